@@ -1,0 +1,28 @@
+# The README's commands. Each runs the set-up first, so a fresh Debian machine needs nothing else.
+.PHONY: setup build demo test test-asan bench clean
+
+PRESET ?= release
+JOBS ?= $(shell nproc)
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+demo: build
+	./build/paraspine model info models/lumbar.yaml
+	./build/paraspine moments models/lumbar.yaml --posture standing
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+bench: build
+	./build/benchmarks/paraspine_bench
+
+clean:
+	rm -rf build build-debug build-asan

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package paraspine needs. Idempotent: when everything is present it only
+# checks (about a second) and never touches the network; `apt-get update` runs only when something
+# must be installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev libhdf5-dev libcli11-dev libfmt-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  coinor-libipopt-dev
+  pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pytest python3-h5py
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

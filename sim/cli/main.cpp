@@ -1,0 +1,145 @@
+// paraspine — the command-line tool. Verbs:
+//   paraspine model info MODEL [--json]
+//   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "sim/common/error.h"
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/kinematics/posture.h"
+#include "sim/model/data.h"
+#include "sim/model/loader.h"
+#include "sim/model/subject.h"
+#include "sim/model/summary.h"
+#include "sim/simulate/frame.h"
+
+namespace ps = paraspine;
+
+namespace {
+
+// "lumbar.flexion=30" → region angle (degrees at the edge, radians inside).
+void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
+  const auto eq = spec.find('='), dot = spec.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq)
+    throw std::invalid_argument("--angle-deg expects REGION.AXIS=DEGREES (e.g. lumbar.flexion=30), got '" + spec + "'");
+  const std::string region = spec.substr(0, dot), axis = spec.substr(dot + 1, eq - dot - 1);
+  double deg;
+  try {
+    size_t used = 0;
+    deg = std::stod(spec.substr(eq + 1), &used);
+    if (used != spec.size() - eq - 1) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw std::invalid_argument("--angle-deg: '" + spec.substr(eq + 1) + "' is not a number");
+  }
+  ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
+}
+
+int run_moments(const std::string& model_path, const std::vector<std::string>& angles,
+                double load_kg, double mass, double height, bool json) {
+  ps::Subject subject;
+  subject.body_mass = mass;
+  subject.height = height;
+  const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
+  ps::Posture posture = ps::neutral_posture(model);
+  for (const auto& s : angles) apply_angle(model, s, posture);
+  if (load_kg < 0 || !std::isfinite(load_kg)) throw std::invalid_argument("--load-kg must be ≥ 0");
+  ps::Data d(model);
+  ps::set_static_posture(model, posture, d);
+  ps::clear_loads(model, d);
+  for (auto& h : d.hands) h.load_mass = load_kg;
+  ps::evaluate_frame(model, d);
+
+  if (json) {
+    nlohmann::json out;
+    out["model"] = model.name;
+    out["subject"] = {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}};
+    out["load_per_hand_kg"] = load_kg;
+    out["joints"] = nlohmann::json::array();
+    for (int j = 0; j < model.njoint; ++j) {
+      const auto F = d.joint_force_local.col(j);
+      out["joints"].push_back({{"name", model.joint_name[j]},
+                               {"flexion_deg", ps::rad2deg(d.q[3 * j])},
+                               {"moment_Nm", {{"flexion", d.tau[3 * j]}, {"lateral_bending", d.tau[3 * j + 1]}, {"axial_rotation", d.tau[3 * j + 2]}}},
+                               {"force_N", {{"anterior", F.x()}, {"superior", F.y()}, {"right", F.z()}}}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print("Net joint loads, {} model, {:.1f} kg / {:.2f} m subject, {:.1f} kg in each hand\n",
+             model.name, model.reference_body_mass, model.reference_height, load_kg);
+  fmt::print("(what muscles, passive tissue and reserves must carry together; the force is the net\n"
+             " force from below on the body above, in the joint's disc frame, before muscle forces)\n\n");
+  fmt::print("  {:<8} {:>8} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}\n", "joint", "flex deg",
+             "flexion", "lat. bend", "axial", "anterior", "superior", "right");
+  fmt::print("  {:<8} {:>8} | {:>32} | {:>29}\n", "", "", "net moment N·m (+ = resists …)", "net force N");
+  for (int j = model.njoint - 1; j >= 0; --j) {
+    const auto F = d.joint_force_local.col(j);
+    fmt::print("  {:<8} {:>8.1f} | {:>10.2f} {:>10.2f} {:>10.2f} | {:>9.1f} {:>9.1f} {:>9.1f}\n",
+               model.joint_name[j], ps::rad2deg(d.q[3 * j]), d.tau[3 * j], d.tau[3 * j + 1],
+               d.tau[3 * j + 2], F.x(), F.y(), F.z());
+  }
+  fmt::print("\n  Sign: a positive flexion moment is what the joint must supply in the flexion sense;\n"
+             "  negative = the extensors must work (gravity pulls the body above forward).\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"paraspine — biomechanics of the back: spine kinematics, loads and muscles"};
+  app.set_version_flag("--version", std::string(PARASPINE_VERSION));
+  app.require_subcommand(1);
+
+  auto* model_cmd = app.add_subcommand("model", "Inspect a model file");
+  model_cmd->require_subcommand(1);
+  auto* info = model_cmd->add_subcommand("info", "Segments, joints, muscles by group and side, masses and forces");
+  std::string info_path;
+  bool info_json = false;
+  info->add_option("MODEL", info_path, "Model file or bundled model name (e.g. lumbar)")->required();
+  info->add_flag("--json", info_json, "Print one JSON object on stdout");
+  info->footer("Examples:\n  paraspine model info lumbar\n  paraspine model info models/lumbar.yaml --json");
+
+  auto* moments = app.add_subcommand("moments", "Net moment and force at every joint in a static posture");
+  std::string mom_path;
+  std::vector<std::string> angles;
+  double load_kg = 0, mass = 0, height = 0;
+  bool mom_json = false;
+  std::string posture_name = "standing";
+  moments->add_option("MODEL", mom_path, "Model file or bundled model name")->required();
+  moments->add_option("--posture", posture_name, "Starting posture (standing = the model's neutral curvature)")
+      ->check(CLI::IsMember({"standing"}));
+  moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES, repeatable; regions from the model, or pelvis")
+      ->type_name("SPEC");
+  moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
+  moments->add_option("--mass-kg", mass, "Subject body mass, kg (default: the model's reference)");
+  moments->add_option("--height-m", height, "Subject height, m (default: the model's reference)");
+  moments->add_flag("--json", mom_json, "Print one JSON object on stdout");
+  moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*info) {
+      const ps::Model m = ps::load_model(info_path);
+      if (info_json)
+        std::cout << ps::model_summary(m).dump(2) << "\n";
+      else
+        std::cout << ps::model_summary_text(m);
+      return 0;
+    }
+    if (*moments) return run_moments(mom_path, angles, load_kg, mass, height, mom_json);
+  } catch (const ps::InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,36 @@
+#pragma once
+// The three error tiers of paraspine (docs/DESIGN): load-time errors name file, line and field;
+// API misuse raises std::invalid_argument; per-frame numerics never throw.
+#include <stdexcept>
+#include <string>
+
+namespace paraspine {
+
+// An error in an input file. what() reads "FILE:LINE: FIELD: message" so editors can jump to it.
+class InputError : public std::runtime_error {
+ public:
+  InputError(std::string file, int line, std::string field, const std::string& message)
+      : std::runtime_error(format(file, line, field, message)),
+        file_(std::move(file)),
+        line_(line),
+        field_(std::move(field)) {}
+
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }  // 1-based; 0 when unknown
+  const std::string& field() const { return field_; }
+
+ private:
+  static std::string format(const std::string& file, int line, const std::string& field,
+                            const std::string& message) {
+    std::string s = file;
+    if (line > 0) s += ":" + std::to_string(line);
+    s += ": ";
+    if (!field.empty()) s += field + ": ";
+    return s + message;
+  }
+  std::string file_;
+  int line_;
+  std::string field_;
+};
+
+}  // namespace paraspine

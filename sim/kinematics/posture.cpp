@@ -1,0 +1,45 @@
+#include "sim/kinematics/posture.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace paraspine {
+
+Posture neutral_posture(const Model& m) {
+  Posture p;
+  p.region_angles = Eigen::MatrixX3d::Zero(m.nregion, 3);
+  p.level_angles = Eigen::VectorXd::Zero(m.ndof);
+  return p;
+}
+
+void set_posture_angle(const Model& m, const std::string& region, const std::string& axis,
+                       double radians, Posture& p) {
+  int a = -1;
+  for (int k = 0; k < 3; ++k)
+    if (axis == kAxisNames[k]) a = k;
+  if (a < 0)
+    throw std::invalid_argument("unknown axis '" + axis +
+                                "' (expected flexion, lateral_bending or axial_rotation)");
+  if (!std::isfinite(radians)) throw std::invalid_argument("angle for " + region + "." + axis + " is not finite");
+  if (region == "pelvis") {
+    p.pelvis_angles[a] = radians;
+    return;
+  }
+  const int r = m.region_index(region);
+  if (r < 0) {
+    std::string names = "pelvis";
+    for (const auto& n : m.region_name) names += ", " + n;
+    throw std::invalid_argument("unknown region '" + region + "' (this model has: " + names + ")");
+  }
+  p.region_angles(r, a) = radians;
+}
+
+void posture_to_angles(const Model& m, const Posture& p, Eigen::VectorXd& q) {
+  if (p.region_angles.rows() != m.nregion || p.level_angles.size() != m.ndof || q.size() != m.ndof)
+    throw std::invalid_argument("posture_to_angles: posture or q not sized for this model");
+  q = p.level_angles;
+  for (int r = 0; r < m.nregion; ++r)
+    for (int a = 0; a < 3; ++a) q += m.rhythm.col(3 * r + a) * p.region_angles(r, a);
+}
+
+}  // namespace paraspine

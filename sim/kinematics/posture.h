@@ -1,0 +1,32 @@
+#pragma once
+// Postures and the spinal rhythm.
+//
+// A Posture is what a user states: pelvis position and orientation, and regional angles (for
+// example lumbar flexion 40°) that the model's spinal rhythm spreads over the levels of each region;
+// per-level angles may be added on top (or given alone, with zero regional angles).
+#include <Eigen/Core>
+#include <string>
+
+#include "sim/model/model.h"
+
+namespace paraspine {
+
+struct Posture {
+  Vec3 pelvis_position = Vec3::Zero();  // m, world
+  Vec3 pelvis_angles = Vec3::Zero();    // rad: anterior tilt (+), obliquity (+ right), rotation (+ right)
+  Eigen::MatrixX3d region_angles;       // (nregion, 3) rad, per region: flexion, lat. bending, axial
+  Eigen::VectorXd level_angles;         // (ndof) rad, added to what the rhythm gives
+};
+
+// A neutral posture sized for the model (the model's built-in curvature is relaxed standing).
+Posture neutral_posture(const Model& m);
+
+// Sets one angle by name: region "pelvis" or one of the model's regions; axis "flexion",
+// "lateral_bending" or "axial_rotation". Throws std::invalid_argument naming what is unknown.
+void set_posture_angle(const Model& m, const std::string& region, const std::string& axis,
+                       double radians, Posture& p);
+
+// Per-level joint angles: q = rhythm · (region angles) + level angles. q must have size ndof.
+void posture_to_angles(const Model& m, const Posture& p, Eigen::VectorXd& q);
+
+}  // namespace paraspine

@@ -1,0 +1,86 @@
+#include "sim/kinematics/timeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace paraspine {
+
+ShapePreservingSpline::ShapePreservingSpline(std::vector<double> t, std::vector<double> y)
+    : t_(std::move(t)), y_(std::move(y)) {
+  const size_t n = t_.size();
+  if (n == 0 || y_.size() != n) throw std::invalid_argument("spline: need matching, non-empty t and y");
+  for (size_t k = 1; k < n; ++k)
+    if (!(t_[k] > t_[k - 1])) throw std::invalid_argument("spline: times must increase strictly");
+  v_.assign(n, 0.0);
+  a_.assign(n, 0.0);
+  for (size_t k = 1; k + 1 < n; ++k) {
+    const double h0 = t_[k] - t_[k - 1], h1 = t_[k + 1] - t_[k];
+    const double d0 = (y_[k] - y_[k - 1]) / h0, d1 = (y_[k + 1] - y_[k]) / h1;
+    if (d0 * d1 > 0) {
+      const double w0 = 2 * h1 + h0, w1 = h1 + 2 * h0;
+      v_[k] = (w0 + w1) / (w0 / d0 + w1 / d1);
+    }
+  }
+  for (size_t k = 1; k + 1 < n; ++k) {
+    const double h0 = t_[k] - t_[k - 1], h1 = t_[k + 1] - t_[k];
+    const double d0 = (y_[k] - y_[k - 1]) / h0, d1 = (y_[k + 1] - y_[k]) / h1;
+    if (d0 == 0 || d1 == 0) continue;  // next to a hold: keep the hold exactly still
+    if (v_[k] == 0)
+      a_[k] = 2 * (d1 - d0) / (h0 + h1);  // extremum: curvature of the parabola through 3 nodes
+    else
+      a_[k] = (v_[k + 1] - v_[k - 1]) / (t_[k + 1] - t_[k - 1]);
+  }
+}
+
+void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& ydd) const {
+  const size_t n = t_.size();
+  if (n == 1 || t <= t_.front()) { y = y_.front(); yd = ydd = 0; return; }
+  if (t >= t_.back()) { y = y_.back(); yd = ydd = 0; return; }
+  const size_t k = std::upper_bound(t_.begin(), t_.end(), t) - t_.begin() - 1;
+  const double h = t_[k + 1] - t_[k], s = (t - t_[k]) / h;
+  const double s2 = s * s, s3 = s2 * s, s4 = s3 * s, s5 = s4 * s;
+  // Quintic Hermite basis: value, slope and curvature at both ends.
+  const double p0 = y_[k], p1 = y_[k + 1];
+  const double v0 = v_[k] * h, v1 = v_[k + 1] * h, a0 = a_[k] * h * h, a1 = a_[k + 1] * h * h;
+  y = (1 - 10 * s3 + 15 * s4 - 6 * s5) * p0 + (s - 6 * s3 + 8 * s4 - 3 * s5) * v0 +
+      (0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5) * a0 + (0.5 * s3 - s4 + 0.5 * s5) * a1 +
+      (-4 * s3 + 7 * s4 - 3 * s5) * v1 + (10 * s3 - 15 * s4 + 6 * s5) * p1;
+  const double dy = (-30 * s2 + 60 * s3 - 30 * s4) * p0 + (1 - 18 * s2 + 32 * s3 - 15 * s4) * v0 +
+                    (s - 4.5 * s2 + 6 * s3 - 2.5 * s4) * a0 + (1.5 * s2 - 4 * s3 + 2.5 * s4) * a1 +
+                    (-12 * s2 + 28 * s3 - 15 * s4) * v1 + (30 * s2 - 60 * s3 + 30 * s4) * p1;
+  const double ddy = (-60 * s + 180 * s2 - 120 * s3) * p0 + (-36 * s + 96 * s2 - 60 * s3) * v0 +
+                     (1 - 9 * s + 18 * s2 - 10 * s3) * a0 + (3 * s - 12 * s2 + 10 * s3) * a1 +
+                     (-24 * s + 84 * s2 - 60 * s3) * v1 + (60 * s - 180 * s2 + 120 * s3) * p1;
+  yd = dy / h;
+  ydd = ddy / (h * h);
+}
+
+PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& times,
+                                 const std::vector<Posture>& postures)
+    : times_(times), ndof_(m.ndof) {
+  if (times.empty() || times.size() != postures.size())
+    throw std::invalid_argument("PostureTimeline: need one posture per keyframe time");
+  const size_t n = times.size();
+  std::vector<std::vector<double>> ch(6 + m.ndof, std::vector<double>(n));
+  Eigen::VectorXd q(m.ndof);
+  for (size_t k = 0; k < n; ++k) {
+    posture_to_angles(m, postures[k], q);
+    for (int i = 0; i < 3; ++i) {
+      ch[i][k] = postures[k].pelvis_position[i];
+      ch[3 + i][k] = postures[k].pelvis_angles[i];
+    }
+    for (int i = 0; i < m.ndof; ++i) ch[6 + i][k] = q[i];
+  }
+  for (auto& c : ch) channels_.emplace_back(times, std::move(c));
+}
+
+void PostureTimeline::sample(double t, Data& d) const {
+  for (int i = 0; i < 3; ++i) {
+    channels_[i].evaluate(t, d.pelvis_position[i], d.pelvis_velocity[i], d.pelvis_acceleration[i]);
+    channels_[3 + i].evaluate(t, d.pelvis_angles[i], d.pelvis_rates[i], d.pelvis_accels[i]);
+  }
+  for (int i = 0; i < ndof_; ++i) channels_[6 + i].evaluate(t, d.q[i], d.qd[i], d.qdd[i]);
+}
+
+}  // namespace paraspine

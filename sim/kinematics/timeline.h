@@ -1,0 +1,46 @@
+#pragma once
+// A posture timeline: keyframed postures interpolated smoothly, so that velocities and
+// accelerations (for inertial loads) come out analytically, never from noisy finite differences
+// of keyframes.
+//
+// Interpolation: shape-preserving quintic Hermite per channel (pelvis position, pelvis angles and
+// every per-level angle). Node velocities follow Fritsch–Butland (1984, SIAM J Sci Stat Comput
+// 5:300): zero at local extrema and holds, the weighted harmonic mean of the neighbouring slopes
+// elsewhere. Node accelerations: zero next to a hold, the second divided difference at an extremum,
+// the central difference of node velocities otherwise. The motion starts and ends at rest. The result
+// is twice continuously differentiable, holds stay exactly still and no channel overshoots at a hold.
+#include <vector>
+
+#include "sim/kinematics/posture.h"
+#include "sim/model/data.h"
+
+namespace paraspine {
+
+class ShapePreservingSpline {
+ public:
+  ShapePreservingSpline() = default;
+  ShapePreservingSpline(std::vector<double> t, std::vector<double> y);
+  // Value, first and second derivative at time t (clamped to the keyframe span).
+  void evaluate(double t, double& y, double& yd, double& ydd) const;
+
+ private:
+  std::vector<double> t_, y_, v_, a_;
+};
+
+class PostureTimeline {
+ public:
+  // Keyframe times must be strictly increasing; postures sized for `m`.
+  PostureTimeline(const Model& m, const std::vector<double>& times,
+                  const std::vector<Posture>& postures);
+  double start() const { return times_.front(); }
+  double end() const { return times_.back(); }
+  // Writes pelvis position/angles and q with their first and second derivatives into d.
+  void sample(double t, Data& d) const;
+
+ private:
+  std::vector<double> times_;
+  int ndof_ = 0;
+  std::vector<ShapePreservingSpline> channels_;  // 3 pelvis position, 3 pelvis angles, ndof q
+};
+
+}  // namespace paraspine

@@ -1,0 +1,47 @@
+#include "sim/model/data.h"
+
+namespace paraspine {
+
+Data::Data(const Model& m)
+    : pelvis_position(Vec3::Zero()),
+      pelvis_velocity(Vec3::Zero()),
+      pelvis_acceleration(Vec3::Zero()),
+      pelvis_angles(Vec3::Zero()),
+      pelvis_rates(Vec3::Zero()),
+      pelvis_accels(Vec3::Zero()),
+      q(Eigen::VectorXd::Zero(m.ndof)),
+      qd(Eigen::VectorXd::Zero(m.ndof)),
+      qdd(Eigen::VectorXd::Zero(m.ndof)),
+      segment_rotation(m.nsegment, Mat3::Identity()),
+      segment_origin(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      segment_omega(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      segment_alpha(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      segment_origin_vel(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      segment_origin_acc(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      segment_com(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      segment_com_acc(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      joint_center(Eigen::Matrix3Xd::Zero(3, m.njoint)),
+      joint_frame(m.njoint, Mat3::Identity()),
+      dof_axis(Eigen::Matrix3Xd::Zero(3, m.ndof)),
+      segment_in_subtree(Eigen::VectorXi::Zero(m.nsegment)),
+      hands(m.arms.size()),
+      external_force(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      external_point(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      external_moment(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      joint_force(Eigen::Matrix3Xd::Zero(3, m.njoint)),
+      joint_moment(Eigen::Matrix3Xd::Zero(3, m.njoint)),
+      joint_force_local(Eigen::Matrix3Xd::Zero(3, m.njoint)),
+      joint_moment_local(Eigen::Matrix3Xd::Zero(3, m.njoint)),
+      tau(Eigen::VectorXd::Zero(m.ndof)),
+      hand_position(Eigen::Matrix3Xd::Zero(3, m.arms.size())),
+      subtree_force(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      subtree_moment(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
+      point_world(Eigen::Matrix3Xd::Zero(3, m.npoint)),
+      muscle_length(Eigen::VectorXd::Zero(m.nmuscle)),
+      muscle_velocity(Eigen::VectorXd::Zero(m.nmuscle)),
+      fiber_length(Eigen::VectorXd::Zero(m.nmuscle)),
+      fiber_velocity(Eigen::VectorXd::Zero(m.nmuscle)),
+      pennation(Eigen::VectorXd::Zero(m.nmuscle)),
+      moment_arm(Eigen::MatrixXd::Zero(m.ndof, m.nmuscle)) {}
+
+}  // namespace paraspine

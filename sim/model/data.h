@@ -1,0 +1,65 @@
+#pragma once
+// Data: everything one evaluation writes. Constructed once from a Model (all buffers sized there),
+// then reused frame after frame without allocation. One Data per thread; the Model is shared.
+#include <Eigen/Core>
+#include <vector>
+
+#include "sim/model/model.h"
+
+namespace paraspine {
+
+struct Data {
+  explicit Data(const Model& m);
+
+  // ---- kinematic state (input of forward_kinematics)
+  Vec3 pelvis_position, pelvis_velocity, pelvis_acceleration;  // world, m, m/s, m/s²
+  Vec3 pelvis_angles, pelvis_rates, pelvis_accels;             // rad, rad/s, rad/s² (joint convention)
+  Eigen::VectorXd q, qd, qdd;                                  // (ndof) rad, rad/s, rad/s²
+
+  // ---- kinematics (written by forward_kinematics)
+  std::vector<Mat3> segment_rotation;     // (nsegment) segment axes in world
+  Eigen::Matrix3Xd segment_origin;        // (3, nsegment) m, world
+  Eigen::Matrix3Xd segment_omega;         // (3, nsegment) rad/s, world
+  Eigen::Matrix3Xd segment_alpha;         // (3, nsegment) rad/s², world
+  Eigen::Matrix3Xd segment_origin_vel;    // (3, nsegment) m/s
+  Eigen::Matrix3Xd segment_origin_acc;    // (3, nsegment) m/s²
+  Eigen::Matrix3Xd segment_com;           // (3, nsegment) m, world
+  Eigen::Matrix3Xd segment_com_acc;       // (3, nsegment) m/s²
+  Eigen::Matrix3Xd joint_center;          // (3, njoint) m, world
+  std::vector<Mat3> joint_frame;          // (njoint) parent-side joint (disc) frame axes in world
+  Eigen::Matrix3Xd dof_axis;              // (3, ndof) world unit axis of each rotation
+  Eigen::VectorXi segment_in_subtree;     // scratch
+
+  // ---- external loads (input of inverse_dynamics), world frame
+  struct Hand {
+    double load_mass = 0;              // kg held in this hand
+    bool hanging = true;               // arm hangs straight down from the shoulder (position ignored)
+    Vec3 position = Vec3::Zero();      // m, world: grip point when not hanging
+    Vec3 acceleration = Vec3::Zero();  // m/s², world: grip acceleration when not hanging
+  };
+  std::vector<Hand> hands;                 // one per model arm
+  Eigen::Matrix3Xd external_force;         // (3, nsegment) N, applied at external_point
+  Eigen::Matrix3Xd external_point;         // (3, nsegment) m, world
+  Eigen::Matrix3Xd external_moment;        // (3, nsegment) N·m (free moment)
+
+  // ---- inverse dynamics (written by inverse_dynamics)
+  Eigen::Matrix3Xd joint_force;            // (3, njoint) N, world: parent on child subtree
+  Eigen::Matrix3Xd joint_moment;           // (3, njoint) N·m, world, about the joint centre
+  Eigen::Matrix3Xd joint_force_local;      // (3, njoint) in the joint frame (x ant, y sup, z right)
+  Eigen::Matrix3Xd joint_moment_local;     // (3, njoint) in the joint frame
+  Eigen::VectorXd tau;                     // (ndof) N·m, net generalized moment per rotation
+  Eigen::Matrix3Xd hand_position;          // (3, narm) m, world, as used (hanging or given)
+  Eigen::Matrix3Xd subtree_force;          // scratch (3, nsegment)
+  Eigen::Matrix3Xd subtree_moment;         // scratch (3, nsegment), about the world origin
+
+  // ---- muscle geometry (written by muscle_geometry)
+  Eigen::Matrix3Xd point_world;            // (3, npoint) m
+  Eigen::VectorXd muscle_length;           // (nmuscle) m, musculotendon length
+  Eigen::VectorXd muscle_velocity;         // (nmuscle) m/s, lengthening positive
+  Eigen::VectorXd fiber_length;            // (nmuscle) m
+  Eigen::VectorXd fiber_velocity;          // (nmuscle) m/s
+  Eigen::VectorXd pennation;               // (nmuscle) rad, current
+  Eigen::MatrixXd moment_arm;              // (ndof, nmuscle) m: -∂length/∂q
+};
+
+}  // namespace paraspine

@@ -1,0 +1,590 @@
+#include "sim/model/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <Eigen/Eigenvalues>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sim/common/error.h"
+
+namespace paraspine {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Reading context: the file name for messages, and helpers that validate as they read.
+struct Reader {
+  std::string file;
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
+                         const std::string& msg) const {
+    const int line = n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+    throw InputError(file, line, field, msg);
+  }
+
+  void allow_keys(const YAML::Node& n, const std::string& field,
+                  std::initializer_list<const char*> keys) const {
+    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    for (const auto& kv : n) {
+      const std::string k = kv.first.as<std::string>();
+      bool ok = false;
+      for (const char* a : keys) ok = ok || k == a;
+      if (!ok) {
+        std::string list;
+        for (const char* a : keys) list += std::string(list.empty() ? "" : ", ") + a;
+        fail(kv.first, field.empty() ? k : field + "." + k,
+             "unknown key '" + k + "' (allowed: " + list + ")");
+      }
+    }
+  }
+
+  const YAML::Node require(const YAML::Node& n, const char* key, const std::string& field) const {
+    const YAML::Node v = n[key];
+    if (!v.IsDefined() || v.IsNull()) fail(n, field + "." + key, "missing required field");
+    return v;
+  }
+
+  std::string str(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) fail(n, field, "expected a string");
+    const std::string s = n.as<std::string>();
+    if (s.empty()) fail(n, field, "must not be empty");
+    return s;
+  }
+
+  double num(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) fail(n, field, "expected a number");
+    double v;
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      fail(n, field, "expected a number, got '" + n.as<std::string>() + "'");
+    }
+    if (!std::isfinite(v)) fail(n, field, "must be finite, got '" + n.as<std::string>() + "'");
+    return v;
+  }
+
+  double positive(const YAML::Node& n, const std::string& field) const {
+    const double v = num(n, field);
+    if (!(v > 0)) fail(n, field, "must be positive, got " + n.as<std::string>());
+    return v;
+  }
+
+  double nonnegative(const YAML::Node& n, const std::string& field) const {
+    const double v = num(n, field);
+    if (v < 0) fail(n, field, "must not be negative, got " + n.as<std::string>());
+    return v;
+  }
+
+  std::vector<double> list(const YAML::Node& n, const std::string& field, size_t size) const {
+    if (!n.IsSequence() || (size > 0 && n.size() != size))
+      fail(n, field, size ? "expected a list of " + std::to_string(size) + " numbers"
+                          : "expected a list of numbers");
+    std::vector<double> v;
+    for (size_t i = 0; i < n.size(); ++i)
+      v.push_back(num(n[i], field + "[" + std::to_string(i) + "]"));
+    return v;
+  }
+
+  Vec3 vec3(const YAML::Node& n, const std::string& field) const {
+    const auto v = list(n, field, 3);
+    return Vec3(v[0], v[1], v[2]);
+  }
+
+  // Every number needs a source: either one string for the whole object, or a mapping
+  // field → source that names each numeric field present.
+  std::string sources(const YAML::Node& obj, const std::string& field,
+                      const std::vector<std::string>& numeric_fields) const {
+    const YAML::Node s = obj["source"];
+    if (!s.IsDefined() || s.IsNull())
+      fail(obj, field + ".source", "missing source for the numbers of this entry");
+    if (s.IsScalar()) return str(s, field + ".source");
+    if (!s.IsMap()) fail(s, field + ".source", "expected a string or a mapping field → source");
+    std::string joined;
+    for (const auto& f : numeric_fields) {
+      const YAML::Node e = s[f];
+      if (!e.IsDefined() || e.IsNull())
+        fail(s, field + ".source." + f, "missing source for field '" + f + "'");
+      joined += (joined.empty() ? "" : "; ") + f + ": " + str(e, field + ".source." + f);
+    }
+    for (const auto& kv : s) {
+      const std::string k = kv.first.as<std::string>();
+      if (std::find(numeric_fields.begin(), numeric_fields.end(), k) == numeric_fields.end())
+        fail(kv.first, field + ".source." + k, "source given for field '" + k +
+                                                   "', which this entry does not have");
+    }
+    return joined;
+  }
+};
+
+std::vector<std::string> present(const YAML::Node& n, std::initializer_list<const char*> keys) {
+  std::vector<std::string> out;
+  for (const char* k : keys)
+    if (n[k].IsDefined() && !n[k].IsNull()) out.emplace_back(k);
+  return out;
+}
+
+Mat3 read_inertia(const Reader& r, const YAML::Node& n, const std::string& field) {
+  const auto v = r.list(n, field, 0);
+  Mat3 I = Mat3::Zero();
+  if (v.size() == 3) {
+    I.diagonal() << v[0], v[1], v[2];
+  } else if (v.size() == 6) {  // Ixx Iyy Izz Ixy Ixz Iyz, as in OpenSim
+    I << v[0], v[3], v[4], v[3], v[1], v[5], v[4], v[5], v[2];
+  } else {
+    r.fail(n, field, "expected [Ixx, Iyy, Izz] or [Ixx, Iyy, Izz, Ixy, Ixz, Iyz] in kg·m²");
+  }
+  Eigen::SelfAdjointEigenSolver<Mat3> es(I);
+  if (es.eigenvalues().minCoeff() <= 0) r.fail(n, field, "inertia must be positive definite");
+  // Triangle inequality of principal moments: a physical rigid body satisfies I1 <= I2 + I3.
+  const Vec3 e = es.eigenvalues();
+  if (e[2] > e[0] + e[1] * (1 + 1e-9))
+    r.fail(n, field, "principal moments violate the triangle inequality (not a physical body)");
+  return I;
+}
+
+PassiveLaw::Side read_law_side(const Reader& r, const YAML::Node& n, const std::string& field,
+                               double per_unit) {
+  r.allow_keys(n, field, {"c1", "c2", "c3", "ce", "be"});
+  PassiveLaw::Side s;
+  auto get = [&](const char* k, double& out, int power) {
+    if (n[k].IsDefined()) out = r.nonnegative(n[k], field + "." + k) * std::pow(per_unit, power);
+  };
+  get("c1", s.c1, 1);
+  get("c2", s.c2, 2);
+  get("c3", s.c3, 3);
+  get("ce", s.ce, 0);
+  get("be", s.be, 1);
+  return s;
+}
+
+struct MuscleDefaults {
+  double specific_tension = NAN;  // N/m²
+  double type1_fraction = NAN;
+};
+
+struct RawSegment {
+  YAML::Node node;
+  std::string name, parent;
+  int index_in_file = 0;
+};
+
+}  // namespace
+
+std::string resolve_model_path(const std::string& name_or_path) {
+  if (fs::exists(name_or_path)) return name_or_path;
+  if (name_or_path.find('/') == std::string::npos) {
+    std::string base = name_or_path;
+    if (base.size() < 5 || base.substr(base.size() - 5) != ".yaml") base += ".yaml";
+    for (const char* dir : {"models", PARASPINE_MODELS_DIR}) {
+      const fs::path p = fs::path(dir) / base;
+      if (fs::exists(p)) return p.string();
+    }
+  }
+  return name_or_path;
+}
+
+Model load_model(const std::string& name_or_path) {
+  const std::string path = resolve_model_path(name_or_path);
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, "", "cannot open model file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_model(ss.str(), path);
+}
+
+Model parse_model(const std::string& text, const std::string& file) {
+  Reader r{file};
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+  }
+  if (!root.IsMap()) throw InputError(file, 1, "", "a model file must be a YAML mapping");
+  r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
+                          "references", "muscle_defaults", "segments", "regions", "arms",
+                          "muscles"});
+  const YAML::Node version = r.require(root, "paraspine_model", "");
+  if (r.num(version, "paraspine_model") != 1)
+    r.fail(version, "paraspine_model", "unsupported format version (this build reads 1)");
+
+  Model m;
+  m.file = file;
+  m.name = r.str(r.require(root, "name", ""), "name");
+  if (root["description"].IsDefined()) m.description = r.str(root["description"], "description");
+
+  {  // The body the numbers describe; a Subject scales from it.
+    const YAML::Node rs = r.require(root, "reference_subject", "");
+    r.allow_keys(rs, "reference_subject", {"body_mass", "height", "sex", "source"});
+    m.reference_body_mass = r.positive(r.require(rs, "body_mass", "reference_subject"),
+                                       "reference_subject.body_mass");
+    m.reference_height =
+        r.positive(r.require(rs, "height", "reference_subject"), "reference_subject.height");
+    r.sources(rs, "reference_subject", present(rs, {"body_mass", "height"}));
+  }
+
+  // ---- muscle defaults per group ("all" applies to every group)
+  std::map<std::string, MuscleDefaults> defaults;
+  if (root["muscle_defaults"].IsDefined()) {
+    const YAML::Node md = root["muscle_defaults"];
+    if (!md.IsMap()) r.fail(md, "muscle_defaults", "expected a mapping group → defaults");
+    for (const auto& kv : md) {
+      const std::string g = kv.first.as<std::string>();
+      const std::string f = "muscle_defaults." + g;
+      r.allow_keys(kv.second, f, {"specific_tension", "type1_fraction", "source"});
+      MuscleDefaults d;
+      if (kv.second["specific_tension"].IsDefined())
+        d.specific_tension = r.positive(kv.second["specific_tension"], f + ".specific_tension");
+      if (kv.second["type1_fraction"].IsDefined()) {
+        d.type1_fraction = r.num(kv.second["type1_fraction"], f + ".type1_fraction");
+        if (d.type1_fraction < 0 || d.type1_fraction > 1)
+          r.fail(kv.second["type1_fraction"], f + ".type1_fraction", "must be in [0, 1]");
+      }
+      r.sources(kv.second, f, present(kv.second, {"specific_tension", "type1_fraction"}));
+      defaults[g] = d;
+    }
+  }
+
+  // ---- segments, sorted so that parents precede children
+  const YAML::Node segs = r.require(root, "segments", "");
+  if (!segs.IsSequence() || segs.size() < 1) r.fail(segs, "segments", "expected a list");
+  std::vector<RawSegment> raw;
+  std::map<std::string, int> raw_index;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const std::string f = "segments[" + std::to_string(i) + "]";
+    const YAML::Node s = segs[i];
+    r.allow_keys(s, f, {"name", "parent", "mass", "com", "inertia", "joint", "source"});
+    RawSegment rs{s, r.str(r.require(s, "name", f), f + ".name"), "", static_cast<int>(i)};
+    if (s["parent"].IsDefined() && !s["parent"].IsNull())
+      rs.parent = r.str(s["parent"], f + ".parent");
+    if (raw_index.count(rs.name)) r.fail(s["name"], f + ".name", "duplicate segment '" + rs.name + "'");
+    raw_index[rs.name] = static_cast<int>(raw.size());
+    raw.push_back(rs);
+  }
+  int nroot = 0;
+  for (const auto& rs : raw) {
+    const std::string f = "segments[" + std::to_string(rs.index_in_file) + "]";
+    if (rs.parent.empty()) {
+      if (++nroot > 1) r.fail(rs.node, f + ".parent", "only one segment may lack a parent (the root)");
+      if (rs.node["joint"].IsDefined()) r.fail(rs.node["joint"], f + ".joint", "the root has no joint");
+    } else {
+      if (!raw_index.count(rs.parent))
+        r.fail(rs.node["parent"], f + ".parent", "unknown segment '" + rs.parent + "'");
+      if (!rs.node["joint"].IsDefined())
+        r.fail(rs.node, f + ".joint", "missing required field (every non-root segment has a joint)");
+    }
+  }
+  if (nroot == 0) r.fail(segs, "segments", "no root segment (one segment must have no parent)");
+  // Topological order; a parent chain that never reaches the root is a cycle.
+  std::vector<int> order;
+  std::vector<int> state(raw.size(), 0);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    std::vector<int> chain;
+    int k = static_cast<int>(i);
+    while (k >= 0 && state[k] == 0) {
+      state[k] = 1;
+      chain.push_back(k);
+      k = raw[k].parent.empty() ? -1 : raw_index[raw[k].parent];
+    }
+    if (k >= 0 && state[k] == 1) {
+      const auto& rs = raw[k];
+      r.fail(rs.node["parent"], "segments[" + std::to_string(rs.index_in_file) + "].parent",
+             "cycle in the segment tree through '" + rs.name + "'");
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      state[*it] = 2;
+      order.push_back(*it);
+    }
+  }
+
+  m.nsegment = static_cast<int>(raw.size());
+  m.njoint = m.nsegment - 1;
+  m.ndof = 3 * m.njoint;
+  m.segment_mass.resize(m.nsegment);
+  m.segment_com.resize(3, m.nsegment);
+  m.segment_inertia.resize(m.nsegment);
+  m.joint_pos_in_parent.resize(3, m.njoint);
+  m.joint_pos_in_child.resize(3, m.njoint);
+  m.joint_rot_in_parent.resize(m.njoint);
+  m.joint_rot_in_child.resize(m.njoint);
+  m.dof_range.resize(m.ndof, 2);
+  m.dof_passive.resize(m.ndof);
+  m.joint_name.resize(m.njoint);
+  m.joint_source.resize(m.njoint);
+  for (int k : order) m.segment_name.push_back(raw[k].name);
+
+  for (int si = 0; si < m.nsegment; ++si) {
+    const RawSegment& rs = raw[order[si]];
+    const YAML::Node s = rs.node;
+    const std::string f = "segments[" + std::to_string(rs.index_in_file) + "]";
+    m.segment_parent.push_back(rs.parent.empty() ? -1 : m.segment_index(rs.parent));
+    m.segment_mass[si] = r.positive(r.require(s, "mass", f), f + ".mass");
+    m.segment_com.col(si) = r.vec3(r.require(s, "com", f), f + ".com");
+    if (m.segment_com.col(si).norm() > 0.5)
+      r.fail(s["com"], f + ".com", "centre of mass more than 0.5 m from the segment origin");
+    m.segment_inertia[si] = read_inertia(r, r.require(s, "inertia", f), f + ".inertia");
+    m.segment_source.push_back(r.sources(s, f, {"mass", "com", "inertia"}));
+    if (si == 0) continue;
+
+    // The joint that moves this segment relative to its parent.
+    const int j = si - 1;
+    const std::string jf = f + ".joint";
+    const YAML::Node jn = s["joint"];
+    r.allow_keys(jn, jf, {"name", "in_parent", "in_child", "range_deg", "passive", "source"});
+    m.joint_name[j] = r.str(r.require(jn, "name", jf), jf + ".name");
+    for (int k = 0; k < j; ++k)
+      if (m.joint_name[k] == m.joint_name[j])
+        r.fail(jn["name"], jf + ".name", "duplicate joint '" + m.joint_name[j] + "'");
+    std::vector<std::string> numeric;
+    for (const char* side : {"in_parent", "in_child"}) {
+      const YAML::Node fr = jn[side];
+      const std::string ff = jf + "." + side;
+      Vec3 pos = Vec3::Zero();
+      Mat3 rot = Mat3::Identity();
+      if (fr.IsDefined()) {
+        r.allow_keys(fr, ff, {"position", "rotation_xyz_deg"});
+        if (fr["position"].IsDefined()) {
+          pos = r.vec3(fr["position"], ff + ".position");
+          if (pos.norm() > 0.5) r.fail(fr["position"], ff + ".position", "joint centre more than 0.5 m from the segment origin");
+          numeric.push_back(std::string(side) + ".position");
+        }
+        if (fr["rotation_xyz_deg"].IsDefined()) {
+          rot = rotation_xyz(r.vec3(fr["rotation_xyz_deg"], ff + ".rotation_xyz_deg") * kPi / 180);
+          numeric.push_back(std::string(side) + ".rotation_xyz_deg");
+        }
+      }
+      if (std::string(side) == "in_parent") {
+        m.joint_pos_in_parent.col(j) = pos;
+        m.joint_rot_in_parent[j] = rot;
+      } else {
+        m.joint_pos_in_child.col(j) = pos;
+        m.joint_rot_in_child[j] = rot;
+      }
+    }
+    const YAML::Node range = r.require(jn, "range_deg", jf);
+    r.allow_keys(range, jf + ".range_deg", {"flexion", "lateral_bending", "axial_rotation"});
+    for (int a = 0; a < 3; ++a) {
+      const std::string rf = jf + ".range_deg." + kAxisNames[a];
+      const auto v = r.list(r.require(range, kAxisNames[a], jf + ".range_deg"), rf, 2);
+      if (!(v[0] <= 0 && v[1] >= 0 && v[0] < v[1]))
+        r.fail(range[kAxisNames[a]], rf, "expected [min <= 0, max >= 0] with min < max");
+      m.dof_range.row(m.dof(j, a)) << deg2rad(v[0]), deg2rad(v[1]);
+    }
+    numeric.push_back("range_deg");
+    if (jn["passive"].IsDefined()) {
+      const YAML::Node pn = jn["passive"];
+      const std::string pf = jf + ".passive";
+      r.allow_keys(pn, pf, {"units", "flexion", "lateral_bending", "axial_rotation"});
+      double per_unit = 1.0;  // coefficients per radian unless said otherwise
+      if (pn["units"].IsDefined()) {
+        const std::string u = r.str(pn["units"], pf + ".units");
+        if (u == "per_degree") per_unit = 180.0 / kPi;
+        else if (u != "per_radian") r.fail(pn["units"], pf + ".units", "expected per_degree or per_radian");
+      }
+      for (int a = 0; a < 3; ++a) {
+        const YAML::Node an = pn[kAxisNames[a]];
+        if (!an.IsDefined()) continue;
+        const std::string af = pf + "." + kAxisNames[a];
+        r.allow_keys(an, af, {"positive", "negative", "both"});
+        PassiveLaw& law = m.dof_passive[m.dof(j, a)];
+        if (an["both"].IsDefined())
+          law.positive = law.negative = read_law_side(r, an["both"], af + ".both", per_unit);
+        if (an["positive"].IsDefined())
+          law.positive = read_law_side(r, an["positive"], af + ".positive", per_unit);
+        if (an["negative"].IsDefined())
+          law.negative = read_law_side(r, an["negative"], af + ".negative", per_unit);
+      }
+      numeric.push_back("passive");
+    }
+    m.joint_source[j] = r.sources(jn, jf, numeric);
+  }
+
+  // ---- spinal rhythm
+  if (root["regions"].IsDefined()) {
+    const YAML::Node regs = root["regions"];
+    if (!regs.IsSequence()) r.fail(regs, "regions", "expected a list");
+    m.nregion = static_cast<int>(regs.size());
+    m.rhythm = Eigen::MatrixXd::Zero(m.ndof, 3 * m.nregion);
+    for (size_t ri = 0; ri < regs.size(); ++ri) {
+      const std::string f = "regions[" + std::to_string(ri) + "]";
+      const YAML::Node rn = regs[ri];
+      r.allow_keys(rn, f, {"name", "joints", "shares", "source"});
+      const std::string name = r.str(r.require(rn, "name", f), f + ".name");
+      if (m.region_index(name) >= 0) r.fail(rn["name"], f + ".name", "duplicate region '" + name + "'");
+      m.region_name.push_back(name);
+      const YAML::Node jl = r.require(rn, "joints", f);
+      if (!jl.IsSequence() || jl.size() == 0) r.fail(jl, f + ".joints", "expected a list of joint names");
+      std::vector<int> joints;
+      for (size_t k = 0; k < jl.size(); ++k) {
+        const std::string jn = r.str(jl[k], f + ".joints[" + std::to_string(k) + "]");
+        const int j = m.joint_index(jn);
+        if (j < 0) r.fail(jl[k], f + ".joints[" + std::to_string(k) + "]", "unknown joint '" + jn + "'");
+        joints.push_back(j);
+      }
+      const YAML::Node sh = r.require(rn, "shares", f);
+      r.allow_keys(sh, f + ".shares", {"flexion", "lateral_bending", "axial_rotation"});
+      for (int a = 0; a < 3; ++a) {
+        const std::string af = f + ".shares." + kAxisNames[a];
+        const auto v = r.list(r.require(sh, kAxisNames[a], f + ".shares"), af, joints.size());
+        double sum = 0;
+        for (size_t k = 0; k < v.size(); ++k) {
+          if (v[k] < 0) r.fail(sh[kAxisNames[a]][k], af, "shares must not be negative");
+          sum += v[k];
+          m.rhythm(m.dof(joints[k], a), 3 * static_cast<int>(ri) + a) = v[k];
+        }
+        if (std::abs(sum - 1.0) > 1e-6)
+          r.fail(sh[kAxisNames[a]], af, "shares sum to " + std::to_string(sum) + ", not 1");
+      }
+      m.region_source.push_back(r.sources(rn, f, {"shares"}));
+    }
+  } else {
+    m.rhythm = Eigen::MatrixXd::Zero(m.ndof, 0);
+  }
+
+  // ---- arms
+  if (root["arms"].IsDefined()) {
+    const YAML::Node arms = root["arms"];
+    if (!arms.IsSequence()) r.fail(arms, "arms", "expected a list");
+    for (size_t i = 0; i < arms.size(); ++i) {
+      const std::string f = "arms[" + std::to_string(i) + "]";
+      const YAML::Node an = arms[i];
+      r.allow_keys(an, f, {"side", "segment", "shoulder", "mass", "com_fraction", "length", "source"});
+      Arm arm;
+      const std::string seg = r.str(r.require(an, "segment", f), f + ".segment");
+      arm.segment = m.segment_index(seg);
+      if (arm.segment < 0) r.fail(an["segment"], f + ".segment", "unknown segment '" + seg + "'");
+      arm.shoulder = r.vec3(r.require(an, "shoulder", f), f + ".shoulder");
+      if (arm.shoulder.norm() > 0.5) r.fail(an["shoulder"], f + ".shoulder", "more than 0.5 m from the segment origin");
+      arm.mass = r.positive(r.require(an, "mass", f), f + ".mass");
+      arm.com_fraction = r.num(r.require(an, "com_fraction", f), f + ".com_fraction");
+      if (arm.com_fraction < 0 || arm.com_fraction > 1) r.fail(an["com_fraction"], f + ".com_fraction", "must be in [0, 1]");
+      arm.length = r.positive(r.require(an, "length", f), f + ".length");
+      r.sources(an, f, {"shoulder", "mass", "com_fraction", "length"});
+      const std::string side = r.str(r.require(an, "side", f), f + ".side");
+      if (side == "right" || side == "both") {
+        arm.side = Side::kRight;
+        m.arms.push_back(arm);
+      }
+      if (side == "left" || side == "both") {
+        Arm left = arm;
+        left.side = Side::kLeft;
+        if (side == "both") left.shoulder.z() = -left.shoulder.z();
+        m.arms.push_back(left);
+      }
+      if (side != "right" && side != "left" && side != "both")
+        r.fail(an["side"], f + ".side", "expected right, left or both");
+    }
+  }
+
+  // ---- muscles
+  const YAML::Node mus = root["muscles"];
+  std::vector<std::vector<std::pair<int, Vec3>>> paths;
+  std::vector<double> fmax, pcsa, lopt, lts, penn, type1;
+  if (mus.IsDefined()) {
+    if (!mus.IsSequence()) r.fail(mus, "muscles", "expected a list");
+    for (size_t i = 0; i < mus.size(); ++i) {
+      const std::string f = "muscles[" + std::to_string(i) + "]";
+      const YAML::Node mn = mus[i];
+      r.allow_keys(mn, f, {"name", "group", "subdivision", "side", "path", "max_isometric_force",
+                           "pcsa", "specific_tension", "optimal_fiber_length",
+                           "tendon_slack_length", "pennation_deg", "type1_fraction", "source"});
+      const std::string name = r.str(r.require(mn, "name", f), f + ".name");
+      const std::string group = r.str(r.require(mn, "group", f), f + ".group");
+      const std::string sub = mn["subdivision"].IsDefined() ? r.str(mn["subdivision"], f + ".subdivision") : "";
+      const std::string side = r.str(r.require(mn, "side", f), f + ".side");
+      if (side != "right" && side != "left" && side != "both" && side != "midline")
+        r.fail(mn["side"], f + ".side", "expected right, left, both (given as right, mirrored) or midline");
+
+      const YAML::Node pn = r.require(mn, "path", f);
+      if (!pn.IsSequence() || pn.size() < 2) r.fail(pn, f + ".path", "a path needs at least an origin and an insertion");
+      std::vector<std::pair<int, Vec3>> path;
+      for (size_t k = 0; k < pn.size(); ++k) {
+        const std::string pf = f + ".path[" + std::to_string(k) + "]";
+        if (!pn[k].IsSequence() || pn[k].size() != 4) r.fail(pn[k], pf, "expected [segment, x, y, z] (m)");
+        const std::string seg = r.str(pn[k][0], pf + ".segment");
+        const int si = m.segment_index(seg);
+        if (si < 0) r.fail(pn[k][0], pf, "unknown segment '" + seg + "'");
+        const Vec3 p(r.num(pn[k][1], pf + ".x"), r.num(pn[k][2], pf + ".y"), r.num(pn[k][3], pf + ".z"));
+        if (p.norm() > 0.5) r.fail(pn[k], pf, "point more than 0.5 m from the origin of segment '" + seg + "' (implausible anatomy; coordinates are in metres)");
+        path.emplace_back(si, p);
+      }
+      bool crosses = false;
+      for (size_t k = 1; k < path.size(); ++k) crosses = crosses || path[k].first != path[0].first;
+      if (!crosses) r.fail(pn, f + ".path", "all points are on one segment: the muscle crosses no joint");
+
+      MuscleDefaults d;
+      for (const std::string& key : {std::string("all"), group}) {
+        if (!defaults.count(key)) continue;
+        if (!std::isnan(defaults[key].specific_tension)) d.specific_tension = defaults[key].specific_tension;
+        if (!std::isnan(defaults[key].type1_fraction)) d.type1_fraction = defaults[key].type1_fraction;
+      }
+      double sigma = d.specific_tension;
+      if (mn["specific_tension"].IsDefined()) sigma = r.positive(mn["specific_tension"], f + ".specific_tension");
+      double F = NAN, A = NAN;
+      if (mn["max_isometric_force"].IsDefined()) F = r.positive(mn["max_isometric_force"], f + ".max_isometric_force");
+      if (mn["pcsa"].IsDefined()) A = r.positive(mn["pcsa"], f + ".pcsa");
+      if (std::isnan(F) && std::isnan(A)) r.fail(mn, f + ".max_isometric_force", "give max_isometric_force (N) or pcsa (m²)");
+      if (std::isnan(sigma)) r.fail(mn, f + ".specific_tension", "no specific tension (N/m²) for this muscle or in muscle_defaults");
+      if (std::isnan(F)) F = A * sigma;
+      if (std::isnan(A)) A = F / sigma;
+      const double lo = r.positive(r.require(mn, "optimal_fiber_length", f), f + ".optimal_fiber_length");
+      const double ls = r.nonnegative(r.require(mn, "tendon_slack_length", f), f + ".tendon_slack_length");
+      const double pe = mn["pennation_deg"].IsDefined() ? r.nonnegative(mn["pennation_deg"], f + ".pennation_deg") : 0.0;
+      if (pe >= 60) r.fail(mn["pennation_deg"], f + ".pennation_deg", "pennation must be below 60°");
+      double t1 = d.type1_fraction;
+      if (mn["type1_fraction"].IsDefined()) t1 = r.num(mn["type1_fraction"], f + ".type1_fraction");
+      if (std::isnan(t1)) r.fail(mn, f + ".type1_fraction", "no type-I fibre fraction for this muscle or in muscle_defaults");
+      if (t1 < 0 || t1 > 1) r.fail(mn["type1_fraction"], f + ".type1_fraction", "must be in [0, 1]");
+      const std::string src = r.sources(mn, f, present(mn, {"path", "max_isometric_force", "pcsa", "specific_tension", "optimal_fiber_length", "tendon_slack_length", "pennation_deg", "type1_fraction"}));
+
+      auto add = [&](const std::string& n, Side s, bool mirror) {
+        if (m.muscle_index(n) >= 0) r.fail(mn["name"], f + ".name", "duplicate muscle '" + n + "'");
+        m.muscle_name.push_back(n);
+        m.muscle_group.push_back(group);
+        m.muscle_subdivision.push_back(sub);
+        m.muscle_side.push_back(s);
+        auto p = path;
+        if (mirror)
+          for (auto& pt : p) pt.second.z() = -pt.second.z();
+        paths.push_back(p);
+        fmax.push_back(F); pcsa.push_back(A); lopt.push_back(lo); lts.push_back(ls);
+        penn.push_back(deg2rad(pe)); type1.push_back(t1);
+        m.muscle_source.push_back(src);
+      };
+      if (side == "both") {
+        add(name + "_r", Side::kRight, false);
+        add(name + "_l", Side::kLeft, true);
+      } else {
+        add(name, side == "right" ? Side::kRight : side == "left" ? Side::kLeft : Side::kMidline, false);
+      }
+    }
+  }
+  m.nmuscle = static_cast<int>(paths.size());
+  m.muscle_point_begin.assign(1, 0);
+  for (const auto& p : paths) m.muscle_point_begin.push_back(m.muscle_point_begin.back() + static_cast<int>(p.size()));
+  m.npoint = m.muscle_point_begin.back();
+  m.point_pos.resize(3, m.npoint);
+  int k = 0;
+  for (const auto& p : paths)
+    for (const auto& pt : p) {
+      m.point_segment.push_back(pt.first);
+      m.point_pos.col(k++) = pt.second;
+    }
+  auto vec = [](const std::vector<double>& v) { return Eigen::Map<const Eigen::VectorXd>(v.data(), v.size()).eval(); };
+  m.muscle_fmax = vec(fmax);
+  m.muscle_pcsa = vec(pcsa);
+  m.muscle_lopt = vec(lopt);
+  m.muscle_lts = vec(lts);
+  m.muscle_pennation = vec(penn);
+  m.muscle_type1 = vec(type1);
+  finalize_model(m);
+  return m;
+}
+
+}  // namespace paraspine

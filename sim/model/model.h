@@ -1,0 +1,109 @@
+#pragma once
+// Model: what the body is. Built once by the loader (model/loader.h), validated, then immutable and
+// shared by every thread. Per-evaluation state lives in Data (model/data.h).
+//
+// Sizes: nsegment segments (segment 0 is the root, the pelvis; parents precede children),
+// njoint = nsegment - 1 joints (joint j moves segment j + 1 relative to its parent), ndof = 3 njoint
+// rotations (dof 3 j + a, a = flexion, lateral bending, axial rotation; see common/rotation.h),
+// nmuscle muscles with npoint path points in all.
+// Units: SI throughout (m, kg, N, N·m, s, rad).
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "sim/common/rotation.h"
+
+namespace paraspine {
+
+enum class Side : int { kMidline = 0, kRight = 1, kLeft = 2 };
+const char* side_name(Side s);
+
+// Restoring passive moment about one joint axis, as a function of the angle θ from neutral:
+//   M(θ) = -sign(θ) (c1 |θ| + c2 θ² + c3 |θ|³ + ce (exp(be |θ|) - 1))
+// with separate coefficients for θ > 0 and θ < 0. Units: c_k in N·m/rad^k, ce in N·m, be in 1/rad.
+struct PassiveLaw {
+  struct Side {
+    double c1 = 0, c2 = 0, c3 = 0, ce = 0, be = 0;
+  };
+  Side positive, negative;
+  // Moment (N·m) and its derivative dM/dθ (N·m/rad).
+  double moment(double theta, double* dmoment = nullptr) const;
+};
+
+struct Arm {
+  int segment = -1;         // segment carrying the shoulder girdle
+  Vec3 shoulder;            // shoulder joint centre in that segment's frame, m
+  double mass = 0;          // upper arm + forearm + hand, kg
+  double com_fraction = 0;  // arm centre of mass on the shoulder→hand line, from the shoulder
+  double length = 0;        // shoulder to grip (hanging straight arm), m
+  Side side = Side::kRight;
+};
+
+struct Model {
+  std::string name;
+  std::string file;  // where it was loaded from
+  std::string description;
+  double reference_body_mass = 0;  // kg, the body the numbers describe
+  double reference_height = 0;     // m
+  Vec3 gravity = Vec3(0, -9.81, 0);  // m/s², world frame
+
+  int nsegment = 0, njoint = 0, ndof = 0, nmuscle = 0, npoint = 0, nregion = 0;
+
+  // ---- segments (nsegment)
+  std::vector<std::string> segment_name;
+  std::vector<int> segment_parent;            // -1 for the root
+  std::vector<int> segment_depth;             // joints between the segment and the root
+  std::vector<std::string> segment_source;    // sources of its numbers, joined
+  Eigen::VectorXd segment_mass;               // (nsegment) kg
+  Eigen::Matrix3Xd segment_com;               // (3, nsegment) m, in the segment frame
+  std::vector<Mat3> segment_inertia;          // (nsegment) kg·m², about the CoM, segment axes
+
+  // ---- joints (njoint); joint j moves segment j + 1
+  std::vector<std::string> joint_name;        // "L5-S1", superior-inferior
+  Eigen::Matrix3Xd joint_pos_in_parent;       // (3, njoint) m: joint centre in the parent frame
+  std::vector<Mat3> joint_rot_in_parent;      // (njoint) joint (= disc) frame axes in parent frame
+  Eigen::Matrix3Xd joint_pos_in_child;        // (3, njoint) m: joint centre in the child frame
+  std::vector<Mat3> joint_rot_in_child;       // (njoint) joint frame axes in the child frame
+  Eigen::MatrixX2d dof_range;                 // (ndof, 2) rad: [min, max]
+  std::vector<PassiveLaw> dof_passive;        // (ndof)
+  std::vector<std::string> joint_source;
+
+  // ---- spinal rhythm: q = rhythm · (region angles), region angles ordered (region, axis)
+  std::vector<std::string> region_name;       // e.g. "lumbar", "thoracic"
+  Eigen::MatrixXd rhythm;                     // (ndof, 3 nregion) dimensionless shares
+  std::vector<std::string> region_source;
+
+  // ---- muscles (nmuscle); path points flattened
+  std::vector<std::string> muscle_name;
+  std::vector<std::string> muscle_group;       // "iliocostalis", "longissimus", "multifidus", ...
+  std::vector<std::string> muscle_subdivision; // e.g. "lumborum_pars_lumborum"
+  std::vector<Side> muscle_side;
+  std::vector<int> muscle_point_begin;         // (nmuscle + 1) into the point arrays
+  std::vector<int> point_segment;              // (npoint)
+  Eigen::Matrix3Xd point_pos;                  // (3, npoint) m, in the point's segment frame
+  Eigen::VectorXd muscle_fmax;                 // (nmuscle) N, max isometric force
+  Eigen::VectorXd muscle_pcsa;                 // (nmuscle) m², physiological cross-section
+  Eigen::VectorXd muscle_lopt;                 // (nmuscle) m, optimal fibre length
+  Eigen::VectorXd muscle_lts;                  // (nmuscle) m, tendon slack length
+  Eigen::VectorXd muscle_pennation;            // (nmuscle) rad, at optimal fibre length
+  Eigen::VectorXd muscle_type1;                // (nmuscle) fraction of type-I fibres
+  std::vector<std::string> muscle_source;
+
+  // ---- arms: masses carried to the shoulder girdle, hands where loads are held
+  std::vector<Arm> arms;
+
+  // Lookups; -1 when absent.
+  int segment_index(const std::string& name) const;
+  int joint_index(const std::string& name) const;
+  int muscle_index(const std::string& name) const;
+  int region_index(const std::string& name) const;
+  int dof(int joint, int axis) const { return 3 * joint + axis; }
+  int joint_child(int joint) const { return joint + 1; }
+  int joint_parent(int joint) const { return segment_parent[joint + 1]; }
+  double total_mass() const;  // segments + arms, kg
+};
+
+// Computes the derived arrays (segment_depth). Called by the loader and by scaling.
+void finalize_model(Model& m);
+
+}  // namespace paraspine

@@ -1,0 +1,100 @@
+#include "sim/model/summary.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace paraspine {
+
+nlohmann::json model_summary(const Model& m) {
+  using nlohmann::json;
+  json j;
+  j["name"] = m.name;
+  j["file"] = m.file;
+  j["segments"] = m.nsegment;
+  j["joints"] = m.njoint;
+  j["dofs"] = m.ndof;
+  j["muscles"] = m.nmuscle;
+  j["path_points"] = m.npoint;
+  j["total_mass_kg"] = m.total_mass();
+  j["reference_subject"] = {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}};
+  json groups = json::object();
+  for (int i = 0; i < m.nmuscle; ++i) {
+    json& g = groups[m.muscle_group[i]][side_name(m.muscle_side[i])];
+    if (g.is_null()) g = {{"fascicles", 0}, {"max_force_N", 0.0}};
+    g["fascicles"] = g["fascicles"].get<int>() + 1;
+    g["max_force_N"] = g["max_force_N"].get<double>() + m.muscle_fmax[i];
+  }
+  j["groups"] = groups;
+  json segs = json::array();
+  for (int s = 0; s < m.nsegment; ++s) {
+    const Vec3 c = m.segment_com.col(s);
+    segs.push_back({{"name", m.segment_name[s]},
+                    {"parent", m.segment_parent[s] < 0 ? json(nullptr) : json(m.segment_name[m.segment_parent[s]])},
+                    {"mass_kg", m.segment_mass[s]},
+                    {"com_m", {c.x(), c.y(), c.z()}}});
+  }
+  j["segment_list"] = segs;
+  json joints = json::array();
+  for (int k = 0; k < m.njoint; ++k) {
+    json range = json::object();
+    for (int a = 0; a < 3; ++a)
+      range[kAxisNames[a]] = {rad2deg(m.dof_range(m.dof(k, a), 0)), rad2deg(m.dof_range(m.dof(k, a), 1))};
+    joints.push_back({{"name", m.joint_name[k]},
+                      {"parent", m.segment_name[m.joint_parent(k)]},
+                      {"child", m.segment_name[m.joint_child(k)]},
+                      {"range_deg", range}});
+  }
+  j["joint_list"] = joints;
+  json regions = json::array();
+  for (int r = 0; r < m.nregion; ++r) {
+    json jl = json::array();
+    for (int k = 0; k < m.njoint; ++k)
+      if (m.rhythm.row(m.dof(k, 0)).segment<3>(3 * r).cwiseAbs().sum() +
+              m.rhythm.row(m.dof(k, 1)).segment<3>(3 * r).cwiseAbs().sum() +
+              m.rhythm.row(m.dof(k, 2)).segment<3>(3 * r).cwiseAbs().sum() > 0)
+        jl.push_back(m.joint_name[k]);
+    regions.push_back({{"name", m.region_name[r]}, {"joints", jl}});
+  }
+  j["regions"] = regions;
+  return j;
+}
+
+std::string model_summary_text(const Model& m) {
+  const auto j = model_summary(m);
+  std::string out;
+  auto line = [&](const std::string& s) { out += s + "\n"; };
+  line(fmt::format("Model {} ({})", m.name, m.file));
+  line(fmt::format("  reference subject  {:.1f} kg, {:.2f} m", m.reference_body_mass, m.reference_height));
+  line(fmt::format("  {} segments, {} joints ({} rotations), {} muscles, {} path points", m.nsegment,
+                   m.njoint, m.ndof, m.nmuscle, m.npoint));
+  double arms = 0;
+  for (const auto& a : m.arms) arms += a.mass;
+  line(fmt::format("  total mass         {:.2f} kg (segments {:.2f} kg, arms {:.2f} kg)", m.total_mass(),
+                   m.segment_mass.sum(), arms));
+  line("");
+  line(fmt::format("  {:<12} {:<12} {:>8}  {}", "segment", "parent", "mass kg", "centre of mass (mm, own frame)"));
+  for (int s = 0; s < m.nsegment; ++s)
+    line(fmt::format("  {:<12} {:<12} {:>8.3f}  ({:6.1f}, {:6.1f}, {:6.1f})", m.segment_name[s],
+                     m.segment_parent[s] < 0 ? "-" : m.segment_name[m.segment_parent[s]], m.segment_mass[s],
+                     1e3 * m.segment_com(0, s), 1e3 * m.segment_com(1, s), 1e3 * m.segment_com(2, s)));
+  line("");
+  line(fmt::format("  {:<10} {:>18} {:>18} {:>18}", "joint", "flexion (deg)", "lat. bending (deg)",
+                   "axial rot. (deg)"));
+  for (int k = 0; k < m.njoint; ++k) {
+    std::string row = fmt::format("  {:<10}", m.joint_name[k]);
+    for (int a = 0; a < 3; ++a)
+      row += fmt::format(" {:>8.1f} … {:>6.1f}", rad2deg(m.dof_range(m.dof(k, a), 0)),
+                         rad2deg(m.dof_range(m.dof(k, a), 1)));
+    line(row);
+  }
+  line("");
+  line(fmt::format("  {:<16} {:<8} {:>9} {:>14}", "muscle group", "side", "fascicles", "max force N"));
+  for (const auto& [group, sides] : j["groups"].items())
+    for (const auto& [side, v] : sides.items())
+      line(fmt::format("  {:<16} {:<8} {:>9} {:>14.1f}", group, side, v["fascicles"].get<int>(),
+                       v["max_force_N"].get<double>()));
+  return out;
+}
+
+}  // namespace paraspine

@@ -1,0 +1,18 @@
+#pragma once
+// What `paraspine model info` prints, as one JSON value (the CLI prints it as text or JSON; Python
+// returns it as a dict), so the three never disagree.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sim/model/model.h"
+
+namespace paraspine {
+
+// {name, file, segments, joints, dofs, muscles, path_points, total_mass_kg, reference_subject,
+//  groups: {group: {side: {fascicles, max_force_N}}}, segment_list, joint_list, regions}
+nlohmann::json model_summary(const Model& m);
+
+// Human-readable form of model_summary.
+std::string model_summary_text(const Model& m);
+
+}  // namespace paraspine

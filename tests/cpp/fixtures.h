@@ -1,0 +1,81 @@
+#pragma once
+// Shared test fixtures: a small synthetic model whose numbers make hand calculations easy, and the
+// path to the bundled default model.
+#include <string>
+
+#include "sim/model/loader.h"
+
+namespace paraspine::test {
+
+inline std::string source_dir() { return PARASPINE_SOURCE_DIR; }
+inline std::string default_model_path() { return source_dir() + "/models/lumbar.yaml"; }
+
+// Three stacked segments (base → mid → top), 0.1 m apart, one tilted joint frame, a two-joint
+// muscle with a via point, and an arm on the top segment. Synthetic numbers, for tests only.
+inline const char* kMiniModel = R"(paraspine_model: 1
+name: mini
+reference_subject: {body_mass: 70, height: 1.75, source: "synthetic test fixture"}
+muscle_defaults:
+  all: {specific_tension: 1.0e6, type1_fraction: 0.6, source: "synthetic test fixture"}
+segments:
+  - name: base
+    mass: 10
+    com: [0, 0, 0]
+    inertia: [0.1, 0.1, 0.1]
+    source: "synthetic test fixture"
+  - name: mid
+    parent: base
+    mass: 4
+    com: [0.01, 0.05, 0.0]
+    inertia: [0.02, 0.01, 0.02, 0.001, 0, 0]
+    joint:
+      name: mid-base
+      in_parent: {position: [0, 0.1, 0]}
+      range_deg: {flexion: [-20, 30], lateral_bending: [-20, 20], axial_rotation: [-10, 10]}
+      passive:
+        units: per_degree
+        flexion: {positive: {c1: 1.8}, negative: {c1: 2.6}}
+      source: "synthetic test fixture"
+    source: "synthetic test fixture"
+  - name: top
+    parent: mid
+    mass: 20
+    com: [0.02, 0.2, 0.0]
+    inertia: [0.5, 0.2, 0.5]
+    joint:
+      name: top-mid
+      in_parent: {position: [0, 0.1, 0], rotation_xyz_deg: [0, 0, 10]}
+      in_child: {position: [0, 0, 0], rotation_xyz_deg: [0, 0, 10]}
+      range_deg: {flexion: [-20, 30], lateral_bending: [-20, 20], axial_rotation: [-10, 10]}
+      source: "synthetic test fixture"
+    source: "synthetic test fixture"
+regions:
+  - name: trunk
+    joints: [mid-base, top-mid]
+    shares: {flexion: [0.4, 0.6], lateral_bending: [0.5, 0.5], axial_rotation: [0.3, 0.7]}
+    source: "synthetic test fixture"
+arms:
+  - {side: both, segment: top, shoulder: [0, 0.3, 0.18], mass: 3.5, com_fraction: 0.4, length: 0.6, source: "synthetic test fixture"}
+muscles:
+  - name: erector
+    group: longissimus
+    side: both
+    path: [[base, -0.05, 0.0, 0.03], [mid, -0.05, 0.05, 0.03], [top, -0.04, 0.1, 0.03]]
+    max_isometric_force: 300
+    optimal_fiber_length: 0.1
+    tendon_slack_length: 0.08
+    pennation_deg: 10
+    source: "synthetic test fixture"
+  - name: flexor
+    group: rectus_abdominis
+    side: right
+    path: [[base, 0.08, 0.0, 0.04], [top, 0.1, 0.15, 0.04]]
+    pcsa: 5.0e-4
+    optimal_fiber_length: 0.2
+    tendon_slack_length: 0.02
+    source: "synthetic test fixture"
+)";
+
+inline Model mini_model() { return parse_model(kMiniModel, "mini.yaml"); }
+
+}  // namespace paraspine::test

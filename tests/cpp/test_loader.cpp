@@ -1,0 +1,126 @@
+// The loader accepts a well-formed model and rejects every malformed one with a message naming the
+// file, the line and the field.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "fixtures.h"
+#include "sim/common/error.h"
+
+namespace paraspine {
+namespace {
+
+TEST(Loader, ReadsMiniModel) {
+  const Model m = test::mini_model();
+  EXPECT_EQ(m.nsegment, 3);
+  EXPECT_EQ(m.njoint, 2);
+  EXPECT_EQ(m.ndof, 6);
+  EXPECT_EQ(m.nmuscle, 3);  // erector_r, erector_l, flexor
+  EXPECT_EQ(m.muscle_name[0], "erector_r");
+  EXPECT_EQ(m.muscle_name[1], "erector_l");
+  EXPECT_EQ(m.arms.size(), 2u);
+  EXPECT_DOUBLE_EQ(m.arms[1].shoulder.z(), -0.18);  // mirrored
+  EXPECT_DOUBLE_EQ(m.point_pos(2, m.muscle_point_begin[1]), -0.03);
+  EXPECT_DOUBLE_EQ(m.muscle_pcsa[0], 300 / 1.0e6);  // from specific tension
+  EXPECT_DOUBLE_EQ(m.muscle_fmax[2], 500.0);         // pcsa × specific tension
+  EXPECT_NEAR(m.muscle_pennation[0], 10 * kPi / 180, 1e-15);
+  // Passive law given per degree is stored per radian.
+  EXPECT_NEAR(m.dof_passive[0].positive.c1, 1.8 * 180 / kPi, 1e-9);
+  EXPECT_NEAR(m.dof_range(0, 1), 30 * kPi / 180, 1e-15);
+  EXPECT_DOUBLE_EQ(m.total_mass(), 34 + 7);
+}
+
+TEST(Loader, SortsSegmentsParentsFirst) {
+  std::string text = test::kMiniModel;
+  // Move the root to the end of the list: order in the file must not matter.
+  const auto a = text.find("  - name: base"), b = text.find("  - name: mid"), e = text.find("regions:");
+  text = text.substr(0, a) + text.substr(b, e - b) + text.substr(a, b - a) + text.substr(e);
+  const Model m = parse_model(text, "mini.yaml");
+  EXPECT_EQ(m.segment_name[0], "base");
+  for (int s = 1; s < m.nsegment; ++s) EXPECT_LT(m.segment_parent[s], s);
+}
+
+// Replaces the first occurrence of `from` and expects an InputError whose message matches `expect`
+// and names the given line.
+void expect_error(const std::string& from, const std::string& to, const std::string& expect, int line) {
+  std::string text = test::kMiniModel;
+  const auto pos = text.find(from);
+  ASSERT_NE(pos, std::string::npos) << from;
+  text.replace(pos, from.size(), to);
+  try {
+    parse_model(text, "mini.yaml");
+    FAIL() << "no error for: " << to;
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(expect), std::string::npos) << what;
+    EXPECT_EQ(e.file(), "mini.yaml");
+    EXPECT_EQ(e.line(), line) << what;
+    EXPECT_EQ(what.rfind("mini.yaml:" + std::to_string(line) + ": ", 0), 0u) << what;
+  }
+}
+
+TEST(Loader, RejectsUnknownParent) {
+  expect_error("parent: mid", "parent: middle", "segments[2].parent: unknown segment 'middle'", 27);
+}
+TEST(Loader, RejectsCycle) {
+  expect_error("    parent: base", "    parent: top", "cycle in the segment tree", 13);
+}
+TEST(Loader, RejectsDuplicateSegment) {
+  expect_error("  - name: top", "  - name: mid", "duplicate segment 'mid'", 26);
+}
+TEST(Loader, RejectsDuplicateMuscle) {
+  expect_error("  - name: flexor", "  - name: erector_r", "duplicate muscle 'erector_r'", 55);
+}
+TEST(Loader, RejectsNonPositiveMass) {
+  expect_error("    mass: 4", "    mass: -4", "segments[1].mass: must be positive", 14);
+}
+TEST(Loader, RejectsNaN) {
+  expect_error("    mass: 4", "    mass: .nan", "segments[1].mass: must be finite", 14);
+}
+TEST(Loader, RejectsNonNumber) {
+  expect_error("    mass: 4", "    mass: four", "segments[1].mass: expected a number, got 'four'", 14);
+}
+TEST(Loader, RejectsZeroPcsa) {
+  expect_error("pcsa: 5.0e-4", "pcsa: 0", "muscles[1].pcsa: must be positive", 59);
+}
+TEST(Loader, RejectsFarPoint) {
+  expect_error("[top, -0.04, 0.1, 0.03]", "[top, -0.04, 1.1, 0.03]", "more than 0.5 m from the origin of segment 'top'", 49);
+}
+TEST(Loader, RejectsUnknownSegmentInPath) {
+  expect_error("[top, 0.1, 0.15, 0.04]", "[head, 0.1, 0.15, 0.04]", "unknown segment 'head'", 58);
+}
+TEST(Loader, RejectsMissingSource) {
+  expect_error("    inertia: [0.5, 0.2, 0.5]\n", "    inertia: [0.5, 0.2, 0.5]\n    sourc: x\n", "unknown key 'sourc'", 31);
+}
+TEST(Loader, RejectsSourceMapMissingField) {
+  expect_error("    inertia: [0.1, 0.1, 0.1]\n    source: \"synthetic test fixture\"",
+               "    inertia: [0.1, 0.1, 0.1]\n    source: {mass: a, com: b}", "segments[0].source.inertia: missing source", 11);
+}
+TEST(Loader, RejectsObjectWithoutSource) {
+  expect_error("pennation_deg: 10\n    source: \"synthetic test fixture\"", "pennation_deg: 10",
+               "muscles[0].source: missing source", 46);
+}
+TEST(Loader, RejectsUnknownKey) {
+  expect_error("    optimal_fiber_length: 0.2", "    optimal_fibre_length: 0.2", "unknown key 'optimal_fibre_length'", 60);
+}
+TEST(Loader, RejectsSharesNotSummingToOne) {
+  expect_error("flexion: [0.4, 0.6]", "flexion: [0.4, 0.5]", "regions[0].shares.flexion: shares sum to 0.9", 41);
+}
+TEST(Loader, RejectsUnphysicalInertia) {
+  expect_error("inertia: [0.5, 0.2, 0.5]", "inertia: [0.1, 0.1, 0.5]", "triangle inequality", 30);
+}
+TEST(Loader, RejectsYamlSyntaxError) {
+  expect_error("    com: [0.01, 0.05, 0.0]", "    com: [0.01, 0.05, 0.0", "YAML syntax error", 16);
+}
+
+TEST(Loader, MissingFileNamesIt) {
+  try {
+    load_model("no/such/model.yaml");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no/such/model.yaml"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace paraspine

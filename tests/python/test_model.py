@@ -1,0 +1,62 @@
+"""The Python module: loading, model summary, a static frame, and errors as exceptions."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import paraspine
+
+MINI = None
+
+
+def test_load_default_model():
+    m = paraspine.Model.load("lumbar")
+    assert m.nsegment == len(m.segment_names)
+    assert m.ndof == 3 * m.njoint
+    assert len(m.muscle_names) == m.nmuscle == len(m.muscle_groups) == len(m.muscle_sides)
+    info = m.info()
+    assert info["muscles"] == m.nmuscle
+    assert set(info["groups"]) >= {"iliocostalis", "longissimus", "multifidus"}
+
+
+def test_info_matches_cli_json():
+    cli = os.environ.get("PARASPINE_CLI", "build/paraspine")
+    out = subprocess.run([cli, "model", "info", "lumbar", "--json"], check=True,
+                         capture_output=True, text=True).stdout
+    assert json.loads(out)["groups"] == paraspine.Model.load("lumbar").info()["groups"]
+
+
+def test_static_frame_shapes_and_symmetry():
+    m = paraspine.Model.load("lumbar")
+    f = paraspine.static_frame(m, {"lumbar.flexion": 30.0, "pelvis.flexion": 20.0}, load_kg=5.0)
+    assert f["tau"].shape == (m.ndof,)
+    assert f["moment_arm"].shape == (m.ndof, m.nmuscle)
+    assert f["joint_force"].shape == (m.njoint, 3)
+    # A symmetric posture and load: no lateral bending or axial rotation moment anywhere.
+    tau = f["tau"].reshape(m.njoint, 3)
+    assert np.all(np.abs(tau[:, 1:]) < 1e-9 * np.abs(tau[:, 0]).max())
+    # Flexed forward with a load: the extensors must work at every level (negative flexion moment).
+    assert np.all(tau[:, 0] < 0)
+
+
+def test_static_frame_bad_input():
+    m = paraspine.Model.load("lumbar")
+    with pytest.raises(ValueError, match="unknown region 'neck'"):
+        paraspine.static_frame(m, {"neck.flexion": 10.0})
+    with pytest.raises(ValueError, match="load_kg"):
+        paraspine.static_frame(m, {}, load_kg=float("nan"))
+
+
+def test_model_file_error_is_input_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("paraspine_model: 1\nname: x\nreference_subject: {body_mass: -1, height: 1.7, source: s}\n")
+    with pytest.raises(paraspine.InputError, match=r"bad.yaml:3: reference_subject.body_mass: must be positive"):
+        paraspine.Model.load(str(bad))
+
+
+def test_subject_scaling():
+    m = paraspine.Model.load("lumbar")
+    s = m.scaled(paraspine.Subject(mass=2 * m.info()["reference_subject"]["body_mass_kg"]))
+    assert s.total_mass == pytest.approx(2 * m.total_mass, rel=1e-12)
