@@ -70,7 +70,8 @@ struct Model {
 
   // ---- spinal rhythm: q = rhythm · (region angles), region angles ordered (region, axis)
   std::vector<std::string> region_name;       // e.g. "lumbar", "thoracic"
-  Eigen::MatrixXd rhythm;                     // (ndof, 3 nregion) dimensionless shares
+  Eigen::MatrixXd rhythm;                     // (ndof, 3 nregion) shares × region_scale
+  Eigen::MatrixX3d region_scale;              // (nregion, 3) k = 1 / |Σ share · neutral axis|
   std::vector<std::string> region_source;
 
   // ---- muscles (nmuscle); path points flattened

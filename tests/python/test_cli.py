@@ -1,0 +1,54 @@
+"""The command-line tool as a user meets it: exit codes, messages naming file/line/field, JSON."""
+import json
+import os
+import subprocess
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+
+
+def run(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True)
+
+
+def test_model_info_json_has_required_fields():
+    r = run("model", "info", "models/lumbar.yaml", "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    for key in ("segments", "joints", "muscles", "groups"):
+        assert key in info
+    for group, sides in info["groups"].items():
+        for side, v in sides.items():
+            assert v["fascicles"] > 0 and v["max_force_N"] > 0
+    # Both sides of every paraspinal group, mirrored: same count and force.
+    for g in ("iliocostalis", "longissimus", "multifidus"):
+        assert info["groups"][g]["left"] == info["groups"][g]["right"]
+
+
+def test_bad_model_names_file_line_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    text = open("models/lumbar.yaml").read().replace("optimal_fiber_length:", "optimal_fibre_length:", 1)
+    bad.write_text(text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "optimal_fibre_length" in l)
+    r = run("model", "info", str(bad))
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert f"{bad}:{line}: muscles[" in r.stderr and "unknown key 'optimal_fibre_length'" in r.stderr
+
+
+def test_moments_json_and_errors():
+    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=30", "--load-kg", "5", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert all(j["moment_Nm"]["flexion"] < 0 for j in out["joints"])
+    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=abc")
+    assert r.returncode != 0 and "not a number" in r.stderr
+    r = run("moments", "lumbar", "--angle-deg", "neck.flexion=10")
+    assert r.returncode != 0 and "unknown region 'neck'" in r.stderr
+    r = run("moments", "lumbar", "--load-kg", "-3")
+    assert r.returncode != 0 and "--load-kg" in r.stderr
+
+
+def test_help_has_examples():
+    for verb in (["model", "info"], ["moments"]):
+        r = run(*verb, "--help")
+        assert r.returncode == 0 and "Examples:" in r.stdout
