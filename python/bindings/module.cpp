@@ -36,7 +36,8 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
 
 PYBIND11_MODULE(_core, mod) {
   mod.doc() = "paraspine engine (C++ core)";
-  static py::exception<ps::InputError> input_error(mod, "InputError", PyExc_ValueError);
+  // Input-file errors keep the CLI's message (file:line: field: ...) and are ValueErrors.
+  py::register_exception<ps::InputError>(mod, "InputError", PyExc_ValueError);
 
   py::class_<ps::Subject>(mod, "Subject", "The person a model is scaled to.")
       .def(py::init([](double mass, double height, const std::string& sex, double strength) {

@@ -60,3 +60,12 @@ def test_subject_scaling():
     m = paraspine.Model.load("lumbar")
     s = m.scaled(paraspine.Subject(mass=2 * m.info()["reference_subject"]["body_mass_kg"]))
     assert s.total_mass == pytest.approx(2 * m.total_mass, rel=1e-12)
+
+
+def test_bundled_model_is_what_its_generator_writes(tmp_path):
+    """models/lumbar.yaml is generated from the source transcription; the two must not drift."""
+    import sys
+    out = tmp_path / "lumbar.yaml"
+    subprocess.run([sys.executable, "models/tools/build_lumbar.py", "--out", str(out)], check=True,
+                   capture_output=True)
+    assert out.read_text() == open("models/lumbar.yaml").read()
