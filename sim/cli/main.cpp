@@ -74,15 +74,16 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
              " force from below on the body above, in the joint's disc frame, before muscle forces)\n\n");
   fmt::print("  {:<8} {:>8} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}\n", "joint", "flex deg",
              "flexion", "lat. bend", "axial", "anterior", "superior", "right");
-  fmt::print("  {:<8} {:>8} | {:>32} | {:>29}\n", "", "", "net moment N·m (+ = resists …)", "net force N");
+  fmt::print("  {:<8} {:>8} | {:>32} | {:>29}\n", "", "", "net moment N·m (− = extensors)", "net force N");
   for (int j = model.njoint - 1; j >= 0; --j) {
     const auto F = d.joint_force_local.col(j);
     fmt::print("  {:<8} {:>8.1f} | {:>10.2f} {:>10.2f} {:>10.2f} | {:>9.1f} {:>9.1f} {:>9.1f}\n",
                model.joint_name[j], ps::rad2deg(d.q[3 * j]), d.tau[3 * j], d.tau[3 * j + 1],
                d.tau[3 * j + 2], F.x(), F.y(), F.z());
   }
-  fmt::print("\n  Sign: a positive flexion moment is what the joint must supply in the flexion sense;\n"
-             "  negative = the extensors must work (gravity pulls the body above forward).\n");
+  fmt::print("\n  Signs: the moment is what the tissues crossing a joint must supply about its flexion,\n"
+             "  right-bending and right-turning axes; negative flexion = the extensors must work.\n"
+             "  Force: + anterior / superior (compressive) / right, on the body above the joint.\n");
   return 0;
 }
 
