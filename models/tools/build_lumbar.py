@@ -149,6 +149,13 @@ SEG_OF_BODY = {"lumbar5": "L5", "lumbar4": "L4", "lumbar3": "L3", "lumbar2": "L2
 # =================================================================================================
 
 
+
+# Which de Leva (1996) trunk region each segment's mass belongs to (used to scale to the other sex).
+DE_LEVA_REGIONS_SRC = (
+    "assumption: de Leva 1996 regions split at surface landmarks — omphalion (umbilicus) at about "
+    "the L3-L4 disc, xiphion at about T9 (standard surface anatomy); pelvis, L5, L4 lower trunk; L3-L1 "
+    "and T10-T12 middle trunk; T1-T9 upper trunk; head_neck head; thorax shares by lumped MF-TL masses")
+
 def vec(s):
     return [float(x) for x in s.split()]
 
@@ -371,6 +378,7 @@ def build(src):
     segs = []
     pel = B["pelvis"]
     segs.append({"name": "pelvis", "mass": pel["mass"], "com": pel["com"],
+                 "de_leva": {"lower_trunk": 1.0},
                  "inertia": inertia_strings(np.diag(pel["inertia"][:3])),
                  "source": MFT + ": pelvis mass, mass_center, inertia (Rajagopal 2016 lineage); "
                            "sacrum merged, its 0.001 kg neglected"})
@@ -414,7 +422,12 @@ def build(src):
         joint = {"name": pname, "position": pos, "rotation_deg": rot_deg,
                  "pos_src": d["t"], "rot_src": d["o"], "mftl_joint": jname}
         if seg == "thorax":
-            s = {"name": "thorax", "parent": parent, "mass": m_tot, "com": com,
+            upper = sum(B["thoracic%d" % n]["mass"] for n in range(1, 10))
+            middle = sum(B["thoracic%d" % n]["mass"] for n in range(10, 13))
+            de_leva = {"head": B["head_neck"]["mass"] / m_tot, "upper_trunk": upper / m_tot,
+                       "middle_trunk": middle / m_tot}
+            de_leva["middle_trunk"] = 1.0 - de_leva["head"] - de_leva["upper_trunk"]
+            s = {"name": "thorax", "parent": parent, "mass": m_tot, "com": com, "de_leva": de_leva,
                  "inertia": inertia_strings(I_thorax),
                  "source": {
                      "mass": "[D] " + MFT + ": thoracic12…thoracic1 + head_neck masses summed "
@@ -428,7 +441,9 @@ def build(src):
             mc, Ic = CHRISTOPHY[body]
             ratio = B[body]["mass"] / mc
             I = np.diag(Ic) * ratio
+            region = "lower_trunk" if seg in ("L5", "L4") else "middle_trunk"
             s = {"name": seg, "parent": parent, "mass": B[body]["mass"], "com": B[body]["com"],
+                 "de_leva": {region: 1.0},
                  "inertia": inertia_strings(I),
                  "source": {"mass": MFT + ": %s mass" % body,
                             "com": MFT + ": %s mass_center" % body,
@@ -630,6 +645,7 @@ def write_yaml(model, path):
         w("    mass: %s\n" % g(s["mass"], 7))
         w("    com: %s\n" % vlist(s["com"]))
         w("    inertia: [%s]\n" % ", ".join(s["inertia"]))
+        w("    de_leva_regions: {%s}\n" % ", ".join("%s: %s" % (k, g(v, 6)) for k, v in s["de_leva"].items()))
         if "joint" in s:
             j = s["joint"]
             ex = model["joints_extra"][j["name"]]
@@ -665,11 +681,11 @@ def write_yaml(model, path):
                 "− side: extension; LB, AR symmetric)" % (YAMAMOTO_SRC, lvl)))
         src = s["source"]
         if isinstance(src, str):
-            w("    source: %s\n" % q(src))
-        else:
-            w("    source:\n")
-            for kk in ("mass", "com", "inertia"):
-                w("      %s: %s\n" % (kk, q(src[kk])))
+            src = {"mass": src, "com": src, "inertia": src}
+        w("    source:\n")
+        for kk in ("mass", "com", "inertia"):
+            w("      %s: %s\n" % (kk, q(src[kk])))
+        w("      de_leva_regions: %s\n" % q(DE_LEVA_REGIONS_SRC))
 
     w("\nregions:\n")
     sh = model["shares"]

@@ -48,9 +48,9 @@ PYBIND11_MODULE(_core, mod) {
              s.strength_factor = strength;
              return s;
            }),
-           py::arg("mass") = 0.0, py::arg("height") = 0.0, py::arg("sex") = "male",
+           py::arg("mass") = 0.0, py::arg("height") = 0.0, py::arg("sex") = "",
            py::arg("strength_factor") = 1.0,
-           "mass in kg and height in m (0 = the model's reference subject)")
+           "mass in kg, height in m, sex 'male' or 'female' (0 / empty = the model's reference subject)")
       .def_readwrite("mass", &ps::Subject::body_mass)
       .def_readwrite("height", &ps::Subject::height)
       .def_readwrite("sex", &ps::Subject::sex)

@@ -38,10 +38,11 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
 }
 
 int run_moments(const std::string& model_path, const std::vector<std::string>& angles,
-                double load_kg, double mass, double height, bool json) {
+                double load_kg, double mass, double height, const std::string& sex, bool json) {
   ps::Subject subject;
   subject.body_mass = mass;
   subject.height = height;
+  subject.sex = sex;
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::Posture posture = ps::neutral_posture(model);
   for (const auto& s : angles) apply_angle(model, s, posture);
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> angles;
   double load_kg = 0, mass = 0, height = 0;
   bool mom_json = false;
-  std::string posture_name = "standing";
+  std::string posture_name = "standing", sex;
   moments->add_option("MODEL", mom_path, "Model file or bundled model name")->required();
   moments->add_option("--posture", posture_name, "Starting posture (standing = the model's neutral curvature)")
       ->check(CLI::IsMember({"standing"}));
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
   moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
   moments->add_option("--mass-kg", mass, "Subject body mass, kg (default: the model's reference)");
   moments->add_option("--height-m", height, "Subject height, m (default: the model's reference)");
+  moments->add_option("--sex", sex, "Subject sex (default: the model's reference)")->check(CLI::IsMember({"male", "female"}));
   moments->add_flag("--json", mom_json, "Print one JSON object on stdout");
   moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
 
@@ -134,7 +136,7 @@ int main(int argc, char** argv) {
         std::cout << ps::model_summary_text(m);
       return 0;
     }
-    if (*moments) return run_moments(mom_path, angles, load_kg, mass, height, mom_json);
+    if (*moments) return run_moments(mom_path, angles, load_kg, mass, height, sex, mom_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

@@ -226,6 +226,11 @@ Model parse_model(const std::string& text, const std::string& file) {
                                        "reference_subject.body_mass");
     m.reference_height =
         r.positive(r.require(rs, "height", "reference_subject"), "reference_subject.height");
+    if (rs["sex"].IsDefined()) {
+      m.reference_sex = r.str(rs["sex"], "reference_subject.sex");
+      if (m.reference_sex != "male" && m.reference_sex != "female")
+        r.fail(rs["sex"], "reference_subject.sex", "expected male or female");
+    }
     r.sources(rs, "reference_subject", present(rs, {"body_mass", "height"}));
   }
 
@@ -259,7 +264,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   for (size_t i = 0; i < segs.size(); ++i) {
     const std::string f = "segments[" + std::to_string(i) + "]";
     const YAML::Node s = segs[i];
-    r.allow_keys(s, f, {"name", "parent", "mass", "com", "inertia", "joint", "source"});
+    r.allow_keys(s, f, {"name", "parent", "mass", "com", "inertia", "de_leva_regions", "joint", "source"});
     RawSegment rs{s, r.str(r.require(s, "name", f), f + ".name"), "", static_cast<int>(i)};
     if (s["parent"].IsDefined() && !s["parent"].IsNull())
       rs.parent = r.str(s["parent"], f + ".parent");
@@ -309,6 +314,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.segment_mass.resize(m.nsegment);
   m.segment_com.resize(3, m.nsegment);
   m.segment_inertia.resize(m.nsegment);
+  m.segment_de_leva = Eigen::MatrixX4d::Zero(m.nsegment, 4);
   m.joint_pos_in_parent.resize(3, m.njoint);
   m.joint_pos_in_child.resize(3, m.njoint);
   m.joint_rot_in_parent.resize(m.njoint);
@@ -329,7 +335,17 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (m.segment_com.col(si).norm() > 0.5)
       r.fail(s["com"], f + ".com", "centre of mass more than 0.5 m from the segment origin");
     m.segment_inertia[si] = read_inertia(r, r.require(s, "inertia", f), f + ".inertia");
-    m.segment_source.push_back(r.sources(s, f, {"mass", "com", "inertia"}));
+    if (s["de_leva_regions"].IsDefined()) {  // which body regions of de Leva 1996 the mass is
+      const YAML::Node dl = s["de_leva_regions"];
+      const std::string df = f + ".de_leva_regions";
+      r.allow_keys(dl, df, {"head", "upper_trunk", "middle_trunk", "lower_trunk"});
+      const char* names[4] = {"head", "upper_trunk", "middle_trunk", "lower_trunk"};
+      for (int k = 0; k < 4; ++k)
+        if (dl[names[k]].IsDefined()) m.segment_de_leva(si, k) = r.nonnegative(dl[names[k]], df + "." + names[k]);
+      if (std::abs(m.segment_de_leva.row(si).sum() - 1.0) > 1e-6)
+        r.fail(dl, df, "shares must sum to 1");
+    }
+    m.segment_source.push_back(r.sources(s, f, present(s, {"mass", "com", "inertia", "de_leva_regions"})));
     if (si == 0) continue;
 
     // The joint that moves this segment relative to its parent.

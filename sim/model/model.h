@@ -45,6 +45,7 @@ struct Model {
   std::string description;
   double reference_body_mass = 0;  // kg, the body the numbers describe
   double reference_height = 0;     // m
+  std::string reference_sex = "male";  // sex of the reference subject
   Vec3 gravity = Vec3(0, -9.81, 0);  // m/s², world frame
 
   int nsegment = 0, njoint = 0, ndof = 0, nmuscle = 0, npoint = 0, nregion = 0;
@@ -57,6 +58,8 @@ struct Model {
   Eigen::VectorXd segment_mass;               // (nsegment) kg
   Eigen::Matrix3Xd segment_com;               // (3, nsegment) m, in the segment frame
   std::vector<Mat3> segment_inertia;          // (nsegment) kg·m², about the CoM, segment axes
+  Eigen::MatrixX4d segment_de_leva;           // (nsegment, 4) mass share in de Leva's head, upper,
+                                              // middle, lower trunk (rows of 0 = none declared)
 
   // ---- joints (njoint); joint j moves segment j + 1
   std::vector<std::string> joint_name;        // "L5-S1", superior-inferior

@@ -15,14 +15,35 @@ Model scale_model(const Model& m, const Subject& s) {
     throw std::invalid_argument("subject height " + std::to_string(height) + " m is outside 1.0–2.5 m");
   if (!(s.strength_factor > 0 && s.strength_factor <= 5))
     throw std::invalid_argument("subject strength factor must be in (0, 5]");
-  if (s.sex != "male" && s.sex != "female")
+  const std::string sex = s.sex.empty() ? m.reference_sex : s.sex;
+  if (sex != "male" && sex != "female")
     throw std::invalid_argument("subject sex must be 'male' or 'female', got '" + s.sex + "'");
 
   const double sL = height / m.reference_height, sM = mass / m.reference_body_mass;
   Model out = m;
   out.reference_body_mass = mass;
   out.reference_height = height;
+  out.reference_sex = sex;
   out.segment_mass *= sM;
+  // de Leva 1996 Table 4 mass fractions (% body mass), male / female: head 6.94 / 6.68, upper
+  // trunk 15.96 / 15.45, middle trunk 16.33 / 14.65, lower trunk 11.17 / 12.47; arm = upper arm +
+  // forearm + hand 2.71 + 1.62 + 0.61 / 2.55 + 1.38 + 0.56 (shared/data/model-data.md §2.1).
+  static const double kMale[4] = {6.94, 15.96, 16.33, 11.17}, kFemale[4] = {6.68, 15.45, 14.65, 12.47};
+  static const double kArmMale = 2.71 + 1.62 + 0.61, kArmFemale = 2.55 + 1.38 + 0.56;
+  const bool to_female = sex == "female" && m.reference_sex == "male";
+  const bool to_male = sex == "male" && m.reference_sex == "female";
+  double arm_ratio = 1.0;
+  if (to_female || to_male) {
+    for (int k = 0; k < m.nsegment; ++k) {
+      const auto w = m.segment_de_leva.row(k);
+      if (w.sum() == 0) continue;
+      double ratio = 0;
+      for (int r = 0; r < 4; ++r) ratio += w[r] * (to_female ? kFemale[r] / kMale[r] : kMale[r] / kFemale[r]);
+      out.segment_mass[k] *= ratio;
+      out.segment_inertia[k] *= ratio;
+    }
+    arm_ratio = to_female ? kArmFemale / kArmMale : kArmMale / kArmFemale;
+  }
   out.segment_com *= sL;
   for (auto& I : out.segment_inertia) I *= sM * sL * sL;
   out.joint_pos_in_parent *= sL;
@@ -36,7 +57,7 @@ Model scale_model(const Model& m, const Subject& s) {
   for (auto& a : out.arms) {
     a.shoulder *= sL;
     a.length *= sL;
-    a.mass *= sM;
+    a.mass *= sM * arm_ratio;
   }
   finalize_model(out);
   return out;

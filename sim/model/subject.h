@@ -8,6 +8,11 @@
 // scaling musculo-skeletal models", Int Symp Comput Simul Biomech, Cleveland): muscle volume
 // follows mass, fibre length follows stature, so PCSA ∝ mass / height. strength_factor carries
 // measured deviations (training, deconditioning, age).
+// Sex: when the subject's sex differs from the reference subject's, each segment's mass (and
+// inertia) is multiplied by Σ_r share_r · f_r(subject) / f_r(reference), with f_r de Leva's (1996,
+// J Biomech 29:1223, Table 4) mass fraction of body region r (head, upper, middle, lower trunk) and
+// share_r the segment's `de_leva_regions`; arms by the upper arm + forearm + hand fractions.
+// Segments that declare no regions keep the reference distribution.
 #include <string>
 
 #include "sim/model/model.h"
@@ -17,7 +22,7 @@ namespace paraspine {
 struct Subject {
   double body_mass = 0;        // kg; 0 = the model's reference body mass
   double height = 0;           // m;  0 = the model's reference height
-  std::string sex = "male";    // "male" or "female"; recorded, used by later modifiers
+  std::string sex;             // "male" or "female"; empty = the model's reference sex
   double strength_factor = 1;  // multiplies every muscle's force capacity
 };
 

@@ -23,6 +23,25 @@ TEST(Subject, ScalesMassLengthAndStrength) {
   EXPECT_EQ(k.segment_depth, m.segment_depth);
 }
 
+TEST(Subject, FemaleRedistributesMassByDeLevaFractions) {
+  const Model m = load_model(test::default_model_path());
+  ASSERT_EQ(m.reference_sex, "male");
+  Subject s;
+  s.sex = "female";
+  const Model f = scale_model(m, s);
+  for (int k = 0; k < m.nsegment; ++k) {
+    const auto w = m.segment_de_leva.row(k);
+    ASSERT_NEAR(w.sum(), 1.0, 1e-9) << m.segment_name[k] << " declares its de Leva regions";
+    // Hand-computed ratios from de Leva 1996 Table 4 (F/M).
+    const double expect = w[0] * 6.68 / 6.94 + w[1] * 15.45 / 15.96 + w[2] * 14.65 / 16.33 + w[3] * 12.47 / 11.17;
+    EXPECT_NEAR(f.segment_mass[k] / m.segment_mass[k], expect, 1e-12) << m.segment_name[k];
+  }
+  EXPECT_NEAR(f.arms[0].mass / m.arms[0].mass, 4.49 / 4.94, 1e-12);
+  // A woman's pelvis/lower trunk is relatively heavier, her upper trunk lighter (de Leva).
+  EXPECT_GT(f.segment_mass[0], m.segment_mass[0]);
+  EXPECT_LT(f.segment_mass[m.segment_index("thorax")], m.segment_mass[m.segment_index("thorax")]);
+}
+
 TEST(Subject, DefaultsToReferenceSubject) {
   const Model m = test::mini_model();
   const Model k = scale_model(m, Subject{});
