@@ -42,6 +42,10 @@ Data::Data(const Model& m)
       fiber_length(Eigen::VectorXd::Zero(m.nmuscle)),
       fiber_velocity(Eigen::VectorXd::Zero(m.nmuscle)),
       pennation(Eigen::VectorXd::Zero(m.nmuscle)),
-      moment_arm(Eigen::MatrixXd::Zero(m.ndof, m.nmuscle)) {}
+      moment_arm(Eigen::MatrixXd::Zero(m.ndof, m.nmuscle)),
+      fiber_length_norm(Eigen::VectorXd::Zero(m.nmuscle)),
+      fiber_velocity_norm(Eigen::VectorXd::Zero(m.nmuscle)),
+      force_active_max(Eigen::VectorXd::Zero(m.nmuscle)),
+      force_passive(Eigen::VectorXd::Zero(m.nmuscle)) {}
 
 }  // namespace paraspine

@@ -60,6 +60,12 @@ struct Data {
   Eigen::VectorXd fiber_velocity;          // (nmuscle) m/s
   Eigen::VectorXd pennation;               // (nmuscle) rad, current
   Eigen::MatrixXd moment_arm;              // (ndof, nmuscle) m: -∂length/∂q
+
+  // ---- force capacity (written by muscle_capacity)
+  Eigen::VectorXd fiber_length_norm;       // (nmuscle) l_f / l_opt
+  Eigen::VectorXd fiber_velocity_norm;     // (nmuscle) v_f / (10 l_opt/s)
+  Eigen::VectorXd force_active_max;        // (nmuscle) N along the tendon at full activation
+  Eigen::VectorXd force_passive;           // (nmuscle) N along the tendon, passive fibres
 };
 
 }  // namespace paraspine

@@ -2,6 +2,7 @@
 
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
+#include "sim/muscles/hill.h"
 #include "sim/muscles/muscle_geometry.h"
 
 namespace paraspine {
@@ -22,6 +23,7 @@ void evaluate_frame(const Model& m, Data& d) {
   forward_kinematics(m, d);
   inverse_dynamics(m, d);
   muscle_geometry(m, d);
+  muscle_capacity(m, d);
 }
 
 }  // namespace paraspine
