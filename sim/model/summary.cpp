@@ -2,9 +2,27 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace paraspine {
+
+std::pair<int, int> muscle_joint_span(const Model& m, int i) {
+  // Joints crossed by the path: the union over its pieces of the joints between consecutive
+  // segments. Joint order follows segment order, so report the lowest and highest index.
+  int lo = -1, hi = -1;
+  for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
+    int a = m.point_segment[k], b = m.point_segment[k + 1];
+    while (a != b) {
+      int& deeper = m.segment_depth[a] >= m.segment_depth[b] ? a : b;
+      const int j = deeper - 1;
+      if (lo < 0 || j < lo) lo = j;
+      if (j > hi) hi = j;
+      deeper = m.segment_parent[deeper];
+    }
+  }
+  return {lo, hi};
+}
 
 nlohmann::json model_summary(const Model& m) {
   using nlohmann::json;
@@ -18,13 +36,33 @@ nlohmann::json model_summary(const Model& m) {
   j["path_points"] = m.npoint;
   j["total_mass_kg"] = m.total_mass();
   j["reference_subject"] = {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}};
+  // Per group and side: fascicles, summed PCSA and force, the joints spanned (lowest, highest) and
+  // the subdivisions present.
   json groups = json::object();
   for (int i = 0; i < m.nmuscle; ++i) {
     json& g = groups[m.muscle_group[i]][side_name(m.muscle_side[i])];
-    if (g.is_null()) g = {{"fascicles", 0}, {"max_force_N", 0.0}};
+    if (g.is_null())
+      g = {{"fascicles", 0}, {"max_force_N", 0.0}, {"pcsa_cm2", 0.0}, {"lowest_joint", -1},
+           {"highest_joint", -1}, {"subdivisions", json::array()}};
     g["fascicles"] = g["fascicles"].get<int>() + 1;
     g["max_force_N"] = g["max_force_N"].get<double>() + m.muscle_fmax[i];
+    g["pcsa_cm2"] = g["pcsa_cm2"].get<double>() + 1e4 * m.muscle_pcsa[i];
+    const auto [lo, hi] = muscle_joint_span(m, i);
+    if (lo >= 0) {
+      if (g["lowest_joint"].get<int>() < 0 || lo < g["lowest_joint"].get<int>()) g["lowest_joint"] = lo;
+      if (hi > g["highest_joint"].get<int>()) g["highest_joint"] = hi;
+    }
+    const std::string& sub = m.muscle_subdivision[i];
+    if (!sub.empty() && std::find(g["subdivisions"].begin(), g["subdivisions"].end(), sub) == g["subdivisions"].end())
+      g["subdivisions"].push_back(sub);
   }
+  for (auto& [group, sides] : groups.items())
+    for (auto& [side, g] : sides.items()) {
+      const int lo = g["lowest_joint"].get<int>(), hi = g["highest_joint"].get<int>();
+      g["levels"] = lo < 0 ? json(nullptr) : json({m.joint_name[lo], m.joint_name[hi]});
+      g.erase("lowest_joint");
+      g.erase("highest_joint");
+    }
   j["groups"] = groups;
   json segs = json::array();
   for (int s = 0; s < m.nsegment; ++s) {
@@ -89,11 +127,16 @@ std::string model_summary_text(const Model& m) {
     line(row);
   }
   line("");
-  line(fmt::format("  {:<16} {:<8} {:>9} {:>14}", "muscle group", "side", "fascicles", "max force N"));
+  line(fmt::format("  {:<20} {:<8} {:>9} {:>10} {:>12}  {}", "muscle group", "side", "fascicles",
+                   "PCSA cm²", "max force N", "levels spanned"));
   for (const auto& [group, sides] : j["groups"].items())
     for (const auto& [side, v] : sides.items())
-      line(fmt::format("  {:<16} {:<8} {:>9} {:>14.1f}", group, side, v["fascicles"].get<int>(),
-                       v["max_force_N"].get<double>()));
+      line(fmt::format("  {:<20} {:<8} {:>9} {:>10.1f} {:>12.1f}  {}", group, side,
+                       v["fascicles"].get<int>(), v["pcsa_cm2"].get<double>(),
+                       v["max_force_N"].get<double>(),
+                       v["levels"].is_null() ? std::string("-")
+                                             : v["levels"][0].get<std::string>() + " … " +
+                                                   v["levels"][1].get<std::string>()));
   return out;
 }
 

@@ -3,6 +3,7 @@
 // returns it as a dict), so the three never disagree.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "sim/model/model.h"
 
@@ -11,6 +12,9 @@ namespace paraspine {
 // {name, file, segments, joints, dofs, muscles, path_points, total_mass_kg, reference_subject,
 //  groups: {group: {side: {fascicles, max_force_N}}}, segment_list, joint_list, regions}
 nlohmann::json model_summary(const Model& m);
+
+// Lowest and highest joint index a muscle's path crosses ({-1, -1} if none).
+std::pair<int, int> muscle_joint_span(const Model& m, int muscle);
 
 // Human-readable form of model_summary.
 std::string model_summary_text(const Model& m);
