@@ -1,0 +1,108 @@
+#include "sim/loadsharing/ipopt_reference.h"
+
+#include <IpIpoptApplication.hpp>
+#include <IpIpoptData.hpp>
+#include <IpTNLP.hpp>
+#include <cmath>
+
+namespace paraspine {
+namespace {
+
+using Ipopt::Index;
+using Ipopt::Number;
+
+// The QP as an Ipopt TNLP: a constant Jacobian (A, sparse by column row ranges) and a constant
+// diagonal Hessian.
+class QpNlp : public Ipopt::TNLP {
+ public:
+  QpNlp(const QpWorkspace& w, IpoptResult& out) : w_(w), out_(out) {
+    for (int i = 0; i < w.n; ++i)
+      for (int r = w.row_begin[i]; r < w.row_end[i]; ++r)
+        if (w.A(r, i) != 0) nz_.push_back({r, i});
+  }
+  bool get_nlp_info(Index& n, Index& m, Index& nnz_jac, Index& nnz_h, IndexStyleEnum& style) override {
+    n = w_.n;
+    m = w_.m;
+    nnz_jac = static_cast<Index>(nz_.size());
+    nnz_h = w_.n;
+    style = C_STYLE;
+    return true;
+  }
+  bool get_bounds_info(Index n, Number* xl, Number* xu, Index m, Number* gl, Number* gu) override {
+    for (Index i = 0; i < n; ++i) {
+      xl[i] = std::isfinite(w_.lo[i]) ? w_.lo[i] : -1e19;
+      xu[i] = std::isfinite(w_.hi[i]) ? w_.hi[i] : 1e19;
+    }
+    for (Index k = 0; k < m; ++k) gl[k] = gu[k] = w_.b[k];
+    return true;
+  }
+  bool get_starting_point(Index n, bool, Number* x, bool, Number*, Number*, Index, bool, Number*) override {
+    for (Index i = 0; i < n; ++i) {
+      const double lo = std::isfinite(w_.lo[i]) ? w_.lo[i] : -1.0, hi = std::isfinite(w_.hi[i]) ? w_.hi[i] : 1.0;
+      x[i] = 0.5 * (lo + hi);
+    }
+    return true;
+  }
+  bool eval_f(Index n, const Number* x, bool, Number& f) override {
+    f = 0;
+    for (Index i = 0; i < n; ++i) f += 0.5 * w_.h[i] * x[i] * x[i] + w_.g[i] * x[i];
+    return true;
+  }
+  bool eval_grad_f(Index n, const Number* x, bool, Number* g) override {
+    for (Index i = 0; i < n; ++i) g[i] = w_.h[i] * x[i] + w_.g[i];
+    return true;
+  }
+  bool eval_g(Index, const Number* x, bool, Index m, Number* g) override {
+    for (Index k = 0; k < m; ++k) g[k] = 0;
+    for (const auto& [r, i] : nz_) g[r] += w_.A(r, i) * x[i];
+    return true;
+  }
+  bool eval_jac_g(Index, const Number*, bool, Index, Index, Index* irow, Index* jcol, Number* values) override {
+    for (size_t k = 0; k < nz_.size(); ++k) {
+      if (values) values[k] = w_.A(nz_[k].first, nz_[k].second);
+      else { irow[k] = nz_[k].first; jcol[k] = nz_[k].second; }
+    }
+    return true;
+  }
+  bool eval_h(Index n, const Number*, bool, Number obj_factor, Index, const Number*, bool, Index,
+              Index* irow, Index* jcol, Number* values) override {
+    for (Index i = 0; i < n; ++i) {
+      if (values) values[i] = obj_factor * w_.h[i];
+      else irow[i] = jcol[i] = i;
+    }
+    return true;
+  }
+  void finalize_solution(Ipopt::SolverReturn status, Index n, const Number* x, const Number*, const Number*,
+                         Index, const Number*, const Number*, Number obj, const Ipopt::IpoptData* data,
+                         Ipopt::IpoptCalculatedQuantities*) override {
+    out_.solved = status == Ipopt::SUCCESS;
+    out_.objective = obj;
+    out_.x = Eigen::Map<const Eigen::VectorXd>(x, n);
+    out_.iterations = data ? data->iter_count() : 0;
+  }
+
+ private:
+  const QpWorkspace& w_;
+  IpoptResult& out_;
+  std::vector<std::pair<int, int>> nz_;
+};
+
+}  // namespace
+
+IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance) {
+  IpoptResult out;
+  Ipopt::SmartPtr<Ipopt::TNLP> nlp = new QpNlp(w, out);
+  Ipopt::SmartPtr<Ipopt::IpoptApplication> app = IpoptApplicationFactory();
+  app->Options()->SetNumericValue("tol", tolerance);
+  app->Options()->SetIntegerValue("print_level", 0);
+  app->Options()->SetStringValue("sb", "yes");  // no banner
+  app->Options()->SetStringValue("hessian_constant", "yes");
+  app->Options()->SetStringValue("jac_c_constant", "yes");
+  app->Options()->SetStringValue("jac_d_constant", "yes");
+  app->Options()->SetStringValue("mu_strategy", "adaptive");
+  if (app->Initialize() != Ipopt::Solve_Succeeded) return out;
+  app->OptimizeTNLP(nlp);
+  return out;
+}
+
+}  // namespace paraspine

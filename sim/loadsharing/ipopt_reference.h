@@ -1,0 +1,21 @@
+#pragma once
+// The independent reference: the same QP as qp.h solved by Ipopt (interior point, Wächter &
+// Biegler 2006, Math Program 106:25; Debian coinor-libipopt), used by tests and `paraspine bench`
+// to check that our solver reaches the same optimum. Not in any per-frame path.
+#include "sim/loadsharing/qp.h"
+
+namespace paraspine {
+
+struct IpoptResult {
+  bool solved = false;
+  int iterations = 0;
+  double objective = 0;
+  Eigen::VectorXd x;
+};
+
+// Solves min Σ ½ h x² + g x s.t. A x = b, lo ≤ x ≤ hi from the problem data in w (A's column
+// row ranges respected). Infinite bounds are passed as ±1e19 (Ipopt's "no bound").
+// Tolerance: Ipopt's tol (default 1e-10 here).
+IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance = 1e-10);
+
+}  // namespace paraspine

@@ -1,0 +1,71 @@
+#pragma once
+// A separable convex QP with box bounds and equality constraints — the shape of static
+// optimization — solved in the space of the equalities:
+//
+//   minimize   Σ_i ½ h_i x_i² + g_i x_i       (h_i > 0)
+//   subject to A x = b,   lo_i ≤ x_i ≤ hi_i    (A: m × n, m = 3·joints ≪ n = muscles + reserves)
+//
+// Method: semismooth Newton on the concave dual q(λ) = min_{lo≤x≤hi} L(x, λ). For fixed λ the
+// Lagrangian minimizer is explicit, x_i(λ) = clip((a_iᵀλ − g_i)/h_i, lo_i, hi_i), so bounds,
+// stationarity and complementarity hold by construction and the only residual is A x(λ) − b = −∇q.
+// The Newton matrix is S = A_F H_F⁻¹ A_Fᵀ over the free variables (m × m, Cholesky), the step is
+// taken with an exact line search on the piecewise-quadratic dual (it ends on a breakpoint or at
+// the maximum of a quadratic piece), so the iteration converges from any start and terminates on
+// the exact optimum once the active set is right (Hintermüller, Ito & Kunisch 2002, SIAM J Optim
+// 13:865, the primal–dual active-set / semismooth Newton equivalence; Goldfarb & Idnani 1983 for
+// the dual view). Warm start: λ from the previous frame, which usually has the right active set.
+//
+// Column sparsity: column i has nonzeros only in rows [row_begin_i, row_end_i) (a muscle acts on
+// the joints it crosses), which the products and the assembly of S exploit.
+// No allocation after qp_resize.
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <vector>
+
+namespace paraspine {
+
+struct QpSettings {
+  int max_iterations = 100;
+  // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
+  // floor of the dual grows with the multipliers (large when reserves carry big moments).
+  double tolerance = 1e-10;
+};
+
+enum class QpStatus : int { kSolved = 0, kMaxIterations = 1, kNumericalError = 2 };
+const char* qp_status_name(QpStatus s);
+
+struct QpInfo {
+  QpStatus status = QpStatus::kSolved;
+  int iterations = 0;
+  double primal_residual = 0;   // ‖A x − b‖∞
+  double stationarity = 0;      // ‖h∘x + g − Aᵀλ − μ‖∞ with μ the bound multipliers (≈ 0 by construction)
+  double complementarity = 0;   // max |μ_i| · distance of x_i from its bound
+  double objective = 0;
+};
+
+struct QpWorkspace {
+  int n = 0, m = 0;
+  // ---- problem (filled by the caller)
+  Eigen::MatrixXd A;                 // (m, n)
+  Eigen::VectorXd b;                 // (m)
+  Eigen::VectorXd h, g, lo, hi;      // (n)
+  std::vector<int> row_begin, row_end;  // (n) nonzero row range of each column
+  // ---- solution and warm-start state
+  Eigen::VectorXd x;                 // (n)
+  Eigen::VectorXd lambda;            // (m) equality multipliers
+  Eigen::VectorXd bound_multiplier;  // (n) μ: > 0 at an upper bound, < 0 at a lower bound
+  // ---- scratch
+  Eigen::VectorXd s, c, residual, direction, xt;
+  Eigen::MatrixXd S;
+  Eigen::LLT<Eigen::MatrixXd> llt;
+  std::vector<double> breakpoints;
+};
+
+// Sizes the workspace (all buffers allocated here), λ = 0.
+void qp_resize(QpWorkspace& w, int n, int m);
+
+// Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
+// from λ = 0. Never throws; a non-converged solve returns its status with the best iterate.
+void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm);
+
+}  // namespace paraspine

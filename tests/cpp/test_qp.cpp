@@ -1,0 +1,125 @@
+// The load-sharing QP solver on random problems shaped like static optimization (banded columns
+// for muscles crossing consecutive joints, free high-cost reserve columns): KKT conditions, the
+// same optimum as Ipopt, warm starts, and saturation handed to the reserves.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "sim/loadsharing/ipopt_reference.h"
+#include "sim/loadsharing/qp.h"
+
+namespace paraspine {
+namespace {
+
+// n muscles with activations in [0, cap], m equalities, plus m reserves with weight `reserve_w`.
+void random_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double load, double reserve_w) {
+  std::uniform_real_distribution<double> u(0, 1);
+  qp_resize(w, nmus + m, m);
+  for (int i = 0; i < nmus; ++i) {
+    const int len = 1 + static_cast<int>(u(rng) * std::min(m, 12));
+    const int r0 = static_cast<int>(u(rng) * (m - len + 1));
+    w.row_begin[i] = r0;
+    w.row_end[i] = r0 + len;
+    const double fmax = 50 + 950 * u(rng);
+    for (int r = r0; r < r0 + len; ++r) w.A(r, i) = fmax * 0.06 * (u(rng) - 0.3);  // moment arm × force
+    w.h[i] = 2.0;  // Σ a²
+    w.lo[i] = 0;
+    w.hi[i] = 0.5 + 0.5 * u(rng);  // fatigue lowers capacity
+  }
+  for (int k = 0; k < m; ++k) {
+    const int i = nmus + k;
+    w.row_begin[i] = k;
+    w.row_end[i] = k + 1;
+    w.A(k, i) = 1.0;
+    w.h[i] = 2.0 * reserve_w;
+    w.lo[i] = -std::numeric_limits<double>::infinity();
+    w.hi[i] = std::numeric_limits<double>::infinity();
+  }
+  // A load the muscles can carry: the moments of a random activation pattern, scaled.
+  Eigen::VectorXd a = Eigen::VectorXd::Zero(nmus + m);
+  for (int i = 0; i < nmus; ++i) a[i] = load * u(rng) * w.hi[i];
+  w.b = w.A * a;
+}
+
+void check_kkt(const QpWorkspace& w, const QpInfo& info, double rel_tol = 1e-10) {
+  ASSERT_EQ(info.status, QpStatus::kSolved) << qp_status_name(info.status);
+  const double scale_b = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
+  EXPECT_LE(info.primal_residual, rel_tol * scale_b);
+  EXPECT_LE((w.A * w.x - w.b).lpNorm<Eigen::Infinity>(), 10 * rel_tol * scale_b);
+  // Stationarity recomputed from scratch: h x + g − Aᵀλ − μ = 0 with μ of the right sign.
+  const Eigen::VectorXd grad = w.h.cwiseProduct(w.x) + w.g - w.A.transpose() * w.lambda;
+  // Rounding of Aᵀλ itself: ε·|A|ᵀ|λ| (large only when reserves carry large moments).
+  const Eigen::VectorXd rounding = 1e-6 * (w.A.cwiseAbs().transpose() * w.lambda.cwiseAbs());
+  for (int i = 0; i < w.n; ++i) {
+    EXPECT_GE(w.x[i], w.lo[i]);
+    EXPECT_LE(w.x[i], w.hi[i]);
+    const double scale = 1 + std::abs(w.h[i] * w.x[i]) + rounding[i];
+    if (w.x[i] > w.lo[i] && w.x[i] < w.hi[i]) EXPECT_LE(std::abs(grad[i]), 1e-8 * scale) << i;
+    else if (w.x[i] >= w.hi[i]) EXPECT_LE(grad[i], 1e-8 * scale) << i;   // pushing up against the cap
+    else EXPECT_GE(grad[i], -1e-8 * scale) << i;                          // pushing down on zero
+  }
+  EXPECT_LE(info.stationarity, 1e-8 * (1 + w.h.maxCoeff()));
+}
+
+TEST(Qp, KktAndIpoptAgreementOnRandomProblems) {
+  std::mt19937 rng(42);
+  QpWorkspace w;
+  QpSettings s;
+  double worst_x = 0, worst_obj = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    random_problem(w, 150, 24, rng, trial % 2 ? 0.4 : 0.9, 1e4);
+    QpInfo info;
+    qp_solve(s, w, info, false);
+    check_kkt(w, info);
+    const IpoptResult ref = ipopt_solve(w);
+    ASSERT_TRUE(ref.solved);
+    worst_x = std::max(worst_x, (ref.x - w.x).lpNorm<Eigen::Infinity>());
+    worst_obj = std::max(worst_obj, std::abs(ref.objective - info.objective) / std::max(1e-12, std::abs(info.objective)));
+    EXPECT_LE(ref.objective, info.objective * (1 + 1e-6)) << "Ipopt found a strictly better point?";
+  }
+  std::printf("[ info ] largest deviation from Ipopt: activation %.2e, objective %.2e (relative)\n", worst_x, worst_obj);
+  EXPECT_LT(worst_x, 1e-5);
+  EXPECT_LT(worst_obj, 1e-6);
+}
+
+TEST(Qp, WarmStartReachesTheSameOptimumInFewerIterations) {
+  std::mt19937 rng(5);
+  QpWorkspace w;
+  QpSettings s;
+  random_problem(w, 200, 30, rng, 0.7, 1e4);
+  QpInfo cold, warm;
+  qp_solve(s, w, cold, false);
+  const Eigen::VectorXd b0 = w.b;
+  // The next frame: slightly different loads.
+  w.b = b0 * 1.01;
+  QpInfo ref_info;
+  qp_solve(s, w, ref_info, false);
+  const Eigen::VectorXd x_cold = w.x;
+  w.b = b0;
+  qp_solve(s, w, cold, false);
+  w.b = b0 * 1.01;
+  qp_solve(s, w, warm, true);
+  check_kkt(w, warm);
+  EXPECT_LT((w.x - x_cold).lpNorm<Eigen::Infinity>(), 1e-9);
+  EXPECT_LT(warm.iterations, ref_info.iterations);
+  std::printf("[ info ] iterations: cold %d, warm %d\n", ref_info.iterations, warm.iterations);
+}
+
+TEST(Qp, SaturatedMusclesHandTheRestToReserves) {
+  std::mt19937 rng(9);
+  QpWorkspace w;
+  QpSettings s;
+  random_problem(w, 100, 12, rng, 0.5, 1e4);
+  w.b *= 20;  // far beyond what the muscles can carry
+  QpInfo info;
+  qp_solve(s, w, info, false);
+  check_kkt(w, info, 1e-7);  // reserves carrying kN·m: the precision floor (see qp.cpp)
+  const int nmus = w.n - w.m;
+  EXPECT_GT(w.x.tail(w.m).cwiseAbs().maxCoeff(), 1.0);  // reserves act
+  int at_cap = 0;
+  for (int i = 0; i < nmus; ++i) at_cap += w.x[i] >= w.hi[i];
+  EXPECT_GT(at_cap, nmus / 4);
+}
+
+}  // namespace
+}  // namespace paraspine
