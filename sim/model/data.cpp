@@ -1,5 +1,7 @@
 #include "sim/model/data.h"
 
+#include <limits>
+
 namespace paraspine {
 
 Data::Data(const Model& m)
@@ -46,6 +48,30 @@ Data::Data(const Model& m)
       fiber_length_norm(Eigen::VectorXd::Zero(m.nmuscle)),
       fiber_velocity_norm(Eigen::VectorXd::Zero(m.nmuscle)),
       force_active_max(Eigen::VectorXd::Zero(m.nmuscle)),
-      force_passive(Eigen::VectorXd::Zero(m.nmuscle)) {}
+      force_passive(Eigen::VectorXd::Zero(m.nmuscle)),
+      muscle_capacity(Eigen::VectorXd::Ones(m.nmuscle)),
+      activation(Eigen::VectorXd::Zero(m.nmuscle)),
+      muscle_force(Eigen::VectorXd::Zero(m.nmuscle)),
+      muscle_moment(Eigen::VectorXd::Zero(m.ndof)),
+      passive_joint_moment(Eigen::VectorXd::Zero(m.ndof)),
+      reserve(Eigen::VectorXd::Zero(m.ndof)),
+      contact_force(Eigen::Matrix3Xd::Zero(3, m.njoint)),
+      disc_force(Eigen::Matrix3Xd::Zero(3, m.njoint)) {
+  // The load-sharing QP: muscles then one reserve per rotation; a muscle's column is nonzero only
+  // on the rotations of the joints it crosses.
+  qp_resize(qp, m.nmuscle + m.ndof, m.ndof);
+  for (int i = 0; i < m.nmuscle; ++i) {
+    qp.row_begin[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_lo[i];
+    qp.row_end[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_hi[i] + 3;
+  }
+  for (int k = 0; k < m.ndof; ++k) {
+    const int i = m.nmuscle + k;
+    qp.row_begin[i] = k;
+    qp.row_end[i] = k + 1;
+    qp.A(k, i) = 1.0;
+    qp.lo[i] = -std::numeric_limits<double>::infinity();
+    qp.hi[i] = std::numeric_limits<double>::infinity();
+  }
+}
 
 }  // namespace paraspine

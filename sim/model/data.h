@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "sim/loadsharing/qp.h"
 #include "sim/model/model.h"
 
 namespace paraspine {
@@ -66,6 +67,25 @@ struct Data {
   Eigen::VectorXd fiber_velocity_norm;     // (nmuscle) v_f / (10 l_opt/s)
   Eigen::VectorXd force_active_max;        // (nmuscle) N along the tendon at full activation
   Eigen::VectorXd force_passive;           // (nmuscle) N along the tendon, passive fibres
+
+  // ---- load sharing (written by load_sharing; muscle_capacity is its input)
+  Eigen::VectorXd muscle_capacity;         // (nmuscle) upper bound of activation: 1 fresh, less fatigued
+  Eigen::VectorXd activation;              // (nmuscle)
+  Eigen::VectorXd muscle_force;            // (nmuscle) N along the tendon: a F^act + F^pas
+  Eigen::VectorXd muscle_moment;           // (ndof) N·m carried by muscles
+  Eigen::VectorXd passive_joint_moment;    // (ndof) N·m from the moment–angle laws
+  Eigen::VectorXd reserve;                 // (ndof) N·m from reserve actuators
+  QpWorkspace qp;                          // solver state, warm start across frames
+  bool loadsharing_warm = false;
+  struct LoadSharingSummary {
+    QpStatus status = QpStatus::kSolved;
+    int qp_iterations = 0, outer_iterations = 0;
+    double equilibrium_residual = 0, max_reserve = 0, objective = 0;
+  } loadsharing_info;
+
+  // ---- spinal loads (written by reactions)
+  Eigen::Matrix3Xd contact_force;          // (3, njoint) N, world: on the body above each joint
+  Eigen::Matrix3Xd disc_force;             // (3, njoint) N: compression, anterior shear, right shear
 };
 
 }  // namespace paraspine

@@ -41,9 +41,32 @@ double Model::total_mass() const {
   return m;
 }
 
+std::pair<int, int> muscle_joint_span(const Model& m, int i) {
+  // The union over the path's pieces of the joints between consecutive segments.
+  int lo = -1, hi = -1;
+  for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
+    int a = m.point_segment[k], b = m.point_segment[k + 1];
+    while (a != b) {
+      int& deeper = m.segment_depth[a] >= m.segment_depth[b] ? a : b;
+      const int j = deeper - 1;
+      if (lo < 0 || j < lo) lo = j;
+      if (j > hi) hi = j;
+      deeper = m.segment_parent[deeper];
+    }
+  }
+  return {lo, hi};
+}
+
 void finalize_model(Model& m) {
   m.segment_depth.assign(m.nsegment, 0);
   for (int s = 1; s < m.nsegment; ++s) m.segment_depth[s] = m.segment_depth[m.segment_parent[s]] + 1;
+  m.muscle_joint_lo.assign(m.nmuscle, -1);
+  m.muscle_joint_hi.assign(m.nmuscle, -1);
+  for (int i = 0; i < m.nmuscle; ++i) {
+    const auto [lo, hi] = muscle_joint_span(m, i);
+    m.muscle_joint_lo[i] = lo;
+    m.muscle_joint_hi[i] = hi;
+  }
 }
 
 }  // namespace paraspine

@@ -9,6 +9,7 @@
 // Units: SI throughout (m, kg, N, N·m, s, rad).
 #include <Eigen/Core>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/common/rotation.h"
@@ -92,6 +93,7 @@ struct Model {
   Eigen::VectorXd muscle_pennation;            // (nmuscle) rad, at optimal fibre length
   Eigen::VectorXd muscle_type1;                // (nmuscle) fraction of type-I fibres
   std::vector<std::string> muscle_source;
+  std::vector<int> muscle_joint_lo, muscle_joint_hi;  // (nmuscle) joints crossed: lowest, highest
 
   // ---- arms: masses carried to the shoulder girdle, hands where loads are held
   std::vector<Arm> arms;
@@ -107,7 +109,11 @@ struct Model {
   double total_mass() const;  // segments + arms, kg
 };
 
-// Computes the derived arrays (segment_depth). Called by the loader and by scaling.
+// Lowest and highest joint index a muscle's path crosses ({-1, -1} if none).
+std::pair<int, int> muscle_joint_span(const Model& m, int muscle);
+
+// Computes the derived arrays (segment_depth, muscle joint spans). Called by the loader and by
+// scaling.
 void finalize_model(Model& m);
 
 }  // namespace paraspine

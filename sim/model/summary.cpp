@@ -7,23 +7,6 @@
 
 namespace paraspine {
 
-std::pair<int, int> muscle_joint_span(const Model& m, int i) {
-  // Joints crossed by the path: the union over its pieces of the joints between consecutive
-  // segments. Joint order follows segment order, so report the lowest and highest index.
-  int lo = -1, hi = -1;
-  for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
-    int a = m.point_segment[k], b = m.point_segment[k + 1];
-    while (a != b) {
-      int& deeper = m.segment_depth[a] >= m.segment_depth[b] ? a : b;
-      const int j = deeper - 1;
-      if (lo < 0 || j < lo) lo = j;
-      if (j > hi) hi = j;
-      deeper = m.segment_parent[deeper];
-    }
-  }
-  return {lo, hi};
-}
-
 nlohmann::json model_summary(const Model& m) {
   using nlohmann::json;
   json j;

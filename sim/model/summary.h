@@ -13,9 +13,6 @@ namespace paraspine {
 //  groups: {group: {side: {fascicles, max_force_N}}}, segment_list, joint_list, regions}
 nlohmann::json model_summary(const Model& m);
 
-// Lowest and highest joint index a muscle's path crosses ({-1, -1} if none).
-std::pair<int, int> muscle_joint_span(const Model& m, int muscle);
-
 // Human-readable form of model_summary.
 std::string model_summary_text(const Model& m);
 

@@ -1,0 +1,149 @@
+#include "sim/loadsharing/loadsharing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace paraspine {
+
+const char* criterion_name(Criterion c) {
+  switch (c) {
+    case Criterion::kActivation2: return "activation2";
+    case Criterion::kActivation3: return "activation3";
+    case Criterion::kStress2: return "stress2";
+    default: return "minmax";
+  }
+}
+
+Criterion parse_criterion(const std::string& name) {
+  for (Criterion c : {Criterion::kActivation2, Criterion::kActivation3, Criterion::kStress2, Criterion::kMinMax})
+    if (name == criterion_name(c)) return c;
+  throw std::invalid_argument("unknown criterion '" + name + "' (activation2, activation3, stress2, minmax)");
+}
+
+namespace {
+
+// Fills the constraint rows of the QP: A = [R·diag(F^act) | I], b = τ − M^pas − R·F^pas.
+void build_constraints(const Model& m, Data& d) {
+  QpWorkspace& w = d.qp;
+  for (int k = 0; k < m.ndof; ++k) d.passive_joint_moment[k] = m.dof_passive[k].moment(d.q[k]);
+  w.b = d.tau - d.passive_joint_moment;
+  for (int i = 0; i < m.nmuscle; ++i) {
+    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    if (len <= 0) continue;
+    w.A.col(i).segment(r0, len) = d.moment_arm.col(i).segment(r0, len) * d.force_active_max[i];
+    w.b.segment(r0, len) -= d.moment_arm.col(i).segment(r0, len) * d.force_passive[i];
+    w.lo[i] = 0;
+    w.hi[i] = std::max(0.0, d.muscle_capacity[i]);
+  }
+}
+
+void set_quadratic_costs(const Model& m, const LoadSharingSettings& s, Data& d) {
+  QpWorkspace& w = d.qp;
+  for (int i = 0; i < m.nmuscle; ++i) {
+    double weight = 1.0;
+    if (s.criterion == Criterion::kStress2) {
+      // (a F^act / PCSA)², in MPa² so the scale stays near that of activations.
+      const double stress = d.force_active_max[i] / m.muscle_pcsa[i] * 1e-6;
+      weight = std::max(stress * stress, 1e-12);
+    }
+    w.h[i] = 2 * weight;
+    w.g[i] = 0;
+  }
+  for (int k = 0; k < m.ndof; ++k) {
+    w.h[m.nmuscle + k] = 2 * s.reserve_weight;
+    w.g[m.nmuscle + k] = 0;
+  }
+}
+
+using LoadSharingInfo = Data::LoadSharingSummary;
+
+void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
+  QpInfo qi;
+  qp_solve(s.qp, d.qp, qi, d.loadsharing_warm);
+  d.loadsharing_warm = qi.status == QpStatus::kSolved;
+  info.qp_iterations += qi.iterations;
+  if (qi.status != QpStatus::kSolved) info.status = qi.status;
+}
+
+}  // namespace
+
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
+  LoadSharingInfo info;
+  QpWorkspace& w = d.qp;
+  build_constraints(m, d);
+  set_quadratic_costs(m, s, d);
+
+  if (s.criterion == Criterion::kActivation2 || s.criterion == Criterion::kStress2) {
+    solve(s, d, info);
+  } else if (s.criterion == Criterion::kActivation3) {
+    // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k² (a_k ≥ δ
+    // keeps the model strictly convex; the fixed point satisfies 3a² = a_iᵀλ exactly for a ≥ δ).
+    const double delta = 1e-4;
+    solve(s, d, info);  // start from the activation2 optimum
+    for (int it = 0; it < s.max_outer_iterations; ++it) {
+      ++info.outer_iterations;
+      for (int i = 0; i < m.nmuscle; ++i) {
+        const double ak = std::max(w.x[i], delta);
+        w.h[i] = 6 * ak;
+        w.g[i] = 3 * ak * ak - 6 * ak * ak;
+        d.activation[i] = w.x[i];
+      }
+      solve(s, d, info);
+      double change = 0;
+      for (int i = 0; i < m.nmuscle; ++i) change = std::max(change, std::abs(w.x[i] - d.activation[i]));
+      if (change < s.outer_tolerance) break;
+    }
+  } else {  // minmax: the smallest common ceiling t on activations that needs no more reserve
+            // than the unconstrained problem, then Σ a² under that ceiling.
+    for (int i = 0; i < m.nmuscle; ++i) d.activation[i] = w.hi[i];  // remember the capacities
+    solve(s, d, info);
+    double reserve_free = 0;
+    for (int k = 0; k < m.ndof; ++k) reserve_free = std::max(reserve_free, std::abs(w.x[m.nmuscle + k]));
+    double lo = 0, hi = 0;
+    for (int i = 0; i < m.nmuscle; ++i) hi = std::max(hi, w.x[i]);
+    const double allowed = reserve_free + 1e-6;
+    for (int it = 0; it < s.max_outer_iterations && hi - lo > s.outer_tolerance; ++it) {
+      ++info.outer_iterations;
+      const double t = 0.5 * (lo + hi);
+      for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(d.activation[i], t);
+      solve(s, d, info);
+      double reserve = 0;
+      for (int k = 0; k < m.ndof; ++k) reserve = std::max(reserve, std::abs(w.x[m.nmuscle + k]));
+      (reserve <= allowed ? hi : lo) = t;
+    }
+    for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(d.activation[i], hi);
+    solve(s, d, info);
+  }
+
+  // Results and the equilibrium check, recomputed from the model's quantities (not the QP's).
+  info.objective = 0;
+  for (int i = 0; i < m.nmuscle; ++i) {
+    const double a = w.x[i];
+    d.activation[i] = a;
+    d.muscle_force[i] = a * d.force_active_max[i] + d.force_passive[i];
+    switch (s.criterion) {
+      case Criterion::kActivation3: info.objective += a * a * a; break;
+      case Criterion::kStress2: {
+        const double st = a * d.force_active_max[i] / m.muscle_pcsa[i];
+        info.objective += st * st;
+        break;
+      }
+      case Criterion::kMinMax: info.objective = std::max(info.objective, a); break;
+      default: info.objective += a * a;
+    }
+  }
+  for (int k = 0; k < m.ndof; ++k) d.reserve[k] = w.x[m.nmuscle + k];
+  d.muscle_moment.setZero();
+  for (int i = 0; i < m.nmuscle; ++i) {
+    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    if (len > 0) d.muscle_moment.segment(r0, len) += d.moment_arm.col(i).segment(r0, len) * d.muscle_force[i];
+  }
+  info.equilibrium_residual =
+      (d.muscle_moment + d.passive_joint_moment + d.reserve - d.tau).lpNorm<Eigen::Infinity>();
+  info.max_reserve = d.reserve.lpNorm<Eigen::Infinity>();
+  d.loadsharing_info = info;
+}
+
+}  // namespace paraspine

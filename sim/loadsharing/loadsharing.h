@@ -1,0 +1,47 @@
+#pragma once
+// Load sharing (static optimization): the muscle activations and reserve moments that balance the
+// net joint moments with the least effort.
+//
+//   minimize   Σ_i cost(a_i) + W Σ_k r_k²
+//   subject to Σ_i R_ki (a_i F^act_i + F^pas_i) + M^pas_k(q) + r_k = τ_k   for every rotation k
+//              0 ≤ a_i ≤ capacity_i
+// with R the moment-arm matrix, F^act the force at full activation (Hill capacity), F^pas the passive
+// fibre force, M^pas the joint's passive moment–angle law, τ the net moment from inverse dynamics and
+// r a reserve actuator on every rotation. W = reserve_weight is so large that reserves act only where
+// muscles cannot (their use is reported, never hidden). Criteria (docs/loadsharing.md):
+//   activation2  Σ a²                 (the common default of static optimization)
+//   activation3  Σ a³                 (Crowninshield & Brand 1981, J Biomech 14:793)
+//   stress2      Σ (a F^act / PCSA)²  (muscle stress squared)
+//   minmax       min max a, then Σ a² (the min/max criterion of AnyBody, Rasmussen et al. 2001,
+//                J Biomech 34:409, with a quadratic term to make the answer unique)
+// Quadratic criteria are one QP (sim/loadsharing/qp.h); activation3 is a Newton/SQP loop on the same
+// core; minmax bisects on the common activation ceiling.
+//
+// Needs evaluate_frame (kinematics, dynamics, geometry, capacity) first. Reads muscle_capacity.
+// Writes activation, muscle_force, muscle_moment, passive_joint_moment, reserve (per rotation),
+// loadsharing_info. Warm-starts from the previous call on the same Data. No allocation.
+#include <string>
+
+#include "sim/loadsharing/qp.h"
+#include "sim/model/data.h"
+#include "sim/model/model.h"
+
+namespace paraspine {
+
+enum class Criterion : int { kActivation2 = 0, kActivation3 = 1, kStress2 = 2, kMinMax = 3 };
+const char* criterion_name(Criterion c);
+// Throws std::invalid_argument naming the choices.
+Criterion parse_criterion(const std::string& name);
+
+struct LoadSharingSettings {
+  Criterion criterion = Criterion::kActivation2;
+  double reserve_weight = 1e6;  // per (N·m)², against 1 per muscle at full activation squared
+  QpSettings qp;
+  int max_outer_iterations = 50;     // SQP (activation3) or bisection (minmax) steps
+  double outer_tolerance = 1e-9;     // on activations
+};
+
+// Status, iterations, equilibrium residual and reserve use land in Data::loadsharing_info.
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d);
+
+}  // namespace paraspine
