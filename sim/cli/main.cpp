@@ -1,6 +1,7 @@
 // paraspine — the command-line tool. Verbs:
 //   paraspine model info MODEL [--json]
 //   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
+//   paraspine bench [--model M] [--frames N] [--criterion C] [--json]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -14,7 +15,10 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
+#include "sim/simulate/bench.h"
 #include "sim/simulate/frame.h"
+
+#include <unistd.h>
 
 namespace ps = paraspine;
 
@@ -88,6 +92,47 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   return 0;
 }
 
+void print_progress(double f) {
+  std::fprintf(stderr, "\r  solving frames: %3.0f %%", 100 * f);
+  if (f >= 1) std::fprintf(stderr, "\n");
+}
+
+int run_bench(const std::string& model_path, int frames, const std::string& criterion, unsigned seed, bool json) {
+  const ps::Model model = ps::load_model(model_path);
+  const ps::Criterion c = ps::parse_criterion(criterion);
+  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, isatty(STDERR_FILENO) ? print_progress : nullptr);
+  if (json) {
+    nlohmann::json j = {{"model", r.model}, {"criterion", r.criterion}, {"frames", r.frames},
+                        {"ours_warm_us_per_frame", r.ours_warm_us_per_frame},
+                        {"ours_cold_us_per_frame", r.ours_cold_us_per_frame},
+                        {"ipopt_us_per_frame", r.ipopt_compared ? nlohmann::json(r.ipopt_us_per_frame) : nlohmann::json(nullptr)},
+                        {"speedup_vs_ipopt", r.ipopt_compared ? nlohmann::json(r.speedup_vs_ipopt) : nlohmann::json(nullptr)},
+                        {"median_iterations", {{"warm", r.median_iterations_warm}, {"cold", r.median_iterations_cold}, {"ipopt", r.median_iterations_ipopt}}},
+                        {"max_force_deviation_N", r.max_force_deviation_N},
+                        {"max_objective_rel_deviation", r.max_objective_rel_deviation},
+                        {"max_equilibrium_residual_Nm", r.max_equilibrium_residual_Nm},
+                        {"max_reserve_Nm", r.max_reserve_Nm},
+                        {"ipopt_failures", r.ipopt_failures}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print("Load-sharing benchmark: {} model ({} muscles, {} rotations), {} frames, criterion {}\n",
+             model.name, model.nmuscle, model.ndof, r.frames, r.criterion);
+  fmt::print("  {:<22} {:>12} {:>12} {:>18}\n", "", "µs / frame", "frames / s", "median iterations");
+  fmt::print("  {:<22} {:>12.1f} {:>12.0f} {:>18.0f}\n", "ours, warm-started", r.ours_warm_us_per_frame, 1e6 / r.ours_warm_us_per_frame, r.median_iterations_warm);
+  fmt::print("  {:<22} {:>12.1f} {:>12.0f} {:>18.0f}\n", "ours, cold", r.ours_cold_us_per_frame, 1e6 / r.ours_cold_us_per_frame, r.median_iterations_cold);
+  if (r.ipopt_compared) {
+    fmt::print("  {:<22} {:>12.1f} {:>12.0f} {:>18.0f}\n", "Ipopt (reference)", r.ipopt_us_per_frame, 1e6 / r.ipopt_us_per_frame, r.median_iterations_ipopt);
+    fmt::print("\n  speed-up vs Ipopt (warm): {:.0f}×\n", r.speedup_vs_ipopt);
+    fmt::print("  largest deviation from Ipopt: force {:.2e} N, objective {:.2e} (relative); Ipopt failures {}\n",
+               r.max_force_deviation_N, r.max_objective_rel_deviation, r.ipopt_failures);
+  } else {
+    fmt::print("\n  (minmax is not one smooth NLP: no Ipopt comparison)\n");
+  }
+  fmt::print("  largest equilibrium residual {:.2e} N·m; largest reserve {:.3g} N·m\n", r.max_equilibrium_residual_Nm, r.max_reserve_Nm);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,6 +167,18 @@ int main(int argc, char** argv) {
   moments->add_flag("--json", mom_json, "Print one JSON object on stdout");
   moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
 
+  auto* bench = app.add_subcommand("bench", "Benchmark the load-sharing solver against Ipopt on generated frames");
+  std::string bench_model = "full_spine", bench_criterion = "activation2";
+  int bench_frames = 200;
+  unsigned bench_seed = 1;
+  bool bench_json = false;
+  bench->add_option("--model", bench_model, "Model file or bundled model name")->capture_default_str();
+  bench->add_option("--frames", bench_frames, "Number of frames (a 100 Hz motion)")->capture_default_str()->check(CLI::PositiveNumber);
+  bench->add_option("--criterion", bench_criterion, "activation2, activation3, stress2 or minmax")->capture_default_str();
+  bench->add_option("--seed", bench_seed, "Random seed of the generated motion")->capture_default_str();
+  bench->add_flag("--json", bench_json, "Print one JSON object on stdout");
+  bench->footer("Examples:\n  paraspine bench\n  paraspine bench --model lumbar --frames 1000 --criterion activation3 --json");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -137,6 +194,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*moments) return run_moments(mom_path, angles, load_kg, mass, height, sex, mom_json);
+    if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

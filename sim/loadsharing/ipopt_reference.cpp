@@ -15,7 +15,7 @@ using Ipopt::Number;
 // diagonal Hessian.
 class QpNlp : public Ipopt::TNLP {
  public:
-  QpNlp(const QpWorkspace& w, IpoptResult& out) : w_(w), out_(out) {
+  QpNlp(const QpWorkspace& w, IpoptResult& out, int cubic) : w_(w), out_(out), cubic_(cubic) {
     for (int i = 0; i < w.n; ++i)
       for (int r = w.row_begin[i]; r < w.row_end[i]; ++r)
         if (w.A(r, i) != 0) nz_.push_back({r, i});
@@ -45,11 +45,11 @@ class QpNlp : public Ipopt::TNLP {
   }
   bool eval_f(Index n, const Number* x, bool, Number& f) override {
     f = 0;
-    for (Index i = 0; i < n; ++i) f += 0.5 * w_.h[i] * x[i] * x[i] + w_.g[i] * x[i];
+    for (Index i = 0; i < n; ++i) f += i < cubic_ ? x[i] * x[i] * x[i] : 0.5 * w_.h[i] * x[i] * x[i] + w_.g[i] * x[i];
     return true;
   }
   bool eval_grad_f(Index n, const Number* x, bool, Number* g) override {
-    for (Index i = 0; i < n; ++i) g[i] = w_.h[i] * x[i] + w_.g[i];
+    for (Index i = 0; i < n; ++i) g[i] = i < cubic_ ? 3 * x[i] * x[i] : w_.h[i] * x[i] + w_.g[i];
     return true;
   }
   bool eval_g(Index, const Number* x, bool, Index m, Number* g) override {
@@ -64,10 +64,10 @@ class QpNlp : public Ipopt::TNLP {
     }
     return true;
   }
-  bool eval_h(Index n, const Number*, bool, Number obj_factor, Index, const Number*, bool, Index,
+  bool eval_h(Index n, const Number* x, bool, Number obj_factor, Index, const Number*, bool, Index,
               Index* irow, Index* jcol, Number* values) override {
     for (Index i = 0; i < n; ++i) {
-      if (values) values[i] = obj_factor * w_.h[i];
+      if (values) values[i] = obj_factor * (i < cubic_ ? 6 * x[i] : w_.h[i]);
       else irow[i] = jcol[i] = i;
     }
     return true;
@@ -85,18 +85,19 @@ class QpNlp : public Ipopt::TNLP {
   const QpWorkspace& w_;
   IpoptResult& out_;
   std::vector<std::pair<int, int>> nz_;
+  int cubic_ = 0;
 };
 
 }  // namespace
 
-IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance) {
+IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance, int cubic_count) {
   IpoptResult out;
-  Ipopt::SmartPtr<Ipopt::TNLP> nlp = new QpNlp(w, out);
+  Ipopt::SmartPtr<Ipopt::TNLP> nlp = new QpNlp(w, out, cubic_count);
   Ipopt::SmartPtr<Ipopt::IpoptApplication> app = IpoptApplicationFactory();
   app->Options()->SetNumericValue("tol", tolerance);
   app->Options()->SetIntegerValue("print_level", 0);
   app->Options()->SetStringValue("sb", "yes");  // no banner
-  app->Options()->SetStringValue("hessian_constant", "yes");
+  if (cubic_count == 0) app->Options()->SetStringValue("hessian_constant", "yes");
   app->Options()->SetStringValue("jac_c_constant", "yes");
   app->Options()->SetStringValue("jac_d_constant", "yes");
   app->Options()->SetStringValue("mu_strategy", "adaptive");

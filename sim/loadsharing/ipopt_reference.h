@@ -16,6 +16,8 @@ struct IpoptResult {
 // Solves min Σ ½ h x² + g x s.t. A x = b, lo ≤ x ≤ hi from the problem data in w (A's column
 // row ranges respected). Infinite bounds are passed as ±1e19 (Ipopt's "no bound").
 // Tolerance: Ipopt's tol (default 1e-10 here).
-IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance = 1e-10);
+// cubic_count > 0: the first cubic_count variables cost Σ x³ instead of ½ h x² + g x (the
+// activation3 criterion, solved as the NLP it is rather than by our SQP).
+IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance = 1e-10, int cubic_count = 0);
 
 }  // namespace paraspine

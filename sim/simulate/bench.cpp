@@ -1,0 +1,127 @@
+#include "sim/simulate/bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <stdexcept>
+
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/kinematics/timeline.h"
+#include "sim/loadsharing/ipopt_reference.h"
+#include "sim/simulate/frame.h"
+
+namespace paraspine {
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+using Clock = std::chrono::steady_clock;
+double us_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned seed, void (*progress)(double)) {
+  if (frames < 1) throw std::invalid_argument("bench: --frames must be at least 1");
+  BenchReport r;
+  r.model = m.name;
+  r.criterion = criterion_name(criterion);
+  r.frames = frames;
+  r.ipopt_compared = criterion != Criterion::kMinMax;
+
+  // A smooth random motion: regional and pelvis angles up to 60 % of each region's range (the
+  // range of a region = its levels' ranges summed), new keyframe every 0.5 s, sampled at 100 Hz.
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  const double dt = 0.01, key_dt = 0.5;
+  const int nkeys = static_cast<int>(frames * dt / key_dt) + 2;
+  std::vector<double> times;
+  std::vector<Posture> keys;
+  for (int k = 0; k < nkeys; ++k) {
+    Posture p = neutral_posture(m);
+    for (int reg = 0; reg < m.nregion; ++reg)
+      for (int a = 0; a < 3; ++a) {
+        double lo = 0, hi = 0;
+        for (int j = 0; j < m.njoint; ++j)
+          if (m.rhythm(m.dof(j, a), 3 * reg + a) > 0) {
+            lo += m.dof_range(m.dof(j, a), 0);
+            hi += m.dof_range(m.dof(j, a), 1);
+          }
+        p.region_angles(reg, a) = 0.6 * (lo + u(rng) * (hi - lo));
+      }
+    p.pelvis_angles << deg2rad(40) * u(rng), deg2rad(10) * (u(rng) - 0.5), deg2rad(30) * (u(rng) - 0.5);
+    times.push_back(k * key_dt);
+    keys.push_back(p);
+  }
+  const PostureTimeline timeline(m, times, keys);
+  std::vector<double> loads(nkeys);
+  for (auto& l : loads) l = 15 * u(rng);
+
+  Data warm(m), cold(m);
+  LoadSharingSettings s;
+  s.criterion = criterion;
+  std::vector<double> it_warm, it_cold, it_ipopt;
+  double t_warm = 0, t_cold = 0, t_ipopt = 0;
+  for (int f = 0; f < frames; ++f) {
+    const double t = f * dt;
+    for (Data* d : {&warm, &cold}) {
+      timeline.sample(t, *d);
+      clear_loads(m, *d);
+      for (auto& h : d->hands) h.load_mass = loads[static_cast<int>(t / key_dt)];
+      evaluate_frame(m, *d);
+    }
+    auto t0 = Clock::now();
+    load_sharing(m, s, warm);
+    t_warm += us_since(t0);
+    cold.loadsharing_warm = false;
+    t0 = Clock::now();
+    load_sharing(m, s, cold);
+    t_cold += us_since(t0);
+    it_warm.push_back(warm.loadsharing_info.qp_iterations);
+    it_cold.push_back(cold.loadsharing_info.qp_iterations);
+    r.max_equilibrium_residual_Nm = std::max(r.max_equilibrium_residual_Nm, warm.loadsharing_info.equilibrium_residual);
+    r.max_reserve_Nm = std::max(r.max_reserve_Nm, warm.loadsharing_info.max_reserve);
+
+    if (r.ipopt_compared) {
+      // The identical problem: the QP data of this frame (for activation3, with its cubic cost).
+      QpWorkspace& w = warm.qp;
+      const int cubic = criterion == Criterion::kActivation3 ? m.nmuscle : 0;
+      if (cubic) {  // restore the quadratic data of the reserves (the SQP only changed muscles)
+        for (int k = 0; k < m.ndof; ++k) w.h[m.nmuscle + k] = 2 * s.reserve_weight, w.g[m.nmuscle + k] = 0;
+      }
+      t0 = Clock::now();
+      const IpoptResult ref = ipopt_solve(w, 1e-12, cubic);
+      t_ipopt += us_since(t0);
+      if (!ref.solved) {
+        ++r.ipopt_failures;
+      } else {
+        it_ipopt.push_back(ref.iterations);
+        double obj_ours = 0, obj_ref = 0;
+        for (int i = 0; i < w.n; ++i) {
+          const bool cub = i < cubic;
+          obj_ours += cub ? std::pow(w.x[i], 3) : 0.5 * w.h[i] * w.x[i] * w.x[i] + w.g[i] * w.x[i];
+          obj_ref += cub ? std::pow(ref.x[i], 3) : 0.5 * w.h[i] * ref.x[i] * ref.x[i] + w.g[i] * ref.x[i];
+        }
+        r.max_objective_rel_deviation = std::max(r.max_objective_rel_deviation, std::abs(obj_ours - obj_ref) / std::max(std::abs(obj_ref), 1e-12));
+        for (int i = 0; i < m.nmuscle; ++i)
+          r.max_force_deviation_N = std::max(r.max_force_deviation_N, std::abs(w.x[i] - ref.x[i]) * warm.force_active_max[i]);
+      }
+    }
+    if (progress && (f % 10 == 0 || f == frames - 1)) progress(static_cast<double>(f + 1) / frames);
+  }
+  r.ours_warm_us_per_frame = t_warm / frames;
+  r.ours_cold_us_per_frame = t_cold / frames;
+  r.ipopt_us_per_frame = r.ipopt_compared ? t_ipopt / frames : 0;
+  r.speedup_vs_ipopt = r.ipopt_compared && t_warm > 0 ? t_ipopt / t_warm : 0;
+  r.median_iterations_warm = median(it_warm);
+  r.median_iterations_cold = median(it_cold);
+  r.median_iterations_ipopt = median(it_ipopt);
+  return r;
+}
+
+}  // namespace paraspine
