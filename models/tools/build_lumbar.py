@@ -16,13 +16,17 @@ arithmetic in this file ([D] in the YAML sources). Decisions and assumptions are
 docs/models/lumbar.md. Standard library + numpy only.
 """
 import argparse
-import decimal
 import math
 import os
-import re
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from spine_sources import (SHOULDER_CHAIN, Chain, check_inertia, fibre_rule, g, g_down,  # noqa: E402
+                           inertia_strings, joint_child_in_parent, parse_mftl_lumbar, path_length, q,
+                           range_postures, rot_xyz, source_ratio, tf, vlist, SARCOMERE_LENGTH,
+                           SARCOMERE_SRC, FIBRE_RULE_SRC)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -38,31 +42,7 @@ MFT = "MF-TL @535c7af"  # short tag; the header comment of the YAML gives the fu
 MFTL_OSIM = ("ross-wilkinson/opensim-model-fullBodyMuscleActuated @ "
              "535c7af89576fc21d8530709ec2cfbcd2bd03c67, cyclistFullBodyMuscle.osim")
 
-# --- Shoulder (glenohumeral) centre chain, read from the MF-TL osim (JointSet) -------------------
-# thoracic1 --T1_r1R_CVjnt (rib coordinates at 0)--> rib1_R --r1R_sterR_jnt (all six coordinates
-# at their default 0)--> sternum --sterR_clavR_jnt (weld)--> clavicle_R --clavR_scapR_jnt (weld)-->
-# scapula_R; the shoulder_R CustomJoint's parent frame on scapula_R is the glenohumeral centre.
-# Each entry: (translation m, orientation rad XYZ body-fixed) as written in the osim.
-SHOULDER_CHAIN = {
-    # T1_r1R_CVjnt parent frame thoracic1_offset (on thoracic1) and child frame rib1_R_offset
-    "T1_r1R_parent": ((-0.0033482999999999998, 0.019498000000000001, 0.018755000000000001),
-                      (1.5708, 3.1415999999999999, 0.70084999999999997)),
-    "T1_r1R_child": ((0.0, 0.0, 0.0), (-1.5708, 0.52359900000000004, -2.4407399999999999)),
-    # r1R_sterR_jnt: parent rib1_R_offset (on rib1_R), child sternum_offset (identity)
-    "r1R_sterR_parent": ((0.068439399999999997, -0.054753099999999999, 0.014794099999999999),
-                         (0.0, 0.0, 0.0)),
-    "r1R_sterR_child": ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)),
-    # sterR_clavR_jnt (WeldJoint): parent sternum_offset, child clavicle_R_offset (identity)
-    "sterR_clavR_parent": ((0.0, 0.0, 0.0), (0.0, -0.26179999999999998, 0.0)),
-    "sterR_clavR_child": ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)),
-    # clavR_scapR_jnt (WeldJoint): parent clavicle_R_offset, child scapula_R_offset (identity)
-    "clavR_scapR_parent": ((-0.014330000000000001, 0.020070000000000001, 0.13553999999999999),
-                           (0.0, 0.34906999999999999, 0.0)),
-    "clavR_scapR_child": ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)),
-    # shoulder_R (CustomJoint) parent frame scapula_R_offset: its origin is the joint centre
-    "shoulder_R_parent": ((-0.0095949999999999994, -0.034000000000000002, 0.0089999999999999993),
-                          (0.0, -0.087265999999999996, 0.0)),
-}
+# --- Shoulder (glenohumeral) centre chain: spine_sources.SHOULDER_CHAIN (read from the MF-TL osim)
 
 # --- MF-TL body masses not in the transcription (read from the osim BodySet) ---------------------
 # Right side read; the left side is the mirror (ulna_l/radius_l/clavicle_L/scapula_L read equal).
@@ -156,101 +136,12 @@ DE_LEVA_REGIONS_SRC = (
     "the L3-L4 disc, xiphion at about T9 (standard surface anatomy); pelvis, L5, L4 lower trunk; L3-L1 "
     "and T10-T12 middle trunk; T1-T9 upper trunk; head_neck head; thorax shares by lumped MF-TL masses")
 
-def vec(s):
-    return [float(x) for x in s.split()]
-
-
-def parse_source(path):
-    text = open(path, encoding="utf-8").read()
-    lines = text.splitlines()
-    out = {"bodies": {}, "ivd": {}, "ribs": {}, "muscles": [], "counts": {}}
-    body_re = re.compile(r"^\| (\w+) \| `([^`]+)` \| `([^`]+)` \| `([^`]+)` \|\s*$")
-    ivd_re = re.compile(r"^\| `(\w+_IVDjnt|T1_head_neck)` \| `\w+` → (\w+) \| `([^`]+)` \| `([^`]+)` \| (\w+) ")
-    rib_re = re.compile(r"^\| (?:\(extra\) )?`(T(\d+)_r\d+R_CVjnt)` \(thoracic\d+ → (rib\d+_R)\) \| "
-                        r"`([^`]+)` \| `([^`]+)` \| `([^`]+)` \| `([^`]+)` \|")
-    sacral_re = re.compile(r"^\| parent \| `pelvis_offset` \| `/bodyset/pelvis` \| `([^`]+)` \| `([^`]+)` \|")
-    ty_re = re.compile(r"^\| pelvis_ty \| `([^`]+)` \|")
-    count_re = re.compile(r"^\| `(\w+_r)` \| `[^`]+` \| `[^`]+` \| `[^`]+` \| `[^`]+` \| (\d+) \|")
-    head_re = re.compile(r"^#### `(\w+_r)`\s*$")
-    param_re = re.compile(r"max_isometric_force `([^`]+)` · optimal_fiber_length `([^`]+)` · "
-                          r"tendon_slack_length `([^`]+)` · pennation_angle_at_optimal `([^`]+)`")
-    point_re = re.compile(r"^\| (\d+) \| ([PC]) \| (\w+) \| `([^`]+)` \|\s*$")
-    cur = None
-    for ln in lines:
-        m = body_re.match(ln)
-        if m and m.group(1) not in ("Body",):
-            out["bodies"][m.group(1)] = {"mass": float(m.group(2)), "com": vec(m.group(3)),
-                                         "inertia": vec(m.group(4))}
-            continue
-        m = ivd_re.match(ln)
-        if m:
-            out["ivd"][m.group(1)] = {"parent": m.group(2), "t": vec(m.group(3)),
-                                      "o": vec(m.group(4)), "child": m.group(5)}
-            continue
-        m = rib_re.match(ln)
-        if m:
-            out["ribs"][m.group(3)] = {"joint": m.group(1), "level": int(m.group(2)),
-                                       "pt": vec(m.group(4)), "po": vec(m.group(5)),
-                                       "ct": vec(m.group(6)), "co": vec(m.group(7))}
-            continue
-        m = sacral_re.match(ln)
-        if m:
-            out["sacrum_in_pelvis"] = vec(m.group(1))
-            out["sacrum_rot"] = vec(m.group(2))
-            continue
-        m = ty_re.match(ln)
-        if m:
-            out["pelvis_ty"] = float(m.group(1))
-            continue
-        m = count_re.match(ln)
-        if m:
-            out["counts"][m.group(1)] = int(m.group(2))
-            continue
-        m = head_re.match(ln)
-        if m:
-            cur = {"name": m.group(1), "points": []}
-            out["muscles"].append(cur)
-            continue
-        if cur is not None:
-            m = param_re.search(ln)
-            if m:
-                cur["F"], cur["lopt"], cur["lts"], cur["penn"] = (float(g) for g in m.groups())
-                continue
-            m = point_re.match(ln)
-            if m:
-                cur["points"].append((int(m.group(1)), m.group(2), m.group(3), vec(m.group(4))))
-    # sanity: every muscle complete, point counts as in the summary tables
-    for mu in out["muscles"]:
-        assert all(k in mu for k in ("F", "lopt", "lts", "penn")), mu["name"]
-        assert [p[0] for p in mu["points"]] == list(range(1, len(mu["points"]) + 1)), mu["name"]
-        assert out["counts"].get(mu["name"]) == len(mu["points"]), mu["name"]
-    return out
+parse_source = parse_mftl_lumbar  # the transcription parser lives in spine_sources.py
 
 
 # =================================================================================================
 # Geometry
 # =================================================================================================
-
-
-def rot_xyz(o):
-    """OpenSim body-fixed X-Y-Z orientation (radians) -> rotation matrix (child axes in parent)."""
-    a, b, c = o
-    rx = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
-    ry = np.array([[math.cos(b), 0, math.sin(b)], [0, 1, 0], [-math.sin(b), 0, math.cos(b)]])
-    rz = np.array([[math.cos(c), -math.sin(c), 0], [math.sin(c), math.cos(c), 0], [0, 0, 1]])
-    return rx @ ry @ rz
-
-
-def tf(t, o):
-    m = np.eye(4)
-    m[:3, :3] = rot_xyz(o)
-    m[:3, 3] = t
-    return m
-
-
-def joint_child_in_parent(pt, po, ct=(0, 0, 0), co=(0, 0, 0)):
-    """Pose of a child body in its parent body with all joint coordinates at zero."""
-    return tf(pt, po) @ np.linalg.inv(tf(ct, co))
 
 
 def thoracic_frames(src):
@@ -292,73 +183,6 @@ def to_segment(body, p, frames, sacrum_shift):
         x = frames[body]
         return "thorax", x[:3, :3] @ p + x[:3, 3]
     raise KeyError("no segment for MF-TL body '%s'" % body)
-
-
-# =================================================================================================
-# Number formatting
-# =================================================================================================
-
-
-def g(x, sig=7):
-    """Compact decimal with `sig` significant digits (no exponent for ordinary magnitudes)."""
-    if x == 0:
-        return "0"
-    s = "%.*g" % (sig, x)
-    if "e" in s:
-        mant, exp = s.split("e")
-        e = int(exp)
-        if -7 <= e < 0:
-            s = ("%.*f" % (sig - 1 - e, x)).rstrip("0").rstrip(".")
-        elif e >= 0 and e < 12:
-            s = "%.0f" % x
-        else:
-            return s
-    return s
-
-
-def g_down(x, sig=7):
-    """Like g() but rounded toward −∞ (used so a planar-slab inertia stays physical)."""
-    d = decimal.Decimal(repr(x))
-    exp = d.adjusted() - sig + 1
-    q = d.quantize(decimal.Decimal(1).scaleb(exp), rounding=decimal.ROUND_FLOOR)
-    return g(float(q), sig)
-
-
-def vlist(v, sig=7):
-    return "[" + ", ".join(g(float(x), sig) for x in v) + "]"
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def inertia_strings(I, sig=7):
-    """[Ixx, Iyy, Izz(, Ixy, Ixz, Iyz)] strings whose parsed values are physical."""
-    diag = [I[0, 0], I[1, 1], I[2, 2]]
-    off = [I[0, 1], I[0, 2], I[1, 2]]
-    ds = [g(v, sig) for v in diag]
-    vals = [float(s) for s in ds]
-    # a planar slab sits exactly on the triangle inequality; round its largest moment down
-    k = int(np.argmax(vals))
-    others = sum(vals) - vals[k]
-    if vals[k] > others:  # print the sum of the other two, rounded down
-        ds[k] = g_down(others, sig + 2)
-    strs = ds
-    if any(abs(v) > 1e-15 * max(diag) for v in off):
-        strs = ds + [g(v, sig) if abs(v) > 1e-15 * max(diag) else "0" for v in off]
-    return strs
-
-
-def check_inertia(strs):
-    v = [float(s) for s in strs]
-    I = np.diag(v[:3])
-    if len(v) == 6:
-        I[0, 1] = I[1, 0] = v[3]
-        I[0, 2] = I[2, 0] = v[4]
-        I[1, 2] = I[2, 1] = v[5]
-    e = np.linalg.eigvalsh(I)
-    assert e.min() > 0, "inertia not positive definite"
-    assert e[2] <= e[0] + e[1] * (1 + 1e-9), "inertia violates the triangle inequality"
 
 
 # =================================================================================================
@@ -562,9 +386,45 @@ def build(src):
                         "penn_deg": math.degrees(mu["penn"]), "source": src_s,
                         "mftl": mu["name"]})
     model["muscles"] = muscles
+    apply_fibre_rule(model, segs, joints_extra)
     model["notes"] = notes
     model["frames"] = frames
     return model
+
+
+def lumbar_chain(segs):
+    out = []
+    for s in segs:
+        d = {"name": s["name"], "parent": s.get("parent")}
+        if "joint" in s:
+            j = s["joint"]
+            d.update(joint=j["name"], bp=np.asarray(j["position"], float),
+                     Ap=rot_xyz([math.radians(a) for a in j["rotation_deg"]]), bc=np.zeros(3), Ac=np.eye(3))
+        out.append(d)
+    return Chain(out)
+
+
+def apply_fibre_rule(model, segs, joints_extra):
+    """One rule for every fascicle (docs/sources/muscle_architecture.md §7): lengths measured in this
+    model's neutral posture and over its documented range (each region at its range limits)."""
+    chain = lumbar_chain(segs)
+    ranges = {j: [ex["range"][a] for a in ("flexion", "lateral_bending", "axial_rotation")]
+              for j, ex in joints_extra.items()}
+    regions = [("lumbar", LUMBAR_JOINTS), ("thoracic", ["T12-L1"])]
+    postures = [chain.poses(qq) for _, qq in range_postures(chain, regions, ranges)]
+    fallbacks = []
+    for m in model["muscles"]:
+        lengths = [path_length(m["path"], p) for p in postures]
+        penn = math.radians(m["penn_deg"])
+        r = source_ratio(m["lopt"], m["lts"], penn)
+        sl = SARCOMERE_LENGTH[m["group"]]
+        res = fibre_rule(lengths[0], lengths, r, sl, penn)
+        m["src_lopt"], m["src_lts"] = m["lopt"], m["lts"]
+        m["lopt"], m["lts"] = res["lopt"], res["lts"]
+        m["fibre"] = dict(res, r=r, sl=sl, L0=lengths[0])
+        if res["how"] != "rule":
+            fallbacks.append((m["name"], res["how"]))
+    model["fibre_fallbacks"] = fallbacks
 
 
 # =================================================================================================
@@ -745,7 +605,16 @@ def write_yaml(model, path):
         w("    optimal_fiber_length: %s\n" % g(m["lopt"], 9))
         w("    tendon_slack_length: %s\n" % g(m["lts"], 9))
         w("    pennation_deg: %s\n" % g(m["penn_deg"], 7))
-        w("    source: %s\n" % q(m["source"]))
+        fb = m["fibre"]
+        rule = "%s; r = %.4f from %s l_opt %s, l_ts %s; SL %g µm (%s); L0 %.4f m; %s; fibre %.2f-%.2f l_opt over the range" % (
+            FIBRE_RULE_SRC, fb["r"], m["mftl"], g(m["src_lopt"], 4), g(m["src_lts"], 4), fb["sl"],
+            SARCOMERE_SRC[m["group"]], fb["L0"], fb["how"], fb["lmin"], fb["lmax"])
+        w("    source:\n")
+        w("      path: %s\n" % q(m["source"]))
+        w("      max_isometric_force: %s\n" % q(MFTL + ": " + m["mftl"]))
+        w("      optimal_fiber_length: %s\n" % q(rule))
+        w("      tendon_slack_length: %s\n" % q(rule))
+        w("      pennation_deg: %s\n" % q(MFTL + ": " + m["mftl"] + ", rad → deg"))
     with open(path, "w", encoding="utf-8") as f:
         f.write("".join(o))
 
@@ -810,6 +679,12 @@ def report(model):
                                      np.round(r["gh_in_pelvis"], 4)))
     print("share fixes:", model["share_fixes"])
     print("notes:", model["notes"] or "none")
+    print("fibre rule fallbacks:", model["fibre_fallbacks"] or "none")
+    for m in model["muscles"]:
+        fb = m["fibre"]
+        print("   %-16s r %.3f L0 %.1f  l_opt %.1f (src %.1f) l_ts %.1f (src %.1f)  fibre %.2f-%.2f  %s" % (
+            m["name"], fb["r"], 1e3 * fb["L0"], 1e3 * m["lopt"], 1e3 * m["src_lopt"], 1e3 * m["lts"],
+            1e3 * m["src_lts"], fb["lmin"], fb["lmax"], fb["how"]))
     segs_mass = sum(s["mass"] for s in model["segments"]) + 2 * a["mass"]
     print("model mass (segments + 2 arms): %.3f kg" % segs_mass)
     counts = {}

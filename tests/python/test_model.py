@@ -69,3 +69,12 @@ def test_bundled_model_is_what_its_generator_writes(tmp_path):
     subprocess.run([sys.executable, "models/tools/build_lumbar.py", "--out", str(out)], check=True,
                    capture_output=True)
     assert out.read_text() == open("models/lumbar.yaml").read()
+
+
+def test_full_spine_models_are_what_their_generator_writes(tmp_path):
+    """full_spine.yaml and paraspinal_only.yaml are generated from the source transcriptions."""
+    import sys
+    subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--out", str(tmp_path)], check=True,
+                   capture_output=True)
+    for name in ("full_spine.yaml", "paraspinal_only.yaml"):
+        assert (tmp_path / name).read_text() == open("models/" + name).read(), name

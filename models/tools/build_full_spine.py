@@ -1,0 +1,994 @@
+#!/usr/bin/python3
+"""Build models/full_spine.yaml and models/paraspinal_only.yaml (pelvis to head) from the source
+transcriptions and a table of sourced constants.
+
+    /usr/bin/python3 models/tools/build_full_spine.py               # writes both into models/
+    /usr/bin/python3 models/tools/build_full_spine.py --out DIR     # writes both into DIR
+    /usr/bin/python3 models/tools/build_full_spine.py --check       # also prints the derived numbers
+
+Inputs (parsed, never edited here)
+  docs/sources/mftl_lumbar_geometry.md     MF-TL bodies, IVD and rib joints, IL/LT/lumbar MF
+  docs/sources/mftl_trunk_muscles.md       MF-TL thoracic/cervical MF, QL, psoas, RA, EO, IO, LD,
+                                           ribs 1-2, Abdomen joint
+  docs/sources/mortensen2018_neck_geometry.md  Mortensen 2018 cervical bodies, skull, joints,
+                                           couplers (cervical rhythm) and neck muscles
+  models/tools/build_lumbar.py             lumbar constants (Yamamoto, Pearcy, Christophy, de Leva,
+                                           arm, reference subject) — reused, not repeated
+  the CONSTANTS section below              every other number, each with its citation.
+
+Decisions and assumptions: docs/model.md. Standard library + numpy only.
+"""
+import argparse
+import math
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import build_lumbar as BL  # noqa: E402
+import passive_fit  # noqa: E402
+from spine_sources import (FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
+                           fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
+                           parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
+                           sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
+
+OUT_DIR = os.path.join(ROOT, "models")
+MFT = BL.MFT
+MORT = "Mortensen 2018 (mjhmilla/kinematicPassengerModel @5df844c, Mortensen2014_rigidTorso.osim)"
+MORTS = "Mortensen 2018 @5df844c"
+
+# =================================================================================================
+# CONSTANTS — numbers not in the transcriptions, each with its source.
+# =================================================================================================
+
+# --- Yamamoto et al. 1989 neutral zones (model-data §3.1, [V]), full width, degrees: FE, AR, LB --
+YAMAMOTO_NZ = {"L1-L2": (1.6, 0.9, 1.4), "L2-L3": (1.0, 0.8, 2.0), "L3-L4": (1.4, 0.7, 1.4),
+               "L4-L5": (1.8, 0.4, 1.6), "L5-S1": (3.0, 0.4, 1.8)}
+
+# --- Wilke, Herkommer, Werner & Liebsch 2017 PLoS ONE 12:e0177823 (model-data §3.3 [V]) ---------
+# Full ROM (−7.5 → +7.5 N·m, spine_literature.md §6.1 [V]) per level from the abstract's bands
+# (per-level means are only in figures): FE T1-T2 14°, all other levels 6–8° → 7°; LB T1–T7 10–12°
+# → 11°, T7–T12 8–9° → 8.5°; AR T1–T10 10–12° → 11°, T10–T12 7–8° → 7.5° (band midpoints [D]).
+# ROM and NZ symmetric (abstract), so each side = half.
+WILKE_MOMENT = 7.5
+WILKE_FULL = {}
+for _n in range(1, 12):  # T{n}-T{n+1}
+    _fe = 14.0 if _n == 1 else 7.0
+    _lb = 11.0 if _n <= 6 else 8.5
+    _ar = 11.0 if _n <= 9 else 7.5
+    WILKE_FULL["T%d-T%d" % (_n, _n + 1)] = (_fe, _lb, _ar)
+# Removing the anterior rib cage raised whole-thoracic ROM by 52.2 % (FE), 42.0 % (LB), 94.4 % (AR)
+# (PLoS ONE 2017;12(6):e0178733, model-data §3.3 [V]): intact = FSU ROM / (1 + increase).
+RIB_CAGE = (1.522, 1.420, 1.944)
+
+# --- Panjabi et al. 2001 Spine 26:2692 per-level cervical ROM (spine_literature.md §6.3 [V-sec]) ---
+# FE = flexion + extension; LB, AR read as left + right (see docs/model.md §3.3).
+PANJABI = {"C0-C1": (27.4, 9.1, 9.9), "C1-C2": (24.4, 6.5, 56.7), "C2-C3": (6.8, 9.6, 3.3),
+           "C3-C4": (8.2, 9.0, 5.1), "C4-C5": (9.8, 9.3, 6.8), "C5-C6": (10.4, 6.5, 5.0),
+           "C6-C7": (8.0, 5.4, 2.9)}
+# Abstract [V]: greatest flexion C1–C2 12.3°, greatest extension C0–C1 20.2° → the other side [D].
+PANJABI_FLEX = {"C0-C1": 27.4 - 20.2, "C1-C2": 12.3}
+# Test moment: not in the stored abstract; Panjabi's laboratory used physiological moments up to
+# 1.5 N·m in the same protocol (Oda, Panjabi et al. 1992 Clin Biomech 7:201, [V]) — assumption.
+PANJABI_MOMENT = 1.5
+
+# --- Specific tension and PCSA -------------------------------------------------------------------
+SIGMA = 1.0e6  # N/m² (100 N/cm²): Burkhart et al. 2018 J Orthop Res 36:498 (model-data §1.6 [V])
+# Mortensen 2018 / Vasavada 1998 specific tension: not found (searched: pages "Mortensen Vasavada
+# Merryweather 2018 ... specific tension", "Vasavada Li Delp 1998 ... specific tension", code).
+# Assumption: 100 N/cm², so PCSA = F_max / 100 N/cm² and the force stays Mortensen's; their
+# abstract [V] says "The flexor and extensor muscle strengths were scaled to match static
+# experimental results", i.e. their F_max are strength-calibrated rather than PCSA × a constant.
+SIGMA_MORT = 1.0e6
+AMMR_SPINALIS_PCSA = 0.5e-4  # m², AMMR SPL1T3/T4/T5 0.5 cm² each (model-data §1.2 [M])
+AMMR_ILPT_PCSA = [0.23, 0.32, 0.39, 0.34, 0.50, 1.00, 1.23, 1.47]  # cm², AMMR ILptC5…C12 [M]
+# Delp et al. 2001 whole erector spinae fibre/musculotendon ratio 0.127/(0.127+0.325) = 0.281
+# (Lambrecht et al. 2009 Table 1 [V], muscle_architecture.md §1.2): used as r for spinalis
+# thoracis and cervicis (mainly aponeurotic, Bogduk 1980 [V]).
+DELP_ES_RATIO = 0.127 / (0.127 + 0.325)
+
+# --- type-I fibre fractions ----------------------------------------------------------------------
+TYPE1 = {"iliocostalis": 0.57, "longissimus": 0.57, "multifidus": 0.62, "spinalis": 0.57}
+TYPE1_DEFAULT = 0.5
+
+# --- Mortensen 2018 ↔ paraspine muscle table (right side) -----------------------------------------
+NECK = [  # Mortensen name, group, subdivision
+    ("stern_mast", "sternocleidomastoid", "sternal"),
+    ("cleid_mast", "sternocleidomastoid", "cleidomastoid"),
+    ("cleid_occ", "sternocleidomastoid", "cleido_occipital"),
+    ("scalenus_ant", "scalenes", "anterior"),
+    ("scalenus_med", "scalenes", "medius"),
+    ("scalenus_post", "scalenes", "posterior"),
+    ("long_cap_sklc4", "longus_capitis", "longus_capitis"),
+    ("long_col_c1thx", "longus_colli", "vertical"),
+    ("long_col_c1c5", "longus_colli", "superior_oblique"),
+    ("long_col_c5thx", "longus_colli", "inferior_oblique"),
+    ("trap_cl", "trapezius", "clavicular"),
+    ("trap_acr", "trapezius", "acromial"),
+    ("splen_cap_sklc6", "splenius", "capitis"),
+    ("splen_cap_sklthx", "splenius", "capitis"),
+    ("splen_cerv_c3thx", "splenius", "cervicis"),
+    ("semi_cap_sklc5", "semispinalis", "capitis"),
+    ("semi_cap_sklthx", "semispinalis", "capitis"),
+    ("semi_cerv_c3thx", "semispinalis", "cervicis"),
+    ("levator_scap", "levator_scapulae", "levator_scapulae"),
+    ("rectcap_post_maj", "suboccipital", "rectus_capitis_posterior_major"),
+    ("rectcap_post_min", "suboccipital", "rectus_capitis_posterior_minor"),
+    ("obl_cap_sup", "suboccipital", "obliquus_capitis_superior"),
+    ("obl_cap_inf", "suboccipital", "obliquus_capitis_inferior"),
+]
+
+# Spinous-process points for the spinalis paths: MF-TL multifidus insertions (they lie within 8 mm
+# of the midline); (muscle, point number) in the transcriptions.
+SP_POINT = {"L1": ("MF_m1t_1_r", 2), "T12": ("multifidus_L4_T12", 2), "T11": ("multifidus_L3_T11", 2),
+            "T10": ("multifidus_T12_T10", 2), "T9": ("multifidus_T11_T9", 2),
+            "T8": ("multifidus_T10_T8", 2), "T7": ("multifidus_T9_T7", 2), "T6": ("multifidus_T8_T6", 2),
+            "T5": ("multifidus_T7_T5", 2), "T4": ("multifidus_T6_T4", 2), "T3": ("multifidus_T5_T3", 2)}
+
+THORACIC = ["T%d" % n for n in range(12, 0, -1)]
+CERVICAL = ["C%d" % n for n in range(7, 0, -1)]
+LUMBAR = ["L5", "L4", "L3", "L2", "L1"]
+REGIONS = [("lumbar", ["L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"]),
+           ("thoracic", ["T12-L1"] + ["T%d-T%d" % (n, n + 1) for n in range(11, 0, -1)]),
+           ("cervical", ["C7-T1", "C6-C7", "C5-C6", "C4-C5", "C3-C4", "C2-C3"]),
+           ("head", ["C1-C2", "C0-C1"])]
+AXES = ("flexion", "lateral_bending", "axial_rotation")
+PARASPINAL = ("iliocostalis", "longissimus", "spinalis")
+
+DE_LEVA_SRC = ("assumption (as models/lumbar.yaml): de Leva 1996 regions split at surface landmarks — "
+               "omphalion at about the L3-L4 disc, xiphion at about T9; pelvis, L5, L4 lower trunk; L3-L1 and "
+               "T12-T10 middle trunk; T9-T1 upper trunk; C7-C1 and head: head (de Leva's head segment, "
+               "VERT-CERV/MIDG, carries the neck)")
+
+
+# =================================================================================================
+# Skeleton
+# =================================================================================================
+
+
+def build_skeleton(mftl, trunk, mort, lum):
+    B, M = mftl["bodies"], mort["bodies"]
+    shift = np.array(mftl["sacrum_in_pelvis"], float)
+    segs = []
+    # pelvis and L5…L1: exactly as models/lumbar.yaml
+    for s in lum["segments"][:6]:
+        d = dict(s)
+        d["de_leva"] = s["de_leva"]
+        segs.append(d)
+    # thoracic12…thoracic1
+    m_l1c, I_l1c = BL.CHRISTOPHY["lumbar1"]
+    prev = "L1"
+    for n in range(12, 0, -1):
+        body = "thoracic%d" % n
+        jname = "T12_L1_IVDjnt" if n == 12 else "T%d_T%d_IVDjnt" % (n, n + 1)
+        d = mftl["ivd"][jname]
+        assert d["child"] == body
+        mass = B[body]["mass"]
+        I = np.diag(I_l1c) / m_l1c * mass
+        region = "middle_trunk" if n >= 10 else "upper_trunk"
+        segs.append({
+            "name": "T%d" % n, "parent": prev, "mass": mass, "com": B[body]["com"],
+            "inertia": inertia_strings(I), "de_leva": {region: 1.0},
+            "joint": {"name": "T12-L1" if n == 12 else "T%d-T%d" % (n, n + 1), "position": np.array(d["t"], float),
+                      "rotation_deg": [math.degrees(a) for a in d["o"]], "mftl_joint": jname},
+            "source": {"mass": MFT + ": %s mass (%.2f %% of the 79.58 kg body; Pearsall 1996: 1.1 %% BM at T1 "
+                               "rising to 2.6 %% at L5)" % (body, 100 * mass / 79.5835),
+                       "com": MFT + ": %s mass_center" % body,
+                       "inertia": "[D] assumption: Christophy 2012 L1 inertia per kg (model-data §2.3) × %.4f kg "
+                                  "(the only published per-vertebra trunk-slice inertia at hand)" % mass}})
+        prev = "T%d" % n
+    # cervical bodies and skull (Mortensen), masses scaled to MF-TL head_neck
+    m_hn = B["head_neck"]["mass"]
+    mort_bodies = ["cerv%d" % n for n in range(7, 0, -1)] + ["skull"]
+    m_sum = sum(M[b]["mass"] for b in mort_bodies)
+    jmap = {"cerv7": "auxt1jnt", "cerv6": "aux7jnt", "cerv5": "aux6jnt", "cerv4": "aux5jnt",
+            "cerv3": "aux4jnt", "cerv2": "aux3jnt", "cerv1": "aux2jnt", "skull": "aux1jnt"}
+    jnames = {"cerv7": "C7-T1", "cerv6": "C6-C7", "cerv5": "C5-C6", "cerv4": "C4-C5", "cerv3": "C3-C4",
+              "cerv2": "C2-C3", "cerv1": "C1-C2", "skull": "C0-C1"}
+    hn = mftl["ivd"]["T1_head_neck"]
+    rs, rt, rl = BL.DELEVA_HEAD_RG
+    L = BL.DELEVA_LENGTH["head"]
+    for b in mort_bodies:
+        name = "head" if b == "skull" else "C" + b[-1]
+        mass = m_hn * M[b]["mass"] / m_sum
+        mj = mort["joints"][jmap[b]]
+        assert mj["child"] == b
+        if b == "skull":
+            I = mass * np.diag([(rs * L) ** 2, (rl * L) ** 2, (rt * L) ** 2])
+            isrc = ("[D] de Leva 1996 male head radii of gyration 36.2/37.6/31.2 %% of the head length 0.2033 m "
+                    "(Tables 1, 4; sagittal r about x, transverse about z, longitudinal about y) × %.4f kg; "
+                    "Mortensen's cervical inertias are placeholders" % mass)
+        else:
+            rad = (3 * mass / (4 * math.pi * 1000.0)) ** (1 / 3)
+            I = np.eye(3) * 0.4 * mass * rad * rad
+            isrc = ("[D] assumption: uniform sphere of %.4f kg at 1000 kg/m³ (r = %.1f mm); Mortensen's "
+                    "cervical inertias are placeholders (0.085 kg·m² for a 0.5 kg vertebra)" % (mass, 1000 * rad))
+        j = {"name": jnames[b], "mort_joint": jmap[b], "bc": np.array(mj["ct"], float)}
+        if b == "cerv7":
+            # registration: Mortensen's spine frame ≡ MF-TL head_neck frame shifted so that the two
+            # C7-T1 joint centres coincide; the C7-T1 joint frame is the T1_head_neck parent frame
+            # composed with Mortensen's auxt1jnt parent orientation (0 0 0 in the file)
+            j["position"] = np.array(hn["t"], float)
+            j["rotation_deg"] = [math.degrees(a) for a in hn["o"]]
+        else:
+            j["position"] = np.array(mj["pt"], float)
+            j["rotation_deg"] = [0.0, 0.0, 0.0]
+        segs.append({
+            "name": name, "parent": prev, "mass": mass, "com": M[b]["com"], "inertia": inertia_strings(I),
+            "de_leva": {"head": 1.0}, "joint": j,
+            "source": {"mass": "[D] MF-TL head_neck 5.4132 kg (C1-C7 + skull) × %s share %.4f/%.4f "
+                               "(model-data §2.3)" % (MORTS, M[b]["mass"], m_sum),
+                       "com": MORTS + ": %s mass_center" % b, "inertia": isrc}})
+        prev = name
+    for s in segs:
+        check_inertia(s["inertia"])
+    return segs
+
+
+def chain_of(segs):
+    out = []
+    for s in segs:
+        d = {"name": s["name"], "parent": s.get("parent")}
+        if "joint" in s:
+            j = s["joint"]
+            d.update(joint=j["name"], bp=np.asarray(j["position"], float),
+                     Ap=rot_xyz([math.radians(a) for a in j["rotation_deg"]]),
+                     bc=np.asarray(j.get("bc", np.zeros(3)), float), Ac=np.eye(3))
+        out.append(d)
+    return Chain(out)
+
+
+# =================================================================================================
+# Ranges, passive laws, rhythm
+# =================================================================================================
+
+
+def joint_ranges(lum):
+    """{joint: {"range": [(min,max)]*3, "passive": [{side: (ce, be) }]*3, "src": {...}}}."""
+    out = {}
+    for jn, ex in lum["joints_extra"].items():  # lumbar + T12-L1: exactly as models/lumbar.yaml
+        lvl = ex["level"]
+        fl, ext, ar, lb = BL.YAMAMOTO[lvl]
+        nz_fe, nz_ar, nz_lb = YAMAMOTO_NZ[lvl]
+        fit = lambda rom, nz: passive_fit.fit_side(rom, nz / 2.0, BL.YAMAMOTO_MOMENT)  # noqa: E731
+        tl = "assumption (as models/lumbar.yaml): L1-L2 values for T12-L1; " if jn == "T12-L1" else ""
+        out[jn] = {
+            "range": [ex["range"][a] for a in AXES],
+            "passive": [{"positive": fit(fl, nz_fe), "negative": fit(ext, nz_fe)},
+                        {"both": fit(lb, nz_lb)}, {"both": fit(ar, nz_ar)}],
+            "range_src": tl + "as models/lumbar.yaml: flexion %s %s flexion/extension; lateral_bending %s %s "
+                              "≈%g° total, split evenly; axial_rotation %s %s one side" % (
+                                  BL.YAMAMOTO_SRC, lvl, BL.PEARCY_SRC, lvl, BL.PEARCY_LB_TOTAL[lvl],
+                                  BL.YAMAMOTO_SRC, lvl),
+            "passive_src": tl + "[D] exponential law fitted by models/tools/passive_fit.py through %s %s ROM at "
+                                "10 N·m (flexion %g°, extension %g°, LB %g°, AR %g° one side) and the neutral zone "
+                                "(FE %g°, LB %g°, AR %g° full width; half-width used, 5 %% of the test moment)" % (
+                                    BL.YAMAMOTO_SRC, lvl, fl, ext, lb, ar, nz_fe, nz_lb, nz_ar),
+            "rom_share": (fl + ext, 2 * lb, 2 * ar)}
+    # T12-L1's shares use its range (L1-L2: Yamamoto FE, Pearcy LB, Yamamoto AR), as the region uses
+    r = out["T12-L1"]["range"]
+    out["T12-L1"]["rom_share"] = tuple(rr[1] - rr[0] for rr in r)
+    for jn, (fe, lb, ar) in WILKE_FULL.items():
+        jname = "T%s-T%s" % tuple(x[1:] for x in jn.split("-"))
+        one = [fe / RIB_CAGE[0] / 2, lb / RIB_CAGE[1] / 2, ar / RIB_CAGE[2] / 2]
+        fits = [passive_fit.fit_side(v, v / 5.0, WILKE_MOMENT) for v in one]
+        out[jname] = {
+            "range": [(-v, v) for v in one],
+            "passive": [{"both": f} for f in fits],
+            "range_src": "[D] Wilke et al. 2017 full ROM at ±7.5 N·m (abstract bands, midpoints: FE %g°, LB %g°, "
+                         "AR %g°) ÷ (1 + rib-cage ROM increase 0.522/0.420/0.944, PLoS ONE 2017;12:e0178733) ÷ 2 per "
+                         "side (ROM symmetric)" % (fe, lb, ar),
+            "passive_src": "[D] exponential law (models/tools/passive_fit.py) through that ROM at 7.5 N·m; "
+                           "assumption: neutral-zone half-width = ROM/5 (not published per level); lumps disc, "
+                           "ligaments and the rib cage",
+            "rom_share": tuple(2 * v for v in one)}
+    for jn in ["C7-T1", "C6-C7", "C5-C6", "C4-C5", "C3-C4", "C2-C3", "C1-C2", "C0-C1"]:
+        lvl = "C6-C7" if jn == "C7-T1" else jn
+        fe, lb, ar = PANJABI[lvl]
+        flex = PANJABI_FLEX.get(lvl, fe / 2)
+        ext = fe - flex
+        sides = [(ext, flex), (lb / 2, lb / 2), (ar / 2, ar / 2)]
+        pa = [{"positive": passive_fit.fit_side(flex, flex / 5, PANJABI_MOMENT),
+               "negative": passive_fit.fit_side(ext, ext / 5, PANJABI_MOMENT)}]
+        pa += [{"both": passive_fit.fit_side(lb / 2, lb / 10, PANJABI_MOMENT)},
+               {"both": passive_fit.fit_side(ar / 2, ar / 10, PANJABI_MOMENT)}]
+        split = ("flexion %.1f° / extension %.1f° (abstract: %s)" % (flex, ext, "greatest extension C0-C1 20.2°"
+                 if lvl == "C0-C1" else "greatest flexion C1-C2 12.3°") if lvl in PANJABI_FLEX else
+                 "FE %g° split evenly" % fe)
+        tl = "assumption: C6-C7 values for C7-T1 (Panjabi 2001 tested C0-C7); " if jn == "C7-T1" else ""
+        out[jn] = {
+            "range": [(-ext, flex), (-lb / 2, lb / 2), (-ar / 2, ar / 2)],
+            "passive": pa,
+            "range_src": tl + "Panjabi et al. 2001 Spine 26:2692 per-level ROM (spine_literature.md §6.3 [V-sec]) "
+                              "%s: %s; LB %g° and AR %g° read as left + right, split evenly" % (lvl, split, lb, ar),
+            "passive_src": tl + "[D] exponential law (models/tools/passive_fit.py) through that ROM at 1.5 N·m "
+                                "(assumption: Panjabi's laboratory protocol, Oda et al. 1992 Clin Biomech 7:201); "
+                                "assumption: neutral-zone half-width = ROM/5 (not published)",
+            "rom_share": (fe, lb, ar)}
+    return out
+
+
+def fix_last(v, nd=6):
+    v = [round(x, nd) for x in v]
+    old = v[-1]
+    v[-1] = round(1.0 - sum(v[:-1]), nd)
+    return v, old
+
+
+def region_shares(lum, ranges, mort):
+    out = []
+    sh = lum["shares"]
+    out.append({"name": "lumbar", "joints": REGIONS[0][1], "shares": [sh[a] for a in AXES],
+                "source": "Christophy et al. 2012 lumbar rhythm (model-data §3.5), order L5-S1…L1-L2; axial "
+                          "rotation = Fujii 2007 per-level twist normalised (as models/lumbar.yaml); lateral "
+                          "bending sums to 1.0001 in the source: last (L1-L2) share 0.188 → 0.1879"})
+    js = REGIONS[1][1]
+    shares, notes = [], []
+    for a in range(3):
+        tot = sum(ranges[j]["rom_share"][a] for j in js)
+        v, old = fix_last([ranges[j]["rom_share"][a] / tot for j in js])
+        shares.append(v)
+    out.append({"name": "thoracic", "joints": js, "shares": shares,
+                "source": "[D] shares ∝ each level's range per axis (T12-L1: its lumbar.yaml range; T11-T12…T1-T2: "
+                          "Wilke 2017 ÷ rib-cage factor), rounded to 6 decimals, last (T1-T2) share set so that "
+                          "each axis sums to 1"})
+    for name, coords, mjoints in (("cervical", ("pitch2", "roll2", "yaw2"),
+                                   ["auxt1jnt", "aux7jnt", "aux6jnt", "aux5jnt", "aux4jnt", "aux3jnt"]),
+                                  ("head", ("pitch1", "roll1", "yaw1"), ["aux2jnt", "aux1jnt"])):
+        js = dict(REGIONS)[name]
+        shares, note = [], []
+        for a, axis in enumerate("zxy"):  # flexion ↔ pitch (z), LB ↔ roll (x), AR ↔ yaw (y)
+            raw = []
+            for mj in mjoints:
+                coord, y, x = mort["slopes"][(mj, axis)]
+                assert coord == coords[a], (mj, axis, coord)
+                raw.append(y / x)
+            tot = sum(raw)
+            v, old = fix_last(raw, 4)
+            shares.append(v)
+            note.append("%s sums to %.4f" % (coords[a], tot))
+        out.append({"name": name, "joints": js, "shares": shares,
+                    "source": "[D] %s coupler slopes (spline/constraint y / x, transcription §3.4-3.5) of %s; "
+                              "positive slopes, so Mortensen's signs (+pitch = extension, +yaw = face left) map to "
+                              "ours with the same shares; %s; rounded to 4 decimals, last (%s) share set so that each "
+                              "axis sums to 1" % (MORTS, "/".join(coords), ", ".join(note), js[-1])})
+    return out
+
+
+# =================================================================================================
+# Point mapping: every source body → a segment of this model
+# =================================================================================================
+
+
+class Mapper:
+    def __init__(self, mftl, trunk, mort, segs):
+        self.mftl, self.trunk, self.mort = mftl, trunk, mort
+        self.chain = chain_of(segs)
+        self.P = self.chain.poses()
+        self.jc = self.chain.joint_centres(self.P)
+        self.shift = np.array(mftl["sacrum_in_pelvis"], float)
+        self.ribs = dict(mftl["ribs"])
+        self.ribs.update(trunk["ribs"])
+        hn = mftl["ivd"]["T1_head_neck"]
+        self.X_T1_hn = tf(hn["t"], hn["o"])
+        self.cM = np.array(mort["joints"]["auxt1jnt"]["pt"], float)  # Mortensen C7-T1 centre, spine frame
+        pt, po, ct, co = trunk["abdjnt"]
+        self.X_pel_abd = tf(self.shift, (0, 0, 0)) @ joint_child_in_parent(pt, po, ct, co)
+        # height span of every segment at neutral: inferior joint centre … superior joint centre
+        sup = {}
+        for s in self.chain.segs:
+            if s.get("parent"):
+                sup.setdefault(s["parent"], self.jc[s["joint"]])
+        self.mid = {}
+        for s in self.chain.segs:
+            if s.get("parent") is None:
+                continue
+            lo = self.jc[s["joint"]][1]
+            hi = sup[s["name"]][1] if s["name"] in sup else None
+            self.mid[s["name"]] = (lo, hi)
+        self.log = []
+
+    def world(self, seg, p):
+        R, o = self.P[seg]
+        return R @ np.asarray(p, float) + o
+
+    def local(self, seg, w):
+        R, o = self.P[seg]
+        return R.T @ (np.asarray(w, float) - o)
+
+    def nearest_in_height(self, w, candidates):
+        best, bd = None, 1e9
+        for c in candidates:
+            lo, hi = self.mid[c]
+            if hi is None:  # the head: from C0-C1 up
+                d = 0.0 if w[1] >= lo else lo - w[1]
+            else:
+                d = abs(w[1] - 0.5 * (lo + hi))
+            if d < bd:
+                best, bd = c, d
+        return best
+
+    def rib_T(self, rib, p):
+        d = self.ribs[rib]
+        seg = "T%d" % d["level"]
+        return seg, apply(joint_child_in_parent(d["pt"], d["po"], d["ct"], d["co"]), p)
+
+    def mftl_point(self, body, p, who):
+        p = np.asarray(p, float)
+        if body == "pelvis":
+            return "pelvis", p
+        if body == "sacrum":
+            return "pelvis", p + self.shift
+        if body.startswith("lumbar"):
+            return "L" + body[6:], p
+        if body.startswith("thoracic"):
+            return "T" + body[8:], p
+        if body.startswith("rib") and body.endswith("_R"):
+            return self.rib_T(body, p)
+        if body == "head_neck":
+            w = self.world("T1", apply(self.X_T1_hn, p))
+            seg = self.nearest_in_height(w, CERVICAL + ["head"])
+            self.log.append(("head_neck", who, seg, w))
+            return seg, self.local(seg, w)
+        if body == "Abdomen":
+            w = self.world("pelvis", apply(self.X_pel_abd, p))
+            seg = self.nearest_in_height(w, LUMBAR + THORACIC)
+            self.log.append(("Abdomen", who, seg, w))
+            return seg, self.local(seg, w)
+        if body == "humerus_r":  # humerus frame = shoulder_R parent frame (coordinates 0): assumption
+            return "T1", apply(shoulder_chain_pose(), p)
+        raise KeyError("no segment for MF-TL body %s (%s)" % (body, who))
+
+    def mort_point(self, body, p, who):
+        p = np.asarray(p, float)
+        if body.startswith("cerv"):
+            return "C" + body[4:], p
+        if body == "skull":
+            return "head", p
+        if body in ("spine", "ribcage"):
+            ps = p
+        elif body in ("rscapula", "rclavicle"):
+            wj = self.mort["welds"][body + "jnt"]
+            ps = apply(tf(wj["t"], wj["o"]), p)
+        else:
+            raise KeyError("no segment for Mortensen body %s (%s)" % (body, who))
+        w = self.world("T1", apply(self.X_T1_hn, ps - self.cM))
+        seg = self.nearest_in_height(w, ["T%d" % n for n in range(1, 7)])
+        self.log.append(("Mortensen " + body, who, seg, w))
+        return seg, self.local(seg, w)
+
+
+# =================================================================================================
+# Muscles
+# =================================================================================================
+
+
+# --- Group PCSA from dissection --------------------------------------------------------------------
+# One uniform rule: a group's total PCSA per side is the dissection-based (Bogduk lineage) value of the
+# AnyBody lumbar/cervical model (AMMR MuscleParametersSpineSimpleRight.any and
+# MuscleParametersCervicalSpineSimpleLeft.any, model-data §1.2 [M]; anatomical sources listed there:
+# Bogduk, Macintosh & Pearcy 1992; Macintosh & Bogduk 1986/1987/1991; Bogduk, Pearcy & Hadfield 1992),
+# distributed over our fascicles in proportion to their source forces (MF-TL / Mortensen). Why: the
+# MF-TL forces were scaled to CT group areas (Bruno et al. 2015) and put 3× more PCSA in the erector
+# spinae and obliques than measured in vivo (McGill, Patt & Norman 1988: erector spinae 15.9 ± 2.5 cm²,
+# EO 9.4, IO 8.1 per side at L4/L5 — MF-TL 51.6, 25.6, 21.1), while the AMMR totals sit near those
+# measurements (RA 7.9 vs 7.9, psoas 14.6 vs 17.6). Groups AMMR does not list keep their source PCSA.
+# Neck muscles from Mortensen 2018 keep Mortensen's forces: their abstract [V] says "the flexor and
+# extensor muscle strengths were scaled to match static experimental results", so they are already
+# calibrated to in vivo strength. (Evaluated: with the AMMR cervical totals instead, the model's neck
+# extension strength at C7-T1 came out 119 N·m against 51 ± 11 N·m measured; with Mortensen's forces
+# 63 N·m. MF-TL's cervical multifidus is not calibrated and takes the AMMR total.)
+AMMR_GROUP_PCSA_CM2 = {  # (group, subdivision or None) → cm² per side, with the AMMR fascicles summed
+    ("iliocostalis", "lumborum_pars_lumborum"): (6.33, "ILplL1CI…L4CI 1.08+1.54+1.82+1.89"),
+    ("iliocostalis", "lumborum_pars_thoracis"): (5.48, "ILptC5SIPS…C12CI 0.23+0.32+0.39+0.34+0.50+1.00+1.23+1.47"),
+    ("longissimus", "thoracis_pars_lumborum"): (4.99, "LTplL1SIPS…L5Ilium 0.79+0.91+1.03+1.10+1.16"),
+    ("longissimus", "thoracis_pars_thoracis"): (11.09, "LTptT1L1…T12Sacrum (12 fascicles)"),
+    ("multifidus", "lumbar"): (14.07, "MFd/MFm/MFts/MFtst lumbar fascicles (19)"),
+    ("multifidus", "thoracic"): (4.8, "MFL1T8…MFL5T12 12 × 0.4"),
+    ("multifidus", "cervical"): (4.5, "multifidus cervicis C5C2…T4C7 6 × 0.15 + 0.20 + 0.20 + 0.40 + 0.40 + 1.10 + 1.30"),
+    ("quadratus_lumborum", None): (4.41, "QLC12_CI…QLL4_CI 1.28+0.88+0.80+0.75+0.70"),
+    ("psoas_major", None): (14.63, "PMT12I…PML5T (11 fascicles)"),
+    ("rectus_abdominis", None): (7.9, "RA_Par1…4, 7.9 each in series (one cross-section)"),
+    ("external_oblique", None): (6.24, "OEC6…OEC12, 2.6 × 2.4 cm² over 8 fascicles"),
+    ("internal_oblique", None): (6.24, "OICI_C11…OICI_RS5, 2.6 × 2.4 cm² over 10 fascicles"),
+}
+
+
+def apply_group_pcsa(muscles):
+    """Scales each listed group's fascicle PCSAs to the AMMR total, keeping their proportions."""
+    for (group, sub), (total, detail) in AMMR_GROUP_PCSA_CM2.items():
+        members = [m for m in muscles if m["group"] == group and (sub is None or m["subdivision"] == sub)]
+        if not members:
+            raise SystemExit("AMMR group %s/%s has no fascicles in the model" % (group, sub))
+        have = sum(m["pcsa"] for m in members)
+        for m in members:
+            share = m["pcsa"] / have
+            m["pcsa"] = total * 1e-4 * share
+            m["sources"]["pcsa"] = ("[D] group total %s cm² per side from AMMR (Bogduk lineage; %s; model-data §1.2 "
+                                    "[M]) × this fascicle's share %.4f of the group's source PCSA (%s)"
+                                    % (g(total, 5), detail, share, m["sources"]["pcsa"]))
+
+
+def mk(name, group, sub, path, pcsa, src_lopt, src_lts, penn, sources, r=None):
+    return {"name": name, "group": group, "subdivision": sub, "path": path, "pcsa": pcsa,
+            "src_lopt": src_lopt, "src_lts": src_lts, "penn": penn, "sources": sources,
+            "r": r if r is not None else source_ratio(src_lopt, src_lts, penn)}
+
+
+def clean_path(path):
+    out = []
+    for seg, p in path:
+        if out and out[-1][0] == seg and np.linalg.norm(out[-1][1] - p) < 1e-9:
+            continue
+        out.append((seg, np.asarray(p, float)))
+    return out
+
+
+def build_muscles(mftl, trunk, mort, mp):
+    muscles = []
+    MT = trunk["muscles"]
+    MO = mort["muscles"]
+    lum = {mu["name"]: mu for mu in mftl["muscles"]}
+
+    def from_mftl(mu, name, group, sub, note=""):
+        path = clean_path([mp.mftl_point(b, p, name) for _, _, b, p in mu["points"]])
+        kinds = {k for _, k, _, _ in mu["points"]}
+        how = []
+        if any(b == "sacrum" for _, _, b, _ in mu["points"]):
+            how.append("sacrum → pelvis +(-0.02, 0, 0)")
+        if any(b.startswith("rib") for _, _, b, _ in mu["points"]):
+            how.append("rib points on the T segment of their rib (rib joints at 0)")
+        if any(b == "head_neck" for _, _, b, _ in mu["points"]):
+            how.append("head_neck points → cervical segment nearest in height at neutral")
+        if any(b == "Abdomen" for _, _, b, _ in mu["points"]):
+            how.append("Abdomen points → lumbar/thoracic segment nearest in height at neutral (the abdominal "
+                       "wall rides on the spine)")
+        if any(b == "humerus_r" for _, _, b, _ in mu["points"]):
+            how.append("humerus point → T1 (arm carried by T1 at its neutral hanging pose: only LD's action "
+                       "on the spine is kept)")
+        if "C" in kinds:
+            how.append("ConditionalPathPoints always active → fixed via points")
+        psrc = MFT + ": " + mu["name"] + (" path; [D] " + "; ".join(how) if how else " path") + note
+        return mk(name, group, sub, path, mu["F"] / SIGMA, mu["lopt"], mu["lts"], mu["penn"], {
+            "path": psrc,
+            "pcsa": "[D] %s F_max %s N / 100 N/cm² (the MF-TL family's own stress, Burkhart 2018)" % (mu["name"], g(mu["F"], 6)),
+            "pennation_deg": MFT + ": " + mu["name"] + ", rad → deg",
+            "src": "%s %s" % (MFT, mu["name"])})
+
+    def from_mort(name, group, sub):
+        mu = MO[name]
+        path = clean_path([mp.mort_point(b, p, name) for _, _, b, p in mu["points"]])
+        bodies = {b for _, _, b, _ in mu["points"]}
+        how = []
+        if bodies & {"spine", "ribcage", "rscapula", "rclavicle"}:
+            how.append("torso/shoulder-girdle points registered to MF-TL (Mortensen spine frame ≡ head_neck frame, "
+                       "C7-T1 centres coincident) → thoracic segment T1…T6 nearest in height at neutral (fixed "
+                       "shoulder girdle)")
+        psrc = MORTS + ": " + name + " path" + ("; [D] " + "; ".join(how) if how else " (cervical/skull frames verbatim)")
+        return mk(name, group, sub, path, mu["F"] / SIGMA_MORT, mu["lopt"], mu["lts"], mu["penn"], {
+            "path": psrc,
+            "pcsa": "[D] %s F_max %s N / 100 N/cm² (assumption: Mortensen's specific tension not found; their "
+                    "forces are strength-calibrated, kept unchanged)" % (name, g(mu["F"], 6)),
+            "pennation_deg": MORTS + ": " + name + ", rad → deg",
+            "src": "%s %s" % (MORTS, name)})
+
+    # ---- iliocostalis
+    for mu in mftl["muscles"]:
+        n = mu["name"][:-2]
+        if n.startswith("IL_L"):
+            muscles.append(from_mftl(mu, n, "iliocostalis", "lumborum_pars_lumborum"))
+    for mu in mftl["muscles"]:
+        n = mu["name"][:-2]
+        if n.startswith("IL_R"):
+            muscles.append(from_mftl(mu, n, "iliocostalis", "lumborum_pars_thoracis"))
+    # iliocostalis thoracis (Gray's: upper borders of the angles of ribs 7-12 → angles of ribs 1-6)
+    angle = {}
+    for k in range(5, 13):
+        last = lum["IL_R%d_r" % k]["points"][-1]
+        assert last[2] == "rib%d_R" % k
+        angle[k] = ("rib%d_R" % k, last[3], "IL_R%d insertion" % k)
+    last = lum["LTpT_R4_r"]["points"][-1]
+    assert last[2] == "rib4_R"
+    angle[4] = ("rib4_R", last[3], "LTpT_R4 insertion")
+    ic = MT["iliocost_cerv_c5rib"]["points"][0]
+    assert ic[2] == "rib3_R"
+    angle[3] = ("rib3_R", ic[3], "MF-TL iliocost_cerv_c5rib origin")
+    for k in (2, 1):
+        angle[k] = ("rib%d_R" % k, ic[3], "rib-3 angle coordinates in the rib%d_R frame (assumption)" % k)
+    il_r = [source_ratio(lum["IL_R%d_r" % k]["lopt"], lum["IL_R%d_r" % k]["lts"], lum["IL_R%d_r" % k]["penn"])
+            for k in range(5, 13)]
+    r_ilt = sum(il_r) / len(il_r)
+    pcsa_ilt = sum(AMMR_ILPT_PCSA) / len(AMMR_ILPT_PCSA) * 1e-4
+    penn_il = lum["IL_R5_r"]["penn"]
+    for k in range(7, 13):
+        pts = [mp.rib_T(angle[i][0], angle[i][1]) for i in range(k, k - 7, -1)]
+        desc = "; ".join("rib %d: %s" % (i, angle[i][2]) for i in range(k, k - 7, -1))
+        muscles.append(mk("ILT_R%d_R%d" % (k, k - 6), "iliocostalis", "thoracis", clean_path(pts), pcsa_ilt,
+                          None, None, penn_il, {
+                              "path": "[D] Gray's (spine_literature.md §7.1 [V-sec]): rib %d → rib %d angle, via the "
+                                      "angles of the ribs between (as MF-TL's IL pars thoracis); rib-angle points: %s; on "
+                                      "the T segment of each rib" % (k, k - 6, desc),
+                              "pcsa": "[D] assumption: mean AMMR IL pars thoracis fascicle PCSA (ILptC5…C12, "
+                                      "model-data §1.2 [M]) %.3f cm²; no iliocostalis thoracis PCSA published" % (1e4 * pcsa_ilt),
+                              "pennation_deg": MFT + ": IL pennation 0.24086 rad (assumption: as IL lumborum)",
+                              "src": "r = mean of MF-TL IL_R5…R12 ratios (assumption)"}, r=r_ilt))
+    muscles.append(from_mort("iliocost_cerv_c5rib", "iliocostalis", "cervicis"))
+    # ---- longissimus
+    for mu in mftl["muscles"]:
+        n = mu["name"][:-2]
+        if n.startswith("LTpL_"):
+            muscles.append(from_mftl(mu, n, "longissimus", "thoracis_pars_lumborum"))
+    for mu in mftl["muscles"]:
+        n = mu["name"][:-2]
+        if n.startswith("LTpT_"):
+            muscles.append(from_mftl(mu, n, "longissimus", "thoracis_pars_thoracis"))
+    muscles.append(from_mort("longissi_cerv_c4thx", "longissimus", "cervicis"))
+    muscles.append(from_mort("longissi_cap_sklc6", "longissimus", "capitis"))
+    # ---- spinalis
+    def sp(level):
+        mname, k = SP_POINT[level]
+        mu = lum.get(mname) or MT[mname]
+        _, _, body, p = mu["points"][k - 1]
+        return mp.mftl_point(body, p, "SP " + level)
+    for top in (3, 4, 5):
+        levels = ["L1"] + ["T%d" % n for n in range(12, top - 1, -1)]
+        muscles.append(mk("SP_thoracis_L1_T%d" % top, "spinalis", "thoracis", clean_path([sp(l) for l in levels]),
+                          AMMR_SPINALIS_PCSA, None, None, 0.0, {
+                              "path": "[D] AMMR SPL1T%d (model-data §1.2 [M]) and Gray's (§7.1): L1 spinous process → "
+                                      "T%d spinous process over the spinous processes between (MF-TL multifidus "
+                                      "insertions: %s)" % (top, top, ", ".join("%s %s" % (l, SP_POINT[l][0]) for l in levels)),
+                              "pcsa": "AMMR SPL1T%d 0.5 cm² (model-data §1.2 [M])" % top,
+                              "pennation_deg": "assumption: 0° (no data)",
+                              "src": "r = Delp 2001 whole erector spinae fibre/MT ratio 0.281 (Lambrecht 2009 Table 1 [V]; "
+                                     "assumption for the mainly aponeurotic spinalis)"}, r=DELP_ES_RATIO))
+    c7 = MO["trap_acr"]["points"][1]
+    c2 = MO["rectcap_post_maj"]["points"][0]
+    assert c7[2] == "cerv7" and c2[2] == "cerv2"
+    muscles.append(mk("SP_cervicis_C7_C2", "spinalis", "cervicis",
+                      [mp.mort_point(c7[2], c7[3], "SPc"), mp.mort_point(c2[2], c2[3], "SPc")],
+                      AMMR_SPINALIS_PCSA, None, None, 0.0, {
+                          "path": "[D] Gray's (§7.1, inconstant): C7 spinous process (%s trap_acr insertion) → C2 spinous "
+                                  "process (%s rectcap_post_maj origin)" % (MORTS, MORTS),
+                          "pcsa": "assumption: 0.5 cm², as AMMR spinalis thoracis fascicles (no data)",
+                          "pennation_deg": "assumption: 0° (no data)",
+                          "src": "r = Delp 2001 whole-ES ratio 0.281 (assumption)"}, r=DELP_ES_RATIO))
+    sc = from_mort("semi_cap_sklthx", "spinalis", "capitis")
+    sc["name"] = "SP_capitis"
+    sc["pcsa"] = AMMR_SPINALIS_PCSA
+    sc["sources"]["path"] = ("[D] Gray's (§7.1): spinalis capitis is the medial part of semispinalis capitis; placed "
+                             "on %s semi_cap_sklthx, the medial semispinalis capitis line (same points)" % MORTS)
+    sc["sources"]["pcsa"] = "assumption: 0.5 cm², as AMMR spinalis thoracis fascicles (no data)"
+    muscles.append(sc)
+    # ---- multifidus
+    for mu in mftl["muscles"]:
+        n = mu["name"][:-2]
+        if n.startswith("MF_"):
+            muscles.append(from_mftl(mu, n, "multifidus", "lumbar"))
+    for n, mu in MT.items():
+        if n.startswith("multifidus_"):
+            muscles.append(from_mftl(mu, n, "multifidus", "thoracic"))
+    for n, mu in MT.items():
+        if n.startswith("supmult-") or n.startswith("deepmult-"):
+            muscles.append(from_mftl(mu, n, "multifidus", "cervical"))
+    # ---- trunk muscles
+    for n, mu in MT.items():
+        if n.startswith("QL_"):
+            sub = {"post": "posterior", "mid": "middle", "ant": "anterior"}[n.split("_")[1]]
+            muscles.append(from_mftl(mu, n[:-2], "quadratus_lumborum", sub))
+    for n, mu in MT.items():
+        if n.startswith("Ps_"):
+            muscles.append(from_mftl(mu, n[:-2], "psoas_major", "transverse_process" if "_TP_" in n else "vertebral_body"))
+    muscles.append(from_mftl(MT["rect_abd_r"], "rect_abd", "rectus_abdominis", "rectus_abdominis"))
+    for n, mu in MT.items():
+        if n.startswith("E0_"):
+            k = int(n[4:-2])
+            muscles.append(from_mftl(mu, n[:-2], "external_oblique", "abdominal" if k <= 9 else "iliac"))
+    for n, mu in MT.items():
+        if n.startswith("IO"):
+            k = int(n[2])
+            muscles.append(from_mftl(mu, n[:-2], "internal_oblique", "abdominal" if k <= 3 else "costal"))
+    for n, mu in MT.items():
+        if n.startswith("LD_"):
+            sub = "iliac" if n == "LD_Il_r" else "costal" if n.startswith("LD_R") else "vertebral"
+            muscles.append(from_mftl(mu, n[:-2], "latissimus_dorsi", sub))
+    # ---- neck (Mortensen)
+    for n, grp, sub in NECK:
+        muscles.append(from_mort(n, grp, sub))
+    return muscles
+
+
+def apply_rule(muscles, segs, ranges):
+    chain = chain_of(segs)
+    rng = {j: ranges[j]["range"] for j in ranges}
+    postures = [(name, chain.poses(qq)) for name, qq in range_postures(chain, REGIONS, rng)]
+    for m in muscles:
+        lengths = [path_length(m["path"], p) for _, p in postures]
+        sl = sarcomere_length(m["group"])
+        res = fibre_rule(lengths[0], lengths, m["r"], sl, m["penn"])
+        m.update(lopt=res["lopt"], lts=res["lts"], fibre=dict(res, sl=sl, L0=lengths[0]))
+        m["extreme"] = (postures[int(np.argmin(lengths))][0], postures[int(np.argmax(lengths))][0])
+
+
+# =================================================================================================
+# YAML output
+# =================================================================================================
+
+HEADER = """\
+# generated by models/tools/build_full_spine.py — edit the script, not this file.
+#
+# paraspine %s model: pelvis (with sacrum), L5…L1, T12…T1 (each with its own ribs, rigid), C7…C1 and the
+# head; 25 three-rotation joints L5-S1 … C0-C1; arms as point masses on T1; %s.
+# Decisions, assumptions and limitations: docs/model.md.
+#
+# Citations
+#   MF-TL      ross-wilkinson/opensim-model-fullBodyMuscleActuated @ 535c7af89576fc21d8530709ec2cfbcd2bd03c67,
+#              cyclistFullBodyMuscle.osim: Rajagopal et al. 2016 (pelvis), torso of Allaire et al. 2020
+#              (Christophy et al. 2012 lumbar + Bruno, Bouxsein & Anderson 2015 J Biomech Eng 137:081003).
+#              Transcribed verbatim in docs/sources/mftl_lumbar_geometry.md and mftl_trunk_muscles.md.
+#   Mortensen  Mortensen JD, Vasavada AN, Merryweather AS 2018, PLoS ONE 13:e0199912 (Vasavada, Li & Delp 1998
+#              lineage): mjhmilla/kinematicPassengerModel @ 5df844cb9af6fd85bd8063872f7ce880ccf3306c,
+#              models/Mortensen2014_rigidTorso.osim; docs/sources/mortensen2018_neck_geometry.md.
+#   AMMR       AnyBody/ammr @ ef387217, MuscleParametersSpineSimpleRight.any (spinalis, IL pars thoracis PCSA).
+#   Christophy Christophy M et al. 2012, Biomech Model Mechanobiol 11:19–34 (inertias, lumbar rhythm, fibre rule).
+#   de Leva    de Leva P 1996, J Biomech 29:1223–1230 (head inertia, arm, body regions).
+#   Yamamoto   Yamamoto I et al. 1989, Spine 14:1256–1260.    Pearcy  Pearcy MJ, Tibrewal SB 1984, Spine 9:582.
+#   Wilke      Wilke HJ et al. 2017, PLoS ONE 12:e0177823; rib cage: PLoS ONE 2017;12:e0178733.
+#   Panjabi    Panjabi MM et al. 2001, Spine 26:2692–2700.    Gray's  Gray's Anatomy 1918 (spinalis, IL thoracis).
+#   Burkhart   Burkhart KA et al. 2018, J Orthop Res 36:498–505 (100 N/cm²).
+#   Thorstensson  Thorstensson A, Carlson H 1987, Acta Physiol Scand 131:195 (type I); Mannion AF et al. 1997.
+#   [D] marks numbers derived here by the stated arithmetic; "assumption:" marks choices without a
+#   direct source. Compiled values: shared/data/model-data.md (§ numbers cited).
+"""
+
+
+def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1_groups):
+    o = []
+    w = o.append
+    w(HEADER % (name, desc))
+    w("paraspine_model: 1\n")
+    w("name: %s\n" % name)
+    w("description: %s\n" % q("Pelvis to head, 25 joints; " + desc + "; from MF-TL (thoracolumbar) and Mortensen "
+                              "2018 (neck), every number sourced (docs/model.md)"))
+    w("reference_subject:\n")
+    w("  body_mass: %s\n" % g(ref["body_mass"], 6))
+    w("  height: %s\n" % g(round(ref["height"], 3), 4))
+    w("  sex: male\n")
+    w("  source:\n")
+    w("    body_mass: %s\n" % q("[D] as models/lumbar.yaml: sum of all " + MFT + " bodies (model-data §2.3: 79.58 kg)"))
+    w("    height: %s\n" % q("[D] as models/lumbar.yaml (assumption): MF-TL pelvis_ty %s m + pelvis→T1_head_neck "
+                             "%.4f m + de Leva 1996 male VERT-CERV 0.2429 m" % (g(ref["pelvis_ty"], 6), ref["hn_y"])))
+    w("\nmuscle_defaults:\n")
+    w("  all: {specific_tension: 1.0e6, type1_fraction: %s, source: {specific_tension: %s, type1_fraction: %s}}\n" % (
+        g(TYPE1_DEFAULT), q("Burkhart et al. 2018 J Orthop Res 36:498: 100 N/cm², the default maximum muscle stress "
+                            "of the Anderson-lab models (model-data §1.6); one value for every muscle"),
+        q("assumption: 0.5 where no verified per-muscle value was found (searched Johnson et al. 1973); the usual "
+          "default of OpenSim fatigue/metabolic code when data are missing")))
+    t1src = {"iliocostalis": "assumption: lumbar longissimus value (Thorstensson & Carlson 1987); Mannion et al. 1997 "
+                             "found no regional difference in % type I within the erector spinae",
+             "longissimus": "Thorstensson & Carlson 1987 Acta Physiol Scand 131:195: lumbar longissimus 57 % type I "
+                            "(model-data §1.5)",
+             "multifidus": "Thorstensson & Carlson 1987: lumbar multifidus 62 % type I (model-data §1.5); thoracic and "
+                           "cervical MF: assumption, same value",
+             "spinalis": "assumption: erector spinae value (longissimus 57 %, Thorstensson & Carlson 1987; Mannion 1997)"}
+    for grp in type1_groups:
+        w("  %s: {type1_fraction: %s, source: %s}\n" % (grp, g(TYPE1[grp]), q(t1src[grp])))
+
+    w("\nsegments:\n")
+    for s in segs:
+        w("  - name: %s\n" % s["name"])
+        if s.get("parent"):
+            w("    parent: %s\n" % s["parent"])
+        w("    mass: %s\n" % g(s["mass"], 7))
+        w("    com: %s\n" % vlist(s["com"]))
+        w("    inertia: [%s]\n" % ", ".join(s["inertia"]))
+        w("    de_leva_regions: {%s}\n" % ", ".join("%s: %s" % (k, g(v, 6)) for k, v in s["de_leva"].items()))
+        jsrc = {}
+        if "joint" in s:
+            j = s["joint"]
+            ex = ranges[j["name"]]
+            w("    joint:\n")
+            w("      name: %s\n" % j["name"])
+            w("      in_parent: {position: %s, rotation_xyz_deg: %s}\n" % (vlist(j["position"]), vlist(j["rotation_deg"])))
+            if "bc" in j and np.linalg.norm(j["bc"]) > 0:
+                w("      in_child: {position: %s}\n" % vlist(j["bc"]))
+            r = ex["range"]
+            w("      range_deg: {flexion: %s, lateral_bending: %s, axial_rotation: %s}\n" % tuple(
+                vlist(r[a], 4) for a in range(3)))
+            w("      passive:\n")
+            w("        units: per_degree\n")
+            for a, an in enumerate(AXES):
+                sides = ex["passive"][a]
+                w("        %s: {%s}\n" % (an, ", ".join("%s: {ce: %s, be: %s}" % (k, g(v[0], 6), g(v[1], 6))
+                                                     for k, v in sides.items())))
+            if "mftl_joint" in j:
+                pos = (MFT + ": %s parent frame translation" % j["mftl_joint"]) + (
+                    " + sacrum→pelvis (-0.02, 0, 0) [D]" if j["name"] == "L5-S1" else "")
+                jsrc = {"in_parent.position": pos,
+                        "in_parent.rotation_xyz_deg": MFT + ": %s parent frame orientation, rad → deg" % j["mftl_joint"]}
+            elif j["name"] == "C7-T1":
+                jsrc = {"in_parent.position": MFT + ": T1_head_neck parent frame translation (registration: the C7-T1 "
+                                                    "joint centre; docs/model.md §2)",
+                        "in_parent.rotation_xyz_deg": MFT + ": T1_head_neck parent orientation (30°) composed with "
+                                                            "%s auxt1jnt parent orientation (0 0 0)" % MORTS,
+                        "in_child.position": MORTS + ": auxt1jnt child frame (cerv7_offset) translation"}
+            else:
+                jsrc = {"in_parent.position": MORTS + ": %s parent frame translation (orientation 0 0 0)" % j["mort_joint"],
+                        "in_parent.rotation_xyz_deg": MORTS + ": %s parent frame orientation 0 0 0" % j["mort_joint"]}
+                if np.linalg.norm(j["bc"]) > 0:
+                    jsrc["in_child.position"] = MORTS + ": %s child frame translation" % j["mort_joint"]
+            jsrc["range_deg"] = ex["range_src"]
+            jsrc["passive"] = ex["passive_src"]
+            w("      source:\n")
+            for k, v in jsrc.items():
+                w("        %s: %s\n" % (k, q(v)))
+        src = s["source"]
+        if isinstance(src, str):
+            src = {"mass": src, "com": src, "inertia": src}
+        w("    source:\n")
+        for kk in ("mass", "com", "inertia"):
+            w("      %s: %s\n" % (kk, q(src[kk])))
+        w("      de_leva_regions: %s\n" % q(DE_LEVA_SRC))
+
+    w("\nregions:\n")
+    for rg in regions:
+        w("  - name: %s\n" % rg["name"])
+        w("    joints: [%s]\n" % ", ".join(rg["joints"]))
+        w("    shares:\n")
+        for a, an in enumerate(AXES):
+            w("      %s: %s\n" % (an, vlist(rg["shares"][a], 6)))
+        w("    source: %s\n" % q(rg["source"]))
+
+    w("\narms:\n")
+    w("  - side: both\n")
+    w("    segment: T1\n")
+    w("    shoulder: %s\n" % vlist(arm["shoulder"]))
+    w("    mass: %s\n" % g(arm["mass"], 6))
+    w("    com_fraction: %s\n" % g(arm["com_fraction"], 4))
+    w("    length: %s\n" % g(arm["length"], 4))
+    w("    source:\n")
+    w("      shoulder: %s\n" % q("[D] " + MFT + ": shoulder_R parent frame on scapula_R → (welds) clavicle_R → sternum → "
+                                "rib1_R → thoracic1 (coordinates 0), in the T1 frame"))
+    w("      mass: %s\n" % q("as models/lumbar.yaml: " + MFT + " humerus + ulna + radius + hand"))
+    w("      length: %s\n" % q("as models/lumbar.yaml: [D] de Leva 1996 male upper arm + forearm + 79 % of hand"))
+    w("      com_fraction: %s\n" % q("as models/lumbar.yaml: [D] MF-TL masses at de Leva 1996 CoM positions"))
+
+    w("\nmuscles:\n")
+    for m in muscles:
+        fb = m["fibre"]
+        w("  - name: %s\n" % m["name"])
+        w("    group: %s\n" % m["group"])
+        if m["subdivision"]:
+            w("    subdivision: %s\n" % m["subdivision"])
+        w("    side: both\n")
+        w("    path:\n")
+        for seg, p in m["path"]:
+            w("      - [%s, %s]\n" % (seg, ", ".join(g(float(x), 7) for x in p)))
+        w("    pcsa: %s\n" % g(m["pcsa"], 9))
+        w("    optimal_fiber_length: %s\n" % g(m["lopt"], 9))
+        w("    tendon_slack_length: %s\n" % g(m["lts"], 9))
+        w("    pennation_deg: %s\n" % g(math.degrees(m["penn"]), 7))
+        if m["src_lopt"] is not None:
+            rsrc = "r = %.4f from %s l_opt %s, l_ts %s" % (m["r"], m["sources"]["src"], g(m["src_lopt"], 4),
+                                                          g(m["src_lts"], 4))
+        else:
+            rsrc = "%s = %.4f" % (m["sources"]["src"], m["r"])
+        how = {"rule": "", "rule, l_ts raised to 1 mm": "; l_ts raised to the 1 mm minimum",
+               "fallback": "; FALLBACK l_opt = ΔL/(0.9 cos α), neutral anchor kept",
+               "fallback 2": "; FALLBACK 2: smallest l_opt keeping the neutral anchor, l_ts ≥ 1 mm and the 0.5-1.5 window",
+               "fallback 3": "; FALLBACK 3: neutral anchor released, smallest l_opt with the excursion centred in 0.52-1.48 and l_ts ≥ 1 mm"}[fb["how"]]
+        rule = "%s; %s; SL %g µm (%s); L0 %.4f m (neutral, this model); fibre %.2f-%.2f l_opt over the range%s" % (
+            FIBRE_RULE_SRC, rsrc, fb["sl"], sarcomere_src(m["group"]), fb["L0"], fb["lmin"], fb["lmax"], how)
+        w("    source:\n")
+        w("      path: %s\n" % q(m["sources"]["path"]))
+        w("      pcsa: %s\n" % q(m["sources"]["pcsa"]))
+        w("      optimal_fiber_length: %s\n" % q(rule))
+        w("      tendon_slack_length: %s\n" % q(rule))
+        w("      pennation_deg: %s\n" % q(m["sources"]["pennation_deg"]))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("".join(o))
+
+
+# =================================================================================================
+# Assembly, checks
+# =================================================================================================
+
+
+def build():
+    mftl = parse_mftl_lumbar()
+    trunk = parse_mftl_trunk()
+    mort = parse_mortensen()
+    lum = BL.build(mftl)
+    segs = build_skeleton(mftl, trunk, mort, lum)
+    ranges = joint_ranges(lum)
+    regions = region_shares(lum, ranges, mort)
+    mp = Mapper(mftl, trunk, mort, segs)
+    muscles = build_muscles(mftl, trunk, mort, mp)
+    apply_group_pcsa(muscles)
+    apply_rule(muscles, segs, ranges)
+    a = lum["arm"]
+    arm = {"shoulder": shoulder_chain_pose()[:3, 3], "mass": a["mass"], "length": a["length"],
+           "com_fraction": a["com_fraction"]}
+    return {"mftl": mftl, "trunk": trunk, "mort": mort, "lum": lum, "segs": segs, "ranges": ranges,
+            "regions": regions, "mapper": mp, "muscles": muscles, "arm": arm, "ref": lum["reference"]}
+
+
+def report(M):
+    segs, mp, mort, mftl = M["segs"], M["mapper"], M["mort"], M["mftl"]
+    P = mp.P
+    print("segments %d, joints %d" % (len(segs), len(segs) - 1))
+    tot = sum(s["mass"] for s in segs)
+    print("segment mass %.4f kg + arms 2 × %.4f = %.4f kg" % (tot, M["arm"]["mass"], tot + 2 * M["arm"]["mass"]))
+    for s in segs:
+        print("   %-6s %.4f kg (%.2f %% BM)" % (s["name"], s["mass"], 100 * s["mass"] / M["ref"]["body_mass"]))
+    # registration checks
+    R, o = P["T1"]
+    Rj = R @ rot_xyz([math.radians(a) for a in segs[[s["name"] for s in segs].index("C7")]["joint"]["rotation_deg"]])
+    print("C7-T1 joint frame (= head_neck / Mortensen spine frame) tilt from vertical at neutral: %.4f°" % math.degrees(
+        math.atan2(Rj[0, 1], Rj[1, 1])))
+    cM = mp.cM
+    mb = mort["bodies"]
+    names = ["cerv7", "cerv6", "cerv5", "cerv4", "cerv3", "cerv2", "cerv1", "skull"]
+    # Mortensen body origins relative to the C7-T1 centre, spine frame
+    org = {}
+    for s in segs[18:]:
+        Rs, os_ = P[s["name"]]
+        org[s["name"]] = Rj.T @ (os_ - mp.jc["C7-T1"])
+    m_tot = sum(mb[n]["mass"] for n in names)
+    com = sum(mb[n]["mass"] * (org["head" if n == "skull" else "C" + n[-1]] + np.array(mb[n]["com"])) for n in names) / m_tot
+    print("Mortensen head+neck CoM from the C7-T1 centre (head_neck axes): %s m; MF-TL head_neck CoM %s m" % (
+        np.round(com, 4), mftl["bodies"]["head_neck"]["com"]))
+    mesh = {"C6": (0.0038, 0.0164), "C5": (0.008, 0.0343), "C4": (0.0114, 0.0535), "C3": (0.014, 0.0689),
+            "C2": (0.0139, 0.0852), "C1": (-0.0217, 0.103), "head": (0.0216, 0.1179)}
+    print("MF-TL head_neck mesh frames vs Mortensen body origins (both relative to cerv7 origin):")
+    for k, v in mesh.items():
+        d = org[k] - org["C7"]
+        print("   %-4s MF-TL (%.4f, %.4f)  Mortensen (%.4f, %.4f)  ratio %.3f  angle diff %.1f°" % (
+            k, v[0], v[1], d[0], d[1], math.hypot(*v) / math.hypot(d[0], d[1]),
+            math.degrees(math.atan2(v[0], v[1]) - math.atan2(d[0], d[1]))))
+    print("point mapping log (body, muscle, segment, world y):")
+    seen = set()
+    for b, who, seg, w in mp.log:
+        key = (b, who, seg)
+        if key in seen:
+            continue
+        seen.add(key)
+        print("   %-18s %-22s → %-4s y %.4f" % (b, who, seg, w[1]))
+    print("mid-heights:", {k: (round(v[0], 4), None if v[1] is None else round(v[1], 4)) for k, v in mp.mid.items()})
+    for rg in M["regions"]:
+        print("region", rg["name"], rg["shares"])
+    for j, ex in M["ranges"].items():
+        print("   %-8s range %s" % (j, [tuple(round(x, 2) for x in r) for r in ex["range"]]))
+    print("fibre rule:")
+    for m in M["muscles"]:
+        fb = m["fibre"]
+        print("   %-22s %-12s r %.3f L0 %6.1f l_opt %6.1f l_ts %6.1f fibre %.2f-%.2f %s" % (
+            m["name"], m["group"][:12], m["r"], 1e3 * fb["L0"], 1e3 * m["lopt"], 1e3 * m["lts"], fb["lmin"], fb["lmax"],
+            fb["how"]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=OUT_DIR, help="directory for full_spine.yaml and paraspinal_only.yaml")
+    ap.add_argument("--check", action="store_true", help="print derived numbers")
+    args = ap.parse_args()
+    M = build()
+    os.makedirs(args.out, exist_ok=True)
+    groups_full = [g_ for g_ in TYPE1]
+    n_par = sum(1 for m in M["muscles"] if m["group"] in PARASPINAL)
+    write_yaml(os.path.join(args.out, "full_spine.yaml"), "full_spine",
+               "iliocostalis, longissimus, spinalis, multifidus, QL, psoas, abdominals, latissimus dorsi and neck "
+               "muscles (%d fascicles per side)" % len(M["muscles"]),
+               M["segs"], M["ranges"], M["regions"], M["arm"], M["ref"], M["muscles"], groups_full)
+    write_yaml(os.path.join(args.out, "paraspinal_only.yaml"), "paraspinal_only",
+               "iliocostalis, longissimus and spinalis only (%d fascicles per side)" % n_par,
+               M["segs"], M["ranges"], M["regions"], M["arm"], M["ref"],
+               [m for m in M["muscles"] if m["group"] in PARASPINAL], ["iliocostalis", "longissimus", "spinalis"])
+    print("wrote full_spine.yaml (%d muscles per side, %d paraspinal) and paraspinal_only.yaml into %s" % (
+        len(M["muscles"]), n_par, os.path.relpath(args.out, ROOT)))
+    if args.check:
+        report(M)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
