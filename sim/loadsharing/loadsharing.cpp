@@ -51,9 +51,9 @@ void set_quadratic_costs(const Model& m, const LoadSharingSettings& s, Data& d) 
     w.h[i] = 2 * weight;
     w.g[i] = 0;
   }
-  for (int k = 0; k < m.ndof; ++k) {
-    w.h[m.nmuscle + k] = 2 * s.reserve_weight;
-    w.g[m.nmuscle + k] = 0;
+  for (int k = 0; k < 2 * m.ndof; ++k) {
+    w.h[m.nmuscle + k] = 2 * s.reserve_regularization;
+    w.g[m.nmuscle + k] = s.reserve_cost;
   }
 }
 
@@ -100,7 +100,7 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     for (int i = 0; i < m.nmuscle; ++i) d.activation[i] = w.hi[i];  // remember the capacities
     solve(s, d, info);
     double reserve_free = 0;
-    for (int k = 0; k < m.ndof; ++k) reserve_free = std::max(reserve_free, std::abs(w.x[m.nmuscle + k]));
+    for (int k = 0; k < m.ndof; ++k) reserve_free = std::max(reserve_free, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
     double lo = 0, hi = 0;
     for (int i = 0; i < m.nmuscle; ++i) hi = std::max(hi, w.x[i]);
     const double allowed = reserve_free + 1e-6;
@@ -110,7 +110,7 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
       for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(d.activation[i], t);
       solve(s, d, info);
       double reserve = 0;
-      for (int k = 0; k < m.ndof; ++k) reserve = std::max(reserve, std::abs(w.x[m.nmuscle + k]));
+      for (int k = 0; k < m.ndof; ++k) reserve = std::max(reserve, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
       (reserve <= allowed ? hi : lo) = t;
     }
     for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(d.activation[i], hi);
@@ -134,7 +134,7 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
       default: info.objective += a * a;
     }
   }
-  for (int k = 0; k < m.ndof; ++k) d.reserve[k] = w.x[m.nmuscle + k];
+  for (int k = 0; k < m.ndof; ++k) d.reserve[k] = w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1];
   d.muscle_moment.setZero();
   for (int i = 0; i < m.nmuscle; ++i) {
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;

@@ -2,13 +2,16 @@
 // Load sharing (static optimization): the muscle activations and reserve moments that balance the
 // net joint moments with the least effort.
 //
-//   minimize   Σ_i cost(a_i) + W Σ_k r_k²
+//   minimize   Σ_i cost(a_i) + Σ_k (W |r_k| + ε r_k²)
 //   subject to Σ_i R_ki (a_i F^act_i + F^pas_i) + M^pas_k(q) + r_k = τ_k   for every rotation k
 //              0 ≤ a_i ≤ capacity_i
 // with R the moment-arm matrix, F^act the force at full activation (Hill capacity), F^pas the passive
 // fibre force, M^pas the joint's passive moment–angle law, τ the net moment from inverse dynamics and
-// r a reserve actuator on every rotation. W = reserve_weight is so large that reserves act only where
-// muscles cannot (their use is reported, never hidden). Criteria (docs/loadsharing.md):
+// r a reserve actuator on every rotation. The reserve cost is an exact penalty: W per N·m is more than
+// any muscle's marginal cost short of its capacity, so reserves are exactly zero wherever the muscles
+// can carry the load and take only what they cannot (reported, never hidden). The tiny ε r² keeps the
+// problem strictly convex. (A quadratic W r² would need W ≈ 10⁶ and multipliers near 10⁷ in
+// saturated frames, which the dual Newton method crosses only slowly.) Criteria (docs/loadsharing.md):
 //   activation2  Σ a²                 (the common default of static optimization)
 //   activation3  Σ a³                 (Crowninshield & Brand 1981, J Biomech 14:793)
 //   stress2      Σ (a F^act / PCSA)²  (muscle stress squared)
@@ -35,7 +38,8 @@ Criterion parse_criterion(const std::string& name);
 
 struct LoadSharingSettings {
   Criterion criterion = Criterion::kActivation2;
-  double reserve_weight = 1e6;  // per (N·m)², against 1 per muscle at full activation squared
+  double reserve_cost = 1e4;           // W, per N·m, against 1 per muscle at full activation squared
+  double reserve_regularization = 1e-2;  // ε, per (N·m)²
   QpSettings qp;
   int max_outer_iterations = 50;     // SQP (activation3) or bisection (minmax) steps
   double outer_tolerance = 1e-9;     // on activations

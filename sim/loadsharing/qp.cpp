@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace paraspine {
@@ -32,6 +34,8 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.c = Eigen::VectorXd::Zero(n);
   w.xt = Eigen::VectorXd::Zero(n);
   w.residual = Eigen::VectorXd::Zero(m);
+  for (Eigen::VectorXd* v : {&w.ip_zl, &w.ip_zu, &w.ip_rd, &w.ip_dx, &w.ip_dzl, &w.ip_dzu, &w.ip_d, &w.ip_q})
+    *v = Eigen::VectorXd::Zero(n);
   w.direction = Eigen::VectorXd::Zero(m);
   w.S = Eigen::MatrixXd::Zero(m, m);
   w.llt = Eigen::LLT<Eigen::MatrixXd>(m);
@@ -70,6 +74,148 @@ double directional_derivative(const QpWorkspace& w, double dTb, double t) {
   return v;
 }
 
+// Primal–dual interior point (Mehrotra predictor–corrector, Nocedal & Wright 2006 §16.6) on the same
+// QP, reduced to the m × m normal equations A D⁻¹ Aᵀ Δλ = … with D = H + Z_l/S_l + Z_u/S_u diagonal:
+// every variable keeps a positive weight, so there are no kinks and about 15–25 iterations suffice
+// however many bounds change at once. Used as the fallback when the semismooth steps make slow
+// progress (saturated frames); it leaves λ near the optimum for the exact semismooth polish.
+void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterations) {
+  const int n = w.n, m = w.m;
+  Eigen::VectorXd& x = w.x;
+  Eigen::VectorXd& zl = w.ip_zl;
+  Eigen::VectorXd& zu = w.ip_zu;
+  Eigen::VectorXd& rd = w.ip_rd;
+  Eigen::VectorXd& dx = w.ip_dx;
+  Eigen::VectorXd& dzl = w.ip_dzl;
+  Eigen::VectorXd& dzu = w.ip_dzu;
+  Eigen::VectorXd& D = w.ip_d;
+  Eigen::VectorXd& q = w.ip_q;
+  auto has_lo = [&](int i) { return std::isfinite(w.lo[i]); };
+  auto has_hi = [&](int i) { return std::isfinite(w.hi[i]); };
+  // Start strictly inside the bounds.
+  int nbounds = 0;
+  for (int i = 0; i < n; ++i) {
+    const double lo = w.lo[i], hi = w.hi[i];
+    if (has_lo(i) && has_hi(i)) x[i] = hi - lo > 0 ? lo + 0.5 * (hi - lo) : lo;
+    else if (has_lo(i)) x[i] = lo + 1;
+    else if (has_hi(i)) x[i] = hi - 1;
+    else x[i] = 0;
+    zl[i] = has_lo(i) ? 1.0 : 0.0;
+    zu[i] = has_hi(i) ? 1.0 : 0.0;
+    nbounds += has_lo(i) + has_hi(i);
+  }
+  w.lambda.setZero();
+  const double scale_b = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
+  for (int it = 0; it < max_iterations; ++it, ++iterations) {
+    // Residuals and complementarity.
+    w.residual = w.b;
+    double mu = 0;
+    for (int i = 0; i < n; ++i) {
+      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      w.s[i] = len > 0 ? w.A.col(i).segment(r0, len).dot(w.lambda.segment(r0, len)) : 0.0;
+      if (len > 0) w.residual.segment(r0, len) -= x[i] * w.A.col(i).segment(r0, len);
+      rd[i] = w.h[i] * x[i] + w.g[i] - w.s[i] - zl[i] + zu[i];
+      if (has_lo(i)) mu += (x[i] - w.lo[i]) * zl[i];
+      if (has_hi(i)) mu += (w.hi[i] - x[i]) * zu[i];
+    }
+    mu /= std::max(1, nbounds);
+    // Near the optimum is enough: the exact semismooth steps that follow finish the job. Dual
+    // residual relative to the size of the gradient terms.
+    double scale_d = 1.0;
+    for (int i = 0; i < n; ++i) scale_d = std::max({scale_d, std::abs(w.h[i] * x[i]), std::abs(w.g[i]), std::abs(w.s[i])});
+    if (w.residual.lpNorm<Eigen::Infinity>() <= std::max(tol, 1e-8 * scale_b) &&
+        rd.lpNorm<Eigen::Infinity>() <= 1e-8 * scale_d && mu <= 1e-9 * scale_d)
+      return;
+    // Normal matrix (the same for predictor and corrector).
+    w.S.setZero();
+    for (int i = 0; i < n; ++i) {
+      double d = w.h[i];
+      if (has_lo(i)) d += zl[i] / (x[i] - w.lo[i]);
+      if (has_hi(i)) d += zu[i] / (w.hi[i] - x[i]);
+      D[i] = d;
+      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      if (len > 0) w.S.block(r0, r0, len, len).selfadjointView<Eigen::Lower>().rankUpdate(w.A.col(i).segment(r0, len), 1.0 / d);
+    }
+    w.llt.compute(w.S);
+    if (w.llt.info() != Eigen::Success) return;
+    // Solves for the step given complementarity targets (affine: σμ = 0 and no second-order term).
+    auto solve_step = [&](double target, bool corrector) {
+      for (int i = 0; i < n; ++i) {
+        double rhs = -rd[i];
+        if (has_lo(i)) {
+          const double sl = x[i] - w.lo[i];
+          const double rc = target - sl * zl[i] - (corrector ? dx[i] * dzl[i] : 0.0);
+          rhs += rc / sl;
+        }
+        if (has_hi(i)) {
+          const double su = w.hi[i] - x[i];
+          const double rc = target - su * zu[i] + (corrector ? dx[i] * dzu[i] : 0.0);
+          rhs -= rc / su;
+        }
+        q[i] = rhs;
+      }
+      // (A D⁻¹ Aᵀ) Δλ = r_p − A D⁻¹ q
+      w.direction = w.residual;
+      for (int i = 0; i < n; ++i) {
+        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+        if (len > 0) w.direction.segment(r0, len) -= (q[i] / D[i]) * w.A.col(i).segment(r0, len);
+      }
+      w.direction = w.llt.solve(w.direction);
+      for (int i = 0; i < n; ++i) {
+        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+        const double atd = len > 0 ? w.A.col(i).segment(r0, len).dot(w.direction.segment(r0, len)) : 0.0;
+        const double dxi = (q[i] + atd) / D[i];
+        double dl = 0, du = 0;
+        if (has_lo(i)) {
+          const double sl = x[i] - w.lo[i];
+          const double rc = target - sl * zl[i] - (corrector ? dx[i] * dzl[i] : 0.0);
+          dl = (rc - zl[i] * dxi) / sl;
+        }
+        if (has_hi(i)) {
+          const double su = w.hi[i] - x[i];
+          const double rc = target - su * zu[i] + (corrector ? dx[i] * dzu[i] : 0.0);
+          du = (rc + zu[i] * dxi) / su;
+        }
+        w.xt[i] = dxi;  // new step kept in xt/c while dx/dz hold the affine step
+        w.c[i] = dl;
+        w.s[i] = du;
+      }
+    };
+    auto step_lengths = [&](double& ap, double& ad) {
+      ap = 1, ad = 1;
+      for (int i = 0; i < n; ++i) {
+        if (has_lo(i) && w.xt[i] < 0) ap = std::min(ap, -(x[i] - w.lo[i]) / w.xt[i]);
+        if (has_hi(i) && w.xt[i] > 0) ap = std::min(ap, (w.hi[i] - x[i]) / w.xt[i]);
+        if (has_lo(i) && w.c[i] < 0) ad = std::min(ad, -zl[i] / w.c[i]);
+        if (has_hi(i) && w.s[i] < 0) ad = std::min(ad, -zu[i] / w.s[i]);
+      }
+    };
+    // Predictor.
+    solve_step(0.0, false);
+    double ap, ad;
+    step_lengths(ap, ad);
+    double mu_aff = 0;
+    for (int i = 0; i < n; ++i) {
+      if (has_lo(i)) mu_aff += (x[i] + ap * w.xt[i] - w.lo[i]) * (zl[i] + ad * w.c[i]);
+      if (has_hi(i)) mu_aff += (w.hi[i] - x[i] - ap * w.xt[i]) * (zu[i] + ad * w.s[i]);
+    }
+    mu_aff /= std::max(1, nbounds);
+    const double sigma = std::pow(mu_aff / std::max(mu, 1e-300), 3);
+    dx = w.xt;
+    dzl = w.c;
+    dzu = w.s;
+    // Corrector.
+    solve_step(sigma * mu, true);
+    step_lengths(ap, ad);
+    ap = std::min(1.0, 0.995 * ap);
+    ad = std::min(1.0, 0.995 * ad);
+    x += ap * w.xt;
+    w.lambda += ad * w.direction;
+    zl += ad * w.c;
+    zu += ad * w.s;
+  }
+}
+
 }  // namespace
 
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
@@ -79,6 +225,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   const double tol = settings.tolerance * scale;
   double best = std::numeric_limits<double>::infinity();
   int stalled = 0;
+  bool fell_back = false;
   int it = 0;
   for (;; ++it) {
     primal_from_dual(w);
@@ -89,23 +236,38 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     stalled = info.primal_residual < 0.5 * best ? 0 : stalled + 1;
     best = std::min(best, info.primal_residual);
     if (stalled >= 3 && info.primal_residual <= 1e-7 * scale) break;
-    if (it == settings.max_iterations) {
+    if (it >= settings.max_iterations) {
       info.status = QpStatus::kMaxIterations;
       break;
+    }
+    if (it == settings.semismooth_patience && !fell_back) {
+      // Many active-set changes at once (saturation): interior point to the neighbourhood of the
+      // optimum, then resume exact semismooth steps from its multipliers.
+      fell_back = true;
+      interior_point(w, tol, settings.max_iterations - it, it);
+      continue;
     }
     // Newton matrix over the free variables. A variable at a bound whose unclipped value lies
     // exactly on the bound counts as free, so S stays the generalized Jacobian of the residual.
     w.S.setZero();
+    int nfree = 0;
     for (int i = 0; i < w.n; ++i) {
       const double u = (w.s[i] - w.g[i]) / w.h[i];
       if (u < w.lo[i] || u > w.hi[i]) continue;
+      ++nfree;
       const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
       w.S.block(r0, r0, len, len).selfadjointView<Eigen::Lower>().rankUpdate(w.A.col(i).segment(r0, len), 1.0 / w.h[i]);
     }
-    // A row with no free variable (all columns clipped) makes S singular: regularize gently.
-    for (int k = 0; k < w.m; ++k)
-      if (w.S(k, k) <= 0) w.S(k, k) = 1e-12;
+    // A row with no free variable (every column at a bound) makes S singular. A small relative
+    // floor gives that row a long step, which the exact line search cuts at the first kink (where a
+    // reserve or a muscle frees up); retried with more damping if roundoff still breaks Cholesky.
+    const double floor = 1e-9 * std::max(1e-300, w.S.diagonal().maxCoeff());
+    for (int k = 0; k < w.m; ++k) w.S(k, k) = std::max(w.S(k, k), floor);
     w.llt.compute(w.S);
+    for (double damping = 1e-8; w.llt.info() != Eigen::Success && damping < 1; damping *= 100) {
+      w.S.diagonal().array() += damping * w.S.diagonal().maxCoeff();
+      w.llt.compute(w.S);
+    }
     if (w.llt.info() != Eigen::Success) {
       info.status = QpStatus::kNumericalError;
       break;
@@ -139,6 +301,9 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       if (!(t > 0)) t = std::min(1.0, 1e-3 + t1 * 0.5);  // no ascent left: the next test stops
     }
     w.lambda += t * w.direction;
+    if (settings.verbose)
+      std::fprintf(stderr, "qp it %3d  residual %.3e  step %.3e  free %d  |lambda| %.3e\n", it,
+                   info.primal_residual, t, nfree, w.lambda.lpNorm<Eigen::Infinity>());
   }
   info.iterations = it;
   // Bound multipliers and the KKT measures, for reporting.

@@ -26,9 +26,11 @@ namespace paraspine {
 
 struct QpSettings {
   int max_iterations = 100;
+  int semismooth_patience = 6;  // semismooth steps before the interior-point fallback
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
   // floor of the dual grows with the multipliers (large when reserves carry big moments).
   double tolerance = 1e-10;
+  bool verbose = false;  // one line per iteration on stderr (residual, step, free variables)
 };
 
 enum class QpStatus : int { kSolved = 0, kMaxIterations = 1, kNumericalError = 2 };
@@ -56,6 +58,7 @@ struct QpWorkspace {
   Eigen::VectorXd bound_multiplier;  // (n) μ: > 0 at an upper bound, < 0 at a lower bound
   // ---- scratch
   Eigen::VectorXd s, c, residual, direction, xt;
+  Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
   Eigen::MatrixXd S;
   Eigen::LLT<Eigen::MatrixXd> llt;
   std::vector<double> breakpoints;

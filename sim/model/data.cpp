@@ -57,21 +57,22 @@ Data::Data(const Model& m)
       reserve(Eigen::VectorXd::Zero(m.ndof)),
       contact_force(Eigen::Matrix3Xd::Zero(3, m.njoint)),
       disc_force(Eigen::Matrix3Xd::Zero(3, m.njoint)) {
-  // The load-sharing QP: muscles then one reserve per rotation; a muscle's column is nonzero only
-  // on the rotations of the joints it crosses.
-  qp_resize(qp, m.nmuscle + m.ndof, m.ndof);
+  // The load-sharing QP: muscles, then two reserve columns per rotation (r = r⁺ − r⁻, both ≥ 0,
+  // see loadsharing.h); a muscle's column is nonzero only on the rotations of the joints it crosses.
+  qp_resize(qp, m.nmuscle + 2 * m.ndof, m.ndof);
   for (int i = 0; i < m.nmuscle; ++i) {
     qp.row_begin[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_lo[i];
     qp.row_end[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_hi[i] + 3;
   }
-  for (int k = 0; k < m.ndof; ++k) {
-    const int i = m.nmuscle + k;
-    qp.row_begin[i] = k;
-    qp.row_end[i] = k + 1;
-    qp.A(k, i) = 1.0;
-    qp.lo[i] = -std::numeric_limits<double>::infinity();
-    qp.hi[i] = std::numeric_limits<double>::infinity();
-  }
+  for (int k = 0; k < m.ndof; ++k)
+    for (int sign : {0, 1}) {
+      const int i = m.nmuscle + 2 * k + sign;
+      qp.row_begin[i] = k;
+      qp.row_end[i] = k + 1;
+      qp.A(k, i) = sign ? -1.0 : 1.0;
+      qp.lo[i] = 0;
+      qp.hi[i] = std::numeric_limits<double>::infinity();
+    }
 }
 
 }  // namespace paraspine

@@ -91,9 +91,6 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
       // The identical problem: the QP data of this frame (for activation3, with its cubic cost).
       QpWorkspace& w = warm.qp;
       const int cubic = criterion == Criterion::kActivation3 ? m.nmuscle : 0;
-      if (cubic) {  // restore the quadratic data of the reserves (the SQP only changed muscles)
-        for (int k = 0; k < m.ndof; ++k) w.h[m.nmuscle + k] = 2 * s.reserve_weight, w.g[m.nmuscle + k] = 0;
-      }
       t0 = Clock::now();
       const IpoptResult ref = ipopt_solve(w, 1e-12, cubic);
       t_ipopt += us_since(t0);
