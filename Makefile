@@ -12,8 +12,8 @@ build: setup
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
 demo: build
-	./build/paraspine model info models/lumbar.yaml
-	./build/paraspine moments models/lumbar.yaml --posture standing
+	./build/paraspine model info full_spine
+	./build/paraspine moments full_spine --posture standing
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
