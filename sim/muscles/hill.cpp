@@ -31,13 +31,20 @@ double force_velocity(double v, double* dfdv) {
 }
 
 double passive_force_length(double l, double* dfdl) {
-  // OpenSim's form: zero at the minimum fibre length 0.2 l_opt (the paper's version is zero at
-  // l_opt and negative below); below 0.2 we return 0 rather than a pushing force.
+  // De Groote et al. 2016 (supplement): (exp(k_PE (l̃ − 1)/e0) − 1)/(exp(k_PE) − 1), zero at optimal
+  // length, clamped to zero below it (slack fibres do not push). OpenSim shifts the curve to reach
+  // zero at 0.2 l_opt instead, which leaves 1.8 % of F0 at optimal length; for muscles that sit at
+  // optimal length in neutral (the neck set, Vasavada's rule) that tension alone exceeded the
+  // moments of upright standing and made the flexors fight it.
   static const double kpe = 4.0, e0 = 0.6;
-  static const double c = std::exp(kpe * (0.2 - 1.0) / e0), denom = std::exp(kpe) - c;
+  static const double denom = std::exp(kpe) - 1.0;
+  if (l <= 1.0) {
+    if (dfdl) *dfdl = 0.0;
+    return 0.0;
+  }
   const double e = std::exp(kpe * (l - 1.0) / e0);
-  if (dfdl) *dfdl = l < 0.2 ? 0.0 : e * kpe / e0 / denom;
-  return l < 0.2 ? 0.0 : (e - c) / denom;
+  if (dfdl) *dfdl = e * kpe / e0 / denom;
+  return (e - 1.0) / denom;
 }
 
 void muscle_capacity(const Model& m, Data& d) {

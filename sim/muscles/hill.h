@@ -6,8 +6,8 @@
 //   active force–length: three Gaussian-like terms, f_L(1) = 1;
 //   force–velocity: f_V = d1 ln((d2 ṽ + d3) + √((d2 ṽ + d3)² + 1)) + d4, ṽ = v / v_max,
 //     v_max = 10 l_opt/s (OpenSim Muscle default), shortening negative; f_V(0) = 1, f_V(−1) = 0;
-//   passive: f_PE = (exp(k_PE (l̃ − 1)/e0) − c)/(exp(k_PE) − c), k_PE = 4, e0 = 0.6,
-//     c = exp(k_PE (0.2 − 1)/e0) so that f_PE(0.2) = 0; f_PE(1) is small, f_PE(1.6) = 1.
+//   passive: f_PE = (exp(k_PE (l̃ − 1)/e0) − 1)/(exp(k_PE) − 1), k_PE = 4, e0 = 0.6 (the paper's
+//     form: zero at optimal length, clamped to zero below it), f_PE(1.6) = 1.
 #include "sim/model/data.h"
 #include "sim/model/model.h"
 
