@@ -76,6 +76,7 @@ class QpNlp : public Ipopt::TNLP {
                          Index, const Number*, const Number*, Number obj, const Ipopt::IpoptData* data,
                          Ipopt::IpoptCalculatedQuantities*) override {
     out_.solved = status == Ipopt::SUCCESS;
+    out_.status = static_cast<int>(status);
     out_.objective = obj;
     out_.x = Eigen::Map<const Eigen::VectorXd>(x, n);
     out_.iterations = data ? data->iter_count() : 0;
@@ -101,6 +102,15 @@ IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance, int cubic_count)
   app->Options()->SetStringValue("jac_c_constant", "yes");
   app->Options()->SetStringValue("jac_d_constant", "yes");
   app->Options()->SetStringValue("mu_strategy", "adaptive");
+  app->Options()->SetIntegerValue("acceptable_iter", 0);  // converge to tol, never stop at "acceptable"
+  // Unscaled tolerances too (defaults 1e-4 / 1 / 1e-4 let the equalities drift by 1e-6 N·m, which
+  // with multipliers in the hundreds shifts the objective by 1e-5).
+  app->Options()->SetNumericValue("constr_viol_tol", 1e-10);
+  app->Options()->SetStringValue("nlp_scaling_method", "none");  // tolerances on the problem as posed
+  app->Options()->SetNumericValue("bound_relax_factor", 0.0);    // no relaxation of bounds or of b
+  app->Options()->SetNumericValue("dual_inf_tol", 1e-8);
+  app->Options()->SetNumericValue("compl_inf_tol", 1e-10);
+  app->Options()->SetIntegerValue("max_iter", 500);
   if (app->Initialize() != Ipopt::Solve_Succeeded) return out;
   app->OptimizeTNLP(nlp);
   return out;

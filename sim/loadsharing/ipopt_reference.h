@@ -8,6 +8,7 @@ namespace paraspine {
 
 struct IpoptResult {
   bool solved = false;
+  int status = -1;  // Ipopt::SolverReturn (0 = success)
   int iterations = 0;
   double objective = 0;
   Eigen::VectorXd x;

@@ -1,0 +1,196 @@
+// Load sharing on the default model: optimality (KKT) and the same optimum as Ipopt on 200 random
+// feasible frames, equilibrium, mirror symmetry, monotone responses, upright standing against the
+// published disc load, and the paraspinals alone failing to twist (with reserves saying so).
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "fixtures.h"
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/loadsharing/ipopt_reference.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
+#include "sim/model/subject.h"
+#include "sim/simulate/frame.h"
+
+namespace paraspine {
+namespace {
+
+const Model& full() {
+  static const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  return m;
+}
+
+void solve_frame(const Model& m, const Posture& p, double load_per_hand, Data& d,
+                 Criterion c = Criterion::kActivation2) {
+  set_static_posture(m, p, d);
+  clear_loads(m, d);
+  for (auto& h : d.hands) h.load_mass = load_per_hand;
+  evaluate_frame(m, d);
+  LoadSharingSettings s;
+  s.criterion = c;
+  load_sharing(m, s, d);
+  reactions(m, d);
+}
+
+TEST(LoadSharingFull, SameOptimumAsIpoptOn200RandomFeasibleFrames) {
+  const Model& m = full();
+  Data d(m);
+  std::mt19937 rng(2026);
+  std::uniform_real_distribution<double> u(0, 1);
+  int feasible = 0, tried = 0;
+  double worst_force = 0, worst_obj = 0, worst_eq = 0, worst_stat = 0;
+  while (feasible < 200 && tried < 2000) {
+    ++tried;
+    // Everyday postures: each region up to 25 % of its range on each axis, pelvis within ±20°.
+    Posture p = neutral_posture(m);
+    for (int r = 0; r < m.nregion; ++r)
+      for (int a = 0; a < 3; ++a) {
+        double lo = 0, hi = 0;
+        for (int j = 0; j < m.njoint; ++j)
+          if (m.rhythm(m.dof(j, a), 3 * r + a) > 0) lo += m.dof_range(m.dof(j, a), 0), hi += m.dof_range(m.dof(j, a), 1);
+        p.region_angles(r, a) = 0.25 * (lo + u(rng) * (hi - lo));
+      }
+    for (int a = 0; a < 3; ++a) p.pelvis_angles[a] = deg2rad(40) * (u(rng) - 0.5);
+    solve_frame(m, p, 10 * u(rng), d);
+    ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
+    worst_eq = std::max(worst_eq, d.loadsharing_info.equilibrium_residual);
+    if (d.loadsharing_info.max_reserve > 0) continue;  // reserves exactly zero: the muscles suffice
+    ++feasible;
+    // KKT, recomputed here: h x + g − Aᵀλ vanishes for free variables and pushes into the bound
+    // for those at a bound.
+    const QpWorkspace& w = d.qp;
+    const Eigen::VectorXd grad = w.h.cwiseProduct(w.x) + w.g - w.A.transpose() * w.lambda;
+    for (int i = 0; i < w.n; ++i) {
+      const double scale = 1 + std::abs(w.h[i] * w.x[i]) + std::abs(w.g[i]);
+      double viol = 0;
+      if (w.x[i] > w.lo[i] && w.x[i] < w.hi[i]) viol = std::abs(grad[i]);
+      else if (w.x[i] >= w.hi[i]) viol = std::max(0.0, grad[i]);
+      else viol = std::max(0.0, -grad[i]);
+      worst_stat = std::max(worst_stat, viol / scale);
+    }
+    // Ipopt's barrier keeps the linear-cost reserve columns slightly off zero and loses accuracy in
+    // the muscles for it; on these frames the optimum has reserves exactly zero, so the reference
+    // problem fixes them there (the same optimum, well conditioned for an interior point).
+    QpWorkspace ref_problem = w;
+    for (int i = m.nmuscle; i < w.n; ++i) ref_problem.hi[i] = 0;
+    const IpoptResult ref = ipopt_solve(ref_problem, 1e-10);
+    ASSERT_TRUE(ref.solved) << "Ipopt status " << ref.status;
+    double obj = 0, obj_ref = 0;
+    for (int i = 0; i < w.n; ++i) {
+      obj += 0.5 * w.h[i] * w.x[i] * w.x[i] + w.g[i] * w.x[i];
+      obj_ref += 0.5 * w.h[i] * ref.x[i] * ref.x[i] + w.g[i] * ref.x[i];
+    }
+    worst_obj = std::max(worst_obj, std::abs(obj - obj_ref) / obj_ref);
+    for (int i = 0; i < m.nmuscle; ++i)
+      worst_force = std::max(worst_force, std::abs(w.x[i] - ref.x[i]) * d.force_active_max[i]);
+  }
+  std::printf("[ info ] %d feasible of %d frames: KKT %.1e, equilibrium %.1e N·m, vs Ipopt: force %.1e N, objective %.1e\n",
+              feasible, tried, worst_stat, worst_eq, worst_force, worst_obj);
+  EXPECT_EQ(feasible, 200);
+  EXPECT_LT(worst_stat, 1e-8);
+  EXPECT_LT(worst_eq, 1e-6);
+  EXPECT_LT(worst_force, 1e-3);
+  EXPECT_LT(worst_obj, 1e-6);
+}
+
+TEST(LoadSharingFull, MirrorSymmetricPostureAndLoadGiveEqualLeftAndRightForces) {
+  const Model& m = full();
+  Data d(m);
+  for (double flex : {0.0, 30.0}) {
+    Posture p = neutral_posture(m);
+    p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flex);
+    p.pelvis_angles[kFlexion] = deg2rad(flex / 2);
+    solve_frame(m, p, 7.5, d);
+    for (int i = 0; i < m.nmuscle; ++i) {
+      if (m.muscle_side[i] != Side::kRight) continue;
+      const std::string& n = m.muscle_name[i];
+      const int l = m.muscle_index(n.substr(0, n.size() - 2) + "_l");
+      EXPECT_NEAR(d.muscle_force[i], d.muscle_force[l], 1e-6) << n << " at " << flex << "°";
+    }
+  }
+}
+
+TEST(LoadSharingFull, MoreHandLoadMoreL4L5Compression) {
+  const Model& m = full();
+  Data d(m);
+  const int j = m.joint_index("L4-L5");
+  double previous = 0;
+  for (double kg : {0.0, 2.5, 5.0, 7.5, 10.0}) {
+    solve_frame(m, neutral_posture(m), kg, d);
+    EXPECT_GT(d.disc_force(0, j), previous) << kg << " kg per hand";
+    previous = d.disc_force(0, j);
+  }
+}
+
+TEST(LoadSharingFull, DeeperFlexionWithALoadMoreExtensorForce) {
+  const Model& m = full();
+  Data d(m);
+  double previous = 0;
+  for (double flex : {0.0, 10.0, 20.0, 30.0}) {
+    Posture p = neutral_posture(m);
+    p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flex);
+    p.pelvis_angles[kFlexion] = deg2rad(flex);
+    solve_frame(m, p, 5, d);
+    double extensors = 0;
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const auto& g = m.muscle_group[i];
+      if (g == "iliocostalis" || g == "longissimus" || g == "multifidus") extensors += d.muscle_force[i];
+    }
+    EXPECT_GT(extensors, previous) << flex << "°";
+    previous = extensors;
+  }
+}
+
+TEST(LoadSharingFull, UprightStandingL4L5CompressionInThePublishedRange) {
+  // A 72.5 kg adult standing relaxed. Published: Wilke et al. 1999 (Spine 24:755) measured 0.50 MPa
+  // at L4-L5 standing [V]; with a disc area of 15–20 cm² and Nachemson's correction factor 1.3–1.5
+  // (model-data §2.4, §3.9, field ranges) that is 500–770 N [D]; Nachemson's own standing estimate,
+  // 500–800 N for a 75 kg man, reaches us only through a secondary summary [R]. Range tested:
+  // 500–1100 N (the issue's).
+  Subject s;
+  s.body_mass = 72.5;
+  const Model m = scale_model(full(), s);
+  Data d(m);
+  solve_frame(m, neutral_posture(m), 0, d);
+  const double c = d.disc_force(0, m.joint_index("L4-L5"));
+  std::printf("[ info ] standing L4-L5 compression, 72.5 kg: %.0f N\n", c);
+  EXPECT_GE(c, 500);
+  EXPECT_LE(c, 1100);
+  EXPECT_EQ(d.loadsharing_info.max_reserve, 0.0);
+}
+
+TEST(LoadSharingFull, ParaspinalsAloneCannotTwistAndReservesSaySo) {
+  // Iliocostalis, longissimus and spinalis are extensors and lateral benders with almost no axial
+  // moment arm: a held trunk twist with a load in one hand needs the obliques and multifidus.
+  const Model p = load_model(test::source_dir() + "/models/paraspinal_only.yaml");
+  Data d(p);
+  Posture tw = neutral_posture(p);
+  tw.region_angles(p.region_index("thoracic"), kAxialRotation) = deg2rad(15);
+  tw.region_angles(p.region_index("lumbar"), kAxialRotation) = deg2rad(5);
+  set_static_posture(p, tw, d);
+  clear_loads(p, d);
+  d.hands[0].load_mass = 5;
+  evaluate_frame(p, d);
+  load_sharing(p, LoadSharingSettings{}, d);
+  EXPECT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
+  EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-6);
+  EXPECT_GT(d.loadsharing_info.max_reserve, 0.1);
+  // The full model holds the same twist without reserves.
+  const Model& m = full();
+  Data f(m);
+  Posture tw2 = neutral_posture(m);
+  tw2.region_angles(m.region_index("thoracic"), kAxialRotation) = deg2rad(15);
+  tw2.region_angles(m.region_index("lumbar"), kAxialRotation) = deg2rad(5);
+  set_static_posture(m, tw2, f);
+  clear_loads(m, f);
+  f.hands[0].load_mass = 5;
+  evaluate_frame(m, f);
+  load_sharing(m, LoadSharingSettings{}, f);
+  std::printf("[ info ] twist with 5 kg in one hand: reserves %.2f N·m (paraspinals only), %.2f N·m (full)\n",
+              d.loadsharing_info.max_reserve, f.loadsharing_info.max_reserve);
+  EXPECT_LT(f.loadsharing_info.max_reserve, d.loadsharing_info.max_reserve);
+}
+
+}  // namespace
+}  // namespace paraspine
