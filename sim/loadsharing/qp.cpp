@@ -272,7 +272,8 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       info.status = QpStatus::kNumericalError;
       break;
     }
-    w.direction = w.llt.solve(w.residual);
+    w.direction = w.residual;
+    w.llt.solveInPlace(w.direction);
     // Exact line search: φ'(t) is piecewise linear and decreasing; find its root in (0, 1],
     // or take the full step when the dual still rises at t = 1.
     for (int i = 0; i < w.n; ++i) w.c[i] = column_dot(w, i, w.direction);

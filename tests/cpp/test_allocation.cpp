@@ -9,6 +9,8 @@
 #include "fixtures.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/timeline.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
 #include "sim/simulate/frame.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -37,7 +39,8 @@ namespace {
 
 TEST(Allocation, FrameAllocatesNothing) {
   if (!PARASPINE_COUNT_ALLOCATIONS) GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
-  const Model m = load_model(test::default_model_path());
+  // The full model, so that the solver's interior-point fallback runs too.
+  const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
   std::vector<Posture> keys(2, neutral_posture(m));
   keys[1].region_angles(0, kFlexion) = 0.7;
   const PostureTimeline tl(m, {0, 1}, keys);
@@ -46,9 +49,13 @@ TEST(Allocation, FrameAllocatesNothing) {
   d.hands[0].load_mass = 5;
   allocations = 0;
   armed = true;
+  LoadSharingSettings s;
   for (double t = 0; t <= 1; t += 0.01) {
     tl.sample(t, d);
     evaluate_frame(m, d);
+    s.criterion = static_cast<Criterion>(static_cast<int>(t * 100) % 4);  // every criterion
+    load_sharing(m, s, d);
+    reactions(m, d);
   }
   armed = false;
   EXPECT_EQ(allocations.load(), 0);
