@@ -55,6 +55,7 @@ Data::Data(const Model& m)
       muscle_moment(Eigen::VectorXd::Zero(m.ndof)),
       passive_joint_moment(Eigen::VectorXd::Zero(m.ndof)),
       reserve(Eigen::VectorXd::Zero(m.ndof)),
+      fatigue(m.nmuscle),
       contact_force(Eigen::Matrix3Xd::Zero(3, m.njoint)),
       disc_force(Eigen::Matrix3Xd::Zero(3, m.njoint)) {
   // The load-sharing QP: muscles, then two reserve columns per rotation (r = r⁺ − r⁻, both ≥ 0,

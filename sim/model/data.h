@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "sim/fatigue/three_compartment.h"
 #include "sim/loadsharing/qp.h"
 #include "sim/model/model.h"
 
@@ -82,6 +83,9 @@ struct Data {
     int qp_iterations = 0, outer_iterations = 0;
     double equilibrium_residual = 0, max_reserve = 0, objective = 0;
   } loadsharing_info;
+
+  // ---- fatigue (written by fatigue_update; muscle_capacity is its output)
+  std::vector<FatigueState> fatigue;       // (nmuscle) active / resting / fatigued fractions
 
   // ---- spinal loads (written by reactions)
   Eigen::Matrix3Xd contact_force;          // (3, njoint) N, world: on the body above each joint

@@ -1,0 +1,48 @@
+#pragma once
+// Muscle fatigue: the three-compartment controller model (Xia & Frey-Law 2008, J Biomech 41:3046)
+// with rest recovery (3CC-r, Looft, Herkert & Frey-Law 2018, J Biomech 77:16), per fascicle.
+//
+// States, fractions of the motor-unit pool: M_A active, M_R resting (recruitable), M_F fatigued;
+// M_A + M_R + M_F = 1. Target load TL (the activation load sharing asks for, fraction of fresh MVC).
+//   dM_A/dt = C − F M_A,   dM_R/dt = −C + R* M_F,   dM_F/dt = F M_A − R* M_F
+//   C = L_D (TL − M_A)  if M_A < TL and M_R > TL − M_A   (recruit what is needed)
+//     = L_D M_R         if M_A < TL and M_R ≤ TL − M_A   (recruit all that is left)
+//     = L_R (TL − M_A)  if M_A ≥ TL                      (relax to the target)
+//   R* = r R while resting (TL = 0; Looft 2018 applies the rest multiplier only at zero target
+//   load), R otherwise.
+// Capacity for load sharing: the recruitable fraction 1 − M_F (Data::muscle_capacity).
+//
+// Integration: each branch is linear, x' = K x + c, and is integrated exactly with the matrix
+// exponential of the augmented 4 × 4 matrix [[K, c], [0, 0]]; a branch change inside a step is
+// located by bisection on that exact solution (to 1e-9 s), and the step continues in the new
+// branch. Steps of any length are therefore exact, and M_F = 1 − M_A − M_R by construction.
+#include <array>
+
+namespace paraspine {
+
+struct FatigueParameters {
+  // Trunk: Frey-Law, Looft & Heitsman 2012, J Biomech 45:1803, Table 1 (verified in the full text,
+  // docs/sources/spine_literature.md §8).
+  double F = 0.00755;   // 1/s, fatigue rate
+  double R = 0.00075;   // 1/s, recovery rate
+  // Looft et al. 2018: rest multiplier; no trunk value, the paper recommends 15 as the general
+  // estimate (spine_literature.md §8).
+  double r = 15;
+  // Controller gains, 1/s: L_D = L_R = 10, the values of the reference implementations (bioptim,
+  // MyoSuite, shared/data/model-data.md §5.1 [M]).
+  double LD = 10, LR = 10;
+};
+
+struct FatigueState {
+  double active = 0, resting = 1, fatigued = 0;  // M_A, M_R, M_F
+  double capacity() const { return 1.0 - fatigued; }
+};
+
+// Advances the state by dt (s) at a constant target load in [0, 1]. Exact for any dt ≥ 0.
+void fatigue_step(const FatigueParameters& p, double target_load, double dt, FatigueState& s);
+
+// Time (s) until a sustained target load can no longer be held (M_A falls 0.5 % of MVC below the
+// target, the criterion of model-data §5.3), searched up to `limit` s; returns limit if never.
+double endurance_time(const FatigueParameters& p, double target_load, double limit = 36000);
+
+}  // namespace paraspine
