@@ -1,0 +1,58 @@
+#include "sim/io/fields.h"
+
+namespace paraspine {
+
+int field_width(const Model& m, FieldShape s) {
+  switch (s) {
+    case FieldShape::kJoint3: return 3 * m.njoint;
+    case FieldShape::kJoint: return m.njoint;
+    default: return m.nmuscle;
+  }
+}
+
+namespace {
+void copy(const Eigen::VectorXd& v, double* out) { std::copy(v.data(), v.data() + v.size(), out); }
+template <int Row>
+void disc_row(const Model& m, const Data& d, double* out) {
+  for (int j = 0; j < m.njoint; ++j) out[j] = d.disc_force(Row, j);
+}
+}  // namespace
+
+const std::array<OutputField, 15> kOutputFields = {{
+    {"/kinematics/joint_angles", "rad", FieldShape::kJoint3,
+     "joint angles: flexion (+ forward), lateral bending (+ right), axial rotation (+ right)",
+     [](const Model&, const Data& d, double* o) { copy(d.q, o); }},
+    {"/joints/compression", "N", FieldShape::kJoint,
+     "intervertebral compression along the disc normal (+ pressed together)", disc_row<0>},
+    {"/joints/shear_ap", "N", FieldShape::kJoint,
+     "anterior shear (+ the load pushes the superior vertebra forward)", disc_row<1>},
+    {"/joints/shear_lateral", "N", FieldShape::kJoint,
+     "lateral shear (+ the load pushes the superior vertebra to the right)", disc_row<2>},
+    {"/joints/net_moment", "N m", FieldShape::kJoint3,
+     "net moment the tissues must supply (inverse dynamics), per rotation",
+     [](const Model&, const Data& d, double* o) { copy(d.tau, o); }},
+    {"/joints/muscle_moment", "N m", FieldShape::kJoint3, "moment carried by muscles",
+     [](const Model&, const Data& d, double* o) { copy(d.muscle_moment, o); }},
+    {"/joints/passive_moment", "N m", FieldShape::kJoint3,
+     "moment carried by passive tissue (moment-angle laws)",
+     [](const Model&, const Data& d, double* o) { copy(d.passive_joint_moment, o); }},
+    {"/joints/reserve_moment", "N m", FieldShape::kJoint3,
+     "moment carried by reserve actuators (where muscles cannot)",
+     [](const Model&, const Data& d, double* o) { copy(d.reserve, o); }},
+    {"/muscles/force", "N", FieldShape::kMuscle, "musculotendon force (active + passive)",
+     [](const Model&, const Data& d, double* o) { copy(d.muscle_force, o); }},
+    {"/muscles/activation", "1", FieldShape::kMuscle, "activation (fraction of fresh maximum)",
+     [](const Model&, const Data& d, double* o) { copy(d.activation, o); }},
+    {"/muscles/fiber_length", "m", FieldShape::kMuscle, "fibre length",
+     [](const Model&, const Data& d, double* o) { copy(d.fiber_length, o); }},
+    {"/fatigue/active", "1", FieldShape::kMuscle, "active fraction of the motor-unit pool (M_A)",
+     [](const Model& m, const Data& d, double* o) { for (int i = 0; i < m.nmuscle; ++i) o[i] = d.fatigue[i].active; }},
+    {"/fatigue/resting", "1", FieldShape::kMuscle, "resting, recruitable fraction (M_R)",
+     [](const Model& m, const Data& d, double* o) { for (int i = 0; i < m.nmuscle; ++i) o[i] = d.fatigue[i].resting; }},
+    {"/fatigue/fatigued", "1", FieldShape::kMuscle, "fatigued fraction (M_F)",
+     [](const Model& m, const Data& d, double* o) { for (int i = 0; i < m.nmuscle; ++i) o[i] = d.fatigue[i].fatigued; }},
+    {"/fatigue/capacity", "1", FieldShape::kMuscle, "activation capacity, 1 − M_F",
+     [](const Model&, const Data& d, double* o) { copy(d.muscle_capacity, o); }},
+}};
+
+}  // namespace paraspine

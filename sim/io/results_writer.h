@@ -1,0 +1,46 @@
+#pragma once
+// HDF5 results, schema v1 (docs/hdf5-schema.md). Streams frames to disk in compressed chunks, so
+// memory does not grow with the duration of a run; writes under "<path>.partial" and renames to
+// <path> only in finish(), so an interrupted run never leaves a file that looks complete (the
+// destructor of an unfinished writer removes the partial file).
+//
+// Layout: /time [T] s; every field of kOutputFields at its path ([T × J × 3], [T × J] or [T × M]);
+// /joints/name [J], /muscles/name, /muscles/group, /muscles/side [M], /rotation [3]; a `units` and a
+// `description` attribute on every dataset; HDF5 dimension scales on every axis (time, joint,
+// muscle, rotation) so xarray labels them; root attributes: paraspine version, schema version,
+// model, scenario (name and full text), subject, criterion, creation time; /summary with the
+// run's summary as JSON.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sim/model/data.h"
+#include "sim/model/model.h"
+
+namespace paraspine {
+
+struct RunMetadata {
+  std::string scenario_name, scenario_text, criterion;
+  nlohmann::json subject = nlohmann::json::object();
+};
+
+inline constexpr int kSchemaVersion = 1;
+
+class ResultsWriter {
+ public:
+  // Throws InputError naming the path when the file cannot be created.
+  ResultsWriter(const std::string& path, const Model& m, const RunMetadata& meta, int chunk_frames = 256);
+  ~ResultsWriter();
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  void append(double time, const Data& d);                 // buffers one frame
+  void finish(const nlohmann::json& summary);              // flush, close, rename into place
+  long frames() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace paraspine

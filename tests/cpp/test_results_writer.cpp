@@ -1,0 +1,166 @@
+// HDF5 results: what is written reads back (shapes, units, scales, values, metadata); a finished
+// file appears only under its name, an abandoned one leaves nothing, a bad path is an InputError.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include <filesystem>
+
+#include "fixtures.h"
+#include "sim/common/error.h"
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/fatigue/fatigue.h"
+#include "sim/io/fields.h"
+#include "sim/io/results_writer.h"
+#include "sim/kinematics/timeline.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
+#include "sim/simulate/frame.h"
+
+namespace paraspine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_string_attribute(hid_t obj, const char* name) {
+  const hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+  const hid_t type = H5Aget_type(attr);
+  char* p = nullptr;
+  H5Aread(attr, type, &p);
+  std::string s = p ? p : "";
+  H5free_memory(p);
+  H5Tclose(type);
+  H5Aclose(attr);
+  return s;
+}
+
+std::vector<hsize_t> dims_of(hid_t ds) {
+  const hid_t space = H5Dget_space(ds);
+  std::vector<hsize_t> d(H5Sget_simple_extent_ndims(space));
+  H5Sget_simple_extent_dims(space, d.data(), nullptr);
+  H5Sclose(space);
+  return d;
+}
+
+TEST(ResultsWriter, RoundTripOfALiftWithFatigue) {
+  const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  Data d(m);
+  std::vector<Posture> keys(3, neutral_posture(m));
+  keys[1].region_angles(m.region_index("lumbar"), kFlexion) = 0.5;
+  keys[1].pelvis_angles[kFlexion] = 0.4;
+  const PostureTimeline tl(m, {0, 1, 2}, keys);
+  const fs::path path = fs::temp_directory_path() / "paraspine_test_results.h5";
+  fs::remove(path);
+  RunMetadata meta;
+  meta.scenario_name = "test_lift";
+  meta.scenario_text = "name: test_lift\n";
+  meta.criterion = "activation2";
+  meta.subject = {{"body_mass_kg", m.reference_body_mass}};
+  const int frames = 300;  // more than one chunk (chunk 128 here)
+  std::vector<double> kept_force, kept_compression;
+  {
+    ResultsWriter w(path.string(), m, meta, 128);
+    fatigue_reset(m, d);
+    for (int f = 0; f < frames; ++f) {
+      const double t = f * 0.01;
+      tl.sample(t, d);
+      clear_loads(m, d);
+      for (auto& h : d.hands) h.load_mass = 5;
+      evaluate_frame(m, d);
+      load_sharing(m, LoadSharingSettings{}, d);
+      reactions(m, d);
+      fatigue_update(m, FatigueParameters{}, 0.01, d);
+      w.append(t, d);
+      if (f == 217) {
+        kept_force.assign(d.muscle_force.data(), d.muscle_force.data() + m.nmuscle);
+        for (int j = 0; j < m.njoint; ++j) kept_compression.push_back(d.disc_force(0, j));
+      }
+      EXPECT_TRUE(fs::exists(path.string() + ".partial"));
+      EXPECT_FALSE(fs::exists(path));
+    }
+    w.finish({{"frames", frames}});
+  }
+  ASSERT_TRUE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path.string() + ".partial"));
+
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  EXPECT_EQ(read_string_attribute(file, "model"), "full_spine");
+  EXPECT_EQ(read_string_attribute(file, "scenario"), "test_lift");
+  EXPECT_EQ(read_string_attribute(file, "scenario_text"), "name: test_lift\n");
+  int schema = 0;
+  H5LTget_attribute_int(file, "/", "schema_version", &schema);
+  EXPECT_EQ(schema, kSchemaVersion);
+  const hid_t time = H5Dopen2(file, "/time", H5P_DEFAULT);
+  EXPECT_EQ(dims_of(time), std::vector<hsize_t>{frames});
+  EXPECT_EQ(read_string_attribute(time, "units"), "s");
+  for (const auto& field : kOutputFields) {
+    const hid_t ds = H5Dopen2(file, field.path, H5P_DEFAULT);
+    ASSERT_GE(ds, 0) << field.path;
+    std::vector<hsize_t> want{hsize_t(frames)};
+    if (field.shape == FieldShape::kMuscle) want.push_back(m.nmuscle);
+    else want.push_back(m.njoint);
+    if (field.shape == FieldShape::kJoint3) want.push_back(3);
+    EXPECT_EQ(dims_of(ds), want) << field.path;
+    EXPECT_EQ(read_string_attribute(ds, "units"), field.unit) << field.path;
+    EXPECT_GT(H5DSis_attached(ds, time, 0), 0) << field.path << ": time scale";
+    H5Dclose(ds);
+  }
+  // Values of one frame in the second chunk, bit for bit.
+  auto read_row = [&](const char* p, int width, int row) {
+    const hid_t ds = H5Dopen2(file, p, H5P_DEFAULT);
+    const hid_t space = H5Dget_space(ds);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> start(rank, 0), count(rank);
+    H5Sget_simple_extent_dims(space, count.data(), nullptr);
+    start[0] = row;
+    count[0] = 1;
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+    const hsize_t n = width;
+    const hid_t mem = H5Screate_simple(1, &n, nullptr);
+    std::vector<double> out(width);
+    H5Dread(ds, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, out.data());
+    H5Sclose(mem);
+    H5Sclose(space);
+    H5Dclose(ds);
+    return out;
+  };
+  EXPECT_EQ(read_row("/muscles/force", m.nmuscle, 217), kept_force);
+  EXPECT_EQ(read_row("/joints/compression", m.njoint, 217), kept_compression);
+  // Names, and the summary.
+  char name[64] = {};
+  EXPECT_GT(H5DSget_scale_name(H5Dopen2(file, "/muscles/name", H5P_DEFAULT), name, sizeof name), 0);
+  EXPECT_STREQ(name, "muscle");
+  const hid_t summary = H5Gopen2(file, "/summary", H5P_DEFAULT);
+  EXPECT_EQ(nlohmann::json::parse(read_string_attribute(summary, "json"))["frames"], frames);
+  H5Gclose(summary);
+  H5Dclose(time);
+  H5Fclose(file);
+  fs::remove(path);
+}
+
+TEST(ResultsWriter, AbandonedRunLeavesNoFile) {
+  const Model m = test::mini_model();
+  Data d(m);
+  const fs::path path = fs::temp_directory_path() / "paraspine_test_abandoned.h5";
+  fs::remove(path);
+  {
+    ResultsWriter w(path.string(), m, RunMetadata{}, 4);
+    for (int f = 0; f < 10; ++f) w.append(f * 0.1, d);
+  }  // destroyed without finish(): an interrupted run
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path.string() + ".partial"));
+}
+
+TEST(ResultsWriter, UnwritablePathIsAnInputError) {
+  const Model m = test::mini_model();
+  try {
+    ResultsWriter w("/no/such/directory/out.h5", m, RunMetadata{});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/no/such/directory/out.h5"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace paraspine
