@@ -15,6 +15,7 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
+#include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
 #include "sim/simulate/frame.h"
 
@@ -179,6 +180,9 @@ int main(int argc, char** argv) {
   bench->add_flag("--json", bench_json, "Print one JSON object on stdout");
   bench->footer("Examples:\n  paraspine bench\n  paraspine bench --model lumbar --frames 1000 --criterion activation3 --json");
 
+  auto* schema = app.add_subcommand("schema", "Print the HDF5 results schema (Markdown)");
+  schema->footer("Examples:\n  paraspine schema > docs/hdf5-schema.md");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -194,6 +198,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*moments) return run_moments(mom_path, angles, load_kg, mass, height, sex, mom_json);
+    if (*schema) {
+      std::cout << ps::hdf5_schema_markdown();
+      return 0;
+    }
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

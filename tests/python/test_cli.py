@@ -49,6 +49,12 @@ def test_moments_json_and_errors():
 
 
 def test_help_has_examples():
-    for verb in (["model", "info"], ["moments"]):
+    for verb in (["model", "info"], ["moments"], ["bench"], ["schema"]):
         r = run(*verb, "--help")
         assert r.returncode == 0 and "Examples:" in r.stdout
+
+
+def test_hdf5_schema_doc_is_generated_from_the_field_table():
+    r = run("schema")
+    assert r.returncode == 0
+    assert r.stdout == open("docs/hdf5-schema.md").read(), "regenerate: paraspine schema > docs/hdf5-schema.md"
