@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "sim/common/error.h"
@@ -17,6 +18,10 @@
 #include "sim/model/summary.h"
 #include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
+#include "sim/simulate/run.h"
+#include "sim/scenario/scenario.h"
+
+#include <chrono>
 #include "sim/simulate/frame.h"
 
 #include <unistd.h>
@@ -134,6 +139,95 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
   return 0;
 }
 
+// "mass=80,height=1.80,sex=male" → Subject.
+ps::Subject parse_subject(const std::string& spec) {
+  ps::Subject sub;
+  std::stringstream ss(spec);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("--subject expects key=value pairs, got '" + item + "'");
+    const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (k == "sex") { sub.sex = v; continue; }
+    double x;
+    try { x = std::stod(v); } catch (const std::exception&) { throw std::invalid_argument("--subject " + k + ": '" + v + "' is not a number"); }
+    if (k == "mass") sub.body_mass = x;
+    else if (k == "height") sub.height = x;
+    else if (k == "strength") sub.strength_factor = x;
+    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength)");
+  }
+  return sub;
+}
+
+std::chrono::steady_clock::time_point g_run_start;
+void run_progress(double f, double t, double duration) {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_run_start).count();
+  if (elapsed < 1.0 && f < 1) return;  // quiet for short runs
+  const int w = 30, filled = static_cast<int>(f * w);
+  const double eta = f > 0 ? elapsed * (1 - f) / f : 0;
+  std::fprintf(stderr, "\r  [%s%s] %3.0f %%  t = %.0f / %.0f s  ETA %.0f s ", std::string(filled, '#').c_str(),
+               std::string(w - filled, '.').c_str(), 100 * f, t, duration, eta);
+  if (f >= 1) std::fprintf(stderr, "\n");
+}
+
+int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
+            const std::string& subject_spec, const std::string& criterion, bool json) {
+  ps::Scenario sc = ps::load_scenario(scenario_name);
+  if (!model_override.empty()) sc.model = model_override;
+  if (!criterion.empty()) sc.criterion = criterion;
+  ps::Subject subject = sc.subject.value_or(ps::Subject{});
+  if (!subject_spec.empty()) subject = parse_subject(subject_spec);
+  const ps::Model model = ps::scale_model(ps::load_model(sc.model), subject);
+  ps::RunOptions opt;
+  opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
+  if (isatty(STDERR_FILENO)) opt.progress = run_progress;
+  std::unique_ptr<ps::ResultsWriter> writer;
+  if (!out.empty()) {
+    ps::RunMetadata meta{sc.name, sc.text, sc.criterion,
+                         {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}, {"sex", model.reference_sex}}};
+    writer = std::make_unique<ps::ResultsWriter>(out, model, meta);
+  }
+  g_run_start = std::chrono::steady_clock::now();
+  const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
+  if (writer) writer->finish(summary);
+  if (json) {
+    std::cout << summary.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {:.1f} s, {} frames\n\n", sc.name, model.name,
+             model.reference_body_mass, model.reference_height, model.reference_sex, sc.criterion,
+             summary["duration_s"].get<double>(), summary["frames"].get<long>());
+  // Spinal loads at L4-L5, L5-S1 and the most loaded level; NIOSH action limit 3400 N (Waters et al.
+  // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
+  std::string most = "L4-L5";
+  for (const auto& [name, v] : summary["joints"].items())
+    if (v["peak_compression_N"].get<double>() > summary["joints"][most]["peak_compression_N"].get<double>()) most = name;
+  fmt::print("  {:<8} {:>16} {:>16} {:>16} {:>16}\n", "level", "peak compr. N", "mean compr. N", "peak AP shear N", "peak lat. shear N");
+  std::vector<std::string> rows = {"L5-S1", "L4-L5"};
+  if (most != "L5-S1" && most != "L4-L5") rows.push_back(most);
+  for (const std::string& name : rows) {
+    const auto& v = summary["joints"][name];
+    const double pc = v["peak_compression_N"].get<double>();
+    fmt::print("  {:<8} {:>16.0f} {:>16.0f} {:>16.0f} {:>16.0f}{}\n", name, pc, v["mean_compression_N"].get<double>(),
+               v["peak_shear_ap_N"].get<double>(), v["peak_shear_lateral_N"].get<double>(),
+               pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
+  }
+  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12}\n", "muscle group", "side", "peak act.", "mean act.", "end fatigued");
+  for (const auto& [group, sides] : summary["groups"].items())
+    for (const auto& [side, v] : sides.items())
+      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f}\n", group, side, v["peak_activation"].get<double>(),
+                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>());
+  const auto& r = summary["reserves"];
+  fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
+             100 * r["frames_used_fraction"].get<double>(),
+             r["peak_moment_Nm"].get<double>() > 0 ? " (where the model's muscles cannot carry the load)" : "");
+  if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
+  else fmt::print("  endurance: the task fails after {:.0f} s ({} first)\n", summary["endurance_s"].get<double>(),
+                  summary["first_to_fail"].get<std::string>());
+  if (!out.empty()) fmt::print("\n  results: {}\n", out);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -183,6 +277,17 @@ int main(int argc, char** argv) {
   auto* schema = app.add_subcommand("schema", "Print the HDF5 results schema (Markdown)");
   schema->footer("Examples:\n  paraspine schema > docs/hdf5-schema.md");
 
+  auto* run = app.add_subcommand("run", "Run a scenario: summary on the terminal, full results in HDF5");
+  std::string run_scenario_name, run_out, run_model, run_subject, run_criterion;
+  bool run_json = false;
+  run->add_option("SCENARIO", run_scenario_name, "Scenario file or bundled scenario name")->required();
+  run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
+  run->add_option("--model", run_model, "Model instead of the scenario's");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1");
+  run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
+  run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -202,6 +307,7 @@ int main(int argc, char** argv) {
       std::cout << ps::hdf5_schema_markdown();
       return 0;
     }
+    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_json);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -1,0 +1,73 @@
+#pragma once
+// Scenarios: what is asked of the body over time. A scenario names a model, a subject, a criterion
+// and an output rate, and a cycle of keyframes — postures (pelvis and regional angles, degrees at
+// this edge), hand positions and hand loads — repeated with rests. Format: docs/scenarios.md.
+//
+// parse_scenario checks the file itself (unknown keys, types, finiteness, increasing times) and
+// keeps the line of every value; bind_scenario checks it against a model (region names, joint
+// ranges, hands within reach, loads a person can hold) and builds the timeline. Every error is an
+// InputError naming the file, the line and the field.
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/kinematics/posture.h"
+#include "sim/kinematics/timeline.h"
+#include "sim/model/model.h"
+#include "sim/model/subject.h"
+
+namespace paraspine {
+
+struct ScenarioAngle {
+  std::string region, axis;  // region "pelvis" or one of the model's regions
+  double degrees = 0;
+  int line = 0;
+  std::string field;
+};
+
+struct ScenarioHand {
+  bool hanging = true;            // the arm hangs; position ignored
+  Vec3 position = Vec3::Zero();   // m, from the pelvis origin: x forward, y up, z right
+  double load_kg = 0;             // held from this keyframe to the next
+  int line = 0;
+  std::string field;
+};
+
+struct ScenarioKeyframe {
+  double time = 0;  // s within the cycle
+  std::vector<ScenarioAngle> angles;
+  std::array<ScenarioHand, 2> hands;  // right, left
+  int line = 0;
+};
+
+struct Scenario {
+  std::string name, description, file, text;
+  std::string model = "full_spine";
+  std::optional<Subject> subject;
+  std::string criterion = "activation2";
+  double output_rate_hz = 50;
+  std::vector<ScenarioKeyframe> keyframes;  // one cycle
+  int repetitions = 1;
+  double rest_s = 0;                        // between repetitions: first posture, hands empty
+  double cycle_s() const { return keyframes.back().time; }
+  double duration_s() const { return repetitions * cycle_s() + (repetitions - 1) * rest_s; }
+};
+
+// Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
+Scenario load_scenario(const std::string& name_or_path);
+Scenario parse_scenario(const std::string& text, const std::string& file);
+std::string resolve_scenario_path(const std::string& name_or_path);
+
+// A scenario checked against a model, ready to sample.
+struct BoundScenario {
+  std::vector<double> times;
+  std::vector<Posture> postures;
+  PostureTimeline timeline;
+  std::array<std::array<ShapePreservingSpline, 3>, 2> hand_position;  // per hand, per coordinate
+  std::vector<std::array<double, 2>> hand_load;                       // per keyframe, per hand
+  std::vector<std::array<bool, 2>> hand_hanging;
+};
+BoundScenario bind_scenario(const Scenario& s, const Model& m);
+
+}  // namespace paraspine

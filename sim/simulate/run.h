@@ -1,0 +1,29 @@
+#pragma once
+// Running a scenario: every output frame goes through the whole pipeline — kinematics, inverse
+// dynamics, muscle geometry and capacity, load sharing, spinal loads, fatigue — and is streamed to
+// the results writer (if any) while the summary accumulates, so memory does not grow with duration.
+#include <nlohmann/json.hpp>
+
+#include "sim/fatigue/three_compartment.h"
+#include "sim/io/results_writer.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/scenario/scenario.h"
+
+namespace paraspine {
+
+struct RunOptions {
+  LoadSharingSettings loadsharing;
+  FatigueParameters fatigue;
+  void (*progress)(double fraction, double sim_time, double duration) = nullptr;
+};
+
+// The summary (the CLI prints it; --json and /summary carry it):
+// {scenario, model, subject, criterion, duration_s, frames,
+//  joints: {name: {peak_compression_N, mean_compression_N, peak_shear_ap_N, peak_shear_lateral_N}},
+//  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction}}},
+//  reserves: {peak_moment_Nm, frames_used_fraction},
+//  endurance_s (null when the task never fails), first_to_fail (group or null)}
+nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options,
+                            ResultsWriter* writer);
+
+}  // namespace paraspine

@@ -1,0 +1,93 @@
+"""`paraspine run`: a scenario end to end (summary, JSON, HDF5 read back with h5py), and every kind
+of bad input: a clear message naming file, line and field, exit code 2, and no output file."""
+import json
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+FIXTURE = "tests/data/test_lift.yaml"
+
+
+def run(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_run_writes_a_complete_self_describing_file(tmp_path):
+    out = tmp_path / "lift.h5"
+    r = run("run", FIXTURE, "-o", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    for key in ("scenario", "model", "subject", "joints", "groups", "reserves", "endurance_s",
+                "first_to_fail", "duration_s", "frames"):
+        assert key in summary
+    assert set(summary["joints"]["L4-L5"]) == {"peak_compression_N", "mean_compression_N",
+                                               "peak_shear_ap_N", "peak_shear_lateral_N"}
+    assert not (tmp_path / "lift.h5.partial").exists()
+    with h5py.File(out) as f:
+        assert f.attrs["schema_version"] == 1
+        assert f.attrs["scenario"] == "test_lift"
+        assert "keyframes:" in f.attrs["scenario_text"]
+        T, J, M = summary["frames"], len(f["joints/name"]), len(f["muscles/name"])
+        assert f["time"].shape == (T,)
+        assert f["joints/compression"].shape == (T, J) and f["joints/compression"].attrs["units"] == "N"
+        assert f["joints/net_moment"].shape == (T, J, 3)
+        assert f["muscles/force"].shape == (T, M)
+        assert f["fatigue/capacity"].shape == (T, M)
+        # The summary in the file is the summary printed.
+        assert json.loads(f["summary"].attrs["json"]) == summary
+        # Peak compression at L4-L5 in the file equals the summary's.
+        k = list(f["joints/name"].asstr()[:]).index("L4-L5")
+        assert np.isclose(f["joints/compression"][:, k].max(), summary["joints"]["L4-L5"]["peak_compression_N"])
+        # Fatigue fractions sum to one in every frame.
+        s = f["fatigue/active"][:] + f["fatigue/resting"][:] + f["fatigue/fatigued"][:]
+        assert np.allclose(s, 1.0, atol=1e-9)
+        # The time axis is a dimension scale of the per-frame datasets.
+        assert f["joints/compression"].dims[0][0].name == "/time"
+
+
+def bad(tmp_path, replace, with_text):
+    text = open(FIXTURE).read()
+    assert replace in text, replace
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace(replace, with_text, 1))
+    out = tmp_path / "out.h5"
+    r = run("run", str(path), "-o", str(out))
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert not out.exists() and not (tmp_path / "out.h5.partial").exists()
+    return r.stderr, str(path)
+
+
+@pytest.mark.parametrize("replace,with_text,expect", [
+    ("output_rate_hz: 50", "output_rate_hz: 50\noutput_rate: 20", "unknown key 'output_rate'"),
+    ("regions_deg: {lumbar: {flexion: 30}}", "regions_deg: {lumbr: {flexion: 30}}", "unknown region 'lumbr'"),
+    ("pelvis_deg: {flexion: 30}", "pelvis_deg: {flexion: .nan}", "must be finite"),
+    ("regions_deg: {lumbar: {flexion: 30}}", "regions_deg: {lumbar: {flexion: 130}}", "beyond its range"),
+    ("load_kg: 5}}\n  - time: 3.0", "load_kg: 500}}\n  - time: 3.0", "no person holds 500 kg"),
+    ("position: [0.35, -0.20, 0.18]", "position: [1.35, -0.20, 0.18]", "beyond the arm's"),
+    ("- time: 3.0", "- time: 1.0", "keyframe times must increase"),
+    ("criterion: activation2", "criterion: activation2\nsubject: {body_mass: -70}", "subject.body_mass"),
+    ("repetitions: 2", "repetitions: [2", "YAML syntax error"),
+])
+def test_bad_scenarios_fail_cleanly(tmp_path, replace, with_text, expect):
+    err, path = bad(tmp_path, replace, with_text)
+    assert expect in err, err
+    assert err.startswith(f"error: {path}:"), err  # file and line first
+
+
+def test_unknown_model_and_unwritable_output(tmp_path):
+    r = run("run", FIXTURE, "--model", "no_such_model")
+    assert r.returncode == 2 and "no_such_model" in r.stderr
+    r = run("run", FIXTURE, "-o", "/no/such/dir/out.h5")
+    assert r.returncode == 2 and "/no/such/dir/out.h5" in r.stderr
+    assert not os.path.exists("/no/such/dir/out.h5")
+
+
+def test_subject_override_scales_the_model():
+    r = run("run", FIXTURE, "--subject", "mass=60,height=1.65,sex=female", "--json")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["subject"]["body_mass_kg"] == 60 and s["subject"]["sex"] == "female"
