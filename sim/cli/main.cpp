@@ -7,6 +7,8 @@
 
 #include <iostream>
 #include <sstream>
+#include <filesystem>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "sim/common/error.h"
@@ -228,6 +230,32 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   return 0;
 }
 
+int run_list() {
+  namespace fs = std::filesystem;
+  auto list_dir = [](const std::string& title, const std::string& dir, bool model) {
+    fmt::print("{}:\n", title);
+    std::vector<fs::path> files;
+    if (fs::exists(dir))
+      for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ".yaml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::string desc;
+      try {
+        desc = model ? ps::load_model(f.string()).description : ps::load_scenario(f.string()).description;
+      } catch (const std::exception& e) {
+        desc = std::string("(does not load: ") + e.what() + ")";
+      }
+      if (desc.size() > 90) desc = desc.substr(0, 87) + "...";
+      fmt::print("  {:<22} {}\n", f.stem().string(), desc);
+    }
+  };
+  list_dir("models", fs::exists("models") ? "models" : PARASPINE_MODELS_DIR, true);
+  const std::string sdir = fs::exists("scenarios") ? "scenarios" : PARASPINE_SCENARIOS_DIR;
+  list_dir("scenarios", sdir, false);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -288,6 +316,9 @@ int main(int argc, char** argv) {
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json");
 
+  auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
+  list->footer("Examples:\n  paraspine list");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -307,6 +338,7 @@ int main(int argc, char** argv) {
       std::cout << ps::hdf5_schema_markdown();
       return 0;
     }
+    if (*list) return run_list();
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_json);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
