@@ -13,7 +13,7 @@ build: setup
 
 demo: build
 	./build/paraspine model info full_spine
-	./build/paraspine moments full_spine --posture standing
+	./build/paraspine run rounded_back_lift -o build/rounded_back_lift.h5
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)

@@ -131,7 +131,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   for (size_t k = 0; k < keys.size(); ++k) {
     const std::string f = "keyframes[" + std::to_string(k) + "]";
     const YAML::Node kn = keys[k];
-    r.allow(kn, f, {"time", "pelvis_deg", "regions_deg", "hands", "label"});
+    r.allow(kn, f, {"time", "pelvis_deg", "pelvis_position", "regions_deg", "hands", "label"});
     ScenarioKeyframe kf;
     kf.line = r.line(kn);
     if (!kn["time"].IsDefined()) r.fail(kn, f + ".time", "missing required field");
@@ -146,6 +146,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       }
     };
     if (kn["pelvis_deg"].IsDefined()) read_axes(kn["pelvis_deg"], "pelvis", f + ".pelvis_deg");
+    if (kn["pelvis_position"].IsDefined()) {
+      const YAML::Node pp = kn["pelvis_position"];
+      if (!pp.IsSequence() || pp.size() != 3) r.fail(pp, f + ".pelvis_position", "expected [forward, up, right] in metres");
+      for (int i = 0; i < 3; ++i) kf.pelvis_position[i] = r.num(pp[i], f + ".pelvis_position[" + std::to_string(i) + "]");
+      if (kf.pelvis_position.norm() > 1.0) r.fail(pp, f + ".pelvis_position", "more than 1 m from where the pelvis stands");
+    }
     if (kn["regions_deg"].IsDefined()) {
       const YAML::Node rn = kn["regions_deg"];
       if (!rn.IsMap()) r.fail(rn, f + ".regions_deg", "expected region → {axis: degrees}");
@@ -201,6 +207,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   Data d(m);
   for (const auto& kf : s.keyframes) {
     Posture p = neutral_posture(m);
+    p.pelvis_position = kf.pelvis_position;
     for (const auto& a : kf.angles) {
       try {
         set_posture_angle(m, a.region, a.axis, deg2rad(a.degrees), p);

@@ -28,7 +28,7 @@ struct ScenarioAngle {
 
 struct ScenarioHand {
   bool hanging = true;            // the arm hangs; position ignored
-  Vec3 position = Vec3::Zero();   // m, from the pelvis origin: x forward, y up, z right
+  Vec3 position = Vec3::Zero();   // m, from the pelvis origin in relaxed standing: forward, up, right
   double load_kg = 0;             // held from this keyframe to the next
   int line = 0;
   std::string field;
@@ -37,6 +37,7 @@ struct ScenarioHand {
 struct ScenarioKeyframe {
   double time = 0;  // s within the cycle
   std::vector<ScenarioAngle> angles;
+  Vec3 pelvis_position = Vec3::Zero();  // m, relative to relaxed standing: forward, up, right
   std::array<ScenarioHand, 2> hands;  // right, left
   int line = 0;
 };
