@@ -18,6 +18,7 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
+#include "sim/io/results_reader.h"
 #include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
 #include "sim/simulate/run.h"
@@ -256,6 +257,48 @@ int run_list() {
   return 0;
 }
 
+// Summaries side by side: spinal loads at L4-L5 and L5-S1, activation per group (both sides),
+// reserves, endurance; the difference column compares every file with the first.
+int run_compare(const std::vector<std::string>& paths, bool json) {
+  std::vector<ps::ResultsFileInfo> files;
+  for (const auto& p : paths) files.push_back(ps::read_results_info(p));
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& f : files) out.push_back({{"file", f.path}, {"summary", f.summary}});
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  auto row = [&](const std::string& label, auto value, const char* unit, int digits) {
+    std::string line = fmt::format("  {:<34}", label);
+    const double first = value(files[0]);
+    for (size_t k = 0; k < files.size(); ++k) {
+      const double v = value(files[k]);
+      line += fmt::format(" {:>14}", fmt::format("{:.{}f}", v, digits));
+      if (k > 0) line += fmt::format(" {:>9}", first != 0 ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("-"));
+    }
+    fmt::print("{} {}\n", line, unit);
+  };
+  std::string head = fmt::format("  {:<34}", "");
+  for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", files[k].summary.value("scenario", files[k].path)) + (k ? std::string(10, ' ') : "");
+  fmt::print("{}\n", head);
+  for (const char* j : {"L5-S1", "L4-L5"}) {
+    row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["peak_compression_N"].get<double>(); }, "N", 0);
+    row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["mean_compression_N"].get<double>(); }, "N", 0);
+    row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["peak_shear_ap_N"].get<double>(); }, "N", 0);
+  }
+  for (const auto& [group, sides] : files[0].summary["groups"].items()) {
+    auto mean_act = [&, g = group](const ps::ResultsFileInfo& f) {
+      double s = 0;
+      for (const auto& [side, v] : f.summary["groups"][g].items()) s += v["mean_activation"].get<double>() / f.summary["groups"][g].size();
+      return s;
+    };
+    row(group + " mean activation", mean_act, "", 3);
+  }
+  row("reserves peak", [](const ps::ResultsFileInfo& f) { return f.summary["reserves"]["peak_moment_Nm"].get<double>(); }, "N·m", 2);
+  row("duration", [](const ps::ResultsFileInfo& f) { return f.summary["duration_s"].get<double>(); }, "s", 1);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -319,6 +362,13 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
 
+  auto* compare = app.add_subcommand("compare", "Summaries of results files side by side, with differences from the first");
+  std::vector<std::string> compare_files;
+  bool compare_json = false;
+  compare->add_option("FILES", compare_files, "Results files (paraspine run -o)")->required()->expected(1, -1);
+  compare->add_flag("--json", compare_json, "Print the summaries as one JSON array");
+  compare->footer("Examples:\n  paraspine compare stoop.h5 squat.h5");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -339,6 +389,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
+    if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_json);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {

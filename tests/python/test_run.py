@@ -91,3 +91,21 @@ def test_subject_override_scales_the_model():
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert s["subject"]["body_mass_kg"] == 60 and s["subject"]["sex"] == "female"
+
+
+def test_compare_two_runs(tmp_path):
+    a, b = tmp_path / "a.h5", tmp_path / "b.h5"
+    assert run("run", FIXTURE, "-o", str(a)).returncode == 0
+    assert run("run", FIXTURE, "-o", str(b), "--subject", "mass=60").returncode == 0
+    r = run("compare", str(a), str(b))
+    assert r.returncode == 0, r.stderr
+    assert "L4-L5 peak compression" in r.stdout and "%" in r.stdout
+    j = json.loads(run("compare", str(a), str(b), "--json").stdout)
+    assert [x["file"] for x in j] == [str(a), str(b)]
+    lighter = j[1]["summary"]["joints"]["L4-L5"]["peak_compression_N"]
+    heavier = j[0]["summary"]["joints"]["L4-L5"]["peak_compression_N"]
+    assert lighter < heavier  # a 60 kg subject loads the spine less than the 79.6 kg reference
+    not_h5 = tmp_path / "x.h5"
+    not_h5.write_text("not hdf5")
+    r = run("compare", str(a), str(not_h5))
+    assert r.returncode == 2 and str(not_h5) in r.stderr

@@ -1,0 +1,18 @@
+#pragma once
+// Reading results files: the summary and metadata of a schema-v1 file (used by `paraspine compare`;
+// Python reads the same layout with h5py).
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace paraspine {
+
+struct ResultsFileInfo {
+  std::string path, scenario, model, criterion, created;
+  int schema_version = 0;
+  nlohmann::json summary;
+};
+
+// Throws InputError naming the file when it is missing, not HDF5, or not a paraspine results file.
+ResultsFileInfo read_results_info(const std::string& path);
+
+}  // namespace paraspine
