@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/common/error.h"
+#include "sim/common/yaml_reader.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/model/data.h"
 #include "sim/simulate/frame.h"
@@ -17,40 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Reading with file, line and field in every message (as the model loader does).
-struct Reader {
-  std::string file;
-  [[noreturn]] void fail(const YAML::Node& n, const std::string& field, const std::string& msg) const {
-    throw InputError(file, n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0, field, msg);
-  }
+struct Reader : YamlReader {
   int line(const YAML::Node& n) const { return n.Mark().line + 1; }
   void allow(const YAML::Node& n, const std::string& field, std::initializer_list<const char*> keys) const {
-    if (!n.IsMap()) fail(n, field, "expected a mapping");
-    for (const auto& kv : n) {
-      const std::string k = kv.first.as<std::string>();
-      bool ok = false;
-      for (const char* a : keys) ok = ok || k == a;
-      if (!ok) {
-        std::string list;
-        for (const char* a : keys) list += std::string(list.empty() ? "" : ", ") + a;
-        fail(kv.first, field.empty() ? k : field + "." + k, "unknown key '" + k + "' (allowed: " + list + ")");
-      }
-    }
-  }
-  double num(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsScalar()) fail(n, field, "expected a number");
-    double v;
-    try {
-      v = n.as<double>();
-    } catch (const YAML::Exception&) {
-      fail(n, field, "expected a number, got '" + n.as<std::string>() + "'");
-    }
-    if (!std::isfinite(v)) fail(n, field, "must be finite, got '" + n.as<std::string>() + "'");
-    return v;
-  }
-  std::string str(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsScalar()) fail(n, field, "expected a string");
-    return n.as<std::string>();
+    allow_keys(n, field, keys);
   }
 };
 

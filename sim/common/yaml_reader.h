@@ -1,0 +1,96 @@
+#pragma once
+// Reading YAML input files with errors that name the file, the line and the field: the helpers the
+// model and scenario loaders share. Every check throws InputError.
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "sim/common/error.h"
+#include "sim/common/rotation.h"
+
+namespace paraspine {
+
+// Reading context: the file name for messages, and helpers that validate as they read.
+struct YamlReader {
+  std::string file;
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
+                         const std::string& msg) const {
+    const int line = n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+    throw InputError(file, line, field, msg);
+  }
+
+  void allow_keys(const YAML::Node& n, const std::string& field,
+                  std::initializer_list<const char*> keys) const {
+    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    for (const auto& kv : n) {
+      const std::string k = kv.first.as<std::string>();
+      bool ok = false;
+      for (const char* a : keys) ok = ok || k == a;
+      if (!ok) {
+        std::string list;
+        for (const char* a : keys) list += std::string(list.empty() ? "" : ", ") + a;
+        fail(kv.first, field.empty() ? k : field + "." + k,
+             "unknown key '" + k + "' (allowed: " + list + ")");
+      }
+    }
+  }
+
+  YAML::Node require(const YAML::Node& n, const char* key, const std::string& field) const {
+    const YAML::Node v = n[key];
+    if (!v.IsDefined() || v.IsNull()) fail(n, field + "." + key, "missing required field");
+    return v;
+  }
+
+  std::string str(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) fail(n, field, "expected a string");
+    const std::string s = n.as<std::string>();
+    if (s.empty()) fail(n, field, "must not be empty");
+    return s;
+  }
+
+  double num(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) fail(n, field, "expected a number");
+    double v;
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      fail(n, field, "expected a number, got '" + n.as<std::string>() + "'");
+    }
+    if (!std::isfinite(v)) fail(n, field, "must be finite, got '" + n.as<std::string>() + "'");
+    return v;
+  }
+
+  double positive(const YAML::Node& n, const std::string& field) const {
+    const double v = num(n, field);
+    if (!(v > 0)) fail(n, field, "must be positive, got " + n.as<std::string>());
+    return v;
+  }
+
+  double nonnegative(const YAML::Node& n, const std::string& field) const {
+    const double v = num(n, field);
+    if (v < 0) fail(n, field, "must not be negative, got " + n.as<std::string>());
+    return v;
+  }
+
+  std::vector<double> list(const YAML::Node& n, const std::string& field, size_t size) const {
+    if (!n.IsSequence() || (size > 0 && n.size() != size))
+      fail(n, field, size ? "expected a list of " + std::to_string(size) + " numbers"
+                          : "expected a list of numbers");
+    std::vector<double> v;
+    for (size_t i = 0; i < n.size(); ++i)
+      v.push_back(num(n[i], field + "[" + std::to_string(i) + "]"));
+    return v;
+  }
+
+  Vec3 vec3(const YAML::Node& n, const std::string& field) const {
+    const auto v = list(n, field, 3);
+    return Vec3(v[0], v[1], v[2]);
+  }
+
+};
+
+}  // namespace paraspine
