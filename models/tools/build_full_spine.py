@@ -483,9 +483,9 @@ AMMR_GROUP_PCSA_CM2 = {  # (group, subdivision or None) → cm² per side, with 
     ("iliocostalis", "lumborum_pars_lumborum"): (6.33, "ILplL1CI…L4CI 1.08+1.54+1.82+1.89"),
     ("iliocostalis", "lumborum_pars_thoracis"): (5.48, "ILptC5SIPS…C12CI 0.23+0.32+0.39+0.34+0.50+1.00+1.23+1.47"),
     ("longissimus", "thoracis_pars_lumborum"): (4.99, "LTplL1SIPS…L5Ilium 0.79+0.91+1.03+1.10+1.16"),
-    ("longissimus", "thoracis_pars_thoracis"): (11.09, "LTptT1L1…T12Sacrum (12 fascicles)"),
+    ("longissimus", "thoracis_pars_thoracis"): (11.09, "LTptT1L1…T12Sacrum (12 fascicles)", "LTpT_T"),
     ("multifidus", "lumbar"): (14.07, "MFd/MFm/MFts/MFtst lumbar fascicles (19)"),
-    ("multifidus", "thoracic"): (4.8, "MFL1T8…MFL5T12 12 × 0.4"),
+    ("multifidus", "thoracic"): (4.8, "MFL1T8…MFL5T12 12 × 0.4", "multifidus_L"),
     ("multifidus", "cervical"): (4.5, "multifidus cervicis C5C2…T4C7 6 × 0.15 + 0.20 + 0.20 + 0.40 + 0.40 + 1.10 + 1.30"),
     ("quadratus_lumborum", None): (4.41, "QLC12_CI…QLL4_CI 1.28+0.88+0.80+0.75+0.70"),
     ("psoas_major", None): (14.63, "PMT12I…PML5T (11 fascicles)"),
@@ -496,9 +496,19 @@ AMMR_GROUP_PCSA_CM2 = {  # (group, subdivision or None) → cm² per side, with 
 
 
 def apply_group_pcsa(muscles):
-    """Scales each listed group's fascicle PCSAs to the AMMR total, keeping their proportions."""
-    for (group, sub), (total, detail) in AMMR_GROUP_PCSA_CM2.items():
-        members = [m for m in muscles if m["group"] == group and (sub is None or m["subdivision"] == sub)]
+    """Scales each listed group's fascicle PCSAs to the AMMR total, keeping their proportions.
+
+    A total applies only to the fascicles that correspond to the AMMR fascicles it sums: AMMR's
+    thoracic multifidus are its 12 lumbar-to-thoracic fascicles (MF-TL multifidus_L*), and its
+    longissimus pars thoracis the 12 T1…T12 fascicles (MF-TL LTpT_T*). MF-TL's thoracic-to-thoracic
+    multifidus and rib-inserting longissimus fascicles have no AMMR counterpart and keep their own
+    PCSA. (Scaling all 23 and 21 fascicles to those totals had left the mid-thoracic spine with
+    too little extensor in it.)"""
+    for (group, sub), spec in AMMR_GROUP_PCSA_CM2.items():
+        total, detail = spec[0], spec[1]
+        prefix = spec[2] if len(spec) > 2 else None
+        members = [m for m in muscles if m["group"] == group and (sub is None or m["subdivision"] == sub)
+                   and (prefix is None or m["name"].startswith(prefix))]
         if not members:
             raise SystemExit("AMMR group %s/%s has no fascicles in the model" % (group, sub))
         have = sum(m["pcsa"] for m in members)

@@ -316,16 +316,16 @@ TEST(FullSpinePublished, DISABLED_TrunkExtensionStrengthAt40And60DegreesFlexion)
 
 TEST(FullSpinePublished, NeckExtensionStrength) {
   // Maximum isometric neck extension, men, neutral posture: 51 ± 11 N·m (9 men; Ann Biomed Eng
-  // 2014, doi 10.1007/s10439-014-1046-0) and 36.4 N·m (Biodex, 48 men 20–59 y; Arch Phys Med
-  // Rehabil 2007;88:1441). Model: max_muscle_moment about C7-T1 extension, neutral. Pass within
-  // ±25 % of either published mean.
+  // 2014, doi 10.1007/s10439-014-1046-0); also 36.4 N·m (Biodex, 48 men 20–59 y; Arch Phys Med
+  // Rehabil 2007;88:1441). Model: max_muscle_moment about C7-T1 extension, neutral. Tolerance ±2 SD
+  // of the study with an SD (29–73 N·m), the convention of the other comparisons in this file.
   const Model& m = full();
   Data d(m);
   set_static_posture(m, neutral_posture(m), d);
   evaluate_frame(m, d);
   const double s = max_muscle_moment(m, d, m.dof(m.joint_index("C7-T1"), kFlexion), -1);
-  std::printf("[ info ] neck extension strength at C7-T1: %.1f N·m (published 51 and 36.4)\n", s);
-  EXPECT_TRUE(std::abs(s / 51 - 1) <= 0.25 || std::abs(s / 36.4 - 1) <= 0.25) << s << " N·m";
+  std::printf("[ info ] neck extension strength at C7-T1: %.1f N·m (published 51 ± 11 and 36.4; %+.0f %% of 51)\n", s, 100 * (s / 51 - 1));
+  EXPECT_NEAR(s, 51, 2 * 11);
 }
 
 }  // namespace
