@@ -174,8 +174,12 @@ void run_progress(double f, double t, double duration) {
 }
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
-            const std::string& subject_spec, const std::string& criterion, bool json) {
+            const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json) {
   ps::Scenario sc = ps::load_scenario(scenario_name);
+  if (!sets.empty()) {
+    const std::string file = sc.file;
+    sc = ps::parse_scenario(ps::apply_overrides(sc.text, file, sets), file + " (with --set)");
+  }
   if (!model_override.empty()) sc.model = model_override;
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
@@ -351,13 +355,15 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a scenario: summary on the terminal, full results in HDF5");
   std::string run_scenario_name, run_out, run_model, run_subject, run_criterion;
   bool run_json = false;
+  std::vector<std::string> run_sets;
   run->add_option("SCENARIO", run_scenario_name, "Scenario file or bundled scenario name")->required();
+  run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
   run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -390,7 +396,7 @@ int main(int argc, char** argv) {
     }
     if (*list) return run_list();
     if (*compare) return run_compare(compare_files, compare_json);
-    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_json);
+    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

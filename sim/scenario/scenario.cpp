@@ -170,6 +170,61 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   return s;
 }
 
+std::string apply_overrides(const std::string& text, const std::string& file,
+                            const std::vector<std::string>& overrides) {
+  if (overrides.empty()) return text;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+  }
+  for (const std::string& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError("--set", 0, o, "expected PATH=VALUE, e.g. subject.body_mass=70");
+    const std::string path = o.substr(0, eq), value = o.substr(eq + 1);
+    // Walk the path: names separated by '.', list indices in brackets.
+    std::vector<YAML::Node> chain{root};
+    std::string token;
+    auto step = [&](const std::string& key, bool index) {
+      YAML::Node cur = chain.back();
+      YAML::Node next;
+      if (index) {
+        const int k = std::atoi(key.c_str());
+        if (!cur.IsSequence() || k < 0 || k >= static_cast<int>(cur.size()))
+          throw InputError("--set", 0, path, "no list element [" + key + "] in the scenario");
+        next = cur[k];
+      } else {
+        if (!cur.IsMap() || !cur[key].IsDefined())
+          throw InputError("--set", 0, path, "the scenario has no '" + key + "' here (--set changes existing values)");
+        next = cur[key];
+      }
+      chain.push_back(next);
+    };
+    for (size_t i = 0; i < path.size(); ++i) {
+      const char c = path[i];
+      if (c == '.' || c == '[') {
+        if (!token.empty()) step(token, false), token.clear();
+        if (c == '[') {
+          const auto close = path.find(']', i);
+          if (close == std::string::npos) throw InputError("--set", 0, path, "unclosed '['");
+          step(path.substr(i + 1, close - i - 1), true);
+          i = close;
+        }
+      } else {
+        token += c;
+      }
+    }
+    if (!token.empty()) step(token, false);
+    YAML::Node target = chain.back();
+    if (!target.IsScalar()) throw InputError("--set", 0, path, "only single values can be set");
+    target = value;
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string("# with overrides:") + [&] { std::string s; for (const auto& o : overrides) s += " " + o; return s; }() + "\n" + out.c_str() + "\n";
+}
+
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
     throw InputError(s.file, line, field, msg);

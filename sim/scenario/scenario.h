@@ -60,6 +60,13 @@ Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
 std::string resolve_scenario_path(const std::string& name_or_path);
 
+// Applies command-line overrides "PATH=VALUE" to the scenario text before parsing, PATH in dots and
+// brackets: "subject.body_mass=70", "keyframes[2].hands.both.load_kg=12.5", "repetitions=10".
+// The path must exist (overrides change values, they do not add keys); throws InputError naming
+// the override otherwise. Returns the new text.
+std::string apply_overrides(const std::string& text, const std::string& file,
+                            const std::vector<std::string>& overrides);
+
 // A scenario checked against a model, ready to sample.
 struct BoundScenario {
   std::vector<double> times;

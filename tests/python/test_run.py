@@ -109,3 +109,20 @@ def test_compare_two_runs(tmp_path):
     not_h5.write_text("not hdf5")
     r = run("compare", str(a), str(not_h5))
     assert r.returncode == 2 and str(not_h5) in r.stderr
+
+
+def test_set_overrides_change_the_run_and_are_recorded(tmp_path):
+    base = json.loads(run("run", FIXTURE, "--json").stdout)["joints"]["L4-L5"]["peak_compression_N"]
+    out = tmp_path / "heavy.h5"
+    args = ["run", FIXTURE, "--json", "-o", str(out)]
+    for k in (1, 2):
+        args += ["--set", f"keyframes[{k}].hands.both.load_kg=10"]
+    r = run(*args)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["joints"]["L4-L5"]["peak_compression_N"] > base
+    with h5py.File(out) as f:
+        assert "with overrides: keyframes[1].hands.both.load_kg=10" in f.attrs["scenario_text"]
+    r = run("run", FIXTURE, "--set", "keyframes[1].hands.both.loadkg=3")
+    assert r.returncode == 2 and "--set" in r.stderr and "loadkg" in r.stderr
+    r = run("run", FIXTURE, "--set", "keyframes[9].time=1")
+    assert r.returncode == 2 and "[9]" in r.stderr
