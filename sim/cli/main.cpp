@@ -22,11 +22,13 @@
 #include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
 #include "sim/simulate/run.h"
+#include "sim/simulate/sweep.h"
 #include "sim/scenario/scenario.h"
 
 #include <chrono>
 #include "sim/simulate/frame.h"
 
+#include <omp.h>
 #include <unistd.h>
 
 namespace ps = paraspine;
@@ -303,6 +305,46 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   return 0;
 }
 
+void sweep_progress(double f) {
+  std::fprintf(stderr, "\r  sweep: %3.0f %% of grid points", 100 * f);
+  if (f >= 1) std::fprintf(stderr, "\n");
+}
+
+int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {
+  const ps::Scenario sc = ps::load_scenario(scenario_name);
+  std::vector<ps::SweepAxis> axes;
+  for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
+  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, isatty(STDERR_FILENO) ? sweep_progress : nullptr);
+  if (!out.empty()) ps::write_sweep(out, sc, r);
+  if (json) {
+    nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
+    for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
+    for (const auto& s : r.summaries) j["points"].push_back(s);
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::string head;
+  for (const auto& a : axes) head += " " + std::string(a.path.size() < 26 ? 26 - a.path.size() : 0, ' ') + a.path;
+  fmt::print("{}  {:>14} {:>14} {:>12} {:>12}\n", head, "L4-L5 peak N", "L5-S1 peak N", "reserve N·m", "endurance s");
+  for (size_t p = 0; p < r.summaries.size(); ++p) {
+    std::string row;
+    long rest = static_cast<long>(p);
+    std::vector<double> vals(axes.size());
+    for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
+      const long n = static_cast<long>(axes[ax].values.size());
+      vals[ax] = axes[ax].values[rest % n];
+      rest /= n;
+    }
+    for (size_t k = 0; k < vals.size(); ++k) row += " " + fmt::format("{:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
+    const auto& s = r.summaries[p];
+    fmt::print("{}  {:>14.0f} {:>14.0f} {:>12.2f} {:>12}\n", row, s["joints"]["L4-L5"]["peak_compression_N"].get<double>(),
+               s["joints"]["L5-S1"]["peak_compression_N"].get<double>(), s["reserves"]["peak_moment_Nm"].get<double>(),
+               s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()));
+  }
+  if (!out.empty()) fmt::print("\n  results: {}\n", out);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -375,6 +417,18 @@ int main(int argc, char** argv) {
   compare->add_flag("--json", compare_json, "Print the summaries as one JSON array");
   compare->footer("Examples:\n  paraspine compare stoop.h5 squat.h5");
 
+  auto* sweep = app.add_subcommand("sweep", "Run a scenario over a grid of subject or scenario parameters, in parallel");
+  std::string sweep_scenario, sweep_out;
+  std::vector<std::string> sweep_vary;
+  int sweep_threads = 0;
+  bool sweep_json = false;
+  sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
+  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value")->required();
+  sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
+  sweep->add_option("--threads", sweep_threads, "Threads (default: all cores)");
+  sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
+  sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -395,6 +449,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);

@@ -49,7 +49,7 @@ def test_moments_json_and_errors():
 
 
 def test_help_has_examples():
-    for verb in (["model", "info"], ["moments"], ["bench"], ["schema"], ["run"], ["list"], ["compare"]):
+    for verb in (["model", "info"], ["moments"], ["bench"], ["schema"], ["run"], ["list"], ["compare"], ["sweep"]):
         r = run(*verb, "--help")
         assert r.returncode == 0 and "Examples:" in r.stdout
 

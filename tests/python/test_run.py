@@ -126,3 +126,21 @@ def test_set_overrides_change_the_run_and_are_recorded(tmp_path):
     assert r.returncode == 2 and "--set" in r.stderr and "loadkg" in r.stderr
     r = run("run", FIXTURE, "--set", "keyframes[9].time=1")
     assert r.returncode == 2 and "[9]" in r.stderr
+
+
+def test_sweep_grid_in_parallel(tmp_path):
+    out = tmp_path / "sweep.h5"
+    r = run("sweep", FIXTURE, "--vary", "subject.mass=60:90:3",
+            "--vary", "keyframes[1].hands.both.load_kg=0,5", "-o", str(out), "--threads", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert [a["values"] for a in j["axes"]] == [[60, 75, 90], [0, 5]]
+    with h5py.File(out) as f:
+        c = f["summary/L4-L5/peak_compression_N"][:]
+        assert c.shape == (3, 2)
+        assert f["grid/0"].attrs["path"] == "subject.mass"
+        assert np.all(np.diff(c[:, 0]) > 0)  # heavier subjects load the spine more
+        assert len(json.loads(f.attrs["summaries"])) == 6
+    assert not (tmp_path / "sweep.h5.partial").exists()
+    r = run("sweep", FIXTURE, "--vary", "subject.mass=60:90")
+    assert r.returncode == 2 and "START:STOP:N" in r.stderr
