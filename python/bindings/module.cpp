@@ -11,6 +11,8 @@
 #include "sim/model/summary.h"
 #include "sim/simulate/frame.h"
 #include "sim/dynamics/inverse_dynamics.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
 
 namespace py = pybind11;
 namespace ps = paraspine;
@@ -89,8 +91,11 @@ PYBIND11_MODULE(_core, mod) {
 
   mod.def(
       "static_frame",
-      [](const ps::Model& m, const std::map<std::string, double>& angles_deg, double load_kg) {
+      [](const ps::Model& m, const std::map<std::string, double>& angles_deg, double load_kg,
+         const std::string& criterion) {
         if (!(load_kg >= 0)) throw std::invalid_argument("load_kg must be >= 0");
+        ps::LoadSharingSettings settings;
+        settings.criterion = ps::parse_criterion(criterion);
         ps::Data d(m);
         {
           py::gil_scoped_release release;
@@ -98,6 +103,8 @@ PYBIND11_MODULE(_core, mod) {
           ps::clear_loads(m, d);
           for (auto& h : d.hands) h.load_mass = load_kg;
           ps::evaluate_frame(m, d);
+          ps::load_sharing(m, settings, d);
+          ps::reactions(m, d);
         }
         py::dict r;
         r["q"] = d.q;
@@ -109,13 +116,22 @@ PYBIND11_MODULE(_core, mod) {
         r["muscle_length"] = d.muscle_length;
         r["fiber_length"] = d.fiber_length;
         r["moment_arm"] = d.moment_arm;
+        r["activation"] = d.activation;
+        r["muscle_force"] = d.muscle_force;
+        r["disc_force"] = Eigen::MatrixXd(d.disc_force.transpose());
+        r["reserve"] = d.reserve;
+        r["passive_moment"] = d.passive_joint_moment;
+        r["equilibrium_residual"] = d.loadsharing_info.equilibrium_residual;
         return r;
       },
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{},
-      py::arg("load_kg") = 0.0,
+      py::arg("load_kg") = 0.0, py::arg("criterion") = "activation2",
       "Evaluate one still posture: angles as {'REGION.AXIS': degrees} (regions from the model, or "
       "'pelvis'), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
       "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the disc frame, joint_center "
       "(njoint, 3) m, segment_origin (nsegment, 3) m, muscle_length and fiber_length (nmuscle, m), "
-      "moment_arm (ndof, nmuscle, m).");
+      "moment_arm (ndof, nmuscle, m); after load sharing (criterion activation2, activation3, "
+      "stress2 or minmax): activation and muscle_force (nmuscle, N), disc_force (njoint, 3): "
+      "compression, anterior shear, lateral shear (N), reserve and passive_moment (ndof, N·m), "
+      "equilibrium_residual (N·m).");
 }

@@ -38,7 +38,9 @@ void qp_resize(QpWorkspace& w, int n, int m) {
     *v = Eigen::VectorXd::Zero(n);
   w.direction = Eigen::VectorXd::Zero(m);
   w.S = Eigen::MatrixXd::Zero(m, m);
-  w.llt = Eigen::LLT<Eigen::MatrixXd>(m);
+  // Size the factorization once (so the per-frame path never allocates) by factorizing the
+  // identity: the sizing constructor LLT(m) leaves its status uninitialized, and copying it is UB.
+  w.llt.compute(Eigen::MatrixXd::Identity(m, m));
   w.breakpoints.reserve(2 * n + 2);
 }
 

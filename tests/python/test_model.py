@@ -78,3 +78,18 @@ def test_full_spine_models_are_what_their_generator_writes(tmp_path):
                    capture_output=True)
     for name in ("full_spine.yaml", "paraspinal_only.yaml"):
         assert (tmp_path / name).read_text() == open("models/" + name).read(), name
+
+
+def test_static_frame_load_sharing_and_spinal_loads():
+    m = paraspine.Model.load("full_spine")
+    f = paraspine.static_frame(m, {"lumbar.flexion": 20.0, "pelvis.flexion": 20.0}, load_kg=5.0)
+    assert f["equilibrium_residual"] < 1e-6
+    assert f["activation"].shape == (m.nmuscle,) and f["activation"].min() >= 0
+    # Muscles, passive tissue and reserves carry exactly the net moment.
+    carried = f["moment_arm"] @ f["muscle_force"] + f["passive_moment"] + f["reserve"]
+    assert np.allclose(carried, f["tau"], atol=1e-5)
+    k = m.joint_names.index("L4-L5")
+    g = paraspine.static_frame(m, {"lumbar.flexion": 20.0, "pelvis.flexion": 20.0}, load_kg=10.0)
+    assert g["disc_force"][k, 0] > f["disc_force"][k, 0] > 500
+    with pytest.raises(ValueError, match="unknown criterion"):
+        paraspine.static_frame(m, {}, criterion="fastest")
