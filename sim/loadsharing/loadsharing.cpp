@@ -97,24 +97,33 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     }
   } else {  // minmax: the smallest common ceiling t on activations that needs no more reserve
             // than the unconstrained problem, then Σ a² under that ceiling.
-    for (int i = 0; i < m.nmuscle; ++i) d.activation[i] = w.hi[i];  // remember the capacities
     solve(s, d, info);
     double reserve_free = 0;
     for (int k = 0; k < m.ndof; ++k) reserve_free = std::max(reserve_free, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
     double lo = 0, hi = 0;
     for (int i = 0; i < m.nmuscle; ++i) hi = std::max(hi, w.x[i]);
-    const double allowed = reserve_free + 1e-6;
+    // Reserves are exactly zero when the muscles suffice (exact penalty), so a ceiling is accepted
+    // only if it needs no more reserve than no ceiling at all. The last accepted solution is kept
+    // rather than re-solved: a re-solve at the ceiling, warm-started from a rejected trial, can
+    // land on a slightly different (reserve-using) point of the same tolerance band.
+    const double allowed = reserve_free;
+    d.loadsharing_accepted = w.x;
     for (int it = 0; it < s.max_outer_iterations && hi - lo > s.outer_tolerance; ++it) {
       ++info.outer_iterations;
       const double t = 0.5 * (lo + hi);
-      for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(d.activation[i], t);
+      for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), t);
       solve(s, d, info);
       double reserve = 0;
       for (int k = 0; k < m.ndof; ++k) reserve = std::max(reserve, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
-      (reserve <= allowed ? hi : lo) = t;
+      if (reserve <= allowed) {
+        hi = t;
+        d.loadsharing_accepted = w.x;
+      } else {
+        lo = t;
+      }
     }
-    for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(d.activation[i], hi);
-    solve(s, d, info);
+    for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), hi);
+    w.x = d.loadsharing_accepted;
   }
 
   // Results and the equilibrium check, recomputed from the model's quantities (not the QP's).

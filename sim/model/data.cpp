@@ -61,6 +61,7 @@ Data::Data(const Model& m)
   // The load-sharing QP: muscles, then two reserve columns per rotation (r = r⁺ − r⁻, both ≥ 0,
   // see loadsharing.h); a muscle's column is nonzero only on the rotations of the joints it crosses.
   qp_resize(qp, m.nmuscle + 2 * m.ndof, m.ndof);
+  loadsharing_accepted = Eigen::VectorXd::Zero(m.nmuscle + 2 * m.ndof);
   for (int i = 0; i < m.nmuscle; ++i) {
     qp.row_begin[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_lo[i];
     qp.row_end[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_hi[i] + 3;

@@ -78,6 +78,7 @@ struct Data {
   Eigen::VectorXd reserve;                 // (ndof) N·m from reserve actuators
   QpWorkspace qp;                          // solver state, warm start across frames
   bool loadsharing_warm = false;
+  Eigen::VectorXd loadsharing_accepted;    // (nmuscle + 2 ndof) minmax: last reserve-free QP solution
   struct LoadSharingSummary {
     QpStatus status = QpStatus::kSolved;
     int qp_iterations = 0, outer_iterations = 0;

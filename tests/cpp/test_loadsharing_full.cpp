@@ -194,3 +194,40 @@ TEST(LoadSharingFull, ParaspinalsAloneCannotTwistAndReservesSaySo) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+TEST(LoadSharingFull, EachCriterionMinimizesWhatItSays) {
+  // On the same frames: minmax's largest activation is no larger than activation2's; activation3's
+  // Σ a³ is no larger than activation2's; stress2's Σ (F/PCSA)² no larger than activation2's. All in
+  // equilibrium.
+  const Model& m = full();
+  Data d(m);
+  for (double flex : {0.0, 20.0}) {
+    Posture p = neutral_posture(m);
+    p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flex);
+    p.pelvis_angles[kFlexion] = deg2rad(flex);
+    auto solve = [&](Criterion c) {
+      solve_frame(m, p, 2.5, d, c);
+      EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-5) << criterion_name(c);
+      EXPECT_EQ(d.loadsharing_info.max_reserve, 0.0) << criterion_name(c);
+      return d.activation;
+    };
+    const Eigen::VectorXd a2 = solve(Criterion::kActivation2);
+    const Eigen::VectorXd a3 = solve(Criterion::kActivation3);
+    const Eigen::VectorXd mm = solve(Criterion::kMinMax);
+    const Eigen::VectorXd s2 = solve(Criterion::kStress2);
+    EXPECT_LE(mm.maxCoeff(), a2.maxCoeff() + 1e-6) << flex;
+    EXPECT_LE(a3.array().cube().sum(), a2.array().cube().sum() * (1 + 1e-6)) << flex;
+    auto stress = [&](const Eigen::VectorXd& a) {
+      return (a.cwiseProduct(d.force_active_max).cwiseQuotient(m.muscle_pcsa)).squaredNorm();
+    };
+    EXPECT_LE(stress(s2), stress(a2) * (1 + 1e-6)) << flex;
+    EXPECT_GT((a3 - a2).norm(), 1e-3);  // the criteria really differ
+    std::printf("[ info ] %.0f° flexion: max activation %.3f (activation2) vs %.3f (minmax)\n", 2 * flex, a2.maxCoeff(), mm.maxCoeff());
+  }
+}
+
+}  // namespace
+}  // namespace paraspine
