@@ -59,7 +59,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (!root.IsMap()) throw InputError(file, 1, "", "a scenario file must be a YAML mapping");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion",
-                     "output_rate_hz", "keyframes", "repetitions", "rest_s", "sources"});
+                     "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "sources"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
     r.fail(root, "paraspine_scenario", "missing or unsupported format version (this build reads 1)");
   Scenario s;
@@ -97,6 +97,17 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     s.rest_s = r.num(root["rest_s"], "rest_s");
     if (s.rest_s < 0) r.fail(root["rest_s"], "rest_s", "must not be negative");
   }
+  if (root["break_every"].IsDefined()) {
+    const double v = r.num(root["break_every"], "break_every");
+    if (v < 1 || v != std::floor(v) || v > 1e6) r.fail(root["break_every"], "break_every", "must be a whole number ≥ 1 (repetitions between breaks)");
+    s.break_every = static_cast<int>(v);
+  }
+  if (root["break_s"].IsDefined()) {
+    s.break_s = r.num(root["break_s"], "break_s");
+    if (s.break_s < 0) r.fail(root["break_s"], "break_s", "must not be negative");
+    if (s.break_every == 0) r.fail(root["break_s"], "break_s", "needs break_every (after how many repetitions)");
+  }
+  if (s.break_every > 0 && !root["break_s"].IsDefined()) r.fail(root["break_every"], "break_every", "needs break_s (how long each break lasts)");
   const YAML::Node keys = root["keyframes"];
   if (!keys.IsDefined() || !keys.IsSequence() || keys.size() < 1) r.fail(root, "keyframes", "missing: a list of at least one keyframe");
   for (size_t k = 0; k < keys.size(); ++k) {
@@ -286,6 +297,28 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       b.hand_position[h][c] = ShapePreservingSpline(b.times, v);
     }
   return b;
+}
+
+CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
+  const double period = cycle + s.rest_s;
+  long before = 0;  // repetitions that start before the block t falls in
+  double tb = t;
+  if (s.break_every > 0) {
+    // Blocks of break_every repetitions, each followed by a break instead of a rest.
+    const double block = s.break_every * cycle + (s.break_every - 1) * s.rest_s + s.break_s;
+    const long k = block > 0 ? static_cast<long>(std::floor(t / block)) : 0;
+    before = k * s.break_every;
+    tb = t - k * block;
+  }
+  CyclePosition c;
+  const long in_block_max = s.break_every > 0 ? s.break_every - 1 : s.repetitions - 1;
+  long rep = period > 0 ? std::min<long>(static_cast<long>(std::floor(tb / period)), in_block_max) : 0;
+  rep = std::min<long>(rep, s.repetitions - 1 - before);
+  c.repetition = before + std::max(0L, rep);
+  c.time_in_cycle = tb - std::max(0L, rep) * period;
+  c.resting = c.time_in_cycle > cycle + 1e-12;
+  if (c.resting) c.time_in_cycle = 0;
+  return c;
 }
 
 }  // namespace paraspine

@@ -51,9 +51,24 @@ struct Scenario {
   std::vector<ScenarioKeyframe> keyframes;  // one cycle
   int repetitions = 1;
   double rest_s = 0;                        // between repetitions: first posture, hands empty
+  int break_every = 0;                      // after every n-th repetition the rest lasts break_s
+  double break_s = 0;                       //   instead (micro-breaks); 0 = no breaks
   double cycle_s() const { return keyframes.back().time; }
-  double duration_s() const { return repetitions * cycle_s() + (repetitions - 1) * rest_s; }
+  // Rests between repetitions that are breaks (after repetitions n, 2n, ... but not the last).
+  long breaks() const { return break_every > 0 ? (repetitions - 1) / break_every : 0; }
+  double duration_s() const {
+    return repetitions * cycle_s() + (repetitions - 1 - breaks()) * rest_s + breaks() * break_s;
+  }
 };
+
+// Where time t (s from the start) falls: which repetition, the time inside its cycle of length
+// `cycle`, and whether t is in the rest (or break) after that cycle.
+struct CyclePosition {
+  long repetition = 0;
+  double time_in_cycle = 0;
+  bool resting = false;
+};
+CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
 Scenario load_scenario(const std::string& name_or_path);

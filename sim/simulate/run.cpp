@@ -30,11 +30,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   for (long f = 0; f < frames; ++f) {
     const double t = f * dt;
     // Where in the cycle (or in the rest after it) this frame falls.
-    const double period = cycle + s.rest_s;
-    const long rep = std::min<long>(static_cast<long>(t / period), s.repetitions - 1);
-    const double tc = t - rep * period;
-    const bool resting = tc > cycle + 1e-12;
-    const double tk = resting ? 0.0 : tc;
+    const CyclePosition where = cycle_position(s, cycle, t);
+    const bool resting = where.resting;
+    const double tk = where.time_in_cycle;
     b.timeline.sample(tk, d);
     if (resting) d.qd.setZero(), d.qdd.setZero(), d.pelvis_rates.setZero(), d.pelvis_accels.setZero(),
                  d.pelvis_velocity.setZero(), d.pelvis_acceleration.setZero();
