@@ -153,7 +153,9 @@ BUNDLED = sorted(f[:-5] for f in os.listdir("scenarios") if f.endswith(".yaml"))
 def test_every_bundled_scenario_runs(name):
     # Each shipped scenario loads (ranges, reach), runs to the end and gives finite, positive
     # compression at every level; `paraspine list` shows it.
-    r = run("run", name, "--json")
+    # The 8 h shifts take about two minutes each; here 80 lifts (20 min, two micro-breaks) suffice.
+    shorten = ["--set", "repetitions=80"] if name.startswith("repetitive_lifting_shift") else []
+    r = run("run", name, "--json", *shorten)
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert s["scenario"] == name and s["frames"] > 1
@@ -170,3 +172,18 @@ def test_twisting_lift_loads_the_spine_out_of_plane():
         lateral[name] = max(v["peak_shear_lateral_N"] for k, v in s["joints"].items() if k.startswith("L"))
     assert lateral["rounded_back_lift"] < 1.0
     assert lateral["twisting_lift"] > 20.0
+
+
+def test_micro_breaks_change_the_timeline_and_the_fatigue():
+    # The same 80 lifts, with and without a 1-minute break after the 40th: 60 s longer, and the
+    # erectors' end fatigue differs. (It is not lower: the model's erectors fatigue mostly from
+    # the standing posture between lifts, which a standing break continues; docs/fatigue.md.)
+    end = {}
+    for name in ("repetitive_lifting_shift", "repetitive_lifting_shift_microbreaks"):
+        end[name] = json.loads(run("run", name, "--json", "--set", "repetitions=80").stdout)
+    plain, breaks = end["repetitive_lifting_shift"], end["repetitive_lifting_shift_microbreaks"]
+    assert breaks["duration_s"] == pytest.approx(plain["duration_s"] + 60.0)
+    assert breaks["frames"] == plain["frames"] + 600
+    a = plain["groups"]["longissimus"]["left"]["end_fatigued_fraction"]
+    b = breaks["groups"]["longissimus"]["left"]["end_fatigued_fraction"]
+    assert abs(a - b) > 1e-4
