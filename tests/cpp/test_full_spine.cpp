@@ -181,10 +181,16 @@ TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
     if (extensors.count(g))
       for (int j = 0; j < m.njoint; ++j) {
         const double r = d.moment_arm(m.dof(j, kFlexion), i);
-        if (r != 0) EXPECT_LT(r, 0) << m.muscle_name[i] << " flexes " << m.joint_name[j];
+        if (r != 0) {
+          EXPECT_LT(r, 0) << m.muscle_name[i] << " flexes " << m.joint_name[j];
+        }
       }
-    if (g == "rectus_abdominis") EXPECT_GT(region_arm(m, d, i, kFlexion, trunk), 0) << m.muscle_name[i];
-    if (g == "longus_colli" || g == "longus_capitis") EXPECT_GT(region_arm(m, d, i, kFlexion, neck), 0) << m.muscle_name[i];
+    if (g == "rectus_abdominis") {
+      EXPECT_GT(region_arm(m, d, i, kFlexion, trunk), 0) << m.muscle_name[i];
+    }
+    if (g == "longus_colli" || g == "longus_capitis") {
+      EXPECT_GT(region_arm(m, d, i, kFlexion, neck), 0) << m.muscle_name[i];
+    }
     // Lateral columns bend to their own side.
     if (g == "iliocostalis" || g == "quadratus_lumborum" || g == "scalenes" || g == "splenius" ||
         g == "levator_scapulae") {

@@ -19,12 +19,16 @@ TEST(Rhythm, SharesSumToOnePerRegionAndAxis) {
       // Shares sum to one; the stored rhythm carries the region's axis-tilt factor (1 for flexion).
       const double k = m.region_scale(c / 3, c % 3);
       EXPECT_NEAR(m.rhythm.col(c).sum() / k, 1.0, 1e-9) << m.name << " column " << c;
-      if (c % 3 == kFlexion) EXPECT_NEAR(k, 1.0, 1e-12);
+      if (c % 3 == kFlexion) {
+        EXPECT_NEAR(k, 1.0, 1e-12);
+      }
       EXPECT_GE(k, 1.0 - 1e-12);
       EXPECT_LT(k, 1.2);
       // A regional angle about one axis drives only that axis at each level.
       for (int k = 0; k < m.ndof; ++k)
-        if (k % 3 != c % 3) EXPECT_EQ(m.rhythm(k, c), 0.0);
+        if (k % 3 != c % 3) {
+          EXPECT_EQ(m.rhythm(k, c), 0.0);
+        }
     }
   }
 }

@@ -72,8 +72,9 @@ TEST(MomentArms, ZeroForJointsAMuscleDoesNotCross) {
     }
     for (int j = 0; j < m.njoint; ++j) {
       const bool crossed = m.joint_child(j) > lo && m.joint_child(j) <= hi;  // the model is a chain
-      if (!crossed)
+      if (!crossed) {
         for (int a = 0; a < 3; ++a) EXPECT_EQ(d.moment_arm(3 * j + a, i), 0.0) << m.muscle_name[i] << " " << m.joint_name[j];
+      }
     }
   }
 }

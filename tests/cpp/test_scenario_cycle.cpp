@@ -40,7 +40,9 @@ TEST(ScenarioCycle, AgreesWithATimelineLaidOutByHand) {
       const CyclePosition c = cycle_position(s, 2.0, t);
       EXPECT_EQ(c.resting, g.rest) << t;
       EXPECT_EQ(c.repetition, rep) << t;
-      if (!g.rest) EXPECT_NEAR(c.time_in_cycle, t - start, 1e-12) << t;
+      if (!g.rest) {
+        EXPECT_NEAR(c.time_in_cycle, t - start, 1e-12) << t;
+      }
     }
     start += g.length;
     if (g.rest) ++rep;
