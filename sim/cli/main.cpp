@@ -335,7 +335,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
       vals[ax] = axes[ax].values[rest % n];
       rest /= n;
     }
-    for (size_t k = 0; k < vals.size(); ++k) row += " " + fmt::format("{:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
+    for (size_t k = 0; k < vals.size(); ++k) row += fmt::format(" {:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
     const auto& s = r.summaries[p];
     fmt::print("{}  {:>14.0f} {:>14.0f} {:>12.2f} {:>12}\n", row, s["joints"]["L4-L5"]["peak_compression_N"].get<double>(),
                s["joints"]["L5-S1"]["peak_compression_N"].get<double>(), s["reserves"]["peak_moment_Nm"].get<double>(),

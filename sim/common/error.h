@@ -22,11 +22,13 @@ class InputError : public std::runtime_error {
  private:
   static std::string format(const std::string& file, int line, const std::string& field,
                             const std::string& message) {
+    // Appends only: GCC 12's -Wrestrict misfires on `"literal" + std::string` here (GCC PR 105329).
     std::string s = file;
-    if (line > 0) s += ":" + std::to_string(line);
-    s += ": ";
-    if (!field.empty()) s += field + ": ";
-    return s + message;
+    if (line > 0) s.append(":").append(std::to_string(line));
+    s.append(": ");
+    if (!field.empty()) s.append(field).append(": ");
+    s.append(message);
+    return s;
   }
   std::string file_;
   int line_;
