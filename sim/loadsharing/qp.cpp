@@ -82,7 +82,7 @@ double directional_derivative(const QpWorkspace& w, double dTb, double t) {
 // however many bounds change at once. Used as the fallback when the semismooth steps make slow
 // progress (saturated frames); it leaves λ near the optimum for the exact semismooth polish.
 void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterations) {
-  const int n = w.n, m = w.m;
+  const int n = w.n;
   Eigen::VectorXd& x = w.x;
   Eigen::VectorXd& zl = w.ip_zl;
   Eigen::VectorXd& zu = w.ip_zu;
