@@ -4,7 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <initializer_list>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -92,5 +95,44 @@ struct YamlReader {
   }
 
 };
+
+// A bundled name ("full_spine", "squat_lift.yaml") resolves to DIR/NAME.yaml in the working
+// directory's `local_dir` or the source tree's `source_dir`; an existing path is used as given.
+inline std::string resolve_bundled_path(const std::string& name_or_path, const char* local_dir,
+                                        const char* source_dir) {
+  namespace fs = std::filesystem;
+  if (fs::exists(name_or_path)) return name_or_path;
+  if (name_or_path.find('/') == std::string::npos) {
+    std::string base = name_or_path;
+    if (base.size() < 5 || base.substr(base.size() - 5) != ".yaml") base += ".yaml";
+    for (const char* dir : {local_dir, source_dir}) {
+      const fs::path p = fs::path(dir) / base;
+      if (fs::exists(p)) return p.string();
+    }
+  }
+  return name_or_path;
+}
+
+// The whole text of an input file; `what` names it in the error ("model", "scenario").
+inline std::string read_input_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, "", "cannot open " + what + " file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Parses YAML text that must be a mapping, with syntax errors located in `file`.
+inline YAML::Node load_yaml_mapping(const std::string& text, const std::string& file,
+                                    const std::string& what) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+  }
+  if (!root.IsMap()) throw InputError(file, 1, "", "a " + what + " file must be a YAML mapping");
+  return root;
+}
 
 }  // namespace paraspine

@@ -101,36 +101,17 @@ struct RawSegment {
 }  // namespace
 
 std::string resolve_model_path(const std::string& name_or_path) {
-  if (fs::exists(name_or_path)) return name_or_path;
-  if (name_or_path.find('/') == std::string::npos) {
-    std::string base = name_or_path;
-    if (base.size() < 5 || base.substr(base.size() - 5) != ".yaml") base += ".yaml";
-    for (const char* dir : {"models", PARASPINE_MODELS_DIR}) {
-      const fs::path p = fs::path(dir) / base;
-      if (fs::exists(p)) return p.string();
-    }
-  }
-  return name_or_path;
+  return resolve_bundled_path(name_or_path, "models", PARASPINE_MODELS_DIR);
 }
 
 Model load_model(const std::string& name_or_path) {
   const std::string path = resolve_model_path(name_or_path);
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", "cannot open model file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_model(ss.str(), path);
+  return parse_model(read_input_file(path, "model"), path);
 }
 
 Model parse_model(const std::string& text, const std::string& file) {
   Reader r{file};
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
-  }
-  if (!root.IsMap()) throw InputError(file, 1, "", "a model file must be a YAML mapping");
+  const YAML::Node root = load_yaml_mapping(text, file, "model");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
                           "references", "muscle_defaults", "segments", "regions", "arms",
                           "muscles"});

@@ -28,36 +28,17 @@ struct Reader : YamlReader {
 }  // namespace
 
 std::string resolve_scenario_path(const std::string& name_or_path) {
-  if (fs::exists(name_or_path)) return name_or_path;
-  if (name_or_path.find('/') == std::string::npos) {
-    std::string base = name_or_path;
-    if (base.size() < 5 || base.substr(base.size() - 5) != ".yaml") base += ".yaml";
-    for (const char* dir : {"scenarios", PARASPINE_SCENARIOS_DIR}) {
-      const fs::path p = fs::path(dir) / base;
-      if (fs::exists(p)) return p.string();
-    }
-  }
-  return name_or_path;
+  return resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR);
 }
 
 Scenario load_scenario(const std::string& name_or_path) {
   const std::string path = resolve_scenario_path(name_or_path);
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", "cannot open scenario file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_scenario(ss.str(), path);
+  return parse_scenario(read_input_file(path, "scenario"), path);
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& file) {
   Reader r{file};
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
-  }
-  if (!root.IsMap()) throw InputError(file, 1, "", "a scenario file must be a YAML mapping");
+  const YAML::Node root = load_yaml_mapping(text, file, "scenario");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion",
                      "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "sources"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
@@ -94,8 +75,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     s.repetitions = static_cast<int>(v);
   }
   if (root["rest_s"].IsDefined()) {
-    s.rest_s = r.num(root["rest_s"], "rest_s");
-    if (s.rest_s < 0) r.fail(root["rest_s"], "rest_s", "must not be negative");
+    s.rest_s = r.nonnegative(root["rest_s"], "rest_s");
   }
   if (root["break_every"].IsDefined()) {
     const double v = r.num(root["break_every"], "break_every");
@@ -103,8 +83,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     s.break_every = static_cast<int>(v);
   }
   if (root["break_s"].IsDefined()) {
-    s.break_s = r.num(root["break_s"], "break_s");
-    if (s.break_s < 0) r.fail(root["break_s"], "break_s", "must not be negative");
+    s.break_s = r.nonnegative(root["break_s"], "break_s");
     if (s.break_every == 0) r.fail(root["break_s"], "break_s", "needs break_every (after how many repetitions)");
   }
   if (s.break_every > 0 && !root["break_s"].IsDefined()) r.fail(root["break_every"], "break_every", "needs break_s (how long each break lasts)");
