@@ -10,6 +10,7 @@
 
 #include "sim/common/error.h"
 #include "sim/io/fields.h"
+#include "sim/io/hdf5_attributes.h"
 
 namespace paraspine {
 namespace {
@@ -19,17 +20,6 @@ hid_t make_string_type() {
   H5Tset_size(t, H5T_VARIABLE);
   H5Tset_cset(t, H5T_CSET_UTF8);
   return t;
-}
-
-void string_attribute(hid_t obj, const char* name, const std::string& value) {
-  const hid_t type = make_string_type();
-  const hid_t space = H5Screate(H5S_SCALAR);
-  const hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-  const char* p = value.c_str();
-  H5Awrite(attr, type, &p);
-  H5Aclose(attr);
-  H5Sclose(space);
-  H5Tclose(type);
 }
 
 void int_attribute(hid_t obj, const char* name, int value) {
@@ -95,8 +85,8 @@ struct ResultsWriter::Impl {
     const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
     const hid_t ds = H5Dcreate2(file, path, H5T_NATIVE_DOUBLE, space, lcpl, dcpl, H5P_DEFAULT);
-    string_attribute(ds, "units", unit);
-    string_attribute(ds, "description", description);
+    write_string_attribute(ds, "units", unit);
+    write_string_attribute(ds, "description", description);
     H5Pclose(lcpl);
     H5Pclose(dcpl);
     H5Sclose(space);
@@ -153,15 +143,15 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   if (w.file < 0) throw InputError(path, 0, "output", "cannot create the results file (is the directory there and writable?)");
 
   // Root attributes.
-  string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
+  write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
   int_attribute(w.file, "schema_version", kSchemaVersion);
-  string_attribute(w.file, "model", m.name);
-  string_attribute(w.file, "model_file", m.file);
-  string_attribute(w.file, "scenario", meta.scenario_name);
-  string_attribute(w.file, "scenario_text", meta.scenario_text);
-  string_attribute(w.file, "subject", meta.subject.dump());
-  string_attribute(w.file, "criterion", meta.criterion);
-  string_attribute(w.file, "created", iso_time_now());
+  write_string_attribute(w.file, "model", m.name);
+  write_string_attribute(w.file, "model_file", m.file);
+  write_string_attribute(w.file, "scenario", meta.scenario_name);
+  write_string_attribute(w.file, "scenario_text", meta.scenario_text);
+  write_string_attribute(w.file, "subject", meta.subject.dump());
+  write_string_attribute(w.file, "criterion", meta.criterion);
+  write_string_attribute(w.file, "created", iso_time_now());
 
   // Axes: time (extensible), joints, muscles, rotations — dimension scales.
   w.time_ds = w.create_extensible("/time", {}, "s", "time");
@@ -214,7 +204,7 @@ void ResultsWriter::finish(const nlohmann::json& summary) {
   w.flush();
   const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   const hid_t g = H5Gcreate2(w.file, "/summary", lcpl, H5P_DEFAULT, H5P_DEFAULT);
-  string_attribute(g, "json", summary.dump());
+  write_string_attribute(g, "json", summary.dump());
   H5Gclose(g);
   H5Pclose(lcpl);
   w.close_all();
@@ -222,6 +212,17 @@ void ResultsWriter::finish(const nlohmann::json& summary) {
   std::filesystem::rename(w.partial, w.path, ec);
   if (ec) throw InputError(w.path, 0, "output", "cannot move the finished results into place: " + ec.message());
   w.finished = true;
+}
+
+void write_string_attribute(hid_t obj, const char* name, const std::string& value) {
+  const hid_t type = make_string_type();
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  const char* p = value.c_str();
+  H5Awrite(attr, type, &p);
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
 }
 
 }  // namespace paraspine

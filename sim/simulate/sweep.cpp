@@ -1,3 +1,4 @@
+#include "sim/io/hdf5_attributes.h"
 #include "sim/simulate/sweep.h"
 
 #include <hdf5.h>
@@ -105,17 +106,6 @@ void write_sweep(const std::string& path, const Scenario& base, const SweepResul
   const std::string partial = path + ".partial";
   const hid_t file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0) throw InputError(path, 0, "output", "cannot create the sweep file");
-  auto string_attr = [](hid_t obj, const char* name, const std::string& value) {
-    const hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, H5T_VARIABLE);
-    const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    const char* p = value.c_str();
-    H5Awrite(attr, type, &p);
-    H5Aclose(attr);
-    H5Sclose(space);
-    H5Tclose(type);
-  };
   const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);
   std::vector<hsize_t> dims;
@@ -124,14 +114,14 @@ void write_sweep(const std::string& path, const Scenario& base, const SweepResul
     const hid_t space = H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr);
     const hid_t ds = H5Dcreate2(file, name.c_str(), H5T_NATIVE_DOUBLE, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    string_attr(ds, "units", unit);
+    write_string_attribute(ds, "units", unit);
     H5Dclose(ds);
     H5Sclose(space);
   };
   for (size_t k = 0; k < r.axes.size(); ++k) {
     write("/grid/" + std::to_string(k), r.axes[k].values, {r.axes[k].values.size()}, "");
     const hid_t ds = H5Dopen2(file, ("/grid/" + std::to_string(k)).c_str(), H5P_DEFAULT);
-    string_attr(ds, "path", r.axes[k].path);
+    write_string_attribute(ds, "path", r.axes[k].path);
     H5Dclose(ds);
   }
   auto field = [&](auto get) {
@@ -146,10 +136,10 @@ void write_sweep(const std::string& path, const Scenario& base, const SweepResul
   }
   write("/reserves/peak_Nm", field([](const nlohmann::json& s) { return s["reserves"]["peak_moment_Nm"].get<double>(); }), dims, "N m");
   write("/endurance_s", field([](const nlohmann::json& s) { return s["endurance_s"].is_null() ? NAN : s["endurance_s"].get<double>(); }), dims, "s");
-  string_attr(file, "scenario", base.name);
-  string_attr(file, "scenario_text", base.text);
+  write_string_attribute(file, "scenario", base.name);
+  write_string_attribute(file, "scenario_text", base.text);
   nlohmann::json all = r.summaries;
-  string_attr(file, "summaries", all.dump());
+  write_string_attribute(file, "summaries", all.dump());
   H5Pclose(lcpl);
   H5Fclose(file);
   std::error_code ec;
