@@ -163,40 +163,31 @@ TEST(LoadSharingFull, UprightStandingL4L5CompressionInThePublishedRange) {
 TEST(LoadSharingFull, ParaspinalsAloneCannotTwistAndReservesSaySo) {
   // Iliocostalis, longissimus and spinalis are extensors and lateral benders with almost no axial
   // moment arm: a held trunk twist with a load in one hand needs the obliques and multifidus.
+  // A held twist (thoracic 15°, lumbar 5°) with 5 kg in the right hand.
+  auto hold_twist = [](const Model& model, Data& data) {
+    Posture tw = neutral_posture(model);
+    tw.region_angles(model.region_index("thoracic"), kAxialRotation) = deg2rad(15);
+    tw.region_angles(model.region_index("lumbar"), kAxialRotation) = deg2rad(5);
+    set_static_posture(model, tw, data);
+    clear_loads(model, data);
+    data.hands[0].load_mass = 5;
+    evaluate_frame(model, data);
+    load_sharing(model, LoadSharingSettings{}, data);
+  };
   const Model p = load_model(test::source_dir() + "/models/paraspinal_only.yaml");
   Data d(p);
-  Posture tw = neutral_posture(p);
-  tw.region_angles(p.region_index("thoracic"), kAxialRotation) = deg2rad(15);
-  tw.region_angles(p.region_index("lumbar"), kAxialRotation) = deg2rad(5);
-  set_static_posture(p, tw, d);
-  clear_loads(p, d);
-  d.hands[0].load_mass = 5;
-  evaluate_frame(p, d);
-  load_sharing(p, LoadSharingSettings{}, d);
+  hold_twist(p, d);
   EXPECT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
   EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-6);
   EXPECT_GT(d.loadsharing_info.max_reserve, 0.1);
   // The full model holds the same twist without reserves.
   const Model& m = full();
   Data f(m);
-  Posture tw2 = neutral_posture(m);
-  tw2.region_angles(m.region_index("thoracic"), kAxialRotation) = deg2rad(15);
-  tw2.region_angles(m.region_index("lumbar"), kAxialRotation) = deg2rad(5);
-  set_static_posture(m, tw2, f);
-  clear_loads(m, f);
-  f.hands[0].load_mass = 5;
-  evaluate_frame(m, f);
-  load_sharing(m, LoadSharingSettings{}, f);
+  hold_twist(m, f);
   std::printf("[ info ] twist with 5 kg in one hand: reserves %.2f N·m (paraspinals only), %.2f N·m (full)\n",
               d.loadsharing_info.max_reserve, f.loadsharing_info.max_reserve);
   EXPECT_LT(f.loadsharing_info.max_reserve, d.loadsharing_info.max_reserve);
 }
-
-}  // namespace
-}  // namespace paraspine
-
-namespace paraspine {
-namespace {
 
 TEST(LoadSharingFull, EachCriterionMinimizesWhatItSays) {
   // On the same frames: minmax's largest activation is no larger than activation2's; activation3's
