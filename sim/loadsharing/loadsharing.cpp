@@ -98,8 +98,12 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
   } else {  // minmax: the smallest common ceiling t on activations that needs no more reserve
             // than the unconstrained problem, then Σ a² under that ceiling.
     solve(s, d, info);
-    double reserve_free = 0;
-    for (int k = 0; k < m.ndof; ++k) reserve_free = std::max(reserve_free, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
+    auto largest_reserve = [&] {
+      double r = 0;
+      for (int k = 0; k < m.ndof; ++k) r = std::max(r, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
+      return r;
+    };
+    const double reserve_free = largest_reserve();
     double lo = 0, hi = 0;
     for (int i = 0; i < m.nmuscle; ++i) hi = std::max(hi, w.x[i]);
     // Reserves are exactly zero when the muscles suffice (exact penalty), so a ceiling is accepted
@@ -113,8 +117,7 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
       const double t = 0.5 * (lo + hi);
       for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), t);
       solve(s, d, info);
-      double reserve = 0;
-      for (int k = 0; k < m.ndof; ++k) reserve = std::max(reserve, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
+      const double reserve = largest_reserve();
       if (reserve <= allowed) {
         hi = t;
         d.loadsharing_accepted = w.x;
