@@ -159,7 +159,9 @@ ps::Subject parse_subject(const std::string& spec) {
     if (k == "mass") sub.body_mass = x;
     else if (k == "height") sub.height = x;
     else if (k == "strength") sub.strength_factor = x;
-    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength)");
+    else if (k == "fatigue_rate") sub.fatigue_rate_scale = x;
+    else if (k == "recovery_rate") sub.recovery_rate_scale = x;
+    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength, fatigue_rate, recovery_rate)");
   }
   return sub;
 }
@@ -402,7 +404,7 @@ int main(int argc, char** argv) {
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
   run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");

@@ -25,7 +25,9 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
                 "first_to_fail", "duration_s", "frames"):
         assert key in summary
     assert set(summary["joints"]["L4-L5"]) == {"peak_compression_N", "mean_compression_N",
-                                               "peak_shear_ap_N", "peak_shear_lateral_N"}
+                                               "peak_shear_ap_N", "peak_shear_lateral_N", "end_creep_deg"}
+    assert set(summary["recovery"]) == {"to_90_percent_s", "to_95_percent_s", "slowest_group"}
+    assert {"recovery_to_90_s", "recovery_to_95_s"} <= set(summary["groups"]["longissimus"]["left"])
     assert not (tmp_path / "lift.h5.partial").exists()
     with h5py.File(out) as f:
         assert f.attrs["schema_version"] == 1

@@ -1,0 +1,67 @@
+#include "sim/fatigue/endurance.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/muscles/strength.h"
+
+namespace paraspine {
+
+TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, const Data& d, Data& probe,
+                               double threshold) {
+  TaskFailure out;
+  if (d.loadsharing_info.max_reserve <= 1e-9 || d.muscle_capacity.minCoeff() >= 1) return out;
+  probe = d;
+  probe.muscle_capacity.setOnes();
+  load_sharing(m, s, probe);
+  double worst = threshold;
+  for (int k = 0; k < m.ndof; ++k) {
+    const double r = d.reserve[k];
+    if (std::abs(r) <= 1e-9) continue;
+    const int sense = r > 0 ? 1 : -1;
+    const double fresh = std::max(0.0, sense * probe.reserve[k]);
+    const double deficit = std::abs(r) - fresh;
+    const double mvc = max_muscle_moment(m, d, k, sense);
+    if (mvc <= 0) continue;  // no muscle can act in this sense: not a fatigue question
+    if (deficit / mvc > worst) {
+      worst = deficit / mvc;
+      out = {true, k, deficit, mvc, -1};
+    }
+  }
+  if (out.failed) {
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const bool serves = d.moment_arm(out.dof, i) * (d.reserve[out.dof] > 0 ? 1 : -1) > 0;
+      const bool saturated = d.activation[i] >= d.muscle_capacity[i] - 1e-9 && d.muscle_capacity[i] < 1;
+      if (serves && saturated && (out.muscle < 0 || d.muscle_capacity[i] < d.muscle_capacity[out.muscle]))
+        out.muscle = i;
+    }
+  }
+  return out;
+}
+
+double recovery_time(const FatigueParameters& p, FatigueState s, double level, double limit) {
+  if (s.capacity() >= level) return 0;
+  // Growing exact steps find the interval (capacity may dip for a moment while the active pool
+  // relaxes into the fatigued one), bisection the time.
+  double t = 0, h = 1;
+  while (t < limit) {
+    FatigueState next = s;
+    fatigue_step(p, 0.0, h, next);
+    if (next.capacity() >= level) {
+      double lo = 0, hi = h;
+      while (hi - lo > 0.01) {
+        const double mid = 0.5 * (lo + hi);
+        FatigueState q = s;
+        fatigue_step(p, 0.0, mid, q);
+        (q.capacity() >= level ? hi : lo) = mid;
+      }
+      return t + hi;
+    }
+    s = next;
+    t += h;
+    h = std::min(h * 1.5, 60.0);
+  }
+  return limit;
+}
+
+}  // namespace paraspine
