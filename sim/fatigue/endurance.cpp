@@ -64,4 +64,35 @@ double recovery_time(const FatigueParameters& p, FatigueState s, double level, d
   return limit;
 }
 
+double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<FatigueState> s,
+                           const std::vector<double>& weight, double level, double limit) {
+  double total = 0;
+  for (double w : weight) total += w;
+  auto strength_after = [&](const std::vector<FatigueState>& from, double dt) {
+    double sum = 0;
+    for (size_t i = 0; i < from.size(); ++i) {
+      FatigueState q = from[i];
+      if (dt > 0) fatigue_step(p[i], 0.0, dt, q);
+      sum += weight[i] * q.capacity();
+    }
+    return total > 0 ? sum / total : 1.0;
+  };
+  if (strength_after(s, 0) >= level) return 0;
+  double t = 0, h = 1;
+  while (t < limit) {
+    if (strength_after(s, h) >= level) {
+      double lo = 0, hi = h;
+      while (hi - lo > 0.01) {
+        const double mid = 0.5 * (lo + hi);
+        (strength_after(s, mid) >= level ? hi : lo) = mid;
+      }
+      return t + hi;
+    }
+    for (size_t i = 0; i < s.size(); ++i) fatigue_step(p[i], 0.0, h, s[i]);
+    t += h;
+    h = std::min(h * 1.5, 60.0);
+  }
+  return limit;
+}
+
 }  // namespace paraspine

@@ -40,4 +40,9 @@ TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, con
 // within limit), to 0.01 s.
 double recovery_time(const FatigueParameters& p, FatigueState s, double level, double limit = 86400);
 
+// The same for a muscle group: until its strength, Σ w_i (1 − M_F,i) / Σ w_i with w_i the
+// fascicles' maximal forces, is back at `level`.
+double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<FatigueState> s,
+                           const std::vector<double>& weight, double level, double limit = 86400);
+
 }  // namespace paraspine

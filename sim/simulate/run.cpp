@@ -165,27 +165,33 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                                {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI}};
   j["joints"] = joints;
   // Groups per side: peak and mean of the group's fascicles (mean over fascicles and frames), the
-  // fatigued fraction at the end (mean over fascicles), and the complete rest its slowest fascicle
-  // needs to be back at 90 % and 95 % of capacity.
+  // fatigued fraction at the end (mean over fascicles), and the complete rest the group needs to
+  // be back at 90 % and 95 % of its strength (endurance.h).
   struct GroupAccumulator {
     double peak = 0, sum = 0, n = 0, fatigued = 0, to90 = 0, to95 = 0;
+    std::vector<FatigueParameters> p;
+    std::vector<FatigueState> s;
+    std::vector<double> w;
   };
   std::map<std::pair<std::string, std::string>, GroupAccumulator> g;
-  double to90 = 0, to95 = 0;
-  std::string slowest;
   for (int i = 0; i < m.nmuscle; ++i) {
     auto& a = g[{m.muscle_group[i], side_name(m.muscle_side[i])}];
     a.peak = std::max(a.peak, peak_a[i]);
     a.sum += sum_a[i] / frames;
     a.n += 1;
     a.fatigued += d.fatigue[i].fatigued;
-    const double r90 = recovery_time(fatigue_parameters[i], d.fatigue[i], 0.90);
-    const double r95 = recovery_time(fatigue_parameters[i], d.fatigue[i], 0.95);
-    a.to90 = std::max(a.to90, r90);
-    a.to95 = std::max(a.to95, r95);
-    if (r95 > to95) slowest = m.muscle_group[i];
-    to90 = std::max(to90, r90);
-    to95 = std::max(to95, r95);
+    a.p.push_back(fatigue_parameters[i]);
+    a.s.push_back(d.fatigue[i]);
+    a.w.push_back(m.muscle_fmax[i]);
+  }
+  double to90 = 0, to95 = 0;
+  std::string slowest;
+  for (auto& [key, a] : g) {
+    a.to90 = group_recovery_time(a.p, a.s, a.w, 0.90);
+    a.to95 = group_recovery_time(a.p, a.s, a.w, 0.95);
+    if (a.to95 > to95) slowest = key.first;
+    to90 = std::max(to90, a.to90);
+    to95 = std::max(to95, a.to95);
   }
   nlohmann::json groups = nlohmann::json::object();
   for (const auto& [key, a] : g)
