@@ -14,6 +14,19 @@ TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, con
   probe = d;
   probe.muscle_capacity.setOnes();
   load_sharing(m, s, probe);
+  // A rotation has failed by fatigue when its shortfall beyond the fresh frame's exceeds the
+  // threshold and a fatigued fascicle serving it is at its (lowered) capacity. (Without such a
+  // fascicle the extra reserve is the optimizer moving a strength-limit reserve between
+  // neighbouring rotations, not fatigue.)
+  auto most_fatigued_saturated = [&](int k, int sense) {
+    int best = -1;
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const bool serves = d.moment_arm(k, i) * sense > 0;
+      const bool saturated = d.activation[i] >= d.muscle_capacity[i] - 1e-9 && d.muscle_capacity[i] < 1;
+      if (serves && saturated && (best < 0 || d.muscle_capacity[i] < d.muscle_capacity[best])) best = i;
+    }
+    return best;
+  };
   double worst = threshold;
   for (int k = 0; k < m.ndof; ++k) {
     const double r = d.reserve[k];
@@ -22,19 +35,11 @@ TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, con
     const double fresh = std::max(0.0, sense * probe.reserve[k]);
     const double deficit = std::abs(r) - fresh;
     const double mvc = max_muscle_moment(m, d, k, sense);
-    if (mvc <= 0) continue;  // no muscle can act in this sense: not a fatigue question
-    if (deficit / mvc > worst) {
-      worst = deficit / mvc;
-      out = {true, k, deficit, mvc, -1};
-    }
-  }
-  if (out.failed) {
-    for (int i = 0; i < m.nmuscle; ++i) {
-      const bool serves = d.moment_arm(out.dof, i) * (d.reserve[out.dof] > 0 ? 1 : -1) > 0;
-      const bool saturated = d.activation[i] >= d.muscle_capacity[i] - 1e-9 && d.muscle_capacity[i] < 1;
-      if (serves && saturated && (out.muscle < 0 || d.muscle_capacity[i] < d.muscle_capacity[out.muscle]))
-        out.muscle = i;
-    }
+    if (mvc <= 0 || deficit / mvc <= worst) continue;  // no muscle acts this way: not a fatigue question
+    const int muscle = most_fatigued_saturated(k, sense);
+    if (muscle < 0) continue;
+    worst = deficit / mvc;
+    out = {true, k, deficit, mvc, muscle};
   }
   return out;
 }

@@ -9,7 +9,11 @@
 // trunk F and R were fitted with (M_A falling 0.5 % of MVC below the target, model-data §5.3),
 // so a task held at x % of a joint's strength fails when the fascicles that can serve it, together,
 // fall short by as much as one fascicle at x % of its MVC does. Reserves that fresh muscles would
-// need too are the model's strength limit, reported under reserves, never as fatigue.
+// need too are the model's strength limit, reported under reserves, never as fatigue; so are
+// shortfalls no fatigued fascicle at its capacity explains (the optimizer moving such a reserve
+// between neighbouring rotations). A fascicle that a task drives to full activation when fresh
+// fails within seconds — correctly for the model, so a scenario whose peaks saturate fascicles
+// (the coverage gaps of docs/model.md) reports an endurance of seconds at that rotation.
 //
 // Recovery. After the task, complete rest (target load 0, so the rest multiplier r applies):
 // the time until a fascicle's capacity 1 − M_F is back to a given level.
