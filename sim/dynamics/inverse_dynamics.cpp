@@ -41,7 +41,8 @@ void inverse_dynamics(const Model& m, Data& d) {
     d.hand_position.col(i) = hand;
     const Vec3 arm_com = shoulder + arm.com_fraction * (hand - shoulder);
     const Vec3 arm_acc = (1 - arm.com_fraction) * shoulder_acc + arm.com_fraction * hand_acc;
-    const Vec3 fa = arm.mass * (arm_acc - g), fl = h.load_mass * (hand_acc - g);
+    const Vec3 gw = h.supported ? Vec3::Zero() : g;  // a supported arm's weight goes to its support
+    const Vec3 fa = arm.mass * (arm_acc - gw), fl = h.load_mass * (hand_acc - gw);
     d.subtree_force.col(s) += fa + fl;
     d.subtree_moment.col(s) += arm_com.cross(fa) + hand.cross(fl);
   }

@@ -13,7 +13,9 @@
 //
 // Arms: each arm is a point mass on the straight shoulder→hand line (Model::Arm::com_fraction) and
 // the load a point mass at the hand; both pass their gravity and inertial forces to the shoulder on
-// the carrying segment. A hanging arm moves rigidly with the shoulder. No allocation.
+// the carrying segment. A hanging arm moves rigidly with the shoulder. An arm whose hand is
+// `supported` (resting on the floor) passes only its inertial force; its weight goes to the support.
+// Point forces on segments: sim/dynamics/external_loads.h. No allocation.
 #include "sim/model/data.h"
 #include "sim/model/model.h"
 

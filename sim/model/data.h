@@ -38,6 +38,8 @@ struct Data {
     bool hanging = true;               // arm hangs straight down from the shoulder (position ignored)
     Vec3 position = Vec3::Zero();      // m, world: grip point when not hanging
     Vec3 acceleration = Vec3::Zero();  // m/s², world: grip acceleration when not hanging
+    bool supported = false;            // the arm (and what it holds) rests on a support: its weight
+                                       // goes to the support, not the shoulder (inertia still does)
   };
   std::vector<Hand> hands;                 // one per model arm
   Eigen::Matrix3Xd external_force;         // (3, nsegment) N, applied at external_point

@@ -9,6 +9,7 @@
 
 #include "sim/common/error.h"
 #include "sim/common/yaml_reader.h"
+#include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/model/data.h"
 #include "sim/simulate/frame.h"
@@ -41,7 +42,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   const YAML::Node root = load_yaml_mapping(text, file, "scenario");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion",
                      "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "fatigue",
-                     "sources"});
+                     "sources", "external_forces"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
     r.fail(root, "paraspine_scenario", "missing or unsupported format version (this build reads 1)");
   Scenario s;
@@ -115,12 +116,61 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       }
     }
   }
+  if (root["external_forces"].IsDefined()) {
+    const YAML::Node fl = root["external_forces"];
+    if (!fl.IsSequence()) r.fail(fl, "external_forces", "expected a list of forces");
+    for (size_t k = 0; k < fl.size(); ++k) {
+      const std::string f = "external_forces[" + std::to_string(k) + "]";
+      const YAML::Node n = fl[k];
+      r.allow(n, f, {"name", "segment", "point", "point_frame", "frame", "force_N", "force_body_weight", "balance", "source"});
+      ScenarioForce sf;
+      sf.line = r.line(n);
+      sf.field = f;
+      sf.name = r.str(r.require(n, "name", f), f + ".name");
+      for (const auto& other : s.forces)
+        if (other.name == sf.name) r.fail(n["name"], f + ".name", "a force named '" + sf.name + "' is already listed");
+      sf.segment = r.str(r.require(n, "segment", f), f + ".segment");
+      if (n["point"].IsDefined()) sf.point = r.vec3(n["point"], f + ".point");
+      auto frame_of = [&](const char* key, bool& world_or_segment, bool world_means_true) {
+        if (!n[key].IsDefined()) return;
+        const std::string v = r.str(n[key], f + "." + key);
+        if (v != "world" && v != "segment") r.fail(n[key], f + "." + key, "expected world or segment, got '" + v + "'");
+        world_or_segment = (v == "world") == world_means_true;
+      };
+      frame_of("point_frame", sf.point_in_world, true);
+      frame_of("frame", sf.force_in_segment_frame, false);
+      int kinds = 0;
+      if (n["force_N"].IsDefined()) sf.kind = ScenarioForce::Kind::kNewton, sf.value = r.vec3(n["force_N"], f + ".force_N"), ++kinds;
+      if (n["force_body_weight"].IsDefined()) {
+        sf.kind = ScenarioForce::Kind::kBodyWeight, sf.value = r.vec3(n["force_body_weight"], f + ".force_body_weight"), ++kinds;
+        if (sf.value.norm() > 3) r.fail(n["force_body_weight"], f + ".force_body_weight", "more than three body weights");
+      }
+      if (n["balance"].IsDefined()) {
+        const YAML::Node b = n["balance"];
+        const std::string bf = f + ".balance";
+        r.allow(b, bf, {"direction", "pivot", "axis", "lower_body_com"});
+        sf.kind = ScenarioForce::Kind::kBalance, ++kinds;
+        sf.direction = r.vec3(r.require(b, "direction", bf), bf + ".direction");
+        sf.pivot = r.vec3(r.require(b, "pivot", bf), bf + ".pivot");
+        sf.axis = r.vec3(r.require(b, "axis", bf), bf + ".axis");
+        sf.value = r.vec3(r.require(b, "lower_body_com", bf), bf + ".lower_body_com");
+        if (sf.direction.norm() < 1e-9) r.fail(b["direction"], bf + ".direction", "must not be zero");
+        if (sf.axis.norm() < 1e-9) r.fail(b["axis"], bf + ".axis", "must not be zero");
+        sf.direction.normalize();
+        sf.axis.normalize();
+      }
+      if (kinds != 1) r.fail(n, f, "give exactly one of force_N, force_body_weight or balance");
+      if (sf.kind == ScenarioForce::Kind::kNewton && sf.value.norm() > 5000)
+        r.fail(n["force_N"], f + ".force_N", "more than 5000 N: no external force on the trunk in daily life or exercise is that large");
+      s.forces.push_back(sf);
+    }
+  }
   const YAML::Node keys = root["keyframes"];
   if (!keys.IsDefined() || !keys.IsSequence() || keys.size() < 1) r.fail(root, "keyframes", "missing: a list of at least one keyframe");
   for (size_t k = 0; k < keys.size(); ++k) {
     const std::string f = "keyframes[" + std::to_string(k) + "]";
     const YAML::Node kn = keys[k];
-    r.allow(kn, f, {"time", "pelvis_deg", "pelvis_position", "regions_deg", "hands", "label"});
+    r.allow(kn, f, {"time", "pelvis_deg", "pelvis_position", "regions_deg", "hands", "label", "forces", "resting"});
     ScenarioKeyframe kf;
     kf.line = r.line(kn);
     if (!kn["time"].IsDefined()) r.fail(kn, f + ".time", "missing required field");
@@ -180,6 +230,34 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       }
       if (hn["right"].IsDefined()) kf.hands[0] = read_hand(hn["right"], f + ".hands.right");
       if (hn["left"].IsDefined()) kf.hands[1] = read_hand(hn["left"], f + ".hands.left");
+    }
+    if (kn["forces"].IsDefined()) {
+      const YAML::Node fn = kn["forces"];
+      if (!fn.IsMap()) r.fail(fn, f + ".forces", "expected force name → {force_N | force_body_weight | lower_body_com: [x, y, z]}");
+      for (const auto& kv : fn) {
+        const std::string name = kv.first.as<std::string>();
+        const std::string ff = f + ".forces." + name;
+        int idx = -1;
+        for (size_t i = 0; i < s.forces.size(); ++i)
+          if (s.forces[i].name == name) idx = static_cast<int>(i);
+        if (idx < 0) {
+          std::string names;
+          for (const auto& sf : s.forces) names.append(names.empty() ? "" : ", ").append(sf.name);
+          r.fail(kv.first, ff, "unknown force '" + name + "' (external_forces lists: " + (names.empty() ? "none" : names) + ")");
+        }
+        const char* key = s.forces[idx].kind == ScenarioForce::Kind::kNewton ? "force_N"
+                        : s.forces[idx].kind == ScenarioForce::Kind::kBodyWeight ? "force_body_weight" : "lower_body_com";
+        r.allow(kv.second, ff, {key});
+        kf.forces.push_back({idx, r.vec3(r.require(kv.second, key, ff), ff + "." + key), r.line(kv.second)});
+      }
+    }
+    if (kn["resting"].IsDefined()) {
+      const YAML::Node rn = kn["resting"];
+      if (!rn.IsSequence()) r.fail(rn, f + ".resting", "expected a list of segment names (or arm_right, arm_left)");
+      std::vector<std::string> names;
+      for (size_t i = 0; i < rn.size(); ++i) names.push_back(r.str(rn[i], f + ".resting[" + std::to_string(i) + "]"));
+      kf.resting = names;
+      kf.resting_line = r.line(rn);
     }
     s.keyframes.push_back(kf);
   }
@@ -247,8 +325,45 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
     throw InputError(s.file, line, field, msg);
   };
-  BoundScenario b{{}, {}, PostureTimeline(m, {0.0}, {neutral_posture(m)}), {}, {}, {}};
+  BoundScenario b{{}, {}, PostureTimeline(m, {0.0}, {neutral_posture(m)}), {}, {}, {}, {}, {}, 0};
   Data d(m);
+  // External forces: segments exist; values per keyframe (held until changed).
+  b.lower_body_mass = m.reference_body_mass - m.total_mass();
+  std::vector<std::vector<Vec3>> force_values(s.forces.size());
+  for (const auto& sf : s.forces) {
+    BoundScenario::Force bf;
+    bf.spec = sf;
+    bf.segment = m.segment_index(sf.segment);
+    if (bf.segment < 0) {
+      std::string names;
+      for (const auto& n : m.segment_name) names.append(names.empty() ? "" : ", ").append(n);
+      fail(sf.line, sf.field + ".segment", "unknown segment '" + sf.segment + "' (this model has: " + names + ")");
+    }
+    if (sf.kind == ScenarioForce::Kind::kBalance && b.lower_body_mass < 0)
+      fail(sf.line, sf.field + ".balance", "the model carries more mass than the subject's body mass");
+    b.forces.push_back(bf);
+  }
+  std::vector<int> resting_now;
+  for (size_t k = 0; k < s.keyframes.size(); ++k) {
+    const auto& kf = s.keyframes[k];
+    for (size_t i = 0; i < s.forces.size(); ++i) force_values[i].push_back(k == 0 ? s.forces[i].value : force_values[i].back());
+    for (const auto& kfv : kf.forces) force_values[kfv.force].back() = kfv.value;
+    if (kf.resting) {
+      resting_now.clear();
+      for (const auto& name : *kf.resting) {
+        int idx = m.segment_index(name);
+        if (name == "arm_right" && !m.arms.empty()) idx = -1;
+        else if (name == "arm_left" && m.arms.size() > 1) idx = -2;
+        else if (idx < 0) {
+          std::string names = "arm_right, arm_left";
+          for (const auto& n : m.segment_name) names.append(", ").append(n);
+          fail(kf.resting_line, "keyframes[" + std::to_string(k) + "].resting", "unknown segment '" + name + "' (this model has: " + names + ")");
+        }
+        resting_now.push_back(idx);
+      }
+    }
+    b.resting.push_back(resting_now);
+  }
   for (const auto& kf : s.keyframes) {
     Posture p = neutral_posture(m);
     p.pelvis_position = kf.pelvis_position;
@@ -294,6 +409,37 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   if (b.times.size() == 1) {  // a held posture: a second keyframe at the end of the hold
     b.times.push_back(std::max(1.0, s.rest_s));
     b.postures.push_back(b.postures[0]);
+  }
+  for (size_t i = 0; i < b.forces.size(); ++i)
+    for (int c = 0; c < 3; ++c) {
+      std::vector<double> v;
+      for (const Vec3& x : force_values[i]) v.push_back(x[c]);
+      if (v.size() == 1) v.push_back(v[0]);
+      b.forces[i].value[c] = ShapePreservingSpline(b.times, v);
+    }
+  // A balance support must push, not pull, in every keyframe posture: otherwise the body as
+  // described would tip over about the pivot (a wrong pivot or lower-body centre of mass).
+  for (size_t k = 0; k < s.keyframes.size() && !b.forces.empty(); ++k) {
+    set_static_posture(m, b.postures[k], d);
+    forward_kinematics(m, d);
+    clear_loads(m, d);
+    for (int h = 0; h < 2 && h < static_cast<int>(d.hands.size()); ++h) {
+      d.hands[h].hanging = b.hand_hanging[k][h];
+      d.hands[h].load_mass = b.hand_load[k][h];
+      d.hands[h].position = s.keyframes[k].hands[h].position;
+    }
+    std::vector<double> magnitude;
+    apply_scenario_loads(m, b, b.times[k], false, d, &magnitude);
+    for (size_t i = 0; i < b.forces.size(); ++i) {
+      const auto& sf = b.forces[i].spec;
+      if (sf.kind != ScenarioForce::Kind::kBalance) continue;
+      const std::string at = " in keyframe " + std::to_string(k) + " (t = " + std::to_string(b.times[k]) + " s)";
+      if (!std::isfinite(magnitude[i]))
+        fail(sf.line, sf.field + ".balance", "the support has no moment arm about the pivot axis" + at);
+      if (magnitude[i] < 0)
+        fail(sf.line, sf.field + ".balance", "the support would have to pull (" + std::to_string(magnitude[i]) +
+             " N)" + at + ": the body would tip over about the pivot; check pivot, axis and lower_body_com");
+    }
   }
   b.timeline = PostureTimeline(m, b.times, b.postures);
   for (int h = 0; h < 2; ++h)

@@ -34,11 +34,38 @@ struct ScenarioHand {
   std::string field;
 };
 
+// A point force on a named segment (docs/scenarios.md, "External forces"). Its value is either a
+// force (N, or multiples of the subject's body weight) or, for a `balance` support, the magnitude
+// that balances the whole body about an axis through another support; keyframes may change the
+// force (or, for balance, the lower body's centre of mass) and values are interpolated like postures.
+struct ScenarioForce {
+  enum class Kind { kNewton, kBodyWeight, kBalance };
+  std::string name, segment;
+  Kind kind = Kind::kNewton;
+  Vec3 point = Vec3::Zero();      // m, in the segment frame (point_in_world = false) or world
+  bool point_in_world = false;
+  bool force_in_segment_frame = false;  // components in the segment's axes, else world
+  Vec3 value = Vec3::Zero();      // N, body weights, or (balance) the lower body's CoM, world m
+  Vec3 direction = Vec3::UnitY(); // balance: direction of the support force
+  Vec3 pivot = Vec3::Zero(), axis = Vec3::UnitZ();  // balance: the axis the body balances about
+  int line = 0;
+  std::string field;
+};
+
+struct ScenarioKeyframeForce {
+  int force = -1;  // index into Scenario::forces
+  Vec3 value = Vec3::Zero();
+  int line = 0;
+};
+
 struct ScenarioKeyframe {
   double time = 0;  // s within the cycle
   std::vector<ScenarioAngle> angles;
   Vec3 pelvis_position = Vec3::Zero();  // m, relative to relaxed standing: forward, up, right
   std::array<ScenarioHand, 2> hands;  // right, left
+  std::vector<ScenarioKeyframeForce> forces;   // changed force values from this keyframe on
+  std::optional<std::vector<std::string>> resting;  // segments (or arm_right/arm_left) the floor
+  int resting_line = 0;                             //   carries from this keyframe to the next
   int line = 0;
 };
 
@@ -59,6 +86,7 @@ struct Scenario {
   std::string criterion = "activation2";
   double output_rate_hz = 50;
   std::vector<ScenarioKeyframe> keyframes;  // one cycle
+  std::vector<ScenarioForce> forces;        // external point forces on segments
   int repetitions = 1;
   double rest_s = 0;                        // between repetitions: first posture, hands empty
   int break_every = 0;                      // after every n-th repetition the rest lasts break_s
@@ -101,7 +129,26 @@ struct BoundScenario {
   std::array<std::array<ShapePreservingSpline, 3>, 2> hand_position;  // per hand, per coordinate
   std::vector<std::array<double, 2>> hand_load;                       // per keyframe, per hand
   std::vector<std::array<bool, 2>> hand_hanging;
+  // External forces: per force, its value per coordinate over the cycle; per keyframe, the resting
+  // segments (index ≥ 0) and supported arms (−1 − arm index).
+  struct Force {
+    ScenarioForce spec;
+    int segment = -1;
+    std::array<ShapePreservingSpline, 3> value;
+  };
+  std::vector<Force> forces;
+  std::vector<std::vector<int>> resting;
+  double lower_body_mass = 0;  // kg, the subject's mass the model does not carry (balance supports)
 };
+
+// Sets the scenario's external loads for cycle time t into d: resting segments and supported arms
+// of the keyframe t falls in, then every force in the order listed (a balance support includes the
+// forces before it). Needs forward_kinematics and the hands set first. When `resting_phase` (the
+// rest between repetitions) the first keyframe's values apply.
+// `balance` (optional, one per force) receives each balance support's magnitude (N; NaN when it has
+// no moment arm, < 0 when it would have to pull).
+void apply_scenario_loads(const Model& m, const BoundScenario& b, double t, bool resting_phase, Data& d,
+                          std::vector<double>* balance = nullptr);
 BoundScenario bind_scenario(const Scenario& s, const Model& m);
 
 // Each fascicle's fatigue parameters: the model's (already scaled to the subject), then the

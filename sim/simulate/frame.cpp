@@ -21,6 +21,10 @@ void set_static_posture(const Model& m, const Posture& p, Data& d) {
 
 void evaluate_frame(const Model& m, Data& d) {
   forward_kinematics(m, d);
+  evaluate_frame_after_kinematics(m, d);
+}
+
+void evaluate_frame_after_kinematics(const Model& m, Data& d) {
   inverse_dynamics(m, d);
   muscle_geometry(m, d);
   muscle_capacity(m, d);

@@ -15,4 +15,9 @@ void set_static_posture(const Model& m, const Posture& p, Data& d);
 // set_static_posture or PostureTimeline::sample) and the loads in d.hands / d.external_*.
 void evaluate_frame(const Model& m, Data& d);
 
+// The same after forward_kinematics has run (so that external loads that depend on where the
+// segments are — supports, balance — can be set in between): inverse_dynamics, muscle_geometry,
+// muscle_capacity.
+void evaluate_frame_after_kinematics(const Model& m, Data& d);
+
 }  // namespace paraspine

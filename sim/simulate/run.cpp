@@ -2,8 +2,12 @@
 
 #include <cmath>
 #include <map>
+#include <utility>
+
+#include <omp.h>
 
 #include "sim/dynamics/inverse_dynamics.h"
+#include "sim/kinematics/kinematics.h"
 #include "sim/fatigue/endurance.h"
 #include "sim/fatigue/fatigue.h"
 #include "sim/loadsharing/reactions.h"
@@ -25,7 +29,7 @@ struct QuasiStatic {
 
   // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
   static void gather(const Data& d, Eigen::VectorXd& out) {
-    const Eigen::Index n = 3 * d.q.size() + 18 + 8 * static_cast<Eigen::Index>(d.hands.size()) +
+    const Eigen::Index n = 3 * d.q.size() + 18 + 9 * static_cast<Eigen::Index>(d.hands.size()) +
                            3 * d.external_force.size();
     out.resize(n);
     Eigen::Index k = 0;
@@ -36,7 +40,7 @@ struct QuasiStatic {
     put(d.pelvis_position), put(d.pelvis_velocity), put(d.pelvis_acceleration);
     put(d.pelvis_angles), put(d.pelvis_rates), put(d.pelvis_accels);
     for (const auto& h : d.hands) {
-      out[k++] = h.load_mass, out[k++] = h.hanging ? 1.0 : 0.0;
+      out[k++] = h.load_mass, out[k++] = h.hanging ? 1.0 : 0.0, out[k++] = h.supported ? 1.0 : 0.0;
       put(h.position), put(h.acceleration);
     }
     put(d.external_force), put(d.external_point), put(d.external_moment);
@@ -47,6 +51,58 @@ struct QuasiStatic {
 // fascicle at its capacity bound whose capacity moved more than 1e-4, no passive moment moved more
 // than 1e-3 N·m. (A fascicle below its bound does not see its capacity: the QP's answer is the same.)
 constexpr double kSameInput = 1e-12, kCapacityTolerance = 1e-4, kPassiveTolerance = 1e-3;
+
+// Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
+// alone (nothing carries over from other frames).
+void set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d) {
+  const CyclePosition where = cycle_position(s, cycle, t);
+  const bool resting = where.resting;
+  const double tk = where.time_in_cycle;
+  b.timeline.sample(tk, d);
+  if (resting) d.qd.setZero(), d.qdd.setZero(), d.pelvis_rates.setZero(), d.pelvis_accels.setZero(),
+               d.pelvis_velocity.setZero(), d.pelvis_acceleration.setZero();
+  clear_loads(m, d);
+  size_t seg = 0;
+  while (seg + 1 < b.times.size() && b.times[seg + 1] <= tk) ++seg;
+  seg = std::min(seg, b.hand_load.size() - 1);
+  for (size_t h = 0; h < d.hands.size() && h < 2; ++h) {
+    Data::Hand& hand = d.hands[h];
+    hand.load_mass = resting ? 0.0 : b.hand_load[seg][h];
+    hand.hanging = resting || b.hand_hanging[seg][h];
+    for (int c = 0; c < 3; ++c) {
+      double y, yd, ydd;
+      b.hand_position[h][c].evaluate(tk, y, yd, ydd);
+      hand.position[c] = y;
+      hand.acceleration[c] = resting ? 0.0 : ydd;
+    }
+  }
+  forward_kinematics(m, d);
+  apply_scenario_loads(m, b, tk, resting, d);
+}
+
+// With --threads, frames are prepared (kinematics, loads, inverse dynamics, muscle geometry and
+// capacity) in parallel, each in its own Data, and then solved in order; the state that couples
+// frames in time travels from one frame's Data to the next. Every Data field written by load
+// sharing, reactions, fatigue or creep is state: a field missing here makes --threads 2 differ
+// from --threads 1 (tests/python/test_run.py checks they agree).
+void swap_state(Data& a, Data& b) {
+  std::swap(a.qp, b.qp);
+  std::swap(a.loadsharing_warm, b.loadsharing_warm);
+  a.loadsharing_accepted.swap(b.loadsharing_accepted);
+  std::swap(a.loadsharing_info, b.loadsharing_info);
+  a.activation.swap(b.activation);
+  a.muscle_force.swap(b.muscle_force);
+  a.muscle_moment.swap(b.muscle_moment);
+  a.passive_joint_moment.swap(b.passive_joint_moment);
+  a.reserve.swap(b.reserve);
+  a.contact_force.swap(b.contact_force);
+  a.disc_force.swap(b.disc_force);
+  a.fatigue.swap(b.fatigue);
+  a.muscle_capacity.swap(b.muscle_capacity);
+  a.creep.swap(b.creep);
+  a.creep_fast.swap(b.creep_fast);
+  a.creep_slow.swap(b.creep_slow);
+}
 
 }  // namespace
 
@@ -71,30 +127,10 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   QuasiStatic last;
   Eigen::VectorXd inputs;
 
-  for (long f = 0; f < frames; ++f) {
+  // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
+  auto process = [&](long f, Data& d, bool prepared) {
     const double t = f * dt;
-    // Where in the cycle (or in the rest after it) this frame falls.
-    const CyclePosition where = cycle_position(s, cycle, t);
-    const bool resting = where.resting;
-    const double tk = where.time_in_cycle;
-    b.timeline.sample(tk, d);
-    if (resting) d.qd.setZero(), d.qdd.setZero(), d.pelvis_rates.setZero(), d.pelvis_accels.setZero(),
-                 d.pelvis_velocity.setZero(), d.pelvis_acceleration.setZero();
-    clear_loads(m, d);
-    size_t seg = 0;
-    while (seg + 1 < b.times.size() && b.times[seg + 1] <= tk) ++seg;
-    seg = std::min(seg, b.hand_load.size() - 1);
-    for (size_t h = 0; h < d.hands.size() && h < 2; ++h) {
-      Data::Hand& hand = d.hands[h];
-      hand.load_mass = resting ? 0.0 : b.hand_load[seg][h];
-      hand.hanging = resting || b.hand_hanging[seg][h];
-      for (int c = 0; c < 3; ++c) {
-        double y, yd, ydd;
-        b.hand_position[h][c].evaluate(tk, y, yd, ydd);
-        hand.position[c] = y;
-        hand.acceleration[c] = resting ? 0.0 : ydd;
-      }
-    }
+    if (!prepared) set_frame_kinematics(m, s, b, cycle, t, d);
     // Quasi-static reuse: the same inputs, and capacities and creep that leave the last answer
     // standing, keep the last solve (see QuasiStatic).
     QuasiStatic::gather(d, inputs);
@@ -109,7 +145,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                  kPassiveTolerance;
     }
     if (!same) {
-      evaluate_frame(m, d);
+      if (!prepared) evaluate_frame_after_kinematics(m, d);
       load_sharing(m, ls, d);
       reactions(m, d);
       ++solves;
@@ -148,6 +184,30 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
     if (writer) writer->append(t, d);
     if (options.progress && (f % 50 == 0 || f == frames - 1)) options.progress(double(f + 1) / frames, t, duration);
+  };
+
+  const int threads = std::max(1, options.threads);
+  if (threads == 1) {
+    for (long f = 0; f < frames; ++f) process(f, d, false);
+  } else {
+    // Blocks of frames prepared in parallel, then solved in order (see swap_state).
+    const long block = 32L * threads;
+    std::vector<Data> pool(static_cast<size_t>(std::min(block, frames)), Data(m));
+    for (long f0 = 0; f0 < frames; f0 += block) {
+      const long n = std::min(block, frames - f0);
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (long i = 0; i < n; ++i) {
+        Data& x = pool[static_cast<size_t>(i)];
+        set_frame_kinematics(m, s, b, cycle, (f0 + i) * dt, x);
+        evaluate_frame_after_kinematics(m, x);
+      }
+      for (long i = 0; i < n; ++i) {
+        Data& x = pool[static_cast<size_t>(i)];
+        swap_state(d, x);
+        process(f0 + i, x, true);
+        swap_state(d, x);
+      }
+    }
   }
 
   nlohmann::json j;

@@ -1,0 +1,54 @@
+#include "sim/dynamics/external_loads.h"
+
+#include <cmath>
+#include <limits>
+
+namespace paraspine {
+
+void add_point_force(int s, const Vec3& F, const Vec3& x, Data& d) {
+  // Stored as a force at the segment's application point plus a free moment: p×(F0+F) + M0 + (x−p)×F
+  // equals the moments of both forces about any point.
+  if (d.external_force.col(s).isZero(0.0) && d.external_moment.col(s).isZero(0.0)) d.external_point.col(s) = x;
+  d.external_moment.col(s) += (x - d.external_point.col(s)).cross(F);
+  d.external_force.col(s) += F;
+}
+
+void support_segment_weight(const Model& m, int s, Data& d) {
+  add_point_force(s, -m.segment_mass[s] * m.gravity, d.segment_com.col(s), d);
+}
+
+void arm_points(const Model& m, const Data& d, int i, Vec3& hand, Vec3& arm_com) {
+  const Arm& arm = m.arms[i];
+  const Vec3 shoulder = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder;
+  const Data::Hand& h = d.hands[i];
+  hand = h.hanging ? Vec3(shoulder + m.gravity.normalized() * arm.length) : h.position;
+  arm_com = shoulder + arm.com_fraction * (hand - shoulder);
+}
+
+Vec3 external_moment_about(const Model& m, const Data& d, const Vec3& q, double lower_mass,
+                           const Vec3& lower_com) {
+  const Vec3 g = m.gravity;
+  Vec3 M = (lower_com - q).cross(lower_mass * g);
+  for (int s = 0; s < m.nsegment; ++s) {
+    M += (d.segment_com.col(s) - q).cross(m.segment_mass[s] * g);
+    M += (d.external_point.col(s) - q).cross(d.external_force.col(s)) + d.external_moment.col(s);
+  }
+  for (size_t i = 0; i < m.arms.size(); ++i) {
+    if (d.hands[i].supported) continue;
+    Vec3 hand, com;
+    arm_points(m, d, static_cast<int>(i), hand, com);
+    M += (com - q).cross(m.arms[i].mass * g) + (hand - q).cross(d.hands[i].load_mass * g);
+  }
+  return M;
+}
+
+double balance_support_magnitude(const Model& m, const Data& d, const Vec3& p, const Vec3& dir,
+                                 const Vec3& pivot, const Vec3& axis, double lower_mass,
+                                 const Vec3& lower_com) {
+  const Vec3 a = axis.normalized();
+  const double arm = a.dot((p - pivot).cross(dir.normalized()));
+  if (std::abs(arm) < 1e-6) return std::numeric_limits<double>::quiet_NaN();
+  return -a.dot(external_moment_about(m, d, pivot, lower_mass, lower_com)) / arm;
+}
+
+}  // namespace paraspine

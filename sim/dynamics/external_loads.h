@@ -1,0 +1,45 @@
+#pragma once
+// External loads besides gravity, the arms and the hands: point forces on named segments (a floor,
+// a bench, a strap, a forearm on a mat). They fill Data::external_force / external_point /
+// external_moment, which inverse_dynamics reads; several forces on one segment add up exactly (the
+// moment of each about the segment's first application point goes into the free moment).
+//
+// Where a support force is statically indeterminate (the body rests on several supports), two
+// documented rules set it (docs/scenarios.md, "External forces"):
+//   - a resting segment (support_segment_weight): the floor carries that segment's own weight at its
+//     centre of mass, no more — the segment lies still on the floor and does not pry against it;
+//   - whole-body balance (balance_support_magnitude): a support of known direction at a known point
+//     takes whatever force makes the moments of all the body's weights (segments, arms, hand loads,
+//     the unmodelled lower body at a given centre of mass) and of all other external forces vanish
+//     about a given axis through another support (the pivot). Quasi-static: inertia is left to the
+//     pivot.
+// All need forward_kinematics first. Units SI, world frame.
+#include "sim/model/data.h"
+#include "sim/model/model.h"
+
+namespace paraspine {
+
+// Adds force F (N, world) acting at world point x on segment s.
+void add_point_force(int s, const Vec3& F, const Vec3& x, Data& d);
+
+// The floor carries segment s's weight at its centre of mass.
+void support_segment_weight(const Model& m, int s, Data& d);
+
+// Where arm i's hand is (the given grip, or hanging straight from the shoulder) and the arm's centre
+// of mass, as inverse_dynamics uses them.
+void arm_points(const Model& m, const Data& d, int i, Vec3& hand, Vec3& arm_com);
+
+// Moment (N·m, world) about point q of every weight on the body — segments, arms (unless their hand
+// is supported), hand loads — plus a point mass `lower_mass` (kg) at `lower_com`, plus the external
+// loads already in d.
+Vec3 external_moment_about(const Model& m, const Data& d, const Vec3& q, double lower_mass,
+                           const Vec3& lower_com);
+
+// Magnitude f ≥ 0 or < 0 (the support would have to pull) of a support force f·dir at world point p
+// such that the whole body balances about the axis `axis` through `pivot`. Returns NaN when the
+// support has no moment arm about that axis (|axis · ((p − pivot) × dir)| < 1e-6 m).
+double balance_support_magnitude(const Model& m, const Data& d, const Vec3& p, const Vec3& dir,
+                                 const Vec3& pivot, const Vec3& axis, double lower_mass,
+                                 const Vec3& lower_com);
+
+}  // namespace paraspine
