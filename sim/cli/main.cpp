@@ -178,7 +178,8 @@ void run_progress(double f, double t, double duration) {
 }
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
-            const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json) {
+            const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
+            int threads, bool no_fatigue) {
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
@@ -191,6 +192,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   const ps::Model model = ps::scale_model(ps::load_model(sc.model), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
+  opt.threads = threads > 0 ? threads : omp_get_max_threads();
+  opt.time_coupling = !no_fatigue;
   if (isatty(STDERR_FILENO)) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (!out.empty()) {
@@ -399,6 +402,8 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a scenario: summary on the terminal, full results in HDF5");
   std::string run_scenario_name, run_out, run_model, run_subject, run_criterion;
   bool run_json = false;
+  int run_threads = 1;
+  bool run_no_fatigue = false;
   std::vector<std::string> run_sets;
   run->add_option("SCENARIO", run_scenario_name, "Scenario file or bundled scenario name")->required();
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
@@ -407,7 +412,9 @@ int main(int argc, char** argv) {
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
+  run->add_option("--threads", run_threads, "Threads solving frames (0 = all cores); results are identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
+  run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -453,7 +460,7 @@ int main(int argc, char** argv) {
     if (*list) return run_list();
     if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
-    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json);
+    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

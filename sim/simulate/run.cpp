@@ -128,8 +128,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   Eigen::VectorXd inputs;
 
   // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
-  auto process = [&](long f, Data& d, bool prepared) {
+  auto process = [&](long f, Data& d, bool prepared, bool solved = false) {
     const double t = f * dt;
+    if (!solved) {
     if (!prepared) set_frame_kinematics(m, s, b, cycle, t, d);
     // Quasi-static reuse: the same inputs, and capacities and creep that leave the last answer
     // standing, keep the last solve (see QuasiStatic).
@@ -167,6 +168,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // Fatigue and creep carry the frame's activations and posture over the next interval.
     fatigue_update(m, fatigue_parameters, dt, d);
     creep_update(m, dt, d);
+    } else {
+      ++solves;
+    }
 
     for (int j = 0; j < m.njoint; ++j) {
       peak_c[j] = std::max(peak_c[j], d.disc_force(0, j));
@@ -187,10 +191,44 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   };
 
   const int threads = std::max(1, options.threads);
-  if (threads == 1) {
+  if (!options.time_coupling) {
+    // Without fatigue and creep, frames depend on each other only through the solver's warm start:
+    // they are solved in parallel in fixed chains of kChain frames, each starting cold and warm-
+    // starting frame to frame. The chains are the same for every thread count, so results are
+    // bit-identical whatever --threads is (and agree with one long warm-started chain to the QP's
+    // tolerance, 1e-10 relative).
+    constexpr long kChain = 16;
+    const long block = kChain * 2 * threads;
+    std::vector<Data> pool(static_cast<size_t>(std::min(block, frames)), Data(m));
+    for (long f0 = 0; f0 < frames; f0 += block) {
+      const long n = std::min(block, frames - f0);
+      const long nchains = (n + kChain - 1) / kChain;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+      for (long c = 0; c < nchains; ++c)
+        for (long i = c * kChain; i < std::min(n, (c + 1) * kChain); ++i) {
+          Data& x = pool[static_cast<size_t>(i)];
+          if (i == c * kChain) {
+            x.loadsharing_warm = false;  // the chain starts cold
+          } else {  // warm start: the solver state of the chain's previous frame
+            Data& prev = pool[static_cast<size_t>(i - 1)];
+            std::swap(x.qp, prev.qp);
+            std::swap(x.loadsharing_warm, prev.loadsharing_warm);
+            x.loadsharing_accepted.swap(prev.loadsharing_accepted);
+          }
+          set_frame_kinematics(m, s, b, cycle, (f0 + i) * dt, x);
+          evaluate_frame_after_kinematics(m, x);
+          x.muscle_capacity.setOnes();
+          load_sharing(m, ls, x);
+          reactions(m, x);
+        }
+      for (long i = 0; i < n; ++i) process(f0 + i, pool[static_cast<size_t>(i)], true, true);
+    }
+  } else if (threads == 1) {
     for (long f = 0; f < frames; ++f) process(f, d, false);
   } else {
-    // Blocks of frames prepared in parallel, then solved in order (see swap_state).
+    // Fatigue and creep couple every frame to the one before, so load sharing runs in order; the
+    // frames are prepared (kinematics, loads, inverse dynamics, muscle geometry and capacity) in
+    // parallel, a block at a time, and solved in order (see swap_state).
     const long block = 32L * threads;
     std::vector<Data> pool(static_cast<size_t>(std::min(block, frames)), Data(m));
     for (long f0 = 0; f0 < frames; f0 += block) {

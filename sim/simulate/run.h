@@ -14,6 +14,11 @@ namespace paraspine {
 struct RunOptions {
   LoadSharingSettings loadsharing;
   FatigueParameters fatigue;
+  // Threads (docs/performance.md, "Threads"); results are identical for every count.
+  int threads = 1;
+  // Fatigue and creep carry each frame's state to the next. Off (--no-fatigue): every fascicle
+  // stays fresh, no creep, and frames are independent — solved in parallel with --threads.
+  bool time_coupling = true;
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
 };
 
@@ -22,7 +27,8 @@ struct RunOptions {
 //  joints: {name: {peak_compression_N, mean_compression_N, peak_shear_ap_N, peak_shear_lateral_N}},
 //  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction}}},
 //  reserves: {peak_moment_Nm, frames_used_fraction},
-//  endurance_s (null when the task never fails), first_to_fail (group or null)}
+//  endurance_s (null when the task never fails), first_to_fail (group or null),
+//  fatigue_resolved_frames (frames re-solved because fatigue bound an activation)}
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options,
                             ResultsWriter* writer);
 
