@@ -148,7 +148,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       if (n["balance"].IsDefined()) {
         const YAML::Node b = n["balance"];
         const std::string bf = f + ".balance";
-        r.allow(b, bf, {"direction", "pivot", "axis", "lower_body_com"});
+        r.allow(b, bf, {"direction", "pivot", "axis", "lower_body_com", "share"});
+        if (b["share"].IsDefined()) {
+          sf.share = r.num(b["share"], bf + ".share");
+          if (sf.share < 0 || sf.share > 1) r.fail(b["share"], bf + ".share", "must be between 0 and 1");
+        }
         sf.kind = ScenarioForce::Kind::kBalance, ++kinds;
         sf.direction = r.vec3(r.require(b, "direction", bf), bf + ".direction");
         sf.pivot = r.vec3(r.require(b, "pivot", bf), bf + ".pivot");
@@ -245,10 +249,21 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
           for (const auto& sf : s.forces) names.append(names.empty() ? "" : ", ").append(sf.name);
           r.fail(kv.first, ff, "unknown force '" + name + "' (external_forces lists: " + (names.empty() ? "none" : names) + ")");
         }
+        const bool balance = s.forces[idx].kind == ScenarioForce::Kind::kBalance;
         const char* key = s.forces[idx].kind == ScenarioForce::Kind::kNewton ? "force_N"
                         : s.forces[idx].kind == ScenarioForce::Kind::kBodyWeight ? "force_body_weight" : "lower_body_com";
-        r.allow(kv.second, ff, {key});
-        kf.forces.push_back({idx, r.vec3(r.require(kv.second, key, ff), ff + "." + key), r.line(kv.second)});
+        if (balance) r.allow(kv.second, ff, {key, "share"});
+        else r.allow(kv.second, ff, {key});
+        ScenarioKeyframeForce kff;
+        kff.force = idx;
+        kff.line = r.line(kv.second);
+        if (kv.second[key].IsDefined()) kff.value = r.vec3(kv.second[key], ff + "." + key);
+        else if (!balance) r.fail(kv.second, ff + "." + key, "missing required field");
+        if (balance && kv.second["share"].IsDefined()) {
+          kff.share = r.num(kv.second["share"], ff + ".share");
+          if (*kff.share < 0 || *kff.share > 1) r.fail(kv.second["share"], ff + ".share", "must be between 0 and 1");
+        }
+        kf.forces.push_back(kff);
       }
     }
     if (kn["resting"].IsDefined()) {
@@ -330,6 +345,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   // External forces: segments exist; values per keyframe (held until changed).
   b.lower_body_mass = m.reference_body_mass - m.total_mass();
   std::vector<std::vector<Vec3>> force_values(s.forces.size());
+  std::vector<std::vector<double>> force_shares(s.forces.size());
   for (const auto& sf : s.forces) {
     BoundScenario::Force bf;
     bf.spec = sf;
@@ -346,8 +362,14 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   std::vector<int> resting_now;
   for (size_t k = 0; k < s.keyframes.size(); ++k) {
     const auto& kf = s.keyframes[k];
-    for (size_t i = 0; i < s.forces.size(); ++i) force_values[i].push_back(k == 0 ? s.forces[i].value : force_values[i].back());
-    for (const auto& kfv : kf.forces) force_values[kfv.force].back() = kfv.value;
+    for (size_t i = 0; i < s.forces.size(); ++i) {
+      force_values[i].push_back(k == 0 ? s.forces[i].value : force_values[i].back());
+      force_shares[i].push_back(k == 0 ? s.forces[i].share : force_shares[i].back());
+    }
+    for (const auto& kfv : kf.forces) {
+      if (kfv.value) force_values[kfv.force].back() = *kfv.value;
+      if (kfv.share) force_shares[kfv.force].back() = *kfv.share;
+    }
     if (kf.resting) {
       resting_now.clear();
       for (const auto& name : *kf.resting) {
@@ -416,6 +438,9 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       for (const Vec3& x : force_values[i]) v.push_back(x[c]);
       if (v.size() == 1) v.push_back(v[0]);
       b.forces[i].value[c] = ShapePreservingSpline(b.times, v);
+      std::vector<double> w = force_shares[i];
+      if (w.size() == 1) w.push_back(w[0]);
+      b.forces[i].share = ShapePreservingSpline(b.times, w);
     }
   // A balance support must push, not pull, in every keyframe posture: otherwise the body as
   // described would tip over about the pivot (a wrong pivot or lower-body centre of mass).

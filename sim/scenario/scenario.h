@@ -48,13 +48,15 @@ struct ScenarioForce {
   Vec3 value = Vec3::Zero();      // N, body weights, or (balance) the lower body's CoM, world m
   Vec3 direction = Vec3::UnitY(); // balance: direction of the support force
   Vec3 pivot = Vec3::Zero(), axis = Vec3::UnitZ();  // balance: the axis the body balances about
+  double share = 1;               // balance: the part of the balancing force this support takes
   int line = 0;
   std::string field;
 };
 
 struct ScenarioKeyframeForce {
   int force = -1;  // index into Scenario::forces
-  Vec3 value = Vec3::Zero();
+  std::optional<Vec3> value;
+  std::optional<double> share;
   int line = 0;
 };
 
@@ -135,6 +137,7 @@ struct BoundScenario {
     ScenarioForce spec;
     int segment = -1;
     std::array<ShapePreservingSpline, 3> value;
+    ShapePreservingSpline share;
   };
   std::vector<Force> forces;
   std::vector<std::vector<int>> resting;
@@ -142,8 +145,8 @@ struct BoundScenario {
 };
 
 // Sets the scenario's external loads for cycle time t into d: resting segments and supported arms
-// of the keyframe t falls in, then every force in the order listed (a balance support includes the
-// forces before it). Needs forward_kinematics and the hands set first. When `resting_phase` (the
+// of the keyframe t falls in, then the given forces, then the balance supports (each computed from
+// the loads before any balance support, times its share). Needs forward_kinematics and the hands set first. When `resting_phase` (the
 // rest between repetitions) the first keyframe's values apply.
 // `balance` (optional, one per force) receives each balance support's magnitude (N; NaN when it has
 // no moment arm, < 0 when it would have to pull).

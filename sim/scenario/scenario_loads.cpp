@@ -19,31 +19,45 @@ void apply_scenario_loads(const Model& m, const BoundScenario& b, double t, bool
       else if (static_cast<size_t>(-1 - idx) < d.hands.size()) d.hands[-1 - idx].supported = true;
     }
   const double body_weight = m.reference_body_mass * m.gravity.norm();
-  for (size_t i = 0; i < b.forces.size(); ++i) {
-    const auto& f = b.forces[i];
-    const auto& sf = f.spec;
+  auto value = [&](const BoundScenario::Force& f) {
     Vec3 v;
     for (int c = 0; c < 3; ++c) {
       double yd, ydd;
       f.value[c].evaluate(tk, v[c], yd, ydd);
     }
-    const Mat3& R = d.segment_rotation[f.segment];
-    const Vec3 point = sf.point_in_world ? sf.point : Vec3(d.segment_origin.col(f.segment) + R * sf.point);
-    auto to_world = [&](const Vec3& x) { return sf.force_in_segment_frame ? Vec3(R * x) : x; };
-    Vec3 F;
-    if (sf.kind == ScenarioForce::Kind::kNewton) {
-      F = to_world(v);
-    } else if (sf.kind == ScenarioForce::Kind::kBodyWeight) {
-      F = to_world(v * body_weight);
-    } else {
-      const Vec3 dir = to_world(sf.direction);
-      const double mag = balance_support_magnitude(m, d, point, dir, sf.pivot, sf.axis, b.lower_body_mass, v);
-      if (balance) (*balance)[i] = mag;
-      F = std::isfinite(mag) ? Vec3(std::max(mag, 0.0) * dir) : Vec3::Zero();
-    }
-    if (balance && sf.kind != ScenarioForce::Kind::kBalance) (*balance)[i] = F.norm();
-    add_point_force(f.segment, F, point, d);
+    return v;
+  };
+  auto point_of = [&](const BoundScenario::Force& f) {
+    return f.spec.point_in_world ? f.spec.point
+                                 : Vec3(d.segment_origin.col(f.segment) + d.segment_rotation[f.segment] * f.spec.point);
+  };
+  auto to_world = [&](const BoundScenario::Force& f, const Vec3& x) {
+    return f.spec.force_in_segment_frame ? Vec3(d.segment_rotation[f.segment] * x) : x;
+  };
+  // Given forces first; then every balance support from the loads so far (they do not see each
+  // other), each taking its share.
+  for (size_t i = 0; i < b.forces.size(); ++i) {
+    const auto& f = b.forces[i];
+    if (f.spec.kind == ScenarioForce::Kind::kBalance) continue;
+    const Vec3 v = value(f);
+    const Vec3 F = to_world(f, f.spec.kind == ScenarioForce::Kind::kNewton ? v : Vec3(v * body_weight));
+    if (balance) (*balance)[i] = F.norm();
+    add_point_force(f.segment, F, point_of(f), d);
   }
+  thread_local std::vector<Vec3> support;
+  support.assign(b.forces.size(), Vec3::Zero());
+  for (size_t i = 0; i < b.forces.size(); ++i) {
+    const auto& f = b.forces[i];
+    if (f.spec.kind != ScenarioForce::Kind::kBalance) continue;
+    const Vec3 dir = to_world(f, f.spec.direction);
+    double share, yd, ydd;
+    f.share.evaluate(tk, share, yd, ydd);
+    const double mag = balance_support_magnitude(m, d, point_of(f), dir, f.spec.pivot, f.spec.axis, b.lower_body_mass, value(f));
+    if (balance) (*balance)[i] = share * mag;
+    support[i] = std::isfinite(mag) ? Vec3(share * std::max(mag, 0.0) * dir) : Vec3::Zero();
+  }
+  for (size_t i = 0; i < b.forces.size(); ++i)
+    if (b.forces[i].spec.kind == ScenarioForce::Kind::kBalance) add_point_force(b.forces[i].segment, support[i], point_of(b.forces[i]), d);
 }
 
 }  // namespace paraspine
