@@ -151,13 +151,31 @@ def test_sweep_grid_in_parallel(tmp_path):
 BUNDLED = sorted(f[:-5] for f in os.listdir("scenarios") if f.endswith(".yaml"))
 
 
+# Long scenarios shortened for the tests (one repetition, a minute of a hold).
+SHORTEN = {
+    "repetitive_lifting_shift": ["--set", "repetitions=80"],
+    "repetitive_lifting_shift_microbreaks": ["--set", "repetitions=80"],
+    "golf_swing": ["--set", "repetitions=1"],
+    "bird_dog": ["--set", "repetitions=1"],
+    "superman": ["--set", "repetitions=1"],
+    "side_plank": ["--set", "repetitions=1"],
+    "curl_up": ["--set", "repetitions=1"],
+    "backpack_carry": ["--set", "keyframes[1].time=60"],
+}
+
+
+def summary(name, *extra):
+    r = run("run", name, "--json", *SHORTEN.get(name, []), *extra)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_bundled_scenario_runs(name):
     # Each shipped scenario loads (ranges, reach), runs to the end and gives finite, positive
     # compression at every level; `paraspine list` shows it.
     # The 8 h shifts take about two minutes each; here 80 lifts (20 min, two micro-breaks) suffice.
-    shorten = ["--set", "repetitions=80"] if name.startswith("repetitive_lifting_shift") else []
-    r = run("run", name, "--json", *shorten)
+    r = run("run", name, "--json", *SHORTEN.get(name, []))
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert s["scenario"] == name and s["frames"] > 1
@@ -189,3 +207,77 @@ def test_micro_breaks_change_the_timeline_and_the_fatigue():
     a = plain["groups"]["longissimus"]["left"]["end_fatigued_fraction"]
     b = breaks["groups"]["longissimus"]["left"]["end_fatigued_fraction"]
     assert abs(a - b) > 1e-4
+
+
+def mean_act(s, group, side=None):
+    sides = s["groups"][group]
+    return sides[side]["mean_activation"] if side else sum(v["mean_activation"] for v in sides.values()) / len(sides)
+
+
+def test_core_exercises_load_the_spine_as_published():
+    ex = {n: summary(n) for n in ("curl_up", "bird_dog", "side_plank", "superman")}
+    standing = summary("prolonged_standing", "--set", "keyframes[1].time=60")
+    l45 = {n: s["joints"]["L4-L5"]["peak_compression_N"] for n, s in ex.items()}
+    # The partial curl-up challenges the abdominals at the least spine compression of the four
+    # (Axler & McGill 1997); it needs the abdominals, standing does not.
+    assert l45["curl_up"] == min(l45.values()), l45
+    abdominals = lambda s: mean_act(s, "rectus_abdominis") + mean_act(s, "external_oblique") + mean_act(s, "internal_oblique")
+    assert abdominals(ex["curl_up"]) > 5 * abdominals(standing) and abdominals(ex["curl_up"]) > 0.2
+    # The side plank on the right forearm bends the spine laterally: the down-side (right)
+    # quadratus lumborum works, the up-side one hardly; lateral shear appears.
+    sp = ex["side_plank"]
+    assert mean_act(sp, "quadratus_lumborum", "right") > 3 * mean_act(sp, "quadratus_lumborum", "left")
+    assert sp["joints"]["L4-L5"]["peak_shear_lateral_N"] > 50
+    # Superman: all extensors, no abdominals; symmetric, so no lateral shear.
+    sm = ex["superman"]
+    assert mean_act(sm, "rectus_abdominis") < 0.01 and sm["joints"]["L4-L5"]["peak_shear_lateral_N"] < 1
+    assert mean_act(sm, "longissimus") > mean_act(ex["curl_up"], "longissimus")
+    # Bird dog: one hand and the opposite knee carry the body, so the trunk twists (asymmetric).
+    bd = ex["bird_dog"]
+    assert bd["joints"]["L4-L5"]["peak_shear_lateral_N"] > 20
+
+
+def test_backpack_adds_more_than_its_weight_at_l5_s1():
+    # 15 % of body weight behind the back: L5-S1 carries the pack's weight and the muscle force
+    # that holds its moment (Goh et al. 1998: the lumbosacral force rises with the pack).
+    pack = summary("backpack_carry")
+    standing = summary("prolonged_standing", "--set", "keyframes[1].time=60")
+    weight = 0.15 * pack["subject"]["body_mass_kg"] * 9.81
+    assert pack["joints"]["L5-S1"]["peak_compression_N"] > standing["joints"]["L5-S1"]["peak_compression_N"] + weight
+
+
+def test_golf_swing_x_factor_and_sequence(tmp_path):
+    out = tmp_path / "golf.h5"
+    s = summary("golf_swing", "-o", str(out))
+    with h5py.File(out) as f:
+        t = f["time"][:]
+        names = list(f["joints/name"].asstr()[:])
+        trunk = [k for k, n in enumerate(names) if n[0] in "LT"]  # thorax relative to pelvis
+        sep = np.degrees(f["kinematics/joint_angles"][:, trunk, 2].sum(axis=1))
+    top, impact = np.argmin(np.abs(t - 0.80)), np.argmin(np.abs(t - 1.07))
+    # X-factor 45° at the top (Cheetham et al. 2001; tour average ≈ 42°).
+    assert 40 < sep[top] < 50, sep[top]
+    # Thorax-relative-to-pelvis velocity peaks after impact (Steele et al. 2018).
+    v = np.gradient(sep, t)
+    assert t[np.argmax(np.abs(v[: np.argmin(np.abs(t - 2.0))]))] > t[impact]
+    # Rotation with lateral bend: lateral shear at L4-L5, and a peak compression above standing.
+    assert s["joints"]["L4-L5"]["peak_shear_lateral_N"] > 100
+    assert s["joints"]["L4-L5"]["peak_compression_N"] > 3000
+
+
+def test_threads_give_identical_results(tmp_path):
+    # Frames prepared (and, without fatigue, solved) in parallel: the same bits for 1, 2 and 3
+    # threads (different block sizes, so a state field missing from the hand-over would show).
+    for extra in ([], ["--no-fatigue"]):
+        outs = []
+        for n in (1, 2, 3):
+            out = tmp_path / f"t{n}{len(extra)}.h5"
+            r = run("run", FIXTURE, "--json", "--threads", str(n), "-o", str(out), *extra)
+            assert r.returncode == 0, r.stderr
+            outs.append((r.stdout, out))
+        assert outs[0][0] == outs[1][0] == outs[2][0]
+        with h5py.File(outs[0][1]) as a, h5py.File(outs[1][1]) as b, h5py.File(outs[2][1]) as c:
+            for name in ("joints/compression", "muscles/activation", "fatigue/fatigued", "joints/net_moment"):
+                assert np.array_equal(a[name][:], b[name][:]) and np.array_equal(a[name][:], c[name][:]), name
+    fresh = json.loads(run("run", FIXTURE, "--json", "--no-fatigue").stdout)
+    assert all(v["end_fatigued_fraction"] == 0 for g in fresh["groups"].values() for v in g.values())
