@@ -13,6 +13,8 @@ packages=(
   # The Python package and its notebooks (issue 7), the validation report's plots (issue 8)
   python3-xarray python3-pandas python3-matplotlib python3-tqdm
   python3-nbclient python3-nbformat python3-ipykernel
+  # xarray's h5netcdf engine: results files open with labelled axes (tests/python/test_run.py)
+  python3-h5netcdf
 )
 
 missing=()

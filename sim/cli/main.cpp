@@ -179,7 +179,7 @@ void run_progress(double f, double t, double duration) {
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
-            int threads, bool no_fatigue) {
+            int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
@@ -199,7 +199,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!out.empty()) {
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion,
                          {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}, {"sex", model.reference_sex}}};
-    writer = std::make_unique<ps::ResultsWriter>(out, model, meta);
+    writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
   }
   g_run_start = std::chrono::steady_clock::now();
   const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
@@ -404,6 +404,8 @@ int main(int argc, char** argv) {
   bool run_json = false;
   int run_threads = 1;
   bool run_no_fatigue = false;
+  std::string run_precision = "double";
+  ps::ResultsOptions run_storage;
   std::vector<std::string> run_sets;
   run->add_option("SCENARIO", run_scenario_name, "Scenario file or bundled scenario name")->required();
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
@@ -413,8 +415,12 @@ int main(int argc, char** argv) {
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   run->add_option("--threads", run_threads, "Threads solving frames (0 = all cores); results are identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
+  run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, half the size; time stays float64)")
+      ->capture_default_str()->check(CLI::IsMember({"double", "single"}));
+  run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
+      ->delimiter(',');
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -460,7 +466,8 @@ int main(int argc, char** argv) {
     if (*list) return run_list();
     if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
-    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue);
+    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
+                               [&] { run_storage.single_precision = run_precision == "single"; return run_storage; }());
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

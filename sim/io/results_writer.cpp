@@ -62,6 +62,7 @@ struct ResultsWriter::Impl {
   std::string path, partial;
   hid_t file = -1, time_ds = -1, joint_scale = -1, muscle_scale = -1, rotation_scale = -1;
   std::vector<hid_t> field_ds;
+  std::vector<size_t> fields;  // indices into kOutputFields, in table order
   std::vector<int> width;
   int chunk = 256;
   long written = 0;   // frames on disk
@@ -72,8 +73,10 @@ struct ResultsWriter::Impl {
 
   Impl(const Model& m) : model(m) {}
 
+  hid_t file_type = H5T_IEEE_F64LE;  // storage type of the per-frame fields
+
   hid_t create_extensible(const char* path, const std::vector<hsize_t>& tail, const char* unit,
-                          const char* description) {
+                          const char* description, hid_t type) {
     const int rank = 1 + static_cast<int>(tail.size());
     std::vector<hsize_t> dims(rank, 0), maxdims(rank, H5S_UNLIMITED), chunk_dims(rank, chunk);
     for (size_t k = 0; k < tail.size(); ++k) dims[k + 1] = maxdims[k + 1] = chunk_dims[k + 1] = tail[k];
@@ -84,7 +87,7 @@ struct ResultsWriter::Impl {
     H5Pset_deflate(dcpl, 4);
     const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
-    const hid_t ds = H5Dcreate2(file, path, H5T_NATIVE_DOUBLE, space, lcpl, dcpl, H5P_DEFAULT);
+    const hid_t ds = H5Dcreate2(file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
     write_string_attribute(ds, "units", unit);
     write_string_attribute(ds, "description", description);
     H5Pclose(lcpl);
@@ -111,8 +114,9 @@ struct ResultsWriter::Impl {
       (void)row_width;
     };
     append_rows(time_ds, time_buffer.data(), 1, 1, {});
-    for (size_t f = 0; f < kOutputFields.size(); ++f) {
-      const auto& field = kOutputFields[f];
+    for (size_t k = 0; k < fields.size(); ++k) {
+      const auto& field = kOutputFields[fields[k]];
+      const size_t f = k;
       std::vector<hsize_t> tail;
       if (field.shape == FieldShape::kJoint3) tail = {hsize_t(model.njoint), 3};
       else if (field.shape == FieldShape::kJoint) tail = {hsize_t(model.njoint)};
@@ -132,8 +136,39 @@ struct ResultsWriter::Impl {
   }
 };
 
+namespace {
+
+bool field_selected(const std::string& path, const std::vector<std::string>& selection) {
+  if (selection.empty()) return true;
+  for (std::string s : selection) {
+    if (s.empty()) continue;
+    if (s[0] != '/') s.insert(0, "/");
+    if (path == s || path.rfind(s + "/", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_field_selection(const std::vector<std::string>& fields) {
+  for (const std::string& f : fields) {
+    bool any = false;
+    for (const auto& field : kOutputFields) any = any || field_selected(field.path, {f});
+    if (!any) {
+      std::string known;
+      for (const auto& field : kOutputFields) known.append(known.empty() ? "" : ", ").append(field.path);
+      throw InputError("--fields", 0, f, "no such output field or group (fields: " + known + ")");
+    }
+  }
+}
+
 ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunMetadata& meta, int chunk_frames)
+    : ResultsWriter(path, m, meta, ResultsOptions{false, {}, chunk_frames}) {}
+
+ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunMetadata& meta, const ResultsOptions& options)
     : impl_(std::make_unique<Impl>(m)) {
+  check_field_selection(options.fields);
+  const int chunk_frames = options.chunk_frames;
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, not printed by HDF5
   Impl& w = *impl_;
   w.path = path;
@@ -152,9 +187,13 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   write_string_attribute(w.file, "subject", meta.subject.dump());
   write_string_attribute(w.file, "criterion", meta.criterion);
   write_string_attribute(w.file, "created", iso_time_now());
+  w.file_type = options.single_precision ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+  write_string_attribute(w.file, "storage", options.single_precision ? "float32" : "float64");
+  for (size_t f = 0; f < kOutputFields.size(); ++f)
+    if (field_selected(kOutputFields[f].path, options.fields)) w.fields.push_back(f);
 
   // Axes: time (extensible), joints, muscles, rotations — dimension scales.
-  w.time_ds = w.create_extensible("/time", {}, "s", "time");
+  w.time_ds = w.create_extensible("/time", {}, "s", "time", H5T_IEEE_F64LE);
   H5DSset_scale(w.time_ds, "time");
   w.joint_scale = string_scale(w.file, "/joints/name", m.joint_name, "joint");
   w.muscle_scale = string_scale(w.file, "/muscles/name", m.muscle_name, "muscle");
@@ -164,12 +203,13 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   H5Dclose(string_scale(w.file, "/muscles/side", sides, nullptr));
   w.rotation_scale = string_scale(w.file, "/rotation", {"flexion", "lateral_bending", "axial_rotation"}, "rotation");
 
-  for (const auto& field : kOutputFields) {
+  for (size_t f : w.fields) {
+    const auto& field = kOutputFields[f];
     std::vector<hsize_t> tail;
     if (field.shape == FieldShape::kJoint3) tail = {hsize_t(m.njoint), 3};
     else if (field.shape == FieldShape::kJoint) tail = {hsize_t(m.njoint)};
     else tail = {hsize_t(m.nmuscle)};
-    const hid_t ds = w.create_extensible(field.path, tail, field.unit, field.description);
+    const hid_t ds = w.create_extensible(field.path, tail, field.unit, field.description, w.file_type);
     H5DSattach_scale(ds, w.time_ds, 0);
     H5DSattach_scale(ds, field.shape == FieldShape::kMuscle ? w.muscle_scale : w.joint_scale, 1);
     if (field.shape == FieldShape::kJoint3) H5DSattach_scale(ds, w.rotation_scale, 2);
@@ -192,8 +232,8 @@ ResultsWriter::~ResultsWriter() {
 void ResultsWriter::append(double time, const Data& d) {
   Impl& w = *impl_;
   w.time_buffer[w.buffered] = time;
-  for (size_t f = 0; f < kOutputFields.size(); ++f)
-    kOutputFields[f].get(w.model, d, w.buffers[f].data() + static_cast<size_t>(w.buffered) * w.width[f]);
+  for (size_t k = 0; k < w.fields.size(); ++k)
+    kOutputFields[w.fields[k]].get(w.model, d, w.buffers[k].data() + static_cast<size_t>(w.buffered) * w.width[k]);
   if (++w.buffered == w.chunk) w.flush();
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "sim/model/data.h"
 #include "sim/model/model.h"
@@ -26,10 +27,25 @@ struct RunMetadata {
 
 inline constexpr int kSchemaVersion = 1;
 
+// What to store (docs/hdf5-schema.md, "Storage options"). Defaults: every field, float64.
+struct ResultsOptions {
+  // Per-frame fields stored as IEEE float32 (7 significant digits, half the size); /time stays
+  // float64 so frame times of long runs stay exact. Readers convert transparently.
+  bool single_precision = false;
+  // Only these fields: each entry a dataset path ("/muscles/activation") or a group ("joints",
+  // "muscles", "fatigue", "kinematics"); empty = all. Unknown entries are an error.
+  std::vector<std::string> fields;
+  int chunk_frames = 256;
+};
+
+// Checks ResultsOptions::fields against the field table; throws InputError naming the entry.
+void check_field_selection(const std::vector<std::string>& fields);
+
 class ResultsWriter {
  public:
   // Throws InputError naming the path when the file cannot be created.
   ResultsWriter(const std::string& path, const Model& m, const RunMetadata& meta, int chunk_frames = 256);
+  ResultsWriter(const std::string& path, const Model& m, const RunMetadata& meta, const ResultsOptions& options);
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;

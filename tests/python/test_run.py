@@ -1,5 +1,6 @@
 """`paraspine run`: a scenario end to end (summary, JSON, HDF5 read back with h5py), and every kind
 of bad input: a clear message naming file, line and field, exit code 2, and no output file."""
+import functools
 import json
 import os
 import subprocess
@@ -164,10 +165,16 @@ SHORTEN = {
 }
 
 
-def summary(name, *extra):
+@functools.lru_cache(maxsize=None)
+def _summary_text(name, extra):
     r = run("run", name, "--json", *SHORTEN.get(name, []), *extra)
     assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    return r.stdout
+
+
+def summary(name, *extra):
+    # Runs a bundled scenario (shortened as above) once per argument list; tests share the result.
+    return json.loads(_summary_text(name, tuple(extra)))
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -175,9 +182,7 @@ def test_every_bundled_scenario_runs(name):
     # Each shipped scenario loads (ranges, reach), runs to the end and gives finite, positive
     # compression at every level; `paraspine list` shows it.
     # The 8 h shifts take about two minutes each; here 80 lifts (20 min, two micro-breaks) suffice.
-    r = run("run", name, "--json", *SHORTEN.get(name, []))
-    assert r.returncode == 0, r.stderr
-    s = json.loads(r.stdout)
+    s = summary(name)
     assert s["scenario"] == name and s["frames"] > 1
     for joint, v in s["joints"].items():
         assert np.isfinite(v["peak_compression_N"]) and v["peak_compression_N"] > 0, joint
@@ -200,7 +205,7 @@ def test_micro_breaks_change_the_timeline_and_the_fatigue():
     # the standing posture between lifts, which a standing break continues; docs/fatigue.md.)
     end = {}
     for name in ("repetitive_lifting_shift", "repetitive_lifting_shift_microbreaks"):
-        end[name] = json.loads(run("run", name, "--json", "--set", "repetitions=80").stdout)
+        end[name] = summary(name)  # 80 lifts, as SHORTEN
     plain, breaks = end["repetitive_lifting_shift"], end["repetitive_lifting_shift_microbreaks"]
     assert breaks["duration_s"] == pytest.approx(plain["duration_s"] + 60.0)
     assert breaks["frames"] == plain["frames"] + 600
@@ -281,3 +286,34 @@ def test_threads_give_identical_results(tmp_path):
                 assert np.array_equal(a[name][:], b[name][:]) and np.array_equal(a[name][:], c[name][:]), name
     fresh = json.loads(run("run", FIXTURE, "--json", "--no-fatigue").stdout)
     assert all(v["end_fatigued_fraction"] == 0 for g in fresh["groups"].values() for v in g.values())
+
+
+def test_storage_options_keep_the_schema(tmp_path):
+    full, small = tmp_path / "full.h5", tmp_path / "small.h5"
+    assert run("run", FIXTURE, "-o", str(full)).returncode == 0
+    r = run("run", FIXTURE, "-o", str(small), "--precision", "single", "--fields", "joints,muscles/activation", "--json")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(full) as a, h5py.File(small) as b:
+        assert a.attrs["storage"] == "float64" and b.attrs["storage"] == "float32"
+        assert b["time"].dtype == np.float64 and b["joints/compression"].dtype == np.float32
+        assert np.allclose(a["joints/compression"][:], b["joints/compression"][:], rtol=1e-6, atol=1e-3)
+        assert "muscles/activation" in b and "muscles/force" not in b and "fatigue" not in b
+        assert b["muscles/activation"].attrs["units"] == "1" and b["muscles/activation"].dims[1][0].name == "/muscles/name"
+    assert small.stat().st_size < 0.5 * full.stat().st_size
+    assert run("compare", str(full), str(small)).returncode == 0
+    r = run("run", FIXTURE, "-o", str(tmp_path / "bad.h5"), "--fields", "joints,muscle/force")
+    assert r.returncode == 2 and "muscle/force" in r.stderr and not (tmp_path / "bad.h5").exists()
+
+
+def test_xarray_labels_the_axes(tmp_path):
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    out = tmp_path / "lift.h5"
+    assert run("run", FIXTURE, "-o", str(out)).returncode == 0
+    with xr.open_dataset(out, engine="h5netcdf", group="joints", phony_dims="access") as j:
+        assert j["net_moment"].dims == ("time", "name", "rotation")
+        assert "L4-L5" in list(j["name"].values)
+        assert j["compression"].attrs["units"] == "N"
+    with xr.open_dataset(out, engine="h5netcdf") as root:
+        assert list(root["rotation"].values) == ["flexion", "lateral_bending", "axial_rotation"]
+        assert root["time"].size > 1
