@@ -43,10 +43,12 @@ struct QuasiStatic {
   }
 };
 
-// Tolerances of the quasi-static reuse: posture and loads exactly as before (to rounding), and no
-// fascicle at its capacity bound whose capacity moved more than 1e-4, no passive moment moved more
-// than 1e-3 N·m. (A fascicle below its bound does not see its capacity: the QP's answer is the same.)
-constexpr double kSameInput = 1e-12, kCapacityTolerance = 1e-4, kPassiveTolerance = 1e-3;
+// Quasi-static reuse: posture and loads exactly as before (to rounding), and no fascicle at its
+// capacity bound whose capacity moved more than RunOptions::capacity_tolerance, no passive moment
+// moved more than passive_tolerance. (A fascicle below its bound does not see its capacity: the
+// QP's answer is the same.) Between solves a bound fascicle's activation may exceed its capacity
+// by at most the tolerance; the next solve restores the bound.
+constexpr double kSameInput = 1e-12;
 
 }  // namespace
 
@@ -98,15 +100,15 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // Quasi-static reuse: the same inputs, and capacities and creep that leave the last answer
     // standing, keep the last solve (see QuasiStatic).
     QuasiStatic::gather(d, inputs);
-    bool same = last.valid && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
+    bool same = options.quasi_static_reuse && last.valid && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
     if (same) {
       for (int i = 0; i < m.nmuscle && same; ++i)
         same = d.activation[i] < d.muscle_capacity[i] - 1e-9 ||
-               std::abs(d.muscle_capacity[i] - last.capacity[i]) <= kCapacityTolerance;
+               std::abs(d.muscle_capacity[i] - last.capacity[i]) <= options.capacity_tolerance;
       if (same && m.creep.enabled)
         for (int k = 0; k < m.ndof && same; k += 3)
           same = std::abs(m.dof_passive[k].moment(creep_effective_angle(d.q[k], d.creep[k])) - last.passive[k]) <=
-                 kPassiveTolerance;
+                 options.passive_tolerance;
     }
     if (!same) {
       evaluate_frame(m, d);
