@@ -360,7 +360,9 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
                           {"error_pct", num(res.error_pct)}, {"tolerance_pct", c.tolerance_pct},
                           {"pass", res.pass}, {"status", res.status}, {"source", c.source},
                           {"tolerance_reason", c.tolerance_reason}, {"detail", res.detail},
-                          {"known_failure", c.known_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.known_failure)}});
+                          {"known_failure", c.known_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.known_failure)},
+                          {"scenarios", c.predict.divide_by.empty() ? nlohmann::json::array({c.predict.scenario})
+                                                                    : nlohmann::json::array({c.predict.scenario, c.predict.divide_by})}});
   }
   j["datasets"] = nlohmann::json::array();
   for (const auto& ds : r.datasets)
