@@ -58,3 +58,40 @@ def test_missing_scenario_is_reported(tmp_path):
     (tmp_path / "scenarios").symlink_to(os.path.abspath("tests/validation/scenarios"))
     r = run("--cases", str(bad))
     assert r.returncode == 2 and "nowhere.yaml" in r.stderr and "does not exist" in r.stderr
+
+
+def test_erector_silence_is_found_when_the_trunk_leans_back(tmp_path):
+    # From 30° of lumbar flexion back through upright into a backward lean: the erector spinae hold
+    # the flexed trunk and must fall silent once its weight passes behind the spine, so the metric
+    # has to report an angle inside the motion (the flexion–relaxation case itself finds none).
+    (tmp_path / "lean_back.yaml").write_text("""paraspine_scenario: 1
+name: lean_back
+model: full_spine
+output_rate_hz: 20
+keyframes:
+  - time: 0
+    regions_deg: {lumbar: {flexion: 30}}
+  - time: 4
+    pelvis_deg: {flexion: -15}
+    regions_deg: {lumbar: {flexion: -10}}
+  - time: 5
+    pelvis_deg: {flexion: -15}
+    regions_deg: {lumbar: {flexion: -10}}
+""")
+    text = open("tests/validation/cases.yaml").read()
+    head = text[: text.index("\ncases:") + 1]
+    (tmp_path / "cases.yaml").write_text(head + """cases:
+  - name: lean_back_silence
+    dataset: test
+    quantity: lumbar flexion at erector silence while leaning back
+    unit: deg
+    measured: 10
+    tolerance_pct: 1000
+    tolerance_reason: a check of the metric, not of the model
+    source: none
+    predict: {metric: erector_silence_lumbar_flexion, scenario: lean_back.yaml}
+""")
+    r = run("--cases", str(tmp_path / "cases.yaml"), "--json")
+    assert r.returncode == 0, r.stderr + r.stdout
+    c = json.loads(r.stdout)["cases"][0]
+    assert c["predicted"] is not None and -10.5 < c["predicted"] < 30.5, c
