@@ -77,7 +77,7 @@ struct ValidationDataset {
   std::string name;
   int n = 0;
   std::optional<double> pearson_r, spearman_rho;  // need n ≥ 3 (and spread in both)
-  double mean_abs_error_pct = 0;
+  double mean_abs_error_pct = 0;  // a case without a prediction counts as 100 %
   int passed = 0;
 };
 
