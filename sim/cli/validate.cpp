@@ -24,7 +24,7 @@ ValidateCommand& add_validate_command(CLI::App& app) {
                       "Exit 0 when the only failures are cases marked known_failure (and fail when one of them passes)");
   v.command->footer("Exit status 3 when a case is outside its tolerance.\n"
                     "Examples:\n  paraspine validate\n  paraspine validate --case wilke_standing_flexed_ratio --json\n"
-                    "  paraspine validate --json > build/validation.json && /usr/bin/python3 scripts/validation_report.py build/validation.json");
+                    "  paraspine validate --json > build/validation.json && /usr/bin/python3 scripts/validation_report.py --json build/validation.json");
   return v;
 }
 
