@@ -135,7 +135,8 @@ Model model_for(const Scenario& sc) {
   return scale_model(load_model(sc.model), sc.subject.value_or(Subject{}));
 }
 
-// Forward flexion sampled frame by frame (kinematics → dynamics → muscles → load sharing); the
+// Forward flexion sampled frame by frame with the frame steps of run_scenario (sim/simulate/run.cpp:
+// kinematics → dynamics → muscles → load sharing) while recording what the summary does not: the
 // erector spinae's active force against lumbar flexion. Fatigue is left out: the motion lasts
 // seconds and fatigue would only blur when the muscles fall silent.
 void erector_silence(const ValidationSuite& suite, const Scenario& sc, ScenarioOutcome& out) {
@@ -181,7 +182,7 @@ void erector_silence(const ValidationSuite& suite, const Scenario& sc, ScenarioO
     load_sharing(m, ls, d);
     double a = 0;
     for (int dof : lumbar_flexion_dofs) a += d.q[dof];
-    angle[f] = a * 180.0 / M_PI;
+    angle[f] = rad2deg(a);
     // Erector spinae crossing the reference joint (moment arm about its flexion axis > 1 mm).
     double F = 0;
     for (int i = 0; i < m.nmuscle; ++i)
