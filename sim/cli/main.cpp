@@ -2,6 +2,7 @@
 //   paraspine model info MODEL [--json]
 //   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
 //   paraspine bench [--model M] [--frames N] [--criterion C] [--json]
+//   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -24,6 +25,7 @@
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
 #include "sim/scenario/scenario.h"
+#include "sim/cli/validate.h"
 
 #include <chrono>
 #include "sim/simulate/frame.h"
@@ -431,6 +433,8 @@ int main(int argc, char** argv) {
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
+  auto& validate = paraspine_cli::add_validate_command(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -454,6 +458,7 @@ int main(int argc, char** argv) {
     if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json);
+    if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
