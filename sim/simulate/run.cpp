@@ -21,6 +21,7 @@ struct QuasiStatic {
   Eigen::VectorXd inputs;    // everything evaluate_frame reads that the timeline sets
   Eigen::VectorXd capacity;  // capacities at the last solve
   Eigen::VectorXd passive;   // passive joint moments at the last solve (creep moves them)
+  bool supported = false;   // the frame was a supported break (its net moments carried by the support)
   bool valid = false;
 
   // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
@@ -100,7 +101,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // Quasi-static reuse: the same inputs, and capacities and creep that leave the last answer
     // standing, keep the last solve (see QuasiStatic).
     QuasiStatic::gather(d, inputs);
-    bool same = options.quasi_static_reuse && last.valid && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
+    const bool supported = where.on_break && s.break_posture == "supported";
+    bool same = options.quasi_static_reuse && last.valid && supported == last.supported && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
     if (same) {
       for (int i = 0; i < m.nmuscle && same; ++i)
         same = d.activation[i] < d.muscle_capacity[i] - 1e-9 ||
@@ -112,12 +114,14 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     }
     if (!same) {
       evaluate_frame(m, d);
+      if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
       load_sharing(m, ls, d);
       reactions(m, d);
       ++solves;
       last.inputs = inputs;
       last.capacity = d.muscle_capacity;
       last.passive = d.passive_joint_moment;
+      last.supported = supported;
       last.valid = true;
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
