@@ -2,6 +2,7 @@
 //   paraspine model info MODEL [--json]
 //   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
 //   paraspine bench [--model M] [--frames N] [--criterion C] [--json]
+//   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -24,6 +25,7 @@
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
 #include "sim/scenario/scenario.h"
+#include "sim/cli/validate.h"
 
 #include <chrono>
 #include "sim/simulate/frame.h"
@@ -226,18 +228,29 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                v["peak_shear_ap_N"].get<double>(), v["peak_shear_lateral_N"].get<double>(),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
-  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12}\n", "muscle group", "side", "peak act.", "mean act.", "end fatigued");
+  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "mean act.",
+             "end fatigued", "rest to 90/95%");
   for (const auto& [group, sides] : summary["groups"].items())
     for (const auto& [side, v] : sides.items())
-      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f}\n", group, side, v["peak_activation"].get<double>(),
-                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>());
+      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side,
+                 v["peak_activation"].get<double>(), v["mean_activation"].get<double>(),
+                 v["end_fatigued_fraction"].get<double>(), v["recovery_to_90_s"].get<double>(),
+                 v["recovery_to_95_s"].get<double>());
   const auto& r = summary["reserves"];
   fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
              100 * r["frames_used_fraction"].get<double>(),
              r["peak_moment_Nm"].get<double>() > 0 ? " (where the model's muscles cannot carry the load)" : "");
   if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
-  else fmt::print("  endurance: the task fails after {:.0f} s ({} first)\n", summary["endurance_s"].get<double>(),
-                  summary["first_to_fail"].get<std::string>());
+  else fmt::print("  endurance: the task fails after {:.0f} s ({} first, at {})\n", summary["endurance_s"].get<double>(),
+                  summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>());
+  const auto& rec = summary["recovery"];
+  if (rec["to_95_percent_s"].get<double>() > 0)
+    fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {:.0f} s, to 95 % in {:.0f} s "
+               "(slowest: {})\n", rec["to_90_percent_s"].get<double>(), rec["to_95_percent_s"].get<double>(),
+               rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>());
+  if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005)
+    fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level (L4-L5 {:.2f}° at the end)\n",
+               summary["creep"]["peak_deg"].get<double>(), summary["joints"]["L4-L5"]["end_creep_deg"].get<double>());
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   return 0;
 }
@@ -444,6 +457,8 @@ int main(int argc, char** argv) {
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
+  auto& validate = paraspine_cli::add_validate_command(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -468,6 +483,7 @@ int main(int argc, char** argv) {
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
                                [&] { run_storage.single_precision = run_precision == "single"; return run_storage; }());
+    if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "sim/common/error.h"
@@ -140,10 +141,12 @@ namespace {
 
 bool field_selected(const std::string& path, const std::vector<std::string>& selection) {
   if (selection.empty()) return true;
-  for (std::string s : selection) {
-    if (s.empty()) continue;
-    if (s[0] != '/') s.insert(0, "/");
-    if (path == s || path.rfind(s + "/", 0) == 0) return true;
+  for (const std::string& entry : selection) {
+    if (entry.empty()) continue;
+    // "joints" and "/joints" name the group; a path must match whole names.
+    const std::string_view name = entry[0] == '/' ? std::string_view(entry).substr(1) : std::string_view(entry);
+    const std::string_view p = std::string_view(path).substr(1);
+    if (p == name || (p.size() > name.size() && p.compare(0, name.size(), name) == 0 && p[name.size()] == '/')) return true;
   }
   return false;
 }

@@ -41,7 +41,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   Reader r{file};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion",
-                     "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "fatigue",
+                     "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
                      "sources", "external_forces"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
     r.fail(root, "paraspine_scenario", "missing or unsupported format version (this build reads 1)");
@@ -89,6 +89,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (root["break_s"].IsDefined()) {
     s.break_s = r.nonnegative(root["break_s"], "break_s");
     if (s.break_every == 0) r.fail(root["break_s"], "break_s", "needs break_every (after how many repetitions)");
+  }
+  if (root["break_posture"].IsDefined()) {
+    s.break_posture = r.str(root["break_posture"], "break_posture");
+    if (s.break_posture != "standing" && s.break_posture != "supported")
+      r.fail(root["break_posture"], "break_posture", "expected standing or supported");
+    if (s.break_every == 0) r.fail(root["break_posture"], "break_posture", "needs break_every and break_s");
   }
   if (s.break_every > 0 && !root["break_s"].IsDefined()) r.fail(root["break_every"], "break_every", "needs break_s (how long each break lasts)");
   if (root["fatigue"].IsDefined()) {
@@ -495,6 +501,7 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
   c.repetition = before + std::max(0L, rep);
   c.time_in_cycle = tb - std::max(0L, rep) * period;
   c.resting = c.time_in_cycle > cycle + 1e-12;
+  c.on_break = c.resting && s.break_every > 0 && std::max(0L, rep) == in_block_max;
   if (c.resting) c.time_in_cycle = 0;
   return c;
 }

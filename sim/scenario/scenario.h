@@ -93,6 +93,11 @@ struct Scenario {
   double rest_s = 0;                        // between repetitions: first posture, hands empty
   int break_every = 0;                      // after every n-th repetition the rest lasts break_s
   double break_s = 0;                       //   instead (micro-breaks); 0 = no breaks
+  // What the body does in the breaks: "standing" (the first keyframe's posture, the muscles hold
+  // it, as in rests) or "supported" (leaning on a support — a wall, a sit-stand stool, a chair
+  // back — that carries the trunk's moments; the spine still carries the weight above each level,
+  // and the trunk muscles have nothing to hold).
+  std::string break_posture = "standing";
   ScenarioFatigue fatigue;
   double cycle_s() const { return keyframes.back().time; }
   // Rests between repetitions that are breaks (after repetitions n, 2n, ... but not the last).
@@ -108,6 +113,7 @@ struct CyclePosition {
   long repetition = 0;
   double time_in_cycle = 0;
   bool resting = false;
+  bool on_break = false;  // resting, and the rest is a break (break_every / break_s)
 };
 CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 

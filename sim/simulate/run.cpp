@@ -25,6 +25,7 @@ struct QuasiStatic {
   Eigen::VectorXd inputs;    // everything evaluate_frame reads that the timeline sets
   Eigen::VectorXd capacity;  // capacities at the last solve
   Eigen::VectorXd passive;   // passive joint moments at the last solve (creep moves them)
+  bool supported = false;   // the frame was a supported break (its net moments carried by the support)
   bool valid = false;
 
   // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
@@ -47,10 +48,12 @@ struct QuasiStatic {
   }
 };
 
-// Tolerances of the quasi-static reuse: posture and loads exactly as before (to rounding), and no
-// fascicle at its capacity bound whose capacity moved more than 1e-4, no passive moment moved more
-// than 1e-3 N·m. (A fascicle below its bound does not see its capacity: the QP's answer is the same.)
-constexpr double kSameInput = 1e-12, kCapacityTolerance = 1e-4, kPassiveTolerance = 1e-3;
+// Quasi-static reuse: posture and loads exactly as before (to rounding), and no fascicle at its
+// capacity bound whose capacity moved more than RunOptions::capacity_tolerance, no passive moment
+// moved more than passive_tolerance. (A fascicle below its bound does not see its capacity: the
+// QP's answer is the same.) Between solves a bound fascicle's activation may exceed its capacity
+// by at most the tolerance; the next solve restores the bound.
+constexpr double kSameInput = 1e-12;
 
 // Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
 // alone (nothing carries over from other frames).
@@ -135,25 +138,30 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // Quasi-static reuse: the same inputs, and capacities and creep that leave the last answer
     // standing, keep the last solve (see QuasiStatic).
     QuasiStatic::gather(d, inputs);
-    bool same = last.valid && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
+    const bool supported = cycle_position(s, cycle, t).on_break && s.break_posture == "supported";
+    bool same = options.quasi_static_reuse && last.valid && supported == last.supported && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
     if (same) {
       for (int i = 0; i < m.nmuscle && same; ++i)
         same = d.activation[i] < d.muscle_capacity[i] - 1e-9 ||
-               std::abs(d.muscle_capacity[i] - last.capacity[i]) <= kCapacityTolerance;
+               std::abs(d.muscle_capacity[i] - last.capacity[i]) <= options.capacity_tolerance;
       if (same && m.creep.enabled)
         for (int k = 0; k < m.ndof && same; k += 3)
           same = std::abs(m.dof_passive[k].moment(creep_effective_angle(d.q[k], d.creep[k])) - last.passive[k]) <=
-                 kPassiveTolerance;
+                 options.passive_tolerance;
     }
     if (!same) {
       if (!prepared) evaluate_frame_after_kinematics(m, d);
+      if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
       load_sharing(m, ls, d);
       reactions(m, d);
       ++solves;
       last.inputs = inputs;
       last.capacity = d.muscle_capacity;
       last.passive = d.passive_joint_moment;
+      last.supported = supported;
       last.valid = true;
+    } else if (supported) {
+      d.tau.setZero();  // as the last solve had it (a prepared frame carries its own inverse dynamics)
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
     // muscles would carry, by 0.5 % of the rotation's strength.
