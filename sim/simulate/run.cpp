@@ -26,6 +26,7 @@ struct QuasiStatic {
   Eigen::VectorXd capacity;  // capacities at the last solve
   Eigen::VectorXd passive;   // passive joint moments at the last solve (creep moves them)
   bool supported = false;   // the frame was a supported break (its net moments carried by the support)
+  Eigen::VectorXd tau, fiber_length;  // written outputs of the last solve (reused frames repeat them)
   bool valid = false;
 
   // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
@@ -159,9 +160,14 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       last.capacity = d.muscle_capacity;
       last.passive = d.passive_joint_moment;
       last.supported = supported;
+      last.tau = d.tau;
+      last.fiber_length = d.fiber_length;
       last.valid = true;
-    } else if (supported) {
-      d.tau.setZero();  // as the last solve had it (a prepared frame carries its own inverse dynamics)
+    } else if (prepared) {
+      // A prepared frame carries its own inverse dynamics and geometry; the serial path keeps the
+      // last solve's. Written outputs must not depend on the path: take the last solve's.
+      d.tau = last.tau;
+      d.fiber_length = last.fiber_length;
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
     // muscles would carry, by 0.5 % of the rotation's strength.
