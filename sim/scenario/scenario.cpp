@@ -136,6 +136,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       for (const auto& other : s.forces)
         if (other.name == sf.name) r.fail(n["name"], f + ".name", "a force named '" + sf.name + "' is already listed");
       sf.segment = r.str(r.require(n, "segment", f), f + ".segment");
+      sf.segment_line = r.line(n["segment"]);
       if (n["point"].IsDefined()) sf.point = r.vec3(n["point"], f + ".point");
       auto frame_of = [&](const char* key, bool& world_or_segment, bool world_means_true) {
         if (!n[key].IsDefined()) return;
@@ -359,7 +360,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     if (bf.segment < 0) {
       std::string names;
       for (const auto& n : m.segment_name) names.append(names.empty() ? "" : ", ").append(n);
-      fail(sf.line, sf.field + ".segment", "unknown segment '" + sf.segment + "' (this model has: " + names + ")");
+      fail(sf.segment_line, sf.field + ".segment", "unknown segment '" + sf.segment + "' (this model has: " + names + ")");
     }
     if (sf.kind == ScenarioForce::Kind::kBalance && b.lower_body_mass < 0)
       fail(sf.line, sf.field + ".balance", "the model carries more mass than the subject's body mass");

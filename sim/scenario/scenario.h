@@ -49,7 +49,7 @@ struct ScenarioForce {
   Vec3 direction = Vec3::UnitY(); // balance: direction of the support force
   Vec3 pivot = Vec3::Zero(), axis = Vec3::UnitZ();  // balance: the axis the body balances about
   double share = 1;               // balance: the part of the balancing force this support takes
-  int line = 0;
+  int line = 0, segment_line = 0;
   std::string field;
 };
 

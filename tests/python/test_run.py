@@ -337,3 +337,25 @@ def test_xarray_labels_the_axes(tmp_path):
     with xr.open_dataset(out, engine="h5netcdf") as root:
         assert list(root["rotation"].values) == ["flexion", "lateral_bending", "axial_rotation"]
         assert root["time"].size > 1
+
+
+def test_bad_external_force_names_file_line_and_field(tmp_path):
+    text = """paraspine_scenario: 1
+name: bad_support
+external_forces:
+  - name: strap
+    segment: T66
+    force_N: [0, 50, 0]
+keyframes:
+  - time: 0
+  - time: 1
+"""
+    path = tmp_path / "bad_support.yaml"
+    path.write_text(text)
+    out = tmp_path / "out.h5"
+    r = run("run", str(path), "-o", str(out))
+    assert r.returncode == 2 and not out.exists()
+    assert r.stderr.startswith(f"error: {path}:5: external_forces[0].segment: unknown segment 'T66'"), r.stderr
+    path.write_text(text.replace("T66", "T6").replace("  - time: 1\n", "  - time: 1\n    forces: {strop: {force_N: [0, 1, 0]}}\n"))
+    r = run("run", str(path))
+    assert r.returncode == 2 and "keyframes[1].forces.strop" in r.stderr and "unknown force 'strop'" in r.stderr
