@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "python/bindings/bindings.h"
 #include "sim/common/error.h"
 #include "sim/model/data.h"
 #include "sim/model/loader.h"
@@ -38,8 +39,22 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
 
 PYBIND11_MODULE(_core, mod) {
   mod.doc() = "paraspine engine (C++ core)";
-  // Input-file errors keep the CLI's message (file:line: field: ...) and are ValueErrors.
-  py::register_exception<ps::InputError>(mod, "InputError", PyExc_ValueError);
+  // Input-file errors keep the CLI's message (file:line: field: ...), are ValueErrors, and carry
+  // the parts as attributes: file, line (0 when unknown) and field.
+  static py::exception<ps::InputError> input_error(mod, "InputError", PyExc_ValueError);
+  input_error.attr("__doc__") = "An error in an input file or argument. str(e) reads 'FILE:LINE: FIELD: message' as the "
+                      "CLI prints it; e.file, e.line (0 when unknown) and e.field hold the parts.";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ps::InputError& e) {
+      py::object err = py::handle(input_error.ptr())(e.what());
+      err.attr("file") = e.file();
+      err.attr("line") = e.line();
+      err.attr("field") = e.field();
+      PyErr_SetObject(input_error.ptr(), err.ptr());
+    }
+  });
 
   py::class_<ps::Subject>(mod, "Subject", "The person a model is scaled to.")
       .def(py::init([](double mass, double height, const std::string& sex, double strength) {
@@ -56,7 +71,12 @@ PYBIND11_MODULE(_core, mod) {
       .def_readwrite("mass", &ps::Subject::body_mass)
       .def_readwrite("height", &ps::Subject::height)
       .def_readwrite("sex", &ps::Subject::sex)
-      .def_readwrite("strength_factor", &ps::Subject::strength_factor);
+      .def_readwrite("strength_factor", &ps::Subject::strength_factor)
+      .def("__repr__", [](const ps::Subject& s) {
+        return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
+               ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +
+               "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() + ")";
+      });
 
   py::class_<ps::Model>(mod, "Model", "An immutable musculoskeletal model of the spine.")
       .def_static("load", &ps::load_model, py::arg("name_or_path"),
@@ -84,6 +104,9 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("segment_mass", &ps::Model::segment_mass, "(nsegment) kg")
       .def_property_readonly("total_mass", &ps::Model::total_mass, "kg, segments and arms")
       .def_readonly("rhythm", &ps::Model::rhythm, "(ndof, 3 nregion) shares")
+      .def_readonly("reference_body_mass", &ps::Model::reference_body_mass, "kg, the subject the model describes")
+      .def_readonly("reference_height", &ps::Model::reference_height, "m")
+      .def_readonly("reference_sex", &ps::Model::reference_sex, "'male' or 'female'")
       .def("__repr__", [](const ps::Model& m) {
         return "<paraspine.Model '" + m.name + "': " + std::to_string(m.nsegment) + " segments, " +
                std::to_string(m.nmuscle) + " muscles>";
@@ -134,4 +157,6 @@ PYBIND11_MODULE(_core, mod) {
       "stress2 or minmax): activation and muscle_force (nmuscle, N), disc_force (njoint, 3): "
       "compression, anterior shear, lateral shear (N), reserve and passive_moment (ndof, N·m), "
       "equilibrium_residual (N·m).");
+
+  bind_simulate(mod);
 }

@@ -4,6 +4,7 @@
 #include <hdf5_hl.h>
 
 #include <chrono>
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <vector>
@@ -194,6 +195,14 @@ void ResultsWriter::append(double time, const Data& d) {
   w.time_buffer[w.buffered] = time;
   for (size_t f = 0; f < kOutputFields.size(); ++f)
     kOutputFields[f].get(w.model, d, w.buffers[f].data() + static_cast<size_t>(w.buffered) * w.width[f]);
+  if (++w.buffered == w.chunk) w.flush();
+}
+
+void ResultsWriter::append_values(double time, const double* const* field_values) {
+  Impl& w = *impl_;
+  w.time_buffer[w.buffered] = time;
+  for (size_t f = 0; f < kOutputFields.size(); ++f)
+    std::copy(field_values[f], field_values[f] + w.width[f], w.buffers[f].data() + static_cast<size_t>(w.buffered) * w.width[f]);
   if (++w.buffered == w.chunk) w.flush();
 }
 

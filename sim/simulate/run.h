@@ -2,6 +2,7 @@
 // Running a scenario: every output frame goes through the whole pipeline — kinematics, inverse
 // dynamics, muscle geometry and capacity, load sharing, spinal loads, fatigue — and is streamed to
 // the results writer (if any) while the summary accumulates, so memory does not grow with duration.
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "sim/fatigue/three_compartment.h"
@@ -15,6 +16,9 @@ struct RunOptions {
   LoadSharingSettings loadsharing;
   FatigueParameters fatigue;
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
+  // Called with every finished frame, after the writer (the Python module records frames in
+  // memory with it). May throw to abort the run; the writer then removes its partial file.
+  std::function<void(double time, const Data& d)> on_frame;
 };
 
 // The summary (the CLI prints it; --json and /summary carry it):
