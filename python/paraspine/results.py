@@ -6,7 +6,7 @@ written by ``paraspine run -o`` or :meth:`Results.to_hdf5`, read lazily: a field
 disk the first time it is asked for, and a selection such as ``results.joint("L4-L5")`` reads
 only its columns).
 
-Shapes: T frames, J joints (superior to inferior), M muscle fascicles; per-rotation fields have a
+Shapes: T frames, J joints (the model's order, from the pelvis up), M muscle fascicles; per-rotation fields have a
 last axis of 3 (flexion, lateral bending, axial rotation). Units are SI (``FIELDS`` lists them).
 """
 from __future__ import annotations
@@ -221,7 +221,7 @@ class Results:
         self._time = time
         self._fields = {field(k).name: v for k, v in fields.items()}
         self._cache: dict[str, np.ndarray] = {}
-        self.joint_names: list[str] = list(joint_names)    #: (J,) joint names, superior to inferior
+        self.joint_names: list[str] = list(joint_names)    #: (J,) joint names in the model's order (full_spine: L5-S1 up to C0-C1)
         self.muscle_names: list[str] = list(muscle_names)  #: (M,) fascicle names
         self.muscle_groups: list[str] = list(muscle_groups)  #: (M,) group of each fascicle
         self.muscle_sides: list[str] = list(muscle_sides)  #: (M,) "left", "right" or "midline"
