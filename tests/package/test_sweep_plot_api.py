@@ -98,12 +98,34 @@ def test_sweep_releases_the_gil():
     assert counter[0] > 10000
 
 
+def _thread_cpu_seconds():
+    """CPU time of each thread of this process, from /proc (utime + stime)."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            fields = open(f"/proc/self/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[tid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
 def test_sweep_with_two_threads_is_faster_than_with_one():
-    # The machine is shared, so take the best of a few tries; a GIL held during the run (or a
-    # serial sweep) would make two threads no faster in any try.
     vary = {"subject.mass": [60, 70, 80, 90]}
     sc = paraspine.Scenario.load(FIXTURE)
+    # 1. The work is split: with threads=2 two OS threads each do a real share of the grid.
+    before = _thread_cpu_seconds()
+    paraspine.sweep(sc, vary, threads=2, progress=False)
+    after = _thread_cpu_seconds()
+    used = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
+    assert len(used) >= 2 and used[1] > 0.25 * used[0], used
+    # 2. Faster in wall time — measurable only with a free core. Under `ctest -j2` on a shared
+    # 2-core machine the other slot is busy and no parallel speed-up exists to be measured, so the
+    # timing is asserted when the load average leaves a core free (best of three tries).
+    if os.getloadavg()[0] > (os.cpu_count() or 1) - 1.0:
+        pytest.skip(f"no free core to time a speed-up (load {os.getloadavg()[0]:.1f}); the split is checked above")
     best1 = best2 = np.inf
     for _ in range(3):
         t = time.perf_counter()

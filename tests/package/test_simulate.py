@@ -261,14 +261,14 @@ def test_no_memory_growth_over_repeated_simulations():
     for _ in range(3):
         paraspine.simulate(m, sc, progress=False)
     start = _rss_mb()
-    for _ in range(15):
+    for _ in range(10):
         r = paraspine.simulate(m, sc, progress=False)
         r.to_xarray()
         del r
     grown = _rss_mb() - start
     one_run = sc.frames * 8 * sum({"joint3": 3 * m.njoint, "joint": m.njoint, "muscle": m.nmuscle}[f.shape]
                                   for f in paraspine.FIELDS) / 1e6
-    # Fifteen more runs of ~10 MB each leave the process no bigger than about one run.
+    # Ten more runs of ~10 MB each leave the process no bigger than about one run.
     assert grown < max(1.5 * one_run, 15), (grown, one_run)
 
 

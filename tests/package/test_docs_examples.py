@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[2]  # the repository
 CLI = os.path.abspath(os.environ.get("PARASPINE_CLI", "build/paraspine"))
 
 
