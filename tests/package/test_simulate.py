@@ -354,3 +354,35 @@ def test_errors_carry_the_cli_messages(tmp_path):
         paraspine.simulate(None, FIXTURE, criterion="fastest", progress=False)
     with pytest.raises(ValueError):
         paraspine.simulate(None, FIXTURE, subject=paraspine.Subject(mass=500), progress=False)
+
+
+def test_ctrl_c_stops_a_run_quickly(tmp_path):
+    import _thread
+
+    out = tmp_path / "long.h5"
+    timer = threading.Timer(0.5, _thread.interrupt_main)  # what Ctrl-C / the notebook's stop button does
+    timer.start()
+    t = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        paraspine.simulate(None, "upright_sitting", output=out, progress=False)  # 7201 frames, several s
+    stopped = time.perf_counter() - t
+    timer.join()
+    assert stopped < 0.5 + 1.0, stopped
+    assert not out.exists() and not (tmp_path / "long.h5.partial").exists()
+
+
+def test_runs_from_several_python_threads_match_serial_runs(lift):
+    sc = paraspine.Scenario.load(FIXTURE)
+    out = [None, None]
+
+    def work(k):
+        out[k] = paraspine.simulate(lift.model, sc, progress=False, fields=["compression", "activation"])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for r in out:
+        assert np.array_equal(r.compression, lift.compression)
+        assert np.array_equal(r.activation, lift.activation)
