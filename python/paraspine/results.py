@@ -91,8 +91,9 @@ class _Selection:
     def to_xarray(self):
         """The selection's fields as an ``xarray.Dataset``."""
         ds = self._results.to_xarray(fields=[f.name for f in FIELDS if f.shape.startswith(self._kind)])
-        dim = "joint" if self._kind == "joint" else "muscle"
-        return ds.isel({dim: self._index})
+        if self._kind == "joint":
+            return ds.drop_dims("muscle").isel(joint=self._index)
+        return ds.drop_dims(["joint", "rotation"]).isel(muscle=self._index)
 
 
 class JointSelection(_Selection):

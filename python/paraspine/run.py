@@ -100,6 +100,8 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     out = os.fspath(output) if output is not None else ""
     if out and fields is not None:
         raise ValueError("output= streams every field to the file; do not combine it with fields=")
+    if fields is not None and not out and len(fields) == 0:
+        raise ValueError("fields=[] would record nothing; name at least one field, or stream with output=")
     record = [] if out else ([field(f).path for f in fields] if fields is not None else None)
 
     if not out:

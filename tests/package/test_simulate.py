@@ -118,6 +118,11 @@ def test_to_xarray_and_to_pandas(lift):
     assert np.isclose(muscles["peak_activation"].max(), lift.activation.max())
     with pytest.raises(ValueError):
         lift.to_pandas("frames")
+    j = lift.joint("L4-L5").to_xarray()
+    assert "muscle" not in j.dims and j["compression"].dims == ("time",)
+    m = lift.muscles(group="multifidus", side="left").to_xarray()
+    assert m.sizes["muscle"] == len(lift.muscles(group="multifidus", side="left")) and set(m.side.values) == {"left"}
+    assert "joint" not in m.dims
 
 
 def _layout(path):
@@ -206,6 +211,8 @@ def test_fields_and_memory_ceiling(lift):
     assert not os.path.exists("never.h5")
     with pytest.raises(ValueError, match="unknown field"):
         paraspine.simulate(None, FIXTURE, fields=["compresion"], progress=False)
+    with pytest.raises(ValueError, match="record nothing"):
+        paraspine.simulate(None, FIXTURE, fields=[], progress=False)
     # An 8 h shift at 50 Hz would need tens of GB in memory: refused with advice, before running.
     t = time.perf_counter()
     with pytest.raises(ValueError, match="output="):
