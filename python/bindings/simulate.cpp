@@ -231,6 +231,14 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     try {
       py::gil_scoped_release release;
       r = ps::run_sweep(base, axes, threads, sweep_progress);
+    } catch (const ps::InputError&) {
+      g_sweep_report = nullptr;
+      throw;
+    } catch (const std::runtime_error& e) {
+      // A grid point's bad input (a load or subject out of range), reported by run_sweep as
+      // "sweep: FILE:LINE: FIELD: message" — the CLI's text, raised as a ValueError.
+      g_sweep_report = nullptr;
+      throw py::value_error(e.what());
     } catch (...) {
       g_sweep_report = nullptr;
       throw;

@@ -393,3 +393,17 @@ def test_runs_from_several_python_threads_match_serial_runs(lift):
     for r in out:
         assert np.array_equal(r.compression, lift.compression)
         assert np.array_equal(r.activation, lift.activation)
+
+
+def test_model_errors_carry_the_cli_messages(tmp_path):
+    text = open("models/lumbar.yaml").read().replace("optimal_fiber_length:", "optimal_fibre_length:", 1)
+    bad = tmp_path / "bad_model.yaml"
+    bad.write_text(text)
+    r = cli("model", "info", str(bad))
+    with pytest.raises(paraspine.InputError) as e:
+        paraspine.Model.load(str(bad))
+    assert r.returncode == 2 and str(e.value) in r.stderr
+    assert e.value.file == str(bad) and e.value.line > 0 and "optimal_fibre_length" in str(e.value)
+    with pytest.raises(paraspine.InputError) as e2:
+        paraspine.simulate(str(bad), FIXTURE, progress=False)
+    assert str(e2.value) == str(e.value)

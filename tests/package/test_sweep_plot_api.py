@@ -74,6 +74,12 @@ def test_sweep_bad_input():
         paraspine.sweep(FIXTURE, {"subject.mass": []}, progress=False)
     with pytest.raises(ValueError, match="threads"):
         paraspine.sweep(FIXTURE, {"subject.mass": [70]}, threads=0, progress=False)
+    # A grid point the model rejects (checked when that point runs): the CLI's message.
+    r = cli("sweep", FIXTURE, "--vary", "keyframes[1].hands.both.load_kg=5,100")
+    with pytest.raises(ValueError) as e:
+        paraspine.sweep(FIXTURE, {"keyframes[1].hands.both.load_kg": [5, 100]}, progress=False)
+    assert r.returncode != 0 and "limit 60 kg" in str(e.value)
+    assert str(e.value).replace(os.path.abspath(FIXTURE), FIXTURE) in r.stderr
 
 
 def test_sweep_progress_reaches_one():
