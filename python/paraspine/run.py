@@ -2,7 +2,7 @@
 
 Both run the C++ engine's own run loop (the one ``paraspine run`` uses) with the GIL released, so
 other Python threads keep running; a progress bar (tqdm) appears for runs longer than a second.
-Ctrl-C (or the notebook's stop button) interrupts :func:`simulate` within a tenth of a second.
+Ctrl-C (or the notebook's stop button) interrupts :func:`simulate` within a few tenths of a second.
 """
 from __future__ import annotations
 
