@@ -29,9 +29,9 @@ def _axes(ax=None, figsize=(8, 4)):
     return ax
 
 
-def _time_axis(results: Results):
+def _time_axis(results: Results, t=None):
     """Time in the unit that reads best for the run's length."""
-    t = results.time
+    t = results.time if t is None else t
     if results.duration_s >= 2 * 3600:
         return t / 3600.0, "time (h)"
     if results.duration_s >= 5 * 60:
@@ -45,11 +45,12 @@ def _default_levels(results: Results) -> list[str]:
 
 
 def compression(results: Results, joints: Optional[Sequence[str]] = None, quantity: str = "compression",
-                ax=None, limit: bool = True):
+                ax=None, limit: bool = True, max_frames: int = 20000):
     """Compression (or ``quantity="shear_ap"`` / ``"shear_lateral"``) per level over time.
 
     joints: levels to draw (default the lumbar levels, T12-L1 to L5-S1). limit: draw the NIOSH
-    action limit (3400 N) on compression plots.
+    action limit (3400 N) on compression plots. Runs longer than ``max_frames`` are drawn from
+    block extremes (:meth:`Results.reduced`), so peaks stay visible.
     """
     if quantity not in _QUANTITIES:
         raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
@@ -57,8 +58,8 @@ def compression(results: Results, joints: Optional[Sequence[str]] = None, quanti
     ax = _axes(ax)
     levels = list(joints) if joints is not None else _default_levels(results)
     sel = results.joint(levels)
-    values = getattr(sel, name)
-    t, tlabel = _time_axis(results)
+    t, values = results.reduced(name, sel.indices, max_frames)
+    t, tlabel = _time_axis(results, t)
     for k, level in enumerate(levels):
         ax.plot(t, values[:, k], label=level, lw=1.2)
     if limit and quantity == "compression" and np.nanmax(values) > 0.6 * NIOSH_ACTION_LIMIT_N:
@@ -106,13 +107,8 @@ def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] 
     ``max_columns`` columns by taking the maximum over each block of frames (peaks stay visible).
     """
     sel = results.muscles(group=group, side=side)
-    a = sel.activation
-    t, tlabel = _time_axis(results)
-    step = max(1, int(np.ceil(a.shape[0] / max_columns)))
-    if step > 1:
-        n = a.shape[0] // step * step
-        a = np.concatenate([a[:n].reshape(-1, step, a.shape[1]).max(axis=1), a[n:].max(axis=0, keepdims=True)]
-                           if n < a.shape[0] else [a[:n].reshape(-1, step, a.shape[1]).max(axis=1)])
+    t, a = results.reduced("activation", sel.indices, max_columns, how="max")
+    t, tlabel = _time_axis(results, t)
     # Rows grouped: groups in the model's order, within a group left, midline, right; a white line
     # between groups, one label per group.
     group_rank = {g: k for k, g in enumerate(dict.fromkeys(sel.groups))}
@@ -137,26 +133,31 @@ def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] 
 
 
 def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Optional[str] = None,
-            quantity: str = "fatigue_fatigued", ax=None, top: int = 8):
+            quantity: str = "fatigue_fatigued", ax=None, top: int = 8, max_frames: int = 20000):
     """Fatigue per muscle group over time: the mean over the group's fascicles of
     ``quantity`` (``fatigue_fatigued`` M_F by default, or ``fatigue_capacity``, ``fatigue_active``).
 
     groups: which groups (default the ``top`` groups with the largest final value).
     side: ``"left"``/``"right"`` to draw one side; default both sides together.
+    Runs longer than ``max_frames`` are drawn from block means (:meth:`Results.reduced`).
     """
     if quantity not in ("fatigue_fatigued", "fatigue_capacity", "fatigue_active", "fatigue_resting"):
         raise ValueError("quantity must be fatigue_fatigued, fatigue_capacity, fatigue_active or fatigue_resting")
-    values = results.get(quantity)
     gs = list(groups) if groups is not None else results.groups
+    everything = results.muscles(side=side) if side is not None else None
+    cols = everything.indices if everything is not None else None
+    t, values = results.reduced(quantity, cols, max_frames, how="mean")
+    names = everything.names if everything is not None else results.muscle_names
+    position = {n: k for k, n in enumerate(names)}
     curves = {}
     for g in gs:
         sel = results.muscles(group=g, side=side)
-        curves[g] = values[:, sel.indices].mean(axis=1)
+        curves[g] = values[:, [position[n] for n in sel.names]].mean(axis=1)
     if groups is None:
         order = sorted(curves, key=lambda g: -abs(curves[g][-1] - curves[g][0]))
         curves = {g: curves[g] for g in order[:top]}
     ax = _axes(ax)
-    t, tlabel = _time_axis(results)
+    t, tlabel = _time_axis(results, t)
     for g, c in curves.items():
         ax.plot(t, c, label=g)
     ax.set_xlabel(tlabel)

@@ -307,6 +307,58 @@ class Results:
     fatigue_fatigued = property(lambda self: self._full("fatigue_fatigued"), doc="(T, M) fatigued fraction M_F.")
     fatigue_capacity = property(lambda self: self._full("fatigue_capacity"), doc="(T, M) capacity 1 − M_F.")
 
+    def reduced(self, name: str, index: Any = None, max_frames: int = 4000,
+                how: str = "extreme") -> tuple[np.ndarray, np.ndarray]:
+        """A field shortened to at most ``max_frames`` rows for plotting long runs: consecutive
+        blocks of frames become one row each — ``"extreme"`` (the value of largest magnitude, sign
+        kept: peaks stay visible), ``"max"``, ``"min"`` or ``"mean"``. ``index`` selects columns
+        (joints or fascicles). A file-backed result is read block by block, so an 8 h file is
+        plotted without loading whole fields. Returns (time of each block's first frame, values).
+        """
+        f = field(name)
+        if f.name not in self._fields:
+            self._full(f.name)  # raises with the message
+        src = self._cache.get(f.name, self._fields[f.name])
+        T = self.frames
+        step = max(1, int(np.ceil(T / max(1, max_frames))))
+        if step == 1:
+            return self.time, (self._full(f.name) if index is None else self._column(f.name, index))
+        if how not in ("extreme", "max", "min", "mean"):
+            raise ValueError("how must be 'extreme', 'max', 'min' or 'mean'")
+        idx, restore = index, None
+        if index is not None and not isinstance(src, np.ndarray):
+            arr = np.atleast_1d(np.asarray(index))
+            order = np.argsort(arr, kind="stable")
+            idx, restore = arr[order].tolist(), np.argsort(order, kind="stable")
+            if np.ndim(index) == 0:
+                idx, restore = int(index), None
+
+        def reduce(block: np.ndarray) -> np.ndarray:
+            if how == "max":
+                return block.max(axis=1)
+            if how == "min":
+                return block.min(axis=1)
+            if how == "mean":
+                return block.mean(axis=1)
+            k = np.abs(block).argmax(axis=1)
+            return np.take_along_axis(block, k[:, None], axis=1)[:, 0]
+
+        times, values = [], []
+        rows_per_read = step * max(1, 8192 // step)  # whole blocks per read
+        for start in range(0, T, rows_per_read):
+            stop = min(T, start + rows_per_read)
+            block = np.asarray(src[start:stop] if idx is None else src[start:stop, idx])
+            if restore is not None:
+                block = block[:, restore]
+            n = block.shape[0]
+            full = n // step * step
+            if full:
+                values.append(reduce(block[:full].reshape(full // step, step, *block.shape[1:])))
+            if full < n:
+                values.append(reduce(block[full:][None]))
+            times.append(np.asarray(self._time[start:stop:step]))
+        return np.concatenate(times), np.concatenate(values)
+
     # --- labelled selection -------------------------------------------------------------------
     def joint(self, name: Union[str, Sequence[str]]) -> JointSelection:
         """One joint by name (``"L4-L5"``) or a list of joints."""

@@ -407,3 +407,24 @@ def test_model_errors_carry_the_cli_messages(tmp_path):
     with pytest.raises(paraspine.InputError) as e2:
         paraspine.simulate(str(bad), FIXTURE, progress=False)
     assert str(e2.value) == str(e.value)
+
+
+def test_reduced_reads_long_fields_block_by_block(lift, cli_file):
+    idx = lift.joint(["L4-L5", "L5-S1", "T12-L1"]).indices  # not in file order
+    t, v = lift.reduced("compression", idx, max_frames=40)
+    step = int(np.ceil(lift.frames / 40))
+    assert len(t) == len(v) == int(np.ceil(lift.frames / step)) and v.shape[1] == 3
+    assert np.allclose(v.max(axis=0), lift.compression[:, idx].max(axis=0))  # peaks kept
+    assert np.array_equal(t, lift.time[::step])
+    with paraspine.load_results(cli_file) as res:
+        t2, v2 = res.reduced("compression", idx, max_frames=40)
+        assert np.array_equal(t2, t) and np.array_equal(v2, v)
+        assert not res._cache.get("compression")  # read in blocks, never whole
+        m = res.muscles(group="longissimus").indices
+        _, f2 = res.reduced("fatigue_fatigued", m, max_frames=40, how="mean")
+        _, f1 = lift.reduced("fatigue_fatigued", m, max_frames=40, how="mean")
+        assert np.allclose(f1, f2)
+    t3, v3 = lift.reduced("shear_ap", lift.joint("L5-S1").indices[0], max_frames=10 ** 6)
+    assert np.array_equal(v3, lift.joint("L5-S1").shear_ap)
+    with pytest.raises(ValueError):
+        lift.reduced("compression", max_frames=10, how="median")
