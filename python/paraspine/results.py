@@ -144,6 +144,11 @@ class JointSelection(_Selection):
         """Moment carried by reserve actuators (where muscles cannot), N·m, per rotation."""
         return self._get("reserve_moment")
 
+    @property
+    def creep(self) -> np.ndarray:
+        """Flexion slack the passive tissue has gained by creep, rad (docs/fatigue.md)."""
+        return self._get("creep")
+
     def __repr__(self) -> str:
         return f"<paraspine.JointSelection {self.names}>"
 
@@ -206,8 +211,8 @@ class MuscleSelection(_Selection):
 class Results:
     """Every frame of a run, with labels. Arrays are read-only numpy arrays (``.copy()`` to edit).
 
-    Attributes per field (see :data:`FIELDS`): ``compression``, ``shear_ap``, ``shear_lateral``
-    (T, J); ``joint_angles``, ``net_moment``, ``muscle_moment``, ``passive_moment``,
+    Attributes per field (see :data:`FIELDS`): ``compression``, ``shear_ap``, ``shear_lateral``,
+    ``creep`` (T, J); ``joint_angles``, ``net_moment``, ``muscle_moment``, ``passive_moment``,
     ``reserve_moment`` (T, J, 3); ``muscle_force``, ``activation``, ``fiber_length``,
     ``fatigue_active``, ``fatigue_resting``, ``fatigue_fatigued``, ``fatigue_capacity`` (T, M).
     Labels: ``time`` (T,), ``joint_names``, ``muscle_names``, ``muscle_groups``, ``muscle_sides``.
@@ -299,6 +304,7 @@ class Results:
     muscle_moment = property(lambda self: self._full("muscle_moment"), doc="(T, J, 3) moment carried by muscles, N·m.")
     passive_moment = property(lambda self: self._full("passive_moment"), doc="(T, J, 3) passive moment, N·m.")
     reserve_moment = property(lambda self: self._full("reserve_moment"), doc="(T, J, 3) reserve moment, N·m.")
+    creep = property(lambda self: self._full("creep"), doc="(T, J) flexion slack the passive tissue has gained by creep, rad (docs/fatigue.md).")
     muscle_force = property(lambda self: self._full("muscle_force"), doc="(T, M) musculotendon force, N.")
     activation = property(lambda self: self._full("activation"), doc="(T, M) activation (fraction of fresh maximum).")
     fiber_length = property(lambda self: self._full("fiber_length"), doc="(T, M) fibre length, m.")

@@ -2,6 +2,7 @@
 //   paraspine model info MODEL [--json]
 //   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
 //   paraspine bench [--model M] [--frames N] [--criterion C] [--json]
+//   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -24,6 +25,7 @@
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
 #include "sim/scenario/scenario.h"
+#include "sim/cli/validate.h"
 
 #include <chrono>
 #include "sim/simulate/frame.h"
@@ -159,7 +161,9 @@ ps::Subject parse_subject(const std::string& spec) {
     if (k == "mass") sub.body_mass = x;
     else if (k == "height") sub.height = x;
     else if (k == "strength") sub.strength_factor = x;
-    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength)");
+    else if (k == "fatigue_rate") sub.fatigue_rate_scale = x;
+    else if (k == "recovery_rate") sub.recovery_rate_scale = x;
+    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength, fatigue_rate, recovery_rate)");
   }
   return sub;
 }
@@ -402,7 +406,7 @@ int main(int argc, char** argv) {
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
   run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
@@ -429,6 +433,8 @@ int main(int argc, char** argv) {
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
+  auto& validate = paraspine_cli::add_validate_command(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -452,6 +458,7 @@ int main(int argc, char** argv) {
     if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json);
+    if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
