@@ -296,22 +296,86 @@ class Results:
         """A whole field by attribute name or HDF5 path (``"compression"``, ``"/muscles/force"``)."""
         return self._full(field(name_or_path).name)
 
-    joint_angles = property(lambda self: self._full("joint_angles"), doc="(T, J, 3) joint angles, rad.")
-    compression = property(lambda self: self._full("compression"), doc="(T, J) disc compression, N.")
-    shear_ap = property(lambda self: self._full("shear_ap"), doc="(T, J) anterior shear, N.")
-    shear_lateral = property(lambda self: self._full("shear_lateral"), doc="(T, J) lateral shear, N.")
-    net_moment = property(lambda self: self._full("net_moment"), doc="(T, J, 3) net moment, N·m.")
-    muscle_moment = property(lambda self: self._full("muscle_moment"), doc="(T, J, 3) moment carried by muscles, N·m.")
-    passive_moment = property(lambda self: self._full("passive_moment"), doc="(T, J, 3) passive moment, N·m.")
-    reserve_moment = property(lambda self: self._full("reserve_moment"), doc="(T, J, 3) reserve moment, N·m.")
-    creep = property(lambda self: self._full("creep"), doc="(T, J) flexion slack the passive tissue has gained by creep, rad (docs/fatigue.md).")
-    muscle_force = property(lambda self: self._full("muscle_force"), doc="(T, M) musculotendon force, N.")
-    activation = property(lambda self: self._full("activation"), doc="(T, M) activation (fraction of fresh maximum).")
-    fiber_length = property(lambda self: self._full("fiber_length"), doc="(T, M) fibre length, m.")
-    fatigue_active = property(lambda self: self._full("fatigue_active"), doc="(T, M) active fraction M_A.")
-    fatigue_resting = property(lambda self: self._full("fatigue_resting"), doc="(T, M) resting fraction M_R.")
-    fatigue_fatigued = property(lambda self: self._full("fatigue_fatigued"), doc="(T, M) fatigued fraction M_F.")
-    fatigue_capacity = property(lambda self: self._full("fatigue_capacity"), doc="(T, M) capacity 1 − M_F.")
+    @property
+    def joint_angles(self) -> np.ndarray:
+        """(T, J, 3) joint angles, rad."""
+        return self._full("joint_angles")
+
+    @property
+    def compression(self) -> np.ndarray:
+        """(T, J) disc compression, N."""
+        return self._full("compression")
+
+    @property
+    def shear_ap(self) -> np.ndarray:
+        """(T, J) anterior shear, N."""
+        return self._full("shear_ap")
+
+    @property
+    def shear_lateral(self) -> np.ndarray:
+        """(T, J) lateral shear, N."""
+        return self._full("shear_lateral")
+
+    @property
+    def net_moment(self) -> np.ndarray:
+        """(T, J, 3) net moment, N·m."""
+        return self._full("net_moment")
+
+    @property
+    def muscle_moment(self) -> np.ndarray:
+        """(T, J, 3) moment carried by muscles, N·m."""
+        return self._full("muscle_moment")
+
+    @property
+    def passive_moment(self) -> np.ndarray:
+        """(T, J, 3) passive moment, N·m."""
+        return self._full("passive_moment")
+
+    @property
+    def reserve_moment(self) -> np.ndarray:
+        """(T, J, 3) reserve moment, N·m."""
+        return self._full("reserve_moment")
+
+    @property
+    def creep(self) -> np.ndarray:
+        """(T, J) flexion slack the passive tissue has gained by creep, rad (docs/fatigue.md)."""
+        return self._full("creep")
+
+    @property
+    def muscle_force(self) -> np.ndarray:
+        """(T, M) musculotendon force, N."""
+        return self._full("muscle_force")
+
+    @property
+    def activation(self) -> np.ndarray:
+        """(T, M) activation (fraction of fresh maximum)."""
+        return self._full("activation")
+
+    @property
+    def fiber_length(self) -> np.ndarray:
+        """(T, M) fibre length, m."""
+        return self._full("fiber_length")
+
+    @property
+    def fatigue_active(self) -> np.ndarray:
+        """(T, M) active fraction M_A."""
+        return self._full("fatigue_active")
+
+    @property
+    def fatigue_resting(self) -> np.ndarray:
+        """(T, M) resting fraction M_R."""
+        return self._full("fatigue_resting")
+
+    @property
+    def fatigue_fatigued(self) -> np.ndarray:
+        """(T, M) fatigued fraction M_F."""
+        return self._full("fatigue_fatigued")
+
+    @property
+    def fatigue_capacity(self) -> np.ndarray:
+        """(T, M) capacity 1 − M_F."""
+        return self._full("fatigue_capacity")
+
 
     def reduced(self, name: str, index: Any = None, max_frames: int = 4000,
                 how: str = "extreme") -> tuple[np.ndarray, np.ndarray]:
