@@ -225,18 +225,29 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                v["peak_shear_ap_N"].get<double>(), v["peak_shear_lateral_N"].get<double>(),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
-  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12}\n", "muscle group", "side", "peak act.", "mean act.", "end fatigued");
+  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "mean act.",
+             "end fatigued", "rest to 90/95%");
   for (const auto& [group, sides] : summary["groups"].items())
     for (const auto& [side, v] : sides.items())
-      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f}\n", group, side, v["peak_activation"].get<double>(),
-                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>());
+      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side,
+                 v["peak_activation"].get<double>(), v["mean_activation"].get<double>(),
+                 v["end_fatigued_fraction"].get<double>(), v["recovery_to_90_s"].get<double>(),
+                 v["recovery_to_95_s"].get<double>());
   const auto& r = summary["reserves"];
   fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
              100 * r["frames_used_fraction"].get<double>(),
              r["peak_moment_Nm"].get<double>() > 0 ? " (where the model's muscles cannot carry the load)" : "");
   if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
-  else fmt::print("  endurance: the task fails after {:.0f} s ({} first)\n", summary["endurance_s"].get<double>(),
-                  summary["first_to_fail"].get<std::string>());
+  else fmt::print("  endurance: the task fails after {:.0f} s ({} first, at {})\n", summary["endurance_s"].get<double>(),
+                  summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>());
+  const auto& rec = summary["recovery"];
+  if (rec["to_95_percent_s"].get<double>() > 0)
+    fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {:.0f} s, to 95 % in {:.0f} s "
+               "(slowest: {})\n", rec["to_90_percent_s"].get<double>(), rec["to_95_percent_s"].get<double>(),
+               rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>());
+  if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005)
+    fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level (L4-L5 {:.2f}° at the end)\n",
+               summary["creep"]["peak_deg"].get<double>(), summary["joints"]["L4-L5"]["end_creep_deg"].get<double>());
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   return 0;
 }

@@ -27,6 +27,7 @@ struct PadHold {
   void set_force(double force) {
     set_static_posture(m, neutral_posture(m), d);
     clear_loads(m, d);
+    evaluate_frame(m, d);  // the pad's place is T8's origin in this posture
     d.external_force.col(pad) = Vec3(force, 0, 0);
     d.external_point.col(pad) = d.segment_origin.col(pad);
     evaluate_frame(m, d);
