@@ -1,5 +1,5 @@
 # The README's commands. Each runs the set-up first, so a fresh Debian machine needs nothing else.
-.PHONY: setup build demo test test-asan bench clean
+.PHONY: setup build demo test test-asan bench clean python-install python-uninstall
 
 PRESET ?= release
 JOBS ?= $(shell nproc)
@@ -20,6 +20,13 @@ test: build
 
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
+
+# `import paraspine` in /usr/bin/python3 and its Jupyter kernel from any folder (docs/python.md).
+python-install: build
+	@bash scripts/python-install.sh
+
+python-uninstall:
+	@bash scripts/python-install.sh --uninstall
 
 bench: build
 	./build/benchmarks/paraspine_bench

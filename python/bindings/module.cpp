@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "python/bindings/bindings.h"
 #include "sim/common/error.h"
 #include "sim/model/data.h"
 #include "sim/model/loader.h"
@@ -38,8 +39,22 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
 
 PYBIND11_MODULE(_core, mod) {
   mod.doc() = "paraspine engine (C++ core)";
-  // Input-file errors keep the CLI's message (file:line: field: ...) and are ValueErrors.
-  py::register_exception<ps::InputError>(mod, "InputError", PyExc_ValueError);
+  // Input-file errors keep the CLI's message (file:line: field: ...), are ValueErrors, and carry
+  // the parts as attributes: file, line (0 when unknown) and field.
+  static py::exception<ps::InputError> input_error(mod, "InputError", PyExc_ValueError);
+  input_error.attr("__doc__") = "An error in an input file or argument. str(e) reads 'FILE:LINE: FIELD: message' as the "
+                      "CLI prints it; e.file, e.line (0 when unknown) and e.field hold the parts.";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ps::InputError& e) {
+      py::object err = py::handle(input_error.ptr())(e.what());
+      err.attr("file") = e.file();
+      err.attr("line") = e.line();
+      err.attr("field") = e.field();
+      PyErr_SetObject(input_error.ptr(), err.ptr());
+    }
+  });
 
   py::class_<ps::Subject>(mod, "Subject", "The person a model is scaled to.")
       .def(py::init([](double mass, double height, const std::string& sex, double strength) {
@@ -53,10 +68,15 @@ PYBIND11_MODULE(_core, mod) {
            py::arg("mass") = 0.0, py::arg("height") = 0.0, py::arg("sex") = "",
            py::arg("strength_factor") = 1.0,
            "mass in kg, height in m, sex 'male' or 'female' (0 / empty = the model's reference subject)")
-      .def_readwrite("mass", &ps::Subject::body_mass)
-      .def_readwrite("height", &ps::Subject::height)
-      .def_readwrite("sex", &ps::Subject::sex)
-      .def_readwrite("strength_factor", &ps::Subject::strength_factor);
+      .def_readwrite("mass", &ps::Subject::body_mass, "Body mass, kg (0 = the reference).")
+      .def_readwrite("height", &ps::Subject::height, "Height, m (0 = the reference).")
+      .def_readwrite("sex", &ps::Subject::sex, "'male' or 'female' (empty = the reference).")
+      .def_readwrite("strength_factor", &ps::Subject::strength_factor, "Multiplies every muscle's force capacity.")
+      .def("__repr__", [](const ps::Subject& s) {
+        return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
+               ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +
+               "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() + ")";
+      });
 
   py::class_<ps::Model>(mod, "Model", "An immutable musculoskeletal model of the spine.")
       .def_static("load", &ps::load_model, py::arg("name_or_path"),
@@ -64,26 +84,29 @@ PYBIND11_MODULE(_core, mod) {
       .def("scaled", &ps::scale_model, py::arg("subject"), "A copy scaled to a Subject.")
       .def("info", [](const ps::Model& m) { return json_to_python(ps::model_summary(m)); },
            "The summary printed by `paraspine model info`, as a dict.")
-      .def_readonly("name", &ps::Model::name)
-      .def_readonly("file", &ps::Model::file)
-      .def_readonly("nsegment", &ps::Model::nsegment)
-      .def_readonly("njoint", &ps::Model::njoint)
-      .def_readonly("ndof", &ps::Model::ndof)
-      .def_readonly("nmuscle", &ps::Model::nmuscle)
-      .def_readonly("segment_names", &ps::Model::segment_name)
-      .def_readonly("joint_names", &ps::Model::joint_name)
-      .def_readonly("region_names", &ps::Model::region_name)
-      .def_readonly("muscle_names", &ps::Model::muscle_name)
-      .def_readonly("muscle_groups", &ps::Model::muscle_group)
+      .def_readonly("name", &ps::Model::name, "Model name.")
+      .def_readonly("file", &ps::Model::file, "The file it was loaded from.")
+      .def_readonly("nsegment", &ps::Model::nsegment, "Number of segments.")
+      .def_readonly("njoint", &ps::Model::njoint, "Number of joints (intervertebral levels).")
+      .def_readonly("ndof", &ps::Model::ndof, "Rotations, 3 per joint.")
+      .def_readonly("nmuscle", &ps::Model::nmuscle, "Number of muscle fascicles.")
+      .def_readonly("segment_names", &ps::Model::segment_name, "(nsegment) names, pelvis first.")
+      .def_readonly("joint_names", &ps::Model::joint_name, "(njoint) names, e.g. 'L4-L5', from the pelvis up.")
+      .def_readonly("region_names", &ps::Model::region_name, "Regions for posture angles, e.g. 'lumbar'.")
+      .def_readonly("muscle_names", &ps::Model::muscle_name, "(nmuscle) fascicle names, _r/_l for the side.")
+      .def_readonly("muscle_groups", &ps::Model::muscle_group, "(nmuscle) muscle group of each fascicle.")
       .def_property_readonly("muscle_sides", [](const ps::Model& m) {
         std::vector<std::string> s;
         for (auto side : m.muscle_side) s.emplace_back(ps::side_name(side));
         return s;
-      })
+      }, "(nmuscle) 'left', 'right' or 'midline'.")
       .def_readonly("muscle_max_force", &ps::Model::muscle_fmax, "(nmuscle) N")
       .def_readonly("segment_mass", &ps::Model::segment_mass, "(nsegment) kg")
       .def_property_readonly("total_mass", &ps::Model::total_mass, "kg, segments and arms")
       .def_readonly("rhythm", &ps::Model::rhythm, "(ndof, 3 nregion) shares")
+      .def_readonly("reference_body_mass", &ps::Model::reference_body_mass, "kg, the subject the model describes")
+      .def_readonly("reference_height", &ps::Model::reference_height, "m")
+      .def_readonly("reference_sex", &ps::Model::reference_sex, "'male' or 'female'")
       .def("__repr__", [](const ps::Model& m) {
         return "<paraspine.Model '" + m.name + "': " + std::to_string(m.nsegment) + " segments, " +
                std::to_string(m.nmuscle) + " muscles>";
@@ -134,4 +157,6 @@ PYBIND11_MODULE(_core, mod) {
       "stress2 or minmax): activation and muscle_force (nmuscle, N), disc_force (njoint, 3): "
       "compression, anterior shear, lateral shear (N), reserve and passive_moment (ndof, N·m), "
       "equilibrium_residual (N·m).");
+
+  bind_simulate(mod);
 }

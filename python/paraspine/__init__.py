@@ -1,12 +1,34 @@
-"""paraspine: biomechanics of the back — spine kinematics, loads and muscles.
+"""paraspine: biomechanics of the back — spine kinematics, loads, muscles and fatigue.
 
     >>> import paraspine
     >>> model = paraspine.Model.load("lumbar")
     >>> frame = paraspine.static_frame(model, {"lumbar.flexion": 30.0}, load_kg=5.0)
     >>> frame["tau"].shape == (model.ndof,)
     True
+
+A scenario over time (docs/python.md):
+
+    results = paraspine.simulate("full_spine", "squat_lift")
+    results.joint("L4-L5").compression            # (T,) N
+    results.muscles(group="longissimus", side="left").force
+    results.to_xarray(); results.to_pandas(); results.to_hdf5("squat.h5")
 """
 from ._core import InputError, Model, Subject, static_frame
+from .results import FIELDS, Field, JointSelection, MuscleSelection, Results, field, load_results
+from .run import SweepResults, simulate, sweep
+from .scenario import Scenario
 
-__all__ = ["InputError", "Model", "Subject", "static_frame"]
+__all__ = [
+    "FIELDS", "Field", "InputError", "JointSelection", "Model", "MuscleSelection", "Results", "Scenario",
+    "Subject", "SweepResults", "field", "load_results", "plot", "simulate", "static_frame", "sweep",
+]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # paraspine.plot imports matplotlib only when first used.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'paraspine' has no attribute '{name}'")

@@ -4,6 +4,7 @@
 #include <hdf5_hl.h>
 
 #include <chrono>
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <string_view>
@@ -237,6 +238,14 @@ void ResultsWriter::append(double time, const Data& d) {
   w.time_buffer[w.buffered] = time;
   for (size_t k = 0; k < w.fields.size(); ++k)
     kOutputFields[w.fields[k]].get(w.model, d, w.buffers[k].data() + static_cast<size_t>(w.buffered) * w.width[k]);
+  if (++w.buffered == w.chunk) w.flush();
+}
+
+void ResultsWriter::append_values(double time, const double* const* field_values) {
+  Impl& w = *impl_;
+  w.time_buffer[w.buffered] = time;
+  for (size_t f = 0; f < kOutputFields.size(); ++f)
+    std::copy(field_values[f], field_values[f] + w.width[f], w.buffers[f].data() + static_cast<size_t>(w.buffered) * w.width[f]);
   if (++w.buffered == w.chunk) w.flush();
 }
 

@@ -51,6 +51,9 @@ class ResultsWriter {
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
   void append(double time, const Data& d);                 // buffers one frame
+  // Buffers one frame given as values: field_values[f] points at field_width values of
+  // kOutputFields[f] (row-major), e.g. frames recorded earlier (Python's Results.to_hdf5).
+  void append_values(double time, const double* const* field_values);
   void finish(const nlohmann::json& summary);              // flush, close, rename into place
   long frames() const;
 

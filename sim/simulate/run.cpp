@@ -201,6 +201,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (reserve > 1e-6) ++reserve_frames;
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
     if (writer) writer->append(t, d);
+    if (options.on_frame) options.on_frame(t, d);
     if (options.progress && (f % 50 == 0 || f == frames - 1)) options.progress(double(f + 1) / frames, t, duration);
   };
 

@@ -2,6 +2,7 @@
 // Running a scenario: every output frame goes through the whole pipeline — kinematics, inverse
 // dynamics, muscle geometry and capacity, load sharing, spinal loads, fatigue — and is streamed to
 // the results writer (if any) while the summary accumulates, so memory does not grow with duration.
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "sim/fatigue/three_compartment.h"
@@ -25,6 +26,9 @@ struct RunOptions {
   double capacity_tolerance = 5e-3;  // of a bound fascicle's capacity, since the last solve
   double passive_tolerance = 1e-2;   // N·m of any passive joint moment (creep), since the last solve
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
+  // Called with every finished frame, after the writer (the Python module records frames in
+  // memory with it). May throw to abort the run; the writer then removes its partial file.
+  std::function<void(double time, const Data& d)> on_frame;
 };
 
 // The summary (the CLI prints it; --json and /summary carry it):

@@ -15,6 +15,8 @@
 #include "sim/kinematics/timeline.h"
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/loadsharing/reactions.h"
+#include "sim/scenario/scenario.h"
+#include "sim/simulate/run.h"
 #include "sim/simulate/frame.h"
 
 namespace paraspine {
@@ -160,6 +162,84 @@ TEST(ResultsWriter, UnwritablePathIsAnInputError) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("/no/such/directory/out.h5"), std::string::npos);
   }
+}
+
+std::vector<double> read_doubles(const std::string& path, const char* dataset) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t ds = H5Dopen2(file, dataset, H5P_DEFAULT);
+  size_t n = 1;
+  for (hsize_t k : dims_of(ds)) n *= k;
+  std::vector<double> v(n);
+  H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  H5Dclose(ds);
+  H5Fclose(file);
+  return v;
+}
+
+// Frames recorded elsewhere (Python's Results.to_hdf5) and written with append_values make the
+// same file as append() from the Data.
+TEST(ResultsWriter, AppendValuesWritesWhatAppendWrites) {
+  const Model m = test::mini_model();
+  Data d(m);
+  const std::string a = (fs::temp_directory_path() / "paraspine_test_append.h5").string();
+  const std::string b = (fs::temp_directory_path() / "paraspine_test_append_values.h5").string();
+  {
+    ResultsWriter wa(a, m, RunMetadata{}, 4), wb(b, m, RunMetadata{}, 4);
+    std::srand(7);
+    for (int f = 0; f < 11; ++f) {  // more than two chunks, the last one partial
+      d.q.setRandom(), d.tau.setRandom(), d.activation.setRandom(), d.muscle_force.setRandom();
+      d.disc_force.setRandom(), d.reserve.setRandom(), d.muscle_capacity.setRandom();
+      wa.append(0.1 * f, d);
+      std::vector<std::vector<double>> rows;
+      std::vector<const double*> ptrs;
+      for (const auto& field : kOutputFields) {
+        rows.emplace_back(field_width(m, field.shape));
+        field.get(m, d, rows.back().data());
+      }
+      for (const auto& r : rows) ptrs.push_back(r.data());
+      wb.append_values(0.1 * f, ptrs.data());
+    }
+    wa.finish({{"frames", 11}});
+    wb.finish({{"frames", 11}});
+  }
+  EXPECT_EQ(read_doubles(a, "/time"), read_doubles(b, "/time"));
+  for (const auto& field : kOutputFields) {
+    const auto va = read_doubles(a, field.path);
+    EXPECT_EQ(va.size(), 11u * field_width(m, field.shape)) << field.path;
+    EXPECT_EQ(va, read_doubles(b, field.path)) << field.path;
+  }
+  fs::remove(a);
+  fs::remove(b);
+}
+
+// RunOptions::on_frame sees every frame the writer gets, and throwing from it aborts the run
+// without leaving a results file.
+TEST(RunScenario, OnFrameSeesEveryFrameAndCanAbort) {
+  const Scenario s = load_scenario(test::source_dir() + "/tests/data/test_lift.yaml");
+  const Model m = load_model(s.model);
+  RunOptions opt;
+  std::vector<double> times;
+  opt.on_frame = [&](double t, const Data& d) {
+    times.push_back(t);
+    EXPECT_EQ(d.activation.size(), m.nmuscle);
+  };
+  const nlohmann::json summary = run_scenario(m, s, opt, nullptr);
+  ASSERT_EQ(static_cast<long>(times.size()), summary["frames"].get<long>());
+  EXPECT_DOUBLE_EQ(times.front(), 0.0);
+  EXPECT_NEAR(times.back(), summary["duration_s"].get<double>(), 1e-9);
+
+  struct Stop {};
+  const std::string path = (fs::temp_directory_path() / "paraspine_test_on_frame_abort.h5").string();
+  fs::remove(path);
+  opt.on_frame = [](double t, const Data&) {
+    if (t > 0.5) throw Stop{};
+  };
+  {
+    ResultsWriter w(path, m, RunMetadata{});
+    EXPECT_THROW(run_scenario(m, s, opt, &w), Stop);
+  }
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path + ".partial"));
 }
 
 }  // namespace

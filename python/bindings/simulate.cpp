@@ -1,0 +1,330 @@
+// Scenarios, runs, results files and sweeps for Python. The run loop is the C++ one
+// (sim/simulate/run.*): Python only records frames (into buffers that become numpy arrays without
+// a copy) or lets the C++ writer stream them to HDF5. The GIL is released while the engine works;
+// it is taken back a few times per second to report progress and notice Ctrl-C.
+#include <omp.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+
+#include "python/bindings/bindings.h"
+#include "sim/common/error.h"
+#include "sim/io/fields.h"
+#include "sim/io/results_reader.h"
+#include "sim/io/results_writer.h"
+#include "sim/model/loader.h"
+#include "sim/model/subject.h"
+#include "sim/scenario/scenario.h"
+#include "sim/simulate/run.h"
+#include "sim/simulate/sweep.h"
+
+namespace py = pybind11;
+namespace ps = paraspine;
+
+namespace {
+
+py::object json_to_python(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+nlohmann::json python_to_json(const py::handle& o) {
+  return nlohmann::json::parse(py::module_::import("json").attr("dumps")(o).cast<std::string>());
+}
+
+const char* shape_name(ps::FieldShape s) {
+  switch (s) {
+    case ps::FieldShape::kJoint3: return "joint3";
+    case ps::FieldShape::kJoint: return "joint";
+    default: return "muscle";
+  }
+}
+
+std::vector<py::ssize_t> field_shape(const ps::Model& m, ps::FieldShape s, py::ssize_t frames) {
+  if (s == ps::FieldShape::kJoint3) return {frames, m.njoint, 3};
+  if (s == ps::FieldShape::kJoint) return {frames, m.njoint};
+  return {frames, m.nmuscle};
+}
+
+// A numpy array that owns the vector's buffer (moved, not copied); read-only, since results are
+// records of a run.
+py::array_t<double> adopt(std::vector<double>&& v, std::vector<py::ssize_t> shape) {
+  auto* owned = new std::vector<double>(std::move(v));
+  py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+  py::array_t<double> a(shape, owned->data(), owner);
+  a.attr("setflags")(py::arg("write") = false);
+  return a;
+}
+
+// Frames the run loop will produce (the same formula as run_scenario).
+long frame_count(const ps::Scenario& s) {
+  const double dt = 1.0 / s.output_rate_hz;
+  const double duration = s.duration_s() > 0 ? s.duration_s() : s.cycle_s();
+  return static_cast<long>(std::floor(duration / dt + 1e-9)) + 1;
+}
+
+// Raised inside the engine when a Python callback failed (or Ctrl-C); the Python error is kept in
+// the thread state and re-raised once the GIL is back.
+struct PythonErrorPending {};
+
+// Calls `report(done, total, sim_time)` under the GIL at most ~10 times per second and checks for
+// Ctrl-C; throws PythonErrorPending (with the Python error restored) when either raises.
+class ProgressPump {
+ public:
+  ProgressPump(py::object report, long total) : report_(std::move(report)), total_(total) {}
+  void frame(double t) {
+    ++done_;
+    if ((done_ & 31) != 0 && done_ != total_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100) && done_ != total_) return;
+    last_ = now;
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) throw PythonErrorPending{};
+    if (report_.is_none()) return;
+    try {
+      report_(done_, total_, t);
+    } catch (py::error_already_set& e) {
+      e.restore();
+      throw PythonErrorPending{};
+    }
+  }
+
+ private:
+  py::object report_;
+  long total_, done_ = 0;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::string& criterion) {
+  return {s.name, s.text, criterion,
+          {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}};
+}
+
+// Runs `s` on the (already scaled) model `m`. Records the fields whose paths are in `record`
+// (all when None) in memory, and/or streams every frame to `output` with the CLI's writer.
+// Returns (summary, time or None, {path: array}).
+py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::string& criterion, const std::string& output,
+                   const std::optional<std::vector<std::string>>& record, py::object progress, int threads) {
+  ps::Scenario s = s_in;
+  if (!criterion.empty()) s.criterion = criterion;
+  ps::RunOptions opt;
+  opt.loadsharing.criterion = ps::parse_criterion(s.criterion);
+  if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+
+  const long total = frame_count(s);
+  std::vector<int> fields;  // indices into kOutputFields recorded in memory
+  bool record_time = true;
+  if (!record) {
+    for (size_t f = 0; f < ps::kOutputFields.size(); ++f) fields.push_back(static_cast<int>(f));
+  } else {
+    for (const auto& path : *record) {
+      size_t f = 0;
+      while (f < ps::kOutputFields.size() && path != ps::kOutputFields[f].path) ++f;
+      if (f == ps::kOutputFields.size()) throw std::invalid_argument("unknown output field '" + path + "'");
+      fields.push_back(static_cast<int>(f));
+    }
+    record_time = !fields.empty();
+  }
+  std::vector<double> time;
+  std::vector<std::vector<double>> buffers(ps::kOutputFields.size());
+  std::vector<int> width(ps::kOutputFields.size());
+  for (size_t f = 0; f < ps::kOutputFields.size(); ++f) width[f] = ps::field_width(m, ps::kOutputFields[f].shape);
+  if (record_time) time.reserve(total);
+  for (int f : fields) buffers[f].reserve(static_cast<size_t>(total) * width[f]);
+
+  ProgressPump pump(std::move(progress), total);
+  opt.on_frame = [&](double t, const ps::Data& d) {
+    if (record_time) time.push_back(t);
+    for (int f : fields) {
+      auto& b = buffers[f];
+      const size_t at = b.size();
+      b.resize(at + width[f]);
+      ps::kOutputFields[f].get(m, d, b.data() + at);
+    }
+    pump.frame(t);
+  };
+
+  nlohmann::json summary;
+  bool python_error = false;
+  {
+    py::gil_scoped_release release;
+    try {
+      std::unique_ptr<ps::ResultsWriter> writer;
+      if (!output.empty()) writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion));
+      omp_set_num_threads(threads);  // the run's OpenMP budget (the per-frame pipeline is serial today)
+      summary = ps::run_scenario(m, s, opt, writer.get());
+      if (writer) writer->finish(summary);
+    } catch (const PythonErrorPending&) {
+      python_error = true;  // the writer, if any, removed its partial file
+    }
+  }
+  if (python_error) throw py::error_already_set();
+
+  const auto frames = static_cast<py::ssize_t>(time.size());
+  py::dict arrays;
+  for (int f : fields)
+    arrays[ps::kOutputFields[f].path] = adopt(std::move(buffers[f]), field_shape(m, ps::kOutputFields[f].shape, frames));
+  py::object t = record_time ? py::object(adopt(std::move(time), {frames})) : py::none();
+  return py::make_tuple(json_to_python(summary), t, arrays);
+}
+
+// Writes recorded frames with the CLI's writer, so the file is schema v1 exactly as `run -o` makes it.
+void write_results(const std::string& path, const ps::Model& m, const ps::Scenario& s, const std::string& criterion,
+                   const py::object& summary, py::array_t<double, py::array::c_style | py::array::forcecast> time,
+                   const std::vector<py::array_t<double, py::array::c_style | py::array::forcecast>>& values) {
+  if (values.size() != ps::kOutputFields.size())
+    throw std::invalid_argument("write_results needs every output field (" + std::to_string(ps::kOutputFields.size()) + ")");
+  const long frames = static_cast<long>(time.size());
+  for (size_t f = 0; f < values.size(); ++f)
+    if (values[f].size() != frames * ps::field_width(m, ps::kOutputFields[f].shape))
+      throw std::invalid_argument(std::string("field ") + ps::kOutputFields[f].path + " has the wrong size for this model");
+  const nlohmann::json j = python_to_json(summary);
+  std::vector<const double*> base(values.size());
+  for (size_t f = 0; f < values.size(); ++f) base[f] = values[f].data();
+  const double* t = time.data();
+  py::gil_scoped_release release;
+  ps::ResultsWriter writer(path, m, metadata(m, s, criterion));
+  std::vector<const double*> row(values.size());
+  for (long k = 0; k < frames; ++k) {
+    for (size_t f = 0; f < values.size(); ++f) row[f] = base[f] + static_cast<size_t>(k) * ps::field_width(m, ps::kOutputFields[f].shape);
+    writer.append_values(t[k], row.data());
+  }
+  writer.finish(j);
+}
+
+// The sweep's progress is a plain function pointer called on the calling (OpenMP master) thread;
+// one sweep at a time carries a Python callback.
+std::mutex g_sweep_mutex;
+py::object* g_sweep_report = nullptr;
+void sweep_progress(double fraction) {
+  if (!g_sweep_report) return;
+  py::gil_scoped_acquire gil;
+  try {
+    (*g_sweep_report)(fraction);
+  } catch (py::error_already_set& e) {
+    e.discard_as_unraisable("paraspine.sweep progress callback");
+  }
+}
+
+py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, std::vector<double>>>& axes_in,
+               const std::optional<ps::Subject>& subject, int threads, py::object progress) {
+  if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+  std::vector<ps::SweepAxis> axes;
+  for (const auto& [path, values] : axes_in) {
+    if (values.empty()) throw std::invalid_argument("sweep axis '" + path + "' has no values");
+    for (double v : values)
+      if (!std::isfinite(v)) throw std::invalid_argument("sweep axis '" + path + "' has a value that is not finite");
+    axes.push_back({path, values});
+  }
+  ps::Scenario base = s;
+  if (subject) base.subject = *subject;
+  ps::SweepResult r;
+  {
+    // Wait for another Python thread's sweep without holding the GIL (its progress needs it).
+    std::unique_lock<std::mutex> lock(g_sweep_mutex, std::defer_lock);
+    {
+      py::gil_scoped_release release;
+      lock.lock();
+    }
+    g_sweep_report = progress.is_none() ? nullptr : &progress;
+    try {
+      py::gil_scoped_release release;
+      r = ps::run_sweep(base, axes, threads, sweep_progress);
+    } catch (const ps::InputError&) {
+      g_sweep_report = nullptr;
+      throw;
+    } catch (const std::runtime_error& e) {
+      // A grid point's bad input (a load or subject out of range), reported by run_sweep as
+      // "sweep: FILE:LINE: FIELD: message" — the CLI's text, raised as a ValueError.
+      g_sweep_report = nullptr;
+      throw py::value_error(e.what());
+    } catch (...) {
+      g_sweep_report = nullptr;
+      throw;
+    }
+    g_sweep_report = nullptr;
+  }
+  py::list out;
+  for (const auto& j : r.summaries) out.append(json_to_python(j));
+  return out;
+}
+
+void write_sweep(const std::string& path, const ps::Scenario& s,
+                 const std::vector<std::pair<std::string, std::vector<double>>>& axes, const py::list& summaries) {
+  ps::SweepResult r;
+  for (const auto& [p, v] : axes) r.axes.push_back({p, v});
+  for (const auto& o : summaries) r.summaries.push_back(python_to_json(o));
+  py::gil_scoped_release release;
+  ps::write_sweep(path, s, r);
+}
+
+}  // namespace
+
+void bind_simulate(py::module_& mod) {
+  py::class_<ps::Scenario>(mod, "Scenario", "A scenario: postures, hand loads and timing (docs/scenarios.md).")
+      .def_static("_load", &ps::load_scenario, py::arg("name_or_path"))
+      .def_static("_parse", &ps::parse_scenario, py::arg("text"), py::arg("file"))
+      .def_static("_resolve_path", &ps::resolve_scenario_path, py::arg("name_or_path"))
+      .def("_with_overrides",
+           [](const ps::Scenario& s, const std::vector<std::string>& sets, const std::string& file) {
+             return ps::parse_scenario(ps::apply_overrides(s.text, s.file, sets), file);
+           })
+      .def_readonly("name", &ps::Scenario::name, "Scenario name.")
+      .def_readonly("description", &ps::Scenario::description, "What the scenario represents.")
+      .def_readonly("file", &ps::Scenario::file, "The file it was read from ('<from_dict>' for dicts).")
+      .def_readonly("text", &ps::Scenario::text, "The full YAML text (overrides applied).")
+      .def_readonly("model", &ps::Scenario::model, "Model name or path the scenario asks for.")
+      .def_readonly("subject", &ps::Scenario::subject, "The scenario's Subject, or None (the model's reference).")
+      .def_readonly("criterion", &ps::Scenario::criterion, "Load-sharing criterion.")
+      .def_readonly("output_rate_hz", &ps::Scenario::output_rate_hz, "Frames per second.")
+      .def_readonly("repetitions", &ps::Scenario::repetitions, "How many times the cycle runs.")
+      .def_readonly("rest_s", &ps::Scenario::rest_s, "Rest between repetitions, s.")
+      .def_readonly("break_every", &ps::Scenario::break_every, "A longer break after every n-th repetition (0 = none).")
+      .def_readonly("break_s", &ps::Scenario::break_s, "Length of those breaks, s.")
+      .def_property_readonly("cycle_s", &ps::Scenario::cycle_s, "Length of one cycle, s.")
+      .def_property_readonly("duration_s", [](const ps::Scenario& s) { return s.duration_s() > 0 ? s.duration_s() : s.cycle_s(); },
+                             "Length of the whole run, s.")
+      .def_property_readonly("frames", &frame_count, "Frames a run produces.")
+      .def_property_readonly("nkeyframes", [](const ps::Scenario& s) { return s.keyframes.size(); }, "Keyframes in one cycle.")
+      .def("__repr__", [](const ps::Scenario& s) {
+        return "<paraspine.Scenario '" + s.name + "': " + std::to_string(s.keyframes.size()) + " keyframes, " +
+               std::to_string(s.repetitions) + " repetition(s), " +
+               std::to_string(static_cast<long>(std::lround(s.duration_s() > 0 ? s.duration_s() : s.cycle_s()))) + " s>";
+      });
+
+  mod.def("_output_fields", [] {
+    py::list out;
+    for (const auto& f : ps::kOutputFields) {
+      py::dict d;
+      d["path"] = f.path;
+      d["unit"] = f.unit;
+      d["shape"] = shape_name(f.shape);
+      d["description"] = f.description;
+      out.append(d);
+    }
+    return out;
+  });
+  mod.def("_simulate", &simulate, py::arg("model"), py::arg("scenario"), py::arg("criterion"), py::arg("output"),
+          py::arg("record"), py::arg("progress"), py::arg("threads"));
+  mod.def("_write_results", &write_results, py::arg("path"), py::arg("model"), py::arg("scenario"), py::arg("criterion"),
+          py::arg("summary"), py::arg("time"), py::arg("values"));
+  mod.def("_read_results_info", [](const std::string& path) {
+    const ps::ResultsFileInfo i = ps::read_results_info(path);
+    py::dict d;
+    d["schema_version"] = i.schema_version;
+    d["scenario"] = i.scenario;
+    d["model"] = i.model;
+    d["criterion"] = i.criterion;
+    d["created"] = i.created;
+    d["summary"] = json_to_python(i.summary);
+    return d;
+  });
+  mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
+  mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
+  mod.def("_parse_sweep_axis", [](const std::string& spec) {
+    const ps::SweepAxis a = ps::parse_sweep_axis(spec);
+    return py::make_tuple(a.path, a.values);
+  });
+  mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;
+}

@@ -1,0 +1,98 @@
+# Typed stub of the compiled module (python/bindings/*.cpp), so editors complete the API. The pure
+# Python modules (scenario.py, results.py, run.py, plot.py) carry their own annotations (py.typed).
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+SCHEMA_VERSION: int
+
+class InputError(ValueError):
+    """An error in an input file or argument: str(e) reads 'FILE:LINE: FIELD: message'."""
+
+    file: str
+    line: int
+    field: str
+
+class Subject:
+    """The person a model is scaled to (0 / empty = the model's reference subject)."""
+
+    mass: float
+    height: float
+    sex: str
+    strength_factor: float
+    def __init__(self, mass: float = 0.0, height: float = 0.0, sex: str = "", strength_factor: float = 1.0) -> None: ...
+
+class Model:
+    """An immutable musculoskeletal model of the spine."""
+
+    name: str
+    file: str
+    nsegment: int
+    njoint: int
+    ndof: int
+    nmuscle: int
+    segment_names: list[str]
+    joint_names: list[str]
+    region_names: list[str]
+    muscle_names: list[str]
+    muscle_groups: list[str]
+    muscle_sides: list[str]
+    muscle_max_force: npt.NDArray[np.float64]
+    segment_mass: npt.NDArray[np.float64]
+    total_mass: float
+    rhythm: npt.NDArray[np.float64]
+    reference_body_mass: float
+    reference_height: float
+    reference_sex: str
+    @staticmethod
+    def load(name_or_path: str) -> Model:
+        """Load a model file, or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
+    def scaled(self, subject: Subject) -> Model:
+        """A copy scaled to a Subject."""
+    def info(self) -> dict[str, Any]:
+        """The summary printed by `paraspine model info`, as a dict."""
+
+class Scenario:
+    """The engine's scenario; use paraspine.Scenario (the Python wrapper)."""
+
+    name: str
+    description: str
+    file: str
+    text: str
+    model: str
+    subject: Optional[Subject]
+    criterion: str
+    output_rate_hz: float
+    repetitions: int
+    rest_s: float
+    break_every: int
+    break_s: float
+    cycle_s: float
+    duration_s: float
+    frames: int
+    nkeyframes: int
+    @staticmethod
+    def _load(name_or_path: str) -> Scenario: ...
+    @staticmethod
+    def _parse(text: str, file: str) -> Scenario: ...
+    @staticmethod
+    def _resolve_path(name_or_path: str) -> str: ...
+    def _with_overrides(self, sets: Sequence[str], file: str) -> Scenario: ...
+
+def static_frame(model: Model, angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
+                 criterion: str = "activation2") -> dict[str, Any]:
+    """Evaluate one still posture; a dict of numpy arrays (q, tau, joint_force, activation, ...)."""
+
+def _output_fields() -> list[dict[str, str]]: ...
+def _simulate(model: Model, scenario: Scenario, criterion: str, output: str, record: Optional[Sequence[str]],
+              progress: Optional[Callable[[int, int, float], Any]], threads: int
+              ) -> tuple[dict[str, Any], Optional[npt.NDArray[np.float64]], dict[str, npt.NDArray[np.float64]]]: ...
+def _write_results(path: str, model: Model, scenario: Scenario, criterion: str, summary: dict[str, Any],
+                   time: npt.ArrayLike, values: Sequence[npt.ArrayLike]) -> None: ...
+def _read_results_info(path: str) -> dict[str, Any]: ...
+def _sweep(scenario: Scenario, axes: Sequence[tuple[str, Sequence[float]]], subject: Optional[Subject], threads: int,
+           progress: Optional[Callable[[float], Any]]) -> list[dict[str, Any]]: ...
+def _write_sweep(path: str, scenario: Scenario, axes: Sequence[tuple[str, Sequence[float]]],
+                 summaries: Sequence[dict[str, Any]]) -> None: ...
+def _parse_sweep_axis(spec: str) -> tuple[str, list[float]]: ...

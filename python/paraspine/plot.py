@@ -1,0 +1,213 @@
+"""matplotlib helpers for :class:`~paraspine.Results`: the pictures users want first.
+
+Every function draws into ``ax`` (or a new figure) and returns the Axes (or the Figure for
+multi-panel plots), so they compose with ordinary matplotlib code.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from .results import Results
+
+#: NIOSH compression action limit, N (Waters et al. 1993, Ergonomics 36:749).
+NIOSH_ACTION_LIMIT_N = 3400.0
+
+_QUANTITIES = {
+    "compression": ("compression", "compression (N)"),
+    "shear_ap": ("shear_ap", "anterior shear (N)"),
+    "shear_lateral": ("shear_lateral", "lateral shear (N)"),
+}
+
+
+def _axes(ax=None, figsize=(8, 4)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _time_axis(results: Results, t=None):
+    """Time in the unit that reads best for the run's length."""
+    t = results.time if t is None else t
+    if results.duration_s >= 2 * 3600:
+        return t / 3600.0, "time (h)"
+    if results.duration_s >= 5 * 60:
+        return t / 60.0, "time (min)"
+    return t, "time (s)"
+
+
+def _default_levels(results: Results) -> list[str]:
+    lumbar = [j for j in results.joint_names if j.startswith("L") or j.startswith("T12")]
+    return lumbar or list(results.joint_names)
+
+
+def compression(results: Results, joints: Optional[Sequence[str]] = None, quantity: str = "compression",
+                ax=None, limit: bool = True, max_frames: int = 20000):
+    """Compression (or ``quantity="shear_ap"`` / ``"shear_lateral"``) per level over time.
+
+    joints: levels to draw (default the lumbar levels, T12-L1 to L5-S1). limit: draw the NIOSH
+    action limit (3400 N) on compression plots. Runs longer than ``max_frames`` are drawn from
+    block extremes (:meth:`Results.reduced`), so peaks stay visible.
+    """
+    if quantity not in _QUANTITIES:
+        raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
+    name, label = _QUANTITIES[quantity]
+    ax = _axes(ax)
+    levels = list(joints) if joints is not None else _default_levels(results)
+    sel = results.joint(levels)
+    t, values = results.reduced(name, sel.indices, max_frames)
+    t, tlabel = _time_axis(results, t)
+    for k, level in enumerate(levels):
+        ax.plot(t, values[:, k], label=level, lw=1.2)
+    if limit and quantity == "compression" and np.nanmax(values) > 0.6 * NIOSH_ACTION_LIMIT_N:
+        ax.axhline(NIOSH_ACTION_LIMIT_N, color="k", ls="--", lw=0.8, label="NIOSH action limit")
+    ax.set_xlabel(tlabel)
+    ax.set_ylabel(label)
+    ax.set_title(f"{results.scenario_name}: {label.split(' (')[0]} per level")
+    ax.legend(fontsize="small", ncol=2 if len(levels) > 6 else 1)
+    return ax
+
+
+def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "compression", statistic: str = "peak",
+                  labels: Optional[Sequence[str]] = None, ax=None):
+    """Peak (or ``statistic="mean"``) compression / shear at every level, drawn along the spine
+    (head at the top), one line per result."""
+    if quantity not in _QUANTITIES:
+        raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
+    if statistic not in ("peak", "mean"):
+        raise ValueError("statistic must be 'peak' or 'mean'")
+    runs = [results] if isinstance(results, Results) else list(results)
+    labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    name, label = _QUANTITIES[quantity]
+    ax = _axes(ax, figsize=(5, 7))
+    for r, lab in zip(runs, labels):
+        v = r.get(name)
+        stat = np.abs(v).max(axis=0) if statistic == "peak" and quantity != "compression" else (
+            v.max(axis=0) if statistic == "peak" else v.mean(axis=0))
+        y = np.arange(len(r.joint_names))
+        ax.plot(stat, y, marker="o", ms=3, label=lab)
+    ax.set_yticks(np.arange(len(runs[0].joint_names)), runs[0].joint_names, fontsize="x-small")
+    # The model lists joints from the pelvis up (L5-S1 first), so row 0 at the bottom puts the head on top.
+    ax.set_xlabel(f"{statistic} {label}")
+    ax.set_title(f"{statistic} {label.split(' (')[0]} along the spine")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
+                       ax=None, max_columns: int = 2000, cmap: str = "viridis"):
+    """Muscle activation as a heat map, fascicles (rows, grouped by muscle group, left before
+    right within a group) × time (columns).
+
+    group / side select fascicles as :meth:`Results.muscles`. Long runs are reduced to at most
+    ``max_columns`` columns by taking the maximum over each block of frames (peaks stay visible).
+    """
+    sel = results.muscles(group=group, side=side)
+    t, a = results.reduced("activation", sel.indices, max_columns, how="max")
+    t, tlabel = _time_axis(results, t)
+    # Rows grouped: groups in the model's order, within a group left, midline, right; a white line
+    # between groups, one label per group.
+    group_rank = {g: k for k, g in enumerate(dict.fromkeys(sel.groups))}
+    side_rank = {"left": 0, "midline": 1, "right": 2}
+    order = sorted(range(len(sel.names)), key=lambda k: (group_rank[sel.groups[k]], side_rank.get(sel.sides[k], 1), k))
+    a = a[:, order]
+    rows_group = [sel.groups[k] for k in order]
+    ax = _axes(ax, figsize=(10, 6))
+    im = ax.imshow(a.T, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=1,
+                   extent=(t[0], t[-1], len(order) - 0.5, -0.5))
+    ticks, names = [], []
+    for g in group_rank:
+        rows = [k for k, gk in enumerate(rows_group) if gk == g]
+        ticks.append(float(np.mean(rows)))
+        names.append(g)
+        ax.axhline(rows[-1] + 0.5, color="w", lw=0.4)
+    ax.set_yticks(ticks, names, fontsize="x-small")
+    ax.set_xlabel(tlabel)
+    ax.set_title(f"{results.scenario_name}: activation of {len(sel.names)} fascicles")
+    ax.figure.colorbar(im, ax=ax, label="activation")
+    return ax
+
+
+def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Optional[str] = None,
+            quantity: str = "fatigue_fatigued", ax=None, top: int = 8, max_frames: int = 20000):
+    """Fatigue per muscle group over time: the mean over the group's fascicles of
+    ``quantity`` (``fatigue_fatigued`` M_F by default, or ``fatigue_capacity``, ``fatigue_active``).
+
+    groups: which groups (default the ``top`` groups with the largest final value).
+    side: ``"left"``/``"right"`` to draw one side; default both sides together.
+    Runs longer than ``max_frames`` are drawn from block means (:meth:`Results.reduced`).
+    """
+    if quantity not in ("fatigue_fatigued", "fatigue_capacity", "fatigue_active", "fatigue_resting"):
+        raise ValueError("quantity must be fatigue_fatigued, fatigue_capacity, fatigue_active or fatigue_resting")
+    gs = list(groups) if groups is not None else results.groups
+    everything = results.muscles(side=side) if side is not None else None
+    cols = everything.indices if everything is not None else None
+    t, values = results.reduced(quantity, cols, max_frames, how="mean")
+    names = everything.names if everything is not None else results.muscle_names
+    position = {n: k for k, n in enumerate(names)}
+    curves = {}
+    for g in gs:
+        sel = results.muscles(group=g, side=side)
+        curves[g] = values[:, [position[n] for n in sel.names]].mean(axis=1)
+    if groups is None:
+        order = sorted(curves, key=lambda g: -abs(curves[g][-1] - curves[g][0]))
+        curves = {g: curves[g] for g in order[:top]}
+    ax = _axes(ax)
+    t, tlabel = _time_axis(results, t)
+    for g, c in curves.items():
+        ax.plot(t, c, label=g)
+    ax.set_xlabel(tlabel)
+    ax.set_ylabel({"fatigue_fatigued": "fatigued fraction M_F", "fatigue_capacity": "capacity 1 − M_F",
+                   "fatigue_active": "active fraction M_A", "fatigue_resting": "resting fraction M_R"}[quantity])
+    ax.set_title(f"{results.scenario_name}: fatigue per muscle group" + (f" ({side})" if side else ""))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, joint: str = "L4-L5",
+            groups: Optional[Sequence[str]] = None, figsize=(13, 8)):
+    """Several results side by side: compression at ``joint`` over time, peak compression along
+    the spine, mean activation per muscle group, and fatigue of the most fatigued groups.
+    Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    runs = list(results)
+    if len(runs) < 1:
+        raise ValueError("compare needs at least one result")
+    labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    fig, axs = plt.subplots(2, 2, figsize=figsize, layout="constrained")
+    ax = axs[0, 0]
+    for r, lab in zip(runs, labels):
+        t, tlabel = _time_axis(r)
+        ax.plot(t, r.joint(joint).compression, label=lab)
+    ax.set_xlabel(tlabel)
+    ax.set_ylabel(f"{joint} compression (N)")
+    ax.set_title(f"compression at {joint}")
+    ax.legend(fontsize="small")
+    level_profile(runs, labels=labels, ax=axs[0, 1])
+    # Mean activation per group (both sides), grouped bars.
+    ax = axs[1, 0]
+    gs = list(groups) if groups is not None else runs[0].groups
+    width = 0.8 / len(runs)
+    for k, (r, lab) in enumerate(zip(runs, labels)):
+        vals = [r.muscles(group=g).activation.mean() for g in gs]
+        ax.bar(np.arange(len(gs)) + k * width, vals, width, label=lab)
+    ax.set_xticks(np.arange(len(gs)) + 0.4 - width / 2, gs, rotation=60, ha="right", fontsize="x-small")
+    ax.set_ylabel("mean activation")
+    ax.set_title("mean activation per muscle group")
+    ax.legend(fontsize="small")
+    # Fatigue: the group that ends most fatigued in any run, per run.
+    ax = axs[1, 1]
+    worst = max(runs[0].groups, key=lambda g: max(r.muscles(group=g).fatigue_fatigued[-1].mean() for r in runs))
+    for r, lab in zip(runs, labels):
+        t, tlabel = _time_axis(r)
+        ax.plot(t, r.muscles(group=worst).fatigue_fatigued.mean(axis=1), label=lab)
+    ax.set_xlabel(tlabel)
+    ax.set_ylabel("fatigued fraction M_F")
+    ax.set_title(f"fatigue of {worst} (most fatigued group)")
+    ax.legend(fontsize="small")
+    return fig

@@ -1,0 +1,590 @@
+"""Results of a run: every frame's spinal loads, muscle forces, activations and fatigue.
+
+The same :class:`Results` comes from :func:`paraspine.simulate` (arrays in memory, owned by numpy
+without a copy of the engine's buffers) and from :func:`load_results` (a schema-v1 HDF5 file as
+written by ``paraspine run -o`` or :meth:`Results.to_hdf5`, read lazily: a field is read from
+disk the first time it is asked for, and a selection such as ``results.joint("L4-L5")`` reads
+only its columns).
+
+Shapes: T frames, J joints (the model's order, from the pelvis up), M muscle fascicles; per-rotation fields have a
+last axis of 3 (flexion, lateral bending, axial rotation). Units are SI (``FIELDS`` lists them).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _core
+
+ROTATIONS = ("flexion", "lateral_bending", "axial_rotation")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One per-frame output field: its attribute name, HDF5 path, unit, shape kind and meaning."""
+
+    name: str         #: attribute name on Results / selections, e.g. "compression"
+    path: str         #: HDF5 dataset path, e.g. "/joints/compression"
+    unit: str         #: SI unit ("1" = dimensionless)
+    shape: str        #: "joint3" [T×J×3], "joint" [T×J] or "muscle" [T×M]
+    description: str  #: what it is
+
+
+def _attribute_name(path: str) -> str:
+    group, last = path.strip("/").split("/")[-2:]
+    if group == "muscles" and last == "force":
+        return "muscle_force"
+    if group == "fatigue":
+        return "fatigue_" + last
+    return last
+
+
+#: Every per-frame field, in the schema's order (from the engine's field table, sim/io/fields.cpp).
+FIELDS: tuple[Field, ...] = tuple(
+    Field(_attribute_name(f["path"]), f["path"], f["unit"], f["shape"], f["description"]) for f in _core._output_fields()
+)
+_BY_NAME = {f.name: f for f in FIELDS}
+_BY_PATH = {f.path: f for f in FIELDS}
+
+
+def field(name_or_path: str) -> Field:
+    """The :class:`Field` with this attribute name (``"compression"``) or HDF5 path."""
+    f = _BY_NAME.get(name_or_path) or _BY_PATH.get(name_or_path)
+    if f is None:
+        raise ValueError(f"unknown field '{name_or_path}'; fields: {', '.join(_BY_NAME)}")
+    return f
+
+
+def _read(source: Any, index: Any = None) -> np.ndarray:
+    """Rows of an in-memory array (a view where numpy allows) or of an h5py dataset (read now)."""
+    if index is None:
+        return source if isinstance(source, np.ndarray) else source[()]
+    return source[(slice(None), index)]
+
+
+class _Selection:
+    _kind = ""
+
+    def __init__(self, results: "Results", index: Union[int, np.ndarray], names: list[str]):
+        self._results = results
+        self._index = index
+        self.names = names  #: the selected names
+
+    @property
+    def time(self) -> np.ndarray:
+        """(T,) s."""
+        return self._results.time
+
+    @property
+    def indices(self) -> np.ndarray:
+        """Indices of the selection in the model's order."""
+        return np.atleast_1d(np.asarray(self._index))
+
+    def _get(self, name: str) -> np.ndarray:
+        return self._results._column(name, self._index)
+
+    def to_xarray(self):
+        """The selection's fields as an ``xarray.Dataset``."""
+        ds = self._results.to_xarray(fields=[f.name for f in FIELDS if f.shape.startswith(self._kind)])
+        if self._kind == "joint":
+            return ds.drop_dims("muscle").isel(joint=self._index)
+        return ds.drop_dims(["joint", "rotation"]).isel(muscle=self._index)
+
+
+class JointSelection(_Selection):
+    """Fields of one joint (arrays (T,) or (T, 3)) or of several (arrays (T, n) or (T, n, 3)).
+
+    From :meth:`Results.joint`: ``results.joint("L4-L5").compression``.
+    """
+
+    _kind = "joint"
+
+    @property
+    def compression(self) -> np.ndarray:
+        """Intervertebral compression along the disc normal, N (+ pressed together)."""
+        return self._get("compression")
+
+    @property
+    def shear_ap(self) -> np.ndarray:
+        """Anterior shear, N (+ the load pushes the superior vertebra forward)."""
+        return self._get("shear_ap")
+
+    @property
+    def shear_lateral(self) -> np.ndarray:
+        """Lateral shear, N (+ to the right)."""
+        return self._get("shear_lateral")
+
+    @property
+    def joint_angles(self) -> np.ndarray:
+        """Joint angles, rad: flexion, lateral bending, axial rotation."""
+        return self._get("joint_angles")
+
+    @property
+    def net_moment(self) -> np.ndarray:
+        """Net moment the tissues must supply, N·m, per rotation."""
+        return self._get("net_moment")
+
+    @property
+    def muscle_moment(self) -> np.ndarray:
+        """Moment carried by muscles, N·m, per rotation."""
+        return self._get("muscle_moment")
+
+    @property
+    def passive_moment(self) -> np.ndarray:
+        """Moment carried by passive tissue, N·m, per rotation."""
+        return self._get("passive_moment")
+
+    @property
+    def reserve_moment(self) -> np.ndarray:
+        """Moment carried by reserve actuators (where muscles cannot), N·m, per rotation."""
+        return self._get("reserve_moment")
+
+    @property
+    def creep(self) -> np.ndarray:
+        """Flexion slack the passive tissue has gained by creep, rad (docs/fatigue.md)."""
+        return self._get("creep")
+
+    def __repr__(self) -> str:
+        return f"<paraspine.JointSelection {self.names}>"
+
+
+class MuscleSelection(_Selection):
+    """Fields of selected fascicles, arrays (T, n): from :meth:`Results.muscles`.
+
+    ``results.muscles(group="longissimus", side="left").force``
+    """
+
+    _kind = "muscle"
+
+    def __init__(self, results: "Results", index: np.ndarray, names: list[str]):
+        super().__init__(results, index, names)
+        self.groups = [results.muscle_groups[i] for i in index]  #: group of each selected fascicle
+        self.sides = [results.muscle_sides[i] for i in index]    #: side of each selected fascicle
+
+    @property
+    def force(self) -> np.ndarray:
+        """Musculotendon force (active + passive), N."""
+        return self._get("muscle_force")
+
+    @property
+    def activation(self) -> np.ndarray:
+        """Activation, fraction of the fresh maximum."""
+        return self._get("activation")
+
+    @property
+    def fiber_length(self) -> np.ndarray:
+        """Fibre length, m."""
+        return self._get("fiber_length")
+
+    @property
+    def fatigue_active(self) -> np.ndarray:
+        """Active fraction of the motor-unit pool (M_A)."""
+        return self._get("fatigue_active")
+
+    @property
+    def fatigue_resting(self) -> np.ndarray:
+        """Resting, recruitable fraction (M_R)."""
+        return self._get("fatigue_resting")
+
+    @property
+    def fatigue_fatigued(self) -> np.ndarray:
+        """Fatigued fraction (M_F)."""
+        return self._get("fatigue_fatigued")
+
+    @property
+    def fatigue_capacity(self) -> np.ndarray:
+        """Activation capacity, 1 − M_F."""
+        return self._get("fatigue_capacity")
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return f"<paraspine.MuscleSelection {len(self.names)} fascicles>"
+
+
+class Results:
+    """Every frame of a run, with labels. Arrays are read-only numpy arrays (``.copy()`` to edit).
+
+    Attributes per field (see :data:`FIELDS`): ``compression``, ``shear_ap``, ``shear_lateral``,
+    ``creep`` (T, J); ``joint_angles``, ``net_moment``, ``muscle_moment``, ``passive_moment``,
+    ``reserve_moment`` (T, J, 3); ``muscle_force``, ``activation``, ``fiber_length``,
+    ``fatigue_active``, ``fatigue_resting``, ``fatigue_fatigued``, ``fatigue_capacity`` (T, M).
+    Labels: ``time`` (T,), ``joint_names``, ``muscle_names``, ``muscle_groups``, ``muscle_sides``.
+    ``summary`` is the run's summary (the CLI's ``--json``), ``metadata`` the file's root attributes.
+    """
+
+    def __init__(self, *, time: Any, fields: Mapping[str, Any], joint_names: Sequence[str],
+                 muscle_names: Sequence[str], muscle_groups: Sequence[str], muscle_sides: Sequence[str],
+                 summary: Mapping[str, Any], metadata: Mapping[str, Any], model: Optional["_core.Model"] = None,
+                 scenario: Any = None, file: Optional[str] = None, h5file: Any = None):
+        """Use :func:`paraspine.simulate` or :func:`load_results` rather than this constructor."""
+        self._time = time
+        self._fields = {field(k).name: v for k, v in fields.items()}
+        self._cache: dict[str, np.ndarray] = {}
+        self.joint_names: list[str] = list(joint_names)    #: (J,) joint names in the model's order (full_spine: L5-S1 up to C0-C1)
+        self.muscle_names: list[str] = list(muscle_names)  #: (M,) fascicle names
+        self.muscle_groups: list[str] = list(muscle_groups)  #: (M,) group of each fascicle
+        self.muscle_sides: list[str] = list(muscle_sides)  #: (M,) "left", "right" or "midline"
+        self.summary: dict = dict(summary)                 #: the run's summary (CLI --json)
+        self.metadata: dict = dict(metadata)               #: scenario, model, subject, criterion, ...
+        self.model = model                                 #: the (scaled) Model when simulated here
+        self._scenario = scenario
+        self.file: Optional[str] = file                    #: the HDF5 file behind these results, if any
+        self._h5 = h5file
+
+    # --- fields -------------------------------------------------------------------------------
+    @property
+    def fields(self) -> list[str]:
+        """Names of the fields these results hold."""
+        return list(self._fields)
+
+    def _full(self, name: str) -> np.ndarray:
+        if name in self._cache:
+            return self._cache[name]
+        try:
+            src = self._fields[name]
+        except KeyError:
+            raise AttributeError(f"the field '{name}' was not recorded (simulate(..., fields=...) chose "
+                                 f"{sorted(self._fields)})") from None
+        a = _read(src)
+        if not isinstance(src, np.ndarray):
+            a.setflags(write=False)  # read from the file: read-only like the in-memory arrays
+        self._cache[name] = a
+        return a
+
+    def _column(self, name: str, index: Any) -> np.ndarray:
+        if name in self._cache or isinstance(self._fields.get(name), np.ndarray):
+            return self._full(name)[:, index]
+        if name not in self._fields:
+            self._full(name)  # raises with the message
+        return _read(self._fields[name], index)
+
+    @property
+    def time(self) -> np.ndarray:
+        """(T,) frame times, s."""
+        if "time" not in self._cache:
+            self._cache["time"] = _read(self._time)
+        return self._cache["time"]
+
+    @property
+    def frames(self) -> int:
+        """Number of frames T."""
+        return int(self._time.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        """Duration of the run, s."""
+        return float(self.summary.get("duration_s", self.time[-1] if self.frames else 0.0))
+
+    @property
+    def scenario_name(self) -> str:
+        """The scenario's name."""
+        return str(self.metadata.get("scenario", ""))
+
+    @property
+    def rotations(self) -> tuple[str, ...]:
+        """Names along the last axis of per-rotation fields."""
+        return ROTATIONS
+
+    def get(self, name_or_path: str) -> np.ndarray:
+        """A whole field by attribute name or HDF5 path (``"compression"``, ``"/muscles/force"``)."""
+        return self._full(field(name_or_path).name)
+
+    @property
+    def joint_angles(self) -> np.ndarray:
+        """(T, J, 3) joint angles, rad."""
+        return self._full("joint_angles")
+
+    @property
+    def compression(self) -> np.ndarray:
+        """(T, J) disc compression, N."""
+        return self._full("compression")
+
+    @property
+    def shear_ap(self) -> np.ndarray:
+        """(T, J) anterior shear, N."""
+        return self._full("shear_ap")
+
+    @property
+    def shear_lateral(self) -> np.ndarray:
+        """(T, J) lateral shear, N."""
+        return self._full("shear_lateral")
+
+    @property
+    def net_moment(self) -> np.ndarray:
+        """(T, J, 3) net moment, N·m."""
+        return self._full("net_moment")
+
+    @property
+    def muscle_moment(self) -> np.ndarray:
+        """(T, J, 3) moment carried by muscles, N·m."""
+        return self._full("muscle_moment")
+
+    @property
+    def passive_moment(self) -> np.ndarray:
+        """(T, J, 3) passive moment, N·m."""
+        return self._full("passive_moment")
+
+    @property
+    def reserve_moment(self) -> np.ndarray:
+        """(T, J, 3) reserve moment, N·m."""
+        return self._full("reserve_moment")
+
+    @property
+    def creep(self) -> np.ndarray:
+        """(T, J) flexion slack the passive tissue has gained by creep, rad (docs/fatigue.md)."""
+        return self._full("creep")
+
+    @property
+    def muscle_force(self) -> np.ndarray:
+        """(T, M) musculotendon force, N."""
+        return self._full("muscle_force")
+
+    @property
+    def activation(self) -> np.ndarray:
+        """(T, M) activation (fraction of fresh maximum)."""
+        return self._full("activation")
+
+    @property
+    def fiber_length(self) -> np.ndarray:
+        """(T, M) fibre length, m."""
+        return self._full("fiber_length")
+
+    @property
+    def fatigue_active(self) -> np.ndarray:
+        """(T, M) active fraction M_A."""
+        return self._full("fatigue_active")
+
+    @property
+    def fatigue_resting(self) -> np.ndarray:
+        """(T, M) resting fraction M_R."""
+        return self._full("fatigue_resting")
+
+    @property
+    def fatigue_fatigued(self) -> np.ndarray:
+        """(T, M) fatigued fraction M_F."""
+        return self._full("fatigue_fatigued")
+
+    @property
+    def fatigue_capacity(self) -> np.ndarray:
+        """(T, M) capacity 1 − M_F."""
+        return self._full("fatigue_capacity")
+
+
+    def reduced(self, name: str, index: Any = None, max_frames: int = 4000,
+                how: str = "extreme") -> tuple[np.ndarray, np.ndarray]:
+        """A field shortened to at most ``max_frames`` rows for plotting long runs: consecutive
+        blocks of frames become one row each — ``"extreme"`` (the value of largest magnitude, sign
+        kept: peaks stay visible), ``"max"``, ``"min"`` or ``"mean"``. ``index`` selects columns
+        (joints or fascicles). A file-backed result is read block by block, so an 8 h file is
+        plotted without loading whole fields. Returns (time of each block's first frame, values).
+        """
+        f = field(name)
+        if f.name not in self._fields:
+            self._full(f.name)  # raises with the message
+        src = self._cache.get(f.name, self._fields[f.name])
+        T = self.frames
+        step = max(1, int(np.ceil(T / max(1, max_frames))))
+        if step == 1:
+            return self.time, (self._full(f.name) if index is None else self._column(f.name, index))
+        if how not in ("extreme", "max", "min", "mean"):
+            raise ValueError("how must be 'extreme', 'max', 'min' or 'mean'")
+        idx, restore = index, None
+        if index is not None and not isinstance(src, np.ndarray):
+            arr = np.atleast_1d(np.asarray(index))
+            order = np.argsort(arr, kind="stable")
+            idx, restore = arr[order].tolist(), np.argsort(order, kind="stable")
+            if np.ndim(index) == 0:
+                idx, restore = int(index), None
+
+        def reduce(block: np.ndarray) -> np.ndarray:
+            if how == "max":
+                return block.max(axis=1)
+            if how == "min":
+                return block.min(axis=1)
+            if how == "mean":
+                return block.mean(axis=1)
+            k = np.abs(block).argmax(axis=1)
+            return np.take_along_axis(block, k[:, None], axis=1)[:, 0]
+
+        times, values = [], []
+        rows_per_read = step * max(1, 8192 // step)  # whole blocks per read
+        for start in range(0, T, rows_per_read):
+            stop = min(T, start + rows_per_read)
+            block = np.asarray(src[start:stop] if idx is None else src[start:stop, idx])
+            if restore is not None:
+                block = block[:, restore]
+            n = block.shape[0]
+            full = n // step * step
+            if full:
+                values.append(reduce(block[:full].reshape(full // step, step, *block.shape[1:])))
+            if full < n:
+                values.append(reduce(block[full:][None]))
+            times.append(np.asarray(self._time[start:stop:step]))
+        return np.concatenate(times), np.concatenate(values)
+
+    # --- labelled selection -------------------------------------------------------------------
+    def joint(self, name: Union[str, Sequence[str]]) -> JointSelection:
+        """One joint by name (``"L4-L5"``) or a list of joints."""
+        if isinstance(name, str):
+            if name not in self.joint_names:
+                raise KeyError(f"unknown joint '{name}'; joints: {', '.join(self.joint_names)}")
+            return JointSelection(self, self.joint_names.index(name), [name])
+        idx = [self.joint(n).indices[0] for n in name]
+        return JointSelection(self, np.asarray(idx), list(name))
+
+    def muscles(self, group: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
+                names: Optional[Sequence[str]] = None) -> MuscleSelection:
+        """Fascicles by group (``"longissimus"`` or a list), side (``"left"``, ``"right"``,
+        ``"midline"``) and/or names, in the model's order."""
+        mask = np.ones(len(self.muscle_names), dtype=bool)
+        if group is not None:
+            groups = [group] if isinstance(group, str) else list(group)
+            for g in groups:
+                if g not in self.muscle_groups:
+                    raise KeyError(f"unknown muscle group '{g}'; groups: {', '.join(self.groups)}")
+            mask &= np.isin(self.muscle_groups, groups)
+        if side is not None:
+            if side not in ("left", "right", "midline"):
+                raise KeyError(f"side must be 'left', 'right' or 'midline', not '{side}'")
+            mask &= np.asarray(self.muscle_sides) == side
+        if names is not None:
+            for n in names:
+                if n not in self.muscle_names:
+                    raise KeyError(f"unknown muscle '{n}'")
+            mask &= np.isin(self.muscle_names, list(names))
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            raise KeyError(f"no fascicle matches group={group!r}, side={side!r}, names={names!r}")
+        return MuscleSelection(self, idx, [self.muscle_names[i] for i in idx])
+
+    @property
+    def groups(self) -> list[str]:
+        """Muscle groups, in the model's order of first appearance."""
+        return list(dict.fromkeys(self.muscle_groups))
+
+    # --- conversions --------------------------------------------------------------------------
+    def to_xarray(self, fields: Optional[Iterable[str]] = None):
+        """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates
+        with the names, plus ``group`` and ``side`` along ``muscle``; ``units`` and ``description``
+        attributes on every variable. In-memory arrays are wrapped, not copied; a file-backed
+        result reads the fields now."""
+        import xarray as xr
+
+        names = [f for f in (fields or self.fields) if field(f).name in self._fields]
+        dims = {"joint3": ("time", "joint", "rotation"), "joint": ("time", "joint"), "muscle": ("time", "muscle")}
+        data = {}
+        for n in names:
+            f = field(n)
+            data[f.name] = xr.Variable(dims[f.shape], self._full(f.name), {"units": f.unit, "description": f.description})
+        coords = {
+            "time": ("time", self.time, {"units": "s"}),
+            "joint": self.joint_names,
+            "muscle": self.muscle_names,
+            "group": ("muscle", self.muscle_groups),
+            "side": ("muscle", self.muscle_sides),
+            "rotation": list(ROTATIONS),
+        }
+        attrs = {k: v if isinstance(v, (str, int, float)) else json.dumps(v) for k, v in self.metadata.items()}
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def to_pandas(self, what: str = "joints"):
+        """The summary as a ``pandas.DataFrame``.
+
+        ``what``: ``"joints"`` (index joint: peak and mean compression, peak shears, N),
+        ``"groups"`` (index group, side: peak and mean activation, end fatigued fraction) or
+        ``"muscles"`` (index fascicle, from the frames: group, side, peak and mean activation,
+        peak and mean force N, end fatigued fraction).
+        """
+        import pandas as pd
+
+        if what == "joints":
+            rows = self.summary["joints"]
+            return pd.DataFrame([rows[j] for j in self.joint_names], index=pd.Index(self.joint_names, name="joint"))
+        if what == "groups":
+            recs = [{"group": g, "side": s, **v} for g, sides in self.summary["groups"].items() for s, v in sides.items()]
+            return pd.DataFrame(recs).set_index(["group", "side"])
+        if what == "muscles":
+            a, f, mf = self.activation, self.muscle_force, self.fatigue_fatigued
+            return pd.DataFrame({
+                "group": self.muscle_groups, "side": self.muscle_sides,
+                "peak_activation": a.max(axis=0), "mean_activation": a.mean(axis=0),
+                "peak_force_N": f.max(axis=0), "mean_force_N": f.mean(axis=0),
+                "end_fatigued_fraction": mf[-1],
+            }, index=pd.Index(self.muscle_names, name="muscle"))
+        raise ValueError(f"what must be 'joints', 'groups' or 'muscles', not '{what}'")
+
+    def to_hdf5(self, path: Union[str, os.PathLike]) -> str:
+        """Write a schema-v1 file, laid out exactly as ``paraspine run -o`` writes it (the same C++
+        writer; written as ``PATH.partial`` and renamed when complete). Returns the path."""
+        path = os.fspath(path)
+        if self._h5 is not None or (self.model is None and self.file):
+            # File-backed: the file already is schema v1; copy it whole.
+            partial = path + ".partial"
+            shutil.copyfile(self.file, partial)
+            os.replace(partial, path)
+            return path
+        missing = [f.name for f in FIELDS if f.name not in self._fields]
+        if missing or self.model is None:
+            raise ValueError("to_hdf5 needs every field of a run simulated in this session; missing: "
+                             + ", ".join(missing or ["the model"]))
+        _core._write_results(path, self.model, self._scenario._native, str(self.metadata.get("criterion", "")),
+                             self.summary, self.time, [self._full(f.name) for f in FIELDS])
+        return path
+
+    # --- lifetime -----------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the HDF5 file behind file-backed results (fields read so far stay usable)."""
+        if self._h5 is not None:
+            self._h5.close()
+            self._h5 = None
+
+    def __enter__(self) -> "Results":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = f", file '{self.file}'" if self.file else ""
+        return (f"<paraspine.Results '{self.scenario_name}': {self.frames} frames, {self.duration_s:g} s, "
+                f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}>")
+
+
+def load_results(path: Union[str, os.PathLike]) -> Results:
+    """Open a schema-v1 results file (``paraspine run -o`` or :meth:`Results.to_hdf5`).
+
+    The file is checked by the same reader as ``paraspine compare`` (errors name the file, as the
+    CLI's do) and kept open; fields are read from disk when first asked for. Use it as a context
+    manager or call :meth:`Results.close` to release the file.
+    """
+    import h5py
+
+    path = os.fspath(path)
+    info = _core._read_results_info(path)
+    f = h5py.File(path, "r")
+    try:
+        meta = {}
+        for k, v in f.attrs.items():
+            v = v.decode() if isinstance(v, bytes) else v
+            meta[k] = v.item() if isinstance(v, np.generic) else v
+        if isinstance(meta.get("subject"), str):
+            try:
+                meta["subject"] = json.loads(meta["subject"])
+            except ValueError:
+                pass
+        fields = {fd.name: f[fd.path] for fd in FIELDS if fd.path in f}
+        return Results(
+            time=f["time"], fields=fields,
+            joint_names=list(f["joints/name"].asstr()[()]), muscle_names=list(f["muscles/name"].asstr()[()]),
+            muscle_groups=list(f["muscles/group"].asstr()[()]), muscle_sides=list(f["muscles/side"].asstr()[()]),
+            summary=info["summary"], metadata=meta, file=path, h5file=f)
+    except Exception:
+        f.close()
+        raise

@@ -1,0 +1,283 @@
+"""Running scenarios from Python: :func:`simulate` (one run) and :func:`sweep` (a grid, in parallel).
+
+Both run the C++ engine's own run loop (the one ``paraspine run`` uses) with the GIL released, so
+other Python threads keep running; a progress bar (tqdm) appears for runs longer than a second.
+Ctrl-C (or the notebook's stop button) interrupts :func:`simulate` within a few tenths of a second.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _core
+from .results import FIELDS, Results, field, load_results
+from .scenario import Overrides, Scenario, as_scenario
+
+ProgressArg = Union[bool, Callable[..., Any], None]
+
+#: Default ceiling on the memory simulate() may use for in-memory results, bytes.
+DEFAULT_MAX_MEMORY = 4e9
+
+
+def _in_notebook() -> bool:
+    ip = sys.modules.get("IPython")
+    try:
+        return ip is not None and ip.get_ipython() is not None and "IPKernelApp" in ip.get_ipython().config
+    except Exception:
+        return False
+
+
+def _tqdm(**kwargs: Any):
+    """A tqdm bar: the widget in notebooks when ipywidgets is there, text otherwise (stderr)."""
+    try:
+        if _in_notebook():
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm
+        else:
+            raise ImportError
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm(**kwargs)
+
+
+def _resolve_model(model: Any, scenario: Scenario) -> "_core.Model":
+    if model is None:
+        return _core.Model.load(scenario.model)
+    if isinstance(model, _core.Model):
+        return model
+    if isinstance(model, (str, os.PathLike)):
+        return _core.Model.load(os.fspath(model))
+    raise TypeError(f"model must be a paraspine.Model, a model name or path, or None, not {type(model).__name__}")
+
+
+def _subject_json(model: "_core.Model") -> dict:
+    return {"body_mass_kg": model.reference_body_mass, "height_m": model.reference_height, "sex": model.reference_sex}
+
+
+def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, str, Mapping[str, Any]], *,
+             subject: Optional["_core.Subject"] = None, criterion: Optional[str] = None, threads: int = 1,
+             overrides: Optional[Overrides] = None, output: Union[str, os.PathLike, None] = None,
+             fields: Optional[Sequence[str]] = None, progress: ProgressArg = True,
+             max_memory: float = DEFAULT_MAX_MEMORY) -> Results:
+    """Run a scenario through the whole pipeline (kinematics, inverse dynamics, load sharing,
+    spinal loads, fatigue) and return its :class:`~paraspine.Results`.
+
+    model: a :class:`Model`, a model name/path, or None for the scenario's model. As with the CLI,
+        the model is scaled to ``subject`` (else the scenario's subject, else left as it is).
+    scenario: a :class:`Scenario`, a bundled name or path, or a dict (:meth:`Scenario.from_dict`).
+    criterion: overrides the scenario's load-sharing criterion (activation2, activation3, stress2, minmax).
+    threads: OpenMP threads the run may use (the per-frame pipeline is serial today; use
+        :func:`sweep` to run many scenarios in parallel).
+    overrides: ``{PATH: VALUE}`` applied to the scenario first, like ``paraspine run --set``.
+    output: stream every frame to this HDF5 file with the CLI's writer (schema v1, memory does not
+        grow with the duration) and return results that read it lazily. Use it for long scenarios.
+    fields: record only these fields in memory (names such as ``"compression"`` or HDF5 paths);
+        default all. A frame of ``full_spine`` with all fields is about 24 kB.
+    progress: True for a tqdm bar (shown after 1 s), False/None for none, or a callable
+        ``progress(frames_done, frames_total, sim_time_s)``.
+    max_memory: refuse (ValueError) to hold more than this many bytes of in-memory results;
+        stream with ``output=`` or record fewer ``fields`` instead.
+
+    Arrays come straight from the engine's buffers (moved into numpy, no copy); the engine
+    reserves the exact frame count up front, so the peak memory is the results themselves.
+    """
+    sc = as_scenario(scenario)
+    if overrides:
+        sc = sc.with_overrides(overrides)
+    if not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    m = _resolve_model(model, sc)
+    subj = subject if subject is not None else sc.subject
+    if subj is not None:
+        if not isinstance(subj, _core.Subject):
+            raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
+        m = m.scaled(subj)
+    crit = criterion or ""
+    out = os.fspath(output) if output is not None else ""
+    if out and fields is not None:
+        raise ValueError("output= streams every field to the file; do not combine it with fields=")
+    if fields is not None and not out and len(fields) == 0:
+        raise ValueError("fields=[] would record nothing; name at least one field, or stream with output=")
+    record = [] if out else ([field(f).path for f in fields] if fields is not None else None)
+
+    if not out:
+        chosen = FIELDS if record is None else [field(p) for p in record]
+        width = {"joint3": 3 * m.njoint, "joint": m.njoint, "muscle": m.nmuscle}
+        nbytes = 8.0 * sc.frames * (1 + sum(width[f.shape] for f in chosen))
+        if nbytes > max_memory:
+            raise ValueError(
+                f"{sc.name}: {sc.frames} frames would hold {nbytes / 1e9:.1f} GB of results in memory "
+                f"(max_memory={max_memory / 1e9:.1f} GB). Stream them to a file with output='run.h5' "
+                f"(read lazily), record fewer fields with fields=[...], or shorten the scenario with "
+                f"overrides (e.g. {{'repetitions': ...}} or a lower output_rate_hz).")
+
+    bar = None
+    report: Any = None
+    if callable(progress):
+        report = progress
+    elif progress:
+        bar = _tqdm(total=sc.frames, unit="frame", desc=sc.name, delay=1.0, leave=False)
+
+        def report(done: int, total: int, t: float) -> None:
+            bar.update(done - bar.n)
+            bar.set_postfix_str(f"t = {t:.0f} / {sc.duration_s:.0f} s", refresh=False)
+    try:
+        summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads))
+    finally:
+        if bar is not None:
+            bar.close()
+    if out:
+        return load_results(out)
+    meta = {"paraspine_version": _core_version(), "schema_version": _core.SCHEMA_VERSION, "model": m.name,
+            "model_file": m.file, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
+            "criterion": crit or sc.criterion}
+    return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
+                   muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,
+                   model=m, scenario=sc)
+
+
+def _core_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# --- sweeps ---------------------------------------------------------------------------------------
+
+class SweepResults:
+    """A sweep's grid and one summary per grid point (row-major over the axes).
+
+    ``axes``: list of (path, values); ``shape``: the grid's shape; ``summaries``: the summaries
+    (as :attr:`Results.summary`). Convert with :meth:`to_xarray` or :meth:`to_pandas`; write the
+    CLI's sweep file with :meth:`to_hdf5`.
+    """
+
+    def __init__(self, scenario: Scenario, axes: list[tuple[str, np.ndarray]], summaries: list[dict]):
+        """Use :func:`sweep`."""
+        self.scenario = scenario                     #: the base scenario
+        self.axes = axes                             #: [(path, values)]
+        self.summaries = summaries                   #: one summary per grid point, row-major
+        self.shape = tuple(len(v) for _, v in axes)  #: the grid's shape
+
+    def summary(self, **point: float) -> dict:
+        """The summary at one grid point, by axis path: ``sw.summary(**{"subject.mass": 70})``."""
+        idx = []
+        for path, values in self.axes:
+            if path not in point:
+                raise KeyError(f"give a value for every axis: {[p for p, _ in self.axes]}")
+            hit = np.flatnonzero(np.isclose(values, point[path]))
+            if hit.size == 0:
+                raise KeyError(f"{path}={point[path]} is not on the grid {values.tolist()}")
+            idx.append(int(hit[0]))
+        return self.summaries[int(np.ravel_multi_index(idx, self.shape))]
+
+    def to_xarray(self):
+        """An ``xarray.Dataset`` with one dimension per axis (named by its path) plus ``joint``
+        (peak/mean compression, peak shears, N) and ``group``, ``side`` (peak/mean activation, end
+        fatigued fraction); ``reserve_peak_Nm``, ``endurance_s`` (NaN when the task never fails)."""
+        import xarray as xr
+
+        dims = [p for p, _ in self.axes]
+        s0 = self.summaries[0]
+        joints = list(s0["joints"])
+        groups = list(s0["groups"])
+        sides = sorted({s for g in groups for s in s0["groups"][g]})
+        data: dict[str, Any] = {}
+        for q in ("peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"):
+            a = np.array([[s["joints"][j][q] for j in joints] for s in self.summaries]).reshape(*self.shape, len(joints))
+            data[q] = ([*dims, "joint"], a, {"units": "N"})
+        for q in ("peak_activation", "mean_activation", "end_fatigued_fraction"):
+            a = np.array([[[s["groups"][g].get(sd, {}).get(q, np.nan) for sd in sides] for g in groups]
+                          for s in self.summaries]).reshape(*self.shape, len(groups), len(sides))
+            data[q] = ([*dims, "group", "side"], a, {"units": "1"})
+        data["reserve_peak_Nm"] = (dims, np.array([s["reserves"]["peak_moment_Nm"] for s in self.summaries]).reshape(self.shape), {"units": "N m"})
+        data["endurance_s"] = (dims, np.array([np.nan if s["endurance_s"] is None else s["endurance_s"]
+                                               for s in self.summaries]).reshape(self.shape), {"units": "s"})
+        coords = {p: v for p, v in self.axes}
+        coords.update(joint=joints, group=groups, side=sides)
+        return xr.Dataset(data, coords=coords, attrs={"scenario": self.scenario.name})
+
+    def to_pandas(self, joint: str = "L4-L5"):
+        """One row per grid point: the axis values, then peak and mean compression and peak shears
+        at ``joint`` (N), the peak reserve (N·m) and the endurance (s, NaN when it never fails)."""
+        import pandas as pd
+
+        rows = []
+        for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
+            r = {p: v for (p, _), v in zip(self.axes, point)}
+            r.update({f"{joint} {k}": v for k, v in s["joints"][joint].items()})
+            r["reserve_peak_Nm"] = s["reserves"]["peak_moment_Nm"]
+            r["endurance_s"] = np.nan if s["endurance_s"] is None else s["endurance_s"]
+            rows.append(r)
+        return pd.DataFrame(rows)
+
+    def to_hdf5(self, path: Union[str, os.PathLike]) -> str:
+        """Write the sweep file exactly as ``paraspine sweep -o`` does. Returns the path."""
+        path = os.fspath(path)
+        _core._write_sweep(path, self.scenario._native, [(p, list(map(float, v))) for p, v in self.axes], self.summaries)
+        return path
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def __repr__(self) -> str:
+        ax = ", ".join(f"{p}: {len(v)}" for p, v in self.axes)
+        return f"<paraspine.SweepResults '{self.scenario.name}': {len(self)} points ({ax})>"
+
+
+def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
+          vary: Mapping[str, Union[Sequence[float], np.ndarray, str]], *,
+          subject: Optional["_core.Subject"] = None, overrides: Optional[Overrides] = None,
+          threads: Optional[int] = None, progress: ProgressArg = True,
+          output: Union[str, os.PathLike, None] = None) -> SweepResults:
+    """Run a scenario over the grid of every combination of ``vary``, in parallel.
+
+    vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.strength``
+        or any scenario value (an override path, e.g. ``keyframes[2].hands.both.load_kg``); values
+        a sequence of numbers or ``"START:STOP:N"`` as on the command line.
+    subject: the base subject (else the scenario's); subject axes change it.
+    threads: grid points run at once (OpenMP; default: every core). The GIL is released meanwhile.
+    progress: True for a tqdm bar over grid points, False/None, or a callable ``progress(fraction)``.
+    output: also write the CLI's sweep file there.
+
+    Each grid point is a full run of the C++ engine with its own scaled model and state; the
+    results are the per-point summaries (no frames are kept).
+    """
+    sc = as_scenario(scenario)
+    if overrides:
+        sc = sc.with_overrides(overrides)
+    if not vary:
+        raise ValueError("vary needs at least one axis, e.g. {'subject.mass': [60, 80, 100]}")
+    axes: list[tuple[str, np.ndarray]] = []
+    for path, values in vary.items():
+        if isinstance(values, str):
+            p, v = _core._parse_sweep_axis(f"{path}={values}")
+        else:
+            p, v = path, np.asarray(values, dtype=float).ravel().tolist()
+        axes.append((p, np.asarray(v, dtype=float)))
+    n = threads if threads is not None else (os.cpu_count() or 1)
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    points = int(np.prod([len(v) for _, v in axes]))
+    bar = None
+    report: Any = None
+    if callable(progress):
+        report = progress
+    elif progress:
+        bar = _tqdm(total=points, unit="point", desc=f"sweep {sc.name}", delay=1.0, leave=False)
+
+        def report(fraction: float) -> None:
+            bar.update(round(fraction * points) - bar.n)
+    try:
+        summaries = _core._sweep(sc._native, [(p, v.tolist()) for p, v in axes], subject, int(n), report)
+    finally:
+        if bar is not None:
+            bar.close()
+    result = SweepResults(sc, axes, summaries)
+    if output is not None:
+        result.to_hdf5(output)
+    return result

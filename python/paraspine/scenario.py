@@ -1,0 +1,200 @@
+"""Scenarios: what is asked of the body over time (format: docs/scenarios.md).
+
+A :class:`Scenario` is immutable; :meth:`Scenario.with_overrides` returns a changed copy, exactly
+like ``paraspine run NAME --set PATH=VALUE``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _core
+
+OverrideValue = Union[int, float, str, bool]
+Overrides = Union[Mapping[str, OverrideValue], Sequence[str]]
+
+
+def _format_override_value(value: OverrideValue) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"override value {value!r} is not finite")
+        return repr(float(value))
+    return str(value)
+
+
+def _override_strings(overrides: Overrides) -> list[str]:
+    """{'repetitions': 10} or ['repetitions=10'] -> ['repetitions=10']."""
+    if isinstance(overrides, Mapping):
+        return [f"{path}={_format_override_value(v)}" for path, v in overrides.items()]
+    if isinstance(overrides, str):
+        raise TypeError("overrides must be a dict {PATH: VALUE} or a list of 'PATH=VALUE' strings, not a str")
+    return [str(s) for s in overrides]
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays, tuples -> plain Python for the YAML writer."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class Scenario:
+    """A scenario: model, subject, criterion, output rate, and a cycle of keyframes repeated with rests.
+
+    Create one with :meth:`load` (a bundled name such as ``"squat_lift"`` or a path),
+    :meth:`from_dict` or :meth:`from_yaml`. Errors raise :class:`paraspine.InputError` with the
+    CLI's message (``FILE:LINE: FIELD: message``).
+
+        >>> s = paraspine.Scenario.load("upright_sitting", overrides={"keyframes[1].time": 600})
+        >>> s.duration_s
+        600.0
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: "_core.Scenario"):
+        """Wraps an engine scenario; use :meth:`load`, :meth:`from_dict` or :meth:`from_yaml`."""
+        if not isinstance(native, _core.Scenario):
+            raise TypeError("use Scenario.load(...), Scenario.from_dict(...) or Scenario.from_yaml(...)")
+        self._native = native
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def load(cls, name_or_path: str, overrides: Optional[Overrides] = None) -> "Scenario":
+        """Load a scenario file, or a bundled scenario by name (``paraspine list`` shows them).
+
+        ``overrides`` changes existing values before parsing, like ``--set``:
+        ``{"keyframes[2].hands.both.load_kg": 12.5, "repetitions": 10}``.
+        """
+        s = cls(_core.Scenario._load(str(name_or_path)))
+        return s.with_overrides(overrides) if overrides else s
+
+    @classmethod
+    def from_yaml(cls, text: str, file: str = "<yaml>") -> "Scenario":
+        """Parse scenario YAML text; ``file`` names it in error messages."""
+        return cls(_core.Scenario._parse(text, file))
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any], file: str = "<from_dict>") -> "Scenario":
+        """Build a scenario from a dict with the keys of a scenario file (docs/scenarios.md).
+
+        ``paraspine_scenario: 1`` is added when missing. The dict is written as block YAML, so
+        error messages name a line of :attr:`text` and the field, e.g.
+        ``<from_dict>:9: keyframes[1].time: ...``.
+        """
+        import yaml  # Debian's python3-yaml
+
+        d = _plain(dict(spec))
+        if "paraspine_scenario" not in d:
+            d = {"paraspine_scenario": 1, **d}
+        text = yaml.safe_dump(d, sort_keys=False, default_flow_style=False, allow_unicode=True)
+        return cls.from_yaml(text, file)
+
+    def with_overrides(self, overrides: Overrides) -> "Scenario":
+        """A copy with existing values changed (``{PATH: VALUE}`` or ``["PATH=VALUE", ...]``).
+
+        Paths use dots and brackets as on the command line; a path that does not exist is an
+        InputError naming it (overrides never add keys).
+        """
+        sets = _override_strings(overrides)
+        if not sets:
+            return self
+        return Scenario(self._native._with_overrides(sets, self.file + " (with overrides)"))
+
+    def to_dict(self) -> dict:
+        """The scenario's YAML text as a dict (overrides applied)."""
+        import yaml
+
+        return yaml.safe_load(self.text)
+
+    # --- read-only description ----------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """Scenario name."""
+        return self._native.name
+
+    @property
+    def description(self) -> str:
+        """What the scenario represents."""
+        return self._native.description
+
+    @property
+    def file(self) -> str:
+        """The file it came from (``<from_dict>`` / ``<yaml>`` for text)."""
+        return self._native.file
+
+    @property
+    def text(self) -> str:
+        """The full YAML text, with overrides applied (what results files record)."""
+        return self._native.text
+
+    @property
+    def model(self) -> str:
+        """Model name or path the scenario asks for."""
+        return self._native.model
+
+    @property
+    def subject(self) -> Optional["_core.Subject"]:
+        """The scenario's subject, or None (the model's reference subject)."""
+        return self._native.subject
+
+    @property
+    def criterion(self) -> str:
+        """Load-sharing criterion: activation2, activation3, stress2 or minmax."""
+        return self._native.criterion
+
+    @property
+    def output_rate_hz(self) -> float:
+        """Frames per second of the simulation and of the output."""
+        return self._native.output_rate_hz
+
+    @property
+    def repetitions(self) -> int:
+        """How many times the cycle runs."""
+        return self._native.repetitions
+
+    @property
+    def rest_s(self) -> float:
+        """Rest between repetitions, s."""
+        return self._native.rest_s
+
+    @property
+    def cycle_s(self) -> float:
+        """Length of one cycle, s."""
+        return self._native.cycle_s
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the whole run, s."""
+        return self._native.duration_s
+
+    @property
+    def frames(self) -> int:
+        """Frames a run produces (duration × rate + 1)."""
+        return self._native.frames
+
+    def __repr__(self) -> str:
+        return repr(self._native)
+
+
+def as_scenario(scenario: Union[Scenario, str, Mapping[str, Any]]) -> Scenario:
+    """A Scenario from a Scenario, a bundled name / path, or a dict."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return Scenario.from_dict(scenario)
+    if isinstance(scenario, (str, bytes)) or hasattr(scenario, "__fspath__"):
+        import os
+
+        return Scenario.load(os.fsdecode(scenario))
+    raise TypeError(f"expected a Scenario, a scenario name or path, or a dict, not {type(scenario).__name__}")

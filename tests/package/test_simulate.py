@@ -1,0 +1,430 @@
+"""paraspine.simulate and Results: the same numbers as the CLI, labelled selection, conversions,
+HDF5 round trips in both directions, streaming, progress, interruption and memory."""
+import json
+import os
+import subprocess
+import threading
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+import paraspine
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+FIXTURE = "tests/data/test_lift.yaml"
+
+
+def cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def lift():
+    return paraspine.simulate(None, FIXTURE, progress=False)
+
+
+@pytest.fixture(scope="module")
+def cli_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "lift.h5"
+    r = cli("run", FIXTURE, "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_results_shapes_labels_and_read_only(lift):
+    m = lift.model
+    T = lift.frames
+    assert T == paraspine.Scenario.load(FIXTURE).frames == len(lift.time)
+    assert lift.compression.shape == (T, m.njoint)
+    assert lift.net_moment.shape == (T, m.njoint, 3)
+    assert lift.muscle_force.shape == lift.activation.shape == lift.fatigue_fatigued.shape == (T, m.nmuscle)
+    assert lift.joint_names == list(m.joint_names) and lift.muscle_names == list(m.muscle_names)
+    assert set(lift.fields) == {f.name for f in paraspine.FIELDS}
+    with pytest.raises(ValueError):
+        lift.compression[0, 0] = 1.0  # results are records of a run
+    # Arrays are the engine's buffers, not copies: the same object each time, owning no data.
+    assert lift.compression is lift.compression and not lift.compression.flags.owndata
+    # Fatigue fractions sum to one; capacity is 1 − M_F.
+    s = lift.fatigue_active + lift.fatigue_resting + lift.fatigue_fatigued
+    assert np.allclose(s, 1.0, atol=1e-9)
+    assert np.allclose(lift.fatigue_capacity, 1 - lift.fatigue_fatigued, atol=1e-12)
+
+
+def test_python_and_cli_give_identical_results(lift, cli_file):
+    with h5py.File(cli_file) as f:
+        assert np.array_equal(f["time"][()], lift.time)
+        for fd in paraspine.FIELDS:
+            assert np.array_equal(f[fd.path][()], lift.get(fd.name)), fd.path
+        assert json.loads(f["summary"].attrs["json"]) == lift.summary
+    r = cli("run", FIXTURE, "--json")
+    assert json.loads(r.stdout) == lift.summary
+
+
+def test_subject_and_criterion_match_the_cli():
+    subj = paraspine.Subject(mass=60, height=1.65, sex="female")
+    py = paraspine.simulate("full_spine", FIXTURE, subject=subj, criterion="activation3", progress=False)
+    r = cli("run", FIXTURE, "--subject", "mass=60,height=1.65,sex=female", "--criterion", "activation3", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == py.summary
+    assert py.summary["subject"]["body_mass_kg"] == 60 and py.summary["criterion"] == "activation3"
+    assert py.model.reference_body_mass == 60
+
+
+def test_labelled_selection(lift):
+    k = lift.joint_names.index("L4-L5")
+    j = lift.joint("L4-L5")
+    assert np.array_equal(j.compression, lift.compression[:, k])
+    assert j.net_moment.shape == (lift.frames, 3)
+    assert np.isclose(j.compression.max(), lift.summary["joints"]["L4-L5"]["peak_compression_N"])
+    two = lift.joint(["L4-L5", "L5-S1"])
+    assert two.compression.shape == (lift.frames, 2)
+    sel = lift.muscles(group="longissimus", side="left")
+    assert len(sel) > 0 and set(sel.groups) == {"longissimus"} and set(sel.sides) == {"left"}
+    assert sel.force.shape == (lift.frames, len(sel))
+    assert np.array_equal(sel.force, lift.muscle_force[:, sel.indices])
+    # Left and right mirror each other in a symmetric lift.
+    right = lift.muscles(group="longissimus", side="right")
+    assert np.allclose(np.sort(sel.force.max(axis=0)), np.sort(right.force.max(axis=0)), rtol=1e-6, atol=1e-6)
+    both = lift.muscles(group=["longissimus", "iliocostalis"])
+    assert len(both) == len(lift.muscles(group="longissimus")) + len(lift.muscles(group="iliocostalis"))
+    assert len(lift.muscles(names=[lift.muscle_names[0]])) == 1
+    with pytest.raises(KeyError, match="unknown joint 'L9-L10'"):
+        lift.joint("L9-L10")
+    with pytest.raises(KeyError, match="unknown muscle group 'longisimus'"):
+        lift.muscles(group="longisimus")
+    with pytest.raises(KeyError, match="side"):
+        lift.muscles(side="up")
+
+
+def test_to_xarray_and_to_pandas(lift):
+    ds = lift.to_xarray()
+    assert dict(ds.sizes) == {"time": lift.frames, "joint": len(lift.joint_names), "muscle": len(lift.muscle_names),
+                              "rotation": 3}
+    assert ds["compression"].dims == ("time", "joint") and ds["compression"].attrs["units"] == "N"
+    assert ds["net_moment"].dims == ("time", "joint", "rotation")
+    assert float(ds["compression"].sel(joint="L4-L5").max()) == lift.summary["joints"]["L4-L5"]["peak_compression_N"]
+    lg = ds["muscle_force"].where(ds.group == "longissimus", drop=True)
+    assert lg.sizes["muscle"] == len(lift.muscles(group="longissimus"))
+    assert np.shares_memory(ds["compression"].values, lift.compression)  # wrapped, not copied
+    joints = lift.to_pandas()
+    assert list(joints.index) == lift.joint_names
+    assert joints.loc["L4-L5", "peak_compression_N"] == lift.summary["joints"]["L4-L5"]["peak_compression_N"]
+    groups = lift.to_pandas("groups")
+    assert groups.loc[("longissimus", "left"), "peak_activation"] == lift.summary["groups"]["longissimus"]["left"]["peak_activation"]
+    muscles = lift.to_pandas("muscles")
+    assert len(muscles) == len(lift.muscle_names)
+    assert np.isclose(muscles["peak_activation"].max(), lift.activation.max())
+    with pytest.raises(ValueError):
+        lift.to_pandas("frames")
+    j = lift.joint("L4-L5").to_xarray()
+    assert "muscle" not in j.dims and j["compression"].dims == ("time",)
+    m = lift.muscles(group="multifidus", side="left").to_xarray()
+    assert m.sizes["muscle"] == len(lift.muscles(group="multifidus", side="left")) and set(m.side.values) == {"left"}
+    assert "joint" not in m.dims
+
+
+def _layout(path):
+    out = {}
+    with h5py.File(path) as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                attrs = {k: str(v) for k, v in obj.attrs.items() if k not in ("DIMENSION_LIST", "REFERENCE_LIST")}
+                out[name] = (obj.shape, str(obj.dtype), obj.chunks, obj.compression, attrs,
+                             [d.label for d in obj.dims], [[s.name for s in d.values()] for d in obj.dims])
+            else:
+                out[name] = dict(obj.attrs)
+        f.visititems(visit)
+        out["/"] = sorted(f.attrs)
+    return out
+
+
+def test_to_hdf5_is_laid_out_like_the_cli_file(lift, cli_file, tmp_path):
+    path = lift.to_hdf5(tmp_path / "py.h5")
+    assert not os.path.exists(str(path) + ".partial")
+    assert _layout(path) == _layout(cli_file)
+    with h5py.File(path) as a, h5py.File(cli_file) as b:
+        for fd in paraspine.FIELDS:
+            assert np.array_equal(a[fd.path][()], b[fd.path][()])
+        for k in ("schema_version", "scenario", "scenario_text", "criterion", "subject", "model"):
+            assert a.attrs[k] == b.attrs[k], k
+    # The CLI reads it back.
+    r = cli("compare", str(cli_file), str(path))
+    assert r.returncode == 0, r.stderr
+
+
+def test_load_results_reads_the_cli_file(lift, cli_file):
+    with paraspine.load_results(cli_file) as res:
+        assert res.file == str(cli_file)
+        assert res.summary == lift.summary
+        assert res.metadata["scenario"] == "test_lift" and res.metadata["schema_version"] == 1
+        assert res.metadata["subject"]["body_mass_kg"] == lift.summary["subject"]["body_mass_kg"]
+        assert res.joint_names == lift.joint_names and res.muscle_groups == lift.muscle_groups
+        # Lazy: a selection reads its columns without loading whole fields.
+        assert np.array_equal(res.joint("L4-L5").compression, lift.joint("L4-L5").compression)
+        assert not res._cache or set(res._cache) <= {"time"}
+        assert np.array_equal(res.muscles(group="multifidus", side="right").activation,
+                              lift.muscles(group="multifidus", side="right").activation)
+        for fd in paraspine.FIELDS:
+            assert np.array_equal(res.get(fd.path), lift.get(fd.name))
+        assert res.to_xarray()["compression"].equals(lift.to_xarray()["compression"])
+
+
+def test_load_results_errors_name_the_file(tmp_path):
+    missing = tmp_path / "none.h5"
+    with pytest.raises(paraspine.InputError) as e:
+        paraspine.load_results(missing)
+    assert str(missing) in str(e.value) and e.value.file == str(missing)
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["x"] = 1
+    with pytest.raises(paraspine.InputError, match="not a paraspine results file"):
+        paraspine.load_results(other)
+    r = cli("compare", str(other), str(other))
+    assert r.returncode != 0 and "not a paraspine results file" in r.stderr
+
+
+def test_streaming_to_a_file(lift, tmp_path):
+    out = tmp_path / "stream.h5"
+    res = paraspine.simulate(None, FIXTURE, output=out, progress=False)
+    try:
+        assert res.file == str(out) and not os.path.exists(str(out) + ".partial")
+        assert res.summary == lift.summary
+        assert np.array_equal(res.compression, lift.compression)
+        copy = res.to_hdf5(tmp_path / "copy.h5")  # file-backed: the file itself, copied
+        assert _layout(copy) == _layout(out)
+    finally:
+        res.close()
+    with pytest.raises(ValueError, match="fields"):
+        paraspine.simulate(None, FIXTURE, output=tmp_path / "x.h5", fields=["compression"], progress=False)
+
+
+def test_fields_and_memory_ceiling(lift):
+    part = paraspine.simulate(None, FIXTURE, fields=["compression", "/muscles/activation"], progress=False)
+    assert set(part.fields) == {"compression", "activation"}
+    assert np.array_equal(part.compression, lift.compression)
+    with pytest.raises(AttributeError, match="was not recorded"):
+        part.muscle_force
+    with pytest.raises(ValueError, match="every field"):
+        part.to_hdf5("never.h5")
+    assert not os.path.exists("never.h5")
+    with pytest.raises(ValueError, match="unknown field"):
+        paraspine.simulate(None, FIXTURE, fields=["compresion"], progress=False)
+    with pytest.raises(ValueError, match="record nothing"):
+        paraspine.simulate(None, FIXTURE, fields=[], progress=False)
+    # An 8 h shift at 50 Hz would need tens of GB in memory: refused with advice, before running.
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match="output="):
+        paraspine.simulate(None, "repetitive_lifting_shift", progress=False)
+    assert time.perf_counter() - t < 5
+
+
+def test_progress_callback_and_interruption(tmp_path):
+    calls = []
+    paraspine.simulate(None, FIXTURE, progress=lambda done, total, t: calls.append((done, total, t)))
+    assert calls and calls[-1][0] == calls[-1][1] == paraspine.Scenario.load(FIXTURE).frames
+    assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+
+    class Stop(Exception):
+        pass
+
+    def stop(done, total, t):
+        raise Stop(f"stopped at {done}")
+
+    out = tmp_path / "stopped.h5"
+    with pytest.raises(Stop):
+        paraspine.simulate(None, FIXTURE, output=out, progress=stop)
+    assert not out.exists() and not (tmp_path / "stopped.h5.partial").exists()
+    # The default progress bar (tqdm) works outside notebooks too.
+    paraspine.simulate(None, FIXTURE, progress=True, fields=["compression"])
+
+
+def test_gil_is_released_during_simulate():
+    counter = [0]
+    done = threading.Event()
+
+    def work():
+        paraspine.simulate(None, FIXTURE, progress=False, fields=["compression"])
+        done.set()
+
+    th = threading.Thread(target=work)
+    th.start()
+    while not done.is_set():
+        counter[0] += 1
+    th.join()
+    # Holding the GIL for the run would leave this thread a handful of iterations at most.
+    assert counter[0] > 10000
+
+
+def _rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def test_no_memory_growth_over_repeated_simulations():
+    sc = paraspine.Scenario.load(FIXTURE)
+    m = paraspine.Model.load(sc.model)
+    for _ in range(3):
+        paraspine.simulate(m, sc, progress=False)
+    start = _rss_mb()
+    for _ in range(10):
+        r = paraspine.simulate(m, sc, progress=False)
+        r.to_xarray()
+        del r
+    grown = _rss_mb() - start
+    one_run = sc.frames * 8 * sum({"joint3": 3 * m.njoint, "joint": m.njoint, "muscle": m.nmuscle}[f.shape]
+                                  for f in paraspine.FIELDS) / 1e6
+    # Ten more runs of ~10 MB each leave the process no bigger than about one run.
+    assert grown < max(1.5 * one_run, 15), (grown, one_run)
+
+
+def test_scenario_object_and_overrides():
+    s = paraspine.Scenario.load("upright_sitting")
+    assert s.name == "upright_sitting" and s.duration_s == 7200 and s.output_rate_hz == 1
+    assert s.frames == 7201 and "upright" in s.description.lower()
+    short = s.with_overrides({"keyframes[1].time": 600})
+    assert short.duration_s == 600 and short.frames == 601 and s.duration_s == 7200
+    assert "time: 600" in short.text
+    assert paraspine.Scenario.load("upright_sitting", overrides=["keyframes[1].time=60"]).duration_s == 60
+    r = paraspine.simulate(None, "upright_sitting", overrides={"keyframes[1].time": 60}, progress=False)
+    assert r.frames == 61 and r.metadata["scenario_text"] == paraspine.Scenario.load(
+        "upright_sitting", overrides={"keyframes[1].time": 60}).text
+    d = s.to_dict()
+    assert d["name"] == "upright_sitting"
+    again = paraspine.Scenario.from_dict(d)
+    assert again.frames == s.frames and again.file == "<from_dict>"
+    with pytest.raises(TypeError):
+        paraspine.simulate(None, 42)
+    with pytest.raises(ValueError, match="threads"):
+        paraspine.simulate(None, FIXTURE, threads=0)
+
+
+def test_from_dict_builds_a_runnable_scenario():
+    spec = {
+        "name": "hold_5kg", "model": "full_spine", "output_rate_hz": np.float64(10),
+        "keyframes": [
+            {"time": 0, "regions_deg": {"lumbar": {"flexion": 20}},
+             "hands": {"both": {"position": np.array([0.35, -0.1, 0.18]), "load_kg": 5}}},
+            {"time": 2.0, "regions_deg": {"lumbar": {"flexion": 20}},
+             "hands": {"both": {"position": [0.35, -0.1, 0.18], "load_kg": 5}}},
+        ],
+    }
+    s = paraspine.Scenario.from_dict(spec)
+    r = paraspine.simulate(None, s, progress=False)
+    assert r.frames == 21
+    # A symmetric hold: no lateral shear, extensors on both sides equally.
+    assert np.abs(r.shear_lateral).max() < 1e-6 * np.abs(r.compression).max()
+
+
+def _strip(msg, path):
+    return msg.replace(str(path), "FILE")
+
+
+def test_errors_carry_the_cli_messages(tmp_path):
+    text = open(FIXTURE).read().replace("load_kg: 5}}\n  - time: 3.0", "load_kg: 5}}\n  - time: 1.0", 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    r = cli("run", str(bad))
+    assert r.returncode == 2
+    with pytest.raises(paraspine.InputError) as e:
+        paraspine.Scenario.load(str(bad))
+    assert str(e.value) in r.stderr  # the CLI's message, word for word
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "time: 1.0" in l)
+    assert e.value.file == str(bad) and e.value.line == line and e.value.field.startswith("keyframes[2]")
+    assert isinstance(e.value, ValueError)
+    # The same from a dict: the message names the line of the YAML made from it, and the field.
+    d = paraspine.Scenario.load(FIXTURE).to_dict()
+    d["keyframes"][2]["time"] = 1.0
+    with pytest.raises(paraspine.InputError, match=r"<from_dict>:\d+: keyframes\[2\]") as e2:
+        paraspine.Scenario.from_dict(d)
+    assert e2.value.line > 0
+    # Unknown keys and overrides.
+    d = paraspine.Scenario.load(FIXTURE).to_dict()
+    d["keyframes"][1]["hands"]["both"]["loadkg"] = 3
+    with pytest.raises(paraspine.InputError, match="unknown key 'loadkg'"):
+        paraspine.Scenario.from_dict(d)
+    r = cli("run", FIXTURE, "--set", "keyframes[1].hands.both.loadkg=3")
+    with pytest.raises(paraspine.InputError) as e3:
+        paraspine.Scenario.load(FIXTURE, overrides={"keyframes[1].hands.both.loadkg": 3})
+    assert "loadkg" in str(e3.value) and "loadkg" in r.stderr
+    # Checks against the model (bind time) raise at simulate, with the CLI's message.
+    far = tmp_path / "far.yaml"
+    far.write_text(open(FIXTURE).read().replace("position: [0.35, -0.20, 0.18]", "position: [1.5, -0.20, 0.18]"))
+    r = cli("run", str(far))
+    with pytest.raises(paraspine.InputError) as e4:
+        paraspine.simulate(None, str(far), progress=False)
+    assert r.returncode == 2 and str(e4.value) in r.stderr
+    with pytest.raises(paraspine.InputError, match="no-such-scenario"):
+        paraspine.Scenario.load("no-such-scenario")
+    with pytest.raises(ValueError, match="criterion"):
+        paraspine.simulate(None, FIXTURE, criterion="fastest", progress=False)
+    with pytest.raises(ValueError):
+        paraspine.simulate(None, FIXTURE, subject=paraspine.Subject(mass=500), progress=False)
+
+
+def test_ctrl_c_stops_a_run_quickly(tmp_path):
+    import _thread
+
+    out = tmp_path / "long.h5"
+    timer = threading.Timer(0.5, _thread.interrupt_main)  # what Ctrl-C / the notebook's stop button does
+    timer.start()
+    t = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        paraspine.simulate(None, "upright_sitting", output=out, progress=False)  # 7201 frames, several s
+    stopped = time.perf_counter() - t
+    timer.join()
+    assert stopped < 0.5 + 1.0, stopped
+    assert not out.exists() and not (tmp_path / "long.h5.partial").exists()
+
+
+def test_runs_from_several_python_threads_match_serial_runs(lift):
+    sc = paraspine.Scenario.load(FIXTURE)
+    out = [None, None]
+
+    def work(k):
+        out[k] = paraspine.simulate(lift.model, sc, progress=False, fields=["compression", "activation"])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for r in out:
+        assert np.array_equal(r.compression, lift.compression)
+        assert np.array_equal(r.activation, lift.activation)
+
+
+def test_model_errors_carry_the_cli_messages(tmp_path):
+    text = open("models/lumbar.yaml").read().replace("optimal_fiber_length:", "optimal_fibre_length:", 1)
+    bad = tmp_path / "bad_model.yaml"
+    bad.write_text(text)
+    r = cli("model", "info", str(bad))
+    with pytest.raises(paraspine.InputError) as e:
+        paraspine.Model.load(str(bad))
+    assert r.returncode == 2 and str(e.value) in r.stderr
+    assert e.value.file == str(bad) and e.value.line > 0 and "optimal_fibre_length" in str(e.value)
+    with pytest.raises(paraspine.InputError) as e2:
+        paraspine.simulate(str(bad), FIXTURE, progress=False)
+    assert str(e2.value) == str(e.value)
+
+
+def test_reduced_reads_long_fields_block_by_block(lift, cli_file):
+    idx = lift.joint(["L4-L5", "L5-S1", "T12-L1"]).indices  # not in file order
+    t, v = lift.reduced("compression", idx, max_frames=40)
+    step = int(np.ceil(lift.frames / 40))
+    assert len(t) == len(v) == int(np.ceil(lift.frames / step)) and v.shape[1] == 3
+    assert np.allclose(v.max(axis=0), lift.compression[:, idx].max(axis=0))  # peaks kept
+    assert np.array_equal(t, lift.time[::step])
+    with paraspine.load_results(cli_file) as res:
+        t2, v2 = res.reduced("compression", idx, max_frames=40)
+        assert np.array_equal(t2, t) and np.array_equal(v2, v)
+        assert not res._cache.get("compression")  # read in blocks, never whole
+        m = res.muscles(group="longissimus").indices
+        _, f2 = res.reduced("fatigue_fatigued", m, max_frames=40, how="mean")
+        _, f1 = lift.reduced("fatigue_fatigued", m, max_frames=40, how="mean")
+        assert np.allclose(f1, f2)
+    t3, v3 = lift.reduced("shear_ap", lift.joint("L5-S1").indices[0], max_frames=10 ** 6)
+    assert np.array_equal(v3, lift.joint("L5-S1").shear_ap)
+    with pytest.raises(ValueError):
+        lift.reduced("compression", max_frames=10, how="median")

@@ -1,0 +1,231 @@
+"""paraspine.sweep (parallel, GIL released, same file as the CLI), paraspine.plot, and the API's
+documentation: docstrings on every public name and a stub that lists them."""
+import ast
+import inspect
+import json
+import os
+import subprocess
+import threading
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+import paraspine
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+FIXTURE = "tests/data/test_lift.yaml"
+
+
+def cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    return paraspine.sweep(FIXTURE, {"subject.mass": [60, 90], "keyframes[1].hands.both.load_kg": "2:8:2"},
+                           threads=2, progress=False)
+
+
+def test_sweep_matches_single_runs_and_the_cli(grid, tmp_path):
+    assert grid.shape == (2, 2) and len(grid) == 4
+    assert [p for p, _ in grid.axes] == ["subject.mass", "keyframes[1].hands.both.load_kg"]
+    assert np.allclose(grid.axes[1][1], [2, 8])
+    # A grid point is the same run as simulate with that subject and override.
+    one = paraspine.simulate(None, FIXTURE, subject=paraspine.Subject(mass=90),
+                             overrides={"keyframes[1].hands.both.load_kg": 8.0}, progress=False)
+    point = grid.summary(**{"subject.mass": 90, "keyframes[1].hands.both.load_kg": 8})
+    assert point["joints"] == one.summary["joints"]
+    # Heavier subject and heavier box: more compression at L4-L5.
+    c = grid.to_xarray()["peak_compression_N"].sel(joint="L4-L5").values
+    assert c[1, 0] > c[0, 0] and c[0, 1] > c[0, 0]
+    ds = grid.to_xarray()
+    assert ds["peak_activation"].dims == ("subject.mass", "keyframes[1].hands.both.load_kg", "group", "side")
+    df = grid.to_pandas()
+    assert len(df) == 4 and list(df.columns[:2]) == ["subject.mass", "keyframes[1].hands.both.load_kg"]
+    assert np.isclose(df["L4-L5 peak_compression_N"].iloc[3], point["joints"]["L4-L5"]["peak_compression_N"])
+    # The sweep file is the CLI's.
+    py = grid.to_hdf5(tmp_path / "py_sweep.h5")
+    out = tmp_path / "cli_sweep.h5"
+    r = cli("sweep", FIXTURE, "--vary", "subject.mass=60,90", "--vary", "keyframes[1].hands.both.load_kg=2:8:2",
+            "-o", str(out), "--threads", "2")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(py) as a, h5py.File(out) as b:
+        names = []
+        b.visit(names.append)
+        pnames = []
+        a.visit(pnames.append)
+        assert names == pnames
+        for n in names:
+            if isinstance(b[n], h5py.Dataset):
+                assert np.array_equal(a[n][()], b[n][()], equal_nan=True), n
+        assert json.loads(a.attrs["summaries"]) == json.loads(b.attrs["summaries"])
+
+
+def test_sweep_bad_input():
+    with pytest.raises(ValueError, match="at least one axis"):
+        paraspine.sweep(FIXTURE, {}, progress=False)
+    with pytest.raises(paraspine.InputError, match="START:STOP:N"):
+        paraspine.sweep(FIXTURE, {"subject.mass": "60:90"}, progress=False)
+    with pytest.raises(paraspine.InputError, match="nosuchkey"):
+        paraspine.sweep(FIXTURE, {"keyframes[1].nosuchkey": [1, 2]}, progress=False)
+    with pytest.raises(ValueError, match="no values"):
+        paraspine.sweep(FIXTURE, {"subject.mass": []}, progress=False)
+    with pytest.raises(ValueError, match="threads"):
+        paraspine.sweep(FIXTURE, {"subject.mass": [70]}, threads=0, progress=False)
+    # A grid point the model rejects (checked when that point runs): the CLI's message.
+    r = cli("sweep", FIXTURE, "--vary", "keyframes[1].hands.both.load_kg=5,100")
+    with pytest.raises(ValueError) as e:
+        paraspine.sweep(FIXTURE, {"keyframes[1].hands.both.load_kg": [5, 100]}, progress=False)
+    assert r.returncode != 0 and "limit 60 kg" in str(e.value)
+    assert str(e.value).replace(os.path.abspath(FIXTURE), FIXTURE) in r.stderr
+
+
+def test_sweep_progress_reaches_one():
+    seen = []
+    paraspine.sweep(FIXTURE, {"subject.mass": [60, 70]}, threads=1, progress=seen.append)
+    assert seen and seen[-1] == 1.0
+
+
+def test_sweep_releases_the_gil():
+    counter = [0]
+    done = threading.Event()
+
+    def work():
+        paraspine.sweep(FIXTURE, {"subject.mass": [60, 80]}, threads=1, progress=False)
+        done.set()
+
+    th = threading.Thread(target=work)
+    th.start()
+    while not done.is_set():
+        counter[0] += 1
+    th.join()
+    assert counter[0] > 10000
+
+
+def _thread_cpu_seconds():
+    """CPU time of each thread of this process, from /proc (utime + stime)."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            fields = open(f"/proc/self/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[tid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
+def test_sweep_with_two_threads_is_faster_than_with_one():
+    vary = {"subject.mass": [60, 70, 80, 90]}
+    sc = paraspine.Scenario.load(FIXTURE)
+    # 1. The work is split: with threads=2 two OS threads each do a real share of the grid.
+    before = _thread_cpu_seconds()
+    paraspine.sweep(sc, vary, threads=2, progress=False)
+    after = _thread_cpu_seconds()
+    used = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
+    assert len(used) >= 2 and used[1] > 0.25 * used[0], used
+    # 2. Faster in wall time — measurable only with a free core. Under `ctest -j2` on a shared
+    # 2-core machine the other slot is busy and no parallel speed-up exists to be measured, so the
+    # timing is asserted when the load average leaves a core free (best of three tries).
+    if os.getloadavg()[0] > (os.cpu_count() or 1) - 1.0:
+        pytest.skip(f"no free core to time a speed-up (load {os.getloadavg()[0]:.1f}); the split is checked above")
+    best1 = best2 = np.inf
+    for _ in range(3):
+        t = time.perf_counter()
+        paraspine.sweep(sc, vary, threads=1, progress=False)
+        best1 = min(best1, time.perf_counter() - t)
+        t = time.perf_counter()
+        paraspine.sweep(sc, vary, threads=2, progress=False)
+        best2 = min(best2, time.perf_counter() - t)
+        if best2 < 0.8 * best1:
+            break
+    assert best2 < 0.8 * best1, (best1, best2)
+
+
+# --- plots -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def two_runs():
+    a = paraspine.simulate(None, FIXTURE, progress=False)
+    b = paraspine.simulate(None, FIXTURE, overrides={"keyframes[1].hands.both.load_kg": 10}, progress=False)
+    return a, b
+
+
+def test_plots_draw_what_they_say(two_runs):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    a, b = two_runs
+    ax = paraspine.plot.compression(a, joints=["L4-L5", "L5-S1"])
+    assert [l.get_label() for l in ax.get_lines()][:2] == ["L4-L5", "L5-S1"]
+    assert np.array_equal(ax.get_lines()[0].get_ydata(), a.joint("L4-L5").compression)
+    ax = paraspine.plot.compression(a, quantity="shear_ap")
+    assert "shear" in ax.get_ylabel()
+    ax = paraspine.plot.level_profile([a, b], labels=["5 kg", "10 kg"])
+    assert np.allclose(ax.get_lines()[1].get_xdata(), b.compression.max(axis=0))
+    ax = paraspine.plot.activation_heatmap(a, group="longissimus")
+    img = ax.get_images()[0].get_array()
+    assert img.shape == (len(a.muscles(group="longissimus")), a.frames)
+    ax = paraspine.plot.activation_heatmap(a, max_columns=50)
+    assert ax.get_images()[0].get_array().shape[1] <= 51
+    assert np.isclose(ax.get_images()[0].get_array().max(), a.activation.max())  # block maxima keep peaks
+    ax = paraspine.plot.fatigue(a, groups=["longissimus", "multifidus"])
+    assert np.allclose(ax.get_lines()[0].get_ydata(), a.muscles(group="longissimus").fatigue_fatigued.mean(axis=1))
+    fig = paraspine.plot.compare([a, b], labels=["5 kg", "10 kg"])
+    assert len(fig.axes) == 4
+    with pytest.raises(ValueError):
+        paraspine.plot.compression(a, quantity="torque")
+    plt.close("all")
+
+
+# --- documentation -----------------------------------------------------------------------------
+
+def _public(obj):
+    for name in dir(obj):
+        if name.startswith("_"):
+            continue
+        yield name, getattr(obj, name)
+
+
+def test_every_public_name_has_a_docstring():
+    missing = []
+    for name in paraspine.__all__:
+        obj = getattr(paraspine, name)
+        if not (inspect.getdoc(obj) or "").strip():
+            missing.append(name)
+        if inspect.isclass(obj):
+            for mname, member in _public(obj):
+                if inspect.isclass(obj) and issubclass(obj, BaseException):
+                    break
+                raw = inspect.getattr_static(obj, mname)
+                if isinstance(raw, (property, staticmethod, classmethod)) or callable(member) or \
+                        type(raw).__name__ in ("instancemethod", "property"):
+                    if not (inspect.getdoc(raw if isinstance(raw, property) else member) or "").strip():
+                        missing.append(f"{name}.{mname}")
+    for mod in (paraspine.plot,):
+        for fname, f in _public(mod):
+            if inspect.isfunction(f) and f.__module__ == mod.__name__ and not inspect.getdoc(f):
+                missing.append(f"plot.{fname}")
+    assert not missing, missing
+
+
+def test_stub_covers_the_compiled_module():
+    stub = os.path.join(os.path.dirname(paraspine.__file__), "_core.pyi")
+    assert os.path.exists(stub) and os.path.exists(os.path.join(os.path.dirname(paraspine.__file__), "py.typed"))
+    tree = ast.parse(open(stub).read())
+    names = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    names |= {t.id for n in tree.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
+    from paraspine import _core
+    public = {n for n in dir(_core) if not n.startswith("__")}
+    assert public - names == set()
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    for cls in ("Model", "Subject", "Scenario"):
+        members = {m.name for m in classes[cls].body if isinstance(m, ast.FunctionDef)}
+        members |= {m.target.id for m in classes[cls].body if isinstance(m, ast.AnnAssign)}
+        actual = {n for n in dir(getattr(_core, cls)) if not n.startswith("__")}
+        assert actual - members == set(), cls
