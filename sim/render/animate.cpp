@@ -71,6 +71,8 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &old);
 
+  PictureOptions fixed = o;
+  fixed.fixed_frame = true;  // the camera holds still while the body moves
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
   const int stride = cairo_image_surface_get_stride(surface);
   bool ok = true;
@@ -83,7 +85,7 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
       cairo_t* cr = cairo_create(surface);
       FrameValues shown = v;
       shown.time = t;  // the time stamp is the video's instant; the drawing is the nearest stored frame
-      p.draw(cr, width, height, shown, s, o);
+      p.draw(cr, width, height, shown, s, fixed);
       cairo_destroy(cr);
       cairo_surface_flush(surface);
       const unsigned char* data = cairo_image_surface_get_data(surface);

@@ -232,30 +232,39 @@ Scene ResultsPicture::scene(const FrameValues& v) {
   return build_scene(model_, *bones_, d);
 }
 
-ResultsPicture::Fit& ResultsPicture::fit(View view) {
-  Fit& f = fits_[static_cast<int>(view)];
-  if (f.ready) return f;
+ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes) const {
   const Camera cam = camera(view);
   double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
   auto add = [&](const Vec3& p) {
     const double x = p.dot(cam.right), y = p.dot(cam.up);
     xmin = std::min(xmin, x), xmax = std::max(xmax, x), ymin = std::min(ymin, y), ymax = std::max(ymax, y);
   };
-  const long n = std::min(12L, r_.frames());
-  std::vector<long> frames = {peak_frame_};
-  for (long k = 0; k < n; ++k) frames.push_back(n > 1 ? k * (r_.frames() - 1) / (n - 1) : 0);
-  for (long fr : frames) {
-    const Scene s = scene(values(fr));
-    for (const auto& b : s.bones) for (const Vec3& p : b.hull) add(p);
-    for (const auto& path : s.muscle_path) for (const Vec3& p : path) add(p);
-    for (const auto& h : s.hands) {
+  for (const Scene* s : scenes) {
+    for (const auto& b : s->bones) for (const Vec3& p : b.hull) add(p);
+    for (const auto& path : s->muscle_path) for (const Vec3& p : path) add(p);
+    for (const auto& h : s->hands) {
       add(h.shoulder), add(h.hand);
-      add(h.hand + s.gravity_dir * (0.05 + 0.012 * h.load_kg));
+      add(h.hand + s->gravity_dir * (0.05 + 0.012 * h.load_kg));
     }
   }
+  Fit f;
   f.cx = 0.5 * (xmin + xmax), f.cy = 0.5 * (ymin + ymax);
   f.span_x = std::max(0.1, xmax - xmin), f.span_y = std::max(0.1, ymax - ymin);
   f.ready = true;
+  return f;
+}
+
+ResultsPicture::Fit& ResultsPicture::fit(View view) {
+  Fit& f = fits_[static_cast<int>(view)];
+  if (f.ready) return f;
+  const long n = std::min(12L, r_.frames());
+  std::vector<long> frames = {peak_frame_};
+  for (long k = 0; k < n; ++k) frames.push_back(n > 1 ? k * (r_.frames() - 1) / (n - 1) : 0);
+  std::vector<Scene> scenes;
+  for (long fr : frames) scenes.push_back(scene(values(fr)));
+  std::vector<const Scene*> ptrs;
+  for (const auto& s : scenes) ptrs.push_back(&s);
+  f = fit_scene(view, ptrs);
   return f;
 }
 
@@ -268,12 +277,27 @@ double ResultsPicture::color_value(const FrameValues& v, int i, ColorBy c) const
   return x / color_max(c);
 }
 
+ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
+  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
+  const double top = 4.4 * fs, bar_h = 3.6 * fs, legend_h = o.legend ? 5.6 * 0.8 * fs : 0;
+  const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
+  return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
+}
+
+Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p) {
+  const Area a = body_area(w, h, o);
+  const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
+  const Camera cam = camera(o.view);
+  const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
+  return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
+}
+
 void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o) {
   cairo_save(cr);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, 0, 0, w, h);
   cairo_fill(cr);
-  const double fs = std::max(9.0, std::min(w, h) / 55);  // base font size
+  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;  // base font size
   // Title and subtitle.
   text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
   const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
@@ -282,16 +306,17 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const double top = 4.4 * fs;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
-  const double bar_h = 4.2 * fs;
-  draw_body(cr, 0, top, body_w, h - top - bar_h, v, s, o);
-  draw_colorbar(cr, fs * 1.5, h - bar_h + 0.6 * fs, std::min(body_w - 3 * fs, 30 * fs), o);
-  if (o.legend) draw_legend(cr, fs, top + 0.4 * fs, o, s);
-  if (o.chart) draw_chart(cr, body_w, top, chart_w, h - top - 0.6 * fs, v);
+  const double bar_h = 3.6 * fs;
+  const Area body = body_area(w, h, o);
+  draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
+  draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
+  if (o.legend) draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
+  if (o.chart) draw_chart(cr, body_w, top, chart_w, h - top - 0.4 * fs, fs, v);
   cairo_restore(cr);
 }
 
-void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o) {
-  const Fit& f = fit(o.view);
+void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o) {
+  const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(w / f.span_x, h / f.span_y);
   auto P = [&](const Vec3& p) {
@@ -375,7 +400,6 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
   }
 
   // Hand loads: one arrow per hand along gravity, length ∝ mass; hands that coincide on screen share one.
-  const double fs = std::max(9.0, std::min(w, h) / 48);
   std::vector<bool> done(s.hands.size(), false);
   for (size_t a = 0; a < s.hands.size(); ++a) {
     if (done[a] || s.hands[a].load_kg <= 0) continue;
@@ -390,7 +414,11 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     const double g = std::abs(model_.gravity.y());
     const std::string label = count > 1 ? fmt::format("{} × {:.1f} kg ({:.0f} N)", count, s.hands[a].load_kg, count * s.hands[a].load_kg * g)
                                         : fmt::format("{:.1f} kg ({:.0f} N)", s.hands[a].load_kg, s.hands[a].load_kg * g);
-    text(cr, p1.x() + 0.6 * fs, p1.y(), label, 0.85 * fs, 0, true, 0.10, 0.35, 0.75);
+    // Labels on the outer side of their arrow, so that two hands seen from behind do not collide.
+    double mid = 0;
+    for (const auto& other : s.hands) mid += P(other.hand).x() / s.hands.size();
+    const bool left = count == 1 && p0.x() < mid - 1;
+    text(cr, p1.x() + (left ? -0.6 : 0.6) * fs, p1.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, 0.10, 0.35, 0.75);
     done[a] = true;
   }
 
@@ -407,8 +435,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
   }
 }
 
-void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, const PictureOptions& o) {
-  const double fs = std::max(9.0, w / 32);
+void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o) {
   const double bh = 0.9 * fs;
   cairo_pattern_t* grad = cairo_pattern_create_linear(x0, 0, x0 + w, 0);
   for (int k = 0; k <= 20; ++k) {
@@ -437,8 +464,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
   text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, label, 0.8 * fs);
 }
 
-void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, const PictureOptions& o, const Scene& s) {
-  const double fs = 0.8 * std::max(9.0, y0 / 4.4 * 1.0);
+void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s) {
   const double row = 1.45 * fs;
   double y = y0 + row;
   auto swatch = [&](double r, double g, double b) {
@@ -469,8 +495,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, const Pictur
   text(cr, x0 + 2.2 * fs, y, "hand load (weight of the mass held)", fs);
 }
 
-void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, const FrameValues& v) {
-  const double fs = std::max(9.0, w / 36);
+void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {
   const int nj = model_.njoint;
   const double label_w = 4.4 * fs, right_pad = 1.5 * fs;
   const double ax0 = x0 + label_w, ax1 = x0 + w - right_pad;
@@ -546,6 +571,16 @@ std::string picture_svg(ResultsPicture& p, long frame, const PictureOptions& o, 
   const cairo_status_t st = cairo_surface_status(surface);
   cairo_surface_destroy(surface);
   if (st != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string("SVG rendering failed: ") + cairo_status_to_string(st));
+  return out;
+}
+
+std::string picture_png(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height) {
+  std::string out;
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+  draw_frame(p, frame, o, surface, width, height);
+  const cairo_status_t st = cairo_surface_write_to_png_stream(surface, append_to_string, &out);
+  cairo_surface_destroy(surface);
+  if (st != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string("PNG rendering failed: ") + cairo_status_to_string(st));
   return out;
 }
 

@@ -32,6 +32,8 @@ struct PictureOptions {
   ColorBy color = ColorBy::kActivation;
   bool chart = true;   // the compression bar chart beside the body
   bool legend = true;
+  double font_scale = 1;
+  bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant  // text larger than the default (size / 55) when the picture is shown small
 };
 
 // One instant of a results file.
@@ -56,20 +58,28 @@ class ResultsPicture {
   // Draws the whole picture into a w × h (device units) area of cr.
   void draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
 
+  // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
+  Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
+
   // Frames with the highest compression at the most loaded level, and the level.
   long peak_frame() const { return peak_frame_; }
   int peak_joint() const { return peak_joint_; }
 
  private:
+  struct Area {
+    double x0, y0, w, h;
+  };
+  Area body_area(double w, double h, const PictureOptions& o) const;
   struct Fit {  // world → picture: centre and metres spanned, fixed over the run so animations do not jump
     double cx = 0, cy = 0, span_x = 1, span_y = 1;
     bool ready = false;
   };
-  Fit& fit(View v);
-  void draw_body(cairo_t* cr, double x0, double y0, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
-  void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, const FrameValues& v);
-  void draw_colorbar(cairo_t* cr, double x0, double y0, double w, const PictureOptions& o);
-  void draw_legend(cairo_t* cr, double x0, double y0, const PictureOptions& o, const Scene& s);
+  Fit& fit(View v);                                   // over the run, cached
+  Fit fit_scene(View v, const std::vector<const Scene*>& scenes) const;
+  void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o);
+  void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
+  void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
+  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
   double color_value(const FrameValues& v, int muscle, ColorBy c) const;  // in [0, 1]
   double color_max(ColorBy c) const;                                      // value at the top of the bar
 
@@ -90,7 +100,8 @@ class ResultsPicture {
 // temporary name and renamed, so a failed render leaves no file. Throws InputError for a bad path.
 void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height);
 
-// The picture as an SVG document in memory (for HTML reports).
+// The picture as an SVG document or PNG file in memory (for HTML reports).
 std::string picture_svg(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height);
+std::string picture_png(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height);
 
 }  // namespace paraspine

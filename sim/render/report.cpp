@@ -61,6 +61,10 @@ std::string svg_img(const std::string& svg, const std::string& alt) {
   return "<img alt=\"" + escape(alt) + "\" src=\"data:image/svg+xml;base64," + base64(svg) + "\">";
 }
 
+std::string png_img(const std::string& png, const std::string& alt) {
+  return "<img alt=\"" + escape(alt) + "\" src=\"data:image/png;base64," + base64(png) + "\">";
+}
+
 // One results file, read for the report.
 struct Entry {
   std::unique_ptr<ResultsSeries> results;
@@ -168,7 +172,9 @@ figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0
       const double v = get(entries[k]);
       h += std::string(std::isfinite(limit) && v > limit ? "<td class=\"over\">" : "<td>") + fmt_num(v, digits) + "</td>";
       if (k && compare)
-        h += "<td class=\"diff\">" + (std::isfinite(v) && std::isfinite(first) && first != 0 ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("–")) + "</td>";
+        h += "<td class=\"diff\">" + (std::isfinite(v) && std::isfinite(first) && first != 0
+                                          ? (std::abs(100 * (v / first - 1)) < 0.5 ? std::string("0 %") : fmt::format("{:+.0f} %", 100 * (v / first - 1)))
+                                          : std::string("–")) + "</td>";
     }
     h += "</tr>\n";
   };
@@ -190,31 +196,7 @@ figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0
   text_row("most loaded level", [](const Entry& e) { return e.picture->model().joint_name[e.picture->peak_joint()]; });
   num_row("its peak compression", [](const Entry& e) { return e.compression.maxCoeff(); }, 0, "N", kNioshActionLimit);
   num_row("time above the action limit", [](const Entry& e) { return 100 * e.over_limit_fraction; }, 1, "% of the run");
-  std::set<std::string> groups;
-  for (const auto& e : entries) for (const auto& [g, v] : e.group_activation) groups.insert(g);
-  section("Muscle groups: mean activation (both sides, all fascicles, whole run)");
-  for (const auto& g : groups)
-    num_row(g, [&g](const Entry& e) {
-      const auto it = e.group_activation.find(g);
-      if (it == e.group_activation.end() || it->second.empty()) return double(NAN);
-      double s = 0;
-      for (double v : it->second) s += v;
-      return s / it->second.size();
-    }, 3, "");
-  section("Muscle groups: peak activation of any fascicle");
-  for (const auto& g : groups)
-    num_row(g, [&g](const Entry& e) {
-      double m = double(NAN);
-      if (e.results->summary.contains("groups") && e.results->summary["groups"].contains(g))
-        for (const auto& [side, v] : e.results->summary["groups"][g].items()) m = std::isfinite(m) ? std::max(m, v.value("peak_activation", double(NAN))) : v.value("peak_activation", double(NAN));
-      return m;
-    }, 2, "");
-  section("Fatigue and reserves");
-  for (const auto& g : groups)
-    num_row(g + " fatigued fraction at the end", [&g](const Entry& e) {
-      const auto it = e.group_fatigue.find(g);
-      return it == e.group_fatigue.end() || it->second.empty() ? double(NAN) : it->second.back();
-    }, 4, "");
+  section("Reserves and endurance");
   num_row("reserve moment, peak", [](const Entry& e) { return jnum(e.results->summary, {"reserves", "peak_moment_Nm"}); }, 2, "N·m");
   num_row("frames needing reserves", [](const Entry& e) { return 100 * jnum(e.results->summary, {"reserves", "frames_used_fraction"}); }, 1, "%");
   text_row("endurance", [](const Entry& e) {
@@ -223,6 +205,38 @@ figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0
     return fmt::format("fails after {:.0f} s ({} first)", s["endurance_s"].get<double>(), s.value("first_to_fail", std::string("?")));
   });
   h += "</tbody>\n</table>\n";
+
+  // ---- muscle groups: one block of columns per file
+  std::set<std::string> groups;
+  for (const auto& e : entries) for (const auto& [g, v] : e.group_activation) groups.insert(g);
+  h += "<h2>Muscle groups</h2>\n<table>\n<thead><tr><th rowspan=\"2\">group (both sides)</th>";
+  for (const auto& e : entries) h += "<th colspan=\"3\">" + escape(e.label) + "</th>";
+  h += "</tr><tr>";
+  for (size_t k = 0; k < n; ++k) h += "<th>mean activation</th><th>peak activation</th><th>fatigued at the end</th>";
+  h += "</tr></thead>\n<tbody>\n";
+  for (const auto& g : groups) {
+    h += "<tr><td>" + escape(g) + "</td>";
+    for (const auto& e : entries) {
+      const auto a = e.group_activation.find(g);
+      const auto f = e.group_fatigue.find(g);
+      double mean = NAN, peak = NAN;
+      if (a != e.group_activation.end() && !a->second.empty()) {
+        mean = 0;
+        for (double x : a->second) mean += x;
+        mean /= a->second.size();
+      }
+      if (e.results->summary.contains("groups") && e.results->summary["groups"].contains(g))
+        for (const auto& [side, v] : e.results->summary["groups"][g].items()) {
+          const double p = v.value("peak_activation", double(NAN));
+          peak = std::isfinite(peak) ? std::max(peak, p) : p;
+        }
+      h += "<td>" + fmt_num(mean, 3) + "</td><td>" + fmt_num(peak, 2) + "</td><td>" +
+           fmt_num(f != e.group_fatigue.end() && !f->second.empty() ? f->second.back() : double(NAN), 4) + "</td>";
+    }
+    h += "</tr>\n";
+  }
+  h += "</tbody>\n</table>\n<p class=\"note\">Mean activation: over the group's fascicles on both sides and every frame. Peak: "
+       "the largest activation of any of its fascicles. Fatigued: mean fatigued fraction of the motor-unit pool (M_F) at the last frame.</p>\n";
 
   // ---- pictures: one row per kind, one column per file
   const std::string grid = fmt::format("<div class=\"grid\" style=\"grid-template-columns: repeat({}, 1fr)\">\n", n);
@@ -242,8 +256,9 @@ figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0
       PictureOptions o;
       o.view = kind.view, o.color = kind.color;
       const long frame = kind.at_end ? e.results->frames() - 1 : e.picture->peak_frame();
-      const std::string svg = picture_svg(*e.picture, frame, o, 1200, 760);
-      h += "<figure>" + svg_img(svg, fmt::format("{}: {} view at t = {:.2f} s", e.label, view_name(kind.view), e.results->time[frame])) +
+      o.font_scale = n > 1 ? 1.5 : 1.2;  // shown at half or full page width
+      const std::string png = picture_png(*e.picture, frame, o, 1400, 880);
+      h += "<figure>" + png_img(png, fmt::format("{}: {} view at t = {:.2f} s", e.label, view_name(kind.view), e.results->time[frame])) +
            "<figcaption>" + escape(fmt::format("{}, t = {:.2f} s", e.label, e.results->time[frame])) + "</figcaption></figure>\n";
     }
     h += "</div>\n";
@@ -282,11 +297,21 @@ figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0
   }
   h += "</div>\n";
   auto group_plots = [&](const char* heading, bool fatigue, double ymax) {
+    // Groups that stay near zero in every file would only crowd the legend; they are named below.
+    std::set<std::string> shown, quiet;
+    for (const auto& g : groups) {
+      double peak = 0;
+      for (const auto& e : entries) {
+        const auto& src = fatigue ? e.group_fatigue : e.group_activation;
+        if (const auto it = src.find(g); it != src.end()) for (double x : it->second) peak = std::max(peak, x);
+      }
+      (peak >= (fatigue ? 1e-3 : 0.02) ? shown : quiet).insert(g);
+    }
     h += std::string("<h3>") + heading + "</h3>\n" + grid;
     for (const auto& e : entries) {
       std::vector<PlotSeries> s;
       int k = 0;
-      for (const auto& g : groups) {
+      for (const auto& g : shown) {
         const auto& src = fatigue ? e.group_fatigue : e.group_activation;
         const auto it = src.find(g);
         if (it == src.end()) { ++k; continue; }
@@ -303,6 +328,12 @@ figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0
       h += "<figure>" + svg_img(plot_svg(s, o), o.title) + "</figure>\n";
     }
     h += "</div>\n";
+    if (!quiet.empty()) {
+      std::string names;
+      for (const auto& g : quiet) names += (names.empty() ? "" : ", ") + g;
+      h += "<p class=\"note\">Not plotted, " + std::string(fatigue ? "fatigued fraction below 0.001" : "activation below 0.02") +
+           " throughout: " + escape(names) + ".</p>\n";
+    }
   };
   group_plots("Activation per muscle group", false, std::min(1.0, amax * 1.1));
   group_plots("Fatigue per muscle group", true, std::min(1.0, fmax * 1.1));
