@@ -17,7 +17,7 @@ namespace paraspine::cli {
 namespace {
 struct RenderArgs {
   std::string results, out, view = "sagittal", color = "activation";
-  double time = -1, fps = 25, speed = 1, start = -1, end = -1;
+  double time = -1, fps = 25, speed = 1, start = -1, end = -1, color_max = 0;
   int width = 1600, height = 1000;
   bool animate = false;
 };
@@ -33,6 +33,8 @@ Verb add_render_verb(CLI::App& app) {
       ->check(CLI::IsMember({"sagittal", "frontal", "top", "oblique"}));
   c->add_option("--color", args->color, "What colours the muscles: activation, force or fatigue")->capture_default_str()
       ->check(CLI::IsMember({"activation", "force", "fatigue"}));
+  c->add_option("--color-max", args->color_max, "Value at the top of the colour bar (same scale for pictures to compare; default: activation 1, force and fatigue the run's maximum)")
+      ->check(CLI::NonNegativeNumber);
   c->add_option("--width", args->width, "Width, pixels (points for PDF)")->capture_default_str();
   c->add_option("--height", args->height, "Height, pixels (points for PDF)")->capture_default_str();
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
@@ -53,6 +55,7 @@ Verb add_render_verb(CLI::App& app) {
             PictureOptions o;
             o.view = parse_view(args->view);
             o.color = parse_color_by(args->color);
+            o.color_max = args->color_max;
             if (args->animate) {
               AnimationOptions a;
               a.fps = args->fps;

@@ -268,13 +268,15 @@ ResultsPicture::Fit& ResultsPicture::fit(View view) {
   return f;
 }
 
-double ResultsPicture::color_max(ColorBy c) const {
-  return c == ColorBy::kActivation ? 1.0 : c == ColorBy::kForce ? force_max_ : fatigue_max_;
+double ResultsPicture::color_max(const PictureOptions& o) const {
+  if (o.color_max > 0) return o.color_max;
+  return o.color == ColorBy::kActivation ? 1.0 : o.color == ColorBy::kForce ? force_max_ : fatigue_max_;
 }
 
-double ResultsPicture::color_value(const FrameValues& v, int i, ColorBy c) const {
+double ResultsPicture::color_value(const FrameValues& v, int i, const PictureOptions& o) const {
+  const ColorBy c = o.color;
   const double x = c == ColorBy::kActivation ? v.activation[i] : c == ColorBy::kForce ? v.force[i] : v.fatigued[i];
-  return x / color_max(c);
+  return x / color_max(o);
 }
 
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
@@ -378,7 +380,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     } else if (it.kind == 1) {
       const int i = it.a;
       double rgb[3];
-      colormap(color_value(v, i, o.color), rgb);
+      colormap(color_value(v, i, o), rgb);
       const auto pa = P(s.muscle_path[i][it.b]), pb = P(s.muscle_path[i][it.b + 1]);
       cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
       cairo_set_line_width(cr, std::max(0.6, px_per_m * (0.0012 + 0.0045 * std::sqrt(model_.muscle_fmax[i] / fmax_all))));
@@ -450,7 +452,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
   cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
   cairo_set_line_width(cr, 0.8);
   cairo_stroke(cr);
-  const double vmax = color_max(o.color);
+  const double vmax = color_max(o);
   const double step = nice_step(vmax, 5);
   for (double t = 0; t <= vmax * (1 + 1e-9); t += step) {
     const double x = x0 + w * t / vmax;
@@ -499,7 +501,7 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   const int nj = model_.njoint;
   const double label_w = 4.4 * fs, right_pad = 1.5 * fs;
   const double ax0 = x0 + label_w, ax1 = x0 + w - right_pad;
-  const double top = y0 + 3.6 * fs, bottom = y0 + h - 3.0 * fs;
+  const double top = y0 + 4.4 * fs, bottom = y0 + h - 3.0 * fs;
   const double row = (bottom - top) / nj;
   const double vmax = compression_max_;
   auto X = [&](double n) { return ax0 + (ax1 - ax0) * std::clamp(n, 0.0, vmax) / vmax; };
@@ -540,10 +542,10 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   cairo_set_line_width(cr, 2);
   const double dash[] = {6, 4};
   cairo_set_dash(cr, dash, 2, 0);
-  cairo_move_to(cr, xl, top - 0.4 * fs), cairo_line_to(cr, xl, bottom);
+  cairo_move_to(cr, xl, top - 0.9 * fs), cairo_line_to(cr, xl, bottom);
   cairo_stroke(cr);
   cairo_set_dash(cr, nullptr, 0, 0);
-  text(cr, xl - 0.3 * fs, top - 0.6 * fs, "NIOSH action limit 3400 N", 0.72 * fs, xl + text_width(cr, "NIOSH action limit 3400 N", 0.72 * fs) / 2 > ax1 ? 1.0 : 0.5, true, 0.8, 0.1, 0.1);
+  text(cr, xl - 0.3 * fs, top - 1.1 * fs, "NIOSH action limit 3400 N", 0.72 * fs, xl + text_width(cr, "NIOSH action limit 3400 N", 0.72 * fs) / 2 > ax1 ? 1.0 : 0.5, true, 0.8, 0.1, 0.1);
 }
 
 namespace {

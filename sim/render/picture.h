@@ -32,6 +32,7 @@ struct PictureOptions {
   ColorBy color = ColorBy::kActivation;
   bool chart = true;   // the compression bar chart beside the body
   bool legend = true;
+  double color_max = 0;   // value at the top of the colour bar; 0 = activation 1, force and fatigue the run's maximum
   double font_scale = 1;
   bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant  // text larger than the default (size / 55) when the picture is shown small
 };
@@ -58,6 +59,10 @@ class ResultsPicture {
   // Draws the whole picture into a w × h (device units) area of cr.
   void draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
 
+  // Top of the colour bar when PictureOptions::color_max is 0 (activation 1; force and fatigue the
+  // run's maximum, rounded up).
+  double default_color_max(ColorBy c) const { return c == ColorBy::kActivation ? 1.0 : c == ColorBy::kForce ? force_max_ : fatigue_max_; }
+
   // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
   Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
 
@@ -80,8 +85,8 @@ class ResultsPicture {
   void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
   void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
-  double color_value(const FrameValues& v, int muscle, ColorBy c) const;  // in [0, 1]
-  double color_max(ColorBy c) const;                                      // value at the top of the bar
+  double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
+  double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 
   const ResultsSeries& r_;
   Model model_;

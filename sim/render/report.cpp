@@ -257,6 +257,7 @@ figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0
       o.view = kind.view, o.color = kind.color;
       const long frame = kind.at_end ? e.results->frames() - 1 : e.picture->peak_frame();
       o.font_scale = n > 1 ? 1.5 : 1.2;  // shown at half or full page width
+      for (const auto& other : entries) o.color_max = std::max(o.color_max, other.picture->default_color_max(kind.color));  // one scale for all files
       const std::string png = picture_png(*e.picture, frame, o, 1400, 880);
       h += "<figure>" + png_img(png, fmt::format("{}: {} view at t = {:.2f} s", e.label, view_name(kind.view), e.results->time[frame])) +
            "<figcaption>" + escape(fmt::format("{}, t = {:.2f} s", e.label, e.results->time[frame])) + "</figcaption></figure>\n";
