@@ -121,7 +121,7 @@ std::string subject_text(const nlohmann::json& s) {
   std::string out;
   if (s.contains("body_mass_kg")) out += fmt::format("{:.1f} kg", s["body_mass_kg"].get<double>());
   if (s.contains("height_m")) out += fmt::format(" / {:.2f} m", s["height_m"].get<double>());
-  if (s.contains("sex")) out += " " + s["sex"].get<std::string>();
+  if (s.contains("sex")) out.append(" ").append(s["sex"].get<std::string>());  // append: GCC 12 PR 105329
   return out;
 }
 

@@ -167,3 +167,9 @@ def test_report_opens_in_headless_chromium(lifts, tmp_path):
     colours = len(np.unique(im.reshape(-1, 3) @ np.array([1 << 16, 1 << 8, 1])))
     assert drawn > 0.05, f"screenshot nearly blank: {drawn:.3f} of the pixels drawn"
     assert colours > 500, f"screenshot has only {colours} colours"
+
+
+def test_help_has_examples():
+    for verb in ("render", "report"):
+        r = run(verb, "--help")
+        assert r.returncode == 0 and "Examples:" in r.stdout
