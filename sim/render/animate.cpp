@@ -73,6 +73,7 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
 
   PictureOptions fixed = o;
   fixed.fixed_frame = true;  // the camera holds still while the body moves
+  fixed.timeline = true;
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
   const int stride = cairo_image_surface_get_stride(surface);
   bool ok = true;

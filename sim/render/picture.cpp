@@ -312,7 +312,20 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const Area body = body_area(w, h, o);
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
   draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
-  if (o.legend) draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
+  if (o.legend) {
+    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
+    draw_top_groups(cr, std::max(0.52 * body_w, 30 * 0.8 * fs), top + 0.4 * fs, 0.8 * fs, v, o);
+  }
+  if (o.timeline && r_.time.back() > r_.time.front()) {
+    // Where this instant lies in the run: a thin bar across the top.
+    const double f = std::clamp((v.time - r_.time.front()) / (r_.time.back() - r_.time.front()), 0.0, 1.0);
+    cairo_set_source_rgb(cr, 0.90, 0.90, 0.92);
+    cairo_rectangle(cr, 0, 0, w, 0.35 * fs);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+    cairo_rectangle(cr, 0, 0, f * w, 0.35 * fs);
+    cairo_fill(cr);
+  }
   if (o.chart) draw_chart(cr, body_w, top, chart_w, h - top - 0.4 * fs, fs, v);
   cairo_restore(cr);
 }
@@ -495,6 +508,36 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
   arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
   text(cr, x0 + 2.2 * fs, y, "hand load (weight of the mass held)", fs);
+}
+
+void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o) {
+  // Muscle groups ranked by the coloured quantity: mean over their fascicles (activation, fatigue) or
+  // summed (force), both sides together.
+  std::map<std::string, std::pair<double, int>> acc;
+  for (int i = 0; i < model_.nmuscle; ++i) {
+    const double x = o.color == ColorBy::kActivation ? v.activation[i] : o.color == ColorBy::kForce ? v.force[i] : v.fatigued[i];
+    auto& a = acc[model_.muscle_group[i]];
+    a.first += x, a.second += 1;
+  }
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [g, a] : acc) ranked.push_back({o.color == ColorBy::kForce ? a.first : a.first / a.second, g});
+  std::sort(ranked.rbegin(), ranked.rend());
+  const double row = 1.45 * fs;
+  const char* what = o.color == ColorBy::kActivation ? "Most active groups (mean activation)"
+                     : o.color == ColorBy::kForce    ? "Largest group forces (sum, N)"
+                                                     : "Most fatigued groups (mean M_F)";
+  text(cr, x0, y0 + row, what, fs, 0, true);
+  for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
+    const double y = y0 + (k + 2) * row;
+    const double value = ranked[k].first;
+    double rgb[3];
+    colormap((o.color == ColorBy::kForce ? value / acc[ranked[k].second].second : value) / color_max(o), rgb);
+    cairo_rectangle(cr, x0, y - 0.75 * fs, 1.6 * fs, 0.9 * fs);
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    cairo_fill(cr);
+    text(cr, x0 + 2.2 * fs, y, ranked[k].second, fs);
+    text(cr, x0 + 15 * fs, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
+  }
 }
 
 void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {

@@ -31,10 +31,11 @@ struct PictureOptions {
   View view = View::kSagittal;
   ColorBy color = ColorBy::kActivation;
   bool chart = true;   // the compression bar chart beside the body
-  bool legend = true;
+  bool legend = true;     // symbols, and the most active muscle groups at this instant
   double color_max = 0;   // value at the top of the colour bar; 0 = activation 1, force and fatigue the run's maximum
-  double font_scale = 1;
-  bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant  // text larger than the default (size / 55) when the picture is shown small
+  double font_scale = 1;  // text larger than the default (size / 55) when the picture is shown small
+  bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant
+  bool timeline = false;     // a bar under the title showing where the instant lies in the run (animations)
 };
 
 // One instant of a results file.
@@ -85,6 +86,7 @@ class ResultsPicture {
   void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
   void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
+  void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 
