@@ -423,9 +423,21 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       if (!done[b] && std::abs(s.hands[b].load_kg - s.hands[a].load_kg) < 1e-9 && (P(s.hands[b].hand) - P(s.hands[a].hand)).norm() < 6)
         done[b] = true, ++count;
     const Vec3 tip = s.hands[a].hand + s.gravity_dir * (0.05 + 0.012 * s.hands[a].load_kg);
-    const auto p0 = P(s.hands[a].hand), p1 = P(tip);
+    auto p0 = P(s.hands[a].hand), p1 = P(tip);
     cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
-    arrow(cr, p0.x(), p0.y(), p1.x(), p1.y(), std::max(8.0, 0.03 * px_per_m), std::max(2.5, 0.008 * px_per_m));
+    if ((p1 - p0).norm() > 0.02 * px_per_m) {
+      arrow(cr, p0.x(), p0.y(), p1.x(), p1.y(), std::max(8.0, 0.03 * px_per_m), std::max(2.5, 0.008 * px_per_m));
+    } else {  // seen along gravity: the load points into the page, drawn as a circled cross
+      const double r = std::max(7.0, 0.025 * px_per_m), k = r * 0.7071;
+      cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
+      cairo_new_path(cr);
+      cairo_arc(cr, p0.x(), p0.y(), r, 0, 2 * M_PI);
+      cairo_new_sub_path(cr);
+      cairo_move_to(cr, p0.x() - k, p0.y() - k), cairo_line_to(cr, p0.x() + k, p0.y() + k);
+      cairo_move_to(cr, p0.x() - k, p0.y() + k), cairo_line_to(cr, p0.x() + k, p0.y() - k);
+      cairo_stroke(cr);
+      p1 = p0 + Eigen::Vector2d(0, -1.3 * r);
+    }
     const double g = std::abs(model_.gravity.y());
     const std::string label = count > 1 ? fmt::format("{} × {:.1f} kg ({:.0f} N)", count, s.hands[a].load_kg, count * s.hands[a].load_kg * g)
                                         : fmt::format("{:.1f} kg ({:.0f} N)", s.hands[a].load_kg, s.hands[a].load_kg * g);
@@ -566,14 +578,15 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     const double yc = top + (r + 0.5) * row;
     const double c = v.compression[j];
     const bool over = c > kNioshActionLimit;
-    cairo_rectangle(cr, ax0, yc - 0.36 * row, X(c) - ax0, 0.72 * row);
+    const double bar = std::min(0.72 * row, 1.4 * fs);
+    cairo_rectangle(cr, ax0, yc - 0.5 * bar, X(c) - ax0, bar);
     if (over) cairo_set_source_rgb(cr, 0.82, 0.22, 0.18);
     else cairo_set_source_rgb(cr, 0.45, 0.56, 0.70);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     cairo_set_line_width(cr, 1.5);
     const double xp = X(peak_compression_[j]);
-    cairo_move_to(cr, xp, yc - 0.45 * row), cairo_line_to(cr, xp, yc + 0.45 * row);
+    cairo_move_to(cr, xp, yc - 0.65 * bar), cairo_line_to(cr, xp, yc + 0.65 * bar);
     cairo_stroke(cr);
     const double lfs = std::min(0.7 * fs, 0.8 * row);
     text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j], lfs, 1.0, j == peak_joint_);

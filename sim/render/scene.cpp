@@ -41,6 +41,12 @@ BoneGeometry::BoneGeometry(const Model& m) {
       head = s;
       continue;
     }
+    if (sup < 0 && seg_points[s].size() >= 3) {
+      std::vector<Vec3> pts = seg_points[s];
+      pts.push_back(m.joint_pos_in_child.col(s - 1));
+      lumped.push_back({s, pts});
+      continue;
+    }
     Vertebra v;
     v.segment = s;
     v.inferior_joint = s - 1;
@@ -136,6 +142,15 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
     b.kind = SceneBone::kPelvis;
     for (const Vec3& p : g.pelvis_points) b.hull.push_back(world(d, g.pelvis, p));
     b.centre = d.segment_origin.col(g.pelvis);
+    sc.bones.push_back(std::move(b));
+  }
+
+  for (const auto& [seg, pts] : g.lumped) {
+    SceneBone b;
+    b.name = m.segment_name[seg];
+    b.kind = SceneBone::kPelvis;
+    for (const Vec3& p : pts) b.hull.push_back(world(d, seg, p));
+    b.centre = d.segment_origin.col(seg);
     sc.bones.push_back(std::move(b));
   }
 

@@ -49,6 +49,9 @@ struct BoneGeometry {
   int head = -1, pelvis = 0;
   Vec3 head_centre = Vec3::Zero(), head_semi_axes = Vec3::Zero();  // head frame: x AP, y up, z side
   std::vector<Vec3> pelvis_points;                                 // pelvis frame
+  // Top segments that are neither vertebra nor head (e.g. the lumbar model's lumped thorax): drawn,
+  // like the pelvis, as the outline of their muscle attachments and joint.
+  std::vector<std::pair<int, std::vector<Vec3>>> lumped;
 };
 
 Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d);
