@@ -141,7 +141,7 @@ th:first-child, td:first-child { text-align: left; } thead th { background: #f1f
 tr.section td { background: #f7f7f9; font-weight: bold; text-align: left; }
 td.over { color: #b3261e; font-weight: bold; } td.diff { color: #555; }
 .grid { display: grid; gap: 1em; align-items: start; } .grid img { width: 100%; height: auto; border: 1px solid #e3e3e6; }
-figure { margin: 0; } figcaption { font-size: 0.85em; color: #444; margin-top: 0.2em; }
+figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption { font-size: 0.85em; color: #444; margin-top: 0.2em; }
 .note { font-size: 0.85em; color: #555; max-width: 70em; }
 </style>
 </head>
