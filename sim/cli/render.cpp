@@ -17,7 +17,7 @@ namespace paraspine::cli {
 namespace {
 struct RenderArgs {
   std::string results, out, view = "sagittal", color = "activation";
-  double time = -1, fps = 25, speed = 1, start = -1, end = -1, color_max = 0;
+  double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
   int width = 1600, height = 1000;
   bool animate = false;
 };
@@ -48,7 +48,7 @@ Verb add_render_verb(CLI::App& app) {
             "  paraspine render sitting.h5 --color fatigue --view frontal -o fatigue.pdf\n"
             "  paraspine render lift.h5 --animate --fps 25 -o lift.mp4\n"
             "  paraspine render shift.h5 --animate --speed 60 --width 800 --height 500 -o shift.gif");
-  return {c, [args]() {
+  return {c, [args, c]() {
             const auto t0 = std::chrono::steady_clock::now();
             const ResultsSeries results(args->results);
             ResultsPicture picture(results);
@@ -60,15 +60,15 @@ Verb add_render_verb(CLI::App& app) {
               AnimationOptions a;
               a.fps = args->fps;
               a.speed = args->speed;
-              a.start = args->start >= 0 ? args->start : results.time.front();
-              a.end = args->end >= 0 ? args->end : results.time.back();
+              a.start = c->count("--start") ? args->start : results.time.front();
+              a.end = c->count("--end") ? args->end : results.time.back();
               const long n = write_animation(picture, o, a, args->out, args->width, args->height);
               const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
               fmt::print("{}: {} frames at {:g} fps ({:.2f} s of video, run time {:.2f}–{:.2f} s), {} × {}, rendered in {:.1f} s\n",
                          args->out, n, a.fps, n / a.fps, a.start, a.end, args->width, args->height, s);
               return 0;
             }
-            const long frame = args->time >= 0 ? results.frame_at(args->time) : picture.peak_frame();
+            const long frame = c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
             write_picture(picture, frame, o, args->out, args->width, args->height);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: t = {:.2f} s (frame {}), {} view, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,

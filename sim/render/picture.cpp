@@ -195,19 +195,27 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
 
-  // Run-wide scales, so that every frame of an animation shares its colour bar and axes.
+  // Run-wide scales, so that every frame of an animation shares its colour bar and axes. Force and
+  // fatigue scales from every n-th frame; the peak compression exactly, from the most loaded level.
   const long stride = std::max(1L, r_.frames() / 2000);
   const Eigen::MatrixXd c = r_.strided("/joints/compression", stride);
   const Eigen::MatrixXd f = r_.strided("/muscles/force", stride);
   const Eigen::MatrixXd mf = r_.strided("/fatigue/fatigued", stride);
   peak_compression_ = c.colwise().maxCoeff().transpose();
+  for (int j = 0; j < r_.njoint(); ++j) {  // the summary saw every frame
+    const double p = r_.summary.is_object() && r_.summary.contains("joints") && r_.summary["joints"].contains(r_.joint_name[j])
+                         ? r_.summary["joints"][r_.joint_name[j]].value("peak_compression_N", -INFINITY)
+                         : -INFINITY;
+    peak_compression_[j] = std::max(peak_compression_[j], p);
+  }
   force_max_ = nice_ceil(std::max(1.0, f.maxCoeff()));
   fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, mf.maxCoeff())));
   compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
-  Eigen::Index row = 0, col = 0;
-  c.maxCoeff(&row, &col);
-  peak_frame_ = std::min(r_.frames() - 1, static_cast<long>(row) * stride);
-  peak_joint_ = static_cast<int>(col);
+  peak_compression_.maxCoeff(&peak_joint_);
+  const Eigen::VectorXd worst = r_.column("/joints/compression", peak_joint_);
+  Eigen::Index row = 0;
+  worst.maxCoeff(&row);
+  peak_frame_ = row;
 }
 
 FrameValues ResultsPicture::values(long frame) const {

@@ -164,6 +164,28 @@ Eigen::MatrixXd ResultsSeries::strided(const std::string& dataset, long stride) 
   return buf.transpose();
 }
 
+Eigen::VectorXd ResultsSeries::column(const std::string& dataset, long col) const {
+  if (!has(dataset)) fail(dataset, "dataset missing");
+  const hid_t ds = H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT);
+  const hid_t space = H5Dget_space(ds);
+  hsize_t dims[2] = {0, 0};
+  const bool ok_shape = H5Sget_simple_extent_ndims(space) == 2 && H5Sget_simple_extent_dims(space, dims, nullptr) == 2 &&
+                        col >= 0 && static_cast<hsize_t>(col) < dims[1];
+  Eigen::VectorXd out(ok_shape ? dims[0] : 0);
+  herr_t ok = ok_shape ? 0 : -1;
+  if (ok_shape && dims[0] > 0) {
+    const hsize_t start[2] = {0, static_cast<hsize_t>(col)}, count[2] = {dims[0], 1};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    const hid_t mem = H5Screate_simple(2, count, nullptr);
+    ok = H5Dread(ds, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, out.data());
+    H5Sclose(mem);
+  }
+  H5Sclose(space);
+  H5Dclose(ds);
+  if (ok < 0) fail(dataset, "column " + std::to_string(col) + " cannot be read");
+  return out;
+}
+
 Eigen::VectorXd ResultsSeries::frame(const std::string& dataset, long f) const {
   if (!has(dataset)) fail(dataset, "dataset missing");
   const hid_t ds = H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT);

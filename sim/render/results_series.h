@@ -34,6 +34,8 @@ class ResultsSeries {
   Eigen::VectorXd frame(const std::string& dataset, long f) const;
   // Frames 0, stride, 2·stride, … of a dataset: one row per frame read, flattened columns.
   Eigen::MatrixXd strided(const std::string& dataset, long stride) const;
+  // Every frame of one column of a [T × n] dataset (e.g. one joint's compression).
+  Eigen::VectorXd column(const std::string& dataset, long col) const;
   bool has(const std::string& dataset) const;
 
  private:
