@@ -111,13 +111,27 @@ ResultsSeries::ResultsSeries(const std::string& p) {
     time.assign(t.data(), t.data() + t.size());
     if (time.empty()) fail("/time", "the run has no frames");
   } catch (...) {
+    for (const auto& [name, ds] : open_) H5Dclose(ds);
     H5Fclose(file_);
     throw;
   }
 }
 
 ResultsSeries::~ResultsSeries() {
+  for (const auto& [name, ds] : open_) H5Dclose(ds);
   if (file_ >= 0) H5Fclose(file_);
+}
+
+hid_t ResultsSeries::dataset(const std::string& path) const {
+  if (const auto it = open_.find(path); it != open_.end()) return it->second;
+  if (!has(path)) fail(path, "dataset missing");
+  const hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+  H5Pset_chunk_cache(dapl, 521, 8 << 20, 0.75);  // 8 MB: a few chunks of a [T × muscles] field
+  const hid_t ds = H5Dopen2(file_, path.c_str(), dapl);
+  H5Pclose(dapl);
+  if (ds < 0) fail(path, "cannot be opened");
+  open_[path] = ds;
+  return ds;
 }
 
 bool ResultsSeries::has(const std::string& dataset) const {
@@ -137,8 +151,7 @@ long ResultsSeries::frame_at(double t) const {
 }
 
 Eigen::MatrixXd ResultsSeries::strided(const std::string& dataset, long stride) const {
-  if (!has(dataset)) fail(dataset, "dataset missing");
-  const hid_t ds = H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT);
+  const hid_t ds = this->dataset(dataset);
   const hid_t space = H5Dget_space(ds);
   const int rank = H5Sget_simple_extent_ndims(space);
   std::vector<hsize_t> dims(std::max(rank, 1), 1);
@@ -159,14 +172,12 @@ Eigen::MatrixXd ResultsSeries::strided(const std::string& dataset, long stride) 
     H5Sclose(mem);
   }
   H5Sclose(space);
-  H5Dclose(ds);
   if (ok < 0) fail(dataset, "cannot be read as numbers");
   return buf.transpose();
 }
 
 Eigen::VectorXd ResultsSeries::column(const std::string& dataset, long col) const {
-  if (!has(dataset)) fail(dataset, "dataset missing");
-  const hid_t ds = H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT);
+  const hid_t ds = this->dataset(dataset);
   const hid_t space = H5Dget_space(ds);
   hsize_t dims[2] = {0, 0};
   const bool ok_shape = H5Sget_simple_extent_ndims(space) == 2 && H5Sget_simple_extent_dims(space, dims, nullptr) == 2 &&
@@ -181,21 +192,18 @@ Eigen::VectorXd ResultsSeries::column(const std::string& dataset, long col) cons
     H5Sclose(mem);
   }
   H5Sclose(space);
-  H5Dclose(ds);
   if (ok < 0) fail(dataset, "column " + std::to_string(col) + " cannot be read");
   return out;
 }
 
 Eigen::VectorXd ResultsSeries::frame(const std::string& dataset, long f) const {
-  if (!has(dataset)) fail(dataset, "dataset missing");
-  const hid_t ds = H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT);
+  const hid_t ds = this->dataset(dataset);
   const hid_t space = H5Dget_space(ds);
   const int rank = H5Sget_simple_extent_ndims(space);
   std::vector<hsize_t> dims(std::max(rank, 1), 1);
   if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
   if (rank < 1 || f < 0 || static_cast<hsize_t>(f) >= dims[0]) {
     H5Sclose(space);
-    H5Dclose(ds);
     fail(dataset, "frame " + std::to_string(f) + " out of range");
   }
   hsize_t width = 1;
@@ -208,7 +216,6 @@ Eigen::VectorXd ResultsSeries::frame(const std::string& dataset, long f) const {
   const herr_t ok = H5Dread(ds, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, out.data());
   H5Sclose(mem);
   H5Sclose(space);
-  H5Dclose(ds);
   if (ok < 0) fail(dataset, "cannot be read as numbers");
   return out;
 }

@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <Eigen/Core>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ class ResultsSeries {
 
  private:
   hid_t file_ = -1;
+  // Datasets stay open, so their chunk caches serve consecutive frames (animations) without
+  // decompressing the same chunk again.
+  mutable std::map<std::string, hid_t> open_;
+  hid_t dataset(const std::string& path) const;
   [[noreturn]] void fail(const std::string& field, const std::string& msg) const;
 };
 
