@@ -598,7 +598,12 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     cairo_stroke(cr);
     const double lfs = std::min(0.7 * fs, 0.8 * row);
     text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j], lfs, 1.0, j == peak_joint_);
-    if (row > 0.9 * lfs) text(cr, X(c) + 0.3 * fs, yc + 0.35 * lfs, fmt::format("{:.0f}", c), 0.85 * lfs, 0, false, 0.3, 0.3, 0.35);
+    if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
+      const std::string value = fmt::format("{:.0f}", c);
+      const double tw = text_width(cr, value, 0.85 * lfs);
+      if (X(c) - ax0 > tw + 0.8 * fs) text(cr, X(c) - 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 1.0, false, 1, 1, 1);
+      else text(cr, X(c) + 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 0, false, 0.3, 0.3, 0.35);
+    }
   }
   // NIOSH action limit.
   const double xl = X(kNioshActionLimit);
