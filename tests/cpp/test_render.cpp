@@ -177,6 +177,46 @@ TEST(Render, ColoursChangeWhereActivationChanges) {
   }
 }
 
+// The picture's bones follow the stored posture: standing at the start (head over the pelvis),
+// bent forward at the peak of the stoop (head well in front of the pelvis and lower), the hands
+// holding the box's load only while the scenario says so.
+TEST(Render, BonesFollowThePosture) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  auto centre = [](const Scene& s, SceneBone::Kind k) {
+    for (const auto& b : s.bones)
+      if (b.kind == k) return b.centre;
+    return Vec3(Vec3::Constant(NAN));
+  };
+  const Scene stand = p.scene(p.values(0)), bent = p.scene(p.values(p.peak_frame()));
+  const Vec3 h0 = centre(stand, SceneBone::kHead) - centre(stand, SceneBone::kPelvis);
+  const Vec3 h1 = centre(bent, SceneBone::kHead) - centre(bent, SceneBone::kPelvis);
+  EXPECT_LT(std::abs(h0.x()), 0.15);  // x anterior, y up
+  EXPECT_GT(h0.y(), 0.5);
+  EXPECT_GT(h1.x(), 0.35);
+  EXPECT_LT(h1.y(), h0.y() - 0.2);
+  // Vertebral bodies stack along the spine: each lies between the centres of its two discs.
+  int checked = 0;
+  for (size_t k = 0; k + 2 < bent.bones.size(); ++k) {
+    const auto& b = bent.bones[k];
+    if (b.kind != SceneBone::kVertebra) continue;
+    Vec3 lo = Vec3::Constant(NAN), hi = lo;
+    for (const auto& d : bent.bones)
+      if (d.kind == SceneBone::kDisc && d.name.rfind(b.name + "-", 0) == 0) lo = d.centre;           // e.g. L4-L5 below L4
+      else if (d.kind == SceneBone::kDisc && d.name.size() > b.name.size() && d.name.compare(d.name.size() - b.name.size(), b.name.size(), b.name) == 0 &&
+               d.name[d.name.size() - b.name.size() - 1] == '-') hi = d.centre;                     // L3-L4 above L4
+    if (!lo.allFinite() || !hi.allFinite()) continue;
+    EXPECT_LT((b.centre - 0.5 * (lo + hi)).norm(), 0.004) << b.name;
+    ++checked;
+  }
+  EXPECT_GT(checked, 15);
+  double load0 = 0, load1 = 0;
+  for (const auto& h : stand.hands) load0 += h.load_kg;
+  for (const auto& h : bent.hands) load1 += h.load_kg;
+  EXPECT_EQ(load0, 0.0);
+  EXPECT_NEAR(load1, 15.0, 1e-9);  // the 15 kg box, 7.5 kg in each hand
+}
+
 TEST(Render, TwoInstantsOfALiftDiffer) {
   const ResultsSeries r(runs().stoop());
   ResultsPicture p(r);
