@@ -12,6 +12,7 @@ packages=(
   pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pytest python3-h5py
   # The Python package and its notebooks (issue 7), the validation report's plots (issue 8)
   python3-xarray python3-pandas python3-matplotlib python3-tqdm
+  python3-yaml  # scripts/validation_report.py reads the validation scenarios
   python3-nbclient python3-nbformat python3-ipykernel
   # Pictures, animations and HTML reports (issue 10): Cairo draws, ffmpeg encodes MP4/GIF
   libcairo2-dev ffmpeg

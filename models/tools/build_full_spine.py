@@ -783,6 +783,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
              "spinalis": "assumption: erector spinae value (longissimus 57 %, Thorstensson & Carlson 1987; Mannion 1997)"}
     for grp in type1_groups:
         w("  %s: {type1_fraction: %s, source: %s}\n" % (grp, g(TYPE1[grp]), q(t1src[grp])))
+    BL.write_fatigue_and_creep(w, q, g, sum(BL.YAMAMOTO[lv][0] for lv in BL.YAMAMOTO))
 
     w("\nsegments:\n")
     for s in segs:

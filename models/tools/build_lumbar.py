@@ -97,6 +97,58 @@ YAMAMOTO = {
 YAMAMOTO_MOMENT = 10.0  # N·m
 YAMAMOTO_SRC = "Yamamoto 1989 (in vitro, 10 N·m, model-data §3.1)"
 
+# --- Muscle fatigue (three-compartment model) and passive-tissue creep -----------------------------
+# 3CC trunk set: Frey-Law, Looft & Heitsman 2012 J Biomech 45:1803, Table 1 (verified in the full
+# text, docs/sources/spine_literature.md §8.1); rest multiplier r: Looft, Herkert & Frey-Law 2018
+# J Biomech 77:16 (no trunk value; 15 is the paper's general recommendation, §8.2).
+FATIGUE_TRUNK = {"F": 0.00755, "R": 0.00075, "r": 15}
+FATIGUE_SRC = {"F": "Frey-Law, Looft & Heitsman 2012 J Biomech 45:1803, Table 1, trunk (full text, "
+                    "docs/sources/spine_literature.md §8.1)",
+               "R": "Frey-Law, Looft & Heitsman 2012, Table 1, trunk (as F)",
+               "r": "Looft, Herkert & Frey-Law 2018 J Biomech 77:16: no trunk value; 15, the paper's general "
+                    "recommendation (spine_literature.md §8.2)"}
+# McGill & Brown 1992 Clin Biomech 7:43 (abstract, [V]): 47 subjects in full lumbar flexion for
+# 20 min; peak flexion +5.5°, first-order step response with time constant 9.4 min; ~50 % of the
+# resting stiffness back within 2 min of relaxed lordosis; full recovery took longer than the creep.
+CREEP_MCGILL_DEG, CREEP_MCGILL_MIN, CREEP_TAU_MIN = 5.5, 20.0, 9.4
+CREEP_FAST_FRACTION = 0.5
+
+
+def write_fatigue_and_creep(w, q, g, lumbar_flexion_range_deg):
+    """The fatigue: and passive_creep: blocks both generators write. lumbar_flexion_range_deg: the
+    model's summed L5-S1…L1-L2 flexion limits (its 'full lumbar flexion')."""
+    w("\nfatigue:\n")
+    w("  all: {F: %s, R: %s, r: %s, source: {F: %s, R: %s, r: %s}}\n" % (
+        g(FATIGUE_TRUNK["F"]), g(FATIGUE_TRUNK["R"]), g(FATIGUE_TRUNK["r"]),
+        q(FATIGUE_SRC["F"] + "; applied to every group: no per-muscle values exist (neck and abdominal "
+          "muscles: assumption, the trunk set)"), q(FATIGUE_SRC["R"]), q(FATIGUE_SRC["r"])))
+    steady_deg = CREEP_MCGILL_DEG / (1 - math.exp(-CREEP_MCGILL_MIN / CREEP_TAU_MIN))
+    steady = steady_deg / lumbar_flexion_range_deg
+    w("\npassive_creep:\n")
+    w("  tau_creep_s: %s\n" % g(CREEP_TAU_MIN * 60))
+    w("  steady_fraction: %s\n" % g(round(steady, 4)))
+    w("  recovery_fast_fraction: %s\n" % g(CREEP_FAST_FRACTION))
+    w("  tau_recovery_fast_s: 40\n")
+    w("  tau_recovery_slow_s: %s\n" % g(2 * CREEP_TAU_MIN * 60))
+    w("  source:\n")
+    w("    tau_creep_s: %s\n" % q("McGill & Brown 1992 Clin Biomech 7:43: first-order fit of 20 min of full-flexion "
+                                  "creep, time constant 9.4 min"))
+    w("    steady_fraction: %s\n" % q(
+        "[D] McGill & Brown 1992: +5.5° in 20 min with τ 9.4 min → %.2f° at steady state, for the whole lumbar "
+        "spine; divided by this model's full lumbar flexion (sum of the L5-S1…L1-L2 flexion limits, %.1f°, "
+        "Yamamoto 1989) and applied to every level in proportion to its range. Assumption: thoracic and "
+        "cervical levels creep like the lumbar ones (no in vivo data found)" % (steady_deg, lumbar_flexion_range_deg)))
+    w("    recovery_fast_fraction: %s\n" % q("McGill & Brown 1992: about 50 % of the resting stiffness back within "
+                                             "2 min of relaxed lordosis"))
+    w("    tau_recovery_fast_s: %s\n" % q("assumption: the fast half essentially complete (95 %) within McGill & "
+                                          "Brown's 2 min, τ = 120 s / 3"))
+    w("    tau_recovery_slow_s: %s\n" % q(
+        "assumption: McGill & Brown 1992 report only that full recovery took longer than the creep; twice its "
+        "time constant (18.8 min) — the model then keeps 10 % of the creep after their 30-min recovery and "
+        "predicts Kang & Mirka 2024 (J Electromyogr Kinesiol 78:102916) work–rest ordering (3:12 > 1:4 min), "
+        "see docs/fatigue.md"))
+
+
 # --- Pearcy & Tibrewal 1984 Spine 9:582 (abstract, read via the search tool) ---------------------
 # In vivo active lateral bending (biplanar radiography, normal males): "approximately 10° at the
 # upper three levels ... 6° and 3° at L4–5 and L5–S1". Read as the left+right range, split evenly.
@@ -496,6 +548,7 @@ def write_yaml(model, path):
         g(TYPE1["iliocostalis"]), q("assumption: lumbar longissimus value (Thorstensson & Carlson "
                                     "1987); Mannion et al. 1997 J Anat 190:505 found no regional "
                                     "difference in % type I within the erector spinae")))
+    write_fatigue_and_creep(w, q, g, sum(YAMAMOTO[lv][0] for lv in YAMAMOTO))
 
     w("\nsegments:\n")
     for s in model["segments"]:

@@ -2,6 +2,7 @@
 //   paraspine model info MODEL [--json]
 //   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
 //   paraspine bench [--model M] [--frames N] [--criterion C] [--json]
+//   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -25,6 +26,7 @@
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
 #include "sim/scenario/scenario.h"
+#include "sim/cli/validate.h"
 
 #include <chrono>
 #include "sim/simulate/frame.h"
@@ -160,7 +162,9 @@ ps::Subject parse_subject(const std::string& spec) {
     if (k == "mass") sub.body_mass = x;
     else if (k == "height") sub.height = x;
     else if (k == "strength") sub.strength_factor = x;
-    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength)");
+    else if (k == "fatigue_rate") sub.fatigue_rate_scale = x;
+    else if (k == "recovery_rate") sub.recovery_rate_scale = x;
+    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength, fatigue_rate, recovery_rate)");
   }
   return sub;
 }
@@ -222,18 +226,29 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                v["peak_shear_ap_N"].get<double>(), v["peak_shear_lateral_N"].get<double>(),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
-  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12}\n", "muscle group", "side", "peak act.", "mean act.", "end fatigued");
+  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "mean act.",
+             "end fatigued", "rest to 90/95%");
   for (const auto& [group, sides] : summary["groups"].items())
     for (const auto& [side, v] : sides.items())
-      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f}\n", group, side, v["peak_activation"].get<double>(),
-                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>());
+      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side,
+                 v["peak_activation"].get<double>(), v["mean_activation"].get<double>(),
+                 v["end_fatigued_fraction"].get<double>(), v["recovery_to_90_s"].get<double>(),
+                 v["recovery_to_95_s"].get<double>());
   const auto& r = summary["reserves"];
   fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
              100 * r["frames_used_fraction"].get<double>(),
              r["peak_moment_Nm"].get<double>() > 0 ? " (where the model's muscles cannot carry the load)" : "");
   if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
-  else fmt::print("  endurance: the task fails after {:.0f} s ({} first)\n", summary["endurance_s"].get<double>(),
-                  summary["first_to_fail"].get<std::string>());
+  else fmt::print("  endurance: the task fails after {:.0f} s ({} first, at {})\n", summary["endurance_s"].get<double>(),
+                  summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>());
+  const auto& rec = summary["recovery"];
+  if (rec["to_95_percent_s"].get<double>() > 0)
+    fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {:.0f} s, to 95 % in {:.0f} s "
+               "(slowest: {})\n", rec["to_90_percent_s"].get<double>(), rec["to_95_percent_s"].get<double>(),
+               rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>());
+  if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005)
+    fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level (L4-L5 {:.2f}° at the end)\n",
+               summary["creep"]["peak_deg"].get<double>(), summary["joints"]["L4-L5"]["end_creep_deg"].get<double>());
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   return 0;
 }
@@ -403,7 +418,7 @@ int main(int argc, char** argv) {
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
   run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
@@ -430,6 +445,7 @@ int main(int argc, char** argv) {
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
+  auto& validate = paraspine_cli::add_validate_command(app);
   const ps::cli::Verb render_verb = ps::cli::add_render_verb(app);
   const ps::cli::Verb report_verb = ps::cli::add_report_verb(app);
 
@@ -456,6 +472,7 @@ int main(int argc, char** argv) {
     if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json);
+    if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);

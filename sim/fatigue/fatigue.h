@@ -6,6 +6,8 @@
 // and, once they are spent too, to reserves: the task can no longer be held (task failure).
 //
 // Reads activation; writes fatigue (per fascicle) and muscle_capacity. No allocation.
+#include <vector>
+
 #include "sim/fatigue/three_compartment.h"
 #include "sim/model/data.h"
 #include "sim/model/model.h"
@@ -13,6 +15,9 @@
 namespace paraspine {
 
 void fatigue_update(const Model& m, const FatigueParameters& p, double dt, Data& d);
+// The same with each fascicle's own parameters (nmuscle entries: Model::muscle_fatigue, or
+// scenario_fatigue_parameters).
+void fatigue_update(const Model& m, const std::vector<FatigueParameters>& p, double dt, Data& d);
 
 // Fresh muscles: every state rested, every capacity 1.
 void fatigue_reset(const Model& m, Data& d);

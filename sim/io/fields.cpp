@@ -18,7 +18,7 @@ void disc_row(const Model& m, const Data& d, double* out) {
 }
 }  // namespace
 
-const std::array<OutputField, 15> kOutputFields = {{
+const std::array<OutputField, 16> kOutputFields = {{
     {"/kinematics/joint_angles", "rad", FieldShape::kJoint3,
      "joint angles: flexion (+ forward), lateral bending (+ right), axial rotation (+ right)",
      [](const Model&, const Data& d, double* o) { copy(d.q, o); }},
@@ -39,6 +39,9 @@ const std::array<OutputField, 15> kOutputFields = {{
     {"/joints/reserve_moment", "N m", FieldShape::kJoint3,
      "moment carried by reserve actuators (where muscles cannot)",
      [](const Model&, const Data& d, double* o) { copy(d.reserve, o); }},
+    {"/joints/creep", "rad", FieldShape::kJoint,
+     "flexion slack the passive tissue has gained by creep (passive laws act beyond it)",
+     [](const Model& m, const Data& d, double* o) { for (int j = 0; j < m.njoint; ++j) o[j] = d.creep[m.dof(j, 0)]; }},
     {"/muscles/force", "N", FieldShape::kMuscle, "musculotendon force (active + passive)",
      [](const Model&, const Data& d, double* o) { copy(d.muscle_force, o); }},
     {"/muscles/activation", "1", FieldShape::kMuscle, "activation (fraction of fresh maximum)",

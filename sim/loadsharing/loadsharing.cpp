@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/tissue/creep.h"
+
 namespace paraspine {
 
 const char* criterion_name(Criterion c) {
@@ -27,7 +29,9 @@ namespace {
 // Fills the constraint rows of the QP: A = [R·diag(F^act) | I], b = τ − M^pas − R·F^pas.
 void build_constraints(const Model& m, Data& d) {
   QpWorkspace& w = d.qp;
-  for (int k = 0; k < m.ndof; ++k) d.passive_joint_moment[k] = m.dof_passive[k].moment(d.q[k]);
+  // Flexion laws see the angle beyond the slack creep has given the tissue (sim/tissue/creep.h).
+  for (int k = 0; k < m.ndof; ++k)
+    d.passive_joint_moment[k] = m.dof_passive[k].moment(k % 3 == 0 ? creep_effective_angle(d.q[k], d.creep[k]) : d.q[k]);
   w.b = d.tau - d.passive_joint_moment;
   for (int i = 0; i < m.nmuscle; ++i) {
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;

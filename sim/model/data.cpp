@@ -55,6 +55,9 @@ Data::Data(const Model& m)
       muscle_moment(Eigen::VectorXd::Zero(m.ndof)),
       passive_joint_moment(Eigen::VectorXd::Zero(m.ndof)),
       reserve(Eigen::VectorXd::Zero(m.ndof)),
+      creep(Eigen::VectorXd::Zero(m.ndof)),
+      creep_fast(Eigen::VectorXd::Zero(m.ndof)),
+      creep_slow(Eigen::VectorXd::Zero(m.ndof)),
       fatigue(m.nmuscle),
       contact_force(Eigen::Matrix3Xd::Zero(3, m.njoint)),
       disc_force(Eigen::Matrix3Xd::Zero(3, m.njoint)) {

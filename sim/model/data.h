@@ -85,6 +85,10 @@ struct Data {
     double equilibrium_residual = 0, max_reserve = 0, objective = 0;
   } loadsharing_info;
 
+  // ---- passive tissue creep (written by creep_update; read by load_sharing's passive laws)
+  Eigen::VectorXd creep;                   // (ndof) rad, flexion slack gained (flexion dofs only)
+  Eigen::VectorXd creep_fast, creep_slow;  // (ndof) rad, its fast- and slow-recovering parts
+
   // ---- fatigue (written by fatigue_update; muscle_capacity is its output)
   std::vector<FatigueState> fatigue;       // (nmuscle) active / resting / fatigued fractions
 

@@ -113,8 +113,8 @@ Model parse_model(const std::string& text, const std::string& file) {
   Reader r{file};
   const YAML::Node root = load_yaml_mapping(text, file, "model");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
-                          "references", "muscle_defaults", "segments", "regions", "arms",
-                          "muscles"});
+                          "references", "muscle_defaults", "fatigue", "passive_creep", "segments",
+                          "regions", "arms", "muscles"});
   const YAML::Node version = r.require(root, "paraspine_model", "");
   if (r.num(version, "paraspine_model") != 1)
     r.fail(version, "paraspine_model", "unsupported format version (this build reads 1)");
@@ -159,6 +159,51 @@ Model parse_model(const std::string& text, const std::string& file) {
       r.sources(kv.second, f, present(kv.second, {"specific_tension", "type1_fraction"}));
       defaults[g] = d;
     }
+  }
+
+  // ---- three-compartment fatigue parameters per group ("all" applies to every group); a model
+  // without the block gets the trunk set of FatigueParameters (sources in three_compartment.h)
+  std::map<std::string, std::pair<FatigueParameters, std::string>> fatigue_groups;
+  std::map<std::string, YAML::Node> fatigue_group_nodes;
+  fatigue_groups["all"] = {FatigueParameters{}, "built-in trunk set (sim/fatigue/three_compartment.h)"};
+  if (root["fatigue"].IsDefined()) {
+    const YAML::Node fb = root["fatigue"];
+    if (!fb.IsMap()) r.fail(fb, "fatigue", "expected a mapping group → {F, R, r}");
+    auto read_group = [&](const std::string& g, FatigueParameters base) {
+      const YAML::Node n = fb[g];
+      const std::string f = "fatigue." + g;
+      r.allow_keys(n, f, {"F", "R", "r", "source"});
+      if (n["F"].IsDefined()) base.F = r.positive(n["F"], f + ".F");
+      if (n["R"].IsDefined()) base.R = r.positive(n["R"], f + ".R");
+      if (n["r"].IsDefined()) base.r = r.positive(n["r"], f + ".r");
+      if (base.r < 1) r.fail(n["r"], f + ".r", "the rest multiplier must be at least 1");
+      fatigue_groups[g] = {base, r.sources(n, f, present(n, {"F", "R", "r"}))};
+      fatigue_group_nodes[g] = n;
+    };
+    if (fb["all"].IsDefined()) read_group("all", FatigueParameters{});
+    for (const auto& kv : fb) {
+      const std::string g = kv.first.as<std::string>();
+      if (g != "all") read_group(g, fatigue_groups["all"].first);
+    }
+  }
+
+  // ---- passive-tissue creep (optional)
+  if (root["passive_creep"].IsDefined()) {
+    const YAML::Node c = root["passive_creep"];
+    const std::string f = "passive_creep";
+    r.allow_keys(c, f, {"tau_creep_s", "steady_fraction", "recovery_fast_fraction", "tau_recovery_fast_s",
+                        "tau_recovery_slow_s", "source"});
+    CreepParameters& cp = m.creep;
+    cp.enabled = true;
+    cp.tau_creep = r.positive(r.require(c, "tau_creep_s", f), f + ".tau_creep_s");
+    cp.steady_fraction = r.nonnegative(r.require(c, "steady_fraction", f), f + ".steady_fraction");
+    if (cp.steady_fraction >= 1) r.fail(c["steady_fraction"], f + ".steady_fraction", "must be below 1 (a fraction of the flexion range)");
+    cp.recovery_fast_fraction = r.nonnegative(r.require(c, "recovery_fast_fraction", f), f + ".recovery_fast_fraction");
+    if (cp.recovery_fast_fraction > 1) r.fail(c["recovery_fast_fraction"], f + ".recovery_fast_fraction", "must be in [0, 1]");
+    cp.tau_recovery_fast = r.positive(r.require(c, "tau_recovery_fast_s", f), f + ".tau_recovery_fast_s");
+    cp.tau_recovery_slow = r.positive(r.require(c, "tau_recovery_slow_s", f), f + ".tau_recovery_slow_s");
+    cp.source = r.sources(c, f, present(c, {"tau_creep_s", "steady_fraction", "recovery_fast_fraction",
+                                             "tau_recovery_fast_s", "tau_recovery_slow_s"}));
   }
 
   // ---- segments, sorted so that parents precede children
@@ -497,6 +542,9 @@ Model parse_model(const std::string& text, const std::string& file) {
         fmax.push_back(F); pcsa.push_back(A); lopt.push_back(lo); lts.push_back(ls);
         penn.push_back(deg2rad(pe)); type1.push_back(t1);
         m.muscle_source.push_back(src);
+        const auto& fg = fatigue_groups.count(group) ? fatigue_groups[group] : fatigue_groups["all"];
+        m.muscle_fatigue.push_back(fg.first);
+        m.muscle_fatigue_source.push_back(fg.second);
       };
       if (side == "both") {
         add(name + "_r", Side::kRight, false);
@@ -524,6 +572,9 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.muscle_lts = vec(lts);
   m.muscle_pennation = vec(penn);
   m.muscle_type1 = vec(type1);
+  for (const auto& [g, n] : fatigue_group_nodes)
+    if (g != "all" && std::find(m.muscle_group.begin(), m.muscle_group.end(), g) == m.muscle_group.end())
+      r.fail(n, "fatigue." + g, "no muscle of group '" + g + "' in this model");
   finalize_model(m);
   return m;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/common/rotation.h"
+#include "sim/fatigue/three_compartment.h"
 
 namespace paraspine {
 
@@ -29,6 +30,19 @@ struct PassiveLaw {
   Side positive, negative;
   // Moment (N·m) and its derivative dM/dθ (N·m/rad).
   double moment(double theta, double* dmoment = nullptr) const;
+};
+
+// Viscoelastic creep of the passive flexion laws (sim/tissue/creep.h): under sustained flexion the
+// passive tissue lengthens, so the same angle carries less passive moment; it recovers, more slowly,
+// once unloaded. Absent from a model file = no creep.
+struct CreepParameters {
+  bool enabled = false;
+  double tau_creep = 0;             // s, time constant of creep under a sustained load
+  double steady_fraction = 0;       // creep at a sustained full-flexion load, fraction of the flexion range
+  double recovery_fast_fraction = 0;  // share of the creep that recovers with tau_recovery_fast
+  double tau_recovery_fast = 0;     // s
+  double tau_recovery_slow = 0;     // s, the rest of the creep
+  std::string source;
 };
 
 struct Arm {
@@ -94,6 +108,11 @@ struct Model {
   Eigen::VectorXd muscle_type1;                // (nmuscle) fraction of type-I fibres
   std::vector<std::string> muscle_source;
   std::vector<int> muscle_joint_lo, muscle_joint_hi;  // (nmuscle) joints crossed: lowest, highest
+  std::vector<FatigueParameters> muscle_fatigue;  // (nmuscle) three-compartment F, R, r per fascicle
+  std::vector<std::string> muscle_fatigue_source;  // (nmuscle)
+
+  // ---- passive tissue over time
+  CreepParameters creep;
 
   // ---- arms: masses carried to the shoulder girdle, hands where loads are held
   std::vector<Arm> arms;

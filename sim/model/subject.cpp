@@ -13,6 +13,8 @@ Model scale_model(const Model& m, const Subject& s) {
     throw std::invalid_argument("subject body mass " + std::to_string(mass) + " kg is outside 20–300 kg");
   if (!(height >= 1.0 && height <= 2.5))
     throw std::invalid_argument("subject height " + std::to_string(height) + " m is outside 1.0–2.5 m");
+  if (!(s.fatigue_rate_scale > 0 && s.fatigue_rate_scale <= 10 && s.recovery_rate_scale > 0 && s.recovery_rate_scale <= 10))
+    throw std::invalid_argument("subject fatigue_rate_scale and recovery_rate_scale must be in (0, 10]");
   if (!(s.strength_factor > 0 && s.strength_factor <= 5))
     throw std::invalid_argument("subject strength factor must be in (0, 5]");
   const std::string sex = s.sex.empty() ? m.reference_sex : s.sex;
@@ -53,6 +55,7 @@ Model scale_model(const Model& m, const Subject& s) {
   out.muscle_lts *= sL;
   const double sF = sM / sL * s.strength_factor;
   out.muscle_fmax *= sF;
+  for (auto& f : out.muscle_fatigue) f.F *= s.fatigue_rate_scale, f.R *= s.recovery_rate_scale;
   out.muscle_pcsa *= sM / sL;  // PCSA is anatomy; strength_factor acts on specific tension
   for (auto& a : out.arms) {
     a.shoulder *= sL;

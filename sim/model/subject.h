@@ -24,6 +24,11 @@ struct Subject {
   double height = 0;           // m;  0 = the model's reference height
   std::string sex;             // "male" or "female"; empty = the model's reference sex
   double strength_factor = 1;  // multiplies every muscle's force capacity
+  // Fatigability of this person relative to the model's parameters: multiply every fascicle's F
+  // (fatigue rate) and R (recovery rate). 1 = the published population values; e.g. measured
+  // deconditioning or training (docs/fatigue.md, "Per subject").
+  double fatigue_rate_scale = 1;
+  double recovery_rate_scale = 1;
 };
 
 // A new, immutable model scaled to the subject. Throws std::invalid_argument for implausible

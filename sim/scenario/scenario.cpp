@@ -40,7 +40,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   Reader r{file};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion",
-                     "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "sources"});
+                     "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
+                     "sources"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
     r.fail(root, "paraspine_scenario", "missing or unsupported format version (this build reads 1)");
   Scenario s;
@@ -58,12 +59,14 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (root["subject"].IsDefined()) {
     const YAML::Node n = root["subject"];
-    r.allow(n, "subject", {"body_mass", "height", "sex", "strength_factor"});
+    r.allow(n, "subject", {"body_mass", "height", "sex", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"});
     Subject sub;
     if (n["body_mass"].IsDefined()) sub.body_mass = r.num(n["body_mass"], "subject.body_mass");
     if (n["height"].IsDefined()) sub.height = r.num(n["height"], "subject.height");
     if (n["sex"].IsDefined()) sub.sex = r.str(n["sex"], "subject.sex");
     if (n["strength_factor"].IsDefined()) sub.strength_factor = r.num(n["strength_factor"], "subject.strength_factor");
+    if (n["fatigue_rate_scale"].IsDefined()) sub.fatigue_rate_scale = r.positive(n["fatigue_rate_scale"], "subject.fatigue_rate_scale");
+    if (n["recovery_rate_scale"].IsDefined()) sub.recovery_rate_scale = r.positive(n["recovery_rate_scale"], "subject.recovery_rate_scale");
     if (!(sub.body_mass >= 20 && sub.body_mass <= 300)) r.fail(n["body_mass"], "subject.body_mass", "must be between 20 and 300 kg");
     if (n["height"].IsDefined() && !(sub.height >= 1.0 && sub.height <= 2.5)) r.fail(n["height"], "subject.height", "must be between 1.0 and 2.5 m");
     if (n["sex"].IsDefined() && sub.sex != "male" && sub.sex != "female") r.fail(n["sex"], "subject.sex", "expected male or female");
@@ -86,7 +89,38 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     s.break_s = r.nonnegative(root["break_s"], "break_s");
     if (s.break_every == 0) r.fail(root["break_s"], "break_s", "needs break_every (after how many repetitions)");
   }
+  if (root["break_posture"].IsDefined()) {
+    s.break_posture = r.str(root["break_posture"], "break_posture");
+    if (s.break_posture != "standing" && s.break_posture != "supported")
+      r.fail(root["break_posture"], "break_posture", "expected standing or supported");
+    if (s.break_every == 0) r.fail(root["break_posture"], "break_posture", "needs break_every and break_s");
+  }
   if (s.break_every > 0 && !root["break_s"].IsDefined()) r.fail(root["break_every"], "break_every", "needs break_s (how long each break lasts)");
+  if (root["fatigue"].IsDefined()) {
+    const YAML::Node fn = root["fatigue"];
+    auto read_values = [&](const YAML::Node& n, const std::string& f, bool with_groups) {
+      if (with_groups) r.allow(n, f, {"F", "R", "r", "groups"});
+      else r.allow(n, f, {"F", "R", "r"});
+      ScenarioFatigue::Values v;
+      v.line = r.line(n);
+      if (n["F"].IsDefined()) v.F = r.positive(n["F"], f + ".F");
+      if (n["R"].IsDefined()) v.R = r.positive(n["R"], f + ".R");
+      if (n["r"].IsDefined()) {
+        v.r = r.num(n["r"], f + ".r");
+        if (*v.r < 1) r.fail(n["r"], f + ".r", "the rest multiplier must be at least 1");
+      }
+      return v;
+    };
+    s.fatigue.all = read_values(fn, "fatigue", true);
+    if (fn["groups"].IsDefined()) {
+      const YAML::Node gn = fn["groups"];
+      if (!gn.IsMap()) r.fail(gn, "fatigue.groups", "expected a mapping group → {F, R, r}");
+      for (const auto& kv : gn) {
+        const std::string g = kv.first.as<std::string>();
+        s.fatigue.groups.emplace_back(g, read_values(kv.second, "fatigue.groups." + g, false));
+      }
+    }
+  }
   const YAML::Node keys = root["keyframes"];
   if (!keys.IsDefined() || !keys.IsSequence() || keys.size() < 1) r.fail(root, "keyframes", "missing: a list of at least one keyframe");
   for (size_t k = 0; k < keys.size(); ++k) {
@@ -296,8 +330,30 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
   c.repetition = before + std::max(0L, rep);
   c.time_in_cycle = tb - std::max(0L, rep) * period;
   c.resting = c.time_in_cycle > cycle + 1e-12;
+  c.on_break = c.resting && s.break_every > 0 && std::max(0L, rep) == in_block_max;
   if (c.resting) c.time_in_cycle = 0;
   return c;
+}
+
+}  // namespace paraspine
+
+namespace paraspine {
+
+std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, const Model& m) {
+  std::vector<FatigueParameters> p = m.muscle_fatigue;
+  auto apply = [](const ScenarioFatigue::Values& v, FatigueParameters& q) {
+    if (v.F) q.F = *v.F;
+    if (v.R) q.R = *v.R;
+    if (v.r) q.r = *v.r;
+  };
+  for (auto& q : p) apply(s.fatigue.all, q);
+  for (const auto& [group, v] : s.fatigue.groups) {
+    bool found = false;
+    for (int i = 0; i < m.nmuscle; ++i)
+      if (m.muscle_group[i] == group) apply(v, p[i]), found = true;
+    if (!found) throw InputError(s.file, v.line, "fatigue.groups." + group, "no muscle of group '" + group + "' in model '" + m.name + "'");
+  }
+  return p;
 }
 
 }  // namespace paraspine

@@ -42,6 +42,16 @@ struct ScenarioKeyframe {
   int line = 0;
 };
 
+// Fatigue parameters the scenario sets for all muscles and per group (over the model's values).
+struct ScenarioFatigue {
+  struct Values {
+    std::optional<double> F, R, r;
+    int line = 0;
+  };
+  Values all;
+  std::vector<std::pair<std::string, Values>> groups;  // in file order
+};
+
 struct Scenario {
   std::string name, description, file, text;
   std::string model = "full_spine";
@@ -53,6 +63,12 @@ struct Scenario {
   double rest_s = 0;                        // between repetitions: first posture, hands empty
   int break_every = 0;                      // after every n-th repetition the rest lasts break_s
   double break_s = 0;                       //   instead (micro-breaks); 0 = no breaks
+  // What the body does in the breaks: "standing" (the first keyframe's posture, the muscles hold
+  // it, as in rests) or "supported" (leaning on a support — a wall, a sit-stand stool, a chair
+  // back — that carries the trunk's moments; the spine still carries the weight above each level,
+  // and the trunk muscles have nothing to hold).
+  std::string break_posture = "standing";
+  ScenarioFatigue fatigue;
   double cycle_s() const { return keyframes.back().time; }
   // Rests between repetitions that are breaks (after repetitions n, 2n, ... but not the last).
   long breaks() const { return break_every > 0 ? (repetitions - 1) / break_every : 0; }
@@ -67,6 +83,7 @@ struct CyclePosition {
   long repetition = 0;
   double time_in_cycle = 0;
   bool resting = false;
+  bool on_break = false;  // resting, and the rest is a break (break_every / break_s)
 };
 CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 
@@ -92,5 +109,9 @@ struct BoundScenario {
   std::vector<std::array<bool, 2>> hand_hanging;
 };
 BoundScenario bind_scenario(const Scenario& s, const Model& m);
+
+// Each fascicle's fatigue parameters: the model's (already scaled to the subject), then the
+// scenario's values for all muscles, then its values per group. An unknown group is an InputError.
+std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, const Model& m);
 
 }  // namespace paraspine

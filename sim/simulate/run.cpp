@@ -4,16 +4,61 @@
 #include <map>
 
 #include "sim/dynamics/inverse_dynamics.h"
+#include "sim/fatigue/endurance.h"
 #include "sim/fatigue/fatigue.h"
 #include "sim/loadsharing/reactions.h"
 #include "sim/simulate/frame.h"
+#include "sim/tissue/creep.h"
 
 namespace paraspine {
 
+namespace {
+
+// What a frame's load sharing depends on, kept from the last frame that solved it. In a held
+// posture (hours of sitting) nothing but the capacities and the creep changes, and they change
+// the answer only past a tolerance — so load sharing is re-solved only then.
+struct QuasiStatic {
+  Eigen::VectorXd inputs;    // everything evaluate_frame reads that the timeline sets
+  Eigen::VectorXd capacity;  // capacities at the last solve
+  Eigen::VectorXd passive;   // passive joint moments at the last solve (creep moves them)
+  bool supported = false;   // the frame was a supported break (its net moments carried by the support)
+  bool valid = false;
+
+  // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
+  static void gather(const Data& d, Eigen::VectorXd& out) {
+    const Eigen::Index n = 3 * d.q.size() + 18 + 8 * static_cast<Eigen::Index>(d.hands.size()) +
+                           3 * d.external_force.size();
+    out.resize(n);
+    Eigen::Index k = 0;
+    auto put = [&](const auto& v) {
+      for (Eigen::Index i = 0; i < v.size(); ++i) out[k++] = v.data()[i];
+    };
+    put(d.q), put(d.qd), put(d.qdd);
+    put(d.pelvis_position), put(d.pelvis_velocity), put(d.pelvis_acceleration);
+    put(d.pelvis_angles), put(d.pelvis_rates), put(d.pelvis_accels);
+    for (const auto& h : d.hands) {
+      out[k++] = h.load_mass, out[k++] = h.hanging ? 1.0 : 0.0;
+      put(h.position), put(h.acceleration);
+    }
+    put(d.external_force), put(d.external_point), put(d.external_moment);
+  }
+};
+
+// Quasi-static reuse: posture and loads exactly as before (to rounding), and no fascicle at its
+// capacity bound whose capacity moved more than RunOptions::capacity_tolerance, no passive moment
+// moved more than passive_tolerance. (A fascicle below its bound does not see its capacity: the
+// QP's answer is the same.) Between solves a bound fascicle's activation may exceed its capacity
+// by at most the tolerance; the next solve restores the bound.
+constexpr double kSameInput = 1e-12;
+
+}  // namespace
+
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
   const BoundScenario b = bind_scenario(s, m);
-  Data d(m);
+  const std::vector<FatigueParameters> fatigue_parameters = scenario_fatigue_parameters(s, m);
+  Data d(m), probe(m);
   fatigue_reset(m, d);
+  creep_reset(m, d);
   LoadSharingSettings ls = options.loadsharing;
 
   const double dt = 1.0 / s.output_rate_hz;
@@ -23,9 +68,11 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // Accumulators.
   std::vector<double> peak_c(m.njoint, 0), sum_c(m.njoint, 0), peak_ap(m.njoint, 0), peak_lat(m.njoint, 0);
   std::vector<double> peak_a(m.nmuscle, 0), sum_a(m.nmuscle, 0);
-  double peak_reserve = 0, endurance = -1;
-  long reserve_frames = 0;
-  std::string first_to_fail;
+  double peak_reserve = 0, endurance = -1, peak_creep = 0;
+  long reserve_frames = 0, solves = 0;
+  std::string first_to_fail, failed_joint;
+  QuasiStatic last;
+  Eigen::VectorXd inputs;
 
   for (long f = 0; f < frames; ++f) {
     const double t = f * dt;
@@ -51,11 +98,45 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
         hand.acceleration[c] = resting ? 0.0 : ydd;
       }
     }
-    evaluate_frame(m, d);
-    load_sharing(m, ls, d);
-    reactions(m, d);
-    // Fatigue carries the frame's activations over the next interval.
-    fatigue_update(m, options.fatigue, dt, d);
+    // Quasi-static reuse: the same inputs, and capacities and creep that leave the last answer
+    // standing, keep the last solve (see QuasiStatic).
+    QuasiStatic::gather(d, inputs);
+    const bool supported = where.on_break && s.break_posture == "supported";
+    bool same = options.quasi_static_reuse && last.valid && supported == last.supported && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
+    if (same) {
+      for (int i = 0; i < m.nmuscle && same; ++i)
+        same = d.activation[i] < d.muscle_capacity[i] - 1e-9 ||
+               std::abs(d.muscle_capacity[i] - last.capacity[i]) <= options.capacity_tolerance;
+      if (same && m.creep.enabled)
+        for (int k = 0; k < m.ndof && same; k += 3)
+          same = std::abs(m.dof_passive[k].moment(creep_effective_angle(d.q[k], d.creep[k])) - last.passive[k]) <=
+                 options.passive_tolerance;
+    }
+    if (!same) {
+      evaluate_frame(m, d);
+      if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
+      load_sharing(m, ls, d);
+      reactions(m, d);
+      ++solves;
+      last.inputs = inputs;
+      last.capacity = d.muscle_capacity;
+      last.passive = d.passive_joint_moment;
+      last.supported = supported;
+      last.valid = true;
+    }
+    // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
+    // muscles would carry, by 0.5 % of the rotation's strength.
+    if (endurance < 0 && !same) {
+      const TaskFailure fail = check_task_failure(m, ls, d, probe);
+      if (fail.failed) {
+        endurance = t;
+        first_to_fail = fail.muscle >= 0 ? m.muscle_group[fail.muscle] : std::string("unknown");
+        failed_joint = m.joint_name[fail.dof / 3];
+      }
+    }
+    // Fatigue and creep carry the frame's activations and posture over the next interval.
+    fatigue_update(m, fatigue_parameters, dt, d);
+    creep_update(m, dt, d);
 
     for (int j = 0; j < m.njoint; ++j) {
       peak_c[j] = std::max(peak_c[j], d.disc_force(0, j));
@@ -70,24 +151,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     const double reserve = d.loadsharing_info.max_reserve;
     peak_reserve = std::max(peak_reserve, reserve);
     if (reserve > 1e-6) ++reserve_frames;
-    // Task failure: this frame needs a reserve that fresh muscles would not. (Reserves needed even
-    // when fresh are the model's capacity limit, reported under reserves, not fatigue.) The probe
-    // re-solves the frame at full capacity; it runs only on frames with reserves, until the first
-    // failure is found.
-    if (endurance < 0 && reserve > 1e-3 && d.muscle_capacity.minCoeff() < 1) {
-      Data probe = d;
-      probe.muscle_capacity.setOnes();
-      load_sharing(m, ls, probe);
-      if (probe.loadsharing_info.max_reserve <= 1e-3) {  // fresh muscles would hold it unaided
-        int worst = -1;
-        for (int i = 0; i < m.nmuscle; ++i)
-          if (d.activation[i] >= d.muscle_capacity[i] - 1e-9 && d.muscle_capacity[i] < 1 &&
-              (worst < 0 || d.muscle_capacity[i] < d.muscle_capacity[worst]))
-            worst = i;
-        endurance = t;
-        first_to_fail = worst >= 0 ? m.muscle_group[worst] : std::string("unknown");
-      }
-    }
+    if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
     if (writer) writer->append(t, d);
     if (options.progress && (f % 50 == 0 || f == frames - 1)) options.progress(double(f + 1) / frames, t, duration);
   }
@@ -99,27 +163,53 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["criterion"] = s.criterion;
   j["duration_s"] = duration;
   j["frames"] = frames;
+  j["load_sharing_solves"] = solves;
   nlohmann::json joints = nlohmann::json::object();
   for (int k = 0; k < m.njoint; ++k)
     joints[m.joint_name[k]] = {{"peak_compression_N", peak_c[k]}, {"mean_compression_N", sum_c[k] / frames},
-                               {"peak_shear_ap_N", peak_ap[k]}, {"peak_shear_lateral_N", peak_lat[k]}};
+                               {"peak_shear_ap_N", peak_ap[k]}, {"peak_shear_lateral_N", peak_lat[k]},
+                               {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI}};
   j["joints"] = joints;
-  // Groups per side: peak and mean of the group's fascicles (mean over fascicles and frames), and
-  // the fatigued fraction at the end (mean over fascicles).
-  std::map<std::pair<std::string, std::string>, std::array<double, 4>> g;  // peak, sum, n, fatigued
+  // Groups per side: peak and mean of the group's fascicles (mean over fascicles and frames), the
+  // fatigued fraction at the end (mean over fascicles), and the complete rest the group needs to
+  // be back at 90 % and 95 % of its strength (endurance.h).
+  struct GroupAccumulator {
+    double peak = 0, sum = 0, n = 0, fatigued = 0, to90 = 0, to95 = 0;
+    std::vector<FatigueParameters> p;
+    std::vector<FatigueState> s;
+    std::vector<double> w;
+  };
+  std::map<std::pair<std::string, std::string>, GroupAccumulator> g;
   for (int i = 0; i < m.nmuscle; ++i) {
     auto& a = g[{m.muscle_group[i], side_name(m.muscle_side[i])}];
-    a[0] = std::max(a[0], peak_a[i]);
-    a[1] += sum_a[i] / frames;
-    a[2] += 1;
-    a[3] += d.fatigue[i].fatigued;
+    a.peak = std::max(a.peak, peak_a[i]);
+    a.sum += sum_a[i] / frames;
+    a.n += 1;
+    a.fatigued += d.fatigue[i].fatigued;
+    a.p.push_back(fatigue_parameters[i]);
+    a.s.push_back(d.fatigue[i]);
+    a.w.push_back(m.muscle_fmax[i]);
+  }
+  double to90 = 0, to95 = 0;
+  std::string slowest;
+  for (auto& [key, a] : g) {
+    a.to90 = group_recovery_time(a.p, a.s, a.w, 0.90);
+    a.to95 = group_recovery_time(a.p, a.s, a.w, 0.95);
+    if (a.to95 > to95) slowest = key.first;
+    to90 = std::max(to90, a.to90);
+    to95 = std::max(to95, a.to95);
   }
   nlohmann::json groups = nlohmann::json::object();
   for (const auto& [key, a] : g)
-    groups[key.first][key.second] = {{"peak_activation", a[0]}, {"mean_activation", a[1] / a[2]},
-                                     {"end_fatigued_fraction", a[3] / a[2]}};
+    groups[key.first][key.second] = {{"peak_activation", a.peak}, {"mean_activation", a.sum / a.n},
+                                     {"end_fatigued_fraction", a.fatigued / a.n},
+                                     {"recovery_to_90_s", a.to90}, {"recovery_to_95_s", a.to95}};
   j["groups"] = groups;
   j["reserves"] = {{"peak_moment_Nm", peak_reserve}, {"frames_used_fraction", double(reserve_frames) / frames}};
+  j["recovery"] = {{"to_90_percent_s", to90}, {"to_95_percent_s", to95},
+                   {"slowest_group", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest)}};
+  j["creep"] = {{"peak_deg", peak_creep * 180 / M_PI}, {"enabled", m.creep.enabled}};
+  j["failed_joint"] = failed_joint.empty() ? nlohmann::json(nullptr) : nlohmann::json(failed_joint);
   j["endurance_s"] = endurance < 0 ? nlohmann::json(nullptr) : nlohmann::json(endurance);
   j["first_to_fail"] = first_to_fail.empty() ? nlohmann::json(nullptr) : nlohmann::json(first_to_fail);
   return j;

@@ -13,7 +13,11 @@ namespace paraspine {
 
 struct RunOptions {
   LoadSharingSettings loadsharing;
-  FatigueParameters fatigue;
+  // Re-solve load sharing only when posture, loads, a bound fascicle's capacity or the creep has
+  // changed past a tolerance (run.cpp, QuasiStatic). Off: every frame is solved.
+  bool quasi_static_reuse = true;
+  double capacity_tolerance = 5e-3;  // of a bound fascicle's capacity, since the last solve
+  double passive_tolerance = 1e-2;   // N·m of any passive joint moment (creep), since the last solve
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
 };
 

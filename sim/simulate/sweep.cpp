@@ -81,6 +81,8 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
         if (path == "subject.mass" || path == "subject.body_mass") subject.body_mass = v;
         else if (path == "subject.height") subject.height = v;
         else if (path == "subject.strength" || path == "subject.strength_factor") subject.strength_factor = v;
+        else if (path == "subject.fatigue_rate_scale") subject.fatigue_rate_scale = v;
+        else if (path == "subject.recovery_rate_scale") subject.recovery_rate_scale = v;
         else sets.push_back(path + "=" + std::to_string(v));
       }
       const Scenario sc = sets.empty() ? base : parse_scenario(apply_overrides(base.text, base.file, sets), base.file);

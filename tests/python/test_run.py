@@ -25,7 +25,9 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
                 "first_to_fail", "duration_s", "frames"):
         assert key in summary
     assert set(summary["joints"]["L4-L5"]) == {"peak_compression_N", "mean_compression_N",
-                                               "peak_shear_ap_N", "peak_shear_lateral_N"}
+                                               "peak_shear_ap_N", "peak_shear_lateral_N", "end_creep_deg"}
+    assert set(summary["recovery"]) == {"to_90_percent_s", "to_95_percent_s", "slowest_group"}
+    assert {"recovery_to_90_s", "recovery_to_95_s"} <= set(summary["groups"]["longissimus"]["left"])
     assert not (tmp_path / "lift.h5.partial").exists()
     with h5py.File(out) as f:
         assert f.attrs["schema_version"] == 1
@@ -174,16 +176,22 @@ def test_twisting_lift_loads_the_spine_out_of_plane():
     assert lateral["twisting_lift"] > 20.0
 
 
-def test_micro_breaks_change_the_timeline_and_the_fatigue():
-    # The same 80 lifts, with and without a 1-minute break after the 40th: 60 s longer, and the
-    # erectors' end fatigue differs. (It is not lower: the model's erectors fatigue mostly from
-    # the standing posture between lifts, which a standing break continues; docs/fatigue.md.)
+def test_micro_breaks_change_the_timeline_and_lower_the_fatigue():
+    # The same 80 lifts, with and without a 1-minute break after the 40th: 60 s longer. A break
+    # spent leaning on a support (the bundled file, Beltran et al.'s "rest") ends the work with
+    # measurably less fatigue in every erector group; a break spent standing free does not lower
+    # it (the erectors hold the standing posture: docs/fatigue.md, "Breaks").
     end = {}
-    for name in ("repetitive_lifting_shift", "repetitive_lifting_shift_microbreaks"):
-        end[name] = json.loads(run("run", name, "--json", "--set", "repetitions=80").stdout)
-    plain, breaks = end["repetitive_lifting_shift"], end["repetitive_lifting_shift_microbreaks"]
-    assert breaks["duration_s"] == pytest.approx(plain["duration_s"] + 60.0)
-    assert breaks["frames"] == plain["frames"] + 600
-    a = plain["groups"]["longissimus"]["left"]["end_fatigued_fraction"]
-    b = breaks["groups"]["longissimus"]["left"]["end_fatigued_fraction"]
-    assert abs(a - b) > 1e-4
+    for name, extra in (("plain", ("repetitive_lifting_shift",)),
+                        ("supported", ("repetitive_lifting_shift_microbreaks",)),
+                        ("standing", ("repetitive_lifting_shift_microbreaks", "--set", "break_posture=standing"))):
+        r = run("run", extra[0], "--json", "--set", "repetitions=80", *extra[1:])
+        assert r.returncode == 0, r.stderr
+        end[name] = json.loads(r.stdout)
+    assert end["supported"]["duration_s"] == pytest.approx(end["plain"]["duration_s"] + 60.0)
+    assert end["supported"]["frames"] == end["plain"]["frames"] + 600
+    fatigue = {k: {g: v["groups"][g]["left"]["end_fatigued_fraction"] for g in ("longissimus", "iliocostalis", "multifidus")}
+               for k, v in end.items()}
+    for g in ("longissimus", "iliocostalis", "multifidus"):
+        assert fatigue["supported"][g] < 0.98 * fatigue["plain"][g], (g, fatigue)
+        assert fatigue["standing"][g] > 0.99 * fatigue["plain"][g], (g, fatigue)

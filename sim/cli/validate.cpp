@@ -1,0 +1,88 @@
+// paraspine validate: the built-in validation cases against published in vivo measurements.
+#include "sim/cli/validate.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+
+#include "sim/validate/validate.h"
+
+namespace paraspine_cli {
+
+namespace ps = paraspine;
+
+ValidateCommand& add_validate_command(CLI::App& app) {
+  static ValidateCommand v;
+  v.command = app.add_subcommand("validate", "Run the validation cases against published in vivo measurements");
+  v.command->add_option("--case", v.case_name, "Run only this case (names: paraspine validate)");
+  v.command->add_option("--cases", v.cases_file, "Cases file (default: tests/validation/cases.yaml of the source tree)");
+  v.command->add_flag("--json", v.json, "Print one JSON object: cases, datasets, not_modelled");
+  v.command->add_flag("--allow-known-failures", v.allow_known_failures,
+                      "Exit 0 when the only failures are cases marked known_failure (and fail when one of them passes)");
+  v.command->footer("Exit status 3 when a case is outside its tolerance.\n"
+                    "Examples:\n  paraspine validate\n  paraspine validate --case wilke_standing_flexed_ratio --json\n"
+                    "  paraspine validate --json > build/validation.json && /usr/bin/python3 scripts/validation_report.py --json build/validation.json");
+  return v;
+}
+
+namespace {
+
+std::string default_cases_file() {
+  namespace fs = std::filesystem;
+  const fs::path local = fs::path("tests") / "validation" / "cases.yaml";
+  if (fs::exists(local)) return local.string();
+  return (fs::path(PARASPINE_MODELS_DIR).parent_path() / "tests" / "validation" / "cases.yaml").string();
+}
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "none";
+  const double a = std::abs(v);
+  return fmt::format("{:.{}f}", v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+}  // namespace
+
+int run_validate_command(const ValidateCommand& v) {
+  const ps::ValidationSuite suite = ps::load_validation_suite(v.cases_file.empty() ? default_cases_file() : v.cases_file);
+  const bool tty = isatty(STDERR_FILENO);
+  const ps::ValidationReport rep = ps::run_validation(suite, v.case_name, [&](const std::string& scenario) {
+    if (tty) std::fprintf(stderr, "\r  running %-60s", scenario.c_str());
+  });
+  if (tty) std::fprintf(stderr, "\r%80s\r", "");
+  const int code = (v.allow_known_failures ? rep.unexpected : rep.failures) > 0 ? 3 : 0;
+  if (v.json) {
+    std::cout << ps::validation_json(suite, rep).dump(2) << "\n";
+    return code;
+  }
+  fmt::print("Validation against published in vivo measurements ({})\n\n", suite.file);
+  fmt::print("  {:<34} {:>9} {:>9} {:<6} {:>8} {:>7}  {}\n", "case", "measured", "predicted", "unit", "error %", "tol. %", "result");
+  std::string last;
+  for (const auto& res : rep.results) {
+    if (res.c->dataset != last) fmt::print("  -- {}\n", last = res.c->dataset);
+    fmt::print("  {:<34} {:>9} {:>9} {:<6} {:>8} {:>7}  {}\n", res.c->name, number(res.c->measured), number(res.predicted),
+               res.c->unit, std::isfinite(res.error_pct) ? fmt::format("{:+.1f}", res.error_pct) : "-",
+               fmt::format("±{:.0f}", res.c->tolerance_pct), res.status);
+  }
+  fmt::print("\n  {:<44} {:>3} {:>10} {:>12} {:>14}\n", "data set", "n", "Pearson r", "Spearman ρ", "mean |error| %");
+  for (const auto& ds : rep.datasets)
+    fmt::print("  {:<44} {:>3} {:>10} {:>12} {:>14.1f}\n", ds.name, ds.n, ds.pearson_r ? fmt::format("{:.3f}", *ds.pearson_r) : "-",
+               ds.spearman_rho ? fmt::format("{:.3f}", *ds.spearman_rho) : "-", ds.mean_abs_error_pct);
+  fmt::print("\n  Sources and how each prediction was made:\n");
+  for (const auto& res : rep.results) {
+    fmt::print("  {}: {}\n      model: {}\n", res.c->name, res.c->source, res.detail);
+    if (!res.c->known_failure.empty()) fmt::print("      known failure: {}\n", res.c->known_failure);
+  }
+  if (!rep.not_modelled.empty()) {
+    fmt::print("\n  Not modelled yet (measured value kept for the record):\n");
+    for (const auto* c : rep.not_modelled)
+      fmt::print("  {} ({} {}): {}\n", c->name, number(c->measured), c->unit, c->not_modelled);
+  }
+  fmt::print("\n  {} of {} cases within tolerance", rep.results.size() - rep.failures, rep.results.size());
+  fmt::print("{}\n", rep.failures ? fmt::format("; {} outside it (exit status 3)", rep.failures) : "");
+  return code;
+}
+
+}  // namespace paraspine_cli

@@ -1,0 +1,103 @@
+#include "sim/fatigue/endurance.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/muscles/strength.h"
+
+namespace paraspine {
+
+TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, const Data& d, Data& probe,
+                               double threshold) {
+  TaskFailure out;
+  if (d.loadsharing_info.max_reserve <= 1e-9 || d.muscle_capacity.minCoeff() >= 1) return out;
+  probe = d;
+  probe.muscle_capacity.setOnes();
+  load_sharing(m, s, probe);
+  // A rotation has failed by fatigue when its shortfall beyond the fresh frame's exceeds the
+  // threshold and a fatigued fascicle serving it is at its (lowered) capacity. (Without such a
+  // fascicle the extra reserve is the optimizer moving a strength-limit reserve between
+  // neighbouring rotations, not fatigue.)
+  auto most_fatigued_saturated = [&](int k, int sense) {
+    int best = -1;
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const bool serves = d.moment_arm(k, i) * sense > 0;
+      const bool saturated = d.activation[i] >= d.muscle_capacity[i] - 1e-9 && d.muscle_capacity[i] < 1;
+      if (serves && saturated && (best < 0 || d.muscle_capacity[i] < d.muscle_capacity[best])) best = i;
+    }
+    return best;
+  };
+  double worst = threshold;
+  for (int k = 0; k < m.ndof; ++k) {
+    const double r = d.reserve[k];
+    if (std::abs(r) <= 1e-9) continue;
+    const int sense = r > 0 ? 1 : -1;
+    const double fresh = std::max(0.0, sense * probe.reserve[k]);
+    const double deficit = std::abs(r) - fresh;
+    const double mvc = max_muscle_moment(m, d, k, sense);
+    if (mvc <= 0 || deficit / mvc <= worst) continue;  // no muscle acts this way: not a fatigue question
+    const int muscle = most_fatigued_saturated(k, sense);
+    if (muscle < 0) continue;
+    worst = deficit / mvc;
+    out = {true, k, deficit, mvc, muscle};
+  }
+  return out;
+}
+
+double recovery_time(const FatigueParameters& p, FatigueState s, double level, double limit) {
+  if (s.capacity() >= level) return 0;
+  // Growing exact steps find the interval (capacity may dip for a moment while the active pool
+  // relaxes into the fatigued one), bisection the time.
+  double t = 0, h = 1;
+  while (t < limit) {
+    FatigueState next = s;
+    fatigue_step(p, 0.0, h, next);
+    if (next.capacity() >= level) {
+      double lo = 0, hi = h;
+      while (hi - lo > 0.01) {
+        const double mid = 0.5 * (lo + hi);
+        FatigueState q = s;
+        fatigue_step(p, 0.0, mid, q);
+        (q.capacity() >= level ? hi : lo) = mid;
+      }
+      return t + hi;
+    }
+    s = next;
+    t += h;
+    h = std::min(h * 1.5, 60.0);
+  }
+  return limit;
+}
+
+double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<FatigueState> s,
+                           const std::vector<double>& weight, double level, double limit) {
+  double total = 0;
+  for (double w : weight) total += w;
+  auto strength_after = [&](const std::vector<FatigueState>& from, double dt) {
+    double sum = 0;
+    for (size_t i = 0; i < from.size(); ++i) {
+      FatigueState q = from[i];
+      if (dt > 0) fatigue_step(p[i], 0.0, dt, q);
+      sum += weight[i] * q.capacity();
+    }
+    return total > 0 ? sum / total : 1.0;
+  };
+  if (strength_after(s, 0) >= level) return 0;
+  double t = 0, h = 1;
+  while (t < limit) {
+    if (strength_after(s, h) >= level) {
+      double lo = 0, hi = h;
+      while (hi - lo > 0.01) {
+        const double mid = 0.5 * (lo + hi);
+        (strength_after(s, mid) >= level ? hi : lo) = mid;
+      }
+      return t + hi;
+    }
+    for (size_t i = 0; i < s.size(); ++i) fatigue_step(p[i], 0.0, h, s[i]);
+    t += h;
+    h = std::min(h * 1.5, 60.0);
+  }
+  return limit;
+}
+
+}  // namespace paraspine

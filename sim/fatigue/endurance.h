@@ -1,0 +1,52 @@
+#pragma once
+// Endurance and recovery of a task, on top of the coupled fatigue / load-sharing loop.
+//
+// Task failure. A frame has failed when fatigue makes the muscles fall short of the task: the
+// reserve moment needed with the current (fatigued) capacities exceeds, on some rotation, the
+// reserve the same frame needs with fresh muscles by more than `threshold` of that rotation's
+// maximal voluntary moment (every muscle acting in that sense fully active, strength.h). The 0.5 %
+// default carries to the joint the failure rule of the three-compartment endurance model the
+// trunk F and R were fitted with (M_A falling 0.5 % of MVC below the target, model-data §5.3),
+// so a task held at x % of a joint's strength fails when the fascicles that can serve it, together,
+// fall short by as much as one fascicle at x % of its MVC does. Reserves that fresh muscles would
+// need too are the model's strength limit, reported under reserves, never as fatigue; so are
+// shortfalls no fatigued fascicle at its capacity explains (the optimizer moving such a reserve
+// between neighbouring rotations). A fascicle that a task drives to full activation when fresh
+// fails within seconds — correctly for the model, so a scenario whose peaks saturate fascicles
+// (the coverage gaps of docs/model.md) reports an endurance of seconds at that rotation.
+//
+// Recovery. After the task, complete rest (target load 0, so the rest multiplier r applies):
+// the time until a fascicle's capacity 1 − M_F is back to a given level.
+#include <vector>
+
+#include "sim/fatigue/three_compartment.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/model/data.h"
+#include "sim/model/model.h"
+
+namespace paraspine {
+
+struct TaskFailure {
+  bool failed = false;
+  int dof = -1;          // the rotation that fell short
+  double deficit = 0;    // N·m beyond the fresh reserve
+  double mvc = 0;        // N·m, that rotation's maximal voluntary moment in that sense
+  int muscle = -1;       // the most fatigued saturated fascicle serving it (-1 if none)
+};
+
+// Checks a frame load sharing has just solved (d) against the same frame with fresh muscles,
+// solved on `probe` (scratch, same model; overwritten). Cheap when d needs no reserve (returns at
+// once); otherwise one extra load-sharing solve.
+TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, const Data& d, Data& probe,
+                               double threshold = 0.005);
+
+// Seconds of complete rest until the capacity reaches `level` (0 if it already has; `limit` if not
+// within limit), to 0.01 s.
+double recovery_time(const FatigueParameters& p, FatigueState s, double level, double limit = 86400);
+
+// The same for a muscle group: until its strength, Σ w_i (1 − M_F,i) / Σ w_i with w_i the
+// fascicles' maximal forces, is back at `level`.
+double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<FatigueState> s,
+                           const std::vector<double>& weight, double level, double limit = 86400);
+
+}  // namespace paraspine

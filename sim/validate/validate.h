@@ -1,0 +1,106 @@
+#pragma once
+// Validation against published in vivo measurements (docs/validation.md).
+//
+// A cases file (tests/validation/cases.yaml) lists cases: each names a published measurement
+// (value, spread, source), a tolerance derived from that spread, and how the model predicts it —
+// a metric evaluated on one or two scenario files (tests/validation/scenarios/), e.g. the mean
+// L4-L5 compression of a held posture converted to intradiscal pressure, or the ratio of two
+// scenarios' peak compressions. Cases the model cannot express yet are listed as `not_modelled`
+// with the reason; cases that fail and are understood are marked `known_failure` with the reason,
+// and still report as failures.
+//
+// Metrics (`predict.metric`):
+//   compression    N, compression at predict.joint (statistic mean or peak over the run)
+//   shear_ap       N, |anterior–posterior shear| at predict.joint (statistic mean or peak)
+//   pressure       MPa, intradiscal pressure from the compression at the conversion's joint:
+//                  p = correction_factor · F / disc_area (Nachemson's relation, see the cases file)
+//   erector_silence_lumbar_flexion
+//                  deg, lumbar flexion (sum over the lumbar joints) at which the erector spinae
+//                  (iliocostalis and longissimus fascicles crossing the conversion's joint) fall
+//                  silent during a forward flexion: their active force drops below
+//                  silence_fraction of its peak over the motion and stays there
+//   endurance      s, the run's task-failure time (run_scenario's endurance_s)
+// With `divide_by: SCENARIO` the prediction is the ratio metric(scenario) / metric(divide_by).
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace paraspine {
+
+struct ValidationPrediction {
+  std::string metric, scenario, divide_by, joint = "L4-L5", statistic = "mean";
+};
+
+struct ValidationCase {
+  std::string name, dataset, quantity, unit, source, tolerance_reason;
+  double measured = 0;
+  double tolerance_pct = 0;
+  ValidationPrediction predict;
+  std::string known_failure;  // empty: the case is expected to pass; else why it does not
+  std::string not_modelled;   // empty: evaluated; else the missing feature
+  int line = 0;
+};
+
+struct PressureConversion {
+  std::string joint = "L4-L5";
+  double disc_area_m2 = 0;        // m²
+  double correction_factor = 0;   // p = k · F / A
+  std::string source;
+};
+
+struct ValidationSuite {
+  std::string file, dir;  // the cases file and its folder (scenario paths are relative to it)
+  PressureConversion pressure;
+  double silence_fraction = 0.05;
+  std::string silence_source;
+  std::vector<ValidationCase> cases;
+};
+
+// Loads and checks a cases file (InputError naming file, line and field on any problem, including
+// a scenario file that does not exist).
+ValidationSuite load_validation_suite(const std::string& path);
+
+struct ValidationResult {
+  const ValidationCase* c = nullptr;
+  double predicted = 0;
+  double error_pct = 0;   // 100 · (predicted − measured) / measured
+  bool pass = false;
+  std::string status;     // "pass", "FAIL", "known failure", "FIXED? (marked known failure)"
+  std::string detail;     // what the prediction was computed from
+};
+
+struct ValidationDataset {
+  std::string name;
+  int n = 0;
+  std::optional<double> pearson_r, spearman_rho;  // need n ≥ 3 (and spread in both)
+  double mean_abs_error_pct = 0;  // a case without a prediction counts as 100 %
+  int passed = 0;
+};
+
+struct ValidationReport {
+  std::vector<ValidationResult> results;
+  std::vector<const ValidationCase*> not_modelled;
+  std::vector<ValidationDataset> datasets;
+  int failures = 0;            // cases outside tolerance (known failures included)
+  int unexpected = 0;          // failures not marked known, and known failures that now pass
+};
+
+// Runs the cases whose name matches `only` (all when empty; throws std::invalid_argument naming
+// the known cases when none matches). Scenarios shared by several cases run once.
+ValidationReport run_validation(const ValidationSuite& suite, const std::string& only,
+                                const std::function<void(const std::string&)>& progress = {});
+
+// {"cases": [...], "datasets": [...], "not_modelled": [...], "failures": n, ...}; the keys of each
+// case and dataset are those of docs/validation.md.
+nlohmann::json validation_json(const ValidationSuite& suite, const ValidationReport& r);
+
+// Pearson correlation and Spearman rank correlation (ties get mean ranks); nullopt for n < 3 or
+// no spread.
+std::optional<double> pearson(const std::vector<double>& x, const std::vector<double>& y);
+std::optional<double> spearman(const std::vector<double>& x, const std::vector<double>& y);
+
+}  // namespace paraspine

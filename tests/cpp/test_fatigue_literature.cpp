@@ -1,0 +1,181 @@
+// Fatigue and creep of the whole model held against published measurements (docs/fatigue.md).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "fixtures.h"
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/fatigue/endurance.h"
+#include "sim/fatigue/fatigue.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/simulate/frame.h"
+#include "sim/tissue/creep.h"
+
+namespace paraspine {
+namespace {
+
+// A trunk-extension strength/endurance test as the dynamometer studies run it: standing upright,
+// pelvis braced, the subject pushes back against a pad at the mid back (T8), which pushes forward.
+struct PadHold {
+  LoadSharingSettings ls;
+  Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  Data d{m}, probe{m};
+  int pad = m.segment_index("T8");
+
+  void set_force(double force) {
+    set_static_posture(m, neutral_posture(m), d);
+    clear_loads(m, d);
+    evaluate_frame(m, d);  // the pad's place is T8's origin in this posture
+    d.external_force.col(pad) = Vec3(force, 0, 0);
+    d.external_point.col(pad) = d.segment_origin.col(pad);
+    evaluate_frame(m, d);
+  }
+  // Fresh muscles: the largest pad force held without reserves (the model's maximal effort).
+  double max_force() {
+    fatigue_reset(m, d);
+    double lo = 0, hi = 4000;
+    while (hi - lo > 0.5) {
+      const double mid = 0.5 * (lo + hi);
+      set_force(mid);
+      load_sharing(m, ls, d);
+      (d.loadsharing_info.max_reserve <= 1e-6 ? lo : hi) = mid;
+    }
+    return lo;
+  }
+  // Seconds until the held force is a task failure (endurance.h), 1-s steps.
+  double endurance(double force, double limit = 3600) {
+    fatigue_reset(m, d);
+    set_force(force);
+    for (double t = 0; t < limit; t += 1.0) {
+      load_sharing(m, ls, d);
+      const TaskFailure f = check_task_failure(m, ls, d, probe);
+      if (f.failed) {
+        std::printf("[ info ]   failed at %s axis %d, deficit %.2f of %.1f N·m, first %s\n", m.joint_name[f.dof / 3].c_str(),
+                    f.dof % 3, f.deficit, f.mvc, f.muscle >= 0 ? m.muscle_name[f.muscle].c_str() : "-");
+        return t;
+      }
+      fatigue_update(m, m.muscle_fatigue, 1.0, d);
+    }
+    return limit;
+  }
+};
+
+// Frey Law & Avin 2010 (Ergonomics 53:109, Table 2) trunk power model ET = 22.69 f^-2.27 s
+// (coefficients [R]: two independent transcriptions agree, docs/sources/spine_literature.md §8.3).
+// The 2012 paper puts the 95 % prediction interval at 29–47 % around the mean curve: ±30 %.
+TEST(FatigueLiterature, SustainedTrunkExtensionEnduranceFollowsFreyLawAvin2010) {
+  PadHold h;
+  if (const char* c = std::getenv("PARASPINE_TEST_CRITERION")) h.ls.criterion = parse_criterion(c);
+  const double fmax = h.max_force();
+  ASSERT_GT(fmax, 100);
+  double previous = 1e9;
+  for (double level : {0.2, 0.4, 0.6, 0.8}) {
+    const double published = 22.69 * std::pow(level, -2.27);
+    const double predicted = h.endurance(level * fmax);
+    std::printf("[ info ] trunk extension hold at %.0f %% of %.0f N: %.0f s (Frey Law & Avin 2010: %.0f s, %+.0f %%)\n",
+                100 * level, fmax, predicted, published, 100 * (predicted / published - 1));
+    // At 20 % the model fails at 321 s (−63 %): known deviation, docs/fatigue.md ("Sustained
+    // holds"). Asserted: 40–80 % within the prediction band, and the ordering at every level.
+    if (level >= 0.4) EXPECT_NEAR(predicted / published, 1.0, 0.30) << level;
+    else EXPECT_GT(predicted, 0.3 * published) << "the 20 % hold must not collapse further";
+    EXPECT_LT(predicted, previous) << "more load must fail sooner";
+    previous = predicted;
+  }
+}
+
+// McGill & Brown 1992 (Clin Biomech 7:43): 20 min of full lumbar flexion creeps the lumbar spine
+// +5.5°; about half of the lost stiffness returns within 2 min of relaxed lordosis.
+TEST(FatigueLiterature, FullFlexionCreepMatchesMcGillBrown1992) {
+  const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  ASSERT_TRUE(m.creep.enabled);
+  Data d(m);
+  creep_reset(m, d);
+  std::vector<int> lumbar;
+  for (const char* j : {"L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"}) lumbar.push_back(m.dof(m.joint_index(j), 0));
+  auto lumbar_creep_deg = [&] {
+    double c = 0;
+    for (int k : lumbar) c += d.creep[k];
+    return c * 180 / M_PI;
+  };
+  d.q.setZero();
+  for (int k : lumbar) d.q[k] = m.dof_range(k, 1);  // full flexion: every lumbar level at its limit
+  // McGill & Brown held a flexion moment (their creep is a creep test): the tissue load stays that
+  // of full flexion, so the angle follows the creep.
+  for (int s = 0; s < 1200; ++s) {
+    for (int k : lumbar) d.q[k] = m.dof_range(k, 1) + d.creep[k];
+    creep_update(m, 1.0, d);
+  }
+  const double crept = lumbar_creep_deg();
+  std::printf("[ info ] 20 min full flexion: lumbar creep %.2f° (McGill & Brown 1992: 5.5°)\n", crept);
+  EXPECT_NEAR(crept, 5.5, 0.55);
+  d.q.setZero();  // relaxed lordosis
+  for (int s = 0; s < 120; ++s) creep_update(m, 1.0, d);
+  const double recovered = 1 - lumbar_creep_deg() / crept;
+  std::printf("[ info ] after 2 min relaxed: %.0f %% of the creep recovered (McGill & Brown: about 50 %%)\n",
+              100 * recovered);
+  EXPECT_NEAR(recovered, 0.5, 0.1);
+  for (int s = 0; s < 1680; ++s) creep_update(m, 1.0, d);  // their 30-min recovery phase
+  EXPECT_GT(lumbar_creep_deg(), 0.02 * crept) << "full recovery takes longer than the creep (hysteresis)";
+  // Long rest recovers fully.
+  creep_update(m, 6 * 3600, d);
+  EXPECT_LT(lumbar_creep_deg(), 1e-6);
+}
+
+// Kang & Mirka 2024 (J Electromyogr Kinesiol 78:102916): 12 min of full flexion in 48 min,
+// as 3 min flexed / 12 min standing or 1 min / 4 min; cumulative creep Δ3.5° vs Δ1.6° — shorter
+// cycles let the tissue recover more.
+TEST(FatigueLiterature, ShorterWorkRestCyclesCreepLessKangMirka2024) {
+  const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  std::vector<int> lumbar;
+  for (const char* j : {"L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"}) lumbar.push_back(m.dof(m.joint_index(j), 0));
+  auto cumulative = [&](int flexed_s, int standing_s, int cycles) {
+    Data d(m);
+    creep_reset(m, d);
+    double peak = 0;
+    for (int c = 0; c < cycles; ++c) {
+      for (int s = 0; s < flexed_s; ++s) {
+        for (int k : lumbar) d.q[k] = m.dof_range(k, 1) + d.creep[k];
+        creep_update(m, 1.0, d);
+      }
+      double sum = 0;
+      for (int k : lumbar) sum += d.creep[k];
+      peak = sum * 180 / M_PI;  // the last full flexion's extra angle
+      for (int k : lumbar) d.q[k] = 0;
+      for (int s = 0; s < standing_s; ++s) creep_update(m, 1.0, d);
+    }
+    return peak;
+  };
+  const double long_cycles = cumulative(180, 720, 4), short_cycles = cumulative(60, 240, 12);
+  std::printf("[ info ] cumulative lumbar creep: 3:12 min %.2f° (Kang & Mirka: 3.5°), 1:4 min %.2f° (1.6°)\n",
+              long_cycles, short_cycles);
+  EXPECT_GT(long_cycles, short_cycles);
+  EXPECT_GT(long_cycles / short_cycles, 1.2);
+}
+
+// Creep hands load from ligaments to muscles: a held stoop carries less passive moment over time.
+TEST(FatigueLiterature, CreepShiftsLoadFromPassiveTissueToMuscles) {
+  const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  Data d(m);
+  Posture p = neutral_posture(m);
+  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(30);
+  set_static_posture(m, p, d);
+  clear_loads(m, d);
+  evaluate_frame(m, d);
+  creep_reset(m, d);
+  load_sharing(m, LoadSharingSettings{}, d);
+  const int l45 = m.dof(m.joint_index("L4-L5"), 0);
+  const double passive0 = d.passive_joint_moment[l45], muscle0 = d.muscle_moment[l45];
+  creep_update(m, 1800, d);
+  load_sharing(m, LoadSharingSettings{}, d);
+  std::printf("[ info ] 30° lumbar flexion, 30 min: L4-L5 passive %.1f → %.1f N·m, muscles %.1f → %.1f N·m, creep %.2f°\n",
+              passive0, d.passive_joint_moment[l45], muscle0, d.muscle_moment[l45], d.creep[l45] * 180 / M_PI);
+  EXPECT_GT(d.creep[l45], 0);
+  EXPECT_LT(std::abs(d.passive_joint_moment[l45]), std::abs(passive0));
+  EXPECT_GT(std::abs(d.muscle_moment[l45]), std::abs(muscle0));
+  EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-6);
+}
+
+}  // namespace
+}  // namespace paraspine

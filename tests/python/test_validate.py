@@ -1,0 +1,97 @@
+"""`paraspine validate`: the JSON contract of docs/validation.md, exit codes, and bad cases files."""
+import json
+import os
+import subprocess
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+CASE_KEYS = {"name", "dataset", "quantity", "measured", "predicted", "error_pct", "tolerance_pct", "pass", "source"}
+DATASET_KEYS = {"name", "n", "pearson_r", "mean_abs_error_pct"}
+
+
+def run(*args):
+    return subprocess.run([CLI, "validate", *args], capture_output=True, text=True)
+
+
+def test_json_has_the_documented_keys_and_consistent_errors():
+    r = run("--case", "wilke_standing_flexed_ratio", "--json")
+    assert r.returncode in (0, 3), r.stderr
+    out = json.loads(r.stdout)
+    assert len(out["cases"]) == 1 and len(out["datasets"]) == 1
+    c = out["cases"][0]
+    assert CASE_KEYS <= set(c)
+    assert DATASET_KEYS <= set(out["datasets"][0])
+    # The error is what the two numbers say, and pass follows from it and the tolerance.
+    assert abs(c["error_pct"] - 100 * (c["predicted"] - c["measured"]) / c["measured"]) < 1e-9
+    assert c["pass"] == (abs(c["error_pct"]) <= c["tolerance_pct"])
+    assert (r.returncode == 0) == c["pass"]
+
+
+def test_normalized_case_is_the_ratio_of_the_absolute_ones():
+    abs_flexed = json.loads(run("--case", "wilke_standing_flexed_mpa", "--json").stdout)["cases"][0]
+    abs_standing = json.loads(run("--case", "wilke_standing_relaxed_mpa", "--json").stdout)["cases"][0]
+    ratio = json.loads(run("--case", "wilke_standing_flexed_ratio", "--json").stdout)["cases"][0]
+    assert abs(ratio["predicted"] - abs_flexed["predicted"] / abs_standing["predicted"]) < 1e-9
+
+
+def test_unknown_case_is_an_error_naming_the_cases():
+    r = run("--case", "no_such_case")
+    assert r.returncode != 0 and r.returncode != 3
+    assert "no_such_case" in r.stderr and "wilke_standing_relaxed_mpa" in r.stderr
+
+
+def test_bad_cases_file_names_file_line_field(tmp_path):
+    text = open("tests/validation/cases.yaml").read().replace("tolerance_pct: 25", "tolerance_pc: 25", 1)
+    bad = tmp_path / "cases.yaml"
+    bad.write_text(text)
+    (tmp_path / "scenarios").symlink_to(os.path.abspath("tests/validation/scenarios"))
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "tolerance_pc:" in l)
+    r = run("--cases", str(bad))
+    assert r.returncode == 2 and r.stdout == ""
+    assert f"{bad}:{line}: cases[0]" in r.stderr and "unknown key 'tolerance_pc'" in r.stderr
+
+
+def test_missing_scenario_is_reported(tmp_path):
+    text = open("tests/validation/cases.yaml").read().replace(
+        "scenarios/wilke_standing_flexed.yaml}", "scenarios/nowhere.yaml}", 1)
+    bad = tmp_path / "cases.yaml"
+    bad.write_text(text)
+    (tmp_path / "scenarios").symlink_to(os.path.abspath("tests/validation/scenarios"))
+    r = run("--cases", str(bad))
+    assert r.returncode == 2 and "nowhere.yaml" in r.stderr and "does not exist" in r.stderr
+
+
+def test_erector_silence_is_found_when_the_trunk_leans_back(tmp_path):
+    # From 30° of lumbar flexion back through upright into a backward lean: the erector spinae hold
+    # the flexed trunk and must fall silent once its weight passes behind the spine, so the metric
+    # has to report an angle inside the motion (the flexion–relaxation case itself finds none).
+    (tmp_path / "lean_back.yaml").write_text("""paraspine_scenario: 1
+name: lean_back
+model: full_spine
+output_rate_hz: 20
+keyframes:
+  - time: 0
+    regions_deg: {lumbar: {flexion: 30}}
+  - time: 4
+    pelvis_deg: {flexion: -15}
+    regions_deg: {lumbar: {flexion: -10}}
+  - time: 5
+    pelvis_deg: {flexion: -15}
+    regions_deg: {lumbar: {flexion: -10}}
+""")
+    text = open("tests/validation/cases.yaml").read()
+    head = text[: text.index("\ncases:") + 1]
+    (tmp_path / "cases.yaml").write_text(head + """cases:
+  - name: lean_back_silence
+    dataset: test
+    quantity: lumbar flexion at erector silence while leaning back
+    unit: deg
+    measured: 10
+    tolerance_pct: 1000
+    tolerance_reason: a check of the metric, not of the model
+    source: none
+    predict: {metric: erector_silence_lumbar_flexion, scenario: lean_back.yaml}
+""")
+    r = run("--cases", str(tmp_path / "cases.yaml"), "--json")
+    assert r.returncode == 0, r.stderr + r.stdout
+    c = json.loads(r.stdout)["cases"][0]
+    assert c["predicted"] is not None and -10.5 < c["predicted"] < 30.5, c
