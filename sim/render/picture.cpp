@@ -287,9 +287,13 @@ double ResultsPicture::color_value(const FrameValues& v, int i, const PictureOpt
   return x / color_max(o);
 }
 
+static std::string legend_muscle_line(const Scene& s, const PictureOptions& o) {
+  return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
+}
+
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
   const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
-  const double top = 4.4 * fs, bar_h = 3.6 * fs, legend_h = o.legend ? 5.6 * 0.8 * fs : 0;
+  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs, legend_h = o.legend ? 5.6 * 0.8 * fs : 0;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
 }
@@ -309,20 +313,28 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_fill(cr);
   const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;  // base font size
   // Title and subtitle.
-  text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
-  const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
-  text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · muscles coloured by {}", model_.name, subject_text(r_.subject), view_caption(o.view), quantity),
-       0.9 * fs, 0, false, 0.35, 0.35, 0.4);
-  const double top = 4.4 * fs;
+  if (o.compact) {
+    text(cr, fs, 1.9 * fs, fmt::format("t = {:.2f} s", v.time), 1.55 * fs, 0, true);
+  } else {
+    text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
+    const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
+    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · muscles coloured by {}", model_.name, subject_text(r_.subject), view_caption(o.view), quantity),
+         0.9 * fs, 0, false, 0.35, 0.35, 0.4);
+  }
+  const double top = (o.compact ? 2.8 : 4.4) * fs;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
   const Area body = body_area(w, h, o);
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
-  draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
+  if (!o.compact) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
   if (o.legend) {
     draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
-    draw_top_groups(cr, std::max(0.52 * body_w, 30 * 0.8 * fs), top + 0.4 * fs, 0.8 * fs, v, o);
+    // The ranking beside the legend when there is room (it needs about 16 legend font sizes).
+    const double lfs = 0.8 * fs;
+    const double legend_end = fs + 2.2 * lfs + text_width(cr, legend_muscle_line(s, o), lfs) + 2 * lfs;
+    const double x = std::max(0.52 * body_w, legend_end);
+    if (x + 16 * lfs <= body_w) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
   }
   if (o.timeline && r_.time.back() > r_.time.front()) {
     // Where this instant lies in the run: a thin bar across the top.
@@ -523,7 +535,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
   cairo_stroke(cr);
-  text(cr, x0 + 2.2 * fs, y, fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color)), fs);
+  text(cr, x0 + 2.2 * fs, y, legend_muscle_line(s, o), fs);
   y += row;
   cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
   arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);

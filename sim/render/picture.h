@@ -36,6 +36,7 @@ struct PictureOptions {
   double font_scale = 1;  // text larger than the default (size / 55) when the picture is shown small
   bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant
   bool timeline = false;     // a bar under the title showing where the instant lies in the run (animations)
+  bool compact = false;      // film strips: title "t = …" only, no subtitle, no colour bar (chart and legend as set)
 };
 
 // One instant of a results file.
@@ -56,6 +57,7 @@ class ResultsPicture {
   const Model& model() const { return model_; }
 
   FrameValues values(long frame) const;
+  double cycle_s() const { return scenario_.cycle_s(); }  // one repetition of the scenario, s
   Scene scene(const FrameValues& v);  // posture of that frame
   // Draws the whole picture into a w × h (device units) area of cr.
   void draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);

@@ -249,6 +249,24 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   const Kind kinds[] = {{"At the peak compression, seen from the right: activation", View::kSagittal, ColorBy::kActivation, false},
                         {"At the peak compression, seen from behind: activation", View::kFrontal, ColorBy::kActivation, false},
                         {"At the end of the run: fatigue", View::kSagittal, ColorBy::kFatigue, true}};
+  // ---- the movement: five instants of the first repetition, body only, one row per file
+  h += "<h2>The movement</h2>\n";
+  for (auto& e : entries) {
+    const double t0 = e.results->time.front(), t1 = std::min(e.results->time.back(), t0 + e.picture->cycle_s());
+    const double dt = e.results->frames() > 1 ? e.results->time[1] - e.results->time[0] : 0;
+    h += "<h3>" + escape(e.label) + (t1 < e.results->time.back() - 0.5 * dt ? ", first repetition" : "") + ": activation</h3>\n";
+    h += "<div class=\"grid\" style=\"grid-template-columns: repeat(5, 1fr)\">\n";
+    for (int k = 0; k < 5; ++k) {
+      PictureOptions o;
+      o.chart = false, o.legend = false, o.compact = true, o.font_scale = 2.2;
+      o.fixed_frame = true;  // one camera for the strip, so the body moves against a still frame
+      const long frame = e.results->frame_at(t0 + (t1 - t0) * k / 4.0);
+      h += "<figure>" + png_img(picture_png(*e.picture, frame, o, 560, 520), fmt::format("{} at t = {:.2f} s", e.label, e.results->time[frame])) +
+           "</figure>\n";
+    }
+    h += "</div>\n";
+  }
+
   h += "<h2>Pictures</h2>\n";
   for (const Kind& kind : kinds) {
     h += "<h3>" + escape(kind.title) + "</h3>\n" + grid;

@@ -1,6 +1,7 @@
 #pragma once
 // One self-contained HTML page about one or more results files: a summary table (with differences
-// from the first file when there are several), the key pictures (posture at the peak compression
+// from the first file when there are several), a strip of five instants of the movement, the key
+// pictures (posture at the peak compression
 // coloured by activation, seen from the side and from behind; fatigue at the end of the run) and
 // time series (compression per level with the NIOSH action limit, activation and fatigue per muscle
 // group). Several files are laid side by side, plots on shared axes. Pictures are SVG embedded as

@@ -1,8 +1,8 @@
 #pragma once
 // The state a scenario asks for at time t: pelvis pose and joint angles from the timeline (with their
 // rates), hand positions, grip accelerations and hand loads, with the rule for rests between
-// repetitions (first posture, held still, hands empty and hanging). run_scenario's per-frame rule,
-// in one place so that pictures redrawn from results files show the loads the run used.
+// repetitions (first posture, held still, hands empty and hanging). The one per-frame rule:
+// run_scenario samples through it, and pictures redrawn from results files show the loads the run used.
 #include "sim/model/data.h"
 #include "sim/scenario/scenario.h"
 

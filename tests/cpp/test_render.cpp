@@ -310,7 +310,7 @@ TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
       images += attr == " src=\"";
     }
   }
-  EXPECT_EQ(images, 3 * 2 + 3 * 2 + 1);  // 3 pictures and 3 plots per file, one overlay
+  EXPECT_EQ(images, 2 * (5 + 3 + 3) + 1);  // per file a strip of 5, 3 pictures, 3 plots; one overlay
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_FALSE(fs::exists(out + ".partial"));
   EXPECT_THROW(write_report({runs().stoop()}, (runs().dir / "report.txt").string()), InputError);
