@@ -30,7 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Short runs (10 frames per second) of two bundled lifts, each written once per test process when
+// Short runs (5 frames per second) of two bundled lifts, each written once per test process when
 // first asked for (ctest runs every test in its own process).
 struct Runs {
   fs::path dir;
@@ -47,7 +47,7 @@ struct Runs {
   }
   std::string run(const std::string& name) {
     const Scenario base = load_scenario(name);
-    const Scenario sc = parse_scenario(apply_overrides(base.text, base.file, {"output_rate_hz=10"}), base.file);
+    const Scenario sc = parse_scenario(apply_overrides(base.text, base.file, {"output_rate_hz=5"}), base.file);
     const Model m = load_model(sc.model);
     const std::string out = (dir / (name + ".h5")).string();
     ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}});
