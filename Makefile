@@ -14,6 +14,7 @@ build: setup
 demo: build
 	./build/paraspine model info full_spine
 	./build/paraspine run rounded_back_lift -o build/rounded_back_lift.h5
+	./build/paraspine render build/rounded_back_lift.h5 -o build/rounded_back_lift.png
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)

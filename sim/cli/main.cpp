@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "sim/cli/render.h"
 #include "sim/common/error.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/posture.h"
@@ -458,6 +459,8 @@ int main(int argc, char** argv) {
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
   auto& validate = paraspine_cli::add_validate_command(app);
+  const ps::cli::Verb render_verb = ps::cli::add_render_verb(app);
+  const ps::cli::Verb report_verb = ps::cli::add_report_verb(app);
 
   try {
     app.parse(argc, argv);
@@ -484,6 +487,8 @@ int main(int argc, char** argv) {
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
                                [&] { run_storage.single_precision = run_precision == "single"; return run_storage; }());
     if (*validate.command) return paraspine_cli::run_validate_command(validate);
+    if (*render_verb.command) return render_verb.run();
+    if (*report_verb.command) return report_verb.run();
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

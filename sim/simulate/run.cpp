@@ -11,6 +11,7 @@
 #include "sim/fatigue/endurance.h"
 #include "sim/fatigue/fatigue.h"
 #include "sim/loadsharing/reactions.h"
+#include "sim/scenario/sample.h"
 #include "sim/simulate/frame.h"
 #include "sim/tissue/creep.h"
 
@@ -60,28 +61,10 @@ constexpr double kSameInput = 1e-12;
 // alone (nothing carries over from other frames).
 void set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d) {
   const CyclePosition where = cycle_position(s, cycle, t);
-  const bool resting = where.resting;
-  const double tk = where.time_in_cycle;
-  b.timeline.sample(tk, d);
-  if (resting) d.qd.setZero(), d.qdd.setZero(), d.pelvis_rates.setZero(), d.pelvis_accels.setZero(),
-               d.pelvis_velocity.setZero(), d.pelvis_acceleration.setZero();
   clear_loads(m, d);
-  size_t seg = 0;
-  while (seg + 1 < b.times.size() && b.times[seg + 1] <= tk) ++seg;
-  seg = std::min(seg, b.hand_load.size() - 1);
-  for (size_t h = 0; h < d.hands.size() && h < 2; ++h) {
-    Data::Hand& hand = d.hands[h];
-    hand.load_mass = resting ? 0.0 : b.hand_load[seg][h];
-    hand.hanging = resting || b.hand_hanging[seg][h];
-    for (int c = 0; c < 3; ++c) {
-      double y, yd, ydd;
-      b.hand_position[h][c].evaluate(tk, y, yd, ydd);
-      hand.position[c] = y;
-      hand.acceleration[c] = resting ? 0.0 : ydd;
-    }
-  }
+  sample_scenario(s, b, t, d);  // posture, rates, hands and their loads (rests: still, hands empty)
   forward_kinematics(m, d);
-  apply_scenario_loads(m, b, tk, resting, d);
+  apply_scenario_loads(m, b, where.time_in_cycle, where.resting, d);
 }
 
 // With --threads, frames are prepared (kinematics, loads, inverse dynamics, muscle geometry and

@@ -1,0 +1,104 @@
+// paraspine render RESULTS.h5 [--time T] [--view V] [--color C] -o FILE.svg|.png|.pdf
+// paraspine render RESULTS.h5 --animate [--fps F] [--speed S] [--start T0] [--end T1] -o FILE.mp4|.gif
+#include "sim/cli/render.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "sim/render/animate.h"
+#include "sim/render/picture.h"
+#include "sim/render/results_series.h"
+
+namespace paraspine::cli {
+
+namespace {
+struct RenderArgs {
+  std::string results, out, view = "sagittal", color = "activation";
+  double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
+  int width = 1600, height = 1000;
+  bool animate = false;
+};
+}  // namespace
+
+Verb add_render_verb(CLI::App& app) {
+  auto args = std::make_shared<RenderArgs>();
+  CLI::App* c = app.add_subcommand("render", "Draw a results file: spine, muscles coloured by activation/force/fatigue, loads (SVG, PNG, PDF, MP4, GIF)");
+  c->add_option("RESULTS", args->results, "Results file (paraspine run -o)")->required();
+  c->add_option("-o,--output", args->out, "Picture .svg/.png/.pdf, or with --animate .mp4/.gif")->required();
+  c->add_option("--time", args->time, "Instant to draw, s (default: the peak compression of the run)");
+  c->add_option("--view", args->view, "sagittal (from the right), frontal (from behind), top or oblique")->capture_default_str()
+      ->check(CLI::IsMember({"sagittal", "frontal", "top", "oblique"}));
+  c->add_option("--color", args->color, "What colours the muscles: activation, force or fatigue")->capture_default_str()
+      ->check(CLI::IsMember({"activation", "force", "fatigue"}));
+  c->add_option("--color-max", args->color_max, "Value at the top of the colour bar (same scale for pictures to compare; default: activation 1, force and fatigue the run's maximum)")
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--width", args->width, "Width, pixels (points for PDF)")->capture_default_str();
+  c->add_option("--height", args->height, "Height, pixels (points for PDF)")->capture_default_str();
+  c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
+  c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0));
+  c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--start", args->start, "Animation: first instant, s (default: the start of the run)");
+  c->add_option("--end", args->end, "Animation: last instant, s (default: the end of the run)");
+  c->footer("Examples:\n"
+            "  paraspine render lift.h5 -o lift.svg\n"
+            "  paraspine render lift.h5 --time 1.5 --view oblique --color force -o lift.png\n"
+            "  paraspine render sitting.h5 --color fatigue --view frontal -o fatigue.pdf\n"
+            "  paraspine render lift.h5 --animate --fps 25 -o lift.mp4\n"
+            "  paraspine render shift.h5 --animate --speed 60 --width 800 --height 500 -o shift.gif");
+  return {c, [args, c]() {
+            const auto t0 = std::chrono::steady_clock::now();
+            const ResultsSeries results(args->results);
+            ResultsPicture picture(results);
+            PictureOptions o;
+            o.view = parse_view(args->view);
+            o.color = parse_color_by(args->color);
+            o.color_max = args->color_max;
+            if (args->animate) {
+              AnimationOptions a;
+              a.fps = args->fps;
+              a.speed = args->speed;
+              a.start = c->count("--start") ? args->start : results.time.front();
+              a.end = c->count("--end") ? args->end : results.time.back();
+              const long n = write_animation(picture, o, a, args->out, args->width, args->height);
+              const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+              fmt::print("{}: {} frames at {:g} fps ({:.2f} s of video, run time {:.2f}–{:.2f} s), {} × {}, rendered in {:.1f} s\n",
+                         args->out, n, a.fps, n / a.fps, a.start, a.end, args->width, args->height, s);
+              return 0;
+            }
+            const long frame = c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
+            write_picture(picture, frame, o, args->out, args->width, args->height);
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            fmt::print("{}: t = {:.2f} s (frame {}), {} view, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,
+                       results.time[frame], frame, args->view, args->color, args->width, args->height, s);
+            return 0;
+          }};
+}
+
+}  // namespace paraspine::cli
+
+// paraspine report RESULTS.h5 [MORE.h5 ...] -o report.html
+#include "sim/render/report.h"
+
+namespace paraspine::cli {
+
+Verb add_report_verb(CLI::App& app) {
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto out = std::make_shared<std::string>();
+  CLI::App* c = app.add_subcommand("report", "One self-contained HTML page: summary, pictures, time series; several files side by side");
+  c->add_option("RESULTS", *files, "Results files (paraspine run -o); the first is the reference of the differences")->required()->expected(1, -1);
+  c->add_option("-o,--output", *out, "HTML file")->required();
+  c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html");
+  return {c, [files, out]() {
+            const auto t0 = std::chrono::steady_clock::now();
+            write_report(*files, *out);
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            fmt::print("{}: {} results file{}, {:.0f} kB, made in {:.1f} s\n", *out, files->size(), files->size() > 1 ? "s" : "",
+                       std::filesystem::file_size(*out) / 1024.0, s);
+            return 0;
+          }};
+}
+
+}  // namespace paraspine::cli

@@ -1,0 +1,130 @@
+#include "sim/render/animate.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "sim/common/error.h"
+
+extern char** environ;
+
+namespace paraspine {
+
+long animation_frame_count(const AnimationOptions& a) {
+  if (!(a.fps > 0) || !(a.speed > 0) || !(a.end >= a.start)) return 0;
+  return static_cast<long>(std::floor((a.end - a.start) * a.fps / a.speed + 1e-9)) + 1;
+}
+
+long write_animation(ResultsPicture& p, const PictureOptions& o, const AnimationOptions& a, const std::string& out,
+                     int width, int height) {
+  namespace fs = std::filesystem;
+  const std::string ext = fs::path(out).extension().string();
+  if (ext != ".mp4" && ext != ".gif") throw InputError(out, 0, "", "unknown video format '" + ext + "' (use .mp4 or .gif)");
+  const fs::path dir = fs::path(out).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
+  if (width < 200 || height < 150 || width > 8000 || height > 8000)
+    throw std::invalid_argument(fmt::format("video size {} × {} is outside 200 × 150 … 8000 × 8000", width, height));
+  width += width % 2, height += height % 2;  // H.264 in yuv420p needs even sizes
+  const long n = animation_frame_count(a);
+  if (n <= 0) throw std::invalid_argument("--start must not be after --end");
+  if (n > 100000) throw std::invalid_argument(fmt::format("{} frames is too many: raise --speed or lower --fps", n));
+
+  const std::string tmp = out + ".partial";
+  const std::string size = fmt::format("{}x{}", width, height), rate = fmt::format("{:g}", a.fps);
+  std::vector<std::string> args = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgra",
+                                   "-s", size, "-r", rate, "-i", "-"};
+  if (ext == ".mp4") {
+    for (const char* s : {"-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"})
+      args.push_back(s);
+  } else {
+    // One palette for the whole clip keeps colours steady from frame to frame.
+    for (const char* s : {"-filter_complex", "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=sierra2_4a", "-f", "gif"})
+      args.push_back(s);
+  }
+  args.push_back(tmp);
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  int pipefd[2];
+  if (pipe(pipefd) != 0) throw std::runtime_error("cannot create a pipe to ffmpeg");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipefd[0], STDIN_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipefd[1]);
+  posix_spawn_file_actions_addclose(&actions, pipefd[0]);
+  pid_t pid = 0;
+  const int err = posix_spawnp(&pid, "ffmpeg", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipefd[0]);
+  if (err != 0) {
+    close(pipefd[1]);
+    throw std::runtime_error("ffmpeg was not found: animations need it (Debian: apt-get install ffmpeg)");
+  }
+  // A dead ffmpeg must surface as an error, not kill us with SIGPIPE.
+  struct sigaction ignore {}, old {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &old);
+
+  PictureOptions fixed = o;
+  fixed.fixed_frame = true;  // the camera holds still while the body moves
+  fixed.timeline = true;
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+  const int stride = cairo_image_surface_get_stride(surface);
+  bool ok = true;
+  std::string failure;
+  try {
+    for (long k = 0; k < n && ok; ++k) {
+      const double t = a.start + k * a.speed / a.fps;
+      const FrameValues v = p.values(p.results().frame_at(t));
+      const Scene s = p.scene(v);
+      cairo_t* cr = cairo_create(surface);
+      FrameValues shown = v;
+      shown.time = t;  // the time stamp is the video's instant; the drawing is the nearest stored frame
+      p.draw(cr, width, height, shown, s, fixed);
+      cairo_destroy(cr);
+      cairo_surface_flush(surface);
+      const unsigned char* data = cairo_image_surface_get_data(surface);
+      for (int row = 0; row < height && ok; ++row) {
+        const unsigned char* line = data + static_cast<size_t>(row) * stride;
+        size_t left = static_cast<size_t>(width) * 4;
+        while (left > 0) {
+          const ssize_t w = write(pipefd[1], line, left);
+          if (w <= 0) {
+            ok = false;
+            failure = "ffmpeg stopped reading frames";
+            break;
+          }
+          line += w, left -= static_cast<size_t>(w);
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    ok = false;
+    failure = e.what();
+  }
+  cairo_surface_destroy(surface);
+  close(pipefd[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  sigaction(SIGPIPE, &old, nullptr);
+  std::error_code ec;
+  if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(tmp)) {
+    fs::remove(tmp, ec);
+    throw std::runtime_error(failure.empty() ? fmt::format("ffmpeg failed (exit status {}) writing {}", WIFEXITED(status) ? WEXITSTATUS(status) : -1, out)
+                                             : failure);
+  }
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw InputError(out, 0, "", "cannot write the video: " + ec.message());
+  }
+  return n;
+}
+
+}  // namespace paraspine

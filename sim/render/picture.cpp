@@ -1,0 +1,708 @@
+#include "sim/render/picture.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "sim/common/error.h"
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/model/loader.h"
+#include "sim/model/subject.h"
+#include "sim/scenario/sample.h"
+#include "sim/simulate/frame.h"
+
+namespace paraspine {
+namespace {
+
+// NIOSH action limit for L5-S1 compression: 3400 N (Waters et al. 1993, Ergonomics 36:749, the
+// compression criterion of the revised lifting equation), as in the run summary.
+constexpr double kNioshActionLimit = 3400;
+constexpr const char* kFont = "DejaVu Sans";
+
+struct Camera {
+  Vec3 right, up, toward;  // toward = from the scene to the viewer
+};
+
+Camera camera(View v) {
+  switch (v) {
+    case View::kSagittal: return {Vec3(1, 0, 0), Vec3(0, 1, 0), Vec3(0, 0, 1)};    // from the right, facing right
+    case View::kFrontal: return {Vec3(0, 0, 1), Vec3(0, 1, 0), Vec3(-1, 0, 0)};    // from behind
+    case View::kTop: return {Vec3(0, 0, 1), Vec3(1, 0, 0), Vec3(0, 1, 0)};         // from above, anterior up
+    default: {                                                                     // behind, right, above
+      const Vec3 toward = Vec3(-0.8, 0.45, 1.0).normalized();
+      const Vec3 right = Vec3(0, 1, 0).cross(toward).normalized();
+      return {right, toward.cross(right), toward};
+    }
+  }
+}
+
+const char* view_caption(View v) {
+  switch (v) {
+    case View::kSagittal: return "sagittal view, from the right (anterior to the right)";
+    case View::kFrontal: return "frontal view, from behind (right side to the right)";
+    case View::kTop: return "top view, from above (anterior up)";
+    default: return "oblique view, from behind-right and above";
+  }
+}
+
+// 1, 2, 2.5 or 5 × 10^k, not below v.
+double nice_ceil(double v) {
+  if (!(v > 0)) return 1;
+  const double e = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (m * e >= v * (1 - 1e-12)) return m * e;
+  return 10 * e;
+}
+double nice_step(double range, int target) { return nice_ceil(range / target); }
+
+void text(cairo_t* cr, double x, double y, const std::string& s, double size, double align = 0, bool bold = false,
+          double r = 0.15, double g = 0.15, double b = 0.18) {
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, s.c_str(), &e);
+  cairo_move_to(cr, x - align * e.x_advance, y);
+  cairo_set_source_rgb(cr, r, g, b);
+  cairo_show_text(cr, s.c_str());
+}
+
+double text_width(cairo_t* cr, const std::string& s, double size) {
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, s.c_str(), &e);
+  return e.x_advance;
+}
+
+// Convex hull (Andrew's monotone chain) of 2-D points, counter-clockwise.
+std::vector<Eigen::Vector2d> hull2d(std::vector<Eigen::Vector2d> p) {
+  std::sort(p.begin(), p.end(), [](const auto& a, const auto& b) { return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y()); });
+  if (p.size() < 3) return p;
+  std::vector<Eigen::Vector2d> h(2 * p.size());
+  auto cross = [](const Eigen::Vector2d& o, const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+    return (a - o).x() * (b - o).y() - (a - o).y() * (b - o).x();
+  };
+  size_t k = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    while (k >= 2 && cross(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+    h[k++] = p[i];
+  }
+  for (size_t i = p.size() - 1, t = k + 1; i > 0; --i) {
+    while (k >= t && cross(h[k - 2], h[k - 1], p[i - 1]) <= 0) --k;
+    h[k++] = p[i - 1];
+  }
+  h.resize(k - 1);
+  return h;
+}
+
+void arrow(cairo_t* cr, double x0, double y0, double x1, double y1, double head, double width) {
+  const double dx = x1 - x0, dy = y1 - y0, len = std::hypot(dx, dy);
+  if (len < 1e-9) return;
+  const double ux = dx / len, uy = dy / len;
+  cairo_set_line_width(cr, width);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+  cairo_move_to(cr, x0, y0);
+  cairo_line_to(cr, x1 - ux * head * 0.8, y1 - uy * head * 0.8);
+  cairo_stroke(cr);
+  cairo_move_to(cr, x1, y1);
+  cairo_line_to(cr, x1 - ux * head - uy * head * 0.45, y1 - uy * head + ux * head * 0.45);
+  cairo_line_to(cr, x1 - ux * head + uy * head * 0.45, y1 - uy * head - ux * head * 0.45);
+  cairo_close_path(cr);
+  cairo_fill(cr);
+}
+
+std::string subject_text(const nlohmann::json& s) {
+  if (!s.is_object()) return "";
+  std::string out;
+  if (s.contains("body_mass_kg")) out += fmt::format("{:.1f} kg", s["body_mass_kg"].get<double>());
+  if (s.contains("height_m")) out += fmt::format(" / {:.2f} m", s["height_m"].get<double>());
+  if (s.contains("sex")) out.append(" ").append(s["sex"].get<std::string>());  // append: GCC 12 PR 105329
+  return out;
+}
+
+}  // namespace
+
+View parse_view(const std::string& s) {
+  if (s == "sagittal") return View::kSagittal;
+  if (s == "frontal") return View::kFrontal;
+  if (s == "top") return View::kTop;
+  if (s == "oblique") return View::kOblique;
+  throw std::invalid_argument("--view: '" + s + "' is not one of sagittal, frontal, top, oblique");
+}
+
+ColorBy parse_color_by(const std::string& s) {
+  if (s == "activation") return ColorBy::kActivation;
+  if (s == "force") return ColorBy::kForce;
+  if (s == "fatigue") return ColorBy::kFatigue;
+  throw std::invalid_argument("--color: '" + s + "' is not one of activation, force, fatigue");
+}
+
+const char* view_name(View v) {
+  switch (v) {
+    case View::kSagittal: return "sagittal";
+    case View::kFrontal: return "frontal";
+    case View::kTop: return "top";
+    default: return "oblique";
+  }
+}
+
+const char* color_by_name(ColorBy c) {
+  switch (c) {
+    case ColorBy::kActivation: return "activation";
+    case ColorBy::kForce: return "force";
+    default: return "fatigue";
+  }
+}
+
+void colormap(double v, double rgb[3]) {
+  // Sequential: resting muscles recede (pale blue-grey), working ones stand out (warm, dark).
+  static const double stops[][4] = {{0.00, 0.78, 0.82, 0.88},
+                                    {0.20, 0.99, 0.86, 0.45},
+                                    {0.45, 0.98, 0.56, 0.20},
+                                    {0.70, 0.85, 0.18, 0.15},
+                                    {1.00, 0.40, 0.00, 0.25}};
+  v = std::clamp(std::isfinite(v) ? v : 0.0, 0.0, 1.0);
+  int k = 0;
+  while (k < 3 && v > stops[k + 1][0]) ++k;
+  const double f = (v - stops[k][0]) / (stops[k + 1][0] - stops[k][0]);
+  for (int c = 0; c < 3; ++c) rgb[c] = stops[k][c + 1] + f * (stops[k + 1][c + 1] - stops[k][c + 1]);
+}
+
+ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
+  if (r_.scenario_text.empty())
+    throw InputError(r_.path, 0, "scenario_text", "missing: the pelvis pose and hand loads cannot be placed");
+  scenario_ = parse_scenario(r_.scenario_text, r_.path + " (scenario_text)");
+  Subject subject;
+  if (r_.subject.is_object()) {
+    subject.body_mass = r_.subject.value("body_mass_kg", 0.0);
+    subject.height = r_.subject.value("height_m", 0.0);
+    subject.sex = r_.subject.value("sex", std::string());
+  }
+  const std::string model_path = !r_.model_file.empty() && std::filesystem::exists(r_.model_file) ? r_.model_file : r_.model;
+  model_ = scale_model(load_model(model_path), subject);
+  if (model_.njoint != r_.njoint() || model_.nmuscle != r_.nmuscle())
+    throw InputError(r_.path, 0, "model", fmt::format("model '{}' has {} joints and {} muscles, the file {} and {}: it no longer matches the results",
+                                                      model_path, model_.njoint, model_.nmuscle, r_.njoint(), r_.nmuscle()));
+  for (int i = 0; i < model_.nmuscle; ++i)
+    if (model_.muscle_name[i] != r_.muscle_name[i])
+      throw InputError(r_.path, 0, "/muscles/name", fmt::format("muscle {} is '{}' in the file but '{}' in model '{}'", i, r_.muscle_name[i], model_.muscle_name[i], model_path));
+  bound_ = std::make_unique<BoundScenario>(bind_scenario(scenario_, model_));
+  bones_ = std::make_unique<BoneGeometry>(model_);
+  data_ = std::make_unique<Data>(model_);
+
+  // Run-wide scales, so that every frame of an animation shares its colour bar and axes. Force and
+  // fatigue scales from every n-th frame; the peak compression exactly, from the most loaded level.
+  const long stride = std::max(1L, r_.frames() / 2000);
+  const Eigen::MatrixXd c = r_.strided("/joints/compression", stride);
+  const Eigen::MatrixXd f = r_.strided("/muscles/force", stride);
+  const Eigen::MatrixXd mf = r_.strided("/fatigue/fatigued", stride);
+  peak_compression_ = c.colwise().maxCoeff().transpose();
+  for (int j = 0; j < r_.njoint(); ++j) {  // the summary saw every frame
+    const double p = r_.summary.is_object() && r_.summary.contains("joints") && r_.summary["joints"].contains(r_.joint_name[j])
+                         ? r_.summary["joints"][r_.joint_name[j]].value("peak_compression_N", -INFINITY)
+                         : -INFINITY;
+    peak_compression_[j] = std::max(peak_compression_[j], p);
+  }
+  force_max_ = nice_ceil(std::max(1.0, f.maxCoeff()));
+  fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, mf.maxCoeff())));
+  compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
+  peak_compression_.maxCoeff(&peak_joint_);
+  const Eigen::VectorXd worst = r_.column("/joints/compression", peak_joint_);
+  Eigen::Index row = 0;
+  worst.maxCoeff(&row);
+  peak_frame_ = row;
+}
+
+FrameValues ResultsPicture::values(long frame) const {
+  FrameValues v;
+  v.frame = std::clamp(frame, 0L, r_.frames() - 1);
+  v.time = r_.time[v.frame];
+  v.q = r_.frame("/kinematics/joint_angles", v.frame);
+  v.activation = r_.frame("/muscles/activation", v.frame);
+  v.force = r_.frame("/muscles/force", v.frame);
+  v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
+  v.compression = r_.frame("/joints/compression", v.frame);
+  if (v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
+  return v;
+}
+
+Scene ResultsPicture::scene(const FrameValues& v) {
+  Data& d = *data_;
+  clear_loads(model_, d);
+  sample_scenario(scenario_, *bound_, v.time, d);
+  d.q = v.q;  // the stored angles are what the run used
+  evaluate_frame(model_, d);
+  return build_scene(model_, *bones_, d);
+}
+
+ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes) const {
+  const Camera cam = camera(view);
+  double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
+  auto add = [&](const Vec3& p) {
+    const double x = p.dot(cam.right), y = p.dot(cam.up);
+    xmin = std::min(xmin, x), xmax = std::max(xmax, x), ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+  };
+  for (const Scene* s : scenes) {
+    for (const auto& b : s->bones) for (const Vec3& p : b.hull) add(p);
+    for (const auto& path : s->muscle_path) for (const Vec3& p : path) add(p);
+    for (const auto& h : s->hands) {
+      add(h.shoulder), add(h.hand);
+      add(h.hand + s->gravity_dir * (0.05 + 0.012 * h.load_kg));
+    }
+  }
+  Fit f;
+  f.cx = 0.5 * (xmin + xmax), f.cy = 0.5 * (ymin + ymax);
+  f.span_x = std::max(0.1, xmax - xmin), f.span_y = std::max(0.1, ymax - ymin);
+  f.ready = true;
+  return f;
+}
+
+ResultsPicture::Fit& ResultsPicture::fit(View view) {
+  Fit& f = fits_[static_cast<int>(view)];
+  if (f.ready) return f;
+  const long n = std::min(12L, r_.frames());
+  std::vector<long> frames = {peak_frame_};
+  for (long k = 0; k < n; ++k) frames.push_back(n > 1 ? k * (r_.frames() - 1) / (n - 1) : 0);
+  std::vector<Scene> scenes;
+  for (long fr : frames) scenes.push_back(scene(values(fr)));
+  std::vector<const Scene*> ptrs;
+  for (const auto& s : scenes) ptrs.push_back(&s);
+  f = fit_scene(view, ptrs);
+  return f;
+}
+
+double ResultsPicture::color_max(const PictureOptions& o) const {
+  if (o.color_max > 0) return o.color_max;
+  return o.color == ColorBy::kActivation ? 1.0 : o.color == ColorBy::kForce ? force_max_ : fatigue_max_;
+}
+
+double ResultsPicture::color_value(const FrameValues& v, int i, const PictureOptions& o) const {
+  const ColorBy c = o.color;
+  const double x = c == ColorBy::kActivation ? v.activation[i] : c == ColorBy::kForce ? v.force[i] : v.fatigued[i];
+  return x / color_max(o);
+}
+
+static std::string legend_muscle_line(const Scene& s, const PictureOptions& o) {
+  return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
+}
+
+ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
+  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
+  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs, legend_h = o.legend ? 5.6 * 0.8 * fs : 0;
+  const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
+  return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
+}
+
+Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p) {
+  const Area a = body_area(w, h, o);
+  const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
+  const Camera cam = camera(o.view);
+  const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
+  return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
+}
+
+void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o) {
+  cairo_save(cr);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, 0, 0, w, h);
+  cairo_fill(cr);
+  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;  // base font size
+  // Title and subtitle.
+  if (o.compact) {
+    text(cr, fs, 1.9 * fs, fmt::format("t = {:.2f} s", v.time), 1.55 * fs, 0, true);
+  } else {
+    text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
+    const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
+    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · muscles coloured by {}", model_.name, subject_text(r_.subject), view_caption(o.view), quantity),
+         0.9 * fs, 0, false, 0.35, 0.35, 0.4);
+  }
+  const double top = (o.compact ? 2.8 : 4.4) * fs;
+  const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
+  const double body_w = w - chart_w;
+  const double bar_h = 3.6 * fs;
+  const Area body = body_area(w, h, o);
+  draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
+  if (!o.compact) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
+  if (o.legend) {
+    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
+    // The ranking beside the legend when there is room (it needs about 16 legend font sizes).
+    const double lfs = 0.8 * fs;
+    const double legend_end = fs + 2.2 * lfs + text_width(cr, legend_muscle_line(s, o), lfs) + 2 * lfs;
+    const double x = std::max(0.52 * body_w, legend_end);
+    if (x + 16 * lfs <= body_w) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
+  }
+  if (o.timeline && r_.time.back() > r_.time.front()) {
+    // Where this instant lies in the run: a thin bar across the top.
+    const double f = std::clamp((v.time - r_.time.front()) / (r_.time.back() - r_.time.front()), 0.0, 1.0);
+    cairo_set_source_rgb(cr, 0.90, 0.90, 0.92);
+    cairo_rectangle(cr, 0, 0, w, 0.35 * fs);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+    cairo_rectangle(cr, 0, 0, f * w, 0.35 * fs);
+    cairo_fill(cr);
+  }
+  if (o.chart) draw_chart(cr, body_w, top, chart_w, h - top - 0.4 * fs, fs, v);
+  cairo_restore(cr);
+}
+
+void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o) {
+  const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
+  const Camera cam = camera(o.view);
+  const double scale = 0.94 * std::min(w / f.span_x, h / f.span_y);
+  auto P = [&](const Vec3& p) {
+    return Eigen::Vector2d(x0 + 0.5 * w + (p.dot(cam.right) - f.cx) * scale, y0 + 0.5 * h - (p.dot(cam.up) - f.cy) * scale);
+  };
+  const double px_per_m = scale;
+
+  struct Item {
+    double depth;
+    int kind, a, b;  // kind 0 bone (a), 1 muscle piece (a muscle, b point), 2 arm (a hand)
+  };
+  std::vector<Item> items;
+  for (size_t k = 0; k < s.bones.size(); ++k) {
+    // The pelvis hull spans the body: behind everything so it never hides a muscle.
+    const double depth = s.bones[k].kind == SceneBone::kPelvis ? -1e9 : s.bones[k].centre.dot(cam.toward);
+    items.push_back({depth, 0, static_cast<int>(k), 0});
+  }
+  for (int i = 0; i < static_cast<int>(s.muscle_path.size()); ++i)
+    for (int k = 0; k + 1 < static_cast<int>(s.muscle_path[i].size()); ++k)
+      items.push_back({0.5 * (s.muscle_path[i][k] + s.muscle_path[i][k + 1]).dot(cam.toward), 1, i, k});
+  for (int hnd = 0; hnd < static_cast<int>(s.hands.size()); ++hnd)
+    items.push_back({0.5 * (s.hands[hnd].shoulder + s.hands[hnd].hand).dot(cam.toward), 2, hnd, 0});
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.depth < b.depth; });
+
+  const double fmax_all = model_.muscle_fmax.maxCoeff();
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  for (const Item& it : items) {
+    if (it.kind == 0) {
+      const SceneBone& b = s.bones[it.a];
+      std::vector<Eigen::Vector2d> pts;
+      for (const Vec3& p : b.hull) pts.push_back(P(p));
+      const auto hull = hull2d(pts);
+      double fill[4] = {0.93, 0.90, 0.82, 1.0}, line[3] = {0.45, 0.41, 0.34};
+      if (b.kind == SceneBone::kDisc) fill[0] = 0.60, fill[1] = 0.72, fill[2] = 0.86;
+      if (b.kind == SceneBone::kPelvis) fill[3] = 0.45;
+      if (b.kind == SceneBone::kHead) fill[0] = 0.96, fill[1] = 0.89, fill[2] = 0.80, fill[3] = 0.9;
+      for (const auto& [a, c] : b.bars) {  // processes under the body outline
+        const auto pa = P(a), pc = P(c);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_line_width(cr, std::max(2.0, 0.011 * px_per_m));
+        cairo_set_source_rgb(cr, line[0], line[1], line[2]);
+        cairo_move_to(cr, pa.x(), pa.y()), cairo_line_to(cr, pc.x(), pc.y());
+        cairo_stroke(cr);
+        cairo_set_line_width(cr, std::max(1.0, 0.011 * px_per_m - 2));
+        cairo_set_source_rgb(cr, fill[0], fill[1], fill[2]);
+        cairo_move_to(cr, pa.x(), pa.y()), cairo_line_to(cr, pc.x(), pc.y());
+        cairo_stroke(cr);
+      }
+      if (hull.size() >= 3) {
+        cairo_move_to(cr, hull[0].x(), hull[0].y());
+        for (size_t k = 1; k < hull.size(); ++k) cairo_line_to(cr, hull[k].x(), hull[k].y());
+        cairo_close_path(cr);
+        cairo_set_source_rgba(cr, fill[0], fill[1], fill[2], fill[3]);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgba(cr, line[0], line[1], line[2], b.kind == SceneBone::kPelvis ? 0.5 : 1.0);
+        cairo_set_line_width(cr, std::max(0.8, 0.0015 * px_per_m));
+        cairo_stroke(cr);
+      }
+    } else if (it.kind == 1) {
+      const int i = it.a;
+      double rgb[3];
+      colormap(color_value(v, i, o), rgb);
+      const auto pa = P(s.muscle_path[i][it.b]), pb = P(s.muscle_path[i][it.b + 1]);
+      cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+      cairo_set_line_width(cr, std::max(0.6, px_per_m * (0.0012 + 0.0045 * std::sqrt(model_.muscle_fmax[i] / fmax_all))));
+      cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], 0.9);
+      cairo_move_to(cr, pa.x(), pa.y()), cairo_line_to(cr, pb.x(), pb.y());
+      cairo_stroke(cr);
+    } else {
+      const SceneHand& hd = s.hands[it.a];
+      const auto ps = P(hd.shoulder), ph = P(hd.hand);
+      cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+      cairo_set_line_width(cr, std::max(2.0, 0.02 * px_per_m));
+      cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
+      cairo_move_to(cr, ps.x(), ps.y()), cairo_line_to(cr, ph.x(), ph.y());
+      cairo_stroke(cr);
+      cairo_arc(cr, ph.x(), ph.y(), std::max(3.0, 0.018 * px_per_m), 0, 2 * M_PI);
+      cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
+      cairo_fill(cr);
+    }
+  }
+
+  // Hand loads: one arrow per hand along gravity, length ∝ mass; hands that coincide on screen share one.
+  std::vector<bool> done(s.hands.size(), false);
+  for (size_t a = 0; a < s.hands.size(); ++a) {
+    if (done[a] || s.hands[a].load_kg <= 0) continue;
+    int count = 1;
+    for (size_t b = a + 1; b < s.hands.size(); ++b)
+      if (!done[b] && std::abs(s.hands[b].load_kg - s.hands[a].load_kg) < 1e-9 && (P(s.hands[b].hand) - P(s.hands[a].hand)).norm() < 6)
+        done[b] = true, ++count;
+    const Vec3 tip = s.hands[a].hand + s.gravity_dir * (0.05 + 0.012 * s.hands[a].load_kg);
+    auto p0 = P(s.hands[a].hand), p1 = P(tip);
+    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+    if ((p1 - p0).norm() > 0.02 * px_per_m) {
+      arrow(cr, p0.x(), p0.y(), p1.x(), p1.y(), std::max(8.0, 0.03 * px_per_m), std::max(2.5, 0.008 * px_per_m));
+    } else {  // seen along gravity: the load points into the page, drawn as a circled cross
+      const double r = std::max(7.0, 0.025 * px_per_m), k = r * 0.7071;
+      cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
+      cairo_new_path(cr);
+      cairo_arc(cr, p0.x(), p0.y(), r, 0, 2 * M_PI);
+      cairo_new_sub_path(cr);
+      cairo_move_to(cr, p0.x() - k, p0.y() - k), cairo_line_to(cr, p0.x() + k, p0.y() + k);
+      cairo_move_to(cr, p0.x() - k, p0.y() + k), cairo_line_to(cr, p0.x() + k, p0.y() - k);
+      cairo_stroke(cr);
+      p1 = p0 + Eigen::Vector2d(0, -1.3 * r);
+    }
+    const double g = std::abs(model_.gravity.y());
+    const std::string label = count > 1 ? fmt::format("{} × {:.1f} kg ({:.0f} N)", count, s.hands[a].load_kg, count * s.hands[a].load_kg * g)
+                                        : fmt::format("{:.1f} kg ({:.0f} N)", s.hands[a].load_kg, s.hands[a].load_kg * g);
+    // Labels on the outer side of their arrow, so that two hands seen from behind do not collide.
+    double mid = 0;
+    for (const auto& other : s.hands) mid += P(other.hand).x() / s.hands.size();
+    const bool left = count == 1 && p0.x() < mid - 1;
+    text(cr, p1.x() + (left ? -0.6 : 0.6) * fs, p1.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, 0.10, 0.35, 0.75);
+    done[a] = true;
+  }
+
+  // Vertebra labels for orientation, beside the bodies (anterior side in the sagittal view).
+  if (o.view == View::kSagittal || o.view == View::kFrontal) {
+    for (const auto& b : s.bones) {
+      if (b.kind != SceneBone::kVertebra) continue;
+      static const char* shown[] = {"L1", "L2", "L3", "L4", "L5", "T12", "T8", "T4", "T1", "C7", "C4", "C1"};
+      if (std::find_if(std::begin(shown), std::end(shown), [&](const char* n) { return b.name == n; }) == std::end(shown)) continue;
+      const auto c = P(b.centre);
+      const double dx = o.view == View::kSagittal ? 0.035 * px_per_m : 0.06 * px_per_m;
+      text(cr, c.x() + dx, c.y() + 0.3 * fs, b.name, 0.7 * fs, 0, false, 0.40, 0.37, 0.30);
+    }
+  }
+}
+
+void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o) {
+  const double bh = 0.9 * fs;
+  cairo_pattern_t* grad = cairo_pattern_create_linear(x0, 0, x0 + w, 0);
+  for (int k = 0; k <= 20; ++k) {
+    double rgb[3];
+    colormap(k / 20.0, rgb);
+    cairo_pattern_add_color_stop_rgb(grad, k / 20.0, rgb[0], rgb[1], rgb[2]);
+  }
+  cairo_rectangle(cr, x0, y0, w, bh);
+  cairo_set_source(cr, grad);
+  cairo_fill_preserve(cr);
+  cairo_pattern_destroy(grad);
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+  cairo_set_line_width(cr, 0.8);
+  cairo_stroke(cr);
+  const double vmax = color_max(o);
+  const double step = nice_step(vmax, 5);
+  for (double t = 0; t <= vmax * (1 + 1e-9); t += step) {
+    const double x = x0 + w * t / vmax;
+    cairo_move_to(cr, x, y0 + bh), cairo_line_to(cr, x, y0 + bh + 0.3 * fs);
+    cairo_stroke(cr);
+    text(cr, x, y0 + bh + 1.2 * fs, o.color == ColorBy::kForce ? fmt::format("{:.0f}", t) : fmt::format("{:.2g}", t), 0.75 * fs, 0.5);
+  }
+  const char* label = o.color == ColorBy::kActivation ? "muscle activation (fraction of the fresh maximum)"
+                      : o.color == ColorBy::kForce    ? "muscle force, N"
+                                                      : "fatigued fraction of the motor-unit pool (M_F)";
+  text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, label, 0.8 * fs);
+}
+
+void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s) {
+  const double row = 1.45 * fs;
+  double y = y0 + row;
+  auto swatch = [&](double r, double g, double b) {
+    cairo_rectangle(cr, x0, y - 0.75 * fs, 1.6 * fs, 0.9 * fs);
+    cairo_set_source_rgb(cr, r, g, b);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.45, 0.41, 0.34);
+    cairo_set_line_width(cr, 0.8);
+    cairo_stroke(cr);
+  };
+  swatch(0.93, 0.90, 0.82);
+  text(cr, x0 + 2.2 * fs, y, "vertebrae, head, pelvis (schematic)", fs);
+  y += row;
+  swatch(0.60, 0.72, 0.86);
+  text(cr, x0 + 2.2 * fs, y, "intervertebral discs", fs);
+  y += row;
+  double rgb[3];
+  colormap(0.75, rgb);
+  cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_line_width(cr, 0.35 * fs);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
+  cairo_stroke(cr);
+  text(cr, x0 + 2.2 * fs, y, legend_muscle_line(s, o), fs);
+  y += row;
+  cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+  arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+  text(cr, x0 + 2.2 * fs, y, "hand load (weight of the mass held)", fs);
+}
+
+void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o) {
+  // Muscle groups ranked by the coloured quantity: mean over their fascicles (activation, fatigue) or
+  // summed (force), both sides together.
+  std::map<std::string, std::pair<double, int>> acc;
+  for (int i = 0; i < model_.nmuscle; ++i) {
+    const double x = o.color == ColorBy::kActivation ? v.activation[i] : o.color == ColorBy::kForce ? v.force[i] : v.fatigued[i];
+    auto& a = acc[model_.muscle_group[i]];
+    a.first += x, a.second += 1;
+  }
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [g, a] : acc) ranked.push_back({o.color == ColorBy::kForce ? a.first : a.first / a.second, g});
+  std::sort(ranked.rbegin(), ranked.rend());
+  const double row = 1.45 * fs;
+  const char* what = o.color == ColorBy::kActivation ? "Most active groups (mean activation)"
+                     : o.color == ColorBy::kForce    ? "Largest group forces (sum, N)"
+                                                     : "Most fatigued groups (mean M_F)";
+  text(cr, x0, y0 + row, what, fs, 0, true);
+  for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
+    const double y = y0 + (k + 2) * row;
+    const double value = ranked[k].first;
+    double rgb[3];
+    colormap((o.color == ColorBy::kForce ? value / acc[ranked[k].second].second : value) / color_max(o), rgb);
+    cairo_rectangle(cr, x0, y - 0.75 * fs, 1.6 * fs, 0.9 * fs);
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    cairo_fill(cr);
+    text(cr, x0 + 2.2 * fs, y, ranked[k].second, fs);
+    text(cr, x0 + 15 * fs, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
+  }
+}
+
+void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {
+  const int nj = model_.njoint;
+  const double label_w = 4.4 * fs, right_pad = 1.5 * fs;
+  const double ax0 = x0 + label_w, ax1 = x0 + w - right_pad;
+  const double top = y0 + 4.4 * fs, bottom = y0 + h - 3.0 * fs;
+  const double row = (bottom - top) / nj;
+  const double vmax = compression_max_;
+  auto X = [&](double n) { return ax0 + (ax1 - ax0) * std::clamp(n, 0.0, vmax) / vmax; };
+  text(cr, x0 + 0.3 * fs, y0 + 1.2 * fs, "Compression per level", 1.1 * fs, 0, true);
+  text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs, "now (bars) and peak over the run (ticks)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
+  // Grid and axis.
+  const double step = nice_step(vmax, 5);
+  cairo_set_line_width(cr, 0.6);
+  for (double t = 0; t <= vmax * (1 + 1e-9); t += step) {
+    cairo_set_source_rgb(cr, 0.88, 0.88, 0.90);
+    cairo_move_to(cr, X(t), top), cairo_line_to(cr, X(t), bottom);
+    cairo_stroke(cr);
+    text(cr, X(t), bottom + 1.1 * fs, fmt::format("{:.0f}", t), 0.7 * fs, 0.5);
+  }
+  text(cr, 0.5 * (ax0 + ax1), bottom + 2.3 * fs, "compression, N", 0.8 * fs, 0.5);
+  // Bars, superior levels on top.
+  for (int j = 0; j < nj; ++j) {
+    const int r = nj - 1 - j;
+    const double yc = top + (r + 0.5) * row;
+    const double c = v.compression[j];
+    const bool over = c > kNioshActionLimit;
+    const double bar = std::min(0.72 * row, 1.4 * fs);
+    cairo_rectangle(cr, ax0, yc - 0.5 * bar, X(c) - ax0, bar);
+    if (over) cairo_set_source_rgb(cr, 0.82, 0.22, 0.18);
+    else cairo_set_source_rgb(cr, 0.45, 0.56, 0.70);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, 1.5);
+    const double xp = X(peak_compression_[j]);
+    cairo_move_to(cr, xp, yc - 0.65 * bar), cairo_line_to(cr, xp, yc + 0.65 * bar);
+    cairo_stroke(cr);
+    const double lfs = std::min(0.7 * fs, 0.8 * row);
+    text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j], lfs, 1.0, j == peak_joint_);
+    if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
+      const std::string value = fmt::format("{:.0f}", c);
+      const double tw = text_width(cr, value, 0.85 * lfs);
+      if (X(c) - ax0 > tw + 0.8 * fs) text(cr, X(c) - 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 1.0, false, 1, 1, 1);
+      else text(cr, X(c) + 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 0, false, 0.3, 0.3, 0.35);
+    }
+  }
+  // NIOSH action limit.
+  const double xl = X(kNioshActionLimit);
+  cairo_set_source_rgb(cr, 0.80, 0.10, 0.10);
+  cairo_set_line_width(cr, 2);
+  const double dash[] = {6, 4};
+  cairo_set_dash(cr, dash, 2, 0);
+  cairo_move_to(cr, xl, top - 0.9 * fs), cairo_line_to(cr, xl, bottom);
+  cairo_stroke(cr);
+  cairo_set_dash(cr, nullptr, 0, 0);
+  text(cr, xl - 0.3 * fs, top - 1.1 * fs, "NIOSH action limit 3400 N", 0.72 * fs, xl + text_width(cr, "NIOSH action limit 3400 N", 0.72 * fs) / 2 > ax1 ? 1.0 : 0.5, true, 0.8, 0.1, 0.1);
+}
+
+namespace {
+
+cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+void draw_frame(ResultsPicture& p, long frame, const PictureOptions& o, cairo_surface_t* surface, double w, double h) {
+  cairo_t* cr = cairo_create(surface);
+  const FrameValues v = p.values(frame);
+  const Scene s = p.scene(v);
+  p.draw(cr, w, h, v, s, o);
+  cairo_destroy(cr);
+}
+
+}  // namespace
+
+std::string picture_svg(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height) {
+  std::string out;
+  cairo_surface_t* surface = cairo_svg_surface_create_for_stream(append_to_string, &out, width, height);
+  draw_frame(p, frame, o, surface, width, height);
+  cairo_surface_finish(surface);
+  const cairo_status_t st = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  if (st != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string("SVG rendering failed: ") + cairo_status_to_string(st));
+  return out;
+}
+
+std::string picture_png(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height) {
+  std::string out;
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+  draw_frame(p, frame, o, surface, width, height);
+  const cairo_status_t st = cairo_surface_write_to_png_stream(surface, append_to_string, &out);
+  cairo_surface_destroy(surface);
+  if (st != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string("PNG rendering failed: ") + cairo_status_to_string(st));
+  return out;
+}
+
+void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height) {
+  namespace fs = std::filesystem;
+  if (width < 200 || height < 150 || width > 20000 || height > 20000)
+    throw std::invalid_argument(fmt::format("picture size {} × {} is outside 200 × 150 … 20000 × 20000", width, height));
+  const std::string ext = fs::path(out).extension().string();
+  if (ext != ".svg" && ext != ".png" && ext != ".pdf")
+    throw InputError(out, 0, "", "unknown picture format '" + ext + "' (use .svg, .png or .pdf)");
+  const fs::path dir = fs::path(out).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
+  const std::string tmp = out + ".partial";
+  cairo_surface_t* surface = nullptr;
+  if (ext == ".svg") surface = cairo_svg_surface_create(tmp.c_str(), width, height);
+  else if (ext == ".pdf") surface = cairo_pdf_surface_create(tmp.c_str(), width, height);
+  else surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+  try {
+    draw_frame(p, frame, o, surface, width, height);
+  } catch (...) {
+    cairo_surface_destroy(surface);
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+  if (ext == ".png") cairo_surface_write_to_png(surface, tmp.c_str());
+  cairo_surface_finish(surface);
+  const cairo_status_t st = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  std::error_code ec;
+  if (st != CAIRO_STATUS_SUCCESS || !fs::exists(tmp)) {
+    fs::remove(tmp, ec);
+    throw InputError(out, 0, "", std::string("cannot write the picture: ") + cairo_status_to_string(st));
+  }
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw InputError(out, 0, "", "cannot write the picture: " + ec.message());
+  }
+}
+
+}  // namespace paraspine

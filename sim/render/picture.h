@@ -1,0 +1,116 @@
+#pragma once
+// Pictures of a results file: the spine, head and pelvis in their posture, every muscle fascicle
+// along its path coloured by activation, force or fatigue (colour bar, legend), hand loads as
+// arrows, and beside them the compression at every level with the NIOSH action limit. Drawn with
+// Cairo to SVG, PNG or PDF; the same drawing feeds animations (animate.h) and reports (report.h).
+//
+// The posture is not stored as pictures but recomputed: the model named in the file, scaled to the
+// stored subject, is put at the stored joint angles (pelvis pose and hand loads from the stored
+// scenario text), then forward_kinematics and muscle_geometry place bones and paths.
+#include <cairo.h>
+
+#include <memory>
+#include <string>
+
+#include "sim/model/data.h"
+#include "sim/model/model.h"
+#include "sim/render/results_series.h"
+#include "sim/render/scene.h"
+#include "sim/scenario/scenario.h"
+
+namespace paraspine {
+
+enum class View { kSagittal, kFrontal, kTop, kOblique };
+enum class ColorBy { kActivation, kForce, kFatigue };
+View parse_view(const std::string& s);        // sagittal | frontal | top | oblique
+ColorBy parse_color_by(const std::string& s);  // activation | force | fatigue
+const char* view_name(View v);
+const char* color_by_name(ColorBy c);
+
+struct PictureOptions {
+  View view = View::kSagittal;
+  ColorBy color = ColorBy::kActivation;
+  bool chart = true;   // the compression bar chart beside the body
+  bool legend = true;     // symbols, and the most active muscle groups at this instant
+  double color_max = 0;   // value at the top of the colour bar; 0 = activation 1, force and fatigue the run's maximum
+  double font_scale = 1;  // text larger than the default (size / 55) when the picture is shown small
+  bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant
+  bool timeline = false;     // a bar under the title showing where the instant lies in the run (animations)
+  bool compact = false;      // film strips: title "t = …" only, no subtitle, no colour bar (chart and legend as set)
+};
+
+// One instant of a results file.
+struct FrameValues {
+  long frame = 0;
+  double time = 0;
+  Eigen::VectorXd q, activation, force, fatigued, compression;
+};
+
+// Colour for a value in [0, 1] on the pictures' sequential scale (pale blue-grey → yellow → red →
+// dark crimson), r, g, b in [0, 1].
+void colormap(double v, double rgb[3]);
+
+class ResultsPicture {
+ public:
+  explicit ResultsPicture(const ResultsSeries& results);
+  const ResultsSeries& results() const { return r_; }
+  const Model& model() const { return model_; }
+
+  FrameValues values(long frame) const;
+  double cycle_s() const { return scenario_.cycle_s(); }  // one repetition of the scenario, s
+  Scene scene(const FrameValues& v);  // posture of that frame
+  // Draws the whole picture into a w × h (device units) area of cr.
+  void draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
+
+  // Top of the colour bar when PictureOptions::color_max is 0 (activation 1; force and fatigue the
+  // run's maximum, rounded up).
+  double default_color_max(ColorBy c) const { return c == ColorBy::kActivation ? 1.0 : c == ColorBy::kForce ? force_max_ : fatigue_max_; }
+
+  // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
+  Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
+
+  // Frames with the highest compression at the most loaded level, and the level.
+  long peak_frame() const { return peak_frame_; }
+  int peak_joint() const { return peak_joint_; }
+
+ private:
+  struct Area {
+    double x0, y0, w, h;
+  };
+  Area body_area(double w, double h, const PictureOptions& o) const;
+  struct Fit {  // world → picture: centre and metres spanned, fixed over the run so animations do not jump
+    double cx = 0, cy = 0, span_x = 1, span_y = 1;
+    bool ready = false;
+  };
+  Fit& fit(View v);                                   // over the run, cached
+  Fit fit_scene(View v, const std::vector<const Scene*>& scenes) const;
+  void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o);
+  void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
+  void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
+  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
+  void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
+  double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
+  double color_max(const PictureOptions& o) const;                         // value at the top of the bar
+
+  const ResultsSeries& r_;
+  Model model_;
+  Scenario scenario_;
+  std::unique_ptr<BoundScenario> bound_;
+  std::unique_ptr<BoneGeometry> bones_;
+  std::unique_ptr<Data> data_;
+  Fit fits_[4];
+  double force_max_ = 1, fatigue_max_ = 1, compression_max_ = 3400;
+  Eigen::VectorXd peak_compression_;  // per joint over the run (from the summary)
+  long peak_frame_ = 0;
+  int peak_joint_ = 0;
+};
+
+// Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a
+// temporary name and renamed, so a failed render leaves no file. Throws InputError for a bad path.
+void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height);
+
+// The picture as an SVG document or PNG file in memory (for HTML reports).
+std::string picture_svg(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height);
+std::string picture_png(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height);
+
+}  // namespace paraspine

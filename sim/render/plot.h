@@ -1,0 +1,30 @@
+#pragma once
+// Line plots of time series as SVG documents (Cairo), for reports: axes with round ticks, labels,
+// a legend, an optional horizontal limit line.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace paraspine {
+
+struct PlotSeries {
+  std::string name;
+  std::vector<double> x, y;
+  int colour = 0;  // index into the qualitative palette (plot_colour)
+  bool dashed = false;
+};
+
+struct PlotOptions {
+  std::string title, xlabel, ylabel;
+  std::optional<double> ymin, ymax;  // default: from the data (ymin 0 when all data ≥ 0)
+  std::optional<double> hline;       // e.g. the NIOSH action limit
+  std::string hline_label;
+  int width = 760, height = 380;
+};
+
+// Qualitative palette, colour k (cycles), r, g, b in [0, 1].
+void plot_colour(int k, double rgb[3]);
+
+std::string plot_svg(const std::vector<PlotSeries>& series, const PlotOptions& o);
+
+}  // namespace paraspine

@@ -1,0 +1,19 @@
+#pragma once
+// One self-contained HTML page about one or more results files: a summary table (with differences
+// from the first file when there are several), a strip of five instants of the movement, the key
+// pictures (posture at the peak compression
+// coloured by activation, seen from the side and from behind; fatigue at the end of the run) and
+// time series (compression per level with the NIOSH action limit, activation and fatigue per muscle
+// group). Several files are laid side by side, plots on shared axes. Pictures are SVG embedded as
+// data: URIs; no script, font or style is fetched, so the page opens without a network.
+#include <string>
+#include <vector>
+
+namespace paraspine {
+
+std::string report_html(const std::vector<std::string>& results_paths);
+
+// Writes report_html under a temporary name and renames it; throws InputError naming a bad file.
+void write_report(const std::vector<std::string>& results_paths, const std::string& out);
+
+}  // namespace paraspine

@@ -1,0 +1,320 @@
+// Pictures, animations and reports of results files: the right size, not blank, colours that follow
+// activation where (and only where) it changes, the expected number of video frames, a report that
+// needs no network. The browser check of the report is in tests/python/test_render.py.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cairo.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "fixtures.h"
+#include "sim/common/error.h"
+#include "sim/io/results_writer.h"
+#include "sim/model/loader.h"
+#include "sim/render/animate.h"
+#include "sim/render/picture.h"
+#include "sim/render/report.h"
+#include "sim/render/results_series.h"
+#include "sim/simulate/run.h"
+
+// Fontconfig, which Cairo uses for text, keeps its configuration for the life of the process, and
+// LeakSanitizer (make test-asan) reports it at exit. Not a leak of ours: suppressed by library name.
+extern "C" __attribute__((used)) const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
+
+namespace paraspine {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Short runs (5 frames per second) of two bundled lifts, each written once per test process when
+// first asked for (ctest runs every test in its own process).
+struct Runs {
+  fs::path dir;
+  std::string stoop_path, squat_path;
+  Runs() {
+    dir = fs::temp_directory_path() / ("paraspine_render_test_" + std::to_string(getpid()));
+    fs::create_directories(dir);
+  }
+  const std::string& stoop() { return stoop_path.empty() ? stoop_path = run("rounded_back_lift") : stoop_path; }
+  const std::string& squat() { return squat_path.empty() ? squat_path = run("squat_lift") : squat_path; }
+  ~Runs() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string run(const std::string& name) {
+    const Scenario base = load_scenario(name);
+    const Scenario sc = parse_scenario(apply_overrides(base.text, base.file, {"output_rate_hz=5"}), base.file);
+    const Model m = load_model(sc.model);
+    const std::string out = (dir / (name + ".h5")).string();
+    ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}});
+    RunOptions opt;
+    w.finish(run_scenario(m, sc, opt, &w));
+    return out;
+  }
+};
+Runs& runs() {
+  static Runs r;
+  return r;
+}
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<uint32_t> px;  // ARGB
+  uint32_t at(int x, int y) const { return px[static_cast<size_t>(y) * w + x]; }
+};
+Image image_of(cairo_surface_t* s) {
+  cairo_surface_flush(s);
+  Image im;
+  im.w = cairo_image_surface_get_width(s), im.h = cairo_image_surface_get_height(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  for (int y = 0; y < im.h; ++y)
+    for (int x = 0; x < im.w; ++x) im.px.push_back(reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride)[x]);
+  return im;
+}
+int red(uint32_t p) { return (p >> 16) & 255; }
+int blue(uint32_t p) { return p & 255; }
+double luma(uint32_t p) { return 0.299 * red(p) + 0.587 * ((p >> 8) & 255) + 0.114 * blue(p); }
+
+Image render(ResultsPicture& p, const FrameValues& v, const Scene& s, const PictureOptions& o, int w, int h) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t* cr = cairo_create(surface);
+  p.draw(cr, w, h, v, s, o);
+  cairo_destroy(cr);
+  Image im = image_of(surface);
+  cairo_surface_destroy(surface);
+  return im;
+}
+
+TEST(Render, PngHasTheRequestedSizeAndIsNotBlank) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const std::string out = (runs().dir / "stoop.png").string();
+  write_picture(p, p.peak_frame(), PictureOptions{}, out, 900, 560);
+  cairo_surface_t* s = cairo_image_surface_create_from_png(out.c_str());
+  ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  const Image im = image_of(s);
+  cairo_surface_destroy(s);
+  EXPECT_EQ(im.w, 900);
+  EXPECT_EQ(im.h, 560);
+  // Not blank: a real share of the pixels is drawn, in many colours (bones, the colour scale, bars).
+  long drawn = 0;
+  std::set<uint32_t> colours;
+  for (uint32_t px : im.px) {
+    if ((px & 0xffffff) != 0xffffff) ++drawn;
+    colours.insert(px);
+  }
+  EXPECT_GT(drawn, 0.05 * im.w * im.h);
+  EXPECT_GT(colours.size(), 300u);
+  EXPECT_FALSE(fs::exists(out + ".partial"));
+}
+
+// Raising the activation of the right longissimus from 0 to 1 (posture, forces, loads unchanged)
+// recolours pixels along those fascicles' paths, toward red, and nowhere else.
+TEST(Render, ColoursChangeWhereActivationChanges) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const Model& m = p.model();
+  const FrameValues v = p.values(0);
+  const Scene s = p.scene(v);
+  std::vector<int> chosen;
+  for (int i = 0; i < m.nmuscle; ++i)
+    if (m.muscle_group[i] == "longissimus" && m.muscle_side[i] == Side::kRight) chosen.push_back(i);
+  ASSERT_GT(chosen.size(), 10u);
+  FrameValues low = v, high = v;
+  for (int i : chosen) low.activation[i] = 0, high.activation[i] = 1;
+  for (const View view : {View::kSagittal, View::kFrontal}) {
+    PictureOptions o;
+    o.view = view;
+    o.legend = false;  // its ranking of the most active groups would (rightly) change too
+    const int W = 1000, H = 640;
+    const Image a = render(p, low, s, o, W, H), b = render(p, high, s, o, W, H);
+    // Where the chosen fascicles are drawn: their projected points, with a margin for line width.
+    double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
+    for (int i : chosen)
+      for (const Vec3& q : s.muscle_path[i]) {
+        const auto sp = p.screen_point(W, H, s, o, q);
+        xmin = std::min(xmin, sp.x()), xmax = std::max(xmax, sp.x()), ymin = std::min(ymin, sp.y()), ymax = std::max(ymax, sp.y());
+      }
+    const double margin = 8;
+    long changed = 0, outside = 0;
+    double redness_a = 0, redness_b = 0, luma_a = 0, luma_b = 0;
+    std::vector<char> mask(W * H, 0);
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x) {
+        if (a.at(x, y) == b.at(x, y)) continue;
+        ++changed;
+        mask[y * W + x] = 1;
+        if (x < xmin - margin || x > xmax + margin || y < ymin - margin || y > ymax + margin) ++outside;
+        redness_a += red(a.at(x, y)) - blue(a.at(x, y));
+        redness_b += red(b.at(x, y)) - blue(b.at(x, y));
+        luma_a += luma(a.at(x, y)), luma_b += luma(b.at(x, y));
+      }
+    EXPECT_GT(changed, 300) << view_name(view);
+    EXPECT_EQ(outside, 0) << view_name(view) << ": pixels changed away from the fascicles whose activation changed";
+    // The scale runs from pale blue-grey (0) to dark crimson (1): warmer and much darker.
+    EXPECT_GT(redness_b, redness_a + 10.0 * changed) << view_name(view) << ": full activation should read warmer than none";
+    EXPECT_LT(luma_b, luma_a - 40.0 * changed) << view_name(view) << ": full activation should read darker than none";
+    // And along the paths: most path pieces have changed pixels at their midpoint.
+    int pieces = 0, hit = 0;
+    for (int i : chosen)
+      for (size_t k = 0; k + 1 < s.muscle_path[i].size(); ++k) {
+        const auto mid = p.screen_point(W, H, s, o, 0.5 * (s.muscle_path[i][k] + s.muscle_path[i][k + 1]));
+        ++pieces;
+        bool found = false;
+        for (int dy = -3; dy <= 3 && !found; ++dy)
+          for (int dx = -3; dx <= 3 && !found; ++dx) {
+            const int x = static_cast<int>(mid.x()) + dx, y = static_cast<int>(mid.y()) + dy;
+            found = x >= 0 && y >= 0 && x < W && y < H && mask[y * W + x];
+          }
+        hit += found;
+      }
+    EXPECT_GT(hit, 0.7 * pieces) << view_name(view);
+  }
+}
+
+// The picture's bones follow the stored posture: standing at the start (head over the pelvis),
+// bent forward at the peak of the stoop (head well in front of the pelvis and lower), the hands
+// holding the box's load only while the scenario says so.
+TEST(Render, BonesFollowThePosture) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  auto centre = [](const Scene& s, SceneBone::Kind k) {
+    for (const auto& b : s.bones)
+      if (b.kind == k) return b.centre;
+    return Vec3(Vec3::Constant(NAN));
+  };
+  const Scene stand = p.scene(p.values(0)), bent = p.scene(p.values(p.peak_frame()));
+  const Vec3 h0 = centre(stand, SceneBone::kHead) - centre(stand, SceneBone::kPelvis);
+  const Vec3 h1 = centre(bent, SceneBone::kHead) - centre(bent, SceneBone::kPelvis);
+  EXPECT_LT(std::abs(h0.x()), 0.15);  // x anterior, y up
+  EXPECT_GT(h0.y(), 0.5);
+  EXPECT_GT(h1.x(), 0.35);
+  EXPECT_LT(h1.y(), h0.y() - 0.2);
+  // Vertebral bodies stack along the spine: each lies between the centres of its two discs.
+  int checked = 0;
+  for (size_t k = 0; k + 2 < bent.bones.size(); ++k) {
+    const auto& b = bent.bones[k];
+    if (b.kind != SceneBone::kVertebra) continue;
+    Vec3 lo = Vec3::Constant(NAN), hi = lo;
+    for (const auto& d : bent.bones)
+      if (d.kind == SceneBone::kDisc && d.name.rfind(b.name + "-", 0) == 0) lo = d.centre;           // e.g. L4-L5 below L4
+      else if (d.kind == SceneBone::kDisc && d.name.size() > b.name.size() && d.name.compare(d.name.size() - b.name.size(), b.name.size(), b.name) == 0 &&
+               d.name[d.name.size() - b.name.size() - 1] == '-') hi = d.centre;                     // L3-L4 above L4
+    if (!lo.allFinite() || !hi.allFinite()) continue;
+    EXPECT_LT((b.centre - 0.5 * (lo + hi)).norm(), 0.004) << b.name;
+    ++checked;
+  }
+  EXPECT_GT(checked, 15);
+  double load0 = 0, load1 = 0;
+  for (const auto& h : stand.hands) load0 += h.load_kg;
+  for (const auto& h : bent.hands) load1 += h.load_kg;
+  EXPECT_EQ(load0, 0.0);
+  EXPECT_NEAR(load1, 15.0, 1e-9);  // the 15 kg box, 7.5 kg in each hand
+}
+
+TEST(Render, TwoInstantsOfALiftDiffer) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  PictureOptions o;
+  const FrameValues v0 = p.values(0), v1 = p.values(p.peak_frame());
+  const Image a = render(p, v0, p.scene(v0), o, 800, 500), b = render(p, v1, p.scene(v1), o, 800, 500);
+  long changed = 0;
+  for (size_t k = 0; k < a.px.size(); ++k) changed += a.px[k] != b.px[k];
+  EXPECT_GT(changed, 0.02 * a.px.size());
+}
+
+TEST(Render, SvgAndPdfAreWritten) {
+  const ResultsSeries r(runs().squat());
+  ResultsPicture p(r);
+  for (const char* ext : {".svg", ".pdf"}) {
+    const std::string out = (runs().dir / (std::string("squat") + ext)).string();
+    PictureOptions o;
+    o.view = View::kOblique;
+    o.color = ColorBy::kForce;
+    write_picture(p, 5, o, out, 800, 500);
+    std::ifstream f(out, std::ios::binary);
+    std::string head(64, '\0');
+    f.read(head.data(), 64);
+    EXPECT_TRUE(std::string(ext) == ".pdf" ? head.rfind("%PDF", 0) == 0 : head.find("<svg") != std::string::npos || head.find("<?xml") == 0) << ext;
+    EXPECT_GT(fs::file_size(out), 10000u) << ext;
+  }
+}
+
+TEST(Render, BadInputIsAClearErrorAndLeavesNoFile) {
+  EXPECT_THROW({ const ResultsSeries r((runs().dir / "missing.h5").string()); }, InputError);
+  try {
+    const ResultsSeries r((runs().dir / "missing.h5").string());
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing.h5"), std::string::npos);
+  }
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const std::string bad = (runs().dir / "picture.bmp").string();
+  EXPECT_THROW(write_picture(p, 0, PictureOptions{}, bad, 800, 500), InputError);
+  EXPECT_FALSE(fs::exists(bad));
+  EXPECT_THROW(write_picture(p, 0, PictureOptions{}, (runs().dir / "no/such/dir/x.png").string(), 800, 500), InputError);
+  EXPECT_THROW(parse_view("side"), std::invalid_argument);
+  EXPECT_THROW(parse_color_by("stress"), std::invalid_argument);
+}
+
+long count_video_frames(const std::string& path) {
+  const std::string cmd = "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 '" + path + "'";
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return -1;
+  char buf[64] = {0};
+  const bool ok = std::fgets(buf, sizeof buf, f) != nullptr;
+  pclose(f);
+  return ok ? std::atol(buf) : -1;
+}
+
+bool have(const char* program) { return std::system((std::string("command -v ") + program + " >/dev/null 2>&1").c_str()) == 0; }
+
+TEST(Render, AnimationHasTheExpectedFrameCount) {
+  if (!have("ffmpeg") || !have("ffprobe")) GTEST_SKIP() << "ffmpeg is not installed (scripts/setup.sh installs it): animation test skipped";
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  AnimationOptions a;
+  a.fps = 4, a.speed = 1, a.start = r.time.front(), a.end = r.time.back();
+  const long expected = static_cast<long>(std::floor((a.end - a.start) * a.fps + 1e-9)) + 1;
+  EXPECT_EQ(animation_frame_count(a), expected);
+  for (const char* ext : {".gif", ".mp4"}) {
+    const std::string out = (runs().dir / (std::string("stoop") + ext)).string();
+    EXPECT_EQ(write_animation(p, PictureOptions{}, a, out, 400, 250), expected);
+    EXPECT_EQ(count_video_frames(out), expected) << ext;
+    EXPECT_FALSE(fs::exists(out + ".partial"));
+  }
+  EXPECT_THROW(write_animation(p, PictureOptions{}, a, (runs().dir / "x.avi").string(), 400, 250), InputError);
+}
+
+TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
+  const std::string out = (runs().dir / "report.html").string();
+  write_report({runs().stoop(), runs().squat()}, out);
+  std::ifstream f(out);
+  const std::string html((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("<table>"), std::string::npos);
+  EXPECT_NE(html.find("rounded_back_lift"), std::string::npos);
+  EXPECT_NE(html.find("squat_lift"), std::string::npos);
+  EXPECT_NE(html.find("vs first"), std::string::npos);
+  EXPECT_NE(html.find("NIOSH"), std::string::npos);
+  // Everything embedded: every src/href is a data: URI, nothing is fetched. (A plain scan:
+  // std::regex recurses per character and overflows the stack on megabyte-long data URIs.)
+  int images = 0;
+  for (const std::string attr : {" src=\"", " href=\""}) {
+    for (size_t pos = html.find(attr); pos != std::string::npos; pos = html.find(attr, pos + 1)) {
+      EXPECT_EQ(html.compare(pos + attr.size(), 5, "data:"), 0) << html.substr(pos, 80);
+      images += attr == " src=\"";
+    }
+  }
+  EXPECT_EQ(images, 2 * (5 + 3 + 3) + 1);  // per file a strip of 5, 3 pictures, 3 plots; one overlay
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out + ".partial"));
+  EXPECT_THROW(write_report({runs().stoop()}, (runs().dir / "report.txt").string()), InputError);
+}
+
+}  // namespace
+}  // namespace paraspine

@@ -1,0 +1,175 @@
+"""`paraspine render` and `paraspine report` as a user meets them: pictures of the requested size
+that change with the instant, videos with the expected number of frames, clear errors that leave no
+file, results stored as float32 read alike, and the HTML report opened in headless Chromium without
+a console message, its screenshot not blank."""
+import math
+import os
+import re
+import shutil
+import struct
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+
+
+def run(*args, timeout=300):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def lifts(tmp_path_factory):
+    d = tmp_path_factory.mktemp("render")
+    out = {}
+    for name in ("rounded_back_lift", "squat_lift"):
+        path = d / f"{name}.h5"
+        r = run("run", name, "--set", "output_rate_hz=10", "-o", str(path))
+        assert r.returncode == 0, r.stderr
+        out[name] = path
+    return d, out
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+def test_render_png_size_and_instants_differ(lifts):
+    d, files = lifts
+    a, b = d / "t0.png", d / "peak.png"
+    r = run("render", str(files["rounded_back_lift"]), "--time", "0", "--width", "640", "--height", "400", "-o", str(a))
+    assert r.returncode == 0, r.stderr
+    assert "t = 0.00 s" in r.stdout
+    r = run("render", str(files["rounded_back_lift"]), "--width", "640", "--height", "400", "-o", str(b))
+    assert r.returncode == 0, r.stderr
+    assert png_size(a) == (640, 400) and png_size(b) == (640, 400)
+    assert a.read_bytes() != b.read_bytes()
+
+
+def test_render_every_view_and_colour(lifts):
+    d, files = lifts
+    for view, colour in (("sagittal", "fatigue"), ("frontal", "activation"), ("top", "force"), ("oblique", "activation")):
+        out = d / f"{view}_{colour}.svg"
+        r = run("render", str(files["squat_lift"]), "--view", view, "--color", colour, "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_render_bad_input_is_a_clear_error_and_leaves_no_file(lifts):
+    d, files = lifts
+    r = run("render", str(d / "nope.h5"), "-o", str(d / "x.png"))
+    assert r.returncode == 2 and "nope.h5" in r.stderr
+    assert not (d / "x.png").exists()
+    r = run("render", str(files["squat_lift"]), "-o", str(d / "x.bmp"))
+    assert r.returncode == 2 and "x.bmp" in r.stderr and ".svg, .png or .pdf" in r.stderr
+    assert not (d / "x.bmp").exists() and not (d / "x.bmp.partial").exists()
+    r = run("render", str(files["squat_lift"]), "--view", "sideways", "-o", str(d / "x.png"))
+    assert r.returncode != 0 and "sideways" in r.stderr
+    r = run("report", str(files["squat_lift"]), "-o", str(d / "r.pdf"))
+    assert r.returncode == 2 and not (d / "r.pdf").exists()
+
+
+def test_float32_results_render_alike(lifts):
+    """Another writer may store floats or other filters: the reader converts whatever it finds."""
+    d, files = lifts
+    src, dst = files["squat_lift"], d / "squat_f32.h5"
+    with h5py.File(src) as f, h5py.File(dst, "w") as g:
+        for k, v in f.attrs.items():
+            g.attrs[k] = v
+        def copy(name, obj):
+            if isinstance(obj, h5py.Group):
+                grp = g.require_group(name)
+                for k, v in obj.attrs.items():
+                    grp.attrs[k] = v
+            elif obj.dtype.kind == "f":
+                g.create_dataset(name, data=obj[()].astype(np.float32), compression="gzip", chunks=True)
+            else:
+                g.create_dataset(name, data=obj[()], dtype=obj.dtype)
+        f.visititems(copy)
+    a, b = d / "f64.png", d / "f32.png"
+    assert run("render", str(src), "--time", "2", "-o", str(a)).returncode == 0
+    r = run("render", str(dst), "--time", "2", "-o", str(b))
+    assert r.returncode == 0, r.stderr
+    assert png_size(b) == png_size(a)
+
+
+def have(program):
+    return shutil.which(program) is not None
+
+
+@pytest.mark.skipif(not (have("ffmpeg") and have("ffprobe")), reason="ffmpeg is not installed (scripts/setup.sh installs it)")
+def test_animation_has_the_expected_frame_count(lifts):
+    d, files = lifts
+    for ext, fps, speed in ((".gif", 5, 1), (".mp4", 12, 2)):
+        out = d / f"lift{ext}"
+        r = run("render", str(files["rounded_back_lift"]), "--animate", "--fps", str(fps), "--speed", str(speed),
+                "--width", "480", "--height", "300", "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        expected = math.floor(5.5 * fps / speed + 1e-9) + 1  # the run lasts 5.5 s
+        assert f"{expected} frames" in r.stdout
+        probe = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                                "stream=nb_read_frames,width,height", "-of", "csv=p=0", str(out)],
+                               capture_output=True, text=True, timeout=60)
+        assert probe.stdout.strip() == f"480,300,{expected}", probe.stdout
+        assert not out.with_name(out.name + ".partial").exists()
+
+
+def find_browser():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if have(name):
+            return shutil.which(name)
+    return None
+
+
+def headless(browser, url, screenshot, workdir, size="1400,4000"):
+    """Loads url in headless Chromium, saves a screenshot; returns the console lines it logged."""
+    args = [browser, "--headless", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+            "--enable-logging=stderr", "--v=0", f"--user-data-dir={workdir}",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # no network: anything fetched would fail
+            f"--window-size={size}", f"--screenshot={screenshot}", url]
+    if os.geteuid() == 0:
+        args.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    r = subprocess.run(args, capture_output=True, text=True, timeout=180)
+    assert os.path.exists(screenshot), r.stderr[-2000:]
+    return [line for line in r.stderr.splitlines() if ":CONSOLE" in line]
+
+
+def test_report_opens_in_headless_chromium(lifts, tmp_path):
+    browser = find_browser()
+    if browser is None:
+        pytest.skip("no Chromium could be installed on this machine (scripts/setup.sh tries Debian's chromium): "
+                    "the browser check of the HTML report is skipped")
+    d, files = lifts
+    report = d / "report.html"
+    r = run("report", str(files["rounded_back_lift"]), str(files["squat_lift"]), "-o", str(report))
+    assert r.returncode == 0, r.stderr
+    html = report.read_text()
+    assert not re.search(r'(src|href)="(?!data:)', html), "the report refers to something outside itself"
+
+    # The console check can fail: a page with an error is caught.
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><html><body><p>x</p><script>notDefined();</script></body></html>")
+    assert headless(browser, bad.as_uri(), str(tmp_path / "bad.png"), str(tmp_path / "profile_bad"), "400,300"), \
+        "a deliberate console error was not seen: the console check would be blind"
+
+    shot = tmp_path / "report.png"
+    console = headless(browser, report.as_uri(), str(shot), str(tmp_path / "profile"))
+    assert console == [], console
+    from PIL import Image
+    im = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int32)
+    assert im.shape[:2] == (4000, 1400)
+    drawn = (im.sum(axis=2) < 3 * 250).mean()
+    colours = len(np.unique(im.reshape(-1, 3) @ np.array([1 << 16, 1 << 8, 1])))
+    assert drawn > 0.05, f"screenshot nearly blank: {drawn:.3f} of the pixels drawn"
+    assert colours > 500, f"screenshot has only {colours} colours"
+
+
+def test_help_has_examples():
+    for verb in ("render", "report"):
+        r = run(verb, "--help")
+        assert r.returncode == 0 and "Examples:" in r.stdout
