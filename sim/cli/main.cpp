@@ -242,8 +242,11 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
              100 * r["frames_used_fraction"].get<double>(),
              r["peak_moment_Nm"].get<double>() > 0 ? " (where the model's muscles cannot carry the load)" : "");
   if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
-  else fmt::print("  endurance: the task fails after {:.0f} s ({} first, at {})\n", summary["endurance_s"].get<double>(),
-                  summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>());
+  else fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(),
+                  summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>(),
+                  summary["failure_kind"] == "strength_limit"
+                      ? " — that fascicle is at full activation even fresh: the model's strength limit, not endurance"
+                      : "");
   const auto& rec = summary["recovery"];
   if (rec["to_95_percent_s"].get<double>() > 0)
     fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {:.0f} s, to 95 % in {:.0f} s "

@@ -39,7 +39,7 @@ TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, con
     const int muscle = most_fatigued_saturated(k, sense);
     if (muscle < 0) continue;
     worst = deficit / mvc;
-    out = {true, k, deficit, mvc, muscle};
+    out = {true, k, deficit, mvc, muscle, probe.activation[muscle] >= 1 - 1e-6};
   }
   return out;
 }

@@ -32,6 +32,10 @@ struct TaskFailure {
   double deficit = 0;    // N·m beyond the fresh reserve
   double mvc = 0;        // N·m, that rotation's maximal voluntary moment in that sense
   int muscle = -1;       // the most fatigued saturated fascicle serving it (-1 if none)
+  // That fascicle works at full activation even fresh in this frame. (run.cpp calls the failure the
+  // model's strength limit rather than endurance when, besides, it came sooner than a fascicle held
+  // at 95 % of its strength gives out.)
+  bool at_strength_limit = false;
 };
 
 // Checks a frame load sharing has just solved (d) against the same frame with fresh muscles,

@@ -28,6 +28,8 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
     assert set(summary["joints"]["L4-L5"]) == {"peak_compression_N", "mean_compression_N",
                                                "peak_shear_ap_N", "peak_shear_lateral_N", "end_creep_deg"}
     assert set(summary["recovery"]) == {"to_90_percent_s", "to_95_percent_s", "slowest_group"}
+    assert summary["failure_kind"] in (None, "fatigue", "strength_limit")
+    assert (summary["failure_kind"] is None) == (summary["endurance_s"] is None)
     assert {"recovery_to_90_s", "recovery_to_95_s"} <= set(summary["groups"]["longissimus"]["left"])
     assert not (tmp_path / "lift.h5.partial").exists()
     with h5py.File(out) as f:
