@@ -114,7 +114,7 @@ void print_progress(double f) {
 int run_bench(const std::string& model_path, int frames, const std::string& criterion, unsigned seed, bool json) {
   const ps::Model model = ps::load_model(model_path);
   const ps::Criterion c = ps::parse_criterion(criterion);
-  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, isatty(STDERR_FILENO) ? print_progress : nullptr);
+  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? print_progress : nullptr);
   if (json) {
     nlohmann::json j = {{"model", r.model}, {"criterion", r.criterion}, {"frames", r.frames},
                         {"ours_warm_us_per_frame", r.ours_warm_us_per_frame},
@@ -197,7 +197,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.threads = threads > 0 ? threads : omp_get_max_threads();
   opt.time_coupling = !no_fatigue;
-  if (isatty(STDERR_FILENO)) opt.progress = run_progress;
+  if ((isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (!out.empty()) {
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion,
@@ -336,7 +336,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   const ps::Scenario sc = ps::load_scenario(scenario_name);
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
-  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, isatty(STDERR_FILENO) ? sweep_progress : nullptr);
+  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? sweep_progress : nullptr);
   if (!out.empty()) ps::write_sweep(out, sc, r);
   if (json) {
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
