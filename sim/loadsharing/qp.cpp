@@ -37,10 +37,6 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   for (Eigen::VectorXd* v : {&w.ip_zl, &w.ip_zu, &w.ip_rd, &w.ip_dx, &w.ip_dzl, &w.ip_dzu, &w.ip_d, &w.ip_q})
     *v = Eigen::VectorXd::Zero(n);
   w.direction = Eigen::VectorXd::Zero(m);
-  w.S = Eigen::MatrixXd::Zero(m, m);
-  // Size the factorization once (so the per-frame path never allocates) by factorizing the
-  // identity: the sizing constructor LLT(m) leaves its status uninitialized, and copying it is UB.
-  w.llt.compute(Eigen::MatrixXd::Identity(m, m));
   w.analyzed_begin.clear();  // analysed by the first solve, once the caller has set the row ranges
   w.analyzed_end.clear();
   w.group_order.resize(n);
@@ -51,11 +47,13 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.update = Eigen::VectorXd::Zero(m);
   w.in_factor.assign(n, 0);
   w.bound_state.assign(n, 0);
-  w.row_cover.assign(m + 1, 0);
   w.has_bound_state = false;
   w.lambda_start = Eigen::VectorXd::Zero(m);
   w.changed.reserve(n);
   w.events.reserve(2 * n);
+  w.events_far.reserve(2 * n);
+  w.free_lo = Eigen::VectorXd::Zero(n);
+  w.free_hi = Eigen::VectorXd::Zero(n);
 }
 
 namespace {
@@ -84,148 +82,6 @@ double primal_from_dual(QpWorkspace& w) {
   return q;
 }
 
-// Primal–dual interior point (Mehrotra predictor–corrector, Nocedal & Wright 2006 §16.6) on the same
-// QP, reduced to the m × m normal equations A D⁻¹ Aᵀ Δλ = … with D = H + Z_l/S_l + Z_u/S_u diagonal:
-// every variable keeps a positive weight, so there are no kinks and about 15–25 iterations suffice
-// however many bounds change at once. Used as the fallback when the semismooth steps make slow
-// progress (saturated frames); it leaves λ near the optimum for the exact semismooth polish.
-void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterations) {
-  const int n = w.n;
-  Eigen::VectorXd& x = w.x;
-  Eigen::VectorXd& zl = w.ip_zl;
-  Eigen::VectorXd& zu = w.ip_zu;
-  Eigen::VectorXd& rd = w.ip_rd;
-  Eigen::VectorXd& dx = w.ip_dx;
-  Eigen::VectorXd& dzl = w.ip_dzl;
-  Eigen::VectorXd& dzu = w.ip_dzu;
-  Eigen::VectorXd& D = w.ip_d;
-  Eigen::VectorXd& q = w.ip_q;
-  auto has_lo = [&](int i) { return std::isfinite(w.lo[i]); };
-  auto has_hi = [&](int i) { return std::isfinite(w.hi[i]); };
-  // Start strictly inside the bounds.
-  int nbounds = 0;
-  for (int i = 0; i < n; ++i) {
-    const double lo = w.lo[i], hi = w.hi[i];
-    if (has_lo(i) && has_hi(i)) x[i] = hi - lo > 0 ? lo + 0.5 * (hi - lo) : lo;
-    else if (has_lo(i)) x[i] = lo + 1;
-    else if (has_hi(i)) x[i] = hi - 1;
-    else x[i] = 0;
-    zl[i] = has_lo(i) ? 1.0 : 0.0;
-    zu[i] = has_hi(i) ? 1.0 : 0.0;
-    nbounds += has_lo(i) + has_hi(i);
-  }
-  w.lambda.setZero();
-  const double scale_b = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
-  for (int it = 0; it < max_iterations; ++it, ++iterations) {
-    // Residuals and complementarity.
-    w.residual = w.b;
-    double mu = 0;
-    for (int i = 0; i < n; ++i) {
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      w.s[i] = len > 0 ? w.A.col(i).segment(r0, len).dot(w.lambda.segment(r0, len)) : 0.0;
-      if (len > 0) w.residual.segment(r0, len) -= x[i] * w.A.col(i).segment(r0, len);
-      rd[i] = w.h[i] * x[i] + w.g[i] - w.s[i] - zl[i] + zu[i];
-      if (has_lo(i)) mu += (x[i] - w.lo[i]) * zl[i];
-      if (has_hi(i)) mu += (w.hi[i] - x[i]) * zu[i];
-    }
-    mu /= std::max(1, nbounds);
-    // Near the optimum is enough: the exact semismooth steps that follow finish the job. Dual
-    // residual relative to the size of the gradient terms.
-    double scale_d = 1.0;
-    for (int i = 0; i < n; ++i) scale_d = std::max({scale_d, std::abs(w.h[i] * x[i]), std::abs(w.g[i]), std::abs(w.s[i])});
-    if (w.residual.lpNorm<Eigen::Infinity>() <= std::max(tol, 1e-8 * scale_b) &&
-        rd.lpNorm<Eigen::Infinity>() <= 1e-8 * scale_d && mu <= 1e-9 * scale_d)
-      return;
-    // Normal matrix (the same for predictor and corrector).
-    w.S.setZero();
-    for (int i = 0; i < n; ++i) {
-      double d = w.h[i];
-      if (has_lo(i)) d += zl[i] / (x[i] - w.lo[i]);
-      if (has_hi(i)) d += zu[i] / (w.hi[i] - x[i]);
-      D[i] = d;
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      if (len > 0) w.S.block(r0, r0, len, len).selfadjointView<Eigen::Lower>().rankUpdate(w.A.col(i).segment(r0, len), 1.0 / d);
-    }
-    w.llt.compute(w.S);
-    if (w.llt.info() != Eigen::Success) return;
-    // Solves for the step given complementarity targets (affine: σμ = 0 and no second-order term).
-    auto solve_step = [&](double target, bool corrector) {
-      for (int i = 0; i < n; ++i) {
-        double rhs = -rd[i];
-        if (has_lo(i)) {
-          const double sl = x[i] - w.lo[i];
-          const double rc = target - sl * zl[i] - (corrector ? dx[i] * dzl[i] : 0.0);
-          rhs += rc / sl;
-        }
-        if (has_hi(i)) {
-          const double su = w.hi[i] - x[i];
-          const double rc = target - su * zu[i] + (corrector ? dx[i] * dzu[i] : 0.0);
-          rhs -= rc / su;
-        }
-        q[i] = rhs;
-      }
-      // (A D⁻¹ Aᵀ) Δλ = r_p − A D⁻¹ q
-      w.direction = w.residual;
-      for (int i = 0; i < n; ++i) {
-        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-        if (len > 0) w.direction.segment(r0, len) -= (q[i] / D[i]) * w.A.col(i).segment(r0, len);
-      }
-      w.direction = w.llt.solve(w.direction);
-      for (int i = 0; i < n; ++i) {
-        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-        const double atd = len > 0 ? w.A.col(i).segment(r0, len).dot(w.direction.segment(r0, len)) : 0.0;
-        const double dxi = (q[i] + atd) / D[i];
-        double dl = 0, du = 0;
-        if (has_lo(i)) {
-          const double sl = x[i] - w.lo[i];
-          const double rc = target - sl * zl[i] - (corrector ? dx[i] * dzl[i] : 0.0);
-          dl = (rc - zl[i] * dxi) / sl;
-        }
-        if (has_hi(i)) {
-          const double su = w.hi[i] - x[i];
-          const double rc = target - su * zu[i] + (corrector ? dx[i] * dzu[i] : 0.0);
-          du = (rc + zu[i] * dxi) / su;
-        }
-        w.xt[i] = dxi;  // new step kept in xt/c while dx/dz hold the affine step
-        w.c[i] = dl;
-        w.s[i] = du;
-      }
-    };
-    auto step_lengths = [&](double& ap, double& ad) {
-      ap = 1, ad = 1;
-      for (int i = 0; i < n; ++i) {
-        if (has_lo(i) && w.xt[i] < 0) ap = std::min(ap, -(x[i] - w.lo[i]) / w.xt[i]);
-        if (has_hi(i) && w.xt[i] > 0) ap = std::min(ap, (w.hi[i] - x[i]) / w.xt[i]);
-        if (has_lo(i) && w.c[i] < 0) ad = std::min(ad, -zl[i] / w.c[i]);
-        if (has_hi(i) && w.s[i] < 0) ad = std::min(ad, -zu[i] / w.s[i]);
-      }
-    };
-    // Predictor.
-    solve_step(0.0, false);
-    double ap, ad;
-    step_lengths(ap, ad);
-    double mu_aff = 0;
-    for (int i = 0; i < n; ++i) {
-      if (has_lo(i)) mu_aff += (x[i] + ap * w.xt[i] - w.lo[i]) * (zl[i] + ad * w.c[i]);
-      if (has_hi(i)) mu_aff += (w.hi[i] - x[i] - ap * w.xt[i]) * (zu[i] + ad * w.s[i]);
-    }
-    mu_aff /= std::max(1, nbounds);
-    const double sigma = std::pow(mu_aff / std::max(mu, 1e-300), 3);
-    dx = w.xt;
-    dzl = w.c;
-    dzu = w.s;
-    // Corrector.
-    solve_step(sigma * mu, true);
-    step_lengths(ap, ad);
-    ap = std::min(1.0, 0.995 * ap);
-    ad = std::min(1.0, 0.995 * ad);
-    x += ap * w.xt;
-    w.lambda += ad * w.direction;
-    zl += ad * w.c;
-    zu += ad * w.s;
-  }
-}
-
 // ---- Structure: columns grouped by row range, and the envelope of S.
 
 }  // namespace
@@ -246,14 +102,6 @@ void qp_analyze(QpWorkspace& w) {
       w.group_start.push_back(k);
   }
   w.group_start.push_back(w.n);
-  w.row_column_start.assign(w.m + 1, 0);
-  for (int i = 0; i < w.n; ++i)
-    for (int r = w.row_begin[i]; r < w.row_end[i]; ++r) ++w.row_column_start[r + 1];
-  for (int r = 0; r < w.m; ++r) w.row_column_start[r + 1] += w.row_column_start[r];
-  w.row_columns.resize(w.row_column_start[w.m]);
-  std::vector<int> fill(w.row_column_start.begin(), w.row_column_start.end() - 1);
-  for (int i = 0; i < w.n; ++i)
-    for (int r = w.row_begin[i]; r < w.row_end[i]; ++r) w.row_columns[fill[r]++] = i;
   // first[r]: the lowest row sharing a column with row r. The factor's column j then has its
   // nonzeros in rows j … envelope_last[j] (Cholesky fill stays inside the envelope).
   std::vector<int> first(w.m);
@@ -270,17 +118,44 @@ void qp_analyze(QpWorkspace& w) {
 
 namespace {
 
-inline bool is_free(const QpWorkspace& w, int i) {
-  const double u = (w.s[i] - w.g[i]) / w.h[i];
-  return u >= w.lo[i] && u <= w.hi[i];
+// x_i(λ) is strictly between its bounds, or exactly on one, iff free_lo_i ≤ s_i ≤ free_hi_i
+// (set per solve by set_free_range): s_i = a_iᵀλ.
+inline bool is_free(const QpWorkspace& w, int i) { return w.s[i] >= w.free_lo[i] && w.s[i] <= w.free_hi[i]; }
+
+void set_free_range(QpWorkspace& w) {
+  for (int i = 0; i < w.n; ++i) {
+    w.free_lo[i] = w.lo[i] * w.h[i] + w.g[i];  // ±inf stays ±inf (h > 0)
+    w.free_hi[i] = w.hi[i] * w.h[i] + w.g[i];
+  }
+}
+
+// Lower triangle of L's block at (r0, r0), len × len += Σ_q scale_q col_q col_qᵀ.
+template <int K>
+inline void add_columns(Eigen::MatrixXd& L, int r0, int len, const double* const* col, const double* scale) {
+  for (int c = 0; c < len; ++c) {
+    double* Lc = &L(r0, r0 + c);
+    double f[K];
+    for (int q = 0; q < K; ++q) f[q] = scale[q] * col[q][c];
+    for (int r = c; r < len; ++r) {
+      double v = f[0] * col[0][r];
+      for (int q = 1; q < K; ++q) v += f[q] * col[q][r];
+      Lc[r] += v;
+    }
+  }
 }
 
 // L ← lower Cholesky factor of A_F H_F⁻¹ A_Fᵀ + diag(δ) over the free set F (in_factor updated).
 // δ_r = 10⁻¹¹ Σ_i A_ri²/h_i over every column: keeps S positive definite when a row has no free
 // column (all its muscles at a bound) and when downdates remove its last one; the exact line search
 // then carries that row's long step to the first kink.
-// With from_state, F is the free set recorded at the end of the previous solve (bound_state == 0).
-bool factorize(QpWorkspace& w, bool from_state = false) {
+// Which columns enter the matrix, with which weight.
+enum class Columns {
+  kFree,            // the free set at the current λ, weight 1/h_i
+  kPreviousFree,    // the free set recorded at the end of the previous solve (bound_state == 0)
+  kInteriorPoint,   // every column, weight 1/D_i (the interior-point normal matrix, D in ip_d)
+};
+
+bool factorize(QpWorkspace& w, Columns columns = Columns::kFree) {
   const int m = w.m;
   for (int j = 0; j < m; ++j) w.L.col(j).segment(j, w.envelope_last[j] - j + 1).setZero();
   w.regularization.setZero();
@@ -289,30 +164,25 @@ bool factorize(QpWorkspace& w, bool from_state = false) {
     const int first_col = w.group_order[w.group_start[g]];
     const int r0 = w.row_begin[first_col], len = w.row_end[first_col] - r0;
     if (len <= 0) continue;
-    // Free columns of the group, four at a time: each pass over the block of L then does four
-    // multiply–adds per load and store instead of one.
+    // Free columns of the group, up to four at a time: each pass over the block of L then does
+    // up to four multiply–adds per load and store instead of one.
     const double* col[4];
     double scale[4];
     int k = 0;
     auto flush = [&](int count) {
-      for (int c = 0; c < len; ++c) {
-        double* Lc = &w.L(r0, r0 + c);
-        double f[4];
-        for (int q = 0; q < count; ++q) f[q] = scale[q] * col[q][c];
-        if (count == 4) {
-          for (int r = c; r < len; ++r) Lc[r] += f[0] * col[0][r] + f[1] * col[1][r] + f[2] * col[2][r] + f[3] * col[3][r];
-        } else {
-          for (int q = 0; q < count; ++q)
-            for (int r = c; r < len; ++r) Lc[r] += f[q] * col[q][r];
-        }
+      switch (count) {
+        case 4: add_columns<4>(w.L, r0, len, col, scale); break;
+        case 3: add_columns<3>(w.L, r0, len, col, scale); break;
+        case 2: add_columns<2>(w.L, r0, len, col, scale); break;
+        default: add_columns<1>(w.L, r0, len, col, scale);
       }
     };
     for (int p = w.group_start[g]; p < w.group_start[g + 1]; ++p) {
       const int i = w.group_order[p];
       const double* a = &w.A(r0, i);
-      const double inv_h = 1.0 / w.h[i];
+      const double inv_h = 1.0 / (columns == Columns::kInteriorPoint ? w.ip_d[i] : w.h[i]);
       for (int r = 0; r < len; ++r) w.regularization[r0 + r] += inv_h * a[r] * a[r];
-      w.in_factor[i] = from_state ? w.bound_state[i] == 0 : is_free(w, i);
+      w.in_factor[i] = columns == Columns::kFree ? is_free(w, i) : columns == Columns::kPreviousFree ? w.bound_state[i] == 0 : 1;
       if (!w.in_factor[i]) continue;
       col[k] = a;
       scale[k] = inv_h;
@@ -378,10 +248,8 @@ bool rank_update(QpWorkspace& w, int i, double sign) {
   return true;
 }
 
-// direction ← (L Lᵀ)⁻¹ residual, inside the envelope.
-void solve_factor(QpWorkspace& w) {
-  Eigen::VectorXd& d = w.direction;
-  d = w.residual;
+// v ← (L Lᵀ)⁻¹ v, inside the envelope.
+void solve_factor(const QpWorkspace& w, Eigen::VectorXd& d) {
   for (int j = 0; j < w.m; ++j) {
     const double dj = d[j] /= w.L(j, j);
     const double* Lj = &w.L(0, j);
@@ -404,71 +272,179 @@ template <class ForEach>
 double line_search(QpWorkspace& w, double slope0_rhs, ForEach for_each) {
   double p = slope0_rhs;  // φ'(0)
   double slope = 0;
+  // Kinks up to t = 1 (where a Newton step on the current piece would end) are sorted and swept
+  // first; the others only if the maximum lies beyond them.
   w.events.clear();
+  w.events_far.clear();
+  auto add = [&](double t, double change) { (t <= 1 ? w.events : w.events_far).emplace_back(t, change); };
   for_each([&](int i, double ci) {
-    const double curvature = ci * ci / w.h[i];
-    // u_i(t) = (s_i + t c_i − g_i)/h_i is free for t between its crossings of lo_i and hi_i.
-    const double base = w.g[i] - w.s[i];
-    const double t_lo = (w.lo[i] * w.h[i] + base) / ci, t_hi = (w.hi[i] * w.h[i] + base) / ci;
-    const double enter = std::min(t_lo, t_hi), leave = std::max(t_lo, t_hi);  // ±inf for infinite bounds
+    const double curvature = ci * ci / w.h[i], inv_c = 1.0 / ci;
+    // s_i + t c_i crosses free_lo_i and free_hi_i at these t (±inf for infinite bounds).
+    const double t_lo = (w.free_lo[i] - w.s[i]) * inv_c, t_hi = (w.free_hi[i] - w.s[i]) * inv_c;
+    const double enter = std::min(t_lo, t_hi), leave = std::max(t_lo, t_hi);
     if (leave <= 0) return;  // never free along the ray
     if (enter <= 0) slope -= curvature;
-    else w.events.emplace_back(enter, -curvature);
-    if (leave < std::numeric_limits<double>::infinity()) w.events.emplace_back(leave, curvature);
+    else add(enter, -curvature);
+    if (leave < std::numeric_limits<double>::infinity()) add(leave, curvature);
   });
-  auto later = [](const std::pair<double, double>& a, const std::pair<double, double>& b) { return a.first > b.first; };
-  std::make_heap(w.events.begin(), w.events.end(), later);
   double t = 0;
-  while (!w.events.empty()) {
-    const double te = w.events.front().first;
-    if (slope < 0 && p + slope * (te - t) <= 0) break;  // the root is before this kink
+  std::sort(w.events.begin(), w.events.end());
+  for (const auto& [te, change] : w.events) {
+    if (slope < 0 && p + slope * (te - t) <= 0) return t - p / slope;  // the root is before this kink
     p += slope * (te - t);
     t = te;
-    slope += w.events.front().second;
-    std::pop_heap(w.events.begin(), w.events.end(), later);
-    w.events.pop_back();
+    slope += change;
+  }
+  auto later = [](const std::pair<double, double>& a, const std::pair<double, double>& b) { return a.first > b.first; };
+  std::make_heap(w.events_far.begin(), w.events_far.end(), later);
+  while (!w.events_far.empty()) {
+    const double te = w.events_far.front().first;
+    if (slope < 0 && p + slope * (te - t) <= 0) break;
+    p += slope * (te - t);
+    t = te;
+    slope += w.events_far.front().second;
+    std::pop_heap(w.events_far.begin(), w.events_far.end(), later);
+    w.events_far.pop_back();
   }
   if (!(slope < 0)) return t > 0 ? t : 1.0;  // no curvature left (cannot happen with reserves)
   return t - p / slope;
 }
 
-// Rows whose columns are all at a bound make S singular: there the dual is piecewise linear along
-// the row's multiplier and a regularized Newton step would run to the first kink of any such row
-// and stop (one row repaired per iteration). Instead each such row is first maximized on its own
-// (exact coordinate ascent on λ_k, crossing as many kinks as needed), with s, x and the residual
-// updated in place, so that the Newton step that follows sees a free variable in every row.
-void repair_rows_without_free_columns(QpWorkspace& w) {
-  std::vector<int>& cover = w.row_cover;
-  std::fill(cover.begin(), cover.end(), 0);
-  for (int i = 0; i < w.n; ++i)
-    if (w.row_end[i] > w.row_begin[i] && is_free(w, i)) {
-      ++cover[w.row_begin[i]];
-      --cover[w.row_end[i]];
+// Primal–dual interior point (Mehrotra predictor–corrector, Nocedal & Wright 2006 §16.6) on the same
+// QP, reduced to the m × m normal equations A D⁻¹ Aᵀ Δλ = … with D = H + Z_l/S_l + Z_u/S_u diagonal:
+// every variable keeps a positive weight, so there are no kinks and about 15–25 iterations suffice
+// however many bounds change at once. Used as the fallback when the semismooth steps make slow
+// progress (saturated frames); it leaves λ near the optimum for the exact semismooth polish.
+void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterations) {
+  const int n = w.n;
+  Eigen::VectorXd& x = w.x;
+  Eigen::VectorXd& zl = w.ip_zl;
+  Eigen::VectorXd& zu = w.ip_zu;
+  Eigen::VectorXd& rd = w.ip_rd;
+  Eigen::VectorXd& dx = w.ip_dx;
+  Eigen::VectorXd& dzl = w.ip_dzl;
+  Eigen::VectorXd& dzu = w.ip_dzu;
+  Eigen::VectorXd& D = w.ip_d;
+  Eigen::VectorXd& q = w.ip_q;
+  auto has_lo = [&](int i) { return std::isfinite(w.lo[i]); };
+  auto has_hi = [&](int i) { return std::isfinite(w.hi[i]); };
+  // Start strictly inside the bounds.
+  int nbounds = 0;
+  for (int i = 0; i < n; ++i) {
+    const double lo = w.lo[i], hi = w.hi[i];
+    if (has_lo(i) && has_hi(i)) x[i] = hi - lo > 0 ? lo + 0.5 * (hi - lo) : lo;
+    else if (has_lo(i)) x[i] = lo + 1;
+    else if (has_hi(i)) x[i] = hi - 1;
+    else x[i] = 0;
+    zl[i] = has_lo(i) ? 1.0 : 0.0;
+    zu[i] = has_hi(i) ? 1.0 : 0.0;
+    nbounds += has_lo(i) + has_hi(i);
+  }
+  w.lambda.setZero();
+  const double scale_b = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
+  for (int it = 0; it < max_iterations; ++it, ++iterations) {
+    // Residuals and complementarity.
+    w.residual = w.b;
+    double mu = 0;
+    for (int i = 0; i < n; ++i) {
+      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      w.s[i] = len > 0 ? w.A.col(i).segment(r0, len).dot(w.lambda.segment(r0, len)) : 0.0;
+      if (len > 0) w.residual.segment(r0, len) -= x[i] * w.A.col(i).segment(r0, len);
+      rd[i] = w.h[i] * x[i] + w.g[i] - w.s[i] - zl[i] + zu[i];
+      if (has_lo(i)) mu += (x[i] - w.lo[i]) * zl[i];
+      if (has_hi(i)) mu += (w.hi[i] - x[i]) * zu[i];
     }
-  int covered = 0;
-  for (int k = 0; k < w.m; ++k) {
-    covered += cover[k];
-    const double rk = w.residual[k];
-    if (covered > 0 || rk == 0) continue;
-    const double sign = rk > 0 ? 1.0 : -1.0;
-    const int* cols = &w.row_columns[w.row_column_start[k]];
-    const int ncols = w.row_column_start[k + 1] - w.row_column_start[k];
-    const double t = line_search(w, std::abs(rk), [&](auto&& f) {
-      for (int q = 0; q < ncols; ++q)
-        if (const double ci = sign * w.A(k, cols[q]); ci != 0) f(cols[q], ci);
-    });
-    if (!(t > 0) || !std::isfinite(t)) continue;
-    w.lambda[k] += sign * t;
-    for (int q = 0; q < ncols; ++q) {
-      const int i = cols[q];
-      w.s[i] += sign * t * w.A(k, i);
-      const double xi = std::clamp((w.s[i] - w.g[i]) / w.h[i], w.lo[i], w.hi[i]);
-      if (xi != w.x[i]) {
-        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-        w.residual.segment(r0, len) -= (xi - w.x[i]) * w.A.col(i).segment(r0, len);
-        w.x[i] = xi;
+    mu /= std::max(1, nbounds);
+    // Near the optimum is enough: the exact semismooth steps that follow finish the job. Dual
+    // residual relative to the size of the gradient terms.
+    double scale_d = 1.0;
+    for (int i = 0; i < n; ++i) scale_d = std::max({scale_d, std::abs(w.h[i] * x[i]), std::abs(w.g[i]), std::abs(w.s[i])});
+    if (w.residual.lpNorm<Eigen::Infinity>() <= std::max(tol, 1e-8 * scale_b) &&
+        rd.lpNorm<Eigen::Infinity>() <= 1e-8 * scale_d && mu <= 1e-9 * scale_d)
+      return;
+    // Normal matrix (the same for predictor and corrector), in the envelope factor.
+    for (int i = 0; i < n; ++i) {
+      double d = w.h[i];
+      if (has_lo(i)) d += zl[i] / (x[i] - w.lo[i]);
+      if (has_hi(i)) d += zu[i] / (w.hi[i] - x[i]);
+      D[i] = d;
+    }
+    if (!factorize(w, Columns::kInteriorPoint)) return;
+    // Solves for the step given complementarity targets (affine: σμ = 0 and no second-order term).
+    auto solve_step = [&](double target, bool corrector) {
+      for (int i = 0; i < n; ++i) {
+        double rhs = -rd[i];
+        if (has_lo(i)) {
+          const double sl = x[i] - w.lo[i];
+          const double rc = target - sl * zl[i] - (corrector ? dx[i] * dzl[i] : 0.0);
+          rhs += rc / sl;
+        }
+        if (has_hi(i)) {
+          const double su = w.hi[i] - x[i];
+          const double rc = target - su * zu[i] + (corrector ? dx[i] * dzu[i] : 0.0);
+          rhs -= rc / su;
+        }
+        q[i] = rhs;
       }
+      // (A D⁻¹ Aᵀ) Δλ = r_p − A D⁻¹ q
+      w.direction = w.residual;
+      for (int i = 0; i < n; ++i) {
+        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+        if (len > 0) w.direction.segment(r0, len) -= (q[i] / D[i]) * w.A.col(i).segment(r0, len);
+      }
+      solve_factor(w, w.direction);
+      for (int i = 0; i < n; ++i) {
+        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+        const double atd = len > 0 ? w.A.col(i).segment(r0, len).dot(w.direction.segment(r0, len)) : 0.0;
+        const double dxi = (q[i] + atd) / D[i];
+        double dl = 0, du = 0;
+        if (has_lo(i)) {
+          const double sl = x[i] - w.lo[i];
+          const double rc = target - sl * zl[i] - (corrector ? dx[i] * dzl[i] : 0.0);
+          dl = (rc - zl[i] * dxi) / sl;
+        }
+        if (has_hi(i)) {
+          const double su = w.hi[i] - x[i];
+          const double rc = target - su * zu[i] + (corrector ? dx[i] * dzu[i] : 0.0);
+          du = (rc + zu[i] * dxi) / su;
+        }
+        w.xt[i] = dxi;  // new step kept in xt/c while dx/dz hold the affine step
+        w.c[i] = dl;
+        w.s[i] = du;
+      }
+    };
+    auto step_lengths = [&](double& ap, double& ad) {
+      ap = 1, ad = 1;
+      for (int i = 0; i < n; ++i) {
+        if (has_lo(i) && w.xt[i] < 0) ap = std::min(ap, -(x[i] - w.lo[i]) / w.xt[i]);
+        if (has_hi(i) && w.xt[i] > 0) ap = std::min(ap, (w.hi[i] - x[i]) / w.xt[i]);
+        if (has_lo(i) && w.c[i] < 0) ad = std::min(ad, -zl[i] / w.c[i]);
+        if (has_hi(i) && w.s[i] < 0) ad = std::min(ad, -zu[i] / w.s[i]);
+      }
+    };
+    // Predictor.
+    solve_step(0.0, false);
+    double ap, ad;
+    step_lengths(ap, ad);
+    double mu_aff = 0;
+    for (int i = 0; i < n; ++i) {
+      if (has_lo(i)) mu_aff += (x[i] + ap * w.xt[i] - w.lo[i]) * (zl[i] + ad * w.c[i]);
+      if (has_hi(i)) mu_aff += (w.hi[i] - x[i] - ap * w.xt[i]) * (zu[i] + ad * w.s[i]);
     }
+    mu_aff /= std::max(1, nbounds);
+    const double sigma = std::pow(mu_aff / std::max(mu, 1e-300), 3);
+    dx = w.xt;
+    dzl = w.c;
+    dzu = w.s;
+    // Corrector.
+    solve_step(sigma * mu, true);
+    step_lengths(ap, ad);
+    ap = std::min(1.0, 0.995 * ap);
+    ad = std::min(1.0, 0.995 * ad);
+    x += ap * w.xt;
+    w.lambda += ad * w.direction;
+    zl += ad * w.c;
+    zu += ad * w.s;
   }
 }
 
@@ -476,6 +452,7 @@ void repair_rows_without_free_columns(QpWorkspace& w) {
 
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
   qp_analyze(w);
+  set_free_range(w);
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
   const double scale = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
@@ -491,7 +468,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     // moment arms moves x(λ) across many bounds, while the set itself barely changes between frames.
     // Kept only if it raises the dual, so the iteration stays monotone.
     ++info.factorizations;
-    if (factorize(w, true)) {
+    if (factorize(w, Columns::kPreviousFree)) {
       factored = true;
       w.residual = w.b;
       double q_old = w.b.dot(w.lambda);
@@ -505,10 +482,12 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
           w.residual.segment(r0, len) -= xm * w.A.col(i).segment(r0, len);
         }
       }
-      solve_factor(w);
+      w.direction = w.residual;
+      solve_factor(w, w.direction);
       w.lambda_start = w.lambda;
       w.lambda += w.direction;
-      if (primal_from_dual(w) >= q_old) primal_current = true;
+      const double q_new = primal_from_dual(w);
+      if (q_new >= q_old) primal_current = true;
       else w.lambda = w.lambda_start;
     }
   }
@@ -528,14 +507,14 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       break;
     }
     if (it == settings.semismooth_patience && !fell_back) {
-      // A safety net that the exact line search makes rare: interior point to the neighbourhood
-      // of the optimum, then exact semismooth steps from its multipliers.
+      // A safety net: interior point to the neighbourhood of the optimum, then exact semismooth
+      // steps from its multipliers. Its ~25 iterations each form and factorize the normal matrix
+      // and cost about as much as 150 semismooth steps with factor updates, hence the patience.
       fell_back = true;
       factored = false;
       interior_point(w, tol, settings.max_iterations - it, it);
       continue;
     }
-    repair_rows_without_free_columns(w);
     // The Newton matrix over the free variables (a variable whose unclipped value lies exactly on
     // its bound counts as free). Factorized on the first iteration; afterwards updated by one
     // rank-one term per variable entering or leaving the free set while that is cheaper.
@@ -567,7 +546,8 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       }
       factored = true;
     }
-    solve_factor(w);
+    w.direction = w.residual;
+    solve_factor(w, w.direction);
     for (int i = 0; i < w.n; ++i) w.c[i] = column_dot(w, i, w.direction);
     const double ascent = w.direction.dot(w.residual);
     if (!(ascent > 0)) {

@@ -28,15 +28,14 @@
 // the joints it crosses), which the products and the assembly of S exploit. The structure analysis
 // (grouping, envelope) is redone automatically when the row ranges change.
 // No allocation after qp_resize (the first solve after a change of row ranges analyses them).
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <vector>
 
 namespace paraspine {
 
 struct QpSettings {
-  int max_iterations = 100;
-  int semismooth_patience = 40;  // semismooth steps before the interior-point fallback
+  int max_iterations = 500;
+  int semismooth_patience = 150;  // semismooth steps before the interior-point fallback
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
   // floor of the dual grows with the multipliers (large when reserves carry big moments).
   double tolerance = 1e-10;
@@ -71,14 +70,10 @@ struct QpWorkspace {
   // ---- scratch
   Eigen::VectorXd s, c, residual, direction, xt;
   Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
-  Eigen::MatrixXd S;                 // interior-point normal matrix
-  Eigen::LLT<Eigen::MatrixXd> llt;   // its factorization
   // ---- semismooth Newton: structure analysis, the envelope Cholesky factor and its free set
   std::vector<int> analyzed_begin, analyzed_end;  // the row ranges the analysis below was made for
   std::vector<int> group_order;      // columns sorted by row range
   std::vector<int> group_start;      // (groups + 1) offsets into group_order of equal row ranges
-  std::vector<int> row_column_start, row_columns;  // the columns acting on each row (CSR)
-  std::vector<int> row_cover;        // (m + 1) scratch: free columns per row
   std::vector<int> envelope_last;    // (m) last row of column j of the factor inside the envelope
   Eigen::MatrixXd L;                 // (m, m) lower Cholesky factor of A_F H_F⁻¹ A_Fᵀ + diag(δ)
   Eigen::VectorXd regularization;    // (m) δ
@@ -88,7 +83,8 @@ struct QpWorkspace {
   bool has_bound_state = false;
   Eigen::VectorXd lambda_start;      // (m)
   std::vector<int> changed;          // columns entering or leaving the free set
-  std::vector<std::pair<double, double>> events;  // line search: (t, slope change) at each kink
+  std::vector<std::pair<double, double>> events, events_far;  // line search: (t, slope change) at each kink
+  Eigen::VectorXd free_lo, free_hi;  // (n) x_i(λ) is free iff free_lo_i ≤ a_iᵀλ ≤ free_hi_i
 };
 
 // Sizes the workspace (all buffers allocated here), λ = 0.
