@@ -492,10 +492,20 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     }
   }
   int it = 0;
+  bool incremental = false;  // s, x and the residual were advanced along the step, not recomputed
   for (;; ++it) {
-    if (!primal_current) primal_from_dual(w);
+    // Recomputed from λ every 16 steps, and to confirm convergence, so rounding cannot accumulate.
+    if (!primal_current || (incremental && it % 16 == 0)) {
+      primal_from_dual(w);
+      incremental = false;
+    }
     primal_current = false;
     info.primal_residual = w.residual.lpNorm<Eigen::Infinity>();
+    if (info.primal_residual <= tol && incremental) {
+      primal_from_dual(w);
+      incremental = false;
+      info.primal_residual = w.residual.lpNorm<Eigen::Infinity>();
+    }
     if (info.primal_residual <= tol) break;
     // Rounding sets a floor of about ε·‖λ‖·‖A‖ on the residual, which matters only when reserves
     // carry very large moments (λ is their marginal cost): stop once progress stalls there.
@@ -563,6 +573,18 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
         if (w.c[i] != 0) f(i, w.c[i]);
     });
     w.lambda += t * w.direction;
+    // s = Aᵀλ moves by t c; only the variables whose value changes touch the residual.
+    for (int i = 0; i < w.n; ++i) {
+      if (w.c[i] == 0) continue;
+      w.s[i] += t * w.c[i];
+      const double xi = std::clamp((w.s[i] - w.g[i]) / w.h[i], w.lo[i], w.hi[i]);
+      if (xi != w.x[i]) {
+        const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+        w.residual.segment(r0, len) -= (xi - w.x[i]) * w.A.col(i).segment(r0, len);
+        w.x[i] = xi;
+      }
+    }
+    primal_current = incremental = true;
     if (settings.verbose)
       std::fprintf(stderr, "qp it %3d  residual %.3e  step %.3e  |lambda| %.3e  updates %d  factorizations %d\n", it,
                    info.primal_residual, t, w.lambda.lpNorm<Eigen::Infinity>(), info.rank_updates, info.factorizations);
