@@ -45,6 +45,7 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.L = Eigen::MatrixXd::Zero(m, m);
   w.regularization = Eigen::VectorXd::Zero(m);
   w.update = Eigen::VectorXd::Zero(m);
+  w.update_scratch_floor = Eigen::VectorXd::Zero(m);
   w.in_factor.assign(n, 0);
   w.bound_state.assign(n, 0);
   w.has_bound_state = false;
@@ -195,7 +196,7 @@ bool factorize(QpWorkspace& w, Columns columns = Columns::kFree) {
   }
   // Right-looking Cholesky inside the envelope.
   for (int j = 0; j < m; ++j) {
-    const double delta = 1e-11 * std::max(w.regularization[j], 1e-300);
+    const double delta = 1e-13 * std::max(w.regularization[j], 1e-300);
     w.regularization[j] = delta;
     w.L(j, j) += delta;
   }
@@ -448,6 +449,22 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
   }
 }
 
+// What rounding alone leaves in ‖A x(λ) − b‖∞: each free x_i = (a_iᵀλ − g_i)/h_i carries an error
+// of about ε |a_i|ᵀ|λ| / h_i, which reaches the residual through |a_i|; every term of the sum adds
+// ε |a_i x_i|. A safety factor of 100 for the length of the sums.
+double rounding_floor(QpWorkspace& w) {
+  Eigen::VectorXd& f = w.update_scratch_floor;
+  f = w.b.cwiseAbs();
+  for (int i = 0; i < w.n; ++i) {
+    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    if (len <= 0) continue;
+    double x_error = 0;
+    if (is_free(w, i)) x_error = w.A.col(i).segment(r0, len).cwiseAbs().dot(w.lambda.segment(r0, len).cwiseAbs()) / w.h[i];
+    f.segment(r0, len) += (x_error + std::abs(w.x[i])) * w.A.col(i).segment(r0, len).cwiseAbs();
+  }
+  return 100 * std::numeric_limits<double>::epsilon() * f.maxCoeff();
+}
+
 }  // namespace
 
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
@@ -459,6 +476,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   const double tol = settings.tolerance * scale;
   double best = std::numeric_limits<double>::infinity();
   int stalled = 0;
+  double last_step = 1;
   bool fell_back = false, factored = false, primal_current = false;
   if (warm && w.has_bound_state) {
     // Warm start from the previous solution's active set rather than only its multipliers: the
@@ -509,9 +527,11 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     if (info.primal_residual <= tol) break;
     // Rounding sets a floor of about ε·‖λ‖·‖A‖ on the residual, which matters only when reserves
     // carry very large moments (λ is their marginal cost): stop once progress stalls there.
-    stalled = info.primal_residual < 0.5 * best ? 0 : stalled + 1;
+    // Only full steps count: a short step (cut at a kink) that leaves the residual is progress in
+    // the active set, not the floor.
+    stalled = info.primal_residual < 0.5 * best || last_step < 0.5 ? 0 : stalled + 1;
     best = std::min(best, info.primal_residual);
-    if (stalled >= 3 && info.primal_residual <= 1e-7 * scale) break;
+    if (stalled >= 3 && info.primal_residual <= 1e-7 * scale && info.primal_residual <= rounding_floor(w)) break;
     if (it >= settings.max_iterations) {
       info.status = QpStatus::kMaxIterations;
       break;
@@ -573,6 +593,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
         if (w.c[i] != 0) f(i, w.c[i]);
     });
     w.lambda += t * w.direction;
+    last_step = t;
     // s = Aᵀλ moves by t c; only the variables whose value changes touch the residual.
     for (int i = 0; i < w.n; ++i) {
       if (w.c[i] == 0) continue;

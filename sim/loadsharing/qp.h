@@ -78,6 +78,7 @@ struct QpWorkspace {
   Eigen::MatrixXd L;                 // (m, m) lower Cholesky factor of A_F H_F⁻¹ A_Fᵀ + diag(δ)
   Eigen::VectorXd regularization;    // (m) δ
   Eigen::VectorXd update;            // (m) rank-one update vector
+  Eigen::VectorXd update_scratch_floor;  // (m) rounding-floor estimate
   std::vector<unsigned char> in_factor;  // (n) 1 if column i is in L
   std::vector<signed char> bound_state;  // (n) at the last solution: −1 at lo, 0 free, +1 at hi
   bool has_bound_state = false;
