@@ -146,7 +146,7 @@ inline void add_columns(Eigen::MatrixXd& L, int r0, int len, const double* const
 }
 
 // L ← lower Cholesky factor of A_F H_F⁻¹ A_Fᵀ + diag(δ) over the free set F (in_factor updated).
-// δ_r = 10⁻¹¹ Σ_i A_ri²/h_i over every column: keeps S positive definite when a row has no free
+// δ_r = 10⁻¹³ Σ_i A_ri²/h_i over every column: keeps S positive definite when a row has no free
 // column (all its muscles at a bound) and when downdates remove its last one; the exact line search
 // then carries that row's long step to the first kink.
 // Which columns enter the matrix, with which weight.
