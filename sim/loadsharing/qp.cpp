@@ -537,9 +537,8 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       break;
     }
     if (it == settings.semismooth_patience && !fell_back) {
-      // A safety net: interior point to the neighbourhood of the optimum, then exact semismooth
-      // steps from its multipliers. Its ~25 iterations each form and factorize the normal matrix
-      // and cost about as much as 150 semismooth steps with factor updates, hence the patience.
+      // Many bounds changing (saturated frames, cold starts): interior point to the neighbourhood
+      // of the optimum (~25 iterations, no kinks), then exact semismooth steps from its multipliers.
       fell_back = true;
       factored = false;
       interior_point(w, tol, settings.max_iterations - it, it);

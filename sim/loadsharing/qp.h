@@ -35,7 +35,10 @@ namespace paraspine {
 
 struct QpSettings {
   int max_iterations = 500;
-  int semismooth_patience = 150;  // semismooth steps before the interior-point fallback
+  // Semismooth steps before the interior-point fallback. Chosen on wall time over the lift, the
+  // harsh bench and a fatigue shift (docs/performance.md): 6 made cold lift frames slow, 150 the
+  // saturated frames of the shift.
+  int semismooth_patience = 30;
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
   // floor of the dual grows with the multipliers (large when reserves carry big moments).
   double tolerance = 1e-10;
