@@ -9,36 +9,24 @@
 // Lagrangian minimizer is explicit, x_i(λ) = clip((a_iᵀλ − g_i)/h_i, lo_i, hi_i), so bounds,
 // stationarity and complementarity hold by construction and the only residual is A x(λ) − b = −∇q.
 // The Newton matrix is S = A_F H_F⁻¹ A_Fᵀ over the free variables (m × m, Cholesky), the step is
-// taken with an exact line search on the piecewise-quadratic dual, over the whole ray t > 0 (its
-// derivative is piecewise linear: a sweep over the kinks in order), so the iteration converges from
-// any start and terminates on the exact optimum once the active set is right (Hintermüller, Ito &
-// Kunisch 2002, SIAM J Optim 13:865, the primal–dual active-set / semismooth Newton equivalence;
-// Goldfarb & Idnani 1983 for the dual view). Warm start: λ from the previous frame, which usually
-// has the right active set.
-//
-// Cost per iteration: S is factorized once per solve; when the free set then changes by a few
-// variables, the factor is updated by rank-one updates and downdates (one per variable, O(m²)
-// instead of O(m³); Gill, Golub, Murray & Saunders 1974, Math Comp 28:505) rather than formed and
-// factorized again. Columns are grouped by their row range so that S is assembled several columns
-// at a time, and the Cholesky factor keeps the envelope of S (a row's first nonzero column is the
-// lowest row of any column that reaches it): fill stays inside it, so the factorization, solves and
-// updates skip the zeros outside.
+// taken with an exact line search on the piecewise-quadratic dual (it ends on a breakpoint or at
+// the maximum of a quadratic piece), so the iteration converges from any start and terminates on
+// the exact optimum once the active set is right (Hintermüller, Ito & Kunisch 2002, SIAM J Optim
+// 13:865, the primal–dual active-set / semismooth Newton equivalence; Goldfarb & Idnani 1983 for
+// the dual view). Warm start: λ from the previous frame, which usually has the right active set.
 //
 // Column sparsity: column i has nonzeros only in rows [row_begin_i, row_end_i) (a muscle acts on
-// the joints it crosses), which the products and the assembly of S exploit. The structure analysis
-// (grouping, envelope) is redone automatically when the row ranges change.
-// No allocation after qp_resize (the first solve after a change of row ranges analyses them).
+// the joints it crosses), which the products and the assembly of S exploit.
+// No allocation after qp_resize.
+#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <vector>
 
 namespace paraspine {
 
 struct QpSettings {
-  int max_iterations = 500;
-  // Semismooth steps before the interior-point fallback, chosen on wall time (docs/performance.md):
-  // 30 suits the benchmark lift best (129 µs per warm frame against 220 µs), but makes the saturated
-  // frames of a fatigued shift 30 % slower than the old solver; 12 keeps the shift at parity.
-  int semismooth_patience = 12;
+  int max_iterations = 100;
+  int semismooth_patience = 6;  // semismooth steps before the interior-point fallback
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
   // floor of the dual grows with the multipliers (large when reserves carry big moments).
   double tolerance = 1e-10;
@@ -55,8 +43,6 @@ struct QpInfo {
   double stationarity = 0;      // ‖h∘x + g − Aᵀλ − μ‖∞ with μ the bound multipliers (≈ 0 by construction)
   double complementarity = 0;   // max |μ_i| · distance of x_i from its bound
   double objective = 0;
-  int factorizations = 0;       // Newton matrices formed and factorized
-  int rank_updates = 0;         // rank-one updates and downdates of the factor instead
 };
 
 struct QpWorkspace {
@@ -73,31 +59,13 @@ struct QpWorkspace {
   // ---- scratch
   Eigen::VectorXd s, c, residual, direction, xt;
   Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
-  // ---- semismooth Newton: structure analysis, the envelope Cholesky factor and its free set
-  std::vector<int> analyzed_begin, analyzed_end;  // the row ranges the analysis below was made for
-  std::vector<int> group_order;      // columns sorted by row range
-  std::vector<int> group_start;      // (groups + 1) offsets into group_order of equal row ranges
-  std::vector<int> envelope_last;    // (m) last row of column j of the factor inside the envelope
-  Eigen::MatrixXd L;                 // (m, m) lower Cholesky factor of A_F H_F⁻¹ A_Fᵀ + diag(δ)
-  Eigen::VectorXd regularization;    // (m) δ
-  Eigen::VectorXd update;            // (m) rank-one update vector
-  Eigen::VectorXd update_scratch_floor;  // (m) rounding-floor estimate
-  std::vector<unsigned char> in_factor;  // (n) 1 if column i is in L
-  std::vector<signed char> bound_state;  // (n) at the last solution: −1 at lo, 0 free, +1 at hi
-  bool has_bound_state = false;
-  Eigen::VectorXd lambda_start;      // (m)
-  std::vector<int> changed;          // columns entering or leaving the free set
-  std::vector<std::pair<double, double>> events, events_far;  // line search: (t, slope change) at each kink
-  Eigen::VectorXd free_lo, free_hi;  // (n) x_i(λ) is free iff free_lo_i ≤ a_iᵀλ ≤ free_hi_i
+  Eigen::MatrixXd S;
+  Eigen::LLT<Eigen::MatrixXd> llt;
+  std::vector<double> breakpoints;
 };
 
 // Sizes the workspace (all buffers allocated here), λ = 0.
 void qp_resize(QpWorkspace& w, int n, int m);
-
-// Analyses the column structure (row ranges) for the solver; qp_solve calls it too, but only the
-// first solve after the row ranges change does any work (and allocates), so callers that must not
-// allocate per frame call it once after setting them.
-void qp_analyze(QpWorkspace& w);
 
 // Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
 // from λ = 0. Never throws; a non-converged solve returns its status with the best iterate.

@@ -78,7 +78,6 @@ Data::Data(const Model& m)
       qp.lo[i] = 0;
       qp.hi[i] = std::numeric_limits<double>::infinity();
     }
-  qp_analyze(qp);
 }
 
 }  // namespace paraspine

@@ -9,13 +9,8 @@ void muscle_geometry(const Model& m, Data& d) {
     const int s = m.point_segment[k];
     d.point_world.col(k) = d.segment_origin.col(s) + d.segment_rotation[s] * m.point_pos.col(k);
   }
+  d.moment_arm.setZero();
   for (int i = 0; i < m.nmuscle; ++i) {
-    // Only the rotations of the joints the muscle crosses can be nonzero (the rest of its column
-    // stays zero from Data's construction): zeroing just that span keeps the cost per muscle, not
-    // per muscle × rotation.
-    const int r0 = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_lo[i];
-    const int len = m.muscle_joint_lo[i] < 0 ? 0 : 3 * (m.muscle_joint_hi[i] - m.muscle_joint_lo[i] + 1);
-    d.moment_arm.col(i).segment(r0, len).setZero();
     double length = 0;
     for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
       const Vec3 A = d.point_world.col(k), B = d.point_world.col(k + 1);
@@ -41,7 +36,7 @@ void muscle_geometry(const Model& m, Data& d) {
       }
     }
     d.muscle_length[i] = length;
-    d.muscle_velocity[i] = -d.moment_arm.col(i).segment(r0, len).dot(d.qd.segment(r0, len));
+    d.muscle_velocity[i] = -d.moment_arm.col(i).dot(d.qd);
     // Rigid tendon, constant-thickness pennation.
     const double w = m.muscle_lopt[i] * std::sin(m.muscle_pennation[i]);
     const double along = std::max(length - m.muscle_lts[i], 0.0);

@@ -7,7 +7,6 @@
 
 #include "fixtures.h"
 #include "sim/dynamics/inverse_dynamics.h"
-#include "sim/kinematics/timeline.h"
 #include "sim/loadsharing/ipopt_reference.h"
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/loadsharing/reactions.h"
@@ -219,79 +218,6 @@ TEST(LoadSharingFull, EachCriterionMinimizesWhatItSays) {
     EXPECT_GT((a3 - a2).norm(), 1e-3);  // the criteria really differ
     std::printf("[ info ] %.0f° flexion: max activation %.3f (activation2) vs %.3f (minmax)\n", 2 * flex, a2.maxCoeff(), mm.maxCoeff());
   }
-}
-
-// A lift at 100 Hz (lumbar flexion to 0.7 rad with pelvic tilt and a little thoracic twist), as in
-// the benchmarks: the frames of a scenario, warm-started one from the next.
-struct Lift {
-  PostureTimeline timeline;
-  explicit Lift(const Model& m) : timeline(m, {0, 1, 2}, keys(m)) {}
-  static std::vector<Posture> keys(const Model& m) {
-    std::vector<Posture> k(3, neutral_posture(m));
-    k[1].region_angles(m.region_index("lumbar"), kFlexion) = 0.7;
-    k[1].pelvis_angles[kFlexion] = 0.5;
-    k[1].region_angles(m.region_index("thoracic"), 2) = 0.1;
-    return k;
-  }
-};
-
-TEST(LoadSharingFull, MinMaxKeepsEquilibriumOnEveryFrameOfALift) {
-  // minmax's bisection solves used to stop on slow progress taken for the rounding floor, leaving
-  // equilibrium residuals of 1e-5 N·m; every frame must balance to 1e-6 N·m and report success.
-  const Model& m = full();
-  Data d(m);
-  const Lift lift(m);
-  clear_loads(m, d);
-  LoadSharingSettings s;
-  s.criterion = Criterion::kMinMax;
-  double worst = 0;
-  for (int f = 0; f < 40; ++f) {
-    lift.timeline.sample(0.3 + 0.01 * f, d);
-    evaluate_frame(m, d);
-    load_sharing(m, s, d);
-    EXPECT_EQ(d.loadsharing_info.status, QpStatus::kSolved) << "frame " << f;
-    worst = std::max(worst, d.loadsharing_info.equilibrium_residual);
-  }
-  std::printf("[ info ] minmax on the lift: largest equilibrium residual %.1e N·m\n", worst);
-  EXPECT_LT(worst, 1e-6);
-}
-
-TEST(LoadSharingFull, WarmFramesOfALiftReuseTheActiveSet) {
-  // The warm start keeps the previous frame's active set (one primal–dual active-set step) and the
-  // factor is then updated, not re-formed: half of the frames of a 100 Hz lift need at most two
-  // semismooth steps and one factorization, and warm frames take fewer steps than cold ones.
-  const Model& m = full();
-  Data warm(m), cold(m);
-  const Lift lift(m);
-  clear_loads(m, warm);
-  clear_loads(m, cold);
-  std::vector<int> warm_it, cold_it;
-  int one_factorization = 0;
-  const LoadSharingSettings s;
-  for (int f = 0; f < 100; ++f) {
-    for (Data* d : {&warm, &cold}) {
-      lift.timeline.sample(0.01 * f, *d);
-      evaluate_frame(m, *d);
-    }
-    load_sharing(m, s, warm);
-    cold.loadsharing_warm = false;
-    load_sharing(m, s, cold);
-    ASSERT_EQ(warm.loadsharing_info.status, QpStatus::kSolved);
-    EXPECT_LT((warm.activation - cold.activation).lpNorm<Eigen::Infinity>(), 1e-6) << "frame " << f;
-    if (f == 0) continue;
-    warm_it.push_back(warm.loadsharing_info.qp_iterations);
-    cold_it.push_back(cold.loadsharing_info.qp_iterations);
-    QpInfo qi;  // the last solve's counters are not in the summary: re-solve this frame warm
-    qp_solve(s.qp, warm.qp, qi, true);
-    one_factorization += qi.factorizations == 1 && qi.iterations == 0;
-  }
-  std::sort(warm_it.begin(), warm_it.end());
-  std::sort(cold_it.begin(), cold_it.end());
-  std::printf("[ info ] lift: median iterations warm %d, cold %d\n", warm_it[warm_it.size() / 2], cold_it[cold_it.size() / 2]);
-  EXPECT_LE(warm_it[warm_it.size() / 2], 2);
-  EXPECT_LT(warm_it[warm_it.size() / 2], cold_it[cold_it.size() / 2]);
-  // Re-solving a solved frame warm: the previous active set is the answer, no Newton step.
-  EXPECT_EQ(one_factorization, static_cast<int>(warm_it.size()));
 }
 
 }  // namespace
