@@ -1,19 +1,26 @@
-// Per-stage cost of one frame on the default model: kinematics, inverse dynamics, muscle geometry
-// (with the full moment-arm matrix), and the three together. The model is loaded once per fixture.
+// Per-stage cost of one frame on the default model (kinematics, inverse dynamics, muscle geometry
+// with the full moment-arm matrix, Hill capacity, load sharing warm and cold for each criterion,
+// reactions, fatigue step), the whole pipeline in frames/s, and how the cost grows with the number
+// of muscles (the model's fascicles copied 2× and 4×, built here: see replicate_fascicles).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <memory>
 
 #include "sim/dynamics/inverse_dynamics.h"
+#include "sim/fatigue/fatigue.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/kinematics/posture.h"
-#include "sim/model/loader.h"
-#include "sim/muscles/muscle_geometry.h"
-#include "sim/simulate/frame.h"
+#include "sim/kinematics/timeline.h"
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/loadsharing/reactions.h"
-#include "sim/kinematics/timeline.h"
+#include "sim/model/loader.h"
+#include "sim/muscles/hill.h"
+#include "sim/muscles/muscle_geometry.h"
+#include "sim/simulate/frame.h"
 
 namespace ps = paraspine;
 
@@ -26,22 +33,87 @@ std::string bench_model() {
   return std::ifstream(dir + "full_spine.yaml").good() ? dir + "full_spine.yaml" : dir + "lumbar.yaml";
 }
 
-struct Fixture {
-  ps::Model model = ps::load_model(bench_model());
-  ps::Data data{model};
-  Fixture() {
-    ps::Posture p = ps::neutral_posture(model);
-    p.region_angles(0, 0) = 0.5;  // a stooped lumbar spine
-    ps::set_static_posture(model, p, data);
-    data.qd.setConstant(0.3);
-    ps::clear_loads(model, data);
-    ps::evaluate_frame(model, data);
+// The model with every fascicle present `copies` times, each copy with 1/copies of the force (F0
+// and PCSA): the mechanics are those of the original model (the copies share its load exactly), so
+// only the size of the problem changes. For the scaling benchmarks; not a model of anything.
+ps::Model replicate_fascicles(const ps::Model& m, int copies) {
+  if (copies == 1) return m;
+  ps::Model r = m;
+  const int n = m.nmuscle;
+  r.nmuscle = n * copies;
+  r.npoint = m.npoint * copies;
+  r.muscle_name.clear();
+  r.muscle_group.clear();
+  r.muscle_subdivision.clear();
+  r.muscle_side.clear();
+  r.muscle_source.clear();
+  r.muscle_point_begin.assign(1, 0);
+  r.point_segment.clear();
+  r.point_pos.resize(3, r.npoint);
+  for (Eigen::VectorXd* v : {&r.muscle_fmax, &r.muscle_pcsa, &r.muscle_lopt, &r.muscle_lts, &r.muscle_pennation, &r.muscle_type1})
+    v->resize(r.nmuscle);
+  int p = 0;
+  for (int c = 0; c < copies; ++c)
+    for (int i = 0; i < n; ++i) {
+      const int k = c * n + i;
+      r.muscle_name.push_back(m.muscle_name[i] + "_copy" + std::to_string(c));
+      r.muscle_group.push_back(m.muscle_group[i]);
+      r.muscle_subdivision.push_back(m.muscle_subdivision[i]);
+      r.muscle_side.push_back(m.muscle_side[i]);
+      r.muscle_source.push_back(m.muscle_source[i]);
+      for (int q = m.muscle_point_begin[i]; q < m.muscle_point_begin[i + 1]; ++q, ++p) {
+        r.point_segment.push_back(m.point_segment[q]);
+        r.point_pos.col(p) = m.point_pos.col(q);
+      }
+      r.muscle_point_begin.push_back(p);
+      r.muscle_fmax[k] = m.muscle_fmax[i] / copies;
+      r.muscle_pcsa[k] = m.muscle_pcsa[i] / copies;
+      r.muscle_lopt[k] = m.muscle_lopt[i];
+      r.muscle_lts[k] = m.muscle_lts[i];
+      r.muscle_pennation[k] = m.muscle_pennation[i];
+      r.muscle_type1[k] = m.muscle_type1[i];
+    }
+  ps::finalize_model(r);
+  return r;
+}
+
+// A lift-like motion sampled at 100 Hz (lumbar flexion to 0.7 rad with 0.5 rad of pelvic tilt and
+// a little thoracic twist, and back, over 2 s): consecutive frames differ a little, as in a
+// scenario, so the warm start is exercised the way users exercise it.
+struct Motion {
+  ps::PostureTimeline timeline;
+  double t = 0;
+  explicit Motion(const ps::Model& m) : timeline(m, {0, 1, 2}, keys(m)) {}
+  static std::vector<ps::Posture> keys(const ps::Model& m) {
+    std::vector<ps::Posture> k(3, ps::neutral_posture(m));
+    k[1].region_angles(0, 0) = 0.7;
+    k[1].pelvis_angles[0] = 0.5;
+    if (m.nregion > 1) k[1].region_angles(1, 2) = 0.1;
+    return k;
+  }
+  // The next frame's state and loads in d, and the stages up to capacity.
+  void next(const ps::Model& m, ps::Data& d) {
+    timeline.sample(t, d);
+    t = t >= 2 ? 0 : t + 0.01;
+    ps::evaluate_frame(m, d);
   }
 };
 
-Fixture& fixture() {
-  static Fixture f;
-  return f;
+struct Fixture {
+  ps::Model model;
+  ps::Data data;
+  Motion motion;
+  explicit Fixture(int copies) : model(replicate_fascicles(ps::load_model(bench_model()), copies)), data(model), motion(model) {
+    ps::clear_loads(model, data);
+    for (double t = 0; t < 0.5; t += 0.01) motion.next(model, data);  // mid-way into the lift
+  }
+};
+
+Fixture& fixture(int copies = 1) {
+  static std::map<int, std::unique_ptr<Fixture>> cache;
+  auto& f = cache[copies];
+  if (!f) f = std::make_unique<Fixture>(copies);
+  return *f;
 }
 
 void BM_Kinematics(benchmark::State& st) {
@@ -64,17 +136,30 @@ void BM_InverseDynamics(benchmark::State& st) {
 }
 BENCHMARK(BM_InverseDynamics);
 
+// Muscle geometry: path points, lengths, rates, fibres and the full moment-arm matrix.
 void BM_MuscleGeometry(benchmark::State& st) {
-  auto& f = fixture();
+  auto& f = fixture(static_cast<int>(st.range(0)));
   for (auto _ : st) {
     ps::muscle_geometry(f.model, f.data);
     benchmark::DoNotOptimize(f.data.moment_arm.data());
   }
   st.SetItemsProcessed(st.iterations());
+  st.SetComplexityN(f.model.nmuscle);
   st.counters["muscles"] = f.model.nmuscle;
 }
-BENCHMARK(BM_MuscleGeometry);
+BENCHMARK(BM_MuscleGeometry)->Arg(1)->Arg(2)->Arg(4)->Complexity(benchmark::oN);
 
+void BM_MuscleCapacity(benchmark::State& st) {
+  auto& f = fixture();
+  for (auto _ : st) {
+    ps::muscle_capacity(f.model, f.data);
+    benchmark::DoNotOptimize(f.data.force_active_max.data());
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+BENCHMARK(BM_MuscleCapacity);
+
+// Kinematics + inverse dynamics + geometry + capacity.
 void BM_Frame(benchmark::State& st) {
   auto& f = fixture();
   for (auto _ : st) {
@@ -85,43 +170,38 @@ void BM_Frame(benchmark::State& st) {
 }
 BENCHMARK(BM_Frame);
 
-// A lift-like motion sampled at 100 Hz: consecutive frames differ a little, as in a scenario, so
-// the warm start is exercised the way users exercise it.
-struct Motion {
-  ps::Model& model;
-  ps::PostureTimeline timeline;
-  explicit Motion(ps::Model& m) : model(m), timeline(m, {0, 1, 2}, keys(m)) {}
-  static std::vector<ps::Posture> keys(const ps::Model& m) {
-    std::vector<ps::Posture> k(3, ps::neutral_posture(m));
-    k[1].region_angles(0, 0) = 0.7;
-    k[1].pelvis_angles[0] = 0.5;
-    if (m.nregion > 1) k[1].region_angles(1, 2) = 0.1;
-    return k;
-  }
-};
-
-void BM_LoadSharing(benchmark::State& st) {
-  auto& f = fixture();
-  Motion motion(f.model);
+// Load sharing alone on consecutive frames of the lift (the other stages run with the timer paused).
+// Counters: mean semismooth iterations per frame and their 50th / 90th percentile and maximum.
+void run_load_sharing(benchmark::State& st, Fixture& f, ps::Criterion criterion, bool warm) {
   ps::LoadSharingSettings s;
-  s.criterion = static_cast<ps::Criterion>(st.range(0));
-  const bool warm = st.range(1);
-  double t = 0;
-  long iterations = 0, frames = 0;
+  s.criterion = criterion;
+  std::vector<int> iterations;
+  iterations.reserve(1 << 16);
   for (auto _ : st) {
     st.PauseTiming();
-    motion.timeline.sample(t, f.data);
-    t = t > 2 ? 0 : t + 0.01;
-    ps::evaluate_frame(f.model, f.data);
+    f.motion.next(f.model, f.data);
     if (!warm) f.data.loadsharing_warm = false;
     st.ResumeTiming();
     ps::load_sharing(f.model, s, f.data);
-    iterations += f.data.loadsharing_info.qp_iterations;
-    ++frames;
+    if (iterations.size() < iterations.capacity()) iterations.push_back(f.data.loadsharing_info.qp_iterations);
   }
   st.SetItemsProcessed(st.iterations());
-  st.counters["qp_iterations"] = static_cast<double>(iterations) / std::max(1L, frames);
-  st.SetLabel(std::string(ps::criterion_name(s.criterion)) + (warm ? " warm" : " cold"));
+  if (!iterations.empty()) {
+    double sum = 0;
+    for (int k : iterations) sum += k;
+    std::sort(iterations.begin(), iterations.end());
+    st.counters["iter_mean"] = sum / iterations.size();
+    st.counters["iter_p50"] = iterations[iterations.size() / 2];
+    st.counters["iter_p90"] = iterations[iterations.size() * 9 / 10];
+    st.counters["iter_max"] = iterations.back();
+  }
+  st.counters["muscles"] = f.model.nmuscle;
+  st.SetComplexityN(f.model.nmuscle);
+  st.SetLabel(std::string(ps::criterion_name(criterion)) + (warm ? " warm" : " cold"));
+}
+
+void BM_LoadSharing(benchmark::State& st) {
+  run_load_sharing(st, fixture(), static_cast<ps::Criterion>(st.range(0)), st.range(1));
 }
 BENCHMARK(BM_LoadSharing)->ArgsProduct({{0, 1, 2, 3}, {1, 0}})->Unit(benchmark::kMicrosecond);
 
@@ -135,5 +215,43 @@ void BM_Reactions(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations());
 }
 BENCHMARK(BM_Reactions);
+
+// One fatigue step (dt = 10 ms) of every fascicle at its current activation.
+void BM_FatigueStep(benchmark::State& st) {
+  auto& f = fixture();
+  ps::load_sharing(f.model, ps::LoadSharingSettings{}, f.data);
+  const ps::FatigueParameters p;
+  for (auto _ : st) {
+    ps::fatigue_update(f.model, p, 0.01, f.data);
+    benchmark::DoNotOptimize(f.data.muscle_capacity.data());
+  }
+  ps::fatigue_reset(f.model, f.data);
+  st.SetItemsProcessed(st.iterations());
+}
+BENCHMARK(BM_FatigueStep);
+
+// The whole pipeline, one core: posture from the timeline, kinematics, inverse dynamics, geometry,
+// capacity, load sharing (activation2, warm-started from the previous frame) and reactions.
+// items_per_second = frames/s. Arg: fascicle copies (the scaling curve).
+void BM_Pipeline(benchmark::State& st) {
+  auto& f = fixture(static_cast<int>(st.range(0)));
+  const ps::LoadSharingSettings s;
+  for (auto _ : st) {
+    f.motion.next(f.model, f.data);
+    ps::load_sharing(f.model, s, f.data);
+    ps::reactions(f.model, f.data);
+    benchmark::DoNotOptimize(f.data.disc_force.data());
+  }
+  st.SetItemsProcessed(st.iterations());
+  st.SetComplexityN(f.model.nmuscle);
+  st.counters["muscles"] = f.model.nmuscle;
+}
+BENCHMARK(BM_Pipeline)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMicrosecond)->Complexity(benchmark::oN);
+
+// Load sharing (activation2) against the number of muscles. Args: copies, warm.
+void BM_LoadSharingScaling(benchmark::State& st) {
+  run_load_sharing(st, fixture(static_cast<int>(st.range(0))), ps::Criterion::kActivation2, st.range(1));
+}
+BENCHMARK(BM_LoadSharingScaling)->ArgsProduct({{1, 2, 4}, {1, 0}})->Unit(benchmark::kMicrosecond);
 
 }  // namespace
