@@ -152,7 +152,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     try {
       std::unique_ptr<ps::ResultsWriter> writer;
       if (!output.empty()) writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion));
-      omp_set_num_threads(threads);  // the run's OpenMP budget (the per-frame pipeline is serial today)
+      opt.threads = threads;  // as `paraspine run --threads` (run.h: frame preparation in parallel)
       summary = ps::run_scenario(m, s, opt, writer.get());
       if (writer) writer->finish(summary);
     } catch (const PythonErrorPending&) {

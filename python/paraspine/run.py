@@ -70,7 +70,8 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         the model is scaled to ``subject`` (else the scenario's subject, else left as it is).
     scenario: a :class:`Scenario`, a bundled name or path, or a dict (:meth:`Scenario.from_dict`).
     criterion: overrides the scenario's load-sharing criterion (activation2, activation3, stress2, minmax).
-    threads: OpenMP threads the run may use (the per-frame pipeline is serial today; use
+    threads: threads for the run, as ``paraspine run --threads``: with fatigue the frames are
+        prepared in parallel and solved in order; results are identical for any count (use
         :func:`sweep` to run many scenarios in parallel).
     overrides: ``{PATH: VALUE}`` applied to the scenario first, like ``paraspine run --set``.
     output: stream every frame to this HDF5 file with the CLI's writer (schema v1, memory does not

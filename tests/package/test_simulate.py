@@ -428,3 +428,14 @@ def test_reduced_reads_long_fields_block_by_block(lift, cli_file):
     assert np.array_equal(v3, lift.joint("L5-S1").shear_ap)
     with pytest.raises(ValueError):
         lift.reduced("compression", max_frames=10, how="median")
+
+
+def test_threads_give_the_same_results():
+    # simulate(threads=N) is `paraspine run --threads N`: frames prepared in parallel, solved in
+    # order, identical results for any count.
+    model = paraspine.Model.load("full_spine")
+    one = paraspine.simulate(model, "squat_lift", threads=1, progress=False)
+    two = paraspine.simulate(model, "squat_lift", threads=2, progress=False)
+    assert np.array_equal(one.compression, two.compression)
+    assert np.array_equal(one.activation, two.activation)
+    assert one.summary == two.summary
