@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import paraspine
+from conftest import counts_while
 
 CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
 FIXTURE = "tests/data/test_lift.yaml"
@@ -241,20 +242,7 @@ def test_progress_callback_and_interruption(tmp_path):
 
 
 def test_gil_is_released_during_simulate():
-    counter = [0]
-    done = threading.Event()
-
-    def work():
-        paraspine.simulate(None, FIXTURE, progress=False, fields=["compression"])
-        done.set()
-
-    th = threading.Thread(target=work)
-    th.start()
-    while not done.is_set():
-        counter[0] += 1
-    th.join()
-    # Holding the GIL for the run would leave this thread a handful of iterations at most.
-    assert counter[0] > 10000
+    assert counts_while(lambda: paraspine.simulate(None, FIXTURE, progress=False, fields=["compression"])) > 10000
 
 
 def _rss_mb():

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import paraspine
+from conftest import counts_while
 
 CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
 FIXTURE = "tests/data/test_lift.yaml"
@@ -89,19 +90,7 @@ def test_sweep_progress_reaches_one():
 
 
 def test_sweep_releases_the_gil():
-    counter = [0]
-    done = threading.Event()
-
-    def work():
-        paraspine.sweep(FIXTURE, {"subject.mass": [60, 80]}, threads=1, progress=False)
-        done.set()
-
-    th = threading.Thread(target=work)
-    th.start()
-    while not done.is_set():
-        counter[0] += 1
-    th.join()
-    assert counter[0] > 10000
+    assert counts_while(lambda: paraspine.sweep(FIXTURE, {"subject.mass": [60, 80]}, threads=1, progress=False)) > 10000
 
 
 def _thread_cpu_seconds():
