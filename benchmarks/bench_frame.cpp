@@ -220,9 +220,8 @@ BENCHMARK(BM_Reactions);
 void BM_FatigueStep(benchmark::State& st) {
   auto& f = fixture();
   ps::load_sharing(f.model, ps::LoadSharingSettings{}, f.data);
-  const ps::FatigueParameters p;
   for (auto _ : st) {
-    ps::fatigue_update(f.model, p, 0.01, f.data);
+    ps::fatigue_update(f.model, f.model.muscle_fatigue, 0.01, f.data);
     benchmark::DoNotOptimize(f.data.muscle_capacity.data());
   }
   ps::fatigue_reset(f.model, f.data);

@@ -9,11 +9,7 @@ namespace paraspine {
 
 TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, const Data& d, Data& probe,
                                double threshold) {
-  TaskFailure out;
-  if (d.loadsharing_info.max_reserve <= 1e-9 || d.muscle_capacity.minCoeff() >= 1) return out;
-  probe = d;
-  probe.muscle_capacity.setOnes();
-  load_sharing(m, s, probe);
+  if (d.loadsharing_info.max_reserve <= 1e-9 || d.muscle_capacity.minCoeff() >= 1) return {};
   // A rotation has failed by fatigue when its shortfall beyond the fresh frame's exceeds the
   // threshold and a fatigued fascicle serving it is at its (lowered) capacity. (Without such a
   // fascicle the extra reserve is the optimizer moving a strength-limit reserve between
@@ -27,46 +23,32 @@ TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, con
     }
     return best;
   };
-  double worst = threshold;
-  for (int k = 0; k < m.ndof; ++k) {
-    const double r = d.reserve[k];
-    if (std::abs(r) <= 1e-9) continue;
-    const int sense = r > 0 ? 1 : -1;
-    const double fresh = std::max(0.0, sense * probe.reserve[k]);
-    const double deficit = std::abs(r) - fresh;
-    const double mvc = max_muscle_moment(m, d, k, sense);
-    if (mvc <= 0 || deficit / mvc <= worst) continue;  // no muscle acts this way: not a fatigue question
-    const int muscle = most_fatigued_saturated(k, sense);
-    if (muscle < 0) continue;
-    worst = deficit / mvc;
-    out = {true, k, deficit, mvc, muscle, probe.activation[muscle] >= 1 - 1e-6};
-  }
-  return out;
-}
-
-double recovery_time(const FatigueParameters& p, FatigueState s, double level, double limit) {
-  if (s.capacity() >= level) return 0;
-  // Growing exact steps find the interval (capacity may dip for a moment while the active pool
-  // relaxes into the fatigued one), bisection the time.
-  double t = 0, h = 1;
-  while (t < limit) {
-    FatigueState next = s;
-    fatigue_step(p, 0.0, h, next);
-    if (next.capacity() >= level) {
-      double lo = 0, hi = h;
-      while (hi - lo > 0.01) {
-        const double mid = 0.5 * (lo + hi);
-        FatigueState q = s;
-        fatigue_step(p, 0.0, mid, q);
-        (q.capacity() >= level ? hi : lo) = mid;
-      }
-      return t + hi;
+  // Each rotation whose reserve, measured against fresh muscles, falls short by more than the
+  // threshold, with the fascicle to blame. `fresh` = nullptr bounds the shortfall by the reserve
+  // itself (the fresh reserve is ≥ 0): a frame with no rotation over that bound cannot have failed,
+  // and most frames with reserves stop there, without a copy and a second solve.
+  auto worst_rotation = [&](const Data* fresh) {
+    TaskFailure w;
+    double worst = threshold;
+    for (int k = 0; k < m.ndof; ++k) {
+      const double r = d.reserve[k];
+      if (std::abs(r) <= 1e-9) continue;
+      const int sense = r > 0 ? 1 : -1;
+      const double deficit = std::abs(r) - (fresh ? std::max(0.0, sense * fresh->reserve[k]) : 0.0);
+      const double mvc = max_muscle_moment(m, d, k, sense);
+      if (mvc <= 0 || deficit / mvc <= worst) continue;  // no muscle acts this way: not a fatigue question
+      const int muscle = most_fatigued_saturated(k, sense);
+      if (muscle < 0) continue;
+      worst = deficit / mvc;
+      w = {true, k, deficit, mvc, muscle, fresh && fresh->activation[muscle] >= 1 - 1e-6};
     }
-    s = next;
-    t += h;
-    h = std::min(h * 1.5, 60.0);
-  }
-  return limit;
+    return w;
+  };
+  if (!worst_rotation(nullptr).failed) return {};
+  probe = d;
+  probe.muscle_capacity.setOnes();
+  load_sharing(m, s, probe);
+  return worst_rotation(&probe);
 }
 
 double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<FatigueState> s,

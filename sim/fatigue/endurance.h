@@ -39,17 +39,15 @@ struct TaskFailure {
 };
 
 // Checks a frame load sharing has just solved (d) against the same frame with fresh muscles,
-// solved on `probe` (scratch, same model; overwritten). Cheap when d needs no reserve (returns at
-// once); otherwise one extra load-sharing solve.
+// solved on `probe` (scratch, same model; overwritten) only when some rotation's reserve alone is
+// over the threshold with a fatigued fascicle to blame; otherwise it returns without a solve.
 TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, const Data& d, Data& probe,
                                double threshold = 0.005);
 
-// Seconds of complete rest until the capacity reaches `level` (0 if it already has; `limit` if not
-// within limit), to 0.01 s.
-double recovery_time(const FatigueParameters& p, FatigueState s, double level, double limit = 86400);
-
-// The same for a muscle group: until its strength, Σ w_i (1 − M_F,i) / Σ w_i with w_i the
-// fascicles' maximal forces, is back at `level`.
+// Seconds of complete rest (target load 0) until a muscle group's strength,
+// Σ w_i (1 − M_F,i) / Σ w_i with w_i the fascicles' maximal forces, is back at `level` (0 if it
+// already is; `limit` if not within limit), to 0.01 s. One fascicle with any weight is that
+// fascicle's own recovery.
 double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<FatigueState> s,
                            const std::vector<double>& weight, double level, double limit = 86400);
 

@@ -14,8 +14,7 @@
 
 namespace paraspine {
 
-void fatigue_update(const Model& m, const FatigueParameters& p, double dt, Data& d);
-// The same with each fascicle's own parameters (nmuscle entries: Model::muscle_fatigue, or
+// p: each fascicle's parameters (nmuscle entries: Model::muscle_fatigue, or
 // scenario_fatigue_parameters).
 void fatigue_update(const Model& m, const std::vector<FatigueParameters>& p, double dt, Data& d);
 

@@ -163,9 +163,9 @@ Model parse_model(const std::string& text, const std::string& file) {
 
   // ---- three-compartment fatigue parameters per group ("all" applies to every group); a model
   // without the block gets the trunk set of FatigueParameters (sources in three_compartment.h)
-  std::map<std::string, std::pair<FatigueParameters, std::string>> fatigue_groups;
+  std::map<std::string, FatigueParameters> fatigue_groups;
   std::map<std::string, YAML::Node> fatigue_group_nodes;
-  fatigue_groups["all"] = {FatigueParameters{}, "built-in trunk set (sim/fatigue/three_compartment.h)"};
+  fatigue_groups["all"] = FatigueParameters{};
   if (root["fatigue"].IsDefined()) {
     const YAML::Node fb = root["fatigue"];
     if (!fb.IsMap()) r.fail(fb, "fatigue", "expected a mapping group → {F, R, r}");
@@ -177,13 +177,14 @@ Model parse_model(const std::string& text, const std::string& file) {
       if (n["R"].IsDefined()) base.R = r.positive(n["R"], f + ".R");
       if (n["r"].IsDefined()) base.r = r.positive(n["r"], f + ".r");
       if (base.r < 1) r.fail(n["r"], f + ".r", "the rest multiplier must be at least 1");
-      fatigue_groups[g] = {base, r.sources(n, f, present(n, {"F", "R", "r"}))};
+      r.sources(n, f, present(n, {"F", "R", "r"}));  // every number needs its source
+      fatigue_groups[g] = base;
       fatigue_group_nodes[g] = n;
     };
     if (fb["all"].IsDefined()) read_group("all", FatigueParameters{});
     for (const auto& kv : fb) {
       const std::string g = kv.first.as<std::string>();
-      if (g != "all") read_group(g, fatigue_groups["all"].first);
+      if (g != "all") read_group(g, fatigue_groups["all"]);
     }
   }
 
@@ -542,9 +543,7 @@ Model parse_model(const std::string& text, const std::string& file) {
         fmax.push_back(F); pcsa.push_back(A); lopt.push_back(lo); lts.push_back(ls);
         penn.push_back(deg2rad(pe)); type1.push_back(t1);
         m.muscle_source.push_back(src);
-        const auto& fg = fatigue_groups.count(group) ? fatigue_groups[group] : fatigue_groups["all"];
-        m.muscle_fatigue.push_back(fg.first);
-        m.muscle_fatigue_source.push_back(fg.second);
+        m.muscle_fatigue.push_back(fatigue_groups.count(group) ? fatigue_groups[group] : fatigue_groups["all"]);
       };
       if (side == "both") {
         add(name + "_r", Side::kRight, false);

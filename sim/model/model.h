@@ -109,7 +109,6 @@ struct Model {
   std::vector<std::string> muscle_source;
   std::vector<int> muscle_joint_lo, muscle_joint_hi;  // (nmuscle) joints crossed: lowest, highest
   std::vector<FatigueParameters> muscle_fatigue;  // (nmuscle) three-compartment F, R, r per fascicle
-  std::vector<std::string> muscle_fatigue_source;  // (nmuscle)
 
   // ---- passive tissue over time
   CreepParameters creep;

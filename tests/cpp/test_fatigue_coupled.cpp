@@ -22,7 +22,7 @@ TEST(FatigueCoupled, HeldStoopShiftsLoadThenFails) {
   for (auto& h : d.hands) h.load_mass = 5;
   evaluate_frame(m, d);  // a held posture: geometry and required moments stay the same
   fatigue_reset(m, d);
-  const FatigueParameters fp;
+  const std::vector<FatigueParameters> fp(m.nmuscle, FatigueParameters{});  // the trunk set
   load_sharing(m, LoadSharingSettings{}, d);
   ASSERT_EQ(d.loadsharing_info.max_reserve, 0.0);
   const Eigen::VectorXd a0 = d.activation;

@@ -71,7 +71,7 @@ TEST(ResultsWriter, RoundTripOfALiftWithFatigue) {
       evaluate_frame(m, d);
       load_sharing(m, LoadSharingSettings{}, d);
       reactions(m, d);
-      fatigue_update(m, FatigueParameters{}, 0.01, d);
+      fatigue_update(m, m.muscle_fatigue, 0.01, d);
       w.append(t, d);
       if (f == 217) {
         kept_force.assign(d.muscle_force.data(), d.muscle_force.data() + m.nmuscle);
