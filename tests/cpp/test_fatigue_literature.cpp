@@ -177,5 +177,36 @@ TEST(FatigueLiterature, CreepShiftsLoadFromPassiveTissueToMuscles) {
   EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-6);
 }
 
+// Recovery time of a group: its force-weighted capacity crosses the level at the returned time (to
+// 0.01 s), checked by stepping the published equations exactly; a single exhausted fascicle at rest
+// recovers with the rest rate r·R (M_F ≈ M_F0 e^{−rRt}: 90 % after ln 10 / (rR) ≈ 205 s).
+TEST(FatigueLiterature, GroupRecoveryTimeIsWhenTheWeightedCapacityCrossesTheLevel) {
+  const FatigueParameters p;
+  FatigueState exhausted;
+  exhausted.active = 0, exhausted.resting = 0, exhausted.fatigued = 1;
+  FatigueState half;
+  half.active = 0, half.resting = 0.5, half.fatigued = 0.5;
+  const std::vector<FatigueParameters> ps(2, p);
+  const std::vector<FatigueState> states = {exhausted, half};
+  const std::vector<double> weight = {3, 1};
+  auto strength_at = [&](double t) {
+    double sum = 0;
+    for (int i = 0; i < 2; ++i) {
+      FatigueState q = states[i];
+      fatigue_step(p, 0.0, t, q);
+      sum += weight[i] * q.capacity();
+    }
+    return sum / 4;
+  };
+  for (double level : {0.9, 0.95}) {
+    const double t = group_recovery_time(ps, states, weight, level);
+    EXPECT_GE(strength_at(t), level);
+    EXPECT_LT(strength_at(t - 0.02), level);
+  }
+  const double one = group_recovery_time({p}, {exhausted}, {1.0}, 0.9);
+  EXPECT_NEAR(one, std::log(10.0) / (p.r * p.R), 5.0);
+  EXPECT_EQ(group_recovery_time({p}, {FatigueState{}}, {1.0}, 0.95), 0.0);
+}
+
 }  // namespace
 }  // namespace paraspine

@@ -1,5 +1,15 @@
 """Helpers shared by the package tests."""
+import os
+import subprocess
 import threading
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+FIXTURE = "tests/data/test_lift.yaml"
+
+
+def cli(*args):
+    """The command-line program, for comparisons with the package."""
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
 
 
 def counts_while(call):

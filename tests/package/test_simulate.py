@@ -2,7 +2,6 @@
 HDF5 round trips in both directions, streaming, progress, interruption and memory."""
 import json
 import os
-import subprocess
 import threading
 import time
 
@@ -11,14 +10,8 @@ import numpy as np
 import pytest
 
 import paraspine
-from conftest import counts_while
+from conftest import FIXTURE, cli, counts_while
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-FIXTURE = "tests/data/test_lift.yaml"
-
-
-def cli(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

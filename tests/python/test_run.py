@@ -361,3 +361,13 @@ keyframes:
     path.write_text(text.replace("T66", "T6").replace("  - time: 1\n", "  - time: 1\n    forces: {strop: {force_N: [0, 1, 0]}}\n"))
     r = run("run", str(path))
     assert r.returncode == 2 and "keyframes[1].forces.strop" in r.stderr and "unknown force 'strop'" in r.stderr
+
+
+def test_failure_kind_tells_fatigue_from_the_strength_limit():
+    # Biering-Sørensen fails by fatigue (longissimus at L5-S1, after more than a minute); the squat
+    # lift's first failure is a fascicle the lift asks for all of its strength when fresh
+    # (docs/fatigue.md, "Endurance").
+    bs = json.loads(run("run", "biering_sorensen", "--json").stdout)
+    assert bs["failure_kind"] == "fatigue" and bs["endurance_s"] > 60 and bs["failed_joint"] == "L5-S1"
+    squat = json.loads(run("run", "squat_lift", "--json").stdout)
+    assert squat["failure_kind"] == "strength_limit" and squat["endurance_s"] < 10
