@@ -136,7 +136,10 @@ agreement; none adjusts a posture or a constant toward a measured value.
    it (box 0.32 m in front of the ankles, 1.2 m high; ours 0.25 m in front of the anterior iliac
    spines, 1.18 m high), 0.34 m in front of L4-L5, which alone adds 66 N·m there; the AMMR model of
    the knees-bent lift (Fig. 3b) flexes the trunk further than ours (pelvis 32°, thorax on pelvis 38°,
-   knees 85°), so its posture would not lower our prediction. Callaghan & McGill's 1076 N (standing)
+   knees 85°), so its posture would not lower our prediction; AMMR keeps the pelvis at its standing
+   orientation in every seated model, so its 44° of seated flexion is the thorax's inclination, which
+   our pelvis 0° / lumbar 44° reproduces (from our seated pelvis, −18°, it would need lumbar 62°, past
+   the in vivo maximum). Callaghan & McGill's 1076 N (standing)
    and 1698 N (sitting) are EMG-driven model estimates, not measurements: the comparison is model
    against model, and their EMG carries co-contraction that static optimization does not produce.
 """
