@@ -150,8 +150,8 @@ in vitro osteoligamentous laws at 10 N·m and its erector fibres, by the fibre-l
 near optimal length at full flexion (1.06–1.13 l_opt, 2–3 % of F0 of passive force). In vivo the
 whole trunk moment is carried passively from about 89 % of full lumbar flexion (flexion–relaxation).
 In vivo passive trunk moment–lumbar angle data (Toosizadeh et al. 2012, PLoS One 7:e48625: trunk
-moment at 30–100 % of each subject's flexion–relaxation angle, open access; McGill, Seguin & Bennett
-1994, Spine 19:696; Dolan & Adams 1994) would let the passive laws and the erectors' passive
+moment at 30–100 % of each subject's flexion–relaxation angle, open access [V, abstract]; McGill, Seguin & Bennett
+1994, Spine 19:696 [R]; Dolan & Adams 1994, J Biomech 27:1077 [title only, model-data §3.7]) would let the passive laws and the erectors' passive
 force–length be calibrated against measurements, not against these cases.
 """
 
