@@ -316,13 +316,42 @@ def fix_last(v, nd=6):
     return v, old
 
 
+# -------------------------------------------------------------------------------------------------
+# Lumbar flexion rhythm consistent with the passive laws (issue 8, validation helper).
+# Christophy's flexion shares give the upper levels the most (L1-L2 0.255, L5-S1 0.125) while the
+# passive laws come from Yamamoto's ranges, which are smallest at L1-L2 (5.8°) and largest at L5-S1
+# (10.0°). Near full flexion the two disagree: at 44° of lumbar flexion the rhythm drives L1-L2 to
+# 11.2° (1.9 × its range), where its exponential law returns 73 N·m of passive extension — more than
+# the trunk's weight asks there — so the solver pulls the trunk down with the obliques at full
+# activation and a flexion reserve, and the erectors then fight both (L4-L5 3066 N in Wilke's
+# maximal seated flexion, 0.83 MPa measured; docs/validation.md). A serial chain of passive joints
+# under (nearly) the same moment shares its flexion in proportion to each joint's compliance, i.e.
+# to its range at the common test moment: the rule the thoracic region already uses. In vivo the
+# lower lumbar levels flex slightly more than the upper ones (Pearcy 1984, Spine 9:294, biplanar
+# X-ray: "lower levels slightly more", model-data §3.5 [V]), the direction of this rule and the
+# opposite of Christophy's. Lateral bending and axial rotation keep Christophy's and Fujii's shares.
+def lumbar_flexion_shares_from_ranges(ranges):
+    js = REGIONS[0][1]
+    flex = [ranges[j]["range"][0][1] for j in js]
+    v, _ = fix_last([f / sum(flex) for f in flex])
+    return v, flex
+
+
 def region_shares(lum, ranges, mort):
     out = []
     sh = lum["shares"]
-    out.append({"name": "lumbar", "joints": REGIONS[0][1], "shares": [sh[a] for a in AXES],
-                "source": "Christophy et al. 2012 lumbar rhythm (model-data §3.5), order L5-S1…L1-L2; axial "
-                          "rotation = Fujii 2007 per-level twist normalised (as models/lumbar.yaml); lateral "
-                          "bending sums to 1.0001 in the source: last (L1-L2) share 0.188 → 0.1879"})
+    flex, flex_ranges = lumbar_flexion_shares_from_ranges(ranges)
+    out.append({"name": "lumbar", "joints": REGIONS[0][1], "shares": [flex, sh["lateral_bending"], sh["axial_rotation"]],
+                "source": "flexion: [D] shares ∝ each level's flexion range (Yamamoto 1989, %s° L5-S1…L1-L2, the "
+                          "ranges the passive laws are fitted to), as the thoracic region, so that no level is driven "
+                          "past its range while the others are short of theirs; lower levels more, as in vivo (Pearcy "
+                          "1984, model-data §3.5 [V]); replaces Christophy 2012's flexion shares (0.125…0.255, upper "
+                          "levels more), which drove L1-L2 to 1.9 × its range at 44° of lumbar flexion "
+                          "(docs/validation.md); rounded to 6 decimals, last (L1-L2) share set so that the axis sums "
+                          "to 1. Lateral bending: Christophy et al. 2012 lumbar rhythm (model-data §3.5), order "
+                          "L5-S1…L1-L2, sums to 1.0001 in the source: last (L1-L2) share 0.188 → 0.1879; axial "
+                          "rotation = Fujii 2007 per-level twist normalised (as models/lumbar.yaml)"
+                          % "/".join("%g" % f for f in flex_ranges)})
     js = REGIONS[1][1]
     shares, notes = [], []
     for a in range(3):
