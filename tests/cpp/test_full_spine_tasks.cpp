@@ -61,10 +61,11 @@ TEST(FullSpineTasks, QuietStandingHeldByMusclesAlone) {
 // docs/fatigue.md). Bound asserted: 10 %, where the three-compartment fatigue model (R/(F+R) ≈ 9 %,
 // docs/fatigue.md) still lets a fascicle hold indefinitely — quiet standing must not be a fatiguing
 // task. The model puts the external oblique rib-9 slip at 24.5 % against longissimus pars lumborum L5
-// (23.2 %) and the upper longissimus pars thoracis (21 %): the thoracic-only extensors (semispinalis
-// thoracis, rotatores, levatores costarum added from AMMR4; thoracic multifidus, spinalis, iliocostalis
-// thoracis) are too thin to carry T12-L1…T6 alone, so the long pelvis-to-thorax fascicles do and
-// over-extend L3-L4, which needs only 2.9 N·m (docs/model.md "Open findings"). Nothing was tuned.
+// (23.2 %) and the upper longissimus pars thoracis (21 %). Standing needs 9.4 N·m of extension at
+// L5-S1 but 3.9 at L4-L5 and 2.9 at L3-L4; the extensors crossing both L5-S1 and L4-L5 overshoot above
+// L5-S1 and the oblique, whose linea-alba end rides on L5, takes the surplus back. The short thoracic
+// extensors added from AMMR4 do not change it (not even at 10× their PCSA); docs/model.md "Open
+// findings" has the measurements. Nothing was tuned.
 TEST(FullSpineTasks, DISABLED_QuietStandingNeedsOnlyLowActivations) {
   Data d(full());
   std::vector<int> order;
