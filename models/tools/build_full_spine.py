@@ -27,6 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_lumbar as BL  # noqa: E402
+import deep_muscles  # noqa: E402
 import passive_fit  # noqa: E402
 from spine_sources import (FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
                            fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
@@ -515,7 +516,9 @@ AMMR_GROUP_PCSA_CM2 = {  # (group, subdivision or None) → cm² per side, with 
     ("longissimus", "thoracis_pars_thoracis"): (11.09, "LTptT1L1…T12Sacrum (12 fascicles)", "LTpT_T"),
     ("multifidus", "lumbar"): (14.07, "MFd/MFm/MFts/MFtst lumbar fascicles (19)"),
     ("multifidus", "thoracic"): (4.8, "MFL1T8…MFL5T12 12 × 0.4", "multifidus_L"),
-    ("multifidus", "cervical"): (4.5, "multifidus cervicis C5C2…T4C7 6 × 0.15 + 0.20 + 0.20 + 0.40 + 0.40 + 1.10 + 1.30"),
+    ("multifidus", "cervical"): (3.6, "multifidus cervicis C5C2…T4C7 6 × 0.15 + 0.20 + 0.20 + 0.40 + 0.40 + 1.10 + 1.30 "
+                                      "= 4.5, less the six 0.15 cm² fascicles C5C2…T1C4 built from AMMR as MFC_*",
+                                 ("supmult-", "deepmult-")),
     ("quadratus_lumborum", None): (4.41, "QLC12_CI…QLL4_CI 1.28+0.88+0.80+0.75+0.70"),
     ("psoas_major", None): (14.63, "PMT12I…PML5T (11 fascicles)"),
     ("rectus_abdominis", None): (7.9, "RA_Par1…4, 7.9 each in series (one cross-section)"),
@@ -734,6 +737,9 @@ def build_muscles(mftl, trunk, mort, mp):
     # ---- neck (Mortensen)
     for n, grp, sub in NECK:
         muscles.append(from_mort(n, grp, sub))
+    # ---- the short and deep muscles the two source models lack (models/tools/deep_muscles.py)
+    neck = {m["name"]: m for m in muscles}
+    muscles.extend(deep_muscles.build(lum, MT, MO, mp, angle, sp, mk, clean_path, neck))
     return muscles
 
 
