@@ -180,3 +180,64 @@ def report(chain, path_length, muscles, ranges, shares, joints, e0):
                                              lambda m: e0 if is_in_vivo(m) else DEFAULT_PASSIVE_STRAIN)
             row += "%8.1f /%5.1f /%5.1f" % (law, law + m0, law + m1)
         print("%6.0f  %s" % (deg, row))
+
+
+def curves(chain, path_length, muscles, ranges, shares, joints, e0, degs):
+    """{joint: (law, law + muscles before, law + muscles now)} lists over `degs` (N·m of extension)."""
+    out = {}
+    for jn in joints:
+        rows = []
+        for deg in degs:
+            q = lumbar_flexion_posture(shares, deg, joints)
+            law, m0 = passive_extension_moment(chain, path_length, muscles, ranges, q, jn, lambda m: DEFAULT_PASSIVE_STRAIN)
+            _, m1 = passive_extension_moment(chain, path_length, muscles, ranges, q, jn,
+                                             lambda m: e0 if is_in_vivo(m) else DEFAULT_PASSIVE_STRAIN)
+            rows.append((law, law + m0, law + m1))
+        out[jn] = [list(c) for c in zip(*rows)]
+    return out
+
+
+def main():
+    """Writes docs/images/passive_in_vivo.svg: the passive moment–angle curves before/after."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import build_full_spine as B
+    from spine_sources import ROOT, path_length
+    M = B.build()
+    chain = B.chain_of(M["segs"])
+    reg = M["regions"][0]
+    e0 = next(m["passive_in_vivo"][0] for m in M["muscles"] if "passive_in_vivo" in m)
+    degs = list(range(0, LUMBAR_FULL_FLEXION_DEG + 1, 2))
+    c = curves(chain, path_length, M["muscles"], M["ranges"], reg["shares"][0], reg["joints"], e0, degs)
+    plt.rcParams["svg.hashsalt"] = "paraspine"
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
+    for ax, jn in zip(axes, ("L5-S1", "L4-L5")):
+        law, before, now = c[jn]
+        ax.plot(degs, law, ":", color="0.4", label="in vitro joint law (Yamamoto 1989)")
+        ax.plot(degs, before, "--", color="tab:blue", label="law + passive muscles, e0 = 0.6 (before)")
+        ax.plot(degs, now, "-", color="tab:red", label="law + passive muscles, lumbar extensors e0 = %g" % e0)
+        ax.plot([LUMBAR_FULL_FLEXION_DEG], [DOLAN_FULL_FLEXION_MEN_NM], "ks",
+                label="in vivo, men, full flexion (Dolan et al. 1994)")
+        ax.plot([LUMBAR_FULL_FLEXION_DEG], [DOLAN_FULL_FLEXION_WOMEN_NM], "k^", mfc="none",
+                label="in vivo, women, full flexion (same)")
+        ax.axvline(KIPPERS_SILENCE_DEG, color="0.7", lw=0.8)
+        ax.text(KIPPERS_SILENCE_DEG - 0.5, 5, "erectors silent in vivo\n(Kippers & Parker 1984)", ha="right",
+                fontsize=7, color="0.4")
+        ax.set_title("%s, standing, lumbar flexion spread by the model's rhythm" % jn, fontsize=9)
+        ax.set_xlabel("lumbar flexion (°)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("passive extension moment (N·m)")
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    out = os.path.join(ROOT, "docs", "images", "passive_in_vivo.svg")
+    fig.savefig(out, metadata={"Date": None})
+    print("wrote", os.path.relpath(out, ROOT))
+
+
+if __name__ == "__main__":
+    main()
