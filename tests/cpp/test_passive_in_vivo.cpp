@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fixtures.h"
+#include "sim/model/summary.h"
 #include "sim/muscles/hill.h"
 #include "sim/simulate/frame.h"
 
@@ -97,6 +98,12 @@ TEST(PassiveStrain, FullSpineGivesItToTheLumbarExtensorsOnly) {
     }
   }
   EXPECT_GE(stiff, 60);  // both sides
+  // `paraspine model info` lists them.
+  const auto j = model_summary(m);
+  EXPECT_EQ(j["passive_strain"]["default"].get<double>(), kDefaultPassiveStrain);
+  ASSERT_TRUE(j["passive_strain"]["other"].contains("multifidus/lumbar"));
+  EXPECT_LT(j["passive_strain"]["other"]["multifidus/lumbar"]["passive_strain"].get<double>(), kDefaultPassiveStrain);
+  EXPECT_NE(model_summary_text(m).find("multifidus/lumbar"), std::string::npos);
 }
 
 // Passive extension moment (N·m, + extends) at a joint's flexion rotation with the lumbar region
