@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
 import passive_fit  # noqa: E402
+import passive_in_vivo  # noqa: E402
 from spine_sources import (FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
                            fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
                            parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
@@ -818,6 +819,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
              "spinalis": "assumption: erector spinae value (longissimus 57 %, Thorstensson & Carlson 1987; Mannion 1997)"}
     for grp in type1_groups:
         w("  %s: {type1_fraction: %s, source: %s}\n" % (grp, g(TYPE1[grp]), q(t1src[grp])))
+    passive_in_vivo.write_muscle_defaults(w, q, g, muscles)
     BL.write_fatigue_and_creep(w, q, g, sum(BL.YAMAMOTO[lv][0] for lv in BL.YAMAMOTO))
 
     w("\nsegments:\n")
@@ -952,6 +954,8 @@ def build():
     muscles = build_muscles(mftl, trunk, mort, mp)
     apply_group_pcsa(muscles)
     apply_rule(muscles, segs, ranges)
+    # The lumbar extensors' passive strain from in vivo passive trunk data (models/tools/passive_in_vivo.py).
+    passive_in_vivo.apply(chain_of(segs), path_length, muscles, ranges, regions[0]["shares"][0], regions[0]["joints"])
     a = lum["arm"]
     arm = {"shoulder": shoulder_chain_pose()[:3, 3], "mass": a["mass"], "length": a["length"],
            "com_fraction": a["com_fraction"]}
@@ -1034,6 +1038,9 @@ def main():
         len(M["muscles"]), n_par, os.path.relpath(args.out, ROOT)))
     if args.check:
         report(M)
+        passive_in_vivo.report(chain_of(M["segs"]), path_length, M["muscles"], M["ranges"], M["regions"][0]["shares"][0],
+                               M["regions"][0]["joints"],
+                               next(m["passive_in_vivo"][0] for m in M["muscles"] if "passive_in_vivo" in m))
 
 
 if __name__ == "__main__":
