@@ -8,10 +8,13 @@ Tags: [V] read (abstract or full text), [S] secondary (another work quoting it),
 [M] from a validated model's files, [D] derived here.
 """
 
-# Levels whose cut passes through the abdominal cavity: L1-L2 … L5-S1. T12-L1 is left out: the
-# diaphragm's posterior attachments (crura, arcuate ligaments) reach T12-L1, so a cut there does not
-# cross the pressurized cavity cleanly (assumption).
-IAP_JOINTS = ["L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"]
+# Levels whose cut passes through the abdominal cavity below the diaphragm's lumbar attachments:
+# L3-L4, L4-L5, L5-S1. The crura of the diaphragm arise from the bodies of L1-L3 (right) and L1-L2
+# (left) [R, standard anatomy]: the dome that the pressure pushes up pulls down on L1-L3 through them,
+# so a cut at T12-L1, L1-L2 or L2-L3 is crossed by the crura and its net load is less than p*A by an
+# unknown crural share; those levels get none (assumption: the conservative end). (The first version
+# also loaded L1-L2 and L2-L3; see docs/sources/iap.md §2 for why and when this changed.)
+IAP_JOINTS = ["L5-S1", "L4-L5", "L3-L4"]
 IAP_REFERENCE_JOINT = "L4-L5"
 
 # Mairiaux, Davis, Stubbs & Baty 1984, Ergonomics 27:883 (abstract [V], read via the search tool):

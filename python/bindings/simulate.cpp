@@ -110,6 +110,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(s.criterion);
+  opt.loadsharing.abdominal_pressure = s.abdominal_pressure;
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
 
   const long total = frame_count(s);

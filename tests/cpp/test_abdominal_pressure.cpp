@@ -13,6 +13,7 @@
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/loadsharing/reactions.h"
 #include "sim/model/subject.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulate/frame.h"
 
 namespace paraspine {
@@ -57,7 +58,7 @@ TEST(AbdominalPressure, ModelFileGivesMairiauxRelationAndEssendropBound) {
   const AbdominalPressureParameters& p = full().abdominal_pressure;
   ASSERT_TRUE(p.enabled);
   EXPECT_EQ(p.reference_joint, full().joint_index("L4-L5"));
-  EXPECT_EQ(p.joints.size(), 5u);
+  EXPECT_EQ(p.joints.size(), 3u);  // L3-L4, L4-L5, L5-S1: below the crura of the diaphragm
   // Mairiaux et al. 1984: p = 0.079 M − 1.127 kPa; zero below 14.3 N·m and for flexion demands.
   EXPECT_EQ(abdominal_pressure_from_moment(p, -50), 0.0);
   EXPECT_EQ(abdominal_pressure_from_moment(p, 0), 0.0);
@@ -271,6 +272,28 @@ TEST(AbdominalPressure, BadBlocksAreErrorsNamingTheField) {
   expect_error(std::string(b).replace(b.find("max_pressure_kpa: 20"), 20, "max_pressure_kpa: -1"),
                "abdominal_pressure.max_pressure_kpa");
   expect_error(std::string(b).replace(b.find("  source: \"synthetic test fixture\"\n"), 35, ""), "abdominal_pressure.source");
+}
+
+}  // namespace
+}  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+// The scenario switch: default on, `abdominal_pressure: false` off, anything else an error naming
+// the field and the file.
+TEST(AbdominalPressure, ScenarioSwitch) {
+  const std::string head = "paraspine_scenario: 1\nname: t\nkeyframes:\n  - time: 0\n  - time: 1\n";
+  EXPECT_TRUE(parse_scenario(head, "s.yaml").abdominal_pressure);
+  EXPECT_FALSE(parse_scenario(head + "abdominal_pressure: false\n", "s.yaml").abdominal_pressure);
+  EXPECT_TRUE(parse_scenario(head + "abdominal_pressure: true\n", "s.yaml").abdominal_pressure);
+  try {
+    parse_scenario(head + "abdominal_pressure: maybe\n", "s.yaml");
+    FAIL() << "a non-boolean abdominal_pressure must be an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("abdominal_pressure"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("s.yaml"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
