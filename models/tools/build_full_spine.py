@@ -26,6 +26,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import abdominal_pressure  # noqa: E402
 import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
 import passive_fit  # noqa: E402
@@ -821,6 +822,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("  %s: {type1_fraction: %s, source: %s}\n" % (grp, g(TYPE1[grp]), q(t1src[grp])))
     passive_in_vivo.write_muscle_defaults(w, q, g, muscles)
     BL.write_fatigue_and_creep(w, q, g, sum(BL.YAMAMOTO[lv][0] for lv in BL.YAMAMOTO))
+    abdominal_pressure.write_abdominal_pressure(w, q, g)
 
     w("\nsegments:\n")
     for s in segs:

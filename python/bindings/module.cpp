@@ -115,10 +115,11 @@ PYBIND11_MODULE(_core, mod) {
   mod.def(
       "static_frame",
       [](const ps::Model& m, const std::map<std::string, double>& angles_deg, double load_kg,
-         const std::string& criterion) {
+         const std::string& criterion, bool abdominal_pressure) {
         if (!(load_kg >= 0)) throw std::invalid_argument("load_kg must be >= 0");
         ps::LoadSharingSettings settings;
         settings.criterion = ps::parse_criterion(criterion);
+        settings.abdominal_pressure = abdominal_pressure;
         ps::Data d(m);
         {
           py::gil_scoped_release release;
@@ -144,11 +145,13 @@ PYBIND11_MODULE(_core, mod) {
         r["disc_force"] = Eigen::MatrixXd(d.disc_force.transpose());
         r["reserve"] = d.reserve;
         r["passive_moment"] = d.passive_joint_moment;
+        r["abdominal_pressure"] = d.abdominal_pressure;
+        r["abdominal_pressure_moment"] = d.abdominal_pressure_moment;
         r["equilibrium_residual"] = d.loadsharing_info.equilibrium_residual;
         return r;
       },
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{},
-      py::arg("load_kg") = 0.0, py::arg("criterion") = "activation2",
+      py::arg("load_kg") = 0.0, py::arg("criterion") = "activation2", py::arg("abdominal_pressure") = true,
       "Evaluate one still posture: angles as {'REGION.AXIS': degrees} (regions from the model, or "
       "'pelvis'), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
       "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the disc frame, joint_center "
@@ -156,7 +159,8 @@ PYBIND11_MODULE(_core, mod) {
       "moment_arm (ndof, nmuscle, m); after load sharing (criterion activation2, activation3, "
       "stress2 or minmax): activation and muscle_force (nmuscle, N), disc_force (njoint, 3): "
       "compression, anterior shear, lateral shear (N), reserve and passive_moment (ndof, N·m), "
-      "equilibrium_residual (N·m).");
+      "abdominal_pressure (Pa; the model's intra-abdominal pressure, 0 when it has none or "
+      "abdominal_pressure=False) and abdominal_pressure_moment (ndof, N·m), equilibrium_residual (N·m).");
 
   bind_simulate(mod);
 }

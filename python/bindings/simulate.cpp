@@ -110,6 +110,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(s.criterion);
+  opt.loadsharing.abdominal_pressure = s.abdominal_pressure;
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
 
   const long total = frame_count(s);
@@ -277,6 +278,8 @@ void bind_simulate(py::module_& mod) {
       .def_readonly("model", &ps::Scenario::model, "Model name or path the scenario asks for.")
       .def_readonly("subject", &ps::Scenario::subject, "The scenario's Subject, or None (the model's reference).")
       .def_readonly("criterion", &ps::Scenario::criterion, "Load-sharing criterion.")
+      .def_readonly("abdominal_pressure", &ps::Scenario::abdominal_pressure,
+                    "Whether the model's intra-abdominal pressure is used (docs/mechanics.md).")
       .def_readonly("output_rate_hz", &ps::Scenario::output_rate_hz, "Frames per second.")
       .def_readonly("repetitions", &ps::Scenario::repetitions, "How many times the cycle runs.")
       .def_readonly("rest_s", &ps::Scenario::rest_s, "Rest between repetitions, s.")

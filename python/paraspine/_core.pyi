@@ -63,6 +63,7 @@ class Scenario:
     model: str
     subject: Optional[Subject]
     criterion: str
+    abdominal_pressure: bool
     output_rate_hz: float
     repetitions: int
     rest_s: float
@@ -81,7 +82,7 @@ class Scenario:
     def _with_overrides(self, sets: Sequence[str], file: str) -> Scenario: ...
 
 def static_frame(model: Model, angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
-                 criterion: str = "activation2") -> dict[str, Any]:
+                 criterion: str = "activation2", abdominal_pressure: bool = True) -> dict[str, Any]:
     """Evaluate one still posture; a dict of numpy arrays (q, tau, joint_force, activation, ...)."""
 
 def _output_fields() -> list[dict[str, str]]: ...

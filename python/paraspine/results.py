@@ -145,6 +145,11 @@ class JointSelection(_Selection):
         return self._get("reserve_moment")
 
     @property
+    def abdominal_pressure_moment(self) -> np.ndarray:
+        """Moment carried by intra-abdominal pressure, N·m, per rotation (docs/mechanics.md)."""
+        return self._get("abdominal_pressure_moment")
+
+    @property
     def creep(self) -> np.ndarray:
         """Flexion slack the passive tissue has gained by creep, rad (docs/fatigue.md)."""
         return self._get("creep")
@@ -213,7 +218,7 @@ class Results:
 
     Attributes per field (see :data:`FIELDS`): ``compression``, ``shear_ap``, ``shear_lateral``,
     ``creep`` (T, J); ``joint_angles``, ``net_moment``, ``muscle_moment``, ``passive_moment``,
-    ``reserve_moment`` (T, J, 3); ``muscle_force``, ``activation``, ``fiber_length``,
+    ``reserve_moment``, ``abdominal_pressure_moment`` (T, J, 3); ``muscle_force``, ``activation``, ``fiber_length``,
     ``fatigue_active``, ``fatigue_resting``, ``fatigue_fatigued``, ``fatigue_capacity`` (T, M).
     Labels: ``time`` (T,), ``joint_names``, ``muscle_names``, ``muscle_groups``, ``muscle_sides``.
     ``summary`` is the run's summary (the CLI's ``--json``), ``metadata`` the file's root attributes.
@@ -335,6 +340,11 @@ class Results:
     def reserve_moment(self) -> np.ndarray:
         """(T, J, 3) reserve moment, N·m."""
         return self._full("reserve_moment")
+
+    @property
+    def abdominal_pressure_moment(self) -> np.ndarray:
+        """(T, J, 3) moment carried by intra-abdominal pressure, N·m."""
+        return self._full("abdominal_pressure_moment")
 
     @property
     def creep(self) -> np.ndarray:

@@ -196,6 +196,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   const ps::Model model = ps::scale_model(ps::load_model(sc.model), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
+  opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
   opt.threads = threads > 0 ? threads : omp_get_max_threads();
   opt.time_coupling = !no_fatigue;
   if ((isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))) opt.progress = run_progress;

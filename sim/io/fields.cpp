@@ -18,7 +18,7 @@ void disc_row(const Model& m, const Data& d, double* out) {
 }
 }  // namespace
 
-const std::array<OutputField, 16> kOutputFields = {{
+const std::array<OutputField, 17> kOutputFields = {{
     {"/kinematics/joint_angles", "rad", FieldShape::kJoint3,
      "joint angles: flexion (+ forward), lateral bending (+ right), axial rotation (+ right)",
      [](const Model&, const Data& d, double* o) { copy(d.q, o); }},
@@ -39,6 +39,10 @@ const std::array<OutputField, 16> kOutputFields = {{
     {"/joints/reserve_moment", "N m", FieldShape::kJoint3,
      "moment carried by reserve actuators (where muscles cannot)",
      [](const Model&, const Data& d, double* o) { copy(d.reserve, o); }},
+    {"/joints/abdominal_pressure_moment", "N m", FieldShape::kJoint3,
+     "moment carried by intra-abdominal pressure (zero where the model has none); muscle + passive + "
+     "reserve + this = net",
+     [](const Model&, const Data& d, double* o) { copy(d.abdominal_pressure_moment, o); }},
     {"/joints/creep", "rad", FieldShape::kJoint,
      "flexion slack the passive tissue has gained by creep (passive laws act beyond it)",
      [](const Model& m, const Data& d, double* o) { for (int j = 0; j < m.njoint; ++j) o[j] = d.creep[m.dof(j, 0)]; }},

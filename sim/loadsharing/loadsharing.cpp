@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/dynamics/abdominal_pressure.h"
 #include "sim/tissue/creep.h"
 
 namespace paraspine {
@@ -26,13 +27,13 @@ Criterion parse_criterion(const std::string& name) {
 
 namespace {
 
-// Fills the constraint rows of the QP: A = [R·diag(F^act) | I], b = τ − M^pas − R·F^pas.
+// Fills the constraint rows of the QP: A = [R·diag(F^act) | I], b = τ − M^pas − M^iap − R·F^pas.
 void build_constraints(const Model& m, Data& d) {
   QpWorkspace& w = d.qp;
   // Flexion laws see the angle beyond the slack creep has given the tissue (sim/tissue/creep.h).
   for (int k = 0; k < m.ndof; ++k)
     d.passive_joint_moment[k] = m.dof_passive[k].moment(k % 3 == 0 ? creep_effective_angle(d.q[k], d.creep[k]) : d.q[k]);
-  w.b = d.tau - d.passive_joint_moment;
+  w.b = d.tau - d.passive_joint_moment - d.abdominal_pressure_moment;
   for (int i = 0; i < m.nmuscle; ++i) {
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
     if (len <= 0) continue;
@@ -76,6 +77,7 @@ void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
 void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
   LoadSharingInfo info;
   QpWorkspace& w = d.qp;
+  abdominal_pressure(m, s.abdominal_pressure, d);
   build_constraints(m, d);
   set_quadratic_costs(m, s, d);
 
@@ -157,7 +159,8 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     if (len > 0) d.muscle_moment.segment(r0, len) += d.moment_arm.col(i).segment(r0, len) * d.muscle_force[i];
   }
   info.equilibrium_residual =
-      (d.muscle_moment + d.passive_joint_moment + d.reserve - d.tau).lpNorm<Eigen::Infinity>();
+      (d.muscle_moment + d.passive_joint_moment + d.abdominal_pressure_moment + d.reserve - d.tau)
+          .lpNorm<Eigen::Infinity>();
   info.max_reserve = d.reserve.lpNorm<Eigen::Infinity>();
   d.loadsharing_info = info;
 }

@@ -3,10 +3,12 @@
 // net joint moments with the least effort.
 //
 //   minimize   Σ_i cost(a_i) + Σ_k (W |r_k| + ε r_k²)
-//   subject to Σ_i R_ki (a_i F^act_i + F^pas_i) + M^pas_k(q) + r_k = τ_k   for every rotation k
+//   subject to Σ_i R_ki (a_i F^act_i + F^pas_i) + M^pas_k(q) + M^iap_k + r_k = τ_k   for every rotation k
 //              0 ≤ a_i ≤ capacity_i
 // with R the moment-arm matrix, F^act the force at full activation (Hill capacity), F^pas the passive
-// fibre force, M^pas the joint's passive moment–angle law, τ the net moment from inverse dynamics and
+// fibre force, M^pas the joint's passive moment–angle law, M^iap the share carried by intra-abdominal
+// pressure when the model has one (prescribed, sim/dynamics/abdominal_pressure.h), τ the net moment
+// from inverse dynamics and
 // r a reserve actuator on every rotation. The reserve cost is an exact penalty: W per N·m is more than
 // any muscle's marginal cost short of its capacity, so reserves are exactly zero wherever the muscles
 // can carry the load and take only what they cannot (reported, never hidden). The tiny ε r² keeps the
@@ -21,8 +23,8 @@
 // core; minmax bisects on the common activation ceiling.
 //
 // Needs evaluate_frame (kinematics, dynamics, geometry, capacity) first. Reads muscle_capacity.
-// Writes activation, muscle_force, muscle_moment, passive_joint_moment, reserve (per rotation),
-// loadsharing_info. Warm-starts from the previous call on the same Data. No allocation.
+// Writes abdominal_pressure (and its moment and force), activation, muscle_force, muscle_moment,
+// passive_joint_moment, reserve (per rotation), loadsharing_info. Warm-starts from the previous call on the same Data. No allocation.
 #include <string>
 
 #include "sim/loadsharing/qp.h"
@@ -40,6 +42,9 @@ struct LoadSharingSettings {
   Criterion criterion = Criterion::kActivation2;
   double reserve_cost = 1e4;           // W, per N·m, against 1 per muscle at full activation squared
   double reserve_regularization = 1e-2;  // ε, per (N·m)²
+  // Intra-abdominal pressure carries part of the lumbar moments when the model defines it
+  // (abdominal_pressure: in the model file); false ignores it (the engine before session 3).
+  bool abdominal_pressure = true;
   QpSettings qp;
   int max_outer_iterations = 50;     // SQP (activation3) or bisection (minmax) steps
   double outer_tolerance = 1e-9;     // on activations

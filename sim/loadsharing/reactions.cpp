@@ -3,8 +3,9 @@
 namespace paraspine {
 
 void reactions(const Model& m, Data& d) {
-  // Contact force on the body above each joint: the net force minus what muscles crossing it apply.
-  d.contact_force = d.joint_force;
+  // Contact force on the body above each joint: the net force minus what muscles crossing it apply
+  // and minus the push of intra-abdominal pressure on the cut (zero without it; load_sharing sets it).
+  d.contact_force = d.joint_force - d.abdominal_pressure_force;
   for (int i = 0; i < m.nmuscle; ++i) {
     const double T = d.muscle_force[i];
     if (T == 0) continue;

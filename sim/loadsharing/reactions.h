@@ -1,6 +1,7 @@
 #pragma once
 // Spinal loads: the intervertebral (disc and facet) contact force at every level — the net joint
-// force from inverse dynamics minus the pull of every muscle whose path crosses the level — in the
+// force from inverse dynamics minus the pull of every muscle whose path crosses the level and minus
+// the push of intra-abdominal pressure on the cut (a distraction, sim/dynamics/abdominal_pressure.h) — in the
 // disc frame, whose axes are the joint frame turned by half the joint rotation (the disc mid-plane).
 //
 // Needs inverse_dynamics, muscle_geometry and load_sharing (muscle_force). Writes

@@ -49,6 +49,8 @@ Data::Data(const Model& m)
       fiber_velocity_norm(Eigen::VectorXd::Zero(m.nmuscle)),
       force_active_max(Eigen::VectorXd::Zero(m.nmuscle)),
       force_passive(Eigen::VectorXd::Zero(m.nmuscle)),
+      abdominal_pressure_moment(Eigen::VectorXd::Zero(m.ndof)),
+      abdominal_pressure_force(Eigen::Matrix3Xd::Zero(3, m.njoint)),
       muscle_capacity(Eigen::VectorXd::Ones(m.nmuscle)),
       activation(Eigen::VectorXd::Zero(m.nmuscle)),
       muscle_force(Eigen::VectorXd::Zero(m.nmuscle)),

@@ -71,6 +71,11 @@ struct Data {
   Eigen::VectorXd force_active_max;        // (nmuscle) N along the tendon at full activation
   Eigen::VectorXd force_passive;           // (nmuscle) N along the tendon, passive fibres
 
+  // ---- intra-abdominal pressure (written by load_sharing through sim/dynamics/abdominal_pressure.h)
+  double abdominal_pressure = 0;              // Pa
+  Eigen::VectorXd abdominal_pressure_moment;  // (ndof) N·m of τ carried by the pressure
+  Eigen::Matrix3Xd abdominal_pressure_force;  // (3, njoint) N, world: on the body above each joint's cut
+
   // ---- load sharing (written by load_sharing; muscle_capacity is its input)
   Eigen::VectorXd muscle_capacity;         // (nmuscle) upper bound of activation: 1 fresh, less fatigued
   Eigen::VectorXd activation;              // (nmuscle)

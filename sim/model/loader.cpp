@@ -115,7 +115,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   const YAML::Node root = load_yaml_mapping(text, file, "model");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
                           "references", "muscle_defaults", "fatigue", "passive_creep", "segments",
-                          "regions", "arms", "muscles"});
+                          "regions", "arms", "abdominal_pressure", "muscles"});
   const YAML::Node version = r.require(root, "paraspine_model", "");
   if (r.num(version, "paraspine_model") != 1)
     r.fail(version, "paraspine_model", "unsupported format version (this build reads 1)");
@@ -473,6 +473,41 @@ Model parse_model(const std::string& text, const std::string& file) {
       if (side != "right" && side != "left" && side != "both")
         r.fail(an["side"], f + ".side", "expected right, left or both");
     }
+  }
+
+  // ---- intra-abdominal pressure (optional; sim/dynamics/abdominal_pressure.h)
+  if (root["abdominal_pressure"].IsDefined()) {
+    const YAML::Node a = root["abdominal_pressure"];
+    const std::string f = "abdominal_pressure";
+    r.allow_keys(a, f, {"joints", "reference_joint", "area", "moment_arm", "pressure_intercept_kpa",
+                        "pressure_slope_kpa", "pressure_exponent", "max_pressure_kpa", "source"});
+    AbdominalPressureParameters& ap = m.abdominal_pressure;
+    ap.enabled = true;
+    auto joint_named = [&](const YAML::Node& n, const std::string& field) {
+      const std::string name = r.str(n, field);
+      const int j = m.joint_index(name);
+      if (j < 0) r.fail(n, field, "unknown joint '" + name + "'");
+      return j;
+    };
+    const YAML::Node jn = r.require(a, "joints", f);
+    if (!jn.IsSequence() || jn.size() == 0) r.fail(jn, f + ".joints", "expected a non-empty list of joint names");
+    for (size_t i = 0; i < jn.size(); ++i) {
+      const int j = joint_named(jn[i], f + ".joints[" + std::to_string(i) + "]");
+      if (std::find(ap.joints.begin(), ap.joints.end(), j) != ap.joints.end())
+        r.fail(jn[i], f + ".joints[" + std::to_string(i) + "]", "joint listed twice");
+      ap.joints.push_back(j);
+    }
+    ap.reference_joint = joint_named(r.require(a, "reference_joint", f), f + ".reference_joint");
+    ap.area = r.positive(r.require(a, "area", f), f + ".area");
+    if (ap.area > 0.2) r.fail(a["area"], f + ".area", "more than 0.2 m² (m², not cm²?)");
+    ap.moment_arm = r.num(r.require(a, "moment_arm", f), f + ".moment_arm");
+    if (std::abs(ap.moment_arm) > 0.3) r.fail(a["moment_arm"], f + ".moment_arm", "more than 0.3 m from the joint (m, not cm?)");
+    ap.intercept = 1e3 * r.num(r.require(a, "pressure_intercept_kpa", f), f + ".pressure_intercept_kpa");
+    ap.slope = 1e3 * r.nonnegative(r.require(a, "pressure_slope_kpa", f), f + ".pressure_slope_kpa");
+    ap.exponent = r.positive(r.require(a, "pressure_exponent", f), f + ".pressure_exponent");
+    ap.max_pressure = 1e3 * r.positive(r.require(a, "max_pressure_kpa", f), f + ".max_pressure_kpa");
+    ap.source = r.sources(a, f, present(a, {"area", "moment_arm", "pressure_intercept_kpa", "pressure_slope_kpa",
+                                             "pressure_exponent", "max_pressure_kpa"}));
   }
 
   // ---- muscles

@@ -49,6 +49,22 @@ struct CreepParameters {
   std::string source;
 };
 
+// Intra-abdominal pressure (sim/dynamics/abdominal_pressure.h): prescribed from the net extension
+// moment at a reference joint, p = clamp(intercept + slope · M^exponent, 0, max_pressure) for M > 0,
+// acting on the abdominal cross-section of each listed joint's cut. Absent from a model file = none.
+struct AbdominalPressureParameters {
+  bool enabled = false;
+  std::vector<int> joints;      // joints whose cut passes through the abdominal cavity
+  int reference_joint = -1;     // joint whose extension moment drives the pressure
+  double area = 0;              // m², pressurized cross-section of each cut
+  double moment_arm = 0;        // m, its centroid anterior of the joint centre (disc frame x)
+  double intercept = 0;         // Pa
+  double slope = 0;             // Pa per (N·m)^exponent
+  double exponent = 1;
+  double max_pressure = 0;      // Pa
+  std::string source;
+};
+
 struct Arm {
   int segment = -1;         // segment carrying the shoulder girdle
   Vec3 shoulder;            // shoulder joint centre in that segment's frame, m
@@ -119,6 +135,9 @@ struct Model {
 
   // ---- passive tissue over time
   CreepParameters creep;
+
+  // ---- intra-abdominal pressure
+  AbdominalPressureParameters abdominal_pressure;
 
   // ---- arms: masses carried to the shoulder girdle, hands where loads are held
   std::vector<Arm> arms;

@@ -57,6 +57,9 @@ Model scale_model(const Model& m, const Subject& s) {
   out.muscle_fmax *= sF;
   for (auto& f : out.muscle_fatigue) f.F *= s.fatigue_rate_scale, f.R *= s.recovery_rate_scale;
   out.muscle_pcsa *= sM / sL;  // PCSA is anatomy; strength_factor acts on specific tension
+  // The abdominal cross-section scales as a cross-section (as PCSA), its centroid distance as a length.
+  out.abdominal_pressure.area *= sM / sL;
+  out.abdominal_pressure.moment_arm *= sL;
   for (auto& a : out.arms) {
     a.shoulder *= sL;
     a.length *= sL;

@@ -57,6 +57,17 @@ nlohmann::json model_summary(const Model& m) {
     e["fascicles"] = e["fascicles"].get<int>() + 1;
   }
   j["passive_strain"] = {{"default", kDefaultPassiveStrain}, {"other", strain}};
+  if (m.abdominal_pressure.enabled) {
+    const AbdominalPressureParameters& ap = m.abdominal_pressure;
+    json levels = json::array();
+    for (int jn : ap.joints) levels.push_back(m.joint_name[jn]);
+    j["abdominal_pressure"] = {{"joints", levels}, {"reference_joint", m.joint_name[ap.reference_joint]},
+                               {"area_m2", ap.area}, {"moment_arm_m", ap.moment_arm},
+                               {"intercept_kpa", ap.intercept * 1e-3}, {"slope_kpa", ap.slope * 1e-3},
+                               {"exponent", ap.exponent}, {"max_pressure_kpa", ap.max_pressure * 1e-3}};
+  } else {
+    j["abdominal_pressure"] = nullptr;
+  }
   json segs = json::array();
   for (int s = 0; s < m.nsegment; ++s) {
     const Vec3 c = m.segment_com.col(s);
@@ -135,6 +146,17 @@ std::string model_summary_text(const Model& m) {
     line(fmt::format("  passive fibre strain e0 (F0 at l_opt·(1 + e0)): {} (De Groote 2016) except", j["passive_strain"]["default"].get<double>()));
     for (const auto& [key, v] : j["passive_strain"]["other"].items())
       line(fmt::format("    {:<40} {:>6}  ({} fascicles)", key, v["passive_strain"].get<double>(), v["fascicles"].get<int>()));
+  }
+  if (!j["abdominal_pressure"].is_null()) {
+    const nlohmann::json& a = j["abdominal_pressure"];
+    std::string levels;
+    for (const auto& l : a["joints"]) levels += (levels.empty() ? "" : ", ") + l.get<std::string>();
+    line("");
+    line(fmt::format("  intra-abdominal pressure: p = {} + {}·M^{} kPa (M: extension moment at {}, N·m), 0…{} kPa,",
+                     a["intercept_kpa"].get<double>(), a["slope_kpa"].get<double>(), a["exponent"].get<double>(),
+                     a["reference_joint"].get<std::string>(), a["max_pressure_kpa"].get<double>()));
+    line(fmt::format("    on {} with area {:.1f} cm² and moment arm {:.1f} cm (docs/mechanics.md)", levels,
+                     a["area_m2"].get<double>() * 1e4, a["moment_arm_m"].get<double>() * 1e2));
   }
   return out;
 }

@@ -40,7 +40,7 @@ Scenario load_scenario(const std::string& name_or_path) {
 Scenario parse_scenario(const std::string& text, const std::string& file) {
   Reader r{file};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario");
-  r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion",
+  r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
                      "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
                      "sources", "external_forces"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
@@ -53,6 +53,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (root["description"].IsDefined()) s.description = r.str(root["description"], "description");
   if (root["model"].IsDefined()) s.model = r.str(root["model"], "model");
   if (root["criterion"].IsDefined()) s.criterion = r.str(root["criterion"], "criterion");
+  if (root["abdominal_pressure"].IsDefined()) {
+    const YAML::Node n = root["abdominal_pressure"];
+    if (!n.IsScalar() || (n.as<std::string>() != "true" && n.as<std::string>() != "false"))
+      r.fail(n, "abdominal_pressure", "expected true or false");
+    s.abdominal_pressure = n.as<std::string>() == "true";
+  }
   if (root["output_rate_hz"].IsDefined()) {
     s.output_rate_hz = r.num(root["output_rate_hz"], "output_rate_hz");
     if (!(s.output_rate_hz > 0 && s.output_rate_hz <= 1000))

@@ -86,6 +86,7 @@ struct Scenario {
   std::string model = "full_spine";
   std::optional<Subject> subject;
   std::string criterion = "activation2";
+  bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
   double output_rate_hz = 50;
   std::vector<ScenarioKeyframe> keyframes;  // one cycle
   std::vector<ScenarioForce> forces;        // external point forces on segments

@@ -81,6 +81,7 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
     try {
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
+      opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
       opt.threads = 1;
       opt.time_coupling = options.time_coupling;
       std::unique_ptr<ResultsWriter> writer;

@@ -82,6 +82,9 @@ void swap_state(Data& a, Data& b) {
   a.muscle_moment.swap(b.muscle_moment);
   a.passive_joint_moment.swap(b.passive_joint_moment);
   a.reserve.swap(b.reserve);
+  std::swap(a.abdominal_pressure, b.abdominal_pressure);
+  a.abdominal_pressure_moment.swap(b.abdominal_pressure_moment);
+  a.abdominal_pressure_force.swap(b.abdominal_pressure_force);
   a.contact_force.swap(b.contact_force);
   a.disc_force.swap(b.disc_force);
   a.fatigue.swap(b.fatigue);

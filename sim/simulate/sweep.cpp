@@ -89,6 +89,7 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
       const Model m = scale_model(model0, subject);
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
+      opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
       r.summaries[p] = run_scenario(m, sc, opt, nullptr);
     } catch (const std::exception& e) {
 #pragma omp critical

@@ -145,6 +145,7 @@ void erector_silence(const ValidationSuite& suite, const Scenario& sc, ScenarioO
   Data d(m);
   LoadSharingSettings ls;
   ls.criterion = parse_criterion(sc.criterion);
+  ls.abdominal_pressure = sc.abdominal_pressure;
 
   // The lumbar region's joints: those the rhythm moves for lumbar flexion.
   const int lumbar = m.region_index("lumbar");
@@ -270,6 +271,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
       const Model m = model_for(sc);
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
+      opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
       o.summary = run_scenario(m, sc, opt, nullptr);
     }
     return runs.emplace(key, std::move(o)).first->second;

@@ -85,11 +85,28 @@ def test_static_frame_load_sharing_and_spinal_loads():
     f = paraspine.static_frame(m, {"lumbar.flexion": 20.0, "pelvis.flexion": 20.0}, load_kg=5.0)
     assert f["equilibrium_residual"] < 1e-6
     assert f["activation"].shape == (m.nmuscle,) and f["activation"].min() >= 0
-    # Muscles, passive tissue and reserves carry exactly the net moment.
-    carried = f["moment_arm"] @ f["muscle_force"] + f["passive_moment"] + f["reserve"]
+    # Muscles, passive tissue, intra-abdominal pressure and reserves carry exactly the net moment.
+    carried = f["moment_arm"] @ f["muscle_force"] + f["passive_moment"] + f["reserve"] + f["abdominal_pressure_moment"]
     assert np.allclose(carried, f["tau"], atol=1e-5)
     k = m.joint_names.index("L4-L5")
     g = paraspine.static_frame(m, {"lumbar.flexion": 20.0, "pelvis.flexion": 20.0}, load_kg=10.0)
     assert g["disc_force"][k, 0] > f["disc_force"][k, 0] > 500
     with pytest.raises(ValueError, match="unknown criterion"):
         paraspine.static_frame(m, {}, criterion="fastest")
+
+
+def test_static_frame_abdominal_pressure():
+    # full_spine carries intra-abdominal pressure (docs/mechanics.md): lifting 10 kg in each hand
+    # while stooped raises it, it carries part of the L4-L5 extension, the moments still balance,
+    # and abdominal_pressure=False gives the engine without it.
+    m = paraspine.Model.load("full_spine")
+    angles = {"lumbar.flexion": 30.0, "pelvis.flexion": 30.0}
+    on = paraspine.static_frame(m, angles, load_kg=10.0)
+    off = paraspine.static_frame(m, angles, load_kg=10.0, abdominal_pressure=False)
+    l45 = m.joint_names.index("L4-L5")
+    assert 0 < on["abdominal_pressure"] <= 26600.0
+    assert off["abdominal_pressure"] == 0.0 and not off["abdominal_pressure_moment"].any()
+    assert on["abdominal_pressure_moment"][3 * l45] < 0  # extension
+    total = on["moment_arm"] @ on["muscle_force"] + on["passive_moment"] + on["reserve"] + on["abdominal_pressure_moment"]
+    assert np.allclose(total, on["tau"], atol=1e-6 * max(1.0, np.abs(on["tau"]).max()))
+    assert on["disc_force"][l45, 0] < off["disc_force"][l45, 0]
