@@ -50,7 +50,7 @@ ps::Model replicate_fascicles(const ps::Model& m, int copies) {
   r.muscle_point_begin.assign(1, 0);
   r.point_segment.clear();
   r.point_pos.resize(3, r.npoint);
-  for (Eigen::VectorXd* v : {&r.muscle_fmax, &r.muscle_pcsa, &r.muscle_lopt, &r.muscle_lts, &r.muscle_pennation, &r.muscle_type1})
+  for (Eigen::VectorXd* v : {&r.muscle_fmax, &r.muscle_pcsa, &r.muscle_lopt, &r.muscle_lts, &r.muscle_pennation, &r.muscle_type1, &r.muscle_passive_strain})
     v->resize(r.nmuscle);
   int p = 0;
   for (int c = 0; c < copies; ++c)
@@ -72,6 +72,7 @@ ps::Model replicate_fascicles(const ps::Model& m, int copies) {
       r.muscle_lts[k] = m.muscle_lts[i];
       r.muscle_pennation[k] = m.muscle_pennation[i];
       r.muscle_type1[k] = m.muscle_type1[i];
+      r.muscle_passive_strain[k] = m.muscle_passive_strain[i];
     }
   ps::finalize_model(r);
   return r;

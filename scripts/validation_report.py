@@ -84,6 +84,209 @@ def scatter(cases, svg, png):
     plt.close(fig)
 
 
+
+# Predictions before the third pass over the cases (docs/validation.md as of main cc80797), kept so the
+# page shows what each change did. Cases added in that pass have no earlier value.
+BEFORE = {  # case: (predicted, error %)
+    "wilke_standing_relaxed_mpa": (0.44, -11.1), "wilke_standing_flexed_mpa": (1.10, 0.4),
+    "wilke_sitting_relaxed_mpa": (0.35, -24.2), "wilke_sitting_max_flexion_mpa": (2.54, 205.5),
+    "wilke_lift_round_back_mpa": (2.92, 26.8), "wilke_lift_knees_bent_mpa": (2.57, 51.4),
+    "wilke_hold_close_mpa": (1.82, 65.0), "wilke_standing_flexed_ratio": (2.48, 12.9),
+    "wilke_sitting_relaxed_ratio": (0.78, -14.8), "wilke_sitting_max_flexion_ratio": (5.70, 243.4),
+    "wilke_lift_round_back_ratio": (6.56, 42.6), "wilke_lift_knees_bent_ratio": (5.79, 70.2),
+    "wilke_hold_close_ratio": (4.08, 85.5), "callaghan_standing_compression": (607, -43.6),
+    "callaghan_sitting_compression": (464, -72.6), "callaghan_sitting_over_standing": (0.77, -51.5),
+    "kingma_squat_over_stoop_compression": (0.98, -16.1), "kingma_squat_over_stoop_shear": (0.93, -6.9),
+    "kingma_stoop_shear": (1109, -11.3), "kippers_flexion_relaxation_angle": (None, None),
+    "biering_sorensen_endurance": (70.2, -37.9),
+}
+
+CHANGES_TEXT = """## What changed in the third pass, and why
+
+Each change is a modelling correction with its source, made before looking at its effect on the
+agreement; none adjusts a posture or a constant toward a measured value.
+
+1. **Lumbar flexion rhythm consistent with the passive laws** (`models/tools/build_full_spine.py`,
+   `lumbar_flexion_shares_from_ranges`). The lumbar region spread its flexion with Christophy 2012's
+   shares (L5-S1 0.125 … L1-L2 0.255, upper levels most), while each level's passive law is fitted to
+   Yamamoto 1989's in vitro range (L5-S1 10.0° … L1-L2 5.8°, upper levels least). In Wilke's maximal
+   seated flexion (lumbar 44°) the rhythm drove L1-L2 to 11.2°, 1.9 times its range, where its
+   exponential law gives 73 N·m of passive extension, more than the 47 N·m the trunk's weight asks
+   there: to hold the prescribed posture the solver pulled the trunk down with the obliques at full
+   activation plus a 29 N·m flexion reserve, and the erectors fought both (3066 N at L4-L5, 2.54 MPa
+   against 0.83). A serial chain of passive joints under nearly the same moment shares its flexion in
+   proportion to each joint's compliance, i.e. to its range at the common test moment: the rule the
+   thoracic region already used. The shares are now ∝ Yamamoto's flexion ranges (L5-S1 0.258 … L1-L2
+   0.150); lower levels flexing more is also what biplanar radiography shows in vivo (Pearcy 1984, Spine
+   9:294). At 44° every level now sits at 1.14 times its range, L1-L2 at 6.6°, no reserve, no oblique
+   pulling, 1437 N. The lumbar region can now reach 77° (twice the sum of the ranges) instead of 45°, so
+   the flexion–relaxation case goes to the in vivo maximum, lumbar 54° (Kippers & Parker 1984: 48° at
+   silence = 89 % of maximum). Lateral bending and axial rotation keep their shares. Side effects
+   measured: standing flexed 1325 → 1175 N, sitting relaxed 419 → 398 N (now just outside ±25 %), the
+   stoop lift peak 3510 → 3375 N (now inside ±25 %); `models/lumbar.yaml` (the lumbar-only model) keeps
+   Christophy's shares.
+2. **The three Wilke postures that needed supports are modelled** with the issue-6 scenario features:
+   lying prone and lying on the side (every segment `resting` on the couch) and nonchalant sitting
+   slouched against a 21° backrest (AMMR's reading of Wilke 2001 Fig. 6b; a backrest force on T7 that
+   takes the upper body's moment at L4-L5). All three miss, for reasons the scenario headers and the
+   list above give: the model has no disc swelling pressure (lying), and the thoracic co-contraction
+   of the open finding in docs/model.md loads L4-L5 even when the backrest holds the trunk.
+3. **Checked and left alone**: the stoop lift's peak is not an inertial spike (the static grasp with
+   the box gives 95 % of it); the 20 kg hold has the load where AMMR's model of Wilke 2001 Fig. 3d puts
+   it (box 0.32 m in front of the ankles, 1.2 m high; ours 0.25 m in front of the anterior iliac
+   spines, 1.18 m high), 0.34 m in front of L4-L5, which alone adds 66 N·m there; the AMMR model of
+   the knees-bent lift (Fig. 3b) flexes the trunk further than ours (pelvis 32°, thorax on pelvis 38°,
+   knees 85°), so its posture would not lower our prediction; AMMR keeps the pelvis at its standing
+   orientation in every seated model, so its 44° of seated flexion is the thorax's inclination, which
+   our pelvis 0° / lumbar 44° reproduces (from our seated pelvis, −18°, it would need lumbar 62°, past
+   the in vivo maximum). Callaghan & McGill's 1076 N (standing)
+   and 1698 N (sitting) are EMG-driven model estimates, not measurements: the comparison is model
+   against model, and their EMG carries co-contraction that static optimization does not produce.
+
+**What would fix most of what is left** (not done: the data were not reached in this session). Near
+full flexion the model's passive tissues carry about a fifth of the moment (seated flexion 12.8 of
+59.7 N·m at L4-L5; flexion–relaxation at lumbar 54°: 19.8 of 91.9 N·m), because its passive laws are
+in vitro osteoligamentous laws at 10 N·m and its erector fibres, by the fibre-length rule, are still
+near optimal length at full flexion (1.06–1.13 l_opt, 2–3 % of F0 of passive force). In vivo the
+whole trunk moment is carried passively from about 89 % of full lumbar flexion (flexion–relaxation).
+In vivo passive trunk moment–lumbar angle data (Toosizadeh et al. 2012, PLoS One 7:e48625: trunk
+moment at 30–100 % of each subject's flexion–relaxation angle, open access [V, abstract]; McGill, Seguin & Bennett
+1994, Spine 19:696 [R]; Dolan & Adams 1994, J Biomech 27:1077 [title only, model-data §3.7]) would let the passive laws and the erectors' passive
+force–length be calibrated against measurements, not against these cases.
+"""
+
+
+
+def pearson(x, y):
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    sxx = sum((a - mx) ** 2 for a in x)
+    syy = sum((b - my) ** 2 for b in y)
+    return sxy / math.sqrt(sxx * syy)
+
+
+def ranks(v):
+    order = sorted(range(len(v)), key=lambda i: v[i])
+    r = [0.0] * len(v)
+    i = 0
+    while i < len(order):  # ties share their mean rank
+        j = i
+        while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return r
+
+
+# The same statistics on the Wilke cases of the first comparison, before and after the third pass.
+BEFORE_WILKE_STATS = {"normalized": {"mae": 78.2, "r": 0.756, "rho": 0.812},
+                      "absolute": {"mae": 54.9, "r": 0.806, "rho": 0.883}}
+
+
+def same_set_stats(w, cases):
+    w("On the Wilke cases of the first comparison only (6 normalized, 7 absolute postures), so the "
+      "figures compare like with like:\n")
+    w("| set | mean absolute error % before → now | Pearson r before → now | Spearman ρ before → now |")
+    w("|---|---:|---:|---:|")
+    for label, unit in (("normalized", "ratio"), ("absolute", "MPa")):
+        cs = [c for c in cases if c["name"] in BEFORE and c["dataset"].startswith("Wilke") and c["unit"] == unit
+              and c["predicted"] is not None]
+        m = [c["measured"] for c in cs]
+        p = [c["predicted"] for c in cs]
+        mae = sum(abs(c["error_pct"]) for c in cs) / len(cs)
+        b = BEFORE_WILKE_STATS[label]
+        w(f"| {label} ({len(cs)}) | {b['mae']:.1f} → {mae:.1f} | {b['r']:.3f} → {pearson(m, p):.3f} | "
+          f"{b['rho']:.3f} → {pearson(ranks(m), ranks(p)):.3f} |")
+    w("")
+
+
+LUMBAR = ["L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"]
+
+# Wilke's maximal seated flexion (lumbar 44°) under Christophy's flexion shares, before the third pass
+# (measured with paraspine at main cc80797): level → (flexion °, net, passive, muscle, reserve N·m of
+# extension, compression N).
+BEFORE_SEATED_FLEXION = {
+    "L5-S1": (5.50, 62.3, 3.0, 59.3, 0.0, 3182), "L4-L5": (8.14, 56.3, 8.5, 47.8, 0.0, 3066),
+    "L3-L4": (8.98, 52.8, 13.9, 38.9, 0.0, 2735), "L2-L3": (10.16, 49.9, 20.9, 29.1, 0.0, 2794),
+    "L1-L2": (11.22, 46.8, 72.8, 3.0, -29.0, 2060),
+}
+
+
+def level_rows(cli, scenario, frame):
+    """Per lumbar level at one frame: flexion (°), moments of extension (N·m), compression (N)."""
+    import tempfile
+
+    import h5py
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "run.h5")
+        r = subprocess.run([cli, "run", scenario, "--no-fatigue", "-o", out], capture_output=True, text=True,
+                           cwd=ROOT)
+        if r.returncode != 0:
+            sys.exit(f"validation_report: {cli} run {scenario} failed ({r.returncode}):\n{r.stderr}")
+        with h5py.File(out, "r") as f:
+            names = [n.decode() if isinstance(n, bytes) else n for n in f["/joints/name"][:]]
+            rows = {}
+            for lv in LUMBAR:
+                j = names.index(lv)
+                rows[lv] = (math.degrees(f["/kinematics/joint_angles"][frame, j, 0]),
+                            -f["/joints/net_moment"][frame, j, 0], -f["/joints/passive_moment"][frame, j, 0],
+                            -f["/joints/muscle_moment"][frame, j, 0], -f["/joints/reserve_moment"][frame, j, 0],
+                            f["/joints/compression"][frame, j])
+            return rows
+
+
+def flexion_ranges():
+    model = yaml.safe_load(open(os.path.join(ROOT, "models", "full_spine.yaml")))
+    ranges = {}
+    for seg in model["segments"]:
+        jt = seg.get("joint")
+        if jt and jt["name"] in LUMBAR:
+            ranges[jt["name"]] = jt["range_deg"]["flexion"][1]
+    return ranges
+
+
+def level_table(w, rows, ranges):
+    w("| level | flexion ° | × in vitro range | extension needed N·m | passive laws N·m | muscles N·m | "
+      "reserve N·m | compression N |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for lv in LUMBAR:
+        q, net, pas, mus, res, comp = (round(v, 1) + 0.0 for v in rows[lv])  # no "-0.0"
+        w(f"| {lv} | {q:.1f} | {q / ranges[lv]:.2f} | {net:.1f} | {pas:.1f} | {mus:.1f} | {res:.1f} | {comp:.0f} |")
+    w("")
+
+
+def per_level_section(w, cli):
+    if not os.path.exists(cli):
+        return
+    ranges = flexion_ranges()
+    w("### Per lumbar level near full flexion\n")
+    w("In vitro range: Yamamoto 1989 flexion at 10 N·m, the point each passive law is fitted to. Moments "
+      "are of extension (what the tissues must supply against the trunk's forward weight); a negative "
+      "reserve is a flexion moment the solver had to add.\n")
+    w("Wilke's maximal seated flexion (lumbar 44°), before the third pass (Christophy's flexion shares):\n")
+    level_table(w, BEFORE_SEATED_FLEXION, ranges)
+    w("The same posture now (flexion shares ∝ the ranges):\n")
+    level_table(w, level_rows(cli, "tests/validation/scenarios/wilke_sitting_max_flexion.yaml", 0), ranges)
+    w("Flexion–relaxation case at its end (lumbar 54°, the in vivo maximum; trunk 120°):\n")
+    level_table(w, level_rows(cli, "tests/validation/scenarios/kippers_flexion_relaxation.yaml", -1), ranges)
+
+def changes_section(w, cases, cli):
+    w(CHANGES_TEXT)
+    per_level_section(w, cli)
+    w("Before and after, every case that existed before this pass (predicted values; error against the "
+      "measurement):\n")
+    w("| case | measured | before | now | error before % | error now % |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for c in cases:
+        if c["name"] not in BEFORE:
+            continue
+        b, e = BEFORE[c["name"]]
+        eb = "—" if e is None else f"{e:+.1f}"
+        en = "—" if c["error_pct"] is None else f"{c['error_pct']:+.1f}"
+        w(f"| `{c['name']}` | {fmt(c['measured'])} | {fmt(b)} | {fmt(c['predicted'])} | {eb} | {en} |")
+    w("")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", help="a saved `paraspine validate --json` output (default: run it)")
@@ -104,8 +307,8 @@ def main():
     w("<!-- Generated by scripts/validation_report.py from `paraspine validate --json`; edit the script, "
       "tests/validation/cases.yaml or the scenarios, not this file. -->\n")
     n_pass = sum(c["pass"] for c in cases)
-    w(f"`paraspine validate` runs {len(cases)} cases against published measurements "
-      f"({len(data['not_modelled'])} more are listed but cannot be modelled yet). "
+    w(f"`paraspine validate` runs {len(cases)} cases against published measurements"
+      + (f" ({len(data['not_modelled'])} more are listed but cannot be modelled yet). " if data["not_modelled"] else ". ") +
       f"**{n_pass} of {len(cases)} are within their tolerance; {len(cases) - n_pass} are not.** "
       + (f"{sum(1 for c in cases if not c['pass'] and not c['known_failure'])} of the failures are not yet marked "
          "or explained. " if any(not c["pass"] and not c["known_failure"] for c in cases) else "") +
@@ -187,9 +390,10 @@ def main():
         w("")
         w(f"Measured order (lowest first): {', '.join(by_meas)}.  ")
         w(f"Predicted order: {', '.join(by_pred)}.\n")
-        w(f"Three of Wilke's ten postures (lying prone, lying on the side, slouched against a backrest) are not "
-          "modelled: they need support forces the scenario format does not have yet, so they are outside "
-          "these figures.\n")
+        same_set_stats(w, cases)
+        missing = [c["name"] for c in data["not_modelled"] if c["dataset"].startswith("Wilke")]
+        if missing:
+            w(f"Not modelled, so outside these figures: {', '.join(missing)}.\n")
 
     w("## Where the model is off, and why\n")
     base = next((c for c in cases if c["name"] == "wilke_standing_relaxed_mpa"), None)
@@ -209,11 +413,13 @@ def main():
         if not c["pass"] and not c["known_failure"]:
             w(f"- **`{c['name']}`** fails without an explanation yet ({c['status']}).")
     w("")
-    w("Not modelled yet:\n")
-    for reason in dict.fromkeys(c["reason"] for c in data["not_modelled"]):
-        names = [c["name"] for c in data["not_modelled"] if c["reason"] == reason]
-        w(f"- {', '.join('`' + n + '`' for n in names)}: {reason}.")
-    w("")
+    if data["not_modelled"]:
+        w("Not modelled yet:\n")
+        for reason in dict.fromkeys(c["reason"] for c in data["not_modelled"]):
+            names = [c["name"] for c in data["not_modelled"] if c["reason"] == reason]
+            w(f"- {', '.join('`' + n + '`' for n in names)}: {reason}.")
+        w("")
+    changes_section(w, cases, a.cli)
 
     w("## The cases and their scenarios\n")
     w("| case | tolerance from | source | model detail | scenarios |")

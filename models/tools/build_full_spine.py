@@ -27,7 +27,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_lumbar as BL  # noqa: E402
+import deep_muscles  # noqa: E402
 import passive_fit  # noqa: E402
+import passive_in_vivo  # noqa: E402
 from spine_sources import (FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
                            fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
                            parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
@@ -316,13 +318,42 @@ def fix_last(v, nd=6):
     return v, old
 
 
+# -------------------------------------------------------------------------------------------------
+# Lumbar flexion rhythm consistent with the passive laws (issue 8, validation helper).
+# Christophy's flexion shares give the upper levels the most (L1-L2 0.255, L5-S1 0.125) while the
+# passive laws come from Yamamoto's ranges, which are smallest at L1-L2 (5.8°) and largest at L5-S1
+# (10.0°). Near full flexion the two disagree: at 44° of lumbar flexion the rhythm drives L1-L2 to
+# 11.2° (1.9 × its range), where its exponential law returns 73 N·m of passive extension — more than
+# the trunk's weight asks there — so the solver pulls the trunk down with the obliques at full
+# activation and a flexion reserve, and the erectors then fight both (L4-L5 3066 N in Wilke's
+# maximal seated flexion, 0.83 MPa measured; docs/validation.md). A serial chain of passive joints
+# under (nearly) the same moment shares its flexion in proportion to each joint's compliance, i.e.
+# to its range at the common test moment: the rule the thoracic region already uses. In vivo the
+# lower lumbar levels flex slightly more than the upper ones (Pearcy 1984, Spine 9:294, biplanar
+# X-ray: "lower levels slightly more", model-data §3.5 [V]), the direction of this rule and the
+# opposite of Christophy's. Lateral bending and axial rotation keep Christophy's and Fujii's shares.
+def lumbar_flexion_shares_from_ranges(ranges):
+    js = REGIONS[0][1]
+    flex = [ranges[j]["range"][0][1] for j in js]
+    v, _ = fix_last([f / sum(flex) for f in flex])
+    return v, flex
+
+
 def region_shares(lum, ranges, mort):
     out = []
     sh = lum["shares"]
-    out.append({"name": "lumbar", "joints": REGIONS[0][1], "shares": [sh[a] for a in AXES],
-                "source": "Christophy et al. 2012 lumbar rhythm (model-data §3.5), order L5-S1…L1-L2; axial "
-                          "rotation = Fujii 2007 per-level twist normalised (as models/lumbar.yaml); lateral "
-                          "bending sums to 1.0001 in the source: last (L1-L2) share 0.188 → 0.1879"})
+    flex, flex_ranges = lumbar_flexion_shares_from_ranges(ranges)
+    out.append({"name": "lumbar", "joints": REGIONS[0][1], "shares": [flex, sh["lateral_bending"], sh["axial_rotation"]],
+                "source": "flexion: [D] shares ∝ each level's flexion range (Yamamoto 1989, %s° L5-S1…L1-L2, the "
+                          "ranges the passive laws are fitted to), as the thoracic region, so that no level is driven "
+                          "past its range while the others are short of theirs; lower levels more, as in vivo (Pearcy "
+                          "1984, model-data §3.5 [V]); replaces Christophy 2012's flexion shares (0.125…0.255, upper "
+                          "levels more), which drove L1-L2 to 1.9 × its range at 44° of lumbar flexion "
+                          "(docs/validation.md); rounded to 6 decimals, last (L1-L2) share set so that the axis sums "
+                          "to 1. Lateral bending: Christophy et al. 2012 lumbar rhythm (model-data §3.5), order "
+                          "L5-S1…L1-L2, sums to 1.0001 in the source: last (L1-L2) share 0.188 → 0.1879; axial "
+                          "rotation = Fujii 2007 per-level twist normalised (as models/lumbar.yaml)"
+                          % "/".join("%g" % f for f in flex_ranges)})
     js = REGIONS[1][1]
     shares, notes = [], []
     for a in range(3):
@@ -486,7 +517,9 @@ AMMR_GROUP_PCSA_CM2 = {  # (group, subdivision or None) → cm² per side, with 
     ("longissimus", "thoracis_pars_thoracis"): (11.09, "LTptT1L1…T12Sacrum (12 fascicles)", "LTpT_T"),
     ("multifidus", "lumbar"): (14.07, "MFd/MFm/MFts/MFtst lumbar fascicles (19)"),
     ("multifidus", "thoracic"): (4.8, "MFL1T8…MFL5T12 12 × 0.4", "multifidus_L"),
-    ("multifidus", "cervical"): (4.5, "multifidus cervicis C5C2…T4C7 6 × 0.15 + 0.20 + 0.20 + 0.40 + 0.40 + 1.10 + 1.30"),
+    ("multifidus", "cervical"): (3.6, "multifidus cervicis C5C2…T4C7 6 × 0.15 + 0.20 + 0.20 + 0.40 + 0.40 + 1.10 + 1.30 "
+                                      "= 4.5, less the six 0.15 cm² fascicles C5C2…T1C4 built from AMMR as MFC_*",
+                                 ("supmult-", "deepmult-")),
     ("quadratus_lumborum", None): (4.41, "QLC12_CI…QLL4_CI 1.28+0.88+0.80+0.75+0.70"),
     ("psoas_major", None): (14.63, "PMT12I…PML5T (11 fascicles)"),
     ("rectus_abdominis", None): (7.9, "RA_Par1…4, 7.9 each in series (one cross-section)"),
@@ -705,6 +738,9 @@ def build_muscles(mftl, trunk, mort, mp):
     # ---- neck (Mortensen)
     for n, grp, sub in NECK:
         muscles.append(from_mort(n, grp, sub))
+    # ---- the short and deep muscles the two source models lack (models/tools/deep_muscles.py)
+    neck = {m["name"]: m for m in muscles}
+    muscles.extend(deep_muscles.build(lum, MT, MO, mp, angle, sp, mk, clean_path, neck))
     return muscles
 
 
@@ -783,6 +819,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
              "spinalis": "assumption: erector spinae value (longissimus 57 %, Thorstensson & Carlson 1987; Mannion 1997)"}
     for grp in type1_groups:
         w("  %s: {type1_fraction: %s, source: %s}\n" % (grp, g(TYPE1[grp]), q(t1src[grp])))
+    passive_in_vivo.write_muscle_defaults(w, q, g, muscles)
     BL.write_fatigue_and_creep(w, q, g, sum(BL.YAMAMOTO[lv][0] for lv in BL.YAMAMOTO))
 
     w("\nsegments:\n")
@@ -917,6 +954,8 @@ def build():
     muscles = build_muscles(mftl, trunk, mort, mp)
     apply_group_pcsa(muscles)
     apply_rule(muscles, segs, ranges)
+    # The lumbar extensors' passive strain from in vivo passive trunk data (models/tools/passive_in_vivo.py).
+    passive_in_vivo.apply(chain_of(segs), path_length, muscles, ranges, regions[0]["shares"][0], regions[0]["joints"])
     a = lum["arm"]
     arm = {"shoulder": shoulder_chain_pose()[:3, 3], "mass": a["mass"], "length": a["length"],
            "com_fraction": a["com_fraction"]}
@@ -999,6 +1038,9 @@ def main():
         len(M["muscles"]), n_par, os.path.relpath(args.out, ROOT)))
     if args.check:
         report(M)
+        passive_in_vivo.report(chain_of(M["segs"]), path_length, M["muscles"], M["ranges"], M["regions"][0]["shares"][0],
+                               M["regions"][0]["joints"],
+                               next(m["passive_in_vivo"][0] for m in M["muscles"] if "passive_in_vivo" in m))
 
 
 if __name__ == "__main__":

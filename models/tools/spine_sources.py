@@ -346,7 +346,12 @@ def sarcomere_length(group):
     return SARCOMERE_LENGTH.get(group, SL_NECK)
 
 
+SHORT_DEEP = ("rotatores", "levatores_costarum", "interspinales", "intertransversarii", "rectus_capitis")
+
+
 def sarcomere_src(group):
+    if group in SHORT_DEEP:
+        return "assumption: 2.8 µm, fibres optimal in neutral (no sarcomere-length data found for this muscle)"
     return SARCOMERE_SRC.get(group, "assumption: 2.8 µm, fibres optimal in neutral (Vasavada 1998 convention [R])")
 
 

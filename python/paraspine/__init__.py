@@ -15,12 +15,12 @@ A scenario over time (docs/python.md):
 """
 from ._core import InputError, Model, Subject, static_frame
 from .results import FIELDS, Field, JointSelection, MuscleSelection, Results, field, load_results
-from .run import SweepResults, simulate, sweep
+from .run import SweepResults, simulate, simulate_many, sweep
 from .scenario import Scenario
 
 __all__ = [
     "FIELDS", "Field", "InputError", "JointSelection", "Model", "MuscleSelection", "Results", "Scenario",
-    "Subject", "SweepResults", "field", "load_results", "plot", "simulate", "static_frame", "sweep",
+    "Subject", "SweepResults", "field", "load_results", "plot", "simulate", "simulate_many", "static_frame", "sweep",
 ]
 __version__ = "0.1.0"
 

@@ -1,4 +1,5 @@
-"""Running scenarios from Python: :func:`simulate` (one run) and :func:`sweep` (a grid, in parallel).
+"""Running scenarios from Python: :func:`simulate` (one run), :func:`simulate_many` (several, in
+parallel) and :func:`sweep` (a grid, in parallel).
 
 Both run the C++ engine's own run loop (the one ``paraspine run`` uses) with the GIL released, so
 other Python threads keep running; a progress bar (tqdm) appears for runs longer than a second.
@@ -228,6 +229,66 @@ class SweepResults:
     def __repr__(self) -> str:
         ax = ", ".join(f"{p}: {len(v)}" for p, v in self.axes)
         return f"<paraspine.SweepResults '{self.scenario.name}': {len(self)} points ({ax})>"
+
+
+def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], *, threads: Optional[int] = None,
+                  progress: ProgressArg = True, **kwargs: Any) -> list[Results]:
+    """Run several scenarios at once, one per thread, and return their Results in the given order.
+
+    Every scenario runs exactly as ``simulate(None, scenario, **kwargs)`` would run it alone (its own
+    model and subject, one engine thread each); the engine releases the GIL, so the runs proceed
+    in parallel — the Python counterpart of ``paraspine batch``. Typical use: the same task in
+    several postures, side by side::
+
+        upright, slouched = paraspine.simulate_many(["upright_sitting", "slouched_sitting"])
+
+    threads: scenarios run at once (default: every core). progress: True for one bar over the
+        scenarios, False/None, or a callable ``progress(scenarios_done, scenarios_total)``.
+    kwargs: passed to :func:`simulate` for every scenario (``model``, ``subject``, ``criterion``,
+        ``overrides``, ``fields``, ``max_memory``); ``output`` is not accepted here (one file
+        would be shared by all runs — stream each with :func:`simulate` or use ``paraspine batch
+        -o DIR``), nor ``threads`` per run.
+
+    The first scenario to raise stops the others from starting and its exception is re-raised.
+    """
+    if "output" in kwargs:
+        raise ValueError("simulate_many() does not take output=; use paraspine batch -o DIR, or simulate(output=...) per scenario")
+    scs = [as_scenario(s) for s in scenarios]  # bad input is reported before anything runs
+    if not scs:
+        return []
+    n = threads if threads is not None else (os.cpu_count() or 1)
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    model = kwargs.pop("model", None)
+    from concurrent.futures import ThreadPoolExecutor
+
+    bar = None
+    report: Any = progress if callable(progress) else None
+    if progress is True:
+        bar = _tqdm(total=len(scs), unit="scenario", desc="scenarios", delay=1.0, leave=False)
+    results: list[Optional[Results]] = [None] * len(scs)
+    try:
+        with ThreadPoolExecutor(max_workers=int(n)) as pool:
+            futures = {pool.submit(simulate, model, sc, progress=False, **kwargs): k for k, sc in enumerate(scs)}
+            done = 0
+            from concurrent.futures import as_completed
+
+            for fut in as_completed(futures):
+                try:
+                    results[futures[fut]] = fut.result()
+                except BaseException:
+                    for other in futures:
+                        other.cancel()
+                    raise
+                done += 1
+                if bar is not None:
+                    bar.update(1)
+                elif report is not None:
+                    report(done, len(scs))
+    finally:
+        if bar is not None:
+            bar.close()
+    return results  # type: ignore[return-value]
 
 
 def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],

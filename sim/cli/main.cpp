@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "sim/cli/batch.h"
 #include "sim/cli/render.h"
 #include "sim/common/error.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -464,6 +465,7 @@ int main(int argc, char** argv) {
   auto& validate = paraspine_cli::add_validate_command(app);
   const ps::cli::Verb render_verb = ps::cli::add_render_verb(app);
   const ps::cli::Verb report_verb = ps::cli::add_report_verb(app);
+  const ps::cli::Verb batch_verb = ps::cli::add_batch_verb(app);
 
   try {
     app.parse(argc, argv);
@@ -492,6 +494,7 @@ int main(int argc, char** argv) {
     if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();
+    if (*batch_verb.command) return batch_verb.run();
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -12,10 +12,11 @@
 //   load), R otherwise.
 // Capacity for load sharing: the recruitable fraction 1 − M_F (Data::muscle_capacity).
 //
-// Integration: each branch is linear, x' = K x + c, and is integrated exactly with the matrix
-// exponential of the augmented 4 × 4 matrix [[K, c], [0, 0]]; a branch change inside a step is
-// located by bisection on that exact solution (to 1e-9 s), and the step continues in the new
-// branch. Steps of any length are therefore exact, and M_F = 1 − M_A − M_R by construction.
+// Integration: each branch is linear, y' = K y + c in y = (M_A, M_F), and is integrated exactly:
+// in closed form from K's two real eigenvalues (two exponentials), or with the matrix exponential
+// of the augmented 4 × 4 matrix where K is singular or nearly defective; a branch change inside a
+// step is located by bisection on that exact solution (to 1e-9 s), and the step continues in the
+// new branch. Steps of any length are therefore exact, and M_F = 1 − M_A − M_R by construction.
 #include <array>
 
 namespace paraspine {

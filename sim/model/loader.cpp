@@ -90,6 +90,7 @@ PassiveLaw::Side read_law_side(const Reader& r, const YAML::Node& n, const std::
 struct MuscleDefaults {
   double specific_tension = NAN;  // N/m²
   double type1_fraction = NAN;
+  double passive_strain = NAN;    // fibre strain at which the passive force reaches F0
 };
 
 struct RawSegment {
@@ -140,14 +141,16 @@ Model parse_model(const std::string& text, const std::string& file) {
   }
 
   // ---- muscle defaults per group ("all" applies to every group)
+  // Keys: "all", a group, or "group/subdivision" (the most specific one wins).
   std::map<std::string, MuscleDefaults> defaults;
+  std::map<std::string, YAML::Node> default_nodes;
   if (root["muscle_defaults"].IsDefined()) {
     const YAML::Node md = root["muscle_defaults"];
     if (!md.IsMap()) r.fail(md, "muscle_defaults", "expected a mapping group → defaults");
     for (const auto& kv : md) {
       const std::string g = kv.first.as<std::string>();
       const std::string f = "muscle_defaults." + g;
-      r.allow_keys(kv.second, f, {"specific_tension", "type1_fraction", "source"});
+      r.allow_keys(kv.second, f, {"specific_tension", "type1_fraction", "passive_strain", "source"});
       MuscleDefaults d;
       if (kv.second["specific_tension"].IsDefined())
         d.specific_tension = r.positive(kv.second["specific_tension"], f + ".specific_tension");
@@ -156,8 +159,11 @@ Model parse_model(const std::string& text, const std::string& file) {
         if (d.type1_fraction < 0 || d.type1_fraction > 1)
           r.fail(kv.second["type1_fraction"], f + ".type1_fraction", "must be in [0, 1]");
       }
-      r.sources(kv.second, f, present(kv.second, {"specific_tension", "type1_fraction"}));
+      if (kv.second["passive_strain"].IsDefined())
+        d.passive_strain = r.positive(kv.second["passive_strain"], f + ".passive_strain");
+      r.sources(kv.second, f, present(kv.second, {"specific_tension", "type1_fraction", "passive_strain"}));
       defaults[g] = d;
+      default_nodes[g] = kv.first;
     }
   }
 
@@ -472,7 +478,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   // ---- muscles
   const YAML::Node mus = root["muscles"];
   std::vector<std::vector<std::pair<int, Vec3>>> paths;
-  std::vector<double> fmax, pcsa, lopt, lts, penn, type1;
+  std::vector<double> fmax, pcsa, lopt, lts, penn, type1, passive_strain;
   if (mus.IsDefined()) {
     if (!mus.IsSequence()) r.fail(mus, "muscles", "expected a list");
     for (size_t i = 0; i < mus.size(); ++i) {
@@ -480,7 +486,7 @@ Model parse_model(const std::string& text, const std::string& file) {
       const YAML::Node mn = mus[i];
       r.allow_keys(mn, f, {"name", "group", "subdivision", "side", "path", "max_isometric_force",
                            "pcsa", "specific_tension", "optimal_fiber_length",
-                           "tendon_slack_length", "pennation_deg", "type1_fraction", "source"});
+                           "tendon_slack_length", "pennation_deg", "type1_fraction", "passive_strain", "source"});
       const std::string name = r.str(r.require(mn, "name", f), f + ".name");
       const std::string group = r.str(r.require(mn, "group", f), f + ".group");
       const std::string sub = mn["subdivision"].IsDefined() ? r.str(mn["subdivision"], f + ".subdivision") : "";
@@ -506,10 +512,11 @@ Model parse_model(const std::string& text, const std::string& file) {
       if (!crosses) r.fail(pn, f + ".path", "all points are on one segment: the muscle crosses no joint");
 
       MuscleDefaults d;
-      for (const std::string& key : {std::string("all"), group}) {
+      for (const std::string& key : {std::string("all"), group, group + "/" + sub}) {
         if (!defaults.count(key)) continue;
         if (!std::isnan(defaults[key].specific_tension)) d.specific_tension = defaults[key].specific_tension;
         if (!std::isnan(defaults[key].type1_fraction)) d.type1_fraction = defaults[key].type1_fraction;
+        if (!std::isnan(defaults[key].passive_strain)) d.passive_strain = defaults[key].passive_strain;
       }
       double sigma = d.specific_tension;
       if (mn["specific_tension"].IsDefined()) sigma = r.positive(mn["specific_tension"], f + ".specific_tension");
@@ -528,7 +535,9 @@ Model parse_model(const std::string& text, const std::string& file) {
       if (mn["type1_fraction"].IsDefined()) t1 = r.num(mn["type1_fraction"], f + ".type1_fraction");
       if (std::isnan(t1)) r.fail(mn, f + ".type1_fraction", "no type-I fibre fraction for this muscle or in muscle_defaults");
       if (t1 < 0 || t1 > 1) r.fail(mn["type1_fraction"], f + ".type1_fraction", "must be in [0, 1]");
-      const std::string src = r.sources(mn, f, present(mn, {"path", "max_isometric_force", "pcsa", "specific_tension", "optimal_fiber_length", "tendon_slack_length", "pennation_deg", "type1_fraction"}));
+      double e0 = std::isnan(d.passive_strain) ? kDefaultPassiveStrain : d.passive_strain;
+      if (mn["passive_strain"].IsDefined()) e0 = r.positive(mn["passive_strain"], f + ".passive_strain");
+      const std::string src = r.sources(mn, f, present(mn, {"path", "max_isometric_force", "pcsa", "specific_tension", "optimal_fiber_length", "tendon_slack_length", "pennation_deg", "type1_fraction", "passive_strain"}));
 
       auto add = [&](const std::string& n, Side s, bool mirror) {
         if (m.muscle_index(n) >= 0) r.fail(mn["name"], f + ".name", "duplicate muscle '" + n + "'");
@@ -541,7 +550,7 @@ Model parse_model(const std::string& text, const std::string& file) {
           for (auto& pt : p) pt.second.z() = -pt.second.z();
         paths.push_back(p);
         fmax.push_back(F); pcsa.push_back(A); lopt.push_back(lo); lts.push_back(ls);
-        penn.push_back(deg2rad(pe)); type1.push_back(t1);
+        penn.push_back(deg2rad(pe)); type1.push_back(t1); passive_strain.push_back(e0);
         m.muscle_source.push_back(src);
         m.muscle_fatigue.push_back(fatigue_groups.count(group) ? fatigue_groups[group] : fatigue_groups["all"]);
       };
@@ -571,6 +580,14 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.muscle_lts = vec(lts);
   m.muscle_pennation = vec(penn);
   m.muscle_type1 = vec(type1);
+  m.muscle_passive_strain = vec(passive_strain);
+  for (const auto& [key, node] : default_nodes) {
+    if (key.find('/') == std::string::npos) continue;  // group keys may name groups a model lacks (shared blocks)
+    bool used = false;
+    for (int i = 0; i < m.nmuscle && !used; ++i)
+      used = key == m.muscle_group[i] || key == m.muscle_group[i] + "/" + m.muscle_subdivision[i];
+    if (!used) r.fail(node, "muscle_defaults." + key, "no muscle of group (or group/subdivision) '" + key + "' in this model");
+  }
   for (const auto& [g, n] : fatigue_group_nodes)
     if (g != "all" && std::find(m.muscle_group.begin(), m.muscle_group.end(), g) == m.muscle_group.end())
       r.fail(n, "fatigue." + g, "no muscle of group '" + g + "' in this model");

@@ -62,6 +62,7 @@ void finalize_model(Model& m) {
   for (int s = 1; s < m.nsegment; ++s) m.segment_depth[s] = m.segment_depth[m.segment_parent[s]] + 1;
   m.muscle_joint_lo.assign(m.nmuscle, -1);
   m.muscle_joint_hi.assign(m.nmuscle, -1);
+  if (m.muscle_passive_strain.size() != m.nmuscle) m.muscle_passive_strain = Eigen::VectorXd::Constant(m.nmuscle, kDefaultPassiveStrain);
   for (int i = 0; i < m.nmuscle; ++i) {
     const auto [lo, hi] = muscle_joint_span(m, i);
     m.muscle_joint_lo[i] = lo;

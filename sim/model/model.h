@@ -17,6 +17,10 @@
 
 namespace paraspine {
 
+// De Groote et al. 2016's passive fibre strain e0 (f_PE reaches 1 at l̃ = 1 + e0), the default of
+// every muscle without a passive_strain in its model file (sim/muscles/hill.h).
+inline constexpr double kDefaultPassiveStrain = 0.6;
+
 enum class Side : int { kMidline = 0, kRight = 1, kLeft = 2 };
 const char* side_name(Side s);
 
@@ -106,6 +110,9 @@ struct Model {
   Eigen::VectorXd muscle_lts;                  // (nmuscle) m, tendon slack length
   Eigen::VectorXd muscle_pennation;            // (nmuscle) rad, at optimal fibre length
   Eigen::VectorXd muscle_type1;                // (nmuscle) fraction of type-I fibres
+  // (nmuscle) passive fibre strain e0 at which the passive force reaches F0 (sim/muscles/hill.h);
+  // kDefaultPassiveStrain unless the model file gives passive_strain. finalize_model fills it if empty.
+  Eigen::VectorXd muscle_passive_strain;
   std::vector<std::string> muscle_source;
   std::vector<int> muscle_joint_lo, muscle_joint_hi;  // (nmuscle) joints crossed: lowest, highest
   std::vector<FatigueParameters> muscle_fatigue;  // (nmuscle) three-compartment F, R, r per fascicle

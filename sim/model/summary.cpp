@@ -47,6 +47,16 @@ nlohmann::json model_summary(const Model& m) {
       g.erase("highest_joint");
     }
   j["groups"] = groups;
+  // Fascicles whose passive fibre strain differs from De Groote's default, per group/subdivision.
+  json strain = json::object();
+  for (int i = 0; i < m.nmuscle; ++i) {
+    if (m.muscle_passive_strain[i] == kDefaultPassiveStrain) continue;
+    const std::string key = m.muscle_group[i] + (m.muscle_subdivision[i].empty() ? "" : "/" + m.muscle_subdivision[i]);
+    json& e = strain[key];
+    if (e.is_null()) e = {{"passive_strain", m.muscle_passive_strain[i]}, {"fascicles", 0}};
+    e["fascicles"] = e["fascicles"].get<int>() + 1;
+  }
+  j["passive_strain"] = {{"default", kDefaultPassiveStrain}, {"other", strain}};
   json segs = json::array();
   for (int s = 0; s < m.nsegment; ++s) {
     const Vec3 c = m.segment_com.col(s);
@@ -120,6 +130,12 @@ std::string model_summary_text(const Model& m) {
                        v["levels"].is_null() ? std::string("-")
                                              : v["levels"][0].get<std::string>() + " … " +
                                                    v["levels"][1].get<std::string>()));
+  if (!j["passive_strain"]["other"].empty()) {
+    line("");
+    line(fmt::format("  passive fibre strain e0 (F0 at l_opt·(1 + e0)): {} (De Groote 2016) except", j["passive_strain"]["default"].get<double>()));
+    for (const auto& [key, v] : j["passive_strain"]["other"].items())
+      line(fmt::format("    {:<40} {:>6}  ({} fascicles)", key, v["passive_strain"].get<double>(), v["fascicles"].get<int>()));
+  }
   return out;
 }
 

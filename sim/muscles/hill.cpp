@@ -30,13 +30,13 @@ double force_velocity(double v, double* dfdv) {
   return d1 * std::log(u + r) + d4;
 }
 
-double passive_force_length(double l, double* dfdl) {
+double passive_force_length(double l, double* dfdl, double e0) {
   // De Groote et al. 2016 (supplement): (exp(k_PE (l̃ − 1)/e0) − 1)/(exp(k_PE) − 1), zero at optimal
   // length, clamped to zero below it (slack fibres do not push). OpenSim shifts the curve to reach
   // zero at 0.2 l_opt instead, which leaves 1.8 % of F0 at optimal length; for muscles that sit at
   // optimal length in neutral (the neck set, Vasavada's rule) that tension alone exceeded the
   // moments of upright standing and made the flexors fight it.
-  static const double kpe = 4.0, e0 = 0.6;
+  static const double kpe = 4.0;
   static const double denom = std::exp(kpe) - 1.0;
   if (l <= 1.0) {
     if (dfdl) *dfdl = 0.0;
@@ -56,7 +56,7 @@ void muscle_capacity(const Model& m, Data& d) {
     d.fiber_length_norm[i] = l;
     d.fiber_velocity_norm[i] = v;
     d.force_active_max[i] = m.muscle_fmax[i] * active_force_length(l) * std::max(force_velocity(v), 0.0) * ca;
-    d.force_passive[i] = m.muscle_fmax[i] * passive_force_length(l) * ca;
+    d.force_passive[i] = m.muscle_fmax[i] * passive_force_length(l, nullptr, m.muscle_passive_strain[i]) * ca;
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <unsupported/Eigen/MatrixFunctions>
 
 #include "sim/fatigue/three_compartment.h"
 
@@ -67,6 +68,57 @@ TEST(Fatigue, AgreesWithAFineEulerIntegrationOfThePublishedEquations) {
     b = euler(p, 0, 120, 1e-4, b);
     EXPECT_NEAR(a.fatigued, b.fatigued, 2e-4) << TL;
   }
+}
+
+// Reference for one branch of the controller: the matrix exponential of the augmented system in
+// x = (A, R, F, 1), written from the equations above.
+int branch(double TL, const FatigueState& s) {
+  if (s.active >= TL) return 2;
+  return s.resting > TL - s.active ? 0 : 1;
+}
+
+FatigueState expm_branch(const FatigueParameters& p, double TL, int b, double t, const FatigueState& s) {
+  const double Rs = TL == 0 ? p.r * p.R : p.R;
+  const double L = b == 2 ? p.LR : p.LD;
+  Eigen::Matrix4d M = Eigen::Matrix4d::Zero();
+  M(0, 0) = -p.F, M(2, 0) = p.F, M(1, 2) = Rs, M(2, 2) = -Rs;
+  if (b == 1) M(0, 1) += L, M(1, 1) -= L;                                      // C = L_D M_R
+  else M(0, 0) -= L, M(0, 3) += L * TL, M(1, 0) += L, M(1, 3) -= L * TL;       // C = L (TL − M_A)
+  const Eigen::Vector4d x = (M * t).exp() * Eigen::Vector4d(s.active, s.resting, s.fatigued, 1);
+  return {x[0], x[1], x[2]};
+}
+
+TEST(Fatigue, StepsEqualTheMatrixExponentialOfTheirBranch) {
+  // Random parameters (around the published ranges), states, loads and step lengths; where the
+  // branch holds over the step (checked on the reference at nine interior points), the step must
+  // equal the matrix exponential to rounding — whichever integration fatigue_step uses inside.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  int compared[3] = {0, 0, 0};
+  for (int k = 0; k < 20000; ++k) {
+    FatigueParameters p;
+    p.F = 0.001 + 0.03 * u(rng);
+    p.R = 0.0001 + 0.005 * u(rng);
+    p.r = 1 + 30 * u(rng);
+    const double TL = u(rng) < 0.2 ? 0.0 : u(rng);
+    double a = u(rng), f = u(rng) * (1 - a);
+    const FatigueState s0{a, 1 - a - f, f};
+    const double t = std::pow(10.0, -2 + 5.5 * u(rng));  // 10 ms … 5.5 h
+    const int b = branch(TL, s0);
+    bool holds = true;
+    for (int j = 1; j <= 10 && holds; ++j) holds = branch(TL, expm_branch(p, TL, b, t * j / 10, s0)) == b;
+    if (!holds) continue;
+    FatigueState s = s0;
+    fatigue_step(p, TL, t, s);
+    const FatigueState r = expm_branch(p, TL, b, t, s0);
+    ASSERT_NEAR(s.active, r.active, 1e-11) << "branch " << b << " t " << t;
+    ASSERT_NEAR(s.fatigued, r.fatigued, 1e-11) << "branch " << b << " t " << t;
+    ++compared[b];
+  }
+  // Every branch was exercised.
+  EXPECT_GT(compared[0], 100);
+  EXPECT_GT(compared[1], 100);
+  EXPECT_GT(compared[2], 100);
 }
 
 TEST(Fatigue, EnduranceTimesOfThePublishedParameterSets) {

@@ -59,6 +59,13 @@ TEST(FullSpine, EveryParaspinalSubdivisionAndTheMusclesTheyWorkWith) {
                         "internal_oblique", "latissimus_dorsi", "semispinalis", "splenius",
                         "sternocleidomastoid", "longus_colli", "scalenes"})
     EXPECT_TRUE(groups.count(g)) << g;
+  // The short and deep muscles of models/tools/deep_muscles.py (docs/model.md "Muscles").
+  for (auto [g, s] : std::vector<std::pair<const char*, const char*>>{
+           {"semispinalis", "thoracis"}, {"rotatores", "thoracis_brevis"}, {"rotatores", "thoracis_longus"},
+           {"levatores_costarum", "brevis"}, {"levatores_costarum", "longus"}, {"interspinales", "cervicis"},
+           {"intertransversarii", "cervicis_anterior"}, {"intertransversarii", "cervicis_posterior"},
+           {"rectus_capitis", "anterior"}, {"rectus_capitis", "lateralis"}})
+    EXPECT_TRUE(subs.count({g, s})) << g << " " << s;
 }
 
 // Left and right are mirror images (z → −z) to 1e-9; midline structures have no lateral offset.
@@ -171,7 +178,7 @@ TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
   set_static_posture(m, neutral_posture(m), d);
   evaluate_frame(m, d);
   const std::set<std::string> extensors = {"iliocostalis", "longissimus", "spinalis", "multifidus",
-                                           "semispinalis", "splenius"};
+                                           "semispinalis", "splenius", "rotatores", "interspinales"};
   std::set<std::string> trunk, neck;
   for (const auto& j : m.joint_name) (j[0] == 'C' ? neck : trunk).insert(j);
   for (int i = 0; i < m.nmuscle; ++i) {
@@ -188,8 +195,20 @@ TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
     if (g == "rectus_abdominis") {
       EXPECT_GT(region_arm(m, d, i, kFlexion, trunk), 0) << m.muscle_name[i];
     }
-    if (g == "longus_colli" || g == "longus_capitis") {
+    if (g == "longus_colli" || g == "longus_capitis" || (g == "rectus_capitis" && m.muscle_subdivision[i] == "anterior")) {
       EXPECT_GT(region_arm(m, d, i, kFlexion, neck), 0) << m.muscle_name[i];
+    }
+    // Levatores costarum (rib below rigid on its vertebra) extend the trunk and bend it to their side
+    // (Gray's: "extend and laterally flex the vertebral column" is the usual description; rotation
+    // is described both ways and is not asserted).
+    if (g == "levatores_costarum") {
+      EXPECT_LT(region_arm(m, d, i, kFlexion, trunk), 0) << m.muscle_name[i];
+      const double r = region_arm(m, d, i, kLateralBending, trunk);
+      EXPECT_GT(right ? r : -r, 0) << m.muscle_name[i] << " bends to the other side";
+    }
+    if (g == "intertransversarii" || g == "rectus_capitis") {
+      const double r = region_arm(m, d, i, kLateralBending, neck);
+      EXPECT_GT(right ? r : -r, 0) << m.muscle_name[i] << " bends to the other side";
     }
     // Lateral columns bend to their own side.
     if (g == "iliocostalis" || g == "quadratus_lumborum" || g == "scalenes" || g == "splenius" ||
@@ -202,6 +221,9 @@ TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
       EXPECT_GT((right ? 1 : -1) * sign * r, 0) << m.muscle_name[i] << " turns the wrong way";
     };
     if (g == "sternocleidomastoid") expect_turn(-1, neck);
+    // Transversospinales (transverse process below → lamina or spinous process above) turn the trunk
+    // to the opposite side (Gray's; ditki "rotate the vertebral column to the opposite side").
+    if (g == "rotatores" || (g == "semispinalis" && m.muscle_subdivision[i] == "thoracis")) expect_turn(-1, trunk);
     if (g == "splenius" && m.muscle_subdivision[i] == "capitis") expect_turn(+1, neck);
   }
   // The abdominal wall acts as a whole (single slips of its sheets need not: the posterior slips of

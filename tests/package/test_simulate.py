@@ -420,3 +420,21 @@ def test_threads_give_the_same_results():
     assert np.array_equal(one.compression, two.compression)
     assert np.array_equal(one.activation, two.activation)
     assert one.summary == two.summary
+
+
+def test_simulate_many_equals_each_run_alone_and_runs_in_parallel():
+    scenarios = [FIXTURE, "squat_lift", FIXTURE]
+    alone = [paraspine.simulate(None, s, progress=False, fields=["compression"]) for s in scenarios]
+    many = paraspine.simulate_many(scenarios, threads=2, progress=False, fields=["compression"])
+    assert [r.summary for r in many] == [r.summary for r in alone]
+    for a, b in zip(many, alone):
+        np.testing.assert_array_equal(a.joint("L4-L5").compression, b.joint("L4-L5").compression)
+    # the calling thread keeps running while the scenarios run (the engine releases the GIL)
+    assert counts_while(lambda: paraspine.simulate_many([FIXTURE, FIXTURE], threads=2, progress=False,
+                                                        fields=["compression"])) > 1000
+    # bad input before anything runs; output= is refused (one file for several runs)
+    with pytest.raises(Exception, match="no_such_scenario"):
+        paraspine.simulate_many([FIXTURE, "no_such_scenario.yaml"], progress=False)
+    with pytest.raises(ValueError, match="output"):
+        paraspine.simulate_many([FIXTURE], output="x.h5")
+    assert paraspine.simulate_many([]) == []

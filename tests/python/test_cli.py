@@ -49,7 +49,7 @@ def test_moments_json_and_errors():
 
 
 def test_help_has_examples():
-    for verb in (["model", "info"], ["moments"], ["bench"], ["schema"], ["run"], ["list"], ["compare"], ["sweep"]):
+    for verb in (["model", "info"], ["moments"], ["bench"], ["schema"], ["run"], ["list"], ["compare"], ["sweep"], ["batch"]):
         r = run(*verb, "--help")
         assert r.returncode == 0 and "Examples:" in r.stdout
 
@@ -58,3 +58,20 @@ def test_hdf5_schema_doc_is_generated_from_the_field_table():
     r = run("schema")
     assert r.returncode == 0
     assert r.stdout == open("docs/hdf5-schema.md").read(), "regenerate: paraspine schema > docs/hdf5-schema.md"
+
+
+def test_batch_json_and_errors(tmp_path):
+    # Two scenarios at once: one summary each, equal to a run of each alone; files in the directory.
+    out = tmp_path / "results"
+    r = run("batch", "tests/data/test_lift.yaml", "squat_lift", "--threads", "2", "-o", str(out), "--json",
+            "--precision", "single")
+    assert r.returncode == 0, r.stderr
+    b = json.loads(r.stdout)
+    assert b["threads"] == 2 and [s["name"] for s in b["scenarios"]] == ["test_lift", "squat_lift"]
+    alone = json.loads(run("run", "squat_lift", "--json").stdout)
+    assert b["scenarios"][1]["summary"] == alone
+    assert sorted(p.name for p in out.iterdir()) == ["squat_lift.h5", "test_lift.h5"]
+    # A missing scenario: exit 2, named, no directory created.
+    r = run("batch", "squat_lift", "no_such_scenario.yaml", "-o", str(tmp_path / "none"))
+    assert r.returncode == 2 and "no_such_scenario" in r.stderr
+    assert not (tmp_path / "none").exists()

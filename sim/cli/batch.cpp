@@ -1,0 +1,103 @@
+// paraspine batch SCENARIO... [-o DIR] [--threads N] [--json] [--precision single] [--fields ...]
+#include "sim/cli/batch.h"
+
+#include <fmt/format.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "sim/simulate/batch.h"
+
+namespace paraspine::cli {
+
+namespace {
+
+struct BatchArgs {
+  std::vector<std::string> scenarios;
+  std::string out, model, criterion, precision = "double";
+  std::vector<std::string> fields;
+  int threads = 0;
+  bool json = false, no_fatigue = false;
+};
+
+void print_progress(int done, int total, const std::string& name, double seconds) {
+  std::fprintf(stderr, "  [%d/%d] %s (%.1f s)\n", done, total, name.c_str(), seconds);
+}
+
+double joint_value(const nlohmann::json& summary, const char* joint, const char* key) {
+  return summary["joints"][joint][key].get<double>();
+}
+
+int run(const BatchArgs& a) {
+  BatchOptions opt;
+  opt.threads = a.threads > 0 ? a.threads : omp_get_max_threads();
+  opt.output_dir = a.out;
+  opt.storage.single_precision = a.precision == "single";
+  opt.storage.fields = a.fields;
+  opt.model_override = a.model;
+  opt.criterion_override = a.criterion;
+  opt.time_coupling = !a.no_fatigue;
+  if (isatty(STDERR_FILENO) && !a.json) opt.progress = print_progress;
+  if (!a.fields.empty()) check_field_selection(a.fields);
+  const BatchResult r = run_batch(a.scenarios, opt);
+
+  if (a.json) {
+    nlohmann::json out = {{"threads", opt.threads}, {"wall_s", r.wall_seconds}, {"scenarios", nlohmann::json::array()}};
+    for (const auto& e : r.entries)
+      out["scenarios"].push_back({{"name", e.name}, {"file", e.file}, {"output", e.output.empty() ? nlohmann::json() : nlohmann::json(e.output)},
+                                  {"seconds", e.seconds}, {"summary", e.summary},
+                                  {"error", e.error.empty() ? nlohmann::json() : nlohmann::json(e.error)}});
+    std::cout << out.dump(2) << "\n";
+    return r.all_ran() ? 0 : 1;
+  }
+  double cpu = 0;
+  for (const auto& e : r.entries) cpu += e.seconds;
+  fmt::print("{} scenarios on {} threads: {:.1f} s wall, {:.1f} s of scenario time ({:.2f}× one at a time)\n\n",
+             r.entries.size(), opt.threads, r.wall_seconds, cpu, r.wall_seconds > 0 ? cpu / r.wall_seconds : 0.0);
+  fmt::print("  {:<36} {:>8} {:>10} {:>14} {:>14} {:>12} {:>12} {:>8}\n", "scenario", "frames", "duration s",
+             "L4-L5 peak N", "L5-S1 peak N", "reserve N·m", "endurance s", "wall s");
+  for (const auto& e : r.entries) {
+    if (!e.error.empty()) {
+      fmt::print("  {:<36} failed: {}\n", e.name, e.error);
+      continue;
+    }
+    const auto& s = e.summary;
+    fmt::print("  {:<36} {:>8} {:>10.1f} {:>14.0f} {:>14.0f} {:>12.2f} {:>12} {:>8.1f}\n", e.name, s["frames"].get<long>(),
+               s["duration_s"].get<double>(), joint_value(s, "L4-L5", "peak_compression_N"),
+               joint_value(s, "L5-S1", "peak_compression_N"), s["reserves"]["peak_moment_Nm"].get<double>(),
+               s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
+               e.seconds);
+  }
+  if (!a.out.empty()) fmt::print("\n  results: {}/<scenario>.h5\n", a.out);
+  if (!r.all_ran()) {
+    std::cerr << "error: some scenarios failed (above); their results files were not written\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Verb add_batch_verb(CLI::App& app) {
+  auto a = std::make_shared<BatchArgs>();
+  CLI::App* c = app.add_subcommand("batch", "Run several scenarios in parallel: one summary line each, results files in a directory");
+  c->add_option("SCENARIOS", a->scenarios, "Scenario files or bundled scenario names")->required()->expected(1, -1);
+  c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each");
+  c->add_option("--threads", a->threads, "Scenarios run at once (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  c->add_option("--model", a->model, "Model instead of each scenario's");
+  c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario");
+  c->add_option("--precision", a->precision, "Storage of the per-frame fields: double or single")->capture_default_str()
+      ->check(CLI::IsMember({"double", "single"}));
+  c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',');
+  c->add_flag("--no-fatigue", a->no_fatigue, "Fresh muscles throughout, no creep, in every scenario");
+  c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");
+  c->footer("Each scenario runs as `paraspine run` runs it alone (same summary, same file), on one thread;\n"
+            "the batch spreads the scenarios over the threads.\n\n"
+            "Examples:\n  paraspine batch rounded_back_lift squat_lift twisting_lift --threads 2\n"
+            "  paraspine batch scenarios/*.yaml -o results/ --precision single");
+  return {c, [a] { return run(*a); }};
+}
+
+}  // namespace paraspine::cli

@@ -1,0 +1,122 @@
+// What the default model's muscle set must do in everyday use: hold quiet standing at low
+// activation (no co-contraction of a flexor against over-working extensors), and balance everyday
+// postures with muscles alone (no reserve actuators). Both are findings about the anatomy in
+// models/full_spine.yaml (docs/model.md "Open findings"); no number here is tuned.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "fixtures.h"
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
+#include "sim/simulate/frame.h"
+
+namespace paraspine {
+namespace {
+
+const Model& full() {
+  static const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  return m;
+}
+
+void solve(const Model& m, const Posture& p, double load_per_hand, Data& d) {
+  set_static_posture(m, p, d);
+  clear_loads(m, d);
+  for (auto& h : d.hands) h.load_mass = load_per_hand;
+  evaluate_frame(m, d);
+  LoadSharingSettings s;  // activation2, the default criterion
+  load_sharing(m, s, d);
+  reactions(m, d);
+}
+
+// Quiet standing, neutral posture, no load, default criterion: held by muscles alone, reported (the
+// most active fascicles and the L4-L5 compression; docs/model.md "Open findings").
+double quiet_standing(Data& d, std::vector<int>& order) {
+  const Model& m = full();
+  solve(m, neutral_posture(m), 0, d);
+  order.resize(m.nmuscle);
+  for (int i = 0; i < m.nmuscle; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return d.activation[a] > d.activation[b]; });
+  std::printf("[ info ] quiet standing, L4-L5 compression %.0f N; most active:", d.disc_force(0, m.joint_index("L4-L5")));
+  for (int k = 0; k < 8; ++k) std::printf(" %s %.1f %%;", m.muscle_name[order[k]].c_str(), 100 * d.activation[order[k]]);
+  std::printf("\n");
+  return d.activation[order[0]];
+}
+
+TEST(FullSpineTasks, QuietStandingHeldByMusclesAlone) {
+  Data d(full());
+  std::vector<int> order;
+  quiet_standing(d, order);
+  EXPECT_EQ(d.loadsharing_info.max_reserve, 0.0);
+  EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-6);
+}
+
+// KNOWN DISCREPANCY, kept visible as a disabled test (run with --gtest_also_run_disabled_tests).
+// In vivo the trunk muscles work at a few per cent of maximum in relaxed standing (surface EMG of
+// erector spinae, external oblique and rectus abdominis: continuously active at low level, "Activity
+// in torso muscles during relaxed standing", abstract via scilit.com/publications/9f808f8e…, µV only;
+// docs/fatigue.md). Bound asserted: 10 %, where the three-compartment fatigue model (R/(F+R) ≈ 9 %,
+// docs/fatigue.md) still lets a fascicle hold indefinitely — quiet standing must not be a fatiguing
+// task. The model puts the external oblique rib-9 slip at 24.5 % against longissimus pars lumborum L5
+// (23.2 %) and the upper longissimus pars thoracis (21 %). Standing needs 9.4 N·m of extension at
+// L5-S1 but 3.9 at L4-L5 and 2.9 at L3-L4; the extensors crossing both L5-S1 and L4-L5 overshoot above
+// L5-S1 and the oblique, whose linea-alba end rides on L5, takes the surplus back. The short thoracic
+// extensors added from AMMR4 do not change it (not even at 10× their PCSA); docs/model.md "Open
+// findings" has the measurements. Nothing was tuned.
+TEST(FullSpineTasks, DISABLED_QuietStandingNeedsOnlyLowActivations) {
+  Data d(full());
+  std::vector<int> order;
+  EXPECT_LT(quiet_standing(d, order), 0.10) << full().muscle_name[order[0]];
+}
+
+// 300 random everyday postures: each region up to 25 % of its range on each axis, pelvis within
+// ±20° on each axis, 0–10 kg in each hand (the generator of test_loadsharing_full.cpp). The issue:
+// "flexion, extension, lateral bending and axial rotation can all be balanced without reserves in
+// everyday tasks". Reports how many frames need a reserve and where the largest ones are.
+TEST(FullSpineTasks, EverydayPosturesBalancedWithoutReserves) {
+  const Model& m = full();
+  Data d(m);
+  std::mt19937 rng(2026);
+  std::uniform_real_distribution<double> u(0, 1);
+  int with_reserve = 0;
+  struct Where {
+    int frames = 0;
+    double most_positive = 0, most_negative = 0;  // N·m
+  };
+  std::map<std::pair<int, int>, Where> where;  // (joint, axis)
+  const int frames = 300;
+  for (int f = 0; f < frames; ++f) {
+    Posture p = neutral_posture(m);
+    for (int r = 0; r < m.nregion; ++r)
+      for (int a = 0; a < 3; ++a) {
+        double lo = 0, hi = 0;
+        for (int j = 0; j < m.njoint; ++j)
+          if (m.rhythm(m.dof(j, a), 3 * r + a) > 0) lo += m.dof_range(m.dof(j, a), 0), hi += m.dof_range(m.dof(j, a), 1);
+        p.region_angles(r, a) = 0.25 * (lo + u(rng) * (hi - lo));
+      }
+    for (int a = 0; a < 3; ++a) p.pelvis_angles[a] = deg2rad(40) * (u(rng) - 0.5);
+    solve(m, p, 10 * u(rng), d);
+    ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
+    if (d.loadsharing_info.max_reserve <= 0) continue;
+    ++with_reserve;
+    for (int k = 0; k < m.ndof; ++k)
+      if (std::abs(d.reserve[k]) > 1e-6) {
+        auto& w = where[{k / 3, k % 3}];
+        ++w.frames;
+        w.most_positive = std::max(w.most_positive, d.reserve[k]);
+        w.most_negative = std::min(w.most_negative, d.reserve[k]);
+      }
+  }
+  std::printf("[ info ] everyday postures needing a reserve: %d of %d\n", with_reserve, frames);
+  const char* axis[3] = {"flexion", "lateral bending", "axial rotation"};
+  for (const auto& [ja, w] : where)
+    std::printf("[ info ]   %s %s: %d frames, reserve %+.2f … %+.2f N·m\n", m.joint_name[ja.first].c_str(),
+                axis[ja.second], w.frames, w.most_negative, w.most_positive);
+  EXPECT_EQ(with_reserve, 0);
+}
+
+}  // namespace
+}  // namespace paraspine
