@@ -360,22 +360,23 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   int stalled = 0;
   bool fell_back = false;
   int first_newton = 0;
-  bool refreshed = false;
+  bool fresh_only = false;  // new factorizations only: after a stall, and to polish after the fallback
   int it = 0;
   for (;; ++it) {
     primal_from_dual(w);
     info.primal_residual = w.residual.lpNorm<Eigen::Infinity>();
     if (info.primal_residual <= tol) break;
-    // Slow progress near the solution: first a new factorization (updated factors lose accuracy
-    // on the ill-conditioned Newton matrices of frames with reserves), then the interior point;
+    // Slow progress near the solution: first new factorizations at every step (updated factors
+    // lose accuracy on the ill-conditioned Newton matrices of frames with reserves), then the
+    // interior point (whose polish also uses new factorizations);
     // after both, rounding sets a floor of about ε·‖λ‖·‖A‖ on the residual, which matters only when
     // reserves carry very large moments (λ is their marginal cost): stop there.
     stalled = info.primal_residual < 0.5 * best ? 0 : stalled + 1;
     best = std::min(best, info.primal_residual);
     bool stall_fallback = false;
     if (stalled >= 3 && info.primal_residual <= 1e-7 * scale) {
-      if (!refreshed) {
-        refreshed = true;
+      if (!fresh_only) {
+        fresh_only = true;
         stalled = 0;
         w.factor_valid = false;
       } else if (!fell_back) {
@@ -394,12 +395,13 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       fell_back = true;
       interior_point(w, tol, settings.max_iterations - it, it);
       first_newton = it + 1;
+      fresh_only = true;
       continue;
     }
     // Newton step on the current free set. The factor follows the free set by rank-one updates
     // within a solve (A is fixed there); a new problem (new A) starts with a new factorization.
     if (it == first_newton) w.factor_valid = false;
-    if (!update_factor(w, settings.max_factor_updates, info)) {
+    if (!update_factor(w, fresh_only ? 0 : settings.max_factor_updates, info)) {
       info.status = QpStatus::kNumericalError;
       break;
     }
