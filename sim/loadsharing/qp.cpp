@@ -118,13 +118,13 @@ bool rank_one_update(QpWorkspace& w, int r0, double sigma) {
     if (vk == 0) continue;  // c = 1, s = 0: column k unchanged
     const double r2 = lkk * lkk + sigma * vk * vk;
     if (!(r2 > 1e-14 * lkk * lkk)) return false;
-    const double r = std::sqrt(r2), c = r / lkk, sn = vk / lkk;
+    const double r = std::sqrt(r2), inv_lkk = 1.0 / lkk, c = r * inv_lkk, sn = vk * inv_lkk, inv_c = lkk / r;
     w.L(k, k) = r;
     const int rest = m - k - 1;
     if (rest == 0) break;
     auto lcol = w.L.col(k).tail(rest);
     auto vt = v.tail(rest);
-    lcol = (lcol + (sigma * sn) * vt) / c;
+    lcol = (lcol + (sigma * sn) * vt) * inv_c;  // one division per column, not per entry
     vt = c * vt - sn * lcol;
   }
   return true;
