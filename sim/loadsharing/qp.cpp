@@ -360,8 +360,6 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   int stalled = 0;
   bool fell_back = false;
   int first_newton = 0;
-  constexpr int kHistory = 12;
-  double residual_history[kHistory];
   bool fresh_only = false;  // new factorizations only: after a stall, and to polish after the fallback
   int it = 0;
   for (;; ++it) {
@@ -376,12 +374,6 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     stalled = info.primal_residual < 0.5 * best ? 0 : stalled + 1;
     best = std::min(best, info.primal_residual);
     bool stall_fallback = false;
-    // Slow progress far from the solution (the residual not halved over 10 steps: many kinks to
-    // cross, typically saturated frames far from the last solution): the interior point is
-    // cheaper than many more steps. Measured on paraspine bench (every frame saturated) and a
-    // lift with reserve frames (docs/performance.md).
-    residual_history[it % kHistory] = info.primal_residual;
-    if (it >= kHistory && info.primal_residual > 0.5 * residual_history[(it - 10) % kHistory]) stall_fallback = true;
     if (stalled >= 3 && info.primal_residual <= 1e-7 * scale) {
       if (!fresh_only) {
         fresh_only = true;
