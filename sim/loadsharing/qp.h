@@ -15,8 +15,14 @@
 // 13:865, the primal–dual active-set / semismooth Newton equivalence; Goldfarb & Idnani 1983 for
 // the dual view). Warm start: λ from the previous frame, which usually has the right active set.
 //
+// Cost per step: S is formed and factorized once per solve; while the free set then changes by a
+// few variables the factor is updated by rank-one updates and downdates (Gill, Golub, Murray &
+// Saunders 1974), O(m²) instead of O(m³). Near the solution, if progress stalls, and after the
+// interior-point fallback, every step uses a new factorization (updated factors of the very
+// ill-conditioned matrices of frames where reserves act lose accuracy).
+//
 // Column sparsity: column i has nonzeros only in rows [row_begin_i, row_end_i) (a muscle acts on
-// the joints it crosses), which the products and the assembly of S exploit.
+// the joints it crosses), which the products, the assembly of S and the updates exploit.
 // No allocation after qp_resize.
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
