@@ -254,4 +254,46 @@ void BM_LoadSharingScaling(benchmark::State& st) {
 }
 BENCHMARK(BM_LoadSharingScaling)->ArgsProduct({{1, 2, 4}, {1, 0}})->Unit(benchmark::kMicrosecond);
 
+// Load sharing on a still, flexed posture while fatigue lowers the capacities (a step of 5 s, as a
+// long hold written at 0.2 Hz): from one solve to the next only bounds change, and more and more
+// fascicles sit at their capacity until reserves are needed — the case that stalled an earlier
+// version of the solver. Restarts fresh every 480 steps (40 min).
+void BM_LoadSharingFatiguedHold(benchmark::State& st) {
+  auto& f = fixture();
+  static ps::Data d(f.model);
+  static bool ready = false;
+  if (!ready) {
+    d = f.data;
+    ready = true;
+  }
+  ps::fatigue_reset(f.model, d);
+  ps::evaluate_frame(f.model, d);
+  const ps::LoadSharingSettings s;
+  std::vector<int> iterations;
+  iterations.reserve(1 << 16);
+  int step = 0, unsolved = 0;
+  for (auto _ : st) {
+    st.PauseTiming();
+    if (++step % 480 == 0) {
+      ps::fatigue_reset(f.model, d);
+      ps::evaluate_frame(f.model, d);
+    } else {
+      ps::fatigue_update(f.model, f.model.muscle_fatigue, 5.0, d);
+    }
+    st.ResumeTiming();
+    ps::load_sharing(f.model, s, d);
+    unsolved += d.loadsharing_info.status != ps::QpStatus::kSolved;
+    if (iterations.size() < iterations.capacity()) iterations.push_back(d.loadsharing_info.qp_iterations);
+  }
+  st.SetItemsProcessed(st.iterations());
+  std::sort(iterations.begin(), iterations.end());
+  if (!iterations.empty()) {
+    st.counters["iter_p50"] = iterations[iterations.size() / 2];
+    st.counters["iter_p90"] = iterations[iterations.size() * 9 / 10];
+    st.counters["iter_max"] = iterations.back();
+  }
+  st.counters["unsolved"] = unsolved;
+}
+BENCHMARK(BM_LoadSharingFatiguedHold)->Unit(benchmark::kMicrosecond);
+
 }  // namespace

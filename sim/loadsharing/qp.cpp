@@ -42,6 +42,12 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   // identity: the sizing constructor LLT(m) leaves its status uninitialized, and copying it is UB.
   w.llt.compute(Eigen::MatrixXd::Identity(m, m));
   w.breakpoints.reserve(2 * n + 2);
+  w.L = Eigen::MatrixXd::Zero(m, m);
+  w.update = Eigen::VectorXd::Zero(m);
+  w.in_factor.assign(n, 0);
+  w.inv_h = Eigen::VectorXd::Ones(n);
+  w.changed.reserve(n);
+  w.factor_valid = false;
 }
 
 namespace {
@@ -56,7 +62,7 @@ void primal_from_dual(QpWorkspace& w) {
   w.residual = w.b;
   for (int i = 0; i < w.n; ++i) {
     w.s[i] = column_dot(w, i, w.lambda);
-    const double xi = std::clamp((w.s[i] - w.g[i]) / w.h[i], w.lo[i], w.hi[i]);
+    const double xi = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
     w.x[i] = xi;
     if (xi != 0) {
       const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
@@ -65,12 +71,136 @@ void primal_from_dual(QpWorkspace& w) {
   }
 }
 
+// ---- The Newton matrix S = A_F H_F⁻¹ A_Fᵀ + δ I and its Cholesky factor.
+
+inline bool is_free(const QpWorkspace& w, int i) {
+  // A variable whose unclipped value lies exactly on its bound counts as free, so S stays the
+  // generalized Jacobian of the residual.
+  const double u = (w.s[i] - w.g[i]) * w.inv_h[i];
+  return u >= w.lo[i] && u <= w.hi[i];
+}
+
+// Forms S over the rows each free column acts on and factorizes it in place in w.L. A row with no
+// free variable (every column at a bound) makes A_F H_F⁻¹ A_Fᵀ singular: δ = 10⁻⁹ of the largest
+// diagonal gives that row a long step, which the exact line search cuts at the first kink (where a
+// reserve or a muscle frees up); more damping if roundoff still breaks Cholesky.
+bool refactorize(QpWorkspace& w) {
+  w.L.setZero();
+  for (int i = 0; i < w.n; ++i) {
+    w.in_factor[i] = is_free(w, i);
+    if (!w.in_factor[i]) continue;
+    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    if (len > 0) w.L.block(r0, r0, len, len).selfadjointView<Eigen::Lower>().rankUpdate(w.A.col(i).segment(r0, len), 1.0 / w.h[i]);
+  }
+  const double largest = std::max(1e-300, w.L.diagonal().maxCoeff());
+  w.regularization = 1e-9 * largest;
+  for (int k = 0; k < w.m; ++k) w.L(k, k) = std::max(w.L(k, k), w.regularization);
+  w.S.triangularView<Eigen::Lower>() = w.L.triangularView<Eigen::Lower>();  // kept for the damped retries
+  w.factor_valid = Eigen::internal::llt_inplace<double, Eigen::Lower>::blocked(w.L) < 0;
+  for (double damping = 1e-8; !w.factor_valid && damping < 1; damping *= 100) {
+    w.regularization += damping * largest;
+    w.L.triangularView<Eigen::Lower>() = w.S.triangularView<Eigen::Lower>();
+    w.L.diagonal().array() += damping * largest;
+    w.factor_valid = Eigen::internal::llt_inplace<double, Eigen::Lower>::blocked(w.L) < 0;
+  }
+  return w.factor_valid;
+}
+
+// L Lᵀ ← L Lᵀ + σ v vᵀ with v = w.update, nonzero from row r0 on: the classical rank-one Cholesky
+// update (σ = 1) or downdate (σ = −1) (Gill, Golub, Murray & Saunders 1974, Math Comp 28:505),
+// started at r0 — the factor's columns above it do not change. O((m − r0)²) instead of O(m³) for a
+// new factorization. False if a downdate loses positive definiteness (then refactorize).
+bool rank_one_update(QpWorkspace& w, int r0, double sigma) {
+  const int m = w.m;
+  Eigen::VectorXd& v = w.update;
+  for (int k = r0; k < m; ++k) {
+    const double lkk = w.L(k, k), vk = v[k];
+    if (vk == 0) continue;  // c = 1, s = 0: column k unchanged
+    const double r2 = lkk * lkk + sigma * vk * vk;
+    if (!(r2 > 1e-14 * lkk * lkk)) return false;
+    const double r = std::sqrt(r2), inv_lkk = 1.0 / lkk, c = r * inv_lkk, sn = vk * inv_lkk, inv_c = lkk / r;
+    w.L(k, k) = r;
+    const int rest = m - k - 1;
+    if (rest == 0) break;
+    auto lcol = w.L.col(k).tail(rest);
+    auto vt = v.tail(rest);
+    lcol = (lcol + (sigma * sn) * vt) * inv_c;  // one division per column, not per entry
+    vt = c * vt - sn * lcol;
+  }
+  return true;
+}
+
+// Column j mirrors column i: same rows, same weight, coefficients equal in magnitude (a left and a
+// right fascicle, or a reserve pair r⁺/r⁻).
+bool mirrored(const QpWorkspace& w, int i, int j) {
+  if (w.row_begin[i] != w.row_begin[j] || w.row_end[i] != w.row_end[j] || w.h[i] != w.h[j]) return false;
+  for (int r = w.row_begin[i]; r < w.row_end[i]; ++r)
+    if (std::abs(w.A(r, i)) != std::abs(w.A(r, j))) return false;
+  return true;
+}
+
+// Columns i (and its mirror j ≥ 0, changing the same way) entering (σ = 1) or leaving (σ = −1) the
+// factor. A mirror pair goes in as (a_i ± a_j)/√2, the same rank-two change: in a mirror-symmetric
+// frame these two vectors are exactly zero on the lateral-bending and axial rows and on the
+// flexion rows respectively, so the factor keeps the exact decoupling of the symmetric problem and
+// left and right come out bit-identical, as with a new factorization.
+bool update_columns(QpWorkspace& w, int i, int j, double sigma) {
+  const int r0 = w.row_begin[i], r1 = w.row_end[i];
+  if (r1 <= r0) return true;
+  const double scale = 1.0 / std::sqrt(w.h[i] * (j >= 0 ? 2.0 : 1.0));
+  for (double sign : {1.0, -1.0}) {
+    w.update.segment(r0, w.m - r0).setZero();
+    if (j < 0) w.update.segment(r0, r1 - r0) = scale * w.A.col(i).segment(r0, r1 - r0);
+    else w.update.segment(r0, r1 - r0) = scale * (w.A.col(i).segment(r0, r1 - r0) + sign * w.A.col(j).segment(r0, r1 - r0));
+    if (!w.update.segment(r0, r1 - r0).isZero(0) && !rank_one_update(w, r0, sigma)) return false;
+    if (j < 0) break;
+  }
+  return true;
+}
+
+// Brings the factor to the current free set: rank-one updates when few columns changed (and the
+// factor was built for this A), a new factorization otherwise. False if even that fails.
+bool update_factor(QpWorkspace& w, int max_updates, QpInfo& info) {
+  if (w.factor_valid) {
+    w.changed.clear();
+    for (int i = 0; i < w.n && static_cast<int>(w.changed.size()) <= max_updates; ++i)
+      if (w.in_factor[i] != is_free(w, i)) w.changed.push_back(i);
+    if (static_cast<int>(w.changed.size()) <= max_updates) {
+      bool ok = true;
+      const int k = static_cast<int>(w.changed.size());
+      for (int p = 0; p < k && ok; ++p) {
+        const int i = w.changed[p];
+        if (i < 0) continue;
+        const bool entering = !w.in_factor[i];
+        int j = -1;
+        for (int q = p + 1; q < k && j < 0; ++q)
+          if (w.changed[q] >= 0 && w.in_factor[w.changed[q]] == w.in_factor[i] && mirrored(w, i, w.changed[q])) {
+            j = w.changed[q];
+            w.changed[q] = -1;
+          }
+        ok = update_columns(w, i, j, entering ? 1.0 : -1.0);
+        w.in_factor[i] = entering;
+        if (j >= 0) w.in_factor[j] = entering;
+        info.rank_updates += j >= 0 ? 2 : 1;
+      }
+      if (ok) return true;
+    }
+  }
+  ++info.factorizations;
+  return refactorize(w);
+}
+
+void solve_with_factor(const QpWorkspace& w, Eigen::VectorXd& v) {
+  w.L.triangularView<Eigen::Lower>().solveInPlace(v);
+  w.L.triangularView<Eigen::Lower>().transpose().solveInPlace(v);
+}
+
 // Derivative of the dual along the direction d at step t: φ'(t) = dᵀb − Σ c_i x_i(λ + t d).
 double directional_derivative(const QpWorkspace& w, double dTb, double t) {
   double v = dTb;
   for (int i = 0; i < w.n; ++i) {
     if (w.c[i] == 0 && w.x[i] == 0) continue;
-    const double xi = std::clamp((w.s[i] + t * w.c[i] - w.g[i]) / w.h[i], w.lo[i], w.hi[i]);
+    const double xi = std::clamp((w.s[i] + t * w.c[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
     v -= w.c[i] * xi;
   }
   return v;
@@ -223,59 +353,60 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
+  w.inv_h = w.h.cwiseInverse();  // multiplications, not divisions, in the per-variable loops
   const double scale = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
   const double tol = settings.tolerance * scale;
   double best = std::numeric_limits<double>::infinity();
   int stalled = 0;
   bool fell_back = false;
+  int first_newton = 0;
+  bool fresh_only = false;  // new factorizations only: after a stall, and to polish after the fallback
   int it = 0;
   for (;; ++it) {
     primal_from_dual(w);
     info.primal_residual = w.residual.lpNorm<Eigen::Infinity>();
     if (info.primal_residual <= tol) break;
-    // Rounding sets a floor of about ε·‖λ‖·‖A‖ on the residual, which matters only when reserves
-    // carry very large moments (λ is their marginal cost): stop once progress stalls there.
+    // Slow progress near the solution: first new factorizations at every step (updated factors
+    // lose accuracy on the ill-conditioned Newton matrices of frames with reserves), then the
+    // interior point (whose polish also uses new factorizations);
+    // after both, rounding sets a floor of about ε·‖λ‖·‖A‖ on the residual, which matters only when
+    // reserves carry very large moments (λ is their marginal cost): stop there.
     stalled = info.primal_residual < 0.5 * best ? 0 : stalled + 1;
     best = std::min(best, info.primal_residual);
-    if (stalled >= 3 && info.primal_residual <= 1e-7 * scale) break;
+    bool stall_fallback = false;
+    if (stalled >= 3 && info.primal_residual <= 1e-7 * scale) {
+      if (!fresh_only) {
+        fresh_only = true;
+        stalled = 0;
+        w.factor_valid = false;
+      } else if (!fell_back) {
+        stall_fallback = true;
+      } else {
+        break;
+      }
+    }
     if (it >= settings.max_iterations) {
       info.status = QpStatus::kMaxIterations;
       break;
     }
-    if (it == settings.semismooth_patience && !fell_back) {
+    if ((stall_fallback || it == (warm ? settings.semismooth_patience_warm : settings.semismooth_patience)) && !fell_back) {
       // Many active-set changes at once (saturation): interior point to the neighbourhood of the
       // optimum, then resume exact semismooth steps from its multipliers.
       fell_back = true;
       interior_point(w, tol, settings.max_iterations - it, it);
+      first_newton = it + 1;
+      fresh_only = true;
       continue;
     }
-    // Newton matrix over the free variables. A variable at a bound whose unclipped value lies
-    // exactly on the bound counts as free, so S stays the generalized Jacobian of the residual.
-    w.S.setZero();
-    int nfree = 0;
-    for (int i = 0; i < w.n; ++i) {
-      const double u = (w.s[i] - w.g[i]) / w.h[i];
-      if (u < w.lo[i] || u > w.hi[i]) continue;
-      ++nfree;
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      w.S.block(r0, r0, len, len).selfadjointView<Eigen::Lower>().rankUpdate(w.A.col(i).segment(r0, len), 1.0 / w.h[i]);
-    }
-    // A row with no free variable (every column at a bound) makes S singular. A small relative
-    // floor gives that row a long step, which the exact line search cuts at the first kink (where a
-    // reserve or a muscle frees up); retried with more damping if roundoff still breaks Cholesky.
-    const double floor = 1e-9 * std::max(1e-300, w.S.diagonal().maxCoeff());
-    for (int k = 0; k < w.m; ++k) w.S(k, k) = std::max(w.S(k, k), floor);
-    w.llt.compute(w.S);
-    for (double damping = 1e-8; w.llt.info() != Eigen::Success && damping < 1; damping *= 100) {
-      w.S.diagonal().array() += damping * w.S.diagonal().maxCoeff();
-      w.llt.compute(w.S);
-    }
-    if (w.llt.info() != Eigen::Success) {
+    // Newton step on the current free set. The factor follows the free set by rank-one updates
+    // within a solve (A is fixed there); a new problem (new A) starts with a new factorization.
+    if (it == first_newton) w.factor_valid = false;
+    if (!update_factor(w, fresh_only ? 0 : settings.max_factor_updates, info)) {
       info.status = QpStatus::kNumericalError;
       break;
     }
     w.direction = w.residual;
-    w.llt.solveInPlace(w.direction);
+    solve_with_factor(w, w.direction);
     // Exact line search: φ'(t) is piecewise linear and decreasing; find its root in (0, 1],
     // or take the full step when the dual still rises at t = 1.
     for (int i = 0; i < w.n; ++i) w.c[i] = column_dot(w, i, w.direction);
@@ -305,8 +436,8 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     }
     w.lambda += t * w.direction;
     if (settings.verbose)
-      std::fprintf(stderr, "qp it %3d  residual %.3e  step %.3e  free %d  |lambda| %.3e\n", it,
-                   info.primal_residual, t, nfree, w.lambda.lpNorm<Eigen::Infinity>());
+      std::fprintf(stderr, "qp it %3d  residual %.3e  step %.3e  |lambda| %.3e\n", it,
+                   info.primal_residual, t, w.lambda.lpNorm<Eigen::Infinity>());
   }
   info.iterations = it;
   // Bound multipliers and the KKT measures, for reporting.

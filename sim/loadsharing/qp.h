@@ -15,8 +15,14 @@
 // 13:865, the primal–dual active-set / semismooth Newton equivalence; Goldfarb & Idnani 1983 for
 // the dual view). Warm start: λ from the previous frame, which usually has the right active set.
 //
+// Cost per step: S is formed and factorized once per solve; while the free set then changes by a
+// few variables the factor is updated by rank-one updates and downdates (Gill, Golub, Murray &
+// Saunders 1974), O(m²) instead of O(m³). Near the solution, if progress stalls, and after the
+// interior-point fallback, every step uses a new factorization (updated factors of the very
+// ill-conditioned matrices of frames where reserves act lose accuracy).
+//
 // Column sparsity: column i has nonzeros only in rows [row_begin_i, row_end_i) (a muscle acts on
-// the joints it crosses), which the products and the assembly of S exploit.
+// the joints it crosses), which the products, the assembly of S and the updates exploit.
 // No allocation after qp_resize.
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
@@ -25,8 +31,15 @@
 namespace paraspine {
 
 struct QpSettings {
-  int max_iterations = 100;
-  int semismooth_patience = 6;  // semismooth steps before the interior-point fallback
+  int max_iterations = 400;
+  // Semismooth steps before the interior-point fallback, from a cold start and from the previous
+  // solution. With the factor updated by rank-one updates a semismooth step costs a fraction of an
+  // interior-point step (one factorization each), so the warm start is given more room; chosen on
+  // instruction counts over a 100 Hz lift and a fatigued hold (docs/performance.md).
+  int semismooth_patience = 30;
+  int semismooth_patience_warm = 100;
+  // Free-set changes absorbed by rank-one updates of the factor before it is formed anew.
+  int max_factor_updates = 20;
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
   // floor of the dual grows with the multipliers (large when reserves carry big moments).
   double tolerance = 1e-10;
@@ -43,6 +56,8 @@ struct QpInfo {
   double stationarity = 0;      // ‖h∘x + g − Aᵀλ − μ‖∞ with μ the bound multipliers (≈ 0 by construction)
   double complementarity = 0;   // max |μ_i| · distance of x_i from its bound
   double objective = 0;
+  int factorizations = 0;       // Newton matrices formed and factorized (semismooth steps)
+  int rank_updates = 0;         // free-set changes absorbed by rank-one updates of the factor instead
 };
 
 struct QpWorkspace {
@@ -60,8 +75,17 @@ struct QpWorkspace {
   Eigen::VectorXd s, c, residual, direction, xt;
   Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
   Eigen::MatrixXd S;
-  Eigen::LLT<Eigen::MatrixXd> llt;
+  Eigen::LLT<Eigen::MatrixXd> llt;     // interior-point fallback
   std::vector<double> breakpoints;
+  // ---- semismooth Newton: Cholesky factor L Lᵀ = A_F H_F⁻¹ A_Fᵀ + δ I of the free set F it was
+  // built for, kept up to date by rank-one updates while A is unchanged (within one solve)
+  Eigen::MatrixXd L;                   // (m, m) lower triangle used
+  Eigen::VectorXd update;              // (m) scratch column for the updates
+  Eigen::VectorXd inv_h;               // (n) 1 / h
+  std::vector<unsigned char> in_factor;  // (n) 1 if column i is in L
+  std::vector<int> changed;            // columns entering or leaving the free set (capacity n)
+  double regularization = 0;           // δ
+  bool factor_valid = false;
 };
 
 // Sizes the workspace (all buffers allocated here), λ = 0.

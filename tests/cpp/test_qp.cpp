@@ -121,5 +121,83 @@ TEST(Qp, SaturatedMusclesHandTheRestToReserves) {
   EXPECT_GT(at_cap, nmus / 4);
 }
 
+// The semismooth steps keep the Cholesky factor of the Newton matrix up to date by rank-one updates
+// and downdates while the free set changes (qp.cpp, update_factor). The same problems solved with a
+// new factorization at every step (max_factor_updates = 0) must give the same optimum.
+TEST(Qp, FactorUpdatesReachTheSameOptimumAsNewFactorizations) {
+  std::mt19937 rng(77);
+  QpWorkspace w;
+  QpSettings updated, fresh;
+  fresh.max_factor_updates = 0;
+  double worst = 0;
+  int updates_used = 0;
+  for (int trial = 0; trial < 30; ++trial) {
+    random_problem(w, 150, 24, rng, trial % 3 == 0 ? 1.5 : 0.8, 1e4);  // every third saturates
+    QpInfo a, b;
+    qp_solve(fresh, w, a, false);
+    check_kkt(w, a, 1e-8);
+    const Eigen::VectorXd x_fresh = w.x;
+    qp_solve(updated, w, b, false);
+    check_kkt(w, b, 1e-8);
+    updates_used += b.rank_updates > 0;
+    EXPECT_EQ(a.rank_updates, 0);
+    worst = std::max(worst, (w.x - x_fresh).head(150).lpNorm<Eigen::Infinity>());
+  }
+  std::printf("[ info ] largest activation difference, updated vs new factors: %.2e (%d of 30 solves used updates)\n", worst, updates_used);
+  EXPECT_LT(worst, 1e-8);
+  EXPECT_GT(updates_used, 15);  // the update path is exercised
+}
+
+// Frame-to-frame warm starts along a drifting problem (loads, moment arms and, as fatigue does,
+// capacities all change a little) give the cold optimum on every frame; so does a stale start from
+// an unrelated, heavily saturated problem.
+TEST(Qp, WarmChainsAndStaleStartsReachTheColdOptimum) {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0, 1);
+  QpWorkspace w, ref;
+  QpSettings s;
+  random_problem(w, 200, 30, rng, 0.9, 1e4);
+  QpInfo info;
+  qp_solve(s, w, info, false);
+  double worst = 0, worst_saturated = 0;
+  for (int frame = 0; frame < 60; ++frame) {
+    for (int i = 0; i < 200; ++i) {
+      for (int r = w.row_begin[i]; r < w.row_end[i]; ++r) w.A(r, i) *= 1 + 0.01 * noise(rng);
+      w.hi[i] = std::max(0.05, w.hi[i] * (1 - 0.004 * std::abs(noise(rng))));
+    }
+    w.b *= 1 + 0.01 * noise(rng);
+    if (frame == 40) w.b *= 3;  // a jump that saturates many muscles at once
+    ref = w;
+    qp_solve(s, w, info, true);
+    // After the jump reserves carry hundreds of N·m: the rounding floor of qp.cpp (as in
+    // SaturatedMusclesHandTheRestToReserves), and activations agree to what that floor allows.
+    const double tol = frame < 40 ? 1e-8 : 1e-7;
+    check_kkt(w, info, tol);
+    QpInfo cold;
+    qp_solve(s, ref, cold, false);
+    check_kkt(ref, cold, tol);
+    (frame < 40 ? worst : worst_saturated) = std::max(frame < 40 ? worst : worst_saturated, (w.x - ref.x).head(200).lpNorm<Eigen::Infinity>());
+  }
+  std::printf("[ info ] warm vs cold activations: %.1e (drifting), %.1e (saturated)\n", worst, worst_saturated);
+  EXPECT_LT(worst_saturated, 1e-6);
+  EXPECT_LT(worst, 1e-8);
+  // Stale: the last λ and factor state, then a different problem of the same size.
+  random_problem(ref, 200, 30, rng, 0.5, 1e4);
+  ref.b *= 20;
+  QpWorkspace stale = w;
+  stale.A = ref.A;
+  stale.b = ref.b;
+  stale.h = ref.h;
+  stale.lo = ref.lo;
+  stale.hi = ref.hi;
+  stale.row_begin = ref.row_begin;
+  stale.row_end = ref.row_end;
+  qp_solve(s, stale, info, true);
+  check_kkt(stale, info, 1e-7);  // reserves carrying kN·m: the precision floor (see qp.cpp)
+  QpInfo cold;
+  qp_solve(s, ref, cold, false);
+  EXPECT_LT((stale.x - ref.x).head(200).lpNorm<Eigen::Infinity>(), 1e-6);
+}
+
 }  // namespace
 }  // namespace paraspine
