@@ -822,7 +822,10 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("  %s: {type1_fraction: %s, source: %s}\n" % (grp, g(TYPE1[grp]), q(t1src[grp])))
     passive_in_vivo.write_muscle_defaults(w, q, g, muscles)
     BL.write_fatigue_and_creep(w, q, g, sum(BL.YAMAMOTO[lv][0] for lv in BL.YAMAMOTO))
-    abdominal_pressure.write_abdominal_pressure(w, q, g)
+    # Intra-abdominal pressure is raised by the abdominal wall and the diaphragm: a model without
+    # them (paraspinal_only, "what the paraspinals can do alone") must not get its support for free.
+    if any(m["group"] == "external_oblique" for m in muscles):
+        abdominal_pressure.write_abdominal_pressure(w, q, g)
 
     w("\nsegments:\n")
     for s in segs:
