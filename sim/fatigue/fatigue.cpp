@@ -4,7 +4,7 @@ namespace paraspine {
 
 void fatigue_update(const Model& m, const std::vector<FatigueParameters>& p, double dt, Data& d) {
   for (int i = 0; i < m.nmuscle; ++i) {
-    fatigue_step(p[i], d.activation[i], dt, d.fatigue[i]);
+    fatigue_step(p[i], d.activation[i], dt, d.fatigue[i], &d.fatigue_cache[i]);
     d.muscle_capacity[i] = d.fatigue[i].capacity();
   }
 }

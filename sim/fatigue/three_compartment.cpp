@@ -81,46 +81,80 @@ FatigueState advance_expm(const FatigueParameters& p, double TL, Branch b, doubl
   return out;
 }
 
-// The exact solution of branch b after time t from state s. Closed form: with K's real, distinct
-// eigenvalues λ₁, λ₂ (always the case for the published rates: L ≫ F, R), y(t) = y* + e^{Kt}(y₀ − y*),
-// y* = −K⁻¹c, e^{Kt} = (e^{λ₁t}(K − λ₂I) − e^{λ₂t}(K − λ₁I)) / (λ₁ − λ₂) — two exponentials
-// instead of a 4 × 4 Padé approximant, ten times cheaper, equal to it to rounding (tested).
-FatigueState advance(const FatigueParameters& p, double TL, Branch b, double t, const FatigueState& s) {
+// The exact map of branch b over time t, y(t) = y* + E (y(0) − y*), in closed form: with K's real,
+// distinct eigenvalues λ₁, λ₂ (always the case for the published rates: L ≫ F, R), y* = −K⁻¹c and
+// E = e^{Kt} = (e^{λ₁t}(K − λ₂I) − e^{λ₂t}(K − λ₁I)) / (λ₁ − λ₂) — two exponentials instead of a
+// 4 × 4 Padé approximant, equal to it to rounding (tested). False where K is singular or nearly
+// defective (the caller then uses the matrix exponential).
+struct StepMap {
+  double y0, y1, e00, e01, e10, e11;
+};
+
+bool closed_form_map(const FatigueParameters& p, double TL, Branch b, double t, StepMap& map) {
   const Linear2 L = branch_system(p, TL, b);
   const double half_trace = 0.5 * (L.k00 + L.k11);
   const double det = L.k00 * L.k11 - L.k01 * L.k10;
   const double disc = half_trace * half_trace - det;
+  if (!(det > 1e-12 * half_trace * half_trace && disc > 1e-6 * half_trace * half_trace)) return false;
+  // λ₂ without cancellation (half_trace < 0), λ₁ from the product λ₁λ₂ = det.
+  const double q = std::sqrt(disc);
+  const double l2 = half_trace - q, l1 = det / l2;
+  map.y0 = -(L.k11 * L.c0 - L.k01 * L.c1) / det;
+  map.y1 = -(-L.k10 * L.c0 + L.k00 * L.c1) / det;
+  const double e1 = std::exp(l1 * t), e2 = std::exp(l2 * t), inv = 1.0 / (l1 - l2);
+  map.e00 = inv * (e1 * (L.k00 - l2) - e2 * (L.k00 - l1));
+  map.e01 = inv * (e1 - e2) * L.k01;
+  map.e10 = inv * (e1 - e2) * L.k10;
+  map.e11 = inv * (e1 * (L.k11 - l2) - e2 * (L.k11 - l1));
+  return true;
+}
+
+FatigueState apply_map(const StepMap& map, const FatigueState& s) {
+  const double d0 = s.active - map.y0, d1 = s.fatigued - map.y1;
   FatigueState out;
-  if (det > 1e-12 * half_trace * half_trace && disc > 1e-6 * half_trace * half_trace) {
-    // λ₂ without cancellation (half_trace < 0), λ₁ from the product λ₁λ₂ = det.
-    const double q = std::sqrt(disc);
-    const double l2 = half_trace - q, l1 = det / l2;
-    const double ystar0 = -(L.k11 * L.c0 - L.k01 * L.c1) / det;
-    const double ystar1 = -(-L.k10 * L.c0 + L.k00 * L.c1) / det;
-    const double d0 = s.active - ystar0, d1 = s.fatigued - ystar1;
-    const double e1 = std::exp(l1 * t), e2 = std::exp(l2 * t), inv = 1.0 / (l1 - l2);
-    // e^{Kt} d = (e1 (K − l2 I) d − e2 (K − l1 I) d) / (l1 − l2)
-    const double kd0 = L.k00 * d0 + L.k01 * d1, kd1 = L.k10 * d0 + L.k11 * d1;
-    out.active = ystar0 + inv * (e1 * (kd0 - l2 * d0) - e2 * (kd0 - l1 * d0));
-    const double fatigued = ystar1 + inv * (e1 * (kd1 - l2 * d1) - e2 * (kd1 - l1 * d1));
-    out.resting = 1.0 - out.active - fatigued;
-  } else {
-    out = advance_expm(p, TL, b, t, s);
-  }
-  out.active = std::max(0.0, out.active);
-  out.resting = std::max(0.0, out.resting);
+  out.active = std::max(0.0, map.y0 + map.e00 * d0 + map.e01 * d1);
+  const double fatigued = map.y1 + map.e10 * d0 + map.e11 * d1;
+  out.resting = std::max(0.0, 1.0 - out.active - fatigued);
   out.fatigued = std::max(0.0, 1.0 - out.active - out.resting);  // conservation, exactly
   return out;
 }
 
+// The exact solution of branch b after time t from state s.
+FatigueState advance(const FatigueParameters& p, double TL, Branch b, double t, const FatigueState& s) {
+  StepMap map;
+  if (closed_form_map(p, TL, b, t, map)) return apply_map(map, s);
+  FatigueState out = advance_expm(p, TL, b, t, s);
+  out.active = std::max(0.0, out.active);
+  out.resting = std::max(0.0, out.resting);
+  out.fatigued = std::max(0.0, 1.0 - out.active - out.resting);
+  return out;
+}
+
+// advance() over a whole step, through the cache when its inputs repeat.
+FatigueState advance_whole_step(const FatigueParameters& p, double TL, Branch b, double t, const FatigueState& s,
+                                FatigueStepCache* cache) {
+  if (cache == nullptr) return advance(p, TL, b, t, s);
+  FatigueStepCache& c = *cache;
+  if (c.branch == static_cast<int>(b) && c.TL == TL && c.dt == t && c.F == p.F && c.R == p.R && c.r == p.r &&
+      c.LD == p.LD && c.LR == p.LR)
+    return apply_map({c.y0, c.y1, c.e00, c.e01, c.e10, c.e11}, s);
+  StepMap map;
+  if (!closed_form_map(p, TL, b, t, map)) {
+    c.branch = -1;
+    return advance(p, TL, b, t, s);
+  }
+  c = {TL, t, p.F, p.R, p.r, p.LD, p.LR, static_cast<int>(b), map.y0, map.y1, map.e00, map.e01, map.e10, map.e11};
+  return apply_map(map, s);
+}
+
 }  // namespace
 
-void fatigue_step(const FatigueParameters& p, double TL, double dt, FatigueState& s) {
+void fatigue_step(const FatigueParameters& p, double TL, double dt, FatigueState& s, FatigueStepCache* cache) {
   TL = std::clamp(TL, 0.0, 1.0);
   double left = dt;
   for (int guard = 0; left > 0 && guard < 64; ++guard) {
     const Branch b = branch_of(TL, s);
-    const FatigueState end = advance(p, TL, b, left, s);
+    const FatigueState end = left == dt ? advance_whole_step(p, TL, b, left, s, cache) : advance(p, TL, b, left, s);
     if (branch_of(TL, end) == b) {
       s = end;
       return;

@@ -39,8 +39,19 @@ struct FatigueState {
   double capacity() const { return 1.0 - fatigued; }
 };
 
-// Advances the state by dt (s) at a constant target load in [0, 1]. Exact for any dt ≥ 0.
-void fatigue_step(const FatigueParameters& p, double target_load, double dt, FatigueState& s);
+// The exact map of the last whole step, y ↦ y* + E (y − y*) in y = (M_A, M_F), kept with the inputs
+// that determine it. Held postures repeat the same target load and step for hours; the cache then
+// spares the two exponentials. Using it or not gives bit-identical states (same formula).
+struct FatigueStepCache {
+  double TL = -1, dt = -1, F = 0, R = 0, r = 0, LD = 0, LR = 0;
+  int branch = -1;  // −1: nothing cached
+  double y0 = 0, y1 = 0, e00 = 0, e01 = 0, e10 = 0, e11 = 0;
+};
+
+// Advances the state by dt (s) at a constant target load in [0, 1]. Exact for any dt ≥ 0. `cache`
+// (optional, one per fascicle) remembers the last whole-step map.
+void fatigue_step(const FatigueParameters& p, double target_load, double dt, FatigueState& s,
+                  FatigueStepCache* cache = nullptr);
 
 // Time (s) until a sustained target load can no longer be held (M_A falls 0.5 % of MVC below the
 // target, the criterion of model-data §5.3), searched up to `limit` s; returns limit if never.

@@ -61,6 +61,7 @@ Data::Data(const Model& m)
       creep_fast(Eigen::VectorXd::Zero(m.ndof)),
       creep_slow(Eigen::VectorXd::Zero(m.ndof)),
       fatigue(m.nmuscle),
+      fatigue_cache(m.nmuscle),
       contact_force(Eigen::Matrix3Xd::Zero(3, m.njoint)),
       disc_force(Eigen::Matrix3Xd::Zero(3, m.njoint)) {
   // The load-sharing QP: muscles, then two reserve columns per rotation (r = r⁺ − r⁻, both ≥ 0,

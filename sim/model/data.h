@@ -98,6 +98,7 @@ struct Data {
 
   // ---- fatigue (written by fatigue_update; muscle_capacity is its output)
   std::vector<FatigueState> fatigue;       // (nmuscle) active / resting / fatigued fractions
+  std::vector<FatigueStepCache> fatigue_cache;  // (nmuscle) each fascicle's last step map (a cache, not state)
 
   // ---- spinal loads (written by reactions)
   Eigen::Matrix3Xd contact_force;          // (3, njoint) N, world: on the body above each joint

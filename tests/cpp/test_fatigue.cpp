@@ -159,3 +159,31 @@ TEST(Fatigue, RestRecoversCapacityFasterWithTheRestMultiplier) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+TEST(Fatigue, TheStepCacheChangesNothing) {
+  // Held loads repeat the same step for hours: the cached map must give bit-identical states,
+  // through branch changes, rests and parameter changes (the cache is keyed on all of them).
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  FatigueParameters p, q;
+  q.F *= 2;
+  FatigueState a, b;
+  FatigueStepCache cache;
+  double TL = 0.3;
+  for (int k = 0; k < 5000; ++k) {
+    if (u(rng) < 0.05) TL = u(rng) < 0.3 ? 0.0 : u(rng);  // the load changes now and then
+    const FatigueParameters& use = u(rng) < 0.01 ? q : p;
+    const double dt = u(rng) < 0.02 ? 0.5 : 0.02;
+    fatigue_step(use, TL, dt, a);
+    fatigue_step(use, TL, dt, b, &cache);
+    ASSERT_EQ(a.active, b.active) << k;
+    ASSERT_EQ(a.resting, b.resting) << k;
+    ASSERT_EQ(a.fatigued, b.fatigued) << k;
+  }
+}
+
+}  // namespace
+}  // namespace paraspine
