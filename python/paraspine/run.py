@@ -71,9 +71,10 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         the model is scaled to ``subject`` (else the scenario's subject, else left as it is).
     scenario: a :class:`Scenario`, a bundled name or path, or a dict (:meth:`Scenario.from_dict`).
     criterion: overrides the scenario's load-sharing criterion (activation2, activation3, stress2, minmax).
-    threads: threads for the run, as ``paraspine run --threads``: with fatigue the frames are
-        prepared in parallel and solved in order; results are identical for any count (use
-        :func:`sweep` to run many scenarios in parallel).
+    threads: threads for the run, as ``paraspine run --threads``: a scenario with fatigue runs
+        frame by frame on one thread whatever the count (its frames are coupled in time); results
+        are identical for any count. Use :func:`simulate_many` or :func:`sweep` to run many
+        scenarios in parallel.
     overrides: ``{PATH: VALUE}`` applied to the scenario first, like ``paraspine run --set``.
     output: stream every frame to this HDF5 file with the CLI's writer (schema v1, memory does not
         grow with the duration) and return results that read it lazily. Use it for long scenarios.

@@ -67,33 +67,6 @@ void set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario
   apply_scenario_loads(m, b, where.time_in_cycle, where.resting, d);
 }
 
-// With --threads, frames are prepared (kinematics, loads, inverse dynamics, muscle geometry and
-// capacity) in parallel, each in its own Data, and then solved in order; the state that couples
-// frames in time travels from one frame's Data to the next. Every Data field written by load
-// sharing, reactions, fatigue or creep is state: a field missing here makes --threads 2 differ
-// from --threads 1 (tests/python/test_run.py checks they agree).
-void swap_state(Data& a, Data& b) {
-  std::swap(a.qp, b.qp);
-  std::swap(a.loadsharing_warm, b.loadsharing_warm);
-  a.loadsharing_accepted.swap(b.loadsharing_accepted);
-  std::swap(a.loadsharing_info, b.loadsharing_info);
-  a.activation.swap(b.activation);
-  a.muscle_force.swap(b.muscle_force);
-  a.muscle_moment.swap(b.muscle_moment);
-  a.passive_joint_moment.swap(b.passive_joint_moment);
-  a.reserve.swap(b.reserve);
-  std::swap(a.abdominal_pressure, b.abdominal_pressure);
-  a.abdominal_pressure_moment.swap(b.abdominal_pressure_moment);
-  a.abdominal_pressure_force.swap(b.abdominal_pressure_force);
-  a.contact_force.swap(b.contact_force);
-  a.disc_force.swap(b.disc_force);
-  a.fatigue.swap(b.fatigue);
-  a.muscle_capacity.swap(b.muscle_capacity);
-  a.creep.swap(b.creep);
-  a.creep_fast.swap(b.creep_fast);
-  a.creep_slow.swap(b.creep_slow);
-}
-
 }  // namespace
 
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
@@ -229,29 +202,13 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
         }
       for (long i = 0; i < n; ++i) process(f0 + i, pool[static_cast<size_t>(i)], true, true);
     }
-  } else if (threads == 1) {
-    for (long f = 0; f < frames; ++f) process(f, d, false);
   } else {
-    // Fatigue and creep couple every frame to the one before, so load sharing runs in order; the
-    // frames are prepared (kinematics, loads, inverse dynamics, muscle geometry and capacity) in
-    // parallel, a block at a time, and solved in order (see swap_state).
-    const long block = 32L * threads;
-    std::vector<Data> pool(static_cast<size_t>(std::min(block, frames)), Data(m));
-    for (long f0 = 0; f0 < frames; f0 += block) {
-      const long n = std::min(block, frames - f0);
-#pragma omp parallel for num_threads(threads) schedule(static)
-      for (long i = 0; i < n; ++i) {
-        Data& x = pool[static_cast<size_t>(i)];
-        set_frame_kinematics(m, s, b, cycle, (f0 + i) * dt, x);
-        evaluate_frame_after_kinematics(m, x);
-      }
-      for (long i = 0; i < n; ++i) {
-        Data& x = pool[static_cast<size_t>(i)];
-        swap_state(d, x);
-        process(f0 + i, x, true);
-        swap_state(d, x);
-      }
-    }
+    // Fatigue and creep couple every frame to the one before, so frames run in order, on one thread
+    // whatever --threads says. (Until session 3 the frames' preparation ran in parallel blocks; once
+    // the quasi-static reuse skipped the geometry of held frames and the solver got cheaper, that
+    // was slower at every thread count measured: slouched_sitting 0.91 s on one thread, 1.18 s on
+    // two; golf_swing with fatigue 1.69 vs 1.96 s; docs/performance.md, "Threads".)
+    for (long f = 0; f < frames; ++f) process(f, d, false);
   }
 
   nlohmann::json j;

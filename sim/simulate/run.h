@@ -15,7 +15,8 @@ namespace paraspine {
 struct RunOptions {
   LoadSharingSettings loadsharing;
   FatigueParameters fatigue;
-  // Threads (docs/performance.md, "Threads"); results are identical for every count.
+  // Threads for the frames of a --no-fatigue run (solved in parallel chains); a run with fatigue goes
+  // frame by frame on one thread (docs/performance.md, "Threads"). Results identical for every count.
   int threads = 1;
   // Fatigue and creep carry each frame's state to the next. Off (--no-fatigue): every fascicle
   // stays fresh, no creep, and frames are independent — solved in parallel with --threads.

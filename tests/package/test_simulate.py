@@ -412,8 +412,8 @@ def test_reduced_reads_long_fields_block_by_block(lift, cli_file):
 
 
 def test_threads_give_the_same_results():
-    # simulate(threads=N) is `paraspine run --threads N`: frames prepared in parallel, solved in
-    # order, identical results for any count.
+    # simulate(threads=N) is `paraspine run --threads N`: identical results for any count (with
+    # fatigue the frames run in order on one thread; see docs/performance.md, "Threads").
     model = paraspine.Model.load("full_spine")
     one = paraspine.simulate(model, "squat_lift", threads=1, progress=False)
     two = paraspine.simulate(model, "squat_lift", threads=2, progress=False)

@@ -279,8 +279,9 @@ def test_golf_swing_x_factor_and_sequence(tmp_path):
 
 
 def test_threads_give_identical_results(tmp_path):
-    # Frames prepared (and, without fatigue, solved) in parallel: the same bits for 1, 2 and 3
-    # threads (different block sizes, so a state field missing from the hand-over would show).
+    # Without fatigue the frames are solved in parallel (chains of 16, blocks that depend on the
+    # count): the same bits for 1, 2 and 3 threads. With fatigue they run in order on one thread,
+    # and the count must not change a bit either.
     for extra in ([], ["--no-fatigue"]):
         outs = []
         for n in (1, 2, 3):
