@@ -34,6 +34,27 @@ void set_posture_angle(const Model& m, const std::string& region, const std::str
   p.region_angles(r, a) = radians;
 }
 
+std::pair<double, double> region_range(const Model& m, int region, int axis) {
+  double lo = 0, hi = 0;
+  for (int j = 0; j < m.njoint; ++j)
+    if (m.rhythm(m.dof(j, axis), 3 * region + axis) > 0) {
+      lo += m.dof_range(m.dof(j, axis), 0);
+      hi += m.dof_range(m.dof(j, axis), 1);
+    }
+  return {lo, hi};
+}
+
+Posture random_posture(const Model& m, double fraction, std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  Posture p = neutral_posture(m);
+  for (int r = 0; r < m.nregion; ++r)
+    for (int a = 0; a < 3; ++a) {
+      const auto [lo, hi] = region_range(m, r, a);
+      p.region_angles(r, a) = fraction * (lo + u(rng) * (hi - lo));
+    }
+  return p;
+}
+
 void posture_to_angles(const Model& m, const Posture& p, Eigen::VectorXd& q) {
   if (p.region_angles.rows() != m.nregion || p.level_angles.size() != m.ndof || q.size() != m.ndof)
     throw std::invalid_argument("posture_to_angles: posture or q not sized for this model");

@@ -5,7 +5,9 @@
 // example lumbar flexion 40°) that the model's spinal rhythm spreads over the levels of each region;
 // per-level angles may be added on top (or given alone, with zero regional angles).
 #include <Eigen/Core>
+#include <random>
 #include <string>
+#include <utility>
 
 #include "sim/model/model.h"
 
@@ -25,6 +27,14 @@ Posture neutral_posture(const Model& m);
 // "lateral_bending" or "axial_rotation". Throws std::invalid_argument naming what is unknown.
 void set_posture_angle(const Model& m, const std::string& region, const std::string& axis,
                        double radians, Posture& p);
+
+// A region's range on one axis: the sums of the lower and of the upper limits of the levels its
+// rhythm moves (rad), {most negative, most positive}.
+std::pair<double, double> region_range(const Model& m, int region, int axis);
+
+// A random posture: every region on every axis at fraction × (a uniform draw within its
+// region_range), drawn region by region, axis by axis; pelvis neutral (callers add their own).
+Posture random_posture(const Model& m, double fraction, std::mt19937& rng);
 
 // Per-level joint angles: q = rhythm · (region angles) + level angles. q must have size ndof.
 void posture_to_angles(const Model& m, const Posture& p, Eigen::VectorXd& q);

@@ -43,17 +43,7 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
   std::vector<double> times;
   std::vector<Posture> keys;
   for (int k = 0; k < nkeys; ++k) {
-    Posture p = neutral_posture(m);
-    for (int reg = 0; reg < m.nregion; ++reg)
-      for (int a = 0; a < 3; ++a) {
-        double lo = 0, hi = 0;
-        for (int j = 0; j < m.njoint; ++j)
-          if (m.rhythm(m.dof(j, a), 3 * reg + a) > 0) {
-            lo += m.dof_range(m.dof(j, a), 0);
-            hi += m.dof_range(m.dof(j, a), 1);
-          }
-        p.region_angles(reg, a) = 0.6 * (lo + u(rng) * (hi - lo));
-      }
+    Posture p = random_posture(m, 0.6, rng);
     p.pelvis_angles << deg2rad(40) * u(rng), deg2rad(10) * (u(rng) - 0.5), deg2rad(30) * (u(rng) - 0.5);
     times.push_back(k * key_dt);
     keys.push_back(p);

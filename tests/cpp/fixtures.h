@@ -1,14 +1,48 @@
 #pragma once
 // Shared test fixtures: a small synthetic model whose numbers make hand calculations easy, and the
 // path to the bundled default model.
+#include <random>
 #include <string>
 
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/kinematics/posture.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
 #include "sim/model/loader.h"
+#include "sim/simulate/frame.h"
 
 namespace paraspine::test {
 
 inline std::string source_dir() { return PARASPINE_SOURCE_DIR; }
 inline std::string default_model_path() { return source_dir() + "/models/lumbar.yaml"; }
+
+// The bundled default model, loaded once per test binary.
+inline const Model& full_spine() {
+  static const Model m = load_model(source_dir() + "/models/full_spine.yaml");
+  return m;
+}
+
+// A static frame: posture, the same load in each hand (arms hanging), inverse dynamics, geometry,
+// load sharing with criterion c, spinal loads.
+inline void solve_static(const Model& m, const Posture& p, double load_per_hand, Data& d,
+                         Criterion c = Criterion::kActivation2) {
+  set_static_posture(m, p, d);
+  clear_loads(m, d);
+  for (auto& h : d.hands) h.load_mass = load_per_hand;
+  evaluate_frame(m, d);
+  LoadSharingSettings s;
+  s.criterion = c;
+  load_sharing(m, s, d);
+  reactions(m, d);
+}
+
+// An everyday posture: each region up to 25 % of its range on each axis, pelvis within ±20°.
+inline Posture everyday_posture(const Model& m, std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  Posture p = random_posture(m, 0.25, rng);
+  for (int a = 0; a < 3; ++a) p.pelvis_angles[a] = deg2rad(40) * (u(rng) - 0.5);
+  return p;
+}
 
 // Three stacked segments (base → mid → top), 0.1 m apart, one tilted joint frame, a two-joint
 // muscle with a via point, and an arm on the top segment. Synthetic numbers, for tests only.

@@ -19,11 +19,6 @@
 namespace paraspine {
 namespace {
 
-const Model& full() {
-  static const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
-  return m;
-}
-
 const char* kIapBlock = R"(abdominal_pressure:
   joints: [top-mid, mid-base]
   reference_joint: mid-base
@@ -55,9 +50,9 @@ void stoop(const Model& m, Data& d, double load_kg, double lumbar_deg = 30, doub
 }
 
 TEST(AbdominalPressure, ModelFileGivesMairiauxRelationAndEssendropBound) {
-  const AbdominalPressureParameters& p = full().abdominal_pressure;
+  const AbdominalPressureParameters& p = test::full_spine().abdominal_pressure;
   ASSERT_TRUE(p.enabled);
-  EXPECT_EQ(p.reference_joint, full().joint_index("L4-L5"));
+  EXPECT_EQ(p.reference_joint, test::full_spine().joint_index("L4-L5"));
   EXPECT_EQ(p.joints.size(), 3u);  // L3-L4, L4-L5, L5-S1: below the crura of the diaphragm
   // Mairiaux et al. 1984: p = 0.079 M − 1.127 kPa; zero below 14.3 N·m and for flexion demands.
   EXPECT_EQ(abdominal_pressure_from_moment(p, -50), 0.0);
@@ -76,7 +71,7 @@ TEST(AbdominalPressure, ModelFileGivesMairiauxRelationAndEssendropBound) {
 }
 
 TEST(AbdominalPressure, EachCutCarriesPAdAndPAAlongTheDiscNormal) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   stoop(m, d, 20);
   abdominal_pressure(m, true, d);
@@ -142,7 +137,7 @@ TEST(AbdominalPressure, GeneralizedMomentMatchesVirtualWorkByFiniteDifferences) 
 }
 
 TEST(AbdominalPressure, CompressionDropsByTheDistractionAtEveryListedLevel) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   stoop(m, d, 20);
   LoadSharingSettings s;
@@ -164,7 +159,7 @@ TEST(AbdominalPressure, CompressionDropsByTheDistractionAtEveryListedLevel) {
 }
 
 TEST(AbdominalPressure, EquilibriumHoldsAndTheLoadedSpineIsUnloaded) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data on(m), off(m);
   stoop(m, on, 20);
   stoop(m, off, 20);
@@ -189,7 +184,7 @@ TEST(AbdominalPressure, EquilibriumHoldsAndTheLoadedSpineIsUnloaded) {
 }
 
 TEST(AbdominalPressure, OffOrBelowThresholdIsExactlyTheEngineWithoutIt) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Model without = m;
   without.abdominal_pressure = AbdominalPressureParameters{};
   LoadSharingSettings s;
@@ -228,7 +223,7 @@ TEST(AbdominalPressure, OffOrBelowThresholdIsExactlyTheEngineWithoutIt) {
 }
 
 TEST(AbdominalPressure, MoreLoadMorePressureNeverAboveTheBound) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   double last = -1;
   for (double load : {0.0, 5.0, 10.0, 20.0, 40.0, 80.0}) {
     Data d(m);
@@ -246,11 +241,11 @@ TEST(AbdominalPressure, MoreLoadMorePressureNeverAboveTheBound) {
 
 TEST(AbdominalPressure, ScalesWithTheSubject) {
   Subject s;
-  s.body_mass = 2 * full().reference_body_mass;
-  s.height = full().reference_height;
-  const Model big = scale_model(full(), s);
-  EXPECT_NEAR(big.abdominal_pressure.area, 2 * full().abdominal_pressure.area, 1e-12);
-  EXPECT_NEAR(big.abdominal_pressure.moment_arm, full().abdominal_pressure.moment_arm, 1e-12);
+  s.body_mass = 2 * test::full_spine().reference_body_mass;
+  s.height = test::full_spine().reference_height;
+  const Model big = scale_model(test::full_spine(), s);
+  EXPECT_NEAR(big.abdominal_pressure.area, 2 * test::full_spine().abdominal_pressure.area, 1e-12);
+  EXPECT_NEAR(big.abdominal_pressure.moment_arm, test::full_spine().abdominal_pressure.moment_arm, 1e-12);
 }
 
 TEST(AbdominalPressure, BadBlocksAreErrorsNamingTheField) {

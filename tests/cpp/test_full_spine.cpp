@@ -16,13 +16,8 @@ namespace {
 
 std::string path(const char* name) { return test::source_dir() + "/models/" + name; }
 
-const Model& full() {
-  static const Model m = load_model(path("full_spine.yaml"));
-  return m;
-}
-
 TEST(FullSpine, SegmentsAndJointsFromPelvisToHead) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   const std::vector<std::string> joints = {
       "L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2", "T12-L1", "T11-T12", "T10-T11", "T9-T10",
       "T8-T9", "T7-T8", "T6-T7", "T5-T6", "T4-T5", "T3-T4", "T2-T3", "T1-T2", "C7-T1", "C6-C7",
@@ -36,7 +31,7 @@ TEST(FullSpine, SegmentsAndJointsFromPelvisToHead) {
 }
 
 TEST(FullSpine, EveryParaspinalSubdivisionAndTheMusclesTheyWorkWith) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   std::set<std::pair<std::string, std::string>> subs;
   std::set<std::string> groups;
   int paraspinal = 0;
@@ -100,12 +95,12 @@ void check_mirror(const Model& m) {
   }
 }
 
-TEST(FullSpine, LeftAndRightAreMirrorImages) { check_mirror(full()); }
+TEST(FullSpine, LeftAndRightAreMirrorImages) { check_mirror(test::full_spine()); }
 TEST(ParaspinalOnly, LeftAndRightAreMirrorImages) { check_mirror(load_model(path("paraspinal_only.yaml"))); }
 
 TEST(ParaspinalOnly, SameSkeletonOnlyTheThreeColumns) {
   const Model p = load_model(path("paraspinal_only.yaml"));
-  const Model& m = full();
+  const Model& m = test::full_spine();
   EXPECT_EQ(p.segment_name, m.segment_name);
   EXPECT_EQ(p.joint_name, m.joint_name);
   for (const auto& g : p.muscle_group) EXPECT_TRUE(g == "iliocostalis" || g == "longissimus" || g == "spinalis") << g;
@@ -130,7 +125,7 @@ std::vector<Eigen::VectorXd> range_postures(const Model& m) {
 }
 
 TEST(FullSpine, FibreLengthsStayWithinHalfToOneAndAHalfOptimalOverTheRange) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   double lo = 1e9, hi = 0;
   for (const auto& q : range_postures(m)) {
@@ -152,7 +147,7 @@ TEST(FullSpine, TendonsAndFibresHavePlausibleLengths) {
   // neutral standing; fibres at least 5 mm. (Optimal fibre length may exceed the neutral path: the
   // paraspinals sit on the ascending limb in standing, e.g. multifidus at 2.27/2.8 of optimal
   // sarcomere length, Ward et al. 2009; the 0.5–1.5 window over the range is tested above.)
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   set_static_posture(m, neutral_posture(m), d);
   evaluate_frame(m, d);
@@ -173,7 +168,7 @@ double region_arm(const Model& m, const Data& d, int muscle, int axis, const std
 }
 
 TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   set_static_posture(m, neutral_posture(m), d);
   evaluate_frame(m, d);
@@ -263,7 +258,7 @@ TEST(FullSpinePublished, ErectorMomentArmAtL4L5) {
   // 0.52 cm at L4/L5, CT supine, 13 men; upright +3 % in men (Jorgensen et al. 2003, at L3) → 6.08 cm.
   // Model: PCSA-weighted extension moment arm of the right fascicles with bellies at that level that
   // cross L4-L5, at neutral standing. Tolerance ±2 SD (±1.04 cm).
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   set_static_posture(m, neutral_posture(m), d);
   evaluate_frame(m, d);
@@ -291,7 +286,7 @@ TEST(FullSpinePublished, ExtensorPcsaAtL4L5) {
   // the total (the quantity; L3/L4 values were not found, see spine_literature.md §2). The
   // split between erector spinae and multifidus is reported, not tested: on CT their boundary is
   // uncertain, and the dissection data put more of the lumbar mass in multifidus.
-  const Model& m = full();
+  const Model& m = test::full_spine();
   const int j = m.joint_index("L4-L5");
   double es = 0, mf = 0;
   for (int i = 0; i < m.nmuscle; ++i) {
@@ -311,7 +306,7 @@ TEST(FullSpinePublished, ExtensorPcsaAtL4L5) {
 // thoracic spine neutral. Strength: max_muscle_moment about L5-S1 (all extensors at capacity plus
 // passive fibres).
 double trunk_extension_strength(double flexion_deg) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   Posture p = neutral_posture(m);
   p.pelvis_angles[kFlexion] = deg2rad(flexion_deg / 2);
@@ -351,7 +346,7 @@ TEST(FullSpinePublished, NeckExtensionStrength) {
   // 2014, doi 10.1007/s10439-014-1046-0); also 36.4 N·m (Biodex, 48 men 20–59 y; Arch Phys Med
   // Rehabil 2007;88:1441). Model: max_muscle_moment about C7-T1 extension, neutral. Tolerance ±2 SD
   // of the study with an SD (29–73 N·m), the convention of the other comparisons in this file.
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   set_static_posture(m, neutral_posture(m), d);
   evaluate_frame(m, d);

@@ -17,26 +17,11 @@
 namespace paraspine {
 namespace {
 
-const Model& full() {
-  static const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
-  return m;
-}
-
-void solve(const Model& m, const Posture& p, double load_per_hand, Data& d) {
-  set_static_posture(m, p, d);
-  clear_loads(m, d);
-  for (auto& h : d.hands) h.load_mass = load_per_hand;
-  evaluate_frame(m, d);
-  LoadSharingSettings s;  // activation2, the default criterion
-  load_sharing(m, s, d);
-  reactions(m, d);
-}
-
 // Quiet standing, neutral posture, no load, default criterion: held by muscles alone, reported (the
 // most active fascicles and the L4-L5 compression; docs/model.md "Open findings").
 double quiet_standing(Data& d, std::vector<int>& order) {
-  const Model& m = full();
-  solve(m, neutral_posture(m), 0, d);
+  const Model& m = test::full_spine();
+  test::solve_static(m, neutral_posture(m), 0, d);
   order.resize(m.nmuscle);
   for (int i = 0; i < m.nmuscle; ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](int a, int b) { return d.activation[a] > d.activation[b]; });
@@ -47,7 +32,7 @@ double quiet_standing(Data& d, std::vector<int>& order) {
 }
 
 TEST(FullSpineTasks, QuietStandingHeldByMusclesAlone) {
-  Data d(full());
+  Data d(test::full_spine());
   std::vector<int> order;
   quiet_standing(d, order);
   EXPECT_EQ(d.loadsharing_info.max_reserve, 0.0);
@@ -67,9 +52,9 @@ TEST(FullSpineTasks, QuietStandingHeldByMusclesAlone) {
 // extensors added from AMMR4 do not change it (not even at 10× their PCSA); docs/model.md "Open
 // findings" has the measurements. Nothing was tuned.
 TEST(FullSpineTasks, DISABLED_QuietStandingNeedsOnlyLowActivations) {
-  Data d(full());
+  Data d(test::full_spine());
   std::vector<int> order;
-  EXPECT_LT(quiet_standing(d, order), 0.10) << full().muscle_name[order[0]];
+  EXPECT_LT(quiet_standing(d, order), 0.10) << test::full_spine().muscle_name[order[0]];
 }
 
 // 300 random everyday postures: each region up to 25 % of its range on each axis, pelvis within
@@ -77,7 +62,7 @@ TEST(FullSpineTasks, DISABLED_QuietStandingNeedsOnlyLowActivations) {
 // "flexion, extension, lateral bending and axial rotation can all be balanced without reserves in
 // everyday tasks". Reports how many frames need a reserve and where the largest ones are.
 TEST(FullSpineTasks, EverydayPosturesBalancedWithoutReserves) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   std::mt19937 rng(2026);
   std::uniform_real_distribution<double> u(0, 1);
@@ -89,16 +74,8 @@ TEST(FullSpineTasks, EverydayPosturesBalancedWithoutReserves) {
   std::map<std::pair<int, int>, Where> where;  // (joint, axis)
   const int frames = 300;
   for (int f = 0; f < frames; ++f) {
-    Posture p = neutral_posture(m);
-    for (int r = 0; r < m.nregion; ++r)
-      for (int a = 0; a < 3; ++a) {
-        double lo = 0, hi = 0;
-        for (int j = 0; j < m.njoint; ++j)
-          if (m.rhythm(m.dof(j, a), 3 * r + a) > 0) lo += m.dof_range(m.dof(j, a), 0), hi += m.dof_range(m.dof(j, a), 1);
-        p.region_angles(r, a) = 0.25 * (lo + u(rng) * (hi - lo));
-      }
-    for (int a = 0; a < 3; ++a) p.pelvis_angles[a] = deg2rad(40) * (u(rng) - 0.5);
-    solve(m, p, 10 * u(rng), d);
+    const Posture p = test::everyday_posture(m, rng);
+    test::solve_static(m, p, 10 * u(rng), d);
     ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
     if (d.loadsharing_info.max_reserve <= 0) continue;
     ++with_reserve;

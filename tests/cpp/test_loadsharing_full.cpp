@@ -16,25 +16,8 @@
 namespace paraspine {
 namespace {
 
-const Model& full() {
-  static const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
-  return m;
-}
-
-void solve_frame(const Model& m, const Posture& p, double load_per_hand, Data& d,
-                 Criterion c = Criterion::kActivation2) {
-  set_static_posture(m, p, d);
-  clear_loads(m, d);
-  for (auto& h : d.hands) h.load_mass = load_per_hand;
-  evaluate_frame(m, d);
-  LoadSharingSettings s;
-  s.criterion = c;
-  load_sharing(m, s, d);
-  reactions(m, d);
-}
-
 TEST(LoadSharingFull, SameOptimumAsIpoptOn200RandomFeasibleFrames) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   std::mt19937 rng(2026);
   std::uniform_real_distribution<double> u(0, 1);
@@ -42,17 +25,8 @@ TEST(LoadSharingFull, SameOptimumAsIpoptOn200RandomFeasibleFrames) {
   double worst_force = 0, worst_obj = 0, worst_eq = 0, worst_stat = 0;
   while (feasible < 200 && tried < 2000) {
     ++tried;
-    // Everyday postures: each region up to 25 % of its range on each axis, pelvis within ±20°.
-    Posture p = neutral_posture(m);
-    for (int r = 0; r < m.nregion; ++r)
-      for (int a = 0; a < 3; ++a) {
-        double lo = 0, hi = 0;
-        for (int j = 0; j < m.njoint; ++j)
-          if (m.rhythm(m.dof(j, a), 3 * r + a) > 0) lo += m.dof_range(m.dof(j, a), 0), hi += m.dof_range(m.dof(j, a), 1);
-        p.region_angles(r, a) = 0.25 * (lo + u(rng) * (hi - lo));
-      }
-    for (int a = 0; a < 3; ++a) p.pelvis_angles[a] = deg2rad(40) * (u(rng) - 0.5);
-    solve_frame(m, p, 10 * u(rng), d);
+    const Posture p = test::everyday_posture(m, rng);
+    test::solve_static(m, p, 10 * u(rng), d);
     ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
     worst_eq = std::max(worst_eq, d.loadsharing_info.equilibrium_residual);
     if (d.loadsharing_info.max_reserve > 0) continue;  // reserves exactly zero: the muscles suffice
@@ -95,13 +69,13 @@ TEST(LoadSharingFull, SameOptimumAsIpoptOn200RandomFeasibleFrames) {
 }
 
 TEST(LoadSharingFull, MirrorSymmetricPostureAndLoadGiveEqualLeftAndRightForces) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   for (double flex : {0.0, 30.0}) {
     Posture p = neutral_posture(m);
     p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flex);
     p.pelvis_angles[kFlexion] = deg2rad(flex / 2);
-    solve_frame(m, p, 7.5, d);
+    test::solve_static(m, p, 7.5, d);
     for (int i = 0; i < m.nmuscle; ++i) {
       if (m.muscle_side[i] != Side::kRight) continue;
       const std::string& n = m.muscle_name[i];
@@ -112,26 +86,26 @@ TEST(LoadSharingFull, MirrorSymmetricPostureAndLoadGiveEqualLeftAndRightForces) 
 }
 
 TEST(LoadSharingFull, MoreHandLoadMoreL4L5Compression) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   const int j = m.joint_index("L4-L5");
   double previous = 0;
   for (double kg : {0.0, 2.5, 5.0, 7.5, 10.0}) {
-    solve_frame(m, neutral_posture(m), kg, d);
+    test::solve_static(m, neutral_posture(m), kg, d);
     EXPECT_GT(d.disc_force(0, j), previous) << kg << " kg per hand";
     previous = d.disc_force(0, j);
   }
 }
 
 TEST(LoadSharingFull, DeeperFlexionWithALoadMoreExtensorForce) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   double previous = 0;
   for (double flex : {0.0, 10.0, 20.0, 30.0}) {
     Posture p = neutral_posture(m);
     p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flex);
     p.pelvis_angles[kFlexion] = deg2rad(flex);
-    solve_frame(m, p, 5, d);
+    test::solve_static(m, p, 5, d);
     double extensors = 0;
     for (int i = 0; i < m.nmuscle; ++i) {
       const auto& g = m.muscle_group[i];
@@ -150,9 +124,9 @@ TEST(LoadSharingFull, UprightStandingL4L5CompressionInThePublishedRange) {
   // 500–1100 N (the issue's).
   Subject s;
   s.body_mass = 72.5;
-  const Model m = scale_model(full(), s);
+  const Model m = scale_model(test::full_spine(), s);
   Data d(m);
-  solve_frame(m, neutral_posture(m), 0, d);
+  test::solve_static(m, neutral_posture(m), 0, d);
   const double c = d.disc_force(0, m.joint_index("L4-L5"));
   std::printf("[ info ] standing L4-L5 compression, 72.5 kg: %.0f N\n", c);
   EXPECT_GE(c, 500);
@@ -181,7 +155,7 @@ TEST(LoadSharingFull, ParaspinalsAloneCannotTwistAndReservesSaySo) {
   EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-6);
   EXPECT_GT(d.loadsharing_info.max_reserve, 0.1);
   // The full model holds the same twist without reserves.
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data f(m);
   hold_twist(m, f);
   std::printf("[ info ] twist with 5 kg in one hand: reserves %.2f N·m (paraspinals only), %.2f N·m (full)\n",
@@ -193,14 +167,14 @@ TEST(LoadSharingFull, EachCriterionMinimizesWhatItSays) {
   // On the same frames: minmax's largest activation is no larger than activation2's; activation3's
   // Σ a³ is no larger than activation2's; stress2's Σ (F/PCSA)² no larger than activation2's. All in
   // equilibrium.
-  const Model& m = full();
+  const Model& m = test::full_spine();
   Data d(m);
   for (double flex : {0.0, 20.0}) {
     Posture p = neutral_posture(m);
     p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flex);
     p.pelvis_angles[kFlexion] = deg2rad(flex);
     auto solve = [&](Criterion c) {
-      solve_frame(m, p, 2.5, d, c);
+      test::solve_static(m, p, 2.5, d, c);
       EXPECT_LT(d.loadsharing_info.equilibrium_residual, 1e-5) << criterion_name(c);
       EXPECT_EQ(d.loadsharing_info.max_reserve, 0.0) << criterion_name(c);
       return d.activation;

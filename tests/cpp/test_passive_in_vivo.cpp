@@ -15,11 +15,6 @@
 namespace paraspine {
 namespace {
 
-const Model& full() {
-  static const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
-  return m;
-}
-
 std::string with_defaults(const std::string& extra) {
   std::string text = test::kMiniModel;
   const std::string anchor = "  all: {specific_tension: 1.0e6, type1_fraction: 0.6, source: \"synthetic test fixture\"}\n";
@@ -82,7 +77,7 @@ TEST(PassiveStrain, BadValuesAndUnknownSubdivisionsAreErrorsNamingTheField) {
 }
 
 TEST(PassiveStrain, FullSpineGivesItToTheLumbarExtensorsOnly) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   int stiff = 0;
   for (int i = 0; i < m.nmuscle; ++i) {
     const auto& g = m.muscle_group[i];
@@ -135,7 +130,7 @@ PassiveMoment passive_extension(const Model& m, double lumbar_deg, const std::st
 // abstract). The engine must reproduce the generator's Python computation (finite-difference moment
 // arms) to 1 %, and the in vitro law alone must stay the fifth it was (25.2 N·m at L5-S1).
 TEST(PassiveInVivo, FullFlexionMatchesDolan1994Men_Calibration) {
-  const Model& m = full();
+  const Model& m = test::full_spine();
   double most = 0;
   std::string where;
   for (const char* j : {"L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"}) {
@@ -153,8 +148,8 @@ TEST(PassiveInVivo, FullFlexionMatchesDolan1994Men_Calibration) {
 // the stiff lumbar extensors must not tighten the upright trunk.
 TEST(PassiveInVivo, NearNeutralTheTrunkStaysLaxAsBeach2005) {
   for (const char* j : {"L5-S1", "L4-L5"}) {
-    const double m0 = passive_extension(full(), 0, j).total();
-    const double m20 = passive_extension(full(), 0.2 * 54, j).total();
+    const double m0 = passive_extension(test::full_spine(), 0, j).total();
+    const double m20 = passive_extension(test::full_spine(), 0.2 * 54, j).total();
     const double stiffness = (m20 - m0) / 20.0;  // N·m per % of full flexion
     EXPECT_LT(std::abs(stiffness), 0.2) << j << ": " << m0 << " → " << m20 << " N·m";
   }
@@ -166,8 +161,8 @@ TEST(PassiveInVivo, NearNeutralTheTrunkStaysLaxAsBeach2005) {
 // as a shape: at half of full flexion the model's passive moment at L5-S1 is below a fifth of its
 // value at full flexion.
 TEST(PassiveInVivo, PassiveMomentRisesInTheLastHalfOfTheRange) {
-  const double half = passive_extension(full(), 27, "L5-S1").total();
-  const double end = passive_extension(full(), 54, "L5-S1").total();
+  const double half = passive_extension(test::full_spine(), 27, "L5-S1").total();
+  const double end = passive_extension(test::full_spine(), 54, "L5-S1").total();
   EXPECT_LT(half, 0.2 * end) << half << " vs " << end;
   EXPECT_GT(half, 0.0);
 }
