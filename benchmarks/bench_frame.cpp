@@ -171,6 +171,18 @@ void BM_Frame(benchmark::State& st) {
 }
 BENCHMARK(BM_Frame);
 
+// Counters: mean semismooth iterations per solve and their 50th / 90th percentile and maximum.
+void report_iterations(benchmark::State& st, std::vector<int>& iterations) {
+  if (iterations.empty()) return;
+  double sum = 0;
+  for (int k : iterations) sum += k;
+  std::sort(iterations.begin(), iterations.end());
+  st.counters["iter_mean"] = sum / iterations.size();
+  st.counters["iter_p50"] = iterations[iterations.size() / 2];
+  st.counters["iter_p90"] = iterations[iterations.size() * 9 / 10];
+  st.counters["iter_max"] = iterations.back();
+}
+
 // Load sharing alone on consecutive frames of the lift (the other stages run with the timer paused).
 // Counters: mean semismooth iterations per frame and their 50th / 90th percentile and maximum.
 void run_load_sharing(benchmark::State& st, Fixture& f, ps::Criterion criterion, bool warm) {
@@ -187,15 +199,7 @@ void run_load_sharing(benchmark::State& st, Fixture& f, ps::Criterion criterion,
     if (iterations.size() < iterations.capacity()) iterations.push_back(f.data.loadsharing_info.qp_iterations);
   }
   st.SetItemsProcessed(st.iterations());
-  if (!iterations.empty()) {
-    double sum = 0;
-    for (int k : iterations) sum += k;
-    std::sort(iterations.begin(), iterations.end());
-    st.counters["iter_mean"] = sum / iterations.size();
-    st.counters["iter_p50"] = iterations[iterations.size() / 2];
-    st.counters["iter_p90"] = iterations[iterations.size() * 9 / 10];
-    st.counters["iter_max"] = iterations.back();
-  }
+  report_iterations(st, iterations);
   st.counters["muscles"] = f.model.nmuscle;
   st.SetComplexityN(f.model.nmuscle);
   st.SetLabel(std::string(ps::criterion_name(criterion)) + (warm ? " warm" : " cold"));
@@ -260,12 +264,7 @@ BENCHMARK(BM_LoadSharingScaling)->ArgsProduct({{1, 2, 4}, {1, 0}})->Unit(benchma
 // version of the solver. Restarts fresh every 480 steps (40 min).
 void BM_LoadSharingFatiguedHold(benchmark::State& st) {
   auto& f = fixture();
-  static ps::Data d(f.model);
-  static bool ready = false;
-  if (!ready) {
-    d = f.data;
-    ready = true;
-  }
+  ps::Data d = f.data;
   ps::fatigue_reset(f.model, d);
   ps::evaluate_frame(f.model, d);
   const ps::LoadSharingSettings s;
@@ -286,12 +285,7 @@ void BM_LoadSharingFatiguedHold(benchmark::State& st) {
     if (iterations.size() < iterations.capacity()) iterations.push_back(d.loadsharing_info.qp_iterations);
   }
   st.SetItemsProcessed(st.iterations());
-  std::sort(iterations.begin(), iterations.end());
-  if (!iterations.empty()) {
-    st.counters["iter_p50"] = iterations[iterations.size() / 2];
-    st.counters["iter_p90"] = iterations[iterations.size() * 9 / 10];
-    st.counters["iter_max"] = iterations.back();
-  }
+  report_iterations(st, iterations);
   st.counters["unsolved"] = unsolved;
 }
 BENCHMARK(BM_LoadSharingFatiguedHold)->Unit(benchmark::kMicrosecond);
