@@ -49,35 +49,17 @@ Linear2 branch_system(const FatigueParameters& p, double TL, Branch b) {
   return L;
 }
 
-// The general exact solution: exponential of the augmented 4 × 4 matrix (x = (A, R, F, 1)). Used
-// where the closed form below is not safe (a singular or defective K: zero recovery rate, or
-// controller gains close to the fatigue rates).
+// The general exact solution: the exponential of the augmented matrix [[K, c], [0, 0]] in
+// (M_A, M_F, 1). Used where the closed form below is not safe (a singular or defective K: zero
+// recovery rate, or controller gains close to the fatigue rates).
 FatigueState advance_expm(const FatigueParameters& p, double TL, Branch b, double t, const FatigueState& s) {
-  const double Rs = TL == 0 ? p.r * p.R : p.R;
-  Eigen::Matrix4d M = Eigen::Matrix4d::Zero();
-  M(0, 0) = -p.F;
-  M(1, 2) = Rs;
-  M(2, 0) = p.F;
-  M(2, 2) = -Rs;
-  switch (b) {
-    case kRecruit:
-      M(0, 0) -= p.LD, M(0, 3) += p.LD * TL;
-      M(1, 0) += p.LD, M(1, 3) -= p.LD * TL;
-      break;
-    case kExhausted:
-      M(0, 1) += p.LD;
-      M(1, 1) -= p.LD;
-      break;
-    case kRelax:
-      M(0, 0) -= p.LR, M(0, 3) += p.LR * TL;
-      M(1, 0) += p.LR, M(1, 3) -= p.LR * TL;
-      break;
-  }
-  const Eigen::Vector4d x0(s.active, s.resting, s.fatigued, 1.0);
-  const Eigen::Vector4d x = (M * t).exp() * x0;
+  const Linear2 L = branch_system(p, TL, b);
+  Eigen::Matrix3d M;
+  M << L.k00, L.k01, L.c0, L.k10, L.k11, L.c1, 0, 0, 0;
+  const Eigen::Vector3d y = (M * t).exp() * Eigen::Vector3d(s.active, s.fatigued, 1.0);
   FatigueState out;
-  out.active = x[0];
-  out.resting = x[1];
+  out.active = y[0];
+  out.resting = 1.0 - y[0] - y[1];
   return out;
 }
 

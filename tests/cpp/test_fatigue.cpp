@@ -121,6 +121,36 @@ TEST(Fatigue, StepsEqualTheMatrixExponentialOfTheirBranch) {
   EXPECT_GT(compared[2], 100);
 }
 
+TEST(Fatigue, SingularSystemsUseTheMatrixExponential) {
+  // With no recovery (R = 0) K is singular in the recruit and relax branches, and with L_D = F − R
+  // near-defective: fatigue_step must take its matrix-exponential path and still equal the
+  // reference. Checked over single-branch steps, as above.
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<double> u(0, 1);
+  int compared = 0;
+  for (int k = 0; k < 4000; ++k) {
+    FatigueParameters p;
+    p.R = 0;
+    if (k % 2) p.LD = p.LR = p.F;  // K's eigenvalues −(L + F) and 0 … or nearly equal ones
+    const double TL = 0.05 + 0.9 * u(rng);
+    const double a = u(rng), f = u(rng) * (1 - a);
+    const FatigueState s0{a, 1 - a - f, f};
+    const double t = std::pow(10.0, -2 + 3 * u(rng));
+    const int b = branch(TL, s0);
+    bool holds = true;
+    for (int j = 1; j <= 10 && holds; ++j) holds = branch(TL, expm_branch(p, TL, b, t * j / 10, s0)) == b;
+    if (!holds) continue;
+    FatigueState s = s0;
+    fatigue_step(p, TL, t, s);
+    const FatigueState r = expm_branch(p, TL, b, t, s0);
+    ASSERT_NEAR(s.active, r.active, 1e-11) << "branch " << b << " t " << t;
+    ASSERT_NEAR(s.fatigued, r.fatigued, 1e-11) << "branch " << b << " t " << t;
+    EXPECT_NEAR(s.active + s.resting + s.fatigued, 1.0, 1e-12);
+    ++compared;
+  }
+  EXPECT_GT(compared, 500);
+}
+
 TEST(Fatigue, EnduranceTimesOfThePublishedParameterSets) {
   // shared/data/model-data.md §5.3 [D]: the same model integrated by explicit Euler (dt = 0.01 s),
   // failure when M_A < TL − 0.005. General set F 0.00970, R 0.00091 (Looft 2018): 522, 274, 110,
