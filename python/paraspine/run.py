@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -261,8 +262,6 @@ def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], 
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
     model = kwargs.pop("model", None)
-    from concurrent.futures import ThreadPoolExecutor
-
     bar = None
     report: Any = progress if callable(progress) else None
     if progress is True:
@@ -272,8 +271,6 @@ def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], 
         with ThreadPoolExecutor(max_workers=int(n)) as pool:
             futures = {pool.submit(simulate, model, sc, progress=False, **kwargs): k for k, sc in enumerate(scs)}
             done = 0
-            from concurrent.futures import as_completed
-
             for fut in as_completed(futures):
                 try:
                     results[futures[fut]] = fut.result()
