@@ -19,16 +19,38 @@ namespace paraspine {
 
 namespace {
 
-// What a frame's load sharing depends on, kept from the last frame that solved it. In a held
-// posture (hours of sitting) nothing but the capacities and the creep changes, and they change
-// the answer only past a tolerance — so load sharing is re-solved only then.
-struct QuasiStatic {
+// What a frame's load sharing depends on, and what it produced, kept from a frame that solved it.
+// In a held posture (hours of sitting) nothing but the capacities and the creep changes, and they
+// change the answer only past a tolerance — so load sharing is re-solved only then. In a repeated
+// task (a shift of lifts) every repetition passes through the same postures and loads: a frame at
+// the same point of its cycle as a solved frame of an earlier repetition, with the same inputs and
+// capacities that leave that answer standing, takes that answer (RepeatedCycle below).
+struct SolvedFrame {
   Eigen::VectorXd inputs;    // everything evaluate_frame reads that the timeline sets
-  Eigen::VectorXd capacity;  // capacities at the last solve
-  Eigen::VectorXd passive;   // passive joint moments at the last solve (creep moves them)
+  Eigen::VectorXd capacity;  // capacities at the solve
+  Eigen::VectorXd passive;   // passive joint moments at the solve (creep moves them)
   bool supported = false;   // the frame was a supported break (its net moments carried by the support)
-  Eigen::VectorXd tau, fiber_length;  // written outputs of the last solve (reused frames repeat them)
   bool valid = false;
+  // What the solve, its inverse dynamics and geometry wrote that the outputs and the next steps read.
+  Eigen::VectorXd tau, fiber_length, activation, muscle_force, muscle_moment, reserve, abdominal_pressure_moment;
+  Eigen::Matrix3Xd disc_force, abdominal_pressure_force;
+  double abdominal_pressure = 0;
+  decltype(Data::loadsharing_info) info;
+
+  void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
+    inputs = in, capacity = d.muscle_capacity, passive = d.passive_joint_moment, supported = supp, valid = true;
+    tau = d.tau, fiber_length = d.fiber_length, activation = d.activation, muscle_force = d.muscle_force;
+    muscle_moment = d.muscle_moment, reserve = d.reserve, abdominal_pressure_moment = d.abdominal_pressure_moment;
+    disc_force = d.disc_force, abdominal_pressure_force = d.abdominal_pressure_force;
+    abdominal_pressure = d.abdominal_pressure, info = d.loadsharing_info;
+  }
+  void restore(Data& d) const {
+    d.tau = tau, d.fiber_length = fiber_length, d.activation = activation, d.muscle_force = muscle_force;
+    d.muscle_moment = muscle_moment, d.passive_joint_moment = passive, d.reserve = reserve;
+    d.abdominal_pressure_moment = abdominal_pressure_moment, d.disc_force = disc_force;
+    d.abdominal_pressure_force = abdominal_pressure_force, d.abdominal_pressure = abdominal_pressure;
+    d.loadsharing_info = info;
+  }
 
   // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
   static void gather(const Data& d, Eigen::VectorXd& out) {
@@ -47,6 +69,32 @@ struct QuasiStatic {
       put(h.position), put(h.acceleration);
     }
     put(d.external_force), put(d.external_point), put(d.external_moment);
+  }
+};
+
+// The solved frames of one repetition of a repeated task, by output frame within the cycle, for
+// the next repetitions to take (SolvedFrame). The QP's answer depends only on its inputs, so a
+// frame whose inputs equal a stored frame's (to rounding) and whose capacities and creep leave that
+// answer standing (the quasi-static rule below) gets the answer a solve would give, to the solver's
+// tolerance. Memory is bounded by one cycle (and by kMaxBytes), never by the duration. Only
+// scenarios with more than one repetition use it.
+struct RepeatedCycle {
+  static constexpr double kMaxBytes = 256.0 * 1024 * 1024;
+  std::vector<SolvedFrame> frames;
+  double dt = 0;
+
+  RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
+    if (s.repetitions < 2) return;
+    const double per_frame = 8.0 * (4.0 * m.nmuscle + 12.0 * m.ndof + 8.0 * m.njoint + 256);
+    const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
+    frames.resize(static_cast<size_t>(std::max(0.0, n)));
+  }
+  // The slot of the frame at time_in_cycle, or nullptr when it has none (rests, a cycle that is not a
+  // whole number of output frames long is still fine: inputs decide, the slot only finds the candidate).
+  SolvedFrame* slot(const CyclePosition& c) {
+    if (frames.empty() || c.resting) return nullptr;
+    const long k = std::lround(c.time_in_cycle / dt);
+    return k >= 0 && k < static_cast<long>(frames.size()) ? &frames[static_cast<size_t>(k)] : nullptr;
   }
 };
 
@@ -88,46 +136,57 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   long reserve_frames = 0, solves = 0;
   std::string first_to_fail, failed_joint;
   bool failed_at_strength_limit = false;
-  QuasiStatic last;
+  SolvedFrame last;
+  RepeatedCycle repeated(m, s, cycle, dt);
+  long repeated_frames = 0;
   Eigen::VectorXd inputs;
 
+  // Whether a solved frame's answer stands for this frame (inputs in `inputs`, Data after kinematics):
+  // the same inputs, no fascicle at its capacity bound whose capacity moved past the tolerance (a
+  // fascicle below its bound does not see its capacity: the QP's answer is the same), and no passive
+  // moment moved past its tolerance by creep.
+  auto answer_stands = [&](const SolvedFrame& e, const Data& d, bool supported) {
+    if (!options.quasi_static_reuse || !e.valid || supported != e.supported) return false;
+    if ((inputs - e.inputs).lpNorm<Eigen::Infinity>() > kSameInput) return false;
+    for (int i = 0; i < m.nmuscle; ++i)
+      if (!(e.activation[i] < d.muscle_capacity[i] - 1e-9 ||
+            std::abs(d.muscle_capacity[i] - e.capacity[i]) <= options.capacity_tolerance))
+        return false;
+    if (m.creep.enabled)
+      for (int k = 0; k < m.ndof; k += 3)
+        if (std::abs(m.dof_passive[k].moment(creep_effective_angle(d.q[k], d.creep[k])) - e.passive[k]) >
+            options.passive_tolerance)
+          return false;
+    return true;
+  };
+
   // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
-  auto process = [&](long f, Data& d, bool prepared, bool solved = false) {
+  // `solved`: the frame was prepared and solved already (the frame-parallel path without fatigue).
+  auto process = [&](long f, Data& d, bool solved) {
     const double t = f * dt;
     if (!solved) {
-    if (!prepared) set_frame_kinematics(m, s, b, cycle, t, d);
-    // Quasi-static reuse: the same inputs, and capacities and creep that leave the last answer
-    // standing, keep the last solve (see QuasiStatic).
-    QuasiStatic::gather(d, inputs);
-    const bool supported = cycle_position(s, cycle, t).on_break && s.break_posture == "supported";
-    bool same = options.quasi_static_reuse && last.valid && supported == last.supported && (inputs - last.inputs).lpNorm<Eigen::Infinity>() <= kSameInput;
-    if (same) {
-      for (int i = 0; i < m.nmuscle && same; ++i)
-        same = d.activation[i] < d.muscle_capacity[i] - 1e-9 ||
-               std::abs(d.muscle_capacity[i] - last.capacity[i]) <= options.capacity_tolerance;
-      if (same && m.creep.enabled)
-        for (int k = 0; k < m.ndof && same; k += 3)
-          same = std::abs(m.dof_passive[k].moment(creep_effective_angle(d.q[k], d.creep[k])) - last.passive[k]) <=
-                 options.passive_tolerance;
+    set_frame_kinematics(m, s, b, cycle, t, d);
+    SolvedFrame::gather(d, inputs);
+    const CyclePosition where = cycle_position(s, cycle, t);
+    const bool supported = where.on_break && s.break_posture == "supported";
+    // Quasi-static reuse: the last solve's answer (a held posture), else the answer of the same
+    // point of an earlier repetition (a repeated task), else a solve.
+    bool same = answer_stands(last, d, supported);
+    SolvedFrame* slot = same ? nullptr : repeated.slot(where);
+    if (slot && answer_stands(*slot, d, supported)) {
+      slot->restore(d);
+      last = *slot;
+      same = true;
+      ++repeated_frames;
     }
     if (!same) {
-      if (!prepared) evaluate_frame_after_kinematics(m, d);
+      evaluate_frame_after_kinematics(m, d);
       if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
       load_sharing(m, ls, d);
       reactions(m, d);
       ++solves;
-      last.inputs = inputs;
-      last.capacity = d.muscle_capacity;
-      last.passive = d.passive_joint_moment;
-      last.supported = supported;
-      last.tau = d.tau;
-      last.fiber_length = d.fiber_length;
-      last.valid = true;
-    } else if (prepared) {
-      // A prepared frame carries its own inverse dynamics and geometry; the serial path keeps the
-      // last solve's. Written outputs must not depend on the path: take the last solve's.
-      d.tau = last.tau;
-      d.fiber_length = last.fiber_length;
+      last.store(d, inputs, supported);
+      if (slot) *slot = last;
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
     // muscles would carry, by 0.5 % of the rotation's strength.
@@ -200,7 +259,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
           load_sharing(m, ls, x);
           reactions(m, x);
         }
-      for (long i = 0; i < n; ++i) process(f0 + i, pool[static_cast<size_t>(i)], true, true);
+      for (long i = 0; i < n; ++i) process(f0 + i, pool[static_cast<size_t>(i)], true);
     }
   } else {
     // Fatigue and creep couple every frame to the one before, so frames run in order, on one thread
@@ -219,6 +278,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["duration_s"] = duration;
   j["frames"] = frames;
   j["load_sharing_solves"] = solves;
+  j["repeated_cycle_frames"] = repeated_frames;  // frames that took an earlier repetition's answer
   nlohmann::json joints = nlohmann::json::object();
   for (int k = 0; k < m.njoint; ++k)
     joints[m.joint_name[k]] = {{"peak_compression_N", peak_c[k]}, {"mean_compression_N", sum_c[k] / frames},

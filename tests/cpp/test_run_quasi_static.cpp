@@ -34,6 +34,63 @@ TEST(RunQuasiStatic, ReuseMatchesSolvingEveryFrame) {
                 b["groups"][g]["left"]["end_fatigued_fraction"].get<double>(), 2e-3) << g;
 }
 
+// A repeated task: frames at the same point of later repetitions take the earlier repetition's
+// answer where it stands (run.cpp, RepeatedCycle).
+// - With a capacity tolerance of 0 an answer is taken only where it is exactly what a solve would
+//   give (creep tolerance 0 too), so every output must match solving every frame to the solver's tolerance.
+// - With a tolerance of 1 every motion frame of the later repetitions is taken: the run solves no
+//   more than one repetition alone does, but for the rests (the slots find their frames).
+// - With the default tolerance the summary matches solving every frame.
+TEST(RunQuasiStatic, RepeatedCyclesMatchSolvingEveryFrame) {
+  const Model& m = test::full_spine();
+  const Scenario base = load_scenario("repetitive_lifting_shift");
+  auto lifts = [&](int n) {
+    return parse_scenario(apply_overrides(base.text, base.file, {"repetitions=" + std::to_string(n), "output_rate_hz=20"}), base.file);
+  };
+  const Scenario s = lifts(4);
+  RunOptions every, exact, loose, usual;
+  every.quasi_static_reuse = false;
+  exact.capacity_tolerance = 0.0, exact.passive_tolerance = 0.0;
+  loose.capacity_tolerance = 1.0;
+  std::vector<std::vector<double>> fa, fb;
+  auto record = [](std::vector<std::vector<double>>& out) {
+    return [&out](double, const Data& d) {
+      std::vector<double> v;
+      for (const Eigen::VectorXd* x : {&d.activation, &d.muscle_force, &d.reserve, &d.tau, &d.fiber_length,
+                                       &d.muscle_moment, &d.passive_joint_moment, &d.abdominal_pressure_moment})
+        v.insert(v.end(), x->data(), x->data() + x->size());
+      v.insert(v.end(), d.disc_force.data(), d.disc_force.data() + d.disc_force.size());
+      out.push_back(v);
+    };
+  };
+  every.on_frame = record(fa), exact.on_frame = record(fb);
+  const auto a = run_scenario(m, s, every, nullptr), b = run_scenario(m, s, exact, nullptr);
+  const auto c = run_scenario(m, s, loose, nullptr), c1 = run_scenario(m, lifts(1), loose, nullptr);
+  const auto u = run_scenario(m, s, usual, nullptr);
+  std::printf("[ info ] 4 lifts at 20 Hz, %ld frames. Solves (frames from earlier repetitions): every frame %ld; "
+              "tolerance 0: %ld (%ld); 1: %ld (%ld), one lift alone %ld; default: %ld (%ld)\n",
+              a["frames"].get<long>(), a["load_sharing_solves"].get<long>(), b["load_sharing_solves"].get<long>(),
+              b["repeated_cycle_frames"].get<long>(), c["load_sharing_solves"].get<long>(),
+              c["repeated_cycle_frames"].get<long>(), c1["load_sharing_solves"].get<long>(),
+              u["load_sharing_solves"].get<long>(), u["repeated_cycle_frames"].get<long>());
+  EXPECT_EQ(a["repeated_cycle_frames"].get<long>(), 0);
+  EXPECT_GT(b["repeated_cycle_frames"].get<long>(), 0);
+  // (+ 1 per later repetition: the rest after each lift starts with one solve; a lone lift has no rest.)
+  EXPECT_LE(c["load_sharing_solves"].get<long>(), c1["load_sharing_solves"].get<long>() + 3);
+  EXPECT_GT(u["repeated_cycle_frames"].get<long>(), 0);
+  ASSERT_EQ(fa.size(), fb.size());
+  double worst = 0;
+  for (size_t f = 0; f < fa.size(); ++f)
+    for (size_t k = 0; k < fa[f].size(); ++k)
+      worst = std::max(worst, std::abs(fa[f][k] - fb[f][k]) / std::max(1.0, std::abs(fa[f][k])));
+  EXPECT_LT(worst, 1e-6) << "a reused answer differs from the solve";
+  for (const char* j : {"L4-L5", "L5-S1", "T12-L1"})
+    EXPECT_NEAR(a["joints"][j]["mean_compression_N"].get<double>(), u["joints"][j]["mean_compression_N"].get<double>(), 1.0) << j;
+  for (const char* g : {"longissimus", "iliocostalis", "multifidus"})
+    EXPECT_NEAR(a["groups"][g]["left"]["end_fatigued_fraction"].get<double>(),
+                u["groups"][g]["left"]["end_fatigued_fraction"].get<double>(), 2e-3) << g;
+}
+
 TEST(RunQuasiStatic, ScenarioFatigueParametersPerGroupReachTheRun) {
   const Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
   const Scenario plain = short_sitting();
