@@ -215,6 +215,12 @@ pressure.** Readings of the sources checked again; nothing was changed toward a 
    whoever adds it: the model already puts 69 N (0.06 MPa) on L4-L5 lying down (passive psoas and
    the oblique balancing it), so a p0 as large as Wilke's own lying value would overshoot lying by
    about 60 %; p0 and the lying compression have to be settled together.
+4. **The two lifts swap places in the rank order**, and the published data disagree on their
+   order: Wilke's one subject had the knees-bent lift 26 % below the round-back lift (1.7 against
+   2.3 MPa), Kingma et al.'s ten men had squat compression 17 % above stoop (floor-level box, feet
+   behind it). The model gives knees-bent / round-back = 1.03 (2.02 / 1.96 MPa) — between the two —
+   with the squat grip less far forward (0.25 against 0.38 m in front of the pelvis origin); which
+   way it goes depends on the load's distance from L5-S1, which Wilke's abstract does not give.
 
 **What is left.** The ratios to standing still carry the low standing baseline (−11 %), which
 static optimization leaves without the co-contraction EMG shows; at full flexion the model lacks
