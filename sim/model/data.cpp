@@ -43,7 +43,7 @@ Data::Data(const Model& m)
       muscle_velocity(Eigen::VectorXd::Zero(m.nmuscle)),
       fiber_length(Eigen::VectorXd::Zero(m.nmuscle)),
       fiber_velocity(Eigen::VectorXd::Zero(m.nmuscle)),
-      pennation(Eigen::VectorXd::Zero(m.nmuscle)),
+      cos_pennation(Eigen::VectorXd::Ones(m.nmuscle)),
       moment_arm(Eigen::MatrixXd::Zero(m.ndof, m.nmuscle)),
       fiber_length_norm(Eigen::VectorXd::Zero(m.nmuscle)),
       fiber_velocity_norm(Eigen::VectorXd::Zero(m.nmuscle)),

@@ -62,7 +62,7 @@ struct Data {
   Eigen::VectorXd muscle_velocity;         // (nmuscle) m/s, lengthening positive
   Eigen::VectorXd fiber_length;            // (nmuscle) m
   Eigen::VectorXd fiber_velocity;          // (nmuscle) m/s
-  Eigen::VectorXd pennation;               // (nmuscle) rad, current
+  Eigen::VectorXd cos_pennation;           // (nmuscle) cosine of the current pennation angle
   Eigen::MatrixXd moment_arm;              // (ndof, nmuscle) m: -∂length/∂q
 
   // ---- force capacity (written by muscle_capacity)

@@ -68,6 +68,25 @@ void finalize_model(Model& m) {
     m.muscle_joint_lo[i] = lo;
     m.muscle_joint_hi[i] = hi;
   }
+  m.piece_cross_begin.assign(1, 0);
+  m.piece_cross.clear();
+  for (int i = 0; i < m.nmuscle; ++i)
+    for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k) {
+      if (k + 1 < m.muscle_point_begin[i + 1]) {
+        // Walk from both segments to their common ancestor; every joint passed lies between them.
+        int a = m.point_segment[k], b = m.point_segment[k + 1];
+        while (a != b) {
+          if (m.segment_depth[a] >= m.segment_depth[b]) {
+            m.piece_cross.push_back(a - 1);
+            a = m.segment_parent[a];
+          } else {
+            m.piece_cross.push_back(-b);  // −(j + 1) with j = b − 1
+            b = m.segment_parent[b];
+          }
+        }
+      }
+      m.piece_cross_begin.push_back(static_cast<int>(m.piece_cross.size()));
+    }
 }
 
 }  // namespace paraspine

@@ -131,6 +131,12 @@ struct Model {
   Eigen::VectorXd muscle_passive_strain;
   std::vector<std::string> muscle_source;
   std::vector<int> muscle_joint_lo, muscle_joint_hi;  // (nmuscle) joints crossed: lowest, highest
+  // The joints each path piece (point k to point k+1 of the same muscle) crosses, flattened:
+  // piece_cross[piece_cross_begin[k] .. piece_cross_begin[k+1]), each j ≥ 0 for a joint below point
+  // k's segment (it moves point k) and −(j+1) for a joint below point k+1's (it moves point k+1).
+  // finalize_model fills it; muscle_geometry walks it instead of the tree.
+  std::vector<int> piece_cross_begin;  // (npoint + 1)
+  std::vector<int> piece_cross;
   std::vector<FatigueParameters> muscle_fatigue;  // (nmuscle) three-compartment F, R, r per fascicle
 
   // ---- passive tissue over time

@@ -52,7 +52,7 @@ void muscle_capacity(const Model& m, Data& d) {
     const double lopt = m.muscle_lopt[i];
     const double l = d.fiber_length[i] / lopt;
     const double v = d.fiber_velocity[i] / (kMaxContractionVelocity * lopt);
-    const double ca = std::cos(d.pennation[i]);
+    const double ca = d.cos_pennation[i];
     d.fiber_length_norm[i] = l;
     d.fiber_velocity_norm[i] = v;
     d.force_active_max[i] = m.muscle_fmax[i] * active_force_length(l) * std::max(force_velocity(v), 0.0) * ca;

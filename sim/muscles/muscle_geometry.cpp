@@ -9,8 +9,13 @@ void muscle_geometry(const Model& m, Data& d) {
     const int s = m.point_segment[k];
     d.point_world.col(k) = d.segment_origin.col(s) + d.segment_rotation[s] * m.point_pos.col(k);
   }
-  d.moment_arm.setZero();
   for (int i = 0; i < m.nmuscle; ++i) {
+    // Only the rows of the joints the fascicle crosses can be non-zero (the joints of a chain between
+    // its two ends are contiguous, Model::muscle_joint_lo/hi); the rest of its column stays zero.
+    const int r0 = 3 * std::max(m.muscle_joint_lo[i], 0);
+    const int len = m.muscle_joint_lo[i] < 0 ? 0 : 3 * (m.muscle_joint_hi[i] + 1) - r0;
+    auto arm = d.moment_arm.col(i).segment(r0, len);
+    arm.setZero();
     double length = 0;
     for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
       const Vec3 A = d.point_world.col(k), B = d.point_world.col(k + 1);
@@ -19,30 +24,25 @@ void muscle_geometry(const Model& m, Data& d) {
       length += l;
       if (l < 1e-12) continue;
       const Vec3 u = AB / l;
-      // Walk from both segments to their common ancestor; every joint passed lies between them.
-      int a = m.point_segment[k], b = m.point_segment[k + 1];
-      while (a != b) {
-        if (m.segment_depth[a] >= m.segment_depth[b]) {  // joint below a: moves A only
-          const int j = a - 1;
-          const Vec3 lever = (A - d.joint_center.col(j)).cross(u);
-          for (int ax = 0; ax < 3; ++ax) d.moment_arm(3 * j + ax, i) += d.dof_axis.col(3 * j + ax).dot(lever);
-          a = m.segment_parent[a];
-        } else {  // joint below b: moves B only
-          const int j = b - 1;
-          const Vec3 lever = (B - d.joint_center.col(j)).cross(u);
-          for (int ax = 0; ax < 3; ++ax) d.moment_arm(3 * j + ax, i) -= d.dof_axis.col(3 * j + ax).dot(lever);
-          b = m.segment_parent[b];
-        }
+      // Every joint between the piece's two segments (Model::piece_cross): a joint below A's segment
+      // moves A only, one below B's moves B only, with the opposite sign.
+      for (int c = m.piece_cross_begin[k]; c < m.piece_cross_begin[k + 1]; ++c) {
+        const int code = m.piece_cross[c], j = code >= 0 ? code : -code - 1;
+        const Vec3 lever = ((code >= 0 ? A : B) - d.joint_center.col(j)).cross(u);
+        const Vec3 r = d.dof_axis.middleCols<3>(3 * j).transpose() * lever;
+        if (code >= 0) d.moment_arm.col(i).segment<3>(3 * j) += r;
+        else d.moment_arm.col(i).segment<3>(3 * j) -= r;
       }
     }
     d.muscle_length[i] = length;
-    d.muscle_velocity[i] = -d.moment_arm.col(i).dot(d.qd);
-    // Rigid tendon, constant-thickness pennation.
+    d.muscle_velocity[i] = -arm.dot(d.qd.segment(r0, len));
+    // Rigid tendon, constant-thickness pennation: the fibre's width w = l_opt sin α_opt stays, its
+    // length along the tendon is what the tendon leaves.
     const double w = m.muscle_lopt[i] * std::sin(m.muscle_pennation[i]);
     const double along = std::max(length - m.muscle_lts[i], 0.0);
     const double lf = std::sqrt(along * along + w * w);
     d.fiber_length[i] = lf;
-    d.pennation[i] = std::atan2(w, along);
+    d.cos_pennation[i] = lf > 0 ? along / lf : 1.0;
     d.fiber_velocity[i] = lf > 0 ? along / lf * d.muscle_velocity[i] : 0.0;
   }
 }

@@ -4,8 +4,8 @@
 // moment-arm matrix, computed analytically.
 //
 // Needs forward_kinematics first. Writes point_world (3, npoint), muscle_length and
-// muscle_velocity (nmuscle; lengthening positive), fiber_length, fiber_velocity, pennation
-// (nmuscle), moment_arm (ndof, nmuscle) = −∂length/∂q.
+// muscle_velocity (nmuscle; lengthening positive), fiber_length, fiber_velocity,
+// cos_pennation (nmuscle), moment_arm (ndof, nmuscle) = −∂length/∂q.
 //
 // For a path piece from A (on segment a) to B (on segment b) with unit direction u, a rotation about
 // world axis e through the joint centre c moves B by e × (B − c) when b lies beyond that joint

@@ -97,7 +97,8 @@ TEST(MuscleGeometry, RatesMatchFiniteDifferences) {
     EXPECT_NEAR(d.muscle_velocity[i], (dp.muscle_length[i] - dm.muscle_length[i]) / (2 * h), 1e-7);
     EXPECT_NEAR(d.fiber_velocity[i], (dp.fiber_length[i] - dm.fiber_length[i]) / (2 * h), 1e-7);
     // Constant-thickness pennation: l_f sin α = l_opt sin α_opt.
-    EXPECT_NEAR(d.fiber_length[i] * std::sin(d.pennation[i]), m.muscle_lopt[i] * std::sin(m.muscle_pennation[i]), 1e-12);
+    const double sin_now = std::sqrt(1 - d.cos_pennation[i] * d.cos_pennation[i]);
+    EXPECT_NEAR(d.fiber_length[i] * sin_now, m.muscle_lopt[i] * std::sin(m.muscle_pennation[i]), 1e-12);
   }
 }
 
