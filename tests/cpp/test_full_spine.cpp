@@ -274,8 +274,11 @@ TEST(FullSpinePublished, ErectorMomentArmAtL4L5) {
     if (std::string(joint) == "L4-L5") {
       EXPECT_NEAR(100 * num / den, 6.08, 1.04);
     }
-    // L5-S1: no verified published value (Jorgensen et al. 2001 tables not retrievable, see
-    // docs/sources/spine_literature.md §1); reported, not tested.
+    // L5-S1: no verified published value (Jorgensen et al. 2001, McGill et al. 1993, Kumar 1988,
+    // Tveit et al. 1994 and Németh & Ohlsén 1986 searched again in session 4: abstracts without the
+    // values; docs/sources/spine_literature.md §1, docs/model.md "Sources looked up"); reported, not
+    // tested. Session 4 values: 6.00 cm at L4-L5, 5.49 cm at L5-S1 (5.42 and 4.28 cm before the ilium
+    // attachments were registered to the sacrum as in Christophy 2012).
   }
 }
 
