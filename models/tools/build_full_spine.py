@@ -31,7 +31,7 @@ import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
-from spine_sources import (FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
+from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
                            fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
                            parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
                            sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
@@ -448,8 +448,8 @@ class Mapper:
 
     def mftl_point(self, body, p, who):
         p = np.asarray(p, float)
-        if body == "pelvis":
-            return "pelvis", p
+        if body == "pelvis":  # ilium points, registered to the sacrum as in Christophy 2012 (spine_sources)
+            return "pelvis", p + np.asarray(CHRISTOPHY_PELVIS_IN_SACRUM) + self.shift
         if body == "sacrum":
             return "pelvis", p + self.shift
         if body.startswith("lumbar"):
@@ -554,10 +554,40 @@ def apply_group_pcsa(muscles):
                                     % (g(total, 5), detail, share, m["sources"]["pcsa"]))
 
 
-def mk(name, group, sub, path, pcsa, src_lopt, src_lts, penn, sources, r=None):
+def mk(name, group, sub, path, pcsa, src_lopt, src_lts, penn, sources, r=None, mftl_bodies=None):
     return {"name": name, "group": group, "subdivision": sub, "path": path, "pcsa": pcsa,
             "src_lopt": src_lopt, "src_lts": src_lts, "penn": penn, "sources": sources,
-            "r": r if r is not None else source_ratio(src_lopt, src_lts, penn)}
+            "r": r if r is not None else source_ratio(src_lopt, src_lts, penn), "mftl_bodies": mftl_bodies}
+
+
+# The MF-TL fascicles whose straight paths here do not reproduce MF-TL's: psoas wraps over the pelvic
+# brim (PS_at_brim) and the internal oblique over the Abdomen cylinders (docs/sources/christophy_registration.md §3).
+SOURCE_FIT_EXEMPT = ("psoas_major", "internal_oblique")
+SOURCE_FIT_TOL = 0.012  # m: the largest misfit of the sacral and vertebral fascicles is 9.9 mm
+
+
+def source_parameter_fit(muscles, segs):
+    """Neutral musculotendon length minus the length the source's own l_opt and l_ts imply with the
+    fibres at SL/2.8 of optimal (Christophy's rule, docs/sources/muscle_architecture.md §2.4), for every
+    MF-TL fascicle with a pelvis or sacrum point: {name: (pelvic body, offset m)}. A registration error
+    between the ilium and the spine shows up here as a common offset (docs/sources/christophy_registration.md)."""
+    P0 = chain_of(segs).poses()
+    out = {}
+    for m in muscles:
+        bodies = m.get("mftl_bodies") or []
+        pelvic = [b for b in bodies if b in ("pelvis", "sacrum")]
+        if not pelvic:
+            continue
+        f = sarcomere_length(m["group"]) / 2.8
+        lo, a = m["src_lopt"], m["penn"]
+        implied = m["src_lts"] + math.sqrt(max((f * lo) ** 2 - (lo * math.sin(a)) ** 2, 0.0))
+        out[m["name"]] = ("pelvis" if "pelvis" in pelvic else "sacrum", path_length(m["path"], P0) - implied)
+    bad = {n: v for n, v in out.items() if abs(v[1]) > SOURCE_FIT_TOL
+           and next(m["group"] for m in muscles if m["name"] == n) not in SOURCE_FIT_EXEMPT}
+    if bad:
+        raise SystemExit("fascicles that do not fit their source parameters (registration error?): %s" % (
+            ", ".join("%s %+.1f mm" % (n, 1e3 * v[1]) for n, v in sorted(bad.items()))))
+    return out
 
 
 def clean_path(path):
@@ -581,6 +611,9 @@ def build_muscles(mftl, trunk, mort, mp):
         how = []
         if any(b == "sacrum" for _, _, b, _ in mu["points"]):
             how.append("sacrum → pelvis +(-0.02, 0, 0)")
+        if any(b == "pelvis" for _, _, b, _ in mu["points"]):
+            how.append("MF-TL pelvis (ilium) points registered to the sacrum as in Christophy 2012: +(0, 0.049, 0) "
+                       "into the sacrum frame, then +(-0.02, 0, 0) (spine_sources.CHRISTOPHY_PELVIS_IN_SACRUM)")
         if any(b.startswith("rib") for _, _, b, _ in mu["points"]):
             how.append("rib points on the T segment of their rib (rib joints at 0)")
         if any(b == "head_neck" for _, _, b, _ in mu["points"]):
@@ -598,7 +631,7 @@ def build_muscles(mftl, trunk, mort, mp):
             "path": psrc,
             "pcsa": "[D] %s F_max %s N / 100 N/cm² (the MF-TL family's own stress, Burkhart 2018)" % (mu["name"], g(mu["F"], 6)),
             "pennation_deg": MFT + ": " + mu["name"] + ", rad → deg",
-            "src": "%s %s" % (MFT, mu["name"])})
+            "src": "%s %s" % (MFT, mu["name"])}, mftl_bodies=sorted({b for _, _, b, _ in mu["points"]}))
 
     def from_mort(name, group, sub):
         mu = MO[name]
@@ -957,6 +990,7 @@ def build():
     regions = region_shares(lum, ranges, mort)
     mp = Mapper(mftl, trunk, mort, segs)
     muscles = build_muscles(mftl, trunk, mort, mp)
+    fit = source_parameter_fit(muscles, segs)
     apply_group_pcsa(muscles)
     apply_rule(muscles, segs, ranges)
     # The lumbar extensors' passive strain from in vivo passive trunk data (models/tools/passive_in_vivo.py).
@@ -965,7 +999,7 @@ def build():
     arm = {"shoulder": shoulder_chain_pose()[:3, 3], "mass": a["mass"], "length": a["length"],
            "com_fraction": a["com_fraction"]}
     return {"mftl": mftl, "trunk": trunk, "mort": mort, "lum": lum, "segs": segs, "ranges": ranges,
-            "regions": regions, "mapper": mp, "muscles": muscles, "arm": arm, "ref": lum["reference"]}
+            "regions": regions, "mapper": mp, "muscles": muscles, "arm": arm, "ref": lum["reference"], "fit": fit}
 
 
 def report(M):
@@ -1014,6 +1048,9 @@ def report(M):
         print("region", rg["name"], rg["shares"])
     for j, ex in M["ranges"].items():
         print("   %-8s range %s" % (j, [tuple(round(x, 2) for x in r) for r in ex["range"]]))
+    print("source-parameter fit (neutral MT length − length implied by the MF-TL l_opt, l_ts; mm):")
+    for n, (b, v) in M["fit"].items():
+        print("   %-22s %-6s %+6.1f" % (n, b, 1e3 * v))
     print("fibre rule:")
     for m in M["muscles"]:
         fb = m["fibre"]

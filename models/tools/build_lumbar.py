@@ -23,7 +23,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from spine_sources import (SHOULDER_CHAIN, Chain, check_inertia, fibre_rule, g, g_down,  # noqa: E402
+from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, SHOULDER_CHAIN, Chain, check_inertia, fibre_rule, g, g_down,  # noqa: E402
                            inertia_strings, joint_child_in_parent, parse_mftl_lumbar, path_length, q,
                            range_postures, rot_xyz, source_ratio, tf, vlist, SARCOMERE_LENGTH,
                            SARCOMERE_SRC, FIBRE_RULE_SRC)
@@ -225,8 +225,8 @@ def shoulder_in_t12(frames):
 def to_segment(body, p, frames, sacrum_shift):
     """(segment, point in segment frame) for a point given in an MF-TL body frame."""
     p = np.asarray(p, float)
-    if body == "pelvis":
-        return "pelvis", p
+    if body == "pelvis":  # ilium points, registered to the sacrum as in Christophy 2012 (spine_sources)
+        return "pelvis", p + np.asarray(CHRISTOPHY_PELVIS_IN_SACRUM) + sacrum_shift
     if body == "sacrum":
         return "pelvis", p + sacrum_shift
     if body in SEG_OF_BODY:
@@ -425,6 +425,9 @@ def build(src):
         how = []
         if "sacrum" in bodies:
             how.append("sacrum points +(-0.02, 0, 0) into pelvis")
+        if "pelvis" in bodies:
+            how.append("pelvis (ilium) points registered to the sacrum as in Christophy 2012: +(0, 0.049, 0) into "
+                       "the sacrum frame, then +(-0.02, 0, 0) (spine_sources.CHRISTOPHY_PELVIS_IN_SACRUM)")
         if any(b in frames for b in bodies):
             how.append("thoracic/rib points re-expressed in the thorax (thoracic12) frame at "
                        "neutral")

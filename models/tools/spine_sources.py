@@ -49,6 +49,26 @@ SHOULDER_CHAIN = {
 }
 
 # =================================================================================================
+# Where the MF-TL `pelvis` (ilium) muscle points belong relative to the sacrum and lumbar spine
+# =================================================================================================
+# MF-TL's lumbar muscles come from Christophy et al. 2012 (Lumbar_C_210.osim) through Bruno et al.
+# 2015. Christophy welds both bones to ground with no rotation: pelvis at (0, 0.979, 0) m, sacrum at
+# (0, 0.930, 0) m (mjhmilla/kinematicPassengerModel @5df844c,
+# models/Christophy2012_axialRotationUpd_skeletonOnly.osim, WeldJoints gndpelvis and gndsacrum; the
+# same in MyoHub/myo_sim back/assets/myoTorso_body.xml, bodies pelvis pos "0 0 0.979" and sacrum
+# pos "0 0 0.93", equal quat). So a Christophy pelvis-frame point p lies at p + (0, 0.049, 0) in the
+# sacrum frame. MF-TL (cyclistFullBodyMuscle.osim) keeps those pelvis points' heights (its y equals
+# Christophy's for every IL, LTpL, MF, QL, psoas, RA, EO and IO pelvis point; x and z were moved
+# together with the sacrum points, docs/sources/christophy_registration.md) but welds the sacrum to
+# the Rajagopal pelvis at (-0.02, 0, 0), which moves every ilium attachment 49 mm down relative to
+# the sacrum and spine. The check: with MF-TL's weld, every ilium fascicle is 38-59 mm longer in
+# neutral than its own l_opt/l_ts imply, while sacral and vertebral fascicles fit to -6…+10 mm
+# (muscle_architecture.md §2.4); through Christophy's weld the ilium fascicles fit too (-6…+8 mm;
+# IL, LTpL, MF, QL, RA, EO, LD). Pelvis-body muscle points are therefore placed as sacrum points:
+# p + CHRISTOPHY_PELVIS_IN_SACRUM, then the sacrum → pelvis shift.
+CHRISTOPHY_PELVIS_IN_SACRUM = (0.0, 0.979 - 0.930, 0.0)
+
+# =================================================================================================
 # Frame algebra
 # =================================================================================================
 
