@@ -250,13 +250,21 @@ def test_core_exercises_load_the_spine_as_published():
     assert bd["joints"]["L4-L5"]["peak_shear_lateral_N"] > 20
 
 
-def test_backpack_adds_more_than_its_weight_at_l5_s1():
-    # 15 % of body weight behind the back: L5-S1 carries the pack's weight and the muscle force
-    # that holds its moment (Goh et al. 1998: the lumbosacral force rises with the pack).
+def test_backpack_raises_lumbosacral_force():
+    # 15 % of body weight behind the back raises the force on every lumbar disc; at L5-S1 the
+    # resultant rises by 26.7 % in walking (Goh, Thambyah & Bose 1998, Clin Biomech 13:S26). Standing
+    # still there is no gait loading, and the pack's backward moment partly relieves the extensors,
+    # so the rise is held to half to one and a half times Goh's (13-40 %) rather than to the value.
+    # (Until session 4 this test asked for a rise above the pack's weight at L5-S1; that holds at
+    # L4-L5 and above but is not physics at L5-S1, whose inclined disc takes part of the weight as
+    # shear and whose extensors the pack relieves.)
     pack = summary("backpack_carry")
     standing = summary("prolonged_standing", "--set", "keyframes[1].time=60")
-    weight = 0.15 * pack["subject"]["body_mass_kg"] * 9.81
-    assert pack["joints"]["L5-S1"]["peak_compression_N"] > standing["joints"]["L5-S1"]["peak_compression_N"] + weight
+    for level in ("L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2", "T12-L1"):
+        assert pack["joints"][level]["peak_compression_N"] > standing["joints"][level]["peak_compression_N"], level
+    resultant = lambda s: np.hypot(s["joints"]["L5-S1"]["peak_compression_N"], s["joints"]["L5-S1"]["peak_shear_ap_N"])
+    rise = resultant(pack) / resultant(standing) - 1
+    assert 0.5 * 0.267 < rise < 1.5 * 0.267, rise
 
 
 def test_golf_swing_x_factor_and_sequence(tmp_path):
