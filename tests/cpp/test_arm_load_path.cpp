@@ -14,6 +14,7 @@
 #include "sim/dynamics/external_loads.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
+#include "sim/model/subject.h"
 #include "sim/simulate/run.h"
 
 namespace paraspine {
@@ -80,6 +81,19 @@ TEST(ArmLoadPath, RibCageKeepsTheTotalWrenchAndEveryLoadBelowT10) {
     }
     // Above T10 the wrench is shared: T1-T2 carries less of the arms' moment than with T1 alone.
     EXPECT_LT(a.joint_moment.col(t1t2).norm(), b.joint_moment.col(t1t2).norm());
+  }
+}
+
+TEST(ArmLoadPath, SubjectScalingScalesTheRibCageAsLengths) {
+  const Model& m = test::full_spine();
+  Subject tall;
+  tall.height = 1.1 * m.reference_height;
+  const Model t = scale_model(m, tall);
+  for (size_t i = 0; i < m.arms.size(); ++i) {
+    ASSERT_EQ(t.arms[i].rib_cage_point.size(), m.arms[i].rib_cage_point.size());
+    EXPECT_EQ(t.arms[i].rib_cage_segment, m.arms[i].rib_cage_segment);
+    for (size_t k = 0; k < m.arms[i].rib_cage_point.size(); ++k)
+      EXPECT_LT((t.arms[i].rib_cage_point[k] - 1.1 * m.arms[i].rib_cage_point[k]).norm(), 1e-12);
   }
 }
 
