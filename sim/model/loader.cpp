@@ -476,7 +476,7 @@ Model parse_model(const std::string& text, const std::string& file) {
           const Vec3 p(r.num(rc[k][1], pf + ".x"), r.num(rc[k][2], pf + ".y"), r.num(rc[k][3], pf + ".z"));
           if (p.norm() > 0.5) r.fail(rc[k], pf, "point more than 0.5 m from the origin of segment '" + seg + "' (coordinates are in metres)");
           if (std::abs(p.z()) < 1e-4)
-            r.fail(rc[k], pf, "a costovertebral joint lies beside the midline (|z| ≥ 0.1 mm); give the right-side one");
+            r.fail(rc[k], pf, "a costovertebral joint must lie beside the midline (|z| ≥ 0.1 mm): give the right-side one");
           for (const double zs : {1.0, -1.0}) {
             arm.rib_cage_segment.push_back(si);
             arm.rib_cage_point.push_back(Vec3(p.x(), p.y(), zs * p.z()));
