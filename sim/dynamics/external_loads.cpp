@@ -25,6 +25,29 @@ void arm_points(const Model& m, const Data& d, int i, Vec3& hand, Vec3& arm_com)
   arm_com = shoulder + arm.com_fraction * (hand - shoulder);
 }
 
+SpringShare share_over_springs(const Eigen::Ref<const Eigen::Matrix3Xd>& points, const Vec3& F, const Vec3& M) {
+  SpringShare s;
+  const Eigen::Index n = points.cols();
+  s.centroid = points.rowwise().sum() / static_cast<double>(n);
+  Mat3 J = Mat3::Zero();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const Vec3 r = points.col(i) - s.centroid;
+    J += r.squaredNorm() * Mat3::Identity() - r * r.transpose();
+  }
+  s.translation_force = F / static_cast<double>(n);
+  s.rotation = J.ldlt().solve(M - s.centroid.cross(F));
+  return s;
+}
+
+void rib_cage_points(const Model& m, const Data& d, int i, RibCagePoints& out) {
+  const Arm& arm = m.arms[i];
+  out.resize(3, static_cast<Eigen::Index>(arm.rib_cage_point.size()));
+  for (size_t k = 0; k < arm.rib_cage_point.size(); ++k) {
+    const int s = arm.rib_cage_segment[k];
+    out.col(static_cast<Eigen::Index>(k)) = d.segment_origin.col(s) + d.segment_rotation[s] * arm.rib_cage_point[k];
+  }
+}
+
 Vec3 external_moment_about(const Model& m, const Data& d, const Vec3& q, double lower_mass,
                            const Vec3& lower_com) {
   const Vec3 g = m.gravity;

@@ -29,6 +29,26 @@ void support_segment_weight(const Model& m, int s, Data& d);
 // of mass, as inverse_dynamics uses them.
 void arm_points(const Model& m, const Data& d, int i, Vec3& hand, Vec3& arm_com);
 
+// A rigid body held at n points by equal isotropic springs, loaded by force F with moment M about
+// the world origin, shares the load among the points as the elastic bolt-group rule says: the body
+// translates and turns rigidly, so point i's spring force is f_i = u + θ × (p_i − c), c the points'
+// centroid, u = F / n, θ = J⁻¹ (M − c × F), J = Σ (|r_i|² I − r_i r_iᵀ). Exact statics:
+// Σ f_i = F and Σ p_i × f_i = M. The points must not all lie on one line (J invertible).
+// Used for the rib cage carrying the arms (Model::Arm::rib_cage_*; docs/model.md §4).
+struct SpringShare {
+  Vec3 centroid = Vec3::Zero();
+  Vec3 translation_force = Vec3::Zero();  // u, N
+  Vec3 rotation = Vec3::Zero();           // θ, N/m (force per metre from the centroid)
+  Vec3 force_at(const Vec3& p) const { return translation_force + rotation.cross(p - centroid); }
+};
+// points: world positions of the n ≥ 3 springs.
+SpringShare share_over_springs(const Eigen::Ref<const Eigen::Matrix3Xd>& points, const Vec3& F, const Vec3& M);
+
+// World positions of arm i's rib-cage joints, no heap allocation (the loader allows at most
+// kMaxRibCagePoints); zero columns when the arm hangs from one segment.
+using RibCagePoints = Eigen::Matrix<double, 3, Eigen::Dynamic, Eigen::ColMajor, 3, kMaxRibCagePoints>;
+void rib_cage_points(const Model& m, const Data& d, int i, RibCagePoints& out);
+
 // Moment (N·m, world) about point q of every weight on the body — segments, arms (unless their hand
 // is supported), hand loads — plus a point mass `lower_mass` (kg) at `lower_com`, plus the external
 // loads already in d.

@@ -1,5 +1,7 @@
 #include "sim/dynamics/inverse_dynamics.h"
 
+#include "sim/dynamics/external_loads.h"
+
 namespace paraspine {
 
 void clear_loads(const Model&, Data& d) {
@@ -43,8 +45,23 @@ void inverse_dynamics(const Model& m, Data& d) {
     const Vec3 arm_acc = (1 - arm.com_fraction) * shoulder_acc + arm.com_fraction * hand_acc;
     const Vec3 gw = h.supported ? Vec3::Zero() : g;  // a supported arm's weight goes to its support
     const Vec3 fa = arm.mass * (arm_acc - gw), fl = h.load_mass * (hand_acc - gw);
-    d.subtree_force.col(s) += fa + fl;
-    d.subtree_moment.col(s) += arm_com.cross(fa) + hand.cross(fl);
+    const Vec3 F = fa + fl, M = arm_com.cross(fa) + hand.cross(fl);
+    if (arm.rib_cage_segment.empty()) {
+      d.subtree_force.col(s) += F;
+      d.subtree_moment.col(s) += M;
+      continue;
+    }
+    // The shoulder girdle hangs from the rib cage, which hands the demand to the costovertebral
+    // joints of its vertebrae (docs/model.md §4): the same total wrench, spread over the thorax.
+    RibCagePoints p;
+    rib_cage_points(m, d, static_cast<int>(i), p);
+    const SpringShare share = share_over_springs(p, F, M);
+    for (Eigen::Index k = 0; k < p.cols(); ++k) {
+      const int v = arm.rib_cage_segment[static_cast<size_t>(k)];
+      const Vec3 f = share.force_at(p.col(k));
+      d.subtree_force.col(v) += f;
+      d.subtree_moment.col(v) += p.col(k).cross(f);
+    }
   }
   for (int s = m.nsegment - 1; s > 0; --s) {
     const int p = m.segment_parent[s];

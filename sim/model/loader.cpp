@@ -4,6 +4,7 @@
 
 #include <Eigen/Eigenvalues>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -447,7 +448,7 @@ Model parse_model(const std::string& text, const std::string& file) {
     for (size_t i = 0; i < arms.size(); ++i) {
       const std::string f = "arms[" + std::to_string(i) + "]";
       const YAML::Node an = arms[i];
-      r.allow_keys(an, f, {"side", "segment", "shoulder", "mass", "com_fraction", "length", "source"});
+      r.allow_keys(an, f, {"side", "segment", "shoulder", "mass", "com_fraction", "length", "rib_cage", "source"});
       Arm arm;
       const std::string seg = r.str(r.require(an, "segment", f), f + ".segment");
       arm.segment = m.segment_index(seg);
@@ -458,7 +459,33 @@ Model parse_model(const std::string& text, const std::string& file) {
       arm.com_fraction = r.num(r.require(an, "com_fraction", f), f + ".com_fraction");
       if (arm.com_fraction < 0 || arm.com_fraction > 1) r.fail(an["com_fraction"], f + ".com_fraction", "must be in [0, 1]");
       arm.length = r.positive(r.require(an, "length", f), f + ".length");
-      r.sources(an, f, {"shoulder", "mass", "com_fraction", "length"});
+      r.sources(an, f, present(an, {"shoulder", "mass", "com_fraction", "length", "rib_cage"}));
+      // rib_cage: the right-side costovertebral joints; each is used with its mirror image (z → −z),
+      // because one rib cage spans both sides and carries either arm.
+      if (an["rib_cage"].IsDefined()) {
+        const YAML::Node rc = an["rib_cage"];
+        if (!rc.IsSequence() || rc.size() < 2 || 2 * rc.size() > static_cast<size_t>(kMaxRibCagePoints))
+          r.fail(rc, f + ".rib_cage", "expected a list of 2 to " + std::to_string(kMaxRibCagePoints / 2) +
+                                          " [segment, x, y, z] (m) costovertebral joints");
+        for (size_t k = 0; k < rc.size(); ++k) {
+          const std::string pf = f + ".rib_cage[" + std::to_string(k) + "]";
+          if (!rc[k].IsSequence() || rc[k].size() != 4) r.fail(rc[k], pf, "expected [segment, x, y, z] (m)");
+          const std::string seg = r.str(rc[k][0], pf + ".segment");
+          const int si = m.segment_index(seg);
+          if (si < 0) r.fail(rc[k][0], pf, "unknown segment '" + seg + "'");
+          const Vec3 p(r.num(rc[k][1], pf + ".x"), r.num(rc[k][2], pf + ".y"), r.num(rc[k][3], pf + ".z"));
+          if (p.norm() > 0.5) r.fail(rc[k], pf, "point more than 0.5 m from the origin of segment '" + seg + "' (coordinates are in metres)");
+          if (std::abs(p.z()) < 1e-4)
+            r.fail(rc[k], pf, "a costovertebral joint must lie beside the midline (|z| ≥ 0.1 mm): give the right-side one");
+          for (const double zs : {1.0, -1.0}) {
+            arm.rib_cage_segment.push_back(si);
+            arm.rib_cage_point.push_back(Vec3(p.x(), p.y(), zs * p.z()));
+          }
+        }
+        if (std::all_of(arm.rib_cage_segment.begin(), arm.rib_cage_segment.end(),
+                        [&](int s) { return s == arm.rib_cage_segment.front(); }))
+          r.fail(rc, f + ".rib_cage", "all joints on one segment: give the rib cage's joints on several vertebrae");
+      }
       const std::string side = r.str(r.require(an, "side", f), f + ".side");
       if (side == "right" || side == "both") {
         arm.side = Side::kRight;

@@ -65,6 +65,10 @@ struct AbdominalPressureParameters {
   std::string source;
 };
 
+// Most costovertebral joints an arm's rib cage may list, both sides counted (fixed-size scratch in
+// inverse dynamics).
+inline constexpr int kMaxRibCagePoints = 64;
+
 struct Arm {
   int segment = -1;         // segment carrying the shoulder girdle
   Vec3 shoulder;            // shoulder joint centre in that segment's frame, m
@@ -72,6 +76,12 @@ struct Arm {
   double com_fraction = 0;  // arm centre of mass on the shoulder→hand line, from the shoulder
   double length = 0;        // shoulder to grip (hanging straight arm), m
   Side side = Side::kRight;
+  // Where the arm's wrench (weight, inertia, hand load) enters the spine. Empty: all of it on
+  // `segment`. Otherwise a rigid rib cage carries it to these costovertebral joints (segment, point in
+  // that segment's frame, both sides), each an equal isotropic spring, and shares it among them by
+  // the elastic rule of sim/dynamics/external_loads.h (share_over_springs); docs/model.md §4.
+  std::vector<int> rib_cage_segment;
+  std::vector<Vec3> rib_cage_point;
 };
 
 struct Model {

@@ -63,6 +63,7 @@ Model scale_model(const Model& m, const Subject& s) {
   for (auto& a : out.arms) {
     a.shoulder *= sL;
     a.length *= sL;
+    for (auto& p : a.rib_cage_point) p *= sL;
     a.mass *= sM * arm_ratio;
   }
   finalize_model(out);

@@ -68,6 +68,19 @@ nlohmann::json model_summary(const Model& m) {
   } else {
     j["abdominal_pressure"] = nullptr;
   }
+  // Arms: where each hangs and which segments take its load (the shoulder's segment, or the
+  // vertebrae of the rib cage's costovertebral joints, docs/model.md §4).
+  json arms = json::array();
+  for (const Arm& a : m.arms) {
+    json carried = json::array();
+    if (a.rib_cage_segment.empty()) carried.push_back(m.segment_name[a.segment]);
+    for (int s : a.rib_cage_segment)
+      if (std::find(carried.begin(), carried.end(), m.segment_name[s]) == carried.end())
+        carried.push_back(m.segment_name[s]);
+    arms.push_back({{"side", side_name(a.side)}, {"segment", m.segment_name[a.segment]}, {"mass_kg", a.mass},
+                    {"rib_cage_joints", a.rib_cage_point.size()}, {"load_carried_by", carried}});
+  }
+  j["arms"] = arms;
   json segs = json::array();
   for (int s = 0; s < m.nsegment; ++s) {
     const Vec3 c = m.segment_com.col(s);
@@ -114,6 +127,16 @@ std::string model_summary_text(const Model& m) {
   for (const auto& a : m.arms) arms += a.mass;
   line(fmt::format("  total mass         {:.2f} kg (segments {:.2f} kg, arms {:.2f} kg)", m.total_mass(),
                    m.segment_mass.sum(), arms));
+  for (const auto& a : j["arms"]) {
+    const auto& by = a["load_carried_by"];
+    std::string load = a["rib_cage_joints"].get<size_t>() == 0
+                           ? "its load on " + by[0].get<std::string>()
+                           : fmt::format("its load carried by the rib cage ({} costovertebral joints) to {} … {}",
+                                         a["rib_cage_joints"].get<size_t>(), by.front().get<std::string>(),
+                                         by.back().get<std::string>());
+    line(fmt::format("  {:<18} {:.2f} kg hanging from {}, {}", "arm (" + a["side"].get<std::string>() + ")",
+                     a["mass_kg"].get<double>(), a["segment"].get<std::string>(), load));
+  }
   line("");
   line(fmt::format("  {:<12} {:<12} {:>8}  {}", "segment", "parent", "mass kg", "centre of mass (mm, own frame)"));
   for (int s = 0; s < m.nsegment; ++s)

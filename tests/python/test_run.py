@@ -204,8 +204,11 @@ def test_twisting_lift_loads_the_spine_out_of_plane():
 def test_micro_breaks_change_the_timeline_and_lower_the_fatigue():
     # The same 80 lifts, with and without a 1-minute break after the 40th: 60 s longer. A break
     # spent leaning on a support (the bundled file, Beltran et al.'s "rest") ends the work with
-    # measurably less fatigue in every erector group; a break spent standing free does not lower
-    # it (the erectors hold the standing posture: docs/fatigue.md, "Breaks").
+    # measurably less fatigue in every erector group; a break spent standing free lowers it less
+    # (the erectors hold the standing posture: docs/fatigue.md, "Breaks"). Since the arms' load is
+    # carried by the rib cage (docs/model.md §4) the upper longissimus fascicles idle in standing,
+    # so a standing break now lowers the longissimus figure a little too (0.318 vs 0.328; supported
+    # 0.313) while iliocostalis and multifidus stay where they are without a break.
     end = {}
     for name, extra in (("plain", ("repetitive_lifting_shift",)),
                         ("supported", ("repetitive_lifting_shift_microbreaks",)),
@@ -219,6 +222,8 @@ def test_micro_breaks_change_the_timeline_and_lower_the_fatigue():
                for k, v in end.items()}
     for g in ("longissimus", "iliocostalis", "multifidus"):
         assert fatigue["supported"][g] < 0.98 * fatigue["plain"][g], (g, fatigue)
+        assert fatigue["standing"][g] > fatigue["supported"][g], (g, fatigue)
+    for g in ("iliocostalis", "multifidus"):
         assert fatigue["standing"][g] > 0.99 * fatigue["plain"][g], (g, fatigue)
 
 
@@ -373,10 +378,11 @@ keyframes:
 
 
 def test_failure_kind_tells_fatigue_from_the_strength_limit():
-    # Biering-Sørensen fails by fatigue (longissimus at L5-S1, after more than a minute); the squat
-    # lift's first failure is a fascicle the lift asks for all of its strength when fresh
-    # (docs/fatigue.md, "Endurance").
+    # Biering-Sørensen fails by fatigue (longissimus at L5-S1, after more than a minute); the bird
+    # dog's first failure is a fascicle the exercise asks for all of its strength when fresh
+    # (docs/fatigue.md, "Endurance"). (The squat lift was the example until its rectus capitis limit
+    # went with the arms' load path through the rib cage, docs/model.md §4.)
     bs = json.loads(run("run", "biering_sorensen", "--json").stdout)
     assert bs["failure_kind"] == "fatigue" and bs["endurance_s"] > 60 and bs["failed_joint"] == "L5-S1"
-    squat = json.loads(run("run", "squat_lift", "--json").stdout)
-    assert squat["failure_kind"] == "strength_limit" and squat["endurance_s"] < 10
+    bird = json.loads(run("run", "bird_dog", "--json").stdout)
+    assert bird["failure_kind"] == "strength_limit" and bird["endurance_s"] < 10
