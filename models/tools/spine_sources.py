@@ -95,7 +95,8 @@ SPECIFIC_TENSION_IN_VIVO = 0.755e6  # N/m²
 # load path of the thorax work), which issue 3 does not allow; the saturated muscles there are the thin
 # upper-thoracic ones (rotatores, levatores costarum, thoracic multifidus) — the coverage gap of the
 # shoulder-girdle muscles (trapezius, rhomboids, levator scapulae, serratus), not a reason to choose a
-# stress. docs/model.md §6 has every figure at both values.
+# stress. The 60-s backpack hold (15 % body mass at T8) also fails at it (fatigue at T8-T9 after 40 s).
+# docs/model.md §6 has every figure at both values; branch wt-strength-sigma75 adopts it.
 SPECIFIC_TENSION = 1.0e6  # N/m²
 SPECIFIC_TENSION_SOURCE = (
     "Burkhart et al. 2018 J Orthop Res 36:498: 100 N/cm², the default maximum muscle stress of the MF-TL "
