@@ -35,6 +35,7 @@ from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN,
                            fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
                            parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
                            sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
+from spine_sources import SPECIFIC_TENSION, SPECIFIC_TENSION_SOURCE  # noqa: E402
 
 OUT_DIR = os.path.join(ROOT, "models")
 MFT = BL.MFT
@@ -77,13 +78,16 @@ PANJABI_FLEX = {"C0-C1": 27.4 - 20.2, "C1-C2": 12.3}
 PANJABI_MOMENT = 1.5
 
 # --- Specific tension and PCSA -------------------------------------------------------------------
-SIGMA = 1.0e6  # N/m² (100 N/cm²): Burkhart et al. 2018 J Orthop Res 36:498 (model-data §1.6 [V])
+SIGMA = SPECIFIC_TENSION  # N/m², the model's one value (75.5 N/cm², source in spine_sources.py)
+# MF-TL's own stress (Bruno/Anderson-lab default, Burkhart et al. 2018: 100 N/cm²): its F_max = PCSA ×
+# 100 N/cm², so PCSA = F_max / 100 N/cm² recovers the source PCSA.
+SIGMA_MFTL = 1.0e6
 # Mortensen 2018 / Vasavada 1998 specific tension: not found (searched: pages "Mortensen Vasavada
 # Merryweather 2018 ... specific tension", "Vasavada Li Delp 1998 ... specific tension", code).
-# Assumption: 100 N/cm², so PCSA = F_max / 100 N/cm² and the force stays Mortensen's; their
-# abstract [V] says "The flexor and extensor muscle strengths were scaled to match static
-# experimental results", i.e. their F_max are strength-calibrated rather than PCSA × a constant.
-SIGMA_MORT = 1.0e6
+# Their abstract [V] says "The flexor and extensor muscle strengths were scaled to match static
+# experimental results", i.e. their F_max are strength-calibrated rather than PCSA × a constant:
+# kept unchanged, PCSA = F_max / the model's specific tension (assumption).
+SIGMA_MORT = SIGMA
 AMMR_SPINALIS_PCSA = 0.5e-4  # m², AMMR SPL1T3/T4/T5 0.5 cm² each (model-data §1.2 [M])
 AMMR_ILPT_PCSA = [0.23, 0.32, 0.39, 0.34, 0.50, 1.00, 1.23, 1.47]  # cm², AMMR ILptC5…C12 [M]
 # Delp et al. 2001 whole erector spinae fibre/musculotendon ratio 0.127/(0.127+0.325) = 0.281
@@ -627,7 +631,7 @@ def build_muscles(mftl, trunk, mort, mp):
         if "C" in kinds:
             how.append("ConditionalPathPoints always active → fixed via points")
         psrc = MFT + ": " + mu["name"] + (" path; [D] " + "; ".join(how) if how else " path") + note
-        return mk(name, group, sub, path, mu["F"] / SIGMA, mu["lopt"], mu["lts"], mu["penn"], {
+        return mk(name, group, sub, path, mu["F"] / SIGMA_MFTL, mu["lopt"], mu["lts"], mu["penn"], {
             "path": psrc,
             "pcsa": "[D] %s F_max %s N / 100 N/cm² (the MF-TL family's own stress, Burkhart 2018)" % (mu["name"], g(mu["F"], 6)),
             "pennation_deg": MFT + ": " + mu["name"] + ", rad → deg",
@@ -645,8 +649,9 @@ def build_muscles(mftl, trunk, mort, mp):
         psrc = MORTS + ": " + name + " path" + ("; [D] " + "; ".join(how) if how else " (cervical/skull frames verbatim)")
         return mk(name, group, sub, path, mu["F"] / SIGMA_MORT, mu["lopt"], mu["lts"], mu["penn"], {
             "path": psrc,
-            "pcsa": "[D] %s F_max %s N / 100 N/cm² (assumption: Mortensen's specific tension not found; their "
-                    "forces are strength-calibrated, kept unchanged)" % (name, g(mu["F"], 6)),
+            "pcsa": "[D] %s F_max %s N / %s N/cm², the model's specific tension (assumption: Mortensen's "
+                    "specific tension not found; their forces are strength-calibrated, kept unchanged)"
+                    % (name, g(mu["F"], 6), g(SIGMA_MORT / 1e4)),
             "pennation_deg": MORTS + ": " + name + ", rad → deg",
             "src": "%s %s" % (MORTS, name)})
 
@@ -815,7 +820,7 @@ HEADER = """\
 #   Yamamoto   Yamamoto I et al. 1989, Spine 14:1256–1260.    Pearcy  Pearcy MJ, Tibrewal SB 1984, Spine 9:582.
 #   Wilke      Wilke HJ et al. 2017, PLoS ONE 12:e0177823; rib cage: PLoS ONE 2017;12:e0178733.
 #   Panjabi    Panjabi MM et al. 2001, Spine 26:2692–2700.    Gray's  Gray's Anatomy 1918 (spinalis, IL thoracis).
-#   Burkhart   Burkhart KA et al. 2018, J Orthop Res 36:498–505 (100 N/cm²).
+#   Burkhart   Burkhart KA et al. 2018, J Orthop Res 36:498–505 (MF-TL default 100 N/cm²; in vivo 75.5 N/cm²).
 #   Thorstensson  Thorstensson A, Carlson H 1987, Acta Physiol Scand 131:195 (type I); Mannion AF et al. 1997.
 #   [D] marks numbers derived here by the stated arithmetic; "assumption:" marks choices without a
 #   direct source. Compiled values: shared/data/model-data.md (§ numbers cited).
@@ -872,9 +877,8 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
     w("    height: %s\n" % q("[D] as models/lumbar.yaml (assumption): MF-TL pelvis_ty %s m + pelvis→T1_head_neck "
                              "%.4f m + de Leva 1996 male VERT-CERV 0.2429 m" % (g(ref["pelvis_ty"], 6), ref["hn_y"])))
     w("\nmuscle_defaults:\n")
-    w("  all: {specific_tension: 1.0e6, type1_fraction: %s, source: {specific_tension: %s, type1_fraction: %s}}\n" % (
-        g(TYPE1_DEFAULT), q("Burkhart et al. 2018 J Orthop Res 36:498: 100 N/cm², the default maximum muscle stress "
-                            "of the Anderson-lab models (model-data §1.6); one value for every muscle"),
+    w("  all: {specific_tension: %s, type1_fraction: %s, source: {specific_tension: %s, type1_fraction: %s}}\n" % (
+        g(SIGMA), g(TYPE1_DEFAULT), q(SPECIFIC_TENSION_SOURCE),
         q("assumption: 0.5 where no verified per-muscle value was found (searched Johnson et al. 1973); the usual "
           "default of OpenSim fatigue/metabolic code when data are missing")))
     t1src = {"iliocostalis": "assumption: lumbar longissimus value (Thorstensson & Carlson 1987); Mannion et al. 1997 "

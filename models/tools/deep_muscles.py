@@ -16,7 +16,7 @@ are passed in).
 """
 import numpy as np
 
-from spine_sources import source_ratio
+from spine_sources import SPECIFIC_TENSION, source_ratio
 
 CG = "docs/sources/coverage_gaps.md"
 GRAY = "Gray's Anatomy 1918 (bartleby.com/107, p. 401 [V]: interspinales, intertransversarii)"
@@ -79,7 +79,7 @@ VIVA_ITP = {"C1-C2": 16.1, "C2-C3": 17.1, "C3-C4": 15.2, "C4-C5": 15.5, "C5-C6":
 VIVA_ISP = {"C2-C3": 9.8, "C3-C4": 17.1, "C4-C5": 16.2, "C5-C6": 25.6, "C6-C7": 12.2}
 VIVA_SRC = "VIVA+ 50F (jobindjohn/vivaplus_v0.2 @e823c67a, vivaplus-22-Neck-Muscles.key) section area"
 VIVA_PCSA = ("assumption: VIVA+ beam area taken as the PCSA (the FE model's force is area × its 0.5 MPa; here "
-             "area × the model's one 100 N/cm²); a 50th-percentile female model; no cadaveric PCSA was reached "
+             "area × the model's one specific tension); a 50th-percentile female model; no cadaveric PCSA was reached "
              "(Kamibayashi & Richmond 1998, Borst 2011 not found, %s §1.9)" % CG)
 
 
@@ -350,7 +350,7 @@ def build(lum, MT, MO, mp, angle, sp_point, mk, clean_path, neck):
     # C4 line at its own points (assumption: the slips converge on one belly).
     lc = neck["long_cap_sklc4"]
     lc_pts = lc["path"]  # C4, C3 via, C2 via, C1 via, skull
-    f_lc = lc["pcsa"] * 1e6  # N at 100 N/cm²
+    f_lc = lc["pcsa"] * SPECIFIC_TENSION  # N: Mortensen's force (PCSA = F_max / the model's stress)
     share = lc["pcsa"] / 4
     lc["pcsa"] = share
     lc["sources"]["pcsa"] += "; [D] ÷ 4: one of four equal slips C3-C6 (AMMR equal slip PCSA, %s §1.4 [V])" % CG
@@ -362,7 +362,7 @@ def build(lum, MT, MO, mp, angle, sp_point, mk, clean_path, neck):
             "path": "[D] Gray's / AMMR LongusCapitis%sC0 (%s §1.4 [V]): anterior tubercle of %s, then the line of Mortensen "
                     "long_cap_sklc4 (its %s points) to the basilar occiput" % (lvl, CG, lvl, "C2, C1, skull" if lvl == "C3"
                                                                            else "C4, C3, C2, C1, skull"),
-            "pcsa": "[D] Mortensen long_cap_sklc4 F_max %.2f N / 100 N/cm² ÷ 4 (four equal slips, AMMR %s §1.4 [V])"
+            "pcsa": "[D] Mortensen long_cap_sklc4 F_max %.2f N / the model's specific tension ÷ 4 (four equal slips, AMMR %s §1.4 [V])"
                     % (f_lc, CG),
             "pennation_deg": "Mortensen long_cap_sklc4 (assumption: same for every slip)",
             "src": "r of Mortensen long_cap_sklc4 (assumption: same for every slip)"})
@@ -379,7 +379,7 @@ def build(lum, MT, MO, mp, angle, sp_point, mk, clean_path, neck):
         add("long_col_c1%s" % lvl.lower(), "longus_colli", "superior_oblique", pts, share * 1e4, co["r"], co["penn"], {
             "path": "[D] Gray's (superior oblique part: anterior tubercles of C3-C5 → anterior arch of the atlas) and AMMR4 "
                     "LongusColli%sC1 (%s §1.4 [V]); the line of Mortensen long_col_c1c5 above %s" % (lvl, CG, lvl),
-            "pcsa": "[D] Mortensen long_col_c1c5 F_max / 100 N/cm² ÷ 3 (assumption: equal slips)",
+            "pcsa": "[D] Mortensen long_col_c1c5 F_max / the model's specific tension ÷ 3 (assumption: equal slips)",
             "pennation_deg": "Mortensen long_col_c1c5 (assumption: same for every slip)",
             "src": "r of Mortensen long_col_c1c5 (assumption: same for every slip)"})
     return out

@@ -35,6 +35,8 @@ Nothing is fitted to flexion–relaxation angles or intradiscal pressures (the v
 """
 import math
 
+from spine_sources import SPECIFIC_TENSION
+
 DOLAN_FULL_FLEXION_MEN_NM = 120.0    # Dolan, Mannion & Adams 1994, abstract [V]
 DOLAN_FULL_FLEXION_WOMEN_NM = 77.0   # same [V]
 DOLAN_LORDOTIC_NM = 25.0             # same [V]: intercept of the EMG–moment line in lordotic postures
@@ -47,7 +49,7 @@ IN_VIVO_SUBDIVISIONS = (("iliocostalis", "lumborum_pars_lumborum"),
                         ("multifidus", "lumbar"))
 DEFAULT_PASSIVE_STRAIN = 0.6         # De Groote et al. 2016 (sim/model/model.h kDefaultPassiveStrain)
 KPE = 4.0                            # De Groote et al. 2016 shape factor (sim/muscles/hill.cpp)
-SIGMA = 1.0e6                        # N/m², the model's specific tension (muscle_defaults.all)
+SIGMA = SPECIFIC_TENSION             # N/m², the model's specific tension (muscle_defaults.all)
 
 SOURCE = ("[D] solved by models/tools/passive_in_vivo.py so that the model's whole passive extension moment "
           "(Yamamoto in vitro joint law + every muscle's passive fibre force × moment arm) at full in vivo lumbar "
