@@ -41,7 +41,7 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   // Size the factorization once (so the per-frame path never allocates) by factorizing the
   // identity: the sizing constructor LLT(m) leaves its status uninitialized, and copying it is UB.
   w.llt.compute(Eigen::MatrixXd::Identity(m, m));
-  w.breakpoints.reserve(2 * n + 2);
+  w.kinks.reserve(2 * n + 2);
   w.L = Eigen::MatrixXd::Zero(m, m);
   w.update = Eigen::VectorXd::Zero(m);
   w.in_factor.assign(n, 0);
@@ -369,17 +369,28 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
         rd.lpNorm<Eigen::Infinity>() <= 1e-8 * scale_d && mu <= 1e-9 * scale_d)
       return;
     // Normal matrix (the same for predictor and corrector).
-    w.S.setZero();
+    // Assembled and factorized as the semismooth Newton matrix is (pairs of columns, envelope),
+    // in w.L: the semismooth steps after the fallback start with a new factorization anyway.
     for (int i = 0; i < n; ++i) {
       double d = w.h[i];
       if (has_lo(i)) d += zl[i] / (x[i] - w.lo[i]);
       if (has_hi(i)) d += zu[i] / (w.hi[i] - x[i]);
       D[i] = d;
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      if (len > 0) w.S.block(r0, r0, len, len).selfadjointView<Eigen::Lower>().rankUpdate(w.A.col(i).segment(r0, len), 1.0 / d);
     }
-    w.llt.compute(w.S);
-    if (w.llt.info() != Eigen::Success) return;
+    w.factor_valid = false;
+    for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
+    for (int i = 0; i < n; ++i) {
+      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      if (len <= 0) continue;
+      const double* a1 = w.A.col(i).data() + r0;
+      if (i + 1 < n && w.row_begin[i + 1] == r0 && w.row_end[i + 1] == w.row_end[i]) {
+        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, 1.0 / D[i], w.A.col(i + 1).data() + r0, 1.0 / D[i + 1]);
+        ++i;
+      } else {
+        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, 1.0 / D[i], nullptr, 0.0);
+      }
+    }
+    if (!envelope_cholesky(w)) return;
     // Solves for the step given complementarity targets (affine: σμ = 0 and no second-order term).
     auto solve_step = [&](double target, bool corrector) {
       for (int i = 0; i < n; ++i) {
@@ -402,7 +413,7 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
         const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
         if (len > 0) w.direction.segment(r0, len) -= (q[i] / D[i]) * w.A.col(i).segment(r0, len);
       }
-      w.direction = w.llt.solve(w.direction);
+      solve_with_factor(w, w.direction);
       for (int i = 0; i < n; ++i) {
         const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
         const double atd = len > 0 ? w.A.col(i).segment(r0, len).dot(w.direction.segment(r0, len)) : 0.0;
@@ -535,35 +546,68 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     }
     w.direction = w.residual;
     solve_with_factor(w, w.direction);
-    // Exact line search: φ'(t) is piecewise linear and decreasing; find its root in (0, 1],
-    // or take the full step when the dual still rises at t = 1.
-    for (int i = 0; i < w.n; ++i) w.c[i] = column_dot(w, i, w.direction);
-    const double dTb = w.direction.dot(w.b);
-    double t = 1.0;
-    const double slope_at_1 = directional_derivative(w, dTb, 1.0);
-    if (slope_at_1 < 0) {
-      w.breakpoints.clear();
-      for (int i = 0; i < w.n; ++i) {
-        if (w.c[i] == 0) continue;
-        for (double bound : {w.lo[i], w.hi[i]}) {
-          const double tb = (bound * w.h[i] + w.g[i] - w.s[i]) / w.c[i];
-          if (tb > 0 && tb < 1) w.breakpoints.push_back(tb);
-        }
-      }
-      std::sort(w.breakpoints.begin(), w.breakpoints.end());
-      // Bracket the root between consecutive breakpoints, then interpolate on the linear piece.
-      // φ'(0) = dᵀ(b − A x) = dᵀr, known without a pass over the variables.
-      double t0 = 0, f0 = w.direction.dot(w.residual), t1 = 1, f1 = slope_at_1;
-      size_t lo = 0, hi = w.breakpoints.size();
-      while (lo < hi) {
-        const size_t mid = (lo + hi) / 2;
-        const double tm = w.breakpoints[mid], fm = directional_derivative(w, dTb, tm);
-        if (fm >= 0) { t0 = tm; f0 = fm; lo = mid + 1; }
-        else { t1 = tm; f1 = fm; hi = mid; }
-      }
-      t = f0 - f1 > 0 ? t0 + (t1 - t0) * f0 / (f0 - f1) : t0;
-      if (!(t > 0)) t = std::min(1.0, 1e-3 + t1 * 0.5);  // no ascent left: the next test stops
+    // Exact line search: φ'(t) = dᵀb − Σ c_i x_i(λ + t d) is piecewise linear and decreasing; find
+    // its root in (0, 1], or take the full step when the dual still rises at t = 1. Walk the kinks
+    // in order from t = 0, where φ'(0) = dᵀr, carrying the slope −Σ_free c_i²/h_i across each
+    // (one pass over the variables, then O(1) per kink passed: steps of frames where reserves act
+    // stop at one of their first kinks, often at t ~ 1e-6, out of hundreds in (0, 1)).
+    w.kinks.clear();
+    double slope = 0;
+    for (int i = 0; i < w.n; ++i) {
+      const double ci = column_dot(w, i, w.direction);
+      w.c[i] = ci;
+      if (ci == 0) continue;
+      const double u0 = (w.s[i] - w.g[i]) * w.inv_h[i], du = ci * w.inv_h[i], curvature = ci * du;
+      const double lo = w.lo[i], hi = w.hi[i];
+      const bool free_now = (u0 > lo || (u0 == lo && du > 0)) && (u0 < hi || (u0 == hi && du < 0));
+      if (free_now) slope -= curvature;
+      const double t_lo = (lo - u0) / du, t_hi = (hi - u0) / du;  // ±inf for infinite bounds
+      const double t_enter = du > 0 ? t_lo : t_hi, t_leave = du > 0 ? t_hi : t_lo;
+      if (t_enter > 0 && t_enter < 1) w.kinks.push_back({t_enter, -curvature});
+      if (t_leave > 0 && t_leave < 1) w.kinks.push_back({t_leave, curvature});
     }
+    auto later = [](const QpWorkspace::Kink& a, const QpWorkspace::Kink& b) { return a.t > b.t; };
+    std::make_heap(w.kinks.begin(), w.kinks.end(), later);  // the earliest kink on top
+    double t = 1.0, t0 = 0, f0 = w.direction.dot(w.residual), t_negative = 1;
+    bool found = false;
+    while (!w.kinks.empty() && !found) {
+      std::pop_heap(w.kinks.begin(), w.kinks.end(), later);
+      const QpWorkspace::Kink k = w.kinks.back();
+      w.kinks.pop_back();
+      const double f_at = f0 + slope * (k.t - t0);
+      if (f_at <= 0) {
+        t = slope < 0 ? t0 + f0 / -slope : t0;
+        t_negative = k.t;
+        found = true;
+      } else {
+        f0 = f_at;
+        t0 = k.t;
+        slope += k.slope_change;
+      }
+    }
+    if (!found && f0 + slope * (1 - t0) < 0) {
+      t = slope < 0 ? t0 + f0 / -slope : t0;
+      found = true;
+    }
+    if (found && t0 > 0) {
+      // The slope carried across many kinks loses digits (a reserve's c²/h is 10⁴ times a
+      // muscle's): the root is placed on its linear piece from φ' evaluated anew at both ends.
+      const double dTb = w.direction.dot(w.b);
+      const double fa = directional_derivative(w, dTb, t0), fb = directional_derivative(w, dTb, t_negative);
+      if (fa >= 0 && fb < fa) {
+        t = t0 + (t_negative - t0) * fa / (fa - fb);
+      } else if (fa < 0) {
+        // The carried slope misplaced the bracket: bisect on (0, t0] with φ' evaluated anew.
+        double a = 0, fa_lo = w.direction.dot(w.residual), b = t0, fb_hi = fa;
+        for (int k = 0; k < 60 && fa_lo > 0 && b - a > 1e-14 * b; ++k) {
+          const double mid = 0.5 * (a + b), fm = directional_derivative(w, dTb, mid);
+          if (fm >= 0) { a = mid; fa_lo = fm; } else { b = mid; fb_hi = fm; }
+        }
+        t = fa_lo - fb_hi > 0 ? a + (b - a) * fa_lo / (fa_lo - fb_hi) : a;
+        t_negative = b;
+      }
+    }
+    if (!(t > 0)) t = std::min(1.0, 1e-3 + t_negative * 0.5);  // no ascent left: the next test stops
     w.lambda += t * w.direction;
     if (settings.verbose)
       std::fprintf(stderr, "qp it %3d  residual %.3e  step %.3e  |lambda| %.3e\n", it,

@@ -78,7 +78,12 @@ struct QpWorkspace {
   Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
   Eigen::MatrixXd S;
   Eigen::LLT<Eigen::MatrixXd> llt;     // interior-point fallback
-  std::vector<double> breakpoints;
+  // Line search: where a variable enters (slope_change < 0) or leaves (> 0) the free set along the
+  // step, and by how much the dual's second derivative changes there (capacity 2n).
+  struct Kink {
+    double t, slope_change;
+  };
+  std::vector<Kink> kinks;
   // ---- semismooth Newton: Cholesky factor L Lᵀ = A_F H_F⁻¹ A_Fᵀ + δ I of the free set F it was
   // built for, kept up to date by rank-one updates while A is unchanged (within one solve)
   Eigen::MatrixXd L;                   // (m, m) lower triangle used
