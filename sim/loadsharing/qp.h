@@ -35,11 +35,13 @@ namespace paraspine {
 struct QpSettings {
   int max_iterations = 400;
   // Semismooth steps before the interior-point fallback, from a cold start and from the previous
-  // solution. With the factor updated by rank-one updates a semismooth step costs a fraction of an
-  // interior-point step (one factorization each), so the warm start is given more room; chosen on
-  // instruction counts over a 100 Hz lift and a fatigued hold (docs/performance.md).
+  // solution. With the factor updated by rank-one updates and the line search walking the kinks a
+  // semismooth step costs a small fraction of an interior-point step (one factorization each), so
+  // the warm start is given more room; chosen on instruction counts over a 100 Hz lift, the
+  // paraspine bench motion and a fatigued hold (docs/performance.md: 200 rather than 100 saves a
+  // fifth of the bench's work and of the hold's time; 50 costs a quarter more).
   int semismooth_patience = 30;
-  int semismooth_patience_warm = 100;
+  int semismooth_patience_warm = 200;
   // Free-set changes absorbed by rank-one updates of the factor before it is formed anew.
   int max_factor_updates = 20;
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
