@@ -46,7 +46,7 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.update = Eigen::VectorXd::Zero(m);
   w.in_factor.assign(n, 0);
   w.inv_h = Eigen::VectorXd::Ones(n);
-  w.changed.reserve(n);
+  w.changed.reserve(std::max(n, m));  // also the last envelope (m) in compute_envelope
   w.factor_valid = false;
   w.envelope_first.assign(m, 0);
   w.envelope_last.assign(m, m - 1);
