@@ -82,6 +82,8 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
   set_quadratic_costs(m, s, d);
 
   if (s.criterion == Criterion::kActivation2 || s.criterion == Criterion::kStress2) {
+    // One solve per frame: its multipliers follow the motion, so the warm start extrapolates them.
+    if (d.loadsharing_warm) qp_predict_warm_start(w);
     solve(s, d, info);
   } else if (s.criterion == Criterion::kActivation3) {
     // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k² (a_k ≥ δ

@@ -22,7 +22,9 @@
 // ill-conditioned matrices of frames where reserves act lose accuracy).
 //
 // Column sparsity: column i has nonzeros only in rows [row_begin_i, row_end_i) (a muscle acts on
-// the joints it crosses), which the products, the assembly of S and the updates exploit.
+// the joints it crosses), which the products, the assembly of S and the updates exploit; S has the
+// envelope those ranges give, kept by its Cholesky factor, and factorization and updates work
+// only inside it.
 // No allocation after qp_resize.
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
@@ -33,11 +35,13 @@ namespace paraspine {
 struct QpSettings {
   int max_iterations = 400;
   // Semismooth steps before the interior-point fallback, from a cold start and from the previous
-  // solution. With the factor updated by rank-one updates a semismooth step costs a fraction of an
-  // interior-point step (one factorization each), so the warm start is given more room; chosen on
-  // instruction counts over a 100 Hz lift and a fatigued hold (docs/performance.md).
+  // solution. With the factor updated by rank-one updates and the line search walking the kinks a
+  // semismooth step costs a small fraction of an interior-point step (one factorization each), so
+  // the warm start is given more room; chosen on instruction counts over a 100 Hz lift, the
+  // paraspine bench motion and a fatigued hold (docs/performance.md: 200 rather than 100 saves a
+  // fifth of the bench's work and of the hold's time; 50 costs a quarter more).
   int semismooth_patience = 30;
-  int semismooth_patience_warm = 100;
+  int semismooth_patience_warm = 200;
   // Free-set changes absorbed by rank-one updates of the factor before it is formed anew.
   int max_factor_updates = 20;
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
@@ -76,7 +80,12 @@ struct QpWorkspace {
   Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
   Eigen::MatrixXd S;
   Eigen::LLT<Eigen::MatrixXd> llt;     // interior-point fallback
-  std::vector<double> breakpoints;
+  // Line search: where a variable enters (slope_change < 0) or leaves (> 0) the free set along the
+  // step, and by how much the dual's second derivative changes there (capacity 2n).
+  struct Kink {
+    double t, slope_change;
+  };
+  std::vector<Kink> kinks;
   // ---- semismooth Newton: Cholesky factor L Lᵀ = A_F H_F⁻¹ A_Fᵀ + δ I of the free set F it was
   // built for, kept up to date by rank-one updates while A is unchanged (within one solve)
   Eigen::MatrixXd L;                   // (m, m) lower triangle used
@@ -86,10 +95,27 @@ struct QpWorkspace {
   std::vector<int> changed;            // columns entering or leaving the free set (capacity n)
   double regularization = 0;           // δ
   bool factor_valid = false;
+  // Envelope of the Newton matrix: row r has no nonzero left of column envelope_first[r] (no
+  // column acts on both rows), and Cholesky keeps that profile, so work outside it is skipped.
+  std::vector<int> envelope_first, envelope_last;  // (m); last: the lowest nonzero row of column r
+  // Multipliers of the frame before the last (qp_predict_warm_start)
+  Eigen::VectorXd lambda_previous;     // (m)
+  bool lambda_previous_valid = false;
+  bool prediction_pending = false;     // the next warm solve may start from 2λ − λ_previous
+  double lambda_step = -1;             // ‖λ_{k−1} − λ_{k−2}‖∞ (< 0: unknown)
+  int last_iterations = 0;             // semismooth steps of the last solve
 };
 
 // Sizes the workspace (all buffers allocated here), λ = 0.
 void qp_resize(QpWorkspace& w, int n, int m);
+
+// Before the warm-started solve of the next frame of a motion sampled in time (one solve per
+// frame): the solve then starts from the linear extrapolation 2λ_k − λ_{k−1} of the last two
+// frames' multipliers instead of λ_k while the multipliers move steadily (the last change at most
+// twice the one before). On smooth motion this usually lands on the new frame's active set, so
+// fewer semismooth steps and factor updates follow; a jump (a load put down, a keyframe of a
+// jerky motion) is not extrapolated. The first call after a cold solve only records λ.
+void qp_predict_warm_start(QpWorkspace& w);
 
 // Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
 // from λ = 0. Never throws; a non-converged solve returns its status with the best iterate.
