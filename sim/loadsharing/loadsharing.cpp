@@ -82,8 +82,12 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
   set_quadratic_costs(m, s, d);
 
   if (s.criterion == Criterion::kActivation2 || s.criterion == Criterion::kStress2) {
-    // One solve per frame: its multipliers follow the motion, so the warm start extrapolates them.
-    if (d.loadsharing_warm) qp_predict_warm_start(w);
+    // One solve per frame: its multipliers follow the motion, so the warm start extrapolates them —
+    // but not after a frame where reserves acted (d.loadsharing_info is still the last frame's): its
+    // multipliers sit at the reserve cost's vertices and jump rather than drift, and extrapolating
+    // them left 10 frames of a fatigued 40-min standing hold at the iteration limit
+    // (RunQuasiStatic.EveryFrameOfAFatiguedHoldIsSolved).
+    if (d.loadsharing_warm && d.loadsharing_info.max_reserve <= 1e-9) qp_predict_warm_start(w);
     solve(s, d, info);
   } else if (s.criterion == Criterion::kActivation3) {
     // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k² (a_k ≥ δ
