@@ -68,6 +68,7 @@ void finalize_model(Model& m) {
     m.muscle_joint_lo[i] = lo;
     m.muscle_joint_hi[i] = hi;
   }
+  m.muscle_fiber_width = (m.muscle_lopt.array() * m.muscle_pennation.array().sin()).matrix();
   m.piece_cross_begin.assign(1, 0);
   m.piece_cross.clear();
   for (int i = 0; i < m.nmuscle; ++i)

@@ -146,6 +146,7 @@ struct Model {
   // k's segment (it moves point k) and −(j+1) for a joint below point k+1's (it moves point k+1).
   // finalize_model fills it; muscle_geometry walks it instead of the tree.
   std::vector<int> piece_cross_begin;  // (npoint + 1)
+  Eigen::VectorXd muscle_fiber_width;  // (nmuscle) m: l_opt sin α_opt, what constant-thickness pennation keeps
   std::vector<int> piece_cross;
   std::vector<FatigueParameters> muscle_fatigue;  // (nmuscle) three-compartment F, R, r per fascicle
 

@@ -38,7 +38,7 @@ void muscle_geometry(const Model& m, Data& d) {
     d.muscle_velocity[i] = -arm.dot(d.qd.segment(r0, len));
     // Rigid tendon, constant-thickness pennation: the fibre's width w = l_opt sin α_opt stays, its
     // length along the tendon is what the tendon leaves.
-    const double w = m.muscle_lopt[i] * std::sin(m.muscle_pennation[i]);
+    const double w = m.muscle_fiber_width[i];
     const double along = std::max(length - m.muscle_lts[i], 0.0);
     const double lf = std::sqrt(along * along + w * w);
     d.fiber_length[i] = lf;
