@@ -67,6 +67,13 @@ using LoadSharingInfo = Data::LoadSharingSummary;
 void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
   QpInfo qi;
   qp_solve(s.qp, d.qp, qi, d.loadsharing_warm);
+  if (qi.status != QpStatus::kSolved && d.loadsharing_warm) {
+    // A warm start that ends at the iteration limit (LP-like frames where reserves act, after a jump
+    // of the multipliers) gets one cold solve: from zero multipliers the interior-point fallback
+    // comes early and has the whole budget.
+    info.qp_iterations += qi.iterations;
+    qp_solve(s.qp, d.qp, qi, false);
+  }
   d.loadsharing_warm = qi.status == QpStatus::kSolved;
   info.qp_iterations += qi.iterations;
   if (qi.status != QpStatus::kSolved) info.status = qi.status;
