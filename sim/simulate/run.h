@@ -38,7 +38,7 @@ struct RunOptions {
 //  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction}}},
 //  reserves: {peak_moment_Nm, frames_used_fraction},
 //  endurance_s (null when the task never fails), first_to_fail (group or null),
-//  fatigue_resolved_frames (frames re-solved because fatigue bound an activation)}
+//  load_sharing_solves, repeated_cycle_frames (frames that took an earlier repetition's answer)}
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options,
                             ResultsWriter* writer);
 
