@@ -14,16 +14,13 @@ void reactions(const Model& m, Data& d) {
       const double l = (B - A).norm();
       if (l < 1e-12) continue;
       const Vec3 u = (B - A) / l;
-      // A piece pulls its end above a joint toward the other end: −T u on B, +T u on A.
-      int a = m.point_segment[k], b = m.point_segment[k + 1];
-      while (a != b) {
-        if (m.segment_depth[a] >= m.segment_depth[b]) {
-          d.contact_force.col(a - 1) -= T * u;  // A is above joint a−1: the muscle pulls it toward B
-          a = m.segment_parent[a];
-        } else {
-          d.contact_force.col(b - 1) += T * u;  // B is above joint b−1: pulled toward A (−u)
-          b = m.segment_parent[b];
-        }
+      // A piece pulls its end above a joint toward the other end: −T u on B, +T u on A. The joints
+      // between the piece's segments are Model::piece_cross (≥ 0: below A's segment, A is above it).
+      const Vec3 Tu = T * u;
+      for (int c = m.piece_cross_begin[k]; c < m.piece_cross_begin[k + 1]; ++c) {
+        const int code = m.piece_cross[c];
+        if (code >= 0) d.contact_force.col(code) -= Tu;  // A is above the joint: pulled toward B
+        else d.contact_force.col(-code - 1) += Tu;       // B is above the joint: pulled toward A (−u)
       }
     }
   }
