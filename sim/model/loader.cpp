@@ -54,6 +54,18 @@ std::vector<std::string> present(const YAML::Node& n, std::initializer_list<cons
   return out;
 }
 
+// A point fixed on a segment, [segment, x, y, z] (m): muscle path points and rib-cage joints.
+std::pair<int, Vec3> read_segment_point(const Reader& r, const Model& m, const YAML::Node& n, const std::string& field) {
+  if (!n.IsSequence() || n.size() != 4) r.fail(n, field, "expected [segment, x, y, z] (m)");
+  const std::string seg = r.str(n[0], field + ".segment");
+  const int si = m.segment_index(seg);
+  if (si < 0) r.fail(n[0], field, "unknown segment '" + seg + "'");
+  const Vec3 p(r.num(n[1], field + ".x"), r.num(n[2], field + ".y"), r.num(n[3], field + ".z"));
+  if (p.norm() > 0.5)
+    r.fail(n, field, "point more than 0.5 m from the origin of segment '" + seg + "' (implausible anatomy; coordinates are in metres)");
+  return {si, p};
+}
+
 Mat3 read_inertia(const Reader& r, const YAML::Node& n, const std::string& field) {
   const auto v = r.list(n, field, 0);
   Mat3 I = Mat3::Zero();
@@ -469,12 +481,7 @@ Model parse_model(const std::string& text, const std::string& file) {
                                           " [segment, x, y, z] (m) costovertebral joints");
         for (size_t k = 0; k < rc.size(); ++k) {
           const std::string pf = f + ".rib_cage[" + std::to_string(k) + "]";
-          if (!rc[k].IsSequence() || rc[k].size() != 4) r.fail(rc[k], pf, "expected [segment, x, y, z] (m)");
-          const std::string seg = r.str(rc[k][0], pf + ".segment");
-          const int si = m.segment_index(seg);
-          if (si < 0) r.fail(rc[k][0], pf, "unknown segment '" + seg + "'");
-          const Vec3 p(r.num(rc[k][1], pf + ".x"), r.num(rc[k][2], pf + ".y"), r.num(rc[k][3], pf + ".z"));
-          if (p.norm() > 0.5) r.fail(rc[k], pf, "point more than 0.5 m from the origin of segment '" + seg + "' (coordinates are in metres)");
+          const auto [si, p] = read_segment_point(r, m, rc[k], pf);
           if (std::abs(p.z()) < 1e-4)
             r.fail(rc[k], pf, "a costovertebral joint must lie beside the midline (|z| ≥ 0.1 mm): give the right-side one");
           for (const double zs : {1.0, -1.0}) {
@@ -560,14 +567,7 @@ Model parse_model(const std::string& text, const std::string& file) {
       if (!pn.IsSequence() || pn.size() < 2) r.fail(pn, f + ".path", "a path needs at least an origin and an insertion");
       std::vector<std::pair<int, Vec3>> path;
       for (size_t k = 0; k < pn.size(); ++k) {
-        const std::string pf = f + ".path[" + std::to_string(k) + "]";
-        if (!pn[k].IsSequence() || pn[k].size() != 4) r.fail(pn[k], pf, "expected [segment, x, y, z] (m)");
-        const std::string seg = r.str(pn[k][0], pf + ".segment");
-        const int si = m.segment_index(seg);
-        if (si < 0) r.fail(pn[k][0], pf, "unknown segment '" + seg + "'");
-        const Vec3 p(r.num(pn[k][1], pf + ".x"), r.num(pn[k][2], pf + ".y"), r.num(pn[k][3], pf + ".z"));
-        if (p.norm() > 0.5) r.fail(pn[k], pf, "point more than 0.5 m from the origin of segment '" + seg + "' (implausible anatomy; coordinates are in metres)");
-        path.emplace_back(si, p);
+        path.push_back(read_segment_point(r, m, pn[k], f + ".path[" + std::to_string(k) + "]"));
       }
       bool crosses = false;
       for (size_t k = 1; k < path.size(); ++k) crosses = crosses || path[k].first != path[0].first;

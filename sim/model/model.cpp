@@ -41,50 +41,35 @@ double Model::total_mass() const {
   return m;
 }
 
-std::pair<int, int> muscle_joint_span(const Model& m, int i) {
-  // The union over the path's pieces of the joints between consecutive segments.
-  int lo = -1, hi = -1;
-  for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
-    int a = m.point_segment[k], b = m.point_segment[k + 1];
-    while (a != b) {
-      int& deeper = m.segment_depth[a] >= m.segment_depth[b] ? a : b;
-      const int j = deeper - 1;
-      if (lo < 0 || j < lo) lo = j;
-      if (j > hi) hi = j;
-      deeper = m.segment_parent[deeper];
-    }
-  }
-  return {lo, hi};
-}
+std::pair<int, int> muscle_joint_span(const Model& m, int i) { return {m.muscle_joint_lo[i], m.muscle_joint_hi[i]}; }
 
 void finalize_model(Model& m) {
   m.segment_depth.assign(m.nsegment, 0);
   for (int s = 1; s < m.nsegment; ++s) m.segment_depth[s] = m.segment_depth[m.segment_parent[s]] + 1;
-  m.muscle_joint_lo.assign(m.nmuscle, -1);
-  m.muscle_joint_hi.assign(m.nmuscle, -1);
   if (m.muscle_passive_strain.size() != m.nmuscle) m.muscle_passive_strain = Eigen::VectorXd::Constant(m.nmuscle, kDefaultPassiveStrain);
-  for (int i = 0; i < m.nmuscle; ++i) {
-    const auto [lo, hi] = muscle_joint_span(m, i);
-    m.muscle_joint_lo[i] = lo;
-    m.muscle_joint_hi[i] = hi;
-  }
   m.muscle_fiber_width = (m.muscle_lopt.array() * m.muscle_pennation.array().sin()).matrix();
+  // The joints each path piece crosses: walk from both segments to their common ancestor; every
+  // joint passed lies between them. A fascicle's span is the union over its pieces.
   m.piece_cross_begin.assign(1, 0);
   m.piece_cross.clear();
+  m.muscle_joint_lo.assign(m.nmuscle, -1);
+  m.muscle_joint_hi.assign(m.nmuscle, -1);
   for (int i = 0; i < m.nmuscle; ++i)
     for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k) {
-      if (k + 1 < m.muscle_point_begin[i + 1]) {
-        // Walk from both segments to their common ancestor; every joint passed lies between them.
-        int a = m.point_segment[k], b = m.point_segment[k + 1];
-        while (a != b) {
-          if (m.segment_depth[a] >= m.segment_depth[b]) {
-            m.piece_cross.push_back(a - 1);
-            a = m.segment_parent[a];
-          } else {
-            m.piece_cross.push_back(-b);  // −(j + 1) with j = b − 1
-            b = m.segment_parent[b];
-          }
+      int a = m.point_segment[k], b = k + 1 < m.muscle_point_begin[i + 1] ? m.point_segment[k + 1] : a;
+      while (a != b) {
+        int j;
+        if (m.segment_depth[a] >= m.segment_depth[b]) {
+          j = a - 1;
+          m.piece_cross.push_back(j);
+          a = m.segment_parent[a];
+        } else {
+          j = b - 1;
+          m.piece_cross.push_back(-b);  // −(j + 1)
+          b = m.segment_parent[b];
         }
+        if (m.muscle_joint_lo[i] < 0 || j < m.muscle_joint_lo[i]) m.muscle_joint_lo[i] = j;
+        m.muscle_joint_hi[i] = std::max(m.muscle_joint_hi[i], j);
       }
       m.piece_cross_begin.push_back(static_cast<int>(m.piece_cross.size()));
     }

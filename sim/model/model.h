@@ -170,7 +170,7 @@ struct Model {
   double total_mass() const;  // segments + arms, kg
 };
 
-// Lowest and highest joint index a muscle's path crosses ({-1, -1} if none).
+// Lowest and highest joint index a muscle's path crosses ({-1, -1} if none; finalize_model computes it).
 std::pair<int, int> muscle_joint_span(const Model& m, int muscle);
 
 // Computes the derived arrays (segment_depth, muscle joint spans). Called by the loader and by
