@@ -10,13 +10,9 @@ void reactions(const Model& m, Data& d) {
     const double T = d.muscle_force[i];
     if (T == 0) continue;
     for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
-      const Vec3 A = d.point_world.col(k), B = d.point_world.col(k + 1);
-      const double l = (B - A).norm();
-      if (l < 1e-12) continue;
-      const Vec3 u = (B - A) / l;
       // A piece pulls its end above a joint toward the other end: −T u on B, +T u on A. The joints
       // between the piece's segments are Model::piece_cross (≥ 0: below A's segment, A is above it).
-      const Vec3 Tu = T * u;
+      const Vec3 Tu = T * d.piece_direction.col(k);  // zero for a degenerate piece
       for (int c = m.piece_cross_begin[k]; c < m.piece_cross_begin[k + 1]; ++c) {
         const int code = m.piece_cross[c];
         if (code >= 0) d.contact_force.col(code) -= Tu;  // A is above the joint: pulled toward B

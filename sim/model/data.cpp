@@ -39,6 +39,7 @@ Data::Data(const Model& m)
       subtree_force(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
       subtree_moment(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
       point_world(Eigen::Matrix3Xd::Zero(3, m.npoint)),
+      piece_direction(Eigen::Matrix3Xd::Zero(3, m.npoint)),
       muscle_length(Eigen::VectorXd::Zero(m.nmuscle)),
       muscle_velocity(Eigen::VectorXd::Zero(m.nmuscle)),
       fiber_length(Eigen::VectorXd::Zero(m.nmuscle)),

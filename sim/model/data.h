@@ -58,6 +58,7 @@ struct Data {
 
   // ---- muscle geometry (written by muscle_geometry)
   Eigen::Matrix3Xd point_world;            // (3, npoint) m
+  Eigen::Matrix3Xd piece_direction;        // (3, npoint) unit vector from point k to k+1 (0: last point, degenerate piece)
   Eigen::VectorXd muscle_length;           // (nmuscle) m, musculotendon length
   Eigen::VectorXd muscle_velocity;         // (nmuscle) m/s, lengthening positive
   Eigen::VectorXd fiber_length;            // (nmuscle) m

@@ -22,8 +22,12 @@ void muscle_geometry(const Model& m, Data& d) {
       const Vec3 AB = B - A;
       const double l = AB.norm();
       length += l;
-      if (l < 1e-12) continue;
+      if (l < 1e-12) {
+        d.piece_direction.col(k).setZero();
+        continue;
+      }
       const Vec3 u = AB / l;
+      d.piece_direction.col(k) = u;
       // Every joint between the piece's two segments (Model::piece_cross): a joint below A's segment
       // moves A only, one below B's moves B only, with the opposite sign.
       for (int c = m.piece_cross_begin[k]; c < m.piece_cross_begin[k + 1]; ++c) {

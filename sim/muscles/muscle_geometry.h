@@ -3,7 +3,7 @@
 // between consecutive points, each fixed on a segment), its rate, fibre length and velocity, and the
 // moment-arm matrix, computed analytically.
 //
-// Needs forward_kinematics first. Writes point_world (3, npoint), muscle_length and
+// Needs forward_kinematics first. Writes point_world and piece_direction (3, npoint), muscle_length and
 // muscle_velocity (nmuscle; lengthening positive), fiber_length, fiber_velocity,
 // cos_pennation (nmuscle), moment_arm (ndof, nmuscle) = −∂length/∂q.
 //
