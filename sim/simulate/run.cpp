@@ -37,19 +37,23 @@ struct SolvedFrame {
   double abdominal_pressure = 0;
   decltype(Data::loadsharing_info) info;
 
+  // The pairs (kept copy, Data member) that store copies in and restore copies back; the
+  // capacities are kept to compare, never restored (fatigue moves them on).
+  template <class Frame, class D, class F>
+  static void each_output(Frame& f, D& d, F copy) {
+    copy(f.tau, d.tau), copy(f.fiber_length, d.fiber_length), copy(f.activation, d.activation);
+    copy(f.muscle_force, d.muscle_force), copy(f.muscle_moment, d.muscle_moment);
+    copy(f.passive, d.passive_joint_moment), copy(f.reserve, d.reserve);
+    copy(f.abdominal_pressure_moment, d.abdominal_pressure_moment), copy(f.disc_force, d.disc_force);
+    copy(f.abdominal_pressure_force, d.abdominal_pressure_force), copy(f.abdominal_pressure, d.abdominal_pressure);
+    copy(f.info, d.loadsharing_info);
+  }
   void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
-    inputs = in, capacity = d.muscle_capacity, passive = d.passive_joint_moment, supported = supp, valid = true;
-    tau = d.tau, fiber_length = d.fiber_length, activation = d.activation, muscle_force = d.muscle_force;
-    muscle_moment = d.muscle_moment, reserve = d.reserve, abdominal_pressure_moment = d.abdominal_pressure_moment;
-    disc_force = d.disc_force, abdominal_pressure_force = d.abdominal_pressure_force;
-    abdominal_pressure = d.abdominal_pressure, info = d.loadsharing_info;
+    inputs = in, capacity = d.muscle_capacity, supported = supp, valid = true;
+    each_output(*this, d, [](auto& kept, const auto& now) { kept = now; });
   }
   void restore(Data& d) const {
-    d.tau = tau, d.fiber_length = fiber_length, d.activation = activation, d.muscle_force = muscle_force;
-    d.muscle_moment = muscle_moment, d.passive_joint_moment = passive, d.reserve = reserve;
-    d.abdominal_pressure_moment = abdominal_pressure_moment, d.disc_force = disc_force;
-    d.abdominal_pressure_force = abdominal_pressure_force, d.abdominal_pressure = abdominal_pressure;
-    d.loadsharing_info = info;
+    each_output(*this, d, [](const auto& kept, auto& now) { now = kept; });
   }
 
   // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
@@ -85,6 +89,7 @@ struct RepeatedCycle {
 
   RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
     if (s.repetitions < 2) return;
+    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 5 per-rotation vectors, 2 per-joint 3-vectors.
     const double per_frame = 8.0 * (4.0 * m.nmuscle + 12.0 * m.ndof + 8.0 * m.njoint + 256);
     const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
     frames.resize(static_cast<size_t>(std::max(0.0, n)));
@@ -106,13 +111,14 @@ struct RepeatedCycle {
 constexpr double kSameInput = 1e-12;
 
 // Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
-// alone (nothing carries over from other frames).
-void set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d) {
+// alone (nothing carries over from other frames). Returns where t falls in the scenario's cycles.
+CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d) {
   const CyclePosition where = cycle_position(s, cycle, t);
   clear_loads(m, d);
   sample_scenario(s, b, t, d);  // posture, rates, hands and their loads (rests: still, hands empty)
   forward_kinematics(m, d);
   apply_scenario_loads(m, b, where.time_in_cycle, where.resting, d);
+  return where;
 }
 
 }  // namespace
@@ -165,9 +171,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   auto process = [&](long f, Data& d, bool solved) {
     const double t = f * dt;
     if (!solved) {
-    set_frame_kinematics(m, s, b, cycle, t, d);
+    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, t, d);
     SolvedFrame::gather(d, inputs);
-    const CyclePosition where = cycle_position(s, cycle, t);
     const bool supported = where.on_break && s.break_posture == "supported";
     // Quasi-static reuse: the last solve's answer (a held posture), else the answer of the same
     // point of an earlier repetition (a repeated task), else a solve.
