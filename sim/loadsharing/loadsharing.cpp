@@ -67,13 +67,6 @@ using LoadSharingInfo = Data::LoadSharingSummary;
 void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
   QpInfo qi;
   qp_solve(s.qp, d.qp, qi, d.loadsharing_warm);
-  if (qi.status != QpStatus::kSolved && d.loadsharing_warm) {
-    // A warm start that ends at the iteration limit (LP-like frames where reserves act, after a jump
-    // of the multipliers) gets one cold solve: from zero multipliers the interior-point fallback
-    // comes early and has the whole budget.
-    info.qp_iterations += qi.iterations;
-    qp_solve(s.qp, d.qp, qi, false);
-  }
   d.loadsharing_warm = qi.status == QpStatus::kSolved;
   info.qp_iterations += qi.iterations;
   if (qi.status != QpStatus::kSolved) info.status = qi.status;
@@ -94,7 +87,7 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     // multipliers sit at the reserve cost's vertices and jump rather than drift, and extrapolating
     // them left 10 frames of a fatigued 40-min standing hold at the iteration limit
     // (RunQuasiStatic.EveryFrameOfAFatiguedHoldIsSolved).
-    if (d.loadsharing_warm && d.loadsharing_info.max_reserve <= 1e-9) qp_predict_warm_start(w);
+    if (d.loadsharing_warm) qp_predict_warm_start(w, d.loadsharing_info.max_reserve <= 1e-9);
     solve(s, d, info);
   } else if (s.criterion == Criterion::kActivation3) {
     // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k² (a_k ≥ δ

@@ -114,8 +114,11 @@ void qp_resize(QpWorkspace& w, int n, int m);
 // frames' multipliers instead of λ_k while the multipliers move steadily (the last change at most
 // twice the one before). On smooth motion this usually lands on the new frame's active set, so
 // fewer semismooth steps and factor updates follow; a jump (a load put down, a keyframe of a
-// jerky motion) is not extrapolated. The first call after a cold solve only records λ.
-void qp_predict_warm_start(QpWorkspace& w);
+// jerky motion) is not extrapolated. The first call after a cold solve only records λ. With
+// extrapolate = false (a caller that knows the multipliers jump: load sharing after a frame where
+// reserves acted, whose multipliers sit at the reserve cost's vertices) the warm start stays λ_k and
+// the frame is left out of the history.
+void qp_predict_warm_start(QpWorkspace& w, bool extrapolate = true);
 
 // Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
 // from λ = 0. Never throws; a non-converged solve returns its status with the best iterate.
