@@ -88,6 +88,20 @@ FatigueState expm_branch(const FatigueParameters& p, double TL, int b, double t,
   return {x[0], x[1], x[2]};
 }
 
+// A step of length t from s0 (fatigue_step, into `step`) and the matrix exponential of s0's branch
+// (into `ref`), where that branch holds over the step (checked on the reference at t/10 … t):
+// returns the branch, or −1 when it changes inside the step.
+int single_branch_step(const FatigueParameters& p, double TL, double t, const FatigueState& s0, FatigueState& step,
+                       FatigueState& ref) {
+  const int b = branch(TL, s0);
+  for (int j = 1; j <= 10; ++j)
+    if (branch(TL, expm_branch(p, TL, b, t * j / 10, s0)) != b) return -1;
+  step = s0;
+  fatigue_step(p, TL, t, step);
+  ref = expm_branch(p, TL, b, t, s0);
+  return b;
+}
+
 TEST(Fatigue, StepsEqualTheMatrixExponentialOfTheirBranch) {
   // Random parameters (around the published ranges), states, loads and step lengths; where the
   // branch holds over the step (checked on the reference at nine interior points), the step must
@@ -104,13 +118,9 @@ TEST(Fatigue, StepsEqualTheMatrixExponentialOfTheirBranch) {
     double a = u(rng), f = u(rng) * (1 - a);
     const FatigueState s0{a, 1 - a - f, f};
     const double t = std::pow(10.0, -2 + 5.5 * u(rng));  // 10 ms … 5.5 h
-    const int b = branch(TL, s0);
-    bool holds = true;
-    for (int j = 1; j <= 10 && holds; ++j) holds = branch(TL, expm_branch(p, TL, b, t * j / 10, s0)) == b;
-    if (!holds) continue;
-    FatigueState s = s0;
-    fatigue_step(p, TL, t, s);
-    const FatigueState r = expm_branch(p, TL, b, t, s0);
+    FatigueState s, r;
+    const int b = single_branch_step(p, TL, t, s0, s, r);
+    if (b < 0) continue;
     ASSERT_NEAR(s.active, r.active, 1e-11) << "branch " << b << " t " << t;
     ASSERT_NEAR(s.fatigued, r.fatigued, 1e-11) << "branch " << b << " t " << t;
     ++compared[b];
@@ -136,13 +146,9 @@ TEST(Fatigue, SingularSystemsUseTheMatrixExponential) {
     const double a = u(rng), f = u(rng) * (1 - a);
     const FatigueState s0{a, 1 - a - f, f};
     const double t = std::pow(10.0, -2 + 3 * u(rng));
-    const int b = branch(TL, s0);
-    bool holds = true;
-    for (int j = 1; j <= 10 && holds; ++j) holds = branch(TL, expm_branch(p, TL, b, t * j / 10, s0)) == b;
-    if (!holds) continue;
-    FatigueState s = s0;
-    fatigue_step(p, TL, t, s);
-    const FatigueState r = expm_branch(p, TL, b, t, s0);
+    FatigueState s, r;
+    const int b = single_branch_step(p, TL, t, s0, s, r);
+    if (b < 0) continue;
     ASSERT_NEAR(s.active, r.active, 1e-11) << "branch " << b << " t " << t;
     ASSERT_NEAR(s.fatigued, r.fatigued, 1e-11) << "branch " << b << " t " << t;
     EXPECT_NEAR(s.active + s.resting + s.fatigued, 1.0, 1e-12);

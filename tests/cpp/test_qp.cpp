@@ -41,6 +41,12 @@ void random_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double l
   w.b = w.A * a;
 }
 
+// Another problem's data (A, b, h, g, bounds, row ranges) in a workspace that keeps its solver state.
+void set_problem(QpWorkspace& w, const QpWorkspace& p) {
+  w.A = p.A, w.b = p.b, w.h = p.h, w.g = p.g, w.lo = p.lo, w.hi = p.hi;
+  w.row_begin = p.row_begin, w.row_end = p.row_end;
+}
+
 void check_kkt(const QpWorkspace& w, const QpInfo& info, double rel_tol = 1e-10) {
   ASSERT_EQ(info.status, QpStatus::kSolved) << qp_status_name(info.status);
   const double scale_b = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
@@ -185,13 +191,7 @@ TEST(Qp, WarmChainsAndStaleStartsReachTheColdOptimum) {
   random_problem(ref, 200, 30, rng, 0.5, 1e4);
   ref.b *= 20;
   QpWorkspace stale = w;
-  stale.A = ref.A;
-  stale.b = ref.b;
-  stale.h = ref.h;
-  stale.lo = ref.lo;
-  stale.hi = ref.hi;
-  stale.row_begin = ref.row_begin;
-  stale.row_end = ref.row_end;
+  set_problem(stale, ref);
   qp_solve(s, stale, info, true);
   check_kkt(stale, info, 1e-7);  // reserves carrying kN·m: the precision floor (see qp.cpp)
   QpInfo cold;
@@ -290,14 +290,7 @@ TEST(Qp, AColdSolveIgnoresTheWorkspaceHistory) {
     qp_solve(s, used, info, true);
   }
   random_problem(fresh, 150, 24, rng, 0.8, 1e4);
-  used.A = fresh.A;
-  used.b = fresh.b;
-  used.h = fresh.h;
-  used.g = fresh.g;
-  used.lo = fresh.lo;
-  used.hi = fresh.hi;
-  used.row_begin = fresh.row_begin;
-  used.row_end = fresh.row_end;
+  set_problem(used, fresh);
   QpInfo a, b;
   qp_solve(s, used, a, false);
   qp_solve(s, fresh, b, false);

@@ -3,6 +3,8 @@
 // scenario sets per group reach the run.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "fixtures.h"
 #include "sim/common/error.h"
 #include "sim/simulate/run.h"
@@ -15,6 +17,27 @@ Scenario short_sitting(const std::vector<std::string>& extra = {}) {
   std::vector<std::string> sets = {"keyframes[1].time=900"};
   sets.insert(sets.end(), extra.begin(), extra.end());
   return parse_scenario(apply_overrides(base.text, base.file, sets), base.file);
+}
+
+// Every frame's outputs that a reused answer restores (run.cpp, SolvedFrame), flattened.
+std::function<void(double, const Data&)> record_outputs(std::vector<std::vector<double>>& out) {
+  return [&out](double, const Data& d) {
+    std::vector<double> v;
+    for (const Eigen::VectorXd* x : {&d.activation, &d.muscle_force, &d.reserve, &d.tau, &d.fiber_length,
+                                     &d.muscle_moment, &d.passive_joint_moment, &d.abdominal_pressure_moment})
+      v.insert(v.end(), x->data(), x->data() + x->size());
+    v.insert(v.end(), d.disc_force.data(), d.disc_force.data() + d.disc_force.size());
+    out.push_back(v);
+  };
+}
+
+// Largest |a − b| / max(1, |a|) over two runs' recorded frames (same length asserted by the caller).
+double largest_relative_difference(const std::vector<std::vector<double>>& fa, const std::vector<std::vector<double>>& fb) {
+  double worst = 0;
+  for (size_t f = 0; f < fa.size(); ++f)
+    for (size_t k = 0; k < fa[f].size(); ++k)
+      worst = std::max(worst, std::abs(fa[f][k] - fb[f][k]) / std::max(1.0, std::abs(fa[f][k])));
+  return worst;
 }
 
 TEST(RunQuasiStatic, ReuseMatchesSolvingEveryFrame) {
@@ -53,17 +76,7 @@ TEST(RunQuasiStatic, RepeatedCyclesMatchSolvingEveryFrame) {
   exact.capacity_tolerance = 0.0, exact.passive_tolerance = 0.0;
   loose.capacity_tolerance = 1.0;
   std::vector<std::vector<double>> fa, fb;
-  auto record = [](std::vector<std::vector<double>>& out) {
-    return [&out](double, const Data& d) {
-      std::vector<double> v;
-      for (const Eigen::VectorXd* x : {&d.activation, &d.muscle_force, &d.reserve, &d.tau, &d.fiber_length,
-                                       &d.muscle_moment, &d.passive_joint_moment, &d.abdominal_pressure_moment})
-        v.insert(v.end(), x->data(), x->data() + x->size());
-      v.insert(v.end(), d.disc_force.data(), d.disc_force.data() + d.disc_force.size());
-      out.push_back(v);
-    };
-  };
-  every.on_frame = record(fa), exact.on_frame = record(fb);
+  every.on_frame = record_outputs(fa), exact.on_frame = record_outputs(fb);
   const auto a = run_scenario(m, s, every, nullptr), b = run_scenario(m, s, exact, nullptr);
   const auto c = run_scenario(m, s, loose, nullptr), c1 = run_scenario(m, lifts(1), loose, nullptr);
   const auto u = run_scenario(m, s, usual, nullptr);
@@ -79,10 +92,7 @@ TEST(RunQuasiStatic, RepeatedCyclesMatchSolvingEveryFrame) {
   EXPECT_LE(c["load_sharing_solves"].get<long>(), c1["load_sharing_solves"].get<long>() + 3);
   EXPECT_GT(u["repeated_cycle_frames"].get<long>(), 0);
   ASSERT_EQ(fa.size(), fb.size());
-  double worst = 0;
-  for (size_t f = 0; f < fa.size(); ++f)
-    for (size_t k = 0; k < fa[f].size(); ++k)
-      worst = std::max(worst, std::abs(fa[f][k] - fb[f][k]) / std::max(1.0, std::abs(fa[f][k])));
+  const double worst = largest_relative_difference(fa, fb);
   EXPECT_LT(worst, 1e-6) << "a reused answer differs from the solve";
   for (const char* j : {"L4-L5", "L5-S1", "T12-L1"})
     EXPECT_NEAR(a["joints"][j]["mean_compression_N"].get<double>(), u["joints"][j]["mean_compression_N"].get<double>(), 1.0) << j;
@@ -103,22 +113,11 @@ TEST(RunQuasiStatic, RepeatedCyclesWithBreaksMatchSolvingEveryFrame) {
   every.quasi_static_reuse = false;
   exact.capacity_tolerance = 0.0, exact.passive_tolerance = 0.0;
   std::vector<std::vector<double>> fa, fb;
-  auto record = [](std::vector<std::vector<double>>& out) {
-    return [&out](double, const Data& d) {
-      std::vector<double> v(d.activation.data(), d.activation.data() + d.activation.size());
-      v.insert(v.end(), d.disc_force.data(), d.disc_force.data() + d.disc_force.size());
-      v.insert(v.end(), d.tau.data(), d.tau.data() + d.tau.size());
-      out.push_back(v);
-    };
-  };
-  every.on_frame = record(fa), exact.on_frame = record(fb);
+  every.on_frame = record_outputs(fa), exact.on_frame = record_outputs(fb);
   const auto a = run_scenario(m, s, every, nullptr), b = run_scenario(m, s, exact, nullptr);
   EXPECT_GT(b["repeated_cycle_frames"].get<long>(), 0);
   ASSERT_EQ(fa.size(), fb.size());
-  double worst = 0;
-  for (size_t f = 0; f < fa.size(); ++f)
-    for (size_t k = 0; k < fa[f].size(); ++k)
-      worst = std::max(worst, std::abs(fa[f][k] - fb[f][k]) / std::max(1.0, std::abs(fa[f][k])));
+  const double worst = largest_relative_difference(fa, fb);
   EXPECT_LT(worst, 1e-6);
   std::printf("[ info ] 6 lifts with 2 breaks: %ld frames, %ld solves, %ld from earlier repetitions, worst %g\n",
               b["frames"].get<long>(), b["load_sharing_solves"].get<long>(), b["repeated_cycle_frames"].get<long>(), worst);
