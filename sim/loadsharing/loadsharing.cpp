@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/dynamics/abdominal_pressure.h"
+#include "sim/loadsharing/qp_capture.h"
 #include "sim/tissue/creep.h"
 
 namespace paraspine {
@@ -87,7 +88,9 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     // multipliers sit at the reserve cost's vertices and jump rather than drift, and extrapolating
     // them left 10 frames of a fatigued 40-min standing hold at the iteration limit
     // (RunQuasiStatic.EveryFrameOfAFatiguedHoldIsSolved).
-    if (d.loadsharing_warm) qp_predict_warm_start(w, d.loadsharing_info.max_reserve <= 1e-9);
+    const bool extrapolate = d.loadsharing_info.max_reserve <= 1e-9;
+    if (qp_capture_enabled()) qp_capture(w, d.loadsharing_warm, extrapolate);  // diagnostics (qp_capture.h)
+    if (d.loadsharing_warm) qp_predict_warm_start(w, extrapolate);
     solve(s, d, info);
   } else if (s.criterion == Criterion::kActivation3) {
     // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k² (a_k ≥ δ
