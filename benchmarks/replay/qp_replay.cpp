@@ -10,7 +10,7 @@
 //
 // Options: --stride k (replay every k-th record: `paraspine bench` captures its warm and its cold
 // solve of each frame, the warm ones first), --frames N, --verbose i (the solver's per-step lines
-// for solve i), --list (one line per solve), --no-partition (QpSettings::partition_warm_start off), --collect none|all|free|reserve|first|continuing|after.
+// for solve i), --list (one line per solve), --collect none|all|free|reserve|first|continuing|after.
 #include <valgrind/callgrind.h>
 
 #include <chrono>
@@ -75,7 +75,6 @@ int main(int argc, char** argv) {
     else if (o == "--verbose") verbose = std::stoi(next());
     else if (o == "--list") list = true;
     else if (o == "--collect") collect = next();
-    else if (o == "--no-partition") settings.partition_warm_start = false;
     else {
       std::fprintf(stderr, "unknown option %s\n", o.c_str());
       return 2;

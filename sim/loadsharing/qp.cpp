@@ -1,8 +1,5 @@
 #include "sim/loadsharing/qp.h"
 
-#include "sim/loadsharing/qp_internal.h"
-#include "sim/loadsharing/qp_reserve.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -61,10 +58,7 @@ void qp_predict_warm_start(QpWorkspace& w, bool extrapolate) {
   // Multipliers that jump are left out of the history: the next frame compares its step with the
   // last steady one and, having jumped since, is not extrapolated either. (Recording them instead
   // made the fatigued-hold benchmark 2.6x dearer: 290 vs 112 us per frame.)
-  if (!extrapolate) {
-    w.partition_pending = true;  // qp_reserve.h
-    return;
-  }
+  if (!extrapolate) return;
   if (w.lambda_previous_valid) {
     w.prediction_pending = true;
   } else {
@@ -481,20 +475,6 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
 
 }  // namespace
 
-// ---- For the partition warm start (qp_internal.h, qp_reserve.cpp).
-namespace qp_internal {
-bool is_free_variable(const QpWorkspace& w, int i) { return is_free(w, i); }
-bool factorize_free_set(QpWorkspace& w) { return refactorize(w); }
-bool update_factor_column(QpWorkspace& w, int i, double sigma) {
-  const bool ok = update_columns(w, i, -1, sigma);
-  w.in_factor[i] = sigma > 0;
-  if (!ok) w.factor_valid = false;
-  return ok;
-}
-void solve_factored(const QpWorkspace& w, Eigen::VectorXd& v) { solve_with_factor(w, v); }
-}  // namespace qp_internal
-// ----
-
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
@@ -517,19 +497,12 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     w.lambda_step = step;
   }
   w.prediction_pending = false;
-  // ---- After a frame where reserves acted: start from its partition (qp_reserve.h); the factor
-  // it leaves is the first step's.
-  const bool after_reserves = warm && w.partition_pending;
-  const bool partition_started = after_reserves && settings.partition_warm_start && qp_partition_warm_start(w, info);
-  w.partition_pending = false;
-  static const int reserve_patience = std::getenv("PARASPINE_QP_RESERVE_PATIENCE") ? std::atoi(std::getenv("PARASPINE_QP_RESERVE_PATIENCE")) : -1;  // EXPERIMENT
-  // ----
   const double scale = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
   const double tol = settings.tolerance * scale;
   double best = std::numeric_limits<double>::infinity();
   int stalled = 0;
   bool fell_back = false;
-  int first_newton = partition_started ? -1 : 0;
+  int first_newton = 0;
   bool fresh_only = false;  // new factorizations only: after a stall, and to polish after the fallback
   int it = 0;
   for (;; ++it) {
@@ -559,8 +532,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       info.status = QpStatus::kMaxIterations;
       break;
     }
-    const int patience = after_reserves && reserve_patience >= 0 ? reserve_patience : warm ? settings.semismooth_patience_warm : settings.semismooth_patience;
-    if ((stall_fallback || it == patience) && !fell_back) {
+    if ((stall_fallback || it == (warm ? settings.semismooth_patience_warm : settings.semismooth_patience)) && !fell_back) {
       // Many active-set changes at once (saturation): interior point to the neighbourhood of the
       // optimum, then resume exact semismooth steps from its multipliers.
       fell_back = true;
@@ -584,7 +556,6 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     // (one pass over the variables, then O(1) per kink passed: steps of frames where reserves act
     // stop at one of their first kinks, often at t ~ 1e-6, out of hundreds in (0, 1)).
     w.kinks.clear();
-    static const double t_max = std::getenv("PARASPINE_QP_RAY") ? std::atof(std::getenv("PARASPINE_QP_RAY")) : 1.0;  // EXPERIMENT
     double slope = 0;
     for (int i = 0; i < w.n; ++i) {
       const double ci = column_dot(w, i, w.direction);
@@ -596,12 +567,12 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       if (free_now) slope -= curvature;
       const double t_lo = (lo - u0) / du, t_hi = (hi - u0) / du;  // ±inf for infinite bounds
       const double t_enter = du > 0 ? t_lo : t_hi, t_leave = du > 0 ? t_hi : t_lo;
-      if (t_enter > 0 && t_enter < t_max) w.kinks.push_back({t_enter, -curvature});
-      if (t_leave > 0 && t_leave < t_max) w.kinks.push_back({t_leave, curvature});
+      if (t_enter > 0 && t_enter < 1) w.kinks.push_back({t_enter, -curvature});
+      if (t_leave > 0 && t_leave < 1) w.kinks.push_back({t_leave, curvature});
     }
     auto later = [](const QpWorkspace::Kink& a, const QpWorkspace::Kink& b) { return a.t > b.t; };
     std::make_heap(w.kinks.begin(), w.kinks.end(), later);  // the earliest kink on top
-    double t = t_max, t0 = 0, f0 = w.direction.dot(w.residual), t_negative = t_max;
+    double t = 1.0, t0 = 0, f0 = w.direction.dot(w.residual), t_negative = 1;
     bool found = false;
     while (!w.kinks.empty() && !found) {
       std::pop_heap(w.kinks.begin(), w.kinks.end(), later);
@@ -618,7 +589,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
         slope += k.slope_change;
       }
     }
-    if (!found && f0 + slope * (t_max - t0) < 0) {
+    if (!found && f0 + slope * (1 - t0) < 0) {
       t = slope < 0 ? t0 + f0 / -slope : t0;
       found = true;
     }

@@ -48,9 +48,6 @@ struct QpSettings {
   // floor of the dual grows with the multipliers (large when reserves carry big moments).
   double tolerance = 1e-10;
   bool verbose = false;  // one line per iteration on stderr (residual, step, free variables)
-  // After a frame where reserves acted (qp_predict_warm_start with extrapolate = false), start from
-  // that frame's partition of the variables rather than its multipliers (qp_reserve.h).
-  bool partition_warm_start = true;
 };
 
 enum class QpStatus : int { kSolved = 0, kMaxIterations = 1, kNumericalError = 2 };
@@ -107,7 +104,6 @@ struct QpWorkspace {
   bool prediction_pending = false;     // the next warm solve may start from 2λ − λ_previous
   double lambda_step = -1;             // ‖λ_{k−1} − λ_{k−2}‖∞ (< 0: unknown)
   int last_iterations = 0;             // semismooth steps of the last solve
-  bool partition_pending = false;      // the next warm solve starts from the last partition (qp_reserve.h)
 };
 
 // Sizes the workspace (all buffers allocated here), λ = 0.
@@ -120,9 +116,8 @@ void qp_resize(QpWorkspace& w, int n, int m);
 // fewer semismooth steps and factor updates follow; a jump (a load put down, a keyframe of a
 // jerky motion) is not extrapolated. The first call after a cold solve only records λ. With
 // extrapolate = false (a caller that knows the multipliers jump: load sharing after a frame where
-// reserves acted, whose multipliers sit at the reserve cost's vertices) the frame is left out of the
-// history and the warm start is the last solution's partition instead (QpSettings::
-// partition_warm_start, qp_reserve.h), or λ_k without it.
+// reserves acted, whose multipliers sit at the reserve cost's vertices) the warm start stays λ_k and
+// the frame is left out of the history.
 void qp_predict_warm_start(QpWorkspace& w, bool extrapolate = true);
 
 // Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
