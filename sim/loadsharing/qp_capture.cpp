@@ -1,7 +1,9 @@
 #include "sim/loadsharing/qp_capture.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -19,7 +21,8 @@ struct Capture {
     const char* name = std::getenv("PARASPINE_QP_CAPTURE");
     if (!name || !*name) return;
     file = std::fopen(name, "wb");
-    if (!file) throw std::runtime_error(std::string("PARASPINE_QP_CAPTURE: cannot open ") + name);
+    // A diagnostics switch: a capture that cannot be written is reported, never fatal to the run.
+    if (!file) std::fprintf(stderr, "PARASPINE_QP_CAPTURE: cannot open %s for writing: %s (not capturing)\n", name, std::strerror(errno));
     if (const char* cap = std::getenv("PARASPINE_QP_CAPTURE_MAX")) remaining = std::atol(cap);
   }
   ~Capture() {
@@ -33,8 +36,8 @@ Capture& capture() {
 }
 
 template <class T>
-void put(std::FILE* f, const T* p, std::size_t k) {
-  if (k && std::fwrite(p, sizeof(T), k, f) != k) throw std::runtime_error("PARASPINE_QP_CAPTURE: write failed");
+bool put(std::FILE* f, const T* p, std::size_t k) {
+  return k == 0 || std::fwrite(p, sizeof(T), k, f) == k;
 }
 template <class T>
 void get(std::FILE* f, T* p, std::size_t k) {
@@ -48,15 +51,12 @@ bool qp_capture_enabled() {
   return enabled;
 }
 
-void qp_capture_write(std::FILE* f, const QpWorkspace& w, bool warm, bool extrapolate) {
+bool qp_capture_write(std::FILE* f, const QpWorkspace& w, bool warm, bool extrapolate) {
   const int head[5] = {static_cast<int>(kMagic), w.n, w.m, warm, extrapolate};
-  put(f, head, 5);
-  put(f, w.row_begin.data(), w.n);
-  put(f, w.row_end.data(), w.n);
-  put(f, w.b.data(), w.m);
-  for (const Eigen::VectorXd* v : {&w.h, &w.g, &w.lo, &w.hi}) put(f, v->data(), w.n);
-  for (int i = 0; i < w.n; ++i) put(f, w.A.col(i).data() + w.row_begin[i], std::max(0, w.row_end[i] - w.row_begin[i]));
-  std::fflush(f);
+  bool ok = put(f, head, 5) && put(f, w.row_begin.data(), w.n) && put(f, w.row_end.data(), w.n) && put(f, w.b.data(), w.m);
+  for (const Eigen::VectorXd* v : {&w.h, &w.g, &w.lo, &w.hi}) ok = ok && put(f, v->data(), w.n);
+  for (int i = 0; i < w.n && ok; ++i) ok = put(f, w.A.col(i).data() + w.row_begin[i], std::max(0, w.row_end[i] - w.row_begin[i]));
+  return ok && std::fflush(f) == 0;
 }
 
 void qp_capture(const QpWorkspace& w, bool warm, bool extrapolate) {
@@ -64,7 +64,11 @@ void qp_capture(const QpWorkspace& w, bool warm, bool extrapolate) {
   std::lock_guard<std::mutex> lock(c.mutex);
   if (!c.file || c.remaining == 0) return;
   if (c.remaining > 0) --c.remaining;
-  qp_capture_write(c.file, w, warm, extrapolate);
+  if (!qp_capture_write(c.file, w, warm, extrapolate)) {
+    std::fprintf(stderr, "PARASPINE_QP_CAPTURE: write failed (%s); capture stopped\n", std::strerror(errno));
+    std::fclose(c.file);
+    c.file = nullptr;
+  }
 }
 
 bool qp_capture_read(std::FILE* f, QpCaptureRecord& r) {

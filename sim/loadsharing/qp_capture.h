@@ -4,7 +4,9 @@
 // appended to that file with how it was started, so a chain of frames from any run (`paraspine
 // run`, `paraspine bench`, a benchmark) can be solved again alone, under callgrind or with another
 // solver setting (benchmarks/replay/qp_replay.cpp). PARASPINE_QP_CAPTURE_MAX caps the number of
-// records (default: no cap). Off (one cached test per call) unless the variable is set.
+// records (default: no cap). Off (one cached test per call) unless the variable is set. A file that
+// cannot be opened or written is reported on stderr and capturing stops; the run goes on. Runs that
+// solve chains of frames on several threads (`--no-fatigue --threads N`) interleave their records.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -15,11 +17,12 @@ namespace paraspine {
 
 bool qp_capture_enabled();
 // Appends w's problem (A within its columns' row ranges, b, h, g, lo, hi), the warm flag and
-// whether the warm start may extrapolate the multipliers. Thread-safe (one record at a time).
+// whether the warm start may extrapolate the multipliers to the PARASPINE_QP_CAPTURE file.
+// Thread-safe (one record at a time).
 void qp_capture(const QpWorkspace& w, bool warm, bool extrapolate);
 
-// The record format, to any open file (what qp_capture appends).
-void qp_capture_write(std::FILE* f, const QpWorkspace& w, bool warm, bool extrapolate);
+// The record format, to any open file (what qp_capture appends); false if a write failed.
+bool qp_capture_write(std::FILE* f, const QpWorkspace& w, bool warm, bool extrapolate);
 
 struct QpCaptureRecord {
   bool warm = false, extrapolate = false;

@@ -30,8 +30,8 @@ TEST(QpCapture, ARecordGivesBackItsProblem) {
   const QpWorkspace& w = d.qp;
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
-  qp_capture_write(f, w, true, false);
-  qp_capture_write(f, w, false, true);
+  ASSERT_TRUE(qp_capture_write(f, w, true, false));
+  ASSERT_TRUE(qp_capture_write(f, w, false, true));
   std::rewind(f);
   QpCaptureRecord r;
   QpWorkspace back;
