@@ -133,6 +133,10 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
                         {"ours_warm_share_in_reserve_frames", r.ours_warm_us_per_frame > 0 ? r.ours_warm_us_in_reserve_frames / (r.ours_warm_us_per_frame * r.frames) : 0.0},
                         {"iterations_warm", {{"median", r.median_iterations_warm}, {"p90", r.p90_iterations_warm}, {"max", r.max_iterations_warm}}},
                         {"ipopt_failures", r.ipopt_failures}};
+    nlohmann::json where = nlohmann::json::object();
+    for (const auto& [rotation, use] : r.reserves_by_rotation)
+      where[rotation] = {{"frames", use.frames}, {"most_negative_Nm", use.most_negative_Nm}, {"most_positive_Nm", use.most_positive_Nm}};
+    j["reserves_by_rotation"] = where;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -154,6 +158,8 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
              r.frames_with_reserves, r.frames,
              r.ours_warm_us_per_frame > 0 ? 100 * r.ours_warm_us_in_reserve_frames / (r.ours_warm_us_per_frame * r.frames) : 0.0,
              r.p90_iterations_warm, r.max_iterations_warm);
+  for (const auto& [rotation, use] : r.reserves_by_rotation)
+    fmt::print("    reserve at {}: {} frames, {:+.3g} … {:+.3g} N·m\n", rotation, use.frames, use.most_negative_Nm, use.most_positive_Nm);
   return 0;
 }
 

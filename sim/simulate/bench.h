@@ -11,6 +11,7 @@
 // - harsh: every region up to 60 % of its range on every axis at once, pelvis flexed 0–40°, bent
 //   ±5° and twisted ±15°, 0–15 kg in each hand; beyond what the muscles can carry in about a third
 //   of the frames (reserves act), which is the solver's hardest case.
+#include <map>
 #include <string>
 
 #include "sim/loadsharing/loadsharing.h"
@@ -38,6 +39,11 @@ struct BenchReport {
   int frames_with_reserves = 0;         // frames where the muscles could not carry the load
   double ours_warm_us_in_reserve_frames = 0;  // of the warm time, spent on those frames (µs, total)
   double max_iterations_warm = 0, p90_iterations_warm = 0;
+  struct ReserveUse {
+    int frames = 0;
+    double most_negative_Nm = 0, most_positive_Nm = 0;
+  };
+  std::map<std::string, ReserveUse> reserves_by_rotation;  // "L5-S1 flexion" → frames, extreme reserves
   int ipopt_failures = 0;
   bool ipopt_compared = true;            // false for minmax (no single smooth NLP to hand Ipopt)
 };
