@@ -30,7 +30,7 @@ PadExertionResult max_pad_exertion(const Model& m, const LoadSharingSettings& s,
     throw std::invalid_argument("max_pad_exertion: need 0 < tolerance_N < upper_N");
   clear_loads(m, d);
   evaluate_frame(m, d);
-  const Vec3 point = d.segment_origin.col(pad.segment);
+  const Vec3 point = pad_point(d, pad);
   PadExertionResult r;
   ++r.solves;
   if (!holds(m, s, pad, point, 0, d)) return r;  // the posture alone needs reserves: no exertion possible
@@ -52,10 +52,16 @@ PadExertionResult max_pad_exertion(const Model& m, const LoadSharingSettings& s,
   return r;
 }
 
-Vec3 pad_direction_square_to(const Model& m, const Data& d, int pad_segment, int pivot_joint) {
-  if (pad_segment < 0 || pad_segment >= m.nsegment || pivot_joint < 0 || pivot_joint >= m.njoint)
-    throw std::invalid_argument("pad_direction_square_to: no such segment or joint");
-  const Vec3 lever = d.segment_origin.col(pad_segment) - d.joint_center.col(pivot_joint);
+Vec3 pad_point(const Data& d, const PadExertion& pad) {
+  if (pad.segment < 0 || pad.segment >= static_cast<int>(d.segment_rotation.size()))
+    throw std::invalid_argument("pad_point: no such pad segment");
+  return d.segment_origin.col(pad.segment) + d.segment_rotation[static_cast<size_t>(pad.segment)] * pad.point_local;
+}
+
+Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_joint) {
+  if (pivot_joint < 0 || pivot_joint >= d.joint_center.cols())
+    throw std::invalid_argument("pad_direction_square_to: no such joint");
+  const Vec3 lever = pad_point(d, pad) - d.joint_center.col(pivot_joint);
   Vec3 dir(lever.y(), -lever.x(), 0);  // the lever turned by −90° about z: forward for a lever pointing up
   if (dir.norm() == 0) throw std::invalid_argument("pad_direction_square_to: pad at the pivot");
   return dir.normalized();

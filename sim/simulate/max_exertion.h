@@ -14,7 +14,8 @@
 namespace paraspine {
 
 struct PadExertion {
-  int segment = -1;            // the segment the pad pushes on; the force acts at its origin
+  int segment = -1;            // the segment the pad pushes on
+  Vec3 point_local{0, 0, 0};   // where on it (segment frame, m): the origin by default
   Vec3 direction{1, 0, 0};     // world, unit: the way the pad pushes (the subject pushes back)
   double tolerance_N = 0.5;    // bisection stops when the bracket is this narrow
   double upper_N = 10000;      // a force no subject holds, the bisection's start
@@ -30,9 +31,12 @@ struct PadExertionResult {
 // the pad force alone. On return `d` holds the solved frame at force_N (load sharing done).
 PadExertionResult max_pad_exertion(const Model& m, const LoadSharingSettings& s, const PadExertion& pad, Data& d);
 
-// The pad's direction for a trunk-extension test in the sagittal plane: perpendicular to the line
-// from the joint centre `pivot` to the pad's segment origin, pointing forward (+x side), as a
-// rotary dynamometer's lever or a cable set square to the trunk pushes. Needs forward kinematics.
-Vec3 pad_direction_square_to(const Model& m, const Data& d, int pad_segment, int pivot_joint);
+// Where the pad acts in the world (forward kinematics done).
+Vec3 pad_point(const Data& d, const PadExertion& pad);
+
+// The pad's direction for an extension test in the sagittal plane: perpendicular to the line from
+// the joint centre `pivot` to the pad's point, pointing forward (+x side), as a rotary
+// dynamometer's lever or a cable set square to the trunk pushes. Needs forward kinematics.
+Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_joint);
 
 }  // namespace paraspine

@@ -459,8 +459,10 @@ TEST(FullSpinePublished, TrunkExtensionStrengthKeepsTheInVivoTrend) {
 TEST(FullSpinePublished, NeckExtensionStrength) {
   // Maximum isometric neck extension, men, neutral posture: 51 ± 11 N·m (9 men; Ann Biomed Eng
   // 2014, doi 10.1007/s10439-014-1046-0); also 36.4 N·m (Biodex, 48 men 20–59 y; Arch Phys Med
-  // Rehabil 2007;88:1441). Model: max_muscle_moment about C7-T1 extension, neutral. Tolerance ±2 SD
-  // of the study with an SD (29–73 N·m), the convention of the other comparisons in this file.
+  // Rehabil 2007;88:1441). Model: max_muscle_moment about C7-T1 extension, neutral — the upper bound
+  // (every neck extensor fully active, nothing else balanced); what the whole model holds against a
+  // head pad (35.3 N·m) is TrunkStrength.NeckExtensionStrengthAgainstAHeadPad. Tolerance ±2 SD of the
+  // study with an SD (29–73 N·m), the convention of the other comparisons in this file.
   const Model& m = test::full_spine();
   Data d(m);
   set_static_posture(m, neutral_posture(m), d);
