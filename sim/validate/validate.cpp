@@ -41,10 +41,11 @@ ValidationSuite load_validation_suite(const std::string& path) {
     r.fail(root["paraspine_validation"], "paraspine_validation", "unsupported version (expected 1)");
 
   const YAML::Node pc = r.require(root, "pressure_conversion", "");
-  r.allow_keys(pc, "pressure_conversion", {"joint", "disc_area_cm2", "correction_factor", "source"});
+  if (pc["disc_area_cm2"].IsDefined())
+    r.fail(pc["disc_area_cm2"], "pressure_conversion.disc_area_cm2",
+           "the disc area comes from the model (the joint's disc: area_cm2, scaled to the scenario's subject)");
+  r.allow_keys(pc, "pressure_conversion", {"joint", "correction_factor", "source"});
   s.pressure.joint = r.str(r.require(pc, "joint", "pressure_conversion"), "pressure_conversion.joint");
-  s.pressure.disc_area_m2 = 1e-4 * r.positive(r.require(pc, "disc_area_cm2", "pressure_conversion"),
-                                              "pressure_conversion.disc_area_cm2");
   s.pressure.correction_factor = r.positive(r.require(pc, "correction_factor", "pressure_conversion"),
                                             "pressure_conversion.correction_factor");
   s.pressure.source = r.str(r.require(pc, "source", "pressure_conversion"), "pressure_conversion.source");
@@ -129,6 +130,7 @@ struct ScenarioOutcome {
   double peak_erector_force = 0;      // N, for the detail line
   double end_erector_force = 0;       // N, at the end of the motion
   double end_lumbar_flexion = 0;      // deg, at the end of the motion
+  double disc_area = 0;               // m², the scaled model's disc at the pressure joint (0: none)
 };
 
 Model model_for(const Scenario& sc) {
@@ -269,6 +271,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
       erector_silence(suite, sc, o);
     } else {
       const Model m = model_for(sc);
+      o.disc_area = m.disc_area(m.joint_index(suite.pressure.joint));
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
       opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
@@ -278,7 +281,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
   };
   // One scenario's value of the case's metric; NaN when the model does not produce it (a task
   // that never fails, erectors that never fall silent).
-  auto value = [&](const ValidationCase& c, const std::string& path, std::string& detail) -> double {
+  auto value = [&](const ValidationCase& c, const std::string& path, std::string& detail, double& area) -> double {
     const auto& p = c.predict;
     const std::string stat = p.statistic == "peak" ? "peak" : "mean";
     if (p.metric == "erector_silence_lumbar_flexion") {
@@ -306,7 +309,12 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     const double F = statistic_of(o.summary, p.joint, stat + "_compression_N");
     detail += fmt_detail(p.joint + " " + stat + " compression ", F, " N; ");
     if (p.metric == "compression") return F;
-    return 1e-6 * suite.pressure.correction_factor * F / suite.pressure.disc_area_m2;  // MPa
+    if (!(o.disc_area > 0))
+      throw std::invalid_argument(path + ": the model gives no disc area at " + p.joint +
+                                  " (joint disc: area_cm2), so compression cannot be converted to pressure");
+    detail += fmt::format("disc area {:.2f} cm² (model, scaled to the subject); ", 1e4 * o.disc_area);
+    area = o.disc_area;
+    return 1e-6 * suite.pressure.correction_factor * F / o.disc_area;  // MPa
   };
 
   ValidationReport rep;
@@ -317,8 +325,9 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     }
     ValidationResult res;
     res.c = c;
-    res.predicted = value(*c, c->predict.scenario, res.detail);
-    if (!c->predict.divide_by.empty()) res.predicted /= value(*c, c->predict.divide_by, res.detail);
+    double divisor_area = 0;
+    res.predicted = value(*c, c->predict.scenario, res.detail, res.disc_area_m2);
+    if (!c->predict.divide_by.empty()) res.predicted /= value(*c, c->predict.divide_by, res.detail, divisor_area);
     if (!res.detail.empty()) res.detail.resize(res.detail.size() - 2);
     res.error_pct = 100 * (res.predicted - c->measured) / std::abs(c->measured);
     res.pass = std::isfinite(res.predicted) && std::abs(res.error_pct) <= c->tolerance_pct;
@@ -358,7 +367,7 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
   auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
   nlohmann::json j;
   j["cases_file"] = suite.file;
-  j["pressure_conversion"] = {{"joint", suite.pressure.joint}, {"disc_area_cm2", suite.pressure.disc_area_m2 * 1e4},
+  j["pressure_conversion"] = {{"joint", suite.pressure.joint}, {"disc_area", "model"},
                               {"correction_factor", suite.pressure.correction_factor}, {"source", suite.pressure.source}};
   j["cases"] = nlohmann::json::array();
   for (const auto& res : r.results) {
@@ -367,6 +376,7 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
                           {"measured", c.measured}, {"predicted", num(res.predicted)},
                           {"error_pct", num(res.error_pct)}, {"tolerance_pct", c.tolerance_pct},
                           {"pass", res.pass}, {"status", res.status}, {"source", c.source},
+                          {"disc_area_cm2", res.disc_area_m2 > 0 ? nlohmann::json(1e4 * res.disc_area_m2) : nlohmann::json(nullptr)},
                           {"tolerance_reason", c.tolerance_reason}, {"detail", res.detail},
                           {"known_failure", c.known_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.known_failure)},
                           {"scenarios", c.predict.divide_by.empty() ? nlohmann::json::array({c.predict.scenario})

@@ -30,6 +30,24 @@ TEST(FullSpine, SegmentsAndJointsFromPelvisToHead) {
   EXPECT_EQ(m.arms.size(), 2u);
 }
 
+TEST(FullSpine, LumbarDiscsCarryTheirCrossSection) {
+  // L1-L2 … L5-S1 carry a sourced disc area (models/tools/disc_sources.py); it grows caudally with
+  // Panjabi 1992's endplate widths; thoracic and cervical joints carry none (no data reached).
+  const Model& m = test::full_spine();
+  double previous = 0;
+  for (const char* name : {"L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"}) {
+    const int j = m.joint_index(name);
+    ASSERT_GE(j, 0) << name;
+    const double a = 1e4 * m.disc_area(j);
+    EXPECT_GT(a, 12) << name;  // cm², within the 12–25 cm² of adult lumbar discs
+    EXPECT_LT(a, 25) << name;
+    EXPECT_GE(a, previous) << name;
+    EXPECT_FALSE(m.joint_disc_source[j].empty()) << name;
+    previous = a;
+  }
+  for (const char* name : {"T12-L1", "T6-T7", "C4-C5"}) EXPECT_EQ(m.disc_area(m.joint_index(name)), 0.0) << name;
+}
+
 TEST(FullSpine, EveryParaspinalSubdivisionAndTheMusclesTheyWorkWith) {
   const Model& m = test::full_spine();
   std::set<std::pair<std::string, std::string>> subs;
