@@ -428,14 +428,16 @@ def main():
 
     pc = data["pressure_conversion"]
     w("## Compression → intradiscal pressure\n")
-    k = pc["correction_factor"]
     pcases = [c for c in cases if c.get("disc_area_cm2") and c["unit"] == "MPa"]  # ratios: the area cancels
+    factors = sorted({c["correction_factor"] for c in pcases})
+    k = factors[0] if len(factors) == 1 else None
     areas = sorted({round(c["disc_area_cm2"], 2) for c in pcases})
     area_text = " and ".join(f"{x:.2f}" for x in areas) if areas else "—"
-    w(f"p = k · F / A with F the compression normal to the {pc['joint']} disc, k = {k} and A the model's "
+    w(f"p = k · F / A with F the compression normal to the {pc['joint']} disc, k the model's correction factor "
+      f"(`disc_pressure:`; {' and '.join(f'{x:g}' for x in factors) or '—'} here) and A the model's "
       f"{pc['joint']} disc area scaled to each scenario's subject (joint `disc:`, docs/model.md §9): "
       f"{area_text} cm² in the pressure cases here. {pc['source']}\n")
-    if len(areas) == 1:
+    if len(areas) == 1 and k is not None:
         A = areas[0]
         w(f"With these constants 1 MPa corresponds to {1e6 * A * 1e-4 / k:.0f} N of compression. The "
           f"correction factor's range (k 1.3–1.5) moves every absolute pressure by {100 * (1.3 / k - 1):+.0f} % "

@@ -897,6 +897,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
     # them (paraspinal_only, "what the paraspinals can do alone") must not get its support for free.
     if any(m["group"] == "external_oblique" for m in muscles):
         abdominal_pressure.write_abdominal_pressure(w, q, g)
+    disc_sources.write_disc_pressure(w, q, g)
 
     w("\nsegments:\n")
     for s in segs:

@@ -553,6 +553,7 @@ def write_yaml(model, path):
                                     "1987); Mannion et al. 1997 J Anat 190:505 found no regional "
                                     "difference in % type I within the erector spinae")))
     write_fatigue_and_creep(w, q, g, sum(YAMAMOTO[lv][0] for lv in YAMAMOTO))
+    disc_sources.write_disc_pressure(w, q, g)
 
     w("\nsegments:\n")
     for s in model["segments"]:

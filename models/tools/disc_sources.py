@@ -33,6 +33,17 @@ What the numbers are and where they come from (docs/model.md §9 "Intervertebral
   280 N/cm² corresponds to 3400 N on the L5/S1 disc of a 50th-percentile woman, i.e. 12.1 cm².
 """
 
+# Compression → intradiscal pressure, p = k · F / A (docs/model.md §9 lists the search for k).
+NACHEMSON_K = 1.5
+NACHEMSON_K_SOURCE = (
+    "Nachemson's in vitro ratio of nucleus pressure to the mean axial stress (compressive load per unit "
+    "disc area), about 1.5 (Nachemson 1960, Acta Orthop Scand Suppl 43; Nachemson & Morris 1964, JBJS 46-A:1077) "
+    "[R: recalled, the primary text was not reached; shared/data/model-data.md §3.9 gives 1.3–1.5, tagged F/R]. "
+    "Searched again in session 5 (docs/model.md §9): not reached beyond titles or first pages; Dreischarf et al. "
+    "2013 (Med Eng Phys 35:1385, finite elements), as quoted by a compilation: a generic factor errs by up to "
+    "44 %. No unloaded (swelling) term: no relation p = p0 + k·F/A with a sourced p0 for adult lumbar discs "
+    "was found")
+
 WILKE_AREA_CM2 = 18.0      # L4-L5, Wilke et al. 2001 subject [S]
 WILKE_MASS_KG = 70.0       # Wilke et al. 1999 abstract
 WILKE_HEIGHT_M = 1.68      # Wilke et al. 2001 [S]
@@ -72,3 +83,8 @@ def write_disc(w, q, g, joint, ref_mass, ref_height):
         return
     area, width, how = d
     w("      disc: {area_cm2: %s, endplate_width_mm: %s, source: %s}\n" % (g(area, 4), g(width, 3), q(how)))
+
+
+def write_disc_pressure(w, q, g):
+    """Writes the model's top-level `disc_pressure:` block (the compression → pressure factor)."""
+    w("\ndisc_pressure: {correction_factor: %s, source: %s}\n" % (g(NACHEMSON_K), q(NACHEMSON_K_SOURCE)))

@@ -128,7 +128,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   const YAML::Node root = load_yaml_mapping(text, file, "model");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
                           "references", "muscle_defaults", "fatigue", "passive_creep", "segments",
-                          "regions", "arms", "abdominal_pressure", "muscles"});
+                          "regions", "arms", "abdominal_pressure", "disc_pressure", "muscles"});
   const YAML::Node version = r.require(root, "paraspine_model", "");
   if (r.num(version, "paraspine_model") != 1)
     r.fail(version, "paraspine_model", "unsupported format version (this build reads 1)");
@@ -528,6 +528,16 @@ Model parse_model(const std::string& text, const std::string& file) {
   }
 
   // ---- intra-abdominal pressure (optional; sim/dynamics/abdominal_pressure.h)
+  if (root["disc_pressure"].IsDefined()) {
+    // Compression → intradiscal pressure at the joints with a disc: p = correction_factor · F / A.
+    const YAML::Node dp = root["disc_pressure"];
+    r.allow_keys(dp, "disc_pressure", {"correction_factor", "source"});
+    m.disc_pressure_factor = r.positive(r.require(dp, "correction_factor", "disc_pressure"), "disc_pressure.correction_factor");
+    if (m.disc_pressure_factor > 5)
+      r.fail(dp["correction_factor"], "disc_pressure.correction_factor", "above 5 (in vitro ratios are about 1.3–1.5)");
+    m.disc_pressure_source = r.str(r.require(dp, "source", "disc_pressure"), "disc_pressure.source");
+  }
+
   if (root["abdominal_pressure"].IsDefined()) {
     const YAML::Node a = root["abdominal_pressure"];
     const std::string f = "abdominal_pressure";

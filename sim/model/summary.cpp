@@ -106,6 +106,7 @@ nlohmann::json model_summary(const Model& m) {
                       {"disc", disc}});
   }
   j["joint_list"] = joints;
+  j["disc_pressure"] = m.disc_pressure_factor > 0 ? json({{"correction_factor", m.disc_pressure_factor}}) : json(nullptr);
   json regions = json::array();
   for (int r = 0; r < m.nregion; ++r) {
     json jl = json::array();
@@ -159,6 +160,8 @@ std::string model_summary_text(const Model& m) {
     row += m.disc_area(k) > 0 ? fmt::format(" {:>14.2f}", 1e4 * m.disc_area(k)) : fmt::format(" {:>14}", "-");
     line(row);
   }
+  if (m.disc_pressure_factor > 0)
+    line(fmt::format("  intradiscal pressure = {:g} × compression / disc area (docs/model.md §9)", m.disc_pressure_factor));
   line("");
   line(fmt::format("  {:<20} {:<8} {:>9} {:>10} {:>12}  {}", "muscle group", "side", "fascicles",
                    "PCSA cm²", "max force N", "levels spanned"));

@@ -3,9 +3,12 @@
 // source and tolerance, never tuned: a failure here is a finding about the model).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <map>
 #include <set>
 
+#include "sim/io/fields.h"
 #include "fixtures.h"
 #include "sim/model/summary.h"
 #include "sim/muscles/strength.h"
@@ -46,6 +49,25 @@ TEST(FullSpine, LumbarDiscsCarryTheirCrossSection) {
     previous = a;
   }
   for (const char* name : {"T12-L1", "T6-T7", "C4-C5"}) EXPECT_EQ(m.disc_area(m.joint_index(name)), 0.0) << name;
+}
+
+TEST(FullSpine, DiscPressureOutputIsTheCorrectionFactorTimesCompressionOverArea) {
+  // /joints/disc_pressure = k · compression / A (Pa) where the model gives a disc, NaN elsewhere.
+  const Model& m = test::full_spine();
+  ASSERT_DOUBLE_EQ(m.disc_pressure_factor, 1.5);
+  Data d(m);
+  for (int j = 0; j < m.njoint; ++j) d.disc_force(0, j) = 100.0 * (j + 1);
+  const OutputField* field = nullptr;
+  for (const auto& f : kOutputFields)
+    if (std::string(f.path) == "/joints/disc_pressure") field = &f;
+  ASSERT_NE(field, nullptr);
+  EXPECT_STREQ(field->unit, "Pa");
+  std::vector<double> p(field_width(m, field->shape));
+  field->get(m, d, p.data());
+  const int l45 = m.joint_index("L4-L5"), t67 = m.joint_index("T6-T7");
+  EXPECT_NEAR(p[l45], 1.5 * 100.0 * (l45 + 1) / m.disc_area(l45), 1e-9);
+  EXPECT_NEAR(p[l45], 1.5 * 100.0 * (l45 + 1) / 20.03e-4, 1e-3 * p[l45]);  // the model file's 20.03 cm²
+  EXPECT_TRUE(std::isnan(p[t67]));
 }
 
 TEST(FullSpine, EveryParaspinalSubdivisionAndTheMusclesTheyWorkWith) {

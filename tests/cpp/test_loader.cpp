@@ -148,6 +148,18 @@ TEST(Loader, RejectsBadDiscWidthAndMissingSource) {
   expect_error(kDiscAnchor, with_disc("{area: 18, source: x}"), "unknown key 'area'", 24);
 }
 
+TEST(Loader, ReadsAndChecksTheDiscPressureFactor) {
+  std::string text = test::kMiniModel;
+  text.replace(text.find("muscle_defaults:\n"), 17, "disc_pressure: {correction_factor: 1.5, source: x}\nmuscle_defaults:\n");
+  EXPECT_DOUBLE_EQ(parse_model(text, "mini.yaml").disc_pressure_factor, 1.5);
+  EXPECT_EQ(test::mini_model().disc_pressure_factor, 0.0);
+  const std::string at = "muscle_defaults:\n";
+  expect_error(at, "disc_pressure: {correction_factor: .nan, source: x}\n" + at, "disc_pressure.correction_factor: must be finite", 4);
+  expect_error(at, "disc_pressure: {correction_factor: 0, source: x}\n" + at, "disc_pressure.correction_factor: must be positive", 4);
+  expect_error(at, "disc_pressure: {correction_factor: 15, source: x}\n" + at, "disc_pressure.correction_factor: above 5", 4);
+  expect_error(at, "disc_pressure: {correction_factor: 1.5}\n" + at, "disc_pressure.source: missing required field", 4);
+}
+
 TEST(Loader, MissingFileNamesIt) {
   try {
     load_model("no/such/model.yaml");
