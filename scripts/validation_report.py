@@ -408,7 +408,8 @@ def main():
       "/usr/bin/python3 scripts/validation_report.py  # regenerates this page and the plot\n```\n")
     w("`--json` prints one object: `cases` (each with `name`, `dataset`, `quantity`, `measured`, `predicted`, "
       "`error_pct`, `tolerance_pct`, `pass`, `source`, and also `unit`, `status`, `tolerance_reason`, `detail`, "
-      "`known_failure`, `scenarios`), `datasets` (each with `name`, `n`, `pearson_r`, `mean_abs_error_pct`, and "
+      "`known_failure`, `scenarios`, and for pressure cases `disc_area_cm2` and `correction_factor`, the model's A "
+      "and k the compression was converted with), `datasets` (each with `name`, `n`, `pearson_r`, `mean_abs_error_pct`, and "
       "`spearman_rho`, `passed`), `not_modelled`, `failures` and `unexpected`. `predicted` and `error_pct` are "
       "null when the model gives no value (erectors that never fall silent, a task that never fails).\n")
     w("Runtime: the whole suite runs in a few seconds (each scenario once, however many cases use it). The "
