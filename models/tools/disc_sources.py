@@ -29,7 +29,7 @@ What the numbers are and where they come from (docs/model.md §9 "Intervertebral
   own scaling law for cross-sections (docs/model-format.md, "Subject scaling": area × s_M / s_L, the
   length–mass scaling of Rasmussen et al. 2005 that already scales PCSA and the abdominal cross-section).
   assumption: no disc-specific scaling with stature or mass was reached.
-* Cross-check (not used): Sesek, Tang, Güngör & Gallagher (AHFE 2015, abstract, MRI of L3/L4–L5/S1 discs):
+* Cross-check (not used): Sesek, Tang, Güngör & Gallagher (AHFE conference proceedings, doi 10.54941/ahfe100407, abstract, MRI of L3/L4–L5/S1 discs):
   280 N/cm² corresponds to 3400 N on the L5/S1 disc of a 50th-percentile woman, i.e. 12.1 cm².
 """
 
