@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import abdominal_pressure  # noqa: E402
 import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
+import disc_sources  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
@@ -950,6 +951,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
     # them (paraspinal_only, "what the paraspinals can do alone") must not get its support for free.
     if any(m["group"] == "external_oblique" for m in muscles):
         abdominal_pressure.write_abdominal_pressure(w, q, g)
+    disc_sources.write_disc_pressure(w, q, g)
 
     w("\nsegments:\n")
     for s in segs:
@@ -978,6 +980,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
                 sides = ex["passive"][a]
                 w("        %s: {%s}\n" % (an, ", ".join("%s: {ce: %s, be: %s}" % (k, g(v[0], 6), g(v[1], 6))
                                                      for k, v in sides.items())))
+            disc_sources.write_disc(w, q, g, j["name"], ref["body_mass"], round(ref["height"], 3))
             if "mftl_joint" in j:
                 pos = (MFT + ": %s parent frame translation" % j["mftl_joint"]) + (
                     " + sacrum→pelvis (-0.02, 0, 0) [D]" if j["name"] == "L5-S1" else "")

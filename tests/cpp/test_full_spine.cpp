@@ -3,9 +3,12 @@
 // source and tolerance, never tuned: a failure here is a finding about the model).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <map>
 #include <set>
 
+#include "sim/io/fields.h"
 #include "fixtures.h"
 #include "sim/model/summary.h"
 #include "sim/muscles/strength.h"
@@ -28,6 +31,43 @@ TEST(FullSpine, SegmentsAndJointsFromPelvisToHead) {
   for (const char* s : {"L5", "L1", "T12", "T1", "C7", "C1", "head"}) EXPECT_GE(m.segment_index(s), 0) << s;
   for (const char* r : {"lumbar", "thoracic", "cervical", "head"}) EXPECT_GE(m.region_index(r), 0) << r;
   EXPECT_EQ(m.arms.size(), 2u);
+}
+
+TEST(FullSpine, LumbarDiscsCarryTheirCrossSection) {
+  // L1-L2 … L5-S1 carry a sourced disc area (models/tools/disc_sources.py); it grows caudally with
+  // Panjabi 1992's endplate widths; thoracic and cervical joints carry none (no data reached).
+  const Model& m = test::full_spine();
+  double previous = 0;
+  for (const char* name : {"L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"}) {
+    const int j = m.joint_index(name);
+    ASSERT_GE(j, 0) << name;
+    const double a = 1e4 * m.disc_area(j);
+    EXPECT_GT(a, 12) << name;  // cm², within the 12–25 cm² of adult lumbar discs
+    EXPECT_LT(a, 25) << name;
+    EXPECT_GE(a, previous) << name;
+    EXPECT_FALSE(m.joint_disc_source[j].empty()) << name;
+    previous = a;
+  }
+  for (const char* name : {"T12-L1", "T6-T7", "C4-C5"}) EXPECT_EQ(m.disc_area(m.joint_index(name)), 0.0) << name;
+}
+
+TEST(FullSpine, DiscPressureOutputIsTheCorrectionFactorTimesCompressionOverArea) {
+  // /joints/disc_pressure = k · compression / A (Pa) where the model gives a disc, NaN elsewhere.
+  const Model& m = test::full_spine();
+  ASSERT_DOUBLE_EQ(m.disc_pressure_factor, 1.5);
+  Data d(m);
+  for (int j = 0; j < m.njoint; ++j) d.disc_force(0, j) = 100.0 * (j + 1);
+  const OutputField* field = nullptr;
+  for (const auto& f : kOutputFields)
+    if (std::string(f.path) == "/joints/disc_pressure") field = &f;
+  ASSERT_NE(field, nullptr);
+  EXPECT_STREQ(field->unit, "Pa");
+  std::vector<double> p(field_width(m, field->shape));
+  field->get(m, d, p.data());
+  const int l45 = m.joint_index("L4-L5"), t67 = m.joint_index("T6-T7");
+  EXPECT_NEAR(p[l45], 1.5 * 100.0 * (l45 + 1) / m.disc_area(l45), 1e-9);
+  EXPECT_NEAR(p[l45], 1.5 * 100.0 * (l45 + 1) / 20.03e-4, 1e-3 * p[l45]);  // the model file's 20.03 cm²
+  EXPECT_TRUE(std::isnan(p[t67]));
 }
 
 TEST(FullSpine, EveryParaspinalSubdivisionAndTheMusclesTheyWorkWith) {

@@ -330,7 +330,7 @@ def test_threads_give_identical_results(tmp_path):
     with h5py.File(files[0][1]) as a, h5py.File(files[1][1]) as b:
         differ = []
         a.visititems(lambda n, o: differ.append(n) if isinstance(o, h5py.Dataset) and o.dtype.kind == "f"
-                     and not np.array_equal(o[()], b[n][()]) else None)
+                     and not np.array_equal(o[()], b[n][()], equal_nan=True) else None)
         assert differ == []
     fresh = json.loads(run("run", FIXTURE, "--json", "--no-fatigue").stdout)
     assert all(v["end_fatigued_fraction"] == 0 for g in fresh["groups"].values() for v in g.values())
