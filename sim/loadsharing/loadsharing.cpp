@@ -54,6 +54,19 @@ PARASPINE_VECTOR_CLONES void build_constraints(const Model& m, Data& d) {
   }
 }
 
+// muscle_moment = R · muscle_force over the rows each muscle acts on.
+PARASPINE_VECTOR_CLONES void add_muscle_moments(const Model& m, Data& d) {
+  const QpWorkspace& w = d.qp;
+  d.muscle_moment.setZero();
+  double* __restrict moment = d.muscle_moment.data();
+  for (int i = 0; i < m.nmuscle; ++i) {
+    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    const double* __restrict arm = d.moment_arm.col(i).data() + r0;
+    const double force = d.muscle_force[i];
+    for (int k = 0; k < len; ++k) moment[r0 + k] += arm[k] * force;
+  }
+}
+
 void set_quadratic_costs(const Model& m, const LoadSharingSettings& s, Data& d) {
   QpWorkspace& w = d.qp;
   for (int i = 0; i < m.nmuscle; ++i) {
@@ -169,14 +182,7 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     }
   }
   for (int k = 0; k < m.ndof; ++k) d.reserve[k] = w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1];
-  d.muscle_moment.setZero();
-  double* __restrict moment = d.muscle_moment.data();
-  for (int i = 0; i < m.nmuscle; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    const double* __restrict arm = d.moment_arm.col(i).data() + r0;
-    const double force = d.muscle_force[i];
-    for (int k = 0; k < len; ++k) moment[r0 + k] += arm[k] * force;
-  }
+  add_muscle_moments(m, d);
   info.equilibrium_residual =
       (d.muscle_moment + d.passive_joint_moment + d.abdominal_pressure_moment + d.reserve - d.tau)
           .lpNorm<Eigen::Infinity>();
