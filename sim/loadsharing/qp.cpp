@@ -51,6 +51,9 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.factor_valid = false;
   w.envelope_first.assign(m, 0);
   w.envelope_last.assign(m, m - 1);
+  w.envelope_row_begin.assign(n, -1);  // no envelope yet: the first solve computes it
+  w.envelope_row_end.assign(n, -1);
+  w.same_rows_as_next.assign(n, 0);
   w.lambda_previous = Eigen::VectorXd::Zero(m);
   w.lambda_previous_valid = false;
 }
@@ -94,9 +97,7 @@ inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& 
 // Column i + 1 acts on the same rows as column i (a left and a right fascicle are neighbours in
 // the model): the products below then take both in one loop, sharing the loads of the vector and
 // the loop's set-up, which at 15 rows on average is most of the cost.
-inline bool same_rows_as_next(const QpWorkspace& w, int i) {
-  return i + 1 < w.n && w.row_begin[i + 1] == w.row_begin[i] && w.row_end[i + 1] == w.row_end[i];
-}
+inline bool same_rows_as_next(const QpWorkspace& w, int i) { return w.same_rows_as_next[i]; }
 
 // x(λ) from s = Aᵀλ (recomputed when `recompute_s`, else carried along the steps by the caller);
 // returns the residual r = b − A x (the dual gradient).
@@ -148,6 +149,14 @@ inline bool is_free(const QpWorkspace& w, int i) {
 // for any free set): first[r] = the smallest first row of a column acting on row r, O(n + m).
 void compute_envelope(QpWorkspace& w) {
   const int m = w.m;
+  // The row ranges are the model's (the joints each muscle crosses): usually those of the last solve.
+  if (std::equal(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin()) &&
+      std::equal(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin()))
+    return;
+  std::copy(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin());
+  std::copy(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin());
+  for (int i = 0; i < w.n; ++i)
+    w.same_rows_as_next[i] = i + 1 < w.n && w.row_begin[i + 1] == w.row_begin[i] && w.row_end[i + 1] == w.row_end[i];
   w.changed.assign(w.envelope_first.begin(), w.envelope_first.end());  // the last envelope (scratch)
   std::fill(w.envelope_first.begin(), w.envelope_first.end(), m);
   for (int i = 0; i < w.n; ++i)
@@ -175,11 +184,12 @@ void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::Mat
 }
 
 // In-place Cholesky of the lower triangle of w.L within its envelope, column by column, each
-// column updated by one matrix–vector product with the columns before it that reach it
-// (left-looking: George & Liu 1981, Computer Solution of Large Sparse Positive Definite Systems,
-// §4 on envelope methods). Entries outside the envelope stay zero and are never touched; the
-// lumbar and thoracic rows are dense, the cervical ones are not. About 40 % of the instructions of
-// Eigen's blocked LLT at m = 75. False if a pivot is not positive.
+// column updated by the columns before it that reach it, four per pass over it (left-looking:
+// George & Liu 1981, Computer Solution of Large Sparse Positive Definite Systems, §4 on envelope
+// methods). Entries outside the envelope stay zero and are never touched; the lumbar and thoracic
+// rows are dense, the cervical ones are not. A plain loop rather than Eigen's matrix–vector
+// product, so that the x86-64-v3 clone vectorizes it (vector_clones.h). False if a pivot is not
+// positive.
 PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
   const int m = w.m;
   double* __restrict L = w.L.data();
@@ -240,7 +250,7 @@ PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
     if (len <= 0) continue;
     const double* a1 = w.A.col(i).data() + r0;
     const int j = i + 1;
-    if (j < w.n && w.in_factor[j] && w.row_begin[j] == r0 && w.row_end[j] == w.row_end[i]) {
+    if (same_rows_as_next(w, i) && w.in_factor[j]) {
       add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], w.A.col(j).data() + r0, w.inv_h[j]);
       ++i;
     } else {
@@ -304,7 +314,7 @@ bool mirrored(const QpWorkspace& w, int i, int j) {
 // factor. A mirror pair goes in as (a_i ± a_j)/√2, the same rank-two change: in a mirror-symmetric
 // frame these two vectors are exactly zero on the lateral-bending and axial rows and on the
 // flexion rows respectively, so the factor keeps the exact decoupling of the symmetric problem and
-// left and right come out bit-identical, as with a new factorization.
+// left and right come out as with a new factorization (bit for bit without fused multiply–adds).
 bool update_columns(QpWorkspace& w, int i, int j, double sigma) {
   const int r0 = w.row_begin[i], r1 = w.row_end[i];
   if (r1 <= r0) return true;
@@ -474,7 +484,7 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
       const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
       if (len <= 0) continue;
       const double* a1 = w.A.col(i).data() + r0;
-      if (i + 1 < n && w.row_begin[i + 1] == r0 && w.row_end[i + 1] == w.row_end[i]) {
+      if (same_rows_as_next(w, i)) {
         add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, 1.0 / D[i], w.A.col(i + 1).data() + r0, 1.0 / D[i + 1]);
         ++i;
       } else {
