@@ -222,6 +222,18 @@ pressure.** Readings of the sources checked again; nothing was changed toward a 
    with the squat grip less far forward (0.25 against 0.38 m in front of the pelvis origin); which
    way it goes depends on the load's distance from L5-S1, which Wilke's abstract does not give.
 
+**Seventh pass (session 5): the disc's area comes from the model.** The L1-L2 … L5-S1 joints now
+carry their disc's cross-sectional area (docs/model.md §9: the L4-L5 disc of Wilke's own subject,
+18.0 cm² at 70 kg and 1.68 m [secondary], carried between levels by Panjabi 1992's endplate widths
+and between subjects by the model's cross-section scaling), and the conversion divides by the
+scenario's scaled L4-L5 area instead of a stated 18 cm²: 17.62 cm² in every Wilke scenario (his
+70 kg at the model's 1.716 m), so every absolute pressure rose by 2.2 % (table under "Compression →
+intradiscal pressure"); no case changed status, the ratios did not move. The correction factor
+(k = 1.5) and an unloaded swelling term were searched for again: k's primary source was still not
+reached, and no relation with a sourced unloaded pressure was found (Urban & McMullin 1988's
+0.10–0.23 MPa is the swelling pressure of discs at their post-mortem hydration, i.e. the load they
+carried, not an offset), so the lying cases stay known failures.
+
 **What is left.** The ratios to standing still carry the low standing baseline (−11 %), which
 static optimization leaves without the co-contraction EMG shows; at full flexion the model lacks
 moment carriers that do not load the disc along its axis (or the seated subject was supported);
@@ -396,7 +408,8 @@ def main():
       "/usr/bin/python3 scripts/validation_report.py  # regenerates this page and the plot\n```\n")
     w("`--json` prints one object: `cases` (each with `name`, `dataset`, `quantity`, `measured`, `predicted`, "
       "`error_pct`, `tolerance_pct`, `pass`, `source`, and also `unit`, `status`, `tolerance_reason`, `detail`, "
-      "`known_failure`, `scenarios`), `datasets` (each with `name`, `n`, `pearson_r`, `mean_abs_error_pct`, and "
+      "`known_failure`, `scenarios`, and for pressure cases `disc_area_cm2` and `correction_factor`, the model's A "
+      "and k the compression was converted with), `datasets` (each with `name`, `n`, `pearson_r`, `mean_abs_error_pct`, and "
       "`spearman_rho`, `passed`), `not_modelled`, `failures` and `unexpected`. `predicted` and `error_pct` are "
       "null when the model gives no value (erectors that never fall silent, a task that never fails).\n")
     w("Runtime: the whole suite runs in a few seconds (each scenario once, however many cases use it). The "
@@ -416,14 +429,37 @@ def main():
 
     pc = data["pressure_conversion"]
     w("## Compression → intradiscal pressure\n")
-    w(f"p = k · F / A with F the compression normal to the {pc['joint']} disc, k = {pc['correction_factor']} "
-      f"and A = {pc['disc_area_cm2']:.0f} cm². {pc['source']}\n")
-    w("With these constants 1 MPa corresponds to "
-      f"{1e6 * pc['disc_area_cm2'] * 1e-4 / pc['correction_factor']:.0f} N of compression. Over the ranges the "
-      "sources allow (k 1.3–1.5, A 15–20 cm²) k/A, and with it every absolute pressure, moves by "
-      f"{100 * (1.3 / 20 / (pc['correction_factor'] / pc['disc_area_cm2']) - 1):+.0f} % to "
-      f"{100 * (1.5 / 15 / (pc['correction_factor'] / pc['disc_area_cm2']) - 1):+.0f} %: one common factor, "
-      "which cannot repair errors of opposite sign (relaxed standing and sitting low, lifting high).\n")
+    pcases = [c for c in cases if c.get("disc_area_cm2") and c["unit"] == "MPa"]  # ratios: the area cancels
+    factors = sorted({c["correction_factor"] for c in pcases})
+    k = factors[0] if len(factors) == 1 else None
+    areas = sorted({round(c["disc_area_cm2"], 2) for c in pcases})
+    area_text = " and ".join(f"{x:.2f}" for x in areas) if areas else "—"
+    w(f"p = k · F / A with F the compression normal to the {pc['joint']} disc, k the model's correction factor "
+      f"(`disc_pressure:`; {' and '.join(f'{x:g}' for x in factors) or '—'} here) and A the model's "
+      f"{pc['joint']} disc area scaled to each scenario's subject (joint `disc:`, docs/model.md §9): "
+      f"{area_text} cm² in the pressure cases here. {pc['source']}\n")
+    if len(areas) == 1 and k is not None:
+        A = areas[0]
+        w(f"With these constants 1 MPa corresponds to {1e6 * A * 1e-4 / k:.0f} N of compression. The "
+          f"correction factor's range (k 1.3–1.5) moves every absolute pressure by {100 * (1.3 / k - 1):+.0f} % "
+          f"to {100 * (1.5 / k - 1):+.0f} %; dividing by Wilke's subject's own area, 18.0 cm² at his 1.68 m, instead of the "
+          f"scenarios' {A:.2f} cm² (his 70 kg at the model's height, 1.716 m) would change every absolute pressure by "
+          f"{100 * (A / 18.0 - 1):+.1f} %. "
+          "One common factor either way, which cannot repair errors of opposite sign (relaxed standing and "
+          "sitting low, lifting high); the normalized cases do not depend on it (the area cancels, "
+          "same subject).\n")
+    if pcases:
+        w("Before session 5 the area was a constant, 18 cm², stated in the cases file; now it is the model's. "
+          "The compressions are unchanged (the disc geometry enters no equation of the simulation), so each "
+          "earlier figure is this one × A / 18:\n")
+        w("| case | predicted with A = 18 cm² | error % | predicted with the model's A | error % | A cm² |")
+        w("|---|---:|---:|---:|---:|---:|")
+        for c in pcases:
+            old = c["predicted"] * c["disc_area_cm2"] / 18.0
+            old_err = 100 * (old - c["measured"]) / abs(c["measured"])
+            w(f"| `{c['name']}` | {old:.3f} | {old_err:+.1f} | {c['predicted']:.3f} | {c['error_pct']:+.1f} | "
+              f"{c['disc_area_cm2']:.2f} |")
+        w("")
 
     w("## Results\n")
     w("| case | quantity | measured | predicted | unit | error % | tolerance % | result |")

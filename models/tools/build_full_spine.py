@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import abdominal_pressure  # noqa: E402
 import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
+import disc_sources  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
@@ -558,6 +559,60 @@ def apply_group_pcsa(muscles):
                                     % (g(total, 5), detail, share, m["sources"]["pcsa"]))
 
 
+# --- Fascicle PCSA from dissection, where the dissection data set has the same fascicles ----------
+# The group rule above spreads AMMR's total over our fascicles in MF-TL's proportions. Those proportions
+# are not dissection data: Bruno et al. 2015 rescaled the MF-TL forces to CT areas, and they contradict the
+# per-fascicle values of the same AMMR table (Bogduk lineage) wherever AMMR has the same fascicles —
+# IL_L4 3.68 cm² against ILplL4CI 1.89, LTpL_L4 1.54 against LTplL4SIPS 1.10, the five L5 multifidus
+# fascicles 1.87 against AMMR's L5 fascicles 2.18 (docs/sources/lumbosacral_extensors.md §2). So where
+# the fascicles correspond one for one (iliocostalis and longissimus pars lumborum, by the vertebra of the
+# upper attachment), each takes its own AMMR value; the lumbar multifidus, whose
+# fascicle sets differ (AMMR 3-5 per spinous process, MF-TL 5), takes AMMR's total per spinous process of
+# origin (Macintosh et al. 1986's grouping: each spinous process gives one group of fascicles), split
+# within the level in MF-TL's proportions. Group totals are unchanged (they are the sums of these values).
+# Not applied (yet) to the pars thoracis (AMMR ILptC5…C12 / LTptT1…T12 also correspond one for one): that
+# moves PCSA from the upper to the lower longissimus pars thoracis (LTpT_T1 1.15 → 0.29 cm²) and belongs to
+# the thoracic question (docs/sources/lumbosacral_extensors.md §5 has the measured sensitivity).
+# AMMR `Body/AAUHuman/Trunk/Default_MuscleParametersSpineSimpleRight.any` @ 444d97c6 [M]; model-data §1.2.
+AMMR_FASCICLE_PCSA_CM2 = {  # our fascicle → (cm² per side, AMMR fascicle(s))
+    "IL_L1": (1.08, "ILplL1CI"), "IL_L2": (1.54, "ILplL2CI"), "IL_L3": (1.82, "ILplL3CI"),
+    "IL_L4": (1.89, "ILplL4CI"),
+    "LTpL_L1": (0.79, "LTplL1SIPS"), "LTpL_L2": (0.91, "LTplL2SIPS"), "LTpL_L3": (1.03, "LTplL3SIPS"),
+    "LTpL_L4": (1.10, "LTplL4SIPS"), "LTpL_L5": (1.16, "LTplL5Ilium"),
+}
+AMMR_MULTIFIDUS_LEVEL_PCSA_CM2 = {  # spinous process of origin → (cm² per side, AMMR fascicles summed)
+    1: (2.16, "MFdL1L3 0.38 + MFmL1L4 0.40 + MFtsL1L5 0.42 + MFtsL1S1 0.36 + MFtstL1SIPS 0.60"),
+    2: (3.14, "MFdL2L4 0.38 + MFmL2L5 0.39 + MFtsL2L5 0.39 + MFtsL2S1 0.99 + MFtstL2SIPS 0.99"),
+    3: (2.49, "MFdL3L5 0.38 + MFmL3S1 0.54 + MFtsL3Ligament 1.57"),
+    4: (4.10, "MFdL4S1 0.38 + MFmL4Sacrum 1.86 + MFtsL4Sacrum 1.86"),
+    5: (2.18, "MFdL5S1 0.38 + MFmL5Sacrum 0.90 + MFtsL5Sacrum 0.90"),
+}
+AMMR_FILE = "AMMR Default_MuscleParametersSpineSimpleRight.any @ 444d97c6 [M] (model-data §1.2)"
+
+
+def apply_fascicle_pcsa(muscles):
+    """Overrides the group rule with AMMR's own fascicle (or, for the lumbar multifidus, per-level) PCSA."""
+    by_name = {m["name"]: m for m in muscles}
+    for name, (cm2, ammr) in AMMR_FASCICLE_PCSA_CM2.items():
+        m = by_name[name]
+        m["pcsa"] = cm2 * 1e-4
+        m["sources"]["pcsa"] = ("AMMR %s %s cm² per side (Bogduk lineage; %s; the fascicle corresponds one for one, "
+                                "docs/sources/lumbosacral_extensors.md §2)" % (ammr, g(cm2, 4), AMMR_FILE))
+    for level, (cm2, detail) in AMMR_MULTIFIDUS_LEVEL_PCSA_CM2.items():
+        members = [m for m in muscles if m["group"] == "multifidus" and m["subdivision"] == "lumbar"
+                   and m["name"].startswith("MF_m%d" % level)]
+        if len(members) != 5:
+            raise SystemExit("lumbar multifidus level L%d: expected 5 MF-TL fascicles, found %d" % (level, len(members)))
+        have = sum(m["pcsa"] for m in members)
+        for m in members:
+            share = m["pcsa"] / have
+            m["pcsa"] = cm2 * 1e-4 * share
+            m["sources"]["pcsa"] = ("[D] AMMR total of the fascicles from the L%d spinous process %s cm² per side (%s; %s) "
+                                    "× this fascicle's share %.4f of MF-TL's L%d fascicles (MF-TL F_max; "
+                                    "docs/sources/lumbosacral_extensors.md §2)" % (level, g(cm2, 4), detail, AMMR_FILE,
+                                                                                share, level))
+
+
 def mk(name, group, sub, path, pcsa, src_lopt, src_lts, penn, sources, r=None, mftl_bodies=None):
     return {"name": name, "group": group, "subdivision": sub, "path": path, "pcsa": pcsa,
             "src_lopt": src_lopt, "src_lts": src_lts, "penn": penn, "sources": sources,
@@ -896,6 +951,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
     # them (paraspinal_only, "what the paraspinals can do alone") must not get its support for free.
     if any(m["group"] == "external_oblique" for m in muscles):
         abdominal_pressure.write_abdominal_pressure(w, q, g)
+    disc_sources.write_disc_pressure(w, q, g)
 
     w("\nsegments:\n")
     for s in segs:
@@ -924,6 +980,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
                 sides = ex["passive"][a]
                 w("        %s: {%s}\n" % (an, ", ".join("%s: {ce: %s, be: %s}" % (k, g(v[0], 6), g(v[1], 6))
                                                      for k, v in sides.items())))
+            disc_sources.write_disc(w, q, g, j["name"], ref["body_mass"], round(ref["height"], 3))
             if "mftl_joint" in j:
                 pos = (MFT + ": %s parent frame translation" % j["mftl_joint"]) + (
                     " + sacrum→pelvis (-0.02, 0, 0) [D]" if j["name"] == "L5-S1" else "")
@@ -1033,6 +1090,7 @@ def build():
     muscles = build_muscles(mftl, trunk, mort, mp)
     fit = source_parameter_fit(muscles, segs)
     apply_group_pcsa(muscles)
+    apply_fascicle_pcsa(muscles)
     apply_rule(muscles, segs, ranges)
     # The lumbar extensors' passive strain from in vivo passive trunk data (models/tools/passive_in_vivo.py).
     passive_in_vivo.apply(chain_of(segs), path_length, muscles, ranges, regions[0]["shares"][0], regions[0]["joints"])

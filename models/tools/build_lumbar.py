@@ -23,6 +23,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import disc_sources  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, SHOULDER_CHAIN, Chain, check_inertia, fibre_rule, g, g_down,  # noqa: E402
                            inertia_strings, joint_child_in_parent, parse_mftl_lumbar, path_length, q,
                            range_postures, rot_xyz, source_ratio, tf, vlist, SARCOMERE_LENGTH,
@@ -552,6 +553,7 @@ def write_yaml(model, path):
                                     "1987); Mannion et al. 1997 J Anat 190:505 found no regional "
                                     "difference in % type I within the erector spinae")))
     write_fatigue_and_creep(w, q, g, sum(YAMAMOTO[lv][0] for lv in YAMAMOTO))
+    disc_sources.write_disc_pressure(w, q, g)
 
     w("\nsegments:\n")
     for s in model["segments"]:
@@ -578,6 +580,7 @@ def write_yaml(model, path):
             w("        flexion: {positive: {c1: %s}, negative: {c1: %s}}\n" % (g(k["flex"], 4), g(k["ext"], 4)))
             w("        lateral_bending: {both: {c1: %s}}\n" % g(k["lb"], 4))
             w("        axial_rotation: {both: {c1: %s}}\n" % g(k["ar"], 4))
+            disc_sources.write_disc(w, q, g, j["name"], ref["body_mass"], round(ref["height"], 3))
             lvl = ex["level"]
             tl = "" if j["name"] != "T12-L1" else "assumption: L1-L2 values for T12-L1 (no " \
                  "T12-L1 data found; see docs/models/lumbar.md); "

@@ -110,6 +110,12 @@ class JointSelection(_Selection):
         return self._get("compression")
 
     @property
+    def disc_pressure(self) -> np.ndarray:
+        """Intradiscal pressure, Pa: the model's correction factor × compression / disc area (docs/model.md §9);
+        NaN at joints whose disc area the model does not give."""
+        return self._get("disc_pressure")
+
+    @property
     def shear_ap(self) -> np.ndarray:
         """Anterior shear, N (+ the load pushes the superior vertebra forward)."""
         return self._get("shear_ap")
@@ -345,6 +351,11 @@ class Results:
     def abdominal_pressure_moment(self) -> np.ndarray:
         """(T, J, 3) moment carried by intra-abdominal pressure, N·m."""
         return self._full("abdominal_pressure_moment")
+
+    @property
+    def disc_pressure(self) -> np.ndarray:
+        """(T, J) intradiscal pressure, Pa (correction factor × compression / disc area); NaN without a disc area."""
+        return self._full("disc_pressure")
 
     @property
     def creep(self) -> np.ndarray:

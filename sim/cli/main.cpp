@@ -1,7 +1,7 @@
 // paraspine — the command-line tool. Verbs:
 //   paraspine model info MODEL [--json]
 //   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
-//   paraspine bench [--model M] [--frames N] [--criterion C] [--json]
+//   paraspine bench [--model M] [--frames N] [--criterion C] [--motion everyday|harsh] [--json]
 //   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -112,12 +112,14 @@ void print_progress(double f) {
   if (f >= 1) std::fprintf(stderr, "\n");
 }
 
-int run_bench(const std::string& model_path, int frames, const std::string& criterion, unsigned seed, bool json) {
+int run_bench(const std::string& model_path, int frames, const std::string& criterion, const std::string& motion,
+              unsigned seed, bool json) {
+  const ps::BenchMotion mo = ps::parse_bench_motion(motion);
   const ps::Model model = ps::load_model(model_path);
   const ps::Criterion c = ps::parse_criterion(criterion);
-  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? print_progress : nullptr);
+  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? print_progress : nullptr, mo);
   if (json) {
-    nlohmann::json j = {{"model", r.model}, {"criterion", r.criterion}, {"frames", r.frames},
+    nlohmann::json j = {{"model", r.model}, {"motion", r.motion}, {"criterion", r.criterion}, {"frames", r.frames},
                         {"ours_warm_us_per_frame", r.ours_warm_us_per_frame},
                         {"ours_cold_us_per_frame", r.ours_cold_us_per_frame},
                         {"ipopt_us_per_frame", r.ipopt_compared ? nlohmann::json(r.ipopt_us_per_frame) : nlohmann::json(nullptr)},
@@ -127,12 +129,19 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
                         {"max_objective_rel_deviation", r.max_objective_rel_deviation},
                         {"max_equilibrium_residual_Nm", r.max_equilibrium_residual_Nm},
                         {"max_reserve_Nm", r.max_reserve_Nm},
+                        {"frames_with_reserves", r.frames_with_reserves},
+                        {"ours_warm_share_in_reserve_frames", r.ours_warm_us_per_frame > 0 ? r.ours_warm_us_in_reserve_frames / (r.ours_warm_us_per_frame * r.frames) : 0.0},
+                        {"iterations_warm", {{"median", r.median_iterations_warm}, {"p90", r.p90_iterations_warm}, {"max", r.max_iterations_warm}}},
                         {"ipopt_failures", r.ipopt_failures}};
+    nlohmann::json where = nlohmann::json::object();
+    for (const auto& [rotation, use] : r.reserves_by_rotation)
+      where[rotation] = {{"frames", use.frames}, {"most_negative_Nm", use.most_negative_Nm}, {"most_positive_Nm", use.most_positive_Nm}};
+    j["reserves_by_rotation"] = where;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  fmt::print("Load-sharing benchmark: {} model ({} muscles, {} rotations), {} frames, criterion {}\n",
-             model.name, model.nmuscle, model.ndof, r.frames, r.criterion);
+  fmt::print("Load-sharing benchmark: {} model ({} muscles, {} rotations), {} frames of {} motion, criterion {}\n",
+             model.name, model.nmuscle, model.ndof, r.frames, r.motion, r.criterion);
   fmt::print("  {:<22} {:>12} {:>12} {:>18}\n", "", "µs / frame", "frames / s", "median iterations");
   fmt::print("  {:<22} {:>12.1f} {:>12.0f} {:>18.0f}\n", "ours, warm-started", r.ours_warm_us_per_frame, 1e6 / r.ours_warm_us_per_frame, r.median_iterations_warm);
   fmt::print("  {:<22} {:>12.1f} {:>12.0f} {:>18.0f}\n", "ours, cold", r.ours_cold_us_per_frame, 1e6 / r.ours_cold_us_per_frame, r.median_iterations_cold);
@@ -145,6 +154,12 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
     fmt::print("\n  (minmax is not one smooth NLP: no Ipopt comparison)\n");
   }
   fmt::print("  largest equilibrium residual {:.2e} N·m; largest reserve {:.3g} N·m\n", r.max_equilibrium_residual_Nm, r.max_reserve_Nm);
+  fmt::print("  frames needing reserves: {} of {}, {:.0f} % of our warm time (warm iterations p90 {:.0f}, max {:.0f})\n",
+             r.frames_with_reserves, r.frames,
+             r.ours_warm_us_per_frame > 0 ? 100 * r.ours_warm_us_in_reserve_frames / (r.ours_warm_us_per_frame * r.frames) : 0.0,
+             r.p90_iterations_warm, r.max_iterations_warm);
+  for (const auto& [rotation, use] : r.reserves_by_rotation)
+    fmt::print("    reserve at {}: {} frames, {:+.3g} … {:+.3g} N·m\n", rotation, use.frames, use.most_negative_Nm, use.most_positive_Nm);
   return 0;
 }
 
@@ -404,16 +419,19 @@ int main(int argc, char** argv) {
   moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
 
   auto* bench = app.add_subcommand("bench", "Benchmark the load-sharing solver against Ipopt on generated frames");
-  std::string bench_model = "full_spine", bench_criterion = "activation2";
+  std::string bench_model = "full_spine", bench_criterion = "activation2", bench_motion = "everyday";
   int bench_frames = 200;
   unsigned bench_seed = 1;
   bool bench_json = false;
   bench->add_option("--model", bench_model, "Model file or bundled model name")->capture_default_str();
   bench->add_option("--frames", bench_frames, "Number of frames (a 100 Hz motion)")->capture_default_str()->check(CLI::PositiveNumber);
   bench->add_option("--criterion", bench_criterion, "activation2, activation3, stress2 or minmax")->capture_default_str();
+  bench->add_option("--motion", bench_motion,
+                    "everyday: everyday postures, 0-10 kg per hand; harsh: up to 60 % of every range at once, 0-15 kg per hand")
+      ->capture_default_str()->check(CLI::IsMember({"everyday", "harsh"}));
   bench->add_option("--seed", bench_seed, "Random seed of the generated motion")->capture_default_str();
   bench->add_flag("--json", bench_json, "Print one JSON object on stdout");
-  bench->footer("Examples:\n  paraspine bench\n  paraspine bench --model lumbar --frames 1000 --criterion activation3 --json");
+  bench->footer("Examples:\n  paraspine bench\n  paraspine bench --model lumbar --frames 1000 --criterion activation3 --json\n  paraspine bench --motion harsh --frames 300");
 
   auto* schema = app.add_subcommand("schema", "Print the HDF5 results schema (Markdown)");
   schema->footer("Examples:\n  paraspine schema > docs/hdf5-schema.md");
@@ -496,7 +514,7 @@ int main(int argc, char** argv) {
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();
     if (*batch_verb.command) return batch_verb.run();
-    if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_seed, bench_json);
+    if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_motion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

@@ -26,6 +26,6 @@ struct OutputField {
 
 int field_width(const Model& m, FieldShape s);  // values per frame
 
-extern const std::array<OutputField, 17> kOutputFields;
+extern const std::array<OutputField, 18> kOutputFields;
 
 }  // namespace paraspine

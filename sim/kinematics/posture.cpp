@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/common/rotation.h"
+
 namespace paraspine {
 
 Posture neutral_posture(const Model& m) {
@@ -52,6 +54,13 @@ Posture random_posture(const Model& m, double fraction, std::mt19937& rng) {
       const auto [lo, hi] = region_range(m, r, a);
       p.region_angles(r, a) = fraction * (lo + u(rng) * (hi - lo));
     }
+  return p;
+}
+
+Posture everyday_posture(const Model& m, std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  Posture p = random_posture(m, 0.25, rng);
+  for (int a = 0; a < 3; ++a) p.pelvis_angles[a] = deg2rad(40) * (u(rng) - 0.5);
   return p;
 }
 

@@ -36,6 +36,12 @@ std::pair<double, double> region_range(const Model& m, int region, int axis);
 // region_range), drawn region by region, axis by axis; pelvis neutral (callers add their own).
 Posture random_posture(const Model& m, double fraction, std::mt19937& rng);
 
+// An everyday posture: every region up to 25 % of its range on each axis (random_posture with
+// fraction 0.25) and the pelvis uniform within ±20° on each axis. The postures the full model must
+// balance without reserves with up to 10 kg per hand (FullSpineTasks), and `paraspine bench`'s
+// default motion.
+Posture everyday_posture(const Model& m, std::mt19937& rng);
+
 // Per-level joint angles: q = rhythm · (region angles) + level angles. q must have size ndof.
 void posture_to_angles(const Model& m, const Posture& p, Eigen::VectorXd& q);
 

@@ -7,6 +7,7 @@
 
 #include "sim/dynamics/abdominal_pressure.h"
 #include "sim/loadsharing/qp_capture.h"
+#include "sim/loadsharing/vector_clones.h"
 #include "sim/tissue/creep.h"
 
 namespace paraspine {
@@ -29,19 +30,41 @@ Criterion parse_criterion(const std::string& name) {
 namespace {
 
 // Fills the constraint rows of the QP: A = [R·diag(F^act) | I], b = τ − M^pas − M^iap − R·F^pas.
-void build_constraints(const Model& m, Data& d) {
+PARASPINE_VECTOR_CLONES void build_constraints(const Model& m, Data& d) {
   QpWorkspace& w = d.qp;
   // Flexion laws see the angle beyond the slack creep has given the tissue (sim/tissue/creep.h).
   for (int k = 0; k < m.ndof; ++k)
     d.passive_joint_moment[k] = m.dof_passive[k].moment(k % 3 == 0 ? creep_effective_angle(d.q[k], d.creep[k]) : d.q[k]);
   w.b = d.tau - d.passive_joint_moment - d.abdominal_pressure_moment;
+  // Plain loops over each column's rows (3 to 51 of them): a per-column Eigen segment expression
+  // costs more in set-up than in arithmetic at these lengths (this function and the results below
+  // were 15 % of a warm frame's instructions).
+  double* __restrict b = w.b.data();
   for (int i = 0; i < m.nmuscle; ++i) {
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    if (len <= 0) continue;
-    w.A.col(i).segment(r0, len) = d.moment_arm.col(i).segment(r0, len) * d.force_active_max[i];
-    w.b.segment(r0, len) -= d.moment_arm.col(i).segment(r0, len) * d.force_passive[i];
     w.lo[i] = 0;
     w.hi[i] = std::max(0.0, d.muscle_capacity[i]);
+    if (len <= 0) continue;
+    const double* __restrict arm = d.moment_arm.col(i).data() + r0;
+    double* __restrict a = w.A.col(i).data() + r0;
+    const double active = d.force_active_max[i], passive = d.force_passive[i];
+    for (int k = 0; k < len; ++k) {
+      a[k] = arm[k] * active;
+      b[r0 + k] -= arm[k] * passive;
+    }
+  }
+}
+
+// muscle_moment = R · muscle_force over the rows each muscle acts on.
+PARASPINE_VECTOR_CLONES void add_muscle_moments(const Model& m, Data& d) {
+  const QpWorkspace& w = d.qp;
+  d.muscle_moment.setZero();
+  double* __restrict moment = d.muscle_moment.data();
+  for (int i = 0; i < m.nmuscle; ++i) {
+    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    const double* __restrict arm = d.moment_arm.col(i).data() + r0;
+    const double force = d.muscle_force[i];
+    for (int k = 0; k < len; ++k) moment[r0 + k] += arm[k] * force;
   }
 }
 
@@ -162,11 +185,7 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     }
   }
   for (int k = 0; k < m.ndof; ++k) d.reserve[k] = w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1];
-  d.muscle_moment.setZero();
-  for (int i = 0; i < m.nmuscle; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    if (len > 0) d.muscle_moment.segment(r0, len) += d.moment_arm.col(i).segment(r0, len) * d.muscle_force[i];
-  }
+  add_muscle_moments(m, d);
   info.equilibrium_residual =
       (d.muscle_moment + d.passive_joint_moment + d.abdominal_pressure_moment + d.reserve - d.tau)
           .lpNorm<Eigen::Infinity>();

@@ -1,4 +1,5 @@
 #include "sim/loadsharing/qp.h"
+#include "sim/loadsharing/vector_clones.h"
 
 #include <algorithm>
 #include <cmath>
@@ -50,6 +51,9 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.factor_valid = false;
   w.envelope_first.assign(m, 0);
   w.envelope_last.assign(m, m - 1);
+  w.envelope_row_begin.assign(n, -1);  // no envelope yet: the first solve computes it
+  w.envelope_row_end.assign(n, -1);
+  w.same_rows_as_next.assign(n, 0);
   w.lambda_previous = Eigen::VectorXd::Zero(m);
   w.lambda_previous_valid = false;
 }
@@ -69,38 +73,63 @@ void qp_predict_warm_start(QpWorkspace& w, bool extrapolate) {
 
 namespace {
 
-// Columns act on 1 (reserves) to 51 rows; below 8 a plain loop beats the set-up of a vectorized one.
-constexpr int kShortColumn = 8;
-
+// Columns act on 1 (reserves) to 51 rows (15 on average). Plain loops: at these lengths the set-up
+// of Eigen's vectorized segment expressions costs more than the arithmetic. Two partial sums let
+// the compiler keep the dot product in one SSE register.
 inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) {
   const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  if (len < kShortColumn) {
-    const double* a = w.A.col(i).data() + r0;
-    const double* y = v.data() + r0;
-    double sum = 0;
-    for (int k = 0; k < len; ++k) sum += a[k] * y[k];
-    return sum;
-  }
-  return w.A.col(i).segment(r0, len).dot(v.segment(r0, len));
+  const double* __restrict a = w.A.col(i).data() + r0;
+  const double* __restrict y = v.data() + r0;
+  double sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int k = 0; k < len; ++k) sum += a[k] * y[k];
+  return sum;
 }
 
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
   const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  if (len < kShortColumn) {
-    const double* a = w.A.col(i).data() + r0;
-    double* y = v.data() + r0;
-    for (int k = 0; k < len; ++k) y[k] -= f * a[k];
-    return;
-  }
-  v.segment(r0, len) -= f * w.A.col(i).segment(r0, len);
+  const double* __restrict a = w.A.col(i).data() + r0;
+  double* __restrict y = v.data() + r0;
+  for (int k = 0; k < len; ++k) y[k] -= f * a[k];
 }
 
-// x(λ) from s = Aᵀλ; returns the residual r = b − A x (the dual gradient).
-void primal_from_dual(QpWorkspace& w) {
+// Column i + 1 acts on the same rows as column i (a left and a right fascicle are neighbours in
+// the model): the products below then take both in one loop, sharing the loads of the vector and
+// the loop's set-up, which at 15 rows on average is most of the cost.
+inline bool same_rows_as_next(const QpWorkspace& w, int i) { return w.same_rows_as_next[i]; }
+
+// x(λ) from s = Aᵀλ (recomputed when `recompute_s`, else carried along the steps by the caller);
+// returns the residual r = b − A x (the dual gradient).
+PARASPINE_VECTOR_CLONES void primal_from_dual(QpWorkspace& w, bool recompute_s) {
   w.residual = w.b;
+  double* __restrict y = w.residual.data();
+  const double* __restrict lambda = w.lambda.data();
   for (int i = 0; i < w.n; ++i) {
-    w.s[i] = column_dot(w, i, w.lambda);
+    if (same_rows_as_next(w, i)) {
+      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      const double* __restrict a1 = w.A.col(i).data() + r0;
+      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+      if (recompute_s) {
+        double s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
+        for (int k = 0; k < len; ++k) {
+          s1 += a1[k] * lambda[r0 + k];
+          s2 += a2[k] * lambda[r0 + k];
+        }
+        w.s[i] = s1;
+        w.s[i + 1] = s2;
+      }
+      const double x1 = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
+      const double x2 = std::clamp((w.s[i + 1] - w.g[i + 1]) * w.inv_h[i + 1], w.lo[i + 1], w.hi[i + 1]);
+      w.x[i] = x1;
+      w.x[i + 1] = x2;
+      if (x1 != 0 || x2 != 0)
+        for (int k = 0; k < len; ++k) y[r0 + k] -= x1 * a1[k] + x2 * a2[k];
+      ++i;
+      continue;
+    }
+    if (recompute_s) w.s[i] = column_dot(w, i, w.lambda);
     const double xi = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
     w.x[i] = xi;
     if (xi != 0) column_axpy(w, i, xi, w.residual);
@@ -120,6 +149,14 @@ inline bool is_free(const QpWorkspace& w, int i) {
 // for any free set): first[r] = the smallest first row of a column acting on row r, O(n + m).
 void compute_envelope(QpWorkspace& w) {
   const int m = w.m;
+  // The row ranges are the model's (the joints each muscle crosses): usually those of the last solve.
+  if (std::equal(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin()) &&
+      std::equal(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin()))
+    return;
+  std::copy(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin());
+  std::copy(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin());
+  for (int i = 0; i < w.n; ++i)
+    w.same_rows_as_next[i] = i + 1 < w.n && w.row_begin[i + 1] == w.row_begin[i] && w.row_end[i + 1] == w.row_end[i];
   w.changed.assign(w.envelope_first.begin(), w.envelope_first.end());  // the last envelope (scratch)
   std::fill(w.envelope_first.begin(), w.envelope_first.end(), m);
   for (int i = 0; i < w.n; ++i)
@@ -147,21 +184,38 @@ void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::Mat
 }
 
 // In-place Cholesky of the lower triangle of w.L within its envelope, column by column, each
-// column updated by one matrix–vector product with the columns before it that reach it
-// (left-looking: George & Liu 1981, Computer Solution of Large Sparse Positive Definite Systems,
-// §4 on envelope methods). Entries outside the envelope stay zero and are never touched; the
-// lumbar and thoracic rows are dense, the cervical ones are not. About 40 % of the instructions of
-// Eigen's blocked LLT at m = 75. False if a pivot is not positive.
-bool envelope_cholesky(QpWorkspace& w) {
-  Eigen::MatrixXd& L = w.L;
-  for (int j = 0; j < w.m; ++j) {
-    const int f = w.envelope_first[j], len = w.envelope_last[j] - j + 1;
-    if (j > f) L.col(j).segment(j, len).noalias() -= L.block(j, f, len, j - f) * L.row(j).segment(f, j - f).transpose();
-    const double pivot = L(j, j);
+// column updated by the columns before it that reach it, four per pass over it (left-looking:
+// George & Liu 1981, Computer Solution of Large Sparse Positive Definite Systems, §4 on envelope
+// methods). Entries outside the envelope stay zero and are never touched; the lumbar and thoracic
+// rows are dense, the cervical ones are not. A plain loop rather than Eigen's matrix–vector
+// product, so that the x86-64-v3 clone vectorizes it (vector_clones.h). False if a pivot is not
+// positive.
+PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
+  const int m = w.m;
+  double* __restrict L = w.L.data();
+  for (int j = 0; j < m; ++j) {
+    const int f = w.envelope_first[j], last = w.envelope_last[j];
+    double* __restrict col = L + static_cast<std::ptrdiff_t>(j) * m;
+    // col(j..last) −= Σ_k L(j, k) · L(j..last, k), four columns k per pass over col.
+    int k = f;
+    for (; k + 4 <= j; k += 4) {
+      const double* __restrict c0 = L + static_cast<std::ptrdiff_t>(k) * m;
+      const double* __restrict c1 = c0 + m;
+      const double* __restrict c2 = c1 + m;
+      const double* __restrict c3 = c2 + m;
+      const double l0 = c0[j], l1 = c1[j], l2 = c2[j], l3 = c3[j];
+      for (int i = j; i <= last; ++i) col[i] -= l0 * c0[i] + l1 * c1[i] + l2 * c2[i] + l3 * c3[i];
+    }
+    for (; k < j; ++k) {
+      const double* __restrict c0 = L + static_cast<std::ptrdiff_t>(k) * m;
+      const double l0 = c0[j];
+      for (int i = j; i <= last; ++i) col[i] -= l0 * c0[i];
+    }
+    const double pivot = col[j];
     if (!(pivot > 0)) return false;
-    const double d = std::sqrt(pivot);
-    L(j, j) = d;
-    if (len > 1) L.col(j).segment(j + 1, len - 1) *= 1.0 / d;
+    const double d = std::sqrt(pivot), inv_d = 1.0 / d;
+    col[j] = d;
+    for (int i = j + 1; i <= last; ++i) col[i] *= inv_d;
   }
   return true;
 }
@@ -173,7 +227,7 @@ bool envelope_cholesky(QpWorkspace& w) {
 // Lower triangle of S(r0.., r0..) += f1 a1 a1ᵀ + f2 a2 a2ᵀ (a2 may be null) for two columns acting
 // on the same rows (a left and a right fascicle are neighbours in the model): one pass over the
 // block for both, a loop the compiler vectorizes, no per-column set-up of a general kernel.
-void add_to_newton_matrix(double* __restrict S, int ld, int r0, int len, const double* __restrict a1, double f1,
+PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, int r0, int len, const double* __restrict a1, double f1,
                           const double* __restrict a2, double f2) {
   for (int c = 0; c < len; ++c) {
     double* __restrict col = S + static_cast<std::ptrdiff_t>(r0 + c) * ld + r0;
@@ -187,7 +241,7 @@ void add_to_newton_matrix(double* __restrict S, int ld, int r0, int len, const d
   }
 }
 
-bool refactorize(QpWorkspace& w) {
+PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
   for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
   for (int i = 0; i < w.n; ++i) w.in_factor[i] = is_free(w, i);
   for (int i = 0; i < w.n; ++i) {
@@ -196,7 +250,7 @@ bool refactorize(QpWorkspace& w) {
     if (len <= 0) continue;
     const double* a1 = w.A.col(i).data() + r0;
     const int j = i + 1;
-    if (j < w.n && w.in_factor[j] && w.row_begin[j] == r0 && w.row_end[j] == w.row_end[i]) {
+    if (same_rows_as_next(w, i) && w.in_factor[j]) {
       add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], w.A.col(j).data() + r0, w.inv_h[j]);
       ++i;
     } else {
@@ -221,25 +275,28 @@ bool refactorize(QpWorkspace& w) {
 // update (σ = 1) or downdate (σ = −1) (Gill, Golub, Murray & Saunders 1974, Math Comp 28:505),
 // started at r0 — the factor's columns above it do not change. O((m − r0)²) instead of O(m³) for a
 // new factorization. False if a downdate loses positive definiteness (then refactorize).
-bool rank_one_update(QpWorkspace& w, int r0, double sigma) {
+PARASPINE_VECTOR_CLONES bool rank_one_update(QpWorkspace& w, int r0, double sigma) {
   const int m = w.m;
-  Eigen::VectorXd& v = w.update;
+  double* __restrict v = w.update.data();
+  double* __restrict L = w.L.data();
   // v stays inside the envelope (its column's rows are), and the envelope's last rows grow with
   // the column, so column k only changes down to envelope_last[k]: the rows below are exact zeros
   // in L and in v, skipped with bit-identical results.
   for (int k = r0; k < m; ++k) {
-    const double lkk = w.L(k, k), vk = v[k];
+    double* __restrict lcol = L + static_cast<std::ptrdiff_t>(k) * m;
+    const double lkk = lcol[k], vk = v[k];
     if (vk == 0) continue;  // c = 1, s = 0: column k unchanged
     const double r2 = lkk * lkk + sigma * vk * vk;
     if (!(r2 > 1e-14 * lkk * lkk)) return false;
     const double r = std::sqrt(r2), inv_lkk = 1.0 / lkk, c = r * inv_lkk, sn = vk * inv_lkk, inv_c = lkk / r;
-    w.L(k, k) = r;
-    const int rest = w.envelope_last[k] - k;
-    if (rest == 0) continue;
-    auto lcol = w.L.col(k).segment(k + 1, rest);
-    auto vt = v.segment(k + 1, rest);
-    lcol = (lcol + (sigma * sn) * vt) * inv_c;  // one division per column, not per entry
-    vt = c * vt - sn * lcol;
+    const double ssn = sigma * sn;
+    lcol[k] = r;
+    const int last = w.envelope_last[k];
+    for (int i = k + 1; i <= last; ++i) {
+      const double l = (lcol[i] + ssn * v[i]) * inv_c;  // one division per column, not per entry
+      lcol[i] = l;
+      v[i] = c * v[i] - sn * l;
+    }
   }
   return true;
 }
@@ -257,7 +314,7 @@ bool mirrored(const QpWorkspace& w, int i, int j) {
 // factor. A mirror pair goes in as (a_i ± a_j)/√2, the same rank-two change: in a mirror-symmetric
 // frame these two vectors are exactly zero on the lateral-bending and axial rows and on the
 // flexion rows respectively, so the factor keeps the exact decoupling of the symmetric problem and
-// left and right come out bit-identical, as with a new factorization.
+// left and right come out as with a new factorization (bit for bit without fused multiply–adds).
 bool update_columns(QpWorkspace& w, int i, int j, double sigma) {
   const int r0 = w.row_begin[i], r1 = w.row_end[i];
   if (r1 <= r0) return true;
@@ -304,9 +361,49 @@ bool update_factor(QpWorkspace& w, int max_updates, QpInfo& info) {
   return refactorize(w);
 }
 
-void solve_with_factor(const QpWorkspace& w, Eigen::VectorXd& v) {
-  w.L.triangularView<Eigen::Lower>().solveInPlace(v);
-  w.L.triangularView<Eigen::Lower>().transpose().solveInPlace(v);
+// v ← (L Lᵀ)⁻¹ v within the envelope: L y = v by columns (an axpy down each column's envelope
+// rows), then Lᵀ x = y by columns (a dot product with them).
+PARASPINE_VECTOR_CLONES void solve_with_factor(const QpWorkspace& w, Eigen::VectorXd& vec) {
+  const int m = w.m;
+  const double* __restrict L = w.L.data();
+  double* __restrict v = vec.data();
+  for (int j = 0; j < m; ++j) {
+    const double* __restrict col = L + static_cast<std::ptrdiff_t>(j) * m;
+    const double yj = v[j] / col[j];
+    v[j] = yj;
+    const int last = w.envelope_last[j];
+    for (int i = j + 1; i <= last; ++i) v[i] -= yj * col[i];
+  }
+  for (int j = m - 1; j >= 0; --j) {
+    const double* __restrict col = L + static_cast<std::ptrdiff_t>(j) * m;
+    const int last = w.envelope_last[j];
+    double sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (int i = j + 1; i <= last; ++i) sum += col[i] * v[i];
+    v[j] = (v[j] - sum) / col[j];
+  }
+}
+
+// c = Aᵀd, d = w.direction (the line search's products).
+PARASPINE_VECTOR_CLONES void column_products(QpWorkspace& w) {
+  const double* __restrict d = w.direction.data();
+  for (int i = 0; i < w.n; ++i) {
+    if (same_rows_as_next(w, i)) {
+      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      const double* __restrict a1 = w.A.col(i).data() + r0;
+      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+      double c1 = 0, c2 = 0;
+#pragma omp simd reduction(+ : c1, c2)
+      for (int k = 0; k < len; ++k) {
+        c1 += a1[k] * d[r0 + k];
+        c2 += a2[k] * d[r0 + k];
+      }
+      w.c[i] = c1;
+      w.c[++i] = c2;
+      continue;
+    }
+    w.c[i] = column_dot(w, i, w.direction);
+  }
 }
 
 // Derivative of the dual along the direction d at step t: φ'(t) = dᵀb − Σ c_i x_i(λ + t d).
@@ -387,7 +484,7 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
       const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
       if (len <= 0) continue;
       const double* a1 = w.A.col(i).data() + r0;
-      if (i + 1 < n && w.row_begin[i + 1] == r0 && w.row_end[i + 1] == w.row_end[i]) {
+      if (same_rows_as_next(w, i)) {
         add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, 1.0 / D[i], w.A.col(i + 1).data() + r0, 1.0 / D[i + 1]);
         ++i;
       } else {
@@ -504,9 +601,16 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   bool fell_back = false;
   int first_newton = 0;
   bool fresh_only = false;  // new factorizations only: after a stall, and to polish after the fallback
+  // s = Aᵀλ is carried along the steps (Aᵀ(λ + t d) = s + t c, c = Aᵀd from the line search), one
+  // pass over A per step fewer; recomputed from λ for a new problem, after the interior point
+  // and every kRecomputeS steps, so rounding cannot build up over the long solves of reserve frames.
+  constexpr int kRecomputeS = 8;
+  int s_age = kRecomputeS;
   int it = 0;
   for (;; ++it) {
-    primal_from_dual(w);
+    const bool recompute_s = s_age >= kRecomputeS;
+    primal_from_dual(w, recompute_s);
+    s_age = recompute_s ? 1 : s_age + 1;
     info.primal_residual = w.residual.lpNorm<Eigen::Infinity>();
     if (info.primal_residual <= tol) break;
     // Slow progress near the solution: first new factorizations at every step (updated factors
@@ -522,6 +626,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
         fresh_only = true;
         stalled = 0;
         w.factor_valid = false;
+        s_age = kRecomputeS;
       } else if (!fell_back) {
         stall_fallback = true;
       } else {
@@ -539,6 +644,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
       interior_point(w, tol, settings.max_iterations - it, it);
       first_newton = it + 1;
       fresh_only = true;
+      s_age = kRecomputeS;  // the interior point used w.s as scratch
       continue;
     }
     // Newton step on the current free set. The factor follows the free set by rank-one updates
@@ -557,14 +663,18 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     // stop at one of their first kinks, often at t ~ 1e-6, out of hundreds in (0, 1)).
     w.kinks.clear();
     double slope = 0;
+    column_products(w);
     for (int i = 0; i < w.n; ++i) {
-      const double ci = column_dot(w, i, w.direction);
-      w.c[i] = ci;
+      const double ci = w.c[i];
       if (ci == 0) continue;
       const double u0 = (w.s[i] - w.g[i]) * w.inv_h[i], du = ci * w.inv_h[i], curvature = ci * du;
       const double lo = w.lo[i], hi = w.hi[i];
       const bool free_now = (u0 > lo || (u0 == lo && du > 0)) && (u0 < hi || (u0 == hi && du < 0));
       if (free_now) slope -= curvature;
+      // No kink in (0, 1) when u stays strictly inside the bounds or strictly beyond the same
+      // bound over the whole step (most variables): no divisions for those.
+      const double u1 = u0 + du;
+      if ((lo < u0 && u0 < hi && lo < u1 && u1 < hi) || (u0 < lo && u1 < lo) || (u0 > hi && u1 > hi)) continue;
       const double t_lo = (lo - u0) / du, t_hi = (hi - u0) / du;  // ±inf for infinite bounds
       const double t_enter = du > 0 ? t_lo : t_hi, t_leave = du > 0 ? t_hi : t_lo;
       if (t_enter > 0 && t_enter < 1) w.kinks.push_back({t_enter, -curvature});
@@ -613,6 +723,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     }
     if (!(t > 0)) t = std::min(1.0, 1e-3 + t_negative * 0.5);  // no ascent left: the next test stops
     w.lambda += t * w.direction;
+    w.s += t * w.c;
     if (settings.verbose)
       std::fprintf(stderr, "qp it %3d  residual %.3e  step %.3e  |lambda| %.3e\n", it,
                    info.primal_residual, t, w.lambda.lpNorm<Eigen::Infinity>());
@@ -620,9 +731,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   info.iterations = it;
   w.last_iterations = it;
   // Bound multipliers and the KKT measures, for reporting.
-  info.objective = 0;
-  info.stationarity = 0;
-  info.complementarity = 0;
+  double objective = 0, stationarity = 0, complementarity = 0;  // locals: no store per variable
   for (int i = 0; i < w.n; ++i) {
     const double grad = w.h[i] * w.x[i] + w.g[i] - w.s[i];  // = −μ_i
     const bool at_lo = w.x[i] <= w.lo[i], at_hi = w.x[i] >= w.hi[i];
@@ -630,11 +739,14 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     if (at_hi && grad < 0) mu = -grad;
     if (at_lo && grad > 0) mu = -grad;
     w.bound_multiplier[i] = mu;
-    info.stationarity = std::max(info.stationarity, std::abs(grad + mu));
+    stationarity = std::max(stationarity, std::abs(grad + mu));
     const double gap = mu > 0 ? w.hi[i] - w.x[i] : mu < 0 ? w.x[i] - w.lo[i] : 0.0;
-    info.complementarity = std::max(info.complementarity, std::abs(mu) * gap);
-    info.objective += 0.5 * w.h[i] * w.x[i] * w.x[i] + w.g[i] * w.x[i];
+    complementarity = std::max(complementarity, std::abs(mu) * gap);
+    objective += 0.5 * w.h[i] * w.x[i] * w.x[i] + w.g[i] * w.x[i];
   }
+  info.objective = objective;
+  info.stationarity = stationarity;
+  info.complementarity = complementarity;
 }
 
 }  // namespace paraspine

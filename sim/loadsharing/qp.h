@@ -98,6 +98,10 @@ struct QpWorkspace {
   // Envelope of the Newton matrix: row r has no nonzero left of column envelope_first[r] (no
   // column acts on both rows), and Cholesky keeps that profile, so work outside it is skipped.
   std::vector<int> envelope_first, envelope_last;  // (m); last: the lowest nonzero row of column r
+  // The row ranges the envelope was computed for (recomputed only when they change), and for each
+  // column whether the next one acts on the same rows (a left/right pair: one loop for both).
+  std::vector<int> envelope_row_begin, envelope_row_end;  // (n)
+  std::vector<unsigned char> same_rows_as_next;           // (n)
   // Multipliers of the frame before the last (qp_predict_warm_start)
   Eigen::VectorXd lambda_previous;     // (m)
   bool lambda_previous_valid = false;

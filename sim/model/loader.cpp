@@ -128,7 +128,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   const YAML::Node root = load_yaml_mapping(text, file, "model");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
                           "references", "muscle_defaults", "fatigue", "passive_creep", "segments",
-                          "regions", "arms", "abdominal_pressure", "muscles"});
+                          "regions", "arms", "abdominal_pressure", "disc_pressure", "muscles"});
   const YAML::Node version = r.require(root, "paraspine_model", "");
   if (r.num(version, "paraspine_model") != 1)
     r.fail(version, "paraspine_model", "unsupported format version (this build reads 1)");
@@ -293,6 +293,9 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.dof_passive.resize(m.ndof);
   m.joint_name.resize(m.njoint);
   m.joint_source.resize(m.njoint);
+  m.joint_disc_area = Eigen::VectorXd::Zero(m.njoint);
+  m.joint_disc_width = Eigen::VectorXd::Zero(m.njoint);
+  m.joint_disc_source.assign(m.njoint, "");
   for (int k : order) m.segment_name.push_back(raw[k].name);
 
   for (int si = 0; si < m.nsegment; ++si) {
@@ -322,7 +325,7 @@ Model parse_model(const std::string& text, const std::string& file) {
     const int j = si - 1;
     const std::string jf = f + ".joint";
     const YAML::Node jn = s["joint"];
-    r.allow_keys(jn, jf, {"name", "in_parent", "in_child", "range_deg", "passive", "source"});
+    r.allow_keys(jn, jf, {"name", "in_parent", "in_child", "range_deg", "passive", "disc", "source"});
     m.joint_name[j] = r.str(r.require(jn, "name", jf), jf + ".name");
     for (int k = 0; k < j; ++k)
       if (m.joint_name[k] == m.joint_name[j])
@@ -389,6 +392,21 @@ Model parse_model(const std::string& text, const std::string& file) {
       numeric.push_back("passive");
     }
     m.joint_source[j] = r.sources(jn, jf, numeric);
+    if (jn["disc"].IsDefined()) {
+      // Disc geometry carries its own source (one derivation for its numbers).
+      const YAML::Node dn = jn["disc"];
+      const std::string df = jf + ".disc";
+      r.allow_keys(dn, df, {"area_cm2", "endplate_width_mm", "source"});
+      const double area_cm2 = r.positive(r.require(dn, "area_cm2", df), df + ".area_cm2");
+      if (area_cm2 > 100) r.fail(dn["area_cm2"], df + ".area_cm2", "more than 100 cm² (cm², not mm²?)");
+      m.joint_disc_area[j] = 1e-4 * area_cm2;
+      if (dn["endplate_width_mm"].IsDefined()) {
+        const double w_mm = r.positive(dn["endplate_width_mm"], df + ".endplate_width_mm");
+        if (w_mm > 150) r.fail(dn["endplate_width_mm"], df + ".endplate_width_mm", "more than 150 mm (mm, not µm?)");
+        m.joint_disc_width[j] = 1e-3 * w_mm;
+      }
+      m.joint_disc_source[j] = r.str(r.require(dn, "source", df), df + ".source");
+    }
   }
 
   // ---- spinal rhythm
@@ -510,6 +528,16 @@ Model parse_model(const std::string& text, const std::string& file) {
   }
 
   // ---- intra-abdominal pressure (optional; sim/dynamics/abdominal_pressure.h)
+  if (root["disc_pressure"].IsDefined()) {
+    // Compression → intradiscal pressure at the joints with a disc: p = correction_factor · F / A.
+    const YAML::Node dp = root["disc_pressure"];
+    r.allow_keys(dp, "disc_pressure", {"correction_factor", "source"});
+    m.disc_pressure_factor = r.positive(r.require(dp, "correction_factor", "disc_pressure"), "disc_pressure.correction_factor");
+    if (m.disc_pressure_factor > 5)
+      r.fail(dp["correction_factor"], "disc_pressure.correction_factor", "above 5 (in vitro ratios are about 1.3–1.5)");
+    m.disc_pressure_source = r.str(r.require(dp, "source", "disc_pressure"), "disc_pressure.source");
+  }
+
   if (root["abdominal_pressure"].IsDefined()) {
     const YAML::Node a = root["abdominal_pressure"];
     const std::string f = "abdominal_pressure";

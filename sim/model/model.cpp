@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace paraspine {
 
@@ -21,6 +22,12 @@ double PassiveLaw::moment(double theta, double* dmoment) const {
   // d|M|/dx; M = -sign(θ)·|M| so dM/dθ = -d|M|/dx for either sign.
   if (dmoment) *dmoment = -(s.c1 + 2 * s.c2 * x + 3 * s.c3 * x * x + s.ce * s.be * e);
   return theta >= 0 ? -magnitude : magnitude;
+}
+
+double Model::disc_pressure(int joint, double compression) const {
+  const double area = disc_area(joint);
+  if (!(area > 0) || !(disc_pressure_factor > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return disc_pressure_factor * compression / area;
 }
 
 namespace {

@@ -115,6 +115,16 @@ struct Model {
   Eigen::MatrixX2d dof_range;                 // (ndof, 2) rad: [min, max]
   std::vector<PassiveLaw> dof_passive;        // (ndof)
   std::vector<std::string> joint_source;
+  // Intervertebral disc geometry (optional `disc:` of a joint; docs/model-format.md): the disc's
+  // cross-sectional area, which converts compression to intradiscal pressure (sim/validate), and the
+  // transverse width of the endplate it rests on. 0 = the model gives none for that joint.
+  Eigen::VectorXd joint_disc_area;            // (njoint) m²
+  Eigen::VectorXd joint_disc_width;           // (njoint) m, 0 when not given
+  std::vector<std::string> joint_disc_source; // (njoint) empty when no disc
+  // Compression → intradiscal pressure, p = factor · F / A (optional top-level `disc_pressure:`;
+  // Nachemson's correction factor). 0 = the model gives none.
+  double disc_pressure_factor = 0;
+  std::string disc_pressure_source;
 
   // ---- spinal rhythm: q = rhythm · (region angles), region angles ordered (region, axis)
   std::vector<std::string> region_name;       // e.g. "lumbar", "thoracic"
@@ -165,6 +175,14 @@ struct Model {
   int muscle_index(const std::string& name) const;
   int region_index(const std::string& name) const;
   int dof(int joint, int axis) const { return 3 * joint + axis; }
+  // Disc cross-sectional area at a joint, m²; 0 when the model gives none.
+  double disc_area(int joint) const {
+    return joint >= 0 && joint < joint_disc_area.size() ? joint_disc_area[joint] : 0.0;
+  }
+  // Intradiscal pressure (Pa) at a joint for a compression F (N): disc_pressure_factor · F / area;
+  // NaN where the model gives no disc area or no factor. Linear in F, so a distracted disc
+  // (F < 0) gives a negative value.
+  double disc_pressure(int joint, double compression) const;
   int joint_child(int joint) const { return joint + 1; }
   int joint_parent(int joint) const { return segment_parent[joint + 1]; }
   double total_mass() const;  // segments + arms, kg

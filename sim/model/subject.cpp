@@ -59,6 +59,9 @@ Model scale_model(const Model& m, const Subject& s) {
   out.muscle_pcsa *= sM / sL;  // PCSA is anatomy; strength_factor acts on specific tension
   // The abdominal cross-section scales as a cross-section (as PCSA), its centroid distance as a length.
   out.abdominal_pressure.area *= sM / sL;
+  // Disc cross-sections follow the same cross-section rule, their widths its square root.
+  out.joint_disc_area *= sM / sL;
+  out.joint_disc_width *= std::sqrt(sM / sL);
   out.abdominal_pressure.moment_arm *= sL;
   for (auto& a : out.arms) {
     a.shoulder *= sL;

@@ -4,6 +4,7 @@
 //   masses    × s_M = body mass / reference body mass   (segments, arms)
 //   inertias  × s_M · s_L²
 //   muscle force and PCSA × s_M / s_L × strength_factor
+//   cross-sections (abdomen, intervertebral discs) × s_M / s_L; disc endplate widths × √(s_M / s_L)
 // The strength rule is the length–mass scaling of Rasmussen et al. (2005, "A general method for
 // scaling musculo-skeletal models", Int Symp Comput Simul Biomech, Cleveland): muscle volume
 // follows mass, fibre length follows stature, so PCSA ∝ mass / height. strength_factor carries

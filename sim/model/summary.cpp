@@ -95,12 +95,18 @@ nlohmann::json model_summary(const Model& m) {
     json range = json::object();
     for (int a = 0; a < 3; ++a)
       range[kAxisNames[a]] = {rad2deg(m.dof_range(m.dof(k, a), 0)), rad2deg(m.dof_range(m.dof(k, a), 1))};
+    json disc = nullptr;
+    if (m.disc_area(k) > 0)
+      disc = {{"area_cm2", 1e4 * m.disc_area(k)},
+              {"endplate_width_mm", m.joint_disc_width[k] > 0 ? json(1e3 * m.joint_disc_width[k]) : json(nullptr)}};
     joints.push_back({{"name", m.joint_name[k]},
                       {"parent", m.segment_name[m.joint_parent(k)]},
                       {"child", m.segment_name[m.joint_child(k)]},
-                      {"range_deg", range}});
+                      {"range_deg", range},
+                      {"disc", disc}});
   }
   j["joint_list"] = joints;
+  j["disc_pressure"] = m.disc_pressure_factor > 0 ? json({{"correction_factor", m.disc_pressure_factor}}) : json(nullptr);
   json regions = json::array();
   for (int r = 0; r < m.nregion; ++r) {
     json jl = json::array();
@@ -144,15 +150,18 @@ std::string model_summary_text(const Model& m) {
                      m.segment_parent[s] < 0 ? "-" : m.segment_name[m.segment_parent[s]], m.segment_mass[s],
                      1e3 * m.segment_com(0, s), 1e3 * m.segment_com(1, s), 1e3 * m.segment_com(2, s)));
   line("");
-  line(fmt::format("  {:<10} {:>18} {:>18} {:>18}", "joint", "flexion (deg)", "lat. bending (deg)",
-                   "axial rot. (deg)"));
+  line(fmt::format("  {:<10} {:>18} {:>18} {:>18} {:>14}", "joint", "flexion (deg)", "lat. bending (deg)",
+                   "axial rot. (deg)", "disc area cm²"));
   for (int k = 0; k < m.njoint; ++k) {
     std::string row = fmt::format("  {:<10}", m.joint_name[k]);
     for (int a = 0; a < 3; ++a)
       row += fmt::format(" {:>8.1f} … {:>6.1f}", rad2deg(m.dof_range(m.dof(k, a), 0)),
                          rad2deg(m.dof_range(m.dof(k, a), 1)));
+    row += m.disc_area(k) > 0 ? fmt::format(" {:>14.2f}", 1e4 * m.disc_area(k)) : fmt::format(" {:>14}", "-");
     line(row);
   }
+  if (m.disc_pressure_factor > 0)
+    line(fmt::format("  intradiscal pressure = {:g} × compression / disc area (docs/model.md §9)", m.disc_pressure_factor));
   line("");
   line(fmt::format("  {:<20} {:<8} {:>9} {:>10} {:>12}  {}", "muscle group", "side", "fascicles",
                    "PCSA cm²", "max force N", "levels spanned"));

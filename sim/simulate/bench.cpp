@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 #include <stdexcept>
 
@@ -13,6 +14,12 @@
 namespace paraspine {
 namespace {
 
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  const auto k = static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
@@ -26,16 +33,27 @@ double us_since(Clock::time_point t0) {
 
 }  // namespace
 
-BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned seed, void (*progress)(double)) {
+BenchMotion parse_bench_motion(const std::string& name) {
+  if (name == "everyday") return BenchMotion::kEveryday;
+  if (name == "harsh") return BenchMotion::kHarsh;
+  throw std::invalid_argument("bench: unknown --motion '" + name + "' (expected everyday or harsh)");
+}
+
+const char* bench_motion_name(BenchMotion motion) { return motion == BenchMotion::kHarsh ? "harsh" : "everyday"; }
+
+BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned seed, void (*progress)(double),
+                      BenchMotion motion) {
   if (frames < 1) throw std::invalid_argument("bench: --frames must be at least 1");
   BenchReport r;
   r.model = m.name;
+  r.motion = bench_motion_name(motion);
   r.criterion = criterion_name(criterion);
   r.frames = frames;
   r.ipopt_compared = criterion != Criterion::kMinMax;
 
-  // A smooth random motion: regional and pelvis angles up to 60 % of each region's range (the
-  // range of a region = its levels' ranges summed), new keyframe every 0.5 s, sampled at 100 Hz.
+  // A smooth random motion through random keyframes (the range of a region = its levels' ranges
+  // summed), a new keyframe every 0.5 s, sampled at 100 Hz; the hand load steps at each keyframe.
+  const bool harsh = motion == BenchMotion::kHarsh;
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> u(0, 1);
   const double dt = 0.01, key_dt = 0.5;
@@ -43,14 +61,19 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
   std::vector<double> times;
   std::vector<Posture> keys;
   for (int k = 0; k < nkeys; ++k) {
-    Posture p = random_posture(m, 0.6, rng);
-    p.pelvis_angles << deg2rad(40) * u(rng), deg2rad(10) * (u(rng) - 0.5), deg2rad(30) * (u(rng) - 0.5);
+    Posture p;
+    if (harsh) {
+      p = random_posture(m, 0.6, rng);
+      p.pelvis_angles << deg2rad(40) * u(rng), deg2rad(10) * (u(rng) - 0.5), deg2rad(30) * (u(rng) - 0.5);
+    } else {
+      p = everyday_posture(m, rng);
+    }
     times.push_back(k * key_dt);
     keys.push_back(p);
   }
   const PostureTimeline timeline(m, times, keys);
   std::vector<double> loads(nkeys);
-  for (auto& l : loads) l = 15 * u(rng);
+  for (auto& l : loads) l = (harsh ? 15 : 10) * u(rng);
 
   Data warm(m), cold(m);
   LoadSharingSettings s;
@@ -67,7 +90,8 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
     }
     auto t0 = Clock::now();
     load_sharing(m, s, warm);
-    t_warm += us_since(t0);
+    const double us_warm = us_since(t0);
+    t_warm += us_warm;
     cold.loadsharing_warm = false;
     t0 = Clock::now();
     load_sharing(m, s, cold);
@@ -76,6 +100,18 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
     it_cold.push_back(cold.loadsharing_info.qp_iterations);
     r.max_equilibrium_residual_Nm = std::max(r.max_equilibrium_residual_Nm, warm.loadsharing_info.equilibrium_residual);
     r.max_reserve_Nm = std::max(r.max_reserve_Nm, warm.loadsharing_info.max_reserve);
+    if (warm.loadsharing_info.max_reserve > 0) {
+      ++r.frames_with_reserves;
+      r.ours_warm_us_in_reserve_frames += us_warm;
+      static const char* kAxis[3] = {"flexion", "lateral_bending", "axial_rotation"};
+      for (int k = 0; k < m.ndof; ++k)
+        if (warm.reserve[k] != 0) {
+          auto& use = r.reserves_by_rotation[m.joint_name[k / 3] + " " + kAxis[k % 3]];
+          ++use.frames;
+          use.most_negative_Nm = std::min(use.most_negative_Nm, warm.reserve[k]);
+          use.most_positive_Nm = std::max(use.most_positive_Nm, warm.reserve[k]);
+        }
+    }
 
     if (r.ipopt_compared) {
       // The identical problem: the QP data of this frame (for activation3, with its cubic cost).
@@ -106,6 +142,8 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
   r.ipopt_us_per_frame = r.ipopt_compared ? t_ipopt / frames : 0;
   r.speedup_vs_ipopt = r.ipopt_compared && t_warm > 0 ? t_ipopt / t_warm : 0;
   r.median_iterations_warm = median(it_warm);
+  r.max_iterations_warm = *std::max_element(it_warm.begin(), it_warm.end());
+  r.p90_iterations_warm = quantile(it_warm, 0.9);
   r.median_iterations_cold = median(it_cold);
   r.median_iterations_ipopt = median(it_ipopt);
   return r;

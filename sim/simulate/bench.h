@@ -1,9 +1,17 @@
 #pragma once
-// `paraspine bench`: what users run to benchmark the load-sharing solver. Generates N varied,
-// realistic frames of a model — a smooth random motion through the range of motion (new random
-// posture keyframes every 0.5 s, 100 frames per second) with random hand loads — and solves each
-// frame's load sharing with our solver cold, warm-started (frame to frame, as in a scenario), and
-// with Ipopt on the identical problem.
+// `paraspine bench`: what users run to benchmark the load-sharing solver. Generates N varied
+// frames of a model — a smooth random motion (new random posture keyframes every 0.5 s, 100 frames
+// per second) with random hand loads — and solves each frame's load sharing with our solver cold,
+// warm-started (frame to frame, as in a scenario), and with Ipopt on the identical problem.
+//
+// Two motions (docs/performance.md, "Which frames `paraspine bench` solves"):
+// - everyday (default): keyframes are everyday postures (every region up to 25 % of its range on
+//   every axis at once, pelvis within ±20°; `everyday_posture`) with 0–10 kg in each hand — the
+//   postures and loads the full model must carry without reserves (test FullSpineTasks);
+// - harsh: every region up to 60 % of its range on every axis at once, pelvis flexed 0–40°, bent
+//   ±5° and twisted ±15°, 0–15 kg in each hand; beyond what the muscles can carry in about a third
+//   of the frames (reserves act), which is the solver's hardest case.
+#include <map>
 #include <string>
 
 #include "sim/loadsharing/loadsharing.h"
@@ -11,8 +19,14 @@
 
 namespace paraspine {
 
+enum class BenchMotion { kEveryday, kHarsh };
+// "everyday" or "harsh"; throws std::invalid_argument naming the accepted values.
+BenchMotion parse_bench_motion(const std::string& name);
+const char* bench_motion_name(BenchMotion motion);
+
 struct BenchReport {
   std::string model;
+  std::string motion;
   std::string criterion;
   int frames = 0;
   double ours_warm_us_per_frame = 0, ours_cold_us_per_frame = 0, ipopt_us_per_frame = 0;
@@ -22,12 +36,20 @@ struct BenchReport {
   double max_objective_rel_deviation = 0;
   double max_equilibrium_residual_Nm = 0;
   double max_reserve_Nm = 0;
+  int frames_with_reserves = 0;         // frames where the muscles could not carry the load
+  double ours_warm_us_in_reserve_frames = 0;  // of the warm time, spent on those frames (µs, total)
+  double max_iterations_warm = 0, p90_iterations_warm = 0;
+  struct ReserveUse {
+    int frames = 0;
+    double most_negative_Nm = 0, most_positive_Nm = 0;
+  };
+  std::map<std::string, ReserveUse> reserves_by_rotation;  // "L5-S1 flexion" → frames, extreme reserves
   int ipopt_failures = 0;
   bool ipopt_compared = true;            // false for minmax (no single smooth NLP to hand Ipopt)
 };
 
 // Throws std::invalid_argument for frames < 1. `progress` (may be null) is called with the fraction done.
 BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned seed = 1,
-                      void (*progress)(double) = nullptr);
+                      void (*progress)(double) = nullptr, BenchMotion motion = BenchMotion::kEveryday);
 
 }  // namespace paraspine

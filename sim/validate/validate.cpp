@@ -41,12 +41,14 @@ ValidationSuite load_validation_suite(const std::string& path) {
     r.fail(root["paraspine_validation"], "paraspine_validation", "unsupported version (expected 1)");
 
   const YAML::Node pc = r.require(root, "pressure_conversion", "");
-  r.allow_keys(pc, "pressure_conversion", {"joint", "disc_area_cm2", "correction_factor", "source"});
+  if (pc["disc_area_cm2"].IsDefined())
+    r.fail(pc["disc_area_cm2"], "pressure_conversion.disc_area_cm2",
+           "the disc area comes from the model (the joint's disc: area_cm2, scaled to the scenario's subject)");
+  if (pc["correction_factor"].IsDefined())
+    r.fail(pc["correction_factor"], "pressure_conversion.correction_factor",
+           "the correction factor comes from the model (disc_pressure: correction_factor)");
+  r.allow_keys(pc, "pressure_conversion", {"joint", "source"});
   s.pressure.joint = r.str(r.require(pc, "joint", "pressure_conversion"), "pressure_conversion.joint");
-  s.pressure.disc_area_m2 = 1e-4 * r.positive(r.require(pc, "disc_area_cm2", "pressure_conversion"),
-                                              "pressure_conversion.disc_area_cm2");
-  s.pressure.correction_factor = r.positive(r.require(pc, "correction_factor", "pressure_conversion"),
-                                            "pressure_conversion.correction_factor");
   s.pressure.source = r.str(r.require(pc, "source", "pressure_conversion"), "pressure_conversion.source");
 
   if (root["erector_silence"].IsDefined()) {
@@ -129,6 +131,8 @@ struct ScenarioOutcome {
   double peak_erector_force = 0;      // N, for the detail line
   double end_erector_force = 0;       // N, at the end of the motion
   double end_lumbar_flexion = 0;      // deg, at the end of the motion
+  double disc_area = 0;               // m², the scaled model's disc at the pressure joint (0: none)
+  double disc_factor = 0;             // the model's compression → pressure correction factor (0: none)
 };
 
 Model model_for(const Scenario& sc) {
@@ -269,6 +273,8 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
       erector_silence(suite, sc, o);
     } else {
       const Model m = model_for(sc);
+      o.disc_area = m.disc_area(m.joint_index(suite.pressure.joint));
+      o.disc_factor = m.disc_pressure_factor;
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
       opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
@@ -278,7 +284,8 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
   };
   // One scenario's value of the case's metric; NaN when the model does not produce it (a task
   // that never fails, erectors that never fall silent).
-  auto value = [&](const ValidationCase& c, const std::string& path, std::string& detail) -> double {
+  auto value = [&](const ValidationCase& c, const std::string& path, std::string& detail, double& area,
+                   double& factor) -> double {
     const auto& p = c.predict;
     const std::string stat = p.statistic == "peak" ? "peak" : "mean";
     if (p.metric == "erector_silence_lumbar_flexion") {
@@ -306,7 +313,13 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     const double F = statistic_of(o.summary, p.joint, stat + "_compression_N");
     detail += fmt_detail(p.joint + " " + stat + " compression ", F, " N; ");
     if (p.metric == "compression") return F;
-    return 1e-6 * suite.pressure.correction_factor * F / suite.pressure.disc_area_m2;  // MPa
+    if (!(o.disc_area > 0) || !(o.disc_factor > 0))
+      throw std::invalid_argument(path + ": the model gives no disc area at " + p.joint + " (joint disc: area_cm2) or no " +
+                                  "correction factor (disc_pressure:), so compression cannot be converted to pressure");
+    detail += fmt::format("k = {:g}, disc area {:.2f} cm² (model, scaled to the subject); ", o.disc_factor, 1e4 * o.disc_area);
+    area = o.disc_area;
+    factor = o.disc_factor;
+    return 1e-6 * o.disc_factor * F / o.disc_area;  // MPa, Model::disc_pressure of the mean or peak compression
   };
 
   ValidationReport rep;
@@ -317,8 +330,10 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     }
     ValidationResult res;
     res.c = c;
-    res.predicted = value(*c, c->predict.scenario, res.detail);
-    if (!c->predict.divide_by.empty()) res.predicted /= value(*c, c->predict.divide_by, res.detail);
+    double divisor_area = 0, divisor_factor = 0;
+    res.predicted = value(*c, c->predict.scenario, res.detail, res.disc_area_m2, res.correction_factor);
+    if (!c->predict.divide_by.empty())
+      res.predicted /= value(*c, c->predict.divide_by, res.detail, divisor_area, divisor_factor);
     if (!res.detail.empty()) res.detail.resize(res.detail.size() - 2);
     res.error_pct = 100 * (res.predicted - c->measured) / std::abs(c->measured);
     res.pass = std::isfinite(res.predicted) && std::abs(res.error_pct) <= c->tolerance_pct;
@@ -358,8 +373,8 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
   auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
   nlohmann::json j;
   j["cases_file"] = suite.file;
-  j["pressure_conversion"] = {{"joint", suite.pressure.joint}, {"disc_area_cm2", suite.pressure.disc_area_m2 * 1e4},
-                              {"correction_factor", suite.pressure.correction_factor}, {"source", suite.pressure.source}};
+  j["pressure_conversion"] = {{"joint", suite.pressure.joint}, {"disc_area", "model"},
+                              {"correction_factor", "model"}, {"source", suite.pressure.source}};
   j["cases"] = nlohmann::json::array();
   for (const auto& res : r.results) {
     const ValidationCase& c = *res.c;
@@ -367,6 +382,8 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
                           {"measured", c.measured}, {"predicted", num(res.predicted)},
                           {"error_pct", num(res.error_pct)}, {"tolerance_pct", c.tolerance_pct},
                           {"pass", res.pass}, {"status", res.status}, {"source", c.source},
+                          {"disc_area_cm2", res.disc_area_m2 > 0 ? nlohmann::json(1e4 * res.disc_area_m2) : nlohmann::json(nullptr)},
+                          {"correction_factor", res.correction_factor > 0 ? nlohmann::json(res.correction_factor) : nlohmann::json(nullptr)},
                           {"tolerance_reason", c.tolerance_reason}, {"detail", res.detail},
                           {"known_failure", c.known_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.known_failure)},
                           {"scenarios", c.predict.divide_by.empty() ? nlohmann::json::array({c.predict.scenario})

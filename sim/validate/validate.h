@@ -13,7 +13,9 @@
 //   compression    N, compression at predict.joint (statistic mean or peak over the run)
 //   shear_ap       N, |anterior–posterior shear| at predict.joint (statistic mean or peak)
 //   pressure       MPa, intradiscal pressure from the compression at the conversion's joint:
-//                  p = correction_factor · F / disc_area (Nachemson's relation, see the cases file)
+//                  p = k · F / A (Nachemson's relation), k the model's disc_pressure
+//                  correction_factor and A its disc area at that joint (joint `disc:`, scaled to
+//                  the subject like every cross-section; docs/model.md §9)
 //   erector_silence_lumbar_flexion
 //                  deg, lumbar flexion (sum over the lumbar joints) at which the erector spinae
 //                  (iliocostalis and longissimus fascicles crossing the conversion's joint) fall
@@ -46,9 +48,7 @@ struct ValidationCase {
 };
 
 struct PressureConversion {
-  std::string joint = "L4-L5";
-  double disc_area_m2 = 0;        // m²
-  double correction_factor = 0;   // p = k · F / A
+  std::string joint = "L4-L5";  // p = k · F / A there, k and A from the model (Model::disc_pressure)
   std::string source;
 };
 
@@ -71,6 +71,8 @@ struct ValidationResult {
   bool pass = false;
   std::string status;     // "pass", "FAIL", "known failure", "FIXED? (marked known failure)"
   std::string detail;     // what the prediction was computed from
+  double disc_area_m2 = 0;  // pressure cases: the disc area the compression was divided by (m²)
+  double correction_factor = 0;  // pressure cases: the model's k
 };
 
 struct ValidationDataset {

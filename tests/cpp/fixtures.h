@@ -36,13 +36,8 @@ inline void solve_static(const Model& m, const Posture& p, double load_per_hand,
   reactions(m, d);
 }
 
-// An everyday posture: each region up to 25 % of its range on each axis, pelvis within ±20°.
-inline Posture everyday_posture(const Model& m, std::mt19937& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  Posture p = random_posture(m, 0.25, rng);
-  for (int a = 0; a < 3; ++a) p.pelvis_angles[a] = deg2rad(40) * (u(rng) - 0.5);
-  return p;
-}
+// An everyday posture (sim/kinematics/posture.h).
+inline Posture everyday_posture(const Model& m, std::mt19937& rng) { return paraspine::everyday_posture(m, rng); }
 
 // Three stacked segments (base → mid → top), 0.1 m apart, one tilted joint frame, a two-joint
 // muscle with a via point, and an arm on the top segment. Synthetic numbers, for tests only.

@@ -113,6 +113,53 @@ TEST(Loader, RejectsYamlSyntaxError) {
   expect_error("    com: [0.01, 0.05, 0.0]", "    com: [0.01, 0.05, 0.0", "YAML syntax error", 16);
 }
 
+// The optional disc geometry of a joint: read in SI, absent joints get 0, bad values are refused
+// with file, line and field.
+const char* kDiscAnchor = "        flexion: {positive: {c1: 1.8}, negative: {c1: 2.6}}\n";
+std::string with_disc(const std::string& disc) { return std::string(kDiscAnchor) + "      disc: " + disc + "\n"; }
+
+TEST(Loader, ReadsDiscGeometry) {
+  std::string text = test::kMiniModel;
+  text.replace(text.find(kDiscAnchor), std::string(kDiscAnchor).size(),
+               with_disc("{area_cm2: 18, endplate_width_mm: 47.3, source: \"synthetic\"}"));
+  const Model m = parse_model(text, "mini.yaml");
+  EXPECT_DOUBLE_EQ(m.joint_disc_area[0], 18e-4);  // m²
+  EXPECT_DOUBLE_EQ(m.joint_disc_width[0], 0.0473);
+  EXPECT_EQ(m.joint_disc_source[0], "synthetic");
+  EXPECT_DOUBLE_EQ(m.disc_area(0), 18e-4);
+  EXPECT_EQ(m.disc_area(1), 0.0);   // top-mid declares none
+  EXPECT_EQ(m.disc_area(-1), 0.0);  // absent joint
+  EXPECT_EQ(test::mini_model().disc_area(0), 0.0);
+}
+TEST(Loader, RejectsNaNDiscArea) {
+  expect_error(kDiscAnchor, with_disc("{area_cm2: .nan, source: x}"), "segments[1].joint.disc.area_cm2: must be finite", 24);
+}
+TEST(Loader, RejectsNonPositiveDiscArea) {
+  expect_error(kDiscAnchor, with_disc("{area_cm2: 0, source: x}"), "segments[1].joint.disc.area_cm2: must be positive", 24);
+  expect_error(kDiscAnchor, with_disc("{area_cm2: -18, source: x}"), "segments[1].joint.disc.area_cm2: must be positive", 24);
+}
+TEST(Loader, RejectsDiscAreaInWrongUnits) {
+  expect_error(kDiscAnchor, with_disc("{area_cm2: 1800, source: x}"), "disc.area_cm2: more than 100 cm²", 24);
+}
+TEST(Loader, RejectsBadDiscWidthAndMissingSource) {
+  expect_error(kDiscAnchor, with_disc("{area_cm2: 18, endplate_width_mm: -4, source: x}"),
+               "segments[1].joint.disc.endplate_width_mm: must be positive", 24);
+  expect_error(kDiscAnchor, with_disc("{area_cm2: 18}"), "segments[1].joint.disc.source: missing required field", 24);
+  expect_error(kDiscAnchor, with_disc("{area: 18, source: x}"), "unknown key 'area'", 24);
+}
+
+TEST(Loader, ReadsAndChecksTheDiscPressureFactor) {
+  std::string text = test::kMiniModel;
+  text.replace(text.find("muscle_defaults:\n"), 17, "disc_pressure: {correction_factor: 1.5, source: x}\nmuscle_defaults:\n");
+  EXPECT_DOUBLE_EQ(parse_model(text, "mini.yaml").disc_pressure_factor, 1.5);
+  EXPECT_EQ(test::mini_model().disc_pressure_factor, 0.0);
+  const std::string at = "muscle_defaults:\n";
+  expect_error(at, "disc_pressure: {correction_factor: .nan, source: x}\n" + at, "disc_pressure.correction_factor: must be finite", 4);
+  expect_error(at, "disc_pressure: {correction_factor: 0, source: x}\n" + at, "disc_pressure.correction_factor: must be positive", 4);
+  expect_error(at, "disc_pressure: {correction_factor: 15, source: x}\n" + at, "disc_pressure.correction_factor: above 5", 4);
+  expect_error(at, "disc_pressure: {correction_factor: 1.5}\n" + at, "disc_pressure.source: missing required field", 4);
+}
+
 TEST(Loader, MissingFileNamesIt) {
   try {
     load_model("no/such/model.yaml");

@@ -1,6 +1,8 @@
 // HDF5 results: what is written reads back (shapes, units, scales, values, metadata); a finished
 // file appears only under its name, an abandoned one leaves nothing, a bad path is an InputError.
 #include <gtest/gtest.h>
+
+#include <cstring>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
@@ -206,7 +208,8 @@ TEST(ResultsWriter, AppendValuesWritesWhatAppendWrites) {
   for (const auto& field : kOutputFields) {
     const auto va = read_doubles(a, field.path);
     EXPECT_EQ(va.size(), 11u * field_width(m, field.shape)) << field.path;
-    EXPECT_EQ(va, read_doubles(b, field.path)) << field.path;
+    const auto vb = read_doubles(b, field.path);  // bitwise: /joints/disc_pressure is NaN without a disc
+    EXPECT_TRUE(va.size() == vb.size() && std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)) == 0) << field.path;
   }
   fs::remove(a);
   fs::remove(b);

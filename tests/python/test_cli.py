@@ -24,6 +24,23 @@ def test_model_info_json_has_required_fields():
         assert info["groups"][g]["left"] == info["groups"][g]["right"]
 
 
+def test_bench_json_fields_and_motions():
+    # The fields the solver benchmark promises, for both generated motions, and agreement with Ipopt.
+    for motion in ("everyday", "harsh"):
+        r = run("bench", "--model", "lumbar", "--frames", "60", "--motion", motion, "--json")
+        assert r.returncode == 0, r.stderr
+        b = json.loads(r.stdout)
+        for key in ("model", "frames", "ours_warm_us_per_frame", "ours_cold_us_per_frame", "ipopt_us_per_frame",
+                    "speedup_vs_ipopt", "max_force_deviation_N", "max_objective_rel_deviation",
+                    "max_equilibrium_residual_Nm", "frames_with_reserves", "iterations_warm"):
+            assert key in b, key
+        assert b["motion"] == motion and b["frames"] == 60 and b["ipopt_failures"] == 0
+        assert b["max_force_deviation_N"] < 1e-3 and b["max_equilibrium_residual_Nm"] < 1e-6
+        assert b["frames_with_reserves"] <= b["frames"] and b["iterations_warm"]["max"] >= b["iterations_warm"]["median"]
+    r = run("bench", "--motion", "sideways")
+    assert r.returncode != 0 and "--motion" in r.stderr
+
+
 def test_bad_model_names_file_line_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     text = open("models/lumbar.yaml").read().replace("optimal_fiber_length:", "optimal_fibre_length:", 1)

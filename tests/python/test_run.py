@@ -220,8 +220,20 @@ def test_micro_breaks_change_the_timeline_and_lower_the_fatigue():
         end[name] = json.loads(r.stdout)
     assert end["supported"]["duration_s"] == pytest.approx(end["plain"]["duration_s"] + 60.0)
     assert end["supported"]["frames"] == end["plain"]["frames"] + 600
+    # Session 5 (per-fascicle dissection PCSAs, docs/sources/lumbosacral_extensors.md): the plain run
+    # now fails (LTpL_L5, L5-S1) at 602 s, just after the place of the break (after the 40th lift), so
+    # the break postpones that failure (standing 662 s, supported 722 s) and the supported run then has
+    # its muscles carry frames that the plain run hands to reserves: after a task failure, end-of-run
+    # fatigue no longer measures the rest alone (longissimus 0.286 supported vs 0.275 plain). Where the
+    # plain run fails inside the window, the break is therefore judged by when the failure comes.
     fatigue = {k: {g: v["groups"][g]["left"]["end_fatigued_fraction"] for g in ("longissimus", "iliocostalis", "multifidus")}
                for k, v in end.items()}
+    failure = {k: v.get("endurance_s") for k, v in end.items()}
+    plain_failed = failure["plain"] is not None and failure["plain"] < end["plain"]["duration_s"]
+    if plain_failed and failure["plain"] > 40 * 15.0:  # the failure comes after the break's place
+        assert failure["supported"] is None or failure["supported"] > failure["plain"] + 30.0, failure
+        assert failure["standing"] is None or failure["supported"] is None or failure["supported"] > failure["standing"], failure
+        return
     for g in ("longissimus", "iliocostalis", "multifidus"):
         assert fatigue["supported"][g] < 0.98 * fatigue["plain"][g], (g, fatigue)
         assert fatigue["supported"][g] < fatigue["standing"][g], (g, fatigue)
@@ -318,7 +330,7 @@ def test_threads_give_identical_results(tmp_path):
     with h5py.File(files[0][1]) as a, h5py.File(files[1][1]) as b:
         differ = []
         a.visititems(lambda n, o: differ.append(n) if isinstance(o, h5py.Dataset) and o.dtype.kind == "f"
-                     and not np.array_equal(o[()], b[n][()]) else None)
+                     and not np.array_equal(o[()], b[n][()], equal_nan=True) else None)
         assert differ == []
     fresh = json.loads(run("run", FIXTURE, "--json", "--no-fatigue").stdout)
     assert all(v["end_fatigued_fraction"] == 0 for g in fresh["groups"].values() for v in g.values())

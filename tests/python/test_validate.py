@@ -95,3 +95,27 @@ keyframes:
     assert r.returncode == 0, r.stderr + r.stdout
     c = json.loads(r.stdout)["cases"][0]
     assert c["predicted"] is not None and -10.5 < c["predicted"] < 30.5, c
+
+
+def test_pressure_uses_the_models_disc_area_and_factor():
+    # p = k · F / A with k and A read from the scenario's model (docs/model.md §9), not the cases file.
+    c = json.loads(run("--case", "wilke_standing_relaxed_mpa", "--json").stdout)["cases"][0]
+    k, area = c["correction_factor"], c["disc_area_cm2"]
+    assert k == 1.5
+    # The model's L4-L5 disc (20.03 cm² at 79.58 kg, 1.716 m) scaled to the scenario's 70 kg at that height.
+    assert abs(area - 20.03 * 70 / 79.5835) < 0.01
+    force = float(c["detail"].split("mean compression ")[1].split(" N")[0])
+    assert abs(c["predicted"] - 1e-6 * k * force / (1e-4 * area)) < 0.002 * c["predicted"]
+
+
+def test_cases_file_may_not_restate_the_disc_area_or_factor(tmp_path):
+    (tmp_path / "scenarios").symlink_to(os.path.abspath("tests/validation/scenarios"))
+    base = open("tests/validation/cases.yaml").read()
+    for key in ("disc_area_cm2: 18", "correction_factor: 1.5"):
+        text = base.replace("  joint: L4-L5\n", f"  joint: L4-L5\n  {key}\n", 1)
+        bad = tmp_path / "cases.yaml"
+        bad.write_text(text)
+        line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip() == key)
+        r = run("--cases", str(bad))
+        assert r.returncode == 2 and r.stdout == ""
+        assert f"{bad}:{line}: pressure_conversion.{key.split(':')[0]}" in r.stderr and "from the model" in r.stderr

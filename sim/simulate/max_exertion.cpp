@@ -1,0 +1,70 @@
+#include "sim/simulate/max_exertion.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/dynamics/inverse_dynamics.h"
+#include "sim/simulate/frame.h"
+
+namespace paraspine {
+namespace {
+
+// Pad force `force` on the posture in d (kinematics of that posture already done), solved.
+// Held when the solve succeeded and no rotation needed a reserve.
+bool holds(const Model& m, const LoadSharingSettings& s, const PadExertion& pad, const Vec3& point, double force,
+           Data& d) {
+  clear_loads(m, d);
+  d.external_force.col(pad.segment) = force * pad.direction;
+  d.external_point.col(pad.segment) = point;
+  evaluate_frame(m, d);
+  load_sharing(m, s, d);
+  return d.loadsharing_info.status == QpStatus::kSolved && d.loadsharing_info.max_reserve <= 1e-6;
+}
+
+}  // namespace
+
+PadExertionResult max_pad_exertion(const Model& m, const LoadSharingSettings& s, const PadExertion& pad, Data& d) {
+  if (pad.segment < 0 || pad.segment >= m.nsegment) throw std::invalid_argument("max_pad_exertion: no such pad segment");
+  if (!(std::abs(pad.direction.norm() - 1) < 1e-9)) throw std::invalid_argument("max_pad_exertion: direction must be a unit vector");
+  if (!(pad.tolerance_N > 0) || !(pad.upper_N > pad.tolerance_N))
+    throw std::invalid_argument("max_pad_exertion: need 0 < tolerance_N < upper_N");
+  clear_loads(m, d);
+  evaluate_frame(m, d);
+  const Vec3 point = pad_point(d, pad);
+  PadExertionResult r;
+  ++r.solves;
+  if (!holds(m, s, pad, point, 0, d)) return r;  // the posture alone needs reserves: no exertion possible
+  double lo = 0, hi = pad.upper_N;
+  while (hi - lo > pad.tolerance_N) {
+    const double mid = 0.5 * (lo + hi);
+    ++r.solves;
+    (holds(m, s, pad, point, mid, d) ? lo : hi) = mid;
+  }
+  // Which rotation gives out first: the largest reserve just past the bracket.
+  ++r.solves;
+  holds(m, s, pad, point, hi, d);
+  double worst = 0;
+  for (int k = 0; k < m.ndof; ++k)
+    if (std::abs(d.reserve[k]) > worst) worst = std::abs(d.reserve[k]), r.limiting_dof = k;
+  ++r.solves;
+  holds(m, s, pad, point, lo, d);
+  r.force_N = lo;
+  return r;
+}
+
+Vec3 pad_point(const Data& d, const PadExertion& pad) {
+  if (pad.segment < 0 || pad.segment >= static_cast<int>(d.segment_rotation.size()))
+    throw std::invalid_argument("pad_point: no such pad segment");
+  return d.segment_origin.col(pad.segment) + d.segment_rotation[static_cast<size_t>(pad.segment)] * pad.point_local;
+}
+
+Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_joint) {
+  if (pivot_joint < 0 || pivot_joint >= d.joint_center.cols())
+    throw std::invalid_argument("pad_direction_square_to: no such joint");
+  const Vec3 lever = pad_point(d, pad) - d.joint_center.col(pivot_joint);
+  Vec3 dir(lever.y(), -lever.x(), 0);  // the lever turned by −90° about z: forward for a lever pointing up
+  if (dir.norm() == 0) throw std::invalid_argument("pad_direction_square_to: pad at the pivot");
+  return dir.normalized();
+}
+
+}  // namespace paraspine
