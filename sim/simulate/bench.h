@@ -1,14 +1,14 @@
 #pragma once
 // `paraspine bench`: what users run to benchmark the load-sharing solver. Generates N varied
-// frames of a model — a smooth random motion (new random posture keyframes every 0.5 s, 100 frames
-// per second) with random hand loads — and solves each frame's load sharing with our solver cold,
+// frames of a model — a smooth random motion (a new random posture keyframe every 1 s, or every
+// 0.5 s for the harsh motion; 100 frames per second) with random hand loads — and solves each frame's load sharing with our solver cold,
 // warm-started (frame to frame, as in a scenario), and with Ipopt on the identical problem.
 //
 // Two motions (docs/performance.md, "Which frames `paraspine bench` solves"):
-// - everyday (default): keyframes are everyday postures (every region up to 25 % of its range on
-//   every axis at once, pelvis within ±20°; `everyday_posture`) with 0–10 kg in each hand — the
+// - everyday (default): a new everyday posture every second (every region up to 25 % of its range
+//   on every axis at once, pelvis within ±20°; `everyday_posture`) with 0–10 kg in each hand — the
 //   postures and loads the full model must carry without reserves (test FullSpineTasks);
-// - harsh: every region up to 60 % of its range on every axis at once, pelvis flexed 0–40°, bent
+// - harsh: a keyframe every 0.5 s, every region up to 60 % of its range on every axis at once, pelvis flexed 0–40°, bent
 //   ±5° and twisted ±15°, 0–15 kg in each hand; beyond what the muscles can carry in about a third
 //   of the frames (reserves act), which is the solver's hardest case.
 #include <map>
