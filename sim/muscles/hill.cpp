@@ -69,6 +69,7 @@ void muscle_capacity(const Model& m, Data& d) {
   // and passive_force_length above (agreement to 1e-14 relative, tests/cpp/test_hill.cpp).
   constexpr int kBlock = 128;
   alignas(16) double arg[5][kBlock], val[5][kBlock], lb[kBlock];
+  static const double kPerPassiveDenominator = 1.0 / kPassiveDenominator;
   const int nmuscle = m.nmuscle;
   for (int i0 = 0; i0 < nmuscle; i0 += kBlock) {
     const int n = std::min(kBlock, nmuscle - i0);
@@ -77,6 +78,8 @@ void muscle_capacity(const Model& m, Data& d) {
       const int i = i0 + b;
       // The last pair of an odd count repeats its fascicle; only the first is stored.
       auto in = [&](const double* p) { return i + 1 < nmuscle ? load_lanes(p + i) : lanes(p[i]); };
+      // Divisions, as in the scalar curves' callers: log(u + √(u² + 1)) loses digits to cancellation
+      // when the fibre lengthens fast (u ≪ 0), and multiplying by 1/l_opt instead moved f_V by 1e-14.
       const Lanes lopt = in(m.muscle_lopt.data());
       const Lanes l = in(d.fiber_length.data()) / lopt;
       const Lanes v = in(d.fiber_velocity.data()) / (kMaxContractionVelocity * lopt);
@@ -101,7 +104,7 @@ void muscle_capacity(const Model& m, Data& d) {
       const double fl = (kActiveForceLength[0][0] * val[0][b] + kActiveForceLength[1][0] * val[1][b]) +
                         kActiveForceLength[2][0] * val[2][b];
       const double fv = std::max(kForceVelocity[0] * val[3][b] + kForceVelocity[3], 0.0);
-      const double fpe = lb[b] > 1.0 ? (val[4][b] - 1.0) / kPassiveDenominator : 0.0;
+      const double fpe = lb[b] > 1.0 ? (val[4][b] - 1.0) * kPerPassiveDenominator : 0.0;
       const double ca = d.cos_pennation[i];
       d.force_active_max[i] = m.muscle_fmax[i] * fl * fv * ca;
       d.force_passive[i] = m.muscle_fmax[i] * fpe * ca;

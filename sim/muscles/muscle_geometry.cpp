@@ -67,27 +67,35 @@ void muscle_geometry(const Model& m, Data& d) {
   }
   const double* qd = d.qd.data();
   const int ndof = m.ndof;
-  for (int i = 0; i < m.nmuscle; ++i) {
-    const int first = m.muscle_point_begin[i], last = m.muscle_point_begin[i + 1] - 1;
+  // Raw pointers: the stores below could alias a std::vector's own pointers for all the compiler
+  // knows, which made it reload them at every crossing.
+  const int* cross = m.piece_cross.data();
+  const int* cross_begin = m.piece_cross_begin.data();
+  const int* point_begin = m.muscle_point_begin.data();
+  const char* crosses_once = m.muscle_crosses_once.data();
+  double* moment_arm = d.moment_arm.data();
+  const int nmuscle = m.nmuscle;
+  for (int i = 0; i < nmuscle; ++i) {
+    const int first = point_begin[i], last = point_begin[i + 1] - 1;
     piece_length[last] = 0;
     direction[3 * last] = direction[3 * last + 1] = direction[3 * last + 2] = 0;
-    double* arm = d.moment_arm.data() + static_cast<std::ptrdiff_t>(i) * ndof;
+    double* arm = moment_arm + static_cast<std::ptrdiff_t>(i) * ndof;
     // Only the rows of the joints the fascicle crosses can be non-zero (the joints of a chain between
     // its two ends are contiguous, Model::muscle_joint_lo/hi); the rest of its column stays zero.
     // A fascicle that crosses each joint of its span once (Model::muscle_crosses_once, all of the
     // bundled models') has each moment arm written once; otherwise the span is cleared and summed into.
-    const bool once = m.muscle_crosses_once[i];
+    const bool once = crosses_once[i];
     if (!once && m.muscle_joint_lo[i] >= 0) std::fill(arm + 3 * m.muscle_joint_lo[i], arm + 3 * m.muscle_joint_hi[i] + 3, 0.0);
     double length = 0;
     Lanes rate01 = lanes(0.0);
     double rate2 = 0;
     for (int k = first; k < last; ++k) {
       length += piece_length[k];
-      const int c0 = m.piece_cross_begin[k], c1 = m.piece_cross_begin[k + 1];
+      const int c0 = cross_begin[k], c1 = cross_begin[k + 1];
       if (c0 == c1) continue;
       if (piece_length[k] < 1e-12) {  // a degenerate piece: no direction, no moment arm
         for (int c = c0; c < c1; ++c) {
-          const int code = m.piece_cross[c], j = code >= 0 ? code : -code - 1;
+          const int code = cross[c], j = code >= 0 ? code : -code - 1;
           if (once) arm[3 * j] = arm[3 * j + 1] = arm[3 * j + 2] = 0;
         }
         continue;
@@ -99,7 +107,7 @@ void muscle_geometry(const Model& m, Data& d) {
       // Every joint between the piece's two segments (Model::piece_cross): a joint below A's segment
       // moves A only, one below B's moves B only, with the opposite sign.
       for (int c = c0; c < c1; ++c) {
-        const int code = m.piece_cross[c], j = code >= 0 ? code : -code - 1;
+        const int code = cross[c], j = code >= 0 ? code : -code - 1;
         const double sign = code >= 0 ? 1.0 : -1.0;
         const double* w = lines + 24 * j;
         const Lanes r01 = sign * ((load_lanes(w) * v0 + load_lanes(w + 4) * v1 + load_lanes(w + 8) * v2) +
