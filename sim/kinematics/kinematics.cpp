@@ -1,13 +1,45 @@
 #include "sim/kinematics/kinematics.h"
 
+#include <cmath>
+
 namespace paraspine {
+
+namespace {
+
+// Eigen::AngleAxisd(angle, joint_axis(axis)).toRotationMatrix() from the angle's sine and cosine, by
+// the same operations in the same order (so bit-identical): a joint's three sines and cosines are
+// then taken once per frame, not once for its axes and again for its rotation (trigonometric calls
+// were 40 % of the stage's instructions).
+Mat3 axis_rotation(int axis, double sine, double cosine) {
+  const Vec3 n = joint_axis(axis);
+  const Vec3 sin_axis = sine * n, cos1_axis = (1.0 - cosine) * n;
+  Mat3 r;
+  double t = cos1_axis.x() * n.y();
+  r(0, 1) = t - sin_axis.z();
+  r(1, 0) = t + sin_axis.z();
+  t = cos1_axis.x() * n.z();
+  r(0, 2) = t + sin_axis.y();
+  r(2, 0) = t - sin_axis.y();
+  t = cos1_axis.y() * n.z();
+  r(1, 2) = t - sin_axis.x();
+  r(2, 1) = t + sin_axis.x();
+  for (int k = 0; k < 3; ++k) r(k, k) = cos1_axis[k] * n[k] + cosine;
+  return r;
+}
+
+// rotation_axes with the first two elementary rotations already made.
+void rotation_axes(const Mat3& frame, const Mat3& r_flexion, const Mat3& r_lateral, Mat3& axes) {
+  const Mat3 r0 = frame * r_flexion;
+  axes.col(0) = frame * joint_axis(kFlexion);
+  axes.col(1) = r0 * joint_axis(kLateralBending);
+  axes.col(2) = r0 * r_lateral * joint_axis(kAxialRotation);
+}
+
+}  // namespace
 
 void rotation_axes(const Mat3& frame, const Vec3& q, Mat3& axes) {
   // Intrinsic sequence: each axis is carried by the rotations before it.
-  const Mat3 r0 = frame * axis_rotation(kFlexion, q[0]);
-  axes.col(0) = frame * joint_axis(kFlexion);
-  axes.col(1) = r0 * joint_axis(kLateralBending);
-  axes.col(2) = r0 * axis_rotation(kLateralBending, q[1]) * joint_axis(kAxialRotation);
+  rotation_axes(frame, paraspine::axis_rotation(kFlexion, q[0]), paraspine::axis_rotation(kLateralBending, q[1]), axes);
 }
 
 namespace {
@@ -46,10 +78,14 @@ void forward_kinematics(const Model& m, Data& d) {
 
     const Mat3 frame = Rp * m.joint_rot_in_parent[j];
     d.joint_frame[j] = frame;
+    const Mat3 rf = axis_rotation(kFlexion, std::sin(q[0]), std::cos(q[0]));
+    const Mat3 rl = axis_rotation(kLateralBending, std::sin(q[1]), std::cos(q[1]));
+    const Mat3 ra = axis_rotation(kAxialRotation, std::sin(q[2]), std::cos(q[2]));
     Mat3 axes;
-    rotation_axes(frame, q, axes);
+    rotation_axes(frame, rf, rl, axes);
     d.dof_axis.middleCols<3>(3 * j) = axes;
-    const Mat3 Rc = frame * joint_rotation(q) * m.joint_rot_in_child[j].transpose();
+    const Mat3 rotation = rf * rl * ra;  // joint_rotation(q)
+    const Mat3 Rc = frame * rotation * m.joint_rot_in_child[j].transpose();
     d.segment_rotation[c] = Rc;
 
     // Joint centre: fixed in the parent.

@@ -33,27 +33,39 @@ ShapePreservingSpline::ShapePreservingSpline(std::vector<double> t, std::vector<
   }
 }
 
+HermiteBasis::HermiteBasis(double s) {
+  const double s2 = s * s, s3 = s2 * s, s4 = s3 * s, s5 = s4 * s;
+  const double value[6] = {1 - 10 * s3 + 15 * s4 - 6 * s5, s - 6 * s3 + 8 * s4 - 3 * s5,
+                           0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5, 0.5 * s3 - s4 + 0.5 * s5,
+                           -4 * s3 + 7 * s4 - 3 * s5, 10 * s3 - 15 * s4 + 6 * s5};
+  const double slope[6] = {-30 * s2 + 60 * s3 - 30 * s4, 1 - 18 * s2 + 32 * s3 - 15 * s4,
+                           s - 4.5 * s2 + 6 * s3 - 2.5 * s4, 1.5 * s2 - 4 * s3 + 2.5 * s4,
+                           -12 * s2 + 28 * s3 - 15 * s4, 30 * s2 - 60 * s3 + 30 * s4};
+  const double curvature[6] = {-60 * s + 180 * s2 - 120 * s3, -36 * s + 96 * s2 - 60 * s3,
+                               1 - 9 * s + 18 * s2 - 10 * s3, 3 * s - 12 * s2 + 10 * s3,
+                               -24 * s + 84 * s2 - 60 * s3, 60 * s - 180 * s2 + 120 * s3};
+  for (int i = 0; i < 6; ++i) {
+    y[i] = value[i];
+    dy[i] = slope[i];
+    ddy[i] = curvature[i];
+  }
+}
+
 void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& ydd) const {
   const size_t n = t_.size();
   if (n == 1 || t <= t_.front()) { y = y_.front(); yd = ydd = 0; return; }
   if (t >= t_.back()) { y = y_.back(); yd = ydd = 0; return; }
   const size_t k = std::upper_bound(t_.begin(), t_.end(), t) - t_.begin() - 1;
-  const double h = t_[k + 1] - t_[k], s = (t - t_[k]) / h;
-  const double s2 = s * s, s3 = s2 * s, s4 = s3 * s, s5 = s4 * s;
-  // Quintic Hermite basis: value, slope and curvature at both ends.
+  const double h = t_[k + 1] - t_[k];
+  evaluate(k, h, HermiteBasis((t - t_[k]) / h), y, yd, ydd);
+}
+
+void ShapePreservingSpline::evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const {
   const double p0 = y_[k], p1 = y_[k + 1];
   const double v0 = v_[k] * h, v1 = v_[k + 1] * h, a0 = a_[k] * h * h, a1 = a_[k + 1] * h * h;
-  y = (1 - 10 * s3 + 15 * s4 - 6 * s5) * p0 + (s - 6 * s3 + 8 * s4 - 3 * s5) * v0 +
-      (0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5) * a0 + (0.5 * s3 - s4 + 0.5 * s5) * a1 +
-      (-4 * s3 + 7 * s4 - 3 * s5) * v1 + (10 * s3 - 15 * s4 + 6 * s5) * p1;
-  const double dy = (-30 * s2 + 60 * s3 - 30 * s4) * p0 + (1 - 18 * s2 + 32 * s3 - 15 * s4) * v0 +
-                    (s - 4.5 * s2 + 6 * s3 - 2.5 * s4) * a0 + (1.5 * s2 - 4 * s3 + 2.5 * s4) * a1 +
-                    (-12 * s2 + 28 * s3 - 15 * s4) * v1 + (30 * s2 - 60 * s3 + 30 * s4) * p1;
-  const double ddy = (-60 * s + 180 * s2 - 120 * s3) * p0 + (-36 * s + 96 * s2 - 60 * s3) * v0 +
-                     (1 - 9 * s + 18 * s2 - 10 * s3) * a0 + (3 * s - 12 * s2 + 10 * s3) * a1 +
-                     (-24 * s + 84 * s2 - 60 * s3) * v1 + (60 * s - 180 * s2 + 120 * s3) * p1;
-  yd = dy / h;
-  ydd = ddy / (h * h);
+  y = b.y[0] * p0 + b.y[1] * v0 + b.y[2] * a0 + b.y[3] * a1 + b.y[4] * v1 + b.y[5] * p1;
+  yd = (b.dy[0] * p0 + b.dy[1] * v0 + b.dy[2] * a0 + b.dy[3] * a1 + b.dy[4] * v1 + b.dy[5] * p1) / h;
+  ydd = (b.ddy[0] * p0 + b.ddy[1] * v0 + b.ddy[2] * a0 + b.ddy[3] * a1 + b.ddy[4] * v1 + b.ddy[5] * p1) / (h * h);
 }
 
 PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& times,
@@ -76,6 +88,19 @@ PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& time
 }
 
 void PostureTimeline::sample(double t, Data& d) const {
+  // Every channel shares the keyframe times: the interval and its Hermite basis are found once.
+  const size_t n = times_.size();
+  if (n > 1 && t > times_.front() && t < times_.back()) {
+    const size_t k = std::upper_bound(times_.begin(), times_.end(), t) - times_.begin() - 1;
+    const double h = times_[k + 1] - times_[k];
+    const HermiteBasis b((t - times_[k]) / h);
+    for (int i = 0; i < 3; ++i) {
+      channels_[i].evaluate(k, h, b, d.pelvis_position[i], d.pelvis_velocity[i], d.pelvis_acceleration[i]);
+      channels_[3 + i].evaluate(k, h, b, d.pelvis_angles[i], d.pelvis_rates[i], d.pelvis_accels[i]);
+    }
+    for (int i = 0; i < ndof_; ++i) channels_[6 + i].evaluate(k, h, b, d.q[i], d.qd[i], d.qdd[i]);
+    return;
+  }
   for (int i = 0; i < 3; ++i) {
     channels_[i].evaluate(t, d.pelvis_position[i], d.pelvis_velocity[i], d.pelvis_acceleration[i]);
     channels_[3 + i].evaluate(t, d.pelvis_angles[i], d.pelvis_rates[i], d.pelvis_accels[i]);

@@ -16,12 +16,22 @@
 
 namespace paraspine {
 
+// The quintic Hermite basis at s ∈ [0, 1] of a keyframe interval: the weights of the value, slope
+// and curvature at both ends (p0, v0, a0, a1, v1, p1) in the value and its first two derivatives
+// with respect to s. The same for every channel of a timeline, so made once per sample.
+struct HermiteBasis {
+  double y[6], dy[6], ddy[6];
+  explicit HermiteBasis(double s);
+};
+
 class ShapePreservingSpline {
  public:
   ShapePreservingSpline() = default;
   ShapePreservingSpline(std::vector<double> t, std::vector<double> y);
   // Value, first and second derivative at time t (clamped to the keyframe span).
   void evaluate(double t, double& y, double& yd, double& ydd) const;
+  // The same inside interval k (t_k ≤ t < t_k+1, of length h), its basis already made.
+  void evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const;
 
  private:
   std::vector<double> t_, y_, v_, a_;

@@ -6,17 +6,34 @@ void reactions(const Model& m, Data& d) {
   // Contact force on the body above each joint: the net force minus what muscles crossing it apply
   // and minus the push of intra-abdominal pressure on the cut (zero without it; load_sharing sets it).
   d.contact_force = d.joint_force - d.abdominal_pressure_force;
+  // Plain arrays: per crossing three subtractions, which Eigen's column blocks cost several times
+  // over (docs/performance.md, session 5); the same operations in the same order as before.
+  double* contact = d.contact_force.data();
+  const double* direction = d.piece_direction.data();
+  const int* cross = m.piece_cross.data();
+  const int* cross_begin = m.piece_cross_begin.data();
   for (int i = 0; i < m.nmuscle; ++i) {
     const double T = d.muscle_force[i];
     if (T == 0) continue;
     for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
+      if (cross_begin[k] == cross_begin[k + 1]) continue;
       // A piece pulls its end above a joint toward the other end: −T u on B, +T u on A. The joints
       // between the piece's segments are Model::piece_cross (≥ 0: below A's segment, A is above it).
-      const Vec3 Tu = T * d.piece_direction.col(k);  // zero for a degenerate piece
-      for (int c = m.piece_cross_begin[k]; c < m.piece_cross_begin[k + 1]; ++c) {
-        const int code = m.piece_cross[c];
-        if (code >= 0) d.contact_force.col(code) -= Tu;  // A is above the joint: pulled toward B
-        else d.contact_force.col(-code - 1) += Tu;       // B is above the joint: pulled toward A (−u)
+      const double* u = direction + 3 * k;  // zero for a degenerate piece
+      const double f0 = T * u[0], f1 = T * u[1], f2 = T * u[2];
+      for (int c = cross_begin[k]; c < cross_begin[k + 1]; ++c) {
+        const int code = cross[c];
+        if (code >= 0) {  // A is above the joint: pulled toward B
+          double* f = contact + 3 * code;
+          f[0] -= f0;
+          f[1] -= f1;
+          f[2] -= f2;
+        } else {  // B is above the joint: pulled toward A (−u)
+          double* f = contact + 3 * (-code - 1);
+          f[0] += f0;
+          f[1] += f1;
+          f[2] += f2;
+        }
       }
     }
   }

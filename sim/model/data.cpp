@@ -40,6 +40,8 @@ Data::Data(const Model& m)
       subtree_moment(Eigen::Matrix3Xd::Zero(3, m.nsegment)),
       point_world(Eigen::Matrix3Xd::Zero(3, m.npoint)),
       piece_direction(Eigen::Matrix3Xd::Zero(3, m.npoint)),
+      piece_length(Eigen::VectorXd::Zero(m.npoint)),
+      joint_axis_lines(24 * static_cast<size_t>(m.njoint), 0.0),
       muscle_length(Eigen::VectorXd::Zero(m.nmuscle)),
       muscle_velocity(Eigen::VectorXd::Zero(m.nmuscle)),
       fiber_length(Eigen::VectorXd::Zero(m.nmuscle)),

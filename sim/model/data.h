@@ -59,6 +59,11 @@ struct Data {
   // ---- muscle geometry (written by muscle_geometry)
   Eigen::Matrix3Xd point_world;            // (3, npoint) m
   Eigen::Matrix3Xd piece_direction;        // (3, npoint) unit vector from point k to k+1 (0: last point, degenerate piece)
+  Eigen::VectorXd piece_length;            // (npoint) m, from point k to k+1 (0: last point of a muscle)
+  // Scratch of muscle_geometry: the three rotation axes of each joint as lines, Plücker coordinates
+  // (e_a, (c_j − o) × e_a) about the pelvis origin o, 24 doubles per joint laid out for its product
+  // with a path piece's line (sim/muscles/muscle_geometry.cpp).
+  std::vector<double> joint_axis_lines;    // (24 njoint)
   Eigen::VectorXd muscle_length;           // (nmuscle) m, musculotendon length
   Eigen::VectorXd muscle_velocity;         // (nmuscle) m/s, lengthening positive
   Eigen::VectorXd fiber_length;            // (nmuscle) m

@@ -80,6 +80,16 @@ void finalize_model(Model& m) {
       }
       m.piece_cross_begin.push_back(static_cast<int>(m.piece_cross.size()));
     }
+  m.muscle_crosses_once.assign(m.nmuscle, 0);
+  for (int i = 0; i < m.nmuscle; ++i) {
+    if (m.muscle_joint_lo[i] < 0) continue;
+    std::vector<int> times(m.muscle_joint_hi[i] - m.muscle_joint_lo[i] + 1, 0);
+    for (int c = m.piece_cross_begin[m.muscle_point_begin[i]]; c < m.piece_cross_begin[m.muscle_point_begin[i + 1]]; ++c) {
+      const int code = m.piece_cross[c];
+      ++times[(code >= 0 ? code : -code - 1) - m.muscle_joint_lo[i]];
+    }
+    m.muscle_crosses_once[i] = std::all_of(times.begin(), times.end(), [](int t) { return t == 1; });
+  }
 }
 
 }  // namespace paraspine

@@ -158,6 +158,11 @@ struct Model {
   std::vector<int> piece_cross_begin;  // (npoint + 1)
   Eigen::VectorXd muscle_fiber_width;  // (nmuscle) m: l_opt sin α_opt, what constant-thickness pennation keeps
   std::vector<int> piece_cross;
+  // (nmuscle) 1 when each joint of the fascicle's span (muscle_joint_lo..hi) is crossed by exactly one
+  // of its path pieces — a path that climbs the chain without turning back, every fascicle of the
+  // bundled models: muscle_geometry then writes each moment arm once instead of clearing the span
+  // and accumulating into it. finalize_model fills it.
+  std::vector<char> muscle_crosses_once;
   std::vector<FatigueParameters> muscle_fatigue;  // (nmuscle) three-compartment F, R, r per fascicle
 
   // ---- passive tissue over time

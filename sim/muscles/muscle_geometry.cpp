@@ -1,53 +1,155 @@
 #include "sim/muscles/muscle_geometry.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include "sim/muscles/lanes.h"
 
 namespace paraspine {
 
+// Four passes over plain arrays (docs/performance.md, session 5): the points; the pieces' lengths
+// and directions, two pieces per square root and division (the stage's slowest instructions: one
+// of each per piece instead of one square root and three divisions); per fascicle its length and
+// moment arms; the fibres, two fascicles at a time.
 void muscle_geometry(const Model& m, Data& d) {
-  for (int k = 0; k < m.npoint; ++k) {
+  const int npoint = m.npoint;
+  const double* pos = m.point_pos.data();
+  double* world = d.point_world.data();
+  const double* origin = d.segment_origin.data();
+  for (int k = 0; k < npoint; ++k) {
     const int s = m.point_segment[k];
-    d.point_world.col(k) = d.segment_origin.col(s) + d.segment_rotation[s] * m.point_pos.col(k);
+    const double* R = d.segment_rotation[s].data();  // column-major
+    const double* o = origin + 3 * s;
+    const double x = pos[3 * k], y = pos[3 * k + 1], z = pos[3 * k + 2];
+    world[3 * k] = o[0] + (R[0] * x + R[3] * y + R[6] * z);
+    world[3 * k + 1] = o[1] + (R[1] * x + R[4] * y + R[7] * z);
+    world[3 * k + 2] = o[2] + (R[2] * x + R[5] * y + R[8] * z);
   }
-  for (int i = 0; i < m.nmuscle; ++i) {
+
+  // Point k to k + 1 for every k, also across two fascicles (set to zero in the next pass).
+  double* direction = d.piece_direction.data();
+  double* piece_length = d.piece_length.data();
+  for (int k = 0; k + 1 < npoint; k += kLanes) {
+    double ab[kLanes][3];
+    Lanes squared;
+    for (int p = 0; p < kLanes; ++p) {
+      const int kp = std::min(k + p, npoint - 2);  // the last pair may repeat a piece
+      for (int c = 0; c < 3; ++c) ab[p][c] = world[3 * kp + 3 + c] - world[3 * kp + c];
+      squared[p] = ab[p][0] * ab[p][0] + ab[p][1] * ab[p][1] + ab[p][2] * ab[p][2];
+    }
+    const Lanes l = sqrt_lanes(squared);
+    const Lanes inverse = select(l < 1e-12, lanes(0.0), 1.0 / l);  // a degenerate piece has no direction
+    for (int p = 0; p < kLanes && k + p + 1 < npoint; ++p) {
+      piece_length[k + p] = l[p];
+      for (int c = 0; c < 3; ++c) direction[3 * (k + p) + c] = ab[p][c] * inverse[p];
+    }
+  }
+
+  // Moment arms as the reciprocal product of two lines: rotation axis a of joint j through its centre
+  // c_j, (e_a, n_a = (c_j − o) × e_a), and a piece's line through A along u, (u, μ = (A − o) × u):
+  // e_a · ((A − c_j) × u) = e_a · μ + n_a · u. The axes' coordinates are made once per joint; a
+  // crossing is then a 4 × 6 product, two rows at a time (half the instructions of the lever arm and
+  // cross product per crossing). o, the pelvis origin, keeps the two terms of the order of the body's
+  // size rather than of the distance to the world origin.
+  const double* center = d.joint_center.data();
+  const double* axes = d.dof_axis.data();  // joint j's three rotation axes: 9 doubles from 9 j
+  const double* o = d.segment_origin.data();
+  double* lines = d.joint_axis_lines.data();
+  for (int j = 0; j < m.njoint; ++j) {
+    const double c0 = center[3 * j] - o[0], c1 = center[3 * j + 1] - o[1], c2 = center[3 * j + 2] - o[2];
+    double* w = lines + 24 * j;  // column k of rows (0, 1) at w[4k], of rows (2, pad) at w[4k + 2]
+    for (int a = 0; a < 3; ++a) {
+      const double* e = axes + 9 * j + 3 * a;
+      const double row[6] = {e[0], e[1], e[2], c1 * e[2] - c2 * e[1], c2 * e[0] - c0 * e[2], c0 * e[1] - c1 * e[0]};
+      for (int k = 0; k < 6; ++k) w[4 * k + (a == 2 ? 2 : a)] = row[k];
+    }
+    for (int k = 0; k < 6; ++k) w[4 * k + 3] = 0;
+  }
+  const double* qd = d.qd.data();
+  const int ndof = m.ndof;
+  // Raw pointers: the stores below could alias a std::vector's own pointers for all the compiler
+  // knows, which made it reload them at every crossing.
+  const int* cross = m.piece_cross.data();
+  const int* cross_begin = m.piece_cross_begin.data();
+  const int* point_begin = m.muscle_point_begin.data();
+  const char* crosses_once = m.muscle_crosses_once.data();
+  double* moment_arm = d.moment_arm.data();
+  const int nmuscle = m.nmuscle;
+  for (int i = 0; i < nmuscle; ++i) {
+    const int first = point_begin[i], last = point_begin[i + 1] - 1;
+    piece_length[last] = 0;
+    direction[3 * last] = direction[3 * last + 1] = direction[3 * last + 2] = 0;
+    double* arm = moment_arm + static_cast<std::ptrdiff_t>(i) * ndof;
     // Only the rows of the joints the fascicle crosses can be non-zero (the joints of a chain between
     // its two ends are contiguous, Model::muscle_joint_lo/hi); the rest of its column stays zero.
-    const int r0 = 3 * std::max(m.muscle_joint_lo[i], 0);
-    const int len = m.muscle_joint_lo[i] < 0 ? 0 : 3 * (m.muscle_joint_hi[i] + 1) - r0;
-    auto arm = d.moment_arm.col(i).segment(r0, len);
-    arm.setZero();
+    // A fascicle that crosses each joint of its span once (Model::muscle_crosses_once, all of the
+    // bundled models') has each moment arm written once; otherwise the span is cleared and summed into.
+    const bool once = crosses_once[i];
+    if (!once && m.muscle_joint_lo[i] >= 0) std::fill(arm + 3 * m.muscle_joint_lo[i], arm + 3 * m.muscle_joint_hi[i] + 3, 0.0);
     double length = 0;
-    for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
-      const Vec3 A = d.point_world.col(k), B = d.point_world.col(k + 1);
-      const Vec3 AB = B - A;
-      const double l = AB.norm();
-      length += l;
-      if (l < 1e-12) {
-        d.piece_direction.col(k).setZero();
+    Lanes rate01 = lanes(0.0);
+    double rate2 = 0;
+    for (int k = first; k < last; ++k) {
+      length += piece_length[k];
+      const int c0 = cross_begin[k], c1 = cross_begin[k + 1];
+      if (c0 == c1) continue;
+      if (piece_length[k] < 1e-12) {  // a degenerate piece: no direction, no moment arm
+        for (int c = c0; c < c1; ++c) {
+          const int code = cross[c], j = code >= 0 ? code : -code - 1;
+          if (once) arm[3 * j] = arm[3 * j + 1] = arm[3 * j + 2] = 0;
+        }
         continue;
       }
-      const Vec3 u = AB / l;
-      d.piece_direction.col(k) = u;
+      const double* u = direction + 3 * k;
+      const double a0 = world[3 * k] - o[0], a1 = world[3 * k + 1] - o[1], a2 = world[3 * k + 2] - o[2];
+      const Lanes v0 = lanes(a1 * u[2] - a2 * u[1]), v1 = lanes(a2 * u[0] - a0 * u[2]), v2 = lanes(a0 * u[1] - a1 * u[0]);
+      const Lanes v3 = lanes(u[0]), v4 = lanes(u[1]), v5 = lanes(u[2]);
       // Every joint between the piece's two segments (Model::piece_cross): a joint below A's segment
       // moves A only, one below B's moves B only, with the opposite sign.
-      for (int c = m.piece_cross_begin[k]; c < m.piece_cross_begin[k + 1]; ++c) {
-        const int code = m.piece_cross[c], j = code >= 0 ? code : -code - 1;
-        const Vec3 lever = ((code >= 0 ? A : B) - d.joint_center.col(j)).cross(u);
-        const Vec3 r = d.dof_axis.middleCols<3>(3 * j).transpose() * lever;
-        if (code >= 0) d.moment_arm.col(i).segment<3>(3 * j) += r;
-        else d.moment_arm.col(i).segment<3>(3 * j) -= r;
+      for (int c = c0; c < c1; ++c) {
+        const int code = cross[c], j = code >= 0 ? code : -code - 1;
+        const double sign = code >= 0 ? 1.0 : -1.0;
+        const double* w = lines + 24 * j;
+        const Lanes r01 = sign * ((load_lanes(w) * v0 + load_lanes(w + 4) * v1 + load_lanes(w + 8) * v2) +
+                                  (load_lanes(w + 12) * v3 + load_lanes(w + 16) * v4 + load_lanes(w + 20) * v5));
+        const Lanes r23 = sign * ((load_lanes(w + 2) * v0 + load_lanes(w + 6) * v1 + load_lanes(w + 10) * v2) +
+                                  (load_lanes(w + 14) * v3 + load_lanes(w + 18) * v4 + load_lanes(w + 22) * v5));
+        double* out = arm + 3 * j;
+        if (once) {
+          store_lanes(out, r01);
+          out[2] = r23[0];
+        } else {
+          store_lanes(out, load_lanes(out) + r01);
+          out[2] += r23[0];
+        }
+        rate01 += r01 * load_lanes(qd + 3 * j);
+        rate2 += r23[0] * qd[3 * j + 2];
       }
     }
+    const double rate = rate01[0] + rate01[1] + rate2;
     d.muscle_length[i] = length;
-    d.muscle_velocity[i] = -arm.dot(d.qd.segment(r0, len));
-    // Rigid tendon, constant-thickness pennation: the fibre's width w = l_opt sin α_opt stays, its
-    // length along the tendon is what the tendon leaves.
-    const double w = m.muscle_fiber_width[i];
-    const double along = std::max(length - m.muscle_lts[i], 0.0);
-    const double lf = std::sqrt(along * along + w * w);
-    d.fiber_length[i] = lf;
-    d.cos_pennation[i] = lf > 0 ? along / lf : 1.0;
-    d.fiber_velocity[i] = lf > 0 ? along / lf * d.muscle_velocity[i] : 0.0;
+    d.muscle_velocity[i] = -rate;  // moment arms are −∂length/∂q
+  }
+
+  // Rigid tendon, constant-thickness pennation: the fibre's width w = l_opt sin α_opt stays, its
+  // length along the tendon is what the tendon leaves.
+  for (int i = 0; i < m.nmuscle; i += kLanes) {
+    const int n = std::min(kLanes, m.nmuscle - i);
+    Lanes w = lanes(1.0), along = lanes(0.0), velocity = lanes(0.0);
+    for (int p = 0; p < n; ++p) {
+      w[p] = m.muscle_fiber_width[i + p];
+      along[p] = std::max(d.muscle_length[i + p] - m.muscle_lts[i + p], 0.0);
+      velocity[p] = d.muscle_velocity[i + p];
+    }
+    const Lanes lf = sqrt_lanes(along * along + w * w);
+    const LaneBits positive = lf > 0.0;
+    const Lanes cosine = select(positive, along / lf, lanes(1.0));
+    const Lanes fibre_velocity = select(positive, along / lf * velocity, lanes(0.0));
+    for (int p = 0; p < n; ++p) {
+      d.fiber_length[i + p] = lf[p];
+      d.cos_pennation[i + p] = cosine[p];
+      d.fiber_velocity[i + p] = fibre_velocity[p];
+    }
   }
 }
 

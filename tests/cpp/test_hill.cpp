@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "fixtures.h"
 #include "sim/muscles/hill.h"
@@ -60,6 +61,48 @@ TEST(Hill, CapacityOnDefaultModel) {
     EXPECT_LE(d.force_active_max[i], m.muscle_fmax[i] * (1 + 1e-12)) << m.muscle_name[i];
     EXPECT_GE(d.force_passive[i], 0);
   }
+}
+
+// muscle_capacity evaluates the curves two fascicles at a time with its own exp and log
+// (sim/muscles/lanes.h); it must give what the scalar curves give, at every fibre length and velocity
+// — shorter and longer than optimal, shortening and lengthening, beyond the physiological range —
+// for an odd number of fascicles (the padded last pair) and muscles with their own passive strain.
+TEST(Hill, CapacityMatchesTheScalarCurves) {
+  Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
+  ASSERT_EQ(m.nmuscle % 2, 0);
+  Data d(m);
+  std::mt19937 rng(17);
+  std::uniform_real_distribution<double> length(0.2, 2.2), velocity(-1.5, 1.5), cosine(0.7, 1.0);
+  for (int trial = 0; trial < 20; ++trial) {
+    for (int i = 0; i < m.nmuscle; ++i) {
+      d.fiber_length[i] = length(rng) * m.muscle_lopt[i];
+      d.fiber_velocity[i] = velocity(rng) * kMaxContractionVelocity * m.muscle_lopt[i];
+      d.cos_pennation[i] = cosine(rng);
+    }
+    d.fiber_length[0] = m.muscle_lopt[0];  // exactly optimal: no passive force
+    muscle_capacity(m, d);
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const double l = d.fiber_length[i] / m.muscle_lopt[i];
+      const double v = d.fiber_velocity[i] / (kMaxContractionVelocity * m.muscle_lopt[i]);
+      const double active = m.muscle_fmax[i] * active_force_length(l) * std::max(force_velocity(v), 0.0) * d.cos_pennation[i];
+      const double passive = m.muscle_fmax[i] * passive_force_length(l, nullptr, m.muscle_passive_strain[i]) * d.cos_pennation[i];
+      EXPECT_NEAR(d.fiber_length_norm[i], l, 1e-15 * l);
+      EXPECT_NEAR(d.fiber_velocity_norm[i], v, 1e-15 * std::abs(v) + 1e-300);
+      EXPECT_NEAR(d.force_active_max[i], active, 1e-14 * m.muscle_fmax[i]) << m.muscle_name[i] << " l " << l << " v " << v;
+      EXPECT_NEAR(d.force_passive[i], passive, 1e-14 * std::max(passive, m.muscle_fmax[i])) << m.muscle_name[i] << " l " << l;
+    }
+    EXPECT_EQ(d.force_passive[0], 0.0);
+  }
+  // An odd count: the last fascicle alone in its pair.
+  Model odd = m;
+  odd.nmuscle = m.nmuscle - 1;
+  Data e(m);
+  e.fiber_length = d.fiber_length;
+  e.fiber_velocity = d.fiber_velocity;
+  e.cos_pennation = d.cos_pennation;
+  muscle_capacity(odd, e);
+  for (int i = 0; i < odd.nmuscle; ++i) EXPECT_EQ(e.force_active_max[i], d.force_active_max[i]);
+  EXPECT_EQ(e.force_active_max[odd.nmuscle], 0.0);  // not written
 }
 
 }  // namespace

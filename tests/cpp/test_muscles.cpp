@@ -57,6 +57,38 @@ TEST(MomentArms, EqualMinusLengthDerivativeEveryMuscleOfDefaultModel) {
   check_moment_arms(m, 10);
 }
 
+TEST(MomentArms, EqualMinusLengthDerivativeEveryFascicleOfFullSpine) { check_moment_arms(test::full_spine(), 4); }
+
+// A path that turns back (pelvis → L1 → L3: the joints between L1 and L3 are crossed twice, once each
+// way) takes the clear-and-sum path of muscle_geometry instead of writing each moment arm once; the
+// bundled models have no such path, so one is made here from the first fascicle of full_spine.
+TEST(MomentArms, PathThatCrossesAJointTwice) {
+  Model m = test::full_spine();
+  ASSERT_EQ(m.segment_name[m.point_segment[1]], "L1");
+  const int l3 = m.segment_index("L3");
+  ASSERT_GE(l3, 0);
+  const int at = m.muscle_point_begin[1];  // after the first fascicle's last point
+  Eigen::Matrix3Xd pos(3, m.npoint + 1);
+  pos << m.point_pos.leftCols(at), Vec3(-0.03, 0.02, 0.03), m.point_pos.rightCols(m.npoint - at);
+  m.point_pos = pos;
+  m.point_segment.insert(m.point_segment.begin() + at, l3);
+  for (int i = 1; i <= m.nmuscle; ++i) ++m.muscle_point_begin[i];
+  ++m.npoint;
+  finalize_model(m);
+  EXPECT_FALSE(m.muscle_crosses_once[0]);
+  for (int i = 1; i < m.nmuscle; ++i) EXPECT_TRUE(m.muscle_crosses_once[i]) << m.muscle_name[i];
+  check_moment_arms(m, 3);
+  // The turn-back is where the moment arms cancel: above L3 the two pieces' contributions have
+  // opposite signs, so the L1-L2 flexion arm is far smaller than a straight pelvis–L1 fascicle's.
+  Data d(m), straight(test::full_spine());
+  forward_kinematics(m, d);
+  muscle_geometry(m, d);
+  forward_kinematics(test::full_spine(), straight);
+  muscle_geometry(test::full_spine(), straight);
+  const int l1l2 = m.joint_index("L1-L2");
+  EXPECT_NE(d.moment_arm(3 * l1l2, 0), straight.moment_arm(3 * l1l2, 0));
+}
+
 TEST(MomentArms, ZeroForJointsAMuscleDoesNotCross) {
   const Model m = load_model(test::default_model_path());
   Data d(m);
