@@ -1,5 +1,7 @@
 // The paraspine Python module: the same nouns as the C++ engine (Model, Subject, Posture), results
 // as numpy arrays. One file per stage as stages land; this one holds the model and the frame.
+#include <optional>
+
 #include <pybind11/eigen.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -14,6 +16,8 @@
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/loadsharing/reactions.h"
+#include "sim/muscles/strength.h"
+#include "sim/simulate/max_exertion.h"
 
 namespace py = pybind11;
 namespace ps = paraspine;
@@ -161,6 +165,64 @@ PYBIND11_MODULE(_core, mod) {
       "compression, anterior shear, lateral shear (N), reserve and passive_moment (ndof, N·m), "
       "abdominal_pressure (Pa; the model's intra-abdominal pressure, 0 when it has none or "
       "abdominal_pressure=False) and abdominal_pressure_moment (ndof, N·m), equilibrium_residual (N·m).");
+
+  mod.def(
+      "max_exertion",
+      [](const ps::Model& m, const std::map<std::string, double>& angles_deg, const std::string& pad_segment,
+         const std::string& pivot_joint, std::optional<Eigen::Vector3d> pad_point, const std::string& direction,
+         const std::string& criterion) {
+        ps::LoadSharingSettings settings;
+        settings.criterion = ps::parse_criterion(criterion);
+        const int seg = m.segment_index(pad_segment), pivot = m.joint_index(pivot_joint);
+        if (seg < 0) throw std::invalid_argument("unknown pad_segment '" + pad_segment + "'");
+        if (pivot < 0) throw std::invalid_argument("unknown pivot_joint '" + pivot_joint + "'");
+        if (direction != "square" && direction != "horizontal")
+          throw std::invalid_argument("direction must be 'square' or 'horizontal', got '" + direction + "'");
+        if (pad_point && !pad_point->allFinite()) throw std::invalid_argument("pad_point must be finite");
+        ps::Data d(m);
+        ps::PadExertion pad;
+        ps::PadExertionResult r;
+        double bound = 0;
+        const int k = m.dof(pivot, ps::kFlexion);
+        {
+          py::gil_scoped_release release;
+          ps::set_static_posture(m, posture_from_dict(m, angles_deg), d);
+          ps::evaluate_frame(m, d);
+          bound = ps::max_muscle_moment(m, d, k, -1);
+          pad.segment = seg;
+          if (pad_point) pad.point_local = *pad_point;
+          pad.direction = direction == "square" ? ps::pad_direction_square_to(d, pad, pivot) : ps::Vec3(1, 0, 0);
+          r = ps::max_pad_exertion(m, settings, pad, d);
+          ps::reactions(m, d);
+        }
+        static const char* kAxis[3] = {"flexion", "lateral_bending", "axial_rotation"};
+        py::dict out;
+        out["force_N"] = r.force_N;
+        out["direction"] = pad.direction;
+        out["point"] = ps::pad_point(d, pad);
+        out["extension_moment_Nm"] = -d.tau[k];
+        out["upper_bound_Nm"] = bound;
+        out["limiting_joint"] = r.limiting_dof >= 0 ? py::object(py::str(m.joint_name[r.limiting_dof / 3])) : py::object(py::none());
+        out["limiting_axis"] = r.limiting_dof >= 0 ? py::object(py::str(kAxis[r.limiting_dof % 3])) : py::object(py::none());
+        out["activation"] = d.activation;
+        out["muscle_force"] = d.muscle_force;
+        out["disc_force"] = Eigen::MatrixXd(d.disc_force.transpose());
+        out["equilibrium_residual"] = d.loadsharing_info.equilibrium_residual;
+        return out;
+      },
+      py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{}, py::arg("pad_segment") = "T8",
+      py::arg("pivot_joint") = "L5-S1", py::arg("pad_point") = std::nullopt, py::arg("direction") = "square",
+      py::arg("criterion") = "activation2",
+      "Maximal voluntary exertion against a pad, as a strength dynamometer measures it: the largest "
+      "force on `pad_segment` (at its origin, or at `pad_point` in its frame, m) that the whole model "
+      "holds with its muscles alone — every joint in equilibrium, no reserve — in the still posture "
+      "`angles_deg` ({'REGION.AXIS': degrees}). direction 'square': forward, perpendicular to the line "
+      "from `pivot_joint` to the pad; 'horizontal': along +x. Returns force_N, direction, point (world, "
+      "m), extension_moment_Nm (the net extension moment at the pivot: pad plus gravity), "
+      "upper_bound_Nm (every muscle extending the pivot fully active, nothing else balanced), "
+      "limiting_joint / limiting_axis (the rotation that gives out first), and the frame at that force: "
+      "activation, muscle_force (N), disc_force (njoint, 3: compression, anterior and lateral shear, N), "
+      "equilibrium_residual (N·m). docs/sources/pad_strength.md.");
 
   bind_simulate(mod);
 }

@@ -85,6 +85,11 @@ def static_frame(model: Model, angles_deg: dict[str, float] = ..., load_kg: floa
                  criterion: str = "activation2", abdominal_pressure: bool = True) -> dict[str, Any]:
     """Evaluate one still posture; a dict of numpy arrays (q, tau, joint_force, activation, ...)."""
 
+def max_exertion(model: Model, angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
+                 pivot_joint: str = "L5-S1", pad_point: Optional[npt.ArrayLike] = None,
+                 direction: str = "square", criterion: str = "activation2") -> dict[str, Any]:
+    """Largest pad force the whole model holds without reserves; the net extension moment at the pivot."""
+
 def _output_fields() -> list[dict[str, str]]: ...
 def _simulate(model: Model, scenario: Scenario, criterion: str, output: str, record: Optional[Sequence[str]],
               progress: Optional[Callable[[int, int, float], Any]], threads: int

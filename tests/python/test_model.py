@@ -110,3 +110,27 @@ def test_static_frame_abdominal_pressure():
     total = on["moment_arm"] @ on["muscle_force"] + on["passive_moment"] + on["reserve"] + on["abdominal_pressure_moment"]
     assert np.allclose(total, on["tau"], atol=1e-6 * max(1.0, np.abs(on["tau"]).max()))
     assert on["disc_force"][l45, 0] < off["disc_force"][l45, 0]
+
+
+def test_max_exertion_against_a_pad():
+    # The trunk-extension strength test of the C++ suite (TrunkStrength), from Python: the whole
+    # model holds less than the upper bound, the pad force and the held moment agree (moment =
+    # force × lever + gravity), and a pad further from the pivot needs less force for the same muscles.
+    m = paraspine.Model.load("full_spine")
+    angles = {"pelvis.flexion": 10.0, "lumbar.flexion": 10.0}
+    e = paraspine.max_exertion(m, angles)
+    assert 200 < e["extension_moment_Nm"] < e["upper_bound_Nm"]
+    assert e["limiting_joint"] == "L5-S1" and e["limiting_axis"] == "flexion"
+    assert e["equilibrium_residual"] < 1e-6
+    assert abs(np.linalg.norm(e["direction"]) - 1) < 1e-12
+    still = paraspine.static_frame(m, angles)
+    gravity = -still["tau"][3 * m.joint_names.index("L5-S1")]
+    lever = e["point"] - still["joint_center"][m.joint_names.index("L5-S1")]
+    pad_moment = lever[0] * e["direction"][1] - lever[1] * e["direction"][0]  # z of lever × direction
+    assert e["extension_moment_Nm"] == pytest.approx(gravity - e["force_N"] * pad_moment, rel=1e-6)
+    higher = paraspine.max_exertion(m, angles, pad_segment="T4")
+    assert higher["force_N"] < e["force_N"]
+    with pytest.raises(ValueError, match="unknown pad_segment 'T13'"):
+        paraspine.max_exertion(m, angles, pad_segment="T13")
+    with pytest.raises(ValueError, match="direction"):
+        paraspine.max_exertion(m, angles, direction="up")
