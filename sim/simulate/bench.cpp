@@ -56,9 +56,9 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
   const bool harsh = motion == BenchMotion::kHarsh;
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> u(0, 1);
-  // Everyday postures follow each other every second (the bundled lifts move between their main
-  // postures in 1.5–2 s; at 0.5 s the head reached 0.93 g from the trunk's swings, more than in
-  // walking, and needed reserves at C0-C1: docs/performance.md); the harsh motion every 0.5 s.
+  // Everyday postures follow each other every second (the bundled lifts move between their
+  // postures in 1–2 s; at 0.5 s the trunk's swings accelerated the head to 0.93 g and it needed
+  // reserves at C0-C1: docs/performance.md); the harsh motion every 0.5 s.
   const double dt = 0.01, key_dt = harsh ? 0.5 : 1.0;
   const int nkeys = static_cast<int>(frames * dt / key_dt) + 2;
   std::vector<double> times;
