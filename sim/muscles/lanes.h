@@ -97,30 +97,29 @@ inline Lanes log_lanes(Lanes x) {
 // infinite, NaN).
 inline LaneBits log_outside(Lanes x) { return ~(x >= 0x1p-1022) | (x > 0x1.fffffffffffffp1023); }
 
-// y[k] = exp(x[k]) and log(x[k]) for k < n, n a multiple of kLanes. The lanes outside the fast
-// path's range are noted as the loop goes and redone with the library's function afterwards, so the
-// loop itself has no branch.
-inline void exp_array(const double* x, double* y, int n) {
-  LaneBits outside{};
+// y[k] = f(x[k]) for k < n, n a multiple of kLanes: the fast lanes `fast`, and the library's
+// function for the lanes `outside` of their range. Those are noted as the loop goes and redone
+// afterwards with the same predicate, so the loop itself has no branch.
+template <class Fast, class Outside, class Library>
+inline void map_lanes(const double* x, double* y, int n, Fast fast, Outside outside, Library library) {
+  LaneBits any_outside{};
   for (int k = 0; k < n; k += kLanes) {
     const Lanes v = load_lanes(x + k);
-    outside |= exp_outside(v);
-    store_lanes(y + k, exp_lanes(v));
+    any_outside |= outside(v);
+    store_lanes(y + k, fast(v));
   }
-  if (any(outside))
-    for (int k = 0; k < n; ++k)
-      if (!(x[k] >= -708.0 && x[k] <= 709.0)) y[k] = std::exp(x[k]);
+  if (any(any_outside))
+    for (int k = 0; k < n; k += kLanes) {
+      const LaneBits out = outside(load_lanes(x + k));
+      for (int j = 0; j < kLanes; ++j)
+        if (out[j]) y[k + j] = library(x[k + j]);
+    }
+}
+inline void exp_array(const double* x, double* y, int n) {
+  map_lanes(x, y, n, exp_lanes, exp_outside, [](double v) { return std::exp(v); });
 }
 inline void log_array(const double* x, double* y, int n) {
-  LaneBits outside{};
-  for (int k = 0; k < n; k += kLanes) {
-    const Lanes v = load_lanes(x + k);
-    outside |= log_outside(v);
-    store_lanes(y + k, log_lanes(v));
-  }
-  if (any(outside))
-    for (int k = 0; k < n; ++k)
-      if (!(x[k] >= 0x1p-1022 && x[k] <= 0x1.fffffffffffffp1023)) y[k] = std::log(x[k]);
+  map_lanes(x, y, n, log_lanes, log_outside, [](double v) { return std::log(v); });
 }
 
 }  // namespace paraspine
