@@ -86,6 +86,24 @@ inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) 
   return sum;
 }
 
+// a_iᵀv and a_{i+1}ᵀv in one loop, for neighbouring columns on the same rows (same_rows_as_next).
+// Always inlined: the clones that call it must not call a baseline (SSE2) copy (vector_clones.h).
+__attribute__((always_inline)) inline void pair_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v, double& d1,
+                                                    double& d2) {
+  const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+  const double* __restrict a1 = w.A.col(i).data() + r0;
+  const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+  const double* __restrict y = v.data() + r0;
+  double s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
+  for (int k = 0; k < len; ++k) {
+    s1 += a1[k] * y[k];
+    s2 += a2[k] * y[k];
+  }
+  d1 = s1;
+  d2 = s2;
+}
+
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
   const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
@@ -104,22 +122,12 @@ inline bool same_rows_as_next(const QpWorkspace& w, int i) { return w.same_rows_
 PARASPINE_VECTOR_CLONES void primal_from_dual(QpWorkspace& w, bool recompute_s) {
   w.residual = w.b;
   double* __restrict y = w.residual.data();
-  const double* __restrict lambda = w.lambda.data();
   for (int i = 0; i < w.n; ++i) {
     if (same_rows_as_next(w, i)) {
       const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
       const double* __restrict a1 = w.A.col(i).data() + r0;
       const double* __restrict a2 = w.A.col(i + 1).data() + r0;
-      if (recompute_s) {
-        double s1 = 0, s2 = 0;
-#pragma omp simd reduction(+ : s1, s2)
-        for (int k = 0; k < len; ++k) {
-          s1 += a1[k] * lambda[r0 + k];
-          s2 += a2[k] * lambda[r0 + k];
-        }
-        w.s[i] = s1;
-        w.s[i + 1] = s2;
-      }
+      if (recompute_s) pair_dot(w, i, w.lambda, w.s[i], w.s[i + 1]);
       const double x1 = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
       const double x2 = std::clamp((w.s[i + 1] - w.g[i + 1]) * w.inv_h[i + 1], w.lo[i + 1], w.hi[i + 1]);
       w.x[i] = x1;
@@ -386,20 +394,10 @@ PARASPINE_VECTOR_CLONES void solve_with_factor(const QpWorkspace& w, Eigen::Vect
 
 // c = Aᵀd, d = w.direction (the line search's products).
 PARASPINE_VECTOR_CLONES void column_products(QpWorkspace& w) {
-  const double* __restrict d = w.direction.data();
   for (int i = 0; i < w.n; ++i) {
     if (same_rows_as_next(w, i)) {
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      const double* __restrict a1 = w.A.col(i).data() + r0;
-      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
-      double c1 = 0, c2 = 0;
-#pragma omp simd reduction(+ : c1, c2)
-      for (int k = 0; k < len; ++k) {
-        c1 += a1[k] * d[r0 + k];
-        c2 += a2[k] * d[r0 + k];
-      }
-      w.c[i] = c1;
-      w.c[++i] = c2;
+      pair_dot(w, i, w.direction, w.c[i], w.c[i + 1]);
+      ++i;
       continue;
     }
     w.c[i] = column_dot(w, i, w.direction);
