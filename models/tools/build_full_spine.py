@@ -79,7 +79,7 @@ PANJABI_FLEX = {"C0-C1": 27.4 - 20.2, "C1-C2": 12.3}
 PANJABI_MOMENT = 1.5
 
 # --- Specific tension and PCSA -------------------------------------------------------------------
-SIGMA = SPECIFIC_TENSION  # N/m², the model's one value (75.5 N/cm², source in spine_sources.py)
+SIGMA = SPECIFIC_TENSION  # N/m², the model's one value (source and the value chosen in spine_sources.py)
 # MF-TL's own stress (Bruno/Anderson-lab default, Burkhart et al. 2018: 100 N/cm²): its F_max = PCSA ×
 # 100 N/cm², so PCSA = F_max / 100 N/cm² recovers the source PCSA.
 SIGMA_MFTL = 1.0e6
@@ -534,6 +534,16 @@ AMMR_GROUP_PCSA_CM2 = {  # (group, subdivision or None) → cm² per side, with 
 }
 
 
+def spread_pcsa(members, total_cm2, describe):
+    """Gives `members` the total PCSA `total_cm2` in proportion to the PCSA they have now; each
+    fascicle's source becomes describe(its share, its previous source)."""
+    have = sum(m["pcsa"] for m in members)
+    for m in members:
+        share = m["pcsa"] / have
+        m["pcsa"] = total_cm2 * 1e-4 * share
+        m["sources"]["pcsa"] = describe(share, m["sources"]["pcsa"])
+
+
 def apply_group_pcsa(muscles):
     """Scales each listed group's fascicle PCSAs to the AMMR total, keeping their proportions.
 
@@ -550,13 +560,9 @@ def apply_group_pcsa(muscles):
                    and (prefix is None or m["name"].startswith(prefix))]
         if not members:
             raise SystemExit("AMMR group %s/%s has no fascicles in the model" % (group, sub))
-        have = sum(m["pcsa"] for m in members)
-        for m in members:
-            share = m["pcsa"] / have
-            m["pcsa"] = total * 1e-4 * share
-            m["sources"]["pcsa"] = ("[D] group total %s cm² per side from AMMR (Bogduk lineage; %s; model-data §1.2 "
-                                    "[M]) × this fascicle's share %.4f of the group's source PCSA (%s)"
-                                    % (g(total, 5), detail, share, m["sources"]["pcsa"]))
+        spread_pcsa(members, total, lambda share, was: (
+            "[D] group total %s cm² per side from AMMR (Bogduk lineage; %s; model-data §1.2 [M]) × this "
+            "fascicle's share %.4f of the group's source PCSA (%s)" % (g(total, 5), detail, share, was)))
 
 
 # --- Fascicle PCSA from dissection, where the dissection data set has the same fascicles ----------
@@ -603,14 +609,10 @@ def apply_fascicle_pcsa(muscles):
                    and m["name"].startswith("MF_m%d" % level)]
         if len(members) != 5:
             raise SystemExit("lumbar multifidus level L%d: expected 5 MF-TL fascicles, found %d" % (level, len(members)))
-        have = sum(m["pcsa"] for m in members)
-        for m in members:
-            share = m["pcsa"] / have
-            m["pcsa"] = cm2 * 1e-4 * share
-            m["sources"]["pcsa"] = ("[D] AMMR total of the fascicles from the L%d spinous process %s cm² per side (%s; %s) "
-                                    "× this fascicle's share %.4f of MF-TL's L%d fascicles (MF-TL F_max; "
-                                    "docs/sources/lumbosacral_extensors.md §2)" % (level, g(cm2, 4), detail, AMMR_FILE,
-                                                                                share, level))
+        spread_pcsa(members, cm2, lambda share, was: (
+            "[D] AMMR total of the fascicles from the L%d spinous process %s cm² per side (%s; %s) × this "
+            "fascicle's share %.4f of MF-TL's L%d fascicles (MF-TL F_max; docs/sources/lumbosacral_extensors.md §2)"
+            % (level, g(cm2, 4), detail, AMMR_FILE, share, level)))
 
 
 def mk(name, group, sub, path, pcsa, src_lopt, src_lts, penn, sources, r=None, mftl_bodies=None):
