@@ -195,7 +195,6 @@ PYBIND11_MODULE(_core, mod) {
           r = ps::max_pad_exertion(m, settings, pad, d);
           ps::reactions(m, d);
         }
-        static const char* kAxis[3] = {"flexion", "lateral_bending", "axial_rotation"};
         py::dict out;
         out["force_N"] = r.force_N;
         out["direction"] = pad.direction;
@@ -203,7 +202,7 @@ PYBIND11_MODULE(_core, mod) {
         out["extension_moment_Nm"] = -d.tau[k];
         out["upper_bound_Nm"] = bound;
         out["limiting_joint"] = r.limiting_dof >= 0 ? py::object(py::str(m.joint_name[r.limiting_dof / 3])) : py::object(py::none());
-        out["limiting_axis"] = r.limiting_dof >= 0 ? py::object(py::str(kAxis[r.limiting_dof % 3])) : py::object(py::none());
+        out["limiting_axis"] = r.limiting_dof >= 0 ? py::object(py::str(ps::kAxisNames[r.limiting_dof % 3])) : py::object(py::none());
         out["activation"] = d.activation;
         out["muscle_force"] = d.muscle_force;
         out["disc_force"] = Eigen::MatrixXd(d.disc_force.transpose());

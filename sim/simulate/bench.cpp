@@ -110,10 +110,9 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
       if (warm.loadsharing_info.max_reserve > 0) {
         ++r.frames_with_reserves;
         r.ours_warm_us_in_reserve_frames += us_warm;
-        static const char* kAxis[3] = {"flexion", "lateral_bending", "axial_rotation"};
         for (int k = 0; k < m.ndof; ++k)
           if (warm.reserve[k] != 0) {
-            auto& use = r.reserves_by_rotation[m.joint_name[k / 3] + " " + kAxis[k % 3]];
+            auto& use = r.reserves_by_rotation[m.joint_name[k / 3] + " " + kAxisNames[k % 3]];
             ++use.frames;
             use.most_negative_Nm = std::min(use.most_negative_Nm, warm.reserve[k]);
             use.most_positive_Nm = std::max(use.most_positive_Nm, warm.reserve[k]);

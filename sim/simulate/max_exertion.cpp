@@ -9,14 +9,15 @@
 namespace paraspine {
 namespace {
 
-// Pad force `force` on the posture in d (kinematics of that posture already done), solved.
-// Held when the solve succeeded and no rotation needed a reserve.
+// Pad force `force` on the posture in d (its kinematics, muscle geometry and capacity already
+// evaluated: a load changes only the inverse dynamics), solved. Held when the solve succeeded and
+// no rotation needed a reserve.
 bool holds(const Model& m, const LoadSharingSettings& s, const PadExertion& pad, const Vec3& point, double force,
            Data& d) {
   clear_loads(m, d);
   d.external_force.col(pad.segment) = force * pad.direction;
   d.external_point.col(pad.segment) = point;
-  evaluate_frame(m, d);
+  inverse_dynamics(m, d);
   load_sharing(m, s, d);
   return d.loadsharing_info.status == QpStatus::kSolved && d.loadsharing_info.max_reserve <= 1e-6;
 }

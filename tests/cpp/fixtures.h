@@ -4,6 +4,7 @@
 #include <random>
 #include <string>
 
+#include "sim/common/rotation.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/posture.h"
 #include "sim/loadsharing/loadsharing.h"
@@ -36,8 +37,14 @@ inline void solve_static(const Model& m, const Posture& p, double load_per_hand,
   reactions(m, d);
 }
 
-// An everyday posture (sim/kinematics/posture.h).
-inline Posture everyday_posture(const Model& m, std::mt19937& rng) { return paraspine::everyday_posture(m, rng); }
+// Trunk flexion as the strength checks pose it: split evenly between pelvis and lumbar spine, the
+// thoracic spine neutral.
+inline Posture trunk_flexion_posture(const Model& m, double flexion_deg) {
+  Posture p = neutral_posture(m);
+  p.pelvis_angles[kFlexion] = deg2rad(flexion_deg / 2);
+  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flexion_deg / 2);
+  return p;
+}
 
 // Three stacked segments (base → mid → top), 0.1 m apart, one tilted joint frame, a two-joint
 // muscle with a via point, and an arm on the top segment. Synthetic numbers, for tests only.

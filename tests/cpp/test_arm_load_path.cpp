@@ -56,7 +56,7 @@ TEST(ArmLoadPath, RibCageKeepsTheTotalWrenchAndEveryLoadBelowT10) {
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> u(0, 1);
   for (int f = 0; f < 20; ++f) {
-    const Posture p = test::everyday_posture(m, rng);
+    const Posture p = everyday_posture(m, rng);
     Data a(m), b(t1);
     set_static_posture(m, p, a);
     for (int k = 0; k < m.ndof; ++k) a.qd[k] = 0.5 * (u(rng) - 0.5), a.qdd[k] = 4 * (u(rng) - 0.5);

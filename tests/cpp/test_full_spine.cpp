@@ -436,10 +436,7 @@ struct ExtensionStrength {
 ExtensionStrength trunk_extension(double flexion_deg) {
   const Model& m = test::full_spine();
   Data d(m);
-  Posture p = neutral_posture(m);
-  p.pelvis_angles[kFlexion] = deg2rad(flexion_deg / 2);
-  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flexion_deg / 2);
-  set_static_posture(m, p, d);
+  set_static_posture(m, test::trunk_flexion_posture(m, flexion_deg), d);
   evaluate_frame(m, d);
   const int k = m.dof(m.joint_index("L5-S1"), kFlexion);
   ExtensionStrength s;

@@ -88,7 +88,7 @@ TEST(FullSpineTasks, EverydayPosturesBalancedWithoutReserves) {
   std::map<std::pair<int, int>, Where> where;  // (joint, axis)
   const int frames = 300;
   for (int f = 0; f < frames; ++f) {
-    const Posture p = test::everyday_posture(m, rng);
+    const Posture p = everyday_posture(m, rng);
     test::solve_static(m, p, 10 * u(rng), d);
     ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
     if (d.loadsharing_info.max_reserve <= 0) continue;

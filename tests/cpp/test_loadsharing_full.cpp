@@ -25,7 +25,7 @@ TEST(LoadSharingFull, SameOptimumAsIpoptOn200RandomFeasibleFrames) {
   double worst_force = 0, worst_obj = 0, worst_eq = 0, worst_stat = 0;
   while (feasible < 200 && tried < 2000) {
     ++tried;
-    const Posture p = test::everyday_posture(m, rng);
+    const Posture p = everyday_posture(m, rng);
     test::solve_static(m, p, 10 * u(rng), d);
     ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
     worst_eq = std::max(worst_eq, d.loadsharing_info.equilibrium_residual);

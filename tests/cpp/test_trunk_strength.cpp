@@ -22,16 +22,12 @@ struct PadStrength {
   double residual = 0;
 };
 
-// Trunk flexion split evenly between pelvis and lumbar spine (thoracic neutral), as in
-// FullSpinePublished's strength checks; the pad on `pad_segment`, square to the line from L5-S1 to
-// it (or horizontal).
+// Trunk flexion as FullSpinePublished's strength checks pose it (test::trunk_flexion_posture); the
+// pad on `pad_segment`, square to the line from L5-S1 to it (or horizontal).
 PadStrength pad_strength(double flexion_deg, const char* pad_segment = "T8", bool square = true) {
   const Model& m = test::full_spine();
   Data d(m);
-  Posture p = neutral_posture(m);
-  p.pelvis_angles[kFlexion] = deg2rad(flexion_deg / 2);
-  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flexion_deg / 2);
-  set_static_posture(m, p, d);
+  set_static_posture(m, test::trunk_flexion_posture(m, flexion_deg), d);
   evaluate_frame(m, d);
   const int k = m.dof(m.joint_index("L5-S1"), kFlexion);
   PadStrength s;
@@ -59,10 +55,7 @@ TEST(TrunkStrength, PadExertionIsBalancedAndBelowTheUpperBound) {
   std::printf("[ info ] 20° flexion, pad at T8: %.0f N, L5-S1 net %.0f N·m (upper bound %.0f), first short: %s axis %d\n",
               s.force, s.net, s.bound, m.joint_name[s.limiting_dof / 3].c_str(), s.limiting_dof % 3);
   Data d(m);
-  Posture p = neutral_posture(m);
-  p.pelvis_angles[kFlexion] = deg2rad(10);
-  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(10);
-  set_static_posture(m, p, d);
+  set_static_posture(m, test::trunk_flexion_posture(m, 20), d);
   evaluate_frame(m, d);
   PadExertion pad;
   pad.segment = m.segment_index("T8");
