@@ -240,31 +240,39 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // starting frame to frame. The chains are the same for every thread count, so results are
     // bit-identical whatever --threads is (and agree with one long warm-started chain to the QP's
     // tolerance, 1e-10 relative).
+    // Each thread computes in its own Data (1.2 MB on the full model), warm-starting frame to frame
+    // of a chain; a frame keeps only its outputs (SolvedFrame: about 40 kB) until it is processed in
+    // order. (Until session 6 every frame of a block had its own Data: 64 of them on two threads, a
+    // working set that two cores sharing one memory bus paid for: docs/performance.md, "Threads".)
     constexpr long kChain = 16;
     const long block = kChain * 2 * threads;
-    std::vector<Data> pool(static_cast<size_t>(std::min(block, frames)), Data(m));
+    std::vector<Data> scratch(static_cast<size_t>(threads), Data(m));
+    std::vector<SolvedFrame> outputs(static_cast<size_t>(std::min(block, frames)));
+    std::vector<Eigen::VectorXd> postures(outputs.size());
+    const Eigen::VectorXd no_inputs;
+    d.muscle_capacity.setOnes();
     for (long f0 = 0; f0 < frames; f0 += block) {
       const long n = std::min(block, frames - f0);
       const long nchains = (n + kChain - 1) / kChain;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-      for (long c = 0; c < nchains; ++c)
+      for (long c = 0; c < nchains; ++c) {
+        Data& x = scratch[static_cast<size_t>(omp_get_thread_num())];
+        x.loadsharing_warm = false;  // the chain starts cold, then warm-starts from its previous frame
         for (long i = c * kChain; i < std::min(n, (c + 1) * kChain); ++i) {
-          Data& x = pool[static_cast<size_t>(i)];
-          if (i == c * kChain) {
-            x.loadsharing_warm = false;  // the chain starts cold
-          } else {  // warm start: the solver state of the chain's previous frame
-            Data& prev = pool[static_cast<size_t>(i - 1)];
-            std::swap(x.qp, prev.qp);
-            std::swap(x.loadsharing_warm, prev.loadsharing_warm);
-            x.loadsharing_accepted.swap(prev.loadsharing_accepted);
-          }
           set_frame_kinematics(m, s, b, cycle, (f0 + i) * dt, x);
           evaluate_frame_after_kinematics(m, x);
           x.muscle_capacity.setOnes();
           load_sharing(m, ls, x);
           reactions(m, x);
+          outputs[static_cast<size_t>(i)].store(x, no_inputs, false);
+          postures[static_cast<size_t>(i)] = x.q;
         }
-      for (long i = 0; i < n; ++i) process(f0 + i, pool[static_cast<size_t>(i)], true);
+      }
+      for (long i = 0; i < n; ++i) {
+        outputs[static_cast<size_t>(i)].restore(d);
+        d.q = postures[static_cast<size_t>(i)];
+        process(f0 + i, d, true);
+      }
     }
   } else {
     // Fatigue and creep couple every frame to the one before, so frames run in order, on one thread
