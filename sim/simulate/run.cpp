@@ -244,8 +244,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // of a chain; a frame keeps only its outputs (SolvedFrame: about 40 kB) until it is processed in
     // order. (Until session 6 every frame of a block had its own Data: 64 of them on two threads, a
     // working set that two cores sharing one memory bus paid for: docs/performance.md, "Threads".)
-    constexpr long kChain = 16;
-    const long block = kChain * 2 * threads;
+    // Eight chains per thread and block: a barrier per block costs each thread the wait for the
+    // slowest chain, and with 40-kB outputs a larger block no longer costs memory (256 frames on two
+    // threads, 10 MB). Two per thread (when each frame kept a whole Data) lost 0.6 s of CPU to the
+    // barriers on golf_swing x3 on two threads under load; eight: 0.2 s.
+    constexpr long kChain = 16, kChainsPerThread = 8;
+    const long block = kChain * kChainsPerThread * threads;
     std::vector<Data> scratch(static_cast<size_t>(threads), Data(m));
     std::vector<SolvedFrame> outputs(static_cast<size_t>(std::min(block, frames)));
     std::vector<Eigen::VectorXd> postures(outputs.size());
