@@ -234,11 +234,28 @@ reached, and no relation with a sourced unloaded pressure was found (Urban & McM
 0.10–0.23 MPa is the swelling pressure of discs at their post-mortem hydration, i.e. the load they
 carried, not an offset), so the lying cases stay known failures.
 
+**Eighth pass (session 6): the conversion searched again, nothing changed.** The primary source
+of k = 1.5 and an unloaded (pre-stress, swelling) pressure p0 independent of Wilke's lying values
+were searched for before any effect on the agreement was looked at (docs/sources/disc_pressure.md
+lists every source with its tag). Nachemson's citations were confirmed but not the passage with k,
+so k stays recalled; Adams, McNally & Dolan 1996 (abstract) show the nucleus pressure of a loaded
+disc falls 30 % with degeneration, i.e. k is not a constant. No unloaded pressure of healthy lumbar
+discs other than in vivo lying values, and no relation p = p0 + k·F/A with both constants from one
+fit, was reached (Nachemson & Evans 1968 and Panjabi et al. 1988's "intrinsic disc pressure" only
+as citations). Lisi et al. 2006 (abstract: one volunteer, prone 0.11, side-lying 0.15 MPa) confirm
+the size of Wilke's lying values in a second subject, but they are lying values too — lying is not
+unloaded (the model has 69 N on L4-L5 there) — so they were not used as p0. Recorded, not applied:
+F is the whole joint's compression, the facets carry about 16 % of it upright and none flexed
+(Adams & Hutton, quoted secondarily), and whether k was calibrated with the facets in place is in
+the unreached primary text. The physics did not change: every prediction is identical before and
+after.
+
 **What is left.** The ratios to standing still carry the low standing baseline (−11 %), which
 static optimization leaves without the co-contraction EMG shows; at full flexion the model lacks
 moment carriers that do not load the disc along its axis (or the seated subject was supported);
-lying needs a sourced disc swelling pressure; arms carried by T1 overload the upper thoracic
-levels whenever the hands hold something.
+lying needs the unloaded pressure of intact lumbar segments and the slope k measured on the same
+specimens (one fit, docs/sources/disc_pressure.md §5); arms carried by T1 overload the upper
+thoracic levels whenever the hands hold something.
 """
 
 
@@ -527,6 +544,14 @@ def main():
           f"ratio carries a factor of {base['measured'] / base['predicted']:.2f} on top of the posture's own error. "
           "Static optimization finds the least muscle effort and no co-contraction, which keeps standing "
           "compression low (see the Callaghan & McGill standing case).\n")
+    if any(c.get("correction_factor") for c in cases):
+        w("Every absolute pressure also carries the conversion p = k·F/A (docs/sources/disc_pressure.md): k = 1.5 is "
+          "Nachemson's factor as recalled (its primary text not reached; it falls with disc degeneration), and the "
+          "relation has no unloaded term, because no unloaded pressure of healthy lumbar discs independent of in vivo "
+          "lying measurements, and no p0 fitted together with k, was found. Where F is small that term dominates: it "
+          "is why lying prone and on the side miss by about half. F is the whole joint's compression; the facets' "
+          "share of it (about 16 % upright, none flexed, Adams & Hutton) is not separated, and whether Nachemson "
+          "calibrated k with or without the facets is in the unreached primary text.\n")
     reasons = {}
     for c in cases:
         if c["known_failure"]:

@@ -33,16 +33,19 @@ What the numbers are and where they come from (docs/model.md §9 "Intervertebral
   280 N/cm² corresponds to 3400 N on the L5/S1 disc of a 50th-percentile woman, i.e. 12.1 cm².
 """
 
-# Compression → intradiscal pressure, p = k · F / A (docs/model.md §9 lists the search for k).
+# Compression → intradiscal pressure, p = k · F / A (docs/model.md §9; docs/sources/disc_pressure.md records
+# the session-6 search for k's primary text and for an unloaded term, and why neither changed).
 NACHEMSON_K = 1.5
 NACHEMSON_K_SOURCE = (
     "Nachemson's in vitro ratio of nucleus pressure to the mean axial stress (compressive load per unit "
     "disc area), about 1.5 (Nachemson 1960, Acta Orthop Scand Suppl 43; Nachemson & Morris 1964, JBJS 46-A:1077) "
     "[R: recalled, the primary text was not reached; shared/data/model-data.md §3.9 gives 1.3–1.5, tagged F/R]. "
-    "Searched again in session 5 (docs/model.md §9): not reached beyond titles or first pages; Dreischarf et al. "
-    "2013 (Med Eng Phys 35:1385, finite elements), as quoted by a compilation: a generic factor errs by up to "
-    "44 %. No unloaded (swelling) term: no relation p = p0 + k·F/A with a sourced p0 for adult lumbar discs "
-    "was found")
+    "Searched again in sessions 5 and 6 (docs/sources/disc_pressure.md): citations confirmed, the passage not "
+    "reached; Adams, McNally & Dolan 1996 (JBJS-B 78:965, abstract) find the nucleus pressure falls 30 % with "
+    "degeneration, so k is not a constant (Wilke's disc was nondegenerated); Dreischarf et al. 2013 (Med Eng "
+    "Phys 35:1385, finite elements), as quoted by a compilation: a generic factor errs by up to 44 %. No "
+    "unloaded (swelling) term: no relation p = p0 + k·F/A with p0 and k from one source, and no unloaded "
+    "pressure of healthy lumbar discs other than in vivo lying values, was found")
 
 WILKE_AREA_CM2 = 18.0      # L4-L5, Wilke et al. 2001 subject [S]
 WILKE_MASS_KG = 70.0       # Wilke et al. 1999 abstract

@@ -26,7 +26,8 @@ const std::array<OutputField, 18> kOutputFields = {{
      "intervertebral compression along the disc normal (+ pressed together)", disc_row<0>},
     {"/joints/disc_pressure", "Pa", FieldShape::kJoint,
      "intradiscal pressure from the compression, correction factor · compression / disc area (the model's "
-     "disc_pressure and joint disc:, docs/model.md §9); NaN at joints without a disc area",
+     "disc_pressure and joint disc:, docs/model.md §9; no unloaded term, so lying pressures are low, "
+     "docs/sources/disc_pressure.md); NaN at joints without a disc area",
      [](const Model& m, const Data& d, double* o) { for (int j = 0; j < m.njoint; ++j) o[j] = m.disc_pressure(j, d.disc_force(0, j)); }},
     {"/joints/shear_ap", "N", FieldShape::kJoint,
      "anterior shear (+ the load pushes the superior vertebra forward)", disc_row<1>},

@@ -158,6 +158,10 @@ TEST(Loader, ReadsAndChecksTheDiscPressureFactor) {
   expect_error(at, "disc_pressure: {correction_factor: 0, source: x}\n" + at, "disc_pressure.correction_factor: must be positive", 4);
   expect_error(at, "disc_pressure: {correction_factor: 15, source: x}\n" + at, "disc_pressure.correction_factor: above 5", 4);
   expect_error(at, "disc_pressure: {correction_factor: 1.5}\n" + at, "disc_pressure.source: missing required field", 4);
+  // The relation has no unloaded term (docs/sources/disc_pressure.md): an offset a user adds is refused
+  // with its name, not silently ignored.
+  expect_error(at, "disc_pressure: {correction_factor: 1.5, unloaded_pressure_MPa: 0.1, source: x}\n" + at,
+               "unknown key 'unloaded_pressure_MPa'", 4);
 }
 
 TEST(Loader, MissingFileNamesIt) {
