@@ -16,8 +16,10 @@ namespace {
 
 struct PadStrength {
   double force = 0;    // N at the pad
-  double net = 0;      // N·m, net L5-S1 extension moment at that force (pad + gravity)
+  double net = 0;      // N·m, net L5-S1 extension moment at that force (pad + gravity): the reading
+  double external = 0; // N·m, the pad's own moment about L5-S1 (net minus the upper body's gravity)
   double bound = 0;    // N·m, max_muscle_moment: every L5-S1 extensor fully active, nothing balanced
+  double inclination = 0;  // deg, the L5-S1 → shoulder line from vertical (the trunk's inclination)
   int limiting_dof = -1;
   double residual = 0;
 };
@@ -32,12 +34,18 @@ PadStrength pad_strength(double flexion_deg, const char* pad_segment = "T8", boo
   const int k = m.dof(m.joint_index("L5-S1"), kFlexion);
   PadStrength s;
   s.bound = max_muscle_moment(m, d, k, -1);
+  const double gravity = -d.tau[k];
+  const Arm& arm = m.arms[0];
+  const Vec3 trunk = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder -
+                     d.joint_center.col(m.joint_index("L5-S1"));
+  s.inclination = rad2deg(std::atan2(trunk.x(), trunk.y()));
   PadExertion pad;
   pad.segment = m.segment_index(pad_segment);
   pad.direction = square ? pad_direction_square_to(d, pad, m.joint_index("L5-S1")) : Vec3(1, 0, 0);
   const PadExertionResult r = max_pad_exertion(m, LoadSharingSettings{}, pad, d);
   s.force = r.force_N;
   s.net = -d.tau[k];
+  s.external = s.net - gravity;
   s.limiting_dof = r.limiting_dof;
   s.residual = d.loadsharing_info.equilibrium_residual;
   return s;
@@ -72,17 +80,25 @@ TEST(TrunkStrength, PadExertionIsBalancedAndBelowTheUpperBound) {
 
 // Chaffin, Andersson & Martin 1999 (Occupational Biomechanics, Table 4.5, as quoted by J
 // Electromyogr Kinesiol 2012;22:814 Table 2): maximal torso extension strength of men 288 / 232 /
-// 171 N·m at 20 / 40 / 60° of trunk flexion; the tolerance ±25 %. The protocol behind the
-// table (pad level, direction) was not reached: the pad is at T8, as in the model's endurance
-// tests (docs/fatigue.md), pushing square to the trunk; the printed sensitivity shows T4–T10 and
-// a horizontal push (20°: within ±25 % for every pad). 40° and 60° are asserted in the disabled test
-// below.
+// 171 N·m at 20 / 40 / 60° of trunk flexion; the tolerance ±25 %. Like with like
+// (docs/sources/extension_strength_protocol.md): "trunk flexion" is the trunk's inclination from
+// vertical (3DSSPP, Chaffin's own strength program: the hip-to-shoulder line; JEK 2012: the L5-S1 to
+// T8-T9 line times sin of the angle), so the posture is checked to incline the L5-S1 → shoulder line
+// by the nominal angle; and Chaffin's strength moments are the muscles' moment, compared in his
+// strength model with the joint moment of the load AND the body segments, so the reading is the net
+// L5-S1 moment (pad + the upper body's gravity), not the pad's moment alone (printed as a
+// sensitivity). The table's own protocol (pad level, bracing) was not reached: the pad is at T8, as
+// in the model's endurance tests (docs/fatigue.md), pushing square to the trunk; the printed
+// sensitivity shows T4–T10 and a horizontal push (20°: within ±25 % for every pad). 40° and 60° are
+// asserted in the disabled test below.
 TEST(TrunkStrength, ExtensionStrengthAgainstAPadMatchesChaffinAt20Degrees) {
   const double chaffin[1] = {288}, angle[1] = {20};
   for (int i = 0; i < 1; ++i) {
     const PadStrength s = pad_strength(angle[i]);
-    std::printf("[ info ] %.0f° flexion: pad %.0f N at T8, L5-S1 net %.0f N·m (Chaffin %.0f, %+.0f %%; upper bound %.0f)\n",
-                angle[i], s.force, s.net, chaffin[i], 100 * (s.net / chaffin[i] - 1), s.bound);
+    std::printf("[ info ] %.0f° flexion (L5-S1 → shoulder line %.1f° from vertical): pad %.0f N at T8, L5-S1 net %.0f N·m "
+                "(Chaffin %.0f, %+.0f %%; upper bound %.0f; the pad's moment alone %.0f)\n",
+                angle[i], s.inclination, s.force, s.net, chaffin[i], 100 * (s.net / chaffin[i] - 1), s.bound, s.external);
+    EXPECT_NEAR(s.inclination, angle[i], 2.5) << "the test posture no longer inclines the trunk by the nominal angle";
     EXPECT_NEAR(s.net, chaffin[i], 0.25 * chaffin[i]) << angle[i] << "°";
   }
   for (const char* seg : {"T4", "T6", "T8", "T10"})
@@ -97,13 +113,20 @@ TEST(TrunkStrength, ExtensionStrengthAgainstAPadMatchesChaffinAt20Degrees) {
 // from 20° to 60° of flexion where Chaffin's men fall by 41 %: at T8, square, 296 N·m at 40° (+28 %)
 // and 288 N·m at 60° (+68 %). The extensors cross the plateau of their force–length curve between
 // 20° and 60° (docs/model.md, "The trunk-strength trend"), so nothing in the model makes strength
-// fall that much.
+// fall that much. Session 6 (docs/sources/extension_strength_protocol.md) checked the comparison
+// itself: the posture inclines the trunk by the nominal angle (within 2.5°) and the reading is the
+// one Chaffin's strength model uses, so the test stays disabled. Read as the pad's moment alone
+// (242 / 219 / 186 N·m) all three would pass; that reading is printed, not adopted: the evidence
+// reached says Chaffin's strength moments include the body's weight.
 TEST(TrunkStrength, DISABLED_ExtensionStrengthAgainstAPadMatchesChaffinAt40And60Degrees) {
   const double chaffin[2] = {232, 171}, angle[2] = {40, 60};
   for (int i = 0; i < 2; ++i) {
     const PadStrength s = pad_strength(angle[i]);
-    std::printf("[ info ] %.0f° flexion: L5-S1 net %.0f N·m (Chaffin %.0f, %+.0f %%)\n", angle[i], s.net, chaffin[i],
-                100 * (s.net / chaffin[i] - 1));
+    std::printf("[ info ] %.0f° flexion (L5-S1 → shoulder line %.1f°): L5-S1 net %.0f N·m (Chaffin %.0f, %+.0f %%; the pad's "
+                "moment alone %.0f, %+.0f %%)\n",
+                angle[i], s.inclination, s.net, chaffin[i], 100 * (s.net / chaffin[i] - 1), s.external,
+                100 * (s.external / chaffin[i] - 1));
+    EXPECT_NEAR(s.inclination, angle[i], 2.5);
     EXPECT_NEAR(s.net, chaffin[i], 0.25 * chaffin[i]) << angle[i] << "°";
   }
 }
