@@ -1,6 +1,8 @@
 #include "sim/simulate/run.h"
 
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <utility>
 
@@ -248,35 +250,70 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // slowest chain, and with 40-kB outputs a larger block no longer costs memory (256 frames on two
     // threads, 10 MB). Two per thread (when each frame kept a whole Data) lost 0.6 s of CPU to the
     // barriers on golf_swing x3 on two threads under load; eight: 0.2 s.
+    //
+    // Blocks are pipelined: while the threads compute block k, one of them first hands block k − 1
+    // to the summary, the writer and on_frame, in frame order (the only serial part), then joins in.
     constexpr long kChain = 16, kChainsPerThread = 8;
     const long block = kChain * kChainsPerThread * threads;
+    struct Block {
+      std::vector<SolvedFrame> outputs;
+      std::vector<Eigen::VectorXd> postures;
+      long f0 = 0, n = 0;
+    };
+    Block blocks[2];
+    for (Block& k : blocks) {
+      k.outputs.resize(static_cast<size_t>(std::min(block, frames)));
+      k.postures.resize(k.outputs.size());
+    }
     std::vector<Data> scratch(static_cast<size_t>(threads), Data(m));
-    std::vector<SolvedFrame> outputs(static_cast<size_t>(std::min(block, frames)));
-    std::vector<Eigen::VectorXd> postures(outputs.size());
     const Eigen::VectorXd no_inputs;
     d.muscle_capacity.setOnes();
-    for (long f0 = 0; f0 < frames; f0 += block) {
-      const long n = std::min(block, frames - f0);
-      const long nchains = (n + kChain - 1) / kChain;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-      for (long c = 0; c < nchains; ++c) {
-        Data& x = scratch[static_cast<size_t>(omp_get_thread_num())];
-        x.loadsharing_warm = false;  // the chain starts cold, then warm-starts from its previous frame
-        for (long i = c * kChain; i < std::min(n, (c + 1) * kChain); ++i) {
-          set_frame_kinematics(m, s, b, cycle, (f0 + i) * dt, x);
-          evaluate_frame_after_kinematics(m, x);
-          x.muscle_capacity.setOnes();
-          load_sharing(m, ls, x);
-          reactions(m, x);
-          outputs[static_cast<size_t>(i)].store(x, no_inputs, false);
-          postures[static_cast<size_t>(i)] = x.q;
+    std::exception_ptr failure;  // the first exception (an on_frame that aborts): rethrown after the block
+    std::atomic<bool> stop{false};
+    auto fail = [&] {
+#pragma omp critical(paraspine_run_failure)
+      if (!failure) failure = std::current_exception();
+      stop = true;
+    };
+    const long nblocks = (frames + block - 1) / block;
+    for (long k = 0; k <= nblocks; ++k) {
+      Block* next = k < nblocks ? &blocks[k % 2] : nullptr;
+      const Block* done = k > 0 ? &blocks[(k - 1) % 2] : nullptr;
+      if (next) next->f0 = k * block, next->n = std::min(block, frames - k * block);
+      const long nchains = next ? (next->n + kChain - 1) / kChain : 0;
+#pragma omp parallel num_threads(threads)
+      {
+#pragma omp single nowait
+        if (done) try {
+            for (long i = 0; i < done->n && !stop; ++i) {
+              done->outputs[static_cast<size_t>(i)].restore(d);
+              d.q = done->postures[static_cast<size_t>(i)];
+              process(done->f0 + i, d, true);
+            }
+          } catch (...) {
+            fail();
+          }
+#pragma omp for schedule(dynamic, 1) nowait
+        for (long c = 0; c < nchains; ++c) {
+          if (stop) continue;
+          try {
+            Data& x = scratch[static_cast<size_t>(omp_get_thread_num())];
+            x.loadsharing_warm = false;  // the chain starts cold, then warm-starts from its previous frame
+            for (long i = c * kChain; i < std::min(next->n, (c + 1) * kChain); ++i) {
+              set_frame_kinematics(m, s, b, cycle, (next->f0 + i) * dt, x);
+              evaluate_frame_after_kinematics(m, x);
+              x.muscle_capacity.setOnes();
+              load_sharing(m, ls, x);
+              reactions(m, x);
+              next->outputs[static_cast<size_t>(i)].store(x, no_inputs, false);
+              next->postures[static_cast<size_t>(i)] = x.q;
+            }
+          } catch (...) {
+            fail();
+          }
         }
       }
-      for (long i = 0; i < n; ++i) {
-        outputs[static_cast<size_t>(i)].restore(d);
-        d.q = postures[static_cast<size_t>(i)];
-        process(f0 + i, d, true);
-      }
+      if (failure) std::rethrow_exception(failure);
     }
   } else {
     // Fatigue and creep couple every frame to the one before, so frames run in order, on one thread
