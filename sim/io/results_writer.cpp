@@ -6,6 +6,7 @@
 #include <libdeflate.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -108,9 +109,27 @@ struct ResultsWriter::Impl {
   std::thread worker;
   static constexpr size_t kMaxPending = 4;  // bounds memory: at most this many chunks in flight
 
-  // Writer thread scratch.
-  libdeflate_compressor* compressor = nullptr;
-  std::vector<unsigned char> raw, shuffled, packed;
+  // Compression: the writer thread and one helper each convert, shuffle and compress whole
+  // datasets of the chunk in hand (taken from `next_dataset`), into that dataset's own buffer; the
+  // writer thread then hands them to HDF5 in dataset order, so the file is the same bytes whoever
+  // compressed what. (One thread compressed ~290 MB/s of values, the bottleneck of long runs whose
+  // frames are cheap: an 8-hour shift writes 24 GB of single-precision values; docs/performance.md.)
+  struct Compressor {
+    libdeflate_compressor* deflate = nullptr;
+    std::vector<unsigned char> raw, shuffled;
+  };
+  Compressor compressors[2];
+  std::vector<std::vector<unsigned char>> packed;  // per dataset (0: /time, k + 1: field k)
+  std::vector<size_t> packed_bytes;                // 0: compression failed
+  // Handing a chunk to the helper (guarded by helper_mutex).
+  std::mutex helper_mutex;
+  std::condition_variable helper_cv;
+  const ChunkJob* helper_job = nullptr;  // the chunk being compressed, null between chunks
+  long helper_round = 0;                 // increments per chunk
+  int helper_busy = 0;                   // 1 while the helper works on the current round
+  bool helper_stop = false;
+  std::atomic<int> next_dataset{0};
+  std::thread helper;
 
   explicit Impl(const Model& m) : model(m) {}
 
@@ -182,8 +201,94 @@ struct ResultsWriter::Impl {
 
   bool busy = false;  // the writer thread is working on a chunk it has taken off `pending`
 
+  // The dataset at index `k` of a chunk: /time, then the fields in table order.
+  bool compress_dataset(size_t k, const ChunkJob& job, Compressor& c) {
+    const bool is_time = k == 0;
+    const double* values = is_time ? job.time.data() : job.fields[k - 1].data();
+    const int row_width = is_time ? 1 : width[k - 1];
+    const size_t size = (is_time ? H5T_IEEE_F64LE : file_type) == H5T_IEEE_F32LE ? 4 : 8;
+    const size_t elements = static_cast<size_t>(chunk) * row_width;
+    const size_t used = static_cast<size_t>(job.frames) * row_width;
+    // Rows past job.frames are zero padding: HDF5 chunks are whole, and reads stop at the extent.
+    c.raw.assign(elements * size, 0);
+    if (size == 4) {
+      float* out = reinterpret_cast<float*>(c.raw.data());
+      for (size_t i = 0; i < used; ++i) out[i] = static_cast<float>(values[i]);
+    } else {
+      std::memcpy(c.raw.data(), values, used * sizeof(double));
+    }
+    // HDF5's shuffle filter: byte j of element i goes to j·elements + i.
+    c.shuffled.resize(c.raw.size());
+    for (size_t j = 0; j < size; ++j) {
+      unsigned char* dst = c.shuffled.data() + j * elements;
+      const unsigned char* src = c.raw.data() + j;
+      for (size_t i = 0; i < elements; ++i) dst[i] = src[i * size];
+    }
+    std::vector<unsigned char>& out = packed[k];
+    out.resize(libdeflate_zlib_compress_bound(c.deflate, c.shuffled.size()));
+    packed_bytes[k] = libdeflate_zlib_compress(c.deflate, c.shuffled.data(), c.shuffled.size(), out.data(), out.size());
+    return packed_bytes[k] != 0;
+  }
+
+  // Compresses datasets of `job` until none is left (both threads run this on the same chunk).
+  void compress_some(const ChunkJob& job, Compressor& c) {
+    const int total = static_cast<int>(fields.size()) + 1;
+    for (int k = next_dataset.fetch_add(1); k < total; k = next_dataset.fetch_add(1))
+      compress_dataset(static_cast<size_t>(k), job, c);
+  }
+
+  void helper_loop() {
+    long seen = 0;
+    for (;;) {
+      const ChunkJob* job;
+      {
+        std::unique_lock<std::mutex> lock(helper_mutex);
+        helper_cv.wait(lock, [&] { return helper_stop || helper_round != seen; });
+        if (helper_stop) return;
+        seen = helper_round;
+        job = helper_job;
+      }
+      compress_some(*job, compressors[1]);
+      {
+        std::lock_guard<std::mutex> lock(helper_mutex);
+        helper_busy = 0;
+      }
+      helper_cv.notify_all();
+    }
+  }
+
+  // Writer thread: compress every dataset of the chunk (with the helper when there is one), then
+  // extend each dataset and write its chunk, in dataset order.
+  std::string write_job(const ChunkJob& job) {
+    const size_t total = fields.size() + 1;
+    packed.resize(total), packed_bytes.assign(total, 0);
+    next_dataset = 0;
+    const bool with_helper = helper.joinable();
+    if (with_helper) {
+      {
+        std::lock_guard<std::mutex> lock(helper_mutex);
+        helper_job = &job, helper_busy = 1, ++helper_round;
+      }
+      helper_cv.notify_all();
+    }
+    compress_some(job, compressors[0]);
+    if (with_helper) {
+      std::unique_lock<std::mutex> lock(helper_mutex);
+      helper_cv.wait(lock, [&] { return helper_busy == 0; });
+      helper_job = nullptr;
+    }
+    for (size_t k = 0; k < total; ++k) {
+      const std::string name = k == 0 ? std::string("/time") : std::string(kOutputFields[fields[k - 1]].path);
+      if (packed_bytes[k] == 0 || !write_chunk(k == 0 ? time_ds : field_ds[k - 1], k == 0 ? std::vector<hsize_t>{} : tails[k - 1], job, k))
+        return "HDF5 could not write " + name + " (disk full?)";
+    }
+    return {};
+  }
+
   void worker_loop() {
-    compressor = libdeflate_alloc_compressor(deflate_level);
+    compressors[0].deflate = libdeflate_alloc_compressor(deflate_level);
+    compressors[1].deflate = libdeflate_alloc_compressor(deflate_level);
+    if (compressors[1].deflate) helper = std::thread([this] { helper_loop(); });
     for (;;) {
       ChunkJob job;
       {
@@ -195,14 +300,8 @@ struct ResultsWriter::Impl {
         busy = true;
       }
       std::string failure;
-      if (compressor == nullptr) failure = "cannot allocate the compressor";
-      else {
-        if (!write_chunk(time_ds, job.time.data(), 1, {}, H5T_IEEE_F64LE, job)) failure = "/time";
-        for (size_t k = 0; failure.empty() && k < fields.size(); ++k)
-          if (!write_chunk(field_ds[k], job.fields[k].data(), width[k], tails[k], file_type, job))
-            failure = kOutputFields[fields[k]].path;
-        if (!failure.empty()) failure = "HDF5 could not write " + failure + " (disk full?)";
-      }
+      if (compressors[0].deflate == nullptr) failure = "cannot allocate the compressor";
+      else failure = write_job(job);
       {
         std::lock_guard<std::mutex> lock(mutex);
         busy = false;
@@ -211,40 +310,27 @@ struct ResultsWriter::Impl {
       }
       cv.notify_all();
     }
-    if (compressor) libdeflate_free_compressor(compressor), compressor = nullptr;
+    if (helper.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(helper_mutex);
+        helper_stop = true;
+      }
+      helper_cv.notify_all();
+      helper.join();
+    }
+    for (Compressor& c : compressors)
+      if (c.deflate) libdeflate_free_compressor(c.deflate), c.deflate = nullptr;
   }
 
-  // Writer thread: one chunk of one dataset. Rows past job.frames are zero padding: HDF5 chunks
-  // are whole, and reads stop at the dataset's extent.
-  bool write_chunk(hid_t ds, const double* values, int row_width, const std::vector<hsize_t>& tail,
-                   hid_t type, const ChunkJob& job) {
-    const size_t elements = static_cast<size_t>(chunk) * row_width;
-    const size_t used = static_cast<size_t>(job.frames) * row_width;
-    const size_t size = type == H5T_IEEE_F32LE ? 4 : 8;
-    raw.assign(elements * size, 0);
-    if (size == 4) {
-      float* out = reinterpret_cast<float*>(raw.data());
-      for (size_t i = 0; i < used; ++i) out[i] = static_cast<float>(values[i]);
-    } else {
-      std::memcpy(raw.data(), values, used * sizeof(double));
-    }
-    // HDF5's shuffle filter: byte j of element i goes to j·elements + i.
-    shuffled.resize(raw.size());
-    for (size_t j = 0; j < size; ++j) {
-      unsigned char* dst = shuffled.data() + j * elements;
-      const unsigned char* src = raw.data() + j;
-      for (size_t i = 0; i < elements; ++i) dst[i] = src[i * size];
-    }
-    packed.resize(libdeflate_zlib_compress_bound(compressor, shuffled.size()));
-    const size_t bytes = libdeflate_zlib_compress(compressor, shuffled.data(), shuffled.size(), packed.data(), packed.size());
-    if (bytes == 0) return false;
+  // Writer thread: the compressed chunk of dataset k (packed[k]) into `ds`, extended to cover it.
+  bool write_chunk(hid_t ds, const std::vector<hsize_t>& tail, const ChunkJob& job, size_t k) {
     const int rank = 1 + static_cast<int>(tail.size());
     std::vector<hsize_t> dims(rank), offset(rank, 0);
     dims[0] = static_cast<hsize_t>(job.first + job.frames);
     offset[0] = static_cast<hsize_t>(job.first);
-    for (int k = 1; k < rank; ++k) dims[k] = tail[k - 1];
+    for (int r = 1; r < rank; ++r) dims[r] = tail[r - 1];
     if (H5Dset_extent(ds, dims.data()) < 0) return false;
-    return H5Dwrite_chunk(ds, H5P_DEFAULT, 0, offset.data(), bytes, packed.data()) >= 0;
+    return H5Dwrite_chunk(ds, H5P_DEFAULT, 0, offset.data(), packed_bytes[k], packed[k].data()) >= 0;
   }
 
   void start_worker() { worker = std::thread([this] { worker_loop(); }); }
