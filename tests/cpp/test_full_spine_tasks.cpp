@@ -116,8 +116,8 @@ TEST(FullSpineTasks, EverydayPosturesBalancedWithoutReserves) {
 // docs/performance.md measured 0.93 g in `paraspine bench`'s frames). Before
 // the hyoid muscles (docs/sources/hyoid.md) 27 of these 300 frames needed C0-C1 flexion reserves (up
 // to 1.64 N·m): the head's inertia against craniocervical flexors of 2.9 N·m. Inertia included
-// (timeline velocities and accelerations), so this checks the dynamic head load the issue's "fast
-// head motions" meant.
+// (timeline velocities and accelerations): this checks the head's inertia, which the still postures
+// above do not.
 TEST(FullSpineTasks, QuickEverydayMotionBalancedWithoutReserves) {
   const Model& m = test::full_spine();
   std::mt19937 rng(1);
