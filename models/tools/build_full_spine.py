@@ -30,6 +30,7 @@ import abdominal_pressure  # noqa: E402
 import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
 import disc_sources  # noqa: E402
+import hyoid_muscles  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
@@ -834,6 +835,9 @@ def build_muscles(mftl, trunk, mort, mp):
     # ---- neck (Mortensen)
     for n, grp, sub in NECK:
         muscles.append(from_mort(n, grp, sub))
+    # ---- the hyoid muscles of Mortensen 2018 as suprahyoid-infrahyoid chains through a hyoid carried
+    # by C3 (models/tools/hyoid_muscles.py, docs/sources/hyoid.md)
+    muscles.extend(hyoid_muscles.build(MO, mp, mk, clean_path))
     # ---- the short and deep muscles the two source models lack (models/tools/deep_muscles.py)
     neck = {m["name"]: m for m in muscles}
     muscles.extend(deep_muscles.build(lum, MT, MO, mp, angle, sp, mk, clean_path, neck))

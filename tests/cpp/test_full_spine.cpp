@@ -233,6 +233,13 @@ TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
     if (g == "longus_colli" || g == "longus_capitis" || (g == "rectus_capitis" && m.muscle_subdivision[i] == "anterior")) {
       EXPECT_GT(region_arm(m, d, i, kFlexion, neck), 0) << m.muscle_name[i];
     }
+    // The suprahyoid–infrahyoid chains (mandible → hyoid on C3 → sternum) flex the head on the atlas,
+    // the atlas on the axis and the neck as a whole (Mortensen et al. 2018; docs/sources/hyoid.md).
+    if (g == "hyoid") {
+      for (const char* j : {"C0-C1", "C1-C2"})
+        EXPECT_GT(d.moment_arm(m.dof(m.joint_index(j), kFlexion), i), 0) << m.muscle_name[i] << " at " << j;
+      EXPECT_GT(region_arm(m, d, i, kFlexion, neck), 0) << m.muscle_name[i];
+    }
     // Levatores costarum (rib below rigid on its vertebra) extend the trunk and bend it to their side
     // (Gray's: "extend and laterally flex the vertebral column" is the usual description; rotation
     // is described both ways and is not asserted).
