@@ -253,6 +253,16 @@ F is the whole joint's compression, the facets carry about 16 % of it upright an
 the unreached primary text. The physics did not change: every prediction is identical before and
 after.
 
+**Criterion sensitivity (session 6, not adopted).** Whether the load-sharing criterion is what
+separates these figures from AnyBody's (which uses the min/max criterion): every validation scenario
+copied with `criterion: minmax` and with `criterion: activation3` (docs/loadsharing.md), the rest
+unchanged, `paraspine validate --cases <copy>`. Mean absolute error, activation2 (in use) →
+minmax → activation3: Wilke absolute 24.5 → 23.1 → 24.9 %, Wilke normalized 26.6 → 25.7 → 27.1 %,
+Callaghan compression 57.8 → 51.6 → 56.2 %. Min/max raises relaxed standing to 0.50 MPa (Wilke's
+value) and sitting to 0.45 MPa, but also the 20-kg hold (+33 %) and full seated flexion (+58 %), and
+leaves the lying cases low, so the normalized error barely moves. Neither criterion is the missing
+piece; the cases listed above are.
+
 **What is left.** The ratios to standing still carry the low standing baseline (−11 %), which
 static optimization leaves without the co-contraction EMG shows; at full flexion the model lacks
 moment carriers that do not load the disc along its axis (or the seated subject was supported);
