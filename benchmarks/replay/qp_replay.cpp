@@ -11,7 +11,8 @@
 //
 // Options: --stride k (replay every k-th record: `paraspine bench` captures its warm and its cold
 // solve of each frame, the warm ones first), --frames N, --verbose i (the solver's per-step lines
-// for solve i), --list (one line per solve), --collect none|all|free|reserve|first|continuing|after.
+// for solve i), --list (one line per solve), --collect none|all|free|reserve|first|continuing|after,
+// --patience-warm N (QpSettings::semismooth_patience_warm: steps before the interior point).
 #include <valgrind/callgrind.h>
 
 #include <chrono>
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
     else if (o == "--frames") frames = std::stoi(next());
     else if (o == "--verbose") verbose = std::stoi(next());
     else if (o == "--list") list = true;
+    else if (o == "--patience-warm") settings.semismooth_patience_warm = std::stoi(next());
     else if (o == "--collect") collect = next();
     else {
       std::fprintf(stderr, "unknown option %s\n", o.c_str());
