@@ -1,7 +1,8 @@
 // Solves again a chain of load-sharing QPs captured with PARASPINE_QP_CAPTURE (sim/loadsharing/
 // qp_capture.h), each warm-started from the replay's own previous solution as in the run, and
 // reports per kind of frame (reserves acting or not, after a frame with or without reserves) the
-// solves, semismooth steps, factorizations and rank-one updates. Deterministic work, so it can be
+// solves, semismooth steps, factorizations, rank-one updates and steps after which the residual was
+// carried rather than recomputed. Deterministic work, so it can be
 // run under callgrind for A/B decisions; --collect limits callgrind's collection to one kind:
 //
 //   PARASPINE_QP_CAPTURE=bench.qp ./build/paraspine bench --frames 300
@@ -10,7 +11,8 @@
 //
 // Options: --stride k (replay every k-th record: `paraspine bench` captures its warm and its cold
 // solve of each frame, the warm ones first), --frames N, --verbose i (the solver's per-step lines
-// for solve i), --list (one line per solve), --collect none|all|free|reserve|first|continuing|after.
+// for solve i), --list (one line per solve), --collect none|all|free|reserve|first|continuing|after,
+// --patience-warm N (QpSettings::semismooth_patience_warm: steps before the interior point).
 #include <valgrind/callgrind.h>
 
 #include <chrono>
@@ -29,7 +31,7 @@ namespace {
 
 struct Tally {
   int solves = 0, unsolved = 0;
-  long iterations = 0, factorizations = 0, rank_updates = 0, max_iterations = 0;
+  long iterations = 0, factorizations = 0, rank_updates = 0, max_iterations = 0, carried = 0;
   double seconds = 0;
   void add(const ps::QpInfo& qi, double s) {
     ++solves;
@@ -37,6 +39,7 @@ struct Tally {
     iterations += qi.iterations;
     factorizations += qi.factorizations;
     rank_updates += qi.rank_updates;
+    carried += qi.carried_residuals;
     max_iterations = std::max<long>(max_iterations, qi.iterations);
     seconds += s;
   }
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
     else if (o == "--frames") frames = std::stoi(next());
     else if (o == "--verbose") verbose = std::stoi(next());
     else if (o == "--list") list = true;
+    else if (o == "--patience-warm") settings.semismooth_patience_warm = std::stoi(next());
     else if (o == "--collect") collect = next();
     else {
       std::fprintf(stderr, "unknown option %s\n", o.c_str());
@@ -135,11 +139,12 @@ int main(int argc, char** argv) {
     ++solved;
   }
   std::fclose(f);
-  std::printf("%-34s %6s %8s %7s %7s %8s %6s %9s %8s\n", "kind", "solves", "steps", "mean", "max", "factor.", "upd/s", "us/solve", "unsolved");
+  std::printf("%-34s %6s %8s %7s %7s %8s %6s %8s %9s %8s\n", "kind", "solves", "steps", "mean", "max", "factor.", "upd/s", "carried", "us/solve",
+              "unsolved");
   auto row = [](const char* name, const Tally& t) {
     if (!t.solves) return;
-    std::printf("%-34s %6d %8ld %7.1f %7ld %8ld %6.1f %9.1f %8d\n", name, t.solves, t.iterations, double(t.iterations) / t.solves,
-                t.max_iterations, t.factorizations, double(t.rank_updates) / t.solves, t.seconds * 1e6 / t.solves, t.unsolved);
+    std::printf("%-34s %6d %8ld %7.1f %7ld %8ld %6.1f %8ld %9.1f %8d\n", name, t.solves, t.iterations, double(t.iterations) / t.solves,
+                t.max_iterations, t.factorizations, double(t.rank_updates) / t.solves, t.carried, t.seconds * 1e6 / t.solves, t.unsolved);
   };
   row("no reserves", free);
   row("reserves, first after none", first);

@@ -47,6 +47,9 @@ struct QpSettings {
   // Converged when ‖A x − b‖∞ ≤ tolerance · max(1, ‖b‖∞): relative, because the floating-point
   // floor of the dual grows with the multipliers (large when reserves carry big moments).
   double tolerance = 1e-10;
+  // After a step cut short at a few kinks (frames where reserves act take many), carry the residual
+  // through the factor instead of a pass over A (qp.cpp, carry_residual); false: always recompute.
+  bool carry_residual = true;
   bool verbose = false;  // one line per iteration on stderr (residual, step, free variables)
 };
 
@@ -62,6 +65,7 @@ struct QpInfo {
   double objective = 0;
   int factorizations = 0;       // Newton matrices formed and factorized (semismooth steps)
   int rank_updates = 0;         // free-set changes absorbed by rank-one updates of the factor instead
+  int carried_residuals = 0;    // steps after which the residual was carried, not recomputed (carry_residual)
 };
 
 struct QpWorkspace {
@@ -78,12 +82,14 @@ struct QpWorkspace {
   // ---- scratch
   Eigen::VectorXd s, c, residual, direction, xt;
   Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
+  Eigen::VectorXd ip_inv_sl, ip_inv_su, ip_step_zl;
   Eigen::MatrixXd S;
   Eigen::LLT<Eigen::MatrixXd> llt;     // interior-point fallback
   // Line search: where a variable enters (slope_change < 0) or leaves (> 0) the free set along the
   // step, and by how much the dual's second derivative changes there (capacity 2n).
   struct Kink {
     double t, slope_change;
+    int variable;  // whose kink (the residual after a step cut short is updated from these)
   };
   std::vector<Kink> kinks;
   // ---- semismooth Newton: Cholesky factor L Lᵀ = A_F H_F⁻¹ A_Fᵀ + δ I of the free set F it was
@@ -94,6 +100,7 @@ struct QpWorkspace {
   std::vector<unsigned char> in_factor;  // (n) 1 if column i is in L
   std::vector<int> changed;            // columns entering or leaving the free set (capacity n)
   double regularization = 0;           // δ
+  Eigen::VectorXd factor_shift;        // (m) L Lᵀ − A_F H_F⁻¹ A_Fᵀ: the diagonal δ and damping added at the last factorization
   bool factor_valid = false;
   // Envelope of the Newton matrix: row r has no nonzero left of column envelope_first[r] (no
   // column acts on both rows), and Cholesky keeps that profile, so work outside it is skipped.

@@ -300,3 +300,120 @@ TEST(Qp, AColdSolveIgnoresTheWorkspaceHistory) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+// A problem with load sharing's exact-penalty reserves (loadsharing.cpp): each rotation's reserve is
+// two nonnegative columns ±1 with linear cost W = 10⁴ and weight 2ε = 0.02, and the load exceeds
+// what the muscles can carry on some rows, so the multipliers sit at W there and the dual behaves
+// like a linear program's (docs/loadsharing.md).
+void exact_penalty_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double load) {
+  std::uniform_real_distribution<double> u(0, 1);
+  qp_resize(w, nmus + 2 * m, m);
+  for (int i = 0; i < nmus; ++i) {
+    const int len = 1 + static_cast<int>(u(rng) * std::min(m, 12));
+    const int r0 = static_cast<int>(u(rng) * (m - len + 1));
+    w.row_begin[i] = r0;
+    w.row_end[i] = r0 + len;
+    const double fmax = 50 + 950 * u(rng);
+    for (int r = r0; r < r0 + len; ++r) w.A(r, i) = fmax * 0.06 * (u(rng) - 0.3);
+    w.h[i] = 2.0;
+    w.lo[i] = 0;
+    w.hi[i] = 0.5 + 0.5 * u(rng);
+  }
+  for (int k = 0; k < 2 * m; ++k) {
+    const int i = nmus + k;
+    w.row_begin[i] = k / 2;
+    w.row_end[i] = k / 2 + 1;
+    w.A(k / 2, i) = k % 2 ? -1.0 : 1.0;
+    w.h[i] = 0.02;
+    w.g[i] = 1e4;
+    w.lo[i] = 0;
+    w.hi[i] = std::numeric_limits<double>::infinity();
+  }
+  Eigen::VectorXd a = Eigen::VectorXd::Zero(w.n);
+  for (int i = 0; i < nmus; ++i) a[i] = load * u(rng) * w.hi[i];
+  w.b = w.A * a;
+}
+
+double largest_reserve(const QpWorkspace& w, int nmus) { return w.x.tail(w.n - nmus).cwiseAbs().maxCoeff(); }
+
+// A chain of frames where reserves act, each warm-started from the last optimum without
+// extrapolation (as load sharing does after such a frame): many semismooth steps are cut short at a
+// few kinks, and the residual is then carried through the factor instead of recomputed (qp.cpp,
+// carry_residual). Every frame must reach the cold optimum with the KKT conditions, and in about
+// as many steps as with the residual recomputed at every step (a wrong carried residual gives
+// wrong directions: many more steps or no convergence).
+TEST(Qp, ReserveChainsWithCarriedResidualsReachTheColdOptimum) {
+  std::mt19937 rng(23);
+  std::normal_distribution<double> noise(0, 1);
+  const int nmus = 240, m = 30;
+  QpWorkspace carried, recomputed, cold;
+  exact_penalty_problem(carried, nmus, m, rng, 2.5);
+  QpSettings with_carry, without_carry;
+  without_carry.carry_residual = false;
+  QpInfo info;
+  qp_solve(with_carry, carried, info, false);
+  check_kkt(carried, info, 1e-8);
+  recomputed = carried;
+  long steps_carried = 0, steps_recomputed = 0, carried_steps = 0;
+  int reserve_frames = 0;
+  double worst = 0;
+  for (int frame = 0; frame < 25; ++frame) {
+    for (int i = 0; i < nmus; ++i) {
+      for (int r = carried.row_begin[i]; r < carried.row_end[i]; ++r) carried.A(r, i) *= 1 + 0.05 * noise(rng);
+      carried.hi[i] = std::max(0.05, carried.hi[i] * (1 - 0.004 * std::abs(noise(rng))));
+    }
+    carried.b *= 1 + 0.05 * noise(rng);
+    set_problem(recomputed, carried);
+    cold = carried;
+    qp_predict_warm_start(carried, false);
+    qp_predict_warm_start(recomputed, false);
+    QpInfo a, b, c;
+    qp_solve(with_carry, carried, a, true);
+    qp_solve(without_carry, recomputed, b, true);
+    qp_solve(with_carry, cold, c, false);
+    check_kkt(carried, a, 1e-8);
+    check_kkt(recomputed, b, 1e-8);
+    check_kkt(cold, c, 1e-8);
+    steps_carried += a.iterations;
+    steps_recomputed += b.iterations;
+    carried_steps += a.carried_residuals;
+    EXPECT_EQ(b.carried_residuals, 0);
+    reserve_frames += largest_reserve(cold, nmus) > 1e-6;
+    worst = std::max({worst, (carried.x - cold.x).head(nmus).lpNorm<Eigen::Infinity>(),
+                      (recomputed.x - cold.x).head(nmus).lpNorm<Eigen::Infinity>()});
+  }
+  std::printf("[ info ] %d of 25 frames with reserves; steps %ld carried (%ld of them with the residual carried), %ld recomputed; activations vs cold %.1e\n",
+              reserve_frames, steps_carried, carried_steps, steps_recomputed, worst);
+  EXPECT_GT(carried_steps, steps_carried / 4);  // the carried path is exercised
+  EXPECT_GE(reserve_frames, 20);  // the chain is one of frames where reserves act
+  EXPECT_LT(worst, 1e-7);
+  EXPECT_LE(steps_carried, 1.25 * steps_recomputed + 10);
+}
+
+// The interior-point fallback (reached at once with no semismooth patience) followed by the exact
+// semismooth polish gives the semismooth optimum, on problems with exact-penalty reserves acting.
+TEST(Qp, InteriorPointFallbackReachesTheSameOptimum) {
+  std::mt19937 rng(31);
+  QpWorkspace w;
+  QpSettings plain, at_once;
+  at_once.semismooth_patience = 0;
+  double worst = 0;
+  for (int trial = 0; trial < 12; ++trial) {
+    exact_penalty_problem(w, 200, 27, rng, trial % 2 ? 0.8 : 1.8);
+    QpInfo a, b;
+    qp_solve(plain, w, a, false);
+    check_kkt(w, a, 1e-8);
+    const Eigen::VectorXd x_plain = w.x;
+    qp_solve(at_once, w, b, false);
+    check_kkt(w, b, 1e-8);
+    worst = std::max(worst, (w.x - x_plain).head(200).lpNorm<Eigen::Infinity>());
+  }
+  std::printf("[ info ] interior point + polish vs semismooth: activations %.1e\n", worst);
+  EXPECT_LT(worst, 1e-7);
+}
+
+}  // namespace
+}  // namespace paraspine
