@@ -105,13 +105,15 @@ ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::s
 // (all when None) in memory, and/or streams every frame to `output` with the CLI's writer.
 // Returns (summary, time or None, {path: array}).
 py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::string& criterion, const std::string& output,
-                   const std::optional<std::vector<std::string>>& record, py::object progress, int threads) {
+                   const std::optional<std::vector<std::string>>& record, py::object progress, int threads,
+                   bool fatigue) {
   ps::Scenario s = s_in;
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(s.criterion);
   opt.loadsharing.abdominal_pressure = s.abdominal_pressure;
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+  opt.time_coupling = fatigue;  // false: fresh muscles, no creep, frames solved in parallel (run.h)
 
   const long total = frame_count(s);
   std::vector<int> fields;  // indices into kOutputFields recorded in memory
@@ -309,7 +311,7 @@ void bind_simulate(py::module_& mod) {
     return out;
   });
   mod.def("_simulate", &simulate, py::arg("model"), py::arg("scenario"), py::arg("criterion"), py::arg("output"),
-          py::arg("record"), py::arg("progress"), py::arg("threads"));
+          py::arg("record"), py::arg("progress"), py::arg("threads"), py::arg("fatigue") = true);
   mod.def("_write_results", &write_results, py::arg("path"), py::arg("model"), py::arg("scenario"), py::arg("criterion"),
           py::arg("summary"), py::arg("time"), py::arg("values"));
   mod.def("_read_results_info", [](const std::string& path) {

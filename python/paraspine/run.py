@@ -64,7 +64,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
              subject: Optional["_core.Subject"] = None, criterion: Optional[str] = None, threads: int = 1,
              overrides: Optional[Overrides] = None, output: Union[str, os.PathLike, None] = None,
              fields: Optional[Sequence[str]] = None, progress: ProgressArg = True,
-             max_memory: float = DEFAULT_MAX_MEMORY) -> Results:
+             max_memory: float = DEFAULT_MAX_MEMORY, fatigue: bool = True) -> Results:
     """Run a scenario through the whole pipeline (kinematics, inverse dynamics, load sharing,
     spinal loads, fatigue) and return its :class:`~paraspine.Results`.
 
@@ -73,14 +73,17 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     scenario: a :class:`Scenario`, a bundled name or path, or a dict (:meth:`Scenario.from_dict`).
     criterion: overrides the scenario's load-sharing criterion (activation2, activation3, stress2, minmax).
     threads: threads for the run, as ``paraspine run --threads``: a scenario with fatigue runs
-        frame by frame on one thread whatever the count (its frames are coupled in time); results
-        are identical for any count. Use :func:`simulate_many` or :func:`sweep` to run many
-        scenarios in parallel.
+        frame by frame on one thread whatever the count (its frames are coupled in time); without
+        (``fatigue=False``) its frames are solved in parallel. Results are identical for any count.
+        Use :func:`simulate_many` or :func:`sweep` to run many scenarios in parallel.
+    fatigue: False keeps every fascicle fresh and the passive tissues free of creep, as
+        ``paraspine run --no-fatigue`` (peak-load questions: the answer of each frame depends only
+        on its posture and loads), and lets ``threads`` solve the frames in parallel.
     overrides: ``{PATH: VALUE}`` applied to the scenario first, like ``paraspine run --set``.
     output: stream every frame to this HDF5 file with the CLI's writer (schema v1, memory does not
         grow with the duration) and return results that read it lazily. Use it for long scenarios.
     fields: record only these fields in memory (names such as ``"compression"`` or HDF5 paths);
-        default all. A frame of ``full_spine`` with all fields is about 24 kB.
+        default all. A frame of ``full_spine`` with all fields is about 34 kB.
     progress: True for a tqdm bar (shown after 1 s), False/None for none, or a callable
         ``progress(frames_done, frames_total, sim_time_s)``.
     max_memory: refuse (ValueError) to hold more than this many bytes of in-memory results;
@@ -130,7 +133,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             bar.update(done - bar.n)
             bar.set_postfix_str(f"t = {t:.0f} / {sc.duration_s:.0f} s", refresh=False)
     try:
-        summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads))
+        summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads), bool(fatigue))
     finally:
         if bar is not None:
             bar.close()

@@ -234,6 +234,30 @@ def test_progress_callback_and_interruption(tmp_path):
     paraspine.simulate(None, FIXTURE, progress=True, fields=["compression"])
 
 
+def test_without_fatigue_frames_run_in_parallel_like_the_cli(tmp_path):
+    # fatigue=False is `paraspine run --no-fatigue`: fresh muscles, frames solved in parallel chains,
+    # the same bits for any thread count; the progress callback then runs on whichever thread hands
+    # frames on, and an exception from it still stops the run without a partial file.
+    one = paraspine.simulate(None, FIXTURE, fatigue=False, progress=False)
+    two = paraspine.simulate(None, FIXTURE, fatigue=False, threads=2, progress=False)
+    r = cli("run", FIXTURE, "--no-fatigue", "--threads", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == one.summary == two.summary
+    assert np.array_equal(one.activation, two.activation) and np.array_equal(one.compression, two.compression)
+    assert all(v["end_fatigued_fraction"] == 0 for g in one.summary["groups"].values() for v in g.values())
+
+    class Stop(Exception):
+        pass
+
+    def stop(done, total, t):
+        raise Stop(f"stopped at {done}")
+
+    out = tmp_path / "stopped.h5"
+    with pytest.raises(Stop):
+        paraspine.simulate(None, FIXTURE, fatigue=False, threads=2, output=out, progress=stop)
+    assert not out.exists() and not (tmp_path / "stopped.h5.partial").exists()
+
+
 def test_gil_is_released_during_simulate():
     assert counts_while(lambda: paraspine.simulate(None, FIXTURE, progress=False, fields=["compression"])) > 10000
 
