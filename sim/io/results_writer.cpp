@@ -277,10 +277,11 @@ struct ResultsWriter::Impl {
       helper_cv.wait(lock, [&] { return helper_busy == 0; });
       helper_job = nullptr;
     }
+    static const std::vector<hsize_t> no_tail;  // /time has no dimension after time
     for (size_t k = 0; k < total; ++k) {
-      const std::string name = k == 0 ? std::string("/time") : std::string(kOutputFields[fields[k - 1]].path);
-      if (packed_bytes[k] == 0 || !write_chunk(k == 0 ? time_ds : field_ds[k - 1], k == 0 ? std::vector<hsize_t>{} : tails[k - 1], job, k))
-        return "HDF5 could not write " + name + " (disk full?)";
+      const bool is_time = k == 0;
+      if (packed_bytes[k] == 0 || !write_chunk(is_time ? time_ds : field_ds[k - 1], is_time ? no_tail : tails[k - 1], job, k))
+        return std::string("HDF5 could not write ") + (is_time ? "/time" : kOutputFields[fields[k - 1]].path) + " (disk full?)";
     }
     return {};
   }

@@ -39,11 +39,13 @@ inline void solve_static(const Model& m, const Posture& p, double load_per_hand,
 
 // Trunk flexion as the strength checks pose it: split evenly between pelvis and lumbar spine, the
 // thoracic spine neutral.
-inline Posture trunk_flexion_posture(const Model& m, double flexion_deg) {
+// The frame is posed and evaluated (kinematics, inverse dynamics, geometry, capacity) in `d`.
+inline void pose_trunk_flexion(const Model& m, double flexion_deg, Data& d) {
   Posture p = neutral_posture(m);
   p.pelvis_angles[kFlexion] = deg2rad(flexion_deg / 2);
   p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(flexion_deg / 2);
-  return p;
+  set_static_posture(m, p, d);
+  evaluate_frame(m, d);
 }
 
 // Three stacked segments (base → mid → top), 0.1 m apart, one tilted joint frame, a two-joint

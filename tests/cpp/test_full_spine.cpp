@@ -443,8 +443,7 @@ struct ExtensionStrength {
 ExtensionStrength trunk_extension(double flexion_deg) {
   const Model& m = test::full_spine();
   Data d(m);
-  set_static_posture(m, test::trunk_flexion_posture(m, flexion_deg), d);
-  evaluate_frame(m, d);
+  test::pose_trunk_flexion(m, flexion_deg, d);
   const int k = m.dof(m.joint_index("L5-S1"), kFlexion);
   ExtensionStrength s;
   s.total = max_muscle_moment(m, d, k, -1);

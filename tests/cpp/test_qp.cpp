@@ -11,10 +11,10 @@
 namespace paraspine {
 namespace {
 
-// n muscles with activations in [0, cap], m equalities, plus m reserves with weight `reserve_w`.
-void random_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double load, double reserve_w) {
+// Columns 0 … nmus − 1 of w: muscles each acting on a random run of up to 12 of the m rows, with
+// activations in [0, cap] (cap < 1: fatigue) and cost Σ a².
+void random_muscles(QpWorkspace& w, int nmus, int m, std::mt19937& rng) {
   std::uniform_real_distribution<double> u(0, 1);
-  qp_resize(w, nmus + m, m);
   for (int i = 0; i < nmus; ++i) {
     const int len = 1 + static_cast<int>(u(rng) * std::min(m, 12));
     const int r0 = static_cast<int>(u(rng) * (m - len + 1));
@@ -26,6 +26,21 @@ void random_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double l
     w.lo[i] = 0;
     w.hi[i] = 0.5 + 0.5 * u(rng);  // fatigue lowers capacity
   }
+}
+
+// b: the moments of a random activation pattern of the muscles, scaled by `load` (> 1 can exceed
+// what they carry).
+void random_load(QpWorkspace& w, int nmus, std::mt19937& rng, double load) {
+  std::uniform_real_distribution<double> u(0, 1);
+  Eigen::VectorXd a = Eigen::VectorXd::Zero(w.n);
+  for (int i = 0; i < nmus; ++i) a[i] = load * u(rng) * w.hi[i];
+  w.b = w.A * a;
+}
+
+// n muscles with activations in [0, cap], m equalities, plus m reserves with weight `reserve_w`.
+void random_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double load, double reserve_w) {
+  qp_resize(w, nmus + m, m);
+  random_muscles(w, nmus, m, rng);
   for (int k = 0; k < m; ++k) {
     const int i = nmus + k;
     w.row_begin[i] = k;
@@ -35,10 +50,7 @@ void random_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double l
     w.lo[i] = -std::numeric_limits<double>::infinity();
     w.hi[i] = std::numeric_limits<double>::infinity();
   }
-  // A load the muscles can carry: the moments of a random activation pattern, scaled.
-  Eigen::VectorXd a = Eigen::VectorXd::Zero(nmus + m);
-  for (int i = 0; i < nmus; ++i) a[i] = load * u(rng) * w.hi[i];
-  w.b = w.A * a;
+  random_load(w, nmus, rng, load);
 }
 
 // Another problem's data (A, b, h, g, bounds, row ranges) in a workspace that keeps its solver state.
@@ -298,30 +310,15 @@ TEST(Qp, AColdSolveIgnoresTheWorkspaceHistory) {
   for (int i = 0; i < used.n; ++i) EXPECT_EQ(used.x[i], fresh.x[i]) << i;
 }
 
-}  // namespace
-}  // namespace paraspine
 
-namespace paraspine {
-namespace {
 
 // A problem with load sharing's exact-penalty reserves (loadsharing.cpp): each rotation's reserve is
 // two nonnegative columns ±1 with linear cost W = 10⁴ and weight 2ε = 0.02, and the load exceeds
 // what the muscles can carry on some rows, so the multipliers sit at W there and the dual behaves
 // like a linear program's (docs/loadsharing.md).
 void exact_penalty_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double load) {
-  std::uniform_real_distribution<double> u(0, 1);
   qp_resize(w, nmus + 2 * m, m);
-  for (int i = 0; i < nmus; ++i) {
-    const int len = 1 + static_cast<int>(u(rng) * std::min(m, 12));
-    const int r0 = static_cast<int>(u(rng) * (m - len + 1));
-    w.row_begin[i] = r0;
-    w.row_end[i] = r0 + len;
-    const double fmax = 50 + 950 * u(rng);
-    for (int r = r0; r < r0 + len; ++r) w.A(r, i) = fmax * 0.06 * (u(rng) - 0.3);
-    w.h[i] = 2.0;
-    w.lo[i] = 0;
-    w.hi[i] = 0.5 + 0.5 * u(rng);
-  }
+  random_muscles(w, nmus, m, rng);
   for (int k = 0; k < 2 * m; ++k) {
     const int i = nmus + k;
     w.row_begin[i] = k / 2;
@@ -332,9 +329,7 @@ void exact_penalty_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, d
     w.lo[i] = 0;
     w.hi[i] = std::numeric_limits<double>::infinity();
   }
-  Eigen::VectorXd a = Eigen::VectorXd::Zero(w.n);
-  for (int i = 0; i < nmus; ++i) a[i] = load * u(rng) * w.hi[i];
-  w.b = w.A * a;
+  random_load(w, nmus, rng, load);
 }
 
 double largest_reserve(const QpWorkspace& w, int nmus) { return w.x.tail(w.n - nmus).cwiseAbs().maxCoeff(); }

@@ -24,13 +24,12 @@ struct PadStrength {
   double residual = 0;
 };
 
-// Trunk flexion as FullSpinePublished's strength checks pose it (test::trunk_flexion_posture); the
+// Trunk flexion as FullSpinePublished's strength checks pose it (test::pose_trunk_flexion); the
 // pad on `pad_segment`, square to the line from L5-S1 to it (or horizontal).
 PadStrength pad_strength(double flexion_deg, const char* pad_segment = "T8", bool square = true) {
   const Model& m = test::full_spine();
   Data d(m);
-  set_static_posture(m, test::trunk_flexion_posture(m, flexion_deg), d);
-  evaluate_frame(m, d);
+  test::pose_trunk_flexion(m, flexion_deg, d);
   const int k = m.dof(m.joint_index("L5-S1"), kFlexion);
   PadStrength s;
   s.bound = max_muscle_moment(m, d, k, -1);
@@ -63,8 +62,7 @@ TEST(TrunkStrength, PadExertionIsBalancedAndBelowTheUpperBound) {
   std::printf("[ info ] 20° flexion, pad at T8: %.0f N, L5-S1 net %.0f N·m (upper bound %.0f), first short: %s axis %d\n",
               s.force, s.net, s.bound, m.joint_name[s.limiting_dof / 3].c_str(), s.limiting_dof % 3);
   Data d(m);
-  set_static_posture(m, test::trunk_flexion_posture(m, 20), d);
-  evaluate_frame(m, d);
+  test::pose_trunk_flexion(m, 20, d);
   PadExertion pad;
   pad.segment = m.segment_index("T8");
   pad.direction = pad_direction_square_to(d, pad, m.joint_index("L5-S1"));

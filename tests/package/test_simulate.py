@@ -214,22 +214,28 @@ def test_fields_and_memory_ceiling(lift):
     assert time.perf_counter() - t < 5
 
 
+class _Stop(Exception):
+    pass
+
+
+def _assert_a_raising_progress_stops_cleanly(tmp_path, **kwargs):
+    """A progress callback that raises stops the run with its exception and leaves no file."""
+    def stop(done, total, t):
+        raise _Stop(f"stopped at {done}")
+
+    out = tmp_path / "stopped.h5"
+    with pytest.raises(_Stop):
+        paraspine.simulate(None, FIXTURE, output=out, progress=stop, **kwargs)
+    assert not out.exists() and not (tmp_path / "stopped.h5.partial").exists()
+
+
 def test_progress_callback_and_interruption(tmp_path):
     calls = []
     paraspine.simulate(None, FIXTURE, progress=lambda done, total, t: calls.append((done, total, t)))
     assert calls and calls[-1][0] == calls[-1][1] == paraspine.Scenario.load(FIXTURE).frames
     assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
 
-    class Stop(Exception):
-        pass
-
-    def stop(done, total, t):
-        raise Stop(f"stopped at {done}")
-
-    out = tmp_path / "stopped.h5"
-    with pytest.raises(Stop):
-        paraspine.simulate(None, FIXTURE, output=out, progress=stop)
-    assert not out.exists() and not (tmp_path / "stopped.h5.partial").exists()
+    _assert_a_raising_progress_stops_cleanly(tmp_path)
     # The default progress bar (tqdm) works outside notebooks too.
     paraspine.simulate(None, FIXTURE, progress=True, fields=["compression"])
 
@@ -246,16 +252,7 @@ def test_without_fatigue_frames_run_in_parallel_like_the_cli(tmp_path):
     assert np.array_equal(one.activation, two.activation) and np.array_equal(one.compression, two.compression)
     assert all(v["end_fatigued_fraction"] == 0 for g in one.summary["groups"].values() for v in g.values())
 
-    class Stop(Exception):
-        pass
-
-    def stop(done, total, t):
-        raise Stop(f"stopped at {done}")
-
-    out = tmp_path / "stopped.h5"
-    with pytest.raises(Stop):
-        paraspine.simulate(None, FIXTURE, fatigue=False, threads=2, output=out, progress=stop)
-    assert not out.exists() and not (tmp_path / "stopped.h5.partial").exists()
+    _assert_a_raising_progress_stops_cleanly(tmp_path, fatigue=False, threads=2)
 
 
 def test_gil_is_released_during_simulate():
