@@ -251,8 +251,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // threads, 10 MB). Two per thread (when each frame kept a whole Data) lost 0.6 s of CPU to the
     // barriers on golf_swing x3 on two threads under load; eight: 0.2 s.
     //
-    // Blocks are pipelined: while the threads compute block k, one of them first hands block k − 1
-    // to the summary, the writer and on_frame, in frame order (the only serial part), then joins in.
+    // Blocks are pipelined: while the threads compute block k, the calling thread first hands block
+    // k − 1 to the summary, the writer and on_frame, in frame order (the only serial part), then joins in.
     constexpr long kChain = 16, kChainsPerThread = 8;
     const long block = kChain * kChainsPerThread * threads;
     struct Block {
@@ -283,7 +283,10 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       const long nchains = next ? (next->n + kChain - 1) / kChain : 0;
 #pragma omp parallel num_threads(threads)
       {
-#pragma omp single nowait
+        // On the calling thread (the team's master): on_frame and progress callbacks are the
+        // caller's (Python sets its error indicator on the thread it runs on, and checks for
+        // Ctrl-C only on the main thread).
+#pragma omp master
         if (done) try {
             for (long i = 0; i < done->n && !stop; ++i) {
               done->outputs[static_cast<size_t>(i)].restore(d);

@@ -28,7 +28,8 @@ struct RunOptions {
   double passive_tolerance = 1e-2;   // N·m of any passive joint moment (creep), since the last solve
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
   // Called with every finished frame, after the writer (the Python module records frames in
-  // memory with it). May throw to abort the run; the writer then removes its partial file.
+  // memory with it), in frame order and on the thread that called run_scenario (as is `progress`),
+  // whatever the thread count. May throw to abort the run; the writer then removes its partial file.
   std::function<void(double time, const Data& d)> on_frame;
 };
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <stdexcept>
+#include <thread>
 
 #include "fixtures.h"
 #include "sim/common/error.h"
@@ -179,22 +180,28 @@ TEST(RunQuasiStatic, EveryFrameOfAFatiguedHoldIsSolved) {
 
 // Frames solved in parallel (no fatigue, run.cpp): every frame reaches on_frame once, in order, with
 // the same bits for 1 and 2 threads (golf_swing has frames where reserves act, whose successors
-// warm-start differently); and an on_frame that throws stops the run with its exception (it is
-// thrown on whichever thread hands frames on, and must not be lost or end the process).
+// warm-start differently), on the calling thread; and an on_frame that throws stops the run with
+// its exception (it must not be lost or end the process).
 TEST(RunFrameParallel, InOrderIdenticalForThreadCountsAndAbortable) {
   const Model& m = test::full_spine();
   const Scenario base = load_scenario("golf_swing");
   const Scenario s = parse_scenario(apply_overrides(base.text, base.file, {"repetitions=1", "output_rate_hz=50"}), base.file);
+  const std::thread::id caller = std::this_thread::get_id();
+  bool callers_thread = true;
   auto run = [&](int threads, std::vector<std::vector<double>>& out, std::vector<double>& times) {
     RunOptions o;
     o.time_coupling = false, o.threads = threads;
     auto record = record_outputs(out);
-    o.on_frame = [&](double t, const Data& d) { times.push_back(t), record(t, d); };
+    o.on_frame = [&](double t, const Data& d) {
+      callers_thread = callers_thread && std::this_thread::get_id() == caller;
+      times.push_back(t), record(t, d);
+    };
     return run_scenario(m, s, o, nullptr);
   };
   std::vector<std::vector<double>> one, two;
   std::vector<double> t1, t2;
   const auto a = run(1, one, t1), b = run(2, two, t2);
+  EXPECT_TRUE(callers_thread);  // on_frame runs on the thread that called run_scenario
   EXPECT_EQ(a, b);
   ASSERT_EQ(one.size(), t1.size());
   ASSERT_EQ(one.size(), two.size());
