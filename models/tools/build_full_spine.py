@@ -31,6 +31,7 @@ import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
 import disc_sources  # noqa: E402
 import hyoid_muscles  # noqa: E402
+import intercostals  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
@@ -841,6 +842,11 @@ def build_muscles(mftl, trunk, mort, mp):
     # ---- the short and deep muscles the two source models lack (models/tools/deep_muscles.py)
     neck = {m["name"]: m for m in muscles}
     muscles.extend(deep_muscles.build(lum, MT, MO, mp, angle, sp, mk, clean_path, neck))
+    # ---- the external and internal intercostals as active thoracic rotators, on rib lines drawn from
+    # MF-TL landmarks (models/tools/intercostals.py, docs/sources/intercostals.md)
+    ic, geo = intercostals.build(mp, mk, clean_path)
+    muscles.extend(ic)
+    mp.intercostal_check = intercostals.check_report(geo, dict(lum, **MT), mp)
     return muscles
 
 
@@ -1058,6 +1064,8 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("    optimal_fiber_length: %s\n" % g(m["lopt"], 9))
         w("    tendon_slack_length: %s\n" % g(m["lts"], 9))
         w("    pennation_deg: %s\n" % g(math.degrees(m["penn"]), 7))
+        if "passive_strain" in m:
+            w("    passive_strain: %s\n" % g(m["passive_strain"][0]))
         if m["src_lopt"] is not None:
             rsrc = "r = %.4f from %s l_opt %s, l_ts %s" % (m["r"], m["sources"]["src"], g(m["src_lopt"], 4),
                                                           g(m["src_lts"], 4))
@@ -1075,6 +1083,8 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("      optimal_fiber_length: %s\n" % q(rule))
         w("      tendon_slack_length: %s\n" % q(rule))
         w("      pennation_deg: %s\n" % q(m["sources"]["pennation_deg"]))
+        if "passive_strain" in m:
+            w("      passive_strain: %s\n" % q(m["passive_strain"][1]))
     with open(path, "w", encoding="utf-8") as f:
         f.write("".join(o))
 
@@ -1156,6 +1166,8 @@ def report(M):
     print("source-parameter fit (neutral MT length − length implied by the MF-TL l_opt, l_ts; mm):")
     for n, (b, v) in M["fit"].items():
         print("   %-22s %-6s %+6.1f" % (n, b, 1e3 * v))
+    for line in getattr(mp, "intercostal_check", []):
+        print(line)
     print("fibre rule:")
     for m in M["muscles"]:
         fb = m["fibre"]

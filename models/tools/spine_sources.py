@@ -403,7 +403,8 @@ def sarcomere_length(group):
     return SARCOMERE_LENGTH.get(group, SL_NECK)
 
 
-SHORT_DEEP = ("rotatores", "levatores_costarum", "interspinales", "intertransversarii", "rectus_capitis")
+SHORT_DEEP = ("rotatores", "levatores_costarum", "interspinales", "intertransversarii", "rectus_capitis",
+              "intercostales")
 
 
 def sarcomere_src(group):

@@ -3,14 +3,18 @@
 // source and tolerance, never tuned: a failure here is a finding about the model).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
 #include <map>
 #include <set>
+#include <string>
+#include <tuple>
 
 #include "sim/io/fields.h"
 #include "fixtures.h"
 #include "sim/model/summary.h"
+#include "sim/muscles/hill.h"
 #include "sim/muscles/strength.h"
 #include "sim/simulate/frame.h"
 
@@ -99,8 +103,34 @@ TEST(FullSpine, EveryParaspinalSubdivisionAndTheMusclesTheyWorkWith) {
            {"semispinalis", "thoracis"}, {"rotatores", "thoracis_brevis"}, {"rotatores", "thoracis_longus"},
            {"levatores_costarum", "brevis"}, {"levatores_costarum", "longus"}, {"interspinales", "cervicis"},
            {"intertransversarii", "cervicis_anterior"}, {"intertransversarii", "cervicis_posterior"},
-           {"rectus_capitis", "anterior"}, {"rectus_capitis", "lateralis"}})
+           {"rectus_capitis", "anterior"}, {"rectus_capitis", "lateralis"},
+           {"intercostales", "externi"}, {"intercostales", "interni"}})
     EXPECT_TRUE(subs.count({g, s})) << g << " " << s;
+}
+
+// The intercostals (models/tools/intercostals.py): three fascicles per layer in each of the eleven
+// rib spaces, each between rib n on T n and rib n+1 on T n+1, so each crosses exactly that one
+// joint; no passive fibre force over the whole fibre window, because the thoracic joints' passive
+// laws already hold the rib cage's stiffness (the rib-cage correction, docs/model.md §2).
+TEST(FullSpine, IntercostalsSpanOneRibSpaceAndCarryNoPassiveForce) {
+  const Model& m = test::full_spine();
+  std::map<std::string, int> per_layer;
+  for (int i = 0; i < m.nmuscle; ++i) {
+    if (m.muscle_group[i] != "intercostales") continue;
+    const auto& name = m.muscle_name[i];
+    ++per_layer[m.muscle_subdivision[i]];
+    const int a = m.muscle_point_begin[i], b = m.muscle_point_begin[i + 1] - 1;
+    ASSERT_EQ(b - a, 1) << name << ": a straight line between two ribs";
+    const std::string lo = m.segment_name[m.point_segment[a]], hi = m.segment_name[m.point_segment[b]];
+    ASSERT_EQ(lo[0], 'T') << name;
+    ASSERT_EQ(hi[0], 'T') << name;
+    EXPECT_EQ(std::stoi(hi.substr(1)), std::stoi(lo.substr(1)) + 1) << name << " " << lo << " → " << hi;
+    EXPECT_EQ(std::stoi(name.substr(5)), std::stoi(lo.substr(1))) << name << " on " << lo;  // IC?_R<n>R<n+1>_…: rib n on T n
+    EXPECT_LT(passive_force_length(1.5, nullptr, m.muscle_passive_strain[i]), 1e-7) << name;
+    EXPECT_GT(m.muscle_pcsa[i], 0.1e-4) << name;
+  }
+  EXPECT_EQ(per_layer["externi"], 2 * 33);
+  EXPECT_EQ(per_layer["interni"], 2 * 33);
 }
 
 // Left and right are mirror images (z → −z) to 1e-9; midline structures have no lateral offset.
@@ -267,6 +297,50 @@ TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
     // to the opposite side (Gray's; ditki "rotate the vertebral column to the opposite side").
     if (g == "rotatores" || (g == "semispinalis" && m.muscle_subdivision[i] == "thoracis")) expect_turn(-1, trunk);
     if (g == "splenius" && m.muscle_subdivision[i] == "capitis") expect_turn(+1, neck);
+  }
+  // The intercostals: per rib space, side and layer (PCSA-weighted over its three fascicles, as the
+  // abdominal wall below), the external intercostals turn the thorax to the opposite side and the
+  // internal ones to their own side — the fibres of the external layer run down and forward like the
+  // external oblique, the internal layer's down and back like the internal oblique (Gray's Anatomy
+  // 1918; in vivo: "holding a rotation induces steady tonic activity in either internal or external
+  // intercostal muscles, depending on the direction of the rotation", Rimmer, Ford & Whitelaw 1995,
+  // J Appl Physiol 79:1556, abstract; the two layers antagonists in trunk rotation, Decramer, Kelly &
+  // De Troyer 1986, J Appl Physiol 60:1686, abstract; docs/sources/intercostals.md). Both layers of
+  // one side bend the thorax to that side (they approximate the ribs of their side).
+  {
+    std::map<std::tuple<std::string, int, Side>, std::array<double, 2>> space;  // (layer, rib, side) → bend, turn
+    for (int i = 0; i < m.nmuscle; ++i) {
+      if (m.muscle_group[i] != "intercostales") continue;
+      const int rib = std::stoi(m.muscle_name[i].substr(5));
+      auto& v = space[{m.muscle_subdivision[i], rib, m.muscle_side[i]}];
+      v[0] += m.muscle_pcsa[i] * region_arm(m, d, i, kLateralBending, trunk);
+      v[1] += m.muscle_pcsa[i] * region_arm(m, d, i, kAxialRotation, trunk);
+    }
+    EXPECT_EQ(space.size(), 2u * 11u * 2u);
+    for (const auto& [key, v] : space) {
+      const auto& [layer, rib, side] = key;
+      const double s = side == Side::kRight ? 1 : -1;
+      EXPECT_GT(s * v[0], 0) << layer << " R" << rib << " bends to the other side";
+      // The last space (rib 11 → the floating rib 12) lies behind the thoracolumbar axis: MF-TL's rib 12
+      // runs out laterally and ends behind its head (external-oblique slip E0_R12), so the external
+      // fibres there run down and out ("downward and lateralward on the back of the thorax", Gray's
+      // 1918 p. 403) and turn the thorax a little to their own side. There only the antagonism is
+      // asserted (below), not the direction (docs/sources/intercostals.md §3).
+      if (layer == "externi" && rib == 11) continue;
+      EXPECT_GT((layer == "externi" ? -1 : 1) * s * v[1], 0) << layer << " R" << rib << " turns the wrong way";
+    }
+    // In every space and side the two layers are antagonists in rotation (Decramer et al. 1986): per unit
+    // PCSA the internal layer turns the thorax further to its own side than the external layer does.
+    for (int rib = 1; rib <= 11; ++rib)
+      for (Side side : {Side::kRight, Side::kLeft}) {
+        const double s = side == Side::kRight ? 1 : -1;
+        double pcsa_e = 0, pcsa_i = 0;
+        for (int i = 0; i < m.nmuscle; ++i)
+          if (m.muscle_group[i] == "intercostales" && m.muscle_side[i] == side && std::stoi(m.muscle_name[i].substr(5)) == rib)
+            (m.muscle_subdivision[i] == "externi" ? pcsa_e : pcsa_i) += m.muscle_pcsa[i];
+        const double turn_e = space[{"externi", rib, side}][1] / pcsa_e, turn_i = space[{"interni", rib, side}][1] / pcsa_i;
+        EXPECT_GT(s * (turn_i - turn_e), 0.02) << "R" << rib << ": the layers are not antagonists in rotation";
+      }
   }
   // The abdominal wall acts as a whole (single slips of its sheets need not: the posterior slips of
   // the external oblique on ribs 11–12 lie behind the lumbar joints and mainly bend the trunk
