@@ -39,6 +39,14 @@ SpringShare share_over_springs(const Eigen::Ref<const Eigen::Matrix3Xd>& points,
   return s;
 }
 
+void add_force_through_rib_cage(const Model& m, const Vec3& F, const Vec3& x, Data& d) {
+  RibCagePoints p;
+  rib_cage_points(m, d, 0, p);
+  const SpringShare share = share_over_springs(p, F, x.cross(F));
+  for (Eigen::Index k = 0; k < p.cols(); ++k)
+    add_point_force(m.arms[0].rib_cage_segment[static_cast<size_t>(k)], share.force_at(p.col(k)), p.col(k), d);
+}
+
 void rib_cage_points(const Model& m, const Data& d, int i, RibCagePoints& out) {
   const Arm& arm = m.arms[i];
   out.resize(3, static_cast<Eigen::Index>(arm.rib_cage_point.size()));

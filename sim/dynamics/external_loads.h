@@ -49,6 +49,13 @@ SpringShare share_over_springs(const Eigen::Ref<const Eigen::Matrix3Xd>& points,
 using RibCagePoints = Eigen::Matrix<double, 3, Eigen::Dynamic, Eigen::ColMajor, 3, kMaxRibCagePoints>;
 void rib_cage_points(const Model& m, const Data& d, int i, RibCagePoints& out);
 
+// Adds force F (N, world) acting at world point x to the rib cage rather than to one segment: its
+// wrench is shared among the rib cage's costovertebral joints (those arm 0 hangs from; every arm of
+// the bundled models lists the same joints of both sides) by share_over_springs, each joint's share
+// a point force on its vertebra. Exact statics: the same total force and moment as F at x. The model
+// must give its arms a rib cage (the scenario loader checks).
+void add_force_through_rib_cage(const Model& m, const Vec3& F, const Vec3& x, Data& d);
+
 // Moment (N·m, world) about point q of every weight on the body — segments, arms (unless their hand
 // is supported), hand loads — plus a point mass `lower_mass` (kg) at `lower_com`, plus the external
 // loads already in d.

@@ -134,7 +134,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     for (size_t k = 0; k < fl.size(); ++k) {
       const std::string f = "external_forces[" + std::to_string(k) + "]";
       const YAML::Node n = fl[k];
-      r.allow(n, f, {"name", "segment", "point", "point_frame", "frame", "force_N", "force_body_weight", "balance", "source"});
+      r.allow(n, f, {"name", "segment", "point", "point_frame", "frame", "force_N", "force_body_weight", "balance", "carried_by", "source"});
       ScenarioForce sf;
       sf.line = r.line(n);
       sf.field = f;
@@ -152,6 +152,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       };
       frame_of("point_frame", sf.point_in_world, true);
       frame_of("frame", sf.force_in_segment_frame, false);
+      if (n["carried_by"].IsDefined()) {
+        const std::string v = r.str(n["carried_by"], f + ".carried_by");
+        if (v != "rib_cage" && v != "segment") r.fail(n["carried_by"], f + ".carried_by", "expected rib_cage or segment, got '" + v + "'");
+        sf.carried_by_rib_cage = v == "rib_cage";
+        sf.carried_by_line = r.line(n["carried_by"]);
+      }
       int kinds = 0;
       if (n["force_N"].IsDefined()) sf.kind = ScenarioForce::Kind::kNewton, sf.value = r.vec3(n["force_N"], f + ".force_N"), ++kinds;
       if (n["force_body_weight"].IsDefined()) {
@@ -177,6 +183,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
         sf.axis.normalize();
       }
       if (kinds != 1) r.fail(n, f, "give exactly one of force_N, force_body_weight or balance");
+      if (sf.carried_by_rib_cage && sf.kind == ScenarioForce::Kind::kBalance)
+        r.fail(n["carried_by"], f + ".carried_by", "a balance support acts where it touches; only a given force can be carried by the rib cage");
       if (sf.kind == ScenarioForce::Kind::kNewton && sf.value.norm() > 5000)
         r.fail(n["force_N"], f + ".force_N", "more than 5000 N: no external force on the trunk in daily life or exercise is that large");
       s.forces.push_back(sf);
@@ -367,6 +375,11 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       std::string names;
       for (const auto& n : m.segment_name) names.append(names.empty() ? "" : ", ").append(n);
       fail(sf.segment_line, sf.field + ".segment", "unknown segment '" + sf.segment + "' (this model has: " + names + ")");
+    }
+    if (sf.carried_by_rib_cage) {
+      bool rib_cage = !m.arms.empty();
+      for (const auto& arm : m.arms) rib_cage = rib_cage && !arm.rib_cage_segment.empty();
+      if (!rib_cage) fail(sf.carried_by_line, sf.field + ".carried_by", "model '" + m.name + "' has no rib cage (its arms give no rib_cage:)");
     }
     if (sf.kind == ScenarioForce::Kind::kBalance && b.lower_body_mass < 0)
       fail(sf.line, sf.field + ".balance", "the model carries more mass than the subject's body mass");

@@ -45,6 +45,11 @@ struct ScenarioForce {
   Vec3 point = Vec3::Zero();      // m, in the segment frame (point_in_world = false) or world
   bool point_in_world = false;
   bool force_in_segment_frame = false;  // components in the segment's axes, else world
+  // carried_by: rib_cage — the force's wrench goes to the rib cage's costovertebral joints (both
+  // sides) by the elastic bolt-group rule, as the arms' (docs/model.md §4), instead of all to `segment`
+  // (a backpack's straps and back panel). The point still moves with `segment`.
+  bool carried_by_rib_cage = false;
+  int carried_by_line = 0;
   Vec3 value = Vec3::Zero();      // N, body weights, or (balance) the lower body's CoM, world m
   Vec3 direction = Vec3::UnitY(); // balance: direction of the support force
   Vec3 pivot = Vec3::Zero(), axis = Vec3::UnitZ();  // balance: the axis the body balances about

@@ -42,7 +42,11 @@ void apply_scenario_loads(const Model& m, const BoundScenario& b, double t, bool
     const Vec3 v = value(f);
     const Vec3 F = to_world(f, f.spec.kind == ScenarioForce::Kind::kNewton ? v : Vec3(v * body_weight));
     if (balance) (*balance)[i] = F.norm();
-    add_point_force(f.segment, F, point_of(f), d);
+    if (f.spec.carried_by_rib_cage) {
+      add_force_through_rib_cage(m, F, point_of(f), d);
+    } else {
+      add_point_force(f.segment, F, point_of(f), d);
+    }
   }
   thread_local std::vector<Vec3> support;
   support.assign(b.forces.size(), Vec3::Zero());

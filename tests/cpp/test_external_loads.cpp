@@ -149,6 +149,62 @@ TEST(ScenarioForces, ParseBindAndApply) {
   EXPECT_NEAR(external_moment_about(m, d, Vec3(-0.2, -0.85, 0), b.lower_body_mass, Vec3(-0.1, -0.5, 0)).z(), 0.0, 1e-8);
 }
 
+std::string replaced(std::string s, const std::string& a, const std::string& b) {
+  const auto k = s.find(a);
+  EXPECT_NE(k, std::string::npos) << a;
+  return s.replace(k, a.size(), b);
+}
+
+// A backpack-like load (carried_by: rib_cage): the same wrench as the point force where every
+// costovertebral joint is above the cut — at T10-T11 and below — but spread over T1…T10 above it, so
+// the net moment no longer steps at the loaded vertebra.
+TEST(ScenarioForces, ForceCarriedByTheRibCageKeepsTheWrenchAndSpreadsIt) {
+  const Model m = full_spine();
+  const std::string pack = R"(paraspine_scenario: 1
+name: pack
+model: full_spine
+external_forces:
+  - name: pack
+    segment: T8
+    point: [-0.20, 0, 0]
+    force_body_weight: [0, -0.15, 0]
+    carried_by: rib_cage
+keyframes:
+  - time: 0
+    pelvis_deg: {flexion: 4}
+  - time: 1
+    pelvis_deg: {flexion: 4}
+)";
+  const BoundScenario spread = bind_scenario(parse_scenario(pack, "pack.yaml"), m);
+  const BoundScenario point = bind_scenario(parse_scenario(replaced(pack, "    carried_by: rib_cage\n", ""), "point.yaml"), m);
+  ASSERT_TRUE(spread.forces[0].spec.carried_by_rib_cage);
+  ASSERT_FALSE(point.forces[0].spec.carried_by_rib_cage);
+  Data ds(m), dp(m);
+  for (auto [b, d] : {std::pair{&spread, &ds}, std::pair{&point, &dp}}) {
+    b->timeline.sample(0.0, *d);
+    forward_kinematics(m, *d);
+    clear_loads(m, *d);
+    apply_scenario_loads(m, *b, 0.0, false, *d);
+    inverse_dynamics(m, *d);
+  }
+  const int t10 = m.segment_index("T10");
+  double step_spread = 0, step_point = 0;
+  for (int j = 0; j < m.njoint; ++j) {
+    const int c = m.joint_child(j);
+    if (c <= t10) {  // T10-T11 and every joint below it: the whole rib cage is above the cut
+      EXPECT_NEAR((ds.joint_force.col(j) - dp.joint_force.col(j)).norm(), 0.0, 1e-9) << m.joint_name[j];
+      EXPECT_NEAR((ds.joint_moment.col(j) - dp.joint_moment.col(j)).norm(), 0.0, 1e-9) << m.joint_name[j];
+    }
+  }
+  // The step of the flexion moment across T8 (T8-T9 minus T7-T8): the point load puts all of the
+  // pack's moment there; the rib cage spreads it over ten vertebrae.
+  auto flexion = [&](const Data& d, const char* joint) { return d.tau[3 * m.joint_index(joint)]; };
+  step_point = std::abs(flexion(dp, "T8-T9") - flexion(dp, "T7-T8"));
+  step_spread = std::abs(flexion(ds, "T8-T9") - flexion(ds, "T7-T8"));
+  EXPECT_GT(step_point, 15.0);  // ≈ 117 N × 0.2 m
+  EXPECT_LT(step_spread, 0.3 * step_point) << step_spread << " vs " << step_point;
+}
+
 void expect_error(const std::string& text, const std::string& field, const std::string& message) {
   const Model m = full_spine();
   try {
@@ -162,12 +218,6 @@ void expect_error(const std::string& text, const std::string& field, const std::
   }
 }
 
-std::string replaced(std::string s, const std::string& a, const std::string& b) {
-  const auto k = s.find(a);
-  EXPECT_NE(k, std::string::npos) << a;
-  return s.replace(k, a.size(), b);
-}
-
 TEST(ScenarioForces, BadInputNamesFileLineAndField) {
   expect_error(replaced(kSupported, "segment: T6", "segment: T66"), "external_forces[0].segment", "unknown segment 'T66'");
   expect_error(replaced(kSupported, "force_N: [0, 50, 0]", "force_n: [0, 50, 0]"), "external_forces[0].force_n", "unknown key");
@@ -176,6 +226,8 @@ TEST(ScenarioForces, BadInputNamesFileLineAndField) {
   expect_error(replaced(kSupported, "resting: [head]", "resting: [hed]"), "keyframes[0].resting", "unknown segment 'hed'");
   expect_error(replaced(kSupported, "point_frame: world", "point_frame: ground"), "external_forces[1].point_frame", "expected world or segment");
   expect_error(replaced(kSupported, "    force_N: [0, 50, 0]\n", ""), "external_forces[0]", "exactly one of");
+  expect_error(replaced(kSupported, "    force_N: [0, 50, 0]\n", "    force_N: [0, 50, 0]\n    carried_by: ribs\n"), "external_forces[0].carried_by", "expected rib_cage or segment");
+  expect_error(replaced(kSupported, "    point_frame: world\n", "    point_frame: world\n    carried_by: rib_cage\n"), "external_forces[1].carried_by", "only a given force");
   // The pivot between the support and the body's centre of mass: the support would have to pull.
   expect_error(replaced(kSupported, "pivot: [-0.2, -0.85, 0]", "pivot: [0.4, -0.85, 0]"), "external_forces[1].balance", "would have to pull");
 }
