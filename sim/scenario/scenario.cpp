@@ -11,6 +11,7 @@
 #include "sim/common/yaml_reader.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
+#include "sim/loadsharing/loadsharing.h"
 #include "sim/model/data.h"
 #include "sim/simulate/frame.h"
 
@@ -21,8 +22,28 @@ namespace fs = std::filesystem;
 
 struct Reader : YamlReader {
   int line(const YAML::Node& n) const { return n.Mark().line + 1; }
+  // Every key of a mapping is a plain name and appears once: yaml-cpp keeps duplicate keys and
+  // lookups take the first, so `output_rate_hz` given twice would silently drop the second value.
+  void unique_keys(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    std::vector<std::string> seen;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) fail(kv.first, field, "expected a name as key, got a list or mapping");
+      const std::string k = kv.first.as<std::string>();
+      const std::string f = field.empty() ? k : field + "." + k;
+      for (const std::string& s : seen)
+        if (s == k) fail(kv.first, f, "'" + k + "' is given twice (line " + std::to_string(line(n[k])) + " and here)");
+      seen.push_back(k);
+    }
+  }
   void allow(const YAML::Node& n, const std::string& field, std::initializer_list<const char*> keys) const {
+    unique_keys(n, field);
     allow_keys(n, field, keys);
+  }
+  bool boolean(const YAML::Node& n, const std::string& field) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail(n, field, "expected true or false");
+    return v;
   }
 };
 
@@ -30,6 +51,17 @@ struct Reader : YamlReader {
 
 std::string resolve_scenario_path(const std::string& name_or_path) {
   return resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR);
+}
+
+std::string subject_value_problem(const std::string& key, double v) {
+  auto g = [](double x) { std::ostringstream o; o << x; return o.str(); };
+  if (!std::isfinite(v)) return "must be a finite number, got " + g(v);
+  if (key == "body_mass") return v >= 20 && v <= 300 ? "" : "must be between 20 and 300 kg, got " + g(v);
+  if (key == "height") return v >= 1.0 && v <= 2.5 ? "" : "must be between 1.0 and 2.5 m, got " + g(v);
+  if (key == "strength_factor") return v > 0 && v <= 5 ? "" : "must be in (0, 5], got " + g(v);
+  if (key == "fatigue_rate_scale" || key == "recovery_rate_scale")
+    return v > 0 && v <= 10 ? "" : "must be in (0, 10], got " + g(v);
+  return "unknown subject value '" + key + "'";
 }
 
 Scenario load_scenario(const std::string& name_or_path) {
@@ -52,12 +84,16 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   s.name = r.str(root["name"], "name");
   if (root["description"].IsDefined()) s.description = r.str(root["description"], "description");
   if (root["model"].IsDefined()) s.model = r.str(root["model"], "model");
-  if (root["criterion"].IsDefined()) s.criterion = r.str(root["criterion"], "criterion");
+  if (root["criterion"].IsDefined()) {
+    s.criterion = r.str(root["criterion"], "criterion");
+    try {
+      parse_criterion(s.criterion);
+    } catch (const std::invalid_argument& e) {
+      r.fail(root["criterion"], "criterion", e.what());
+    }
+  }
   if (root["abdominal_pressure"].IsDefined()) {
-    const YAML::Node n = root["abdominal_pressure"];
-    if (!n.IsScalar() || (n.as<std::string>() != "true" && n.as<std::string>() != "false"))
-      r.fail(n, "abdominal_pressure", "expected true or false");
-    s.abdominal_pressure = n.as<std::string>() == "true";
+    s.abdominal_pressure = r.boolean(root["abdominal_pressure"], "abdominal_pressure");
   }
   if (root["output_rate_hz"].IsDefined()) {
     s.output_rate_hz = r.num(root["output_rate_hz"], "output_rate_hz");
@@ -68,15 +104,22 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     const YAML::Node n = root["subject"];
     r.allow(n, "subject", {"body_mass", "height", "sex", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"});
     Subject sub;
-    if (n["body_mass"].IsDefined()) sub.body_mass = r.num(n["body_mass"], "subject.body_mass");
-    if (n["height"].IsDefined()) sub.height = r.num(n["height"], "subject.height");
-    if (n["sex"].IsDefined()) sub.sex = r.str(n["sex"], "subject.sex");
-    if (n["strength_factor"].IsDefined()) sub.strength_factor = r.num(n["strength_factor"], "subject.strength_factor");
-    if (n["fatigue_rate_scale"].IsDefined()) sub.fatigue_rate_scale = r.positive(n["fatigue_rate_scale"], "subject.fatigue_rate_scale");
-    if (n["recovery_rate_scale"].IsDefined()) sub.recovery_rate_scale = r.positive(n["recovery_rate_scale"], "subject.recovery_rate_scale");
-    if (!(sub.body_mass >= 20 && sub.body_mass <= 300)) r.fail(n["body_mass"], "subject.body_mass", "must be between 20 and 300 kg");
-    if (n["height"].IsDefined() && !(sub.height >= 1.0 && sub.height <= 2.5)) r.fail(n["height"], "subject.height", "must be between 1.0 and 2.5 m");
-    if (n["sex"].IsDefined() && sub.sex != "male" && sub.sex != "female") r.fail(n["sex"], "subject.sex", "expected male or female");
+    auto value = [&](const char* key, double& into) {
+      if (!n[key].IsDefined()) return;
+      const std::string f = std::string("subject.") + key;
+      into = r.num(n[key], f);
+      const std::string problem = subject_value_problem(key, into);
+      if (!problem.empty()) r.fail(n[key], f, problem);
+    };
+    value("body_mass", sub.body_mass);
+    value("height", sub.height);
+    value("strength_factor", sub.strength_factor);
+    value("fatigue_rate_scale", sub.fatigue_rate_scale);
+    value("recovery_rate_scale", sub.recovery_rate_scale);
+    if (n["sex"].IsDefined()) {
+      sub.sex = r.str(n["sex"], "subject.sex");
+      if (sub.sex != "male" && sub.sex != "female") r.fail(n["sex"], "subject.sex", "expected male or female, got '" + sub.sex + "'");
+    }
     s.subject = sub;
   }
   if (root["repetitions"].IsDefined()) {
@@ -122,6 +165,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     if (fn["groups"].IsDefined()) {
       const YAML::Node gn = fn["groups"];
       if (!gn.IsMap()) r.fail(gn, "fatigue.groups", "expected a mapping group → {F, R, r}");
+      r.unique_keys(gn, "fatigue.groups");
       for (const auto& kv : gn) {
         const std::string g = kv.first.as<std::string>();
         s.fatigue.groups.emplace_back(g, read_values(kv.second, "fatigue.groups." + g, false));
@@ -211,6 +255,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     if (kn["regions_deg"].IsDefined()) {
       const YAML::Node rn = kn["regions_deg"];
       if (!rn.IsMap()) r.fail(rn, f + ".regions_deg", "expected region → {axis: degrees}");
+      r.unique_keys(rn, f + ".regions_deg");
       for (const auto& kv : rn) {
         const std::string region = kv.first.as<std::string>();
         read_axes(kv.second, region, f + ".regions_deg." + region);
@@ -237,7 +282,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
           for (int i = 0; i < 3; ++i) h.position[i] = r.num(p[i], hf + ".position[" + std::to_string(i) + "]");
           h.hanging = false;
         }
-        if (n["hanging"].IsDefined()) h.hanging = n["hanging"].as<bool>();
+        if (n["hanging"].IsDefined()) h.hanging = r.boolean(n["hanging"], hf + ".hanging");
         return h;
       };
       if (hn["both"].IsDefined()) {
@@ -251,6 +296,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     if (kn["forces"].IsDefined()) {
       const YAML::Node fn = kn["forces"];
       if (!fn.IsMap()) r.fail(fn, f + ".forces", "expected force name → {force_N | force_body_weight | lower_body_com: [x, y, z]}");
+      r.unique_keys(fn, f + ".forces");
       for (const auto& kv : fn) {
         const std::string name = kv.first.as<std::string>();
         const std::string ff = f + ".forces." + name;

@@ -118,6 +118,12 @@ struct CyclePosition {
 };
 CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 
+// What is wrong with one value of a subject a user gives (scenario file, --subject, Python's
+// Subject), or "" when it is acceptable: the ranges scale_model accepts. `key` is a Subject field
+// name: body_mass (20–300 kg), height (1.0–2.5 m), strength_factor (0–5], fatigue_rate_scale and
+// recovery_rate_scale (0–10]. NaN and infinities are never acceptable.
+std::string subject_value_problem(const std::string& key, double value);
+
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
 Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
