@@ -87,7 +87,8 @@ Verb add_batch_verb(CLI::App& app) {
   c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each");
   c->add_option("--threads", a->threads, "Scenarios run at once (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--model", a->model, "Model instead of each scenario's");
-  c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario");
+  c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario")
+      ->check(CLI::IsMember({"activation2", "activation3", "stress2", "minmax"}));
   c->add_option("--precision", a->precision, "Storage of the per-frame fields: double or single")->capture_default_str()
       ->check(CLI::IsMember({"double", "single"}));
   c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',');

@@ -163,27 +163,62 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
   return 0;
 }
 
-// "mass=80,height=1.80,sex=male" → Subject.
+// "mass=80,height=1.80,sex=male" → Subject. Every value whole and in range (a negative or NaN mass
+// would otherwise fall back to the model's reference subject, and "70kg" read as 70).
 ps::Subject parse_subject(const std::string& spec) {
   ps::Subject sub;
   std::stringstream ss(spec);
   std::string item;
+  const std::vector<std::pair<std::string, double ps::Subject::*>> keys = {
+      {"mass", &ps::Subject::body_mass}, {"height", &ps::Subject::height}, {"strength", &ps::Subject::strength_factor},
+      {"fatigue_rate", &ps::Subject::fatigue_rate_scale}, {"recovery_rate", &ps::Subject::recovery_rate_scale}};
+  const std::vector<std::string> fields = {"body_mass", "height", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"};
+  auto fail = [](const std::string& key, const std::string& msg) { throw ps::InputError("--subject", 0, key, msg); };
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("--subject expects key=value pairs, got '" + item + "'");
+    if (eq == std::string::npos) fail("", "expected key=value pairs (e.g. mass=62,height=1.65,sex=female), got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
-    if (k == "sex") { sub.sex = v; continue; }
-    double x;
-    try { x = std::stod(v); } catch (const std::exception&) { throw std::invalid_argument("--subject " + k + ": '" + v + "' is not a number"); }
-    if (k == "mass") sub.body_mass = x;
-    else if (k == "height") sub.height = x;
-    else if (k == "strength") sub.strength_factor = x;
-    else if (k == "fatigue_rate") sub.fatigue_rate_scale = x;
-    else if (k == "recovery_rate") sub.recovery_rate_scale = x;
-    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength, fatigue_rate, recovery_rate)");
+    if (k == "sex") {
+      if (v != "male" && v != "female") fail(k, "expected male or female, got '" + v + "'");
+      sub.sex = v;
+      continue;
+    }
+    size_t at = 0;
+    for (; at < keys.size() && keys[at].first != k; ++at) {}
+    if (at == keys.size()) fail(k, "unknown key (mass, height, sex, strength, fatigue_rate, recovery_rate)");
+    double x = 0;
+    size_t used = 0;
+    try {
+      x = std::stod(v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (v.empty() || used != v.size()) fail(k, "'" + v + "' is not a number");
+    const std::string problem = ps::subject_value_problem(fields[at], x);
+    if (!problem.empty()) fail(k, problem);
+    sub.*(keys[at].second) = x;
   }
   return sub;
 }
+
+// A CLI11 check of a subject value (--mass-kg, --height-m): the scenario's ranges, NaN refused.
+CLI::Validator subject_check(const std::string& field) {
+  return CLI::Validator(
+      [field](std::string& text) -> std::string {
+        double x = 0;
+        size_t used = 0;
+        try {
+          x = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (text.empty() || used != text.size()) return "'" + text + "' is not a number";
+        return ps::subject_value_problem(field, x);
+      },
+      "", field);
+}
+
+const std::vector<std::string> kCriteria = {"activation2", "activation3", "stress2", "minmax"};
 
 std::chrono::steady_clock::time_point g_run_start;
 void run_progress(double f, double t, double duration) {
@@ -412,8 +447,8 @@ int main(int argc, char** argv) {
   moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES, repeatable; regions from the model, or pelvis")
       ->type_name("SPEC");
   moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
-  moments->add_option("--mass-kg", mass, "Subject body mass, kg (default: the model's reference)");
-  moments->add_option("--height-m", height, "Subject height, m (default: the model's reference)");
+  moments->add_option("--mass-kg", mass, "Subject body mass, kg, 20-300 (default: the model's reference)")->check(subject_check("body_mass"));
+  moments->add_option("--height-m", height, "Subject height, m, 1.0-2.5 (default: the model's reference)")->check(subject_check("height"));
   moments->add_option("--sex", sex, "Subject sex (default: the model's reference)")->check(CLI::IsMember({"male", "female"}));
   moments->add_flag("--json", mom_json, "Print one JSON object on stdout");
   moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
@@ -425,7 +460,7 @@ int main(int argc, char** argv) {
   bool bench_json = false;
   bench->add_option("--model", bench_model, "Model file or bundled model name")->capture_default_str();
   bench->add_option("--frames", bench_frames, "Number of frames (a 100 Hz motion)")->capture_default_str()->check(CLI::PositiveNumber);
-  bench->add_option("--criterion", bench_criterion, "activation2, activation3, stress2 or minmax")->capture_default_str();
+  bench->add_option("--criterion", bench_criterion, "activation2, activation3, stress2 or minmax")->capture_default_str()->check(CLI::IsMember(kCriteria));
   bench->add_option("--motion", bench_motion,
                     "everyday: everyday postures, 0-10 kg per hand; harsh: up to 60 % of every range at once, 0-15 kg per hand")
       ->capture_default_str()->check(CLI::IsMember({"everyday", "harsh"}));
@@ -448,8 +483,8 @@ int main(int argc, char** argv) {
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
   run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R)");
-  run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); replaces the scenario's subject, values not given are the model's reference");
+  run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   run->add_option("--threads", run_threads, "Threads (0 = all cores) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")

@@ -405,3 +405,27 @@ def test_failure_kind_tells_fatigue_from_the_strength_limit():
     assert bs["failure_kind"] == "fatigue" and bs["endurance_s"] > 60 and bs["failed_joint"] == "L5-S1"
     bird = json.loads(run("run", "bird_dog", "--json").stdout)
     assert bird["failure_kind"] == "strength_limit" and bird["endurance_s"] < 10
+
+
+@pytest.mark.parametrize("spec,expect", [
+    ("mass=-70", "--subject: mass: must be between 20 and 300 kg, got -70"),   # was: the reference 79.6 kg
+    ("mass=nan", "--subject: mass: must be a finite number"),                   # was: the reference
+    ("mass=70kg", "--subject: mass: '70kg' is not a number"),                   # was: 70
+    ("height=1.8,sex=alien", "--subject: sex: expected male or female"),        # was: exit 1
+    ("strength=0", "--subject: strength: must be in (0, 5]"),                  # was: exit 1, no option named
+    ("weight=70", "--subject: weight: unknown key"),
+])
+def test_bad_subject_option_fails_before_running(tmp_path, spec, expect):
+    out = tmp_path / "out.h5"
+    r = run("run", FIXTURE, "--subject", spec, "-o", str(out))
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert r.stderr.startswith("error: " + expect), r.stderr
+    assert not out.exists() and not (tmp_path / "out.h5.partial").exists()
+
+
+def test_bad_criterion_and_moments_subject_options_are_refused():
+    for args in (["run", FIXTURE, "--criterion", "activation9"], ["moments", "lumbar", "--mass-kg", "-70"],
+                 ["moments", "lumbar", "--height-m", "nan"], ["bench", "--criterion", "l2"]):
+        r = run(*args)
+        assert r.returncode != 0 and r.stdout == "", (args, r.stdout[:200])
+        assert args[-2] in r.stderr, (args, r.stderr)
