@@ -5,9 +5,11 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "sim/cli/interrupt.h"
 #include "sim/simulate/batch.h"
 
 namespace paraspine::cli {
@@ -41,6 +43,16 @@ int run(const BatchArgs& a) {
   opt.time_coupling = !a.no_fatigue;
   if (isatty(STDERR_FILENO) && !a.json) opt.progress = print_progress;
   if (!a.fields.empty()) check_field_selection(a.fields);
+  if (!a.out.empty()) {
+    // The files run_batch will write (<dir>/<scenario name>.h5): removed if the batch is interrupted.
+    std::vector<std::string> partial;
+    for (const auto& name : a.scenarios) try {
+        partial.push_back(partial_file((std::filesystem::path(a.out) / (load_scenario(name).name + ".h5")).string()));
+      } catch (const std::exception&) {
+        // run_batch reports it, naming file, line and field, before any work starts
+      }
+    remove_on_interrupt(partial);
+  }
   const BatchResult r = run_batch(a.scenarios, opt);
 
   if (a.json) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/batch.h"
+#include "sim/cli/interrupt.h"
 #include "sim/cli/render.h"
 #include "sim/common/error.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -252,6 +253,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if ((isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (!out.empty()) {
+    ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion,
                          {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}, {"sex", model.reference_sex}}};
     writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
@@ -388,6 +390,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   const ps::Scenario sc = ps::load_scenario(scenario_name);
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
+  if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
   const ps::SweepResult r = ps::run_sweep(sc, axes, threads, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? sweep_progress : nullptr);
   if (!out.empty()) ps::write_sweep(out, sc, r);
   if (json) {

@@ -429,3 +429,33 @@ def test_bad_criterion_and_moments_subject_options_are_refused():
         r = run(*args)
         assert r.returncode != 0 and r.stdout == "", (args, r.stdout[:200])
         assert args[-2] in r.stderr, (args, r.stderr)
+
+
+@pytest.mark.parametrize("verb,sig", [("run", "SIGINT"), ("run", "SIGTERM"), ("batch", "SIGINT"), ("sweep", "SIGINT")])
+def test_interrupted_run_leaves_no_partial_file(tmp_path, verb, sig):
+    # Ctrl-C used to kill the process with NAME.partial left behind (tens of MB; GB for a shift).
+    import signal
+    import subprocess
+    import time
+    out = tmp_path / "out.h5"
+    if verb == "run":
+        args, partial = ["run", FIXTURE, "--set", "repetitions=500", "-o", str(out)], tmp_path / "out.h5.partial"
+    elif verb == "batch":
+        lift = tmp_path / "long_lift.yaml"
+        lift.write_text(open(FIXTURE).read().replace("repetitions: 2", "repetitions: 500"))
+        args, partial = ["batch", str(lift), "-o", str(tmp_path)], tmp_path / "test_lift.h5.partial"
+    else:
+        # The sweep writes its file at the end: interrupt it while the grid runs, nothing may appear.
+        args, partial = ["sweep", FIXTURE, "--vary", "repetitions=100,101", "--threads", "1", "-o", str(out)], out
+    p = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGTERM)])
+    deadline = time.time() + 60
+    while not partial.exists() and verb != "sweep" and time.time() < deadline and p.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert p.poll() is None, "finished before the interrupt: make the run longer"
+    p.send_signal(getattr(signal, sig))
+    err = p.communicate(timeout=60)[1]
+    assert p.returncode == -getattr(signal, sig), (p.returncode, err)
+    assert "interrupted: no results file written" in err
+    assert [f.name for f in tmp_path.iterdir() if f.suffix in (".h5", ".partial")] == []
