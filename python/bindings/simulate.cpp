@@ -15,6 +15,7 @@
 #include "python/bindings/bindings.h"
 #include "sim/common/error.h"
 #include "sim/io/fields.h"
+#include "sim/io/output_path.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/results_writer.h"
 #include "sim/model/loader.h"
@@ -148,6 +149,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     pump.frame(t);
   };
 
+  if (!output.empty()) ps::check_output_path(output);  // a bad path fails now, not after the run
   nlohmann::json summary;
   bool python_error = false;
   {

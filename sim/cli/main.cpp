@@ -22,6 +22,7 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
+#include "sim/io/output_path.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
@@ -235,6 +236,7 @@ void run_progress(double f, double t, double duration) {
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
             int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
+  if (!out.empty()) ps::check_output_path(out);
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
@@ -387,6 +389,7 @@ void sweep_progress(double f) {
 }
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {
+  if (!out.empty()) ps::check_output_path(out);
   const ps::Scenario sc = ps::load_scenario(scenario_name);
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));

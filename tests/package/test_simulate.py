@@ -459,3 +459,15 @@ def test_simulate_many_equals_each_run_alone_and_runs_in_parallel():
     with pytest.raises(ValueError, match="output"):
         paraspine.simulate_many([FIXTURE], output="x.h5")
     assert paraspine.simulate_many([]) == []
+
+
+def test_output_path_is_checked_before_the_run(tmp_path):
+    # output= naming a folder used to run the whole scenario, then fail when moving the file into place.
+    long = paraspine.Scenario.load(FIXTURE, overrides={"repetitions": 100000})
+    t0 = time.time()
+    with pytest.raises(paraspine.InputError, match="is a directory") as e:
+        paraspine.simulate(None, long, output=str(tmp_path), progress=False)
+    assert time.time() - t0 < 20 and e.value.file == str(tmp_path) and e.value.field == "output"
+    r = cli("run", FIXTURE, "-o", str(tmp_path))
+    assert r.returncode == 2 and str(e.value) in r.stderr  # the CLI's message, word for word
+    assert list(tmp_path.iterdir()) == []

@@ -459,3 +459,20 @@ def test_interrupted_run_leaves_no_partial_file(tmp_path, verb, sig):
     assert p.returncode == -getattr(signal, sig), (p.returncode, err)
     assert "interrupted: no results file written" in err
     assert [f.name for f in tmp_path.iterdir() if f.suffix in (".h5", ".partial")] == []
+
+
+def test_output_path_that_cannot_be_written_fails_before_the_run(tmp_path):
+    # -o naming a directory used to run the whole scenario and fail at the end ("cannot move the
+    # finished results into place"); a sweep into a missing folder failed after every grid point.
+    # Here the run would take minutes, so a quick exit shows the check comes first.
+    import time
+    long = ["--set", "repetitions=100000"]
+    for args, expect in ((["run", FIXTURE, *long, "-o", str(tmp_path)], "is a directory"),
+                         (["run", FIXTURE, *long, "-o", str(tmp_path / "no" / "x.h5")], "does not exist"),
+                         (["sweep", FIXTURE, "--vary", "repetitions=50000,50001", "-o", str(tmp_path / "no" / "x.h5")],
+                          "does not exist")):
+        t0 = time.time()
+        r = run(*args)
+        assert r.returncode == 2 and expect in r.stderr and "output" in r.stderr, r.stderr
+        assert time.time() - t0 < 20, "failed only after running"
+    assert list(tmp_path.iterdir()) == []
