@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -340,59 +341,106 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   return s;
 }
 
+namespace {
+
+// The YAML scalar a path such as "keyframes[2].hands.both.load_kg" names in `root`; throws
+// InputError naming the override when the path is malformed or does not exist.
+YAML::Node override_target(const YAML::Node& root, const std::string& path) {
+  auto fail = [&](const std::string& msg) -> void { throw InputError("--set", 0, path, msg); };
+  YAML::Node cur = root;
+  size_t i = 0;
+  bool first = true;
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      const auto close = path.find(']', i);
+      if (close == std::string::npos) fail("unclosed '['");
+      const std::string index = path.substr(i + 1, close - i - 1);
+      if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
+        fail("a list index is a whole number ≥ 0, got [" + index + "]");
+      const long k = std::stol(index);
+      if (!cur.IsSequence() || k >= static_cast<long>(cur.size())) fail("no list element [" + index + "] in the scenario");
+      cur = cur[k];
+      i = close + 1;
+    } else {
+      if (!first) {
+        if (path[i] != '.') fail("expected '.' or '[' after '" + path.substr(0, i) + "'");
+        ++i;
+      }
+      const size_t stop = std::min(path.find_first_of(".[", i), path.size());
+      const std::string key = path.substr(i, stop - i);
+      if (key.empty()) fail("empty name in the path");
+      if (key.find(']') != std::string::npos) fail("unmatched ']'");
+      if (!cur.IsMap() || !cur[key].IsDefined())
+        fail("the scenario has no '" + key + "' here (--set changes existing values)");
+      cur = cur[key];
+      i = stop;
+    }
+    first = false;
+  }
+  if (!cur.IsScalar()) fail("only single values can be set");
+  return cur;
+}
+
+// Where the scalar that starts at `pos` ends in `text` (plain, single- or double-quoted, on one line).
+size_t scalar_end(const std::string& text, size_t pos, const std::string& value) {
+  const char q = text[pos];
+  if (q == '"' || q == '\'') {
+    for (size_t i = pos + 1; i < text.size() && text[i] != '\n'; ++i) {
+      if (q == '"' && text[i] == '\\') ++i;
+      else if (text[i] == q && q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') ++i;
+      else if (text[i] == q) return i + 1;
+    }
+    return std::string::npos;
+  }
+  return text.compare(pos, value.size(), value) == 0 ? pos + value.size() : std::string::npos;
+}
+
+// VALUE as YAML: plain when it is a number or a plain word, else double-quoted (so "a: b", "5, 6"
+// or "[1" stay one string value and the parser, not the YAML syntax, judges it).
+std::string yaml_scalar(const std::string& value) {
+  if (!value.empty() && value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == std::string::npos)
+    return value;
+  std::string q = "\"";
+  for (const char c : value) {
+    if (c == '"' || c == '\\') q += '\\';
+    if (c == '\n') { q += "\\n"; continue; }
+    q += c;
+  }
+  return q + "\"";
+}
+
+}  // namespace
+
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides) {
   if (overrides.empty()) return text;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
-  }
+  // Each value is replaced where it is written, so the file keeps its comments (every bundled
+  // number's source) and its line numbers: errors point at the file's own lines.
+  std::string out = text;
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0) throw InputError("--set", 0, o, "expected PATH=VALUE, e.g. subject.body_mass=70");
     const std::string path = o.substr(0, eq), value = o.substr(eq + 1);
-    // Walk the path: names separated by '.', list indices in brackets.
-    std::vector<YAML::Node> chain{root};
-    std::string token;
-    auto step = [&](const std::string& key, bool index) {
-      YAML::Node cur = chain.back();
-      YAML::Node next;
-      if (index) {
-        const int k = std::atoi(key.c_str());
-        if (!cur.IsSequence() || k < 0 || k >= static_cast<int>(cur.size()))
-          throw InputError("--set", 0, path, "no list element [" + key + "] in the scenario");
-        next = cur[k];
-      } else {
-        if (!cur.IsMap() || !cur[key].IsDefined())
-          throw InputError("--set", 0, path, "the scenario has no '" + key + "' here (--set changes existing values)");
-        next = cur[key];
-      }
-      chain.push_back(next);
-    };
-    for (size_t i = 0; i < path.size(); ++i) {
-      const char c = path[i];
-      if (c == '.' || c == '[') {
-        if (!token.empty()) step(token, false), token.clear();
-        if (c == '[') {
-          const auto close = path.find(']', i);
-          if (close == std::string::npos) throw InputError("--set", 0, path, "unclosed '['");
-          step(path.substr(i + 1, close - i - 1), true);
-          i = close;
-        }
-      } else {
-        token += c;
-      }
+    YAML::Node root;
+    try {
+      root = YAML::Load(out);
+    } catch (const YAML::ParserException& e) {
+      throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
     }
-    if (!token.empty()) step(token, false);
-    YAML::Node target = chain.back();
-    if (!target.IsScalar()) throw InputError("--set", 0, path, "only single values can be set");
-    target = value;
+    const YAML::Node target = override_target(root, path);
+    const size_t pos = static_cast<size_t>(target.Mark().pos);
+    const size_t end = pos < out.size() ? scalar_end(out, pos, target.Scalar()) : std::string::npos;
+    if (end == std::string::npos)
+      throw InputError("--set", 0, path, "only values written on one line can be set (line " + std::to_string(target.Mark().line + 1) + ")");
+    out.replace(pos, end - pos, yaml_scalar(value));
   }
-  YAML::Emitter out;
-  out << root;
-  return std::string("# with overrides:") + [&] { std::string s; for (const auto& o : overrides) s += " " + o; return s; }() + "\n" + out.c_str() + "\n";
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  out += "# with overrides:";
+  for (std::string o : overrides) {
+    std::replace(o.begin(), o.end(), '\n', ' ');
+    out += " " + o;
+  }
+  return out + "\n";
 }
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {

@@ -2,6 +2,7 @@
 // the line and the field — never a yaml-cpp exception without a place, never silently accepted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -98,6 +99,54 @@ TEST(ScenarioInput, SubjectValueProblems) {
   EXPECT_NE(subject_value_problem("height", 0.5), "");
   EXPECT_EQ(subject_value_problem("strength_factor", 5), "");
   EXPECT_NE(subject_value_problem("recovery_rate_scale", 0), "");
+}
+
+std::string override_error(const std::string& text, const std::string& o) {
+  try {
+    parse_scenario(apply_overrides(text, "lift.yaml", {o}), "lift.yaml (with --set)");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(ScenarioOverrides, MalformedPathsAreErrors) {
+  // "keyframes[abc].time=0" used to set keyframes[0].time (atoi), "keyframes[1]time=2" keyframes[1].time.
+  const std::string text = fixture();
+  EXPECT_EQ(override_error(text, "keyframes[abc].time=0"), "--set: keyframes[abc].time: a list index is a whole number ≥ 0, got [abc]");
+  EXPECT_EQ(override_error(text, "keyframes[1]time=2"), "--set: keyframes[1]time: expected '.' or '[' after 'keyframes[1]'");
+  EXPECT_EQ(override_error(text, "keyframes[1]..time=2"), "--set: keyframes[1]..time: empty name in the path");
+  EXPECT_EQ(override_error(text, "repetitions]=2"), "--set: repetitions]: unmatched ']'");
+  EXPECT_EQ(override_error(text, "keyframes[7].time=2"), "--set: keyframes[7].time: no list element [7] in the scenario");
+  EXPECT_EQ(override_error(text, "keyframes[1].time=2"), "accepted");
+}
+
+TEST(ScenarioOverrides, KeepTheFileItsCommentsAndItsLineNumbers) {
+  const std::string text = fixture();
+  // Errors in an overridden value name the line of the file (the emitter used to renumber and drop
+  // the comments, so "repetitions" was reported at line 7, where the file has output_rate_hz).
+  const std::string err = override_error(text, "repetitions=abc");
+  EXPECT_EQ(err, "lift.yaml (with --set):" + std::to_string(line_of(text, "repetitions:")) +
+                     ": repetitions: expected a number, got 'abc'");
+  // A value that is not a plain word stays one value, also inside a flow mapping.
+  EXPECT_NE(override_error(text, "keyframes[1].hands.both.load_kg=5, foo: 3").find("expected a number, got '5, foo: 3'"),
+            std::string::npos);
+  const std::string changed = apply_overrides(text, "lift.yaml", {"keyframes[1].hands.both.load_kg=12.5", "name=a: b"});
+  EXPECT_NE(changed.find("# Synthetic test fixture"), std::string::npos);  // the sources stay
+  EXPECT_NE(changed.find("{both: {position: [0.35, -0.20, 0.18], load_kg: 12.5}}"), std::string::npos) << changed;
+  EXPECT_NE(changed.find("# with overrides: keyframes[1].hands.both.load_kg=12.5 name=a: b"), std::string::npos);
+  const Scenario s = parse_scenario(changed, "lift.yaml");
+  EXPECT_EQ(s.name, "a: b");
+  EXPECT_EQ(s.keyframes[1].hands[0].load_kg, 12.5);
+  EXPECT_EQ(s.keyframes[2].hands[0].load_kg, 5);
+  EXPECT_EQ(std::count(changed.begin(), changed.end(), '\n'), std::count(text.begin(), text.end(), '\n') + 1);
+  // Quoted values are replaced whole.
+  const std::string quoted = edited("name: test_lift", "name: 'test ''lift'''");
+  EXPECT_EQ(parse_scenario(apply_overrides(quoted, "q.yaml", {"name=other"}), "q.yaml").name, "other");
+  const std::string dquoted = edited("name: test_lift", "name: \"test \\\" lift\"  # a comment");
+  const std::string d2 = apply_overrides(dquoted, "q.yaml", {"name=other"});
+  EXPECT_EQ(parse_scenario(d2, "q.yaml").name, "other");
+  EXPECT_NE(d2.find("name: other  # a comment"), std::string::npos) << d2;
 }
 
 }  // namespace
