@@ -471,3 +471,20 @@ def test_output_path_is_checked_before_the_run(tmp_path):
     r = cli("run", FIXTURE, "-o", str(tmp_path))
     assert r.returncode == 2 and str(e.value) in r.stderr  # the CLI's message, word for word
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kwargs,expect", [
+    (dict(mass=-70), "Subject mass: must be between 20 and 300 kg"),   # was: the 79.6 kg reference, silently
+    (dict(mass=float("nan")), "Subject mass: must be a finite number"),
+    (dict(height=3), "Subject height: must be between 1.0 and 2.5 m"),
+    (dict(sex="f"), "Subject sex: expected 'male' or 'female'"),
+    (dict(strength_factor=0), "Subject strength_factor: must be in (0, 5]"),
+])
+def test_implausible_subject_raises_value_error(kwargs, expect):
+    with pytest.raises(ValueError) as e:
+        paraspine.Subject(**kwargs)
+    assert str(e.value).startswith(expect), str(e.value)
+    s = paraspine.Subject(mass=62)
+    with pytest.raises(ValueError, match="Subject mass"):
+        s.mass = -1
+    assert s.mass == 62 and paraspine.Subject().mass == 0  # 0 = the model's reference
