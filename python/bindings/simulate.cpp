@@ -222,6 +222,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
       if (!std::isfinite(v)) throw std::invalid_argument("sweep axis '" + path + "' has a value that is not finite");
     axes.push_back({path, values});
   }
+  ps::check_sweep_axes(s, axes_in, "--vary");  // before any grid point runs, with the CLI's messages
   ps::Scenario base = s;
   if (subject) base.subject = *subject;
   ps::SweepResult r;

@@ -393,6 +393,11 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   const ps::Scenario sc = ps::load_scenario(scenario_name);
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
+  {  // every value of every axis checked before the first grid point runs
+    std::vector<std::pair<std::string, std::vector<double>>> values;
+    for (const auto& a : axes) values.emplace_back(a.path, a.values);
+    ps::check_sweep_axes(sc, values, "--vary");
+  }
   if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
   const ps::SweepResult r = ps::run_sweep(sc, axes, threads, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? sweep_progress : nullptr);
   if (!out.empty()) ps::write_sweep(out, sc, r);
@@ -518,7 +523,7 @@ int main(int argc, char** argv) {
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
   sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value")->required();
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
-  sweep->add_option("--threads", sweep_threads, "Threads (default: all cores)");
+  sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 

@@ -345,8 +345,8 @@ namespace {
 
 // The YAML scalar a path such as "keyframes[2].hands.both.load_kg" names in `root`; throws
 // InputError naming the override when the path is malformed or does not exist.
-YAML::Node override_target(const YAML::Node& root, const std::string& path) {
-  auto fail = [&](const std::string& msg) -> void { throw InputError("--set", 0, path, msg); };
+YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option) {
+  auto fail = [&](const std::string& msg) -> void { throw InputError(option, 0, path, msg); };
   YAML::Node cur = root;
   size_t i = 0;
   bool first = true;
@@ -371,7 +371,7 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path) {
       if (key.empty()) fail("empty name in the path");
       if (key.find(']') != std::string::npos) fail("unmatched ']'");
       if (!cur.IsMap() || !cur[key].IsDefined())
-        fail("the scenario has no '" + key + "' here (--set changes existing values)");
+        fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none)");
       cur = cur[key];
       i = stop;
     }
@@ -412,14 +412,14 @@ std::string yaml_scalar(const std::string& value) {
 }  // namespace
 
 std::string apply_overrides(const std::string& text, const std::string& file,
-                            const std::vector<std::string>& overrides) {
+                            const std::vector<std::string>& overrides, const std::string& option) {
   if (overrides.empty()) return text;
   // Each value is replaced where it is written, so the file keeps its comments (every bundled
   // number's source) and its line numbers: errors point at the file's own lines.
   std::string out = text;
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
-    if (eq == std::string::npos || eq == 0) throw InputError("--set", 0, o, "expected PATH=VALUE, e.g. subject.body_mass=70");
+    if (eq == std::string::npos || eq == 0) throw InputError(option, 0, o, "expected PATH=VALUE, e.g. subject.body_mass=70");
     const std::string path = o.substr(0, eq), value = o.substr(eq + 1);
     YAML::Node root;
     try {
@@ -427,11 +427,11 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     } catch (const YAML::ParserException& e) {
       throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
     }
-    const YAML::Node target = override_target(root, path);
+    const YAML::Node target = override_target(root, path, option);
     const size_t pos = static_cast<size_t>(target.Mark().pos);
     const size_t end = pos < out.size() ? scalar_end(out, pos, target.Scalar()) : std::string::npos;
     if (end == std::string::npos)
-      throw InputError("--set", 0, path, "only values written on one line can be set (line " + std::to_string(target.Mark().line + 1) + ")");
+      throw InputError(option, 0, path, "only values written on one line can be set (line " + std::to_string(target.Mark().line + 1) + ")");
     out.replace(pos, end - pos, yaml_scalar(value));
   }
   if (!out.empty() && out.back() != '\n') out += '\n';
@@ -441,6 +441,39 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     out += " " + o;
   }
   return out + "\n";
+}
+
+void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
+                      const std::string& option) {
+  // Subject paths run_sweep knows, by the Subject field they set.
+  const std::vector<std::pair<std::string, std::string>> subject_paths = {
+      {"subject.mass", "body_mass"}, {"subject.body_mass", "body_mass"}, {"subject.height", "height"},
+      {"subject.strength", "strength_factor"}, {"subject.strength_factor", "strength_factor"},
+      {"subject.fatigue_rate_scale", "fatigue_rate_scale"}, {"subject.recovery_rate_scale", "recovery_rate_scale"}};
+  auto subject_field = [&](const std::string& path) -> std::string {
+    for (const auto& [p, f] : subject_paths)
+      if (p == path) return f;
+    return "";
+  };
+  std::vector<std::string> seen;
+  for (const auto& [path, values] : axes) {
+    const std::string field = subject_field(path);
+    const std::string what = field.empty() ? path : "subject." + field;
+    for (const std::string& s : seen)
+      if (s == what) throw InputError(option, 0, path, "varied twice: give all its values in one axis");
+    seen.push_back(what);
+    if (values.empty()) throw InputError(option, 0, path, "no values");
+    for (const double v : values) {
+      if (!field.empty()) {
+        const std::string problem = subject_value_problem(field, v);
+        if (!problem.empty()) throw InputError(option, 0, path, problem);
+      } else {
+        // As run_sweep sets it (std::to_string), so the check sees the text the grid point runs.
+        parse_scenario(apply_overrides(base.text, base.file, {path + "=" + std::to_string(v)}, option),
+                       base.file + " (with " + option + " " + path + "=" + std::to_string(v) + ")");
+      }
+    }
+  }
 }
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {

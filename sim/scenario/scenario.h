@@ -134,7 +134,14 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 // The path must exist (overrides change values, they do not add keys); throws InputError naming
 // the override otherwise. Returns the new text.
 std::string apply_overrides(const std::string& text, const std::string& file,
-                            const std::vector<std::string>& overrides);
+                            const std::vector<std::string>& overrides, const std::string& option = "--set");
+
+// Checks a sweep's axes (PATH → values, as `paraspine sweep --vary` and paraspine.sweep take them)
+// before any grid point runs: no path varied twice, every subject value in range, every scenario
+// value accepted by the parser (as run_sweep writes it). Throws InputError naming `option` and the
+// path, or the scenario file's line for a value the file format refuses.
+void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
+                      const std::string& option);
 
 // A scenario checked against a model, ready to sample.
 struct BoundScenario {

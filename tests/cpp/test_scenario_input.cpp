@@ -149,5 +149,29 @@ TEST(ScenarioOverrides, KeepTheFileItsCommentsAndItsLineNumbers) {
   EXPECT_NE(d2.find("name: other  # a comment"), std::string::npos) << d2;
 }
 
+TEST(ScenarioSweepAxes, EveryValueIsCheckedBeforeTheGridRuns) {
+  // Used to surface mid-sweep from scale_model or the parser as "sweep: subject body mass 2.500000 kg
+  // is outside 20–300 kg" (exit 1, no option named), or not at all for a path varied twice.
+  const Scenario base = parse_scenario(fixture(), "lift.yaml");
+  auto error = [&](const std::vector<std::pair<std::string, std::vector<double>>>& axes) -> std::string {
+    try {
+      check_sweep_axes(base, axes, "--vary");
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(error({{"subject.mass", {60, 2.5}}}), "--vary: subject.mass: must be between 20 and 300 kg, got 2.5");
+  EXPECT_EQ(error({{"subject.strength", {1, 0}}}), "--vary: subject.strength: must be in (0, 5], got 0");
+  EXPECT_EQ(error({{"subject.mass", {60}}, {"subject.body_mass", {70}}}),
+            "--vary: subject.body_mass: varied twice: give all its values in one axis");
+  EXPECT_EQ(error({{"repetitions", {2}}, {"repetitions", {3}}}), "--vary: repetitions: varied twice: give all its values in one axis");
+  EXPECT_EQ(error({{"nosuch", {1}}}), "--vary: nosuch: the scenario has no 'nosuch' here (--vary changes existing values, it adds none)");
+  EXPECT_NE(error({{"keyframes[1].hands.both.load_kg", {1, 500}}}).find(":" + std::to_string(line_of(fixture(), "load_kg: 5")) +
+                                                                       ": keyframes[1].hands.both.load_kg: no person holds"),
+            std::string::npos);
+  EXPECT_EQ(error({{"subject.mass", {50, 90}}, {"keyframes[1].hands.both.load_kg", {2.5, 7.5}}}), "accepted");
+}
+
 }  // namespace
 }  // namespace paraspine
