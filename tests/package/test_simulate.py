@@ -488,3 +488,11 @@ def test_implausible_subject_raises_value_error(kwargs, expect):
     with pytest.raises(ValueError, match="Subject mass"):
         s.mass = -1
     assert s.mass == 62 and paraspine.Subject().mass == 0  # 0 = the model's reference
+
+
+def test_fields_as_one_string(lift):
+    # fields="compression" used to be iterated letter by letter: "unknown field 'c'".
+    one = paraspine.simulate(None, FIXTURE, fields="compression", progress=False)
+    assert set(one.fields) == {"compression"} and np.array_equal(one.compression, lift.compression)
+    two = paraspine.simulate(None, FIXTURE, fields="compression, activation", progress=False)
+    assert set(two.fields) == {"compression", "activation"}
