@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "sim/cli/interrupt.h"
+#include "sim/cli/threads.h"
 #include "sim/simulate/batch.h"
 
 namespace paraspine::cli {
@@ -34,7 +35,7 @@ double joint_value(const nlohmann::json& summary, const char* joint, const char*
 
 int run(const BatchArgs& a) {
   BatchOptions opt;
-  opt.threads = a.threads > 0 ? a.threads : omp_get_max_threads();
+  opt.threads = usable_threads(a.threads);
   opt.output_dir = a.out;
   opt.storage.single_precision = a.precision == "single";
   opt.storage.fields = a.fields;

@@ -14,6 +14,7 @@
 
 #include "sim/cli/batch.h"
 #include "sim/cli/interrupt.h"
+#include "sim/cli/threads.h"
 #include "sim/cli/render.h"
 #include "sim/common/error.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -250,7 +251,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
-  opt.threads = threads > 0 ? threads : omp_get_max_threads();
+  opt.threads = ps::cli::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
   if ((isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
@@ -497,7 +498,7 @@ int main(int argc, char** argv) {
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); replaces the scenario's subject, values not given are the model's reference");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
-  run->add_option("--threads", run_threads, "Threads (0 = all cores) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
       ->capture_default_str()->check(CLI::IsMember({"double", "single"}));
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
@@ -552,7 +553,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, ps::cli::usable_threads(sweep_threads), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
                                [&] { run_storage.single_precision = run_precision == "single"; return run_storage; }());

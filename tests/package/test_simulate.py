@@ -496,3 +496,17 @@ def test_fields_as_one_string(lift):
     assert set(one.fields) == {"compression"} and np.array_equal(one.compression, lift.compression)
     two = paraspine.simulate(None, FIXTURE, fields="compression, activation", progress=False)
     assert set(two.fields) == {"compression", "activation"}
+
+
+def test_absurd_thread_counts_are_capped(lift):
+    # simulate(threads=100000, fatigue=False) allocated a 1.3 MB Data per thread (130 GB); the count
+    # is capped as on the command line (4 per core, at least 16): same numbers, bounded memory.
+    import subprocess
+    import sys
+    code = ("import resource, json; resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30)); import paraspine; "
+            f"r = paraspine.simulate(None, {FIXTURE!r}, fatigue=False, threads=100000, progress=False); "
+            "print(json.dumps(r.summary))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-500:]
+    fresh = paraspine.simulate(None, FIXTURE, fatigue=False, progress=False)
+    assert json.loads(p.stdout) == fresh.summary

@@ -476,3 +476,20 @@ def test_output_path_that_cannot_be_written_fails_before_the_run(tmp_path):
         assert r.returncode == 2 and expect in r.stderr and "output" in r.stderr, r.stderr
         assert time.time() - t0 < 20, "failed only after running"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_absurd_thread_counts_are_capped_not_allocated():
+    # '--threads 100000 --no-fatigue' used to allocate a 1.3 MB Data per thread (130 GB) and was
+    # killed by the OOM killer. Under a 4 GB address-space limit (so an old binary fails instead of
+    # exhausting the machine) the run now completes with the same summary as on one thread.
+    import resource
+    import subprocess
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+    one = run("run", FIXTURE, "--no-fatigue", "--json")
+    assert one.returncode == 0, one.stderr
+    many = subprocess.run([CLI, "run", FIXTURE, "--no-fatigue", "--threads", "100000", "--json"],
+                          capture_output=True, text=True, timeout=120, preexec_fn=limited)
+    assert many.returncode == 0, many.stderr[-500:]
+    assert json.loads(many.stdout) == json.loads(one.stdout)
