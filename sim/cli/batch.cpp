@@ -97,14 +97,14 @@ Verb add_batch_verb(CLI::App& app) {
   auto a = std::make_shared<BatchArgs>();
   CLI::App* c = app.add_subcommand("batch", "Run several scenarios in parallel: one summary line each, results files in a directory");
   c->add_option("SCENARIOS", a->scenarios, "Scenario files or bundled scenario names")->required()->expected(1, -1);
-  c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each");
+  CLI::Option* out = c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each");
   c->add_option("--threads", a->threads, "Scenarios run at once (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--model", a->model, "Model instead of each scenario's");
   c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario")
       ->check(CLI::IsMember({"activation2", "activation3", "stress2", "minmax"}));
   c->add_option("--precision", a->precision, "Storage of the per-frame fields: double or single")->capture_default_str()
-      ->check(CLI::IsMember({"double", "single"}));
-  c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',');
+      ->check(CLI::IsMember({"double", "single"}))->needs(out);
+  c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',')->needs(out);
   c->add_flag("--no-fatigue", a->no_fatigue, "Fresh muscles throughout, no creep, in every scenario");
   c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");
   c->footer("Each scenario runs as `paraspine run` runs it alone (same summary, same file), on one thread;\n"

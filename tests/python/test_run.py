@@ -493,3 +493,11 @@ def test_absurd_thread_counts_are_capped_not_allocated():
                           capture_output=True, text=True, timeout=120, preexec_fn=limited)
     assert many.returncode == 0, many.stderr[-500:]
     assert json.loads(many.stdout) == json.loads(one.stdout)
+
+
+def test_storage_options_without_a_results_file_are_refused():
+    # '--fields joints' or '--precision single' without -o used to be ignored silently.
+    for args in (["run", FIXTURE, "--fields", "joints"], ["run", FIXTURE, "--precision", "single"],
+                 ["batch", FIXTURE, "--fields", "joints"]):
+        r = run(*args)
+        assert r.returncode != 0 and r.stdout == "" and "requires --output" in r.stderr, (args, r.stderr)
