@@ -37,6 +37,8 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
       throw std::invalid_argument("angle key '" + key + "' must be REGION.AXIS, e.g. 'lumbar.flexion'");
     ps::set_posture_angle(m, key.substr(0, dot), key.substr(dot + 1), ps::deg2rad(deg), p);
   }
+  // As for a scenario's keyframes and `paraspine moments`: beyond the joints' ranges the numbers mean nothing.
+  if (const std::string beyond = ps::posture_range_problem(m, p); !beyond.empty()) throw std::invalid_argument(beyond);
   return p;
 }
 

@@ -68,6 +68,9 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::Posture posture = ps::neutral_posture(model);
   for (const auto& s : angles) apply_angle(model, s, posture);
+  // As for a scenario's keyframes: a posture beyond the joints' ranges gives numbers of no meaning.
+  if (const std::string beyond = ps::posture_range_problem(model, posture); !beyond.empty())
+    throw ps::InputError("--angle-deg", 0, "", beyond);
   if (load_kg < 0 || !std::isfinite(load_kg)) throw std::invalid_argument("--load-kg must be ≥ 0");
   ps::Data d(model);
   ps::set_static_posture(model, posture, d);

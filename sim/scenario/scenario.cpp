@@ -476,6 +476,19 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
   }
 }
 
+std::string posture_range_problem(const Model& m, const Posture& p) {
+  Eigen::VectorXd q(m.ndof);
+  posture_to_angles(m, p, q);
+  for (int k = 0; k < m.ndof; ++k) {
+    const double lo = 2.0 * m.dof_range(k, 0), hi = 2.0 * m.dof_range(k, 1);
+    if (!(q[k] >= lo - 1e-9 && q[k] <= hi + 1e-9))
+      return "joint " + m.joint_name[k / 3] + " " + kAxisNames[k % 3] + " would be " + std::to_string(rad2deg(q[k])) +
+             "°, beyond its range (" + std::to_string(rad2deg(lo)) + "° … " + std::to_string(rad2deg(hi)) +
+             "°, twice the in vitro range)";
+  }
+  return "";
+}
+
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
     throw InputError(s.file, line, field, msg);
@@ -541,15 +554,8 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     // postures exceed (a 50° lumbar flexion puts 12.8° at L1-L2 by the Christophy rhythm; Yamamoto's
     // flexion ROM there is 5.8°); the exponential passive laws keep stiffening beyond it. Interim
     // rule until the models carry in vivo ranges: up to twice the in vitro range is accepted.
-    Eigen::VectorXd q(m.ndof);
-    posture_to_angles(m, p, q);
-    for (int k = 0; k < m.ndof; ++k) {
-      const double lo = 2.0 * m.dof_range(k, 0), hi = 2.0 * m.dof_range(k, 1);
-      if (q[k] < lo - 1e-9 || q[k] > hi + 1e-9)
-        fail(kf.line, "keyframes", "at t = " + std::to_string(kf.time) + " s joint " + m.joint_name[k / 3] + " " +
-             kAxisNames[k % 3] + " would be " + std::to_string(rad2deg(q[k])) + "°, beyond its range (" +
-             std::to_string(rad2deg(lo)) + "° … " + std::to_string(rad2deg(hi)) + "°, twice the in vitro range)");
-    }
+    const std::string beyond = posture_range_problem(m, p);
+    if (!beyond.empty()) fail(kf.line, "keyframes", "at t = " + std::to_string(kf.time) + " s " + beyond);
     // Hands within reach of the shoulders in that posture.
     set_static_posture(m, p, d);
     forward_kinematics(m, d);

@@ -124,6 +124,11 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 // recovery_rate_scale (0–10]. NaN and infinities are never acceptable.
 std::string subject_value_problem(const std::string& key, double value);
 
+// What is wrong with a posture for this model, or "" when every level stays within twice its in
+// vitro range of motion (the rule bind_scenario applies to every keyframe; the reason is there).
+// The message names the joint, the rotation, its angle and the range, in degrees.
+std::string posture_range_problem(const Model& m, const Posture& p);
+
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
 Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);

@@ -510,3 +510,16 @@ def test_absurd_thread_counts_are_capped(lift):
     assert p.returncode == 0, p.stderr[-500:]
     fresh = paraspine.simulate(None, FIXTURE, fatigue=False, progress=False)
     assert json.loads(p.stdout) == fresh.summary
+
+
+def test_static_postures_beyond_the_joints_ranges_raise():
+    # static_frame / max_exertion accepted any angle (500° of lumbar flexion) and returned numbers.
+    m = paraspine.Model.load("lumbar")
+    for call in (lambda: paraspine.static_frame(m, {"lumbar.flexion": 500}),
+                 lambda: paraspine.max_exertion(m, {"lumbar.flexion": -200}, pad_segment=m.segment_names[-1])):
+        with pytest.raises(ValueError, match="beyond its range"):
+            call()
+    r = cli("moments", "lumbar", "--angle-deg", "lumbar.flexion=500")
+    with pytest.raises(ValueError) as e:
+        paraspine.static_frame(m, {"lumbar.flexion": 500})
+    assert str(e.value) in r.stderr  # the CLI's message

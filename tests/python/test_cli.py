@@ -92,3 +92,10 @@ def test_batch_json_and_errors(tmp_path):
     r = run("batch", "squat_lift", "no_such_scenario.yaml", "-o", str(tmp_path / "none"))
     assert r.returncode == 2 and "no_such_scenario" in r.stderr
     assert not (tmp_path / "none").exists()
+
+
+def test_moments_refuses_postures_beyond_the_joints_ranges():
+    # 500° of lumbar flexion used to print net moments as if the posture were possible.
+    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=500")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("error: --angle-deg: joint ") and "beyond its range" in r.stderr, r.stderr
