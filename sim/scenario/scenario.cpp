@@ -336,8 +336,17 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     }
     s.keyframes.push_back(kf);
   }
-  if (s.keyframes.size() == 1 && s.rest_s == 0 && s.repetitions == 1)
-    r.fail(keys, "keyframes", "a single keyframe needs a duration: add a second keyframe (a hold)");
+  // A cycle of one keyframe has no length: with repetitions or rests it ran for a length of the
+  // engine's choosing (1 s, or the rest), whatever the file said.
+  if (s.keyframes.size() == 1)
+    r.fail(keys, "keyframes", "a single keyframe has no duration: add a second keyframe (a hold), e.g. {time: 10}");
+  // A rate so low that the whole run is one frame (at t = 0) reports that frame as the peak of the task.
+  if (s.duration_s() * s.output_rate_hz < 1)
+    r.fail(root["output_rate_hz"], "output_rate_hz", "gives a single frame over the scenario's " + [&] {
+             std::ostringstream o;
+             o << s.duration_s() << " s: use at least " << 1 / s.duration_s() << " Hz";
+             return o.str();
+           }());
   return s;
 }
 

@@ -175,3 +175,24 @@ TEST(ScenarioSweepAxes, EveryValueIsCheckedBeforeTheGridRuns) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+TEST(ScenarioInput, ARunHasALengthAndMoreThanOneFrame) {
+  // One keyframe with 'repetitions: 3' ran for 1 s and with 'rest_s: 5' for 5 s, lengths the file
+  // never gave; output_rate_hz: 0.01 over 8 s made a single frame at t = 0, reported as the peak.
+  const std::string one = "paraspine_scenario: 1\nname: one\nrepetitions: 3\nkeyframes:\n  - time: 0\n";
+  try {
+    parse_scenario(one, "one.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "one.yaml:5: keyframes: a single keyframe has no duration: add a second keyframe (a hold), e.g. {time: 10}");
+  }
+  expect_input_error({"output_rate_hz: 50", "output_rate_hz: 0.01", "output_rate_hz",
+                      "gives a single frame over the scenario's 8 s: use at least 0.125 Hz", "output_rate_hz"});
+  EXPECT_NO_THROW(parse_scenario(edited("output_rate_hz: 50", "output_rate_hz: 0.125"), "ok.yaml"));
+}
+
+}  // namespace
+}  // namespace paraspine
