@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "sim/cli/interrupt.h"
+#include "sim/cli/summary_view.h"
 #include "sim/cli/threads.h"
 #include "sim/simulate/batch.h"
 
@@ -29,9 +30,7 @@ void print_progress(int done, int total, const std::string& name, double seconds
   std::fprintf(stderr, "  [%d/%d] %s (%.1f s)\n", done, total, name.c_str(), seconds);
 }
 
-double joint_value(const nlohmann::json& summary, const char* joint, const char* key) {
-  return summary["joints"][joint][key].get<double>();
-}
+
 
 int run(const BatchArgs& a) {
   BatchOptions opt;
@@ -77,9 +76,9 @@ int run(const BatchArgs& a) {
       continue;
     }
     const auto& s = e.summary;
-    fmt::print("  {:<36} {:>8} {:>10.1f} {:>14.0f} {:>14.0f} {:>12.2f} {:>12} {:>8.1f}\n", e.name, s["frames"].get<long>(),
-               s["duration_s"].get<double>(), joint_value(s, "L4-L5", "peak_compression_N"),
-               joint_value(s, "L5-S1", "peak_compression_N"), s["reserves"]["peak_moment_Nm"].get<double>(),
+    fmt::print("  {:<36} {:>8} {:>10.1f} {} {} {:>12.2f} {:>12} {:>8.1f}\n", e.name, s["frames"].get<long>(),
+               s["duration_s"].get<double>(), cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
+               cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14), s["reserves"]["peak_moment_Nm"].get<double>(),
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
                e.seconds);
   }

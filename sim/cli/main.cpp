@@ -14,6 +14,7 @@
 
 #include "sim/cli/batch.h"
 #include "sim/cli/interrupt.h"
+#include "sim/cli/summary_view.h"
 #include "sim/cli/threads.h"
 #include "sim/cli/render.h"
 #include "sim/common/error.h"
@@ -276,17 +277,14 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
              summary["duration_s"].get<double>(), summary["frames"].get<long>());
   // Spinal loads at L4-L5, L5-S1 and the most loaded level; NIOSH action limit 3400 N (Waters et al.
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
-  std::string most = "L4-L5";
-  for (const auto& [name, v] : summary["joints"].items())
-    if (v["peak_compression_N"].get<double>() > summary["joints"][most]["peak_compression_N"].get<double>()) most = name;
+  // Any model: L5-S1 and L4-L5 when it has them, and its most loaded level (sim/cli/summary_view.h).
+  const std::string most = ps::cli::most_loaded_joint(summary);
   fmt::print("  {:<8} {:>16} {:>16} {:>16} {:>16}\n", "level", "peak compr. N", "mean compr. N", "peak AP shear N", "peak lat. shear N");
-  std::vector<std::string> rows = {"L5-S1", "L4-L5"};
-  if (most != "L5-S1" && most != "L4-L5") rows.push_back(most);
-  for (const std::string& name : rows) {
-    const auto& v = summary["joints"][name];
-    const double pc = v["peak_compression_N"].get<double>();
-    fmt::print("  {:<8} {:>16.0f} {:>16.0f} {:>16.0f} {:>16.0f}{}\n", name, pc, v["mean_compression_N"].get<double>(),
-               v["peak_shear_ap_N"].get<double>(), v["peak_shear_lateral_N"].get<double>(),
+  for (const std::string& name : ps::cli::headline_joints(summary)) {
+    using ps::cli::cell, ps::cli::joint_number;
+    const double pc = joint_number(summary, name, "peak_compression_N");
+    fmt::print("  {:<8} {} {} {} {}{}\n", name, cell(pc, 0, 16), cell(joint_number(summary, name, "mean_compression_N"), 0, 16),
+               cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 16),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
   fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "mean act.",
@@ -312,9 +310,11 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {:.0f} s, to 95 % in {:.0f} s "
                "(slowest: {})\n", rec["to_90_percent_s"].get<double>(), rec["to_95_percent_s"].get<double>(),
                rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>());
-  if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005)
-    fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level (L4-L5 {:.2f}° at the end)\n",
-               summary["creep"]["peak_deg"].get<double>(), summary["joints"]["L4-L5"]["end_creep_deg"].get<double>());
+  if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005) {
+    const std::string at = summary["joints"].contains("L4-L5") ? "L4-L5" : most;
+    fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level ({} {:.2f}° at the end)\n",
+               summary["creep"]["peak_deg"].get<double>(), at, ps::cli::joint_number(summary, at, "end_creep_deg"));
+  }
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   return 0;
 }
@@ -361,21 +361,23 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
       const double v = value(files[k]);
-      line += fmt::format(" {:>14}", fmt::format("{:.{}f}", v, digits));
-      if (k > 0) line += fmt::format(" {:>9}", first != 0 ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("-"));
+      line += " " + ps::cli::cell(v, digits, 14);
+      if (k > 0) line += fmt::format(" {:>9}", first != 0 && std::isfinite(first) && std::isfinite(v) ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("-"));
     }
     fmt::print("{} {}\n", line, unit);
   };
   std::string head = fmt::format("  {:<34}", "");
   for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", files[k].summary.value("scenario", files[k].path)) + (k ? std::string(10, ' ') : "");
   fmt::print("{}\n", head);
-  for (const char* j : {"L5-S1", "L4-L5"}) {
-    row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["peak_compression_N"].get<double>(); }, "N", 0);
-    row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["mean_compression_N"].get<double>(); }, "N", 0);
-    row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["peak_shear_ap_N"].get<double>(); }, "N", 0);
+  for (const std::string& j : ps::cli::headline_joints(files[0].summary)) {
+    using ps::cli::joint_number;
+    row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0);
+    row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
+    row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_N"); }, "N", 0);
   }
   for (const auto& [group, sides] : files[0].summary["groups"].items()) {
     auto mean_act = [&, g = group](const ps::ResultsFileInfo& f) {
+      if (!f.summary.contains("groups") || !f.summary["groups"].contains(g)) return std::numeric_limits<double>::quiet_NaN();
       double s = 0;
       for (const auto& [side, v] : f.summary["groups"][g].items()) s += v["mean_activation"].get<double>() / f.summary["groups"][g].size();
       return s;
@@ -426,8 +428,8 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     }
     for (size_t k = 0; k < vals.size(); ++k) row += fmt::format(" {:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
     const auto& s = r.summaries[p];
-    fmt::print("{}  {:>14.0f} {:>14.0f} {:>12.2f} {:>12}\n", row, s["joints"]["L4-L5"]["peak_compression_N"].get<double>(),
-               s["joints"]["L5-S1"]["peak_compression_N"].get<double>(), s["reserves"]["peak_moment_Nm"].get<double>(),
+    fmt::print("{}  {} {} {:>12.2f} {:>12}\n", row, ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
+               ps::cli::cell(ps::cli::joint_number(s, "L5-S1", "peak_compression_N"), 0, 14), s["reserves"]["peak_moment_Nm"].get<double>(),
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()));
   }
   if (!out.empty()) fmt::print("\n  results: {}\n", out);

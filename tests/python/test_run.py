@@ -501,3 +501,21 @@ def test_storage_options_without_a_results_file_are_refused():
                  ["batch", FIXTURE, "--fields", "joints"]):
         r = run(*args)
         assert r.returncode != 0 and r.stdout == "" and "requires --output" in r.stderr, (args, r.stderr)
+
+
+def test_models_without_lumbar_level_names_print_their_tables(tmp_path):
+    # A model may name its levels as it likes; run printed the summary through "L4-L5" and
+    # "L5-S1" and failed after writing the file ("[json.exception.type_error.305] ...", exit 1),
+    # compare, batch and sweep likewise. Now the tables show the levels the model has ('-' else).
+    model = tmp_path / "renamed.yaml"
+    model.write_text(open("models/lumbar.yaml").read().replace("L5-S1", "LS").replace("L4-L5", "L45"))
+    sc = tmp_path / "renamed_lift.yaml"
+    sc.write_text(f"paraspine_scenario: 1\nname: renamed_lift\nmodel: {model}\nkeyframes:\n  - time: 0\n"
+                  "  - time: 1\n    regions_deg: {lumbar: {flexion: 20}}\n")
+    out = tmp_path / "r.h5"
+    r = run("run", str(sc), "-o", str(out))
+    assert r.returncode == 0 and "LS " in r.stdout and "(most loaded level)" in r.stdout, r.stderr
+    for args in (["compare", str(out), str(out)], ["batch", str(sc)], ["sweep", str(sc), "--vary", "subject.mass=60,70"]):
+        r = run(*args)
+        assert r.returncode == 0, (args, r.stderr)
+        assert "json.exception" not in r.stderr
