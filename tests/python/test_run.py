@@ -519,3 +519,28 @@ def test_models_without_lumbar_level_names_print_their_tables(tmp_path):
         r = run(*args)
         assert r.returncode == 0, (args, r.stderr)
         assert "json.exception" not in r.stderr
+
+
+def test_compare_refuses_damaged_results_files_cleanly(tmp_path):
+    # Results files changed by other tools: a summary string stored fixed-length (as h5py writes
+    # numpy bytes) made compare read it as a pointer and crash (SIGSEGV); a summary without the
+    # expected keys failed with a json exception (exit 1).
+    import shutil
+    good = tmp_path / "good.h5"
+    assert run("run", FIXTURE, "--set", "repetitions=1", "-o", str(good)).returncode == 0
+    text = json.dumps(json.loads(h5py.File(good)["summary"].attrs["json"]))
+    cases = {
+        "fixed.h5": lambda f: f["summary"].attrs.create("json", data=np.bytes_(text)),
+        "empty_summary.h5": lambda f: f["summary"].attrs.__setitem__("json", "{}"),
+        "text_version.h5": lambda f: f.attrs.__setitem__("schema_version", "1"),
+    }
+    for name, damage in cases.items():
+        path = tmp_path / name
+        shutil.copy(good, path)
+        with h5py.File(path, "r+") as f:
+            damage(f)
+        r = run("compare", str(path))
+        if name == "fixed.h5":  # still a complete file: read like the original
+            assert r.returncode == 0 and r.stdout == run("compare", str(good)).stdout.replace("good.h5", name), r.stderr
+        else:
+            assert r.returncode == 2 and r.stderr.startswith(f"error: {path}: "), (name, r.returncode, r.stderr)
