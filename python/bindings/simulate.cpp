@@ -282,6 +282,8 @@ void bind_simulate(py::module_& mod) {
       .def_readonly("file", &ps::Scenario::file, "The file it was read from ('<from_dict>' for dicts).")
       .def_readonly("text", &ps::Scenario::text, "The full YAML text (overrides applied).")
       .def_readonly("model", &ps::Scenario::model, "Model name or path the scenario asks for.")
+      .def("_model_path", [](const ps::Scenario& s) { return ps::resolve_model_name(s.model, s.file, s.model_line, "model"); },
+           "The scenario's model file; InputError at the `model:` line when there is none.")
       .def_readonly("subject", &ps::Scenario::subject, "The scenario's Subject, or None (the model's reference).")
       .def_readonly("criterion", &ps::Scenario::criterion, "Load-sharing criterion.")
       .def_readonly("abdominal_pressure", &ps::Scenario::abdominal_pressure,

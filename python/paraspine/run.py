@@ -47,8 +47,8 @@ def _tqdm(**kwargs: Any):
 
 
 def _resolve_model(model: Any, scenario: Scenario) -> "_core.Model":
-    if model is None:
-        return _core.Model.load(scenario.model)
+    if model is None:  # a missing model is reported at the scenario's `model:` line, as by the CLI
+        return _core.Model.load(scenario._native._model_path())
     if isinstance(model, _core.Model):
         return model
     if isinstance(model, (str, os.PathLike)):

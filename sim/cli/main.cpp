@@ -247,11 +247,14 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     const std::string file = sc.file;
     sc = ps::parse_scenario(ps::apply_overrides(sc.text, file, sets), file + " (with --set)");
   }
+  // A missing model is named where it was given: --model, or the scenario's `model:` line.
+  const std::string model_path = model_override.empty() ? ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model")
+                                                        : ps::resolve_model_name(model_override, "--model", 0, "");
   if (!model_override.empty()) sc.model = model_override;
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
   if (!subject_spec.empty()) subject = parse_subject(subject_spec);
-  const ps::Model model = ps::scale_model(ps::load_model(sc.model), subject);
+  const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;

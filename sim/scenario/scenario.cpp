@@ -13,6 +13,7 @@
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/loadsharing/loadsharing.h"
+#include "sim/model/loader.h"
 #include "sim/model/data.h"
 #include "sim/simulate/frame.h"
 
@@ -65,6 +66,22 @@ std::string subject_value_problem(const std::string& key, double v) {
   return "unknown subject value '" + key + "'";
 }
 
+std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field) {
+  const std::string path = resolve_model_path(name);
+  if (fs::is_regular_file(path)) return path;
+  std::vector<std::string> bundled;
+  for (const char* dir : {"models", PARASPINE_MODELS_DIR}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".yaml" && std::find(bundled.begin(), bundled.end(), e.path().stem().string()) == bundled.end())
+        bundled.push_back(e.path().stem().string());
+  }
+  std::sort(bundled.begin(), bundled.end());
+  std::string list;
+  for (const auto& b : bundled) list += (list.empty() ? "" : ", ") + b;
+  throw InputError(file, line, field, "no model '" + name + "': neither a bundled model (" + list + ") nor a model file");
+}
+
 Scenario load_scenario(const std::string& name_or_path) {
   const std::string path = resolve_scenario_path(name_or_path);
   return parse_scenario(read_input_file(path, "scenario"), path);
@@ -84,7 +101,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (!root["name"].IsDefined()) r.fail(root, "name", "missing required field");
   s.name = r.str(root["name"], "name");
   if (root["description"].IsDefined()) s.description = r.str(root["description"], "description");
-  if (root["model"].IsDefined()) s.model = r.str(root["model"], "model");
+  if (root["model"].IsDefined()) s.model = r.str(root["model"], "model"), s.model_line = r.line(root["model"]);
   if (root["criterion"].IsDefined()) {
     s.criterion = r.str(root["criterion"], "criterion");
     try {

@@ -84,6 +84,7 @@ struct ScenarioFatigue {
 struct Scenario {
   std::string name, description, file, text;
   std::string model = "full_spine";
+  int model_line = 0;  // the line of `model:` in the file (0 when the file does not name one)
   std::optional<Subject> subject;
   std::string criterion = "activation2";
   bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
@@ -128,6 +129,11 @@ std::string subject_value_problem(const std::string& key, double value);
 // vitro range of motion (the rule bind_scenario applies to every keyframe; the reason is there).
 // The message names the joint, the rotation, its angle and the range, in degrees.
 std::string posture_range_problem(const Model& m, const Posture& p);
+
+// The file of the model named `name` (a bundled name or a path), or an InputError at FILE:LINE:
+// FIELD when there is none, listing the bundled models (the loader's own message names only the
+// name, not where it was written).
+std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field);
 
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
 Scenario load_scenario(const std::string& name_or_path);

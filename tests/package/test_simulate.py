@@ -523,3 +523,19 @@ def test_static_postures_beyond_the_joints_ranges_raise():
     with pytest.raises(ValueError) as e:
         paraspine.static_frame(m, {"lumbar.flexion": 500})
     assert str(e.value) in r.stderr  # the CLI's message
+
+
+def test_missing_model_is_reported_at_the_scenario_line(tmp_path):
+    # "nosuch: cannot open model file" named neither the scenario nor its line.
+    text = open(FIXTURE).read().replace("model: full_spine", "model: nosuch")
+    path = tmp_path / "nomodel.yaml"
+    path.write_text(text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("model:"))
+    with pytest.raises(paraspine.InputError) as e:
+        paraspine.simulate(None, str(path), progress=False)
+    assert (e.value.file, e.value.line, e.value.field) == (str(path), line, "model")
+    assert "neither a bundled model (" in str(e.value) and "full_spine" in str(e.value)
+    r = cli("run", str(path))
+    assert r.returncode == 2 and r.stderr == f"error: {e.value}\n"
+    r = cli("run", FIXTURE, "--model", "nosuch")
+    assert r.returncode == 2 and r.stderr.startswith("error: --model: no model 'nosuch'")
