@@ -300,7 +300,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
           for (int i = 0; i < 3; ++i) h.position[i] = r.num(p[i], hf + ".position[" + std::to_string(i) + "]");
           h.hanging = false;
         }
-        if (n["hanging"].IsDefined()) h.hanging = r.boolean(n["hanging"], hf + ".hanging");
+        if (n["hanging"].IsDefined()) {
+          h.hanging = r.boolean(n["hanging"], hf + ".hanging");
+          // A hanging arm ignores the position: both given is a contradiction, not a choice.
+          if (h.hanging && n["position"].IsDefined())
+            r.fail(n["hanging"], hf + ".hanging", "a hand with a position does not hang: give the position or hanging: true, not both");
+        }
         return h;
       };
       if (hn["both"].IsDefined()) {

@@ -196,3 +196,15 @@ TEST(ScenarioInput, ARunHasALengthAndMoreThanOneFrame) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+TEST(ScenarioInput, AHandWithAPositionDoesNotHang) {
+  // 'position: [...], hanging: true' hung the arm and dropped the position without a word.
+  expect_input_error({"position: [0.35, -0.20, 0.18], load_kg: 5}", "position: [0.35, -0.20, 0.18], load_kg: 5, hanging: true}",
+                      "keyframes[1].hands.both.hanging", "a hand with a position does not hang", "load_kg: 5, hanging: true}"});
+}
+
+}  // namespace
+}  // namespace paraspine
