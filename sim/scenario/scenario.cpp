@@ -66,30 +66,50 @@ std::string subject_value_problem(const std::string& key, double v) {
   return "unknown subject value '" + key + "'";
 }
 
+namespace {
+
+// The stems of the .yaml files in the working directory's `local` folder and the bundled one.
+std::string bundled_names(const char* local, const char* bundled) {
+  std::vector<std::string> names;
+  for (const char* dir : {local, bundled}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".yaml" && std::find(names.begin(), names.end(), e.path().stem().string()) == names.end())
+        names.push_back(e.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+}  // namespace
+
 std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field) {
   const std::string path = resolve_model_path(name);
   if (fs::is_regular_file(path)) return path;
-  std::vector<std::string> bundled;
-  for (const char* dir : {"models", PARASPINE_MODELS_DIR}) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".yaml" && std::find(bundled.begin(), bundled.end(), e.path().stem().string()) == bundled.end())
-        bundled.push_back(e.path().stem().string());
-  }
-  std::sort(bundled.begin(), bundled.end());
-  std::string list;
-  for (const auto& b : bundled) list += (list.empty() ? "" : ", ") + b;
+  const std::string list = bundled_names("models", PARASPINE_MODELS_DIR);
   throw InputError(file, line, field, "no model '" + name + "': neither a bundled model (" + list + ") nor a model file");
 }
 
 Scenario load_scenario(const std::string& name_or_path) {
   const std::string path = resolve_scenario_path(name_or_path);
+  // Say what went wrong with the name: a model where a scenario belongs, a folder, a typo.
+  if (fs::is_directory(path)) throw InputError(path, 0, "", "is a folder, not a scenario file");
+  if (!fs::exists(path)) {
+    if (fs::is_regular_file(resolve_model_path(name_or_path)))
+      throw InputError(name_or_path, 0, "", "is a model, not a scenario (paraspine list shows both)");
+    throw InputError(name_or_path, 0, "", "no scenario of this name: neither a bundled scenario (" +
+                                              bundled_names("scenarios", PARASPINE_SCENARIOS_DIR) + ") nor a file");
+  }
   return parse_scenario(read_input_file(path, "scenario"), path);
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& file) {
   Reader r{file};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario");
+  if (root["paraspine_model"].IsDefined())
+    r.fail(root["paraspine_model"], "paraspine_model", "this is a model file, not a scenario (paraspine list shows both)");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
                      "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
                      "sources", "external_forces"});

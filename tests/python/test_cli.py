@@ -99,3 +99,17 @@ def test_moments_refuses_postures_beyond_the_joints_ranges():
     r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=500")
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("error: --angle-deg: joint ") and "beyond its range" in r.stderr, r.stderr
+
+
+def test_wrong_kind_of_file_or_name_for_a_scenario_says_so(tmp_path):
+    # These said "unknown key 'paraspine_model' (allowed: ...)", "full_spine: cannot open scenario
+    # file" (a model name), "squat_lif: cannot open scenario file" and, for a folder, "must be a
+    # YAML mapping".
+    line = next(i for i, l in enumerate(open("models/lumbar.yaml"), 1) if l.startswith("paraspine_model:"))
+    for arg, expect in (("models/lumbar.yaml", f"models/lumbar.yaml:{line}: paraspine_model: this is a model file, not a scenario"),
+                        ("full_spine", "full_spine: is a model, not a scenario"),
+                        ("squat_lif", "squat_lif: no scenario of this name: neither a bundled scenario (backpack_carry,"),
+                        (str(tmp_path), f"{tmp_path}: is a folder, not a scenario file")):
+        r = run("run", arg)
+        assert r.returncode == 2 and r.stderr.startswith("error: " + expect), r.stderr
+    assert "squat_lift" in run("run", "squat_lif").stderr
