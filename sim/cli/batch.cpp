@@ -41,7 +41,7 @@ int run(const BatchArgs& a) {
   opt.model_override = a.model;
   opt.criterion_override = a.criterion;
   opt.time_coupling = !a.no_fatigue;
-  if (isatty(STDERR_FILENO) && !a.json) opt.progress = print_progress;
+  if (isatty(STDERR_FILENO)) opt.progress = print_progress;  // stderr: beside --json on stdout too
   if (!a.fields.empty()) check_field_selection(a.fields);
   if (!a.out.empty()) {
     // The files run_batch will write (<dir>/<scenario name>.h5): removed if the batch is interrupted.

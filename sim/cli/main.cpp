@@ -124,7 +124,7 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
   const ps::BenchMotion mo = ps::parse_bench_motion(motion);
   const ps::Model model = ps::load_model(model_path);
   const ps::Criterion c = ps::parse_criterion(criterion);
-  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? print_progress : nullptr, mo);
+  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, isatty(STDERR_FILENO) ? print_progress : nullptr, mo);
   if (json) {
     nlohmann::json j = {{"model", r.model}, {"motion", r.motion}, {"criterion", r.criterion}, {"frames", r.frames},
                         {"ours_warm_us_per_frame", r.ours_warm_us_per_frame},
@@ -260,7 +260,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
   opt.threads = ps::cli::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
-  if ((isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))) opt.progress = run_progress;
+  if (isatty(STDERR_FILENO)) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (!out.empty()) {
     ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
@@ -408,7 +408,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     ps::check_sweep_axes(sc, values, "--vary");
   }
   if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
-  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? sweep_progress : nullptr);
+  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, isatty(STDERR_FILENO) ? sweep_progress : nullptr);
   if (!out.empty()) ps::write_sweep(out, sc, r);
   if (json) {
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};

@@ -544,3 +544,26 @@ def test_compare_refuses_damaged_results_files_cleanly(tmp_path):
             assert r.returncode == 0 and r.stdout == run("compare", str(good)).stdout.replace("good.h5", name), r.stderr
         else:
             assert r.returncode == 2 and r.stderr.startswith(f"error: {path}: "), (name, r.returncode, r.stderr)
+
+
+def test_progress_shows_on_a_terminal_even_when_stdout_is_redirected():
+    # 'paraspine run long_task --json > summary.json' showed no progress at all: the bar needed
+    # stdout to be a terminal too, though it is drawn on stderr.
+    import pty
+    import subprocess
+    master, slave = pty.openpty()
+    p = subprocess.Popen([CLI, "run", FIXTURE, "--json"], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out = p.communicate(timeout=120)[0]
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    assert p.returncode == 0 and json.loads(out)["frames"] == 401
+    assert b"100 %" in err, err
