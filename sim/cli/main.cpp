@@ -541,6 +541,19 @@ int main(int argc, char** argv) {
   const ps::cli::Verb report_verb = ps::cli::add_report_verb(app);
   const ps::cli::Verb batch_verb = ps::cli::add_batch_verb(app);
 
+  // An unknown verb ('paraspine frobnicate') would read "A subcommand is required": name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string verbs;
+    bool known = false;
+    for (const CLI::App* c : app.get_subcommands({})) {
+      known = known || c->get_name() == argv[1];
+      verbs += (verbs.empty() ? "" : ", ") + c->get_name();
+    }
+    if (!known) {
+      std::cerr << "error: unknown command '" << argv[1] << "' (commands: " << verbs << "; paraspine --help)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

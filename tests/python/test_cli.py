@@ -113,3 +113,9 @@ def test_wrong_kind_of_file_or_name_for_a_scenario_says_so(tmp_path):
         r = run("run", arg)
         assert r.returncode == 2 and r.stderr.startswith("error: " + expect), r.stderr
     assert "squat_lift" in run("run", "squat_lif").stderr
+
+
+def test_unknown_command_is_named():
+    # Used to answer "A subcommand is required" to 'paraspine frobnicate'.
+    r = run("frobnicate", "x")
+    assert r.returncode == 2 and r.stderr.startswith("error: unknown command 'frobnicate' (commands: model, moments,")
