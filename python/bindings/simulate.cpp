@@ -150,7 +150,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     pump.frame(t);
   };
 
-  if (!output.empty()) ps::check_output_path(output);  // a bad path fails now, not after the run
+  if (!output.empty()) ps::check_output_path(output, {s.file, m.file});  // a bad path fails now, not after the run
   nlohmann::json summary;
   bool python_error = false;
   {

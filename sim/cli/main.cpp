@@ -254,6 +254,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
   if (!subject_spec.empty()) subject = parse_subject(subject_spec);
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
@@ -400,6 +401,7 @@ void sweep_progress(double f) {
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {
   if (!out.empty()) ps::check_output_path(out);
   const ps::Scenario sc = ps::load_scenario(scenario_name);
+  if (!out.empty()) ps::check_output_path(out, {sc.file});
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   {  // every value of every axis checked before the first grid point runs

@@ -20,4 +20,12 @@ void check_output_path(const std::string& path) {
   if (::access(parent.c_str(), W_OK) != 0) fail("the folder " + parent.string() + " is not writable");
 }
 
+void check_output_path(const std::string& path, const std::vector<std::string>& inputs) {
+  check_output_path(path);
+  std::error_code ec;
+  for (const std::string& in : inputs)
+    if (!in.empty() && std::filesystem::equivalent(path, in, ec))
+      throw InputError(path, 0, "output", "is an input of the run (" + in + "): the results would replace it");
+}
+
 }  // namespace paraspine

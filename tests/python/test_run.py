@@ -567,3 +567,16 @@ def test_progress_shows_on_a_terminal_even_when_stdout_is_redirected():
     os.close(master)
     assert p.returncode == 0 and json.loads(out)["frames"] == 401
     assert b"100 %" in err, err
+
+
+def test_results_never_replace_an_input_file(tmp_path):
+    # 'run lift.yaml -o lift.yaml' (a slip of the shell's history) replaced the scenario by the
+    # HDF5 results; the same with the model file given by --model.
+    sc, model = tmp_path / "lift.yaml", tmp_path / "model.yaml"
+    sc.write_text(open(FIXTURE).read())
+    model.write_text(open("models/lumbar.yaml").read())
+    for args, victim in ((["run", str(sc), "-o", str(sc)], sc), (["run", str(sc), "--model", str(model), "-o", str(model)], model)):
+        before = victim.read_bytes()
+        r = run(*args)
+        assert r.returncode == 2 and "is an input of the run" in r.stderr, r.stderr
+        assert victim.read_bytes() == before
