@@ -371,7 +371,18 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     fmt::print("{} {}\n", line, unit);
   };
   std::string head = fmt::format("  {:<34}", "");
-  for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", files[k].summary.value("scenario", files[k].path)) + (k ? std::string(10, ' ') : "");
+  // Columns are headed by scenario name, or by file name when two files ran the same scenario
+  // (e.g. two subjects or --set variants), which would otherwise be told apart by nothing.
+  std::vector<std::string> labels;
+  for (const auto& f : files) labels.push_back(f.summary.value("scenario", f.path));
+  for (size_t a = 0; a < labels.size(); ++a)
+    for (size_t b = a + 1; b < labels.size(); ++b)
+      if (labels[a] == labels[b]) {
+        for (size_t k = 0; k < files.size(); ++k) labels[k] = std::filesystem::path(files[k].path).filename().string();
+        a = labels.size();
+        break;
+      }
+  for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", labels[k]) + (k ? std::string(10, ' ') : "");
   fmt::print("{}\n", head);
   for (const std::string& j : ps::cli::headline_joints(files[0].summary)) {
     using ps::cli::joint_number;

@@ -105,6 +105,8 @@ def test_compare_two_runs(tmp_path):
     r = run("compare", str(a), str(b))
     assert r.returncode == 0, r.stderr
     assert "L4-L5 peak compression" in r.stdout and "%" in r.stdout
+    # Two runs of one scenario are headed by their file names (were both 'test_lift').
+    assert r.stdout.splitlines()[0].split() == ["a.h5", "b.h5"], r.stdout.splitlines()[0]
     j = json.loads(run("compare", str(a), str(b), "--json").stdout)
     assert [x["file"] for x in j] == [str(a), str(b)]
     lighter = j[1]["summary"]["joints"]["L4-L5"]["peak_compression_N"]
