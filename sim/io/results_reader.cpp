@@ -53,7 +53,12 @@ ResultsFileInfo read_results_info(const std::string& path) {
     H5Fclose(file);
     throw InputError(path, 0, "", msg);
   };
-  if (H5Aexists(file, "schema_version") <= 0) fail("not a paraspine results file (no schema_version)");
+  if (H5Aexists(file, "schema_version") <= 0) {
+    if (H5Aexists(file, "summaries") > 0 && H5Lexists(file, "/grid", H5P_DEFAULT) > 0)
+      fail("a sweep file (paraspine sweep -o): every grid point's summary is in its 'summaries' attribute and "
+           "/summary; this command reads the results of one run (paraspine run -o)");
+    fail("not a paraspine results file (no schema_version)");
+  }
   {
     const hid_t a = H5Aopen(file, "schema_version", H5P_DEFAULT);
     const hid_t type = H5Aget_type(a);

@@ -216,3 +216,14 @@ def test_sweep_values_are_checked_before_any_grid_point_runs():
             args += ["--vary", a]
         r = cli(*args)
         assert r.returncode == 2 and r.stderr == f"error: {e.value}\n", r.stderr
+
+
+def test_a_sweep_file_given_where_a_run_file_belongs_is_named(tmp_path):
+    # compare and load_results said "not a paraspine results file" of paraspine's own sweep file.
+    out = tmp_path / "sweep.h5"
+    r = cli("sweep", FIXTURE, "--vary", "subject.mass=60,70", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    with pytest.raises(paraspine.InputError, match=r"a sweep file \(paraspine sweep -o\)"):
+        paraspine.load_results(str(out))
+    r = cli("compare", str(out))
+    assert r.returncode == 2 and "a sweep file (paraspine sweep -o)" in r.stderr
