@@ -33,6 +33,7 @@ struct Reader : YamlReader {
       if (!kv.first.IsScalar()) fail(kv.first, field, "expected a name as key, got a list or mapping");
       const std::string k = kv.first.as<std::string>();
       const std::string f = field.empty() ? k : field + "." + k;
+      if (k == "<<") fail(kv.first, f, "YAML merge keys (<<: *anchor) are not read: write the keys out (anchors with '*name' as a whole value work)");
       for (const std::string& s : seen)
         if (s == k) fail(kv.first, f, "'" + k + "' is given twice (line " + std::to_string(line(n[k])) + " and here)");
       seen.push_back(k);

@@ -208,3 +208,15 @@ TEST(ScenarioInput, AHandWithAPositionDoesNotHang) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+TEST(ScenarioInput, MergeKeysAreNamedAsUnsupported) {
+  // '<<: *bent' was reported as "unknown key '<<' (allowed: time, ...)", as if a typo.
+  expect_input_error({"  - time: 3.0", "  - <<: {label: x}\n    time: 3.0", "keyframes[2].<<", "YAML merge keys (<<: *anchor) are not read",
+                      "<<: {label: x}"});
+}
+
+}  // namespace
+}  // namespace paraspine
