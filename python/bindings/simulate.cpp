@@ -223,6 +223,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
       if (!std::isfinite(v)) throw std::invalid_argument("sweep axis '" + path + "' has a value that is not finite");
     axes.push_back({path, values});
   }
+  ps::resolve_model_name(s.model, s.file, s.model_line, "model");  // a missing model named at its line
   ps::check_sweep_axes(s, axes_in, "--vary");  // before any grid point runs, with the CLI's messages
   ps::Scenario base = s;
   if (subject) base.subject = *subject;

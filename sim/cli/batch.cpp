@@ -43,6 +43,18 @@ int run(const BatchArgs& a) {
   opt.time_coupling = !a.no_fatigue;
   if (isatty(STDERR_FILENO)) opt.progress = print_progress;  // stderr: beside --json on stdout too
   if (!a.fields.empty()) check_field_selection(a.fields);
+  // A missing model named where it was given (--model, or each scenario's model: line), before any work.
+  if (!a.model.empty()) resolve_model_name(a.model, "--model", 0, "");
+  else
+    for (const auto& name : a.scenarios) {
+      Scenario sc;
+      try {
+        sc = load_scenario(name);
+      } catch (const std::exception&) {
+        continue;  // run_batch reports it, naming file, line and field
+      }
+      resolve_model_name(sc.model, sc.file, sc.model_line, "model");
+    }
   if (!a.out.empty()) {
     // The files run_batch will write (<dir>/<scenario name>.h5): removed if the batch is interrupted.
     std::vector<std::string> partial;

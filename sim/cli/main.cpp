@@ -413,6 +413,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!out.empty()) ps::check_output_path(out);
   const ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!out.empty()) ps::check_output_path(out, {sc.file});
+  ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");  // a missing model named at its line
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   {  // every value of every axis checked before the first grid point runs

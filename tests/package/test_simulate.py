@@ -539,3 +539,12 @@ def test_missing_model_is_reported_at_the_scenario_line(tmp_path):
     assert r.returncode == 2 and r.stderr == f"error: {e.value}\n"
     r = cli("run", FIXTURE, "--model", "nosuch")
     assert r.returncode == 2 and r.stderr.startswith("error: --model: no model 'nosuch'")
+    # batch and sweep, and Python's sweep, name it the same way.
+    for args in (["batch", str(path)], ["sweep", str(path), "--vary", "subject.mass=60,70"]):
+        r = cli(*args)
+        assert r.returncode == 2 and r.stderr == f"error: {e.value}\n", (args, r.stderr)
+    with pytest.raises(paraspine.InputError) as e2:
+        paraspine.sweep(str(path), {"subject.mass": [60, 70]}, progress=False)
+    assert str(e2.value) == str(e.value)
+    r = cli("batch", FIXTURE, "--model", "nosuch")
+    assert r.returncode == 2 and r.stderr.startswith("error: --model: no model 'nosuch'")
