@@ -373,7 +373,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       const YAML::Node rn = kn["resting"];
       if (!rn.IsSequence()) r.fail(rn, f + ".resting", "expected a list of segment names (or arm_right, arm_left)");
       std::vector<std::string> names;
-      for (size_t i = 0; i < rn.size(); ++i) names.push_back(r.str(rn[i], f + ".resting[" + std::to_string(i) + "]"));
+      for (size_t i = 0; i < rn.size(); ++i) {
+        const std::string field = f + ".resting[" + std::to_string(i) + "]";
+        names.push_back(r.str(rn[i], field));
+        // Listed twice, the support would carry the segment's weight twice.
+        if (std::count(names.begin(), names.end(), names.back()) > 1) r.fail(rn[i], field, "'" + names.back() + "' is listed twice");
+      }
       kf.resting = names;
       kf.resting_line = r.line(rn);
     }

@@ -220,3 +220,15 @@ TEST(ScenarioInput, MergeKeysAreNamedAsUnsupported) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+TEST(ScenarioInput, ASegmentRestsOnce) {
+  // 'resting: [pelvis, pelvis]' made the support carry the pelvis's weight twice.
+  expect_input_error({"  - time: 3.0", "  - time: 3.0\n    resting: [pelvis, L5, pelvis]", "keyframes[2].resting[2]",
+                      "'pelvis' is listed twice", "resting: [pelvis, L5, pelvis]"});
+}
+
+}  // namespace
+}  // namespace paraspine
