@@ -181,6 +181,7 @@ void write_results(const std::string& path, const ps::Model& m, const ps::Scenar
                    const std::vector<py::array_t<double, py::array::c_style | py::array::forcecast>>& values) {
   if (values.size() != ps::kOutputFields.size())
     throw std::invalid_argument("write_results needs every output field (" + std::to_string(ps::kOutputFields.size()) + ")");
+  ps::check_output_path(path, {s.file, m.file});  // a folder or a missing one said as such, inputs never replaced
   const long frames = static_cast<long>(time.size());
   for (size_t f = 0; f < values.size(); ++f)
     if (values[f].size() != frames * ps::field_width(m, ps::kOutputFields[f].shape))
@@ -263,6 +264,7 @@ void write_sweep(const std::string& path, const ps::Scenario& s,
   ps::SweepResult r;
   for (const auto& [p, v] : axes) r.axes.push_back({p, v});
   for (const auto& o : summaries) r.summaries.push_back(python_to_json(o));
+  ps::check_output_path(path, {s.file});
   py::gil_scoped_release release;
   ps::write_sweep(path, s, r);
 }

@@ -548,3 +548,23 @@ def test_missing_model_is_reported_at_the_scenario_line(tmp_path):
     assert str(e2.value) == str(e.value)
     r = cli("batch", FIXTURE, "--model", "nosuch")
     assert r.returncode == 2 and r.stderr.startswith("error: --model: no model 'nosuch'")
+
+
+def test_to_hdf5_checks_its_path_like_the_cli(lift, tmp_path):
+    # to_hdf5(folder) said "cannot move the finished results into place: Is a directory" after
+    # writing everything; to_hdf5 over the scenario file replaced it.
+    with pytest.raises(paraspine.InputError, match="is a directory"):
+        lift.to_hdf5(str(tmp_path))
+    with pytest.raises(paraspine.InputError, match="does not exist"):
+        lift.to_hdf5(str(tmp_path / "no" / "x.h5"))
+    sc = tmp_path / "lift.yaml"
+    sc.write_text(open(FIXTURE).read())
+    r = paraspine.simulate(None, str(sc), progress=False, fields=None)
+    with pytest.raises(paraspine.InputError, match="is an input of the run"):
+        r.to_hdf5(str(sc))
+    assert sc.read_text() == open(FIXTURE).read()
+    with pytest.raises(paraspine.InputError, match="is an input of the run"):
+        paraspine.simulate(None, str(sc), output=str(sc), progress=False)
+    sw = paraspine.sweep(str(sc), {"subject.mass": [60]}, progress=False)
+    with pytest.raises(paraspine.InputError, match="is a directory"):
+        sw.to_hdf5(str(tmp_path))
