@@ -568,3 +568,14 @@ def test_to_hdf5_checks_its_path_like_the_cli(lift, tmp_path):
     sw = paraspine.sweep(str(sc), {"subject.mass": [60]}, progress=False)
     with pytest.raises(paraspine.InputError, match="is a directory"):
         sw.to_hdf5(str(tmp_path))
+
+
+def test_fields_of_a_closed_results_file_say_so(cli_file):
+    # After close() (or the with block) an unread field raised h5py's "Dset_id is not a dataset id".
+    with paraspine.load_results(str(cli_file)) as r:
+        kept = r.compression
+    assert kept.shape[0] == r.frames  # read before close(): still usable
+    for get in (lambda: r.muscle_force, lambda: r.joint("L4-L5").shear_ap,
+                lambda: r.reduced("activation", 0, 10, "max")):
+        with pytest.raises(ValueError, match=r"is closed: fields read before close\(\) stay usable"):
+            get()
