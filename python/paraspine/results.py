@@ -466,6 +466,9 @@ class Results:
             if name not in self.joint_names:
                 raise KeyError(f"unknown joint '{name}'; joints: {', '.join(self.joint_names)}")
             return JointSelection(self, self.joint_names.index(name), [name])
+        if not isinstance(name, (list, tuple, np.ndarray)):  # joint(3) said "'int' object is not iterable"
+            raise TypeError(f"joint() takes a joint name such as 'L4-L5' or a list of names, not {type(name).__name__} "
+                            f"(joint_names lists them)")
         idx = [self.joint(n).indices[0] for n in name]
         return JointSelection(self, np.asarray(idx), list(name))
 

@@ -579,3 +579,9 @@ def test_fields_of_a_closed_results_file_say_so(cli_file):
                 lambda: r.reduced("activation", 0, 10, "max")):
         with pytest.raises(ValueError, match=r"is closed: fields read before close\(\) stay usable"):
             get()
+
+
+def test_joint_by_number_is_a_clear_type_error(lift):
+    with pytest.raises(TypeError, match=r"joint\(\) takes a joint name such as 'L4-L5'"):
+        lift.joint(3)
+    assert lift.joint(("L4-L5", "L5-S1")).compression.shape == (lift.frames, 2)
