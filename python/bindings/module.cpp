@@ -143,7 +143,8 @@ PYBIND11_MODULE(_core, mod) {
       "static_frame",
       [](const ps::Model& m, const std::map<std::string, double>& angles_deg, double load_kg,
          const std::string& criterion, bool abdominal_pressure) {
-        if (!(load_kg >= 0)) throw std::invalid_argument("load_kg must be >= 0");
+        // The scenario format's rule: 0-60 kg per hand (no person holds more in one hand).
+        if (!(load_kg >= 0 && load_kg <= 60)) throw std::invalid_argument("load_kg must be between 0 and 60 kg per hand, got " + std::to_string(load_kg));
         ps::LoadSharingSettings settings;
         settings.criterion = ps::parse_criterion(criterion);
         settings.abdominal_pressure = abdominal_pressure;

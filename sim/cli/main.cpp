@@ -72,7 +72,8 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   // As for a scenario's keyframes: a posture beyond the joints' ranges gives numbers of no meaning.
   if (const std::string beyond = ps::posture_range_problem(model, posture); !beyond.empty())
     throw ps::InputError("--angle-deg", 0, "", beyond);
-  if (load_kg < 0 || !std::isfinite(load_kg)) throw std::invalid_argument("--load-kg must be ≥ 0");
+  // The scenario format's rule: 0-60 kg per hand (no person holds more in one hand).
+  if (!(load_kg >= 0 && load_kg <= 60)) throw ps::InputError("--load-kg", 0, "", fmt::format("must be between 0 and 60 kg per hand, got {}", load_kg));
   ps::Data d(model);
   ps::set_static_posture(model, posture, d);
   ps::clear_loads(model, d);

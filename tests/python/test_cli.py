@@ -119,3 +119,10 @@ def test_unknown_command_is_named():
     # Used to answer "A subcommand is required" to 'paraspine frobnicate'.
     r = run("frobnicate", "x")
     assert r.returncode == 2 and r.stderr.startswith("error: unknown command 'frobnicate' (commands: model, moments,")
+
+
+def test_moments_load_is_held_to_what_a_hand_can_hold():
+    # '--load-kg 1000' printed moments for a tonne in each hand; scenarios allow 0-60 kg per hand.
+    r = run("moments", "lumbar", "--load-kg", "1000")
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("error: --load-kg: must be between 0 and 60 kg per hand")
+    assert run("moments", "lumbar", "--load-kg", "60").returncode == 0
