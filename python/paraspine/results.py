@@ -270,8 +270,9 @@ class Results:
         try:
             src = self._fields[name]
         except KeyError:
-            raise AttributeError(f"the field '{name}' was not recorded (simulate(..., fields=...) chose "
-                                 f"{sorted(self._fields)})") from None
+            chose = (f"the file {self.file} stores only" if self._h5 is not None or (self.file and self.model is None)
+                     else "simulate(..., fields=...) chose")  # a file written with --fields, or a choice made here
+            raise AttributeError(f"the field '{name}' was not recorded ({chose} {sorted(self._fields)})") from None
         a = _read(self._open(src))
         if not isinstance(src, np.ndarray):
             a.setflags(write=False)  # read from the file: read-only like the in-memory arrays

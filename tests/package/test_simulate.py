@@ -585,3 +585,15 @@ def test_joint_by_number_is_a_clear_type_error(lift):
     with pytest.raises(TypeError, match=r"joint\(\) takes a joint name such as 'L4-L5'"):
         lift.joint(3)
     assert lift.joint(("L4-L5", "L5-S1")).compression.shape == (lift.frames, 2)
+
+
+def test_a_field_missing_from_a_file_names_the_file(tmp_path):
+    # A file written with --fields said the field was not chosen by "simulate(..., fields=...)".
+    out = tmp_path / "joints.h5"
+    assert cli("run", FIXTURE, "--fields", "joints", "-o", str(out)).returncode == 0
+    with paraspine.load_results(str(out)) as r:
+        with pytest.raises(AttributeError, match=f"the file {out} stores only"):
+            r.activation
+    part = paraspine.simulate(None, FIXTURE, fields=["compression"], progress=False)
+    with pytest.raises(AttributeError, match=r"simulate\(\.\.\., fields=\.\.\.\) chose"):
+        part.activation
