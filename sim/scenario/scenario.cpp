@@ -266,7 +266,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     }
   }
   const YAML::Node keys = root["keyframes"];
-  if (!keys.IsDefined() || !keys.IsSequence() || keys.size() < 1) r.fail(root, "keyframes", "missing: a list of at least one keyframe");
+  if (!keys.IsDefined() || keys.IsNull()) r.fail(root, "keyframes", "missing: a list of keyframes");
+  // Present but not a list ('keyframes: {time: 0}') used to be reported as missing, at line 1.
+  if (!keys.IsSequence() || keys.size() < 1) r.fail(keys, "keyframes", "expected a list of keyframes (- time: ...), at least two");
   for (size_t k = 0; k < keys.size(); ++k) {
     const std::string f = "keyframes[" + std::to_string(k) + "]";
     const YAML::Node kn = keys[k];

@@ -232,3 +232,19 @@ TEST(ScenarioInput, ASegmentRestsOnce) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+TEST(ScenarioInput, KeyframesGivenAsAMappingAreNotMissing) {
+  const std::string text = "paraspine_scenario: 1\nname: x\nkeyframes: {time: 0}\n";
+  try {
+    parse_scenario(text, "k.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "k.yaml:3: keyframes: expected a list of keyframes (- time: ...), at least two");
+  }
+}
+
+}  // namespace
+}  // namespace paraspine
