@@ -11,6 +11,7 @@
 #include "sim/model/data.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
+#include "sim/scenario/scenario.h"
 #include "sim/model/summary.h"
 #include "sim/simulate/frame.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -36,6 +37,8 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
       throw std::invalid_argument("angle key '" + key + "' must be REGION.AXIS, e.g. 'lumbar.flexion'");
     ps::set_posture_angle(m, key.substr(0, dot), key.substr(dot + 1), ps::deg2rad(deg), p);
   }
+  // As for a scenario's keyframes and `paraspine moments`: beyond the joints' ranges the numbers mean nothing.
+  if (const std::string beyond = ps::posture_range_problem(m, p); !beyond.empty()) throw std::invalid_argument(beyond);
   return p;
 }
 
@@ -60,22 +63,42 @@ PYBIND11_MODULE(_core, mod) {
     }
   });
 
+  // Every value checked when set, with the scenario file's ranges: a negative or NaN mass used to
+  // be taken as "0 = the reference" by scale_model, and the run went ahead with 79.6 kg.
+  auto checked = [](const char* key, const char* name, bool zero_is_reference) {
+    return [key, name, zero_is_reference](ps::Subject& s, double v) {
+      const std::string problem = (zero_is_reference && v == 0) ? "" : ps::subject_value_problem(key, v);
+      if (!problem.empty()) throw std::invalid_argument(std::string("Subject ") + name + ": " + problem);
+      if (std::string(key) == "body_mass") s.body_mass = v;
+      else if (std::string(key) == "height") s.height = v;
+      else s.strength_factor = v;
+    };
+  };
+  auto set_sex = [](ps::Subject& s, const std::string& sex) {
+    if (!sex.empty() && sex != "male" && sex != "female")
+      throw std::invalid_argument("Subject sex: expected 'male' or 'female' (or '' for the reference), got '" + sex + "'");
+    s.sex = sex;
+  };
   py::class_<ps::Subject>(mod, "Subject", "The person a model is scaled to.")
-      .def(py::init([](double mass, double height, const std::string& sex, double strength) {
+      .def(py::init([checked, set_sex](double mass, double height, const std::string& sex, double strength) {
              ps::Subject s;
-             s.body_mass = mass;
-             s.height = height;
-             s.sex = sex;
-             s.strength_factor = strength;
+             checked("body_mass", "mass", true)(s, mass);
+             checked("height", "height", true)(s, height);
+             set_sex(s, sex);
+             checked("strength_factor", "strength_factor", false)(s, strength);
              return s;
            }),
            py::arg("mass") = 0.0, py::arg("height") = 0.0, py::arg("sex") = "",
            py::arg("strength_factor") = 1.0,
-           "mass in kg, height in m, sex 'male' or 'female' (0 / empty = the model's reference subject)")
-      .def_readwrite("mass", &ps::Subject::body_mass, "Body mass, kg (0 = the reference).")
-      .def_readwrite("height", &ps::Subject::height, "Height, m (0 = the reference).")
-      .def_readwrite("sex", &ps::Subject::sex, "'male' or 'female' (empty = the reference).")
-      .def_readwrite("strength_factor", &ps::Subject::strength_factor, "Multiplies every muscle's force capacity.")
+           "mass in kg (20-300), height in m (1.0-2.5), sex 'male' or 'female' (0 / empty = the model's "
+           "reference subject), strength_factor in (0, 5]; other values raise ValueError")
+      .def_property("mass", [](const ps::Subject& s) { return s.body_mass; }, checked("body_mass", "mass", true),
+                    "Body mass, kg (0 = the reference).")
+      .def_property("height", [](const ps::Subject& s) { return s.height; }, checked("height", "height", true),
+                    "Height, m (0 = the reference).")
+      .def_property("sex", [](const ps::Subject& s) { return s.sex; }, set_sex, "'male' or 'female' (empty = the reference).")
+      .def_property("strength_factor", [](const ps::Subject& s) { return s.strength_factor; },
+                    checked("strength_factor", "strength_factor", false), "Multiplies every muscle's force capacity.")
       .def("__repr__", [](const ps::Subject& s) {
         return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
                ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +
@@ -120,7 +143,8 @@ PYBIND11_MODULE(_core, mod) {
       "static_frame",
       [](const ps::Model& m, const std::map<std::string, double>& angles_deg, double load_kg,
          const std::string& criterion, bool abdominal_pressure) {
-        if (!(load_kg >= 0)) throw std::invalid_argument("load_kg must be >= 0");
+        // The scenario format's rule: 0-60 kg per hand (no person holds more in one hand).
+        if (!(load_kg >= 0 && load_kg <= 60)) throw std::invalid_argument("load_kg must be between 0 and 60 kg per hand, got " + std::to_string(load_kg));
         ps::LoadSharingSettings settings;
         settings.criterion = ps::parse_criterion(criterion);
         settings.abdominal_pressure = abdominal_pressure;

@@ -13,8 +13,10 @@
 #include <mutex>
 
 #include "python/bindings/bindings.h"
+#include "sim/cli/threads.h"
 #include "sim/common/error.h"
 #include "sim/io/fields.h"
+#include "sim/io/output_path.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/results_writer.h"
 #include "sim/model/loader.h"
@@ -148,6 +150,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     pump.frame(t);
   };
 
+  if (!output.empty()) ps::check_output_path(output, {s.file, m.file});  // a bad path fails now, not after the run
   nlohmann::json summary;
   bool python_error = false;
   {
@@ -155,7 +158,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     try {
       std::unique_ptr<ps::ResultsWriter> writer;
       if (!output.empty()) writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion));
-      opt.threads = threads;  // as `paraspine run --threads` (run.h: frame preparation in parallel)
+      opt.threads = ps::cli::usable_threads(threads);  // as `paraspine run --threads` (run.h), capped alike
       summary = ps::run_scenario(m, s, opt, writer.get());
       if (writer) writer->finish(summary);
     } catch (const PythonErrorPending&) {
@@ -178,6 +181,7 @@ void write_results(const std::string& path, const ps::Model& m, const ps::Scenar
                    const std::vector<py::array_t<double, py::array::c_style | py::array::forcecast>>& values) {
   if (values.size() != ps::kOutputFields.size())
     throw std::invalid_argument("write_results needs every output field (" + std::to_string(ps::kOutputFields.size()) + ")");
+  ps::check_output_path(path, {s.file, m.file});  // a folder or a missing one said as such, inputs never replaced
   const long frames = static_cast<long>(time.size());
   for (size_t f = 0; f < values.size(); ++f)
     if (values[f].size() != frames * ps::field_width(m, ps::kOutputFields[f].shape))
@@ -220,6 +224,8 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
       if (!std::isfinite(v)) throw std::invalid_argument("sweep axis '" + path + "' has a value that is not finite");
     axes.push_back({path, values});
   }
+  ps::resolve_model_name(s.model, s.file, s.model_line, "model");  // a missing model named at its line
+  ps::check_sweep_axes(s, axes_in, "--vary");  // before any grid point runs, with the CLI's messages
   ps::Scenario base = s;
   if (subject) base.subject = *subject;
   ps::SweepResult r;
@@ -233,7 +239,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     g_sweep_report = progress.is_none() ? nullptr : &progress;
     try {
       py::gil_scoped_release release;
-      r = ps::run_sweep(base, axes, threads, sweep_progress);
+      r = ps::run_sweep(base, axes, ps::cli::usable_threads(threads), sweep_progress);
     } catch (const ps::InputError&) {
       g_sweep_report = nullptr;
       throw;
@@ -258,6 +264,7 @@ void write_sweep(const std::string& path, const ps::Scenario& s,
   ps::SweepResult r;
   for (const auto& [p, v] : axes) r.axes.push_back({p, v});
   for (const auto& o : summaries) r.summaries.push_back(python_to_json(o));
+  ps::check_output_path(path, {s.file});
   py::gil_scoped_release release;
   ps::write_sweep(path, s, r);
 }
@@ -278,6 +285,8 @@ void bind_simulate(py::module_& mod) {
       .def_readonly("file", &ps::Scenario::file, "The file it was read from ('<from_dict>' for dicts).")
       .def_readonly("text", &ps::Scenario::text, "The full YAML text (overrides applied).")
       .def_readonly("model", &ps::Scenario::model, "Model name or path the scenario asks for.")
+      .def("_model_path", [](const ps::Scenario& s) { return ps::resolve_model_name(s.model, s.file, s.model_line, "model"); },
+           "The scenario's model file; InputError at the `model:` line when there is none.")
       .def_readonly("subject", &ps::Scenario::subject, "The scenario's Subject, or None (the model's reference).")
       .def_readonly("criterion", &ps::Scenario::criterion, "Load-sharing criterion.")
       .def_readonly("abdominal_pressure", &ps::Scenario::abdominal_pressure,

@@ -15,7 +15,8 @@ class InputError(ValueError):
     field: str
 
 class Subject:
-    """The person a model is scaled to (0 / empty = the model's reference subject)."""
+    """The person a model is scaled to (0 / empty = the model's reference subject). mass 20-300 kg,
+    height 1.0-2.5 m, sex 'male' or 'female', strength_factor in (0, 5]; other values raise ValueError."""
 
     mass: float
     height: float
@@ -77,6 +78,7 @@ class Scenario:
     def _load(name_or_path: str) -> Scenario: ...
     @staticmethod
     def _parse(text: str, file: str) -> Scenario: ...
+    def _model_path(self) -> str: ...
     @staticmethod
     def _resolve_path(name_or_path: str) -> str: ...
     def _with_overrides(self, sets: Sequence[str], file: str) -> Scenario: ...

@@ -236,6 +236,7 @@ class Results:
                  scenario: Any = None, file: Optional[str] = None, h5file: Any = None):
         """Use :func:`paraspine.simulate` or :func:`load_results` rather than this constructor."""
         self._time = time
+        self._nframes = int(time.shape[0])  # known after close() too
         self._fields = {field(k).name: v for k, v in fields.items()}
         self._cache: dict[str, np.ndarray] = {}
         self.joint_names: list[str] = list(joint_names)    #: (J,) joint names in the model's order (full_spine: L5-S1 up to C0-C1)
@@ -255,15 +256,24 @@ class Results:
         """Names of the fields these results hold."""
         return list(self._fields)
 
+    def _open(self, src: Any) -> Any:
+        """`src` itself, or a clear error when it is a dataset of a file close() has closed (h5py's
+        own message is "Dset_id is not a dataset id")."""
+        if not isinstance(src, np.ndarray) and self._h5 is None:
+            raise ValueError(f"the results file {self.file} is closed: fields read before close() stay usable; "
+                             f"open it again with paraspine.load_results({self.file!r})")
+        return src
+
     def _full(self, name: str) -> np.ndarray:
         if name in self._cache:
             return self._cache[name]
         try:
             src = self._fields[name]
         except KeyError:
-            raise AttributeError(f"the field '{name}' was not recorded (simulate(..., fields=...) chose "
-                                 f"{sorted(self._fields)})") from None
-        a = _read(src)
+            chose = (f"the file {self.file} stores only" if self._h5 is not None or (self.file and self.model is None)
+                     else "simulate(..., fields=...) chose")  # a file written with --fields, or a choice made here
+            raise AttributeError(f"the field '{name}' was not recorded ({chose} {sorted(self._fields)})") from None
+        a = _read(self._open(src))
         if not isinstance(src, np.ndarray):
             a.setflags(write=False)  # read from the file: read-only like the in-memory arrays
         self._cache[name] = a
@@ -274,19 +284,19 @@ class Results:
             return self._full(name)[:, index]
         if name not in self._fields:
             self._full(name)  # raises with the message
-        return _read(self._fields[name], index)
+        return _read(self._open(self._fields[name]), index)
 
     @property
     def time(self) -> np.ndarray:
         """(T,) frame times, s."""
         if "time" not in self._cache:
-            self._cache["time"] = _read(self._time)
+            self._cache["time"] = _read(self._open(self._time))
         return self._cache["time"]
 
     @property
     def frames(self) -> int:
         """Number of frames T."""
-        return int(self._time.shape[0])
+        return self._nframes
 
     @property
     def duration_s(self) -> float:
@@ -409,7 +419,7 @@ class Results:
         f = field(name)
         if f.name not in self._fields:
             self._full(f.name)  # raises with the message
-        src = self._cache.get(f.name, self._fields[f.name])
+        src = self._open(self._cache.get(f.name, self._fields[f.name]))
         T = self.frames
         step = max(1, int(np.ceil(T / max(1, max_frames))))
         if step == 1:
@@ -447,7 +457,7 @@ class Results:
                 values.append(reduce(block[:full].reshape(full // step, step, *block.shape[1:])))
             if full < n:
                 values.append(reduce(block[full:][None]))
-            times.append(np.asarray(self._time[start:stop:step]))
+            times.append(np.asarray(self._open(self._time)[start:stop:step]))
         return np.concatenate(times), np.concatenate(values)
 
     # --- labelled selection -------------------------------------------------------------------
@@ -457,6 +467,9 @@ class Results:
             if name not in self.joint_names:
                 raise KeyError(f"unknown joint '{name}'; joints: {', '.join(self.joint_names)}")
             return JointSelection(self, self.joint_names.index(name), [name])
+        if not isinstance(name, (list, tuple, np.ndarray)):  # joint(3) said "'int' object is not iterable"
+            raise TypeError(f"joint() takes a joint name such as 'L4-L5' or a list of names, not {type(name).__name__} "
+                            f"(joint_names lists them)")
         idx = [self.joint(n).indices[0] for n in name]
         return JointSelection(self, np.asarray(idx), list(name))
 

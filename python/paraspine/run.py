@@ -47,8 +47,8 @@ def _tqdm(**kwargs: Any):
 
 
 def _resolve_model(model: Any, scenario: Scenario) -> "_core.Model":
-    if model is None:
-        return _core.Model.load(scenario.model)
+    if model is None:  # a missing model is reported at the scenario's `model:` line, as by the CLI
+        return _core.Model.load(scenario._native._model_path())
     if isinstance(model, _core.Model):
         return model
     if isinstance(model, (str, os.PathLike)):
@@ -63,7 +63,7 @@ def _subject_json(model: "_core.Model") -> dict:
 def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, str, Mapping[str, Any]], *,
              subject: Optional["_core.Subject"] = None, criterion: Optional[str] = None, threads: int = 1,
              overrides: Optional[Overrides] = None, output: Union[str, os.PathLike, None] = None,
-             fields: Optional[Sequence[str]] = None, progress: ProgressArg = True,
+             fields: Union[Sequence[str], str, None] = None, progress: ProgressArg = True,
              max_memory: float = DEFAULT_MAX_MEMORY, fatigue: bool = True) -> Results:
     """Run a scenario through the whole pipeline (kinematics, inverse dynamics, load sharing,
     spinal loads, fatigue) and return its :class:`~paraspine.Results`.
@@ -82,8 +82,8 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     overrides: ``{PATH: VALUE}`` applied to the scenario first, like ``paraspine run --set``.
     output: stream every frame to this HDF5 file with the CLI's writer (schema v1, memory does not
         grow with the duration) and return results that read it lazily. Use it for long scenarios.
-    fields: record only these fields in memory (names such as ``"compression"`` or HDF5 paths);
-        default all. A frame of ``full_spine`` with all fields is about 34 kB.
+    fields: record only these fields in memory (names such as ``"compression"`` or HDF5 paths, a
+        list or one comma-separated string); default all. A frame of ``full_spine`` with all fields is about 34 kB.
     progress: True for a tqdm bar (shown after 1 s), False/None for none, or a callable
         ``progress(frames_done, frames_total, sim_time_s)``.
     max_memory: refuse (ValueError) to hold more than this many bytes of in-memory results;
@@ -104,6 +104,8 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
         m = m.scaled(subj)
     crit = criterion or ""
+    if isinstance(fields, str):  # "compression" or "compression,activation", as the CLI's --fields
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
     out = os.fspath(output) if output is not None else ""
     if out and fields is not None:
         raise ValueError("output= streams every field to the file; do not combine it with fields=")

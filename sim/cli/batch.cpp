@@ -5,9 +5,13 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "sim/cli/interrupt.h"
+#include "sim/cli/summary_view.h"
+#include "sim/cli/threads.h"
 #include "sim/simulate/batch.h"
 
 namespace paraspine::cli {
@@ -26,21 +30,41 @@ void print_progress(int done, int total, const std::string& name, double seconds
   std::fprintf(stderr, "  [%d/%d] %s (%.1f s)\n", done, total, name.c_str(), seconds);
 }
 
-double joint_value(const nlohmann::json& summary, const char* joint, const char* key) {
-  return summary["joints"][joint][key].get<double>();
-}
+
 
 int run(const BatchArgs& a) {
   BatchOptions opt;
-  opt.threads = a.threads > 0 ? a.threads : omp_get_max_threads();
+  opt.threads = usable_threads(a.threads);
   opt.output_dir = a.out;
   opt.storage.single_precision = a.precision == "single";
   opt.storage.fields = a.fields;
   opt.model_override = a.model;
   opt.criterion_override = a.criterion;
   opt.time_coupling = !a.no_fatigue;
-  if (isatty(STDERR_FILENO) && !a.json) opt.progress = print_progress;
+  if (isatty(STDERR_FILENO)) opt.progress = print_progress;  // stderr: beside --json on stdout too
   if (!a.fields.empty()) check_field_selection(a.fields);
+  // A missing model named where it was given (--model, or each scenario's model: line), before any work.
+  if (!a.model.empty()) resolve_model_name(a.model, "--model", 0, "");
+  else
+    for (const auto& name : a.scenarios) {
+      Scenario sc;
+      try {
+        sc = load_scenario(name);
+      } catch (const std::exception&) {
+        continue;  // run_batch reports it, naming file, line and field
+      }
+      resolve_model_name(sc.model, sc.file, sc.model_line, "model");
+    }
+  if (!a.out.empty()) {
+    // The files run_batch will write (<dir>/<scenario name>.h5): removed if the batch is interrupted.
+    std::vector<std::string> partial;
+    for (const auto& name : a.scenarios) try {
+        partial.push_back(partial_file((std::filesystem::path(a.out) / (load_scenario(name).name + ".h5")).string()));
+      } catch (const std::exception&) {
+        // run_batch reports it, naming file, line and field, before any work starts
+      }
+    remove_on_interrupt(partial);
+  }
   const BatchResult r = run_batch(a.scenarios, opt);
 
   if (a.json) {
@@ -64,9 +88,9 @@ int run(const BatchArgs& a) {
       continue;
     }
     const auto& s = e.summary;
-    fmt::print("  {:<36} {:>8} {:>10.1f} {:>14.0f} {:>14.0f} {:>12.2f} {:>12} {:>8.1f}\n", e.name, s["frames"].get<long>(),
-               s["duration_s"].get<double>(), joint_value(s, "L4-L5", "peak_compression_N"),
-               joint_value(s, "L5-S1", "peak_compression_N"), s["reserves"]["peak_moment_Nm"].get<double>(),
+    fmt::print("  {:<36} {:>8} {:>10.1f} {} {} {:>12.2f} {:>12} {:>8.1f}\n", e.name, s["frames"].get<long>(),
+               s["duration_s"].get<double>(), cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
+               cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14), s["reserves"]["peak_moment_Nm"].get<double>(),
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
                e.seconds);
   }
@@ -84,13 +108,14 @@ Verb add_batch_verb(CLI::App& app) {
   auto a = std::make_shared<BatchArgs>();
   CLI::App* c = app.add_subcommand("batch", "Run several scenarios in parallel: one summary line each, results files in a directory");
   c->add_option("SCENARIOS", a->scenarios, "Scenario files or bundled scenario names")->required()->expected(1, -1);
-  c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each");
+  CLI::Option* out = c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each");
   c->add_option("--threads", a->threads, "Scenarios run at once (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--model", a->model, "Model instead of each scenario's");
-  c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario");
+  c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario")
+      ->check(CLI::IsMember({"activation2", "activation3", "stress2", "minmax"}));
   c->add_option("--precision", a->precision, "Storage of the per-frame fields: double or single")->capture_default_str()
-      ->check(CLI::IsMember({"double", "single"}));
-  c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',');
+      ->check(CLI::IsMember({"double", "single"}))->needs(out);
+  c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',')->needs(out);
   c->add_flag("--no-fatigue", a->no_fatigue, "Fresh muscles throughout, no creep, in every scenario");
   c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");
   c->footer("Each scenario runs as `paraspine run` runs it alone (same summary, same file), on one thread;\n"

@@ -13,6 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/batch.h"
+#include "sim/cli/interrupt.h"
+#include "sim/cli/summary_view.h"
+#include "sim/cli/threads.h"
 #include "sim/cli/render.h"
 #include "sim/common/error.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -21,6 +24,7 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
+#include "sim/io/output_path.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
@@ -65,7 +69,11 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::Posture posture = ps::neutral_posture(model);
   for (const auto& s : angles) apply_angle(model, s, posture);
-  if (load_kg < 0 || !std::isfinite(load_kg)) throw std::invalid_argument("--load-kg must be ≥ 0");
+  // As for a scenario's keyframes: a posture beyond the joints' ranges gives numbers of no meaning.
+  if (const std::string beyond = ps::posture_range_problem(model, posture); !beyond.empty())
+    throw ps::InputError("--angle-deg", 0, "", beyond);
+  // The scenario format's rule: 0-60 kg per hand (no person holds more in one hand).
+  if (!(load_kg >= 0 && load_kg <= 60)) throw ps::InputError("--load-kg", 0, "", fmt::format("must be between 0 and 60 kg per hand, got {}", load_kg));
   ps::Data d(model);
   ps::set_static_posture(model, posture, d);
   ps::clear_loads(model, d);
@@ -117,7 +125,7 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
   const ps::BenchMotion mo = ps::parse_bench_motion(motion);
   const ps::Model model = ps::load_model(model_path);
   const ps::Criterion c = ps::parse_criterion(criterion);
-  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? print_progress : nullptr, mo);
+  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, isatty(STDERR_FILENO) ? print_progress : nullptr, mo);
   if (json) {
     nlohmann::json j = {{"model", r.model}, {"motion", r.motion}, {"criterion", r.criterion}, {"frames", r.frames},
                         {"ours_warm_us_per_frame", r.ours_warm_us_per_frame},
@@ -163,27 +171,62 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
   return 0;
 }
 
-// "mass=80,height=1.80,sex=male" → Subject.
+// "mass=80,height=1.80,sex=male" → Subject. Every value whole and in range (a negative or NaN mass
+// would otherwise fall back to the model's reference subject, and "70kg" read as 70).
 ps::Subject parse_subject(const std::string& spec) {
   ps::Subject sub;
   std::stringstream ss(spec);
   std::string item;
+  const std::vector<std::pair<std::string, double ps::Subject::*>> keys = {
+      {"mass", &ps::Subject::body_mass}, {"height", &ps::Subject::height}, {"strength", &ps::Subject::strength_factor},
+      {"fatigue_rate", &ps::Subject::fatigue_rate_scale}, {"recovery_rate", &ps::Subject::recovery_rate_scale}};
+  const std::vector<std::string> fields = {"body_mass", "height", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"};
+  auto fail = [](const std::string& key, const std::string& msg) { throw ps::InputError("--subject", 0, key, msg); };
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("--subject expects key=value pairs, got '" + item + "'");
+    if (eq == std::string::npos) fail("", "expected key=value pairs (e.g. mass=62,height=1.65,sex=female), got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
-    if (k == "sex") { sub.sex = v; continue; }
-    double x;
-    try { x = std::stod(v); } catch (const std::exception&) { throw std::invalid_argument("--subject " + k + ": '" + v + "' is not a number"); }
-    if (k == "mass") sub.body_mass = x;
-    else if (k == "height") sub.height = x;
-    else if (k == "strength") sub.strength_factor = x;
-    else if (k == "fatigue_rate") sub.fatigue_rate_scale = x;
-    else if (k == "recovery_rate") sub.recovery_rate_scale = x;
-    else throw std::invalid_argument("--subject: unknown key '" + k + "' (mass, height, sex, strength, fatigue_rate, recovery_rate)");
+    if (k == "sex") {
+      if (v != "male" && v != "female") fail(k, "expected male or female, got '" + v + "'");
+      sub.sex = v;
+      continue;
+    }
+    size_t at = 0;
+    for (; at < keys.size() && keys[at].first != k; ++at) {}
+    if (at == keys.size()) fail(k, "unknown key (mass, height, sex, strength, fatigue_rate, recovery_rate)");
+    double x = 0;
+    size_t used = 0;
+    try {
+      x = std::stod(v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (v.empty() || used != v.size()) fail(k, "'" + v + "' is not a number");
+    const std::string problem = ps::subject_value_problem(fields[at], x);
+    if (!problem.empty()) fail(k, problem);
+    sub.*(keys[at].second) = x;
   }
   return sub;
 }
+
+// A CLI11 check of a subject value (--mass-kg, --height-m): the scenario's ranges, NaN refused.
+CLI::Validator subject_check(const std::string& field) {
+  return CLI::Validator(
+      [field](std::string& text) -> std::string {
+        double x = 0;
+        size_t used = 0;
+        try {
+          x = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (text.empty() || used != text.size()) return "'" + text + "' is not a number";
+        return ps::subject_value_problem(field, x);
+      },
+      "", field);
+}
+
+const std::vector<std::string> kCriteria = {"activation2", "activation3", "stress2", "minmax"};
 
 std::chrono::steady_clock::time_point g_run_start;
 void run_progress(double f, double t, double duration) {
@@ -199,24 +242,30 @@ void run_progress(double f, double t, double duration) {
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
             int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
+  if (!out.empty()) ps::check_output_path(out);
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
     sc = ps::parse_scenario(ps::apply_overrides(sc.text, file, sets), file + " (with --set)");
   }
+  // A missing model is named where it was given: --model, or the scenario's `model:` line.
+  const std::string model_path = model_override.empty() ? ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model")
+                                                        : ps::resolve_model_name(model_override, "--model", 0, "");
   if (!model_override.empty()) sc.model = model_override;
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
   if (!subject_spec.empty()) subject = parse_subject(subject_spec);
-  const ps::Model model = ps::scale_model(ps::load_model(sc.model), subject);
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
+  const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
-  opt.threads = threads > 0 ? threads : omp_get_max_threads();
+  opt.threads = ps::cli::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
-  if ((isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))) opt.progress = run_progress;
+  if (isatty(STDERR_FILENO)) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (!out.empty()) {
+    ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion,
                          {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}, {"sex", model.reference_sex}}};
     writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
@@ -233,17 +282,14 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
              summary["duration_s"].get<double>(), summary["frames"].get<long>());
   // Spinal loads at L4-L5, L5-S1 and the most loaded level; NIOSH action limit 3400 N (Waters et al.
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
-  std::string most = "L4-L5";
-  for (const auto& [name, v] : summary["joints"].items())
-    if (v["peak_compression_N"].get<double>() > summary["joints"][most]["peak_compression_N"].get<double>()) most = name;
+  // Any model: L5-S1 and L4-L5 when it has them, and its most loaded level (sim/cli/summary_view.h).
+  const std::string most = ps::cli::most_loaded_joint(summary);
   fmt::print("  {:<8} {:>16} {:>16} {:>16} {:>16}\n", "level", "peak compr. N", "mean compr. N", "peak AP shear N", "peak lat. shear N");
-  std::vector<std::string> rows = {"L5-S1", "L4-L5"};
-  if (most != "L5-S1" && most != "L4-L5") rows.push_back(most);
-  for (const std::string& name : rows) {
-    const auto& v = summary["joints"][name];
-    const double pc = v["peak_compression_N"].get<double>();
-    fmt::print("  {:<8} {:>16.0f} {:>16.0f} {:>16.0f} {:>16.0f}{}\n", name, pc, v["mean_compression_N"].get<double>(),
-               v["peak_shear_ap_N"].get<double>(), v["peak_shear_lateral_N"].get<double>(),
+  for (const std::string& name : ps::cli::headline_joints(summary)) {
+    using ps::cli::cell, ps::cli::joint_number;
+    const double pc = joint_number(summary, name, "peak_compression_N");
+    fmt::print("  {:<8} {} {} {} {}{}\n", name, cell(pc, 0, 16), cell(joint_number(summary, name, "mean_compression_N"), 0, 16),
+               cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 16),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
   fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "mean act.",
@@ -269,9 +315,11 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {:.0f} s, to 95 % in {:.0f} s "
                "(slowest: {})\n", rec["to_90_percent_s"].get<double>(), rec["to_95_percent_s"].get<double>(),
                rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>());
-  if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005)
-    fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level (L4-L5 {:.2f}° at the end)\n",
-               summary["creep"]["peak_deg"].get<double>(), summary["joints"]["L4-L5"]["end_creep_deg"].get<double>());
+  if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005) {
+    const std::string at = summary["joints"].contains("L4-L5") ? "L4-L5" : most;
+    fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level ({} {:.2f}° at the end)\n",
+               summary["creep"]["peak_deg"].get<double>(), at, ps::cli::joint_number(summary, at, "end_creep_deg"));
+  }
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   return 0;
 }
@@ -318,21 +366,34 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
       const double v = value(files[k]);
-      line += fmt::format(" {:>14}", fmt::format("{:.{}f}", v, digits));
-      if (k > 0) line += fmt::format(" {:>9}", first != 0 ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("-"));
+      line += " " + ps::cli::cell(v, digits, 14);
+      if (k > 0) line += fmt::format(" {:>9}", first != 0 && std::isfinite(first) && std::isfinite(v) ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("-"));
     }
     fmt::print("{} {}\n", line, unit);
   };
   std::string head = fmt::format("  {:<34}", "");
-  for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", files[k].summary.value("scenario", files[k].path)) + (k ? std::string(10, ' ') : "");
+  // Columns are headed by scenario name, or by file name when two files ran the same scenario
+  // (e.g. two subjects or --set variants), which would otherwise be told apart by nothing.
+  std::vector<std::string> labels;
+  for (const auto& f : files) labels.push_back(f.summary.value("scenario", f.path));
+  for (size_t a = 0; a < labels.size(); ++a)
+    for (size_t b = a + 1; b < labels.size(); ++b)
+      if (labels[a] == labels[b]) {
+        for (size_t k = 0; k < files.size(); ++k) labels[k] = std::filesystem::path(files[k].path).filename().string();
+        a = labels.size();
+        break;
+      }
+  for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", labels[k]) + (k ? std::string(10, ' ') : "");
   fmt::print("{}\n", head);
-  for (const char* j : {"L5-S1", "L4-L5"}) {
-    row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["peak_compression_N"].get<double>(); }, "N", 0);
-    row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["mean_compression_N"].get<double>(); }, "N", 0);
-    row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return f.summary["joints"][j]["peak_shear_ap_N"].get<double>(); }, "N", 0);
+  for (const std::string& j : ps::cli::headline_joints(files[0].summary)) {
+    using ps::cli::joint_number;
+    row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0);
+    row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
+    row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_N"); }, "N", 0);
   }
   for (const auto& [group, sides] : files[0].summary["groups"].items()) {
     auto mean_act = [&, g = group](const ps::ResultsFileInfo& f) {
+      if (!f.summary.contains("groups") || !f.summary["groups"].contains(g)) return std::numeric_limits<double>::quiet_NaN();
       double s = 0;
       for (const auto& [side, v] : f.summary["groups"][g].items()) s += v["mean_activation"].get<double>() / f.summary["groups"][g].size();
       return s;
@@ -350,10 +411,19 @@ void sweep_progress(double f) {
 }
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {
+  if (!out.empty()) ps::check_output_path(out);
   const ps::Scenario sc = ps::load_scenario(scenario_name);
+  if (!out.empty()) ps::check_output_path(out, {sc.file});
+  ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");  // a missing model named at its line
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
-  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) ? sweep_progress : nullptr);
+  {  // every value of every axis checked before the first grid point runs
+    std::vector<std::pair<std::string, std::vector<double>>> values;
+    for (const auto& a : axes) values.emplace_back(a.path, a.values);
+    ps::check_sweep_axes(sc, values, "--vary");
+  }
+  if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
+  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, isatty(STDERR_FILENO) ? sweep_progress : nullptr);
   if (!out.empty()) ps::write_sweep(out, sc, r);
   if (json) {
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
@@ -376,8 +446,8 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     }
     for (size_t k = 0; k < vals.size(); ++k) row += fmt::format(" {:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
     const auto& s = r.summaries[p];
-    fmt::print("{}  {:>14.0f} {:>14.0f} {:>12.2f} {:>12}\n", row, s["joints"]["L4-L5"]["peak_compression_N"].get<double>(),
-               s["joints"]["L5-S1"]["peak_compression_N"].get<double>(), s["reserves"]["peak_moment_Nm"].get<double>(),
+    fmt::print("{}  {} {} {:>12.2f} {:>12}\n", row, ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
+               ps::cli::cell(ps::cli::joint_number(s, "L5-S1", "peak_compression_N"), 0, 14), s["reserves"]["peak_moment_Nm"].get<double>(),
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()));
   }
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
@@ -412,8 +482,8 @@ int main(int argc, char** argv) {
   moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES, repeatable; regions from the model, or pelvis")
       ->type_name("SPEC");
   moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
-  moments->add_option("--mass-kg", mass, "Subject body mass, kg (default: the model's reference)");
-  moments->add_option("--height-m", height, "Subject height, m (default: the model's reference)");
+  moments->add_option("--mass-kg", mass, "Subject body mass, kg, 20-300 (default: the model's reference)")->check(subject_check("body_mass"));
+  moments->add_option("--height-m", height, "Subject height, m, 1.0-2.5 (default: the model's reference)")->check(subject_check("height"));
   moments->add_option("--sex", sex, "Subject sex (default: the model's reference)")->check(CLI::IsMember({"male", "female"}));
   moments->add_flag("--json", mom_json, "Print one JSON object on stdout");
   moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
@@ -425,7 +495,7 @@ int main(int argc, char** argv) {
   bool bench_json = false;
   bench->add_option("--model", bench_model, "Model file or bundled model name")->capture_default_str();
   bench->add_option("--frames", bench_frames, "Number of frames (a 100 Hz motion)")->capture_default_str()->check(CLI::PositiveNumber);
-  bench->add_option("--criterion", bench_criterion, "activation2, activation3, stress2 or minmax")->capture_default_str();
+  bench->add_option("--criterion", bench_criterion, "activation2, activation3, stress2 or minmax")->capture_default_str()->check(CLI::IsMember(kCriteria));
   bench->add_option("--motion", bench_motion,
                     "everyday: everyday postures, 0-10 kg per hand; harsh: up to 60 % of every range at once, 0-15 kg per hand")
       ->capture_default_str()->check(CLI::IsMember({"everyday", "harsh"}));
@@ -446,16 +516,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> run_sets;
   run->add_option("SCENARIO", run_scenario_name, "Scenario file or bundled scenario name")->required();
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
-  run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
+  CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R)");
-  run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); replaces the scenario's subject, values not given are the model's reference");
+  run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
-  run->add_option("--threads", run_threads, "Threads (0 = all cores) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
-      ->capture_default_str()->check(CLI::IsMember({"double", "single"}));
+      ->capture_default_str()->check(CLI::IsMember({"double", "single"}))->needs(run_out_opt);
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
-      ->delimiter(',');
+      ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
   run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
 
@@ -477,7 +547,7 @@ int main(int argc, char** argv) {
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
   sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value")->required();
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
-  sweep->add_option("--threads", sweep_threads, "Threads (default: all cores)");
+  sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
@@ -486,6 +556,19 @@ int main(int argc, char** argv) {
   const ps::cli::Verb report_verb = ps::cli::add_report_verb(app);
   const ps::cli::Verb batch_verb = ps::cli::add_batch_verb(app);
 
+  // An unknown verb ('paraspine frobnicate') would read "A subcommand is required": name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string verbs;
+    bool known = false;
+    for (const CLI::App* c : app.get_subcommands({})) {
+      known = known || c->get_name() == argv[1];
+      verbs += (verbs.empty() ? "" : ", ") + c->get_name();
+    }
+    if (!known) {
+      std::cerr << "error: unknown command '" << argv[1] << "' (commands: " << verbs << "; paraspine --help)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -506,7 +589,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, sweep_threads > 0 ? sweep_threads : omp_get_max_threads(), sweep_json);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, ps::cli::usable_threads(sweep_threads), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
                                [&] { run_storage.single_precision = run_precision == "single"; return run_storage; }());

@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 
+#include "sim/common/error.h"
 #include "sim/render/animate.h"
 #include "sim/render/picture.h"
 #include "sim/render/results_series.h"
@@ -15,6 +17,19 @@
 namespace paraspine::cli {
 
 namespace {
+// CLI11's number checks let NaN and infinities through.
+CLI::Validator finite_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          if (std::isfinite(std::stod(text))) return "";
+        } catch (const std::exception&) {
+        }
+        return "must be a finite number, got " + text;
+      },
+      "", "finite");
+}
+
 struct RenderArgs {
   std::string results, out, view = "sagittal", color = "activation";
   double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
@@ -34,12 +49,12 @@ Verb add_render_verb(CLI::App& app) {
   c->add_option("--color", args->color, "What colours the muscles: activation, force or fatigue")->capture_default_str()
       ->check(CLI::IsMember({"activation", "force", "fatigue"}));
   c->add_option("--color-max", args->color_max, "Value at the top of the colour bar (same scale for pictures to compare; default: activation 1, force and fatigue the run's maximum)")
-      ->check(CLI::NonNegativeNumber);
-  c->add_option("--width", args->width, "Width, pixels (points for PDF)")->capture_default_str();
-  c->add_option("--height", args->height, "Height, pixels (points for PDF)")->capture_default_str();
+      ->check(CLI::NonNegativeNumber & finite_number());
+  c->add_option("--width", args->width, "Width, pixels (points for PDF), 200-20000")->capture_default_str()->check(CLI::Range(200, 20000));
+  c->add_option("--height", args->height, "Height, pixels (points for PDF), 150-20000")->capture_default_str()->check(CLI::Range(150, 20000));
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
-  c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0));
-  c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0) & finite_number());
+  c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(CLI::PositiveNumber & finite_number());
   c->add_option("--start", args->start, "Animation: first instant, s (default: the start of the run)");
   c->add_option("--end", args->end, "Animation: last instant, s (default: the end of the run)");
   c->footer("Examples:\n"
@@ -51,6 +66,14 @@ Verb add_render_verb(CLI::App& app) {
   return {c, [args, c]() {
             const auto t0 = std::chrono::steady_clock::now();
             const ResultsSeries results(args->results);
+            // An instant outside the run, or NaN, used to draw the first or last frame silently.
+            for (const char* opt : {"--time", "--start", "--end"}) {
+              if (!c->count(opt)) continue;
+              const double t = std::string(opt) == "--time" ? args->time : std::string(opt) == "--start" ? args->start : args->end;
+              if (!(t >= results.time.front() - 1e-9 && t <= results.time.back() + 1e-9))
+                throw InputError(opt, 0, "", fmt::format("{} s is outside the run in {} ({:g} … {:g} s)", t, args->results,
+                                                         results.time.front(), results.time.back()));
+            }
             ResultsPicture picture(results);
             PictureOptions o;
             o.view = parse_view(args->view);

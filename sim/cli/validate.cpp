@@ -47,7 +47,7 @@ std::string number(double v) {
 
 int run_validate_command(const ValidateCommand& v) {
   const ps::ValidationSuite suite = ps::load_validation_suite(v.cases_file.empty() ? default_cases_file() : v.cases_file);
-  const bool tty = (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO));
+  const bool tty = isatty(STDERR_FILENO);
   const ps::ValidationReport rep = ps::run_validation(suite, v.case_name, [&](const std::string& scenario) {
     if (tty) std::fprintf(stderr, "\r  running %-60s", scenario.c_str());
   });

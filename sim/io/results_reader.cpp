@@ -7,14 +7,35 @@
 namespace paraspine {
 namespace {
 
+// A string attribute, variable- or fixed-length (h5py writes either, depending on how it is given);
+// false when absent or not a string. Reading a fixed-length one as variable-length used to crash.
 bool read_string_attr(hid_t obj, const char* name, std::string& out) {
   if (H5Aexists(obj, name) <= 0) return false;
   const hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
   const hid_t type = H5Aget_type(attr);
-  char* p = nullptr;
-  const bool ok = H5Aread(attr, type, &p) >= 0;
-  if (ok && p) out = p;
-  H5free_memory(p);
+  const hid_t space = H5Aget_space(attr);
+  bool ok = H5Tget_class(type) == H5T_STRING && H5Sget_simple_extent_npoints(space) == 1;
+  if (ok && H5Tis_variable_str(type) > 0) {
+    char* p = nullptr;
+    const hid_t mem = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5Tget_cset(type));
+    ok = H5Aread(attr, mem, &p) >= 0;
+    if (ok && p) out = p;
+    if (p) H5free_memory(p);
+    H5Tclose(mem);
+  } else if (ok) {
+    const size_t n = H5Tget_size(type);
+    std::string buf(n + 1, '\0');
+    const hid_t mem = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mem, n + 1);
+    H5Tset_strpad(mem, H5T_STR_NULLTERM);
+    H5Tset_cset(mem, H5Tget_cset(type));
+    ok = H5Aread(attr, mem, buf.data()) >= 0;
+    if (ok) out = buf.c_str();
+    H5Tclose(mem);
+  }
+  H5Sclose(space);
   H5Tclose(type);
   H5Aclose(attr);
   return ok;
@@ -32,11 +53,19 @@ ResultsFileInfo read_results_info(const std::string& path) {
     H5Fclose(file);
     throw InputError(path, 0, "", msg);
   };
-  if (H5Aexists(file, "schema_version") <= 0) fail("not a paraspine results file (no schema_version)");
+  if (H5Aexists(file, "schema_version") <= 0) {
+    if (H5Aexists(file, "summaries") > 0 && H5Lexists(file, "/grid", H5P_DEFAULT) > 0)
+      fail("a sweep file (paraspine sweep -o): every grid point's summary is in its 'summaries' attribute and "
+           "/summary; this command reads the results of one run (paraspine run -o)");
+    fail("not a paraspine results file (no schema_version)");
+  }
   {
     const hid_t a = H5Aopen(file, "schema_version", H5P_DEFAULT);
-    H5Aread(a, H5T_NATIVE_INT, &info.schema_version);
+    const hid_t type = H5Aget_type(a);
+    const bool integer = H5Tget_class(type) == H5T_INTEGER && H5Aread(a, H5T_NATIVE_INT, &info.schema_version) >= 0;
+    H5Tclose(type);
     H5Aclose(a);
+    if (!integer) fail("not a paraspine results file (schema_version is not a whole number)");
   }
   if (info.schema_version != 1) fail("schema version " + std::to_string(info.schema_version) + " is not supported (this build reads 1)");
   read_string_attr(file, "scenario", info.scenario);
@@ -53,6 +82,21 @@ ResultsFileInfo read_results_info(const std::string& path) {
     info.summary = nlohmann::json::parse(json);
   } catch (const nlohmann::json::exception&) {
     throw InputError(path, 0, "/summary", "the summary is not valid JSON");
+  }
+  // What readers of a summary (compare, render, report, Python) rely on, checked once here.
+  auto number = [&](const nlohmann::json& parent, const char* key) { return parent.is_object() && parent.contains(key) && parent[key].is_number(); };
+  const nlohmann::json& sum = info.summary;
+  if (!sum.is_object() || !sum.contains("joints") || !sum["joints"].is_object() || !sum.contains("groups") ||
+      !sum["groups"].is_object() || !number(sum, "duration_s") || !number(sum, "frames") || !sum.contains("reserves") ||
+      !number(sum["reserves"], "peak_moment_Nm"))
+    throw InputError(path, 0, "/summary", "the summary lacks joints, groups, reserves, duration_s or frames (not written by paraspine run?)");
+  for (const auto& [name, j] : sum["joints"].items())
+    for (const char* key : {"peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"})
+      if (!number(j, key)) throw InputError(path, 0, "/summary", "joint " + name + " lacks " + key);
+  for (const auto& [group, sides] : sum["groups"].items()) {
+    if (!sides.is_object()) throw InputError(path, 0, "/summary", "group " + group + " is not a mapping of sides");
+    for (const auto& [side, v] : sides.items())
+      if (!number(v, "mean_activation")) throw InputError(path, 0, "/summary", "group " + group + " " + side + " lacks mean_activation");
   }
   return info;
 }

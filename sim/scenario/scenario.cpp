@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include "sim/common/yaml_reader.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/model/loader.h"
 #include "sim/model/data.h"
 #include "sim/simulate/frame.h"
 
@@ -21,8 +24,29 @@ namespace fs = std::filesystem;
 
 struct Reader : YamlReader {
   int line(const YAML::Node& n) const { return n.Mark().line + 1; }
+  // Every key of a mapping is a plain name and appears once: yaml-cpp keeps duplicate keys and
+  // lookups take the first, so `output_rate_hz` given twice would silently drop the second value.
+  void unique_keys(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    std::vector<std::string> seen;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) fail(kv.first, field, "expected a name as key, got a list or mapping");
+      const std::string k = kv.first.as<std::string>();
+      const std::string f = field.empty() ? k : field + "." + k;
+      if (k == "<<") fail(kv.first, f, "YAML merge keys (<<: *anchor) are not read: write the keys out (anchors with '*name' as a whole value work)");
+      for (const std::string& s : seen)
+        if (s == k) fail(kv.first, f, "'" + k + "' is given twice (line " + std::to_string(line(n[k])) + " and here)");
+      seen.push_back(k);
+    }
+  }
   void allow(const YAML::Node& n, const std::string& field, std::initializer_list<const char*> keys) const {
+    unique_keys(n, field);
     allow_keys(n, field, keys);
+  }
+  bool boolean(const YAML::Node& n, const std::string& field) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail(n, field, "expected true or false");
+    return v;
   }
 };
 
@@ -32,14 +56,61 @@ std::string resolve_scenario_path(const std::string& name_or_path) {
   return resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR);
 }
 
+std::string subject_value_problem(const std::string& key, double v) {
+  auto g = [](double x) { std::ostringstream o; o << x; return o.str(); };
+  if (!std::isfinite(v)) return "must be a finite number, got " + g(v);
+  if (key == "body_mass") return v >= 20 && v <= 300 ? "" : "must be between 20 and 300 kg, got " + g(v);
+  if (key == "height") return v >= 1.0 && v <= 2.5 ? "" : "must be between 1.0 and 2.5 m, got " + g(v);
+  if (key == "strength_factor") return v > 0 && v <= 5 ? "" : "must be in (0, 5], got " + g(v);
+  if (key == "fatigue_rate_scale" || key == "recovery_rate_scale")
+    return v > 0 && v <= 10 ? "" : "must be in (0, 10], got " + g(v);
+  return "unknown subject value '" + key + "'";
+}
+
+namespace {
+
+// The stems of the .yaml files in the working directory's `local` folder and the bundled one.
+std::string bundled_names(const char* local, const char* bundled) {
+  std::vector<std::string> names;
+  for (const char* dir : {local, bundled}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".yaml" && std::find(names.begin(), names.end(), e.path().stem().string()) == names.end())
+        names.push_back(e.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+}  // namespace
+
+std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field) {
+  const std::string path = resolve_model_path(name);
+  if (fs::is_regular_file(path)) return path;
+  const std::string list = bundled_names("models", PARASPINE_MODELS_DIR);
+  throw InputError(file, line, field, "no model '" + name + "': neither a bundled model (" + list + ") nor a model file");
+}
+
 Scenario load_scenario(const std::string& name_or_path) {
   const std::string path = resolve_scenario_path(name_or_path);
+  // Say what went wrong with the name: a model where a scenario belongs, a folder, a typo.
+  if (fs::is_directory(path)) throw InputError(path, 0, "", "is a folder, not a scenario file");
+  if (!fs::exists(path)) {
+    if (fs::is_regular_file(resolve_model_path(name_or_path)))
+      throw InputError(name_or_path, 0, "", "is a model, not a scenario (paraspine list shows both)");
+    throw InputError(name_or_path, 0, "", "no scenario of this name: neither a bundled scenario (" +
+                                              bundled_names("scenarios", PARASPINE_SCENARIOS_DIR) + ") nor a file");
+  }
   return parse_scenario(read_input_file(path, "scenario"), path);
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& file) {
   Reader r{file};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario");
+  if (root["paraspine_model"].IsDefined())
+    r.fail(root["paraspine_model"], "paraspine_model", "this is a model file, not a scenario (paraspine list shows both)");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
                      "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
                      "sources", "external_forces"});
@@ -51,13 +122,17 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (!root["name"].IsDefined()) r.fail(root, "name", "missing required field");
   s.name = r.str(root["name"], "name");
   if (root["description"].IsDefined()) s.description = r.str(root["description"], "description");
-  if (root["model"].IsDefined()) s.model = r.str(root["model"], "model");
-  if (root["criterion"].IsDefined()) s.criterion = r.str(root["criterion"], "criterion");
+  if (root["model"].IsDefined()) s.model = r.str(root["model"], "model"), s.model_line = r.line(root["model"]);
+  if (root["criterion"].IsDefined()) {
+    s.criterion = r.str(root["criterion"], "criterion");
+    try {
+      parse_criterion(s.criterion);
+    } catch (const std::invalid_argument& e) {
+      r.fail(root["criterion"], "criterion", e.what());
+    }
+  }
   if (root["abdominal_pressure"].IsDefined()) {
-    const YAML::Node n = root["abdominal_pressure"];
-    if (!n.IsScalar() || (n.as<std::string>() != "true" && n.as<std::string>() != "false"))
-      r.fail(n, "abdominal_pressure", "expected true or false");
-    s.abdominal_pressure = n.as<std::string>() == "true";
+    s.abdominal_pressure = r.boolean(root["abdominal_pressure"], "abdominal_pressure");
   }
   if (root["output_rate_hz"].IsDefined()) {
     s.output_rate_hz = r.num(root["output_rate_hz"], "output_rate_hz");
@@ -68,15 +143,22 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     const YAML::Node n = root["subject"];
     r.allow(n, "subject", {"body_mass", "height", "sex", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"});
     Subject sub;
-    if (n["body_mass"].IsDefined()) sub.body_mass = r.num(n["body_mass"], "subject.body_mass");
-    if (n["height"].IsDefined()) sub.height = r.num(n["height"], "subject.height");
-    if (n["sex"].IsDefined()) sub.sex = r.str(n["sex"], "subject.sex");
-    if (n["strength_factor"].IsDefined()) sub.strength_factor = r.num(n["strength_factor"], "subject.strength_factor");
-    if (n["fatigue_rate_scale"].IsDefined()) sub.fatigue_rate_scale = r.positive(n["fatigue_rate_scale"], "subject.fatigue_rate_scale");
-    if (n["recovery_rate_scale"].IsDefined()) sub.recovery_rate_scale = r.positive(n["recovery_rate_scale"], "subject.recovery_rate_scale");
-    if (!(sub.body_mass >= 20 && sub.body_mass <= 300)) r.fail(n["body_mass"], "subject.body_mass", "must be between 20 and 300 kg");
-    if (n["height"].IsDefined() && !(sub.height >= 1.0 && sub.height <= 2.5)) r.fail(n["height"], "subject.height", "must be between 1.0 and 2.5 m");
-    if (n["sex"].IsDefined() && sub.sex != "male" && sub.sex != "female") r.fail(n["sex"], "subject.sex", "expected male or female");
+    auto value = [&](const char* key, double& into) {
+      if (!n[key].IsDefined()) return;
+      const std::string f = std::string("subject.") + key;
+      into = r.num(n[key], f);
+      const std::string problem = subject_value_problem(key, into);
+      if (!problem.empty()) r.fail(n[key], f, problem);
+    };
+    value("body_mass", sub.body_mass);
+    value("height", sub.height);
+    value("strength_factor", sub.strength_factor);
+    value("fatigue_rate_scale", sub.fatigue_rate_scale);
+    value("recovery_rate_scale", sub.recovery_rate_scale);
+    if (n["sex"].IsDefined()) {
+      sub.sex = r.str(n["sex"], "subject.sex");
+      if (sub.sex != "male" && sub.sex != "female") r.fail(n["sex"], "subject.sex", "expected male or female, got '" + sub.sex + "'");
+    }
     s.subject = sub;
   }
   if (root["repetitions"].IsDefined()) {
@@ -122,6 +204,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     if (fn["groups"].IsDefined()) {
       const YAML::Node gn = fn["groups"];
       if (!gn.IsMap()) r.fail(gn, "fatigue.groups", "expected a mapping group → {F, R, r}");
+      r.unique_keys(gn, "fatigue.groups");
       for (const auto& kv : gn) {
         const std::string g = kv.first.as<std::string>();
         s.fatigue.groups.emplace_back(g, read_values(kv.second, "fatigue.groups." + g, false));
@@ -191,7 +274,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     }
   }
   const YAML::Node keys = root["keyframes"];
-  if (!keys.IsDefined() || !keys.IsSequence() || keys.size() < 1) r.fail(root, "keyframes", "missing: a list of at least one keyframe");
+  if (!keys.IsDefined() || keys.IsNull()) r.fail(root, "keyframes", "missing: a list of keyframes");
+  // Present but not a list ('keyframes: {time: 0}') used to be reported as missing, at line 1.
+  if (!keys.IsSequence() || keys.size() < 1) r.fail(keys, "keyframes", "expected a list of keyframes (- time: ...), at least two");
   for (size_t k = 0; k < keys.size(); ++k) {
     const std::string f = "keyframes[" + std::to_string(k) + "]";
     const YAML::Node kn = keys[k];
@@ -219,6 +304,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     if (kn["regions_deg"].IsDefined()) {
       const YAML::Node rn = kn["regions_deg"];
       if (!rn.IsMap()) r.fail(rn, f + ".regions_deg", "expected region → {axis: degrees}");
+      r.unique_keys(rn, f + ".regions_deg");
       for (const auto& kv : rn) {
         const std::string region = kv.first.as<std::string>();
         read_axes(kv.second, region, f + ".regions_deg." + region);
@@ -245,7 +331,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
           for (int i = 0; i < 3; ++i) h.position[i] = r.num(p[i], hf + ".position[" + std::to_string(i) + "]");
           h.hanging = false;
         }
-        if (n["hanging"].IsDefined()) h.hanging = n["hanging"].as<bool>();
+        if (n["hanging"].IsDefined()) {
+          h.hanging = r.boolean(n["hanging"], hf + ".hanging");
+          // A hanging arm ignores the position: both given is a contradiction, not a choice.
+          if (h.hanging && n["position"].IsDefined())
+            r.fail(n["hanging"], hf + ".hanging", "a hand with a position does not hang: give the position or hanging: true, not both");
+        }
         return h;
       };
       if (hn["both"].IsDefined()) {
@@ -259,6 +350,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     if (kn["forces"].IsDefined()) {
       const YAML::Node fn = kn["forces"];
       if (!fn.IsMap()) r.fail(fn, f + ".forces", "expected force name → {force_N | force_body_weight | lower_body_com: [x, y, z]}");
+      r.unique_keys(fn, f + ".forces");
       for (const auto& kv : fn) {
         const std::string name = kv.first.as<std::string>();
         const std::string ff = f + ".forces." + name;
@@ -291,70 +383,177 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       const YAML::Node rn = kn["resting"];
       if (!rn.IsSequence()) r.fail(rn, f + ".resting", "expected a list of segment names (or arm_right, arm_left)");
       std::vector<std::string> names;
-      for (size_t i = 0; i < rn.size(); ++i) names.push_back(r.str(rn[i], f + ".resting[" + std::to_string(i) + "]"));
+      for (size_t i = 0; i < rn.size(); ++i) {
+        const std::string field = f + ".resting[" + std::to_string(i) + "]";
+        names.push_back(r.str(rn[i], field));
+        // Listed twice, the support would carry the segment's weight twice.
+        if (std::count(names.begin(), names.end(), names.back()) > 1) r.fail(rn[i], field, "'" + names.back() + "' is listed twice");
+      }
       kf.resting = names;
       kf.resting_line = r.line(rn);
     }
     s.keyframes.push_back(kf);
   }
-  if (s.keyframes.size() == 1 && s.rest_s == 0 && s.repetitions == 1)
-    r.fail(keys, "keyframes", "a single keyframe needs a duration: add a second keyframe (a hold)");
+  // A cycle of one keyframe has no length: with repetitions or rests it ran for a length of the
+  // engine's choosing (1 s, or the rest), whatever the file said.
+  if (s.keyframes.size() == 1)
+    r.fail(keys, "keyframes", "a single keyframe has no duration: add a second keyframe (a hold), e.g. {time: 10}");
+  // A rate so low that the whole run is one frame (at t = 0) reports that frame as the peak of the task.
+  if (s.duration_s() * s.output_rate_hz < 1)
+    r.fail(root["output_rate_hz"], "output_rate_hz", "gives a single frame over the scenario's " + [&] {
+             std::ostringstream o;
+             o << s.duration_s() << " s: use at least " << 1 / s.duration_s() << " Hz";
+             return o.str();
+           }());
   return s;
 }
 
-std::string apply_overrides(const std::string& text, const std::string& file,
-                            const std::vector<std::string>& overrides) {
-  if (overrides.empty()) return text;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+namespace {
+
+// The YAML scalar a path such as "keyframes[2].hands.both.load_kg" names in `root`; throws
+// InputError naming the override when the path is malformed or does not exist.
+YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option) {
+  auto fail = [&](const std::string& msg) -> void { throw InputError(option, 0, path, msg); };
+  YAML::Node cur = root;
+  size_t i = 0;
+  bool first = true;
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      const auto close = path.find(']', i);
+      if (close == std::string::npos) fail("unclosed '['");
+      const std::string index = path.substr(i + 1, close - i - 1);
+      if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
+        fail("a list index is a whole number ≥ 0, got [" + index + "]");
+      const long k = std::stol(index);
+      if (!cur.IsSequence() || k >= static_cast<long>(cur.size())) fail("no list element [" + index + "] in the scenario");
+      cur = cur[k];
+      i = close + 1;
+    } else {
+      if (!first) {
+        if (path[i] != '.') fail("expected '.' or '[' after '" + path.substr(0, i) + "'");
+        ++i;
+      }
+      const size_t stop = std::min(path.find_first_of(".[", i), path.size());
+      const std::string key = path.substr(i, stop - i);
+      if (key.empty()) fail("empty name in the path");
+      if (key.find(']') != std::string::npos) fail("unmatched ']'");
+      if (!cur.IsMap() || !cur[key].IsDefined())
+        fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none)");
+      cur = cur[key];
+      i = stop;
+    }
+    first = false;
   }
+  if (!cur.IsScalar()) fail("only single values can be set");
+  return cur;
+}
+
+// Where the scalar that starts at `pos` ends in `text` (plain, single- or double-quoted, on one line).
+size_t scalar_end(const std::string& text, size_t pos, const std::string& value) {
+  const char q = text[pos];
+  if (q == '"' || q == '\'') {
+    for (size_t i = pos + 1; i < text.size() && text[i] != '\n'; ++i) {
+      if (q == '"' && text[i] == '\\') ++i;
+      else if (text[i] == q && q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') ++i;
+      else if (text[i] == q) return i + 1;
+    }
+    return std::string::npos;
+  }
+  return text.compare(pos, value.size(), value) == 0 ? pos + value.size() : std::string::npos;
+}
+
+// VALUE as YAML: plain when it is a number or a plain word, else double-quoted (so "a: b", "5, 6"
+// or "[1" stay one string value and the parser, not the YAML syntax, judges it).
+std::string yaml_scalar(const std::string& value) {
+  if (!value.empty() && value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == std::string::npos)
+    return value;
+  std::string q = "\"";
+  for (const char c : value) {
+    if (c == '"' || c == '\\') q += '\\';
+    if (c == '\n') { q += "\\n"; continue; }
+    q += c;
+  }
+  return q + "\"";
+}
+
+}  // namespace
+
+std::string apply_overrides(const std::string& text, const std::string& file,
+                            const std::vector<std::string>& overrides, const std::string& option) {
+  if (overrides.empty()) return text;
+  // Each value is replaced where it is written, so the file keeps its comments (every bundled
+  // number's source) and its line numbers: errors point at the file's own lines.
+  std::string out = text;
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
-    if (eq == std::string::npos || eq == 0) throw InputError("--set", 0, o, "expected PATH=VALUE, e.g. subject.body_mass=70");
+    if (eq == std::string::npos || eq == 0) throw InputError(option, 0, o, "expected PATH=VALUE, e.g. subject.body_mass=70");
     const std::string path = o.substr(0, eq), value = o.substr(eq + 1);
-    // Walk the path: names separated by '.', list indices in brackets.
-    std::vector<YAML::Node> chain{root};
-    std::string token;
-    auto step = [&](const std::string& key, bool index) {
-      YAML::Node cur = chain.back();
-      YAML::Node next;
-      if (index) {
-        const int k = std::atoi(key.c_str());
-        if (!cur.IsSequence() || k < 0 || k >= static_cast<int>(cur.size()))
-          throw InputError("--set", 0, path, "no list element [" + key + "] in the scenario");
-        next = cur[k];
+    YAML::Node root;
+    try {
+      root = YAML::Load(out);
+    } catch (const YAML::ParserException& e) {
+      throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+    }
+    const YAML::Node target = override_target(root, path, option);
+    const size_t pos = static_cast<size_t>(target.Mark().pos);
+    const size_t end = pos < out.size() ? scalar_end(out, pos, target.Scalar()) : std::string::npos;
+    if (end == std::string::npos)
+      throw InputError(option, 0, path, "only values written on one line can be set (line " + std::to_string(target.Mark().line + 1) + ")");
+    out.replace(pos, end - pos, yaml_scalar(value));
+  }
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  out += "# with overrides:";
+  for (std::string o : overrides) {
+    std::replace(o.begin(), o.end(), '\n', ' ');
+    out += " " + o;
+  }
+  return out + "\n";
+}
+
+void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
+                      const std::string& option) {
+  // Subject paths run_sweep knows, by the Subject field they set.
+  const std::vector<std::pair<std::string, std::string>> subject_paths = {
+      {"subject.mass", "body_mass"}, {"subject.body_mass", "body_mass"}, {"subject.height", "height"},
+      {"subject.strength", "strength_factor"}, {"subject.strength_factor", "strength_factor"},
+      {"subject.fatigue_rate_scale", "fatigue_rate_scale"}, {"subject.recovery_rate_scale", "recovery_rate_scale"}};
+  auto subject_field = [&](const std::string& path) -> std::string {
+    for (const auto& [p, f] : subject_paths)
+      if (p == path) return f;
+    return "";
+  };
+  std::vector<std::string> seen;
+  for (const auto& [path, values] : axes) {
+    const std::string field = subject_field(path);
+    const std::string what = field.empty() ? path : "subject." + field;
+    for (const std::string& s : seen)
+      if (s == what) throw InputError(option, 0, path, "varied twice: give all its values in one axis");
+    seen.push_back(what);
+    if (values.empty()) throw InputError(option, 0, path, "no values");
+    for (const double v : values) {
+      if (!field.empty()) {
+        const std::string problem = subject_value_problem(field, v);
+        if (!problem.empty()) throw InputError(option, 0, path, problem);
       } else {
-        if (!cur.IsMap() || !cur[key].IsDefined())
-          throw InputError("--set", 0, path, "the scenario has no '" + key + "' here (--set changes existing values)");
-        next = cur[key];
-      }
-      chain.push_back(next);
-    };
-    for (size_t i = 0; i < path.size(); ++i) {
-      const char c = path[i];
-      if (c == '.' || c == '[') {
-        if (!token.empty()) step(token, false), token.clear();
-        if (c == '[') {
-          const auto close = path.find(']', i);
-          if (close == std::string::npos) throw InputError("--set", 0, path, "unclosed '['");
-          step(path.substr(i + 1, close - i - 1), true);
-          i = close;
-        }
-      } else {
-        token += c;
+        // As run_sweep sets it (std::to_string), so the check sees the text the grid point runs.
+        parse_scenario(apply_overrides(base.text, base.file, {path + "=" + std::to_string(v)}, option),
+                       base.file + " (with " + option + " " + path + "=" + std::to_string(v) + ")");
       }
     }
-    if (!token.empty()) step(token, false);
-    YAML::Node target = chain.back();
-    if (!target.IsScalar()) throw InputError("--set", 0, path, "only single values can be set");
-    target = value;
   }
-  YAML::Emitter out;
-  out << root;
-  return std::string("# with overrides:") + [&] { std::string s; for (const auto& o : overrides) s += " " + o; return s; }() + "\n" + out.c_str() + "\n";
+}
+
+std::string posture_range_problem(const Model& m, const Posture& p) {
+  Eigen::VectorXd q(m.ndof);
+  posture_to_angles(m, p, q);
+  for (int k = 0; k < m.ndof; ++k) {
+    const double lo = 2.0 * m.dof_range(k, 0), hi = 2.0 * m.dof_range(k, 1);
+    if (!(q[k] >= lo - 1e-9 && q[k] <= hi + 1e-9))
+      return "joint " + m.joint_name[k / 3] + " " + kAxisNames[k % 3] + " would be " + std::to_string(rad2deg(q[k])) +
+             "°, beyond its range (" + std::to_string(rad2deg(lo)) + "° … " + std::to_string(rad2deg(hi)) +
+             "°, twice the in vitro range)";
+  }
+  return "";
 }
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
@@ -427,15 +626,8 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     // postures exceed (a 50° lumbar flexion puts 12.8° at L1-L2 by the Christophy rhythm; Yamamoto's
     // flexion ROM there is 5.8°); the exponential passive laws keep stiffening beyond it. Interim
     // rule until the models carry in vivo ranges: up to twice the in vitro range is accepted.
-    Eigen::VectorXd q(m.ndof);
-    posture_to_angles(m, p, q);
-    for (int k = 0; k < m.ndof; ++k) {
-      const double lo = 2.0 * m.dof_range(k, 0), hi = 2.0 * m.dof_range(k, 1);
-      if (q[k] < lo - 1e-9 || q[k] > hi + 1e-9)
-        fail(kf.line, "keyframes", "at t = " + std::to_string(kf.time) + " s joint " + m.joint_name[k / 3] + " " +
-             kAxisNames[k % 3] + " would be " + std::to_string(rad2deg(q[k])) + "°, beyond its range (" +
-             std::to_string(rad2deg(lo)) + "° … " + std::to_string(rad2deg(hi)) + "°, twice the in vitro range)");
-    }
+    const std::string beyond = posture_range_problem(m, p);
+    if (!beyond.empty()) fail(kf.line, "keyframes", "at t = " + std::to_string(kf.time) + " s " + beyond);
     // Hands within reach of the shoulders in that posture.
     set_static_posture(m, p, d);
     forward_kinematics(m, d);

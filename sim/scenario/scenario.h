@@ -89,6 +89,7 @@ struct ScenarioFatigue {
 struct Scenario {
   std::string name, description, file, text;
   std::string model = "full_spine";
+  int model_line = 0;  // the line of `model:` in the file (0 when the file does not name one)
   std::optional<Subject> subject;
   std::string criterion = "activation2";
   bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
@@ -123,6 +124,22 @@ struct CyclePosition {
 };
 CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 
+// What is wrong with one value of a subject a user gives (scenario file, --subject, Python's
+// Subject), or "" when it is acceptable: the ranges scale_model accepts. `key` is a Subject field
+// name: body_mass (20–300 kg), height (1.0–2.5 m), strength_factor (0–5], fatigue_rate_scale and
+// recovery_rate_scale (0–10]. NaN and infinities are never acceptable.
+std::string subject_value_problem(const std::string& key, double value);
+
+// What is wrong with a posture for this model, or "" when every level stays within twice its in
+// vitro range of motion (the rule bind_scenario applies to every keyframe; the reason is there).
+// The message names the joint, the rotation, its angle and the range, in degrees.
+std::string posture_range_problem(const Model& m, const Posture& p);
+
+// The file of the model named `name` (a bundled name or a path), or an InputError at FILE:LINE:
+// FIELD when there is none, listing the bundled models (the loader's own message names only the
+// name, not where it was written).
+std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field);
+
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
 Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
@@ -133,7 +150,14 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 // The path must exist (overrides change values, they do not add keys); throws InputError naming
 // the override otherwise. Returns the new text.
 std::string apply_overrides(const std::string& text, const std::string& file,
-                            const std::vector<std::string>& overrides);
+                            const std::vector<std::string>& overrides, const std::string& option = "--set");
+
+// Checks a sweep's axes (PATH → values, as `paraspine sweep --vary` and paraspine.sweep take them)
+// before any grid point runs: no path varied twice, every subject value in range, every scenario
+// value accepted by the parser (as run_sweep writes it). Throws InputError naming `option` and the
+// path, or the scenario file's line for a value the file format refuses.
+void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
+                      const std::string& option);
 
 // A scenario checked against a model, ready to sample.
 struct BoundScenario {

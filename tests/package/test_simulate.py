@@ -459,3 +459,141 @@ def test_simulate_many_equals_each_run_alone_and_runs_in_parallel():
     with pytest.raises(ValueError, match="output"):
         paraspine.simulate_many([FIXTURE], output="x.h5")
     assert paraspine.simulate_many([]) == []
+
+
+def test_output_path_is_checked_before_the_run(tmp_path):
+    # output= naming a folder used to run the whole scenario, then fail when moving the file into place.
+    long = paraspine.Scenario.load(FIXTURE, overrides={"repetitions": 100000})
+    t0 = time.time()
+    with pytest.raises(paraspine.InputError, match="is a directory") as e:
+        paraspine.simulate(None, long, output=str(tmp_path), progress=False)
+    assert time.time() - t0 < 20 and e.value.file == str(tmp_path) and e.value.field == "output"
+    r = cli("run", FIXTURE, "-o", str(tmp_path))
+    assert r.returncode == 2 and str(e.value) in r.stderr  # the CLI's message, word for word
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kwargs,expect", [
+    (dict(mass=-70), "Subject mass: must be between 20 and 300 kg"),   # was: the 79.6 kg reference, silently
+    (dict(mass=float("nan")), "Subject mass: must be a finite number"),
+    (dict(height=3), "Subject height: must be between 1.0 and 2.5 m"),
+    (dict(sex="f"), "Subject sex: expected 'male' or 'female'"),
+    (dict(strength_factor=0), "Subject strength_factor: must be in (0, 5]"),
+])
+def test_implausible_subject_raises_value_error(kwargs, expect):
+    with pytest.raises(ValueError) as e:
+        paraspine.Subject(**kwargs)
+    assert str(e.value).startswith(expect), str(e.value)
+    s = paraspine.Subject(mass=62)
+    with pytest.raises(ValueError, match="Subject mass"):
+        s.mass = -1
+    assert s.mass == 62 and paraspine.Subject().mass == 0  # 0 = the model's reference
+
+
+def test_fields_as_one_string(lift):
+    # fields="compression" used to be iterated letter by letter: "unknown field 'c'".
+    one = paraspine.simulate(None, FIXTURE, fields="compression", progress=False)
+    assert set(one.fields) == {"compression"} and np.array_equal(one.compression, lift.compression)
+    two = paraspine.simulate(None, FIXTURE, fields="compression, activation", progress=False)
+    assert set(two.fields) == {"compression", "activation"}
+
+
+def test_absurd_thread_counts_are_capped(lift):
+    # simulate(threads=100000, fatigue=False) allocated a 1.3 MB Data per thread (130 GB); the count
+    # is capped as on the command line (4 per core, at least 16): same numbers, bounded memory.
+    import subprocess
+    import sys
+    code = ("import resource, json; resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30)); import paraspine; "
+            f"r = paraspine.simulate(None, {FIXTURE!r}, fatigue=False, threads=100000, progress=False); "
+            "print(json.dumps(r.summary))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-500:]
+    fresh = paraspine.simulate(None, FIXTURE, fatigue=False, progress=False)
+    assert json.loads(p.stdout) == fresh.summary
+
+
+def test_static_postures_beyond_the_joints_ranges_raise():
+    # static_frame / max_exertion accepted any angle (500° of lumbar flexion) and returned numbers.
+    m = paraspine.Model.load("lumbar")
+    for call in (lambda: paraspine.static_frame(m, {"lumbar.flexion": 500}),
+                 lambda: paraspine.max_exertion(m, {"lumbar.flexion": -200}, pad_segment=m.segment_names[-1])):
+        with pytest.raises(ValueError, match="beyond its range"):
+            call()
+    r = cli("moments", "lumbar", "--angle-deg", "lumbar.flexion=500")
+    with pytest.raises(ValueError) as e:
+        paraspine.static_frame(m, {"lumbar.flexion": 500})
+    assert str(e.value) in r.stderr  # the CLI's message
+
+
+def test_missing_model_is_reported_at_the_scenario_line(tmp_path):
+    # "nosuch: cannot open model file" named neither the scenario nor its line.
+    text = open(FIXTURE).read().replace("model: full_spine", "model: nosuch")
+    path = tmp_path / "nomodel.yaml"
+    path.write_text(text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("model:"))
+    with pytest.raises(paraspine.InputError) as e:
+        paraspine.simulate(None, str(path), progress=False)
+    assert (e.value.file, e.value.line, e.value.field) == (str(path), line, "model")
+    assert "neither a bundled model (" in str(e.value) and "full_spine" in str(e.value)
+    r = cli("run", str(path))
+    assert r.returncode == 2 and r.stderr == f"error: {e.value}\n"
+    r = cli("run", FIXTURE, "--model", "nosuch")
+    assert r.returncode == 2 and r.stderr.startswith("error: --model: no model 'nosuch'")
+    # batch and sweep, and Python's sweep, name it the same way.
+    for args in (["batch", str(path)], ["sweep", str(path), "--vary", "subject.mass=60,70"]):
+        r = cli(*args)
+        assert r.returncode == 2 and r.stderr == f"error: {e.value}\n", (args, r.stderr)
+    with pytest.raises(paraspine.InputError) as e2:
+        paraspine.sweep(str(path), {"subject.mass": [60, 70]}, progress=False)
+    assert str(e2.value) == str(e.value)
+    r = cli("batch", FIXTURE, "--model", "nosuch")
+    assert r.returncode == 2 and r.stderr.startswith("error: --model: no model 'nosuch'")
+
+
+def test_to_hdf5_checks_its_path_like_the_cli(lift, tmp_path):
+    # to_hdf5(folder) said "cannot move the finished results into place: Is a directory" after
+    # writing everything; to_hdf5 over the scenario file replaced it.
+    with pytest.raises(paraspine.InputError, match="is a directory"):
+        lift.to_hdf5(str(tmp_path))
+    with pytest.raises(paraspine.InputError, match="does not exist"):
+        lift.to_hdf5(str(tmp_path / "no" / "x.h5"))
+    sc = tmp_path / "lift.yaml"
+    sc.write_text(open(FIXTURE).read())
+    r = paraspine.simulate(None, str(sc), progress=False, fields=None)
+    with pytest.raises(paraspine.InputError, match="is an input of the run"):
+        r.to_hdf5(str(sc))
+    assert sc.read_text() == open(FIXTURE).read()
+    with pytest.raises(paraspine.InputError, match="is an input of the run"):
+        paraspine.simulate(None, str(sc), output=str(sc), progress=False)
+    sw = paraspine.sweep(str(sc), {"subject.mass": [60]}, progress=False)
+    with pytest.raises(paraspine.InputError, match="is a directory"):
+        sw.to_hdf5(str(tmp_path))
+
+
+def test_fields_of_a_closed_results_file_say_so(cli_file):
+    # After close() (or the with block) an unread field raised h5py's "Dset_id is not a dataset id".
+    with paraspine.load_results(str(cli_file)) as r:
+        kept = r.compression
+    assert kept.shape[0] == r.frames  # read before close(): still usable
+    for get in (lambda: r.muscle_force, lambda: r.joint("L4-L5").shear_ap,
+                lambda: r.reduced("activation", 0, 10, "max")):
+        with pytest.raises(ValueError, match=r"is closed: fields read before close\(\) stay usable"):
+            get()
+
+
+def test_joint_by_number_is_a_clear_type_error(lift):
+    with pytest.raises(TypeError, match=r"joint\(\) takes a joint name such as 'L4-L5'"):
+        lift.joint(3)
+    assert lift.joint(("L4-L5", "L5-S1")).compression.shape == (lift.frames, 2)
+
+
+def test_a_field_missing_from_a_file_names_the_file(tmp_path):
+    # A file written with --fields said the field was not chosen by "simulate(..., fields=...)".
+    out = tmp_path / "joints.h5"
+    assert cli("run", FIXTURE, "--fields", "joints", "-o", str(out)).returncode == 0
+    with paraspine.load_results(str(out)) as r:
+        with pytest.raises(AttributeError, match=f"the file {out} stores only"):
+            r.activation
+    part = paraspine.simulate(None, FIXTURE, fields=["compression"], progress=False)
+    with pytest.raises(AttributeError, match=r"simulate\(\.\.\., fields=\.\.\.\) chose"):
+        part.activation

@@ -198,3 +198,32 @@ def test_stub_covers_the_compiled_module():
         members |= {m.target.id for m in classes[cls].body if isinstance(m, ast.AnnAssign)}
         actual = {n for n in dir(getattr(_core, cls)) if not n.startswith("__")}
         assert actual - members == set(), cls
+
+
+def test_sweep_values_are_checked_before_any_grid_point_runs():
+    # A subject value out of range used to fail inside the grid as "sweep: subject body mass ..."
+    # (exit 1 on the command line, after other points had run); a path varied twice ran a
+    # meaningless grid. Both now fail at once, with the CLI's message.
+    for vary, cli_args, expect in (
+            ({"subject.mass": [60, 2.5]}, ["subject.mass=60,2.5"], "--vary: subject.mass: must be between 20 and 300 kg, got 2.5"),
+            ({"subject.mass": [60], "subject.body_mass": [70]}, ["subject.mass=60", "subject.body_mass=70"],
+             "--vary: subject.body_mass: varied twice")):
+        with pytest.raises(paraspine.InputError) as e:
+            paraspine.sweep(FIXTURE, vary, progress=False)
+        assert str(e.value).startswith(expect), str(e.value)
+        args = ["sweep", FIXTURE]
+        for a in cli_args:
+            args += ["--vary", a]
+        r = cli(*args)
+        assert r.returncode == 2 and r.stderr == f"error: {e.value}\n", r.stderr
+
+
+def test_a_sweep_file_given_where_a_run_file_belongs_is_named(tmp_path):
+    # compare and load_results said "not a paraspine results file" of paraspine's own sweep file.
+    out = tmp_path / "sweep.h5"
+    r = cli("sweep", FIXTURE, "--vary", "subject.mass=60,70", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    with pytest.raises(paraspine.InputError, match=r"a sweep file \(paraspine sweep -o\)"):
+        paraspine.load_results(str(out))
+    r = cli("compare", str(out))
+    assert r.returncode == 2 and "a sweep file (paraspine sweep -o)" in r.stderr

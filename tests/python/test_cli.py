@@ -92,3 +92,37 @@ def test_batch_json_and_errors(tmp_path):
     r = run("batch", "squat_lift", "no_such_scenario.yaml", "-o", str(tmp_path / "none"))
     assert r.returncode == 2 and "no_such_scenario" in r.stderr
     assert not (tmp_path / "none").exists()
+
+
+def test_moments_refuses_postures_beyond_the_joints_ranges():
+    # 500° of lumbar flexion used to print net moments as if the posture were possible.
+    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=500")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("error: --angle-deg: joint ") and "beyond its range" in r.stderr, r.stderr
+
+
+def test_wrong_kind_of_file_or_name_for_a_scenario_says_so(tmp_path):
+    # These said "unknown key 'paraspine_model' (allowed: ...)", "full_spine: cannot open scenario
+    # file" (a model name), "squat_lif: cannot open scenario file" and, for a folder, "must be a
+    # YAML mapping".
+    line = next(i for i, l in enumerate(open("models/lumbar.yaml"), 1) if l.startswith("paraspine_model:"))
+    for arg, expect in (("models/lumbar.yaml", f"models/lumbar.yaml:{line}: paraspine_model: this is a model file, not a scenario"),
+                        ("full_spine", "full_spine: is a model, not a scenario"),
+                        ("squat_lif", "squat_lif: no scenario of this name: neither a bundled scenario (backpack_carry,"),
+                        (str(tmp_path), f"{tmp_path}: is a folder, not a scenario file")):
+        r = run("run", arg)
+        assert r.returncode == 2 and r.stderr.startswith("error: " + expect), r.stderr
+    assert "squat_lift" in run("run", "squat_lif").stderr
+
+
+def test_unknown_command_is_named():
+    # Used to answer "A subcommand is required" to 'paraspine frobnicate'.
+    r = run("frobnicate", "x")
+    assert r.returncode == 2 and r.stderr.startswith("error: unknown command 'frobnicate' (commands: model, moments,")
+
+
+def test_moments_load_is_held_to_what_a_hand_can_hold():
+    # '--load-kg 1000' printed moments for a tonne in each hand; scenarios allow 0-60 kg per hand.
+    r = run("moments", "lumbar", "--load-kg", "1000")
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("error: --load-kg: must be between 0 and 60 kg per hand")
+    assert run("moments", "lumbar", "--load-kg", "60").returncode == 0

@@ -47,6 +47,9 @@ def test_static_frame_bad_input():
         paraspine.static_frame(m, {"neck.flexion": 10.0})
     with pytest.raises(ValueError, match="load_kg"):
         paraspine.static_frame(m, {}, load_kg=float("nan"))
+    # A tonne per hand used to be accepted; the scenario format's 0-60 kg per hand applies.
+    with pytest.raises(ValueError, match="load_kg must be between 0 and 60 kg per hand"):
+        paraspine.static_frame(m, {}, load_kg=1000)
 
 
 def test_model_file_error_is_input_error(tmp_path):

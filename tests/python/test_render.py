@@ -173,3 +173,19 @@ def test_help_has_examples():
     for verb in ("render", "report"):
         r = run(verb, "--help")
         assert r.returncode == 0 and "Examples:" in r.stdout
+
+
+def test_instants_and_sizes_outside_what_can_be_drawn_are_refused(lifts):
+    # --time 100 on a 5.5 s run, or NaN, used to draw the last / first frame and exit 0.
+    d, files = lifts
+    f = str(files["rounded_back_lift"])
+    out = d / "refused.png"
+    for args, expect in ((["--time", "100"], "--time: 100 s is outside the run"),
+                         (["--time", "nan"], "--time: nan s is outside the run"),
+                         (["--time", "-1"], "--time: -1 s is outside the run"),
+                         (["--animate", "--end", "60"], "--end: 60 s is outside the run"),
+                         (["--color-max", "nan"], "--color-max: must be a finite number"),
+                         (["--width", "0"], "--width: Value 0 not in range 200 to 20000")):
+        r = run("render", f, *args, "-o", str(out), timeout=60)
+        assert r.returncode != 0 and r.stderr.startswith(("error: " + expect, expect)), (args, r.stderr)
+        assert not out.exists()

@@ -105,6 +105,8 @@ def test_compare_two_runs(tmp_path):
     r = run("compare", str(a), str(b))
     assert r.returncode == 0, r.stderr
     assert "L4-L5 peak compression" in r.stdout and "%" in r.stdout
+    # Two runs of one scenario are headed by their file names (were both 'test_lift').
+    assert r.stdout.splitlines()[0].split() == ["a.h5", "b.h5"], r.stdout.splitlines()[0]
     j = json.loads(run("compare", str(a), str(b), "--json").stdout)
     assert [x["file"] for x in j] == [str(a), str(b)]
     lighter = j[1]["summary"]["joints"]["L4-L5"]["peak_compression_N"]
@@ -415,3 +417,178 @@ def test_failure_kind_tells_fatigue_from_the_strength_limit():
     assert bs["failure_kind"] == "fatigue" and bs["endurance_s"] > 60 and bs["failed_joint"] == "L5-S1"
     golf = json.loads(run("run", "golf_swing", "--set", "repetitions=1", "--json").stdout)
     assert golf["failure_kind"] == "strength_limit" and golf["endurance_s"] < 10
+
+
+@pytest.mark.parametrize("spec,expect", [
+    ("mass=-70", "--subject: mass: must be between 20 and 300 kg, got -70"),   # was: the reference 79.6 kg
+    ("mass=nan", "--subject: mass: must be a finite number"),                   # was: the reference
+    ("mass=70kg", "--subject: mass: '70kg' is not a number"),                   # was: 70
+    ("height=1.8,sex=alien", "--subject: sex: expected male or female"),        # was: exit 1
+    ("strength=0", "--subject: strength: must be in (0, 5]"),                  # was: exit 1, no option named
+    ("weight=70", "--subject: weight: unknown key"),
+])
+def test_bad_subject_option_fails_before_running(tmp_path, spec, expect):
+    out = tmp_path / "out.h5"
+    r = run("run", FIXTURE, "--subject", spec, "-o", str(out))
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert r.stderr.startswith("error: " + expect), r.stderr
+    assert not out.exists() and not (tmp_path / "out.h5.partial").exists()
+
+
+def test_bad_criterion_and_moments_subject_options_are_refused():
+    for args in (["run", FIXTURE, "--criterion", "activation9"], ["moments", "lumbar", "--mass-kg", "-70"],
+                 ["moments", "lumbar", "--height-m", "nan"], ["bench", "--criterion", "l2"]):
+        r = run(*args)
+        assert r.returncode != 0 and r.stdout == "", (args, r.stdout[:200])
+        assert args[-2] in r.stderr, (args, r.stderr)
+
+
+@pytest.mark.parametrize("verb,sig", [("run", "SIGINT"), ("run", "SIGTERM"), ("batch", "SIGINT"), ("sweep", "SIGINT")])
+def test_interrupted_run_leaves_no_partial_file(tmp_path, verb, sig):
+    # Ctrl-C used to kill the process with NAME.partial left behind (tens of MB; GB for a shift).
+    import signal
+    import subprocess
+    import time
+    out = tmp_path / "out.h5"
+    if verb == "run":
+        args, partial = ["run", FIXTURE, "--set", "repetitions=500", "-o", str(out)], tmp_path / "out.h5.partial"
+    elif verb == "batch":
+        lift = tmp_path / "long_lift.yaml"
+        lift.write_text(open(FIXTURE).read().replace("repetitions: 2", "repetitions: 500"))
+        args, partial = ["batch", str(lift), "-o", str(tmp_path)], tmp_path / "test_lift.h5.partial"
+    else:
+        # The sweep writes its file at the end: interrupt it while the grid runs, nothing may appear.
+        args, partial = ["sweep", FIXTURE, "--vary", "repetitions=100,101", "--threads", "1", "-o", str(out)], out
+    p = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGTERM)])
+    deadline = time.time() + 60
+    while not partial.exists() and verb != "sweep" and time.time() < deadline and p.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert p.poll() is None, "finished before the interrupt: make the run longer"
+    p.send_signal(getattr(signal, sig))
+    err = p.communicate(timeout=60)[1]
+    assert p.returncode == -getattr(signal, sig), (p.returncode, err)
+    assert "interrupted: no results file written" in err
+    assert [f.name for f in tmp_path.iterdir() if f.suffix in (".h5", ".partial")] == []
+
+
+def test_output_path_that_cannot_be_written_fails_before_the_run(tmp_path):
+    # -o naming a directory used to run the whole scenario and fail at the end ("cannot move the
+    # finished results into place"); a sweep into a missing folder failed after every grid point.
+    # Here the run would take minutes, so a quick exit shows the check comes first.
+    import time
+    long = ["--set", "repetitions=100000"]
+    for args, expect in ((["run", FIXTURE, *long, "-o", str(tmp_path)], "is a directory"),
+                         (["run", FIXTURE, *long, "-o", str(tmp_path / "no" / "x.h5")], "does not exist"),
+                         (["sweep", FIXTURE, "--vary", "repetitions=50000,50001", "-o", str(tmp_path / "no" / "x.h5")],
+                          "does not exist")):
+        t0 = time.time()
+        r = run(*args)
+        assert r.returncode == 2 and expect in r.stderr and "output" in r.stderr, r.stderr
+        assert time.time() - t0 < 20, "failed only after running"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_absurd_thread_counts_are_capped_not_allocated():
+    # '--threads 100000 --no-fatigue' used to allocate a 1.3 MB Data per thread (130 GB) and was
+    # killed by the OOM killer. Under a 4 GB address-space limit (so an old binary fails instead of
+    # exhausting the machine) the run now completes with the same summary as on one thread.
+    import resource
+    import subprocess
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+    one = run("run", FIXTURE, "--no-fatigue", "--json")
+    assert one.returncode == 0, one.stderr
+    many = subprocess.run([CLI, "run", FIXTURE, "--no-fatigue", "--threads", "100000", "--json"],
+                          capture_output=True, text=True, timeout=120, preexec_fn=limited)
+    assert many.returncode == 0, many.stderr[-500:]
+    assert json.loads(many.stdout) == json.loads(one.stdout)
+
+
+def test_storage_options_without_a_results_file_are_refused():
+    # '--fields joints' or '--precision single' without -o used to be ignored silently.
+    for args in (["run", FIXTURE, "--fields", "joints"], ["run", FIXTURE, "--precision", "single"],
+                 ["batch", FIXTURE, "--fields", "joints"]):
+        r = run(*args)
+        assert r.returncode != 0 and r.stdout == "" and "requires --output" in r.stderr, (args, r.stderr)
+
+
+def test_models_without_lumbar_level_names_print_their_tables(tmp_path):
+    # A model may name its levels as it likes; run printed the summary through "L4-L5" and
+    # "L5-S1" and failed after writing the file ("[json.exception.type_error.305] ...", exit 1),
+    # compare, batch and sweep likewise. Now the tables show the levels the model has ('-' else).
+    model = tmp_path / "renamed.yaml"
+    model.write_text(open("models/lumbar.yaml").read().replace("L5-S1", "LS").replace("L4-L5", "L45"))
+    sc = tmp_path / "renamed_lift.yaml"
+    sc.write_text(f"paraspine_scenario: 1\nname: renamed_lift\nmodel: {model}\nkeyframes:\n  - time: 0\n"
+                  "  - time: 1\n    regions_deg: {lumbar: {flexion: 20}}\n")
+    out = tmp_path / "r.h5"
+    r = run("run", str(sc), "-o", str(out))
+    assert r.returncode == 0 and "LS " in r.stdout and "(most loaded level)" in r.stdout, r.stderr
+    for args in (["compare", str(out), str(out)], ["batch", str(sc)], ["sweep", str(sc), "--vary", "subject.mass=60,70"]):
+        r = run(*args)
+        assert r.returncode == 0, (args, r.stderr)
+        assert "json.exception" not in r.stderr
+
+
+def test_compare_refuses_damaged_results_files_cleanly(tmp_path):
+    # Results files changed by other tools: a summary string stored fixed-length (as h5py writes
+    # numpy bytes) made compare read it as a pointer and crash (SIGSEGV); a summary without the
+    # expected keys failed with a json exception (exit 1).
+    import shutil
+    good = tmp_path / "good.h5"
+    assert run("run", FIXTURE, "--set", "repetitions=1", "-o", str(good)).returncode == 0
+    text = json.dumps(json.loads(h5py.File(good)["summary"].attrs["json"]))
+    cases = {
+        "fixed.h5": lambda f: f["summary"].attrs.create("json", data=np.bytes_(text)),
+        "empty_summary.h5": lambda f: f["summary"].attrs.__setitem__("json", "{}"),
+        "text_version.h5": lambda f: f.attrs.__setitem__("schema_version", "1"),
+    }
+    for name, damage in cases.items():
+        path = tmp_path / name
+        shutil.copy(good, path)
+        with h5py.File(path, "r+") as f:
+            damage(f)
+        r = run("compare", str(path))
+        if name == "fixed.h5":  # still a complete file: read like the original
+            assert r.returncode == 0 and r.stdout == run("compare", str(good)).stdout.replace("good.h5", name), r.stderr
+        else:
+            assert r.returncode == 2 and r.stderr.startswith(f"error: {path}: "), (name, r.returncode, r.stderr)
+
+
+def test_progress_shows_on_a_terminal_even_when_stdout_is_redirected():
+    # 'paraspine run long_task --json > summary.json' showed no progress at all: the bar needed
+    # stdout to be a terminal too, though it is drawn on stderr.
+    import pty
+    import subprocess
+    master, slave = pty.openpty()
+    p = subprocess.Popen([CLI, "run", FIXTURE, "--json"], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out = p.communicate(timeout=120)[0]
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    assert p.returncode == 0 and json.loads(out)["frames"] == 401
+    assert b"100 %" in err, err
+
+
+def test_results_never_replace_an_input_file(tmp_path):
+    # 'run lift.yaml -o lift.yaml' (a slip of the shell's history) replaced the scenario by the
+    # HDF5 results; the same with the model file given by --model.
+    sc, model = tmp_path / "lift.yaml", tmp_path / "model.yaml"
+    sc.write_text(open(FIXTURE).read())
+    model.write_text(open("models/lumbar.yaml").read())
+    for args, victim in ((["run", str(sc), "-o", str(sc)], sc), (["run", str(sc), "--model", str(model), "-o", str(model)], model)):
+        before = victim.read_bytes()
+        r = run(*args)
+        assert r.returncode == 2 and "is an input of the run" in r.stderr, r.stderr
+        assert victim.read_bytes() == before

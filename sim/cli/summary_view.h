@@ -1,0 +1,52 @@
+#pragma once
+// Reading a run's summary for the CLI's tables whatever the model: a model file may name its levels
+// as it likes (docs/model-format.md), so the tables show L5-S1 and L4-L5 when the model has them and
+// the most loaded level always, and a number a summary lacks prints as '-', never as an exception.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace paraspine::cli {
+
+// summary.joints[joint][key], or NaN when the summary has no such number.
+inline double joint_number(const nlohmann::json& summary, const std::string& joint, const std::string& key) {
+  const auto joints = summary.find("joints");
+  if (joints == summary.end() || !joints->is_object()) return std::numeric_limits<double>::quiet_NaN();
+  const auto j = joints->find(joint);
+  if (j == joints->end() || !j->is_object()) return std::numeric_limits<double>::quiet_NaN();
+  const auto v = j->find(key);
+  return v != j->end() && v->is_number() ? v->get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+// The level with the highest peak compression ("" for a summary without joints).
+inline std::string most_loaded_joint(const nlohmann::json& summary) {
+  std::string most;
+  double peak = -std::numeric_limits<double>::infinity();
+  if (summary.contains("joints") && summary["joints"].is_object())
+    for (const auto& [name, v] : summary["joints"].items()) {
+      const double p = joint_number(summary, name, "peak_compression_N");
+      if (p > peak) peak = p, most = name;
+    }
+  return most;
+}
+
+// L5-S1 and L4-L5 when the summary has them, then the most loaded level when it is another.
+inline std::vector<std::string> headline_joints(const nlohmann::json& summary) {
+  std::vector<std::string> rows;
+  for (const char* j : {"L5-S1", "L4-L5"})
+    if (summary.contains("joints") && summary["joints"].contains(j)) rows.push_back(j);
+  const std::string most = most_loaded_joint(summary);
+  if (!most.empty() && std::find(rows.begin(), rows.end(), most) == rows.end()) rows.push_back(most);
+  return rows;
+}
+
+// A number for a table column: '-' for NaN (no such joint in this model, or no value).
+inline std::string cell(double v, int digits, int width) {
+  return std::isnan(v) ? fmt::format("{:>{}}", "-", width) : fmt::format("{:>{}.{}f}", v, width, digits);
+}
+
+}  // namespace paraspine::cli
