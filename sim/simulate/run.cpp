@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <utility>
@@ -38,6 +40,9 @@ struct SolvedFrame {
   Eigen::Matrix3Xd disc_force, abdominal_pressure_force;
   double abdominal_pressure = 0;
   decltype(Data::loadsharing_info) info;
+  // The solver's multipliers at the solve: a warm start for the same point of the next repetition
+  // (kept, never restored: the next solve otherwise starts from the last solve's, wherever it was).
+  QpStart start;
 
   // The pairs (kept copy, Data member) that store copies in and restore copies back; the
   // capacities are kept to compare, never restored (fatigue moves them on).
@@ -52,6 +57,7 @@ struct SolvedFrame {
   }
   void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
     inputs = in, capacity = d.muscle_capacity, supported = supp, valid = true;
+    qp_save_start(d.qp, start);
     each_output(*this, d, [](auto& kept, const auto& now) { kept = now; });
   }
   void restore(Data& d) const {
@@ -91,8 +97,9 @@ struct RepeatedCycle {
 
   RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
     if (s.repetitions < 2) return;
-    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 5 per-rotation vectors, 2 per-joint 3-vectors.
-    const double per_frame = 8.0 * (4.0 * m.nmuscle + 12.0 * m.ndof + 8.0 * m.njoint + 256);
+    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 6 per-rotation vectors
+    // (multipliers included), 2 per-joint 3-vectors.
+    const double per_frame = 8.0 * (4.0 * m.nmuscle + 13.0 * m.ndof + 8.0 * m.njoint + 256);
     const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
     frames.resize(static_cast<size_t>(std::max(0.0, n)));
   }
@@ -141,13 +148,14 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   std::vector<double> peak_c(m.njoint, 0), sum_c(m.njoint, 0), peak_ap(m.njoint, 0), peak_lat(m.njoint, 0);
   std::vector<double> peak_a(m.nmuscle, 0), sum_a(m.nmuscle, 0);
   double peak_reserve = 0, endurance = -1, peak_creep = 0;
-  long reserve_frames = 0, solves = 0;
+  long reserve_frames = 0, solves = 0, solver_iterations = 0;
   std::string first_to_fail, failed_joint;
   bool failed_at_strength_limit = false;
   SolvedFrame last;
   RepeatedCycle repeated(m, s, cycle, dt);
   long repeated_frames = 0;
   Eigen::VectorXd inputs;
+  static std::FILE* solve_log = std::getenv("PARASPINE_RUN_SOLVE_LOG") ? std::fopen(std::getenv("PARASPINE_RUN_SOLVE_LOG"), "w") : nullptr;
 
   // Whether a solved frame's answer stands for this frame (inputs in `inputs`, Data after kinematics):
   // the same inputs, no fascicle at its capacity bound whose capacity moved past the tolerance (a
@@ -189,9 +197,29 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (!same) {
       evaluate_frame_after_kinematics(m, d);
       if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
-      load_sharing(m, ls, d);
+      // A frame of a repeated task whose slot holds an earlier repetition's solve: that solve's
+      // multipliers are offered as the warm start (same posture and loads; the last solve was at
+      // another point of the motion), load_sharing takes whichever start is nearer.
+      const double reserve_before = d.loadsharing_info.max_reserve;
+      static const bool from_last = std::getenv("PARASPINE_REP_SOURCE") && std::string(std::getenv("PARASPINE_REP_SOURCE")) == "last";
+      const bool offered = from_last ? last.valid : slot && slot->valid && options.warm_start_from_repetition;
+      const QpStart last_start = last.start;
+      const bool took = offered ? load_sharing(m, ls, d, from_last ? last_start : slot->start) : (load_sharing(m, ls, d), false);
+      if (solve_log) {
+        QpStart now;
+        qp_save_start(d.qp, now);
+        int diff_rep = -1, diff_last = -1;
+        if (slot && slot->valid) { diff_rep = 0; for (size_t i = 0; i < now.side.size(); ++i) diff_rep += now.side[i] != slot->start.side[i]; }
+        if (last.valid && last.start.side.size() == now.side.size()) { diff_last = 0; for (size_t i = 0; i < now.side.size(); ++i) diff_last += now.side[i] != last.start.side[i]; }
+        double cap = 0;
+        if (slot && slot->valid) cap = (d.muscle_capacity - slot->capacity).lpNorm<Eigen::Infinity>();
+        std::fprintf(solve_log, "%ld %.4f %d %d %d %.6g %.6g %d %d %d %d %.4g %.6g\n", f, where.time_in_cycle, int(where.resting), int(offered),
+                     int(took), reserve_before, d.loadsharing_info.max_reserve, d.loadsharing_info.qp_iterations,
+                     int(d.loadsharing_info.status), diff_rep, diff_last, cap, slot && slot->valid ? slot->info.max_reserve : -1.0);
+      }
       reactions(m, d);
       ++solves;
+      solver_iterations += d.loadsharing_info.qp_iterations;
       last.store(d, inputs, supported);
       if (slot) *slot = last;
     }
@@ -214,6 +242,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     creep_update(m, dt, d);
     } else {
       ++solves;
+      solver_iterations += d.loadsharing_info.qp_iterations;
     }
 
     for (int j = 0; j < m.njoint; ++j) {
@@ -335,6 +364,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["duration_s"] = duration;
   j["frames"] = frames;
   j["load_sharing_solves"] = solves;
+  j["load_sharing_iterations"] = solver_iterations;  // the solver's steps over all solves (QpInfo::iterations)
   j["repeated_cycle_frames"] = repeated_frames;  // frames that took an earlier repetition's answer
   nlohmann::json joints = nlohmann::json::object();
   for (int k = 0; k < m.njoint; ++k)

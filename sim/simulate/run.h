@@ -26,6 +26,10 @@ struct RunOptions {
   bool quasi_static_reuse = true;
   double capacity_tolerance = 5e-3;  // of a bound fascicle's capacity, since the last solve
   double passive_tolerance = 1e-2;   // N·m of any passive joint moment (creep), since the last solve
+  // A repeated task's frame that must be solved warm-starts the solver from the multipliers of the
+  // same point of the last repetition that solved it, when that start is nearer than the last
+  // frame's (run.cpp, RepeatedCycle; docs/performance.md, session 7). Off: always the last frame's.
+  bool warm_start_from_repetition = true;
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
   // Called with every finished frame, after the writer (the Python module records frames in
   // memory with it), in frame order and on the thread that called run_scenario (as is `progress`),
