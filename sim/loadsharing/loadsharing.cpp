@@ -1,8 +1,6 @@
 #include "sim/loadsharing/loadsharing.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -98,36 +96,7 @@ void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
   if (qi.status != QpStatus::kSolved) info.status = qi.status;
 }
 
-// Starts the solve from `other` (a solved problem's multipliers and partition) rather than from the
-// last solve's multipliers (already extrapolated if the history allows: qp_apply_prediction) when
-// the rule says so. Returns whether it did.
-bool take_other_start(QpWorkspace& w, const QpStart& other, bool warm) {
-  static const int rule = [] { const char* e = std::getenv("PARASPINE_REP_RULE"); return e ? std::atoi(e) : 5; }();
-  static const bool log = std::getenv("PARASPINE_REP_LOG") != nullptr;
-  if (rule == 0) return false;
-  if (rule == 1 || rule == 2) {
-    if (rule == 2 && warm) {
-      const QpStartQuality a = qp_start_quality(w, w.lambda), b = qp_start_quality(w, other.lambda);
-      if (!(b.residual < a.residual)) return false;
-    }
-    qp_warm_start_from(w, other.lambda);
-    return true;
-  }
-  QpStartQuality a;
-  if (warm && rule != 5) a = qp_start_quality(w, w.lambda);
-  const Eigen::VectorXd last = w.lambda;  // (measurement build)
-  if (!qp_warm_start_from_partition(w, other)) return false;
-  if (!warm || rule == 5) return true;
-  const QpStartQuality b = qp_start_quality(w, w.lambda);
-  if (log) std::fprintf(stderr, "start last r %.3e q %.6e free %d  partition r %.3e q %.6e free %d\n", a.residual, a.dual, a.free,
-                        b.residual, b.dual, b.free);
-  const bool take = rule == 6 ? b.residual < a.residual : b.dual > a.dual;
-  if (!take) w.lambda = last;
-  return take;
-}
-
-bool load_sharing_impl(const Model& m, const LoadSharingSettings& s, Data& d, const QpStart* other) {
-  bool took_other = false;
+void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd* start) {
   LoadSharingInfo info;
   QpWorkspace& w = d.qp;
   abdominal_pressure(m, s.abdominal_pressure, d);
@@ -142,31 +111,11 @@ bool load_sharing_impl(const Model& m, const LoadSharingSettings& s, Data& d, co
     // (RunQuasiStatic.EveryFrameOfAFatiguedHoldIsSolved).
     const bool extrapolate = d.loadsharing_info.max_reserve <= 1e-9;
     if (qp_capture_enabled()) qp_capture(w, d.loadsharing_warm, extrapolate);  // diagnostics (qp_capture.h)
-    if (d.loadsharing_warm) qp_predict_warm_start(w, extrapolate);
-    if (other && other->lambda.size() == w.m && std::getenv("PARASPINE_REP_ORACLE")) {
-      // Measurement only: the steps from the repetition's multipliers and from its partition.
-      static QpWorkspace copy;
-      int steps[2] = {-1, -1};
-      for (int k = 0; k < 2; ++k) {
-        copy = w;
-        bool ok = true;
-        if (k == 0) qp_warm_start_from(copy, other->lambda);
-        else ok = qp_warm_start_from_partition(copy, *other);
-        QpInfo qi;
-        if (ok) qp_solve(s.qp, copy, qi, true), steps[k] = qi.iterations;
-      }
-      copy = w;
-      if (d.loadsharing_warm) qp_apply_prediction(copy);
-      const QpStartQuality ql = qp_start_quality(copy, copy.lambda), qr = qp_start_quality(copy, other->lambda);
-      QpStartQuality qp;
-      if (qp_warm_start_from_partition(copy, *other)) qp = qp_start_quality(copy, copy.lambda);
-      std::fprintf(stderr, "oracle %d %d %g %g %d %g %g %d %g %g %d\n", steps[0], steps[1], ql.residual, ql.dual, ql.free,
-                   qr.residual, qr.dual, qr.free, qp.residual, qp.dual, qp.free);
-    }
-    if (other && other->lambda.size() == w.m) {
-      if (d.loadsharing_warm) qp_apply_prediction(w);
-      took_other = take_other_start(w, *other, d.loadsharing_warm);
-      if (took_other) d.loadsharing_warm = true;
+    if (start && start->size() == w.m) {
+      qp_warm_start_from(w, *start);
+      d.loadsharing_warm = true;
+    } else if (d.loadsharing_warm) {
+      qp_predict_warm_start(w, extrapolate);
     }
     solve(s, d, info);
   } else if (s.criterion == Criterion::kActivation3) {
@@ -245,15 +194,14 @@ bool load_sharing_impl(const Model& m, const LoadSharingSettings& s, Data& d, co
           .lpNorm<Eigen::Infinity>();
   info.max_reserve = d.reserve.lpNorm<Eigen::Infinity>();
   d.loadsharing_info = info;
-  return took_other;
 }
 
 }  // namespace
 
-void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) { load_sharing_impl(m, s, d, nullptr); }
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) { load_sharing_from(m, s, d, nullptr); }
 
-bool load_sharing(const Model& m, const LoadSharingSettings& s, Data& d, const QpStart& other_start) {
-  return load_sharing_impl(m, s, d, &other_start);
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd& start) {
+  load_sharing_from(m, s, d, &start);
 }
 
 }  // namespace paraspine

@@ -53,12 +53,9 @@ struct LoadSharingSettings {
 // Status, iterations, equilibrium residual and reserve use land in Data::loadsharing_info.
 void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d);
 
-// The same, with a second warm start offered besides the last solve's multipliers: `other_start`,
-// multipliers of an earlier solve of a problem expected to be near this one (run.cpp: the same
-// point of a repeated task's previous repetition — same posture and loads, capacities and creep
-// moved a little). For the one-QP criteria (activation2, stress2) the solve starts from whichever
-// start is nearer (loadsharing.cpp); the others take the last solve's as usual. Returns whether the
-// solve started from other_start.
-bool load_sharing(const Model& m, const LoadSharingSettings& s, Data& d, const QpStart& other_start);
+// The same, warm-started from the multipliers `start` (those of an earlier solve of a problem near
+// this one: run.cpp, the same point of a repeated task's last repetition) instead of the last solve's
+// on this Data, for the one-QP criteria (activation2, stress2); the others start as usual.
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd& start);
 
 }  // namespace paraspine

@@ -73,23 +73,6 @@ void qp_predict_warm_start(QpWorkspace& w, bool extrapolate) {
   }
 }
 
-void qp_apply_prediction(QpWorkspace& w) {
-  if (!w.prediction_pending) return;
-  w.prediction_pending = false;
-  // λ_previous ← λ_k; λ ← 2λ_k − λ_{k−1} if the multipliers moved steadily.
-  const double step = (w.lambda - w.lambda_previous).lpNorm<Eigen::Infinity>();
-  // Frames where reserves act behave like a linear program: their multipliers jump from vertex to
-  // vertex, and extrapolating them costs steps (paraspine bench: 5.40 G instructions with this
-  // rule, 7.82 G without it, 5.44 G never extrapolating); a solve of at most 4 steps was smooth.
-  const bool steady = w.lambda_step >= 0 && step <= 2 * w.lambda_step && w.last_iterations <= 4;
-  for (int k = 0; k < w.m; ++k) {
-    const double current = w.lambda[k];
-    if (steady) w.lambda[k] = 2 * current - w.lambda_previous[k];
-    w.lambda_previous[k] = current;
-  }
-  w.lambda_step = step;
-}
-
 void qp_warm_start_from(QpWorkspace& w, const Eigen::VectorXd& lambda) {
   w.lambda = lambda;
   w.prediction_pending = false;
@@ -275,9 +258,9 @@ PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, 
   }
 }
 
-// The factor of the columns marked in w.in_factor.
-PARASPINE_VECTOR_CLONES bool factorize_marked(QpWorkspace& w) {
+PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
   for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
+  for (int i = 0; i < w.n; ++i) w.in_factor[i] = is_free(w, i);
   for (int i = 0; i < w.n; ++i) {
     if (!w.in_factor[i]) continue;
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
@@ -308,11 +291,6 @@ PARASPINE_VECTOR_CLONES bool factorize_marked(QpWorkspace& w) {
     if (w.factor_valid) w.factor_shift.array() += damping * largest;
   }
   return w.factor_valid;
-}
-
-bool refactorize(QpWorkspace& w) {
-  for (int i = 0; i < w.n; ++i) w.in_factor[i] = is_free(w, i);
-  return factorize_marked(w);
 }
 
 // L Lᵀ ← L Lᵀ + σ v vᵀ with v = w.update, nonzero from row r0 on: the classical rank-one Cholesky
@@ -703,60 +681,6 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
 
 }  // namespace
 
-QpStartQuality qp_start_quality(QpWorkspace& w, const Eigen::VectorXd& lambda) {
-  w.inv_h = w.h.cwiseInverse();
-  compute_envelope(w);  // same_rows_as_next
-  w.lambda.swap(w.direction);  // keep the solver's own start; direction is scratch between solves
-  w.lambda = lambda;
-  primal_from_dual(w, true);
-  QpStartQuality q;
-  q.residual = w.residual.lpNorm<Eigen::Infinity>();
-  // q(λ) = L(x(λ), λ) = Σ ½ h x² + g x + λᵀ(b − A x)
-  double dual = w.lambda.dot(w.residual);
-  int bound = 0;
-  for (int i = 0; i < w.n; ++i) {
-    dual += (0.5 * w.h[i] * w.x[i] + w.g[i]) * w.x[i];
-    const double u = (w.s[i] - w.g[i]) * w.inv_h[i];
-    bound += !(u >= w.lo[i] && u <= w.hi[i]);
-  }
-  q.dual = dual;
-  q.free = w.n - bound;
-  w.lambda.swap(w.direction);
-  return q;
-}
-
-void qp_save_start(const QpWorkspace& w, QpStart& out) {
-  out.lambda = w.lambda;
-  out.side.resize(static_cast<size_t>(w.n));
-  for (int i = 0; i < w.n; ++i)
-    out.side[static_cast<size_t>(i)] = w.bound_multiplier[i] > 0 ? 1 : w.bound_multiplier[i] < 0 ? -1 : 0;
-}
-
-bool qp_warm_start_from_partition(QpWorkspace& w, const QpStart& start) {
-  if (static_cast<int>(start.side.size()) != w.n) return false;
-  w.inv_h = w.h.cwiseInverse();
-  compute_envelope(w);
-  Eigen::VectorXd& rhs = w.direction;  // scratch between solves
-  rhs = w.b;
-  for (int i = 0; i < w.n; ++i) {
-    const int side = start.side[static_cast<size_t>(i)];
-    w.in_factor[i] = side == 0;
-    const double fixed = side == 0 ? -w.g[i] * w.inv_h[i] : side > 0 ? w.hi[i] : w.lo[i];
-    if (!std::isfinite(fixed)) return false;
-    if (fixed != 0) column_axpy(w, i, fixed, rhs);
-  }
-  const bool ok = factorize_marked(w);
-  w.factor_valid = false;  // the solve starts with a factorization of its own free set
-  if (!ok) return false;
-  solve_with_factor(w, rhs);
-  if (!rhs.allFinite()) return false;
-  w.lambda = rhs;
-  w.prediction_pending = false;
-  w.lambda_previous_valid = false;
-  w.lambda_step = -1;
-  return true;
-}
-
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
@@ -764,7 +688,20 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   compute_envelope(w);
   if (!warm) w.lambda_previous_valid = false;
   if (!warm) w.lambda_step = -1;
-  if (warm) qp_apply_prediction(w);
+  if (warm && w.prediction_pending) {
+    // λ_previous ← λ_k; λ ← 2λ_k − λ_{k−1} if the multipliers moved steadily.
+    const double step = (w.lambda - w.lambda_previous).lpNorm<Eigen::Infinity>();
+    // Frames where reserves act behave like a linear program: their multipliers jump from vertex to
+    // vertex, and extrapolating them costs steps (paraspine bench: 5.40 G instructions with this
+    // rule, 7.82 G without it, 5.44 G never extrapolating); a solve of at most 4 steps was smooth.
+    const bool steady = w.lambda_step >= 0 && step <= 2 * w.lambda_step && w.last_iterations <= 4;
+    for (int k = 0; k < w.m; ++k) {
+      const double current = w.lambda[k];
+      if (steady) w.lambda[k] = 2 * current - w.lambda_previous[k];
+      w.lambda_previous[k] = current;
+    }
+    w.lambda_step = step;
+  }
   w.prediction_pending = false;
   const double scale = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
   const double tol = settings.tolerance * scale;

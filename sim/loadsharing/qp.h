@@ -131,42 +131,10 @@ void qp_resize(QpWorkspace& w, int n, int m);
 // the frame is left out of the history.
 void qp_predict_warm_start(QpWorkspace& w, bool extrapolate = true);
 
-// Applies a pending prediction (qp_predict_warm_start) to w.lambda now rather than at the start of
-// the next warm solve (which then starts from it), so a caller can compare that start with another.
-void qp_apply_prediction(QpWorkspace& w);
-
-// The next warm solve starts from `lambda` (e.g. the multipliers of the same point of a repeated
-// task's last repetition) instead of the last solution. The extrapolation history restarts from
-// that solve: no later prediction mixes multipliers of the two chains.
+// The next warm solve starts from `lambda` instead of the last solution — multipliers of an earlier
+// solve of a problem like this one (run.cpp: the same point of a repeated task's last repetition).
+// The extrapolation history restarts there: no later prediction mixes the two chains of solves.
 void qp_warm_start_from(QpWorkspace& w, const Eigen::VectorXd& lambda);
-
-// What a solved problem leaves for warm-starting a later, similar one: its multipliers and its
-// partition (for each variable −1 at its lower bound, +1 at its upper bound, 0 free).
-struct QpStart {
-  Eigen::VectorXd lambda;
-  std::vector<signed char> side;
-};
-void qp_save_start(const QpWorkspace& w, QpStart& out);
-
-// The next warm solve starts from the multipliers that make `start`'s partition exact on the
-// problem now in w: the variables it has at a bound are fixed there (this problem's bounds), the
-// free ones follow x_i = (a_iᵀλ − g_i)/h_i, and the equalities give
-//   (A_F H_F⁻¹ A_Fᵀ + δ I) λ = b − A_B x_B + A_F H_F⁻¹ g_F
-// (one primal–dual active-set step, Hintermüller, Ito & Kunisch 2002). When the partition is this
-// problem's optimal one (a repeated task's same point one repetition later: capacities moved a
-// little), λ is the optimum and the solve only verifies it. The extrapolation history restarts.
-// False (w.lambda unchanged) if the partition does not fit w or its matrix cannot be factorized.
-bool qp_warm_start_from_partition(QpWorkspace& w, const QpStart& start);
-
-// How close multipliers λ are to the optimum of the problem now in w, without solving: the dual
-// residual ‖A x(λ) − b‖∞, the dual value q(λ) (higher is better: q is concave, maximal at the
-// optimum) and how many variables x(λ) leaves strictly inside their bounds. Two passes over A; uses
-// the scratch vectors (x, s, residual, direction), leaves w.lambda as it was.
-struct QpStartQuality {
-  double residual = 0, dual = 0;
-  int free = 0;
-};
-QpStartQuality qp_start_quality(QpWorkspace& w, const Eigen::VectorXd& lambda);
 
 // Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
 // from λ = 0. Never throws; a non-converged solve returns its status with the best iterate.

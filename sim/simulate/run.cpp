@@ -40,9 +40,9 @@ struct SolvedFrame {
   Eigen::Matrix3Xd disc_force, abdominal_pressure_force;
   double abdominal_pressure = 0;
   decltype(Data::loadsharing_info) info;
-  // The solver's multipliers at the solve: a warm start for the same point of the next repetition
-  // (kept, never restored: the next solve otherwise starts from the last solve's, wherever it was).
-  QpStart start;
+  // The solver's multipliers at the solve: the warm start of the same point of the next repetition
+  // where reserves act (kept, never restored: RepeatedCycle).
+  Eigen::VectorXd lambda;
 
   // The pairs (kept copy, Data member) that store copies in and restore copies back; the
   // capacities are kept to compare, never restored (fatigue moves them on).
@@ -57,7 +57,7 @@ struct SolvedFrame {
   }
   void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
     inputs = in, capacity = d.muscle_capacity, supported = supp, valid = true;
-    qp_save_start(d.qp, start);
+    lambda = d.qp.lambda;
     each_output(*this, d, [](auto& kept, const auto& now) { kept = now; });
   }
   void restore(Data& d) const {
@@ -119,6 +119,27 @@ struct RepeatedCycle {
 // by at most the tolerance; the next solve restores the bound.
 constexpr double kSameInput = 1e-12;
 
+// A frame where reserves act (N·m): the summary counts it, and its multipliers, at the reserve
+// cost's vertices, warm-start the same point of the next repetition (RepeatedCycle).
+constexpr double kReservesAct = 1e-6;
+
+// Diagnostics: with PARASPINE_RUN_SOLVE_LOG set to a file name, one line per load-sharing solve of a
+// run with fatigue — frame, time in the cycle, whether an earlier repetition's solve of that point
+// was at hand, whether the solve started from it, the largest reserve of the last solve and of this
+// one (N·m), the solver's steps and status (docs/performance.md, session 7: steps by kind of frame).
+struct SolveLog {
+  std::FILE* file = nullptr;
+  SolveLog() {
+    if (const char* name = std::getenv("PARASPINE_RUN_SOLVE_LOG"))
+      if (!(file = std::fopen(name, "w"))) std::fprintf(stderr, "PARASPINE_RUN_SOLVE_LOG: cannot open %s\n", name);
+  }
+  ~SolveLog() {
+    if (file) std::fclose(file);
+  }
+  SolveLog(const SolveLog&) = delete;
+  SolveLog& operator=(const SolveLog&) = delete;
+};
+
 // Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
 // alone (nothing carries over from other frames). Returns where t falls in the scenario's cycles.
 CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d) {
@@ -155,7 +176,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   RepeatedCycle repeated(m, s, cycle, dt);
   long repeated_frames = 0;
   Eigen::VectorXd inputs;
-  static std::FILE* solve_log = std::getenv("PARASPINE_RUN_SOLVE_LOG") ? std::fopen(std::getenv("PARASPINE_RUN_SOLVE_LOG"), "w") : nullptr;
+  SolveLog solve_log;
 
   // Whether a solved frame's answer stands for this frame (inputs in `inputs`, Data after kinematics):
   // the same inputs, no fascicle at its capacity bound whose capacity moved past the tolerance (a
@@ -197,26 +218,17 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (!same) {
       evaluate_frame_after_kinematics(m, d);
       if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
-      // A frame of a repeated task whose slot holds an earlier repetition's solve: that solve's
-      // multipliers are offered as the warm start (same posture and loads; the last solve was at
-      // another point of the motion), load_sharing takes whichever start is nearer.
+      // Warm start: the last solve's multipliers, or those of the same point of the last
+      // repetition that solved it, where reserves acted there (RepeatedCycle).
+      const bool from_repetition = slot && slot->valid && options.warm_start_from_repetition &&
+                                   slot->info.max_reserve > kReservesAct;
       const double reserve_before = d.loadsharing_info.max_reserve;
-      static const bool from_last = std::getenv("PARASPINE_REP_SOURCE") && std::string(std::getenv("PARASPINE_REP_SOURCE")) == "last";
-      const bool offered = from_last ? last.valid : slot && slot->valid && options.warm_start_from_repetition;
-      const QpStart last_start = last.start;
-      const bool took = offered ? load_sharing(m, ls, d, from_last ? last_start : slot->start) : (load_sharing(m, ls, d), false);
-      if (solve_log) {
-        QpStart now;
-        qp_save_start(d.qp, now);
-        int diff_rep = -1, diff_last = -1;
-        if (slot && slot->valid) { diff_rep = 0; for (size_t i = 0; i < now.side.size(); ++i) diff_rep += now.side[i] != slot->start.side[i]; }
-        if (last.valid && last.start.side.size() == now.side.size()) { diff_last = 0; for (size_t i = 0; i < now.side.size(); ++i) diff_last += now.side[i] != last.start.side[i]; }
-        double cap = 0;
-        if (slot && slot->valid) cap = (d.muscle_capacity - slot->capacity).lpNorm<Eigen::Infinity>();
-        std::fprintf(solve_log, "%ld %.4f %d %d %d %.6g %.6g %d %d %d %d %.4g %.6g\n", f, where.time_in_cycle, int(where.resting), int(offered),
-                     int(took), reserve_before, d.loadsharing_info.max_reserve, d.loadsharing_info.qp_iterations,
-                     int(d.loadsharing_info.status), diff_rep, diff_last, cap, slot && slot->valid ? slot->info.max_reserve : -1.0);
-      }
+      if (from_repetition) load_sharing(m, ls, d, slot->lambda);
+      else load_sharing(m, ls, d);
+      if (solve_log.file)
+        std::fprintf(solve_log.file, "%ld %.4f %d %d %.6g %.6g %d %d\n", f, where.time_in_cycle, int(slot && slot->valid),
+                     int(from_repetition), reserve_before, d.loadsharing_info.max_reserve,
+                     d.loadsharing_info.qp_iterations, int(d.loadsharing_info.status));
       reactions(m, d);
       ++solves;
       solver_iterations += d.loadsharing_info.qp_iterations;
@@ -257,7 +269,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     }
     const double reserve = d.loadsharing_info.max_reserve;
     peak_reserve = std::max(peak_reserve, reserve);
-    if (reserve > 1e-6) ++reserve_frames;
+    if (reserve > kReservesAct) ++reserve_frames;
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
     if (writer) writer->append(t, d);
     if (options.on_frame) options.on_frame(t, d);
