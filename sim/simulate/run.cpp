@@ -23,13 +23,6 @@ namespace paraspine {
 
 namespace {
 
-// Solver steps of the latest solve at one point of a repeated task's cycle warm-started from [0] the
-// last solve, [1] the same point of the last repetition (−1: not yet), and solves at this point since.
-struct WarmStartRecord {
-  int steps[2] = {-1, -1};
-  int uses_since[2] = {0, 0};
-};
-
 // What a frame's load sharing depends on, and what it produced, kept from a frame that solved it.
 // In a held posture (hours of sitting) nothing but the capacities and the creep changes, and they
 // change the answer only past a tolerance — so load sharing is re-solved only then. In a repeated
@@ -50,7 +43,6 @@ struct SolvedFrame {
   // The solver's multipliers at the solve: the warm start of the same point of the next repetition
   // where reserves act (kept, never restored: RepeatedCycle).
   Eigen::VectorXd lambda;
-  WarmStartRecord warm;
 
   // The pairs (kept copy, Data member) that store copies in and restore copies back; the
   // capacities are kept to compare, never restored (fatigue moves them on).
@@ -161,11 +153,7 @@ CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const Boun
 
 }  // namespace
 
-nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options_in, ResultsWriter* writer) {
-  RunOptions options = options_in;  // TEMPORARY measurement toggles
-  if (std::getenv("PARASPINE_TMP_NO_REP")) options.warm_start_from_repetition = false;
-  if (std::getenv("PARASPINE_TMP_NO_REUSE")) options.quasi_static_reuse = false;
-  if (std::getenv("PARASPINE_TMP_CAPTOL")) options.capacity_tolerance = std::atof(std::getenv("PARASPINE_TMP_CAPTOL"));
+nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
   const BoundScenario b = bind_scenario(s, m);
   const std::vector<FatigueParameters> fatigue_parameters = scenario_fatigue_parameters(s, m);
   Data d(m), probe(m);
@@ -231,23 +219,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       evaluate_frame_after_kinematics(m, d);
       if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
       // Warm start: the last solve's multipliers, or those of the same point of the last
-      // repetition that solved it, where reserves acted there and the last solve was at another
-      // posture (RepeatedCycle).
-      static const int rule = std::getenv("PARASPINE_TMP_RULE") ? std::atoi(std::getenv("PARASPINE_TMP_RULE")) : 2;
-      static const int refresh = std::getenv("PARASPINE_TMP_REFRESH") ? std::atoi(std::getenv("PARASPINE_TMP_REFRESH")) : 8;
-      const bool eligible = slot && slot->valid && options.warm_start_from_repetition && slot->info.max_reserve > kReservesAct;
-      bool from_repetition = eligible;
-      if (eligible && rule == 2) {
-        // Steps each start took the last time it was used at this point of the cycle; the start that
-        // took fewer, the other tried again after kRefresh uses of the one (its record goes stale).
-        const WarmStartRecord& r = slot->warm;
-        if (r.steps[1] < 0) from_repetition = true;  // never tried here
-        else if (r.steps[0] < 0) from_repetition = false;
-        else {
-          const int better = r.steps[1] < r.steps[0] ? 1 : 0;
-          from_repetition = r.uses_since[1 - better] >= refresh ? better == 0 : better == 1;
-        }
-      }
+      // repetition that solved it, where reserves acted there (RepeatedCycle).
+      const bool from_repetition = slot && slot->valid && options.warm_start_from_repetition &&
+                                   slot->info.max_reserve > kReservesAct;
       const double reserve_before = d.loadsharing_info.max_reserve;
       if (from_repetition) load_sharing(m, ls, d, slot->lambda);
       else load_sharing(m, ls, d);
@@ -259,15 +233,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       ++solves;
       solver_iterations += d.loadsharing_info.qp_iterations;
       last.store(d, inputs, supported);
-      if (slot) {
-        WarmStartRecord record = slot->valid ? slot->warm : WarmStartRecord{};
-        const int used = from_repetition ? 1 : 0;
-        record.steps[used] = d.loadsharing_info.qp_iterations;
-        record.uses_since[used] = 0;
-        ++record.uses_since[1 - used];
-        *slot = last;
-        slot->warm = record;
-      }
+      if (slot) *slot = last;
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
     // muscles would carry, by 0.5 % of the rotation's strength.
