@@ -41,8 +41,9 @@ struct SolvedFrame {
   double abdominal_pressure = 0;
   decltype(Data::loadsharing_info) info;
   // The solver's multipliers at the solve: the warm start of the same point of the next repetition
-  // where reserves act (kept, never restored: RepeatedCycle).
-  Eigen::VectorXd lambda;
+  // where reserves act (kept, never restored: RepeatedCycle); and those of the solve this one
+  // replaced in its RepeatedCycle slot (an earlier repetition's), to see whether they settled.
+  Eigen::VectorXd lambda, lambda_before;
 
   // The pairs (kept copy, Data member) that store copies in and restore copies back; the
   // capacities are kept to compare, never restored (fatigue moves them on).
@@ -97,9 +98,9 @@ struct RepeatedCycle {
 
   RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
     if (s.repetitions < 2) return;
-    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 6 per-rotation vectors
-    // (multipliers included), 2 per-joint 3-vectors.
-    const double per_frame = 8.0 * (4.0 * m.nmuscle + 13.0 * m.ndof + 8.0 * m.njoint + 256);
+    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 7 per-rotation vectors
+    // (two of multipliers), 2 per-joint 3-vectors.
+    const double per_frame = 8.0 * (4.0 * m.nmuscle + 14.0 * m.ndof + 8.0 * m.njoint + 256);
     const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
     frames.resize(static_cast<size_t>(std::max(0.0, n)));
   }
@@ -122,6 +123,12 @@ constexpr double kSameInput = 1e-12;
 // A frame where reserves act (N·m): the summary counts it, and its multipliers, at the reserve
 // cost's vertices, warm-start the same point of the next repetition (RepeatedCycle).
 constexpr double kReservesAct = 1e-6;
+// ... once they have settled: they moved by at most this fraction of the reserve cost W between the
+// last two repetitions' solves at that point. In a few repetitions of a strength-limited exercise
+// (side plank, bird dog: capacities drift 6–9 % per repetition) they move by a third of W or more
+// (medians 0.41 W and 0.33 W) and the last frame is the nearer start; in the first hour of the
+// lifting shift the median is 0.08 W. 0.25 chosen on solver steps (docs/performance.md, session 7).
+constexpr double kSettled = 0.25;
 
 // Diagnostics: with PARASPINE_RUN_SOLVE_LOG set to a file name, one line per load-sharing solve of a
 // run with fatigue — frame, time in the cycle, whether an earlier repetition's solve of that point
@@ -219,9 +226,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       evaluate_frame_after_kinematics(m, d);
       if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
       // Warm start: the last solve's multipliers, or those of the same point of the last
-      // repetition that solved it, where reserves acted there (RepeatedCycle).
-      const bool from_repetition = slot && slot->valid && options.warm_start_from_repetition &&
-                                   slot->info.max_reserve > kReservesAct;
+      // repetition that solved it, where reserves acted there and its multipliers had settled —
+      // moved by at most kSettled times the reserve cost since the repetition before (RepeatedCycle).
+      const bool from_repetition =
+          slot && slot->valid && options.warm_start_from_repetition && slot->info.max_reserve > kReservesAct &&
+          slot->lambda_before.size() == slot->lambda.size() &&
+          (slot->lambda - slot->lambda_before).lpNorm<Eigen::Infinity>() <= kSettled * ls.reserve_cost;
       const double reserve_before = d.loadsharing_info.max_reserve;
       if (from_repetition) load_sharing(m, ls, d, slot->lambda);
       else load_sharing(m, ls, d);
@@ -233,7 +243,11 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       ++solves;
       solver_iterations += d.loadsharing_info.qp_iterations;
       last.store(d, inputs, supported);
-      if (slot) *slot = last;
+      if (slot) {
+        Eigen::VectorXd before = slot->valid ? std::move(slot->lambda) : Eigen::VectorXd();
+        *slot = last;
+        slot->lambda_before = std::move(before);
+      }
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
     // muscles would carry, by 0.5 % of the rotation's strength.

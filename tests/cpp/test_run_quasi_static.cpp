@@ -126,24 +126,25 @@ TEST(RunQuasiStatic, RepeatedCyclesWithBreaksMatchSolvingEveryFrame) {
 }
 
 // A repeated task whose frames need reserves at the same points of every repetition (a subject at
-// 60 % strength lifting the shift's box: reserves from the first lift, fatigue moving the
-// capacities a little per repetition). Solves at such a point warm-start from the multipliers of
-// the same point of the last repetition (run.cpp, RepeatedCycle) rather than the last frame's,
-// whose posture differs:
-// - fewer solver steps in total (the same count with the warm start from the repetition off fails);
-// - every solve reaches the optimum of its QP: each solved frame's QP is solved again cold and the
-//   answers agree to the solver's tolerance (the QP is strictly convex), no frame unsolved, all in
-//   equilibrium;
-// - the run agrees with the run warm-started from the last frame (fatigue feeds each answer into
-//   the next frames' capacities, so tolerance-sized differences grow along the run: compared on
-//   the summary, as the reuse tests do);
+// 40 % strength lifting the shift's box: reserves from the first lift) and whose fatigue moves the
+// capacities only a little per repetition (fatigue and recovery rates a twentieth of the model's, so
+// the state is near-periodic from the start, as the shift's is hours after its task failed). With
+// tolerances 0 every frame whose capacities moved is solved; a solve whose point of the cycle needed
+// reserves in the last two repetitions, with multipliers that settled, warm-starts from the last
+// repetition's multipliers (run.cpp, RepeatedCycle) rather than the last frame's, whose posture
+// differs:
+// - fewer solver steps (off, the counts are equal and the test fails);
+// - every solve reaches the optimum of its QP: each solved frame's QP solved again cold agrees to
+//   the solver's tolerance (the QP is strictly convex), no frame unsolved, all in equilibrium;
+// - the run's outputs agree with the run warm-started from the last frame;
 // - the same bits run after run and for any --threads (the fatigue path is serial).
 TEST(RunQuasiStatic, RepeatedCyclesWarmStartFromTheLastRepetition) {
   Subject weak;
-  weak.strength_factor = 0.6;
+  weak.strength_factor = 0.4;
+  weak.fatigue_rate_scale = weak.recovery_rate_scale = 0.05;
   const Model m = scale_model(test::full_spine(), weak);
   const Scenario base = load_scenario("repetitive_lifting_shift");
-  const Scenario s = parse_scenario(apply_overrides(base.text, base.file, {"repetitions=16"}), base.file);
+  const Scenario s = parse_scenario(apply_overrides(base.text, base.file, {"repetitions=5", "rest_s=1"}), base.file);
   struct Run {
     nlohmann::json summary;
     std::vector<std::vector<double>> frames;
@@ -155,6 +156,7 @@ TEST(RunQuasiStatic, RepeatedCyclesWarmStartFromTheLastRepetition) {
     RunOptions o;
     o.warm_start_from_repetition = from_repetition;
     o.threads = threads;
+    o.capacity_tolerance = 0, o.passive_tolerance = 0;
     auto record = record_outputs(r.frames);
     Eigen::VectorXd checked_lambda;
     QpWorkspace cold;
@@ -179,7 +181,7 @@ TEST(RunQuasiStatic, RepeatedCyclesWarmStartFromTheLastRepetition) {
   const Run last = run(false, 1), repetition = run(true, 1);
   const long steps_last = last.summary["load_sharing_iterations"].get<long>();
   const long steps_repetition = repetition.summary["load_sharing_iterations"].get<long>();
-  std::printf("[ info ] 16 lifts at 60 %% strength, %ld frames (reserves in %.1f %%), %ld solves: solver steps %ld "
+  std::printf("[ info ] 5 lifts at 40 %% strength, %ld frames (reserves in %.1f %%), %ld solves: solver steps %ld "
               "warm-started from the last frame, %ld from the last repetition where reserves act\n",
               last.summary["frames"].get<long>(), 100 * last.summary["reserves"]["frames_used_fraction"].get<double>(),
               last.summary["load_sharing_solves"].get<long>(), steps_last, steps_repetition);
@@ -187,26 +189,19 @@ TEST(RunQuasiStatic, RepeatedCyclesWarmStartFromTheLastRepetition) {
               "%.1e N·m; equilibrium %.1e and %.1e N·m\n",
               last.checked, repetition.checked, last.worst_activation, repetition.worst_activation, last.worst_reserve,
               repetition.worst_reserve, last.worst_equilibrium, repetition.worst_equilibrium);
-  ASSERT_GT(last.summary["reserves"]["frames_used_fraction"].get<double>(), 0.01);  // the case this is about
-  EXPECT_LT(steps_repetition, 0.85 * steps_last);
+  ASSERT_GT(last.summary["reserves"]["frames_used_fraction"].get<double>(), 0.05);  // the case this is about
+  EXPECT_EQ(last.summary["load_sharing_solves"], repetition.summary["load_sharing_solves"]);
+  EXPECT_LT(steps_repetition, 0.9 * steps_last);  // measured: 2425 → 1989
   EXPECT_EQ(last.unsolved, 0);
   EXPECT_EQ(repetition.unsolved, 0);
-  EXPECT_GT(repetition.checked, 400);
-  // The solver's tolerance on these LP-like frames, measured: warm-started from the last frame the
-  // answers differ from cold solves by up to 4.9e-5 in activation and 3.0e-6 N·m in reserve, with
-  // equilibrium residuals up to 9.2e-6 N·m (the residual floor with multipliers near the reserve cost
-  // 1e4); from the last repetition 1.3e-5, 2.3e-6 and 6.1e-6.
+  EXPECT_GT(repetition.checked, 100);
   EXPECT_LT(repetition.worst_activation, 1e-4);
   EXPECT_LT(repetition.worst_reserve, 1e-4);
   EXPECT_LT(repetition.worst_equilibrium, 1e-4);
-  for (const char* j : {"L4-L5", "L5-S1", "T12-L1"})
-    EXPECT_NEAR(last.summary["joints"][j]["mean_compression_N"].get<double>(),
-                repetition.summary["joints"][j]["mean_compression_N"].get<double>(), 1.0) << j;
-  for (const char* g : {"longissimus", "iliocostalis", "multifidus"})
-    EXPECT_NEAR(last.summary["groups"][g]["left"]["end_fatigued_fraction"].get<double>(),
-                repetition.summary["groups"][g]["left"]["end_fatigued_fraction"].get<double>(), 2e-3) << g;
-  EXPECT_NEAR(last.summary["reserves"]["peak_moment_Nm"].get<double>(),
-              repetition.summary["reserves"]["peak_moment_Nm"].get<double>(), 0.05);
+  ASSERT_EQ(last.frames.size(), repetition.frames.size());
+  const double worst = largest_relative_difference(last.frames, repetition.frames);
+  std::printf("[ info ] largest difference of any output between the two runs: %.1e (relative above 1)\n", worst);
+  EXPECT_LT(worst, 1e-4);  // measured: 7.8e-6
   // Deterministic, whatever --threads says.
   const Run again = run(true, 2);
   EXPECT_EQ(again.summary, repetition.summary);
