@@ -27,7 +27,8 @@ struct RunOptions {
   double capacity_tolerance = 5e-3;  // of a bound fascicle's capacity, since the last solve
   double passive_tolerance = 1e-2;   // N·m of any passive joint moment (creep), since the last solve
   // A repeated task's frame that must be solved, at a point where the last repetition's solve needed
-  // reserves, warm-starts the solver from that solve's multipliers rather than the last frame's
+  // reserves and its multipliers had settled (moved by at most a quarter of the reserve cost since
+  // the repetition before), warm-starts the solver from them rather than from the last frame's
   // (run.cpp, RepeatedCycle; docs/performance.md, session 7). Off: always the last frame's.
   bool warm_start_from_repetition = true;
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
