@@ -96,9 +96,7 @@ void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
   if (qi.status != QpStatus::kSolved) info.status = qi.status;
 }
 
-}  // namespace
-
-void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
+void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd* start) {
   LoadSharingInfo info;
   QpWorkspace& w = d.qp;
   abdominal_pressure(m, s.abdominal_pressure, d);
@@ -113,7 +111,12 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
     // (RunQuasiStatic.EveryFrameOfAFatiguedHoldIsSolved).
     const bool extrapolate = d.loadsharing_info.max_reserve <= 1e-9;
     if (qp_capture_enabled()) qp_capture(w, d.loadsharing_warm, extrapolate);  // diagnostics (qp_capture.h)
-    if (d.loadsharing_warm) qp_predict_warm_start(w, extrapolate);
+    if (start && start->size() == w.m) {
+      qp_warm_start_from(w, *start);
+      d.loadsharing_warm = true;
+    } else if (d.loadsharing_warm) {
+      qp_predict_warm_start(w, extrapolate);
+    }
     solve(s, d, info);
   } else if (s.criterion == Criterion::kActivation3) {
     // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k² (a_k ≥ δ
@@ -191,6 +194,14 @@ void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) {
           .lpNorm<Eigen::Infinity>();
   info.max_reserve = d.reserve.lpNorm<Eigen::Infinity>();
   d.loadsharing_info = info;
+}
+
+}  // namespace
+
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d) { load_sharing_from(m, s, d, nullptr); }
+
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd& start) {
+  load_sharing_from(m, s, d, &start);
 }
 
 }  // namespace paraspine

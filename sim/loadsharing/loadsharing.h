@@ -53,4 +53,9 @@ struct LoadSharingSettings {
 // Status, iterations, equilibrium residual and reserve use land in Data::loadsharing_info.
 void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d);
 
+// The same, warm-started from the multipliers `start` (those of an earlier solve of a problem near
+// this one: run.cpp, the same point of a repeated task's last repetition) instead of the last solve's
+// on this Data, for the one-QP criteria (activation2, stress2); the others start as usual.
+void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd& start);
+
 }  // namespace paraspine

@@ -73,6 +73,13 @@ void qp_predict_warm_start(QpWorkspace& w, bool extrapolate) {
   }
 }
 
+void qp_warm_start_from(QpWorkspace& w, const Eigen::VectorXd& lambda) {
+  w.lambda = lambda;
+  w.prediction_pending = false;
+  w.lambda_previous_valid = false;
+  w.lambda_step = -1;
+}
+
 namespace {
 
 // Columns act on 1 (reserves) to 51 rows (15 on average). Plain loops: at these lengths the set-up

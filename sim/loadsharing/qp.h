@@ -131,6 +131,11 @@ void qp_resize(QpWorkspace& w, int n, int m);
 // the frame is left out of the history.
 void qp_predict_warm_start(QpWorkspace& w, bool extrapolate = true);
 
+// The next warm solve starts from `lambda` instead of the last solution — multipliers of an earlier
+// solve of a problem like this one (run.cpp: the same point of a repeated task's last repetition).
+// The extrapolation history restarts there: no later prediction mixes the two chains of solves.
+void qp_warm_start_from(QpWorkspace& w, const Eigen::VectorXd& lambda);
+
 // Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
 // from λ = 0. Never throws; a non-converged solve returns its status with the best iterate.
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm);

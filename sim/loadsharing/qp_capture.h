@@ -7,6 +7,10 @@
 // records (default: no cap). Off (one cached test per call) unless the variable is set. A file that
 // cannot be opened or written is reported on stderr and capturing stops; the run goes on. Runs that
 // solve chains of frames on several threads (`--no-fatigue --threads N`) interleave their records.
+// A solve started from other multipliers than the last solve's (load_sharing's `start`: a repeated
+// task's start from the last repetition, run.cpp) is recorded as warm and replayed from the replay's
+// own last solution: replays of such runs follow the previous-frame chain (RunOptions::
+// warm_start_from_repetition = false reproduces it exactly).
 #include <cstdio>
 #include <string>
 #include <vector>

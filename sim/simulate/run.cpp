@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <utility>
@@ -38,6 +40,10 @@ struct SolvedFrame {
   Eigen::Matrix3Xd disc_force, abdominal_pressure_force;
   double abdominal_pressure = 0;
   decltype(Data::loadsharing_info) info;
+  // The solver's multipliers at the solve: the warm start of the same point of the next repetition
+  // where reserves act (kept, never restored: RepeatedCycle); and those of the solve this one
+  // replaced in its RepeatedCycle slot (an earlier repetition's), to see whether they settled.
+  Eigen::VectorXd lambda, lambda_before;
 
   // The pairs (kept copy, Data member) that store copies in and restore copies back; the
   // capacities are kept to compare, never restored (fatigue moves them on).
@@ -52,6 +58,7 @@ struct SolvedFrame {
   }
   void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
     inputs = in, capacity = d.muscle_capacity, supported = supp, valid = true;
+    lambda = d.qp.lambda;
     each_output(*this, d, [](auto& kept, const auto& now) { kept = now; });
   }
   void restore(Data& d) const {
@@ -91,8 +98,9 @@ struct RepeatedCycle {
 
   RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
     if (s.repetitions < 2) return;
-    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 5 per-rotation vectors, 2 per-joint 3-vectors.
-    const double per_frame = 8.0 * (4.0 * m.nmuscle + 12.0 * m.ndof + 8.0 * m.njoint + 256);
+    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 7 per-rotation vectors
+    // (two of multipliers), 2 per-joint 3-vectors.
+    const double per_frame = 8.0 * (4.0 * m.nmuscle + 14.0 * m.ndof + 8.0 * m.njoint + 256);
     const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
     frames.resize(static_cast<size_t>(std::max(0.0, n)));
   }
@@ -111,6 +119,33 @@ struct RepeatedCycle {
 // QP's answer is the same.) Between solves a bound fascicle's activation may exceed its capacity
 // by at most the tolerance; the next solve restores the bound.
 constexpr double kSameInput = 1e-12;
+
+// A frame where reserves act (N·m): the summary counts it, and its multipliers, at the reserve
+// cost's vertices, warm-start the same point of the next repetition (RepeatedCycle).
+constexpr double kReservesAct = 1e-6;
+// ... once they have settled: they moved by at most this fraction of the reserve cost W between the
+// last two repetitions' solves at that point. In a few repetitions of a strength-limited exercise
+// (side plank, bird dog: capacities drift 6–9 % per repetition) they move by a third of W or more
+// (medians 0.41 W and 0.33 W) and the last frame is the nearer start; in the first hour of the
+// lifting shift the median is 0.08 W. 0.25 chosen on solver steps (docs/performance.md, session 7).
+constexpr double kSettled = 0.25;
+
+// Diagnostics: with PARASPINE_RUN_SOLVE_LOG set to a file name, one line per load-sharing solve of a
+// run with fatigue — frame, time in the cycle, whether an earlier repetition's solve of that point
+// was at hand, whether the solve started from it, the largest reserve of the last solve and of this
+// one (N·m), the solver's steps and status (docs/performance.md, session 7: steps by kind of frame).
+struct SolveLog {
+  std::FILE* file = nullptr;
+  SolveLog() {
+    if (const char* name = std::getenv("PARASPINE_RUN_SOLVE_LOG"))
+      if (!(file = std::fopen(name, "w"))) std::fprintf(stderr, "PARASPINE_RUN_SOLVE_LOG: cannot open %s\n", name);
+  }
+  ~SolveLog() {
+    if (file) std::fclose(file);
+  }
+  SolveLog(const SolveLog&) = delete;
+  SolveLog& operator=(const SolveLog&) = delete;
+};
 
 // Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
 // alone (nothing carries over from other frames). Returns where t falls in the scenario's cycles.
@@ -141,13 +176,14 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   std::vector<double> peak_c(m.njoint, 0), sum_c(m.njoint, 0), peak_ap(m.njoint, 0), peak_lat(m.njoint, 0);
   std::vector<double> peak_a(m.nmuscle, 0), sum_a(m.nmuscle, 0);
   double peak_reserve = 0, endurance = -1, peak_creep = 0;
-  long reserve_frames = 0, solves = 0;
+  long reserve_frames = 0, solves = 0, solver_iterations = 0;
   std::string first_to_fail, failed_joint;
   bool failed_at_strength_limit = false;
   SolvedFrame last;
   RepeatedCycle repeated(m, s, cycle, dt);
   long repeated_frames = 0;
   Eigen::VectorXd inputs;
+  SolveLog solve_log;
 
   // Whether a solved frame's answer stands for this frame (inputs in `inputs`, Data after kinematics):
   // the same inputs, no fascicle at its capacity bound whose capacity moved past the tolerance (a
@@ -189,11 +225,29 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (!same) {
       evaluate_frame_after_kinematics(m, d);
       if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
-      load_sharing(m, ls, d);
+      // Warm start: the last solve's multipliers, or those of the same point of the last
+      // repetition that solved it, where reserves acted there and its multipliers had settled —
+      // moved by at most kSettled times the reserve cost since the repetition before (RepeatedCycle).
+      const bool from_repetition =
+          slot && slot->valid && options.warm_start_from_repetition && slot->info.max_reserve > kReservesAct &&
+          slot->lambda_before.size() == slot->lambda.size() &&
+          (slot->lambda - slot->lambda_before).lpNorm<Eigen::Infinity>() <= kSettled * ls.reserve_cost;
+      const double reserve_before = d.loadsharing_info.max_reserve;
+      if (from_repetition) load_sharing(m, ls, d, slot->lambda);
+      else load_sharing(m, ls, d);
+      if (solve_log.file)
+        std::fprintf(solve_log.file, "%ld %.4f %d %d %.6g %.6g %d %d\n", f, where.time_in_cycle, int(slot && slot->valid),
+                     int(from_repetition), reserve_before, d.loadsharing_info.max_reserve,
+                     d.loadsharing_info.qp_iterations, int(d.loadsharing_info.status));
       reactions(m, d);
       ++solves;
+      solver_iterations += d.loadsharing_info.qp_iterations;
       last.store(d, inputs, supported);
-      if (slot) *slot = last;
+      if (slot) {
+        Eigen::VectorXd before = slot->valid ? std::move(slot->lambda) : Eigen::VectorXd();
+        *slot = last;
+        slot->lambda_before = std::move(before);
+      }
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
     // muscles would carry, by 0.5 % of the rotation's strength.
@@ -214,6 +268,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     creep_update(m, dt, d);
     } else {
       ++solves;
+      solver_iterations += d.loadsharing_info.qp_iterations;
     }
 
     for (int j = 0; j < m.njoint; ++j) {
@@ -228,7 +283,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     }
     const double reserve = d.loadsharing_info.max_reserve;
     peak_reserve = std::max(peak_reserve, reserve);
-    if (reserve > 1e-6) ++reserve_frames;
+    if (reserve > kReservesAct) ++reserve_frames;
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
     if (writer) writer->append(t, d);
     if (options.on_frame) options.on_frame(t, d);
@@ -335,6 +390,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["duration_s"] = duration;
   j["frames"] = frames;
   j["load_sharing_solves"] = solves;
+  j["load_sharing_iterations"] = solver_iterations;  // the solver's steps over all solves (QpInfo::iterations)
   j["repeated_cycle_frames"] = repeated_frames;  // frames that took an earlier repetition's answer
   nlohmann::json joints = nlohmann::json::object();
   for (int k = 0; k < m.njoint; ++k)

@@ -26,6 +26,11 @@ struct RunOptions {
   bool quasi_static_reuse = true;
   double capacity_tolerance = 5e-3;  // of a bound fascicle's capacity, since the last solve
   double passive_tolerance = 1e-2;   // N·m of any passive joint moment (creep), since the last solve
+  // A repeated task's frame that must be solved, at a point where the last repetition's solve needed
+  // reserves and its multipliers had settled (moved by at most a quarter of the reserve cost since
+  // the repetition before), warm-starts the solver from them rather than from the last frame's
+  // (run.cpp, RepeatedCycle; docs/performance.md, session 7). Off: always the last frame's.
+  bool warm_start_from_repetition = true;
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
   // Called with every finished frame, after the writer (the Python module records frames in
   // memory with it), in frame order and on the thread that called run_scenario (as is `progress`),
@@ -39,7 +44,8 @@ struct RunOptions {
 //  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction}}},
 //  reserves: {peak_moment_Nm, frames_used_fraction},
 //  endurance_s (null when the task never fails), first_to_fail (group or null),
-//  load_sharing_solves, repeated_cycle_frames (frames that took an earlier repetition's answer)}
+//  load_sharing_solves, load_sharing_iterations (the solver's steps over all solves),
+//  repeated_cycle_frames (frames that took an earlier repetition's answer)}
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options,
                             ResultsWriter* writer);
 
