@@ -127,7 +127,9 @@ constexpr double kReservesAct = 1e-6;
 // last two repetitions' solves at that point. In a few repetitions of a strength-limited exercise
 // (side plank, bird dog: capacities drift 6–9 % per repetition) they move by a third of W or more
 // (medians 0.41 W and 0.33 W) and the last frame is the nearer start; in the first hour of the
-// lifting shift the median is 0.08 W. 0.25 chosen on solver steps (docs/performance.md, session 7).
+// lifting shift the median is 0.08 W. 0.25 chosen on solver steps (docs/performance.md, session 7),
+// measured on the 546-fascicle model; with the intercostals the side plank needs no reserves and the
+// bird dog far fewer, and the threshold was not re-tuned.
 constexpr double kSettled = 0.25;
 
 // Diagnostics: with PARASPINE_RUN_SOLVE_LOG set to a file name, one line per load-sharing solve of a

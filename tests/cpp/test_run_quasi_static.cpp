@@ -191,7 +191,7 @@ TEST(RunQuasiStatic, RepeatedCyclesWarmStartFromTheLastRepetition) {
               repetition.worst_reserve, last.worst_equilibrium, repetition.worst_equilibrium);
   ASSERT_GT(last.summary["reserves"]["frames_used_fraction"].get<double>(), 0.05);  // the case this is about
   EXPECT_EQ(last.summary["load_sharing_solves"], repetition.summary["load_sharing_solves"]);
-  EXPECT_LT(steps_repetition, 0.9 * steps_last);  // measured: 2425 → 1989
+  EXPECT_LT(steps_repetition, 0.9 * steps_last);  // measured: 2425 → 1989 (546 fascicles), 1280 → 808 (678)
   EXPECT_EQ(last.unsolved, 0);
   EXPECT_EQ(repetition.unsolved, 0);
   EXPECT_GT(repetition.checked, 100);
@@ -201,8 +201,9 @@ TEST(RunQuasiStatic, RepeatedCyclesWarmStartFromTheLastRepetition) {
   ASSERT_EQ(last.frames.size(), repetition.frames.size());
   const double worst = largest_relative_difference(last.frames, repetition.frames);
   std::printf("[ info ] largest difference of any output between the two runs: %.1e (relative above 1)\n", worst);
-  EXPECT_LT(worst, 1e-4);  // measured: 7.8e-6
-  // Deterministic, whatever --threads says.
+  EXPECT_LT(worst, 1e-4);  // measured: 7.8e-6 (546 fascicles), 9.5e-6 (678)
+  // Deterministic, whatever --threads says (a run with fatigue is serial at any count: this catches
+  // run-to-run nondeterminism, e.g. uninitialised state, more than thread effects).
   const Run again = run(true, 2);
   EXPECT_EQ(again.summary, repetition.summary);
   EXPECT_EQ(again.frames, repetition.frames);
