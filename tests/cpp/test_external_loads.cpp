@@ -205,6 +205,23 @@ keyframes:
   EXPECT_LT(step_spread, 0.3 * step_point) << step_spread << " vs " << step_point;
 }
 
+// A model whose arms hang from one segment has no rib cage to carry a force.
+TEST(ScenarioForces, RibCageCarriageNeedsAModelWithARibCage) {
+  const Model lumbar = load_model(test::source_dir() + "/models/lumbar.yaml");
+  std::string text = replaced(kSupported, "    force_N: [0, 50, 0]\n", "    force_N: [0, 50, 0]\n    carried_by: rib_cage\n");
+  text = replaced(text, "model: full_spine", "model: lumbar");
+  text = replaced(text, "segment: T6", "segment: thorax");
+  text = replaced(text, "    resting: [head]\n", "");
+  try {
+    bind_scenario(parse_scenario(text, "lumbar_pack.yaml"), lumbar);
+    FAIL() << "a rib-cage force bound to a model without a rib cage";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "lumbar_pack.yaml");
+    EXPECT_EQ(e.field(), "external_forces[0].carried_by") << e.what();
+    EXPECT_NE(std::string(e.what()).find("has no rib cage"), std::string::npos) << e.what();
+  }
+}
+
 void expect_error(const std::string& text, const std::string& field, const std::string& message) {
   const Model m = full_spine();
   try {
