@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -41,9 +42,11 @@ struct SolvedFrame {
   double abdominal_pressure = 0;
   decltype(Data::loadsharing_info) info;
   // The solver's multipliers at the solve: the warm start of the same point of the next repetition
-  // where reserves act (kept, never restored: RepeatedCycle); and those of the solve this one
-  // replaced in its RepeatedCycle slot (an earlier repetition's), to see whether they settled.
-  Eigen::VectorXd lambda, lambda_before;
+  // where reserves act (kept, never restored: RepeatedCycle); and how far they moved from those of
+  // the solve this one replaced in its RepeatedCycle slot (an earlier repetition's), ∞-norm, to see
+  // whether they settled (infinite when there was none).
+  Eigen::VectorXd lambda;
+  double lambda_change = std::numeric_limits<double>::infinity();
 
   // The pairs (kept copy, Data member) that store copies in and restore copies back; the
   // capacities are kept to compare, never restored (fatigue moves them on).
@@ -98,9 +101,9 @@ struct RepeatedCycle {
 
   RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
     if (s.repetitions < 2) return;
-    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 7 per-rotation vectors
-    // (two of multipliers), 2 per-joint 3-vectors.
-    const double per_frame = 8.0 * (4.0 * m.nmuscle + 14.0 * m.ndof + 8.0 * m.njoint + 256);
+    // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 6 per-rotation vectors
+    // (one of multipliers), 2 per-joint 3-vectors.
+    const double per_frame = 8.0 * (4.0 * m.nmuscle + 13.0 * m.ndof + 8.0 * m.njoint + 256);
     const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
     frames.resize(static_cast<size_t>(std::max(0.0, n)));
   }
@@ -232,8 +235,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       // moved by at most kSettled times the reserve cost since the repetition before (RepeatedCycle).
       const bool from_repetition =
           slot && slot->valid && options.warm_start_from_repetition && slot->info.max_reserve > kReservesAct &&
-          slot->lambda_before.size() == slot->lambda.size() &&
-          (slot->lambda - slot->lambda_before).lpNorm<Eigen::Infinity>() <= kSettled * ls.reserve_cost;
+          slot->lambda_change <= kSettled * ls.reserve_cost;
       const double reserve_before = d.loadsharing_info.max_reserve;
       if (from_repetition) load_sharing(m, ls, d, slot->lambda);
       else load_sharing(m, ls, d);
@@ -246,9 +248,11 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       solver_iterations += d.loadsharing_info.qp_iterations;
       last.store(d, inputs, supported);
       if (slot) {
-        Eigen::VectorXd before = slot->valid ? std::move(slot->lambda) : Eigen::VectorXd();
-        *slot = last;
-        slot->lambda_before = std::move(before);
+        const double change = slot->valid && slot->lambda.size() == last.lambda.size()
+                                  ? (last.lambda - slot->lambda).lpNorm<Eigen::Infinity>()
+                                  : std::numeric_limits<double>::infinity();
+        *slot = last;  // same-sized vectors: copies into the slot's storage, no allocation
+        slot->lambda_change = change;
       }
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
