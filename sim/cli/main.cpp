@@ -18,6 +18,7 @@
 #include "sim/cli/threads.h"
 #include "sim/cli/render.h"
 #include "sim/common/error.h"
+#include "sim/common/parse_number.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/posture.h"
 #include "sim/model/data.h"
@@ -49,14 +50,9 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
   if (eq == std::string::npos || dot == std::string::npos || dot > eq)
     throw std::invalid_argument("--angle-deg expects REGION.AXIS=DEGREES (e.g. lumbar.flexion=30), got '" + spec + "'");
   const std::string region = spec.substr(0, dot), axis = spec.substr(dot + 1, eq - dot - 1);
-  double deg;
-  try {
-    size_t used = 0;
-    deg = std::stod(spec.substr(eq + 1), &used);
-    if (used != spec.size() - eq - 1) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
+  double deg = 0;
+  if (!ps::parse_number(spec.substr(eq + 1), deg))
     throw std::invalid_argument("--angle-deg: '" + spec.substr(eq + 1) + "' is not a number");
-  }
   ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
 }
 
@@ -195,13 +191,7 @@ ps::Subject parse_subject(const std::string& spec) {
     for (; at < keys.size() && keys[at].first != k; ++at) {}
     if (at == keys.size()) fail(k, "unknown key (mass, height, sex, strength, fatigue_rate, recovery_rate)");
     double x = 0;
-    size_t used = 0;
-    try {
-      x = std::stod(v, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (v.empty() || used != v.size()) fail(k, "'" + v + "' is not a number");
+    if (!ps::parse_number(v, x)) fail(k, "'" + v + "' is not a number");
     const std::string problem = ps::subject_value_problem(fields[at], x);
     if (!problem.empty()) fail(k, problem);
     sub.*(keys[at].second) = x;
@@ -214,13 +204,7 @@ CLI::Validator subject_check(const std::string& field) {
   return CLI::Validator(
       [field](std::string& text) -> std::string {
         double x = 0;
-        size_t used = 0;
-        try {
-          x = std::stod(text, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (text.empty() || used != text.size()) return "'" + text + "' is not a number";
+        if (!ps::parse_number(text, x)) return "'" + text + "' is not a number";
         return ps::subject_value_problem(field, x);
       },
       "", field);

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "sim/common/error.h"
+#include "sim/common/parse_number.h"
 #include "sim/render/animate.h"
 #include "sim/render/picture.h"
 #include "sim/render/results_series.h"
@@ -21,10 +22,8 @@ namespace {
 CLI::Validator finite_number() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        try {
-          if (std::isfinite(std::stod(text))) return "";
-        } catch (const std::exception&) {
-        }
+        double x = 0;
+        if (paraspine::parse_number(text, x) && std::isfinite(x)) return "";
         return "must be a finite number, got " + text;
       },
       "", "finite");

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "sim/common/error.h"
+#include "sim/common/parse_number.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/simulate/run.h"
@@ -22,14 +23,9 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
   a.path = spec.substr(0, eq);
   const std::string v = spec.substr(eq + 1);
   auto number = [&](const std::string& s) {
-    try {
-      size_t used = 0;
-      const double x = std::stod(s, &used);
-      if (used != s.size() || !std::isfinite(x)) throw std::invalid_argument(s);
-      return x;
-    } catch (const std::exception&) {
-      throw InputError("--vary", 0, spec, "'" + s + "' is not a number");
-    }
+    double x = 0;
+    if (!parse_number(s, x) || !std::isfinite(x)) throw InputError("--vary", 0, spec, "'" + s + "' is not a number");
+    return x;
   };
   if (v.find(':') != std::string::npos) {
     const auto c1 = v.find(':'), c2 = v.find(':', c1 + 1);
