@@ -3,45 +3,9 @@
 #include <hdf5.h>
 
 #include "sim/common/error.h"
+#include "sim/io/hdf5_attributes.h"
 
 namespace paraspine {
-namespace {
-
-// A string attribute, variable- or fixed-length (h5py writes either, depending on how it is given);
-// false when absent or not a string. Reading a fixed-length one as variable-length used to crash.
-bool read_string_attr(hid_t obj, const char* name, std::string& out) {
-  if (H5Aexists(obj, name) <= 0) return false;
-  const hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  const hid_t type = H5Aget_type(attr);
-  const hid_t space = H5Aget_space(attr);
-  bool ok = H5Tget_class(type) == H5T_STRING && H5Sget_simple_extent_npoints(space) == 1;
-  if (ok && H5Tis_variable_str(type) > 0) {
-    char* p = nullptr;
-    const hid_t mem = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mem, H5T_VARIABLE);
-    H5Tset_cset(mem, H5Tget_cset(type));
-    ok = H5Aread(attr, mem, &p) >= 0;
-    if (ok && p) out = p;
-    if (p) H5free_memory(p);
-    H5Tclose(mem);
-  } else if (ok) {
-    const size_t n = H5Tget_size(type);
-    std::string buf(n + 1, '\0');
-    const hid_t mem = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mem, n + 1);
-    H5Tset_strpad(mem, H5T_STR_NULLTERM);
-    H5Tset_cset(mem, H5Tget_cset(type));
-    ok = H5Aread(attr, mem, buf.data()) >= 0;
-    if (ok) out = buf.c_str();
-    H5Tclose(mem);
-  }
-  H5Sclose(space);
-  H5Tclose(type);
-  H5Aclose(attr);
-  return ok;
-}
-
-}  // namespace
 
 ResultsFileInfo read_results_info(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -68,14 +32,14 @@ ResultsFileInfo read_results_info(const std::string& path) {
     if (!integer) fail("not a paraspine results file (schema_version is not a whole number)");
   }
   if (info.schema_version != 1) fail("schema version " + std::to_string(info.schema_version) + " is not supported (this build reads 1)");
-  read_string_attr(file, "scenario", info.scenario);
-  read_string_attr(file, "model", info.model);
-  read_string_attr(file, "criterion", info.criterion);
-  read_string_attr(file, "created", info.created);
+  read_string_attribute(file, "scenario", info.scenario);
+  read_string_attribute(file, "model", info.model);
+  read_string_attribute(file, "criterion", info.criterion);
+  read_string_attribute(file, "created", info.created);
   if (H5Lexists(file, "/summary", H5P_DEFAULT) <= 0) fail("the file has no /summary (an incomplete run?)");
   const hid_t g = H5Gopen2(file, "/summary", H5P_DEFAULT);
   std::string json;
-  read_string_attr(g, "json", json);
+  read_string_attribute(g, "json", json);
   H5Gclose(g);
   H5Fclose(file);
   try {

@@ -4,35 +4,10 @@
 #include <cmath>
 
 #include "sim/common/error.h"
+#include "sim/io/hdf5_attributes.h"
 
 namespace paraspine {
 namespace {
-
-bool string_attr(hid_t obj, const char* name, std::string& out) {
-  if (H5Aexists(obj, name) <= 0) return false;
-  const hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  const hid_t type = H5Aget_type(attr);
-  bool ok = false;
-  if (H5Tget_class(type) == H5T_STRING) {
-    if (H5Tis_variable_str(type) > 0) {
-      char* p = nullptr;
-      const hid_t mem = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mem, H5T_VARIABLE);
-      H5Tset_cset(mem, H5Tget_cset(type));
-      ok = H5Aread(attr, mem, &p) >= 0;
-      if (ok && p) out = p;
-      H5free_memory(p);
-      H5Tclose(mem);
-    } else {
-      std::string buf(H5Tget_size(type), '\0');
-      ok = H5Aread(attr, type, buf.data()) >= 0;
-      if (ok) out = buf.substr(0, buf.find('\0'));
-    }
-  }
-  H5Tclose(type);
-  H5Aclose(attr);
-  return ok;
-}
 
 // A one-dimensional string dataset, variable- or fixed-length.
 bool string_dataset(hid_t file, const char* path, std::vector<std::string>& out) {
@@ -86,20 +61,20 @@ ResultsSeries::ResultsSeries(const std::string& p) {
       H5Aclose(a);
     }
     if (version != 1) fail("schema_version", std::to_string(version) + " is not supported (this build reads 1)");
-    if (!string_attr(file_, "model", model)) fail("model", "attribute missing");
-    string_attr(file_, "model_file", model_file);
-    string_attr(file_, "scenario", scenario);
-    string_attr(file_, "scenario_text", scenario_text);
-    string_attr(file_, "criterion", criterion);
-    string_attr(file_, "created", created);
+    if (!read_string_attribute(file_, "model", model)) fail("model", "attribute missing");
+    read_string_attribute(file_, "model_file", model_file);
+    read_string_attribute(file_, "scenario", scenario);
+    read_string_attribute(file_, "scenario_text", scenario_text);
+    read_string_attribute(file_, "criterion", criterion);
+    read_string_attribute(file_, "created", created);
     std::string s;
-    if (string_attr(file_, "subject", s)) {
+    if (read_string_attribute(file_, "subject", s)) {
       try { subject = nlohmann::json::parse(s); } catch (const nlohmann::json::exception&) { fail("subject", "not valid JSON"); }
     }
     if (H5Lexists(file_, "/summary", H5P_DEFAULT) <= 0) fail("/summary", "missing (an incomplete run?)");
     const hid_t g = H5Gopen2(file_, "/summary", H5P_DEFAULT);
     std::string js;
-    string_attr(g, "json", js);
+    read_string_attribute(g, "json", js);
     H5Gclose(g);
     try { summary = nlohmann::json::parse(js); } catch (const nlohmann::json::exception&) { fail("/summary", "the summary is not valid JSON"); }
     if (!string_dataset(file_, "/joints/name", joint_name)) fail("/joints/name", "missing or not strings");
