@@ -13,7 +13,7 @@
 #include <mutex>
 
 #include "python/bindings/bindings.h"
-#include "sim/cli/threads.h"
+#include "sim/simulate/threads.h"
 #include "sim/common/error.h"
 #include "sim/io/fields.h"
 #include "sim/io/output_path.h"
@@ -158,7 +158,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     try {
       std::unique_ptr<ps::ResultsWriter> writer;
       if (!output.empty()) writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion));
-      opt.threads = ps::cli::usable_threads(threads);  // as `paraspine run --threads` (run.h), capped alike
+      opt.threads = ps::usable_threads(threads);  // as `paraspine run --threads` (run.h), capped alike
       summary = ps::run_scenario(m, s, opt, writer.get());
       if (writer) writer->finish(summary);
     } catch (const PythonErrorPending&) {
@@ -239,7 +239,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     g_sweep_report = progress.is_none() ? nullptr : &progress;
     try {
       py::gil_scoped_release release;
-      r = ps::run_sweep(base, axes, ps::cli::usable_threads(threads), sweep_progress);
+      r = ps::run_sweep(base, axes, ps::usable_threads(threads), sweep_progress);
     } catch (const ps::InputError&) {
       g_sweep_report = nullptr;
       throw;

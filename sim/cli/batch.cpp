@@ -11,7 +11,7 @@
 
 #include "sim/cli/interrupt.h"
 #include "sim/cli/summary_view.h"
-#include "sim/cli/threads.h"
+#include "sim/simulate/threads.h"
 #include "sim/simulate/batch.h"
 
 namespace paraspine::cli {

@@ -15,7 +15,7 @@
 #include "sim/cli/batch.h"
 #include "sim/cli/interrupt.h"
 #include "sim/cli/summary_view.h"
-#include "sim/cli/threads.h"
+#include "sim/simulate/threads.h"
 #include "sim/cli/render.h"
 #include "sim/common/error.h"
 #include "sim/common/parse_number.h"
@@ -244,7 +244,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
-  opt.threads = ps::cli::usable_threads(threads);
+  opt.threads = ps::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
   if (isatty(STDERR_FILENO)) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
@@ -573,7 +573,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, ps::cli::usable_threads(sweep_threads), sweep_json);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, ps::usable_threads(sweep_threads), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
                                [&] { run_storage.single_precision = run_precision == "single"; return run_storage; }());

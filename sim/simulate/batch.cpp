@@ -1,4 +1,5 @@
 #include "sim/simulate/batch.h"
+#include "sim/simulate/threads.h"
 
 #include <omp.h>
 
@@ -72,7 +73,7 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
   const int n = static_cast<int>(scenarios.size());
   // Longest first would balance better, but durations are not known before running; dynamic
   // scheduling hands the next scenario to whichever thread is free.
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, options.threads))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(capped_threads(options.threads))
   for (int k = 0; k < n; ++k) {
     const auto t0 = clock::now();
     BatchEntry& e = r.entries[k];

@@ -1,4 +1,5 @@
 #include "sim/simulate/run.h"
+#include "sim/simulate/threads.h"
 
 #include <atomic>
 #include <cmath>
@@ -296,7 +297,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (options.progress && (f % 50 == 0 || f == frames - 1)) options.progress(double(f + 1) / frames, t, duration);
   };
 
-  const int threads = std::max(1, options.threads);
+  const int threads = capped_threads(options.threads);
   if (!options.time_coupling) {
     // Without fatigue and creep, frames depend on each other only through the solver's warm start:
     // they are solved in parallel in fixed chains of kChain frames, each starting cold and warm-

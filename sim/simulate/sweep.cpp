@@ -1,5 +1,6 @@
 #include "sim/io/hdf5_attributes.h"
 #include "sim/simulate/sweep.h"
+#include "sim/simulate/threads.h"
 
 #include <hdf5.h>
 #include <omp.h>
@@ -62,7 +63,7 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
 
   std::atomic<long> done{0};
   std::string error;
-#pragma omp parallel for schedule(dynamic) num_threads(std::max(1, threads))
+#pragma omp parallel for schedule(dynamic) num_threads(capped_threads(threads))
   for (long p = 0; p < points; ++p) {
     try {
       // Grid point p, row-major.
