@@ -69,9 +69,12 @@ PYBIND11_MODULE(_core, mod) {
     return [key, name, zero_is_reference](ps::Subject& s, double v) {
       const std::string problem = (zero_is_reference && v == 0) ? "" : ps::subject_value_problem(key, v);
       if (!problem.empty()) throw std::invalid_argument(std::string("Subject ") + name + ": " + problem);
-      if (std::string(key) == "body_mass") s.body_mass = v;
-      else if (std::string(key) == "height") s.height = v;
-      else s.strength_factor = v;
+      const std::string k = key;
+      if (k == "body_mass") s.body_mass = v;
+      else if (k == "height") s.height = v;
+      else if (k == "strength_factor") s.strength_factor = v;
+      else if (k == "fatigue_rate_scale") s.fatigue_rate_scale = v;
+      else s.recovery_rate_scale = v;
     };
   };
   auto set_sex = [](ps::Subject& s, const std::string& sex) {
@@ -80,18 +83,23 @@ PYBIND11_MODULE(_core, mod) {
     s.sex = sex;
   };
   py::class_<ps::Subject>(mod, "Subject", "The person a model is scaled to.")
-      .def(py::init([checked, set_sex](double mass, double height, const std::string& sex, double strength) {
+      .def(py::init([checked, set_sex](double mass, double height, const std::string& sex, double strength,
+                                        double fatigue_rate, double recovery_rate) {
              ps::Subject s;
              checked("body_mass", "mass", true)(s, mass);
              checked("height", "height", true)(s, height);
              set_sex(s, sex);
              checked("strength_factor", "strength_factor", false)(s, strength);
+             checked("fatigue_rate_scale", "fatigue_rate_scale", false)(s, fatigue_rate);
+             checked("recovery_rate_scale", "recovery_rate_scale", false)(s, recovery_rate);
              return s;
            }),
            py::arg("mass") = 0.0, py::arg("height") = 0.0, py::arg("sex") = "",
-           py::arg("strength_factor") = 1.0,
+           py::arg("strength_factor") = 1.0, py::arg("fatigue_rate_scale") = 1.0, py::arg("recovery_rate_scale") = 1.0,
            "mass in kg (20-300), height in m (1.0-2.5), sex 'male' or 'female' (0 / empty = the model's "
-           "reference subject), strength_factor in (0, 5]; other values raise ValueError")
+           "reference subject), strength_factor in (0, 5]; fatigue_rate_scale and recovery_rate_scale in (0, 10] "
+           "multiply every fascicle's fatigue rate F and recovery rate R (the scenario file's subject keys, the "
+           "CLI's --subject fatigue_rate=, recovery_rate=; docs/fatigue.md). Other values raise ValueError")
       .def_property("mass", [](const ps::Subject& s) { return s.body_mass; }, checked("body_mass", "mass", true),
                     "Body mass, kg (0 = the reference).")
       .def_property("height", [](const ps::Subject& s) { return s.height; }, checked("height", "height", true),
@@ -99,10 +107,18 @@ PYBIND11_MODULE(_core, mod) {
       .def_property("sex", [](const ps::Subject& s) { return s.sex; }, set_sex, "'male' or 'female' (empty = the reference).")
       .def_property("strength_factor", [](const ps::Subject& s) { return s.strength_factor; },
                     checked("strength_factor", "strength_factor", false), "Multiplies every muscle's force capacity.")
+      .def_property("fatigue_rate_scale", [](const ps::Subject& s) { return s.fatigue_rate_scale; },
+                    checked("fatigue_rate_scale", "fatigue_rate_scale", false),
+                    "Multiplies every fascicle's fatigue rate F (1 = the published values), (0, 10].")
+      .def_property("recovery_rate_scale", [](const ps::Subject& s) { return s.recovery_rate_scale; },
+                    checked("recovery_rate_scale", "recovery_rate_scale", false),
+                    "Multiplies every fascicle's recovery rate R (1 = the published values), (0, 10].")
       .def("__repr__", [](const ps::Subject& s) {
         return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
                ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +
-               "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() + ")";
+               "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() +
+               (s.fatigue_rate_scale != 1 ? ", fatigue_rate_scale=" + py::repr(py::float_(s.fatigue_rate_scale)).cast<std::string>() : "") +
+               (s.recovery_rate_scale != 1 ? ", recovery_rate_scale=" + py::repr(py::float_(s.recovery_rate_scale)).cast<std::string>() : "") + ")";
       });
 
   py::class_<ps::Model>(mod, "Model", "An immutable musculoskeletal model of the spine.")

@@ -16,13 +16,17 @@ class InputError(ValueError):
 
 class Subject:
     """The person a model is scaled to (0 / empty = the model's reference subject). mass 20-300 kg,
-    height 1.0-2.5 m, sex 'male' or 'female', strength_factor in (0, 5]; other values raise ValueError."""
+    height 1.0-2.5 m, sex 'male' or 'female', strength_factor in (0, 5], fatigue_rate_scale and
+    recovery_rate_scale (multiplying every fascicle's F and R) in (0, 10]; other values raise ValueError."""
 
     mass: float
     height: float
     sex: str
     strength_factor: float
-    def __init__(self, mass: float = 0.0, height: float = 0.0, sex: str = "", strength_factor: float = 1.0) -> None: ...
+    fatigue_rate_scale: float
+    recovery_rate_scale: float
+    def __init__(self, mass: float = 0.0, height: float = 0.0, sex: str = "", strength_factor: float = 1.0,
+                 fatigue_rate_scale: float = 1.0, recovery_rate_scale: float = 1.0) -> None: ...
 
 class Model:
     """An immutable musculoskeletal model of the spine."""
