@@ -122,8 +122,15 @@ PYBIND11_MODULE(_core, mod) {
       });
 
   py::class_<ps::Model>(mod, "Model", "An immutable musculoskeletal model of the spine.")
-      .def_static("load", &ps::load_model, py::arg("name_or_path"),
-                  "Load a model file, or a bundled model by name (e.g. 'lumbar').")
+      .def_static("load", [](const py::object& name_or_path) {
+                    // A pathlib.Path too (os.fsdecode), and a name that is neither bundled nor a file
+                    // lists the bundled models, as a scenario's `model:` line does.
+                    const auto name = py::module_::import("os").attr("fsdecode")(name_or_path).cast<std::string>();
+                    const std::string path = ps::resolve_model_name(name, name, 0, "");
+                    py::gil_scoped_release release;
+                    return ps::load_model(path);
+                  }, py::arg("name_or_path"),
+                  "Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine').")
       .def("scaled", &ps::scale_model, py::arg("subject"), "A copy scaled to a Subject.")
       .def("info", [](const ps::Model& m) { return json_to_python(ps::model_summary(m)); },
            "The summary printed by `paraspine model info`, as a dict.")

@@ -1,5 +1,6 @@
 # Typed stub of the compiled module (python/bindings/*.cpp), so editors complete the API. The pure
 # Python modules (scenario.py, results.py, run.py, plot.py) carry their own annotations (py.typed).
+import os
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -51,8 +52,8 @@ class Model:
     reference_height: float
     reference_sex: str
     @staticmethod
-    def load(name_or_path: str) -> Model:
-        """Load a model file, or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
+    def load(name_or_path: str | os.PathLike[str]) -> Model:
+        """Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
     def scaled(self, subject: Subject) -> Model:
         """A copy scaled to a Subject."""
     def info(self) -> dict[str, Any]:

@@ -28,3 +28,17 @@ def test_subject_takes_the_fatigue_and_recovery_scales_like_the_cli():
     sc = paraspine.Scenario.load(FIXTURE).to_dict()
     sc["subject"] = {"body_mass": 70, "fatigue_rate_scale": 3}
     assert paraspine.Scenario.from_dict(sc).subject.fatigue_rate_scale == 3
+
+
+def test_model_load_takes_a_path_object_and_lists_the_bundled_models(tmp_path):
+    # Model.load(pathlib.Path(...)) was a TypeError ("incompatible function arguments"), and an
+    # unknown name said only "nosuch: cannot open model file".
+    import pathlib
+    m = paraspine.Model.load(pathlib.Path("models/lumbar.yaml"))
+    assert m.name == paraspine.Model.load("lumbar").name
+    with pytest.raises(paraspine.InputError) as e:
+        paraspine.Model.load("ful_spine")
+    assert str(e.value).startswith("ful_spine: no model 'ful_spine': neither a bundled model (")
+    assert "full_spine" in str(e.value) and e.value.file == "ful_spine"
+    with pytest.raises(TypeError):
+        paraspine.Model.load(3)
