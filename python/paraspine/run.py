@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -256,10 +257,15 @@ def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], 
         would be shared by all runs — stream each with :func:`simulate` or use ``paraspine batch
         -o DIR``), nor ``threads`` per run.
 
-    The first scenario to raise stops the others from starting and its exception is re-raised.
+    The first scenario to raise stops the others (running ones within a few tenths of a second)
+    and its exception is re-raised; so does Ctrl-C / the notebook's stop button (KeyboardInterrupt).
     """
     if "output" in kwargs:
         raise ValueError("simulate_many() does not take output=; use paraspine batch -o DIR, or simulate(output=...) per scenario")
+    if isinstance(scenarios, (str, bytes, Mapping, Scenario)) or hasattr(scenarios, "__fspath__"):
+        # A lone name was iterated letter by letter: "s: no scenario of this name".
+        raise TypeError("simulate_many() takes a list of scenarios, e.g. ['rounded_back_lift', 'squat_lift']; "
+                        "for one scenario use simulate()")
     scs = [as_scenario(s) for s in scenarios]  # bad input is reported before anything runs
     if not scs:
         return []
@@ -272,26 +278,41 @@ def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], 
     if progress is True:
         bar = _tqdm(total=len(scs), unit="scenario", desc="scenarios", delay=1.0, leave=False)
     results: list[Optional[Results]] = [None] * len(scs)
+    # Runs see `stop` through their progress callback (called ~10 times a second under the GIL):
+    # raising there ends a run at once. Ctrl-C reaches only the main thread, waiting below; without
+    # this the pool's shutdown waited for every queued scenario.
+    stop = threading.Event()
+
+    def check_stop(done: int, total: int, t: float) -> None:
+        if stop.is_set():
+            raise _Stopped()
+
+    pool = ThreadPoolExecutor(max_workers=int(n))
     try:
-        with ThreadPoolExecutor(max_workers=int(n)) as pool:
-            futures = {pool.submit(simulate, model, sc, progress=False, **kwargs): k for k, sc in enumerate(scs)}
-            done = 0
-            for fut in as_completed(futures):
-                try:
-                    results[futures[fut]] = fut.result()
-                except BaseException:
-                    for other in futures:
-                        other.cancel()
-                    raise
-                done += 1
+        futures = {pool.submit(simulate, model, sc, progress=check_stop, **kwargs): k for k, sc in enumerate(scs)}
+        pending = set(futures)
+        while pending:
+            # Short waits: a signal is handled between them (a blocking wait on a lock is not
+            # woken by every SIGINT, nor by _thread.interrupt_main).
+            finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                results[futures[fut]] = fut.result()
                 if bar is not None:
                     bar.update(1)
                 elif report is not None:
-                    report(done, len(scs))
+                    report(len(futures) - len(pending), len(scs))
+    except BaseException:
+        stop.set()
+        raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
     return results  # type: ignore[return-value]
+
+
+class _Stopped(Exception):
+    """Ends the other runs of simulate_many once one has failed or Ctrl-C was pressed."""
 
 
 def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],

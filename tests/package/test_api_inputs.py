@@ -42,3 +42,37 @@ def test_model_load_takes_a_path_object_and_lists_the_bundled_models(tmp_path):
     assert "full_spine" in str(e.value) and e.value.file == "ful_spine"
     with pytest.raises(TypeError):
         paraspine.Model.load(3)
+
+
+def test_simulate_many_stops_at_ctrl_c(tmp_path):
+    # Ctrl-C reached the waiting main thread, but the thread pool's shutdown then ran every queued
+    # scenario to the end; now the running ones stop within a few tenths of a second.
+    import _thread
+    import threading
+    import time
+    long = paraspine.Scenario.load("repetitive_lifting_shift", overrides={"repetitions": 60})  # 15 min of lifts, ~3 s
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    t = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        paraspine.simulate_many([long] * 4, threads=2, progress=False, fields="compression")
+    stopped = time.perf_counter() - t
+    timer.join()
+    assert stopped < 0.3 + 1.0, stopped
+
+
+def test_simulate_many_stops_the_running_scenarios_at_the_first_error():
+    import time
+    long = paraspine.Scenario.load("repetitive_lifting_shift", overrides={"repetitions": 60})  # ~3 s each
+    far = paraspine.Scenario.load(FIXTURE, overrides={"keyframes[1].hands.both.position[0]": 1.5})
+    t = time.perf_counter()
+    with pytest.raises(paraspine.InputError, match="reach"):
+        # the hand out of reach is found as its run starts, while the two long ones run beside it
+        paraspine.simulate_many([long, long, far], threads=3, progress=False, fields="compression")
+    assert time.perf_counter() - t < 1.5
+
+
+def test_simulate_many_of_one_name_says_to_pass_a_list():
+    # simulate_many("squat_lift") ran the scenarios 's', 'q', 'u', ...: "s: no scenario of this name".
+    with pytest.raises(TypeError, match=r"list of scenarios.*for one scenario use simulate\(\)"):
+        paraspine.simulate_many("squat_lift")
