@@ -90,7 +90,7 @@ class _Selection:
 
     def to_xarray(self):
         """The selection's fields as an ``xarray.Dataset``."""
-        ds = self._results.to_xarray(fields=[f.name for f in FIELDS if f.shape.startswith(self._kind)])
+        ds = self._results.to_xarray(fields=[n for n in self._results.fields if field(n).shape.startswith(self._kind)])
         if self._kind == "joint":
             return ds.drop_dims("muscle").isel(joint=self._index)
         return ds.drop_dims(["joint", "rotation"]).isel(muscle=self._index)
@@ -504,14 +504,24 @@ class Results:
         return list(dict.fromkeys(self.muscle_groups))
 
     # --- conversions --------------------------------------------------------------------------
-    def to_xarray(self, fields: Optional[Iterable[str]] = None):
+    def to_xarray(self, fields: Union[Iterable[str], str, None] = None):
         """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates
         with the names, plus ``group`` and ``side`` along ``muscle``; ``units`` and ``description``
-        attributes on every variable. In-memory arrays are wrapped, not copied; a file-backed
-        result reads the fields now."""
+        attributes on every variable. ``fields``: names or HDF5 paths (a list, or one string,
+        comma-separated), default every field held. In-memory arrays are wrapped, not copied; a
+        file-backed result reads the fields now."""
         import xarray as xr
 
-        names = [f for f in (fields or self.fields) if field(f).name in self._fields]
+        if fields is None:
+            names = self.fields
+        else:
+            # One name as a string ("compression") was iterated letter by letter, and a field these
+            # results do not hold was left out without a word.
+            names = [field(f.strip()).name for f in fields.split(",")] if isinstance(fields, str) else \
+                [field(f).name for f in fields]
+            for n in names:
+                if n not in self._fields:
+                    self._full(n)  # raises, naming what was recorded
         dims = {"joint3": ("time", "joint", "rotation"), "joint": ("time", "joint"), "muscle": ("time", "muscle")}
         data = {}
         for n in names:

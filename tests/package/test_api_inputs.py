@@ -76,3 +76,20 @@ def test_simulate_many_of_one_name_says_to_pass_a_list():
     # simulate_many("squat_lift") ran the scenarios 's', 'q', 'u', ...: "s: no scenario of this name".
     with pytest.raises(TypeError, match=r"list of scenarios.*for one scenario use simulate\(\)"):
         paraspine.simulate_many("squat_lift")
+
+
+@pytest.fixture(scope="module")
+def compression_only():
+    return paraspine.simulate(None, FIXTURE, progress=False, fields="compression")
+
+
+def test_to_xarray_takes_one_field_name_and_refuses_fields_not_recorded(compression_only):
+    # to_xarray(fields="compression") said "unknown field 'c'"; to_xarray(fields=["activation"]) of
+    # results without activation returned an empty Dataset.
+    ds = compression_only.to_xarray(fields="compression")
+    assert list(ds.data_vars) == ["compression"] and ds["compression"].attrs["units"] == "N"
+    assert list(compression_only.to_xarray(fields=["/joints/compression"]).data_vars) == ["compression"]
+    with pytest.raises(AttributeError, match="the field 'activation' was not recorded"):
+        compression_only.to_xarray(fields=["activation"])
+    assert list(compression_only.to_xarray().data_vars) == ["compression"]
+    assert list(compression_only.joint("L4-L5").to_xarray().data_vars) == ["compression"]
