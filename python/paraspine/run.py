@@ -172,9 +172,13 @@ class SweepResults:
         self.axes = axes                             #: [(path, values)]
         self.summaries = summaries                   #: one summary per grid point, row-major
         self.shape = tuple(len(v) for _, v in axes)  #: the grid's shape
+        self._joint_names: Optional[list[str]] = None
 
     def summary(self, **point: float) -> dict:
         """The summary at one grid point, by axis path: ``sw.summary(**{"subject.mass": 70})``."""
+        unknown = [p for p in point if p not in {q for q, _ in self.axes}]
+        if unknown:  # was ignored: summary(mass=60, **{"subject.height": 2}) answered for any height
+            raise KeyError(f"{unknown} not an axis of this sweep; axes: {[p for p, _ in self.axes]}")
         idx = []
         for path, values in self.axes:
             if path not in point:
@@ -193,7 +197,7 @@ class SweepResults:
 
         dims = [p for p, _ in self.axes]
         s0 = self.summaries[0]
-        joints = list(s0["joints"])
+        joints = self.joint_names
         groups = list(s0["groups"])
         sides = sorted({s for g in groups for s in s0["groups"][g]})
         data: dict[str, Any] = {}
@@ -216,6 +220,8 @@ class SweepResults:
         at ``joint`` (N), the peak reserve (N·m) and the endurance (s, NaN when it never fails)."""
         import pandas as pd
 
+        if joint not in self.summaries[0]["joints"]:
+            raise KeyError(f"unknown joint '{joint}'; joints: {', '.join(self.joint_names)}")
         rows = []
         for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
             r = {p: v for (p, _), v in zip(self.axes, point)}
@@ -224,6 +230,21 @@ class SweepResults:
             r["endurance_s"] = np.nan if s["endurance_s"] is None else s["endurance_s"]
             rows.append(r)
         return pd.DataFrame(rows)
+
+    @property
+    def joint_names(self) -> list[str]:
+        """The joints of the summaries in the model's order (from the pelvis up), as
+        :attr:`Results.joint_names`; the summaries' own order is alphabetical."""
+        if self._joint_names is None:
+            names = list(self.summaries[0]["joints"])
+            try:
+                order = _core.Model.load(self.scenario._native._model_path()).joint_names
+            except (ValueError, OSError):
+                order = []
+            if sorted(order) == sorted(names):
+                names = list(order)
+            self._joint_names = names
+        return self._joint_names
 
     def to_hdf5(self, path: Union[str, os.PathLike]) -> str:
         """Write the sweep file exactly as ``paraspine sweep -o`` does. Returns the path."""

@@ -93,3 +93,23 @@ def test_to_xarray_takes_one_field_name_and_refuses_fields_not_recorded(compress
         compression_only.to_xarray(fields=["activation"])
     assert list(compression_only.to_xarray().data_vars) == ["compression"]
     assert list(compression_only.joint("L4-L5").to_xarray().data_vars) == ["compression"]
+
+
+@pytest.fixture(scope="module")
+def small_sweep():
+    return paraspine.sweep(FIXTURE, {"subject.mass": [60, 70]}, threads=1, progress=False)
+
+
+def test_sweep_results_keep_the_model_s_joint_order_and_name_bad_keys(small_sweep):
+    # to_xarray's joint axis was alphabetical (C0-C1, C1-C2, ... T9-T10, the JSON summary's order),
+    # so a profile plotted along it zigzagged up and down the spine.
+    order = paraspine.Model.load("full_spine").joint_names
+    assert small_sweep.joint_names == order
+    ds = small_sweep.to_xarray()
+    assert list(ds["joint"].values) == order
+    assert ds["peak_compression_N"].sel(joint="L4-L5").shape == (2,)
+    # An extra key was ignored: the answer did not depend on it.
+    with pytest.raises(KeyError, match="not an axis of this sweep"):
+        small_sweep.summary(**{"subject.mass": 60, "subject.height": 2.0})
+    with pytest.raises(KeyError, match="unknown joint 'L9-L10'; joints: L5-S1, L4-L5"):
+        small_sweep.to_pandas(joint="L9-L10")
