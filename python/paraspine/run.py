@@ -96,8 +96,15 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     sc = as_scenario(scenario)
     if overrides:
         sc = sc.with_overrides(overrides)
-    if not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    _check_threads(threads)
+    if criterion is not None and not isinstance(criterion, str):
+        raise TypeError(f"criterion must be a str (activation2, activation3, stress2, minmax), not {type(criterion).__name__}")
+    if not (isinstance(max_memory, (int, float, np.integer, np.floating)) and max_memory > 0):  # NaN turned the check off
+        raise ValueError(f"max_memory must be a positive number of bytes, not {max_memory!r}")
+    if fields is not None and not isinstance(fields, str):
+        if not isinstance(fields, (list, tuple, set, frozenset, np.ndarray)) or not all(isinstance(f, str) for f in fields):
+            raise TypeError(f"fields must be field names (a list of str, or one str), not {fields!r}")
+        fields = list(fields)
     m = _resolve_model(model, sc)
     subj = subject if subject is not None else sc.subject
     if subj is not None:
@@ -148,6 +155,12 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
                    muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,
                    model=m, scenario=sc)
+
+
+def _check_threads(threads: Any) -> None:
+    # bool is an int to Python: threads=True ran on one thread without a word.
+    if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
 
 
 def _core_version() -> str:
@@ -291,8 +304,7 @@ def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], 
     if not scs:
         return []
     n = threads if threads is not None else (os.cpu_count() or 1)
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    _check_threads(n)
     model = kwargs.pop("model", None)
     bar = None
     report: Any = progress if callable(progress) else None
@@ -357,18 +369,26 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
     sc = as_scenario(scenario)
     if overrides:
         sc = sc.with_overrides(overrides)
+    if not isinstance(vary, Mapping):
+        raise TypeError(f"vary must be a dict {{PATH: values}}, e.g. {{'subject.mass': [60, 80, 100]}}, not {type(vary).__name__}")
     if not vary:
         raise ValueError("vary needs at least one axis, e.g. {'subject.mass': [60, 80, 100]}")
+    if subject is not None and not isinstance(subject, _core.Subject):
+        raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
     axes: list[tuple[str, np.ndarray]] = []
     for path, values in vary.items():
+        if not isinstance(path, str):
+            raise TypeError(f"vary's keys are paths such as 'subject.mass', not {path!r}")
         if isinstance(values, str):
             p, v = _core._parse_sweep_axis(f"{path}={values}")
         else:
-            p, v = path, np.asarray(values, dtype=float).ravel().tolist()
+            try:
+                p, v = path, np.asarray(values, dtype=float).ravel().tolist()
+            except (TypeError, ValueError):
+                raise ValueError(f"vary['{path}']: values must be numbers or 'START:STOP:N', not {values!r}") from None
         axes.append((p, np.asarray(v, dtype=float)))
     n = threads if threads is not None else (os.cpu_count() or 1)
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    _check_threads(n)
     points = int(np.prod([len(v) for _, v in axes]))
     bar = None
     report: Any = None

@@ -94,6 +94,8 @@ class Scenario:
         """
         import yaml  # Debian's python3-yaml
 
+        if not isinstance(spec, Mapping):  # a list said "cannot convert dictionary update sequence element #0"
+            raise TypeError(f"Scenario.from_dict takes a dict with the keys of a scenario file, not {type(spec).__name__}")
         d = _plain(dict(spec))
         if "paraspine_scenario" not in d:
             d = {"paraspine_scenario": 1, **d}

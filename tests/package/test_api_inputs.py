@@ -113,3 +113,23 @@ def test_sweep_results_keep_the_model_s_joint_order_and_name_bad_keys(small_swee
         small_sweep.summary(**{"subject.mass": 60, "subject.height": 2.0})
     with pytest.raises(KeyError, match="unknown joint 'L9-L10'; joints: L5-S1, L4-L5"):
         small_sweep.to_pandas(joint="L9-L10")
+
+
+@pytest.mark.parametrize("call,error,match", [
+    # each was a pybind11 "incompatible function arguments" on a private function, an AttributeError,
+    # a bare numpy message, or no error at all
+    (lambda: paraspine.simulate(None, FIXTURE, criterion=3, progress=False), TypeError, "criterion must be a str"),
+    (lambda: paraspine.simulate(None, FIXTURE, fields=3, progress=False), TypeError, "fields must be field names"),
+    (lambda: paraspine.simulate(None, FIXTURE, threads=True, progress=False), ValueError, "threads must be a whole number"),
+    (lambda: paraspine.simulate(None, FIXTURE, max_memory=float("nan"), progress=False), ValueError, "max_memory"),
+    (lambda: paraspine.simulate_many([FIXTURE], threads=False), ValueError, "threads must be a whole number"),
+    (lambda: paraspine.sweep(FIXTURE, {"subject.mass": [60]}, subject={"mass": 70}, progress=False), TypeError,
+     r"subject must be a paraspine.Subject"),
+    (lambda: paraspine.sweep(FIXTURE, [("subject.mass", [60])], progress=False), TypeError, r"vary must be a dict"),
+    (lambda: paraspine.sweep(FIXTURE, {"subject.mass": ["sixty"]}, progress=False), ValueError,
+     r"vary\['subject.mass'\]: values must be numbers"),
+    (lambda: paraspine.Scenario.from_dict([("name", "x")]), TypeError, "Scenario.from_dict takes a dict"),
+])
+def test_wrong_argument_types_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
