@@ -279,7 +279,7 @@ void bind_simulate(py::module_& mod) {
       .def("_with_overrides",
            [](const ps::Scenario& s, const std::vector<std::string>& sets, const std::string& file) {
              return ps::parse_scenario(ps::apply_overrides(s.text, s.file, sets), file);
-           })
+           }, py::arg("sets"), py::arg("file"))
       .def_readonly("name", &ps::Scenario::name, "Scenario name.")
       .def_readonly("description", &ps::Scenario::description, "What the scenario represents.")
       .def_readonly("file", &ps::Scenario::file, "The file it was read from ('<from_dict>' for dicts).")
@@ -333,12 +333,12 @@ void bind_simulate(py::module_& mod) {
     d["created"] = i.created;
     d["summary"] = json_to_python(i.summary);
     return d;
-  });
+  }, py::arg("path"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   mod.def("_parse_sweep_axis", [](const std::string& spec) {
     const ps::SweepAxis a = ps::parse_sweep_axis(spec);
     return py::make_tuple(a.path, a.values);
-  });
+  }, py::arg("spec"));
   mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;
 }

@@ -133,3 +133,31 @@ def test_sweep_results_keep_the_model_s_joint_order_and_name_bad_keys(small_swee
 def test_wrong_argument_types_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def _pybind_parameters(fn):
+    """Parameter names from pybind11's signature line, e.g. 'f(model: ..., x: float = 0.0) -> dict'."""
+    import re
+    line = (fn.__doc__ or "").splitlines()[0]
+    inside = line[line.index("(") + 1:line.rindex(") ->")]
+    return [p for p in re.findall(r"(?:^|, )(\w+):", inside) if p != "self"]
+
+
+def test_the_stub_s_signatures_match_the_compiled_module():
+    # _core.pyi listed the names but not always their parameters: _simulate lacked `fatigue`, Subject
+    # its fatigue scales, so editors and type checkers flagged correct calls.
+    import ast
+    import os
+    from paraspine import _core
+    stub = ast.parse(open(os.path.join(os.path.dirname(paraspine.__file__), "_core.pyi")).read())
+    checked = 0
+    for node in stub.body:
+        defs = [(node, getattr(_core, node.name))] if isinstance(node, ast.FunctionDef) else []
+        if isinstance(node, ast.ClassDef) and node.name != "InputError":
+            cls = getattr(_core, node.name)
+            defs += [(d, getattr(cls, d.name)) for d in node.body if isinstance(d, ast.FunctionDef)]
+        for d, fn in defs:
+            stub_params = [a.arg for a in d.args.args if a.arg != "self"]
+            assert stub_params == _pybind_parameters(fn), (d.name, stub_params, fn.__doc__.splitlines()[0])
+            checked += 1
+    assert checked >= 15
