@@ -171,6 +171,26 @@ class Scenario:
         return self._native.rest_s
 
     @property
+    def break_every(self) -> int:
+        """A longer break after every n-th repetition (0 = none)."""
+        return self._native.break_every
+
+    @property
+    def break_s(self) -> float:
+        """Length of those longer breaks, s."""
+        return self._native.break_s
+
+    @property
+    def abdominal_pressure(self) -> bool:
+        """Whether the model's intra-abdominal pressure carries part of the moment (docs/mechanics.md)."""
+        return self._native.abdominal_pressure
+
+    @property
+    def nkeyframes(self) -> int:
+        """Keyframes in one cycle."""
+        return self._native.nkeyframes
+
+    @property
     def cycle_s(self) -> float:
         """Length of one cycle, s."""
         return self._native.cycle_s

@@ -161,3 +161,15 @@ def test_the_stub_s_signatures_match_the_compiled_module():
             assert stub_params == _pybind_parameters(fn), (d.name, stub_params, fn.__doc__.splitlines()[0])
             checked += 1
     assert checked >= 15
+
+
+def test_the_scenario_wrapper_shows_what_the_engine_reads():
+    # paraspine.Scenario hid four of the engine scenario's values (break_every, break_s,
+    # abdominal_pressure, nkeyframes): a user checking the microbreak schedule had to parse .text.
+    from paraspine import _core
+    public = {n for n in dir(_core.Scenario) if not n.startswith("_")}
+    assert public <= set(dir(paraspine.Scenario)), public - set(dir(paraspine.Scenario))
+    s = paraspine.Scenario.load("repetitive_lifting_shift")
+    assert (s.break_every, s.break_s, s.abdominal_pressure, s.nkeyframes) == (
+        s._native.break_every, s._native.break_s, s._native.abdominal_pressure, s._native.nkeyframes)
+    assert s.nkeyframes == len(s.to_dict()["keyframes"])
