@@ -355,8 +355,9 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
           output: Union[str, os.PathLike, None] = None) -> SweepResults:
     """Run a scenario over the grid of every combination of ``vary``, in parallel.
 
-    vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.strength``
-        or any scenario value (an override path, e.g. ``keyframes[2].hands.both.load_kg``); values
+    vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.strength``,
+        ``subject.fatigue_rate_scale``, ``subject.recovery_rate_scale`` or any scenario value (an
+        override path, e.g. ``keyframes[2].hands.both.load_kg``); values
         a sequence of numbers or ``"START:STOP:N"`` as on the command line.
     subject: the base subject (else the scenario's); subject axes change it.
     threads: grid points run at once (OpenMP; default: every core). The GIL is released meanwhile.
