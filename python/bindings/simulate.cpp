@@ -108,7 +108,7 @@ ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::s
 // Returns (summary, time or None, {path: array}).
 py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::string& criterion, const std::string& output,
                    const std::optional<std::vector<std::string>>& record, py::object progress, int threads,
-                   bool fatigue) {
+                   bool fatigue, const std::vector<std::string>& output_fields, bool single_precision) {
   ps::Scenario s = s_in;
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
@@ -157,7 +157,12 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     py::gil_scoped_release release;
     try {
       std::unique_ptr<ps::ResultsWriter> writer;
-      if (!output.empty()) writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion));
+      if (!output.empty()) {
+        ps::ResultsOptions storage;  // as `paraspine run -o --fields ... --precision ...`
+        storage.fields = output_fields;
+        storage.single_precision = single_precision;
+        writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion), storage);
+      }
       opt.threads = ps::usable_threads(threads);  // as `paraspine run --threads` (run.h), capped alike
       summary = ps::run_scenario(m, s, opt, writer.get());
       if (writer) writer->finish(summary);
@@ -320,7 +325,8 @@ void bind_simulate(py::module_& mod) {
     return out;
   });
   mod.def("_simulate", &simulate, py::arg("model"), py::arg("scenario"), py::arg("criterion"), py::arg("output"),
-          py::arg("record"), py::arg("progress"), py::arg("threads"), py::arg("fatigue") = true);
+          py::arg("record"), py::arg("progress"), py::arg("threads"), py::arg("fatigue") = true,
+          py::arg("output_fields") = std::vector<std::string>{}, py::arg("single_precision") = false);
   mod.def("_write_results", &write_results, py::arg("path"), py::arg("model"), py::arg("scenario"), py::arg("criterion"),
           py::arg("summary"), py::arg("time"), py::arg("values"));
   mod.def("_read_results_info", [](const std::string& path) {

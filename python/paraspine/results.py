@@ -60,6 +60,33 @@ def field(name_or_path: str) -> Field:
     return f
 
 
+#: Groups of fields, by the first part of their HDF5 path ("joints", "muscles", "fatigue", "kinematics").
+GROUPS: dict[str, tuple[str, ...]] = {}
+for _f in FIELDS:
+    GROUPS.setdefault(_f.path.strip("/").split("/")[0], ())
+    GROUPS[_f.path.strip("/").split("/")[0]] += (_f.name,)
+
+
+def select_fields(selection: Union[str, Iterable[str]]) -> list[Field]:
+    """The fields named by ``selection``: field names (``"compression"``), HDF5 paths
+    (``"/muscles/activation"``) or groups (``"joints"``, ``"muscles"``, ``"fatigue"``,
+    ``"kinematics"``), as a list or one comma-separated string like ``paraspine run --fields``.
+    In the schema's order, each once."""
+    entries = [e.strip() for e in selection.split(",")] if isinstance(selection, str) else list(selection)
+    names: set[str] = set()
+    for e in entries:
+        if not isinstance(e, str):
+            raise TypeError(f"fields must be field names (a list of str, or one str), not {e!r}")
+        if e.strip("/") in GROUPS:
+            names.update(GROUPS[e.strip("/")])
+        elif e:
+            f = _BY_NAME.get(e) or _BY_PATH.get("/" + e.strip("/"))  # "muscles/activation" as on the command line
+            if f is None:
+                raise ValueError(f"unknown field '{e}'; fields: {', '.join(_BY_NAME)}; groups: {', '.join(GROUPS)}")
+            names.add(f.name)
+    return [f for f in FIELDS if f.name in names]
+
+
 def _read(source: Any, index: Any = None) -> np.ndarray:
     """Rows of an in-memory array (a view where numpy allows) or of an h5py dataset (read now)."""
     if index is None:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _core
-from .results import FIELDS, Results, field, load_results
+from .results import FIELDS, Results, load_results, select_fields
 from .scenario import Overrides, Scenario, as_scenario
 
 ProgressArg = Union[bool, Callable[..., Any], None]
@@ -65,7 +65,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
              subject: Optional["_core.Subject"] = None, criterion: Optional[str] = None, threads: int = 1,
              overrides: Optional[Overrides] = None, output: Union[str, os.PathLike, None] = None,
              fields: Union[Sequence[str], str, None] = None, progress: ProgressArg = True,
-             max_memory: float = DEFAULT_MAX_MEMORY, fatigue: bool = True) -> Results:
+             max_memory: float = DEFAULT_MAX_MEMORY, fatigue: bool = True, precision: str = "double") -> Results:
     """Run a scenario through the whole pipeline (kinematics, inverse dynamics, load sharing,
     spinal loads, fatigue) and return its :class:`~paraspine.Results`.
 
@@ -83,8 +83,12 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     overrides: ``{PATH: VALUE}`` applied to the scenario first, like ``paraspine run --set``.
     output: stream every frame to this HDF5 file with the CLI's writer (schema v1, memory does not
         grow with the duration) and return results that read it lazily. Use it for long scenarios.
-    fields: record only these fields in memory (names such as ``"compression"`` or HDF5 paths, a
-        list or one comma-separated string); default all. A frame of ``full_spine`` with all fields is about 42 kB (678 fascicles).
+    fields: record only these fields (names such as ``"compression"``, HDF5 paths, or groups
+        ``"joints"``, ``"muscles"``, ``"fatigue"``, ``"kinematics"``; a list or one comma-separated
+        string); default all. In memory, or in the ``output`` file as ``paraspine run -o --fields``.
+        A frame of ``full_spine`` with all fields is about 42 kB (678 fascicles).
+    precision: ``"double"`` or ``"single"``: how ``output`` stores the per-frame fields, as
+        ``paraspine run --precision`` (single: float32, half the size; time stays float64).
     progress: True for a tqdm bar (shown after 1 s), False/None for none, or a callable
         ``progress(frames_done, frames_total, sim_time_s)``.
     max_memory: refuse (ValueError) to hold more than this many bytes of in-memory results;
@@ -105,6 +109,14 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         if not isinstance(fields, (list, tuple, set, frozenset, np.ndarray)) or not all(isinstance(f, str) for f in fields):
             raise TypeError(f"fields must be field names (a list of str, or one str), not {fields!r}")
         fields = list(fields)
+    chosen = select_fields(fields) if fields is not None else list(FIELDS)
+    if fields is not None and not chosen:
+        raise ValueError("fields=[] would record nothing; name at least one field")
+    out = os.fspath(output) if output is not None else ""
+    if precision not in ("double", "single"):
+        raise ValueError(f"precision must be 'double' or 'single', not {precision!r}")
+    if precision == "single" and not out:
+        raise ValueError("precision='single' is how output= files store fields; in memory they are float64")
     m = _resolve_model(model, sc)
     subj = subject if subject is not None else sc.subject
     if subj is not None:
@@ -112,17 +124,11 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
         m = m.scaled(subj)
     crit = criterion or ""
-    if isinstance(fields, str):  # "compression" or "compression,activation", as the CLI's --fields
-        fields = [f.strip() for f in fields.split(",") if f.strip()]
-    out = os.fspath(output) if output is not None else ""
-    if out and fields is not None:
-        raise ValueError("output= streams every field to the file; do not combine it with fields=")
-    if fields is not None and not out and len(fields) == 0:
-        raise ValueError("fields=[] would record nothing; name at least one field, or stream with output=")
-    record = [] if out else ([field(f).path for f in fields] if fields is not None else None)
+    # In memory: the chosen fields (None = all). Streamed: nothing in memory, the file holds them.
+    record = [] if out else ([f.path for f in chosen] if fields is not None else None)
+    output_fields = [f.path for f in chosen] if out and fields is not None else []
 
     if not out:
-        chosen = FIELDS if record is None else [field(p) for p in record]
         width = {"joint3": 3 * m.njoint, "joint": m.njoint, "muscle": m.nmuscle}
         nbytes = 8.0 * sc.frames * (1 + sum(width[f.shape] for f in chosen))
         if nbytes > max_memory:
@@ -143,7 +149,8 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             bar.update(done - bar.n)
             bar.set_postfix_str(f"t = {t:.0f} / {sc.duration_s:.0f} s", refresh=False)
     try:
-        summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads), bool(fatigue))
+        summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads), bool(fatigue),
+                                                output_fields, precision == "single")
     finally:
         if bar is not None:
             bar.close()

@@ -173,3 +173,35 @@ def test_the_scenario_wrapper_shows_what_the_engine_reads():
     assert (s.break_every, s.break_s, s.abdominal_pressure, s.nkeyframes) == (
         s._native.break_every, s._native.break_s, s._native.abdominal_pressure, s._native.nkeyframes)
     assert s.nkeyframes == len(s.to_dict()["keyframes"])
+
+
+def test_a_streamed_file_takes_fields_and_precision_like_run_o(tmp_path):
+    # simulate(output=..., fields=...) was refused ("output= streams every field"), and there was no
+    # precision=: the 8 h shift streamed from Python was a file of every field in float64, while
+    # `paraspine run -o --fields ... --precision single` writes a fraction of it.
+    import h5py
+    ours = tmp_path / "py.h5"
+    with paraspine.simulate(None, FIXTURE, output=ours, fields="joints,muscles/activation", precision="single",
+                            progress=False) as r:
+        assert set(r.fields) == set(paraspine.results.GROUPS["joints"]) | {"activation"}
+        assert r.compression.dtype == np.float32
+    theirs = tmp_path / "cli.h5"
+    p = cli("run", FIXTURE, "-o", str(theirs), "--fields", "joints,muscles/activation", "--precision", "single")
+    assert p.returncode == 0, p.stderr
+    with h5py.File(ours) as a, h5py.File(theirs) as b:
+        names_a, names_b = [], []
+        a.visit(names_a.append)
+        b.visit(names_b.append)
+        assert names_a == names_b
+        for n in names_b:
+            if isinstance(b[n], h5py.Dataset):
+                assert a[n].dtype == b[n].dtype, n
+                assert np.array_equal(a[n][()], b[n][()], equal_nan=a[n].dtype.kind == "f"), n
+    # Groups work in memory too; a bad entry names the fields and groups.
+    mem = paraspine.simulate(None, FIXTURE, fields=["fatigue"], progress=False)
+    assert set(mem.fields) == {"fatigue_active", "fatigue_resting", "fatigue_fatigued", "fatigue_capacity"}
+    with pytest.raises(ValueError, match="unknown field 'joint'.*groups: kinematics, joints, muscles, fatigue"):
+        paraspine.simulate(None, FIXTURE, output=tmp_path / "x.h5", fields="joint", progress=False)
+    with pytest.raises(ValueError, match="precision='single' is how output= files store"):
+        paraspine.simulate(None, FIXTURE, precision="single", progress=False)
+    assert not (tmp_path / "x.h5").exists()
