@@ -340,6 +340,9 @@ void bind_simulate(py::module_& mod) {
     d["summary"] = json_to_python(i.summary);
     return d;
   }, py::arg("path"));
+  mod.def("_check_output_path", [](const std::string& path, const std::vector<std::string>& inputs) {
+    ps::check_output_path(path, inputs);
+  }, py::arg("path"), py::arg("inputs"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   mod.def("_parse_sweep_axis", [](const std::string& spec) {

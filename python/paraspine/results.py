@@ -596,10 +596,17 @@ class Results:
         writer; written as ``PATH.partial`` and renamed when complete). Returns the path."""
         path = os.fspath(path)
         if self._h5 is not None or (self.model is None and self.file):
-            # File-backed: the file already is schema v1; copy it whole.
+            # File-backed: the file already is schema v1; copy it whole. The path is checked as for
+            # a run (it replaced a scenario file given by mistake, and a folder left PATH.partial).
+            _core._check_output_path(path, self._inputs())
             partial = path + ".partial"
-            shutil.copyfile(self.file, partial)
-            os.replace(partial, path)
+            try:
+                shutil.copyfile(self.file, partial)
+                os.replace(partial, path)
+            except BaseException:
+                if os.path.exists(partial):
+                    os.remove(partial)
+                raise
             return path
         missing = [f.name for f in FIELDS if f.name not in self._fields]
         if missing or self.model is None:
@@ -608,6 +615,18 @@ class Results:
         _core._write_results(path, self.model, self._scenario._native, str(self.metadata.get("criterion", "")),
                              self.summary, self.time, [self._full(f.name) for f in FIELDS])
         return path
+
+    def _inputs(self) -> list[str]:
+        """The files the run read, as far as known: they are never to be replaced by results."""
+        inputs = [str(self.metadata.get("model_file", ""))]
+        if self._scenario is not None:
+            inputs.append(self._scenario.file)
+        else:
+            try:  # the scenario by its recorded name: a bundled one, or a file of that name here
+                inputs.append(_core.Scenario._resolve_path(self.scenario_name))
+            except (ValueError, OSError):
+                pass
+        return inputs
 
     # --- lifetime -----------------------------------------------------------------------------
     def close(self) -> None:

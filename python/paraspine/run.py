@@ -155,7 +155,9 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         if bar is not None:
             bar.close()
     if out:
-        return load_results(out)
+        streamed = load_results(out)
+        streamed._scenario = sc  # so its to_hdf5 knows the scenario file, an input never to be replaced
+        return streamed
     meta = {"paraspine_version": _core_version(), "schema_version": _core.SCHEMA_VERSION, "model": m.name,
             "model_file": m.file, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
             "criterion": crit or sc.criterion}

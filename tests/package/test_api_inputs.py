@@ -205,3 +205,29 @@ def test_a_streamed_file_takes_fields_and_precision_like_run_o(tmp_path):
     with pytest.raises(ValueError, match="precision='single' is how output= files store"):
         paraspine.simulate(None, FIXTURE, precision="single", progress=False)
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_to_hdf5_of_a_file_checks_its_path_like_a_run(tmp_path):
+    # Results read from a file copied themselves anywhere: over the scenario file (a user's
+    # to_hdf5("lift.yaml") replaced it with HDF5), into a folder (IsADirectoryError, PATH.partial
+    # left behind) or a missing folder (FileNotFoundError) — not the InputError of docs/python.md.
+    sc = tmp_path / "lift.yaml"
+    sc.write_text(open(FIXTURE).read())
+    model = tmp_path / "model.yaml"  # a copy: were the check to fail, the repository's model stays
+    model.write_text(open(paraspine.Model.load("full_spine").file).read())
+    out = tmp_path / "lift.h5"
+    streamed = paraspine.simulate(str(model), str(sc), output=out, fields="compression", progress=False)
+    with pytest.raises(paraspine.InputError, match="is an input of the run"):
+        streamed.to_hdf5(sc)
+    assert sc.read_text() == open(FIXTURE).read()
+    with pytest.raises(paraspine.InputError, match="is a directory"):
+        streamed.to_hdf5(tmp_path)
+    with pytest.raises(paraspine.InputError, match="does not exist"):
+        streamed.to_hdf5(tmp_path / "no" / "x.h5")
+    streamed.close()
+    with paraspine.load_results(out) as loaded:  # a file read back knows its model file
+        assert loaded.metadata["model_file"] == str(model)
+        with pytest.raises(paraspine.InputError, match="is an input of the run"):
+            loaded.to_hdf5(model)
+        assert loaded.to_hdf5(tmp_path / "copy.h5") == str(tmp_path / "copy.h5")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.h5", "lift.h5", "lift.yaml", "model.yaml"]
