@@ -29,12 +29,14 @@ def _axes(ax=None, figsize=(8, 4)):
     return ax
 
 
-def _time_axis(results: Results, t=None):
-    """Time in the unit that reads best for the run's length."""
+def _time_axis(results: Results, t=None, duration_s: Optional[float] = None):
+    """Time in the unit that reads best for the run's length (or for ``duration_s``, the longest
+    of several runs drawn on one axis, so that they share the unit)."""
     t = results.time if t is None else t
-    if results.duration_s >= 2 * 3600:
+    d = results.duration_s if duration_s is None else duration_s
+    if d >= 2 * 3600:
         return t / 3600.0, "time (h)"
-    if results.duration_s >= 5 * 60:
+    if d >= 5 * 60:
         return t / 60.0, "time (min)"
     return t, "time (s)"
 
@@ -81,6 +83,10 @@ def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "c
         raise ValueError("statistic must be 'peak' or 'mean'")
     runs = [results] if isinstance(results, Results) else list(results)
     labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    for r in runs[1:]:  # one row per level: runs of different models would be drawn against the wrong levels
+        if r.joint_names != runs[0].joint_names:
+            raise ValueError(f"level_profile draws runs of one model only: '{r.scenario_name}' has other joints "
+                             f"than '{runs[0].scenario_name}'")
     name, label = _QUANTITIES[quantity]
     ax = _axes(ax, figsize=(5, 7))
     for r, lab in zip(runs, labels):
@@ -181,8 +187,9 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
     fig, axs = plt.subplots(2, 2, figsize=figsize, layout="constrained")
     ax = axs[0, 0]
+    longest = max(r.duration_s for r in runs)  # one time unit for every run on an axis
     for r, lab in zip(runs, labels):
-        t, tlabel = _time_axis(r)
+        t, tlabel = _time_axis(r, duration_s=longest)
         ax.plot(t, r.joint(joint).compression, label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel(f"{joint} compression (N)")
@@ -204,7 +211,7 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     ax = axs[1, 1]
     worst = max(runs[0].groups, key=lambda g: max(r.muscles(group=g).fatigue_fatigued[-1].mean() for r in runs))
     for r, lab in zip(runs, labels):
-        t, tlabel = _time_axis(r)
+        t, tlabel = _time_axis(r, duration_s=longest)
         ax.plot(t, r.muscles(group=worst).fatigue_fatigued.mean(axis=1), label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel("fatigued fraction M_F")

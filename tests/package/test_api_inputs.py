@@ -231,3 +231,31 @@ def test_to_hdf5_of_a_file_checks_its_path_like_a_run(tmp_path):
             loaded.to_hdf5(model)
         assert loaded.to_hdf5(tmp_path / "copy.h5") == str(tmp_path / "copy.h5")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.h5", "lift.h5", "lift.yaml", "model.yaml"]
+
+
+def test_compare_draws_runs_of_different_lengths_in_one_time_unit():
+    # compare() chose the time unit per run: a 10-min run in minutes and a 5-s lift in seconds on
+    # one axis, so the lift seemed to last 5 minutes.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    lift = paraspine.simulate(None, FIXTURE, progress=False)
+    sit = paraspine.simulate(None, "upright_sitting", overrides={"keyframes[1].time": 600, "output_rate_hz": 0.1},
+                             progress=False)
+    fig = paraspine.plot.compare([sit, lift], labels=["sitting", "lift"])
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "time (min)"
+    assert np.isclose(ax.get_lines()[1].get_xdata()[-1], lift.time[-1] / 60)
+    assert np.isclose(fig.axes[3].get_lines()[1].get_xdata()[-1], lift.time[-1] / 60)
+    plt.close("all")
+    with pytest.raises(ValueError, match="one model only"):
+        paraspine.plot.level_profile([lift, _OtherModelResults(lift)])
+
+
+class _OtherModelResults(paraspine.Results):
+    """The lift's results relabelled as if from a model with other levels."""
+
+    def __init__(self, r):
+        super().__init__(time=r.time, fields={"compression": r.compression}, joint_names=r.joint_names[::-1],
+                         muscle_names=r.muscle_names, muscle_groups=r.muscle_groups, muscle_sides=r.muscle_sides,
+                         summary=r.summary, metadata=r.metadata)
