@@ -350,4 +350,5 @@ void bind_simulate(py::module_& mod) {
     return py::make_tuple(a.path, a.values);
   }, py::arg("spec"));
   mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;
+  mod.attr("VERSION") = PARASPINE_VERSION;  // the project's version (CMake), as `paraspine --version`
 }

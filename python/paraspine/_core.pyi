@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 SCHEMA_VERSION: int
+VERSION: str
 
 class InputError(ValueError):
     """An error in an input file or argument: str(e) reads 'FILE:LINE: FIELD: message'."""

@@ -259,3 +259,10 @@ class _OtherModelResults(paraspine.Results):
         super().__init__(time=r.time, fields={"compression": r.compression}, joint_names=r.joint_names[::-1],
                          muscle_names=r.muscle_names, muscle_groups=r.muscle_groups, muscle_sides=r.muscle_sides,
                          summary=r.summary, metadata=r.metadata)
+
+
+def test_the_package_version_is_the_engine_s():
+    # __version__ was a literal of its own in __init__.py, recorded as paraspine_version in results
+    # made in memory, while files written by the engine record the CMake project version.
+    r = cli("--version")
+    assert r.stdout.strip() == paraspine.__version__ == paraspine._core.VERSION
