@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -216,8 +217,24 @@ PYBIND11_MODULE(_core, mod) {
   mod.def(
       "max_exertion",
       [](const ps::Model& m, const std::map<std::string, double>& angles_deg, const std::string& pad_segment,
-         const std::string& pivot_joint, std::optional<Eigen::Vector3d> pad_point, const std::string& direction,
+         const std::string& pivot_joint, const py::object& pad_point_in, const std::string& direction,
          const std::string& criterion) {
+        // Any sequence of three numbers; a wrong length or a non-number said only "incompatible
+        // function arguments" with the whole signature.
+        std::optional<Eigen::Vector3d> pad_point;
+        if (!pad_point_in.is_none()) {
+          py::array_t<double> a;
+          try {
+            a = py::module_::import("numpy").attr("asarray")(pad_point_in, py::arg("dtype") = "float64");
+          } catch (py::error_already_set&) {
+            throw py::type_error("pad_point must be 3 numbers (x, y, z in the pad segment's frame, m), not " +
+                                 py::repr(pad_point_in).cast<std::string>());
+          }
+          if (a.ndim() != 1 || a.shape(0) != 3)
+            throw std::invalid_argument("pad_point must be 3 numbers (x, y, z in the pad segment's frame, m), not " +
+                                        py::repr(pad_point_in).cast<std::string>());
+          pad_point = Eigen::Vector3d(a.at(0), a.at(1), a.at(2));
+        }
         ps::LoadSharingSettings settings;
         settings.criterion = ps::parse_criterion(criterion);
         const int seg = m.segment_index(pad_segment), pivot = m.joint_index(pivot_joint);
@@ -257,7 +274,7 @@ PYBIND11_MODULE(_core, mod) {
         return out;
       },
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{}, py::arg("pad_segment") = "T8",
-      py::arg("pivot_joint") = "L5-S1", py::arg("pad_point") = std::nullopt, py::arg("direction") = "square",
+      py::arg("pivot_joint") = "L5-S1", py::arg("pad_point") = py::none(), py::arg("direction") = "square",
       py::arg("criterion") = "activation2",
       "Maximal voluntary exertion against a pad, as a strength dynamometer measures it: the largest "
       "force on `pad_segment` (at its origin, or at `pad_point` in its frame, m) that the whole model "

@@ -266,3 +266,16 @@ def test_the_package_version_is_the_engine_s():
     # made in memory, while files written by the engine record the CMake project version.
     r = cli("--version")
     assert r.stdout.strip() == paraspine.__version__ == paraspine._core.VERSION
+
+
+def test_max_exertion_pad_point_errors_name_it():
+    # A pad_point of two numbers or of text raised pybind11's "incompatible function arguments".
+    m = paraspine.Model.load("lumbar")
+    top = m.segment_names[-1]
+    with pytest.raises(ValueError, match=r"pad_point must be 3 numbers .* not \[0.1, 0.2\]"):
+        paraspine.max_exertion(m, pad_segment=top, pad_point=[0.1, 0.2])
+    with pytest.raises(TypeError, match="pad_point must be 3 numbers"):
+        paraspine.max_exertion(m, pad_segment=top, pad_point=["a", 0, 0])
+    a = paraspine.max_exertion(m, pad_segment=top, pad_point=np.arange(6.0)[::2] * 0.01)  # non-contiguous
+    b = paraspine.max_exertion(m, pad_segment=top, pad_point=(0.0, 0.02, 0.04))
+    assert a["force_N"] == b["force_N"] and np.allclose(a["point"], b["point"])
