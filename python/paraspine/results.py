@@ -87,11 +87,28 @@ def select_fields(selection: Union[str, Iterable[str]]) -> list[Field]:
     return [f for f in FIELDS if f.name in names]
 
 
+def _h5_columns(index: Any) -> tuple[Any, Optional[np.ndarray]]:
+    """Columns for h5py, which reads only increasing, distinct indices: (the sorted distinct
+    columns, the positions that restore the order asked for — None when nothing is to restore)."""
+    if np.ndim(index) == 0:
+        return int(index), None
+    arr = np.asarray(index, dtype=np.intp)
+    unique, inverse = np.unique(arr, return_inverse=True)
+    if unique.size == arr.size and np.array_equal(unique, arr):
+        return unique.tolist(), None
+    return unique.tolist(), inverse
+
+
 def _read(source: Any, index: Any = None) -> np.ndarray:
-    """Rows of an in-memory array (a view where numpy allows) or of an h5py dataset (read now)."""
+    """Columns of an in-memory array (a view where numpy allows) or of an h5py dataset (read now,
+    in any order: results.joint(["L4-L5", "L5-S1"]) of a file asked h5py for columns 1, 0)."""
     if index is None:
         return source if isinstance(source, np.ndarray) else source[()]
-    return source[(slice(None), index)]
+    if isinstance(source, np.ndarray):
+        return source[(slice(None), index)]
+    columns, restore = _h5_columns(index)
+    block = source[(slice(None), columns)]
+    return block if restore is None else block[:, restore]
 
 
 class _Selection:
@@ -455,11 +472,7 @@ class Results:
             raise ValueError("how must be 'extreme', 'max', 'min' or 'mean'")
         idx, restore = index, None
         if index is not None and not isinstance(src, np.ndarray):
-            arr = np.atleast_1d(np.asarray(index))
-            order = np.argsort(arr, kind="stable")
-            idx, restore = arr[order].tolist(), np.argsort(order, kind="stable")
-            if np.ndim(index) == 0:
-                idx, restore = int(index), None
+            idx, restore = _h5_columns(index)
 
         def reduce(block: np.ndarray) -> np.ndarray:
             if how == "max":

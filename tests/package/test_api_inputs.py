@@ -279,3 +279,19 @@ def test_max_exertion_pad_point_errors_name_it():
     a = paraspine.max_exertion(m, pad_segment=top, pad_point=np.arange(6.0)[::2] * 0.01)  # non-contiguous
     b = paraspine.max_exertion(m, pad_segment=top, pad_point=(0.0, 0.02, 0.04))
     assert a["force_N"] == b["force_N"] and np.allclose(a["point"], b["point"])
+
+
+def test_selections_of_a_file_in_any_order(tmp_path):
+    # results.joint(["L4-L5", "L5-S1"]) of a file raised h5py's "Indexing elements must be in
+    # increasing order" (the model lists L5-S1 first); in memory it worked.
+    mem = paraspine.simulate(None, FIXTURE, progress=False, fields="compression,activation")
+    out = tmp_path / "f.h5"
+    assert cli("run", FIXTURE, "-o", str(out), "--fields", "joints/compression,muscles/activation").returncode == 0
+    with paraspine.load_results(out) as res:
+        for joints in (["L4-L5", "L5-S1"], ["T12-L1", "L4-L5", "L4-L5"]):
+            assert np.array_equal(res.joint(joints).compression, mem.joint(joints).compression), joints
+        names = [mem.muscle_names[9], mem.muscle_names[2]]
+        assert np.array_equal(res.muscles(names=names).activation, mem.muscles(names=names).activation)
+        _, v = res.reduced("compression", [3, 3, 1], max_frames=20)
+        _, w = mem.reduced("compression", [3, 3, 1], max_frames=20)
+        assert np.array_equal(v, w)
