@@ -180,6 +180,29 @@ def _core_version() -> str:
 
 # --- sweeps ---------------------------------------------------------------------------------------
 
+def _axis_units(path: str) -> str:
+    """The unit of a sweep axis, from the scenario format (docs/scenarios.md); "" when unknown."""
+    subject = {"subject.mass": "kg", "subject.body_mass": "kg", "subject.height": "m"}
+    if path in subject:
+        return subject[path]
+    if path.startswith("subject."):
+        return "1"  # strength factor, fatigue and recovery scales
+    parts = [p.split("[")[0] for p in path.split(".")]
+    last = parts[-1]
+    if "_deg" in path:
+        return "deg"
+    for suffix, unit in (("_kg", "kg"), ("_hz", "Hz"), ("_s", "s"), ("_N", "N")):
+        if last.endswith(suffix):
+            return unit
+    if last == "time":
+        return "s"
+    if last in ("position", "pelvis_position", "lower_body_com"):
+        return "m"
+    if last in ("repetitions", "break_every", "share", "force_body_weight"):
+        return "1"
+    return ""
+
+
 class SweepResults:
     """A sweep's grid and one summary per grid point (row-major over the axes).
 
@@ -233,7 +256,7 @@ class SweepResults:
         data["reserve_peak_Nm"] = (dims, np.array([s["reserves"]["peak_moment_Nm"] for s in self.summaries]).reshape(self.shape), {"units": "N m"})
         data["endurance_s"] = (dims, np.array([np.nan if s["endurance_s"] is None else s["endurance_s"]
                                                for s in self.summaries]).reshape(self.shape), {"units": "s"})
-        coords = {p: v for p, v in self.axes}
+        coords: dict[str, Any] = {p: (p, v, {"units": _axis_units(p)} if _axis_units(p) else {}) for p, v in self.axes}
         coords.update(joint=joints, group=groups, side=sides)
         return xr.Dataset(data, coords=coords, attrs={"scenario": self.scenario.name})
 

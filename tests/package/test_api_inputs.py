@@ -295,3 +295,13 @@ def test_selections_of_a_file_in_any_order(tmp_path):
         _, v = res.reduced("compression", [3, 3, 1], max_frames=20)
         _, w = mem.reduced("compression", [3, 3, 1], max_frames=20)
         assert np.array_equal(v, w)
+
+
+def test_sweep_axes_carry_their_units(small_sweep):
+    # The grid's coordinates had no units while every variable had one.
+    assert small_sweep.to_xarray()["subject.mass"].attrs["units"] == "kg"
+    from paraspine.run import _axis_units
+    assert [_axis_units(p) for p in ("subject.height", "subject.strength", "keyframes[2].hands.both.load_kg",
+                                     "keyframes[1].time", "keyframes[1].regions_deg.lumbar.flexion", "rest_s",
+                                     "output_rate_hz", "keyframes[1].hands.both.position[0]", "repetitions")] == [
+        "m", "1", "kg", "s", "deg", "s", "Hz", "m", "1"]
