@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _core
 
-OverrideValue = Union[int, float, str, bool]
+OverrideValue = Union[int, float, str, bool, Sequence[float], np.ndarray]
 Overrides = Union[Mapping[str, OverrideValue], Sequence[str]]
 
 
@@ -28,10 +28,21 @@ def _format_override_value(value: OverrideValue) -> str:
     return str(value)
 
 
+def _override_items(path: str, value: Any) -> list[str]:
+    """One override, or one per element of a list value: a hand position [0.3, -0.2, 0.18] sets
+    position[0], position[1] and position[2] (the engine sets single values only)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = value.tolist() if isinstance(value, np.ndarray) else list(value)
+        if not items:
+            raise ValueError(f"override {path}: an empty list sets nothing")
+        return [s for k, v in enumerate(items) for s in _override_items(f"{path}[{k}]", v)]
+    return [f"{path}={_format_override_value(value)}"]
+
+
 def _override_strings(overrides: Overrides) -> list[str]:
     """{'repetitions': 10} or ['repetitions=10'] -> ['repetitions=10']."""
     if isinstance(overrides, Mapping):
-        return [f"{path}={_format_override_value(v)}" for path, v in overrides.items()]
+        return [s for path, v in overrides.items() for s in _override_items(str(path), v)]
     if isinstance(overrides, str):
         raise TypeError("overrides must be a dict {PATH: VALUE} or a list of 'PATH=VALUE' strings, not a str")
     return [str(s) for s in overrides]

@@ -305,3 +305,16 @@ def test_sweep_axes_carry_their_units(small_sweep):
                                      "keyframes[1].time", "keyframes[1].regions_deg.lumbar.flexion", "rest_s",
                                      "output_rate_hz", "keyframes[1].hands.both.position[0]", "repetitions")] == [
         "m", "1", "kg", "s", "deg", "s", "Hz", "m", "1"]
+
+
+def test_a_list_override_sets_each_element():
+    # overrides={"...position": [0.3, -0.2, 0.18]} (or a numpy array) was refused with
+    # "--set: ...: only single values can be set": a hand position had to be given element by element.
+    path = "keyframes[1].hands.both.position"
+    for value in ([0.3, -0.2, 0.18], np.array([0.3, -0.2, 0.18])):
+        s = paraspine.Scenario.load(FIXTURE, overrides={path: value})
+        assert s.to_dict()["keyframes"][1]["hands"]["both"]["position"] == [0.3, -0.2, 0.18]
+    with pytest.raises(paraspine.InputError):
+        paraspine.Scenario.load(FIXTURE, overrides={path: [0.3, -0.2, 0.18, 1.0]})  # no position[3] to set
+    with pytest.raises(ValueError, match="empty list"):
+        paraspine.Scenario.load(FIXTURE, overrides={path: []})
