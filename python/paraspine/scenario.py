@@ -6,6 +6,7 @@ like ``paraspine run NAME --set PATH=VALUE``.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -87,13 +88,19 @@ class Scenario:
         ``overrides`` changes existing values before parsing, like ``--set``:
         ``{"keyframes[2].hands.both.load_kg": 12.5, "repetitions": 10}``.
         """
-        s = cls(_core.Scenario._load(str(name_or_path)))
+        if not isinstance(name_or_path, (str, os.PathLike)):  # None said "None: no scenario of this name"
+            raise TypeError(f"Scenario.load takes a scenario name or a path, not {type(name_or_path).__name__}")
+        s = cls(_core.Scenario._load(os.fsdecode(name_or_path)))
         return s.with_overrides(overrides) if overrides else s
 
     @classmethod
     def from_yaml(cls, text: str, file: str = "<yaml>") -> "Scenario":
         """Parse scenario YAML text; ``file`` names it in error messages."""
-        return cls(_core.Scenario._parse(text, file))
+        if isinstance(text, bytes):
+            text = text.decode()
+        if not isinstance(text, str):
+            raise TypeError(f"Scenario.from_yaml takes the YAML text as a str, not {type(text).__name__}")
+        return cls(_core.Scenario._parse(text, str(file)))
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], file: str = "<from_dict>") -> "Scenario":

@@ -129,6 +129,8 @@ def test_sweep_results_keep_the_model_s_joint_order_and_name_bad_keys(small_swee
     (lambda: paraspine.sweep(FIXTURE, {"subject.mass": ["sixty"]}, progress=False), ValueError,
      r"vary\['subject.mass'\]: values must be numbers"),
     (lambda: paraspine.Scenario.from_dict([("name", "x")]), TypeError, "Scenario.from_dict takes a dict"),
+    (lambda: paraspine.Scenario.load(None), TypeError, "Scenario.load takes a scenario name or a path"),
+    (lambda: paraspine.Scenario.from_yaml(None), TypeError, "Scenario.from_yaml takes the YAML text"),
 ])
 def test_wrong_argument_types_are_named(call, error, match):
     with pytest.raises(error, match=match):
