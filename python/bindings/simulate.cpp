@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -127,7 +128,8 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
       size_t f = 0;
       while (f < ps::kOutputFields.size() && path != ps::kOutputFields[f].path) ++f;
       if (f == ps::kOutputFields.size()) throw std::invalid_argument("unknown output field '" + path + "'");
-      fields.push_back(static_cast<int>(f));
+      // Once each: a field recorded twice filled its buffer twice per frame, read back as wrong rows.
+      if (std::find(fields.begin(), fields.end(), static_cast<int>(f)) == fields.end()) fields.push_back(static_cast<int>(f));
     }
     record_time = !fields.empty();
   }

@@ -320,3 +320,17 @@ def test_a_list_override_sets_each_element():
         paraspine.Scenario.load(FIXTURE, overrides={path: [0.3, -0.2, 0.18, 1.0]})  # no position[3] to set
     with pytest.raises(ValueError, match="empty list"):
         paraspine.Scenario.load(FIXTURE, overrides={path: []})
+
+
+def test_a_field_named_twice_is_recorded_once():
+    # fields=["compression", "/joints/compression"] filled the engine's buffer twice per frame and
+    # numpy read it as (T, J): every row after the first was another frame's or a copy (1309 N where
+    # the run had 1830 N), silently.
+    from paraspine import _core
+    once = paraspine.simulate(None, FIXTURE, fields="compression", progress=False)
+    twice = paraspine.simulate(None, FIXTURE, fields=["compression", "/joints/compression", "joints/compression"],
+                               progress=False)
+    assert twice.fields == ["compression"] and np.array_equal(once.compression, twice.compression)
+    m, sc = once.model, paraspine.Scenario.load(FIXTURE)
+    _, _, arrays = _core._simulate(m, sc._native, "", "", ["/joints/compression"] * 2, None, 1)
+    assert np.array_equal(arrays["/joints/compression"], once.compression)
