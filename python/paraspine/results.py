@@ -514,7 +514,7 @@ class Results:
         return JointSelection(self, np.asarray(idx), list(name))
 
     def muscles(self, group: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
-                names: Optional[Sequence[str]] = None) -> MuscleSelection:
+                names: Union[str, Sequence[str], None] = None) -> MuscleSelection:
         """Fascicles by group (``"longissimus"`` or a list), side (``"left"``, ``"right"``,
         ``"midline"``) and/or names, in the model's order."""
         mask = np.ones(len(self.muscle_names), dtype=bool)
@@ -529,9 +529,13 @@ class Results:
                 raise KeyError(f"side must be 'left', 'right' or 'midline', not '{side}'")
             mask &= np.asarray(self.muscle_sides) == side
         if names is not None:
+            if isinstance(names, str):  # one name was iterated letter by letter: "unknown muscle 'L'"
+                names = [names]
             for n in names:
                 if n not in self.muscle_names:
-                    raise KeyError(f"unknown muscle '{n}'")
+                    close = [m for m in self.muscle_names if n.lower() in m.lower()][:8]
+                    raise KeyError(f"unknown muscle '{n}'" + (f"; did you mean: {', '.join(close)}" if close else
+                                                               " (muscle_names lists them)"))
             mask &= np.isin(self.muscle_names, list(names))
         idx = np.flatnonzero(mask)
         if idx.size == 0:

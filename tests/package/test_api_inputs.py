@@ -334,3 +334,11 @@ def test_a_field_named_twice_is_recorded_once():
     m, sc = once.model, paraspine.Scenario.load(FIXTURE)
     _, _, arrays = _core._simulate(m, sc._native, "", "", ["/joints/compression"] * 2, None, 1)
     assert np.array_equal(arrays["/joints/compression"], once.compression)
+
+
+def test_one_muscle_by_name(compression_only):
+    # muscles(names="LTpL_L5_r") was iterated letter by letter: "unknown muscle 'L'".
+    name = compression_only.muscle_names[7]
+    assert compression_only.muscles(names=name).names == [name]
+    with pytest.raises(KeyError, match=r"unknown muscle 'LTpL_L5'; did you mean: .*LTpL_L5_r"):
+        compression_only.muscles(names=["LTpL_L5"])
