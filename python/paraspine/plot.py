@@ -41,12 +41,17 @@ def _time_axis(results: Results, t=None, duration_s: Optional[float] = None):
     return t, "time (s)"
 
 
+def _names(names: Union[str, Sequence[str]]) -> list[str]:
+    """One name or several: joints="L4-L5" was iterated letter by letter (KeyError 'L')."""
+    return [names] if isinstance(names, str) else list(names)
+
+
 def _default_levels(results: Results) -> list[str]:
     lumbar = [j for j in results.joint_names if j.startswith("L") or j.startswith("T12")]
     return lumbar or list(results.joint_names)
 
 
-def compression(results: Results, joints: Optional[Sequence[str]] = None, quantity: str = "compression",
+def compression(results: Results, joints: Union[str, Sequence[str], None] = None, quantity: str = "compression",
                 ax=None, limit: bool = True, max_frames: int = 20000):
     """Compression (or ``quantity="shear_ap"`` / ``"shear_lateral"``) per level over time.
 
@@ -58,7 +63,7 @@ def compression(results: Results, joints: Optional[Sequence[str]] = None, quanti
         raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
     name, label = _QUANTITIES[quantity]
     ax = _axes(ax)
-    levels = list(joints) if joints is not None else _default_levels(results)
+    levels = _names(joints) if joints is not None else _default_levels(results)
     sel = results.joint(levels)
     t, values = results.reduced(name, sel.indices, max_frames)
     t, tlabel = _time_axis(results, t)
@@ -138,7 +143,7 @@ def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] 
     return ax
 
 
-def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Optional[str] = None,
+def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
             quantity: str = "fatigue_fatigued", ax=None, top: int = 8, max_frames: int = 20000):
     """Fatigue per muscle group over time: the mean over the group's fascicles of
     ``quantity`` (``fatigue_fatigued`` M_F by default, or ``fatigue_capacity``, ``fatigue_active``).
@@ -149,7 +154,7 @@ def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Opti
     """
     if quantity not in ("fatigue_fatigued", "fatigue_capacity", "fatigue_active", "fatigue_resting"):
         raise ValueError("quantity must be fatigue_fatigued, fatigue_capacity, fatigue_active or fatigue_resting")
-    gs = list(groups) if groups is not None else results.groups
+    gs = _names(groups) if groups is not None else results.groups
     everything = results.muscles(side=side) if side is not None else None
     cols = everything.indices if everything is not None else None
     t, values = results.reduced(quantity, cols, max_frames, how="mean")
@@ -175,7 +180,7 @@ def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Opti
 
 
 def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, joint: str = "L4-L5",
-            groups: Optional[Sequence[str]] = None, figsize=(13, 8)):
+            groups: Union[str, Sequence[str], None] = None, figsize=(13, 8)):
     """Several results side by side: compression at ``joint`` over time, peak compression along
     the spine, mean activation per muscle group, and fatigue of the most fatigued groups.
     Returns the Figure."""
@@ -198,7 +203,7 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     level_profile(runs, labels=labels, ax=axs[0, 1])
     # Mean activation per group (both sides), grouped bars.
     ax = axs[1, 0]
-    gs = list(groups) if groups is not None else runs[0].groups
+    gs = _names(groups) if groups is not None else runs[0].groups
     width = 0.8 / len(runs)
     for k, (r, lab) in enumerate(zip(runs, labels)):
         vals = [r.muscles(group=g).activation.mean() for g in gs]

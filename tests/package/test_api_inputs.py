@@ -342,3 +342,15 @@ def test_one_muscle_by_name(compression_only):
     assert compression_only.muscles(names=name).names == [name]
     with pytest.raises(KeyError, match=r"unknown muscle 'LTpL_L5'; did you mean: .*LTpL_L5_r"):
         compression_only.muscles(names=["LTpL_L5"])
+
+
+def test_plots_take_one_joint_or_group_as_a_string():
+    # plot.compression(r, joints="L4-L5") and plot.fatigue(r, groups="longissimus") iterated the
+    # string: KeyError "unknown joint 'L'".
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    r = paraspine.simulate(None, FIXTURE, progress=False, fields="compression,fatigue")
+    assert [l.get_label() for l in paraspine.plot.compression(r, joints="L4-L5").get_lines()][:1] == ["L4-L5"]
+    assert [l.get_label() for l in paraspine.plot.fatigue(r, groups="longissimus").get_lines()] == ["longissimus"]
+    plt.close("all")
