@@ -114,6 +114,28 @@ PYBIND11_MODULE(_core, mod) {
       .def_property("recovery_rate_scale", [](const ps::Subject& s) { return s.recovery_rate_scale; },
                     checked("recovery_rate_scale", "recovery_rate_scale", false),
                     "Multiplies every fascicle's recovery rate R (1 = the published values), (0, 10].")
+      // copy, deepcopy and pickle (multiprocessing) by value; every value checked again on the way in.
+      .def(py::pickle(
+          [](const ps::Subject& s) {
+            return py::make_tuple(s.body_mass, s.height, s.sex, s.strength_factor, s.fatigue_rate_scale,
+                                  s.recovery_rate_scale);
+          },
+          [checked, set_sex](const py::tuple& t) {
+            if (t.size() != 6) throw std::invalid_argument("Subject: a pickled Subject has 6 values");
+            ps::Subject s;
+            checked("body_mass", "mass", true)(s, t[0].cast<double>());
+            checked("height", "height", true)(s, t[1].cast<double>());
+            set_sex(s, t[2].cast<std::string>());
+            checked("strength_factor", "strength_factor", false)(s, t[3].cast<double>());
+            checked("fatigue_rate_scale", "fatigue_rate_scale", false)(s, t[4].cast<double>());
+            checked("recovery_rate_scale", "recovery_rate_scale", false)(s, t[5].cast<double>());
+            return s;
+          }))
+      .def("__eq__", [](const ps::Subject& a, const ps::Subject& b) {
+        return a.body_mass == b.body_mass && a.height == b.height && a.sex == b.sex &&
+               a.strength_factor == b.strength_factor && a.fatigue_rate_scale == b.fatigue_rate_scale &&
+               a.recovery_rate_scale == b.recovery_rate_scale;
+      })
       .def("__repr__", [](const ps::Subject& s) {
         return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
                ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +
@@ -158,6 +180,9 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("reference_body_mass", &ps::Model::reference_body_mass, "kg, the subject the model describes")
       .def_readonly("reference_height", &ps::Model::reference_height, "m")
       .def_readonly("reference_sex", &ps::Model::reference_sex, "'male' or 'female'")
+      // Immutable: a copy is the model itself (copy.deepcopy of Results holding it used to fail).
+      .def("__copy__", [](py::object self) { return self; })
+      .def("__deepcopy__", [](py::object self, py::object) { return self; }, py::arg("memo"))
       .def("__repr__", [](const ps::Model& m) {
         return "<paraspine.Model '" + m.name + "': " + std::to_string(m.nsegment) + " segments, " +
                std::to_string(m.nmuscle) + " muscles>";

@@ -226,6 +226,16 @@ class Scenario:
     def __repr__(self) -> str:
         return repr(self._native)
 
+    # Immutable: copies are the scenario itself; pickling (multiprocessing) re-reads its text.
+    def __copy__(self) -> "Scenario":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Scenario":
+        return self
+
+    def __reduce__(self):
+        return (Scenario.from_yaml, (self.text, self.file))
+
 
 def as_scenario(scenario: Union[Scenario, str, Mapping[str, Any]]) -> Scenario:
     """A Scenario from a Scenario, a bundled name / path, or a dict."""

@@ -354,3 +354,20 @@ def test_plots_take_one_joint_or_group_as_a_string():
     assert [l.get_label() for l in paraspine.plot.compression(r, joints="L4-L5").get_lines()][:1] == ["L4-L5"]
     assert [l.get_label() for l in paraspine.plot.fatigue(r, groups="longissimus").get_lines()] == ["longissimus"]
     plt.close("all")
+
+
+def test_subjects_scenarios_and_models_copy_and_pickle():
+    # copy.copy(Subject(...)) raised "cannot pickle 'paraspine._core.Subject' object", and so did
+    # copy.deepcopy of a Scenario, a Model or Results holding one, and sending any to another process.
+    import copy
+    import pickle
+    s = paraspine.Subject(mass=62, height=1.65, sex="female", fatigue_rate_scale=2)
+    c = copy.copy(s)
+    c.mass = 80
+    assert s.mass == 62 and pickle.loads(pickle.dumps(s)) == s and copy.deepcopy(s) == s
+    sc = paraspine.Scenario.load(FIXTURE, overrides={"repetitions": 2})
+    back = pickle.loads(pickle.dumps(sc))
+    assert (back.text, back.file, back.frames) == (sc.text, sc.file, sc.frames)
+    assert copy.deepcopy(sc) is sc
+    m = paraspine.Model.load("lumbar")
+    assert copy.deepcopy(m) is m and copy.copy(m) is m
