@@ -102,8 +102,10 @@ def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "c
         ax.plot(stat, y, marker="o", ms=3, label=lab)
     ax.set_yticks(np.arange(len(runs[0].joint_names)), runs[0].joint_names, fontsize="x-small")
     # The model lists joints from the pelvis up (L5-S1 first), so row 0 at the bottom puts the head on top.
-    ax.set_xlabel(f"{statistic} {label}")
-    ax.set_title(f"{statistic} {label.split(' (')[0]} along the spine")
+    # Shear peaks are magnitudes (either direction), as the summary's peak_shear_*_N.
+    what = f"|{label.split(' (')[0]}|" if statistic == "peak" and quantity != "compression" else label.split(' (')[0]
+    ax.set_xlabel(f"{statistic} {what} (N)")
+    ax.set_title(f"{statistic} {what} along the spine")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return ax

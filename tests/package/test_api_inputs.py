@@ -353,6 +353,10 @@ def test_plots_take_one_joint_or_group_as_a_string():
     r = paraspine.simulate(None, FIXTURE, progress=False, fields="compression,fatigue")
     assert [l.get_label() for l in paraspine.plot.compression(r, joints="L4-L5").get_lines()][:1] == ["L4-L5"]
     assert [l.get_label() for l in paraspine.plot.fatigue(r, groups="longissimus").get_lines()] == ["longissimus"]
+    # Shear peaks are magnitudes (as the summary's): the axis says so.
+    ax = paraspine.plot.level_profile(paraspine.simulate(None, FIXTURE, progress=False, fields="shear_ap"),
+                                      quantity="shear_ap")
+    assert ax.get_xlabel() == "peak |anterior shear| (N)"
     plt.close("all")
 
 
