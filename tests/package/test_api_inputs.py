@@ -375,3 +375,9 @@ def test_subjects_scenarios_and_models_copy_and_pickle():
     assert copy.deepcopy(sc) is sc
     m = paraspine.Model.load("lumbar")
     assert copy.deepcopy(m) is m and copy.copy(m) is m
+
+
+def test_too_many_repetitions_says_the_limit():
+    # repetitions=10**7 (a whole number >= 1) was refused as "must be a whole number ≥ 1".
+    with pytest.raises(paraspine.InputError, match=r"repetitions: must be a whole number from 1 to 1000000"):
+        paraspine.Scenario.load(FIXTURE, overrides={"repetitions": 10 ** 7})
