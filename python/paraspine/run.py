@@ -422,6 +422,8 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
         axes.append((p, np.asarray(v, dtype=float)))
     n = threads if threads is not None else (os.cpu_count() or 1)
     _check_threads(n)
+    if output is not None:  # a typo in the folder fails now, not after the whole grid has run
+        _core._check_output_path(os.fspath(output), [sc.file])
     points = int(np.prod([len(v) for _, v in axes]))
     bar = None
     report: Any = None

@@ -381,3 +381,11 @@ def test_too_many_repetitions_says_the_limit():
     # repetitions=10**7 (a whole number >= 1) was refused as "must be a whole number ≥ 1".
     with pytest.raises(paraspine.InputError, match=r"repetitions: must be a whole number from 1 to 1000000"):
         paraspine.Scenario.load(FIXTURE, overrides={"repetitions": 10 ** 7})
+
+
+def test_a_sweep_s_output_path_is_checked_before_the_grid_runs(tmp_path):
+    # sweep(..., output="no/such/folder/s.h5") ran every grid point, then failed when writing.
+    ran = []
+    with pytest.raises(paraspine.InputError, match="does not exist"):
+        paraspine.sweep(FIXTURE, {"subject.mass": [60, 70]}, output=tmp_path / "no" / "s.h5", progress=ran.append)
+    assert ran == []
