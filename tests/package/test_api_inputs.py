@@ -40,6 +40,8 @@ def test_model_load_takes_a_path_object_and_lists_the_bundled_models(tmp_path):
         paraspine.Model.load("ful_spine")
     assert str(e.value).startswith("ful_spine: no model 'ful_spine': neither a bundled model (")
     assert "full_spine" in str(e.value) and e.value.file == "ful_spine"
+    r = cli("model", "info", "ful_spine")  # the CLI says the same
+    assert r.returncode == 2 and r.stderr == f"error: {e.value}\n", r.stderr
     with pytest.raises(TypeError):
         paraspine.Model.load(3)
 
