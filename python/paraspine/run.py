@@ -420,6 +420,14 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
             except (TypeError, ValueError):
                 raise ValueError(f"vary['{path}']: values must be numbers or 'START:STOP:N', not {values!r}") from None
         axes.append((p, np.asarray(v, dtype=float)))
+        if not p.startswith("subject."):
+            # The engine writes a scenario value into the YAML with std::to_string (6 decimals,
+            # sim/simulate/sweep.cpp): 5.0000004 ran as 5.000000 under the label 5.0000004. Refuse
+            # what it would change rather than label a run with a value it did not use.
+            for x in axes[-1][1]:
+                if float(f"{x:f}") != x:
+                    raise ValueError(f"vary['{p}']: {x!r} would run as {x:f} (the engine passes scenario values "
+                                     f"with 6 decimals); use values with at most 6 decimals")
     n = threads if threads is not None else (os.cpu_count() or 1)
     _check_threads(n)
     if output is not None:  # a typo in the folder fails now, not after the whole grid has run

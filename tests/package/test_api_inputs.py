@@ -391,3 +391,14 @@ def test_a_sweep_s_output_path_is_checked_before_the_grid_runs(tmp_path):
     with pytest.raises(paraspine.InputError, match="does not exist"):
         paraspine.sweep(FIXTURE, {"subject.mass": [60, 70]}, output=tmp_path / "no" / "s.h5", progress=ran.append)
     assert ran == []
+
+
+def test_sweep_values_the_engine_would_round_are_refused():
+    # A scenario value reaches the grid point as std::to_string(v), 6 decimals: load 5.0000004 ran
+    # as 5.0 (the same summary as 5.0) while the sweep labelled it 5.0000004. Subject values are
+    # passed as numbers and keep every digit.
+    with pytest.raises(ValueError, match=r"5.0000004 would run as 5.000000"):
+        paraspine.sweep(FIXTURE, {"keyframes[1].hands.both.load_kg": [5.0, 5.0000004]}, progress=False)
+    ok = paraspine.sweep(FIXTURE, {"keyframes[1].hands.both.load_kg": [5.123456], "subject.mass": [70.00000001]},
+                         progress=False)
+    assert len(ok) == 1
