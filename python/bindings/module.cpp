@@ -135,7 +135,7 @@ PYBIND11_MODULE(_core, mod) {
         return a.body_mass == b.body_mass && a.height == b.height && a.sex == b.sex &&
                a.strength_factor == b.strength_factor && a.fatigue_rate_scale == b.fatigue_rate_scale &&
                a.recovery_rate_scale == b.recovery_rate_scale;
-      })
+      }, py::is_operator())  // another type: NotImplemented, so `subject == None` is False, not a TypeError
       .def("__repr__", [](const ps::Subject& s) {
         return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
                ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +

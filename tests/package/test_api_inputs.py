@@ -371,6 +371,7 @@ def test_subjects_scenarios_and_models_copy_and_pickle():
     c = copy.copy(s)
     c.mass = 80
     assert s.mass == 62 and pickle.loads(pickle.dumps(s)) == s and copy.deepcopy(s) == s
+    assert s != c and s != None and s in [None, s]  # noqa: E711
     sc = paraspine.Scenario.load(FIXTURE, overrides={"repetitions": 2})
     back = pickle.loads(pickle.dumps(sc))
     assert (back.text, back.file, back.frames) == (sc.text, sc.file, sc.frames)
