@@ -95,9 +95,8 @@ def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "c
     name, label = _QUANTITIES[quantity]
     ax = _axes(ax, figsize=(5, 7))
     for r, lab in zip(runs, labels):
-        v = r.get(name)
-        stat = np.abs(v).max(axis=0) if statistic == "peak" and quantity != "compression" else (
-            v.max(axis=0) if statistic == "peak" else v.mean(axis=0))
+        how = "mean" if statistic == "mean" else ("max" if quantity == "compression" else "absmax")
+        stat = r.statistic(name, how)  # block by block from a file: an 8 h run is not read whole
         y = np.arange(len(r.joint_names))
         ax.plot(stat, y, marker="o", ms=3, label=lab)
     ax.set_yticks(np.arange(len(runs[0].joint_names)), runs[0].joint_names, fontsize="x-small")
@@ -196,8 +195,9 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     ax = axs[0, 0]
     longest = max(r.duration_s for r in runs)  # one time unit for every run on an axis
     for r, lab in zip(runs, labels):
-        t, tlabel = _time_axis(r, duration_s=longest)
-        ax.plot(t, r.joint(joint).compression, label=lab)
+        t, values = r.reduced("compression", r.joint(joint).indices[0], 20000)  # long runs: block extremes
+        t, tlabel = _time_axis(r, t, duration_s=longest)
+        ax.plot(t, values, label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel(f"{joint} compression (N)")
     ax.set_title(f"compression at {joint}")
@@ -208,7 +208,8 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     gs = _names(groups) if groups is not None else runs[0].groups
     width = 0.8 / len(runs)
     for k, (r, lab) in enumerate(zip(runs, labels)):
-        vals = [r.muscles(group=g).activation.mean() for g in gs]
+        mean = r.statistic("activation", "mean")  # per fascicle, block by block from a file
+        vals = [mean[r.muscles(group=g).indices].mean() for g in gs]
         ax.bar(np.arange(len(gs)) + k * width, vals, width, label=lab)
     ax.set_xticks(np.arange(len(gs)) + 0.4 - width / 2, gs, rotation=60, ha="right", fontsize="x-small")
     ax.set_ylabel("mean activation")
@@ -216,10 +217,13 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     ax.legend(fontsize="small")
     # Fatigue: the group that ends most fatigued in any run, per run.
     ax = axs[1, 1]
-    worst = max(runs[0].groups, key=lambda g: max(r.muscles(group=g).fatigue_fatigued[-1].mean() for r in runs))
+    end = [r.statistic("fatigue_fatigued", "last") for r in runs]  # one row each, not whole columns
+    worst = max(runs[0].groups, key=lambda g: max(e[r.muscles(group=g).indices].mean() for r, e in zip(runs, end)))
     for r, lab in zip(runs, labels):
-        t, tlabel = _time_axis(r, duration_s=longest)
-        ax.plot(t, r.muscles(group=worst).fatigue_fatigued.mean(axis=1), label=lab)
+        sel = r.muscles(group=worst)
+        t, values = r.reduced("fatigue_fatigued", sel.indices, 20000, how="mean")  # long runs: block means
+        t, tlabel = _time_axis(r, t, duration_s=longest)
+        ax.plot(t, values.mean(axis=1), label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel("fatigued fraction M_F")
     ax.set_title(f"fatigue of {worst} (most fatigued group)")

@@ -452,6 +452,35 @@ class Results:
         return self._full("fatigue_capacity")
 
 
+    def statistic(self, name: str, how: str = "max", index: Any = None) -> np.ndarray:
+        """One value per column over all frames: ``"max"``, ``"min"``, ``"absmax"`` (largest
+        magnitude), ``"mean"`` or ``"last"`` (the final frame). ``index`` selects columns as in
+        :meth:`reduced`. A file-backed result is read 8192 frames at a time (``"last"``: one row),
+        so a statistic of an 8 h file never holds the whole field."""
+        f = field(name)
+        if how not in ("max", "min", "absmax", "mean", "last"):
+            raise ValueError("how must be 'max', 'min', 'absmax', 'mean' or 'last'")
+        if f.name not in self._fields:
+            self._full(f.name)  # raises with the message
+        src = self._open(self._cache.get(f.name, self._fields[f.name]))
+        idx, restore = (index, None) if isinstance(src, np.ndarray) or index is None else _h5_columns(index)
+
+        def rows(start: int, stop: int) -> np.ndarray:
+            block = np.asarray(src[start:stop] if idx is None else src[start:stop, idx], dtype=float)
+            return block if restore is None else block[:, restore]
+
+        T = self.frames
+        if how == "last":
+            return rows(T - 1, T)[0]
+        out = None
+        for start in range(0, T, 8192):
+            block = rows(start, min(T, start + 8192))
+            part = {"max": lambda b: b.max(axis=0), "min": lambda b: b.min(axis=0),
+                    "absmax": lambda b: np.abs(b).max(axis=0), "mean": lambda b: b.sum(axis=0)}[how](block)
+            out = part if out is None else (np.maximum(out, part) if how in ("max", "absmax") else
+                                            np.minimum(out, part) if how == "min" else out + part)
+        return out / T if how == "mean" else out
+
     def reduced(self, name: str, index: Any = None, max_frames: int = 4000,
                 how: str = "extreme") -> tuple[np.ndarray, np.ndarray]:
         """A field shortened to at most ``max_frames`` rows for plotting long runs: consecutive

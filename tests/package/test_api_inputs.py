@@ -403,3 +403,34 @@ def test_sweep_values_the_engine_would_round_are_refused():
     ok = paraspine.sweep(FIXTURE, {"keyframes[1].hands.both.load_kg": [5.123456], "subject.mass": [70.00000001]},
                          progress=False)
     assert len(ok) == 1
+
+
+def test_statistics_and_plots_of_a_file_read_it_block_by_block(tmp_path):
+    # level_profile read each whole field of a file (r.get), and compare whole columns of every
+    # muscle group twice (mean activation; the last frame's fatigue): an 8 h file at 50 Hz is
+    # 1.44 M frames, 288 MB per joint field and 7.8 GB per muscle field.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    mem = paraspine.simulate(None, FIXTURE, progress=False)
+    out = tmp_path / "f.h5"
+    with paraspine.simulate(None, FIXTURE, output=out, progress=False) as res:
+        for how, expect in (("max", mem.compression.max(axis=0)), ("absmax", np.abs(mem.compression).max(axis=0)),
+                            ("min", mem.compression.min(axis=0)), ("mean", mem.compression.mean(axis=0)),
+                            ("last", mem.compression[-1])):
+            assert np.allclose(res.statistic("compression", how), expect, rtol=1e-12), how
+            assert np.allclose(mem.statistic("compression", how), expect, rtol=1e-12), how
+        idx = mem.joint(["L4-L5", "L5-S1"]).indices
+        assert np.array_equal(res.statistic("shear_ap", "absmax", idx), np.abs(mem.shear_ap[:, idx]).max(axis=0))
+        a = paraspine.plot.level_profile(res, statistic="mean")
+        b = paraspine.plot.level_profile(mem, statistic="mean")
+        assert np.allclose(a.get_lines()[0].get_xdata(), b.get_lines()[0].get_xdata())
+        fig = paraspine.plot.compare([res])
+        assert not res._cache.get("activation") and not res._cache.get("fatigue_fatigued")  # never whole
+        ref = paraspine.plot.compare([mem])
+        for k in (0, 3):
+            assert np.allclose(fig.axes[k].get_lines()[0].get_ydata(), ref.axes[k].get_lines()[0].get_ydata())
+        assert fig.axes[3].get_title() == ref.axes[3].get_title()
+    with pytest.raises(ValueError, match="how must be"):
+        mem.statistic("compression", "median")
+    plt.close("all")
