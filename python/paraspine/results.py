@@ -628,12 +628,12 @@ class Results:
             recs = [{"group": g, "side": s, **v} for g, sides in self.summary["groups"].items() for s, v in sides.items()]
             return pd.DataFrame(recs).set_index(["group", "side"])
         if what == "muscles":
-            a, f, mf = self.activation, self.muscle_force, self.fatigue_fatigued
+            st = self.statistic  # block by block from a file: no whole (T, M) field is read
             return pd.DataFrame({
                 "group": self.muscle_groups, "side": self.muscle_sides,
-                "peak_activation": a.max(axis=0), "mean_activation": a.mean(axis=0),
-                "peak_force_N": f.max(axis=0), "mean_force_N": f.mean(axis=0),
-                "end_fatigued_fraction": mf[-1],
+                "peak_activation": st("activation", "max"), "mean_activation": st("activation", "mean"),
+                "peak_force_N": st("muscle_force", "max"), "mean_force_N": st("muscle_force", "mean"),
+                "end_fatigued_fraction": st("fatigue_fatigued", "last"),
             }, index=pd.Index(self.muscle_names, name="muscle"))
         raise ValueError(f"what must be 'joints', 'groups' or 'muscles', not '{what}'")
 
