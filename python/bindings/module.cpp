@@ -43,6 +43,29 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
   return p;
 }
 
+// The model argument of static_frame / max_exertion: a Model, or a bundled name or path loaded for
+// this call (as simulate takes one; static_frame("lumbar") was "incompatible function arguments").
+class ModelArg {
+ public:
+  explicit ModelArg(const py::object& o) {
+    if (py::isinstance<ps::Model>(o)) {
+      model_ = &o.cast<const ps::Model&>();
+      return;
+    }
+    if (!py::isinstance<py::str>(o) && !py::hasattr(o, "__fspath__"))
+      throw py::type_error("model must be a paraspine.Model or a model name or path, not " +
+                           py::str(o.get_type().attr("__name__")).cast<std::string>());
+    const auto name = py::module_::import("os").attr("fsdecode")(o).cast<std::string>();
+    owned_ = ps::load_model(ps::resolve_model_name(name, name, 0, ""));
+    model_ = &*owned_;
+  }
+  const ps::Model& operator*() const { return *model_; }
+
+ private:
+  std::optional<ps::Model> owned_;
+  const ps::Model* model_ = nullptr;
+};
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -190,8 +213,10 @@ PYBIND11_MODULE(_core, mod) {
 
   mod.def(
       "static_frame",
-      [](const ps::Model& m, const std::map<std::string, double>& angles_deg, double load_kg,
+      [](const py::object& model, const std::map<std::string, double>& angles_deg, double load_kg,
          const std::string& criterion, bool abdominal_pressure) {
+        const ModelArg arg(model);
+        const ps::Model& m = *arg;
         // The scenario format's rule: 0-60 kg per hand (no person holds more in one hand).
         if (!(load_kg >= 0 && load_kg <= 60)) throw std::invalid_argument("load_kg must be between 0 and 60 kg per hand, got " + std::to_string(load_kg));
         ps::LoadSharingSettings settings;
@@ -229,7 +254,7 @@ PYBIND11_MODULE(_core, mod) {
       },
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{},
       py::arg("load_kg") = 0.0, py::arg("criterion") = "activation2", py::arg("abdominal_pressure") = true,
-      "Evaluate one still posture: angles as {'REGION.AXIS': degrees} (regions from the model, or "
+      "Evaluate one still posture of `model` (a Model, or a bundled name or path): angles as {'REGION.AXIS': degrees} (regions from the model, or "
       "'pelvis'), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
       "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the disc frame, joint_center "
       "(njoint, 3) m, segment_origin (nsegment, 3) m, muscle_length and fiber_length (nmuscle, m), "
@@ -241,9 +266,11 @@ PYBIND11_MODULE(_core, mod) {
 
   mod.def(
       "max_exertion",
-      [](const ps::Model& m, const std::map<std::string, double>& angles_deg, const std::string& pad_segment,
+      [](const py::object& model, const std::map<std::string, double>& angles_deg, const std::string& pad_segment,
          const std::string& pivot_joint, const py::object& pad_point_in, const std::string& direction,
          const std::string& criterion) {
+        const ModelArg arg(model);
+        const ps::Model& m = *arg;
         // Any sequence of three numbers; a wrong length or a non-number said only "incompatible
         // function arguments" with the whole signature.
         std::optional<Eigen::Vector3d> pad_point;
@@ -301,7 +328,8 @@ PYBIND11_MODULE(_core, mod) {
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{}, py::arg("pad_segment") = "T8",
       py::arg("pivot_joint") = "L5-S1", py::arg("pad_point") = py::none(), py::arg("direction") = "square",
       py::arg("criterion") = "activation2",
-      "Maximal voluntary exertion against a pad, as a strength dynamometer measures it: the largest "
+      "Maximal voluntary exertion against a pad (`model`: a Model, or a bundled name or path), as a strength "
+      "dynamometer measures it: the largest "
       "force on `pad_segment` (at its origin, or at `pad_point` in its frame, m) that the whole model "
       "holds with its muscles alone — every joint in equilibrium, no reserve — in the still posture "
       "`angles_deg` ({'REGION.AXIS': degrees}). direction 'square': forward, perpendicular to the line "

@@ -94,11 +94,11 @@ class Scenario:
     def _resolve_path(name_or_path: str) -> str: ...
     def _with_overrides(self, sets: Sequence[str], file: str) -> Scenario: ...
 
-def static_frame(model: Model, angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
+def static_frame(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
                  criterion: str = "activation2", abdominal_pressure: bool = True) -> dict[str, Any]:
     """Evaluate one still posture; a dict of numpy arrays (q, tau, joint_force, activation, ...)."""
 
-def max_exertion(model: Model, angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
+def max_exertion(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
                  pivot_joint: str = "L5-S1", pad_point: Optional[npt.ArrayLike] = None,
                  direction: str = "square", criterion: str = "activation2") -> dict[str, Any]:
     """Largest pad force the whole model holds without reserves; the net extension moment at the pivot."""

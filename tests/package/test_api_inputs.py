@@ -437,3 +437,19 @@ def test_statistics_and_plots_of_a_file_read_it_block_by_block(tmp_path):
     with pytest.raises(ValueError, match="how must be"):
         mem.statistic("compression", "median")
     plt.close("all")
+
+
+def test_static_frame_and_max_exertion_take_a_model_name():
+    # simulate takes a Model or a name; static_frame("lumbar") raised "incompatible function arguments".
+    import pathlib
+    m = paraspine.Model.load("lumbar")
+    a = paraspine.static_frame(m, {"lumbar.flexion": 20}, load_kg=5)
+    b = paraspine.static_frame("lumbar", {"lumbar.flexion": 20}, load_kg=5)
+    assert np.array_equal(a["activation"], b["activation"])
+    top = m.segment_names[-1]
+    e = paraspine.max_exertion(pathlib.Path(m.file), pad_segment=top)
+    assert e["force_N"] == paraspine.max_exertion(m, pad_segment=top)["force_N"]
+    with pytest.raises(TypeError, match="model must be a paraspine.Model or a model name or path, not int"):
+        paraspine.static_frame(3)
+    with pytest.raises(paraspine.InputError, match="no model 'lumbr'"):
+        paraspine.static_frame("lumbr")
