@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -42,6 +43,29 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
   return p;
 }
 
+// The model argument of static_frame / max_exertion: a Model, or a bundled name or path loaded for
+// this call (as simulate takes one; static_frame("lumbar") was "incompatible function arguments").
+class ModelArg {
+ public:
+  explicit ModelArg(const py::object& o) {
+    if (py::isinstance<ps::Model>(o)) {
+      model_ = &o.cast<const ps::Model&>();
+      return;
+    }
+    if (!py::isinstance<py::str>(o) && !py::hasattr(o, "__fspath__"))
+      throw py::type_error("model must be a paraspine.Model or a model name or path, not " +
+                           py::str(o.get_type().attr("__name__")).cast<std::string>());
+    const auto name = py::module_::import("os").attr("fsdecode")(o).cast<std::string>();
+    owned_ = ps::load_model(ps::resolve_model_name(name, name, 0, ""));
+    model_ = &*owned_;
+  }
+  const ps::Model& operator*() const { return *model_; }
+
+ private:
+  std::optional<ps::Model> owned_;
+  const ps::Model* model_ = nullptr;
+};
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -69,9 +93,12 @@ PYBIND11_MODULE(_core, mod) {
     return [key, name, zero_is_reference](ps::Subject& s, double v) {
       const std::string problem = (zero_is_reference && v == 0) ? "" : ps::subject_value_problem(key, v);
       if (!problem.empty()) throw std::invalid_argument(std::string("Subject ") + name + ": " + problem);
-      if (std::string(key) == "body_mass") s.body_mass = v;
-      else if (std::string(key) == "height") s.height = v;
-      else s.strength_factor = v;
+      const std::string k = key;
+      if (k == "body_mass") s.body_mass = v;
+      else if (k == "height") s.height = v;
+      else if (k == "strength_factor") s.strength_factor = v;
+      else if (k == "fatigue_rate_scale") s.fatigue_rate_scale = v;
+      else s.recovery_rate_scale = v;
     };
   };
   auto set_sex = [](ps::Subject& s, const std::string& sex) {
@@ -80,18 +107,23 @@ PYBIND11_MODULE(_core, mod) {
     s.sex = sex;
   };
   py::class_<ps::Subject>(mod, "Subject", "The person a model is scaled to.")
-      .def(py::init([checked, set_sex](double mass, double height, const std::string& sex, double strength) {
+      .def(py::init([checked, set_sex](double mass, double height, const std::string& sex, double strength,
+                                        double fatigue_rate, double recovery_rate) {
              ps::Subject s;
              checked("body_mass", "mass", true)(s, mass);
              checked("height", "height", true)(s, height);
              set_sex(s, sex);
              checked("strength_factor", "strength_factor", false)(s, strength);
+             checked("fatigue_rate_scale", "fatigue_rate_scale", false)(s, fatigue_rate);
+             checked("recovery_rate_scale", "recovery_rate_scale", false)(s, recovery_rate);
              return s;
            }),
            py::arg("mass") = 0.0, py::arg("height") = 0.0, py::arg("sex") = "",
-           py::arg("strength_factor") = 1.0,
+           py::arg("strength_factor") = 1.0, py::arg("fatigue_rate_scale") = 1.0, py::arg("recovery_rate_scale") = 1.0,
            "mass in kg (20-300), height in m (1.0-2.5), sex 'male' or 'female' (0 / empty = the model's "
-           "reference subject), strength_factor in (0, 5]; other values raise ValueError")
+           "reference subject), strength_factor in (0, 5]; fatigue_rate_scale and recovery_rate_scale in (0, 10] "
+           "multiply every fascicle's fatigue rate F and recovery rate R (the scenario file's subject keys, the "
+           "CLI's --subject fatigue_rate=, recovery_rate=; docs/fatigue.md). Other values raise ValueError")
       .def_property("mass", [](const ps::Subject& s) { return s.body_mass; }, checked("body_mass", "mass", true),
                     "Body mass, kg (0 = the reference).")
       .def_property("height", [](const ps::Subject& s) { return s.height; }, checked("height", "height", true),
@@ -99,15 +131,52 @@ PYBIND11_MODULE(_core, mod) {
       .def_property("sex", [](const ps::Subject& s) { return s.sex; }, set_sex, "'male' or 'female' (empty = the reference).")
       .def_property("strength_factor", [](const ps::Subject& s) { return s.strength_factor; },
                     checked("strength_factor", "strength_factor", false), "Multiplies every muscle's force capacity.")
+      .def_property("fatigue_rate_scale", [](const ps::Subject& s) { return s.fatigue_rate_scale; },
+                    checked("fatigue_rate_scale", "fatigue_rate_scale", false),
+                    "Multiplies every fascicle's fatigue rate F (1 = the published values), (0, 10].")
+      .def_property("recovery_rate_scale", [](const ps::Subject& s) { return s.recovery_rate_scale; },
+                    checked("recovery_rate_scale", "recovery_rate_scale", false),
+                    "Multiplies every fascicle's recovery rate R (1 = the published values), (0, 10].")
+      // copy, deepcopy and pickle (multiprocessing) by value; every value checked again on the way in.
+      .def(py::pickle(
+          [](const ps::Subject& s) {
+            return py::make_tuple(s.body_mass, s.height, s.sex, s.strength_factor, s.fatigue_rate_scale,
+                                  s.recovery_rate_scale);
+          },
+          [checked, set_sex](const py::tuple& t) {
+            if (t.size() != 6) throw std::invalid_argument("Subject: a pickled Subject has 6 values");
+            ps::Subject s;
+            checked("body_mass", "mass", true)(s, t[0].cast<double>());
+            checked("height", "height", true)(s, t[1].cast<double>());
+            set_sex(s, t[2].cast<std::string>());
+            checked("strength_factor", "strength_factor", false)(s, t[3].cast<double>());
+            checked("fatigue_rate_scale", "fatigue_rate_scale", false)(s, t[4].cast<double>());
+            checked("recovery_rate_scale", "recovery_rate_scale", false)(s, t[5].cast<double>());
+            return s;
+          }))
+      .def("__eq__", [](const ps::Subject& a, const ps::Subject& b) {
+        return a.body_mass == b.body_mass && a.height == b.height && a.sex == b.sex &&
+               a.strength_factor == b.strength_factor && a.fatigue_rate_scale == b.fatigue_rate_scale &&
+               a.recovery_rate_scale == b.recovery_rate_scale;
+      }, py::is_operator())  // another type: NotImplemented, so `subject == None` is False, not a TypeError
       .def("__repr__", [](const ps::Subject& s) {
         return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
                ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +
-               "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() + ")";
+               "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() +
+               (s.fatigue_rate_scale != 1 ? ", fatigue_rate_scale=" + py::repr(py::float_(s.fatigue_rate_scale)).cast<std::string>() : "") +
+               (s.recovery_rate_scale != 1 ? ", recovery_rate_scale=" + py::repr(py::float_(s.recovery_rate_scale)).cast<std::string>() : "") + ")";
       });
 
   py::class_<ps::Model>(mod, "Model", "An immutable musculoskeletal model of the spine.")
-      .def_static("load", &ps::load_model, py::arg("name_or_path"),
-                  "Load a model file, or a bundled model by name (e.g. 'lumbar').")
+      .def_static("load", [](const py::object& name_or_path) {
+                    // A pathlib.Path too (os.fsdecode), and a name that is neither bundled nor a file
+                    // lists the bundled models, as a scenario's `model:` line does.
+                    const auto name = py::module_::import("os").attr("fsdecode")(name_or_path).cast<std::string>();
+                    const std::string path = ps::resolve_model_name(name, name, 0, "");
+                    py::gil_scoped_release release;
+                    return ps::load_model(path);
+                  }, py::arg("name_or_path"),
+                  "Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine').")
       .def("scaled", &ps::scale_model, py::arg("subject"), "A copy scaled to a Subject.")
       .def("info", [](const ps::Model& m) { return json_to_python(ps::model_summary(m)); },
            "The summary printed by `paraspine model info`, as a dict.")
@@ -134,6 +203,9 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("reference_body_mass", &ps::Model::reference_body_mass, "kg, the subject the model describes")
       .def_readonly("reference_height", &ps::Model::reference_height, "m")
       .def_readonly("reference_sex", &ps::Model::reference_sex, "'male' or 'female'")
+      // Immutable: a copy is the model itself (copy.deepcopy of Results holding it used to fail).
+      .def("__copy__", [](py::object self) { return self; })
+      .def("__deepcopy__", [](py::object self, py::object) { return self; }, py::arg("memo"))
       .def("__repr__", [](const ps::Model& m) {
         return "<paraspine.Model '" + m.name + "': " + std::to_string(m.nsegment) + " segments, " +
                std::to_string(m.nmuscle) + " muscles>";
@@ -141,8 +213,10 @@ PYBIND11_MODULE(_core, mod) {
 
   mod.def(
       "static_frame",
-      [](const ps::Model& m, const std::map<std::string, double>& angles_deg, double load_kg,
+      [](const py::object& model, const std::map<std::string, double>& angles_deg, double load_kg,
          const std::string& criterion, bool abdominal_pressure) {
+        const ModelArg arg(model);
+        const ps::Model& m = *arg;
         // The scenario format's rule: 0-60 kg per hand (no person holds more in one hand).
         if (!(load_kg >= 0 && load_kg <= 60)) throw std::invalid_argument("load_kg must be between 0 and 60 kg per hand, got " + std::to_string(load_kg));
         ps::LoadSharingSettings settings;
@@ -180,7 +254,7 @@ PYBIND11_MODULE(_core, mod) {
       },
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{},
       py::arg("load_kg") = 0.0, py::arg("criterion") = "activation2", py::arg("abdominal_pressure") = true,
-      "Evaluate one still posture: angles as {'REGION.AXIS': degrees} (regions from the model, or "
+      "Evaluate one still posture of `model` (a Model, or a bundled name or path): angles as {'REGION.AXIS': degrees} (regions from the model, or "
       "'pelvis'), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
       "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the disc frame, joint_center "
       "(njoint, 3) m, segment_origin (nsegment, 3) m, muscle_length and fiber_length (nmuscle, m), "
@@ -192,9 +266,27 @@ PYBIND11_MODULE(_core, mod) {
 
   mod.def(
       "max_exertion",
-      [](const ps::Model& m, const std::map<std::string, double>& angles_deg, const std::string& pad_segment,
-         const std::string& pivot_joint, std::optional<Eigen::Vector3d> pad_point, const std::string& direction,
+      [](const py::object& model, const std::map<std::string, double>& angles_deg, const std::string& pad_segment,
+         const std::string& pivot_joint, const py::object& pad_point_in, const std::string& direction,
          const std::string& criterion) {
+        const ModelArg arg(model);
+        const ps::Model& m = *arg;
+        // Any sequence of three numbers; a wrong length or a non-number said only "incompatible
+        // function arguments" with the whole signature.
+        std::optional<Eigen::Vector3d> pad_point;
+        if (!pad_point_in.is_none()) {
+          py::array_t<double> a;
+          try {
+            a = py::module_::import("numpy").attr("asarray")(pad_point_in, py::arg("dtype") = "float64");
+          } catch (py::error_already_set&) {
+            throw py::type_error("pad_point must be 3 numbers (x, y, z in the pad segment's frame, m), not " +
+                                 py::repr(pad_point_in).cast<std::string>());
+          }
+          if (a.ndim() != 1 || a.shape(0) != 3)
+            throw std::invalid_argument("pad_point must be 3 numbers (x, y, z in the pad segment's frame, m), not " +
+                                        py::repr(pad_point_in).cast<std::string>());
+          pad_point = Eigen::Vector3d(a.at(0), a.at(1), a.at(2));
+        }
         ps::LoadSharingSettings settings;
         settings.criterion = ps::parse_criterion(criterion);
         const int seg = m.segment_index(pad_segment), pivot = m.joint_index(pivot_joint);
@@ -234,9 +326,10 @@ PYBIND11_MODULE(_core, mod) {
         return out;
       },
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{}, py::arg("pad_segment") = "T8",
-      py::arg("pivot_joint") = "L5-S1", py::arg("pad_point") = std::nullopt, py::arg("direction") = "square",
+      py::arg("pivot_joint") = "L5-S1", py::arg("pad_point") = py::none(), py::arg("direction") = "square",
       py::arg("criterion") = "activation2",
-      "Maximal voluntary exertion against a pad, as a strength dynamometer measures it: the largest "
+      "Maximal voluntary exertion against a pad (`model`: a Model, or a bundled name or path), as a strength "
+      "dynamometer measures it: the largest "
       "force on `pad_segment` (at its origin, or at `pad_point` in its frame, m) that the whole model "
       "holds with its muscles alone — every joint in equilibrium, no reserve — in the still posture "
       "`angles_deg` ({'REGION.AXIS': degrees}). direction 'square': forward, perpendicular to the line "

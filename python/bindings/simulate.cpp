@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -108,7 +109,7 @@ ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::s
 // Returns (summary, time or None, {path: array}).
 py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::string& criterion, const std::string& output,
                    const std::optional<std::vector<std::string>>& record, py::object progress, int threads,
-                   bool fatigue) {
+                   bool fatigue, const std::vector<std::string>& output_fields, bool single_precision) {
   ps::Scenario s = s_in;
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
@@ -127,7 +128,8 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
       size_t f = 0;
       while (f < ps::kOutputFields.size() && path != ps::kOutputFields[f].path) ++f;
       if (f == ps::kOutputFields.size()) throw std::invalid_argument("unknown output field '" + path + "'");
-      fields.push_back(static_cast<int>(f));
+      // Once each: a field recorded twice filled its buffer twice per frame, read back as wrong rows.
+      if (std::find(fields.begin(), fields.end(), static_cast<int>(f)) == fields.end()) fields.push_back(static_cast<int>(f));
     }
     record_time = !fields.empty();
   }
@@ -157,7 +159,12 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     py::gil_scoped_release release;
     try {
       std::unique_ptr<ps::ResultsWriter> writer;
-      if (!output.empty()) writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion));
+      if (!output.empty()) {
+        ps::ResultsOptions storage;  // as `paraspine run -o --fields ... --precision ...`
+        storage.fields = output_fields;
+        storage.single_precision = single_precision;
+        writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion), storage);
+      }
       opt.threads = ps::usable_threads(threads);  // as `paraspine run --threads` (run.h), capped alike
       summary = ps::run_scenario(m, s, opt, writer.get());
       if (writer) writer->finish(summary);
@@ -279,7 +286,7 @@ void bind_simulate(py::module_& mod) {
       .def("_with_overrides",
            [](const ps::Scenario& s, const std::vector<std::string>& sets, const std::string& file) {
              return ps::parse_scenario(ps::apply_overrides(s.text, s.file, sets), file);
-           })
+           }, py::arg("sets"), py::arg("file"))
       .def_readonly("name", &ps::Scenario::name, "Scenario name.")
       .def_readonly("description", &ps::Scenario::description, "What the scenario represents.")
       .def_readonly("file", &ps::Scenario::file, "The file it was read from ('<from_dict>' for dicts).")
@@ -320,7 +327,8 @@ void bind_simulate(py::module_& mod) {
     return out;
   });
   mod.def("_simulate", &simulate, py::arg("model"), py::arg("scenario"), py::arg("criterion"), py::arg("output"),
-          py::arg("record"), py::arg("progress"), py::arg("threads"), py::arg("fatigue") = true);
+          py::arg("record"), py::arg("progress"), py::arg("threads"), py::arg("fatigue") = true,
+          py::arg("output_fields") = std::vector<std::string>{}, py::arg("single_precision") = false);
   mod.def("_write_results", &write_results, py::arg("path"), py::arg("model"), py::arg("scenario"), py::arg("criterion"),
           py::arg("summary"), py::arg("time"), py::arg("values"));
   mod.def("_read_results_info", [](const std::string& path) {
@@ -333,12 +341,16 @@ void bind_simulate(py::module_& mod) {
     d["created"] = i.created;
     d["summary"] = json_to_python(i.summary);
     return d;
-  });
+  }, py::arg("path"));
+  mod.def("_check_output_path", [](const std::string& path, const std::vector<std::string>& inputs) {
+    ps::check_output_path(path, inputs);
+  }, py::arg("path"), py::arg("inputs"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   mod.def("_parse_sweep_axis", [](const std::string& spec) {
     const ps::SweepAxis a = ps::parse_sweep_axis(spec);
     return py::make_tuple(a.path, a.values);
-  });
+  }, py::arg("spec"));
   mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;
+  mod.attr("VERSION") = PARASPINE_VERSION;  // the project's version (CMake), as `paraspine --version`
 }

@@ -13,6 +13,7 @@ A scenario over time (docs/python.md):
     results.muscles(group="longissimus", side="left").force
     results.to_xarray(); results.to_pandas(); results.to_hdf5("squat.h5")
 """
+from . import _core
 from ._core import InputError, Model, Subject, max_exertion, static_frame
 from .results import FIELDS, Field, JointSelection, MuscleSelection, Results, field, load_results
 from .run import SweepResults, simulate, simulate_many, sweep
@@ -22,7 +23,7 @@ __all__ = [
     "FIELDS", "Field", "InputError", "JointSelection", "Model", "MuscleSelection", "Results", "Scenario",
     "Subject", "SweepResults", "field", "load_results", "max_exertion", "plot", "simulate", "simulate_many", "static_frame", "sweep",
 ]
-__version__ = "0.1.0"
+__version__: str = _core.VERSION  # the engine's, as `paraspine --version` (it was a second, hand-kept copy)
 
 
 def __getattr__(name: str):

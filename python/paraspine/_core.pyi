@@ -1,11 +1,13 @@
 # Typed stub of the compiled module (python/bindings/*.cpp), so editors complete the API. The pure
 # Python modules (scenario.py, results.py, run.py, plot.py) carry their own annotations (py.typed).
+import os
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 SCHEMA_VERSION: int
+VERSION: str
 
 class InputError(ValueError):
     """An error in an input file or argument: str(e) reads 'FILE:LINE: FIELD: message'."""
@@ -16,13 +18,20 @@ class InputError(ValueError):
 
 class Subject:
     """The person a model is scaled to (0 / empty = the model's reference subject). mass 20-300 kg,
-    height 1.0-2.5 m, sex 'male' or 'female', strength_factor in (0, 5]; other values raise ValueError."""
+    height 1.0-2.5 m, sex 'male' or 'female', strength_factor in (0, 5], fatigue_rate_scale and
+    recovery_rate_scale (multiplying every fascicle's F and R) in (0, 10]; other values raise ValueError."""
 
     mass: float
     height: float
     sex: str
     strength_factor: float
-    def __init__(self, mass: float = 0.0, height: float = 0.0, sex: str = "", strength_factor: float = 1.0) -> None: ...
+    fatigue_rate_scale: float
+    recovery_rate_scale: float
+    def __init__(self, mass: float = 0.0, height: float = 0.0, sex: str = "", strength_factor: float = 1.0,
+                 fatigue_rate_scale: float = 1.0, recovery_rate_scale: float = 1.0) -> None: ...
+    def __getstate__(self) -> tuple[float, float, str, float, float, float]: ...
+    def __setstate__(self, arg0: tuple[float, float, str, float, float, float]) -> None: ...
+    def __eq__(self, arg0: object) -> bool: ...
 
 class Model:
     """An immutable musculoskeletal model of the spine."""
@@ -47,12 +56,14 @@ class Model:
     reference_height: float
     reference_sex: str
     @staticmethod
-    def load(name_or_path: str) -> Model:
-        """Load a model file, or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
+    def load(name_or_path: str | os.PathLike[str]) -> Model:
+        """Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
     def scaled(self, subject: Subject) -> Model:
         """A copy scaled to a Subject."""
     def info(self) -> dict[str, Any]:
         """The summary printed by `paraspine model info`, as a dict."""
+    def __copy__(self) -> Model: ...
+    def __deepcopy__(self, memo: Any) -> Model: ...
 
 class Scenario:
     """The engine's scenario; use paraspine.Scenario (the Python wrapper)."""
@@ -83,22 +94,23 @@ class Scenario:
     def _resolve_path(name_or_path: str) -> str: ...
     def _with_overrides(self, sets: Sequence[str], file: str) -> Scenario: ...
 
-def static_frame(model: Model, angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
+def static_frame(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
                  criterion: str = "activation2", abdominal_pressure: bool = True) -> dict[str, Any]:
     """Evaluate one still posture; a dict of numpy arrays (q, tau, joint_force, activation, ...)."""
 
-def max_exertion(model: Model, angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
+def max_exertion(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
                  pivot_joint: str = "L5-S1", pad_point: Optional[npt.ArrayLike] = None,
                  direction: str = "square", criterion: str = "activation2") -> dict[str, Any]:
     """Largest pad force the whole model holds without reserves; the net extension moment at the pivot."""
 
 def _output_fields() -> list[dict[str, str]]: ...
 def _simulate(model: Model, scenario: Scenario, criterion: str, output: str, record: Optional[Sequence[str]],
-              progress: Optional[Callable[[int, int, float], Any]], threads: int
-              ) -> tuple[dict[str, Any], Optional[npt.NDArray[np.float64]], dict[str, npt.NDArray[np.float64]]]: ...
+              progress: Optional[Callable[[int, int, float], Any]], threads: int, fatigue: bool = True,
+              output_fields: Sequence[str] = ..., single_precision: bool = False) -> tuple[dict[str, Any], Optional[npt.NDArray[np.float64]], dict[str, npt.NDArray[np.float64]]]: ...
 def _write_results(path: str, model: Model, scenario: Scenario, criterion: str, summary: dict[str, Any],
                    time: npt.ArrayLike, values: Sequence[npt.ArrayLike]) -> None: ...
 def _read_results_info(path: str) -> dict[str, Any]: ...
+def _check_output_path(path: str, inputs: Sequence[str]) -> None: ...
 def _sweep(scenario: Scenario, axes: Sequence[tuple[str, Sequence[float]]], subject: Optional[Subject], threads: int,
            progress: Optional[Callable[[float], Any]]) -> list[dict[str, Any]]: ...
 def _write_sweep(path: str, scenario: Scenario, axes: Sequence[tuple[str, Sequence[float]]],

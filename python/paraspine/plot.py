@@ -29,14 +29,21 @@ def _axes(ax=None, figsize=(8, 4)):
     return ax
 
 
-def _time_axis(results: Results, t=None):
-    """Time in the unit that reads best for the run's length."""
+def _time_axis(results: Results, t=None, duration_s: Optional[float] = None):
+    """Time in the unit that reads best for the run's length (or for ``duration_s``, the longest
+    of several runs drawn on one axis, so that they share the unit)."""
     t = results.time if t is None else t
-    if results.duration_s >= 2 * 3600:
+    d = results.duration_s if duration_s is None else duration_s
+    if d >= 2 * 3600:
         return t / 3600.0, "time (h)"
-    if results.duration_s >= 5 * 60:
+    if d >= 5 * 60:
         return t / 60.0, "time (min)"
     return t, "time (s)"
+
+
+def _names(names: Union[str, Sequence[str]]) -> list[str]:
+    """One name or several: joints="L4-L5" was iterated letter by letter (KeyError 'L')."""
+    return [names] if isinstance(names, str) else list(names)
 
 
 def _default_levels(results: Results) -> list[str]:
@@ -44,7 +51,7 @@ def _default_levels(results: Results) -> list[str]:
     return lumbar or list(results.joint_names)
 
 
-def compression(results: Results, joints: Optional[Sequence[str]] = None, quantity: str = "compression",
+def compression(results: Results, joints: Union[str, Sequence[str], None] = None, quantity: str = "compression",
                 ax=None, limit: bool = True, max_frames: int = 20000):
     """Compression (or ``quantity="shear_ap"`` / ``"shear_lateral"``) per level over time.
 
@@ -56,7 +63,7 @@ def compression(results: Results, joints: Optional[Sequence[str]] = None, quanti
         raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
     name, label = _QUANTITIES[quantity]
     ax = _axes(ax)
-    levels = list(joints) if joints is not None else _default_levels(results)
+    levels = _names(joints) if joints is not None else _default_levels(results)
     sel = results.joint(levels)
     t, values = results.reduced(name, sel.indices, max_frames)
     t, tlabel = _time_axis(results, t)
@@ -81,18 +88,23 @@ def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "c
         raise ValueError("statistic must be 'peak' or 'mean'")
     runs = [results] if isinstance(results, Results) else list(results)
     labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    for r in runs[1:]:  # one row per level: runs of different models would be drawn against the wrong levels
+        if r.joint_names != runs[0].joint_names:
+            raise ValueError(f"level_profile draws runs of one model only: '{r.scenario_name}' has other joints "
+                             f"than '{runs[0].scenario_name}'")
     name, label = _QUANTITIES[quantity]
     ax = _axes(ax, figsize=(5, 7))
     for r, lab in zip(runs, labels):
-        v = r.get(name)
-        stat = np.abs(v).max(axis=0) if statistic == "peak" and quantity != "compression" else (
-            v.max(axis=0) if statistic == "peak" else v.mean(axis=0))
+        how = "mean" if statistic == "mean" else ("max" if quantity == "compression" else "absmax")
+        stat = r.statistic(name, how)  # block by block from a file: an 8 h run is not read whole
         y = np.arange(len(r.joint_names))
         ax.plot(stat, y, marker="o", ms=3, label=lab)
     ax.set_yticks(np.arange(len(runs[0].joint_names)), runs[0].joint_names, fontsize="x-small")
     # The model lists joints from the pelvis up (L5-S1 first), so row 0 at the bottom puts the head on top.
-    ax.set_xlabel(f"{statistic} {label}")
-    ax.set_title(f"{statistic} {label.split(' (')[0]} along the spine")
+    # Shear peaks are magnitudes (either direction), as the summary's peak_shear_*_N.
+    what = f"|{label.split(' (')[0]}|" if statistic == "peak" and quantity != "compression" else label.split(' (')[0]
+    ax.set_xlabel(f"{statistic} {what} (N)")
+    ax.set_title(f"{statistic} {what} along the spine")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return ax
@@ -132,7 +144,7 @@ def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] 
     return ax
 
 
-def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Optional[str] = None,
+def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
             quantity: str = "fatigue_fatigued", ax=None, top: int = 8, max_frames: int = 20000):
     """Fatigue per muscle group over time: the mean over the group's fascicles of
     ``quantity`` (``fatigue_fatigued`` M_F by default, or ``fatigue_capacity``, ``fatigue_active``).
@@ -143,7 +155,7 @@ def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Opti
     """
     if quantity not in ("fatigue_fatigued", "fatigue_capacity", "fatigue_active", "fatigue_resting"):
         raise ValueError("quantity must be fatigue_fatigued, fatigue_capacity, fatigue_active or fatigue_resting")
-    gs = list(groups) if groups is not None else results.groups
+    gs = _names(groups) if groups is not None else results.groups
     everything = results.muscles(side=side) if side is not None else None
     cols = everything.indices if everything is not None else None
     t, values = results.reduced(quantity, cols, max_frames, how="mean")
@@ -169,7 +181,7 @@ def fatigue(results: Results, groups: Optional[Sequence[str]] = None, side: Opti
 
 
 def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, joint: str = "L4-L5",
-            groups: Optional[Sequence[str]] = None, figsize=(13, 8)):
+            groups: Union[str, Sequence[str], None] = None, figsize=(13, 8)):
     """Several results side by side: compression at ``joint`` over time, peak compression along
     the spine, mean activation per muscle group, and fatigue of the most fatigued groups.
     Returns the Figure."""
@@ -181,9 +193,11 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
     fig, axs = plt.subplots(2, 2, figsize=figsize, layout="constrained")
     ax = axs[0, 0]
+    longest = max(r.duration_s for r in runs)  # one time unit for every run on an axis
     for r, lab in zip(runs, labels):
-        t, tlabel = _time_axis(r)
-        ax.plot(t, r.joint(joint).compression, label=lab)
+        t, values = r.reduced("compression", r.joint(joint).indices[0], 20000)  # long runs: block extremes
+        t, tlabel = _time_axis(r, t, duration_s=longest)
+        ax.plot(t, values, label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel(f"{joint} compression (N)")
     ax.set_title(f"compression at {joint}")
@@ -191,10 +205,11 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     level_profile(runs, labels=labels, ax=axs[0, 1])
     # Mean activation per group (both sides), grouped bars.
     ax = axs[1, 0]
-    gs = list(groups) if groups is not None else runs[0].groups
+    gs = _names(groups) if groups is not None else runs[0].groups
     width = 0.8 / len(runs)
     for k, (r, lab) in enumerate(zip(runs, labels)):
-        vals = [r.muscles(group=g).activation.mean() for g in gs]
+        mean = r.statistic("activation", "mean")  # per fascicle, block by block from a file
+        vals = [mean[r.muscles(group=g).indices].mean() for g in gs]
         ax.bar(np.arange(len(gs)) + k * width, vals, width, label=lab)
     ax.set_xticks(np.arange(len(gs)) + 0.4 - width / 2, gs, rotation=60, ha="right", fontsize="x-small")
     ax.set_ylabel("mean activation")
@@ -202,10 +217,13 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     ax.legend(fontsize="small")
     # Fatigue: the group that ends most fatigued in any run, per run.
     ax = axs[1, 1]
-    worst = max(runs[0].groups, key=lambda g: max(r.muscles(group=g).fatigue_fatigued[-1].mean() for r in runs))
+    end = [r.statistic("fatigue_fatigued", "last") for r in runs]  # one row each, not whole columns
+    worst = max(runs[0].groups, key=lambda g: max(e[r.muscles(group=g).indices].mean() for r, e in zip(runs, end)))
     for r, lab in zip(runs, labels):
-        t, tlabel = _time_axis(r)
-        ax.plot(t, r.muscles(group=worst).fatigue_fatigued.mean(axis=1), label=lab)
+        sel = r.muscles(group=worst)
+        t, values = r.reduced("fatigue_fatigued", sel.indices, 20000, how="mean")  # long runs: block means
+        t, tlabel = _time_axis(r, t, duration_s=longest)
+        ax.plot(t, values.mean(axis=1), label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel("fatigued fraction M_F")
     ax.set_title(f"fatigue of {worst} (most fatigued group)")

@@ -60,11 +60,55 @@ def field(name_or_path: str) -> Field:
     return f
 
 
+#: Groups of fields, by the first part of their HDF5 path ("joints", "muscles", "fatigue", "kinematics").
+GROUPS: dict[str, tuple[str, ...]] = {}
+for _f in FIELDS:
+    GROUPS.setdefault(_f.path.strip("/").split("/")[0], ())
+    GROUPS[_f.path.strip("/").split("/")[0]] += (_f.name,)
+
+
+def select_fields(selection: Union[str, Iterable[str]]) -> list[Field]:
+    """The fields named by ``selection``: field names (``"compression"``), HDF5 paths
+    (``"/muscles/activation"``) or groups (``"joints"``, ``"muscles"``, ``"fatigue"``,
+    ``"kinematics"``), as a list or one comma-separated string like ``paraspine run --fields``.
+    In the schema's order, each once."""
+    entries = [e.strip() for e in selection.split(",")] if isinstance(selection, str) else list(selection)
+    names: set[str] = set()
+    for e in entries:
+        if not isinstance(e, str):
+            raise TypeError(f"fields must be field names (a list of str, or one str), not {e!r}")
+        if e.strip("/") in GROUPS:
+            names.update(GROUPS[e.strip("/")])
+        elif e:
+            f = _BY_NAME.get(e) or _BY_PATH.get("/" + e.strip("/"))  # "muscles/activation" as on the command line
+            if f is None:
+                raise ValueError(f"unknown field '{e}'; fields: {', '.join(_BY_NAME)}; groups: {', '.join(GROUPS)}")
+            names.add(f.name)
+    return [f for f in FIELDS if f.name in names]
+
+
+def _h5_columns(index: Any) -> tuple[Any, Optional[np.ndarray]]:
+    """Columns for h5py, which reads only increasing, distinct indices: (the sorted distinct
+    columns, the positions that restore the order asked for — None when nothing is to restore)."""
+    if np.ndim(index) == 0:
+        return int(index), None
+    arr = np.asarray(index, dtype=np.intp)
+    unique, inverse = np.unique(arr, return_inverse=True)
+    if unique.size == arr.size and np.array_equal(unique, arr):
+        return unique.tolist(), None
+    return unique.tolist(), inverse
+
+
 def _read(source: Any, index: Any = None) -> np.ndarray:
-    """Rows of an in-memory array (a view where numpy allows) or of an h5py dataset (read now)."""
+    """Columns of an in-memory array (a view where numpy allows) or of an h5py dataset (read now,
+    in any order: results.joint(["L4-L5", "L5-S1"]) of a file asked h5py for columns 1, 0)."""
     if index is None:
         return source if isinstance(source, np.ndarray) else source[()]
-    return source[(slice(None), index)]
+    if isinstance(source, np.ndarray):
+        return source[(slice(None), index)]
+    columns, restore = _h5_columns(index)
+    block = source[(slice(None), columns)]
+    return block if restore is None else block[:, restore]
 
 
 class _Selection:
@@ -90,7 +134,7 @@ class _Selection:
 
     def to_xarray(self):
         """The selection's fields as an ``xarray.Dataset``."""
-        ds = self._results.to_xarray(fields=[f.name for f in FIELDS if f.shape.startswith(self._kind)])
+        ds = self._results.to_xarray(fields=[n for n in self._results.fields if field(n).shape.startswith(self._kind)])
         if self._kind == "joint":
             return ds.drop_dims("muscle").isel(joint=self._index)
         return ds.drop_dims(["joint", "rotation"]).isel(muscle=self._index)
@@ -408,6 +452,35 @@ class Results:
         return self._full("fatigue_capacity")
 
 
+    def statistic(self, name: str, how: str = "max", index: Any = None) -> np.ndarray:
+        """One value per column over all frames: ``"max"``, ``"min"``, ``"absmax"`` (largest
+        magnitude), ``"mean"`` or ``"last"`` (the final frame). ``index`` selects columns as in
+        :meth:`reduced`. A file-backed result is read 8192 frames at a time (``"last"``: one row),
+        so a statistic of an 8 h file never holds the whole field."""
+        f = field(name)
+        if how not in ("max", "min", "absmax", "mean", "last"):
+            raise ValueError("how must be 'max', 'min', 'absmax', 'mean' or 'last'")
+        if f.name not in self._fields:
+            self._full(f.name)  # raises with the message
+        src = self._open(self._cache.get(f.name, self._fields[f.name]))
+        idx, restore = (index, None) if isinstance(src, np.ndarray) or index is None else _h5_columns(index)
+
+        def rows(start: int, stop: int) -> np.ndarray:
+            block = np.asarray(src[start:stop] if idx is None else src[start:stop, idx], dtype=float)
+            return block if restore is None else block[:, restore]
+
+        T = self.frames
+        if how == "last":
+            return rows(T - 1, T)[0]
+        out = None
+        for start in range(0, T, 8192):
+            block = rows(start, min(T, start + 8192))
+            part = {"max": lambda b: b.max(axis=0), "min": lambda b: b.min(axis=0),
+                    "absmax": lambda b: np.abs(b).max(axis=0), "mean": lambda b: b.sum(axis=0)}[how](block)
+            out = part if out is None else (np.maximum(out, part) if how in ("max", "absmax") else
+                                            np.minimum(out, part) if how == "min" else out + part)
+        return out / T if how == "mean" else out
+
     def reduced(self, name: str, index: Any = None, max_frames: int = 4000,
                 how: str = "extreme") -> tuple[np.ndarray, np.ndarray]:
         """A field shortened to at most ``max_frames`` rows for plotting long runs: consecutive
@@ -428,11 +501,7 @@ class Results:
             raise ValueError("how must be 'extreme', 'max', 'min' or 'mean'")
         idx, restore = index, None
         if index is not None and not isinstance(src, np.ndarray):
-            arr = np.atleast_1d(np.asarray(index))
-            order = np.argsort(arr, kind="stable")
-            idx, restore = arr[order].tolist(), np.argsort(order, kind="stable")
-            if np.ndim(index) == 0:
-                idx, restore = int(index), None
+            idx, restore = _h5_columns(index)
 
         def reduce(block: np.ndarray) -> np.ndarray:
             if how == "max":
@@ -474,7 +543,7 @@ class Results:
         return JointSelection(self, np.asarray(idx), list(name))
 
     def muscles(self, group: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
-                names: Optional[Sequence[str]] = None) -> MuscleSelection:
+                names: Union[str, Sequence[str], None] = None) -> MuscleSelection:
         """Fascicles by group (``"longissimus"`` or a list), side (``"left"``, ``"right"``,
         ``"midline"``) and/or names, in the model's order."""
         mask = np.ones(len(self.muscle_names), dtype=bool)
@@ -489,9 +558,13 @@ class Results:
                 raise KeyError(f"side must be 'left', 'right' or 'midline', not '{side}'")
             mask &= np.asarray(self.muscle_sides) == side
         if names is not None:
+            if isinstance(names, str):  # one name was iterated letter by letter: "unknown muscle 'L'"
+                names = [names]
             for n in names:
                 if n not in self.muscle_names:
-                    raise KeyError(f"unknown muscle '{n}'")
+                    close = [m for m in self.muscle_names if n.lower() in m.lower()][:8]
+                    raise KeyError(f"unknown muscle '{n}'" + (f"; did you mean: {', '.join(close)}" if close else
+                                                               " (muscle_names lists them)"))
             mask &= np.isin(self.muscle_names, list(names))
         idx = np.flatnonzero(mask)
         if idx.size == 0:
@@ -504,14 +577,24 @@ class Results:
         return list(dict.fromkeys(self.muscle_groups))
 
     # --- conversions --------------------------------------------------------------------------
-    def to_xarray(self, fields: Optional[Iterable[str]] = None):
+    def to_xarray(self, fields: Union[Iterable[str], str, None] = None):
         """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates
         with the names, plus ``group`` and ``side`` along ``muscle``; ``units`` and ``description``
-        attributes on every variable. In-memory arrays are wrapped, not copied; a file-backed
-        result reads the fields now."""
+        attributes on every variable. ``fields``: names or HDF5 paths (a list, or one string,
+        comma-separated), default every field held. In-memory arrays are wrapped, not copied; a
+        file-backed result reads the fields now."""
         import xarray as xr
 
-        names = [f for f in (fields or self.fields) if field(f).name in self._fields]
+        if fields is None:
+            names = self.fields
+        else:
+            # One name as a string ("compression") was iterated letter by letter, and a field these
+            # results do not hold was left out without a word.
+            names = [field(f.strip()).name for f in fields.split(",")] if isinstance(fields, str) else \
+                [field(f).name for f in fields]
+            for n in names:
+                if n not in self._fields:
+                    self._full(n)  # raises, naming what was recorded
         dims = {"joint3": ("time", "joint", "rotation"), "joint": ("time", "joint"), "muscle": ("time", "muscle")}
         data = {}
         for n in names:
@@ -545,12 +628,12 @@ class Results:
             recs = [{"group": g, "side": s, **v} for g, sides in self.summary["groups"].items() for s, v in sides.items()]
             return pd.DataFrame(recs).set_index(["group", "side"])
         if what == "muscles":
-            a, f, mf = self.activation, self.muscle_force, self.fatigue_fatigued
+            st = self.statistic  # block by block from a file: no whole (T, M) field is read
             return pd.DataFrame({
                 "group": self.muscle_groups, "side": self.muscle_sides,
-                "peak_activation": a.max(axis=0), "mean_activation": a.mean(axis=0),
-                "peak_force_N": f.max(axis=0), "mean_force_N": f.mean(axis=0),
-                "end_fatigued_fraction": mf[-1],
+                "peak_activation": st("activation", "max"), "mean_activation": st("activation", "mean"),
+                "peak_force_N": st("muscle_force", "max"), "mean_force_N": st("muscle_force", "mean"),
+                "end_fatigued_fraction": st("fatigue_fatigued", "last"),
             }, index=pd.Index(self.muscle_names, name="muscle"))
         raise ValueError(f"what must be 'joints', 'groups' or 'muscles', not '{what}'")
 
@@ -559,10 +642,17 @@ class Results:
         writer; written as ``PATH.partial`` and renamed when complete). Returns the path."""
         path = os.fspath(path)
         if self._h5 is not None or (self.model is None and self.file):
-            # File-backed: the file already is schema v1; copy it whole.
+            # File-backed: the file already is schema v1; copy it whole. The path is checked as for
+            # a run (it replaced a scenario file given by mistake, and a folder left PATH.partial).
+            _core._check_output_path(path, self._inputs())
             partial = path + ".partial"
-            shutil.copyfile(self.file, partial)
-            os.replace(partial, path)
+            try:
+                shutil.copyfile(self.file, partial)
+                os.replace(partial, path)
+            except BaseException:
+                if os.path.exists(partial):
+                    os.remove(partial)
+                raise
             return path
         missing = [f.name for f in FIELDS if f.name not in self._fields]
         if missing or self.model is None:
@@ -571,6 +661,18 @@ class Results:
         _core._write_results(path, self.model, self._scenario._native, str(self.metadata.get("criterion", "")),
                              self.summary, self.time, [self._full(f.name) for f in FIELDS])
         return path
+
+    def _inputs(self) -> list[str]:
+        """The files the run read, as far as known: they are never to be replaced by results."""
+        inputs = [str(self.metadata.get("model_file", ""))]
+        if self._scenario is not None:
+            inputs.append(self._scenario.file)
+        else:
+            try:  # the scenario by its recorded name: a bundled one, or a file of that name here
+                inputs.append(_core.Scenario._resolve_path(self.scenario_name))
+            except (ValueError, OSError):
+                pass
+        return inputs
 
     # --- lifetime -----------------------------------------------------------------------------
     def close(self) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _core
-from .results import FIELDS, Results, field, load_results
+from .results import FIELDS, Results, load_results, select_fields
 from .scenario import Overrides, Scenario, as_scenario
 
 ProgressArg = Union[bool, Callable[..., Any], None]
@@ -64,7 +65,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
              subject: Optional["_core.Subject"] = None, criterion: Optional[str] = None, threads: int = 1,
              overrides: Optional[Overrides] = None, output: Union[str, os.PathLike, None] = None,
              fields: Union[Sequence[str], str, None] = None, progress: ProgressArg = True,
-             max_memory: float = DEFAULT_MAX_MEMORY, fatigue: bool = True) -> Results:
+             max_memory: float = DEFAULT_MAX_MEMORY, fatigue: bool = True, precision: str = "double") -> Results:
     """Run a scenario through the whole pipeline (kinematics, inverse dynamics, load sharing,
     spinal loads, fatigue) and return its :class:`~paraspine.Results`.
 
@@ -82,8 +83,12 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     overrides: ``{PATH: VALUE}`` applied to the scenario first, like ``paraspine run --set``.
     output: stream every frame to this HDF5 file with the CLI's writer (schema v1, memory does not
         grow with the duration) and return results that read it lazily. Use it for long scenarios.
-    fields: record only these fields in memory (names such as ``"compression"`` or HDF5 paths, a
-        list or one comma-separated string); default all. A frame of ``full_spine`` with all fields is about 42 kB (678 fascicles).
+    fields: record only these fields (names such as ``"compression"``, HDF5 paths, or groups
+        ``"joints"``, ``"muscles"``, ``"fatigue"``, ``"kinematics"``; a list or one comma-separated
+        string); default all. In memory, or in the ``output`` file as ``paraspine run -o --fields``.
+        A frame of ``full_spine`` with all fields is about 42 kB (678 fascicles).
+    precision: ``"double"`` or ``"single"``: how ``output`` stores the per-frame fields, as
+        ``paraspine run --precision`` (single: float32, half the size; time stays float64).
     progress: True for a tqdm bar (shown after 1 s), False/None for none, or a callable
         ``progress(frames_done, frames_total, sim_time_s)``.
     max_memory: refuse (ValueError) to hold more than this many bytes of in-memory results;
@@ -95,8 +100,23 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     sc = as_scenario(scenario)
     if overrides:
         sc = sc.with_overrides(overrides)
-    if not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    _check_threads(threads)
+    if criterion is not None and not isinstance(criterion, str):
+        raise TypeError(f"criterion must be a str (activation2, activation3, stress2, minmax), not {type(criterion).__name__}")
+    if not (isinstance(max_memory, (int, float, np.integer, np.floating)) and max_memory > 0):  # NaN turned the check off
+        raise ValueError(f"max_memory must be a positive number of bytes, not {max_memory!r}")
+    if fields is not None and not isinstance(fields, str):
+        if not isinstance(fields, (list, tuple, set, frozenset, np.ndarray)) or not all(isinstance(f, str) for f in fields):
+            raise TypeError(f"fields must be field names (a list of str, or one str), not {fields!r}")
+        fields = list(fields)
+    chosen = select_fields(fields) if fields is not None else list(FIELDS)
+    if fields is not None and not chosen:
+        raise ValueError("fields=[] would record nothing; name at least one field")
+    out = os.fspath(output) if output is not None else ""
+    if precision not in ("double", "single"):
+        raise ValueError(f"precision must be 'double' or 'single', not {precision!r}")
+    if precision == "single" and not out:
+        raise ValueError("precision='single' is how output= files store fields; in memory they are float64")
     m = _resolve_model(model, sc)
     subj = subject if subject is not None else sc.subject
     if subj is not None:
@@ -104,17 +124,11 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
         m = m.scaled(subj)
     crit = criterion or ""
-    if isinstance(fields, str):  # "compression" or "compression,activation", as the CLI's --fields
-        fields = [f.strip() for f in fields.split(",") if f.strip()]
-    out = os.fspath(output) if output is not None else ""
-    if out and fields is not None:
-        raise ValueError("output= streams every field to the file; do not combine it with fields=")
-    if fields is not None and not out and len(fields) == 0:
-        raise ValueError("fields=[] would record nothing; name at least one field, or stream with output=")
-    record = [] if out else ([field(f).path for f in fields] if fields is not None else None)
+    # In memory: the chosen fields (None = all). Streamed: nothing in memory, the file holds them.
+    record = [] if out else ([f.path for f in chosen] if fields is not None else None)
+    output_fields = [f.path for f in chosen] if out and fields is not None else []
 
     if not out:
-        chosen = FIELDS if record is None else [field(p) for p in record]
         width = {"joint3": 3 * m.njoint, "joint": m.njoint, "muscle": m.nmuscle}
         nbytes = 8.0 * sc.frames * (1 + sum(width[f.shape] for f in chosen))
         if nbytes > max_memory:
@@ -135,18 +149,27 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             bar.update(done - bar.n)
             bar.set_postfix_str(f"t = {t:.0f} / {sc.duration_s:.0f} s", refresh=False)
     try:
-        summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads), bool(fatigue))
+        summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads), bool(fatigue),
+                                                output_fields, precision == "single")
     finally:
         if bar is not None:
             bar.close()
     if out:
-        return load_results(out)
+        streamed = load_results(out)
+        streamed._scenario = sc  # so its to_hdf5 knows the scenario file, an input never to be replaced
+        return streamed
     meta = {"paraspine_version": _core_version(), "schema_version": _core.SCHEMA_VERSION, "model": m.name,
             "model_file": m.file, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
             "criterion": crit or sc.criterion}
     return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
                    muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,
                    model=m, scenario=sc)
+
+
+def _check_threads(threads: Any) -> None:
+    # bool is an int to Python: threads=True ran on one thread without a word.
+    if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
 
 
 def _core_version() -> str:
@@ -156,6 +179,29 @@ def _core_version() -> str:
 
 
 # --- sweeps ---------------------------------------------------------------------------------------
+
+def _axis_units(path: str) -> str:
+    """The unit of a sweep axis, from the scenario format (docs/scenarios.md); "" when unknown."""
+    subject = {"subject.mass": "kg", "subject.body_mass": "kg", "subject.height": "m"}
+    if path in subject:
+        return subject[path]
+    if path.startswith("subject."):
+        return "1"  # strength factor, fatigue and recovery scales
+    parts = [p.split("[")[0] for p in path.split(".")]
+    last = parts[-1]
+    if "_deg" in path:
+        return "deg"
+    for suffix, unit in (("_kg", "kg"), ("_hz", "Hz"), ("_s", "s"), ("_N", "N")):
+        if last.endswith(suffix):
+            return unit
+    if last == "time":
+        return "s"
+    if last in ("position", "pelvis_position", "lower_body_com"):
+        return "m"
+    if last in ("repetitions", "break_every", "share", "force_body_weight"):
+        return "1"
+    return ""
+
 
 class SweepResults:
     """A sweep's grid and one summary per grid point (row-major over the axes).
@@ -171,9 +217,13 @@ class SweepResults:
         self.axes = axes                             #: [(path, values)]
         self.summaries = summaries                   #: one summary per grid point, row-major
         self.shape = tuple(len(v) for _, v in axes)  #: the grid's shape
+        self._joint_names: Optional[list[str]] = None
 
     def summary(self, **point: float) -> dict:
         """The summary at one grid point, by axis path: ``sw.summary(**{"subject.mass": 70})``."""
+        unknown = [p for p in point if p not in {q for q, _ in self.axes}]
+        if unknown:  # was ignored: summary(mass=60, **{"subject.height": 2}) answered for any height
+            raise KeyError(f"{unknown} not an axis of this sweep; axes: {[p for p, _ in self.axes]}")
         idx = []
         for path, values in self.axes:
             if path not in point:
@@ -192,7 +242,7 @@ class SweepResults:
 
         dims = [p for p, _ in self.axes]
         s0 = self.summaries[0]
-        joints = list(s0["joints"])
+        joints = self.joint_names
         groups = list(s0["groups"])
         sides = sorted({s for g in groups for s in s0["groups"][g]})
         data: dict[str, Any] = {}
@@ -206,7 +256,7 @@ class SweepResults:
         data["reserve_peak_Nm"] = (dims, np.array([s["reserves"]["peak_moment_Nm"] for s in self.summaries]).reshape(self.shape), {"units": "N m"})
         data["endurance_s"] = (dims, np.array([np.nan if s["endurance_s"] is None else s["endurance_s"]
                                                for s in self.summaries]).reshape(self.shape), {"units": "s"})
-        coords = {p: v for p, v in self.axes}
+        coords: dict[str, Any] = {p: (p, v, {"units": _axis_units(p)} if _axis_units(p) else {}) for p, v in self.axes}
         coords.update(joint=joints, group=groups, side=sides)
         return xr.Dataset(data, coords=coords, attrs={"scenario": self.scenario.name})
 
@@ -215,6 +265,8 @@ class SweepResults:
         at ``joint`` (N), the peak reserve (N·m) and the endurance (s, NaN when it never fails)."""
         import pandas as pd
 
+        if joint not in self.summaries[0]["joints"]:
+            raise KeyError(f"unknown joint '{joint}'; joints: {', '.join(self.joint_names)}")
         rows = []
         for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
             r = {p: v for (p, _), v in zip(self.axes, point)}
@@ -223,6 +275,21 @@ class SweepResults:
             r["endurance_s"] = np.nan if s["endurance_s"] is None else s["endurance_s"]
             rows.append(r)
         return pd.DataFrame(rows)
+
+    @property
+    def joint_names(self) -> list[str]:
+        """The joints of the summaries in the model's order (from the pelvis up), as
+        :attr:`Results.joint_names`; the summaries' own order is alphabetical."""
+        if self._joint_names is None:
+            names = list(self.summaries[0]["joints"])
+            try:
+                order = _core.Model.load(self.scenario._native._model_path()).joint_names
+            except (ValueError, OSError):
+                order = []
+            if sorted(order) == sorted(names):
+                names = list(order)
+            self._joint_names = names
+        return self._joint_names
 
     def to_hdf5(self, path: Union[str, os.PathLike]) -> str:
         """Write the sweep file exactly as ``paraspine sweep -o`` does. Returns the path."""
@@ -256,42 +323,61 @@ def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], 
         would be shared by all runs — stream each with :func:`simulate` or use ``paraspine batch
         -o DIR``), nor ``threads`` per run.
 
-    The first scenario to raise stops the others from starting and its exception is re-raised.
+    The first scenario to raise stops the others (running ones within a few tenths of a second)
+    and its exception is re-raised; so does Ctrl-C / the notebook's stop button (KeyboardInterrupt).
     """
     if "output" in kwargs:
         raise ValueError("simulate_many() does not take output=; use paraspine batch -o DIR, or simulate(output=...) per scenario")
+    if isinstance(scenarios, (str, bytes, Mapping, Scenario)) or hasattr(scenarios, "__fspath__"):
+        # A lone name was iterated letter by letter: "s: no scenario of this name".
+        raise TypeError("simulate_many() takes a list of scenarios, e.g. ['rounded_back_lift', 'squat_lift']; "
+                        "for one scenario use simulate()")
     scs = [as_scenario(s) for s in scenarios]  # bad input is reported before anything runs
     if not scs:
         return []
     n = threads if threads is not None else (os.cpu_count() or 1)
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    _check_threads(n)
     model = kwargs.pop("model", None)
     bar = None
     report: Any = progress if callable(progress) else None
     if progress is True:
         bar = _tqdm(total=len(scs), unit="scenario", desc="scenarios", delay=1.0, leave=False)
     results: list[Optional[Results]] = [None] * len(scs)
+    # Runs see `stop` through their progress callback (called ~10 times a second under the GIL):
+    # raising there ends a run at once. Ctrl-C reaches only the main thread, waiting below; without
+    # this the pool's shutdown waited for every queued scenario.
+    stop = threading.Event()
+
+    def check_stop(done: int, total: int, t: float) -> None:
+        if stop.is_set():
+            raise _Stopped()
+
+    pool = ThreadPoolExecutor(max_workers=int(n))
     try:
-        with ThreadPoolExecutor(max_workers=int(n)) as pool:
-            futures = {pool.submit(simulate, model, sc, progress=False, **kwargs): k for k, sc in enumerate(scs)}
-            done = 0
-            for fut in as_completed(futures):
-                try:
-                    results[futures[fut]] = fut.result()
-                except BaseException:
-                    for other in futures:
-                        other.cancel()
-                    raise
-                done += 1
+        futures = {pool.submit(simulate, model, sc, progress=check_stop, **kwargs): k for k, sc in enumerate(scs)}
+        pending = set(futures)
+        while pending:
+            # Short waits: a signal is handled between them (a blocking wait on a lock is not
+            # woken by every SIGINT, nor by _thread.interrupt_main).
+            finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                results[futures[fut]] = fut.result()
                 if bar is not None:
                     bar.update(1)
                 elif report is not None:
-                    report(done, len(scs))
+                    report(len(futures) - len(pending), len(scs))
+    except BaseException:
+        stop.set()
+        raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
     return results  # type: ignore[return-value]
+
+
+class _Stopped(Exception):
+    """Ends the other runs of simulate_many once one has failed or Ctrl-C was pressed."""
 
 
 def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
@@ -301,8 +387,9 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
           output: Union[str, os.PathLike, None] = None) -> SweepResults:
     """Run a scenario over the grid of every combination of ``vary``, in parallel.
 
-    vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.strength``
-        or any scenario value (an override path, e.g. ``keyframes[2].hands.both.load_kg``); values
+    vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.strength``,
+        ``subject.fatigue_rate_scale``, ``subject.recovery_rate_scale`` or any scenario value (an
+        override path, e.g. ``keyframes[2].hands.both.load_kg``); values
         a sequence of numbers or ``"START:STOP:N"`` as on the command line.
     subject: the base subject (else the scenario's); subject axes change it.
     threads: grid points run at once (OpenMP; default: every core). The GIL is released meanwhile.
@@ -315,18 +402,36 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
     sc = as_scenario(scenario)
     if overrides:
         sc = sc.with_overrides(overrides)
+    if not isinstance(vary, Mapping):
+        raise TypeError(f"vary must be a dict {{PATH: values}}, e.g. {{'subject.mass': [60, 80, 100]}}, not {type(vary).__name__}")
     if not vary:
         raise ValueError("vary needs at least one axis, e.g. {'subject.mass': [60, 80, 100]}")
+    if subject is not None and not isinstance(subject, _core.Subject):
+        raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
     axes: list[tuple[str, np.ndarray]] = []
     for path, values in vary.items():
+        if not isinstance(path, str):
+            raise TypeError(f"vary's keys are paths such as 'subject.mass', not {path!r}")
         if isinstance(values, str):
             p, v = _core._parse_sweep_axis(f"{path}={values}")
         else:
-            p, v = path, np.asarray(values, dtype=float).ravel().tolist()
+            try:
+                p, v = path, np.asarray(values, dtype=float).ravel().tolist()
+            except (TypeError, ValueError):
+                raise ValueError(f"vary['{path}']: values must be numbers or 'START:STOP:N', not {values!r}") from None
         axes.append((p, np.asarray(v, dtype=float)))
+        if not p.startswith("subject."):
+            # The engine writes a scenario value into the YAML with std::to_string (6 decimals,
+            # sim/simulate/sweep.cpp): 5.0000004 ran as 5.000000 under the label 5.0000004. Refuse
+            # what it would change rather than label a run with a value it did not use.
+            for x in axes[-1][1]:
+                if float(f"{x:f}") != x:
+                    raise ValueError(f"vary['{p}']: {x!r} would run as {x:f} (the engine passes scenario values "
+                                     f"with 6 decimals); use values with at most 6 decimals")
     n = threads if threads is not None else (os.cpu_count() or 1)
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"threads must be a whole number >= 1, not {threads!r}")
+    _check_threads(n)
+    if output is not None:  # a typo in the folder fails now, not after the whole grid has run
+        _core._check_output_path(os.fspath(output), [sc.file])
     points = int(np.prod([len(v) for _, v in axes]))
     bar = None
     report: Any = None

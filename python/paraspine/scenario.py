@@ -6,13 +6,14 @@ like ``paraspine run NAME --set PATH=VALUE``.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _core
 
-OverrideValue = Union[int, float, str, bool]
+OverrideValue = Union[int, float, str, bool, Sequence[float], np.ndarray]
 Overrides = Union[Mapping[str, OverrideValue], Sequence[str]]
 
 
@@ -28,10 +29,21 @@ def _format_override_value(value: OverrideValue) -> str:
     return str(value)
 
 
+def _override_items(path: str, value: Any) -> list[str]:
+    """One override, or one per element of a list value: a hand position [0.3, -0.2, 0.18] sets
+    position[0], position[1] and position[2] (the engine sets single values only)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = value.tolist() if isinstance(value, np.ndarray) else list(value)
+        if not items:
+            raise ValueError(f"override {path}: an empty list sets nothing")
+        return [s for k, v in enumerate(items) for s in _override_items(f"{path}[{k}]", v)]
+    return [f"{path}={_format_override_value(value)}"]
+
+
 def _override_strings(overrides: Overrides) -> list[str]:
     """{'repetitions': 10} or ['repetitions=10'] -> ['repetitions=10']."""
     if isinstance(overrides, Mapping):
-        return [f"{path}={_format_override_value(v)}" for path, v in overrides.items()]
+        return [s for path, v in overrides.items() for s in _override_items(str(path), v)]
     if isinstance(overrides, str):
         raise TypeError("overrides must be a dict {PATH: VALUE} or a list of 'PATH=VALUE' strings, not a str")
     return [str(s) for s in overrides]
@@ -76,13 +88,19 @@ class Scenario:
         ``overrides`` changes existing values before parsing, like ``--set``:
         ``{"keyframes[2].hands.both.load_kg": 12.5, "repetitions": 10}``.
         """
-        s = cls(_core.Scenario._load(str(name_or_path)))
+        if not isinstance(name_or_path, (str, os.PathLike)):  # None said "None: no scenario of this name"
+            raise TypeError(f"Scenario.load takes a scenario name or a path, not {type(name_or_path).__name__}")
+        s = cls(_core.Scenario._load(os.fsdecode(name_or_path)))
         return s.with_overrides(overrides) if overrides else s
 
     @classmethod
     def from_yaml(cls, text: str, file: str = "<yaml>") -> "Scenario":
         """Parse scenario YAML text; ``file`` names it in error messages."""
-        return cls(_core.Scenario._parse(text, file))
+        if isinstance(text, bytes):
+            text = text.decode()
+        if not isinstance(text, str):
+            raise TypeError(f"Scenario.from_yaml takes the YAML text as a str, not {type(text).__name__}")
+        return cls(_core.Scenario._parse(text, str(file)))
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], file: str = "<from_dict>") -> "Scenario":
@@ -94,6 +112,8 @@ class Scenario:
         """
         import yaml  # Debian's python3-yaml
 
+        if not isinstance(spec, Mapping):  # a list said "cannot convert dictionary update sequence element #0"
+            raise TypeError(f"Scenario.from_dict takes a dict with the keys of a scenario file, not {type(spec).__name__}")
         d = _plain(dict(spec))
         if "paraspine_scenario" not in d:
             d = {"paraspine_scenario": 1, **d}
@@ -169,6 +189,26 @@ class Scenario:
         return self._native.rest_s
 
     @property
+    def break_every(self) -> int:
+        """A longer break after every n-th repetition (0 = none)."""
+        return self._native.break_every
+
+    @property
+    def break_s(self) -> float:
+        """Length of those longer breaks, s."""
+        return self._native.break_s
+
+    @property
+    def abdominal_pressure(self) -> bool:
+        """Whether the model's intra-abdominal pressure carries part of the moment (docs/mechanics.md)."""
+        return self._native.abdominal_pressure
+
+    @property
+    def nkeyframes(self) -> int:
+        """Keyframes in one cycle."""
+        return self._native.nkeyframes
+
+    @property
     def cycle_s(self) -> float:
         """Length of one cycle, s."""
         return self._native.cycle_s
@@ -185,6 +225,16 @@ class Scenario:
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+    # Immutable: copies are the scenario itself; pickling (multiprocessing) re-reads its text.
+    def __copy__(self) -> "Scenario":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Scenario":
+        return self
+
+    def __reduce__(self):
+        return (Scenario.from_yaml, (self.text, self.file))
 
 
 def as_scenario(scenario: Union[Scenario, str, Mapping[str, Any]]) -> Scenario:

@@ -560,7 +560,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*info) {
-      const ps::Model m = ps::load_model(info_path);
+      const ps::Model m = ps::load_model(ps::resolve_model_name(info_path, info_path, 0, ""));  // lists the bundled models when none matches
       if (info_json)
         std::cout << ps::model_summary(m).dump(2) << "\n";
       else

@@ -163,7 +163,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (root["repetitions"].IsDefined()) {
     const double v = r.num(root["repetitions"], "repetitions");
-    if (v < 1 || v != std::floor(v) || v > 1e6) r.fail(root["repetitions"], "repetitions", "must be a whole number ≥ 1");
+    if (v < 1 || v != std::floor(v) || v > 1e6) r.fail(root["repetitions"], "repetitions", "must be a whole number from 1 to 1000000");
     s.repetitions = static_cast<int>(v);
   }
   if (root["rest_s"].IsDefined()) {
@@ -171,7 +171,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (root["break_every"].IsDefined()) {
     const double v = r.num(root["break_every"], "break_every");
-    if (v < 1 || v != std::floor(v) || v > 1e6) r.fail(root["break_every"], "break_every", "must be a whole number ≥ 1 (repetitions between breaks)");
+    if (v < 1 || v != std::floor(v) || v > 1e6) r.fail(root["break_every"], "break_every", "must be a whole number from 1 to 1000000 (repetitions between breaks)");
     s.break_every = static_cast<int>(v);
   }
   if (root["break_s"].IsDefined()) {

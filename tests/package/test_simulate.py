@@ -190,8 +190,6 @@ def test_streaming_to_a_file(lift, tmp_path):
         assert _layout(copy) == _layout(out)
     finally:
         res.close()
-    with pytest.raises(ValueError, match="fields"):
-        paraspine.simulate(None, FIXTURE, output=tmp_path / "x.h5", fields=["compression"], progress=False)
 
 
 def test_fields_and_memory_ceiling(lift):
