@@ -228,10 +228,11 @@ class SweepResults:
         for path, values in self.axes:
             if path not in point:
                 raise KeyError(f"give a value for every axis: {[p for p, _ in self.axes]}")
+            # The nearest grid value, if close: the first close one answered 5.0's point for 5.0000004.
             hit = np.flatnonzero(np.isclose(values, point[path]))
             if hit.size == 0:
                 raise KeyError(f"{path}={point[path]} is not on the grid {values.tolist()}")
-            idx.append(int(hit[0]))
+            idx.append(int(hit[np.argmin(np.abs(values[hit] - point[path]))]))
         return self.summaries[int(np.ravel_multi_index(idx, self.shape))]
 
     def to_xarray(self):
@@ -420,14 +421,6 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
             except (TypeError, ValueError):
                 raise ValueError(f"vary['{path}']: values must be numbers or 'START:STOP:N', not {values!r}") from None
         axes.append((p, np.asarray(v, dtype=float)))
-        if not p.startswith("subject."):
-            # The engine writes a scenario value into the YAML with std::to_string (6 decimals,
-            # sim/simulate/sweep.cpp): 5.0000004 ran as 5.000000 under the label 5.0000004. Refuse
-            # what it would change rather than label a run with a value it did not use.
-            for x in axes[-1][1]:
-                if float(f"{x:f}") != x:
-                    raise ValueError(f"vary['{p}']: {x!r} would run as {x:f} (the engine passes scenario values "
-                                     f"with 6 decimals); use values with at most 6 decimals")
     n = threads if threads is not None else (os.cpu_count() or 1)
     _check_threads(n)
     if output is not None:  # a typo in the folder fails now, not after the whole grid has run

@@ -1,5 +1,6 @@
 #include "sim/scenario/scenario.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -535,9 +536,10 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
         const std::string problem = subject_value_problem(field, v);
         if (!problem.empty()) throw InputError(option, 0, path, problem);
       } else {
-        // As run_sweep sets it (std::to_string), so the check sees the text the grid point runs.
-        parse_scenario(apply_overrides(base.text, base.file, {path + "=" + std::to_string(v)}, option),
-                       base.file + " (with " + option + " " + path + "=" + std::to_string(v) + ")");
+        // As run_sweep sets it (the shortest text that reads back as v), so the check sees the text the grid point runs.
+        const std::string text = fmt::format("{}", v);
+        parse_scenario(apply_overrides(base.text, base.file, {path + "=" + text}, option),
+                       base.file + " (with " + option + " " + path + "=" + text + ")");
       }
     }
   }

@@ -2,6 +2,7 @@
 #include "sim/simulate/sweep.h"
 #include "sim/simulate/threads.h"
 
+#include <fmt/format.h>
 #include <hdf5.h>
 #include <omp.h>
 
@@ -58,7 +59,7 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
   // Check every scenario override once, serially, so errors surface before any work.
   std::vector<std::string> first_sets;
   for (const auto& a : axes)
-    if (a.path.rfind("subject.", 0) != 0) first_sets.push_back(a.path + "=" + std::to_string(a.values[0]));
+    if (a.path.rfind("subject.", 0) != 0) first_sets.push_back(a.path + "=" + fmt::format("{}", a.values[0]));
   if (!first_sets.empty()) parse_scenario(apply_overrides(base.text, base.file, first_sets), base.file + " (with --vary)");
 
   std::atomic<long> done{0};
@@ -80,7 +81,7 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
         else if (path == "subject.strength" || path == "subject.strength_factor") subject.strength_factor = v;
         else if (path == "subject.fatigue_rate_scale") subject.fatigue_rate_scale = v;
         else if (path == "subject.recovery_rate_scale") subject.recovery_rate_scale = v;
-        else sets.push_back(path + "=" + std::to_string(v));
+        else sets.push_back(path + "=" + fmt::format("{}", v));  // shortest text that reads back as v
       }
       const Scenario sc = sets.empty() ? base : parse_scenario(apply_overrides(base.text, base.file, sets), base.file);
       const Model m = scale_model(model0, subject);

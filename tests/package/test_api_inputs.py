@@ -394,14 +394,15 @@ def test_a_sweep_s_output_path_is_checked_before_the_grid_runs(tmp_path):
     assert ran == []
 
 
-def test_sweep_values_the_engine_would_round_are_refused():
-    # A scenario value reaches the grid point as std::to_string(v), 6 decimals: load 5.0000004 ran
-    # as 5.0 (the same summary as 5.0) while the sweep labelled it 5.0000004. Subject values are
-    # passed as numbers and keep every digit.
-    with pytest.raises(ValueError, match=r"5.0000004 would run as 5.000000"):
-        paraspine.sweep(FIXTURE, {"keyframes[1].hands.both.load_kg": [5.0, 5.0000004]}, progress=False)
-    ok = paraspine.sweep(FIXTURE, {"keyframes[1].hands.both.load_kg": [5.123456], "subject.mass": [70.00000001]},
-                         progress=False)
+def test_sweep_values_run_with_every_digit():
+    # A scenario value reached the grid point as std::to_string(v), 6 decimals: load 5.0000004 ran
+    # as 5.0 (the same summary as 5.0) while the sweep labelled it 5.0000004. The engine now passes
+    # the shortest text that reads back as the value, so nearby values give different runs.
+    axis = "keyframes[1].hands.both.load_kg"
+    r = paraspine.sweep(FIXTURE, {axis: [5.0, 5.0000004]}, progress=False)
+    a, b = (r.summary(**{axis: v})["joints"]["L4-L5"]["peak_compression_N"] for v in (5.0, 5.0000004))
+    assert a != b
+    ok = paraspine.sweep(FIXTURE, {axis: [5.0000004], "subject.mass": [70.00000001]}, progress=False)
     assert len(ok) == 1
 
 
