@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <optional>
 
 #include "python/bindings/bindings.h"
 #include "sim/simulate/threads.h"
@@ -208,17 +209,22 @@ void write_results(const std::string& path, const ps::Model& m, const ps::Scenar
 }
 
 // The sweep's progress is a plain function pointer called on the calling (OpenMP master) thread;
-// one sweep at a time carries a Python callback.
+// one sweep at a time carries a Python callback. It also notices Ctrl-C: a pending signal or an
+// exception from the callback stops the sweep (run_sweep skips the points not started) and is
+// raised when it returns.
 std::mutex g_sweep_mutex;
 py::object* g_sweep_report = nullptr;
-void sweep_progress(double fraction) {
-  if (!g_sweep_report) return;
+std::optional<py::error_already_set> g_sweep_error;
+bool sweep_progress(double fraction) {
   py::gil_scoped_acquire gil;
   try {
-    (*g_sweep_report)(fraction);
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (g_sweep_report) (*g_sweep_report)(fraction);
   } catch (py::error_already_set& e) {
-    e.discard_as_unraisable("paraspine.sweep progress callback");
+    if (!g_sweep_error) g_sweep_error = std::move(e);
+    return false;
   }
+  return true;
 }
 
 py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, std::vector<double>>>& axes_in,
@@ -244,9 +250,16 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
       lock.lock();
     }
     g_sweep_report = progress.is_none() ? nullptr : &progress;
+    g_sweep_error.reset();
     try {
       py::gil_scoped_release release;
       r = ps::run_sweep(base, axes, ps::usable_threads(threads), sweep_progress);
+    } catch (const ps::SweepStopped&) {
+      g_sweep_report = nullptr;
+      std::optional<py::error_already_set> e = std::move(g_sweep_error);
+      g_sweep_error.reset();
+      if (e) throw std::move(*e);
+      throw;
     } catch (const ps::InputError&) {
       g_sweep_report = nullptr;
       throw;

@@ -389,9 +389,10 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   return 0;
 }
 
-void sweep_progress(double f) {
+bool sweep_progress(double f) {
   std::fprintf(stderr, "\r  sweep: %3.0f %% of grid points", 100 * f);
   if (f >= 1) std::fprintf(stderr, "\n");
+  return true;  // Ctrl-C ends the process (interrupt.h)
 }
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {

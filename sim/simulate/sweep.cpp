@@ -49,7 +49,7 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
   return a;
 }
 
-SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, void (*progress)(double)) {
+SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double)) {
   SweepResult r;
   r.axes = axes;
   long points = 1;
@@ -63,9 +63,11 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
   if (!first_sets.empty()) parse_scenario(apply_overrides(base.text, base.file, first_sets), base.file + " (with --vary)");
 
   std::atomic<long> done{0};
+  std::atomic<bool> stop{false};
   std::string error;
 #pragma omp parallel for schedule(dynamic) num_threads(capped_threads(threads))
   for (long p = 0; p < points; ++p) {
+    if (stop.load(std::memory_order_relaxed)) continue;
     try {
       // Grid point p, row-major.
       Subject subject = base.subject.value_or(Subject{});
@@ -94,8 +96,9 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
       if (error.empty()) error = e.what();
     }
     const long d = ++done;
-    if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(d) / points);
+    if (progress && omp_get_thread_num() == 0 && !progress(static_cast<double>(d) / points)) stop = true;
   }
+  if (stop) throw SweepStopped();
   if (!error.empty()) throw std::runtime_error("sweep: " + error);
   if (progress) progress(1.0);
   return r;

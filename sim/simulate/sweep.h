@@ -4,6 +4,7 @@
 // An axis varies a subject parameter (subject.mass, subject.height, subject.strength) or any
 // existing scenario value (a --set path, e.g. keyframes[2].hands.both.load_kg).
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,14 @@ struct SweepResult {
   std::vector<nlohmann::json> summaries;  // one per grid point, row-major over the axes
 };
 
+// `progress(fraction done)` is called on the calling thread after its grid points; returning false
+// stops the sweep: points not yet started are skipped, those running finish, and SweepStopped is
+// thrown (Python's Ctrl-C, or a progress callback that raised).
+struct SweepStopped : std::runtime_error {
+  SweepStopped() : std::runtime_error("sweep stopped") {}
+};
 SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads,
-                      void (*progress)(double) = nullptr);
+                      bool (*progress)(double) = nullptr);
 
 // One HDF5 file (written as .partial, renamed when complete): /grid/<i> axis values with `path`
 // attributes; /summary/<joint>/peak_compression_N etc. shaped like the grid; /reserves/peak_Nm,

@@ -454,3 +454,34 @@ def test_static_frame_and_max_exertion_take_a_model_name():
         paraspine.static_frame(3)
     with pytest.raises(paraspine.InputError, match="no model 'lumbr'"):
         paraspine.static_frame("lumbr")
+
+
+def test_sweep_stops_at_ctrl_c_and_at_a_raising_progress_callback():
+    # The sweep ran every grid point before noticing Ctrl-C, and a progress callback that raised was
+    # only reported as unraisable while the sweep went on. Both now stop it: the points not started
+    # are skipped and the exception is raised.
+    import _thread
+    axis = {"subject.mass": [60, 65, 70, 75, 80, 85]}
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def raising(f):
+        calls.append(f)
+        raise Stop()
+
+    with pytest.raises(Stop):
+        paraspine.sweep(FIXTURE, axis, threads=1, progress=raising)
+    assert len(calls) == 1
+
+    calls.clear()
+
+    def interrupting(f):
+        calls.append(f)
+        if len(calls) == 1:
+            _thread.interrupt_main()
+
+    with pytest.raises(KeyboardInterrupt):
+        paraspine.sweep(FIXTURE, axis, threads=1, progress=interrupting)
+    assert len(calls) <= 2
