@@ -239,7 +239,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   auto process = [&](long f, Data& d, bool solved) {
     const double t = f * dt;
     if (!solved) {
-    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, t, d, &kinematics_memo);
+    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, t, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
     SolvedFrame::gather(d, inputs);
     const bool supported = where.on_break && s.break_posture == "supported";
     const long slot_index = repeated.index(where);
@@ -300,7 +300,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     }
     // Fatigue and creep carry the frame's activations and posture over the next interval; a frame of
     // the repeated cycle steps with its slot's fatigue maps (RepeatedCycle).
-    if (std::vector<FatigueStepCache>* maps = repeated.maps(slot_index, m.nmuscle)) {
+    if (std::vector<FatigueStepCache>* maps = options.reuse_frame_work ? repeated.maps(slot_index, m.nmuscle) : nullptr) {
       std::swap(d.fatigue_cache, *maps);
       fatigue_update(m, fatigue_parameters, dt, d);
       std::swap(d.fatigue_cache, *maps);
