@@ -219,7 +219,7 @@ bool register_lz4_filter() {
   // Registered before any file asks for the filter, ours is used and HDF5 never looks for the plugin.
   static const bool registered = [] {
     static const H5Z_class2_t lz4_class = {H5Z_CLASS_T_VERS, static_cast<H5Z_filter_t>(kLz4FilterId), 1, 1,
-                                           "lz4 (paraspine; HDF5 filter 32004 format)", nullptr, nullptr, lz4_filter};
+                                           "lz4, HDF5 filter 32004 (readers need its plugin: Debian hdf5-filter-plugin)", nullptr, nullptr, lz4_filter};
     return H5Zregister(&lz4_class) >= 0;
   }();
   return registered;
