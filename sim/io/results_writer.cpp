@@ -145,8 +145,8 @@ size_t lz4_encode(const unsigned char* in, size_t n, unsigned char* out, size_t 
     const size_t len = std::min(block, n - first);
     if (at + 4 > capacity) return 0;
     const int packed = LZ4_compress_default(reinterpret_cast<const char*>(in + first), reinterpret_cast<char*>(out + at + 4),
-                                            static_cast<int>(len), static_cast<int>(std::min<size_t>(capacity - at - 4, len - 1 > 0 ? len - 1 : 0)));
-    if (packed > 0) {  // smaller than the block
+                                            static_cast<int>(len), static_cast<int>(std::min(capacity - at - 4, len - 1)));
+    if (packed > 0) {  // smaller than the block (the output may not reach its length)
       put_big_endian(out + at, static_cast<uint64_t>(packed), 4);
       at += 4 + static_cast<size_t>(packed);
     } else {  // incompressible: stored, its length equal to the block's
