@@ -515,7 +515,7 @@ int main(int argc, char** argv) {
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
       ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
