@@ -8,6 +8,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev libhdf5-dev libcli11-dev libfmt-dev
   libdeflate-dev  # compresses results chunks on the writer thread, ~2x faster than zlib (issue 9)
+  # --compression lz4 (issue 9): liblz4 writes the chunks; hdf5-filter-plugin lets h5py (and any
+  # HDF5 reader) decode HDF5 filter 32004, installed into Debian HDF5's default plugin directory
+  liblz4-dev hdf5-filter-plugin
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   coinor-libipopt-dev
   pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pytest python3-h5py

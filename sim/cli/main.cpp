@@ -442,6 +442,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
+  ps::register_lz4_filter();  // render and compare read --compression lz4 files without the HDF5 plugin
   CLI::App app{"paraspine — biomechanics of the back: spine kinematics, loads and muscles"};
   app.set_version_flag("--version", std::string(PARASPINE_VERSION));
   app.require_subcommand(1);
@@ -509,10 +510,13 @@ int main(int argc, char** argv) {
   run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
       ->capture_default_str()->check(CLI::IsMember({"double", "single"}))->needs(run_out_opt);
+  std::string run_compression = "deflate";
+  run->add_option("--compression", run_compression, "Chunk compression: deflate (read by every HDF5 reader) or lz4 (several times faster to write, files ~15 % larger; h5py needs the HDF5 LZ4 plugin, Debian package hdf5-filter-plugin)")
+      ->capture_default_str()->needs(run_out_opt);
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
       ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -577,7 +581,11 @@ int main(int argc, char** argv) {
     if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, ps::usable_threads(sweep_threads), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
-                               [&] { run_storage.single_precision = run_precision == "single"; return run_storage; }());
+                               [&] {
+                               run_storage.single_precision = run_precision == "single";
+                               run_storage.compression = ps::parse_compression(run_compression);
+                               return run_storage;
+                             }());
     if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();

@@ -27,7 +27,28 @@ struct RunMetadata {
 
 inline constexpr int kSchemaVersion = 1;
 
-// What to store (docs/hdf5-schema.md, "Storage options"). Defaults: every field, float64.
+// How the chunks are compressed (docs/hdf5-schema.md, "Storage options").
+enum class Compression {
+  // HDF5's standard shuffle + deflate (zlib format): every HDF5 reader decodes it without plugins.
+  kDeflate,
+  // Shuffle + LZ4 (registered HDF5 filter 32004): several times faster to write, files about 15 %
+  // larger; readers other than paraspine need the LZ4 filter plugin (Debian: hdf5-filter-plugin).
+  kLz4,
+};
+
+// "deflate" or "lz4"; anything else is an InputError naming the option `option`.
+Compression parse_compression(const std::string& name, const std::string& option = "--compression");
+const char* compression_name(Compression c);
+
+// The registered HDF5 filter id of the LZ4 chunk format (HDF Group's registry: H5Z_FILTER_LZ4).
+inline constexpr int kLz4FilterId = 32004;
+
+// Registers paraspine's own implementation of the LZ4 filter with the HDF5 library of this process
+// (idempotent), so that paraspine reads the files it writes with --compression lz4 whether or not the
+// HDF5 plugin is installed. Returns false when HDF5 refused it.
+bool register_lz4_filter();
+
+// What to store (docs/hdf5-schema.md, "Storage options"). Defaults: every field, float64, deflate.
 struct ResultsOptions {
   // Per-frame fields stored as IEEE float32 (7 significant digits, half the size); /time stays
   // float64 so frame times of long runs stay exact. Readers convert transparently.
@@ -36,6 +57,7 @@ struct ResultsOptions {
   // "muscles", "fatigue", "kinematics"); empty = all. Unknown entries are an error.
   std::vector<std::string> fields;
   int chunk_frames = 256;
+  Compression compression = Compression::kDeflate;
 };
 
 // Checks ResultsOptions::fields against the field table; throws InputError naming the entry.

@@ -95,25 +95,41 @@ struct SolvedFrame {
 // answer standing (the quasi-static rule below) gets the answer a solve would give, to the solver's
 // tolerance. Memory is bounded by one cycle (and by kMaxBytes), never by the duration. Only
 // scenarios with more than one repetition use it.
+//
+// Each slot also keeps the fatigue step maps (FatigueStepCache) of the last frame at that point of the
+// cycle: a frame that takes its slot's answer has the activations of the frame that stored the maps,
+// so its fatigue step reuses them instead of two exponentials per fascicle (bit-identical: the same
+// map), where Data's single map per fascicle had been replaced by the frames in between. Rests keep
+// Data's own maps, which the lifts then no longer evict.
 struct RepeatedCycle {
   static constexpr double kMaxBytes = 256.0 * 1024 * 1024;
   std::vector<SolvedFrame> frames;
+  std::vector<std::vector<FatigueStepCache>> fatigue_maps;  // per slot, allocated on first use
   double dt = 0;
 
   RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
     if (s.repetitions < 2) return;
     // Bytes per kept frame, about: 4 per-fascicle vectors, inputs and 6 per-rotation vectors
-    // (one of multipliers), 2 per-joint 3-vectors.
-    const double per_frame = 8.0 * (4.0 * m.nmuscle + 13.0 * m.ndof + 8.0 * m.njoint + 256);
+    // (one of multipliers), 2 per-joint 3-vectors; the fascicles' fatigue maps.
+    const double per_frame = 8.0 * (4.0 * m.nmuscle + 13.0 * m.ndof + 8.0 * m.njoint + 256) +
+                             static_cast<double>(sizeof(FatigueStepCache)) * m.nmuscle;
     const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
     frames.resize(static_cast<size_t>(std::max(0.0, n)));
+    fatigue_maps.resize(frames.size());
   }
-  // The slot of the frame at time_in_cycle, or nullptr when it has none (rests, a cycle that is not a
-  // whole number of output frames long is still fine: inputs decide, the slot only finds the candidate).
-  SolvedFrame* slot(const CyclePosition& c) {
-    if (frames.empty() || c.resting) return nullptr;
+  // The slot index of the frame at time_in_cycle, or −1 when it has none (rests; a cycle that is not
+  // a whole number of output frames long is still fine: inputs decide, the slot only finds the candidate).
+  long index(const CyclePosition& c) const {
+    if (frames.empty() || c.resting) return -1;
     const long k = std::lround(c.time_in_cycle / dt);
-    return k >= 0 && k < static_cast<long>(frames.size()) ? &frames[static_cast<size_t>(k)] : nullptr;
+    return k >= 0 && k < static_cast<long>(frames.size()) ? k : -1;
+  }
+  SolvedFrame* slot(long k) { return k >= 0 ? &frames[static_cast<size_t>(k)] : nullptr; }
+  std::vector<FatigueStepCache>* maps(long k, int nmuscle) {
+    if (k < 0) return nullptr;
+    std::vector<FatigueStepCache>& v = fatigue_maps[static_cast<size_t>(k)];
+    if (v.empty()) v.resize(static_cast<size_t>(nmuscle));
+    return &v;
   }
 };
 
@@ -155,11 +171,14 @@ struct SolveLog {
 
 // Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
 // alone (nothing carries over from other frames). Returns where t falls in the scenario's cycles.
-CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d) {
+// With a memo, kinematics whose inputs did not change since the last frame are not recomputed.
+CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d,
+                                   KinematicsMemo* memo = nullptr) {
   const CyclePosition where = cycle_position(s, cycle, t);
   clear_loads(m, d);
   sample_scenario(s, b, t, d);  // posture, rates, hands and their loads (rests: still, hands empty)
-  forward_kinematics(m, d);
+  if (memo) forward_kinematics_memo(m, d, *memo);
+  else forward_kinematics(m, d);
   apply_scenario_loads(m, b, where.time_in_cycle, where.resting, d);
   return where;
 }
@@ -185,7 +204,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   long reserve_frames = 0, solves = 0, solver_iterations = 0;
   std::string first_to_fail, failed_joint;
   bool failed_at_strength_limit = false;
-  SolvedFrame last;
+  // The answer of the last solve: `own` when that frame had no RepeatedCycle slot, else its slot (a
+  // pointer, not a copy: a slot changes only when its own point of the cycle is solved again, and
+  // that solve becomes the last one).
+  SolvedFrame own;
+  const SolvedFrame* last = &own;
+  KinematicsMemo kinematics_memo;
   RepeatedCycle repeated(m, s, cycle, dt);
   long repeated_frames = 0;
   Eigen::VectorXd inputs;
@@ -215,16 +239,17 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   auto process = [&](long f, Data& d, bool solved) {
     const double t = f * dt;
     if (!solved) {
-    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, t, d);
+    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, t, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
     SolvedFrame::gather(d, inputs);
     const bool supported = where.on_break && s.break_posture == "supported";
+    const long slot_index = repeated.index(where);
     // Quasi-static reuse: the last solve's answer (a held posture), else the answer of the same
     // point of an earlier repetition (a repeated task), else a solve.
-    bool same = answer_stands(last, d, supported);
-    SolvedFrame* slot = same ? nullptr : repeated.slot(where);
+    bool same = answer_stands(*last, d, supported);
+    SolvedFrame* slot = same ? nullptr : repeated.slot(slot_index);
     if (slot && answer_stands(*slot, d, supported)) {
       slot->restore(d);
-      last = *slot;
+      last = slot;
       same = true;
       ++repeated_frames;
     }
@@ -247,13 +272,16 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       reactions(m, d);
       ++solves;
       solver_iterations += d.loadsharing_info.qp_iterations;
-      last.store(d, inputs, supported);
       if (slot) {
-        const double change = slot->valid && slot->lambda.size() == last.lambda.size()
-                                  ? (last.lambda - slot->lambda).lpNorm<Eigen::Infinity>()
+        const double change = slot->valid && slot->lambda.size() == d.qp.lambda.size()
+                                  ? (d.qp.lambda - slot->lambda).lpNorm<Eigen::Infinity>()
                                   : std::numeric_limits<double>::infinity();
-        *slot = last;  // same-sized vectors: copies into the slot's storage, no allocation
+        slot->store(d, inputs, supported);  // same-sized vectors: copies into the slot's storage, no allocation
         slot->lambda_change = change;
+        last = slot;
+      } else {
+        own.store(d, inputs, supported);
+        last = &own;
       }
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
@@ -270,8 +298,15 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
             fail.at_strength_limit && fail.muscle >= 0 && t <= endurance_time(fatigue_parameters[fail.muscle], 0.95);
       }
     }
-    // Fatigue and creep carry the frame's activations and posture over the next interval.
-    fatigue_update(m, fatigue_parameters, dt, d);
+    // Fatigue and creep carry the frame's activations and posture over the next interval; a frame of
+    // the repeated cycle steps with its slot's fatigue maps (RepeatedCycle).
+    if (std::vector<FatigueStepCache>* maps = options.reuse_frame_work ? repeated.maps(slot_index, m.nmuscle) : nullptr) {
+      std::swap(d.fatigue_cache, *maps);
+      fatigue_update(m, fatigue_parameters, dt, d);
+      std::swap(d.fatigue_cache, *maps);
+    } else {
+      fatigue_update(m, fatigue_parameters, dt, d);
+    }
     creep_update(m, dt, d);
     } else {
       ++solves;

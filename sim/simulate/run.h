@@ -31,6 +31,10 @@ struct RunOptions {
   // the repetition before), warm-starts the solver from them rather than from the last frame's
   // (run.cpp, RepeatedCycle; docs/performance.md, session 7). Off: always the last frame's.
   bool warm_start_from_repetition = true;
+  // Work that repeats bit for bit is not redone: forward kinematics whose inputs equal the last
+  // frame's (held postures, rests), and each repeated-cycle slot keeps its own fatigue step maps
+  // (run.cpp, RepeatedCycle). Results are bit-identical either way (tested); off only to check that.
+  bool reuse_frame_work = true;
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
   // Called with every finished frame, after the writer (the Python module records frames in
   // memory with it), in frame order and on the thread that called run_scenario (as is `progress`),

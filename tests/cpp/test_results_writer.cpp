@@ -215,6 +215,69 @@ TEST(ResultsWriter, AppendValuesWritesWhatAppendWrites) {
   fs::remove(b);
 }
 
+// --compression lz4 (ResultsOptions::compression): the same values as deflate, in float64 and
+// float32, read back through HDF5 with the filter pipeline shuffle + 32004; chunks of random bits
+// (incompressible: LZ4's blocks stored as they are) and of repeated frames (compressed) both decode.
+// The files are also read by h5py through Debian's plugin (tests/python/test_cli.py).
+TEST(ResultsWriter, Lz4StoresWhatDeflateStores) {
+  const Model m = test::mini_model();
+  Data d(m);
+  for (bool single : {false, true}) {
+    const std::string a = (fs::temp_directory_path() / "paraspine_test_deflate.h5").string();
+    const std::string b = (fs::temp_directory_path() / "paraspine_test_lz4.h5").string();
+    {
+      ResultsOptions deflate{single, {}, 8, Compression::kDeflate}, lz4{single, {}, 8, Compression::kLz4};
+      ResultsWriter wa(a, m, RunMetadata{}, deflate), wb(b, m, RunMetadata{}, lz4);
+      std::srand(11);
+      for (int f = 0; f < 21; ++f) {  // chunks of 8: random, repeated, then a partial one
+        if (f < 8 || f >= 16) {
+          d.q.setRandom(), d.tau.setRandom(), d.activation.setRandom(), d.muscle_force.setRandom();
+          d.disc_force.setRandom(), d.reserve.setRandom(), d.muscle_capacity.setRandom();
+        }
+        wa.append(0.1 * f, d);
+        wb.append(0.1 * f, d);
+      }
+      wa.finish({{"frames", 21}});
+      wb.finish({{"frames", 21}});
+    }
+    const hid_t file = H5Fopen(b.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    EXPECT_EQ(read_string_attribute(file, "compression"), "shuffle+lz4");
+    const hid_t ds = H5Dopen2(file, "/muscles/force", H5P_DEFAULT);
+    const hid_t dcpl = H5Dget_create_plist(ds);
+    ASSERT_EQ(H5Pget_nfilters(dcpl), 2);
+    unsigned flags = 0, cd[4] = {};
+    size_t ncd = 4;
+    EXPECT_EQ(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, nullptr, nullptr), H5Z_FILTER_SHUFFLE);
+    ncd = 4;
+    EXPECT_EQ(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, nullptr, nullptr), kLz4FilterId);
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    H5Fclose(file);
+    EXPECT_EQ(read_doubles(a, "/time"), read_doubles(b, "/time"));
+    for (const auto& field : kOutputFields) {
+      const auto va = read_doubles(a, field.path), vb = read_doubles(b, field.path);
+      EXPECT_EQ(va.size(), 21u * field_width(m, field.shape)) << field.path;
+      EXPECT_TRUE(va.size() == vb.size() && std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)) == 0)
+          << field.path << (single ? " float32" : " float64");
+    }
+    fs::remove(a);
+    fs::remove(b);
+  }
+}
+
+TEST(ResultsWriter, CompressionNamesAreCheckedAndNamed) {
+  EXPECT_EQ(parse_compression("deflate"), Compression::kDeflate);
+  EXPECT_EQ(parse_compression("lz4"), Compression::kLz4);
+  for (const char* bad : {"", "LZ4", "zstd", "gzip"}) {
+    try {
+      parse_compression(bad);
+      ADD_FAILURE() << bad;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("--compression: '" + std::string(bad) + "' is not a compression", 0), 0u) << e.what();
+    }
+  }
+}
+
 // RunOptions::on_frame sees every frame the writer gets, and throwing from it aborts the run
 // without leaving a results file.
 TEST(RunScenario, OnFrameSeesEveryFrameAndCanAbort) {

@@ -106,6 +106,33 @@ TEST(RunQuasiStatic, RepeatedCyclesMatchSolvingEveryFrame) {
                 u["groups"][g]["left"]["end_fatigued_fraction"].get<double>(), 2e-3) << g;
 }
 
+// What run_scenario skips because it would repeat bit for bit (RunOptions::reuse_frame_work: forward
+// kinematics of unchanged postures, the repeated-cycle slots' fatigue maps) changes nothing: every
+// output of every frame, the fatigue states and the summary are identical to the last bit, on lifts
+// with rests (held postures) and with the quasi-static reuse taking earlier repetitions' answers.
+TEST(RunQuasiStatic, SkippedRepeatedWorkIsBitIdentical) {
+  const Model& m = test::full_spine();
+  const Scenario base = load_scenario("repetitive_lifting_shift");
+  const Scenario s = parse_scenario(apply_overrides(base.text, base.file, {"repetitions=4", "output_rate_hz=20"}), base.file);
+  RunOptions reuse, recompute;
+  recompute.reuse_frame_work = false;
+  std::vector<std::vector<double>> fa, fb;
+  auto record = [](std::vector<std::vector<double>>& out) {
+    return [&out, rec = record_outputs(out)](double t, const Data& d) {
+      rec(t, d);
+      for (const FatigueState& f : d.fatigue) out.back().insert(out.back().end(), {f.active, f.resting, f.fatigued});
+      out.back().insert(out.back().end(), d.muscle_capacity.data(), d.muscle_capacity.data() + d.muscle_capacity.size());
+      out.back().insert(out.back().end(), d.segment_origin.data(), d.segment_origin.data() + d.segment_origin.size());
+    };
+  };
+  reuse.on_frame = record(fa), recompute.on_frame = record(fb);
+  const auto a = run_scenario(m, s, reuse, nullptr), b = run_scenario(m, s, recompute, nullptr);
+  EXPECT_EQ(a.dump(), b.dump());
+  EXPECT_GT(a["repeated_cycle_frames"].get<long>(), 0);
+  ASSERT_EQ(fa.size(), fb.size());
+  for (size_t f = 0; f < fa.size(); ++f) ASSERT_TRUE(fa[f] == fb[f]) << "frame " << f;
+}
+
 // Micro-breaks change where each repetition starts (blocks of break_every lifts, then a break): the
 // repeated-cycle slots follow the time within the cycle, so with tolerances 0 the run with breaks
 // also equals solving every frame.

@@ -126,3 +126,40 @@ def test_moments_load_is_held_to_what_a_hand_can_hold():
     r = run("moments", "lumbar", "--load-kg", "1000")
     assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("error: --load-kg: must be between 0 and 60 kg per hand")
     assert run("moments", "lumbar", "--load-kg", "60").returncode == 0
+
+
+def test_run_compression_lz4_reads_back_equal_in_h5py(tmp_path):
+    # --compression lz4: stock h5py (Debian's, no extra import) reads the file through the HDF5 LZ4
+    # plugin (Debian hdf5-filter-plugin, scripts/setup.sh) and finds the values of the deflate file.
+    import h5py
+    import numpy as np
+    assert h5py.h5z.filter_avail(32004), "the HDF5 LZ4 plugin is missing: apt-get install hdf5-filter-plugin (scripts/setup.sh)"
+    files = {}
+    for codec in ("deflate", "lz4"):
+        files[codec] = tmp_path / f"{codec}.h5"
+        r = run("run", "tests/data/test_lift.yaml", "-o", str(files[codec]), "--precision", "single", "--compression", codec, "--json")
+        assert r.returncode == 0, r.stderr
+    with h5py.File(files["deflate"], "r") as a, h5py.File(files["lz4"], "r") as b:
+        assert b.attrs["compression"] == "shuffle+lz4" and a.attrs["compression"] == "shuffle+deflate"
+        assert b["muscles/force"].compression is None and "32004" in b["muscles/force"]._filters
+        assert b["muscles/force"].shuffle
+        compared = 0
+        def same(name, obj):
+            nonlocal compared
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f":
+                assert np.array_equal(a[name][...], obj[...], equal_nan=True), name
+                compared += 1
+        b.visititems(same)
+        assert compared == 19  # /time and every per-frame field
+    # paraspine reads it too (its own LZ4 decoder, plugin or not).
+    r = run("compare", str(files["deflate"]), str(files["lz4"]), "--json")
+    assert r.returncode == 0, r.stderr
+
+
+def test_run_compression_option_errors(tmp_path):
+    out = tmp_path / "x.h5"
+    r = run("run", "tests/data/test_lift.yaml", "-o", str(out), "--compression", "zstd")
+    assert r.returncode == 2 and r.stderr.startswith("error: --compression: 'zstd' is not a compression"), r.stderr
+    assert not out.exists() and not (tmp_path / "x.h5.partial").exists()
+    r = run("run", "tests/data/test_lift.yaml", "--compression", "lz4")
+    assert r.returncode != 0 and "--compression requires --output" in r.stderr
