@@ -46,7 +46,7 @@ PARASPINE_VECTOR_CLONES void build_constraints(const Model& m, Data& d) {
     w.hi[i] = std::max(0.0, d.muscle_capacity[i]);
     if (len <= 0) continue;
     const double* __restrict arm = d.moment_arm.col(i).data() + r0;
-    double* __restrict a = w.A.col(i).data() + r0;
+    double* __restrict a = qp_column(w, i);
     const double active = d.force_active_max[i], passive = d.force_passive[i];
     for (int k = 0; k < len; ++k) {
       a[k] = arm[k] * active;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace paraspine {
 
@@ -20,14 +22,11 @@ const char* qp_status_name(QpStatus s) {
 void qp_resize(QpWorkspace& w, int n, int m) {
   w.n = n;
   w.m = m;
-  w.A = Eigen::MatrixXd::Zero(m, n);
   w.b = Eigen::VectorXd::Zero(m);
   w.h = Eigen::VectorXd::Ones(n);
   w.g = Eigen::VectorXd::Zero(n);
   w.lo = Eigen::VectorXd::Zero(n);
   w.hi = Eigen::VectorXd::Ones(n);
-  w.row_begin.assign(n, 0);
-  w.row_end.assign(n, m);
   w.x = Eigen::VectorXd::Zero(n);
   w.lambda = Eigen::VectorXd::Zero(m);
   w.bound_multiplier = Eigen::VectorXd::Zero(n);
@@ -53,11 +52,10 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.factor_valid = false;
   w.envelope_first.assign(m, 0);
   w.envelope_last.assign(m, m - 1);
-  w.envelope_row_begin.assign(n, -1);  // no envelope yet: the first solve computes it
-  w.envelope_row_end.assign(n, -1);
   w.same_rows_as_next.assign(n, 0);
   w.lambda_previous = Eigen::VectorXd::Zero(m);
   w.lambda_previous_valid = false;
+  qp_set_rows(w, std::vector<int>(n, 0), std::vector<int>(n, m));
 }
 
 void qp_predict_warm_start(QpWorkspace& w, bool extrapolate) {
@@ -87,7 +85,7 @@ namespace {
 // the compiler keep the dot product in one SSE register.
 inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) {
   const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a = w.A.col(i).data() + r0;
+  const double* __restrict a = qp_column(w, i);
   const double* __restrict y = v.data() + r0;
   double sum = 0;
 #pragma omp simd reduction(+ : sum)
@@ -100,8 +98,8 @@ inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) 
 __attribute__((always_inline)) inline void pair_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v, double& d1,
                                                     double& d2) {
   const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a1 = w.A.col(i).data() + r0;
-  const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+  const double* __restrict a1 = qp_column(w, i);
+  const double* __restrict a2 = qp_column(w, i + 1);
   const double* __restrict y = v.data() + r0;
   double s1 = 0, s2 = 0;
 #pragma omp simd reduction(+ : s1, s2)
@@ -116,7 +114,7 @@ __attribute__((always_inline)) inline void pair_dot(const QpWorkspace& w, int i,
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
   const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a = w.A.col(i).data() + r0;
+  const double* __restrict a = qp_column(w, i);
   double* __restrict y = v.data() + r0;
   for (int k = 0; k < len; ++k) y[k] -= f * a[k];
 }
@@ -134,8 +132,8 @@ PARASPINE_VECTOR_CLONES void primal_from_dual(QpWorkspace& w, bool recompute_s) 
   for (int i = 0; i < w.n; ++i) {
     if (same_rows_as_next(w, i)) {
       const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      const double* __restrict a1 = w.A.col(i).data() + r0;
-      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+      const double* __restrict a1 = qp_column(w, i);
+      const double* __restrict a2 = qp_column(w, i + 1);
       if (recompute_s) pair_dot(w, i, w.lambda, w.s[i], w.s[i + 1]);
       const double x1 = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
       const double x2 = std::clamp((w.s[i + 1] - w.g[i + 1]) * w.inv_h[i + 1], w.lo[i + 1], w.hi[i + 1]);
@@ -166,12 +164,6 @@ inline bool is_free(const QpWorkspace& w, int i) {
 // for any free set): first[r] = the smallest first row of a column acting on row r, O(n + m).
 void compute_envelope(QpWorkspace& w) {
   const int m = w.m;
-  // The row ranges are the model's (the joints each muscle crosses): usually those of the last solve.
-  if (std::equal(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin()) &&
-      std::equal(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin()))
-    return;
-  std::copy(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin());
-  std::copy(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin());
   for (int i = 0; i < w.n; ++i)
     w.same_rows_as_next[i] = i + 1 < w.n && w.row_begin[i + 1] == w.row_begin[i] && w.row_end[i + 1] == w.row_end[i];
   w.changed.assign(w.envelope_first.begin(), w.envelope_first.end());  // the last envelope (scratch)
@@ -265,10 +257,10 @@ PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
     if (!w.in_factor[i]) continue;
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
     if (len <= 0) continue;
-    const double* a1 = w.A.col(i).data() + r0;
+    const double* a1 = qp_column(w, i);
     const int j = i + 1;
     if (same_rows_as_next(w, i) && w.in_factor[j]) {
-      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], w.A.col(j).data() + r0, w.inv_h[j]);
+      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], qp_column(w, j), w.inv_h[j]);
       ++i;
     } else {
       add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
@@ -327,8 +319,9 @@ PARASPINE_VECTOR_CLONES bool rank_one_update(QpWorkspace& w, int r0, double sigm
 // right fascicle, or a reserve pair r⁺/r⁻).
 bool mirrored(const QpWorkspace& w, int i, int j) {
   if (w.row_begin[i] != w.row_begin[j] || w.row_end[i] != w.row_end[j] || w.h[i] != w.h[j]) return false;
-  for (int r = w.row_begin[i]; r < w.row_end[i]; ++r)
-    if (std::abs(w.A(r, i)) != std::abs(w.A(r, j))) return false;
+  const double *a = qp_column(w, i), *b = qp_column(w, j);
+  for (int k = 0; k < w.row_end[i] - w.row_begin[i]; ++k)
+    if (std::abs(a[k]) != std::abs(b[k])) return false;
   return true;
 }
 
@@ -343,8 +336,9 @@ bool update_columns(QpWorkspace& w, int i, int j, double sigma) {
   const double scale = 1.0 / std::sqrt(w.h[i] * (j >= 0 ? 2.0 : 1.0));
   for (double sign : {1.0, -1.0}) {
     w.update.segment(r0, w.m - r0).setZero();
-    if (j < 0) w.update.segment(r0, r1 - r0) = scale * w.A.col(i).segment(r0, r1 - r0);
-    else w.update.segment(r0, r1 - r0) = scale * (w.A.col(i).segment(r0, r1 - r0) + sign * w.A.col(j).segment(r0, r1 - r0));
+    const Eigen::Map<const Eigen::VectorXd> ai(qp_column(w, i), r1 - r0);
+    if (j < 0) w.update.segment(r0, r1 - r0) = scale * ai;
+    else w.update.segment(r0, r1 - r0) = scale * (ai + sign * Eigen::Map<const Eigen::VectorXd>(qp_column(w, j), r1 - r0));
     if (!w.update.segment(r0, r1 - r0).isZero(0) && !rank_one_update(w, r0, sigma)) return false;
     if (j < 0) break;
   }
@@ -481,9 +475,9 @@ PARASPINE_VECTOR_CLONES void residual_and_products(QpWorkspace& w) {
   const double* __restrict lambda = w.lambda.data();
   for (int i = 0; i < w.n; ++i) {
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    const double* __restrict a1 = w.A.col(i).data() + r0;
+    const double* __restrict a1 = qp_column(w, i);
     if (same_rows_as_next(w, i)) {
-      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+      const double* __restrict a2 = qp_column(w, i + 1);
       const double x1 = w.x[i], x2 = w.x[i + 1];
       double s1 = 0, s2 = 0;
       for (int k = 0; k < len; ++k) {
@@ -511,9 +505,9 @@ PARASPINE_VECTOR_CLONES void subtract_columns(QpWorkspace& w, const Eigen::Vecto
   double* __restrict y = w.direction.data();
   for (int i = 0; i < w.n; ++i) {
     const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    const double* __restrict a1 = w.A.col(i).data() + r0;
+    const double* __restrict a1 = qp_column(w, i);
     if (same_rows_as_next(w, i)) {
-      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+      const double* __restrict a2 = qp_column(w, i + 1);
       const double f1 = f[i], f2 = f[i + 1];
       if (f1 != 0 || f2 != 0)
         for (int k = 0; k < len; ++k) y[r0 + k] -= f1 * a1[k] + f2 * a2[k];
@@ -596,9 +590,9 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
     for (int i = 0; i < n; ++i) {
       const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
       if (len <= 0) continue;
-      const double* a1 = w.A.col(i).data() + r0;
+      const double* a1 = qp_column(w, i);
       if (same_rows_as_next(w, i)) {
-        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], w.A.col(i + 1).data() + r0, inv_d[i + 1]);
+        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], qp_column(w, i + 1), inv_d[i + 1]);
         ++i;
       } else {
         add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], nullptr, 0.0);
@@ -685,7 +679,6 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
   w.inv_h = w.h.cwiseInverse();  // multiplications, not divisions, in the per-variable loops
-  compute_envelope(w);
   if (!warm) w.lambda_previous_valid = false;
   if (!warm) w.lambda_step = -1;
   if (warm && w.prediction_pending) {
@@ -885,6 +878,44 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   info.objective = objective;
   info.stationarity = stationarity;
   info.complementarity = complementarity;
+}
+
+void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end) {
+  if (static_cast<int>(begin.size()) != w.n || static_cast<int>(end.size()) != w.n)
+    throw std::invalid_argument("qp_set_rows: " + std::to_string(w.n) + " row ranges expected");
+  w.column_start.assign(w.n + 1, 0);
+  for (int i = 0; i < w.n; ++i) {
+    if (begin[i] < 0 || end[i] > w.m || begin[i] > end[i])
+      throw std::invalid_argument("qp_set_rows: column " + std::to_string(i) + " has rows [" + std::to_string(begin[i]) + ", " +
+                                  std::to_string(end[i]) + ") outside [0, " + std::to_string(w.m) + "]");
+    w.column_start[i + 1] = w.column_start[i] + std::max(0, end[i] - begin[i]);
+  }
+  w.row_begin = begin;
+  w.row_end = end;
+  w.columns = Eigen::VectorXd::Zero(w.column_start[w.n]);
+  compute_envelope(w);
+}
+
+void qp_set_matrix(QpWorkspace& w, const Eigen::MatrixXd& A) {
+  if (A.rows() != w.m || A.cols() != w.n) throw std::invalid_argument("qp_set_matrix: A is not m x n");
+  for (int i = 0; i < w.n; ++i) {
+    double* a = qp_column(w, i);
+    for (int r = 0; r < w.m; ++r) {
+      if (r >= w.row_begin[i] && r < w.row_end[i]) a[r - w.row_begin[i]] = A(r, i);
+      else if (A(r, i) != 0)
+        throw std::invalid_argument("qp_set_matrix: A(" + std::to_string(r) + ", " + std::to_string(i) +
+                                    ") is not zero but outside the column's row range");
+    }
+  }
+}
+
+Eigen::MatrixXd qp_matrix(const QpWorkspace& w) {
+  Eigen::MatrixXd A = Eigen::MatrixXd::Zero(w.m, w.n);
+  for (int i = 0; i < w.n; ++i) {
+    const double* a = qp_column(w, i);
+    for (int r = w.row_begin[i]; r < w.row_end[i]; ++r) A(r, i) = a[r - w.row_begin[i]];
+  }
+  return A;
 }
 
 }  // namespace paraspine

@@ -24,8 +24,10 @@
 // Column sparsity: column i has nonzeros only in rows [row_begin_i, row_end_i) (a muscle acts on
 // the joints it crosses), which the products, the assembly of S and the updates exploit; S has the
 // envelope those ranges give, kept by its Cholesky factor, and factorization and updates work
-// only inside it.
-// No allocation after qp_resize.
+// only inside it. A is stored packed: those rows of each column, column after column (on the full
+// model 8.5 k of the dense matrix's 62 k entries, so the passes over A read 68 kB instead of
+// touching 500 kB); the row ranges are set with qp_set_rows, the values written through qp_column.
+// No allocation after qp_resize and qp_set_rows.
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <vector>
@@ -71,10 +73,13 @@ struct QpInfo {
 struct QpWorkspace {
   int n = 0, m = 0;
   // ---- problem (filled by the caller)
-  Eigen::MatrixXd A;                 // (m, n)
+  // A (m × n), packed: column i's rows [row_begin_i, row_end_i) at column_start[i] in `columns`
+  // (qp_column). Row ranges and layout are set together by qp_set_rows (read-only elsewhere).
+  Eigen::VectorXd columns;              // (nnz)
+  std::vector<int> column_start;        // (n + 1)
+  std::vector<int> row_begin, row_end;  // (n) nonzero row range of each column
   Eigen::VectorXd b;                 // (m)
   Eigen::VectorXd h, g, lo, hi;      // (n)
-  std::vector<int> row_begin, row_end;  // (n) nonzero row range of each column
   // ---- solution and warm-start state
   Eigen::VectorXd x;                 // (n)
   Eigen::VectorXd lambda;            // (m) equality multipliers
@@ -105,9 +110,8 @@ struct QpWorkspace {
   // Envelope of the Newton matrix: row r has no nonzero left of column envelope_first[r] (no
   // column acts on both rows), and Cholesky keeps that profile, so work outside it is skipped.
   std::vector<int> envelope_first, envelope_last;  // (m); last: the lowest nonzero row of column r
-  // The row ranges the envelope was computed for (recomputed only when they change), and for each
-  // column whether the next one acts on the same rows (a left/right pair: one loop for both).
-  std::vector<int> envelope_row_begin, envelope_row_end;  // (n)
+  // For each column whether the next one acts on the same rows (a left/right pair: one loop for
+  // both). The envelope and this are the row ranges', computed by qp_set_rows.
   std::vector<unsigned char> same_rows_as_next;           // (n)
   // Multipliers of the frame before the last (qp_predict_warm_start)
   Eigen::VectorXd lambda_previous;     // (m)
@@ -117,8 +121,24 @@ struct QpWorkspace {
   int last_iterations = 0;             // semismooth steps of the last solve
 };
 
-// Sizes the workspace (all buffers allocated here), λ = 0.
+// Sizes the workspace (all buffers allocated here), λ = 0; every column on every row, A = 0.
 void qp_resize(QpWorkspace& w, int n, int m);
+
+// Column i acts on rows [begin_i, end_i) (begin_i = end_i: on none): lays out the packed columns for
+// these ranges, A = 0 (then written through qp_column), and computes the Newton matrix's envelope.
+// Allocates; called when the ranges are chosen (a model's: once per Data), not per solve.
+// std::invalid_argument for sizes or ranges outside [0, m].
+void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end);
+
+// Column i's coefficients on its rows: element k is row row_begin_i + k.
+inline double* qp_column(QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
+inline const double* qp_column(const QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
+
+// A from a dense m × n matrix, for callers that build it whole (tests, tools): the row ranges stay;
+// std::invalid_argument if an entry outside them is not zero (it would be dropped).
+void qp_set_matrix(QpWorkspace& w, const Eigen::MatrixXd& A);
+// A as a dense m × n matrix (checks, references).
+Eigen::MatrixXd qp_matrix(const QpWorkspace& w);
 
 // Before the warm-started solve of the next frame of a motion sampled in time (one solve per
 // frame): the solve then starts from the linear extrapolation 2λ_k − λ_{k−1} of the last two
