@@ -64,12 +64,25 @@ int main(int argc, char** argv) {
     }
     std::printf("n %d m %d nnz %ld (dense %ld, %.1f %%), sum len(len+1)/2 %ld\n", d.qp.n, d.qp.m, nnz, long(d.qp.n) * d.qp.m,
                 100.0 * nnz / (double(d.qp.n) * d.qp.m), pairs);
+    // Runs of neighbouring columns on the same rows (a left/right pair is a run of 2).
+    std::vector<int> runs(16, 0);
+    for (int i = 0; i < d.qp.n;) {
+      int j = i + 1;
+      while (j < d.qp.n && d.qp.row_begin[j] == d.qp.row_begin[i] && d.qp.row_end[j] == d.qp.row_end[i]) ++j;
+      ++runs[std::min(j - i, 15)];
+      i = j;
+    }
+    std::printf("runs of neighbouring columns on the same rows:");
+    for (int k = 1; k < 16; ++k)
+      if (runs[k]) std::printf(" %d x %d", runs[k], k);
+    std::printf("\n");
     for (int len = 0; len <= d.qp.m; ++len)
       if (count[len]) std::printf("  %2d rows: %4d columns\n", len, count[len]);
   }
   std::vector<int> steps;
   double seconds = 0, activation_sum = 0, residual_sum = 0, max_residual = 0;
   int unsolved = 0;
+  long free_columns = 0, free_entries = 0, free_by_len[4] = {0, 0, 0, 0};
   for (int f = 0; f < frames; ++f) {
     motion.next(model, d);
     const double t0 = thread_seconds();
@@ -78,6 +91,19 @@ int main(int argc, char** argv) {
     CALLGRIND_TOGGLE_COLLECT;
     seconds += thread_seconds() - t0;
     steps.push_back(d.loadsharing_info.qp_iterations);
+    if (columns) {  // the factor's columns at the end of the solve and their share of the assembly
+      long nfree = 0, entries = 0, by_len[4] = {0, 0, 0, 0};
+      for (int i = 0; i < d.qp.n; ++i)
+        if (d.qp.in_factor[i]) {
+          const int len = d.qp.row_end[i] - d.qp.row_begin[i];
+          ++nfree;
+          entries += long(len) * (len + 1) / 2;
+          by_len[len <= 3 ? 0 : len <= 12 ? 1 : len <= 24 ? 2 : 3] += long(len) * (len + 1) / 2;
+        }
+      free_columns += nfree;
+      free_entries += entries;
+      for (int k = 0; k < 4; ++k) free_by_len[k] += by_len[k];
+    }
     unsolved += d.loadsharing_info.status != ps::QpStatus::kSolved;
     activation_sum += d.activation.sum();
     residual_sum += d.loadsharing_info.equilibrium_residual;
@@ -89,6 +115,10 @@ int main(int argc, char** argv) {
   std::sort(sorted.begin(), sorted.end());
   std::printf("frames %d  steps %ld (mean %.3f, p90 %d, max %d)  unsolved %d\n", frames, total, double(total) / frames,
               sorted[sorted.size() * 9 / 10], sorted.back(), unsolved);
+  if (columns)
+    std::printf("factor at the end: %.1f columns, %.0f entries of S assembled per frame (columns of <= 3 / 4-12 / 13-24 / > 24 rows: "
+                "%.0f / %.0f / %.0f / %.0f)\n", double(free_columns) / frames, double(free_entries) / frames, double(free_by_len[0]) / frames,
+                double(free_by_len[1]) / frames, double(free_by_len[2]) / frames, double(free_by_len[3]) / frames);
   std::printf("cpu %.2f us per load_sharing call\n", seconds * 1e6 / frames);
   std::printf("activation sum %.12e  equilibrium residual sum %.6e max %.3e\n", activation_sum, residual_sum, max_residual);
   return 0;

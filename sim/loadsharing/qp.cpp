@@ -80,12 +80,15 @@ void qp_warm_start_from(QpWorkspace& w, const Eigen::VectorXd& lambda) {
 
 namespace {
 
+// Column i's window (its rows padded to a multiple of 4 with zeros): element k is row window_begin_i + k.
+inline const double* window(const QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
+
 // Columns act on 1 (reserves) to 51 rows (15 on average). Plain loops: at these lengths the set-up
 // of Eigen's vectorized segment expressions costs more than the arithmetic. Two partial sums let
 // the compiler keep the dot product in one SSE register.
 inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) {
-  const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a = qp_column(w, i);
+  const int r0 = w.window_begin[i], len = w.window_length[i];
+  const double* __restrict a = window(w, i);
   const double* __restrict y = v.data() + r0;
   double sum = 0;
 #pragma omp simd reduction(+ : sum)
@@ -97,9 +100,9 @@ inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) 
 // Always inlined: the clones that call it must not call a baseline (SSE2) copy (vector_clones.h).
 __attribute__((always_inline)) inline void pair_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v, double& d1,
                                                     double& d2) {
-  const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a1 = qp_column(w, i);
-  const double* __restrict a2 = qp_column(w, i + 1);
+  const int r0 = w.window_begin[i], len = w.window_length[i];
+  const double* __restrict a1 = window(w, i);
+  const double* __restrict a2 = window(w, i + 1);
   const double* __restrict y = v.data() + r0;
   double s1 = 0, s2 = 0;
 #pragma omp simd reduction(+ : s1, s2)
@@ -113,9 +116,10 @@ __attribute__((always_inline)) inline void pair_dot(const QpWorkspace& w, int i,
 
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
-  const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a = qp_column(w, i);
+  const int r0 = w.window_begin[i], len = w.window_length[i];
+  const double* __restrict a = window(w, i);
   double* __restrict y = v.data() + r0;
+#pragma GCC ivdep
   for (int k = 0; k < len; ++k) y[k] -= f * a[k];
 }
 
@@ -131,15 +135,16 @@ PARASPINE_VECTOR_CLONES void primal_from_dual(QpWorkspace& w, bool recompute_s) 
   double* __restrict y = w.residual.data();
   for (int i = 0; i < w.n; ++i) {
     if (same_rows_as_next(w, i)) {
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      const double* __restrict a1 = qp_column(w, i);
-      const double* __restrict a2 = qp_column(w, i + 1);
+      const int r0 = w.window_begin[i], len = w.window_length[i];
+      const double* __restrict a1 = window(w, i);
+      const double* __restrict a2 = window(w, i + 1);
       if (recompute_s) pair_dot(w, i, w.lambda, w.s[i], w.s[i + 1]);
       const double x1 = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
       const double x2 = std::clamp((w.s[i + 1] - w.g[i + 1]) * w.inv_h[i + 1], w.lo[i + 1], w.hi[i + 1]);
       w.x[i] = x1;
       w.x[i + 1] = x2;
       if (x1 != 0 || x2 != 0)
+#pragma GCC ivdep
         for (int k = 0; k < len; ++k) y[r0 + k] -= x1 * a1[k] + x2 * a2[k];
       ++i;
       continue;
@@ -233,21 +238,58 @@ PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
 // free variable (every column at a bound) makes A_F H_F⁻¹ A_Fᵀ singular: δ = 10⁻⁹ of the largest
 // diagonal gives that row a long step, which the exact line search cuts at the first kink (where a
 // reserve or a muscle frees up); more damping if roundoff still breaks Cholesky.
-// Lower triangle of S(r0.., r0..) += f1 a1 a1ᵀ + f2 a2 a2ᵀ (a2 may be null) for two columns acting
-// on the same rows (a left and a right fascicle are neighbours in the model): one pass over the
-// block for both, a loop the compiler vectorizes, no per-column set-up of a general kernel.
-PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, int r0, int len, const double* __restrict a1, double f1,
-                          const double* __restrict a2, double f2) {
-  for (int c = 0; c < len; ++c) {
-    double* __restrict col = S + static_cast<std::ptrdiff_t>(r0 + c) * ld + r0;
-    const double u = f1 * a1[c];
-    if (a2) {
-      const double v = f2 * a2[c];
-      for (int k = c; k < len; ++k) col[k] += u * a1[k] + v * a2[k];
-    } else {
-      for (int k = c; k < len; ++k) col[k] += u * a1[k];
+// Lower triangle of S(r0.., r0..) += f1 a1 a1ᵀ + f2 a2 a2ᵀ (a2 may be null) over a window of len
+// rows from r0, for two columns acting on the same rows (a left and a right fascicle are
+// neighbours in the model): one pass over the block for both. Four columns of S per pass below
+// their 4 × 4 triangle, so that each load of a1[k], a2[k] serves four entries and the loop's
+// set-up is paid once per four columns; windows a multiple of 4 long (qp_set_rows) leave no scalar
+// tails. (One column of S per pass: 189 k instructions per lift frame for 52 k entries, mostly the
+// set-up and tails of short loops.) Each entry gets the same terms in the same order as with one
+// column at a time, and the window's zero rows add exact zeros (outside the envelope S stays 0).
+template <bool kPair>
+__attribute__((always_inline)) inline void add_columns_to_newton_matrix(double* __restrict S, int ld, int r0, int len,
+                                                                        const double* __restrict a1, double f1,
+                                                                        const double* __restrict a2, double f2) {
+  auto term = [&](double u, double v, int k) { return kPair ? u * a1[k] + v * a2[k] : u * a1[k]; };
+  int c = 0;
+  for (; c + 4 <= len; c += 4) {
+    double* __restrict s0 = S + static_cast<std::ptrdiff_t>(r0 + c) * ld + r0;
+    double* __restrict s1 = s0 + ld;
+    double* __restrict s2 = s1 + ld;
+    double* __restrict s3 = s2 + ld;
+    const double u0 = f1 * a1[c], u1 = f1 * a1[c + 1], u2 = f1 * a1[c + 2], u3 = f1 * a1[c + 3];
+    const double v0 = kPair ? f2 * a2[c] : 0, v1 = kPair ? f2 * a2[c + 1] : 0, v2 = kPair ? f2 * a2[c + 2] : 0,
+                 v3 = kPair ? f2 * a2[c + 3] : 0;
+    s0[c] += term(u0, v0, c);
+    s0[c + 1] += term(u0, v0, c + 1);
+    s0[c + 2] += term(u0, v0, c + 2);
+    s0[c + 3] += term(u0, v0, c + 3);
+    s1[c + 1] += term(u1, v1, c + 1);
+    s1[c + 2] += term(u1, v1, c + 2);
+    s1[c + 3] += term(u1, v1, c + 3);
+    s2[c + 2] += term(u2, v2, c + 2);
+    s2[c + 3] += term(u2, v2, c + 3);
+    s3[c + 3] += term(u3, v3, c + 3);
+#pragma GCC ivdep
+    for (int k = c + 4; k < len; ++k) {
+      const double x1 = a1[k], x2 = kPair ? a2[k] : 0;
+      s0[k] += kPair ? u0 * x1 + v0 * x2 : u0 * x1;
+      s1[k] += kPair ? u1 * x1 + v1 * x2 : u1 * x1;
+      s2[k] += kPair ? u2 * x1 + v2 * x2 : u2 * x1;
+      s3[k] += kPair ? u3 * x1 + v3 * x2 : u3 * x1;
     }
   }
+  for (; c < len; ++c) {  // windows of all m rows, when m is not a multiple of 4
+    double* __restrict col = S + static_cast<std::ptrdiff_t>(r0 + c) * ld + r0;
+    const double u = f1 * a1[c], v = kPair ? f2 * a2[c] : 0;
+    for (int k = c; k < len; ++k) col[k] += term(u, v, k);
+  }
+}
+
+PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, int r0, int len, const double* __restrict a1, double f1,
+                                                  const double* __restrict a2, double f2) {
+  if (a2) add_columns_to_newton_matrix<true>(S, ld, r0, len, a1, f1, a2, f2);
+  else add_columns_to_newton_matrix<false>(S, ld, r0, len, a1, f1, nullptr, 0.0);
 }
 
 PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
@@ -255,12 +297,12 @@ PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
   for (int i = 0; i < w.n; ++i) w.in_factor[i] = is_free(w, i);
   for (int i = 0; i < w.n; ++i) {
     if (!w.in_factor[i]) continue;
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    const int r0 = w.window_begin[i], len = w.window_length[i];
     if (len <= 0) continue;
-    const double* a1 = qp_column(w, i);
+    const double* a1 = window(w, i);
     const int j = i + 1;
     if (same_rows_as_next(w, i) && w.in_factor[j]) {
-      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], qp_column(w, j), w.inv_h[j]);
+      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
       ++i;
     } else {
       add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
@@ -474,10 +516,10 @@ PARASPINE_VECTOR_CLONES void residual_and_products(QpWorkspace& w) {
   double* __restrict y = w.residual.data();
   const double* __restrict lambda = w.lambda.data();
   for (int i = 0; i < w.n; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    const double* __restrict a1 = qp_column(w, i);
+    const int r0 = w.window_begin[i], len = w.window_length[i];
+    const double* __restrict a1 = window(w, i);
     if (same_rows_as_next(w, i)) {
-      const double* __restrict a2 = qp_column(w, i + 1);
+      const double* __restrict a2 = window(w, i + 1);
       const double x1 = w.x[i], x2 = w.x[i + 1];
       double s1 = 0, s2 = 0;
       for (int k = 0; k < len; ++k) {
@@ -504,10 +546,10 @@ PARASPINE_VECTOR_CLONES void residual_and_products(QpWorkspace& w) {
 PARASPINE_VECTOR_CLONES void subtract_columns(QpWorkspace& w, const Eigen::VectorXd& f) {
   double* __restrict y = w.direction.data();
   for (int i = 0; i < w.n; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    const double* __restrict a1 = qp_column(w, i);
+    const int r0 = w.window_begin[i], len = w.window_length[i];
+    const double* __restrict a1 = window(w, i);
     if (same_rows_as_next(w, i)) {
-      const double* __restrict a2 = qp_column(w, i + 1);
+      const double* __restrict a2 = window(w, i + 1);
       const double f1 = f[i], f2 = f[i + 1];
       if (f1 != 0 || f2 != 0)
         for (int k = 0; k < len; ++k) y[r0 + k] -= f1 * a1[k] + f2 * a2[k];
@@ -588,11 +630,11 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
     w.factor_valid = false;
     for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
     for (int i = 0; i < n; ++i) {
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      const int r0 = w.window_begin[i], len = w.window_length[i];
       if (len <= 0) continue;
-      const double* a1 = qp_column(w, i);
+      const double* a1 = window(w, i);
       if (same_rows_as_next(w, i)) {
-        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], qp_column(w, i + 1), inv_d[i + 1]);
+        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], window(w, i + 1), inv_d[i + 1]);
         ++i;
       } else {
         add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], nullptr, 0.0);
@@ -884,11 +926,23 @@ void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vecto
   if (static_cast<int>(begin.size()) != w.n || static_cast<int>(end.size()) != w.n)
     throw std::invalid_argument("qp_set_rows: " + std::to_string(w.n) + " row ranges expected");
   w.column_start.assign(w.n + 1, 0);
+  w.window_begin.assign(w.n, 0);
+  w.window_length.assign(w.n, 0);
   for (int i = 0; i < w.n; ++i) {
     if (begin[i] < 0 || end[i] > w.m || begin[i] > end[i])
       throw std::invalid_argument("qp_set_rows: column " + std::to_string(i) + " has rows [" + std::to_string(begin[i]) + ", " +
                                   std::to_string(end[i]) + ") outside [0, " + std::to_string(w.m) + "]");
-    w.column_start[i + 1] = w.column_start[i] + std::max(0, end[i] - begin[i]);
+    // The shortest multiple of 4 rows covering the column, moved up if it would pass the last row;
+    // all m rows when even that does not fit.
+    const int len = end[i] - begin[i], padded = (len + 3) / 4 * 4;
+    if (len == 0) {
+      w.window_begin[i] = begin[i], w.window_length[i] = 0;
+    } else if (padded <= w.m) {
+      w.window_begin[i] = std::min(begin[i], w.m - padded), w.window_length[i] = padded;
+    } else {
+      w.window_begin[i] = 0, w.window_length[i] = w.m;
+    }
+    w.column_start[i + 1] = w.column_start[i] + w.window_length[i];
   }
   w.row_begin = begin;
   w.row_end = end;

@@ -73,11 +73,15 @@ struct QpInfo {
 struct QpWorkspace {
   int n = 0, m = 0;
   // ---- problem (filled by the caller)
-  // A (m × n), packed: column i's rows [row_begin_i, row_end_i) at column_start[i] in `columns`
-  // (qp_column). Row ranges and layout are set together by qp_set_rows (read-only elsewhere).
-  Eigen::VectorXd columns;              // (nnz)
+  // A (m × n), packed: column i's rows [row_begin_i, row_end_i) (qp_column) within a window of rows
+  // [window_begin_i, window_begin_i + window_length_i) stored at column_start[i] in `columns`; the
+  // window's other rows are zeros. Windows are a multiple of 4 rows long where m allows (3 rows:
+  // 4; 6: 8), so the products with A run whole vectors without scalar tails. Row ranges and layout
+  // are set together by qp_set_rows (read-only elsewhere).
+  Eigen::VectorXd columns;              // (Σ window lengths)
   std::vector<int> column_start;        // (n + 1)
   std::vector<int> row_begin, row_end;  // (n) nonzero row range of each column
+  std::vector<int> window_begin, window_length;  // (n)
   Eigen::VectorXd b;                 // (m)
   Eigen::VectorXd h, g, lo, hi;      // (n)
   // ---- solution and warm-start state
@@ -130,9 +134,14 @@ void qp_resize(QpWorkspace& w, int n, int m);
 // std::invalid_argument for sizes or ranges outside [0, m].
 void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end);
 
-// Column i's coefficients on its rows: element k is row row_begin_i + k.
-inline double* qp_column(QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
-inline const double* qp_column(const QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
+// Column i's coefficients on its rows: element k is row row_begin_i + k. (Write only these: the
+// rest of the column's window must stay zero.)
+inline double* qp_column(QpWorkspace& w, int i) {
+  return w.columns.data() + w.column_start[i] + (w.row_begin[i] - w.window_begin[i]);
+}
+inline const double* qp_column(const QpWorkspace& w, int i) {
+  return w.columns.data() + w.column_start[i] + (w.row_begin[i] - w.window_begin[i]);
+}
 
 // A from a dense m × n matrix, for callers that build it whole (tests, tools): the row ranges stay;
 // std::invalid_argument if an entry outside them is not zero (it would be dropped).

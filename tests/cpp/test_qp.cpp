@@ -431,20 +431,30 @@ TEST(Qp, InteriorPointFallbackReachesTheSameOptimum) {
   EXPECT_LT(worst, 1e-7);
 }
 
-// A is stored packed by the columns' row ranges (qp_set_rows): a dense matrix goes in and comes
-// back unchanged, column i's values sit at qp_column(w, i) from its first row, and an entry outside
-// the ranges (which the packed store would drop) or a range outside the rows is refused.
+// A is stored packed by the columns' row ranges (qp_set_rows), each column in a window of rows a
+// multiple of 4 long where m allows, zero outside its range: a dense matrix goes in and comes back
+// unchanged, column i's values sit at qp_column(w, i) from its first row, the windows' other rows
+// stay zero (the products read them), and an entry outside the ranges (which the packed store would
+// drop) or a range outside the rows is refused.
 TEST(Qp, PackedColumnsHoldTheMatrixWithinTheRowRanges) {
   QpWorkspace w;
   qp_resize(w, 4, 5);
-  qp_set_rows(w, {0, 2, 3, 1}, {2, 5, 3, 5});  // column 2 acts on no row
-  EXPECT_EQ(w.column_start, (std::vector<int>{0, 2, 5, 5, 9}));
+  qp_set_rows(w, {0, 2, 3, 0}, {2, 5, 3, 5});  // column 2 acts on no row; column 3 on all five
+  // Windows: rows 0–3; 1–4 (moved up: 2–5 would pass the last row); none; 0–4 (8 rows do not fit).
+  EXPECT_EQ(w.window_begin, (std::vector<int>{0, 1, 3, 0}));
+  EXPECT_EQ(w.window_length, (std::vector<int>{4, 4, 0, 5}));
+  EXPECT_EQ(w.column_start, (std::vector<int>{0, 4, 8, 8, 13}));
   Eigen::MatrixXd A = Eigen::MatrixXd::Zero(5, 4);
-  A(0, 0) = 1, A(1, 0) = 2, A(2, 1) = 3, A(4, 1) = 4, A(1, 3) = 5, A(3, 3) = 6;
+  A(0, 0) = 1, A(1, 0) = 2, A(2, 1) = 3, A(4, 1) = 4, A(0, 3) = 5, A(3, 3) = 6, A(4, 3) = 8;
   qp_set_matrix(w, A);
   EXPECT_EQ(qp_matrix(w), A);
   EXPECT_EQ(qp_column(w, 1)[2], 4.0);  // row 4 of column 1, whose rows start at 2
   EXPECT_EQ(qp_column(w, 3)[0], 5.0);
+  for (int i = 0; i < w.n; ++i)
+    for (int k = 0; k < w.window_length[i]; ++k) {
+      const int r = w.window_begin[i] + k;
+      EXPECT_EQ(w.columns[w.column_start[i] + k], A(r, i)) << "column " << i << " row " << r;
+    }
   A(4, 0) = 7;  // outside column 0's rows 0–1
   EXPECT_THROW(qp_set_matrix(w, A), std::invalid_argument);
   EXPECT_THROW(qp_set_rows(w, {0, 0, 0, 0}, {6, 1, 1, 1}), std::invalid_argument);
