@@ -143,6 +143,10 @@ inline const double* qp_column(const QpWorkspace& w, int i) {
   return w.columns.data() + w.column_start[i] + (w.row_begin[i] - w.window_begin[i]);
 }
 
+// Column i's whole window: element k is row window_begin_i + k. A caller may write all of it when
+// its values are zero outside the column's rows (load sharing copies moment-arm columns, which are).
+inline double* qp_window(QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
+
 // A from a dense m × n matrix, for callers that build it whole (tests, tools): the row ranges stay;
 // std::invalid_argument if an entry outside them is not zero (it would be dropped).
 void qp_set_matrix(QpWorkspace& w, const Eigen::MatrixXd& A);
