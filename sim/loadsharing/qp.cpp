@@ -83,37 +83,9 @@ namespace {
 // Column i's window (its rows padded to a multiple of 4 with zeros): element k is row window_begin_i + k.
 inline const double* window(const QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
 
-// Columns act on 1 (reserves) to 51 rows (15 on average). Plain loops: at these lengths the set-up
-// of Eigen's vectorized segment expressions costs more than the arithmetic. Two partial sums let
-// the compiler keep the dot product in one SSE register.
-inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) {
-  const int r0 = w.window_begin[i], len = w.window_length[i];
-  const double* __restrict a = window(w, i);
-  const double* __restrict y = v.data() + r0;
-  double sum = 0;
-#pragma omp simd reduction(+ : sum)
-  for (int k = 0; k < len; ++k) sum += a[k] * y[k];
-  return sum;
-}
-
-// a_iᵀv and a_{i+1}ᵀv in one loop, for neighbouring columns on the same rows (same_rows_as_next).
-// Always inlined: the clones that call it must not call a baseline (SSE2) copy (vector_clones.h).
-__attribute__((always_inline)) inline void pair_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v, double& d1,
-                                                    double& d2) {
-  const int r0 = w.window_begin[i], len = w.window_length[i];
-  const double* __restrict a1 = window(w, i);
-  const double* __restrict a2 = window(w, i + 1);
-  const double* __restrict y = v.data() + r0;
-  double s1 = 0, s2 = 0;
-#pragma omp simd reduction(+ : s1, s2)
-  for (int k = 0; k < len; ++k) {
-    s1 += a1[k] * y[k];
-    s2 += a2[k] * y[k];
-  }
-  d1 = s1;
-  d2 = s2;
-}
-
+// Columns act on 1 (reserves) to 51 rows (15 on average), in windows of 4 to 52 rows (qp.h). Plain
+// loops: at these lengths the set-up of Eigen's vectorized segment expressions costs more than the
+// arithmetic.
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
   const int r0 = w.window_begin[i], len = w.window_length[i];
@@ -132,27 +104,52 @@ inline bool same_rows_as_next(const QpWorkspace& w, int i) { return w.same_rows_
 // returns the residual r = b − A x (the dual gradient).
 PARASPINE_VECTOR_CLONES void primal_from_dual(QpWorkspace& w, bool recompute_s) {
   w.residual = w.b;
+  // The workspace's arrays through local pointers: the stores below could alias its vectors' own
+  // pointers for all the compiler knows, which made it reload them for every column.
+  const int n = w.n;
   double* __restrict y = w.residual.data();
-  for (int i = 0; i < w.n; ++i) {
-    if (same_rows_as_next(w, i)) {
-      const int r0 = w.window_begin[i], len = w.window_length[i];
-      const double* __restrict a1 = window(w, i);
-      const double* __restrict a2 = window(w, i + 1);
-      if (recompute_s) pair_dot(w, i, w.lambda, w.s[i], w.s[i + 1]);
-      const double x1 = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
-      const double x2 = std::clamp((w.s[i + 1] - w.g[i + 1]) * w.inv_h[i + 1], w.lo[i + 1], w.hi[i + 1]);
-      w.x[i] = x1;
-      w.x[i + 1] = x2;
+  double* __restrict x = w.x.data();
+  double* __restrict s = w.s.data();
+  const double* __restrict lambda = w.lambda.data();
+  const double *g = w.g.data(), *inv_h = w.inv_h.data(), *lo = w.lo.data(), *hi = w.hi.data(), *columns = w.columns.data();
+  const int *begin = w.window_begin.data(), *length = w.window_length.data(), *start = w.column_start.data();
+  const unsigned char* pair = w.same_rows_as_next.data();
+  for (int i = 0; i < n; ++i) {
+    const int r0 = begin[i], len = length[i];
+    const double* __restrict a1 = columns + start[i];
+    if (pair[i]) {
+      const double* __restrict a2 = columns + start[i + 1];
+      if (recompute_s) {
+        double s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
+        for (int k = 0; k < len; ++k) {
+          s1 += a1[k] * lambda[r0 + k];
+          s2 += a2[k] * lambda[r0 + k];
+        }
+        s[i] = s1;
+        s[i + 1] = s2;
+      }
+      const double x1 = std::clamp((s[i] - g[i]) * inv_h[i], lo[i], hi[i]);
+      const double x2 = std::clamp((s[i + 1] - g[i + 1]) * inv_h[i + 1], lo[i + 1], hi[i + 1]);
+      x[i] = x1;
+      x[i + 1] = x2;
       if (x1 != 0 || x2 != 0)
 #pragma GCC ivdep
         for (int k = 0; k < len; ++k) y[r0 + k] -= x1 * a1[k] + x2 * a2[k];
       ++i;
       continue;
     }
-    if (recompute_s) w.s[i] = column_dot(w, i, w.lambda);
-    const double xi = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
-    w.x[i] = xi;
-    if (xi != 0) column_axpy(w, i, xi, w.residual);
+    if (recompute_s) {
+      double s1 = 0;
+#pragma omp simd reduction(+ : s1)
+      for (int k = 0; k < len; ++k) s1 += a1[k] * lambda[r0 + k];
+      s[i] = s1;
+    }
+    const double xi = std::clamp((s[i] - g[i]) * inv_h[i], lo[i], hi[i]);
+    x[i] = xi;
+    if (xi != 0)
+#pragma GCC ivdep
+      for (int k = 0; k < len; ++k) y[r0 + k] -= xi * a1[k];
   }
 }
 
@@ -444,13 +441,32 @@ PARASPINE_VECTOR_CLONES void solve_with_factor(const QpWorkspace& w, Eigen::Vect
 
 // c = Aᵀd, d = w.direction (the line search's products).
 PARASPINE_VECTOR_CLONES void column_products(QpWorkspace& w) {
-  for (int i = 0; i < w.n; ++i) {
-    if (same_rows_as_next(w, i)) {
-      pair_dot(w, i, w.direction, w.c[i], w.c[i + 1]);
+  const int n = w.n;  // local pointers, as in primal_from_dual
+  double* __restrict c = w.c.data();
+  const double* __restrict d = w.direction.data();
+  const double* columns = w.columns.data();
+  const int *begin = w.window_begin.data(), *length = w.window_length.data(), *start = w.column_start.data();
+  const unsigned char* pair = w.same_rows_as_next.data();
+  for (int i = 0; i < n; ++i) {
+    const int r0 = begin[i], len = length[i];
+    const double* __restrict a1 = columns + start[i];
+    if (pair[i]) {
+      const double* __restrict a2 = columns + start[i + 1];
+      double s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
+      for (int k = 0; k < len; ++k) {
+        s1 += a1[k] * d[r0 + k];
+        s2 += a2[k] * d[r0 + k];
+      }
+      c[i] = s1;
+      c[i + 1] = s2;
       ++i;
       continue;
     }
-    w.c[i] = column_dot(w, i, w.direction);
+    double s1 = 0;
+#pragma omp simd reduction(+ : s1)
+    for (int k = 0; k < len; ++k) s1 += a1[k] * d[r0 + k];
+    c[i] = s1;
   }
 }
 
