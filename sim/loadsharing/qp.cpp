@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -191,7 +192,15 @@ void compute_envelope(QpWorkspace& w) {
 
 // Copies the lower triangle within the envelope from one m × m matrix to another.
 void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::MatrixXd& to) {
-  for (int c = 0; c < w.m; ++c) to.col(c).segment(c, w.envelope_last[c] - c + 1) = from.col(c).segment(c, w.envelope_last[c] - c + 1);
+  const std::ptrdiff_t ld = w.m;
+  for (int c = 0; c < w.m; ++c)
+    std::memcpy(to.data() + c * ld + c, from.data() + c * ld + c, sizeof(double) * (w.envelope_last[c] - c + 1));
+}
+
+// Zeros the lower triangle within the envelope of w.L (its only part ever written).
+void clear_envelope(QpWorkspace& w) {
+  const std::ptrdiff_t ld = w.m;
+  for (int c = 0; c < w.m; ++c) std::memset(w.L.data() + c * ld + c, 0, sizeof(double) * (w.envelope_last[c] - c + 1));
 }
 
 // In-place Cholesky of the lower triangle of w.L within its envelope, column by column, each
@@ -290,7 +299,7 @@ PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, 
 }
 
 PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
-  for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
+  clear_envelope(w);
   for (int i = 0; i < w.n; ++i) w.in_factor[i] = is_free(w, i);
   for (int i = 0; i < w.n; ++i) {
     if (!w.in_factor[i]) continue;
@@ -644,7 +653,7 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
     // Assembled and factorized as the semismooth Newton matrix is (pairs of columns, envelope),
     // in w.L: the semismooth steps after the fallback start with a new factorization anyway.
     w.factor_valid = false;
-    for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
+    clear_envelope(w);
     for (int i = 0; i < n; ++i) {
       const int r0 = w.window_begin[i], len = w.window_length[i];
       if (len <= 0) continue;
