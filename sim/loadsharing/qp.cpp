@@ -48,6 +48,7 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.update = Eigen::VectorXd::Zero(m);
   w.factor_shift = Eigen::VectorXd::Zero(m);
   w.in_factor.assign(n, 0);
+  w.kink_candidate.assign(n, 0.0);
   w.inv_h = Eigen::VectorXd::Ones(n);
   w.changed.reserve(std::max(n, m));  // also the last envelope (m) in compute_envelope
   w.factor_valid = false;
@@ -740,6 +741,55 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
   }
 }
 
+// The line search's pass over the variables, vectorized: the dual's slope −Σ c_i²/h_i over the
+// variables free at t = 0 (summed in the variables' order, as the scalar loop this replaces), and
+// whether each may have a kink in (0, 1) or sits on its bound pushed outward (w.kink_candidate) —
+// not when u = (s − g)/h stays strictly inside the bounds or strictly beyond the same bound over
+// the whole step (most variables), which the kink walk then skips. Comparisons joined by bitwise &
+// and | with no-trapping-math (the solver never looks at floating-point exceptions), so the compiler
+// may evaluate them all and the loop has no branches.
+__attribute__((optimize("no-trapping-math"))) PARASPINE_VECTOR_CLONES double line_search_scan(
+    int n, const double* c, const double* s, const double* g, const double* inv_h, const double* lo, const double* hi,
+    double* __restrict candidate) {
+  double slope = 0;
+  for (int i = 0; i < n; ++i) {
+    const double ci = c[i], l = lo[i], h = hi[i];
+    const double u0 = (s[i] - g[i]) * inv_h[i], du = ci * inv_h[i], u1 = u0 + du;
+    const bool free_now = ((u0 > l) | ((u0 == l) & (du > 0))) & ((u0 < h) | ((u0 == h) & (du < 0)));
+    slope -= free_now ? ci * du : 0.0;
+    const bool quiet = ((l < u0) & (u0 < h) & (l < u1) & (u1 < h)) | ((u0 < l) & (u1 < l)) | ((u0 > h) & (u1 > h));
+    candidate[i] = (ci != 0) & !quiet ? 1.0 : 0.0;  // doubles: one element size in the loop
+  }
+  return slope;
+}
+
+double line_search_scan(QpWorkspace& w) {
+  return line_search_scan(w.n, w.c.data(), w.s.data(), w.g.data(), w.inv_h.data(), w.lo.data(), w.hi.data(), w.kink_candidate.data());
+}
+
+// Bound multipliers and the KKT measures, for reporting: one vectorized pass (the objective's sum
+// in four lanes; the maxima do not depend on the order).
+PARASPINE_VECTOR_CLONES void report_kkt(QpWorkspace& w, QpInfo& info) {
+  const int n = w.n;
+  const double *h = w.h.data(), *g = w.g.data(), *x = w.x.data(), *s = w.s.data(), *lo = w.lo.data(), *hi = w.hi.data();
+  double* __restrict mu_out = w.bound_multiplier.data();
+  double objective = 0, stationarity = 0, complementarity = 0;
+#pragma omp simd reduction(+ : objective) reduction(max : stationarity, complementarity)
+  for (int i = 0; i < n; ++i) {
+    const double grad = h[i] * x[i] + g[i] - s[i];  // = −μ_i
+    const bool at_lo = x[i] <= lo[i], at_hi = x[i] >= hi[i];
+    const double mu = (at_hi && grad < 0) || (at_lo && grad > 0) ? -grad : 0.0;
+    mu_out[i] = mu;
+    const double gap = mu > 0 ? hi[i] - x[i] : mu < 0 ? x[i] - lo[i] : 0.0;
+    stationarity = std::max(stationarity, std::abs(grad + mu));
+    complementarity = std::max(complementarity, std::abs(mu) * gap);
+    objective += 0.5 * h[i] * x[i] * x[i] + g[i] * x[i];
+  }
+  info.objective = objective;
+  info.stationarity = stationarity;
+  info.complementarity = complementarity;
+}
+
 }  // namespace
 
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
@@ -849,19 +899,13 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     // stop at one of their first kinks, often at t ~ 1e-6, out of hundreds in (0, 1)).
     w.kinks.clear();
     w.changed.clear();  // variables whose x does not follow t c/h over the step (carry_residual)
-    double slope = 0;
     column_products(w);
+    double slope = line_search_scan(w);
     for (int i = 0; i < w.n; ++i) {
+      if (w.kink_candidate[i] == 0) continue;
       const double ci = w.c[i];
-      if (ci == 0) continue;
       const double u0 = (w.s[i] - w.g[i]) * w.inv_h[i], du = ci * w.inv_h[i], curvature = ci * du;
       const double lo = w.lo[i], hi = w.hi[i];
-      const bool free_now = (u0 > lo || (u0 == lo && du > 0)) && (u0 < hi || (u0 == hi && du < 0));
-      if (free_now) slope -= curvature;
-      // No kink in (0, 1) when u stays strictly inside the bounds or strictly beyond the same
-      // bound over the whole step (most variables): no divisions for those.
-      const double u1 = u0 + du;
-      if ((lo < u0 && u0 < hi && lo < u1 && u1 < hi) || (u0 < lo && u1 < lo) || (u0 > hi && u1 > hi)) continue;
       // On its bound and pushed outward: in the factor (free), yet it does not move (carry_residual).
       if (((u0 == lo && du < 0) || (u0 == hi && du > 0)) && static_cast<int>(w.changed.size()) <= kMaxCarriedKinks)
         w.changed.push_back(i);
@@ -928,23 +972,7 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   }
   info.iterations = it;
   w.last_iterations = it;
-  // Bound multipliers and the KKT measures, for reporting.
-  double objective = 0, stationarity = 0, complementarity = 0;  // locals: no store per variable
-  for (int i = 0; i < w.n; ++i) {
-    const double grad = w.h[i] * w.x[i] + w.g[i] - w.s[i];  // = −μ_i
-    const bool at_lo = w.x[i] <= w.lo[i], at_hi = w.x[i] >= w.hi[i];
-    double mu = 0;
-    if (at_hi && grad < 0) mu = -grad;
-    if (at_lo && grad > 0) mu = -grad;
-    w.bound_multiplier[i] = mu;
-    stationarity = std::max(stationarity, std::abs(grad + mu));
-    const double gap = mu > 0 ? w.hi[i] - w.x[i] : mu < 0 ? w.x[i] - w.lo[i] : 0.0;
-    complementarity = std::max(complementarity, std::abs(mu) * gap);
-    objective += 0.5 * w.h[i] * w.x[i] * w.x[i] + w.g[i] * w.x[i];
-  }
-  info.objective = objective;
-  info.stationarity = stationarity;
-  info.complementarity = complementarity;
+  report_kkt(w, info);
 }
 
 void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end) {

@@ -101,6 +101,7 @@ struct QpWorkspace {
     int variable;  // whose kink (the residual after a step cut short is updated from these)
   };
   std::vector<Kink> kinks;
+  std::vector<double> kink_candidate;  // (n) 1 or 0, variables the kink walk looks at (qp.cpp, line_search_scan)
   // ---- semismooth Newton: Cholesky factor L Lᵀ = A_F H_F⁻¹ A_Fᵀ + δ I of the free set F it was
   // built for, kept up to date by rank-one updates while A is unchanged (within one solve)
   Eigen::MatrixXd L;                   // (m, m) lower triangle used
