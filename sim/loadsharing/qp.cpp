@@ -198,10 +198,14 @@ void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::Mat
     std::memcpy(to.data() + c * ld + c, from.data() + c * ld + c, sizeof(double) * (w.envelope_last[c] - c + 1));
 }
 
-// Zeros the lower triangle within the envelope of w.L (its only part ever written).
+// Zeros the lower triangle within the envelope of w.L (its only part ever read) and the three
+// entries above the diagonal in each column (scratch of the assembly's diagonal blocks).
 void clear_envelope(QpWorkspace& w) {
   const std::ptrdiff_t ld = w.m;
-  for (int c = 0; c < w.m; ++c) std::memset(w.L.data() + c * ld + c, 0, sizeof(double) * (w.envelope_last[c] - c + 1));
+  for (int c = 0; c < w.m; ++c) {
+    const int top = std::max(0, c - 3);
+    std::memset(w.L.data() + c * ld + top, 0, sizeof(double) * (w.envelope_last[c] - top + 1));
+  }
 }
 
 // In-place Cholesky of the lower triangle of w.L within its envelope, column by column, each
@@ -247,12 +251,13 @@ PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
 // reserve or a muscle frees up); more damping if roundoff still breaks Cholesky.
 // Lower triangle of S(r0.., r0..) += f1 a1 a1ᵀ + f2 a2 a2ᵀ (a2 may be null) over a window of len
 // rows from r0, for two columns acting on the same rows (a left and a right fascicle are
-// neighbours in the model): one pass over the block for both. Four columns of S per pass below
-// their 4 × 4 triangle, so that each load of a1[k], a2[k] serves four entries and the loop's
-// set-up is paid once per four columns; windows a multiple of 4 long (qp_set_rows) leave no scalar
-// tails. (One column of S per pass: 189 k instructions per lift frame for 52 k entries, mostly the
-// set-up and tails of short loops.) Each entry gets the same terms in the same order as with one
-// column at a time, and the window's zero rows add exact zeros (outside the envelope S stays 0).
+// neighbours in the model): one pass over the block for both. Four columns of S per pass from
+// their 4 × 4 diagonal block down, so that each load of a1[k], a2[k] serves four entries and the
+// loop's set-up is paid once per four columns; windows a multiple of 4 long (qp_set_rows) leave no
+// scalar tails. (One column of S per pass: 189 k instructions per lift frame for 52 k entries,
+// mostly the set-up and tails of short loops.) Each entry gets the same terms in the same order as
+// with one column at a time, and the window's zero rows add exact zeros (outside the envelope S
+// stays 0).
 template <bool kPair>
 __attribute__((always_inline)) inline void add_columns_to_newton_matrix(double* __restrict S, int ld, int r0, int len,
                                                                         const double* __restrict a1, double f1,
@@ -267,18 +272,10 @@ __attribute__((always_inline)) inline void add_columns_to_newton_matrix(double* 
     const double u0 = f1 * a1[c], u1 = f1 * a1[c + 1], u2 = f1 * a1[c + 2], u3 = f1 * a1[c + 3];
     const double v0 = kPair ? f2 * a2[c] : 0, v1 = kPair ? f2 * a2[c + 1] : 0, v2 = kPair ? f2 * a2[c + 2] : 0,
                  v3 = kPair ? f2 * a2[c + 3] : 0;
-    s0[c] += term(u0, v0, c);
-    s0[c + 1] += term(u0, v0, c + 1);
-    s0[c + 2] += term(u0, v0, c + 2);
-    s0[c + 3] += term(u0, v0, c + 3);
-    s1[c + 1] += term(u1, v1, c + 1);
-    s1[c + 2] += term(u1, v1, c + 2);
-    s1[c + 3] += term(u1, v1, c + 3);
-    s2[c + 2] += term(u2, v2, c + 2);
-    s2[c + 3] += term(u2, v2, c + 3);
-    s3[c + 3] += term(u3, v3, c + 3);
+    // The 4 × 4 block on the diagonal whole, one vector operation per column: its 6 entries above
+    // the diagonal are scratch (nothing reads the upper triangle; clear_envelope zeros them).
 #pragma GCC ivdep
-    for (int k = c + 4; k < len; ++k) {
+    for (int k = c; k < len; ++k) {
       const double x1 = a1[k], x2 = kPair ? a2[k] : 0;
       s0[k] += kPair ? u0 * x1 + v0 * x2 : u0 * x1;
       s1[k] += kPair ? u1 * x1 + v1 * x2 : u1 * x1;
