@@ -108,6 +108,7 @@ struct QpWorkspace {
   Eigen::VectorXd update;              // (m) scratch column for the updates
   Eigen::VectorXd inv_h;               // (n) 1 / h
   std::vector<unsigned char> in_factor;  // (n) 1 if column i is in L
+  std::vector<unsigned char> free_now;   // (n) scratch: 1 if variable i is free at the current λ
   std::vector<int> changed;            // columns entering or leaving the free set (capacity n)
   double regularization = 0;           // δ
   Eigen::VectorXd factor_shift;        // (m) L Lᵀ − A_F H_F⁻¹ A_Fᵀ: the diagonal δ and damping added at the last factorization
