@@ -119,6 +119,33 @@ __attribute__((always_inline)) inline double window_dot(const double* __restrict
   return sum_lanes(acc);
 }
 
+__attribute__((always_inline)) inline void store4(double* p, const Lanes4& v) { __builtin_memcpy(p, &v, sizeof v); }
+
+// y −= f a and y −= f1 a1 + f2 a2 over a window, four rows per vector operation (the same
+// operations per row as the scalar loops, so the same bits).
+__attribute__((always_inline)) inline void window_axpy(double* __restrict y, const double* __restrict a, double f, int len) {
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    Lanes4 u, v;
+    load4(u, a + k);
+    load4(v, y + k);
+    store4(y + k, v - f * u);
+  }
+  for (; k < len; ++k) y[k] -= f * a[k];
+}
+__attribute__((always_inline)) inline void window_axpy2(double* __restrict y, const double* __restrict a1, const double* __restrict a2,
+                                                        double f1, double f2, int len) {
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    Lanes4 u1, u2, v;
+    load4(u1, a1 + k);
+    load4(u2, a2 + k);
+    load4(v, y + k);
+    store4(y + k, v - (f1 * u1 + f2 * u2));
+  }
+  for (; k < len; ++k) y[k] -= f1 * a1[k] + f2 * a2[k];
+}
+
 // a1ᵀy and a2ᵀy in one pass, for neighbouring columns on the same rows (same_rows_as_next).
 __attribute__((always_inline)) inline void window_dot2(const double* __restrict a1, const double* __restrict a2,
                                                        const double* __restrict y, int len, double& d1, double& d2) {
@@ -141,11 +168,7 @@ __attribute__((always_inline)) inline void window_dot2(const double* __restrict 
 }
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
-  const int r0 = w.window_begin[i], len = w.window_length[i];
-  const double* __restrict a = window(w, i);
-  double* __restrict y = v.data() + r0;
-#pragma GCC ivdep
-  for (int k = 0; k < len; ++k) y[k] -= f * a[k];
+  window_axpy(v.data() + w.window_begin[i], window(w, i), f, w.window_length[i]);
 }
 
 // Column i + 1 acts on the same rows as column i (a left and a right fascicle are neighbours in
@@ -177,18 +200,14 @@ PARASPINE_VECTOR_CLONES void primal_from_dual(QpWorkspace& w, bool recompute_s) 
       const double x2 = std::clamp((s[i + 1] - g[i + 1]) * inv_h[i + 1], lo[i + 1], hi[i + 1]);
       x[i] = x1;
       x[i + 1] = x2;
-      if (x1 != 0 || x2 != 0)
-#pragma GCC ivdep
-        for (int k = 0; k < len; ++k) y[r0 + k] -= x1 * a1[k] + x2 * a2[k];
+      if (x1 != 0 || x2 != 0) window_axpy2(y + r0, a1, a2, x1, x2, len);
       ++i;
       continue;
     }
     if (recompute_s) s[i] = window_dot(a1, lambda + r0, len);
     const double xi = std::clamp((s[i] - g[i]) * inv_h[i], lo[i], hi[i]);
     x[i] = xi;
-    if (xi != 0)
-#pragma GCC ivdep
-      for (int k = 0; k < len; ++k) y[r0 + k] -= xi * a1[k];
+    if (xi != 0) window_axpy(y + r0, a1, xi, len);
   }
 }
 
@@ -325,8 +344,21 @@ __attribute__((always_inline)) inline void add_columns_to_newton_matrix(double* 
                  v3 = kPair ? f2 * a2[c + 3] : 0;
     // The 4 × 4 block on the diagonal whole, one vector operation per column: its 6 entries above
     // the diagonal are scratch (nothing reads the upper triangle; clear_envelope zeros them).
-#pragma GCC ivdep
-    for (int k = c; k < len; ++k) {
+    int k = c;
+    for (; k + 4 <= len; k += 4) {  // rows k..k+3 of the four columns, one vector operation each
+      Lanes4 x1, x2 = {0, 0, 0, 0}, t0, t1, t2, t3;
+      load4(x1, a1 + k);
+      if (kPair) load4(x2, a2 + k);
+      load4(t0, s0 + k);
+      load4(t1, s1 + k);
+      load4(t2, s2 + k);
+      load4(t3, s3 + k);
+      store4(s0 + k, t0 + (kPair ? u0 * x1 + v0 * x2 : u0 * x1));
+      store4(s1 + k, t1 + (kPair ? u1 * x1 + v1 * x2 : u1 * x1));
+      store4(s2 + k, t2 + (kPair ? u2 * x1 + v2 * x2 : u2 * x1));
+      store4(s3 + k, t3 + (kPair ? u3 * x1 + v3 * x2 : u3 * x1));
+    }
+    for (; k < len; ++k) {  // windows of all m rows, when m is not a multiple of 4
       const double x1 = a1[k], x2 = kPair ? a2[k] : 0;
       s0[k] += kPair ? u0 * x1 + v0 * x2 : u0 * x1;
       s1[k] += kPair ? u1 * x1 + v1 * x2 : u1 * x1;
