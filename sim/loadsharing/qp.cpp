@@ -95,8 +95,6 @@ inline const double* window(const QpWorkspace& w, int i) { return w.columns.data
 // in windows of all m rows) into lane 0, the lanes then summed in order: the sums the `omp simd`
 // reductions these replace computed, without their per-product set-up (lanes spilled to the stack
 // and summed one by one, about 20 instructions per column at 4–52 rows).
-typedef double Lanes4 __attribute__((vector_size(32)));
-__attribute__((always_inline)) inline void load4(Lanes4& v, const double* p) { __builtin_memcpy(&v, p, sizeof v); }  // unaligned
 __attribute__((always_inline)) inline double sum_lanes(const Lanes4& v) {
   double sum = 0;
   sum += v[0];
@@ -118,8 +116,6 @@ __attribute__((always_inline)) inline double window_dot(const double* __restrict
   for (; k < len; ++k) acc[0] += a[k] * y[k];
   return sum_lanes(acc);
 }
-
-__attribute__((always_inline)) inline void store4(double* p, const Lanes4& v) { __builtin_memcpy(p, &v, sizeof v); }
 
 // y −= f a and y −= f1 a1 + f2 a2 over a window, four rows per vector operation (the same
 // operations per row as the scalar loops, so the same bits).
