@@ -51,6 +51,7 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.kink_candidate.assign(n, 0.0);
   w.free_now.assign(n, 0);
   w.inv_h = Eigen::VectorXd::Ones(n);
+  w.h_inverted = Eigen::VectorXd::Ones(n);  // the h that inv_h inverts
   w.changed.reserve(std::max(n, m));  // also the last envelope (m) in compute_envelope
   w.factor_valid = false;
   w.envelope_first.assign(m, 0);
@@ -861,7 +862,12 @@ PARASPINE_VECTOR_CLONES void report_kkt(QpWorkspace& w, QpInfo& info) {
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
-  w.inv_h = w.h.cwiseInverse();  // multiplications, not divisions, in the per-variable loops
+  // 1/h: multiplications, not divisions, in the per-variable loops. h is usually the last solve's
+  // (load sharing's weights change only with the criterion): 828 divisions skipped for a memcmp.
+  if (std::memcmp(w.h.data(), w.h_inverted.data(), sizeof(double) * w.n) != 0) {
+    w.inv_h = w.h.cwiseInverse();
+    w.h_inverted = w.h;
+  }
   if (!warm) w.lambda_previous_valid = false;
   if (!warm) w.lambda_step = -1;
   if (warm && w.prediction_pending) {

@@ -107,6 +107,7 @@ struct QpWorkspace {
   Eigen::MatrixXd L;                   // (m, m) lower triangle used
   Eigen::VectorXd update;              // (m) scratch column for the updates
   Eigen::VectorXd inv_h;               // (n) 1 / h
+  Eigen::VectorXd h_inverted;          // (n) the h inv_h was computed from
   std::vector<unsigned char> in_factor;  // (n) 1 if column i is in L
   std::vector<unsigned char> free_now;   // (n) scratch: 1 if variable i is free at the current λ
   std::vector<int> changed;            // columns entering or leaving the free set (capacity n)
