@@ -175,21 +175,32 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
 
   // Results and the equilibrium check, recomputed from the model's quantities (not the QP's).
   info.objective = 0;
+  const double* x = w.x.data();
+  const double *active = d.force_active_max.data(), *passive = d.force_passive.data();
+  double* activation = d.activation.data();
+  double* force = d.muscle_force.data();
   for (int i = 0; i < m.nmuscle; ++i) {
-    const double a = w.x[i];
-    d.activation[i] = a;
-    d.muscle_force[i] = a * d.force_active_max[i] + d.force_passive[i];
-    switch (s.criterion) {
-      case Criterion::kActivation3: info.objective += a * a * a; break;
-      case Criterion::kStress2: {
-        const double st = a * d.force_active_max[i] / m.muscle_pcsa[i];
-        info.objective += st * st;
-        break;
-      }
-      case Criterion::kMinMax: info.objective = std::max(info.objective, a); break;
-      default: info.objective += a * a;
-    }
+    activation[i] = x[i];
+    force[i] = x[i] * active[i] + passive[i];
   }
+  double objective = 0;  // in the muscles' order, whatever the criterion
+  switch (s.criterion) {
+    case Criterion::kActivation3:
+      for (int i = 0; i < m.nmuscle; ++i) objective += x[i] * x[i] * x[i];
+      break;
+    case Criterion::kStress2:
+      for (int i = 0; i < m.nmuscle; ++i) {
+        const double st = x[i] * active[i] / m.muscle_pcsa[i];
+        objective += st * st;
+      }
+      break;
+    case Criterion::kMinMax:
+      for (int i = 0; i < m.nmuscle; ++i) objective = std::max(objective, x[i]);
+      break;
+    default:
+      for (int i = 0; i < m.nmuscle; ++i) objective += x[i] * x[i];
+  }
+  info.objective = objective;
   for (int k = 0; k < m.ndof; ++k) d.reserve[k] = w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1];
   add_muscle_moments(m, d);
   info.equilibrium_residual =
