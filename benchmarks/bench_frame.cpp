@@ -5,8 +5,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
 
@@ -21,17 +19,13 @@
 #include "sim/muscles/hill.h"
 #include "sim/muscles/muscle_geometry.h"
 #include "sim/simulate/frame.h"
+#include "lift_motion.h"
 
 namespace ps = paraspine;
 
 namespace {
 
-// The default model when it exists, the lumbar test bed otherwise; PARASPINE_BENCH_MODEL overrides.
-std::string bench_model() {
-  if (const char* e = std::getenv("PARASPINE_BENCH_MODEL")) return e;
-  const std::string dir = std::string(PARASPINE_SOURCE_DIR) + "/models/";
-  return std::ifstream(dir + "full_spine.yaml").good() ? dir + "full_spine.yaml" : dir + "lumbar.yaml";
-}
+using ps::bench::bench_model;
 
 // The model with every fascicle present `copies` times, each copy with 1/copies of the force (F0
 // and PCSA): the mechanics are those of the original model (the copies share its load exactly), so
@@ -78,27 +72,7 @@ ps::Model replicate_fascicles(const ps::Model& m, int copies) {
   return r;
 }
 
-// A lift-like motion sampled at 100 Hz (lumbar flexion to 0.7 rad with 0.5 rad of pelvic tilt and
-// a little thoracic twist, and back, over 2 s): consecutive frames differ a little, as in a
-// scenario, so the warm start is exercised the way users exercise it.
-struct Motion {
-  ps::PostureTimeline timeline;
-  double t = 0;
-  explicit Motion(const ps::Model& m) : timeline(m, {0, 1, 2}, keys(m)) {}
-  static std::vector<ps::Posture> keys(const ps::Model& m) {
-    std::vector<ps::Posture> k(3, ps::neutral_posture(m));
-    k[1].region_angles(0, 0) = 0.7;
-    k[1].pelvis_angles[0] = 0.5;
-    if (m.nregion > 1) k[1].region_angles(1, 2) = 0.1;
-    return k;
-  }
-  // The next frame's state and loads in d, and the stages up to capacity.
-  void next(const ps::Model& m, ps::Data& d) {
-    timeline.sample(t, d);
-    t = t >= 2 ? 0 : t + 0.01;
-    ps::evaluate_frame(m, d);
-  }
-};
+using ps::bench::Motion;
 
 struct Fixture {
   ps::Model model;

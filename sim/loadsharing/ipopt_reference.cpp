@@ -11,6 +11,9 @@ namespace {
 using Ipopt::Index;
 using Ipopt::Number;
 
+// A(r, i) for a row within column i's range.
+double coefficient(const QpWorkspace& w, int r, int i) { return qp_column(w, i)[r - w.row_begin[i]]; }
+
 // The QP as an Ipopt TNLP: a constant Jacobian (A, sparse by column row ranges) and a constant
 // diagonal Hessian.
 class QpNlp : public Ipopt::TNLP {
@@ -18,7 +21,7 @@ class QpNlp : public Ipopt::TNLP {
   QpNlp(const QpWorkspace& w, IpoptResult& out, int cubic) : w_(w), out_(out), cubic_(cubic) {
     for (int i = 0; i < w.n; ++i)
       for (int r = w.row_begin[i]; r < w.row_end[i]; ++r)
-        if (w.A(r, i) != 0) nz_.push_back({r, i});
+        if (coefficient(w, r, i) != 0) nz_.push_back({r, i});
   }
   bool get_nlp_info(Index& n, Index& m, Index& nnz_jac, Index& nnz_h, IndexStyleEnum& style) override {
     n = w_.n;
@@ -54,12 +57,12 @@ class QpNlp : public Ipopt::TNLP {
   }
   bool eval_g(Index, const Number* x, bool, Index m, Number* g) override {
     for (Index k = 0; k < m; ++k) g[k] = 0;
-    for (const auto& [r, i] : nz_) g[r] += w_.A(r, i) * x[i];
+    for (const auto& [r, i] : nz_) g[r] += coefficient(w_, r, i) * x[i];
     return true;
   }
   bool eval_jac_g(Index, const Number*, bool, Index, Index, Index* irow, Index* jcol, Number* values) override {
     for (size_t k = 0; k < nz_.size(); ++k) {
-      if (values) values[k] = w_.A(nz_[k].first, nz_[k].second);
+      if (values) values[k] = coefficient(w_, nz_[k].first, nz_[k].second);
       else { irow[k] = nz_[k].first; jcol[k] = nz_[k].second; }
     }
     return true;

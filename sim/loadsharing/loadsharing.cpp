@@ -36,18 +36,20 @@ PARASPINE_VECTOR_CLONES void build_constraints(const Model& m, Data& d) {
   for (int k = 0; k < m.ndof; ++k)
     d.passive_joint_moment[k] = m.dof_passive[k].moment(k % 3 == 0 ? creep_effective_angle(d.q[k], d.creep[k]) : d.q[k]);
   w.b = d.tau - d.passive_joint_moment - d.abdominal_pressure_moment;
-  // Plain loops over each column's rows (3 to 51 of them): a per-column Eigen segment expression
-  // costs more in set-up than in arithmetic at these lengths (this function and the results below
-  // were 15 % of a warm frame's instructions).
+  // Plain loops over each column's window of rows (qp.h: its rows padded to a multiple of 4, 4 to
+  // 52 of them): a per-column Eigen segment expression costs more in set-up than in arithmetic at
+  // these lengths, and whole windows leave the loops no scalar tails. The moment arms are zero
+  // outside the joints a fascicle crosses (muscle_geometry), so the window's other rows get zeros
+  // and b exact zero changes.
   double* __restrict b = w.b.data();
   for (int i = 0; i < m.nmuscle; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    const int r0 = w.window_begin[i], len = w.window_length[i];
     w.lo[i] = 0;
     w.hi[i] = std::max(0.0, d.muscle_capacity[i]);
-    if (len <= 0) continue;
     const double* __restrict arm = d.moment_arm.col(i).data() + r0;
-    double* __restrict a = w.A.col(i).data() + r0;
+    double* __restrict a = qp_window(w, i);
     const double active = d.force_active_max[i], passive = d.force_passive[i];
+#pragma GCC ivdep
     for (int k = 0; k < len; ++k) {
       a[k] = arm[k] * active;
       b[r0 + k] -= arm[k] * passive;
@@ -60,10 +62,11 @@ PARASPINE_VECTOR_CLONES void add_muscle_moments(const Model& m, Data& d) {
   const QpWorkspace& w = d.qp;
   d.muscle_moment.setZero();
   double* __restrict moment = d.muscle_moment.data();
-  for (int i = 0; i < m.nmuscle; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+  for (int i = 0; i < m.nmuscle; ++i) {  // over the QP's windows of rows, as build_constraints
+    const int r0 = w.window_begin[i], len = w.window_length[i];
     const double* __restrict arm = d.moment_arm.col(i).data() + r0;
     const double force = d.muscle_force[i];
+#pragma GCC ivdep
     for (int k = 0; k < len; ++k) moment[r0 + k] += arm[k] * force;
   }
 }
@@ -172,21 +175,32 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
 
   // Results and the equilibrium check, recomputed from the model's quantities (not the QP's).
   info.objective = 0;
+  const double* x = w.x.data();
+  const double *active = d.force_active_max.data(), *passive = d.force_passive.data();
+  double* activation = d.activation.data();
+  double* force = d.muscle_force.data();
   for (int i = 0; i < m.nmuscle; ++i) {
-    const double a = w.x[i];
-    d.activation[i] = a;
-    d.muscle_force[i] = a * d.force_active_max[i] + d.force_passive[i];
-    switch (s.criterion) {
-      case Criterion::kActivation3: info.objective += a * a * a; break;
-      case Criterion::kStress2: {
-        const double st = a * d.force_active_max[i] / m.muscle_pcsa[i];
-        info.objective += st * st;
-        break;
-      }
-      case Criterion::kMinMax: info.objective = std::max(info.objective, a); break;
-      default: info.objective += a * a;
-    }
+    activation[i] = x[i];
+    force[i] = x[i] * active[i] + passive[i];
   }
+  double objective = 0;  // in the muscles' order, whatever the criterion
+  switch (s.criterion) {
+    case Criterion::kActivation3:
+      for (int i = 0; i < m.nmuscle; ++i) objective += x[i] * x[i] * x[i];
+      break;
+    case Criterion::kStress2:
+      for (int i = 0; i < m.nmuscle; ++i) {
+        const double st = x[i] * active[i] / m.muscle_pcsa[i];
+        objective += st * st;
+      }
+      break;
+    case Criterion::kMinMax:
+      for (int i = 0; i < m.nmuscle; ++i) objective = std::max(objective, x[i]);
+      break;
+    default:
+      for (int i = 0; i < m.nmuscle; ++i) objective += x[i] * x[i];
+  }
+  info.objective = objective;
   for (int k = 0; k < m.ndof; ++k) d.reserve[k] = w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1];
   add_muscle_moments(m, d);
   info.equilibrium_residual =

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace paraspine {
 
@@ -20,14 +23,11 @@ const char* qp_status_name(QpStatus s) {
 void qp_resize(QpWorkspace& w, int n, int m) {
   w.n = n;
   w.m = m;
-  w.A = Eigen::MatrixXd::Zero(m, n);
   w.b = Eigen::VectorXd::Zero(m);
   w.h = Eigen::VectorXd::Ones(n);
   w.g = Eigen::VectorXd::Zero(n);
   w.lo = Eigen::VectorXd::Zero(n);
   w.hi = Eigen::VectorXd::Ones(n);
-  w.row_begin.assign(n, 0);
-  w.row_end.assign(n, m);
   w.x = Eigen::VectorXd::Zero(n);
   w.lambda = Eigen::VectorXd::Zero(m);
   w.bound_multiplier = Eigen::VectorXd::Zero(n);
@@ -48,16 +48,18 @@ void qp_resize(QpWorkspace& w, int n, int m) {
   w.update = Eigen::VectorXd::Zero(m);
   w.factor_shift = Eigen::VectorXd::Zero(m);
   w.in_factor.assign(n, 0);
+  w.kink_candidate.assign(n, 0.0);
+  w.free_now.assign(n, 0);
   w.inv_h = Eigen::VectorXd::Ones(n);
+  w.h_inverted = Eigen::VectorXd::Ones(n);  // the h that inv_h inverts
   w.changed.reserve(std::max(n, m));  // also the last envelope (m) in compute_envelope
   w.factor_valid = false;
   w.envelope_first.assign(m, 0);
   w.envelope_last.assign(m, m - 1);
-  w.envelope_row_begin.assign(n, -1);  // no envelope yet: the first solve computes it
-  w.envelope_row_end.assign(n, -1);
   w.same_rows_as_next.assign(n, 0);
   w.lambda_previous = Eigen::VectorXd::Zero(m);
   w.lambda_previous_valid = false;
+  qp_set_rows(w, std::vector<int>(n, 0), std::vector<int>(n, m));
 }
 
 void qp_predict_warm_start(QpWorkspace& w, bool extrapolate) {
@@ -82,43 +84,88 @@ void qp_warm_start_from(QpWorkspace& w, const Eigen::VectorXd& lambda) {
 
 namespace {
 
-// Columns act on 1 (reserves) to 51 rows (15 on average). Plain loops: at these lengths the set-up
-// of Eigen's vectorized segment expressions costs more than the arithmetic. Two partial sums let
-// the compiler keep the dot product in one SSE register.
-inline double column_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v) {
-  const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a = w.A.col(i).data() + r0;
-  const double* __restrict y = v.data() + r0;
+// Column i's window (its rows padded to a multiple of 4 with zeros): element k is row window_begin_i + k.
+inline const double* window(const QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
+
+// Columns act on 1 (reserves) to 51 rows (15 on average), in windows of 4 to 52 rows (qp.h). Plain
+// loops: at these lengths the set-up of Eigen's vectorized segment expressions costs more than the
+// arithmetic.
+
+// Dot products over windows in four lanes held in one GCC vector (an AVX2 register in the x86-64-v3
+// clones, two SSE2 ones otherwise), lane k mod 4 for row k, a window's last len mod 4 rows (only
+// in windows of all m rows) into lane 0, the lanes then summed in order: the sums the `omp simd`
+// reductions these replace computed, without their per-product set-up (lanes spilled to the stack
+// and summed one by one, about 20 instructions per column at 4–52 rows).
+__attribute__((always_inline)) inline double sum_lanes(const Lanes4& v) {
   double sum = 0;
-#pragma omp simd reduction(+ : sum)
-  for (int k = 0; k < len; ++k) sum += a[k] * y[k];
+  sum += v[0];
+  sum += v[1];
+  sum += v[2];
+  sum += v[3];
   return sum;
 }
 
-// a_iᵀv and a_{i+1}ᵀv in one loop, for neighbouring columns on the same rows (same_rows_as_next).
-// Always inlined: the clones that call it must not call a baseline (SSE2) copy (vector_clones.h).
-__attribute__((always_inline)) inline void pair_dot(const QpWorkspace& w, int i, const Eigen::VectorXd& v, double& d1,
-                                                    double& d2) {
-  const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a1 = w.A.col(i).data() + r0;
-  const double* __restrict a2 = w.A.col(i + 1).data() + r0;
-  const double* __restrict y = v.data() + r0;
-  double s1 = 0, s2 = 0;
-#pragma omp simd reduction(+ : s1, s2)
-  for (int k = 0; k < len; ++k) {
-    s1 += a1[k] * y[k];
-    s2 += a2[k] * y[k];
+__attribute__((always_inline)) inline double window_dot(const double* __restrict a, const double* __restrict y, int len) {
+  Lanes4 acc = {0, 0, 0, 0};
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    Lanes4 u, v;
+    load4(u, a + k);
+    load4(v, y + k);
+    acc += u * v;
   }
-  d1 = s1;
-  d2 = s2;
+  for (; k < len; ++k) acc[0] += a[k] * y[k];
+  return sum_lanes(acc);
 }
 
+// y −= f a and y −= f1 a1 + f2 a2 over a window, four rows per vector operation (the same
+// operations per row as the scalar loops, so the same bits).
+__attribute__((always_inline)) inline void window_axpy(double* __restrict y, const double* __restrict a, double f, int len) {
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    Lanes4 u, v;
+    load4(u, a + k);
+    load4(v, y + k);
+    store4(y + k, v - f * u);
+  }
+  for (; k < len; ++k) y[k] -= f * a[k];
+}
+__attribute__((always_inline)) inline void window_axpy2(double* __restrict y, const double* __restrict a1, const double* __restrict a2,
+                                                        double f1, double f2, int len) {
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    Lanes4 u1, u2, v;
+    load4(u1, a1 + k);
+    load4(u2, a2 + k);
+    load4(v, y + k);
+    store4(y + k, v - (f1 * u1 + f2 * u2));
+  }
+  for (; k < len; ++k) y[k] -= f1 * a1[k] + f2 * a2[k];
+}
+
+// a1ᵀy and a2ᵀy in one pass, for neighbouring columns on the same rows (same_rows_as_next).
+__attribute__((always_inline)) inline void window_dot2(const double* __restrict a1, const double* __restrict a2,
+                                                       const double* __restrict y, int len, double& d1, double& d2) {
+  Lanes4 acc1 = {0, 0, 0, 0}, acc2 = {0, 0, 0, 0};
+  int k = 0;
+  for (; k + 4 <= len; k += 4) {
+    Lanes4 u1, u2, v;
+    load4(v, y + k);
+    load4(u1, a1 + k);
+    load4(u2, a2 + k);
+    acc1 += u1 * v;
+    acc2 += u2 * v;
+  }
+  for (; k < len; ++k) {
+    acc1[0] += a1[k] * y[k];
+    acc2[0] += a2[k] * y[k];
+  }
+  d1 = sum_lanes(acc1);
+  d2 = sum_lanes(acc2);
+}
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
-  const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-  const double* __restrict a = w.A.col(i).data() + r0;
-  double* __restrict y = v.data() + r0;
-  for (int k = 0; k < len; ++k) y[k] -= f * a[k];
+  window_axpy(v.data() + w.window_begin[i], window(w, i), f, w.window_length[i]);
 }
 
 // Column i + 1 acts on the same rows as column i (a left and a right fascicle are neighbours in
@@ -130,26 +177,34 @@ inline bool same_rows_as_next(const QpWorkspace& w, int i) { return w.same_rows_
 // returns the residual r = b − A x (the dual gradient).
 PARASPINE_VECTOR_CLONES void primal_from_dual(QpWorkspace& w, bool recompute_s) {
   w.residual = w.b;
+  // The workspace's arrays through local pointers: the stores below could alias its vectors' own
+  // pointers for all the compiler knows, which made it reload them for every column.
+  const int n = w.n;
   double* __restrict y = w.residual.data();
-  for (int i = 0; i < w.n; ++i) {
-    if (same_rows_as_next(w, i)) {
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-      const double* __restrict a1 = w.A.col(i).data() + r0;
-      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
-      if (recompute_s) pair_dot(w, i, w.lambda, w.s[i], w.s[i + 1]);
-      const double x1 = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
-      const double x2 = std::clamp((w.s[i + 1] - w.g[i + 1]) * w.inv_h[i + 1], w.lo[i + 1], w.hi[i + 1]);
-      w.x[i] = x1;
-      w.x[i + 1] = x2;
-      if (x1 != 0 || x2 != 0)
-        for (int k = 0; k < len; ++k) y[r0 + k] -= x1 * a1[k] + x2 * a2[k];
+  double* __restrict x = w.x.data();
+  double* __restrict s = w.s.data();
+  const double* __restrict lambda = w.lambda.data();
+  const double *g = w.g.data(), *inv_h = w.inv_h.data(), *lo = w.lo.data(), *hi = w.hi.data(), *columns = w.columns.data();
+  const int *begin = w.window_begin.data(), *length = w.window_length.data(), *start = w.column_start.data();
+  const unsigned char* pair = w.same_rows_as_next.data();
+  for (int i = 0; i < n; ++i) {
+    const int r0 = begin[i], len = length[i];
+    const double* __restrict a1 = columns + start[i];
+    if (pair[i]) {
+      const double* __restrict a2 = columns + start[i + 1];
+      if (recompute_s) window_dot2(a1, a2, lambda + r0, len, s[i], s[i + 1]);
+      const double x1 = std::clamp((s[i] - g[i]) * inv_h[i], lo[i], hi[i]);
+      const double x2 = std::clamp((s[i + 1] - g[i + 1]) * inv_h[i + 1], lo[i + 1], hi[i + 1]);
+      x[i] = x1;
+      x[i + 1] = x2;
+      if (x1 != 0 || x2 != 0) window_axpy2(y + r0, a1, a2, x1, x2, len);
       ++i;
       continue;
     }
-    if (recompute_s) w.s[i] = column_dot(w, i, w.lambda);
-    const double xi = std::clamp((w.s[i] - w.g[i]) * w.inv_h[i], w.lo[i], w.hi[i]);
-    w.x[i] = xi;
-    if (xi != 0) column_axpy(w, i, xi, w.residual);
+    if (recompute_s) s[i] = window_dot(a1, lambda + r0, len);
+    const double xi = std::clamp((s[i] - g[i]) * inv_h[i], lo[i], hi[i]);
+    x[i] = xi;
+    if (xi != 0) window_axpy(y + r0, a1, xi, len);
   }
 }
 
@@ -162,16 +217,24 @@ inline bool is_free(const QpWorkspace& w, int i) {
   return u >= w.lo[i] && u <= w.hi[i];
 }
 
+// free[i] = is_free(w, i) for every variable, in one loop the x86-64-v3 clones vectorize (quiet
+// comparisons under no-trapping-math, no branches): the factor's free set is read from it.
+__attribute__((optimize("no-trapping-math"))) PARASPINE_VECTOR_CLONES void free_flags(
+    int n, const double* s, const double* g, const double* inv_h, const double* lo, const double* hi, unsigned char* __restrict free) {
+  for (int i = 0; i < n; ++i) {
+    const double u = (s[i] - g[i]) * inv_h[i];
+    free[i] = (u >= lo[i]) & (u <= hi[i]);
+  }
+}
+
+void free_flags(QpWorkspace& w, unsigned char* free) {
+  free_flags(w.n, w.s.data(), w.g.data(), w.inv_h.data(), w.lo.data(), w.hi.data(), free);
+}
+
 // The envelope of A H⁻¹ Aᵀ from the columns' row ranges (every column, free or not, so it holds
 // for any free set): first[r] = the smallest first row of a column acting on row r, O(n + m).
 void compute_envelope(QpWorkspace& w) {
   const int m = w.m;
-  // The row ranges are the model's (the joints each muscle crosses): usually those of the last solve.
-  if (std::equal(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin()) &&
-      std::equal(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin()))
-    return;
-  std::copy(w.row_begin.begin(), w.row_begin.end(), w.envelope_row_begin.begin());
-  std::copy(w.row_end.begin(), w.row_end.end(), w.envelope_row_end.begin());
   for (int i = 0; i < w.n; ++i)
     w.same_rows_as_next[i] = i + 1 < w.n && w.row_begin[i + 1] == w.row_begin[i] && w.row_end[i + 1] == w.row_end[i];
   w.changed.assign(w.envelope_first.begin(), w.envelope_first.end());  // the last envelope (scratch)
@@ -197,7 +260,19 @@ void compute_envelope(QpWorkspace& w) {
 
 // Copies the lower triangle within the envelope from one m × m matrix to another.
 void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::MatrixXd& to) {
-  for (int c = 0; c < w.m; ++c) to.col(c).segment(c, w.envelope_last[c] - c + 1) = from.col(c).segment(c, w.envelope_last[c] - c + 1);
+  const std::ptrdiff_t ld = w.m;
+  for (int c = 0; c < w.m; ++c)
+    std::memcpy(to.data() + c * ld + c, from.data() + c * ld + c, sizeof(double) * (w.envelope_last[c] - c + 1));
+}
+
+// Zeros the lower triangle within the envelope of w.L (its only part ever read) and the three
+// entries above the diagonal in each column (scratch of the assembly's diagonal blocks).
+void clear_envelope(QpWorkspace& w) {
+  const std::ptrdiff_t ld = w.m;
+  for (int c = 0; c < w.m; ++c) {
+    const int top = std::max(0, c - 3);
+    std::memset(w.L.data() + c * ld + top, 0, sizeof(double) * (w.envelope_last[c] - top + 1));
+  }
 }
 
 // In-place Cholesky of the lower triangle of w.L within its envelope, column by column, each
@@ -241,34 +316,77 @@ PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
 // free variable (every column at a bound) makes A_F H_F⁻¹ A_Fᵀ singular: δ = 10⁻⁹ of the largest
 // diagonal gives that row a long step, which the exact line search cuts at the first kink (where a
 // reserve or a muscle frees up); more damping if roundoff still breaks Cholesky.
-// Lower triangle of S(r0.., r0..) += f1 a1 a1ᵀ + f2 a2 a2ᵀ (a2 may be null) for two columns acting
-// on the same rows (a left and a right fascicle are neighbours in the model): one pass over the
-// block for both, a loop the compiler vectorizes, no per-column set-up of a general kernel.
-PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, int r0, int len, const double* __restrict a1, double f1,
-                          const double* __restrict a2, double f2) {
-  for (int c = 0; c < len; ++c) {
-    double* __restrict col = S + static_cast<std::ptrdiff_t>(r0 + c) * ld + r0;
-    const double u = f1 * a1[c];
-    if (a2) {
-      const double v = f2 * a2[c];
-      for (int k = c; k < len; ++k) col[k] += u * a1[k] + v * a2[k];
-    } else {
-      for (int k = c; k < len; ++k) col[k] += u * a1[k];
+// Lower triangle of S(r0.., r0..) += f1 a1 a1ᵀ + f2 a2 a2ᵀ (a2 may be null) over a window of len
+// rows from r0, for two columns acting on the same rows (a left and a right fascicle are
+// neighbours in the model): one pass over the block for both. Four columns of S per pass from
+// their 4 × 4 diagonal block down, so that each load of a1[k], a2[k] serves four entries and the
+// loop's set-up is paid once per four columns; windows a multiple of 4 long (qp_set_rows) leave no
+// scalar tails. (One column of S per pass: 189 k instructions per lift frame for 52 k entries,
+// mostly the set-up and tails of short loops.) Each entry gets the same terms in the same order as
+// with one column at a time, and the window's zero rows add exact zeros (outside the envelope S
+// stays 0).
+template <bool kPair>
+__attribute__((always_inline)) inline void add_columns_to_newton_matrix(double* __restrict S, int ld, int r0, int len,
+                                                                        const double* __restrict a1, double f1,
+                                                                        const double* __restrict a2, double f2) {
+  auto term = [&](double u, double v, int k) { return kPair ? u * a1[k] + v * a2[k] : u * a1[k]; };
+  int c = 0;
+  for (; c + 4 <= len; c += 4) {
+    double* __restrict s0 = S + static_cast<std::ptrdiff_t>(r0 + c) * ld + r0;
+    double* __restrict s1 = s0 + ld;
+    double* __restrict s2 = s1 + ld;
+    double* __restrict s3 = s2 + ld;
+    const double u0 = f1 * a1[c], u1 = f1 * a1[c + 1], u2 = f1 * a1[c + 2], u3 = f1 * a1[c + 3];
+    const double v0 = kPair ? f2 * a2[c] : 0, v1 = kPair ? f2 * a2[c + 1] : 0, v2 = kPair ? f2 * a2[c + 2] : 0,
+                 v3 = kPair ? f2 * a2[c + 3] : 0;
+    // The 4 × 4 block on the diagonal whole, one vector operation per column: its 6 entries above
+    // the diagonal are scratch (nothing reads the upper triangle; clear_envelope zeros them).
+    int k = c;
+    for (; k + 4 <= len; k += 4) {  // rows k..k+3 of the four columns, one vector operation each
+      Lanes4 x1, x2 = {0, 0, 0, 0}, t0, t1, t2, t3;
+      load4(x1, a1 + k);
+      if (kPair) load4(x2, a2 + k);
+      load4(t0, s0 + k);
+      load4(t1, s1 + k);
+      load4(t2, s2 + k);
+      load4(t3, s3 + k);
+      store4(s0 + k, t0 + (kPair ? u0 * x1 + v0 * x2 : u0 * x1));
+      store4(s1 + k, t1 + (kPair ? u1 * x1 + v1 * x2 : u1 * x1));
+      store4(s2 + k, t2 + (kPair ? u2 * x1 + v2 * x2 : u2 * x1));
+      store4(s3 + k, t3 + (kPair ? u3 * x1 + v3 * x2 : u3 * x1));
     }
+    for (; k < len; ++k) {  // windows of all m rows, when m is not a multiple of 4
+      const double x1 = a1[k], x2 = kPair ? a2[k] : 0;
+      s0[k] += kPair ? u0 * x1 + v0 * x2 : u0 * x1;
+      s1[k] += kPair ? u1 * x1 + v1 * x2 : u1 * x1;
+      s2[k] += kPair ? u2 * x1 + v2 * x2 : u2 * x1;
+      s3[k] += kPair ? u3 * x1 + v3 * x2 : u3 * x1;
+    }
+  }
+  for (; c < len; ++c) {  // windows of all m rows, when m is not a multiple of 4
+    double* __restrict col = S + static_cast<std::ptrdiff_t>(r0 + c) * ld + r0;
+    const double u = f1 * a1[c], v = kPair ? f2 * a2[c] : 0;
+    for (int k = c; k < len; ++k) col[k] += term(u, v, k);
   }
 }
 
+PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, int r0, int len, const double* __restrict a1, double f1,
+                                                  const double* __restrict a2, double f2) {
+  if (a2) add_columns_to_newton_matrix<true>(S, ld, r0, len, a1, f1, a2, f2);
+  else add_columns_to_newton_matrix<false>(S, ld, r0, len, a1, f1, nullptr, 0.0);
+}
+
 PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
-  for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
-  for (int i = 0; i < w.n; ++i) w.in_factor[i] = is_free(w, i);
+  clear_envelope(w);
+  free_flags(w, w.in_factor.data());
   for (int i = 0; i < w.n; ++i) {
     if (!w.in_factor[i]) continue;
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+    const int r0 = w.window_begin[i], len = w.window_length[i];
     if (len <= 0) continue;
-    const double* a1 = w.A.col(i).data() + r0;
+    const double* a1 = window(w, i);
     const int j = i + 1;
     if (same_rows_as_next(w, i) && w.in_factor[j]) {
-      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], w.A.col(j).data() + r0, w.inv_h[j]);
+      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
       ++i;
     } else {
       add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
@@ -327,8 +445,9 @@ PARASPINE_VECTOR_CLONES bool rank_one_update(QpWorkspace& w, int r0, double sigm
 // right fascicle, or a reserve pair r⁺/r⁻).
 bool mirrored(const QpWorkspace& w, int i, int j) {
   if (w.row_begin[i] != w.row_begin[j] || w.row_end[i] != w.row_end[j] || w.h[i] != w.h[j]) return false;
-  for (int r = w.row_begin[i]; r < w.row_end[i]; ++r)
-    if (std::abs(w.A(r, i)) != std::abs(w.A(r, j))) return false;
+  const double *a = qp_column(w, i), *b = qp_column(w, j);
+  for (int k = 0; k < w.row_end[i] - w.row_begin[i]; ++k)
+    if (std::abs(a[k]) != std::abs(b[k])) return false;
   return true;
 }
 
@@ -343,8 +462,9 @@ bool update_columns(QpWorkspace& w, int i, int j, double sigma) {
   const double scale = 1.0 / std::sqrt(w.h[i] * (j >= 0 ? 2.0 : 1.0));
   for (double sign : {1.0, -1.0}) {
     w.update.segment(r0, w.m - r0).setZero();
-    if (j < 0) w.update.segment(r0, r1 - r0) = scale * w.A.col(i).segment(r0, r1 - r0);
-    else w.update.segment(r0, r1 - r0) = scale * (w.A.col(i).segment(r0, r1 - r0) + sign * w.A.col(j).segment(r0, r1 - r0));
+    const Eigen::Map<const Eigen::VectorXd> ai(qp_column(w, i), r1 - r0);
+    if (j < 0) w.update.segment(r0, r1 - r0) = scale * ai;
+    else w.update.segment(r0, r1 - r0) = scale * (ai + sign * Eigen::Map<const Eigen::VectorXd>(qp_column(w, j), r1 - r0));
     if (!w.update.segment(r0, r1 - r0).isZero(0) && !rank_one_update(w, r0, sigma)) return false;
     if (j < 0) break;
   }
@@ -356,8 +476,9 @@ bool update_columns(QpWorkspace& w, int i, int j, double sigma) {
 bool update_factor(QpWorkspace& w, int max_updates, QpInfo& info) {
   if (w.factor_valid) {
     w.changed.clear();
+    free_flags(w, w.free_now.data());
     for (int i = 0; i < w.n && static_cast<int>(w.changed.size()) <= max_updates; ++i)
-      if (w.in_factor[i] != is_free(w, i)) w.changed.push_back(i);
+      if (w.in_factor[i] != w.free_now[i]) w.changed.push_back(i);
     if (static_cast<int>(w.changed.size()) <= max_updates) {
       bool ok = true;
       const int k = static_cast<int>(w.changed.size());
@@ -408,13 +529,21 @@ PARASPINE_VECTOR_CLONES void solve_with_factor(const QpWorkspace& w, Eigen::Vect
 
 // c = Aᵀd, d = w.direction (the line search's products).
 PARASPINE_VECTOR_CLONES void column_products(QpWorkspace& w) {
-  for (int i = 0; i < w.n; ++i) {
-    if (same_rows_as_next(w, i)) {
-      pair_dot(w, i, w.direction, w.c[i], w.c[i + 1]);
+  const int n = w.n;  // local pointers, as in primal_from_dual
+  double* __restrict c = w.c.data();
+  const double* __restrict d = w.direction.data();
+  const double* columns = w.columns.data();
+  const int *begin = w.window_begin.data(), *length = w.window_length.data(), *start = w.column_start.data();
+  const unsigned char* pair = w.same_rows_as_next.data();
+  for (int i = 0; i < n; ++i) {
+    const int r0 = begin[i], len = length[i];
+    const double* __restrict a1 = columns + start[i];
+    if (pair[i]) {
+      window_dot2(a1, columns + start[i + 1], d + r0, len, c[i], c[i + 1]);
       ++i;
       continue;
     }
-    w.c[i] = column_dot(w, i, w.direction);
+    c[i] = window_dot(a1, d + r0, len);
   }
 }
 
@@ -480,10 +609,10 @@ PARASPINE_VECTOR_CLONES void residual_and_products(QpWorkspace& w) {
   double* __restrict y = w.residual.data();
   const double* __restrict lambda = w.lambda.data();
   for (int i = 0; i < w.n; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    const double* __restrict a1 = w.A.col(i).data() + r0;
+    const int r0 = w.window_begin[i], len = w.window_length[i];
+    const double* __restrict a1 = window(w, i);
     if (same_rows_as_next(w, i)) {
-      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+      const double* __restrict a2 = window(w, i + 1);
       const double x1 = w.x[i], x2 = w.x[i + 1];
       double s1 = 0, s2 = 0;
       for (int k = 0; k < len; ++k) {
@@ -510,10 +639,10 @@ PARASPINE_VECTOR_CLONES void residual_and_products(QpWorkspace& w) {
 PARASPINE_VECTOR_CLONES void subtract_columns(QpWorkspace& w, const Eigen::VectorXd& f) {
   double* __restrict y = w.direction.data();
   for (int i = 0; i < w.n; ++i) {
-    const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
-    const double* __restrict a1 = w.A.col(i).data() + r0;
+    const int r0 = w.window_begin[i], len = w.window_length[i];
+    const double* __restrict a1 = window(w, i);
     if (same_rows_as_next(w, i)) {
-      const double* __restrict a2 = w.A.col(i + 1).data() + r0;
+      const double* __restrict a2 = window(w, i + 1);
       const double f1 = f[i], f2 = f[i + 1];
       if (f1 != 0 || f2 != 0)
         for (int k = 0; k < len; ++k) y[r0 + k] -= f1 * a1[k] + f2 * a2[k];
@@ -592,13 +721,13 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
     // Assembled and factorized as the semismooth Newton matrix is (pairs of columns, envelope),
     // in w.L: the semismooth steps after the fallback start with a new factorization anyway.
     w.factor_valid = false;
-    for (int c = 0; c < w.m; ++c) w.L.col(c).segment(c, w.envelope_last[c] - c + 1).setZero();
+    clear_envelope(w);
     for (int i = 0; i < n; ++i) {
-      const int r0 = w.row_begin[i], len = w.row_end[i] - r0;
+      const int r0 = w.window_begin[i], len = w.window_length[i];
       if (len <= 0) continue;
-      const double* a1 = w.A.col(i).data() + r0;
+      const double* a1 = window(w, i);
       if (same_rows_as_next(w, i)) {
-        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], w.A.col(i + 1).data() + r0, inv_d[i + 1]);
+        add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], window(w, i + 1), inv_d[i + 1]);
         ++i;
       } else {
         add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, inv_d[i], nullptr, 0.0);
@@ -679,13 +808,66 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
   }
 }
 
+// The line search's pass over the variables, vectorized: the dual's slope −Σ c_i²/h_i over the
+// variables free at t = 0 (summed in the variables' order, as the scalar loop this replaces), and
+// whether each may have a kink in (0, 1) or sits on its bound pushed outward (w.kink_candidate) —
+// not when u = (s − g)/h stays strictly inside the bounds or strictly beyond the same bound over
+// the whole step (most variables), which the kink walk then skips. Comparisons joined by bitwise &
+// and | with no-trapping-math (the solver never looks at floating-point exceptions), so the compiler
+// may evaluate them all and the loop has no branches.
+__attribute__((optimize("no-trapping-math"))) PARASPINE_VECTOR_CLONES double line_search_scan(
+    int n, const double* c, const double* s, const double* g, const double* inv_h, const double* lo, const double* hi,
+    double* __restrict candidate) {
+  double slope = 0;
+  for (int i = 0; i < n; ++i) {
+    const double ci = c[i], l = lo[i], h = hi[i];
+    const double u0 = (s[i] - g[i]) * inv_h[i], du = ci * inv_h[i], u1 = u0 + du;
+    const bool free_now = ((u0 > l) | ((u0 == l) & (du > 0))) & ((u0 < h) | ((u0 == h) & (du < 0)));
+    slope -= free_now ? ci * du : 0.0;
+    const bool quiet = ((l < u0) & (u0 < h) & (l < u1) & (u1 < h)) | ((u0 < l) & (u1 < l)) | ((u0 > h) & (u1 > h));
+    candidate[i] = (ci != 0) & !quiet ? 1.0 : 0.0;  // doubles: one element size in the loop
+  }
+  return slope;
+}
+
+double line_search_scan(QpWorkspace& w) {
+  return line_search_scan(w.n, w.c.data(), w.s.data(), w.g.data(), w.inv_h.data(), w.lo.data(), w.hi.data(), w.kink_candidate.data());
+}
+
+// Bound multipliers and the KKT measures, for reporting: one vectorized pass (the objective's sum
+// in four lanes; the maxima do not depend on the order).
+PARASPINE_VECTOR_CLONES void report_kkt(QpWorkspace& w, QpInfo& info) {
+  const int n = w.n;
+  const double *h = w.h.data(), *g = w.g.data(), *x = w.x.data(), *s = w.s.data(), *lo = w.lo.data(), *hi = w.hi.data();
+  double* __restrict mu_out = w.bound_multiplier.data();
+  double objective = 0, stationarity = 0, complementarity = 0;
+#pragma omp simd reduction(+ : objective) reduction(max : stationarity, complementarity)
+  for (int i = 0; i < n; ++i) {
+    const double grad = h[i] * x[i] + g[i] - s[i];  // = −μ_i
+    const bool at_lo = x[i] <= lo[i], at_hi = x[i] >= hi[i];
+    const double mu = (at_hi && grad < 0) || (at_lo && grad > 0) ? -grad : 0.0;
+    mu_out[i] = mu;
+    const double gap = mu > 0 ? hi[i] - x[i] : mu < 0 ? x[i] - lo[i] : 0.0;
+    stationarity = std::max(stationarity, std::abs(grad + mu));
+    complementarity = std::max(complementarity, std::abs(mu) * gap);
+    objective += 0.5 * h[i] * x[i] * x[i] + g[i] * x[i];
+  }
+  info.objective = objective;
+  info.stationarity = stationarity;
+  info.complementarity = complementarity;
+}
+
 }  // namespace
 
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
-  w.inv_h = w.h.cwiseInverse();  // multiplications, not divisions, in the per-variable loops
-  compute_envelope(w);
+  // 1/h: multiplications, not divisions, in the per-variable loops. h is usually the last solve's
+  // (load sharing's weights change only with the criterion): 828 divisions skipped for a memcmp.
+  if (std::memcmp(w.h.data(), w.h_inverted.data(), sizeof(double) * w.n) != 0) {
+    w.inv_h = w.h.cwiseInverse();
+    w.h_inverted = w.h;
+  }
   if (!warm) w.lambda_previous_valid = false;
   if (!warm) w.lambda_step = -1;
   if (warm && w.prediction_pending) {
@@ -789,19 +971,13 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     // stop at one of their first kinks, often at t ~ 1e-6, out of hundreds in (0, 1)).
     w.kinks.clear();
     w.changed.clear();  // variables whose x does not follow t c/h over the step (carry_residual)
-    double slope = 0;
     column_products(w);
+    double slope = line_search_scan(w);
     for (int i = 0; i < w.n; ++i) {
+      if (w.kink_candidate[i] == 0) continue;
       const double ci = w.c[i];
-      if (ci == 0) continue;
       const double u0 = (w.s[i] - w.g[i]) * w.inv_h[i], du = ci * w.inv_h[i], curvature = ci * du;
       const double lo = w.lo[i], hi = w.hi[i];
-      const bool free_now = (u0 > lo || (u0 == lo && du > 0)) && (u0 < hi || (u0 == hi && du < 0));
-      if (free_now) slope -= curvature;
-      // No kink in (0, 1) when u stays strictly inside the bounds or strictly beyond the same
-      // bound over the whole step (most variables): no divisions for those.
-      const double u1 = u0 + du;
-      if ((lo < u0 && u0 < hi && lo < u1 && u1 < hi) || (u0 < lo && u1 < lo) || (u0 > hi && u1 > hi)) continue;
       // On its bound and pushed outward: in the factor (free), yet it does not move (carry_residual).
       if (((u0 == lo && du < 0) || (u0 == hi && du > 0)) && static_cast<int>(w.changed.size()) <= kMaxCarriedKinks)
         w.changed.push_back(i);
@@ -868,23 +1044,57 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   }
   info.iterations = it;
   w.last_iterations = it;
-  // Bound multipliers and the KKT measures, for reporting.
-  double objective = 0, stationarity = 0, complementarity = 0;  // locals: no store per variable
+  report_kkt(w, info);
+}
+
+void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end) {
+  if (static_cast<int>(begin.size()) != w.n || static_cast<int>(end.size()) != w.n)
+    throw std::invalid_argument("qp_set_rows: " + std::to_string(w.n) + " row ranges expected");
+  w.column_start.assign(w.n + 1, 0);
+  w.window_begin.assign(w.n, 0);
+  w.window_length.assign(w.n, 0);
   for (int i = 0; i < w.n; ++i) {
-    const double grad = w.h[i] * w.x[i] + w.g[i] - w.s[i];  // = −μ_i
-    const bool at_lo = w.x[i] <= w.lo[i], at_hi = w.x[i] >= w.hi[i];
-    double mu = 0;
-    if (at_hi && grad < 0) mu = -grad;
-    if (at_lo && grad > 0) mu = -grad;
-    w.bound_multiplier[i] = mu;
-    stationarity = std::max(stationarity, std::abs(grad + mu));
-    const double gap = mu > 0 ? w.hi[i] - w.x[i] : mu < 0 ? w.x[i] - w.lo[i] : 0.0;
-    complementarity = std::max(complementarity, std::abs(mu) * gap);
-    objective += 0.5 * w.h[i] * w.x[i] * w.x[i] + w.g[i] * w.x[i];
+    if (begin[i] < 0 || end[i] > w.m || begin[i] > end[i])
+      throw std::invalid_argument("qp_set_rows: column " + std::to_string(i) + " has rows [" + std::to_string(begin[i]) + ", " +
+                                  std::to_string(end[i]) + ") outside [0, " + std::to_string(w.m) + "]");
+    // The shortest multiple of 4 rows covering the column, moved up if it would pass the last row;
+    // all m rows when even that does not fit.
+    const int len = end[i] - begin[i], padded = (len + 3) / 4 * 4;
+    if (len == 0) {
+      w.window_begin[i] = begin[i], w.window_length[i] = 0;
+    } else if (padded <= w.m) {
+      w.window_begin[i] = std::min(begin[i], w.m - padded), w.window_length[i] = padded;
+    } else {
+      w.window_begin[i] = 0, w.window_length[i] = w.m;
+    }
+    w.column_start[i + 1] = w.column_start[i] + w.window_length[i];
   }
-  info.objective = objective;
-  info.stationarity = stationarity;
-  info.complementarity = complementarity;
+  w.row_begin = begin;
+  w.row_end = end;
+  w.columns = Eigen::VectorXd::Zero(w.column_start[w.n]);
+  compute_envelope(w);
+}
+
+void qp_set_matrix(QpWorkspace& w, const Eigen::MatrixXd& A) {
+  if (A.rows() != w.m || A.cols() != w.n) throw std::invalid_argument("qp_set_matrix: A is not m x n");
+  for (int i = 0; i < w.n; ++i) {
+    double* a = qp_column(w, i);
+    for (int r = 0; r < w.m; ++r) {
+      if (r >= w.row_begin[i] && r < w.row_end[i]) a[r - w.row_begin[i]] = A(r, i);
+      else if (A(r, i) != 0)
+        throw std::invalid_argument("qp_set_matrix: A(" + std::to_string(r) + ", " + std::to_string(i) +
+                                    ") is not zero but outside the column's row range");
+    }
+  }
+}
+
+Eigen::MatrixXd qp_matrix(const QpWorkspace& w) {
+  Eigen::MatrixXd A = Eigen::MatrixXd::Zero(w.m, w.n);
+  for (int i = 0; i < w.n; ++i) {
+    const double* a = qp_column(w, i);
+    for (int r = w.row_begin[i]; r < w.row_end[i]; ++r) A(r, i) = a[r - w.row_begin[i]];
+  }
+  return A;
 }
 
 }  // namespace paraspine

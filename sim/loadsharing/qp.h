@@ -24,8 +24,10 @@
 // Column sparsity: column i has nonzeros only in rows [row_begin_i, row_end_i) (a muscle acts on
 // the joints it crosses), which the products, the assembly of S and the updates exploit; S has the
 // envelope those ranges give, kept by its Cholesky factor, and factorization and updates work
-// only inside it.
-// No allocation after qp_resize.
+// only inside it. A is stored packed: those rows of each column, column after column (on the full
+// model 8.5 k of the dense matrix's 62 k entries, so the passes over A read 68 kB instead of
+// touching 500 kB); the row ranges are set with qp_set_rows, the values written through qp_column.
+// No allocation after qp_resize and qp_set_rows.
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <vector>
@@ -71,10 +73,17 @@ struct QpInfo {
 struct QpWorkspace {
   int n = 0, m = 0;
   // ---- problem (filled by the caller)
-  Eigen::MatrixXd A;                 // (m, n)
+  // A (m × n), packed: column i's rows [row_begin_i, row_end_i) (qp_column) within a window of rows
+  // [window_begin_i, window_begin_i + window_length_i) stored at column_start[i] in `columns`; the
+  // window's other rows are zeros. Windows are a multiple of 4 rows long where m allows (3 rows:
+  // 4; 6: 8), so the products with A run whole vectors without scalar tails. Row ranges and layout
+  // are set together by qp_set_rows (read-only elsewhere).
+  Eigen::VectorXd columns;              // (Σ window lengths)
+  std::vector<int> column_start;        // (n + 1)
+  std::vector<int> row_begin, row_end;  // (n) nonzero row range of each column
+  std::vector<int> window_begin, window_length;  // (n)
   Eigen::VectorXd b;                 // (m)
   Eigen::VectorXd h, g, lo, hi;      // (n)
-  std::vector<int> row_begin, row_end;  // (n) nonzero row range of each column
   // ---- solution and warm-start state
   Eigen::VectorXd x;                 // (n)
   Eigen::VectorXd lambda;            // (m) equality multipliers
@@ -92,12 +101,15 @@ struct QpWorkspace {
     int variable;  // whose kink (the residual after a step cut short is updated from these)
   };
   std::vector<Kink> kinks;
+  std::vector<double> kink_candidate;  // (n) 1 or 0, variables the kink walk looks at (qp.cpp, line_search_scan)
   // ---- semismooth Newton: Cholesky factor L Lᵀ = A_F H_F⁻¹ A_Fᵀ + δ I of the free set F it was
   // built for, kept up to date by rank-one updates while A is unchanged (within one solve)
   Eigen::MatrixXd L;                   // (m, m) lower triangle used
   Eigen::VectorXd update;              // (m) scratch column for the updates
   Eigen::VectorXd inv_h;               // (n) 1 / h
+  Eigen::VectorXd h_inverted;          // (n) the h inv_h was computed from
   std::vector<unsigned char> in_factor;  // (n) 1 if column i is in L
+  std::vector<unsigned char> free_now;   // (n) scratch: 1 if variable i is free at the current λ
   std::vector<int> changed;            // columns entering or leaving the free set (capacity n)
   double regularization = 0;           // δ
   Eigen::VectorXd factor_shift;        // (m) L Lᵀ − A_F H_F⁻¹ A_Fᵀ: the diagonal δ and damping added at the last factorization
@@ -105,9 +117,8 @@ struct QpWorkspace {
   // Envelope of the Newton matrix: row r has no nonzero left of column envelope_first[r] (no
   // column acts on both rows), and Cholesky keeps that profile, so work outside it is skipped.
   std::vector<int> envelope_first, envelope_last;  // (m); last: the lowest nonzero row of column r
-  // The row ranges the envelope was computed for (recomputed only when they change), and for each
-  // column whether the next one acts on the same rows (a left/right pair: one loop for both).
-  std::vector<int> envelope_row_begin, envelope_row_end;  // (n)
+  // For each column whether the next one acts on the same rows (a left/right pair: one loop for
+  // both). The envelope and this are the row ranges', computed by qp_set_rows.
   std::vector<unsigned char> same_rows_as_next;           // (n)
   // Multipliers of the frame before the last (qp_predict_warm_start)
   Eigen::VectorXd lambda_previous;     // (m)
@@ -117,8 +128,33 @@ struct QpWorkspace {
   int last_iterations = 0;             // semismooth steps of the last solve
 };
 
-// Sizes the workspace (all buffers allocated here), λ = 0.
+// Sizes the workspace (all buffers allocated here), λ = 0; every column on every row, A = 0.
 void qp_resize(QpWorkspace& w, int n, int m);
+
+// Column i acts on rows [begin_i, end_i) (begin_i = end_i: on none): lays out the packed columns for
+// these ranges, A = 0 (then written through qp_column), and computes the Newton matrix's envelope.
+// Allocates; called when the ranges are chosen (a model's: once per Data), not per solve.
+// std::invalid_argument for sizes or ranges outside [0, m].
+void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end);
+
+// Column i's coefficients on its rows: element k is row row_begin_i + k. (Write only these: the
+// rest of the column's window must stay zero.)
+inline double* qp_column(QpWorkspace& w, int i) {
+  return w.columns.data() + w.column_start[i] + (w.row_begin[i] - w.window_begin[i]);
+}
+inline const double* qp_column(const QpWorkspace& w, int i) {
+  return w.columns.data() + w.column_start[i] + (w.row_begin[i] - w.window_begin[i]);
+}
+
+// Column i's whole window: element k is row window_begin_i + k. A caller may write all of it when
+// its values are zero outside the column's rows (load sharing copies moment-arm columns, which are).
+inline double* qp_window(QpWorkspace& w, int i) { return w.columns.data() + w.column_start[i]; }
+
+// A from a dense m × n matrix, for callers that build it whole (tests, tools): the row ranges stay;
+// std::invalid_argument if an entry outside them is not zero (it would be dropped).
+void qp_set_matrix(QpWorkspace& w, const Eigen::MatrixXd& A);
+// A as a dense m × n matrix (checks, references).
+Eigen::MatrixXd qp_matrix(const QpWorkspace& w);
 
 // Before the warm-started solve of the next frame of a motion sampled in time (one solve per
 // frame): the solve then starts from the linear extrapolation 2λ_k − λ_{k−1} of the last two

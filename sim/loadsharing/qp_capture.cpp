@@ -55,7 +55,7 @@ bool qp_capture_write(std::FILE* f, const QpWorkspace& w, bool warm, bool extrap
   const int head[5] = {static_cast<int>(kMagic), w.n, w.m, warm, extrapolate};
   bool ok = put(f, head, 5) && put(f, w.row_begin.data(), w.n) && put(f, w.row_end.data(), w.n) && put(f, w.b.data(), w.m);
   for (const Eigen::VectorXd* v : {&w.h, &w.g, &w.lo, &w.hi}) ok = ok && put(f, v->data(), w.n);
-  for (int i = 0; i < w.n && ok; ++i) ok = put(f, w.A.col(i).data() + w.row_begin[i], std::max(0, w.row_end[i] - w.row_begin[i]));
+  for (int i = 0; i < w.n && ok; ++i) ok = put(f, qp_column(w, i), std::max(0, w.row_end[i] - w.row_begin[i]));
   return ok && std::fflush(f) == 0;
 }
 
@@ -98,12 +98,11 @@ bool qp_capture_read(std::FILE* f, QpCaptureRecord& r) {
 
 void qp_capture_load(const QpCaptureRecord& r, QpWorkspace& w) {
   if (w.n != r.n || w.m != r.m) qp_resize(w, r.n, r.m);
-  w.A.setZero();
+  if (w.row_begin != r.row_begin || w.row_end != r.row_end) qp_set_rows(w, r.row_begin, r.row_end);
   std::size_t k = 0;
   for (int i = 0; i < r.n; ++i) {
-    w.row_begin[i] = r.row_begin[i];
-    w.row_end[i] = r.row_end[i];
-    for (int row = r.row_begin[i]; row < r.row_end[i]; ++row) w.A(row, i) = r.a[k++];
+    double* a = qp_column(w, i);
+    for (int row = r.row_begin[i]; row < r.row_end[i]; ++row) a[row - r.row_begin[i]] = r.a[k++];
     w.h[i] = r.h[i];
     w.g[i] = r.g[i];
     w.lo[i] = r.lo[i];

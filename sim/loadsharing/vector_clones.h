@@ -20,3 +20,15 @@
 #ifndef PARASPINE_VECTOR_CLONES
 #define PARASPINE_VECTOR_CLONES
 #endif
+
+namespace paraspine {
+
+// Four doubles in one GCC vector: an AVX2 register in the x86-64-v3 clones, two SSE2 registers in
+// the baseline. The loops over the QP's column windows (qp.h: a multiple of 4 rows) use it for
+// explicit four-row operations, with none of the set-up (trip counts, alias checks, tails) of the
+// compiler's own vectorized loops, which at 4–52 rows cost more than the arithmetic.
+typedef double Lanes4 __attribute__((vector_size(32)));
+__attribute__((always_inline)) inline void load4(Lanes4& v, const double* p) { __builtin_memcpy(&v, p, sizeof v); }  // unaligned
+__attribute__((always_inline)) inline void store4(double* p, const Lanes4& v) { __builtin_memcpy(p, &v, sizeof v); }
+
+}  // namespace paraspine

@@ -71,16 +71,21 @@ Data::Data(const Model& m)
   // see loadsharing.h); a muscle's column is nonzero only on the rotations of the joints it crosses.
   qp_resize(qp, m.nmuscle + 2 * m.ndof, m.ndof);
   loadsharing_accepted = Eigen::VectorXd::Zero(m.nmuscle + 2 * m.ndof);
+  std::vector<int> row_begin(qp.n), row_end(qp.n);
   for (int i = 0; i < m.nmuscle; ++i) {
-    qp.row_begin[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_lo[i];
-    qp.row_end[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_hi[i] + 3;
+    row_begin[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_lo[i];
+    row_end[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_hi[i] + 3;
   }
   for (int k = 0; k < m.ndof; ++k)
     for (int sign : {0, 1}) {
+      row_begin[m.nmuscle + 2 * k + sign] = k;
+      row_end[m.nmuscle + 2 * k + sign] = k + 1;
+    }
+  qp_set_rows(qp, row_begin, row_end);
+  for (int k = 0; k < m.ndof; ++k)
+    for (int sign : {0, 1}) {
       const int i = m.nmuscle + 2 * k + sign;
-      qp.row_begin[i] = k;
-      qp.row_end[i] = k + 1;
-      qp.A(k, i) = sign ? -1.0 : 1.0;
+      qp_column(qp, i)[0] = sign ? -1.0 : 1.0;
       qp.lo[i] = 0;
       qp.hi[i] = std::numeric_limits<double>::infinity();
     }

@@ -34,7 +34,7 @@ TEST(LoadSharingFull, SameOptimumAsIpoptOn200RandomFeasibleFrames) {
     // KKT, recomputed here: h x + g − Aᵀλ vanishes for free variables and pushes into the bound
     // for those at a bound.
     const QpWorkspace& w = d.qp;
-    const Eigen::VectorXd grad = w.h.cwiseProduct(w.x) + w.g - w.A.transpose() * w.lambda;
+    const Eigen::VectorXd grad = w.h.cwiseProduct(w.x) + w.g - qp_matrix(w).transpose() * w.lambda;
     for (int i = 0; i < w.n; ++i) {
       const double scale = 1 + std::abs(w.h[i] * w.x[i]) + std::abs(w.g[i]);
       double viol = 0;

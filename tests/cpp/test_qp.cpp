@@ -11,17 +11,28 @@
 namespace paraspine {
 namespace {
 
+// A dense and the row ranges of w's columns, given to w by set() once every column is filled.
+struct Columns {
+  std::vector<int> begin, end;
+  Eigen::MatrixXd A;
+  explicit Columns(const QpWorkspace& w) : begin(w.n, 0), end(w.n, 0), A(Eigen::MatrixXd::Zero(w.m, w.n)) {}
+  void set(QpWorkspace& w) const {
+    qp_set_rows(w, begin, end);
+    qp_set_matrix(w, A);
+  }
+};
+
 // Columns 0 … nmus − 1 of w: muscles each acting on a random run of up to 12 of the m rows, with
 // activations in [0, cap] (cap < 1: fatigue) and cost Σ a².
-void random_muscles(QpWorkspace& w, int nmus, int m, std::mt19937& rng) {
+void random_muscles(QpWorkspace& w, Columns& c, int nmus, int m, std::mt19937& rng) {
   std::uniform_real_distribution<double> u(0, 1);
   for (int i = 0; i < nmus; ++i) {
     const int len = 1 + static_cast<int>(u(rng) * std::min(m, 12));
     const int r0 = static_cast<int>(u(rng) * (m - len + 1));
-    w.row_begin[i] = r0;
-    w.row_end[i] = r0 + len;
+    c.begin[i] = r0;
+    c.end[i] = r0 + len;
     const double fmax = 50 + 950 * u(rng);
-    for (int r = r0; r < r0 + len; ++r) w.A(r, i) = fmax * 0.06 * (u(rng) - 0.3);  // moment arm × force
+    for (int r = r0; r < r0 + len; ++r) c.A(r, i) = fmax * 0.06 * (u(rng) - 0.3);  // moment arm × force
     w.h[i] = 2.0;  // Σ a²
     w.lo[i] = 0;
     w.hi[i] = 0.5 + 0.5 * u(rng);  // fatigue lowers capacity
@@ -34,40 +45,43 @@ void random_load(QpWorkspace& w, int nmus, std::mt19937& rng, double load) {
   std::uniform_real_distribution<double> u(0, 1);
   Eigen::VectorXd a = Eigen::VectorXd::Zero(w.n);
   for (int i = 0; i < nmus; ++i) a[i] = load * u(rng) * w.hi[i];
-  w.b = w.A * a;
+  w.b = qp_matrix(w) * a;
 }
 
 // n muscles with activations in [0, cap], m equalities, plus m reserves with weight `reserve_w`.
 void random_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double load, double reserve_w) {
   qp_resize(w, nmus + m, m);
-  random_muscles(w, nmus, m, rng);
+  Columns c(w);
+  random_muscles(w, c, nmus, m, rng);
   for (int k = 0; k < m; ++k) {
     const int i = nmus + k;
-    w.row_begin[i] = k;
-    w.row_end[i] = k + 1;
-    w.A(k, i) = 1.0;
+    c.begin[i] = k;
+    c.end[i] = k + 1;
+    c.A(k, i) = 1.0;
     w.h[i] = 2.0 * reserve_w;
     w.lo[i] = -std::numeric_limits<double>::infinity();
     w.hi[i] = std::numeric_limits<double>::infinity();
   }
+  c.set(w);
   random_load(w, nmus, rng, load);
 }
 
 // Another problem's data (A, b, h, g, bounds, row ranges) in a workspace that keeps its solver state.
 void set_problem(QpWorkspace& w, const QpWorkspace& p) {
-  w.A = p.A, w.b = p.b, w.h = p.h, w.g = p.g, w.lo = p.lo, w.hi = p.hi;
-  w.row_begin = p.row_begin, w.row_end = p.row_end;
+  if (w.row_begin != p.row_begin || w.row_end != p.row_end) qp_set_rows(w, p.row_begin, p.row_end);
+  w.columns = p.columns, w.b = p.b, w.h = p.h, w.g = p.g, w.lo = p.lo, w.hi = p.hi;
 }
 
 void check_kkt(const QpWorkspace& w, const QpInfo& info, double rel_tol = 1e-10) {
   ASSERT_EQ(info.status, QpStatus::kSolved) << qp_status_name(info.status);
   const double scale_b = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
   EXPECT_LE(info.primal_residual, rel_tol * scale_b);
-  EXPECT_LE((w.A * w.x - w.b).lpNorm<Eigen::Infinity>(), 10 * rel_tol * scale_b);
+  const Eigen::MatrixXd A = qp_matrix(w);
+  EXPECT_LE((A * w.x - w.b).lpNorm<Eigen::Infinity>(), 10 * rel_tol * scale_b);
   // Stationarity recomputed from scratch: h x + g − Aᵀλ − μ = 0 with μ of the right sign.
-  const Eigen::VectorXd grad = w.h.cwiseProduct(w.x) + w.g - w.A.transpose() * w.lambda;
+  const Eigen::VectorXd grad = w.h.cwiseProduct(w.x) + w.g - A.transpose() * w.lambda;
   // Rounding of Aᵀλ itself: ε·|A|ᵀ|λ| (large only when reserves carry large moments).
-  const Eigen::VectorXd rounding = 1e-6 * (w.A.cwiseAbs().transpose() * w.lambda.cwiseAbs());
+  const Eigen::VectorXd rounding = 1e-6 * (A.cwiseAbs().transpose() * w.lambda.cwiseAbs());
   for (int i = 0; i < w.n; ++i) {
     EXPECT_GE(w.x[i], w.lo[i]);
     EXPECT_LE(w.x[i], w.hi[i]);
@@ -180,7 +194,7 @@ TEST(Qp, WarmChainsAndStaleStartsReachTheColdOptimum) {
   double worst = 0, worst_saturated = 0;
   for (int frame = 0; frame < 60; ++frame) {
     for (int i = 0; i < 200; ++i) {
-      for (int r = w.row_begin[i]; r < w.row_end[i]; ++r) w.A(r, i) *= 1 + 0.01 * noise(rng);
+      for (int k = 0; k < w.row_end[i] - w.row_begin[i]; ++k) qp_column(w, i)[k] *= 1 + 0.01 * noise(rng);
       w.hi[i] = std::max(0.05, w.hi[i] * (1 - 0.004 * std::abs(noise(rng))));
     }
     w.b *= 1 + 0.01 * noise(rng);
@@ -223,17 +237,21 @@ TEST(Qp, EnvelopeFactorEqualsTheDenseNewtonMatrix) {
     random_problem(w, 120, 27, rng, 0.8, 1e4);
     // A few long columns from the first row, as the long lumbar fascicles from the pelvis: the
     // envelope is then dense at the top and sparse below, as in the full model.
+    Columns c(w);
+    c.begin = w.row_begin, c.end = w.row_end, c.A = qp_matrix(w);
     for (int i = 0; i < 8; ++i) {
-      w.row_begin[i] = 0;
-      w.row_end[i] = 10 + i;
-      for (int r = 0; r < w.m; ++r) w.A(r, i) = r < w.row_end[i] ? 20.0 * std::sin(1.0 + r + 7 * i) : 0.0;
+      c.begin[i] = 0;
+      c.end[i] = 10 + i;
+      for (int r = 0; r < w.m; ++r) c.A(r, i) = r < c.end[i] ? 20.0 * std::sin(1.0 + r + 7 * i) : 0.0;
     }
+    c.set(w);
     QpInfo info;
     qp_solve(fresh, w, info, false);
     check_kkt(w, info, 1e-8);
     Eigen::MatrixXd S = Eigen::MatrixXd::Zero(w.m, w.m);
+    const Eigen::MatrixXd A = qp_matrix(w);
     for (int i = 0; i < w.n; ++i)
-      if (w.in_factor[i]) S += w.A.col(i) * w.A.col(i).transpose() / w.h[i];
+      if (w.in_factor[i]) S += A.col(i) * A.col(i).transpose() / w.h[i];
     for (int k = 0; k < w.m; ++k) S(k, k) = std::max(S(k, k), w.regularization);  // δ floors the diagonal
     const Eigen::MatrixXd L = w.L.triangularView<Eigen::Lower>();
     EXPECT_LT((L * L.transpose() - S).lpNorm<Eigen::Infinity>(), 1e-12 * S.lpNorm<Eigen::Infinity>()) << trial;
@@ -262,7 +280,8 @@ TEST(Qp, PredictedWarmStartsFollowASmoothMotionInFewerSteps) {
   for (int r = 0; r < base.m; ++r) phase_b[r] = phase(rng);
   auto frame = [&](QpWorkspace& w, double t) {  // 1 s of motion sampled at 100 Hz: t = frame / 100
     for (int i = 0; i < 200; ++i)
-      for (int r = base.row_begin[i]; r < base.row_end[i]; ++r) w.A(r, i) = base.A(r, i) * (1 + 0.1 * std::sin(3 * t + phase_a(r, i)));
+      for (int r = base.row_begin[i]; r < base.row_end[i]; ++r)
+        qp_column(w, i)[r - base.row_begin[i]] = qp_column(base, i)[r - base.row_begin[i]] * (1 + 0.1 * std::sin(3 * t + phase_a(r, i)));
     for (int r = 0; r < base.m; ++r) w.b[r] = base.b[r] * (1 + 0.3 * std::sin(2 * t + phase_b[r]));
   };
   QpSettings s;
@@ -318,17 +337,19 @@ TEST(Qp, AColdSolveIgnoresTheWorkspaceHistory) {
 // like a linear program's (docs/loadsharing.md).
 void exact_penalty_problem(QpWorkspace& w, int nmus, int m, std::mt19937& rng, double load) {
   qp_resize(w, nmus + 2 * m, m);
-  random_muscles(w, nmus, m, rng);
+  Columns c(w);
+  random_muscles(w, c, nmus, m, rng);
   for (int k = 0; k < 2 * m; ++k) {
     const int i = nmus + k;
-    w.row_begin[i] = k / 2;
-    w.row_end[i] = k / 2 + 1;
-    w.A(k / 2, i) = k % 2 ? -1.0 : 1.0;
+    c.begin[i] = k / 2;
+    c.end[i] = k / 2 + 1;
+    c.A(k / 2, i) = k % 2 ? -1.0 : 1.0;
     w.h[i] = 0.02;
     w.g[i] = 1e4;
     w.lo[i] = 0;
     w.hi[i] = std::numeric_limits<double>::infinity();
   }
+  c.set(w);
   random_load(w, nmus, rng, load);
 }
 
@@ -357,7 +378,7 @@ TEST(Qp, ReserveChainsWithCarriedResidualsReachTheColdOptimum) {
   double worst = 0;
   for (int frame = 0; frame < 25; ++frame) {
     for (int i = 0; i < nmus; ++i) {
-      for (int r = carried.row_begin[i]; r < carried.row_end[i]; ++r) carried.A(r, i) *= 1 + 0.05 * noise(rng);
+      for (int k = 0; k < carried.row_end[i] - carried.row_begin[i]; ++k) qp_column(carried, i)[k] *= 1 + 0.05 * noise(rng);
       carried.hi[i] = std::max(0.05, carried.hi[i] * (1 - 0.004 * std::abs(noise(rng))));
     }
     carried.b *= 1 + 0.05 * noise(rng);
@@ -408,6 +429,36 @@ TEST(Qp, InteriorPointFallbackReachesTheSameOptimum) {
   }
   std::printf("[ info ] interior point + polish vs semismooth: activations %.1e\n", worst);
   EXPECT_LT(worst, 1e-7);
+}
+
+// A is stored packed by the columns' row ranges (qp_set_rows), each column in a window of rows a
+// multiple of 4 long where m allows, zero outside its range: a dense matrix goes in and comes back
+// unchanged, column i's values sit at qp_column(w, i) from its first row, the windows' other rows
+// stay zero (the products read them), and an entry outside the ranges (which the packed store would
+// drop) or a range outside the rows is refused.
+TEST(Qp, PackedColumnsHoldTheMatrixWithinTheRowRanges) {
+  QpWorkspace w;
+  qp_resize(w, 4, 5);
+  qp_set_rows(w, {0, 2, 3, 0}, {2, 5, 3, 5});  // column 2 acts on no row; column 3 on all five
+  // Windows: rows 0–3; 1–4 (moved up: 2–5 would pass the last row); none; 0–4 (8 rows do not fit).
+  EXPECT_EQ(w.window_begin, (std::vector<int>{0, 1, 3, 0}));
+  EXPECT_EQ(w.window_length, (std::vector<int>{4, 4, 0, 5}));
+  EXPECT_EQ(w.column_start, (std::vector<int>{0, 4, 8, 8, 13}));
+  Eigen::MatrixXd A = Eigen::MatrixXd::Zero(5, 4);
+  A(0, 0) = 1, A(1, 0) = 2, A(2, 1) = 3, A(4, 1) = 4, A(0, 3) = 5, A(3, 3) = 6, A(4, 3) = 8;
+  qp_set_matrix(w, A);
+  EXPECT_EQ(qp_matrix(w), A);
+  EXPECT_EQ(qp_column(w, 1)[2], 4.0);  // row 4 of column 1, whose rows start at 2
+  EXPECT_EQ(qp_column(w, 3)[0], 5.0);
+  for (int i = 0; i < w.n; ++i)
+    for (int k = 0; k < w.window_length[i]; ++k) {
+      const int r = w.window_begin[i] + k;
+      EXPECT_EQ(w.columns[w.column_start[i] + k], A(r, i)) << "column " << i << " row " << r;
+    }
+  A(4, 0) = 7;  // outside column 0's rows 0–1
+  EXPECT_THROW(qp_set_matrix(w, A), std::invalid_argument);
+  EXPECT_THROW(qp_set_rows(w, {0, 0, 0, 0}, {6, 1, 1, 1}), std::invalid_argument);
+  EXPECT_THROW(qp_set_rows(w, {0, 0, 0}, {1, 1, 1}), std::invalid_argument);
 }
 
 }  // namespace

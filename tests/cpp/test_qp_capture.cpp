@@ -39,7 +39,7 @@ TEST(QpCapture, ARecordGivesBackItsProblem) {
   EXPECT_TRUE(r.warm);
   EXPECT_FALSE(r.extrapolate);
   qp_capture_load(r, back);
-  EXPECT_EQ(back.A, w.A);
+  EXPECT_EQ(qp_matrix(back), qp_matrix(w));
   EXPECT_EQ(back.b, w.b);
   EXPECT_EQ(back.h, w.h);
   EXPECT_EQ(back.g, w.g);
