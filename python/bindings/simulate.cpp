@@ -110,7 +110,8 @@ ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::s
 // Returns (summary, time or None, {path: array}).
 py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::string& criterion, const std::string& output,
                    const std::optional<std::vector<std::string>>& record, py::object progress, int threads,
-                   bool fatigue, const std::vector<std::string>& output_fields, bool single_precision) {
+                   bool fatigue, const std::vector<std::string>& output_fields, bool single_precision,
+                   const std::string& compression) {
   ps::Scenario s = s_in;
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
@@ -161,9 +162,10 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
     try {
       std::unique_ptr<ps::ResultsWriter> writer;
       if (!output.empty()) {
-        ps::ResultsOptions storage;  // as `paraspine run -o --fields ... --precision ...`
+        ps::ResultsOptions storage;  // as `paraspine run -o --fields ... --precision ... --compression ...`
         storage.fields = output_fields;
         storage.single_precision = single_precision;
+        storage.compression = ps::parse_compression(compression, "compression");
         writer = std::make_unique<ps::ResultsWriter>(output, m, metadata(m, s, s.criterion), storage);
       }
       opt.threads = ps::usable_threads(threads);  // as `paraspine run --threads` (run.h), capped alike
@@ -341,7 +343,8 @@ void bind_simulate(py::module_& mod) {
   });
   mod.def("_simulate", &simulate, py::arg("model"), py::arg("scenario"), py::arg("criterion"), py::arg("output"),
           py::arg("record"), py::arg("progress"), py::arg("threads"), py::arg("fatigue") = true,
-          py::arg("output_fields") = std::vector<std::string>{}, py::arg("single_precision") = false);
+          py::arg("output_fields") = std::vector<std::string>{}, py::arg("single_precision") = false,
+          py::arg("compression") = "deflate");
   mod.def("_write_results", &write_results, py::arg("path"), py::arg("model"), py::arg("scenario"), py::arg("criterion"),
           py::arg("summary"), py::arg("time"), py::arg("values"));
   mod.def("_read_results_info", [](const std::string& path) {

@@ -3,10 +3,8 @@
 namespace paraspine {
 
 void fatigue_update(const Model& m, const std::vector<FatigueParameters>& p, double dt, Data& d) {
-  for (int i = 0; i < m.nmuscle; ++i) {
-    fatigue_step(p[i], d.activation[i], dt, d.fatigue[i], &d.fatigue_cache[i]);
-    d.muscle_capacity[i] = d.fatigue[i].capacity();
-  }
+  fatigue_steps(p.data(), d.activation.data(), dt, m.nmuscle, d.fatigue.data(), d.fatigue_cache.data(),
+                d.muscle_capacity.data());
 }
 
 void fatigue_reset(const Model& m, Data& d) {

@@ -72,12 +72,23 @@ struct StepMap {
   double y0, y1, e00, e01, e10, e11;
 };
 
-bool closed_form_map(const FatigueParameters& p, double TL, Branch b, double t, StepMap& map) {
-  const Linear2 L = branch_system(p, TL, b);
+// Whether K's eigenvalues are real, distinct and non-zero enough for the closed form (not on t).
+bool closed_form_applies(const Linear2& L) {
   const double half_trace = 0.5 * (L.k00 + L.k11);
   const double det = L.k00 * L.k11 - L.k01 * L.k10;
   const double disc = half_trace * half_trace - det;
-  if (!(det > 1e-12 * half_trace * half_trace && disc > 1e-6 * half_trace * half_trace)) return false;
+  return det > 1e-12 * half_trace * half_trace && disc > 1e-6 * half_trace * half_trace;
+}
+bool closed_form_applies(const FatigueParameters& p, double TL, Branch b) {
+  return closed_form_applies(branch_system(p, TL, b));
+}
+
+bool closed_form_map(const FatigueParameters& p, double TL, Branch b, double t, StepMap& map) {
+  const Linear2 L = branch_system(p, TL, b);
+  if (!closed_form_applies(L)) return false;
+  const double half_trace = 0.5 * (L.k00 + L.k11);
+  const double det = L.k00 * L.k11 - L.k01 * L.k10;
+  const double disc = half_trace * half_trace - det;
   // λ₂ without cancellation (half_trace < 0), λ₁ from the product λ₁λ₂ = det.
   const double q = std::sqrt(disc);
   const double l2 = half_trace - q, l1 = det / l2;
@@ -130,6 +141,36 @@ FatigueState advance_whole_step(const FatigueParameters& p, double TL, Branch b,
 }
 
 }  // namespace
+
+void fatigue_steps(const FatigueParameters* p, const double* target_load, double dt, int n, FatigueState* s,
+                   FatigueStepCache* cache, double* capacity) {
+  for (int i = 0; i < n; ++i) {
+    const double TL = std::clamp(target_load[i], 0.0, 1.0);
+    FatigueState& x = s[i];
+    // A fascicle fully rested and not asked for anything stays so: relaxation to TL = 0 in closed
+    // form maps (0, 0) to y* + E·0 = (+0, +0) exactly (apply_map; y* = −K⁻¹·0), so the step is
+    // skipped, same bits. (Where the closed form does not apply, fatigue_step decides.)
+    if (TL == 0 && x.active == 0 && x.fatigued == 0 && x.resting == 1 && closed_form_applies(p[i], 0.0, kRelax)) {
+      capacity[i] = 1.0;
+      continue;
+    }
+    // The cached whole-step map, when its inputs repeat and the step stays in its branch: the
+    // first pass of fatigue_step's loop without the call (the same formula, same bits).
+    const FatigueStepCache& c = cache[i];
+    const Branch b = branch_of(TL, x);
+    if (c.branch == static_cast<int>(b) && c.TL == TL && c.dt == dt && dt > 0 && c.F == p[i].F && c.R == p[i].R &&
+        c.r == p[i].r && c.LD == p[i].LD && c.LR == p[i].LR) {
+      const FatigueState end = apply_map({c.y0, c.y1, c.e00, c.e01, c.e10, c.e11}, x);
+      if (branch_of(TL, end) == b) {
+        x = end;
+        capacity[i] = x.capacity();
+        continue;
+      }
+    }
+    fatigue_step(p[i], TL, dt, x, &cache[i]);
+    capacity[i] = x.capacity();
+  }
+}
 
 void fatigue_step(const FatigueParameters& p, double TL, double dt, FatigueState& s, FatigueStepCache* cache) {
   TL = std::clamp(TL, 0.0, 1.0);

@@ -53,6 +53,12 @@ struct FatigueStepCache {
 void fatigue_step(const FatigueParameters& p, double target_load, double dt, FatigueState& s,
                   FatigueStepCache* cache = nullptr);
 
+// fatigue_step for n fascicles, each with its own cache, writing each capacity (1 − M_F): the same
+// bits as n calls of fatigue_step, with the frequent cases done in line — a fascicle fully rested at
+// zero target (nothing changes) and a cached map whose step stays in its branch.
+void fatigue_steps(const FatigueParameters* p, const double* target_load, double dt, int n, FatigueState* s,
+                   FatigueStepCache* cache, double* capacity);
+
 // Time (s) until a sustained target load can no longer be held (M_A falls 0.5 % of MVC below the
 // target, the criterion of model-data §5.3), searched up to `limit` s; returns limit if never.
 double endurance_time(const FatigueParameters& p, double target_load, double limit = 36000);

@@ -677,6 +677,9 @@ void ResultsWriter::finish(const nlohmann::json& summary) {
   const hid_t g = H5Gcreate2(w.file, "/summary", lcpl, H5P_DEFAULT, H5P_DEFAULT);
   write_string_attribute(g, "json", summary.dump());
   H5Gclose(g);
+  // Whether fatigue and creep ran (off: --no-fatigue, fatigue=False): the run's own summary says.
+  if (summary.is_object() && summary.contains("fatigue") && summary["fatigue"].is_boolean())
+    write_string_attribute(w.file, "fatigue", summary["fatigue"].get<bool>() ? "on" : "off");
   H5Pclose(lcpl);
   w.close_all();
   std::error_code ec;

@@ -5,7 +5,10 @@
 namespace paraspine {
 
 void sample_scenario(const Scenario& s, const BoundScenario& b, double t, Data& d) {
-  const CyclePosition where = cycle_position(s, b.times.back(), t);
+  sample_scenario_at(b, cycle_position(s, b.times.back(), t), d);
+}
+
+void sample_scenario_at(const BoundScenario& b, const CyclePosition& where, Data& d) {
   const bool resting = where.resting;
   const double tk = where.time_in_cycle;
   b.timeline.sample(tk, d);

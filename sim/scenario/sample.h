@@ -10,5 +10,8 @@ namespace paraspine {
 
 // Writes pelvis_*, q, qd, qdd and hands into d (external loads other than hands are not touched).
 void sample_scenario(const Scenario& s, const BoundScenario& b, double t, Data& d);
+// The same where the caller already knows where the instant falls in the cycles (run_scenario:
+// cycle_position_of_frame).
+void sample_scenario_at(const BoundScenario& b, const CyclePosition& where, Data& d);
 
 }  // namespace paraspine

@@ -720,6 +720,36 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
   return c;
 }
 
+CyclePosition cycle_position_of_frame(const Scenario& s, double cycle, long f, double dt) {
+  // A length in whole frames, or −1 when it is not one (to 1e-9 relative).
+  auto whole_frames = [dt](double length) -> long {
+    const double n = length / dt;
+    const double k = std::round(n);
+    return k >= 1 && std::abs(n - k) <= 1e-9 * k ? static_cast<long>(k) : -1;
+  };
+  const double period = cycle + s.rest_s;
+  const long period_frames = whole_frames(period);
+  const double block = s.break_every * cycle + (s.break_every - 1) * s.rest_s + s.break_s;
+  const long block_frames = s.break_every > 0 ? whole_frames(block) : 0;
+  if (period_frames < 0 || block_frames < 0 || f < 0) return cycle_position(s, cycle, f * dt);
+  long before = 0, fb = f;  // as in cycle_position, in frames
+  if (s.break_every > 0) {
+    const long k = f / block_frames;
+    before = k * s.break_every;
+    fb = f - k * block_frames;
+  }
+  CyclePosition c;
+  const long in_block_max = s.break_every > 0 ? s.break_every - 1 : s.repetitions - 1;
+  long rep = std::min<long>(fb / period_frames, in_block_max);
+  rep = std::max(0L, std::min<long>(rep, s.repetitions - 1 - before));
+  c.repetition = before + rep;
+  c.time_in_cycle = static_cast<double>(fb - rep * period_frames) * dt;
+  c.resting = c.time_in_cycle > cycle + 1e-12;
+  c.on_break = c.resting && s.break_every > 0 && rep == in_block_max;
+  if (c.resting) c.time_in_cycle = 0;
+  return c;
+}
+
 }  // namespace paraspine
 
 namespace paraspine {

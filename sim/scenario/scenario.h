@@ -123,6 +123,12 @@ struct CyclePosition {
   bool on_break = false;  // resting, and the rest is a break (break_every / break_s)
 };
 CyclePosition cycle_position(const Scenario& s, double cycle, double t);
+// The same for output frame f of a run at step dt (t = f·dt). Where the repetition period (and the
+// block of a break) is a whole number of frames, the repetition and the time in the cycle come from
+// integer frame counts: the time in the cycle is fl(k·dt) for the frame's index k in its cycle, the
+// same bits in every repetition (fl(f·dt) − rep·period carries the rounding of f·dt, up to 1.8e-12 s
+// at 8 h, so repeated postures differed in the last bits). Otherwise as cycle_position(s, cycle, f·dt).
+CyclePosition cycle_position_of_frame(const Scenario& s, double cycle, long f, double dt);
 
 // What is wrong with one value of a subject a user gives (scenario file, --subject, Python's
 // Subject), or "" when it is acceptable: the ranges scale_model accepts. `key` is a Subject field

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <map>
+#include <type_traits>
 #include <utility>
 
 #include <omp.h>
@@ -89,6 +91,81 @@ struct SolvedFrame {
   }
 };
 
+// What inverse dynamics, muscle geometry and muscle_capacity wrote for one frame's inputs (posture,
+// rates, hands, external loads: SolvedFrame::gather): a pure function of them and the model. A frame
+// of a repeated task that has to be solved again (fatigue moved a bound fascicle's capacity) has the
+// same inputs, bit for bit, as the same point of the earlier repetitions (cycle_position_of_frame),
+// so it takes these instead of recomputing them: the same bits (tested). Scratch (subtree_*,
+// joint_axis_lines) is not kept. Moment arms: only each fascicle's rows that can be non-zero (the
+// joints it spans, Model::muscle_joint_lo/hi; muscle_geometry leaves the others zero).
+struct PostureWork {
+  Eigen::VectorXd inputs;
+  bool valid = false;
+  Eigen::Matrix3Xd joint_force, joint_moment, joint_force_local, joint_moment_local, hand_position, point_world,
+      piece_direction;
+  Eigen::VectorXd tau, piece_length, muscle_length, muscle_velocity, fiber_length, fiber_velocity, cos_pennation,
+      fiber_length_norm, fiber_velocity_norm, force_active_max, force_passive;
+  std::vector<double> arms;  // the spans of moment_arm's columns, one after the other
+
+  template <class Work, class D, class F>
+  static void each(Work& w, D& d, F copy) {
+    copy(w.joint_force, d.joint_force), copy(w.joint_moment, d.joint_moment);
+    copy(w.joint_force_local, d.joint_force_local), copy(w.joint_moment_local, d.joint_moment_local);
+    copy(w.hand_position, d.hand_position), copy(w.point_world, d.point_world);
+    copy(w.piece_direction, d.piece_direction), copy(w.tau, d.tau), copy(w.piece_length, d.piece_length);
+    copy(w.muscle_length, d.muscle_length), copy(w.muscle_velocity, d.muscle_velocity);
+    copy(w.fiber_length, d.fiber_length), copy(w.fiber_velocity, d.fiber_velocity);
+    copy(w.cos_pennation, d.cos_pennation), copy(w.fiber_length_norm, d.fiber_length_norm);
+    copy(w.fiber_velocity_norm, d.fiber_velocity_norm), copy(w.force_active_max, d.force_active_max);
+    copy(w.force_passive, d.force_passive);
+  }
+  // The rows [first, end) of fascicle i's moment-arm column that muscle_geometry may write.
+  static std::pair<Eigen::Index, Eigen::Index> span(const Model& m, int i) {
+    if (m.muscle_joint_lo[i] < 0) return {0, 0};
+    return {3 * m.muscle_joint_lo[i], 3 * m.muscle_joint_hi[i] + 3};
+  }
+  static size_t span_total(const Model& m) {
+    size_t n = 0;
+    for (int i = 0; i < m.nmuscle; ++i) n += static_cast<size_t>(span(m, i).second - span(m, i).first);
+    return n;
+  }
+  bool matches(const Eigen::VectorXd& in) const {
+    // Bitwise (not ==): -0.0 and 0.0, or NaN, must not count as the same input.
+    return valid && inputs.size() == in.size() &&
+           std::memcmp(inputs.data(), in.data(), static_cast<size_t>(in.size()) * sizeof(double)) == 0;
+  }
+  void store(const Model& m, const Data& d, const Eigen::VectorXd& in) {
+    inputs = in, valid = true;
+    each(*this, d, [](auto& kept, const auto& now) { kept = now; });
+    arms.resize(span_total(m));
+    double* out = arms.data();
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const auto [a, e] = span(m, i);
+      std::memcpy(out, d.moment_arm.col(i).data() + a, static_cast<size_t>(e - a) * sizeof(double));
+      out += e - a;
+    }
+  }
+  void restore(const Model& m, Data& d) const {
+    each(*this, d, [](const auto& kept, auto& now) { now = kept; });
+    const double* in = arms.data();
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const auto [a, e] = span(m, i);
+      std::memcpy(d.moment_arm.col(i).data() + a, in, static_cast<size_t>(e - a) * sizeof(double));
+      in += e - a;
+    }
+  }
+  static double bytes(const Model& m) {
+    const Data d(m);
+    const PostureWork w;
+    double n = 0;
+    each(w, d, [&](const auto&, const auto& now) {
+      if constexpr (std::is_arithmetic_v<std::decay_t<decltype(now)>>) n += 1;
+      else n += static_cast<double>(now.size());
+    });
+    return 8.0 * (n + static_cast<double>(span_total(m)) + 3.0 * m.ndof + 256);
+  }
+};
+
 // The solved frames of one repetition of a repeated task, by output frame within the cycle, for
 // the next repetitions to take (SolvedFrame). The QP's answer depends only on its inputs, so a
 // frame whose inputs equal a stored frame's (to rounding) and whose capacities and creep leave that
@@ -103,8 +180,12 @@ struct SolvedFrame {
 // Data's own maps, which the lifts then no longer evict.
 struct RepeatedCycle {
   static constexpr double kMaxBytes = 256.0 * 1024 * 1024;
+  // The posture's work of the first slots, at most this much (about 0.2 MB a slot on full_spine:
+  // 52 MB for the lift's 267 slots at 50 Hz); later slots of a longer cycle compute it.
+  static constexpr double kMaxWorkBytes = 128.0 * 1024 * 1024;
   std::vector<SolvedFrame> frames;
   std::vector<std::vector<FatigueStepCache>> fatigue_maps;  // per slot, allocated on first use
+  std::vector<PostureWork> work;                           // per slot, filled on first use
   double dt = 0;
 
   RepeatedCycle(const Model& m, const Scenario& s, double cycle, double dt_) : dt(dt_) {
@@ -116,6 +197,7 @@ struct RepeatedCycle {
     const double n = std::min(std::floor(cycle / dt) + 2, kMaxBytes / per_frame);
     frames.resize(static_cast<size_t>(std::max(0.0, n)));
     fatigue_maps.resize(frames.size());
+    work.resize(static_cast<size_t>(std::min(n, std::max(0.0, std::floor(kMaxWorkBytes / PostureWork::bytes(m))))));
   }
   // The slot index of the frame at time_in_cycle, or −1 when it has none (rests; a cycle that is not
   // a whole number of output frames long is still fine: inputs decide, the slot only finds the candidate).
@@ -172,11 +254,11 @@ struct SolveLog {
 // Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
 // alone (nothing carries over from other frames). Returns where t falls in the scenario's cycles.
 // With a memo, kinematics whose inputs did not change since the last frame are not recomputed.
-CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, double t, Data& d,
-                                   KinematicsMemo* memo = nullptr) {
-  const CyclePosition where = cycle_position(s, cycle, t);
+CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, long f, double dt,
+                                   Data& d, KinematicsMemo* memo = nullptr) {
+  const CyclePosition where = cycle_position_of_frame(s, cycle, f, dt);
   clear_loads(m, d);
-  sample_scenario(s, b, t, d);  // posture, rates, hands and their loads (rests: still, hands empty)
+  sample_scenario_at(b, where, d);  // posture, rates, hands and their loads (rests: still, hands empty)
   if (memo) forward_kinematics_memo(m, d, *memo);
   else forward_kinematics(m, d);
   apply_scenario_loads(m, b, where.time_in_cycle, where.resting, d);
@@ -211,7 +293,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   const SolvedFrame* last = &own;
   KinematicsMemo kinematics_memo;
   RepeatedCycle repeated(m, s, cycle, dt);
-  long repeated_frames = 0;
+  long repeated_frames = 0, repeated_posture_frames = 0;
   Eigen::VectorXd inputs;
   SolveLog solve_log;
 
@@ -239,7 +321,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   auto process = [&](long f, Data& d, bool solved) {
     const double t = f * dt;
     if (!solved) {
-    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, t, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
+    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, f, dt, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
     SolvedFrame::gather(d, inputs);
     const bool supported = where.on_break && s.break_posture == "supported";
     const long slot_index = repeated.index(where);
@@ -254,7 +336,17 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       ++repeated_frames;
     }
     if (!same) {
-      evaluate_frame_after_kinematics(m, d);
+      // A point of the repeated cycle seen before with the same inputs: its posture's work, else computed.
+      PostureWork* work = options.reuse_frame_work && slot_index >= 0 && slot_index < static_cast<long>(repeated.work.size())
+                              ? &repeated.work[static_cast<size_t>(slot_index)]
+                              : nullptr;
+      if (work && work->matches(inputs)) {
+        work->restore(m, d);
+        ++repeated_posture_frames;
+      } else {
+        evaluate_frame_after_kinematics(m, d);
+        if (work) work->store(m, d, inputs);
+      }
       if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
       // Warm start: the last solve's multipliers, or those of the same point of the last
       // repetition that solved it, where reserves acted there and its multipliers had settled —
@@ -400,7 +492,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
             Data& x = scratch[static_cast<size_t>(omp_get_thread_num())];
             x.loadsharing_warm = false;  // the chain starts cold, then warm-starts from its previous frame
             for (long i = c * kChain; i < std::min(next->n, (c + 1) * kChain); ++i) {
-              set_frame_kinematics(m, s, b, cycle, (next->f0 + i) * dt, x);
+              set_frame_kinematics(m, s, b, cycle, next->f0 + i, dt, x);
               evaluate_frame_after_kinematics(m, x);
               x.muscle_capacity.setOnes();
               load_sharing(m, ls, x);
@@ -434,6 +526,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["load_sharing_solves"] = solves;
   j["load_sharing_iterations"] = solver_iterations;  // the solver's steps over all solves (QpInfo::iterations)
   j["repeated_cycle_frames"] = repeated_frames;  // frames that took an earlier repetition's answer
+  // Solved frames whose inverse dynamics and muscle geometry were an earlier repetition's (PostureWork).
+  j["repeated_posture_frames"] = repeated_posture_frames;
   nlohmann::json joints = nlohmann::json::object();
   for (int k = 0; k < m.njoint; ++k)
     joints[m.joint_name[k]] = {{"peak_compression_N", peak_c[k]}, {"mean_compression_N", sum_c[k] / frames},
@@ -478,6 +572,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["reserves"] = {{"peak_moment_Nm", peak_reserve}, {"frames_used_fraction", double(reserve_frames) / frames}};
   j["recovery"] = {{"to_90_percent_s", to90}, {"to_95_percent_s", to95},
                    {"slowest_group", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest)}};
+  j["fatigue"] = options.time_coupling;  // false: fresh muscles, no creep (--no-fatigue); the results file's root attribute
   j["creep"] = {{"peak_deg", peak_creep * 180 / M_PI}, {"enabled", m.creep.enabled}};
   j["failed_joint"] = failed_joint.empty() ? nlohmann::json(nullptr) : nlohmann::json(failed_joint);
   // "strength_limit": the failing fascicle was at full activation even fresh (the task needs all

@@ -33,7 +33,10 @@ struct RunOptions {
   bool warm_start_from_repetition = true;
   // Work that repeats bit for bit is not redone: forward kinematics whose inputs equal the last
   // frame's (held postures, rests), and each repeated-cycle slot keeps its own fatigue step maps
-  // (run.cpp, RepeatedCycle). Results are bit-identical either way (tested); off only to check that.
+  // (run.cpp, RepeatedCycle), and a repeated task's frame that is solved again takes the inverse
+  // dynamics, muscle geometry and force capacities of the same point of an earlier repetition, whose
+  // inputs were the same bits (run.cpp, PostureWork). Results are bit-identical either way (tested;
+  // only repeated_posture_frames differs); off only to check that.
   bool reuse_frame_work = true;
   void (*progress)(double fraction, double sim_time, double duration) = nullptr;
   // Called with every finished frame, after the writer (the Python module records frames in
@@ -49,7 +52,10 @@ struct RunOptions {
 //  reserves: {peak_moment_Nm, frames_used_fraction},
 //  endurance_s (null when the task never fails), first_to_fail (group or null),
 //  load_sharing_solves, load_sharing_iterations (the solver's steps over all solves),
-//  repeated_cycle_frames (frames that took an earlier repetition's answer)}
+//  fatigue (whether fatigue and creep ran: false with time_coupling off),
+//  repeated_cycle_frames (frames that took an earlier repetition's answer),
+//  repeated_posture_frames (solved frames whose inverse dynamics, muscle geometry and force
+//  capacities were those of the same point of an earlier repetition: same inputs, bit for bit)}
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options,
                             ResultsWriter* writer);
 

@@ -2,7 +2,9 @@
 // independent fine Euler integration, published-model endurance times, and rest recovery.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
+#include <vector>
 #include <unsupported/Eigen/MatrixFunctions>
 
 #include "sim/fatigue/three_compartment.h"
@@ -219,6 +221,44 @@ TEST(Fatigue, TheStepCacheChangesNothing) {
     ASSERT_EQ(a.resting, b.resting) << k;
     ASSERT_EQ(a.fatigued, b.fatigued) << k;
   }
+}
+
+TEST(Fatigue, BatchedStepsEqualSingleSteps) {
+  // fatigue_steps (the whole model's fascicles per frame) against fatigue_step one by one, uncached:
+  // the same bits, with fascicles that never work (fully rested at zero target: skipped), loads
+  // held and changing (cached maps, branch changes inside a step), targets outside [0, 1], and a
+  // fascicle whose parameters need the matrix exponential (the rested skip must not apply there).
+  constexpr int n = 40;
+  std::mt19937 rng(6);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<FatigueParameters> p(n);
+  for (int i = 0; i < n; ++i) p[i].F *= 0.5 + u(rng), p[i].R *= 0.5 + u(rng);
+  p[3].R = 0;  // singular recovery: matrix exponential
+  std::vector<FatigueState> a(n), b(n);
+  std::vector<FatigueStepCache> cache(n);
+  std::vector<double> TL(n, 0.0), capacity(n, -1);
+  long skipped = 0;
+  for (int k = 0; k < 3000; ++k) {
+    for (int i = 0; i < n; ++i) {
+      if (i % 5 == 0 && i != 0) continue;                  // never asked for anything
+      if (u(rng) < 0.05) TL[i] = u(rng) < 0.3 ? 0.0 : 1.2 * u(rng) - 0.1;  // the load changes now and then
+    }
+    const double dt = u(rng) < 0.02 ? 0.7 : 0.02;
+    for (int i = 0; i < n; ++i) {
+      skipped += TL[i] == 0 && b[i].active == 0 && b[i].fatigued == 0 && b[i].resting == 1;
+      fatigue_step(p[i], TL[i], dt, a[i]);
+    }
+    fatigue_steps(p.data(), TL.data(), dt, n, b.data(), cache.data(), capacity.data());
+    for (int i = 0; i < n; ++i) {
+      ASSERT_EQ(a[i].active, b[i].active) << k << " " << i;
+      ASSERT_EQ(a[i].resting, b[i].resting) << k << " " << i;
+      ASSERT_EQ(a[i].fatigued, b[i].fatigued) << k << " " << i;
+      ASSERT_EQ(std::signbit(a[i].active), std::signbit(b[i].active)) << k << " " << i;
+      ASSERT_EQ(capacity[i], a[i].capacity()) << k << " " << i;
+      ASSERT_NEAR(b[i].active + b[i].resting + b[i].fatigued, 1.0, 1e-9);
+    }
+  }
+  EXPECT_GT(skipped, 3000 * (n / 5 - 1));  // the rested fascicles were met
 }
 
 }  // namespace

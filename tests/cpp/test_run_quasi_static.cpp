@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <string_view>
 #include <stdexcept>
 #include <thread>
 
@@ -107,14 +108,15 @@ TEST(RunQuasiStatic, RepeatedCyclesMatchSolvingEveryFrame) {
 }
 
 // What run_scenario skips because it would repeat bit for bit (RunOptions::reuse_frame_work: forward
-// kinematics of unchanged postures, the repeated-cycle slots' fatigue maps) changes nothing: every
+// kinematics of unchanged postures, the repeated-cycle slots' fatigue maps, the inverse dynamics and
+// muscle geometry of postures an earlier repetition had) changes nothing: every
 // output of every frame, the fatigue states and the summary are identical to the last bit, on lifts
 // with rests (held postures) and with the quasi-static reuse taking earlier repetitions' answers.
 TEST(RunQuasiStatic, SkippedRepeatedWorkIsBitIdentical) {
   const Model& m = test::full_spine();
   const Scenario base = load_scenario("repetitive_lifting_shift");
-  const Scenario s = parse_scenario(apply_overrides(base.text, base.file, {"repetitions=4", "output_rate_hz=20"}), base.file);
-  RunOptions reuse, recompute;
+  const Scenario s = parse_scenario(apply_overrides(base.text, base.file, {"repetitions=6", "output_rate_hz=20"}), base.file);
+  RunOptions reuse, recompute;  // 6 lifts: the 5th and 6th re-solve points of the lift (28 frames)
   recompute.reuse_frame_work = false;
   std::vector<std::vector<double>> fa, fb;
   auto record = [](std::vector<std::vector<double>>& out) {
@@ -123,10 +125,26 @@ TEST(RunQuasiStatic, SkippedRepeatedWorkIsBitIdentical) {
       for (const FatigueState& f : d.fatigue) out.back().insert(out.back().end(), {f.active, f.resting, f.fatigued});
       out.back().insert(out.back().end(), d.muscle_capacity.data(), d.muscle_capacity.data() + d.muscle_capacity.size());
       out.back().insert(out.back().end(), d.segment_origin.data(), d.segment_origin.data() + d.segment_origin.size());
+      // What the posture's work (run.cpp, PostureWork) restores.
+      for (const auto* v : {&d.tau, &d.fiber_length, &d.fiber_velocity, &d.muscle_length, &d.muscle_velocity,
+                            &d.cos_pennation, &d.force_active_max, &d.force_passive, &d.fiber_length_norm,
+                            &d.fiber_velocity_norm, &d.piece_length})
+        out.back().insert(out.back().end(), v->data(), v->data() + v->size());
+      for (const auto* v : {&d.joint_force, &d.joint_moment, &d.joint_force_local, &d.joint_moment_local,
+                            &d.hand_position, &d.point_world, &d.piece_direction})
+        out.back().insert(out.back().end(), v->data(), v->data() + v->size());
+      // The moment arms (ndof × nmuscle a frame) by a hash of their bytes, in two exact 32-bit halves.
+      const size_t h = std::hash<std::string_view>{}(std::string_view(
+          reinterpret_cast<const char*>(d.moment_arm.data()), sizeof(double) * static_cast<size_t>(d.moment_arm.size())));
+      out.back().insert(out.back().end(), {double(h & 0xffffffffu), double(h >> 32)});
     };
   };
   reuse.on_frame = record(fa), recompute.on_frame = record(fb);
-  const auto a = run_scenario(m, s, reuse, nullptr), b = run_scenario(m, s, recompute, nullptr);
+  auto a = run_scenario(m, s, reuse, nullptr), b = run_scenario(m, s, recompute, nullptr);
+  // Solved frames of the later repetitions took the first's inverse dynamics and geometry.
+  EXPECT_GT(a["repeated_posture_frames"].get<long>(), 0);
+  EXPECT_EQ(b["repeated_posture_frames"].get<long>(), 0);
+  a.erase("repeated_posture_frames"), b.erase("repeated_posture_frames");
   EXPECT_EQ(a.dump(), b.dump());
   EXPECT_GT(a["repeated_cycle_frames"].get<long>(), 0);
   ASSERT_EQ(fa.size(), fb.size());

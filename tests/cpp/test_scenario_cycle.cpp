@@ -2,6 +2,9 @@
 // timeline built by hand; and the break keys' errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <map>
+
 #include "sim/common/error.h"
 #include "sim/scenario/scenario.h"
 
@@ -59,6 +62,46 @@ TEST(ScenarioCycle, WithoutBreaksIsPlainRepetition) {
   EXPECT_EQ(c.repetition, 1);
   EXPECT_FALSE(c.resting);
   EXPECT_NEAR(c.time_in_cycle, 1.5, 1e-12);
+}
+
+// A run's frames: where the period (and the block with its break) is a whole number of frames,
+// the frame at the same point of every repetition has the same time in the cycle, bit for bit
+// (fl(f·dt) − rep·period differed in the last bits), and the repetitions, rests and breaks are those
+// of cycle_position at t = f·dt; elsewhere it is cycle_position itself.
+TEST(ScenarioCycle, FramesOfEveryRepetitionHaveTheSameTimeInTheCycle) {
+  for (const Scenario& s : {repeated(40, 1.3, 0, 0), repeated(40, 1.3, 3, 5.1)}) {
+    const double dt = 1.0 / 50;
+    const long frames = static_cast<long>(std::floor(s.duration_s() / dt + 1e-9)) + 1;
+    std::map<std::pair<long, long>, double> first;  // (frame in its block's cycle, break index) → time
+    long exact_differs = 0;
+    for (long f = 0; f < frames; ++f) {
+      const CyclePosition c = cycle_position_of_frame(s, 2.0, f, dt);
+      const CyclePosition r = cycle_position(s, 2.0, f * dt);
+      EXPECT_EQ(c.on_break, c.resting && r.on_break) << f;
+      if (c.resting != r.resting) {
+        // Only at a repetition's first frame, which cycle_position may see as the end of the rest.
+        EXPECT_TRUE(!c.resting && c.time_in_cycle == 0.0) << f;
+        continue;
+      }
+      EXPECT_EQ(c.repetition, r.repetition) << f;
+      EXPECT_NEAR(c.time_in_cycle, r.time_in_cycle, 1e-11) << f;
+      if (c.resting) continue;
+      const long k = std::lround(c.time_in_cycle / dt);
+      EXPECT_EQ(c.time_in_cycle, k * dt) << f;
+      auto [it, inserted] = first.emplace(std::make_pair(k, 0L), c.time_in_cycle);
+      if (!inserted) EXPECT_EQ(it->second, c.time_in_cycle) << f;
+      if (r.time_in_cycle != c.time_in_cycle) ++exact_differs;
+    }
+    EXPECT_GT(exact_differs, 0);  // the old computation did differ in the last bits
+  }
+  // 7 Hz does not divide the 3.3 s period: cycle_position itself.
+  const Scenario s = repeated(5, 1.3, 0, 0);
+  for (long f = 0; f < 100; ++f) {
+    const CyclePosition c = cycle_position_of_frame(s, 2.0, f, 1.0 / 7), r = cycle_position(s, 2.0, f * (1.0 / 7));
+    EXPECT_EQ(c.repetition, r.repetition);
+    EXPECT_EQ(c.time_in_cycle, r.time_in_cycle);
+    EXPECT_EQ(c.resting, r.resting);
+  }
 }
 
 TEST(ScenarioCycle, BreakKeysAreChecked) {

@@ -211,6 +211,30 @@ def test_a_streamed_file_takes_fields_and_precision_like_run_o(tmp_path):
     assert not (tmp_path / "x.h5").exists()
 
 
+def test_a_streamed_file_takes_compression_like_run_o_and_says_whether_fatigue_ran(tmp_path):
+    # simulate(output=...) had no compression=: the 8 h shift streamed from Python paid deflate's
+    # cost while `paraspine run -o --compression lz4` did not. Files say whether fatigue ran.
+    import h5py
+    ours, theirs = tmp_path / "py.h5", tmp_path / "cli.h5"
+    with paraspine.simulate(None, FIXTURE, output=ours, compression="lz4", fatigue=False, progress=False) as r:
+        assert r.compression.shape[0] > 0  # paraspine reads its LZ4 file back
+    p = cli("run", FIXTURE, "-o", str(theirs), "--compression", "lz4", "--no-fatigue")
+    assert p.returncode == 0, p.stderr
+    with h5py.File(ours) as a, h5py.File(theirs) as b:
+        assert a.attrs["compression"] == b.attrs["compression"] == "shuffle+lz4"
+        assert a.attrs["fatigue"] == b.attrs["fatigue"] == "off"
+        assert np.array_equal(a["muscles/force"][()], b["muscles/force"][()])
+    with paraspine.simulate(None, FIXTURE, output=tmp_path / "on.h5", progress=False):
+        pass
+    with h5py.File(tmp_path / "on.h5") as c:
+        assert c.attrs["fatigue"] == "on" and c.attrs["compression"] == "shuffle+deflate"
+    with pytest.raises(ValueError, match="compression must be 'deflate' or 'lz4'"):
+        paraspine.simulate(None, FIXTURE, output=tmp_path / "z.h5", compression="zstd", progress=False)
+    with pytest.raises(ValueError, match="is how output= files are compressed"):
+        paraspine.simulate(None, FIXTURE, compression="lz4", progress=False)
+    assert not (tmp_path / "z.h5").exists()
+
+
 def test_to_hdf5_of_a_file_checks_its_path_like_a_run(tmp_path):
     # Results read from a file copied themselves anywhere: over the scenario file (a user's
     # to_hdf5("lift.yaml") replaced it with HDF5), into a folder (IsADirectoryError, PATH.partial

@@ -77,6 +77,31 @@ def test_hdf5_schema_doc_is_generated_from_the_field_table():
     assert r.stdout == open("docs/hdf5-schema.md").read(), "regenerate: paraspine schema > docs/hdf5-schema.md"
 
 
+def test_batch_compression_and_the_fatigue_attribute(tmp_path):
+    # batch --compression lz4 writes what run --compression lz4 writes; every results file says whether
+    # the run had fatigue (root attribute `fatigue`: on, or off for --no-fatigue), as its summary does.
+    import h5py
+    import numpy as np
+    out = tmp_path / "lz4"
+    r = run("batch", "tests/data/test_lift.yaml", "-o", str(out), "--compression", "lz4", "--no-fatigue")
+    assert r.returncode == 0, r.stderr
+    alone = tmp_path / "alone.h5"
+    r = run("run", "tests/data/test_lift.yaml", "-o", str(alone), "--compression", "lz4", "--no-fatigue")
+    assert r.returncode == 0, r.stderr
+    fatigued = tmp_path / "fatigue.h5"
+    r = run("run", "tests/data/test_lift.yaml", "-o", str(fatigued))
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out / "test_lift.h5", "r") as a, h5py.File(alone, "r") as b, h5py.File(fatigued, "r") as c:
+        assert a.attrs["compression"] == "shuffle+lz4" and "32004" in a["muscles/force"]._filters
+        assert np.array_equal(a["muscles/force"][...], b["muscles/force"][...])
+        assert a.attrs["fatigue"] == "off" and b.attrs["fatigue"] == "off" and c.attrs["fatigue"] == "on"
+        assert json.loads(c["summary"].attrs["json"])["fatigue"] is True
+        assert json.loads(a["summary"].attrs["json"])["fatigue"] is False
+    r = run("batch", "tests/data/test_lift.yaml", "-o", str(tmp_path / "bad"), "--compression", "zstd")
+    assert r.returncode != 0 and "--compression" in r.stderr
+    assert not (tmp_path / "bad" / "test_lift.h5").exists()
+
+
 def test_batch_json_and_errors(tmp_path):
     # Two scenarios at once: one summary each, equal to a run of each alone; files in the directory.
     out = tmp_path / "results"
