@@ -253,6 +253,10 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     }
     g_sweep_report = progress.is_none() ? nullptr : &progress;
     g_sweep_error.reset();
+    // The stored Python error never outlives this call (its destructor needs the interpreter).
+    struct ClearError {
+      ~ClearError() { g_sweep_error.reset(); }
+    } clear_error;
     try {
       py::gil_scoped_release release;
       r = ps::run_sweep(base, axes, ps::usable_threads(threads), sweep_progress);

@@ -91,9 +91,10 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     precision: ``"double"`` or ``"single"``: how ``output`` stores the per-frame fields, as
         ``paraspine run --precision`` (single: float32, half the size; time stays float64).
     compression: ``"deflate"`` (read by every HDF5 reader) or ``"lz4"`` (several times faster to
-        write, files ~15 % larger; h5py needs the HDF5 LZ4 filter plugin, Debian package
-        hdf5-filter-plugin; paraspine reads them either way): how ``output`` compresses its chunks,
-        as ``paraspine run --compression``.
+        write, files ~15 % larger): how ``output`` compresses its chunks, as ``paraspine run
+        --compression``. The returned Results read the file through h5py, which needs the HDF5 LZ4
+        filter plugin (Debian package hdf5-filter-plugin, or ``import hdf5plugin``); without it
+        lz4 is refused before the run. The CLI (compare, render) reads them either way.
     progress: True for a tqdm bar (shown after 1 s), False/None for none, or a callable
         ``progress(frames_done, frames_total, sim_time_s)``.
     max_memory: refuse (ValueError) to hold more than this many bytes of in-memory results;
@@ -126,6 +127,16 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         raise ValueError(f"compression must be 'deflate' or 'lz4', not {compression!r}")
     if compression != "deflate" and not out:
         raise ValueError(f"compression={compression!r} is how output= files are compressed; in memory nothing is")
+    if compression == "lz4":
+        import h5py
+        if not h5py.h5z.filter_avail(32004):
+            try:
+                import hdf5plugin  # noqa: F401  (registers the LZ4 filter with h5py's HDF5)
+            except ImportError:
+                pass
+        if not h5py.h5z.filter_avail(32004):
+            raise ValueError("compression='lz4': this h5py cannot read LZ4 (HDF5 filter 32004), so the results "
+                             "could not be read back; install Debian's hdf5-filter-plugin or hdf5plugin")
     m = _resolve_model(model, sc)
     subj = subject if subject is not None else sc.subject
     if subj is not None:

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <optional>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -159,22 +160,20 @@ size_t lz4_encode(const unsigned char* in, size_t n, unsigned char* out, size_t 
   return at;
 }
 
-// Decodes a whole chunk; false when it is malformed.
-bool lz4_decode(const unsigned char* in, size_t n, std::vector<unsigned char>& out) {
-  if (n < kLz4HeaderBytes) return false;
-  const uint64_t total = get_big_endian(in, 8), block = get_big_endian(in + 8, 4);
-  if (block == 0 || block > kLz4MaxBlock * 2 || total > (uint64_t(1) << 40)) return false;
-  out.resize(static_cast<size_t>(total));
+// Decodes a whole chunk into `out` (capacity = the size its header declares, checked by the caller
+// with lz4_declared_size); false when it is malformed.
+bool lz4_decode(const unsigned char* in, size_t n, unsigned char* out, uint64_t total) {
+  const uint64_t block = get_big_endian(in + 8, 4);
   size_t at = kLz4HeaderBytes;
-  for (size_t first = 0; first < total; first += block) {
+  for (uint64_t first = 0; first < total; first += block) {
     const size_t len = static_cast<size_t>(std::min<uint64_t>(block, total - first));
     if (at + 4 > n) return false;
     const size_t packed = static_cast<size_t>(get_big_endian(in + at, 4));
     at += 4;
     if (packed > n - at) return false;
     if (packed == len) {
-      std::memcpy(out.data() + first, in + at, len);
-    } else if (LZ4_decompress_safe(reinterpret_cast<const char*>(in + at), reinterpret_cast<char*>(out.data() + first),
+      std::memcpy(out + first, in + at, len);
+    } else if (LZ4_decompress_safe(reinterpret_cast<const char*>(in + at), reinterpret_cast<char*>(out + first),
                                    static_cast<int>(packed), static_cast<int>(len)) != static_cast<int>(len)) {
       return false;
     }
@@ -183,26 +182,51 @@ bool lz4_decode(const unsigned char* in, size_t n, std::vector<unsigned char>& o
   return true;
 }
 
+// The decoded size a chunk's header declares, or nothing when the header cannot be right: a block
+// size LZ4 cannot have, or more bytes than the chunk can hold (every block needs a 4-byte length and
+// LZ4 expands by at most 255×) — so a corrupt header never asks for terabytes.
+std::optional<uint64_t> lz4_declared_size(const unsigned char* in, size_t n) {
+  if (n < kLz4HeaderBytes) return std::nullopt;
+  const uint64_t total = get_big_endian(in, 8), block = get_big_endian(in + 8, 4);
+  if (block == 0 || block >= (uint64_t(1) << 31)) return std::nullopt;
+  const uint64_t blocks = (n - kLz4HeaderBytes) / 4;
+  if (total > blocks * block || total > 255 * uint64_t(n)) return std::nullopt;
+  return total;
+}
+
 // HDF5's callback for filter 32004, both directions (the writer compresses chunks itself; HDF5 uses
-// this to read them, and to write if anyone writes through H5Dwrite).
-size_t lz4_filter(unsigned int flags, size_t, const unsigned int[], size_t nbytes, size_t* buf_size, void** buf) {
-  const unsigned char* in = static_cast<const unsigned char*>(*buf);
-  std::vector<unsigned char> result;
-  if (flags & H5Z_FLAG_REVERSE) {
-    if (!lz4_decode(in, nbytes, result)) return 0;
-  } else {
-    result.resize(lz4_bound(nbytes));
+// this to read them, and to write if anyone writes through H5Dwrite). Nothing may throw through
+// HDF5's C frames: any failure returns 0, which HDF5 reports as a filter error.
+size_t lz4_filter(unsigned int flags, size_t, const unsigned int[], size_t nbytes, size_t* buf_size, void** buf) noexcept {
+  try {
+    const unsigned char* in = static_cast<const unsigned char*>(*buf);
+    if (flags & H5Z_FLAG_REVERSE) {
+      const std::optional<uint64_t> total = lz4_declared_size(in, nbytes);
+      if (!total || *total == 0) return 0;
+      void* out = H5allocate_memory(static_cast<size_t>(*total), false);
+      if (!out) return 0;
+      if (!lz4_decode(in, nbytes, static_cast<unsigned char*>(out), *total)) {
+        H5free_memory(out);
+        return 0;
+      }
+      H5free_memory(*buf);
+      *buf = out;
+      *buf_size = static_cast<size_t>(*total);
+      return static_cast<size_t>(*total);
+    }
+    std::vector<unsigned char> result(lz4_bound(nbytes));
     const size_t used = lz4_encode(in, nbytes, result.data(), result.size());
     if (used == 0) return 0;
-    result.resize(used);
+    void* out = H5allocate_memory(used, false);
+    if (!out) return 0;
+    std::memcpy(out, result.data(), used);
+    H5free_memory(*buf);
+    *buf = out;
+    *buf_size = used;
+    return used;
+  } catch (...) {
+    return 0;
   }
-  void* out = H5allocate_memory(std::max<size_t>(1, result.size()), false);
-  if (!out) return 0;
-  std::memcpy(out, result.data(), result.size());
-  H5free_memory(*buf);
-  *buf = out;
-  *buf_size = std::max<size_t>(1, result.size());
-  return result.size();
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
 
   std::atomic<long> done{0};
   std::atomic<bool> stop{false};
+  bool reported_all = false;  // the calling thread already said 1.0
   std::string error;
 #pragma omp parallel for schedule(dynamic) num_threads(capped_threads(threads))
   for (long p = 0; p < points; ++p) {
@@ -96,11 +97,15 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
       if (error.empty()) error = e.what();
     }
     const long d = ++done;
-    if (progress && omp_get_thread_num() == 0 && !progress(static_cast<double>(d) / points)) stop = true;
+    if (progress && omp_get_thread_num() == 0) {
+      if (!progress(static_cast<double>(d) / points)) stop = true;
+      if (d == points) reported_all = true;
+    }
   }
   if (stop) throw SweepStopped();
   if (!error.empty()) throw std::runtime_error("sweep: " + error);
-  if (progress) progress(1.0);
+  // The last word: a stop asked while the calling thread waited for the others' last points.
+  if (progress && !reported_all && !progress(1.0)) throw SweepStopped();
   return r;
 }
 

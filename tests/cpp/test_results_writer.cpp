@@ -265,6 +265,47 @@ TEST(ResultsWriter, Lz4StoresWhatDeflateStores) {
   }
 }
 
+// A corrupt LZ4 chunk is a read error, never a crash or a huge allocation: a header declaring
+// 512 GB in a 20-byte chunk, and a chunk whose block does not decode.
+TEST(ResultsWriter, CorruptLz4ChunksFailToRead) {
+  ASSERT_TRUE(register_lz4_filter());
+  const std::string path = (fs::temp_directory_path() / "paraspine_test_lz4_corrupt.h5").string();
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hsize_t dims[1] = {16}, chunk[1] = {16};
+  const hid_t space = H5Screate_simple(1, dims, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 1, chunk);
+  H5Pset_filter(dcpl, kLz4FilterId, H5Z_FLAG_MANDATORY, 0, nullptr);
+  auto header = [](uint64_t total, uint32_t block) {
+    std::vector<unsigned char> h(12);
+    for (int i = 0; i < 8; ++i) h[i] = static_cast<unsigned char>(total >> (8 * (7 - i)));
+    for (int i = 0; i < 4; ++i) h[8 + i] = static_cast<unsigned char>(block >> (8 * (3 - i)));
+    return h;
+  };
+  std::vector<unsigned char> huge = header(uint64_t(1) << 39, 1u << 30);
+  huge.insert(huge.end(), {0, 0, 0, 4, 1, 2, 3, 4});
+  std::vector<unsigned char> garbage = header(64, 64);
+  garbage.insert(garbage.end(), {0, 0, 0, 5, 0xff, 0xff, 0xff, 0xff, 0xff});
+  int k = 0;
+  for (const auto& bytes : {huge, garbage}) {
+    const std::string name = "d" + std::to_string(k++);
+    const hid_t ds = H5Dcreate2(file, name.c_str(), H5T_NATIVE_FLOAT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    ASSERT_GE(ds, 0);
+    const hsize_t offset[1] = {0};
+    ASSERT_GE(H5Dwrite_chunk(ds, H5P_DEFAULT, 0, offset, bytes.size(), bytes.data()), 0);
+    std::vector<float> out(16);
+    herr_t read = 0;
+    H5E_BEGIN_TRY { read = H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()); }
+    H5E_END_TRY;
+    EXPECT_LT(read, 0) << name;
+    H5Dclose(ds);
+  }
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(file);
+  fs::remove(path);
+}
+
 TEST(ResultsWriter, CompressionNamesAreCheckedAndNamed) {
   EXPECT_EQ(parse_compression("deflate"), Compression::kDeflate);
   EXPECT_EQ(parse_compression("lz4"), Compression::kLz4);
