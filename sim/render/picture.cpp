@@ -234,7 +234,14 @@ FrameValues ResultsPicture::values(long frame) const {
 Scene ResultsPicture::scene(const FrameValues& v) {
   Data& d = *data_;
   clear_loads(model_, d);
-  sample_scenario(scenario_, *bound_, v.time, d);
+  // Sampled as the run sampled frame f (run.cpp: cycle_position_of_frame), so a repetition's first
+  // frame shows that repetition's t = 0 (its hands and loads), not the end of the rest before it.
+  const double dt = 1.0 / scenario_.output_rate_hz;
+  const long f = std::lround(v.time / dt);
+  if (std::abs(static_cast<double>(f) * dt - v.time) <= 1e-9 * std::max(1.0, v.time))
+    sample_scenario_at(*bound_, cycle_position_of_frame(scenario_, bound_->times.back(), f, dt), d);
+  else
+    sample_scenario(scenario_, *bound_, v.time, d);
   d.q = v.q;  // the stored angles are what the run used
   evaluate_frame(model_, d);
   return build_scene(model_, *bones_, d);
