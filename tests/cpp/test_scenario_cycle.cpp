@@ -104,6 +104,33 @@ TEST(ScenarioCycle, FramesOfEveryRepetitionHaveTheSameTimeInTheCycle) {
   }
 }
 
+// Back-to-back repetitions (rest_s = 0): the frame where one repetition ends and the next begins
+// belongs to the next one at t = 0 (cycle_position may give the previous one at t = cycle; the two
+// are the same instant of a periodic task), every other frame is cycle_position's, and the frames
+// at the same point of every repetition have the same time, bit for bit.
+TEST(ScenarioCycle, BackToBackRepetitionsStartAtTheirOwnFirstFrame) {
+  const Scenario s = repeated(30, 0, 0, 0);
+  const double dt = 1.0 / 50;
+  const long frames = static_cast<long>(std::floor(s.duration_s() / dt + 1e-9)) + 1;
+  std::map<long, double> first;
+  for (long f = 0; f < frames; ++f) {
+    const CyclePosition c = cycle_position_of_frame(s, 2.0, f, dt);
+    const CyclePosition r = cycle_position(s, 2.0, f * dt);
+    EXPECT_FALSE(c.resting) << f;
+    if (c.repetition == r.repetition) {
+      EXPECT_NEAR(c.time_in_cycle, r.time_in_cycle, 1e-11) << f;
+    } else {
+      EXPECT_EQ(c.repetition, r.repetition + 1) << f;
+      EXPECT_EQ(c.time_in_cycle, 0.0) << f;
+      EXPECT_NEAR(r.time_in_cycle, 2.0, 1e-11) << f;
+    }
+    if (f < frames - 1) EXPECT_EQ(c.repetition, f / 100) << f;  // 100 frames a repetition
+    const long k = std::lround(c.time_in_cycle / dt);
+    auto [it, inserted] = first.emplace(k, c.time_in_cycle);
+    if (!inserted) EXPECT_EQ(it->second, c.time_in_cycle) << f;
+  }
+}
+
 TEST(ScenarioCycle, BreakKeysAreChecked) {
   const std::string head = "paraspine_scenario: 1\nname: t\nkeyframes:\n  - time: 0\n  - time: 1\nrepetitions: 4\n";
   EXPECT_THROW(parse_scenario(head + "break_s: 10\n", "t.yaml"), InputError);          // needs break_every
