@@ -408,19 +408,37 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     ps::check_sweep_axes(sc, values, "--vary");
   }
   if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
-  const ps::SweepResult r = ps::run_sweep(sc, axes, threads, isatty(STDERR_FILENO) ? sweep_progress : nullptr);
-  if (!out.empty()) ps::write_sweep(out, sc, r);
+  // Each point goes to the file as it completes and only its table cells are kept, so memory does
+  // not grow with the grid (--json prints every summary, so only then are they kept).
+  long points = 1;
+  for (const auto& a : axes) points *= static_cast<long>(a.values.size());
+  std::unique_ptr<ps::SweepWriter> writer;
+  if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes);
+  std::vector<nlohmann::json> kept(json ? points : 0);
+  std::vector<std::string> cells(json ? 0 : points);
+  ps::run_sweep_each(sc, axes, threads, isatty(STDERR_FILENO) ? sweep_progress : nullptr, [&](long p, const nlohmann::json& s) {
+    if (writer) writer->add(p, s);
+    if (json) {
+      kept[p] = s;
+    } else {
+      cells[p] = fmt::format("{} {} {:>12.2f} {:>12}", ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
+                             ps::cli::cell(ps::cli::joint_number(s, "L5-S1", "peak_compression_N"), 0, 14),
+                             s["reserves"]["peak_moment_Nm"].get<double>(),
+                             s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()));
+    }
+  });
+  if (writer) writer->finish();
   if (json) {
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
     for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
-    for (const auto& s : r.summaries) j["points"].push_back(s);
+    for (const auto& s : kept) j["points"].push_back(s);
     std::cout << j.dump(2) << "\n";
     return 0;
   }
   std::string head;
   for (const auto& a : axes) head += " " + std::string(a.path.size() < 26 ? 26 - a.path.size() : 0, ' ') + a.path;
   fmt::print("{}  {:>14} {:>14} {:>12} {:>12}\n", head, "L4-L5 peak N", "L5-S1 peak N", "reserve N·m", "endurance s");
-  for (size_t p = 0; p < r.summaries.size(); ++p) {
+  for (size_t p = 0; p < cells.size(); ++p) {
     std::string row;
     long rest = static_cast<long>(p);
     std::vector<double> vals(axes.size());
@@ -430,10 +448,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
       rest /= n;
     }
     for (size_t k = 0; k < vals.size(); ++k) row += fmt::format(" {:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
-    const auto& s = r.summaries[p];
-    fmt::print("{}  {} {} {:>12.2f} {:>12}\n", row, ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
-               ps::cli::cell(ps::cli::joint_number(s, "L5-S1", "peak_compression_N"), 0, 14), s["reserves"]["peak_moment_Nm"].get<double>(),
-               s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()));
+    fmt::print("{}  {}\n", row, cells[p]);
   }
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   return 0;

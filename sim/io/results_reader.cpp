@@ -18,8 +18,8 @@ ResultsFileInfo read_results_info(const std::string& path) {
     throw InputError(path, 0, "", msg);
   };
   if (H5Aexists(file, "schema_version") <= 0) {
-    if (H5Aexists(file, "summaries") > 0 && H5Lexists(file, "/grid", H5P_DEFAULT) > 0)
-      fail("a sweep file (paraspine sweep -o): every grid point's summary is in its 'summaries' attribute and "
+    if (H5Lexists(file, "/grid", H5P_DEFAULT) > 0 && (H5Lexists(file, "/summaries", H5P_DEFAULT) > 0 || H5Aexists(file, "summaries") > 0))
+      fail("a sweep file (paraspine sweep -o): every grid point's summary is in /summaries and "
            "/summary; this command reads the results of one run (paraspine run -o)");
     fail("not a paraspine results file (no schema_version)");
   }

@@ -55,6 +55,14 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
   long points = 1;
   for (const auto& a : axes) points *= static_cast<long>(a.values.size());
   r.summaries.resize(points);
+  run_sweep_each(base, axes, threads, progress, [&](long p, const nlohmann::json& j) { r.summaries[p] = j; });
+  return r;
+}
+
+void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
+                    const std::function<void(long, const nlohmann::json&)>& on_point) {
+  long points = 1;
+  for (const auto& a : axes) points *= static_cast<long>(a.values.size());
   const Model model0 = load_model(base.model);
   // Check every scenario override once, serially, so errors surface before any work.
   std::vector<std::string> first_sets;
@@ -91,7 +99,18 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
       opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
-      r.summaries[p] = run_scenario(m, sc, opt, nullptr);
+      const nlohmann::json summary = run_scenario(m, sc, opt, nullptr);
+      std::string point_error;  // no exception may leave the critical section
+#pragma omp critical(paraspine_sweep_point)
+      {
+        try {
+          on_point(p, summary);
+        } catch (const std::exception& e) {
+          point_error = e.what();
+          stop = true;
+        }
+      }
+      if (!point_error.empty()) throw std::runtime_error(point_error);
     } catch (const std::exception& e) {
 #pragma omp critical
       if (error.empty()) error = e.what();
@@ -106,54 +125,131 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
   if (!error.empty()) throw std::runtime_error("sweep: " + error);
   // The last word: a stop asked while the calling thread waited for the others' last points.
   if (progress && !reported_all && !progress(1.0)) throw SweepStopped();
-  return r;
+}
+
+struct SweepWriter::Impl {
+  std::string path, partial;
+  std::vector<hsize_t> dims;
+  hid_t file = -1, lcpl = -1, strtype = -1;
+  std::vector<std::pair<std::string, std::function<double(const nlohmann::json&)>>> fields;  // dataset, value
+  bool created = false, finished = false;
+
+  hid_t create(const std::string& name, hid_t type, const char* unit) {
+    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (type == H5T_NATIVE_DOUBLE) {
+      const double nan = NAN;
+      H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan);  // a point not (yet) written reads as NaN
+    }
+    const hid_t ds = H5Dcreate2(file, name.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (ds < 0) throw InputError(path, 0, "output", "cannot create " + name + " in the sweep file");
+    if (unit) write_string_attribute(ds, "units", unit);
+    return ds;
+  }
+  // Writes one element (grid point p, row-major) of dataset `name`.
+  void put(const std::string& name, long p, hid_t type, const void* value) {
+    std::vector<hsize_t> at(dims.size()), one(dims.size(), 1);
+    for (int ax = static_cast<int>(dims.size()) - 1; ax >= 0; --ax) {
+      at[ax] = static_cast<hsize_t>(p) % dims[ax];
+      p /= static_cast<long>(dims[ax]);
+    }
+    const hid_t ds = H5Dopen2(file, name.c_str(), H5P_DEFAULT);
+    const hid_t space = H5Dget_space(ds);
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, at.data(), nullptr, one.data(), nullptr);
+    const hid_t mem = H5Screate_simple(static_cast<int>(one.size()), one.data(), nullptr);
+    const herr_t ok = H5Dwrite(ds, type, mem, space, H5P_DEFAULT, value);
+    H5Sclose(mem);
+    H5Sclose(space);
+    H5Dclose(ds);
+    if (ok < 0) throw InputError(path, 0, "output", "cannot write " + name + " in the sweep file");
+  }
+};
+
+SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& w = *impl_;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  w.path = path;
+  w.partial = path + ".partial";
+  w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (w.file < 0) throw InputError(path, 0, "output", "cannot create the sweep file");
+  w.lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(w.lcpl, 1);
+  w.strtype = H5Tcopy(H5T_C_S1);
+  H5Tset_size(w.strtype, H5T_VARIABLE);
+  H5Tset_cset(w.strtype, H5T_CSET_UTF8);
+  for (const auto& a : axes) w.dims.push_back(a.values.size());
+  for (size_t k = 0; k < axes.size(); ++k) {
+    const hsize_t n = axes[k].values.size();
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t ds = H5Dcreate2(w.file, ("/grid/" + std::to_string(k)).c_str(), H5T_NATIVE_DOUBLE, space, w.lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axes[k].values.data());
+    write_string_attribute(ds, "units", "");
+    write_string_attribute(ds, "path", axes[k].path);
+    H5Dclose(ds);
+    H5Sclose(space);
+  }
+  H5Dclose(w.create("/summaries", w.strtype, nullptr));
+  write_string_attribute(w.file, "scenario", base.name);
+  write_string_attribute(w.file, "scenario_text", base.text);
+}
+
+SweepWriter::~SweepWriter() {
+  if (!impl_ || impl_->finished) return;
+  Impl& w = *impl_;
+  if (w.strtype >= 0) H5Tclose(w.strtype);
+  if (w.lcpl >= 0) H5Pclose(w.lcpl);
+  if (w.file >= 0) H5Fclose(w.file);
+  std::error_code ec;
+  std::filesystem::remove(w.partial, ec);
+}
+
+void SweepWriter::add(long point, const nlohmann::json& s) {
+  Impl& w = *impl_;
+  if (!w.created) {  // the joints are those of the summaries (the first point's, alphabetical)
+    for (const auto& [joint, unused] : s["joints"].items()) {
+      (void)unused;
+      for (const char* q : {"peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"})
+        w.fields.emplace_back("/summary/" + joint + "/" + q,
+                              [joint, q](const nlohmann::json& j) { return j["joints"][joint][q].get<double>(); });
+    }
+    for (const auto& f : w.fields) H5Dclose(w.create(f.first, H5T_NATIVE_DOUBLE, "N"));
+    w.fields.emplace_back("/reserves/peak_Nm", [](const nlohmann::json& j) { return j["reserves"]["peak_moment_Nm"].get<double>(); });
+    H5Dclose(w.create("/reserves/peak_Nm", H5T_NATIVE_DOUBLE, "N m"));
+    w.fields.emplace_back("/endurance_s", [](const nlohmann::json& j) {
+      return j["endurance_s"].is_null() ? NAN : j["endurance_s"].get<double>();
+    });
+    H5Dclose(w.create("/endurance_s", H5T_NATIVE_DOUBLE, "s"));
+    w.created = true;
+  }
+  for (const auto& f : w.fields) {
+    const double v = f.second(s);
+    w.put(f.first, point, H5T_NATIVE_DOUBLE, &v);
+  }
+  const std::string text = s.dump();
+  const char* c = text.c_str();
+  w.put("/summaries", point, w.strtype, &c);
+}
+
+void SweepWriter::finish() {
+  Impl& w = *impl_;
+  H5Tclose(w.strtype), w.strtype = -1;
+  H5Pclose(w.lcpl), w.lcpl = -1;
+  const herr_t closed = H5Fclose(w.file);
+  w.file = -1;
+  if (closed < 0) throw InputError(w.path, 0, "output", "cannot finish the sweep file");
+  std::error_code ec;
+  std::filesystem::rename(w.partial, w.path, ec);
+  if (ec) throw InputError(w.path, 0, "output", "cannot move the sweep file into place: " + ec.message());
+  w.finished = true;
 }
 
 void write_sweep(const std::string& path, const Scenario& base, const SweepResult& r) {
-  namespace fs = std::filesystem;
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const std::string partial = path + ".partial";
-  const hid_t file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) throw InputError(path, 0, "output", "cannot create the sweep file");
-  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  std::vector<hsize_t> dims;
-  for (const auto& a : r.axes) dims.push_back(a.values.size());
-  auto write = [&](const std::string& name, const std::vector<double>& v, const std::vector<hsize_t>& shape, const char* unit) {
-    const hid_t space = H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr);
-    const hid_t ds = H5Dcreate2(file, name.c_str(), H5T_NATIVE_DOUBLE, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    write_string_attribute(ds, "units", unit);
-    H5Dclose(ds);
-    H5Sclose(space);
-  };
-  for (size_t k = 0; k < r.axes.size(); ++k) {
-    write("/grid/" + std::to_string(k), r.axes[k].values, {r.axes[k].values.size()}, "");
-    const hid_t ds = H5Dopen2(file, ("/grid/" + std::to_string(k)).c_str(), H5P_DEFAULT);
-    write_string_attribute(ds, "path", r.axes[k].path);
-    H5Dclose(ds);
-  }
-  auto field = [&](auto get) {
-    std::vector<double> v;
-    for (const auto& s : r.summaries) v.push_back(get(s));
-    return v;
-  };
-  for (const auto& [joint, unused] : r.summaries.at(0)["joints"].items()) {
-    (void)unused;
-    for (const char* q : {"peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"})
-      write("/summary/" + joint + "/" + q, field([&](const nlohmann::json& s) { return s["joints"][joint][q].get<double>(); }), dims, "N");
-  }
-  write("/reserves/peak_Nm", field([](const nlohmann::json& s) { return s["reserves"]["peak_moment_Nm"].get<double>(); }), dims, "N m");
-  write("/endurance_s", field([](const nlohmann::json& s) { return s["endurance_s"].is_null() ? NAN : s["endurance_s"].get<double>(); }), dims, "s");
-  write_string_attribute(file, "scenario", base.name);
-  write_string_attribute(file, "scenario_text", base.text);
-  nlohmann::json all = r.summaries;
-  write_string_attribute(file, "summaries", all.dump());
-  H5Pclose(lcpl);
-  H5Fclose(file);
-  std::error_code ec;
-  fs::rename(partial, path, ec);
-  if (ec) throw InputError(path, 0, "output", "cannot move the sweep file into place: " + ec.message());
+  SweepWriter w(path, base, r.axes);
+  for (size_t p = 0; p < r.summaries.size(); ++p) w.add(static_cast<long>(p), r.summaries[p]);
+  w.finish();
 }
 
 }  // namespace paraspine

@@ -5,6 +5,8 @@
 // existing scenario value (a --set path, e.g. keyframes[2].hands.both.load_kg).
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,9 +38,31 @@ struct SweepStopped : std::runtime_error {
 SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads,
                       bool (*progress)(double) = nullptr);
 
+// The same sweep without keeping the summaries: `on_point(point, summary)` gets each grid point's
+// summary as the point completes (in completion order, one call at a time, on any thread), so a
+// caller can write it out and memory does not grow with the number of points.
+void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
+                    const std::function<void(long, const nlohmann::json&)>& on_point);
+
+// The sweep file, written point by point: created as PATH.partial with the grid, each add() writes
+// one point's values and summary, finish() renames it into place (a writer destroyed unfinished
+// removes the partial file).
+class SweepWriter {
+ public:
+  SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes);
+  ~SweepWriter();
+  void add(long point, const nlohmann::json& summary);
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // One HDF5 file (written as .partial, renamed when complete): /grid/<i> axis values with `path`
 // attributes; /summary/<joint>/peak_compression_N etc. shaped like the grid; /reserves/peak_Nm,
-// /endurance_s (NaN when the task never fails); `summaries` attribute with every summary as JSON.
+// /endurance_s (NaN when the task never fails); /summaries, shaped like the grid, every point's
+// summary as JSON text.
 void write_sweep(const std::string& path, const Scenario& base, const SweepResult& r);
 
 }  // namespace paraspine
