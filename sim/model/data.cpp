@@ -1,6 +1,7 @@
 #include "sim/model/data.h"
 
 #include <limits>
+#include <tuple>
 
 namespace paraspine {
 
@@ -72,10 +73,7 @@ Data::Data(const Model& m)
   qp_resize(qp, m.nmuscle + 2 * m.ndof, m.ndof);
   loadsharing_accepted = Eigen::VectorXd::Zero(m.nmuscle + 2 * m.ndof);
   std::vector<int> row_begin(qp.n), row_end(qp.n);
-  for (int i = 0; i < m.nmuscle; ++i) {
-    row_begin[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_lo[i];
-    row_end[i] = m.muscle_joint_lo[i] < 0 ? 0 : 3 * m.muscle_joint_hi[i] + 3;
-  }
+  for (int i = 0; i < m.nmuscle; ++i) std::tie(row_begin[i], row_end[i]) = muscle_dof_rows(m, i);
   for (int k = 0; k < m.ndof; ++k)
     for (int sign : {0, 1}) {
       row_begin[m.nmuscle + 2 * k + sign] = k;

@@ -49,6 +49,10 @@ double Model::total_mass() const {
 }
 
 std::pair<int, int> muscle_joint_span(const Model& m, int i) { return {m.muscle_joint_lo[i], m.muscle_joint_hi[i]}; }
+std::pair<int, int> muscle_dof_rows(const Model& m, int i) {
+  if (m.muscle_joint_lo[i] < 0) return {0, 0};
+  return {3 * m.muscle_joint_lo[i], 3 * m.muscle_joint_hi[i] + 3};
+}
 
 void finalize_model(Model& m) {
   m.segment_depth.assign(m.nsegment, 0);

@@ -195,6 +195,9 @@ struct Model {
 
 // Lowest and highest joint index a muscle's path crosses ({-1, -1} if none; finalize_model computes it).
 std::pair<int, int> muscle_joint_span(const Model& m, int muscle);
+// The rows [first, end) of a muscle's moment-arm column that can be non-zero: the rotations of the
+// joints it spans ({0, 0} if none). muscle_geometry writes only these; the QP stores only these.
+std::pair<int, int> muscle_dof_rows(const Model& m, int muscle);
 
 // Computes the derived arrays (segment_depth, muscle joint spans). Called by the loader and by
 // scaling.

@@ -85,7 +85,10 @@ void muscle_geometry(const Model& m, Data& d) {
     // A fascicle that crosses each joint of its span once (Model::muscle_crosses_once, all of the
     // bundled models') has each moment arm written once; otherwise the span is cleared and summed into.
     const bool once = crosses_once[i];
-    if (!once && m.muscle_joint_lo[i] >= 0) std::fill(arm + 3 * m.muscle_joint_lo[i], arm + 3 * m.muscle_joint_hi[i] + 3, 0.0);
+    if (!once) {
+      const auto [r0, r1] = muscle_dof_rows(m, i);
+      std::fill(arm + r0, arm + r1, 0.0);
+    }
     double length = 0;
     Lanes rate01 = lanes(0.0);
     double rate2 = 0;

@@ -119,11 +119,7 @@ struct PostureWork {
     copy(w.fiber_velocity_norm, d.fiber_velocity_norm), copy(w.force_active_max, d.force_active_max);
     copy(w.force_passive, d.force_passive);
   }
-  // The rows [first, end) of fascicle i's moment-arm column that muscle_geometry may write.
-  static std::pair<Eigen::Index, Eigen::Index> span(const Model& m, int i) {
-    if (m.muscle_joint_lo[i] < 0) return {0, 0};
-    return {3 * m.muscle_joint_lo[i], 3 * m.muscle_joint_hi[i] + 3};
-  }
+  static std::pair<Eigen::Index, Eigen::Index> span(const Model& m, int i) { return muscle_dof_rows(m, i); }
   static size_t span_total(const Model& m) {
     size_t n = 0;
     for (int i = 0; i < m.nmuscle; ++i) n += static_cast<size_t>(span(m, i).second - span(m, i).first);
