@@ -130,9 +130,18 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
 struct SweepWriter::Impl {
   std::string path, partial;
   std::vector<hsize_t> dims;
-  hid_t file = -1, lcpl = -1, strtype = -1;
-  std::vector<std::pair<std::string, std::function<double(const nlohmann::json&)>>> fields;  // dataset, value
+  hid_t file = -1, lcpl = -1, strtype = -1, summaries = -1;
+  // Each per-point dataset, open for the whole sweep, and how to read its value from a summary.
+  std::vector<std::pair<hid_t, std::function<double(const nlohmann::json&)>>> fields;
   bool created = false, finished = false;
+
+  void close() {
+    for (auto& f : fields) H5Dclose(f.first);
+    fields.clear();
+    if (summaries >= 0) H5Dclose(summaries), summaries = -1;
+    if (strtype >= 0) H5Tclose(strtype), strtype = -1;
+    if (lcpl >= 0) H5Pclose(lcpl), lcpl = -1;
+  }
 
   hid_t create(const std::string& name, hid_t type, const char* unit) {
     const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
@@ -148,22 +157,20 @@ struct SweepWriter::Impl {
     if (unit) write_string_attribute(ds, "units", unit);
     return ds;
   }
-  // Writes one element (grid point p, row-major) of dataset `name`.
-  void put(const std::string& name, long p, hid_t type, const void* value) {
+  // Writes one element (grid point p, row-major) of dataset ds.
+  void put(hid_t ds, long p, hid_t type, const void* value) {
     std::vector<hsize_t> at(dims.size()), one(dims.size(), 1);
     for (int ax = static_cast<int>(dims.size()) - 1; ax >= 0; --ax) {
       at[ax] = static_cast<hsize_t>(p) % dims[ax];
       p /= static_cast<long>(dims[ax]);
     }
-    const hid_t ds = H5Dopen2(file, name.c_str(), H5P_DEFAULT);
     const hid_t space = H5Dget_space(ds);
     H5Sselect_hyperslab(space, H5S_SELECT_SET, at.data(), nullptr, one.data(), nullptr);
     const hid_t mem = H5Screate_simple(static_cast<int>(one.size()), one.data(), nullptr);
     const herr_t ok = H5Dwrite(ds, type, mem, space, H5P_DEFAULT, value);
     H5Sclose(mem);
     H5Sclose(space);
-    H5Dclose(ds);
-    if (ok < 0) throw InputError(path, 0, "output", "cannot write " + name + " in the sweep file");
+    if (ok < 0) throw InputError(path, 0, "output", "cannot write a grid point into the sweep file");
   }
 };
 
@@ -191,7 +198,7 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
     H5Dclose(ds);
     H5Sclose(space);
   }
-  H5Dclose(w.create("/summaries", w.strtype, nullptr));
+  w.summaries = w.create("/summaries", w.strtype, nullptr);
   write_string_attribute(w.file, "scenario", base.name);
   write_string_attribute(w.file, "scenario_text", base.text);
 }
@@ -199,8 +206,7 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
 SweepWriter::~SweepWriter() {
   if (!impl_ || impl_->finished) return;
   Impl& w = *impl_;
-  if (w.strtype >= 0) H5Tclose(w.strtype);
-  if (w.lcpl >= 0) H5Pclose(w.lcpl);
+  w.close();
   if (w.file >= 0) H5Fclose(w.file);
   std::error_code ec;
   std::filesystem::remove(w.partial, ec);
@@ -212,16 +218,14 @@ void SweepWriter::add(long point, const nlohmann::json& s) {
     for (const auto& [joint, unused] : s["joints"].items()) {
       (void)unused;
       for (const char* q : {"peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"})
-        w.fields.emplace_back("/summary/" + joint + "/" + q,
+        w.fields.emplace_back(w.create("/summary/" + joint + "/" + q, H5T_NATIVE_DOUBLE, "N"),
                               [joint, q](const nlohmann::json& j) { return j["joints"][joint][q].get<double>(); });
     }
-    for (const auto& f : w.fields) H5Dclose(w.create(f.first, H5T_NATIVE_DOUBLE, "N"));
-    w.fields.emplace_back("/reserves/peak_Nm", [](const nlohmann::json& j) { return j["reserves"]["peak_moment_Nm"].get<double>(); });
-    H5Dclose(w.create("/reserves/peak_Nm", H5T_NATIVE_DOUBLE, "N m"));
-    w.fields.emplace_back("/endurance_s", [](const nlohmann::json& j) {
+    w.fields.emplace_back(w.create("/reserves/peak_Nm", H5T_NATIVE_DOUBLE, "N m"),
+                          [](const nlohmann::json& j) { return j["reserves"]["peak_moment_Nm"].get<double>(); });
+    w.fields.emplace_back(w.create("/endurance_s", H5T_NATIVE_DOUBLE, "s"), [](const nlohmann::json& j) {
       return j["endurance_s"].is_null() ? NAN : j["endurance_s"].get<double>();
     });
-    H5Dclose(w.create("/endurance_s", H5T_NATIVE_DOUBLE, "s"));
     w.created = true;
   }
   for (const auto& f : w.fields) {
@@ -230,13 +234,12 @@ void SweepWriter::add(long point, const nlohmann::json& s) {
   }
   const std::string text = s.dump();
   const char* c = text.c_str();
-  w.put("/summaries", point, w.strtype, &c);
+  w.put(w.summaries, point, w.strtype, &c);
 }
 
 void SweepWriter::finish() {
   Impl& w = *impl_;
-  H5Tclose(w.strtype), w.strtype = -1;
-  H5Pclose(w.lcpl), w.lcpl = -1;
+  w.close();
   const herr_t closed = H5Fclose(w.file);
   w.file = -1;
   if (closed < 0) throw InputError(w.path, 0, "output", "cannot finish the sweep file");
