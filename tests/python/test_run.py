@@ -435,9 +435,11 @@ keyframes:
 
 def test_failure_kind_tells_fatigue_from_the_strength_limit():
     # Biering-Sørensen fails by fatigue (longissimus at L5-S1, after more than a minute); the golf
-    # swing's first failure is a fascicle the downswing asks for all of its strength when fresh
-    # (docs/fatigue.md, "Endurance"): the external oblique at T11-T12 after 3.2 s (at the floating
-    # rib 12, where the intercostals are weakest, docs/sources/intercostals.md §7).
+    # swing's first failure is a fascicle the swing asks for all of its strength when fresh
+    # (docs/fatigue.md, "Endurance"): since session 9 the suboccipitals at C1-C2 after 3.1 s, the
+    # obliquus capitis inferior holding 34° of atlantoaxial rotation at the top of the backswing
+    # with its fibres at 0.55 of their optimal length (docs/sources/scenario_kinematics.md §10.1);
+    # before, the external oblique at T11-T12 after 3.2 s.
     # (The squat lift was the example until its rectus capitis limit went with the arms' load path
     # through the rib cage, docs/model.md §4; the bird dog until the intercostals, session 7, after
     # which it fails by fatigue after 86 s.)
