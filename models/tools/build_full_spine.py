@@ -347,6 +347,43 @@ def lumbar_flexion_shares_from_ranges(ranges):
     return v, flex
 
 
+# -------------------------------------------------------------------------------------------------
+# Axial rotation at the two junctions, from in vivo imaging (session 9, docs/sources/scenario_kinematics.md
+# §10.1). The range-proportional rule gives T12-L1 0.0727 of the thoracic region's rotation and
+# Mortensen's yaw1 coupler gives C0-C1 0.111 of the head region's; in vivo both turn much less.
+#  - T12-L1: Fujii et al. 2007 (Eur Spine J 16:1867, 3D MRI, 10 volunteers) measured every segment
+#    T12/L1…L5/S1 at 45° of trunk (thorax-on-pelvis) rotation: 1.2–1.7° each (abstract [V]); L5-S1…L1-L2
+#    1.6/1.7/1.7/1.4/1.3° (via the MF-CHR README, model-data §3.5 [M]), so T12/L1 is the 1.2° end [D].
+#    At that rotation the thoracic region (T12-L1…T1-T2) carries 45 − 7.7 = 37.3° [D; assumption: the
+#    shoulders' rotation is T1's], so T12-L1's share is 1.2 / 37.3; even the range's top, 1.7°, gives
+#    0.046, not 0.073. The other levels keep shares ∝ their ranges, scaled to fill the rest.
+#  - C0-C1 vs C1-C2: maximal head rotation, in vivo: C0-C1 1.7 ± 1.5° and C1-C2 36.2 ± 4.5° (Ishii et
+#    al. 2004, Spine 29:E139, 3D MRI, 15 volunteers [V abstract]); 2.5 ± 1.0° and 37.5 ± 6.0° (Salem
+#    et al. 2013, Man Ther 18:339, CT, 20 volunteers [V abstract]); pooled by subjects [D]: C0-C1
+#    0.0552 of the upper-neck rotation (Mortensen: 0.111).
+FUJII_T12L1_AT45_DEG = 1.2
+FUJII_LUMBAR_AT45_DEG = (1.6, 1.7, 1.7, 1.4, 1.3)  # L5-S1 … L1-L2
+FUJII_TRUNK_DEG = 45.0
+UPPER_NECK_AR = {"Ishii 2004": (15, 1.7, 36.2), "Salem 2013": (20, 2.5, 37.5)}  # n, C0-C1°, C1-C2°
+
+
+def thoracic_axial_shares(ranges, js):
+    rest = FUJII_TRUNK_DEG - sum(FUJII_LUMBAR_AT45_DEG)
+    first = FUJII_T12L1_AT45_DEG / rest
+    assert js[0] == "T12-L1"
+    tot = sum(ranges[j]["rom_share"][2] for j in js[1:])
+    v, _ = fix_last([first] + [(1 - first) * ranges[j]["rom_share"][2] / tot for j in js[1:]])
+    return v, first, rest
+
+
+def upper_neck_axial_shares():
+    n = sum(x[0] for x in UPPER_NECK_AR.values())
+    c01 = sum(x[0] * x[1] for x in UPPER_NECK_AR.values()) / n
+    c12 = sum(x[0] * x[2] for x in UPPER_NECK_AR.values()) / n
+    v, _ = fix_last([c12 / (c01 + c12), c01 / (c01 + c12)], 4)
+    return v, c01, c12
+
+
 def region_shares(lum, ranges, mort):
     out = []
     sh = lum["shares"]
@@ -364,14 +401,23 @@ def region_shares(lum, ranges, mort):
                           % "/".join("%g" % f for f in flex_ranges)})
     js = REGIONS[1][1]
     shares, notes = [], []
-    for a in range(3):
+    for a in range(2):
         tot = sum(ranges[j]["rom_share"][a] for j in js)
         v, old = fix_last([ranges[j]["rom_share"][a] / tot for j in js])
         shares.append(v)
+    v, first, rest = thoracic_axial_shares(ranges, js)
+    shares.append(v)
     out.append({"name": "thoracic", "joints": js, "shares": shares,
-                "source": "[D] shares ∝ each level's range per axis (T12-L1: its lumbar.yaml range; T11-T12…T1-T2: "
-                          "Wilke 2017 ÷ rib-cage factor), rounded to 6 decimals, last (T1-T2) share set so that "
-                          "each axis sums to 1"})
+                "source": "[D] flexion and lateral bending: shares ∝ each level's range per axis (T12-L1: its "
+                          "lumbar.yaml range; T11-T12…T1-T2: Wilke 2017 ÷ rib-cage factor); axial rotation: T12-L1 "
+                          "%.4f = %g° / %g°, its in vivo rotation at %g° of trunk rotation over the thoracic region's "
+                          "share of it (Fujii et al. 2007, 3D MRI: every segment T12/L1…L5/S1 1.2–1.7°, L5-S1…L1-L2 "
+                          "%s° = %g°, so T12/L1 the 1.2° end [D]; assumption: the shoulders turn with T1), the other "
+                          "levels ∝ their ranges filling the rest (the range rule gave T12-L1 0.0727, 2.7° at that "
+                          "rotation; docs/sources/scenario_kinematics.md §10.1); rounded to 6 decimals, last (T1-T2) "
+                          "share set so that each axis sums to 1"
+                          % (first, FUJII_T12L1_AT45_DEG, rest, FUJII_TRUNK_DEG,
+                             "/".join("%g" % x for x in FUJII_LUMBAR_AT45_DEG), sum(FUJII_LUMBAR_AT45_DEG))})
     for name, coords, mjoints in (("cervical", ("pitch2", "roll2", "yaw2"),
                                    ["auxt1jnt", "aux7jnt", "aux6jnt", "aux5jnt", "aux4jnt", "aux3jnt"]),
                                   ("head", ("pitch1", "roll1", "yaw1"), ["aux2jnt", "aux1jnt"])):
@@ -385,8 +431,14 @@ def region_shares(lum, ranges, mort):
                 raw.append(y / x)
             tot = sum(raw)
             v, old = fix_last(raw, 4)
-            shares.append(v)
             note.append("%s sums to %.4f" % (coords[a], tot))
+            if name == "head" and axis == "y":  # axial rotation of the upper neck: in vivo, not the coupler
+                v, c01, c12 = upper_neck_axial_shares()
+                note.append("axial rotation not %s's yaw1 (%s) but in vivo at maximal head rotation: C1-C2 / C0-C1 "
+                            "%.2f° / %.2f° (Ishii et al. 2004, 3D MRI, n = 15: 36.2 / 1.7°; Salem et al. 2013, CT, "
+                            "n = 20: 37.5 / 2.5°; means pooled by subjects [D]; docs/sources/scenario_kinematics.md "
+                            "§10.1)" % (MORTS, "/".join("%g" % x for x in fix_last(raw, 4)[0]), c12, c01))
+            shares.append(v)
         out.append({"name": name, "joints": js, "shares": shares,
                     "source": "[D] %s coupler slopes (spline/constraint y / x, transcription §3.4-3.5) of %s; "
                               "positive slopes, so Mortensen's signs (+pitch = extension, +yaw = face left) map to "
