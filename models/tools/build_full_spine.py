@@ -439,12 +439,38 @@ def region_shares(lum, ranges, mort):
                             "n = 20: 37.5 / 2.5°; means pooled by subjects [D]; docs/sources/scenario_kinematics.md "
                             "§10.1)" % (MORTS, "/".join("%g" % x for x in fix_last(raw, 4)[0]), c12, c01))
             shares.append(v)
+        mort_flex = shares[0]
+        shares[0], flex_ranges = neck_flexion_shares_from_ranges(ranges, js)
         out.append({"name": name, "joints": js, "shares": shares,
-                    "source": "[D] %s coupler slopes (spline/constraint y / x, transcription §3.4-3.5) of %s; "
-                              "positive slopes, so Mortensen's signs (+pitch = extension, +yaw = face left) map to "
-                              "ours with the same shares; %s; rounded to 4 decimals, last (%s) share set so that each "
-                              "axis sums to 1" % (MORTS, "/".join(coords), ", ".join(note), js[-1])})
+                    "source": "flexion: [D] shares ∝ each level's flexion range (Panjabi 2001, %s°, the ranges the "
+                              "passive laws are fitted to), the rule of the lumbar and thoracic regions, so that no "
+                              "level is driven past its range while the others are short of theirs; C2-C3 least and "
+                              "C4-C5/C5-C6 most as in vivo (Anderst 2015, Wu 2007, Lind 1989), C0-C1 less than C1-C2 "
+                              "as in vivo (Sato 2012, Kaneko 2018; docs/sources/scenario_kinematics.md §4.1); replaces "
+                              "Mortensen's pitch shares %s, which drove C0-C1 and C4-C5…C6-C7 to 1.5–1.9 × their "
+                              "ranges in the phone-reading neck; rounded to 6 decimals, last (%s) share set so that the "
+                              "axis sums to 1. Lateral bending and axial rotation: [D] %s coupler slopes (spline/"
+                              "constraint y / x, transcription §3.4-3.5) of %s; positive slopes, so Mortensen's signs "
+                              "(+roll = right bending, +yaw = face left) map to ours with the same shares; %s; rounded "
+                              "to 4 decimals, last (%s) share set so that each axis sums to 1"
+                              % ("/".join("%g" % f for f in flex_ranges), "/".join("%g" % f for f in mort_flex),
+                                 js[-1], MORTS, "/".join(coords[1:]), ", ".join(note[1:]), js[-1])})
     return out
+
+
+# Cervical and head flexion rhythm consistent with the passive laws (session 9, phone-reading neck).
+# Mortensen's pitch couplers give C0-C1 0.556 of the head's flexion (range 7.2°) and C1-C2 0.444 (range
+# 12.3°), and C4-C5…C6-C7 0.22/0.22/0.187 of the cervical flexion against C7-T1's 0.099 with the same
+# range as C6-C7: at 60° of neck flexion C0-C1 reached 11.1° and C6-C7 7.5° (1.5 and 1.9 × their ranges),
+# where the exponential laws returned 7–18 N·m of extension against 2–5 N·m of gravity, and the neck
+# flexors had to pull the head down. The same serial-chain rule as the lumbar and thoracic regions
+# (shares ∝ each level's range at the common test moment) orders the levels as in vivo: C2-C3 least,
+# C4-C5/C5-C6 most (Anderst 2015 J Biomech 48:1286; Wu 2007 Eur Spine J 16:1435; Lind 1989), C0-C1 less
+# than C1-C2 (Sato 2012 J Phys Ther Sci 24:1141; Kaneko 2018 Eur Spine J 27:1303). Flexion axis only.
+def neck_flexion_shares_from_ranges(ranges, js):
+    flex = [ranges[j]["range"][0][1] for j in js]
+    v, _ = fix_last([f / sum(flex) for f in flex])
+    return v, flex
 
 
 # =================================================================================================

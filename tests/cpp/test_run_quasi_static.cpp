@@ -249,7 +249,11 @@ TEST(RunQuasiStatic, RepeatedCyclesWarmStartFromTheLastRepetition) {
   ASSERT_EQ(last.frames.size(), repetition.frames.size());
   const double worst = largest_relative_difference(last.frames, repetition.frames);
   std::printf("[ info ] largest difference of any output between the two runs: %.1e (relative above 1)\n", worst);
-  EXPECT_LT(worst, 1e-4);  // measured: 7.8e-6 (546 fascicles), 9.5e-6 (678)
+  // Measured: 7.8e-6 (546 fascicles), 9.5e-6 (678); 1.09e-4 after session 9's neck flexion rhythm, all of
+  // it in the right shear of T-level discs (zero by symmetry in this sagittal lift, 1.1e-4 N against
+  // 1e-11 N): a sum over ~680 fascicles' lateral force components, each agreeing to 4.2e-5 N (activations
+  // 3.6e-6, reserves 3.5e-8 N·m, compression 1.3e-8 relative). The bound allows that summed solver noise.
+  EXPECT_LT(worst, 2e-4);
   // Deterministic, whatever --threads says (a run with fatigue is serial at any count: this catches
   // run-to-run nondeterminism, e.g. uninitialised state, more than thread effects).
   const Run again = run(true, 2);
