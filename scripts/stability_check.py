@@ -1,0 +1,730 @@
+#!/usr/bin/env python3
+"""Spine stability of a solved paraspine frame: the stiffness matrix of the spinal joints and its
+smallest eigenvalue (Bergmark 1989; Cholewicki & McGill 1996), and a cutting-plane sensitivity run
+that asks the Σa² load sharing for a stable solution. Research tool, not part of the engine
+(docs/sources/stability_cocontraction.md says what is sourced and what is assumed).
+
+The stiffness of the joints' rotations q (a subset: the lumbar levels T12-L1 … L5-S1 × 3 rotations,
+18 DOF, as Cholewicki & McGill's model, or the thoracolumbar ones) is the Hessian of the potential
+energy with every other rotation held:
+
+    K = K_passive + Σ_i k_i g_i g_iᵀ + Σ_i F_i ∂²L_i/∂q²  + ∂²V_gravity/∂q²
+        k_i = qc · F_i / L_i  (short-range muscle stiffness, qc dimensionless), g_i = ∂L_i/∂q = −r_i
+
+- K_passive: −dM/dθ of the model file's passive moment–angle laws (diagonal);
+- muscle terms: lengths of the model's straight-line paths re-computed here from the model file by
+  the engine's own kinematics (docs/model-format.md), checked against the engine's lengths and
+  moment arms at the frame (`check_against_engine`); ∂²L/∂q² by central differences of the analytic
+  gradient, since the Python module gives moment arms at one posture only;
+- gravity: segment masses at their centres of mass, hanging arms (and what they hold) at the
+  shoulder (a hanging arm is a pendulum in the engine: the hand stays below the shoulder), a hand
+  holding a load at a position moves rigidly with the arm's segment (the crate is carried by the
+  thorax); its gradient is checked against the engine's net moment τ (static frames: τ = ∂V/∂q);
+- intra-abdominal pressure adds no stiffness (its moment is a prescribed load).
+
+Run: PYTHONPATH=build/python /usr/bin/python3 scripts/stability_check.py [--q 10] [--json out.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import yaml
+
+G = 9.81  # m/s², the engine's gravity (sim/dynamics)
+FLEX, LAT, AXIAL = 0, 1, 2
+AXES = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, -1.0, 0.0]])  # flexion −z, lateral +x, axial −y
+LUMBAR_JOINTS = ["L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2", "T12-L1"]
+
+# ----------------------------------------------------------------------------- rotations
+
+
+def axis_rotation(axis: np.ndarray, angle: float) -> np.ndarray:
+    n = np.asarray(axis, float)
+    c, s = math.cos(angle), math.sin(angle)
+    K = np.array([[0, -n[2], n[1]], [n[2], 0, -n[0]], [-n[1], n[0], 0]])
+    return np.eye(3) * c + s * K + (1 - c) * np.outer(n, n)
+
+
+def joint_rotation(q3) -> np.ndarray:
+    """Intrinsic flexion (−z), lateral bending (+x), axial rotation (−y) (docs/model-format.md)."""
+    return axis_rotation(AXES[0], q3[0]) @ axis_rotation(AXES[1], q3[1]) @ axis_rotation(AXES[2], q3[2])
+
+
+def xyz_body_fixed(deg) -> np.ndarray:
+    a = np.radians(deg)
+    return axis_rotation([1, 0, 0], a[0]) @ axis_rotation([0, 1, 0], a[1]) @ axis_rotation([0, 0, 1], a[2])
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass
+class PassiveLaw:
+    """M(θ) = −sign(θ)(c1|θ| + c2θ² + c3|θ|³ + ce(e^(be|θ|) − 1)) per side, SI after conversion."""
+    pos: dict
+    neg: dict
+
+    @staticmethod
+    def _branch(c: dict, per_degree: bool) -> dict:
+        out = {k: float(c.get(k, 0.0)) for k in ("c1", "c2", "c3", "ce", "be")}
+        if per_degree:  # c_k in N·m/deg^k, be in 1/deg → radians
+            d = 180.0 / math.pi
+            out["c1"] *= d
+            out["c2"] *= d**2
+            out["c3"] *= d**3
+            out["be"] *= d
+        return out
+
+    @staticmethod
+    def _moment_and_slope(c: dict, a: float) -> tuple[float, float]:
+        e = math.exp(c["be"] * a) if c["be"] else 1.0
+        m = c["c1"] * a + c["c2"] * a * a + c["c3"] * a**3 + c["ce"] * (e - 1.0)
+        dm = c["c1"] + 2 * c["c2"] * a + 3 * c["c3"] * a * a + c["ce"] * c["be"] * e
+        return m, dm
+
+    def moment(self, th: float) -> float:
+        if th == 0:
+            return 0.0
+        m, _ = self._moment_and_slope(self.pos if th > 0 else self.neg, abs(th))
+        return -math.copysign(m, th)
+
+    def stiffness(self, th: float) -> float:
+        """−dM/dθ ≥ 0; at exactly θ = 0 the softer side (the law has a kink there) [A]."""
+        if th == 0:
+            return min(self._moment_and_slope(self.pos, 0.0)[1], self._moment_and_slope(self.neg, 0.0)[1])
+        return self._moment_and_slope(self.pos if th > 0 else self.neg, abs(th))[1]
+
+
+@dataclass
+class Chain:
+    """What the stiffness needs from a model: a tree of segments joined by 3-rotation joints,
+    masses, straight-line muscle paths, passive laws and arms. Built from a model file
+    (`Chain.from_yaml`) or by hand (the tests)."""
+    segment_names: list
+    parent: list                 # parent segment index per segment (−1 for the root)
+    joint_of_child: dict         # child segment index → joint index
+    joint_names: list
+    joint_parent: list           # per joint: parent segment
+    joint_child: list            # per joint: child segment
+    pos_in_parent: np.ndarray    # (J, 3)
+    rot_in_parent: np.ndarray    # (J, 3, 3)
+    pos_in_child: np.ndarray     # (J, 3)
+    rot_in_child: np.ndarray     # (J, 3, 3)
+    segment_mass: np.ndarray     # (S,)
+    segment_com: np.ndarray      # (S, 3)
+    passive: list                # per joint: [PassiveLaw or None] × 3
+    muscle_names: list
+    muscle_paths: list           # per muscle: list of (segment index, local point (3,))
+    arms: list = field(default_factory=list)  # dicts: segment, shoulder (3,), mass, com_fraction, length
+    muscle_lopt: np.ndarray | None = None
+    muscle_pennation: np.ndarray | None = None
+    muscle_passive_strain: np.ndarray | None = None
+
+    @property
+    def njoint(self) -> int:
+        return len(self.joint_names)
+
+    def descendants(self) -> list:
+        """Per joint: boolean mask of the segments that turn with its rotations."""
+        S = len(self.segment_names)
+        children = [[] for _ in range(S)]
+        for s, p in enumerate(self.parent):
+            if p >= 0:
+                children[p].append(s)
+        out = []
+        for j in range(self.njoint):
+            mask = np.zeros(S, bool)
+            stack = [self.joint_child[j]]
+            while stack:
+                s = stack.pop()
+                mask[s] = True
+                stack.extend(children[s])
+            out.append(mask)
+        return out
+
+    @staticmethod
+    def from_yaml(path: str, engine_model=None) -> "Chain":
+        """Read a model file. `engine_model` (a paraspine.Model, possibly scaled to a subject) supplies
+        the segment masses and muscle order; lengths are taken as the file gives them, so only subjects
+        of the reference height are exact (checked by `check_against_engine`)."""
+        with open(path) as f:
+            doc = yaml.safe_load(f)
+        segs = doc["segments"]
+        names = [s["name"] for s in segs]
+        idx = {n: i for i, n in enumerate(names)}
+        parent = [idx[s["parent"]] if "parent" in s else -1 for s in segs]
+        jn, jp, jc, pp, rp, pc, rc, passive = [], [], [], [], [], [], [], []
+        for i, s in enumerate(segs):
+            if "joint" not in s:
+                continue
+            j = s["joint"]
+            jn.append(j["name"])
+            jp.append(parent[i])
+            jc.append(i)
+            pp.append(j["in_parent"]["position"])
+            rp.append(xyz_body_fixed(j["in_parent"].get("rotation_xyz_deg", [0, 0, 0])))
+            ic = j.get("in_child", {})
+            pc.append(ic.get("position", [0, 0, 0]))
+            rc.append(xyz_body_fixed(ic.get("rotation_xyz_deg", [0, 0, 0])))
+            laws = [None, None, None]
+            pas = j.get("passive")
+            if pas:
+                per_degree = pas.get("units", "per_radian") == "per_degree"
+                for k, axis in enumerate(("flexion", "lateral_bending", "axial_rotation")):
+                    if axis not in pas:
+                        continue
+                    a = pas[axis]
+                    pos = a.get("positive", a.get("both"))
+                    neg = a.get("negative", a.get("both"))
+                    laws[k] = PassiveLaw(PassiveLaw._branch(pos, per_degree), PassiveLaw._branch(neg, per_degree))
+            passive.append(laws)
+        mass = np.array([float(s["mass"]) for s in segs])
+        com = np.array([s["com"] for s in segs], float)
+        # Muscles, mirrored as the loader does (side both → NAME_r, NAME_l with z → −z).
+        defaults = doc.get("muscle_defaults", {})
+        mnames, mpaths, lopt, penn, strain = [], [], [], [], []
+        for mu in doc["muscles"]:
+            e0 = mu.get("passive_strain")
+            if e0 is None:
+                for key in (f"{mu['group']}/{mu.get('subdivision', '')}", mu["group"], "all"):
+                    if key in defaults and "passive_strain" in defaults[key]:
+                        e0 = defaults[key]["passive_strain"]
+                        break
+            e0 = 0.6 if e0 is None else float(e0)  # sim/muscles/hill.h kDefaultPassiveStrain
+            pts = [(idx[p[0]], np.array(p[1:4], float)) for p in mu["path"]]
+            variants = []
+            if mu["side"] == "both":
+                variants = [(mu["name"] + "_r", pts), (mu["name"] + "_l", [(s, p * [1, 1, -1]) for s, p in pts])]
+            else:
+                variants = [(mu["name"], pts)]
+            for n, p in variants:
+                mnames.append(n)
+                mpaths.append(p)
+                lopt.append(float(mu["optimal_fiber_length"]))
+                penn.append(math.radians(float(mu.get("pennation_deg", 0.0))))
+                strain.append(e0)
+        arms = []
+        for a in doc.get("arms", []):
+            sh = np.array(a["shoulder"], float)
+            sides = [sh, sh * [1, 1, -1]] if a["side"] == "both" else [sh if a["side"] == "right" else sh]
+            for s in sides:
+                arms.append(dict(segment=idx[a["segment"]], shoulder=s, mass=float(a["mass"]),
+                                 com_fraction=float(a["com_fraction"]), length=float(a["length"])))
+        chain = Chain(names, parent, {c: k for k, c in enumerate(jc)}, jn, jp, jc, np.array(pp, float), np.array(rp),
+                      np.array(pc, float), np.array(rc), mass, com, passive, mnames, mpaths, arms,
+                      np.array(lopt), np.array(penn), np.array(strain))
+        if engine_model is not None:
+            chain = chain.matched_to(engine_model)
+        return chain
+
+    def matched_to(self, m) -> "Chain":
+        """Muscle order of the engine model and its (possibly scaled) masses."""
+        if list(m.segment_names) != self.segment_names or list(m.joint_names) != self.joint_names:
+            raise ValueError("model file and engine model disagree on segments or joints")
+        order = {n: i for i, n in enumerate(self.muscle_names)}
+        perm = [order[n] for n in m.muscle_names]
+        self.muscle_names = [self.muscle_names[i] for i in perm]
+        self.muscle_paths = [self.muscle_paths[i] for i in perm]
+        self.muscle_lopt = self.muscle_lopt[perm]
+        self.muscle_pennation = self.muscle_pennation[perm]
+        self.muscle_passive_strain = self.muscle_passive_strain[perm]
+        ratio = np.asarray(m.segment_mass) / self.segment_mass
+        self.segment_mass = np.asarray(m.segment_mass, float).copy()
+        arm_total = float(m.total_mass) - float(np.sum(m.segment_mass))
+        file_arms = sum(a["mass"] for a in self.arms)
+        for a in self.arms:
+            a["mass"] *= arm_total / file_arms if file_arms else 1.0
+        del ratio
+        return self
+
+
+# ----------------------------------------------------------------------------- kinematics
+
+
+@dataclass
+class Pose:
+    R: np.ndarray        # (S, 3, 3) segment rotations
+    origin: np.ndarray   # (S, 3)
+    center: np.ndarray   # (J, 3) joint centres
+    axes: np.ndarray     # (J, 3, 3) columns: the world axes of the three rotations
+
+
+def forward_kinematics(ch: Chain, q: np.ndarray, pelvis_angles=(0.0, 0.0, 0.0), pelvis_position=(0.0, 0.0, 0.0)) -> Pose:
+    S, J = len(ch.segment_names), ch.njoint
+    R = np.zeros((S, 3, 3))
+    o = np.zeros((S, 3))
+    c = np.zeros((J, 3))
+    ax = np.zeros((J, 3, 3))
+    done = np.zeros(S, bool)
+    for s in range(S):
+        if ch.parent[s] < 0:
+            R[s] = joint_rotation(pelvis_angles)
+            o[s] = pelvis_position
+            done[s] = True
+    remaining = list(range(J))
+    while remaining:  # parents first, whatever the file's order
+        nxt = []
+        for j in remaining:
+            p, ch_ = ch.joint_parent[j], ch.joint_child[j]
+            if not done[p]:
+                nxt.append(j)
+                continue
+            frame = R[p] @ ch.rot_in_parent[j]
+            q3 = q[3 * j:3 * j + 3]
+            rf, rl, ra = (axis_rotation(AXES[k], q3[k]) for k in range(3))
+            ax[j, :, 0] = frame @ AXES[0]
+            ax[j, :, 1] = frame @ rf @ AXES[1]
+            ax[j, :, 2] = frame @ rf @ rl @ AXES[2]
+            R[ch_] = frame @ rf @ rl @ ra @ ch.rot_in_child[j].T
+            c[j] = o[p] + R[p] @ ch.pos_in_parent[j]
+            o[ch_] = c[j] - R[ch_] @ ch.pos_in_child[j]
+            done[ch_] = True
+        if len(nxt) == len(remaining):
+            raise ValueError("segment tree has no root")
+        remaining = nxt
+    return Pose(R, o, c, ax)
+
+
+def dof_list(ch: Chain, joints) -> list:
+    return [3 * ch.joint_names.index(j) + k for j in joints for k in range(3)]
+
+
+def muscle_lengths_gradients(ch: Chain, pose: Pose, dofs, desc) -> tuple[np.ndarray, np.ndarray]:
+    """Lengths (M,) and ∂L/∂q (M, len(dofs)) of every straight-line path; ∂P/∂q_k = e_k × (P − c_j)
+    for a point turning with joint j (as sim/muscles/muscle_geometry.h)."""
+    M = len(ch.muscle_paths)
+    L = np.zeros(M)
+    Gd = np.zeros((M, len(dofs)))
+    for i, path in enumerate(ch.muscle_paths):
+        segs = np.array([s for s, _ in path])
+        W = np.array([pose.origin[s] + pose.R[s] @ p for s, p in path])
+        d = np.diff(W, axis=0)
+        lens = np.linalg.norm(d, axis=1)
+        L[i] = lens.sum()
+        u = d / lens[:, None]
+        for col, k in enumerate(dofs):
+            j = k // 3
+            e = pose.axes[j][:, k % 3]
+            moves = desc[j][segs]
+            dP = np.cross(e, W - pose.center[j]) * moves[:, None]
+            Gd[i, col] = np.sum(u * (dP[1:] - dP[:-1]))
+    return L, Gd
+
+
+def length_hessians(ch: Chain, q, dofs, pelvis_angles=(0, 0, 0), h=1e-6) -> np.ndarray:
+    """∂²L/∂q² (M, n, n) over `dofs` by central differences of the analytic gradient, symmetrized."""
+    desc = ch.descendants()
+    n = len(dofs)
+    H = np.zeros((len(ch.muscle_paths), n, n))
+    for a, k in enumerate(dofs):
+        qp, qm = q.copy(), q.copy()
+        qp[k] += h
+        qm[k] -= h
+        _, gp = muscle_lengths_gradients(ch, forward_kinematics(ch, qp, pelvis_angles), dofs, desc)
+        _, gm = muscle_lengths_gradients(ch, forward_kinematics(ch, qm, pelvis_angles), dofs, desc)
+        H[:, a, :] = (gp - gm) / (2 * h)
+    return 0.5 * (H + H.transpose(0, 2, 1))
+
+
+# ----------------------------------------------------------------------------- gravity
+
+
+def point_masses(ch: Chain, pose: Pose, hands=None) -> list:
+    """(segment, world point, mass) of everything gravity pulls on. hands: None (hanging, no load), or
+    per arm a dict {position: world (3,) or None (hanging), load_kg}. A hanging arm and its load hang
+    below the shoulder whatever the posture (the engine's pendulum), so they act at the shoulder."""
+    pts = [(s, pose.origin[s] + pose.R[s] @ ch.segment_com[s], ch.segment_mass[s]) for s in range(len(ch.segment_names))]
+    for i, a in enumerate(ch.arms):
+        sh = pose.origin[a["segment"]] + pose.R[a["segment"]] @ a["shoulder"]
+        hand = None if hands is None else hands[i]
+        if hand is None or hand.get("position") is None:
+            load = 0.0 if hand is None else hand.get("load_kg", 0.0)
+            pts.append((a["segment"], sh, a["mass"] + load))
+        else:
+            hp = np.asarray(hand["position"], float)
+            pts.append((a["segment"], sh + a["com_fraction"] * (hp - sh), a["mass"]))
+            pts.append((a["segment"], hp, hand.get("load_kg", 0.0)))
+    return pts
+
+
+def gravity_gradient(ch: Chain, q, dofs, pelvis_angles=(0, 0, 0), hands=None, pelvis_position=(0, 0, 0)) -> np.ndarray:
+    """∂V/∂q of V = g Σ m y (= the net moment τ the engine asks of the joints in a static frame).
+    Points keep the posture-dependence of `point_masses` at q (hand points turn rigidly with their arm's segment)."""
+    pose = forward_kinematics(ch, q, pelvis_angles, pelvis_position)
+    desc = ch.descendants()
+    out = np.zeros(len(dofs))
+    for s, P, m in point_masses(ch, pose, hands):
+        for col, k in enumerate(dofs):
+            j = k // 3
+            if desc[j][s]:
+                out[col] += G * m * np.cross(pose.axes[j][:, k % 3], P - pose.center[j])[1]
+    return out
+
+
+def gravity_hessian(ch: Chain, q, dofs, pelvis_angles=(0, 0, 0), hands=None, pelvis_position=(0, 0, 0), h=1e-6) -> np.ndarray:
+    """∂²V/∂q², hand points carried rigidly by their segment between the perturbed postures."""
+    pose0 = forward_kinematics(ch, q, pelvis_angles, pelvis_position)
+    # Express each point in its segment's frame once, then move it with the segment.
+    local = [(s, pose0.R[s].T @ (P - pose0.origin[s]), m) for s, P, m in point_masses(ch, pose0, hands)]
+    desc = ch.descendants()
+
+    def grad(qq):
+        pose = forward_kinematics(ch, qq, pelvis_angles, pelvis_position)
+        out = np.zeros(len(dofs))
+        for s, p, m in local:
+            P = pose.origin[s] + pose.R[s] @ p
+            for col, k in enumerate(dofs):
+                j = k // 3
+                if desc[j][s]:
+                    out[col] += G * m * np.cross(pose.axes[j][:, k % 3], P - pose.center[j])[1]
+        return out
+
+    n = len(dofs)
+    H = np.zeros((n, n))
+    for a, k in enumerate(dofs):
+        qp, qm = q.copy(), q.copy()
+        qp[k] += h
+        qm[k] -= h
+        H[a] = (grad(qp) - grad(qm)) / (2 * h)
+    return 0.5 * (H + H.T)
+
+
+# ----------------------------------------------------------------------------- stiffness
+
+
+def passive_moments(ch: Chain, q) -> np.ndarray:
+    out = np.zeros(3 * ch.njoint)
+    for j, laws in enumerate(ch.passive):
+        for k, law in enumerate(laws):
+            if law is not None:
+                out[3 * j + k] = law.moment(q[3 * j + k])
+    return out
+
+
+def passive_stiffness(ch: Chain, q, dofs) -> np.ndarray:
+    return np.diag([ch.passive[k // 3][k % 3].stiffness(q[k]) if ch.passive[k // 3][k % 3] else 0.0 for k in dofs])
+
+
+def muscle_stiffness_terms(F, L, Gd, H, qc):
+    """Per-muscle contributions, (M, n, n): qc F/L g gᵀ (short-range) and F ∂²L/∂q² (geometric)."""
+    F = np.asarray(F, float)
+    srs = (qc * F / L)[:, None, None] * np.einsum("mi,mj->mij", Gd, Gd)
+    geo = F[:, None, None] * H
+    return srs, geo
+
+
+def stiffness_matrix(F, L, Gd, H, qc, K_passive, H_gravity):
+    """K = K_passive + Σ qc F/L g gᵀ + Σ F ∂²L/∂q² + ∂²V_g/∂q²  (n × n, N·m/rad)."""
+    srs, geo = muscle_stiffness_terms(F, L, Gd, H, qc)
+    K = K_passive + srs.sum(0) + geo.sum(0) + H_gravity
+    return 0.5 * (K + K.T)
+
+
+# ----------------------------------------------------------------------------- Hill curves (sim/muscles/hill.cpp)
+
+_FL = [(0.8150671134243542, 1.055033428970575, 0.162384573599574, 0.063303448465465),
+       (0.433004984392647, 0.716775413397760, -0.029947116970696, 0.200356847296188),
+       (0.1, 1.0, 0.353553390593274, 0.0)]
+
+
+def force_capacity(ch: Chain, fmax, fiber_length):
+    """(F_active_max, F_passive) along the tendon at zero velocity, as the engine's muscle_capacity."""
+    l = np.asarray(fiber_length) / ch.muscle_lopt
+    fl = sum(b0 * np.exp(-0.5 * ((l - b1) / (b2 + b3 * l)) ** 2) for b0, b1, b2, b3 in _FL)
+    fpe = np.where(l > 1, (np.exp(4.0 * (l - 1) / ch.muscle_passive_strain) - 1) / (math.exp(4.0) - 1), 0.0)
+    sina = ch.muscle_lopt * np.sin(ch.muscle_pennation) / np.asarray(fiber_length)
+    cosa = np.sqrt(np.clip(1 - sina**2, 0, 1))
+    fv = -0.3211346127989808 * math.log(-0.374 + math.sqrt(0.374**2 + 1)) + 0.8825327733249912
+    return np.asarray(fmax) * fl * fv * cosa, np.asarray(fmax) * fpe * cosa
+
+
+# ----------------------------------------------------------------------------- frames
+
+
+@dataclass
+class Frame:
+    name: str
+    q: np.ndarray
+    pelvis_angles: tuple
+    pelvis_position: tuple
+    hands: list | None
+    muscle_force: np.ndarray
+    activation: np.ndarray
+    fiber_length: np.ndarray
+    tau: np.ndarray
+    passive_moment: np.ndarray
+    iap_moment: np.ndarray
+    reserve: np.ndarray
+    compression: np.ndarray
+    engine_length: np.ndarray
+    engine_moment_arm: np.ndarray
+    fmax: np.ndarray
+
+
+def _keyframe_angles(kf):
+    """Engine posture dict of a scenario keyframe ('pelvis.flexion', 'lumbar.flexion', ... in degrees)."""
+    out = {}
+    for axis, v in (kf.get("pelvis_deg") or {}).items():
+        out[f"pelvis.{axis}"] = v
+    for region, axes in (kf.get("regions_deg") or {}).items():
+        for axis, v in axes.items():
+            out[f"{region}.{axis}"] = v
+    return out
+
+
+def frame_from_scenario(ps, model_yaml, scenario_path, time=None, keyframe=-1, name=None):
+    """Solve `scenario_path` with the engine and take the frame at `time` (default: the keyframe's).
+    Posture (pelvis, regions) comes from the keyframe, which must be a still posture at that time."""
+    sc = ps.Scenario.load(scenario_path)
+    d = sc.to_dict()
+    kf = d["keyframes"][keyframe]
+    # Earlier keyframes' values persist unless set again: merge forward.
+    merged = {}
+    for k in d["keyframes"][: (keyframe % len(d["keyframes"])) + 1]:
+        for key in ("pelvis_deg", "regions_deg", "hands", "pelvis_position"):
+            if key in k:
+                merged[key] = k[key]
+    t = kf["time"] if time is None else time
+    subj = d.get("subject") or {}
+    subject = ps.Subject(mass=subj.get("body_mass", 0.0), height=subj.get("height", 0.0), sex=subj.get("sex", ""))
+    model = ps.Model.load("full_spine").scaled(subject)
+    res = ps.simulate(model, sc, progress=False, fatigue=False)
+    i = int(np.argmin(np.abs(res.time - t)))
+    angles = _keyframe_angles(merged)
+    st = ps.static_frame(model, angles, 0.0)
+    q = np.asarray(res.joint_angles[i]).reshape(-1)
+    if np.max(np.abs(q - st["q"])) > 1e-9:
+        raise ValueError(f"{scenario_path}: frame {t} s is not the keyframe's posture")
+    pel = merged.get("pelvis_deg") or {}
+    pelvis = tuple(math.radians(pel.get(a, 0.0)) for a in ("flexion", "lateral_bending", "axial_rotation"))
+    pos = tuple(merged.get("pelvis_position", [0, 0, 0]))
+    hands = None
+    hd = merged.get("hands")
+    if hd:
+        spec = hd.get("both")
+        if spec is not None:
+            specs = [spec, dict(spec)]
+            if spec.get("position") is not None:
+                p = list(spec["position"])
+                specs[1]["position"] = [p[0], p[1], -p[2]]
+        else:
+            specs = [hd.get("right", {}), hd.get("left", {})]
+        hands = [None if s.get("hanging") or s.get("position") is None else
+                 {"position": s["position"], "load_kg": s.get("load_kg", 0.0)} for s in specs]
+        for h, s in zip(hands, specs):
+            if h is None and s.get("load_kg"):
+                raise ValueError("hanging loads are not read from scenarios here")
+    return Frame(name or os.path.splitext(os.path.basename(scenario_path))[0], q, pelvis, pos, hands,
+                 np.asarray(res.muscle_force[i]), np.asarray(res.activation[i]), np.asarray(res.fiber_length[i]),
+                 np.asarray(res.net_moment[i]).reshape(-1), np.asarray(res.passive_moment[i]).reshape(-1),
+                 np.asarray(res.abdominal_pressure_moment[i]).reshape(-1),
+                 np.asarray(res.reserve_moment[i]).reshape(-1), np.asarray(res.compression[i]),
+                 st["muscle_length"], st["moment_arm"], np.asarray(model.muscle_max_force)), model
+
+
+def check_against_engine(ch: Chain, fr: Frame, dofs) -> dict:
+    """How far this file's re-computation is from the engine at the frame (lengths, moment arms,
+    passive moments, gravity gradient vs net moment, force decomposition)."""
+    desc = ch.descendants()
+    pose = forward_kinematics(ch, fr.q, fr.pelvis_angles, fr.pelvis_position)
+    alld = list(range(3 * ch.njoint))
+    L, Gd = muscle_lengths_gradients(ch, pose, alld, desc)
+    out = {
+        "length_max_abs_err_m": float(np.max(np.abs(L - fr.engine_length))),
+        "moment_arm_max_abs_err_m": float(np.max(np.abs(-Gd.T - fr.engine_moment_arm))),
+        "passive_moment_max_abs_err_Nm": float(np.max(np.abs(passive_moments(ch, fr.q) - fr.passive_moment))),
+    }
+    g = gravity_gradient(ch, fr.q, dofs, fr.pelvis_angles, fr.hands, fr.pelvis_position)
+    out["gravity_vs_net_moment_max_abs_err_Nm"] = float(np.max(np.abs(g - fr.tau[dofs])))
+    out["net_moment_max_abs_Nm"] = float(np.max(np.abs(fr.tau[dofs])))
+    fa, fp = force_capacity(ch, fr.fmax, fr.fiber_length)
+    out["force_decomposition_max_abs_err_N"] = float(np.max(np.abs(fr.activation * fa + fp - fr.muscle_force)))
+    return out
+
+
+# ----------------------------------------------------------------------------- analysis
+
+
+def analyse(ch: Chain, fr: Frame, joints, qc=10.0):
+    dofs = dof_list(ch, joints)
+    desc = ch.descendants()
+    pose = forward_kinematics(ch, fr.q, fr.pelvis_angles, fr.pelvis_position)
+    L, Gd = muscle_lengths_gradients(ch, pose, dofs, desc)
+    H = length_hessians(ch, fr.q, dofs, fr.pelvis_angles)
+    Kp = passive_stiffness(ch, fr.q, dofs)
+    Hg = gravity_hessian(ch, fr.q, dofs, fr.pelvis_angles, fr.hands, fr.pelvis_position)
+    return dict(dofs=dofs, L=L, G=Gd, H=H, Kp=Kp, Hg=Hg)
+
+
+def eig_summary(K, dofs, ch):
+    w, V = np.linalg.eigh(K)
+    v = V[:, 0]
+    top = np.argsort(-np.abs(v))[:3]
+    names = [f"{ch.joint_names[dofs[t] // 3]}.{('flex', 'lat', 'axial')[dofs[t] % 3]}" for t in top]
+    return float(w[0]), v, names
+
+
+def stabilize(ch, fr, a_parts, qc, s_min, criterion_weights=None, max_cuts=60, tol=1e-3, verbose=False):
+    """Cutting-plane sensitivity: min Σ a² subject to the frame's 75 equilibria (its reserves and
+    intra-abdominal pressure held), 0 ≤ a ≤ 1 and λ_min(K(a)) ≥ s_min, with K affine in a.
+    Each cut is vᵀK(a)v ≥ s_min for the current lowest eigenvector v (a supporting hyperplane
+    of the convex set λ_min ≥ s_min). Returns activations, forces, the eigenvalue history."""
+    from scipy.optimize import minimize
+
+    fa, fp = force_capacity(ch, fr.fmax, fr.fiber_length)
+    R = fr.engine_moment_arm  # (ndof, M), r = −∂L/∂q
+    rhs = fr.tau - fr.passive_moment - fr.iap_moment - fr.reserve
+    A = R * fa[None, :]
+    b = rhs - R @ fp
+    L, Gd, H, Kp, Hg = a_parts["L"], a_parts["G"], a_parts["H"], a_parts["Kp"], a_parts["Hg"]
+    srs_a, geo_a = muscle_stiffness_terms(fa, L, Gd, H, qc)   # per unit activation
+    srs_p, geo_p = muscle_stiffness_terms(fp, L, Gd, H, qc)   # passive fibres
+    K_const = Kp + Hg + srs_p.sum(0) + geo_p.sum(0)
+    K_per_a = srs_a + geo_a                                    # (M, n, n)
+
+    def K_of(a):
+        K = K_const + np.einsum("m,mij->ij", a, K_per_a)
+        return 0.5 * (K + K.T)
+
+    keep = np.any(np.abs(A) > 0, axis=0) & (fa > 0)
+    cuts = []  # (c, d): c·a ≥ d
+    a = fr.activation.copy()
+    history = []
+    for it in range(max_cuts + 1):
+        lam, v, where = eig_summary(K_of(a), a_parts["dofs"], ch)
+        history.append((it, lam, where))
+        if verbose:
+            print(f"    cut {it}: λmin {lam:9.2f} N·m/rad at {where}", flush=True)
+        if lam >= s_min - tol * max(1.0, abs(s_min)):
+            break
+        if it == max_cuts:
+            break
+        c = np.einsum("i,mij,j->m", v, K_per_a, v)
+        d = s_min - v @ K_const @ v
+        cuts.append((c, d))
+        x0 = a[keep]
+        cons = [{"type": "eq", "fun": lambda x: A[:, keep] @ x - b, "jac": lambda x: A[:, keep]}]
+        if cuts:
+            C = np.array([cc[keep] for cc, _ in cuts])
+            D = np.array([dd for _, dd in cuts])
+            cons.append({"type": "ineq", "fun": lambda x, C=C, D=D: C @ x - D, "jac": lambda x, C=C: C})
+        r = minimize(lambda x: x @ x, x0, jac=lambda x: 2 * x, bounds=[(0, 1)] * int(keep.sum()),
+                     constraints=cons, method="SLSQP", options={"maxiter": 500, "ftol": 1e-12})
+        if not r.success:
+            raise RuntimeError(f"SLSQP: {r.message}")
+        a = np.zeros_like(a)
+        a[keep] = np.clip(r.x, 0, 1)
+    return dict(activation=a, force=a * fa + fp, history=history, cuts=len(cuts),
+                equilibrium_residual=float(np.max(np.abs(A @ a - b))))
+
+
+def l4l5_compression_change(ch, fr, force_new, joint="L4-L5"):
+    """Compression change at a joint from a change of muscle forces: Σ ΔF_i (u_i · n) over the
+    fascicles crossing the cut, with u_i the unit line of action at the cut and n the disc normal
+    (the joint frame's y axis). The joint reaction's other parts (gravity, IAP) are unchanged."""
+    j = ch.joint_names.index(joint)
+    pose = forward_kinematics(ch, fr.q, fr.pelvis_angles, fr.pelvis_position)
+    desc = ch.descendants()[j]
+    # disc normal: the joint frame's y axis in the child (upper) vertebra at the current posture
+    frame = pose.R[ch.joint_parent[j]] @ ch.rot_in_parent[j]
+    q3 = fr.q[3 * j:3 * j + 3]
+    n = frame @ joint_rotation(q3) @ np.array([0.0, 1.0, 0.0])
+    dF = force_new - fr.muscle_force
+    total = 0.0
+    for i, path in enumerate(ch.muscle_paths):
+        if dF[i] == 0:
+            continue
+        segs = [s for s, _ in path]
+        W = [pose.origin[s] + pose.R[s] @ p for s, p in path]
+        for k in range(len(path) - 1):
+            if desc[segs[k]] != desc[segs[k + 1]]:  # this piece crosses the cut
+                u = W[k + 1] - W[k]
+                u /= np.linalg.norm(u)
+                # pull on the upper body is towards the lower attachment
+                lower, upper = (k, k + 1) if desc[segs[k + 1]] else (k + 1, k)
+                pull = W[lower] - W[upper]
+                pull /= np.linalg.norm(pull)
+                total += dF[i] * float(-pull @ n)
+                break
+    return total
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--q", type=float, nargs="+", default=[10.0], help="short-range stiffness coefficients qc (dimensionless)")
+    ap.add_argument("--joints", default="lumbar", choices=["lumbar", "thoracolumbar"])
+    ap.add_argument("--stabilize", type=float, nargs="*", default=None,
+                    help="thresholds s (N·m/rad) for the cutting-plane sensitivity run (first qc only)")
+    ap.add_argument("--tasks", nargs="*", default=None)
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--repo", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    args = ap.parse_args(argv)
+    import paraspine as ps
+
+    repo = os.path.abspath(args.repo)
+    sc_dir = os.path.join(repo, "tests/validation/scenarios")
+    tasks = [("standing (Wilke, 70 kg)", "wilke_standing_relaxed.yaml", None, -1),
+             ("standing (Callaghan)", "callaghan_standing.yaml", None, -1),
+             ("sitting (Callaghan)", "callaghan_sitting.yaml", None, -1),
+             ("hold 20 kg close (Wilke)", "wilke_hold_close.yaml", None, -1),
+             ("lift 20 kg round back, load taken (Wilke)", "wilke_lift_round_back.yaml", 2.5, 2)]
+    if args.tasks:
+        tasks = [t for t in tasks if any(k in t[1] for k in args.tasks)]
+    joints = LUMBAR_JOINTS if args.joints == "lumbar" else \
+        LUMBAR_JOINTS + ["T11-T12", "T10-T11", "T9-T10", "T8-T9", "T7-T8", "T6-T7", "T5-T6", "T4-T5", "T3-T4", "T2-T3", "T1-T2"]
+    out = []
+    for label, fname, t, kf in tasks:
+        fr, model = frame_from_scenario(ps, None, os.path.join(sc_dir, fname), time=t, keyframe=kf)
+        ch = Chain.from_yaml(os.path.join(repo, "models/full_spine.yaml"), model)
+        dofs = dof_list(ch, joints)
+        chk = check_against_engine(ch, fr, dofs)
+        parts = analyse(ch, fr, joints)
+        jl45 = model.joint_names.index("L4-L5")
+        row = dict(task=label, scenario=fname, time_s=t, checks=chk, compression_L4L5_N=float(fr.compression[jl45]),
+                   muscle_force_total_N=float(fr.muscle_force.sum()))
+        K0 = parts["Kp"] + parts["Hg"]
+        row["lambda_min_passive_plus_gravity"] = eig_summary(K0, dofs, ch)[0]
+        row["lambda_min_passive_only"] = eig_summary(parts["Kp"], dofs, ch)[0]
+        row["by_q"] = {}
+        for qc in args.q:
+            srs, geo = muscle_stiffness_terms(fr.muscle_force, parts["L"], parts["G"], parts["H"], qc)
+            K = stiffness_matrix(fr.muscle_force, parts["L"], parts["G"], parts["H"], qc, parts["Kp"], parts["Hg"])
+            lam, v, where = eig_summary(K, dofs, ch)
+            row["by_q"][str(qc)] = dict(lambda_min=lam, mode=where,
+                                        rayleigh_parts=dict(passive=float(v @ parts["Kp"] @ v), gravity=float(v @ parts["Hg"] @ v),
+                                                            short_range=float(v @ srs.sum(0) @ v), geometric=float(v @ geo.sum(0) @ v)))
+        print(f"{label}: L4-L5 {row['compression_L4L5_N']:.0f} N; checks {json.dumps({k: round(v, 9) for k, v in chk.items()})}", flush=True)
+        for qc, r in row["by_q"].items():
+            print(f"   q={qc}: λmin {r['lambda_min']:.1f} N·m/rad ({', '.join(r['mode'])}); parts {json.dumps({k: round(v, 1) for k, v in r['rayleigh_parts'].items()})}", flush=True)
+        if args.stabilize is not None:
+            row["stabilized"] = {}
+            for s in args.stabilize:
+                st = stabilize(ch, fr, parts, args.q[0], s)
+                dC = l4l5_compression_change(ch, fr, st["force"])
+                groups = {}
+                for g in sorted(set(model.muscle_groups)):
+                    sel = np.array([x == g for x in model.muscle_groups])
+                    groups[g] = [float(fr.muscle_force[sel].sum()), float(st["force"][sel].sum())]
+                row["stabilized"][str(s)] = dict(lambda_min=st["history"][-1][1], cuts=st["cuts"],
+                                                 equilibrium_residual=st["equilibrium_residual"],
+                                                 compression_L4L5_N=row["compression_L4L5_N"] + dC,
+                                                 group_force_before_after_N=groups)
+                print(f"   stabilized s={s}: λmin {st['history'][-1][1]:.1f} after {st['cuts']} cuts, L4-L5 "
+                      f"{row['compression_L4L5_N']:.0f} → {row['compression_L4L5_N'] + dC:.0f} N "
+                      f"(residual {st['equilibrium_residual']:.1e}); " +
+                      ", ".join(f"{g} {b:.0f}→{a:.0f}" for g, (b, a) in groups.items() if abs(a - b) > 1), flush=True)
+        out.append(row)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() is not None else 1)
