@@ -295,25 +295,42 @@ def dof_list(ch: Chain, joints) -> list:
     return [3 * ch.joint_names.index(j) + k for j in joints for k in range(3)]
 
 
+def _path_arrays(ch: Chain):
+    """Every path point and straight piece of every muscle, stacked (computed once per chain)."""
+    cache = getattr(ch, "_paths", None)
+    if cache is None:
+        seg, loc, start, end, owner = [], [], [], [], []
+        for i, path in enumerate(ch.muscle_paths):
+            base = len(seg)
+            for s, p in path:
+                seg.append(s)
+                loc.append(p)
+            for k in range(len(path) - 1):
+                start.append(base + k)
+                end.append(base + k + 1)
+                owner.append(i)
+        cache = (np.array(seg, int), np.array(loc, float).reshape(-1, 3), np.array(start, int), np.array(end, int),
+                 np.array(owner, int))
+        ch._paths = cache
+    return cache
+
+
 def muscle_lengths_gradients(ch: Chain, pose: Pose, dofs, desc) -> tuple[np.ndarray, np.ndarray]:
     """Lengths (M,) and ∂L/∂q (M, len(dofs)) of every straight-line path; ∂P/∂q_k = e_k × (P − c_j)
     for a point turning with joint j (as sim/muscles/muscle_geometry.h)."""
+    seg, loc, start, end, owner = _path_arrays(ch)
     M = len(ch.muscle_paths)
-    L = np.zeros(M)
+    W = pose.origin[seg] + np.einsum("pij,pj->pi", pose.R[seg], loc)
+    d = W[end] - W[start]
+    lens = np.linalg.norm(d, axis=1)
+    u = d / lens[:, None]
+    L = np.bincount(owner, lens, minlength=M)
     Gd = np.zeros((M, len(dofs)))
-    for i, path in enumerate(ch.muscle_paths):
-        segs = np.array([s for s, _ in path])
-        W = np.array([pose.origin[s] + pose.R[s] @ p for s, p in path])
-        d = np.diff(W, axis=0)
-        lens = np.linalg.norm(d, axis=1)
-        L[i] = lens.sum()
-        u = d / lens[:, None]
-        for col, k in enumerate(dofs):
-            j = k // 3
-            e = pose.axes[j][:, k % 3]
-            moves = desc[j][segs]
-            dP = np.cross(e, W - pose.center[j]) * moves[:, None]
-            Gd[i, col] = np.sum(u * (dP[1:] - dP[:-1]))
+    for col, k in enumerate(dofs):
+        j = k // 3
+        e = pose.axes[j][:, k % 3]
+        dP = np.cross(e, W - pose.center[j]) * desc[j][seg][:, None]
+        Gd[:, col] = np.bincount(owner, np.sum(u * (dP[end] - dP[start]), axis=1), minlength=M)
     return L, Gd
 
 
@@ -548,6 +565,27 @@ def check_against_engine(ch: Chain, fr: Frame, dofs) -> dict:
     return out
 
 
+def check_hessian_against_engine(ps, model, ch: Chain, angles: dict, region_axis=("lumbar", "flexion"), joints=LUMBAR_JOINTS, h_deg=0.01) -> float:
+    """Second derivatives checked on the engine itself: moving a region angle α moves q along the
+    rhythm column v = dq/dα, so the engine's moment arms must change by dr/dα = −(∂²L/∂q²) v.
+    Returns the largest |error| in m/rad over all fascicles (the engine's moment arms at α ± h)."""
+    col = 3 * list(model.region_names).index(region_axis[0]) + ("flexion", "lateral_bending", "axial_rotation").index(region_axis[1])
+    v_all = np.asarray(model.rhythm)[:, col]
+    dofs = dof_list(ch, joints)
+    if np.any(np.delete(v_all, dofs) != 0):
+        raise ValueError("the region moves joints outside the checked set")
+    key = f"{region_axis[0]}.{region_axis[1]}"
+    base = angles.get(key, 0.0)
+    fp = ps.static_frame(model, {**angles, key: base + h_deg}, 0.0)
+    fm = ps.static_frame(model, {**angles, key: base - h_deg}, 0.0)
+    f0 = ps.static_frame(model, angles, 0.0)
+    pel = tuple(math.radians(angles.get(f"pelvis.{a}", 0.0)) for a in ("flexion", "lateral_bending", "axial_rotation"))
+    H = length_hessians(ch, np.asarray(f0["q"]), dofs, pel)
+    dr = (fp["moment_arm"][dofs] - fm["moment_arm"][dofs]) / (2 * math.radians(h_deg))  # (n, M)
+    pred = -np.einsum("mij,j->im", H, v_all[dofs])
+    return float(np.max(np.abs(dr - pred)))
+
+
 # ----------------------------------------------------------------------------- analysis
 
 
@@ -624,17 +662,18 @@ def stabilize(ch, fr, a_parts, qc, s_min, criterion_weights=None, max_cuts=60, t
                 equilibrium_residual=float(np.max(np.abs(A @ a - b))))
 
 
-def l4l5_compression_change(ch, fr, force_new, joint="L4-L5"):
+def compression_change(ch, fr, force_new, joint="L4-L5"):
     """Compression change at a joint from a change of muscle forces: Σ ΔF_i (u_i · n) over the
     fascicles crossing the cut, with u_i the unit line of action at the cut and n the disc normal
     (the joint frame's y axis). The joint reaction's other parts (gravity, IAP) are unchanged."""
     j = ch.joint_names.index(joint)
     pose = forward_kinematics(ch, fr.q, fr.pelvis_angles, fr.pelvis_position)
     desc = ch.descendants()[j]
-    # disc normal: the joint frame's y axis in the child (upper) vertebra at the current posture
+    # disc normal: the y axis of the disc frame, the joint frame turned by half the joint's rotation
+    # (sim/loadsharing/reactions.cpp)
     frame = pose.R[ch.joint_parent[j]] @ ch.rot_in_parent[j]
     q3 = fr.q[3 * j:3 * j + 3]
-    n = frame @ joint_rotation(q3) @ np.array([0.0, 1.0, 0.0])
+    n = frame @ joint_rotation(0.5 * q3) @ np.array([0.0, 1.0, 0.0])
     dF = force_new - fr.muscle_force
     total = 0.0
     for i, path in enumerate(ch.muscle_paths):
@@ -679,6 +718,12 @@ def main(argv=None):
     joints = LUMBAR_JOINTS if args.joints == "lumbar" else \
         LUMBAR_JOINTS + ["T11-T12", "T10-T11", "T9-T10", "T8-T9", "T7-T8", "T6-T7", "T5-T6", "T4-T5", "T3-T4", "T2-T3", "T1-T2"]
     out = []
+    m0 = ps.Model.load("full_spine")
+    ch0 = Chain.from_yaml(os.path.join(repo, "models/full_spine.yaml"), m0)
+    for ang, ra in (({}, ("lumbar", "flexion")), ({"pelvis.flexion": 50, "lumbar.flexion": 36}, ("lumbar", "flexion")),
+                    ({"lumbar.lateral_bending": 5}, ("lumbar", "lateral_bending")), ({}, ("lumbar", "axial_rotation"))):
+        err = check_hessian_against_engine(ps, m0, ch0, ang, ra)
+        print(f"∂²L/∂q² vs the engine's moment arms along {ra[0]}.{ra[1]} at {ang or 'neutral'}: max error {err:.2e} m/rad", flush=True)
     for label, fname, t, kf in tasks:
         fr, model = frame_from_scenario(ps, None, os.path.join(sc_dir, fname), time=t, keyframe=kf)
         ch = Chain.from_yaml(os.path.join(repo, "models/full_spine.yaml"), model)
@@ -706,7 +751,7 @@ def main(argv=None):
             row["stabilized"] = {}
             for s in args.stabilize:
                 st = stabilize(ch, fr, parts, args.q[0], s)
-                dC = l4l5_compression_change(ch, fr, st["force"])
+                dC = compression_change(ch, fr, st["force"])
                 groups = {}
                 for g in sorted(set(model.muscle_groups)):
                     sel = np.array([x == g for x in model.muscle_groups])
