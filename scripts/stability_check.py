@@ -608,18 +608,64 @@ def eig_summary(K, dofs, ch):
     return float(w[0]), v, names
 
 
-def stabilize(ch, fr, a_parts, qc, s_min, criterion_weights=None, max_cuts=60, tol=1e-3, verbose=False):
-    """Cutting-plane sensitivity: min Σ a² subject to the frame's 75 equilibria (its reserves and
-    intra-abdominal pressure held), 0 ≤ a ≤ 1 and λ_min(K(a)) ≥ s_min, with K affine in a.
-    Each cut is vᵀK(a)v ≥ s_min for the current lowest eigenvector v (a supporting hyperplane
-    of the convex set λ_min ≥ s_min). Returns activations, forces, the eigenvalue history."""
-    from scipy.optimize import minimize
+def solve_separable_qp(A, b, h, lo, hi, lam=None, tol=1e-9, max_iterations=300, accept=1e-6):
+    """min Σ ½ h_i x_i² s.t. A x = b, lo ≤ x ≤ hi — the engine's QP shape (sim/loadsharing/qp.h) —
+    by semismooth Newton on the concave dual, x(λ) = clip(Aᵀλ/h, lo, hi), with a backtracking line
+    search. Dense and plain: a prototype for the sensitivity runs, not the engine's solver."""
+    m = A.shape[0]
+    lam = np.zeros(m) if lam is None else lam.copy()
 
+    def primal(l):
+        return np.clip(A.T @ l / h, lo, hi)
+
+    def dual(l, x):
+        return 0.5 * np.sum(h * x * x) - l @ (A @ x - b)
+
+    x = primal(lam)
+    q = dual(lam, x)
+    scale = max(1.0, np.max(np.abs(b)))
+    for it in range(max_iterations):
+        r = b - A @ x
+        if np.max(np.abs(r)) <= tol * scale:
+            return x, lam, it
+        free = (x > lo) & (x < hi)
+        Af = A[:, free]
+        S = (Af / h[free]) @ Af.T
+        S[np.diag_indices(m)] += 1e-12 * max(1.0, np.max(np.diag(S))) + 1e-14
+        d = np.linalg.solve(S, r)
+        t, slope = 1.0, r @ d
+        while True:
+            ln = lam + t * d
+            xn = primal(ln)
+            qn = dual(ln, xn)
+            if qn >= q + 1e-4 * t * slope or t < 1e-12:
+                break
+            t *= 0.5
+        lam, x, q = ln, xn, qn
+    # Stalled near the floating-point floor: good enough for a sensitivity run if the residual is
+    # below `accept` N·m (it is reported with the result).
+    if np.max(np.abs(b - A @ x)) <= accept * scale:
+        return x, lam, max_iterations
+    raise RuntimeError(f"dual Newton did not converge: residual {np.max(np.abs(b - A @ x)):.3e}")
+
+
+def stabilize(ch, fr, a_parts, qc, s_min, max_cuts=80, tol=1e-3, verbose=False, slack_cost=1e-8):
+    """Cutting-plane sensitivity: min Σ a² subject to the frame's equilibria (its reserves and
+    intra-abdominal pressure held), 0 ≤ a ≤ 1 and λ_min(K(a)) ≥ s_min, K affine in a. Each cut
+    vᵀK(a)v ≥ s_min (v the current lowest eigenvector; a supporting hyperplane of the convex set
+    λ_min ≥ s_min, since λ_min is concave in a) becomes one more equality row with a nonnegative
+    slack column, so the problem keeps the engine's shape (separable cost, box bounds, equalities).
+    Returns activations, forces, the eigenvalue history and how far the unconstrained solve is from
+    the engine's own activations (a check of the reproduction)."""
     fa, fp = force_capacity(ch, fr.fmax, fr.fiber_length)
     R = fr.engine_moment_arm  # (ndof, M), r = −∂L/∂q
     rhs = fr.tau - fr.passive_moment - fr.iap_moment - fr.reserve
     A = R * fa[None, :]
     b = rhs - R @ fp
+    rows = np.any(A != 0, axis=1)
+    if np.max(np.abs(b[~rows]), initial=0.0) > 1e-6:
+        raise ValueError("a rotation no muscle reaches carries a moment the frame's reserves do not")
+    A, b = A[rows], b[rows]
     L, Gd, H, Kp, Hg = a_parts["L"], a_parts["G"], a_parts["H"], a_parts["Kp"], a_parts["Hg"]
     srs_a, geo_a = muscle_stiffness_terms(fa, L, Gd, H, qc)   # per unit activation
     srs_p, geo_p = muscle_stiffness_terms(fp, L, Gd, H, qc)   # passive fibres
@@ -630,36 +676,39 @@ def stabilize(ch, fr, a_parts, qc, s_min, criterion_weights=None, max_cuts=60, t
         K = K_const + np.einsum("m,mij->ij", a, K_per_a)
         return 0.5 * (K + K.T)
 
-    keep = np.any(np.abs(A) > 0, axis=0) & (fa > 0)
-    cuts = []  # (c, d): c·a ≥ d
-    a = fr.activation.copy()
+    M = len(fa)
+    cuts_c, cuts_d = [], []
+    lam = None
     history = []
+    a = None
+    reproduction = None
     for it in range(max_cuts + 1):
-        lam, v, where = eig_summary(K_of(a), a_parts["dofs"], ch)
-        history.append((it, lam, where))
+        k = len(cuts_c)
+        Aall = np.zeros((A.shape[0] + k, M + k))
+        Aall[:A.shape[0], :M] = A
+        for c_i, (c, _) in enumerate(zip(cuts_c, cuts_d)):
+            Aall[A.shape[0] + c_i, :M] = c
+            Aall[A.shape[0] + c_i, M + c_i] = -1.0
+        ball = np.concatenate([b, cuts_d])
+        h = np.concatenate([np.full(M, 2.0), np.full(k, slack_cost)])
+        lo = np.zeros(M + k)
+        hi = np.concatenate([np.ones(M), np.full(k, np.inf)])
+        lam0 = None if lam is None else np.concatenate([lam, np.zeros(k - len(lam) + A.shape[0])])
+        x, lam, _ = solve_separable_qp(Aall, ball, h, lo, hi, lam0)
+        a = x[:M]
+        if reproduction is None:
+            reproduction = float(np.max(np.abs(a - fr.activation)))
+        lmin, v, where = eig_summary(K_of(a), a_parts["dofs"], ch)
+        history.append((it, lmin, where))
         if verbose:
-            print(f"    cut {it}: λmin {lam:9.2f} N·m/rad at {where}", flush=True)
-        if lam >= s_min - tol * max(1.0, abs(s_min)):
+            print(f"    cut {it}: λmin {lmin:9.2f} N·m/rad at {where}", flush=True)
+        if lmin >= s_min - tol * max(1.0, abs(s_min)) or it == max_cuts:
             break
-        if it == max_cuts:
-            break
-        c = np.einsum("i,mij,j->m", v, K_per_a, v)
-        d = s_min - v @ K_const @ v
-        cuts.append((c, d))
-        x0 = a[keep]
-        cons = [{"type": "eq", "fun": lambda x: A[:, keep] @ x - b, "jac": lambda x: A[:, keep]}]
-        if cuts:
-            C = np.array([cc[keep] for cc, _ in cuts])
-            D = np.array([dd for _, dd in cuts])
-            cons.append({"type": "ineq", "fun": lambda x, C=C, D=D: C @ x - D, "jac": lambda x, C=C: C})
-        r = minimize(lambda x: x @ x, x0, jac=lambda x: 2 * x, bounds=[(0, 1)] * int(keep.sum()),
-                     constraints=cons, method="SLSQP", options={"maxiter": 500, "ftol": 1e-12})
-        if not r.success:
-            raise RuntimeError(f"SLSQP: {r.message}")
-        a = np.zeros_like(a)
-        a[keep] = np.clip(r.x, 0, 1)
-    return dict(activation=a, force=a * fa + fp, history=history, cuts=len(cuts),
-                equilibrium_residual=float(np.max(np.abs(A @ a - b))))
+        cuts_c.append(np.einsum("i,mij,j->m", v, K_per_a, v))
+        cuts_d.append(s_min - v @ K_const @ v)
+    return dict(activation=a, force=a * fa + fp, history=history, cuts=len(cuts_c),
+                equilibrium_residual=float(np.max(np.abs(A @ a - b))), reproduction_max_abs_da=reproduction,
+                active_cuts=int(np.sum(x[M:] <= 1e-9)) if len(cuts_c) else 0)
 
 
 def compression_change(ch, fr, force_new, joint="L4-L5"):
@@ -749,21 +798,23 @@ def main(argv=None):
             print(f"   q={qc}: λmin {r['lambda_min']:.1f} N·m/rad ({', '.join(r['mode'])}); parts {json.dumps({k: round(v, 1) for k, v in r['rayleigh_parts'].items()})}", flush=True)
         if args.stabilize is not None:
             row["stabilized"] = {}
-            for s in args.stabilize:
-                st = stabilize(ch, fr, parts, args.q[0], s)
-                dC = compression_change(ch, fr, st["force"])
-                groups = {}
-                for g in sorted(set(model.muscle_groups)):
-                    sel = np.array([x == g for x in model.muscle_groups])
-                    groups[g] = [float(fr.muscle_force[sel].sum()), float(st["force"][sel].sum())]
-                row["stabilized"][str(s)] = dict(lambda_min=st["history"][-1][1], cuts=st["cuts"],
-                                                 equilibrium_residual=st["equilibrium_residual"],
-                                                 compression_L4L5_N=row["compression_L4L5_N"] + dC,
-                                                 group_force_before_after_N=groups)
-                print(f"   stabilized s={s}: λmin {st['history'][-1][1]:.1f} after {st['cuts']} cuts, L4-L5 "
-                      f"{row['compression_L4L5_N']:.0f} → {row['compression_L4L5_N'] + dC:.0f} N "
-                      f"(residual {st['equilibrium_residual']:.1e}); " +
-                      ", ".join(f"{g} {b:.0f}→{a:.0f}" for g, (b, a) in groups.items() if abs(a - b) > 1), flush=True)
+            for qc in args.q:
+                for s in args.stabilize:
+                    st = stabilize(ch, fr, parts, qc, s)
+                    dC = compression_change(ch, fr, st["force"])
+                    groups = {}
+                    for g in sorted(set(model.muscle_groups)):
+                        sel = np.array([x == g for x in model.muscle_groups])
+                        groups[g] = [float(fr.muscle_force[sel].sum()), float(st["force"][sel].sum())]
+                    row["stabilized"][f"q={qc},s={s}"] = dict(
+                        q=qc, s=s, lambda_min=st["history"][-1][1], cuts=st["cuts"], active_cuts=st["active_cuts"],
+                        reproduction_max_abs_da=st["reproduction_max_abs_da"], equilibrium_residual=st["equilibrium_residual"],
+                        compression_L4L5_N=row["compression_L4L5_N"] + dC, muscle_force_total_N=float(st["force"].sum()),
+                        max_activation=float(st["activation"].max()), group_force_before_after_N=groups)
+                    print(f"   stabilized q={qc} s={s}: λmin {st['history'][-1][1]:.1f} after {st['cuts']} cuts "
+                          f"({st['active_cuts']} active), L4-L5 {row['compression_L4L5_N']:.0f} → {row['compression_L4L5_N'] + dC:.0f} N "
+                          f"(residual {st['equilibrium_residual']:.1e}, unconstrained vs engine |Δa| {st['reproduction_max_abs_da']:.1e}); " +
+                          ", ".join(f"{g} {b:.0f}→{a:.0f}" for g, (b, a) in groups.items() if abs(a - b) > 1), flush=True)
         out.append(row)
     if args.json:
         with open(args.json, "w") as f:
