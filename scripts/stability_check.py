@@ -670,19 +670,15 @@ def eig_summary(K, dofs, ch):
 
 def solve_separable_qp(A, b, h, lo, hi, lam=None, tol=1e-9, max_iterations=300, accept=1e-6):
     """min Σ ½ h_i x_i² s.t. A x = b, lo ≤ x ≤ hi — the engine's QP shape (sim/loadsharing/qp.h) —
-    by semismooth Newton on the concave dual, x(λ) = clip(Aᵀλ/h, lo, hi), with a backtracking line
-    search. Dense and plain: a prototype for the sensitivity runs, not the engine's solver."""
+    by semismooth Newton on the concave dual, x(λ) = clip(Aᵀλ/h, lo, hi), with an exact line search
+    (bisection on the dual's monotone slope). Dense and plain: a prototype for the sensitivity runs, not the engine's solver."""
     m = A.shape[0]
     lam = np.zeros(m) if lam is None else lam.copy()
 
     def primal(l):
         return np.clip(A.T @ l / h, lo, hi)
 
-    def dual(l, x):
-        return 0.5 * np.sum(h * x * x) - l @ (A @ x - b)
-
     x = primal(lam)
-    q = dual(lam, x)
     scale = max(1.0, np.max(np.abs(b)))
     for it in range(max_iterations):
         r = b - A @ x
@@ -693,15 +689,25 @@ def solve_separable_qp(A, b, h, lo, hi, lam=None, tol=1e-9, max_iterations=300, 
         S = (Af / h[free]) @ Af.T
         S[np.diag_indices(m)] += 1e-12 * max(1.0, np.max(np.diag(S))) + 1e-14
         d = np.linalg.solve(S, r)
-        t, slope = 1.0, r @ d
-        while True:
-            ln = lam + t * d
-            xn = primal(ln)
-            qn = dual(ln, xn)
-            if qn >= q + 1e-4 * t * slope or t < 1e-12:
-                break
-            t *= 0.5
-        lam, x, q = ln, xn, qn
+        # Exact line search: the dual is concave and piecewise quadratic along d, so its slope
+        # φ'(t) = dᵀ(b − A x(λ + t d)) falls monotonically; take t = 1 if the slope is still ≥ 0
+        # there, else bisect for its zero (rows without free variables give long steps).
+        def slope(t):
+            return d @ (b - A @ primal(lam + t * d))
+
+        if slope(1.0) >= 0:
+            t = 1.0
+        else:
+            t0, t1 = 0.0, 1.0
+            for _ in range(100):
+                tm = 0.5 * (t0 + t1)
+                if slope(tm) >= 0:
+                    t0 = tm
+                else:
+                    t1 = tm
+            t = t1 if t0 == 0.0 else t0
+        lam = lam + t * d
+        x = primal(lam)
     # Stalled near the floating-point floor: good enough for a sensitivity run if the residual is
     # below `accept` N·m (it is reported with the result).
     if np.max(np.abs(b - A @ x)) <= accept * scale:
@@ -771,6 +777,50 @@ def stabilize(ch, fr, a_parts, qc, s_min, max_cuts=80, tol=1e-3, verbose=False, 
                 active_cuts=int(np.sum(x[M:] <= 1e-9)) if len(cuts_c) else 0)
 
 
+def max_stability(ch, fr, a_parts, qc, max_cuts=200, tol=1e-2):
+    """The largest λ_min(K(a)) any activation in [0, 1] that keeps the frame's equilibria can reach:
+    Kelley's cutting planes on the LP  max t  s.t.  A a = b,  vₖᵀK(a)vₖ ≥ t,  0 ≤ a ≤ 1 (HiGHS).
+    Returns (lower bound reached by an activation, upper bound of the LP), which bracket it, and the
+    lowest mode at the best activation found."""
+    from scipy.optimize import linprog
+
+    fa, fp = force_capacity(ch, fr.fmax, fr.fiber_length, fr.fiber_velocity)
+    R = fr.engine_moment_arm
+    A = R * fa[None, :]
+    b = fr.tau - fr.passive_moment - fr.iap_moment - fr.reserve - R @ fp
+    rows = np.any(A != 0, axis=1)
+    A, b = A[rows], b[rows]
+    srs_a, geo_a = muscle_stiffness_terms(fa, a_parts["L"], a_parts["G"], a_parts["H"], qc)
+    srs_p, geo_p = muscle_stiffness_terms(fp, a_parts["L"], a_parts["G"], a_parts["H"], qc)
+    K_const = a_parts["Kp"] + a_parts["Hg"] + srs_p.sum(0) + geo_p.sum(0)
+    K_per_a = srs_a + geo_a
+    M = len(fa)
+    a = fr.activation.copy()
+    cuts = []
+    best, upper, mode = -np.inf, np.inf, None
+    for _ in range(max_cuts):
+        K = K_const + np.einsum("m,mij->ij", a, K_per_a)
+        w, V = np.linalg.eigh(0.5 * (K + K.T))
+        if float(w[0]) > best:
+            best = float(w[0])
+            top = np.argsort(-np.abs(V[:, 0]))[:3]
+            mode = [f"{ch.joint_names[a_parts['dofs'][t] // 3]}.{('flex', 'lat', 'axial')[a_parts['dofs'][t] % 3]}" for t in top]
+        if upper - best <= tol * max(1.0, abs(best)):
+            break
+        for col in range(min(3, V.shape[1])):  # the lowest three modes each give a cut
+            v = V[:, col]
+            cuts.append((np.einsum("i,mij,j->m", v, K_per_a, v), float(v @ K_const @ v)))
+        # variables (a, t): maximize t  ⇔  minimize −t;  t − c·a ≤ k0
+        C = np.array([np.append(-c, 1.0) for c, _ in cuts])
+        d = np.array([k0 for _, k0 in cuts])
+        r = linprog(np.append(np.zeros(M), -1.0), A_ub=C, b_ub=d, A_eq=np.hstack([A, np.zeros((A.shape[0], 1))]), b_eq=b,
+                    bounds=[(0, 1)] * M + [(None, None)], method="highs")
+        if r.status != 0:
+            raise RuntimeError(f"linprog: {r.message}")
+        a, upper = r.x[:M], float(r.x[M])
+    return best, upper, mode
+
+
 def compression_change(ch, fr, force_new, joint="L4-L5"):
     """Compression change at a joint from a change of muscle forces: Σ ΔF_i (u_i · n) over the
     fascicles crossing the cut, with u_i the unit line of action at the cut and n the disc normal
@@ -826,7 +876,7 @@ def validation_table(rows):
     Wilke ratios to relaxed standing and their mean absolute error over the postures present.
     The lift rows are the peak frames (the validation's statistic); the 'load taken' frame is skipped."""
     use = [r for r in rows if r["scenario"] in MEASURED and "load taken" not in r["task"]]
-    keys = sorted(use[0].get("stabilized", {}), key=lambda k: (use[0]["stabilized"][k]["s"], use[0]["stabilized"][k]["q"]))
+    keys = sorted((k for k in use[0].get("stabilized", {}) if "failed" not in use[0]["stabilized"][k]), key=lambda k: (use[0]["stabilized"][k]["s"], use[0]["stabilized"][k]["q"]))
     head = "| task | published | Σa² today | " + " | ".join(f"stable, q = {use[0]['stabilized'][k]['q']:g}" for k in keys) + " |"
     lines = [head, "|" + "---|" * (3 + len(keys))]
 
@@ -891,7 +941,7 @@ def draw_figures(rows, prefix):
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(11, 5.2))
-    keys = sorted(rows[0].get("stabilized", {}), key=lambda k: (rows[0]["stabilized"][k]["s"], rows[0]["stabilized"][k]["q"]))
+    keys = sorted((k for k in rows[0].get("stabilized", {}) if "failed" not in rows[0]["stabilized"][k]), key=lambda k: (rows[0]["stabilized"][k]["s"], rows[0]["stabilized"][k]["q"]))
     wdt = 0.8 / (len(keys) + 2)
     ax.bar(x - 0.4 + wdt / 2, [r["compression_L4L5_N"] for r in rows], wdt, color="0.5", label="Σa² (today)")
     for n, k in enumerate(keys):
@@ -916,6 +966,7 @@ def main(argv=None):
                     help="thresholds s (N·m/rad) for the cutting-plane sensitivity run (first qc only)")
     ap.add_argument("--tasks", nargs="*", default=None, help="substrings of the scenario file names to run")
     ap.add_argument("--all", action="store_true", help="also the other unsupported Wilke postures (for the normalized comparison)")
+    ap.add_argument("--max-stability", action="store_true", help="also the largest λmin any activation reaches (LP cutting planes)")
     ap.add_argument("--json", default=None)
     ap.add_argument("--figures", default=None, help="path prefix: draws PREFIX_eigenvalues.svg and PREFIX_compression.svg")
     ap.add_argument("--from-json", default=None, help="draw the figures from a saved --json instead of computing")
@@ -972,6 +1023,11 @@ def main(argv=None):
         K0 = parts["Kp"] + parts["Hg"]
         row["lambda_min_passive_plus_gravity"] = eig_summary(K0, dofs, ch)[0]
         row["lambda_min_passive_only"] = eig_summary(parts["Kp"], dofs, ch)[0]
+        if args.max_stability:
+            for qc in args.q:
+                lo_, up_, mode_ = max_stability(ch, fr, parts, qc)
+                row.setdefault("max_lambda_min", {})[str(qc)] = [lo_, up_, mode_]
+                print(f"   q={qc}: the most stable equilibrium any activation reaches: λmin between {lo_:.1f} and {up_:.1f} N·m/rad ({', '.join(mode_)})", flush=True)
         row["by_q"] = {}
         for qc in args.q:
             srs, geo = muscle_stiffness_terms(fr.muscle_force, parts["L"], parts["G"], parts["H"], qc)
@@ -987,7 +1043,12 @@ def main(argv=None):
             row["stabilized"] = {}
             for qc in args.q:
                 for s in args.stabilize:
-                    st = stabilize(ch, fr, parts, qc, s)
+                    try:
+                        st = stabilize(ch, fr, parts, qc, s)
+                    except RuntimeError as e:  # infeasible (no activation reaches s) or the prototype failed
+                        row["stabilized"][f"q={qc},s={s}"] = dict(q=qc, s=s, failed=str(e))
+                        print(f"   stabilized q={qc} s={s}: not reached ({e})", flush=True)
+                        continue
                     dC = compression_change(ch, fr, st["force"])
                     groups = {}
                     for g in sorted(set(model.muscle_groups)):

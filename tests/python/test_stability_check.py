@@ -118,3 +118,45 @@ def test_length_second_derivatives_match_the_engines_moment_arms():
     ch = sc.Chain.from_yaml(os.path.join(REPO, "models/full_spine.yaml"), m)
     assert sc.check_hessian_against_engine(paraspine, m, ch, {"lumbar.flexion": 20}, ("lumbar", "flexion")) < 1e-7
     assert sc.check_hessian_against_engine(paraspine, m, ch, {}, ("lumbar", "lateral_bending")) < 1e-7
+
+
+def test_cutting_planes_find_the_least_cocontraction_that_stabilizes_a_two_muscle_joint():
+    # One flexion rotation, a flexor and an extensor, a weight leaning forward. Along the single
+    # equilibrium the activations are a line a1(a2); the least Σa² with λ ≥ s and the largest
+    # reachable λ are found by scanning that line, and the tool's cuts and LP must agree.
+    law = sc.PassiveLaw(sc.PassiveLaw._branch({"ce": 0.2, "be": 0.3}, True), sc.PassiveLaw._branch({"ce": 0.2, "be": 0.3}, True))
+    eye = np.eye(3)
+    # short fascicles close to the joint: their short-range stiffness outweighs the geometric term
+    # (long ones spanning far above and below a joint destabilize it, as a compressive load does)
+    paths = [[(0, np.array([0.08, -0.05, 0.0])), (1, np.array([0.08, 0.05, 0.0]))],
+             [(0, np.array([-0.05, -0.05, 0.0])), (1, np.array([-0.05, 0.05, 0.0]))]]
+    ch = sc.Chain(["base", "link"], [-1, 0], {1: 0}, ["J"], [0], [1], np.zeros((1, 3)), eye[None], np.zeros((1, 3)),
+                  eye[None], np.array([1.0, 30.0]), np.array([[0, 0, 0], [0.03, 0.40, 0.0]]), [[law, None, None]],
+                  ["flexor", "extensor"], paths, [], np.array([0.1, 0.1]), np.zeros(2), np.full(2, 0.6))
+    q, dofs, qc = np.zeros(3), [0], 10.0
+    pose = sc.forward_kinematics(ch, q)
+    L, G = sc.muscle_lengths_gradients(ch, pose, [0, 1, 2], ch.descendants())
+    tau = np.zeros(3)
+    tau[0] = sc.gravity_gradient(ch, q, [0])[0]
+    fmax = np.array([2000.0, 2000.0])
+    fr = sc.Frame("toy", q, (0, 0, 0), (0, 0, 0), None, np.zeros(2), np.zeros(2), np.full(2, 0.1), tau, np.zeros(3),
+                  np.zeros(3), np.zeros(3), np.zeros(1), L, -G.T, fmax)
+    parts = dict(dofs=dofs, L=L, G=G[:, :1], H=sc.length_hessians(ch, q, dofs), Kp=sc.passive_stiffness(ch, q, dofs),
+                 Hg=sc.gravity_hessian(ch, q, dofs))
+    fa, _ = sc.force_capacity(ch, fmax, fr.fiber_length)
+    # the line of equilibria and λ along it
+    R = -G[:, 0]
+    a2 = np.linspace(0, 1, 200001)
+    a1 = (tau[0] - R[1] * fa[1] * a2) / (R[0] * fa[0])
+    ok = (a1 >= 0) & (a1 <= 1)
+    per_a = qc * fa / L * G[:, 0] ** 2 + fa * parts["H"][:, 0, 0]
+    lam = parts["Kp"][0, 0] + parts["Hg"][0, 0] + per_a[0] * a1 + per_a[1] * a2
+    assert lam[ok][np.argmin(a1[ok] ** 2 + a2[ok] ** 2)] < 0  # the least-effort solution is unstable
+    s = 20.0
+    feasible = ok & (lam >= s)
+    i = np.flatnonzero(feasible)[np.argmin((a1 ** 2 + a2 ** 2)[feasible])]
+    st = sc.stabilize(ch, fr, parts, qc, s)
+    assert st["history"][-1][1] == pytest.approx(s, abs=1e-3)
+    assert st["activation"] == pytest.approx([a1[i], a2[i]], abs=2e-5)
+    lo, up, _ = sc.max_stability(ch, fr, parts, qc)
+    assert lo == pytest.approx(lam[ok].max(), rel=1e-6) and up >= lo - 1e-9
