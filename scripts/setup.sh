@@ -22,6 +22,8 @@ packages=(
   libcairo2-dev ffmpeg
   # xarray's h5netcdf engine: results files open with labelled axes (tests/python/test_run.py)
   python3-h5netcdf
+  # scripts/stability_check.py: the largest reachable stability margin is an LP (scipy's HiGHS)
+  python3-scipy
 )
 # Wanted but not required: the tests open the HTML report in headless Chromium, and skip that test
 # with a message where no browser can be installed.
