@@ -19,16 +19,37 @@ namespace paraspine {
 // Reading context: the file name for messages, and helpers that validate as they read.
 struct YamlReader {
   std::string file;
+  std::string note;  // appended to every message, e.g. " (with --set)": FILE:LINE stays parseable
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
                          const std::string& msg) const {
     const int line = n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
-    throw InputError(file, line, field, msg);
+    throw InputError(file, line, field, msg + note);
   }
 
+  int line(const YAML::Node& n) const { return n.Mark().line + 1; }
+
+  // Every key of a mapping is a plain name and appears once: yaml-cpp keeps duplicate keys and
+  // lookups take the first, so a value given twice (a model's `mass:`, a scenario's
+  // `output_rate_hz`, a validation case's `tolerance_pct`) would silently drop the second one.
+  void unique_keys(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    std::vector<std::string> seen;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) fail(kv.first, field, "expected a name as key, got a list or mapping");
+      const std::string k = kv.first.as<std::string>();
+      const std::string f = field.empty() ? k : field + "." + k;
+      if (k == "<<") fail(kv.first, f, "YAML merge keys (<<: *anchor) are not read: write the keys out (anchors with '*name' as a whole value work)");
+      for (const std::string& s : seen)
+        if (s == k) fail(kv.first, f, "'" + k + "' is given twice (line " + std::to_string(n[k].Mark().line + 1) + " and here)");
+      seen.push_back(k);
+    }
+  }
+
+  // The keys of mapping `n` are among `keys`, each once.
   void allow_keys(const YAML::Node& n, const std::string& field,
                   std::initializer_list<const char*> keys) const {
-    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    unique_keys(n, field);
     for (const auto& kv : n) {
       const std::string k = kv.first.as<std::string>();
       bool ok = false;

@@ -37,6 +37,7 @@ struct Reader : YamlReader {
         fail(s, field + ".source." + f, "missing source for field '" + f + "'");
       joined += (joined.empty() ? "" : "; ") + f + ": " + str(e, field + ".source." + f);
     }
+    unique_keys(s, field + ".source");
     for (const auto& kv : s) {
       const std::string k = kv.first.as<std::string>();
       if (std::find(numeric_fields.begin(), numeric_fields.end(), k) == numeric_fields.end())
@@ -124,7 +125,7 @@ Model load_model(const std::string& name_or_path) {
 }
 
 Model parse_model(const std::string& text, const std::string& file) {
-  Reader r{file};
+  Reader r{{file, ""}};
   const YAML::Node root = load_yaml_mapping(text, file, "model");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
                           "references", "muscle_defaults", "fatigue", "passive_creep", "segments",
@@ -160,6 +161,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   if (root["muscle_defaults"].IsDefined()) {
     const YAML::Node md = root["muscle_defaults"];
     if (!md.IsMap()) r.fail(md, "muscle_defaults", "expected a mapping group → defaults");
+    r.unique_keys(md, "muscle_defaults");
     for (const auto& kv : md) {
       const std::string g = kv.first.as<std::string>();
       const std::string f = "muscle_defaults." + g;
@@ -188,6 +190,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   if (root["fatigue"].IsDefined()) {
     const YAML::Node fb = root["fatigue"];
     if (!fb.IsMap()) r.fail(fb, "fatigue", "expected a mapping group → {F, R, r}");
+    r.unique_keys(fb, "fatigue");
     auto read_group = [&](const std::string& g, FatigueParameters base) {
       const YAML::Node n = fb[g];
       const std::string f = "fatigue." + g;

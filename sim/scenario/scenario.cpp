@@ -24,24 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Reader : YamlReader {
-  int line(const YAML::Node& n) const { return n.Mark().line + 1; }
-  // Every key of a mapping is a plain name and appears once: yaml-cpp keeps duplicate keys and
-  // lookups take the first, so `output_rate_hz` given twice would silently drop the second value.
-  void unique_keys(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsMap()) fail(n, field, "expected a mapping");
-    std::vector<std::string> seen;
-    for (const auto& kv : n) {
-      if (!kv.first.IsScalar()) fail(kv.first, field, "expected a name as key, got a list or mapping");
-      const std::string k = kv.first.as<std::string>();
-      const std::string f = field.empty() ? k : field + "." + k;
-      if (k == "<<") fail(kv.first, f, "YAML merge keys (<<: *anchor) are not read: write the keys out (anchors with '*name' as a whole value work)");
-      for (const std::string& s : seen)
-        if (s == k) fail(kv.first, f, "'" + k + "' is given twice (line " + std::to_string(line(n[k])) + " and here)");
-      seen.push_back(k);
-    }
-  }
   void allow(const YAML::Node& n, const std::string& field, std::initializer_list<const char*> keys) const {
-    unique_keys(n, field);
     allow_keys(n, field, keys);
   }
   bool boolean(const YAML::Node& n, const std::string& field) const {
