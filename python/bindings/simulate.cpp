@@ -23,6 +23,7 @@
 #include "sim/io/results_writer.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
+#include "sim/model/summary.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
@@ -101,8 +102,7 @@ class ProgressPump {
 };
 
 ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::string& criterion) {
-  return {s.name, s.text, criterion,
-          {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}};
+  return {s.name, s.text, criterion, ps::subject_summary(m)};
 }
 
 // Runs `s` on the (already scaled) model `m`. Records the fields whose paths are in `record`

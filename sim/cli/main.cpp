@@ -250,8 +250,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   std::unique_ptr<ps::ResultsWriter> writer;
   if (!out.empty()) {
     ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
-    ps::RunMetadata meta{sc.name, sc.text, sc.criterion,
-                         {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}, {"sex", model.reference_sex}}};
+    ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model)};
     writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
   }
   g_run_start = std::chrono::steady_clock::now();

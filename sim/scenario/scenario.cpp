@@ -739,9 +739,11 @@ namespace paraspine {
 
 std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, const Model& m) {
   std::vector<FatigueParameters> p = m.muscle_fatigue;
-  auto apply = [](const ScenarioFatigue::Values& v, FatigueParameters& q) {
-    if (v.F) q.F = *v.F;
-    if (v.R) q.R = *v.R;
+  // The model's F and R are already the subject's (scale_model multiplied them); the scenario's
+  // values replace the model's, and the subject's scales multiply them as well (docs/fatigue.md).
+  auto apply = [&m](const ScenarioFatigue::Values& v, FatigueParameters& q) {
+    if (v.F) q.F = *v.F * m.fatigue_rate_scale;
+    if (v.R) q.R = *v.R * m.recovery_rate_scale;
     if (v.r) q.r = *v.r;
   };
   for (auto& q : p) apply(s.fatigue.all, q);

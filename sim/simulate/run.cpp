@@ -1,5 +1,6 @@
 #include "sim/simulate/run.h"
 #include "sim/simulate/threads.h"
+#include "sim/model/summary.h"
 
 #include <atomic>
 #include <cmath>
@@ -515,7 +516,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   nlohmann::json j;
   j["scenario"] = s.name;
   j["model"] = m.name;
-  j["subject"] = {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}};
+  j["subject"] = subject_summary(m);
   j["criterion"] = s.criterion;
   j["duration_s"] = duration;
   j["frames"] = frames;
