@@ -100,6 +100,26 @@ struct YamlReader {
     return v;
   }
 
+  // Three-compartment fatigue rates F and R (s^-1) and the rest multiplier r, as models and
+  // scenarios give them. F and R up to 1 s^-1: the largest rate Frey-Law, Looft & Heitsman 2012
+  // (J Biomech 45:1803) fitted for six joint regions is R_ankle = 0.0182 s^-1 (abstract; the trunk's
+  // 0.00755 / 0.00075), so 1 s^-1 is some 55 times it; at 1e17 s^-1 the exact step's exponentials
+  // underflowed and fatigue vanished. r from 1 to 100 (Looft, Herkert & Frey-Law 2018 recommend 15).
+  static constexpr double kMaxFatigueRate = 1.0, kMaxRestMultiplier = 100.0;
+  double fatigue_rate(const YAML::Node& n, const std::string& field) const {
+    const double v = positive(n, field);
+    if (v > kMaxFatigueRate)
+      fail(n, field, "more than 1 s^-1, got " + n.as<std::string>() +
+                         " (the published three-compartment fits are below 0.02 s^-1, Frey-Law et al. 2012)");
+    return v;
+  }
+  double rest_multiplier(const YAML::Node& n, const std::string& field) const {
+    const double v = num(n, field);
+    if (v < 1) fail(n, field, "the rest multiplier must be at least 1");
+    if (v > kMaxRestMultiplier) fail(n, field, "more than 100, got " + n.as<std::string>() + " (Looft et al. 2018 recommend 15)");
+    return v;
+  }
+
   std::vector<double> list(const YAML::Node& n, const std::string& field, size_t size) const {
     if (!n.IsSequence() || (size > 0 && n.size() != size))
       fail(n, field, size ? "expected a list of " + std::to_string(size) + " numbers"

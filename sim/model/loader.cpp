@@ -195,10 +195,9 @@ Model parse_model(const std::string& text, const std::string& file) {
       const YAML::Node n = fb[g];
       const std::string f = "fatigue." + g;
       r.allow_keys(n, f, {"F", "R", "r", "source"});
-      if (n["F"].IsDefined()) base.F = r.positive(n["F"], f + ".F");
-      if (n["R"].IsDefined()) base.R = r.positive(n["R"], f + ".R");
-      if (n["r"].IsDefined()) base.r = r.positive(n["r"], f + ".r");
-      if (base.r < 1) r.fail(n["r"], f + ".r", "the rest multiplier must be at least 1");
+      if (n["F"].IsDefined()) base.F = r.fatigue_rate(n["F"], f + ".F");
+      if (n["R"].IsDefined()) base.R = r.fatigue_rate(n["R"], f + ".R");
+      if (n["r"].IsDefined()) base.r = r.rest_multiplier(n["r"], f + ".r");
       r.sources(n, f, present(n, {"F", "R", "r"}));  // every number needs its source
       fatigue_groups[g] = base;
       fatigue_group_nodes[g] = n;

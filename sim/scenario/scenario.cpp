@@ -34,6 +34,16 @@ struct Reader : YamlReader {
   }
 };
 
+
+// An external force in newtons: at most 5000 N (external_forces and the keyframes that change one).
+void check_force_N(const Reader& r, const YAML::Node& n, const std::string& field, const Vec3& v) {
+  if (v.norm() > 5000)
+    r.fail(n, field, fmt::format("{:.4g} N, more than 5000 N: no external force on the trunk in daily life or exercise is that large", v.norm()));
+}
+void check_body_weights(const Reader& r, const YAML::Node& n, const std::string& field, const Vec3& v) {
+  if (v.norm() > 3) r.fail(n, field, fmt::format("{:.4g} body weights, more than three", v.norm()));
+}
+
 }  // namespace
 
 std::string resolve_scenario_path(const std::string& name_or_path) {
@@ -152,6 +162,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (root["rest_s"].IsDefined()) {
     s.rest_s = r.nonnegative(root["rest_s"], "rest_s");
+    if (s.rest_s > kMaxScenarioDurationS) r.fail(root["rest_s"], "rest_s", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
   }
   if (root["break_every"].IsDefined()) {
     const double v = r.num(root["break_every"], "break_every");
@@ -160,6 +171,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (root["break_s"].IsDefined()) {
     s.break_s = r.nonnegative(root["break_s"], "break_s");
+    if (s.break_s > kMaxScenarioDurationS) r.fail(root["break_s"], "break_s", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
     if (s.break_every == 0) r.fail(root["break_s"], "break_s", "needs break_every (after how many repetitions)");
   }
   if (root["break_posture"].IsDefined()) {
@@ -176,12 +188,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       else r.allow(n, f, {"F", "R", "r"});
       ScenarioFatigue::Values v;
       v.line = r.line(n);
-      if (n["F"].IsDefined()) v.F = r.positive(n["F"], f + ".F");
-      if (n["R"].IsDefined()) v.R = r.positive(n["R"], f + ".R");
-      if (n["r"].IsDefined()) {
-        v.r = r.num(n["r"], f + ".r");
-        if (*v.r < 1) r.fail(n["r"], f + ".r", "the rest multiplier must be at least 1");
-      }
+      if (n["F"].IsDefined()) v.F = r.fatigue_rate(n["F"], f + ".F");
+      if (n["R"].IsDefined()) v.R = r.fatigue_rate(n["R"], f + ".R");
+      if (n["r"].IsDefined()) v.r = r.rest_multiplier(n["r"], f + ".r");
       return v;
     };
     s.fatigue.all = read_values(fn, "fatigue", true);
@@ -229,7 +238,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       if (n["force_N"].IsDefined()) sf.kind = ScenarioForce::Kind::kNewton, sf.value = r.vec3(n["force_N"], f + ".force_N"), ++kinds;
       if (n["force_body_weight"].IsDefined()) {
         sf.kind = ScenarioForce::Kind::kBodyWeight, sf.value = r.vec3(n["force_body_weight"], f + ".force_body_weight"), ++kinds;
-        if (sf.value.norm() > 3) r.fail(n["force_body_weight"], f + ".force_body_weight", "more than three body weights");
+        check_body_weights(r, n["force_body_weight"], f + ".force_body_weight", sf.value);
       }
       if (n["balance"].IsDefined()) {
         const YAML::Node b = n["balance"];
@@ -252,8 +261,15 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       if (kinds != 1) r.fail(n, f, "give exactly one of force_N, force_body_weight or balance");
       if (sf.carried_by_rib_cage && sf.kind == ScenarioForce::Kind::kBalance)
         r.fail(n["carried_by"], f + ".carried_by", "a balance support acts where it touches; only a given force can be carried by the rib cage");
-      if (sf.kind == ScenarioForce::Kind::kNewton && sf.value.norm() > 5000)
-        r.fail(n["force_N"], f + ".force_N", "more than 5000 N: no external force on the trunk in daily life or exercise is that large");
+      if (sf.kind == ScenarioForce::Kind::kNewton) check_force_N(r, n["force_N"], f + ".force_N", sf.value);
+      // As the model loader's points (0.5 m from a segment's origin); a world point within 1.5 m of
+      // the pelvis origin (a hand on the floor in a plank is 0.6 m away).
+      if (n["point"].IsDefined()) {
+        const double limit = sf.point_in_world ? 1.5 : 0.5;
+        if (sf.point.norm() > limit)
+          r.fail(n["point"], f + ".point", fmt::format("{:.3g} m from {}, more than {} m (coordinates are in metres)", sf.point.norm(),
+                                                       sf.point_in_world ? "the pelvis origin (point_frame: world)" : "the segment's origin", limit));
+      }
       s.forces.push_back(sf);
     }
   }
@@ -269,6 +285,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     kf.line = r.line(kn);
     if (!kn["time"].IsDefined()) r.fail(kn, f + ".time", "missing required field");
     kf.time = r.num(kn["time"], f + ".time");
+    if (kf.time > kMaxScenarioDurationS) r.fail(kn["time"], f + ".time", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
     if (k == 0 && kf.time != 0) r.fail(kn["time"], f + ".time", "the first keyframe is at time 0");
     if (k > 0 && !(kf.time > s.keyframes.back().time)) r.fail(kn["time"], f + ".time", "keyframe times must increase");
     auto read_axes = [&](const YAML::Node& an, const std::string& region, const std::string& af) {
@@ -354,8 +371,14 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
         ScenarioKeyframeForce kff;
         kff.force = idx;
         kff.line = r.line(kv.second);
-        if (kv.second[key].IsDefined()) kff.value = r.vec3(kv.second[key], ff + "." + key);
-        else if (!balance) r.fail(kv.second, ff + "." + key, "missing required field");
+        if (kv.second[key].IsDefined()) {
+          kff.value = r.vec3(kv.second[key], ff + "." + key);
+          // A keyframe's force has the limits of the force it changes (external_forces).
+          if (s.forces[idx].kind == ScenarioForce::Kind::kNewton) check_force_N(r, kv.second[key], ff + "." + key, *kff.value);
+          if (s.forces[idx].kind == ScenarioForce::Kind::kBodyWeight) check_body_weights(r, kv.second[key], ff + "." + key, *kff.value);
+        } else if (!balance) {
+          r.fail(kv.second, ff + "." + key, "missing required field");
+        }
         if (balance && kv.second["share"].IsDefined()) {
           kff.share = r.num(kv.second["share"], ff + ".share");
           if (*kff.share < 0 || *kff.share > 1) r.fail(kv.second["share"], ff + ".share", "must be between 0 and 1");
@@ -382,6 +405,19 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   // engine's choosing (1 s, or the rest), whatever the file said.
   if (s.keyframes.size() == 1)
     r.fail(keys, "keyframes", "a single keyframe has no duration: add a second keyframe (a hold), e.g. {time: 10}");
+  // Bounded runs: a duration a week long at most, frames that a long can count and a run can finish.
+  const double duration = s.duration_s();
+  if (!(duration <= kMaxScenarioDurationS)) {
+    const std::string what = fmt::format("{:.6g} s ({} repetitions of the {:.6g} s cycle with their rests and breaks)", duration,
+                                         s.repetitions, s.cycle_s());
+    const char* field = root["repetitions"].IsDefined() ? "repetitions" : "keyframes";
+    r.fail(root[field].IsDefined() ? root[field] : keys, field, "the scenario lasts " + what + ", more than a week (" +
+                                                               std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
+  }
+  if (duration * s.output_rate_hz > kMaxScenarioFrames)
+    r.fail(root["output_rate_hz"].IsDefined() ? root["output_rate_hz"] : root, "output_rate_hz",
+           fmt::format("{:.4g} frames over the scenario's {:.6g} s, more than {:.0e}: use a lower rate", duration * s.output_rate_hz,
+                       duration, kMaxScenarioFrames));
   // A rate so low that the whole run is one frame (at t = 0) reports that frame as the peak of the task.
   if (s.duration_s() * s.output_rate_hz < 1)
     r.fail(root["output_rate_hz"], "output_rate_hz", "gives a single frame over the scenario's " + [&] {

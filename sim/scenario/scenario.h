@@ -86,6 +86,11 @@ struct ScenarioFatigue {
   std::vector<std::pair<std::string, Values>> groups;  // in file order
 };
 
+// Limits every scenario's timing stays within, checked at load time with the field named: a week of
+// simulated time (a shift is 8 h; the longest bundled scenario 1 h) and 1e8 output frames (a week at
+// 150 Hz; 28 h at 1000 Hz). Beyond them a run takes days and its frame count overflows.
+constexpr double kMaxScenarioDurationS = 7 * 24 * 3600.0;
+constexpr double kMaxScenarioFrames = 1e8;
 struct Scenario {
   std::string name, description, file, text;
   std::string model = "full_spine";
