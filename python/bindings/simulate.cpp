@@ -62,12 +62,8 @@ py::array_t<double> adopt(std::vector<double>&& v, std::vector<py::ssize_t> shap
   return a;
 }
 
-// Frames the run loop will produce (the same formula as run_scenario).
-long frame_count(const ps::Scenario& s) {
-  const double dt = 1.0 / s.output_rate_hz;
-  const double duration = s.duration_s() > 0 ? s.duration_s() : s.cycle_s();
-  return static_cast<long>(std::floor(duration / dt + 1e-9)) + 1;
-}
+// Frames the run loop will produce (run_scenario's FrameClock).
+long frame_count(const ps::Scenario& s) { return ps::FrameClock(s).frames; }
 
 // Raised inside the engine when a Python callback failed (or Ctrl-C); the Python error is kept in
 // the thread state and re-raised once the GIL is back.

@@ -716,6 +716,25 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   return b;
 }
 
+FrameClock::FrameClock(const Scenario& s) {
+  dt = 1.0 / s.output_rate_hz;
+  duration = s.duration_s() > 0 ? s.duration_s() : s.cycle_s();
+  const double grid = duration / dt;
+  // parse_scenario bounds the frames (kMaxScenarioFrames); a Scenario built otherwise is checked here,
+  // before a double beyond a long's range is converted.
+  if (!(grid >= 0 && grid <= 2 * kMaxScenarioFrames))
+    throw std::invalid_argument("scenario '" + s.name + "': " + std::to_string(grid) + " output frames, more than the limit");
+  frames = static_cast<long>(std::floor(grid + 1e-9)) + 1;
+  end_frame = grid - static_cast<double>(frames - 1) > 1e-9;
+  if (end_frame) ++frames;
+}
+
+// The last repetition has no rest after it: a time at (or by rounding just past) the end of the run
+// is the end of its cycle, not a rest with empty hands.
+static void clamp_last_repetition(const Scenario& s, double cycle, CyclePosition& c) {
+  if (c.repetition == s.repetitions - 1 && c.resting) c.resting = false, c.on_break = false, c.time_in_cycle = cycle;
+}
+
 CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
   const double period = cycle + s.rest_s;
   long before = 0;  // repetitions that start before the block t falls in
@@ -736,6 +755,7 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
   c.resting = c.time_in_cycle > cycle + 1e-12;
   c.on_break = c.resting && s.break_every > 0 && std::max(0L, rep) == in_block_max;
   if (c.resting) c.time_in_cycle = 0;
+  clamp_last_repetition(s, cycle, c);
   return c;
 }
 
@@ -766,6 +786,7 @@ CyclePosition cycle_position_of_frame(const Scenario& s, double cycle, long f, d
   c.resting = c.time_in_cycle > cycle + 1e-12;
   c.on_break = c.resting && s.break_every > 0 && rep == in_block_max;
   if (c.resting) c.time_in_cycle = 0;
+  clamp_last_repetition(s, cycle, c);
   return c;
 }
 

@@ -135,6 +135,20 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 // at 8 h, so repeated postures differed in the last bits). Otherwise as cycle_position(s, cycle, f·dt).
 CyclePosition cycle_position_of_frame(const Scenario& s, double cycle, long f, double dt);
 
+// The output frames of a run of `s`: t = f·dt on the rate's grid (dt = 1 / output_rate_hz) and, when
+// the rate does not divide the duration (to 1e-9 of a frame), one more frame at the exact end, so the
+// final instant (the last keyframe) is always simulated; the step into that frame is the shorter
+// rest of the grid. The fatigue and creep step after frame f is step_after(f).
+struct FrameClock {
+  double dt = 0, duration = 0;  // s
+  long frames = 0;
+  bool end_frame = false;  // the last frame is off the grid, at `duration`
+  explicit FrameClock(const Scenario& s);
+  bool is_end_frame(long f) const { return end_frame && f == frames - 1; }
+  double time(long f) const { return is_end_frame(f) ? duration : static_cast<double>(f) * dt; }
+  double step_after(long f) const { return end_frame && f == frames - 2 ? duration - static_cast<double>(f) * dt : dt; }
+};
+
 // What is wrong with one value of a subject a user gives (scenario file, --subject, Python's
 // Subject), or "" when it is acceptable: the ranges scale_model accepts. `key` is a Subject field
 // name: body_mass (20–300 kg), height (1.0–2.5 m), strength_factor (0–5], fatigue_rate_scale and
