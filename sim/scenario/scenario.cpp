@@ -432,9 +432,11 @@ namespace {
 
 // The YAML scalar a path such as "keyframes[2].hands.both.load_kg" names in `root`; throws
 // InputError naming the override when the path is malformed or does not exist.
-YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option) {
+YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option,
+                           std::vector<YAML::Node>& on_path) {
   auto fail = [&](const std::string& msg) -> void { throw InputError(option, 0, path, msg); };
   YAML::Node cur = root;
+  on_path.clear();
   size_t i = 0;
   bool first = true;
   while (i < path.size()) {
@@ -444,9 +446,11 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
       const std::string index = path.substr(i + 1, close - i - 1);
       if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
         fail("a list index is a whole number ≥ 0, got [" + index + "]");
+      if (index.size() > 9) fail("no list element [" + index + "] in the scenario (index too large)");
       const long k = std::stol(index);
       if (!cur.IsSequence() || k >= static_cast<long>(cur.size())) fail("no list element [" + index + "] in the scenario");
       cur = cur[k];
+      on_path.push_back(cur);
       i = close + 1;
     } else {
       if (!first) {
@@ -460,12 +464,23 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
       if (!cur.IsMap() || !cur[key].IsDefined())
         fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none)");
       cur = cur[key];
+      on_path.push_back(cur);
       i = stop;
     }
     first = false;
   }
   if (!cur.IsScalar()) fail("only single values can be set");
   return cur;
+}
+
+// How often `n` is reached from `root`: more than once when it is shared through a YAML anchor and alias.
+int times_reached(const YAML::Node& root, const YAML::Node& n) {
+  int count = root.is(n) ? 1 : 0;
+  if (root.IsMap())
+    for (const auto& kv : root) count += times_reached(kv.second, n);
+  else if (root.IsSequence())
+    for (const auto& e : root) count += times_reached(e, n);
+  return count;
 }
 
 // Where the scalar that starts at `pos` ends in `text` (plain, single- or double-quoted, on one line).
@@ -514,7 +529,15 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     } catch (const YAML::ParserException& e) {
       throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
     }
-    const YAML::Node target = override_target(root, path, option);
+    std::vector<YAML::Node> on_path;
+    const YAML::Node target = override_target(root, path, option, on_path);
+    // A value shared through an anchor (&h) and its aliases (*h) is written once: changing it there
+    // would change every use, not the one the path names.
+    for (const YAML::Node& n : on_path)
+      if (times_reached(root, n) > 1)
+        throw InputError(option, 0, path, "this value is shared through a YAML anchor and alias (&name / *name) (line " +
+                                              std::to_string(n.Mark().line + 1) + "): setting it would change every use; "
+                                              "write the aliased value out in the file to change one use");
     const size_t pos = static_cast<size_t>(target.Mark().pos);
     const size_t end = pos < out.size() ? scalar_end(out, pos, target.Scalar()) : std::string::npos;
     if (end == std::string::npos)
