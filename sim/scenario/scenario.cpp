@@ -306,6 +306,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       const YAML::Node rn = kn["regions_deg"];
       if (!rn.IsMap()) r.fail(rn, f + ".regions_deg", "expected region → {axis: degrees}");
       r.unique_keys(rn, f + ".regions_deg");
+      // The pelvis in two places: one would silently win.
+      if (rn["pelvis"].IsDefined() && kn["pelvis_deg"].IsDefined())
+        r.fail(rn["pelvis"], f + ".regions_deg.pelvis", "the pelvis is already given by pelvis_deg (line " +
+               std::to_string(r.line(kn["pelvis_deg"])) + "): give its angles in one place");
       for (const auto& kv : rn) {
         const std::string region = kv.first.as<std::string>();
         read_axes(kv.second, region, f + ".regions_deg." + region);
@@ -337,9 +341,18 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
           // A hanging arm ignores the position: both given is a contradiction, not a choice.
           if (h.hanging && n["position"].IsDefined())
             r.fail(n["hanging"], hf + ".hanging", "a hand with a position does not hang: give the position or hanging: true, not both");
+          // A hand that does not hang is somewhere: without a position it sat at the pelvis origin.
+          if (!h.hanging && !n["position"].IsDefined())
+            r.fail(n["hanging"], hf + ".hanging", "a hand that does not hang needs a position: [forward, up, right] in metres");
         }
         return h;
       };
+      // both with right or left: one would silently override the other.
+      if (hn["both"].IsDefined())
+        for (const char* side : {"right", "left"})
+          if (hn[side].IsDefined())
+            r.fail(hn[side], f + ".hands." + side, std::string("hands.both already gives both hands (line ") + std::to_string(r.line(hn["both"])) +
+                   "): give both, or right and left");
       if (hn["both"].IsDefined()) {
         const ScenarioHand h = read_hand(hn["both"], f + ".hands.both");
         kf.hands = {h, h};
