@@ -142,13 +142,15 @@ struct YamlReader {
 inline std::string resolve_bundled_path(const std::string& name_or_path, const char* local_dir,
                                         const char* source_dir) {
   namespace fs = std::filesystem;
-  if (fs::exists(name_or_path)) return name_or_path;
+  // A file as given wins; a folder of the same name in the working directory does not shadow a
+  // bundled name (`mkdir lumbar` must not hide the bundled lumbar model).
+  if (fs::is_regular_file(name_or_path)) return name_or_path;
   if (name_or_path.find('/') == std::string::npos) {
     std::string base = name_or_path;
     if (base.size() < 5 || base.substr(base.size() - 5) != ".yaml") base += ".yaml";
     for (const char* dir : {local_dir, source_dir}) {
       const fs::path p = fs::path(dir) / base;
-      if (fs::exists(p)) return p.string();
+      if (fs::is_regular_file(p)) return p.string();
     }
   }
   return name_or_path;

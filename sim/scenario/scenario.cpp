@@ -116,7 +116,14 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   if (!root["name"].IsDefined()) r.fail(root, "name", "missing required field");
   s.name = r.str(root["name"], "name");
   if (root["description"].IsDefined()) s.description = r.str(root["description"], "description");
-  if (root["model"].IsDefined()) s.model = r.str(root["model"], "model"), s.model_line = r.line(root["model"]);
+  if (root["model"].IsDefined()) {
+    s.model = r.str(root["model"], "model"), s.model_line = r.line(root["model"]);
+    // A relative model path is the scenario's neighbour first (a scenario and its model travel
+    // together), then the working directory's file or a bundled name (docs/scenarios.md).
+    const fs::path beside = fs::path(file).parent_path() / s.model;
+    if (fs::path(s.model).is_relative() && !fs::path(file).parent_path().empty() && fs::is_regular_file(beside))
+      s.model = beside.string();
+  }
   if (root["criterion"].IsDefined()) {
     s.criterion = r.str(root["criterion"], "criterion");
     try {
