@@ -89,7 +89,7 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
                                {"moment_Nm", {{"flexion", d.tau[3 * j]}, {"lateral_bending", d.tau[3 * j + 1]}, {"axial_rotation", d.tau[3 * j + 2]}}},
                                {"force_N", {{"anterior", F.x()}, {"superior", F.y()}, {"right", F.z()}}}});
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print("Net joint loads, {} model, {:.1f} kg / {:.2f} m subject, {:.1f} kg in each hand\n",
@@ -141,7 +141,7 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
     for (const auto& [rotation, use] : r.reserves_by_rotation)
       where[rotation] = {{"frames", use.frames}, {"most_negative_Nm", use.most_negative_Nm}, {"most_positive_Nm", use.most_positive_Nm}};
     j["reserves_by_rotation"] = where;
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print("Load-sharing benchmark: {} model ({} muscles, {} rotations), {} frames of {} motion, criterion {}\n",
@@ -257,7 +257,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
   if (writer) writer->finish(summary);
   if (json) {
-    std::cout << summary.dump(2) << "\n";
+    std::cout << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {:.1f} s, {} frames\n\n", sc.name, model.name,
@@ -341,7 +341,7 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& f : files) out.push_back({{"file", f.path}, {"summary", f.summary}});
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   auto row = [&](const std::string& label, auto value, const char* unit, int digits) {
@@ -431,7 +431,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
     for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
     for (const auto& s : kept) j["points"].push_back(s);
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   std::string head;
@@ -581,7 +581,7 @@ int main(int argc, char** argv) {
     if (*info) {
       const ps::Model m = ps::load_model(ps::resolve_model_name(info_path, info_path, 0, ""));  // lists the bundled models when none matches
       if (info_json)
-        std::cout << ps::model_summary(m).dump(2) << "\n";
+        std::cout << ps::model_summary(m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       else
         std::cout << ps::model_summary_text(m);
       return 0;

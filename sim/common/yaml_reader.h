@@ -3,7 +3,9 @@
 // model and scenario loaders share. Every check throws InputError.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -17,6 +19,45 @@
 namespace paraspine {
 
 // Reading context: the file name for messages, and helpers that validate as they read.
+// Where `text` stops being valid UTF-8 (the first byte of the bad sequence), or npos when it is.
+// Overlong forms, surrogates and code points above U+10FFFF are invalid, as JSON and HDF5 readers see them.
+inline size_t invalid_utf8_at(const std::string& text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned c = s[i];
+    size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c < 0x80) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) len = 3, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC) len = 3;
+    else if (c == 0xED) len = 3, hi = 0x9F;
+    else if (c >= 0xEE && c <= 0xEF) len = 3;
+    else if (c == 0xF0) len = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) len = 4, hi = 0x8F;
+    else return i;
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned b = s[i + k];
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += len;
+  }
+  return std::string::npos;
+}
+
+// "0xFF at column 4": the bad byte of a text where invalid_utf8_at found one, for messages.
+inline std::string describe_invalid_utf8(const std::string& text, size_t at) {
+  const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  const size_t column = at - (line_start == std::string::npos || at == 0 ? 0 : line_start + 1) + 1;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[at])));
+  return std::string("invalid UTF-8 byte ") + hex + " at column " + std::to_string(column) +
+         " (input files are UTF-8 text: was it saved as Latin-1 or another code page?)";
+}
+
 struct YamlReader {
   std::string file;
   std::string note;  // appended to every message, e.g. " (with --set)": FILE:LINE stays parseable
@@ -73,6 +114,14 @@ struct YamlReader {
     if (!n.IsScalar()) fail(n, field, "expected a string");
     const std::string s = n.as<std::string>();
     if (s.empty()) fail(n, field, "must not be empty");
+    // Text goes to JSON summaries and HDF5 attributes, which must be UTF-8: said here, at its line,
+    // not as an opaque JSON error after the whole run.
+    const size_t bad = invalid_utf8_at(s);
+    if (bad != std::string::npos) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(s[bad])));
+      fail(n, field, std::string("invalid UTF-8 byte ") + hex + " in the text (input files are UTF-8: was it saved as Latin-1?)");
+    }
     return s;
   }
 
@@ -165,16 +214,49 @@ inline std::string read_input_file(const std::string& path, const std::string& w
   return ss.str();
 }
 
-// Parses YAML text that must be a mapping, with syntax errors located in `file`.
+// The dotted path of the value or key written on 0-based `line` in the tree under `n` ("" if none).
+inline std::string yaml_field_on_line(const YAML::Node& n, int line, const std::string& path = "") {
+  if (n.IsMap()) {
+    for (const auto& kv : n) {
+      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+      const std::string p = path.empty() ? k : path + "." + k;
+      const std::string inner = yaml_field_on_line(kv.second, line, p);
+      if (!inner.empty()) return inner;
+      if (kv.first.Mark().line == line || (kv.second.IsScalar() && kv.second.Mark().line == line)) return p;
+    }
+  } else if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string p = path + "[" + std::to_string(i) + "]";
+      const std::string inner = yaml_field_on_line(n[i], line, p);
+      if (!inner.empty()) return inner;
+      if (n[i].IsScalar() && n[i].Mark().line == line) return p;
+    }
+  }
+  return "";
+}
+
+// Parses YAML text that must be a mapping, with syntax errors located in `file`. The text must be
+// UTF-8 (names and descriptions end up in JSON and HDF5): a bad byte is named with its line and
+// the field written there.
 inline YAML::Node load_yaml_mapping(const std::string& text, const std::string& file,
-                                    const std::string& what) {
+                                    const std::string& what, const std::string& note = "") {
   YAML::Node root;
+  const size_t bad = invalid_utf8_at(text);
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+    if (bad == std::string::npos) throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg + note);
   }
-  if (!root.IsMap()) throw InputError(file, 1, "", "a " + what + " file must be a YAML mapping");
+  if (bad != std::string::npos) {
+    const int line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
+    std::string field;
+    try {
+      field = yaml_field_on_line(root, line);
+    } catch (const YAML::Exception&) {
+    }
+    throw InputError(file, line + 1, field, describe_invalid_utf8(text, bad) + note);
+  }
+  if (!root.IsMap()) throw InputError(file, 1, "", "a " + what + " file must be a YAML mapping" + note);
   return root;
 }
 
