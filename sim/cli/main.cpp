@@ -230,7 +230,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
-    sc = ps::parse_scenario(ps::apply_overrides(sc.text, file, sets), file + " (with --set)");
+    sc = ps::parse_scenario_noted(ps::apply_overrides(sc.text, file, sets), file, " (with --set)");
   }
   // A missing model is named where it was given: --model, or the scenario's `model:` line.
   const std::string model_path = model_override.empty() ? ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model")

@@ -121,12 +121,18 @@ std::string resolve_model_path(const std::string& name_or_path) {
 
 Model load_model(const std::string& name_or_path) {
   const std::string path = resolve_model_path(name_or_path);
+  // A scenario's name where a model belongs (bench --model squat_lift): say so, not "cannot open".
+  if (!std::filesystem::is_regular_file(path) &&
+      std::filesystem::is_regular_file(resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR)))
+    throw InputError(name_or_path, 0, "", "is a scenario, not a model (paraspine list shows both)");
   return parse_model(read_input_file(path, "model"), path);
 }
 
 Model parse_model(const std::string& text, const std::string& file) {
   Reader r{{file, ""}};
   const YAML::Node root = load_yaml_mapping(text, file, "model");
+  if (root["paraspine_scenario"].IsDefined())
+    r.fail(root["paraspine_scenario"], "paraspine_scenario", "this is a scenario file, not a model (paraspine list shows both)");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
                           "references", "muscle_defaults", "fatigue", "passive_creep", "segments",
                           "regions", "arms", "abdominal_pressure", "disc_pressure", "muscles"});

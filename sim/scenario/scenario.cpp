@@ -83,6 +83,8 @@ std::string bundled_names(const char* local, const char* bundled) {
 std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field) {
   const std::string path = resolve_model_path(name);
   if (fs::is_regular_file(path)) return path;
+  if (fs::is_regular_file(resolve_scenario_path(name)))
+    throw InputError(file, line, field, "'" + name + "' is a scenario, not a model (paraspine list shows both)");
   const std::string list = bundled_names("models", PARASPINE_MODELS_DIR);
   throw InputError(file, line, field, "no model '" + name + "': neither a bundled model (" + list + ") nor a model file");
 }
@@ -100,9 +102,11 @@ Scenario load_scenario(const std::string& name_or_path) {
   return parse_scenario(read_input_file(path, "scenario"), path);
 }
 
-Scenario parse_scenario(const std::string& text, const std::string& file) {
-  Reader r{file};
-  const YAML::Node root = load_yaml_mapping(text, file, "scenario");
+Scenario parse_scenario(const std::string& text, const std::string& file) { return parse_scenario_noted(text, file, ""); }
+
+Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note) {
+  Reader r{{file, note}};
+  const YAML::Node root = load_yaml_mapping(text, file, "scenario", note);
   if (root["paraspine_model"].IsDefined())
     r.fail(root["paraspine_model"], "paraspine_model", "this is a model file, not a scenario (paraspine list shows both)");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
@@ -113,6 +117,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   Scenario s;
   s.file = file;
   s.text = text;
+  s.note = note;
   if (!root["name"].IsDefined()) r.fail(root, "name", "missing required field");
   s.name = r.str(root["name"], "name");
   if (root["description"].IsDefined()) s.description = r.str(root["description"], "description");
@@ -600,29 +605,31 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
       } else {
         // As run_sweep sets it (the shortest text that reads back as v), so the check sees the text the grid point runs.
         const std::string text = fmt::format("{}", v);
-        parse_scenario(apply_overrides(base.text, base.file, {path + "=" + text}, option),
-                       base.file + " (with " + option + " " + path + "=" + text + ")");
+        parse_scenario_noted(apply_overrides(base.text, base.file, {path + "=" + text}, option), base.file,
+                             " (with " + option + " " + path + "=" + text + ")");
       }
     }
   }
 }
 
-std::string posture_range_problem(const Model& m, const Posture& p) {
+std::string posture_range_problem(const Model& m, const Posture& p, int* dof) {
   Eigen::VectorXd q(m.ndof);
   posture_to_angles(m, p, q);
+  if (dof) *dof = -1;
   for (int k = 0; k < m.ndof; ++k) {
     const double lo = 2.0 * m.dof_range(k, 0), hi = 2.0 * m.dof_range(k, 1);
-    if (!(q[k] >= lo - 1e-9 && q[k] <= hi + 1e-9))
-      return "joint " + m.joint_name[k / 3] + " " + kAxisNames[k % 3] + " would be " + std::to_string(rad2deg(q[k])) +
-             "°, beyond its range (" + std::to_string(rad2deg(lo)) + "° … " + std::to_string(rad2deg(hi)) +
-             "°, twice the in vitro range)";
+    if (!(q[k] >= lo - 1e-9 && q[k] <= hi + 1e-9)) {
+      if (dof) *dof = k;
+      return fmt::format("joint {} {} would be {:.1f}°, beyond its range ({:.1f}° … {:.1f}°, twice the in vitro range)",
+                         m.joint_name[k / 3], kAxisNames[k % 3], rad2deg(q[k]), rad2deg(lo), rad2deg(hi));
+    }
   }
   return "";
 }
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
-    throw InputError(s.file, line, field, msg);
+    throw InputError(s.file, line, field, msg + s.note);
   };
   BoundScenario b{{}, {}, PostureTimeline(m, {0.0}, {neutral_posture(m)}), {}, {}, {}, {}, {}, 0};
   Data d(m);
@@ -690,8 +697,23 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     // postures exceed (a 50° lumbar flexion puts 12.8° at L1-L2 by the Christophy rhythm; Yamamoto's
     // flexion ROM there is 5.8°); the exponential passive laws keep stiffening beyond it. Interim
     // rule until the models carry in vivo ranges: up to twice the in vitro range is accepted.
-    const std::string beyond = posture_range_problem(m, p);
-    if (!beyond.empty()) fail(kf.line, "keyframes", "at t = " + std::to_string(kf.time) + " s " + beyond);
+    int dof = -1;
+    const std::string beyond = posture_range_problem(m, p, &dof);
+    if (!beyond.empty()) {
+      // Named on the angle that moves that rotation (its own axis first, then any the rhythm couples).
+      const ScenarioAngle* culprit = nullptr;
+      for (int pass = 0; pass < 2 && !culprit; ++pass)
+        for (const auto& a : kf.angles) {
+          const int r = m.region_index(a.region);
+          if (r < 0 || culprit) continue;
+          for (int ax = 0; ax < 3; ++ax)
+            if ((pass == 1 || ax == dof % 3) && a.axis == kAxisNames[ax] && m.rhythm(dof, 3 * r + ax) != 0)
+              culprit = &a;
+        }
+      const std::string at = fmt::format("at t = {:g} s ", kf.time);
+      if (culprit) fail(culprit->line, culprit->field, at + beyond);
+      fail(kf.line, "keyframes[" + std::to_string(&kf - s.keyframes.data()) + "]", at + beyond);
+    }
     // Hands within reach of the shoulders in that posture.
     set_static_posture(m, p, d);
     forward_kinematics(m, d);
@@ -851,7 +873,7 @@ std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, co
     bool found = false;
     for (int i = 0; i < m.nmuscle; ++i)
       if (m.muscle_group[i] == group) apply(v, p[i]), found = true;
-    if (!found) throw InputError(s.file, v.line, "fatigue.groups." + group, "no muscle of group '" + group + "' in model '" + m.name + "'");
+    if (!found) throw InputError(s.file, v.line, "fatigue.groups." + group, "no muscle of group '" + group + "' in model '" + m.name + "'" + s.note);
   }
   return p;
 }

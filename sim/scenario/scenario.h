@@ -93,6 +93,7 @@ constexpr double kMaxScenarioDurationS = 7 * 24 * 3600.0;
 constexpr double kMaxScenarioFrames = 1e8;
 struct Scenario {
   std::string name, description, file, text;
+  std::string note;  // appended to error messages about the file, e.g. " (with --set)"
   std::string model = "full_spine";
   int model_line = 0;  // the line of `model:` in the file (0 when the file does not name one)
   std::optional<Subject> subject;
@@ -158,7 +159,8 @@ std::string subject_value_problem(const std::string& key, double value);
 // What is wrong with a posture for this model, or "" when every level stays within twice its in
 // vitro range of motion (the rule bind_scenario applies to every keyframe; the reason is there).
 // The message names the joint, the rotation, its angle and the range, in degrees.
-std::string posture_range_problem(const Model& m, const Posture& p);
+// `dof` (optional) receives the rotation beyond its range (-1 when none).
+std::string posture_range_problem(const Model& m, const Posture& p, int* dof = nullptr);
 
 // The file of the model named `name` (a bundled name or a path), or an InputError at FILE:LINE:
 // FIELD when there is none, listing the bundled models (the loader's own message names only the
@@ -168,6 +170,9 @@ std::string resolve_model_name(const std::string& name, const std::string& file,
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
 Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
+// The same, with `note` appended to every error message (" (with --set)": the text is the file's with
+// overrides applied) so that FILE:LINE stays parseable by editors.
+Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note);
 std::string resolve_scenario_path(const std::string& name_or_path);
 
 // Applies command-line overrides "PATH=VALUE" to the scenario text before parsing, PATH in dots and
