@@ -178,10 +178,13 @@ ps::Subject parse_subject(const std::string& spec) {
       {"fatigue_rate", &ps::Subject::fatigue_rate_scale}, {"recovery_rate", &ps::Subject::recovery_rate_scale}};
   const std::vector<std::string> fields = {"body_mass", "height", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"};
   auto fail = [](const std::string& key, const std::string& msg) { throw ps::InputError("--subject", 0, key, msg); };
+  std::vector<std::string> given;
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) fail("", "expected key=value pairs (e.g. mass=62,height=1.65,sex=female), got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (std::find(given.begin(), given.end(), k) != given.end()) fail(k, "given twice: give each value once");
+    given.push_back(k);
     if (k == "sex") {
       if (v != "male" && v != "female") fail(k, "expected male or female, got '" + v + "'");
       sub.sex = v;
@@ -327,9 +330,18 @@ int run_list() {
       fmt::print("  {:<22} {}\n", f.stem().string(), desc);
     }
   };
-  list_dir("models", fs::exists("models") ? "models" : PARASPINE_MODELS_DIR, true);
-  const std::string sdir = fs::exists("scenarios") ? "scenarios" : PARASPINE_SCENARIOS_DIR;
-  list_dir("scenarios", sdir, false);
+  // The bundled library always; the working directory's models/ and scenarios/ as well when they
+  // exist (a bare name looks there first, then in the library: resolve_bundled_path).
+  auto same_dir = [](const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return fs::equivalent(a, b, ec);
+  };
+  for (const auto& [local, bundled, model] : {std::tuple<std::string, std::string, bool>{"models", PARASPINE_MODELS_DIR, true},
+                                              {"scenarios", PARASPINE_SCENARIOS_DIR, false}}) {
+    const bool has_local = fs::is_directory(local) && !same_dir(local, bundled);
+    if (has_local) list_dir(local + " (./" + local + ", found first)", local, model);
+    list_dir(has_local ? local + " (bundled: " + bundled + ")" : local, bundled, model);
+  }
   return 0;
 }
 
@@ -397,8 +409,9 @@ bool sweep_progress(double f) {
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {
   if (!out.empty()) ps::check_output_path(out);
   const ps::Scenario sc = ps::load_scenario(scenario_name);
-  if (!out.empty()) ps::check_output_path(out, {sc.file});
-  ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");  // a missing model named at its line
+  // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
+  const std::string model_path = ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   {  // every value of every axis checked before the first grid point runs
@@ -521,7 +534,7 @@ int main(int argc, char** argv) {
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); replaces the scenario's subject, values not given are the model's reference");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
-  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::Range(0, 4096));
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
       ->capture_default_str()->check(CLI::IsMember({"double", "single"}))->needs(run_out_opt);
   std::string run_compression = "deflate";
@@ -575,7 +588,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error exits 2, as input errors do (CLI11's own codes
+    // are 105-114). README "Exit codes".
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
   try {
     if (*info) {
@@ -606,6 +622,11 @@ int main(int argc, char** argv) {
     if (*batch_verb.command) return batch_verb.run();
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_motion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    // A value the command line gave that the engine refuses (--angle-deg, validate --case, render
+    // --start/--end, a subject out of range): a usage error, exit 2 like every input error.
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
