@@ -213,6 +213,18 @@ CLI::Validator subject_check(const std::string& field) {
       "", field);
 }
 
+// --threads: a whole number >= 0 (the engine caps large counts, threads.h). CLI11's NonNegativeNumber
+// printed its range with 309 digits.
+CLI::Validator thread_count_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double x = 0;
+        if (!ps::parse_number(text, x) || x != std::floor(x) || x > 1e9) return "'" + text + "' is not a whole number of threads";
+        return x < 0 ? "must be 0 (all cores) or more, got " + text : "";
+      },
+      "INT>=0");
+}
+
 const std::vector<std::string> kCriteria = {"activation2", "activation3", "stress2", "minmax"};
 
 std::chrono::steady_clock::time_point g_run_start;
@@ -534,7 +546,7 @@ int main(int argc, char** argv) {
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); replaces the scenario's subject, values not given are the model's reference");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
-  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::Range(0, 4096));
+  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(thread_count_check());
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
       ->capture_default_str()->check(CLI::IsMember({"double", "single"}))->needs(run_out_opt);
   std::string run_compression = "deflate";

@@ -84,7 +84,7 @@ std::string resolve_model_name(const std::string& name, const std::string& file,
   const std::string path = resolve_model_path(name);
   if (fs::is_regular_file(path)) return path;
   if (fs::is_regular_file(resolve_scenario_path(name)))
-    throw InputError(file, line, field, "'" + name + "' is a scenario, not a model (paraspine list shows both)");
+    throw InputError(file, line, field, (file == name ? "" : "'" + name + "' ") + "is a scenario, not a model (paraspine list shows both)");
   const std::string list = bundled_names("models", PARASPINE_MODELS_DIR);
   throw InputError(file, line, field, "no model '" + name + "': neither a bundled model (" + list + ") nor a model file");
 }
