@@ -203,6 +203,9 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("reference_body_mass", &ps::Model::reference_body_mass, "kg, the subject the model describes")
       .def_readonly("reference_height", &ps::Model::reference_height, "m")
       .def_readonly("reference_sex", &ps::Model::reference_sex, "'male' or 'female'")
+      .def_readonly("strength_factor", &ps::Model::strength_factor, "the subject's strength factor scaled() applied (1 unscaled)")
+      .def_readonly("fatigue_rate_scale", &ps::Model::fatigue_rate_scale, "the subject's factor on every F (1 unscaled)")
+      .def_readonly("recovery_rate_scale", &ps::Model::recovery_rate_scale, "the subject's factor on every R (1 unscaled)")
       // Immutable: a copy is the model itself (copy.deepcopy of Results holding it used to fail).
       .def("__copy__", [](py::object self) { return self; })
       .def("__deepcopy__", [](py::object self, py::object) { return self; }, py::arg("memo"))

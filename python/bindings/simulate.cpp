@@ -23,6 +23,7 @@
 #include "sim/io/results_writer.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
+#include "sim/model/summary.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
@@ -61,12 +62,8 @@ py::array_t<double> adopt(std::vector<double>&& v, std::vector<py::ssize_t> shap
   return a;
 }
 
-// Frames the run loop will produce (the same formula as run_scenario).
-long frame_count(const ps::Scenario& s) {
-  const double dt = 1.0 / s.output_rate_hz;
-  const double duration = s.duration_s() > 0 ? s.duration_s() : s.cycle_s();
-  return static_cast<long>(std::floor(duration / dt + 1e-9)) + 1;
-}
+// Frames the run loop will produce (run_scenario's FrameClock).
+long frame_count(const ps::Scenario& s) { return ps::FrameClock(s).frames; }
 
 // Raised inside the engine when a Python callback failed (or Ctrl-C); the Python error is kept in
 // the thread state and re-raised once the GIL is back.
@@ -101,8 +98,7 @@ class ProgressPump {
 };
 
 ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::string& criterion) {
-  return {s.name, s.text, criterion,
-          {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}};
+  return {s.name, s.text, criterion, ps::subject_summary(m)};
 }
 
 // Runs `s` on the (already scaled) model `m`. Records the fields whose paths are in `record`

@@ -74,7 +74,7 @@ int run(const BatchArgs& a) {
       out["scenarios"].push_back({{"name", e.name}, {"file", e.file}, {"output", e.output.empty() ? nlohmann::json() : nlohmann::json(e.output)},
                                   {"seconds", e.seconds}, {"summary", e.summary},
                                   {"error", e.error.empty() ? nlohmann::json() : nlohmann::json(e.error)}});
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return r.all_ran() ? 0 : 1;
   }
   double cpu = 0;

@@ -89,7 +89,7 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
                                {"moment_Nm", {{"flexion", d.tau[3 * j]}, {"lateral_bending", d.tau[3 * j + 1]}, {"axial_rotation", d.tau[3 * j + 2]}}},
                                {"force_N", {{"anterior", F.x()}, {"superior", F.y()}, {"right", F.z()}}}});
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print("Net joint loads, {} model, {:.1f} kg / {:.2f} m subject, {:.1f} kg in each hand\n",
@@ -141,7 +141,7 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
     for (const auto& [rotation, use] : r.reserves_by_rotation)
       where[rotation] = {{"frames", use.frames}, {"most_negative_Nm", use.most_negative_Nm}, {"most_positive_Nm", use.most_positive_Nm}};
     j["reserves_by_rotation"] = where;
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print("Load-sharing benchmark: {} model ({} muscles, {} rotations), {} frames of {} motion, criterion {}\n",
@@ -178,10 +178,13 @@ ps::Subject parse_subject(const std::string& spec) {
       {"fatigue_rate", &ps::Subject::fatigue_rate_scale}, {"recovery_rate", &ps::Subject::recovery_rate_scale}};
   const std::vector<std::string> fields = {"body_mass", "height", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"};
   auto fail = [](const std::string& key, const std::string& msg) { throw ps::InputError("--subject", 0, key, msg); };
+  std::vector<std::string> given;
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) fail("", "expected key=value pairs (e.g. mass=62,height=1.65,sex=female), got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (std::find(given.begin(), given.end(), k) != given.end()) fail(k, "given twice: give each value once");
+    given.push_back(k);
     if (k == "sex") {
       if (v != "male" && v != "female") fail(k, "expected male or female, got '" + v + "'");
       sub.sex = v;
@@ -210,6 +213,18 @@ CLI::Validator subject_check(const std::string& field) {
       "", field);
 }
 
+// --threads: a whole number >= 0 (the engine caps large counts, threads.h). CLI11's NonNegativeNumber
+// printed its range with 309 digits.
+CLI::Validator thread_count_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double x = 0;
+        if (!ps::parse_number(text, x) || x != std::floor(x) || x > 1e9) return "'" + text + "' is not a whole number of threads";
+        return x < 0 ? "must be 0 (all cores) or more, got " + text : "";
+      },
+      "INT>=0");
+}
+
 const std::vector<std::string> kCriteria = {"activation2", "activation3", "stress2", "minmax"};
 
 std::chrono::steady_clock::time_point g_run_start;
@@ -230,7 +245,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
-    sc = ps::parse_scenario(ps::apply_overrides(sc.text, file, sets), file + " (with --set)");
+    sc = ps::parse_scenario_noted(ps::apply_overrides(sc.text, file, sets), file, " (with --set)");
   }
   // A missing model is named where it was given: --model, or the scenario's `model:` line.
   const std::string model_path = model_override.empty() ? ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model")
@@ -250,15 +265,14 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   std::unique_ptr<ps::ResultsWriter> writer;
   if (!out.empty()) {
     ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
-    ps::RunMetadata meta{sc.name, sc.text, sc.criterion,
-                         {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}, {"sex", model.reference_sex}}};
+    ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model)};
     writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
   }
   g_run_start = std::chrono::steady_clock::now();
   const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
   if (writer) writer->finish(summary);
   if (json) {
-    std::cout << summary.dump(2) << "\n";
+    std::cout << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {:.1f} s, {} frames\n\n", sc.name, model.name,
@@ -328,9 +342,18 @@ int run_list() {
       fmt::print("  {:<22} {}\n", f.stem().string(), desc);
     }
   };
-  list_dir("models", fs::exists("models") ? "models" : PARASPINE_MODELS_DIR, true);
-  const std::string sdir = fs::exists("scenarios") ? "scenarios" : PARASPINE_SCENARIOS_DIR;
-  list_dir("scenarios", sdir, false);
+  // The bundled library always; the working directory's models/ and scenarios/ as well when they
+  // exist (a bare name looks there first, then in the library: resolve_bundled_path).
+  auto same_dir = [](const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return fs::equivalent(a, b, ec);
+  };
+  for (const auto& [local, bundled, model] : {std::tuple<std::string, std::string, bool>{"models", PARASPINE_MODELS_DIR, true},
+                                              {"scenarios", PARASPINE_SCENARIOS_DIR, false}}) {
+    const bool has_local = fs::is_directory(local) && !same_dir(local, bundled);
+    if (has_local) list_dir(local + " (./" + local + ", found first)", local, model);
+    list_dir(has_local ? local + " (bundled: " + bundled + ")" : local, bundled, model);
+  }
   return 0;
 }
 
@@ -342,7 +365,7 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& f : files) out.push_back({{"file", f.path}, {"summary", f.summary}});
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   auto row = [&](const std::string& label, auto value, const char* unit, int digits) {
@@ -398,8 +421,9 @@ bool sweep_progress(double f) {
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {
   if (!out.empty()) ps::check_output_path(out);
   const ps::Scenario sc = ps::load_scenario(scenario_name);
-  if (!out.empty()) ps::check_output_path(out, {sc.file});
-  ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");  // a missing model named at its line
+  // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
+  const std::string model_path = ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   {  // every value of every axis checked before the first grid point runs
@@ -432,7 +456,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
     for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
     for (const auto& s : kept) j["points"].push_back(s);
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   std::string head;
@@ -522,7 +546,7 @@ int main(int argc, char** argv) {
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); replaces the scenario's subject, values not given are the model's reference");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
-  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(thread_count_check());
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
       ->capture_default_str()->check(CLI::IsMember({"double", "single"}))->needs(run_out_opt);
   std::string run_compression = "deflate";
@@ -576,13 +600,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error exits 2, as input errors do (CLI11's own codes
+    // are 105-114). README "Exit codes".
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
   try {
     if (*info) {
       const ps::Model m = ps::load_model(ps::resolve_model_name(info_path, info_path, 0, ""));  // lists the bundled models when none matches
       if (info_json)
-        std::cout << ps::model_summary(m).dump(2) << "\n";
+        std::cout << ps::model_summary(m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       else
         std::cout << ps::model_summary_text(m);
       return 0;
@@ -607,6 +634,11 @@ int main(int argc, char** argv) {
     if (*batch_verb.command) return batch_verb.run();
     if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_motion, bench_seed, bench_json);
   } catch (const ps::InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    // A value the command line gave that the engine refuses (--angle-deg, validate --case, render
+    // --start/--end, a subject out of range): a usage error, exit 2 like every input error.
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

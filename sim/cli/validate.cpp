@@ -54,7 +54,7 @@ int run_validate_command(const ValidateCommand& v) {
   if (tty) std::fprintf(stderr, "\r%80s\r", "");
   const int code = (v.allow_known_failures ? rep.unexpected : rep.failures) > 0 ? 3 : 0;
   if (v.json) {
-    std::cout << ps::validation_json(suite, rep).dump(2) << "\n";
+    std::cout << ps::validation_json(suite, rep).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return code;
   }
   fmt::print("Validation against published in vivo measurements ({})\n\n", suite.file);

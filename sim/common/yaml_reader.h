@@ -3,7 +3,9 @@
 // model and scenario loaders share. Every check throws InputError.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -17,18 +19,78 @@
 namespace paraspine {
 
 // Reading context: the file name for messages, and helpers that validate as they read.
+// Where `text` stops being valid UTF-8 (the first byte of the bad sequence), or npos when it is.
+// Overlong forms, surrogates and code points above U+10FFFF are invalid, as JSON and HDF5 readers see them.
+inline size_t invalid_utf8_at(const std::string& text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned c = s[i];
+    size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c < 0x80) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) len = 3, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC) len = 3;
+    else if (c == 0xED) len = 3, hi = 0x9F;
+    else if (c >= 0xEE && c <= 0xEF) len = 3;
+    else if (c == 0xF0) len = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) len = 4, hi = 0x8F;
+    else return i;
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned b = s[i + k];
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += len;
+  }
+  return std::string::npos;
+}
+
+// "0xFF at column 4": the bad byte of a text where invalid_utf8_at found one, for messages.
+inline std::string describe_invalid_utf8(const std::string& text, size_t at) {
+  const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  const size_t column = at - (line_start == std::string::npos || at == 0 ? 0 : line_start + 1) + 1;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[at])));
+  return std::string("invalid UTF-8 byte ") + hex + " at column " + std::to_string(column) +
+         " (input files are UTF-8 text: was it saved as Latin-1 or another code page?)";
+}
+
 struct YamlReader {
   std::string file;
+  std::string note;  // appended to every message, e.g. " (with --set)": FILE:LINE stays parseable
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
                          const std::string& msg) const {
     const int line = n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
-    throw InputError(file, line, field, msg);
+    throw InputError(file, line, field, msg + note);
   }
 
+  int line(const YAML::Node& n) const { return n.Mark().line + 1; }
+
+  // Every key of a mapping is a plain name and appears once: yaml-cpp keeps duplicate keys and
+  // lookups take the first, so a value given twice (a model's `mass:`, a scenario's
+  // `output_rate_hz`, a validation case's `tolerance_pct`) would silently drop the second one.
+  void unique_keys(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    std::vector<std::string> seen;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) fail(kv.first, field, "expected a name as key, got a list or mapping");
+      const std::string k = kv.first.as<std::string>();
+      const std::string f = field.empty() ? k : field + "." + k;
+      if (k == "<<") fail(kv.first, f, "YAML merge keys (<<: *anchor) are not read: write the keys out (anchors with '*name' as a whole value work)");
+      for (const std::string& s : seen)
+        if (s == k) fail(kv.first, f, "'" + k + "' is given twice (line " + std::to_string(n[k].Mark().line + 1) + " and here)");
+      seen.push_back(k);
+    }
+  }
+
+  // The keys of mapping `n` are among `keys`, each once.
   void allow_keys(const YAML::Node& n, const std::string& field,
                   std::initializer_list<const char*> keys) const {
-    if (!n.IsMap()) fail(n, field, "expected a mapping");
+    unique_keys(n, field);
     for (const auto& kv : n) {
       const std::string k = kv.first.as<std::string>();
       bool ok = false;
@@ -52,6 +114,14 @@ struct YamlReader {
     if (!n.IsScalar()) fail(n, field, "expected a string");
     const std::string s = n.as<std::string>();
     if (s.empty()) fail(n, field, "must not be empty");
+    // Text goes to JSON summaries and HDF5 attributes, which must be UTF-8: said here, at its line,
+    // not as an opaque JSON error after the whole run.
+    const size_t bad = invalid_utf8_at(s);
+    if (bad != std::string::npos) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(s[bad])));
+      fail(n, field, std::string("invalid UTF-8 byte ") + hex + " in the text (input files are UTF-8: was it saved as Latin-1?)");
+    }
     return s;
   }
 
@@ -79,6 +149,26 @@ struct YamlReader {
     return v;
   }
 
+  // Three-compartment fatigue rates F and R (s^-1) and the rest multiplier r, as models and
+  // scenarios give them. F and R up to 1 s^-1: the largest rate Frey-Law, Looft & Heitsman 2012
+  // (J Biomech 45:1803) fitted for six joint regions is R_ankle = 0.0182 s^-1 (abstract; the trunk's
+  // 0.00755 / 0.00075), so 1 s^-1 is some 55 times it; at 1e17 s^-1 the exact step's exponentials
+  // underflowed and fatigue vanished. r from 1 to 100 (Looft, Herkert & Frey-Law 2018 recommend 15).
+  static constexpr double kMaxFatigueRate = 1.0, kMaxRestMultiplier = 100.0;
+  double fatigue_rate(const YAML::Node& n, const std::string& field) const {
+    const double v = positive(n, field);
+    if (v > kMaxFatigueRate)
+      fail(n, field, "more than 1 s^-1, got " + n.as<std::string>() +
+                         " (the published three-compartment fits are below 0.02 s^-1, Frey-Law et al. 2012)");
+    return v;
+  }
+  double rest_multiplier(const YAML::Node& n, const std::string& field) const {
+    const double v = num(n, field);
+    if (v < 1) fail(n, field, "the rest multiplier must be at least 1");
+    if (v > kMaxRestMultiplier) fail(n, field, "more than 100, got " + n.as<std::string>() + " (Looft et al. 2018 recommend 15)");
+    return v;
+  }
+
   std::vector<double> list(const YAML::Node& n, const std::string& field, size_t size) const {
     if (!n.IsSequence() || (size > 0 && n.size() != size))
       fail(n, field, size ? "expected a list of " + std::to_string(size) + " numbers"
@@ -101,13 +191,15 @@ struct YamlReader {
 inline std::string resolve_bundled_path(const std::string& name_or_path, const char* local_dir,
                                         const char* source_dir) {
   namespace fs = std::filesystem;
-  if (fs::exists(name_or_path)) return name_or_path;
+  // A file as given wins; a folder of the same name in the working directory does not shadow a
+  // bundled name (`mkdir lumbar` must not hide the bundled lumbar model).
+  if (fs::is_regular_file(name_or_path)) return name_or_path;
   if (name_or_path.find('/') == std::string::npos) {
     std::string base = name_or_path;
     if (base.size() < 5 || base.substr(base.size() - 5) != ".yaml") base += ".yaml";
     for (const char* dir : {local_dir, source_dir}) {
       const fs::path p = fs::path(dir) / base;
-      if (fs::exists(p)) return p.string();
+      if (fs::is_regular_file(p)) return p.string();
     }
   }
   return name_or_path;
@@ -122,16 +214,49 @@ inline std::string read_input_file(const std::string& path, const std::string& w
   return ss.str();
 }
 
-// Parses YAML text that must be a mapping, with syntax errors located in `file`.
+// The dotted path of the value or key written on 0-based `line` in the tree under `n` ("" if none).
+inline std::string yaml_field_on_line(const YAML::Node& n, int line, const std::string& path = "") {
+  if (n.IsMap()) {
+    for (const auto& kv : n) {
+      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+      const std::string p = path.empty() ? k : path + "." + k;
+      const std::string inner = yaml_field_on_line(kv.second, line, p);
+      if (!inner.empty()) return inner;
+      if (kv.first.Mark().line == line || (kv.second.IsScalar() && kv.second.Mark().line == line)) return p;
+    }
+  } else if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string p = path + "[" + std::to_string(i) + "]";
+      const std::string inner = yaml_field_on_line(n[i], line, p);
+      if (!inner.empty()) return inner;
+      if (n[i].IsScalar() && n[i].Mark().line == line) return p;
+    }
+  }
+  return "";
+}
+
+// Parses YAML text that must be a mapping, with syntax errors located in `file`. The text must be
+// UTF-8 (names and descriptions end up in JSON and HDF5): a bad byte is named with its line and
+// the field written there.
 inline YAML::Node load_yaml_mapping(const std::string& text, const std::string& file,
-                                    const std::string& what) {
+                                    const std::string& what, const std::string& note = "") {
   YAML::Node root;
+  const size_t bad = invalid_utf8_at(text);
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+    if (bad == std::string::npos) throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg + note);
   }
-  if (!root.IsMap()) throw InputError(file, 1, "", "a " + what + " file must be a YAML mapping");
+  if (bad != std::string::npos) {
+    const int line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
+    std::string field;
+    try {
+      field = yaml_field_on_line(root, line);
+    } catch (const YAML::Exception&) {
+    }
+    throw InputError(file, line + 1, field, describe_invalid_utf8(text, bad) + note);
+  }
+  if (!root.IsMap()) throw InputError(file, 1, "", "a " + what + " file must be a YAML mapping" + note);
   return root;
 }
 

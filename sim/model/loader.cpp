@@ -37,6 +37,7 @@ struct Reader : YamlReader {
         fail(s, field + ".source." + f, "missing source for field '" + f + "'");
       joined += (joined.empty() ? "" : "; ") + f + ": " + str(e, field + ".source." + f);
     }
+    unique_keys(s, field + ".source");
     for (const auto& kv : s) {
       const std::string k = kv.first.as<std::string>();
       if (std::find(numeric_fields.begin(), numeric_fields.end(), k) == numeric_fields.end())
@@ -120,12 +121,18 @@ std::string resolve_model_path(const std::string& name_or_path) {
 
 Model load_model(const std::string& name_or_path) {
   const std::string path = resolve_model_path(name_or_path);
+  // A scenario's name where a model belongs (bench --model squat_lift): say so, not "cannot open".
+  if (!std::filesystem::is_regular_file(path) &&
+      std::filesystem::is_regular_file(resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR)))
+    throw InputError(name_or_path, 0, "", "is a scenario, not a model (paraspine list shows both)");
   return parse_model(read_input_file(path, "model"), path);
 }
 
 Model parse_model(const std::string& text, const std::string& file) {
-  Reader r{file};
+  Reader r{{file, ""}};
   const YAML::Node root = load_yaml_mapping(text, file, "model");
+  if (root["paraspine_scenario"].IsDefined())
+    r.fail(root["paraspine_scenario"], "paraspine_scenario", "this is a scenario file, not a model (paraspine list shows both)");
   r.allow_keys(root, "", {"paraspine_model", "name", "description", "reference_subject",
                           "references", "muscle_defaults", "fatigue", "passive_creep", "segments",
                           "regions", "arms", "abdominal_pressure", "disc_pressure", "muscles"});
@@ -160,6 +167,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   if (root["muscle_defaults"].IsDefined()) {
     const YAML::Node md = root["muscle_defaults"];
     if (!md.IsMap()) r.fail(md, "muscle_defaults", "expected a mapping group → defaults");
+    r.unique_keys(md, "muscle_defaults");
     for (const auto& kv : md) {
       const std::string g = kv.first.as<std::string>();
       const std::string f = "muscle_defaults." + g;
@@ -188,14 +196,14 @@ Model parse_model(const std::string& text, const std::string& file) {
   if (root["fatigue"].IsDefined()) {
     const YAML::Node fb = root["fatigue"];
     if (!fb.IsMap()) r.fail(fb, "fatigue", "expected a mapping group → {F, R, r}");
+    r.unique_keys(fb, "fatigue");
     auto read_group = [&](const std::string& g, FatigueParameters base) {
       const YAML::Node n = fb[g];
       const std::string f = "fatigue." + g;
       r.allow_keys(n, f, {"F", "R", "r", "source"});
-      if (n["F"].IsDefined()) base.F = r.positive(n["F"], f + ".F");
-      if (n["R"].IsDefined()) base.R = r.positive(n["R"], f + ".R");
-      if (n["r"].IsDefined()) base.r = r.positive(n["r"], f + ".r");
-      if (base.r < 1) r.fail(n["r"], f + ".r", "the rest multiplier must be at least 1");
+      if (n["F"].IsDefined()) base.F = r.fatigue_rate(n["F"], f + ".F");
+      if (n["R"].IsDefined()) base.R = r.fatigue_rate(n["R"], f + ".R");
+      if (n["r"].IsDefined()) base.r = r.rest_multiplier(n["r"], f + ".r");
       r.sources(n, f, present(n, {"F", "R", "r"}));  // every number needs its source
       fatigue_groups[g] = base;
       fatigue_group_nodes[g] = n;

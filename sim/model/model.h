@@ -91,6 +91,10 @@ struct Model {
   double reference_body_mass = 0;  // kg, the body the numbers describe
   double reference_height = 0;     // m
   std::string reference_sex = "male";  // sex of the reference subject
+  // The subject factors scale_model applied (1 in a loaded model; products when scaled twice): the
+  // scenario's own F and R are multiplied by the fatigue scales too (scenario_fatigue_parameters),
+  // and results files record all three (subject_summary).
+  double strength_factor = 1, fatigue_rate_scale = 1, recovery_rate_scale = 1;
   Vec3 gravity = Vec3(0, -9.81, 0);  // m/s², world frame
 
   int nsegment = 0, njoint = 0, ndof = 0, nmuscle = 0, npoint = 0, nregion = 0;

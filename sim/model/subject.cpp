@@ -26,6 +26,9 @@ Model scale_model(const Model& m, const Subject& s) {
   out.reference_body_mass = mass;
   out.reference_height = height;
   out.reference_sex = sex;
+  out.strength_factor *= s.strength_factor;
+  out.fatigue_rate_scale *= s.fatigue_rate_scale;
+  out.recovery_rate_scale *= s.recovery_rate_scale;
   out.segment_mass *= sM;
   // de Leva 1996 Table 4 mass fractions (% body mass), male / female: head 6.94 / 6.68, upper
   // trunk 15.96 / 15.45, middle trunk 16.33 / 14.65, lower trunk 11.17 / 12.47; arm = upper arm +

@@ -7,6 +7,12 @@
 
 namespace paraspine {
 
+nlohmann::json subject_summary(const Model& m) {
+  return {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex},
+          {"strength_factor", m.strength_factor}, {"fatigue_rate_scale", m.fatigue_rate_scale},
+          {"recovery_rate_scale", m.recovery_rate_scale}};
+}
+
 nlohmann::json model_summary(const Model& m) {
   using nlohmann::json;
   json j;

@@ -13,6 +13,10 @@ namespace paraspine {
 //  groups: {group: {side: {fascicles, max_force_N}}}, segment_list, joint_list, regions}
 nlohmann::json model_summary(const Model& m);
 
+// The subject a (scaled) model describes, as results files and run summaries record it:
+// {body_mass_kg, height_m, sex, strength_factor, fatigue_rate_scale, recovery_rate_scale}.
+nlohmann::json subject_summary(const Model& m);
+
 // Human-readable form of model_summary.
 std::string model_summary_text(const Model& m);
 

@@ -24,24 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Reader : YamlReader {
-  int line(const YAML::Node& n) const { return n.Mark().line + 1; }
-  // Every key of a mapping is a plain name and appears once: yaml-cpp keeps duplicate keys and
-  // lookups take the first, so `output_rate_hz` given twice would silently drop the second value.
-  void unique_keys(const YAML::Node& n, const std::string& field) const {
-    if (!n.IsMap()) fail(n, field, "expected a mapping");
-    std::vector<std::string> seen;
-    for (const auto& kv : n) {
-      if (!kv.first.IsScalar()) fail(kv.first, field, "expected a name as key, got a list or mapping");
-      const std::string k = kv.first.as<std::string>();
-      const std::string f = field.empty() ? k : field + "." + k;
-      if (k == "<<") fail(kv.first, f, "YAML merge keys (<<: *anchor) are not read: write the keys out (anchors with '*name' as a whole value work)");
-      for (const std::string& s : seen)
-        if (s == k) fail(kv.first, f, "'" + k + "' is given twice (line " + std::to_string(line(n[k])) + " and here)");
-      seen.push_back(k);
-    }
-  }
   void allow(const YAML::Node& n, const std::string& field, std::initializer_list<const char*> keys) const {
-    unique_keys(n, field);
     allow_keys(n, field, keys);
   }
   bool boolean(const YAML::Node& n, const std::string& field) const {
@@ -50,6 +33,16 @@ struct Reader : YamlReader {
     return v;
   }
 };
+
+
+// An external force in newtons: at most 5000 N (external_forces and the keyframes that change one).
+void check_force_N(const Reader& r, const YAML::Node& n, const std::string& field, const Vec3& v) {
+  if (v.norm() > 5000)
+    r.fail(n, field, fmt::format("{:.4g} N, more than 5000 N: no external force on the trunk in daily life or exercise is that large", v.norm()));
+}
+void check_body_weights(const Reader& r, const YAML::Node& n, const std::string& field, const Vec3& v) {
+  if (v.norm() > 3) r.fail(n, field, fmt::format("{:.4g} body weights, more than three", v.norm()));
+}
 
 }  // namespace
 
@@ -90,6 +83,8 @@ std::string bundled_names(const char* local, const char* bundled) {
 std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field) {
   const std::string path = resolve_model_path(name);
   if (fs::is_regular_file(path)) return path;
+  if (fs::is_regular_file(resolve_scenario_path(name)))
+    throw InputError(file, line, field, (file == name ? "" : "'" + name + "' ") + "is a scenario, not a model (paraspine list shows both)");
   const std::string list = bundled_names("models", PARASPINE_MODELS_DIR);
   throw InputError(file, line, field, "no model '" + name + "': neither a bundled model (" + list + ") nor a model file");
 }
@@ -107,9 +102,11 @@ Scenario load_scenario(const std::string& name_or_path) {
   return parse_scenario(read_input_file(path, "scenario"), path);
 }
 
-Scenario parse_scenario(const std::string& text, const std::string& file) {
-  Reader r{file};
-  const YAML::Node root = load_yaml_mapping(text, file, "scenario");
+Scenario parse_scenario(const std::string& text, const std::string& file) { return parse_scenario_noted(text, file, ""); }
+
+Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note) {
+  Reader r{{file, note}};
+  const YAML::Node root = load_yaml_mapping(text, file, "scenario", note);
   if (root["paraspine_model"].IsDefined())
     r.fail(root["paraspine_model"], "paraspine_model", "this is a model file, not a scenario (paraspine list shows both)");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
@@ -120,10 +117,18 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   Scenario s;
   s.file = file;
   s.text = text;
+  s.note = note;
   if (!root["name"].IsDefined()) r.fail(root, "name", "missing required field");
   s.name = r.str(root["name"], "name");
   if (root["description"].IsDefined()) s.description = r.str(root["description"], "description");
-  if (root["model"].IsDefined()) s.model = r.str(root["model"], "model"), s.model_line = r.line(root["model"]);
+  if (root["model"].IsDefined()) {
+    s.model = r.str(root["model"], "model"), s.model_line = r.line(root["model"]);
+    // A relative model path is the scenario's neighbour first (a scenario and its model travel
+    // together), then the working directory's file or a bundled name (docs/scenarios.md).
+    const fs::path beside = fs::path(file).parent_path() / s.model;
+    if (fs::path(s.model).is_relative() && !fs::path(file).parent_path().empty() && fs::is_regular_file(beside))
+      s.model = beside.string();
+  }
   if (root["criterion"].IsDefined()) {
     s.criterion = r.str(root["criterion"], "criterion");
     try {
@@ -169,6 +174,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (root["rest_s"].IsDefined()) {
     s.rest_s = r.nonnegative(root["rest_s"], "rest_s");
+    if (s.rest_s > kMaxScenarioDurationS) r.fail(root["rest_s"], "rest_s", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
   }
   if (root["break_every"].IsDefined()) {
     const double v = r.num(root["break_every"], "break_every");
@@ -177,6 +183,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   }
   if (root["break_s"].IsDefined()) {
     s.break_s = r.nonnegative(root["break_s"], "break_s");
+    if (s.break_s > kMaxScenarioDurationS) r.fail(root["break_s"], "break_s", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
     if (s.break_every == 0) r.fail(root["break_s"], "break_s", "needs break_every (after how many repetitions)");
   }
   if (root["break_posture"].IsDefined()) {
@@ -193,12 +200,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       else r.allow(n, f, {"F", "R", "r"});
       ScenarioFatigue::Values v;
       v.line = r.line(n);
-      if (n["F"].IsDefined()) v.F = r.positive(n["F"], f + ".F");
-      if (n["R"].IsDefined()) v.R = r.positive(n["R"], f + ".R");
-      if (n["r"].IsDefined()) {
-        v.r = r.num(n["r"], f + ".r");
-        if (*v.r < 1) r.fail(n["r"], f + ".r", "the rest multiplier must be at least 1");
-      }
+      if (n["F"].IsDefined()) v.F = r.fatigue_rate(n["F"], f + ".F");
+      if (n["R"].IsDefined()) v.R = r.fatigue_rate(n["R"], f + ".R");
+      if (n["r"].IsDefined()) v.r = r.rest_multiplier(n["r"], f + ".r");
       return v;
     };
     s.fatigue.all = read_values(fn, "fatigue", true);
@@ -246,7 +250,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       if (n["force_N"].IsDefined()) sf.kind = ScenarioForce::Kind::kNewton, sf.value = r.vec3(n["force_N"], f + ".force_N"), ++kinds;
       if (n["force_body_weight"].IsDefined()) {
         sf.kind = ScenarioForce::Kind::kBodyWeight, sf.value = r.vec3(n["force_body_weight"], f + ".force_body_weight"), ++kinds;
-        if (sf.value.norm() > 3) r.fail(n["force_body_weight"], f + ".force_body_weight", "more than three body weights");
+        check_body_weights(r, n["force_body_weight"], f + ".force_body_weight", sf.value);
       }
       if (n["balance"].IsDefined()) {
         const YAML::Node b = n["balance"];
@@ -269,8 +273,15 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       if (kinds != 1) r.fail(n, f, "give exactly one of force_N, force_body_weight or balance");
       if (sf.carried_by_rib_cage && sf.kind == ScenarioForce::Kind::kBalance)
         r.fail(n["carried_by"], f + ".carried_by", "a balance support acts where it touches; only a given force can be carried by the rib cage");
-      if (sf.kind == ScenarioForce::Kind::kNewton && sf.value.norm() > 5000)
-        r.fail(n["force_N"], f + ".force_N", "more than 5000 N: no external force on the trunk in daily life or exercise is that large");
+      if (sf.kind == ScenarioForce::Kind::kNewton) check_force_N(r, n["force_N"], f + ".force_N", sf.value);
+      // As the model loader's points (0.5 m from a segment's origin); a world point within 1.5 m of
+      // the pelvis origin (a hand on the floor in a plank is 0.6 m away).
+      if (n["point"].IsDefined()) {
+        const double limit = sf.point_in_world ? 1.5 : 0.5;
+        if (sf.point.norm() > limit)
+          r.fail(n["point"], f + ".point", fmt::format("{:.3g} m from {}, more than {} m (coordinates are in metres)", sf.point.norm(),
+                                                       sf.point_in_world ? "the pelvis origin (point_frame: world)" : "the segment's origin", limit));
+      }
       s.forces.push_back(sf);
     }
   }
@@ -286,6 +297,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
     kf.line = r.line(kn);
     if (!kn["time"].IsDefined()) r.fail(kn, f + ".time", "missing required field");
     kf.time = r.num(kn["time"], f + ".time");
+    if (kf.time > kMaxScenarioDurationS) r.fail(kn["time"], f + ".time", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
     if (k == 0 && kf.time != 0) r.fail(kn["time"], f + ".time", "the first keyframe is at time 0");
     if (k > 0 && !(kf.time > s.keyframes.back().time)) r.fail(kn["time"], f + ".time", "keyframe times must increase");
     auto read_axes = [&](const YAML::Node& an, const std::string& region, const std::string& af) {
@@ -306,6 +318,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
       const YAML::Node rn = kn["regions_deg"];
       if (!rn.IsMap()) r.fail(rn, f + ".regions_deg", "expected region → {axis: degrees}");
       r.unique_keys(rn, f + ".regions_deg");
+      // The pelvis in two places: one would silently win.
+      if (rn["pelvis"].IsDefined() && kn["pelvis_deg"].IsDefined())
+        r.fail(rn["pelvis"], f + ".regions_deg.pelvis", "the pelvis is already given by pelvis_deg (line " +
+               std::to_string(r.line(kn["pelvis_deg"])) + "): give its angles in one place");
       for (const auto& kv : rn) {
         const std::string region = kv.first.as<std::string>();
         read_axes(kv.second, region, f + ".regions_deg." + region);
@@ -337,9 +353,18 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
           // A hanging arm ignores the position: both given is a contradiction, not a choice.
           if (h.hanging && n["position"].IsDefined())
             r.fail(n["hanging"], hf + ".hanging", "a hand with a position does not hang: give the position or hanging: true, not both");
+          // A hand that does not hang is somewhere: without a position it sat at the pelvis origin.
+          if (!h.hanging && !n["position"].IsDefined())
+            r.fail(n["hanging"], hf + ".hanging", "a hand that does not hang needs a position: [forward, up, right] in metres");
         }
         return h;
       };
+      // both with right or left: one would silently override the other.
+      if (hn["both"].IsDefined())
+        for (const char* side : {"right", "left"})
+          if (hn[side].IsDefined())
+            r.fail(hn[side], f + ".hands." + side, std::string("hands.both already gives both hands (line ") + std::to_string(r.line(hn["both"])) +
+                   "): give both, or right and left");
       if (hn["both"].IsDefined()) {
         const ScenarioHand h = read_hand(hn["both"], f + ".hands.both");
         kf.hands = {h, h};
@@ -371,8 +396,14 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
         ScenarioKeyframeForce kff;
         kff.force = idx;
         kff.line = r.line(kv.second);
-        if (kv.second[key].IsDefined()) kff.value = r.vec3(kv.second[key], ff + "." + key);
-        else if (!balance) r.fail(kv.second, ff + "." + key, "missing required field");
+        if (kv.second[key].IsDefined()) {
+          kff.value = r.vec3(kv.second[key], ff + "." + key);
+          // A keyframe's force has the limits of the force it changes (external_forces).
+          if (s.forces[idx].kind == ScenarioForce::Kind::kNewton) check_force_N(r, kv.second[key], ff + "." + key, *kff.value);
+          if (s.forces[idx].kind == ScenarioForce::Kind::kBodyWeight) check_body_weights(r, kv.second[key], ff + "." + key, *kff.value);
+        } else if (!balance) {
+          r.fail(kv.second, ff + "." + key, "missing required field");
+        }
         if (balance && kv.second["share"].IsDefined()) {
           kff.share = r.num(kv.second["share"], ff + ".share");
           if (*kff.share < 0 || *kff.share > 1) r.fail(kv.second["share"], ff + ".share", "must be between 0 and 1");
@@ -399,6 +430,19 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   // engine's choosing (1 s, or the rest), whatever the file said.
   if (s.keyframes.size() == 1)
     r.fail(keys, "keyframes", "a single keyframe has no duration: add a second keyframe (a hold), e.g. {time: 10}");
+  // Bounded runs: a duration a week long at most, frames that a long can count and a run can finish.
+  const double duration = s.duration_s();
+  if (!(duration <= kMaxScenarioDurationS)) {
+    const std::string what = fmt::format("{:.6g} s ({} repetitions of the {:.6g} s cycle with their rests and breaks)", duration,
+                                         s.repetitions, s.cycle_s());
+    const char* field = root["repetitions"].IsDefined() ? "repetitions" : "keyframes";
+    r.fail(root[field].IsDefined() ? root[field] : keys, field, "the scenario lasts " + what + ", more than a week (" +
+                                                               std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
+  }
+  if (duration * s.output_rate_hz > kMaxScenarioFrames)
+    r.fail(root["output_rate_hz"].IsDefined() ? root["output_rate_hz"] : root, "output_rate_hz",
+           fmt::format("{:.4g} frames over the scenario's {:.6g} s, more than {:.0e}: use a lower rate", duration * s.output_rate_hz,
+                       duration, kMaxScenarioFrames));
   // A rate so low that the whole run is one frame (at t = 0) reports that frame as the peak of the task.
   if (s.duration_s() * s.output_rate_hz < 1)
     r.fail(root["output_rate_hz"], "output_rate_hz", "gives a single frame over the scenario's " + [&] {
@@ -413,9 +457,11 @@ namespace {
 
 // The YAML scalar a path such as "keyframes[2].hands.both.load_kg" names in `root`; throws
 // InputError naming the override when the path is malformed or does not exist.
-YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option) {
+YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option,
+                           std::vector<YAML::Node>& on_path) {
   auto fail = [&](const std::string& msg) -> void { throw InputError(option, 0, path, msg); };
   YAML::Node cur = root;
+  on_path.clear();
   size_t i = 0;
   bool first = true;
   while (i < path.size()) {
@@ -425,9 +471,11 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
       const std::string index = path.substr(i + 1, close - i - 1);
       if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
         fail("a list index is a whole number ≥ 0, got [" + index + "]");
+      if (index.size() > 9) fail("no list element [" + index + "] in the scenario (index too large)");
       const long k = std::stol(index);
       if (!cur.IsSequence() || k >= static_cast<long>(cur.size())) fail("no list element [" + index + "] in the scenario");
       cur = cur[k];
+      on_path.push_back(cur);
       i = close + 1;
     } else {
       if (!first) {
@@ -441,12 +489,23 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
       if (!cur.IsMap() || !cur[key].IsDefined())
         fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none)");
       cur = cur[key];
+      on_path.push_back(cur);
       i = stop;
     }
     first = false;
   }
   if (!cur.IsScalar()) fail("only single values can be set");
   return cur;
+}
+
+// How often `n` is reached from `root`: more than once when it is shared through a YAML anchor and alias.
+int times_reached(const YAML::Node& root, const YAML::Node& n) {
+  int count = root.is(n) ? 1 : 0;
+  if (root.IsMap())
+    for (const auto& kv : root) count += times_reached(kv.second, n);
+  else if (root.IsSequence())
+    for (const auto& e : root) count += times_reached(e, n);
+  return count;
 }
 
 // Where the scalar that starts at `pos` ends in `text` (plain, single- or double-quoted, on one line).
@@ -495,7 +554,15 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     } catch (const YAML::ParserException& e) {
       throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
     }
-    const YAML::Node target = override_target(root, path, option);
+    std::vector<YAML::Node> on_path;
+    const YAML::Node target = override_target(root, path, option, on_path);
+    // A value shared through an anchor (&h) and its aliases (*h) is written once: changing it there
+    // would change every use, not the one the path names.
+    for (const YAML::Node& n : on_path)
+      if (times_reached(root, n) > 1)
+        throw InputError(option, 0, path, "this value is shared through a YAML anchor and alias (&name / *name) (line " +
+                                              std::to_string(n.Mark().line + 1) + "): setting it would change every use; "
+                                              "write the aliased value out in the file to change one use");
     const size_t pos = static_cast<size_t>(target.Mark().pos);
     const size_t end = pos < out.size() ? scalar_end(out, pos, target.Scalar()) : std::string::npos;
     if (end == std::string::npos)
@@ -538,29 +605,31 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
       } else {
         // As run_sweep sets it (the shortest text that reads back as v), so the check sees the text the grid point runs.
         const std::string text = fmt::format("{}", v);
-        parse_scenario(apply_overrides(base.text, base.file, {path + "=" + text}, option),
-                       base.file + " (with " + option + " " + path + "=" + text + ")");
+        parse_scenario_noted(apply_overrides(base.text, base.file, {path + "=" + text}, option), base.file,
+                             " (with " + option + " " + path + "=" + text + ")");
       }
     }
   }
 }
 
-std::string posture_range_problem(const Model& m, const Posture& p) {
+std::string posture_range_problem(const Model& m, const Posture& p, int* dof) {
   Eigen::VectorXd q(m.ndof);
   posture_to_angles(m, p, q);
+  if (dof) *dof = -1;
   for (int k = 0; k < m.ndof; ++k) {
     const double lo = 2.0 * m.dof_range(k, 0), hi = 2.0 * m.dof_range(k, 1);
-    if (!(q[k] >= lo - 1e-9 && q[k] <= hi + 1e-9))
-      return "joint " + m.joint_name[k / 3] + " " + kAxisNames[k % 3] + " would be " + std::to_string(rad2deg(q[k])) +
-             "°, beyond its range (" + std::to_string(rad2deg(lo)) + "° … " + std::to_string(rad2deg(hi)) +
-             "°, twice the in vitro range)";
+    if (!(q[k] >= lo - 1e-9 && q[k] <= hi + 1e-9)) {
+      if (dof) *dof = k;
+      return fmt::format("joint {} {} would be {:.1f}°, beyond its range ({:.1f}° … {:.1f}°, twice the in vitro range)",
+                         m.joint_name[k / 3], kAxisNames[k % 3], rad2deg(q[k]), rad2deg(lo), rad2deg(hi));
+    }
   }
   return "";
 }
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
-    throw InputError(s.file, line, field, msg);
+    throw InputError(s.file, line, field, msg + s.note);
   };
   BoundScenario b{{}, {}, PostureTimeline(m, {0.0}, {neutral_posture(m)}), {}, {}, {}, {}, {}, 0};
   Data d(m);
@@ -628,8 +697,23 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     // postures exceed (a 50° lumbar flexion puts 12.8° at L1-L2 by the Christophy rhythm; Yamamoto's
     // flexion ROM there is 5.8°); the exponential passive laws keep stiffening beyond it. Interim
     // rule until the models carry in vivo ranges: up to twice the in vitro range is accepted.
-    const std::string beyond = posture_range_problem(m, p);
-    if (!beyond.empty()) fail(kf.line, "keyframes", "at t = " + std::to_string(kf.time) + " s " + beyond);
+    int dof = -1;
+    const std::string beyond = posture_range_problem(m, p, &dof);
+    if (!beyond.empty()) {
+      // Named on the angle that moves that rotation (its own axis first, then any the rhythm couples).
+      const ScenarioAngle* culprit = nullptr;
+      for (int pass = 0; pass < 2 && !culprit; ++pass)
+        for (const auto& a : kf.angles) {
+          const int r = m.region_index(a.region);
+          if (r < 0 || culprit) continue;
+          for (int ax = 0; ax < 3; ++ax)
+            if ((pass == 1 || ax == dof % 3) && a.axis == kAxisNames[ax] && m.rhythm(dof, 3 * r + ax) != 0)
+              culprit = &a;
+        }
+      const std::string at = fmt::format("at t = {:g} s ", kf.time);
+      if (culprit) fail(culprit->line, culprit->field, at + beyond);
+      fail(kf.line, "keyframes[" + std::to_string(&kf - s.keyframes.data()) + "]", at + beyond);
+    }
     // Hands within reach of the shoulders in that posture.
     set_static_posture(m, p, d);
     forward_kinematics(m, d);
@@ -697,6 +781,25 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   return b;
 }
 
+FrameClock::FrameClock(const Scenario& s) {
+  dt = 1.0 / s.output_rate_hz;
+  duration = s.duration_s() > 0 ? s.duration_s() : s.cycle_s();
+  const double grid = duration / dt;
+  // parse_scenario bounds the frames (kMaxScenarioFrames); a Scenario built otherwise is checked here,
+  // before a double beyond a long's range is converted.
+  if (!(grid >= 0 && grid <= 2 * kMaxScenarioFrames))
+    throw std::invalid_argument("scenario '" + s.name + "': " + std::to_string(grid) + " output frames, more than the limit");
+  frames = static_cast<long>(std::floor(grid + 1e-9)) + 1;
+  end_frame = grid - static_cast<double>(frames - 1) > 1e-9;
+  if (end_frame) ++frames;
+}
+
+// The last repetition has no rest after it: a time at (or by rounding just past) the end of the run
+// is the end of its cycle, not a rest with empty hands.
+static void clamp_last_repetition(const Scenario& s, double cycle, CyclePosition& c) {
+  if (c.repetition == s.repetitions - 1 && c.resting) c.resting = false, c.on_break = false, c.time_in_cycle = cycle;
+}
+
 CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
   const double period = cycle + s.rest_s;
   long before = 0;  // repetitions that start before the block t falls in
@@ -717,6 +820,7 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t) {
   c.resting = c.time_in_cycle > cycle + 1e-12;
   c.on_break = c.resting && s.break_every > 0 && std::max(0L, rep) == in_block_max;
   if (c.resting) c.time_in_cycle = 0;
+  clamp_last_repetition(s, cycle, c);
   return c;
 }
 
@@ -747,6 +851,7 @@ CyclePosition cycle_position_of_frame(const Scenario& s, double cycle, long f, d
   c.resting = c.time_in_cycle > cycle + 1e-12;
   c.on_break = c.resting && s.break_every > 0 && rep == in_block_max;
   if (c.resting) c.time_in_cycle = 0;
+  clamp_last_repetition(s, cycle, c);
   return c;
 }
 
@@ -756,9 +861,11 @@ namespace paraspine {
 
 std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, const Model& m) {
   std::vector<FatigueParameters> p = m.muscle_fatigue;
-  auto apply = [](const ScenarioFatigue::Values& v, FatigueParameters& q) {
-    if (v.F) q.F = *v.F;
-    if (v.R) q.R = *v.R;
+  // The model's F and R are already the subject's (scale_model multiplied them); the scenario's
+  // values replace the model's, and the subject's scales multiply them as well (docs/fatigue.md).
+  auto apply = [&m](const ScenarioFatigue::Values& v, FatigueParameters& q) {
+    if (v.F) q.F = *v.F * m.fatigue_rate_scale;
+    if (v.R) q.R = *v.R * m.recovery_rate_scale;
     if (v.r) q.r = *v.r;
   };
   for (auto& q : p) apply(s.fatigue.all, q);
@@ -766,7 +873,7 @@ std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, co
     bool found = false;
     for (int i = 0; i < m.nmuscle; ++i)
       if (m.muscle_group[i] == group) apply(v, p[i]), found = true;
-    if (!found) throw InputError(s.file, v.line, "fatigue.groups." + group, "no muscle of group '" + group + "' in model '" + m.name + "'");
+    if (!found) throw InputError(s.file, v.line, "fatigue.groups." + group, "no muscle of group '" + group + "' in model '" + m.name + "'" + s.note);
   }
   return p;
 }

@@ -86,8 +86,14 @@ struct ScenarioFatigue {
   std::vector<std::pair<std::string, Values>> groups;  // in file order
 };
 
+// Limits every scenario's timing stays within, checked at load time with the field named: a week of
+// simulated time (a shift is 8 h; the longest bundled scenario 1 h) and 1e8 output frames (a week at
+// 150 Hz; 28 h at 1000 Hz). Beyond them a run takes days and its frame count overflows.
+constexpr double kMaxScenarioDurationS = 7 * 24 * 3600.0;
+constexpr double kMaxScenarioFrames = 1e8;
 struct Scenario {
   std::string name, description, file, text;
+  std::string note;  // appended to error messages about the file, e.g. " (with --set)"
   std::string model = "full_spine";
   int model_line = 0;  // the line of `model:` in the file (0 when the file does not name one)
   std::optional<Subject> subject;
@@ -130,6 +136,20 @@ CyclePosition cycle_position(const Scenario& s, double cycle, double t);
 // at 8 h, so repeated postures differed in the last bits). Otherwise as cycle_position(s, cycle, f·dt).
 CyclePosition cycle_position_of_frame(const Scenario& s, double cycle, long f, double dt);
 
+// The output frames of a run of `s`: t = f·dt on the rate's grid (dt = 1 / output_rate_hz) and, when
+// the rate does not divide the duration (to 1e-9 of a frame), one more frame at the exact end, so the
+// final instant (the last keyframe) is always simulated; the step into that frame is the shorter
+// rest of the grid. The fatigue and creep step after frame f is step_after(f).
+struct FrameClock {
+  double dt = 0, duration = 0;  // s
+  long frames = 0;
+  bool end_frame = false;  // the last frame is off the grid, at `duration`
+  explicit FrameClock(const Scenario& s);
+  bool is_end_frame(long f) const { return end_frame && f == frames - 1; }
+  double time(long f) const { return is_end_frame(f) ? duration : static_cast<double>(f) * dt; }
+  double step_after(long f) const { return end_frame && f == frames - 2 ? duration - static_cast<double>(f) * dt : dt; }
+};
+
 // What is wrong with one value of a subject a user gives (scenario file, --subject, Python's
 // Subject), or "" when it is acceptable: the ranges scale_model accepts. `key` is a Subject field
 // name: body_mass (20–300 kg), height (1.0–2.5 m), strength_factor (0–5], fatigue_rate_scale and
@@ -139,7 +159,8 @@ std::string subject_value_problem(const std::string& key, double value);
 // What is wrong with a posture for this model, or "" when every level stays within twice its in
 // vitro range of motion (the rule bind_scenario applies to every keyframe; the reason is there).
 // The message names the joint, the rotation, its angle and the range, in degrees.
-std::string posture_range_problem(const Model& m, const Posture& p);
+// `dof` (optional) receives the rotation beyond its range (-1 when none).
+std::string posture_range_problem(const Model& m, const Posture& p, int* dof = nullptr);
 
 // The file of the model named `name` (a bundled name or a path), or an InputError at FILE:LINE:
 // FIELD when there is none, listing the bundled models (the loader's own message names only the
@@ -149,6 +170,9 @@ std::string resolve_model_name(const std::string& name, const std::string& file,
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
 Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
+// The same, with `note` appended to every error message (" (with --set)": the text is the file's with
+// overrides applied) so that FILE:LINE stays parseable by editors.
+Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note);
 std::string resolve_scenario_path(const std::string& name_or_path);
 
 // Applies command-line overrides "PATH=VALUE" to the scenario text before parsing, PATH in dots and

@@ -1,5 +1,6 @@
 #include "sim/simulate/run.h"
 #include "sim/simulate/threads.h"
+#include "sim/model/summary.h"
 
 #include <atomic>
 #include <cmath>
@@ -250,9 +251,12 @@ struct SolveLog {
 // Posture, hands and external loads of the frame at time t, and forward kinematics: a function of t
 // alone (nothing carries over from other frames). Returns where t falls in the scenario's cycles.
 // With a memo, kinematics whose inputs did not change since the last frame are not recomputed.
-CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, long f, double dt,
-                                   Data& d, KinematicsMemo* memo = nullptr) {
-  const CyclePosition where = cycle_position_of_frame(s, cycle, f, dt);
+CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const BoundScenario& b, double cycle, long f,
+                                   const FrameClock& clock, Data& d, KinematicsMemo* memo = nullptr) {
+  // The frame at the exact end (FrameClock) is the end of the last repetition's cycle.
+  CyclePosition end;
+  end.repetition = s.repetitions - 1, end.time_in_cycle = cycle;
+  const CyclePosition where = clock.is_end_frame(f) ? end : cycle_position_of_frame(s, cycle, f, clock.dt);
   clear_loads(m, d);
   sample_scenario_at(b, where, d);  // posture, rates, hands and their loads (rests: still, hands empty)
   if (memo) forward_kinematics_memo(m, d, *memo);
@@ -271,9 +275,10 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   creep_reset(m, d);
   LoadSharingSettings ls = options.loadsharing;
 
-  const double dt = 1.0 / s.output_rate_hz;
-  const double cycle = b.times.back(), duration = s.duration_s() > 0 ? s.duration_s() : cycle;
-  const long frames = static_cast<long>(std::floor(duration / dt + 1e-9)) + 1;
+  // Frames on the rate's grid, and one at the exact end when the rate does not divide the duration.
+  const FrameClock clock(s);
+  const double dt = clock.dt, cycle = b.times.back(), duration = clock.duration;
+  const long frames = clock.frames;
 
   // Accumulators.
   std::vector<double> peak_c(m.njoint, 0), sum_c(m.njoint, 0), peak_ap(m.njoint, 0), peak_lat(m.njoint, 0);
@@ -315,9 +320,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
   // `solved`: the frame was prepared and solved already (the frame-parallel path without fatigue).
   auto process = [&](long f, Data& d, bool solved) {
-    const double t = f * dt;
+    const double t = clock.time(f), step = clock.step_after(f);
     if (!solved) {
-    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, f, dt, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
+    const CyclePosition where = set_frame_kinematics(m, s, b, cycle, f, clock, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
     SolvedFrame::gather(d, inputs);
     const bool supported = where.on_break && s.break_posture == "supported";
     const long slot_index = repeated.index(where);
@@ -390,12 +395,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     // the repeated cycle steps with its slot's fatigue maps (RepeatedCycle).
     if (std::vector<FatigueStepCache>* maps = options.reuse_frame_work ? repeated.maps(slot_index, m.nmuscle) : nullptr) {
       std::swap(d.fatigue_cache, *maps);
-      fatigue_update(m, fatigue_parameters, dt, d);
+      fatigue_update(m, fatigue_parameters, step, d);
       std::swap(d.fatigue_cache, *maps);
     } else {
-      fatigue_update(m, fatigue_parameters, dt, d);
+      fatigue_update(m, fatigue_parameters, step, d);
     }
-    creep_update(m, dt, d);
+    creep_update(m, step, d);
     } else {
       ++solves;
       solver_iterations += d.loadsharing_info.qp_iterations;
@@ -488,7 +493,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
             Data& x = scratch[static_cast<size_t>(omp_get_thread_num())];
             x.loadsharing_warm = false;  // the chain starts cold, then warm-starts from its previous frame
             for (long i = c * kChain; i < std::min(next->n, (c + 1) * kChain); ++i) {
-              set_frame_kinematics(m, s, b, cycle, next->f0 + i, dt, x);
+              set_frame_kinematics(m, s, b, cycle, next->f0 + i, clock, x);
               evaluate_frame_after_kinematics(m, x);
               x.muscle_capacity.setOnes();
               load_sharing(m, ls, x);
@@ -515,7 +520,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   nlohmann::json j;
   j["scenario"] = s.name;
   j["model"] = m.name;
-  j["subject"] = {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}};
+  j["subject"] = subject_summary(m);
   j["criterion"] = s.criterion;
   j["duration_s"] = duration;
   j["frames"] = frames;

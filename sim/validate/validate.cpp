@@ -27,7 +27,7 @@ ValidationSuite load_validation_suite(const std::string& path) {
   ValidationSuite s;
   s.file = path;
   s.dir = fs::path(path).parent_path().string();
-  YamlReader r{path};
+  YamlReader r{path, ""};
   const std::string text = read_input_file(path, "validation cases");
   YAML::Node root;
   try {

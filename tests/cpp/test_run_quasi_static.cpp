@@ -344,8 +344,11 @@ TEST(RunFrameParallel, InOrderIdenticalForThreadCountsAndAbortable) {
   ASSERT_GT(one.size(), 300u);  // more than one block of 256 frames on one thread
   for (size_t f = 0; f < one.size(); ++f) {
     EXPECT_EQ(one[f], two[f]) << "frame " << f;
-    EXPECT_DOUBLE_EQ(t1[f], f / 50.0);
+    EXPECT_DOUBLE_EQ(t1[f], FrameClock(s).time(static_cast<long>(f)));  // f / 50, and the exact end
   }
+  // The 7.17-s swing at 50 Hz: the last frame is the end of the swing, off the 20-ms grid.
+  EXPECT_DOUBLE_EQ(t1[t1.size() - 2], (t1.size() - 2) / 50.0);
+  EXPECT_DOUBLE_EQ(t1.back(), s.duration_s());
   // Abort from on_frame after 100 frames, on two threads: the exception comes out of run_scenario.
   RunOptions o;
   o.time_coupling = false, o.threads = 2;
