@@ -25,6 +25,7 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
+#include "sim/io/hdf5_close.h"
 #include "sim/io/output_path.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/schema.h"
@@ -457,6 +458,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
+  ps::skip_hdf5_shutdown_at_exit();  // first: before any HDF5 call (hdf5_close.h)
   ps::register_lz4_filter();  // render and compare read --compression lz4 files without the HDF5 plugin
   CLI::App app{"paraspine — biomechanics of the back: spine kinematics, loads and muscles"};
   app.set_version_flag("--version", std::string(PARASPINE_VERSION));
