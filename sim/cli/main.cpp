@@ -403,6 +403,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");  // a missing model named at its line
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
+  const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
   {  // every value of every axis checked before the first grid point runs
     std::vector<std::pair<std::string, std::vector<double>>> values;
     for (const auto& a : axes) values.emplace_back(a.path, a.values);
@@ -411,8 +412,6 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
   // Each point goes to the file as it completes and only its table cells are kept, so memory does
   // not grow with the grid (--json prints every summary, so only then are they kept).
-  long points = 1;
-  for (const auto& a : axes) points *= static_cast<long>(a.values.size());
   std::unique_ptr<ps::SweepWriter> writer;
   if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes);
   std::vector<nlohmann::json> kept(json ? points : 0);
