@@ -1,6 +1,7 @@
 #include "sim/io/hdf5_close.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -99,5 +100,15 @@ void divert_to_memory(hid_t file) {
 namespace paraspine {
 
 void skip_hdf5_shutdown_at_exit() { H5dont_atexit(); }
+
+std::string file_in_use(const std::string& partial) {
+  const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string why;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+    why = partial + " is being written by another program (another paraspine run to the same output?)";
+  ::close(fd);  // and with it our lock
+  return why;
+}
 
 }  // namespace paraspine

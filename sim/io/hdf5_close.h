@@ -40,6 +40,12 @@ void divert_to_memory(hid_t file);
 
 namespace paraspine {
 
+// Whether another process is writing `partial` (HDF5 holds an exclusive flock on a file it writes):
+// "" when not (or when it does not exist), else the reason to give. To be asked before H5Fcreate
+// with H5F_ACC_TRUNC, which truncates the file before it finds the lock: a second run to the same
+// -o zeroed the first one's leading chunks, and the first then renamed a corrupt file into place.
+std::string file_in_use(const std::string& partial);
+
 // For programs (the CLI), called before any other HDF5 call: HDF5 does not register its shutdown
 // at exit. paraspine closes every file it opens itself; the shutdown would only revisit a file
 // whose close failed (a race with another program filling the disk after reserve_for_close) and

@@ -614,6 +614,8 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   w.compression = options.compression;
   if (w.compression == Compression::kLz4 && !register_lz4_filter())
     throw InputError(path, 0, "output", "the HDF5 library refused the LZ4 filter (id 32004)");
+  if (const std::string busy = file_in_use(w.partial); !busy.empty())
+    throw InputError(path, 0, "output", "cannot create the results file: " + busy);
   w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (w.file < 0) {
     const std::string why = take_hdf5_error();

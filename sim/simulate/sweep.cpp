@@ -332,6 +332,8 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
   w.path = path;
   w.partial = path + ".partial";
   const Model model = load_model(base.model);  // its name for the file's attributes
+  if (const std::string busy = file_in_use(w.partial); !busy.empty())
+    throw InputError(path, 0, "output", "cannot create the sweep file: " + busy);
   w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (w.file < 0) {
     const std::string why = take_hdf5_error();

@@ -273,3 +273,30 @@ def test_full_disk_gives_exit_2_no_file_no_crash(tmp_path, results):
                     assert ("summary" in f) if args[0] == "run" else ("summaries" in f)
             outcomes.add("written")
     assert "refused" in outcomes, outcomes
+
+
+# C5 (concurrent runs) -------------------------------------------------------------------------
+
+def test_second_run_to_the_same_output_neither_truncates_nor_hides_the_cause(tmp_path):
+    # The second run's H5Fcreate(TRUNC) truncated the first run's partial file before HDF5 found
+    # its lock: the first run then renamed a file with zeroed leading chunks into place ("inflate()
+    # failed" on read) after its success message. The second said "is the directory there and
+    # writable?".
+    out = tmp_path / "out.h5"
+    partial = tmp_path / "out.h5.partial"
+    first = subprocess.Popen([CLI, "run", FIXTURE, "--set", "repetitions=500", "-o", str(out)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.time() + 60
+        while (not partial.exists() or partial.stat().st_size < 1 << 20) and time.time() < deadline:
+            time.sleep(0.02)
+        size = partial.stat().st_size
+        r = run("run", str(small(tmp_path)), "-o", str(out))
+        assert r.returncode == 2 and "being written by another program" in r.stderr, r.stderr
+        assert partial.stat().st_size >= size, "the first run's file was truncated"
+        assert first.poll() is None
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=60)
+    assert not partial.exists() and not out.exists()
