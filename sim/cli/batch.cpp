@@ -57,14 +57,19 @@ int run(const BatchArgs& a) {
       resolve_model_name(sc.model, sc.file, sc.model_line, "model");
     }
   if (!a.out.empty()) {
-    // The files run_batch will write (<dir>/<scenario name>.h5): removed if the batch is interrupted.
-    std::vector<std::string> partial;
-    for (const auto& name : a.scenarios) try {
-        partial.push_back(partial_file((std::filesystem::path(a.out) / (load_scenario(name).name + ".h5")).string()));
-      } catch (const std::exception&) {
-        // run_batch reports it, naming file, line and field, before any work starts
+    // The files run_batch will write (<dir>/<scenario name>.h5, one per scenario in order): the
+    // unfinished ones removed if the batch is interrupted, the finished ones kept and named.
+    std::vector<std::string> outputs;
+    try {
+      for (const auto& name : a.scenarios) {
+        const Scenario sc = load_scenario(name);
+        outputs.push_back(batch_output_file(a.out, sc.name, sc.file));
       }
-    remove_on_interrupt(partial);
+      remove_unfinished_on_interrupt(outputs);
+      opt.on_written = mark_output_finished;
+    } catch (const std::exception&) {
+      // run_batch reports it, naming file, line and field, before any work starts
+    }
   }
   const BatchResult r = run_batch(a.scenarios, opt);
 
@@ -97,7 +102,7 @@ int run(const BatchArgs& a) {
   }
   if (!a.out.empty()) fmt::print("\n  results: {}/<scenario>.h5\n", a.out);
   if (!r.all_ran()) {
-    std::cerr << "error: some scenarios failed (above); their results files were not written\n";
+    std::cerr << "error: some scenarios failed (above); their results files were not written" << (a.out.empty() ? "" : ", the others' are") << "\n";
     return 1;
   }
   return 0;

@@ -1,32 +1,54 @@
 #include "sim/cli/interrupt.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstring>
+#include <memory>
 #include <unistd.h>
 
 namespace paraspine::cli {
 
 namespace {
 
-// Set before the handlers are installed and never changed after: the handler only reads it.
-const std::vector<std::string>* g_partial_files = nullptr;
+// Set before the handlers are installed and never changed after, except the finished flags
+// (lock-free atomics, which a handler may read): the handler only reads and calls write/unlink.
+struct Outputs {
+  std::vector<std::string> partial;   // removed on a signal
+  std::vector<std::string> finished_name;  // "\n  NAME" per output, said when it is finished
+  std::unique_ptr<std::atomic<bool>[]> finished;  // null: no output is ever kept
+  std::string nothing_kept;           // "\ninterrupted: no ... written\n"
+};
+const Outputs* g_outputs = nullptr;
+
+void say(const std::string& s) {
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, s.data(), s.size());
+}
 
 extern "C" void remove_partial_files_and_end(int sig) {
-  if (g_partial_files)
-    for (const std::string& f : *g_partial_files) ::unlink(f.c_str());
-  static const char msg[] = "\ninterrupted: no results file written\n";
-  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+  if (const Outputs* o = g_outputs) {
+    for (const std::string& f : o->partial) ::unlink(f.c_str());
+    bool any = false;
+    if (o->finished)
+      for (size_t k = 0; k < o->partial.size(); ++k) any = any || o->finished[k].load();
+    if (!any) {
+      say(o->nothing_kept);
+    } else {
+      say("\ninterrupted: unfinished results files removed; complete and kept:");
+      for (size_t k = 0; k < o->partial.size(); ++k)
+        if (o->finished[k].load()) say(o->finished_name[k]);
+      say("\n");
+    }
+  }
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }
 
-}  // namespace
-
-std::string partial_file(const std::string& output) { return output + ".partial"; }
-
-void remove_on_interrupt(const std::vector<std::string>& partial_files) {
-  if (g_partial_files) return;  // one set per process: a verb writes its files once
-  g_partial_files = new std::vector<std::string>(partial_files);
+void install(Outputs* o) {
+  if (g_outputs) {  // one set per process: a verb writes its files once
+    delete o;
+    return;
+  }
+  g_outputs = o;
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
     struct sigaction old {};
     if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
@@ -35,6 +57,33 @@ void remove_on_interrupt(const std::vector<std::string>& partial_files) {
     sigemptyset(&sa.sa_mask);
     ::sigaction(sig, &sa, nullptr);
   }
+}
+
+}  // namespace
+
+std::string partial_file(const std::string& output) { return output + ".partial"; }
+
+void remove_on_interrupt(const std::vector<std::string>& partial_files, const std::string& what) {
+  auto* o = new Outputs;
+  o->partial = partial_files;
+  o->nothing_kept = "\ninterrupted: no " + what + " written\n";
+  install(o);
+}
+
+void remove_unfinished_on_interrupt(const std::vector<std::string>& outputs) {
+  auto* o = new Outputs;
+  for (const std::string& f : outputs) {
+    o->partial.push_back(partial_file(f));
+    o->finished_name.push_back("\n  " + f);
+  }
+  o->finished = std::make_unique<std::atomic<bool>[]>(outputs.size());
+  for (size_t k = 0; k < outputs.size(); ++k) o->finished[k] = false;
+  o->nothing_kept = "\ninterrupted: no results file written\n";
+  install(o);
+}
+
+void mark_output_finished(size_t index) {
+  if (g_outputs && g_outputs->finished && index < g_outputs->partial.size()) g_outputs->finished[index] = true;
 }
 
 }  // namespace paraspine::cli

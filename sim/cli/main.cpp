@@ -25,6 +25,7 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
+#include "sim/io/hdf5_close.h"
 #include "sim/io/output_path.h"
 #include "sim/io/results_reader.h"
 #include "sim/io/schema.h"
@@ -426,6 +427,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
+  const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
   {  // every value of every axis checked before the first grid point runs
     std::vector<std::pair<std::string, std::vector<double>>> values;
     for (const auto& a : axes) values.emplace_back(a.path, a.values);
@@ -434,8 +436,6 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
   // Each point goes to the file as it completes and only its table cells are kept, so memory does
   // not grow with the grid (--json prints every summary, so only then are they kept).
-  long points = 1;
-  for (const auto& a : axes) points *= static_cast<long>(a.values.size());
   std::unique_ptr<ps::SweepWriter> writer;
   if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes);
   std::vector<nlohmann::json> kept(json ? points : 0);
@@ -481,6 +481,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
+  ps::skip_hdf5_shutdown_at_exit();  // first: before any HDF5 call (hdf5_close.h)
   ps::register_lz4_filter();  // render and compare read --compression lz4 files without the HDF5 plugin
   CLI::App app{"paraspine — biomechanics of the back: spine kinematics, loads and muscles"};
   app.set_version_flag("--version", std::string(PARASPINE_VERSION));

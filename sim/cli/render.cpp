@@ -11,6 +11,8 @@
 
 #include "sim/common/error.h"
 #include "sim/common/parse_number.h"
+#include "sim/cli/interrupt.h"
+#include "sim/io/output_path.h"
 #include "sim/render/animate.h"
 #include "sim/render/picture.h"
 #include "sim/render/results_series.h"
@@ -64,6 +66,9 @@ Verb add_render_verb(CLI::App& app) {
             "  paraspine render shift.h5 --animate --speed 60 --width 800 --height 500 -o shift.gif");
   return {c, [args, c]() {
             const auto t0 = std::chrono::steady_clock::now();
+            // `render lift.png -o lift.png` would replace the results by their picture; a device,
+            // FIFO or link at -o would be replaced by a file (the picture is renamed into place).
+            check_output_path(args->out, {args->results});
             const ResultsSeries results(args->results);
             // An instant outside the run, or NaN, used to draw the first or last frame silently.
             for (const char* opt : {"--time", "--start", "--end"}) {
@@ -84,6 +89,7 @@ Verb add_render_verb(CLI::App& app) {
               a.speed = args->speed;
               a.start = c->count("--start") ? args->start : results.time.front();
               a.end = c->count("--end") ? args->end : results.time.back();
+              remove_on_interrupt({partial_file(args->out)}, "video");  // Ctrl-C leaves no half-written OUT.partial
               const long n = write_animation(picture, o, a, args->out, args->width, args->height);
               const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
               fmt::print("{}: {} frames at {:g} fps ({:.2f} s of video, run time {:.2f}–{:.2f} s), {} × {}, rendered in {:.1f} s\n",
@@ -91,6 +97,7 @@ Verb add_render_verb(CLI::App& app) {
               return 0;
             }
             const long frame = c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
+            remove_on_interrupt({partial_file(args->out)}, "picture");
             write_picture(picture, frame, o, args->out, args->width, args->height);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: t = {:.2f} s (frame {}), {} view, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,
@@ -115,6 +122,8 @@ Verb add_report_verb(CLI::App& app) {
   c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html");
   return {c, [files, out]() {
             const auto t0 = std::chrono::steady_clock::now();
+            check_output_path(*out, *files);  // never a results file, device, FIFO or link replaced
+            remove_on_interrupt({partial_file(*out)}, "report");
             write_report(*files, *out);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: {} results file{}, {:.0f} kB, made in {:.1f} s\n", *out, files->size(), files->size() > 1 ? "s" : "",

@@ -1,5 +1,6 @@
 #include "sim/io/output_path.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,12 +9,40 @@
 
 namespace paraspine {
 
+namespace {
+// What a non-regular file at `path` is, for the message; "" for a regular file or nothing there.
+std::string special_file_kind(const struct stat& st) {
+  if (S_ISREG(st.st_mode)) return "";
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  if (S_ISCHR(st.st_mode)) return "a character device";
+  if (S_ISBLK(st.st_mode)) return "a block device";
+  if (S_ISFIFO(st.st_mode)) return "a named pipe (FIFO)";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  return "not a regular file";
+}
+}  // namespace
+
 void check_output_path(const std::string& path) {
   namespace fs = std::filesystem;
   auto fail = [&](const std::string& msg) { throw InputError(path, 0, "output", msg); };
   std::error_code ec;
   if (path.empty()) fail("empty file name");
   if (fs::is_directory(path, ec)) fail("is a directory: give a file name, e.g. " + (fs::path(path) / "results.h5").string());
+  // Every writer writes NAME.partial and renames it to NAME when complete. A rename replaces the
+  // directory entry, not what it points at: a device (-o /dev/null as root), a FIFO or a socket
+  // would be replaced by a regular file, and a symbolic link by a file where the link was. So only
+  // a regular file (or nothing) may be at NAME; a link is refused, naming its target to give instead.
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) {
+      const fs::path target = fs::read_symlink(path, ec);
+      fail("is a symbolic link" + (ec ? std::string() : " (to " + target.string() + ")") +
+           ": the results are written under a temporary name and renamed into place, which would replace the link; "
+           "give the link's target as the output instead");
+    }
+    const std::string kind = special_file_kind(st);
+    if (!kind.empty()) fail("exists and is " + kind + ", not a regular file: it would be replaced by the results; give a file name");
+  }
   const fs::path parent = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
   if (!fs::exists(parent, ec)) fail("the folder " + parent.string() + " does not exist");
   if (!fs::is_directory(parent, ec)) fail(parent.string() + " is not a folder");
@@ -25,7 +54,7 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
   std::error_code ec;
   for (const std::string& in : inputs)
     if (!in.empty() && std::filesystem::equivalent(path, in, ec))
-      throw InputError(path, 0, "output", "is an input of the run (" + in + "): the results would replace it");
+      throw InputError(path, 0, "output", "is an input of the run (" + in + "): the output would replace it");
 }
 
 }  // namespace paraspine

@@ -7,6 +7,15 @@
 
 namespace paraspine {
 
+bool is_sweep_file(hid_t file) {
+  std::string kind;
+  if (read_string_attribute(file, "kind", kind)) return kind == "sweep";
+  // Sweep files before they had attributes: a grid and the points' summaries.
+  const bool sweep = H5Lexists(file, "/grid", H5P_DEFAULT) > 0 && H5Lexists(file, "/summaries", H5P_DEFAULT) > 0;
+  H5Eclear2(H5E_DEFAULT);
+  return sweep;
+}
+
 ResultsFileInfo read_results_info(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   ResultsFileInfo info;
@@ -17,12 +26,10 @@ ResultsFileInfo read_results_info(const std::string& path) {
     H5Fclose(file);
     throw InputError(path, 0, "", msg);
   };
-  if (H5Aexists(file, "schema_version") <= 0) {
-    if (H5Lexists(file, "/grid", H5P_DEFAULT) > 0 && (H5Lexists(file, "/summaries", H5P_DEFAULT) > 0 || H5Aexists(file, "summaries") > 0))
-      fail("a sweep file (paraspine sweep -o): every grid point's summary is in /summaries and "
-           "/summary; this command reads the results of one run (paraspine run -o)");
-    fail("not a paraspine results file (no schema_version)");
-  }
+  if (is_sweep_file(file))
+    fail("a sweep file (paraspine sweep -o): every grid point's summary is in /summaries and "
+         "/summary; this command reads the results of one run (paraspine run -o)");
+  if (H5Aexists(file, "schema_version") <= 0) fail("not a paraspine results file (no schema_version)");
   {
     const hid_t a = H5Aopen(file, "schema_version", H5P_DEFAULT);
     const hid_t type = H5Aget_type(a);

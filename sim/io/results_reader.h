@@ -1,6 +1,7 @@
 #pragma once
 // Reading results files: the summary and metadata of a schema-v1 file (used by `paraspine compare`;
 // Python reads the same layout with h5py).
+#include <hdf5.h>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -14,5 +15,9 @@ struct ResultsFileInfo {
 
 // Throws InputError naming the file when it is missing, not HDF5, or not a paraspine results file.
 ResultsFileInfo read_results_info(const std::string& path);
+
+// Whether an open HDF5 file is a sweep file (paraspine sweep -o), which readers of one run's
+// results refuse by name.
+bool is_sweep_file(hid_t file);
 
 }  // namespace paraspine

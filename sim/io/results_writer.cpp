@@ -28,6 +28,7 @@
 #include "sim/common/error.h"
 #include "sim/io/fields.h"
 #include "sim/io/hdf5_attributes.h"
+#include "sim/io/hdf5_close.h"
 
 namespace paraspine {
 namespace {
@@ -468,13 +469,18 @@ struct ResultsWriter::Impl {
     static const std::vector<hsize_t> no_tail;  // /time has no dimension after time
     for (size_t k = 0; k < total; ++k) {
       const bool is_time = k == 0;
-      if (packed_bytes[k] == 0 || !write_chunk(is_time ? time_ds : field_ds[k - 1], is_time ? no_tail : tails[k - 1], job, k))
-        return std::string("HDF5 could not write ") + (is_time ? "/time" : kOutputFields[fields[k - 1]].path) + " (disk full?)";
+      const char* name = is_time ? "/time" : kOutputFields[fields[k - 1]].path;
+      if (packed_bytes[k] == 0) return std::string("cannot compress ") + name;
+      if (!write_chunk(is_time ? time_ds : field_ds[k - 1], is_time ? no_tail : tails[k - 1], job, k)) {
+        const std::string why = take_hdf5_error();
+        return std::string("HDF5 could not write ") + name + (why.empty() ? " (disk full?)" : ": " + why);
+      }
     }
     return {};
   }
 
   void worker_loop() {
+    quiet_hdf5_errors();  // this thread's own HDF5 error stack: failures are reported, not printed
     compressors[0].deflate = libdeflate_alloc_compressor(deflate_level);
     compressors[1].deflate = libdeflate_alloc_compressor(deflate_level);
     if (compressors[1].deflate) helper = std::thread([this] { helper_loop(); });
@@ -534,12 +540,34 @@ struct ResultsWriter::Impl {
     worker.join();
   }
 
-  void close_all() {
-    for (hid_t ds : field_ds) if (ds >= 0) H5Dclose(ds);
+  // Closes every dataset, then the file; "" or the first failure's reason. After a failed
+  // H5Fclose HDF5 1.10 keeps a dangling id (hdf5_close.h): the file is never closed again.
+  std::string close_all() {
+    std::string failure;
+    auto check = [&](herr_t r) {
+      if (r < 0 && failure.empty()) failure = take_hdf5_error();
+    };
+    for (hid_t ds : field_ds) if (ds >= 0) check(H5Dclose(ds));
     field_ds.clear();
     for (hid_t* h : {&time_ds, &joint_scale, &muscle_scale, &rotation_scale})
-      if (*h >= 0) H5Dclose(*h), *h = -1;
-    if (file >= 0) H5Fclose(file), file = -1;
+      if (*h >= 0) check(H5Dclose(*h)), *h = -1;
+    if (file >= 0) check(H5Fclose(file)), file = -1;
+    take_hdf5_error();  // nothing left on this thread's stack
+    return failure;
+  }
+
+  // An unfinished or failed file: its remaining writes go to memory (so closing cannot fail on a
+  // full disk), everything is closed and the partial file removed.
+  void discard() {
+    if (file >= 0) divert_to_memory(file);
+    close_all();
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+  }
+
+  [[noreturn]] void fail(const std::string& why) {
+    discard();
+    throw InputError(path, 0, "output", "writing the results failed: " + why);
   }
 };
 
@@ -578,7 +606,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
     : impl_(std::make_unique<Impl>(m)) {
   check_field_selection(options.fields);
   const int chunk_frames = options.chunk_frames;
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by us, not printed by HDF5
+  quiet_hdf5_errors();  // errors are reported by us, not printed by HDF5
   Impl& w = *impl_;
   w.path = path;
   w.partial = path + ".partial";
@@ -586,8 +614,13 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   w.compression = options.compression;
   if (w.compression == Compression::kLz4 && !register_lz4_filter())
     throw InputError(path, 0, "output", "the HDF5 library refused the LZ4 filter (id 32004)");
+  if (const std::string busy = file_in_use(w.partial); !busy.empty())
+    throw InputError(path, 0, "output", "cannot create the results file: " + busy);
   w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (w.file < 0) throw InputError(path, 0, "output", "cannot create the results file (is the directory there and writable?)");
+  if (w.file < 0) {
+    const std::string why = take_hdf5_error();
+    throw InputError(path, 0, "output", "cannot create the results file" + (why.empty() ? std::string(" (is the directory there and writable?)") : ": " + why));
+  }
 
   // Root attributes.
   write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
@@ -634,6 +667,14 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   int widest = 0;
   for (int x : w.width) widest = std::max(widest, x);
   w.row.resize(static_cast<size_t>(widest));
+  // Any failure so far (a disk already full) leaves a negative id; HDF5's stack says why.
+  bool created = w.time_ds >= 0 && w.joint_scale >= 0 && w.muscle_scale >= 0 && w.rotation_scale >= 0;
+  for (hid_t ds : w.field_ds) created = created && ds >= 0;
+  if (!created) {
+    const std::string why = take_hdf5_error();
+    w.fail("cannot lay out the file" + (why.empty() ? std::string() : ": " + why));
+  }
+  take_hdf5_error();
   w.filling = w.fresh_job();
   w.start_worker();
 }
@@ -645,11 +686,7 @@ ResultsWriter::~ResultsWriter() {
     impl_->pending.clear();
   }
   impl_->stop_worker();
-  if (!impl_->finished) {  // abandoned: never leave a file that looks finished
-    impl_->close_all();
-    std::error_code ec;
-    std::filesystem::remove(impl_->partial, ec);
-  }
+  if (!impl_->finished) impl_->discard();  // abandoned: never leave a file that looks finished
 }
 
 namespace {
@@ -699,28 +736,37 @@ void ResultsWriter::finish(const nlohmann::json& summary) {
   w.stop_worker();
   const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   const hid_t g = H5Gcreate2(w.file, "/summary", lcpl, H5P_DEFAULT, H5P_DEFAULT);
-  write_string_attribute(g, "json", summary.dump());
+  H5Pclose(lcpl);
+  if (g < 0) w.fail("cannot create /summary: " + take_hdf5_error());
+  bool ok = write_string_attribute(g, "json", summary.dump());
   H5Gclose(g);
   // Whether fatigue and creep ran (off: --no-fatigue, fatigue=False): the run's own summary says.
   if (summary.is_object() && summary.contains("fatigue") && summary["fatigue"].is_boolean())
-    write_string_attribute(w.file, "fatigue", summary["fatigue"].get<bool>() ? "on" : "off");
-  H5Pclose(lcpl);
-  w.close_all();
+    ok = write_string_attribute(w.file, "fatigue", summary["fatigue"].get<bool>() ? "on" : "off") && ok;
+  if (!ok) w.fail("cannot write the summary: " + take_hdf5_error());
+  // The close writes the metadata HDF5 kept in memory; a disk too full for it must be found now,
+  // while the file can still be discarded cleanly (hdf5_close.h).
+  if (const std::string why = reserve_for_close(w.file); !why.empty()) w.fail(why + " (the disk is too full to finish the file)");
+  if (const std::string why = w.close_all(); !why.empty()) w.fail("closing the file: " + why);
   std::error_code ec;
   std::filesystem::rename(w.partial, w.path, ec);
-  if (ec) throw InputError(w.path, 0, "output", "cannot move the finished results into place: " + ec.message());
+  if (ec) {
+    std::filesystem::remove(w.partial, ec);
+    throw InputError(w.path, 0, "output", "cannot move the finished results into place: " + ec.message());
+  }
   w.finished = true;
 }
 
-void write_string_attribute(hid_t obj, const char* name, const std::string& value) {
+bool write_string_attribute(hid_t obj, const char* name, const std::string& value) {
   const hid_t type = make_string_type();
   const hid_t space = H5Screate(H5S_SCALAR);
   const hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
   const char* p = value.c_str();
-  H5Awrite(attr, type, &p);
-  H5Aclose(attr);
+  const bool ok = attr >= 0 && H5Awrite(attr, type, &p) >= 0;
+  if (attr >= 0) H5Aclose(attr);
   H5Sclose(space);
   H5Tclose(type);
+  return ok;
 }
 
 }  // namespace paraspine

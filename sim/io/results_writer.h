@@ -26,6 +26,9 @@ struct RunMetadata {
 };
 
 inline constexpr int kSchemaVersion = 1;
+// The layout version of sweep files (paraspine sweep -o; their root attribute schema_version,
+// beside kind = "sweep"; docs/hdf5-schema.md, "Sweep files").
+inline constexpr int kSweepSchemaVersion = 1;
 
 // How the chunks are compressed (docs/hdf5-schema.md, "Storage options").
 enum class Compression {

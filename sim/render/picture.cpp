@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -674,6 +677,29 @@ std::string picture_png(ResultsPicture& p, long frame, const PictureOptions& o, 
   return out;
 }
 
+void write_file_in_place(const std::string& out, const std::string& bytes, const std::string& what) {
+  namespace fs = std::filesystem;
+  const std::string tmp = out + ".partial";
+  auto fail = [&](int err) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw InputError(out, 0, "", "cannot write the " + what + ": " + std::strerror(err));
+  };
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) fail(errno);
+  errno = 0;
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  int err = written ? 0 : (errno ? errno : EIO);
+  if (std::fclose(f) != 0 && err == 0) err = errno ? errno : EIO;  // a full disk often shows only here
+  if (err) fail(err);
+  std::error_code ec;
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw InputError(out, 0, "", "cannot write the " + what + ": " + ec.message());
+  }
+}
+
 void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height) {
   namespace fs = std::filesystem;
   if (width < 200 || height < 150 || width > 20000 || height > 20000)
@@ -683,33 +709,26 @@ void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const
     throw InputError(out, 0, "", "unknown picture format '" + ext + "' (use .svg, .png or .pdf)");
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
-  const std::string tmp = out + ".partial";
-  cairo_surface_t* surface = nullptr;
-  if (ext == ".svg") surface = cairo_svg_surface_create(tmp.c_str(), width, height);
-  else if (ext == ".pdf") surface = cairo_pdf_surface_create(tmp.c_str(), width, height);
-  else surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-  try {
-    draw_frame(p, frame, o, surface, width, height);
-  } catch (...) {
+  // Drawn into memory, then written by write_file_in_place: cairo's own file output reports a
+  // failed write only as "error while writing to output stream", and a failed PNG not at all.
+  std::string bytes;
+  if (ext == ".png") {
+    bytes = picture_png(p, frame, o, width, height);
+  } else {
+    cairo_surface_t* surface = ext == ".svg" ? cairo_svg_surface_create_for_stream(append_to_string, &bytes, width, height)
+                                             : cairo_pdf_surface_create_for_stream(append_to_string, &bytes, width, height);
+    try {
+      draw_frame(p, frame, o, surface, width, height);
+    } catch (...) {
+      cairo_surface_destroy(surface);
+      throw;
+    }
+    cairo_surface_finish(surface);
+    const cairo_status_t st = cairo_surface_status(surface);
     cairo_surface_destroy(surface);
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
+    if (st != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string("drawing the picture failed: ") + cairo_status_to_string(st));
   }
-  if (ext == ".png") cairo_surface_write_to_png(surface, tmp.c_str());
-  cairo_surface_finish(surface);
-  const cairo_status_t st = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  std::error_code ec;
-  if (st != CAIRO_STATUS_SUCCESS || !fs::exists(tmp)) {
-    fs::remove(tmp, ec);
-    throw InputError(out, 0, "", std::string("cannot write the picture: ") + cairo_status_to_string(st));
-  }
-  fs::rename(tmp, out, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw InputError(out, 0, "", "cannot write the picture: " + ec.message());
-  }
+  write_file_in_place(out, bytes, "picture");
 }
 
 }  // namespace paraspine

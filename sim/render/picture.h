@@ -109,6 +109,11 @@ class ResultsPicture {
 // temporary name and renamed, so a failed render leaves no file. Throws InputError for a bad path.
 void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height);
 
+// Writes `bytes` to OUT.partial and renames it to `out`; an InputError naming `out` and the
+// system's reason ("cannot write the picture: No space left on device") when that fails, with
+// the partial file removed.
+void write_file_in_place(const std::string& out, const std::string& bytes, const std::string& what);
+
 // The picture as an SVG document or PNG file in memory (for HTML reports).
 std::string picture_svg(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height);
 std::string picture_png(ResultsPicture& p, long frame, const PictureOptions& o, int width, int height);

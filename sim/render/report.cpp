@@ -397,19 +397,7 @@ void write_report(const std::vector<std::string>& paths, const std::string& out)
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
   const std::string html = report_html(paths);
-  const std::string tmp = out + ".partial";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << html;
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw InputError(out, 0, "", "cannot write the report");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, out, ec);
-  if (ec) throw InputError(out, 0, "", "cannot write the report: " + ec.message());
+  write_file_in_place(out, html, "report");
 }
 
 }  // namespace paraspine

@@ -5,6 +5,7 @@
 
 #include "sim/common/error.h"
 #include "sim/io/hdf5_attributes.h"
+#include "sim/io/results_reader.h"
 
 namespace paraspine {
 namespace {
@@ -53,6 +54,9 @@ ResultsSeries::ResultsSeries(const std::string& p) {
   file_ = H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file_ < 0) throw InputError(p, 0, "", "cannot open as an HDF5 results file");
   try {
+    if (is_sweep_file(file_))
+      fail("", "a sweep file (paraspine sweep -o) holds every grid point's summary, not a run's frames: render the "
+               "results of one run (paraspine run -o)");
     if (H5Aexists(file_, "schema_version") <= 0) fail("", "not a paraspine results file (no schema_version)");
     int version = 0;
     {

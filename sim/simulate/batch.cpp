@@ -3,6 +3,7 @@
 
 #include <omp.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -11,6 +12,7 @@
 #include <set>
 
 #include "sim/common/error.h"
+#include "sim/io/output_path.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/simulate/run.h"
@@ -21,6 +23,19 @@ bool BatchResult::all_ran() const {
   for (const auto& e : entries)
     if (!e.error.empty()) return false;
   return true;
+}
+
+std::string batch_output_file(const std::string& output_dir, const std::string& name, const std::string& file) {
+  auto refuse = [&](const std::string& why) {
+    throw InputError(file, 0, "name", "'" + name + "' " + why + ": batch -o names each results file after its scenario (<name>.h5); give the scenario a plain name");
+  };
+  if (name.empty()) refuse("is empty");
+  if (name == "." || name == "..") refuse("is not a file name");
+  for (const char c : name) {
+    if (c == '/' || c == '\\') refuse("contains a path separator ('" + std::string(1, c) + "')");
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) refuse("contains a control character");
+  }
+  return (std::filesystem::path(output_dir) / (name + ".h5")).string();
 }
 
 BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions& options) {
@@ -37,22 +52,28 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
   }
   BatchResult r;
   r.entries.resize(scenarios.size());
-  std::set<std::string> seen;
+  std::map<std::string, std::string> seen;  // file name folded to lower case → the scenario's name
   for (size_t k = 0; k < scenarios.size(); ++k) {
     BatchEntry& e = r.entries[k];
     e.name = scenarios[k].name;
     e.file = scenarios[k].file;
     if (!options.output_dir.empty()) {
-      if (!seen.insert(e.name).second)
-        throw InputError(e.file, 0, "name", "two scenarios in the batch are named '" + e.name +
-                                                "'; their results files would collide");
-      e.output = (std::filesystem::path(options.output_dir) / (e.name + ".h5")).string();
+      e.output = batch_output_file(options.output_dir, e.name, e.file);
+      std::string folded = e.name;
+      for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto [at, fresh] = seen.emplace(folded, e.name);
+      if (!fresh)
+        throw InputError(e.file, 0, "name", "two scenarios in the batch are named '" + at->second + "'" +
+                                                (at->second == e.name ? "" : " and '" + e.name + "' (the same file on a case-insensitive file system)") +
+                                                "; their results files would collide");
     }
   }
   if (!options.output_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(options.output_dir, ec);
     if (ec) throw InputError(options.output_dir, 0, "output", "cannot create the output directory: " + ec.message());
+    // Each file: no device, FIFO or link replaced, no scenario file overwritten, the folder writable.
+    for (const BatchEntry& e : r.entries) check_output_path(e.output, {e.file});
   }
   // One scaled Model per (model file, subject), shared read-only by the scenarios that use it.
   std::map<std::string, std::shared_ptr<const Model>> models;
@@ -68,7 +89,7 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
     model_of[k] = m;
   }
 
-  std::mutex report;
+  std::mutex report;  // progress and on_written, one call at a time
   int done = 0;
   const int n = static_cast<int>(scenarios.size());
   // Longest first would balance better, but durations are not known before running; dynamic
@@ -93,7 +114,13 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
         writer = std::make_unique<ResultsWriter>(e.output, model, meta, options.storage);
       }
       e.summary = run_scenario(model, sc, opt, writer.get());
-      if (writer) writer->finish(e.summary);
+      if (writer) {
+        writer->finish(e.summary);
+        if (options.on_written) {
+          std::lock_guard<std::mutex> lock(report);
+          options.on_written(static_cast<size_t>(k));
+        }
+      }
     } catch (const std::exception& ex) {
       e.summary = nullptr;
       e.error = ex.what();

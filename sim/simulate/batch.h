@@ -4,6 +4,7 @@
 // share a model file and subject share one scaled Model, read-only. Results do not depend on the
 // thread count (each scenario's computation is the same sequence of operations whatever runs
 // beside it).
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct BatchOptions {
   bool time_coupling = true;       // false: --no-fatigue for every scenario
   // Called (from whichever thread finished it, serialized) after each scenario.
   void (*progress)(int done, int total, const std::string& name, double seconds) = nullptr;
+  // Called (serialized) with the index of each scenario whose results file is complete under its
+  // final name (e.g. for an interrupted batch to say which files it leaves).
+  std::function<void(size_t)> on_written;
 };
 
 struct BatchEntry {
@@ -37,9 +41,17 @@ struct BatchResult {
 };
 
 // Loads every scenario first (a malformed file is an InputError naming file, line and field before
-// any work starts; two scenarios with the same name and an output directory are an error too,
-// since their files would collide). A scenario that fails while running is reported in its entry,
+// any work starts; with an output directory, a name that is no file name, two scenarios whose files
+// would be the same (names equal up to case too, for case-insensitive file systems) and a file that
+// exists but is not a regular one are errors too). A scenario that fails while running is reported in its entry,
 // its partial file removed, and the others still run.
+// The results file of a scenario in a batch's output directory: <dir>/<name>.h5. The name is the
+// scenario's `name:`, free text, so one that is not a plain file name (a '/' or '\\', a control
+// character, "." or "..", empty) is refused as an InputError naming the scenario file rather than
+// written outside the directory or under a name nobody asked for.
+std::string batch_output_file(const std::string& output_dir, const std::string& scenario_name,
+                              const std::string& scenario_file);
+
 BatchResult run_batch(const std::vector<std::string>& scenarios, const BatchOptions& options);
 
 }  // namespace paraspine

@@ -1,4 +1,5 @@
 #include "sim/io/hdf5_attributes.h"
+#include "sim/io/hdf5_close.h"
 #include "sim/simulate/sweep.h"
 #include "sim/simulate/threads.h"
 
@@ -8,12 +9,15 @@
 
 #include <atomic>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
+#include <limits>
 
 #include "sim/common/error.h"
 #include "sim/common/parse_number.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
+#include "sim/io/results_writer.h"
 #include "sim/simulate/run.h"
 
 namespace paraspine {
@@ -49,20 +53,85 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
   return a;
 }
 
+long sweep_point_count(const std::vector<SweepAxis>& axes) {
+  long points = 1;
+  std::string spec;
+  for (const auto& a : axes) {
+    spec += (spec.empty() ? "" : " × ") + std::to_string(a.values.size()) + " (" + a.path + ")";
+    const long n = static_cast<long>(a.values.size());
+    if (n > 0 && points > kMaxSweepPoints / n)
+      throw InputError("--vary", 0, "", "the grid has more than " + std::to_string(kMaxSweepPoints) + " points (" + spec +
+                                            (&a == &axes.back() ? "" : " × ...") + "): each point is a whole run; vary fewer values");
+    points *= n;
+  }
+  return points;
+}
+
+namespace {
+
+// Grid point p (row-major over the axes): the subject and the --set overrides it runs with, and
+// how it reads ("subject.height=1.4, keyframes[2].hands.both.load_kg=10").
+struct GridPoint {
+  Subject subject;
+  std::vector<std::string> sets;
+  std::string label;
+};
+
+GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, long p) {
+  GridPoint g;
+  g.subject = base.subject.value_or(Subject{});
+  long rest = p;
+  std::vector<std::string> parts(axes.size());
+  for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
+    const long n = static_cast<long>(axes[ax].values.size());
+    const double v = axes[ax].values[rest % n];
+    rest /= n;
+    const std::string& path = axes[ax].path;
+    const std::string text = fmt::format("{}", v);  // shortest text that reads back as v
+    parts[ax] = path + "=" + text;
+    if (path == "subject.mass" || path == "subject.body_mass") g.subject.body_mass = v;
+    else if (path == "subject.height") g.subject.height = v;
+    else if (path == "subject.strength" || path == "subject.strength_factor") g.subject.strength_factor = v;
+    else if (path == "subject.fatigue_rate_scale") g.subject.fatigue_rate_scale = v;
+    else if (path == "subject.recovery_rate_scale") g.subject.recovery_rate_scale = v;
+    else g.sets.push_back(path + "=" + text);
+  }
+  for (const auto& part : parts) g.label += (g.label.empty() ? "" : ", ") + part;
+  return g;
+}
+
+Scenario grid_scenario(const Scenario& base, const GridPoint& g) {
+  return g.sets.empty() ? base : parse_scenario(apply_overrides(base.text, base.file, g.sets), base.file);
+}
+
+// The error `e` of grid point `g`, naming the point; an InputError keeps its file, line and field.
+[[noreturn]] void rethrow_at_point(const std::exception_ptr& e, const GridPoint& g) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const InputError& x) {
+    const std::string head = x.file() + (x.line() > 0 ? ":" + std::to_string(x.line()) : "") + ": " +
+                             (x.field().empty() ? "" : x.field() + ": ");
+    const std::string what = x.what();
+    throw InputError(x.file(), x.line(), x.field(),
+                     "at grid point " + g.label + ": " + (what.rfind(head, 0) == 0 ? what.substr(head.size()) : what));
+  } catch (const std::exception& x) {
+    throw std::runtime_error("at grid point " + g.label + ": " + x.what());
+  }
+}
+
+}  // namespace
+
 SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double)) {
   SweepResult r;
   r.axes = axes;
-  long points = 1;
-  for (const auto& a : axes) points *= static_cast<long>(a.values.size());
-  r.summaries.resize(points);
+  r.summaries.resize(sweep_point_count(axes));
   run_sweep_each(base, axes, threads, progress, [&](long p, const nlohmann::json& j) { r.summaries[p] = j; });
   return r;
 }
 
 void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
                     const std::function<void(long, const nlohmann::json&)>& on_point) {
-  long points = 1;
-  for (const auto& a : axes) points *= static_cast<long>(a.values.size());
+  const long points = sweep_point_count(axes);
   const Model model0 = load_model(base.model);
   // Check every scenario override once, serially, so errors surface before any work.
   std::vector<std::string> first_sets;
@@ -70,50 +139,64 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
     if (a.path.rfind("subject.", 0) != 0) first_sets.push_back(a.path + "=" + fmt::format("{}", a.values[0]));
   if (!first_sets.empty()) parse_scenario(apply_overrides(base.text, base.file, first_sets), base.file + " (with --vary)");
 
+  // Every grid point checked against its own scaled model (posture ranges, hand reach, balance,
+  // fatigue groups: what run_scenario checks before its first frame) before the first point runs,
+  // so a height whose arms cannot reach a keyframe's grip is refused at once, named, instead of
+  // after the points before it ran. Cheap beside a run: no frame is solved.
+  {
+    std::vector<std::exception_ptr> problem(static_cast<size_t>(points));
+    std::atomic<long> first_bad{std::numeric_limits<long>::max()};
+#pragma omp parallel for schedule(dynamic) num_threads(capped_threads(threads))
+    for (long p = 0; p < points; ++p) {
+      if (p > first_bad.load(std::memory_order_relaxed)) continue;
+      try {
+        const GridPoint g = grid_point(base, axes, p);
+        const Scenario sc = grid_scenario(base, g);
+        const Model m = scale_model(model0, g.subject);
+        bind_scenario(sc, m);
+        scenario_fatigue_parameters(sc, m);
+      } catch (...) {
+        problem[static_cast<size_t>(p)] = std::current_exception();
+        long seen = first_bad.load();
+        while (p < seen && !first_bad.compare_exchange_weak(seen, p)) {
+        }
+      }
+    }
+    const long bad = first_bad.load();
+    if (bad < points) rethrow_at_point(problem[static_cast<size_t>(bad)], grid_point(base, axes, bad));
+  }
+
   std::atomic<long> done{0};
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, failed{false};
   bool reported_all = false;  // the calling thread already said 1.0
   std::string error;
+  std::exception_ptr output_failure;  // on_point's (the sweep file's) error, rethrown as it is
 #pragma omp parallel for schedule(dynamic) num_threads(capped_threads(threads))
   for (long p = 0; p < points; ++p) {
-    if (stop.load(std::memory_order_relaxed)) continue;
+    // After a failure the sweep's result is discarded: the points not started are not run.
+    if (stop.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) continue;
+    const GridPoint g = grid_point(base, axes, p);
     try {
-      // Grid point p, row-major.
-      Subject subject = base.subject.value_or(Subject{});
-      std::vector<std::string> sets;
-      long rest = p;
-      for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
-        const long n = static_cast<long>(axes[ax].values.size());
-        const double v = axes[ax].values[rest % n];
-        rest /= n;
-        const std::string& path = axes[ax].path;
-        if (path == "subject.mass" || path == "subject.body_mass") subject.body_mass = v;
-        else if (path == "subject.height") subject.height = v;
-        else if (path == "subject.strength" || path == "subject.strength_factor") subject.strength_factor = v;
-        else if (path == "subject.fatigue_rate_scale") subject.fatigue_rate_scale = v;
-        else if (path == "subject.recovery_rate_scale") subject.recovery_rate_scale = v;
-        else sets.push_back(path + "=" + fmt::format("{}", v));  // shortest text that reads back as v
-      }
-      const Scenario sc = sets.empty() ? base : parse_scenario(apply_overrides(base.text, base.file, sets), base.file);
-      const Model m = scale_model(model0, subject);
+      const Scenario sc = grid_scenario(base, g);
+      const Model m = scale_model(model0, g.subject);
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
       opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
       const nlohmann::json summary = run_scenario(m, sc, opt, nullptr);
-      std::string point_error;  // no exception may leave the critical section
+      // No exception may leave the critical section.
 #pragma omp critical(paraspine_sweep_point)
       {
         try {
-          on_point(p, summary);
-        } catch (const std::exception& e) {
-          point_error = e.what();
-          stop = true;
+          if (!output_failure) on_point(p, summary);
+        } catch (...) {
+          if (!output_failure) output_failure = std::current_exception();
+          failed = true;
         }
       }
-      if (!point_error.empty()) throw std::runtime_error(point_error);
     } catch (const std::exception& e) {
+      failed = true;
 #pragma omp critical
-      if (error.empty()) error = e.what();
+      if (error.empty()) error = "at grid point " + g.label + ": " + e.what();
     }
     const long d = ++done;
     if (progress && omp_get_thread_num() == 0) {
@@ -121,10 +204,52 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
       if (d == points) reported_all = true;
     }
   }
-  if (stop) throw SweepStopped();
+  if (output_failure) std::rethrow_exception(output_failure);
   if (!error.empty()) throw std::runtime_error("sweep: " + error);
+  if (stop) throw SweepStopped();
   // The last word: a stop asked while the calling thread waited for the others' last points.
   if (progress && !reported_all && !progress(1.0)) throw SweepStopped();
+}
+
+std::string sweep_axis_unit(const std::string& path) {
+  if (path == "subject.mass" || path == "subject.body_mass") return "kg";
+  if (path == "subject.height") return "m";
+  if (path.rfind("subject.", 0) == 0) return "1";  // strength and rate scales: factors
+  // The scenario format names units in its keys (docs/scenarios.md): the last named key, indices
+  // dropped, tells; an angle is in degrees wherever a `_deg` map holds it (regions_deg.lumbar.flexion).
+  std::vector<std::string> keys;
+  std::string key;
+  bool in_index = false;
+  for (const char c : path + ".") {
+    if (c == '[') in_index = true;
+    else if (c == ']') in_index = false;
+    else if (c == '.' && !in_index) {
+      if (!key.empty()) keys.push_back(key);
+      key.clear();
+    } else if (!in_index) key += c;
+  }
+  if (keys.empty()) return "";
+  for (const auto& k : keys)
+    if (k.size() > 4 && k.compare(k.size() - 4, 4, "_deg") == 0) return "deg";
+  const std::string& last = keys.back();
+  auto ends = [&](const char* suffix) {
+    const size_t n = std::char_traits<char>::length(suffix);
+    return last.size() > n && last.compare(last.size() - n, n, suffix) == 0;
+  };
+  if (ends("_kg")) return "kg";
+  if (ends("_hz")) return "Hz";
+  if (ends("_N")) return "N";
+  if (ends("_s") || last == "time") return "s";
+  if (last == "body_mass") return "kg";
+  if (last == "height" || last == "position" || last == "pelvis_position" || last == "point" || last == "pivot" ||
+      last == "lower_body_com")
+    return "m";
+  if (last == "F" || last == "R") return "1/s";
+  if (last == "force_body_weight") return "body weight";
+  if (last == "r" || last == "repetitions" || last == "break_every" || last == "share" || last == "strength_factor" ||
+      last == "fatigue_rate_scale" || last == "recovery_rate_scale" || last == "direction" || last == "axis")
+    return "1";
+  return "";
 }
 
 struct SweepWriter::Impl {
@@ -135,12 +260,36 @@ struct SweepWriter::Impl {
   std::vector<std::pair<hid_t, std::function<double(const nlohmann::json&)>>> fields;
   bool created = false, finished = false;
 
-  void close() {
-    for (auto& f : fields) H5Dclose(f.first);
+  // Closes everything; "" or the first failure's reason. A file whose close failed is never closed
+  // again (HDF5 1.10 keeps a dangling id: hdf5_close.h).
+  std::string close() {
+    std::string failure;
+    auto check = [&](herr_t r) {
+      if (r < 0 && failure.empty()) failure = take_hdf5_error();
+    };
+    for (auto& f : fields) check(H5Dclose(f.first));
     fields.clear();
-    if (summaries >= 0) H5Dclose(summaries), summaries = -1;
+    if (summaries >= 0) check(H5Dclose(summaries)), summaries = -1;
     if (strtype >= 0) H5Tclose(strtype), strtype = -1;
     if (lcpl >= 0) H5Pclose(lcpl), lcpl = -1;
+    if (file >= 0) check(H5Fclose(file)), file = -1;
+    take_hdf5_error();
+    return failure;
+  }
+
+  // An unfinished or failed sweep file: closed with its writes going to memory (a full disk cannot
+  // make the close fail), and removed.
+  void discard() {
+    if (file >= 0) divert_to_memory(file);
+    close();
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+  }
+
+  [[noreturn]] void fail(const std::string& what) {
+    const std::string why = take_hdf5_error();
+    discard();
+    throw InputError(path, 0, "output", what + (why.empty() ? "" : ": " + why));
   }
 
   hid_t create(const std::string& name, hid_t type, const char* unit) {
@@ -153,8 +302,10 @@ struct SweepWriter::Impl {
     const hid_t ds = H5Dcreate2(file, name.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
     H5Sclose(space);
-    if (ds < 0) throw InputError(path, 0, "output", "cannot create " + name + " in the sweep file");
-    if (unit) write_string_attribute(ds, "units", unit);
+    if (ds < 0 || (unit && !write_string_attribute(ds, "units", unit))) {
+      if (ds >= 0) H5Dclose(ds);
+      fail("cannot create " + name + " in the sweep file");
+    }
     return ds;
   }
   // Writes one element (grid point p, row-major) of dataset ds.
@@ -170,18 +321,24 @@ struct SweepWriter::Impl {
     const herr_t ok = H5Dwrite(ds, type, mem, space, H5P_DEFAULT, value);
     H5Sclose(mem);
     H5Sclose(space);
-    if (ok < 0) throw InputError(path, 0, "output", "cannot write a grid point into the sweep file");
+    if (ok < 0) fail("cannot write a grid point into the sweep file");
   }
 };
 
 SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes)
     : impl_(std::make_unique<Impl>()) {
   Impl& w = *impl_;
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  quiet_hdf5_errors();
   w.path = path;
   w.partial = path + ".partial";
+  const Model model = load_model(base.model);  // its name for the file's attributes
+  if (const std::string busy = file_in_use(w.partial); !busy.empty())
+    throw InputError(path, 0, "output", "cannot create the sweep file: " + busy);
   w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (w.file < 0) throw InputError(path, 0, "output", "cannot create the sweep file");
+  if (w.file < 0) {
+    const std::string why = take_hdf5_error();
+    throw InputError(path, 0, "output", "cannot create the sweep file" + (why.empty() ? "" : ": " + why));
+  }
   w.lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(w.lcpl, 1);
   w.strtype = H5Tcopy(H5T_C_S1);
@@ -192,29 +349,45 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
     const hsize_t n = axes[k].values.size();
     const hid_t space = H5Screate_simple(1, &n, nullptr);
     const hid_t ds = H5Dcreate2(w.file, ("/grid/" + std::to_string(k)).c_str(), H5T_NATIVE_DOUBLE, space, w.lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axes[k].values.data());
-    write_string_attribute(ds, "units", "");
-    write_string_attribute(ds, "path", axes[k].path);
-    H5Dclose(ds);
     H5Sclose(space);
+    const bool ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axes[k].values.data()) >= 0 &&
+                    write_string_attribute(ds, "units", sweep_axis_unit(axes[k].path)) &&
+                    write_string_attribute(ds, "path", axes[k].path);
+    if (ds >= 0) H5Dclose(ds);
+    if (!ok) w.fail("cannot write the grid into the sweep file");
   }
   w.summaries = w.create("/summaries", w.strtype, nullptr);
-  write_string_attribute(w.file, "scenario", base.name);
-  write_string_attribute(w.file, "scenario_text", base.text);
+  char created[64];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  bool ok = write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
+  const int version = kSweepSchemaVersion;
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  const hid_t attr = H5Acreate2(w.file, "schema_version", H5T_NATIVE_INT, scalar, H5P_DEFAULT, H5P_DEFAULT);
+  ok = attr >= 0 && H5Awrite(attr, H5T_NATIVE_INT, &version) >= 0 && ok;
+  if (attr >= 0) H5Aclose(attr);
+  H5Sclose(scalar);
+  ok = write_string_attribute(w.file, "kind", "sweep") && ok;
+  ok = write_string_attribute(w.file, "model", model.name) && ok;
+  ok = write_string_attribute(w.file, "model_file", model.file) && ok;
+  ok = write_string_attribute(w.file, "scenario", base.name) && ok;
+  ok = write_string_attribute(w.file, "scenario_text", base.text) && ok;
+  ok = write_string_attribute(w.file, "criterion", base.criterion) && ok;
+  ok = write_string_attribute(w.file, "created", created) && ok;
+  if (!ok) w.fail("cannot write the sweep file's attributes");
 }
 
 SweepWriter::~SweepWriter() {
   if (!impl_ || impl_->finished) return;
-  Impl& w = *impl_;
-  w.close();
-  if (w.file >= 0) H5Fclose(w.file);
-  std::error_code ec;
-  std::filesystem::remove(w.partial, ec);
+  impl_->discard();
 }
 
 void SweepWriter::add(long point, const nlohmann::json& s) {
+  quiet_hdf5_errors();  // called on whichever thread finished the point
   Impl& w = *impl_;
+  if (w.file < 0) throw InputError(w.path, 0, "output", "the sweep file was already given up after an error");
   if (!w.created) {  // the joints are those of the summaries (the first point's, alphabetical)
+    w.created = true;
     for (const auto& [joint, unused] : s["joints"].items()) {
       (void)unused;
       for (const char* q : {"peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"})
@@ -226,7 +399,6 @@ void SweepWriter::add(long point, const nlohmann::json& s) {
     w.fields.emplace_back(w.create("/endurance_s", H5T_NATIVE_DOUBLE, "s"), [](const nlohmann::json& j) {
       return j["endurance_s"].is_null() ? NAN : j["endurance_s"].get<double>();
     });
-    w.created = true;
   }
   for (const auto& f : w.fields) {
     const double v = f.second(s);
@@ -238,14 +410,24 @@ void SweepWriter::add(long point, const nlohmann::json& s) {
 }
 
 void SweepWriter::finish() {
+  quiet_hdf5_errors();
   Impl& w = *impl_;
-  w.close();
-  const herr_t closed = H5Fclose(w.file);
-  w.file = -1;
-  if (closed < 0) throw InputError(w.path, 0, "output", "cannot finish the sweep file");
+  if (w.file < 0) throw InputError(w.path, 0, "output", "the sweep file was already given up after an error");
+  // The close writes what HDF5 kept in memory: a disk too full for it is found now, while the file
+  // can still be discarded cleanly (hdf5_close.h).
+  if (const std::string why = reserve_for_close(w.file); !why.empty())
+    w.fail("cannot finish the sweep file (" + why + ": the disk is too full)");
+  if (const std::string why = w.close(); !why.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(w.partial, ec);
+    throw InputError(w.path, 0, "output", "cannot finish the sweep file: " + why);
+  }
   std::error_code ec;
   std::filesystem::rename(w.partial, w.path, ec);
-  if (ec) throw InputError(w.path, 0, "output", "cannot move the sweep file into place: " + ec.message());
+  if (ec) {
+    std::filesystem::remove(w.partial, ec);
+    throw InputError(w.path, 0, "output", "cannot move the sweep file into place: " + ec.message());
+  }
   w.finished = true;
 }
 

@@ -24,6 +24,17 @@ struct SweepAxis {
 // InputError naming the argument when malformed.
 SweepAxis parse_sweep_axis(const std::string& spec);
 
+// The number of grid points (the product of the axes' sizes); an InputError naming --vary when it
+// exceeds kMaxSweepPoints (each point is a whole run; the product would also overflow a long).
+inline constexpr long kMaxSweepPoints = 1000000;
+long sweep_point_count(const std::vector<SweepAxis>& axes);
+
+// The unit of an axis's values, for the sweep file's /grid/<i> `units`: subject.mass kg,
+// subject.height m, the subject's factors 1; a scenario path by its key's unit suffix (load_kg kg,
+// time s, output_rate_hz Hz, force_N N, angles under regions_deg/pelvis_deg deg, positions m);
+// "" when the key names none.
+std::string sweep_axis_unit(const std::string& path);
+
 struct SweepResult {
   std::vector<SweepAxis> axes;
   std::vector<nlohmann::json> summaries;  // one per grid point, row-major over the axes
@@ -59,7 +70,9 @@ class SweepWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-// One HDF5 file (written as .partial, renamed when complete): /grid/<i> axis values with `path`
+// One HDF5 file (written as .partial, renamed when complete; layout in docs/hdf5-schema.md, "Sweep
+// files"): root attributes paraspine_version, schema_version, kind = "sweep", model, model_file,
+// scenario, scenario_text, criterion, created; /grid/<i> axis values with `path` and `units`
 // attributes; /summary/<joint>/peak_compression_N etc. shaped like the grid; /reserves/peak_Nm,
 // /endurance_s (NaN when the task never fails); /summaries, shaped like the grid, every point's
 // summary as JSON text.
