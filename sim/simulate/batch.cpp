@@ -14,6 +14,7 @@
 #include "sim/common/error.h"
 #include "sim/io/output_path.h"
 #include "sim/model/loader.h"
+#include "sim/model/summary.h"
 #include "sim/model/subject.h"
 #include "sim/simulate/run.h"
 
@@ -108,9 +109,7 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
       opt.time_coupling = options.time_coupling;
       std::unique_ptr<ResultsWriter> writer;
       if (!e.output.empty()) {
-        RunMetadata meta{sc.name, sc.text, sc.criterion,
-                         {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height},
-                          {"sex", model.reference_sex}}};
+        RunMetadata meta{sc.name, sc.text, sc.criterion, subject_summary(model)};
         writer = std::make_unique<ResultsWriter>(e.output, model, meta, options.storage);
       }
       e.summary = run_scenario(model, sc, opt, writer.get());

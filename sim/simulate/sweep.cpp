@@ -101,7 +101,8 @@ GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, l
 }
 
 Scenario grid_scenario(const Scenario& base, const GridPoint& g) {
-  return g.sets.empty() ? base : parse_scenario(apply_overrides(base.text, base.file, g.sets), base.file);
+  return g.sets.empty() ? base
+                        : parse_scenario_noted(apply_overrides(base.text, base.file, g.sets), base.file, " (with --vary)");
 }
 
 // The error `e` of grid point `g`, naming the point; an InputError keeps its file, line and field.
@@ -137,7 +138,7 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
   std::vector<std::string> first_sets;
   for (const auto& a : axes)
     if (a.path.rfind("subject.", 0) != 0) first_sets.push_back(a.path + "=" + fmt::format("{}", a.values[0]));
-  if (!first_sets.empty()) parse_scenario(apply_overrides(base.text, base.file, first_sets), base.file + " (with --vary)");
+  if (!first_sets.empty()) parse_scenario_noted(apply_overrides(base.text, base.file, first_sets), base.file, " (with --vary)");
 
   // Every grid point checked against its own scaled model (posture ranges, hand reach, balance,
   // fatigue groups: what run_scenario checks before its first frame) before the first point runs,
