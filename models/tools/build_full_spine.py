@@ -1270,6 +1270,28 @@ def build(neck_anchor="assumption"):
             "neck_src": neck_src}
 
 
+def neck_passive_report(M, holds=((30, 20, 10), (45, 30, 15), (60, 40, 20))):
+    """The in vivo passive check of docs/sources/muscle_architecture.md §5.2: the passive extension moment
+    (joint law + every muscle's passive fibre force × moment arm, passive_in_vivo.passive_extension_moment)
+    at the forward_head_posture holds (neck°, cervical°, head° flexion spread by the regions' flexion
+    shares, everything else neutral), against Bishop et al. 1994: relaxed end-range moments < 10 N·m."""
+    chain = chain_of(M["segs"])
+    reg = {r["name"]: r for r in M["regions"]}
+    print("passive neck extension moment at the phone-neck holds (joint law + passive muscles, N·m):")
+    for neck, cerv, head in holds:
+        q = {}
+        for name, deg in (("cervical", cerv), ("head", head)):
+            for j, sh in zip(reg[name]["joints"], reg[name]["shares"][0]):
+                q[j] = (math.radians(deg * sh), 0.0, 0.0)
+        cells = []
+        for joint in ("C0-C1", "C1-C2", "C4-C5", "C7-T1"):
+            law, mus = passive_in_vivo.passive_extension_moment(
+                chain, path_length, M["muscles"], M["ranges"], q, joint,
+                lambda m: m["passive_strain"][0] if "passive_strain" in m else 0.6)
+            cells.append("%s %.2f + %.2f = %.2f" % (joint, law, mus, law + mus))
+        print("   neck %2d°: %s" % (neck, "; ".join(cells)))
+
+
 def report(M):
     segs, mp, mort, mftl = M["segs"], M["mapper"], M["mort"], M["mftl"]
     P = mp.P
@@ -1322,6 +1344,7 @@ def report(M):
     print("Mortensen file's own neutral fibre length (l_opt, l_ts of the file at its default pose = this neutral):")
     for n, lt in M["neck_src"].items():
         print("   %-22s %.3f" % (n, lt))
+    neck_passive_report(M)
     for line in getattr(mp, "intercostal_check", []):
         print(line)
     print("fibre rule:")
