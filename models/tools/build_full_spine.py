@@ -39,6 +39,7 @@ from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN,
                            parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
                            sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
 from spine_sources import SPECIFIC_TENSION, SPECIFIC_TENSION_SOURCE  # noqa: E402
+from spine_sources import SARCOMERE_LENGTH, SL_OPT  # noqa: E402
 
 OUT_DIR = os.path.join(ROOT, "models")
 MFT = BL.MFT
@@ -731,6 +732,64 @@ def source_parameter_fit(muscles, segs):
     return out
 
 
+# ---- The neck source file's own neutral operating point (docs/sources/muscle_architecture.md §5.2).
+# No measured neutral sarcomere length of a neck muscle was reachable (§5.1-5.2), so the neck groups
+# keep SL = 2.8 µm (fibres optimal in neutral, an assumption). The Mortensen file itself, with its own
+# l_opt and l_ts in its default pose, holds its Vasavada-lineage muscles at 0.87-1.16 of optimal. That
+# number is computed here from the transcription (Mortensen's own frames, independently of this
+# model's registration), checked against this model's neutral L0, written into each fascicle's source
+# text, and used as the anchor only with --neck-anchor source (a what-if; never the default).
+NECK_ANCHOR_REG_TOL = 1e-6  # m: this model's neutral L0 must equal the file's default-pose length
+
+
+def mortensen_neutral_fibre(mort):
+    """{Mortensen muscle: (musculotendon length m, l̃)} in the Mortensen file's default pose: cervical
+    coordinates 0, joint offset frames unrotated (transcription §3.6), torso and girdle bodies welded
+    (their offset orientations applied); tendon at slack (no force, as its Millard2012EquilibriumMuscle
+    at rest): l̃ = √((L − l_ts)² + (l_opt sin α)²) / l_opt [D]."""
+    pose = {"spine": (np.eye(3), np.zeros(3))}
+    for j in mort["joints"].values():  # the transcription lists each parent before its child
+        Rp, op = pose[j["parent"]]
+        pose[j["child"]] = (Rp, op + Rp @ np.array(j["pt"], float) - Rp @ np.array(j["ct"], float))
+    for w_ in mort["welds"].values():
+        Rp, op = pose[w_["parent"]]
+        Rc = Rp @ rot_xyz(w_["o"]) @ rot_xyz(w_["co"]).T
+        pose[w_["child"]] = (Rc, op + Rp @ np.array(w_["t"], float) - Rc @ np.array(w_["ct"], float))
+    out = {}
+    for name, mu in mort["muscles"].items():
+        pts = [pose[b][1] + pose[b][0] @ np.array(p, float) for _, _, b, p in mu["points"]]
+        L = sum(float(np.linalg.norm(b - a)) for a, b in zip(pts, pts[1:]))
+        along = max(L - mu["lts"], 0.0)
+        out[name] = (L, math.hypot(along, mu["lopt"] * math.sin(mu["penn"])) / mu["lopt"])
+    return out
+
+
+def mark_neck_source_anchor(muscles, segs, mort):
+    """Stores m["src_neutral"] (the Mortensen file's own neutral l̃) on every fascicle taken from it,
+    after checking that its neutral length here is the file's default-pose length (the neck skeleton
+    and the welded torso are copied rigidly); returns {fascicle: l̃}."""
+    table = mortensen_neutral_fibre(mort)
+    P0 = chain_of(segs).poses()
+    out, bad = {}, []
+    for m in muscles:
+        src = m["sources"].get("src", "")
+        if not src.startswith(MORTS + " "):
+            continue
+        name = src[len(MORTS) + 1:]
+        if name not in table:
+            continue
+        L_file, lt = table[name]
+        d = path_length(m["path"], P0) - L_file
+        if abs(d) > NECK_ANCHOR_REG_TOL:
+            bad.append("%s %+.3f mm" % (m["name"], 1e3 * d))
+        m["src_neutral"] = lt
+        out[m["name"]] = lt
+    if bad:
+        raise SystemExit("neck fascicles whose neutral length differs from the Mortensen file's default pose "
+                         "(registration error?): %s" % ", ".join(bad))
+    return out
+
+
 def clean_path(path):
     out = []
     for seg, p in path:
@@ -928,15 +987,20 @@ def build_muscles(mftl, trunk, mort, mp):
     return muscles
 
 
-def apply_rule(muscles, segs, ranges):
+def apply_rule(muscles, segs, ranges, neck_anchor="assumption"):
+    """neck_anchor "assumption": every group's SL (the neck groups 2.8 µm); "source" (what-if only):
+    the neck groups without a measured SL anchored at the Mortensen file's own neutral l̃ instead."""
     chain = chain_of(segs)
     rng = {j: ranges[j]["range"] for j in ranges}
     postures = [(name, chain.poses(qq)) for name, qq in range_postures(chain, REGIONS, rng)]
     for m in muscles:
         lengths = [path_length(m["path"], p) for _, p in postures]
         sl = sarcomere_length(m["group"])
+        from_source = (neck_anchor == "source" and m["group"] not in SARCOMERE_LENGTH and "src_neutral" in m)
+        if from_source:
+            sl = SL_OPT * m["src_neutral"]
         res = fibre_rule(lengths[0], lengths, m["r"], sl, m["penn"])
-        m.update(lopt=res["lopt"], lts=res["lts"], fibre=dict(res, sl=sl, L0=lengths[0]))
+        m.update(lopt=res["lopt"], lts=res["lts"], fibre=dict(res, sl=sl, L0=lengths[0], from_source=from_source))
         m["extreme"] = (postures[int(np.argmin(lengths))][0], postures[int(np.argmax(lengths))][0])
 
 
@@ -1153,8 +1217,17 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
                "fallback": "; FALLBACK l_opt = ΔL/(0.9 cos α), neutral anchor kept",
                "fallback 2": "; FALLBACK 2: smallest l_opt keeping the neutral anchor, l_ts ≥ 1 mm and the 0.5-1.5 window",
                "fallback 3": "; FALLBACK 3: neutral anchor released, smallest l_opt with the excursion centred in 0.52-1.48 and l_ts ≥ 1 mm"}[fb["how"]]
-        rule = "%s; %s; SL %g µm (%s); L0 %.4f m (neutral, this model); fibre %.2f-%.2f l_opt over the range%s" % (
-            FIBRE_RULE_SRC, rsrc, fb["sl"], sarcomere_src(m["group"]), fb["L0"], fb["lmin"], fb["lmax"], how)
+        if fb.get("from_source"):
+            slsrc = ("WHAT-IF --neck-anchor source: 2.8 µm × the Mortensen file's own neutral fibre length %.3f "
+                     "l_opt [D], not a measured sarcomere length (docs/sources/muscle_architecture.md §5.2)"
+                     % m["src_neutral"])
+        else:
+            slsrc = sarcomere_src(m["group"])
+            if "src_neutral" in m and m["group"] not in SARCOMERE_LENGTH:
+                slsrc += "; the Mortensen file's own l_opt, l_ts hold it at %.3f l_opt in this neutral [D]" % (
+                    m["src_neutral"])
+        rule = "%s; %s; SL %.4g µm (%s); L0 %.4f m (neutral, this model); fibre %.2f-%.2f l_opt over the range%s" % (
+            FIBRE_RULE_SRC, rsrc, fb["sl"], slsrc, fb["L0"], fb["lmin"], fb["lmax"], how)
         w("    source:\n")
         w("      path: %s\n" % q(m["sources"]["path"]))
         w("      pcsa: %s\n" % q(m["sources"]["pcsa"]))
@@ -1172,7 +1245,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
 # =================================================================================================
 
 
-def build():
+def build(neck_anchor="assumption"):
     mftl = parse_mftl_lumbar()
     trunk = parse_mftl_trunk()
     mort = parse_mortensen()
@@ -1183,16 +1256,40 @@ def build():
     mp = Mapper(mftl, trunk, mort, segs)
     muscles = build_muscles(mftl, trunk, mort, mp)
     fit = source_parameter_fit(muscles, segs)
+    neck_src = mark_neck_source_anchor(muscles, segs, mort)
     apply_group_pcsa(muscles)
     apply_fascicle_pcsa(muscles)
-    apply_rule(muscles, segs, ranges)
+    apply_rule(muscles, segs, ranges, neck_anchor)
     # The lumbar extensors' passive strain from in vivo passive trunk data (models/tools/passive_in_vivo.py).
     passive_in_vivo.apply(chain_of(segs), path_length, muscles, ranges, regions[0]["shares"][0], regions[0]["joints"])
     a = lum["arm"]
     arm = {"shoulder": shoulder_chain_pose()[:3, 3], "mass": a["mass"], "length": a["length"],
            "com_fraction": a["com_fraction"], "rib_cage": rib_cage_joints(mp)}
     return {"mftl": mftl, "trunk": trunk, "mort": mort, "lum": lum, "segs": segs, "ranges": ranges,
-            "regions": regions, "mapper": mp, "muscles": muscles, "arm": arm, "ref": lum["reference"], "fit": fit}
+            "regions": regions, "mapper": mp, "muscles": muscles, "arm": arm, "ref": lum["reference"], "fit": fit,
+            "neck_src": neck_src}
+
+
+def neck_passive_report(M, holds=((30, 20, 10), (45, 30, 15), (60, 40, 20))):
+    """The in vivo passive check of docs/sources/muscle_architecture.md §5.2: the passive extension moment
+    (joint law + every muscle's passive fibre force × moment arm, passive_in_vivo.passive_extension_moment)
+    at the forward_head_posture holds (neck°, cervical°, head° flexion spread by the regions' flexion
+    shares, everything else neutral), against Bishop et al. 1994: relaxed end-range moments < 10 N·m."""
+    chain = chain_of(M["segs"])
+    reg = {r["name"]: r for r in M["regions"]}
+    print("passive neck extension moment at the phone-neck holds (joint law + passive muscles, N·m):")
+    for neck, cerv, head in holds:
+        q = {}
+        for name, deg in (("cervical", cerv), ("head", head)):
+            for j, sh in zip(reg[name]["joints"], reg[name]["shares"][0]):
+                q[j] = (math.radians(deg * sh), 0.0, 0.0)
+        cells = []
+        for joint in ("C0-C1", "C1-C2", "C4-C5", "C7-T1"):
+            law, mus = passive_in_vivo.passive_extension_moment(
+                chain, path_length, M["muscles"], M["ranges"], q, joint,
+                lambda m: m["passive_strain"][0] if "passive_strain" in m else 0.6)
+            cells.append("%s %.2f + %.2f = %.2f" % (joint, law, mus, law + mus))
+        print("   neck %2d°: %s" % (neck, "; ".join(cells)))
 
 
 def report(M):
@@ -1244,6 +1341,10 @@ def report(M):
     print("source-parameter fit (neutral MT length − length implied by the MF-TL l_opt, l_ts; mm):")
     for n, (b, v) in M["fit"].items():
         print("   %-22s %-6s %+6.1f" % (n, b, 1e3 * v))
+    print("Mortensen file's own neutral fibre length (l_opt, l_ts of the file at its default pose = this neutral):")
+    for n, lt in M["neck_src"].items():
+        print("   %-22s %.3f" % (n, lt))
+    neck_passive_report(M)
     for line in getattr(mp, "intercostal_check", []):
         print(line)
     print("fibre rule:")
@@ -1258,8 +1359,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=OUT_DIR, help="directory for full_spine.yaml and paraspinal_only.yaml")
     ap.add_argument("--check", action="store_true", help="print derived numbers")
+    ap.add_argument("--neck-anchor", choices=("assumption", "source"), default="assumption",
+                    help="neck groups' neutral fibre length: 'assumption' (default: SL 2.8 µm, fibres optimal in "
+                         "neutral) or 'source' (WHAT-IF: the Mortensen file's own neutral operating point, "
+                         "docs/sources/muscle_architecture.md §5.2; needs --out elsewhere than models/)")
     args = ap.parse_args()
-    M = build()
+    if args.neck_anchor != "assumption" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+        ap.error("--neck-anchor %s is a what-if: give --out a directory other than %s" % (
+            args.neck_anchor, os.path.relpath(OUT_DIR, ROOT)))
+    M = build(args.neck_anchor)
     os.makedirs(args.out, exist_ok=True)
     groups_full = [g_ for g_ in TYPE1]
     n_par = sum(1 for m in M["muscles"] if m["group"] in PARASPINAL)

@@ -378,10 +378,13 @@ def range_postures(chain, regions, ranges):
 # values hard-coded per group in the ArtiSynth port of Christophy 2012 (LumbarSpine2,
 # muscle_architecture.md §2.2, [M]); MF 2.27 is Ward et al. 2009 (J Bone Joint Surg Am 91:176) [V].
 # Spinalis: no measured value found; the longissimus value (the neighbouring erector column, whose
-# fibres are also short in neutral, Zwambag et al. 2014) is an assumption. Neck muscles: none verified
-# (muscle_architecture.md §5): 2.8 µm = fibres at optimal length in neutral, the recalled Vasavada
-# 1998 convention [R] — an assumption. Thoracic and cervical multifidus take the lumbar MF value
-# (§7.1 table: "use for thoracic MF until better data").
+# fibres are also short in neutral, Zwambag et al. 2014) is an assumption. Neck muscles: no measured
+# neutral sarcomere length reachable (Borst 2011, Anderson 2005, Kamibayashi & Richmond 1998 tables:
+# searched session 9, muscle_architecture.md §5.1-5.2): 2.8 µm = fibres at optimal length in neutral,
+# an assumption. It is NOT what the neck source file does for its Vasavada-lineage muscles: with its
+# own l_opt and l_ts they sit at 0.87-1.16 of optimal in its (= this model's) neutral; only
+# Mortensen's 2018 hyoid muscles sit at 1.00 (§5.2 [D]). Thoracic and cervical multifidus take the
+# lumbar MF value (§7.1 table: "use for thoracic MF until better data").
 SARCOMERE_LENGTH = {
     "iliocostalis": 2.37, "longissimus": 2.31, "multifidus": 2.27, "spinalis": 2.31,
     "quadratus_lumborum": 2.38, "psoas_major": 3.11, "rectus_abdominis": 2.83,
@@ -410,7 +413,8 @@ SHORT_DEEP = ("rotatores", "levatores_costarum", "interspinales", "intertransver
 def sarcomere_src(group):
     if group in SHORT_DEEP:
         return "assumption: 2.8 µm, fibres optimal in neutral (no sarcomere-length data found for this muscle)"
-    return SARCOMERE_SRC.get(group, "assumption: 2.8 µm, fibres optimal in neutral (Vasavada 1998 convention [R])")
+    return SARCOMERE_SRC.get(group, "assumption: 2.8 µm, fibres optimal in neutral (no measured neck sarcomere length "
+                                    "reachable: docs/sources/muscle_architecture.md §5.2)")
 
 
 SL_OPT = 2.8          # µm, optimal sarcomere length (Delp/Christophy convention, [M] ArtiSynth)
