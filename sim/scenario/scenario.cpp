@@ -292,7 +292,7 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
   for (size_t k = 0; k < keys.size(); ++k) {
     const std::string f = "keyframes[" + std::to_string(k) + "]";
     const YAML::Node kn = keys[k];
-    r.allow(kn, f, {"time", "pelvis_deg", "pelvis_position", "regions_deg", "hands", "label", "forces", "resting"});
+    r.allow(kn, f, {"time", "pelvis_deg", "pelvis_position", "regions_deg", "joints_deg", "hands", "label", "forces", "resting"});
     ScenarioKeyframe kf;
     kf.line = r.line(kn);
     if (!kn["time"].IsDefined()) r.fail(kn, f + ".time", "missing required field");
@@ -300,14 +300,15 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     if (kf.time > kMaxScenarioDurationS) r.fail(kn["time"], f + ".time", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");
     if (k == 0 && kf.time != 0) r.fail(kn["time"], f + ".time", "the first keyframe is at time 0");
     if (k > 0 && !(kf.time > s.keyframes.back().time)) r.fail(kn["time"], f + ".time", "keyframe times must increase");
-    auto read_axes = [&](const YAML::Node& an, const std::string& region, const std::string& af) {
+    auto read_axes = [&](const YAML::Node& an, const std::string& region, const std::string& af,
+                         std::vector<ScenarioAngle>& into) {
       r.allow(an, af, {"flexion", "lateral_bending", "axial_rotation"});
       for (const auto& kv : an) {
         const std::string axis = kv.first.as<std::string>();
-        kf.angles.push_back({region, axis, r.num(kv.second, af + "." + axis), r.line(kv.second), af + "." + axis});
+        into.push_back({region, axis, r.num(kv.second, af + "." + axis), r.line(kv.second), af + "." + axis});
       }
     };
-    if (kn["pelvis_deg"].IsDefined()) read_axes(kn["pelvis_deg"], "pelvis", f + ".pelvis_deg");
+    if (kn["pelvis_deg"].IsDefined()) read_axes(kn["pelvis_deg"], "pelvis", f + ".pelvis_deg", kf.angles);
     if (kn["pelvis_position"].IsDefined()) {
       const YAML::Node pp = kn["pelvis_position"];
       if (!pp.IsSequence() || pp.size() != 3) r.fail(pp, f + ".pelvis_position", "expected [forward, up, right] in metres");
@@ -324,7 +325,21 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
                std::to_string(r.line(kn["pelvis_deg"])) + "): give its angles in one place");
       for (const auto& kv : rn) {
         const std::string region = kv.first.as<std::string>();
-        read_axes(kv.second, region, f + ".regions_deg." + region);
+        read_axes(kv.second, region, f + ".regions_deg." + region, kf.angles);
+      }
+    }
+    // Per-level angles (per-level radiographs, motion capture): added to the rhythm's share of the
+    // regions' angles at that level. The joint names are checked against the model in bind_scenario.
+    if (kn["joints_deg"].IsDefined()) {
+      const YAML::Node jn = kn["joints_deg"];
+      if (!jn.IsMap()) r.fail(jn, f + ".joints_deg", "expected joint → {axis: degrees}, e.g. T1-T2: {flexion: 3}");
+      r.unique_keys(jn, f + ".joints_deg");
+      for (const auto& kv : jn) {
+        const std::string joint = kv.first.as<std::string>();
+        const std::string jf = f + ".joints_deg." + joint;
+        if (!kv.second.IsMap() || kv.second.size() == 0)
+          r.fail(kv.second, jf, "expected {flexion, lateral_bending, axial_rotation} in degrees, at least one");
+        read_axes(kv.second, joint, jf, kf.joint_angles);
       }
     }
     if (kn["hands"].IsDefined()) {
@@ -692,6 +707,20 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         fail(a.line, a.field, e.what());
       }
     }
+    // Per-level angles, added to what the rhythm gives the level: the regions keep their meaning
+    // (each region's angle is still spread by its rhythm), and a level's explicit angle adds to the
+    // region's total (docs/scenarios.md, "Per-level angles").
+    for (const auto& a : kf.joint_angles) {
+      const int j = m.joint_index(a.region);
+      if (j < 0) {
+        std::string names;
+        for (const auto& n : m.joint_name) names.append(names.empty() ? "" : ", ").append(n);
+        const std::string hint = m.region_index(a.region) >= 0 || a.region == "pelvis" ? ": a region: give it under regions_deg" : "";
+        fail(a.line, a.field.substr(0, a.field.rfind('.')), "unknown joint '" + a.region + "'" + hint + " (model '" + m.name + "' has: " + names + ")");
+      }
+      for (int ax = 0; ax < 3; ++ax)
+        if (a.axis == kAxisNames[ax]) p.level_angles[m.dof(j, ax)] += deg2rad(a.degrees);
+    }
     // Every level within reach of its range of motion. The models' ranges are in vitro ROM at the
     // test moment (Yamamoto 1989 10 N·m, Wilke 2017 7.5 N·m, Panjabi 2001), which in vivo end-of-range
     // postures exceed (a 50° lumbar flexion puts 12.8° at L1-L2 by the Christophy rhythm; Yamamoto's
@@ -700,8 +729,18 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     int dof = -1;
     const std::string beyond = posture_range_problem(m, p, &dof);
     if (!beyond.empty()) {
-      // Named on the angle that moves that rotation (its own axis first, then any the rhythm couples).
+      // Named on the angle that moves that rotation: the level's own joints_deg angle, else a region's
+      // (its own axis first, then any the rhythm couples).
       const ScenarioAngle* culprit = nullptr;
+      for (const auto& a : kf.joint_angles)
+        if (a.region == m.joint_name[dof / 3] && a.axis == kAxisNames[dof % 3]) culprit = &a;
+      std::string parts;
+      if (p.level_angles[dof] != 0) {
+        Eigen::VectorXd q(m.ndof);
+        posture_to_angles(m, p, q);
+        parts = fmt::format(" (the regions' rhythm {:.1f}° + joints_deg {:.1f}°)", rad2deg(q[dof] - p.level_angles[dof]),
+                            rad2deg(p.level_angles[dof]));
+      }
       for (int pass = 0; pass < 2 && !culprit; ++pass)
         for (const auto& a : kf.angles) {
           const int r = m.region_index(a.region);
@@ -711,8 +750,8 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
               culprit = &a;
         }
       const std::string at = fmt::format("at t = {:g} s ", kf.time);
-      if (culprit) fail(culprit->line, culprit->field, at + beyond);
-      fail(kf.line, "keyframes[" + std::to_string(&kf - s.keyframes.data()) + "]", at + beyond);
+      if (culprit) fail(culprit->line, culprit->field, at + beyond + parts);
+      fail(kf.line, "keyframes[" + std::to_string(&kf - s.keyframes.data()) + "]", at + beyond + parts);
     }
     // Hands within reach of the shoulders in that posture.
     set_static_posture(m, p, d);

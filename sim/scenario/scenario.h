@@ -1,7 +1,7 @@
 #pragma once
 // Scenarios: what is asked of the body over time. A scenario names a model, a subject, a criterion
 // and an output rate, and a cycle of keyframes — postures (pelvis and regional angles, degrees at
-// this edge), hand positions and hand loads — repeated with rests. Format: docs/scenarios.md.
+// this edge; per-level angles may be added on top), hand positions and hand loads — repeated with rests. Format: docs/scenarios.md.
 //
 // parse_scenario checks the file itself (unknown keys, types, finiteness, increasing times) and
 // keeps the line of every value; bind_scenario checks it against a model (region names, joint
@@ -68,6 +68,9 @@ struct ScenarioKeyframeForce {
 struct ScenarioKeyframe {
   double time = 0;  // s within the cycle
   std::vector<ScenarioAngle> angles;
+  // Per-level angles (joints_deg), `region` holding the joint's name ("T1-T2"): added to what the
+  // rhythm gives that level from the regions' angles (docs/scenarios.md, "Per-level angles").
+  std::vector<ScenarioAngle> joint_angles;
   Vec3 pelvis_position = Vec3::Zero();  // m, relative to relaxed standing: forward, up, right
   std::array<ScenarioHand, 2> hands;  // right, left
   std::vector<ScenarioKeyframeForce> forces;   // changed force values from this keyframe on
