@@ -259,7 +259,8 @@ PYBIND11_MODULE(_core, mod) {
       py::arg("load_kg") = 0.0, py::arg("criterion") = "activation2", py::arg("abdominal_pressure") = true,
       "Evaluate one still posture of `model` (a Model, or a bundled name or path): angles as {'REGION.AXIS': degrees} (regions from the model, or "
       "'pelvis'), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
-      "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the disc frame, joint_center "
+      "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the joint frame of the segment below (x anterior, y superior, z "
+      "right; not the disc frame of disc_force, which is turned by half the joint's rotation, docs/mechanics.md), joint_center "
       "(njoint, 3) m, segment_origin (nsegment, 3) m, muscle_length and fiber_length (nmuscle, m), "
       "moment_arm (ndof, nmuscle, m); after load sharing (criterion activation2, activation3, "
       "stress2 or minmax): activation and muscle_force (nmuscle, N), disc_force (njoint, 3): "
