@@ -21,7 +21,10 @@ IAP_REFERENCE_JOINT = "L4-L5"
 # 14 young men, 60 bimanual sagittal lifts in 12 hand positions, erect posture; IAP (kPa) against the
 # moment at L4/5 (N·m): y = 0.079 x − 1.127, r = 0.75. (The abstract as stored prints "−1127"; read
 # as −1.127 kPa: zero pressure at 14 N·m. Read as −1127 kPa the relation would give no pressure below
-# 14 000 N·m, which no lift reaches.)
+# 14 000 N·m, which no lift reaches.) A population fit on the absolute moment, taken for the model's
+# reference subject: the engine reads it on the moment a scaled subject's posture would need of the
+# reference body, M / (mass ratio × height ratio) (sim/model/subject.cpp; docs/mechanics.md,
+# "Subject size"); the abstract gives no subject masses [A].
 MAIRIAUX_SLOPE_KPA = 0.079
 MAIRIAUX_INTERCEPT_KPA = -1.127
 
@@ -60,7 +63,8 @@ def write_abdominal_pressure(w, q, g):
                                  "7 cm upright (7 + 8 sin(hip angle) cm); constant here (docs/sources/iap.md §2)"))
     w("    pressure_intercept_kpa: %s\n" % q(
         "[V abstract] Mairiaux, Davis, Stubbs & Baty 1984 Ergonomics 27:883: IAP = 0.079 M(L4/5) − 1.127 kPa, "
-        "r = 0.75, 14 men lifting in the erect posture"))
+        "r = 0.75, 14 men lifting in the erect posture; taken for the reference subject, a scaled subject's M read as "
+        "the reference body's, M / (mass ratio × height ratio) [A] (docs/mechanics.md, Subject size)"))
     w("    pressure_slope_kpa: %s\n" % q("[V abstract] Mairiaux et al. 1984 (as the intercept), kPa per N·m at L4/5"))
     w("    pressure_exponent: %s\n" % q("Mairiaux et al. 1984: a straight line"))
     w("    max_pressure_kpa: %s\n" % q("[M] Essendrop 2003 PhD thesis (well-trained subjects), the IAP bound of "

@@ -615,7 +615,8 @@ class Results:
         """The summary as a ``pandas.DataFrame``.
 
         ``what``: ``"joints"`` (index joint: peak and mean compression, peak shears, N),
-        ``"groups"`` (index group, side: peak and mean activation, end fatigued fraction) or
+        ``"groups"`` (index group, side: peak and mean activation, end fatigued fraction — the
+        share of the group's strength lost, M_F weighted by each fascicle's F0 — and recovery times) or
         ``"muscles"`` (index fascicle, from the frames: group, side, peak and mean activation,
         peak and mean force N, end fatigued fraction).
         """

@@ -260,7 +260,8 @@ class SweepResults:
     def to_xarray(self):
         """An ``xarray.Dataset`` with one dimension per axis (named by its path) plus ``joint``
         (peak/mean compression, peak shears, N) and ``group``, ``side`` (peak/mean activation, end
-        fatigued fraction); ``reserve_peak_Nm``, ``endurance_s`` (NaN when the task never fails)."""
+        fatigued fraction: the share of the group's strength lost, M_F weighted by F0, docs/fatigue.md);
+        ``reserve_peak_Nm``, ``endurance_s`` (NaN when the task never fails)."""
         import xarray as xr
 
         dims = [p for p, _ in self.axes]

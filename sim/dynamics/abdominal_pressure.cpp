@@ -7,7 +7,8 @@ namespace paraspine {
 
 double abdominal_pressure_from_moment(const AbdominalPressureParameters& p, double extension_moment) {
   if (!p.enabled || !(extension_moment > 0)) return 0;
-  const double v = p.intercept + p.slope * std::pow(extension_moment, p.exponent);
+  // The relation is evaluated on the reference body's moment (model.h: reference_moment_scale).
+  const double v = p.intercept + p.slope * std::pow(p.reference_moment_scale * extension_moment, p.exponent);
   return std::clamp(v, 0.0, p.max_pressure);
 }
 

@@ -50,8 +50,10 @@ struct CreepParameters {
 };
 
 // Intra-abdominal pressure (sim/dynamics/abdominal_pressure.h): prescribed from the net extension
-// moment at a reference joint, p = clamp(intercept + slope · M^exponent, 0, max_pressure) for M > 0,
+// moment at a reference joint, p = clamp(intercept + slope · (s M)^exponent, 0, max_pressure) for M > 0,
 // acting on the abdominal cross-section of each listed joint's cut. Absent from a model file = none.
+// The relation is a population fit for the model file's reference subject: s converts this subject's
+// moment to that body's (docs/mechanics.md, "Subject size").
 struct AbdominalPressureParameters {
   bool enabled = false;
   std::vector<int> joints;      // joints whose cut passes through the abdominal cavity
@@ -62,6 +64,9 @@ struct AbdominalPressureParameters {
   double slope = 0;             // Pa per (N·m)^exponent
   double exponent = 1;
   double max_pressure = 0;      // Pa
+  // (m_ref h_ref) / (m h): 1 for the model file's reference subject; scale_model multiplies it by the
+  // factor it applies to every net moment, so geometrically similar subjects get the same pressure.
+  double reference_moment_scale = 1;
   std::string source;
 };
 

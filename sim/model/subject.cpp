@@ -66,6 +66,12 @@ Model scale_model(const Model& m, const Subject& s) {
   out.joint_disc_area *= sM / sL;
   out.joint_disc_width *= std::sqrt(sM / sL);
   out.abdominal_pressure.moment_arm *= sL;
+  // The pressure relation (Mairiaux et al. 1984) is a population fit for the reference subject: it
+  // is read with the moment this subject's would be on the reference body, i.e. divided by the
+  // factor sM·sL that scales every net moment (masses × lengths). With A·d scaled by sM, the moment
+  // the pressure carries then keeps its share of the net moment at any mass; on the absolute moment it
+  // grew ~ sM², 11 % of L4-L5 at 50 kg, 34 % at 120 kg (docs/mechanics.md, "Subject size").
+  out.abdominal_pressure.reference_moment_scale /= sM * sL;
   for (auto& a : out.arms) {
     a.shoulder *= sL;
     a.length *= sL;

@@ -70,7 +70,8 @@ nlohmann::json model_summary(const Model& m) {
     j["abdominal_pressure"] = {{"joints", levels}, {"reference_joint", m.joint_name[ap.reference_joint]},
                                {"area_m2", ap.area}, {"moment_arm_m", ap.moment_arm},
                                {"intercept_kpa", ap.intercept * 1e-3}, {"slope_kpa", ap.slope * 1e-3},
-                               {"exponent", ap.exponent}, {"max_pressure_kpa", ap.max_pressure * 1e-3}};
+                               {"exponent", ap.exponent}, {"max_pressure_kpa", ap.max_pressure * 1e-3},
+                               {"reference_moment_scale", ap.reference_moment_scale}};
   } else {
     j["abdominal_pressure"] = nullptr;
   }
@@ -195,6 +196,9 @@ std::string model_summary_text(const Model& m) {
                      a["reference_joint"].get<std::string>(), a["max_pressure_kpa"].get<double>()));
     line(fmt::format("    on {} with area {:.1f} cm² and moment arm {:.1f} cm (docs/mechanics.md)", levels,
                      a["area_m2"].get<double>() * 1e4, a["moment_arm_m"].get<double>() * 1e2));
+    const double scale = a.value("reference_moment_scale", 1.0);
+    if (scale != 1.0)
+      line(fmt::format("    M read as the reference body's moment: this subject's × {:.4f} (docs/mechanics.md)", scale));
   }
   return out;
 }

@@ -71,7 +71,9 @@ struct Entry {
   std::unique_ptr<ResultsPicture> picture;
   std::vector<double> t;             // sampled times
   Eigen::MatrixXd compression;       // (samples × joints)
-  std::map<std::string, std::vector<double>> group_activation, group_fatigue;  // mean over the group's fascicles
+  // Per group, both sides: activation as the mean over its fascicles; fatigue as the share of its
+  // strength lost, M_F weighted by each fascicle's maximum force (the summary's end_fatigued_fraction).
+  std::map<std::string, std::vector<double>> group_activation, group_fatigue;
   double over_limit_fraction = 0;    // of sampled frames with any level above the action limit
   std::string label;
 };
@@ -90,11 +92,14 @@ Entry read_entry(const std::string& path) {
   const Eigen::MatrixXd fat = r.strided("/fatigue/fatigued", stride);
   std::map<std::string, std::vector<int>> members;
   for (int i = 0; i < r.nmuscle(); ++i) members[r.muscle_group[i]].push_back(i);
+  const Eigen::VectorXd& f0 = e.picture->model().muscle_fmax;  // the file's model, scaled to its subject
   for (const auto& [g, idx] : members) {
     std::vector<double> a(act.rows(), 0), f(fat.rows(), 0);
+    double strength = 0;
+    for (int i : idx) strength += f0[i];
     for (Eigen::Index k = 0; k < act.rows(); ++k) {
-      for (int i : idx) a[k] += act(k, i), f[k] += fat(k, i);
-      a[k] /= idx.size(), f[k] /= idx.size();
+      for (int i : idx) a[k] += act(k, i), f[k] += f0[i] * fat(k, i);
+      a[k] /= idx.size(), f[k] /= strength;
     }
     e.group_activation[g] = a, e.group_fatigue[g] = f;
   }
@@ -236,7 +241,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     h += "</tr>\n";
   }
   h += "</tbody>\n</table>\n<p class=\"note\">Mean activation: over the group's fascicles on both sides and every frame. Peak: "
-       "the largest activation of any of its fascicles. Fatigued: mean fatigued fraction of the motor-unit pool (M_F) at the last frame.</p>\n";
+       "the largest activation of any of its fascicles. Fatigued: the share of the group's strength lost at the last frame (fatigued fraction M_F weighted by each fascicle's maximum force, both sides).</p>\n";
 
   // ---- pictures: one row per kind, one column per file
   const std::string grid = fmt::format("<div class=\"grid\" style=\"grid-template-columns: repeat({}, 1fr)\">\n", n);
@@ -340,7 +345,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
         ++k;
       }
       PlotOptions o;
-      o.title = e.label + (fatigue ? ": fatigued fraction (M_F), mean per group" : ": activation, mean per group");
+      o.title = e.label + (fatigue ? ": strength lost (M_F weighted by F0), per group" : ": activation, mean per group");
       o.xlabel = "time, s", o.ylabel = fatigue ? "fatigued fraction" : "activation";
       o.ymin = 0, o.ymax = ymax;
       o.height = 420;

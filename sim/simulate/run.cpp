@@ -536,10 +536,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                                {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI}};
   j["joints"] = joints;
   // Groups per side: peak and mean of the group's fascicles (mean over fascicles and frames), the
-  // fatigued fraction at the end (mean over fascicles), and the complete rest the group needs to
-  // be back at 90 % and 95 % of its strength (endurance.h).
+  // fatigued fraction at the end weighted by each fascicle's maximum force F0 (the share of the
+  // group's strength lost, 1 − its strength as docs/fatigue.md defines it; a plain mean would let
+  // many thin fascicles outweigh a few strong ones), and the complete rest the group needs to be
+  // back at 90 % and 95 % of that strength (endurance.h).
   struct GroupAccumulator {
-    double peak = 0, sum = 0, n = 0, fatigued = 0, to90 = 0, to95 = 0;
+    double peak = 0, sum = 0, n = 0, fatigued_force = 0, force = 0, to90 = 0, to95 = 0;
     std::vector<FatigueParameters> p;
     std::vector<FatigueState> s;
     std::vector<double> w;
@@ -550,7 +552,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     a.peak = std::max(a.peak, peak_a[i]);
     a.sum += sum_a[i] / frames;
     a.n += 1;
-    a.fatigued += d.fatigue[i].fatigued;
+    a.fatigued_force += m.muscle_fmax[i] * d.fatigue[i].fatigued;
+    a.force += m.muscle_fmax[i];
     a.p.push_back(fatigue_parameters[i]);
     a.s.push_back(d.fatigue[i]);
     a.w.push_back(m.muscle_fmax[i]);
@@ -567,7 +570,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   nlohmann::json groups = nlohmann::json::object();
   for (const auto& [key, a] : g)
     groups[key.first][key.second] = {{"peak_activation", a.peak}, {"mean_activation", a.sum / a.n},
-                                     {"end_fatigued_fraction", a.fatigued / a.n},
+                                     {"end_fatigued_fraction", a.fatigued_force / a.force},
                                      {"recovery_to_90_s", a.to90}, {"recovery_to_95_s", a.to95}};
   j["groups"] = groups;
   j["reserves"] = {{"peak_moment_Nm", peak_reserve}, {"frames_used_fraction", double(reserve_frames) / frames}};

@@ -48,7 +48,8 @@ struct RunOptions {
 // The summary (the CLI prints it; --json and /summary carry it):
 // {scenario, model, subject, criterion, duration_s, frames,
 //  joints: {name: {peak_compression_N, mean_compression_N, peak_shear_ap_N, peak_shear_lateral_N}},
-//  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction}}},
+//  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction (F0-weighted:
+//           the share of the group's strength lost), recovery_to_90_s, recovery_to_95_s}}},
 //  reserves: {peak_moment_Nm, frames_used_fraction},
 //  endurance_s (null when the task never fails), first_to_fail (group or null),
 //  load_sharing_solves, load_sharing_iterations (the solver's steps over all solves),

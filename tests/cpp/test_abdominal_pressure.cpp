@@ -248,6 +248,57 @@ TEST(AbdominalPressure, ScalesWithTheSubject) {
   EXPECT_NEAR(big.abdominal_pressure.moment_arm, test::full_spine().abdominal_pressure.moment_arm, 1e-12);
 }
 
+// Mairiaux's relation is read on the moment the reference body would need (M / (mass ratio · height
+// ratio)), and A·d scales with mass at a given height, so for the same posture the pressure is the
+// same and the moment it carries keeps its share of the L4-L5 net moment at every body mass. On the
+// absolute moment the share was 11 % at 50 kg, 21 % at 79.6 kg and 34 % at 120 kg.
+TEST(AbdominalPressure, ShareOfTheNetMomentDoesNotDependOnBodyMass) {
+  const Model& ref = test::full_spine();
+  const int l45 = ref.joint_index("L4-L5");
+  std::vector<double> share, pressure;
+  for (double mass : {50.0, ref.reference_body_mass, 120.0}) {
+    Subject s;
+    s.body_mass = mass;
+    s.height = ref.reference_height;
+    const Model m = scale_model(ref, s);
+    Data d(m);
+    stoop(m, d, 0, 30, 20);
+    LoadSharingSettings settings;
+    load_sharing(m, settings, d);
+    ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved) << mass;
+    ASSERT_LT(d.tau[m.dof(l45, kFlexion)], 0) << mass;  // an extension demand
+    ASSERT_GT(d.abdominal_pressure, 0) << mass;
+    share.push_back(d.abdominal_pressure_moment[m.dof(l45, kFlexion)] / d.tau[m.dof(l45, kFlexion)]);
+    pressure.push_back(d.abdominal_pressure);
+  }
+  EXPECT_GT(share[1], 0.1);  // the pressure does carry a part
+  EXPECT_NEAR(share[0], share[1], 1e-9);
+  EXPECT_NEAR(share[2], share[1], 1e-9);
+  EXPECT_NEAR(pressure[0], pressure[1], 1e-9 * pressure[1]);
+  EXPECT_NEAR(pressure[2], pressure[1], 1e-9 * pressure[1]);
+}
+
+// The reference subject given explicitly is the model file's: the relation is read on its moment
+// unchanged (scale exactly 1), so its results are what they were before subject-size normalization.
+TEST(AbdominalPressure, ReferenceSubjectReadsTheRelationOnItsOwnMoment) {
+  const Model& ref = test::full_spine();
+  EXPECT_EQ(ref.abdominal_pressure.reference_moment_scale, 1.0);
+  Subject s;
+  s.body_mass = ref.reference_body_mass;
+  s.height = ref.reference_height;
+  EXPECT_EQ(scale_model(ref, s).abdominal_pressure.reference_moment_scale, 1.0);
+  Subject t;
+  t.body_mass = 70;
+  t.height = 1.75;
+  const Model m = scale_model(ref, t);
+  EXPECT_NEAR(m.abdominal_pressure.reference_moment_scale,
+              ref.reference_body_mass * ref.reference_height / (70 * 1.75), 1e-15);
+  // A moment the 70 kg subject needs is read as the reference body's moment for the same posture.
+  EXPECT_NEAR(abdominal_pressure_from_moment(m.abdominal_pressure, 100),
+              abdominal_pressure_from_moment(ref.abdominal_pressure, 100 * m.abdominal_pressure.reference_moment_scale),
+              1e-9);
+}
+
 TEST(AbdominalPressure, BadBlocksAreErrorsNamingTheField) {
   auto expect_error = [](const std::string& block, const std::string& needle) {
     try {

@@ -52,6 +52,24 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
         assert np.allclose(s, 1.0, atol=1e-9)
         # The time axis is a dimension scale of the per-frame datasets.
         assert f["joints/compression"].dims[0][0].name == "/time"
+        # A group's end fatigued fraction is the share of its strength lost: the fascicles' M_F at
+        # the last frame weighted by their maximum force F0 (docs/fatigue.md), not a plain mean over
+        # fascicles, which here differs by up to half (multifidus: many thin thoracic fascicles).
+        import paraspine
+        model = paraspine.Model.load("full_spine")  # the fixture's model, reference subject
+        assert list(f["muscles/name"].asstr()[:]) == list(model.muscle_names)
+        f0 = np.array(model.muscle_max_force)
+        end = f["fatigue/fatigued"][-1]
+        group, side = f["muscles/group"].asstr()[:], f["muscles/side"].asstr()[:]
+        largest_gap = 0.0
+        for g, sides in summary["groups"].items():
+            for sd, v in sides.items():
+                i = (group == g) & (side == sd)
+                weighted = (f0[i] * end[i]).sum() / f0[i].sum()
+                assert v["end_fatigued_fraction"] == pytest.approx(weighted, rel=1e-12, abs=1e-15), (g, sd)
+                largest_gap = max(largest_gap, abs(weighted - end[i].mean()) / max(weighted, 1e-12))
+        assert summary["groups"]["multifidus"]["left"]["end_fatigued_fraction"] > 0
+        assert largest_gap > 0.1  # the two means do differ here, so the check can tell them apart
 
 
 def bad(tmp_path, replace, with_text):
@@ -228,7 +246,7 @@ def test_micro_breaks_change_the_timeline_and_lower_the_fatigue():
     # now fails (LTpL_L5, L5-S1) at 602 s, just after the place of the break (after the 40th lift), so
     # the break postpones that failure (standing 662 s, supported 722 s) and the supported run then has
     # its muscles carry frames that the plain run hands to reserves: after a task failure, end-of-run
-    # fatigue no longer measures the rest alone (longissimus 0.286 supported vs 0.275 plain). Where the
+    # fatigue no longer measures the rest alone (longissimus 0.286 supported vs 0.275 plain, then plain fascicle means, F0-weighted since session 9). Where the
     # plain run fails inside the window, the break is therefore judged by when the failure comes.
     fatigue = {k: {g: v["groups"][g]["left"]["end_fatigued_fraction"] for g in ("longissimus", "iliocostalis", "multifidus")}
                for k, v in end.items()}
