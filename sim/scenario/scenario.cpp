@@ -828,8 +828,12 @@ FrameClock::FrameClock(const Scenario& s) {
   // before a double beyond a long's range is converted.
   if (!(grid >= 0 && grid <= 2 * kMaxScenarioFrames))
     throw std::invalid_argument("scenario '" + s.name + "': " + std::to_string(grid) + " output frames, more than the limit");
-  frames = static_cast<long>(std::floor(grid + 1e-9)) + 1;
-  end_frame = grid - static_cast<double>(frames - 1) > 1e-9;
+  // Relative tolerance, as cycle_position_of_frame's whole_frames: duration / dt of a long run carries
+  // rounding of a few 1e-9 frames, which an absolute 1e-9 took for an end frame 1e-11 s (or 0 s) after
+  // the last grid frame.
+  const double tol = 1e-9 * std::max(1.0, grid);
+  frames = static_cast<long>(std::floor(grid + tol)) + 1;
+  end_frame = grid - static_cast<double>(frames - 1) > tol;
   if (end_frame) ++frames;
 }
 

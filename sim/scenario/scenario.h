@@ -142,7 +142,7 @@ CyclePosition cycle_position_of_frame(const Scenario& s, double cycle, long f, d
 // The output frames of a run of `s`: t = f·dt on the rate's grid (dt = 1 / output_rate_hz) and, when
 // the rate does not divide the duration (to 1e-9 of a frame), one more frame at the exact end, so the
 // final instant (the last keyframe) is always simulated; the step into that frame is the shorter
-// rest of the grid. The fatigue and creep step after frame f is step_after(f).
+// rest of the grid. The fatigue and creep step of frame f is step_into(f).
 struct FrameClock {
   double dt = 0, duration = 0;  // s
   long frames = 0;
@@ -150,7 +150,10 @@ struct FrameClock {
   explicit FrameClock(const Scenario& s);
   bool is_end_frame(long f) const { return end_frame && f == frames - 1; }
   double time(long f) const { return is_end_frame(f) ? duration : static_cast<double>(f) * dt; }
-  double step_after(long f) const { return end_frame && f == frames - 2 ? duration - static_cast<double>(f) * dt : dt; }
+  // The interval frame f's activation and posture are carried over by fatigue and creep: a whole step,
+  // except the end frame's, which is the shorter remainder after the last grid frame (frame k stands
+  // for (t_{k-1}, t_k], docs/fatigue.md; frame 0 for one step before t = 0).
+  double step_into(long f) const { return is_end_frame(f) ? duration - static_cast<double>(f - 1) * dt : dt; }
 };
 
 // What is wrong with one value of a subject a user gives (scenario file, --subject, Python's

@@ -320,7 +320,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
   // `solved`: the frame was prepared and solved already (the frame-parallel path without fatigue).
   auto process = [&](long f, Data& d, bool solved) {
-    const double t = clock.time(f), step = clock.step_after(f);
+    const double t = clock.time(f), step = clock.step_into(f);
     if (!solved) {
     const CyclePosition where = set_frame_kinematics(m, s, b, cycle, f, clock, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
     SolvedFrame::gather(d, inputs);
@@ -391,8 +391,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
             fail.at_strength_limit && fail.muscle >= 0 && t <= endurance_time(fatigue_parameters[fail.muscle], 0.95);
       }
     }
-    // Fatigue and creep carry the frame's activations and posture over the next interval; a frame of
-    // the repeated cycle steps with its slot's fatigue maps (RepeatedCycle).
+    // Fatigue and creep carry the frame's activations and posture over its interval (FrameClock::step_into);
+    // a frame of the repeated cycle steps with its slot's fatigue maps (RepeatedCycle).
     if (std::vector<FatigueStepCache>* maps = options.reuse_frame_work ? repeated.maps(slot_index, m.nmuscle) : nullptr) {
       std::swap(d.fatigue_cache, *maps);
       fatigue_update(m, fatigue_parameters, step, d);

@@ -162,11 +162,16 @@ void erector_silence(const ValidationSuite& suite, const Scenario& sc, ScenarioO
     if (m.joint_name[j] == suite.pressure.joint) ref_joint = j;
   if (ref_joint < 0) throw std::invalid_argument(sc.file + ": the model has no joint " + suite.pressure.joint);
 
-  const double dt = 1.0 / sc.output_rate_hz, duration = b.times.back();
-  const long frames = static_cast<long>(std::floor(duration / dt + 1e-9)) + 1;
+  // One cycle on the output grid plus, when the rate does not divide it, a frame at its exact end
+  // (the rule of FrameClock, which run_scenario uses), so the last keyframe is always sampled.
+  const double dt = 1.0 / sc.output_rate_hz, duration = b.times.back(), grid = duration / dt;
+  const double tol = 1e-9 * std::max(1.0, grid);
+  long frames = static_cast<long>(std::floor(grid + tol)) + 1;
+  const bool end_frame = grid - static_cast<double>(frames - 1) > tol;
+  if (end_frame) ++frames;
   std::vector<double> angle(frames), force(frames);
   for (long f = 0; f < frames; ++f) {
-    const double t = f * dt;
+    const double t = end_frame && f == frames - 1 ? duration : static_cast<double>(f) * dt;
     b.timeline.sample(t, d);
     clear_loads(m, d);
     size_t seg = 0;

@@ -81,8 +81,11 @@ TEST(Review9, TheEndOfTheRunIsAlwaysSimulated) {
   EXPECT_EQ(clock.frames, 5);  // 0, 1/3, 2/3, 1, and 1.1
   EXPECT_TRUE(clock.end_frame);
   EXPECT_DOUBLE_EQ(clock.time(4), 1.1);
-  EXPECT_NEAR(clock.step_after(3), 0.1, 1e-12);
-  EXPECT_DOUBLE_EQ(clock.step_after(2), 1.0 / 3);
+  // The end frame stands for the short interval before it (frame k for (t_{k-1}, t_k]); the last grid
+  // frame for a whole step (the session-9 code review found the short step on the frame before).
+  EXPECT_NEAR(clock.step_into(4), 0.1, 1e-12);
+  EXPECT_DOUBLE_EQ(clock.step_into(3), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(clock.step_into(0), 1.0 / 3);
 
   RunOptions opt;
   opt.time_coupling = false;
@@ -117,13 +120,34 @@ TEST(Review9, TheEndOfTheRunIsAlwaysSimulated) {
   const FrameClock c(lift);
   EXPECT_FALSE(c.end_frame);
   EXPECT_EQ(c.frames, 401);
-  // A keyframe a hair past the grid is still reached.
-  std::string hair = two_keyframes("output_rate_hz: 1000\n");
-  hair.replace(hair.find("time: 1\n"), 8, "time: 1.0000000001\n");
-  const FrameClock h(parse_scenario(hair, "h.yaml"));
+  // A keyframe 10 µs past the grid is still reached by an end frame ...
+  std::string past = two_keyframes("output_rate_hz: 1000\n");
+  past.replace(past.find("time: 1\n"), 8, "time: 1.00001\n");
+  const FrameClock h(parse_scenario(past, "h.yaml"));
   EXPECT_TRUE(h.end_frame);
   EXPECT_EQ(h.frames, 1002);
-  EXPECT_DOUBLE_EQ(h.time(1001), 1.0000000001);
+  EXPECT_DOUBLE_EQ(h.time(1001), 1.00001);
+  EXPECT_NEAR(h.step_into(1001), 1e-5, 1e-12);
+  // ... while one within 1e-9 of a frame (relative to the frame count, as cycle_position_of_frame's
+  // whole_frames) is that frame: no end frame a fraction of a nanosecond after it.
+  std::string hair = two_keyframes("output_rate_hz: 1000\n");
+  hair.replace(hair.find("time: 1\n"), 8, "time: 1.0000000001\n");
+  const FrameClock on(parse_scenario(hair, "on.yaml"));
+  EXPECT_FALSE(on.end_frame);
+  EXPECT_EQ(on.frames, 1001);
+}
+
+// The code review's long run: 21 145 lifting cycles with a 3.1-s rest at 50 Hz are 8 880 746 whole
+// frames; duration / dt carries a few 1e-9 frames of rounding, which an absolute tolerance took for an
+// end frame 1e-11 s after the last one (a duplicated time in /time).
+TEST(Review9, LongRunsOnTheGridGetNoSpuriousEndFrame) {
+  Scenario s = load_scenario("repetitive_lifting_shift");
+  s.output_rate_hz = 50;
+  s.rest_s = 3.1;
+  s.repetitions = 21145;
+  const FrameClock c(s);
+  EXPECT_FALSE(c.end_frame);
+  EXPECT_EQ(c.frames, std::lround(s.duration_s() * 50) + 1);
 }
 
 // A3: keyframe forces have the limits of external_forces; points a limit like the model loader's.
