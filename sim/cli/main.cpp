@@ -80,7 +80,7 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   if (json) {
     nlohmann::json out;
     out["model"] = model.name;
-    out["subject"] = {{"body_mass_kg", model.reference_body_mass}, {"height_m", model.reference_height}};
+    out["subject"] = ps::subject_summary(model);  // the whole subject, as every other output
     out["load_per_hand_kg"] = load_kg;
     out["joints"] = nlohmann::json::array();
     for (int j = 0; j < model.njoint; ++j) {
