@@ -146,8 +146,10 @@ def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] 
 
 def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
             quantity: str = "fatigue_fatigued", ax=None, top: int = 8, max_frames: int = 20000):
-    """Fatigue per muscle group over time: the mean over the group's fascicles of
-    ``quantity`` (``fatigue_fatigued`` M_F by default, or ``fatigue_capacity``, ``fatigue_active``).
+    """Fatigue per muscle group over time: ``quantity`` (``fatigue_fatigued`` M_F by default, or
+    ``fatigue_capacity``, ``fatigue_active``, ``fatigue_resting``) averaged over the group's
+    fascicles weighted by their maximum force F0 — for M_F the share of the group's strength lost,
+    the number of the summary's ``end_fatigued_fraction`` and ``paraspine report``.
 
     groups: which groups (default the ``top`` groups with the largest final value).
     side: ``"left"``/``"right"`` to draw one side; default both sides together.
@@ -163,8 +165,8 @@ def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, si
     position = {n: k for k, n in enumerate(names)}
     curves = {}
     for g in gs:
-        sel = results.muscles(group=g, side=side)
-        curves[g] = values[:, [position[n] for n in sel.names]].mean(axis=1)
+        idx, w = results.group_strength_weights(g, side)
+        curves[g] = values[:, [position[results.muscle_names[i]] for i in idx]] @ w
     if groups is None:
         order = sorted(curves, key=lambda g: -abs(curves[g][-1] - curves[g][0]))
         curves = {g: curves[g] for g in order[:top]}
@@ -173,8 +175,10 @@ def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, si
     for g, c in curves.items():
         ax.plot(t, c, label=g)
     ax.set_xlabel(tlabel)
-    ax.set_ylabel({"fatigue_fatigued": "fatigued fraction M_F", "fatigue_capacity": "capacity 1 − M_F",
-                   "fatigue_active": "active fraction M_A", "fatigue_resting": "resting fraction M_R"}[quantity])
+    ax.set_ylabel({"fatigue_fatigued": "share of strength lost (M_F weighted by F0)",
+                   "fatigue_capacity": "capacity 1 − M_F (weighted by F0)",
+                   "fatigue_active": "active fraction M_A (weighted by F0)",
+                   "fatigue_resting": "resting fraction M_R (weighted by F0)"}[quantity])
     ax.set_title(f"{results.scenario_name}: fatigue per muscle group" + (f" ({side})" if side else ""))
     ax.legend(fontsize="small")
     return ax
@@ -215,17 +219,23 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     ax.set_ylabel("mean activation")
     ax.set_title("mean activation per muscle group")
     ax.legend(fontsize="small")
-    # Fatigue: the group that ends most fatigued in any run, per run.
+    # Fatigue: the group that ends with the largest share of its strength lost (M_F weighted by F0,
+    # the summary's end_fatigued_fraction) in any run, per run.
     ax = axs[1, 1]
     end = [r.statistic("fatigue_fatigued", "last") for r in runs]  # one row each, not whole columns
-    worst = max(runs[0].groups, key=lambda g: max(e[r.muscles(group=g).indices].mean() for r, e in zip(runs, end)))
+
+    def lost(r, e, g):
+        idx, w = r.group_strength_weights(g)
+        return float(e[idx] @ w)
+
+    worst = max(runs[0].groups, key=lambda g: max(lost(r, e, g) for r, e in zip(runs, end)))
     for r, lab in zip(runs, labels):
-        sel = r.muscles(group=worst)
-        t, values = r.reduced("fatigue_fatigued", sel.indices, 20000, how="mean")  # long runs: block means
+        idx, w = r.group_strength_weights(worst)
+        t, values = r.reduced("fatigue_fatigued", idx, 20000, how="mean")  # long runs: block means
         t, tlabel = _time_axis(r, t, duration_s=longest)
-        ax.plot(t, values.mean(axis=1), label=lab)
+        ax.plot(t, values @ w, label=lab)
     ax.set_xlabel(tlabel)
-    ax.set_ylabel("fatigued fraction M_F")
+    ax.set_ylabel("share of strength lost (M_F weighted by F0)")
     ax.set_title(f"fatigue of {worst} (most fatigued group)")
     ax.legend(fontsize="small")
     return fig

@@ -576,6 +576,39 @@ class Results:
         """Muscle groups, in the model's order of first appearance."""
         return list(dict.fromkeys(self.muscle_groups))
 
+    @property
+    def muscle_max_force(self) -> np.ndarray:
+        """(M,) each fascicle's maximum force F0, N, in the model scaled to the run's subject: the
+        weights of a group's fatigued fraction, the share of its strength lost (Σ F0·M_F / Σ F0,
+        docs/fatigue.md), as in the summary's ``end_fatigued_fraction`` and ``paraspine report``.
+        From the model simulated here, or for a file the model it names (its ``model_file`` if that
+        still exists, else the model by name) scaled to its recorded ``subject``, as ``paraspine
+        render`` and ``report`` do."""
+        f0 = getattr(self, "_f0", None)
+        if f0 is None:
+            model = self.model
+            if model is None:
+                mfile = str(self.metadata.get("model_file", ""))
+                model = _core.Model.load(mfile if mfile and os.path.exists(mfile) else str(self.metadata.get("model", "")))
+                sub = self.metadata.get("subject")
+                sub = sub if isinstance(sub, dict) else {}
+                model = model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),
+                                                   sex=str(sub.get("sex", "")), strength_factor=float(sub.get("strength_factor", 1.0))))
+            f0 = np.asarray(model.muscle_max_force, dtype=float)
+            if f0.shape != (len(self.muscle_names),):
+                raise ValueError(f"the model of {self.file or self.scenario_name} has {f0.size} muscles, the results "
+                                 f"{len(self.muscle_names)}: it no longer matches the results")
+            self._f0 = f0
+        return f0
+
+    def group_strength_weights(self, group: str, side: Optional[str] = None) -> tuple[np.ndarray, np.ndarray]:
+        """The fascicles of ``group`` (one ``side`` or both) and their weights F0 / Σ F0: a field's
+        columns ``values[:, idx] @ w`` give the group's value as a share of its strength (for
+        ``fatigue_fatigued`` the share of strength lost, the summary's ``end_fatigued_fraction``)."""
+        idx = self.muscles(group=group, side=side).indices
+        f0 = self.muscle_max_force[idx]
+        return idx, f0 / f0.sum()
+
     # --- conversions --------------------------------------------------------------------------
     def to_xarray(self, fields: Union[Iterable[str], str, None] = None):
         """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates

@@ -552,28 +552,35 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   text(cr, x0 + 2.2 * fs, y, "hand load (weight of the mass held)", fs);
 }
 
-void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o) {
-  // Muscle groups ranked by the coloured quantity: mean over their fascicles (activation, fatigue) or
-  // summed (force), both sides together.
-  std::map<std::string, std::pair<double, int>> acc;
-  for (int i = 0; i < model_.nmuscle; ++i) {
-    const double x = o.color == ColorBy::kActivation ? v.activation[i] : o.color == ColorBy::kForce ? v.force[i] : v.fatigued[i];
-    auto& a = acc[model_.muscle_group[i]];
-    a.first += x, a.second += 1;
+std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c) {
+  std::map<std::string, std::pair<double, double>> acc;  // group → (sum of values or of F0·M_F, fascicles or Σ F0)
+  for (int i = 0; i < m.nmuscle; ++i) {
+    auto& a = acc[m.muscle_group[i]];
+    if (c == ColorBy::kFatigue)
+      a.first += m.muscle_fmax[i] * v.fatigued[i], a.second += m.muscle_fmax[i];
+    else
+      a.first += c == ColorBy::kActivation ? v.activation[i] : v.force[i], a.second += 1;
   }
   std::vector<std::pair<double, std::string>> ranked;
-  for (const auto& [g, a] : acc) ranked.push_back({o.color == ColorBy::kForce ? a.first : a.first / a.second, g});
+  for (const auto& [g, a] : acc) ranked.push_back({c == ColorBy::kForce ? a.first : a.first / a.second, g});
   std::sort(ranked.rbegin(), ranked.rend());
+  return ranked;
+}
+
+void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o) {
+  const auto ranked = rank_groups(model_, v, o.color);
+  std::map<std::string, int> fascicles;  // the force swatch is coloured by the mean force per fascicle
+  for (int i = 0; i < model_.nmuscle; ++i) ++fascicles[model_.muscle_group[i]];
   const double row = 1.45 * fs;
   const char* what = o.color == ColorBy::kActivation ? "Most active groups (mean activation)"
                      : o.color == ColorBy::kForce    ? "Largest group forces (sum, N)"
-                                                     : "Most fatigued groups (mean M_F)";
+                                                     : "Most fatigued groups (share of strength lost)";
   text(cr, x0, y0 + row, what, fs, 0, true);
   for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
     const double y = y0 + (k + 2) * row;
     const double value = ranked[k].first;
     double rgb[3];
-    colormap((o.color == ColorBy::kForce ? value / acc[ranked[k].second].second : value) / color_max(o), rgb);
+    colormap((o.color == ColorBy::kForce ? value / fascicles[ranked[k].second] : value) / color_max(o), rgb);
     cairo_rectangle(cr, x0, y - 0.75 * fs, 1.6 * fs, 0.9 * fs);
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     cairo_fill(cr);

@@ -11,6 +11,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/model/data.h"
 #include "sim/model/model.h"
@@ -49,6 +51,12 @@ struct FrameValues {
 // Colour for a value in [0, 1] on the pictures' sequential scale (pale blue-grey → yellow → red →
 // dark crimson), r, g, b in [0, 1].
 void colormap(double v, double rgb[3]);
+
+// Muscle groups at one instant ranked by the coloured quantity, both sides together, largest first
+// (value, group): activation the mean over the group's fascicles, force the sum (N), fatigue the share
+// of the group's strength lost, M_F weighted by each fascicle's maximum force F0 of `m` (the model
+// scaled to the file's subject), as the report and the run summary's end_fatigued_fraction.
+std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c);
 
 class ResultsPicture {
  public:

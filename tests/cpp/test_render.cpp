@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <array>
+#include <map>
 #include <set>
 
 #include "fixtures.h"
@@ -226,6 +228,34 @@ TEST(Render, TwoInstantsOfALiftDiffer) {
   long changed = 0;
   for (size_t k = 0; k < a.px.size(); ++k) changed += a.px[k] != b.px[k];
   EXPECT_GT(changed, 0.02 * a.px.size());
+}
+
+// The picture's "most fatigued groups" panel ranks groups by the share of their strength lost,
+// Σ F0·M_F / Σ F0 over the group's fascicles (both sides), the number the report and the run
+// summary give, not the plain mean of M_F over fascicles (which differs: F0 varies within a group).
+TEST(Render, FatiguedGroupsAreRankedByTheStrengthLost) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const long last = r.frames() - 1;
+  const FrameValues v = p.values(last);
+  const Eigen::MatrixXd mf = r.strided("/fatigue/fatigued", 1);
+  const Eigen::VectorXd& f0 = p.model().muscle_fmax;
+  std::map<std::string, std::array<double, 4>> expect;  // Σ F0·M_F, Σ F0, Σ M_F, fascicles
+  for (int i = 0; i < r.nmuscle(); ++i) {
+    auto& e = expect[r.muscle_group[i]];
+    e[0] += f0[i] * mf(last, i), e[1] += f0[i], e[2] += mf(last, i), e[3] += 1;
+  }
+  const auto ranked = rank_groups(p.model(), v, ColorBy::kFatigue);
+  ASSERT_EQ(ranked.size(), expect.size());
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    const auto& e = expect.at(ranked[k].second);
+    EXPECT_NEAR(ranked[k].first, e[0] / e[1], 1e-12) << ranked[k].second;
+    if (k) EXPECT_GE(ranked[k - 1].first, ranked[k].first);
+  }
+  // The case the plain mean got wrong: multifidus, whose fascicles' F0 differ.
+  const auto& mult = expect.at("multifidus");
+  ASSERT_GT(mult[0], 0);
+  EXPECT_GT(std::abs(mult[0] / mult[1] - mult[2] / mult[3]), 0.05 * mult[0] / mult[1]);
 }
 
 TEST(Render, SvgAndPdfAreWritten) {

@@ -150,7 +150,11 @@ def test_plots_draw_what_they_say(two_runs):
     assert ax.get_images()[0].get_array().shape[1] <= 51
     assert np.isclose(ax.get_images()[0].get_array().max(), a.activation.max())  # block maxima keep peaks
     ax = paraspine.plot.fatigue(a, groups=["longissimus", "multifidus"])
-    assert np.allclose(ax.get_lines()[0].get_ydata(), a.muscles(group="longissimus").fatigue_fatigued.mean(axis=1))
+    f0 = np.asarray(a.model.muscle_max_force)  # the share of the group's strength lost: M_F weighted by F0
+    for line, g in zip(ax.get_lines(), ["longissimus", "multifidus"]):
+        sel = a.muscles(group=g)
+        lost = sel.fatigue_fatigued @ f0[sel.indices] / f0[sel.indices].sum()
+        assert np.allclose(line.get_ydata(), lost, rtol=1e-12, atol=0), g
     fig = paraspine.plot.compare([a, b], labels=["5 kg", "10 kg"])
     assert len(fig.axes) == 4
     with pytest.raises(ValueError):

@@ -218,3 +218,40 @@ def test_report_group_fatigue_is_the_summarys_lost_strength(lifts, tmp_path):
         assert sides["right"]["end_fatigued_fraction"] == pytest.approx(lost, rel=1e-6), g
     i = group == "multifidus"
     assert abs(end[i].mean() - (f0[i] * end[i]).sum() / f0[i].sum()) > 1e-3  # the plain mean would not pass
+
+
+def test_python_plots_rank_groups_by_the_summarys_lost_strength(lifts):
+    """paraspine.plot.fatigue and the compare dashboard's "most fatigued group" show the share of
+    the group's strength lost (M_F weighted by F0 of the file's scaled model), the number of the
+    summary's end_fatigued_fraction and the report, not the plain mean over fascicles."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import paraspine
+
+    d, files = lifts
+    with paraspine.load_results(files["rounded_back_lift"]) as res:
+        f0 = np.array(paraspine.Model.load("full_spine").muscle_max_force)  # reference subject, as the run
+        assert np.allclose(res.muscle_max_force, f0, rtol=1e-12)
+        groups = np.array(res.muscle_groups)
+        end = res.fatigue_fatigued[-1]
+        summary = res.summary["groups"]
+        ax = paraspine.plot.fatigue(res, groups=["multifidus", "longissimus"])
+        for line, g in zip(ax.get_lines(), ["multifidus", "longissimus"]):
+            i = groups == g
+            lost = (f0[i] * end[i]).sum() / f0[i].sum()
+            assert line.get_ydata()[-1] == pytest.approx(lost, rel=1e-9), g
+            assert line.get_ydata()[-1] == pytest.approx(summary[g]["left"]["end_fatigued_fraction"], rel=1e-6), g
+        assert "strength lost" in ax.get_ylabel()
+        i = groups == "multifidus"
+        assert abs(end[i].mean() - (f0[i] * end[i]).sum() / f0[i].sum()) > 1e-3  # the plain mean would not pass
+        # The dashboard: the group with the largest end_fatigued_fraction, drawn as its lost strength.
+        worst = max(summary, key=lambda g: max(v["end_fatigued_fraction"] for v in summary[g].values()))
+        fig = paraspine.plot.compare([res])
+        panel = fig.axes[3]
+        assert panel.get_title() == f"fatigue of {worst} (most fatigued group)"
+        i = groups == worst
+        assert panel.get_lines()[0].get_ydata()[-1] == pytest.approx((f0[i] * end[i]).sum() / f0[i].sum(), rel=1e-9)
+        plt.close("all")
