@@ -461,8 +461,12 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
   // A rate so low that the whole run is one frame (at t = 0) reports that frame as the peak of the task.
   if (s.duration_s() * s.output_rate_hz < 1)
     r.fail(root["output_rate_hz"], "output_rate_hz", "gives a single frame over the scenario's " + [&] {
+             // The suggested rate rounded UP to 3 significant digits, so that it passes this check itself
+             // (1 / 4.8 s printed as 0.208333 Hz gave 0.9999984 frames and was refused again).
+             const double least = 1 / s.duration_s();
+             const double unit = std::pow(10.0, std::floor(std::log10(least)) - 2);
              std::ostringstream o;
-             o << s.duration_s() << " s: use at least " << 1 / s.duration_s() << " Hz";
+             o << s.duration_s() << " s: use at least " << std::ceil(least / unit - 1e-9) * unit << " Hz";
              return o.str();
            }());
   return s;

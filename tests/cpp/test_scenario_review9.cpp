@@ -150,6 +150,18 @@ TEST(Review9, LongRunsOnTheGridGetNoSpuriousEndFrame) {
   EXPECT_EQ(c.frames, std::lround(s.duration_s() * 50) + 1);
 }
 
+// A rate too low for two frames is refused with a suggested rate that itself passes (code review: "use
+// at least 0.208333 Hz" for a 4.8-s scenario, and 0.208333 × 4.8 < 1 was refused again).
+TEST(Review9, TheSuggestedLowestRateIsAccepted) {
+  std::string text = two_keyframes("output_rate_hz: 0.1\n");
+  text.replace(text.find("time: 1\n"), 8, "time: 4.8\n");
+  const std::string e = error_of(text);
+  ASSERT_TRUE(contains(e, "use at least 0.209 Hz")) << e;
+  std::string at = text;
+  at.replace(at.find("output_rate_hz: 0.1"), 19, "output_rate_hz: 0.209");
+  EXPECT_EQ(error_of(at), "accepted");
+}
+
 // A3: keyframe forces have the limits of external_forces; points a limit like the model loader's.
 TEST(Review9, KeyframeForcesAndForcePointsAreBounded) {
   const std::string head = "paraspine_scenario: 1\nname: t\nmodel: lumbar\nexternal_forces:\n"
