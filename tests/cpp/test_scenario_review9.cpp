@@ -1,6 +1,7 @@
-// Input and run defects found by the session-9 review (/work/wt/reports/review_session9.md), each
-// reproduced as the reviewer did and checked fixed: silently wrong results (A1-A10) and unclear
-// errors (C1, C5-C7). Every one of these tests failed before its fix.
+// Input and run defects found by the session-9 review of the CLI and file handling (items A1-A10,
+// C1, C5-C7; the reproductions are in the fixing commits' messages), each reproduced as the reviewer
+// did and checked fixed: silently wrong results and unclear errors. A1, A2 and C1 were run against the
+// code before the fix; the others use functions the fixes added.
 #include <gtest/gtest.h>
 
 #include <filesystem>
