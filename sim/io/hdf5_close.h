@@ -36,10 +36,6 @@ std::string reserve_for_close(hid_t file);
 // its close then succeeds whatever the disk's state. For a file that is being discarded.
 void divert_to_memory(hid_t file);
 
-}  // namespace paraspine
-
-namespace paraspine {
-
 // Whether another process is writing `partial` (HDF5 holds an exclusive flock on a file it writes):
 // "" when not (or when it does not exist), else the reason to give. To be asked before H5Fcreate
 // with H5F_ACC_TRUNC, which truncates the file before it finds the lock: a second run to the same

@@ -552,17 +552,29 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   text(cr, x0 + 2.2 * fs, y, "hand load (weight of the mass held)", fs);
 }
 
-std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c) {
-  std::map<std::string, std::pair<double, double>> acc;  // group → (sum of values or of F0·M_F, fascicles or Σ F0)
+std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued) {
+  std::map<std::string, std::pair<double, double>> acc;  // group → (Σ F0·M_F, Σ F0)
   for (int i = 0; i < m.nmuscle; ++i) {
     auto& a = acc[m.muscle_group[i]];
-    if (c == ColorBy::kFatigue)
-      a.first += m.muscle_fmax[i] * v.fatigued[i], a.second += m.muscle_fmax[i];
-    else
-      a.first += c == ColorBy::kActivation ? v.activation[i] : v.force[i], a.second += 1;
+    a.first += m.muscle_fmax[i] * fatigued[i], a.second += m.muscle_fmax[i];
   }
+  std::map<std::string, double> lost;
+  for (const auto& [g, a] : acc) lost[g] = a.first / a.second;
+  return lost;
+}
+
+std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c) {
   std::vector<std::pair<double, std::string>> ranked;
-  for (const auto& [g, a] : acc) ranked.push_back({c == ColorBy::kForce ? a.first : a.first / a.second, g});
+  if (c == ColorBy::kFatigue) {
+    for (const auto& [g, lost] : group_strength_lost(m, v.fatigued)) ranked.push_back({lost, g});
+  } else {
+    std::map<std::string, std::pair<double, int>> acc;  // group → (sum of values, fascicles)
+    for (int i = 0; i < m.nmuscle; ++i) {
+      auto& a = acc[m.muscle_group[i]];
+      a.first += c == ColorBy::kActivation ? v.activation[i] : v.force[i], a.second += 1;
+    }
+    for (const auto& [g, a] : acc) ranked.push_back({c == ColorBy::kForce ? a.first : a.first / a.second, g});
+  }
   std::sort(ranked.rbegin(), ranked.rend());
   return ranked;
 }

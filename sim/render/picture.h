@@ -10,6 +10,7 @@
 #include <cairo.h>
 
 #include <memory>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,10 @@ void colormap(double v, double rgb[3]);
 // of the group's strength lost, M_F weighted by each fascicle's maximum force F0 of `m` (the model
 // scaled to the file's subject), as the report and the run summary's end_fatigued_fraction.
 std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c);
+
+// Per muscle group (both sides), the share of its strength lost: Σ F0·M_F / Σ F0 over its fascicles,
+// F0 = `m`'s muscle_fmax. The one definition the picture's ranking and the report's series use.
+std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued);
 
 class ResultsPicture {
  public:

@@ -92,16 +92,18 @@ Entry read_entry(const std::string& path) {
   const Eigen::MatrixXd fat = r.strided("/fatigue/fatigued", stride);
   std::map<std::string, std::vector<int>> members;
   for (int i = 0; i < r.nmuscle(); ++i) members[r.muscle_group[i]].push_back(i);
-  const Eigen::VectorXd& f0 = e.picture->model().muscle_fmax;  // the file's model, scaled to its subject
   for (const auto& [g, idx] : members) {
-    std::vector<double> a(act.rows(), 0), f(fat.rows(), 0);
-    double strength = 0;
-    for (int i : idx) strength += f0[i];
+    std::vector<double> a(act.rows(), 0);
     for (Eigen::Index k = 0; k < act.rows(); ++k) {
-      for (int i : idx) a[k] += act(k, i), f[k] += f0[i] * fat(k, i);
-      a[k] /= idx.size(), f[k] /= strength;
+      for (int i : idx) a[k] += act(k, i);
+      a[k] /= idx.size();
     }
-    e.group_activation[g] = a, e.group_fatigue[g] = f;
+    e.group_activation[g] = a;
+  }
+  // Fatigue: the share of each group's strength lost, F0 of the file's model scaled to its subject.
+  for (Eigen::Index k = 0; k < fat.rows(); ++k) {
+    const Eigen::VectorXd row = fat.row(k).transpose();
+    for (const auto& [g, lost] : group_strength_lost(e.picture->model(), row)) e.group_fatigue[g].push_back(lost);
   }
   long over = 0;
   for (Eigen::Index k = 0; k < e.compression.rows(); ++k) over += e.compression.row(k).maxCoeff() > kNioshActionLimit;
