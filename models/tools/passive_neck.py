@@ -88,7 +88,14 @@ def flexion_laws(ranges):
     return out
 
 
-def table(M, tilts, levels=NECK_LEVELS + THORACIC_LEVELS):
+NECK_SEGMENTS = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "head"}
+
+
+def crosses_neck(m):
+    return any(seg in NECK_SEGMENTS for seg, _ in m["path"])
+
+
+def table(M, tilts, levels=NECK_LEVELS + THORACIC_LEVELS, strain=strain_of):
     """{tilt: {joint: (law, muscles, gravity)}} in N·m."""
     chain = B.chain_of(M["segs"])
     laws = flexion_laws(M["ranges"])
@@ -98,7 +105,7 @@ def table(M, tilts, levels=NECK_LEVELS + THORACIC_LEVELS):
         row = {}
         for j in levels:
             law, mus = passive_in_vivo.passive_extension_moment(chain, path_length, M["muscles"], laws, q, j,
-                                                                strain_of)
+                                                                strain)
             row[j] = (law, mus, gravity_flexion_moment(chain, M["segs"], q, j))
         out[t] = row
     return out
@@ -118,10 +125,41 @@ def muscle_shares(M, tilt, joint, top=8):
     return shares[:top]
 
 
+def checks(M, strain=strain_of):
+    """(C1: largest neck passive moment at full flexion, N·m and level; C2: largest passive / gravity
+    ratio up to the silence onset, with its level and tilt)."""
+    onset = FRP_ONSET_FRACTION[0] * FULL_TILT_DEG
+    T = table(M, (15.0, 30.0, 45.0, onset, FULL_TILT_DEG), levels=NECK_LEVELS, strain=strain)
+    c1 = max((law + mus, j) for j, (law, mus, _) in T[FULL_TILT_DEG].items())
+    c2 = max(((law + mus) / grav, j, t) for t in (15.0, 30.0, 45.0, onset) for j, (law, mus, grav) in T[t].items())
+    return c1, c2
+
+
+def what_if():
+    """Printed only, never written into the model: how far the two candidate parameters move C1 and C2
+    (docs/sources/passive_neck.md §4). No value here is adopted: no source meets criterion F."""
+    print("WHAT-IF (not adopted): C1 = largest passive moment at full flexion (in vivo < 10 N·m); "
+          "C2 = largest passive/gravity up to 72.6 % of full flexion (in vivo ≤ 1)")
+    M = B.build()
+    for e0 in (0.6, 1.0, 1.5, 2.0, 3.0, 5.0):
+        (c1, j1), (c2, j2, t2) = checks(M, lambda m: e0 if crosses_neck(m) else strain_of(m))
+        print("   e0 %.1f for every muscle crossing a neck level: C1 %.2f N·m (%s)  C2 %.2f (%s, %.1f°)" % (
+            e0, c1, j1, c2, j2, t2))
+    M = B.build("source")
+    (c1, j1), (c2, j2, t2) = checks(M)
+    print("   neck fibres at the source file's neutral operating point (--neck-anchor source), e0 0.6: "
+          "C1 %.2f N·m (%s)  C2 %.2f (%s, %.1f°)" % (c1, j1, c2, j2, t2))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--svg", action="store_true", help="also write docs/images/passive_neck.svg")
+    ap.add_argument("--what-if", action="store_true",
+                    help="also print C1/C2 for softer neck passive strains and for the source neck operating point "
+                         "(diagnostic only: nothing is written)")
     args = ap.parse_args()
+    if args.what_if:
+        what_if()
     M = B.build()
     tilts = (15.0, 30.0, 45.0, 60.0, round(FRP_ONSET_FRACTION[0] * FULL_TILT_DEG, 2), FULL_TILT_DEG)
     T = table(M, tilts)
