@@ -62,7 +62,8 @@ struct PadHold {
 };
 
 // Frey Law & Avin 2010 (Ergonomics 53:109, Table 2) trunk power model ET = 22.69 f^-2.27 s
-// (coefficients [R]: two independent transcriptions agree, docs/sources/spine_literature.md §8.3).
+// (coefficients [R]: Table 2 not reached, two transcriptions of the row agree; Frey-Law 2012's trunk
+// fit is not coherent with it at 10–20 %, docs/sources/endurance_curve.md).
 // The 2012 paper puts the 95 % prediction interval at 29–47 % around the mean curve: ±30 %.
 TEST(FatigueLiterature, SustainedTrunkExtensionEnduranceFollowsFreyLawAvin2010) {
   PadHold h;
