@@ -4,7 +4,9 @@
 Runs the engine's literature test (FatigueLiterature.SustainedTrunkExtension..., a trunk-extension
 hold against a pad at T8 on the full model, coupled fatigue and load sharing) under two criteria,
 reads the endurance it prints, and plots it over the Frey Law & Avin 2010 trunk power curve
-ET = 22.69 f^-2.27 s with the ±30 % band the test asserts. Usage, after `make build`:
+ET = 22.69 f^-2.27 s (coefficients [R], docs/sources/endurance_curve.md) with the ±30 % band the
+test asserts, and the published 3CC's own curve for one fascicle from rest (Frey-Law 2012 trunk
+F, R). Usage, after `make build`:
 
     /usr/bin/python3 scripts/endurance_plot.py [--build build] [--out docs/images/endurance.svg]
 """
@@ -20,6 +22,15 @@ import numpy as np  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 LINE = re.compile(r"hold at (\d+) % of .*?: (\d+) s \(Frey Law & Avin 2010: (\d+) s")
+# Frey-Law, Looft & Heitsman 2012 (J Biomech 45:1803) Table 1, trunk [V]: the model's defaults.
+TRUNK_F, TRUNK_R = 0.00755, 0.00075
+
+
+def three_compartment_endurance(f, F=TRUNK_F, R=TRUNK_R):
+    """Sustained-load endurance (s) of the 2012 Appendix model with M_A held at f: M_F grows as
+    F f/R (1 - exp(-R t)) and the hold fails when M_R + M_A < f, i.e. M_F = 1 - f
+    (docs/sources/endurance_curve.md §2: within 1 s of integrating the published equations)."""
+    return -np.log(1 - R * (1 - f) / (F * f)) / R
 
 
 def predicted(build, criterion):
@@ -40,6 +51,8 @@ def main():
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.fill_between(100 * f, 0.7 * curve, 1.3 * curve, color="0.88", label="±30 %")
     ax.plot(100 * f, curve, "k-", label="Frey Law & Avin 2010, trunk power model")
+    ax.plot(100 * f, three_compartment_endurance(f), "k--", lw=1,
+            label="3CC, Frey-Law 2012 trunk F, R: one fascicle from rest")
     for crit, mark in (("activation2", "o"), ("minmax", "s")):
         pts = predicted(a.build, crit)
         if not pts:
