@@ -40,8 +40,8 @@ FLAVUM_LEVER_MM = L5_ENDPLATE_LENGTH_MM / 2.0 + L5_CANAL_LENGTH_MM  # 34.45
 
 LUMBAR_JOINTS = ("T12-L1", "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 
-ADAMS = ("Adams, Hutton & Stott 1980, Spine 5:245 (shares of the resistance at full flexion; capsular 39 %% "
-         "and flavum 13 %% [V secondary], supraspinous + interspinous 19 %% and disc 29 %% [R], their "
+ADAMS = ("Adams, Hutton & Stott 1980, Spine 5:245 (shares of the resistance at full flexion; capsular 39 % "
+         "and flavum 13 % [V secondary], supraspinous + interspinous 19 % and disc 29 % [R], their "
          "complement)")
 HINDLE = ("[D] %.1f mm = 7 N·m / 134 N, Hindle, Pearcy & Cross 1990, J Biomed Eng 12:340 (abstract [V])"
           % SSL_ISL_LEVER_MM)
