@@ -46,14 +46,18 @@ void reactions(const Model& m, Data& d) {
     // The flexion law's moment realised by tissues off the disc centre (Model::OffDiscLoad): a
     // ligament pulling the body above toward the one below along the disc normal is balanced by the
     // same force pressing the disc; a facet in contact pushes the other way. The moment is unchanged.
+    double tissue_compression = 0;
     if (off_disc) {
       const double M = d.passive_joint_moment[3 * j];
       const OffDiscLoad& o = m.joint_off_disc[j];
-      const double k = M < 0 ? o.flexion_compression : M > 0 ? o.extension_compression : 0.0;
-      if (k != 0) d.contact_force.col(j) += (k * std::abs(M)) * disc.col(1);
+      tissue_compression = (M < 0 ? o.flexion_compression : M > 0 ? o.extension_compression : 0.0) * std::abs(M);
     }
     const Vec3 f = disc.transpose() * d.contact_force.col(j);
     d.disc_force.col(j) << f.y(), -f.x(), -f.z();
+    if (tissue_compression != 0) {  // along the disc normal: the shears keep their bits
+      d.disc_force(0, j) += tissue_compression;
+      d.contact_force.col(j) += tissue_compression * disc.col(1);
+    }
   }
 }
 
