@@ -30,6 +30,7 @@ import abdominal_pressure  # noqa: E402
 import build_lumbar as BL  # noqa: E402
 import deep_muscles  # noqa: E402
 import disc_sources  # noqa: E402
+import ligament_compression  # noqa: E402
 import hyoid_muscles  # noqa: E402
 import intercostals  # noqa: E402
 import passive_fit  # noqa: E402
@@ -1134,6 +1135,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
                 sides = ex["passive"][a]
                 w("        %s: {%s}\n" % (an, ", ".join("%s: {ce: %s, be: %s}" % (k, g(v[0], 6), g(v[1], 6))
                                                      for k, v in sides.items())))
+            ligament_compression.write_off_disc(w, q, g, j["name"])
             disc_sources.write_disc(w, q, g, j["name"], ref["body_mass"], round(ref["height"], 3))
             if "mftl_joint" in j:
                 pos = (MFT + ": %s parent frame translation" % j["mftl_joint"]) + (

@@ -24,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import disc_sources  # noqa: E402
+import ligament_compression  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, SHOULDER_CHAIN, Chain, check_inertia, fibre_rule, g, g_down,  # noqa: E402
                            inertia_strings, joint_child_in_parent, parse_mftl_lumbar, path_length, q,
                            range_postures, rot_xyz, source_ratio, tf, vlist, SARCOMERE_LENGTH,
@@ -580,6 +581,7 @@ def write_yaml(model, path):
             w("        flexion: {positive: {c1: %s}, negative: {c1: %s}}\n" % (g(k["flex"], 4), g(k["ext"], 4)))
             w("        lateral_bending: {both: {c1: %s}}\n" % g(k["lb"], 4))
             w("        axial_rotation: {both: {c1: %s}}\n" % g(k["ar"], 4))
+            ligament_compression.write_off_disc(w, q, g, j["name"])
             disc_sources.write_disc(w, q, g, j["name"], ref["body_mass"], round(ref["height"], 3))
             lvl = ex["level"]
             tl = "" if j["name"] != "T12-L1" else "assumption: L1-L2 values for T12-L1 (no " \

@@ -101,6 +101,46 @@ PassiveLaw::Side read_law_side(const Reader& r, const YAML::Node& n, const std::
   return s;
 }
 
+// `passive.off_disc` of a joint: the tissues that carry the flexion law's moment off the disc centre
+// (docs/model-format.md). Carries its own source, like `disc:`.
+OffDiscLoad read_off_disc(const Reader& r, const YAML::Node& n, const std::string& field) {
+  if (!n.IsMap()) r.fail(n, field, "expected a mapping with flexion and/or extension lists and a source");
+  r.allow_keys(n, field, {"flexion", "extension", "source"});
+  OffDiscLoad o;
+  for (const char* side : {"flexion", "extension"}) {
+    const YAML::Node list = n[side];
+    if (!list.IsDefined()) continue;
+    const std::string sf = field + "." + side;
+    if (!list.IsSequence() || list.size() == 0) r.fail(list, sf, "expected a non-empty list of tissues");
+    std::vector<OffDiscTissue>& tissues = std::string(side) == "flexion" ? o.flexion : o.extension;
+    double total = 0;
+    for (size_t k = 0; k < list.size(); ++k) {
+      const YAML::Node tn = list[k];
+      const std::string tf = sf + "[" + std::to_string(k) + "]";
+      if (!tn.IsMap()) r.fail(tn, tf, "expected {tissue, share, moment_arm_mm, action}");
+      r.allow_keys(tn, tf, {"tissue", "share", "moment_arm_mm", "action"});
+      OffDiscTissue t;
+      t.name = r.str(r.require(tn, "tissue", tf), tf + ".tissue");
+      t.share = r.positive(r.require(tn, "share", tf), tf + ".share");
+      if (t.share > 1) r.fail(tn["share"], tf + ".share", "is a fraction of the joint law's moment, at most 1");
+      const double arm_mm = r.positive(r.require(tn, "moment_arm_mm", tf), tf + ".moment_arm_mm");
+      if (arm_mm > 200) r.fail(tn["moment_arm_mm"], tf + ".moment_arm_mm", "more than 200 mm from the disc centre (mm, not µm?)");
+      t.moment_arm = 1e-3 * arm_mm;
+      const std::string action = r.str(r.require(tn, "action", tf), tf + ".action");
+      if (action == "contact") t.contact = true;
+      else if (action != "tension") r.fail(tn["action"], tf + ".action", "expected tension or contact");
+      total += t.share;
+      tissues.push_back(t);
+    }
+    if (total > 1 + 1e-9)
+      r.fail(list, sf, "shares sum to " + std::to_string(total) + ", more than the whole moment (1)");
+  }
+  if (o.empty()) r.fail(n, field, "expected a flexion or an extension list");
+  o.source = r.str(r.require(n, "source", field), field + ".source");
+  o.update_coefficients();
+  return o;
+}
+
 struct MuscleDefaults {
   double specific_tension = NAN;  // N/m²
   double type1_fraction = NAN;
@@ -299,6 +339,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.joint_rot_in_child.resize(m.njoint);
   m.dof_range.resize(m.ndof, 2);
   m.dof_passive.resize(m.ndof);
+  m.joint_off_disc.assign(m.njoint, OffDiscLoad{});
   m.joint_name.resize(m.njoint);
   m.joint_source.resize(m.njoint);
   m.joint_disc_area = Eigen::VectorXd::Zero(m.njoint);
@@ -377,7 +418,7 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (jn["passive"].IsDefined()) {
       const YAML::Node pn = jn["passive"];
       const std::string pf = jf + ".passive";
-      r.allow_keys(pn, pf, {"units", "flexion", "lateral_bending", "axial_rotation"});
+      r.allow_keys(pn, pf, {"units", "flexion", "lateral_bending", "axial_rotation", "off_disc"});
       double per_unit = 1.0;  // coefficients per radian unless said otherwise
       if (pn["units"].IsDefined()) {
         const std::string u = r.str(pn["units"], pf + ".units");
@@ -398,6 +439,7 @@ Model parse_model(const std::string& text, const std::string& file) {
           law.negative = read_law_side(r, an["negative"], af + ".negative", per_unit);
       }
       numeric.push_back("passive");
+      if (pn["off_disc"].IsDefined()) m.joint_off_disc[j] = read_off_disc(r, pn["off_disc"], pf + ".off_disc");
     }
     m.joint_source[j] = r.sources(jn, jf, numeric);
     if (jn["disc"].IsDefined()) {

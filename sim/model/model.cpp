@@ -14,6 +14,16 @@ const char* side_name(Side s) {
   }
 }
 
+void OffDiscLoad::update_coefficients() {
+  auto sum = [](const std::vector<OffDiscTissue>& tissues) {
+    double k = 0;
+    for (const OffDiscTissue& t : tissues) k += (t.contact ? -t.share : t.share) / t.moment_arm;
+    return k;
+  };
+  flexion_compression = sum(flexion);
+  extension_compression = sum(extension);
+}
+
 double PassiveLaw::moment(double theta, double* dmoment) const {
   const Side& s = theta >= 0 ? positive : negative;
   const double x = std::abs(theta);
@@ -58,6 +68,8 @@ void finalize_model(Model& m) {
   m.segment_depth.assign(m.nsegment, 0);
   for (int s = 1; s < m.nsegment; ++s) m.segment_depth[s] = m.segment_depth[m.segment_parent[s]] + 1;
   if (m.muscle_passive_strain.size() != m.nmuscle) m.muscle_passive_strain = Eigen::VectorXd::Constant(m.nmuscle, kDefaultPassiveStrain);
+  if (static_cast<int>(m.joint_off_disc.size()) != m.njoint) m.joint_off_disc.resize(m.njoint);  // free couples
+  for (OffDiscLoad& o : m.joint_off_disc) o.update_coefficients();
   m.muscle_fiber_width = (m.muscle_lopt.array() * m.muscle_pennation.array().sin()).matrix();
   // The joints each path piece crosses: walk from both segments to their common ancestor; every
   // joint passed lies between them. A fascicle's span is the union over its pieces.

@@ -36,6 +36,29 @@ struct PassiveLaw {
   double moment(double theta, double* dmoment = nullptr) const;
 };
 
+// The part of a joint's flexion-law moment carried by tissues off the disc centre (optional
+// `passive.off_disc` of a joint; docs/model-format.md, docs/sources/ligament_compression.md). A tissue
+// carrying a share s of the law's moment M at a lever d (its sagittal distance from the disc centre,
+// its line along the disc normal) pulls (tension: posterior ligaments in flexion) or pushes (contact:
+// facet impingement in extension) with s|M|/d, and the disc carries that force the other way: the
+// moment across the joint is unchanged, the disc compression changes by Σ ±s|M|/d
+// (sim/loadsharing/reactions.h). Absent = a free couple (no compression), as before.
+struct OffDiscTissue {
+  std::string name;       // e.g. "capsular_ligaments"
+  double share = 0;       // fraction of the law's moment, (0, 1]
+  double moment_arm = 0;  // m, > 0
+  bool contact = false;   // false: tension (adds compression); true: contact (removes it)
+};
+struct OffDiscLoad {
+  std::vector<OffDiscTissue> flexion;    // when the flexion law resists flexion (its moment < 0)
+  std::vector<OffDiscTissue> extension;  // when it resists extension (its moment > 0)
+  // Disc compression per N·m of the law's moment, N/(N·m) = 1/m: Σ ±share / moment_arm of each side.
+  double flexion_compression = 0, extension_compression = 0;
+  std::string source;
+  bool empty() const { return flexion.empty() && extension.empty(); }
+  void update_coefficients();  // recomputes the two sums from the tissue lists
+};
+
 // Viscoelastic creep of the passive flexion laws (sim/tissue/creep.h): under sustained flexion the
 // passive tissue lengthens, so the same angle carries less passive moment; it recovers, more slowly,
 // once unloaded. Absent from a model file = no creep.
@@ -123,6 +146,7 @@ struct Model {
   std::vector<Mat3> joint_rot_in_child;       // (njoint) joint frame axes in the child frame
   Eigen::MatrixX2d dof_range;                 // (ndof, 2) rad: [min, max]
   std::vector<PassiveLaw> dof_passive;        // (ndof)
+  std::vector<OffDiscLoad> joint_off_disc;    // (njoint) flexion-law moment carried off the disc; empty = free couple
   std::vector<std::string> joint_source;
   // Intervertebral disc geometry (optional `disc:` of a joint; docs/model-format.md): the disc's
   // cross-sectional area, which converts compression to intradiscal pressure (sim/validate), and the

@@ -66,6 +66,10 @@ Model scale_model(const Model& m, const Subject& s) {
   out.joint_disc_area *= sM / sL;
   out.joint_disc_width *= std::sqrt(sM / sL);
   out.abdominal_pressure.moment_arm *= sL;
+  // Off-disc tissues' levers are lengths (their shares are fractions); finalize_model re-sums the coefficients.
+  for (auto& o : out.joint_off_disc)
+    for (auto* side : {&o.flexion, &o.extension})
+      for (auto& t : *side) t.moment_arm *= sL;
   // The pressure relation (Mairiaux et al. 1984) is a population fit for the reference subject: it
   // is read with the moment this subject's would be on the reference body, i.e. divided by the
   // factor sM·sL that scales every net moment (masses × lengths). With A·d scaled by sM, the moment

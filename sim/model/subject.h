@@ -1,6 +1,7 @@
 #pragma once
 // Subject: the person a model is scaled to. Scaling rule (docs/model-format.md, "Subject scaling"):
-//   lengths   × s_L = height / reference height        (positions, muscle and tendon lengths, arms)
+//   lengths   × s_L = height / reference height        (positions, muscle and tendon lengths, arms,
+//                                                      the levers of passive.off_disc)
 //   masses    × s_M = body mass / reference body mass   (segments, arms)
 //   inertias  × s_M · s_L²
 //   muscle force and PCSA × s_M / s_L × strength_factor

@@ -106,11 +106,26 @@ nlohmann::json model_summary(const Model& m) {
     if (m.disc_area(k) > 0)
       disc = {{"area_cm2", 1e4 * m.disc_area(k)},
               {"endplate_width_mm", m.joint_disc_width[k] > 0 ? json(1e3 * m.joint_disc_width[k]) : json(nullptr)}};
+    json off_disc = nullptr;  // the flexion law's moment carried off the disc centre (passive.off_disc)
+    if (k < static_cast<int>(m.joint_off_disc.size()) && !m.joint_off_disc[k].empty()) {
+      const OffDiscLoad& o = m.joint_off_disc[k];
+      auto list = [](const std::vector<OffDiscTissue>& tissues) {
+        json a = json::array();
+        for (const OffDiscTissue& t : tissues)
+          a.push_back({{"tissue", t.name}, {"share", t.share}, {"moment_arm_mm", 1e3 * t.moment_arm},
+                       {"action", t.contact ? "contact" : "tension"}});
+        return a;
+      };
+      off_disc = {{"flexion", list(o.flexion)}, {"extension", list(o.extension)},
+                  {"flexion_compression_N_per_Nm", o.flexion_compression},
+                  {"extension_compression_N_per_Nm", o.extension_compression}};
+    }
     joints.push_back({{"name", m.joint_name[k]},
                       {"parent", m.segment_name[m.joint_parent(k)]},
                       {"child", m.segment_name[m.joint_child(k)]},
                       {"range_deg", range},
-                      {"disc", disc}});
+                      {"disc", disc},
+                      {"off_disc", off_disc}});
   }
   j["joint_list"] = joints;
   j["disc_pressure"] = m.disc_pressure_factor > 0 ? json({{"correction_factor", m.disc_pressure_factor}}) : json(nullptr);
@@ -169,6 +184,13 @@ std::string model_summary_text(const Model& m) {
   }
   if (m.disc_pressure_factor > 0)
     line(fmt::format("  intradiscal pressure = {:g} × compression / disc area (docs/model.md §9)", m.disc_pressure_factor));
+  std::string off;
+  for (int k = 0; k < static_cast<int>(m.joint_off_disc.size()); ++k)
+    if (!m.joint_off_disc[k].empty())
+      off += fmt::format("{}{} {:.1f}/{:.1f}", off.empty() ? "" : ", ", m.joint_name[k],
+                         m.joint_off_disc[k].flexion_compression, m.joint_off_disc[k].extension_compression);
+  if (!off.empty())
+    line("  disc compression per N·m of joint-law moment carried off the disc (flexion/extension, passive.off_disc): " + off);
   line("");
   line(fmt::format("  {:<20} {:<8} {:>9} {:>10} {:>12}  {}", "muscle group", "side", "fascicles",
                    "PCSA cm²", "max force N", "levels spanned"));

@@ -1,0 +1,238 @@
+// The joint laws' moment carried off the disc centre (`passive.off_disc`, Model::OffDiscLoad): the disc
+// compression rises by exactly Σ share·|M|/lever when the law resists flexion with posterior ligaments
+// in tension (falls with facets in contact), the moment across the joint and the muscle forces do not
+// change, a model without the field gives the same bits, and the loader refuses bad fields.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "fixtures.h"
+#include "sim/common/error.h"
+#include "sim/common/yaml_reader.h"
+#include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
+#include "sim/model/subject.h"
+#include "sim/simulate/frame.h"
+
+namespace paraspine {
+namespace {
+
+// Inserted under mid-base's `passive:` (line 23 of the mini model), so its lines are 24…30.
+const char* kOffDisc = R"(        off_disc:
+          flexion:
+            - {tissue: capsules, share: 0.4, moment_arm_mm: 40, action: tension}
+            - {tissue: spinous, share: 0.2, moment_arm_mm: 60, action: tension}
+          extension:
+            - {tissue: facets, share: 0.3, moment_arm_mm: 35, action: contact}
+          source: "synthetic test fixture"
+)";
+
+std::string mini_with_off_disc(const std::string& block = kOffDisc) {
+  std::string text = test::kMiniModel;
+  const std::string after = "        flexion: {positive: {c1: 1.8}, negative: {c1: 2.6}}\n";
+  const auto at = text.find(after);
+  EXPECT_NE(at, std::string::npos);
+  text.insert(at + after.size(), block);
+  return text;
+}
+
+void solve(const Model& m, double trunk_flexion_deg, Data& d) {
+  Posture p = neutral_posture(m);
+  p.region_angles(m.region_index("trunk"), kFlexion) = deg2rad(trunk_flexion_deg);
+  set_static_posture(m, p, d);
+  clear_loads(m, d);
+  evaluate_frame(m, d);
+  load_sharing(m, LoadSharingSettings{}, d);
+  reactions(m, d);
+}
+
+TEST(OffDisc, LoaderReadsTheTissuesAndSumsThemPerSide) {
+  const Model m = parse_model(mini_with_off_disc(), "mini.yaml");
+  const OffDiscLoad& o = m.joint_off_disc[m.joint_index("mid-base")];
+  ASSERT_EQ(o.flexion.size(), 2u);
+  ASSERT_EQ(o.extension.size(), 1u);
+  EXPECT_EQ(o.flexion[1].name, "spinous");
+  EXPECT_DOUBLE_EQ(o.flexion[0].moment_arm, 0.040);
+  EXPECT_TRUE(o.extension[0].contact);
+  EXPECT_NEAR(o.flexion_compression, 0.4 / 0.040 + 0.2 / 0.060, 1e-12);
+  EXPECT_NEAR(o.extension_compression, -0.3 / 0.035, 1e-12);
+  EXPECT_EQ(o.source, "synthetic test fixture");
+  EXPECT_TRUE(m.joint_off_disc[m.joint_index("top-mid")].empty());  // no field: a free couple
+}
+
+TEST(OffDisc, FlexionLawMomentAddsExactlyTheLigamentTensionsToCompression) {
+  const Model with = parse_model(mini_with_off_disc(), "mini.yaml");
+  const Model without = test::mini_model();
+  Data a(with), b(without);
+  solve(with, 20, a);
+  solve(without, 20, b);
+  const int j = with.joint_index("mid-base");
+  const double M = a.passive_joint_moment[3 * j];
+  ASSERT_LT(M, -1.0);  // the law resists flexion with more than 1 N·m
+  // Load sharing does not read the field: the same muscle forces, bit for bit.
+  EXPECT_EQ(a.muscle_force, b.muscle_force);
+  EXPECT_EQ(a.passive_joint_moment, b.passive_joint_moment);
+  // Compression: + Σ s_i |M| / d_i of the tension members; shear unchanged.
+  const double expected = 0.4 * std::abs(M) / 0.040 + 0.2 * std::abs(M) / 0.060;
+  EXPECT_NEAR(a.disc_force(0, j) - b.disc_force(0, j), expected, 1e-9 * expected);
+  EXPECT_EQ(a.disc_force(1, j), b.disc_force(1, j));
+  EXPECT_EQ(a.disc_force(2, j), b.disc_force(2, j));
+  // The world contact force carries the same extra force along the disc normal.
+  const Mat3 disc = a.joint_frame[j] * joint_rotation(0.5 * a.q.segment<3>(3 * j));
+  EXPECT_NEAR(disc.col(1).dot(a.contact_force.col(j) - b.contact_force.col(j)), expected, 1e-9 * expected);
+  // The other joint has no field: bit-identical.
+  const int k = with.joint_index("top-mid");
+  EXPECT_EQ(a.disc_force.col(k), b.disc_force.col(k));
+}
+
+TEST(OffDisc, ExtensionContactUnloadsTheDisc) {
+  const Model with = parse_model(mini_with_off_disc(), "mini.yaml");
+  const Model without = test::mini_model();
+  Data a(with), b(without);
+  solve(with, -15, a);
+  solve(without, -15, b);
+  const int j = with.joint_index("mid-base");
+  const double M = a.passive_joint_moment[3 * j];
+  ASSERT_GT(M, 1.0);  // the law resists extension
+  EXPECT_NEAR(a.disc_force(0, j) - b.disc_force(0, j), -0.3 * M / 0.035, 1e-9 * M / 0.035);
+}
+
+TEST(OffDisc, TheTissueForcesAndTheDiscMakeTheLawsOwnMomentAndNoNetForce) {
+  // Free body of the segment above mid-base: what the off-disc tissues apply (tension T_i = s_i|M|/d_i
+  // pulling it toward the segment below at d_i behind the disc centre) plus what the disc applies in
+  // addition (the change of the contact force) must add up to no force and to the off-disc share of
+  // the law's moment about the flexion axis — the moment the load sharing already counted.
+  const Model with = parse_model(mini_with_off_disc(), "mini.yaml");
+  const Model without = test::mini_model();
+  Data a(with), b(without);
+  solve(with, 20, a);
+  solve(without, 20, b);
+  const int j = with.joint_index("mid-base");
+  const double M = a.passive_joint_moment[3 * j];
+  const Mat3 disc = a.joint_frame[j] * joint_rotation(0.5 * a.q.segment<3>(3 * j));
+  const Vec3 anterior = disc.col(0), normal = disc.col(1);
+  const Vec3 disc_extra = a.contact_force.col(j) - b.contact_force.col(j);
+  Vec3 force = disc_extra, moment = Vec3::Zero();  // about the joint centre
+  double share = 0;
+  for (const OffDiscTissue& t : with.joint_off_disc[j].flexion) {
+    const Vec3 f = -(t.share * std::abs(M) / t.moment_arm) * normal;  // on the body above
+    force += f;
+    moment += (-t.moment_arm * anterior).cross(f);
+    share += t.share;
+  }
+  EXPECT_LT(force.norm(), 1e-9 * disc_extra.norm());
+  // Flexion axis of the joint (its parent-side frame turns the −z of common/rotation.h).
+  const Vec3 flexion_axis = a.joint_frame[j] * joint_axis(kFlexion);
+  EXPECT_NEAR(flexion_axis.dot(moment), share * M, 1e-9 * std::abs(M));
+}
+
+TEST(OffDisc, FullSpineLumbarLevelsCarryTheSourcedLigamentsAndNothingElseChanges) {
+  const Model& m = test::full_spine();
+  for (const char* name : {"T12-L1", "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"}) {
+    const OffDiscLoad& o = m.joint_off_disc[m.joint_index(name)];
+    EXPECT_EQ(o.flexion.size(), 3u) << name;
+    EXPECT_TRUE(o.extension.empty()) << name;
+    // docs/sources/ligament_compression.md: 0.39/34.45 mm + 0.13/34.45 mm + 0.19/52.2 mm = 18.7 N per N·m.
+    EXPECT_NEAR(o.flexion_compression, 18.73, 0.01) << name;
+  }
+  for (int j = 0; j < m.njoint; ++j) {
+    if (m.joint_name[j][0] == 'L' || m.joint_name[j] == "T12-L1") continue;
+    EXPECT_TRUE(m.joint_off_disc[j].empty()) << m.joint_name[j];
+  }
+}
+
+TEST(OffDisc, AModelWithoutTheFieldGivesTheSameBitsWhereverTheLawsDoNotResistFlexion) {
+  // full_spine with every off_disc block removed against full_spine as bundled, in a lumbar-extended
+  // posture (the flexion laws resist extension, for which the bundled model gives no tissue): every
+  // output of the frame is the same to the bit.
+  std::string text = read_input_file(test::source_dir() + "/models/full_spine.yaml", "model");
+  std::string stripped;
+  size_t removed = 0, pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    const std::string line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.find("off_disc:") != std::string::npos) {
+      // Skip the block: every following line indented deeper than this one.
+      const size_t indent = line.find_first_not_of(' ');
+      while (pos < text.size()) {
+        size_t e2 = text.find('\n', pos);
+        if (e2 == std::string::npos) e2 = text.size();
+        const std::string next = text.substr(pos, e2 - pos);
+        if (next.find_first_not_of(' ') <= indent) break;
+        pos = e2 + 1;
+      }
+      ++removed;
+      continue;
+    }
+    stripped += line + "\n";
+  }
+  ASSERT_EQ(removed, 6u);
+  const Model& with = test::full_spine();
+  const Model without = parse_model(stripped, "full_spine_stripped.yaml");
+  for (const OffDiscLoad& o : without.joint_off_disc) EXPECT_TRUE(o.empty());
+  for (double lumbar_deg : {-10.0, 0.0}) {
+    Data a(with), b(without);
+    Posture p = neutral_posture(with);
+    p.region_angles(with.region_index("lumbar"), kFlexion) = deg2rad(lumbar_deg);
+    for (Data* d : {&a, &b}) {
+      set_static_posture(d == &a ? with : without, p, *d);
+      clear_loads(d == &a ? with : without, *d);
+      evaluate_frame(d == &a ? with : without, *d);
+      load_sharing(d == &a ? with : without, LoadSharingSettings{}, *d);
+      reactions(d == &a ? with : without, *d);
+    }
+    for (const char* name : {"L1-L2", "L4-L5", "L5-S1"})
+      ASSERT_GE(a.passive_joint_moment[3 * with.joint_index(name)], 0.0) << name << " " << lumbar_deg;
+    EXPECT_EQ(a.muscle_force, b.muscle_force);
+    EXPECT_EQ(a.contact_force, b.contact_force);
+    EXPECT_EQ(a.disc_force, b.disc_force);
+  }
+}
+
+TEST(OffDisc, SubjectScalingScalesTheLeversAsLengths) {
+  const Model m = parse_model(mini_with_off_disc(), "mini.yaml");
+  Subject s;
+  s.height = 1.1 * m.reference_height;
+  s.body_mass = m.reference_body_mass;
+  const Model scaled = scale_model(m, s);
+  const int j = m.joint_index("mid-base");
+  EXPECT_NEAR(scaled.joint_off_disc[j].flexion[0].moment_arm, 1.1 * 0.040, 1e-12);
+  EXPECT_NEAR(scaled.joint_off_disc[j].flexion_compression, m.joint_off_disc[j].flexion_compression / 1.1, 1e-9);
+}
+
+// The loader refuses a bad field with the file, the line and the field.
+void expect_off_disc_error(const std::string& from, const std::string& to, const std::string& expect, int line) {
+  std::string block = kOffDisc;
+  const auto at = block.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  block.replace(at, from.size(), to);
+  try {
+    parse_model(mini_with_off_disc(block), "mini.yaml");
+    FAIL() << "no error for: " << to;
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(expect), std::string::npos) << what;
+    EXPECT_EQ(e.line(), line) << what;
+    EXPECT_EQ(what.rfind("mini.yaml:" + std::to_string(line) + ": ", 0), 0u) << what;
+  }
+}
+
+TEST(OffDisc, LoaderRejectsBadFields) {
+  expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: -40", "segments[1].joint.passive.off_disc.flexion[0].moment_arm_mm", 26);
+  expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: -40", "must be positive", 26);
+  expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: .nan", "must be finite", 26);
+  expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: 0", "must be positive", 26);
+  expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: 400", "mm, not µm", 26);
+  expect_off_disc_error("share: 0.4", "share: .nan", "flexion[0].share", 26);
+  expect_off_disc_error("share: 0.4", "share: 1.5", "at most 1", 26);
+  expect_off_disc_error("share: 0.4", "share: 0.9", "more than the whole moment", 26);
+  expect_off_disc_error("action: contact", "action: push", "expected tension or contact", 29);
+  expect_off_disc_error("action: contact", "action: contact, lever: 3", "unknown key 'lever'", 29);
+  expect_off_disc_error("          source: \"synthetic test fixture\"\n", "", "off_disc.source", 25);
+  expect_off_disc_error("{tissue: spinous, ", "{", "flexion[1].tissue", 27);
+}
+
+}  // namespace
+}  // namespace paraspine
