@@ -287,22 +287,41 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
   // Any model: L5-S1 and L4-L5 when it has them, and its most loaded level (sim/cli/summary_view.h).
   const std::string most = ps::cli::most_loaded_joint(summary);
-  fmt::print("  {:<8} {:>16} {:>16} {:>16} {:>16}\n", "level", "peak compr. N", "mean compr. N", "peak AP shear N", "peak lat. shear N");
+  // Each peak with its time and the peak fresh muscles give in the same frames: a peak well above
+  // the fresh one (marked *) is fatigue-driven recruitment, not what the task itself asks
+  // (docs/fatigue.md, "Peaks under fatigue").
+  bool marked = false;
+  auto mark = [&](double peak, double fresh) {
+    const bool driven = ps::cli::fatigue_driven(summary, peak, fresh);
+    marked = marked || driven;
+    return driven ? "*" : " ";
+  };
+  fmt::print("  {:<8} {:>14}  {:>8} {:>13} {:>14} {:>16} {:>17}\n", "level", "peak compr. N", "at t s", "fresh peak N",
+             "mean compr. N", "peak AP shear N", "peak lat. shear N");
   for (const std::string& name : ps::cli::headline_joints(summary)) {
     using ps::cli::cell, ps::cli::joint_number;
-    const double pc = joint_number(summary, name, "peak_compression_N");
-    fmt::print("  {:<8} {} {} {} {}{}\n", name, cell(pc, 0, 16), cell(joint_number(summary, name, "mean_compression_N"), 0, 16),
-               cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 16),
+    const double pc = joint_number(summary, name, "peak_compression_N"), fresh = joint_number(summary, name, "fresh_peak_compression_N");
+    fmt::print("  {:<8} {}{} {} {} {} {} {}{}\n", name, cell(pc, 0, 14), mark(pc, fresh),
+               cell(joint_number(summary, name, "peak_compression_time_s"), 0, 8), cell(fresh, 0, 13),
+               cell(joint_number(summary, name, "mean_compression_N"), 0, 14),
+               cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 17),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
-  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "mean act.",
-             "end fatigued", "rest to 90/95%");
+  fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "at t s",
+             "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
   for (const auto& [group, sides] : summary["groups"].items())
-    for (const auto& [side, v] : sides.items())
-      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side,
-                 v["peak_activation"].get<double>(), v["mean_activation"].get<double>(),
-                 v["end_fatigued_fraction"].get<double>(), v["recovery_to_90_s"].get<double>(),
-                 v["recovery_to_95_s"].get<double>());
+    for (const auto& [side, v] : sides.items()) {
+      const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
+      fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side, peak, mark(peak, fresh),
+                 ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), 0, 8), ps::cli::cell(fresh, 2, 10),
+                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(),
+                 v["recovery_to_90_s"].get<double>(), v["recovery_to_95_s"].get<double>());
+    }
+  if (marked)
+    fmt::print("\n  * fatigue-driven: reached after t = {:.0f} s, when fascicles work at their fatigue-lowered capacity and\n"
+               "    the load sharing recruits others, at poorer leverage, rather than use a reserve; the fresh peak is the\n"
+               "    same frames with every fascicle at full strength, what the task itself asks (docs/fatigue.md)\n",
+               summary["fatigue_limited_from_s"].get<double>());
   const auto& r = summary["reserves"];
   fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
              100 * r["frames_used_fraction"].get<double>(),

@@ -4,6 +4,7 @@
 // the most loaded level always, and a number a summary lacks prints as '-', never as an exception.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,15 @@ inline std::vector<std::string> headline_joints(const nlohmann::json& summary) {
   const std::string most = most_loaded_joint(summary);
   if (!most.empty() && std::find(rows.begin(), rows.end(), most) == rows.end()) rows.push_back(most);
   return rows;
+}
+
+// A peak that fatigue drove: the run had frames where fascicles worked at a fatigue-lowered capacity
+// (fatigue_limited_from_s), and the peak is more than 5 % above the one fresh muscles give in the
+// same frames. (Only such frames can exceed the fresh peak: elsewhere the answer is the fresh one.)
+inline bool fatigue_driven(const nlohmann::json& summary, double peak, double fresh) {
+  const auto from = summary.find("fatigue_limited_from_s");
+  return from != summary.end() && from->is_number() && std::isfinite(peak) && std::isfinite(fresh) &&
+         peak > 1.05 * fresh && peak - fresh > 1e-3;
 }
 
 // A number for a table column: '-' for NaN (no such joint in this model, or no value).
