@@ -325,7 +325,18 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   const auto& r = summary["reserves"];
   fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
              100 * r["frames_used_fraction"].get<double>(),
-             r["peak_moment_Nm"].get<double>() > 0 ? " (where the model's muscles cannot carry the load)" : "");
+             r["peak_moment_Nm"].get<double>() > 0 ? " (moments the model's muscles cannot carry)" : "");
+  if (r["peak_moment_Nm"].get<double>() > 0 && r.contains("peak_fatigue_share_of_strength")) {
+    // The failure rule in the same terms, so that reserves in most frames and "never failed" reconcile.
+    const double share = r["peak_fatigue_share_of_strength"].get<double>(), limit = r["failure_threshold_share_of_strength"].get<double>();
+    if (share <= 0)
+      fmt::print("            fatigue added none: fresh muscles need them too (the model's strength limit, never a failure)\n");
+    else
+      fmt::print("            the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}\n",
+                 100 * share, 100 * limit,
+                 share > limit ? fmt::format(" (over it in {:.1f} % of frames)", 100 * r["frames_over_failure_threshold_fraction"].get<double>())
+                               : std::string(" (never reached)"));
+  }
   if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
   else fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(),
                   summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>(),

@@ -20,6 +20,7 @@
 #include "sim/fatigue/endurance.h"
 #include "sim/fatigue/fatigue.h"
 #include "sim/loadsharing/reactions.h"
+#include "sim/muscles/strength.h"
 #include "sim/scenario/sample.h"
 #include "sim/simulate/frame.h"
 #include "sim/tissue/creep.h"
@@ -55,10 +56,13 @@ struct SolvedFrame {
   // capacity fatigue had lowered below 1, so fresh muscles would share the load differently; then
   // `fresh` holds the same frame solved with every fascicle at full capacity (same posture, loads
   // and creep), else the answer itself is the fresh one (the bounds below 1 are inactive, so the
-  // fresh problem has the same optimum).
+  // fresh problem has the same optimum). `fatigue_reserve_share`: the largest reserve fatigue added
+  // beyond the fresh frame's, as a share of that rotation's strength (the quantity the task-failure
+  // rule compares with 0.5 %, endurance.h).
   bool fatigue_bound = false;
+  double fatigue_reserve_share = 0;
   struct Fresh {
-    Eigen::VectorXd inputs, passive, compression, activation;
+    Eigen::VectorXd inputs, passive, compression, activation, reserve;
     bool supported = false, valid = false;
   } fresh;
 
@@ -75,7 +79,7 @@ struct SolvedFrame {
   }
   void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
     inputs = in, capacity = d.muscle_capacity, supported = supp, valid = true;
-    fatigue_bound = false;
+    fatigue_bound = false, fatigue_reserve_share = 0;
     lambda = d.qp.lambda;
     each_output(*this, d, [](auto& kept, const auto& now) { kept = now; });
   }
@@ -299,8 +303,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // recruitment as capacities run out, and the fresh peak is what the posture itself asks.
   std::vector<double> peak_c_time(m.njoint, clock.time(0)), fresh_peak_c(m.njoint, 0);
   std::vector<double> peak_a_time(m.nmuscle, clock.time(0)), fresh_peak_a(m.nmuscle, 0);
-  double fatigue_bound_from = -1;
-  long fresh_solves = 0;
+  double fatigue_bound_from = -1, peak_fatigue_reserve_share = 0;
+  long fatigue_reserve_frames = 0, fresh_solves = 0;
   Eigen::VectorXd fresh_lambda;  // the last fresh-muscle solve's multipliers (assess_fatigue)
   double peak_reserve = 0, endurance = -1, peak_creep = 0;
   long reserve_frames = 0, solves = 0, solver_iterations = 0;
@@ -338,7 +342,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
 
   // After a solve stored in e (the Data still holds that frame's geometry): whether fatigue shaped
   // the answer, the fresh-muscle answer when it did (solved on fresh_probe unless e's last one stands:
-  // same inputs, passive moments within tolerance).
+  // same inputs, passive moments within tolerance), and the reserve fatigue added (SolvedFrame).
   auto assess_fatigue = [&](SolvedFrame& e, const Data& d, bool supported) {
     for (int i = 0; i < m.nmuscle && !e.fatigue_bound; ++i)
       e.fatigue_bound = d.muscle_capacity[i] < 1 && d.activation[i] >= d.muscle_capacity[i] - 1e-9;
@@ -359,7 +363,17 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       f.inputs = inputs, f.passive = d.passive_joint_moment, f.supported = supported, f.valid = true;
       f.compression = fresh_probe.disc_force.row(0).transpose();
       f.activation = fresh_probe.activation;
+      f.reserve = fresh_probe.reserve;
       ++fresh_solves;
+    }
+    if (d.loadsharing_info.max_reserve <= kReservesAct) return;
+    for (int k = 0; k < m.ndof; ++k) {  // as check_task_failure measures it, without a fascicle to blame
+      const double r = d.reserve[k];
+      if (std::abs(r) <= 1e-9) continue;
+      const int sense = r > 0 ? 1 : -1;
+      const double mvc = max_muscle_moment(m, d, k, sense);
+      if (mvc > 0)
+        e.fatigue_reserve_share = std::max(e.fatigue_reserve_share, (std::abs(r) - std::max(0.0, sense * f.reserve[k])) / mvc);
     }
   };
 
@@ -470,6 +484,10 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       if (a > peak_a[i]) peak_a[i] = a, peak_a_time[i] = t;
       fresh_peak_a[i] = std::max(fresh_peak_a[i], bound ? answer->fresh.activation[i] : a);
       sum_a[i] += a;
+    }
+    if (answer) {
+      peak_fatigue_reserve_share = std::max(peak_fatigue_reserve_share, answer->fatigue_reserve_share);
+      if (answer->fatigue_reserve_share > kTaskFailureThreshold) ++fatigue_reserve_frames;
     }
     const double reserve = d.loadsharing_info.max_reserve;
     peak_reserve = std::max(peak_reserve, reserve);
@@ -632,7 +650,14 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                                      {"recovery_to_90_s", a.to90}, {"recovery_to_95_s", a.to95},
                                      {"peak_activation_time_s", a.peak_time}, {"fresh_peak_activation", a.fresh_peak}};
   j["groups"] = groups;
-  j["reserves"] = {{"peak_moment_Nm", peak_reserve}, {"frames_used_fraction", double(reserve_frames) / frames}};
+  // Reserves and the failure rule side by side: a reserve fresh muscles would need as well is the
+  // model's strength limit; what fatigue adds fails the task only past kTaskFailureThreshold of the
+  // rotation's strength (endurance.h), so reserves in most frames and "never failed" can both hold.
+  j["reserves"] = {{"peak_moment_Nm", peak_reserve},
+                   {"frames_used_fraction", double(reserve_frames) / frames},
+                   {"peak_fatigue_share_of_strength", peak_fatigue_reserve_share},
+                   {"failure_threshold_share_of_strength", kTaskFailureThreshold},
+                   {"frames_over_failure_threshold_fraction", double(fatigue_reserve_frames) / frames}};
   j["fatigue_limited_from_s"] = fatigue_bound_from < 0 ? nlohmann::json(nullptr) : nlohmann::json(fatigue_bound_from);
   j["fresh_muscle_solves"] = fresh_solves;  // load-sharing solves with every fascicle fresh, for the fresh peaks
   j["recovery"] = {{"to_90_percent_s", to90}, {"to_95_percent_s", to95},

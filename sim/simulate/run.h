@@ -53,7 +53,9 @@ struct RunOptions {
 //  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction (F0-weighted:
 //           the share of the group's strength lost), recovery_to_90_s, recovery_to_95_s,
 //           peak_activation_time_s, fresh_peak_activation}}},
-//  reserves: {peak_moment_Nm, frames_used_fraction},
+//  reserves: {peak_moment_Nm, frames_used_fraction, peak_fatigue_share_of_strength (the largest
+//             reserve fatigue added beyond the fresh frame's, / that rotation's strength),
+//             failure_threshold_share_of_strength (0.005), frames_over_failure_threshold_fraction},
 //  fatigue_limited_from_s (first frame a fascicle worked at a fatigue-lowered capacity, or null),
 //  fresh_muscle_solves (the extra solves the fresh peaks took),
 //  endurance_s (null when the task never fails), first_to_fail (group or null),

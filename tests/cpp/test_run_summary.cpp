@@ -1,14 +1,16 @@
 // The run summary tells what a posture asks from what fatigue-driven recruitment asks (session-10
-// review C1): in a still hold the peaks come late, when fascicles work at their fatigue-lowered
+// review C1, C2): in a still hold the peaks come late, when fascicles work at their fatigue-lowered
 // capacity and the load sharing recruits others rather than use a reserve, so every peak comes with
-// its time and the peak fresh muscles give in the same frames. These tests fail on the summary
-// before session 10 (the keys did not exist).
+// its time and the peak fresh muscles give in the same frames; and the reserves are reported in the
+// failure rule's terms, so "reserves in most frames" and "never failed" can be reconciled. These
+// tests fail on the summary before session 10 (the keys did not exist).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "fixtures.h"
 #include "sim/cli/summary_view.h"
+#include "sim/fatigue/endurance.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulate/run.h"
 
@@ -84,10 +86,17 @@ TEST(RunSummary, StillHoldPeaksComeWithTheirTimeAndTheFreshMusclePeak) {
   EXPECT_NEAR(g["fresh_peak_activation"].get<double>(), *std::max_element(fresh_a.begin(), fresh_a.end()), 2e-3);
   EXPECT_GT(a[ga], 0.9);
   EXPECT_LT(g["fresh_peak_activation"].get<double>(), 0.5);
+  // The task failed: fatigue added more than the failure threshold in some frames.
+  ASSERT_TRUE(j["endurance_s"].is_number());
+  const auto& r = j["reserves"];
+  EXPECT_EQ(r["failure_threshold_share_of_strength"].get<double>(), kTaskFailureThreshold);
+  EXPECT_GT(r["peak_fatigue_share_of_strength"].get<double>(), kTaskFailureThreshold);
+  EXPECT_GT(r["frames_over_failure_threshold_fraction"].get<double>(), 0);
+  EXPECT_LE(r["frames_over_failure_threshold_fraction"].get<double>(), r["frames_used_fraction"].get<double>());
   std::printf("[ info ] upright_sitting 0.2 Hz: L5-S1 %.0f N at %.0f s, fresh %.0f N (t=0: %.0f N); fatigue limits from %.0f s; "
-              "psoas %.2f at %.0f s, fresh %.2f; %d extra solves\n",
+              "psoas %.2f at %.0f s, fresh %.2f; reserve share %.4f, %d extra solves\n",
               c[at], time[at], fresh, c[0], from, a[ga], time[ga], g["fresh_peak_activation"].get<double>(),
-              j["fresh_muscle_solves"].get<int>());
+              r["peak_fatigue_share_of_strength"].get<double>(), j["fresh_muscle_solves"].get<int>());
 
   // Without fatigue every frame is fresh: the fresh peaks are the peaks, and nothing is fatigue-limited.
   RunOptions none;
@@ -103,6 +112,27 @@ TEST(RunSummary, StillHoldPeaksComeWithTheirTimeAndTheFreshMusclePeak) {
       EXPECT_EQ(v["fresh_peak_activation"].get<double>(), v["peak_activation"].get<double>()) << group << side;
   EXPECT_NEAR(n["joints"]["L5-S1"]["peak_compression_N"].get<double>(), c[0], 1e-6 * c[0]);
   EXPECT_FALSE(cli::fatigue_driven(n, 2 * c[0], c[0]));
+}
+
+// prolonged_standing at 0.1 Hz: reserves in most frames (from ~1500 s), yet the task never fails,
+// because what fatigue adds stays under the failure threshold: the summary says so in numbers.
+TEST(RunSummary, ReservesUnderTheFailureThresholdReconcileWithNeverFailed) {
+  const Model& m = test::full_spine();
+  const Scenario s = bundled_at("prolonged_standing", "0.1");
+  RunOptions opt;
+  opt.loadsharing.abdominal_pressure = s.abdominal_pressure;
+  const nlohmann::json j = run_scenario(m, s, opt, nullptr);
+  const auto& r = j["reserves"];
+  std::printf("[ info ] prolonged_standing 0.1 Hz: reserves %.2f N·m in %.1f %% of frames; fatigue's share %.4f of "
+              "strength, over %.3f in %.1f %% of frames; endurance %s\n",
+              r["peak_moment_Nm"].get<double>(), 100 * r["frames_used_fraction"].get<double>(),
+              r["peak_fatigue_share_of_strength"].get<double>(), kTaskFailureThreshold,
+              100 * r["frames_over_failure_threshold_fraction"].get<double>(), j["endurance_s"].dump().c_str());
+  ASSERT_GT(r["frames_used_fraction"].get<double>(), 0.5);  // the case this is about
+  EXPECT_TRUE(j["endurance_s"].is_null());
+  EXPECT_GT(r["peak_fatigue_share_of_strength"].get<double>(), 0);
+  EXPECT_LT(r["peak_fatigue_share_of_strength"].get<double>(), kTaskFailureThreshold);
+  EXPECT_EQ(r["frames_over_failure_threshold_fraction"].get<double>(), 0);
 }
 
 }  // namespace
