@@ -506,7 +506,8 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
       if (key.empty()) fail("empty name in the path");
       if (key.find(']') != std::string::npos) fail("unmatched ']'");
       if (!cur.IsMap() || !cur[key].IsDefined())
-        fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none)");
+        fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none" +
+             (first && key == "subject" ? "; give the subject with --subject mass=70,height=1.75,sex=male)" : ")"));
       cur = cur[key];
       on_path.push_back(cur);
       i = stop;
@@ -557,6 +558,14 @@ std::string yaml_scalar(const std::string& value) {
 
 }  // namespace
 
+// Top-level scalars the format gives a default (docs/scenarios.md, "Top level"): --set may add them.
+// (break_every and break_s go together, and subject, fatigue are mappings: those stay in the file.)
+static bool is_defaulted_top_level_key(const std::string& key) {
+  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_posture"})
+    if (key == k) return true;
+  return false;
+}
+
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option) {
   if (overrides.empty()) return text;
@@ -572,6 +581,16 @@ std::string apply_overrides(const std::string& text, const std::string& file,
       root = YAML::Load(out);
     } catch (const YAML::ParserException& e) {
       throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+    }
+    // A top-level setting the format defines with a default (abdominal_pressure, repetitions, ...) that
+    // the file leaves out is added as a line of its own, so `--set abdominal_pressure=false` works on
+    // every bundled scenario; any other missing path stays an error (a typo must not pass silently).
+    if (root.IsMap() && !root[path].IsDefined() && is_defaulted_top_level_key(path)) {
+      if (root.Style() == YAML::EmitterStyle::Flow)
+        throw InputError(option, 0, path, "the scenario is one flow mapping ({...}): write '" + path + "' in the file");
+      if (!out.empty() && out.back() != '\n') out += '\n';
+      out += path + ": " + yaml_scalar(value) + "\n";
+      continue;
     }
     std::vector<YAML::Node> on_path;
     const YAML::Node target = override_target(root, path, option, on_path);
