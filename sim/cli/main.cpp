@@ -403,15 +403,21 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
-  auto row = [&](const std::string& label, auto value, const char* unit, int digits) {
+  // `missing`: what a NaN value prints as ('-': the file has no such number; "never" for endurance).
+  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-") {
     std::string line = fmt::format("  {:<34}", label);
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
       const double v = value(files[k]);
-      line += " " + ps::cli::cell(v, digits, 14);
-      if (k > 0) line += fmt::format(" {:>9}", first != 0 && std::isfinite(first) && std::isfinite(v) ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("-"));
+      line += " " + (std::isnan(v) ? fmt::format("{:>14}", missing) : ps::cli::cell(v, digits, 14));
+      if (k > 0) line += fmt::format(" {:>9}", ps::cli::percent_change(first, v, digits));
     }
     fmt::print("{} {}\n", line, unit);
+  };
+  auto text_row = [&](const std::string& label, auto text) {
+    std::string line = fmt::format("  {:<34}", label);
+    for (size_t k = 0; k < files.size(); ++k) line += fmt::format(" {:>14}", text(files[k])) + (k ? std::string(10, ' ') : "");
+    fmt::print("{}\n", line);
   };
   std::string head = fmt::format("  {:<34}", "");
   // Columns are headed by scenario name, or by file name when two files ran the same scenario
@@ -430,6 +436,9 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   for (const std::string& j : ps::cli::headline_joints(files[0].summary)) {
     using ps::cli::joint_number;
     row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0);
+    // The same frames with fresh muscles (summaries before session 10 lack it: '-'): tells a posture's
+    // peak from fatigue-driven recruitment late in a hold.
+    row(fmt::format("{} fresh-muscle peak", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "fresh_peak_compression_N"); }, "N", 0);
     row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
     row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_N"); }, "N", 0);
   }
@@ -443,6 +452,15 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     row(group + " mean activation", mean_act, "", 3);
   }
   row("reserves peak", [](const ps::ResultsFileInfo& f) { return f.summary["reserves"]["peak_moment_Nm"].get<double>(); }, "N·m", 2);
+  // Endurance, the headline of a fatigue comparison: "never" when the task never failed.
+  row("endurance", [](const ps::ResultsFileInfo& f) {
+    const auto e = f.summary.find("endurance_s");
+    return e != f.summary.end() && e->is_number() ? e->get<double>() : std::numeric_limits<double>::quiet_NaN();
+  }, "s", 0, "never");
+  text_row("first to fail", [](const ps::ResultsFileInfo& f) {
+    const auto g = f.summary.find("first_to_fail");
+    return g != f.summary.end() && g->is_string() ? g->get<std::string>() : std::string("-");
+  });
   row("duration", [](const ps::ResultsFileInfo& f) { return f.summary["duration_s"].get<double>(); }, "s", 1);
   return 0;
 }

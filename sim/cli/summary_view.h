@@ -54,6 +54,18 @@ inline bool fatigue_driven(const nlohmann::json& summary, double peak, double fr
          peak > 1.05 * fresh && peak - fresh > 1e-3;
 }
 
+// The change from `first` to `v` for compare's difference column, as the table shows them (`digits`
+// decimals): "0 %" when both print the same, '-' when the first prints as zero (a percentage of
+// nothing) or either is missing, never "-0 %".
+inline std::string percent_change(double first, double v, int digits) {
+  if (!std::isfinite(first) || !std::isfinite(v)) return "-";
+  const double unit = std::pow(10.0, -digits);
+  if (std::round(first / unit) == std::round(v / unit)) return "0 %";
+  if (std::abs(first) < 0.5 * unit) return "-";
+  const double p = std::round(100 * (v / first - 1));
+  return p == 0 ? "0 %" : fmt::format("{:+.0f} %", p);
+}
+
 // A number for a table column: '-' for NaN (no such joint in this model, or no value).
 inline std::string cell(double v, int digits, int width) {
   return std::isnan(v) ? fmt::format("{:>{}}", "-", width) : fmt::format("{:>{}.{}f}", v, width, digits);

@@ -135,5 +135,19 @@ TEST(RunSummary, ReservesUnderTheFailureThresholdReconcileWithNeverFailed) {
   EXPECT_EQ(r["frames_over_failure_threshold_fraction"].get<double>(), 0);
 }
 
+// compare's difference column: equal zeros are no change, a first value that prints as zero gives
+// no percentage, and nothing prints as "-0 %" (session-10 review F1: "0.000 0.000 −100 %").
+TEST(RunSummary, ComparePercentages) {
+  EXPECT_EQ(cli::percent_change(0.0, 0.0, 3), "0 %");
+  EXPECT_EQ(cli::percent_change(1e-5, 2e-4, 3), "0 %");   // both print 0.000
+  EXPECT_EQ(cli::percent_change(2e-4, 1e-3, 3), "-");     // 0.000 → 0.001: no percentage of nothing
+  EXPECT_EQ(cli::percent_change(0.0, 5.0, 0), "-");
+  EXPECT_EQ(cli::percent_change(1000, 999.9, 0), "0 %");
+  EXPECT_EQ(cli::percent_change(1000, 998, 0), "0 %");    // -0.2 % rounds to 0, not "-0 %"
+  EXPECT_EQ(cli::percent_change(1305, 983, 0), "-25 %");
+  EXPECT_EQ(cli::percent_change(100, 150, 0), "+50 %");
+  EXPECT_EQ(cli::percent_change(std::nan(""), 1, 0), "-");
+}
+
 }  // namespace
 }  // namespace paraspine
