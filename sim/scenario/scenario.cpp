@@ -786,8 +786,8 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       const Vec3 shoulder = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder;
       const double reach = (hand.position - shoulder).norm();
       if (reach > arm.length * 1.05)
-        fail(hand.line, hand.field + ".position", "the hand is " + std::to_string(reach) + " m from the shoulder, beyond the arm's " +
-             std::to_string(arm.length) + " m reach");
+        fail(hand.line, hand.field + ".position", fmt::format("the hand is {:.3f} m from the shoulder, beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)",
+                                                                  reach, arm.length, 1.05 * arm.length));
     }
     b.times.push_back(kf.time);
     b.postures.push_back(p);
@@ -824,12 +824,11 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     for (size_t i = 0; i < b.forces.size(); ++i) {
       const auto& sf = b.forces[i].spec;
       if (sf.kind != ScenarioForce::Kind::kBalance) continue;
-      const std::string at = " in keyframe " + std::to_string(k) + " (t = " + std::to_string(b.times[k]) + " s)";
+      const std::string at = fmt::format(" in keyframe {} (t = {:.6g} s)", k, b.times[k]);
       if (!std::isfinite(magnitude[i]))
         fail(sf.line, sf.field + ".balance", "the support has no moment arm about the pivot axis" + at);
       if (magnitude[i] < 0)
-        fail(sf.line, sf.field + ".balance", "the support would have to pull (" + std::to_string(magnitude[i]) +
-             " N)" + at + ": the body would tip over about the pivot; check pivot, axis and lower_body_com");
+        fail(sf.line, sf.field + ".balance", fmt::format("the support would have to pull ({:.4g} N)", magnitude[i]) + at + ": the body would tip over about the pivot; check pivot, axis and lower_body_com");
     }
   }
   b.timeline = PostureTimeline(m, b.times, b.postures);
@@ -850,7 +849,7 @@ FrameClock::FrameClock(const Scenario& s) {
   // parse_scenario bounds the frames (kMaxScenarioFrames); a Scenario built otherwise is checked here,
   // before a double beyond a long's range is converted.
   if (!(grid >= 0 && grid <= 2 * kMaxScenarioFrames))
-    throw std::invalid_argument("scenario '" + s.name + "': " + std::to_string(grid) + " output frames, more than the limit");
+    throw std::invalid_argument("scenario '" + s.name + "': " + fmt::format("{:.4g} output frames, more than the limit", grid));
   // Relative tolerance, as cycle_position_of_frame's whole_frames: duration / dt of a long run carries
   // rounding of a few 1e-9 frames, which an absolute 1e-9 took for an end frame 1e-11 s (or 0 s) after
   // the last grid frame.

@@ -1,11 +1,12 @@
 // --set adds a top-level setting the scenario format gives a default when the file leaves it out
 // (session-10 review D2: docs/scenarios.md's `--set repetitions=10` failed on squat_lift, and no
 // bundled scenario could be run without intra-abdominal pressure as README quotes it); other missing
-// paths stay errors.
+// paths stay errors. Messages give numbers to meaningful digits (review F1: "2.500000 kg").
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
 #include "sim/common/error.h"
+#include "sim/model/subject.h"
 #include "sim/scenario/scenario.h"
 
 namespace paraspine {
@@ -42,6 +43,18 @@ TEST(ScenarioSetDefaults, AddsMissingTopLevelSettings) {
   // A file that is one flow mapping gets no appended line.
   const std::string flow = "{paraspine_scenario: 1, name: t, model: lumbar, keyframes: [{time: 0}, {time: 1}]}\n";
   EXPECT_NE(error_of(flow, {"repetitions=2"}).find("flow mapping"), std::string::npos);
+}
+
+TEST(ScenarioSetDefaults, MessagesGiveMeaningfulDigits) {
+  const Model& m = test::full_spine();
+  Subject s;
+  s.body_mass = 300.5;
+  try {
+    scale_model(m, s);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("300.5 kg"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
