@@ -287,26 +287,56 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
   // Any model: L5-S1 and L4-L5 when it has them, and its most loaded level (sim/cli/summary_view.h).
   const std::string most = ps::cli::most_loaded_joint(summary);
-  fmt::print("  {:<8} {:>16} {:>16} {:>16} {:>16}\n", "level", "peak compr. N", "mean compr. N", "peak AP shear N", "peak lat. shear N");
+  // Each peak with its time and the peak fresh muscles give in the same frames: a peak well above
+  // the fresh one (marked *) is fatigue-driven recruitment, not what the task itself asks
+  // (docs/fatigue.md, "Peaks under fatigue").
+  bool marked = false;
+  auto mark = [&](double peak, double fresh) {
+    const bool driven = ps::cli::fatigue_driven(summary, peak, fresh);
+    marked = marked || driven;
+    return driven ? "*" : " ";
+  };
+  fmt::print("  {:<8} {:>14}  {:>8} {:>13} {:>14} {:>16} {:>17}\n", "level", "peak compr. N", "at t s", "fresh peak N",
+             "mean compr. N", "peak AP shear N", "peak lat. shear N");
   for (const std::string& name : ps::cli::headline_joints(summary)) {
     using ps::cli::cell, ps::cli::joint_number;
-    const double pc = joint_number(summary, name, "peak_compression_N");
-    fmt::print("  {:<8} {} {} {} {}{}\n", name, cell(pc, 0, 16), cell(joint_number(summary, name, "mean_compression_N"), 0, 16),
-               cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 16),
+    const double pc = joint_number(summary, name, "peak_compression_N"), fresh = joint_number(summary, name, "fresh_peak_compression_N");
+    fmt::print("  {:<8} {}{} {} {} {} {} {}{}\n", name, cell(pc, 0, 14), mark(pc, fresh),
+               cell(joint_number(summary, name, "peak_compression_time_s"), 0, 8), cell(fresh, 0, 13),
+               cell(joint_number(summary, name, "mean_compression_N"), 0, 14),
+               cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 17),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
-  fmt::print("\n  {:<20} {:<6} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "mean act.",
-             "end fatigued", "rest to 90/95%");
+  fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "at t s",
+             "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
   for (const auto& [group, sides] : summary["groups"].items())
-    for (const auto& [side, v] : sides.items())
-      fmt::print("  {:<20} {:<6} {:>10.2f} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side,
-                 v["peak_activation"].get<double>(), v["mean_activation"].get<double>(),
-                 v["end_fatigued_fraction"].get<double>(), v["recovery_to_90_s"].get<double>(),
-                 v["recovery_to_95_s"].get<double>());
+    for (const auto& [side, v] : sides.items()) {
+      const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
+      fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side, peak, mark(peak, fresh),
+                 ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), 0, 8), ps::cli::cell(fresh, 2, 10),
+                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(),
+                 v["recovery_to_90_s"].get<double>(), v["recovery_to_95_s"].get<double>());
+    }
+  if (marked)
+    fmt::print("\n  * fatigue-driven: reached after t = {:.0f} s, when fascicles work at their fatigue-lowered capacity and\n"
+               "    the load sharing recruits others, at poorer leverage, rather than use a reserve; the fresh peak is the\n"
+               "    same frames with every fascicle at full strength, what the task itself asks (docs/fatigue.md)\n",
+               summary["fatigue_limited_from_s"].get<double>());
   const auto& r = summary["reserves"];
   fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
              100 * r["frames_used_fraction"].get<double>(),
-             r["peak_moment_Nm"].get<double>() > 0 ? " (where the model's muscles cannot carry the load)" : "");
+             r["peak_moment_Nm"].get<double>() > 0 ? " (moments the model's muscles cannot carry)" : "");
+  if (r["peak_moment_Nm"].get<double>() > 0 && r.contains("peak_fatigue_share_of_strength")) {
+    // The failure rule in the same terms, so that reserves in most frames and "never failed" reconcile.
+    const double share = r["peak_fatigue_share_of_strength"].get<double>(), limit = r["failure_threshold_share_of_strength"].get<double>();
+    if (share <= 0)
+      fmt::print("            fatigue added none: fresh muscles need them too (the model's strength limit, never a failure)\n");
+    else
+      fmt::print("            the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}\n",
+                 100 * share, 100 * limit,
+                 share > limit ? fmt::format(" (over it in {:.1f} % of frames)", 100 * r["frames_over_failure_threshold_fraction"].get<double>())
+                               : std::string(" (never reached)"));
+  }
   if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
   else fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(),
                   summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>(),
@@ -373,15 +403,21 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
-  auto row = [&](const std::string& label, auto value, const char* unit, int digits) {
+  // `missing`: what a NaN value prints as ('-': the file has no such number; "never" for endurance).
+  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-") {
     std::string line = fmt::format("  {:<34}", label);
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
       const double v = value(files[k]);
-      line += " " + ps::cli::cell(v, digits, 14);
-      if (k > 0) line += fmt::format(" {:>9}", first != 0 && std::isfinite(first) && std::isfinite(v) ? fmt::format("{:+.0f} %", 100 * (v / first - 1)) : std::string("-"));
+      line += " " + (std::isnan(v) ? fmt::format("{:>14}", missing) : ps::cli::cell(v, digits, 14));
+      if (k > 0) line += fmt::format(" {:>9}", ps::cli::percent_change(first, v, digits));
     }
     fmt::print("{} {}\n", line, unit);
+  };
+  auto text_row = [&](const std::string& label, auto text) {
+    std::string line = fmt::format("  {:<34}", label);
+    for (size_t k = 0; k < files.size(); ++k) line += fmt::format(" {:>14}", text(files[k])) + (k ? std::string(10, ' ') : "");
+    fmt::print("{}\n", line);
   };
   std::string head = fmt::format("  {:<34}", "");
   // Columns are headed by scenario name, or by file name when two files ran the same scenario
@@ -400,6 +436,9 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   for (const std::string& j : ps::cli::headline_joints(files[0].summary)) {
     using ps::cli::joint_number;
     row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0);
+    // The same frames with fresh muscles (summaries before session 10 lack it: '-'): tells a posture's
+    // peak from fatigue-driven recruitment late in a hold.
+    row(fmt::format("{} fresh-muscle peak", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "fresh_peak_compression_N"); }, "N", 0);
     row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
     row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_N"); }, "N", 0);
   }
@@ -413,6 +452,15 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     row(group + " mean activation", mean_act, "", 3);
   }
   row("reserves peak", [](const ps::ResultsFileInfo& f) { return f.summary["reserves"]["peak_moment_Nm"].get<double>(); }, "N·m", 2);
+  // Endurance, the headline of a fatigue comparison: "never" when the task never failed.
+  row("endurance", [](const ps::ResultsFileInfo& f) {
+    const auto e = f.summary.find("endurance_s");
+    return e != f.summary.end() && e->is_number() ? e->get<double>() : std::numeric_limits<double>::quiet_NaN();
+  }, "s", 0, "never");
+  text_row("first to fail", [](const ps::ResultsFileInfo& f) {
+    const auto g = f.summary.find("first_to_fail");
+    return g != f.summary.end() && g->is_string() ? g->get<std::string>() : std::string("-");
+  });
   row("duration", [](const ps::ResultsFileInfo& f) { return f.summary["duration_s"].get<double>(); }, "s", 1);
   return 0;
 }

@@ -4,6 +4,7 @@
 // the most loaded level always, and a number a summary lacks prints as '-', never as an exception.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,27 @@ inline std::vector<std::string> headline_joints(const nlohmann::json& summary) {
   const std::string most = most_loaded_joint(summary);
   if (!most.empty() && std::find(rows.begin(), rows.end(), most) == rows.end()) rows.push_back(most);
   return rows;
+}
+
+// A peak that fatigue drove: the run had frames where fascicles worked at a fatigue-lowered capacity
+// (fatigue_limited_from_s), and the peak is more than 5 % above the one fresh muscles give in the
+// same frames. (Only such frames can exceed the fresh peak: elsewhere the answer is the fresh one.)
+inline bool fatigue_driven(const nlohmann::json& summary, double peak, double fresh) {
+  const auto from = summary.find("fatigue_limited_from_s");
+  return from != summary.end() && from->is_number() && std::isfinite(peak) && std::isfinite(fresh) &&
+         peak > 1.05 * fresh && peak - fresh > 1e-3;
+}
+
+// The change from `first` to `v` for compare's difference column, as the table shows them (`digits`
+// decimals): "0 %" when both print the same, '-' when the first prints as zero (a percentage of
+// nothing) or either is missing, never "-0 %".
+inline std::string percent_change(double first, double v, int digits) {
+  if (!std::isfinite(first) || !std::isfinite(v)) return "-";
+  const double unit = std::pow(10.0, -digits);
+  if (std::round(first / unit) == std::round(v / unit)) return "0 %";
+  if (std::abs(first) < 0.5 * unit) return "-";
+  const double p = std::round(100 * (v / first - 1));
+  return p == 0 ? "0 %" : fmt::format("{:+.0f} %", p);
 }
 
 // A number for a table column: '-' for NaN (no such joint in this model, or no value).

@@ -26,6 +26,9 @@
 
 namespace paraspine {
 
+// The failure rule's default share of a rotation's maximal voluntary moment (above).
+constexpr double kTaskFailureThreshold = 0.005;
+
 struct TaskFailure {
   bool failed = false;
   int dof = -1;          // the rotation that fell short
@@ -42,7 +45,7 @@ struct TaskFailure {
 // solved on `probe` (scratch, same model; overwritten) only when some rotation's reserve alone is
 // over the threshold with a fatigued fascicle to blame; otherwise it returns without a solve.
 TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, const Data& d, Data& probe,
-                               double threshold = 0.005);
+                               double threshold = kTaskFailureThreshold);
 
 // Seconds of complete rest (target load 0) until a muscle group's strength,
 // Σ w_i (1 − M_F,i) / Σ w_i with w_i the fascicles' maximal forces, is back at `level` (0 if it

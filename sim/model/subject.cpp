@@ -1,5 +1,7 @@
 #include "sim/model/subject.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -10,9 +12,9 @@ Model scale_model(const Model& m, const Subject& s) {
   const double mass = s.body_mass > 0 ? s.body_mass : m.reference_body_mass;
   const double height = s.height > 0 ? s.height : m.reference_height;
   if (!(mass >= 20 && mass <= 300))
-    throw std::invalid_argument("subject body mass " + std::to_string(mass) + " kg is outside 20–300 kg");
+    throw std::invalid_argument("subject body mass " + fmt::format("{:.6g}", mass) + " kg is outside 20–300 kg");
   if (!(height >= 1.0 && height <= 2.5))
-    throw std::invalid_argument("subject height " + std::to_string(height) + " m is outside 1.0–2.5 m");
+    throw std::invalid_argument("subject height " + fmt::format("{:.6g}", height) + " m is outside 1.0–2.5 m");
   if (!(s.fatigue_rate_scale > 0 && s.fatigue_rate_scale <= 10 && s.recovery_rate_scale > 0 && s.recovery_rate_scale <= 10))
     throw std::invalid_argument("subject fatigue_rate_scale and recovery_rate_scale must be in (0, 10]");
   if (!(s.strength_factor > 0 && s.strength_factor <= 5))

@@ -506,7 +506,8 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
       if (key.empty()) fail("empty name in the path");
       if (key.find(']') != std::string::npos) fail("unmatched ']'");
       if (!cur.IsMap() || !cur[key].IsDefined())
-        fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none)");
+        fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none" +
+             (first && key == "subject" ? "; give the subject with --subject mass=70,height=1.75,sex=male)" : ")"));
       cur = cur[key];
       on_path.push_back(cur);
       i = stop;
@@ -557,6 +558,14 @@ std::string yaml_scalar(const std::string& value) {
 
 }  // namespace
 
+// Top-level scalars the format gives a default (docs/scenarios.md, "Top level"): --set may add them.
+// (break_every and break_s go together, and subject, fatigue are mappings: those stay in the file.)
+static bool is_defaulted_top_level_key(const std::string& key) {
+  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_posture"})
+    if (key == k) return true;
+  return false;
+}
+
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option) {
   if (overrides.empty()) return text;
@@ -572,6 +581,16 @@ std::string apply_overrides(const std::string& text, const std::string& file,
       root = YAML::Load(out);
     } catch (const YAML::ParserException& e) {
       throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+    }
+    // A top-level setting the format defines with a default (abdominal_pressure, repetitions, ...) that
+    // the file leaves out is added as a line of its own, so `--set abdominal_pressure=false` works on
+    // every bundled scenario; any other missing path stays an error (a typo must not pass silently).
+    if (root.IsMap() && !root[path].IsDefined() && is_defaulted_top_level_key(path)) {
+      if (root.Style() == YAML::EmitterStyle::Flow)
+        throw InputError(option, 0, path, "the scenario is one flow mapping ({...}): write '" + path + "' in the file");
+      if (!out.empty() && out.back() != '\n') out += '\n';
+      out += path + ": " + yaml_scalar(value) + "\n";
+      continue;
     }
     std::vector<YAML::Node> on_path;
     const YAML::Node target = override_target(root, path, option, on_path);
@@ -767,8 +786,8 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       const Vec3 shoulder = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder;
       const double reach = (hand.position - shoulder).norm();
       if (reach > arm.length * 1.05)
-        fail(hand.line, hand.field + ".position", "the hand is " + std::to_string(reach) + " m from the shoulder, beyond the arm's " +
-             std::to_string(arm.length) + " m reach");
+        fail(hand.line, hand.field + ".position", fmt::format("the hand is {:.3f} m from the shoulder, beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)",
+                                                                  reach, arm.length, 1.05 * arm.length));
     }
     b.times.push_back(kf.time);
     b.postures.push_back(p);
@@ -805,12 +824,11 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     for (size_t i = 0; i < b.forces.size(); ++i) {
       const auto& sf = b.forces[i].spec;
       if (sf.kind != ScenarioForce::Kind::kBalance) continue;
-      const std::string at = " in keyframe " + std::to_string(k) + " (t = " + std::to_string(b.times[k]) + " s)";
+      const std::string at = fmt::format(" in keyframe {} (t = {:.6g} s)", k, b.times[k]);
       if (!std::isfinite(magnitude[i]))
         fail(sf.line, sf.field + ".balance", "the support has no moment arm about the pivot axis" + at);
       if (magnitude[i] < 0)
-        fail(sf.line, sf.field + ".balance", "the support would have to pull (" + std::to_string(magnitude[i]) +
-             " N)" + at + ": the body would tip over about the pivot; check pivot, axis and lower_body_com");
+        fail(sf.line, sf.field + ".balance", fmt::format("the support would have to pull ({:.4g} N)", magnitude[i]) + at + ": the body would tip over about the pivot; check pivot, axis and lower_body_com");
     }
   }
   b.timeline = PostureTimeline(m, b.times, b.postures);
@@ -831,7 +849,7 @@ FrameClock::FrameClock(const Scenario& s) {
   // parse_scenario bounds the frames (kMaxScenarioFrames); a Scenario built otherwise is checked here,
   // before a double beyond a long's range is converted.
   if (!(grid >= 0 && grid <= 2 * kMaxScenarioFrames))
-    throw std::invalid_argument("scenario '" + s.name + "': " + std::to_string(grid) + " output frames, more than the limit");
+    throw std::invalid_argument("scenario '" + s.name + "': " + fmt::format("{:.4g} output frames, more than the limit", grid));
   // Relative tolerance, as cycle_position_of_frame's whole_frames: duration / dt of a long run carries
   // rounding of a few 1e-9 frames, which an absolute 1e-9 took for an end frame 1e-11 s (or 0 s) after
   // the last grid frame.

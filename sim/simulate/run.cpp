@@ -20,6 +20,7 @@
 #include "sim/fatigue/endurance.h"
 #include "sim/fatigue/fatigue.h"
 #include "sim/loadsharing/reactions.h"
+#include "sim/muscles/strength.h"
 #include "sim/scenario/sample.h"
 #include "sim/simulate/frame.h"
 #include "sim/tissue/creep.h"
@@ -51,6 +52,19 @@ struct SolvedFrame {
   // whether they settled (infinite when there was none).
   Eigen::VectorXd lambda;
   double lambda_change = std::numeric_limits<double>::infinity();
+  // Fatigue's part in the answer, for the summary. `fatigue_bound`: some fascicle worked at a
+  // capacity fatigue had lowered below 1, so fresh muscles would share the load differently; then
+  // `fresh` holds the same frame solved with every fascicle at full capacity (same posture, loads
+  // and creep), else the answer itself is the fresh one (the bounds below 1 are inactive, so the
+  // fresh problem has the same optimum). `fatigue_reserve_share`: the largest reserve fatigue added
+  // beyond the fresh frame's, as a share of that rotation's strength (the quantity the task-failure
+  // rule compares with 0.5 %, endurance.h).
+  bool fatigue_bound = false;
+  double fatigue_reserve_share = 0;
+  struct Fresh {
+    Eigen::VectorXd inputs, passive, compression, activation, reserve;
+    bool supported = false, valid = false;
+  } fresh;
 
   // The pairs (kept copy, Data member) that store copies in and restore copies back; the
   // capacities are kept to compare, never restored (fatigue moves them on).
@@ -65,6 +79,7 @@ struct SolvedFrame {
   }
   void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
     inputs = in, capacity = d.muscle_capacity, supported = supp, valid = true;
+    fatigue_bound = false, fatigue_reserve_share = 0;
     lambda = d.qp.lambda;
     each_output(*this, d, [](auto& kept, const auto& now) { kept = now; });
   }
@@ -270,7 +285,7 @@ CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const Boun
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
   const BoundScenario b = bind_scenario(s, m);
   const std::vector<FatigueParameters> fatigue_parameters = scenario_fatigue_parameters(s, m);
-  Data d(m), probe(m);
+  Data d(m), probe(m), fresh_probe(m);
   fatigue_reset(m, d);
   creep_reset(m, d);
   LoadSharingSettings ls = options.loadsharing;
@@ -283,6 +298,14 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // Accumulators.
   std::vector<double> peak_c(m.njoint, 0), sum_c(m.njoint, 0), peak_ap(m.njoint, 0), peak_lat(m.njoint, 0);
   std::vector<double> peak_a(m.nmuscle, 0), sum_a(m.nmuscle, 0);
+  // When each peak was first reached, and the peaks fresh muscles give in the same frames
+  // (SolvedFrame::fatigue_bound): in a held posture the peaks come late, from fatigue-driven
+  // recruitment as capacities run out, and the fresh peak is what the posture itself asks.
+  std::vector<double> peak_c_time(m.njoint, clock.time(0)), fresh_peak_c(m.njoint, 0);
+  std::vector<double> peak_a_time(m.nmuscle, clock.time(0)), fresh_peak_a(m.nmuscle, 0);
+  double fatigue_bound_from = -1, peak_fatigue_reserve_share = 0;
+  long fatigue_reserve_frames = 0, fresh_solves = 0;
+  Eigen::VectorXd fresh_lambda;  // the last fresh-muscle solve's multipliers (assess_fatigue)
   double peak_reserve = 0, endurance = -1, peak_creep = 0;
   long reserve_frames = 0, solves = 0, solver_iterations = 0;
   std::string first_to_fail, failed_joint;
@@ -315,6 +338,43 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
             options.passive_tolerance)
           return false;
     return true;
+  };
+
+  // After a solve stored in e (the Data still holds that frame's geometry): whether fatigue shaped
+  // the answer, the fresh-muscle answer when it did (solved on fresh_probe unless e's last one stands:
+  // same inputs, passive moments within tolerance), and the reserve fatigue added (SolvedFrame).
+  auto assess_fatigue = [&](SolvedFrame& e, const Data& d, bool supported) {
+    for (int i = 0; i < m.nmuscle && !e.fatigue_bound; ++i)
+      e.fatigue_bound = d.muscle_capacity[i] < 1 && d.activation[i] >= d.muscle_capacity[i] - 1e-9;
+    if (!e.fatigue_bound) return;
+    SolvedFrame::Fresh& f = e.fresh;
+    const bool stands = f.valid && f.supported == supported && f.inputs.size() == inputs.size() &&
+                        (inputs - f.inputs).lpNorm<Eigen::Infinity>() <= kSameInput &&
+                        (d.passive_joint_moment - f.passive).lpNorm<Eigen::Infinity>() <= options.passive_tolerance;
+    if (!stands) {
+      fresh_probe = d;  // the frame's geometry
+      fresh_probe.muscle_capacity.setOnes();
+      // Warm-started from the last fresh solve (a held posture's is the same problem), not from the
+      // fatigued one just done, whose multipliers sit where the capacities bind.
+      if (fresh_lambda.size() > 0) load_sharing(m, ls, fresh_probe, fresh_lambda);
+      else load_sharing(m, ls, fresh_probe);
+      fresh_lambda = fresh_probe.qp.lambda;
+      reactions(m, fresh_probe);
+      f.inputs = inputs, f.passive = d.passive_joint_moment, f.supported = supported, f.valid = true;
+      f.compression = fresh_probe.disc_force.row(0).transpose();
+      f.activation = fresh_probe.activation;
+      f.reserve = fresh_probe.reserve;
+      ++fresh_solves;
+    }
+    if (d.loadsharing_info.max_reserve <= kReservesAct) return;
+    for (int k = 0; k < m.ndof; ++k) {  // as check_task_failure measures it, without a fascicle to blame
+      const double r = d.reserve[k];
+      if (std::abs(r) <= 1e-9) continue;
+      const int sense = r > 0 ? 1 : -1;
+      const double mvc = max_muscle_moment(m, d, k, sense);
+      if (mvc > 0)
+        e.fatigue_reserve_share = std::max(e.fatigue_reserve_share, (std::abs(r) - std::max(0.0, sense * f.reserve[k])) / mvc);
+    }
   };
 
   // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
@@ -376,6 +436,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
         own.store(d, inputs, supported);
         last = &own;
       }
+      assess_fatigue(slot ? *slot : own, d, supported);  // the answer just stored (last)
     }
     // Task failure (endurance.h): the first frame whose fatigued muscles fall short of what fresh
     // muscles would carry, by 0.5 % of the rotation's strength.
@@ -406,15 +467,27 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       solver_iterations += d.loadsharing_info.qp_iterations;
     }
 
+    // The answer this frame took (none on the frame-parallel path: fresh muscles there).
+    const SolvedFrame* answer = solved ? nullptr : last;
+    const bool bound = answer && answer->fatigue_bound;
+    if (bound && fatigue_bound_from < 0) fatigue_bound_from = t;
     for (int j = 0; j < m.njoint; ++j) {
-      peak_c[j] = std::max(peak_c[j], d.disc_force(0, j));
-      sum_c[j] += d.disc_force(0, j);
+      const double c = d.disc_force(0, j);
+      if (c > peak_c[j]) peak_c[j] = c, peak_c_time[j] = t;
+      fresh_peak_c[j] = std::max(fresh_peak_c[j], bound ? answer->fresh.compression[j] : c);
+      sum_c[j] += c;
       peak_ap[j] = std::max(peak_ap[j], std::abs(d.disc_force(1, j)));
       peak_lat[j] = std::max(peak_lat[j], std::abs(d.disc_force(2, j)));
     }
     for (int i = 0; i < m.nmuscle; ++i) {
-      peak_a[i] = std::max(peak_a[i], d.activation[i]);
-      sum_a[i] += d.activation[i];
+      const double a = d.activation[i];
+      if (a > peak_a[i]) peak_a[i] = a, peak_a_time[i] = t;
+      fresh_peak_a[i] = std::max(fresh_peak_a[i], bound ? answer->fresh.activation[i] : a);
+      sum_a[i] += a;
+    }
+    if (answer) {
+      peak_fatigue_reserve_share = std::max(peak_fatigue_reserve_share, answer->fatigue_reserve_share);
+      if (answer->fatigue_reserve_share > kTaskFailureThreshold) ++fatigue_reserve_frames;
     }
     const double reserve = d.loadsharing_info.max_reserve;
     peak_reserve = std::max(peak_reserve, reserve);
@@ -533,7 +606,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   for (int k = 0; k < m.njoint; ++k)
     joints[m.joint_name[k]] = {{"peak_compression_N", peak_c[k]}, {"mean_compression_N", sum_c[k] / frames},
                                {"peak_shear_ap_N", peak_ap[k]}, {"peak_shear_lateral_N", peak_lat[k]},
-                               {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI}};
+                               {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI},
+                               {"peak_compression_time_s", peak_c_time[k]}, {"fresh_peak_compression_N", fresh_peak_c[k]}};
   j["joints"] = joints;
   // Groups per side: peak and mean of the group's fascicles (mean over fascicles and frames), the
   // fatigued fraction at the end weighted by each fascicle's maximum force F0 (the share of the
@@ -541,7 +615,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // many thin fascicles outweigh a few strong ones), and the complete rest the group needs to be
   // back at 90 % and 95 % of that strength (endurance.h).
   struct GroupAccumulator {
-    double peak = 0, sum = 0, n = 0, fatigued_force = 0, force = 0, to90 = 0, to95 = 0;
+    double peak = 0, peak_time = 0, fresh_peak = 0, sum = 0, n = 0, fatigued_force = 0, force = 0, to90 = 0, to95 = 0;
     std::vector<FatigueParameters> p;
     std::vector<FatigueState> s;
     std::vector<double> w;
@@ -549,7 +623,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   std::map<std::pair<std::string, std::string>, GroupAccumulator> g;
   for (int i = 0; i < m.nmuscle; ++i) {
     auto& a = g[{m.muscle_group[i], side_name(m.muscle_side[i])}];
-    a.peak = std::max(a.peak, peak_a[i]);
+    if (a.n == 0 || peak_a[i] > a.peak || (peak_a[i] == a.peak && peak_a_time[i] < a.peak_time))
+      a.peak = peak_a[i], a.peak_time = peak_a_time[i];  // the first time any of its fascicles reached it
+    a.fresh_peak = std::max(a.fresh_peak, fresh_peak_a[i]);
     a.sum += sum_a[i] / frames;
     a.n += 1;
     a.fatigued_force += m.muscle_fmax[i] * d.fatigue[i].fatigued;
@@ -571,9 +647,19 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   for (const auto& [key, a] : g)
     groups[key.first][key.second] = {{"peak_activation", a.peak}, {"mean_activation", a.sum / a.n},
                                      {"end_fatigued_fraction", a.fatigued_force / a.force},
-                                     {"recovery_to_90_s", a.to90}, {"recovery_to_95_s", a.to95}};
+                                     {"recovery_to_90_s", a.to90}, {"recovery_to_95_s", a.to95},
+                                     {"peak_activation_time_s", a.peak_time}, {"fresh_peak_activation", a.fresh_peak}};
   j["groups"] = groups;
-  j["reserves"] = {{"peak_moment_Nm", peak_reserve}, {"frames_used_fraction", double(reserve_frames) / frames}};
+  // Reserves and the failure rule side by side: a reserve fresh muscles would need as well is the
+  // model's strength limit; what fatigue adds fails the task only past kTaskFailureThreshold of the
+  // rotation's strength (endurance.h), so reserves in most frames and "never failed" can both hold.
+  j["reserves"] = {{"peak_moment_Nm", peak_reserve},
+                   {"frames_used_fraction", double(reserve_frames) / frames},
+                   {"peak_fatigue_share_of_strength", peak_fatigue_reserve_share},
+                   {"failure_threshold_share_of_strength", kTaskFailureThreshold},
+                   {"frames_over_failure_threshold_fraction", double(fatigue_reserve_frames) / frames}};
+  j["fatigue_limited_from_s"] = fatigue_bound_from < 0 ? nlohmann::json(nullptr) : nlohmann::json(fatigue_bound_from);
+  j["fresh_muscle_solves"] = fresh_solves;  // load-sharing solves with every fascicle fresh, for the fresh peaks
   j["recovery"] = {{"to_90_percent_s", to90}, {"to_95_percent_s", to95},
                    {"slowest_group", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest)}};
   j["fatigue"] = options.time_coupling;  // false: fresh muscles, no creep (--no-fatigue); the results file's root attribute

@@ -47,10 +47,17 @@ struct RunOptions {
 
 // The summary (the CLI prints it; --json and /summary carry it):
 // {scenario, model, subject, criterion, duration_s, frames,
-//  joints: {name: {peak_compression_N, mean_compression_N, peak_shear_ap_N, peak_shear_lateral_N}},
+//  joints: {name: {peak_compression_N, mean_compression_N, peak_shear_ap_N, peak_shear_lateral_N,
+//           peak_compression_time_s (when the peak was first reached), fresh_peak_compression_N (the
+//           peak of the same frames with every fascicle fresh), end_creep_deg}},
 //  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction (F0-weighted:
-//           the share of the group's strength lost), recovery_to_90_s, recovery_to_95_s}}},
-//  reserves: {peak_moment_Nm, frames_used_fraction},
+//           the share of the group's strength lost), recovery_to_90_s, recovery_to_95_s,
+//           peak_activation_time_s, fresh_peak_activation}}},
+//  reserves: {peak_moment_Nm, frames_used_fraction, peak_fatigue_share_of_strength (the largest
+//             reserve fatigue added beyond the fresh frame's, / that rotation's strength),
+//             failure_threshold_share_of_strength (0.005), frames_over_failure_threshold_fraction},
+//  fatigue_limited_from_s (first frame a fascicle worked at a fatigue-lowered capacity, or null),
+//  fresh_muscle_solves (the extra solves the fresh peaks took),
 //  endurance_s (null when the task never fails), first_to_fail (group or null),
 //  load_sharing_solves, load_sharing_iterations (the solver's steps over all solves),
 //  fatigue (whether fatigue and creep ran: false with time_coupling off),
