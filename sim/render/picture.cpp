@@ -16,6 +16,7 @@
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
+#include "sim/render/plot.h"
 #include "sim/scenario/sample.h"
 #include "sim/simulate/frame.h"
 
@@ -513,7 +514,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
     const double x = x0 + w * t / vmax;
     cairo_move_to(cr, x, y0 + bh), cairo_line_to(cr, x, y0 + bh + 0.3 * fs);
     cairo_stroke(cr);
-    text(cr, x, y0 + bh + 1.2 * fs, o.color == ColorBy::kForce ? fmt::format("{:.0f}", t) : fmt::format("{:.2g}", t), 0.75 * fs, 0.5);
+    text(cr, x, y0 + bh + 1.2 * fs, tick_label(t, step), 0.75 * fs, 0.5);
   }
   const char* label = o.color == ColorBy::kActivation ? "muscle activation (fraction of the fresh maximum)"
                       : o.color == ColorBy::kForce    ? "muscle force, N"
@@ -618,7 +619,7 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     cairo_set_source_rgb(cr, 0.88, 0.88, 0.90);
     cairo_move_to(cr, X(t), top), cairo_line_to(cr, X(t), bottom);
     cairo_stroke(cr);
-    text(cr, X(t), bottom + 1.1 * fs, fmt::format("{:.0f}", t), 0.7 * fs, 0.5);
+    text(cr, X(t), bottom + 1.1 * fs, tick_label(t, step), 0.7 * fs, 0.5);
   }
   text(cr, 0.5 * (ax0 + ax1), bottom + 2.3 * fs, "compression, N", 0.8 * fs, 0.5);
   // Bars, superior levels on top.

@@ -19,6 +19,7 @@
 #include "sim/model/loader.h"
 #include "sim/render/animate.h"
 #include "sim/render/picture.h"
+#include "sim/render/plot.h"
 #include "sim/render/report.h"
 #include "sim/render/results_series.h"
 #include "sim/simulate/run.h"
@@ -319,6 +320,27 @@ TEST(Render, AnimationHasTheExpectedFrameCount) {
     EXPECT_FALSE(fs::exists(out + ".partial"));
   }
   EXPECT_THROW(write_animation(p, PictureOptions{}, a, (runs().dir / "x.avi").string(), 400, 250), InputError);
+}
+
+// Review 10, A2: ticks 0.0025 apart were labelled 0.003, 0.005, 0.007 (three decimals from
+// ceil(-log10(step))); labels carry the decimals the step needs and read back as the tick's value.
+TEST(Plot, TickLabelsCarryTheDigitsOfTheStep) {
+  EXPECT_EQ(tick_label(0.0075, 0.0025), "0.0075");
+  EXPECT_EQ(tick_label(0.0025, 0.0025), "0.0025");
+  EXPECT_EQ(tick_label(0.75, 0.25), "0.75");
+  EXPECT_EQ(tick_label(75, 25), "75");
+  EXPECT_EQ(tick_label(6e-5, 2e-5), "0.00006");
+  EXPECT_EQ(tick_label(30000, 1e4), "30000");
+  EXPECT_EQ(tick_label(0, 0.0025), "0");
+  for (const double step : {2.5e-3, 0.25, 25.0, 2e-5, 1e4, 2.5, 0.05}) {
+    std::set<std::string> seen;
+    double v = 0;
+    for (int k = 0; k <= 8; ++k, v += step) {  // accumulated, as the plots step through their ticks
+      const std::string label = tick_label(v, step);
+      EXPECT_NEAR(std::stod(label), k * step, 1e-9 * step) << "step " << step << ": " << label;
+      EXPECT_TRUE(seen.insert(label).second) << "step " << step << ": " << label << " twice";
+    }
+  }
 }
 
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
