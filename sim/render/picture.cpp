@@ -177,7 +177,17 @@ void colormap(double v, double rgb[3]) {
   for (int c = 0; c < 3; ++c) rgb[c] = stops[k][c + 1] + f * (stops[k + 1][c + 1] - stops[k][c + 1]);
 }
 
+std::string not_stored(const std::string& file, const std::string& dataset) {
+  return fmt::format("{} has no {} (the run was written with --fields that leave it out)", file, dataset);
+}
+
 ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
+  // What a file written with --fields lacks is left out of the pictures (omissions() says what).
+  stored_.kinematics = r_.has("/kinematics/joint_angles");
+  stored_.activation = r_.has("/muscles/activation");
+  stored_.force = r_.has("/muscles/force");
+  stored_.fatigued = r_.has("/fatigue/fatigued");
+  stored_.compression = r_.has("/joints/compression");
   if (r_.scenario_text.empty())
     throw InputError(r_.path, 0, "scenario_text", "missing: the pelvis pose and hand loads cannot be placed");
   scenario_ = parse_scenario(r_.scenario_text, r_.path + " (scenario_text)");
@@ -195,43 +205,87 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   for (int i = 0; i < model_.nmuscle; ++i)
     if (model_.muscle_name[i] != r_.muscle_name[i])
       throw InputError(r_.path, 0, "/muscles/name", fmt::format("muscle {} is '{}' in the file but '{}' in model '{}'", i, r_.muscle_name[i], model_.muscle_name[i], model_path));
-  bound_ = std::make_unique<BoundScenario>(bind_scenario(scenario_, model_));
+  try {
+    bound_ = std::make_unique<BoundScenario>(bind_scenario(scenario_, model_));
+  } catch (const InputError& e) {
+    if (stored_.kinematics) throw;
+    // Without stored angles the posture comes from the scenario alone: say what is missing.
+    throw InputError(r_.path, 0, "/kinematics/joint_angles",
+                     std::string("missing (the run was written with --fields that leave it out), and the posture cannot be "
+                                 "recomputed from the stored scenario: ") + e.what() +
+                         "; run it again with --fields kinematics,joints,muscles/activation (or without --fields)");
+  }
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
 
   // Run-wide scales, so that every frame of an animation shares its colour bar and axes. Force and
   // fatigue scales from every n-th frame; the peak compression exactly, from the most loaded level.
   const long stride = std::max(1L, r_.frames() / 2000);
-  const Eigen::MatrixXd c = r_.strided("/joints/compression", stride);
-  const Eigen::MatrixXd f = r_.strided("/muscles/force", stride);
-  const Eigen::MatrixXd mf = r_.strided("/fatigue/fatigued", stride);
-  peak_compression_ = c.colwise().maxCoeff().transpose();
+  peak_compression_ = Eigen::VectorXd::Constant(r_.njoint(), 0.0);
+  if (stored_.compression) peak_compression_ = r_.strided("/joints/compression", stride).colwise().maxCoeff().transpose();
   for (int j = 0; j < r_.njoint(); ++j) {  // the summary saw every frame
     const double p = r_.summary.is_object() && r_.summary.contains("joints") && r_.summary["joints"].contains(r_.joint_name[j])
                          ? r_.summary["joints"][r_.joint_name[j]].value("peak_compression_N", -INFINITY)
                          : -INFINITY;
     peak_compression_[j] = std::max(peak_compression_[j], p);
   }
-  force_max_ = nice_ceil(std::max(1.0, f.maxCoeff()));
-  fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, mf.maxCoeff())));
+  if (stored_.force) force_max_ = nice_ceil(std::max(1.0, r_.strided("/muscles/force", stride).maxCoeff()));
+  if (stored_.fatigued) fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, r_.strided("/fatigue/fatigued", stride).maxCoeff())));
   compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
   peak_compression_.maxCoeff(&peak_joint_);
-  const Eigen::VectorXd worst = r_.column("/joints/compression", peak_joint_);
   Eigen::Index row = 0;
-  worst.maxCoeff(&row);
-  peak_frame_ = row;
+  if (stored_.compression) {
+    r_.column("/joints/compression", peak_joint_).maxCoeff(&row);
+    peak_frame_ = row;
+  } else if (stored_.any_muscle_value()) {  // every n-th frame, as the scales
+    const char* field = stored_.activation ? "/muscles/activation" : stored_.force ? "/muscles/force" : "/fatigue/fatigued";
+    r_.strided(field, stride).rowwise().sum().maxCoeff(&row);
+    peak_frame_ = row * stride;
+  }
+}
+
+PictureOptions ResultsPicture::shown(const PictureOptions& o) const {
+  PictureOptions s = o;
+  if (!stored_.has(o.color))
+    for (ColorBy c : {ColorBy::kActivation, ColorBy::kForce, ColorBy::kFatigue})
+      if (stored_.has(c)) {
+        s.color = c;
+        break;
+      }
+  s.chart = o.chart && stored_.compression;
+  return s;
+}
+
+std::vector<std::string> ResultsPicture::omissions(const PictureOptions& o) const {
+  std::vector<std::string> out;
+  const PictureOptions s = shown(o);
+  if (!stored_.kinematics)
+    out.push_back(not_stored(r_.path, "/kinematics/joint_angles") +
+                  ": the posture is recomputed from the stored scenario, as the run sampled it (add kinematics to --fields to store it)");
+  const char* dataset = o.color == ColorBy::kActivation ? "/muscles/activation" : o.color == ColorBy::kForce ? "/muscles/force" : "/fatigue/fatigued";
+  if (!stored_.any_muscle_value())
+    out.push_back(not_stored(r_.path, "/muscles/activation, /muscles/force or /fatigue/fatigued") +
+                  ": the muscles are drawn grey (add muscles/activation to --fields to colour them)");
+  else if (s.color != o.color)
+    out.push_back(not_stored(r_.path, dataset) + fmt::format(": the muscles are coloured by {} instead (add {} to --fields to colour by {})",
+                                                              color_by_name(s.color), dataset + 1, color_by_name(o.color)));
+  if (o.chart && !s.chart)
+    out.push_back(not_stored(r_.path, "/joints/compression") +
+                  ": no compression chart, and the default instant is the frame of the highest summed muscle value, not the peak "
+                  "compression (add joints/compression to --fields)");
+  return out;
 }
 
 FrameValues ResultsPicture::values(long frame) const {
   FrameValues v;
   v.frame = std::clamp(frame, 0L, r_.frames() - 1);
   v.time = r_.time[v.frame];
-  v.q = r_.frame("/kinematics/joint_angles", v.frame);
-  v.activation = r_.frame("/muscles/activation", v.frame);
-  v.force = r_.frame("/muscles/force", v.frame);
-  v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
-  v.compression = r_.frame("/joints/compression", v.frame);
-  if (v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
+  if (stored_.kinematics) v.q = r_.frame("/kinematics/joint_angles", v.frame);
+  if (stored_.activation) v.activation = r_.frame("/muscles/activation", v.frame);
+  if (stored_.force) v.force = r_.frame("/muscles/force", v.frame);
+  if (stored_.fatigued) v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
+  if (stored_.compression) v.compression = r_.frame("/joints/compression", v.frame);
+  if (stored_.kinematics && v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
   return v;
 }
 
@@ -246,7 +300,7 @@ Scene ResultsPicture::scene(const FrameValues& v) {
     sample_scenario_at(*bound_, cycle_position_of_frame(scenario_, bound_->times.back(), f, dt), d);
   else
     sample_scenario(scenario_, *bound_, v.time, d);
-  d.q = v.q;  // the stored angles are what the run used
+  if (v.q.size()) d.q = v.q;  // the stored angles are what the run used (without them: its sample, above)
   evaluate_frame(model_, d);
   return build_scene(model_, *bones_, d);
 }
@@ -294,11 +348,13 @@ double ResultsPicture::color_max(const PictureOptions& o) const {
 
 double ResultsPicture::color_value(const FrameValues& v, int i, const PictureOptions& o) const {
   const ColorBy c = o.color;
+  if (!stored_.has(c)) return NAN;  // nothing stored to colour by: drawn grey
   const double x = c == ColorBy::kActivation ? v.activation[i] : c == ColorBy::kForce ? v.force[i] : v.fatigued[i];
   return x / color_max(o);
 }
 
-static std::string legend_muscle_line(const Scene& s, const PictureOptions& o) {
+static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, bool coloured) {
+  if (!coloured) return fmt::format("muscle fascicles ({}): width ∝ √(max. force)", s.muscle_path.size());
   return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
 }
 
@@ -309,7 +365,8 @@ ResultsPicture::Area ResultsPicture::body_area(double w, double h, const Picture
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
 }
 
-Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p) {
+Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& asked, const Vec3& p) {
+  const PictureOptions o = shown(asked);
   const Area a = body_area(w, h, o);
   const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
   const Camera cam = camera(o.view);
@@ -317,7 +374,8 @@ Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s,
   return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
 }
 
-void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o) {
+void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
+  const PictureOptions o = shown(asked);  // what the file can show of what was asked
   cairo_save(cr);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, 0, 0, w, h);
@@ -329,7 +387,11 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   } else {
     text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
     const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
-    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · muscles coloured by {}", model_.name, subject_text(r_.subject), view_caption(o.view), quantity),
+    std::string coloured = fmt::format("muscles coloured by {}", quantity);
+    if (!stored_.any_muscle_value()) coloured = "muscle values not stored (--fields)";
+    else if (o.color != asked.color) coloured += fmt::format(" ({} not stored, --fields)", color_by_name(asked.color));
+    if (asked.chart && !o.chart) coloured += " · compression not stored";
+    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view), coloured),
          0.9 * fs, 0, false, 0.35, 0.35, 0.4);
   }
   const double top = (o.compact ? 2.8 : 4.4) * fs;
@@ -338,14 +400,14 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const double bar_h = 3.6 * fs;
   const Area body = body_area(w, h, o);
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
-  if (!o.compact) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
+  if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
   if (o.legend) {
     draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
     // The ranking beside the legend when there is room (it needs about 16 legend font sizes).
     const double lfs = 0.8 * fs;
-    const double legend_end = fs + 2.2 * lfs + text_width(cr, legend_muscle_line(s, o), lfs) + 2 * lfs;
+    const double legend_end = fs + 2.2 * lfs + text_width(cr, legend_muscle_line(s, o, stored_.any_muscle_value()), lfs) + 2 * lfs;
     const double x = std::max(0.52 * body_w, legend_end);
-    if (x + 16 * lfs <= body_w) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
+    if (x + 16 * lfs <= body_w && stored_.any_muscle_value()) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
   }
   if (o.timeline && r_.time.back() > r_.time.front()) {
     // Where this instant lies in the run: a thin bar across the top.
@@ -423,8 +485,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       }
     } else if (it.kind == 1) {
       const int i = it.a;
-      double rgb[3];
-      colormap(color_value(v, i, o), rgb);
+      double rgb[3] = {0.62, 0.62, 0.64};
+      if (const double c = color_value(v, i, o); std::isfinite(c)) colormap(c, rgb);
       const auto pa = P(s.muscle_path[i][it.b]), pb = P(s.muscle_path[i][it.b + 1]);
       cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
       cairo_set_line_width(cr, std::max(0.6, px_per_m * (0.0012 + 0.0045 * std::sqrt(model_.muscle_fmax[i] / fmax_all))));
@@ -546,7 +608,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
   cairo_stroke(cr);
-  text(cr, x0 + 2.2 * fs, y, legend_muscle_line(s, o), fs);
+  text(cr, x0 + 2.2 * fs, y, legend_muscle_line(s, o, stored_.any_muscle_value()), fs);
   y += row;
   cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
   arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
@@ -566,6 +628,8 @@ std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::R
 
 std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c) {
   std::vector<std::pair<double, std::string>> ranked;
+  const Eigen::VectorXd& x = c == ColorBy::kActivation ? v.activation : c == ColorBy::kForce ? v.force : v.fatigued;
+  if (x.size() != m.nmuscle) return ranked;  // not stored in the file (--fields)
   if (c == ColorBy::kFatigue) {
     for (const auto& [g, lost] : group_strength_lost(m, v.fatigued)) ranked.push_back({lost, g});
   } else {

@@ -63,13 +63,38 @@ std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const Fr
 // F0 = `m`'s muscle_fmax. The one definition the picture's ranking and the report's series use.
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued);
 
+// Which of the per-frame fields pictures use the file holds: a run written with --fields may leave
+// any of them out. Without /kinematics/joint_angles the posture is recomputed from the stored
+// scenario text exactly as the run sampled it (the stored angles are that sample; tested equal).
+struct StoredFields {
+  bool kinematics = false, activation = false, force = false, fatigued = false, compression = false;
+  bool has(ColorBy c) const { return c == ColorBy::kActivation ? activation : c == ColorBy::kForce ? force : fatigued; }
+  bool any_muscle_value() const { return activation || force || fatigued; }
+};
+
+// Where a dataset may be missing because the run was written with --fields: the sentence that says
+// so, e.g. "lift.h5 has no /muscles/force (the run was written with --fields that leave it out)".
+std::string not_stored(const std::string& file, const std::string& dataset);
+
 class ResultsPicture {
  public:
+  // Throws InputError naming the file when it lacks what no picture can do without: the model it
+  // names and the scenario text; or, for a file without /kinematics/joint_angles, a scenario that no
+  // longer binds to the model (the message names the dataset and the --fields that store it).
   explicit ResultsPicture(const ResultsSeries& results);
   const ResultsSeries& results() const { return r_; }
   const Model& model() const { return model_; }
 
+  // Fields a file written with --fields lacks stay empty (size 0) in FrameValues; scene() then
+  // samples the posture (q) from the scenario.
   FrameValues values(long frame) const;
+  const StoredFields& stored() const { return stored_; }
+  // The options a picture asked for as far as the file can show them: colour by the requested
+  // quantity when stored, else by the first stored of activation, force, fatigue (muscles grey when
+  // none is); no compression chart without /joints/compression.
+  PictureOptions shown(const PictureOptions& o) const;
+  // What a picture asked for with `o` leaves out and why, one sentence each (empty: nothing).
+  std::vector<std::string> omissions(const PictureOptions& o) const;
   double cycle_s() const { return scenario_.cycle_s(); }  // one repetition of the scenario, s
   Scene scene(const FrameValues& v);  // posture of that frame
   // Draws the whole picture into a w × h (device units) area of cr.
@@ -82,7 +107,9 @@ class ResultsPicture {
   // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
   Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
 
-  // Frames with the highest compression at the most loaded level, and the level.
+  // Frames with the highest compression at the most loaded level, and the level (without
+  // /joints/compression: the frame of the highest mean activation, else force, else fatigue, else 0;
+  // the level from the summary's peaks).
   long peak_frame() const { return peak_frame_; }
   int peak_joint() const { return peak_joint_; }
 
@@ -116,6 +143,7 @@ class ResultsPicture {
   Eigen::VectorXd peak_compression_;  // per joint over the run (from the summary)
   long peak_frame_ = 0;
   int peak_joint_ = 0;
+  StoredFields stored_;
 };
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a
