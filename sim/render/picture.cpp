@@ -14,6 +14,7 @@
 
 #include "sim/common/error.h"
 #include "sim/dynamics/inverse_dynamics.h"
+#include "sim/kinematics/kinematics.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/render/plot.h"
@@ -129,7 +130,81 @@ std::string subject_text(const nlohmann::json& s) {
   return out;
 }
 
+// Arrow length for a force, m: 1.2 mm per N up to 100 N (a 15 kg box's 147 N: 0.20 m), then
+// logarithmic, so a 600 N support does not cross the picture; the label gives the number.
+double arrow_length(double newtons) { return newtons <= 100 ? 0.05 + 0.0012 * newtons : 0.17 + 0.08 * std::log(newtons / 100); }
+
+std::string newtons_text(double n) { return n < 9.95 ? fmt::format("{:.1f} N", n) : fmt::format("{:.0f} N", n); }
+
 }  // namespace
+
+std::vector<ForceArrow> force_arrows(const Scene& s, double g) {
+  std::vector<ForceArrow> out;
+  // Hands within 8 cm of each other hold one thing (a club in both hands): one cluster, one arrow.
+  constexpr double kTogether = 0.08;
+  std::vector<int> cluster(s.hands.size(), -1);
+  std::vector<std::vector<int>> clusters;
+  for (size_t a = 0; a < s.hands.size(); ++a) {
+    if (cluster[a] >= 0) continue;
+    cluster[a] = static_cast<int>(clusters.size());
+    clusters.push_back({static_cast<int>(a)});
+    for (size_t b = a + 1; b < s.hands.size(); ++b)
+      if (cluster[b] < 0 && (s.hands[b].hand - s.hands[a].hand).norm() < kTogether) cluster[b] = cluster[a], clusters.back().push_back(static_cast<int>(b));
+  }
+  // A given force acting at a hand (within 8 cm) is part of what the hand feels: its arrow and label
+  // are the resultant, so a club's 319 N pull is not labelled "0.15 kg" alone.
+  std::vector<std::vector<const SceneForce*>> at_hand(clusters.size());
+  std::vector<const SceneForce*> free;
+  for (const auto& f : s.forces) {
+    if (f.force.norm() < 0.5) continue;  // a support taking no share, a pull not yet begun
+    int best = -1;
+    double dist = kTogether;
+    for (size_t h = 0; h < s.hands.size() && !f.support; ++h)
+      if ((s.hands[h].hand - f.point).norm() < dist) dist = (s.hands[h].hand - f.point).norm(), best = cluster[h];
+    if (best >= 0) at_hand[best].push_back(&f);
+    else free.push_back(&f);
+  }
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    ForceArrow a;
+    a.hand = true;
+    a.hands = static_cast<int>(clusters[c].size());
+    double mass = 0;
+    bool equal = true;
+    for (int h : clusters[c]) {
+      a.at += s.hands[h].hand / a.hands, mass += s.hands[h].load_kg;
+      equal = equal && std::abs(s.hands[h].load_kg - s.hands[clusters[c][0]].load_kg) < 1e-9;
+    }
+    a.load_kg = mass;
+    a.force = mass * g * s.gravity_dir;
+    for (const SceneForce* f : at_hand[c]) a.force += f->force;
+    if (a.force.norm() < 0.05) continue;  // empty hands
+    std::string held;
+    if (mass > 0) {
+      held = a.hands > 1 && equal ? fmt::format("{} × {:.3g} kg", a.hands, mass / a.hands) : fmt::format("{:.3g} kg", mass);
+      if (at_hand[c].empty()) held += " (" + newtons_text(mass * g) + ")";
+    }
+    if (at_hand[c].empty()) {
+      a.label = held;
+    } else {
+      std::string parts;
+      for (const SceneForce* f : at_hand[c]) parts += (parts.empty() ? "" : " + ") + fmt::format("{} {}", f->name, newtons_text(f->force.norm()));
+      a.label = newtons_text(a.force.norm()) + " at the hand" + (a.hands > 1 ? "s" : "") + ": " + parts + (held.empty() ? "" : " + " + held);
+    }
+    out.push_back(a);
+  }
+  for (const SceneForce* f : free) {
+    ForceArrow a;
+    a.at = f->point, a.force = f->force, a.support = f->support;
+    a.label = fmt::format("{} {}", f->name, newtons_text(f->force.norm()));
+    out.push_back(a);
+  }
+  for (auto& a : out) {
+    const Vec3 along = a.force.normalized() * arrow_length(a.force.norm());
+    a.tail = a.support ? Vec3(a.at - along) : a.at;
+    a.tip = a.support ? a.at : Vec3(a.at + along);
+  }
+  return out;
+}
 
 View parse_view(const std::string& s) {
   if (s == "sagittal") return View::kSagittal;
@@ -215,6 +290,10 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
                                  "recomputed from the stored scenario: ") + e.what() +
                          "; run it again with --fields kinematics,joints,muscles/activation (or without --fields)");
   }
+  run_has_forces_ = !bound_->forces.empty();
+  for (const auto& rest : bound_->resting)
+    for (int idx : rest) run_has_forces_ = run_has_forces_ || idx >= 0;
+  for (const auto& loads : bound_->hand_load) run_has_hand_load_ = run_has_hand_load_ || loads[0] > 0 || loads[1] > 0;
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
 
@@ -294,15 +373,34 @@ Scene ResultsPicture::scene(const FrameValues& v) {
   clear_loads(model_, d);
   // Sampled as the run sampled frame f (run.cpp: cycle_position_of_frame), so a repetition's first
   // frame shows that repetition's t = 0 (its hands and loads), not the end of the rest before it.
-  const double dt = 1.0 / scenario_.output_rate_hz;
+  const double dt = 1.0 / scenario_.output_rate_hz, cycle = bound_->times.back();
   const long f = std::lround(v.time / dt);
-  if (std::abs(static_cast<double>(f) * dt - v.time) <= 1e-9 * std::max(1.0, v.time))
-    sample_scenario_at(*bound_, cycle_position_of_frame(scenario_, bound_->times.back(), f, dt), d);
-  else
-    sample_scenario(scenario_, *bound_, v.time, d);
+  const CyclePosition where = std::abs(static_cast<double>(f) * dt - v.time) <= 1e-9 * std::max(1.0, v.time)
+                                  ? cycle_position_of_frame(scenario_, cycle, f, dt)
+                                  : cycle_position(scenario_, cycle, v.time);
+  sample_scenario_at(*bound_, where, d);
   if (v.q.size()) d.q = v.q;  // the stored angles are what the run used (without them: its sample, above)
-  evaluate_frame(model_, d);
-  return build_scene(model_, *bones_, d);
+  // The scenario's external loads as the run applied them (run.cpp set_frame_kinematics): they
+  // depend on where the segments are, so after forward kinematics.
+  forward_kinematics(model_, d);
+  std::vector<AppliedScenarioForce> applied;
+  apply_scenario_loads(model_, *bound_, where.time_in_cycle, where.resting, d, nullptr, &applied);
+  evaluate_frame_after_kinematics(model_, d);
+  Scene sc = build_scene(model_, *bones_, d);
+  SceneForce floor{"floor under the resting segments", Vec3::Zero(), Vec3::Zero(), true};
+  Vec3 moment_point = Vec3::Zero();
+  for (const auto& a : applied) {
+    if (a.resting) {  // one resultant: vertical weights act through their weight-weighted centroid
+      floor.force += a.force, moment_point += a.force.norm() * a.point;
+      continue;
+    }
+    sc.forces.push_back({a.name, a.point, a.force, a.support});
+  }
+  if (floor.force.norm() > 0) {
+    floor.point = moment_point / floor.force.norm();
+    sc.forces.push_back(floor);
+  }
+  return sc;
 }
 
 ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes) const {
@@ -315,10 +413,8 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
   for (const Scene* s : scenes) {
     for (const auto& b : s->bones) for (const Vec3& p : b.hull) add(p);
     for (const auto& path : s->muscle_path) for (const Vec3& p : path) add(p);
-    for (const auto& h : s->hands) {
-      add(h.shoulder), add(h.hand);
-      add(h.hand + s->gravity_dir * (0.05 + 0.012 * h.load_kg));
-    }
+    for (const auto& h : s->hands) add(h.shoulder), add(h.hand);
+    for (const auto& a : force_arrows(*s, model_.gravity.norm())) add(a.tail), add(a.tip);
   }
   Fit f;
   f.cx = 0.5 * (xmin + xmax), f.cy = 0.5 * (ymin + ymax);
@@ -507,39 +603,52 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     }
   }
 
-  // Hand loads: one arrow per hand along gravity, length ∝ mass; hands that coincide on screen share one.
-  std::vector<bool> done(s.hands.size(), false);
-  for (size_t a = 0; a < s.hands.size(); ++a) {
-    if (done[a] || s.hands[a].load_kg <= 0) continue;
+  // Loads on the body: hand loads (blue) and the scenario's other external forces (green), arrows
+  // whose length grows with the force; arrows that coincide on screen (two hands seen from the side
+  // holding the same) share one, labelled "2 × …".
+  const double g = model_.gravity.norm();
+  const auto arrows = force_arrows(s, g);
+  std::vector<bool> done(arrows.size(), false);
+  double mid = 0;  // labels on the outer side of their arrow, so two hands seen from behind do not collide
+  for (const auto& h : s.hands) mid += P(h.hand).x() / std::max<size_t>(1, s.hands.size());
+  for (size_t a = 0; a < arrows.size(); ++a) {
+    if (done[a]) continue;
+    const ForceArrow& fa = arrows[a];
     int count = 1;
-    for (size_t b = a + 1; b < s.hands.size(); ++b)
-      if (!done[b] && std::abs(s.hands[b].load_kg - s.hands[a].load_kg) < 1e-9 && (P(s.hands[b].hand) - P(s.hands[a].hand)).norm() < 6)
+    for (size_t b = a + 1; b < arrows.size(); ++b)
+      if (!done[b] && arrows[b].hand == fa.hand && arrows[b].label == fa.label && (arrows[b].force - fa.force).norm() < 1e-6 &&
+          (P(arrows[b].at) - P(fa.at)).norm() < 6)
         done[b] = true, ++count;
-    const Vec3 tip = s.hands[a].hand + s.gravity_dir * (0.05 + 0.012 * s.hands[a].load_kg);
-    auto p0 = P(s.hands[a].hand), p1 = P(tip);
-    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+    done[a] = true;
+    const double rgb[3] = {fa.hand ? 0.10 : 0.05, fa.hand ? 0.35 : 0.50, fa.hand ? 0.75 : 0.28};
+    auto p0 = P(fa.tail), p1 = P(fa.tip);
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    Eigen::Vector2d label_at = fa.support ? p0 : p1;  // at the free end
     if ((p1 - p0).norm() > 0.02 * px_per_m) {
       arrow(cr, p0.x(), p0.y(), p1.x(), p1.y(), std::max(8.0, 0.03 * px_per_m), std::max(2.5, 0.008 * px_per_m));
-    } else {  // seen along gravity: the load points into the page, drawn as a circled cross
+    } else {  // seen along the force: a circled cross (away from the viewer) or dot (toward)
+      const auto c = P(fa.at);
       const double r = std::max(7.0, 0.025 * px_per_m), k = r * 0.7071;
       cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
       cairo_new_path(cr);
-      cairo_arc(cr, p0.x(), p0.y(), r, 0, 2 * M_PI);
-      cairo_new_sub_path(cr);
-      cairo_move_to(cr, p0.x() - k, p0.y() - k), cairo_line_to(cr, p0.x() + k, p0.y() + k);
-      cairo_move_to(cr, p0.x() - k, p0.y() + k), cairo_line_to(cr, p0.x() + k, p0.y() - k);
+      cairo_arc(cr, c.x(), c.y(), r, 0, 2 * M_PI);
       cairo_stroke(cr);
-      p1 = p0 + Eigen::Vector2d(0, -1.3 * r);
+      if (fa.force.dot(camera(o.view).toward) < 0) {
+        cairo_move_to(cr, c.x() - k, c.y() - k), cairo_line_to(cr, c.x() + k, c.y() + k);
+        cairo_move_to(cr, c.x() - k, c.y() + k), cairo_line_to(cr, c.x() + k, c.y() - k);
+        cairo_stroke(cr);
+      } else {
+        cairo_arc(cr, c.x(), c.y(), 0.3 * r, 0, 2 * M_PI);
+        cairo_fill(cr);
+      }
+      label_at = c + Eigen::Vector2d(0, -1.3 * r);
     }
-    const double g = std::abs(model_.gravity.y());
-    const std::string label = count > 1 ? fmt::format("{} × {:.1f} kg ({:.0f} N)", count, s.hands[a].load_kg, count * s.hands[a].load_kg * g)
-                                        : fmt::format("{:.1f} kg ({:.0f} N)", s.hands[a].load_kg, s.hands[a].load_kg * g);
-    // Labels on the outer side of their arrow, so that two hands seen from behind do not collide.
-    double mid = 0;
-    for (const auto& other : s.hands) mid += P(other.hand).x() / s.hands.size();
-    const bool left = count == 1 && p0.x() < mid - 1;
-    text(cr, p1.x() + (left ? -0.6 : 0.6) * fs, p1.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, 0.10, 0.35, 0.75);
-    done[a] = true;
+    const std::string label = count > 1 && fa.hand && fa.hands == 1 && fa.label.find(" at the hand") == std::string::npos
+                                  ? fmt::format("{} × {:.3g} kg ({})", count, fa.load_kg, newtons_text(count * fa.force.norm()))
+                              : count > 1 ? fmt::format("{} × {}", count, fa.label)
+                                          : fa.label;
+    const bool left = fa.hand ? count == 1 && P(fa.at).x() < mid - 1 : label_at.x() < P(fa.at).x() - 1;
+    text(cr, label_at.x() + (left ? -0.6 : 0.6) * fs, label_at.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, rgb[0], rgb[1], rgb[2]);
   }
 
   // Vertebra labels for orientation, beside the bodies (anterior side in the sagittal view).
@@ -609,10 +718,18 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
   cairo_stroke(cr);
   text(cr, x0 + 2.2 * fs, y, legend_muscle_line(s, o, stored_.any_muscle_value()), fs);
-  y += row;
-  cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
-  arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-  text(cr, x0 + 2.2 * fs, y, "hand load (weight of the mass held)", fs);
+  if (run_has_hand_load_) {
+    y += row;
+    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+    text(cr, x0 + 2.2 * fs, y, "hand load: weight held (with any force acting at the hand), N", fs);
+  }
+  if (run_has_forces_) {
+    y += row;
+    cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
+    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+    text(cr, x0 + 2.2 * fs, y, "external force of the scenario (load or support), N", fs);
+  }
 }
 
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued) {

@@ -49,6 +49,22 @@ struct FrameValues {
   Eigen::VectorXd q, activation, force, fatigued, compression;
 };
 
+// The arrows a picture draws for the loads on the body at one instant (world coordinates): one per
+// group of hands within 8 cm of each other (what they hold, plus any given force acting there, so
+// the label is the resultant), and one per other external force of the scenario (a backpack, a
+// balance support, the floor under resting segments). Loads start at their point; supports push on
+// the body and end at it. Length grows with the force (1.2 mm/N to 100 N, logarithmic beyond).
+// `g` = |gravity|, m/s².
+struct ForceArrow {
+  Vec3 at = Vec3::Zero(), force = Vec3::Zero();  // point of application (world, m), force (N)
+  Vec3 tail = Vec3::Zero(), tip = Vec3::Zero();  // the arrow, world
+  bool hand = false, support = false;
+  int hands = 0;        // hand arrows: hands in the group
+  double load_kg = 0;   // hand arrows: mass held by the group
+  std::string label;    // "7.5 kg (74 N)", "322 N at the hands: club_pull 319 N + 2 × 0.15 kg", "backpack 117 N"
+};
+std::vector<ForceArrow> force_arrows(const Scene& s, double g);
+
 // Colour for a value in [0, 1] on the pictures' sequential scale (pale blue-grey → yellow → red →
 // dark crimson), r, g, b in [0, 1].
 void colormap(double v, double rgb[3]);
@@ -144,6 +160,8 @@ class ResultsPicture {
   long peak_frame_ = 0;
   int peak_joint_ = 0;
   StoredFields stored_;
+  // Legend rows, the same for every frame of the run so animations keep their layout.
+  bool run_has_hand_load_ = false, run_has_forces_ = false;
 };
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a

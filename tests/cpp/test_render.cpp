@@ -428,6 +428,92 @@ TEST(Plot, TickLabelsCarryTheDigitsOfTheStep) {
   }
 }
 
+// Review 10, A3: the scenario's external forces were never drawn, and golf's hands at impact read
+// "0.1 kg (1 N)" while the club pulled 319 N there. The scene now carries every external force the
+// run applied at that instant; a force at the hands joins their arrow, labelled with the resultant.
+TEST(Render, ExternalForcesAreDrawnWithTheirMagnitude) {
+  const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(golf);
+  ResultsPicture p(r);
+  FrameValues v = p.values(r.frame_at(3.57));
+  v.time = 3.57;  // impact (keyframe), between the stored frames: the loads are sampled there
+  v.q.resize(0);  // and so is the posture
+  const Scene s = p.scene(v);
+  const SceneForce* pull = nullptr;
+  for (const auto& f : s.forces)
+    if (f.name == "club_pull") pull = &f;
+  ASSERT_NE(pull, nullptr);
+  EXPECT_NEAR((pull->force - Vec3(74, -310, 0)).norm(), 0, 1e-6);
+  const double g = p.model().gravity.norm();
+  const auto arrows = force_arrows(s, g);
+  const ForceArrow* hands = nullptr;
+  for (const auto& a : arrows)
+    if (a.hand) hands = &a;
+  ASSERT_NE(hands, nullptr);
+  EXPECT_EQ(hands->hands, 2);
+  EXPECT_NEAR((hands->force - (Vec3(74, -310, 0) + 0.3 * g * s.gravity_dir)).norm(), 0, 1e-6);
+  EXPECT_NE(hands->label.find("club_pull 319 N"), std::string::npos) << hands->label;
+  EXPECT_NE(hands->label.find("2 × 0.15 kg"), std::string::npos) << hands->label;
+  EXPECT_EQ(hands->label.rfind("322 N", 0), 0u) << hands->label;  // |[74, −310 − 2.9, 0]| = 321.6 N first
+  // Drawn: green (external force) pixels appear only with the forces in the scene, blue hand arrows too.
+  PictureOptions o;
+  o.legend = false;
+  auto count = [](const Image& im, int r0, int g0, int b0) {
+    long n = 0;
+    for (uint32_t px : im.px) n += std::abs(red(px) - r0) < 12 && std::abs(int((px >> 8) & 255) - g0) < 12 && std::abs(blue(px) - b0) < 12;
+    return n;
+  };
+  EXPECT_GT(count(render(p, v, s, o, 1000, 640), 26, 89, 191), 200);  // the hands' arrow, blue, 322 N long
+  // The backpack: 15 % of body weight at T8, green, where nothing is held.
+  const std::string pack = runs().get("backpack_carry", "backpack", {"output_rate_hz=0.01"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries rb(pack);
+  ResultsPicture pb(rb);
+  const Scene sb = pb.scene(pb.values(0));
+  ASSERT_EQ(sb.forces.size(), 1u);
+  EXPECT_EQ(sb.forces[0].name, "backpack");
+  EXPECT_NEAR(sb.forces[0].force.y(), -0.15 * pb.model().reference_body_mass * g, 1e-9);
+  const auto pack_arrows = force_arrows(sb, g);
+  ASSERT_EQ(pack_arrows.size(), 1u);  // empty hands draw nothing
+  EXPECT_FALSE(pack_arrows[0].hand);
+  EXPECT_NEAR((pack_arrows[0].tail - sb.forces[0].point).norm(), 0, 1e-12);  // a load hangs from its point
+  Scene sb_without = sb;
+  sb_without.forces.clear();
+  const FrameValues vb = pb.values(0);
+  EXPECT_GT(count(render(pb, vb, sb, o, 1000, 640), 13, 128, 71), 150);
+  EXPECT_EQ(count(render(pb, vb, sb_without, o, 1000, 640), 13, 128, 71), 0);
+}
+
+// Review 10, A3: supports (a side plank's forearm, the floor under resting segments) push on the
+// body: drawn ending at their point, the floor as one resultant of the resting segments' weights.
+TEST(Render, SupportsEndAtTheirPoint) {
+  const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(plank);
+  ResultsPicture p(r);
+  const double g = p.model().gravity.norm();
+  // Lying at t = 0: every segment rests; the floor carries their weight (model segments only).
+  const Scene lying = p.scene(p.values(0));
+  double weight = 0;
+  for (int k = 0; k < p.model().nsegment; ++k) weight += p.model().segment_mass[k] * g;
+  const SceneForce* floor = nullptr;
+  for (const auto& f : lying.forces)
+    if (f.support && f.name.find("floor") != std::string::npos) floor = &f;
+  ASSERT_NE(floor, nullptr);
+  EXPECT_NEAR(floor->force.y(), weight, 1e-6 * weight);
+  // Held (t = 6 s): the forearm takes the balance about the feet, upward, and the arrow ends there.
+  const Scene held = p.scene(p.values(r.frame_at(6.0)));
+  const SceneForce* forearm = nullptr;
+  for (const auto& f : held.forces)
+    if (f.name == "forearm_floor") forearm = &f;
+  ASSERT_NE(forearm, nullptr);
+  EXPECT_GT(forearm->force.y(), 100);
+  for (const auto& a : force_arrows(held, g))
+    if (a.label.rfind("forearm_floor", 0) == 0) {
+      EXPECT_TRUE(a.support);
+      EXPECT_NEAR((a.tip - forearm->point).norm(), 0, 1e-12);
+      EXPECT_LT(a.tail.y(), a.tip.y());
+    }
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
