@@ -416,6 +416,9 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
     for (const auto& h : s->hands) add(h.shoulder), add(h.hand);
     for (const auto& a : force_arrows(*s, model_.gravity.norm())) add(a.tail), add(a.tip);
   }
+  // Arms are drawn 2 cm wide and hands as 1.8 cm discs around their points: room for them.
+  constexpr double kPad = 0.03;
+  xmin -= kPad, xmax += kPad, ymin -= kPad, ymax += kPad;
   Fit f;
   f.cx = 0.5 * (xmin + xmax), f.cy = 0.5 * (ymin + ymax);
   f.span_x = std::max(0.1, xmax - xmin), f.span_y = std::max(0.1, ymax - ymin);
@@ -456,9 +459,22 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
 
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
   const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
-  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs, legend_h = o.legend ? 5.6 * 0.8 * fs : 0;
+  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
+  // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
+  // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
+  // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
+  const int rows = std::max(legend_rows(), stored_.any_muscle_value() ? 5 : 0);
+  const double legend_h = o.legend ? 0.4 * fs + rows * 1.45 * 0.8 * fs + 0.8 * fs : 0;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
+}
+
+std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
+  std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
+                                    legend_muscle_line(s, o, stored_.any_muscle_value())};
+  if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
+  if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
+  return lines;
 }
 
 Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& asked, const Vec3& p) {
@@ -495,15 +511,20 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
   const Area body = body_area(w, h, o);
+  cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
+  cairo_restore(cr);
   if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
   if (o.legend) {
     draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
-    // The ranking beside the legend when there is room (it needs about 16 legend font sizes).
+    // The ranking beside the legend when its widest name and value fit (names of every group of the
+    // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
-    const double legend_end = fs + 2.2 * lfs + text_width(cr, legend_muscle_line(s, o, stored_.any_muscle_value()), lfs) + 2 * lfs;
+    double legend_w = 0;
+    for (const auto& line : legend_lines(s, o)) legend_w = std::max(legend_w, text_width(cr, line, lfs));
+    const double legend_end = fs + 2.2 * lfs + legend_w + 2 * lfs;
     const double x = std::max(0.52 * body_w, legend_end);
-    if (x + 16 * lfs <= body_w && stored_.any_muscle_value()) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
+    if (stored_.any_muscle_value() && x + top_groups_width(cr, lfs, o) <= body_w - 0.5 * fs) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
   }
   if (o.timeline && r_.time.back() > r_.time.front()) {
     // Where this instant lies in the run: a thin bar across the top.
@@ -717,18 +738,19 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
   cairo_stroke(cr);
-  text(cr, x0 + 2.2 * fs, y, legend_muscle_line(s, o, stored_.any_muscle_value()), fs);
+  const auto lines = legend_lines(s, o);
+  text(cr, x0 + 2.2 * fs, y, lines[2], fs);
   if (run_has_hand_load_) {
     y += row;
     cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
     arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-    text(cr, x0 + 2.2 * fs, y, "hand load: weight held (with any force acting at the hand), N", fs);
+    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
   }
   if (run_has_forces_) {
     y += row;
     cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
     arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-    text(cr, x0 + 2.2 * fs, y, "external force of the scenario (load or support), N", fs);
+    text(cr, x0 + 2.2 * fs, y, lines.back(), fs);
   }
 }
 
@@ -761,15 +783,38 @@ std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const Fr
   return ranked;
 }
 
+namespace {
+const char* top_groups_title(ColorBy c) {
+  return c == ColorBy::kActivation ? "Most active groups (mean activation)"
+         : c == ColorBy::kForce    ? "Largest group forces (sum, N; colour: mean per fascicle)"
+                                   : "Most fatigued groups (share of strength lost)";
+}
+}  // namespace
+
+double ResultsPicture::name_column(cairo_t* cr, double fs) const {
+  double w = 0;
+  for (const auto& g : model_.muscle_group) w = std::max(w, text_width(cr, g, fs));
+  return w;
+}
+
+double ResultsPicture::top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const {
+  // Swatch, the widest group name, a gap, the widest value ("0.00"; forces up to "00000").
+  const double value_w = text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  cairo_set_font_size(cr, fs);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, top_groups_title(o.color), &e);
+  return std::max(2.2 * fs + name_column(cr, fs) + 1.2 * fs + value_w, e.x_advance);
+}
+
 void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o) {
   const auto ranked = rank_groups(model_, v, o.color);
   std::map<std::string, int> fascicles;  // the force swatch is coloured by the mean force per fascicle
   for (int i = 0; i < model_.nmuscle; ++i) ++fascicles[model_.muscle_group[i]];
   const double row = 1.45 * fs;
-  const char* what = o.color == ColorBy::kActivation ? "Most active groups (mean activation)"
-                     : o.color == ColorBy::kForce    ? "Largest group forces (sum, N)"
-                                                     : "Most fatigued groups (share of strength lost)";
-  text(cr, x0, y0 + row, what, fs, 0, true);
+  text(cr, x0, y0 + row, top_groups_title(o.color), fs, 0, true);
+  // Values right-aligned after the widest name: "levatores_costarum" ran into its value at 15 fs.
+  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
   for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
     const double y = y0 + (k + 2) * row;
     const double value = ranked[k].first;
@@ -779,7 +824,7 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     cairo_fill(cr);
     text(cr, x0 + 2.2 * fs, y, ranked[k].second, fs);
-    text(cr, x0 + 15 * fs, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
+    text(cr, value_x, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
   }
 }
 

@@ -145,6 +145,10 @@ class ResultsPicture {
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
   void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
   void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
+  double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
+  double name_column(cairo_t* cr, double fs) const;                               // widest group name
+  std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
+  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_; }
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 

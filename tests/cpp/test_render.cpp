@@ -514,6 +514,43 @@ TEST(Render, SupportsEndAtTheirPoint) {
     }
 }
 
+// Review 10, A4: the legend block was given a fixed 4.5 font sizes while its rows and the ranking
+// beside it take more, so a side plank's raised arm (frontal view) crossed the legend text. The body
+// drawn into the picture (A) against the same picture without it (B): no pixel of B's legend, title,
+// ranking, colour bar or chart may change, i.e. the body never reaches under them.
+TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
+  const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  struct Case {
+    std::string file;
+    View view;
+    int w, h;
+    double t;
+  };
+  const Case cases[] = {{plank, View::kFrontal, 1600, 1000, 1.5}, {plank, View::kFrontal, 800, 500, 1.5}, {plank, View::kSagittal, 1000, 625, 6},
+                        {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2}};
+  for (const Case& c : cases) {
+    const ResultsSeries r(c.file);
+    ResultsPicture p(r);
+    const FrameValues v = p.values(r.frame_at(c.t));
+    const Scene s = p.scene(v);
+    Scene empty = s;
+    empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+    for (auto& path : empty.muscle_path) path.clear();
+    PictureOptions o;
+    o.view = c.view;
+    const Image a = render(p, v, s, o, c.w, c.h), b = render(p, v, empty, o, c.w, c.h);
+    long overlap = 0;
+    int x0 = c.w, y0 = c.h, x1 = -1, y1 = -1;  // where, for the message
+    for (int y = 0; y < c.h; ++y)
+      for (int x = 0; x < c.w; ++x)
+        if ((b.at(x, y) & 0xffffff) != 0xffffff && a.at(x, y) != b.at(x, y))
+          ++overlap, x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+    EXPECT_EQ(overlap, 0) << r.scenario << " " << view_name(c.view) << " " << c.w << " × " << c.h << " at t = " << c.t << ": pixels in x "
+                          << x0 << "–" << x1 << ", y " << y0 << "–" << y1;
+  }
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
