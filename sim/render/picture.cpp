@@ -348,6 +348,8 @@ std::vector<std::string> ResultsPicture::omissions(const PictureOptions& o) cons
   else if (s.color != o.color)
     out.push_back(not_stored(r_.path, dataset) + fmt::format(": the muscles are coloured by {} instead (add {} to --fields to colour by {})",
                                                               color_by_name(s.color), dataset + 1, color_by_name(o.color)));
+  if (s.color == ColorBy::kFatigue && r_.fatigue_mode == "off")
+    out.push_back(r_.path + " was run with fatigue off (--no-fatigue): M_F is 0 throughout, so the fatigue colouring shows fresh muscles");
   if (o.chart && !s.chart)
     out.push_back(not_stored(r_.path, "/joints/compression") +
                   ": no compression chart, and the default instant is the frame of the highest summed muscle value, not the peak "
@@ -503,6 +505,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     if (!stored_.any_muscle_value()) coloured = "muscle values not stored (--fields)";
     else if (o.color != asked.color) coloured += fmt::format(" ({} not stored, --fields)", color_by_name(asked.color));
     if (asked.chart && !o.chart) coloured += " · compression not stored";
+    if (o.color == ColorBy::kFatigue && r_.fatigue_mode == "off") coloured += " (fatigue off in this run, --no-fatigue)";
     text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view), coloured),
          0.9 * fs, 0, false, 0.35, 0.35, 0.4);
   }

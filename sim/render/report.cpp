@@ -92,6 +92,8 @@ Entry read_entry(const std::string& path) {
   if (has.compression) e.compression = r.strided("/joints/compression", stride);
   const Eigen::MatrixXd act = has.activation ? r.strided("/muscles/activation", stride) : Eigen::MatrixXd();
   const Eigen::MatrixXd fat = has.fatigued ? r.strided("/fatigue/fatigued", stride) : Eigen::MatrixXd();
+  if (r.fatigue_mode == "off")
+    e.omissions.push_back(path + " was run with fatigue off (--no-fatigue): its fatigue picture and plot show fresh muscles (M_F = 0)");
   if (!has.kinematics)
     e.omissions.push_back(not_stored(path, "/kinematics/joint_angles") + ": the posture is recomputed from the stored scenario, as the run sampled it");
   if (!has.compression)

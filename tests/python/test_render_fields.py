@@ -1,4 +1,4 @@
-"""Review 10 (A1, D1) as a user meets them: `render` and `report` on results written with `--fields`
+"""Review 10 (A1, A5, D1) as a user meets them: `render` and `report` on results written with `--fields` or `--no-fatigue`
 (README's `--fields joints,muscles/activation` used to stop with "/muscles/force: dataset missing",
 exit 2), saying once on stderr what they leave out; and batch's closing line without a double slash."""
 import os
@@ -36,6 +36,16 @@ def test_render_and_report_draw_files_written_with_fields(tmp_path):
     full = tmp_path / "full.h5"
     assert run("run", "squat_lift", "--set", "output_rate_hz=5", "-o", str(full)).returncode == 0
     r = run("render", str(full), "-o", str(tmp_path / "full.png"))
+    assert r.returncode == 0 and "note:" not in r.stderr, r.stderr
+
+
+def test_fatigue_pictures_of_a_run_without_fatigue_say_so(tmp_path):
+    # Review 10, A5: an all-zero fatigue picture of a --no-fatigue run did not say fatigue was off.
+    h5 = tmp_path / "nf.h5"
+    assert run("run", "squat_lift", "--set", "output_rate_hz=5", "--no-fatigue", "-o", str(h5)).returncode == 0
+    r = run("render", str(h5), "--color", "fatigue", "-o", str(tmp_path / "nf.png"))
+    assert r.returncode == 0 and "--no-fatigue" in r.stderr, r.stderr
+    r = run("render", str(h5), "-o", str(tmp_path / "act.png"))
     assert r.returncode == 0 and "note:" not in r.stderr, r.stderr
 
 
