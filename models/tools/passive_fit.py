@@ -26,16 +26,22 @@ def fit_side(rom_deg, nz_half_deg, test_moment):
     # g(be) = (e^{be R} − 1)/(e^{be N} − 1) rises from R/N (be → 0) to ∞; solvable iff R/N < target.
     if rom_deg / nz_half_deg >= target:
         raise ValueError("ROM/NZ ratio %.1f too large for a pure exponential law" % (rom_deg / nz_half_deg))
+    be = _exponent_for_ratio(nz_half_deg, rom_deg, target)
+    ce = test_moment / math.expm1(be * rom_deg)
+    return ce, be
+
+
+def _exponent_for_ratio(theta1_deg, theta2_deg, target):
+    """be with (e^{be θ2} − 1)/(e^{be θ1} − 1) = target, by bisection (the ratio rises with be
+    from θ2/θ1 to ∞; the callers have checked θ2/θ1 < target)."""
+    g = lambda b: math.expm1(b * theta2_deg) / math.expm1(b * theta1_deg)  # noqa: E731
     lo, hi = 1e-9, 1.0
-    g = lambda b: math.expm1(b * rom_deg) / math.expm1(b * nz_half_deg)
     while g(hi) < target:
         hi *= 2
     for _ in range(200):
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if g(mid) < target else (lo, mid)
-    be = 0.5 * (lo + hi)
-    ce = test_moment / math.expm1(be * rom_deg)
-    return ce, be
+    return 0.5 * (lo + hi)
 
 
 def fit_two_points(theta1_deg, moment1, theta2_deg, moment2):
@@ -52,14 +58,7 @@ def fit_two_points(theta1_deg, moment1, theta2_deg, moment2):
     if theta2_deg / theta1_deg >= target:
         raise ValueError("points do not stiffen (θ2/θ1 = %.3f ≥ M2/M1 = %.3f): no exponential law"
                          % (theta2_deg / theta1_deg, target))
-    g = lambda b: math.expm1(b * theta2_deg) / math.expm1(b * theta1_deg)  # noqa: E731
-    lo, hi = 1e-9, 1.0
-    while g(hi) < target:
-        hi *= 2
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if g(mid) < target else (lo, mid)
-    be = 0.5 * (lo + hi)
+    be = _exponent_for_ratio(theta1_deg, theta2_deg, target)
     return moment1 / math.expm1(be * theta1_deg), be
 
 
