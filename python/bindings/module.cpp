@@ -294,8 +294,14 @@ PYBIND11_MODULE(_core, mod) {
         ps::LoadSharingSettings settings;
         settings.criterion = ps::parse_criterion(criterion);
         const int seg = m.segment_index(pad_segment), pivot = m.joint_index(pivot_joint);
-        if (seg < 0) throw std::invalid_argument("unknown pad_segment '" + pad_segment + "'");
-        if (pivot < 0) throw std::invalid_argument("unknown pivot_joint '" + pivot_joint + "'");
+        auto join = [](const std::vector<std::string>& names) {
+          std::string out;
+          for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+          return out;
+        };
+        if (seg < 0) throw std::invalid_argument("unknown pad_segment '" + pad_segment + "' (" + m.name + " has " + join(m.segment_name) + ")");
+        if (pivot < 0) throw std::invalid_argument("unknown pivot_joint '" + pivot_joint + "' (" + m.name + " has " + join(m.joint_name) + ")");
+        ps::check_pad_pivot(m, seg, pivot);  // a pad below the pivot gave 579 N / 0.48 N·m instead of an error
         if (direction != "square" && direction != "horizontal")
           throw std::invalid_argument("direction must be 'square' or 'horizontal', got '" + direction + "'");
         if (pad_point && !pad_point->allFinite()) throw std::invalid_argument("pad_point must be finite");

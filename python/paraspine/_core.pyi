@@ -104,7 +104,9 @@ def static_frame(model: Model | str | os.PathLike[str], angles_deg: dict[str, fl
 def max_exertion(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
                  pivot_joint: str = "L5-S1", pad_point: Optional[npt.ArrayLike] = None,
                  direction: str = "square", criterion: str = "activation2") -> dict[str, Any]:
-    """Largest pad force the whole model holds without reserves; the net extension moment at the pivot."""
+    """Largest pad force the whole model holds without reserves; the net extension moment at the pivot.
+    pad_segment must be carried by pivot_joint (the joint's upper segment or one above it): a pad below
+    the pivot raises ValueError naming both."""
 
 def _output_fields() -> list[dict[str, str]]: ...
 def _simulate(model: Model, scenario: Scenario, criterion: str, output: str, record: Optional[Sequence[str]],
