@@ -708,6 +708,24 @@ class Results:
                 pass
         return inputs
 
+    # --- pickling (multiprocessing, joblib, pickle-based caches) -------------------------------
+    def __reduce__(self):
+        """In-memory results pickle by value (arrays, summary, the Model — rebuilt from its file's text
+        and Subjects, docs/python.md); file-backed ones as their file's path, opened again by
+        :func:`load_results` when unpickled (an open HDF5 file is no value to copy)."""
+        if self._h5 is not None or (self.model is None and self.file):
+            return (load_results, (self.file,))
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_h5")}
+        return (Results.__new__, (Results,), state)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._cache = {}
+        self._h5 = None
+        for a in (self._time, *self._fields.values()):
+            if isinstance(a, np.ndarray):
+                a.setflags(write=False)  # read-only again, as simulate() hands them out
+
     # --- lifetime -----------------------------------------------------------------------------
     def close(self) -> None:
         """Close the HDF5 file behind file-backed results (fields read so far stay usable)."""
