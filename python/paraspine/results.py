@@ -609,6 +609,16 @@ class Results:
         f0 = self.muscle_max_force[idx]
         return idx, f0 / f0.sum()
 
+    def group_strength_lost(self, group: str, side: Optional[str] = None) -> np.ndarray:
+        """(T,) the share of ``group``'s strength lost to fatigue in every frame, one ``side`` or both
+        together: M_F weighted by each fascicle's F0, Σ F0·M_F / Σ F0 (docs/fatigue.md). Its last
+        value per side is the summary's ``end_fatigued_fraction``; its curves are
+        :func:`paraspine.plot.fatigue`'s, and ``paraspine report``'s. (The plain mean of M_F over the
+        fascicles is another number: it gives a small fascicle the say of a large one.) From a file
+        only the group's columns are read."""
+        idx, w = self.group_strength_weights(group, side)
+        return self._column("fatigue_fatigued", idx) @ w
+
     # --- conversions --------------------------------------------------------------------------
     def to_xarray(self, fields: Union[Iterable[str], str, None] = None):
         """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates
