@@ -62,7 +62,11 @@ class Model:
     def load(name_or_path: str | os.PathLike[str]) -> Model:
         """Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
     def scaled(self, subject: Subject) -> Model:
-        """A copy scaled to a Subject."""
+        """A copy scaled to a Subject. Mass, height and sex are absolute: they replace the model's (0 / ''
+        keep it), so scaling twice ends at the last Subject's size. strength_factor, fatigue_rate_scale and
+        recovery_rate_scale are relative: they multiply the model's current factors, so
+        scaled(Subject(strength_factor=0.5)) twice gives 0.25 (the model's strength_factor attribute shows
+        the product). simulate(model, ..., subject=...) scales the model it is given, a scaled one again."""
     def info(self) -> dict[str, Any]:
         """The summary printed by `paraspine model info`, as a dict."""
     def __copy__(self) -> Model: ...

@@ -11,6 +11,7 @@ last axis of 3 (flexion, lateral bending, axial rotation). Units are SI (``FIELD
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -765,6 +766,8 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
     import h5py
 
     path = os.fspath(path)
+    if not os.path.exists(path):  # said "cannot open as an HDF5 results file", as for a damaged file
+        raise FileNotFoundError(errno.ENOENT, "no such results file", path)
     info = _core._read_results_info(path)
     f = h5py.File(path, "r")
     try:
