@@ -756,18 +756,26 @@ class Results:
                 f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}>")
 
 
+class _MissingResultsFile(FileNotFoundError, _core.InputError):
+    """A results path that does not exist: a FileNotFoundError, and still the InputError (file, line,
+    field) that load_results raised for it before, so existing ``except InputError`` keeps working."""
+
+
 def load_results(path: Union[str, os.PathLike]) -> Results:
     """Open a schema-v1 results file (``paraspine run -o`` or :meth:`Results.to_hdf5`).
 
     The file is checked by the same reader as ``paraspine compare`` (errors name the file, as the
-    CLI's do) and kept open; fields are read from disk when first asked for. Use it as a context
-    manager or call :meth:`Results.close` to release the file.
+    CLI's do; a path that does not exist raises FileNotFoundError, which is also an InputError) and
+    kept open; fields are read from disk when first asked for. Use it as a context manager or call
+    :meth:`Results.close` to release the file.
     """
     import h5py
 
     path = os.fspath(path)
     if not os.path.exists(path):  # said "cannot open as an HDF5 results file", as for a damaged file
-        raise FileNotFoundError(errno.ENOENT, "no such results file", path)
+        e = _MissingResultsFile(errno.ENOENT, "no such results file", path)
+        e.file, e.line, e.field = path, 0, ""
+        raise e
     info = _core._read_results_info(path)
     f = h5py.File(path, "r")
     try:

@@ -34,3 +34,4 @@ def test_load_results_on_a_missing_file_says_no_such_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.h5") as e:
         paraspine.load_results(missing)
     assert e.value.filename == str(missing)
+    assert isinstance(e.value, paraspine.InputError) and e.value.file == str(missing)  # what it raised before
