@@ -365,7 +365,7 @@ PYBIND11_MODULE(_core, mod) {
           bound = ps::max_muscle_moment(m, d, k, -1);
           pad.segment = seg;
           if (pad_point) pad.point_local = *pad_point;
-          pad.direction = direction == "square" ? ps::pad_direction_square_to(d, pad, pivot) : ps::Vec3(1, 0, 0);
+          pad.direction = direction == "square" ? ps::pad_direction_square_to(m, d, pad, pivot) : ps::Vec3(1, 0, 0);
           r = ps::max_pad_exertion(m, settings, pad, d);
           ps::reactions(m, d);
         }

@@ -88,4 +88,9 @@ Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_jo
   return dir.normalized();
 }
 
+Vec3 pad_direction_square_to(const Model& m, const Data& d, const PadExertion& pad, int pivot_joint) {
+  check_pad_pivot(m, pad.segment, pivot_joint);
+  return pad_direction_square_to(d, pad, pivot_joint);
+}
+
 }  // namespace paraspine

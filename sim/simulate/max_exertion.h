@@ -40,6 +40,8 @@ Vec3 pad_point(const Data& d, const PadExertion& pad);
 // the joint centre `pivot` to the pad's point, pointing forward (+x side), as a rotary
 // dynamometer's lever or a cable set square to the trunk pushes. Needs forward kinematics.
 Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_joint);
+// The same, after check_pad_pivot: a pivot that does not carry the pad throws, naming both.
+Vec3 pad_direction_square_to(const Model& m, const Data& d, const PadExertion& pad, int pivot_joint);
 
 // An extension test about `pivot_joint` measures the muscles crossing it only when the pad pushes on
 // a segment that joint carries (its upper segment or one above it). For a pad below the pivot

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fixtures.h"
+#include "sim/simulate/frame.h"
 #include "sim/simulate/max_exertion.h"
 
 namespace paraspine {
@@ -25,6 +26,14 @@ TEST(MaxExertionPivot, APadBelowThePivotIsRefusedNamingBoth) {
   EXPECT_NE(problem.find("at or below " + under), std::string::npos) << problem;
   EXPECT_EQ(pad_pivot_problem(m, t8, m.joint_index(under)), "");
   EXPECT_THROW(check_pad_pivot(m, t8, c0c1), std::invalid_argument);
+  // The checked square direction refuses it too; for a carried pivot it is the unchecked one.
+  Data d(m);
+  evaluate_frame(m, d);
+  PadExertion pad;
+  pad.segment = t8;
+  EXPECT_THROW(pad_direction_square_to(m, d, pad, c0c1), std::invalid_argument);
+  const int l5s1 = m.joint_index("L5-S1");
+  EXPECT_EQ(pad_direction_square_to(m, d, pad, l5s1), pad_direction_square_to(d, pad, l5s1));
   // The pelvis is carried by no joint.
   EXPECT_NE(pad_pivot_problem(m, 0, m.joint_index("L5-S1")).find("root"), std::string::npos);
 }
