@@ -254,6 +254,13 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("strength_factor", &ps::Model::strength_factor, "the subject's strength factor scaled() applied (1 unscaled)")
       .def_readonly("fatigue_rate_scale", &ps::Model::fatigue_rate_scale, "the subject's factor on every F (1 unscaled)")
       .def_readonly("recovery_rate_scale", &ps::Model::recovery_rate_scale, "the subject's factor on every R (1 unscaled)")
+      // Immutable: the __dict__ holds only the pickling record (and pickle's restore of it); any other
+      // attribute is refused, as before the class had a __dict__.
+      .def("__setattr__", [](const py::object& self, const std::string& name, const py::object& value) {
+        if (name != "_source_text" && name != "_scalings" && name != "__dict__")
+          throw py::attribute_error("paraspine.Model is immutable: cannot set '" + name + "' (use scaled() for a changed copy)");
+        py::module_::import("builtins").attr("object").attr("__setattr__")(self, name, value);
+      })
       // Immutable: a copy is the model itself (copy.deepcopy of Results holding it used to fail).
       .def("__copy__", [](py::object self) { return self; })
       .def("__deepcopy__", [](py::object self, py::object) { return self; }, py::arg("memo"))

@@ -95,3 +95,12 @@ def test_a_spawned_pool_of_two_returns_results_run_on_a_sent_model(lift):
     for r in got:
         _same_results(lift, r)
         assert r.model.name == "full_spine"
+
+
+def test_the_pickling_record_leaves_the_model_immutable():
+    # The Model got a __dict__ for its pickling record; other attributes stay refused, as before.
+    m = paraspine.Model.load("lumbar")
+    for name, value in (("foo", 1), ("name", "x"), ("strength_factor", 2.0)):
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(m, name, value)
+    assert m.name == "lumbar" and m.strength_factor == 1
