@@ -556,6 +556,62 @@ std::string yaml_scalar(const std::string& value) {
   return q + "\"";
 }
 
+// `text` with `line` added as a key of the top-level block mapping `root` (loaded from `text`): at the
+// mapping's own indentation, after the first document's last line and before a document end marker
+// (`...` or a `---` that starts another document), which the loader would stop at. Earlier lines keep
+// their numbers, so errors still point at the file's own lines.
+std::string with_top_level_line(const std::string& text, const YAML::Node& root, const std::string& line) {
+  const YAML::Mark first_key = root.begin()->first.Mark();
+  const std::string indented = std::string(static_cast<size_t>(std::max(first_key.column, 0)), ' ') + line + "\n";
+  // The first line after the first key that is a document marker ends the document the loader reads.
+  size_t at = text.find('\n', static_cast<size_t>(std::max(first_key.pos, 0)));
+  while (at != std::string::npos) {
+    const size_t start = at + 1;
+    if (start >= text.size()) break;
+    for (const char* marker : {"---", "..."})
+      if (text.compare(start, 3, marker) == 0 &&
+          (start + 3 == text.size() || text[start + 3] == ' ' || text[start + 3] == '\t' || text[start + 3] == '\n' ||
+           text[start + 3] == '\r'))
+        return text.substr(0, start) + indented + text.substr(start);
+    at = text.find('\n', start);
+  }
+  std::string out = text;
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out + indented;
+}
+
+// Re-reads the overridden text and requires that every PATH=VALUE (the last one given for a path) is
+// what the loader now sees: an override that the YAML structure hides must stop the run, not let it
+// go ahead with the file's value or the default while the stored text claims the override.
+void check_overrides_took_effect(const std::string& text, const std::string& file,
+                                 const std::vector<std::string>& overrides, const std::string& option) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg + " (after " + option + ")");
+  }
+  for (size_t i = 0; i < overrides.size(); ++i) {
+    const auto eq = overrides[i].find('=');
+    const std::string path = overrides[i].substr(0, eq), value = overrides[i].substr(eq + 1);
+    bool later = false;
+    for (size_t j = i + 1; j < overrides.size(); ++j) later = later || overrides[j].substr(0, overrides[j].find('=')) == path;
+    if (later) continue;
+    std::string seen;
+    try {
+      std::vector<YAML::Node> on_path;
+      seen = override_target(root, path, option, on_path).Scalar();
+    } catch (const InputError&) {
+      if (value == "null" || value == "Null" || value == "NULL") continue;  // a plain null is no scalar; the parser judges it
+      seen = "(nothing)";
+    }
+    if (seen != value)
+      throw InputError(option, 0, path,
+                       "the override did not take effect (the scenario as read gives '" + seen + "', not '" + value +
+                           "'): write '" + path + "' in the file itself");
+  }
+}
+
 }  // namespace
 
 // Top-level scalars the format gives a default (docs/scenarios.md, "Top level"): --set may add them.
@@ -588,8 +644,7 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     if (root.IsMap() && !root[path].IsDefined() && is_defaulted_top_level_key(path)) {
       if (root.Style() == YAML::EmitterStyle::Flow)
         throw InputError(option, 0, path, "the scenario is one flow mapping ({...}): write '" + path + "' in the file");
-      if (!out.empty() && out.back() != '\n') out += '\n';
-      out += path + ": " + yaml_scalar(value) + "\n";
+      out = with_top_level_line(out, root, path + ": " + yaml_scalar(value));
       continue;
     }
     std::vector<YAML::Node> on_path;
@@ -607,6 +662,7 @@ std::string apply_overrides(const std::string& text, const std::string& file,
       throw InputError(option, 0, path, "only values written on one line can be set (line " + std::to_string(target.Mark().line + 1) + ")");
     out.replace(pos, end - pos, yaml_scalar(value));
   }
+  check_overrides_took_effect(out, file, overrides, option);
   if (!out.empty() && out.back() != '\n') out += '\n';
   out += "# with overrides:";
   for (std::string o : overrides) {

@@ -4,6 +4,8 @@
 // paths stay errors. Messages give numbers to meaningful digits (review F1: "2.500000 kg").
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "fixtures.h"
 #include "sim/common/error.h"
 #include "sim/model/subject.h"
@@ -43,6 +45,42 @@ TEST(ScenarioSetDefaults, AddsMissingTopLevelSettings) {
   // A file that is one flow mapping gets no appended line.
   const std::string flow = "{paraspine_scenario: 1, name: t, model: lumbar, keyframes: [{time: 0}, {time: 1}]}\n";
   EXPECT_NE(error_of(flow, {"repetitions=2"}).find("flow mapping"), std::string::npos);
+}
+
+// review_code10 #1: the added line was appended at the end of the text, where the loader never saw it
+// when the file ends with a document end `...`, a trailing `---`, or its mapping is indented; the run
+// then went ahead with the default. Now the line goes inside the first document at the mapping's
+// indentation, and an override the loader does not see is an error naming the key.
+TEST(ScenarioSetDefaults, AddedSettingReachesTheLoaderWhateverTheFileEnding) {
+  const Scenario base = load_scenario("squat_lift");
+  std::string plain;  // the bundled text without comments, so that it can be indented
+  {
+    std::istringstream in(base.text);
+    for (std::string line; std::getline(in, line);)
+      if (line.find_first_not_of(' ') != std::string::npos && line[line.find_first_not_of(' ')] != '#') plain += line + "\n";
+  }
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"document end", base.text + "...\n"},
+      {"document end, no newline", base.text + "..."},
+      {"trailing ---", base.text + "---\n"},
+      {"second document", base.text + "---\nname: other\n"},
+      {"leading ---", "---\n" + base.text},
+      {"indented", [&] {
+         std::string t, line;
+         std::istringstream in(plain);
+         while (std::getline(in, line)) t += "  " + line + "\n";
+         return t;
+       }()},
+  };
+  for (const auto& [what, text] : files) {
+    const Scenario s = parse_scenario(apply_overrides(text, base.file, {"repetitions=3", "abdominal_pressure=false"}), base.file);
+    EXPECT_EQ(s.repetitions, 3) << what;
+    EXPECT_FALSE(s.abdominal_pressure) << what;
+    EXPECT_EQ(s.keyframes.size(), base.keyframes.size()) << what;
+  }
+  // Lines before the insertion keep their numbers: an error in the file still names its own line.
+  const std::string bad = "paraspine_scenario: 1\nname: t\nmodel: lumbar\nkeyframes:\n  - time: 0\n  - time: -1\n...\n";
+  EXPECT_NE(error_of(bad, {"repetitions=2"}).find(":6"), std::string::npos) << error_of(bad, {"repetitions=2"});
 }
 
 TEST(ScenarioSetDefaults, MessagesGiveMeaningfulDigits) {
