@@ -725,7 +725,9 @@ class Results:
         and Subjects, docs/python.md); file-backed ones as their file's path, opened again by
         :func:`load_results` when unpickled (an open HDF5 file is no value to copy)."""
         if self._h5 is not None or (self.model is None and self.file):
-            return (load_results, (self.file,))
+            # Absolute, as it was when the file was opened: unpickled in another working directory
+            # (a pickle cache, a worker started elsewhere) it opens the same file, not a namesake.
+            return (load_results, (getattr(self, "_opened_as", None) or os.path.abspath(self.file),))
         state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_h5")}
         return (Results.__new__, (Results,), state)
 
@@ -789,11 +791,13 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
             except ValueError:
                 pass
         fields = {fd.name: f[fd.path] for fd in FIELDS if fd.path in f}
-        return Results(
+        r = Results(
             time=f["time"], fields=fields,
             joint_names=list(f["joints/name"].asstr()[()]), muscle_names=list(f["muscles/name"].asstr()[()]),
             muscle_groups=list(f["muscles/group"].asstr()[()]), muscle_sides=list(f["muscles/side"].asstr()[()]),
             summary=info["summary"], metadata=meta, file=path, h5file=f)
+        r._opened_as = os.path.abspath(path)  # what pickling records (self.file stays as the caller wrote it)
+        return r
     except Exception:
         f.close()
         raise
