@@ -155,6 +155,14 @@ PYBIND11_MODULE(_core, mod) {
             checked("recovery_rate_scale", "recovery_rate_scale", false)(s, t[5].cast<double>());
             return s;
           }))
+      // Every protocol (0 and 1 too) reduces to a call of the checking constructor: without this,
+      // protocols 0/1 went through copyreg's object.__new__ path, which pybind11 cannot build, and
+      // aborted the interpreter (C++ terminate) instead of raising.
+      .def("__reduce_ex__", [](const py::object& self, int) {
+        const auto& s = self.cast<const ps::Subject&>();
+        return py::make_tuple(py::type::of(self), py::make_tuple(s.body_mass, s.height, s.sex, s.strength_factor,
+                                                                 s.fatigue_rate_scale, s.recovery_rate_scale));
+      }, py::arg("protocol"))
       .def("__eq__", [](const ps::Subject& a, const ps::Subject& b) {
         return a.body_mass == b.body_mass && a.height == b.height && a.sex == b.sex &&
                a.strength_factor == b.strength_factor && a.fatigue_rate_scale == b.fatigue_rate_scale &&
@@ -172,7 +180,24 @@ PYBIND11_MODULE(_core, mod) {
   // Model is rebuilt from the text of the file it was loaded from, kept at load so an edit of the
   // file afterwards changes nothing, and the Subjects scaled() applied, in order. The same parse and
   // the same arithmetic give the same numbers to the bit. Both live in the instance's __dict__.
-  py::class_<ps::Model>(mod, "Model", py::dynamic_attr(), "An immutable musculoskeletal model of the spine.")
+  py::class_<ps::Model> model_class(mod, "Model", py::dynamic_attr(), "An immutable musculoskeletal model of the spine.");
+  // The inverse of Model.__reduce_ex__: the model parsed from the recorded text, scaled by the recorded
+  // Subjects in order, with that record attached again.
+  mod.def("_model_from_pickle", [](const py::tuple& t) {
+    if (t.size() != 4 || !py::isinstance<py::int_>(t[0]) || t[0].cast<int>() != 1)
+      throw std::invalid_argument("Model: not a Model pickled by this version of paraspine");
+    const auto file = t[1].cast<std::string>();
+    const auto text = t[2].cast<std::string>();
+    const auto scalings = t[3].cast<py::tuple>();
+    ps::Model m = ps::parse_model(text, file);
+    for (const auto& s : scalings) m = ps::scale_model(m, s.cast<const ps::Subject&>());
+    py::object out = py::cast(std::move(m));
+    const py::object set = py::module_::import("builtins").attr("object").attr("__setattr__");
+    set(out, "_source_text", t[2]);
+    set(out, "_scalings", scalings);
+    return out;
+  });
+  model_class
       .def_static("load", [](const py::object& name_or_path) {
                     // A pathlib.Path too (os.fsdecode), and a name that is neither bundled nor a file
                     // lists the bundled models, as a scenario's `model:` line does.
@@ -204,28 +229,17 @@ PYBIND11_MODULE(_core, mod) {
            "recovery_rate_scale are relative: they multiply the model's current factors, so scaled(Subject("
            "strength_factor=0.5)) twice gives 0.25 (the model's strength_factor attribute shows the product). "
            "simulate(model, ..., subject=...) scales the model it is given, a scaled one again.")
-      .def(py::pickle(
-          [](const py::object& self) {
-            const ps::Model& m = self.cast<const ps::Model&>();
-            // A Model made outside load()/scaled() (none is today): its file as it is now.
-            py::object text = py::hasattr(self, "_source_text") ? self.attr("_source_text")
-                                                                : py::bytes(ps::read_input_file(m.file, "model"));
-            py::object scalings = py::hasattr(self, "_scalings") ? self.attr("_scalings") : py::tuple();
-            return py::make_tuple(1, m.file, text, py::tuple(scalings));
-          },
-          [](const py::tuple& t) {
-            if (t.size() != 4 || t[0].cast<int>() != 1)
-              throw std::invalid_argument("Model: not a Model pickled by this version of paraspine");
-            const auto file = t[1].cast<std::string>();
-            const auto text = t[2].cast<std::string>();
-            const auto scalings = t[3].cast<py::tuple>();
-            ps::Model m = ps::parse_model(text, file);
-            for (const auto& s : scalings) m = ps::scale_model(m, s.cast<const ps::Subject&>());
-            py::dict attrs;
-            attrs["_source_text"] = t[2];
-            attrs["_scalings"] = scalings;
-            return std::make_pair(std::move(m), attrs);
-          }))
+      // Every protocol (0 and 1 too: pybind11's py::pickle left those to copyreg's object.__new__
+      // path, which aborted the interpreter) reduces to _model_from_pickle(record).
+      .def("__reduce_ex__", [](const py::object& self, int) {
+        const ps::Model& m = self.cast<const ps::Model&>();
+        // A Model made outside load()/scaled() (none is today): its file as it is now.
+        py::object text = py::hasattr(self, "_source_text") ? self.attr("_source_text")
+                                                            : py::bytes(ps::read_input_file(m.file, "model"));
+        py::object scalings = py::hasattr(self, "_scalings") ? self.attr("_scalings") : py::tuple();
+        return py::make_tuple(py::module_::import(py::str(py::type::of(self).attr("__module__"))).attr("_model_from_pickle"),
+                              py::make_tuple(py::make_tuple(1, m.file, text, py::tuple(scalings))));
+      }, py::arg("protocol"))
       .def("info", [](const ps::Model& m) { return json_to_python(ps::model_summary(m)); },
            "The summary printed by `paraspine model info`, as a dict.")
       .def_readonly("name", &ps::Model::name, "Model name.")

@@ -3,6 +3,7 @@ object`, so no in-memory Results could be pickled either, and multiprocessing, j
 pickle-based cache could not return them). Each test failed before the fix."""
 import functools
 import multiprocessing as mp
+import os
 import pickle
 
 import numpy as np
@@ -104,3 +105,51 @@ def test_the_pickling_record_leaves_the_model_immutable():
         with pytest.raises(AttributeError, match="immutable"):
             setattr(m, name, value)
     assert m.name == "lumbar" and m.strength_factor == 1
+
+
+_EVERY_PROTOCOL = r"""
+import pickle, sys
+import numpy as np
+import paraspine
+m = paraspine.Model.load("lumbar").scaled(paraspine.Subject(mass=62, strength_factor=0.8))
+s = paraspine.Subject(mass=70, height=1.8, sex="male", strength_factor=0.9, fatigue_rate_scale=1.5)
+r = paraspine.simulate(None, sys.argv[1], progress=False, fatigue=False, fields=["compression"])
+for p in range(pickle.HIGHEST_PROTOCOL + 1):
+    mb = pickle.loads(pickle.dumps(m, protocol=p))
+    assert type(mb) is paraspine.Model and mb.total_mass == m.total_mass, p
+    assert np.array_equal(mb.muscle_max_force, m.muscle_max_force), p
+    assert pickle.loads(pickle.dumps(s, protocol=p)) == s, p
+    rb = pickle.loads(pickle.dumps(r, protocol=p))
+    assert np.array_equal(rb.compression, r.compression) and rb.model.total_mass == r.model.total_mass, p
+print("ok", pickle.HIGHEST_PROTOCOL)
+"""
+
+
+def test_every_pickle_protocol_works_for_model_subject_and_results():
+    # review_code10 #3: protocol 0 or 1 aborted the interpreter (C++ terminate, "instance allocation
+    # failed: new instance has no pybind11-registered base types"), for Model, in-memory Results
+    # carrying it, and Subject. A subprocess, so that the abort fails this test, not the whole run.
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", _EVERY_PROTOCOL, FIXTURE], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("ok")
+
+
+def test_file_backed_results_unpickle_from_another_working_directory(tmp_path, lift, monkeypatch):
+    # review_code10 #4: the pickle held the relative path as given, so unpickling elsewhere raised
+    # "no such results file: 'lift.h5'" (or opened a namesake there).
+    (tmp_path / "here").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    lift.to_hdf5(tmp_path / "here" / "lift.h5")
+    monkeypatch.chdir(tmp_path / "here")
+    with paraspine.load_results("lift.h5") as r:
+        assert r.file == "lift.h5"  # as the caller wrote it
+        blob = pickle.dumps(r)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    back = pickle.loads(blob)
+    try:
+        assert os.path.isabs(back.file) and os.path.samefile(back.file, tmp_path / "here" / "lift.h5")
+        assert np.array_equal(back.compression, lift.compression)
+    finally:
+        back.close()
