@@ -41,6 +41,24 @@ struct TaskFailure {
   bool at_strength_limit = false;
 };
 
+// The rotation whose reserve in a solved frame (d) most exceeds what fresh muscles need there, as a
+// share of that rotation's maximal voluntary moment in that sense (max_muscle_moment): deficit =
+// |reserve| − max(0, sense · fresh_reserve) (fresh_reserve = nullptr: 0, a bound, as the fresh reserve
+// is ≥ 0), share = deficit / mvc, over rotations with a reserve and mvc > 0 whose share exceeds
+// `floor`. With `blame`, only rotations a fatigued fascicle at its capacity serves count (`muscle`:
+// the most fatigued such one). The task-failure rule (blame, floor = its threshold) and the run
+// summary's reserve fatigue added (no blame, floor 0) are both this measure. dof = -1: none.
+struct FatigueShortfall {
+  int dof = -1;
+  int sense = 0;        // +1 / -1: the sense of the rotation's reserve
+  double deficit = 0;   // N·m
+  double mvc = 0;       // N·m
+  double share = 0;     // deficit / mvc
+  int muscle = -1;      // with blame: the fascicle to blame
+};
+FatigueShortfall worst_fatigue_shortfall(const Model& m, const Data& d, const Eigen::VectorXd* fresh_reserve,
+                                         double floor, bool blame);
+
 // Checks a frame load sharing has just solved (d) against the same frame with fresh muscles,
 // solved on `probe` (scratch, same model; overwritten) only when some rotation's reserve alone is
 // over the threshold with a fatigued fascicle to blame; otherwise it returns without a solve.

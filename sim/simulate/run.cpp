@@ -20,7 +20,6 @@
 #include "sim/fatigue/endurance.h"
 #include "sim/fatigue/fatigue.h"
 #include "sim/loadsharing/reactions.h"
-#include "sim/muscles/strength.h"
 #include "sim/scenario/sample.h"
 #include "sim/simulate/frame.h"
 #include "sim/tissue/creep.h"
@@ -367,14 +366,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       ++fresh_solves;
     }
     if (d.loadsharing_info.max_reserve <= kReservesAct) return;
-    for (int k = 0; k < m.ndof; ++k) {  // as check_task_failure measures it, without a fascicle to blame
-      const double r = d.reserve[k];
-      if (std::abs(r) <= 1e-9) continue;
-      const int sense = r > 0 ? 1 : -1;
-      const double mvc = max_muscle_moment(m, d, k, sense);
-      if (mvc > 0)
-        e.fatigue_reserve_share = std::max(e.fatigue_reserve_share, (std::abs(r) - std::max(0.0, sense * f.reserve[k])) / mvc);
-    }
+    // The failure rule's measure (endurance.h), without a fascicle to blame.
+    const FatigueShortfall w = worst_fatigue_shortfall(m, d, &f.reserve, e.fatigue_reserve_share, false);
+    if (w.dof >= 0) e.fatigue_reserve_share = w.share;
   };
 
   // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
