@@ -296,13 +296,15 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     marked = marked || driven;
     return driven ? "*" : " ";
   };
+  // Times to 0.1 s below 100 s (a 4.8 s lift's peaks fall 0.1 s apart), whole seconds beyond.
+  auto time_digits = [](double t) { return std::abs(t) < 99.95 ? 1 : 0; };
   fmt::print("  {:<8} {:>14}  {:>8} {:>13} {:>14} {:>16} {:>17}\n", "level", "peak compr. N", "at t s", "fresh peak N",
              "mean compr. N", "peak AP shear N", "peak lat. shear N");
   for (const std::string& name : ps::cli::headline_joints(summary)) {
     using ps::cli::cell, ps::cli::joint_number;
     const double pc = joint_number(summary, name, "peak_compression_N"), fresh = joint_number(summary, name, "fresh_peak_compression_N");
     fmt::print("  {:<8} {}{} {} {} {} {} {}{}\n", name, cell(pc, 0, 14), mark(pc, fresh),
-               cell(joint_number(summary, name, "peak_compression_time_s"), 0, 8), cell(fresh, 0, 13),
+               cell(joint_number(summary, name, "peak_compression_time_s"), time_digits(joint_number(summary, name, "peak_compression_time_s")), 8), cell(fresh, 0, 13),
                cell(joint_number(summary, name, "mean_compression_N"), 0, 14),
                cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 17),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
@@ -313,15 +315,15 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     for (const auto& [side, v] : sides.items()) {
       const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
       fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side, peak, mark(peak, fresh),
-                 ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), 0, 8), ps::cli::cell(fresh, 2, 10),
+                 ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), time_digits(v.value("peak_activation_time_s", 0.0)), 8), ps::cli::cell(fresh, 2, 10),
                  v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(),
                  v["recovery_to_90_s"].get<double>(), v["recovery_to_95_s"].get<double>());
     }
   if (marked)
-    fmt::print("\n  * fatigue-driven: reached after t = {:.0f} s, when fascicles work at their fatigue-lowered capacity and\n"
+    fmt::print("\n  * fatigue-driven: reached after t = {:.{}f} s, when fascicles work at their fatigue-lowered capacity and\n"
                "    the load sharing recruits others, at poorer leverage, rather than use a reserve; the fresh peak is the\n"
                "    same frames with every fascicle at full strength, what the task itself asks (docs/fatigue.md)\n",
-               summary["fatigue_limited_from_s"].get<double>());
+               summary["fatigue_limited_from_s"].get<double>(), time_digits(summary["fatigue_limited_from_s"].get<double>()));
   const auto& r = summary["reserves"];
   fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
              100 * r["frames_used_fraction"].get<double>(),
