@@ -180,10 +180,17 @@ PYBIND11_MODULE(_core, mod) {
   // Model is rebuilt from the text of the file it was loaded from, kept at load so an edit of the
   // file afterwards changes nothing, and the Subjects scaled() applied, in order. The same parse and
   // the same arithmetic give the same numbers to the bit. Both live in the instance's __dict__.
+  // The pickling record lives in the instance's __dict__, written here only (object.__setattr__
+  // passes by the class's guard below); text None: none (the file is read when pickled).
+  auto set_pickling_record = [](const py::object& model, const py::object& text, const py::tuple& scalings) {
+    const py::object set = py::module_::import("builtins").attr("object").attr("__setattr__");
+    if (!text.is_none()) set(model, "_source_text", text);
+    set(model, "_scalings", scalings);
+  };
   py::class_<ps::Model> model_class(mod, "Model", py::dynamic_attr(), "An immutable musculoskeletal model of the spine.");
   // The inverse of Model.__reduce_ex__: the model parsed from the recorded text, scaled by the recorded
   // Subjects in order, with that record attached again.
-  mod.def("_model_from_pickle", [](const py::tuple& t) {
+  mod.def("_model_from_pickle", [set_pickling_record](const py::tuple& t) {
     if (t.size() != 4 || !py::isinstance<py::int_>(t[0]) || t[0].cast<int>() != 1)
       throw std::invalid_argument("Model: not a Model pickled by this version of paraspine");
     const auto file = t[1].cast<std::string>();
@@ -192,13 +199,11 @@ PYBIND11_MODULE(_core, mod) {
     ps::Model m = ps::parse_model(text, file);
     for (const auto& s : scalings) m = ps::scale_model(m, s.cast<const ps::Subject&>());
     py::object out = py::cast(std::move(m));
-    const py::object set = py::module_::import("builtins").attr("object").attr("__setattr__");
-    set(out, "_source_text", t[2]);
-    set(out, "_scalings", scalings);
+    set_pickling_record(out, t[2], scalings);
     return out;
   });
   model_class
-      .def_static("load", [](const py::object& name_or_path) {
+      .def_static("load", [set_pickling_record](const py::object& name_or_path) {
                     // A pathlib.Path too (os.fsdecode), and a name that is neither bundled nor a file
                     // lists the bundled models, as a scenario's `model:` line does.
                     const auto name = py::module_::import("os").attr("fsdecode")(name_or_path).cast<std::string>();
@@ -211,17 +216,16 @@ PYBIND11_MODULE(_core, mod) {
                       m = ps::parse_model(text, path);
                     }
                     py::object out = py::cast(std::move(*m));
-                    out.attr("_source_text") = py::bytes(text);
-                    out.attr("_scalings") = py::tuple();
+                    set_pickling_record(out, py::bytes(text), py::tuple());
                     return out;
                   }, py::arg("name_or_path"),
                   "Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine').")
-      .def("scaled", [](const py::object& self, const ps::Subject& s) {
+      .def("scaled", [set_pickling_record](const py::object& self, const ps::Subject& s) {
              py::object out = py::cast(ps::scale_model(self.cast<const ps::Model&>(), s));
-             if (py::hasattr(self, "_source_text")) out.attr("_source_text") = self.attr("_source_text");
              py::list scalings(py::hasattr(self, "_scalings") ? py::list(self.attr("_scalings")) : py::list());
              scalings.append(py::cast(s));  // a copy: a Subject edited later does not change the record
-             out.attr("_scalings") = py::tuple(scalings);
+             set_pickling_record(out, py::hasattr(self, "_source_text") ? self.attr("_source_text") : py::object(py::none()),
+                                 py::tuple(scalings));
              return out;
            }, py::arg("subject"),
            "A copy scaled to a Subject. Mass, height and sex are absolute: they replace the model's (0 / '' keep "
@@ -268,12 +272,19 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("strength_factor", &ps::Model::strength_factor, "the subject's strength factor scaled() applied (1 unscaled)")
       .def_readonly("fatigue_rate_scale", &ps::Model::fatigue_rate_scale, "the subject's factor on every F (1 unscaled)")
       .def_readonly("recovery_rate_scale", &ps::Model::recovery_rate_scale, "the subject's factor on every R (1 unscaled)")
-      // Immutable: the __dict__ holds only the pickling record (and pickle's restore of it); any other
-      // attribute is refused, as before the class had a __dict__.
-      .def("__setattr__", [](const py::object& self, const std::string& name, const py::object& value) {
-        if (name != "_source_text" && name != "_scalings" && name != "__dict__")
-          throw py::attribute_error("paraspine.Model is immutable: cannot set '" + name + "' (use scaled() for a changed copy)");
-        py::module_::import("builtins").attr("object").attr("__setattr__")(self, name, value);
+      // Immutable, the pickling record included (set once by load/scaled/unpickling): a record
+      // rewritten afterwards would pickle a different model from the object. Every attribute is
+      // refused, as before the class had a __dict__, and __dict__ reads as a read-only view.
+      .def("__setattr__", [](const py::object&, const std::string& name, const py::object&) {
+        throw py::attribute_error("paraspine.Model is immutable: cannot set '" + name + "' (use scaled() for a changed copy)");
+      })
+      .def("__delattr__", [](const py::object&, const std::string& name) {
+        throw py::attribute_error("paraspine.Model is immutable: cannot delete '" + name + "'");
+      })
+      .def_property_readonly("__dict__", [](const py::object& self) {
+        py::object d = py::reinterpret_steal<py::object>(PyObject_GenericGetDict(self.ptr(), nullptr));
+        if (!d) throw py::error_already_set();
+        return py::module_::import("types").attr("MappingProxyType")(d);
       })
       // Immutable: a copy is the model itself (copy.deepcopy of Results holding it used to fail).
       .def("__copy__", [](py::object self) { return self; })

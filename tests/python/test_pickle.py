@@ -153,3 +153,20 @@ def test_file_backed_results_unpickle_from_another_working_directory(tmp_path, l
         assert np.array_equal(back.compression, lift.compression)
     finally:
         back.close()
+
+
+def test_the_pickling_record_cannot_be_rewritten_after_construction():
+    # review_code10 #8: `m._scalings = (Subject(mass=120.0),)` was accepted, and the pickle then
+    # unpickled to a different model (total mass 75.63 kg) from the object (50.16 kg).
+    m = paraspine.Model.load("lumbar")
+    for name, value in (("_scalings", (paraspine.Subject(mass=120.0),)), ("_source_text", b"paraspine_model: 1\n"),
+                        ("__dict__", {})):
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(m, name, value)
+    with pytest.raises(TypeError):
+        m.__dict__["_scalings"] = (paraspine.Subject(mass=120.0),)
+    with pytest.raises(AttributeError, match="immutable"):
+        del m._scalings
+    assert pickle.loads(pickle.dumps(m)).total_mass == m.total_mass
+    s = m.scaled(paraspine.Subject(mass=62.0))
+    assert pickle.loads(pickle.dumps(s)).total_mass == s.total_mass != m.total_mass
