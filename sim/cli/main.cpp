@@ -334,10 +334,18 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     if (share <= 0)
       fmt::print("            fatigue added none: fresh muscles need them too (the model's strength limit, never a failure)\n");
     else
-      fmt::print("            the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}\n",
+      // Named, with its N·m: the share is of one rotation's own strength in that sense (every muscle
+      // acting that way fully active, antagonists' passive forces subtracted), which can be small,
+      // so the share is not bounded by 100 %.
+      fmt::print("            the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}\n{}",
                  100 * share, 100 * limit,
                  share > limit ? fmt::format(" (over it in {:.1f} % of frames)", 100 * r["frames_over_failure_threshold_fraction"].get<double>())
-                               : std::string(" (never reached)"));
+                               : std::string(" (never reached)"),
+                 r.contains("peak_fatigue_rotation")
+                     ? fmt::format("            (the {}: {:.3g} N·m beyond what fresh muscles need, its muscles' strength {:.3g} N·m)\n",
+                                   r["peak_fatigue_rotation"].get<std::string>(), r["peak_fatigue_added_Nm"].get<double>(),
+                                   r["peak_fatigue_rotation_strength_Nm"].get<double>())
+                     : std::string());
   }
   if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
   else fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(),

@@ -60,6 +60,7 @@ struct SolvedFrame {
   // rule compares with 0.5 %, endurance.h).
   bool fatigue_bound = false;
   double fatigue_reserve_share = 0;
+  FatigueShortfall fatigue_reserve;  // the rotation that share is of, with its N·m (dof -1: none)
   struct Fresh {
     Eigen::VectorXd inputs, passive, compression, activation, reserve;
     bool supported = false, valid = false;
@@ -78,7 +79,7 @@ struct SolvedFrame {
   }
   void store(const Data& d, const Eigen::VectorXd& in, bool supp) {
     inputs = in, capacity = d.muscle_capacity, supported = supp, valid = true;
-    fatigue_bound = false, fatigue_reserve_share = 0;
+    fatigue_bound = false, fatigue_reserve_share = 0, fatigue_reserve = {};
     lambda = d.qp.lambda;
     each_output(*this, d, [](auto& kept, const auto& now) { kept = now; });
   }
@@ -281,6 +282,14 @@ CyclePosition set_frame_kinematics(const Model& m, const Scenario& s, const Boun
 
 }  // namespace
 
+// "L4-L5 extension moment": the joint and the sense of a rotation's moment (rotation.h: + flexion,
+// + to the right).
+static std::string fatigue_rotation_name(const Model& m, int dof, int sense) {
+  static const char* const names[3][2] = {{"extension", "flexion"}, {"left lateral bending", "right lateral bending"},
+                                          {"left axial rotation", "right axial rotation"}};
+  return m.joint_name[dof / 3] + " " + names[dof % 3][sense > 0 ? 1 : 0] + " moment";
+}
+
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
   const BoundScenario b = bind_scenario(s, m);
   const std::vector<FatigueParameters> fatigue_parameters = scenario_fatigue_parameters(s, m);
@@ -303,6 +312,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   std::vector<double> peak_c_time(m.njoint, clock.time(0)), fresh_peak_c(m.njoint, 0);
   std::vector<double> peak_a_time(m.nmuscle, clock.time(0)), fresh_peak_a(m.nmuscle, 0);
   double fatigue_bound_from = -1, peak_fatigue_reserve_share = 0;
+  FatigueShortfall peak_fatigue_reserve;  // where that peak was, and the N·m behind it
   long fatigue_reserve_frames = 0, fresh_solves = 0;
   Eigen::VectorXd fresh_lambda;  // the last fresh-muscle solve's multipliers (assess_fatigue)
   double peak_reserve = 0, endurance = -1, peak_creep = 0;
@@ -368,7 +378,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (d.loadsharing_info.max_reserve <= kReservesAct) return;
     // The failure rule's measure (endurance.h), without a fascicle to blame.
     const FatigueShortfall w = worst_fatigue_shortfall(m, d, &f.reserve, e.fatigue_reserve_share, false);
-    if (w.dof >= 0) e.fatigue_reserve_share = w.share;
+    if (w.dof >= 0) e.fatigue_reserve_share = w.share, e.fatigue_reserve = w;
   };
 
   // One frame in order: the quasi-static check, load sharing, task failure, fatigue, creep, output.
@@ -480,7 +490,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       sum_a[i] += a;
     }
     if (answer) {
-      peak_fatigue_reserve_share = std::max(peak_fatigue_reserve_share, answer->fatigue_reserve_share);
+      if (answer->fatigue_reserve_share > peak_fatigue_reserve_share)
+        peak_fatigue_reserve_share = answer->fatigue_reserve_share, peak_fatigue_reserve = answer->fatigue_reserve;
       if (answer->fatigue_reserve_share > kTaskFailureThreshold) ++fatigue_reserve_frames;
     }
     const double reserve = d.loadsharing_info.max_reserve;
@@ -652,6 +663,15 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                    {"peak_fatigue_share_of_strength", peak_fatigue_reserve_share},
                    {"failure_threshold_share_of_strength", kTaskFailureThreshold},
                    {"frames_over_failure_threshold_fraction", double(fatigue_reserve_frames) / frames}};
+  // The rotation that peak share is of, and its terms in N·m: the share is of that rotation's own
+  // strength in that sense, which can be far below the reserve (a small rotation, antagonists'
+  // passive forces subtracted), so it is not bounded by 100 %.
+  if (peak_fatigue_reserve.dof >= 0) {
+    const int k = peak_fatigue_reserve.dof;
+    j["reserves"]["peak_fatigue_rotation"] = fatigue_rotation_name(m, k, peak_fatigue_reserve.sense);
+    j["reserves"]["peak_fatigue_added_Nm"] = peak_fatigue_reserve.deficit;
+    j["reserves"]["peak_fatigue_rotation_strength_Nm"] = peak_fatigue_reserve.mvc;
+  }
   j["fatigue_limited_from_s"] = fatigue_bound_from < 0 ? nlohmann::json(nullptr) : nlohmann::json(fatigue_bound_from);
   j["fresh_muscle_solves"] = fresh_solves;  // load-sharing solves with every fascicle fresh, for the fresh peaks
   j["recovery"] = {{"to_90_percent_s", to90}, {"to_95_percent_s", to95},

@@ -55,7 +55,10 @@ struct RunOptions {
 //           peak_activation_time_s, fresh_peak_activation}}},
 //  reserves: {peak_moment_Nm, frames_used_fraction, peak_fatigue_share_of_strength (the largest
 //             reserve fatigue added beyond the fresh frame's, / that rotation's strength),
-//             failure_threshold_share_of_strength (0.005), frames_over_failure_threshold_fraction},
+//             failure_threshold_share_of_strength (0.005), frames_over_failure_threshold_fraction,
+//             and when that peak is above 0: peak_fatigue_rotation (e.g. "L4-L5 extension moment"),
+//             peak_fatigue_added_Nm and peak_fatigue_rotation_strength_Nm, the share's two terms —
+//             a rotation's strength can be small, so the share is not bounded by 1},
 //  fatigue_limited_from_s (first frame a fascicle worked at a fatigue-lowered capacity, or null),
 //  fresh_muscle_solves (the extra solves the fresh peaks took),
 //  endurance_s (null when the task never fails), first_to_fail (group or null),

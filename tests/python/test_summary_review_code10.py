@@ -34,3 +34,17 @@ def test_the_fatigue_driven_footnote_gives_its_time_to_a_tenth_of_a_second():
     assert r.returncode == 0, r.stderr
     if s["fatigue_limited_from_s"] is not None and "* fatigue-driven" in r.stdout:
         assert f"reached after t = {s['fatigue_limited_from_s']:.1f} s" in r.stdout, r.stdout
+
+
+def test_the_reserve_fatigue_added_names_its_rotation_and_both_moments():
+    summary = json.loads(run("run", "bird_dog", "--json").stdout)
+    s = summary["reserves"]
+    share = s["peak_fatigue_share_of_strength"]
+    assert share > 0
+    rotation, added, strength = s["peak_fatigue_rotation"], s["peak_fatigue_added_Nm"], s["peak_fatigue_rotation_strength_Nm"]
+    assert rotation.endswith(" moment") and rotation.split()[0] in summary["joints"], rotation
+    assert strength > 0 and abs(added / strength - share) <= 1e-12 * share
+    r = run("run", "bird_dog")
+    assert r.returncode == 0, r.stderr
+    line = row(r.stdout, f"(the {rotation}:")
+    assert f"{added:.3g} N·m" in line and f"{strength:.3g} N·m" in line, r.stdout
