@@ -241,7 +241,7 @@ PYBIND11_MODULE(_core, mod) {
         py::object text = py::hasattr(self, "_source_text") ? self.attr("_source_text")
                                                             : py::bytes(ps::read_input_file(m.file, "model"));
         py::object scalings = py::hasattr(self, "_scalings") ? self.attr("_scalings") : py::tuple();
-        return py::make_tuple(py::module_::import(py::str(py::type::of(self).attr("__module__"))).attr("_model_from_pickle"),
+        return py::make_tuple(py::module_::import(py::type::of(self).attr("__module__").cast<std::string>().c_str()).attr("_model_from_pickle"),
                               py::make_tuple(py::make_tuple(1, m.file, text, py::tuple(scalings))));
       }, py::arg("protocol"))
       .def("info", [](const ps::Model& m) { return json_to_python(ps::model_summary(m)); },
