@@ -248,6 +248,9 @@ PYBIND11_MODULE(_core, mod) {
            "The summary printed by `paraspine model info`, as a dict.")
       .def_readonly("name", &ps::Model::name, "Model name.")
       .def_readonly("file", &ps::Model::file, "The file it was loaded from.")
+      .def_readonly("source_digest", &ps::Model::source_digest,
+                    "A fingerprint ('fnv1a64:' and 16 hex digits) of the text it was parsed from, as results files "
+                    "record it (root attribute model_digest).")
       .def_readonly("nsegment", &ps::Model::nsegment, "Number of segments.")
       .def_readonly("njoint", &ps::Model::njoint, "Number of joints (intervertebral levels).")
       .def_readonly("ndof", &ps::Model::ndof, "Rotations, 3 per joint.")

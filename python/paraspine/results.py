@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -595,6 +596,11 @@ class Results:
                 sub = sub if isinstance(sub, dict) else {}
                 model = model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),
                                                    sex=str(sub.get("sex", "")), strength_factor=float(sub.get("strength_factor", 1.0))))
+                digest = str(self.metadata.get("model_digest", ""))
+                if digest and model.source_digest != digest:  # as render and report say it
+                    warnings.warn(f"the model file {model.file} has changed since the run (its text no longer matches "
+                                  f"{self.file or self.scenario_name}'s model_digest): the weights F0 come from the "
+                                  "model as it is now", stacklevel=3)
             f0 = np.asarray(model.muscle_max_force, dtype=float)
             if f0.shape != (len(self.muscle_names),):
                 raise ValueError(f"the model of {self.file or self.scenario_name} has {f0.size} muscles, the results "

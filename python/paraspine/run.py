@@ -181,7 +181,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         streamed._scenario = sc  # so its to_hdf5 knows the scenario file, an input never to be replaced
         return streamed
     meta = {"paraspine_version": _core_version(), "schema_version": _core.SCHEMA_VERSION, "model": m.name,
-            "model_file": m.file, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
+            "model_file": m.file, "model_digest": m.source_digest, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
             "criterion": crit or sc.criterion}
     return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
                    muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,

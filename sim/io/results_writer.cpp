@@ -627,6 +627,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   int_attribute(w.file, "schema_version", kSchemaVersion);
   write_string_attribute(w.file, "model", m.name);
   write_string_attribute(w.file, "model_file", m.file);
+  if (!m.source_digest.empty()) write_string_attribute(w.file, "model_digest", m.source_digest);
   write_string_attribute(w.file, "scenario", meta.scenario_name);
   write_string_attribute(w.file, "scenario_text", meta.scenario_text);
   write_string_attribute(w.file, "subject", meta.subject.dump());

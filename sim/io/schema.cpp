@@ -29,6 +29,7 @@ std::string hdf5_schema_markdown() {
       "| `paraspine_version` | version of the program that wrote the file |\n"
       "| `schema_version` | {} |\n"
       "| `model`, `model_file` | model name and the file it was loaded from |\n"
+      "| `model_digest` | `fnv1a64:` and 16 hex digits: a fingerprint of the model text the run used; `render`, `report` and Python's `muscle_max_force` warn when the model file they rebuild from no longer matches it |\n"
       "| `scenario`, `scenario_text` | scenario name and its full text |\n"
       "| `subject` | the subject, JSON |\n"
       "| `criterion` | load-sharing criterion |\n"

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "sim/common/error.h"
+#include "sim/common/text_digest.h"
 #include "sim/common/yaml_reader.h"
 
 namespace paraspine {
@@ -182,6 +183,7 @@ Model parse_model(const std::string& text, const std::string& file) {
 
   Model m;
   m.file = file;
+  m.source_digest = text_digest(text);
   m.name = r.str(r.require(root, "name", ""), "name");
   if (root["description"].IsDefined()) m.description = r.str(root["description"], "description");
 

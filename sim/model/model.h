@@ -115,6 +115,7 @@ struct Arm {
 struct Model {
   std::string name;
   std::string file;  // where it was loaded from
+  std::string source_digest;  // text_digest of the text it was parsed from (results files record it)
   std::string description;
   double reference_body_mass = 0;  // kg, the body the numbers describe
   double reference_height = 0;     // m

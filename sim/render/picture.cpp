@@ -335,12 +335,30 @@ PictureOptions ResultsPicture::shown(const PictureOptions& o) const {
   return s;
 }
 
+ResultsPicture::ModelMatch ResultsPicture::model_match() const {
+  if (r_.model_digest.empty() || model_.source_digest.empty()) return ModelMatch::kUnknown;
+  return r_.model_digest == model_.source_digest ? ModelMatch::kSame : ModelMatch::kChanged;
+}
+
+std::vector<std::string> ResultsPicture::model_notes() const {
+  std::vector<std::string> out;
+  const ModelMatch match = model_match();
+  if (match == ModelMatch::kChanged)
+    out.push_back(fmt::format("the model file {} has changed since the run (its text no longer matches {}'s model_digest): "
+                              "masses, strengths and external forces come from the model as it is now{}",
+                              model_.file, r_.path, stored_.kinematics ? "" : ", and so does the recomputed posture"));
+  if (!stored_.kinematics)
+    out.push_back(not_stored(r_.path, "/kinematics/joint_angles") +
+                  (match == ModelMatch::kSame ? ": the posture is recomputed from the stored scenario, as the run sampled it"
+                                              : ": the posture is recomputed from the stored scenario with the model file as it is now") +
+                  " (add kinematics to --fields to store it)");
+  return out;
+}
+
 std::vector<std::string> ResultsPicture::omissions(const PictureOptions& o) const {
   std::vector<std::string> out;
   const PictureOptions s = shown(o);
-  if (!stored_.kinematics)
-    out.push_back(not_stored(r_.path, "/kinematics/joint_angles") +
-                  ": the posture is recomputed from the stored scenario, as the run sampled it (add kinematics to --fields to store it)");
+  for (const std::string& note : model_notes()) out.push_back(note);
   const char* dataset = o.color == ColorBy::kActivation ? "/muscles/activation" : o.color == ColorBy::kForce ? "/muscles/force" : "/fatigue/fatigued";
   if (!stored_.any_muscle_value())
     out.push_back(not_stored(r_.path, "/muscles/activation, /muscles/force or /fatigue/fatigued") +

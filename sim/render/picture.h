@@ -109,6 +109,15 @@ class ResultsPicture {
   // quantity when stored, else by the first stored of activation, force, fatigue (muscles grey when
   // none is); no compression chart without /joints/compression.
   PictureOptions shown(const PictureOptions& o) const;
+  // Whether the model rebuilt from the file's model_file (or name) is the text the run used: the
+  // results' model_digest against the file's now. kUnknown: a file written before model_digest.
+  enum class ModelMatch { kSame, kUnknown, kChanged };
+  ModelMatch model_match() const;
+  // The sentences about the rebuilt model (empty when it is the run's and the angles are stored):
+  // the posture recomputed without stored angles ("as the run sampled it" only when the model is the
+  // run's), and a changed model file, whose masses, strengths and (without angles) posture then
+  // differ from the run's.
+  std::vector<std::string> model_notes() const;
   // What a picture asked for with `o` leaves out and why, one sentence each (empty: nothing).
   std::vector<std::string> omissions(const PictureOptions& o) const;
   double cycle_s() const { return scenario_.cycle_s(); }  // one repetition of the scenario, s

@@ -94,8 +94,7 @@ Entry read_entry(const std::string& path) {
   const Eigen::MatrixXd fat = has.fatigued ? r.strided("/fatigue/fatigued", stride) : Eigen::MatrixXd();
   if (r.fatigue_mode == "off")
     e.omissions.push_back(path + " was run with fatigue off (--no-fatigue): its fatigue picture and plot show fresh muscles (M_F = 0)");
-  if (!has.kinematics)
-    e.omissions.push_back(not_stored(path, "/kinematics/joint_angles") + ": the posture is recomputed from the stored scenario, as the run sampled it");
+  for (const std::string& note : e.picture->model_notes()) e.omissions.push_back(note);
   if (!has.compression)
     e.omissions.push_back(not_stored(path, "/joints/compression") +
                           ": no compression plot or time above the action limit; peaks from the run's summary; pictures at the "

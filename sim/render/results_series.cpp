@@ -67,6 +67,7 @@ ResultsSeries::ResultsSeries(const std::string& p) {
     if (version != 1) fail("schema_version", std::to_string(version) + " is not supported (this build reads 1)");
     if (!read_string_attribute(file_, "model", model)) fail("model", "attribute missing");
     read_string_attribute(file_, "model_file", model_file);
+    read_string_attribute(file_, "model_digest", model_digest);
     read_string_attribute(file_, "scenario", scenario);
     read_string_attribute(file_, "scenario_text", scenario_text);
     read_string_attribute(file_, "criterion", criterion);
