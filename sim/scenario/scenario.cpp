@@ -561,6 +561,7 @@ std::string yaml_scalar(const std::string& value) {
 // (`...` or a `---` that starts another document), which the loader would stop at. Earlier lines keep
 // their numbers, so errors still point at the file's own lines.
 std::string with_top_level_line(const std::string& text, const YAML::Node& root, const std::string& line) {
+  if (root.size() == 0) return text + (text.empty() || text.back() == '\n' ? "" : "\n") + line + "\n";
   const YAML::Mark first_key = root.begin()->first.Mark();
   const std::string indented = std::string(static_cast<size_t>(std::max(first_key.column, 0)), ' ') + line + "\n";
   // The first line after the first key that is a document marker ends the document the loader reads.
