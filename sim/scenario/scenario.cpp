@@ -601,7 +601,9 @@ void check_overrides_took_effect(const std::string& text, const std::string& fil
     std::string seen;
     try {
       std::vector<YAML::Node> on_path;
-      seen = override_target(root, path, option, on_path).Scalar();
+      // A fresh tree per path: override_target walks it by assigning yaml-cpp Nodes, which rebinds
+      // what the walk started from.
+      seen = override_target(YAML::Load(text), path, option, on_path).Scalar();
     } catch (const InputError&) {
       if (value == "null" || value == "Null" || value == "NULL") continue;  // a plain null is no scalar; the parser judges it
       seen = "(nothing)";
