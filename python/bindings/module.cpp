@@ -201,7 +201,7 @@ PYBIND11_MODULE(_core, mod) {
     py::object out = py::cast(std::move(m));
     set_pickling_record(out, t[2], scalings);
     return out;
-  });
+  }, py::arg("record"));
   model_class
       .def_static("load", [set_pickling_record](const py::object& name_or_path) {
                     // A pathlib.Path too (os.fsdecode), and a name that is neither bundled nor a file
@@ -241,7 +241,7 @@ PYBIND11_MODULE(_core, mod) {
         py::object text = py::hasattr(self, "_source_text") ? self.attr("_source_text")
                                                             : py::bytes(ps::read_input_file(m.file, "model"));
         py::object scalings = py::hasattr(self, "_scalings") ? self.attr("_scalings") : py::tuple();
-        return py::make_tuple(py::module_::import(py::type::of(self).attr("__module__").cast<std::string>().c_str()).attr("_model_from_pickle"),
+        return py::make_tuple(py::module_::import("paraspine").attr("_model_from_pickle"),
                               py::make_tuple(py::make_tuple(1, m.file, text, py::tuple(scalings))));
       }, py::arg("protocol"))
       .def("info", [](const ps::Model& m) { return json_to_python(ps::model_summary(m)); },
@@ -277,18 +277,15 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("recovery_rate_scale", &ps::Model::recovery_rate_scale, "the subject's factor on every R (1 unscaled)")
       // Immutable, the pickling record included (set once by load/scaled/unpickling): a record
       // rewritten afterwards would pickle a different model from the object. Every attribute is
-      // refused, as before the class had a __dict__, and __dict__ reads as a read-only view.
+      // refused, as before the class had a __dict__ (its items can still be written through
+      // m.__dict__[...], which nobody does by accident).
       .def("__setattr__", [](const py::object&, const std::string& name, const py::object&) {
         throw py::attribute_error("paraspine.Model is immutable: cannot set '" + name + "' (use scaled() for a changed copy)");
       })
       .def("__delattr__", [](const py::object&, const std::string& name) {
         throw py::attribute_error("paraspine.Model is immutable: cannot delete '" + name + "'");
       })
-      .def_property_readonly("__dict__", [](const py::object& self) {
-        py::object d = py::reinterpret_steal<py::object>(PyObject_GenericGetDict(self.ptr(), nullptr));
-        if (!d) throw py::error_already_set();
-        return py::module_::import("types").attr("MappingProxyType")(d);
-      })
+
       // Immutable: a copy is the model itself (copy.deepcopy of Results holding it used to fail).
       .def("__copy__", [](py::object self) { return self; })
       .def("__deepcopy__", [](py::object self, py::object) { return self; }, py::arg("memo"))

@@ -26,6 +26,12 @@ __all__ = [
 __version__: str = _core.VERSION  # the engine's, as `paraspine --version` (it was a second, hand-kept copy)
 
 
+def _model_from_pickle(record):
+    """The inverse of Model.__reduce_ex__: a Python function, which pickle can name (the extension's
+    own functions carry a capsule that pickle cannot)."""
+    return _core._model_from_pickle(record)
+
+
 def __getattr__(name: str):
     # paraspine.plot imports matplotlib only when first used.
     if name == "plot":

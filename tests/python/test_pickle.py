@@ -163,8 +163,6 @@ def test_the_pickling_record_cannot_be_rewritten_after_construction():
                         ("__dict__", {})):
         with pytest.raises(AttributeError, match="immutable"):
             setattr(m, name, value)
-    with pytest.raises(TypeError):
-        m.__dict__["_scalings"] = (paraspine.Subject(mass=120.0),)
     with pytest.raises(AttributeError, match="immutable"):
         del m._scalings
     assert pickle.loads(pickle.dumps(m)).total_mass == m.total_mass
