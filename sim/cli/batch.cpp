@@ -100,7 +100,8 @@ int run(const BatchArgs& a) {
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
                e.seconds);
   }
-  if (!a.out.empty()) fmt::print("\n  results: {}/<scenario>.h5\n", a.out);
+  // Joined as the files were named (batch_output_file), so "-o results/" prints no double slash.
+  if (!a.out.empty()) fmt::print("\n  results: {}\n", (std::filesystem::path(a.out) / "<scenario>.h5").string());
   if (!r.all_ran()) {
     std::cerr << "error: some scenarios failed (above); their results files were not written" << (a.out.empty() ? "" : ", the others' are") << "\n";
     return 1;

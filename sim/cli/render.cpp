@@ -83,6 +83,8 @@ Verb add_render_verb(CLI::App& app) {
             o.view = parse_view(args->view);
             o.color = parse_color_by(args->color);
             o.color_max = args->color_max;
+            // A file written with --fields: say once what the picture leaves out and why.
+            for (const auto& note : picture.omissions(o)) fmt::print(stderr, "note: {}\n", note);
             if (args->animate) {
               AnimationOptions a;
               a.fps = args->fps;
@@ -100,8 +102,11 @@ Verb add_render_verb(CLI::App& app) {
             remove_on_interrupt({partial_file(args->out)}, "picture");
             write_picture(picture, frame, o, args->out, args->width, args->height);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const PictureOptions drawn = picture.shown(o);  // a --fields file may lack the requested colour
             fmt::print("{}: t = {:.2f} s (frame {}), {} view, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,
-                       results.time[frame], frame, args->view, args->color, args->width, args->height, s);
+                       results.time[frame], frame, args->view,
+                       picture.stored().any_muscle_value() ? color_by_name(drawn.color) : "nothing (no muscle values stored)",
+                       args->width, args->height, s);
             return 0;
           }};
 }
@@ -124,7 +129,9 @@ Verb add_report_verb(CLI::App& app) {
             const auto t0 = std::chrono::steady_clock::now();
             check_output_path(*out, *files);  // never a results file, device, FIFO or link replaced
             remove_on_interrupt({partial_file(*out)}, "report");
-            write_report(*files, *out);
+            std::vector<std::string> omissions;
+            write_report(*files, *out, &omissions);
+            for (const auto& note : omissions) fmt::print(stderr, "note: {}\n", note);  // also at the top of the page
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: {} results file{}, {:.0f} kB, made in {:.1f} s\n", *out, files->size(), files->size() > 1 ? "s" : "",
                        std::filesystem::file_size(*out) / 1024.0, s);

@@ -14,8 +14,10 @@
 
 #include "sim/common/error.h"
 #include "sim/dynamics/inverse_dynamics.h"
+#include "sim/kinematics/kinematics.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
+#include "sim/render/plot.h"
 #include "sim/scenario/sample.h"
 #include "sim/simulate/frame.h"
 
@@ -128,7 +130,81 @@ std::string subject_text(const nlohmann::json& s) {
   return out;
 }
 
+// Arrow length for a force, m: 1.2 mm per N up to 100 N (a 15 kg box's 147 N: 0.20 m), then
+// logarithmic, so a 600 N support does not cross the picture; the label gives the number.
+double arrow_length(double newtons) { return newtons <= 100 ? 0.05 + 0.0012 * newtons : 0.17 + 0.08 * std::log(newtons / 100); }
+
+std::string newtons_text(double n) { return n < 9.95 ? fmt::format("{:.1f} N", n) : fmt::format("{:.0f} N", n); }
+
 }  // namespace
+
+std::vector<ForceArrow> force_arrows(const Scene& s, double g) {
+  std::vector<ForceArrow> out;
+  // Hands within 8 cm of each other hold one thing (a club in both hands): one cluster, one arrow.
+  constexpr double kTogether = 0.08;
+  std::vector<int> cluster(s.hands.size(), -1);
+  std::vector<std::vector<int>> clusters;
+  for (size_t a = 0; a < s.hands.size(); ++a) {
+    if (cluster[a] >= 0) continue;
+    cluster[a] = static_cast<int>(clusters.size());
+    clusters.push_back({static_cast<int>(a)});
+    for (size_t b = a + 1; b < s.hands.size(); ++b)
+      if (cluster[b] < 0 && (s.hands[b].hand - s.hands[a].hand).norm() < kTogether) cluster[b] = cluster[a], clusters.back().push_back(static_cast<int>(b));
+  }
+  // A given force acting at a hand (within 8 cm) is part of what the hand feels: its arrow and label
+  // are the resultant, so a club's 319 N pull is not labelled "0.15 kg" alone.
+  std::vector<std::vector<const SceneForce*>> at_hand(clusters.size());
+  std::vector<const SceneForce*> free;
+  for (const auto& f : s.forces) {
+    if (f.force.norm() < 0.5) continue;  // a support taking no share, a pull not yet begun
+    int best = -1;
+    double dist = kTogether;
+    for (size_t h = 0; h < s.hands.size() && !f.support; ++h)
+      if ((s.hands[h].hand - f.point).norm() < dist) dist = (s.hands[h].hand - f.point).norm(), best = cluster[h];
+    if (best >= 0) at_hand[best].push_back(&f);
+    else free.push_back(&f);
+  }
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    ForceArrow a;
+    a.hand = true;
+    a.hands = static_cast<int>(clusters[c].size());
+    double mass = 0;
+    bool equal = true;
+    for (int h : clusters[c]) {
+      a.at += s.hands[h].hand / a.hands, mass += s.hands[h].load_kg;
+      equal = equal && std::abs(s.hands[h].load_kg - s.hands[clusters[c][0]].load_kg) < 1e-9;
+    }
+    a.load_kg = mass;
+    a.force = mass * g * s.gravity_dir;
+    for (const SceneForce* f : at_hand[c]) a.force += f->force;
+    if (a.force.norm() < 0.05) continue;  // empty hands
+    std::string held;
+    if (mass > 0) {
+      held = a.hands > 1 && equal ? fmt::format("{} × {:.3g} kg", a.hands, mass / a.hands) : fmt::format("{:.3g} kg", mass);
+      if (at_hand[c].empty()) held += " (" + newtons_text(mass * g) + ")";
+    }
+    if (at_hand[c].empty()) {
+      a.label = held;
+    } else {
+      std::string parts;
+      for (const SceneForce* f : at_hand[c]) parts += (parts.empty() ? "" : " + ") + fmt::format("{} {}", f->name, newtons_text(f->force.norm()));
+      a.label = newtons_text(a.force.norm()) + " at the hand" + (a.hands > 1 ? "s" : "") + ": " + parts + (held.empty() ? "" : " + " + held);
+    }
+    out.push_back(a);
+  }
+  for (const SceneForce* f : free) {
+    ForceArrow a;
+    a.at = f->point, a.force = f->force, a.support = f->support;
+    a.label = fmt::format("{} {}", f->name, newtons_text(f->force.norm()));
+    out.push_back(a);
+  }
+  for (auto& a : out) {
+    const Vec3 along = a.force.normalized() * arrow_length(a.force.norm());
+    a.tail = a.support ? Vec3(a.at - along) : a.at;
+    a.tip = a.support ? a.at : Vec3(a.at + along);
+  }
+  return out;
+}
 
 View parse_view(const std::string& s) {
   if (s == "sagittal") return View::kSagittal;
@@ -176,7 +252,17 @@ void colormap(double v, double rgb[3]) {
   for (int c = 0; c < 3; ++c) rgb[c] = stops[k][c + 1] + f * (stops[k + 1][c + 1] - stops[k][c + 1]);
 }
 
+std::string not_stored(const std::string& file, const std::string& dataset) {
+  return fmt::format("{} has no {} (the run was written with --fields that leave it out)", file, dataset);
+}
+
 ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
+  // What a file written with --fields lacks is left out of the pictures (omissions() says what).
+  stored_.kinematics = r_.has("/kinematics/joint_angles");
+  stored_.activation = r_.has("/muscles/activation");
+  stored_.force = r_.has("/muscles/force");
+  stored_.fatigued = r_.has("/fatigue/fatigued");
+  stored_.compression = r_.has("/joints/compression");
   if (r_.scenario_text.empty())
     throw InputError(r_.path, 0, "scenario_text", "missing: the pelvis pose and hand loads cannot be placed");
   scenario_ = parse_scenario(r_.scenario_text, r_.path + " (scenario_text)");
@@ -194,43 +280,93 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   for (int i = 0; i < model_.nmuscle; ++i)
     if (model_.muscle_name[i] != r_.muscle_name[i])
       throw InputError(r_.path, 0, "/muscles/name", fmt::format("muscle {} is '{}' in the file but '{}' in model '{}'", i, r_.muscle_name[i], model_.muscle_name[i], model_path));
-  bound_ = std::make_unique<BoundScenario>(bind_scenario(scenario_, model_));
+  try {
+    bound_ = std::make_unique<BoundScenario>(bind_scenario(scenario_, model_));
+  } catch (const InputError& e) {
+    if (stored_.kinematics) throw;
+    // Without stored angles the posture comes from the scenario alone: say what is missing.
+    throw InputError(r_.path, 0, "/kinematics/joint_angles",
+                     std::string("missing (the run was written with --fields that leave it out), and the posture cannot be "
+                                 "recomputed from the stored scenario: ") + e.what() +
+                         "; run it again with --fields kinematics,joints,muscles/activation (or without --fields)");
+  }
+  run_has_forces_ = !bound_->forces.empty();
+  for (const auto& rest : bound_->resting)
+    for (int idx : rest) run_has_forces_ = run_has_forces_ || idx >= 0;
+  for (const auto& loads : bound_->hand_load) run_has_hand_load_ = run_has_hand_load_ || loads[0] > 0 || loads[1] > 0;
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
 
   // Run-wide scales, so that every frame of an animation shares its colour bar and axes. Force and
   // fatigue scales from every n-th frame; the peak compression exactly, from the most loaded level.
   const long stride = std::max(1L, r_.frames() / 2000);
-  const Eigen::MatrixXd c = r_.strided("/joints/compression", stride);
-  const Eigen::MatrixXd f = r_.strided("/muscles/force", stride);
-  const Eigen::MatrixXd mf = r_.strided("/fatigue/fatigued", stride);
-  peak_compression_ = c.colwise().maxCoeff().transpose();
+  peak_compression_ = Eigen::VectorXd::Constant(r_.njoint(), 0.0);
+  if (stored_.compression) peak_compression_ = r_.strided("/joints/compression", stride).colwise().maxCoeff().transpose();
   for (int j = 0; j < r_.njoint(); ++j) {  // the summary saw every frame
     const double p = r_.summary.is_object() && r_.summary.contains("joints") && r_.summary["joints"].contains(r_.joint_name[j])
                          ? r_.summary["joints"][r_.joint_name[j]].value("peak_compression_N", -INFINITY)
                          : -INFINITY;
     peak_compression_[j] = std::max(peak_compression_[j], p);
   }
-  force_max_ = nice_ceil(std::max(1.0, f.maxCoeff()));
-  fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, mf.maxCoeff())));
+  if (stored_.force) force_max_ = nice_ceil(std::max(1.0, r_.strided("/muscles/force", stride).maxCoeff()));
+  if (stored_.fatigued) fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, r_.strided("/fatigue/fatigued", stride).maxCoeff())));
   compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
   peak_compression_.maxCoeff(&peak_joint_);
-  const Eigen::VectorXd worst = r_.column("/joints/compression", peak_joint_);
   Eigen::Index row = 0;
-  worst.maxCoeff(&row);
-  peak_frame_ = row;
+  if (stored_.compression) {
+    r_.column("/joints/compression", peak_joint_).maxCoeff(&row);
+    peak_frame_ = row;
+  } else if (stored_.any_muscle_value()) {  // every n-th frame, as the scales
+    const char* field = stored_.activation ? "/muscles/activation" : stored_.force ? "/muscles/force" : "/fatigue/fatigued";
+    r_.strided(field, stride).rowwise().sum().maxCoeff(&row);
+    peak_frame_ = row * stride;
+  }
+}
+
+PictureOptions ResultsPicture::shown(const PictureOptions& o) const {
+  PictureOptions s = o;
+  if (!stored_.has(o.color))
+    for (ColorBy c : {ColorBy::kActivation, ColorBy::kForce, ColorBy::kFatigue})
+      if (stored_.has(c)) {
+        s.color = c;
+        break;
+      }
+  s.chart = o.chart && stored_.compression;
+  return s;
+}
+
+std::vector<std::string> ResultsPicture::omissions(const PictureOptions& o) const {
+  std::vector<std::string> out;
+  const PictureOptions s = shown(o);
+  if (!stored_.kinematics)
+    out.push_back(not_stored(r_.path, "/kinematics/joint_angles") +
+                  ": the posture is recomputed from the stored scenario, as the run sampled it (add kinematics to --fields to store it)");
+  const char* dataset = o.color == ColorBy::kActivation ? "/muscles/activation" : o.color == ColorBy::kForce ? "/muscles/force" : "/fatigue/fatigued";
+  if (!stored_.any_muscle_value())
+    out.push_back(not_stored(r_.path, "/muscles/activation, /muscles/force or /fatigue/fatigued") +
+                  ": the muscles are drawn grey (add muscles/activation to --fields to colour them)");
+  else if (s.color != o.color)
+    out.push_back(not_stored(r_.path, dataset) + fmt::format(": the muscles are coloured by {} instead (add {} to --fields to colour by {})",
+                                                              color_by_name(s.color), dataset + 1, color_by_name(o.color)));
+  if (s.color == ColorBy::kFatigue && r_.fatigue_mode == "off")
+    out.push_back(r_.path + " was run with fatigue off (--no-fatigue): M_F is 0 throughout, so the fatigue colouring shows fresh muscles");
+  if (o.chart && !s.chart)
+    out.push_back(not_stored(r_.path, "/joints/compression") +
+                  ": no compression chart, and the default instant is the frame of the highest summed muscle value, not the peak "
+                  "compression (add joints/compression to --fields)");
+  return out;
 }
 
 FrameValues ResultsPicture::values(long frame) const {
   FrameValues v;
   v.frame = std::clamp(frame, 0L, r_.frames() - 1);
   v.time = r_.time[v.frame];
-  v.q = r_.frame("/kinematics/joint_angles", v.frame);
-  v.activation = r_.frame("/muscles/activation", v.frame);
-  v.force = r_.frame("/muscles/force", v.frame);
-  v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
-  v.compression = r_.frame("/joints/compression", v.frame);
-  if (v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
+  if (stored_.kinematics) v.q = r_.frame("/kinematics/joint_angles", v.frame);
+  if (stored_.activation) v.activation = r_.frame("/muscles/activation", v.frame);
+  if (stored_.force) v.force = r_.frame("/muscles/force", v.frame);
+  if (stored_.fatigued) v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
+  if (stored_.compression) v.compression = r_.frame("/joints/compression", v.frame);
+  if (stored_.kinematics && v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
   return v;
 }
 
@@ -239,15 +375,34 @@ Scene ResultsPicture::scene(const FrameValues& v) {
   clear_loads(model_, d);
   // Sampled as the run sampled frame f (run.cpp: cycle_position_of_frame), so a repetition's first
   // frame shows that repetition's t = 0 (its hands and loads), not the end of the rest before it.
-  const double dt = 1.0 / scenario_.output_rate_hz;
+  const double dt = 1.0 / scenario_.output_rate_hz, cycle = bound_->times.back();
   const long f = std::lround(v.time / dt);
-  if (std::abs(static_cast<double>(f) * dt - v.time) <= 1e-9 * std::max(1.0, v.time))
-    sample_scenario_at(*bound_, cycle_position_of_frame(scenario_, bound_->times.back(), f, dt), d);
-  else
-    sample_scenario(scenario_, *bound_, v.time, d);
-  d.q = v.q;  // the stored angles are what the run used
-  evaluate_frame(model_, d);
-  return build_scene(model_, *bones_, d);
+  const CyclePosition where = std::abs(static_cast<double>(f) * dt - v.time) <= 1e-9 * std::max(1.0, v.time)
+                                  ? cycle_position_of_frame(scenario_, cycle, f, dt)
+                                  : cycle_position(scenario_, cycle, v.time);
+  sample_scenario_at(*bound_, where, d);
+  if (v.q.size()) d.q = v.q;  // the stored angles are what the run used (without them: its sample, above)
+  // The scenario's external loads as the run applied them (run.cpp set_frame_kinematics): they
+  // depend on where the segments are, so after forward kinematics.
+  forward_kinematics(model_, d);
+  std::vector<AppliedScenarioForce> applied;
+  apply_scenario_loads(model_, *bound_, where.time_in_cycle, where.resting, d, nullptr, &applied);
+  evaluate_frame_after_kinematics(model_, d);
+  Scene sc = build_scene(model_, *bones_, d);
+  SceneForce floor{"floor under the resting segments", Vec3::Zero(), Vec3::Zero(), true};
+  Vec3 moment_point = Vec3::Zero();
+  for (const auto& a : applied) {
+    if (a.resting) {  // one resultant: vertical weights act through their weight-weighted centroid
+      floor.force += a.force, moment_point += a.force.norm() * a.point;
+      continue;
+    }
+    sc.forces.push_back({a.name, a.point, a.force, a.support});
+  }
+  if (floor.force.norm() > 0) {
+    floor.point = moment_point / floor.force.norm();
+    sc.forces.push_back(floor);
+  }
+  return sc;
 }
 
 ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes) const {
@@ -260,11 +415,12 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
   for (const Scene* s : scenes) {
     for (const auto& b : s->bones) for (const Vec3& p : b.hull) add(p);
     for (const auto& path : s->muscle_path) for (const Vec3& p : path) add(p);
-    for (const auto& h : s->hands) {
-      add(h.shoulder), add(h.hand);
-      add(h.hand + s->gravity_dir * (0.05 + 0.012 * h.load_kg));
-    }
+    for (const auto& h : s->hands) add(h.shoulder), add(h.hand);
+    for (const auto& a : force_arrows(*s, model_.gravity.norm())) add(a.tail), add(a.tip);
   }
+  // Arms are drawn 2 cm wide and hands as 1.8 cm discs around their points: room for them.
+  constexpr double kPad = 0.03;
+  xmin -= kPad, xmax += kPad, ymin -= kPad, ymax += kPad;
   Fit f;
   f.cx = 0.5 * (xmin + xmax), f.cy = 0.5 * (ymin + ymax);
   f.span_x = std::max(0.1, xmax - xmin), f.span_y = std::max(0.1, ymax - ymin);
@@ -293,22 +449,38 @@ double ResultsPicture::color_max(const PictureOptions& o) const {
 
 double ResultsPicture::color_value(const FrameValues& v, int i, const PictureOptions& o) const {
   const ColorBy c = o.color;
+  if (!stored_.has(c)) return NAN;  // nothing stored to colour by: drawn grey
   const double x = c == ColorBy::kActivation ? v.activation[i] : c == ColorBy::kForce ? v.force[i] : v.fatigued[i];
   return x / color_max(o);
 }
 
-static std::string legend_muscle_line(const Scene& s, const PictureOptions& o) {
+static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, bool coloured) {
+  if (!coloured) return fmt::format("muscle fascicles ({}): width ∝ √(max. force)", s.muscle_path.size());
   return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
 }
 
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
   const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
-  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs, legend_h = o.legend ? 5.6 * 0.8 * fs : 0;
+  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
+  // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
+  // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
+  // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
+  const int rows = std::max(legend_rows(), stored_.any_muscle_value() ? 5 : 0);
+  const double legend_h = o.legend ? 0.4 * fs + rows * 1.45 * 0.8 * fs + 0.8 * fs : 0;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
 }
 
-Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p) {
+std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
+  std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
+                                    legend_muscle_line(s, o, stored_.any_muscle_value())};
+  if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
+  if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
+  return lines;
+}
+
+Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& asked, const Vec3& p) {
+  const PictureOptions o = shown(asked);
   const Area a = body_area(w, h, o);
   const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
   const Camera cam = camera(o.view);
@@ -316,7 +488,8 @@ Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s,
   return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
 }
 
-void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o) {
+void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
+  const PictureOptions o = shown(asked);  // what the file can show of what was asked
   cairo_save(cr);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, 0, 0, w, h);
@@ -328,7 +501,12 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   } else {
     text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
     const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
-    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · muscles coloured by {}", model_.name, subject_text(r_.subject), view_caption(o.view), quantity),
+    std::string coloured = fmt::format("muscles coloured by {}", quantity);
+    if (!stored_.any_muscle_value()) coloured = "muscle values not stored (--fields)";
+    else if (o.color != asked.color) coloured += fmt::format(" ({} not stored, --fields)", color_by_name(asked.color));
+    if (asked.chart && !o.chart) coloured += " · compression not stored";
+    if (o.color == ColorBy::kFatigue && r_.fatigue_mode == "off") coloured += " (fatigue off in this run, --no-fatigue)";
+    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view), coloured),
          0.9 * fs, 0, false, 0.35, 0.35, 0.4);
   }
   const double top = (o.compact ? 2.8 : 4.4) * fs;
@@ -336,15 +514,20 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
   const Area body = body_area(w, h, o);
+  cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
-  if (!o.compact) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
+  cairo_restore(cr);
+  if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
   if (o.legend) {
     draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
-    // The ranking beside the legend when there is room (it needs about 16 legend font sizes).
+    // The ranking beside the legend when its widest name and value fit (names of every group of the
+    // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
-    const double legend_end = fs + 2.2 * lfs + text_width(cr, legend_muscle_line(s, o), lfs) + 2 * lfs;
+    double legend_w = 0;
+    for (const auto& line : legend_lines(s, o)) legend_w = std::max(legend_w, text_width(cr, line, lfs));
+    const double legend_end = fs + 2.2 * lfs + legend_w + 2 * lfs;
     const double x = std::max(0.52 * body_w, legend_end);
-    if (x + 16 * lfs <= body_w) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
+    if (stored_.any_muscle_value() && x + top_groups_width(cr, lfs, o) <= body_w - 0.5 * fs) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
   }
   if (o.timeline && r_.time.back() > r_.time.front()) {
     // Where this instant lies in the run: a thin bar across the top.
@@ -422,8 +605,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       }
     } else if (it.kind == 1) {
       const int i = it.a;
-      double rgb[3];
-      colormap(color_value(v, i, o), rgb);
+      double rgb[3] = {0.62, 0.62, 0.64};
+      if (const double c = color_value(v, i, o); std::isfinite(c)) colormap(c, rgb);
       const auto pa = P(s.muscle_path[i][it.b]), pb = P(s.muscle_path[i][it.b + 1]);
       cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
       cairo_set_line_width(cr, std::max(0.6, px_per_m * (0.0012 + 0.0045 * std::sqrt(model_.muscle_fmax[i] / fmax_all))));
@@ -444,39 +627,52 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     }
   }
 
-  // Hand loads: one arrow per hand along gravity, length ∝ mass; hands that coincide on screen share one.
-  std::vector<bool> done(s.hands.size(), false);
-  for (size_t a = 0; a < s.hands.size(); ++a) {
-    if (done[a] || s.hands[a].load_kg <= 0) continue;
+  // Loads on the body: hand loads (blue) and the scenario's other external forces (green), arrows
+  // whose length grows with the force; arrows that coincide on screen (two hands seen from the side
+  // holding the same) share one, labelled "2 × …".
+  const double g = model_.gravity.norm();
+  const auto arrows = force_arrows(s, g);
+  std::vector<bool> done(arrows.size(), false);
+  double mid = 0;  // labels on the outer side of their arrow, so two hands seen from behind do not collide
+  for (const auto& h : s.hands) mid += P(h.hand).x() / std::max<size_t>(1, s.hands.size());
+  for (size_t a = 0; a < arrows.size(); ++a) {
+    if (done[a]) continue;
+    const ForceArrow& fa = arrows[a];
     int count = 1;
-    for (size_t b = a + 1; b < s.hands.size(); ++b)
-      if (!done[b] && std::abs(s.hands[b].load_kg - s.hands[a].load_kg) < 1e-9 && (P(s.hands[b].hand) - P(s.hands[a].hand)).norm() < 6)
+    for (size_t b = a + 1; b < arrows.size(); ++b)
+      if (!done[b] && arrows[b].hand == fa.hand && arrows[b].label == fa.label && (arrows[b].force - fa.force).norm() < 1e-6 &&
+          (P(arrows[b].at) - P(fa.at)).norm() < 6)
         done[b] = true, ++count;
-    const Vec3 tip = s.hands[a].hand + s.gravity_dir * (0.05 + 0.012 * s.hands[a].load_kg);
-    auto p0 = P(s.hands[a].hand), p1 = P(tip);
-    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+    done[a] = true;
+    const double rgb[3] = {fa.hand ? 0.10 : 0.05, fa.hand ? 0.35 : 0.50, fa.hand ? 0.75 : 0.28};
+    auto p0 = P(fa.tail), p1 = P(fa.tip);
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    Eigen::Vector2d label_at = fa.support ? p0 : p1;  // at the free end
     if ((p1 - p0).norm() > 0.02 * px_per_m) {
       arrow(cr, p0.x(), p0.y(), p1.x(), p1.y(), std::max(8.0, 0.03 * px_per_m), std::max(2.5, 0.008 * px_per_m));
-    } else {  // seen along gravity: the load points into the page, drawn as a circled cross
+    } else {  // seen along the force: a circled cross (away from the viewer) or dot (toward)
+      const auto c = P(fa.at);
       const double r = std::max(7.0, 0.025 * px_per_m), k = r * 0.7071;
       cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
       cairo_new_path(cr);
-      cairo_arc(cr, p0.x(), p0.y(), r, 0, 2 * M_PI);
-      cairo_new_sub_path(cr);
-      cairo_move_to(cr, p0.x() - k, p0.y() - k), cairo_line_to(cr, p0.x() + k, p0.y() + k);
-      cairo_move_to(cr, p0.x() - k, p0.y() + k), cairo_line_to(cr, p0.x() + k, p0.y() - k);
+      cairo_arc(cr, c.x(), c.y(), r, 0, 2 * M_PI);
       cairo_stroke(cr);
-      p1 = p0 + Eigen::Vector2d(0, -1.3 * r);
+      if (fa.force.dot(camera(o.view).toward) < 0) {
+        cairo_move_to(cr, c.x() - k, c.y() - k), cairo_line_to(cr, c.x() + k, c.y() + k);
+        cairo_move_to(cr, c.x() - k, c.y() + k), cairo_line_to(cr, c.x() + k, c.y() - k);
+        cairo_stroke(cr);
+      } else {
+        cairo_arc(cr, c.x(), c.y(), 0.3 * r, 0, 2 * M_PI);
+        cairo_fill(cr);
+      }
+      label_at = c + Eigen::Vector2d(0, -1.3 * r);
     }
-    const double g = std::abs(model_.gravity.y());
-    const std::string label = count > 1 ? fmt::format("{} × {:.1f} kg ({:.0f} N)", count, s.hands[a].load_kg, count * s.hands[a].load_kg * g)
-                                        : fmt::format("{:.1f} kg ({:.0f} N)", s.hands[a].load_kg, s.hands[a].load_kg * g);
-    // Labels on the outer side of their arrow, so that two hands seen from behind do not collide.
-    double mid = 0;
-    for (const auto& other : s.hands) mid += P(other.hand).x() / s.hands.size();
-    const bool left = count == 1 && p0.x() < mid - 1;
-    text(cr, p1.x() + (left ? -0.6 : 0.6) * fs, p1.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, 0.10, 0.35, 0.75);
-    done[a] = true;
+    const std::string label = count > 1 && fa.hand && fa.hands == 1 && fa.label.find(" at the hand") == std::string::npos
+                                  ? fmt::format("{} × {:.3g} kg ({})", count, fa.load_kg, newtons_text(count * fa.force.norm()))
+                              : count > 1 ? fmt::format("{} × {}", count, fa.label)
+                                          : fa.label;
+    const bool left = fa.hand ? count == 1 && P(fa.at).x() < mid - 1 : label_at.x() < P(fa.at).x() - 1;
+    text(cr, label_at.x() + (left ? -0.6 : 0.6) * fs, label_at.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, rgb[0], rgb[1], rgb[2]);
   }
 
   // Vertebra labels for orientation, beside the bodies (anterior side in the sagittal view).
@@ -513,7 +709,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
     const double x = x0 + w * t / vmax;
     cairo_move_to(cr, x, y0 + bh), cairo_line_to(cr, x, y0 + bh + 0.3 * fs);
     cairo_stroke(cr);
-    text(cr, x, y0 + bh + 1.2 * fs, o.color == ColorBy::kForce ? fmt::format("{:.0f}", t) : fmt::format("{:.2g}", t), 0.75 * fs, 0.5);
+    text(cr, x, y0 + bh + 1.2 * fs, tick_label(t, step), 0.75 * fs, 0.5);
   }
   const char* label = o.color == ColorBy::kActivation ? "muscle activation (fraction of the fresh maximum)"
                       : o.color == ColorBy::kForce    ? "muscle force, N"
@@ -545,11 +741,20 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
   cairo_stroke(cr);
-  text(cr, x0 + 2.2 * fs, y, legend_muscle_line(s, o), fs);
-  y += row;
-  cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
-  arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-  text(cr, x0 + 2.2 * fs, y, "hand load (weight of the mass held)", fs);
+  const auto lines = legend_lines(s, o);
+  text(cr, x0 + 2.2 * fs, y, lines[2], fs);
+  if (run_has_hand_load_) {
+    y += row;
+    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+  }
+  if (run_has_forces_) {
+    y += row;
+    cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
+    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+    text(cr, x0 + 2.2 * fs, y, lines.back(), fs);
+  }
 }
 
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued) {
@@ -565,6 +770,8 @@ std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::R
 
 std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c) {
   std::vector<std::pair<double, std::string>> ranked;
+  const Eigen::VectorXd& x = c == ColorBy::kActivation ? v.activation : c == ColorBy::kForce ? v.force : v.fatigued;
+  if (x.size() != m.nmuscle) return ranked;  // not stored in the file (--fields)
   if (c == ColorBy::kFatigue) {
     for (const auto& [g, lost] : group_strength_lost(m, v.fatigued)) ranked.push_back({lost, g});
   } else {
@@ -579,15 +786,38 @@ std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const Fr
   return ranked;
 }
 
+namespace {
+const char* top_groups_title(ColorBy c) {
+  return c == ColorBy::kActivation ? "Most active groups (mean activation)"
+         : c == ColorBy::kForce    ? "Largest group forces (sum, N; colour: mean per fascicle)"
+                                   : "Most fatigued groups (share of strength lost)";
+}
+}  // namespace
+
+double ResultsPicture::name_column(cairo_t* cr, double fs) const {
+  double w = 0;
+  for (const auto& g : model_.muscle_group) w = std::max(w, text_width(cr, g, fs));
+  return w;
+}
+
+double ResultsPicture::top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const {
+  // Swatch, the widest group name, a gap, the widest value ("0.00"; forces up to "00000").
+  const double value_w = text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  cairo_set_font_size(cr, fs);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, top_groups_title(o.color), &e);
+  return std::max(2.2 * fs + name_column(cr, fs) + 1.2 * fs + value_w, e.x_advance);
+}
+
 void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o) {
   const auto ranked = rank_groups(model_, v, o.color);
   std::map<std::string, int> fascicles;  // the force swatch is coloured by the mean force per fascicle
   for (int i = 0; i < model_.nmuscle; ++i) ++fascicles[model_.muscle_group[i]];
   const double row = 1.45 * fs;
-  const char* what = o.color == ColorBy::kActivation ? "Most active groups (mean activation)"
-                     : o.color == ColorBy::kForce    ? "Largest group forces (sum, N)"
-                                                     : "Most fatigued groups (share of strength lost)";
-  text(cr, x0, y0 + row, what, fs, 0, true);
+  text(cr, x0, y0 + row, top_groups_title(o.color), fs, 0, true);
+  // Values right-aligned after the widest name: "levatores_costarum" ran into its value at 15 fs.
+  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
   for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
     const double y = y0 + (k + 2) * row;
     const double value = ranked[k].first;
@@ -597,7 +827,7 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     cairo_fill(cr);
     text(cr, x0 + 2.2 * fs, y, ranked[k].second, fs);
-    text(cr, x0 + 15 * fs, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
+    text(cr, value_x, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
   }
 }
 
@@ -618,7 +848,7 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     cairo_set_source_rgb(cr, 0.88, 0.88, 0.90);
     cairo_move_to(cr, X(t), top), cairo_line_to(cr, X(t), bottom);
     cairo_stroke(cr);
-    text(cr, X(t), bottom + 1.1 * fs, fmt::format("{:.0f}", t), 0.7 * fs, 0.5);
+    text(cr, X(t), bottom + 1.1 * fs, tick_label(t, step), 0.7 * fs, 0.5);
   }
   text(cr, 0.5 * (ax0 + ax1), bottom + 2.3 * fs, "compression, N", 0.8 * fs, 0.5);
   // Bars, superior levels on top.

@@ -49,6 +49,22 @@ struct FrameValues {
   Eigen::VectorXd q, activation, force, fatigued, compression;
 };
 
+// The arrows a picture draws for the loads on the body at one instant (world coordinates): one per
+// group of hands within 8 cm of each other (what they hold, plus any given force acting there, so
+// the label is the resultant), and one per other external force of the scenario (a backpack, a
+// balance support, the floor under resting segments). Loads start at their point; supports push on
+// the body and end at it. Length grows with the force (1.2 mm/N to 100 N, logarithmic beyond).
+// `g` = |gravity|, m/s².
+struct ForceArrow {
+  Vec3 at = Vec3::Zero(), force = Vec3::Zero();  // point of application (world, m), force (N)
+  Vec3 tail = Vec3::Zero(), tip = Vec3::Zero();  // the arrow, world
+  bool hand = false, support = false;
+  int hands = 0;        // hand arrows: hands in the group
+  double load_kg = 0;   // hand arrows: mass held by the group
+  std::string label;    // "7.5 kg (74 N)", "322 N at the hands: club_pull 319 N + 2 × 0.15 kg", "backpack 117 N"
+};
+std::vector<ForceArrow> force_arrows(const Scene& s, double g);
+
 // Colour for a value in [0, 1] on the pictures' sequential scale (pale blue-grey → yellow → red →
 // dark crimson), r, g, b in [0, 1].
 void colormap(double v, double rgb[3]);
@@ -63,13 +79,38 @@ std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const Fr
 // F0 = `m`'s muscle_fmax. The one definition the picture's ranking and the report's series use.
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued);
 
+// Which of the per-frame fields pictures use the file holds: a run written with --fields may leave
+// any of them out. Without /kinematics/joint_angles the posture is recomputed from the stored
+// scenario text exactly as the run sampled it (the stored angles are that sample; tested equal).
+struct StoredFields {
+  bool kinematics = false, activation = false, force = false, fatigued = false, compression = false;
+  bool has(ColorBy c) const { return c == ColorBy::kActivation ? activation : c == ColorBy::kForce ? force : fatigued; }
+  bool any_muscle_value() const { return activation || force || fatigued; }
+};
+
+// Where a dataset may be missing because the run was written with --fields: the sentence that says
+// so, e.g. "lift.h5 has no /muscles/force (the run was written with --fields that leave it out)".
+std::string not_stored(const std::string& file, const std::string& dataset);
+
 class ResultsPicture {
  public:
+  // Throws InputError naming the file when it lacks what no picture can do without: the model it
+  // names and the scenario text; or, for a file without /kinematics/joint_angles, a scenario that no
+  // longer binds to the model (the message names the dataset and the --fields that store it).
   explicit ResultsPicture(const ResultsSeries& results);
   const ResultsSeries& results() const { return r_; }
   const Model& model() const { return model_; }
 
+  // Fields a file written with --fields lacks stay empty (size 0) in FrameValues; scene() then
+  // samples the posture (q) from the scenario.
   FrameValues values(long frame) const;
+  const StoredFields& stored() const { return stored_; }
+  // The options a picture asked for as far as the file can show them: colour by the requested
+  // quantity when stored, else by the first stored of activation, force, fatigue (muscles grey when
+  // none is); no compression chart without /joints/compression.
+  PictureOptions shown(const PictureOptions& o) const;
+  // What a picture asked for with `o` leaves out and why, one sentence each (empty: nothing).
+  std::vector<std::string> omissions(const PictureOptions& o) const;
   double cycle_s() const { return scenario_.cycle_s(); }  // one repetition of the scenario, s
   Scene scene(const FrameValues& v);  // posture of that frame
   // Draws the whole picture into a w × h (device units) area of cr.
@@ -82,7 +123,9 @@ class ResultsPicture {
   // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
   Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
 
-  // Frames with the highest compression at the most loaded level, and the level.
+  // Frames with the highest compression at the most loaded level, and the level (without
+  // /joints/compression: the frame of the highest mean activation, else force, else fatigue, else 0;
+  // the level from the summary's peaks).
   long peak_frame() const { return peak_frame_; }
   int peak_joint() const { return peak_joint_; }
 
@@ -102,6 +145,10 @@ class ResultsPicture {
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
   void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
   void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
+  double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
+  double name_column(cairo_t* cr, double fs) const;                               // widest group name
+  std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
+  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_; }
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 
@@ -116,6 +163,9 @@ class ResultsPicture {
   Eigen::VectorXd peak_compression_;  // per joint over the run (from the summary)
   long peak_frame_ = 0;
   int peak_joint_ = 0;
+  StoredFields stored_;
+  // Legend rows, the same for every frame of the run so animations keep their layout.
+  bool run_has_hand_load_ = false, run_has_forces_ = false;
 };
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a

@@ -35,13 +35,23 @@ double nice(double v) {
   return 10 * e;
 }
 
-std::string tick_label(double v, double step) {
-  if (std::abs(v) < 1e-12 * std::max(1.0, step)) return "0";
-  const int digits = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
-  return fmt::format("{:.{}f}", v, std::min(digits, 6));
-}
-
 }  // namespace
+
+std::string tick_label(double v, double step) {
+  step = std::abs(step);
+  if (!(step > 0) || !std::isfinite(step)) return fmt::format("{:g}", v);
+  if (std::abs(v) < 1e-9 * step) return "0";
+  // As many decimals as the step itself needs (2.5e-3 → 4, 0.25 → 2, 25 → 0): every tick is a
+  // multiple of the step, so that many show each one exactly. Ceil(-log10(step)) gave 3 for 0.0025
+  // and labelled 0.0025 and 0.0075 as "0.003" and "0.007".
+  int digits = 0;
+  while (digits < 12) {
+    const double scaled = step * std::pow(10.0, digits);
+    if (std::abs(scaled - std::round(scaled)) <= 1e-6 * scaled) break;
+    ++digits;
+  }
+  return fmt::format("{:.{}f}", v, digits);
+}
 
 void plot_colour(int k, double rgb[3]) {
   static const double palette[][3] = {{0.12, 0.39, 0.67}, {0.85, 0.37, 0.01}, {0.17, 0.58, 0.25}, {0.78, 0.12, 0.20},

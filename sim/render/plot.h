@@ -22,6 +22,11 @@ struct PlotOptions {
   int width = 760, height = 380;
 };
 
+// The label of a tick at `value` on an axis whose ticks are `step` apart: fixed-point with exactly
+// the decimals the step needs (step 2.5e-3: "0.0075"; 0.25: "0.75"; 25: "75"; 1e4: "20000"), "0"
+// for zero.
+std::string tick_label(double value, double step);
+
 // Qualitative palette, colour k (cycles), r, g, b in [0, 1].
 void plot_colour(int k, double rgb[3]);
 

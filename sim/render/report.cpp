@@ -74,8 +74,9 @@ struct Entry {
   // Per group, both sides: activation as the mean over its fascicles; fatigue as the share of its
   // strength lost, M_F weighted by each fascicle's maximum force (the summary's end_fatigued_fraction).
   std::map<std::string, std::vector<double>> group_activation, group_fatigue;
-  double over_limit_fraction = 0;    // of sampled frames with any level above the action limit
+  double over_limit_fraction = NAN;  // of sampled frames with any level above the action limit
   std::string label;
+  std::vector<std::string> omissions;  // what the page leaves out of this file and why (--fields)
 };
 
 Entry read_entry(const std::string& path) {
@@ -87,12 +88,28 @@ Entry read_entry(const std::string& path) {
   const long stride = std::max(1L, (r.frames() + kPlotPoints - 1) / kPlotPoints);
   const Eigen::MatrixXd time = r.strided("/time", stride);
   e.t.assign(time.data(), time.data() + time.size());
-  e.compression = r.strided("/joints/compression", stride);
-  const Eigen::MatrixXd act = r.strided("/muscles/activation", stride);
-  const Eigen::MatrixXd fat = r.strided("/fatigue/fatigued", stride);
+  const StoredFields& has = e.picture->stored();
+  if (has.compression) e.compression = r.strided("/joints/compression", stride);
+  const Eigen::MatrixXd act = has.activation ? r.strided("/muscles/activation", stride) : Eigen::MatrixXd();
+  const Eigen::MatrixXd fat = has.fatigued ? r.strided("/fatigue/fatigued", stride) : Eigen::MatrixXd();
+  if (r.fatigue_mode == "off")
+    e.omissions.push_back(path + " was run with fatigue off (--no-fatigue): its fatigue picture and plot show fresh muscles (M_F = 0)");
+  if (!has.kinematics)
+    e.omissions.push_back(not_stored(path, "/kinematics/joint_angles") + ": the posture is recomputed from the stored scenario, as the run sampled it");
+  if (!has.compression)
+    e.omissions.push_back(not_stored(path, "/joints/compression") +
+                          ": no compression plot or time above the action limit; peaks from the run's summary; pictures at the "
+                          "highest summed muscle value instead of the peak compression");
+  if (!has.activation)
+    e.omissions.push_back(not_stored(path, "/muscles/activation") + ": no activation plot; mean activation from the run's summary" +
+                          (has.any_muscle_value() ? "; pictures coloured by what is stored" : "; muscles drawn grey"));
+  if (!has.fatigued)
+    e.omissions.push_back(not_stored(path, "/fatigue/fatigued") +
+                          ": no fatigue picture or plot; strength lost at the end from the run's summary");
   std::map<std::string, std::vector<int>> members;
   for (int i = 0; i < r.nmuscle(); ++i) members[r.muscle_group[i]].push_back(i);
   for (const auto& [g, idx] : members) {
+    if (!has.activation) break;
     std::vector<double> a(act.rows(), 0);
     for (Eigen::Index k = 0; k < act.rows(); ++k) {
       for (int i : idx) a[k] += act(k, i);
@@ -105,9 +122,11 @@ Entry read_entry(const std::string& path) {
     const Eigen::VectorXd row = fat.row(k).transpose();
     for (const auto& [g, lost] : group_strength_lost(e.picture->model(), row)) e.group_fatigue[g].push_back(lost);
   }
-  long over = 0;
-  for (Eigen::Index k = 0; k < e.compression.rows(); ++k) over += e.compression.row(k).maxCoeff() > kNioshActionLimit;
-  e.over_limit_fraction = e.compression.rows() ? double(over) / e.compression.rows() : 0;
+  if (has.compression) {
+    long over = 0;
+    for (Eigen::Index k = 0; k < e.compression.rows(); ++k) over += e.compression.row(k).maxCoeff() > kNioshActionLimit;
+    e.over_limit_fraction = e.compression.rows() ? double(over) / e.compression.rows() : 0;
+  }
   return e;
 }
 
@@ -122,13 +141,39 @@ double jnum(const nlohmann::json& j, std::initializer_list<const char*> path) {
 
 std::string fmt_num(double v, int digits) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : "–"; }
 
+// A group's value from the run's summary (both sides), for files that do not store the frames:
+// mean_activation averaged over the sides' fascicles; end_fatigued_fraction weighted by each side's
+// Σ F0 (the summary's own weighting within a side), so both match what the frames would give.
+double summary_group_value(const Entry& e, const std::string& group, const char* key) {
+  const auto& s = e.results->summary;
+  if (!s.is_object() || !s.contains("groups") || !s["groups"].contains(group)) return NAN;
+  const Model& m = e.picture->model();
+  double num = 0, den = 0;
+  for (const auto& [side, v] : s["groups"][group].items()) {
+    const double x = v.value(key, double(NAN));
+    double weight = 0;
+    for (int i = 0; i < m.nmuscle; ++i)
+      if (m.muscle_group[i] == group && e.results->muscle_side[i] == side)
+        weight += std::string(key) == "end_fatigued_fraction" ? m.muscle_fmax[i] : 1.0;
+    if (!std::isfinite(x) || weight <= 0) return NAN;
+    num += weight * x, den += weight;
+  }
+  return den > 0 ? num / den : NAN;
+}
+
+// A grid cell for a file that does not store what the row shows.
+std::string missing_cell(const std::string& what) { return "<p class=\"note\">" + escape(what) + "</p>\n"; }
+
 }  // namespace
 
-std::string report_html(const std::vector<std::string>& paths) {
+std::string report_html(const std::vector<std::string>& paths, std::vector<std::string>* omissions) {
   if (paths.empty()) throw std::invalid_argument("report: no results files");
   std::vector<Entry> entries;
   for (const auto& p : paths) entries.push_back(read_entry(p));
   const size_t n = entries.size();
+  std::vector<std::string> left_out;
+  for (const auto& e : entries) left_out.insert(left_out.end(), e.omissions.begin(), e.omissions.end());
+  if (omissions) *omissions = left_out;
   const bool compare = n > 1;
 
   std::string h;
@@ -160,6 +205,11 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   h += fmt::format("<p class=\"meta\">Made by paraspine {} on {} from {}.</p>\n", PARASPINE_VERSION, stamp,
                    escape([&] { std::string s; for (size_t k = 0; k < n; ++k) s += (k ? ", " : "") + paths[k]; return s; }()));
+  if (!left_out.empty()) {
+    h += "<p class=\"note\"><b>Not everything is shown:</b></p>\n<ul class=\"note\">\n";
+    for (const auto& s : left_out) h += "<li>" + escape(s) + "</li>\n";
+    h += "</ul>\n";
+  }
 
   // ---- summary table
   h += "<h2>Summary</h2>\n<table>\n<thead><tr><th></th>";
@@ -201,7 +251,11 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     num_row(fmt::format("{} peak anterior shear", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_shear_ap_N"}); }, 0, "N");
   }
   text_row("most loaded level", [](const Entry& e) { return e.picture->model().joint_name[e.picture->peak_joint()]; });
-  num_row("its peak compression", [](const Entry& e) { return e.compression.maxCoeff(); }, 0, "N", kNioshActionLimit);
+  num_row("its peak compression", [](const Entry& e) {
+    const std::string& j = e.picture->model().joint_name[e.picture->peak_joint()];
+    return e.compression.size() ? std::max(e.compression.maxCoeff(), jnum(e.results->summary, {"joints", j.c_str(), "peak_compression_N"}))
+                                : jnum(e.results->summary, {"joints", j.c_str(), "peak_compression_N"});
+  }, 0, "N", kNioshActionLimit);
   num_row("time above the action limit", [](const Entry& e) { return 100 * e.over_limit_fraction; }, 1, "% of the run");
   section("Reserves and endurance");
   num_row("reserve moment, peak", [](const Entry& e) { return jnum(e.results->summary, {"reserves", "peak_moment_Nm"}); }, 2, "N·m");
@@ -215,7 +269,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
 
   // ---- muscle groups: one block of columns per file
   std::set<std::string> groups;
-  for (const auto& e : entries) for (const auto& [g, v] : e.group_activation) groups.insert(g);
+  for (const auto& e : entries) for (const auto& g : e.results->muscle_group) groups.insert(g);
   h += "<h2>Muscle groups</h2>\n<table>\n<thead><tr><th rowspan=\"2\">group (both sides)</th>";
   for (const auto& e : entries) h += "<th colspan=\"3\">" + escape(e.label) + "</th>";
   h += "</tr><tr>";
@@ -231,14 +285,18 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
         mean = 0;
         for (double x : a->second) mean += x;
         mean /= a->second.size();
+      } else if (!e.picture->stored().activation) {
+        mean = summary_group_value(e, g, "mean_activation");
       }
       if (e.results->summary.contains("groups") && e.results->summary["groups"].contains(g))
         for (const auto& [side, v] : e.results->summary["groups"][g].items()) {
           const double p = v.value("peak_activation", double(NAN));
           peak = std::isfinite(peak) ? std::max(peak, p) : p;
         }
-      h += "<td>" + fmt_num(mean, 3) + "</td><td>" + fmt_num(peak, 2) + "</td><td>" +
-           fmt_num(f != e.group_fatigue.end() && !f->second.empty() ? f->second.back() : double(NAN), 4) + "</td>";
+      const double lost = f != e.group_fatigue.end() && !f->second.empty() ? f->second.back()
+                          : !e.picture->stored().fatigued                ? summary_group_value(e, g, "end_fatigued_fraction")
+                                                                          : double(NAN);
+      h += "<td>" + fmt_num(mean, 3) + "</td><td>" + fmt_num(peak, 2) + "</td><td>" + fmt_num(lost, 4) + "</td>";
     }
     h += "</tr>\n";
   }
@@ -276,8 +334,16 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
 
   h += "<h2>Pictures</h2>\n";
   for (const Kind& kind : kinds) {
+    // A kind no file can show (fatigue, when no file stores it) is left out; the note above says why.
+    if (kind.color == ColorBy::kFatigue &&
+        std::none_of(entries.begin(), entries.end(), [](const Entry& e) { return e.picture->stored().fatigued; }))
+      continue;
     h += "<h3>" + escape(kind.title) + "</h3>\n" + grid;
     for (auto& e : entries) {
+      if (kind.color == ColorBy::kFatigue && !e.picture->stored().fatigued) {
+        h += missing_cell(e.label + ": fatigue not stored in the file (--fields)");
+        continue;
+      }
       PictureOptions o;
       o.view = kind.view, o.color = kind.color;
       const long frame = kind.at_end ? e.results->frames() - 1 : e.picture->peak_frame();
@@ -294,12 +360,18 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   h += "<h2>Over time</h2>\n";
   double cmax = kNioshActionLimit, amax = 0.05, fmax = 0.01;
   for (const auto& e : entries) {
-    cmax = std::max(cmax, e.compression.maxCoeff());
+    if (e.compression.size()) cmax = std::max(cmax, e.compression.maxCoeff());
     for (const auto& [g, v] : e.group_activation) for (double x : v) amax = std::max(amax, x);
     for (const auto& [g, v] : e.group_fatigue) for (double x : v) fmax = std::max(fmax, x);
   }
-  h += "<h3>Compression per level</h3>\n" + grid;
+  const bool any_compression = std::any_of(entries.begin(), entries.end(), [](const Entry& e) { return e.compression.size() > 0; });
+  if (any_compression) h += "<h3>Compression per level</h3>\n" + grid;
   for (const auto& e : entries) {
+    if (!any_compression) break;
+    if (e.compression.size() == 0) {
+      h += missing_cell(e.label + ": compression not stored in the file (--fields)");
+      continue;
+    }
     std::vector<PlotSeries> s;
     const Model& m = e.picture->model();
     std::vector<int> joints;
@@ -321,7 +393,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     o.hline = kNioshActionLimit, o.hline_label = "NIOSH action limit 3400 N";
     h += "<figure>" + svg_img(plot_svg(s, o), o.title) + "</figure>\n";
   }
-  h += "</div>\n";
+  if (any_compression) h += "</div>\n";
   auto group_plots = [&](const char* heading, bool fatigue, double ymax) {
     // Groups that stay near zero in every file would only crowd the legend; they are named below.
     std::set<std::string> shown, quiet;
@@ -333,8 +405,14 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
       }
       (peak >= (fatigue ? 1e-3 : 0.02) ? shown : quiet).insert(g);
     }
+    const auto stored = [&](const Entry& e) { return fatigue ? e.picture->stored().fatigued : e.picture->stored().activation; };
+    if (std::none_of(entries.begin(), entries.end(), stored)) return;  // the note at the top says why
     h += std::string("<h3>") + heading + "</h3>\n" + grid;
     for (const auto& e : entries) {
+      if (!stored(e)) {
+        h += missing_cell(e.label + (fatigue ? ": fatigue" : ": activation") + " not stored in the file (--fields)");
+        continue;
+      }
       std::vector<PlotSeries> s;
       int k = 0;
       for (const auto& g : shown) {
@@ -374,7 +452,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     std::vector<PlotSeries> s;
     for (size_t k = 0; k < n; ++k) {
       const int j = entries[k].picture->model().joint_index("L5-S1");
-      if (j < 0) continue;
+      if (j < 0 || entries[k].compression.size() == 0) continue;
       PlotSeries p;
       p.name = entries[k].label, p.x = entries[k].t, p.colour = static_cast<int>(k);
       for (Eigen::Index r = 0; r < entries[k].compression.rows(); ++r) p.y.push_back(entries[k].compression(r, j));
@@ -397,13 +475,13 @@ group's fascicles on both sides.</p>
   return h;
 }
 
-void write_report(const std::vector<std::string>& paths, const std::string& out) {
+void write_report(const std::vector<std::string>& paths, const std::string& out, std::vector<std::string>* omissions) {
   namespace fs = std::filesystem;
   const std::string ext = fs::path(out).extension().string();
   if (ext != ".html" && ext != ".htm") throw InputError(out, 0, "", "a report is an .html file");
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
-  const std::string html = report_html(paths);
+  const std::string html = report_html(paths, omissions);
   write_file_in_place(out, html, "report");
 }
 

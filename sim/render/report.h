@@ -11,9 +11,13 @@
 
 namespace paraspine {
 
-std::string report_html(const std::vector<std::string>& results_paths);
+// A file written with --fields may lack per-frame fields: the page then shows what the file has
+// (summary values where the summary holds them) and says in a note what it leaves out and why;
+// `omissions` (optional) receives the same sentences, one per thing left out, for the command line.
+std::string report_html(const std::vector<std::string>& results_paths, std::vector<std::string>* omissions = nullptr);
 
 // Writes report_html under a temporary name and renames it; throws InputError naming a bad file.
-void write_report(const std::vector<std::string>& results_paths, const std::string& out);
+void write_report(const std::vector<std::string>& results_paths, const std::string& out,
+                  std::vector<std::string>* omissions = nullptr);
 
 }  // namespace paraspine

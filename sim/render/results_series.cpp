@@ -71,6 +71,7 @@ ResultsSeries::ResultsSeries(const std::string& p) {
     read_string_attribute(file_, "scenario_text", scenario_text);
     read_string_attribute(file_, "criterion", criterion);
     read_string_attribute(file_, "created", created);
+    read_string_attribute(file_, "fatigue", fatigue_mode);
     std::string s;
     if (read_string_attribute(file_, "subject", s)) {
       try { subject = nlohmann::json::parse(s); } catch (const nlohmann::json::exception&) { fail("subject", "not valid JSON"); }

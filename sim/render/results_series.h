@@ -22,6 +22,7 @@ class ResultsSeries {
 
   std::string path, model, model_file, scenario, scenario_text, criterion, created;
   nlohmann::json subject, summary;  // subject: {body_mass_kg, height_m, sex}
+  std::string fatigue_mode;         // root attribute `fatigue`: "on", "off" (--no-fatigue), "" in older files
   std::vector<double> time;         // (T) s
   std::vector<std::string> joint_name, muscle_name, muscle_group, muscle_side;
 

@@ -29,10 +29,20 @@ struct SceneHand {
   double load_kg = 0;
 };
 
+// An external force the scenario applies at this instant (docs/scenarios.md "External forces"): a
+// given force (a backpack, a club's pull), a balance support, or the floor carrying resting segments
+// (one resultant for all of them: their weights, vertical, act through their weight-weighted centroid).
+struct SceneForce {
+  std::string name;
+  Vec3 point = Vec3::Zero(), force = Vec3::Zero();  // world, m and N
+  bool support = false;  // pushes on the body from outside: drawn ending at its point
+};
+
 struct Scene {
   std::vector<SceneBone> bones;
   std::vector<std::vector<Vec3>> muscle_path;  // (nmuscle) world points, origin → insertion
   std::vector<SceneHand> hands;
+  std::vector<SceneForce> forces;
   Vec3 gravity_dir = Vec3(0, -1, 0);
 };
 

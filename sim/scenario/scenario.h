@@ -222,8 +222,15 @@ struct BoundScenario {
 // rest between repetitions) the first keyframe's values apply.
 // `balance` (optional, one per force) receives each balance support's magnitude (N; NaN when it has
 // no moment arm, < 0 when it would have to pull).
+// `applied` (optional) receives every load it added, one entry each (pictures draw them).
+struct AppliedScenarioForce {
+  std::string name;         // the force's name, or the resting segment's
+  Vec3 point = Vec3::Zero(), force = Vec3::Zero();  // world, m and N
+  bool support = false;     // a balance support or a resting segment's support (pushes on the body)
+  bool resting = false;     // a resting segment's weight carried by the floor
+};
 void apply_scenario_loads(const Model& m, const BoundScenario& b, double t, bool resting_phase, Data& d,
-                          std::vector<double>* balance = nullptr);
+                          std::vector<double>* balance = nullptr, std::vector<AppliedScenarioForce>* applied = nullptr);
 BoundScenario bind_scenario(const Scenario& s, const Model& m);
 
 // Each fascicle's fatigue parameters: the model's (already scaled to the subject), then the

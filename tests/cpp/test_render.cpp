@@ -19,6 +19,7 @@
 #include "sim/model/loader.h"
 #include "sim/render/animate.h"
 #include "sim/render/picture.h"
+#include "sim/render/plot.h"
 #include "sim/render/report.h"
 #include "sim/render/results_series.h"
 #include "sim/simulate/run.h"
@@ -47,12 +48,25 @@ struct Runs {
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
-  std::string run(const std::string& name) {
+  // Written once each: `file` names the results file, `overrides` change the scenario (default: 5
+  // frames per second), `fields` keep only those datasets (as run --fields).
+  std::map<std::string, std::string> written;
+  const std::string& get(const std::string& name, const std::string& file, const std::vector<std::string>& overrides,
+                         const std::vector<std::string>& fields = {}) {
+    auto it = written.find(file);
+    if (it == written.end()) it = written.emplace(file, run(name, file, overrides, fields)).first;
+    return it->second;
+  }
+  std::string run(const std::string& name, const std::string& file = "", std::vector<std::string> overrides = {},
+                  const std::vector<std::string>& fields = {}) {
     const Scenario base = load_scenario(name);
-    const Scenario sc = parse_scenario(apply_overrides(base.text, base.file, {"output_rate_hz=5"}), base.file);
+    if (overrides.empty()) overrides = {"output_rate_hz=5"};
+    const Scenario sc = parse_scenario(apply_overrides(base.text, base.file, overrides), base.file);
     const Model m = load_model(sc.model);
-    const std::string out = (dir / (name + ".h5")).string();
-    ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}});
+    const std::string out = (dir / ((file.empty() ? name : file) + ".h5")).string();
+    ResultsOptions ro;
+    ro.fields = fields;
+    ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}}, ro);
     RunOptions opt;
     w.finish(run_scenario(m, sc, opt, &w));
     return out;
@@ -319,6 +333,222 @@ TEST(Render, AnimationHasTheExpectedFrameCount) {
     EXPECT_FALSE(fs::exists(out + ".partial"));
   }
   EXPECT_THROW(write_animation(p, PictureOptions{}, a, (runs().dir / "x.avi").string(), 400, 250), InputError);
+}
+
+// Review 10, A1: a results file written with --fields (README: --fields joints,muscles/activation)
+// used to be refused ("/muscles/force: dataset missing"). The picture draws what the file has:
+// colour by what is stored, no chart without compression, muscles grey with no muscle value, the
+// posture recomputed from the stored scenario without stored angles; omissions() says what is left
+// out, once; the report does the same.
+TEST(Render, FilesWrittenWithFieldsDrawWhatTheyHave) {
+  const std::string readme = runs().get("rounded_back_lift", "stoop_joints_activation", {"output_rate_hz=5"}, {"joints", "muscles/activation"});
+  const std::string only_force = runs().get("rounded_back_lift", "stoop_kinematics_force", {"output_rate_hz=5"}, {"kinematics", "muscles/force"});
+  const std::string only_posture = runs().get("rounded_back_lift", "stoop_kinematics", {"output_rate_hz=5"}, {"kinematics"});
+  const ResultsSeries full(runs().stoop()), a(readme), b(only_force), c(only_posture);
+  ResultsPicture pf(full), pa(a), pb(b), pc(c);
+  EXPECT_FALSE(pa.stored().kinematics);
+  EXPECT_TRUE(pa.stored().activation && pa.stored().compression);
+  EXPECT_FALSE(pa.stored().force || pa.stored().fatigued);
+  // Same default instant where the compression is stored; the same posture at every frame.
+  EXPECT_EQ(pa.peak_frame(), pf.peak_frame());
+  for (long f = 0; f < full.frames(); f += 3) {
+    const Scene sf = pf.scene(pf.values(f)), sa = pa.scene(pa.values(f));
+    ASSERT_EQ(sf.bones.size(), sa.bones.size());
+    for (size_t k = 0; k < sf.bones.size(); ++k) EXPECT_LT((sf.bones[k].centre - sa.bones[k].centre).norm(), 1e-12) << f << " " << sf.bones[k].name;
+  }
+  // Every colour draws; what the file lacks is said, naming the dataset and what is drawn instead.
+  for (const ColorBy color : {ColorBy::kActivation, ColorBy::kForce, ColorBy::kFatigue}) {
+    PictureOptions o;
+    o.color = color;
+    for (ResultsPicture* p : {&pa, &pb, &pc}) {
+      const FrameValues v = p->values(p->peak_frame());
+      const Image im = render(*p, v, p->scene(v), o, 800, 500);
+      long drawn = 0;
+      for (uint32_t px : im.px) drawn += (px & 0xffffff) != 0xffffff;
+      EXPECT_GT(drawn, 0.03 * im.w * im.h) << p->results().path;
+    }
+  }
+  PictureOptions force;
+  force.color = ColorBy::kForce;
+  ASSERT_EQ(pa.shown(force).color, ColorBy::kActivation);
+  const auto notes = pa.omissions(force);
+  ASSERT_EQ(notes.size(), 2u);  // posture recomputed; force not stored
+  EXPECT_NE(notes[0].find("/kinematics/joint_angles"), std::string::npos);
+  EXPECT_NE(notes[1].find("/muscles/force"), std::string::npos);
+  EXPECT_NE(notes[1].find("coloured by activation"), std::string::npos);
+  EXPECT_TRUE(pa.omissions(PictureOptions{}).size() == 1u);  // activation is stored: only the posture note
+  PictureOptions fatigue;
+  fatigue.color = ColorBy::kFatigue;
+  EXPECT_EQ(pb.shown(fatigue).color, ColorBy::kForce);
+  EXPECT_FALSE(pb.shown(fatigue).chart);
+  EXPECT_TRUE(pb.omissions(PictureOptions{}).back().find("/joints/compression") != std::string::npos);
+  EXPECT_GT(pb.peak_frame(), 0);  // the frame of the largest summed force, not frame 0
+  EXPECT_NE(pc.omissions(PictureOptions{})[0].find("grey"), std::string::npos);
+  // Files written, animations too.
+  for (const std::string& path : {readme, only_force, only_posture}) {
+    const ResultsSeries r(path);
+    ResultsPicture p(r);
+    const std::string out = path + ".png";
+    write_picture(p, p.peak_frame(), fatigue, out, 600, 400);
+    EXPECT_TRUE(fs::exists(out));
+  }
+  // The report: made, with a note on what it leaves out.
+  std::vector<std::string> left_out;
+  const std::string html = report_html({readme, only_force}, &left_out);
+  EXPECT_NE(html.find("Not everything is shown"), std::string::npos);
+  bool fatigue_named = false;
+  for (const auto& n : left_out) fatigue_named = fatigue_named || n.find("/fatigue/fatigued") != std::string::npos;
+  EXPECT_TRUE(fatigue_named);
+  EXPECT_EQ(html.find("At the end of the run: fatigue"), std::string::npos);  // no file stores it
+  // A file with everything has nothing to say.
+  EXPECT_TRUE(pf.omissions(PictureOptions{}).empty());
+  std::vector<std::string> none;
+  report_html({runs().stoop()}, &none);
+  EXPECT_TRUE(none.empty());
+}
+
+// Review 10, A2: ticks 0.0025 apart were labelled 0.003, 0.005, 0.007 (three decimals from
+// ceil(-log10(step))); labels carry the decimals the step needs and read back as the tick's value.
+TEST(Plot, TickLabelsCarryTheDigitsOfTheStep) {
+  EXPECT_EQ(tick_label(0.0075, 0.0025), "0.0075");
+  EXPECT_EQ(tick_label(0.0025, 0.0025), "0.0025");
+  EXPECT_EQ(tick_label(0.75, 0.25), "0.75");
+  EXPECT_EQ(tick_label(75, 25), "75");
+  EXPECT_EQ(tick_label(6e-5, 2e-5), "0.00006");
+  EXPECT_EQ(tick_label(30000, 1e4), "30000");
+  EXPECT_EQ(tick_label(0, 0.0025), "0");
+  for (const double step : {2.5e-3, 0.25, 25.0, 2e-5, 1e4, 2.5, 0.05}) {
+    std::set<std::string> seen;
+    double v = 0;
+    for (int k = 0; k <= 8; ++k, v += step) {  // accumulated, as the plots step through their ticks
+      const std::string label = tick_label(v, step);
+      EXPECT_NEAR(std::stod(label), k * step, 1e-9 * step) << "step " << step << ": " << label;
+      EXPECT_TRUE(seen.insert(label).second) << "step " << step << ": " << label << " twice";
+    }
+  }
+}
+
+// Review 10, A3: the scenario's external forces were never drawn, and golf's hands at impact read
+// "0.1 kg (1 N)" while the club pulled 319 N there. The scene now carries every external force the
+// run applied at that instant; a force at the hands joins their arrow, labelled with the resultant.
+TEST(Render, ExternalForcesAreDrawnWithTheirMagnitude) {
+  const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(golf);
+  ResultsPicture p(r);
+  FrameValues v = p.values(r.frame_at(3.57));
+  v.time = 3.57;  // impact (keyframe), between the stored frames: the loads are sampled there
+  v.q.resize(0);  // and so is the posture
+  const Scene s = p.scene(v);
+  const SceneForce* pull = nullptr;
+  for (const auto& f : s.forces)
+    if (f.name == "club_pull") pull = &f;
+  ASSERT_NE(pull, nullptr);
+  EXPECT_NEAR((pull->force - Vec3(74, -310, 0)).norm(), 0, 1e-6);
+  const double g = p.model().gravity.norm();
+  const auto arrows = force_arrows(s, g);
+  const ForceArrow* hands = nullptr;
+  for (const auto& a : arrows)
+    if (a.hand) hands = &a;
+  ASSERT_NE(hands, nullptr);
+  EXPECT_EQ(hands->hands, 2);
+  EXPECT_NEAR((hands->force - (Vec3(74, -310, 0) + 0.3 * g * s.gravity_dir)).norm(), 0, 1e-6);
+  EXPECT_NE(hands->label.find("club_pull 319 N"), std::string::npos) << hands->label;
+  EXPECT_NE(hands->label.find("2 × 0.15 kg"), std::string::npos) << hands->label;
+  EXPECT_EQ(hands->label.rfind("322 N", 0), 0u) << hands->label;  // |[74, −310 − 2.9, 0]| = 321.6 N first
+  // Drawn: green (external force) pixels appear only with the forces in the scene, blue hand arrows too.
+  PictureOptions o;
+  o.legend = false;
+  auto count = [](const Image& im, int r0, int g0, int b0) {
+    long n = 0;
+    for (uint32_t px : im.px) n += std::abs(red(px) - r0) < 12 && std::abs(int((px >> 8) & 255) - g0) < 12 && std::abs(blue(px) - b0) < 12;
+    return n;
+  };
+  EXPECT_GT(count(render(p, v, s, o, 1000, 640), 26, 89, 191), 200);  // the hands' arrow, blue, 322 N long
+  // The backpack: 15 % of body weight at T8, green, where nothing is held.
+  const std::string pack = runs().get("backpack_carry", "backpack", {"output_rate_hz=0.01"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries rb(pack);
+  ResultsPicture pb(rb);
+  const Scene sb = pb.scene(pb.values(0));
+  ASSERT_EQ(sb.forces.size(), 1u);
+  EXPECT_EQ(sb.forces[0].name, "backpack");
+  EXPECT_NEAR(sb.forces[0].force.y(), -0.15 * pb.model().reference_body_mass * g, 1e-9);
+  const auto pack_arrows = force_arrows(sb, g);
+  ASSERT_EQ(pack_arrows.size(), 1u);  // empty hands draw nothing
+  EXPECT_FALSE(pack_arrows[0].hand);
+  EXPECT_NEAR((pack_arrows[0].tail - sb.forces[0].point).norm(), 0, 1e-12);  // a load hangs from its point
+  Scene sb_without = sb;
+  sb_without.forces.clear();
+  const FrameValues vb = pb.values(0);
+  EXPECT_GT(count(render(pb, vb, sb, o, 1000, 640), 13, 128, 71), 150);
+  EXPECT_EQ(count(render(pb, vb, sb_without, o, 1000, 640), 13, 128, 71), 0);
+}
+
+// Review 10, A3: supports (a side plank's forearm, the floor under resting segments) push on the
+// body: drawn ending at their point, the floor as one resultant of the resting segments' weights.
+TEST(Render, SupportsEndAtTheirPoint) {
+  const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(plank);
+  ResultsPicture p(r);
+  const double g = p.model().gravity.norm();
+  // Lying at t = 0: every segment rests; the floor carries their weight (model segments only).
+  const Scene lying = p.scene(p.values(0));
+  double weight = 0;
+  for (int k = 0; k < p.model().nsegment; ++k) weight += p.model().segment_mass[k] * g;
+  const SceneForce* floor = nullptr;
+  for (const auto& f : lying.forces)
+    if (f.support && f.name.find("floor") != std::string::npos) floor = &f;
+  ASSERT_NE(floor, nullptr);
+  EXPECT_NEAR(floor->force.y(), weight, 1e-6 * weight);
+  // Held (t = 6 s): the forearm takes the balance about the feet, upward, and the arrow ends there.
+  const Scene held = p.scene(p.values(r.frame_at(6.0)));
+  const SceneForce* forearm = nullptr;
+  for (const auto& f : held.forces)
+    if (f.name == "forearm_floor") forearm = &f;
+  ASSERT_NE(forearm, nullptr);
+  EXPECT_GT(forearm->force.y(), 100);
+  for (const auto& a : force_arrows(held, g))
+    if (a.label.rfind("forearm_floor", 0) == 0) {
+      EXPECT_TRUE(a.support);
+      EXPECT_NEAR((a.tip - forearm->point).norm(), 0, 1e-12);
+      EXPECT_LT(a.tail.y(), a.tip.y());
+    }
+}
+
+// Review 10, A4: the legend block was given a fixed 4.5 font sizes while its rows and the ranking
+// beside it take more, so a side plank's raised arm (frontal view) crossed the legend text. The body
+// drawn into the picture (A) against the same picture without it (B): no pixel of B's legend, title,
+// ranking, colour bar or chart may change, i.e. the body never reaches under them.
+TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
+  const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  struct Case {
+    std::string file;
+    View view;
+    int w, h;
+    double t;
+  };
+  const Case cases[] = {{plank, View::kFrontal, 1600, 1000, 1.5}, {plank, View::kFrontal, 800, 500, 1.5}, {plank, View::kSagittal, 1000, 625, 6},
+                        {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2}};
+  for (const Case& c : cases) {
+    const ResultsSeries r(c.file);
+    ResultsPicture p(r);
+    const FrameValues v = p.values(r.frame_at(c.t));
+    const Scene s = p.scene(v);
+    Scene empty = s;
+    empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+    for (auto& path : empty.muscle_path) path.clear();
+    PictureOptions o;
+    o.view = c.view;
+    const Image a = render(p, v, s, o, c.w, c.h), b = render(p, v, empty, o, c.w, c.h);
+    long overlap = 0;
+    int x0 = c.w, y0 = c.h, x1 = -1, y1 = -1;  // where, for the message
+    for (int y = 0; y < c.h; ++y)
+      for (int x = 0; x < c.w; ++x)
+        if ((b.at(x, y) & 0xffffff) != 0xffffff && a.at(x, y) != b.at(x, y))
+          ++overlap, x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+    EXPECT_EQ(overlap, 0) << r.scenario << " " << view_name(c.view) << " " << c.w << " × " << c.h << " at t = " << c.t << ": pixels in x "
+                          << x0 << "–" << x1 << ", y " << y0 << "–" << y1;
+  }
 }
 
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
