@@ -3,6 +3,8 @@
 // force given at a world point exactly where the hands are, and for errors naming file, line, field.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "fixtures.h"
 #include "sim/common/error.h"
 #include "sim/dynamics/external_loads.h"
@@ -185,6 +187,41 @@ TEST(HandForces, AppliedListHasTheForceAtTheHands) {
   EXPECT_NEAR(applied[0].force.norm(), 320.0, 0.5);  // two halves 4 cm apart, nearly parallel
   EXPECT_LT((applied[0].point - Vec3(0.35, -0.20, 0)).norm(), 1e-9);
   EXPECT_FALSE(applied[0].support);
+}
+
+// golf_swing's club pull: at impact the header's 320 N, at the grip, and in the sagittal plane along
+// the header's (0.23, -0.97) from the upper chest to the hands (its lateral part, towards the target,
+// comes from the trunk's tilt to the trail side and is not in the header's planar vector); zero at
+// the top and the finish; in between at each hand.
+TEST(HandForces, GolfClubPullAtImpactPointsAsTheHeaderSays) {
+  const Model m = full_spine();
+  const BoundScenario b = bind_scenario(load_scenario("golf_swing"), m);
+  Data d(m);
+  for (double t : {3.30, 3.45, 3.57, 3.80, 4.17}) {
+    CyclePosition where;
+    where.time_in_cycle = t;
+    clear_loads(m, d);
+    sample_scenario_at(b, where, d);
+    forward_kinematics(m, d);
+    std::vector<AppliedScenarioForce> applied;
+    apply_scenario_loads(m, b, t, false, d, nullptr, &applied);
+    const Vec3 total = d.hands[0].force + d.hands[1].force;
+    if (t == 3.30 || t == 4.17) EXPECT_LT(total.norm(), 1e-9) << t;
+    else EXPECT_GT(total.norm(), 100.0) << t;
+    for (const auto& a : applied) {
+      double nearest = 1e9;
+      for (int h = 0; h < 2; ++h) {
+        Vec3 hand, com;
+        arm_points(m, d, h, hand, com);
+        nearest = std::min(nearest, (hand - a.point).norm());
+      }
+      EXPECT_LT(nearest, 0.021) << t;  // at a hand, or at the grip's midpoint (hands 4 cm apart)
+    }
+    if (t == 3.57) {
+      EXPECT_NEAR(total.norm(), 320.0, 0.5);
+      EXPECT_NEAR(std::atan2(total.x(), -total.y()), std::atan2(0.23, 0.97), deg2rad(1.0));
+    }
+  }
 }
 
 void expect_error(const std::string& text, const std::string& field, const std::string& message) {
