@@ -82,6 +82,60 @@ PANJABI_FLEX = {"C0-C1": 27.4 - 20.2, "C1-C2": 12.3}
 # 1.5 N·m in the same protocol (Oda, Panjabi et al. 1992 Clin Biomech 7:201, [V]) — assumption.
 PANJABI_MOMENT = 1.5
 
+# --- The sub-axial laws above 1.5 N·m (session 10; docs/sources/cervical_laws.md, criteria §0) -----
+# Nightingale et al. 2007 (J Biomech 40:535), male C3-C4 … C7-T1 segments, quasi-static pure-moment
+# flexibility tests (NHTSA biomechanics database), per-specimen rotation (deg) at 1.5 and 3.0 N·m read
+# [V] in the stored re-extraction of Duraisamy, Jebaseelan & John 2025 (IRCOBI; github
+# pranavduraisamy/cervical-segmental-stiffness-ircobi, data/Nightingale2007/clean-data/master.csv,
+# columns "1.5" and "3.0"; the 3.0 values equal its studies/processed-data/master.csv "r3"). Only tests
+# whose 1.5 N·m value lies past the curve's initial straight line from the unloaded start (criterion
+# Q3) are listed: extension 6356e (C3-C4), 6358e (C5-C6) and 6360e (C7-T1) are not. (test, level,
+# θ at 1.5 N·m, θ at 3.0 N·m).
+NIGHTINGALE_HIGH_MOMENT = 3.0
+NIGHTINGALE_MALE = {
+    "flexion": [("6356f", "C3-C4", 10.4741, 13.1182), ("6358f", "C5-C6", 5.6991, 7.7329),
+                ("6360f", "C7-T1", 3.3460, 4.6760), ("7400f", "C4-C5", 5.4806, 7.6542),
+                ("7406f", "C4-C5", 4.7277, 7.1281), ("7415f", "C4-C5", 5.0670, 6.6324),
+                ("7424f", "C4-C5", 4.3257, 5.7975), ("7445f", "C4-C5", 8.6901, 10.3410),
+                ("7476f", "C4-C5", 7.2114, 8.7959), ("7409f", "C6-C7", 3.4524, 5.1032),
+                ("7436f", "C6-C7", 4.7143, 7.0815), ("7497f", "C6-C7", 4.7463, 6.0722),
+                ("7506f", "C6-C7", 6.9421, 9.2878)],
+    "extension": [("7398e", "C4-C5", 7.3954, 9.9566), ("7404e", "C4-C5", 4.6786, 9.9886),
+                  ("7413e", "C4-C5", 6.0520, 8.2503), ("7422e", "C4-C5", 2.5036, 4.2540),
+                  ("7431e", "C4-C5", 9.4469, 12.0759), ("7452e", "C4-C5", 3.5469, 4.1291),
+                  ("7461e", "C4-C5", 6.5251, 9.0662), ("7465e", "C4-C5", 3.8121, 4.8250),
+                  ("7474e", "C4-C5", 5.4979, 7.1451), ("7483e", "C4-C5", 6.9918, 9.2154),
+                  ("7492e", "C4-C5", 4.7903, 7.2392), ("7407e", "C6-C7", 4.7561, 6.2681),
+                  ("7477e", "C6-C7", 1.4990, 3.0608), ("7486e", "C6-C7", 1.8576, 3.2881),
+                  ("7495e", "C6-C7", 8.3459, 10.2544)]}
+NIGHTINGALE_SRC = ("Nightingale et al. 2007 J Biomech 40:535, male segments (NHTSA tests, re-extracted by "
+                   "Duraisamy et al. 2025)")
+# A level uses its own shape factor with at least this many qualifying specimens, else the pooled one (§0).
+OWN_SHAPE_MIN_SPECIMENS = 5
+SUBAXIAL = ("C2-C3", "C3-C4", "C4-C5", "C5-C6", "C6-C7")
+
+
+def cervical_shape_factor(side, level):
+    """ρ = mean θ(3.0 N·m)/θ(1.5 N·m) of Nightingale's male specimens (docs/sources/cervical_laws.md §0):
+    the level's own if it has ≥ OWN_SHAPE_MIN_SPECIMENS, else pooled over every sub-axial level.
+    Returns (ρ, n, 'own'|'pooled')."""
+    rows = NIGHTINGALE_MALE[side]
+    own = [b / a for _, lv, a, b in rows if lv == level]
+    if len(own) >= OWN_SHAPE_MIN_SPECIMENS:
+        return sum(own) / len(own), len(own), "own"
+    pooled = [b / a for _, _, a, b in rows]
+    return sum(pooled) / len(pooled), len(pooled), "pooled"
+
+
+def cervical_two_point_side(side, level, theta_p):
+    """(ce, be) through Panjabi's (θ_P, 1.5 N·m) and (ρ θ_P, 3.0 N·m); also returns ρ, n, kind."""
+    rho, n, kind = cervical_shape_factor(side, level)
+    if not 1.0 < rho < NIGHTINGALE_HIGH_MOMENT / PANJABI_MOMENT:
+        raise ValueError("shape factor %.3f of %s %s outside (1, %.1f)" % (
+            rho, level, side, NIGHTINGALE_HIGH_MOMENT / PANJABI_MOMENT))
+    ce, be = passive_fit.fit_two_points(theta_p, PANJABI_MOMENT, rho * theta_p, NIGHTINGALE_HIGH_MOMENT)
+    return (ce, be), rho, n, kind
+
 # --- Specific tension and PCSA -------------------------------------------------------------------
 SIGMA = SPECIFIC_TENSION  # N/m², the model's one value (source and the value chosen in spine_sources.py)
 # MF-TL's own stress (Bruno/Anderson-lab default, Burkhart et al. 2018: 100 N/cm²): its F_max = PCSA ×
@@ -301,8 +355,23 @@ def joint_ranges(lum):
         flex = PANJABI_FLEX.get(lvl, fe / 2)
         ext = fe - flex
         sides = [(ext, flex), (lb / 2, lb / 2), (ar / 2, ar / 2)]
-        pa = [{"positive": passive_fit.fit_side(flex, flex / 5, PANJABI_MOMENT),
-               "negative": passive_fit.fit_side(ext, ext / 5, PANJABI_MOMENT)}]
+        if lvl in SUBAXIAL:  # flexion and extension through Panjabi's range and Nightingale's 3 N·m shape
+            f_law, f_rho, f_n, f_kind = cervical_two_point_side("flexion", lvl, flex)
+            e_law, e_rho, e_n, e_kind = cervical_two_point_side("extension", lvl, ext)
+            pa = [{"positive": f_law, "negative": e_law}]
+            fe_src = ("flexion and extension: [D] exponential law (models/tools/passive_fit.py fit_two_points) through "
+                      "that ROM at 1.5 N·m (assumption: Panjabi's laboratory protocol, Oda et al. 1992 Clin Biomech "
+                      "7:201) and through ρ × ROM at %g N·m, ρ = mean θ(3 N·m)/θ(1.5 N·m) of %s: flexion ρ %.4f (%s, "
+                      "n = %d), extension ρ %.4f (%s, n = %d); no neutral-zone condition (Camacho et al. 1997: "
+                      "cervical segments stiffen without a no-load neutral zone; docs/sources/cervical_laws.md)" % (
+                          NIGHTINGALE_HIGH_MOMENT, NIGHTINGALE_SRC, f_rho, f_kind, f_n, e_rho, e_kind, e_n))
+        else:
+            pa = [{"positive": passive_fit.fit_side(flex, flex / 5, PANJABI_MOMENT),
+                   "negative": passive_fit.fit_side(ext, ext / 5, PANJABI_MOMENT)}]
+            fe_src = ("flexion and extension: [D] exponential law (models/tools/passive_fit.py) through that ROM at "
+                      "1.5 N·m (assumption: Panjabi's laboratory protocol, Oda et al. 1992 Clin Biomech 7:201); "
+                      "assumption: neutral-zone half-width = ROM/5 (not published); no per-level data above "
+                      "1.5 N·m reached for the head joints (docs/sources/cervical_laws.md)")
         pa += [{"both": passive_fit.fit_side(lb / 2, lb / 10, PANJABI_MOMENT)},
                {"both": passive_fit.fit_side(ar / 2, ar / 10, PANJABI_MOMENT)}]
         split = ("flexion %.1f° / extension %.1f° (abstract: %s)" % (flex, ext, "greatest extension C0-C1 20.2°"
@@ -314,9 +383,9 @@ def joint_ranges(lum):
             "passive": pa,
             "range_src": tl + "Panjabi et al. 2001 Spine 26:2692 per-level ROM (spine_literature.md §6.3 [V-sec]) "
                               "%s: %s; LB %g° and AR %g° read as left + right, split evenly" % (lvl, split, lb, ar),
-            "passive_src": tl + "[D] exponential law (models/tools/passive_fit.py) through that ROM at 1.5 N·m "
-                                "(assumption: Panjabi's laboratory protocol, Oda et al. 1992 Clin Biomech 7:201); "
-                                "assumption: neutral-zone half-width = ROM/5 (not published)",
+            "passive_src": tl + fe_src + "; lateral bending and axial rotation: [D] exponential law "
+                                "(models/tools/passive_fit.py) through that ROM at 1.5 N·m; assumption: neutral-zone "
+                                "half-width = ROM/5 (not published)",
             "rom_share": (fe, lb, ar)}
     return out
 

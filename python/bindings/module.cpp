@@ -9,6 +9,7 @@
 
 #include "python/bindings/bindings.h"
 #include "sim/common/error.h"
+#include "sim/common/yaml_reader.h"
 #include "sim/model/data.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
@@ -167,17 +168,64 @@ PYBIND11_MODULE(_core, mod) {
                (s.recovery_rate_scale != 1 ? ", recovery_rate_scale=" + py::repr(py::float_(s.recovery_rate_scale)).cast<std::string>() : "") + ")";
       });
 
-  py::class_<ps::Model>(mod, "Model", "An immutable musculoskeletal model of the spine.")
+  // Pickling (multiprocessing with spawn, joblib, pickle-based caches; Results hold their Model): a
+  // Model is rebuilt from the text of the file it was loaded from, kept at load so an edit of the
+  // file afterwards changes nothing, and the Subjects scaled() applied, in order. The same parse and
+  // the same arithmetic give the same numbers to the bit. Both live in the instance's __dict__.
+  py::class_<ps::Model>(mod, "Model", py::dynamic_attr(), "An immutable musculoskeletal model of the spine.")
       .def_static("load", [](const py::object& name_or_path) {
                     // A pathlib.Path too (os.fsdecode), and a name that is neither bundled nor a file
                     // lists the bundled models, as a scenario's `model:` line does.
                     const auto name = py::module_::import("os").attr("fsdecode")(name_or_path).cast<std::string>();
                     const std::string path = ps::resolve_model_name(name, name, 0, "");
-                    py::gil_scoped_release release;
-                    return ps::load_model(path);
+                    std::string text;
+                    std::optional<ps::Model> m;
+                    {
+                      py::gil_scoped_release release;
+                      text = ps::read_input_file(path, "model");
+                      m = ps::parse_model(text, path);
+                    }
+                    py::object out = py::cast(std::move(*m));
+                    out.attr("_source_text") = py::bytes(text);
+                    out.attr("_scalings") = py::tuple();
+                    return out;
                   }, py::arg("name_or_path"),
                   "Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine').")
-      .def("scaled", &ps::scale_model, py::arg("subject"), "A copy scaled to a Subject.")
+      .def("scaled", [](const py::object& self, const ps::Subject& s) {
+             py::object out = py::cast(ps::scale_model(self.cast<const ps::Model&>(), s));
+             if (py::hasattr(self, "_source_text")) out.attr("_source_text") = self.attr("_source_text");
+             py::list scalings(py::hasattr(self, "_scalings") ? py::list(self.attr("_scalings")) : py::list());
+             scalings.append(py::cast(s));  // a copy: a Subject edited later does not change the record
+             out.attr("_scalings") = py::tuple(scalings);
+             return out;
+           }, py::arg("subject"),
+           "A copy scaled to a Subject. Mass, height and sex are absolute: they replace the model's (0 / '' keep "
+           "it), so scaling twice ends at the last Subject's size. strength_factor, fatigue_rate_scale and "
+           "recovery_rate_scale are relative: they multiply the model's current factors, so scaled(Subject("
+           "strength_factor=0.5)) twice gives 0.25 (the model's strength_factor attribute shows the product). "
+           "simulate(model, ..., subject=...) scales the model it is given, a scaled one again.")
+      .def(py::pickle(
+          [](const py::object& self) {
+            const ps::Model& m = self.cast<const ps::Model&>();
+            // A Model made outside load()/scaled() (none is today): its file as it is now.
+            py::object text = py::hasattr(self, "_source_text") ? self.attr("_source_text")
+                                                                : py::bytes(ps::read_input_file(m.file, "model"));
+            py::object scalings = py::hasattr(self, "_scalings") ? self.attr("_scalings") : py::tuple();
+            return py::make_tuple(1, m.file, text, py::tuple(scalings));
+          },
+          [](const py::tuple& t) {
+            if (t.size() != 4 || t[0].cast<int>() != 1)
+              throw std::invalid_argument("Model: not a Model pickled by this version of paraspine");
+            const auto file = t[1].cast<std::string>();
+            const auto text = t[2].cast<std::string>();
+            const auto scalings = t[3].cast<py::tuple>();
+            ps::Model m = ps::parse_model(text, file);
+            for (const auto& s : scalings) m = ps::scale_model(m, s.cast<const ps::Subject&>());
+            py::dict attrs;
+            attrs["_source_text"] = t[2];
+            attrs["_scalings"] = scalings;
+            return std::make_pair(std::move(m), attrs);
+          }))
       .def("info", [](const ps::Model& m) { return json_to_python(ps::model_summary(m)); },
            "The summary printed by `paraspine model info`, as a dict.")
       .def_readonly("name", &ps::Model::name, "Model name.")
@@ -206,6 +254,13 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("strength_factor", &ps::Model::strength_factor, "the subject's strength factor scaled() applied (1 unscaled)")
       .def_readonly("fatigue_rate_scale", &ps::Model::fatigue_rate_scale, "the subject's factor on every F (1 unscaled)")
       .def_readonly("recovery_rate_scale", &ps::Model::recovery_rate_scale, "the subject's factor on every R (1 unscaled)")
+      // Immutable: the __dict__ holds only the pickling record (and pickle's restore of it); any other
+      // attribute is refused, as before the class had a __dict__.
+      .def("__setattr__", [](const py::object& self, const std::string& name, const py::object& value) {
+        if (name != "_source_text" && name != "_scalings" && name != "__dict__")
+          throw py::attribute_error("paraspine.Model is immutable: cannot set '" + name + "' (use scaled() for a changed copy)");
+        py::module_::import("builtins").attr("object").attr("__setattr__")(self, name, value);
+      })
       // Immutable: a copy is the model itself (copy.deepcopy of Results holding it used to fail).
       .def("__copy__", [](py::object self) { return self; })
       .def("__deepcopy__", [](py::object self, py::object) { return self; }, py::arg("memo"))
@@ -294,8 +349,14 @@ PYBIND11_MODULE(_core, mod) {
         ps::LoadSharingSettings settings;
         settings.criterion = ps::parse_criterion(criterion);
         const int seg = m.segment_index(pad_segment), pivot = m.joint_index(pivot_joint);
-        if (seg < 0) throw std::invalid_argument("unknown pad_segment '" + pad_segment + "'");
-        if (pivot < 0) throw std::invalid_argument("unknown pivot_joint '" + pivot_joint + "'");
+        auto join = [](const std::vector<std::string>& names) {
+          std::string out;
+          for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+          return out;
+        };
+        if (seg < 0) throw std::invalid_argument("unknown pad_segment '" + pad_segment + "' (" + m.name + " has " + join(m.segment_name) + ")");
+        if (pivot < 0) throw std::invalid_argument("unknown pivot_joint '" + pivot_joint + "' (" + m.name + " has " + join(m.joint_name) + ")");
+        ps::check_pad_pivot(m, seg, pivot);  // a pad below the pivot gave 579 N / 0.48 N·m instead of an error
         if (direction != "square" && direction != "horizontal")
           throw std::invalid_argument("direction must be 'square' or 'horizontal', got '" + direction + "'");
         if (pad_point && !pad_point->allFinite()) throw std::invalid_argument("pad_point must be finite");
@@ -311,7 +372,7 @@ PYBIND11_MODULE(_core, mod) {
           bound = ps::max_muscle_moment(m, d, k, -1);
           pad.segment = seg;
           if (pad_point) pad.point_local = *pad_point;
-          pad.direction = direction == "square" ? ps::pad_direction_square_to(d, pad, pivot) : ps::Vec3(1, 0, 0);
+          pad.direction = direction == "square" ? ps::pad_direction_square_to(m, d, pad, pivot) : ps::Vec3(1, 0, 0);
           r = ps::max_pad_exertion(m, settings, pad, d);
           ps::reactions(m, d);
         }

@@ -62,11 +62,18 @@ class Model:
     def load(name_or_path: str | os.PathLike[str]) -> Model:
         """Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
     def scaled(self, subject: Subject) -> Model:
-        """A copy scaled to a Subject."""
+        """A copy scaled to a Subject. Mass, height and sex are absolute: they replace the model's (0 / ''
+        keep it), so scaling twice ends at the last Subject's size. strength_factor, fatigue_rate_scale and
+        recovery_rate_scale are relative: they multiply the model's current factors, so
+        scaled(Subject(strength_factor=0.5)) twice gives 0.25 (the model's strength_factor attribute shows
+        the product). simulate(model, ..., subject=...) scales the model it is given, a scaled one again."""
     def info(self) -> dict[str, Any]:
         """The summary printed by `paraspine model info`, as a dict."""
     def __copy__(self) -> Model: ...
     def __deepcopy__(self, memo: Any) -> Model: ...
+    # Pickled as its model file's text (kept at load) and the Subjects scaled() applied.
+    def __getstate__(self) -> tuple[Any, ...]: ...
+    def __setstate__(self, arg0: tuple[Any, ...]) -> None: ...
 
 class Scenario:
     """The engine's scenario; use paraspine.Scenario (the Python wrapper)."""
@@ -104,7 +111,9 @@ def static_frame(model: Model | str | os.PathLike[str], angles_deg: dict[str, fl
 def max_exertion(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
                  pivot_joint: str = "L5-S1", pad_point: Optional[npt.ArrayLike] = None,
                  direction: str = "square", criterion: str = "activation2") -> dict[str, Any]:
-    """Largest pad force the whole model holds without reserves; the net extension moment at the pivot."""
+    """Largest pad force the whole model holds without reserves; the net extension moment at the pivot.
+    pad_segment must be carried by pivot_joint (the joint's upper segment or one above it): a pad below
+    the pivot raises ValueError naming both."""
 
 def _output_fields() -> list[dict[str, str]]: ...
 def _simulate(model: Model, scenario: Scenario, criterion: str, output: str, record: Optional[Sequence[str]],

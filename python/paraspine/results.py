@@ -11,6 +11,7 @@ last axis of 3 (flexion, lateral bending, axial rotation). Units are SI (``FIELD
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -609,6 +610,16 @@ class Results:
         f0 = self.muscle_max_force[idx]
         return idx, f0 / f0.sum()
 
+    def group_strength_lost(self, group: str, side: Optional[str] = None) -> np.ndarray:
+        """(T,) the share of ``group``'s strength lost to fatigue in every frame, one ``side`` or both
+        together: M_F weighted by each fascicle's F0, Σ F0·M_F / Σ F0 (docs/fatigue.md). Its last
+        value per side is the summary's ``end_fatigued_fraction``; its curves are
+        :func:`paraspine.plot.fatigue`'s, and ``paraspine report``'s. (The plain mean of M_F over the
+        fascicles is another number: it gives a small fascicle the say of a large one.) From a file
+        only the group's columns are read."""
+        idx, w = self.group_strength_weights(group, side)
+        return self._column("fatigue_fatigued", idx) @ w
+
     # --- conversions --------------------------------------------------------------------------
     def to_xarray(self, fields: Union[Iterable[str], str, None] = None):
         """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates
@@ -708,6 +719,24 @@ class Results:
                 pass
         return inputs
 
+    # --- pickling (multiprocessing, joblib, pickle-based caches) -------------------------------
+    def __reduce__(self):
+        """In-memory results pickle by value (arrays, summary, the Model — rebuilt from its file's text
+        and Subjects, docs/python.md); file-backed ones as their file's path, opened again by
+        :func:`load_results` when unpickled (an open HDF5 file is no value to copy)."""
+        if self._h5 is not None or (self.model is None and self.file):
+            return (load_results, (self.file,))
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_h5")}
+        return (Results.__new__, (Results,), state)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._cache = {}
+        self._h5 = None
+        for a in (self._time, *self._fields.values()):
+            if isinstance(a, np.ndarray):
+                a.setflags(write=False)  # read-only again, as simulate() hands them out
+
     # --- lifetime -----------------------------------------------------------------------------
     def close(self) -> None:
         """Close the HDF5 file behind file-backed results (fields read so far stay usable)."""
@@ -727,16 +756,26 @@ class Results:
                 f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}>")
 
 
+class _MissingResultsFile(FileNotFoundError, _core.InputError):
+    """A results path that does not exist: a FileNotFoundError, and still the InputError (file, line,
+    field) that load_results raised for it before, so existing ``except InputError`` keeps working."""
+
+
 def load_results(path: Union[str, os.PathLike]) -> Results:
     """Open a schema-v1 results file (``paraspine run -o`` or :meth:`Results.to_hdf5`).
 
     The file is checked by the same reader as ``paraspine compare`` (errors name the file, as the
-    CLI's do) and kept open; fields are read from disk when first asked for. Use it as a context
-    manager or call :meth:`Results.close` to release the file.
+    CLI's do; a path that does not exist raises FileNotFoundError, which is also an InputError) and
+    kept open; fields are read from disk when first asked for. Use it as a context manager or call
+    :meth:`Results.close` to release the file.
     """
     import h5py
 
     path = os.fspath(path)
+    if not os.path.exists(path):  # said "cannot open as an HDF5 results file", as for a damaged file
+        e = _MissingResultsFile(errno.ENOENT, "no such results file", path)
+        e.file, e.line, e.field = path, 0, ""
+        raise e
     info = _core._read_results_info(path)
     f = h5py.File(path, "r")
     try:

@@ -49,15 +49,21 @@ def _override_strings(overrides: Overrides) -> list[str]:
     return [str(s) for s in overrides]
 
 
-def _plain(value: Any) -> Any:
-    """numpy scalars and arrays, tuples -> plain Python for the YAML writer."""
+def _plain(value: Any, path: str = "") -> Any:
+    """numpy scalars and arrays, tuples -> plain Python for the YAML writer. Anything else that is
+    not a scenario value raises TypeError naming its key (the YAML writer's RepresenterError named
+    only the object)."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+        items = value.tolist() if isinstance(value, np.ndarray) else value
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(items)]
     if isinstance(value, np.generic):
-        return value.item()
-    return value
+        value = value.item()
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError(f"Scenario.from_dict: {path or 'the value'}: {value!r} ({type(value).__name__}) is not a scenario "
+                    f"value: use numbers, strings, booleans, lists and dicts")
 
 
 class Scenario:

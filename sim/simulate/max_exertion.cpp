@@ -59,6 +59,26 @@ Vec3 pad_point(const Data& d, const PadExertion& pad) {
   return d.segment_origin.col(pad.segment) + d.segment_rotation[static_cast<size_t>(pad.segment)] * pad.point_local;
 }
 
+std::string pad_pivot_problem(const Model& m, int pad_segment, int pivot_joint) {
+  if (pad_segment < 0 || pad_segment >= m.nsegment) return "no such pad segment";
+  if (pivot_joint < 0 || pivot_joint >= m.njoint) return "no such pivot joint";
+  // Walk from the pad down towards the pelvis: the pivot carries the pad when its upper segment is on the way.
+  for (int s = pad_segment; s >= 0; s = m.segment_parent[static_cast<size_t>(s)])
+    if (s == m.joint_child(pivot_joint)) return "";
+  const std::string seg = m.segment_name[static_cast<size_t>(pad_segment)], joint = m.joint_name[static_cast<size_t>(pivot_joint)];
+  const std::string why = "pivot_joint '" + joint + "' does not carry pad_segment '" + seg + "'";
+  if (m.segment_parent[static_cast<size_t>(pad_segment)] < 0)
+    return why + ": " + seg + " is the root, which no joint carries; put the pad on a segment above the pivot";
+  return why + ": " + seg + " lies below " + joint + ", so the pad's force does not act about that joint; choose a pivot " +
+         "at or below " + m.joint_name[static_cast<size_t>(pad_segment - 1)] + " (the joint under " + seg +
+         ") or a pad segment above " + joint;
+}
+
+void check_pad_pivot(const Model& m, int pad_segment, int pivot_joint) {
+  if (const std::string problem = pad_pivot_problem(m, pad_segment, pivot_joint); !problem.empty())
+    throw std::invalid_argument(problem);
+}
+
 Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_joint) {
   if (pivot_joint < 0 || pivot_joint >= d.joint_center.cols())
     throw std::invalid_argument("pad_direction_square_to: no such joint");
@@ -66,6 +86,11 @@ Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_jo
   Vec3 dir(lever.y(), -lever.x(), 0);  // the lever turned by −90° about z: forward for a lever pointing up
   if (dir.norm() == 0) throw std::invalid_argument("pad_direction_square_to: pad at the pivot");
   return dir.normalized();
+}
+
+Vec3 pad_direction_square_to(const Model& m, const Data& d, const PadExertion& pad, int pivot_joint) {
+  check_pad_pivot(m, pad.segment, pivot_joint);
+  return pad_direction_square_to(d, pad, pivot_joint);
 }
 
 }  // namespace paraspine

@@ -6,6 +6,8 @@
 // unbalanced: an upper bound), this is what the body can actually resist at the pad. The set of
 // pad forces held without reserves is an interval [0, F_max] (equilibrium is linear in the force
 // and in the activations, the bounds are convex), so F_max is found by bisection on it.
+#include <string>
+
 #include "sim/common/rotation.h"
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/model/data.h"
@@ -38,5 +40,16 @@ Vec3 pad_point(const Data& d, const PadExertion& pad);
 // the joint centre `pivot` to the pad's point, pointing forward (+x side), as a rotary
 // dynamometer's lever or a cable set square to the trunk pushes. Needs forward kinematics.
 Vec3 pad_direction_square_to(const Data& d, const PadExertion& pad, int pivot_joint);
+// The same, after check_pad_pivot: a pivot that does not carry the pad throws, naming both.
+Vec3 pad_direction_square_to(const Model& m, const Data& d, const PadExertion& pad, int pivot_joint);
+
+// An extension test about `pivot_joint` measures the muscles crossing it only when the pad pushes on
+// a segment that joint carries (its upper segment or one above it). For a pad below the pivot
+// (pivot C0-C1, pad T8) the pad's force does not act about the pivot at all, and the "strength"
+// found would be that of some other joint. Returns why the pair is unusable, naming both, or "".
+std::string pad_pivot_problem(const Model& m, int pad_segment, int pivot_joint);
+
+// Throws std::invalid_argument with pad_pivot_problem's message when there is one.
+void check_pad_pivot(const Model& m, int pad_segment, int pivot_joint);
 
 }  // namespace paraspine

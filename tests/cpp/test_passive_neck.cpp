@@ -94,8 +94,10 @@ TEST(PassiveNeck, EngineReproducesTheSheetsModelCurve) {
     const char* joint;
     double law, muscles, gravity;
   };
-  for (const Row& r : {Row{"C0-C1", 0.94, 10.44, 1.77}, Row{"C4-C5", 3.41, 8.71, 3.86},
-                       Row{"C7-T1", 3.41, 5.37, 5.15}}) {
+  // Sub-axial laws since session 10 through Panjabi's range and Nightingale's 3 N·m shape
+  // (docs/sources/cervical_laws.md): C4-C5 3.41 → 2.75, C7-T1 3.41 → 2.64 N·m at this hold.
+  for (const Row& r : {Row{"C0-C1", 0.94, 10.44, 1.77}, Row{"C4-C5", 2.75, 8.71, 3.86},
+                       Row{"C7-T1", 2.64, 5.37, 5.15}}) {
     const NeckMoments nm = neck_moments(m, p, r.joint);
     EXPECT_NEAR(nm.law, r.law, std::max(0.02, 0.01 * r.law)) << r.joint;
     EXPECT_NEAR(nm.muscles, r.muscles, std::max(0.02, 0.01 * r.muscles)) << r.joint;

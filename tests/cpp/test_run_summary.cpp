@@ -73,9 +73,12 @@ TEST(RunSummary, StillHoldPeaksComeWithTheirTimeAndTheFreshMusclePeak) {
   EXPECT_GT(c[at], 2.5 * fresh) << "the review's 1557 N against 465 N";
   EXPECT_TRUE(cli::fatigue_driven(j, c[at], fresh));
   // Before fatigue limits a fascicle the frame's answer is the fresh one (the bounds below 1 are
-  // inactive), to the solver's tolerance; after, the fresh value stays the posture's.
+  // inactive), to the solver's tolerance plus what the quasi-static reuse lets creep move between
+  // solves: a passive moment by up to passive_tolerance, which the lumbar ligaments turn into up
+  // to 18.7 N per N·m of compression (passive.off_disc); after, the fresh value stays the posture's.
+  const double reuse_slack = 18.7 * opt.passive_tolerance;
   for (size_t f = 0; f < fresh_time.size(); ++f) {
-    if (fresh_time[f] < from) ASSERT_NEAR(c[10 * f], fresh_c[f], 1e-4 * c[10 * f]) << fresh_time[f];
+    if (fresh_time[f] < from) ASSERT_NEAR(c[10 * f], fresh_c[f], 1e-4 * c[10 * f] + reuse_slack) << fresh_time[f];
     ASSERT_LT(fresh_c[f], 1.1 * c[0]) << fresh_time[f];
   }
   // The groups likewise: psoas near full activation late in the hold, a fraction of it fresh.
