@@ -8,7 +8,8 @@ criteria (written before any validation run), the decision and its sensitivity a
 docs/sources/ligament_compression.md. In short:
 
 * Shares of the resistance at full flexion, Adams, Hutton & Stott 1980 (Spine 5:245): capsular
-  ligaments 39 %, ligamentum flavum 13 % [V secondary: a stored secondary page quotes them];
+  ligaments 39 %, ligamentum flavum 13 % [V secondary: an unattributed web page quotes them without
+  naming a source; their attribution to Adams 1980 is R];
   supraspinous + interspinous 19 % and disc 29 % [R], together exactly the remaining 48 %.
 * Levers (sagittal distance of the line from the disc centre, line along the disc normal [A]):
   supraspinous + interspinous 52.2 mm [D] = Hindle, Pearcy & Cross 1990's 7 N·m / 134 N (J Biomed Eng
@@ -41,8 +42,8 @@ FLAVUM_LEVER_MM = L5_ENDPLATE_LENGTH_MM / 2.0 + L5_CANAL_LENGTH_MM  # 34.45
 LUMBAR_JOINTS = ("T12-L1", "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 
 ADAMS = ("Adams, Hutton & Stott 1980, Spine 5:245 (shares of the resistance at full flexion; capsular 39 % "
-         "and flavum 13 % [V secondary], supraspinous + interspinous 19 % and disc 29 % [R], their "
-         "complement)")
+         "and flavum 13 % [V secondary: unattributed web page; attribution to Adams 1980 R], supraspinous + "
+         "interspinous 19 % and disc 29 % [R], their complement)")
 HINDLE = ("[D] %.1f mm = 7 N·m / 134 N, Hindle, Pearcy & Cross 1990, J Biomed Eng 12:340 (abstract [V])"
           % SSL_ISL_LEVER_MM)
 MORPH = ("[D] %.2f mm = L5 endplate length 37.1 / 2 + canal sagittal length 15.9 mm (men), Int J Spine Surg "
@@ -67,7 +68,9 @@ def source(joint):
     return (tl + "shares: " + ADAMS + "; levers: supraspinous_interspinous " + HINDLE + "; ligamentum_flavum "
             + MORPH + "; capsular_ligaments [A] at the flavum's lever (the facet capsules flank the posterior "
             "canal where the flavum joins them); [A] one lever for every lumbar level, lines along the disc "
-            "normal (no shear), constant shares over the flexion angle (Adams' are at full flexion); "
+            "normal (no shear), constant shares over the flexion angle (Adams' are at full flexion; Adams et al. "
+            "1994 Clin Biomech 9:5 date high ligament tension beyond about 75 %% of the ligament-defined range, "
+            "so these shares are an upper bound below it); "
             "extension: free couple (no qualifying source). %.1f N of compression per N·m [D]; %s"
             % (compression_per_moment(), SHEET))
 

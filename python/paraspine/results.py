@@ -156,6 +156,12 @@ class JointSelection(_Selection):
         return self._get("compression")
 
     @property
+    def ligament_compression(self) -> np.ndarray:
+        """Part of ``compression`` due to ligaments carrying the flexion law's moment off the disc, N
+        (``passive.off_disc``; 0 where the joint has none or the law is slack)."""
+        return self._get("ligament_compression")
+
+    @property
     def disc_pressure(self) -> np.ndarray:
         """Intradiscal pressure, Pa: the model's correction factor × compression / disc area (docs/model.md §9);
         NaN at joints whose disc area the model does not give."""
@@ -268,8 +274,8 @@ class MuscleSelection(_Selection):
 class Results:
     """Every frame of a run, with labels. Arrays are read-only numpy arrays (``.copy()`` to edit).
 
-    Attributes per field (see :data:`FIELDS`): ``compression``, ``shear_ap``, ``shear_lateral``,
-    ``creep`` (T, J); ``joint_angles``, ``net_moment``, ``muscle_moment``, ``passive_moment``,
+    Attributes per field (see :data:`FIELDS`): ``compression``, ``ligament_compression``, ``shear_ap``,
+    ``shear_lateral``, ``creep`` (T, J); ``joint_angles``, ``net_moment``, ``muscle_moment``, ``passive_moment``,
     ``reserve_moment``, ``abdominal_pressure_moment`` (T, J, 3); ``muscle_force``, ``activation``, ``fiber_length``,
     ``fatigue_active``, ``fatigue_resting``, ``fatigue_fatigued``, ``fatigue_capacity`` (T, M).
     Labels: ``time`` (T,), ``joint_names``, ``muscle_names``, ``muscle_groups``, ``muscle_sides``.
@@ -372,6 +378,11 @@ class Results:
     def compression(self) -> np.ndarray:
         """(T, J) disc compression, N."""
         return self._full("compression")
+
+    @property
+    def ligament_compression(self) -> np.ndarray:
+        """(T, J) part of the compression due to ligaments carrying the flexion law's moment off the disc, N."""
+        return self._full("ligament_compression")
 
     @property
     def shear_ap(self) -> np.ndarray:

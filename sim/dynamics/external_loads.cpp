@@ -65,9 +65,10 @@ Vec3 external_moment_about(const Model& m, const Data& d, const Vec3& q, double 
     M += (d.external_point.col(s) - q).cross(d.external_force.col(s)) + d.external_moment.col(s);
   }
   for (size_t i = 0; i < m.arms.size(); ++i) {
-    if (d.hands[i].supported) continue;
     Vec3 hand, com;
     arm_points(m, d, static_cast<int>(i), hand, com);
+    M += (hand - q).cross(d.hands[i].force);  // the arm carries a force on the hand even when supported
+    if (d.hands[i].supported) continue;
     M += (com - q).cross(m.arms[i].mass * g) + (hand - q).cross(d.hands[i].load_mass * g);
   }
   return M;

@@ -57,8 +57,8 @@ void rib_cage_points(const Model& m, const Data& d, int i, RibCagePoints& out);
 void add_force_through_rib_cage(const Model& m, const Vec3& F, const Vec3& x, Data& d);
 
 // Moment (N·m, world) about point q of every weight on the body — segments, arms (unless their hand
-// is supported), hand loads — plus a point mass `lower_mass` (kg) at `lower_com`, plus the external
-// loads already in d.
+// is supported), hand loads — and of the forces on the hands (Data::Hand::force, supported or not),
+// plus a point mass `lower_mass` (kg) at `lower_com`, plus the external loads already in d.
 Vec3 external_moment_about(const Model& m, const Data& d, const Vec3& q, double lower_mass,
                            const Vec3& lower_com);
 

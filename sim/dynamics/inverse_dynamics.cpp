@@ -44,7 +44,8 @@ void inverse_dynamics(const Model& m, Data& d) {
     const Vec3 arm_com = shoulder + arm.com_fraction * (hand - shoulder);
     const Vec3 arm_acc = (1 - arm.com_fraction) * shoulder_acc + arm.com_fraction * hand_acc;
     const Vec3 gw = h.supported ? Vec3::Zero() : g;  // a supported arm's weight goes to its support
-    const Vec3 fa = arm.mass * (arm_acc - gw), fl = h.load_mass * (hand_acc - gw);
+    // A force on the hand (Data::Hand::force) is demanded of the arm as the load's weight is.
+    const Vec3 fa = arm.mass * (arm_acc - gw), fl = h.load_mass * (hand_acc - gw) - h.force;
     const Vec3 F = fa + fl, M = arm_com.cross(fa) + hand.cross(fl);
     if (arm.rib_cage_segment.empty()) {
       d.subtree_force.col(s) += F;

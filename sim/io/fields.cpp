@@ -1,5 +1,7 @@
 #include "sim/io/fields.h"
 
+#include "sim/loadsharing/reactions.h"
+
 namespace paraspine {
 
 int field_width(const Model& m, FieldShape s) {
@@ -18,12 +20,19 @@ void disc_row(const Model& m, const Data& d, double* out) {
 }
 }  // namespace
 
-const std::array<OutputField, 18> kOutputFields = {{
+const std::array<OutputField, 19> kOutputFields = {{
     {"/kinematics/joint_angles", "rad", FieldShape::kJoint3,
      "joint angles: flexion (+ forward), lateral bending (+ right), axial rotation (+ right)",
      [](const Model&, const Data& d, double* o) { copy(d.q, o); }},
     {"/joints/compression", "N", FieldShape::kJoint,
-     "intervertebral compression along the disc normal (+ pressed together)", disc_row<0>},
+     "intervertebral compression along the disc normal (+ pressed together); includes "
+     "/joints/ligament_compression",
+     disc_row<0>},
+    {"/joints/ligament_compression", "N", FieldShape::kJoint,
+     "part of the compression due to the tissues that carry the flexion law's moment off the disc "
+     "(passive.off_disc: posterior ligaments in tension add, facets in contact subtract; "
+     "docs/mechanics.md); 0 at joints without them or while the law is slack",
+     [](const Model& m, const Data& d, double* o) { for (int j = 0; j < m.njoint; ++j) o[j] = off_disc_compression(m, d, j); }},
     {"/joints/disc_pressure", "Pa", FieldShape::kJoint,
      "intradiscal pressure from the compression, correction factor · compression / disc area (the model's "
      "disc_pressure and joint disc:, docs/model.md §9; no unloaded term, so lying pressures are low, "
@@ -39,7 +48,8 @@ const std::array<OutputField, 18> kOutputFields = {{
     {"/joints/muscle_moment", "N m", FieldShape::kJoint3, "moment carried by muscles",
      [](const Model&, const Data& d, double* o) { copy(d.muscle_moment, o); }},
     {"/joints/passive_moment", "N m", FieldShape::kJoint3,
-     "moment carried by passive tissue (moment-angle laws)",
+     "moment carried by passive tissue (moment-angle laws); where passive.off_disc applies, part of the "
+     "flexion moment is ligament tension behind the disc, which presses it (/joints/ligament_compression)",
      [](const Model&, const Data& d, double* o) { copy(d.passive_joint_moment, o); }},
     {"/joints/reserve_moment", "N m", FieldShape::kJoint3,
      "moment carried by reserve actuators (where muscles cannot)",

@@ -26,6 +26,6 @@ struct OutputField {
 
 int field_width(const Model& m, FieldShape s);  // values per frame
 
-extern const std::array<OutputField, 18> kOutputFields;
+extern const std::array<OutputField, 19> kOutputFields;
 
 }  // namespace paraspine

@@ -1,8 +1,18 @@
 #include "sim/loadsharing/reactions.h"
 
+#include <cassert>
 #include <cmath>
 
 namespace paraspine {
+
+double off_disc_compression(const Model& m, const Data& d, int j) {
+  // The flexion law's moment realised by tissues off the disc centre (Model::OffDiscLoad): a
+  // ligament pulling the body above toward the one below along the disc normal is balanced by the
+  // same force pressing the disc; a facet in contact pushes the other way. The moment is unchanged.
+  const double M = d.passive_joint_moment[3 * j];
+  const OffDiscLoad& o = m.joint_off_disc[j];
+  return (M < 0 ? o.flexion_compression : M > 0 ? o.extension_compression : 0.0) * std::abs(M);
+}
 
 void reactions(const Model& m, Data& d) {
   // Contact force on the body above each joint: the net force minus what muscles crossing it apply
@@ -39,19 +49,11 @@ void reactions(const Model& m, Data& d) {
       }
     }
   }
-  const bool off_disc = static_cast<int>(m.joint_off_disc.size()) == m.njoint;
+  assert(static_cast<int>(m.joint_off_disc.size()) == m.njoint && "finalize_model sizes joint_off_disc");
   for (int j = 0; j < m.njoint; ++j) {
     const Vec3 qh = 0.5 * d.q.segment<3>(3 * j);
     const Mat3 disc = d.joint_frame[j] * joint_rotation(qh);
-    // The flexion law's moment realised by tissues off the disc centre (Model::OffDiscLoad): a
-    // ligament pulling the body above toward the one below along the disc normal is balanced by the
-    // same force pressing the disc; a facet in contact pushes the other way. The moment is unchanged.
-    double tissue_compression = 0;
-    if (off_disc) {
-      const double M = d.passive_joint_moment[3 * j];
-      const OffDiscLoad& o = m.joint_off_disc[j];
-      tissue_compression = (M < 0 ? o.flexion_compression : M > 0 ? o.extension_compression : 0.0) * std::abs(M);
-    }
+    const double tissue_compression = off_disc_compression(m, d, j);
     const Vec3 f = disc.transpose() * d.contact_force.col(j);
     d.disc_force.col(j) << f.y(), -f.x(), -f.z();
     if (tissue_compression != 0) {  // along the disc normal: the shears keep their bits

@@ -40,6 +40,9 @@ struct Data {
     Vec3 acceleration = Vec3::Zero();  // m/s², world: grip acceleration when not hanging
     bool supported = false;            // the arm (and what it holds) rests on a support: its weight
                                        // goes to the support, not the shoulder (inertia still does)
+    Vec3 force = Vec3::Zero();         // N, world: a force on the hand besides its load's weight (a
+                                       // club's pull); the arm carries it to the shoulder girdle as
+                                       // the load, also when the arm is supported
   };
   std::vector<Hand> hands;                 // one per model arm
   Eigen::Matrix3Xd external_force;         // (3, nsegment) N, applied at external_point

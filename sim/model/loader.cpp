@@ -125,7 +125,7 @@ OffDiscLoad read_off_disc(const Reader& r, const YAML::Node& n, const std::strin
       t.share = r.positive(r.require(tn, "share", tf), tf + ".share");
       if (t.share > 1) r.fail(tn["share"], tf + ".share", "is a fraction of the joint law's moment, at most 1");
       const double arm_mm = r.positive(r.require(tn, "moment_arm_mm", tf), tf + ".moment_arm_mm");
-      if (arm_mm > 200) r.fail(tn["moment_arm_mm"], tf + ".moment_arm_mm", "more than 200 mm from the disc centre (mm, not µm?)");
+      if (arm_mm > 200) r.fail(tn["moment_arm_mm"], tf + ".moment_arm_mm", "more than 200 mm from the disc centre (in mm?)");
       t.moment_arm = 1e-3 * arm_mm;
       const std::string action = r.str(r.require(tn, "action", tf), tf + ".action");
       if (action == "contact") t.contact = true;
@@ -441,7 +441,22 @@ Model parse_model(const std::string& text, const std::string& file) {
           law.negative = read_law_side(r, an["negative"], af + ".negative", per_unit);
       }
       numeric.push_back("passive");
-      if (pn["off_disc"].IsDefined()) m.joint_off_disc[j] = read_off_disc(r, pn["off_disc"], pf + ".off_disc");
+      if (pn["off_disc"].IsDefined()) {
+        const YAML::Node on = pn["off_disc"];
+        m.joint_off_disc[j] = read_off_disc(r, on, pf + ".off_disc");
+        // A list is read only while the flexion law resists on its side (flexion: θ > 0, the positive
+        // side; extension: the negative side): without that side the block would silently do nothing.
+        const PassiveLaw& law = m.dof_passive[m.dof(j, 0)];
+        auto has = [](const PassiveLaw::Side& s) { return s.c1 != 0 || s.c2 != 0 || s.c3 != 0 || s.ce != 0; };
+        if (!m.joint_off_disc[j].flexion.empty() && !has(law.positive))
+          r.fail(on["flexion"], pf + ".off_disc.flexion",
+                 "the joint has no flexion law resisting flexion (passive.flexion.positive or both), so no "
+                 "moment for these tissues to carry");
+        if (!m.joint_off_disc[j].extension.empty() && !has(law.negative))
+          r.fail(on["extension"], pf + ".off_disc.extension",
+                 "the joint has no flexion law resisting extension (passive.flexion.negative or both), so no "
+                 "moment for these tissues to carry");
+      }
     }
     m.joint_source[j] = r.sources(jn, jf, numeric);
     if (jn["disc"].IsDefined()) {

@@ -185,10 +185,15 @@ std::string model_summary_text(const Model& m) {
   if (m.disc_pressure_factor > 0)
     line(fmt::format("  intradiscal pressure = {:g} × compression / disc area (docs/model.md §9)", m.disc_pressure_factor));
   std::string off;
+  // "—" for a side without tissues: that side is a free couple, not a measured 0.
+  auto per_side = [](const std::vector<OffDiscTissue>& tissues, double k) {
+    return tissues.empty() ? std::string("—") : fmt::format("{:.1f}", k);
+  };
   for (int k = 0; k < static_cast<int>(m.joint_off_disc.size()); ++k)
     if (!m.joint_off_disc[k].empty())
-      off += fmt::format("{}{} {:.1f}/{:.1f}", off.empty() ? "" : ", ", m.joint_name[k],
-                         m.joint_off_disc[k].flexion_compression, m.joint_off_disc[k].extension_compression);
+      off += fmt::format("{}{} {}/{}", off.empty() ? "" : ", ", m.joint_name[k],
+                         per_side(m.joint_off_disc[k].flexion, m.joint_off_disc[k].flexion_compression),
+                         per_side(m.joint_off_disc[k].extension, m.joint_off_disc[k].extension_compression));
   if (!off.empty())
     line("  disc compression per N·m of joint-law moment carried off the disc (flexion/extension, passive.off_disc): " + off);
   line("");

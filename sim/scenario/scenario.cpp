@@ -222,24 +222,43 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     for (size_t k = 0; k < fl.size(); ++k) {
       const std::string f = "external_forces[" + std::to_string(k) + "]";
       const YAML::Node n = fl[k];
-      r.allow(n, f, {"name", "segment", "point", "point_frame", "frame", "force_N", "force_body_weight", "balance", "carried_by", "source"});
+      r.allow(n, f, {"name", "segment", "point", "point_frame", "hands", "frame", "force_N", "force_body_weight", "magnitude_N",
+                     "direction_from", "balance", "carried_by", "source"});
       ScenarioForce sf;
       sf.line = r.line(n);
       sf.field = f;
       sf.name = r.str(r.require(n, "name", f), f + ".name");
       for (const auto& other : s.forces)
         if (other.name == sf.name) r.fail(n["name"], f + ".name", "a force named '" + sf.name + "' is already listed");
-      sf.segment = r.str(r.require(n, "segment", f), f + ".segment");
-      sf.segment_line = r.line(n["segment"]);
+      if (n["point_frame"].IsDefined() && n["point_frame"].IsScalar() && n["point_frame"].Scalar() == "hands") {
+        // At the hands: the arms carry it (no segment of its own, no point, world components).
+        sf.at_hands = true;
+        for (const char* key : {"segment", "point", "frame", "carried_by", "balance"})
+          if (n[key].IsDefined())
+            r.fail(n[key], f + "." + key, std::string("not with point_frame: hands (the force acts at the hands and the arms carry it to the shoulder girdle") +
+                                              (std::string(key) == "frame" ? "; its components are in the world frame)" : ")"));
+      } else if (n["hands"].IsDefined()) {
+        r.fail(n["hands"], f + ".hands", "only with point_frame: hands");
+      }
+      if (n["hands"].IsDefined()) {
+        const std::string v = r.str(n["hands"], f + ".hands");
+        if (v != "both" && v != "right" && v != "left") r.fail(n["hands"], f + ".hands", "expected both, right or left, got '" + v + "'");
+        sf.hands = {v != "left", v != "right"};
+      }
       if (n["point"].IsDefined()) sf.point = r.vec3(n["point"], f + ".point");
       auto frame_of = [&](const char* key, bool& world_or_segment, bool world_means_true) {
-        if (!n[key].IsDefined()) return;
+        if (!n[key].IsDefined() || sf.at_hands) return;
         const std::string v = r.str(n[key], f + "." + key);
-        if (v != "world" && v != "segment") r.fail(n[key], f + "." + key, "expected world or segment, got '" + v + "'");
+        if (v != "world" && v != "segment")
+          r.fail(n[key], f + "." + key, std::string("expected world or segment") + (std::string(key) == "point_frame" ? " or hands" : "") + ", got '" + v + "'");
         world_or_segment = (v == "world") == world_means_true;
       };
       frame_of("point_frame", sf.point_in_world, true);
       frame_of("frame", sf.force_in_segment_frame, false);
+      if (!sf.at_hands) {
+        sf.segment = r.str(r.require(n, "segment", f), f + ".segment");
+        sf.segment_line = r.line(n["segment"]);
+      }
       if (n["carried_by"].IsDefined()) {
         const std::string v = r.str(n["carried_by"], f + ".carried_by");
         if (v != "rib_cage" && v != "segment") r.fail(n["carried_by"], f + ".carried_by", "expected rib_cage or segment, got '" + v + "'");
@@ -270,7 +289,28 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
         sf.direction.normalize();
         sf.axis.normalize();
       }
-      if (kinds != 1) r.fail(n, f, "give exactly one of force_N, force_body_weight or balance");
+      if (n["magnitude_N"].IsDefined()) {
+        sf.kind = ScenarioForce::Kind::kMagnitude, ++kinds;
+        sf.value = Vec3(r.num(n["magnitude_N"], f + ".magnitude_N"), 0, 0);
+        check_force_N(r, n["magnitude_N"], f + ".magnitude_N", sf.value);
+      }
+      if (kinds != 1) r.fail(n, f, "give exactly one of force_N, force_body_weight, magnitude_N (with direction_from) or balance");
+      if (n["direction_from"].IsDefined()) {
+        const YAML::Node dn = n["direction_from"];
+        const std::string df = f + ".direction_from";
+        if (sf.kind != ScenarioForce::Kind::kMagnitude) r.fail(dn, df, "direction_from sets the direction of magnitude_N; give magnitude_N instead of force_N, force_body_weight or balance");
+        if (!dn.IsMap()) r.fail(dn, df, "expected {segment: NAME, point: [x, y, z]}");
+        r.allow(dn, df, {"segment", "point"});
+        sf.direction_segment = r.str(r.require(dn, "segment", df), df + ".segment");
+        sf.direction_line = r.line(dn["segment"]);
+        if (dn["point"].IsDefined()) sf.direction_point = r.vec3(dn["point"], df + ".point");
+        if (sf.direction_point.norm() > 0.5)
+          r.fail(dn["point"], df + ".point", fmt::format("{:.3g} m from the segment's origin, more than 0.5 m (coordinates are in metres)", sf.direction_point.norm()));
+        if (n["frame"].IsDefined() && sf.force_in_segment_frame)
+          r.fail(n["frame"], f + ".frame", "not with direction_from (the direction is the world vector from the body point to where the force acts)");
+      } else if (sf.kind == ScenarioForce::Kind::kMagnitude) {
+        r.fail(n["magnitude_N"], f + ".magnitude_N", "needs direction_from: {segment, point}, the body point the force points away from");
+      }
       if (sf.carried_by_rib_cage && sf.kind == ScenarioForce::Kind::kBalance)
         r.fail(n["carried_by"], f + ".carried_by", "a balance support acts where it touches; only a given force can be carried by the rib cage");
       if (sf.kind == ScenarioForce::Kind::kNewton) check_force_N(r, n["force_N"], f + ".force_N", sf.value);
@@ -390,7 +430,7 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     }
     if (kn["forces"].IsDefined()) {
       const YAML::Node fn = kn["forces"];
-      if (!fn.IsMap()) r.fail(fn, f + ".forces", "expected force name → {force_N | force_body_weight | lower_body_com: [x, y, z]}");
+      if (!fn.IsMap()) r.fail(fn, f + ".forces", "expected force name → {force_N | force_body_weight | lower_body_com: [x, y, z] | magnitude_N: value}");
       r.unique_keys(fn, f + ".forces");
       for (const auto& kv : fn) {
         const std::string name = kv.first.as<std::string>();
@@ -404,14 +444,19 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
           r.fail(kv.first, ff, "unknown force '" + name + "' (external_forces lists: " + (names.empty() ? "none" : names) + ")");
         }
         const bool balance = s.forces[idx].kind == ScenarioForce::Kind::kBalance;
+        const bool magnitude = s.forces[idx].kind == ScenarioForce::Kind::kMagnitude;
         const char* key = s.forces[idx].kind == ScenarioForce::Kind::kNewton ? "force_N"
-                        : s.forces[idx].kind == ScenarioForce::Kind::kBodyWeight ? "force_body_weight" : "lower_body_com";
+                        : s.forces[idx].kind == ScenarioForce::Kind::kBodyWeight ? "force_body_weight"
+                        : magnitude ? "magnitude_N" : "lower_body_com";
         if (balance) r.allow(kv.second, ff, {key, "share"});
         else r.allow(kv.second, ff, {key});
         ScenarioKeyframeForce kff;
         kff.force = idx;
         kff.line = r.line(kv.second);
-        if (kv.second[key].IsDefined()) {
+        if (magnitude && kv.second[key].IsDefined()) {
+          kff.value = Vec3(r.num(kv.second[key], ff + "." + key), 0, 0);
+          check_force_N(r, kv.second[key], ff + "." + key, *kff.value);
+        } else if (kv.second[key].IsDefined()) {
           kff.value = r.vec3(kv.second[key], ff + "." + key);
           // A keyframe's force has the limits of the force it changes (external_forces).
           if (s.forces[idx].kind == ScenarioForce::Kind::kNewton) check_force_N(r, kv.second[key], ff + "." + key, *kff.value);
@@ -737,12 +782,24 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   for (const auto& sf : s.forces) {
     BoundScenario::Force bf;
     bf.spec = sf;
-    bf.segment = m.segment_index(sf.segment);
-    if (bf.segment < 0) {
-      std::string names;
-      for (const auto& n : m.segment_name) names.append(names.empty() ? "" : ", ").append(n);
-      fail(sf.segment_line, sf.field + ".segment", "unknown segment '" + sf.segment + "' (this model has: " + names + ")");
+    auto segment_named = [&](const std::string& name, int line, const std::string& field) {
+      const int idx = m.segment_index(name);
+      if (idx < 0) {
+        std::string names;
+        for (const auto& n : m.segment_name) names.append(names.empty() ? "" : ", ").append(n);
+        fail(line, field, "unknown segment '" + name + "' (this model has: " + names + ")");
+      }
+      return idx;
+    };
+    if (sf.at_hands) {
+      for (int h = 0; h < 2; ++h)
+        if (sf.hands[h] && static_cast<int>(m.arms.size()) <= h)
+          fail(sf.line, sf.field + ".point_frame", fmt::format("model '{}' has no {} arm to carry a force at the hands", m.name, h == 0 ? "right" : "left"));
+    } else {
+      bf.segment = segment_named(sf.segment, sf.segment_line, sf.field + ".segment");
     }
+    if (sf.kind == ScenarioForce::Kind::kMagnitude)
+      bf.direction_segment = segment_named(sf.direction_segment, sf.direction_line, sf.field + ".direction_from.segment");
     if (sf.carried_by_rib_cage) {
       bool rib_cage = !m.arms.empty();
       for (const auto& arm : m.arms) rib_cage = rib_cage && !arm.rib_cage_segment.empty();
@@ -882,6 +939,13 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     apply_scenario_loads(m, b, b.times[k], false, d, &magnitude);
     for (size_t i = 0; i < b.forces.size(); ++i) {
       const auto& sf = b.forces[i].spec;
+      // direction_from needs the body point away from where the force acts (1 cm at least).
+      if (sf.kind == ScenarioForce::Kind::kMagnitude) {
+        const double gap = scenario_force_direction_gap(m, b.forces[i], d);
+        if (gap < 0.01)
+          fail(sf.direction_line, sf.field + ".direction_from",
+               fmt::format("the body point is {:.3g} m from where the force acts in keyframe {} (t = {:.6g} s): no direction", gap, k, b.times[k]));
+      }
       if (sf.kind != ScenarioForce::Kind::kBalance) continue;
       const std::string at = fmt::format(" in keyframe {} (t = {:.6g} s)", k, b.times[k]);
       if (!std::isfinite(magnitude[i]))

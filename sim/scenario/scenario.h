@@ -39,11 +39,23 @@ struct ScenarioHand {
 // that balances the whole body about an axis through another support; keyframes may change the
 // force (or, for balance, the lower body's centre of mass) and values are interpolated like postures.
 struct ScenarioForce {
-  enum class Kind { kNewton, kBodyWeight, kBalance };
+  // kMagnitude: magnitude_N (value.x(), N) along the unit vector from a body point (direction_from)
+  // to where the force acts.
+  enum class Kind { kNewton, kBodyWeight, kBalance, kMagnitude };
   std::string name, segment;
   Kind kind = Kind::kNewton;
   Vec3 point = Vec3::Zero();      // m, in the segment frame (point_in_world = false) or world
   bool point_in_world = false;
+  // point_frame: hands — the force acts at the hands as they move (no segment, no point): on
+  // hands[0] (right) and/or hands[1] (left), half on each when both, and the arms carry it to the
+  // shoulder girdle as they carry a hand load (Data::Hand::force).
+  bool at_hands = false;
+  std::array<bool, 2> hands = {true, true};
+  // direction_from (kMagnitude): the body point the force points away from (towards the point
+  // where it acts), `direction_point` m in `direction_segment`'s frame.
+  std::string direction_segment;
+  Vec3 direction_point = Vec3::Zero();
+  int direction_line = 0;
   bool force_in_segment_frame = false;  // components in the segment's axes, else world
   // carried_by: rib_cage — the force's wrench goes to the rib cage's costovertebral joints (both
   // sides) by the elastic bolt-group rule, as the arms' (docs/model.md §4), instead of all to `segment`
@@ -207,7 +219,8 @@ struct BoundScenario {
   // segments (index ≥ 0) and supported arms (−1 − arm index).
   struct Force {
     ScenarioForce spec;
-    int segment = -1;
+    int segment = -1;            // -1 for a force at the hands
+    int direction_segment = -1;  // kMagnitude: the segment of direction_from
     std::array<ShapePreservingSpline, 3> value;
     ShapePreservingSpline share;
   };
@@ -222,7 +235,9 @@ struct BoundScenario {
 // rest between repetitions) the first keyframe's values apply.
 // `balance` (optional, one per force) receives each balance support's magnitude (N; NaN when it has
 // no moment arm, < 0 when it would have to pull).
-// `applied` (optional) receives every load it added, one entry each (pictures draw them).
+// `applied` (optional) receives every load it added, one entry each (pictures draw them); a force at
+// both hands is one entry at their midpoint when they are within 8 cm of each other (one grip, as
+// pictures group them), else one entry per hand, each its part at its hand, both named as the force.
 struct AppliedScenarioForce {
   std::string name;         // the force's name, or the resting segment's
   Vec3 point = Vec3::Zero(), force = Vec3::Zero();  // world, m and N
@@ -232,6 +247,10 @@ struct AppliedScenarioForce {
 void apply_scenario_loads(const Model& m, const BoundScenario& b, double t, bool resting_phase, Data& d,
                           std::vector<double>* balance = nullptr, std::vector<AppliedScenarioForce>* applied = nullptr);
 BoundScenario bind_scenario(const Scenario& s, const Model& m);
+// A direction_from force (kMagnitude): the smallest distance (m) between its body point and the points
+// it acts at (each hand it acts on, or its point), in d's posture and hands (after forward kinematics).
+// Below 1e-9 m the force has no direction and apply_scenario_loads applies none.
+double scenario_force_direction_gap(const Model& m, const BoundScenario::Force& f, const Data& d);
 
 // Each fascicle's fatigue parameters: the model's (already scaled to the subject), then the
 // scenario's values for all muscles, then its values per group. An unknown group is an InputError.

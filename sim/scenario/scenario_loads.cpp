@@ -1,10 +1,39 @@
 // Per-frame external loads of a scenario: resting segments, supported arms and point forces.
 #include <cmath>
+#include <limits>
 
 #include "sim/dynamics/external_loads.h"
 #include "sim/scenario/scenario.h"
 
 namespace paraspine {
+
+namespace {
+
+// Where a force acts: hand h's grip (hanging or given; at_hands) or its point.
+Vec3 hand_point(const Model& m, const Data& d, int h) {
+  Vec3 hand, com;
+  arm_points(m, d, h, hand, com);
+  return hand;
+}
+
+Vec3 direction_origin(const BoundScenario::Force& f, const Data& d) {
+  const int s = f.direction_segment;
+  return d.segment_origin.col(s) + d.segment_rotation[s] * f.spec.direction_point;
+}
+
+}  // namespace
+
+double scenario_force_direction_gap(const Model& m, const BoundScenario::Force& f, const Data& d) {
+  const Vec3 from = direction_origin(f, d);
+  if (!f.spec.at_hands) {
+    const Vec3 x = f.spec.point_in_world ? f.spec.point : Vec3(d.segment_origin.col(f.segment) + d.segment_rotation[f.segment] * f.spec.point);
+    return (x - from).norm();
+  }
+  double gap = std::numeric_limits<double>::infinity();
+  for (int h = 0; h < 2; ++h)
+    if (f.spec.hands[h]) gap = std::min(gap, (hand_point(m, d, h) - from).norm());
+  return gap;
+}
 
 void apply_scenario_loads(const Model& m, const BoundScenario& b, double t, bool resting_phase, Data& d,
                           std::vector<double>* balance, std::vector<AppliedScenarioForce>* applied) {
@@ -37,19 +66,57 @@ void apply_scenario_loads(const Model& m, const BoundScenario& b, double t, bool
   auto to_world = [&](const BoundScenario::Force& f, const Vec3& x) {
     return f.spec.force_in_segment_frame ? Vec3(d.segment_rotation[f.segment] * x) : x;
   };
+  // The force (world N) a given force exerts at world point x: its value, or for magnitude_N that
+  // magnitude along the unit vector from its direction_from point to x.
+  auto force_at = [&](const BoundScenario::Force& f, const Vec3& v, const Vec3& x) -> Vec3 {
+    switch (f.spec.kind) {
+      case ScenarioForce::Kind::kMagnitude: {
+        const Vec3 r = x - direction_origin(f, d);
+        return r.norm() > 1e-9 ? Vec3(v.x() * r / r.norm()) : Vec3::Zero();
+      }
+      case ScenarioForce::Kind::kBodyWeight: return to_world(f, v * body_weight);
+      default: return to_world(f, v);
+    }
+  };
   // Given forces first; then every balance support from the loads so far (they do not see each
   // other), each taking its share.
   for (size_t i = 0; i < b.forces.size(); ++i) {
     const auto& f = b.forces[i];
     if (f.spec.kind == ScenarioForce::Kind::kBalance) continue;
     const Vec3 v = value(f);
-    const Vec3 F = to_world(f, f.spec.kind == ScenarioForce::Kind::kNewton ? v : Vec3(v * body_weight));
+    if (f.spec.at_hands) {
+      // At the hands, shared equally by the hands it acts on: each part a force on that hand, which
+      // its arm carries to the shoulder girdle as it carries the hand's load (inverse_dynamics).
+      const int n = static_cast<int>(f.spec.hands[0]) + static_cast<int>(f.spec.hands[1]);
+      std::array<Vec3, 2> at, part;
+      Vec3 total = Vec3::Zero();
+      for (int h = 0; h < 2; ++h) {
+        if (!f.spec.hands[h]) continue;
+        at[h] = hand_point(m, d, h);
+        part[h] = force_at(f, v, at[h]) / n;
+        d.hands[h].force += part[h];
+        total += part[h];
+      }
+      if (balance) (*balance)[i] = total.norm();
+      if (applied) {
+        // One grip (hands within 8 cm, as pictures group them): one arrow at the midpoint.
+        if (n == 2 && (at[0] - at[1]).norm() < 0.08) {
+          applied->push_back({f.spec.name, 0.5 * (at[0] + at[1]), total, false, false});
+        } else {
+          for (int h = 0; h < 2; ++h)  // each part at its hand (its arrow says which)
+            if (f.spec.hands[h]) applied->push_back({f.spec.name, at[h], part[h], false, false});
+        }
+      }
+      continue;
+    }
+    const Vec3 x = point_of(f);
+    const Vec3 F = force_at(f, v, x);
     if (balance) (*balance)[i] = F.norm();
-    if (applied) applied->push_back({f.spec.name, point_of(f), F, false, false});
+    if (applied) applied->push_back({f.spec.name, x, F, false, false});
     if (f.spec.carried_by_rib_cage) {
-      add_force_through_rib_cage(m, F, point_of(f), d);
+      add_force_through_rib_cage(m, F, x, d);
     } else {
-      add_point_force(f.segment, F, point_of(f), d);
+      add_point_force(f.segment, F, x, d);
     }
   }
   thread_local std::vector<Vec3> support;

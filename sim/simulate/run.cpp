@@ -89,7 +89,7 @@ struct SolvedFrame {
 
   // Posture, rates and accelerations, pelvis motion, hands, external loads — flattened.
   static void gather(const Data& d, Eigen::VectorXd& out) {
-    const Eigen::Index n = 3 * d.q.size() + 18 + 9 * static_cast<Eigen::Index>(d.hands.size()) +
+    const Eigen::Index n = 3 * d.q.size() + 18 + 12 * static_cast<Eigen::Index>(d.hands.size()) +
                            3 * d.external_force.size();
     out.resize(n);
     Eigen::Index k = 0;
@@ -101,7 +101,7 @@ struct SolvedFrame {
     put(d.pelvis_angles), put(d.pelvis_rates), put(d.pelvis_accels);
     for (const auto& h : d.hands) {
       out[k++] = h.load_mass, out[k++] = h.hanging ? 1.0 : 0.0, out[k++] = h.supported ? 1.0 : 0.0;
-      put(h.position), put(h.acceleration);
+      put(h.position), put(h.acceleration), put(h.force);
     }
     put(d.external_force), put(d.external_point), put(d.external_moment);
   }

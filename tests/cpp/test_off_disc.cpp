@@ -4,14 +4,18 @@
 // change, a model without the field gives the same bits, and the loader refuses bad fields.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "fixtures.h"
 #include "sim/common/error.h"
+#include "sim/io/fields.h"
 #include "sim/common/yaml_reader.h"
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/loadsharing/reactions.h"
 #include "sim/model/subject.h"
+#include "sim/model/summary.h"
 #include "sim/simulate/frame.h"
 
 namespace paraspine {
@@ -141,10 +145,8 @@ TEST(OffDisc, FullSpineLumbarLevelsCarryTheSourcedLigamentsAndNothingElseChanges
   }
 }
 
-TEST(OffDisc, AModelWithoutTheFieldGivesTheSameBitsWhereverTheLawsDoNotResistFlexion) {
-  // full_spine with every off_disc block removed against full_spine as bundled, in a lumbar-extended
-  // posture (the flexion laws resist extension, for which the bundled model gives no tissue): every
-  // output of the frame is the same to the bit.
+// full_spine.yaml with every `off_disc:` block removed (and how many were).
+std::string full_spine_without_off_disc(size_t* removed_out) {
   std::string text = read_input_file(test::source_dir() + "/models/full_spine.yaml", "model");
   std::string stripped;
   size_t removed = 0, pos = 0;
@@ -168,6 +170,38 @@ TEST(OffDisc, AModelWithoutTheFieldGivesTheSameBitsWhereverTheLawsDoNotResistFle
     }
     stripped += line + "\n";
   }
+  *removed_out = removed;
+  return stripped;
+}
+
+void solve_lumbar(const Model& m, double lumbar_deg, Data& d) {
+  Posture p = neutral_posture(m);
+  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(lumbar_deg);
+  set_static_posture(m, p, d);
+  clear_loads(m, d);
+  evaluate_frame(m, d);
+  load_sharing(m, LoadSharingSettings{}, d);
+  reactions(m, d);
+}
+
+// The output field /joints/ligament_compression for one frame.
+std::vector<double> ligament_field(const Model& m, const Data& d) {
+  for (const OutputField& f : kOutputFields)
+    if (std::string(f.path) == "/joints/ligament_compression") {
+      std::vector<double> v(m.njoint);
+      f.get(m, d, v.data());
+      return v;
+    }
+  ADD_FAILURE() << "no /joints/ligament_compression field";
+  return std::vector<double>(m.njoint, NAN);
+}
+
+TEST(OffDisc, AModelWithoutTheFieldGivesTheSameBitsWhereverTheLawsDoNotResistFlexion) {
+  // full_spine with every off_disc block removed against full_spine as bundled, in a lumbar-extended
+  // posture (the flexion laws resist extension, for which the bundled model gives no tissue): every
+  // output of the frame is the same to the bit.
+  size_t removed = 0;
+  const std::string stripped = full_spine_without_off_disc(&removed);
   ASSERT_EQ(removed, 6u);
   const Model& with = test::full_spine();
   const Model without = parse_model(stripped, "full_spine_stripped.yaml");
@@ -202,6 +236,150 @@ TEST(OffDisc, SubjectScalingScalesTheLeversAsLengths) {
   EXPECT_NEAR(scaled.joint_off_disc[j].flexion_compression, m.joint_off_disc[j].flexion_compression / 1.1, 1e-9);
 }
 
+// Solves a frame of `with` and `without` in the same lumbar flexion, each joint's flexion creep set to
+// `creep` (rad) first.
+void solve_pair(const Model& with, const Model& without, double lumbar_deg, double creep, Data& a, Data& b) {
+  for (Data* d : {&a, &b}) {
+    const Model& m = d == &a ? with : without;
+    Posture p = neutral_posture(m);
+    p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(lumbar_deg);
+    set_static_posture(m, p, *d);
+    for (int j = 0; j < m.njoint; ++j) d->creep[m.dof(j, 0)] = creep;
+    clear_loads(m, *d);
+    evaluate_frame(m, *d);
+    load_sharing(m, LoadSharingSettings{}, *d);
+    reactions(m, *d);
+  }
+}
+
+// Every lumbar level of full_spine in flexion (the laws resist flexion at each, and L4-L5 is joint
+// index j ≠ 3j, so reading another joint's or another rotation's moment fails): the compression rises
+// by exactly its coefficient × |its own flexion-law moment|, the field reports that rise, and every
+// other joint and every shear keep their bits.
+TEST(OffDisc, FullSpineInLumbarFlexionAddsEachLevelsOwnLawMomentExactly) {
+  size_t removed = 0;
+  const Model& with = test::full_spine();
+  const Model without = parse_model(full_spine_without_off_disc(&removed), "full_spine_stripped.yaml");
+  Data a(with), b(without);
+  solve_pair(with, without, 25, 0, a, b);
+  EXPECT_EQ(a.muscle_force, b.muscle_force);
+  const std::vector<double> field = ligament_field(with, a);
+  const int l4l5 = with.joint_index("L4-L5");
+  ASSERT_NE(l4l5, 0);
+  ASSERT_LT(a.passive_joint_moment[3 * l4l5], -2.0);  // resists flexion with more than 2 N·m
+  int loaded = 0;
+  for (int j = 0; j < with.njoint; ++j) {
+    const double M = a.passive_joint_moment[3 * j];
+    const double expected = M < 0 ? with.joint_off_disc[j].flexion_compression * -M : 0.0;
+    const double rise = a.disc_force(0, j) - b.disc_force(0, j);
+    EXPECT_NEAR(rise, expected, 1e-9 * std::max(1.0, std::abs(b.disc_force(0, j)))) << with.joint_name[j];
+    EXPECT_NEAR(field[j], expected, 1e-12 * std::max(1.0, expected)) << with.joint_name[j];
+    EXPECT_EQ(a.disc_force(1, j), b.disc_force(1, j)) << with.joint_name[j];
+    EXPECT_EQ(a.disc_force(2, j), b.disc_force(2, j)) << with.joint_name[j];
+    if (with.joint_off_disc[j].empty()) EXPECT_EQ(a.disc_force.col(j), b.disc_force.col(j)) << with.joint_name[j];
+  }
+  // The lumbar region's five levels are flexed (T12-L1 is not in it): each adds more than 10 N.
+  for (const char* name : {"L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"}) {
+    EXPECT_GT(field[with.joint_index(name)], 10.0) << name;
+    ++loaded;
+  }
+  EXPECT_EQ(loaded, 5);
+  // L4-L5: 18.7 N per N·m of its own law moment.
+  EXPECT_NEAR(field[l4l5], 18.73 * -a.passive_joint_moment[3 * l4l5], 0.01 * field[l4l5]);
+}
+
+// With creep, the ligaments carry the crept law's moment (creep slackens them), not the law at the
+// joint angle: the rise follows d.passive_joint_moment, which differs from the uncrept law by far more
+// than the tolerance.
+TEST(OffDisc, CreptLawsPressTheDiscWithTheCreptMoment) {
+  size_t removed = 0;
+  const Model& with = test::full_spine();
+  const Model without = parse_model(full_spine_without_off_disc(&removed), "full_spine_stripped.yaml");
+  Data a(with), b(without);
+  const double creep = deg2rad(2.0);
+  solve_pair(with, without, 25, creep, a, b);
+  EXPECT_EQ(a.muscle_force, b.muscle_force);
+  const int j = with.joint_index("L4-L5");
+  const int k = with.dof(j, 0);
+  const double crept = a.passive_joint_moment[k];
+  const double uncrept = with.dof_passive[k].moment(a.q[k]);
+  ASSERT_LT(crept, -1.0);
+  ASSERT_GT(std::abs(uncrept - crept), 0.2 * std::abs(crept));  // the creep matters here
+  const double K = with.joint_off_disc[j].flexion_compression;
+  EXPECT_NEAR(a.disc_force(0, j) - b.disc_force(0, j), K * -crept, 1e-9 * std::abs(b.disc_force(0, j)));
+  EXPECT_NEAR(ligament_field(with, a)[j], K * -crept, 1e-9 * K * -crept);
+}
+
+// A block on a non-first joint of the mini model acts on that joint's own law: top-mid is joint 1.
+TEST(OffDisc, ABlockOnTheSecondJointUsesThatJointsLaw) {
+  // top-mid gets a flexion law, with and without a block.
+  auto with_top_law = [](const std::string& extra) {
+    std::string text = test::kMiniModel;
+    const std::string range = "      range_deg: {flexion: [-20, 30], lateral_bending: [-20, 20], axial_rotation: [-10, 10]}\n";
+    const auto at = text.find(range, text.find("      name: top-mid\n"));
+    EXPECT_NE(at, std::string::npos);
+    text.insert(at + range.size(), "      passive:\n        flexion: {positive: {c1: 3.0}, negative: {c1: 2.0}}\n" + extra);
+    return text;
+  };
+  const Model with = parse_model(with_top_law(R"(        off_disc:
+          flexion:
+            - {tissue: spinous, share: 0.5, moment_arm_mm: 50, action: tension}
+          source: "synthetic test fixture"
+)"), "mini.yaml");
+  const Model without = parse_model(with_top_law(""), "mini_plain.yaml");
+  const int j = with.joint_index("top-mid");
+  ASSERT_EQ(j, 1);
+  ASSERT_TRUE(without.joint_off_disc[j].empty());
+  Data a(with), b(without);
+  solve(with, 20, a);
+  solve(without, 20, b);
+  const double M = a.passive_joint_moment[3 * j];
+  ASSERT_LT(M, -0.5);
+  EXPECT_EQ(a.muscle_force, b.muscle_force);
+  EXPECT_NEAR(a.disc_force(0, j) - b.disc_force(0, j), 0.5 * -M / 0.050, 1e-9 * std::abs(M) / 0.050);
+  EXPECT_EQ(a.disc_force.col(0), b.disc_force.col(0));  // mid-base has no block
+}
+
+// A block on a joint whose flexion law has no side for it would do nothing: refused.
+TEST(OffDisc, LoaderRefusesABlockWithoutTheLawItWouldCarry) {
+  auto expect_refused = [](const std::string& law, const std::string& side, const std::string& expect) {
+    std::string text = test::kMiniModel;
+    const std::string old_law = "        flexion: {positive: {c1: 1.8}, negative: {c1: 2.6}}\n";
+    const auto at = text.find(old_law);
+    ASSERT_NE(at, std::string::npos);
+    const std::string block = law + "        off_disc:\n          " + side +
+                              ":\n            - {tissue: t, share: 0.3, moment_arm_mm: 40, action: tension}\n"
+                              "          source: \"synthetic test fixture\"\n";
+    text.replace(at, old_law.size(), block);
+    // The error points at the list, whose first tissue is on the line after its key.
+    const int line = 2 + static_cast<int>(std::count(text.begin(), text.begin() + text.find("          " + side + ":"), '\n'));
+    try {
+      parse_model(text, "mini.yaml");
+      FAIL() << "no error for " << side << " with law '" << law << "'";
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("segments[1].joint.passive.off_disc." + side), std::string::npos) << what;
+      EXPECT_NE(what.find(expect), std::string::npos) << what;
+      EXPECT_EQ(e.line(), line) << what;
+    }
+  };
+  expect_refused("", "flexion", "no flexion law resisting flexion");
+  expect_refused("        lateral_bending: {both: {c1: 1}}\n", "flexion", "no flexion law resisting flexion");
+  expect_refused("        flexion: {negative: {c1: 2.6}}\n", "flexion", "no flexion law resisting flexion");
+  expect_refused("        flexion: {positive: {c1: 1.8}}\n", "extension", "no flexion law resisting extension");
+  // The law's side present: accepted.
+  EXPECT_NO_THROW(parse_model(mini_with_off_disc(), "mini.yaml"));
+}
+
+// `model info` shows a side without tissues as "—" (a free couple), not as a coefficient of 0.
+TEST(OffDisc, ModelInfoMarksAnAbsentSide) {
+  const std::string text = model_summary_text(test::full_spine());
+  EXPECT_NE(text.find("L4-L5 18.7/—"), std::string::npos) << text;
+  EXPECT_EQ(text.find("18.7/0.0"), std::string::npos);
+  const std::string mini = model_summary_text(parse_model(mini_with_off_disc(), "mini.yaml"));
+  EXPECT_NE(mini.find("mid-base 13.3/-8.6"), std::string::npos) << mini;
+}
+
 // The loader refuses a bad field with the file, the line and the field.
 void expect_off_disc_error(const std::string& from, const std::string& to, const std::string& expect, int line) {
   std::string block = kOffDisc;
@@ -224,7 +402,7 @@ TEST(OffDisc, LoaderRejectsBadFields) {
   expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: -40", "must be positive", 26);
   expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: .nan", "must be finite", 26);
   expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: 0", "must be positive", 26);
-  expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: 400", "mm, not µm", 26);
+  expect_off_disc_error("moment_arm_mm: 40", "moment_arm_mm: 400", "(in mm?)", 26);
   expect_off_disc_error("share: 0.4", "share: .nan", "flexion[0].share", 26);
   expect_off_disc_error("share: 0.4", "share: 1.5", "at most 1", 26);
   expect_off_disc_error("share: 0.4", "share: 0.9", "more than the whole moment", 26);

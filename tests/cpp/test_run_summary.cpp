@@ -78,7 +78,9 @@ TEST(RunSummary, StillHoldPeaksComeWithTheirTimeAndTheFreshMusclePeak) {
   // to 18.7 N per N·m of compression (passive.off_disc); after, the fresh value stays the posture's.
   const double reuse_slack = 18.7 * opt.passive_tolerance;
   for (size_t f = 0; f < fresh_time.size(); ++f) {
-    if (fresh_time[f] < from) ASSERT_NEAR(c[10 * f], fresh_c[f], 1e-4 * c[10 * f] + reuse_slack) << fresh_time[f];
+    if (fresh_time[f] < from) {
+      ASSERT_NEAR(c[10 * f], fresh_c[f], 1e-4 * c[10 * f] + reuse_slack) << fresh_time[f];
+    }
     ASSERT_LT(fresh_c[f], 1.1 * c[0]) << fresh_time[f];
   }
   // The groups likewise: psoas near full activation late in the hold, a fraction of it fresh.
