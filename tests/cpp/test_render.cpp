@@ -444,10 +444,11 @@ TEST(Render, ExternalForcesAreDrawnWithTheirMagnitude) {
     if (f.name == "club_pull") pull = &f;
   ASSERT_NE(pull, nullptr);
   // Since session 10 the pull acts at the hands (point_frame: hands): 320 N at impact, at the grip's
-  // midpoint, along the header's sagittal (0.23, -0.97) (tests/cpp/test_hand_forces.cpp).
+  // midpoint, along the header's sagittal (0.23, -0.97) (tests/cpp/test_hand_forces.cpp). Both
+  // hands hold the grip at the keyframe's point (right and left given alike, not mirrored).
   EXPECT_NEAR(pull->force.norm(), 320.0, 0.5);
   EXPECT_NEAR(std::atan2(pull->force.x(), -pull->force.y()), std::atan2(0.23, 0.97), 0.02);
-  EXPECT_LT((pull->point - Vec3(0.35, -0.20, 0)).norm(), 1e-9);
+  EXPECT_LT((pull->point - Vec3(0.35, -0.20, -0.02)).norm(), 1e-9);
   const double g = p.model().gravity.norm();
   const auto arrows = force_arrows(s, g);
   const ForceArrow* hands = nullptr;
