@@ -40,9 +40,10 @@ std::string mini_with_off_disc(const std::string& block = kOffDisc) {
   return text;
 }
 
-void solve(const Model& m, double trunk_flexion_deg, Data& d) {
+// A static frame with the region flexed by `deg`, solved and its reactions computed.
+void solve_flexed(const Model& m, const char* region, double deg, Data& d) {
   Posture p = neutral_posture(m);
-  p.region_angles(m.region_index("trunk"), kFlexion) = deg2rad(trunk_flexion_deg);
+  p.region_angles(m.region_index(region), kFlexion) = deg2rad(deg);
   set_static_posture(m, p, d);
   clear_loads(m, d);
   evaluate_frame(m, d);
@@ -68,8 +69,8 @@ TEST(OffDisc, FlexionLawMomentAddsExactlyTheLigamentTensionsToCompression) {
   const Model with = parse_model(mini_with_off_disc(), "mini.yaml");
   const Model without = test::mini_model();
   Data a(with), b(without);
-  solve(with, 20, a);
-  solve(without, 20, b);
+  solve_flexed(with, "trunk", 20, a);
+  solve_flexed(without, "trunk", 20, b);
   const int j = with.joint_index("mid-base");
   const double M = a.passive_joint_moment[3 * j];
   ASSERT_LT(M, -1.0);  // the law resists flexion with more than 1 N·m
@@ -93,8 +94,8 @@ TEST(OffDisc, ExtensionContactUnloadsTheDisc) {
   const Model with = parse_model(mini_with_off_disc(), "mini.yaml");
   const Model without = test::mini_model();
   Data a(with), b(without);
-  solve(with, -15, a);
-  solve(without, -15, b);
+  solve_flexed(with, "trunk", -15, a);
+  solve_flexed(without, "trunk", -15, b);
   const int j = with.joint_index("mid-base");
   const double M = a.passive_joint_moment[3 * j];
   ASSERT_GT(M, 1.0);  // the law resists extension
@@ -109,8 +110,8 @@ TEST(OffDisc, TheTissueForcesAndTheDiscMakeTheLawsOwnMomentAndNoNetForce) {
   const Model with = parse_model(mini_with_off_disc(), "mini.yaml");
   const Model without = test::mini_model();
   Data a(with), b(without);
-  solve(with, 20, a);
-  solve(without, 20, b);
+  solve_flexed(with, "trunk", 20, a);
+  solve_flexed(without, "trunk", 20, b);
   const int j = with.joint_index("mid-base");
   const double M = a.passive_joint_moment[3 * j];
   const Mat3 disc = a.joint_frame[j] * joint_rotation(0.5 * a.q.segment<3>(3 * j));
@@ -174,15 +175,6 @@ std::string full_spine_without_off_disc(size_t* removed_out) {
   return stripped;
 }
 
-void solve_lumbar(const Model& m, double lumbar_deg, Data& d) {
-  Posture p = neutral_posture(m);
-  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(lumbar_deg);
-  set_static_posture(m, p, d);
-  clear_loads(m, d);
-  evaluate_frame(m, d);
-  load_sharing(m, LoadSharingSettings{}, d);
-  reactions(m, d);
-}
 
 // The output field /joints/ligament_compression for one frame.
 std::vector<double> ligament_field(const Model& m, const Data& d) {
@@ -208,15 +200,8 @@ TEST(OffDisc, AModelWithoutTheFieldGivesTheSameBitsWhereverTheLawsDoNotResistFle
   for (const OffDiscLoad& o : without.joint_off_disc) EXPECT_TRUE(o.empty());
   for (double lumbar_deg : {-10.0, 0.0}) {
     Data a(with), b(without);
-    Posture p = neutral_posture(with);
-    p.region_angles(with.region_index("lumbar"), kFlexion) = deg2rad(lumbar_deg);
-    for (Data* d : {&a, &b}) {
-      set_static_posture(d == &a ? with : without, p, *d);
-      clear_loads(d == &a ? with : without, *d);
-      evaluate_frame(d == &a ? with : without, *d);
-      load_sharing(d == &a ? with : without, LoadSharingSettings{}, *d);
-      reactions(d == &a ? with : without, *d);
-    }
+    solve_flexed(with, "lumbar", lumbar_deg, a);
+    solve_flexed(without, "lumbar", lumbar_deg, b);
     for (const char* name : {"L1-L2", "L4-L5", "L5-S1"})
       ASSERT_GE(a.passive_joint_moment[3 * with.joint_index(name)], 0.0) << name << " " << lumbar_deg;
     EXPECT_EQ(a.muscle_force, b.muscle_force);
@@ -276,7 +261,9 @@ TEST(OffDisc, FullSpineInLumbarFlexionAddsEachLevelsOwnLawMomentExactly) {
     EXPECT_NEAR(field[j], expected, 1e-12 * std::max(1.0, expected)) << with.joint_name[j];
     EXPECT_EQ(a.disc_force(1, j), b.disc_force(1, j)) << with.joint_name[j];
     EXPECT_EQ(a.disc_force(2, j), b.disc_force(2, j)) << with.joint_name[j];
-    if (with.joint_off_disc[j].empty()) EXPECT_EQ(a.disc_force.col(j), b.disc_force.col(j)) << with.joint_name[j];
+    if (with.joint_off_disc[j].empty()) {
+      EXPECT_EQ(a.disc_force.col(j), b.disc_force.col(j)) << with.joint_name[j];
+    }
   }
   // The lumbar region's five levels are flexed (T12-L1 is not in it): each adds more than 10 N.
   for (const char* name : {"L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"}) {
@@ -331,8 +318,8 @@ TEST(OffDisc, ABlockOnTheSecondJointUsesThatJointsLaw) {
   ASSERT_EQ(j, 1);
   ASSERT_TRUE(without.joint_off_disc[j].empty());
   Data a(with), b(without);
-  solve(with, 20, a);
-  solve(without, 20, b);
+  solve_flexed(with, "trunk", 20, a);
+  solve_flexed(without, "trunk", 20, b);
   const double M = a.passive_joint_moment[3 * j];
   ASSERT_LT(M, -0.5);
   EXPECT_EQ(a.muscle_force, b.muscle_force);
