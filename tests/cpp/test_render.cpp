@@ -264,7 +264,9 @@ TEST(Render, FatiguedGroupsAreRankedByTheStrengthLost) {
   for (size_t k = 0; k < ranked.size(); ++k) {
     const auto& e = expect.at(ranked[k].second);
     EXPECT_NEAR(ranked[k].first, e[0] / e[1], 1e-12) << ranked[k].second;
-    if (k) EXPECT_GE(ranked[k - 1].first, ranked[k].first);
+    if (k) {
+      EXPECT_GE(ranked[k - 1].first, ranked[k].first);
+    }
   }
   // The case the plain mean got wrong: multifidus, whose fascicles' F0 differ.
   const auto& mult = expect.at("multifidus");

@@ -89,7 +89,9 @@ TEST(ScenarioCycle, FramesOfEveryRepetitionHaveTheSameTimeInTheCycle) {
       const long k = std::lround(c.time_in_cycle / dt);
       EXPECT_EQ(c.time_in_cycle, k * dt) << f;
       auto [it, inserted] = first.emplace(std::make_pair(k, 0L), c.time_in_cycle);
-      if (!inserted) EXPECT_EQ(it->second, c.time_in_cycle) << f;
+      if (!inserted) {
+        EXPECT_EQ(it->second, c.time_in_cycle) << f;
+      }
       if (r.time_in_cycle != c.time_in_cycle) ++exact_differs;
     }
     EXPECT_GT(exact_differs, 0);  // the old computation did differ in the last bits
@@ -124,10 +126,14 @@ TEST(ScenarioCycle, BackToBackRepetitionsStartAtTheirOwnFirstFrame) {
       EXPECT_EQ(c.time_in_cycle, 0.0) << f;
       EXPECT_NEAR(r.time_in_cycle, 2.0, 1e-11) << f;
     }
-    if (f < frames - 1) EXPECT_EQ(c.repetition, f / 100) << f;  // 100 frames a repetition
+    if (f < frames - 1) {
+      EXPECT_EQ(c.repetition, f / 100) << f;  // 100 frames a repetition
+    }
     const long k = std::lround(c.time_in_cycle / dt);
     auto [it, inserted] = first.emplace(k, c.time_in_cycle);
-    if (!inserted) EXPECT_EQ(it->second, c.time_in_cycle) << f;
+    if (!inserted) {
+      EXPECT_EQ(it->second, c.time_in_cycle) << f;
+    }
   }
 }
 
