@@ -130,7 +130,9 @@ class Scenario:
         """A copy with existing values changed (``{PATH: VALUE}`` or ``["PATH=VALUE", ...]``).
 
         Paths use dots and brackets as on the command line; a path that does not exist is an
-        InputError naming it (overrides never add keys).
+        InputError naming it. The one exception, as with ``--set``: the top-level settings the
+        format gives a default (``abdominal_pressure``, ``repetitions``, ``rest_s``, ``criterion``,
+        ``output_rate_hz``, ``break_posture``) are added when the file leaves them out.
         """
         sets = _override_strings(overrides)
         if not sets:
