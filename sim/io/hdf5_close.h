@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 #include <string>
+#include <utility>
 
 namespace paraspine {
 
@@ -26,6 +27,23 @@ void quiet_hdf5_errors();
 // thread's stack hold references to HDF5's error classes that keep the library from shutting
 // down at exit ("HDF5: infinite loop closing library"), so every failure path calls this.
 std::string take_hdf5_error();
+
+// The first failure of a series of HDF5 closes (a writer's close-everything path): check() each
+// call's status; take() gives that failure's reason ("" if none) and leaves this thread's error
+// stack clear.
+class FirstCloseFailure {
+ public:
+  void check(herr_t status) {
+    if (status < 0 && first_.empty()) first_ = take_hdf5_error();
+  }
+  std::string take() {
+    take_hdf5_error();
+    return std::move(first_);
+  }
+
+ private:
+  std::string first_;
+};
 
 // Allocates the disk blocks of `file` up to its end of allocation (plus a margin), so the writes
 // HDF5 makes when it flushes and closes cannot fail for want of space. "" when done (or when the

@@ -543,17 +543,13 @@ struct ResultsWriter::Impl {
   // Closes every dataset, then the file; "" or the first failure's reason. After a failed
   // H5Fclose HDF5 1.10 keeps a dangling id (hdf5_close.h): the file is never closed again.
   std::string close_all() {
-    std::string failure;
-    auto check = [&](herr_t r) {
-      if (r < 0 && failure.empty()) failure = take_hdf5_error();
-    };
-    for (hid_t ds : field_ds) if (ds >= 0) check(H5Dclose(ds));
+    FirstCloseFailure failure;
+    for (hid_t ds : field_ds) if (ds >= 0) failure.check(H5Dclose(ds));
     field_ds.clear();
     for (hid_t* h : {&time_ds, &joint_scale, &muscle_scale, &rotation_scale})
-      if (*h >= 0) check(H5Dclose(*h)), *h = -1;
-    if (file >= 0) check(H5Fclose(file)), file = -1;
-    take_hdf5_error();  // nothing left on this thread's stack
-    return failure;
+      if (*h >= 0) failure.check(H5Dclose(*h)), *h = -1;
+    if (file >= 0) failure.check(H5Fclose(file)), file = -1;
+    return failure.take();
   }
 
   // An unfinished or failed file: its remaining writes go to memory (so closing cannot fail on a

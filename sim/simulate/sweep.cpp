@@ -264,18 +264,14 @@ struct SweepWriter::Impl {
   // Closes everything; "" or the first failure's reason. A file whose close failed is never closed
   // again (HDF5 1.10 keeps a dangling id: hdf5_close.h).
   std::string close() {
-    std::string failure;
-    auto check = [&](herr_t r) {
-      if (r < 0 && failure.empty()) failure = take_hdf5_error();
-    };
-    for (auto& f : fields) check(H5Dclose(f.first));
+    FirstCloseFailure failure;
+    for (auto& f : fields) failure.check(H5Dclose(f.first));
     fields.clear();
-    if (summaries >= 0) check(H5Dclose(summaries)), summaries = -1;
+    if (summaries >= 0) failure.check(H5Dclose(summaries)), summaries = -1;
     if (strtype >= 0) H5Tclose(strtype), strtype = -1;
     if (lcpl >= 0) H5Pclose(lcpl), lcpl = -1;
-    if (file >= 0) check(H5Fclose(file)), file = -1;
-    take_hdf5_error();
-    return failure;
+    if (file >= 0) failure.check(H5Fclose(file)), file = -1;
+    return failure.take();
   }
 
   // An unfinished or failed sweep file: closed with its writes going to memory (a full disk cannot
