@@ -106,15 +106,8 @@ TEST(HandForces, MomentAboutEachJointIsHandPositionCrossForce) {
 // and both hands (half each, the left hand mirrored).
 TEST(HandForces, EqualsTheSameForceAtAWorldPointAtTheHands) {
   const Model m = full_spine();
-  const std::string hands = R"(paraspine_scenario: 1
-name: at_hands
-model: full_spine
-external_forces:
-  - name: pull
-    point_frame: hands
-    HANDS
-    force_N: [60, -250, 30]
-keyframes:
+  // The same held impact posture in both scenarios.
+  const std::string keyframes = R"(keyframes:
   - time: 0
     pelvis_position: [0, -0.05, 0]
     pelvis_deg: {flexion: 30, axial_rotation: -40}
@@ -126,6 +119,15 @@ keyframes:
     regions_deg: {lumbar: {flexion: 5, axial_rotation: 3.4, lateral_bending: 8}, thoracic: {flexion: 10, axial_rotation: 16.6, lateral_bending: 8}}
     hands: {both: {position: [0.35, -0.20, -0.02], load_kg: 0.15}}
 )";
+  const std::string hands = R"(paraspine_scenario: 1
+name: at_hands
+model: full_spine
+external_forces:
+  - name: pull
+    point_frame: hands
+    HANDS
+    force_N: [60, -250, 30]
+)" + keyframes;
   const std::string world = R"(paraspine_scenario: 1
 name: at_world
 model: full_spine
@@ -142,18 +144,7 @@ external_forces:
     point_frame: world
     carried_by: rib_cage
     force_N: [LEFT]
-keyframes:
-  - time: 0
-    pelvis_position: [0, -0.05, 0]
-    pelvis_deg: {flexion: 30, axial_rotation: -40}
-    regions_deg: {lumbar: {flexion: 5, axial_rotation: 3.4, lateral_bending: 8}, thoracic: {flexion: 10, axial_rotation: 16.6, lateral_bending: 8}}
-    hands: {both: {position: [0.35, -0.20, -0.02], load_kg: 0.15}}
-  - time: 1
-    pelvis_position: [0, -0.05, 0]
-    pelvis_deg: {flexion: 30, axial_rotation: -40}
-    regions_deg: {lumbar: {flexion: 5, axial_rotation: 3.4, lateral_bending: 8}, thoracic: {flexion: 10, axial_rotation: 16.6, lateral_bending: 8}}
-    hands: {both: {position: [0.35, -0.20, -0.02], load_kg: 0.15}}
-)";
+)" + keyframes;
   struct Case { const char* hands; const char* right; const char* left; };
   for (const Case& c : {Case{"hands: right", "60, -250, 30", "0, 0, 0"}, Case{"hands: both", "30, -125, 15", "30, -125, 15"}}) {
     const BoundScenario bh = bind_scenario(parse_scenario(replaced(hands, "HANDS", c.hands), "hands.yaml"), m);
