@@ -145,7 +145,7 @@ FatigueState advance_whole_step(const FatigueParameters& p, double TL, Branch b,
 void fatigue_steps(const FatigueParameters* p, const double* target_load, double dt, int n, FatigueState* s,
                    FatigueStepCache* cache, double* capacity) {
   for (int i = 0; i < n; ++i) {
-    const double TL = std::clamp(target_load[i], 0.0, 1.0);
+    const double TL = fatigue_target(target_load[i]);
     FatigueState& x = s[i];
     // A fascicle fully rested and not asked for anything stays so: relaxation to TL = 0 in closed
     // form maps (0, 0) to y* + E·0 = (+0, +0) exactly (apply_map; y* = −K⁻¹·0), so the step is
@@ -173,7 +173,7 @@ void fatigue_steps(const FatigueParameters* p, const double* target_load, double
 }
 
 void fatigue_step(const FatigueParameters& p, double TL, double dt, FatigueState& s, FatigueStepCache* cache) {
-  TL = std::clamp(TL, 0.0, 1.0);
+  TL = fatigue_target(TL);
   double left = dt;
   for (int guard = 0; left > 0 && guard < 64; ++guard) {
     const Branch b = branch_of(TL, s);

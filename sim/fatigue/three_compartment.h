@@ -12,6 +12,14 @@
 //   load), R otherwise.
 // Capacity for load sharing: the recruitable fraction 1 − M_F (Data::muscle_capacity).
 //
+// "Zero target" is decided to a tolerance: a target below kRestTarget (10⁻⁶ of MVC) is rest, and
+// is taken as TL = 0. The targets come from an iterative solver whose rounding leaves activations
+// of order 10⁻¹⁰ where the exact optimum is zero, on one side of a mirror pair and not the other;
+// tested for exact zero, the 15-fold rest multiplier turned that noise into a 10⁻⁵ difference of
+// M_F per 0.1 s step, and mirror-symmetric tasks lost their symmetry after failure
+// (docs/sources/breaks_and_symmetry.md). 10⁻⁶ is far above that noise and far below any
+// physiological activation [A].
+//
 // Integration: each branch is linear, y' = K y + c in y = (M_A, M_F), and is integrated exactly:
 // in closed form from K's two real eigenvalues (two exponentials), or with the matrix exponential
 // of the augmented 4 × 4 matrix where K is singular or nearly defective; a branch change inside a
@@ -20,6 +28,14 @@
 #include <array>
 
 namespace paraspine {
+
+// Targets below this fraction of MVC are rest (TL = 0): see above.
+constexpr double kRestTarget = 1e-6;
+
+// The target load the model integrates: clamped to [0, 1], and 0 below kRestTarget.
+inline double fatigue_target(double target_load) {
+  return target_load < kRestTarget ? 0.0 : target_load > 1.0 ? 1.0 : target_load;
+}
 
 struct FatigueParameters {
   // Trunk: Frey-Law, Looft & Heitsman 2012, J Biomech 45:1803, Table 1 (verified in the full text,
@@ -48,7 +64,7 @@ struct FatigueStepCache {
   double y0 = 0, y1 = 0, e00 = 0, e01 = 0, e10 = 0, e11 = 0;
 };
 
-// Advances the state by dt (s) at a constant target load in [0, 1]. Exact for any dt ≥ 0. `cache`
+// Advances the state by dt (s) at a constant target load (fatigue_target of it). Exact for any dt ≥ 0. `cache`
 // (optional, one per fascicle) remembers the last whole-step map.
 void fatigue_step(const FatigueParameters& p, double target_load, double dt, FatigueState& s,
                   FatigueStepCache* cache = nullptr);

@@ -43,7 +43,7 @@ const std::array<OutputField, 19> kOutputFields = {{
     {"/joints/shear_lateral", "N", FieldShape::kJoint,
      "lateral shear (+ the load pushes the superior vertebra to the right)", disc_row<2>},
     {"/joints/net_moment", "N m", FieldShape::kJoint3,
-     "net moment the tissues must supply (inverse dynamics), per rotation",
+     "net moment the tissues must supply (inverse dynamics; in a supported break what the relaxed tissues carry), per rotation",
      [](const Model&, const Data& d, double* o) { copy(d.tau, o); }},
     {"/joints/muscle_moment", "N m", FieldShape::kJoint3, "moment carried by muscles",
      [](const Model&, const Data& d, double* o) { copy(d.muscle_moment, o); }},

@@ -102,11 +102,23 @@ void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
 void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd* start) {
   LoadSharingInfo info;
   QpWorkspace& w = d.qp;
-  abdominal_pressure(m, s.abdominal_pressure, d);
+  // A supported frame needs no abdominal pressure: the support carries the trunk's moments.
+  abdominal_pressure(m, s.abdominal_pressure && !d.trunk_supported, d);
   build_constraints(m, d);
   set_quadratic_costs(m, s, d);
 
-  if (s.criterion == Criterion::kActivation2 || s.criterion == Criterion::kStress2) {
+  if (d.trunk_supported) {
+    // The support carries b = τ − M^pas − R·F^pas, all the muscles would have to, and each joint
+    // carries what its relaxed tissues give, τ − b = M^pas + R·F^pas (docs/fatigue.md, "Breaks
+    // between lifts"). With b = 0 the muscles are silent and no reserve acts: a = 0 is every
+    // criterion's optimum, set exactly rather than solved for (a solve stops at rounding noise, and
+    // activation3's Newton steps at its floor δ/2). The next frame starts cold from λ = 0.
+    d.tau -= w.b;
+    w.b.setZero();
+    w.x.setZero();
+    w.lambda.setZero();
+    d.loadsharing_warm = false;
+  } else if (s.criterion == Criterion::kActivation2 || s.criterion == Criterion::kStress2) {
     // One solve per frame: its multipliers follow the motion, so the warm start extrapolates them —
     // but not after a frame where reserves acted (d.loadsharing_info is still the last frame's): its
     // multipliers sit at the reserve cost's vertices and jump rather than drift, and extrapolating

@@ -22,9 +22,11 @@
 // Quadratic criteria are one QP (sim/loadsharing/qp.h); activation3 is a Newton/SQP loop on the same
 // core; minmax bisects on the common activation ceiling.
 //
-// Needs evaluate_frame (kinematics, dynamics, geometry, capacity) first. Reads muscle_capacity.
-// Writes abdominal_pressure (and its moment and force), activation, muscle_force, muscle_moment,
-// passive_joint_moment, reserve (per rotation), loadsharing_info. Warm-starts from the previous call on the same Data. No allocation.
+// Needs evaluate_frame (kinematics, dynamics, geometry, capacity) first. Reads muscle_capacity and
+// trunk_supported. Writes abdominal_pressure (and its moment and force), activation, muscle_force,
+// muscle_moment, passive_joint_moment, reserve (per rotation), loadsharing_info; in a supported
+// frame (Data::trunk_supported) also tau, which becomes the moments the relaxed tissues carry (the
+// support takes the rest: every activation and reserve is zero). Warm-starts from the previous call on the same Data. No allocation.
 #include <string>
 
 #include "sim/loadsharing/qp.h"

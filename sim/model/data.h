@@ -87,6 +87,11 @@ struct Data {
 
   // ---- load sharing (written by load_sharing; muscle_capacity is its input)
   Eigen::VectorXd muscle_capacity;         // (nmuscle) upper bound of activation: 1 fresh, less fatigued
+  // The body leans on a support (a supported break, Scenario::break_posture) that carries every
+  // moment the relaxed body leaves unbalanced: the muscles are silent, and load_sharing replaces tau
+  // with the moments the relaxed tissues carry (passive joint laws, passive fibre forces). An input,
+  // set per frame by the caller.
+  bool trunk_supported = false;
   Eigen::VectorXd activation;              // (nmuscle)
   Eigen::VectorXd muscle_force;            // (nmuscle) N along the tendon: a F^act + F^pas
   Eigen::VectorXd muscle_moment;           // (ndof) N·m carried by muscles

@@ -412,7 +412,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
         evaluate_frame_after_kinematics(m, d);
         if (work) work->store(m, d, inputs);
       }
-      if (supported) d.tau.setZero();  // the support carries the trunk's moments (Scenario::break_posture)
+      d.trunk_supported = supported;  // the support carries the trunk's moments (Scenario::break_posture)
       // Warm start: the last solve's multipliers, or those of the same point of the last
       // repetition that solved it, where reserves acted there and its multipliers had settled —
       // moved by at most kSettled times the reserve cost since the repetition before (RepeatedCycle).
@@ -571,9 +571,10 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
             Data& x = scratch[static_cast<size_t>(omp_get_thread_num())];
             x.loadsharing_warm = false;  // the chain starts cold, then warm-starts from its previous frame
             for (long i = c * kChain; i < std::min(next->n, (c + 1) * kChain); ++i) {
-              set_frame_kinematics(m, s, b, cycle, next->f0 + i, clock, x);
+              const CyclePosition where = set_frame_kinematics(m, s, b, cycle, next->f0 + i, clock, x);
               evaluate_frame_after_kinematics(m, x);
               x.muscle_capacity.setOnes();
+              x.trunk_supported = where.on_break && s.break_posture == "supported";  // as process()
               load_sharing(m, ls, x);
               reactions(m, x);
               next->outputs[static_cast<size_t>(i)].store(x, no_inputs, false);
