@@ -64,6 +64,7 @@ int run(const BatchArgs& a) {
       }
       resolve_model_name(sc.model, sc.file, sc.model_line, "model");
     }
+  if (a.out.empty()) remove_on_interrupt({}, "");  // says "interrupted"
   if (!a.out.empty()) {
     // The files run_batch will write (<dir>/<scenario name>.h5, one per scenario in order): the
     // unfinished ones removed if the batch is interrupted, the finished ones kept and named.

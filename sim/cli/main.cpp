@@ -268,6 +268,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   opt.time_coupling = !no_fatigue;
   if (isatty(STDERR_FILENO)) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
+  if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
   if (!out.empty()) {
     ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model)};
@@ -495,7 +496,8 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     for (const auto& a : axes) values.emplace_back(a.path, a.values);
     ps::check_sweep_axes(sc, values, "--vary");
   }
-  if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
+  ps::cli::remove_on_interrupt(out.empty() ? std::vector<std::string>{} : std::vector<std::string>{ps::cli::partial_file(out)},
+                               out.empty() ? "" : "results file");
   // Each point goes to the file as it completes and only its table cells are kept, so memory does
   // not grow with the grid (--json prints every summary, so only then are they kept).
   std::unique_ptr<ps::SweepWriter> writer;
