@@ -305,6 +305,10 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
 
   // Accumulators.
   std::vector<double> peak_c(m.njoint, 0), sum_c(m.njoint, 0), peak_ap(m.njoint, 0), peak_lat(m.njoint, 0);
+  // The shears' signed values in the frame of their largest magnitude (+ anterior / right, the
+  // schema's signs): peak_ap and peak_lat are magnitudes, and a twisting lift's L3-L4 shear runs
+  // from -458 to +23 N, posterior, which the magnitude alone reads as 458 N anterior.
+  std::vector<double> signed_ap(m.njoint, 0), signed_lat(m.njoint, 0);
   std::vector<double> peak_a(m.nmuscle, 0), sum_a(m.nmuscle, 0);
   // When each peak was first reached, and the peaks fresh muscles give in the same frames
   // (SolvedFrame::fatigue_bound): in a held posture the peaks come late, from fatigue-driven
@@ -480,8 +484,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       if (c > peak_c[j]) peak_c[j] = c, peak_c_time[j] = t;
       fresh_peak_c[j] = std::max(fresh_peak_c[j], bound ? answer->fresh.compression[j] : c);
       sum_c[j] += c;
-      peak_ap[j] = std::max(peak_ap[j], std::abs(d.disc_force(1, j)));
-      peak_lat[j] = std::max(peak_lat[j], std::abs(d.disc_force(2, j)));
+      const double ap = d.disc_force(1, j), lat = d.disc_force(2, j);
+      if (std::abs(ap) > peak_ap[j]) peak_ap[j] = std::abs(ap), signed_ap[j] = ap;
+      if (std::abs(lat) > peak_lat[j]) peak_lat[j] = std::abs(lat), signed_lat[j] = lat;
     }
     for (int i = 0; i < m.nmuscle; ++i) {
       const double a = d.activation[i];
@@ -611,6 +616,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   for (int k = 0; k < m.njoint; ++k)
     joints[m.joint_name[k]] = {{"peak_compression_N", peak_c[k]}, {"mean_compression_N", sum_c[k] / frames},
                                {"peak_shear_ap_N", peak_ap[k]}, {"peak_shear_lateral_N", peak_lat[k]},
+                               {"peak_shear_ap_signed_N", signed_ap[k]}, {"peak_shear_lateral_signed_N", signed_lat[k]},
                                {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI},
                                {"peak_compression_time_s", peak_c_time[k]}, {"fresh_peak_compression_N", fresh_peak_c[k]}};
   j["joints"] = joints;
