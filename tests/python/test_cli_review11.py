@@ -1,0 +1,27 @@
+"""CLI messages from the session-11 user review: a missing results file is named as missing (F18),
+a video asked for without --animate is pointed to it (F19), model info labels its ranges of motion
+as in vitro (F20), moments errors name the option and the value (F23), a tab in a YAML file's
+indentation is named (F24)."""
+import os
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+FIXTURE = "tests/data/test_lift.yaml"
+
+
+def run(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("verb", ["compare", "render", "report"])
+def test_missing_results_file_is_said_to_be_missing(tmp_path, verb):
+    # Said "cannot open as an HDF5 results file", as for a damaged file.
+    missing = tmp_path / "nope.h5"
+    out = {"compare": [], "render": ["-o", str(tmp_path / "x.png")], "report": ["-o", str(tmp_path / "x.html")]}[verb]
+    r = run(verb, str(missing), *out)
+    assert r.returncode == 2, r.stderr
+    assert f"{missing}: the file does not exist" in r.stderr, r.stderr
+    r = run(verb, str(tmp_path), *out)  # a folder
+    assert r.returncode == 2 and "is a directory" in r.stderr, r.stderr
