@@ -25,3 +25,14 @@ def test_missing_results_file_is_said_to_be_missing(tmp_path, verb):
     assert f"{missing}: the file does not exist" in r.stderr, r.stderr
     r = run(verb, str(tmp_path), *out)  # a folder
     assert r.returncode == 2 and "is a directory" in r.stderr, r.stderr
+
+
+def test_render_to_a_video_without_animate_suggests_it(tmp_path):
+    h5 = tmp_path / "lift.h5"
+    assert run("run", FIXTURE, "--set", "repetitions=1", "--no-fatigue", "-o", str(h5)).returncode == 0
+    for ext in ("mp4", "gif"):
+        r = run("render", str(h5), "-o", str(tmp_path / f"x.{ext}"))
+        assert r.returncode == 2 and "add --animate" in r.stderr, r.stderr
+    r = run("render", str(h5), "-o", str(tmp_path / "x.jpg"))
+    assert r.returncode == 2 and "unknown picture format '.jpg'" in r.stderr, r.stderr
+    assert list(p.name for p in tmp_path.iterdir()) == ["lift.h5"]
