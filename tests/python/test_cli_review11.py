@@ -36,3 +36,11 @@ def test_render_to_a_video_without_animate_suggests_it(tmp_path):
     r = run("render", str(h5), "-o", str(tmp_path / "x.jpg"))
     assert r.returncode == 2 and "unknown picture format '.jpg'" in r.stderr, r.stderr
     assert list(p.name for p in tmp_path.iterdir()) == ["lift.h5"]
+
+
+def test_model_info_labels_the_ranges_as_in_vitro():
+    r = run("model", "info", "lumbar")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    header = next(k for k, line in enumerate(lines) if "flexion (deg)" in line)
+    assert "in vitro" in lines[header - 1], lines[header - 1]
