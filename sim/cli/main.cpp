@@ -54,7 +54,12 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
   double deg = 0;
   if (!ps::parse_number(spec.substr(eq + 1), deg))
     throw std::invalid_argument("--angle-deg: '" + spec.substr(eq + 1) + "' is not a number");
-  ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
+  if (!std::isfinite(deg)) throw ps::InputError("--angle-deg", 0, spec, "the angle must be a finite number of degrees");
+  try {
+    ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
+  } catch (const std::invalid_argument& e) {  // an unknown region or axis: name the option and the value given
+    throw ps::InputError("--angle-deg", 0, spec, e.what());
+  }
 }
 
 int run_moments(const std::string& model_path, const std::vector<std::string>& angles,

@@ -44,3 +44,14 @@ def test_model_info_labels_the_ranges_as_in_vitro():
     lines = r.stdout.splitlines()
     header = next(k for k, line in enumerate(lines) if "flexion (deg)" in line)
     assert "in vitro" in lines[header - 1], lines[header - 1]
+
+
+@pytest.mark.parametrize("spec,expect", [
+    ("lumbar.flex=10", "--angle-deg: lumbar.flex=10: unknown axis 'flex' (expected flexion, lateral_bending or axial_rotation)"),
+    ("lumbr.flexion=10", "--angle-deg: lumbr.flexion=10: unknown region 'lumbr' (this model has: pelvis"),
+    ("lumbar.flexion=nan", "--angle-deg: lumbar.flexion=nan: the angle must be a finite number of degrees"),
+])
+def test_moments_errors_name_the_option_and_the_value(spec, expect):
+    r = run("moments", "lumbar", "--angle-deg", spec)
+    assert r.returncode == 2 and r.stdout == "", r.stdout
+    assert r.stderr.startswith("error: " + expect), r.stderr
