@@ -684,7 +684,7 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     try {
       root = YAML::Load(out);
     } catch (const YAML::ParserException& e) {
-      throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+      throw_yaml_syntax_error(out, file, e);
     }
     // A top-level setting the format defines with a default (abdominal_pressure, repetitions, ...) that
     // the file leaves out is added as a line of its own, so `--set abdominal_pressure=false` works on

@@ -55,3 +55,16 @@ def test_moments_errors_name_the_option_and_the_value(spec, expect):
     r = run("moments", "lumbar", "--angle-deg", spec)
     assert r.returncode == 2 and r.stdout == "", r.stdout
     assert r.stderr.startswith("error: " + expect), r.stderr
+
+
+@pytest.mark.parametrize("overrides", [[], ["--set", "repetitions=1"]])
+def test_tab_in_yaml_indentation_is_named(tmp_path, overrides):
+    text = open(FIXTURE).read().replace("    regions_deg: {lumbar: {flexion: 30}}", "\tregions_deg: {lumbar: {flexion: 30}}")
+    assert "\t" in text
+    bad = tmp_path / "tabbed.yaml"
+    bad.write_text(text)
+    line = text[:text.index("\t")].count("\n") + 1
+    r = run("run", str(bad), *overrides)
+    assert r.returncode == 2, r.stderr
+    assert f"tab character at line {line} col 1: YAML indentation must use spaces" in r.stderr, r.stderr
+    assert r.stderr.startswith(f"error: {bad}:{line}: "), r.stderr
