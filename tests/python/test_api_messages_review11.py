@@ -28,3 +28,13 @@ def test_misspelt_subject_sweep_axis_lists_the_subject_axes():
     # No command-line advice (it said "give the subject with --subject mass=70,..."); the option's
     # name stays as the CLI prints it, as docs/python.md promises (the CLI's message, word for word).
     assert "--subject" not in msg and msg.startswith("--vary: subject.weight: not a subject axis"), msg
+
+
+def test_to_hdf5_of_results_with_some_fields_says_how_to_write_them(tmp_path):
+    r = paraspine.simulate(None, FIXTURE, fields=["compression"], progress=False)
+    with pytest.raises(ValueError, match=r"simulate\(\.\.\., output=PATH, fields=\.\.\.\)"):
+        r.to_hdf5(tmp_path / "x.h5")
+    assert "fields=" in paraspine.Results.to_hdf5.__doc__
+    out = tmp_path / "some.h5"
+    paraspine.simulate(None, FIXTURE, fields=["compression"], output=out, progress=False)
+    assert out.exists()
