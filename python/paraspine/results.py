@@ -701,7 +701,11 @@ class Results:
 
     def to_hdf5(self, path: Union[str, os.PathLike]) -> str:
         """Write a schema-v1 file, laid out exactly as ``paraspine run -o`` writes it (the same C++
-        writer; written as ``PATH.partial`` and renamed when complete). Returns the path."""
+        writer; written as ``PATH.partial`` and renamed when complete). Returns the path.
+
+        In-memory results must hold every field: results simulated with ``fields=`` raise
+        ValueError (write such a file while simulating: ``simulate(..., output=PATH, fields=...)``).
+        Results read from a file are copied whole, whatever fields it stores."""
         path = os.fspath(path)
         if self._h5 is not None or (self.model is None and self.file):
             # File-backed: the file already is schema v1; copy it whole. The path is checked as for
@@ -718,8 +722,12 @@ class Results:
             return path
         missing = [f.name for f in FIELDS if f.name not in self._fields]
         if missing or self.model is None:
+            # Results simulated with fields= hold only those fields: a file of them is what
+            # simulate(..., output=PATH, fields=...) writes, as `paraspine run -o --fields` does.
             raise ValueError("to_hdf5 needs every field of a run simulated in this session; missing: "
-                             + ", ".join(missing or ["the model"]))
+                             + ", ".join(missing or ["the model"])
+                             + ("; for a file of only some fields, simulate(..., output=PATH, fields=...) writes it"
+                                if missing else ""))
         _core._write_results(path, self.model, self._scenario._native, str(self.metadata.get("criterion", "")),
                              self.summary, self.time, [self._full(f.name) for f in FIELDS])
         return path

@@ -5,7 +5,6 @@ like ``paraspine run NAME --set PATH=VALUE``.
 """
 from __future__ import annotations
 
-import math
 import os
 from typing import Any, Mapping, Optional, Sequence, Union
 
@@ -23,8 +22,8 @@ def _format_override_value(value: OverrideValue) -> str:
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        if not math.isfinite(float(value)):
-            raise ValueError(f"override value {value!r} is not finite")
+        # nan and inf go to the scenario reader as text, which refuses them as the CLI's --set does:
+        # an InputError naming the file, the line and the field (a bare ValueError named none).
         return repr(float(value))
     return str(value)
 

@@ -32,6 +32,14 @@ void print_progress(int done, int total, const std::string& name, double seconds
 
 
 
+// The exit code `run` would give (README "Exit codes"): 2 when every failed scenario failed on its
+// input or its output file (a full disk included), 1 when one failed otherwise.
+int failure_code(const BatchResult& r) {
+  for (const auto& e : r.entries)
+    if (!e.error.empty() && !e.input_error) return 1;
+  return 2;
+}
+
 int run(const BatchArgs& a) {
   BatchOptions opt;
   opt.threads = usable_threads(a.threads);
@@ -56,6 +64,7 @@ int run(const BatchArgs& a) {
       }
       resolve_model_name(sc.model, sc.file, sc.model_line, "model");
     }
+  if (a.out.empty()) remove_on_interrupt({}, "");  // says "interrupted"
   if (!a.out.empty()) {
     // The files run_batch will write (<dir>/<scenario name>.h5, one per scenario in order): the
     // unfinished ones removed if the batch is interrupted, the finished ones kept and named.
@@ -80,7 +89,7 @@ int run(const BatchArgs& a) {
                                   {"seconds", e.seconds}, {"summary", e.summary},
                                   {"error", e.error.empty() ? nlohmann::json() : nlohmann::json(e.error)}});
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return r.all_ran() ? 0 : 1;
+    return r.all_ran() ? 0 : failure_code(r);
   }
   double cpu = 0;
   for (const auto& e : r.entries) cpu += e.seconds;
@@ -104,7 +113,7 @@ int run(const BatchArgs& a) {
   if (!a.out.empty()) fmt::print("\n  results: {}\n", (std::filesystem::path(a.out) / "<scenario>.h5").string());
   if (!r.all_ran()) {
     std::cerr << "error: some scenarios failed (above); their results files were not written" << (a.out.empty() ? "" : ", the others' are") << "\n";
-    return 1;
+    return failure_code(r);
   }
   return 0;
 }

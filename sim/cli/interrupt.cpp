@@ -66,7 +66,7 @@ std::string partial_file(const std::string& output) { return output + ".partial"
 void remove_on_interrupt(const std::vector<std::string>& partial_files, const std::string& what) {
   auto* o = new Outputs;
   o->partial = partial_files;
-  o->nothing_kept = "\ninterrupted: no " + what + " written\n";
+  o->nothing_kept = what.empty() ? "\ninterrupted\n" : "\ninterrupted: no " + what + " written\n";
   install(o);
 }
 

@@ -11,7 +11,8 @@ namespace paraspine::cli {
 
 // Installs the handlers (once; signals the shell ignores, as for `nohup` or background jobs, stay
 // ignored) and sets the files they remove. The handler then ends the process by the same signal,
-// saying "interrupted: no <what> written".
+// saying "interrupted: no <what> written" (just "interrupted" when `what` is empty: a verb with no
+// output file, which Ctrl-C used to end without a word).
 void remove_on_interrupt(const std::vector<std::string>& partial_files, const std::string& what = "results file");
 
 // The same for a verb that writes several files one after the other or side by side (batch):

@@ -54,7 +54,12 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
   double deg = 0;
   if (!ps::parse_number(spec.substr(eq + 1), deg))
     throw std::invalid_argument("--angle-deg: '" + spec.substr(eq + 1) + "' is not a number");
-  ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
+  if (!std::isfinite(deg)) throw ps::InputError("--angle-deg", 0, spec, "the angle must be a finite number of degrees");
+  try {
+    ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
+  } catch (const std::invalid_argument& e) {  // an unknown region or axis: name the option and the value given
+    throw ps::InputError("--angle-deg", 0, spec, e.what());
+  }
 }
 
 int run_moments(const std::string& model_path, const std::vector<std::string>& angles,
@@ -268,6 +273,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   opt.time_coupling = !no_fatigue;
   if (isatty(STDERR_FILENO)) opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
+  if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
   if (!out.empty()) {
     ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model)};
@@ -306,9 +312,10 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     fmt::print("  {:<8} {}{} {} {} {} {} {}{}\n", name, cell(pc, 0, 14), mark(pc, fresh),
                cell(joint_number(summary, name, "peak_compression_time_s"), time_digits(joint_number(summary, name, "peak_compression_time_s")), 8), cell(fresh, 0, 13),
                cell(joint_number(summary, name, "mean_compression_N"), 0, 14),
-               cell(joint_number(summary, name, "peak_shear_ap_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_N"), 0, 17),
+               cell(joint_number(summary, name, "peak_shear_ap_signed_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_signed_N"), 0, 17),
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
+  fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
   fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "at t s",
              "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
   for (const auto& [group, sides] : summary["groups"].items())
@@ -450,7 +457,8 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     // peak from fatigue-driven recruitment late in a hold.
     row(fmt::format("{} fresh-muscle peak", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "fresh_peak_compression_N"); }, "N", 0);
     row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
-    row(fmt::format("{} peak AP shear", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_N"); }, "N", 0);
+    // Signed: + anterior, - posterior, at the largest magnitude (summaries before session 11 lack it: '-').
+    row(fmt::format("{} peak AP shear (+ ant.)", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_signed_N"); }, "N", 0);
   }
   for (const auto& [group, sides] : files[0].summary["groups"].items()) {
     auto mean_act = [&, g = group](const ps::ResultsFileInfo& f) {
@@ -495,7 +503,8 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     for (const auto& a : axes) values.emplace_back(a.path, a.values);
     ps::check_sweep_axes(sc, values, "--vary");
   }
-  if (!out.empty()) ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
+  ps::cli::remove_on_interrupt(out.empty() ? std::vector<std::string>{} : std::vector<std::string>{ps::cli::partial_file(out)},
+                               out.empty() ? "" : "results file");
   // Each point goes to the file as it completes and only its table cells are kept, so memory does
   // not grow with the grid (--json prints every summary, so only then are they kept).
   std::unique_ptr<ps::SweepWriter> writer;

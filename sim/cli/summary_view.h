@@ -68,6 +68,7 @@ inline std::string percent_change(double first, double v, int digits) {
 
 // A number for a table column: '-' for NaN (no such joint in this model, or no value).
 inline std::string cell(double v, int digits, int width) {
+  if (std::abs(v) < 0.5 * std::pow(10.0, -digits)) v = 0;  // never "-0" (a signed shear of -1e-13 N)
   return std::isnan(v) ? fmt::format("{:>{}}", "-", width) : fmt::format("{:>{}.{}f}", v, width, digits);
 }
 

@@ -235,6 +235,38 @@ inline std::string yaml_field_on_line(const YAML::Node& n, int line, const std::
   return "";
 }
 
+// The first tab in a line's leading whitespace, up to line `last` (0-based), as its 1-based line and
+// column; false when there is none. YAML indentation is spaces only, and yaml-cpp reports a tab
+// there as a structural error ("end of map not found") that never mentions the tab.
+inline bool tab_in_indentation(const std::string& text, int last, int& line, int& col) {
+  int l = 0;
+  for (size_t i = 0; i < text.size() && l <= last; ++l) {
+    size_t k = i;
+    while (k < text.size() && (text[k] == ' ' || text[k] == '\t')) {
+      if (text[k] == '\t') {
+        line = l + 1, col = static_cast<int>(k - i) + 1;
+        return true;
+      }
+      ++k;
+    }
+    const size_t nl = text.find('\n', i);
+    if (nl == std::string::npos) break;
+    i = nl + 1;
+  }
+  return false;
+}
+
+// The InputError for a YAML syntax error in `text` (from `file`): at the tab when a tab in the
+// indentation explains it, else at yaml-cpp's line.
+[[noreturn]] inline void throw_yaml_syntax_error(const std::string& text, const std::string& file,
+                                                 const YAML::ParserException& e, const std::string& note = "") {
+  int line = 0, col = 0;
+  if (tab_in_indentation(text, e.mark.line, line, col))
+    throw InputError(file, line, "", "tab character at line " + std::to_string(line) + " col " + std::to_string(col) +
+                                         ": YAML indentation must use spaces (YAML syntax error: " + e.msg + ")" + note);
+  throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg + note);
+}
+
 // Parses YAML text that must be a mapping, with syntax errors located in `file`. The text must be
 // UTF-8 (names and descriptions end up in JSON and HDF5): a bad byte is named with its line and
 // the field written there.
@@ -245,7 +277,7 @@ inline YAML::Node load_yaml_mapping(const std::string& text, const std::string& 
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    if (bad == std::string::npos) throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg + note);
+    if (bad == std::string::npos) throw_yaml_syntax_error(text, file, e, note);
   }
   if (bad != std::string::npos) {
     const int line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));

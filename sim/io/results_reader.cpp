@@ -2,6 +2,11 @@
 
 #include <hdf5.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
 #include "sim/common/error.h"
 #include "sim/io/hdf5_attributes.h"
 
@@ -16,12 +21,23 @@ bool is_sweep_file(hid_t file) {
   return sweep;
 }
 
+std::string results_open_problem(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) return "the file does not exist";
+  if (st.type() == fs::file_type::directory) return "it is a directory, not a results file";
+  errno = 0;
+  if (!std::ifstream(path, std::ios::binary)) return std::string("cannot read it: ") + std::strerror(errno ? errno : EACCES);
+  return "cannot open as an HDF5 results file";
+}
+
 ResultsFileInfo read_results_info(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   ResultsFileInfo info;
   info.path = path;
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file < 0) throw InputError(path, 0, "", "cannot open as an HDF5 results file");
+  if (file < 0) throw InputError(path, 0, "", results_open_problem(path));
   auto fail = [&](const std::string& msg) {
     H5Fclose(file);
     throw InputError(path, 0, "", msg);

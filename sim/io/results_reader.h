@@ -16,6 +16,10 @@ struct ResultsFileInfo {
 // Throws InputError naming the file when it is missing, not HDF5, or not a paraspine results file.
 ResultsFileInfo read_results_info(const std::string& path);
 
+// Why H5Fopen could not open `path` for reading, for the InputError: "the file does not exist",
+// "it is a directory", "cannot read it: <reason>", else "cannot open as an HDF5 results file".
+std::string results_open_problem(const std::string& path);
+
 // Whether an open HDF5 file is a sweep file (paraspine sweep -o), which readers of one run's
 // results refuse by name.
 bool is_sweep_file(hid_t file);

@@ -172,6 +172,9 @@ std::string model_summary_text(const Model& m) {
                      m.segment_parent[s] < 0 ? "-" : m.segment_name[m.segment_parent[s]], m.segment_mass[s],
                      1e3 * m.segment_com(0, s), 1e3 * m.segment_com(1, s), 1e3 * m.segment_com(2, s)));
   line("");
+  // The ranges are the model files' in vitro ranges of motion (at the test moment), which in vivo
+  // end-of-range postures exceed: scenarios may take a level to twice them (docs/scenarios.md).
+  line("  ranges of motion: in vitro (at the test moment); a scenario may reach twice them (docs/scenarios.md)");
   line(fmt::format("  {:<10} {:>18} {:>18} {:>18} {:>14}", "joint", "flexion (deg)", "lat. bending (deg)",
                    "axial rot. (deg)", "disc area cm²"));
   for (int k = 0; k < m.njoint; ++k) {

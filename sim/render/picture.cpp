@@ -972,8 +972,10 @@ void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const
   if (width < 200 || height < 150 || width > 20000 || height > 20000)
     throw std::invalid_argument(fmt::format("picture size {} × {} is outside 200 × 150 … 20000 × 20000", width, height));
   const std::string ext = fs::path(out).extension().string();
+  if (ext == ".mp4" || ext == ".gif")  // a video asked for without --animate
+    throw InputError(out, 0, "", "'" + ext + "' is a video: add --animate (a picture is .svg, .png or .pdf)");
   if (ext != ".svg" && ext != ".png" && ext != ".pdf")
-    throw InputError(out, 0, "", "unknown picture format '" + ext + "' (use .svg, .png or .pdf)");
+    throw InputError(out, 0, "", "unknown picture format '" + ext + "' (use .svg, .png or .pdf; .mp4 or .gif with --animate)");
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
   // Drawn into memory, then written by write_file_in_place: cairo's own file output reports a

@@ -247,7 +247,8 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   for (const char* j : {"L5-S1", "L4-L5"}) {
     num_row(fmt::format("{} peak compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_compression_N"}); }, 0, "N", kNioshActionLimit);
     num_row(fmt::format("{} mean compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "mean_compression_N"}); }, 0, "N", kNioshActionLimit);
-    num_row(fmt::format("{} peak anterior shear", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_shear_ap_N"}); }, 0, "N");
+    // Signed, at the largest magnitude (it showed the magnitude as "anterior"; files before session 11: '–').
+    num_row(fmt::format("{} peak AP shear (+ anterior, − posterior)", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_shear_ap_signed_N"}); }, 0, "N");
   }
   text_row("most loaded level", [](const Entry& e) { return e.picture->model().joint_name[e.picture->peak_joint()]; });
   num_row("its peak compression", [](const Entry& e) {

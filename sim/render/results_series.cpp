@@ -52,7 +52,7 @@ ResultsSeries::ResultsSeries(const std::string& p) {
   path = p;
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   file_ = H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file_ < 0) throw InputError(p, 0, "", "cannot open as an HDF5 results file");
+  if (file_ < 0) throw InputError(p, 0, "", results_open_problem(p));
   try {
     if (is_sweep_file(file_))
       fail("", "a sweep file (paraspine sweep -o) holds every grid point's summary, not a run's frames: render the "

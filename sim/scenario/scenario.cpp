@@ -684,7 +684,7 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     try {
       root = YAML::Load(out);
     } catch (const YAML::ParserException& e) {
-      throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+      throw_yaml_syntax_error(out, file, e);
     }
     // A top-level setting the format defines with a default (abdominal_pressure, repetitions, ...) that
     // the file leaves out is added as a line of its own, so `--set abdominal_pressure=false` works on
@@ -735,6 +735,12 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
   std::vector<std::string> seen;
   for (const auto& [path, values] : axes) {
     const std::string field = subject_field(path);
+    // A misspelt subject axis (subject.weight) said "the scenario has no 'subject' here ... give the
+    // subject with --subject", the command line's words, from Python too: list the subject axes.
+    if (field.empty() && path.rfind("subject.", 0) == 0)
+      throw InputError(option, 0, path,
+                       "not a subject axis (subject.mass, subject.height, subject.strength, subject.fatigue_rate_scale, "
+                       "subject.recovery_rate_scale)");
     const std::string what = field.empty() ? path : "subject." + field;
     for (const std::string& s : seen)
       if (s == what) throw InputError(option, 0, path, "varied twice: give all its values in one axis");

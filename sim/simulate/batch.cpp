@@ -120,6 +120,10 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
           options.on_written(static_cast<size_t>(k));
         }
       }
+    } catch (const InputError& ex) {
+      e.summary = nullptr;
+      e.error = ex.what();
+      e.input_error = true;
     } catch (const std::exception& ex) {
       e.summary = nullptr;
       e.error = ex.what();

@@ -31,6 +31,7 @@ struct BatchEntry {
   std::string name, file, output;  // output: the results file, empty without --output
   nlohmann::json summary;          // null when the scenario failed
   std::string error;               // why it failed, empty when it ran
+  bool input_error = false;        // it failed on its input or its output file (an InputError): `run` exits 2 there
   double seconds = 0;              // wall time of this scenario
 };
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <map>
@@ -290,6 +291,34 @@ static std::string fatigue_rotation_name(const Model& m, int dof, int sense) {
   return m.joint_name[dof / 3] + " " + names[dof % 3][sense > 0 ? 1 : 0] + " moment";
 }
 
+namespace {
+
+// When a peak was first reached: the first frame within kPeakTimeTolerance (relative) of the run's
+// peak. A repeated task reaches the same peak in every repetition to rounding (golf_swing x10:
+// within 4e-8 N of 2.6 kN), and a strict "larger than" gave the repetition whose rounding came out
+// highest (L5-S1 at 40.7 s for a peak first reached at 3.52 s). Exact, streaming: the first frame
+// within the tolerance of the final peak is a new running maximum, so only the running maxima within
+// the tolerance of the current one are kept (usually one).
+constexpr double kPeakTimeTolerance = 1e-9;
+class FirstPeakTime {
+ public:
+  explicit FirstPeakTime(double t0) : t0_(t0) {}
+  void add(double t, double v, double& peak) {
+    if (!(v > peak)) return;
+    peak = v;
+    near_.emplace_back(t, v);
+    const double floor = v / (1 + kPeakTimeTolerance);
+    while (near_.front().second < floor) near_.pop_front();
+  }
+  double time() const { return near_.empty() ? t0_ : near_.front().first; }
+
+ private:
+  double t0_;
+  std::deque<std::pair<double, double>> near_;  // (time, value) of running maxima within tolerance of the last
+};
+
+}  // namespace
+
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
   const BoundScenario b = bind_scenario(s, m);
   const std::vector<FatigueParameters> fatigue_parameters = scenario_fatigue_parameters(s, m);
@@ -305,12 +334,17 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
 
   // Accumulators.
   std::vector<double> peak_c(m.njoint, 0), sum_c(m.njoint, 0), peak_ap(m.njoint, 0), peak_lat(m.njoint, 0);
+  // The shears' signed values in the frame of their largest magnitude (+ anterior / right, the
+  // schema's signs): peak_ap and peak_lat are magnitudes, and a twisting lift's L3-L4 shear runs
+  // from -458 to +23 N, posterior, which the magnitude alone reads as 458 N anterior.
+  std::vector<double> signed_ap(m.njoint, 0), signed_lat(m.njoint, 0);
   std::vector<double> peak_a(m.nmuscle, 0), sum_a(m.nmuscle, 0);
   // When each peak was first reached, and the peaks fresh muscles give in the same frames
   // (SolvedFrame::fatigue_bound): in a held posture the peaks come late, from fatigue-driven
   // recruitment as capacities run out, and the fresh peak is what the posture itself asks.
-  std::vector<double> peak_c_time(m.njoint, clock.time(0)), fresh_peak_c(m.njoint, 0);
-  std::vector<double> peak_a_time(m.nmuscle, clock.time(0)), fresh_peak_a(m.nmuscle, 0);
+  std::vector<FirstPeakTime> peak_c_time(m.njoint, FirstPeakTime(clock.time(0)));
+  std::vector<FirstPeakTime> peak_a_time(m.nmuscle, FirstPeakTime(clock.time(0)));
+  std::vector<double> fresh_peak_c(m.njoint, 0), fresh_peak_a(m.nmuscle, 0);
   double fatigue_bound_from = -1, peak_fatigue_reserve_share = 0;
   FatigueShortfall peak_fatigue_reserve;  // where that peak was, and the N·m behind it
   long fatigue_reserve_frames = 0, fresh_solves = 0;
@@ -477,15 +511,16 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (bound && fatigue_bound_from < 0) fatigue_bound_from = t;
     for (int j = 0; j < m.njoint; ++j) {
       const double c = d.disc_force(0, j);
-      if (c > peak_c[j]) peak_c[j] = c, peak_c_time[j] = t;
+      peak_c_time[j].add(t, c, peak_c[j]);
       fresh_peak_c[j] = std::max(fresh_peak_c[j], bound ? answer->fresh.compression[j] : c);
       sum_c[j] += c;
-      peak_ap[j] = std::max(peak_ap[j], std::abs(d.disc_force(1, j)));
-      peak_lat[j] = std::max(peak_lat[j], std::abs(d.disc_force(2, j)));
+      const double ap = d.disc_force(1, j), lat = d.disc_force(2, j);
+      if (std::abs(ap) > peak_ap[j]) peak_ap[j] = std::abs(ap), signed_ap[j] = ap;
+      if (std::abs(lat) > peak_lat[j]) peak_lat[j] = std::abs(lat), signed_lat[j] = lat;
     }
     for (int i = 0; i < m.nmuscle; ++i) {
       const double a = d.activation[i];
-      if (a > peak_a[i]) peak_a[i] = a, peak_a_time[i] = t;
+      peak_a_time[i].add(t, a, peak_a[i]);
       fresh_peak_a[i] = std::max(fresh_peak_a[i], bound ? answer->fresh.activation[i] : a);
       sum_a[i] += a;
     }
@@ -612,8 +647,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   for (int k = 0; k < m.njoint; ++k)
     joints[m.joint_name[k]] = {{"peak_compression_N", peak_c[k]}, {"mean_compression_N", sum_c[k] / frames},
                                {"peak_shear_ap_N", peak_ap[k]}, {"peak_shear_lateral_N", peak_lat[k]},
+                               {"peak_shear_ap_signed_N", signed_ap[k]}, {"peak_shear_lateral_signed_N", signed_lat[k]},
                                {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI},
-                               {"peak_compression_time_s", peak_c_time[k]}, {"fresh_peak_compression_N", fresh_peak_c[k]}};
+                               {"peak_compression_time_s", peak_c_time[k].time()}, {"fresh_peak_compression_N", fresh_peak_c[k]}};
   j["joints"] = joints;
   // Groups per side: peak and mean of the group's fascicles (mean over fascicles and frames), the
   // fatigued fraction at the end weighted by each fascicle's maximum force F0 (the share of the
@@ -622,6 +658,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // back at 90 % and 95 % of that strength (endurance.h).
   struct GroupAccumulator {
     double peak = 0, peak_time = 0, fresh_peak = 0, sum = 0, n = 0, fatigued_force = 0, force = 0, to90 = 0, to95 = 0;
+    bool has_time = false;
     std::vector<FatigueParameters> p;
     std::vector<FatigueState> s;
     std::vector<double> w;
@@ -629,8 +666,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   std::map<std::pair<std::string, std::string>, GroupAccumulator> g;
   for (int i = 0; i < m.nmuscle; ++i) {
     auto& a = g[{m.muscle_group[i], side_name(m.muscle_side[i])}];
-    if (a.n == 0 || peak_a[i] > a.peak || (peak_a[i] == a.peak && peak_a_time[i] < a.peak_time))
-      a.peak = peak_a[i], a.peak_time = peak_a_time[i];  // the first time any of its fascicles reached it
+    a.peak = a.n == 0 ? peak_a[i] : std::max(a.peak, peak_a[i]);
     a.fresh_peak = std::max(a.fresh_peak, fresh_peak_a[i]);
     a.sum += sum_a[i] / frames;
     a.n += 1;
@@ -639,6 +675,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     a.p.push_back(fatigue_parameters[i]);
     a.s.push_back(d.fatigue[i]);
     a.w.push_back(m.muscle_fmax[i]);
+  }
+  // The first time any of a group's fascicles came within kPeakTimeTolerance of the group's peak.
+  for (int i = 0; i < m.nmuscle; ++i) {
+    auto& a = g[{m.muscle_group[i], side_name(m.muscle_side[i])}];
+    const double t = peak_a_time[i].time();
+    if (peak_a[i] >= a.peak / (1 + kPeakTimeTolerance) && (!a.has_time || t < a.peak_time)) a.peak_time = t, a.has_time = true;
   }
   double to90 = 0, to95 = 0;
   std::string slowest;

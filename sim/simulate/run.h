@@ -47,7 +47,9 @@ struct RunOptions {
 
 // The summary (the CLI prints it; --json and /summary carry it):
 // {scenario, model, subject, criterion, duration_s, frames,
-//  joints: {name: {peak_compression_N, mean_compression_N, peak_shear_ap_N, peak_shear_lateral_N,
+//  joints: {name: {peak_compression_N, mean_compression_N, peak_shear_ap_N, peak_shear_lateral_N
+//           (the shears' largest magnitudes), peak_shear_ap_signed_N, peak_shear_lateral_signed_N
+//           (the signed shear in the frame of that magnitude: + anterior / right, - posterior / left),
 //           peak_compression_time_s (when the peak was first reached), fresh_peak_compression_N (the
 //           peak of the same frames with every fascicle fresh), end_creep_deg}},
 //  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction (F0-weighted:

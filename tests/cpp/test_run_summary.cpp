@@ -56,9 +56,15 @@ TEST(RunSummary, StillHoldPeaksComeWithTheirTimeAndTheFreshMusclePeak) {
   };
   const nlohmann::json j = run_scenario(m, s, opt, nullptr);
   const auto& joint = j["joints"]["L5-S1"];
+  // A peak's time: the first frame within 1e-9 (relative) of the peak (session-11 review F9; it
+  // was the first frame at exactly the peak, and a repeated task's later repetitions round higher).
+  auto first_within = [](const std::vector<double>& v) {
+    const double peak = *std::max_element(v.begin(), v.end());
+    return static_cast<size_t>(std::find_if(v.begin(), v.end(), [&](double x) { return x >= peak / (1 + 1e-9); }) - v.begin());
+  };
   const size_t at = static_cast<size_t>(std::max_element(c.begin(), c.end()) - c.begin());
   EXPECT_EQ(joint["peak_compression_N"].get<double>(), c[at]);  // meaning unchanged
-  EXPECT_EQ(joint["peak_compression_time_s"].get<double>(), time[at]);
+  EXPECT_EQ(joint["peak_compression_time_s"].get<double>(), time[first_within(c)]);
   const double fresh = joint["fresh_peak_compression_N"].get<double>();
   // (The fresh value barely moves in a still hold, creep aside: the sampled frames find its peak.)
   EXPECT_NEAR(fresh, *std::max_element(fresh_c.begin(), fresh_c.end()), 2e-3 * fresh);
@@ -87,7 +93,7 @@ TEST(RunSummary, StillHoldPeaksComeWithTheirTimeAndTheFreshMusclePeak) {
   const auto& g = j["groups"]["psoas_major"]["left"];
   const size_t ga = static_cast<size_t>(std::max_element(a.begin(), a.end()) - a.begin());
   EXPECT_EQ(g["peak_activation"].get<double>(), a[ga]);
-  EXPECT_EQ(g["peak_activation_time_s"].get<double>(), time[ga]);
+  EXPECT_EQ(g["peak_activation_time_s"].get<double>(), time[first_within(a)]);
   EXPECT_NEAR(g["fresh_peak_activation"].get<double>(), *std::max_element(fresh_a.begin(), fresh_a.end()), 2e-3);
   EXPECT_GT(a[ga], 0.9);
   EXPECT_LT(g["fresh_peak_activation"].get<double>(), 0.5);

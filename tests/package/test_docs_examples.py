@@ -29,7 +29,21 @@ def test_python_examples_run(doc, tmp_path, monkeypatch):
     r = subprocess.run([CLI, "run", "rounded_back_lift", "-o", "build/rounded_back_lift.h5"], capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr
-    namespace = {}
+    namespace = {"__name__": "__main__"}  # as a script runs them: the spawn-pool example's guard is true
     for block in code:
         exec(compile(block, doc, "exec"), namespace)
     plt.close("all")
+
+
+def test_spawn_pool_example_runs_as_a_script(tmp_path):
+    # docs/python.md's pool example, saved as a script and run: without its `if __name__ ==
+    # "__main__":` guard each spawned worker imported the script and tried to start a pool itself
+    # (RuntimeError "...bootstrapping phase...": review of session 11, F11).
+    block = next(b for b in blocks("docs/python.md") if 'get_context("spawn")' in b)
+    script = tmp_path / "pool_example.py"
+    script.write_text("import paraspine\n" + block)
+    r = subprocess.run(["/usr/bin/python3", str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                       env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                           os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split()[-1] == "62.0" and "bootstrapping" not in r.stderr, (r.stdout, r.stderr[-500:])

@@ -130,7 +130,7 @@ def test_batch_failure_on_a_worker_thread_is_reported_cleanly(tmp_path):
         (out / f"{n}.h5.partial").symlink_to(tmp_path / "missing" / n)
     for _ in range(4):
         r = run("batch", *map(str, files), "-o", str(out), "--threads", "2")
-        assert r.returncode == 1, r.stderr
+        assert r.returncode == 2, r.stderr  # as `run` exits for an output it cannot create (README "Exit codes")
         assert "infinite loop" not in r.stderr and "HDF5-DIAG" not in r.stderr and "E,E" not in r.stderr, r.stderr
         assert r.stdout.count("cannot create the results file: No such file or directory") == 4, r.stdout
 
@@ -246,6 +246,8 @@ def test_full_disk_gives_exit_2_no_file_no_crash(tmp_path, results):
     (tmp_path / "df.sh").write_text(script)
     cases = [(size, ["run", str(scenario), "-o", str(tiny / "x.h5")]) for size in ("8k", "40k", "100k", "140k", "300k")]
     cases += [(size, ["sweep", str(scenario), "--vary", "subject.mass=60,70,80", "-o", str(tiny / "s.h5")]) for size in ("8k", "16k", "24k")]
+    # batch exits as run does for a file it cannot write (it gave 1: review of session 11, F3)
+    cases += [(size, ["batch", str(scenario), "-o", str(tiny)]) for size in ("8k", "40k", "100k")]
     cases += [("8k", ["render", str(results), "--width", "1600", "-o", str(tiny / "x.png")]),
               ("8k", ["report", str(results), "-o", str(tiny / "x.html")])]
     outcomes = set()
@@ -264,15 +266,16 @@ def test_full_disk_gives_exit_2_no_file_no_crash(tmp_path, results):
         assert "HDF5-DIAG" not in err and "infinite loop" not in err, what
         if rc == 2:
             assert left == [], what
-            assert "No space left on device" in err or "too full" in err, what
-            outcomes.add("refused")
+            said = err + p.stdout  # batch prints each scenario's failure on stdout
+            assert "No space left on device" in said or "too full" in said, what
+            outcomes.add(("refused", args[0]))
         else:
             assert len(left) == 1 and not left[0].endswith(".partial"), what
             if args[0] in ("run", "sweep"):
                 with h5py.File(tmp_path / "copy") as f:  # complete and readable
                     assert ("summary" in f) if args[0] == "run" else ("summaries" in f)
-            outcomes.add("written")
-    assert "refused" in outcomes, outcomes
+            outcomes.add(("written", args[0]))
+    assert {("refused", "run"), ("refused", "batch")} <= outcomes, outcomes
 
 
 # C5 (concurrent runs) -------------------------------------------------------------------------

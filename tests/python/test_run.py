@@ -26,7 +26,8 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
                 "first_to_fail", "duration_s", "frames"):
         assert key in summary
     assert set(summary["joints"]["L4-L5"]) == {"peak_compression_N", "mean_compression_N",
-                                               "peak_shear_ap_N", "peak_shear_lateral_N", "end_creep_deg",
+                                               "peak_shear_ap_N", "peak_shear_lateral_N", "peak_shear_ap_signed_N",
+                                               "peak_shear_lateral_signed_N", "end_creep_deg",
                                                "peak_compression_time_s", "fresh_peak_compression_N"}
     assert set(summary["recovery"]) == {"to_90_percent_s", "to_95_percent_s", "slowest_group"}
     assert summary["failure_kind"] in (None, "fatigue", "strength_limit")
@@ -520,6 +521,27 @@ def test_interrupted_run_leaves_no_partial_file(tmp_path, verb, sig):
     assert p.returncode == -getattr(signal, sig), (p.returncode, err)
     assert "interrupted: no results file written" in err
     assert [f.name for f in tmp_path.iterdir() if f.suffix in (".h5", ".partial")] == []
+
+
+@pytest.mark.parametrize("verb", ["run", "batch", "sweep"])
+def test_interrupt_without_output_file_says_interrupted(tmp_path, verb):
+    # Without -o, Ctrl-C ended the process with an empty stderr (review of session 11, F17).
+    import signal
+    import subprocess
+    import time
+    lift = tmp_path / "long_lift.yaml"
+    lift.write_text(open(FIXTURE).read().replace("repetitions: 2", "repetitions: 500"))
+    args = {"run": ["run", str(lift)], "batch": ["batch", str(lift)],
+            "sweep": ["sweep", str(lift), "--vary", "repetitions=500,501", "--threads", "1"]}[verb]
+    p = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(2.0)  # past loading, into the frames
+    assert p.poll() is None, "finished before the interrupt: make the run longer"
+    p.send_signal(signal.SIGINT)
+    err = p.communicate(timeout=60)[1]
+    assert p.returncode == -signal.SIGINT, (p.returncode, err)
+    assert err.strip().splitlines()[-1] == "interrupted", err
+    assert list(tmp_path.iterdir()) == [lift]
 
 
 def test_output_path_that_cannot_be_written_fails_before_the_run(tmp_path):
