@@ -929,7 +929,11 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         else if (idx < 0) {
           std::string names = "arm_right, arm_left";
           for (const auto& n : m.segment_name) names.append(", ").append(n);
-          fail(kf.resting_line, "keyframes[" + std::to_string(k) + "].resting", "unknown segment '" + name + "' (this model has: " + names + ")");
+          const std::string lumped = src && src->segment_index(name) >= 0
+                                         ? " (the scenario was written for model '" + src->name + "', which has it; a resting segment that model '" +
+                                               m.name + "' lumps into another is not carried over)"
+                                         : "";
+          fail(kf.resting_line, "keyframes[" + std::to_string(k) + "].resting", "unknown segment '" + name + "'" + lumped + " (this model has: " + names + ")");
         }
         resting_now.push_back(idx);
       }

@@ -133,3 +133,9 @@ def test_a_force_on_a_segment_lumbar_lumps_says_so():
     r = run("run", "backpack_carry", "--model", "lumbar", *FAST)
     assert r.returncode == 2
     assert "unknown segment 'T8' (the scenario was written for model 'full_spine', which has it" in r.stderr, r.stderr
+
+
+def test_a_resting_segment_lumbar_lumps_says_so():
+    r = run("run", "curl_up", "--model", "lumbar", *FAST)
+    assert r.returncode == 2
+    assert "resting: unknown segment 'T12' (the scenario was written for model 'full_spine', which has it" in r.stderr, r.stderr
