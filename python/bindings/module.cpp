@@ -187,6 +187,8 @@ PYBIND11_MODULE(_core, mod) {
     if (!text.is_none()) set(model, "_source_text", text);
     set(model, "_scalings", scalings);
   };
+  // simulate()/sweep() subject= over the scenario's subject: unset values (0, '', factor 1) are the scenario's.
+  mod.def("_merge_subject", &ps::merge_subject, py::arg("base"), py::arg("over"));
   py::class_<ps::Model> model_class(mod, "Model", py::dynamic_attr(), "An immutable musculoskeletal model of the spine.");
   // The inverse of Model.__reduce_ex__: the model parsed from the recorded text, scaled by the recorded
   // Subjects in order, with that record attached again.

@@ -238,7 +238,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
   ps::resolve_model_name(s.model, s.file, s.model_line, "model");  // a missing model named at its line
   ps::check_sweep_axes(s, axes_in, "--vary");  // before any grid point runs, with the CLI's messages
   ps::Scenario base = s;
-  if (subject) base.subject = *subject;
+  if (subject) base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), *subject);  // unset values: the scenario's
   ps::SweepResult r;
   {
     // Wait for another Python thread's sweep without holding the GIL (its progress needs it).
@@ -313,6 +313,8 @@ void bind_simulate(py::module_& mod) {
       .def_readonly("criterion", &ps::Scenario::criterion, "Load-sharing criterion.")
       .def_readonly("abdominal_pressure", &ps::Scenario::abdominal_pressure,
                     "Whether the model's intra-abdominal pressure is used (docs/mechanics.md).")
+      .def_readonly("positions", &ps::Scenario::positions,
+                    "'scaled' (lengths written for the model's reference subject, scaled with the subject's height) or 'absolute'.")
       .def_readonly("output_rate_hz", &ps::Scenario::output_rate_hz, "Frames per second.")
       .def_readonly("repetitions", &ps::Scenario::repetitions, "How many times the cycle runs.")
       .def_readonly("rest_s", &ps::Scenario::rest_s, "Rest between repetitions, s.")

@@ -73,7 +73,9 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     spinal loads, fatigue) and return its :class:`~paraspine.Results`.
 
     model: a :class:`Model`, a model name/path, or None for the scenario's model. As with the CLI,
-        the model is scaled to ``subject`` (else the scenario's subject, else left as it is).
+        the model is scaled to ``subject`` over the scenario's subject (the values ``subject`` leaves
+        unset — mass or height 0, sex '', a factor 1 — are the scenario's), else to the scenario's
+        subject, else left as it is.
     scenario: a :class:`Scenario`, a bundled name or path, or a dict (:meth:`Scenario.from_dict`).
     criterion: overrides the scenario's load-sharing criterion (activation2, activation3, stress2, minmax).
     threads: threads for the run, as ``paraspine run --threads``: a scenario with fatigue runs
@@ -140,10 +142,11 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             raise ValueError("compression='lz4': this h5py cannot read LZ4 (HDF5 filter 32004), so the results "
                              "could not be read back; install Debian's hdf5-filter-plugin or hdf5plugin")
     m = _resolve_model(model, sc)
-    subj = subject if subject is not None else sc.subject
+    if subject is not None and not isinstance(subject, _core.Subject):
+        raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
+    # The values subject= leaves unset (mass, height 0; sex ''; a factor 1) are the scenario's, as --subject.
+    subj = subject if sc.subject is None else sc.subject if subject is None else _core._merge_subject(sc.subject, subject)
     if subj is not None:
-        if not isinstance(subj, _core.Subject):
-            raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
         m = m.scaled(subj)
     crit = criterion or ""
     # In memory: the chosen fields (None = all). Streamed: nothing in memory, the file holds them.
@@ -415,7 +418,8 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
         ``subject.fatigue_rate_scale``, ``subject.recovery_rate_scale`` or any scenario value (an
         override path, e.g. ``keyframes[2].hands.both.load_kg``); values
         a sequence of numbers or ``"START:STOP:N"`` as on the command line.
-    subject: the base subject (else the scenario's); subject axes change it.
+    subject: the base subject, over the scenario's (its unset values are the scenario's, as in
+        :func:`simulate`); subject axes change it.
     threads: grid points run at once (OpenMP; default: every core). The GIL is released meanwhile.
     progress: True for a tqdm bar over grid points, False/None, or a callable ``progress(fraction)``.
     output: also write the CLI's sweep file there.

@@ -131,7 +131,7 @@ class Scenario:
         Paths use dots and brackets as on the command line; a path that does not exist is an
         InputError naming it. The one exception, as with ``--set``: the top-level settings the
         format gives a default (``abdominal_pressure``, ``repetitions``, ``rest_s``, ``criterion``,
-        ``output_rate_hz``, ``break_posture``) are added when the file leaves them out.
+        ``output_rate_hz``, ``break_posture``, ``positions``) are added when the file leaves them out.
         """
         sets = _override_strings(overrides)
         if not sets:
@@ -209,6 +209,12 @@ class Scenario:
     def abdominal_pressure(self) -> bool:
         """Whether the model's intra-abdominal pressure carries part of the moment (docs/mechanics.md)."""
         return self._native.abdominal_pressure
+
+    @property
+    def positions(self) -> str:
+        """``'scaled'`` (the file's lengths are the model's reference subject's and scale with the
+        subject's height, the default) or ``'absolute'`` (as written) — docs/scenarios.md, "Positions"."""
+        return self._native.positions
 
     @property
     def nkeyframes(self) -> int:

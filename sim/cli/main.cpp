@@ -179,8 +179,10 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
 
 // "mass=80,height=1.80,sex=male" → Subject. Every value whole and in range (a negative or NaN mass
 // would otherwise fall back to the model's reference subject, and "70kg" read as 70).
-ps::Subject parse_subject(const std::string& spec) {
-  ps::Subject sub;
+// --subject KEY=VALUE,...: the keys given replace those of `sub` (the scenario's subject); the others
+// keep its values (its file's, else the model's reference), so `--subject height=1.8` on a 60 kg
+// woman's scenario is a 1.8 m, 60 kg woman (docs/scenarios.md, "Top level").
+ps::Subject parse_subject(const std::string& spec, ps::Subject sub = {}) {
   std::stringstream ss(spec);
   std::string item;
   const std::vector<std::pair<std::string, double ps::Subject::*>> keys = {
@@ -263,7 +265,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!model_override.empty()) sc.model = model_override;
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
-  if (!subject_spec.empty()) subject = parse_subject(subject_spec);
+  if (!subject_spec.empty()) subject = parse_subject(subject_spec, subject);
   if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::RunOptions opt;
@@ -489,9 +491,14 @@ bool sweep_progress(double f) {
   return true;  // Ctrl-C ends the process (interrupt.h)
 }
 
-int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::string& out, int threads, bool json) {
+int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
+                  const std::string& out, int threads, bool json) {
   if (!out.empty()) ps::check_output_path(out);
-  const ps::Scenario sc = ps::load_scenario(scenario_name);
+  ps::Scenario sc = ps::load_scenario(scenario_name);
+  if (!sets.empty()) {  // as run --set, before the axes (e.g. --set positions=absolute)
+    const std::string file = sc.file;
+    sc = ps::parse_scenario_noted(ps::apply_overrides(sc.text, file, sets), file, " (with --set)");
+  }
   // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
   const std::string model_path = ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");
   if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
@@ -615,7 +622,7 @@ int main(int argc, char** argv) {
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
   CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); replaces the scenario's subject, values not given are the model's reference");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(thread_count_check());
@@ -641,11 +648,12 @@ int main(int argc, char** argv) {
 
   auto* sweep = app.add_subcommand("sweep", "Run a scenario over a grid of subject or scenario parameters, in parallel");
   std::string sweep_scenario, sweep_out;
-  std::vector<std::string> sweep_vary;
+  std::vector<std::string> sweep_vary, sweep_sets;
   int sweep_threads = 0;
   bool sweep_json = false;
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
   sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value")->required();
+  sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
@@ -692,7 +700,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_out, ps::usable_threads(sweep_threads), sweep_json);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_out, ps::usable_threads(sweep_threads), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
                                [&] {

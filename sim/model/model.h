@@ -124,6 +124,10 @@ struct Model {
   // scenario's own F and R are multiplied by the fatigue scales too (scenario_fatigue_parameters),
   // and results files record all three (subject_summary).
   double strength_factor = 1, fatigue_rate_scale = 1, recovery_rate_scale = 1;
+  // The length factor scale_model applied (subject height / the model file's reference height; 1 in
+  // a loaded model, the product when scaled twice): a scenario's `positions: scaled` lengths are
+  // written for the model file's reference subject and multiplied by it (docs/scenarios.md, "Positions").
+  double length_scale = 1;
   Vec3 gravity = Vec3(0, -9.81, 0);  // m/s², world frame
 
   int nsegment = 0, njoint = 0, ndof = 0, nmuscle = 0, npoint = 0, nregion = 0;

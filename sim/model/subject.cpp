@@ -8,6 +8,17 @@
 
 namespace paraspine {
 
+Subject merge_subject(const Subject& base, const Subject& over) {
+  Subject out = over;
+  if (over.body_mass == 0) out.body_mass = base.body_mass;
+  if (over.height == 0) out.height = base.height;
+  if (over.sex.empty()) out.sex = base.sex;
+  if (over.strength_factor == 1) out.strength_factor = base.strength_factor;
+  if (over.fatigue_rate_scale == 1) out.fatigue_rate_scale = base.fatigue_rate_scale;
+  if (over.recovery_rate_scale == 1) out.recovery_rate_scale = base.recovery_rate_scale;
+  return out;
+}
+
 Model scale_model(const Model& m, const Subject& s) {
   const double mass = s.body_mass > 0 ? s.body_mass : m.reference_body_mass;
   const double height = s.height > 0 ? s.height : m.reference_height;
@@ -29,6 +40,7 @@ Model scale_model(const Model& m, const Subject& s) {
   out.reference_height = height;
   out.reference_sex = sex;
   out.strength_factor *= s.strength_factor;
+  out.length_scale *= sL;
   out.fatigue_rate_scale *= s.fatigue_rate_scale;
   out.recovery_rate_scale *= s.recovery_rate_scale;
   out.segment_mass *= sM;

@@ -33,6 +33,10 @@ struct Subject {
   double recovery_rate_scale = 1;
 };
 
+// `over` given on top of `base` (Python's simulate/sweep subject= over the scenario's subject): the
+// values `over` leaves unset — body mass or height 0, sex "", a factor 1 — are base's.
+Subject merge_subject(const Subject& base, const Subject& over);
+
 // A new, immutable model scaled to the subject. Throws std::invalid_argument for implausible
 // subjects (mass outside 20–300 kg, height outside 1.0–2.5 m, strength factor outside (0, 5]).
 Model scale_model(const Model& m, const Subject& s);

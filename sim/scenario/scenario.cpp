@@ -7,6 +7,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include "sim/common/error.h"
@@ -111,7 +116,7 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     r.fail(root["paraspine_model"], "paraspine_model", "this is a model file, not a scenario (paraspine list shows both)");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
                      "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
-                     "sources", "external_forces"});
+                     "sources", "external_forces", "positions"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
     r.fail(root, "paraspine_scenario", "missing or unsupported format version (this build reads 1)");
   Scenario s;
@@ -128,6 +133,15 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     const fs::path beside = fs::path(file).parent_path() / s.model;
     if (fs::path(s.model).is_relative() && !fs::path(file).parent_path().empty() && fs::is_regular_file(beside))
       s.model = beside.string();
+  }
+  s.written_for_model = s.model;
+  if (root["positions"].IsDefined()) {
+    s.positions = r.str(root["positions"], "positions");
+    s.positions_line = r.line(root["positions"]);
+    if (s.positions != "scaled" && s.positions != "absolute")
+      r.fail(root["positions"], "positions",
+             "expected scaled (lengths written for the model's reference subject, scaled with the subject's height) or absolute (as written, "
+             "for any subject), got '" + s.positions + "'");
   }
   if (root["criterion"].IsDefined()) {
     s.criterion = r.str(root["criterion"], "criterion");
@@ -486,6 +500,28 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     }
     s.keyframes.push_back(kf);
   }
+  // A file that names its subject's height and gives positions must say which subject the positions
+  // were written for: `scaled` multiplies them by that height over the model's reference height, which
+  // is wrong for positions measured on this subject; `absolute` keeps them, which does not follow a
+  // --subject height. Neither is a safe silent default here (docs/scenarios.md, "Positions").
+  if (root["subject"].IsDefined() && root["subject"]["height"].IsDefined() && !root["positions"].IsDefined()) {
+    int with_length = 0;
+    for (const auto& kf : s.keyframes) {
+      if (!kf.pelvis_position.isZero(0)) with_length = kf.line;
+      for (const auto& h : kf.hands)
+        if (!h.hanging && !with_length) with_length = h.line;
+      if (with_length) break;
+    }
+    for (const auto& sf : s.forces)
+      if (!with_length && (!sf.point.isZero(0) || sf.kind == ScenarioForce::Kind::kBalance || sf.kind == ScenarioForce::Kind::kMagnitude))
+        with_length = sf.line;
+    if (with_length)
+      r.fail(root["subject"]["height"], "subject.height",
+             "the scenario gives positions (line " + std::to_string(with_length) +
+                 ") and a subject height: say which subject they were written for, positions: absolute (measured on this "
+                 "subject, kept as written) or positions: scaled (written for the model's reference subject, scaled by this height "
+                 "over the reference height)");
+  }
   // A cycle of one keyframe has no length: with repetitions or rests it ran for a length of the
   // engine's choosing (1 s, or the rest), whatever the file said.
   if (s.keyframes.size() == 1)
@@ -665,7 +701,7 @@ void check_overrides_took_effect(const std::string& text, const std::string& fil
 // Top-level scalars the format gives a default (docs/scenarios.md, "Top level"): --set may add them.
 // (break_every and break_s go together, and subject, fatigue are mappings: those stay in the file.)
 static bool is_defaulted_top_level_key(const std::string& key) {
-  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_posture"})
+  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_posture", "positions"})
     if (key == k) return true;
   return false;
 }
@@ -775,12 +811,70 @@ std::string posture_range_problem(const Model& m, const Posture& p, int* dof) {
   return "";
 }
 
+namespace {
+
+// The model a scenario was written for, when a run uses another (--model lumbar on a full_spine
+// scenario), loaded once per file and process; null when the run's model is that model, or it
+// cannot be loaded (then the scenario binds as written, and unknown names are errors as before).
+std::shared_ptr<const Model> written_for_model(const Scenario& s, const Model& m) {
+  if (s.written_for_model.empty()) return nullptr;
+  const std::string path = resolve_model_path(s.written_for_model);
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return nullptr;
+  if (!m.file.empty() && fs::equivalent(path, m.file, ec)) return nullptr;
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const Model>> cache;
+  const std::string key = fs::weakly_canonical(path, ec).string();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    std::shared_ptr<const Model> loaded;
+    try {
+      loaded = std::make_shared<const Model>(load_model(path));
+    } catch (const std::exception&) {
+      loaded = nullptr;
+    }
+    it = cache.emplace(key, loaded).first;
+  }
+  if (it->second && it->second->name == m.name && it->second->njoint == m.njoint) return nullptr;  // a copy of the same model
+  return it->second;
+}
+
+// The joints region r moves (a nonzero rhythm share on any axis), by name.
+std::vector<std::string> region_joints(const Model& m, int r) {
+  std::vector<std::string> out;
+  for (int j = 0; j < m.njoint; ++j)
+    for (int ax = 0; ax < 3; ++ax)
+      for (int a = 0; a < 3; ++a)
+        if (m.rhythm(m.dof(j, ax), 3 * r + a) != 0 && std::find(out.begin(), out.end(), m.joint_name[j]) == out.end())
+          out.push_back(m.joint_name[j]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Prints `message` on stderr once per process (a sweep binds every grid point, twice).
+void warn_once(const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> said;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (said.insert(message).second) std::cerr << "warning: " << message << "\n";
+}
+
+}  // namespace
+
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
     throw InputError(s.file, line, field, msg + s.note);
   };
-  BoundScenario b{{}, {}, PostureTimeline(m, {0.0}, {neutral_posture(m)}), {}, {}, {}, {}, {}, 0};
+  BoundScenario b{{}, 1, {}, {}, PostureTimeline(m, {0.0}, {neutral_posture(m)}), {}, {}, {}, {}, {}, 0};
   Data d(m);
+  // positions: scaled — the file's lengths are the reference subject's; the body scaled_model gave m
+  // is that subject's geometrically similar (× length_scale about the pelvis origin), so are they.
+  const double ls = s.positions == "absolute" ? 1.0 : m.length_scale;
+  b.length_scale = ls;
+  const std::string scaled_note =
+      ls == 1 ? "" : fmt::format(" (positions: scaled, × {:.4g} for the subject's {:.3g} m height)", ls, m.reference_height);
+  const std::shared_ptr<const Model> src = written_for_model(s, m);
   // External forces: segments exist; values per keyframe (held until changed).
   b.lower_body_mass = m.reference_body_mass - m.total_mass();
   std::vector<std::vector<Vec3>> force_values(s.forces.size());
@@ -788,12 +882,18 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   for (const auto& sf : s.forces) {
     BoundScenario::Force bf;
     bf.spec = sf;
+    bf.spec.point *= ls, bf.spec.direction_point *= ls, bf.spec.pivot *= ls;
+    if (sf.kind == ScenarioForce::Kind::kBalance) bf.spec.value *= ls;  // the lower body's centre of mass
     auto segment_named = [&](const std::string& name, int line, const std::string& field) {
       const int idx = m.segment_index(name);
       if (idx < 0) {
         std::string names;
         for (const auto& n : m.segment_name) names.append(names.empty() ? "" : ", ").append(n);
-        fail(line, field, "unknown segment '" + name + "' (this model has: " + names + ")");
+        const std::string lumped = src && src->segment_index(name) >= 0
+                                       ? " (the scenario was written for model '" + src->name + "', which has it; a force on a segment " +
+                                             "that model '" + m.name + "' lumps into another is not carried over)"
+                                       : "";
+        fail(line, field, "unknown segment '" + name + "'" + lumped + " (this model has: " + names + ")");
       }
       return idx;
     };
@@ -819,11 +919,11 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   for (size_t k = 0; k < s.keyframes.size(); ++k) {
     const auto& kf = s.keyframes[k];
     for (size_t i = 0; i < s.forces.size(); ++i) {
-      force_values[i].push_back(k == 0 ? s.forces[i].value : force_values[i].back());
+      force_values[i].push_back(k == 0 ? b.forces[i].spec.value : force_values[i].back());
       force_shares[i].push_back(k == 0 ? s.forces[i].share : force_shares[i].back());
     }
     for (const auto& kfv : kf.forces) {
-      if (kfv.value) force_values[kfv.force].back() = *kfv.value;
+      if (kfv.value) force_values[kfv.force].back() = *kfv.value * (s.forces[kfv.force].kind == ScenarioForce::Kind::kBalance ? ls : 1.0);
       if (kfv.share) force_shares[kfv.force].back() = *kfv.share;
     }
     if (kf.resting) {
@@ -835,17 +935,65 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         else if (idx < 0) {
           std::string names = "arm_right, arm_left";
           for (const auto& n : m.segment_name) names.append(", ").append(n);
-          fail(kf.resting_line, "keyframes[" + std::to_string(k) + "].resting", "unknown segment '" + name + "' (this model has: " + names + ")");
+          const std::string lumped = src && src->segment_index(name) >= 0
+                                         ? " (the scenario was written for model '" + src->name + "', which has it; a resting segment that model '" +
+                                               m.name + "' lumps into another is not carried over)"
+                                         : "";
+          fail(kf.resting_line, "keyframes[" + std::to_string(k) + "].resting", "unknown segment '" + name + "'" + lumped + " (this model has: " + names + ")");
         }
         resting_now.push_back(idx);
       }
     }
     b.resting.push_back(resting_now);
   }
+  // Regions and joints of the scenario's own model that this model lacks or lumps (e.g. full_spine's
+  // head and cervical regions, and eleven of its twelve thoracic levels, inside lumbar's rigid thorax).
+  std::vector<std::string>& dropped = b.dropped;
+  auto drop = [&](const std::string& what) {
+    if (std::find(dropped.begin(), dropped.end(), what) == dropped.end()) dropped.push_back(what);
+  };
+  // Per keyframe: the level offsets a region angle put on joints through the scenario's model's rhythm,
+  // with the angle they came from (to name it in a range error).
+  std::vector<std::pair<int, const ScenarioAngle*>> carried;
   for (const auto& kf : s.keyframes) {
     Posture p = neutral_posture(m);
-    p.pelvis_position = kf.pelvis_position;
+    p.pelvis_position = ls * kf.pelvis_position;
+    carried.clear();
     for (const auto& a : kf.angles) {
+      // A region the scenario's model has and this one lacks, or has over fewer joints (lumbar's
+      // "thoracic" is T12-L1 alone): each joint of the scenario's model's region that this model has
+      // gets that model's share of the angle; the rest lies inside a rigid segment here and is dropped.
+      const int r = m.region_index(a.region);
+      const int rs = src && a.region != "pelvis" ? src->region_index(a.region) : -1;
+      if (rs >= 0 && (r < 0 || region_joints(m, r) != region_joints(*src, rs))) {
+        int ax = -1;
+        for (int k = 0; k < 3; ++k)
+          if (a.axis == kAxisNames[k]) ax = k;
+        if (ax < 0) fail(a.line, a.field, "unknown axis '" + a.axis + "' (expected flexion, lateral_bending or axial_rotation)");
+        std::vector<std::string> kept, lost;
+        for (int dof = 0; dof < src->ndof; ++dof) {
+          const double share = src->rhythm(dof, 3 * rs + ax);
+          if (share == 0) continue;
+          const std::string& joint = src->joint_name[dof / 3];
+          const int j = m.joint_index(joint);
+          if (j < 0) {
+            if (std::find(lost.begin(), lost.end(), joint) == lost.end()) lost.push_back(joint);
+            continue;
+          }
+          if (!std::isfinite(a.degrees)) fail(a.line, a.field, "angle for " + a.region + "." + a.axis + " is not finite");
+          p.level_angles[m.dof(j, dof % 3)] += share * deg2rad(a.degrees);
+          carried.emplace_back(m.dof(j, dof % 3), &a);
+          if (std::find(kept.begin(), kept.end(), joint) == kept.end()) kept.push_back(joint);
+        }
+        if (kept.empty()) {
+          drop(a.region);
+        } else if (!lost.empty()) {
+          std::string at;
+          for (const auto& n : kept) at += (at.empty() ? "" : ", ") + n;
+          drop(a.region + " except its share at " + at + " (" + src->name + "'s rhythm)");
+        }
+        continue;
+      }
       try {
         set_posture_angle(m, a.region, a.axis, deg2rad(a.degrees), p);
       } catch (const std::invalid_argument& e) {
@@ -857,6 +1005,10 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     // region's total (docs/scenarios.md, "Per-level angles").
     for (const auto& a : kf.joint_angles) {
       const int j = m.joint_index(a.region);
+      if (j < 0 && src && src->joint_index(a.region) >= 0) {  // a level this model lumps
+        drop("joints_deg " + a.region);
+        continue;
+      }
       if (j < 0) {
         std::string names;
         for (const auto& n : m.joint_name) names.append(names.empty() ? "" : ", ").append(n);
@@ -879,6 +1031,8 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       const ScenarioAngle* culprit = nullptr;
       for (const auto& a : kf.joint_angles)
         if (a.region == m.joint_name[dof / 3] && a.axis == kAxisNames[dof % 3]) culprit = &a;
+      for (const auto& [k, a] : carried)
+        if (!culprit && k == dof) culprit = a;
       std::string parts;
       if (p.level_angles[dof] != 0) {
         Eigen::VectorXd q(m.ndof);
@@ -906,10 +1060,10 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       if (hand.hanging) continue;
       const Arm& arm = m.arms[h];
       const Vec3 shoulder = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder;
-      const double reach = (hand.position - shoulder).norm();
+      const double reach = (ls * hand.position - shoulder).norm();
       if (reach > arm.length * 1.05)
         fail(hand.line, hand.field + ".position", fmt::format("the hand is {:.3f} m from the shoulder, beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)",
-                                                                  reach, arm.length, 1.05 * arm.length));
+                                                                  reach, arm.length, 1.05 * arm.length) + scaled_note);
     }
     b.times.push_back(kf.time);
     b.postures.push_back(p);
@@ -939,7 +1093,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     for (int h = 0; h < 2 && h < static_cast<int>(d.hands.size()); ++h) {
       d.hands[h].hanging = b.hand_hanging[k][h];
       d.hands[h].load_mass = b.hand_load[k][h];
-      d.hands[h].position = s.keyframes[k].hands[h].position;
+      d.hands[h].position = ls * s.keyframes[k].hands[h].position;
     }
     std::vector<double> magnitude;
     apply_scenario_loads(m, b, b.times[k], false, d, &magnitude);
@@ -964,10 +1118,17 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   for (int h = 0; h < 2; ++h)
     for (int c = 0; c < 3; ++c) {
       std::vector<double> v;
-      for (size_t k = 0; k < s.keyframes.size(); ++k) v.push_back(s.keyframes[k].hands[h].position[c]);
+      for (size_t k = 0; k < s.keyframes.size(); ++k) v.push_back(ls * s.keyframes[k].hands[h].position[c]);
       if (v.size() == 1) v.push_back(v[0]);
       b.hand_position[h][c] = ShapePreservingSpline(b.times, v);
     }
+  if (!dropped.empty()) {
+    std::string list;
+    for (const auto& n : dropped) list += (list.empty() ? "" : "; ") + n;
+    warn_once(fmt::format("{}: model '{}' does not articulate all of this posture (the scenario was written for model '{}'): "
+                          "dropped {} — those levels are rigid in '{}'",
+                          s.file, m.name, src ? src->name : s.written_for_model, list, m.name));
+  }
   return b;
 }
 

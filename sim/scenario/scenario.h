@@ -111,6 +111,18 @@ struct Scenario {
   std::string note;  // appended to error messages about the file, e.g. " (with --set)"
   std::string model = "full_spine";
   int model_line = 0;  // the line of `model:` in the file (0 when the file does not name one)
+  // The model the file was written for (its `model:`, resolved as `model`), kept when a run uses
+  // another (--model): region angles and joints that model moves but the run's model lumps into a
+  // rigid segment are carried over by that model's rhythm where the run's model has the joint, else
+  // dropped with a warning (docs/scenarios.md, "Running on another model").
+  std::string written_for_model = "full_spine";
+  // `positions`: "scaled" (default) — every length the file gives (hand positions, pelvis_position,
+  // external-force points, direction_from points, balance pivots and lower-body centres of mass) is
+  // written for the model file's reference subject and multiplied by the model's length_scale (subject
+  // height / reference height), about the world origin (the pelvis origin in relaxed standing), as
+  // scale_model scales the body; "absolute": taken as written, whatever the subject.
+  std::string positions = "scaled";
+  int positions_line = 0;
   std::optional<Subject> subject;
   std::string criterion = "activation2";
   bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
@@ -209,6 +221,10 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
 
 // A scenario checked against a model, ready to sample.
 struct BoundScenario {
+  // Posture keys the model lacks but the scenario's own model moves (its levels are rigid in this
+  // model), dropped: "head", "thoracic at T11-T12, ...", "joints_deg T1-T2" (bind_scenario warns once).
+  std::vector<std::string> dropped;
+  double length_scale = 1;  // what the scenario's lengths were multiplied by (positions: scaled)
   std::vector<double> times;
   std::vector<Posture> postures;
   PostureTimeline timeline;

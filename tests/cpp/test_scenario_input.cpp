@@ -91,7 +91,7 @@ TEST(ScenarioInput, SubjectValuesAreCheckedWhereTheyAreWritten) {
                       "subject.sex", "expected male or female", "sex: other"});
   // A subject that gives only some values keeps the model's reference for the rest (the body mass
   // too: it used to be demanded, with an error naming no line).
-  const Scenario s = parse_scenario(edited("criterion: activation2", "criterion: activation2\nsubject: {height: 1.80}"), "ok.yaml");
+  const Scenario s = parse_scenario(edited("criterion: activation2", "criterion: activation2\nsubject: {height: 1.80}\npositions: scaled"), "ok.yaml");
   ASSERT_TRUE(s.subject.has_value());
   EXPECT_EQ(s.subject->body_mass, 0);
   EXPECT_EQ(s.subject->height, 1.80);
