@@ -46,14 +46,53 @@ Camera camera(View v) {
   }
 }
 
-const char* view_caption(View v) {
-  switch (v) {
-    case View::kSagittal: return "sagittal view, from the right (anterior to the right)";
-    case View::kFrontal: return "frontal view, from behind (right side to the right)";
-    case View::kTop: return "top view, from above (anterior up)";
-    default: return "oblique view, from behind-right and above";
-  }
+// Where a body axis points on the screen of camera c.
+std::string screen_direction(const Camera& c, const Vec3& a) {
+  const double x = a.dot(c.right), y = a.dot(c.up), z = a.dot(c.toward);
+  if (std::abs(z) > std::hypot(x, y)) return z > 0 ? "toward the viewer" : "away from the viewer";
+  if (std::abs(x) >= std::abs(y)) return x > 0 ? "to the right" : "to the left";
+  return y > 0 ? "up" : "down";
 }
+
+}  // namespace
+
+std::string view_caption(View v, const Mat3& pelvis, const Vec3& world_up) {
+  // The cameras stay fixed to the world (gravity down on the screen in every view but the top one);
+  // the caption says from which side of the body they look at the instant, and where the subject's
+  // anterior (or right side) points, from the pelvis' axes: true for a lying or a side-lying body too.
+  const Camera c = camera(v);
+  const Vec3 ant = pelvis.col(0), sup = pelvis.col(1), right = pelvis.col(2);
+  const double da = c.toward.dot(ant), ds = c.toward.dot(sup), dr = c.toward.dot(right);
+  const bool upright = sup.dot(world_up) > std::cos(M_PI / 4);  // "above"/"below" only then
+  std::vector<std::string> from;  // body sides facing the viewer, the main one first
+  std::vector<std::pair<double, std::string>> sides = {
+      {std::abs(da), da > 0 ? "the front" : "behind"},
+      {std::abs(dr), dr > 0 ? "the right" : "the left"},
+      {std::abs(ds), ds > 0 ? (upright ? "above" : "the head end") : (upright ? "below" : "the feet end")}};
+  std::stable_sort(sides.begin(), sides.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string words = "from " + sides[0].second;
+  // The oblique view names every side it sees by more than 0.3 (cos 72.5°), front/behind joined to
+  // right/left: "from behind-right and above" for a standing body.
+  if (v == View::kOblique) {
+    std::string horizontal;
+    if (std::abs(da) > 0.3) horizontal = da > 0 ? "front" : "behind";
+    if (std::abs(dr) > 0.3) horizontal += (horizontal.empty() ? "" : "-") + std::string(dr > 0 ? "right" : "left");
+    if (horizontal == "front" || horizontal == "right" || horizontal == "left") horizontal = "the " + horizontal;
+    std::string vertical = std::abs(ds) > 0.3 ? sides[0].first == std::abs(ds) && horizontal.empty() ? "" : (ds > 0 ? (upright ? "above" : "the head end") : (upright ? "below" : "the feet end")) : "";
+    words = "from " + (horizontal.empty() ? sides[0].second : horizontal + (vertical.empty() ? "" : " and " + vertical));
+  }
+  const std::string name = std::string(view_name(v)) + " view, ";
+  if (v == View::kSagittal || v == View::kTop) return name + words + " (anterior " + screen_direction(c, ant) + ")";
+  if (v == View::kFrontal) return name + words + " (right side " + screen_direction(c, right) + ")";
+  return name + words;
+}
+
+View view_for_body(const Mat3& pelvis) {
+  // Sagittal, unless it looks along the body (a side plank lies across the world's sagittal view).
+  return std::abs(camera(View::kSagittal).toward.dot(pelvis.col(1))) > std::cos(M_PI / 4) ? View::kFrontal : View::kSagittal;
+}
+
+namespace {
 
 // 1, 2, 2.5 or 5 × 10^k, not below v.
 double nice_ceil(double v) {
@@ -524,7 +563,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     else if (o.color != asked.color) coloured += fmt::format(" ({} not stored, --fields)", color_by_name(asked.color));
     if (asked.chart && !o.chart) coloured += " · compression not stored";
     if (o.color == ColorBy::kFatigue && r_.fatigue_mode == "off") coloured += " (fatigue off in this run, --no-fatigue)";
-    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view), coloured),
+    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured),
          0.9 * fs, 0, false, 0.35, 0.35, 0.4);
   }
   const double top = (o.compact ? 2.8 : 4.4) * fs;

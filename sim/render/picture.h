@@ -29,6 +29,14 @@ View parse_view(const std::string& s);        // sagittal | frontal | top | obli
 ColorBy parse_color_by(const std::string& s);  // activation | force | fatigue
 const char* view_name(View v);
 const char* color_by_name(ColorBy c);
+// The picture's view caption: the cameras are fixed to the world (gravity down), and the caption
+// says from which side of the body the view looks and where the subject's anterior (frontal: right
+// side) points on the screen, from the pelvis' world axes at the instant (columns anterior,
+// superior, right). A standing body: "sagittal view, from the right (anterior to the right)".
+std::string view_caption(View v, const Mat3& pelvis, const Vec3& world_up);
+// The view a picture takes when none is asked for: sagittal, or frontal when the sagittal view
+// would look along the body (within 45° of the pelvis' superior axis: a side plank).
+View view_for_body(const Mat3& pelvis);
 
 struct PictureOptions {
   View view = View::kSagittal;

@@ -521,6 +521,37 @@ TEST(Render, SupportsEndAtTheirPoint) {
     }
 }
 
+// teachrev F1: the cameras are fixed to the world, and the captions used to be too ("from the right
+// (anterior to the right)" for a side plank lying across that view, "right side to the right" with
+// the right side down). They now follow the pelvis at the instant; a standing body reads as before.
+TEST(Render, ViewCaptionsFollowTheBody) {
+  const Mat3 standing = Mat3::Identity();
+  const Vec3 up(0, 1, 0);
+  EXPECT_EQ(view_caption(View::kSagittal, standing, up), "sagittal view, from the right (anterior to the right)");
+  EXPECT_EQ(view_caption(View::kFrontal, standing, up), "frontal view, from behind (right side to the right)");
+  EXPECT_EQ(view_caption(View::kTop, standing, up), "top view, from above (anterior up)");
+  EXPECT_EQ(view_caption(View::kOblique, standing, up), "oblique view, from behind-right and above");
+  EXPECT_EQ(view_for_body(standing), View::kSagittal);
+  // Prone (superman, bird dog): the pelvis flexed 90° about the subject's right, anterior down.
+  const Mat3 prone = Eigen::AngleAxisd(-M_PI / 2, Vec3::UnitZ()).toRotationMatrix();
+  EXPECT_EQ(view_caption(View::kSagittal, prone, up), "sagittal view, from the right (anterior down)");
+  EXPECT_EQ(view_caption(View::kTop, prone, up), "top view, from behind (anterior away from the viewer)");
+  // The side plank held (pelvis lateral bending 75°, right side down), from the run.
+  const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(plank);
+  ResultsPicture p(r);
+  const Scene held = p.scene(p.values(r.frame_at(6.0)));
+  EXPECT_LT(held.pelvis_rotation.col(2).y(), -0.9);  // the subject's right points down
+  EXPECT_EQ(view_caption(View::kFrontal, held.pelvis_rotation, up), "frontal view, from behind (right side down)");
+  const std::string along = view_caption(View::kSagittal, held.pelvis_rotation, up);  // looking along the body
+  EXPECT_TRUE(along.rfind("sagittal view, from the head end", 0) == 0 || along.rfind("sagittal view, from the feet end", 0) == 0) << along;
+  EXPECT_EQ(view_for_body(held.pelvis_rotation), View::kFrontal);  // the default picture of a side plank
+  // A stoop lift bends the pelvis forward but keeps its sides: sagittal.
+  const ResultsSeries rs(runs().stoop());
+  ResultsPicture ps(rs);
+  EXPECT_EQ(view_for_body(ps.scene(ps.values(ps.peak_frame())).pelvis_rotation), View::kSagittal);
+}
+
 // Review 10, A4: the legend block was given a fixed 4.5 font sizes while its rows and the ranking
 // beside it take more, so a side plank's raised arm (frontal view) crossed the legend text. The body
 // drawn into the picture (A) against the same picture without it (B): no pixel of B's legend, title,
