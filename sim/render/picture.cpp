@@ -302,6 +302,7 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   stored_.force = r_.has("/muscles/force");
   stored_.fatigued = r_.has("/fatigue/fatigued");
   stored_.compression = r_.has("/joints/compression");
+  stored_.reserve = r_.has("/joints/reserve_moment");
   if (r_.scenario_text.empty())
     throw InputError(r_.path, 0, "scenario_text", "missing: the pelvis pose and hand loads cannot be placed");
   scenario_ = parse_scenario(r_.scenario_text, r_.path + " (scenario_text)");
@@ -335,6 +336,13 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   for (const auto& loads : bound_->hand_load) run_has_hand_load_ = run_has_hand_load_ || loads[0] > 0 || loads[1] > 0;
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
+  // Reserves and failure, from the summary: the picture's status lines and ringed joints.
+  if (r_.summary.is_object()) {
+    const auto& res = r_.summary.value("reserves", nlohmann::json::object());
+    run_has_reserves_ = stored_.reserve && res.is_object() && res.value("peak_moment_Nm", 0.0) >= kShownReserveNm;
+    if (r_.summary.contains("endurance_s") && r_.summary["endurance_s"].is_number()) endurance_s_ = r_.summary["endurance_s"].get<double>();
+    run_fails_ = endurance_s_ >= 0;
+  }
 
   // Run-wide scales, so that every frame of an animation shares its colour bar and axes. Force and
   // fatigue scales from every n-th frame; the peak compression exactly, from the most loaded level.
@@ -423,6 +431,7 @@ FrameValues ResultsPicture::values(long frame) const {
   if (stored_.force) v.force = r_.frame("/muscles/force", v.frame);
   if (stored_.fatigued) v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
   if (stored_.compression) v.compression = r_.frame("/joints/compression", v.frame);
+  if (stored_.reserve) v.reserve = r_.frame("/joints/reserve_moment", v.frame);
   if (stored_.kinematics && v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
   return v;
 }
@@ -518,7 +527,7 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
 
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
   const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
-  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
+  const double top = header_height(fs, o), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
   // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
   // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
   // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
@@ -532,6 +541,7 @@ std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const Pict
   std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
                                     legend_muscle_line(s, o, stored_.any_muscle_value())};
   if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
+  if (run_has_reserves_) lines.push_back("joint where reserves carry moment (the muscles cannot)");
   if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
   return lines;
 }
@@ -566,7 +576,11 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured),
          0.9 * fs, 0, false, 0.35, 0.35, 0.4);
   }
-  const double top = (o.compact ? 2.8 : 4.4) * fs;
+  if (!o.compact) {  // reserves carrying load, a failed task: in red under the subtitle
+    const auto status = status_lines(v);
+    for (size_t k = 0; k < status.size(); ++k) text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], 0.9 * fs, 0, true, 0.75, 0.08, 0.08);
+  }
+  const double top = header_height(fs, o);
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
@@ -681,6 +695,21 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       cairo_arc(cr, ph.x(), ph.y(), std::max(3.0, 0.018 * px_per_m), 0, 2 * M_PI);
       cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
       cairo_fill(cr);
+    }
+  }
+
+  // Joints where reserves carry moment at the instant (the muscles cannot): a red ring round the disc.
+  if (v.reserve.size() == 3 * model_.njoint) {
+    const auto res = shown_reserves(v.reserve);
+    for (const auto& b : s.bones) {
+      if (b.kind != SceneBone::kDisc) continue;
+      if (std::none_of(res.begin(), res.end(), [&](const ShownReserve& x) { return x.joint == b.joint; })) continue;
+      const auto c = P(b.centre);
+      cairo_new_path(cr);
+      cairo_arc(cr, c.x(), c.y(), std::max(6.0, 0.03 * px_per_m), 0, 2 * M_PI);
+      cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
+      cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
+      cairo_stroke(cr);
     }
   }
 
@@ -806,12 +835,65 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
     text(cr, x0 + 2.2 * fs, y, lines[3], fs);
   }
+  if (run_has_reserves_) {
+    y += row;
+    cairo_new_path(cr);
+    cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
+    cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
+    cairo_set_line_width(cr, 0.15 * fs);
+    cairo_stroke(cr);
+    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_hand_load_], fs);
+  }
   if (run_has_forces_) {
     y += row;
     cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
     arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
     text(cr, x0 + 2.2 * fs, y, lines.back(), fs);
   }
+}
+
+std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>& reserve) {
+  std::vector<ShownReserve> out;
+  for (Eigen::Index j = 0; j + 2 < reserve.size(); j += 3) {
+    int k = 0;
+    for (int c = 1; c < 3; ++c)
+      if (std::abs(reserve[j + c]) > std::abs(reserve[j + k])) k = c;
+    const double x = reserve[j + k];
+    if (!(std::abs(x) >= kShownReserveNm)) continue;
+    // Signs as /kinematics/joint_angles: flexion +, lateral bending + right, axial rotation + right.
+    static const char* names[3][2] = {{"extension", "flexion"}, {"left lateral bending", "right lateral bending"}, {"left axial rotation", "right axial rotation"}};
+    out.push_back({static_cast<int>(j / 3), std::abs(x), names[k][x > 0]});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ShownReserve& a, const ShownReserve& b) { return a.moment > b.moment; });
+  return out;
+}
+
+std::vector<std::string> ResultsPicture::status_lines(const FrameValues& v) const {
+  std::vector<std::string> out;
+  if (v.reserve.size() == 3 * model_.njoint) {
+    const auto res = shown_reserves(v.reserve);
+    if (!res.empty()) {
+      std::string line = fmt::format("reserves carry {:.0f} N·m {} at {} — the muscles cannot", res[0].moment, res[0].rotation, model_.joint_name[res[0].joint]);
+      if (res.size() > 1) line += fmt::format(" (and ≥ {:g} N·m at {} more level{}; ringed)", kShownReserveNm, res.size() - 1, res.size() > 2 ? "s" : "");
+      else line += " (ringed)";
+      out.push_back(line);
+    }
+  }
+  if (run_fails_ && v.time >= endurance_s_ - 1e-9) {
+    const auto& s = r_.summary;
+    auto str = [&](const char* key) { return s.contains(key) && s[key].is_string() ? s[key].get<std::string>() : std::string(); };
+    std::string why = str("first_to_fail");
+    if (!str("failed_joint").empty()) why += (why.empty() ? "at " : " first, at ") + str("failed_joint");
+    if (str("failure_kind") == "strength_limit") why += ", at its strength limit";
+    else if (str("failure_kind") == "fatigue") why += ", by fatigue";
+    out.push_back(fmt::format("task failed at {} s{} — drawn after it, the muscles no longer hold this", endurance_s_ >= 100 ? fmt::format("{:.0f}", endurance_s_) : fmt::format("{:.3g}", endurance_s_),
+                              why.empty() ? "" : " (" + why + ")"));
+  }
+  return out;
+}
+
+double ResultsPicture::header_height(double fs, const PictureOptions& o) const {
+  return o.compact ? 2.8 * fs : (4.4 + 1.25 * status_rows()) * fs;
 }
 
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued) {

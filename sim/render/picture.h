@@ -55,7 +55,19 @@ struct FrameValues {
   long frame = 0;
   double time = 0;
   Eigen::VectorXd q, activation, force, fatigued, compression;
+  Eigen::VectorXd reserve;  // /joints/reserve_moment, J × 3 row-major (empty when not stored)
 };
+
+// Moments the reserve actuators carry at one instant (the moment the muscles cannot), per joint: the
+// largest of its three rotations when at least kShownReserveNm, largest first, with the rotation
+// named as the summary does ("extension", "left lateral bending", …).
+constexpr double kShownReserveNm = 0.5;
+struct ShownReserve {
+  int joint = -1;
+  double moment = 0;   // N m, magnitude
+  std::string rotation;
+};
+std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>& reserve);
 
 // The arrows a picture draws for the loads on the body at one instant (world coordinates): one per
 // group of hands within 8 cm of each other (what they hold, plus any given force acting there, so
@@ -91,7 +103,7 @@ std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::R
 // any of them out. Without /kinematics/joint_angles the posture is recomputed from the stored
 // scenario text exactly as the run sampled it (the stored angles are that sample; tested equal).
 struct StoredFields {
-  bool kinematics = false, activation = false, force = false, fatigued = false, compression = false;
+  bool kinematics = false, activation = false, force = false, fatigued = false, compression = false, reserve = false;
   bool has(ColorBy c) const { return c == ColorBy::kActivation ? activation : c == ColorBy::kForce ? force : fatigued; }
   bool any_muscle_value() const { return activation || force || fatigued; }
 };
@@ -140,6 +152,11 @@ class ResultsPicture {
   // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
   Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
 
+  // The lines under the subtitle about what the muscles do not do at the instant: the reserves'
+  // moment ("reserves carry 24 N·m extension at L5-S1 — the muscles cannot …") and, after the run's
+  // endurance, "task failed at 966 s (…)" from the summary. Empty when neither applies.
+  std::vector<std::string> status_lines(const FrameValues& v) const;
+
   // Frames with the highest compression at the most loaded level, and the level (without
   // /joints/compression: the frame of the highest mean activation, else force, else fatigue, else 0;
   // the level from the summary's peaks).
@@ -165,7 +182,9 @@ class ResultsPicture {
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name
   std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
-  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_; }
+  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
+  int status_rows() const { return run_has_reserves_ + run_fails_; }  // the same for every frame (animations)
+  double header_height(double fs, const PictureOptions& o) const;   // title, subtitle, status lines
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 
@@ -183,6 +202,8 @@ class ResultsPicture {
   StoredFields stored_;
   // Legend rows, the same for every frame of the run so animations keep their layout.
   bool run_has_hand_load_ = false, run_has_forces_ = false;
+  bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
+  double endurance_s_ = -1;
 };
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a

@@ -1,6 +1,7 @@
 // Pictures, animations and reports of results files: the right size, not blank, colours that follow
 // activation where (and only where) it changes, the expected number of video frames, a report that
 // needs no network. The browser check of the report is in tests/python/test_render.py.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -550,6 +551,43 @@ TEST(Render, ViewCaptionsFollowTheBody) {
   const ResultsSeries rs(runs().stoop());
   ResultsPicture ps(rs);
   EXPECT_EQ(view_for_body(ps.scene(ps.values(ps.peak_frame())).pelvis_rotation), View::kSagittal);
+}
+
+// teachrev F2: a paraspinal_only lift looked balanced while reserves carried 24 N·m of extension at
+// L5-S1, and pictures drawn after the task failed said nothing. The status lines name the largest
+// reserve, its rotation and joint, and the failure from the summary; the joint is ringed in red.
+TEST(Render, ReservesAndFailureAreSaid) {
+  const std::string po = runs().get("rounded_back_lift", "po_stoop", {"output_rate_hz=5", "model=paraspinal_only"});
+  const ResultsSeries r(po);
+  ResultsPicture p(r);
+  ASSERT_TRUE(r.summary["endurance_s"].is_number());
+  const double endurance = r.summary["endurance_s"].get<double>();
+  const FrameValues peak = p.values(p.peak_frame());
+  const auto res = shown_reserves(peak.reserve);
+  ASSERT_FALSE(res.empty());
+  EXPECT_EQ(p.model().joint_name[res[0].joint], "L5-S1");
+  EXPECT_EQ(res[0].rotation, "extension");
+  const auto lines = p.status_lines(peak);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0].rfind(fmt::format("reserves carry {:.0f} N·m extension at L5-S1 — the muscles cannot", res[0].moment), 0), 0u) << lines[0];
+  const auto after = p.status_lines(p.values(r.frames() - 1));
+  ASSERT_GE(r.time.back(), endurance);
+  EXPECT_NE(after.back().find("task failed at"), std::string::npos) << after.back();
+  for (const auto& l : p.status_lines(p.values(r.frame_at(0.5 * endurance)))) EXPECT_EQ(l.find("task failed"), std::string::npos) << l;
+  // Drawn: the ring (217, 13, 13) appears with the reserves and goes with them.
+  PictureOptions o;
+  o.legend = false, o.chart = false;
+  auto ring = [](const Image& im) {
+    long n = 0;
+    for (uint32_t px : im.px) n += std::abs(red(px) - 217) < 12 && std::abs(int((px >> 8) & 255) - 13) < 12 && std::abs(blue(px) - 13) < 12;
+    return n;
+  };
+  const Scene s = p.scene(peak);
+  FrameValues none = peak;
+  none.reserve.setZero();
+  EXPECT_GT(ring(render(p, peak, s, o, 1000, 640)), 50);
+  EXPECT_EQ(ring(render(p, none, s, o, 1000, 640)), 0);
+  EXPECT_TRUE(p.status_lines(none).empty() || p.status_lines(none)[0].find("reserves") == std::string::npos);
 }
 
 // Review 10, A4: the legend block was given a fixed 4.5 font sizes while its rows and the ranking
