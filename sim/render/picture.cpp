@@ -436,6 +436,22 @@ FrameValues ResultsPicture::values(long frame) const {
   return v;
 }
 
+std::string ResultsPicture::phase_label(double t) const {
+  const auto& k = scenario_.keyframes;
+  bool any = false;
+  for (const auto& kf : k) any = any || !kf.label.empty();
+  if (!any) return "";
+  const CyclePosition where = cycle_position(scenario_, scenario_.cycle_s(), t);
+  if (where.resting) return where.on_break ? "break" : "rest";
+  size_t i = 0;
+  while (i + 1 < k.size() && k[i + 1].time <= where.time_in_cycle) ++i;
+  if (i + 1 >= k.size() || std::abs(where.time_in_cycle - k[i].time) <= 1e-9) return k[i].label;  // on a keyframe
+  const std::string &a = k[i].label, &b = k[i + 1].label;
+  if (a == b || b.empty()) return a;
+  if (a.empty()) return b;
+  return a + " → " + b;
+}
+
 Scene ResultsPicture::scene(const FrameValues& v) {
   Data& d = *data_;
   clear_loads(model_, d);
@@ -566,7 +582,9 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   if (o.compact) {
     text(cr, fs, 1.9 * fs, fmt::format("t = {:.2f} s", v.time), 1.55 * fs, 0, true);
   } else {
-    text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
+    const std::string phase = phase_label(v.time);  // "neck 0 deg": which hold or movement the instant is in
+    text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s{}", r_.scenario.empty() ? r_.path : r_.scenario, v.time, phase.empty() ? "" : " · " + phase),
+         1.55 * fs, 0, true);
     const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
     std::string coloured = fmt::format("muscles coloured by {}", quantity);
     if (!stored_.any_muscle_value()) coloured = "muscle values not stored (--fields)";

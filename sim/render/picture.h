@@ -140,7 +140,11 @@ class ResultsPicture {
   std::vector<std::string> model_notes() const;
   // What a picture asked for with `o` leaves out and why, one sentence each (empty: nothing).
   std::vector<std::string> omissions(const PictureOptions& o) const;
-  double cycle_s() const { return scenario_.cycle_s(); }  // one repetition of the scenario, s
+  double cycle_s() const { return scenario_.cycle_s(); }
+  // What the scenario is doing at time t, from its keyframe labels: the label of the keyframes the
+  // instant lies between when they agree (a hold), "A → B" when they differ (a movement), the one
+  // label there is when only one has one, "rest" or "break" between repetitions, "" without labels.
+  std::string phase_label(double t) const;  // one repetition of the scenario, s
   Scene scene(const FrameValues& v);  // posture of that frame
   // Draws the whole picture into a w × h (device units) area of cr.
   void draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);

@@ -590,6 +590,23 @@ TEST(Render, ReservesAndFailureAreSaid) {
   EXPECT_TRUE(p.status_lines(none).empty() || p.status_lines(none)[0].find("reserves") == std::string::npos);
 }
 
+// teachrev F4: forward_head_posture's default picture (t = 940 s, in the neutral hold) gave no phase;
+// the title now carries the keyframe labels of the instant.
+TEST(Render, TheTitleNamesThePhaseFromKeyframeLabels) {
+  const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(golf);
+  ResultsPicture p(r);
+  EXPECT_EQ(p.phase_label(3.57), "impact");                                // on a keyframe
+  EXPECT_EQ(p.phase_label(3.40), "top of the backswing → impact");        // between two
+  EXPECT_EQ(p.phase_label(0.5), "standing, club in the hands → address");
+  EXPECT_EQ(p.phase_label(7.17), "back to standing");
+  // A hold: both keyframes carry the same label (forward_head_posture's "neck 0 deg" … "neck 60 deg").
+  const Scenario fhp = load_scenario("forward_head_posture");
+  ASSERT_GE(fhp.keyframes.size(), 2u);
+  EXPECT_EQ(fhp.keyframes[0].label, "neck 0 deg");
+  EXPECT_EQ(fhp.keyframes.back().label, "neck 60 deg");
+}
+
 // Review 10, A4: the legend block was given a fixed 4.5 font sizes while its rows and the ranking
 // beside it take more, so a side plank's raised arm (frontal view) crossed the legend text. The body
 // drawn into the picture (A) against the same picture without it (B): no pixel of B's legend, title,
