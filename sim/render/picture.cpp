@@ -191,7 +191,7 @@ std::vector<ForceArrow> force_arrows(const Scene& s, double g) {
       if (cluster[b] < 0 && (s.hands[b].hand - s.hands[a].hand).norm() < kTogether) cluster[b] = cluster[a], clusters.back().push_back(static_cast<int>(b));
   }
   // A given force acting at a hand (within 8 cm) is part of what the hand feels: its arrow and label
-  // are the resultant, so a club's 319 N pull is not labelled "0.15 kg" alone.
+  // are the resultant, so a club's 320 N pull is not labelled "0.15 kg" alone.
   std::vector<std::vector<const SceneForce*>> at_hand(clusters.size());
   std::vector<const SceneForce*> free;
   for (const auto& f : s.forces) {

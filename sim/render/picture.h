@@ -81,7 +81,7 @@ struct ForceArrow {
   bool hand = false, support = false;
   int hands = 0;        // hand arrows: hands in the group
   double load_kg = 0;   // hand arrows: mass held by the group
-  std::string label;    // "7.5 kg (74 N)", "322 N at the hands: club_pull 319 N + 2 × 0.15 kg", "backpack 117 N"
+  std::string label;    // "7.5 kg (74 N)", "323 N at the hands: club_pull 320 N + 2 × 0.15 kg", "backpack 117 N"
 };
 std::vector<ForceArrow> force_arrows(const Scene& s, double g);
 

@@ -463,6 +463,11 @@ TEST(Render, ExternalForcesAreDrawnWithTheirMagnitude) {
   EXPECT_NE(hands->label.find("club_pull 320 N"), std::string::npos) << hands->label;
   EXPECT_NE(hands->label.find("2 × 0.15 kg"), std::string::npos) << hands->label;
   EXPECT_EQ(hands->label.rfind("323 N", 0), 0u) << hands->label;  // the pull plus the club's 2.9 N weight first
+  {  // teachrev F13: render.md quoted 322 / 319 N after the pull had become 320 N; it quotes the label as drawn
+    std::ifstream doc(test::source_dir() + "/docs/render.md");
+    const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"" + hands->label + "\""), std::string::npos) << "docs/render.md does not quote " << hands->label;
+  }
   // Drawn: green (external force) pixels appear only with the forces in the scene, blue hand arrows too.
   PictureOptions o;
   o.legend = false;
@@ -654,6 +659,9 @@ TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   EXPECT_NE(html.find("squat_lift"), std::string::npos);
   EXPECT_NE(html.find("vs first"), std::string::npos);
   EXPECT_NE(html.find("NIOSH"), std::string::npos);
+  // teachrev F23: "How to read this page" called group fatigue a mean over fascicles; it is F0-weighted.
+  EXPECT_EQ(html.find("Activation and fatigue per group are means"), std::string::npos);
+  EXPECT_NE(html.find("M_F weighted by each fascicle's"), std::string::npos);
   // Everything embedded: every src/href is a data: URI, nothing is fetched. (A plain scan:
   // std::regex recurses per character and overflows the stack on megabyte-long data URIs.)
   int images = 0;
