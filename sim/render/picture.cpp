@@ -988,16 +988,24 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
   }
 }
 
+std::vector<int> ResultsPicture::pressure_relieved_joints() const {
+  if (!model_.abdominal_pressure.enabled || !scenario_.abdominal_pressure) return {};
+  return model_.abdominal_pressure.joints;
+}
+
 void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {
   const int nj = model_.njoint;
   const double label_w = 4.4 * fs, right_pad = 1.5 * fs;
   const double ax0 = x0 + label_w, ax1 = x0 + w - right_pad;
-  const double top = y0 + 4.4 * fs, bottom = y0 + h - 3.0 * fs;
+  const std::vector<int> relieved = pressure_relieved_joints();
+  const double top = y0 + (relieved.empty() ? 4.4 : 5.6) * fs, bottom = y0 + h - 3.0 * fs;
   const double row = (bottom - top) / nj;
   const double vmax = compression_max_;
   auto X = [&](double n) { return ax0 + (ax1 - ax0) * std::clamp(n, 0.0, vmax) / vmax; };
   text(cr, x0 + 0.3 * fs, y0 + 1.2 * fs, "Compression per level", 1.1 * fs, 0, true);
   text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs, "now (bars) and peak over the run (ticks)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
+  if (!relieved.empty())
+    text(cr, x0 + 0.3 * fs, y0 + 3.6 * fs, "* relieved by abdominal pressure (none above)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
   // Grid and axis.
   const double step = nice_step(vmax, 5);
   cairo_set_line_width(cr, 0.6);
@@ -1025,7 +1033,8 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     cairo_move_to(cr, xp, yc - 0.65 * bar), cairo_line_to(cr, xp, yc + 0.65 * bar);
     cairo_stroke(cr);
     const double lfs = std::min(0.7 * fs, 0.8 * row);
-    text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j], lfs, 1.0, j == peak_joint_);
+    const bool iap = std::find(relieved.begin(), relieved.end(), j) != relieved.end();
+    text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j] + (iap ? " *" : ""), lfs, 1.0, j == peak_joint_);
     if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
       const std::string value = fmt::format("{:.0f}", c);
       const double tw = text_width(cr, value, 0.85 * lfs);

@@ -165,6 +165,10 @@ class ResultsPicture {
   // /joints/compression: the frame of the highest mean activation, else force, else fatigue, else 0;
   // the level from the summary's peaks).
   long peak_frame() const { return peak_frame_; }
+  // Joints whose cut the model's intra-abdominal pressure relieves in this run (none when the model
+  // has none or the scenario turns it off): the chart marks them "*", because the relief stops above
+  // L3-L4 and makes L2-L3 the most loaded lumbar level in lifts (docs/mechanics.md, "Levels").
+  std::vector<int> pressure_relieved_joints() const;
   int peak_joint() const { return peak_joint_; }
 
  private:

@@ -612,6 +612,17 @@ TEST(Render, TheTitleNamesThePhaseFromKeyframeLabels) {
   EXPECT_EQ(fhp.keyframes.back().label, "neck 60 deg");
 }
 
+// teachrev F6: L2-L3 is the most loaded level of every lift because the abdominal pressure relieves
+// only L3-L4 … L5-S1 (docs/mechanics.md, "Levels"); the chart marks the relieved levels.
+TEST(Render, TheChartMarksTheLevelsThePressureRelieves) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  std::set<std::string> names;
+  for (int j : p.pressure_relieved_joints()) names.insert(p.model().joint_name[j]);
+  EXPECT_EQ(names, (std::set<std::string>{"L3-L4", "L4-L5", "L5-S1"}));
+  EXPECT_EQ(p.model().joint_name[p.peak_joint()], "L2-L3");  // the step the mark explains
+}
+
 // Review 10, A4: the legend block was given a fixed 4.5 font sizes while its rows and the ranking
 // beside it take more, so a side plank's raised arm (frontal view) crossed the legend text. The body
 // drawn into the picture (A) against the same picture without it (B): no pixel of B's legend, title,
