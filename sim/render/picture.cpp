@@ -542,7 +542,7 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
 }
 
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
-  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
+  const double fs = base_font_size(w, h, o);
   const double top = header_height(fs, o), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
   // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
   // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
@@ -577,7 +577,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, 0, 0, w, h);
   cairo_fill(cr);
-  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;  // base font size
+  const double fs = base_font_size(w, h, o);
   // Title and subtitle.
   if (o.compact) {
     text(cr, fs, 1.9 * fs, fmt::format("t = {:.2f} s", v.time), 1.55 * fs, 0, true);
@@ -608,7 +608,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_restore(cr);
   if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
   if (o.legend) {
-    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
+    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s);
     // The ranking beside the legend when its widest name and value fit (names of every group of the
     // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
@@ -668,7 +668,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       const auto hull = hull2d(pts);
       double fill[4] = {0.93, 0.90, 0.82, 1.0}, line[3] = {0.45, 0.41, 0.34};
       if (b.kind == SceneBone::kDisc) fill[0] = 0.60, fill[1] = 0.72, fill[2] = 0.86;
-      if (b.kind == SceneBone::kPelvis) fill[3] = 0.45;
+      if (b.kind == SceneBone::kPelvis) fill[3] = 0.75;  // 0.45 left paraspinal_only's narrow pelvis almost invisible
       if (b.kind == SceneBone::kHead) fill[0] = 0.96, fill[1] = 0.89, fill[2] = 0.80, fill[3] = 0.9;
       for (const auto& [a, c] : b.bars) {  // processes under the body outline
         const auto pa = P(a), pc = P(c);
@@ -688,8 +688,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
         cairo_close_path(cr);
         cairo_set_source_rgba(cr, fill[0], fill[1], fill[2], fill[3]);
         cairo_fill_preserve(cr);
-        cairo_set_source_rgba(cr, line[0], line[1], line[2], b.kind == SceneBone::kPelvis ? 0.5 : 1.0);
-        cairo_set_line_width(cr, std::max(0.8, 0.0015 * px_per_m));
+        cairo_set_source_rgba(cr, line[0], line[1], line[2], 1.0);
+        cairo_set_line_width(cr, std::max(b.kind == SceneBone::kPelvis ? 1.5 : 0.8, (b.kind == SceneBone::kPelvis ? 0.003 : 0.0015) * px_per_m));
         cairo_stroke(cr);
       }
     } else if (it.kind == 1) {
@@ -821,7 +821,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
   text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, label, 0.8 * fs);
 }
 
-void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s) {
+void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s) {
   const double row = 1.45 * fs;
   double y = y0 + row;
   auto swatch = [&](double r, double g, double b) {
@@ -847,14 +847,20 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_stroke(cr);
   const auto lines = legend_lines(s, o);
   text(cr, x0 + 2.2 * fs, y, lines[2], fs);
+  // The arrow rows keep their room in every frame (animations do not jump) but are written only when
+  // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
+  bool hand_drawn = false, force_drawn = false;
+  for (const auto& a : force_arrows(s, model_.gravity.norm())) (a.hand ? hand_drawn : force_drawn) = true;
   if (run_has_hand_load_) {
     y += row;
-    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
-    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+    if (hand_drawn) {
+      cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+      arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+      text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+    }
   }
-  if (run_has_reserves_) {
-    y += row;
+  if (run_has_reserves_) y += row;
+  if (run_has_reserves_ && v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty()) {
     cairo_new_path(cr);
     cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
     cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
@@ -862,12 +868,18 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     cairo_stroke(cr);
     text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_hand_load_], fs);
   }
-  if (run_has_forces_) {
+  if (run_has_forces_ && force_drawn) {
     y += row;
     cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
     arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
     text(cr, x0 + 2.2 * fs, y, lines.back(), fs);
   }
+}
+
+double base_font_size(double w, double h, const PictureOptions& o) {
+  // The smaller side / 55, with a floor of 12 (the legend 9.6 px, the chart's level names 8.4 px):
+  // at 800 × 500 the floor of 9 left the legend and chart at 5–7 px, unreadable in an animation.
+  return std::max(12.0, std::min(w, h) / 55 * o.font_scale);
 }
 
 std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>& reserve) {

@@ -58,6 +58,10 @@ struct FrameValues {
   Eigen::VectorXd reserve;  // /joints/reserve_moment, J × 3 row-major (empty when not stored)
 };
 
+// The picture's base font size, device units: min(w, h) / 55 × font_scale, at least 12 (legend
+// and chart text scale from it).
+double base_font_size(double w, double h, const PictureOptions& o);
+
 // Moments the reserve actuators carry at one instant (the moment the muscles cannot), per joint: the
 // largest of its three rotations when at least kShownReserveNm, largest first, with the rotation
 // named as the summary does ("extension", "left lateral bending", …).
@@ -185,7 +189,7 @@ class ResultsPicture {
   void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o);
   void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
-  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
+  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s);
   void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name

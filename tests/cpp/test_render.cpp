@@ -494,6 +494,23 @@ TEST(Render, ExternalForcesAreDrawnWithTheirMagnitude) {
   const FrameValues vb = pb.values(0);
   EXPECT_GT(count(render(pb, vb, sb, o, 1000, 640), 13, 128, 71), 150);
   EXPECT_EQ(count(render(pb, vb, sb_without, o, 1000, 640), 13, 128, 71), 0);
+  // teachrev F24: the legend lists the green arrow only when the instant draws one (superman lifted
+  // listed an external force with none drawn); its row stays, empty, so animations do not jump.
+  PictureOptions with_legend;
+  with_legend.chart = false;
+  EXPECT_GT(count(render(pb, vb, sb, with_legend, 1000, 640), 13, 128, 71), 150);
+  EXPECT_EQ(count(render(pb, vb, sb_without, with_legend, 1000, 640), 13, 128, 71), 0);
+}
+
+// teachrev F14: at 800 × 500 (animations) the base font was 9 px, the legend 7 px and the chart's
+// values 5 px. The base now has a floor of 12 px; larger pictures and the report's scaled ones keep
+// their sizes.
+TEST(Render, TextHasAFloorAtSmallSizes) {
+  PictureOptions o;
+  EXPECT_DOUBLE_EQ(base_font_size(800, 500, o), 12.0);
+  EXPECT_DOUBLE_EQ(base_font_size(1600, 1000, o), 1000.0 / 55);
+  o.font_scale = 2.2;  // the report's film strip, 560 × 520
+  EXPECT_DOUBLE_EQ(base_font_size(560, 520, o), 520.0 / 55 * 2.2);
 }
 
 // Review 10, A3: supports (a side plank's forearm, the floor under resting segments) push on the
