@@ -50,8 +50,13 @@ Camera camera(View v) {
 std::string screen_direction(const Camera& c, const Vec3& a) {
   const double x = a.dot(c.right), y = a.dot(c.up), z = a.dot(c.toward);
   if (std::abs(z) > std::hypot(x, y)) return z > 0 ? "toward the viewer" : "away from the viewer";
-  if (std::abs(x) >= std::abs(y)) return x > 0 ? "to the right" : "to the left";
-  return y > 0 ? "up" : "down";
+  // Within 22.5° of a screen axis: that axis; otherwise both ("down and to the right": a stooping
+  // pelvis, flexed 50°, faces neither right nor down).
+  const double h = std::hypot(x, y);
+  const std::string lr = x > 0 ? "to the right" : "to the left", ud = y > 0 ? "up" : "down";
+  if (std::abs(y) <= h * std::sin(M_PI / 8)) return lr;
+  if (std::abs(x) <= h * std::sin(M_PI / 8)) return ud;
+  return ud + " and " + lr;
 }
 
 }  // namespace
@@ -582,9 +587,16 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   if (o.compact) {
     text(cr, fs, 1.9 * fs, fmt::format("t = {:.2f} s", v.time), 1.55 * fs, 0, true);
   } else {
-    const std::string phase = phase_label(v.time);  // "neck 0 deg": which hold or movement the instant is in
-    text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s{}", r_.scenario.empty() ? r_.path : r_.scenario, v.time, phase.empty() ? "" : " · " + phase),
-         1.55 * fs, 0, true);
+    std::string phase = phase_label(v.time);  // "neck 0 deg": which hold or movement the instant is in
+    auto title = [&] { return fmt::format("{} — t = {:.2f} s{}", r_.scenario.empty() ? r_.path : r_.scenario, v.time, phase.empty() ? "" : " · " + phase); };
+    // Long labels ("grasp (the box's weight is now in the hands) → upright, …") are cut to the width, with "…".
+    while (phase.size() > 12 && text_width(cr, title(), 1.55 * fs) * 1.08 > w - 2 * fs) {  // bold is ~8 % wider
+      phase.erase(phase.size() - (phase.size() >= 3 && phase.compare(phase.size() - 3, 3, "…") == 0 ? 4 : 1));
+      while (!phase.empty() && (static_cast<unsigned char>(phase.back()) & 0xC0) == 0x80) phase.pop_back();  // whole UTF-8 characters
+      if (!phase.empty() && (static_cast<unsigned char>(phase.back()) & 0x80)) phase.pop_back();
+      phase += "…";
+    }
+    text(cr, fs, 1.9 * fs, title(), 1.55 * fs, 0, true);
     const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
     std::string coloured = fmt::format("muscles coloured by {}", quantity);
     if (!stored_.any_muscle_value()) coloured = "muscle values not stored (--fields)";

@@ -559,6 +559,11 @@ TEST(Render, ViewCaptionsFollowTheBody) {
   const Mat3 prone = Eigen::AngleAxisd(-M_PI / 2, Vec3::UnitZ()).toRotationMatrix();
   EXPECT_EQ(view_caption(View::kSagittal, prone, up), "sagittal view, from the right (anterior down)");
   EXPECT_EQ(view_caption(View::kTop, prone, up), "top view, from behind (anterior away from the viewer)");
+  // A stoop's pelvis flexed 50° faces neither right nor down; within 22.5° of an axis it faces that axis.
+  EXPECT_EQ(view_caption(View::kSagittal, Eigen::AngleAxisd(-50 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix(), up),
+            "sagittal view, from the right (anterior down and to the right)");
+  EXPECT_EQ(view_caption(View::kSagittal, Eigen::AngleAxisd(-20 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix(), up),
+            "sagittal view, from the right (anterior to the right)");
   // The side plank held (pelvis lateral bending 75°, right side down), from the run.
   const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
   const ResultsSeries r(plank);
