@@ -620,7 +620,9 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_restore(cr);
   if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
   if (o.legend) {
+    cairo_save(cr);  // the legend's line caps must not leak into the chart (they now depend on which symbols the instant draws)
     draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s);
+    cairo_restore(cr);
     // The ranking beside the legend when its widest name and value fit (names of every group of the
     // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
