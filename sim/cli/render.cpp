@@ -32,7 +32,8 @@ CLI::Validator finite_number() {
 }
 
 struct RenderArgs {
-  std::string results, out, view = "sagittal", color = "activation";
+  std::string results, out, view, color = "activation";
+  long frame = 0;
   double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
   int width = 1600, height = 1000;
   bool animate = false;
@@ -45,7 +46,10 @@ Verb add_render_verb(CLI::App& app) {
   c->add_option("RESULTS", args->results, "Results file (paraspine run -o)")->required();
   c->add_option("-o,--output", args->out, "Picture .svg/.png/.pdf, or with --animate .mp4/.gif")->required();
   c->add_option("--time", args->time, "Instant to draw, s (default: the peak compression of the run)");
-  c->add_option("--view", args->view, "sagittal (from the right), frontal (from behind), top or oblique")->capture_default_str()
+  c->add_option("--frame", args->frame, "Frame to draw, by its index in the file (0 = the first; instead of --time)")->check(CLI::NonNegativeNumber)
+      ->excludes("--time");
+  c->add_option("--view", args->view, "sagittal (from the right), frontal (from behind), top or oblique; the cameras are fixed to the world "
+                                      "(default: sagittal, or frontal when the sagittal view would look along the body, e.g. a side plank)")
       ->check(CLI::IsMember({"sagittal", "frontal", "top", "oblique"}));
   c->add_option("--color", args->color, "What colours the muscles: activation, force or fatigue")->capture_default_str()
       ->check(CLI::IsMember({"activation", "force", "fatigue"}));
@@ -61,9 +65,10 @@ Verb add_render_verb(CLI::App& app) {
   c->footer("Examples:\n"
             "  paraspine render lift.h5 -o lift.svg\n"
             "  paraspine render lift.h5 --time 1.5 --view oblique --color force -o lift.png\n"
+            "  paraspine render plank.h5 --frame 12 -o plank.png\n"
             "  paraspine render sitting.h5 --color fatigue --view frontal -o fatigue.pdf\n"
             "  paraspine render lift.h5 --animate --fps 25 -o lift.mp4\n"
-            "  paraspine render shift.h5 --animate --speed 60 --width 800 --height 500 -o shift.gif");
+            "  paraspine render shift.h5 --animate --speed 60 --width 1000 --height 625 -o shift.gif");
   return {c, [args, c]() {
             const auto t0 = std::chrono::steady_clock::now();
             // `render lift.png -o lift.png` would replace the results by their picture; a device,
@@ -80,7 +85,11 @@ Verb add_render_verb(CLI::App& app) {
             }
             ResultsPicture picture(results);
             PictureOptions o;
-            o.view = parse_view(args->view);
+            const long frame = c->count("--frame") ? args->frame : c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
+            if (frame >= results.frames())
+              throw InputError("--frame", 0, "", fmt::format("frame {} is outside the run in {} (frames 0 … {})", frame, args->results, results.frames() - 1));
+            // No --view: sagittal, or frontal where the body lies across the sagittal view (its pelvis at the drawn instant).
+            o.view = args->view.empty() ? view_for_body(picture.scene(picture.values(frame)).pelvis_rotation) : parse_view(args->view);
             o.color = parse_color_by(args->color);
             o.color_max = args->color_max;
             // A file written with --fields: say once what the picture leaves out and why.
@@ -98,13 +107,12 @@ Verb add_render_verb(CLI::App& app) {
                          args->out, n, a.fps, n / a.fps, a.start, a.end, args->width, args->height, s);
               return 0;
             }
-            const long frame = c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
             remove_on_interrupt({partial_file(args->out)}, "picture");
             write_picture(picture, frame, o, args->out, args->width, args->height);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const PictureOptions drawn = picture.shown(o);  // a --fields file may lack the requested colour
             fmt::print("{}: t = {:.2f} s (frame {}), {} view, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,
-                       results.time[frame], frame, args->view,
+                       results.time[frame], frame, view_name(o.view),
                        picture.stored().any_muscle_value() ? color_by_name(drawn.color) : "nothing (no muscle values stored)",
                        args->width, args->height, s);
             return 0;

@@ -46,14 +46,58 @@ Camera camera(View v) {
   }
 }
 
-const char* view_caption(View v) {
-  switch (v) {
-    case View::kSagittal: return "sagittal view, from the right (anterior to the right)";
-    case View::kFrontal: return "frontal view, from behind (right side to the right)";
-    case View::kTop: return "top view, from above (anterior up)";
-    default: return "oblique view, from behind-right and above";
-  }
+// Where a body axis points on the screen of camera c.
+std::string screen_direction(const Camera& c, const Vec3& a) {
+  const double x = a.dot(c.right), y = a.dot(c.up), z = a.dot(c.toward);
+  if (std::abs(z) > std::hypot(x, y)) return z > 0 ? "toward the viewer" : "away from the viewer";
+  // Within 22.5° of a screen axis: that axis; otherwise both ("down and to the right": a stooping
+  // pelvis, flexed 50°, faces neither right nor down).
+  const double h = std::hypot(x, y);
+  const std::string lr = x > 0 ? "to the right" : "to the left", ud = y > 0 ? "up" : "down";
+  if (std::abs(y) <= h * std::sin(M_PI / 8)) return lr;
+  if (std::abs(x) <= h * std::sin(M_PI / 8)) return ud;
+  return ud + " and " + lr;
 }
+
+}  // namespace
+
+std::string view_caption(View v, const Mat3& pelvis, const Vec3& world_up) {
+  // The cameras stay fixed to the world (gravity down on the screen in every view but the top one);
+  // the caption says from which side of the body they look at the instant, and where the subject's
+  // anterior (or right side) points, from the pelvis' axes: true for a lying or a side-lying body too.
+  const Camera c = camera(v);
+  const Vec3 ant = pelvis.col(0), sup = pelvis.col(1), right = pelvis.col(2);
+  const double da = c.toward.dot(ant), ds = c.toward.dot(sup), dr = c.toward.dot(right);
+  const bool upright = sup.dot(world_up) > std::cos(M_PI / 4);  // "above"/"below" only then
+  std::vector<std::string> from;  // body sides facing the viewer, the main one first
+  std::vector<std::pair<double, std::string>> sides = {
+      {std::abs(da), da > 0 ? "the front" : "behind"},
+      {std::abs(dr), dr > 0 ? "the right" : "the left"},
+      {std::abs(ds), ds > 0 ? (upright ? "above" : "the head end") : (upright ? "below" : "the feet end")}};
+  std::stable_sort(sides.begin(), sides.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string words = "from " + sides[0].second;
+  // The oblique view names every side it sees by more than 0.3 (cos 72.5°), front/behind joined to
+  // right/left: "from behind-right and above" for a standing body.
+  if (v == View::kOblique) {
+    std::string horizontal;
+    if (std::abs(da) > 0.3) horizontal = da > 0 ? "front" : "behind";
+    if (std::abs(dr) > 0.3) horizontal += (horizontal.empty() ? "" : "-") + std::string(dr > 0 ? "right" : "left");
+    if (horizontal == "front" || horizontal == "right" || horizontal == "left") horizontal = "the " + horizontal;
+    std::string vertical = std::abs(ds) > 0.3 ? sides[0].first == std::abs(ds) && horizontal.empty() ? "" : (ds > 0 ? (upright ? "above" : "the head end") : (upright ? "below" : "the feet end")) : "";
+    words = "from " + (horizontal.empty() ? sides[0].second : horizontal + (vertical.empty() ? "" : " and " + vertical));
+  }
+  const std::string name = std::string(view_name(v)) + " view, ";
+  if (v == View::kSagittal || v == View::kTop) return name + words + " (anterior " + screen_direction(c, ant) + ")";
+  if (v == View::kFrontal) return name + words + " (right side " + screen_direction(c, right) + ")";
+  return name + words;
+}
+
+View view_for_body(const Mat3& pelvis) {
+  // Sagittal, unless it looks along the body (a side plank lies across the world's sagittal view).
+  return std::abs(camera(View::kSagittal).toward.dot(pelvis.col(1))) > std::cos(M_PI / 4) ? View::kFrontal : View::kSagittal;
+}
+
+namespace {
 
 // 1, 2, 2.5 or 5 × 10^k, not below v.
 double nice_ceil(double v) {
@@ -152,7 +196,7 @@ std::vector<ForceArrow> force_arrows(const Scene& s, double g) {
       if (cluster[b] < 0 && (s.hands[b].hand - s.hands[a].hand).norm() < kTogether) cluster[b] = cluster[a], clusters.back().push_back(static_cast<int>(b));
   }
   // A given force acting at a hand (within 8 cm) is part of what the hand feels: its arrow and label
-  // are the resultant, so a club's 319 N pull is not labelled "0.15 kg" alone.
+  // are the resultant, so a club's 320 N pull is not labelled "0.15 kg" alone.
   std::vector<std::vector<const SceneForce*>> at_hand(clusters.size());
   std::vector<const SceneForce*> free;
   for (const auto& f : s.forces) {
@@ -263,6 +307,7 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   stored_.force = r_.has("/muscles/force");
   stored_.fatigued = r_.has("/fatigue/fatigued");
   stored_.compression = r_.has("/joints/compression");
+  stored_.reserve = r_.has("/joints/reserve_moment");
   if (r_.scenario_text.empty())
     throw InputError(r_.path, 0, "scenario_text", "missing: the pelvis pose and hand loads cannot be placed");
   scenario_ = parse_scenario(r_.scenario_text, r_.path + " (scenario_text)");
@@ -296,6 +341,13 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   for (const auto& loads : bound_->hand_load) run_has_hand_load_ = run_has_hand_load_ || loads[0] > 0 || loads[1] > 0;
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
+  // Reserves and failure, from the summary: the picture's status lines and ringed joints.
+  if (r_.summary.is_object()) {
+    const auto& res = r_.summary.value("reserves", nlohmann::json::object());
+    run_has_reserves_ = stored_.reserve && res.is_object() && res.value("peak_moment_Nm", 0.0) >= kShownReserveNm;
+    if (r_.summary.contains("endurance_s") && r_.summary["endurance_s"].is_number()) endurance_s_ = r_.summary["endurance_s"].get<double>();
+    run_fails_ = endurance_s_ >= 0;
+  }
 
   // Run-wide scales, so that every frame of an animation shares its colour bar and axes. Force and
   // fatigue scales from every n-th frame; the peak compression exactly, from the most loaded level.
@@ -384,8 +436,25 @@ FrameValues ResultsPicture::values(long frame) const {
   if (stored_.force) v.force = r_.frame("/muscles/force", v.frame);
   if (stored_.fatigued) v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
   if (stored_.compression) v.compression = r_.frame("/joints/compression", v.frame);
+  if (stored_.reserve) v.reserve = r_.frame("/joints/reserve_moment", v.frame);
   if (stored_.kinematics && v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
   return v;
+}
+
+std::string ResultsPicture::phase_label(double t) const {
+  const auto& k = scenario_.keyframes;
+  bool any = false;
+  for (const auto& kf : k) any = any || !kf.label.empty();
+  if (!any) return "";
+  const CyclePosition where = cycle_position(scenario_, scenario_.cycle_s(), t);
+  if (where.resting) return where.on_break ? "break" : "rest";
+  size_t i = 0;
+  while (i + 1 < k.size() && k[i + 1].time <= where.time_in_cycle) ++i;
+  if (i + 1 >= k.size() || std::abs(where.time_in_cycle - k[i].time) <= 1e-9) return k[i].label;  // on a keyframe
+  const std::string &a = k[i].label, &b = k[i + 1].label;
+  if (a == b || b.empty()) return a;
+  if (a.empty()) return b;
+  return a + " → " + b;
 }
 
 Scene ResultsPicture::scene(const FrameValues& v) {
@@ -478,8 +547,8 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
 }
 
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
-  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;
-  const double top = (o.compact ? 2.8 : 4.4) * fs, bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
+  const double fs = base_font_size(w, h, o);
+  const double top = header_height(fs, o), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
   // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
   // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
   // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
@@ -493,6 +562,7 @@ std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const Pict
   std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
                                     legend_muscle_line(s, o, stored_.any_muscle_value())};
   if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
+  if (run_has_reserves_) lines.push_back("joint where reserves carry moment (the muscles cannot)");
   if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
   return lines;
 }
@@ -512,22 +582,35 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, 0, 0, w, h);
   cairo_fill(cr);
-  const double fs = std::max(9.0, std::min(w, h) / 55) * o.font_scale;  // base font size
+  const double fs = base_font_size(w, h, o);
   // Title and subtitle.
   if (o.compact) {
     text(cr, fs, 1.9 * fs, fmt::format("t = {:.2f} s", v.time), 1.55 * fs, 0, true);
   } else {
-    text(cr, fs, 1.9 * fs, fmt::format("{} — t = {:.2f} s", r_.scenario.empty() ? r_.path : r_.scenario, v.time), 1.55 * fs, 0, true);
+    std::string phase = phase_label(v.time);  // "neck 0 deg": which hold or movement the instant is in
+    auto title = [&] { return fmt::format("{} — t = {:.2f} s{}", r_.scenario.empty() ? r_.path : r_.scenario, v.time, phase.empty() ? "" : " · " + phase); };
+    // Long labels ("grasp (the box's weight is now in the hands) → upright, …") are cut to the width, with "…".
+    while (phase.size() > 12 && text_width(cr, title(), 1.55 * fs) * 1.08 > w - 2 * fs) {  // bold is ~8 % wider
+      phase.erase(phase.size() - (phase.size() >= 3 && phase.compare(phase.size() - 3, 3, "…") == 0 ? 4 : 1));
+      while (!phase.empty() && (static_cast<unsigned char>(phase.back()) & 0xC0) == 0x80) phase.pop_back();  // whole UTF-8 characters
+      if (!phase.empty() && (static_cast<unsigned char>(phase.back()) & 0x80)) phase.pop_back();
+      phase += "…";
+    }
+    text(cr, fs, 1.9 * fs, title(), 1.55 * fs, 0, true);
     const char* quantity = o.color == ColorBy::kActivation ? "activation" : o.color == ColorBy::kForce ? "muscle force" : "fatigue";
     std::string coloured = fmt::format("muscles coloured by {}", quantity);
     if (!stored_.any_muscle_value()) coloured = "muscle values not stored (--fields)";
     else if (o.color != asked.color) coloured += fmt::format(" ({} not stored, --fields)", color_by_name(asked.color));
     if (asked.chart && !o.chart) coloured += " · compression not stored";
     if (o.color == ColorBy::kFatigue && r_.fatigue_mode == "off") coloured += " (fatigue off in this run, --no-fatigue)";
-    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view), coloured),
+    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured),
          0.9 * fs, 0, false, 0.35, 0.35, 0.4);
   }
-  const double top = (o.compact ? 2.8 : 4.4) * fs;
+  if (!o.compact) {  // reserves carrying load, a failed task: in red under the subtitle
+    const auto status = status_lines(v);
+    for (size_t k = 0; k < status.size(); ++k) text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], 0.9 * fs, 0, true, 0.75, 0.08, 0.08);
+  }
+  const double top = header_height(fs, o);
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
@@ -537,7 +620,9 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_restore(cr);
   if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
   if (o.legend) {
-    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, o, s);
+    cairo_save(cr);  // the legend's line caps must not leak into the chart (they now depend on which symbols the instant draws)
+    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s);
+    cairo_restore(cr);
     // The ranking beside the legend when its widest name and value fit (names of every group of the
     // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
@@ -597,7 +682,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       const auto hull = hull2d(pts);
       double fill[4] = {0.93, 0.90, 0.82, 1.0}, line[3] = {0.45, 0.41, 0.34};
       if (b.kind == SceneBone::kDisc) fill[0] = 0.60, fill[1] = 0.72, fill[2] = 0.86;
-      if (b.kind == SceneBone::kPelvis) fill[3] = 0.45;
+      if (b.kind == SceneBone::kPelvis) fill[3] = 0.75;  // 0.45 left paraspinal_only's narrow pelvis almost invisible
       if (b.kind == SceneBone::kHead) fill[0] = 0.96, fill[1] = 0.89, fill[2] = 0.80, fill[3] = 0.9;
       for (const auto& [a, c] : b.bars) {  // processes under the body outline
         const auto pa = P(a), pc = P(c);
@@ -617,8 +702,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
         cairo_close_path(cr);
         cairo_set_source_rgba(cr, fill[0], fill[1], fill[2], fill[3]);
         cairo_fill_preserve(cr);
-        cairo_set_source_rgba(cr, line[0], line[1], line[2], b.kind == SceneBone::kPelvis ? 0.5 : 1.0);
-        cairo_set_line_width(cr, std::max(0.8, 0.0015 * px_per_m));
+        cairo_set_source_rgba(cr, line[0], line[1], line[2], 1.0);
+        cairo_set_line_width(cr, std::max(b.kind == SceneBone::kPelvis ? 1.5 : 0.8, (b.kind == SceneBone::kPelvis ? 0.003 : 0.0015) * px_per_m));
         cairo_stroke(cr);
       }
     } else if (it.kind == 1) {
@@ -642,6 +727,21 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       cairo_arc(cr, ph.x(), ph.y(), std::max(3.0, 0.018 * px_per_m), 0, 2 * M_PI);
       cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
       cairo_fill(cr);
+    }
+  }
+
+  // Joints where reserves carry moment at the instant (the muscles cannot): a red ring round the disc.
+  if (v.reserve.size() == 3 * model_.njoint) {
+    const auto res = shown_reserves(v.reserve);
+    for (const auto& b : s.bones) {
+      if (b.kind != SceneBone::kDisc) continue;
+      if (std::none_of(res.begin(), res.end(), [&](const ShownReserve& x) { return x.joint == b.joint; })) continue;
+      const auto c = P(b.centre);
+      cairo_new_path(cr);
+      cairo_arc(cr, c.x(), c.y(), std::max(6.0, 0.03 * px_per_m), 0, 2 * M_PI);
+      cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
+      cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
+      cairo_stroke(cr);
     }
   }
 
@@ -735,7 +835,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
   text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, label, 0.8 * fs);
 }
 
-void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s) {
+void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s) {
   const double row = 1.45 * fs;
   double y = y0 + row;
   auto swatch = [&](double r, double g, double b) {
@@ -761,18 +861,83 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_stroke(cr);
   const auto lines = legend_lines(s, o);
   text(cr, x0 + 2.2 * fs, y, lines[2], fs);
+  // The arrow rows keep their room in every frame (animations do not jump) but are written only when
+  // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
+  bool hand_drawn = false, force_drawn = false;
+  for (const auto& a : force_arrows(s, model_.gravity.norm())) (a.hand ? hand_drawn : force_drawn) = true;
   if (run_has_hand_load_) {
     y += row;
-    cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
-    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+    if (hand_drawn) {
+      cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+      arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+      text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+    }
   }
-  if (run_has_forces_) {
+  if (run_has_reserves_) y += row;
+  if (run_has_reserves_ && v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty()) {
+    cairo_new_path(cr);
+    cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
+    cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
+    cairo_set_line_width(cr, 0.15 * fs);
+    cairo_stroke(cr);
+    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_hand_load_], fs);
+  }
+  if (run_has_forces_ && force_drawn) {
     y += row;
     cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
     arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
     text(cr, x0 + 2.2 * fs, y, lines.back(), fs);
   }
+}
+
+double base_font_size(double w, double h, const PictureOptions& o) {
+  // The smaller side / 55, with a floor of 12 (the legend 9.6 px, the chart's level names 8.4 px):
+  // at 800 × 500 the floor of 9 left the legend and chart at 5–7 px, unreadable in an animation.
+  return std::max(12.0, std::min(w, h) / 55 * o.font_scale);
+}
+
+std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>& reserve) {
+  std::vector<ShownReserve> out;
+  for (Eigen::Index j = 0; j + 2 < reserve.size(); j += 3) {
+    int k = 0;
+    for (int c = 1; c < 3; ++c)
+      if (std::abs(reserve[j + c]) > std::abs(reserve[j + k])) k = c;
+    const double x = reserve[j + k];
+    if (!(std::abs(x) >= kShownReserveNm)) continue;
+    // Signs as /kinematics/joint_angles: flexion +, lateral bending + right, axial rotation + right.
+    static const char* names[3][2] = {{"extension", "flexion"}, {"left lateral bending", "right lateral bending"}, {"left axial rotation", "right axial rotation"}};
+    out.push_back({static_cast<int>(j / 3), std::abs(x), names[k][x > 0]});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ShownReserve& a, const ShownReserve& b) { return a.moment > b.moment; });
+  return out;
+}
+
+std::vector<std::string> ResultsPicture::status_lines(const FrameValues& v) const {
+  std::vector<std::string> out;
+  if (v.reserve.size() == 3 * model_.njoint) {
+    const auto res = shown_reserves(v.reserve);
+    if (!res.empty()) {
+      std::string line = fmt::format("reserves carry {:.0f} N·m {} at {} — the muscles cannot", res[0].moment, res[0].rotation, model_.joint_name[res[0].joint]);
+      if (res.size() > 1) line += fmt::format(" (and ≥ {:g} N·m at {} more level{}; ringed)", kShownReserveNm, res.size() - 1, res.size() > 2 ? "s" : "");
+      else line += " (ringed)";
+      out.push_back(line);
+    }
+  }
+  if (run_fails_ && v.time >= endurance_s_ - 1e-9) {
+    const auto& s = r_.summary;
+    auto str = [&](const char* key) { return s.contains(key) && s[key].is_string() ? s[key].get<std::string>() : std::string(); };
+    std::string why = str("first_to_fail");
+    if (!str("failed_joint").empty()) why += (why.empty() ? "at " : " first, at ") + str("failed_joint");
+    if (str("failure_kind") == "strength_limit") why += ", at its strength limit";
+    else if (str("failure_kind") == "fatigue") why += ", by fatigue";
+    out.push_back(fmt::format("task failed at {} s{} — drawn after it, the muscles no longer hold this", endurance_s_ >= 100 ? fmt::format("{:.0f}", endurance_s_) : fmt::format("{:.3g}", endurance_s_),
+                              why.empty() ? "" : " (" + why + ")"));
+  }
+  return out;
+}
+
+double ResultsPicture::header_height(double fs, const PictureOptions& o) const {
+  return o.compact ? 2.8 * fs : (4.4 + 1.25 * status_rows()) * fs;
 }
 
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued) {
@@ -849,16 +1014,24 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
   }
 }
 
+std::vector<int> ResultsPicture::pressure_relieved_joints() const {
+  if (!model_.abdominal_pressure.enabled || !scenario_.abdominal_pressure) return {};
+  return model_.abdominal_pressure.joints;
+}
+
 void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {
   const int nj = model_.njoint;
   const double label_w = 4.4 * fs, right_pad = 1.5 * fs;
   const double ax0 = x0 + label_w, ax1 = x0 + w - right_pad;
-  const double top = y0 + 4.4 * fs, bottom = y0 + h - 3.0 * fs;
+  const std::vector<int> relieved = pressure_relieved_joints();
+  const double top = y0 + (relieved.empty() ? 4.4 : 5.6) * fs, bottom = y0 + h - 3.0 * fs;
   const double row = (bottom - top) / nj;
   const double vmax = compression_max_;
   auto X = [&](double n) { return ax0 + (ax1 - ax0) * std::clamp(n, 0.0, vmax) / vmax; };
   text(cr, x0 + 0.3 * fs, y0 + 1.2 * fs, "Compression per level", 1.1 * fs, 0, true);
   text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs, "now (bars) and peak over the run (ticks)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
+  if (!relieved.empty())
+    text(cr, x0 + 0.3 * fs, y0 + 3.6 * fs, "* relieved by abdominal pressure (none above)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
   // Grid and axis.
   const double step = nice_step(vmax, 5);
   cairo_set_line_width(cr, 0.6);
@@ -886,7 +1059,8 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     cairo_move_to(cr, xp, yc - 0.65 * bar), cairo_line_to(cr, xp, yc + 0.65 * bar);
     cairo_stroke(cr);
     const double lfs = std::min(0.7 * fs, 0.8 * row);
-    text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j], lfs, 1.0, j == peak_joint_);
+    const bool iap = std::find(relieved.begin(), relieved.end(), j) != relieved.end();
+    text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j] + (iap ? " *" : ""), lfs, 1.0, j == peak_joint_);
     if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
       const std::string value = fmt::format("{:.0f}", c);
       const double tw = text_width(cr, value, 0.85 * lfs);

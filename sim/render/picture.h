@@ -29,6 +29,14 @@ View parse_view(const std::string& s);        // sagittal | frontal | top | obli
 ColorBy parse_color_by(const std::string& s);  // activation | force | fatigue
 const char* view_name(View v);
 const char* color_by_name(ColorBy c);
+// The picture's view caption: the cameras are fixed to the world (gravity down), and the caption
+// says from which side of the body the view looks and where the subject's anterior (frontal: right
+// side) points on the screen, from the pelvis' world axes at the instant (columns anterior,
+// superior, right). A standing body: "sagittal view, from the right (anterior to the right)".
+std::string view_caption(View v, const Mat3& pelvis, const Vec3& world_up);
+// The view a picture takes when none is asked for: sagittal, or frontal when the sagittal view
+// would look along the body (within 45° of the pelvis' superior axis: a side plank).
+View view_for_body(const Mat3& pelvis);
 
 struct PictureOptions {
   View view = View::kSagittal;
@@ -47,7 +55,23 @@ struct FrameValues {
   long frame = 0;
   double time = 0;
   Eigen::VectorXd q, activation, force, fatigued, compression;
+  Eigen::VectorXd reserve;  // /joints/reserve_moment, J × 3 row-major (empty when not stored)
 };
+
+// The picture's base font size, device units: min(w, h) / 55 × font_scale, at least 12 (legend
+// and chart text scale from it).
+double base_font_size(double w, double h, const PictureOptions& o);
+
+// Moments the reserve actuators carry at one instant (the moment the muscles cannot), per joint: the
+// largest of its three rotations when at least kShownReserveNm, largest first, with the rotation
+// named as the summary does ("extension", "left lateral bending", …).
+constexpr double kShownReserveNm = 0.5;
+struct ShownReserve {
+  int joint = -1;
+  double moment = 0;   // N m, magnitude
+  std::string rotation;
+};
+std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>& reserve);
 
 // The arrows a picture draws for the loads on the body at one instant (world coordinates): one per
 // group of hands within 8 cm of each other (what they hold, plus any given force acting there, so
@@ -61,7 +85,7 @@ struct ForceArrow {
   bool hand = false, support = false;
   int hands = 0;        // hand arrows: hands in the group
   double load_kg = 0;   // hand arrows: mass held by the group
-  std::string label;    // "7.5 kg (74 N)", "322 N at the hands: club_pull 319 N + 2 × 0.15 kg", "backpack 117 N"
+  std::string label;    // "7.5 kg (74 N)", "323 N at the hands: club_pull 320 N + 2 × 0.15 kg", "backpack 117 N"
 };
 std::vector<ForceArrow> force_arrows(const Scene& s, double g);
 
@@ -83,7 +107,7 @@ std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::R
 // any of them out. Without /kinematics/joint_angles the posture is recomputed from the stored
 // scenario text exactly as the run sampled it (the stored angles are that sample; tested equal).
 struct StoredFields {
-  bool kinematics = false, activation = false, force = false, fatigued = false, compression = false;
+  bool kinematics = false, activation = false, force = false, fatigued = false, compression = false, reserve = false;
   bool has(ColorBy c) const { return c == ColorBy::kActivation ? activation : c == ColorBy::kForce ? force : fatigued; }
   bool any_muscle_value() const { return activation || force || fatigued; }
 };
@@ -120,7 +144,11 @@ class ResultsPicture {
   std::vector<std::string> model_notes() const;
   // What a picture asked for with `o` leaves out and why, one sentence each (empty: nothing).
   std::vector<std::string> omissions(const PictureOptions& o) const;
-  double cycle_s() const { return scenario_.cycle_s(); }  // one repetition of the scenario, s
+  double cycle_s() const { return scenario_.cycle_s(); }
+  // What the scenario is doing at time t, from its keyframe labels: the label of the keyframes the
+  // instant lies between when they agree (a hold), "A → B" when they differ (a movement), the one
+  // label there is when only one has one, "rest" or "break" between repetitions, "" without labels.
+  std::string phase_label(double t) const;  // one repetition of the scenario, s
   Scene scene(const FrameValues& v);  // posture of that frame
   // Draws the whole picture into a w × h (device units) area of cr.
   void draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
@@ -132,10 +160,19 @@ class ResultsPicture {
   // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
   Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
 
+  // The lines under the subtitle about what the muscles do not do at the instant: the reserves'
+  // moment ("reserves carry 24 N·m extension at L5-S1 — the muscles cannot …") and, after the run's
+  // endurance, "task failed at 966 s (…)" from the summary. Empty when neither applies.
+  std::vector<std::string> status_lines(const FrameValues& v) const;
+
   // Frames with the highest compression at the most loaded level, and the level (without
   // /joints/compression: the frame of the highest mean activation, else force, else fatigue, else 0;
   // the level from the summary's peaks).
   long peak_frame() const { return peak_frame_; }
+  // Joints whose cut the model's intra-abdominal pressure relieves in this run (none when the model
+  // has none or the scenario turns it off): the chart marks them "*", because the relief stops above
+  // L3-L4 and makes L2-L3 the most loaded lumbar level in lifts (docs/mechanics.md, "Levels").
+  std::vector<int> pressure_relieved_joints() const;
   int peak_joint() const { return peak_joint_; }
 
  private:
@@ -152,12 +189,14 @@ class ResultsPicture {
   void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o);
   void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
-  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const PictureOptions& o, const Scene& s);
+  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s);
   void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name
   std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
-  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_; }
+  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
+  int status_rows() const { return run_has_reserves_ + run_fails_; }  // the same for every frame (animations)
+  double header_height(double fs, const PictureOptions& o) const;   // title, subtitle, status lines
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 
@@ -175,6 +214,8 @@ class ResultsPicture {
   StoredFields stored_;
   // Legend rows, the same for every frame of the run so animations keep their layout.
   bool run_has_hand_load_ = false, run_has_forces_ = false;
+  bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
+  double endurance_s_ = -1;
 };
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a

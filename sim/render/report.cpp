@@ -467,8 +467,10 @@ the model's muscle attachments, head and pelvis outlines); they sit where forwar
 joint angles. Every muscle fascicle of the model is drawn along its path (origin, via points, insertion); its colour is the
 stored activation, force or fatigued fraction, its width grows with the square root of its maximum force. Compression is the
 intervertebral force along the disc normal. The NIOSH action limit of 3400 N is the compression criterion of the revised
-NIOSH lifting equation (Waters et al. 1993, Ergonomics 36:749). Activation and fatigue per group are means over all the
-group's fascicles on both sides.</p>
+NIOSH lifting equation (Waters et al. 1993, Ergonomics 36:749). Activation per group is the mean over all the
+group's fascicles on both sides; fatigue per group is the share of the group's strength lost, M_F weighted by each fascicle's
+maximum force F0 (the sum of F0·M_F over the sum of F0), as the group table and the run summary's end_fatigued_fraction, not the
+plain mean of M_F.</p>
 </body>
 </html>
 )";

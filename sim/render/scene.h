@@ -44,6 +44,9 @@ struct Scene {
   std::vector<SceneHand> hands;
   std::vector<SceneForce> forces;
   Vec3 gravity_dir = Vec3(0, -1, 0);
+  // The pelvis' axes in world at the instant (columns: anterior, superior, the subject's right):
+  // the picture's captions say from which side of the body each world-fixed view looks.
+  Mat3 pelvis_rotation = Mat3::Identity();
 };
 
 // Vertebral body and head sizes in the model's segment frames, computed once per model.

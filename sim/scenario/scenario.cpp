@@ -349,6 +349,7 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     r.allow(kn, f, {"time", "pelvis_deg", "pelvis_position", "regions_deg", "joints_deg", "hands", "label", "forces", "resting"});
     ScenarioKeyframe kf;
     kf.line = r.line(kn);
+    if (kn["label"].IsDefined()) kf.label = r.str(kn["label"], f + ".label");
     if (!kn["time"].IsDefined()) r.fail(kn, f + ".time", "missing required field");
     kf.time = r.num(kn["time"], f + ".time");
     if (kf.time > kMaxScenarioDurationS) r.fail(kn["time"], f + ".time", "more than a week (" + std::to_string(static_cast<long>(kMaxScenarioDurationS)) + " s)");

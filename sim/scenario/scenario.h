@@ -79,6 +79,7 @@ struct ScenarioKeyframeForce {
 
 struct ScenarioKeyframe {
   double time = 0;  // s within the cycle
+  std::string label;  // what the keyframe is ("neck 60 deg", "impact"); pictures put it in the title
   std::vector<ScenarioAngle> angles;
   // Per-level angles (joints_deg), `region` holding the joint's name ("T1-T2"): added to what the
   // rhythm gives that level from the regions' angles (docs/scenarios.md, "Per-level angles").

@@ -1,6 +1,7 @@
 // Pictures, animations and reports of results files: the right size, not blank, colours that follow
 // activation where (and only where) it changes, the expected number of video frames, a report that
 // needs no network. The browser check of the report is in tests/python/test_render.py.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -462,6 +463,11 @@ TEST(Render, ExternalForcesAreDrawnWithTheirMagnitude) {
   EXPECT_NE(hands->label.find("club_pull 320 N"), std::string::npos) << hands->label;
   EXPECT_NE(hands->label.find("2 × 0.15 kg"), std::string::npos) << hands->label;
   EXPECT_EQ(hands->label.rfind("323 N", 0), 0u) << hands->label;  // the pull plus the club's 2.9 N weight first
+  {  // teachrev F13: render.md quoted 322 / 319 N after the pull had become 320 N; it quotes the label as drawn
+    std::ifstream doc(test::source_dir() + "/docs/render.md");
+    const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"" + hands->label + "\""), std::string::npos) << "docs/render.md does not quote " << hands->label;
+  }
   // Drawn: green (external force) pixels appear only with the forces in the scene, blue hand arrows too.
   PictureOptions o;
   o.legend = false;
@@ -488,6 +494,23 @@ TEST(Render, ExternalForcesAreDrawnWithTheirMagnitude) {
   const FrameValues vb = pb.values(0);
   EXPECT_GT(count(render(pb, vb, sb, o, 1000, 640), 13, 128, 71), 150);
   EXPECT_EQ(count(render(pb, vb, sb_without, o, 1000, 640), 13, 128, 71), 0);
+  // teachrev F24: the legend lists the green arrow only when the instant draws one (superman lifted
+  // listed an external force with none drawn); its row stays, empty, so animations do not jump.
+  PictureOptions with_legend;
+  with_legend.chart = false;
+  EXPECT_GT(count(render(pb, vb, sb, with_legend, 1000, 640), 13, 128, 71), 150);
+  EXPECT_EQ(count(render(pb, vb, sb_without, with_legend, 1000, 640), 13, 128, 71), 0);
+}
+
+// teachrev F14: at 800 × 500 (animations) the base font was 9 px, the legend 7 px and the chart's
+// values 5 px. The base now has a floor of 12 px; larger pictures and the report's scaled ones keep
+// their sizes.
+TEST(Render, TextHasAFloorAtSmallSizes) {
+  PictureOptions o;
+  EXPECT_DOUBLE_EQ(base_font_size(800, 500, o), 12.0);
+  EXPECT_DOUBLE_EQ(base_font_size(1600, 1000, o), 1000.0 / 55);
+  o.font_scale = 2.2;  // the report's film strip, 560 × 520
+  EXPECT_DOUBLE_EQ(base_font_size(560, 520, o), 520.0 / 55 * 2.2);
 }
 
 // Review 10, A3: supports (a side plank's forearm, the floor under resting segments) push on the
@@ -519,6 +542,107 @@ TEST(Render, SupportsEndAtTheirPoint) {
       EXPECT_NEAR((a.tip - forearm->point).norm(), 0, 1e-12);
       EXPECT_LT(a.tail.y(), a.tip.y());
     }
+}
+
+// teachrev F1: the cameras are fixed to the world, and the captions used to be too ("from the right
+// (anterior to the right)" for a side plank lying across that view, "right side to the right" with
+// the right side down). They now follow the pelvis at the instant; a standing body reads as before.
+TEST(Render, ViewCaptionsFollowTheBody) {
+  const Mat3 standing = Mat3::Identity();
+  const Vec3 up(0, 1, 0);
+  EXPECT_EQ(view_caption(View::kSagittal, standing, up), "sagittal view, from the right (anterior to the right)");
+  EXPECT_EQ(view_caption(View::kFrontal, standing, up), "frontal view, from behind (right side to the right)");
+  EXPECT_EQ(view_caption(View::kTop, standing, up), "top view, from above (anterior up)");
+  EXPECT_EQ(view_caption(View::kOblique, standing, up), "oblique view, from behind-right and above");
+  EXPECT_EQ(view_for_body(standing), View::kSagittal);
+  // Prone (superman, bird dog): the pelvis flexed 90° about the subject's right, anterior down.
+  const Mat3 prone = Eigen::AngleAxisd(-M_PI / 2, Vec3::UnitZ()).toRotationMatrix();
+  EXPECT_EQ(view_caption(View::kSagittal, prone, up), "sagittal view, from the right (anterior down)");
+  EXPECT_EQ(view_caption(View::kTop, prone, up), "top view, from behind (anterior away from the viewer)");
+  // A stoop's pelvis flexed 50° faces neither right nor down; within 22.5° of an axis it faces that axis.
+  EXPECT_EQ(view_caption(View::kSagittal, Eigen::AngleAxisd(-50 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix(), up),
+            "sagittal view, from the right (anterior down and to the right)");
+  EXPECT_EQ(view_caption(View::kSagittal, Eigen::AngleAxisd(-20 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix(), up),
+            "sagittal view, from the right (anterior to the right)");
+  // The side plank held (pelvis lateral bending 75°, right side down), from the run.
+  const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(plank);
+  ResultsPicture p(r);
+  const Scene held = p.scene(p.values(r.frame_at(6.0)));
+  EXPECT_LT(held.pelvis_rotation.col(2).y(), -0.9);  // the subject's right points down
+  EXPECT_EQ(view_caption(View::kFrontal, held.pelvis_rotation, up), "frontal view, from behind (right side down)");
+  const std::string along = view_caption(View::kSagittal, held.pelvis_rotation, up);  // looking along the body
+  EXPECT_TRUE(along.rfind("sagittal view, from the head end", 0) == 0 || along.rfind("sagittal view, from the feet end", 0) == 0) << along;
+  EXPECT_EQ(view_for_body(held.pelvis_rotation), View::kFrontal);  // the default picture of a side plank
+  // A stoop lift bends the pelvis forward but keeps its sides: sagittal.
+  const ResultsSeries rs(runs().stoop());
+  ResultsPicture ps(rs);
+  EXPECT_EQ(view_for_body(ps.scene(ps.values(ps.peak_frame())).pelvis_rotation), View::kSagittal);
+}
+
+// teachrev F2: a paraspinal_only lift looked balanced while reserves carried 24 N·m of extension at
+// L5-S1, and pictures drawn after the task failed said nothing. The status lines name the largest
+// reserve, its rotation and joint, and the failure from the summary; the joint is ringed in red.
+TEST(Render, ReservesAndFailureAreSaid) {
+  const std::string po = runs().get("rounded_back_lift", "po_stoop", {"output_rate_hz=5", "model=paraspinal_only"});
+  const ResultsSeries r(po);
+  ResultsPicture p(r);
+  ASSERT_TRUE(r.summary["endurance_s"].is_number());
+  const double endurance = r.summary["endurance_s"].get<double>();
+  const FrameValues peak = p.values(p.peak_frame());
+  const auto res = shown_reserves(peak.reserve);
+  ASSERT_FALSE(res.empty());
+  EXPECT_EQ(p.model().joint_name[res[0].joint], "L5-S1");
+  EXPECT_EQ(res[0].rotation, "extension");
+  const auto lines = p.status_lines(peak);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0].rfind(fmt::format("reserves carry {:.0f} N·m extension at L5-S1 — the muscles cannot", res[0].moment), 0), 0u) << lines[0];
+  const auto after = p.status_lines(p.values(r.frames() - 1));
+  ASSERT_GE(r.time.back(), endurance);
+  EXPECT_NE(after.back().find("task failed at"), std::string::npos) << after.back();
+  for (const auto& l : p.status_lines(p.values(r.frame_at(0.5 * endurance)))) EXPECT_EQ(l.find("task failed"), std::string::npos) << l;
+  // Drawn: the ring (217, 13, 13) appears with the reserves and goes with them.
+  PictureOptions o;
+  o.legend = false, o.chart = false;
+  auto ring = [](const Image& im) {
+    long n = 0;
+    for (uint32_t px : im.px) n += std::abs(red(px) - 217) < 12 && std::abs(int((px >> 8) & 255) - 13) < 12 && std::abs(blue(px) - 13) < 12;
+    return n;
+  };
+  const Scene s = p.scene(peak);
+  FrameValues none = peak;
+  none.reserve.setZero();
+  EXPECT_GT(ring(render(p, peak, s, o, 1000, 640)), 50);
+  EXPECT_EQ(ring(render(p, none, s, o, 1000, 640)), 0);
+  EXPECT_TRUE(p.status_lines(none).empty() || p.status_lines(none)[0].find("reserves") == std::string::npos);
+}
+
+// teachrev F4: forward_head_posture's default picture (t = 940 s, in the neutral hold) gave no phase;
+// the title now carries the keyframe labels of the instant.
+TEST(Render, TheTitleNamesThePhaseFromKeyframeLabels) {
+  const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const ResultsSeries r(golf);
+  ResultsPicture p(r);
+  EXPECT_EQ(p.phase_label(3.57), "impact");                                // on a keyframe
+  EXPECT_EQ(p.phase_label(3.40), "top of the backswing → impact");        // between two
+  EXPECT_EQ(p.phase_label(0.5), "standing, club in the hands → address");
+  EXPECT_EQ(p.phase_label(7.17), "back to standing");
+  // A hold: both keyframes carry the same label (forward_head_posture's "neck 0 deg" … "neck 60 deg").
+  const Scenario fhp = load_scenario("forward_head_posture");
+  ASSERT_GE(fhp.keyframes.size(), 2u);
+  EXPECT_EQ(fhp.keyframes[0].label, "neck 0 deg");
+  EXPECT_EQ(fhp.keyframes.back().label, "neck 60 deg");
+}
+
+// teachrev F6: L2-L3 is the most loaded level of every lift because the abdominal pressure relieves
+// only L3-L4 … L5-S1 (docs/mechanics.md, "Levels"); the chart marks the relieved levels.
+TEST(Render, TheChartMarksTheLevelsThePressureRelieves) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  std::set<std::string> names;
+  for (int j : p.pressure_relieved_joints()) names.insert(p.model().joint_name[j]);
+  EXPECT_EQ(names, (std::set<std::string>{"L3-L4", "L4-L5", "L5-S1"}));
+  EXPECT_EQ(p.model().joint_name[p.peak_joint()], "L2-L3");  // the step the mark explains
 }
 
 // Review 10, A4: the legend block was given a fixed 4.5 font sizes while its rows and the ranking
@@ -568,6 +692,9 @@ TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   EXPECT_NE(html.find("squat_lift"), std::string::npos);
   EXPECT_NE(html.find("vs first"), std::string::npos);
   EXPECT_NE(html.find("NIOSH"), std::string::npos);
+  // teachrev F23: "How to read this page" called group fatigue a mean over fascicles; it is F0-weighted.
+  EXPECT_EQ(html.find("Activation and fatigue per group are means"), std::string::npos);
+  EXPECT_NE(html.find("M_F weighted by each fascicle's"), std::string::npos);
   // Everything embedded: every src/href is a data: URI, nothing is fetched. (A plain scan:
   // std::regex recurses per character and overflows the stack on megabyte-long data URIs.)
   int images = 0;

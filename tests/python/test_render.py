@@ -75,6 +75,26 @@ def test_render_bad_input_is_a_clear_error_and_leaves_no_file(lifts):
     assert r.returncode == 2 and not (d / "r.pdf").exists()
 
 
+def test_render_frame_by_index(lifts):
+    """teachrev F15: `--frame N` draws the file's frame N (as --time at that frame's time); out of range or
+    together with --time is an error that leaves no file."""
+    d, files = lifts
+    with h5py.File(files["rounded_back_lift"], "r") as f:
+        t = f["time"][10]
+    a, b = d / "f10.png", d / "t10.png"
+    r = run("render", str(files["rounded_back_lift"]), "--frame", "10", "--width", "640", "--height", "400", "-o", str(a))
+    assert r.returncode == 0, r.stderr
+    assert f"t = {t:.2f} s (frame 10)" in r.stdout, r.stdout
+    r = run("render", str(files["rounded_back_lift"]), "--time", f"{t}", "--width", "640", "--height", "400", "-o", str(b))
+    assert r.returncode == 0, r.stderr
+    assert a.read_bytes() == b.read_bytes()
+    r = run("render", str(files["rounded_back_lift"]), "--frame", "999999", "-o", str(d / "no.png"))
+    assert r.returncode == 2 and "--frame" in r.stderr and "999999" in r.stderr, r.stderr
+    assert not (d / "no.png").exists()
+    r = run("render", str(files["rounded_back_lift"]), "--frame", "3", "--time", "0.1", "-o", str(d / "no.png"))
+    assert r.returncode != 0 and not (d / "no.png").exists()
+
+
 def test_float32_results_render_alike(lifts):
     """Another writer may store floats or other filters: the reader converts whatever it finds."""
     d, files = lifts
