@@ -1031,7 +1031,7 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   text(cr, x0 + 0.3 * fs, y0 + 1.2 * fs, "Compression per level", 1.1 * fs, 0, true);
   text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs, "now (bars) and peak over the run (ticks)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
   if (!relieved.empty())
-    text(cr, x0 + 0.3 * fs, y0 + 3.6 * fs, "* relieved by abdominal pressure (none above)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
+    text(cr, x0 + 0.3 * fs, y0 + 3.6 * fs, "* levels the abdominal pressure can relieve", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
   // Grid and axis.
   const double step = nice_step(vmax, 5);
   cairo_set_line_width(cr, 0.6);
