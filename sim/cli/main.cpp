@@ -334,7 +334,14 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                "    same frames with every fascicle at full strength, what the task itself asks (docs/fatigue.md)\n",
                summary["fatigue_limited_from_s"].get<double>(), time_digits(summary["fatigue_limited_from_s"].get<double>()));
   const auto& r = summary["reserves"];
-  fmt::print("\n  reserves: peak {:.2f} N·m, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(),
+  // The peak's rotation and time, so it is not mistaken for the failure rule's rotation named below,
+  // which can be at another joint (teachrev F3).
+  const std::string peak_where =
+      r.contains("peak_rotation")
+          ? fmt::format(" ({}, at t = {:.{}f} s)", r["peak_rotation"].get<std::string>(), r["peak_time_s"].get<double>(),
+                        time_digits(r["peak_time_s"].get<double>()) + 1)
+          : std::string();
+  fmt::print("\n  reserves: peak {:.2f} N·m{}, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(), peak_where,
              100 * r["frames_used_fraction"].get<double>(),
              r["peak_moment_Nm"].get<double>() > 0 ? " (moments the model's muscles cannot carry)" : "");
   if (r["peak_moment_Nm"].get<double>() > 0 && r.contains("peak_fatigue_share_of_strength")) {
@@ -346,7 +353,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       // Named, with its N·m: the share is of one rotation's own strength in that sense (every muscle
       // acting that way fully active, antagonists' passive forces subtracted), which can be small,
       // so the share is not bounded by 100 %.
-      fmt::print("            the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}\n{}",
+      fmt::print("            failure rule: the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}\n{}",
                  100 * share, 100 * limit,
                  share > limit ? fmt::format(" (over it in {:.1f} % of frames)", 100 * r["frames_over_failure_threshold_fraction"].get<double>())
                                : std::string(" (never reached)"),

@@ -350,6 +350,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   long fatigue_reserve_frames = 0, fresh_solves = 0;
   Eigen::VectorXd fresh_lambda;  // the last fresh-muscle solve's multipliers (assess_fatigue)
   double peak_reserve = 0, endurance = -1, peak_creep = 0;
+  // Where the peak reserve is: its rotation (dof), the sense the actuator acts in, and when it was
+  // first reached (the same rule as the other peaks), so the summary can name it apart from the
+  // failure rule's rotation, which is often elsewhere (teachrev F3: paraspinal_only's 24.8 N·m is
+  // L5-S1 extension while the failure line names C7-T1).
+  int peak_reserve_dof = -1, peak_reserve_sense = 0;
+  FirstPeakTime peak_reserve_time(clock.time(0));
   long reserve_frames = 0, solves = 0, solver_iterations = 0;
   std::string first_to_fail, failed_joint;
   bool failed_at_strength_limit = false;
@@ -530,7 +536,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       if (answer->fatigue_reserve_share > kTaskFailureThreshold) ++fatigue_reserve_frames;
     }
     const double reserve = d.loadsharing_info.max_reserve;
-    peak_reserve = std::max(peak_reserve, reserve);
+    if (reserve > peak_reserve && d.reserve.size() > 0) {
+      Eigen::Index k = 0;
+      d.reserve.cwiseAbs().maxCoeff(&k);
+      peak_reserve_dof = int(k), peak_reserve_sense = d.reserve[k] > 0 ? 1 : -1;
+    }
+    peak_reserve_time.add(t, reserve, peak_reserve);
     if (reserve > kReservesAct) ++reserve_frames;
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
     if (writer) writer->append(t, d);
@@ -709,6 +720,14 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // The rotation that peak share is of, and its terms in N·m: the share is of that rotation's own
   // strength in that sense, which can be far below the reserve (a small rotation, antagonists'
   // passive forces subtracted), so it is not bounded by 100 %.
+  // The peak reserve's rotation and sense (positive moments are flexion, right lateral bending,
+  // right axial rotation: the model's joint axes) and its first time; absent when no frame used one.
+  if (peak_reserve > 0 && peak_reserve_dof >= 0) {
+    j["reserves"]["peak_joint"] = m.joint_name[peak_reserve_dof / 3];
+    j["reserves"]["peak_rotation"] = fatigue_rotation_name(m, peak_reserve_dof, peak_reserve_sense);
+    j["reserves"]["peak_signed_Nm"] = peak_reserve_sense * peak_reserve;
+    j["reserves"]["peak_time_s"] = peak_reserve_time.time();
+  }
   if (peak_fatigue_reserve.dof >= 0) {
     const int k = peak_fatigue_reserve.dof;
     j["reserves"]["peak_fatigue_rotation"] = fatigue_rotation_name(m, k, peak_fatigue_reserve.sense);

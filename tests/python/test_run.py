@@ -246,9 +246,11 @@ def test_micro_breaks_change_the_timeline_and_lower_the_fatigue():
     assert end["supported"]["frames"] == end["plain"]["frames"] + 600
     # Session 5 (per-fascicle dissection PCSAs, docs/sources/lumbosacral_extensors.md): the plain run
     # now fails (LTpL_L5, L5-S1) at 602 s, just after the place of the break (after the 40th lift), so
-    # the break postpones that failure (standing 662 s, supported 722 s) and the supported run then has
+    # the break postpones that failure (standing 662 s, supported 1022 s since session 11's silent
+    # supported breaks; 722 s in session 5) and the supported run then has
     # its muscles carry frames that the plain run hands to reserves: after a task failure, end-of-run
-    # fatigue no longer measures the rest alone (longissimus 0.286 supported vs 0.275 plain, then plain fascicle means, F0-weighted since session 9). Where the
+    # fatigue no longer measures the rest alone (session 11: longissimus 0.320 supported vs 0.256 plain,
+    # F0-weighted, docs/fatigue.md; session 5: 0.286 vs 0.275, plain fascicle means). Where the
     # plain run fails inside the window, the break is therefore judged by when the failure comes.
     fatigue = {k: {g: v["groups"][g]["left"]["end_fatigued_fraction"] for g in ("longissimus", "iliocostalis", "multifidus")}
                for k, v in end.items()}

@@ -56,3 +56,33 @@ def test_peak_time_is_the_first_repetition_that_reaches_it():
     for g, sides in s["groups"].items():
         if "left" in sides and "right" in sides:
             assert sides["left"]["peak_activation_time_s"] == sides["right"]["peak_activation_time_s"], g
+
+
+def test_summary_names_the_peak_reserves_rotation_and_time(tmp_path):
+    # teachrev F3: with the paraspinal columns alone the summary printed "reserves: peak 24.81 N·m"
+    # and then named C7-T1 (the failure rule's rotation and the first failure), while the peak is
+    # L5-S1 extension. The summary now names the peak's joint, rotation and time, checked against
+    # the file's /joints/reserve_moment (positive: flexion, right lateral bending, right axial rotation).
+    out = tmp_path / "po.h5"
+    r = run("run", "rounded_back_lift", "--model", "paraspinal_only", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    s = json.loads(run("compare", str(out), "--json").stdout)[0]["summary"]["reserves"]
+    senses = (("flexion", "extension"), ("right lateral bending", "left lateral bending"),
+              ("right axial rotation", "left axial rotation"))
+    with h5py.File(out) as f:
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["joints/name"][()]]
+        a = f["joints/reserve_moment"][()]  # (T, J, 3)
+        t = f["time"][()]
+    frame, joint, axis = np.unravel_index(np.abs(a).argmax(), a.shape)
+    value = a[frame, joint, axis]
+    assert s["peak_moment_Nm"] == abs(value)  # the old key keeps its meaning
+    assert s["peak_joint"] == names[joint] == "L5-S1"
+    assert s["peak_rotation"] == f"L5-S1 {senses[axis][0 if value > 0 else 1]} moment" == "L5-S1 extension moment"
+    assert s["peak_signed_Nm"] == value < -10
+    first = np.flatnonzero(np.abs(a).max(axis=(1, 2)) >= abs(value) / (1 + 1e-9))[0]
+    assert s["peak_time_s"] == t[first]
+    # The text names it on the reserves line, apart from the failure rule's rotation (elsewhere here).
+    line = next(x for x in r.stdout.splitlines() if x.strip().startswith("reserves: peak"))
+    assert f"peak {abs(value):.2f} N·m (L5-S1 extension moment, at t = " in line, line
+    assert "failure rule: the part fatigue added" in r.stdout
+    assert "L5-S1" not in s.get("peak_fatigue_rotation", "L5-S1")  # the case the review met: two different joints

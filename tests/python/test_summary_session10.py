@@ -37,7 +37,7 @@ def test_still_hold_summary_separates_fatigue_driven_peaks_and_reconciles_reserv
     r = run("run", "prolonged_standing", "--set", "output_rate_hz=0.1", "-o", str(st))
     assert r.returncode == 0, r.stderr
     assert "endurance: the task never failed" in r.stdout
-    line = row(r.stdout, "the part fatigue added")
+    line = row(r.stdout, "failure rule: the part fatigue added")
     assert "the task fails past 0.5 % (never reached)" in line, r.stdout
     assert float(line.split("reached ")[1].split(" %")[0]) < 0.5
 
