@@ -2,12 +2,12 @@
 #include "sim/simulate/threads.h"
 #include "sim/model/summary.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <limits>
 #include <map>
@@ -306,16 +306,25 @@ class FirstPeakTime {
   void add(double t, double v, double& peak) {
     if (!(v > peak)) return;
     peak = v;
-    near_.emplace_back(t, v);
+    // The kept maxima rise with time, so those that fell below the new floor are a prefix. A vector
+    // keeps its capacity when that prefix is erased: once it holds the most maxima ever within the
+    // tolerance at once (usually one), later frames allocate nothing.
     const double floor = v / (1 + kPeakTimeTolerance);
-    while (near_.front().second < floor) near_.pop_front();
+    const auto first_kept = std::find_if(near_.begin(), near_.end(), [floor](const auto& e) { return !(e.second < floor); });
+    near_.erase(near_.begin(), first_kept);
+    near_.emplace_back(t, v);
   }
   double time() const { return near_.empty() ? t0_ : near_.front().first; }
 
  private:
   double t0_;
-  std::deque<std::pair<double, double>> near_;  // (time, value) of running maxima within tolerance of the last
+  std::vector<std::pair<double, double>> near_;  // (time, value) of running maxima within tolerance of the last
 };
+
+// A supported break's frame: the support carries the trunk's moments (Scenario::break_posture).
+bool supported_break(const Scenario& s, const CyclePosition& where) {
+  return where.on_break && s.break_posture == "supported";
+}
 
 }  // namespace
 
@@ -428,7 +437,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (!solved) {
     const CyclePosition where = set_frame_kinematics(m, s, b, cycle, f, clock, d, options.reuse_frame_work ? &kinematics_memo : nullptr);
     SolvedFrame::gather(d, inputs);
-    const bool supported = where.on_break && s.break_posture == "supported";
+    const bool supported = supported_break(s, where);
     const long slot_index = repeated.index(where);
     // Quasi-static reuse: the last solve's answer (a held posture), else the answer of the same
     // point of an earlier repetition (a repeated task), else a solve.
@@ -620,7 +629,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
               const CyclePosition where = set_frame_kinematics(m, s, b, cycle, next->f0 + i, clock, x);
               evaluate_frame_after_kinematics(m, x);
               x.muscle_capacity.setOnes();
-              x.trunk_supported = where.on_break && s.break_posture == "supported";  // as process()
+              x.trunk_supported = supported_break(s, where);
               load_sharing(m, ls, x);
               reactions(m, x);
               next->outputs[static_cast<size_t>(i)].store(x, no_inputs, false);
