@@ -14,11 +14,7 @@ import h5py
 import numpy as np
 import pytest
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-
-
-def run(*args, timeout=300):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+from conftest import run
 
 
 @pytest.fixture(scope="module")
