@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import paraspine
-from conftest import FIXTURE
+from cli_helpers import FIXTURE
 
 
 def test_scaling_replaces_the_size_and_multiplies_the_factors():

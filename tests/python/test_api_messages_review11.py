@@ -7,7 +7,7 @@ import math
 import pytest
 
 import paraspine
-from conftest import FIXTURE
+from cli_helpers import FIXTURE
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])

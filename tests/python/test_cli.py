@@ -1,7 +1,7 @@
 """The command-line tool as a user meets it: exit codes, messages naming file/line/field, JSON."""
 import json
 
-from conftest import run
+from cli_helpers import run
 
 
 def test_model_info_json_has_required_fields():

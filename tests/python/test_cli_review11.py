@@ -4,7 +4,7 @@ as in vitro (F20), moments errors name the option and the value (F23), a tab in 
 indentation is named (F24)."""
 import pytest
 
-from conftest import FIXTURE, run
+from cli_helpers import FIXTURE, run
 
 
 @pytest.mark.parametrize("verb", ["compare", "render", "report"])

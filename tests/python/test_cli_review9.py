@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 
-from conftest import CLI, run
+from cli_helpers import CLI, run
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

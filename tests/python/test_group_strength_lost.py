@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import paraspine
-from conftest import FIXTURE
+from cli_helpers import FIXTURE
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run
+from cli_helpers import run
 
 # Neutral at 0 s, a head tilt at 1 s held to 2 s; T1-T2 flexes 3° on top of the rhythm's share.
 SCENARIO = """\

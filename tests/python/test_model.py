@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import paraspine
-from conftest import CLI
+from cli_helpers import CLI
 
 MINI = None
 

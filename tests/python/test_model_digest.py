@@ -11,7 +11,7 @@ import pytest
 
 import paraspine
 
-from conftest import run
+from cli_helpers import run
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import time
 import h5py
 import pytest
 
-from conftest import CLI, FIXTURE, run
+from cli_helpers import CLI, FIXTURE, run
 
 SMALL = textwrap.dedent("""\
     paraspine_scenario: 1

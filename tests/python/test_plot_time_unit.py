@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import paraspine  # noqa: E402
-from conftest import FIXTURE  # noqa: E402
+from cli_helpers import FIXTURE  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 import paraspine
 
-from conftest import run
+from cli_helpers import run
 
 FAST = ["--no-fatigue", "--threads", "0", "--set", "output_rate_hz=10", "--json"]
 

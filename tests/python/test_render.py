@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run
+from cli_helpers import run
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import CLI, FIXTURE, run
+from cli_helpers import CLI, FIXTURE, run
 
 
 def test_run_writes_a_complete_self_describing_file(tmp_path):

@@ -5,7 +5,7 @@ import json
 import h5py
 import numpy as np
 
-from conftest import FIXTURE, run
+from cli_helpers import FIXTURE, run
 
 
 def test_peak_shears_are_signed_at_their_largest_magnitude(tmp_path):

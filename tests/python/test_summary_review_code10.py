@@ -4,7 +4,7 @@ reserve fatigue added named by rotation with that rotation's strength in N·m (#
 rotation's strength" read as an impossible fraction of an unnamed quantity)."""
 import json
 
-from conftest import run
+from cli_helpers import run
 
 
 def row(text, start):

@@ -5,7 +5,7 @@ threshold, so "reserves in most frames" and "never failed" reconcile; compare sh
 no percentage of nothing; --set can switch intra-abdominal pressure off on a bundled scenario."""
 import json
 
-from conftest import run
+from cli_helpers import run
 
 
 def row(text, start):

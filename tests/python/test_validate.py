@@ -2,7 +2,7 @@
 import json
 import os
 
-from conftest import run
+from cli_helpers import run
 
 CASE_KEYS = {"name", "dataset", "quantity", "measured", "predicted", "error_pct", "tolerance_pct", "pass", "source"}
 DATASET_KEYS = {"name", "n", "pearson_r", "mean_abs_error_pct"}

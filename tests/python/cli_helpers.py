@@ -1,6 +1,7 @@
 """Helpers shared by the tests in tests/python: the program under test, the small fixture scenario,
-and `run`, the command line as a user runs it. Test modules import them: `from conftest import run`
-(pytest puts this folder on sys.path, as tests/package does for its own conftest)."""
+and `run`, the command line as a user runs it (`from cli_helpers import run`; pytest puts this folder
+on sys.path). Not a conftest.py: tests/package has one, and in a session that collects both folders
+(`pytest tests/`) `from conftest import ...` found whichever was loaded last."""
 import os
 import subprocess
 
