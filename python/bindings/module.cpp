@@ -262,6 +262,8 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("region_names", &ps::Model::region_name, "Regions for posture angles, e.g. 'lumbar'.")
       .def_readonly("muscle_names", &ps::Model::muscle_name, "(nmuscle) fascicle names, _r/_l for the side.")
       .def_readonly("muscle_groups", &ps::Model::muscle_group, "(nmuscle) muscle group of each fascicle.")
+      .def_readonly("muscle_subdivisions", &ps::Model::muscle_subdivision,
+                    "(nmuscle) subdivision of each fascicle within its group (model key subdivision; '' where none).")
       .def_property_readonly("muscle_sides", [](const ps::Model& m) {
         std::vector<std::string> s;
         for (auto side : m.muscle_side) s.emplace_back(ps::side_name(side));

@@ -49,6 +49,7 @@ class Model:
     region_names: list[str]
     muscle_names: list[str]
     muscle_groups: list[str]
+    muscle_subdivisions: list[str]
     muscle_sides: list[str]
     muscle_max_force: npt.NDArray[np.float64]
     segment_mass: npt.NDArray[np.float64]

@@ -29,10 +29,18 @@ def _axes(ax=None, figsize=(8, 4)):
     return ax
 
 
-def _time_axis(results: Results, t=None, duration_s: Optional[float] = None):
-    """Time in the unit that reads best for the run's length (or for ``duration_s``, the longest
-    of several runs drawn on one axis, so that they share the unit)."""
+_TIME_UNITS = {"s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def _time_axis(results: Results, t=None, duration_s: Optional[float] = None, unit: Optional[str] = None):
+    """Time in ``unit`` ("s", "min" or "h"), by default in the unit that reads best for the run's
+    length (or for ``duration_s``, the longest of several runs drawn on one axis, so that they
+    share the unit)."""
     t = results.time if t is None else t
+    if unit is not None:
+        if unit not in _TIME_UNITS:
+            raise ValueError(f"time_unit must be one of {list(_TIME_UNITS)} or None (chosen by the run's length), not {unit!r}")
+        return t / _TIME_UNITS[unit], f"time ({unit})"
     d = results.duration_s if duration_s is None else duration_s
     if d >= 2 * 3600:
         return t / 3600.0, "time (h)"
@@ -52,12 +60,13 @@ def _default_levels(results: Results) -> list[str]:
 
 
 def compression(results: Results, joints: Union[str, Sequence[str], None] = None, quantity: str = "compression",
-                ax=None, limit: bool = True, max_frames: int = 20000):
+                ax=None, limit: bool = True, max_frames: int = 20000, time_unit: Optional[str] = None):
     """Compression (or ``quantity="shear_ap"`` / ``"shear_lateral"``) per level over time.
 
     joints: levels to draw (default the lumbar levels, T12-L1 to L5-S1). limit: draw the NIOSH
     action limit (3400 N) on compression plots. Runs longer than ``max_frames`` are drawn from
-    block extremes (:meth:`Results.reduced`), so peaks stay visible.
+    block extremes (:meth:`Results.reduced`), so peaks stay visible. time_unit: ``"s"``,
+    ``"min"`` or ``"h"`` (default: by the run's length, hours from 2 h, minutes from 5 min).
     """
     if quantity not in _QUANTITIES:
         raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
@@ -66,7 +75,7 @@ def compression(results: Results, joints: Union[str, Sequence[str], None] = None
     levels = _names(joints) if joints is not None else _default_levels(results)
     sel = results.joint(levels)
     t, values = results.reduced(name, sel.indices, max_frames)
-    t, tlabel = _time_axis(results, t)
+    t, tlabel = _time_axis(results, t, unit=time_unit)
     for k, level in enumerate(levels):
         ax.plot(t, values[:, k], label=level, lw=1.2)
     if limit and quantity == "compression" and np.nanmax(values) > 0.6 * NIOSH_ACTION_LIMIT_N:
@@ -111,16 +120,17 @@ def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "c
 
 
 def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
-                       ax=None, max_columns: int = 2000, cmap: str = "viridis"):
+                       ax=None, max_columns: int = 2000, cmap: str = "viridis", time_unit: Optional[str] = None):
     """Muscle activation as a heat map, fascicles (rows, grouped by muscle group, left before
     right within a group) × time (columns).
 
     group / side select fascicles as :meth:`Results.muscles`. Long runs are reduced to at most
     ``max_columns`` columns by taking the maximum over each block of frames (peaks stay visible).
+    time_unit: as for :func:`compression`.
     """
     sel = results.muscles(group=group, side=side)
     t, a = results.reduced("activation", sel.indices, max_columns, how="max")
-    t, tlabel = _time_axis(results, t)
+    t, tlabel = _time_axis(results, t, unit=time_unit)
     # Rows grouped: groups in the model's order, within a group left, midline, right; a white line
     # between groups, one label per group.
     group_rank = {g: k for k, g in enumerate(dict.fromkeys(sel.groups))}
@@ -145,15 +155,17 @@ def activation_heatmap(results: Results, group: Union[str, Sequence[str], None] 
 
 
 def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
-            quantity: str = "fatigue_fatigued", ax=None, top: int = 8, max_frames: int = 20000):
+            quantity: str = "fatigue_fatigued", ax=None, top: int = 8, max_frames: int = 20000,
+            time_unit: Optional[str] = None):
     """Fatigue per muscle group over time: ``quantity`` (``fatigue_fatigued`` M_F by default, or
     ``fatigue_capacity``, ``fatigue_active``, ``fatigue_resting``) averaged over the group's
     fascicles weighted by their maximum force F0 — for M_F the share of the group's strength lost,
     the number of the summary's ``end_fatigued_fraction`` and ``paraspine report``.
 
     groups: which groups (default the ``top`` groups with the largest final value).
-    side: ``"left"``/``"right"`` to draw one side; default both sides together.
-    Runs longer than ``max_frames`` are drawn from block means (:meth:`Results.reduced`).
+    side: ``"left"``/``"right"`` to draw one side; default both sides together (the title says
+    "both sides"). Runs longer than ``max_frames`` are drawn from block means
+    (:meth:`Results.reduced`). time_unit: as for :func:`compression`.
     """
     if quantity not in ("fatigue_fatigued", "fatigue_capacity", "fatigue_active", "fatigue_resting"):
         raise ValueError("quantity must be fatigue_fatigued, fatigue_capacity, fatigue_active or fatigue_resting")
@@ -171,7 +183,7 @@ def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, si
         order = sorted(curves, key=lambda g: -abs(curves[g][-1] - curves[g][0]))
         curves = {g: curves[g] for g in order[:top]}
     ax = _axes(ax)
-    t, tlabel = _time_axis(results, t)
+    t, tlabel = _time_axis(results, t, unit=time_unit)
     for g, c in curves.items():
         ax.plot(t, c, label=g)
     ax.set_xlabel(tlabel)
@@ -179,15 +191,16 @@ def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, si
                    "fatigue_capacity": "capacity 1 − M_F (weighted by F0)",
                    "fatigue_active": "active fraction M_A (weighted by F0)",
                    "fatigue_resting": "resting fraction M_R (weighted by F0)"}[quantity])
-    ax.set_title(f"{results.scenario_name}: fatigue per muscle group" + (f" ({side})" if side else ""))
+    ax.set_title(f"{results.scenario_name}: fatigue per muscle group ({side or 'both sides'})")
     ax.legend(fontsize="small")
     return ax
 
 
 def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, joint: str = "L4-L5",
-            groups: Union[str, Sequence[str], None] = None, figsize=(13, 8)):
+            groups: Union[str, Sequence[str], None] = None, figsize=(13, 8), time_unit: Optional[str] = None):
     """Several results side by side: compression at ``joint`` over time, peak compression along
-    the spine, mean activation per muscle group, and fatigue of the most fatigued groups.
+    the spine, mean activation per muscle group, and fatigue of the most fatigued group (both
+    sides together). time_unit: as for :func:`compression` (default: by the longest run).
     Returns the Figure."""
     import matplotlib.pyplot as plt
 
@@ -200,7 +213,7 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     longest = max(r.duration_s for r in runs)  # one time unit for every run on an axis
     for r, lab in zip(runs, labels):
         t, values = r.reduced("compression", r.joint(joint).indices[0], 20000)  # long runs: block extremes
-        t, tlabel = _time_axis(r, t, duration_s=longest)
+        t, tlabel = _time_axis(r, t, duration_s=longest, unit=time_unit)
         ax.plot(t, values, label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel(f"{joint} compression (N)")
@@ -232,10 +245,10 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     for r, lab in zip(runs, labels):
         idx, w = r.group_strength_weights(worst)
         t, values = r.reduced("fatigue_fatigued", idx, 20000, how="mean")  # long runs: block means
-        t, tlabel = _time_axis(r, t, duration_s=longest)
+        t, tlabel = _time_axis(r, t, duration_s=longest, unit=time_unit)
         ax.plot(t, values @ w, label=lab)
     ax.set_xlabel(tlabel)
     ax.set_ylabel("share of strength lost (M_F weighted by F0)")
-    ax.set_title(f"fatigue of {worst} (most fatigued group)")
+    ax.set_title(f"fatigue of {worst} (most fatigued group, both sides)")
     ax.legend(fontsize="small")
     return fig

@@ -599,25 +599,40 @@ class Results:
         render`` and ``report`` do."""
         f0 = getattr(self, "_f0", None)
         if f0 is None:
-            model = self.model
-            if model is None:
-                mfile = str(self.metadata.get("model_file", ""))
-                model = _core.Model.load(mfile if mfile and os.path.exists(mfile) else str(self.metadata.get("model", "")))
-                sub = self.metadata.get("subject")
-                sub = sub if isinstance(sub, dict) else {}
-                model = model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),
-                                                   sex=str(sub.get("sex", "")), strength_factor=float(sub.get("strength_factor", 1.0))))
-                digest = str(self.metadata.get("model_digest", ""))
-                if digest and model.source_digest != digest:  # as render and report say it
-                    warnings.warn(f"the model file {model.file} has changed since the run (its text no longer matches "
-                                  f"{self.file or self.scenario_name}'s model_digest): the weights F0 come from the "
-                                  "model as it is now", stacklevel=3)
-            f0 = np.asarray(model.muscle_max_force, dtype=float)
-            if f0.shape != (len(self.muscle_names),):
-                raise ValueError(f"the model of {self.file or self.scenario_name} has {f0.size} muscles, the results "
-                                 f"{len(self.muscle_names)}: it no longer matches the results")
+            f0 = np.asarray(self._run_model().muscle_max_force, dtype=float)
             self._f0 = f0
         return f0
+
+    @property
+    def muscle_subdivisions(self) -> list[str]:
+        """(M,) each fascicle's subdivision within its group (the model's ``subdivision``, e.g.
+        ``lumborum_pars_lumborum``; ``""`` where the model gives none). From the model, found as for
+        :attr:`muscle_max_force`."""
+        return list(self._run_model().muscle_subdivisions)
+
+    def _run_model(self) -> "_core.Model":
+        """The model simulated here, or for a file the model it names (its ``model_file`` if that
+        still exists, else the model by name) scaled to its recorded ``subject``; checked against the
+        results' fascicles, and warned about when its text no longer matches ``model_digest``."""
+        model = self.model or getattr(self, "_file_model", None)
+        if model is not None:
+            return model
+        mfile = str(self.metadata.get("model_file", ""))
+        model = _core.Model.load(mfile if mfile and os.path.exists(mfile) else str(self.metadata.get("model", "")))
+        sub = self.metadata.get("subject")
+        sub = sub if isinstance(sub, dict) else {}
+        model = model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),
+                                           sex=str(sub.get("sex", "")), strength_factor=float(sub.get("strength_factor", 1.0))))
+        digest = str(self.metadata.get("model_digest", ""))
+        if digest and model.source_digest != digest:  # as render and report say it
+            warnings.warn(f"the model file {model.file} has changed since the run (its text no longer matches "
+                          f"{self.file or self.scenario_name}'s model_digest): the weights F0 and the subdivisions "
+                          "come from the model as it is now", stacklevel=4)
+        if model.nmuscle != len(self.muscle_names):
+            raise ValueError(f"the model of {self.file or self.scenario_name} has {model.nmuscle} muscles, the results "
+                             f"{len(self.muscle_names)}: it no longer matches the results")
+        self._file_model = model
+        return model
 
     def group_strength_weights(self, group: str, side: Optional[str] = None) -> tuple[np.ndarray, np.ndarray]:
         """The fascicles of ``group`` (one ``side`` or both) and their weights F0 / Σ F0: a field's
@@ -640,10 +655,16 @@ class Results:
     # --- conversions --------------------------------------------------------------------------
     def to_xarray(self, fields: Union[Iterable[str], str, None] = None):
         """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates
-        with the names, plus ``group`` and ``side`` along ``muscle``; ``units`` and ``description``
-        attributes on every variable. ``fields``: names or HDF5 paths (a list, or one string,
-        comma-separated), default every field held. In-memory arrays are wrapped, not copied; a
-        file-backed result reads the fields now."""
+        with the names, plus along ``muscle`` each fascicle's ``group``, ``side``, ``subdivision``
+        (``""`` where none) and ``max_force`` (F0, N, :attr:`muscle_max_force`: the weights of a
+        group's share of strength lost, ``ds.fatigue_fatigued.weighted(ds.max_force)``, and the
+        divisor of force / F0); ``units`` and ``description`` attributes on every variable.
+        ``fields``: names or HDF5 paths (a list, or one string, comma-separated), default every field
+        held. In-memory arrays are wrapped, not copied; a file-backed result reads the fields now.
+        ``max_force`` and ``subdivision`` come from the run's model (for a file, rebuilt as
+        :attr:`muscle_max_force` says); when it cannot be loaded they are left out with a warning.
+        ``attrs`` are :attr:`metadata`, a name shared with a variable prefixed ``file_`` (a file's
+        ``compression`` filters become ``file_compression``)."""
         import xarray as xr
 
         if fields is None:
@@ -669,7 +690,18 @@ class Results:
             "side": ("muscle", self.muscle_sides),
             "rotation": list(ROTATIONS),
         }
-        attrs = {k: v if isinstance(v, (str, int, float)) else json.dumps(v) for k, v in self.metadata.items()}
+        try:
+            f0, subdivision = self.muscle_max_force, self.muscle_subdivisions
+        except (OSError, ValueError, RuntimeError) as e:  # a file whose model is gone or no longer fits
+            warnings.warn(f"to_xarray: no max_force or subdivision coordinates: {e}", stacklevel=2)
+        else:
+            coords["subdivision"] = ("muscle", subdivision)
+            coords["max_force"] = ("muscle", f0, {"units": "N", "description":
+                                                  "maximum isometric force F0 of each fascicle, scaled to the run's subject"})
+        # A root attribute named like a variable (the file's `compression` filters beside the
+        # `compression` field) is prefixed "file_", so ds.attrs["compression"] is not mistaken for it.
+        attrs = {(f"file_{k}" if k in data or k in coords else k): v if isinstance(v, (str, int, float)) else json.dumps(v)
+                 for k, v in self.metadata.items()}
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
     def to_pandas(self, what: str = "joints"):
@@ -678,8 +710,9 @@ class Results:
         ``what``: ``"joints"`` (index joint: peak and mean compression, peak shears, N),
         ``"groups"`` (index group, side: peak and mean activation, end fatigued fraction — the
         share of the group's strength lost, M_F weighted by each fascicle's F0 — and recovery times) or
-        ``"muscles"`` (index fascicle, from the frames: group, side, peak and mean activation,
-        peak and mean force N, end fatigued fraction).
+        ``"muscles"`` (index fascicle: group, side, subdivision and F0 ``max_force_N`` from the model
+        as for :meth:`to_xarray`; from the frames peak and mean activation, peak and mean force N,
+        end fatigued fraction).
         """
         import pandas as pd
 
@@ -691,8 +724,13 @@ class Results:
             return pd.DataFrame(recs).set_index(["group", "side"])
         if what == "muscles":
             st = self.statistic  # block by block from a file: no whole (T, M) field is read
+            static = {}
+            try:
+                static = {"subdivision": self.muscle_subdivisions, "max_force_N": self.muscle_max_force}
+            except (OSError, ValueError, RuntimeError) as e:  # a file whose model is gone or no longer fits
+                warnings.warn(f"to_pandas: no max_force_N or subdivision columns: {e}", stacklevel=2)
             return pd.DataFrame({
-                "group": self.muscle_groups, "side": self.muscle_sides,
+                "group": self.muscle_groups, "side": self.muscle_sides, **static,
                 "peak_activation": st("activation", "max"), "mean_activation": st("activation", "mean"),
                 "peak_force_N": st("muscle_force", "max"), "mean_force_N": st("muscle_force", "mean"),
                 "end_fatigued_fraction": st("fatigue_fatigued", "last"),

@@ -34,17 +34,50 @@ def _in_notebook() -> bool:
         return False
 
 
+class _NotebookLine:
+    """The file a text tqdm bar writes to in a notebook without ipywidgets: one display output,
+    updated in place (IPython's display_id), instead of stderr. A kernel sends every stderr write
+    as an output of its own, so a text bar's redraws (``\\r`` and the line) piled up in the cell,
+    one line per redraw, and stayed in a saved or nbclient-executed notebook. Nothing is shown until
+    the bar first draws (tqdm's ``delay``); a bar closed with ``leave=False`` blanks its line."""
+
+    encoding = "utf-8"  # tqdm draws its unicode blocks when the file says it can
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+        self._shown = ""
+
+    def write(self, s: str) -> int:
+        if "\r" not in s and not s.strip():
+            return len(s)  # a bare newline (leave=True's last write): the line stays as it is
+        line = s.rsplit("\r", 1)[-1].strip("\n").rstrip()
+        if line != self._shown and (self._handle is not None or line):
+            from IPython.display import display
+            if self._handle is None:
+                self._handle = display({"text/plain": line}, raw=True, display_id=True)
+            else:
+                self._handle.update({"text/plain": line}, raw=True)
+            self._shown = line
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
 def _tqdm(**kwargs: Any):
-    """A tqdm bar: the widget in notebooks when ipywidgets is there, text otherwise (stderr)."""
+    """A tqdm bar: the widget in notebooks when ipywidgets is there; in a notebook without it a text
+    bar drawn as one output updated in place (:class:`_NotebookLine`, at most twice a second); text
+    on stderr otherwise."""
+    from tqdm import tqdm
+    if not _in_notebook():
+        return tqdm(**kwargs)
     try:
-        if _in_notebook():
-            import ipywidgets  # noqa: F401
-            from tqdm.notebook import tqdm
-        else:
-            raise ImportError
+        import ipywidgets  # noqa: F401
+        from tqdm.notebook import tqdm as tqdm_notebook
+        return tqdm_notebook(**kwargs)
     except ImportError:
-        from tqdm import tqdm
-    return tqdm(**kwargs)
+        kwargs.setdefault("mininterval", 0.5)
+        return tqdm(file=_NotebookLine(), **kwargs)
 
 
 def _resolve_model(model: Any, scenario: Scenario) -> "_core.Model":

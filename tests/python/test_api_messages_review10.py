@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 import paraspine
-
-FIXTURE = "tests/data/test_lift.yaml"
+from cli_helpers import FIXTURE
 
 
 def test_scaling_replaces_the_size_and_multiplies_the_factors():

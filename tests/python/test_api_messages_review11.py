@@ -7,8 +7,7 @@ import math
 import pytest
 
 import paraspine
-
-FIXTURE = "tests/data/test_lift.yaml"
+from cli_helpers import FIXTURE
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])

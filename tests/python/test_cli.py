@@ -1,13 +1,7 @@
 """The command-line tool as a user meets it: exit codes, messages naming file/line/field, JSON."""
 import json
-import os
-import subprocess
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True)
+from cli_helpers import run
 
 
 def test_model_info_json_has_required_fields():

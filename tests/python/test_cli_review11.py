@@ -2,17 +2,9 @@
 a video asked for without --animate is pointed to it (F19), model info labels its ranges of motion
 as in vitro (F20), moments errors name the option and the value (F23), a tab in a YAML file's
 indentation is named (F24)."""
-import os
-import subprocess
-
 import pytest
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-FIXTURE = "tests/data/test_lift.yaml"
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+from cli_helpers import FIXTURE, run
 
 
 @pytest.mark.parametrize("verb", ["compare", "render", "report"])

@@ -5,7 +5,8 @@ import os
 import shutil
 import subprocess
 
-CLI = os.path.abspath(os.environ.get("PARASPINE_CLI", "build/paraspine"))
+from cli_helpers import CLI, run
+
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SCENARIO = """paraspine_scenario: 1
@@ -18,10 +19,6 @@ keyframes:
     regions_deg: {{lumbar: {{flexion: 20}}}}
     hands: {{both: {{position: [0.3, 0.1, 0.2], load_kg: 5}}}}
 """
-
-
-def run(*args, cwd=None):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_usage_errors_exit_2():

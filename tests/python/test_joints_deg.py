@@ -1,13 +1,10 @@
 """Per-level angles (`joints_deg`) end to end: `paraspine run` with `--set` on a joint name with '-',
 the angles in the HDF5 file, errors naming file, line and field, and the Python Scenario API."""
-import os
-import subprocess
-
 import h5py
 import numpy as np
 import pytest
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+from cli_helpers import run
 
 # Neutral at 0 s, a head tilt at 1 s held to 2 s; T1-T2 flexes 3° on top of the rhythm's share.
 SCENARIO = """\
@@ -24,10 +21,6 @@ keyframes:
     regions_deg: {cervical: {flexion: 20}, head: {flexion: 10}}
     joints_deg: {T1-T2: {flexion: 3}}
 """
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,12 @@
 """The Python module: loading, model summary, a static frame, and errors as exceptions."""
 import json
-import os
 import subprocess
 
 import numpy as np
 import pytest
 
 import paraspine
+from cli_helpers import CLI
 
 MINI = None
 
@@ -22,8 +22,7 @@ def test_load_default_model():
 
 
 def test_info_matches_cli_json():
-    cli = os.environ.get("PARASPINE_CLI", "build/paraspine")
-    out = subprocess.run([cli, "model", "info", "lumbar", "--json"], check=True,
+    out = subprocess.run([CLI, "model", "info", "lumbar", "--json"], check=True,
                          capture_output=True, text=True).stdout
     assert json.loads(out)["groups"] == paraspine.Model.load("lumbar").info()["groups"]
 

@@ -2,9 +2,7 @@
 render, report and Python's muscle_max_force warn when the model file they rebuild from has changed
 since (review_code10 #2: a regenerated or edited model drew a posture the run never had, with the
 note "as the run sampled it", and weighted groups by the model as it is now, without a word)."""
-import os
 import shutil
-import subprocess
 import warnings
 
 import h5py
@@ -13,11 +11,7 @@ import pytest
 
 import paraspine
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+from cli_helpers import run
 
 
 @pytest.fixture(scope="module")

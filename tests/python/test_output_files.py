@@ -14,8 +14,8 @@ import time
 import h5py
 import pytest
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-FIXTURE = "tests/data/test_lift.yaml"
+from cli_helpers import CLI, FIXTURE, run
+
 SMALL = textwrap.dedent("""\
     paraspine_scenario: 1
     name: {name}
@@ -27,10 +27,6 @@ SMALL = textwrap.dedent("""\
         regions_deg: {{lumbar: {{flexion: 20}}}}
         hands: {{both: {{position: [0.3, 0.1, 0.2], load_kg: 5}}}}
     """)
-
-
-def run(*args, timeout=300):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
 
 
 def small(tmp_path, name="base", rate=10, end=1, file=None):

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 import paraspine
-
-FIXTURE = "tests/data/test_lift.yaml"
+from cli_helpers import FIXTURE
 
 
 @pytest.fixture(scope="module")

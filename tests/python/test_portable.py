@@ -2,19 +2,14 @@
 docs/scenarios.md "Positions", "Changing a scenario from the command line", "Running on another
 model")."""
 import json
-import os
-import subprocess
 
 import pytest
 
 import paraspine
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+from cli_helpers import run
+
 FAST = ["--no-fatigue", "--threads", "0", "--set", "output_rate_hz=10", "--json"]
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.parametrize("scenario", ["rounded_back_lift", "squat_lift"])

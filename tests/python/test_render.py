@@ -14,11 +14,7 @@ import h5py
 import numpy as np
 import pytest
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-
-
-def run(*args, timeout=300):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+from cli_helpers import run
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +267,7 @@ def test_python_plots_rank_groups_by_the_summarys_lost_strength(lifts):
         worst = max(summary, key=lambda g: max(v["end_fatigued_fraction"] for v in summary[g].values()))
         fig = paraspine.plot.compare([res])
         panel = fig.axes[3]
-        assert panel.get_title() == f"fatigue of {worst} (most fatigued group)"
+        assert panel.get_title() == f"fatigue of {worst} (most fatigued group, both sides)"
         i = groups == worst
         assert panel.get_lines()[0].get_ydata()[-1] == pytest.approx((f0[i] * end[i]).sum() / f0[i].sum(), rel=1e-9)
         plt.close("all")

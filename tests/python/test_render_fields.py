@@ -1,14 +1,7 @@
 """Review 10 (A1, A5, D1) as a user meets them: `render` and `report` on results written with `--fields` or `--no-fatigue`
 (README's `--fields joints,muscles/activation` used to stop with "/muscles/force: dataset missing",
 exit 2), saying once on stderr what they leave out; and batch's closing line without a double slash."""
-import os
-import subprocess
-
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-
-
-def run(*args, timeout=300):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+from cli_helpers import run
 
 
 def test_render_and_report_draw_files_written_with_fields(tmp_path):

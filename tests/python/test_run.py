@@ -3,18 +3,12 @@ of bad input: a clear message naming file, line and field, exit code 2, and no o
 import functools
 import json
 import os
-import subprocess
 
 import h5py
 import numpy as np
 import pytest
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-FIXTURE = "tests/data/test_lift.yaml"
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+from cli_helpers import CLI, FIXTURE, run
 
 
 def test_run_writes_a_complete_self_describing_file(tmp_path):

@@ -1,18 +1,11 @@
 """The run summary as a user reads it (session-11 user review): peak shears keep their sign (F4),
 and a peak's time is when it was first reached, also in a repeated task (F9)."""
 import json
-import os
-import subprocess
 
 import h5py
 import numpy as np
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-FIXTURE = "tests/data/test_lift.yaml"
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+from cli_helpers import FIXTURE, run
 
 
 def test_peak_shears_are_signed_at_their_largest_magnitude(tmp_path):

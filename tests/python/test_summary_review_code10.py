@@ -3,14 +3,8 @@
 reserve fatigue added named by rotation with that rotation's strength in N·m (#5: "539 % of the
 rotation's strength" read as an impossible fraction of an unnamed quantity)."""
 import json
-import os
-import subprocess
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+from cli_helpers import run
 
 
 def row(text, start):

@@ -4,14 +4,8 @@ the fresh-muscle peak, marked when far above it; the reserves line states the fa
 threshold, so "reserves in most frames" and "never failed" reconcile; compare shows endurance and
 no percentage of nothing; --set can switch intra-abdominal pressure off on a bundled scenario."""
 import json
-import os
-import subprocess
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+from cli_helpers import run
 
 
 def row(text, start):

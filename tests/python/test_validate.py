@@ -1,19 +1,15 @@
 """`paraspine validate`: the JSON contract of docs/validation.md, exit codes, and bad cases files."""
 import json
 import os
-import subprocess
 
-CLI = os.environ.get("PARASPINE_CLI", "build/paraspine")
+from cli_helpers import run
+
 CASE_KEYS = {"name", "dataset", "quantity", "measured", "predicted", "error_pct", "tolerance_pct", "pass", "source"}
 DATASET_KEYS = {"name", "n", "pearson_r", "mean_abs_error_pct"}
 
 
-def run(*args):
-    return subprocess.run([CLI, "validate", *args], capture_output=True, text=True)
-
-
 def test_json_has_the_documented_keys_and_consistent_errors():
-    r = run("--case", "wilke_standing_flexed_ratio", "--json")
+    r = run("validate", "--case", "wilke_standing_flexed_ratio", "--json")
     assert r.returncode in (0, 3), r.stderr
     out = json.loads(r.stdout)
     assert len(out["cases"]) == 1 and len(out["datasets"]) == 1
@@ -27,14 +23,14 @@ def test_json_has_the_documented_keys_and_consistent_errors():
 
 
 def test_normalized_case_is_the_ratio_of_the_absolute_ones():
-    abs_flexed = json.loads(run("--case", "wilke_standing_flexed_mpa", "--json").stdout)["cases"][0]
-    abs_standing = json.loads(run("--case", "wilke_standing_relaxed_mpa", "--json").stdout)["cases"][0]
-    ratio = json.loads(run("--case", "wilke_standing_flexed_ratio", "--json").stdout)["cases"][0]
+    abs_flexed = json.loads(run("validate", "--case", "wilke_standing_flexed_mpa", "--json").stdout)["cases"][0]
+    abs_standing = json.loads(run("validate", "--case", "wilke_standing_relaxed_mpa", "--json").stdout)["cases"][0]
+    ratio = json.loads(run("validate", "--case", "wilke_standing_flexed_ratio", "--json").stdout)["cases"][0]
     assert abs(ratio["predicted"] - abs_flexed["predicted"] / abs_standing["predicted"]) < 1e-9
 
 
 def test_unknown_case_is_an_error_naming_the_cases():
-    r = run("--case", "no_such_case")
+    r = run("validate", "--case", "no_such_case")
     assert r.returncode != 0 and r.returncode != 3
     assert "no_such_case" in r.stderr and "wilke_standing_relaxed_mpa" in r.stderr
 
@@ -45,7 +41,7 @@ def test_bad_cases_file_names_file_line_field(tmp_path):
     bad.write_text(text)
     (tmp_path / "scenarios").symlink_to(os.path.abspath("tests/validation/scenarios"))
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "tolerance_pc:" in l)
-    r = run("--cases", str(bad))
+    r = run("validate", "--cases", str(bad))
     assert r.returncode == 2 and r.stdout == ""
     assert f"{bad}:{line}: cases[0]" in r.stderr and "unknown key 'tolerance_pc'" in r.stderr
 
@@ -56,7 +52,7 @@ def test_missing_scenario_is_reported(tmp_path):
     bad = tmp_path / "cases.yaml"
     bad.write_text(text)
     (tmp_path / "scenarios").symlink_to(os.path.abspath("tests/validation/scenarios"))
-    r = run("--cases", str(bad))
+    r = run("validate", "--cases", str(bad))
     assert r.returncode == 2 and "nowhere.yaml" in r.stderr and "does not exist" in r.stderr
 
 
@@ -91,7 +87,7 @@ keyframes:
     source: none
     predict: {metric: erector_silence_lumbar_flexion, scenario: lean_back.yaml}
 """)
-    r = run("--cases", str(tmp_path / "cases.yaml"), "--json")
+    r = run("validate", "--cases", str(tmp_path / "cases.yaml"), "--json")
     assert r.returncode == 0, r.stderr + r.stdout
     c = json.loads(r.stdout)["cases"][0]
     assert c["predicted"] is not None and -10.5 < c["predicted"] < 30.5, c
@@ -99,7 +95,7 @@ keyframes:
 
 def test_pressure_uses_the_models_disc_area_and_factor():
     # p = k · F / A with k and A read from the scenario's model (docs/model.md §9), not the cases file.
-    c = json.loads(run("--case", "wilke_standing_relaxed_mpa", "--json").stdout)["cases"][0]
+    c = json.loads(run("validate", "--case", "wilke_standing_relaxed_mpa", "--json").stdout)["cases"][0]
     k, area = c["correction_factor"], c["disc_area_cm2"]
     assert k == 1.5
     # The model's L4-L5 disc (20.03 cm² at 79.58 kg, 1.716 m) scaled to the scenario's 70 kg at that height.
@@ -116,6 +112,6 @@ def test_cases_file_may_not_restate_the_disc_area_or_factor(tmp_path):
         bad = tmp_path / "cases.yaml"
         bad.write_text(text)
         line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip() == key)
-        r = run("--cases", str(bad))
+        r = run("validate", "--cases", str(bad))
         assert r.returncode == 2 and r.stdout == ""
         assert f"{bad}:{line}: pressure_conversion.{key.split(':')[0]}" in r.stderr and "from the model" in r.stderr
