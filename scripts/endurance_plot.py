@@ -6,7 +6,10 @@ hold against a pad at T8 on the full model, coupled fatigue and load sharing) un
 reads the endurance it prints, and plots it over the Frey Law & Avin 2010 trunk power curve
 ET = 22.69 f^-2.27 s (coefficients [R], docs/sources/endurance_curve.md) with the ±30 % band the
 test asserts, and the published 3CC's own curve for one fascicle from rest (Frey-Law 2012 trunk
-F, R). Usage, after `make build`:
+F, R). At 20 % it also marks the two diagnostic holds of
+FatigueLiterature.SustainedTrunkExtension20PercentShortfallBySource (same pad force, gravity switched
+off; and gravity off with its L5-S1 moment on the pad instead; docs/sources/endurance_hold_protocol.md).
+Usage, after `make build`:
 
     /usr/bin/python3 scripts/endurance_plot.py [--build build] [--out docs/images/endurance.svg]
 """
@@ -22,6 +25,7 @@ import numpy as np  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 LINE = re.compile(r"hold at (\d+) % of .*?: (\d+) s \(Frey Law & Avin 2010: (\d+) s")
+SHORTFALL = re.compile(r"whole model, gravity off (\d+) s .*?on the pad \(\+[\d.]+ N\) (\d+) s")
 # Frey-Law, Looft & Heitsman 2012 (J Biomech 45:1803) Table 1, trunk [V]: the model's defaults.
 TRUNK_F, TRUNK_R = 0.00755, 0.00075
 
@@ -33,12 +37,23 @@ def three_compartment_endurance(f, F=TRUNK_F, R=TRUNK_R):
     return -np.log(1 - R * (1 - f) / (F * f)) / R
 
 
-def predicted(build, criterion):
+def run_tests(build, criterion, pattern):
     env = dict(os.environ, PARASPINE_TEST_CRITERION=criterion)
-    out = subprocess.run([os.path.join(build, "tests", "paraspine_tests"),
-                          "--gtest_filter=FatigueLiterature.SustainedTrunkExtension*"],
-                         capture_output=True, text=True, env=env, cwd=ROOT).stdout
+    return subprocess.run([os.path.join(build, "tests", "paraspine_tests"), "--gtest_filter=" + pattern],
+                          capture_output=True, text=True, env=env, cwd=ROOT).stdout
+
+
+def predicted(build, criterion):
+    out = run_tests(build, criterion, "FatigueLiterature.SustainedTrunkExtensionEnduranceFollowsFreyLawAvin2010")
     return [(int(m.group(1)) / 100, float(m.group(2))) for m in LINE.finditer(out)]
+
+
+def shortfall(build):
+    """The 20 % diagnostic holds (default criterion): (gravity off, gravity's L5-S1 moment on the pad)."""
+    m = SHORTFALL.search(run_tests(build, "activation2", "FatigueLiterature.SustainedTrunkExtension20Percent*"))
+    if not m:
+        raise SystemExit("no 20 % shortfall line from the test binary under " + build)
+    return float(m.group(1)), float(m.group(2))
 
 
 def main():
@@ -59,6 +74,10 @@ def main():
             raise SystemExit("no endurance lines from the test binary under " + a.build)
         ax.plot([100 * p for p, _ in pts], [t for _, t in pts], mark, label="paraspine, " + crit)
         print(crit, ", ".join("%.0f %%: %.0f s" % (100 * p, t) for p, t in pts))
+    no_gravity, on_pad = shortfall(a.build)
+    ax.plot([20], [no_gravity], "^", mfc="none", color="C2", label="20 %, same pad force, gravity off")
+    ax.plot([20], [on_pad], "v", mfc="none", color="C3", label="20 %, gravity off, its L5-S1 moment on the pad")
+    print("20 %% diagnostics: gravity off %.0f s, gravity's L5-S1 moment on the pad %.0f s" % (no_gravity, on_pad))
     ax.set_yscale("log")
     ax.set_xlabel("held force, % of the model's maximal pad force")
     ax.set_ylabel("endurance time, s")

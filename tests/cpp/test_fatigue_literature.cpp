@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "fixtures.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -19,6 +20,9 @@ namespace {
 
 // A trunk-extension strength/endurance test as the dynamometer studies run it: standing upright,
 // pelvis braced, the subject pushes back against a pad at the mid back (T8), which pushes forward.
+// "f % of maximal effort" is f × the largest pad force held fresh at the same pad in the same posture,
+// gravity acting in both, as a dynamometer reads only the external force (the protocols reached and
+// the pad's unsourced level: docs/sources/endurance_hold_protocol.md).
 struct PadHold {
   LoadSharingSettings ls;
   Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
@@ -43,14 +47,16 @@ struct PadHold {
     p.upper_N = 4000;
     return max_pad_exertion(m, ls, p, d).force_N;
   }
-  // Seconds until the held force is a task failure (endurance.h), 1-s steps.
-  double endurance(double force, double limit = 3600) {
+  // Seconds until the held force is a task failure (endurance.h), 1-s steps. `first` (optional)
+  // receives the fascicle named by the failure.
+  double endurance(double force, double limit = 3600, std::string* first = nullptr) {
     fatigue_reset(m, d);
     set_force(force);
     for (double t = 0; t < limit; t += 1.0) {
       load_sharing(m, ls, d);
       const TaskFailure f = check_task_failure(m, ls, d, probe);
       if (f.failed) {
+        if (first) *first = f.muscle >= 0 ? m.muscle_name[f.muscle] : "-";
         std::printf("[ info ]   failed at %s axis %d, deficit %.2f of %.1f N·m, first %s\n", m.joint_name[f.dof / 3].c_str(),
                     f.dof % 3, f.deficit, f.mvc, f.muscle >= 0 ? m.muscle_name[f.muscle].c_str() : "-");
         return t;
@@ -78,12 +84,56 @@ TEST(FatigueLiterature, SustainedTrunkExtensionEnduranceFollowsFreyLawAvin2010) 
                 100 * level, fmax, predicted, published, 100 * (predicted / published - 1));
     // At 20 % the model fails at 366 s (−58 %; 362 s before session 5's per-fascicle lumbar PCSAs; 308 s before the ilium attachments were registered
     // to the sacrum as in Christophy 2012, docs/sources/christophy_registration.md): known deviation,
-    // docs/fatigue.md ("Sustained holds"). Asserted: 40–80 % within the prediction band, and the ordering at every level.
+    // docs/fatigue.md ("Sustained holds"); where the shortfall comes from is measured by the next test
+    // (session 12: the protocol matches what was reached of the experiments', the pad's level is
+    // unsourced and no level from T2 to T10 brings 20 % inside the band, endurance_hold_protocol.md).
+    // Asserted: 40–80 % within the prediction band, and the ordering at every level.
     if (level >= 0.4) EXPECT_NEAR(predicted / published, 1.0, 0.30) << level;
     else EXPECT_GT(predicted, 0.3 * published) << "the 20 % hold must not collapse further";
     EXPECT_LT(predicted, previous) << "more load must fail sooner";
     previous = predicted;
   }
+}
+
+// Where the 20 % hold's shortfall comes from (docs/sources/endurance_hold_protocol.md §3). The 20 %
+// hold's pad force (20 % of the fresh maximum, gravity acting) is held three ways: (a) as the test
+// above holds it; (b) with gravity switched off in a copy of the model, the pad alone; (c) gravity
+// off, the pad pushing harder by quiet standing's L5-S1 extension moment ÷ the pad's lever, so that
+// L5-S1 carries the same net moment as in (a) while the levels above carry the pad's share of it,
+// not gravity's. Beside them, one fascicle of the published 3CC (trunk F, R) at 20 % from rest.
+// Asserted: the construction of (c), and that less load never fails sooner ((b) lasts at least as
+// long as (a) and as (c)) — the monotonicity check on the whole model.
+TEST(FatigueLiterature, SustainedTrunkExtension20PercentShortfallBySource) {
+  PadHold h;
+  const double force = 0.2 * h.max_force();
+  std::string first;
+  const double held = h.endurance(force, 3600, &first);
+  const int l5s1 = h.m.joint_index("L5-S1"), flex = h.m.dof(l5s1, 0);
+  h.set_force(force);
+  const double tau_held = h.d.tau[flex];
+  h.set_force(0);
+  const double standing = std::abs(h.d.tau[flex]);  // quiet standing's L5-S1 demand, N·m
+  const double lever = h.d.segment_origin(1, h.pad) - h.d.joint_center(1, l5s1);  // horizontal push: height
+  ASSERT_GT(standing, 0);
+  ASSERT_GT(lever, 0);
+
+  PadHold g;
+  g.m.gravity.setZero();
+  const double extra = standing / lever;
+  g.set_force(force + extra);
+  EXPECT_NEAR(g.d.tau[flex], tau_held, 1e-6) << "(c) must load L5-S1 as (a) does";
+  const double pad_alone = g.endurance(force);
+  const double gravity_on_pad = g.endurance(force + extra);
+  const double one = endurance_time(FatigueParameters{}, 0.2);
+  const double published = 22.69 * std::pow(0.2, -2.27);
+  std::printf("[ info ] 20 %% hold, %.0f N at T8 (Frey Law & Avin 2010: %.0f s): one fascicle of the 3CC %.0f s (%+.0f %%); "
+              "whole model, gravity off %.0f s (%+.0f %%); gravity off, its L5-S1 moment %.2f N·m on the pad (+%.1f N) "
+              "%.0f s (%+.0f %%); as held %.0f s (%+.0f %%), first %s\n",
+              force, published, one, 100 * (one / published - 1), pad_alone, 100 * (pad_alone / published - 1), standing,
+              extra, gravity_on_pad, 100 * (gravity_on_pad / published - 1), held, 100 * (held / published - 1),
+              first.c_str());
+  EXPECT_GE(pad_alone, held) << "taking the body's weight away must not shorten the hold";
+  EXPECT_GE(pad_alone, gravity_on_pad) << "a larger pad force must not lengthen the hold";
 }
 
 // McGill & Brown 1992 (Clin Biomech 7:43): 20 min of full lumbar flexion creeps the lumbar spine
