@@ -141,9 +141,9 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
     for (int it = 0; it < s.max_outer_iterations; ++it) {
       ++info.outer_iterations;
       for (int i = 0; i < m.nmuscle; ++i) {
-        const double ak = std::max(w.x[i], delta);
-        w.h[i] = 6 * ak;
-        w.g[i] = 3 * ak * ak - 6 * ak * ak;
+        const double ak = w.x[i], hk = 6 * std::max(ak, delta);
+        w.h[i] = hk;
+        w.g[i] = 3 * ak * ak - hk * ak;
         d.activation[i] = w.x[i];
       }
       solve(s, d, info);
