@@ -17,8 +17,10 @@
 // of order 10⁻¹⁰ where the exact optimum is zero, on one side of a mirror pair and not the other;
 // tested for exact zero, the 15-fold rest multiplier turned that noise into a 10⁻⁵ difference of
 // M_F per 0.1 s step, and mirror-symmetric tasks lost their symmetry after failure
-// (docs/sources/breaks_and_symmetry.md). 10⁻⁶ is far above that noise and far below any
-// physiological activation [A].
+// (docs/sources/breaks_and_symmetry.md). 10⁻⁶ is far above that noise and above the solvers'
+// stated activation tolerance (outer_tolerance, 10⁻⁹), far below any physiological activation
+// [A]. Looft's rule itself is TL = 0 exactly [V] (breaks_and_symmetry.md §4.1); every criterion
+// returns exact zeros where its optimum is the lower bound (activation3 since session 12).
 //
 // Integration: each branch is linear, y' = K y + c in y = (M_A, M_F), and is integrated exactly:
 // in closed form from K's two real eigenvalues (two exponentials), or with the matrix exponential

@@ -134,16 +134,19 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
     }
     solve(s, d, info);
   } else if (s.criterion == Criterion::kActivation3) {
-    // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k² (a_k ≥ δ
-    // keeps the model strictly convex; the fixed point satisfies 3a² = a_iᵀλ exactly for a ≥ δ).
+    // Newton/SQP: a³ ≈ a_k³ + 3a_k²(a − a_k) + 3a_k(a − a_k)², i.e. h = 6 a_k, g = −3 a_k². Below δ
+    // the curvature is floored at 6δ (strictly convex) but the gradient stays exact,
+    // g = 3a_k² − h a_k, so a fixed point is Σ a³'s own KKT point for every a: 3a² = a_iᵀλ where
+    // free, a = 0 exactly where a_iᵀλ ≤ 0. (Until session 12 g = −3 max(a_k, δ)², the tangent at δ,
+    // left fascicles whose optimum is 0 at up to δ/2: docs/sources/breaks_and_symmetry.md §4.)
     const double delta = 1e-4;
     solve(s, d, info);  // start from the activation2 optimum
     for (int it = 0; it < s.max_outer_iterations; ++it) {
       ++info.outer_iterations;
       for (int i = 0; i < m.nmuscle; ++i) {
-        const double ak = std::max(w.x[i], delta);
-        w.h[i] = 6 * ak;
-        w.g[i] = 3 * ak * ak - 6 * ak * ak;
+        const double ak = w.x[i], hk = 6 * std::max(ak, delta);
+        w.h[i] = hk;
+        w.g[i] = 3 * ak * ak - hk * ak;
         d.activation[i] = w.x[i];
       }
       solve(s, d, info);
