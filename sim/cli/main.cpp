@@ -288,9 +288,11 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     std::cout << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
-  fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {:.1f} s, {} frames\n\n", sc.name, model.name,
+  // A run shorter than a second keeps three significant digits (a 0.01 s run printed "0.0 s").
+  const double duration = summary["duration_s"].get<double>();
+  fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {} s, {} frames\n\n", sc.name, model.name,
              model.reference_body_mass, model.reference_height, model.reference_sex, sc.criterion,
-             summary["duration_s"].get<double>(), summary["frames"].get<long>());
+             duration >= 1 ? fmt::format("{:.1f}", duration) : fmt::format("{:.3g}", duration), summary["frames"].get<long>());
   // Spinal loads at L4-L5, L5-S1 and the most loaded level; NIOSH action limit 3400 N (Waters et al.
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
   // Any model: L5-S1 and L4-L5 when it has them, and its most loaded level (sim/cli/summary_view.h).

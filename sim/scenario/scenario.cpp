@@ -361,6 +361,12 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
       for (const auto& kv : an) {
         const std::string axis = kv.first.as<std::string>();
         into.push_back({region, axis, r.num(kv.second, af + "." + axis), r.line(kv.second), af + "." + axis});
+        // The pelvis turns the whole body and has no range of motion to check it against (the
+        // levels' angles are checked in bind_scenario): a half turn either way reaches every
+        // orientation, so more is a typing or unit error (300 for 30) that would run and give
+        // absurd loads (docs/scenarios.md, "Keyframes").
+        if (region == "pelvis" && std::abs(into.back().degrees) > kMaxPelvisAngleDeg)
+          r.fail(kv.second, af + "." + axis, fmt::format("{:g}° is more than a half turn (limit ±{:g}° per axis)", into.back().degrees, kMaxPelvisAngleDeg));
       }
     };
     if (kn["pelvis_deg"].IsDefined()) read_axes(kn["pelvis_deg"], "pelvis", f + ".pelvis_deg", kf.angles);
@@ -863,6 +869,38 @@ void warn_once(const std::string& message) {
 
 }  // namespace
 
+std::string implausible_speed(const Scenario& s) {
+  double worst = kFastestTrunkDegPerS;
+  std::string message;
+  auto angle_of = [](const std::vector<ScenarioAngle>& list, const std::string& region, const std::string& axis) {
+    for (const auto& a : list)
+      if (a.region == region && a.axis == axis) return a.degrees;
+    return 0.0;
+  };
+  for (size_t k = 1; k < s.keyframes.size(); ++k) {
+    const ScenarioKeyframe& a = s.keyframes[k - 1];
+    const ScenarioKeyframe& b = s.keyframes[k];
+    const double dt = b.time - a.time;
+    for (std::vector<ScenarioAngle> ScenarioKeyframe::*pair : {&ScenarioKeyframe::angles, &ScenarioKeyframe::joint_angles}) {
+      // Every angle either keyframe names, with the field of the one that names it (the later first).
+      std::vector<const ScenarioAngle*> named;
+      for (const auto& x : b.*pair) named.push_back(&x);
+      for (const auto& x : a.*pair) named.push_back(&x);
+      for (const ScenarioAngle* x : named) {
+        const double speed = std::abs(angle_of(b.*pair, x->region, x->axis) - angle_of(a.*pair, x->region, x->axis)) / dt;
+        if (speed > worst) {
+          worst = speed;
+          message = fmt::format("{}:{}: {}: changes at a mean {:.0f}°/s between t = {:g} s and {:g} s, faster than people move "
+                                "their trunk (limit {:g}°/s: collegiate pitchers' peak upper-torso rotation is 1273 ± 142°/s); "
+                                "the loads are what that speed asks",
+                                s.file, x->line, x->field, speed, a.time, b.time, kFastestTrunkDegPerS);
+        }
+      }
+    }
+  }
+  return message;
+}
+
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
     throw InputError(s.file, line, field, msg + s.note);
@@ -1123,6 +1161,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       if (v.size() == 1) v.push_back(v[0]);
       b.hand_position[h][c] = ShapePreservingSpline(b.times, v);
     }
+  if (const std::string fast = implausible_speed(s); !fast.empty()) warn_once(fast);
   if (!dropped.empty()) {
     std::string list;
     for (const auto& n : dropped) list += (list.empty() ? "" : "; ") + n;

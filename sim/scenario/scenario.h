@@ -107,6 +107,15 @@ struct ScenarioFatigue {
 // 150 Hz; 28 h at 1000 Hz). Beyond them a run takes days and its frame count overflows.
 constexpr double kMaxScenarioDurationS = 7 * 24 * 3600.0;
 constexpr double kMaxScenarioFrames = 1e8;
+// The pelvis angles (pelvis_deg, regions_deg.pelvis) turn the whole body: a half turn either way per
+// axis reaches every orientation, so more is an input error (docs/scenarios.md, "Keyframes").
+constexpr double kMaxPelvisAngleDeg = 180;
+// Faster than people move their trunk: the mean speed between two keyframes of any prescribed angle
+// above it draws a warning (not an error). [V] The fastest published trunk segment speed found:
+// collegiate baseball pitchers' peak upper-torso rotation 1273 ± 142 °/s (Kageyama et al. 2015,
+// J Sports Sci Med 14:246, Table 3; pelvis 714 ± 71 °/s, trunk twist 871 ± 150 °/s). [D] 1500 °/s
+// is above their mean + 1.5 SD; a mean speed between keyframes is a lower bound on the peak.
+constexpr double kFastestTrunkDegPerS = 1500;
 struct Scenario {
   std::string name, description, file, text;
   std::string note;  // appended to error messages about the file, e.g. " (with --set)"
@@ -192,6 +201,12 @@ std::string subject_value_problem(const std::string& key, double value);
 // The message names the joint, the rotation, its angle and the range, in degrees.
 // `dof` (optional) receives the rotation beyond its range (-1 when none).
 std::string posture_range_problem(const Model& m, const Posture& p, int* dof = nullptr);
+
+// "" when every prescribed angle (pelvis_deg, regions_deg, joints_deg; an angle a keyframe does not
+// give is 0) changes between consecutive keyframes at a mean speed within kFastestTrunkDegPerS, else
+// a FILE:LINE: FIELD message naming the fastest change (bind_scenario prints it as a warning: such a
+// motion still runs, and its inertial loads and reserves are what that speed asks).
+std::string implausible_speed(const Scenario& s);
 
 // The file of the model named `name` (a bundled name or a path), or an InputError at FILE:LINE:
 // FIELD when there is none, listing the bundled models (the loader's own message names only the

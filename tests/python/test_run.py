@@ -96,11 +96,23 @@ def bad(tmp_path, replace, with_text):
     ("- time: 3.0", "- time: 1.0", "keyframe times must increase"),
     ("criterion: activation2", "criterion: activation2\nsubject: {body_mass: -70}", "subject.body_mass"),
     ("repetitions: 2", "repetitions: [2", "YAML syntax error"),
+    ("pelvis_deg: {flexion: 30}", "pelvis_deg: {flexion: 1e9}", "keyframes[1].pelvis_deg.flexion: 1e+09° is more than a half turn"),
 ])
 def test_bad_scenarios_fail_cleanly(tmp_path, replace, with_text, expect):
     err, path = bad(tmp_path, replace, with_text)
     assert expect in err, err
     assert err.startswith(f"error: {path}:"), err  # file and line first
+
+
+def test_a_motion_faster_than_people_warns_and_its_short_run_says_how_long(tmp_path):
+    # 30° of lumbar flexion in 10 ms ran without a word, under a header saying "0.0 s".
+    path = tmp_path / "fast.yaml"
+    path.write_text("paraspine_scenario: 1\nname: fast\noutput_rate_hz: 1000\nkeyframes:\n  - time: 0\n"
+                    "  - time: 0.01\n    regions_deg: {lumbar: {flexion: 30}}\n")
+    r = run("run", str(path), "--no-fatigue")
+    assert r.returncode == 0, r.stderr
+    assert f"warning: {path}:7: keyframes[1].regions_deg.lumbar.flexion: changes at a mean 3000°/s" in r.stderr, r.stderr
+    assert "criterion activation2, 0.01 s, 11 frames" in r.stdout.splitlines()[0], r.stdout
 
 
 def test_unknown_model_and_unwritable_output(tmp_path):
