@@ -661,12 +661,12 @@ int main(int argc, char** argv) {
   int sweep_threads = 0;
   bool sweep_json = false;
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
-  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value")->required();
+  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
   sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
-  sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
+  sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2,3].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
   auto& validate = paraspine_cli::add_validate_command(app);
   const ps::cli::Verb render_verb = ps::cli::add_render_verb(app);

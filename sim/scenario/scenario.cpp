@@ -763,6 +763,31 @@ std::string apply_overrides(const std::string& text, const std::string& file,
   return out + "\n";
 }
 
+std::vector<std::string> sweep_axis_paths(const std::string& path, const std::string& option) {
+  // The first bracket holding a comma: expanded, and the rest of the path expanded after it.
+  for (size_t open = path.find('['); open != std::string::npos; open = path.find('[', open + 1)) {
+    const size_t close = path.find(']', open);
+    if (close == std::string::npos) break;
+    const std::string inside = path.substr(open + 1, close - open - 1);
+    if (inside.find(',') == std::string::npos) continue;
+    std::vector<std::string> out;
+    const std::vector<std::string> tails = sweep_axis_paths(path.substr(close + 1), option);
+    size_t from = 0;
+    while (true) {
+      const size_t comma = inside.find(',', from);
+      std::string index = inside.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+      index.erase(0, index.find_first_not_of(' '));
+      index.erase(index.find_last_not_of(' ') + 1);
+      if (index.empty()) throw InputError(option, 0, path, "an empty index in [" + inside + "]: write e.g. [2,3]");
+      for (const auto& tail : tails) out.push_back(path.substr(0, open) + "[" + index + "]" + tail);
+      if (comma == std::string::npos) break;
+      from = comma + 1;
+    }
+    return out;
+  }
+  return {path};
+}
+
 void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
                       const std::string& option) {
   // Subject paths run_sweep knows, by the Subject field they set.
@@ -784,10 +809,13 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
       throw InputError(option, 0, path,
                        "not a subject axis (subject.mass, subject.height, subject.strength, subject.fatigue_rate_scale, "
                        "subject.recovery_rate_scale)");
-    const std::string what = field.empty() ? path : "subject." + field;
-    for (const std::string& s : seen)
-      if (s == what) throw InputError(option, 0, path, "varied twice: give all its values in one axis");
-    seen.push_back(what);
+    const std::vector<std::string> paths = field.empty() ? sweep_axis_paths(path, option) : std::vector<std::string>{"subject." + field};
+    for (const std::string& what : paths) {
+      for (const std::string& s : seen)
+        if (s == what)
+          throw InputError(option, 0, path, (what == path ? std::string("") : what + " ") + "varied twice: give all its values in one axis");
+      seen.push_back(what);
+    }
     if (values.empty()) throw InputError(option, 0, path, "no values");
     for (const double v : values) {
       if (!field.empty()) {
@@ -796,7 +824,9 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
       } else {
         // As run_sweep sets it (the shortest text that reads back as v), so the check sees the text the grid point runs.
         const std::string text = fmt::format("{}", v);
-        parse_scenario_noted(apply_overrides(base.text, base.file, {path + "=" + text}, option), base.file,
+        std::vector<std::string> sets;
+        for (const std::string& p : paths) sets.push_back(p + "=" + text);
+        parse_scenario_noted(apply_overrides(base.text, base.file, sets, option), base.file,
                              " (with " + option + " " + path + "=" + text + ")");
       }
     }

@@ -228,6 +228,12 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option = "--set");
 
+// The scenario paths one sweep axis sets: an index list in brackets names several at once, every one
+// set to the axis's value ("keyframes[2,3].hands.both.load_kg" → keyframes[2]... and keyframes[3]...;
+// two lists give every combination). A path without a list is itself. Throws InputError naming
+// `option` and the path for an empty index in a list ("[2,]").
+std::vector<std::string> sweep_axis_paths(const std::string& path, const std::string& option = "--vary");
+
 // Checks a sweep's axes (PATH → values, as `paraspine sweep --vary` and paraspine.sweep take them)
 // before any grid point runs: no path varied twice, every subject value in range, every scenario
 // value accepted by the parser (as run_sweep writes it). Throws InputError naming `option` and the

@@ -182,6 +182,24 @@ TEST(ScenarioSweepAxes, EveryValueIsCheckedBeforeTheGridRuns) {
                                                                        ": keyframes[1].hands.both.load_kg: no person holds"),
             std::string::npos);
   EXPECT_EQ(error({{"subject.mass", {50, 90}}, {"keyframes[1].hands.both.load_kg", {2.5, 7.5}}}), "accepted");
+  // One axis on several keyframes (the lift and the hold of a load): each value checked at each.
+  EXPECT_EQ(error({{"keyframes[1,2].hands.both.load_kg", {2.5, 7.5}}}), "accepted");
+  EXPECT_NE(error({{"keyframes[1, 2].hands.both.load_kg", {2.5, 500}}}).find("keyframes[1].hands.both.load_kg: no person holds"), std::string::npos);
+  EXPECT_EQ(error({{"keyframes[1,2].hands.both.load_kg", {2}}, {"keyframes[2].hands.both.load_kg", {3}}}),
+            "--vary: keyframes[2].hands.both.load_kg: varied twice: give all its values in one axis");
+  EXPECT_EQ(error({{"keyframes[1,].hands.both.load_kg", {2}}}),
+            "--vary: keyframes[1,].hands.both.load_kg: an empty index in [1,]: write e.g. [2,3]");
+  EXPECT_EQ(error({{"keyframes[1,5].hands.both.load_kg", {2}}}).rfind("--vary: keyframes[5]", 0), 0u);
+}
+
+TEST(ScenarioSweepAxes, AnIndexListNamesSeveralPaths) {
+  EXPECT_EQ(sweep_axis_paths("repetitions"), std::vector<std::string>{"repetitions"});
+  EXPECT_EQ(sweep_axis_paths("keyframes[2].hands.both.load_kg"), std::vector<std::string>{"keyframes[2].hands.both.load_kg"});
+  EXPECT_EQ(sweep_axis_paths("keyframes[2,3].hands.both.load_kg"),
+            (std::vector<std::string>{"keyframes[2].hands.both.load_kg", "keyframes[3].hands.both.load_kg"}));
+  EXPECT_EQ(sweep_axis_paths("external_forces[0, 1].points[1,2]"),
+            (std::vector<std::string>{"external_forces[0].points[1]", "external_forces[0].points[2]", "external_forces[1].points[1]",
+                                      "external_forces[1].points[2]"}));
 }
 
 

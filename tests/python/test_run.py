@@ -187,6 +187,19 @@ def test_sweep_grid_in_parallel(tmp_path):
     assert r.returncode == 2 and "START:STOP:N" in r.stderr
 
 
+def test_one_sweep_axis_sets_the_load_of_several_keyframes(tmp_path):
+    # The README's sweep varied only the lift keyframe's load; the hold kept the file's. An index
+    # list sets every keyframe it names, as --set on each would.
+    r = run("sweep", FIXTURE, "--vary", "keyframes[1,2].hands.both.load_kg=1,3", "--json")
+    assert r.returncode == 0, r.stderr
+    points = json.loads(r.stdout)["points"]
+    for v, point in zip((1, 3), points):
+        both = summary(FIXTURE, "--set", f"keyframes[1].hands.both.load_kg={v}", "--set", f"keyframes[2].hands.both.load_kg={v}")
+        only_first = summary(FIXTURE, "--set", f"keyframes[1].hands.both.load_kg={v}")
+        assert point["joints"]["L4-L5"] == both["joints"]["L4-L5"]
+        assert point["joints"]["L4-L5"]["mean_compression_N"] != only_first["joints"]["L4-L5"]["mean_compression_N"]
+
+
 BUNDLED = sorted(f[:-5] for f in os.listdir("scenarios") if f.endswith(".yaml"))
 
 
