@@ -432,13 +432,15 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     return 0;
   }
   // `missing`: what a NaN value prints as ('-': the file has no such number; "never" for endurance).
-  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-") {
+  // `is_signed`: a value that may change sign (a signed shear), whose change is printed in its unit.
+  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-", bool is_signed = false) {
     std::string line = fmt::format("  {:<34}", label);
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
       const double v = value(files[k]);
       line += " " + (std::isnan(v) ? fmt::format("{:>14}", missing) : ps::cli::cell(v, digits, 14));
-      if (k > 0) line += fmt::format(" {:>9}", ps::cli::percent_change(first, v, digits));
+      if (k > 0)
+        line += fmt::format(" {:>9}", is_signed ? ps::cli::signed_change(first, v, digits, unit) : ps::cli::percent_change(first, v, digits));
     }
     fmt::print("{} {}\n", line, unit);
   };
@@ -461,7 +463,9 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
       }
   for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", labels[k]) + (k ? std::string(10, ' ') : "");
   fmt::print("{}\n", head);
-  for (const std::string& j : ps::cli::headline_joints(files[0].summary)) {
+  std::vector<const nlohmann::json*> summaries;
+  for (const auto& f : files) summaries.push_back(&f.summary);
+  for (const std::string& j : ps::cli::compared_joints(summaries)) {
     using ps::cli::joint_number;
     row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0);
     // The same frames with fresh muscles (summaries before session 10 lack it: '-'): tells a posture's
@@ -469,7 +473,8 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     row(fmt::format("{} fresh-muscle peak", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "fresh_peak_compression_N"); }, "N", 0);
     row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
     // Signed: + anterior, - posterior, at the largest magnitude (summaries before session 11 lack it: '-').
-    row(fmt::format("{} peak AP shear (+ ant.)", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_signed_N"); }, "N", 0);
+    row(fmt::format("{} peak AP shear (+ ant.)", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_signed_N"); }, "N", 0,
+        "-", true);
   }
   for (const auto& [group, sides] : files[0].summary["groups"].items()) {
     auto mean_act = [&, g = group](const ps::ResultsFileInfo& f) {
