@@ -1298,7 +1298,16 @@ std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, co
     bool found = false;
     for (int i = 0; i < m.nmuscle; ++i)
       if (m.muscle_group[i] == group) apply(v, p[i]), found = true;
-    if (!found) throw InputError(s.file, v.line, "fatigue.groups." + group, "no muscle of group '" + group + "' in model '" + m.name + "'" + s.note);
+    if (!found) {
+      // The valid names, as for an unknown region or segment (the model's groups, in model order).
+      std::vector<std::string> groups;
+      for (int i = 0; i < m.nmuscle; ++i)
+        if (std::find(groups.begin(), groups.end(), m.muscle_group[i]) == groups.end()) groups.push_back(m.muscle_group[i]);
+      std::string names;
+      for (const auto& g : groups) names.append(names.empty() ? "" : ", ").append(g);
+      throw InputError(s.file, v.line, "fatigue.groups." + group,
+                       "no muscle of group '" + group + "' in model '" + m.name + "' (it has: " + names + ")" + s.note);
+    }
   }
   return p;
 }
