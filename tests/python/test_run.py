@@ -61,6 +61,10 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
         model = paraspine.Model.load("full_spine")  # the fixture's model, reference subject
         assert list(f["muscles/name"].asstr()[:]) == list(model.muscle_names)
         f0 = np.array(model.muscle_max_force)
+        # The file holds F0 itself (it had to be rebuilt from the model), with its unit and axis.
+        assert f["muscles/max_force"].attrs["units"] == "N" and f["muscles/max_force"].shape == (M,)
+        assert f["muscles/max_force"].dims[0][0].name == "/muscles/name"
+        assert np.array_equal(f["muscles/max_force"][:], f0)
         end = f["fatigue/fatigued"][-1]
         group, side = f["muscles/group"].asstr()[:], f["muscles/side"].asstr()[:]
         largest_gap = 0.0
