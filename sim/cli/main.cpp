@@ -1,6 +1,6 @@
 // paraspine — the command-line tool. Verbs:
 //   paraspine model info MODEL [--json]
-//   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
+//   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--subject mass=..,height=..,sex=..] [--json]
 //   paraspine bench [--model M] [--frames N] [--criterion C] [--motion everyday|harsh] [--json]
 //   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
@@ -10,6 +10,7 @@
 #include <sstream>
 #include <filesystem>
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/batch.h"
@@ -63,11 +64,7 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
 }
 
 int run_moments(const std::string& model_path, const std::vector<std::string>& angles,
-                double load_kg, double mass, double height, const std::string& sex, bool json) {
-  ps::Subject subject;
-  subject.body_mass = mass;
-  subject.height = height;
-  subject.sex = sex;
+                double load_kg, const ps::Subject& subject, bool json) {
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::Posture posture = ps::neutral_posture(model);
   for (const auto& s : angles) apply_angle(model, s, posture);
@@ -106,7 +103,8 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   fmt::print("  {:<8} {:>8} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}\n", "joint", "flex deg",
              "flexion", "lat. bend", "axial", "anterior", "superior", "right");
   fmt::print("  {:<8} {:>8} | {:>32} | {:>29}\n", "", "", "net moment N·m (− = extensors)", "net force N");
-  for (int j = model.njoint - 1; j >= 0; --j) {
+  // In the model's order, L5-S1 first, as run, the HDF5 file, --json and Python list the joints.
+  for (int j = 0; j < model.njoint; ++j) {
     const auto F = d.joint_force_local.col(j);
     fmt::print("  {:<8} {:>8.1f} | {:>10.2f} {:>10.2f} {:>10.2f} | {:>9.1f} {:>9.1f} {:>9.1f}\n",
                model.joint_name[j], ps::rad2deg(d.q[3 * j]), d.tau[3 * j], d.tau[3 * j + 1],
@@ -250,10 +248,25 @@ void run_progress(double f, double t, double duration) {
   if (f >= 1) std::fprintf(stderr, "\n");
 }
 
+// A results file (run, sweep -o) is HDF5 whatever it is called: `-o out.json --json` wrote an HDF5
+// file named out.json without a word. A text name (.json, .csv, .txt, .yaml) is refused, since the
+// user surely wanted that text; any other name without an HDF5 suffix draws a warning.
+void check_results_name(const std::string& out) {
+  std::string ext = std::filesystem::path(out).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* text : {".json", ".csv", ".txt", ".yaml", ".yml"})
+    if (ext == text)
+      throw ps::InputError("-o", 0, out, "results files are HDF5, not " + ext.substr(1) +
+                                             ": give a .h5 name (--json prints the summary on stdout: redirect it, > summary.json)");
+  for (const char* h5 : {".h5", ".hdf5", ".hdf", ".he5", ".nc"})
+    if (ext == h5) return;
+  std::fprintf(stderr, "warning: -o %s: the results file is HDF5 (usually named .h5)\n", out.c_str());
+}
+
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
             int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
-  if (!out.empty()) ps::check_output_path(out);
+  if (!out.empty()) check_results_name(out), ps::check_output_path(out);
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
@@ -507,7 +520,7 @@ bool sweep_progress(double f) {
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
                   const std::string& out, int threads, bool json) {
-  if (!out.empty()) ps::check_output_path(out);
+  if (!out.empty()) check_results_name(out), ps::check_output_path(out);
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {  // as run --set, before the axes (e.g. --set positions=absolute)
     const std::string file = sc.file;
@@ -593,18 +606,19 @@ int main(int argc, char** argv) {
   std::vector<std::string> angles;
   double load_kg = 0, mass = 0, height = 0;
   bool mom_json = false;
-  std::string posture_name = "standing", sex;
+  std::string posture_name = "standing", sex, mom_subject;
   moments->add_option("MODEL", mom_path, "Model file or bundled model name")->required();
   moments->add_option("--posture", posture_name, "Starting posture (standing = the model's neutral curvature)")
       ->check(CLI::IsMember({"standing"}));
   moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES, repeatable; regions from the model, or pelvis")
       ->type_name("SPEC");
   moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
+  moments->add_option("--subject", mom_subject, "mass=80,height=1.80,sex=male, as run, sweep and batch take it (default: the model's reference)");
   moments->add_option("--mass-kg", mass, "Subject body mass, kg, 20-300 (default: the model's reference)")->check(subject_check("body_mass"));
   moments->add_option("--height-m", height, "Subject height, m, 1.0-2.5 (default: the model's reference)")->check(subject_check("height"));
   moments->add_option("--sex", sex, "Subject sex (default: the model's reference)")->check(CLI::IsMember({"male", "female"}));
   moments->add_flag("--json", mom_json, "Print one JSON object on stdout");
-  moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
+  moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10\n  paraspine moments full_spine --subject mass=62,height=1.65,sex=female");
 
   auto* bench = app.add_subcommand("bench", "Benchmark the load-sharing solver against Ipopt on generated frames");
   std::string bench_model = "full_spine", bench_criterion = "activation2", bench_motion = "everyday";
@@ -708,7 +722,20 @@ int main(int argc, char** argv) {
         std::cout << ps::model_summary_text(m);
       return 0;
     }
-    if (*moments) return run_moments(mom_path, angles, load_kg, mass, height, sex, mom_json);
+    if (*moments) {
+      // --subject as run, sweep and batch take it; the older --mass-kg/--height-m/--sex still work,
+      // but not beside it (one of the two would be dropped).
+      ps::Subject subject;
+      subject.body_mass = mass;
+      subject.height = height;
+      subject.sex = sex;
+      if (!mom_subject.empty()) {
+        if (mass != 0 || height != 0 || !sex.empty())
+          throw ps::InputError("--subject", 0, "", "give the subject either with --subject or with --mass-kg/--height-m/--sex, not both");
+        subject = parse_subject(mom_subject);
+      }
+      return run_moments(mom_path, angles, load_kg, subject, mom_json);
+    }
     if (*schema) {
       std::cout << ps::hdf5_schema_markdown();
       return 0;

@@ -694,3 +694,17 @@ def test_results_never_replace_an_input_file(tmp_path):
         r = run(*args)
         assert r.returncode == 2 and "is an input of the run" in r.stderr, r.stderr
         assert victim.read_bytes() == before
+
+
+def test_a_results_file_named_as_text_is_refused_and_other_names_warned(tmp_path):
+    # `-o out.json --json` silently wrote an HDF5 file named out.json.
+    for verb in (["run", FIXTURE], ["sweep", FIXTURE, "--vary", "subject.mass=60"]):
+        r = run(*verb, "-o", str(tmp_path / "out.json"), "--json")
+        assert r.returncode == 2 and r.stderr.startswith(f"error: -o: {tmp_path / 'out.json'}: results files are HDF5, not json"), r.stderr
+        assert not (tmp_path / "out.json").exists() and not (tmp_path / "out.json.partial").exists()
+    r = run("run", FIXTURE, "--no-fatigue", "-o", str(tmp_path / "out.res"))
+    assert r.returncode == 0 and "warning: -o " + str(tmp_path / "out.res") + ": the results file is HDF5" in r.stderr, r.stderr
+    with h5py.File(tmp_path / "out.res") as f:
+        assert f.attrs["schema_version"] == 1
+    r = run("run", FIXTURE, "--no-fatigue", "-o", str(tmp_path / "out.h5"))
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
