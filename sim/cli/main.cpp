@@ -266,7 +266,7 @@ void check_results_name(const std::string& out) {
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
             int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
-  if (!out.empty()) check_results_name(out), ps::check_output_path(out);
+  if (!out.empty()) ps::check_output_path(out);
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {
     const std::string file = sc.file;
@@ -279,7 +279,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
   if (!subject_spec.empty()) subject = parse_subject(subject_spec, subject);
-  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path}), check_results_name(out);  // after "is an input of the run"
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
@@ -520,7 +520,7 @@ bool sweep_progress(double f) {
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
                   const std::string& out, int threads, bool json) {
-  if (!out.empty()) check_results_name(out), ps::check_output_path(out);
+  if (!out.empty()) ps::check_output_path(out);
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (!sets.empty()) {  // as run --set, before the axes (e.g. --set positions=absolute)
     const std::string file = sc.file;
@@ -528,7 +528,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
   const std::string model_path = ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");
-  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path}), check_results_name(out);  // after "is an input of the run"
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
