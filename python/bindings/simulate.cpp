@@ -236,7 +236,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     axes.push_back({path, values});
   }
   ps::resolve_model_name(s.model, s.file, s.model_line, "model");  // a missing model named at its line
-  ps::check_sweep_axes(s, axes_in, "--vary");  // before any grid point runs, with the CLI's messages
+  ps::check_sweep_axes(s, axes_in, "vary");  // before any grid point runs, with the CLI's messages, named by the Python argument
   ps::Scenario base = s;
   if (subject) base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), *subject);  // unset values: the scenario's
   ps::SweepResult r;

@@ -825,6 +825,13 @@ class _MissingResultsFile(FileNotFoundError, _core.InputError):
     """A results path that does not exist: a FileNotFoundError, and still the InputError (file, line,
     field) that load_results raised for it before, so existing ``except InputError`` keeps working."""
 
+    def __reduce__(self):  # pickles as the FileNotFoundError it shows as (below)
+        return FileNotFoundError, (self.errno, self.strerror, self.filename)
+
+
+# Tracebacks and repr name the public type, FileNotFoundError, not this private class.
+_MissingResultsFile.__module__, _MissingResultsFile.__name__, _MissingResultsFile.__qualname__ = "builtins", "FileNotFoundError", "FileNotFoundError"
+
 
 def load_results(path: Union[str, os.PathLike]) -> Results:
     """Open a schema-v1 results file (``paraspine run -o`` or :meth:`Results.to_hdf5`).

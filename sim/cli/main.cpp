@@ -1,6 +1,6 @@
 // paraspine — the command-line tool. Verbs:
 //   paraspine model info MODEL [--json]
-//   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--json]
+//   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--subject mass=..,height=..,sex=..] [--json]
 //   paraspine bench [--model M] [--frames N] [--criterion C] [--motion everyday|harsh] [--json]
 //   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
@@ -10,6 +10,7 @@
 #include <sstream>
 #include <filesystem>
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/batch.h"
@@ -63,11 +64,7 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
 }
 
 int run_moments(const std::string& model_path, const std::vector<std::string>& angles,
-                double load_kg, double mass, double height, const std::string& sex, bool json) {
-  ps::Subject subject;
-  subject.body_mass = mass;
-  subject.height = height;
-  subject.sex = sex;
+                double load_kg, const ps::Subject& subject, bool json) {
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::Posture posture = ps::neutral_posture(model);
   for (const auto& s : angles) apply_angle(model, s, posture);
@@ -106,7 +103,8 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   fmt::print("  {:<8} {:>8} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}\n", "joint", "flex deg",
              "flexion", "lat. bend", "axial", "anterior", "superior", "right");
   fmt::print("  {:<8} {:>8} | {:>32} | {:>29}\n", "", "", "net moment N·m (− = extensors)", "net force N");
-  for (int j = model.njoint - 1; j >= 0; --j) {
+  // In the model's order, L5-S1 first, as run, the HDF5 file, --json and Python list the joints.
+  for (int j = 0; j < model.njoint; ++j) {
     const auto F = d.joint_force_local.col(j);
     fmt::print("  {:<8} {:>8.1f} | {:>10.2f} {:>10.2f} {:>10.2f} | {:>9.1f} {:>9.1f} {:>9.1f}\n",
                model.joint_name[j], ps::rad2deg(d.q[3 * j]), d.tau[3 * j], d.tau[3 * j + 1],
@@ -250,6 +248,21 @@ void run_progress(double f, double t, double duration) {
   if (f >= 1) std::fprintf(stderr, "\n");
 }
 
+// A results file (run, sweep -o) is HDF5 whatever it is called: `-o out.json --json` wrote an HDF5
+// file named out.json without a word. A text name (.json, .csv, .txt, .yaml) is refused, since the
+// user surely wanted that text; any other name without an HDF5 suffix draws a warning.
+void check_results_name(const std::string& out) {
+  std::string ext = std::filesystem::path(out).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* text : {".json", ".csv", ".txt", ".yaml", ".yml"})
+    if (ext == text)
+      throw ps::InputError("-o", 0, out, "results files are HDF5, not " + ext.substr(1) +
+                                             ": give a .h5 name (--json prints the summary on stdout: redirect it, > summary.json)");
+  for (const char* h5 : {".h5", ".hdf5", ".hdf", ".he5", ".nc"})
+    if (ext == h5) return;
+  std::fprintf(stderr, "warning: -o %s: the results file is HDF5 (usually named .h5)\n", out.c_str());
+}
+
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
             int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
@@ -266,7 +279,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
   if (!subject_spec.empty()) subject = parse_subject(subject_spec, subject);
-  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path}), check_results_name(out);  // after "is an input of the run"
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
@@ -288,9 +301,11 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     std::cout << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
-  fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {:.1f} s, {} frames\n\n", sc.name, model.name,
+  // A run shorter than a second keeps three significant digits (a 0.01 s run printed "0.0 s").
+  const double duration = summary["duration_s"].get<double>();
+  fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {} s, {} frames\n\n", sc.name, model.name,
              model.reference_body_mass, model.reference_height, model.reference_sex, sc.criterion,
-             summary["duration_s"].get<double>(), summary["frames"].get<long>());
+             duration >= 1 ? fmt::format("{:.1f}", duration) : fmt::format("{:.3g}", duration), summary["frames"].get<long>());
   // Spinal loads at L4-L5, L5-S1 and the most loaded level; NIOSH action limit 3400 N (Waters et al.
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
   // Any model: L5-S1 and L4-L5 when it has them, and its most loaded level (sim/cli/summary_view.h).
@@ -430,13 +445,15 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     return 0;
   }
   // `missing`: what a NaN value prints as ('-': the file has no such number; "never" for endurance).
-  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-") {
+  // `is_signed`: a value that may change sign (a signed shear), whose change is printed in its unit.
+  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-", bool is_signed = false) {
     std::string line = fmt::format("  {:<34}", label);
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
       const double v = value(files[k]);
       line += " " + (std::isnan(v) ? fmt::format("{:>14}", missing) : ps::cli::cell(v, digits, 14));
-      if (k > 0) line += fmt::format(" {:>9}", ps::cli::percent_change(first, v, digits));
+      if (k > 0)
+        line += fmt::format(" {:>9}", is_signed ? ps::cli::signed_change(first, v, digits, unit) : ps::cli::percent_change(first, v, digits));
     }
     fmt::print("{} {}\n", line, unit);
   };
@@ -459,7 +476,9 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
       }
   for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", labels[k]) + (k ? std::string(10, ' ') : "");
   fmt::print("{}\n", head);
-  for (const std::string& j : ps::cli::headline_joints(files[0].summary)) {
+  std::vector<const nlohmann::json*> summaries;
+  for (const auto& f : files) summaries.push_back(&f.summary);
+  for (const std::string& j : ps::cli::compared_joints(summaries)) {
     using ps::cli::joint_number;
     row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0);
     // The same frames with fresh muscles (summaries before session 10 lack it: '-'): tells a posture's
@@ -467,7 +486,8 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     row(fmt::format("{} fresh-muscle peak", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "fresh_peak_compression_N"); }, "N", 0);
     row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
     // Signed: + anterior, - posterior, at the largest magnitude (summaries before session 11 lack it: '-').
-    row(fmt::format("{} peak AP shear (+ ant.)", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_signed_N"); }, "N", 0);
+    row(fmt::format("{} peak AP shear (+ ant.)", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_signed_N"); }, "N", 0,
+        "-", true);
   }
   for (const auto& [group, sides] : files[0].summary["groups"].items()) {
     auto mean_act = [&, g = group](const ps::ResultsFileInfo& f) {
@@ -508,7 +528,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
   const std::string model_path = ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");
-  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path});
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path}), check_results_name(out);  // after "is an input of the run"
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
@@ -586,18 +606,19 @@ int main(int argc, char** argv) {
   std::vector<std::string> angles;
   double load_kg = 0, mass = 0, height = 0;
   bool mom_json = false;
-  std::string posture_name = "standing", sex;
+  std::string posture_name = "standing", sex, mom_subject;
   moments->add_option("MODEL", mom_path, "Model file or bundled model name")->required();
   moments->add_option("--posture", posture_name, "Starting posture (standing = the model's neutral curvature)")
       ->check(CLI::IsMember({"standing"}));
   moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES, repeatable; regions from the model, or pelvis")
       ->type_name("SPEC");
   moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
+  moments->add_option("--subject", mom_subject, "mass=80,height=1.80,sex=male, as run, sweep and batch take it (default: the model's reference)");
   moments->add_option("--mass-kg", mass, "Subject body mass, kg, 20-300 (default: the model's reference)")->check(subject_check("body_mass"));
   moments->add_option("--height-m", height, "Subject height, m, 1.0-2.5 (default: the model's reference)")->check(subject_check("height"));
   moments->add_option("--sex", sex, "Subject sex (default: the model's reference)")->check(CLI::IsMember({"male", "female"}));
   moments->add_flag("--json", mom_json, "Print one JSON object on stdout");
-  moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10");
+  moments->footer("Examples:\n  paraspine moments lumbar\n  paraspine moments lumbar --angle-deg lumbar.flexion=40 --angle-deg pelvis.flexion=30 --load-kg 10\n  paraspine moments full_spine --subject mass=62,height=1.65,sex=female");
 
   auto* bench = app.add_subcommand("bench", "Benchmark the load-sharing solver against Ipopt on generated frames");
   std::string bench_model = "full_spine", bench_criterion = "activation2", bench_motion = "everyday";
@@ -659,12 +680,12 @@ int main(int argc, char** argv) {
   int sweep_threads = 0;
   bool sweep_json = false;
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
-  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value")->required();
+  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
   sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
-  sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
+  sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2,3].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
   auto& validate = paraspine_cli::add_validate_command(app);
   const ps::cli::Verb render_verb = ps::cli::add_render_verb(app);
@@ -701,7 +722,20 @@ int main(int argc, char** argv) {
         std::cout << ps::model_summary_text(m);
       return 0;
     }
-    if (*moments) return run_moments(mom_path, angles, load_kg, mass, height, sex, mom_json);
+    if (*moments) {
+      // --subject as run, sweep and batch take it; the older --mass-kg/--height-m/--sex still work,
+      // but not beside it (one of the two would be dropped).
+      ps::Subject subject;
+      subject.body_mass = mass;
+      subject.height = height;
+      subject.sex = sex;
+      if (!mom_subject.empty()) {
+        if (mass != 0 || height != 0 || !sex.empty())
+          throw ps::InputError("--subject", 0, "", "give the subject either with --subject or with --mass-kg/--height-m/--sex, not both");
+        subject = parse_subject(mom_subject);
+      }
+      return run_moments(mom_path, angles, load_kg, subject, mom_json);
+    }
     if (*schema) {
       std::cout << ps::hdf5_schema_markdown();
       return 0;

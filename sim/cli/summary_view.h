@@ -45,6 +45,16 @@ inline std::vector<std::string> headline_joints(const nlohmann::json& summary) {
   return rows;
 }
 
+// The levels `compare` shows: every summary's headline levels, in order of first appearance (a
+// heavier lift's most loaded level, T11-T12 above the NIOSH limit, showed only when its file came first).
+inline std::vector<std::string> compared_joints(const std::vector<const nlohmann::json*>& summaries) {
+  std::vector<std::string> rows;
+  for (const nlohmann::json* s : summaries)
+    for (const std::string& j : headline_joints(*s))
+      if (std::find(rows.begin(), rows.end(), j) == rows.end()) rows.push_back(j);
+  return rows;
+}
+
 // A peak that fatigue drove: the run had frames where fascicles worked at a fatigue-lowered capacity
 // (fatigue_limited_from_s), and the peak is more than 5 % above the one fresh muscles give in the
 // same frames. (Only such frames can exceed the fresh peak: elsewhere the answer is the fresh one.)
@@ -64,6 +74,15 @@ inline std::string percent_change(double first, double v, int digits) {
   if (std::abs(first) < 0.5 * unit) return "-";
   const double p = std::round(100 * (v / first - 1));
   return p == 0 ? "0 %" : fmt::format("{:+.0f} %", p);
+}
+
+// The change of a signed value (a shear, + anterior) from `first`, in its own unit: "+524 N". A
+// percentage of a value that may cross zero means nothing (187 → −337 N printed "−280 %").
+inline std::string signed_change(double first, double v, int digits, const char* unit) {
+  if (!std::isfinite(first) || !std::isfinite(v)) return "-";
+  const double unit_step = std::pow(10.0, -digits);
+  const double d = std::round((v - first) / unit_step) * unit_step;
+  return d == 0 ? fmt::format("0 {}", unit) : fmt::format("{:+.{}f} {}", d, digits, unit);
 }
 
 // A number for a table column: '-' for NaN (no such joint in this model, or no value).

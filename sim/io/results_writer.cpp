@@ -645,6 +645,23 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   std::vector<std::string> sides;
   for (Side s : m.muscle_side) sides.emplace_back(side_name(s));
   H5Dclose(string_scale(w.file, "/muscles/side", sides, nullptr));
+  // Each fascicle's maximum isometric force F0 of the run's (scaled) model: the weights of the
+  // summary's group `end_fatigued_fraction` (Σ F0·M_F / Σ F0), so h5py or MATLAB users can check it
+  // without rebuilding the model. Static (no time axis), float64 whatever the storage.
+  bool max_force_written = false;
+  {
+    const hsize_t n = static_cast<hsize_t>(m.nmuscle);
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t ds = H5Dcreate2(w.file, "/muscles/max_force", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (ds >= 0) {
+      max_force_written = (n == 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.muscle_fmax.data()) >= 0) &&
+                          write_string_attribute(ds, "units", "N") &&
+                          write_string_attribute(ds, "description", "maximum isometric force F0 of each fascicle (the run's subject)") &&
+                          H5DSattach_scale(ds, w.muscle_scale, 0) >= 0;
+      H5Dclose(ds);
+    }
+    H5Sclose(space);
+  }
   w.rotation_scale = string_scale(w.file, "/rotation", {"flexion", "lateral_bending", "axial_rotation"}, "rotation");
 
   for (size_t f : w.fields) {
@@ -665,7 +682,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   for (int x : w.width) widest = std::max(widest, x);
   w.row.resize(static_cast<size_t>(widest));
   // Any failure so far (a disk already full) leaves a negative id; HDF5's stack says why.
-  bool created = w.time_ds >= 0 && w.joint_scale >= 0 && w.muscle_scale >= 0 && w.rotation_scale >= 0;
+  bool created = w.time_ds >= 0 && w.joint_scale >= 0 && w.muscle_scale >= 0 && w.rotation_scale >= 0 && max_force_written;
   for (hid_t ds : w.field_ds) created = created && ds >= 0;
   if (!created) {
     const std::string why = take_hdf5_error();

@@ -5,7 +5,7 @@
 // destructor of an unfinished writer removes the partial file).
 //
 // Layout: /time [T] s; every field of kOutputFields at its path ([T × J × 3], [T × J] or [T × M]);
-// /joints/name [J], /muscles/name, /muscles/group, /muscles/side [M], /rotation [3]; a `units` and a
+// /joints/name [J], /muscles/name, /muscles/group, /muscles/side, /muscles/max_force (N) [M], /rotation [3]; a `units` and a
 // `description` attribute on every dataset; HDF5 dimension scales on every axis (time, joint,
 // muscle, rotation) so xarray labels them; root attributes: paraspine version, schema version,
 // model, scenario (name and full text), subject, criterion, creation time; /summary with the

@@ -43,6 +43,7 @@ std::string hdf5_schema_markdown() {
       "| `/joints/name` | [J] | joint names, superior-inferior, e.g. `L4-L5` (scale `joint`) |\n"
       "| `/muscles/name` | [M] | fascicle names, `_r`/`_l` for the side (scale `muscle`) |\n"
       "| `/muscles/group`, `/muscles/side` | [M] | muscle group and side of each fascicle |\n"
+      "| `/muscles/max_force` | [M] | N (`units` attribute), each fascicle's maximum isometric force F0 in the run's subject: the weights of the summary's group `end_fatigued_fraction` (Σ F0·M_F / Σ F0 over the group's fascicles at the last frame), so it can be checked from the file alone |\n"
       "| `/rotation` | [3] | `flexion`, `lateral_bending`, `axial_rotation` (scale `rotation`) |\n\n"
       "## Per-frame fields\n\n"
       "Every dataset carries `units` (SI; `1` = dimensionless) and `description` attributes.\n\n"

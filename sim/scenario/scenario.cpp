@@ -361,6 +361,12 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
       for (const auto& kv : an) {
         const std::string axis = kv.first.as<std::string>();
         into.push_back({region, axis, r.num(kv.second, af + "." + axis), r.line(kv.second), af + "." + axis});
+        // The pelvis turns the whole body and has no range of motion to check it against (the
+        // levels' angles are checked in bind_scenario): a half turn either way reaches every
+        // orientation, so more is a typing or unit error (300 for 30) that would run and give
+        // absurd loads (docs/scenarios.md, "Keyframes").
+        if (region == "pelvis" && std::abs(into.back().degrees) > kMaxPelvisAngleDeg)
+          r.fail(kv.second, af + "." + axis, fmt::format("{:g}° is more than a half turn (limit ±{:g}° per axis)", into.back().degrees, kMaxPelvisAngleDeg));
       }
     };
     if (kn["pelvis_deg"].IsDefined()) read_axes(kn["pelvis_deg"], "pelvis", f + ".pelvis_deg", kf.angles);
@@ -757,6 +763,31 @@ std::string apply_overrides(const std::string& text, const std::string& file,
   return out + "\n";
 }
 
+std::vector<std::string> sweep_axis_paths(const std::string& path, const std::string& option) {
+  // The first bracket holding a comma: expanded, and the rest of the path expanded after it.
+  for (size_t open = path.find('['); open != std::string::npos; open = path.find('[', open + 1)) {
+    const size_t close = path.find(']', open);
+    if (close == std::string::npos) break;
+    const std::string inside = path.substr(open + 1, close - open - 1);
+    if (inside.find(',') == std::string::npos) continue;
+    std::vector<std::string> out;
+    const std::vector<std::string> tails = sweep_axis_paths(path.substr(close + 1), option);
+    size_t from = 0;
+    while (true) {
+      const size_t comma = inside.find(',', from);
+      std::string index = inside.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+      index.erase(0, index.find_first_not_of(' '));
+      index.erase(index.find_last_not_of(' ') + 1);
+      if (index.empty()) throw InputError(option, 0, path, "an empty index in [" + inside + "]: write e.g. [2,3]");
+      for (const auto& tail : tails) out.push_back(path.substr(0, open) + "[" + index + "]" + tail);
+      if (comma == std::string::npos) break;
+      from = comma + 1;
+    }
+    return out;
+  }
+  return {path};
+}
+
 void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
                       const std::string& option) {
   // Subject paths run_sweep knows, by the Subject field they set.
@@ -778,10 +809,13 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
       throw InputError(option, 0, path,
                        "not a subject axis (subject.mass, subject.height, subject.strength, subject.fatigue_rate_scale, "
                        "subject.recovery_rate_scale)");
-    const std::string what = field.empty() ? path : "subject." + field;
-    for (const std::string& s : seen)
-      if (s == what) throw InputError(option, 0, path, "varied twice: give all its values in one axis");
-    seen.push_back(what);
+    const std::vector<std::string> paths = field.empty() ? sweep_axis_paths(path, option) : std::vector<std::string>{"subject." + field};
+    for (const std::string& what : paths) {
+      for (const std::string& s : seen)
+        if (s == what)
+          throw InputError(option, 0, path, (what == path ? std::string("") : what + " ") + "varied twice: give all its values in one axis");
+      seen.push_back(what);
+    }
     if (values.empty()) throw InputError(option, 0, path, "no values");
     for (const double v : values) {
       if (!field.empty()) {
@@ -790,7 +824,9 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
       } else {
         // As run_sweep sets it (the shortest text that reads back as v), so the check sees the text the grid point runs.
         const std::string text = fmt::format("{}", v);
-        parse_scenario_noted(apply_overrides(base.text, base.file, {path + "=" + text}, option), base.file,
+        std::vector<std::string> sets;
+        for (const std::string& p : paths) sets.push_back(p + "=" + text);
+        parse_scenario_noted(apply_overrides(base.text, base.file, sets, option), base.file,
                              " (with " + option + " " + path + "=" + text + ")");
       }
     }
@@ -862,6 +898,38 @@ void warn_once(const std::string& message) {
 }
 
 }  // namespace
+
+std::string implausible_speed(const Scenario& s) {
+  double worst = kFastestTrunkDegPerS;
+  std::string message;
+  auto angle_of = [](const std::vector<ScenarioAngle>& list, const std::string& region, const std::string& axis) {
+    for (const auto& a : list)
+      if (a.region == region && a.axis == axis) return a.degrees;
+    return 0.0;
+  };
+  for (size_t k = 1; k < s.keyframes.size(); ++k) {
+    const ScenarioKeyframe& a = s.keyframes[k - 1];
+    const ScenarioKeyframe& b = s.keyframes[k];
+    const double dt = b.time - a.time;
+    for (std::vector<ScenarioAngle> ScenarioKeyframe::*pair : {&ScenarioKeyframe::angles, &ScenarioKeyframe::joint_angles}) {
+      // Every angle either keyframe names, with the field of the one that names it (the later first).
+      std::vector<const ScenarioAngle*> named;
+      for (const auto& x : b.*pair) named.push_back(&x);
+      for (const auto& x : a.*pair) named.push_back(&x);
+      for (const ScenarioAngle* x : named) {
+        const double speed = std::abs(angle_of(b.*pair, x->region, x->axis) - angle_of(a.*pair, x->region, x->axis)) / dt;
+        if (speed > worst) {
+          worst = speed;
+          message = fmt::format("{}:{}: {}: changes at a mean {:.0f}°/s between t = {:g} s and {:g} s, faster than people move "
+                                "their trunk (limit {:g}°/s: collegiate pitchers' peak upper-torso rotation is 1273 ± 142°/s); "
+                                "the loads are what that speed asks",
+                                s.file, x->line, x->field, speed, a.time, b.time, kFastestTrunkDegPerS);
+        }
+      }
+    }
+  }
+  return message;
+}
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
@@ -1123,6 +1191,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       if (v.size() == 1) v.push_back(v[0]);
       b.hand_position[h][c] = ShapePreservingSpline(b.times, v);
     }
+  if (const std::string fast = implausible_speed(s); !fast.empty()) warn_once(fast);
   if (!dropped.empty()) {
     std::string list;
     for (const auto& n : dropped) list += (list.empty() ? "" : "; ") + n;
@@ -1229,7 +1298,16 @@ std::vector<FatigueParameters> scenario_fatigue_parameters(const Scenario& s, co
     bool found = false;
     for (int i = 0; i < m.nmuscle; ++i)
       if (m.muscle_group[i] == group) apply(v, p[i]), found = true;
-    if (!found) throw InputError(s.file, v.line, "fatigue.groups." + group, "no muscle of group '" + group + "' in model '" + m.name + "'" + s.note);
+    if (!found) {
+      // The valid names, as for an unknown region or segment (the model's groups, in model order).
+      std::vector<std::string> groups;
+      for (int i = 0; i < m.nmuscle; ++i)
+        if (std::find(groups.begin(), groups.end(), m.muscle_group[i]) == groups.end()) groups.push_back(m.muscle_group[i]);
+      std::string names;
+      for (const auto& g : groups) names.append(names.empty() ? "" : ", ").append(g);
+      throw InputError(s.file, v.line, "fatigue.groups." + group,
+                       "no muscle of group '" + group + "' in model '" + m.name + "' (it has: " + names + ")" + s.note);
+    }
   }
   return p;
 }

@@ -107,6 +107,15 @@ struct ScenarioFatigue {
 // 150 Hz; 28 h at 1000 Hz). Beyond them a run takes days and its frame count overflows.
 constexpr double kMaxScenarioDurationS = 7 * 24 * 3600.0;
 constexpr double kMaxScenarioFrames = 1e8;
+// The pelvis angles (pelvis_deg, regions_deg.pelvis) turn the whole body: a half turn either way per
+// axis reaches every orientation, so more is an input error (docs/scenarios.md, "Keyframes").
+constexpr double kMaxPelvisAngleDeg = 180;
+// Faster than people move their trunk: the mean speed between two keyframes of any prescribed angle
+// above it draws a warning (not an error). [V] The fastest published trunk segment speed found:
+// collegiate baseball pitchers' peak upper-torso rotation 1273 ± 142 °/s (Kageyama et al. 2015,
+// J Sports Sci Med 14:246, Table 3; pelvis 714 ± 71 °/s, trunk twist 871 ± 150 °/s). [D] 1500 °/s
+// is above their mean + 1.5 SD; a mean speed between keyframes is a lower bound on the peak.
+constexpr double kFastestTrunkDegPerS = 1500;
 struct Scenario {
   std::string name, description, file, text;
   std::string note;  // appended to error messages about the file, e.g. " (with --set)"
@@ -193,6 +202,12 @@ std::string subject_value_problem(const std::string& key, double value);
 // `dof` (optional) receives the rotation beyond its range (-1 when none).
 std::string posture_range_problem(const Model& m, const Posture& p, int* dof = nullptr);
 
+// "" when every prescribed angle (pelvis_deg, regions_deg, joints_deg; an angle a keyframe does not
+// give is 0) changes between consecutive keyframes at a mean speed within kFastestTrunkDegPerS, else
+// a FILE:LINE: FIELD message naming the fastest change (bind_scenario prints it as a warning: such a
+// motion still runs, and its inertial loads and reserves are what that speed asks).
+std::string implausible_speed(const Scenario& s);
+
 // The file of the model named `name` (a bundled name or a path), or an InputError at FILE:LINE:
 // FIELD when there is none, listing the bundled models (the loader's own message names only the
 // name, not where it was written).
@@ -212,6 +227,12 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 // the override otherwise. Returns the new text.
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option = "--set");
+
+// The scenario paths one sweep axis sets: an index list in brackets names several at once, every one
+// set to the axis's value ("keyframes[2,3].hands.both.load_kg" → keyframes[2]... and keyframes[3]...;
+// two lists give every combination). A path without a list is itself. Throws InputError naming
+// `option` and the path for an empty index in a list ("[2,]").
+std::vector<std::string> sweep_axis_paths(const std::string& path, const std::string& option = "--vary");
 
 // Checks a sweep's axes (PATH → values, as `paraspine sweep --vary` and paraspine.sweep take them)
 // before any grid point runs: no path varied twice, every subject value in range, every scenario

@@ -94,7 +94,8 @@ GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, l
     else if (path == "subject.strength" || path == "subject.strength_factor") g.subject.strength_factor = v;
     else if (path == "subject.fatigue_rate_scale") g.subject.fatigue_rate_scale = v;
     else if (path == "subject.recovery_rate_scale") g.subject.recovery_rate_scale = v;
-    else g.sets.push_back(path + "=" + text);
+    else
+      for (const std::string& one : sweep_axis_paths(path)) g.sets.push_back(one + "=" + text);
   }
   for (const auto& part : parts) g.label += (g.label.empty() ? "" : ", ") + part;
   return g;
@@ -137,7 +138,8 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
   // Check every scenario override once, serially, so errors surface before any work.
   std::vector<std::string> first_sets;
   for (const auto& a : axes)
-    if (a.path.rfind("subject.", 0) != 0) first_sets.push_back(a.path + "=" + fmt::format("{}", a.values[0]));
+    if (a.path.rfind("subject.", 0) != 0)
+      for (const std::string& one : sweep_axis_paths(a.path)) first_sets.push_back(one + "=" + fmt::format("{}", a.values[0]));
   if (!first_sets.empty()) parse_scenario_noted(apply_overrides(base.text, base.file, first_sets), base.file, " (with --vary)");
 
   // Every grid point checked against its own scaled model (posture ranges, hand reach, balance,

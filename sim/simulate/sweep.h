@@ -2,7 +2,8 @@
 // Sweeps: a scenario over a grid of parameters, in parallel (OpenMP over grid points; each point
 // scales its own model and owns its own Data, the base model is shared read-only).
 // An axis varies a subject parameter (subject.mass, subject.height, subject.strength) or any
-// existing scenario value (a --set path, e.g. keyframes[2].hands.both.load_kg).
+// existing scenario value (a --set path, e.g. keyframes[2].hands.both.load_kg), or several at once
+// through an index list (keyframes[2,3].hands.both.load_kg: sweep_axis_paths in scenario.h).
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <functional>

@@ -282,6 +282,10 @@ TEST(RunQuasiStatic, ScenarioFatigueParametersPerGroupReachTheRun) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("sit.yaml"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("fatigue.groups.longisimus"), std::string::npos) << e.what();
+    // ... and lists the model's groups, as an unknown region or segment does.
+    EXPECT_NE(std::string(e.what()).find("in model 'full_spine' (it has: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("longissimus"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("multifidus"), std::string::npos) << e.what();
   }
   // The subject's fatigability scales every F and R.
   Subject deconditioned;

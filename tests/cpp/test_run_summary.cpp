@@ -148,6 +148,25 @@ TEST(RunSummary, ReservesUnderTheFailureThresholdReconcileWithNeverFailed) {
 
 // compare's difference column: equal zeros are no change, a first value that prints as zero gives
 // no percentage, and nothing prints as "-0 %" (session-10 review F1: "0.000 0.000 −100 %").
+TEST(RunSummary, CompareShowsEveryFilesMostLoadedLevel) {
+  // `compare shelf.h5 heavy.h5` showed shelf's levels only: heavy's T11-T12 (4533 N) never appeared.
+  const nlohmann::json shelf = {{"joints", {{"L5-S1", {{"peak_compression_N", 2000}}}, {"L4-L5", {{"peak_compression_N", 2100}}},
+                                            {"L1-L2", {{"peak_compression_N", 2200}}}, {"T11-T12", {{"peak_compression_N", 2150}}}}}};
+  const nlohmann::json heavy = {{"joints", {{"L5-S1", {{"peak_compression_N", 4000}}}, {"L4-L5", {{"peak_compression_N", 4100}}},
+                                            {"L1-L2", {{"peak_compression_N", 4200}}}, {"T11-T12", {{"peak_compression_N", 4533}}}}}};
+  EXPECT_EQ(cli::compared_joints({&shelf, &heavy}), (std::vector<std::string>{"L5-S1", "L4-L5", "L1-L2", "T11-T12"}));
+  EXPECT_EQ(cli::compared_joints({&heavy, &shelf}), (std::vector<std::string>{"L5-S1", "L4-L5", "T11-T12", "L1-L2"}));
+  EXPECT_EQ(cli::compared_joints({&shelf, &shelf}), (std::vector<std::string>{"L5-S1", "L4-L5", "L1-L2"}));
+}
+
+TEST(RunSummary, CompareGivesSignedShearsChangesInNewtons) {
+  // "L4-L5 peak AP shear (+ ant.) 187 → −337: −280 %": a percentage of a value crossing zero.
+  EXPECT_EQ(cli::signed_change(187, -337, 0, "N"), "-524 N");
+  EXPECT_EQ(cli::signed_change(-337, 187, 0, "N"), "+524 N");
+  EXPECT_EQ(cli::signed_change(187.2, 186.9, 0, "N"), "0 N");
+  EXPECT_EQ(cli::signed_change(std::nan(""), 1, 0, "N"), "-");
+}
+
 TEST(RunSummary, ComparePercentages) {
   EXPECT_EQ(cli::percent_change(0.0, 0.0, 3), "0 %");
   EXPECT_EQ(cli::percent_change(1e-5, 2e-4, 3), "0 %");   // both print 0.000

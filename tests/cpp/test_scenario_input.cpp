@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -181,6 +182,24 @@ TEST(ScenarioSweepAxes, EveryValueIsCheckedBeforeTheGridRuns) {
                                                                        ": keyframes[1].hands.both.load_kg: no person holds"),
             std::string::npos);
   EXPECT_EQ(error({{"subject.mass", {50, 90}}, {"keyframes[1].hands.both.load_kg", {2.5, 7.5}}}), "accepted");
+  // One axis on several keyframes (the lift and the hold of a load): each value checked at each.
+  EXPECT_EQ(error({{"keyframes[1,2].hands.both.load_kg", {2.5, 7.5}}}), "accepted");
+  EXPECT_NE(error({{"keyframes[1, 2].hands.both.load_kg", {2.5, 500}}}).find("keyframes[1].hands.both.load_kg: no person holds"), std::string::npos);
+  EXPECT_EQ(error({{"keyframes[1,2].hands.both.load_kg", {2}}, {"keyframes[2].hands.both.load_kg", {3}}}),
+            "--vary: keyframes[2].hands.both.load_kg: varied twice: give all its values in one axis");
+  EXPECT_EQ(error({{"keyframes[1,].hands.both.load_kg", {2}}}),
+            "--vary: keyframes[1,].hands.both.load_kg: an empty index in [1,]: write e.g. [2,3]");
+  EXPECT_EQ(error({{"keyframes[1,5].hands.both.load_kg", {2}}}).rfind("--vary: keyframes[5]", 0), 0u);
+}
+
+TEST(ScenarioSweepAxes, AnIndexListNamesSeveralPaths) {
+  EXPECT_EQ(sweep_axis_paths("repetitions"), std::vector<std::string>{"repetitions"});
+  EXPECT_EQ(sweep_axis_paths("keyframes[2].hands.both.load_kg"), std::vector<std::string>{"keyframes[2].hands.both.load_kg"});
+  EXPECT_EQ(sweep_axis_paths("keyframes[2,3].hands.both.load_kg"),
+            (std::vector<std::string>{"keyframes[2].hands.both.load_kg", "keyframes[3].hands.both.load_kg"}));
+  EXPECT_EQ(sweep_axis_paths("external_forces[0, 1].points[1,2]"),
+            (std::vector<std::string>{"external_forces[0].points[1]", "external_forces[0].points[2]", "external_forces[1].points[1]",
+                                      "external_forces[1].points[2]"}));
 }
 
 
@@ -220,6 +239,41 @@ TEST(ScenarioInput, ASegmentRestsOnce) {
 TEST(ScenarioInput, KeyframesGivenAsAMappingAreNotMissing) {
   const std::string text = "paraspine_scenario: 1\nname: x\nkeyframes: {time: 0}\n";
   EXPECT_EQ(parse_error(text, "k.yaml"), "k.yaml:3: keyframes: expected a list of keyframes (- time: ...), at least two");
+}
+
+
+TEST(ScenarioInput, PelvisAnglesStayWithinAHalfTurn) {
+  // pelvis_deg had no bound: {flexion: 1e9} ran with exit 0 and gave -1.5e15 N at L4-L5, and
+  // {flexion: 300} (a typo for 30) turned the body 300° in 1.5 s with normal-looking loads.
+  expect_input_error({"pelvis_deg: {flexion: 30}", "pelvis_deg: {flexion: 300}", "keyframes[1].pelvis_deg.flexion",
+                      "300° is more than a half turn (limit ±180° per axis)", "pelvis_deg: {flexion: 300}"});
+  expect_input_error({"pelvis_deg: {flexion: 30}", "pelvis_deg: {flexion: 30, axial_rotation: -1e6}", "keyframes[1].pelvis_deg.axial_rotation",
+                      "more than a half turn", "axial_rotation: -1e6"});
+  // The same angles under regions_deg.pelvis.
+  expect_input_error({"pelvis_deg: {flexion: 30}", "regions_deg: {pelvis: {lateral_bending: -181}}",
+                      "keyframes[1].regions_deg.pelvis.lateral_bending", "more than a half turn", "lateral_bending: -181"});
+  // Other regions keep their range-of-motion check in bind_scenario, not this one.
+  EXPECT_NO_THROW(parse_scenario(edited("pelvis_deg: {flexion: 30}", "pelvis_deg: {flexion: 180, lateral_bending: -180}"), "ok.yaml"));
+}
+
+
+TEST(ScenarioInput, FasterThanPeopleMoveIsNamed) {
+  // 30° of lumbar flexion in 10 ms ran without a word (71 kN at L5-S1, 120 kN·m of reserves).
+  const std::string fast =
+      "paraspine_scenario: 1\nname: fast\noutput_rate_hz: 1000\nkeyframes:\n  - time: 0\n  - time: 0.01\n"
+      "    regions_deg: {lumbar: {flexion: 30}}\n";
+  EXPECT_EQ(implausible_speed(parse_scenario(fast, "fast.yaml")),
+            "fast.yaml:7: keyframes[1].regions_deg.lumbar.flexion: changes at a mean 3000°/s between t = 0 s and 0.01 s, "
+            "faster than people move their trunk (limit 1500°/s: collegiate pitchers' peak upper-torso rotation is "
+            "1273 ± 142°/s); the loads are what that speed asks");
+  // Back to 0 is a change too, named where the earlier keyframe gives the angle; joints_deg counts.
+  const std::string back =
+      "paraspine_scenario: 1\nname: back\nkeyframes:\n  - time: 0\n    joints_deg: {L4-L5: {flexion: 5}}\n  - time: 0.001\n";
+  EXPECT_NE(implausible_speed(parse_scenario(back, "back.yaml")).find("back.yaml:5: keyframes[0].joints_deg.L4-L5.flexion: changes at a mean 5000°/s"),
+            std::string::npos);
+  // No bundled scenario moves that fast.
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PARASPINE_SOURCE_DIR) + "/scenarios"))
+    if (e.path().extension() == ".yaml") EXPECT_EQ(implausible_speed(load_scenario(e.path().string())), "") << e.path();
 }
 
 }  // namespace

@@ -213,11 +213,12 @@ def test_stub_covers_the_compiled_module():
 def test_sweep_values_are_checked_before_any_grid_point_runs():
     # A subject value out of range used to fail inside the grid as "sweep: subject body mass ..."
     # (exit 1 on the command line, after other points had run); a path varied twice ran a
-    # meaningless grid. Both now fail at once, with the CLI's message.
+    # meaningless grid. Both now fail at once, with the CLI's message, named by the argument given
+    # (Python's said "--vary", the command line's option).
     for vary, cli_args, expect in (
-            ({"subject.mass": [60, 2.5]}, ["subject.mass=60,2.5"], "--vary: subject.mass: must be between 20 and 300 kg, got 2.5"),
+            ({"subject.mass": [60, 2.5]}, ["subject.mass=60,2.5"], "vary: subject.mass: must be between 20 and 300 kg, got 2.5"),
             ({"subject.mass": [60], "subject.body_mass": [70]}, ["subject.mass=60", "subject.body_mass=70"],
-             "--vary: subject.body_mass: varied twice")):
+             "vary: subject.body_mass: varied twice")):
         with pytest.raises(paraspine.InputError) as e:
             paraspine.sweep(FIXTURE, vary, progress=False)
         assert str(e.value).startswith(expect), str(e.value)
@@ -225,7 +226,7 @@ def test_sweep_values_are_checked_before_any_grid_point_runs():
         for a in cli_args:
             args += ["--vary", a]
         r = cli(*args)
-        assert r.returncode == 2 and r.stderr == f"error: {e.value}\n", r.stderr
+        assert r.returncode == 2 and r.stderr == f"error: --{e.value}\n", r.stderr
 
 
 def test_a_sweep_file_given_where_a_run_file_belongs_is_named(tmp_path):

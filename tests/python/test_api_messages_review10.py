@@ -34,3 +34,10 @@ def test_load_results_on_a_missing_file_says_no_such_file(tmp_path):
         paraspine.load_results(missing)
     assert e.value.filename == str(missing)
     assert isinstance(e.value, paraspine.InputError) and e.value.file == str(missing)  # what it raised before
+    # Tracebacks named the private class (paraspine.results._MissingResultsFile); it pickles too.
+    import pickle
+    import traceback
+    shown = "".join(traceback.format_exception_only(type(e.value), e.value))
+    assert shown.startswith("FileNotFoundError: ") and "_Missing" not in shown + repr(e.value), shown
+    back = pickle.loads(pickle.dumps(e.value))
+    assert isinstance(back, FileNotFoundError) and back.filename == str(missing)

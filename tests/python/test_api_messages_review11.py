@@ -24,9 +24,9 @@ def test_misspelt_subject_sweep_axis_lists_the_subject_axes():
         paraspine.sweep(FIXTURE, {"subject.weight": [60, 70]}, progress=False)
     msg = str(e.value)
     assert "subject.mass" in msg and "subject.height" in msg and e.value.field == "subject.weight", msg
-    # No command-line advice (it said "give the subject with --subject mass=70,..."); the option's
-    # name stays as the CLI prints it, as docs/python.md promises (the CLI's message, word for word).
-    assert "--subject" not in msg and msg.startswith("--vary: subject.weight: not a subject axis"), msg
+    # No command-line advice (it said "give the subject with --subject mass=70,..."), nor the
+    # command line's option: the message names Python's argument, `vary` (docs/python.md, "Errors").
+    assert "--subject" not in msg and msg.startswith("vary: subject.weight: not a subject axis"), msg
 
 
 def test_to_hdf5_of_results_with_some_fields_says_how_to_write_them(tmp_path):

@@ -59,6 +59,20 @@ def test_moments_json_and_errors():
     assert r.returncode != 0 and "--load-kg" in r.stderr
 
 
+def test_moments_takes_the_subject_as_run_does_and_lists_l5_s1_first():
+    # moments took only --mass-kg/--height-m/--sex, and its table listed C0-C1 first.
+    new = json.loads(run("moments", "full_spine", "--subject", "mass=62,height=1.65,sex=female", "--json").stdout)
+    old = json.loads(run("moments", "full_spine", "--mass-kg", "62", "--height-m", "1.65", "--sex", "female", "--json").stdout)
+    assert new == old and new["subject"]["body_mass_kg"] == 62 and new["subject"]["sex"] == "female"
+    r = run("moments", "full_spine", "--subject", "mass=62", "--mass-kg", "70")
+    assert r.returncode == 2 and "not both" in r.stderr, r.stderr
+    r = run("moments", "full_spine", "--subject", "weight=62")
+    assert r.returncode == 2 and "--subject: weight: unknown key" in r.stderr, r.stderr
+    table = run("moments", "full_spine", "--subject", "mass=62").stdout.splitlines()
+    rows = [line.split()[0] for line in table if line.startswith("  ") and "|" in line and line.split()[0][:1] in "LTC"]
+    assert rows == [j["name"] for j in new["joints"]] and rows[0] == "L5-S1" and rows[-1] == "C0-C1", rows
+
+
 def test_help_has_examples():
     for verb in (["model", "info"], ["moments"], ["bench"], ["schema"], ["run"], ["list"], ["compare"], ["sweep"], ["batch"]):
         r = run(*verb, "--help")

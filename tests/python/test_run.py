@@ -55,6 +55,10 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
         model = paraspine.Model.load("full_spine")  # the fixture's model, reference subject
         assert list(f["muscles/name"].asstr()[:]) == list(model.muscle_names)
         f0 = np.array(model.muscle_max_force)
+        # The file holds F0 itself (it had to be rebuilt from the model), with its unit and axis.
+        assert f["muscles/max_force"].attrs["units"] == "N" and f["muscles/max_force"].shape == (M,)
+        assert f["muscles/max_force"].dims[0][0].name == "/muscles/name"
+        assert np.array_equal(f["muscles/max_force"][:], f0)
         end = f["fatigue/fatigued"][-1]
         group, side = f["muscles/group"].asstr()[:], f["muscles/side"].asstr()[:]
         largest_gap = 0.0
@@ -90,11 +94,23 @@ def bad(tmp_path, replace, with_text):
     ("- time: 3.0", "- time: 1.0", "keyframe times must increase"),
     ("criterion: activation2", "criterion: activation2\nsubject: {body_mass: -70}", "subject.body_mass"),
     ("repetitions: 2", "repetitions: [2", "YAML syntax error"),
+    ("pelvis_deg: {flexion: 30}", "pelvis_deg: {flexion: 1e9}", "keyframes[1].pelvis_deg.flexion: 1e+09° is more than a half turn"),
 ])
 def test_bad_scenarios_fail_cleanly(tmp_path, replace, with_text, expect):
     err, path = bad(tmp_path, replace, with_text)
     assert expect in err, err
     assert err.startswith(f"error: {path}:"), err  # file and line first
+
+
+def test_a_motion_faster_than_people_warns_and_its_short_run_says_how_long(tmp_path):
+    # 30° of lumbar flexion in 10 ms ran without a word, under a header saying "0.0 s".
+    path = tmp_path / "fast.yaml"
+    path.write_text("paraspine_scenario: 1\nname: fast\noutput_rate_hz: 1000\nkeyframes:\n  - time: 0\n"
+                    "  - time: 0.01\n    regions_deg: {lumbar: {flexion: 30}}\n")
+    r = run("run", str(path), "--no-fatigue")
+    assert r.returncode == 0, r.stderr
+    assert f"warning: {path}:7: keyframes[1].regions_deg.lumbar.flexion: changes at a mean 3000°/s" in r.stderr, r.stderr
+    assert "criterion activation2, 0.01 s, 11 frames" in r.stdout.splitlines()[0], r.stdout
 
 
 def test_unknown_model_and_unwritable_output(tmp_path):
@@ -167,6 +183,19 @@ def test_sweep_grid_in_parallel(tmp_path):
     assert not (tmp_path / "sweep.h5.partial").exists()
     r = run("sweep", FIXTURE, "--vary", "subject.mass=60:90")
     assert r.returncode == 2 and "START:STOP:N" in r.stderr
+
+
+def test_one_sweep_axis_sets_the_load_of_several_keyframes(tmp_path):
+    # The README's sweep varied only the lift keyframe's load; the hold kept the file's. An index
+    # list sets every keyframe it names, as --set on each would.
+    r = run("sweep", FIXTURE, "--vary", "keyframes[1,2].hands.both.load_kg=1,3", "--json")
+    assert r.returncode == 0, r.stderr
+    points = json.loads(r.stdout)["points"]
+    for v, point in zip((1, 3), points):
+        both = summary(FIXTURE, "--set", f"keyframes[1].hands.both.load_kg={v}", "--set", f"keyframes[2].hands.both.load_kg={v}")
+        only_first = summary(FIXTURE, "--set", f"keyframes[1].hands.both.load_kg={v}")
+        assert point["joints"]["L4-L5"] == both["joints"]["L4-L5"]
+        assert point["joints"]["L4-L5"]["mean_compression_N"] != only_first["joints"]["L4-L5"]["mean_compression_N"]
 
 
 BUNDLED = sorted(f[:-5] for f in os.listdir("scenarios") if f.endswith(".yaml"))
@@ -659,3 +688,17 @@ def test_results_never_replace_an_input_file(tmp_path):
         r = run(*args)
         assert r.returncode == 2 and "is an input of the run" in r.stderr, r.stderr
         assert victim.read_bytes() == before
+
+
+def test_a_results_file_named_as_text_is_refused_and_other_names_warned(tmp_path):
+    # `-o out.json --json` silently wrote an HDF5 file named out.json.
+    for verb in (["run", FIXTURE], ["sweep", FIXTURE, "--vary", "subject.mass=60"]):
+        r = run(*verb, "-o", str(tmp_path / "out.json"), "--json")
+        assert r.returncode == 2 and r.stderr.startswith(f"error: -o: {tmp_path / 'out.json'}: results files are HDF5, not json"), r.stderr
+        assert not (tmp_path / "out.json").exists() and not (tmp_path / "out.json.partial").exists()
+    r = run("run", FIXTURE, "--no-fatigue", "-o", str(tmp_path / "out.res"))
+    assert r.returncode == 0 and "warning: -o " + str(tmp_path / "out.res") + ": the results file is HDF5" in r.stderr, r.stderr
+    with h5py.File(tmp_path / "out.res") as f:
+        assert f.attrs["schema_version"] == 1
+    r = run("run", FIXTURE, "--no-fatigue", "-o", str(tmp_path / "out.h5"))
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
