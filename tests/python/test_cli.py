@@ -183,7 +183,7 @@ def test_run_compression_lz4_reads_back_equal_in_h5py(tmp_path):
                 assert np.array_equal(a[name][...], obj[...], equal_nan=True), name
                 compared += 1
         b.visititems(same)
-        assert compared == 20  # /time and every per-frame field (19 since /joints/ligament_compression)
+        assert compared == 21  # /time, every per-frame field (19 since /joints/ligament_compression) and the static /muscles/max_force
     # paraspine reads it too (its own LZ4 decoder, plugin or not).
     r = run("compare", str(files["deflate"]), str(files["lz4"]), "--json")
     assert r.returncode == 0, r.stderr
