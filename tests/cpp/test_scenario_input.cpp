@@ -272,8 +272,10 @@ TEST(ScenarioInput, FasterThanPeopleMoveIsNamed) {
   EXPECT_NE(implausible_speed(parse_scenario(back, "back.yaml")).find("back.yaml:6: keyframes[0].joints_deg.L4-L5.flexion: changes at a mean 2500°/s"),
             std::string::npos);
   // No bundled scenario moves that fast.
-  for (const auto& e : std::filesystem::directory_iterator(std::string(PARASPINE_SOURCE_DIR) + "/scenarios"))
-    if (e.path().extension() == ".yaml") EXPECT_EQ(implausible_speed(load_scenario(e.path().string())), "") << e.path();
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PARASPINE_SOURCE_DIR) + "/scenarios")) {
+    if (e.path().extension() != ".yaml") continue;
+    EXPECT_EQ(implausible_speed(load_scenario(e.path().string())), "") << e.path();
+  }
 }
 
 }  // namespace
