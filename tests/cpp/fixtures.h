@@ -26,15 +26,19 @@ inline const Model& full_spine() {
 // A static frame: posture, the same load in each hand (arms hanging), inverse dynamics, geometry,
 // load sharing with criterion c, spinal loads.
 inline void solve_static(const Model& m, const Posture& p, double load_per_hand, Data& d,
-                         Criterion c = Criterion::kActivation2) {
+                         const LoadSharingSettings& s) {
   set_static_posture(m, p, d);
   clear_loads(m, d);
   for (auto& h : d.hands) h.load_mass = load_per_hand;
   evaluate_frame(m, d);
-  LoadSharingSettings s;
-  s.criterion = c;
   load_sharing(m, s, d);
   reactions(m, d);
+}
+inline void solve_static(const Model& m, const Posture& p, double load_per_hand, Data& d,
+                         Criterion c = Criterion::kActivation2) {
+  LoadSharingSettings s;
+  s.criterion = c;
+  solve_static(m, p, load_per_hand, d, s);
 }
 
 // Trunk flexion as the strength checks pose it: split evenly between pelvis and lumbar spine, the
