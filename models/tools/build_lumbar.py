@@ -554,6 +554,11 @@ def write_yaml(model, path):
                                     "1987); Mannion et al. 1997 J Anat 190:505 found no regional "
                                     "difference in % type I within the erector spinae")))
     write_fatigue_and_creep(w, q, g, sum(YAMAMOTO[lv][0] for lv in YAMAMOTO))
+    # No abdominal_pressure: block (full_spine.yaml's, models/tools/abdominal_pressure.py). Tried in
+    # session 13 against criteria written first (docs/sources/iap.md §4) and not adopted: its extension
+    # moment at L3-L4…L5-S1 must be balanced by flexors wherever the long extensors that L2-L3 needs
+    # also cross those cuts, and this model has none (all its fascicles extend), so the bundled lifts
+    # needed L2-L3 extension reserves in most frames (docs/model.md, "lumbar.yaml vs full_spine.yaml").
     disc_sources.write_disc_pressure(w, q, g)
 
     w("\nsegments:\n")
