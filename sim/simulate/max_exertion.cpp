@@ -9,14 +9,13 @@
 namespace paraspine {
 namespace {
 
-// Pad force `force` on the posture in d (its kinematics, muscle geometry and capacity already
+// The load of size x on the posture in d (its kinematics, muscle geometry and capacity already
 // evaluated: a load changes only the inverse dynamics), solved. Held when the solve succeeded and
 // no rotation needed a reserve.
-bool holds(const Model& m, const LoadSharingSettings& s, const PadExertion& pad, const Vec3& point, double force,
+bool holds(const Model& m, const LoadSharingSettings& s, const std::function<void(Data&, double)>& apply, double x,
            Data& d) {
   clear_loads(m, d);
-  d.external_force.col(pad.segment) = force * pad.direction;
-  d.external_point.col(pad.segment) = point;
+  apply(d, x);
   inverse_dynamics(m, d);
   load_sharing(m, s, d);
   return d.loadsharing_info.status == QpStatus::kSolved && d.loadsharing_info.max_reserve <= 1e-6;
@@ -24,32 +23,52 @@ bool holds(const Model& m, const LoadSharingSettings& s, const PadExertion& pad,
 
 }  // namespace
 
+ExertionResult max_exertion(const Model& m, const LoadSharingSettings& s,
+                            const std::function<void(Data&, double)>& apply, double tolerance, double upper,
+                            Data& d) {
+  if (!apply) throw std::invalid_argument("max_exertion: no load to apply");
+  if (!(tolerance > 0) || !(upper > tolerance)) throw std::invalid_argument("max_exertion: need 0 < tolerance < upper");
+  clear_loads(m, d);
+  evaluate_frame(m, d);
+  ExertionResult r;
+  ++r.solves;
+  if (!holds(m, s, apply, 0, d)) return r;  // the posture alone needs reserves: no exertion possible
+  double lo = 0, hi = upper;
+  while (hi - lo > tolerance) {
+    const double mid = 0.5 * (lo + hi);
+    ++r.solves;
+    (holds(m, s, apply, mid, d) ? lo : hi) = mid;
+  }
+  // Which rotation gives out first: the largest reserve just past the bracket.
+  ++r.solves;
+  holds(m, s, apply, hi, d);
+  double worst = 0;
+  for (int k = 0; k < m.ndof; ++k)
+    if (std::abs(d.reserve[k]) > worst) worst = std::abs(d.reserve[k]), r.limiting_dof = k;
+  ++r.solves;
+  holds(m, s, apply, lo, d);
+  r.size = lo;
+  return r;
+}
+
 PadExertionResult max_pad_exertion(const Model& m, const LoadSharingSettings& s, const PadExertion& pad, Data& d) {
   if (pad.segment < 0 || pad.segment >= m.nsegment) throw std::invalid_argument("max_pad_exertion: no such pad segment");
   if (!(std::abs(pad.direction.norm() - 1) < 1e-9)) throw std::invalid_argument("max_pad_exertion: direction must be a unit vector");
   if (!(pad.tolerance_N > 0) || !(pad.upper_N > pad.tolerance_N))
     throw std::invalid_argument("max_pad_exertion: need 0 < tolerance_N < upper_N");
-  clear_loads(m, d);
-  evaluate_frame(m, d);
+  evaluate_frame(m, d);  // forward kinematics for the pad's point (max_exertion evaluates it again, as before)
   const Vec3 point = pad_point(d, pad);
+  const ExertionResult e = max_exertion(
+      m, s,
+      [&](Data& dd, double force) {
+        dd.external_force.col(pad.segment) = force * pad.direction;
+        dd.external_point.col(pad.segment) = point;
+      },
+      pad.tolerance_N, pad.upper_N, d);
   PadExertionResult r;
-  ++r.solves;
-  if (!holds(m, s, pad, point, 0, d)) return r;  // the posture alone needs reserves: no exertion possible
-  double lo = 0, hi = pad.upper_N;
-  while (hi - lo > pad.tolerance_N) {
-    const double mid = 0.5 * (lo + hi);
-    ++r.solves;
-    (holds(m, s, pad, point, mid, d) ? lo : hi) = mid;
-  }
-  // Which rotation gives out first: the largest reserve just past the bracket.
-  ++r.solves;
-  holds(m, s, pad, point, hi, d);
-  double worst = 0;
-  for (int k = 0; k < m.ndof; ++k)
-    if (std::abs(d.reserve[k]) > worst) worst = std::abs(d.reserve[k]), r.limiting_dof = k;
-  ++r.solves;
-  holds(m, s, pad, point, lo, d);
-  r.force_N = lo;
+  r.force_N = e.size;
+  r.limiting_dof = e.limiting_dof;
+  r.solves = e.solves;
   return r;
 }
 

@@ -6,6 +6,7 @@
 // unbalanced: an upper bound), this is what the body can actually resist at the pad. The set of
 // pad forces held without reserves is an interval [0, F_max] (equilibrium is linear in the force
 // and in the activations, the bounds are convex), so F_max is found by bisection on it.
+#include <functional>
 #include <string>
 
 #include "sim/common/rotation.h"
@@ -32,6 +33,21 @@ struct PadExertionResult {
 // `d` must hold the posture (set_static_posture or a timeline sample); its loads are replaced by
 // the pad force alone. On return `d` holds the solved frame at force_N (load sharing done).
 PadExertionResult max_pad_exertion(const Model& m, const LoadSharingSettings& s, const PadExertion& pad, Data& d);
+
+// The same search for any load that scales with one number x ≥ 0 (a pad force, a couple on a
+// segment, opposite forces on the two hands that make a twisting couple): `apply(d, x)` puts the
+// load of size x into `d`, whose loads were just cleared (clear_loads), and must not touch its
+// posture. The largest x in [0, upper] held without reserves, to `tolerance`; on return `d` holds
+// the solved frame at that x. The set held is an interval for the same reason as the pad's (the
+// load enters the equilibrium linearly). max_pad_exertion is this with the pad's force.
+struct ExertionResult {
+  double size = 0;          // largest x held without reserves (0 also when the posture alone needs them)
+  int limiting_dof = -1;    // the rotation whose reserve appears first just above it
+  int solves = 0;
+};
+ExertionResult max_exertion(const Model& m, const LoadSharingSettings& s,
+                            const std::function<void(Data&, double)>& apply, double tolerance, double upper,
+                            Data& d);
 
 // Where the pad acts in the world (forward kinematics done).
 Vec3 pad_point(const Data& d, const PadExertion& pad);
