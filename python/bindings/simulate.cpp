@@ -363,6 +363,8 @@ void bind_simulate(py::module_& mod) {
   mod.def("_check_output_path", [](const std::string& path, const std::vector<std::string>& inputs) {
     ps::check_output_path(path, inputs);
   }, py::arg("path"), py::arg("inputs"));
+  // The CLI's -o name check (output_path.h): InputError for a text name, else a warning ("" if none).
+  mod.def("_check_results_name", &ps::check_results_name, py::arg("path"), py::arg("option"), py::arg("hint"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   mod.def("_parse_sweep_axis", [](const std::string& spec) {

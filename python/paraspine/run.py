@@ -11,6 +11,7 @@ import itertools
 import os
 import sys
 import threading
+import warnings
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
@@ -175,6 +176,9 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             raise ValueError("compression='lz4': this h5py cannot read LZ4 (HDF5 filter 32004), so the results "
                              "could not be read back; install Debian's hdf5-filter-plugin or hdf5plugin")
     m = _resolve_model(model, sc)
+    if out:  # as `paraspine run -o`, before the run: the folder, an input of the run, then the name
+        _core._check_output_path(out, [sc.file, m.file])
+        _check_results_name(out, "the summary is Results.summary, a dict: json.dump(results.summary, f)")
     if subject is not None and not isinstance(subject, _core.Subject):
         raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
     # The values subject= leaves unset (mass, height 0; sex ''; a factor 1) are the scenario's, as --subject.
@@ -222,6 +226,14 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
                    muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,
                    model=m, scenario=sc)
+
+
+def _check_results_name(path: str, hint: str) -> None:
+    """The CLI's check of a results file's name (``-o out.json`` is refused, ``-o out.res`` warned),
+    naming ``output``: an HDF5 file named as text was written without a word."""
+    warning = _core._check_results_name(path, "output", hint)
+    if warning:
+        warnings.warn(f"output={path!r}: {warning}", stacklevel=3)
 
 
 def _check_threads(threads: Any) -> None:
@@ -485,6 +497,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
     _check_threads(n)
     if output is not None:  # a typo in the folder fails now, not after the whole grid has run
         _core._check_output_path(os.fspath(output), [sc.file])
+        _check_results_name(os.fspath(output), "the summaries are SweepResults.summaries; to_pandas() gives a table")
     points = int(np.prod([len(v) for _, v in axes]))
     bar = None
     report: Any = None

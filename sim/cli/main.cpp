@@ -248,19 +248,12 @@ void run_progress(double f, double t, double duration) {
   if (f >= 1) std::fprintf(stderr, "\n");
 }
 
-// A results file (run, sweep -o) is HDF5 whatever it is called: `-o out.json --json` wrote an HDF5
-// file named out.json without a word. A text name (.json, .csv, .txt, .yaml) is refused, since the
-// user surely wanted that text; any other name without an HDF5 suffix draws a warning.
+// A results file (run, sweep -o) named as text (-o out.json --json) is refused, any other name
+// without an HDF5 suffix warned (output_path.h; Python's output= says the same).
 void check_results_name(const std::string& out) {
-  std::string ext = std::filesystem::path(out).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* text : {".json", ".csv", ".txt", ".yaml", ".yml"})
-    if (ext == text)
-      throw ps::InputError("-o", 0, out, "results files are HDF5, not " + ext.substr(1) +
-                                             ": give a .h5 name (--json prints the summary on stdout: redirect it, > summary.json)");
-  for (const char* h5 : {".h5", ".hdf5", ".hdf", ".he5", ".nc"})
-    if (ext == h5) return;
-  std::fprintf(stderr, "warning: -o %s: the results file is HDF5 (usually named .h5)\n", out.c_str());
+  const std::string warning =
+      ps::check_results_name(out, "-o", "--json prints the summary on stdout: redirect it, > summary.json");
+  if (!warning.empty()) std::fprintf(stderr, "warning: -o %s: %s\n", out.c_str(), warning.c_str());
 }
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
