@@ -65,12 +65,49 @@ class _NotebookLine:
         pass
 
 
+#: Seconds between the plain progress lines written when stderr is not a terminal (:class:`_LogLines`).
+_LOG_INTERVAL_S = 10.0
+
+
+class _LogLines:
+    """The file a text tqdm bar writes to when stderr is not a terminal (``python job.py 2>log``, a
+    pipe): each redraw a plain line of its own, at most every :data:`_LOG_INTERVAL_S` seconds.
+    tqdm redraws a text bar in place with ``\r`` about ten times a second, which a log keeps: an
+    8-hour scenario left thousands of updates on one "line". The blanking of a closed bar is
+    dropped; a line written goes out at once."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, s: str) -> int:
+        line = s.rsplit("\r", 1)[-1].strip("\n").rstrip()
+        if line:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+        return len(s)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
+
+
 def _tqdm(**kwargs: Any):
     """A tqdm bar: the widget in notebooks when ipywidgets is there; in a notebook without it a text
     bar drawn as one output updated in place (:class:`_NotebookLine`, at most twice a second); text
-    on stderr otherwise."""
+    on stderr otherwise, redrawn in place on a terminal, as plain periodic lines elsewhere
+    (:class:`_LogLines`)."""
     from tqdm import tqdm
     if not _in_notebook():
+        if sys.stderr is not None and not _stderr_is_terminal():
+            kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), _LOG_INTERVAL_S)
+            return tqdm(file=_LogLines(sys.stderr), **kwargs)
         return tqdm(**kwargs)
     try:
         import ipywidgets  # noqa: F401
