@@ -236,7 +236,10 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     axes.push_back({path, values});
   }
   ps::resolve_model_name(s.model, s.file, s.model_line, "model");  // a missing model named at its line
-  ps::check_sweep_axes(s, axes_in, "vary");  // before any grid point runs, with the CLI's messages, named by the Python argument
+  // Before any grid point runs, with the CLI's messages, named by the Python argument (`vary`, where
+  // the CLI's say `--vary`): a grid too large first, as `paraspine sweep`, then every value.
+  ps::sweep_point_count(axes, "vary");
+  ps::check_sweep_axes(s, axes_in, "vary");
   ps::Scenario base = s;
   if (subject) base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), *subject);  // unset values: the scenario's
   ps::SweepResult r;
@@ -255,7 +258,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     } clear_error;
     try {
       py::gil_scoped_release release;
-      r = ps::run_sweep(base, axes, ps::usable_threads(threads), sweep_progress);
+      r = ps::run_sweep(base, axes, ps::usable_threads(threads), sweep_progress, "vary");
     } catch (const ps::SweepStopped&) {
       g_sweep_report = nullptr;
       std::optional<py::error_already_set> e = std::move(g_sweep_error);
@@ -363,10 +366,12 @@ void bind_simulate(py::module_& mod) {
   mod.def("_check_output_path", [](const std::string& path, const std::vector<std::string>& inputs) {
     ps::check_output_path(path, inputs);
   }, py::arg("path"), py::arg("inputs"));
+  // The CLI's -o name check (output_path.h): InputError for a text name, else a warning ("" if none).
+  mod.def("_check_results_name", &ps::check_results_name, py::arg("path"), py::arg("option"), py::arg("hint"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   mod.def("_parse_sweep_axis", [](const std::string& spec) {
-    const ps::SweepAxis a = ps::parse_sweep_axis(spec);
+    const ps::SweepAxis a = ps::parse_sweep_axis(spec, "vary");  // a 'START:STOP:N' value of sweep(vary=...)
     return py::make_tuple(a.path, a.values);
   }, py::arg("spec"));
   mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;

@@ -11,6 +11,7 @@ import itertools
 import os
 import sys
 import threading
+import warnings
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
@@ -64,12 +65,49 @@ class _NotebookLine:
         pass
 
 
+#: Seconds between the plain progress lines written when stderr is not a terminal (:class:`_LogLines`).
+_LOG_INTERVAL_S = 10.0
+
+
+class _LogLines:
+    """The file a text tqdm bar writes to when stderr is not a terminal (``python job.py 2>log``, a
+    pipe): each redraw a plain line of its own, at most every :data:`_LOG_INTERVAL_S` seconds.
+    tqdm redraws a text bar in place with ``\r`` about ten times a second, which a log keeps: an
+    8-hour scenario left thousands of updates on one "line". The blanking of a closed bar is
+    dropped; a line written goes out at once."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, s: str) -> int:
+        line = s.rsplit("\r", 1)[-1].strip("\n").rstrip()
+        if line:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+        return len(s)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
+
+
 def _tqdm(**kwargs: Any):
     """A tqdm bar: the widget in notebooks when ipywidgets is there; in a notebook without it a text
     bar drawn as one output updated in place (:class:`_NotebookLine`, at most twice a second); text
-    on stderr otherwise."""
+    on stderr otherwise, redrawn in place on a terminal, as plain periodic lines elsewhere
+    (:class:`_LogLines`)."""
     from tqdm import tqdm
     if not _in_notebook():
+        if sys.stderr is not None and not _stderr_is_terminal():
+            kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), _LOG_INTERVAL_S)
+            return tqdm(file=_LogLines(sys.stderr), **kwargs)
         return tqdm(**kwargs)
     try:
         import ipywidgets  # noqa: F401
@@ -175,6 +213,9 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             raise ValueError("compression='lz4': this h5py cannot read LZ4 (HDF5 filter 32004), so the results "
                              "could not be read back; install Debian's hdf5-filter-plugin or hdf5plugin")
     m = _resolve_model(model, sc)
+    if out:  # as `paraspine run -o`, before the run: the folder, an input of the run, then the name
+        _core._check_output_path(out, [sc.file, m.file])
+        _check_results_name(out, "the summary is Results.summary, a dict: json.dump(results.summary, f)")
     if subject is not None and not isinstance(subject, _core.Subject):
         raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
     # The values subject= leaves unset (mass, height 0; sex ''; a factor 1) are the scenario's, as --subject.
@@ -222,6 +263,14 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
                    muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,
                    model=m, scenario=sc)
+
+
+def _check_results_name(path: str, hint: str) -> None:
+    """The CLI's check of a results file's name (``-o out.json`` is refused, ``-o out.res`` warned),
+    naming ``output``: an HDF5 file named as text was written without a word."""
+    warning = _core._check_results_name(path, "output", hint)
+    if warning:
+        warnings.warn(f"output={path!r}: {warning}", stacklevel=3)
 
 
 def _check_threads(threads: Any) -> None:
@@ -485,6 +534,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
     _check_threads(n)
     if output is not None:  # a typo in the folder fails now, not after the whole grid has run
         _core._check_output_path(os.fspath(output), [sc.file])
+        _check_results_name(os.fspath(output), "the summaries are SweepResults.summaries; to_pandas() gives a table")
     points = int(np.prod([len(v) for _, v in axes]))
     bar = None
     report: Any = None

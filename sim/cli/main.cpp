@@ -37,6 +37,7 @@
 #include "sim/cli/validate.h"
 
 #include <chrono>
+#include <cmath>
 #include "sim/simulate/frame.h"
 
 #include <omp.h>
@@ -237,30 +238,51 @@ CLI::Validator thread_count_check() {
 
 const std::vector<std::string> kCriteria = {"activation2", "activation3", "stress2", "minmax"};
 
-std::chrono::steady_clock::time_point g_run_start;
+// Progress of run and sweep on stderr. On a terminal, one line redrawn in place (\r). Elsewhere
+// (stderr to a file or a pipe: a job's log) every redraw stays, 5760 of them on one "line" for an
+// 8-hour shift, so instead a plain line at each further tenth of the work. Both stay quiet until
+// the work has taken a while (1 s on a terminal, 2 s in a log): short runs print nothing.
+struct Progress {
+  bool tty = false;
+  std::chrono::steady_clock::time_point start;
+  int logged_tenth = 0;
+  void begin() {
+    tty = isatty(STDERR_FILENO) != 0;
+    start = std::chrono::steady_clock::now();
+    logged_tenth = 0;
+  }
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  // Not a terminal: whether fraction f is due a line of its own.
+  bool line_due(double f) {
+    const int tenth = static_cast<int>(std::floor(f * 10 + 1e-9));
+    if (elapsed() < 2.0 || tenth <= logged_tenth) return false;
+    logged_tenth = tenth;
+    return true;
+  }
+};
+Progress g_progress;
+
 void run_progress(double f, double t, double duration) {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_run_start).count();
+  const double elapsed = g_progress.elapsed();
+  const double eta = f > 0 ? elapsed * (1 - f) / f : 0;
+  if (!g_progress.tty) {
+    if (g_progress.line_due(f))
+      std::fprintf(stderr, "  %3.0f %%  t = %.0f / %.0f s  (%.0f s elapsed, ETA %.0f s)\n", 100 * f, t, duration, elapsed, eta);
+    return;
+  }
   if (elapsed < 1.0 && f < 1) return;  // quiet for short runs
   const int w = 30, filled = static_cast<int>(f * w);
-  const double eta = f > 0 ? elapsed * (1 - f) / f : 0;
   std::fprintf(stderr, "\r  [%s%s] %3.0f %%  t = %.0f / %.0f s  ETA %.0f s ", std::string(filled, '#').c_str(),
                std::string(w - filled, '.').c_str(), 100 * f, t, duration, eta);
   if (f >= 1) std::fprintf(stderr, "\n");
 }
 
-// A results file (run, sweep -o) is HDF5 whatever it is called: `-o out.json --json` wrote an HDF5
-// file named out.json without a word. A text name (.json, .csv, .txt, .yaml) is refused, since the
-// user surely wanted that text; any other name without an HDF5 suffix draws a warning.
+// A results file (run, sweep -o) named as text (-o out.json --json) is refused, any other name
+// without an HDF5 suffix warned (output_path.h; Python's output= says the same).
 void check_results_name(const std::string& out) {
-  std::string ext = std::filesystem::path(out).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* text : {".json", ".csv", ".txt", ".yaml", ".yml"})
-    if (ext == text)
-      throw ps::InputError("-o", 0, out, "results files are HDF5, not " + ext.substr(1) +
-                                             ": give a .h5 name (--json prints the summary on stdout: redirect it, > summary.json)");
-  for (const char* h5 : {".h5", ".hdf5", ".hdf", ".he5", ".nc"})
-    if (ext == h5) return;
-  std::fprintf(stderr, "warning: -o %s: the results file is HDF5 (usually named .h5)\n", out.c_str());
+  const std::string warning =
+      ps::check_results_name(out, "-o", "--json prints the summary on stdout: redirect it, > summary.json");
+  if (!warning.empty()) std::fprintf(stderr, "warning: -o %s: %s\n", out.c_str(), warning.c_str());
 }
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
@@ -286,7 +308,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
   opt.threads = ps::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
-  if (isatty(STDERR_FILENO)) opt.progress = run_progress;
+  opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
   if (!out.empty()) {
@@ -294,7 +316,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model)};
     writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
   }
-  g_run_start = std::chrono::steady_clock::now();
+  g_progress.begin();
   const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
   if (writer) writer->finish(summary);
   if (json) {
@@ -512,7 +534,11 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   return 0;
 }
 
-bool sweep_progress(double f) {
+bool sweep_progress(double f) {  // Progress, above
+  if (!g_progress.tty) {
+    if (g_progress.line_due(f)) std::fprintf(stderr, "  sweep: %3.0f %% of grid points (%.0f s elapsed)\n", 100 * f, g_progress.elapsed());
+    return true;
+  }
   std::fprintf(stderr, "\r  sweep: %3.0f %% of grid points", 100 * f);
   if (f >= 1) std::fprintf(stderr, "\n");
   return true;  // Ctrl-C ends the process (interrupt.h)
@@ -545,7 +571,8 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes);
   std::vector<nlohmann::json> kept(json ? points : 0);
   std::vector<std::string> cells(json ? 0 : points);
-  ps::run_sweep_each(sc, axes, threads, isatty(STDERR_FILENO) ? sweep_progress : nullptr, [&](long p, const nlohmann::json& s) {
+  g_progress.begin();
+  ps::run_sweep_each(sc, axes, threads, sweep_progress, [&](long p, const nlohmann::json& s) {
     if (writer) writer->add(p, s);
     if (json) {
       kept[p] = s;

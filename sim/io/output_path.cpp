@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "sim/common/error.h"
@@ -55,6 +57,17 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
   for (const std::string& in : inputs)
     if (!in.empty() && std::filesystem::equivalent(path, in, ec))
       throw InputError(path, 0, "output", "is an input of the run (" + in + "): the output would replace it");
+}
+
+std::string check_results_name(const std::string& path, const std::string& option, const std::string& hint) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* text : {".json", ".csv", ".txt", ".yaml", ".yml"})
+    if (ext == text)
+      throw InputError(option, 0, path, "results files are HDF5, not " + ext.substr(1) + ": give a .h5 name (" + hint + ")");
+  for (const char* h5 : {".h5", ".hdf5", ".hdf", ".he5", ".nc"})
+    if (ext == h5) return "";
+  return "the results file is HDF5 (usually named .h5)";
 }
 
 }  // namespace paraspine

@@ -14,4 +14,13 @@ void check_output_path(const std::string& path);
 // results would be renamed over it and the input lost.
 void check_output_path(const std::string& path, const std::vector<std::string>& inputs);
 
+// A results file (`run`/`sweep -o`, Python's simulate/sweep `output=`) is HDF5 whatever it is
+// called: `-o out.json --json` wrote an HDF5 file named out.json without a word. A text name
+// (.json, .csv, .txt, .yaml, .yml) is refused, since the user surely wanted that text: InputError
+// (option, 0, path, "results files are HDF5, not json: give a .h5 name (" + hint + ")"), `option`
+// named as the caller's user wrote it ("-o", "output"), `hint` where the text they wanted is.
+// Any other name without an HDF5 suffix (.h5 .hdf5 .hdf .he5 .nc) returns a warning for the
+// caller to give its own way ("the results file is HDF5 (usually named .h5)"); "" otherwise.
+std::string check_results_name(const std::string& path, const std::string& option, const std::string& hint);
+
 }  // namespace paraspine

@@ -1,5 +1,8 @@
 #include "sim/render/scene.h"
 
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
 #include <cmath>
 
 #include "sim/kinematics/kinematics.h"
@@ -23,6 +26,30 @@ constexpr double kHeadLength = 0.195, kHeadBreadth = 0.155, kVertCerv = 0.2429, 
 
 Vec3 world(const Data& d, int s, const Vec3& p) { return d.segment_origin.col(s) + d.segment_rotation[s] * p; }
 
+// Points on the three principal circles of segment s's equivalent ellipsoid (a uniform solid with
+// its mass and inertia about its centre of mass: I_a = m (b² + c²) / 5, so a² = 5 (I_b + I_c − I_a)
+// / (2 m)), in the segment frame; none for a massless segment.
+std::vector<Vec3> inertia_ellipsoid(const Model& m, int s) {
+  std::vector<Vec3> out;
+  const double mass = m.segment_mass[s];
+  if (!(mass > 0)) return out;
+  const Eigen::SelfAdjointEigenSolver<Mat3> eig(m.segment_inertia[s]);
+  if (eig.info() != Eigen::Success) return out;
+  const Vec3 I = eig.eigenvalues();
+  Vec3 r;
+  for (int k = 0; k < 3; ++k) r[k] = std::sqrt(std::max(0.0, 2.5 * (I[(k + 1) % 3] + I[(k + 2) % 3] - I[k]) / mass));
+  const Mat3& E = eig.eigenvectors();
+  const Vec3 c = m.segment_com.col(s);
+  constexpr int n = 36;
+  for (int k = 0; k < n; ++k) {
+    const double t = 2 * M_PI * k / n, cs = std::cos(t), sn = std::sin(t);
+    out.push_back(c + E * Vec3(r[0] * cs, r[1] * sn, 0));
+    out.push_back(c + E * Vec3(r[0] * cs, 0, r[2] * sn));
+    out.push_back(c + E * Vec3(0, r[1] * cs, r[2] * sn));
+  }
+  return out;
+}
+
 }  // namespace
 
 BoneGeometry::BoneGeometry(const Model& m) {
@@ -32,6 +59,11 @@ BoneGeometry::BoneGeometry(const Model& m) {
   pelvis_points = seg_points[0];
   for (int j = 0; j < m.njoint; ++j)
     if (m.joint_parent(j) == 0) pelvis_points.push_back(m.joint_pos_in_parent.col(j));
+  // The pelvis' mass as the model has it: the solid ellipsoid of the segment's mass and inertia
+  // (its principal circles). Muscle attachments alone drew paraspinal_only's pelvis, which carries
+  // only the erectors, as a sliver beside L5, where full_spine's (abdominals, psoas, quadratus
+  // lumborum) fills the pelvis; the ellipsoid is the same in both models (docs/render.md).
+  for (const Vec3& p : inertia_ellipsoid(m, 0)) pelvis_points.push_back(p);
 
   for (int s = 1; s < m.nsegment; ++s) {
     int sup = -1;

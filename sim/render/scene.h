@@ -6,7 +6,8 @@
 // Bones are schematic (docs/render.md): each vertebral body is a box between the centres of its two
 // discs (from the model's joint frames), the disc a wedge between the end plates of neighbouring
 // bodies, the spinous process a bar to the most posterior midline muscle attachment the model has on
-// that vertebra, the head an ellipsoid, the pelvis the hull of its muscle attachments.
+// that vertebra, the head an ellipsoid, the pelvis the hull of its muscle attachments, its joints
+// and the ellipsoid of its mass and inertia.
 #include <string>
 #include <vector>
 

@@ -22,23 +22,23 @@
 
 namespace paraspine {
 
-SweepAxis parse_sweep_axis(const std::string& spec) {
+SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option) {
   const auto eq = spec.find('=');
-  if (eq == std::string::npos || eq == 0) throw InputError("--vary", 0, spec, "expected PATH=START:STOP:N or PATH=V1,V2,...");
+  if (eq == std::string::npos || eq == 0) throw InputError(option, 0, spec, "expected PATH=START:STOP:N or PATH=V1,V2,...");
   SweepAxis a;
   a.path = spec.substr(0, eq);
   const std::string v = spec.substr(eq + 1);
   auto number = [&](const std::string& s) {
     double x = 0;
-    if (!parse_number(s, x) || !std::isfinite(x)) throw InputError("--vary", 0, spec, "'" + s + "' is not a number");
+    if (!parse_number(s, x) || !std::isfinite(x)) throw InputError(option, 0, spec, "'" + s + "' is not a number");
     return x;
   };
   if (v.find(':') != std::string::npos) {
     const auto c1 = v.find(':'), c2 = v.find(':', c1 + 1);
-    if (c2 == std::string::npos) throw InputError("--vary", 0, spec, "expected START:STOP:N");
+    if (c2 == std::string::npos) throw InputError(option, 0, spec, "expected START:STOP:N");
     const double a0 = number(v.substr(0, c1)), a1 = number(v.substr(c1 + 1, c2 - c1 - 1));
     const double nd = number(v.substr(c2 + 1));
-    if (nd < 1 || nd != std::floor(nd) || nd > 10000) throw InputError("--vary", 0, spec, "N must be a whole number 1–10000");
+    if (nd < 1 || nd != std::floor(nd) || nd > 10000) throw InputError(option, 0, spec, "N must be a whole number 1–10000");
     const int n = static_cast<int>(nd);
     for (int k = 0; k < n; ++k) a.values.push_back(n == 1 ? a0 : a0 + (a1 - a0) * k / (n - 1));
   } else {
@@ -53,14 +53,14 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
   return a;
 }
 
-long sweep_point_count(const std::vector<SweepAxis>& axes) {
+long sweep_point_count(const std::vector<SweepAxis>& axes, const std::string& option) {
   long points = 1;
   std::string spec;
   for (const auto& a : axes) {
     spec += (spec.empty() ? "" : " × ") + std::to_string(a.values.size()) + " (" + a.path + ")";
     const long n = static_cast<long>(a.values.size());
     if (n > 0 && points > kMaxSweepPoints / n)
-      throw InputError("--vary", 0, "", "the grid has more than " + std::to_string(kMaxSweepPoints) + " points (" + spec +
+      throw InputError(option, 0, "", "the grid has more than " + std::to_string(kMaxSweepPoints) + " points (" + spec +
                                             (&a == &axes.back() ? "" : " × ...") + "): each point is a whole run; vary fewer values");
     points *= n;
   }
@@ -77,7 +77,7 @@ struct GridPoint {
   std::string label;
 };
 
-GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, long p) {
+GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, long p, const std::string& option) {
   GridPoint g;
   g.subject = base.subject.value_or(Subject{});
   long rest = p;
@@ -95,15 +95,15 @@ GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, l
     else if (path == "subject.fatigue_rate_scale") g.subject.fatigue_rate_scale = v;
     else if (path == "subject.recovery_rate_scale") g.subject.recovery_rate_scale = v;
     else
-      for (const std::string& one : sweep_axis_paths(path)) g.sets.push_back(one + "=" + text);
+      for (const std::string& one : sweep_axis_paths(path, option)) g.sets.push_back(one + "=" + text);
   }
   for (const auto& part : parts) g.label += (g.label.empty() ? "" : ", ") + part;
   return g;
 }
 
-Scenario grid_scenario(const Scenario& base, const GridPoint& g) {
+Scenario grid_scenario(const Scenario& base, const GridPoint& g, const std::string& option) {
   return g.sets.empty() ? base
-                        : parse_scenario_noted(apply_overrides(base.text, base.file, g.sets), base.file, " (with --vary)");
+                        : parse_scenario_noted(apply_overrides(base.text, base.file, g.sets, option), base.file, " (with " + option + ")");
 }
 
 // The error `e` of grid point `g`, naming the point; an InputError keeps its file, line and field.
@@ -123,24 +123,26 @@ Scenario grid_scenario(const Scenario& base, const GridPoint& g) {
 
 }  // namespace
 
-SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double)) {
+SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
+                      const std::string& option) {
   SweepResult r;
   r.axes = axes;
-  r.summaries.resize(sweep_point_count(axes));
-  run_sweep_each(base, axes, threads, progress, [&](long p, const nlohmann::json& j) { r.summaries[p] = j; });
+  r.summaries.resize(sweep_point_count(axes, option));
+  run_sweep_each(base, axes, threads, progress, [&](long p, const nlohmann::json& j) { r.summaries[p] = j; }, option);
   return r;
 }
 
 void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
-                    const std::function<void(long, const nlohmann::json&)>& on_point) {
-  const long points = sweep_point_count(axes);
+                    const std::function<void(long, const nlohmann::json&)>& on_point, const std::string& option) {
+  const long points = sweep_point_count(axes, option);
   const Model model0 = load_model(base.model);
   // Check every scenario override once, serially, so errors surface before any work.
   std::vector<std::string> first_sets;
   for (const auto& a : axes)
     if (a.path.rfind("subject.", 0) != 0)
-      for (const std::string& one : sweep_axis_paths(a.path)) first_sets.push_back(one + "=" + fmt::format("{}", a.values[0]));
-  if (!first_sets.empty()) parse_scenario_noted(apply_overrides(base.text, base.file, first_sets), base.file, " (with --vary)");
+      for (const std::string& one : sweep_axis_paths(a.path, option)) first_sets.push_back(one + "=" + fmt::format("{}", a.values[0]));
+  if (!first_sets.empty())
+    parse_scenario_noted(apply_overrides(base.text, base.file, first_sets, option), base.file, " (with " + option + ")");
 
   // Every grid point checked against its own scaled model (posture ranges, hand reach, balance,
   // fatigue groups: what run_scenario checks before its first frame) before the first point runs,
@@ -153,8 +155,8 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
     for (long p = 0; p < points; ++p) {
       if (p > first_bad.load(std::memory_order_relaxed)) continue;
       try {
-        const GridPoint g = grid_point(base, axes, p);
-        const Scenario sc = grid_scenario(base, g);
+        const GridPoint g = grid_point(base, axes, p, option);
+        const Scenario sc = grid_scenario(base, g, option);
         const Model m = scale_model(model0, g.subject);
         bind_scenario(sc, m);
         scenario_fatigue_parameters(sc, m);
@@ -166,7 +168,7 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
       }
     }
     const long bad = first_bad.load();
-    if (bad < points) rethrow_at_point(problem[static_cast<size_t>(bad)], grid_point(base, axes, bad));
+    if (bad < points) rethrow_at_point(problem[static_cast<size_t>(bad)], grid_point(base, axes, bad, option));
   }
 
   std::atomic<long> done{0};
@@ -178,9 +180,9 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
   for (long p = 0; p < points; ++p) {
     // After a failure the sweep's result is discarded: the points not started are not run.
     if (stop.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) continue;
-    const GridPoint g = grid_point(base, axes, p);
+    const GridPoint g = grid_point(base, axes, p, option);
     try {
-      const Scenario sc = grid_scenario(base, g);
+      const Scenario sc = grid_scenario(base, g, option);
       const Model m = scale_model(model0, g.subject);
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);

@@ -21,14 +21,18 @@ struct SweepAxis {
   std::vector<double> values;
 };
 
+// `option` in the functions below is the argument the axes came from, as the caller's user wrote it
+// ("--vary" on the command line, "vary" in Python): errors name it, and a scenario value a grid
+// point refuses is noted " (with OPTION)".
+
 // "PATH=START:STOP:N" (N evenly spaced values, ends included) or "PATH=V1,V2,..."; throws
 // InputError naming the argument when malformed.
-SweepAxis parse_sweep_axis(const std::string& spec);
+SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option = "--vary");
 
-// The number of grid points (the product of the axes' sizes); an InputError naming --vary when it
+// The number of grid points (the product of the axes' sizes); an InputError naming `option` when it
 // exceeds kMaxSweepPoints (each point is a whole run; the product would also overflow a long).
 inline constexpr long kMaxSweepPoints = 1000000;
-long sweep_point_count(const std::vector<SweepAxis>& axes);
+long sweep_point_count(const std::vector<SweepAxis>& axes, const std::string& option = "--vary");
 
 // The unit of an axis's values, for the sweep file's /grid/<i> `units`: subject.mass kg,
 // subject.height m, the subject's factors 1; a scenario path by its key's unit suffix (load_kg kg,
@@ -48,13 +52,14 @@ struct SweepStopped : std::runtime_error {
   SweepStopped() : std::runtime_error("sweep stopped") {}
 };
 SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads,
-                      bool (*progress)(double) = nullptr);
+                      bool (*progress)(double) = nullptr, const std::string& option = "--vary");
 
 // The same sweep without keeping the summaries: `on_point(point, summary)` gets each grid point's
 // summary as the point completes (in completion order, one call at a time, on any thread), so a
 // caller can write it out and memory does not grow with the number of points.
 void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
-                    const std::function<void(long, const nlohmann::json&)>& on_point);
+                    const std::function<void(long, const nlohmann::json&)>& on_point,
+                    const std::string& option = "--vary");
 
 // The sweep file, written point by point: created as PATH.partial with the grid, each add() writes
 // one point's values and summary, finish() renames it into place (a writer destroyed unfinished

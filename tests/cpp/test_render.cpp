@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <array>
 #include <map>
 #include <set>
@@ -23,6 +24,9 @@
 #include "sim/render/plot.h"
 #include "sim/render/report.h"
 #include "sim/render/results_series.h"
+#include "sim/render/scene.h"
+#include "sim/kinematics/posture.h"
+#include "sim/simulate/frame.h"
 #include "sim/simulate/run.h"
 
 // Fontconfig, which Cairo uses for text, keeps its configuration for the life of the process, and
@@ -679,6 +683,50 @@ TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
           ++overlap, x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
     EXPECT_EQ(overlap, 0) << r.scenario << " " << view_name(c.view) << " " << c.w << " × " << c.h << " at t = " << c.t << ": pixels in x "
                           << x0 << "–" << x1 << ", y " << y0 << "–" << y1;
+  }
+}
+
+// Review: paraspinal_only's pictures had no pelvis to speak of. Drawn from its muscle attachments
+// alone, a pelvis carrying only the erectors was a sliver beside L5, where full_spine's (abdominals,
+// psoas, quadratus lumborum attached) filled the pelvis. With the ellipsoid of the segment's own
+// mass and inertia (the same in both models) it is a pelvis in both: in the sagittal and frontal
+// projections of the neutral posture, at least 0.6 of full_spine's area and at least 0.03 m².
+TEST(Render, EveryModelDrawsAWholePelvis) {
+  auto pelvis_areas = [](const std::string& name) {
+    const Model m = load_model(test::source_dir() + "/models/" + name + ".yaml");
+    Data d(m);
+    set_static_posture(m, neutral_posture(m), d);
+    evaluate_frame(m, d);
+    const Scene s = build_scene(m, BoneGeometry(m), d);
+    std::array<double, 2> area{0, 0};
+    for (const auto& b : s.bones) {
+      if (b.kind != SceneBone::kPelvis || b.name != m.segment_name[0]) continue;
+      for (int view = 0; view < 2; ++view) {  // sagittal (x anterior, y up), frontal (z right, y up)
+        std::vector<std::pair<double, double>> p;
+        for (const Vec3& q : b.hull) p.emplace_back(view == 0 ? q.x() : q.z(), q.y());
+        std::sort(p.begin(), p.end());
+        auto cross = [](const auto& o, const auto& a, const auto& c) {
+          return (a.first - o.first) * (c.second - o.second) - (a.second - o.second) * (c.first - o.first);
+        };
+        std::vector<std::pair<double, double>> h(2 * p.size());  // Andrew's monotone chain
+        size_t k = 0;
+        for (size_t i = 0; i < p.size(); ++i) {
+          while (k >= 2 && cross(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+          h[k++] = p[i];
+        }
+        for (size_t i = p.size() - 1, t = k + 1; i-- > 0;) {
+          while (k >= t && cross(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+          h[k++] = p[i];
+        }
+        for (size_t i = 0; i + 1 < k; ++i) area[view] += 0.5 * (h[i].first * h[i + 1].second - h[i + 1].first * h[i].second);
+      }
+    }
+    return area;
+  };
+  const auto full = pelvis_areas("full_spine"), only = pelvis_areas("paraspinal_only");
+  for (int view = 0; view < 2; ++view) {
+    EXPECT_GT(only[view], 0.6 * full[view]) << (view ? "frontal" : "sagittal") << ": " << only[view] << " vs " << full[view] << " m²";
+    EXPECT_GT(only[view], 0.03) << (view ? "frontal" : "sagittal");
   }
 }
 

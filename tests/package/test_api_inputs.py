@@ -513,3 +513,32 @@ def test_sweep_stops_at_ctrl_c_and_at_a_raising_progress_callback():
     with pytest.raises(KeyboardInterrupt):
         paraspine.sweep(FIXTURE, axis, threads=1, progress=interrupting)
     assert len(calls) <= 2
+
+
+def test_an_output_named_as_text_is_refused_before_the_run_as_on_the_command_line(tmp_path):
+    # simulate(output="x.json") wrote an HDF5 file named x.json without a word, where
+    # `paraspine run -o x.json` exits 2 with advice. The CLI's own check, naming `output`: refused
+    # before any frame runs, no file (nor a .partial) left behind; simulate and sweep alike.
+    ran = []
+    for name in ("x.json", "X.CSV", "x.txt", "x.yaml", "x.yml"):
+        out = tmp_path / name
+        ext = name.split(".")[1].lower()
+        with pytest.raises(paraspine.InputError) as e:
+            paraspine.simulate(None, FIXTURE, output=out, progress=lambda *a: ran.append(a))
+        assert str(e.value).startswith(f"output: {out}: results files are HDF5, not {ext}: give a .h5 name ("), str(e.value)
+        assert e.value.field == str(out)
+        with pytest.raises(paraspine.InputError, match=f"results files are HDF5, not {ext}: give a .h5 name"):
+            paraspine.sweep(FIXTURE, {"subject.mass": [60, 70]}, output=out, progress=ran.append)
+    assert ran == [] and list(tmp_path.iterdir()) == []
+    # The same words as the command line's, the option named as each caller writes it.
+    r = cli("run", FIXTURE, "-o", str(tmp_path / "x.json"))
+    assert r.returncode == 2 and r.stderr.startswith(f"error: -o: {tmp_path / 'x.json'}: results files are HDF5, not json: give a .h5 name (")
+    # Another name without an HDF5 suffix is written, with the CLI's warning; an .h5 name without one.
+    with pytest.warns(UserWarning, match=r"output='.*x\.res': the results file is HDF5 \(usually named \.h5\)") as w:
+        paraspine.simulate(None, FIXTURE, output=tmp_path / "x.res", progress=False, fatigue=False, fields="compression")
+    assert w[0].filename == __file__  # pointing at the caller's line
+    assert (tmp_path / "x.res").exists()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paraspine.simulate(None, FIXTURE, output=tmp_path / "x.h5", progress=False, fatigue=False, fields="compression")

@@ -238,6 +238,22 @@ def test_progress_callback_and_interruption(tmp_path):
     paraspine.simulate(None, FIXTURE, progress=True, fields=["compression"])
 
 
+def test_progress_bar_in_a_log_is_plain_lines():
+    # `python job.py 2>log`: tqdm redrew its text bar in place with \r about ten times a second and
+    # the log kept every redraw on one "line" (thousands for a long scenario). With stderr not a
+    # terminal each redraw is a plain line, at most every _LOG_INTERVAL_S (here shortened to 0.3 s).
+    import subprocess
+    import sys
+    code = ("import paraspine, paraspine.run as r; r._LOG_INTERVAL_S = 0.3; "
+            f"paraspine.simulate(None, {FIXTURE!r}, overrides={{'repetitions': 150}}, fields=['compression'])")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert "\r" not in p.stderr, p.stderr[:500]
+    lines = p.stderr.splitlines()
+    assert lines and all(line.startswith("test_lift:") and "frame" in line for line in lines), p.stderr
+    assert len(lines) < 200, len(lines)
+
+
 def test_without_fatigue_frames_run_in_parallel_like_the_cli(tmp_path):
     # fatigue=False is `paraspine run --no-fatigue`: fresh muscles, frames solved in parallel chains,
     # the same bits for any thread count; the progress callback then runs on whichever thread hands

@@ -240,3 +240,35 @@ def test_a_sweep_file_given_where_a_run_file_belongs_is_named(tmp_path):
         paraspine.load_results(str(out))
     r = cli("compare", str(out))
     assert r.returncode == 2 and "a sweep file (paraspine sweep -o)" in r.stderr
+
+
+def test_every_sweep_error_names_vary_as_python_writes_it():
+    # A grid too large, a malformed 'START:STOP:N' value and a grid point whose values clash (each
+    # accepted alone) said "--vary", the command line's option, to a Python user who typed `vary`.
+    # The same messages with the argument named as each caller writes it.
+    big = {"subject.mass": np.linspace(60, 90, 100), "subject.height": np.linspace(1.6, 1.9, 100),
+           "subject.strength": np.linspace(0.8, 1.2, 101)}
+    clash = {"keyframes[1].time": [2.5], "keyframes[2].time": [2.0]}  # 0, 2.5, 2.0: not in order
+    for vary, cli_args, expect in (
+            (big, ["subject.mass=60:90:100", "subject.height=1.6:1.9:100", "subject.strength=0.8:1.2:101"],
+             "vary: the grid has more than 1000000 points"),
+            ({"subject.mass": "60:90"}, ["subject.mass=60:90"], "vary: subject.mass=60:90: expected START:STOP:N"),
+            (clash, ["keyframes[1].time=2.5", "keyframes[2].time=2.0"], None)):
+        ran = []
+        with pytest.raises(paraspine.InputError) as e:
+            paraspine.sweep(FIXTURE, vary, progress=ran.append)
+        msg = str(e.value)
+        assert "--vary" not in msg and ran == [], msg
+        args = ["sweep", FIXTURE]
+        for a in cli_args:
+            args += ["--vary", a]
+        r = cli(*args)
+        assert r.returncode == 2, r.stderr
+        if expect:
+            assert msg.startswith(expect), msg
+            assert r.stderr == f"error: --{msg}\n", r.stderr
+        else:
+            assert "(with vary)" in msg, msg
+            assert "(with --vary)" in r.stderr, r.stderr
+            assert r.stderr.replace(os.path.abspath(FIXTURE), FIXTURE) == \
+                "error: " + msg.replace(os.path.abspath(FIXTURE), FIXTURE).replace("(with vary)", "(with --vary)") + "\n"

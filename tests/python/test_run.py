@@ -677,6 +677,35 @@ def test_progress_shows_on_a_terminal_even_when_stdout_is_redirected():
     assert b"100 %" in err, err
 
 
+def test_progress_in_a_log_is_a_few_plain_lines():
+    # stderr to a file or a pipe (`paraspine run shift -o x.h5 2>log`): the terminal's bar redrawn
+    # with \r every 50 frames would pile up in the log (5760 redraws for an 8-hour shift at 10 Hz),
+    # and without a terminal there was no progress at all. Now a plain line at each further tenth
+    # of the work once it has taken 2 s; short runs say nothing, as on a terminal.
+    import re
+    import subprocess
+    import time
+    t0 = time.time()
+    r = subprocess.run([CLI, "run", FIXTURE, "--set", "repetitions=250", "--json"], capture_output=True, text=True, timeout=600)
+    took = time.time() - t0
+    assert r.returncode == 0, r.stderr
+    assert "\r" not in r.stderr
+    lines = r.stderr.splitlines()
+    if took > 3.5:  # the run itself past 2 s (a safe margin for loading the model)
+        assert 1 <= len(lines) <= 11, r.stderr
+        for line in lines:
+            assert re.fullmatch(r"  +\d+ %  t = \d+ / \d+ s  \(\d+ s elapsed, ETA \d+ s\)", line), line
+        assert lines[-1].lstrip().startswith("100 %"), r.stderr
+    short = subprocess.run([CLI, "run", FIXTURE, "--set", "repetitions=1", "--set", "output_rate_hz=5"],
+                           capture_output=True, text=True, timeout=120)
+    assert short.returncode == 0 and short.stderr == "", short.stderr
+    r = subprocess.run([CLI, "sweep", FIXTURE, "--vary", "repetitions=40,45,50,55", "--threads", "1"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and "\r" not in r.stderr, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) <= 4 and all(re.fullmatch(r"  sweep: +\d+ % of grid points \(\d+ s elapsed\)", l) for l in lines), r.stderr
+
+
 def test_results_never_replace_an_input_file(tmp_path):
     # 'run lift.yaml -o lift.yaml' (a slip of the shell's history) replaced the scenario by the
     # HDF5 results; the same with the model file given by --model.
