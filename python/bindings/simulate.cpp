@@ -303,7 +303,8 @@ void bind_simulate(py::module_& mod) {
       .def_static("_resolve_path", &ps::resolve_scenario_path, py::arg("name_or_path"))
       .def("_with_overrides",
            [](const ps::Scenario& s, const std::vector<std::string>& sets, const std::string& file) {
-             return ps::parse_scenario(ps::apply_overrides(s.text, s.file, sets), file);
+             // Errors name Python's argument, `overrides:`, not the CLI's `--set:` (as sweep's say `vary:`).
+             return ps::parse_scenario(ps::apply_overrides(s.text, s.file, sets, "overrides"), file);
            }, py::arg("sets"), py::arg("file"))
       .def_readonly("name", &ps::Scenario::name, "Scenario name.")
       .def_readonly("description", &ps::Scenario::description, "What the scenario represents.")

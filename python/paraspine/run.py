@@ -310,6 +310,9 @@ def _axis_units(path: str) -> str:
     return ""
 
 
+_SWEEP_JOINT_COLUMNS = ["peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"]
+
+
 class SweepResults:
     """A sweep's grid and one summary per grid point (row-major over the axes).
 
@@ -371,7 +374,8 @@ class SweepResults:
 
     def to_pandas(self, joint: str = "L4-L5"):
         """One row per grid point: the axis values, then peak and mean compression and peak shears
-        at ``joint`` (N), the peak reserve (N·m) and the endurance (s, NaN when it never fails)."""
+        at ``joint`` (N), the summary's other numbers for ``joint`` (signed shears, peak times, fresh
+        peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails)."""
         import pandas as pd
 
         if joint not in self.summaries[0]["joints"]:
@@ -379,7 +383,11 @@ class SweepResults:
         rows = []
         for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
             r = {p: v for (p, _), v in zip(self.axes, point)}
-            r.update({f"{joint} {k}": v for k, v in s["joints"][joint].items()})
+            # The documented numbers first, then the summary's other per-joint keys (its alphabetical
+            # order put end_creep_deg first).
+            js = s["joints"][joint]
+            r.update({f"{joint} {k}": js[k] for k in sorted(js, key=lambda k: (k not in _SWEEP_JOINT_COLUMNS,
+                      _SWEEP_JOINT_COLUMNS.index(k) if k in _SWEEP_JOINT_COLUMNS else 0))})
             r["reserve_peak_Nm"] = s["reserves"]["peak_moment_Nm"]
             r["endurance_s"] = np.nan if s["endurance_s"] is None else s["endurance_s"]
             rows.append(r)

@@ -468,23 +468,32 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   }
   // `missing`: what a NaN value prints as ('-': the file has no such number; "never" for endurance).
   // `is_signed`: a value that may change sign (a signed shear), whose change is printed in its unit.
+  // Columns as wide as the widest heading or first-to-fail group (at least 14): "upright_sitting
+  // slouched_sitting" and "longissimus external_oblique" used to run into each other.
+  auto first_to_fail = [](const ps::ResultsFileInfo& f) {
+    const auto g = f.summary.find("first_to_fail");
+    return g != f.summary.end() && g->is_string() ? g->get<std::string>() : std::string("-");
+  };
+  size_t width = 14, label_width = 34;  // "sternocleidomastoid mean activation" is 35 characters
+  for (const auto& [group, sides] : files[0].summary["groups"].items()) label_width = std::max(label_width, group.size() + 16);
   auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-", bool is_signed = false) {
-    std::string line = fmt::format("  {:<34}", label);
+    std::string line = fmt::format("  {:<{}}", label, label_width);
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
       const double v = value(files[k]);
-      line += " " + (std::isnan(v) ? fmt::format("{:>14}", missing) : ps::cli::cell(v, digits, 14));
+      line += " " + (std::isnan(v) ? fmt::format("{:>{}}", missing, width) : ps::cli::cell(v, digits, static_cast<int>(width)));
       if (k > 0)
         line += fmt::format(" {:>9}", is_signed ? ps::cli::signed_change(first, v, digits, unit) : ps::cli::percent_change(first, v, digits));
     }
-    fmt::print("{} {}\n", line, unit);
+    // A signed change carries its unit ("-133 N"): the unit once, not "-133 N N".
+    fmt::print("{} {}\n", line, is_signed && files.size() > 1 ? "" : unit);
   };
   auto text_row = [&](const std::string& label, auto text) {
-    std::string line = fmt::format("  {:<34}", label);
-    for (size_t k = 0; k < files.size(); ++k) line += fmt::format(" {:>14}", text(files[k])) + (k ? std::string(10, ' ') : "");
+    std::string line = fmt::format("  {:<{}}", label, label_width);
+    for (size_t k = 0; k < files.size(); ++k) line += fmt::format(" {:>{}}", text(files[k]), width) + (k ? std::string(10, ' ') : "");
     fmt::print("{}\n", line);
   };
-  std::string head = fmt::format("  {:<34}", "");
+  std::string head = fmt::format("  {:<{}}", "", label_width);
   // Columns are headed by scenario name, or by file name when two files ran the same scenario
   // (e.g. two subjects or --set variants), which would otherwise be told apart by nothing.
   std::vector<std::string> labels;
@@ -496,7 +505,8 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
         a = labels.size();
         break;
       }
-  for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>14}", labels[k]) + (k ? std::string(10, ' ') : "");
+  for (size_t k = 0; k < files.size(); ++k) width = std::max({width, labels[k].size(), first_to_fail(files[k]).size()});
+  for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>{}}", labels[k], width) + (k ? std::string(10, ' ') : "");
   fmt::print("{}\n", head);
   std::vector<const nlohmann::json*> summaries;
   for (const auto& f : files) summaries.push_back(&f.summary);
@@ -526,10 +536,7 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     const auto e = f.summary.find("endurance_s");
     return e != f.summary.end() && e->is_number() ? e->get<double>() : std::numeric_limits<double>::quiet_NaN();
   }, "s", 0, "never");
-  text_row("first to fail", [](const ps::ResultsFileInfo& f) {
-    const auto g = f.summary.find("first_to_fail");
-    return g != f.summary.end() && g->is_string() ? g->get<std::string>() : std::string("-");
-  });
+  text_row("first to fail", first_to_fail);
   row("duration", [](const ps::ResultsFileInfo& f) { return f.summary["duration_s"].get<double>(); }, "s", 1);
   return 0;
 }

@@ -43,8 +43,9 @@ ResultsFileInfo read_results_info(const std::string& path) {
     throw InputError(path, 0, "", msg);
   };
   if (is_sweep_file(file))
-    fail("a sweep file (paraspine sweep -o): every grid point's summary is in /summaries and "
-         "/summary; this command reads the results of one run (paraspine run -o)");
+    fail("a sweep file (paraspine sweep -o: one summary per grid point, no frames); compare, render, report and "
+         "Python's load_results read the results of one run (paraspine run -o); read a sweep file's /grid and "
+         "/summaries with h5py (docs/hdf5-schema.md, \"Sweep files\")");
   if (H5Aexists(file, "schema_version") <= 0) fail("not a paraspine results file (no schema_version)");
   {
     const hid_t a = H5Aopen(file, "schema_version", H5P_DEFAULT);

@@ -593,9 +593,15 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
       const std::string key = path.substr(i, stop - i);
       if (key.empty()) fail("empty name in the path");
       if (key.find(']') != std::string::npos) fail("unmatched ']'");
-      if (!cur.IsMap() || !cur[key].IsDefined())
-        fail("the scenario has no '" + key + "' here (" + option + " changes existing values, it adds none" +
-             (first && key == "subject" ? "; give the subject with --subject mass=70,height=1.75,sex=male)" : ")"));
+      if (!cur.IsMap() || !cur[key].IsDefined()) {
+        // The CLI's options (--set, --vary) and Python's arguments (overrides, vary) each in their own words.
+        const bool cli = option.rfind("--", 0) == 0;
+        fail("the scenario has no '" + key + "' here (" +
+             (cli ? option + " changes existing values, it adds none" : option + " can only change existing values, not add keys") +
+             (!(first && key == "subject") ? ")"
+              : cli ? "; give the subject with --subject mass=70,height=1.75,sex=male)"
+                    : "; give the subject with subject=paraspine.Subject(mass=70, height=1.75, sex='male'))"));
+      }
       cur = cur[key];
       on_path.push_back(cur);
       i = stop;

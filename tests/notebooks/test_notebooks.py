@@ -46,3 +46,17 @@ def test_notebook_runs_and_its_checks_pass(path, tmp_path):
     images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert images >= 3, "each notebook tells its story with plots"
     print(f"{path.name}: {seconds:.1f} s")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_cell_has_an_id(path):
+    """nbformat 4.5 notebooks need a cell id on every cell: two cells of lifting_technique.ipynb had
+    none, and nbformat warned ("MissingIDFieldWarning ... will become a hard error") whenever the
+    executed notebook was saved (session-13 user review)."""
+    import json
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    if (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5):
+        missing = [k for k, c in enumerate(nb["cells"]) if "id" not in c]
+        assert not missing, f"{path.name}: cells {missing} have no id"
+    ids = [c.get("id") for c in nb["cells"]]
+    assert len(set(ids)) == len(ids), f"{path.name}: duplicate cell ids"

@@ -236,10 +236,13 @@ def test_a_sweep_file_given_where_a_run_file_belongs_is_named(tmp_path):
     out = tmp_path / "sweep.h5"
     r = cli("sweep", FIXTURE, "--vary", "subject.mass=60,70", "-o", str(out))
     assert r.returncode == 0, r.stderr
-    with pytest.raises(paraspine.InputError, match=r"a sweep file \(paraspine sweep -o\)"):
+    with pytest.raises(paraspine.InputError, match=r"a sweep file \(paraspine sweep -o") as e:
         paraspine.load_results(str(out))
+    # Session-13 user review: it said "this command reads ..." to a Python user, and "/summaries and
+    # /summary" of a file whose /summary holds per-joint arrays; it now says what reads what.
+    assert "this command" not in str(e.value) and "load_results" in str(e.value) and "h5py" in str(e.value)
     r = cli("compare", str(out))
-    assert r.returncode == 2 and "a sweep file (paraspine sweep -o)" in r.stderr
+    assert r.returncode == 2 and "a sweep file (paraspine sweep -o" in r.stderr
 
 
 def test_every_sweep_error_names_vary_as_python_writes_it():
