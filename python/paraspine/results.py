@@ -743,8 +743,14 @@ class Results:
 
         In-memory results must hold every field: results simulated with ``fields=`` raise
         ValueError (write such a file while simulating: ``simulate(..., output=PATH, fields=...)``).
-        Results read from a file are copied whole, whatever fields it stores."""
+        Results read from a file are copied whole, whatever fields it stores.
+
+        The name is checked as ``paraspine run -o`` checks it: ``.json``/``.csv``/``.txt``/``.yaml``
+        raise InputError (an HDF5 file would be written under a text name), an unknown suffix warns."""
         path = os.fspath(path)
+        # As the CLI: "is an input of the run" first (to_hdf5("lift.yaml") named the scenario), then the name.
+        _core._check_output_path(path, self._inputs())
+        _check_hdf5_name(path, "the summary is Results.summary, a dict: json.dump(results.summary, f)")
         if self._h5 is not None or (self.model is None and self.file):
             # File-backed: the file already is schema v1; copy it whole. The path is checked as for
             # a run (it replaced a scenario file given by mistake, and a folder left PATH.partial).
@@ -819,6 +825,13 @@ class Results:
         where = f", file '{self.file}'" if self.file else ""
         return (f"<paraspine.Results '{self.scenario_name}': {self.frames} frames, {self.duration_s:g} s, "
                 f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}>")
+
+
+def _check_hdf5_name(path: str, hint: str) -> None:
+    """to_hdf5's name check, the CLI's rule (sim/io/output_path): refused before anything is written."""
+    warning = _core._check_results_name(path, "to_hdf5", hint)
+    if warning:
+        warnings.warn(f"to_hdf5({path!r}): {warning}", stacklevel=3)
 
 
 class _MissingResultsFile(FileNotFoundError, _core.InputError):

@@ -409,8 +409,11 @@ class SweepResults:
         return self._joint_names
 
     def to_hdf5(self, path: Union[str, os.PathLike]) -> str:
-        """Write the sweep file exactly as ``paraspine sweep -o`` does. Returns the path."""
+        """Write the sweep file exactly as ``paraspine sweep -o`` does. Returns the path. The name is
+        checked as the CLI checks it (a .json/.csv/.txt/.yaml name raises InputError)."""
         path = os.fspath(path)
+        from .results import _check_hdf5_name
+        _check_hdf5_name(path, "the summaries are SweepResults.summaries; to_pandas() gives a table")
         _core._write_sweep(path, self.scenario._native, [(p, list(map(float, v))) for p, v in self.axes], self.summaries)
         return path
 
@@ -559,6 +562,6 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
         if bar is not None:
             bar.close()
     result = SweepResults(sc, axes, summaries)
-    if output is not None:
-        result.to_hdf5(output)
+    if output is not None:  # name checked (and warned) above, before the grid ran
+        _core._write_sweep(os.fspath(output), sc._native, [(p, list(map(float, v))) for p, v in axes], summaries)
     return result

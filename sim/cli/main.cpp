@@ -625,6 +625,9 @@ int main(int argc, char** argv) {
   CLI::App app{"paraspine — biomechanics of the back: spine kinematics, loads and muscles"};
   app.set_version_flag("--version", std::string(PARASPINE_VERSION));
   app.require_subcommand(1);
+  // Usage errors read like every other error ("error: ..."), so scripts and users can grep one
+  // prefix. Set before the subcommands are added: each copies its parent's formatter.
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) { return "error: " + CLI::FailureMessage::simple(a, e); });
 
   auto* model_cmd = app.add_subcommand("model", "Inspect a model file");
   model_cmd->require_subcommand(1);

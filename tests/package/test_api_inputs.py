@@ -542,3 +542,29 @@ def test_an_output_named_as_text_is_refused_before_the_run_as_on_the_command_lin
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         paraspine.simulate(None, FIXTURE, output=tmp_path / "x.h5", progress=False, fatigue=False, fields="compression")
+
+
+def test_to_hdf5_checks_the_name_as_the_command_line_does(tmp_path):
+    # Results.to_hdf5("x.json") and SweepResults.to_hdf5("x.csv") wrote HDF5 files under text names
+    # without a word, where simulate(output=) and `paraspine run -o` refuse them. Refused before
+    # anything is written; an unknown suffix warns once, pointing at the caller's line.
+    import warnings
+    res = paraspine.simulate(None, FIXTURE, progress=False, fatigue=False)
+    sw = paraspine.sweep(FIXTURE, {"subject.mass": [60, 70]}, threads=1, progress=False)
+    for obj in (res, sw):
+        for name in ("x.json", "x.CSV", "x.yaml"):
+            with pytest.raises(paraspine.InputError, match=r"^to_hdf5: .*results files are HDF5, not "):
+                obj.to_hdf5(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.warns(UserWarning, match=r"to_hdf5\('.*x\.res'\): the results file is HDF5") as w:
+        res.to_hdf5(tmp_path / "x.res")
+    assert len(w) == 1 and w[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sw.to_hdf5(tmp_path / "s.h5")
+        res.to_hdf5(tmp_path / "r.h5")
+        # sweep(output=) warns once for its own name, not a second time when it writes
+    with pytest.warns(UserWarning) as w:
+        paraspine.sweep(FIXTURE, {"subject.mass": [60, 70]}, threads=1, progress=False, output=tmp_path / "s.res")
+    assert len([x for x in w if "HDF5" in str(x.message)]) == 1
+    assert {p.name for p in tmp_path.iterdir()} == {"x.res", "s.h5", "r.h5", "s.res"}
