@@ -1,5 +1,5 @@
 # The README's commands. Each runs the set-up first, so a fresh Debian machine needs nothing else.
-.PHONY: setup build demo test test-asan bench clean python-install python-uninstall
+.PHONY: setup build demo test test-asan bench fuzz clean python-install python-uninstall
 
 PRESET ?= release
 JOBS ?= $(shell nproc)
@@ -32,5 +32,10 @@ python-uninstall:
 bench: build
 	./build/benchmarks/paraspine_bench
 
+# libFuzzer on the scenario and model loaders, FUZZ_SECONDS per target (docs/fuzzing.md).
+FUZZ_SECONDS ?= 300
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-debug build-asan
+	rm -rf build build-debug build-asan build-fuzz

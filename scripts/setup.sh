@@ -25,6 +25,10 @@ packages=(
   # scripts/stability_check.py: the largest reachable stability margin is an LP (scipy's HiGHS)
   python3-scipy
 )
+# scripts/fuzz.sh (docs/fuzzing.md): libFuzzer comes with clang; OpenMP for clang is libomp.
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev libomp-dev)
+fi
 # Wanted but not required: the tests open the HTML report in headless Chromium, and skip that test
 # with a message where no browser can be installed.
 optional=(chromium)

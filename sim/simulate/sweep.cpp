@@ -389,8 +389,8 @@ void SweepWriter::add(long point, const nlohmann::json& s) {
   if (w.file < 0) throw InputError(w.path, 0, "output", "the sweep file was already given up after an error");
   if (!w.created) {  // the joints are those of the summaries (the first point's, alphabetical)
     w.created = true;
-    for (const auto& [joint, unused] : s["joints"].items()) {
-      (void)unused;
+    for (const auto& item : s["joints"].items()) {
+      const std::string joint = item.key();  // a named copy: clang 14 cannot capture a structured binding
       for (const char* q : {"peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"})
         w.fields.emplace_back(w.create("/summary/" + joint + "/" + q, H5T_NATIVE_DOUBLE, "N"),
                               [joint, q](const nlohmann::json& j) { return j["joints"][joint][q].get<double>(); });
