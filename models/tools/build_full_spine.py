@@ -1295,8 +1295,9 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         else:
             slsrc = sarcomere_src(m["group"])
             if "src_neutral" in m and m["group"] not in SARCOMERE_LENGTH:
-                slsrc += "; the Mortensen file's own l_opt, l_ts hold it at %.3f l_opt in this neutral [D]" % (
-                    m["src_neutral"])
+                slsrc += "; the Mortensen file's own l_opt, l_ts hold it at %.3f l_opt in %s [D]" % (
+                    m["src_neutral"], "its own default pose (its verbatim path, before the via points moved onto "
+                    "the bodies)" if m.get("vias_on_bodies") else "this neutral")
         rule = "%s; %s; SL %.4g µm (%s); L0 %.4f m (neutral, this model); fibre %.2f-%.2f l_opt over the range%s" % (
             FIBRE_RULE_SRC, rsrc, fb["sl"], slsrc, fb["L0"], fb["lmin"], fb["lmax"], how)
         w("    source:\n")
@@ -1316,7 +1317,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
 # =================================================================================================
 
 
-def build(neck_anchor="assumption"):
+def build(neck_anchor="assumption", prevertebral_vias=False):
     mftl = parse_mftl_lumbar()
     trunk = parse_mftl_trunk()
     mort = parse_mortensen()
@@ -1328,6 +1329,11 @@ def build(neck_anchor="assumption"):
     muscles = build_muscles(mftl, trunk, mort, mp)
     fit = source_parameter_fit(muscles, segs)
     neck_src = mark_neck_source_anchor(muscles, segs, mort)
+    # WHAT-IF only (--prevertebral-vias): the prevertebral flexors' via points onto the front of the bodies,
+    # after the check above (which compares the source's verbatim lines with the Mortensen file). Not the
+    # default: it failed its acceptance criterion C1 (docs/sources/neck_flexor_paths.md §5).
+    if prevertebral_vias:
+        deep_muscles.prevertebral_on_bodies(muscles, mort["muscles"], mp)
     apply_group_pcsa(muscles)
     apply_fascicle_pcsa(muscles)
     apply_rule(muscles, segs, ranges, neck_anchor)
@@ -1434,11 +1440,17 @@ def main():
                     help="neck groups' neutral fibre length: 'assumption' (default: SL 2.8 µm, fibres optimal in "
                          "neutral) or 'source' (WHAT-IF: the Mortensen file's own neutral operating point, "
                          "docs/sources/muscle_architecture.md §5.2; needs --out elsewhere than models/)")
+    ap.add_argument("--prevertebral-vias", action="store_true",
+                    help="WHAT-IF: longus capitis / colli via points moved onto the front of the vertebral bodies "
+                         "(docs/sources/neck_flexor_paths.md; failed its criterion C1, so not the default; needs --out "
+                         "elsewhere than models/)")
     args = ap.parse_args()
+    if args.prevertebral_vias and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+        ap.error("--prevertebral-vias is a what-if: give --out a directory other than %s" % os.path.relpath(OUT_DIR, ROOT))
     if args.neck_anchor != "assumption" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--neck-anchor %s is a what-if: give --out a directory other than %s" % (
             args.neck_anchor, os.path.relpath(OUT_DIR, ROOT)))
-    M = build(args.neck_anchor)
+    M = build(args.neck_anchor, args.prevertebral_vias)
     os.makedirs(args.out, exist_ok=True)
     groups_full = [g_ for g_ in TYPE1]
     n_par = sum(1 for m in M["muscles"] if m["group"] in PARASPINAL)

@@ -383,3 +383,46 @@ def build(lum, MT, MO, mp, angle, sp_point, mk, clean_path, neck):
             "pennation_deg": "Mortensen long_col_c1c5 (assumption: same for every slip)",
             "src": "r of Mortensen long_col_c1c5 (assumption: same for every slip)"})
     return out
+
+
+# ---- Prevertebral flexors on the front of the bodies (docs/sources/neck_flexor_paths.md §3). Mortensen's
+# longus lines run tubercle to tubercle; in the lordotic mid-neck the straight segment between two tubercle via
+# points passes behind the joint centre between them, an extension moment arm for a muscle that lies on the
+# anterior aspect of the column (Gray's 1918 p. 394-395; a 1921 dissection manual: longus capitis "ascends upon
+# the anterior aspect of the vertebral column" [V]). The front of each body C2…C7 here is the point of
+# Mortensen's vertical longus colli (long_col_c1thx, "anterior surfaces of the bodies") on that vertebra.
+PREVERTEBRAL = ("longus_capitis", "longus_colli")
+FRONT_OF_BODY = "long_col_c1thx"
+
+
+def prevertebral_on_bodies(muscles, MO, mp):
+    """Every via point (not the first or last point) of a longus capitis / colli fascicle on C2…C7 is moved
+    forward to the front of that body: x = max(own x, x of the long_col_c1thx point on that vertebra);
+    height and lateral offset kept (assumption). Returns [(fascicle, vertebra, old x, new x)]."""
+    front = {}
+    for k in range(len(MO[FRONT_OF_BODY]["points"])):
+        _, _, body, p = MO[FRONT_OF_BODY]["points"][k]
+        seg, pl = mp.mort_point(body, p, "front of body")
+        if seg in ("C2", "C3", "C4", "C5", "C6", "C7"):
+            front[seg] = (float(pl[0]), k)
+    moved = []
+    for m in muscles:
+        if m["group"] not in PREVERTEBRAL:
+            continue
+        notes = []
+        for i in range(1, len(m["path"]) - 1):
+            seg, p = m["path"][i]
+            if seg in front and p[0] < front[seg][0] - 1e-12:
+                x0 = float(p[0])
+                q = np.array(p, float)
+                q[0] = front[seg][0]
+                m["path"][i] = (seg, q)
+                moved.append((m["name"], seg, x0, front[seg][0]))
+                notes.append("%s x %.4f → %.4f" % (seg, x0, front[seg][0]))
+        if notes:
+            m["vias_on_bodies"] = True
+            m["sources"]["path"] += (
+                "; [D] via points moved forward onto the front of the bodies they pass (%s; the front of a body = "
+                "Mortensen %s point on it; height and lateral offset kept, assumption; rule and sources: "
+                "docs/sources/neck_flexor_paths.md §3)" % (", ".join(notes), FRONT_OF_BODY))
+    return moved

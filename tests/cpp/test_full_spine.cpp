@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "sim/io/fields.h"
 #include "fixtures.h"
@@ -235,6 +237,47 @@ double region_arm(const Model& m, const Data& d, int muscle, int axis, const std
   for (int j = 0; j < m.njoint; ++j)
     if (joints.count(m.joint_name[j])) s += d.moment_arm(m.dof(j, axis), muscle);
   return s;
+}
+
+// Prevertebral flexors (longus capitis, longus colli) lie on the anterior aspect of the column and flex
+// every level they cross (Gray's 1918 p. 394-395; docs/sources/neck_flexor_paths.md). Returns every
+// "fascicle at joint" with an extension moment arm in neutral or a range posture (value: the most negative
+// arm, m), except the three crossings where the source's tubercle of origin lies behind and above the
+// joint centre just above it: there no via point can change the sign (neck_flexor_paths.md §2).
+std::map<std::string, double> prevertebral_extension_crossings(const Model& m) {
+  const std::set<std::pair<std::string, std::string>> attachment_behind = {
+      {"long_cap_sklc4", "C3-C4"}, {"long_cap_c5", "C4-C5"}, {"long_col_c1c5", "C4-C5"}};
+  std::map<std::string, double> bad;
+  Data d(m);
+  for (const auto& q : range_postures(m)) {
+    d.q = q;
+    evaluate_frame(m, d);
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const auto& g = m.muscle_group[i];
+      if (g != "longus_capitis" && g != "longus_colli") continue;
+      const std::string base = m.muscle_name[i].substr(0, m.muscle_name[i].size() - 2);  // without _r / _l
+      for (int j = 0; j < m.njoint; ++j) {
+        if (attachment_behind.count({base, m.joint_name[j]})) continue;
+        const double r = d.moment_arm(m.dof(j, kFlexion), i);
+        if (r >= 0) continue;
+        const std::string key = m.muscle_name[i] + " at " + m.joint_name[j];
+        bad[key] = bad.count(key) ? std::min(bad[key], r) : r;
+      }
+    }
+  }
+  return bad;
+}
+
+// Known failure (docs/model.md, open findings; docs/sources/neck_flexor_paths.md): Mortensen's
+// tubercle-to-tubercle lines, and the longus capitis slips built on them, pass behind the mid-neck joint
+// centres between two via points (long_cap_c5 C3-C4, long_cap_c6 C4-C5 and C3-C4, long_col_c5thx C6-C7 and
+// C5-C6). The what-if with via points on the front of the bodies (build_full_spine.py --prevertebral-vias)
+// fixes those but turns long_col_c1c3 at C2-C3 into extension in full neck flexion and lateral bending
+// (-0.3 mm), so it was not adopted. Fails once no crossing is left: then make it a plain check.
+TEST(FullSpine, KnownFailure_PrevertebralFlexorsExtendSomeCrossedLevels) {
+  const auto bad = prevertebral_extension_crossings(test::full_spine());
+  for (const auto& [k, r] : bad) std::printf("[ info ] extension moment arm: %s, down to %.2f mm\n", k.c_str(), 1e3 * r);
+  EXPECT_FALSE(bad.empty()) << "every prevertebral crossing flexes now: turn this into a plain check";
 }
 
 TEST(FullSpine, MomentArmSignsMatchAnatomicalAction) {
