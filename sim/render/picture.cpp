@@ -1021,6 +1021,16 @@ std::vector<int> ResultsPicture::pressure_relieved_joints() const {
   return model_.abdominal_pressure.joints;
 }
 
+double chart_value_x(double bar_end, double text_w, double fs, std::vector<double> lines) {
+  // After the bar; past each vertical line given (the level's peak tick) that would fall inside the
+  // number or just before it.
+  std::sort(lines.begin(), lines.end());
+  double x = bar_end + 0.3 * fs;
+  for (double l : lines)
+    if (l >= x - 0.2 * fs && l <= x + text_w + 0.2 * fs) x = l + 0.3 * fs;
+  return x;
+}
+
 void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {
   const int nj = model_.njoint;
   const double label_w = 4.4 * fs, right_pad = 1.5 * fs;
@@ -1044,7 +1054,15 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     text(cr, X(t), bottom + 1.1 * fs, tick_label(t, step), 0.7 * fs, 0.5);
   }
   text(cr, 0.5 * (ax0 + ax1), bottom + 2.3 * fs, "compression, N", 0.8 * fs, 0.5);
-  // Bars, superior levels on top.
+  // Bars, superior levels on top. Their values are written after the action limit's line, which
+  // crossed the white numbers inside the bars ("4651") when drawn over them.
+  struct Value {
+    double x, y;
+    std::string s;
+    double size;
+    bool inside;
+  };
+  std::vector<Value> values;
   for (int j = 0; j < nj; ++j) {
     const int r = nj - 1 - j;
     const double yc = top + (r + 0.5) * row;
@@ -1066,8 +1084,11 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
       const std::string value = fmt::format("{:.0f}", c);
       const double tw = text_width(cr, value, 0.85 * lfs);
-      if (X(c) - ax0 > tw + 0.8 * fs) text(cr, X(c) - 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 1.0, false, 1, 1, 1);
-      else text(cr, X(c) + 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 0, false, 0.3, 0.3, 0.35);
+      // Outside the bar it starts after the peak tick too: placed after the bar alone, the tick of a
+      // level whose peak lies just beyond its bar struck through the number ("2|24" for 224 N); and
+      // it is written on a white ground that interrupts the action limit's line ("1|469" at 800 × 500).
+      if (X(c) - ax0 > tw + 0.8 * fs) values.push_back({X(c) - 0.3 * fs - tw, yc + 0.35 * lfs, value, 0.85 * lfs, true});
+      else values.push_back({chart_value_x(X(c), tw, fs, {xp}), yc + 0.35 * lfs, value, 0.85 * lfs, false});
     }
   }
   // NIOSH action limit.
@@ -1080,6 +1101,14 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   cairo_stroke(cr);
   cairo_set_dash(cr, nullptr, 0, 0);
   text(cr, xl - 0.3 * fs, top - 1.1 * fs, "NIOSH action limit 3400 N", 0.72 * fs, xl + text_width(cr, "NIOSH action limit 3400 N", 0.72 * fs) / 2 > ax1 ? 1.0 : 0.5, true, 0.8, 0.1, 0.1);
+  for (const Value& val : values)
+    if (val.inside) text(cr, val.x, val.y, val.s, val.size, 0, false, 1, 1, 1);
+    else {
+      cairo_rectangle(cr, val.x - 0.15 * val.size, val.y - 0.85 * val.size, text_width(cr, val.s, val.size) + 0.3 * val.size, 1.1 * val.size);
+      cairo_set_source_rgb(cr, 1, 1, 1);
+      cairo_fill(cr);
+      text(cr, val.x, val.y, val.s, val.size, 0, false, 0.3, 0.3, 0.35);
+    }
 }
 
 namespace {

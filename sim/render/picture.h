@@ -58,6 +58,11 @@ struct FrameValues {
   Eigen::VectorXd reserve;  // /joints/reserve_moment, J × 3 row-major (empty when not stored)
 };
 
+// The compression chart: where a level's value, written after its bar (text_w wide), starts: after
+// the bar, and past every vertical line in `lines` (its peak tick) that would cross the number
+// (device units).
+double chart_value_x(double bar_end, double text_w, double fs, std::vector<double> lines);
+
 // The picture's base font size, device units: min(w, h) / 55 × font_scale, at least 12 (legend
 // and chart text scale from it).
 double base_font_size(double w, double h, const PictureOptions& o);

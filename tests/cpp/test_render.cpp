@@ -730,6 +730,21 @@ TEST(Render, EveryModelDrawsAWholePelvis) {
   }
 }
 
+// teacherpics: a level's value written after its bar was struck through by its own peak tick when
+// the peak lay just beyond the bar (slouched sitting's cervical levels read "2|24"), and by the
+// action limit's line. The value now starts past the tick; the limit line is interrupted under it.
+TEST(Render, ChartValuesStartPastTheirPeakTick) {
+  const double fs = 18, tw = 30;
+  EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {}), 100 + 0.3 * fs);
+  EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {300}), 100 + 0.3 * fs);  // a tick far beyond: after the bar
+  for (double tick : {100.0, 104.0, 115.0, 130.0, 139.0}) {             // a tick that would cross the number
+    const double x = chart_value_x(100, tw, fs, {tick});
+    EXPECT_GT(x, tick) << tick;
+    EXPECT_DOUBLE_EQ(x, tick + 0.3 * fs) << tick;
+  }
+  EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {125, 110}), 125 + 0.3 * fs);  // past both, in any order
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
