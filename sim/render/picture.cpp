@@ -182,6 +182,14 @@ std::string newtons_text(double n) { return n < 9.95 ? fmt::format("{:.1f} N", n
 
 }  // namespace
 
+double label_x(double at, double text_w, bool left, double fs, double x_min, double x_max) {
+  const double right_start = at + 0.6 * fs, left_start = at - 0.6 * fs - text_w;
+  const bool right_fits = right_start + text_w <= x_max, left_fits = left_start >= x_min;
+  double x = left ? (left_fits || !right_fits ? left_start : right_start) : (right_fits || !left_fits ? right_start : left_start);
+  if (x + text_w > x_max) x = x_max - text_w;  // fits on neither side: moved in from the edge
+  return std::max(x, x_min);
+}
+
 std::vector<ForceArrow> force_arrows(const Scene& s, double g) {
   std::vector<ForceArrow> out;
   // Hands within 8 cm of each other hold one thing (a club in both hands): one cluster, one arrow.
@@ -792,7 +800,13 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
                               : count > 1 ? fmt::format("{} × {}", count, fa.label)
                                           : fa.label;
     const bool left = fa.hand ? count == 1 && P(fa.at).x() < mid - 1 : label_at.x() < P(fa.at).x() - 1;
-    text(cr, label_at.x() + (left ? -0.6 : 0.6) * fs, label_at.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, rgb[0], rgb[1], rgb[2]);
+    // Inside the body's area: golf's "305 N at the hands: club_pull 302 N + 2 × 0.15 kg" ran on
+    // into the compression chart at 800 × 500. A label that does not fit on its side goes to the
+    // other side of the arrow's end, else is moved in from the edge.
+    const double tw = text_width(cr, label, 0.85 * fs, true);
+    const double x_label = label_x(label_at.x(), tw, left, fs, x0, x0 + w);
+    const double y_label = std::clamp(label_at.y(), y0 + 0.9 * fs, y0 + h);
+    text(cr, x_label, y_label, label, 0.85 * fs, 0.0, true, rgb[0], rgb[1], rgb[2]);
   }
 
   // Vertebra labels for orientation, beside the bodies (anterior side in the sagittal view).

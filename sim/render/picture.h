@@ -94,6 +94,11 @@ struct ForceArrow {
 };
 std::vector<ForceArrow> force_arrows(const Scene& s, double g);
 
+// Where a force arrow's label (text_w wide) starts: 0.6 font sizes to the right of `at` (its arrow's
+// end), or to the left when `left`, and on the other side when it does not fit between x_min and
+// x_max (the body's area); when it fits on neither, moved in from the edge (device units).
+double label_x(double at, double text_w, bool left, double fs, double x_min, double x_max);
+
 // Colour for a value in [0, 1] on the pictures' sequential scale (pale blue-grey → yellow → red →
 // dark crimson), r, g, b in [0, 1].
 void colormap(double v, double rgb[3]);

@@ -663,7 +663,9 @@ TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
     double t;
   };
   const Case cases[] = {{plank, View::kFrontal, 1600, 1000, 1.5}, {plank, View::kFrontal, 800, 500, 1.5}, {plank, View::kSagittal, 1000, 625, 6},
-                        {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2}};
+                        {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2},
+                        // teacherpics: golf's hand label ("305 N at the hands: club_pull …") ran on into the chart
+                        {golf, View::kSagittal, 800, 500, 3.5}};
   for (const Case& c : cases) {
     const ResultsSeries r(c.file);
     ResultsPicture p(r);
@@ -743,6 +745,18 @@ TEST(Render, ChartValuesStartPastTheirPeakTick) {
     EXPECT_DOUBLE_EQ(x, tick + 0.3 * fs) << tick;
   }
   EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {125, 110}), 125 + 0.3 * fs);  // past both, in any order
+}
+
+// teacherpics: a force's label that does not fit on its side of the arrow goes to the other side,
+// else is moved in from the edge; it never leaves the body's area (the chart is beside it).
+TEST(Render, ForceLabelsStayInsideTheBodyArea) {
+  const double fs = 12;
+  EXPECT_DOUBLE_EQ(label_x(100, 50, false, fs, 0, 600), 100 + 0.6 * fs);       // room to the right
+  EXPECT_DOUBLE_EQ(label_x(100, 50, true, fs, 0, 600), 100 - 0.6 * fs - 50);   // room to the left
+  EXPECT_DOUBLE_EQ(label_x(560, 300, false, fs, 0, 600), 560 - 0.6 * fs - 300);  // no room right: left
+  EXPECT_DOUBLE_EQ(label_x(20, 300, true, fs, 0, 600), 20 + 0.6 * fs);          // no room left: right
+  EXPECT_DOUBLE_EQ(label_x(300, 590, false, fs, 0, 600), 10);                   // neither: moved in
+  EXPECT_DOUBLE_EQ(label_x(300, 700, false, fs, 0, 600), 0);                    // wider than the area: from its left edge
 }
 
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
