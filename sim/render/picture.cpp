@@ -128,6 +128,12 @@ double text_width(cairo_t* cr, const std::string& s, double size, bool bold = fa
   return e.x_advance;
 }
 
+// The font size at which s fits in `width`: `size`, or smaller down to `min_size`.
+double fitted_size(cairo_t* cr, const std::string& s, double size, double width, double min_size, bool bold = false) {
+  const double w = text_width(cr, s, size, bold);
+  return w > width ? std::max(min_size, size * width / w) : size;
+}
+
 // Convex hull (Andrew's monotone chain) of 2-D points, counter-clockwise.
 std::vector<Eigen::Vector2d> hull2d(std::vector<Eigen::Vector2d> p) {
   std::sort(p.begin(), p.end(), [](const auto& a, const auto& b) { return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y()); });
@@ -613,12 +619,15 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     else if (o.color != asked.color) coloured += fmt::format(" ({} not stored, --fields)", color_by_name(asked.color));
     if (asked.chart && !o.chart) coloured += " · compression not stored";
     if (o.color == ColorBy::kFatigue && r_.fatigue_mode == "off") coloured += " (fatigue off in this run, --no-fatigue)";
-    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured),
-         0.9 * fs, 0, false, 0.35, 0.35, 0.4);
+    // Smaller when it would run off the right edge: the report's pictures (font_scale 1.2–1.5)
+    // ended "… muscles coloured by ac", what the muscles' colours mean cut off; the red status lines too.
+    const std::string subtitle = fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured);
+    text(cr, fs, 3.4 * fs, subtitle, fitted_size(cr, subtitle, 0.9 * fs, w - 2 * fs, 0.55 * fs), 0, false, 0.35, 0.35, 0.4);
   }
   if (!o.compact) {  // reserves carrying load, a failed task: in red under the subtitle
     const auto status = status_lines(v);
-    for (size_t k = 0; k < status.size(); ++k) text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], 0.9 * fs, 0, true, 0.75, 0.08, 0.08);
+    for (size_t k = 0; k < status.size(); ++k)
+      text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], fitted_size(cr, status[k], 0.9 * fs, w - 2 * fs, 0.55 * fs, true), 0, true, 0.75, 0.08, 0.08);
   }
   const double top = header_height(fs, o);
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;

@@ -759,6 +759,25 @@ TEST(Render, ForceLabelsStayInsideTheBodyArea) {
   EXPECT_DOUBLE_EQ(label_x(300, 700, false, fs, 0, 600), 0);                    // wider than the area: from its left edge
 }
 
+// teacherpics: the report's pictures (1400 × 880, font scale 1.5 for two files) cut the subtitle at
+// the right edge, "… muscles coloured by ac": what the colours mean was lost. The subtitle is made
+// smaller until it fits: the picture's last columns stay white along the header.
+TEST(Render, TheSubtitleFitsTheWidth) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  PictureOptions o;
+  o.font_scale = 1.5;
+  const int w = 1400, h = 880;
+  const Image im = render(p, v, s, o, w, h);
+  const double fs = base_font_size(w, h, o);
+  long ink = 0;
+  for (int y = static_cast<int>(2.4 * fs); y < static_cast<int>(3.8 * fs); ++y)
+    for (int x = w - static_cast<int>(0.8 * fs); x < w; ++x) ink += (im.at(x, y) & 0xffffff) != 0xffffff;
+  EXPECT_EQ(ink, 0);
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
