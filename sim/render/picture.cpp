@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -818,15 +819,44 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     text(cr, x_label, y_label, label, 0.85 * fs, 0.0, true, rgb[0], rgb[1], rgb[2]);
   }
 
-  // Vertebra labels for orientation, beside the bodies (anterior side in the sagittal view).
+  // Vertebra labels for orientation, beside the bodies: in the sagittal view on the anterior side
+  // of each body as it lies (a prone or stooping spine's labels below it, not on the next
+  // vertebrae along it), in the frontal view to the right. A label that would overlap one already
+  // written is left out: in a frontal view of a stooping or prone body the spine runs toward the
+  // viewer and "T8 T12 L1 C7 C4" were piled on one spot.
   if (o.view == View::kSagittal || o.view == View::kFrontal) {
+    const double th = 0.7 * fs;
+    std::vector<std::array<double, 4>> placed;  // x0, y0, x1, y1
     for (const auto& b : s.bones) {
       if (b.kind != SceneBone::kVertebra) continue;
       static const char* shown[] = {"L1", "L2", "L3", "L4", "L5", "T12", "T8", "T4", "T1", "C7", "C4", "C1"};
       if (std::find_if(std::begin(shown), std::end(shown), [&](const char* n) { return b.name == n; }) == std::end(shown)) continue;
       const auto c = P(b.centre);
-      const double dx = o.view == View::kSagittal ? 0.035 * px_per_m : 0.06 * px_per_m;
-      text(cr, c.x() + dx, c.y() + 0.3 * fs, b.name, 0.7 * fs, 0, false, 0.40, 0.37, 0.30);
+      Eigen::Vector2d dir(1, 0);
+      double dist = 0.06 * px_per_m;
+      if (o.view == View::kSagittal) {
+        const Eigen::Vector2d a(b.anterior.dot(cam.right), -b.anterior.dot(cam.up));
+        if (a.norm() > 0.3) dir = a.normalized();
+        dist = 0.04 * px_per_m;
+      }
+      const double tw = text_width(cr, b.name, th);
+      const double left = c.x() + dir.x() * dist - (0.5 - 0.5 * dir.x()) * tw;
+      const double base = c.y() + dir.y() * dist + (0.35 + 0.45 * dir.y()) * th;
+      const std::array<double, 4> box = {left - 0.1 * th, base - 0.8 * th, left + tw + 0.1 * th, base + 0.25 * th};
+      if (std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; })) continue;
+      placed.push_back(box);
+      // On a white halo: the labels sit over muscles and the reserves' red rings (slouched sitting's
+      // L2 … L5 were crossed by them).
+      cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+      cairo_set_font_size(cr, th);
+      cairo_new_path(cr);
+      cairo_move_to(cr, left, base);
+      cairo_text_path(cr, b.name.c_str());
+      cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+      cairo_set_line_width(cr, 0.3 * th);
+      cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_stroke(cr);
+      text(cr, left, base, b.name, th, 0, false, 0.40, 0.37, 0.30);
     }
   }
 }

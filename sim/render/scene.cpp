@@ -147,6 +147,7 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
     Vec3 c = Vec3::Zero();
     for (const Vec3& p : b.hull) c += p;
     b.centre = c / b.hull.size();
+    b.anterior = d.segment_rotation[s] * Ai.col(0);
     if (v.has_spinous) {
       // From the back of the body at mid-height to the tip.
       const Vec3 back = b.centre - 0.5 * v.depth * (d.segment_rotation[s] * Ai.col(0));

@@ -778,6 +778,28 @@ TEST(Render, TheSubtitleFitsTheWidth) {
   EXPECT_EQ(ink, 0);
 }
 
+// teacherpics: the vertebra labels were put 3.5 cm to the screen's right of each body, the anterior
+// side only for a standing body: along a prone (Biering-Sørensen) or stooping spine they sat on the
+// next vertebrae. They now go on the side each body's anterior axis points to, which the scene
+// carries: forward when standing, downward (and forward) at the stoop's peak.
+TEST(Render, VertebraLabelsGoOnTheAnteriorSide) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  auto anterior = [&](long frame, const std::string& name) {
+    const Scene s = p.scene(p.values(frame));
+    for (const auto& b : s.bones)
+      if (b.kind == SceneBone::kVertebra && b.name == name) return b.anterior;
+    return Vec3(Vec3::Zero());
+  };
+  for (const char* name : {"L3", "T8", "C4"}) {
+    const Vec3 standing = anterior(0, name);
+    EXPECT_NEAR(standing.norm(), 1, 1e-9) << name;
+    EXPECT_GT(standing.x(), 0.8) << name;  // world x: anterior of the standing body
+  }
+  const Vec3 stooped = anterior(p.peak_frame(), "T8");
+  EXPECT_LT(stooped.y(), -0.5);  // the flexed trunk's T8 faces the floor
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
