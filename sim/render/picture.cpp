@@ -353,6 +353,7 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   run_has_forces_ = !bound_->forces.empty();
   for (const auto& rest : bound_->resting)
     for (int idx : rest) run_has_forces_ = run_has_forces_ || idx >= 0;
+  run_has_arms_ = !model_.arms.empty();
   for (const auto& loads : bound_->hand_load) run_has_hand_load_ = run_has_hand_load_ || loads[0] > 0 || loads[1] > 0;
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
@@ -576,6 +577,7 @@ ResultsPicture::Area ResultsPicture::body_area(double w, double h, const Picture
 std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
   std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
                                     legend_muscle_line(s, o, stored_.any_muscle_value())};
+  if (run_has_arms_) lines.push_back("arm: a bar from the shoulder to the hand (schematic)");
   if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
   if (run_has_reserves_) lines.push_back("joint where reserves carry moment (the muscles cannot)");
   if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
@@ -916,6 +918,20 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_stroke(cr);
   const auto lines = legend_lines(s, o);
   text(cr, x0 + 2.2 * fs, y, lines[2], fs);
+  // The arms: a student asked what the grey stick from the shoulder was (slouched sitting's hangs
+  // below the pelvis); drawn as draw_body draws them.
+  if (run_has_arms_) {
+    y += row;
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, 0.45 * fs);
+    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
+    cairo_move_to(cr, x0 + 0.2 * fs, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.3 * fs, y - 0.3 * fs);
+    cairo_stroke(cr);
+    cairo_arc(cr, x0 + 1.3 * fs, y - 0.3 * fs, 0.35 * fs, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
+    cairo_fill(cr);
+    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+  }
   // The arrow rows keep their room in every frame (animations do not jump) but are written only when
   // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
   bool hand_drawn = false, force_drawn = false;
@@ -925,7 +941,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     if (hand_drawn) {
       cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
       arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-      text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+      text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_], fs);
     }
   }
   if (run_has_reserves_) y += row;
@@ -935,7 +951,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
     cairo_set_line_width(cr, 0.15 * fs);
     cairo_stroke(cr);
-    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_hand_load_], fs);
+    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_ + run_has_hand_load_], fs);
   }
   if (run_has_forces_ && force_drawn) {
     y += row;

@@ -204,7 +204,7 @@ class ResultsPicture {
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name
   std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
-  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
+  int legend_rows() const { return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
   int status_rows() const { return run_has_reserves_ + run_fails_; }  // the same for every frame (animations)
   double header_height(double fs, const PictureOptions& o) const;   // title, subtitle, status lines
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
@@ -223,7 +223,7 @@ class ResultsPicture {
   int peak_joint_ = 0;
   StoredFields stored_;
   // Legend rows, the same for every frame of the run so animations keep their layout.
-  bool run_has_hand_load_ = false, run_has_forces_ = false;
+  bool run_has_hand_load_ = false, run_has_forces_ = false, run_has_arms_ = false;
   bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
   double endurance_s_ = -1;
 };

@@ -800,6 +800,35 @@ TEST(Render, VertebraLabelsGoOnTheAnteriorSide) {
   EXPECT_LT(stooped.y(), -0.5);  // the flexed trunk's T8 faces the floor
 }
 
+// teacherpics: the legend did not say what the grey bar from the shoulder is (slouched sitting's
+// hangs below the pelvis, a stoop's reaches to the box). A model with arms has a legend row for
+// them, drawn as the body draws them: its grey disc shows in a picture whose body is left out.
+TEST(Render, TheLegendNamesTheArm) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  ASSERT_FALSE(p.model().arms.empty());
+  const FrameValues v = p.values(0);
+  Scene empty = p.scene(v);
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  for (auto& path : empty.muscle_path) path.clear();
+  PictureOptions o;
+  o.chart = false;
+  const int w = 1000, h = 640;
+  const Image im = render(p, v, empty, o, w, h);
+  // The legend's symbol column, between the header and the colour bar: bones, discs, muscle and
+  // arm (no hand arrow or ring is drawn at this instant without the body) are four bands of ink.
+  const double fs = base_font_size(w, h, o);
+  int bands = 0;
+  bool inked = false;
+  for (int y = static_cast<int>(4.5 * fs); y < h - static_cast<int>(4 * fs); ++y) {
+    bool row = false;
+    for (int x = static_cast<int>(fs); x < static_cast<int>(fs + 1.6 * 0.8 * fs); ++x) row = row || (im.at(x, y) & 0xffffff) != 0xffffff;
+    bands += row && !inked;
+    inked = row;
+  }
+  EXPECT_EQ(bands, 4);
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
