@@ -129,6 +129,12 @@ double text_width(cairo_t* cr, const std::string& s, double size, bool bold = fa
   return e.x_advance;
 }
 
+const char* colorbar_label(ColorBy c) {
+  return c == ColorBy::kActivation ? "muscle activation (fraction of the fresh maximum)"
+         : c == ColorBy::kForce    ? "muscle force, N"
+                                   : "fatigued fraction of the motor-unit pool (M_F)";
+}
+
 // The font size at which s fits in `width`: `size`, or smaller down to `min_size`.
 double fitted_size(cairo_t* cr, const std::string& s, double size, double width, double min_size, bool bold = false) {
   const double w = text_width(cr, s, size, bold);
@@ -640,7 +646,14 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
   cairo_restore(cr);
-  if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
+  if (!o.compact && stored_.any_muscle_value()) {
+    // The bar is shortened so that its label ends inside the body's column: in the report's
+    // pictures (1400 × 880, font × 1.5) the label ran 60 px into the chart's column, just above its
+    // tick labels.
+    const double label_w = text_width(cr, colorbar_label(o.color), 0.8 * fs);
+    const double bar_w = std::max(6 * fs, std::min({body_w - 3 * fs, 0.45 * body_w, body_w - 2.6 * fs - label_w}));
+    draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, bar_w, fs, o);
+  }
   if (o.legend) {
     cairo_save(cr);  // the legend's line caps must not leak into the chart (they now depend on which symbols the instant draws)
     draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s);
@@ -886,10 +899,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
     cairo_stroke(cr);
     text(cr, x, y0 + bh + 1.2 * fs, tick_label(t, step), 0.75 * fs, 0.5);
   }
-  const char* label = o.color == ColorBy::kActivation ? "muscle activation (fraction of the fresh maximum)"
-                      : o.color == ColorBy::kForce    ? "muscle force, N"
-                                                      : "fatigued fraction of the motor-unit pool (M_F)";
-  text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, label, 0.8 * fs);
+  text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, colorbar_label(o.color), 0.8 * fs);
 }
 
 void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s) {

@@ -776,6 +776,13 @@ TEST(Render, TheSubtitleFitsTheWidth) {
   for (int y = static_cast<int>(2.4 * fs); y < static_cast<int>(3.8 * fs); ++y)
     for (int x = w - static_cast<int>(0.8 * fs); x < w; ++x) ink += (im.at(x, y) & 0xffffff) != 0xffffff;
   EXPECT_EQ(ink, 0);
+  // The colour bar's label ends inside the body's column: it ran 60 px into the chart's, left of
+  // the chart's axis, level with its tick labels.
+  const double chart_w = std::max(0.3 * w, 22 * fs), body_w = w - chart_w;
+  long spill = 0;
+  for (int y = h - static_cast<int>(3.3 * fs); y < h - static_cast<int>(2.2 * fs); ++y)
+    for (int x = static_cast<int>(body_w); x < static_cast<int>(body_w + 3.4 * fs); ++x) spill += (im.at(x, y) & 0xffffff) != 0xffffff;
+  EXPECT_EQ(spill, 0);
 }
 
 // teacherpics: the vertebra labels were put 3.5 cm to the screen's right of each body, the anterior
