@@ -1050,6 +1050,14 @@ std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const Fr
   return ranked;
 }
 
+std::string group_value_text(double value, ColorBy c, double scale_max) {
+  // Two decimals on a scale to 1; one more per factor 10 below: on a lift's fatigue scale (0 to
+  // 0.05) every group read "0.00" beside swatches of different colours.
+  if (c == ColorBy::kForce) return fmt::format("{:.0f}", value);
+  const int decimals = scale_max >= 0.5 ? 2 : scale_max >= 0.05 ? 3 : 4;
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
 namespace {
 const char* top_groups_title(ColorBy c) {
   return c == ColorBy::kActivation ? "Most active groups (mean activation)"
@@ -1065,8 +1073,9 @@ double ResultsPicture::name_column(cairo_t* cr, double fs) const {
 }
 
 double ResultsPicture::top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const {
-  // Swatch, the widest group name, a gap, the widest value ("0.00"; forces up to "00000").
-  const double value_w = text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
+  // Swatch, the widest group name, a gap, the widest value ("0.00", "0.000" on a scale to 0.05;
+  // forces up to "00000").
+  const double value_w = text_width(cr, o.color == ColorBy::kForce ? "00000" : group_value_text(0, o.color, color_max(o)), fs);
   cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
   cairo_set_font_size(cr, fs);
   cairo_text_extents_t e;
@@ -1081,7 +1090,7 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
   const double row = 1.45 * fs;
   text(cr, x0, y0 + row, top_groups_title(o.color), fs, 0, true);
   // Values right-aligned after the widest name: "levatores_costarum" ran into its value at 15 fs.
-  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
+  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, o.color == ColorBy::kForce ? "00000" : group_value_text(0, o.color, color_max(o)), fs);
   for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
     const double y = y0 + (k + 2) * row;
     const double value = ranked[k].first;
@@ -1091,7 +1100,7 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     cairo_fill(cr);
     text(cr, x0 + 2.2 * fs, y, ranked[k].second, fs);
-    text(cr, value_x, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
+    text(cr, value_x, y, group_value_text(value, o.color, color_max(o)), fs, 1.0);
   }
 }
 

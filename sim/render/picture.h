@@ -109,6 +109,11 @@ void colormap(double v, double rgb[3]);
 // scaled to the file's subject), as the report and the run summary's end_fatigued_fraction.
 std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c);
 
+// A group's value as the ranking beside the legend writes it: forces in whole N; activation and
+// fatigue with two decimals on a colour scale to 1, one more per factor 10 below (a lift's fatigue,
+// scale 0–0.05: "0.003", not "0.00").
+std::string group_value_text(double value, ColorBy c, double scale_max);
+
 // Per muscle group (both sides), the share of its strength lost: Σ F0·M_F / Σ F0 over its fascicles,
 // F0 = `m`'s muscle_fmax. The one definition the picture's ranking and the report's series use.
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued);

@@ -836,6 +836,17 @@ TEST(Render, TheLegendNamesTheArm) {
   EXPECT_EQ(bands, 4);
 }
 
+// teacherpics: the ranking beside the legend wrote every group of a lift's fatigue picture as "0.00"
+// (two decimals) beside swatches of different colours on a 0–0.05 scale; forward_head_posture's
+// head, an ellipsoid of nearly equal sagittal axes, did not show which way it faced.
+TEST(Render, GroupValuesHaveTheDigitsOfTheScale) {
+  EXPECT_EQ(group_value_text(0.2913, ColorBy::kActivation, 1), "0.29");
+  EXPECT_EQ(group_value_text(0.0034, ColorBy::kFatigue, 0.05), "0.003");
+  EXPECT_EQ(group_value_text(0.0034, ColorBy::kFatigue, 0.02), "0.0034");
+  EXPECT_EQ(group_value_text(0.41, ColorBy::kFatigue, 0.5), "0.41");
+  EXPECT_EQ(group_value_text(1703.03, ColorBy::kForce, 200), "1703");
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
