@@ -847,6 +847,18 @@ TEST(Render, GroupValuesHaveTheDigitsOfTheScale) {
   EXPECT_EQ(group_value_text(1703.03, ColorBy::kForce, 200), "1703");
 }
 
+TEST(Render, TheHeadShowsWhichWayItFaces) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const Scene s = p.scene(p.values(0));  // standing
+  const auto head = std::find_if(s.bones.begin(), s.bones.end(), [](const SceneBone& b) { return b.kind == SceneBone::kHead; });
+  ASSERT_NE(head, s.bones.end());
+  ASSERT_EQ(head->bars.size(), 1u);
+  const Vec3 nose = head->bars[0].second - head->centre;
+  EXPECT_GT(nose.x(), 0.1);                   // in front of the head's outline (semi-axis 9.75 cm)
+  EXPECT_LT(std::abs(nose.y()), 0.03);        // at about the centre's height
+}
+
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   const std::string out = (runs().dir / "report.html").string();
   write_report({runs().stoop(), runs().squat()}, out);
