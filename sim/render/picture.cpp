@@ -836,7 +836,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
 
   // Vertebra labels for orientation, beside the bodies: in the sagittal view on the anterior side
   // of each body as it lies (a prone or stooping spine's labels below it, not on the next
-  // vertebrae along it), in the frontal view to the right. A label that would overlap one already
+  // vertebrae along it), in the frontal view on the subject's right (below a side plank's spine,
+  // lying right side down, not along it). A label that would overlap one already
   // written is left out: in a frontal view of a stooping or prone body the spine runs toward the
   // viewer and "T8 T12 L1 C7 C4" were piled on one spot.
   if (o.view == View::kSagittal || o.view == View::kFrontal) {
@@ -847,13 +848,10 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       static const char* shown[] = {"L1", "L2", "L3", "L4", "L5", "T12", "T8", "T4", "T1", "C7", "C4", "C1"};
       if (std::find_if(std::begin(shown), std::end(shown), [&](const char* n) { return b.name == n; }) == std::end(shown)) continue;
       const auto c = P(b.centre);
+      const Vec3& side = o.view == View::kSagittal ? b.anterior : b.right;
       Eigen::Vector2d dir(1, 0);
-      double dist = 0.06 * px_per_m;
-      if (o.view == View::kSagittal) {
-        const Eigen::Vector2d a(b.anterior.dot(cam.right), -b.anterior.dot(cam.up));
-        if (a.norm() > 0.3) dir = a.normalized();
-        dist = 0.04 * px_per_m;
-      }
+      if (const Eigen::Vector2d a(side.dot(cam.right), -side.dot(cam.up)); a.norm() > 0.3) dir = a.normalized();
+      const double dist = (o.view == View::kSagittal ? 0.04 : 0.06) * px_per_m;
       const double tw = text_width(cr, b.name, th);
       const double left = c.x() + dir.x() * dist - (0.5 - 0.5 * dir.x()) * tw;
       const double base = c.y() + dir.y() * dist + (0.35 + 0.45 * dir.y()) * th;

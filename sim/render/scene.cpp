@@ -148,6 +148,7 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
     for (const Vec3& p : b.hull) c += p;
     b.centre = c / b.hull.size();
     b.anterior = d.segment_rotation[s] * Ai.col(0);
+    b.right = d.segment_rotation[s] * Ai.col(2);
     if (v.has_spinous) {
       // From the back of the body at mid-height to the tip.
       const Vec3 back = b.centre - 0.5 * v.depth * (d.segment_rotation[s] * Ai.col(0));

@@ -792,12 +792,15 @@ TEST(Render, TheSubtitleFitsTheWidth) {
 TEST(Render, VertebraLabelsGoOnTheAnteriorSide) {
   const ResultsSeries r(runs().stoop());
   ResultsPicture p(r);
-  auto anterior = [&](long frame, const std::string& name) {
+  auto axis = [&](long frame, const std::string& name, bool right) {
     const Scene s = p.scene(p.values(frame));
     for (const auto& b : s.bones)
-      if (b.kind == SceneBone::kVertebra && b.name == name) return b.anterior;
+      if (b.kind == SceneBone::kVertebra && b.name == name) return right ? b.right : b.anterior;
     return Vec3(Vec3::Zero());
   };
+  auto anterior = [&](long frame, const std::string& name) { return axis(frame, name, false); };
+  // Frontal labels go on the subject's right: world +z standing (the frontal view's screen right).
+  EXPECT_GT(axis(0, "L3", true).z(), 0.8);
   for (const char* name : {"L3", "T8", "C4"}) {
     const Vec3 standing = anterior(0, name);
     EXPECT_NEAR(standing.norm(), 1, 1e-9) << name;
