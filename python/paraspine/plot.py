@@ -14,10 +14,13 @@ from .results import Results
 #: NIOSH compression action limit, N (Waters et al. 1993, Ergonomics 36:749).
 NIOSH_ACTION_LIMIT_N = 3400.0
 
+# Shear changes sign (docs/hdf5-schema.md): the axis says which way is +. "anterior shear (N)" with
+# values down to -400 N, and a level profile titled "peak |anterior shear|" for the largest shear of
+# either direction, read as a forward shear only.
 _QUANTITIES = {
     "compression": ("compression", "compression (N)"),
-    "shear_ap": ("shear_ap", "anterior shear (N)"),
-    "shear_lateral": ("shear_lateral", "lateral shear (N)"),
+    "shear_ap": ("shear_ap", "AP shear (N, + anterior)"),
+    "shear_lateral": ("shear_lateral", "lateral shear (N, + right)"),
 }
 
 
@@ -112,7 +115,8 @@ def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "c
     # The model lists joints from the pelvis up (L5-S1 first), so row 0 at the bottom puts the head on top.
     # Shear peaks are magnitudes (either direction), as the summary's peak_shear_*_N.
     what = f"|{label.split(' (')[0]}|" if statistic == "peak" and quantity != "compression" else label.split(' (')[0]
-    ax.set_xlabel(f"{statistic} {what} (N)")
+    unit = "N" if quantity == "compression" else ("N, either direction" if statistic == "peak" else label.split(" (")[1].rstrip(")"))
+    ax.set_xlabel(f"{statistic} {what} ({unit})")
     ax.set_title(f"{statistic} {what} along the spine")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)

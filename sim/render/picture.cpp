@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -128,6 +129,18 @@ double text_width(cairo_t* cr, const std::string& s, double size, bool bold = fa
   return e.x_advance;
 }
 
+const char* colorbar_label(ColorBy c) {
+  return c == ColorBy::kActivation ? "muscle activation (fraction of the fresh maximum)"
+         : c == ColorBy::kForce    ? "muscle force, N"
+                                   : "fatigued fraction of the motor-unit pool (M_F)";
+}
+
+// The font size at which s fits in `width`: `size`, or smaller down to `min_size`.
+double fitted_size(cairo_t* cr, const std::string& s, double size, double width, double min_size, bool bold = false) {
+  const double w = text_width(cr, s, size, bold);
+  return w > width ? std::max(min_size, size * width / w) : size;
+}
+
 // Convex hull (Andrew's monotone chain) of 2-D points, counter-clockwise.
 std::vector<Eigen::Vector2d> hull2d(std::vector<Eigen::Vector2d> p) {
   std::sort(p.begin(), p.end(), [](const auto& a, const auto& b) { return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y()); });
@@ -181,6 +194,14 @@ double arrow_length(double newtons) { return newtons <= 100 ? 0.05 + 0.0012 * ne
 std::string newtons_text(double n) { return n < 9.95 ? fmt::format("{:.1f} N", n) : fmt::format("{:.0f} N", n); }
 
 }  // namespace
+
+double label_x(double at, double text_w, bool left, double fs, double x_min, double x_max) {
+  const double right_start = at + 0.6 * fs, left_start = at - 0.6 * fs - text_w;
+  const bool right_fits = right_start + text_w <= x_max, left_fits = left_start >= x_min;
+  double x = left ? (left_fits || !right_fits ? left_start : right_start) : (right_fits || !left_fits ? right_start : left_start);
+  if (x + text_w > x_max) x = x_max - text_w;  // fits on neither side: moved in from the edge
+  return std::max(x, x_min);
+}
 
 std::vector<ForceArrow> force_arrows(const Scene& s, double g) {
   std::vector<ForceArrow> out;
@@ -338,6 +359,7 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   run_has_forces_ = !bound_->forces.empty();
   for (const auto& rest : bound_->resting)
     for (int idx : rest) run_has_forces_ = run_has_forces_ || idx >= 0;
+  run_has_arms_ = !model_.arms.empty();
   for (const auto& loads : bound_->hand_load) run_has_hand_load_ = run_has_hand_load_ || loads[0] > 0 || loads[1] > 0;
   bones_ = std::make_unique<BoneGeometry>(model_);
   data_ = std::make_unique<Data>(model_);
@@ -561,6 +583,7 @@ ResultsPicture::Area ResultsPicture::body_area(double w, double h, const Picture
 std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
   std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
                                     legend_muscle_line(s, o, stored_.any_muscle_value())};
+  if (run_has_arms_) lines.push_back("arm: a bar from the shoulder to the hand (schematic)");
   if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
   if (run_has_reserves_) lines.push_back("joint where reserves carry moment (the muscles cannot)");
   if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
@@ -605,12 +628,15 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     else if (o.color != asked.color) coloured += fmt::format(" ({} not stored, --fields)", color_by_name(asked.color));
     if (asked.chart && !o.chart) coloured += " · compression not stored";
     if (o.color == ColorBy::kFatigue && r_.fatigue_mode == "off") coloured += " (fatigue off in this run, --no-fatigue)";
-    text(cr, fs, 3.4 * fs, fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured),
-         0.9 * fs, 0, false, 0.35, 0.35, 0.4);
+    // Smaller when it would run off the right edge: the report's pictures (font_scale 1.2–1.5)
+    // ended "… muscles coloured by ac", what the muscles' colours mean cut off; the red status lines too.
+    const std::string subtitle = fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured);
+    text(cr, fs, 3.4 * fs, subtitle, fitted_size(cr, subtitle, 0.9 * fs, w - 2 * fs, 0.55 * fs), 0, false, 0.35, 0.35, 0.4);
   }
   if (!o.compact) {  // reserves carrying load, a failed task: in red under the subtitle
     const auto status = status_lines(v);
-    for (size_t k = 0; k < status.size(); ++k) text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], 0.9 * fs, 0, true, 0.75, 0.08, 0.08);
+    for (size_t k = 0; k < status.size(); ++k)
+      text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], fitted_size(cr, status[k], 0.9 * fs, w - 2 * fs, 0.55 * fs, true), 0, true, 0.75, 0.08, 0.08);
   }
   const double top = header_height(fs, o);
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
@@ -620,7 +646,14 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
   cairo_restore(cr);
-  if (!o.compact && stored_.any_muscle_value()) draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, std::min(body_w - 3 * fs, 0.45 * body_w), fs, o);
+  if (!o.compact && stored_.any_muscle_value()) {
+    // The bar is shortened so that its label ends inside the body's column: in the report's
+    // pictures (1400 × 880, font × 1.5) the label ran 60 px into the chart's column, just above its
+    // tick labels.
+    const double label_w = text_width(cr, colorbar_label(o.color), 0.8 * fs);
+    const double bar_w = std::max(6 * fs, std::min({body_w - 3 * fs, 0.45 * body_w, body_w - 2.6 * fs - label_w}));
+    draw_colorbar(cr, fs * 1.5, h - bar_h + 0.4 * fs, bar_w, fs, o);
+  }
   if (o.legend) {
     cairo_save(cr);  // the legend's line caps must not leak into the chart (they now depend on which symbols the instant draws)
     draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s);
@@ -792,18 +825,51 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
                               : count > 1 ? fmt::format("{} × {}", count, fa.label)
                                           : fa.label;
     const bool left = fa.hand ? count == 1 && P(fa.at).x() < mid - 1 : label_at.x() < P(fa.at).x() - 1;
-    text(cr, label_at.x() + (left ? -0.6 : 0.6) * fs, label_at.y(), label, 0.85 * fs, left ? 1.0 : 0.0, true, rgb[0], rgb[1], rgb[2]);
+    // Inside the body's area: golf's "305 N at the hands: club_pull 302 N + 2 × 0.15 kg" ran on
+    // into the compression chart at 800 × 500. A label that does not fit on its side goes to the
+    // other side of the arrow's end, else is moved in from the edge.
+    const double tw = text_width(cr, label, 0.85 * fs, true);
+    const double x_label = label_x(label_at.x(), tw, left, fs, x0, x0 + w);
+    const double y_label = std::clamp(label_at.y(), y0 + 0.9 * fs, y0 + h);
+    text(cr, x_label, y_label, label, 0.85 * fs, 0.0, true, rgb[0], rgb[1], rgb[2]);
   }
 
-  // Vertebra labels for orientation, beside the bodies (anterior side in the sagittal view).
+  // Vertebra labels for orientation, beside the bodies: in the sagittal view on the anterior side
+  // of each body as it lies (a prone or stooping spine's labels below it, not on the next
+  // vertebrae along it), in the frontal view on the subject's right (below a side plank's spine,
+  // lying right side down, not along it). A label that would overlap one already
+  // written is left out: in a frontal view of a stooping or prone body the spine runs toward the
+  // viewer and "T8 T12 L1 C7 C4" were piled on one spot.
   if (o.view == View::kSagittal || o.view == View::kFrontal) {
+    const double th = 0.7 * fs;
+    std::vector<std::array<double, 4>> placed;  // x0, y0, x1, y1
     for (const auto& b : s.bones) {
       if (b.kind != SceneBone::kVertebra) continue;
       static const char* shown[] = {"L1", "L2", "L3", "L4", "L5", "T12", "T8", "T4", "T1", "C7", "C4", "C1"};
       if (std::find_if(std::begin(shown), std::end(shown), [&](const char* n) { return b.name == n; }) == std::end(shown)) continue;
       const auto c = P(b.centre);
-      const double dx = o.view == View::kSagittal ? 0.035 * px_per_m : 0.06 * px_per_m;
-      text(cr, c.x() + dx, c.y() + 0.3 * fs, b.name, 0.7 * fs, 0, false, 0.40, 0.37, 0.30);
+      const Vec3& side = o.view == View::kSagittal ? b.anterior : b.right;
+      Eigen::Vector2d dir(1, 0);
+      if (const Eigen::Vector2d a(side.dot(cam.right), -side.dot(cam.up)); a.norm() > 0.3) dir = a.normalized();
+      const double dist = (o.view == View::kSagittal ? 0.04 : 0.06) * px_per_m;
+      const double tw = text_width(cr, b.name, th);
+      const double left = c.x() + dir.x() * dist - (0.5 - 0.5 * dir.x()) * tw;
+      const double base = c.y() + dir.y() * dist + (0.35 + 0.45 * dir.y()) * th;
+      const std::array<double, 4> box = {left - 0.1 * th, base - 0.8 * th, left + tw + 0.1 * th, base + 0.25 * th};
+      if (std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; })) continue;
+      placed.push_back(box);
+      // On a white halo: the labels sit over muscles and the reserves' red rings (slouched sitting's
+      // L2 … L5 were crossed by them).
+      cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+      cairo_set_font_size(cr, th);
+      cairo_new_path(cr);
+      cairo_move_to(cr, left, base);
+      cairo_text_path(cr, b.name.c_str());
+      cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+      cairo_set_line_width(cr, 0.3 * th);
+      cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_stroke(cr);
+      text(cr, left, base, b.name, th, 0, false, 0.40, 0.37, 0.30);
     }
   }
 }
@@ -831,10 +897,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
     cairo_stroke(cr);
     text(cr, x, y0 + bh + 1.2 * fs, tick_label(t, step), 0.75 * fs, 0.5);
   }
-  const char* label = o.color == ColorBy::kActivation ? "muscle activation (fraction of the fresh maximum)"
-                      : o.color == ColorBy::kForce    ? "muscle force, N"
-                                                      : "fatigued fraction of the motor-unit pool (M_F)";
-  text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, label, 0.8 * fs);
+  text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, colorbar_label(o.color), 0.8 * fs);
 }
 
 void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s) {
@@ -863,6 +926,20 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   cairo_stroke(cr);
   const auto lines = legend_lines(s, o);
   text(cr, x0 + 2.2 * fs, y, lines[2], fs);
+  // The arms: a student asked what the grey stick from the shoulder was (slouched sitting's hangs
+  // below the pelvis); drawn as draw_body draws them.
+  if (run_has_arms_) {
+    y += row;
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, 0.45 * fs);
+    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
+    cairo_move_to(cr, x0 + 0.2 * fs, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.3 * fs, y - 0.3 * fs);
+    cairo_stroke(cr);
+    cairo_arc(cr, x0 + 1.3 * fs, y - 0.3 * fs, 0.35 * fs, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
+    cairo_fill(cr);
+    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+  }
   // The arrow rows keep their room in every frame (animations do not jump) but are written only when
   // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
   bool hand_drawn = false, force_drawn = false;
@@ -872,7 +949,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     if (hand_drawn) {
       cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
       arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-      text(cr, x0 + 2.2 * fs, y, lines[3], fs);
+      text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_], fs);
     }
   }
   if (run_has_reserves_) y += row;
@@ -882,7 +959,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
     cairo_set_line_width(cr, 0.15 * fs);
     cairo_stroke(cr);
-    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_hand_load_], fs);
+    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_ + run_has_hand_load_], fs);
   }
   if (run_has_forces_ && force_drawn) {
     y += row;
@@ -971,6 +1048,14 @@ std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const Fr
   return ranked;
 }
 
+std::string group_value_text(double value, ColorBy c, double scale_max) {
+  // Two decimals on a scale to 1; one more per factor 10 below: on a lift's fatigue scale (0 to
+  // 0.05) every group read "0.00" beside swatches of different colours.
+  if (c == ColorBy::kForce) return fmt::format("{:.0f}", value);
+  const int decimals = scale_max >= 0.5 ? 2 : scale_max >= 0.05 ? 3 : 4;
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
 namespace {
 const char* top_groups_title(ColorBy c) {
   return c == ColorBy::kActivation ? "Most active groups (mean activation)"
@@ -986,8 +1071,9 @@ double ResultsPicture::name_column(cairo_t* cr, double fs) const {
 }
 
 double ResultsPicture::top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const {
-  // Swatch, the widest group name, a gap, the widest value ("0.00"; forces up to "00000").
-  const double value_w = text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
+  // Swatch, the widest group name, a gap, the widest value ("0.00", "0.000" on a scale to 0.05;
+  // forces up to "00000").
+  const double value_w = text_width(cr, o.color == ColorBy::kForce ? "00000" : group_value_text(0, o.color, color_max(o)), fs);
   cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
   cairo_set_font_size(cr, fs);
   cairo_text_extents_t e;
@@ -1002,7 +1088,7 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
   const double row = 1.45 * fs;
   text(cr, x0, y0 + row, top_groups_title(o.color), fs, 0, true);
   // Values right-aligned after the widest name: "levatores_costarum" ran into its value at 15 fs.
-  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, o.color == ColorBy::kForce ? "00000" : "0.00", fs);
+  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, o.color == ColorBy::kForce ? "00000" : group_value_text(0, o.color, color_max(o)), fs);
   for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
     const double y = y0 + (k + 2) * row;
     const double value = ranked[k].first;
@@ -1012,13 +1098,23 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     cairo_fill(cr);
     text(cr, x0 + 2.2 * fs, y, ranked[k].second, fs);
-    text(cr, value_x, y, o.color == ColorBy::kForce ? fmt::format("{:.0f}", value) : fmt::format("{:.2f}", value), fs, 1.0);
+    text(cr, value_x, y, group_value_text(value, o.color, color_max(o)), fs, 1.0);
   }
 }
 
 std::vector<int> ResultsPicture::pressure_relieved_joints() const {
   if (!model_.abdominal_pressure.enabled || !scenario_.abdominal_pressure) return {};
   return model_.abdominal_pressure.joints;
+}
+
+double chart_value_x(double bar_end, double text_w, double fs, std::vector<double> lines) {
+  // After the bar; past each vertical line given (the level's peak tick) that would fall inside the
+  // number or just before it.
+  std::sort(lines.begin(), lines.end());
+  double x = bar_end + 0.3 * fs;
+  for (double l : lines)
+    if (l >= x - 0.2 * fs && l <= x + text_w + 0.2 * fs) x = l + 0.3 * fs;
+  return x;
 }
 
 void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {
@@ -1044,7 +1140,15 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     text(cr, X(t), bottom + 1.1 * fs, tick_label(t, step), 0.7 * fs, 0.5);
   }
   text(cr, 0.5 * (ax0 + ax1), bottom + 2.3 * fs, "compression, N", 0.8 * fs, 0.5);
-  // Bars, superior levels on top.
+  // Bars, superior levels on top. Their values are written after the action limit's line, which
+  // crossed the white numbers inside the bars ("4651") when drawn over them.
+  struct Value {
+    double x, y;
+    std::string s;
+    double size;
+    bool inside;
+  };
+  std::vector<Value> values;
   for (int j = 0; j < nj; ++j) {
     const int r = nj - 1 - j;
     const double yc = top + (r + 0.5) * row;
@@ -1066,8 +1170,11 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
       const std::string value = fmt::format("{:.0f}", c);
       const double tw = text_width(cr, value, 0.85 * lfs);
-      if (X(c) - ax0 > tw + 0.8 * fs) text(cr, X(c) - 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 1.0, false, 1, 1, 1);
-      else text(cr, X(c) + 0.3 * fs, yc + 0.35 * lfs, value, 0.85 * lfs, 0, false, 0.3, 0.3, 0.35);
+      // Outside the bar it starts after the peak tick too: placed after the bar alone, the tick of a
+      // level whose peak lies just beyond its bar struck through the number ("2|24" for 224 N); and
+      // it is written on a white ground that interrupts the action limit's line ("1|469" at 800 × 500).
+      if (X(c) - ax0 > tw + 0.8 * fs) values.push_back({X(c) - 0.3 * fs - tw, yc + 0.35 * lfs, value, 0.85 * lfs, true});
+      else values.push_back({chart_value_x(X(c), tw, fs, {xp}), yc + 0.35 * lfs, value, 0.85 * lfs, false});
     }
   }
   // NIOSH action limit.
@@ -1080,6 +1187,14 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   cairo_stroke(cr);
   cairo_set_dash(cr, nullptr, 0, 0);
   text(cr, xl - 0.3 * fs, top - 1.1 * fs, "NIOSH action limit 3400 N", 0.72 * fs, xl + text_width(cr, "NIOSH action limit 3400 N", 0.72 * fs) / 2 > ax1 ? 1.0 : 0.5, true, 0.8, 0.1, 0.1);
+  for (const Value& val : values)
+    if (val.inside) text(cr, val.x, val.y, val.s, val.size, 0, false, 1, 1, 1);
+    else {
+      cairo_rectangle(cr, val.x - 0.15 * val.size, val.y - 0.85 * val.size, text_width(cr, val.s, val.size) + 0.3 * val.size, 1.1 * val.size);
+      cairo_set_source_rgb(cr, 1, 1, 1);
+      cairo_fill(cr);
+      text(cr, val.x, val.y, val.s, val.size, 0, false, 0.3, 0.3, 0.35);
+    }
 }
 
 namespace {

@@ -58,6 +58,11 @@ struct FrameValues {
   Eigen::VectorXd reserve;  // /joints/reserve_moment, J × 3 row-major (empty when not stored)
 };
 
+// The compression chart: where a level's value, written after its bar (text_w wide), starts: after
+// the bar, and past every vertical line in `lines` (its peak tick) that would cross the number
+// (device units).
+double chart_value_x(double bar_end, double text_w, double fs, std::vector<double> lines);
+
 // The picture's base font size, device units: min(w, h) / 55 × font_scale, at least 12 (legend
 // and chart text scale from it).
 double base_font_size(double w, double h, const PictureOptions& o);
@@ -89,6 +94,11 @@ struct ForceArrow {
 };
 std::vector<ForceArrow> force_arrows(const Scene& s, double g);
 
+// Where a force arrow's label (text_w wide) starts: 0.6 font sizes to the right of `at` (its arrow's
+// end), or to the left when `left`, and on the other side when it does not fit between x_min and
+// x_max (the body's area); when it fits on neither, moved in from the edge (device units).
+double label_x(double at, double text_w, bool left, double fs, double x_min, double x_max);
+
 // Colour for a value in [0, 1] on the pictures' sequential scale (pale blue-grey → yellow → red →
 // dark crimson), r, g, b in [0, 1].
 void colormap(double v, double rgb[3]);
@@ -98,6 +108,11 @@ void colormap(double v, double rgb[3]);
 // of the group's strength lost, M_F weighted by each fascicle's maximum force F0 of `m` (the model
 // scaled to the file's subject), as the report and the run summary's end_fatigued_fraction.
 std::vector<std::pair<double, std::string>> rank_groups(const Model& m, const FrameValues& v, ColorBy c);
+
+// A group's value as the ranking beside the legend writes it: forces in whole N; activation and
+// fatigue with two decimals on a colour scale to 1, one more per factor 10 below (a lift's fatigue,
+// scale 0–0.05: "0.003", not "0.00").
+std::string group_value_text(double value, ColorBy c, double scale_max);
 
 // Per muscle group (both sides), the share of its strength lost: Σ F0·M_F / Σ F0 over its fascicles,
 // F0 = `m`'s muscle_fmax. The one definition the picture's ranking and the report's series use.
@@ -194,7 +209,7 @@ class ResultsPicture {
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name
   std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
-  int legend_rows() const { return 3 + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
+  int legend_rows() const { return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
   int status_rows() const { return run_has_reserves_ + run_fails_; }  // the same for every frame (animations)
   double header_height(double fs, const PictureOptions& o) const;   // title, subtitle, status lines
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
@@ -213,7 +228,7 @@ class ResultsPicture {
   int peak_joint_ = 0;
   StoredFields stored_;
   // Legend rows, the same for every frame of the run so animations keep their layout.
-  bool run_has_hand_load_ = false, run_has_forces_ = false;
+  bool run_has_hand_load_ = false, run_has_forces_ = false, run_has_arms_ = false;
   bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
   double endurance_s_ = -1;
 };

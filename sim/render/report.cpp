@@ -394,17 +394,33 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     h += "<figure>" + svg_img(plot_svg(s, o), o.title) + "</figure>\n";
   }
   if (any_compression) h += "</div>\n";
-  auto group_plots = [&](const char* heading, bool fatigue, double ymax) {
-    // Groups that stay near zero in every file would only crowd the legend; they are named below.
-    std::set<std::string> shown, quiet;
+  // Groups that stay near zero in every file would only crowd the legend; they are named below.
+  auto shown_groups = [&](bool fatigue) {
+    std::set<std::string> shown;
     for (const auto& g : groups) {
       double peak = 0;
       for (const auto& e : entries) {
         const auto& src = fatigue ? e.group_fatigue : e.group_activation;
         if (const auto it = src.find(g); it != src.end()) for (double x : it->second) peak = std::max(peak, x);
       }
-      (peak >= (fatigue ? 1e-3 : 0.02) ? shown : quiet).insert(g);
+      if (peak >= (fatigue ? 1e-3 : 0.02)) shown.insert(g);
     }
+    return shown;
+  };
+  // One line style per group for both plots: numbered among the groups shown in either, a group's
+  // colour was its place among those shown in that plot, so longissimus was grey-brown in the
+  // activation plot and pink in the fatigue plot beneath it.
+  std::map<std::string, int> style;
+  {
+    std::set<std::string> either = shown_groups(false);
+    for (const auto& g : shown_groups(true)) either.insert(g);
+    for (const auto& g : either) style.emplace(g, static_cast<int>(style.size()));
+  }
+  auto group_plots = [&](const char* heading, bool fatigue, double ymax) {
+    const std::set<std::string> shown = shown_groups(fatigue);
+    std::set<std::string> quiet;
+    for (const auto& g : groups)
+      if (!shown.count(g)) quiet.insert(g);
     const auto stored = [&](const Entry& e) { return fatigue ? e.picture->stored().fatigued : e.picture->stored().activation; };
     if (std::none_of(entries.begin(), entries.end(), stored)) return;  // the note at the top says why
     h += std::string("<h3>") + heading + "</h3>\n" + grid;
@@ -414,15 +430,14 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
         continue;
       }
       std::vector<PlotSeries> s;
-      int k = 0;
       for (const auto& g : shown) {
         const auto& src = fatigue ? e.group_fatigue : e.group_activation;
         const auto it = src.find(g);
-        if (it == src.end()) { ++k; continue; }
+        if (it == src.end()) continue;
         PlotSeries p;
-        p.name = g, p.x = e.t, p.y = it->second, p.colour = k, p.dashed = k >= 10;
+        const int k = style.at(g);
+        p.name = g, p.x = e.t, p.y = it->second, p.colour = k, p.dashed = k % 20 >= 10;
         s.push_back(p);
-        ++k;
       }
       PlotOptions o;
       o.title = e.label + (fatigue ? ": strength lost (M_F weighted by F0), per group" : ": activation, mean per group");

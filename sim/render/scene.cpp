@@ -147,6 +147,8 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
     Vec3 c = Vec3::Zero();
     for (const Vec3& p : b.hull) c += p;
     b.centre = c / b.hull.size();
+    b.anterior = d.segment_rotation[s] * Ai.col(0);
+    b.right = d.segment_rotation[s] * Ai.col(2);
     if (v.has_spinous) {
       // From the back of the body at mid-height to the tip.
       const Vec3 back = b.centre - 0.5 * v.depth * (d.segment_rotation[s] * Ai.col(0));
@@ -200,6 +202,9 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
       b.hull.push_back(world(d, g.head, g.head_centre + Vec3(0, r.y() * c, r.z() * s)));
     }
     b.centre = world(d, g.head, g.head_centre);
+    // A nose: a stub on the anterior side at the centre's height, so the picture shows which way the
+    // head faces (an ellipsoid of nearly equal sagittal axes looked the same flexed 60° or upright).
+    b.bars.push_back({world(d, g.head, g.head_centre + Vec3(0.75 * r.x(), 0, 0)), world(d, g.head, g.head_centre + Vec3(r.x() + 0.02, -0.01, 0))});
     sc.bones.push_back(std::move(b));
   }
 

@@ -22,6 +22,8 @@ struct SceneBone {
   std::vector<Vec3> hull;                      // the bone is the convex hull of these (projected)
   std::vector<std::pair<Vec3, Vec3>> bars;     // processes: drawn as thick lines
   Vec3 centre = Vec3::Zero();                  // for labels and depth order
+  Vec3 anterior = Vec3::Zero();                // vertebrae: the body's anterior axis, world (sagittal labels go on that side)
+  Vec3 right = Vec3::Zero();                   // vertebrae: the subject's right, world (frontal labels go on that side)
   int joint = -1;                              // discs: their joint
 };
 

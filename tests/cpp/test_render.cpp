@@ -663,7 +663,9 @@ TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
     double t;
   };
   const Case cases[] = {{plank, View::kFrontal, 1600, 1000, 1.5}, {plank, View::kFrontal, 800, 500, 1.5}, {plank, View::kSagittal, 1000, 625, 6},
-                        {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2}};
+                        {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2},
+                        // teacherpics: golf's hand label ("305 N at the hands: club_pull …") ran on into the chart
+                        {golf, View::kSagittal, 800, 500, 3.5}};
   for (const Case& c : cases) {
     const ResultsSeries r(c.file);
     ResultsPicture p(r);
@@ -728,6 +730,136 @@ TEST(Render, EveryModelDrawsAWholePelvis) {
     EXPECT_GT(only[view], 0.6 * full[view]) << (view ? "frontal" : "sagittal") << ": " << only[view] << " vs " << full[view] << " m²";
     EXPECT_GT(only[view], 0.03) << (view ? "frontal" : "sagittal");
   }
+}
+
+// teacherpics: a level's value written after its bar was struck through by its own peak tick when
+// the peak lay just beyond the bar (slouched sitting's cervical levels read "2|24"), and by the
+// action limit's line. The value now starts past the tick; the limit line is interrupted under it.
+TEST(Render, ChartValuesStartPastTheirPeakTick) {
+  const double fs = 18, tw = 30;
+  EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {}), 100 + 0.3 * fs);
+  EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {300}), 100 + 0.3 * fs);  // a tick far beyond: after the bar
+  for (double tick : {100.0, 104.0, 115.0, 130.0, 139.0}) {             // a tick that would cross the number
+    const double x = chart_value_x(100, tw, fs, {tick});
+    EXPECT_GT(x, tick) << tick;
+    EXPECT_DOUBLE_EQ(x, tick + 0.3 * fs) << tick;
+  }
+  EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {125, 110}), 125 + 0.3 * fs);  // past both, in any order
+}
+
+// teacherpics: a force's label that does not fit on its side of the arrow goes to the other side,
+// else is moved in from the edge; it never leaves the body's area (the chart is beside it).
+TEST(Render, ForceLabelsStayInsideTheBodyArea) {
+  const double fs = 12;
+  EXPECT_DOUBLE_EQ(label_x(100, 50, false, fs, 0, 600), 100 + 0.6 * fs);       // room to the right
+  EXPECT_DOUBLE_EQ(label_x(100, 50, true, fs, 0, 600), 100 - 0.6 * fs - 50);   // room to the left
+  EXPECT_DOUBLE_EQ(label_x(560, 300, false, fs, 0, 600), 560 - 0.6 * fs - 300);  // no room right: left
+  EXPECT_DOUBLE_EQ(label_x(20, 300, true, fs, 0, 600), 20 + 0.6 * fs);          // no room left: right
+  EXPECT_DOUBLE_EQ(label_x(300, 590, false, fs, 0, 600), 10);                   // neither: moved in
+  EXPECT_DOUBLE_EQ(label_x(300, 700, false, fs, 0, 600), 0);                    // wider than the area: from its left edge
+}
+
+// teacherpics: the report's pictures (1400 × 880, font scale 1.5 for two files) cut the subtitle at
+// the right edge, "… muscles coloured by ac": what the colours mean was lost. The subtitle is made
+// smaller until it fits: the picture's last columns stay white along the header.
+TEST(Render, TheSubtitleFitsTheWidth) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  PictureOptions o;
+  o.font_scale = 1.5;
+  const int w = 1400, h = 880;
+  const Image im = render(p, v, s, o, w, h);
+  const double fs = base_font_size(w, h, o);
+  long ink = 0;
+  for (int y = static_cast<int>(2.4 * fs); y < static_cast<int>(3.8 * fs); ++y)
+    for (int x = w - static_cast<int>(0.8 * fs); x < w; ++x) ink += (im.at(x, y) & 0xffffff) != 0xffffff;
+  EXPECT_EQ(ink, 0);
+  // The colour bar's label ends inside the body's column: it ran 60 px into the chart's, left of
+  // the chart's axis, level with its tick labels.
+  const double chart_w = std::max(0.3 * w, 22 * fs), body_w = w - chart_w;
+  long spill = 0;
+  for (int y = h - static_cast<int>(3.3 * fs); y < h - static_cast<int>(2.2 * fs); ++y)
+    for (int x = static_cast<int>(body_w); x < static_cast<int>(body_w + 3.4 * fs); ++x) spill += (im.at(x, y) & 0xffffff) != 0xffffff;
+  EXPECT_EQ(spill, 0);
+}
+
+// teacherpics: the vertebra labels were put 3.5 cm to the screen's right of each body, the anterior
+// side only for a standing body: along a prone (Biering-Sørensen) or stooping spine they sat on the
+// next vertebrae. They now go on the side each body's anterior axis points to, which the scene
+// carries: forward when standing, downward (and forward) at the stoop's peak.
+TEST(Render, VertebraLabelsGoOnTheAnteriorSide) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  auto axis = [&](long frame, const std::string& name, bool right) {
+    const Scene s = p.scene(p.values(frame));
+    for (const auto& b : s.bones)
+      if (b.kind == SceneBone::kVertebra && b.name == name) return right ? b.right : b.anterior;
+    return Vec3(Vec3::Zero());
+  };
+  auto anterior = [&](long frame, const std::string& name) { return axis(frame, name, false); };
+  // Frontal labels go on the subject's right: world +z standing (the frontal view's screen right).
+  EXPECT_GT(axis(0, "L3", true).z(), 0.8);
+  for (const char* name : {"L3", "T8", "C4"}) {
+    const Vec3 standing = anterior(0, name);
+    EXPECT_NEAR(standing.norm(), 1, 1e-9) << name;
+    EXPECT_GT(standing.x(), 0.8) << name;  // world x: anterior of the standing body
+  }
+  const Vec3 stooped = anterior(p.peak_frame(), "T8");
+  EXPECT_LT(stooped.y(), -0.5);  // the flexed trunk's T8 faces the floor
+}
+
+// teacherpics: the legend did not say what the grey bar from the shoulder is (slouched sitting's
+// hangs below the pelvis, a stoop's reaches to the box). A model with arms has a legend row for
+// them, drawn as the body draws them: its grey disc shows in a picture whose body is left out.
+TEST(Render, TheLegendNamesTheArm) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  ASSERT_FALSE(p.model().arms.empty());
+  const FrameValues v = p.values(0);
+  Scene empty = p.scene(v);
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  for (auto& path : empty.muscle_path) path.clear();
+  PictureOptions o;
+  o.chart = false;
+  const int w = 1000, h = 640;
+  const Image im = render(p, v, empty, o, w, h);
+  // The legend's symbol column, between the header and the colour bar: bones, discs, muscle and
+  // arm (no hand arrow or ring is drawn at this instant without the body) are four bands of ink.
+  const double fs = base_font_size(w, h, o);
+  int bands = 0;
+  bool inked = false;
+  for (int y = static_cast<int>(4.5 * fs); y < h - static_cast<int>(4 * fs); ++y) {
+    bool row = false;
+    for (int x = static_cast<int>(fs); x < static_cast<int>(fs + 1.6 * 0.8 * fs); ++x) row = row || (im.at(x, y) & 0xffffff) != 0xffffff;
+    bands += row && !inked;
+    inked = row;
+  }
+  EXPECT_EQ(bands, 4);
+}
+
+// teacherpics: the ranking beside the legend wrote every group of a lift's fatigue picture as "0.00"
+// (two decimals) beside swatches of different colours on a 0–0.05 scale; forward_head_posture's
+// head, an ellipsoid of nearly equal sagittal axes, did not show which way it faced.
+TEST(Render, GroupValuesHaveTheDigitsOfTheScale) {
+  EXPECT_EQ(group_value_text(0.2913, ColorBy::kActivation, 1), "0.29");
+  EXPECT_EQ(group_value_text(0.0034, ColorBy::kFatigue, 0.05), "0.003");
+  EXPECT_EQ(group_value_text(0.0034, ColorBy::kFatigue, 0.02), "0.0034");
+  EXPECT_EQ(group_value_text(0.41, ColorBy::kFatigue, 0.5), "0.41");
+  EXPECT_EQ(group_value_text(1703.03, ColorBy::kForce, 200), "1703");
+}
+
+TEST(Render, TheHeadShowsWhichWayItFaces) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const Scene s = p.scene(p.values(0));  // standing
+  const auto head = std::find_if(s.bones.begin(), s.bones.end(), [](const SceneBone& b) { return b.kind == SceneBone::kHead; });
+  ASSERT_NE(head, s.bones.end());
+  ASSERT_EQ(head->bars.size(), 1u);
+  const Vec3 nose = head->bars[0].second - head->centre;
+  EXPECT_GT(nose.x(), 0.1);                   // in front of the head's outline (semi-axis 9.75 cm)
+  EXPECT_LT(std::abs(nose.y()), 0.03);        // at about the centre's height
 }
 
 TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {

@@ -386,7 +386,7 @@ def test_plots_take_one_joint_or_group_as_a_string():
     # Shear peaks are magnitudes (as the summary's): the axis says so.
     ax = paraspine.plot.level_profile(paraspine.simulate(None, FIXTURE, progress=False, fields="shear_ap"),
                                       quantity="shear_ap")
-    assert ax.get_xlabel() == "peak |anterior shear| (N)"
+    assert ax.get_xlabel() == "peak |AP shear| (N, either direction)"
     plt.close("all")
 
 
