@@ -1153,7 +1153,9 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     const int r = nj - 1 - j;
     const double yc = top + (r + 0.5) * row;
     const double c = v.compression[j];
-    const bool over = c > kNioshActionLimit;
+    // The NIOSH limit is a lumbosacral (L5-S1) criterion, also read for the lumbar discs; a thoracic
+    // level above it (golf's T7-T8, 3.9 kN) is not "over the limit", so only lumbar bars turn red.
+    const bool over = c > kNioshActionLimit && model_.joint_name[j].rfind("L", 0) == 0;
     const double bar = std::min(0.72 * row, 1.4 * fs);
     cairo_rectangle(cr, ax0, yc - 0.5 * bar, X(c) - ax0, bar);
     if (over) cairo_set_source_rgb(cr, 0.82, 0.22, 0.18);
@@ -1186,7 +1188,8 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   cairo_move_to(cr, xl, top - 0.9 * fs), cairo_line_to(cr, xl, bottom);
   cairo_stroke(cr);
   cairo_set_dash(cr, nullptr, 0, 0);
-  text(cr, xl - 0.3 * fs, top - 1.1 * fs, "NIOSH action limit 3400 N", 0.72 * fs, xl + text_width(cr, "NIOSH action limit 3400 N", 0.72 * fs) / 2 > ax1 ? 1.0 : 0.5, true, 0.8, 0.1, 0.1);
+  const char* limit_label = "NIOSH action limit 3400 N (lumbar)";
+  text(cr, xl - 0.3 * fs, top - 1.1 * fs, limit_label, 0.72 * fs, xl + text_width(cr, limit_label, 0.72 * fs) / 2 > ax1 ? 1.0 : 0.5, true, 0.8, 0.1, 0.1);
   for (const Value& val : values)
     if (val.inside) text(cr, val.x, val.y, val.s, val.size, 0, false, 1, 1, 1);
     else {
