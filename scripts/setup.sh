@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  xz-utils  # make test unpacks the fuzz corpora (fuzz/corpus/*.tar.xz)
   libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev libhdf5-dev libcli11-dev libfmt-dev
   libdeflate-dev  # compresses results chunks on the writer thread, ~2x faster than zlib (issue 9)
   # --compression lz4 (issue 9): liblz4 writes the chunks; hdf5-filter-plugin lets h5py (and any
