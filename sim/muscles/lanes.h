@@ -79,10 +79,13 @@ inline LaneBits exp_outside(Lanes x) { return (x < -708.0) | (x > 709.0) | (x !=
 inline Lanes log_lanes(Lanes x) {
   // x = 2^k m with √½ ≤ m < √2: subtracting √½'s bits from x's carries into the exponent exactly
   // when m would reach √2.
-  const LaneBits xb = bits_of(x);
+  // The bit arithmetic is unsigned: for the lanes log_array hands to std::log (infinite, NaN,
+  // negative) the signed sum overflowed, undefined behaviour (UBSan, Lanes.ArraysGiveTheLibrarysSpecialValues);
+  // unsigned wraps, giving the same bits wherever the lane is used.
+  const LaneUBits xb = LaneUBits(bits_of(x));
   // (logical shift of a value made positive: SSE2 has no 64-bit arithmetic shift)
-  const LaneBits k = LaneBits(LaneUBits(xb - 0x3fe6a09e667f3bcdLL + (1024LL << 52)) >> 52) - 1024;
-  const Lanes m = from_bits(xb - (k << 52));
+  const LaneBits k = LaneBits((xb - 0x3fe6a09e667f3bcdULL + (1024ULL << 52)) >> 52) - 1024;
+  const Lanes m = from_bits(LaneBits(xb - (LaneUBits(k) << 52)));
   const Lanes kd = from_bits(bits_of(lanes(0x1.8p52)) + k) - 0x1.8p52;  // k as a double
   const Lanes s = (m - 1.0) / (m + 1.0), z = s * s;
   // p = Σ_{k=0..10} z^k/(2k + 3) by Estrin's scheme.
