@@ -748,13 +748,12 @@ class Results:
         The name is checked as ``paraspine run -o`` checks it: ``.json``/``.csv``/``.txt``/``.yaml``
         raise InputError (an HDF5 file would be written under a text name), an unknown suffix warns."""
         path = os.fspath(path)
-        # As the CLI: "is an input of the run" first (to_hdf5("lift.yaml") named the scenario), then the name.
+        # As for a run, and in the CLI's order: "is an input of the run" (to_hdf5("lift.yaml") replaced
+        # the scenario; a folder left PATH.partial), then the name.
         _core._check_output_path(path, self._inputs())
-        _check_hdf5_name(path, "the summary is Results.summary, a dict: json.dump(results.summary, f)")
+        _check_results_name(path, "to_hdf5", RESULTS_HINT)
         if self._h5 is not None or (self.model is None and self.file):
-            # File-backed: the file already is schema v1; copy it whole. The path is checked as for
-            # a run (it replaced a scenario file given by mistake, and a folder left PATH.partial).
-            _core._check_output_path(path, self._inputs())
+            # File-backed: the file already is schema v1; copy it whole.
             partial = path + ".partial"
             try:
                 shutil.copyfile(self.file, partial)
@@ -827,11 +826,19 @@ class Results:
                 f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}>")
 
 
-def _check_hdf5_name(path: str, hint: str) -> None:
-    """to_hdf5's name check, the CLI's rule (sim/io/output_path): refused before anything is written."""
-    warning = _core._check_results_name(path, "to_hdf5", hint)
+# What to use instead of a results file named as text, per kind of results.
+RESULTS_HINT = "the summary is Results.summary, a dict: json.dump(results.summary, f)"
+SWEEP_HINT = "the summaries are SweepResults.summaries; to_pandas() gives a table"
+
+
+def _check_results_name(path: str, option: str, hint: str) -> None:
+    """The CLI's check of a results file's name (sim/io/output_path; ``-o out.json`` is refused,
+    ``-o out.res`` warned), naming ``option`` (``output`` or ``to_hdf5``): raised before anything is
+    written; the warning points at the line that called simulate/sweep/to_hdf5."""
+    warning = _core._check_results_name(path, option, hint)
     if warning:
-        warnings.warn(f"to_hdf5({path!r}): {warning}", stacklevel=3)
+        shown = f"output={path!r}" if option == "output" else f"{option}({path!r})"
+        warnings.warn(f"{shown}: {warning}", stacklevel=3)
 
 
 class _MissingResultsFile(FileNotFoundError, _core.InputError):

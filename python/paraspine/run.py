@@ -11,14 +11,13 @@ import itertools
 import os
 import sys
 import threading
-import warnings
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _core
-from .results import FIELDS, Results, load_results, select_fields
+from .results import FIELDS, RESULTS_HINT, SWEEP_HINT, Results, _check_results_name, load_results, select_fields
 from .scenario import Overrides, Scenario, as_scenario
 
 ProgressArg = Union[bool, Callable[..., Any], None]
@@ -215,7 +214,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     m = _resolve_model(model, sc)
     if out:  # as `paraspine run -o`, before the run: the folder, an input of the run, then the name
         _core._check_output_path(out, [sc.file, m.file])
-        _check_results_name(out, "the summary is Results.summary, a dict: json.dump(results.summary, f)")
+        _check_results_name(out, "output", RESULTS_HINT)
     if subject is not None and not isinstance(subject, _core.Subject):
         raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
     # The values subject= leaves unset (mass, height 0; sex ''; a factor 1) are the scenario's, as --subject.
@@ -263,14 +262,6 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
                    muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,
                    model=m, scenario=sc)
-
-
-def _check_results_name(path: str, hint: str) -> None:
-    """The CLI's check of a results file's name (``-o out.json`` is refused, ``-o out.res`` warned),
-    naming ``output``: an HDF5 file named as text was written without a word."""
-    warning = _core._check_results_name(path, "output", hint)
-    if warning:
-        warnings.warn(f"output={path!r}: {warning}", stacklevel=3)
 
 
 def _check_threads(threads: Any) -> None:
@@ -412,10 +403,12 @@ class SweepResults:
         """Write the sweep file exactly as ``paraspine sweep -o`` does. Returns the path. The name is
         checked as the CLI checks it (a .json/.csv/.txt/.yaml name raises InputError)."""
         path = os.fspath(path)
-        from .results import _check_hdf5_name
-        _check_hdf5_name(path, "the summaries are SweepResults.summaries; to_pandas() gives a table")
-        _core._write_sweep(path, self.scenario._native, [(p, list(map(float, v))) for p, v in self.axes], self.summaries)
+        _check_results_name(path, "to_hdf5", SWEEP_HINT)
+        self._write(path)
         return path
+
+    def _write(self, path: str) -> None:
+        _core._write_sweep(path, self.scenario._native, [(p, list(map(float, v))) for p, v in self.axes], self.summaries)
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -545,7 +538,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
     _check_threads(n)
     if output is not None:  # a typo in the folder fails now, not after the whole grid has run
         _core._check_output_path(os.fspath(output), [sc.file])
-        _check_results_name(os.fspath(output), "the summaries are SweepResults.summaries; to_pandas() gives a table")
+        _check_results_name(os.fspath(output), "output", SWEEP_HINT)
     points = int(np.prod([len(v) for _, v in axes]))
     bar = None
     report: Any = None
@@ -562,6 +555,6 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
         if bar is not None:
             bar.close()
     result = SweepResults(sc, axes, summaries)
-    if output is not None:  # name checked (and warned) above, before the grid ran
-        _core._write_sweep(os.fspath(output), sc._native, [(p, list(map(float, v))) for p, v in axes], summaries)
+    if output is not None:  # its name was checked (and warned about) before the grid ran
+        result._write(os.fspath(output))
     return result
