@@ -403,6 +403,7 @@ class SweepResults:
         """Write the sweep file exactly as ``paraspine sweep -o`` does. Returns the path. The name is
         checked as the CLI checks it (a .json/.csv/.txt/.yaml name raises InputError)."""
         path = os.fspath(path)
+        _core._check_output_path(path, [self.scenario.file])  # the CLI's order: the path, then its name
         _check_results_name(path, "to_hdf5", SWEEP_HINT)
         self._write(path)
         return path
