@@ -25,9 +25,6 @@
 namespace paraspine {
 namespace {
 
-// NIOSH action limit for L5-S1 compression: 3400 N (Waters et al. 1993, Ergonomics 36:749, the
-// compression criterion of the revised lifting equation), as in the run summary.
-constexpr double kNioshActionLimit = 3400;
 constexpr const char* kFont = "DejaVu Sans";
 
 struct Camera {
@@ -1070,10 +1067,14 @@ double ResultsPicture::name_column(cairo_t* cr, double fs) const {
   return w;
 }
 
+std::string ResultsPicture::widest_group_value(const PictureOptions& o) const {
+  // Forces up to "00000" N; activation and fatigue as group_value_text writes them at this scale.
+  return o.color == ColorBy::kForce ? "00000" : group_value_text(0, o.color, color_max(o));
+}
+
 double ResultsPicture::top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const {
-  // Swatch, the widest group name, a gap, the widest value ("0.00", "0.000" on a scale to 0.05;
-  // forces up to "00000").
-  const double value_w = text_width(cr, o.color == ColorBy::kForce ? "00000" : group_value_text(0, o.color, color_max(o)), fs);
+  // Swatch, the widest group name, a gap, the widest value.
+  const double value_w = text_width(cr, widest_group_value(o), fs);
   cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
   cairo_set_font_size(cr, fs);
   cairo_text_extents_t e;
@@ -1088,7 +1089,7 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
   const double row = 1.45 * fs;
   text(cr, x0, y0 + row, top_groups_title(o.color), fs, 0, true);
   // Values right-aligned after the widest name: "levatores_costarum" ran into its value at 15 fs.
-  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, o.color == ColorBy::kForce ? "00000" : group_value_text(0, o.color, color_max(o)), fs);
+  const double value_x = x0 + 2.2 * fs + name_column(cr, fs) + 1.2 * fs + text_width(cr, widest_group_value(o), fs);
   for (size_t k = 0; k < std::min<size_t>(4, ranked.size()); ++k) {
     const double y = y0 + (k + 2) * row;
     const double value = ranked[k].first;
@@ -1105,6 +1106,10 @@ void ResultsPicture::draw_top_groups(cairo_t* cr, double x0, double y0, double f
 std::vector<int> ResultsPicture::pressure_relieved_joints() const {
   if (!model_.abdominal_pressure.enabled || !scenario_.abdominal_pressure) return {};
   return model_.abdominal_pressure.joints;
+}
+
+bool above_action_limit(const std::string& joint, double compression_N) {
+  return compression_N > kNioshActionLimit && joint.rfind("L", 0) == 0;
 }
 
 double chart_value_x(double bar_end, double text_w, double fs, std::vector<double> lines) {
@@ -1153,9 +1158,7 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     const int r = nj - 1 - j;
     const double yc = top + (r + 0.5) * row;
     const double c = v.compression[j];
-    // The NIOSH limit is a lumbosacral (L5-S1) criterion, also read for the lumbar discs; a thoracic
-    // level above it (golf's T7-T8, 3.9 kN) is not "over the limit", so only lumbar bars turn red.
-    const bool over = c > kNioshActionLimit && model_.joint_name[j].rfind("L", 0) == 0;
+    const bool over = above_action_limit(model_.joint_name[j], c);
     const double bar = std::min(0.72 * row, 1.4 * fs);
     cairo_rectangle(cr, ax0, yc - 0.5 * bar, X(c) - ax0, bar);
     if (over) cairo_set_source_rgb(cr, 0.82, 0.22, 0.18);

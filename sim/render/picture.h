@@ -58,6 +58,16 @@ struct FrameValues {
   Eigen::VectorXd reserve;  // /joints/reserve_moment, J × 3 row-major (empty when not stored)
 };
 
+// NIOSH action limit for compression: 3400 N, the compression criterion of the revised lifting
+// equation (Waters et al. 1993, Ergonomics 36:749), set for the lumbosacral (L5/S1) disc.
+inline constexpr double kNioshActionLimit = 3400;
+
+// Whether a level's compression is "above the action limit" as the pictures and the report mark it:
+// above 3400 N at a lumbar level (a joint named L…: L5-S1 … L1-L2). The limit was set for L5/S1 and is
+// read for the lumbar discs [R: 3DSSPP compares its L4/L5 compression with the same 3400 N]; a
+// thoracic level above it (golf's T7-T8, 3.9 kN) is not over a limit the source does not give.
+bool above_action_limit(const std::string& joint, double compression_N);
+
 // The compression chart: where a level's value, written after its bar (text_w wide), starts: after
 // the bar, and past every vertical line in `lines` (its peak tick) that would cross the number
 // (device units).
@@ -208,6 +218,7 @@ class ResultsPicture {
   void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name
+  std::string widest_group_value(const PictureOptions& o) const;                  // the ranking's widest value text
   std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
   int legend_rows() const { return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
   int status_rows() const { return run_has_reserves_ + run_fails_; }  // the same for every frame (animations)

@@ -19,7 +19,6 @@
 namespace paraspine {
 namespace {
 
-constexpr double kNioshActionLimit = 3400;  // N, Waters et al. 1993 (as in the run summary)
 constexpr long kPlotPoints = 1500;          // time-series samples per plot
 
 std::string escape(const std::string& s) {
@@ -123,7 +122,13 @@ Entry read_entry(const std::string& path) {
   }
   if (has.compression) {
     long over = 0;
-    for (Eigen::Index k = 0; k < e.compression.rows(); ++k) over += e.compression.row(k).maxCoeff() > kNioshActionLimit;
+    // Frames with a lumbar level above the limit, the rule the picture's red bars follow.
+    const auto& joints = e.picture->model().joint_name;
+    for (Eigen::Index k = 0; k < e.compression.rows(); ++k) {
+      bool frame_over = false;
+      for (Eigen::Index j = 0; j < e.compression.cols() && !frame_over; ++j) frame_over = above_action_limit(joints[j], e.compression(k, j));
+      over += frame_over;
+    }
     e.over_limit_fraction = e.compression.rows() ? double(over) / e.compression.rows() : 0;
   }
   return e;
@@ -255,8 +260,8 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     const std::string& j = e.picture->model().joint_name[e.picture->peak_joint()];
     return e.compression.size() ? std::max(e.compression.maxCoeff(), jnum(e.results->summary, {"joints", j.c_str(), "peak_compression_N"}))
                                 : jnum(e.results->summary, {"joints", j.c_str(), "peak_compression_N"});
-  }, 0, "N", kNioshActionLimit);
-  num_row("time above the action limit", [](const Entry& e) { return 100 * e.over_limit_fraction; }, 1, "% of the run");
+  }, 0, "N");  // not flagged: the level may be thoracic, where the limit does not apply (above_action_limit)
+  num_row("time with a lumbar level above the action limit", [](const Entry& e) { return 100 * e.over_limit_fraction; }, 1, "% of the run");
   section("Reserves and endurance");
   num_row("reserve moment, peak", [](const Entry& e) { return jnum(e.results->summary, {"reserves", "peak_moment_Nm"}); }, 2, "N·m");
   num_row("frames needing reserves", [](const Entry& e) { return 100 * jnum(e.results->summary, {"reserves", "frames_used_fraction"}); }, 1, "%");
@@ -482,7 +487,7 @@ the model's muscle attachments, head and pelvis outlines); they sit where forwar
 joint angles. Every muscle fascicle of the model is drawn along its path (origin, via points, insertion); its colour is the
 stored activation, force or fatigued fraction, its width grows with the square root of its maximum force. Compression is the
 intervertebral force along the disc normal. The NIOSH action limit of 3400 N is the compression criterion of the revised
-NIOSH lifting equation (Waters et al. 1993, Ergonomics 36:749). Activation per group is the mean over all the
+NIOSH lifting equation (Waters et al. 1993, Ergonomics 36:749), set for the L5/S1 disc: lumbar levels above it are marked, thoracic ones are not. Activation per group is the mean over all the
 group's fascicles on both sides; fatigue per group is the share of the group's strength lost, M_F weighted by each fascicle's
 maximum force F0 (the sum of F0·M_F over the sum of F0), as the group table and the run summary's end_fatigued_fraction, not the
 plain mean of M_F.</p>

@@ -747,6 +747,18 @@ TEST(Render, ChartValuesStartPastTheirPeakTick) {
   EXPECT_DOUBLE_EQ(chart_value_x(100, tw, fs, {125, 110}), 125 + 0.3 * fs);  // past both, in any order
 }
 
+// The NIOSH action limit (3400 N) was set for L5/S1 and is read for the lumbar levels; golf's T7-T8
+// at 3.9 kN was drawn red as "over the limit", and the report counted its frames as time above it.
+TEST(Render, OnlyLumbarLevelsAreMarkedAboveTheActionLimit) {
+  EXPECT_TRUE(above_action_limit("L5-S1", 3401));
+  EXPECT_TRUE(above_action_limit("L1-L2", 5750));
+  EXPECT_FALSE(above_action_limit("L5-S1", 3400));  // at the limit is not above it
+  EXPECT_FALSE(above_action_limit("L4-L5", 2249));
+  EXPECT_FALSE(above_action_limit("T7-T8", 3962));
+  EXPECT_FALSE(above_action_limit("T12-L1", 5678));  // the thoracolumbar junction: T12's disc
+  EXPECT_FALSE(above_action_limit("C0-C1", 1e5));
+}
+
 // teacherpics: a force's label that does not fit on its side of the arrow goes to the other side,
 // else is moved in from the edge; it never leaves the body's area (the chart is beside it).
 TEST(Render, ForceLabelsStayInsideTheBodyArea) {
