@@ -2,7 +2,6 @@
 // Every bad input must end in an InputError (FILE:LINE: FIELD: message, the brief's rule for
 // malformed scenarios); any other exception, a crash, a sanitizer report or a NaN in the sampled
 // posture of an accepted scenario is a finding. docs/fuzzing.md.
-#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
@@ -28,15 +27,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ps::Data d(model);
     // Each keyframe and the midpoints between them: the sampler's whole cycle, a bounded cost.
     const auto& kf = sc.keyframes;
-    for (std::size_t k = 0; k < kf.size() && k < 64; ++k) {
-      for (const double t : {kf[k].time, k + 1 < kf.size() ? 0.5 * (kf[k].time + kf[k + 1].time) : kf[k].time}) {
-        ps::sample_scenario(sc, bound, t, d);
-        for (Eigen::Index i = 0; i < d.q.size(); ++i)
-          if (!std::isfinite(d.q[i])) {
-            std::fprintf(stderr, "accepted scenario sampled a non-finite angle at t = %g\n", t);
-            std::abort();
-          }
+    const auto sample = [&](double t) {
+      ps::sample_scenario(sc, bound, t, d);
+      if (!d.q.allFinite()) {
+        std::fprintf(stderr, "accepted scenario sampled a non-finite angle at t = %g\n", t);
+        std::abort();
       }
+    };
+    for (std::size_t k = 0; k < kf.size() && k < 64; ++k) {
+      sample(kf[k].time);
+      if (k + 1 < kf.size()) sample(0.5 * (kf[k].time + kf[k + 1].time));
     }
   } catch (const ps::InputError&) {
     // The expected outcome for a malformed file.
