@@ -62,9 +62,12 @@ int run_validate_command(const ValidateCommand& v) {
   std::string last;
   for (const auto& res : rep.results) {
     if (res.c->dataset != last) fmt::print("  -- {}\n", last = res.c->dataset);
-    fmt::print("  {:<34} {:>9} {:>9} {:<6} {:>8} {:>7}  {}\n", res.c->name, number(res.c->measured), number(res.predicted),
+    // A published bound reads "< 300" with a one-sided tolerance; a value reads "300" with "±12".
+    const std::string bound = res.c->bound == "upper" ? "< " : res.c->bound == "lower" ? "> " : "";
+    const std::string tol_sign = res.c->bound == "upper" ? "+" : res.c->bound == "lower" ? "-" : "±";
+    fmt::print("  {:<34} {:>9} {:>9} {:<6} {:>8} {:>7}  {}\n", res.c->name, bound + number(res.c->measured), number(res.predicted),
                res.c->unit, std::isfinite(res.error_pct) ? fmt::format("{:+.1f}", res.error_pct) : "-",
-               fmt::format("±{:.0f}", res.c->tolerance_pct), res.status);
+               fmt::format("{}{:.0f}", tol_sign, res.c->tolerance_pct), res.status);
   }
   fmt::print("\n  {:<44} {:>3} {:>10} {:>12} {:>14}\n", "data set", "n", "Pearson r", "Spearman ρ", "mean |error| %");
   for (const auto& ds : rep.datasets)

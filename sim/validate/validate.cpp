@@ -65,7 +65,7 @@ ValidationSuite load_validation_suite(const std::string& path) {
   for (size_t i = 0; i < cases.size(); ++i) {
     const YAML::Node n = cases[i];
     const std::string f = "cases[" + std::to_string(i) + "]";
-    r.allow_keys(n, f, {"name", "dataset", "quantity", "unit", "measured", "tolerance_pct",
+    r.allow_keys(n, f, {"name", "dataset", "quantity", "unit", "measured", "bound", "tolerance_pct",
                         "tolerance_reason", "source", "predict", "known_failure", "not_modelled"});
     ValidationCase c;
     c.line = n.Mark().line + 1;
@@ -78,12 +78,23 @@ ValidationSuite load_validation_suite(const std::string& path) {
     c.measured = r.num(r.require(n, "measured", f), f + ".measured");
     if (c.measured == 0) r.fail(n["measured"], f + ".measured", "must not be 0 (errors are relative)");
     c.source = r.str(r.require(n, "source", f), f + ".source");
+    if (n["bound"].IsDefined()) {
+      c.bound = r.str(n["bound"], f + ".bound");
+      if (c.bound != "upper" && c.bound != "lower")
+        r.fail(n["bound"], f + ".bound", "expected upper or lower (measured is then the published bound)");
+    }
     if (n["not_modelled"].IsDefined()) {
       c.not_modelled = r.str(n["not_modelled"], f + ".not_modelled");
       s.cases.push_back(c);
       continue;
     }
-    c.tolerance_pct = r.positive(r.require(n, "tolerance_pct", f), f + ".tolerance_pct");
+    if (c.bound.empty()) {
+      c.tolerance_pct = r.positive(r.require(n, "tolerance_pct", f), f + ".tolerance_pct");
+    } else {  // a bound may be held exactly: 0 allowed
+      const YAML::Node t = r.require(n, "tolerance_pct", f);
+      c.tolerance_pct = r.num(t, f + ".tolerance_pct");
+      if (!(c.tolerance_pct >= 0)) r.fail(t, f + ".tolerance_pct", "must be 0 or more");
+    }
     c.tolerance_reason = r.str(r.require(n, "tolerance_reason", f), f + ".tolerance_reason");
     if (n["known_failure"].IsDefined()) c.known_failure = r.str(n["known_failure"], f + ".known_failure");
 
@@ -341,6 +352,8 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
       res.predicted /= value(*c, c->predict.divide_by, res.detail, divisor_area, divisor_factor);
     if (!res.detail.empty()) res.detail.resize(res.detail.size() - 2);
     res.error_pct = 100 * (res.predicted - c->measured) / std::abs(c->measured);
+    if (c->bound == "upper") res.error_pct = std::max(res.error_pct, 0.0);  // NaN stays NaN
+    if (c->bound == "lower") res.error_pct = std::min(res.error_pct, 0.0);
     res.pass = std::isfinite(res.predicted) && std::abs(res.error_pct) <= c->tolerance_pct;
     const bool known = !c->known_failure.empty();
     res.status = res.pass ? (known ? "FIXED? (marked known failure)" : "pass") : (known ? "known failure" : "FAIL");
@@ -363,7 +376,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
         ++ds.n;
         ds.passed += res.pass;
         sum += std::isfinite(res.error_pct) ? std::abs(res.error_pct) : 100.0;
-        if (std::isfinite(res.predicted)) meas.push_back(res.c->measured), pred.push_back(res.predicted);
+        if (std::isfinite(res.predicted) && res.c->bound.empty()) meas.push_back(res.c->measured), pred.push_back(res.predicted);
       }
     ds.mean_abs_error_pct = sum / ds.n;
     ds.pearson_r = pearson(meas, pred);
@@ -384,7 +397,8 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
   for (const auto& res : r.results) {
     const ValidationCase& c = *res.c;
     j["cases"].push_back({{"name", c.name}, {"dataset", c.dataset}, {"quantity", c.quantity}, {"unit", c.unit},
-                          {"measured", c.measured}, {"predicted", num(res.predicted)},
+                          {"measured", c.measured}, {"bound", c.bound.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.bound)},
+                          {"predicted", num(res.predicted)},
                           {"error_pct", num(res.error_pct)}, {"tolerance_pct", c.tolerance_pct},
                           {"pass", res.pass}, {"status", res.status}, {"source", c.source},
                           {"disc_area_cm2", res.disc_area_m2 > 0 ? nlohmann::json(1e4 * res.disc_area_m2) : nlohmann::json(nullptr)},

@@ -23,6 +23,12 @@
 //                  silence_fraction of its peak over the motion and stays there
 //   endurance      s, the run's task-failure time (run_scenario's endurance_s)
 // With `divide_by: SCENARIO` the prediction is the ratio metric(scenario) / metric(divide_by).
+//
+// A case with `bound: upper` (or `lower`) compares with a published bound rather than a value
+// ("shear was small (< 300 N)"): `measured` is the bound, the case passes when the prediction is
+// on the bound's side of it (within tolerance_pct beyond it, which may be 0), and its error is how
+// far past the bound the prediction lies (0 inside). Bound cases enter a data set's mean absolute
+// error with that error but not its correlations (a bound is not a measured value to pair with).
 #include <functional>
 #include <map>
 #include <optional>
@@ -41,6 +47,7 @@ struct ValidationCase {
   std::string name, dataset, quantity, unit, source, tolerance_reason;
   double measured = 0;
   double tolerance_pct = 0;
+  std::string bound;  // empty: `measured` is a value; "upper"/"lower": it is a published bound
   ValidationPrediction predict;
   std::string known_failure;  // empty: the case is expected to pass; else why it does not
   std::string not_modelled;   // empty: evaluated; else the missing feature
@@ -67,7 +74,7 @@ ValidationSuite load_validation_suite(const std::string& path);
 struct ValidationResult {
   const ValidationCase* c = nullptr;
   double predicted = 0;
-  double error_pct = 0;   // 100 · (predicted − measured) / measured
+  double error_pct = 0;   // 100 · (predicted − measured) / measured; bound cases: only past the bound
   bool pass = false;
   std::string status;     // "pass", "FAIL", "known failure", "FIXED? (marked known failure)"
   std::string detail;     // what the prediction was computed from

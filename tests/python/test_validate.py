@@ -115,3 +115,65 @@ def test_cases_file_may_not_restate_the_disc_area_or_factor(tmp_path):
         r = run("validate", "--cases", str(bad))
         assert r.returncode == 2 and r.stdout == ""
         assert f"{bad}:{line}: pressure_conversion.{key.split(':')[0]}" in r.stderr and "from the model" in r.stderr
+
+
+def _bound_suite(tmp_path, bound, measured, tolerance="0", known=""):
+    """A one-case suite holding the squat's L4-L5 peak shear (241 N) against a published bound."""
+    text = open("tests/validation/cases.yaml").read()
+    head = text[: text.index("\ncases:") + 1]
+    (tmp_path / "scenarios").symlink_to(os.path.abspath("tests/validation/scenarios"))
+    (tmp_path / "cases.yaml").write_text(head + f"""cases:
+  - name: shear_bound
+    dataset: "bound test"
+    quantity: "L4-L5 peak shear"
+    unit: N
+    measured: {measured}
+    bound: {bound}
+    tolerance_pct: {tolerance}
+    tolerance_reason: "test"
+    source: "test"
+    predict: {{metric: shear_ap, joint: L4-L5, statistic: peak, scenario: scenarios/kingma_squat.yaml}}
+{known}""")
+    return str(tmp_path / "cases.yaml")
+
+
+def test_an_upper_bound_passes_inside_with_no_error_and_fails_by_the_excess(tmp_path):
+    (tmp_path / "a").mkdir()
+    inside = run("validate", "--cases", _bound_suite(tmp_path / "a", "upper", 300), "--json")
+    assert inside.returncode == 0, inside.stderr
+    c = json.loads(inside.stdout)["cases"][0]
+    assert c["bound"] == "upper" and c["pass"] and c["error_pct"] == 0 and c["predicted"] < 300
+    predicted = c["predicted"]
+    # The same prediction against a bound it exceeds: the error is the excess, and the case fails.
+    (tmp_path / "b").mkdir()
+    out = run("validate", "--cases", _bound_suite(tmp_path / "b", "upper", 200), "--json")
+    assert out.returncode == 3
+    c = json.loads(out.stdout)["cases"][0]
+    assert not c["pass"] and abs(c["error_pct"] - 100 * (predicted - 200) / 200) < 1e-9
+    # A one-sided tolerance lets it exceed by that much; the text table shows the bound as '< 200'.
+    (tmp_path / "c").mkdir()
+    table = run("validate", "--cases", _bound_suite(tmp_path / "c", "upper", 200, tolerance="25"))
+    assert table.returncode == 0 and "< 200" in table.stdout and "+25" in table.stdout
+    # A lower bound below the prediction passes; above it, it fails by the shortfall.
+    (tmp_path / "d").mkdir()
+    c = json.loads(run("validate", "--cases", _bound_suite(tmp_path / "d", "lower", 100), "--json").stdout)["cases"][0]
+    assert c["pass"] and c["error_pct"] == 0
+    (tmp_path / "e").mkdir()
+    c = json.loads(run("validate", "--cases", _bound_suite(tmp_path / "e", "lower", 400), "--json").stdout)["cases"][0]
+    assert not c["pass"] and abs(c["error_pct"] - 100 * (predicted - 400) / 400) < 1e-9
+
+
+def test_a_bad_bound_names_its_line_and_field(tmp_path):
+    path = _bound_suite(tmp_path, "below", 300)
+    line = next(i for i, l in enumerate(open(path).read().splitlines(), 1) if "bound: below" in l)
+    r = run("validate", "--cases", path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert f"{path}:{line}: cases[0].bound" in r.stderr and "upper or lower" in r.stderr
+
+
+def test_only_a_bound_may_have_zero_tolerance(tmp_path):
+    path = _bound_suite(tmp_path, "upper", 300)
+    text = open(path).read().replace("    bound: upper\n", "")
+    open(path, "w").write(text)
+    r = run("validate", "--cases", path)
+    assert r.returncode == 2 and "tolerance_pct" in r.stderr
