@@ -98,7 +98,7 @@ class ProgressPump {
 };
 
 ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::string& criterion) {
-  return {s.name, s.text, criterion, ps::subject_summary(m)};
+  return {s.name, s.text, criterion, ps::subject_summary(m), s.motion_text};
 }
 
 // Runs `s` on the (already scaled) model `m`. Records the fields whose paths are in `record`
@@ -310,6 +310,9 @@ void bind_simulate(py::module_& mod) {
       .def_readonly("description", &ps::Scenario::description, "What the scenario represents.")
       .def_readonly("file", &ps::Scenario::file, "The file it was read from ('<from_dict>' for dicts).")
       .def_readonly("text", &ps::Scenario::text, "The full YAML text (overrides applied).")
+      .def_readonly("motion_file", &ps::Scenario::motion_file,
+                    "The motion file (CSV) its keyframes come from, as resolved; '' without one (docs/scenarios.md).")
+      .def_readonly("motion_text", &ps::Scenario::motion_text, "That motion file's text as read; '' without one.")
       .def_readonly("model", &ps::Scenario::model, "Model name or path the scenario asks for.")
       .def("_model_path", [](const ps::Scenario& s) { return ps::resolve_model_name(s.model, s.file, s.model_line, "model"); },
            "The scenario's model file; InputError at the `model:` line when there is none.")

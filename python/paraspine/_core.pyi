@@ -84,6 +84,8 @@ class Scenario:
     description: str
     file: str
     text: str
+    motion_file: str
+    motion_text: str
     model: str
     subject: Optional[Subject]
     criterion: str

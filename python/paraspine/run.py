@@ -259,6 +259,8 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     meta = {"paraspine_version": _core_version(), "schema_version": _core.SCHEMA_VERSION, "model": m.name,
             "model_file": m.file, "model_digest": m.source_digest, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
             "criterion": crit or sc.criterion}
+    if sc.motion_text:  # as the file's root attribute: a motion file's rows are the keyframes
+        meta["motion_text"] = sc.motion_text
     return Results(time=time, fields=arrays, joint_names=m.joint_names, muscle_names=m.muscle_names,
                    muscle_groups=m.muscle_groups, muscle_sides=m.muscle_sides, summary=summary, metadata=meta,
                    model=m, scenario=sc)

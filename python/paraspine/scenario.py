@@ -166,6 +166,17 @@ class Scenario:
         return self._native.text
 
     @property
+    def motion_file(self) -> str:
+        """The motion file (CSV) whose rows are the keyframes, as resolved; ``""`` without one
+        (docs/scenarios.md, "Motion files")."""
+        return self._native.motion_file
+
+    @property
+    def motion_text(self) -> str:
+        """That motion file's text as read (results files record it as ``motion_text``); ``""`` without one."""
+        return self._native.motion_text
+
+    @property
     def model(self) -> str:
         """Model name or path the scenario asks for."""
         return self._native.model

@@ -313,7 +313,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
   if (!out.empty()) {
     ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
-    ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model)};
+    ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model), sc.motion_text};
     writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
   }
   g_progress.begin();

@@ -626,6 +626,9 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   if (!m.source_digest.empty()) write_string_attribute(w.file, "model_digest", m.source_digest);
   write_string_attribute(w.file, "scenario", meta.scenario_name);
   write_string_attribute(w.file, "scenario_text", meta.scenario_text);
+  // A motion file's rows are the scenario's keyframes: kept so that pictures and reports rebuild the
+  // run from the results file alone (docs/hdf5-schema.md).
+  if (!meta.motion_text.empty()) write_string_attribute(w.file, "motion_text", meta.motion_text);
   write_string_attribute(w.file, "subject", meta.subject.dump());
   write_string_attribute(w.file, "criterion", meta.criterion);
   write_string_attribute(w.file, "created", iso_time_now());

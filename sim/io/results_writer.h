@@ -23,6 +23,7 @@ namespace paraspine {
 struct RunMetadata {
   std::string scenario_name, scenario_text, criterion;
   nlohmann::json subject = nlohmann::json::object();
+  std::string motion_text;  // the scenario's motion file (CSV) as read; empty without one
 };
 
 inline constexpr int kSchemaVersion = 1;

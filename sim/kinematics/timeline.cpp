@@ -51,9 +51,19 @@ HermiteBasis::HermiteBasis(double s) {
   }
 }
 
+void ShapePreservingSpline::compact_if_constant() {
+  if (constant_ || std::any_of(y_.begin(), y_.end(), [&](double v) { return v != y_.front(); })) return;
+  t_ = {t_.front(), t_.back()};
+  y_ = {y_.front()};
+  v_.clear(), v_.shrink_to_fit();
+  a_.clear(), a_.shrink_to_fit();
+  t_.shrink_to_fit(), y_.shrink_to_fit();
+  constant_ = true;
+}
+
 void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& ydd) const {
   const size_t n = t_.size();
-  if (n == 1 || t <= t_.front()) { y = y_.front(); yd = ydd = 0; return; }
+  if (n == 1 || constant_ || t <= t_.front()) { y = y_.front(); yd = ydd = 0; return; }
   if (t >= t_.back()) { y = y_.back(); yd = ydd = 0; return; }
   const size_t k = std::upper_bound(t_.begin(), t_.end(), t) - t_.begin() - 1;
   const double h = t_[k + 1] - t_[k];
@@ -61,6 +71,13 @@ void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& yd
 }
 
 void ShapePreservingSpline::evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const {
+  if (constant_) {  // the uncompacted formula with its zero slopes and curvatures, for the same bits
+    const double p = y_[0], z = 0.0 * h, zz = 0.0 * h * h;
+    y = b.y[0] * p + b.y[1] * z + b.y[2] * zz + b.y[3] * zz + b.y[4] * z + b.y[5] * p;
+    yd = (b.dy[0] * p + b.dy[1] * z + b.dy[2] * zz + b.dy[3] * zz + b.dy[4] * z + b.dy[5] * p) / h;
+    ydd = (b.ddy[0] * p + b.ddy[1] * z + b.ddy[2] * zz + b.ddy[3] * zz + b.ddy[4] * z + b.ddy[5] * p) / (h * h);
+    return;
+  }
   const double p0 = y_[k], p1 = y_[k + 1];
   const double v0 = v_[k] * h, v1 = v_[k + 1] * h, a0 = a_[k] * h * h, a1 = a_[k + 1] * h * h;
   y = b.y[0] * p0 + b.y[1] * v0 + b.y[2] * a0 + b.y[3] * a1 + b.y[4] * v1 + b.y[5] * p1;
@@ -84,7 +101,10 @@ PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& time
     }
     for (int i = 0; i < m.ndof; ++i) ch[6 + i][k] = q[i];
   }
-  for (auto& c : ch) channels_.emplace_back(times, std::move(c));
+  for (auto& c : ch) {
+    channels_.emplace_back(times, std::move(c));
+    channels_.back().compact_if_constant();
+  }
 }
 
 void PostureTimeline::sample(double t, Data& d) const {

@@ -32,9 +32,16 @@ class ShapePreservingSpline {
   void evaluate(double t, double& y, double& yd, double& ydd) const;
   // The same inside interval k (t_k ≤ t < t_k+1, of length h), its basis already made.
   void evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const;
+  // A spline whose values are all equal keeps one value instead of its knots (a posture channel that
+  // never moves: most rotations of a measured motion of hundreds of thousands of rows). Interval
+  // evaluations give the same bits as before (the same formula with the zero slopes); evaluate(t)
+  // inside the span then gives the value itself, so PostureTimeline, which evaluates inside the span
+  // by interval only, is the one caller.
+  void compact_if_constant();
 
  private:
   std::vector<double> t_, y_, v_, a_;
+  bool constant_ = false;  // compacted: y_ holds the one value, t_ the span's ends, no v_ and a_
 };
 
 class PostureTimeline {

@@ -328,7 +328,9 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   stored_.reserve = r_.has("/joints/reserve_moment");
   if (r_.scenario_text.empty())
     throw InputError(r_.path, 0, "scenario_text", "missing: the pelvis pose and hand loads cannot be placed");
-  scenario_ = parse_scenario(r_.scenario_text, r_.path + " (scenario_text)");
+  scenario_ = r_.motion_text.empty()
+                  ? parse_scenario(r_.scenario_text, r_.path + " (scenario_text)")
+                  : parse_scenario_with_motion(r_.scenario_text, r_.path + " (scenario_text)", r_.motion_text, r_.path + " (motion_text)");
   Subject subject;
   if (r_.subject.is_object()) {
     subject.body_mass = r_.subject.value("body_mass_kg", 0.0);

@@ -70,6 +70,7 @@ ResultsSeries::ResultsSeries(const std::string& p) {
     read_string_attribute(file_, "model_digest", model_digest);
     read_string_attribute(file_, "scenario", scenario);
     read_string_attribute(file_, "scenario_text", scenario_text);
+    read_string_attribute(file_, "motion_text", motion_text);
     read_string_attribute(file_, "criterion", criterion);
     read_string_attribute(file_, "created", created);
     read_string_attribute(file_, "fatigue", fatigue_mode);

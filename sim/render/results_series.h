@@ -21,6 +21,7 @@ class ResultsSeries {
   ResultsSeries& operator=(const ResultsSeries&) = delete;
 
   std::string path, model, model_file, scenario, scenario_text, criterion, created;
+  std::string motion_text;  // the scenario's motion file as the run read it (empty without one)
   std::string model_digest;  // text_digest of the model text the run used ("" in older files)
   nlohmann::json subject, summary;  // subject: {body_mass_kg, height_m, sex}
   std::string fatigue_mode;         // root attribute `fatigue`: "on", "off" (--no-fatigue), "" in older files

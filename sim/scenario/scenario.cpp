@@ -21,6 +21,7 @@
 #include "sim/loadsharing/loadsharing.h"
 #include "sim/model/loader.h"
 #include "sim/model/data.h"
+#include "sim/scenario/motion_file.h"
 #include "sim/simulate/frame.h"
 
 namespace paraspine {
@@ -109,14 +110,32 @@ Scenario load_scenario(const std::string& name_or_path) {
 
 Scenario parse_scenario(const std::string& text, const std::string& file) { return parse_scenario_noted(text, file, ""); }
 
+namespace {
+struct GivenMotion {
+  const std::string* text = nullptr;  // the motion file's text, instead of reading motion.file
+  std::string source;                 // what errors about it name
+};
+Scenario parse_scenario_impl(const std::string& text, const std::string& file, const std::string& note, const GivenMotion& given);
+}  // namespace
+
 Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note) {
+  return parse_scenario_impl(text, file, note, {});
+}
+
+Scenario parse_scenario_with_motion(const std::string& text, const std::string& file, const std::string& motion_text,
+                                    const std::string& motion_source) {
+  return parse_scenario_impl(text, file, "", {&motion_text, motion_source});
+}
+
+namespace {
+Scenario parse_scenario_impl(const std::string& text, const std::string& file, const std::string& note, const GivenMotion& given) {
   Reader r{{file, note}};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario", note);
   if (root["paraspine_model"].IsDefined())
     r.fail(root["paraspine_model"], "paraspine_model", "this is a model file, not a scenario (paraspine list shows both)");
   r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
                      "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
-                     "sources", "external_forces", "positions"});
+                     "sources", "external_forces", "positions", "motion"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
     r.fail(root, "paraspine_scenario", "missing or unsupported format version (this build reads 1)");
   Scenario s;
@@ -340,10 +359,41 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
     }
   }
   const YAML::Node keys = root["keyframes"];
-  if (!keys.IsDefined() || keys.IsNull()) r.fail(root, "keyframes", "missing: a list of keyframes");
+  const YAML::Node motion = root["motion"];
+  if (motion.IsDefined()) {
+    // Kinematics from a CSV table, one keyframe per row (motion_file.h; docs/scenarios.md, "Motion files").
+    r.allow(motion, "motion", {"file", "lowpass_hz"});
+    if (keys.IsDefined())
+      r.fail(keys, "keyframes", "the motion file (motion.file, line " + std::to_string(r.line(motion)) +
+                                    ") gives the keyframes: give a motion file or keyframes, not both");
+    if (!motion["file"].IsDefined()) r.fail(motion, "motion.file", "missing required field: the CSV file of the motion");
+    std::string path = r.str(motion["file"], "motion.file");
+    if (given.text) {
+      path = given.source;
+    } else {
+      // Beside the scenario first (a scenario and its motion travel together), then the working directory.
+      const fs::path beside = fs::path(file).parent_path() / path;
+      if (fs::path(path).is_relative() && !fs::path(file).parent_path().empty() && fs::is_regular_file(beside)) path = beside.string();
+      if (!fs::is_regular_file(path))
+        r.fail(motion["file"], "motion.file", "'" + path + "' is not a file (a relative path is looked up beside the scenario, then in the working directory)");
+    }
+    double lowpass_hz = 0;
+    int lowpass_line = 0;
+    if (motion["lowpass_hz"].IsDefined()) {
+      lowpass_hz = r.num(motion["lowpass_hz"], "motion.lowpass_hz");
+      lowpass_line = r.line(motion["lowpass_hz"]);
+      if (!(lowpass_hz > 0)) r.fail(motion["lowpass_hz"], "motion.lowpass_hz", "must be a positive cutoff frequency in Hz");
+    }
+    s.motion_file = path;
+    s.motion_text = given.text ? *given.text : motion_file_text(path);
+    s.keyframes = read_motion_text(s.motion_text, path, lowpass_hz, file, lowpass_line);
+  }
+  if (!motion.IsDefined() && (!keys.IsDefined() || keys.IsNull()))
+    r.fail(root, "keyframes", "missing: a list of keyframes (or a motion file: motion: {file: motion.csv})");
   // Present but not a list ('keyframes: {time: 0}') used to be reported as missing, at line 1.
-  if (!keys.IsSequence() || keys.size() < 1) r.fail(keys, "keyframes", "expected a list of keyframes (- time: ...), at least two");
-  for (size_t k = 0; k < keys.size(); ++k) {
+  if (!motion.IsDefined() && (!keys.IsSequence() || keys.size() < 1))
+    r.fail(keys, "keyframes", "expected a list of keyframes (- time: ...), at least two");
+  for (size_t k = 0; !motion.IsDefined() && k < keys.size(); ++k) {
     const std::string f = "keyframes[" + std::to_string(k) + "]";
     const YAML::Node kn = keys[k];
     r.allow(kn, f, {"time", "pelvis_deg", "pelvis_position", "regions_deg", "joints_deg", "hands", "label", "forces", "resting"});
@@ -559,6 +609,7 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
            }());
   return s;
 }
+}  // namespace
 
 namespace {
 
@@ -929,7 +980,7 @@ std::string implausible_speed(const Scenario& s) {
           message = fmt::format("{}:{}: {}: changes at a mean {:.0f}°/s between t = {:g} s and {:g} s, faster than people move "
                                 "their trunk (limit {:g}°/s: collegiate pitchers' peak upper-torso rotation is 1273 ± 142°/s); "
                                 "the loads are what that speed asks",
-                                s.file, x->line, x->field, speed, a.time, b.time, kFastestTrunkDegPerS);
+                                b.file.empty() ? s.file : b.file, x->line, x->field, speed, a.time, b.time, kFastestTrunkDegPerS);
         }
       }
     }
@@ -938,8 +989,11 @@ std::string implausible_speed(const Scenario& s) {
 }
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
+  // An error about a keyframe names the file it was written in: the scenario, or its motion file
+  // (whose lines the keyframe's carry); the loops over keyframes set it.
+  std::string error_file = s.file;
   auto fail = [&](int line, const std::string& field, const std::string& msg) {
-    throw InputError(s.file, line, field, msg + s.note);
+    throw InputError(error_file, line, field, msg + (error_file == s.file ? s.note : ""));
   };
   BoundScenario b{{}, 1, {}, {}, PostureTimeline(m, {0.0}, {neutral_posture(m)}), {}, {}, {}, {}, {}, 0};
   Data d(m);
@@ -1031,6 +1085,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   // with the angle they came from (to name it in a range error).
   std::vector<std::pair<int, const ScenarioAngle*>> carried;
   for (const auto& kf : s.keyframes) {
+    error_file = kf.file.empty() ? s.file : kf.file;
     Posture p = neutral_posture(m);
     p.pelvis_position = ls * kf.pelvis_position;
     carried.clear();
@@ -1145,6 +1200,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     b.hand_load.push_back({kf.hands[0].load_kg, kf.hands[1].load_kg});
     b.hand_hanging.push_back({kf.hands[0].hanging, kf.hands[1].hanging});
   }
+  error_file = s.file;
   if (b.times.size() == 1) {  // a held posture: a second keyframe at the end of the hold
     b.times.push_back(std::max(1.0, s.rest_s));
     b.postures.push_back(b.postures[0]);

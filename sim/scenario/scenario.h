@@ -90,6 +90,7 @@ struct ScenarioKeyframe {
   std::optional<std::vector<std::string>> resting;  // segments (or arm_right/arm_left) the floor
   int resting_line = 0;                             //   carries from this keyframe to the next
   int line = 0;
+  std::string file;  // where the keyframe was written when not in the scenario file: a motion file
 };
 
 // Fatigue parameters the scenario sets for all muscles and per group (over the model's values).
@@ -137,7 +138,9 @@ struct Scenario {
   std::string criterion = "activation2";
   bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
   double output_rate_hz = 50;
-  std::vector<ScenarioKeyframe> keyframes;  // one cycle
+  std::vector<ScenarioKeyframe> keyframes;  // one cycle (from `keyframes:`, or a motion file's rows)
+  std::string motion_file;                  // `motion: {file}` resolved, empty without one
+  std::string motion_text;                  // that file's text as read (results files keep it)
   std::vector<ScenarioForce> forces;        // external point forces on segments
   int repetitions = 1;
   double rest_s = 0;                        // between repetitions: first posture, hands empty
@@ -219,6 +222,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file);
 // The same, with `note` appended to every error message (" (with --set)": the text is the file's with
 // overrides applied) so that FILE:LINE stays parseable by editors.
 Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note);
+// The same with the motion file's text given (a results file's `motion_text`): `motion.file` is then
+// not looked up, and errors about the motion name it as `motion_source`.
+Scenario parse_scenario_with_motion(const std::string& text, const std::string& file, const std::string& motion_text,
+                                    const std::string& motion_source);
 std::string resolve_scenario_path(const std::string& name_or_path);
 
 // Applies command-line overrides "PATH=VALUE" to the scenario text before parsing, PATH in dots and

@@ -109,7 +109,7 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
       opt.time_coupling = options.time_coupling;
       std::unique_ptr<ResultsWriter> writer;
       if (!e.output.empty()) {
-        RunMetadata meta{sc.name, sc.text, sc.criterion, subject_summary(model)};
+        RunMetadata meta{sc.name, sc.text, sc.criterion, subject_summary(model), sc.motion_text};
         writer = std::make_unique<ResultsWriter>(e.output, model, meta, options.storage);
       }
       e.summary = run_scenario(model, sc, opt, writer.get());

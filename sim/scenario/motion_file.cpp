@@ -1,0 +1,278 @@
+#include "sim/scenario/motion_file.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "sim/common/error.h"
+
+namespace paraspine {
+namespace {
+
+// What one column sets in a keyframe.
+struct Column {
+  enum class Kind { kTime, kAngle, kJointAngle, kPelvisPosition, kHandLoad, kHandPosition };
+  Kind kind = Kind::kTime;
+  std::string name;          // the header's text
+  std::string region, axis;  // angles: region ("pelvis", a region or a joint) and axis
+  int side = 0;              // hands: 0 right, 1 left, 2 both
+  int coordinate = 0;        // positions: 0 forward, 1 up, 2 right
+  bool filtered = false;     // low-passed when the scenario asks for it (angles and positions)
+};
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ',')) {
+    const size_t a = cell.find_first_not_of(" \t\r");
+    const size_t b = cell.find_last_not_of(" \t\r");
+    cells.push_back(a == std::string::npos ? "" : cell.substr(a, b - a + 1));
+  }
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+bool is_axis(const std::string& a) { return a == "flexion" || a == "lateral_bending" || a == "axial_rotation"; }
+
+// "pelvis_position[1]" → 1; -1 when `text` is not `prefix[i]` with i in 0..2.
+int coordinate_of(const std::string& text, const std::string& prefix) {
+  if (text.size() != prefix.size() + 3 || text.compare(0, prefix.size(), prefix) != 0) return -1;
+  if (text[prefix.size()] != '[' || text.back() != ']') return -1;
+  const char c = text[prefix.size() + 1];
+  return c >= '0' && c <= '2' ? c - '0' : -1;
+}
+
+const char* const kColumnHelp =
+    "time, pelvis_deg.AXIS, regions_deg.REGION.AXIS, joints_deg.JOINT.AXIS, pelvis_position[0-2], "
+    "hands.SIDE.load_kg, hands.SIDE.position[0-2] (AXIS flexion, lateral_bending or axial_rotation; SIDE right, left or both)";
+
+}  // namespace
+
+void lowpass_zero_lag(std::vector<double>& x, double sample_hz, double cutoff_hz) {
+  if (!(cutoff_hz > 0 && cutoff_hz < sample_hz / 2))
+    throw std::invalid_argument(fmt::format("a low-pass cutoff of {:g} Hz needs to lie between 0 and half the sampling rate ({:g} Hz)",
+                                            cutoff_hz, sample_hz / 2));
+  const size_t n = x.size();
+  if (n < 2) return;
+  // Two passes of a second-order Butterworth filter: |H|⁴ = 1 / (1 + (w/wc)⁴)², which is ½ (3 dB
+  // down) where (w/wc)⁴ = √2 − 1, i.e. w = 0.802 wc. So the single pass's cutoff is set 1/0.802 above
+  // the wanted one (Winter 2009 §3.4.4 gives the same correction). wc is prewarped for the bilinear
+  // transform s = (1 − z⁻¹) / (1 + z⁻¹) of H(s) = wc² / (s² + √2 wc s + wc²):
+  //   y[k] = a0 (x[k] + 2 x[k−1] + x[k−2]) − b1 y[k−1] − b2 y[k−2], with D = 1 + √2 wc + wc²,
+  //   a0 = wc² / D, b1 = 2 (wc² − 1) / D, b2 = (1 − √2 wc + wc²) / D.
+  const double correction = std::pow(std::sqrt(2.0) - 1, 0.25);
+  const double wc = std::tan(M_PI * cutoff_hz / sample_hz) / correction;
+  const double D = 1 + std::sqrt(2.0) * wc + wc * wc;
+  const double a0 = wc * wc / D, b1 = 2 * (wc * wc - 1) / D, b2 = (1 - std::sqrt(2.0) * wc + wc * wc) / D;
+  // Odd reflection about each end (2 x₀ − x_k) keeps the signal's level and slope there, so the
+  // filter starts on a continuation of the data rather than on a step. Three periods of the cutoff
+  // let the start-up transient die out (the filter's poles decay within about one period).
+  const size_t pad = std::min(n - 1, static_cast<size_t>(std::ceil(3 * sample_hz / cutoff_hz)));
+  std::vector<double> y(n + 2 * pad);
+  for (size_t k = 0; k < pad; ++k) y[k] = 2 * x[0] - x[pad - k];
+  std::copy(x.begin(), x.end(), y.begin() + pad);
+  for (size_t k = 0; k < pad; ++k) y[pad + n + k] = 2 * x[n - 1] - x[n - 2 - k];
+  auto pass = [&](std::vector<double>& v) {
+    // Started at rest on the first value, as if it had always been there.
+    double x1 = v[0], x2 = v[0], y1 = v[0], y2 = v[0];
+    for (double& vk : v) {
+      const double out = a0 * (vk + 2 * x1 + x2) - b1 * y1 - b2 * y2;
+      x2 = x1, x1 = vk, y2 = y1, y1 = out;
+      vk = out;
+    }
+  };
+  pass(y);
+  std::reverse(y.begin(), y.end());
+  pass(y);
+  std::reverse(y.begin(), y.end());
+  std::copy(y.begin() + pad, y.begin() + pad + n, x.begin());
+}
+
+std::string motion_file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, "", std::string("cannot read the motion file: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<ScenarioKeyframe> read_motion_file(const std::string& path, double lowpass_hz,
+                                               const std::string& scenario_file, int lowpass_line) {
+  return read_motion_text(motion_file_text(path), path, lowpass_hz, scenario_file, lowpass_line);
+}
+
+std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std::string& path, double lowpass_hz,
+                                               const std::string& scenario_file, int lowpass_line) {
+  std::istringstream in(csv);
+  auto fail = [&](int line, const std::string& field, const std::string& msg) { throw InputError(path, line, field, msg); };
+
+  std::string text;
+  int line_no = 0, header_line = 0;
+  std::vector<Column> columns;
+  // Rows: the line and the values, column by column.
+  std::vector<int> row_line;
+  std::vector<std::vector<double>> values;
+  while (std::getline(in, text)) {
+    ++line_no;
+    const size_t first = text.find_first_not_of(" \t\r");
+    if (first == std::string::npos || text[first] == '#') continue;
+    const std::vector<std::string> cells = split(text);
+    if (columns.empty()) {
+      header_line = line_no;
+      bool hand_side[3] = {false, false, false};
+      for (const std::string& name : cells) {
+        Column c;
+        c.name = name;
+        const std::string field = name.empty() ? "header" : name;
+        for (const Column& other : columns)
+          if (other.name == name) fail(line_no, field, "is given twice");
+        std::vector<std::string> part;
+        for (size_t a = 0, b; a <= name.size(); a = b + 1) {
+          b = name.find('.', a);
+          if (b == std::string::npos) b = name.size();
+          part.push_back(name.substr(a, b - a));
+        }
+        int coordinate = -1;
+        if (name == "time") {
+          c.kind = Column::Kind::kTime;
+        } else if (part.size() == 2 && part[0] == "pelvis_deg" && is_axis(part[1])) {
+          c.kind = Column::Kind::kAngle, c.region = "pelvis", c.axis = part[1], c.filtered = true;
+        } else if (part.size() == 3 && part[0] == "regions_deg" && is_axis(part[2]) && !part[1].empty()) {
+          c.kind = Column::Kind::kAngle, c.region = part[1], c.axis = part[2], c.filtered = true;
+        } else if (part.size() == 3 && part[0] == "joints_deg" && is_axis(part[2]) && !part[1].empty()) {
+          c.kind = Column::Kind::kJointAngle, c.region = part[1], c.axis = part[2], c.filtered = true;
+        } else if ((coordinate = coordinate_of(name, "pelvis_position")) >= 0) {
+          c.kind = Column::Kind::kPelvisPosition, c.coordinate = coordinate, c.filtered = true;
+        } else if (part.size() >= 3 && part[0] == "hands" && (part[1] == "right" || part[1] == "left" || part[1] == "both")) {
+          c.side = part[1] == "right" ? 0 : part[1] == "left" ? 1 : 2;
+          const std::string rest = name.substr(std::string("hands.").size() + part[1].size() + 1);
+          if (rest == "load_kg") {
+            c.kind = Column::Kind::kHandLoad;
+          } else if ((coordinate = coordinate_of(rest, "position")) >= 0) {
+            c.kind = Column::Kind::kHandPosition, c.coordinate = coordinate, c.filtered = true;
+          } else {
+            fail(line_no, field, std::string("unknown column (a hand column is hands.SIDE.load_kg or hands.SIDE.position[0-2]; columns: ") + kColumnHelp + ")");
+          }
+          hand_side[c.side] = true;
+        } else {
+          fail(line_no, field, std::string("unknown column (columns are keyframe keys: ") + kColumnHelp + ")");
+        }
+        columns.push_back(c);
+      }
+      if (std::none_of(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kTime; }))
+        fail(line_no, "time", "the header has no 'time' column (seconds)");
+      if (hand_side[2] && (hand_side[0] || hand_side[1]))
+        fail(line_no, "hands.both", "hands.both already gives both hands: give both, or right and left");
+      // A positioned hand needs all three coordinates: a missing one would put it at 0.
+      for (int side = 0; side < 3; ++side) {
+        int given = 0;
+        for (const Column& c : columns) given += c.kind == Column::Kind::kHandPosition && c.side == side;
+        const char* names[] = {"right", "left", "both"};
+        if (given != 0 && given != 3)
+          fail(line_no, std::string("hands.") + names[side] + ".position",
+               "give all three coordinates, position[0] (forward), position[1] (up) and position[2] (right), in metres");
+      }
+      continue;
+    }
+    if (cells.size() != columns.size())
+      fail(line_no, "", fmt::format("{} values for the header's {} columns (line {})", cells.size(), columns.size(), header_line));
+    std::vector<double> row(columns.size());
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const std::string& field = columns[i].name;
+      const char* s = cells[i].c_str();
+      char* end = nullptr;
+      errno = 0;
+      const double v = std::strtod(s, &end);
+      if (cells[i].empty() || *end != '\0') fail(line_no, field, "'" + cells[i] + "' is not a number");
+      if (!std::isfinite(v) || errno == ERANGE) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
+      row[i] = v;
+    }
+    row_line.push_back(line_no);
+    values.push_back(std::move(row));
+  }
+  if (columns.empty()) fail(0, "", "the motion file is empty: it needs a header line and at least two rows");
+  if (values.size() < 2) fail(header_line, "", "a motion needs at least two rows (a held posture is two rows with the same values)");
+
+  const size_t time_col = static_cast<size_t>(
+      std::find_if(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kTime; }) - columns.begin());
+  const std::string time_field = "time";
+  if (values[0][time_col] != 0) fail(row_line[0], time_field, "the first row is at time 0 (subtract the first time from every row)");
+  for (size_t k = 1; k < values.size(); ++k) {
+    if (!(values[k][time_col] > values[k - 1][time_col])) fail(row_line[k], time_field, "times must increase");
+    if (values[k][time_col] > kMaxScenarioDurationS)
+      fail(row_line[k], time_field, fmt::format("more than a week ({:.0f} s)", kMaxScenarioDurationS));
+  }
+
+  if (lowpass_hz > 0) {
+    // The filter assumes evenly spaced samples. Printed times carry rounding (0.0083 for 1/120 s),
+    // so spacing within 1 % of the mean step counts as even.
+    const double step = values.back()[time_col] / static_cast<double>(values.size() - 1);
+    for (size_t k = 1; k < values.size(); ++k)
+      if (std::abs(values[k][time_col] - values[k - 1][time_col] - step) > 0.01 * step)
+        fail(row_line[k], time_field,
+             fmt::format("rows are not evenly spaced in time (step {:g} s, the mean {:g} s): motion.lowpass_hz (in {} line {}) filters "
+                         "evenly sampled data only; resample the motion or leave the filter out",
+                         values[k][time_col] - values[k - 1][time_col], step, scenario_file, lowpass_line));
+    std::vector<double> series(values.size());
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (!columns[i].filtered) continue;
+      for (size_t k = 0; k < values.size(); ++k) series[k] = values[k][i];
+      try {
+        lowpass_zero_lag(series, 1 / step, lowpass_hz);
+      } catch (const std::invalid_argument& e) {
+        throw InputError(scenario_file, lowpass_line, "motion.lowpass_hz", std::string(e.what()) + " of the motion file's rows");
+      }
+      for (size_t k = 0; k < values.size(); ++k) values[k][i] = series[k];
+    }
+  }
+
+  // Rows to keyframes, with the checks the scenario format applies to a keyframe's values.
+  std::vector<ScenarioKeyframe> keyframes(values.size());
+  for (size_t k = 0; k < values.size(); ++k) {
+    ScenarioKeyframe& kf = keyframes[k];
+    kf.line = row_line[k];
+    kf.file = path;
+    for (int h = 0; h < 2; ++h) kf.hands[h].line = row_line[k], kf.hands[h].field = h == 0 ? "hands.right" : "hands.left";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const Column& c = columns[i];
+      const double v = values[k][i];
+      const std::string& field = c.name;
+      switch (c.kind) {
+        case Column::Kind::kTime: kf.time = v; break;
+        case Column::Kind::kAngle:
+          if (c.region == "pelvis" && std::abs(v) > kMaxPelvisAngleDeg)
+            fail(row_line[k], field, fmt::format("{:g}° is more than a half turn (limit ±{:g}° per axis)", v, kMaxPelvisAngleDeg));
+          kf.angles.push_back({c.region, c.axis, v, row_line[k], field});
+          break;
+        case Column::Kind::kJointAngle: kf.joint_angles.push_back({c.region, c.axis, v, row_line[k], field}); break;
+        case Column::Kind::kPelvisPosition: kf.pelvis_position[c.coordinate] = v; break;
+        case Column::Kind::kHandLoad:
+          if (v < 0) fail(row_line[k], field, "must not be negative");
+          if (v > 60) fail(row_line[k], field, fmt::format("no person holds {:g} kg in one hand (limit 60 kg)", v));
+          for (int h = 0; h < 2; ++h)
+            if (c.side == h || c.side == 2) kf.hands[h].load_kg = v;
+          break;
+        case Column::Kind::kHandPosition:
+          for (int h = 0; h < 2; ++h)
+            if (c.side == h || c.side == 2) {
+              // Under `both` the left hand is the right one mirrored (z → −z), as in keyframes.
+              kf.hands[h].position[c.coordinate] = c.side == 2 && h == 1 && c.coordinate == 2 ? -v : v;
+              kf.hands[h].hanging = false;
+              kf.hands[h].field = std::string("hands.") + (c.side == 2 ? "both" : h == 0 ? "right" : "left");
+            }
+          break;
+      }
+    }
+    if (kf.pelvis_position.norm() > 1.0) fail(row_line[k], "pelvis_position", "more than 1 m from where the pelvis stands");
+  }
+  return keyframes;
+}
+
+}  // namespace paraspine

@@ -1,0 +1,130 @@
+// Motion files (sim/scenario/motion_file.h): the zero-lag low-pass filter's response, the rows read
+// as keyframes, and the posture spline's compaction of channels that never move.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "sim/common/error.h"
+#include "sim/kinematics/timeline.h"
+#include "sim/scenario/motion_file.h"
+
+namespace paraspine {
+namespace {
+
+// Steady-state amplitude of a sine of frequency f after the filter, read in the middle of a long
+// record (away from the ends).
+double gain_at(double f, double fs, double fc) {
+  const int n = static_cast<int>(40 * fs / std::min(f, fc)) + 2000;
+  std::vector<double> x(n);
+  for (int k = 0; k < n; ++k) x[k] = std::sin(2 * M_PI * f * k / fs);
+  lowpass_zero_lag(x, fs, fc);
+  double peak = 0;
+  for (int k = n / 4; k < 3 * n / 4; ++k) peak = std::max(peak, std::abs(x[k]));
+  return peak;
+}
+
+TEST(MotionLowpass, IsThreeDecibelsDownAtTheCutoffAndPassesTheBand) {
+  const double fs = 100, fc = 6;
+  EXPECT_NEAR(gain_at(fc, fs, fc), 1 / std::sqrt(2.0), 0.005);  // the double pass's corrected cutoff
+  EXPECT_GT(gain_at(1, fs, fc), 0.999);                         // trunk motion passes
+  EXPECT_LT(gain_at(25, fs, fc), 0.01);                          // 4th order: about −48 dB at 4 fc
+}
+
+TEST(MotionLowpass, KeepsConstantsRampsAndTheTimingOfAPeak) {
+  std::vector<double> c(500, 12.5);
+  lowpass_zero_lag(c, 100, 5);
+  for (double v : c) EXPECT_NEAR(v, 12.5, 1e-9);
+  // A ramp is a line through the ends: the odd reflection continues it, so the ends stay on it.
+  std::vector<double> ramp(300);
+  for (int k = 0; k < 300; ++k) ramp[k] = 0.3 * k;
+  lowpass_zero_lag(ramp, 100, 5);
+  for (int k = 0; k < 300; ++k) EXPECT_NEAR(ramp[k], 0.3 * k, 1e-6) << k;
+  // No lag: a symmetric bump keeps its peak where it was.
+  std::vector<double> bump(1001);
+  for (int k = 0; k <= 1000; ++k) bump[k] = std::exp(-std::pow((k - 400) / 30.0, 2));
+  lowpass_zero_lag(bump, 100, 4);
+  EXPECT_EQ(std::max_element(bump.begin(), bump.end()) - bump.begin(), 400);
+}
+
+TEST(MotionLowpass, RefusesACutoffAtOrAboveNyquist) {
+  std::vector<double> x(10, 1.0);
+  EXPECT_THROW(lowpass_zero_lag(x, 100, 50), std::invalid_argument);
+  EXPECT_THROW(lowpass_zero_lag(x, 100, 0), std::invalid_argument);
+}
+
+TEST(MotionFile, RowsBecomeKeyframesWithTheirLinesAndColumns) {
+  const std::string csv =
+      "# a comment\n"
+      "time, regions_deg.lumbar.flexion, joints_deg.L5-S1.axial_rotation, pelvis_position[1], hands.both.load_kg, "
+      "hands.both.position[0], hands.both.position[1], hands.both.position[2]\n"
+      "0, 0, 0, 0, 0, 0.3, 0, 0.2\n"
+      "\n"
+      "0.5, 20, -2, -0.05, 4, 0.35, -0.1, 0.2\n";
+  const std::vector<ScenarioKeyframe> k = read_motion_text(csv, "m.csv", 0, "s.yaml", 0);
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_EQ(k[1].time, 0.5);
+  EXPECT_EQ(k[1].line, 5);
+  EXPECT_EQ(k[1].file, "m.csv");
+  ASSERT_EQ(k[1].angles.size(), 1u);
+  EXPECT_EQ(k[1].angles[0].region, "lumbar");
+  EXPECT_EQ(k[1].angles[0].degrees, 20);
+  EXPECT_EQ(k[1].angles[0].field, "regions_deg.lumbar.flexion");
+  ASSERT_EQ(k[1].joint_angles.size(), 1u);
+  EXPECT_EQ(k[1].joint_angles[0].region, "L5-S1");
+  EXPECT_EQ(k[1].joint_angles[0].axis, "axial_rotation");
+  EXPECT_EQ(k[1].pelvis_position.y(), -0.05);
+  for (int h = 0; h < 2; ++h) {
+    EXPECT_FALSE(k[1].hands[h].hanging);
+    EXPECT_EQ(k[1].hands[h].load_kg, 4);
+  }
+  EXPECT_EQ(k[1].hands[0].position.z(), 0.2);
+  EXPECT_EQ(k[1].hands[1].position.z(), -0.2);  // both: the left hand mirrored
+}
+
+TEST(MotionFile, ErrorsNameTheFileLineAndColumn) {
+  auto error_of = [](const std::string& csv) {
+    try {
+      read_motion_text(csv, "m.csv", 0, "s.yaml", 0);
+    } catch (const InputError& e) {
+      return std::to_string(e.line()) + " " + e.field() + ": " + e.what();
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,x\n").find("3 regions_deg.lumbar.flexion"), std::string::npos);
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flex\n0,0\n1,1\n").find("1 regions_deg.lumbar.flex"), std::string::npos);
+  EXPECT_NE(error_of("time,pelvis_deg.flexion\n0,0\n1,200\n").find("half turn"), std::string::npos);
+  EXPECT_NE(error_of("time,hands.right.load_kg\n0,0\n1,70\n").find("limit 60 kg"), std::string::npos);
+  EXPECT_NE(error_of("time,hands.both.load_kg,hands.left.load_kg\n0,0,0\n1,1,1\n").find("hands.both already"), std::string::npos);
+  EXPECT_NE(error_of("time\n0.5\n1\n").find("time 0"), std::string::npos);
+  EXPECT_NE(error_of("time\n0\n").find("at least two rows"), std::string::npos);
+  EXPECT_NE(error_of("time,pelvis_deg.flexion\n0,0\n1,1,2\n").find("3 values"), std::string::npos);
+}
+
+TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
+  const std::vector<double> t = {0, 0.37, 1.1, 2.0, 5.3};
+  const std::vector<double> y(t.size(), -0.7311);
+  const ShapePreservingSpline full(t, y);
+  ShapePreservingSpline compact(t, y);
+  compact.compact_if_constant();
+  for (size_t k = 0; k + 1 < t.size(); ++k)
+    for (double s : {0.0, 0.13, 0.5, 0.91}) {
+      const double h = t[k + 1] - t[k];
+      const HermiteBasis b(s);
+      double y0, v0, a0, y1, v1, a1;
+      full.evaluate(k, h, b, y0, v0, a0);
+      compact.evaluate(k, h, b, y1, v1, a1);
+      EXPECT_EQ(y0, y1);
+      EXPECT_EQ(v0, v1);
+      EXPECT_EQ(a0, a1);
+    }
+  // A channel that moves is left as it is.
+  ShapePreservingSpline moving(t, {0, 1, 1, 0.5, 0});
+  moving.compact_if_constant();
+  double v, vd, vdd;
+  moving.evaluate(0.37, v, vd, vdd);
+  EXPECT_NEAR(v, 1, 1e-15);
+}
+
+}  // namespace
+}  // namespace paraspine
