@@ -74,6 +74,12 @@ std::string view_caption(View v, const Mat3& pelvis, const Vec3& world_up) {
       {std::abs(ds), ds > 0 ? (upright ? "above" : "the head end") : (upright ? "below" : "the feet end")}};
   std::stable_sort(sides.begin(), sides.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::string words = "from " + sides[0].second;
+  // A body bent forward over 45° (a stoop) seen from behind: the camera looks along the trunk from
+  // the pelvis end, and "from the feet end" puzzled a student who saw a back from behind. Said as
+  // the viewer sees it when the trunk still rises (superior axis over 0.3 up: bent, not lying, so a
+  // prone body keeps "from the feet end") and the back or front faces the viewer by over 0.3.
+  if (!upright && sides[0].first == std::abs(ds) && sup.dot(world_up) > 0.3 && std::abs(da) > 0.3)
+    words = std::string("from ") + (da > 0 ? "the front" : "behind") + ", along the bent trunk from its " + (ds > 0 ? "head" : "pelvis") + " end";
   // The oblique view names every side it sees by more than 0.3 (cos 72.5°), front/behind joined to
   // right/left: "from behind-right and above" for a standing body.
   if (v == View::kOblique) {

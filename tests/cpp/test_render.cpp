@@ -904,3 +904,23 @@ TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
 
 }  // namespace
 }  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+// forcearrows, task 2c: the frontal view of a stoop (pelvis flexed over 45°) said "from the feet end"
+// to a student who saw a back from behind; it now says the camera is behind and looks along the bent
+// trunk. A prone body (superman) keeps "from the feet end": it lies, the viewer stands at its feet.
+TEST(Render, TheFrontalViewOfAStoopSaysBehind) {
+  const Vec3 up(0, 1, 0);
+  const Mat3 stoop = Eigen::AngleAxisd(-50 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix();
+  EXPECT_EQ(view_caption(View::kFrontal, stoop, up), "frontal view, from behind, along the bent trunk from its pelvis end (right side to the right)");
+  const Mat3 prone = Eigen::AngleAxisd(-M_PI / 2, Vec3::UnitZ()).toRotationMatrix();
+  EXPECT_EQ(view_caption(View::kFrontal, prone, up).rfind("frontal view, from the feet end", 0), 0u) << view_caption(View::kFrontal, prone, up);
+  // Flexed 40°: still upright enough to be seen "from behind".
+  EXPECT_EQ(view_caption(View::kFrontal, Eigen::AngleAxisd(-40 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix(), up),
+            "frontal view, from behind (right side to the right)");
+}
+
+}  // namespace
+}  // namespace paraspine
