@@ -571,9 +571,9 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
   return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
 }
 
-ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
+ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o, int status_shown) const {
   const double fs = base_font_size(w, h, o);
-  const double top = header_height(fs, o), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
+  const double top = header_height(fs, o, status_shown), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
   // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
   // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
   // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
@@ -593,9 +593,9 @@ std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const Pict
   return lines;
 }
 
-Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& asked, const Vec3& p) {
+Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked, const Vec3& p) {
   const PictureOptions o = shown(asked);
-  const Area a = body_area(w, h, o);
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
   const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
@@ -636,16 +636,17 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     const std::string subtitle = fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured);
     text(cr, fs, 3.4 * fs, subtitle, fitted_size(cr, subtitle, 0.9 * fs, w - 2 * fs, 0.55 * fs), 0, false, 0.35, 0.35, 0.4);
   }
+  const auto status = status_lines(v);
+  const int status_shown = static_cast<int>(status.size());
   if (!o.compact) {  // reserves carrying load, a failed task: in red under the subtitle
-    const auto status = status_lines(v);
     for (size_t k = 0; k < status.size(); ++k)
       text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], fitted_size(cr, status[k], 0.9 * fs, w - 2 * fs, 0.55 * fs, true), 0, true, 0.75, 0.08, 0.08);
   }
-  const double top = header_height(fs, o);
+  const double top = header_height(fs, o, status_shown);
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
-  const Area body = body_area(w, h, o);
+  const Area body = body_area(w, h, o, status_shown);
   cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
   cairo_restore(cr);
@@ -833,7 +834,9 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     // other side of the arrow's end, else is moved in from the edge.
     const double tw = text_width(cr, label, 0.85 * fs, true);
     const double x_label = label_x(label_at.x(), tw, left, fs, x0, x0 + w);
-    const double y_label = std::clamp(label_at.y(), y0 + 0.9 * fs, y0 + h);
+    // Its descenders inside the area too: an animation of golf (one camera for the run) had the hand
+    // label's reach the colour bar's row.
+    const double y_label = std::clamp(label_at.y(), y0 + 0.9 * fs, y0 + h - 0.3 * fs);
     text(cr, x_label, y_label, label, 0.85 * fs, 0.0, true, rgb[0], rgb[1], rgb[2]);
   }
 
@@ -1018,8 +1021,8 @@ std::vector<std::string> ResultsPicture::status_lines(const FrameValues& v) cons
   return out;
 }
 
-double ResultsPicture::header_height(double fs, const PictureOptions& o) const {
-  return o.compact ? 2.8 * fs : (4.4 + 1.25 * status_rows()) * fs;
+double ResultsPicture::header_height(double fs, const PictureOptions& o, int status_shown) const {
+  return o.compact ? 2.8 * fs : (4.4 + 1.25 * status_rows(o, status_shown)) * fs;
 }
 
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued) {

@@ -183,7 +183,7 @@ class ResultsPicture {
   double default_color_max(ColorBy c) const { return c == ColorBy::kActivation ? 1.0 : c == ColorBy::kForce ? force_max_ : fatigue_max_; }
 
   // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
-  Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
+  Eigen::Vector2d screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o, const Vec3& p);
 
   // The lines under the subtitle about what the muscles do not do at the instant: the reserves'
   // moment ("reserves carry 24 N·m extension at L5-S1 — the muscles cannot …") and, after the run's
@@ -204,7 +204,7 @@ class ResultsPicture {
   struct Area {
     double x0, y0, w, h;
   };
-  Area body_area(double w, double h, const PictureOptions& o) const;
+  Area body_area(double w, double h, const PictureOptions& o, int status_shown) const;
   struct Fit {  // world → picture: centre and metres spanned, fixed over the run so animations do not jump
     double cx = 0, cy = 0, span_x = 1, span_y = 1;
     bool ready = false;
@@ -221,8 +221,10 @@ class ResultsPicture {
   std::string widest_group_value(const PictureOptions& o) const;                  // the ranking's widest value text
   std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
   int legend_rows() const { return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
-  int status_rows() const { return run_has_reserves_ + run_fails_; }  // the same for every frame (animations)
-  double header_height(double fs, const PictureOptions& o) const;   // title, subtitle, status lines
+  // Status lines the header keeps room for: in animations (fixed_frame) every line the run can
+  // have, so frames do not jump; in a single picture those it draws (`shown`, the instant's).
+  int status_rows(const PictureOptions& o, int shown) const { return o.fixed_frame ? run_has_reserves_ + run_fails_ : shown; }
+  double header_height(double fs, const PictureOptions& o, int status_shown) const;  // title, subtitle, status lines
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 

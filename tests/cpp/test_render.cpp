@@ -158,7 +158,7 @@ TEST(Render, ColoursChangeWhereActivationChanges) {
     double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
     for (int i : chosen)
       for (const Vec3& q : s.muscle_path[i]) {
-        const auto sp = p.screen_point(W, H, s, o, q);
+        const auto sp = p.screen_point(W, H, v, s, o, q);
         xmin = std::min(xmin, sp.x()), xmax = std::max(xmax, sp.x()), ymin = std::min(ymin, sp.y()), ymax = std::max(ymax, sp.y());
       }
     const double margin = 8;
@@ -184,7 +184,7 @@ TEST(Render, ColoursChangeWhereActivationChanges) {
     int pieces = 0, hit = 0;
     for (int i : chosen)
       for (size_t k = 0; k + 1 < s.muscle_path[i].size(); ++k) {
-        const auto mid = p.screen_point(W, H, s, o, 0.5 * (s.muscle_path[i][k] + s.muscle_path[i][k + 1]));
+        const auto mid = p.screen_point(W, H, v, s, o, 0.5 * (s.muscle_path[i][k] + s.muscle_path[i][k + 1]));
         ++pieces;
         bool found = false;
         for (int dy = -3; dy <= 3 && !found; ++dy)
@@ -907,6 +907,39 @@ TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
 
 namespace paraspine {
 namespace {
+
+// forcearrows, task 2b: a single picture of a run that fails kept room for status lines it did not
+// draw (forward_head_posture at 940 s: a blank band under the subtitle). A still keeps room only for
+// the lines it draws; an animation (fixed frame) keeps it for every line the run has.
+TEST(Render, StillPicturesKeepRoomOnlyForTheirStatusLines) {
+  const std::string po = runs().get("rounded_back_lift", "po_stoop", {"output_rate_hz=5", "model=paraspinal_only"});
+  const ResultsSeries r(po);
+  ResultsPicture p(r);
+  long quiet = -1;  // an instant with no status line: no reserve, before the failure
+  for (long f = 0; f < r.frames() && quiet < 0; ++f)
+    if (p.status_lines(p.values(f)).empty()) quiet = f;
+  ASSERT_GE(quiet, 0);
+  const FrameValues v = p.values(quiet);
+  const Scene s = p.scene(v);
+  Scene empty = s;
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  for (auto& path : empty.muscle_path) path.clear();
+  const int w = 1000, h = 640;
+  auto first_swatch_row = [&](const PictureOptions& o) {
+    const Image im = render(p, v, empty, o, w, h);
+    const double fs = base_font_size(w, h, o);
+    for (int y = static_cast<int>(3.8 * fs); y < h; ++y)
+      if ((im.at(static_cast<int>(1.5 * fs), y) & 0xffffff) != 0xffffff) return y;
+    return -1;
+  };
+  PictureOptions still;
+  PictureOptions film = still;
+  film.fixed_frame = true;
+  const double fs = base_font_size(w, h, still), lfs = 0.8 * fs;
+  // The bones' swatch: 0.4 fs below the header, one legend row down, 0.75 lfs above its baseline.
+  EXPECT_NEAR(first_swatch_row(still), 4.4 * fs + 0.4 * fs + 1.45 * lfs - 0.75 * lfs, 1.5);
+  EXPECT_NEAR(first_swatch_row(film), (4.4 + 2 * 1.25) * fs + 0.4 * fs + 1.45 * lfs - 0.75 * lfs, 1.5);
+}
 
 // forcearrows, task 2c: the frontal view of a stoop (pelvis flexed over 45°) said "from the feet end"
 // to a student who saw a back from behind; it now says the camera is behind and looks along the bent
