@@ -583,13 +583,14 @@ ResultsPicture::Area ResultsPicture::body_area(double w, double h, const Picture
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
 }
 
-std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
-  std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
-                                    legend_muscle_line(s, o, stored_.any_muscle_value())};
-  if (run_has_arms_) lines.push_back("arm: a bar from the shoulder to the hand (schematic)");
-  if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
-  if (run_has_reserves_) lines.push_back("joint where reserves carry moment (the muscles cannot)");
-  if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
+std::vector<ResultsPicture::LegendLine> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
+  std::vector<LegendLine> lines = {{LegendRow::kBones, "vertebrae, head, pelvis (schematic)"},
+                                   {LegendRow::kDiscs, "intervertebral discs"},
+                                   {LegendRow::kMuscles, legend_muscle_line(s, o, stored_.any_muscle_value())}};
+  if (run_has_arms_) lines.push_back({LegendRow::kArm, "arm: a bar from the shoulder to the hand (schematic)"});
+  if (run_has_hand_load_) lines.push_back({LegendRow::kHandLoad, "hand load: weight held (with any force acting at the hand), N"});
+  if (run_has_reserves_) lines.push_back({LegendRow::kReserve, "joint where reserves carry moment (the muscles cannot)"});
+  if (run_has_forces_) lines.push_back({LegendRow::kForce, "external force of the scenario (load or support), N"});
   return lines;
 }
 
@@ -666,7 +667,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
     double legend_w = 0;
-    for (const auto& line : legend_lines(s, o)) legend_w = std::max(legend_w, text_width(cr, line, lfs));
+    for (const auto& line : legend_lines(s, o)) legend_w = std::max(legend_w, text_width(cr, line.text, lfs));
     const double legend_end = fs + 2.2 * lfs + legend_w + 2 * lfs;
     const double x = std::max(0.52 * body_w, legend_end);
     if (stored_.any_muscle_value() && x + top_groups_width(cr, lfs, o) <= body_w - 0.5 * fs) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
@@ -908,7 +909,7 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
 
 void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s) {
   const double row = 1.45 * fs;
-  double y = y0 + row;
+  double y = y0;
   auto swatch = [&](double r, double g, double b) {
     cairo_rectangle(cr, x0, y - 0.75 * fs, 1.6 * fs, 0.9 * fs);
     cairo_set_source_rgb(cr, r, g, b);
@@ -917,61 +918,62 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     cairo_set_line_width(cr, 0.8);
     cairo_stroke(cr);
   };
-  swatch(0.93, 0.90, 0.82);
-  text(cr, x0 + 2.2 * fs, y, "vertebrae, head, pelvis (schematic)", fs);
-  y += row;
-  swatch(0.60, 0.72, 0.86);
-  text(cr, x0 + 2.2 * fs, y, "intervertebral discs", fs);
-  y += row;
-  double rgb[3];
-  colormap(0.75, rgb);
-  cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-  cairo_set_line_width(cr, 0.35 * fs);
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-  cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
-  cairo_stroke(cr);
-  const auto lines = legend_lines(s, o);
-  text(cr, x0 + 2.2 * fs, y, lines[2], fs);
-  // The arms: a student asked what the grey stick from the shoulder was (slouched sitting's hangs
-  // below the pelvis); drawn as draw_body draws them.
-  if (run_has_arms_) {
-    y += row;
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    cairo_set_line_width(cr, 0.45 * fs);
-    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
-    cairo_move_to(cr, x0 + 0.2 * fs, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.3 * fs, y - 0.3 * fs);
-    cairo_stroke(cr);
-    cairo_arc(cr, x0 + 1.3 * fs, y - 0.3 * fs, 0.35 * fs, 0, 2 * M_PI);
-    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
-    cairo_fill(cr);
-    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
-  }
   // The arrow rows keep their room in every frame (animations do not jump) but are written only when
   // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
   bool hand_drawn = false, force_drawn = false;
   for (const auto& a : force_arrows(s, model_.gravity.norm())) (a.hand ? hand_drawn : force_drawn) = true;
-  if (run_has_hand_load_) {
+  // Each row by its name (legend_lines), one row height apart.
+  for (const LegendLine& line : legend_lines(s, o)) {
     y += row;
-    if (hand_drawn) {
-      cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
-      arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-      text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_], fs);
+    switch (line.row) {
+      case LegendRow::kBones:
+        swatch(0.93, 0.90, 0.82);
+        break;
+      case LegendRow::kDiscs:
+        swatch(0.60, 0.72, 0.86);
+        break;
+      case LegendRow::kMuscles: {
+        double rgb[3];
+        colormap(0.75, rgb);
+        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+        cairo_set_line_width(cr, 0.35 * fs);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
+        cairo_stroke(cr);
+        break;
+      }
+      case LegendRow::kArm:
+        // A student asked what the grey stick from the shoulder was (slouched sitting's hangs below
+        // the pelvis); drawn as draw_body draws them.
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_line_width(cr, 0.45 * fs);
+        cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
+        cairo_move_to(cr, x0 + 0.2 * fs, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.3 * fs, y - 0.3 * fs);
+        cairo_stroke(cr);
+        cairo_arc(cr, x0 + 1.3 * fs, y - 0.3 * fs, 0.35 * fs, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
+        cairo_fill(cr);
+        break;
+      case LegendRow::kHandLoad:
+        if (!hand_drawn) continue;
+        cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+        arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+        break;
+      case LegendRow::kReserve:
+        if (v.reserve.size() != 3 * model_.njoint || shown_reserves(v.reserve).empty()) continue;
+        cairo_new_path(cr);
+        cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
+        cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
+        cairo_set_line_width(cr, 0.15 * fs);
+        cairo_stroke(cr);
+        break;
+      case LegendRow::kForce:
+        if (!force_drawn) continue;
+        cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
+        arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+        break;
     }
-  }
-  if (run_has_reserves_) y += row;
-  if (run_has_reserves_ && v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty()) {
-    cairo_new_path(cr);
-    cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
-    cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
-    cairo_set_line_width(cr, 0.15 * fs);
-    cairo_stroke(cr);
-    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_ + run_has_hand_load_], fs);
-  }
-  if (run_has_forces_ && force_drawn) {
-    y += row;
-    cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
-    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-    text(cr, x0 + 2.2 * fs, y, lines.back(), fs);
+    text(cr, x0 + 2.2 * fs, y, line.text, fs);
   }
 }
 

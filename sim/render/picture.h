@@ -219,7 +219,14 @@ class ResultsPicture {
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name
   std::string widest_group_value(const PictureOptions& o) const;                  // the ranking's widest value text
-  std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
+  // The legend's rows, named, in the order drawn: a row kept for the run (animations keep their
+  // layout) is listed whether or not the instant draws its symbol.
+  enum class LegendRow { kBones, kDiscs, kMuscles, kArm, kHandLoad, kReserve, kForce };
+  struct LegendLine {
+    LegendRow row;
+    std::string text;
+  };
+  std::vector<LegendLine> legend_lines(const Scene& s, const PictureOptions& o) const;
   int legend_rows() const { return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
   // Status lines the header keeps room for: in animations (fixed_frame) every line the run can
   // have, so frames do not jump; in a single picture those it draws (`shown`, the instant's).
