@@ -25,7 +25,9 @@
 #include "sim/render/report.h"
 #include "sim/render/results_series.h"
 #include "sim/render/scene.h"
+#include "sim/kinematics/kinematics.h"
 #include "sim/kinematics/posture.h"
+#include "sim/loadsharing/reactions.h"
 #include "sim/simulate/frame.h"
 #include "sim/simulate/run.h"
 
@@ -656,26 +658,37 @@ TEST(Render, TheChartMarksTheLevelsThePressureRelieves) {
 TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
   const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
   const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const std::string golf_full = runs().get("golf_swing", "golf_full", {"repetitions=1", "output_rate_hz=10"});
   struct Case {
     std::string file;
     View view;
     int w, h;
     double t;
+    bool joint_forces = false;
   };
   const Case cases[] = {{plank, View::kFrontal, 1600, 1000, 1.5}, {plank, View::kFrontal, 800, 500, 1.5}, {plank, View::kSagittal, 1000, 625, 6},
                         {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2},
                         // teacherpics: golf's hand label ("305 N at the hands: club_pull …") ran on into the chart
-                        {golf, View::kSagittal, 800, 500, 3.5}};
+                        {golf, View::kSagittal, 800, 500, 3.5},
+                        // forcearrows: the joint-load arrows and their values stay in the body's area too
+                        // (at the run's peak, t < 0: one of the instants the animation's camera is fitted to)
+                        {runs().stoop(), View::kSagittal, 800, 500, -1, true}, {runs().stoop(), View::kFrontal, 1600, 1000, -1, true},
+                        {golf_full, View::kSagittal, 800, 500, -1, true},     {golf_full, View::kFrontal, 1000, 625, -1, true}};
   for (const Case& c : cases) {
     const ResultsSeries r(c.file);
     ResultsPicture p(r);
-    const FrameValues v = p.values(r.frame_at(c.t));
+    const FrameValues v = p.values(c.t < 0 ? p.peak_frame() : r.frame_at(c.t));
     const Scene s = p.scene(v);
     Scene empty = s;
     empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
     for (auto& path : empty.muscle_path) path.clear();
     PictureOptions o;
     o.view = c.view;
+    o.joint_forces = c.joint_forces;
+    // The legend's scale bar (and so where the ranking starts) follows the body's scale, which the
+    // picture without the body would fit differently: with the arrows, one camera for both, as an
+    // animation has.
+    o.fixed_frame = c.joint_forces;
     const Image a = render(p, v, s, o, c.w, c.h), b = render(p, v, empty, o, c.w, c.h);
     long overlap = 0;
     int x0 = c.w, y0 = c.h, x1 = -1, y1 = -1;  // where, for the message
@@ -907,6 +920,153 @@ TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
 
 namespace paraspine {
 namespace {
+
+// forcearrows: the picture drew compression only as the chart's bars and shear not at all. With
+// joint_forces it draws at chosen discs the load of the body above: compression along the disc
+// normal, ending at the disc, and shear in the disc plane, from the file's values at the instant.
+
+// The disc frame the scene carries is the one the run resolved the contact force in: a force given
+// to reactions() (no muscles, no pressure, no off-disc tissues: contact = joint force) comes back as
+// the file's compression and shears exactly when projected on the scene's frame; and the arrows'
+// load, −C n + S_ap a + S_lat r, is minus that contact force (the body above pushing on the disc).
+TEST(Render, JointLoadsUseTheRunsDiscFrame) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const Model& m = p.model();
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  Data d(m);
+  d.q = v.q;
+  forward_kinematics(m, d);
+  d.muscle_force.setZero(), d.abdominal_pressure_force.setZero(), d.passive_joint_moment.setZero();
+  d.joint_force = Eigen::Matrix3Xd::Random(3, m.njoint) * 1000;
+  reactions(m, d);
+  // d's pelvis may stand elsewhere than the scene's: world vectors are carried over by the pelvis' rotation.
+  const Mat3 to_scene = s.pelvis_rotation * d.segment_rotation[0].transpose();
+  FrameValues given = v;
+  given.compression = d.disc_force.row(0).transpose(), given.shear_ap = d.disc_force.row(1).transpose(), given.shear_lateral = d.disc_force.row(2).transpose();
+  std::vector<int> all(m.njoint);
+  for (int j = 0; j < m.njoint; ++j) all[j] = j;
+  const auto arrows = joint_load_arrows(s, given, all);
+  ASSERT_GE(arrows.size(), 20u);
+  for (const auto& a : arrows) {
+    const Vec3 f = to_scene * d.contact_force.col(a.joint);
+    const Vec3 load = (a.compression_tip - a.compression_tail) + (a.shear_tip - a.shear_tail);
+    EXPECT_LT((load / kJointLoadMetresPerN + f).norm(), 1e-6 * f.norm()) << m.joint_name[a.joint];
+    EXPECT_LT(((a.compression >= 0 ? a.compression_tip : a.compression_tail) - a.centre).norm(), 1e-12) << m.joint_name[a.joint];
+  }
+}
+
+int violet(const Image& im) {
+  int n = 0;
+  for (uint32_t px : im.px) n += std::abs(red(px) - 128) < 20 && std::abs(int((px >> 8) & 255) - 38) < 20 && std::abs(blue(px) - 204) < 20;
+  return n;
+}
+
+// Drawn: along each compression arrow on the screen the dark ink runs from its tail to its tip, the
+// length compression × 40 mm/kN × the picture's pixels per metre, to 2.5 px, along the disc normal
+// projected; the largest lumbar shear's arrow points the way its sign says (+ anterior), in violet.
+// Without the option nothing of it is drawn.
+TEST(Render, JointLoadArrowsAreDrawnToScale) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const Model& m = p.model();
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  const std::vector<int>& levels = p.joint_load_levels();
+  ASSERT_NE(std::find(levels.begin(), levels.end(), m.joint_index("L5-S1")), levels.end());
+  PictureOptions off;
+  off.chart = false;
+  PictureOptions on = off;
+  on.joint_forces = true;
+  const int W = 1200, H = 750;
+  const Image a = render(p, v, s, on, W, H), b = render(p, v, s, off, W, H);
+  EXPECT_EQ(violet(b), 0);
+  EXPECT_GT(violet(a), 30);
+  const double ppm = p.px_per_m(W, H, v, s, on);
+  // Ink of the compression's near-black (20, 20, 31), not the shear's violet, drawn by the option,
+  // at q or a pixel next to it (a 2.5 px line slanting across pixels covers none whole everywhere).
+  auto dark = [&](const Eigen::Vector2d& q) {
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dx = -1; dx <= 1; ++dx) {
+        const int x = static_cast<int>(std::lround(q.x())) + dx, y = static_cast<int>(std::lround(q.y())) + dy;
+        if (x < 0 || y < 0 || x >= W || y >= H) continue;
+        const uint32_t px = a.at(x, y);
+        if (red(px) < 70 && int((px >> 8) & 255) < 70 && blue(px) < 90 && px != b.at(x, y)) return true;
+      }
+    return false;
+  };
+  const auto arrows = joint_load_arrows(s, v, levels);
+  ASSERT_EQ(arrows.size(), levels.size());
+  int checked = 0;
+  const SceneBone* lumbar = nullptr;
+  double largest = 0;
+  for (const auto& ar : arrows) {
+    const SceneBone* disc = nullptr;
+    for (const auto& bone : s.bones)
+      if (bone.kind == SceneBone::kDisc && bone.joint == ar.joint) disc = &bone;
+    ASSERT_NE(disc, nullptr);
+    const Eigen::Vector2d tail = p.screen_point(W, H, v, s, on, ar.compression_tail), tip = p.screen_point(W, H, v, s, on, ar.compression_tip);
+    // Along the normal, and as long as the scale says (the sagittal view sees the normal whole: the
+    // lift is symmetric).
+    const Vec3 n = disc->disc_frame.col(1);
+    const Eigen::Vector2d n_screen(n.x(), -n.y());
+    EXPECT_NEAR((tail - tip).norm(), ar.compression * kJointLoadMetresPerN * ppm * n_screen.norm(), 0.5) << m.joint_name[ar.joint];
+    if (ar.compression > 0) {
+      EXPECT_GT((tail - tip).normalized().dot(n_screen.normalized()), 0.9999) << m.joint_name[ar.joint];
+    }
+    const double len = (tail - tip).norm();
+    if (len < 20) continue;
+    const Eigen::Vector2d u = (tip - tail) / len, mid = tail + 0.4 * len * u;
+    ASSERT_TRUE(dark(mid)) << m.joint_name[ar.joint];
+    double back = 0, fwd = 0;
+    while (back < len + 20 && dark(mid - (back + 0.5) * u)) back += 0.5;
+    while (fwd < len + 20 && dark(mid + (fwd + 0.5) * u)) fwd += 0.5;
+    EXPECT_NEAR(back, 0.4 * len, 2.5) << m.joint_name[ar.joint] << ": ink begins away from the tail";
+    EXPECT_NEAR(fwd, 0.6 * len, 2.5) << m.joint_name[ar.joint] << ": ink ends away from the tip";
+    ++checked;
+    if (m.joint_name[ar.joint][0] == 'L' && std::abs(ar.shear_ap) > largest) largest = std::abs(ar.shear_ap), lumbar = disc;
+  }
+  EXPECT_GE(checked, 2);
+  ASSERT_NE(lumbar, nullptr);
+  for (const auto& ar : arrows) {
+    if (ar.joint != lumbar->joint) continue;
+    ASSERT_GT(std::abs(ar.shear_ap) * kJointLoadMetresPerN * ppm, 8) << "a lift's lumbar shear is visible";
+    const Eigen::Vector2d c = p.screen_point(W, H, v, s, on, ar.shear_tail), t = p.screen_point(W, H, v, s, on, ar.shear_tip);
+    const Vec3 ant = lumbar->disc_frame.col(0);
+    EXPECT_GT((t - c).dot(Eigen::Vector2d(ant.x(), -ant.y())) * ar.shear_ap, 0) << "the arrow points anterior for + shear";
+    const Eigen::Vector2d q = c + 0.5 * (t - c);
+    const uint32_t px = a.at(static_cast<int>(std::lround(q.x())), static_cast<int>(std::lround(q.y())));
+    EXPECT_TRUE(std::abs(red(px) - 128) < 30 && std::abs(blue(px) - 204) < 30) << fmt::format("{:06x}", px & 0xffffff);
+  }
+}
+
+// The levels drawn are the same in every frame, and no two compression arrows of the run's peak
+// overlap along the spine: in the picture at the peak, no dark arrow ink is shared between levels.
+TEST(Render, JointLoadLevelsDoNotOverlap) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  PictureOptions o;
+  o.joint_forces = true;
+  const auto arrows = joint_load_arrows(s, v, p.joint_load_levels());
+  ASSERT_GE(arrows.size(), 4u);
+  auto dist = [](const Vec3& a0, const Vec3& a1, const Vec3& q) {
+    const Vec3 d = a1 - a0;
+    const double t = d.squaredNorm() > 0 ? std::clamp((q - a0).dot(d) / d.squaredNorm(), 0.0, 1.0) : 0;
+    return (a0 + t * d - q).norm();
+  };
+  for (size_t i = 0; i < arrows.size(); ++i)
+    for (size_t j = 0; j < arrows.size(); ++j) {
+      if (i == j) continue;
+      double closest = 1e9;
+      for (int k = 0; k <= 20; ++k)
+        closest = std::min(closest, dist(arrows[i].compression_tail, arrows[i].compression_tip,
+                                         arrows[j].compression_tail + k / 20.0 * (arrows[j].compression_tip - arrows[j].compression_tail)));
+      EXPECT_GT(closest, 0.003) << p.model().joint_name[arrows[i].joint] << " and " << p.model().joint_name[arrows[j].joint];
+    }
+}
 
 // forcearrows, task 2b: a single picture of a run that fails kept room for status lines it did not
 // draw (forward_head_posture at 940 s: a blank band under the subtitle). A still keeps room only for
