@@ -134,16 +134,19 @@ namespace paraspine::cli {
 Verb add_report_verb(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto out = std::make_shared<std::string>();
+  auto joint_forces = std::make_shared<bool>(false);
   CLI::App* c = app.add_subcommand("report", "One self-contained HTML page: summary, pictures, time series; several files side by side");
   c->add_option("RESULTS", *files, "Results files (paraspine run -o); the first is the reference of the differences")->required()->expected(1, -1);
   c->add_option("-o,--output", *out, "HTML file")->required();
-  c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html");
-  return {c, [files, out]() {
+  c->add_flag("--joint-forces", *joint_forces, "The pictures at the peak compression carry the joint-load arrows (as render --joint-forces), one scale for every file");
+  c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html\n"
+            "  paraspine report stoop.h5 squat.h5 --joint-forces -o loads.html");
+  return {c, [files, out, joint_forces]() {
             const auto t0 = std::chrono::steady_clock::now();
             check_output_path(*out, *files);  // never a results file, device, FIFO or link replaced
             remove_on_interrupt({partial_file(*out)}, "report");
             std::vector<std::string> omissions;
-            write_report(*files, *out, &omissions);
+            write_report(*files, *out, &omissions, *joint_forces);
             for (const auto& note : omissions) fmt::print(stderr, "note: {}\n", note);  // also at the top of the page
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: {} results file{}, {:.0f} kB, made in {:.1f} s\n", *out, files->size(), files->size() > 1 ? "s" : "",

@@ -259,6 +259,23 @@ double scale_bar_newtons(double px_per_newton, double fs) {
   return steps[k];
 }
 
+// The joint-load legend row's scale after its text: a gap, the bar, its value (device units).
+double scale_bar_width(cairo_t* cr, double fs, double px_per_newton) {
+  const double n = scale_bar_newtons(px_per_newton, fs);
+  return 0.6 * fs + n * px_per_newton + 0.4 * fs + text_width(cr, fmt::format("{:.0f} N", n), fs);
+}
+
+// The joint-load legend row's text: the longest of these whose row (text and scale, `scale_w`) fits
+// in `room` (the report's pictures, font × 1.5, ran the scale's "2000 N" into the chart's column).
+std::string joint_load_legend_text(cairo_t* cr, double fs, double scale_w, double room) {
+  static const char* texts[] = {"load on the disc from the body above: compression (black), shear (violet);",
+                                "disc load from above: compression (black), shear (violet);",
+                                "disc load: compression (black), shear (violet);", "disc load: compression, shear;"};
+  for (const char* t : texts)
+    if (text_width(cr, t, fs) + scale_w <= room) return t;
+  return texts[3];
+}
+
 }  // namespace
 
 std::vector<JointLoadArrow> joint_load_arrows(const Scene& s, const FrameValues& v, const std::vector<int>& levels) {
@@ -775,12 +792,12 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   }
   if (o.legend) {
     cairo_save(cr);  // the legend's line caps must not leak into the chart (they now depend on which symbols the instant draws)
-    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s, body_px_per_m);
+    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s, body_px_per_m, body_w - 0.5 * fs);
     cairo_restore(cr);
     // The ranking beside the legend when its widest name and value fit (names of every group of the
     // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
-    const double legend_w = legend_width(cr, lfs, s, o, body_px_per_m);
+    const double legend_w = legend_width(cr, lfs, s, o, body_px_per_m, body_w - 0.5 * fs - (fs + 2.2 * lfs));
     const double legend_end = fs + 2.2 * lfs + legend_w + 2 * lfs;
     const double x = std::max(0.52 * body_w, legend_end);
     if (stored_.any_muscle_value() && x + top_groups_width(cr, lfs, o) <= body_w - 0.5 * fs) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
@@ -1150,7 +1167,8 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
   text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, colorbar_label(o.color), 0.8 * fs);
 }
 
-void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s, double px_per_m) {
+void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s, double px_per_m,
+                                 double right_edge) {
   const double row = 1.45 * fs;
   double y = y0;
   auto swatch = [&](double r, double g, double b) {
@@ -1168,6 +1186,7 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   // Each row by its name (legend_lines), one row height apart.
   for (const LegendLine& line : legend_lines(s, o)) {
     y += row;
+    std::string shown = line.text;
     switch (line.row) {
       case LegendRow::kBones:
         swatch(0.93, 0.90, 0.82);
@@ -1223,7 +1242,8 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
         cairo_set_source_rgb(cr, kShearRgb[0], kShearRgb[1], kShearRgb[2]);
         arrow(cr, x0 + 0.6 * fs, y - 0.3 * fs, x0 + 1.7 * fs, y - 0.3 * fs, 0.6 * fs, 0.2 * fs);
         const double per_n = kJointLoadMetresPerN * px_per_m, n = scale_bar_newtons(per_n, fs);
-        const double bx = x0 + 2.2 * fs + text_width(cr, line.text, fs) + 0.6 * fs, len = n * per_n;
+        shown = joint_load_legend_text(cr, fs, scale_bar_width(cr, fs, per_n), right_edge - (x0 + 2.2 * fs));
+        const double bx = x0 + 2.2 * fs + text_width(cr, shown, fs) + 0.6 * fs, len = n * per_n;
         cairo_set_source_rgb(cr, kCompressionRgb[0], kCompressionRgb[1], kCompressionRgb[2]);
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
         cairo_set_line_width(cr, std::max(1.5, 0.15 * fs));
@@ -1235,17 +1255,17 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
         break;
       }
     }
-    text(cr, x0 + 2.2 * fs, y, line.text, fs);
+    text(cr, x0 + 2.2 * fs, y, shown, fs);
   }
 }
 
-double ResultsPicture::legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m) const {
+double ResultsPicture::legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m, double room) const {
   double w = 0;
   for (const LegendLine& line : legend_lines(s, o)) {
     double lw = text_width(cr, line.text, fs);
-    if (line.row == LegendRow::kJointLoad) {  // and its scale bar
-      const double per_n = kJointLoadMetresPerN * px_per_m, n = scale_bar_newtons(per_n, fs);
-      lw += 0.6 * fs + n * per_n + 0.4 * fs + text_width(cr, fmt::format("{:.0f} N", n), fs);
+    if (line.row == LegendRow::kJointLoad) {  // the text that fits, and its scale bar
+      const double bar = scale_bar_width(cr, fs, kJointLoadMetresPerN * px_per_m);
+      lw = text_width(cr, joint_load_legend_text(cr, fs, bar, room), fs) + bar;
     }
     w = std::max(w, lw);
   }

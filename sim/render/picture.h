@@ -247,8 +247,11 @@ class ResultsPicture {
   void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o);
   void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
-  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s, double px_per_m);
-  double legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m) const;
+  // right_edge: where the legend must end (the body's column); room: the width the joint-load row's
+  // text and scale may take.
+  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s, double px_per_m,
+                   double right_edge);
+  double legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m, double room) const;
   void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name

@@ -414,6 +414,14 @@ TEST(Render, FilesWrittenWithFieldsDrawWhatTheyHave) {
   std::vector<std::string> none;
   report_html({runs().stoop()}, &none);
   EXPECT_TRUE(none.empty());
+  // forcearrows: the report's joint-load arrows need both shears; a file without them says so.
+  std::vector<std::string> arrows_left_out;
+  const std::string with_arrows = report_html({runs().stoop(), only_force}, &arrows_left_out, true);
+  EXPECT_NE(with_arrows.find("Arrows at the discs"), std::string::npos);
+  bool said = false;
+  for (const auto& n : arrows_left_out) said = said || (n.find(only_force) != std::string::npos && n.find("no joint-load arrows") != std::string::npos);
+  EXPECT_TRUE(said);
+  for (const auto& n : arrows_left_out) EXPECT_EQ(n.find(runs().stoop() + " has no"), std::string::npos) << n;
 }
 
 // Review 10, A2: ticks 0.0025 apart were labelled 0.003, 0.005, 0.007 (three decimals from
@@ -1038,6 +1046,27 @@ TEST(Render, JointLoadArrowsAreDrawnToScale) {
     const Eigen::Vector2d q = c + 0.5 * (t - c);
     const uint32_t px = a.at(static_cast<int>(std::lround(q.x())), static_cast<int>(std::lround(q.y())));
     EXPECT_TRUE(std::abs(red(px) - 128) < 30 && std::abs(blue(px) - 204) < 30) << fmt::format("{:06x}", px & 0xffffff);
+  }
+}
+
+// The legend's joint-load row (text, scale bar, "2000 N") ends inside the body's column: in the
+// report's pictures (1400 × 880, font × 1.5) it ran into the chart's. A strip along the column's
+// edge stays white from the header down through the legend; the row's shorter text is taken.
+TEST(Render, TheJointLoadLegendRowStaysInTheBodysColumn) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  for (const double scale : {1.0, 1.5}) {
+    PictureOptions o;
+    o.joint_forces = true, o.font_scale = scale;
+    const int w = 1400, h = 880;
+    const Image im = render(p, v, s, o, w, h);
+    const double fs = base_font_size(w, h, o), body_w = w - std::max(0.3 * w, 22 * fs);
+    long ink = 0;
+    for (int y = static_cast<int>(4.5 * fs); y < static_cast<int>(14 * fs); ++y)
+      for (int x = static_cast<int>(body_w - 0.4 * fs); x < static_cast<int>(body_w + 0.2 * fs); ++x) ink += (im.at(x, y) & 0xffffff) != 0xffffff;
+    EXPECT_EQ(ink, 0) << "font × " << scale;
   }
 }
 

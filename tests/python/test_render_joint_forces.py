@@ -44,3 +44,13 @@ def test_animations_take_the_option(tmp_path):
             "-o", str(tmp_path / "lift.gif"))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "lift.gif").stat().st_size > 1000
+
+
+def test_the_report_takes_the_option(tmp_path):
+    lift = tmp_path / "lift.h5"
+    assert run("run", "rounded_back_lift", "--set", "output_rate_hz=5", "-o", str(lift)).returncode == 0
+    plain, loads = tmp_path / "plain.html", tmp_path / "loads.html"
+    assert run("report", str(lift), "-o", str(plain)).returncode == 0
+    r = run("report", str(lift), "--joint-forces", "-o", str(loads))
+    assert r.returncode == 0 and "note:" not in r.stderr, r.stderr
+    assert "Arrows at the discs" in loads.read_text() and "Arrows at the discs" not in plain.read_text()
