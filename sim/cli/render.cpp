@@ -36,7 +36,7 @@ struct RenderArgs {
   long frame = 0;
   double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
   int width = 1600, height = 1000;
-  bool animate = false;
+  bool animate = false, joint_forces = false;
 };
 }  // namespace
 
@@ -57,6 +57,9 @@ Verb add_render_verb(CLI::App& app) {
       ->check(CLI::NonNegativeNumber & finite_number());
   c->add_option("--width", args->width, "Width, pixels (points for PDF), 200-20000")->capture_default_str()->check(CLI::Range(200, 20000));
   c->add_option("--height", args->height, "Height, pixels (points for PDF), 150-20000")->capture_default_str()->check(CLI::Range(150, 20000));
+  c->add_flag("--joint-forces", args->joint_forces, "Draw at the discs the load of the body above: compression along the disc normal (black) and "
+                                                    "shear in the disc plane (violet), from the file's /joints/compression and shear_*, one scale "
+                                                    "(1000 N = 40 mm of body, bar in the legend)");
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
   c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0) & finite_number());
   c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(CLI::PositiveNumber & finite_number());
@@ -65,6 +68,7 @@ Verb add_render_verb(CLI::App& app) {
   c->footer("Examples:\n"
             "  paraspine render lift.h5 -o lift.svg\n"
             "  paraspine render lift.h5 --time 1.5 --view oblique --color force -o lift.png\n"
+            "  paraspine render lift.h5 --joint-forces -o lift_loads.png\n"
             "  paraspine render plank.h5 --frame 12 -o plank.png\n"
             "  paraspine render sitting.h5 --color fatigue --view frontal -o fatigue.pdf\n"
             "  paraspine render lift.h5 --animate --fps 25 -o lift.mp4\n"
@@ -92,6 +96,7 @@ Verb add_render_verb(CLI::App& app) {
             o.view = args->view.empty() ? view_for_body(picture.scene(picture.values(frame)).pelvis_rotation) : parse_view(args->view);
             o.color = parse_color_by(args->color);
             o.color_max = args->color_max;
+            o.joint_forces = args->joint_forces;
             // A file written with --fields: say once what the picture leaves out and why.
             for (const auto& note : picture.omissions(o)) fmt::print(stderr, "note: {}\n", note);
             if (args->animate) {
@@ -129,16 +134,19 @@ namespace paraspine::cli {
 Verb add_report_verb(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto out = std::make_shared<std::string>();
+  auto joint_forces = std::make_shared<bool>(false);
   CLI::App* c = app.add_subcommand("report", "One self-contained HTML page: summary, pictures, time series; several files side by side");
   c->add_option("RESULTS", *files, "Results files (paraspine run -o); the first is the reference of the differences")->required()->expected(1, -1);
   c->add_option("-o,--output", *out, "HTML file")->required();
-  c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html");
-  return {c, [files, out]() {
+  c->add_flag("--joint-forces", *joint_forces, "The pictures at the peak compression carry the joint-load arrows (as render --joint-forces), one scale for every file");
+  c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html\n"
+            "  paraspine report stoop.h5 squat.h5 --joint-forces -o loads.html");
+  return {c, [files, out, joint_forces]() {
             const auto t0 = std::chrono::steady_clock::now();
             check_output_path(*out, *files);  // never a results file, device, FIFO or link replaced
             remove_on_interrupt({partial_file(*out)}, "report");
             std::vector<std::string> omissions;
-            write_report(*files, *out, &omissions);
+            write_report(*files, *out, &omissions, *joint_forces);
             for (const auto& note : omissions) fmt::print(stderr, "note: {}\n", note);  // also at the top of the page
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: {} results file{}, {:.0f} kB, made in {:.1f} s\n", *out, files->size(), files->size() > 1 ? "s" : "",

@@ -74,6 +74,12 @@ std::string view_caption(View v, const Mat3& pelvis, const Vec3& world_up) {
       {std::abs(ds), ds > 0 ? (upright ? "above" : "the head end") : (upright ? "below" : "the feet end")}};
   std::stable_sort(sides.begin(), sides.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::string words = "from " + sides[0].second;
+  // A body bent forward over 45° (a stoop) seen from behind: the camera looks along the trunk from
+  // the pelvis end, and "from the feet end" puzzled a student who saw a back from behind. Said as
+  // the viewer sees it when the trunk still rises (superior axis over 0.3 up: bent, not lying, so a
+  // prone body keeps "from the feet end") and the back or front faces the viewer by over 0.3.
+  if (!upright && sides[0].first == std::abs(ds) && sup.dot(world_up) > 0.3 && std::abs(da) > 0.3)
+    words = std::string("from ") + (da > 0 ? "the front" : "behind") + ", along the bent trunk from its " + (ds > 0 ? "head" : "pelvis") + " end";
   // The oblique view names every side it sees by more than 0.3 (cos 72.5°), front/behind joined to
   // right/left: "from behind-right and above" for a standing body.
   if (v == View::kOblique) {
@@ -190,7 +196,108 @@ double arrow_length(double newtons) { return newtons <= 100 ? 0.05 + 0.0012 * ne
 
 std::string newtons_text(double n) { return n < 9.95 ? fmt::format("{:.1f} N", n) : fmt::format("{:.0f} N", n); }
 
+// Levels whose joint loads are drawn (ResultsPicture::joint_load_levels): the discs of the scene
+// (joints between two vertebrae or a vertebra and the pelvis), each arrow running from its disc up the
+// spine by its peak compression × kJointLoadMetresPerN. Distances along the spine are the sums of the
+// vertebrae's disc-to-disc spacings (rigid, so the same in every posture). The lowest level first
+// (L5-S1: the level of the action limit), then from the most loaded down; a level is kept when its
+// arrow and each kept one leave 6 mm between the tip of the one below and the disc above.
+std::vector<int> select_joint_load_levels(const Model& m, const BoneGeometry& g, const Eigen::VectorXd& peak) {
+  constexpr double kGap = 0.006;  // m [A: drawing]
+  std::vector<double> along(m.njoint, 0.0);
+  std::vector<int> vertebra_of_segment(m.nsegment, -1);
+  for (size_t k = 0; k < g.vertebrae.size(); ++k) vertebra_of_segment[g.vertebrae[k].segment] = static_cast<int>(k);
+  std::vector<int> discs;
+  for (const auto& v : g.vertebrae) {  // parents before children: the model's segment order
+    if (v.superior_joint >= 0)
+      along[v.superior_joint] = along[v.inferior_joint] + (Vec3(m.joint_pos_in_parent.col(v.superior_joint)) - Vec3(m.joint_pos_in_child.col(v.inferior_joint))).norm();
+    const int parent = m.joint_parent(v.inferior_joint);
+    if ((parent == g.pelvis || vertebra_of_segment[parent] >= 0) && std::isfinite(peak[v.inferior_joint])) discs.push_back(v.inferior_joint);
+  }
+  std::stable_sort(discs.begin(), discs.end(), [&](int a, int b) {
+    const bool la = m.joint_parent(a) == g.pelvis, lb = m.joint_parent(b) == g.pelvis;
+    return la != lb ? la : peak[a] > peak[b];
+  });
+  auto reach = [&](int j) { return std::max(0.0, peak[j]) * kJointLoadMetresPerN; };
+  std::vector<int> kept;
+  for (int j : discs) {
+    bool clear = true;
+    for (int i : kept) {
+      const int lo = along[i] < along[j] ? i : j, hi = lo == i ? j : i;
+      clear = clear && along[hi] - along[lo] >= reach(lo) + kGap;
+    }
+    if (clear) kept.push_back(j);
+  }
+  std::sort(kept.begin(), kept.end());
+  return kept;
+}
+
+// An arrow with a white halo, so it reads over muscles and bones; false when too short to draw (under
+// 6 px: the neck's 100 N arrows were black dots along the cervical spine).
+bool haloed_arrow(cairo_t* cr, const Eigen::Vector2d& a, const Eigen::Vector2d& b, double head, double width, const double rgb[3]) {
+  const double len = (b - a).norm();
+  if (len < 6) return false;
+  head = std::min(head, 0.6 * len);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+  arrow(cr, a.x(), a.y(), b.x(), b.y(), head + 0.25 * width + 1.5, width + 3);
+  cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+  arrow(cr, a.x(), a.y(), b.x(), b.y(), head, width);
+  return true;
+}
+
+// The joint-load arrows' colours: compression near-black, shear violet (the muscles' scale runs
+// through yellow, orange and red to crimson, so neither is one of its colours).
+constexpr double kCompressionRgb[3] = {0.08, 0.08, 0.12}, kShearRgb[3] = {0.50, 0.15, 0.80};
+
+// The scale bar's force for the legend: 1000 N unless its bar would be shorter than 2 or longer than
+// 8 legend font sizes.
+double scale_bar_newtons(double px_per_newton, double fs) {
+  static const double steps[] = {100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000};
+  int k = 3;
+  while (k < 8 && steps[k] * px_per_newton < 2 * fs) ++k;
+  while (k > 0 && steps[k] * px_per_newton > 8 * fs) --k;
+  return steps[k];
+}
+
+// The joint-load legend row's scale after its text: a gap, the bar, its value (device units).
+double scale_bar_width(cairo_t* cr, double fs, double px_per_newton) {
+  const double n = scale_bar_newtons(px_per_newton, fs);
+  return 0.6 * fs + n * px_per_newton + 0.4 * fs + text_width(cr, fmt::format("{:.0f} N", n), fs);
+}
+
+// The joint-load legend row's text: the longest of these whose row (text and scale, `scale_w`) fits
+// in `room` (the report's pictures, font × 1.5, ran the scale's "2000 N" into the chart's column).
+std::string joint_load_legend_text(cairo_t* cr, double fs, double scale_w, double room) {
+  static const char* texts[] = {"load on the disc from the body above: compression (black), shear (violet);",
+                                "disc load from above: compression (black), shear (violet);",
+                                "disc load: compression (black), shear (violet);", "disc load: compression, shear;"};
+  for (const char* t : texts)
+    if (text_width(cr, t, fs) + scale_w <= room) return t;
+  return texts[3];
+}
+
 }  // namespace
+
+std::vector<JointLoadArrow> joint_load_arrows(const Scene& s, const FrameValues& v, const std::vector<int>& levels) {
+  std::vector<JointLoadArrow> out;
+  const Eigen::Index nj = v.compression.size();
+  if (nj == 0 || v.shear_ap.size() != nj || v.shear_lateral.size() != nj) return out;
+  for (const auto& b : s.bones) {
+    if (b.kind != SceneBone::kDisc || std::find(levels.begin(), levels.end(), b.joint) == levels.end()) continue;
+    JointLoadArrow a;
+    a.joint = b.joint, a.centre = b.centre;
+    a.compression = v.compression[b.joint], a.shear_ap = v.shear_ap[b.joint], a.shear_lateral = v.shear_lateral[b.joint];
+    const Vec3 anterior = b.disc_frame.col(0), normal = b.disc_frame.col(1), right = b.disc_frame.col(2);
+    // The load of the body above on the disc: −C n (pressing in, ending at the centre) and the shear.
+    const Vec3 along = -a.compression * kJointLoadMetresPerN * normal;
+    a.compression_tail = a.compression >= 0 ? Vec3(a.centre - along) : a.centre;
+    a.compression_tip = a.compression >= 0 ? a.centre : Vec3(a.centre + along);
+    a.shear_tail = a.centre;
+    a.shear_tip = a.centre + kJointLoadMetresPerN * (a.shear_ap * anterior + a.shear_lateral * right);
+    out.push_back(a);
+  }
+  return out;
+}
 
 double label_x(double at, double text_w, bool left, double fs, double x_min, double x_max) {
   const double right_start = at + 0.6 * fs, left_start = at - 0.6 * fs - text_w;
@@ -326,6 +433,7 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   stored_.fatigued = r_.has("/fatigue/fatigued");
   stored_.compression = r_.has("/joints/compression");
   stored_.reserve = r_.has("/joints/reserve_moment");
+  stored_.shear = r_.has("/joints/shear_ap") && r_.has("/joints/shear_lateral");
   if (r_.scenario_text.empty())
     throw InputError(r_.path, 0, "scenario_text", "missing: the pelvis pose and hand loads cannot be placed");
   scenario_ = r_.motion_text.empty()
@@ -385,6 +493,7 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   if (stored_.fatigued) fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, r_.strided("/fatigue/fatigued", stride).maxCoeff())));
   compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
   peak_compression_.maxCoeff(&peak_joint_);
+  joint_load_levels_ = select_joint_load_levels(model_, *bones_, peak_compression_);
   Eigen::Index row = 0;
   if (stored_.compression) {
     r_.column("/joints/compression", peak_joint_).maxCoeff(&row);
@@ -405,6 +514,7 @@ PictureOptions ResultsPicture::shown(const PictureOptions& o) const {
         break;
       }
   s.chart = o.chart && stored_.compression;
+  s.joint_forces = o.joint_forces && stored_.compression && stored_.shear;
   return s;
 }
 
@@ -441,6 +551,9 @@ std::vector<std::string> ResultsPicture::omissions(const PictureOptions& o) cons
                                                               color_by_name(s.color), dataset + 1, color_by_name(o.color)));
   if (s.color == ColorBy::kFatigue && r_.fatigue_mode == "off")
     out.push_back(r_.path + " was run with fatigue off (--no-fatigue): M_F is 0 throughout, so the fatigue colouring shows fresh muscles");
+  if (o.joint_forces && !s.joint_forces)
+    out.push_back(not_stored(r_.path, stored_.compression ? "/joints/shear_ap or /joints/shear_lateral" : "/joints/compression") +
+                  ": no joint-load arrows (add joints to --fields)");
   if (o.chart && !s.chart)
     out.push_back(not_stored(r_.path, "/joints/compression") +
                   ": no compression chart, and the default instant is the frame of the highest summed muscle value, not the peak "
@@ -458,6 +571,7 @@ FrameValues ResultsPicture::values(long frame) const {
   if (stored_.fatigued) v.fatigued = r_.frame("/fatigue/fatigued", v.frame);
   if (stored_.compression) v.compression = r_.frame("/joints/compression", v.frame);
   if (stored_.reserve) v.reserve = r_.frame("/joints/reserve_moment", v.frame);
+  if (stored_.shear) v.shear_ap = r_.frame("/joints/shear_ap", v.frame), v.shear_lateral = r_.frame("/joints/shear_lateral", v.frame);
   if (stored_.kinematics && v.q.size() != model_.ndof) throw InputError(r_.path, 0, "/kinematics/joint_angles", "width does not match the model");
   return v;
 }
@@ -513,7 +627,7 @@ Scene ResultsPicture::scene(const FrameValues& v) {
   return sc;
 }
 
-ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes) const {
+ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values) const {
   const Camera cam = camera(view);
   double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
   auto add = [&](const Vec3& p) {
@@ -526,6 +640,9 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
     for (const auto& h : s->hands) add(h.shoulder), add(h.hand);
     for (const auto& a : force_arrows(*s, model_.gravity.norm())) add(a.tail), add(a.tip);
   }
+  for (size_t k = 0; k < values.size() && k < scenes.size(); ++k)  // joint loads: a lift's lumbar shear reached below the pelvis
+    for (const auto& a : joint_load_arrows(*scenes[k], *values[k], joint_load_levels_))
+      add(a.compression_tail), add(a.compression_tip), add(a.shear_tail), add(a.shear_tip);
   // Arms are drawn 2 cm wide and hands as 1.8 cm discs around their points: room for them.
   constexpr double kPad = 0.03;
   xmin -= kPad, xmax += kPad, ymin -= kPad, ymax += kPad;
@@ -536,18 +653,28 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
   return f;
 }
 
-ResultsPicture::Fit& ResultsPicture::fit(View view) {
-  Fit& f = fits_[static_cast<int>(view)];
+ResultsPicture::Fit& ResultsPicture::fit(View view, bool joint_loads) {
+  Fit& f = fits_[static_cast<int>(view)][joint_loads];
   if (f.ready) return f;
   const long n = std::min(12L, r_.frames());
   std::vector<long> frames = {peak_frame_};
   for (long k = 0; k < n; ++k) frames.push_back(n > 1 ? k * (r_.frames() - 1) / (n - 1) : 0);
   std::vector<Scene> scenes;
-  for (long fr : frames) scenes.push_back(scene(values(fr)));
+  std::vector<FrameValues> vals;
+  for (long fr : frames) vals.push_back(values(fr)), scenes.push_back(scene(vals.back()));
   std::vector<const Scene*> ptrs;
-  for (const auto& s : scenes) ptrs.push_back(&s);
-  f = fit_scene(view, ptrs);
+  std::vector<const FrameValues*> vptrs;
+  for (size_t k = 0; k < scenes.size(); ++k) {
+    ptrs.push_back(&scenes[k]);
+    if (joint_loads) vptrs.push_back(&vals[k]);
+  }
+  f = fit_scene(view, ptrs, vptrs);
   return f;
+}
+
+ResultsPicture::Fit ResultsPicture::body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o) {
+  if (o.fixed_frame) return fit(o.view, o.joint_forces);
+  return o.joint_forces ? fit_scene(o.view, {&s}, {&v}) : fit_scene(o.view, {&s});
 }
 
 double ResultsPicture::color_max(const PictureOptions& o) const {
@@ -567,35 +694,44 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
   return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
 }
 
-ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o) const {
+ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o, int status_shown) const {
   const double fs = base_font_size(w, h, o);
-  const double top = header_height(fs, o), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
+  const double top = header_height(fs, o, status_shown), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
   // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
   // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
   // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
-  const int rows = std::max(legend_rows(), stored_.any_muscle_value() ? 5 : 0);
+  const int rows = std::max(legend_rows(o), stored_.any_muscle_value() ? 5 : 0);
   const double legend_h = o.legend ? 0.4 * fs + rows * 1.45 * 0.8 * fs + 0.8 * fs : 0;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
 }
 
-std::vector<std::string> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
-  std::vector<std::string> lines = {"vertebrae, head, pelvis (schematic)", "intervertebral discs",
-                                    legend_muscle_line(s, o, stored_.any_muscle_value())};
-  if (run_has_arms_) lines.push_back("arm: a bar from the shoulder to the hand (schematic)");
-  if (run_has_hand_load_) lines.push_back("hand load: weight held (with any force acting at the hand), N");
-  if (run_has_reserves_) lines.push_back("joint where reserves carry moment (the muscles cannot)");
-  if (run_has_forces_) lines.push_back("external force of the scenario (load or support), N");
+std::vector<ResultsPicture::LegendLine> ResultsPicture::legend_lines(const Scene& s, const PictureOptions& o) const {
+  std::vector<LegendLine> lines = {{LegendRow::kBones, "vertebrae, head, pelvis (schematic)"},
+                                   {LegendRow::kDiscs, "intervertebral discs"},
+                                   {LegendRow::kMuscles, legend_muscle_line(s, o, stored_.any_muscle_value())}};
+  if (run_has_arms_) lines.push_back({LegendRow::kArm, "arm: a bar from the shoulder to the hand (schematic)"});
+  if (run_has_hand_load_) lines.push_back({LegendRow::kHandLoad, "hand load: weight held (with any force acting at the hand), N"});
+  if (run_has_reserves_) lines.push_back({LegendRow::kReserve, "joint where reserves carry moment (the muscles cannot)"});
+  if (run_has_forces_) lines.push_back({LegendRow::kForce, "external force of the scenario (load or support), N"});
+  if (o.joint_forces) lines.push_back({LegendRow::kJointLoad, "load on the disc from the body above: compression (black), shear (violet);"});
   return lines;
 }
 
-Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const Scene& s, const PictureOptions& asked, const Vec3& p) {
+Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked, const Vec3& p) {
   const PictureOptions o = shown(asked);
-  const Area a = body_area(w, h, o);
-  const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
+  const Fit f = body_fit(v, s, o);
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
   return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
+}
+
+double ResultsPicture::px_per_m(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
+  const PictureOptions o = shown(asked);
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
+  const Fit f = body_fit(v, s, o);
+  return 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
 }
 
 void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
@@ -632,16 +768,19 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     const std::string subtitle = fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured);
     text(cr, fs, 3.4 * fs, subtitle, fitted_size(cr, subtitle, 0.9 * fs, w - 2 * fs, 0.55 * fs), 0, false, 0.35, 0.35, 0.4);
   }
+  const auto status = status_lines(v);
+  const int status_shown = static_cast<int>(status.size());
   if (!o.compact) {  // reserves carrying load, a failed task: in red under the subtitle
-    const auto status = status_lines(v);
     for (size_t k = 0; k < status.size(); ++k)
       text(cr, fs, (4.65 + 1.25 * k) * fs, status[k], fitted_size(cr, status[k], 0.9 * fs, w - 2 * fs, 0.55 * fs, true), 0, true, 0.75, 0.08, 0.08);
   }
-  const double top = header_height(fs, o);
+  const double top = header_height(fs, o, status_shown);
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
-  const Area body = body_area(w, h, o);
+  const Area body = body_area(w, h, o, status_shown);
+  const Fit fitted = body_fit(v, s, o);
+  const double body_px_per_m = 0.94 * std::min(body.w / fitted.span_x, body.h / fitted.span_y);
   cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
   cairo_restore(cr);
@@ -655,13 +794,12 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   }
   if (o.legend) {
     cairo_save(cr);  // the legend's line caps must not leak into the chart (they now depend on which symbols the instant draws)
-    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s);
+    draw_legend(cr, fs, top + 0.4 * fs, 0.8 * fs, v, o, s, body_px_per_m, body_w - 0.5 * fs);
     cairo_restore(cr);
     // The ranking beside the legend when its widest name and value fit (names of every group of the
     // model, so the panel neither moves nor comes and goes in an animation).
     const double lfs = 0.8 * fs;
-    double legend_w = 0;
-    for (const auto& line : legend_lines(s, o)) legend_w = std::max(legend_w, text_width(cr, line, lfs));
+    const double legend_w = legend_width(cr, lfs, s, o, body_px_per_m, body_w - 0.5 * fs - (fs + 2.2 * lfs));
     const double legend_end = fs + 2.2 * lfs + legend_w + 2 * lfs;
     const double x = std::max(0.52 * body_w, legend_end);
     if (stored_.any_muscle_value() && x + top_groups_width(cr, lfs, o) <= body_w - 0.5 * fs) draw_top_groups(cr, x, top + 0.4 * fs, lfs, v, o);
@@ -681,7 +819,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
 }
 
 void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o) {
-  const Fit f = o.fixed_frame ? fit(o.view) : fit_scene(o.view, {&s});
+  const Fit f = body_fit(v, s, o);
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(w / f.span_x, h / f.span_y);
   auto P = [&](const Vec3& p) {
@@ -829,10 +967,52 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     // other side of the arrow's end, else is moved in from the edge.
     const double tw = text_width(cr, label, 0.85 * fs, true);
     const double x_label = label_x(label_at.x(), tw, left, fs, x0, x0 + w);
-    const double y_label = std::clamp(label_at.y(), y0 + 0.9 * fs, y0 + h);
+    // Its descenders inside the area too: an animation of golf (one camera for the run) had the hand
+    // label's reach the colour bar's row.
+    const double y_label = std::clamp(label_at.y(), y0 + 0.9 * fs, y0 + h - 0.3 * fs);
     text(cr, x_label, y_label, label, 0.85 * fs, 0.0, true, rgb[0], rgb[1], rgb[2]);
   }
 
+  // Joint loads (--joint-forces): at the chosen discs the load of the body above, compression along
+  // the disc normal ending at the disc, shear in the disc plane starting there; one scale
+  // (kJointLoadMetresPerN) at the body's px_per_m. A shear seen along the view is a circled cross
+  // (away from the viewer) or dot (toward), when its arrow would be 8 px or more.
+  std::vector<JointLoadArrow> loads;
+  std::vector<bool> compression_drawn, shear_drawn;
+  std::vector<std::pair<Eigen::Vector2d, Eigen::Vector2d>> drawn_arrows;  // screen: their values keep off them
+  if (o.joint_forces) {
+    loads = joint_load_arrows(s, v, joint_load_levels_);
+    const double width = std::max(3.0, 0.006 * px_per_m), head = std::max(9.0, 0.022 * px_per_m);
+    for (const JointLoadArrow& a : loads) {
+      compression_drawn.push_back(haloed_arrow(cr, P(a.compression_tail), P(a.compression_tip), head, width, kCompressionRgb));
+      if (compression_drawn.back()) drawn_arrows.push_back({P(a.compression_tail), P(a.compression_tip)});
+      bool drawn = haloed_arrow(cr, P(a.shear_tail), P(a.shear_tip), head, width, kShearRgb);
+      if (drawn) drawn_arrows.push_back({P(a.shear_tail), P(a.shear_tip)});
+      if (!drawn && (a.shear_tip - a.shear_tail).norm() * px_per_m >= 8) {
+        const auto c = P(a.centre);
+        const double r = std::max(5.0, 0.35 * fs), k = r * 0.7071;
+        cairo_new_path(cr);
+        cairo_arc(cr, c.x(), c.y(), r, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, kShearRgb[0], kShearRgb[1], kShearRgb[2]);
+        cairo_set_line_width(cr, std::max(1.5, 0.5 * width));
+        cairo_stroke(cr);
+        if ((a.shear_tip - a.shear_tail).dot(cam.toward) < 0) {
+          cairo_move_to(cr, c.x() - k, c.y() - k), cairo_line_to(cr, c.x() + k, c.y() + k);
+          cairo_move_to(cr, c.x() - k, c.y() + k), cairo_line_to(cr, c.x() + k, c.y() - k);
+          cairo_stroke(cr);
+        } else {
+          cairo_arc(cr, c.x(), c.y(), 0.3 * r, 0, 2 * M_PI);
+          cairo_fill(cr);
+        }
+        drawn = true;
+      }
+      shear_drawn.push_back(drawn);
+    }
+  }
+
+  std::vector<std::array<double, 4>> placed;  // labels written: x0, y0, x1, y1
   // Vertebra labels for orientation, beside the bodies: in the sagittal view on the anterior side
   // of each body as it lies (a prone or stooping spine's labels below it, not on the next
   // vertebrae along it), in the frontal view on the subject's right (below a side plank's spine,
@@ -841,7 +1021,6 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
   // viewer and "T8 T12 L1 C7 C4" were piled on one spot.
   if (o.view == View::kSagittal || o.view == View::kFrontal) {
     const double th = 0.7 * fs;
-    std::vector<std::array<double, 4>> placed;  // x0, y0, x1, y1
     for (const auto& b : s.bones) {
       if (b.kind != SceneBone::kVertebra) continue;
       static const char* shown[] = {"L1", "L2", "L3", "L4", "L5", "T12", "T8", "T4", "T1", "C7", "C4", "C1"};
@@ -871,6 +1050,97 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       text(cr, left, base, b.name, th, 0, false, 0.40, 0.37, 0.30);
     }
   }
+
+  // The joint loads' values: the three largest compressions ("L2-L3 2991 N", beside the middle of
+  // their arrow, across it: on the disc's posterior side first, else the other) and the two largest
+  // shears (at the arrow's end, beyond it, else across it), inside the body's area, on a white halo; a
+  // value that would overlap a label already written on every side tried is left out.
+  auto halo_text = [&](double x, double y, const std::string& str, double size, const double rgb[3]) {
+    cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, size);
+    cairo_new_path(cr);
+    cairo_move_to(cr, x, y);
+    cairo_text_path(cr, str.c_str());
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+    cairo_set_line_width(cr, 0.3 * size);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+    text(cr, x, y, str, size, 0, true, rgb[0], rgb[1], rgb[2]);
+  };
+  // Writes `str` beside `at`, on the side of the first direction (screen) in `dirs` where, at 0.6 to
+  // 4 font sizes from `at`, it overlaps no label already written and no joint-load arrow (a value
+  // centred above the middle of a slanting arrow covered its tail); false when there is none.
+  const double arrow_margin = 0.5 * std::max(3.0, 0.006 * px_per_m) + 2;
+  auto on_arrow = [&](const std::array<double, 4>& box) {
+    for (const auto& [a, b] : drawn_arrows) {
+      const int n = 1 + static_cast<int>((b - a).norm() / 2);
+      for (int k = 0; k <= n; ++k) {
+        const Eigen::Vector2d q = a + (b - a) * (static_cast<double>(k) / n);
+        if (q.x() > box[0] - arrow_margin && q.x() < box[2] + arrow_margin && q.y() > box[1] - arrow_margin && q.y() < box[3] + arrow_margin) return true;
+      }
+    }
+    return false;
+  };
+  auto place = [&](const Eigen::Vector2d& at, const std::vector<Eigen::Vector2d>& dirs, const std::string& str, const double rgb[3]) {
+    const double size = 0.75 * fs, tw = text_width(cr, str, size, true);
+    for (Eigen::Vector2d dir : dirs) {
+      dir = dir.norm() > 1e-9 ? Eigen::Vector2d(dir.normalized()) : Eigen::Vector2d(1, 0);
+      for (double away = 0.6 * fs; away <= 4 * fs; away += 0.3 * fs) {
+        double left = at.x() + dir.x() * away - (0.5 - 0.5 * dir.x()) * tw;
+        double base = at.y() + dir.y() * away + (0.35 + 0.45 * dir.y()) * size;
+        left = std::clamp(left, x0, std::max(x0, x0 + w - tw));
+        base = std::clamp(base, y0 + size, y0 + h - 0.5 * size);  // descenders and halo inside: golf's reached the colour bar
+        const std::array<double, 4> box = {left - 0.15 * size, base - 0.85 * size, left + tw + 0.15 * size, base + 0.3 * size};
+        if (on_arrow(box) || std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; }))
+          continue;
+        placed.push_back(box);
+        halo_text(left, base, str, size, rgb);
+        return true;
+      }
+    }
+    return false;
+  };
+  // Across an arrow from a to b on the screen: the side `prefer` points to first (a foreshortened
+  // arrow, under 10 px: left and right).
+  auto across = [](const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& prefer) {
+    const Eigen::Vector2d d = b - a;
+    if (d.norm() < 10) return std::vector<Eigen::Vector2d>{prefer.x() < 0 ? Eigen::Vector2d(-1, 0) : Eigen::Vector2d(1, 0), prefer.x() < 0 ? Eigen::Vector2d(1, 0) : Eigen::Vector2d(-1, 0)};
+    Eigen::Vector2d n(-d.y(), d.x());
+    if (n.dot(prefer) < 0) n = -n;
+    return std::vector<Eigen::Vector2d>{n, -n};
+  };
+  auto screen_dir = [&](const Vec3& d) { return Eigen::Vector2d(d.dot(cam.right), -d.dot(cam.up)); };
+  std::vector<size_t> order(loads.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return std::abs(loads[a].compression) > std::abs(loads[b].compression); });
+  int tried = 0;
+  for (size_t k : order) {
+    if (tried == 3) break;
+    if (!compression_drawn[k]) continue;
+    ++tried;
+    const JointLoadArrow& a = loads[k];
+    const SceneBone* disc = nullptr;
+    for (const auto& b : s.bones)
+      if (b.kind == SceneBone::kDisc && b.joint == a.joint) disc = &b;
+    Eigen::Vector2d side = screen_dir(-disc->disc_frame.col(0));
+    if (side.norm() < 0.3) side = screen_dir(-disc->disc_frame.col(2));
+    const Eigen::Vector2d tail = P(a.compression_tail), tip = P(a.compression_tip);
+    place(0.5 * (tail + tip), across(tail, tip, side), fmt::format("{} {:.0f} N", model_.joint_name[a.joint], a.compression), kCompressionRgb);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::hypot(loads[a].shear_ap, loads[a].shear_lateral) > std::hypot(loads[b].shear_ap, loads[b].shear_lateral);
+  });
+  tried = 0;
+  for (size_t k : order) {
+    if (tried == 2) break;
+    if (!shear_drawn[k]) continue;
+    ++tried;
+    const JointLoadArrow& a = loads[k];
+    const Eigen::Vector2d tip = P(a.shear_tip), along = tip - P(a.shear_tail);
+    std::vector<Eigen::Vector2d> dirs = across(P(a.shear_tail), tip, Eigen::Vector2d(1, 0));
+    dirs.insert(dirs.begin(), along.norm() > 3 ? along : Eigen::Vector2d(0, -1));
+    place(tip, dirs, fmt::format("{:.0f} N", std::hypot(a.shear_ap, a.shear_lateral)), kShearRgb);
+  }
 }
 
 void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o) {
@@ -899,9 +1169,10 @@ void ResultsPicture::draw_colorbar(cairo_t* cr, double x0, double y0, double w, 
   text(cr, x0 + w + 0.6 * fs, y0 + 0.8 * bh, colorbar_label(o.color), 0.8 * fs);
 }
 
-void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s) {
+void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s, double px_per_m,
+                                 double right_edge) {
   const double row = 1.45 * fs;
-  double y = y0 + row;
+  double y = y0;
   auto swatch = [&](double r, double g, double b) {
     cairo_rectangle(cr, x0, y - 0.75 * fs, 1.6 * fs, 0.9 * fs);
     cairo_set_source_rgb(cr, r, g, b);
@@ -910,62 +1181,97 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     cairo_set_line_width(cr, 0.8);
     cairo_stroke(cr);
   };
-  swatch(0.93, 0.90, 0.82);
-  text(cr, x0 + 2.2 * fs, y, "vertebrae, head, pelvis (schematic)", fs);
-  y += row;
-  swatch(0.60, 0.72, 0.86);
-  text(cr, x0 + 2.2 * fs, y, "intervertebral discs", fs);
-  y += row;
-  double rgb[3];
-  colormap(0.75, rgb);
-  cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-  cairo_set_line_width(cr, 0.35 * fs);
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-  cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
-  cairo_stroke(cr);
-  const auto lines = legend_lines(s, o);
-  text(cr, x0 + 2.2 * fs, y, lines[2], fs);
-  // The arms: a student asked what the grey stick from the shoulder was (slouched sitting's hangs
-  // below the pelvis); drawn as draw_body draws them.
-  if (run_has_arms_) {
-    y += row;
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    cairo_set_line_width(cr, 0.45 * fs);
-    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
-    cairo_move_to(cr, x0 + 0.2 * fs, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.3 * fs, y - 0.3 * fs);
-    cairo_stroke(cr);
-    cairo_arc(cr, x0 + 1.3 * fs, y - 0.3 * fs, 0.35 * fs, 0, 2 * M_PI);
-    cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
-    cairo_fill(cr);
-    text(cr, x0 + 2.2 * fs, y, lines[3], fs);
-  }
   // The arrow rows keep their room in every frame (animations do not jump) but are written only when
   // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
   bool hand_drawn = false, force_drawn = false;
   for (const auto& a : force_arrows(s, model_.gravity.norm())) (a.hand ? hand_drawn : force_drawn) = true;
-  if (run_has_hand_load_) {
+  // Each row by its name (legend_lines), one row height apart.
+  for (const LegendLine& line : legend_lines(s, o)) {
     y += row;
-    if (hand_drawn) {
-      cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
-      arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-      text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_], fs);
+    std::string shown = line.text;
+    switch (line.row) {
+      case LegendRow::kBones:
+        swatch(0.93, 0.90, 0.82);
+        break;
+      case LegendRow::kDiscs:
+        swatch(0.60, 0.72, 0.86);
+        break;
+      case LegendRow::kMuscles: {
+        double rgb[3];
+        colormap(0.75, rgb);
+        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+        cairo_set_line_width(cr, 0.35 * fs);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_move_to(cr, x0, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.6 * fs, y - 0.3 * fs);
+        cairo_stroke(cr);
+        break;
+      }
+      case LegendRow::kArm:
+        // A student asked what the grey stick from the shoulder was (slouched sitting's hangs below
+        // the pelvis); drawn as draw_body draws them.
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_line_width(cr, 0.45 * fs);
+        cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
+        cairo_move_to(cr, x0 + 0.2 * fs, y - 0.3 * fs), cairo_line_to(cr, x0 + 1.3 * fs, y - 0.3 * fs);
+        cairo_stroke(cr);
+        cairo_arc(cr, x0 + 1.3 * fs, y - 0.3 * fs, 0.35 * fs, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.6);
+        cairo_fill(cr);
+        break;
+      case LegendRow::kHandLoad:
+        if (!hand_drawn) continue;
+        cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
+        arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+        break;
+      case LegendRow::kReserve:
+        if (v.reserve.size() != 3 * model_.njoint || shown_reserves(v.reserve).empty()) continue;
+        cairo_new_path(cr);
+        cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
+        cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
+        cairo_set_line_width(cr, 0.15 * fs);
+        cairo_stroke(cr);
+        break;
+      case LegendRow::kForce:
+        if (!force_drawn) continue;
+        cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
+        arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+        break;
+      case LegendRow::kJointLoad: {
+        // The symbols (compression down, shear across), then after the text the scale: a bar of
+        // scale_bar_newtons N at the picture's kJointLoadMetresPerN × px_per_m.
+        cairo_set_source_rgb(cr, kCompressionRgb[0], kCompressionRgb[1], kCompressionRgb[2]);
+        arrow(cr, x0 + 0.35 * fs, y - 1.0 * fs, x0 + 0.35 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
+        cairo_set_source_rgb(cr, kShearRgb[0], kShearRgb[1], kShearRgb[2]);
+        arrow(cr, x0 + 0.6 * fs, y - 0.3 * fs, x0 + 1.7 * fs, y - 0.3 * fs, 0.6 * fs, 0.2 * fs);
+        const double per_n = kJointLoadMetresPerN * px_per_m, n = scale_bar_newtons(per_n, fs);
+        shown = joint_load_legend_text(cr, fs, scale_bar_width(cr, fs, per_n), right_edge - (x0 + 2.2 * fs));
+        const double bx = x0 + 2.2 * fs + text_width(cr, shown, fs) + 0.6 * fs, len = n * per_n;
+        cairo_set_source_rgb(cr, kCompressionRgb[0], kCompressionRgb[1], kCompressionRgb[2]);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+        cairo_set_line_width(cr, std::max(1.5, 0.15 * fs));
+        cairo_move_to(cr, bx, y - 0.3 * fs), cairo_line_to(cr, bx + len, y - 0.3 * fs);
+        cairo_move_to(cr, bx, y - 0.65 * fs), cairo_line_to(cr, bx, y + 0.05 * fs);
+        cairo_move_to(cr, bx + len, y - 0.65 * fs), cairo_line_to(cr, bx + len, y + 0.05 * fs);
+        cairo_stroke(cr);
+        text(cr, bx + len + 0.4 * fs, y, fmt::format("{:.0f} N", n), fs);
+        break;
+      }
     }
+    text(cr, x0 + 2.2 * fs, y, shown, fs);
   }
-  if (run_has_reserves_) y += row;
-  if (run_has_reserves_ && v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty()) {
-    cairo_new_path(cr);
-    cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
-    cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
-    cairo_set_line_width(cr, 0.15 * fs);
-    cairo_stroke(cr);
-    text(cr, x0 + 2.2 * fs, y, lines[3 + run_has_arms_ + run_has_hand_load_], fs);
+}
+
+double ResultsPicture::legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m, double room) const {
+  double w = 0;
+  for (const LegendLine& line : legend_lines(s, o)) {
+    double lw = text_width(cr, line.text, fs);
+    if (line.row == LegendRow::kJointLoad) {  // the text that fits, and its scale bar
+      const double bar = scale_bar_width(cr, fs, kJointLoadMetresPerN * px_per_m);
+      lw = text_width(cr, joint_load_legend_text(cr, fs, bar, room), fs) + bar;
+    }
+    w = std::max(w, lw);
   }
-  if (run_has_forces_ && force_drawn) {
-    y += row;
-    cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
-    arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
-    text(cr, x0 + 2.2 * fs, y, lines.back(), fs);
-  }
+  return w;
 }
 
 double base_font_size(double w, double h, const PictureOptions& o) {
@@ -1014,8 +1320,8 @@ std::vector<std::string> ResultsPicture::status_lines(const FrameValues& v) cons
   return out;
 }
 
-double ResultsPicture::header_height(double fs, const PictureOptions& o) const {
-  return o.compact ? 2.8 * fs : (4.4 + 1.25 * status_rows()) * fs;
+double ResultsPicture::header_height(double fs, const PictureOptions& o, int status_shown) const {
+  return o.compact ? 2.8 * fs : (4.4 + 1.25 * status_rows(o, status_shown)) * fs;
 }
 
 std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::Ref<const Eigen::VectorXd>& fatigued) {

@@ -48,6 +48,7 @@ struct PictureOptions {
   bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant
   bool timeline = false;     // a bar under the title showing where the instant lies in the run (animations)
   bool compact = false;      // film strips: title "t = …" only, no subtitle, no colour bar (chart and legend as set)
+  bool joint_forces = false;  // arrows at the discs: the load from the body above, compression and shear (docs/render.md)
 };
 
 // One instant of a results file.
@@ -55,6 +56,7 @@ struct FrameValues {
   long frame = 0;
   double time = 0;
   Eigen::VectorXd q, activation, force, fatigued, compression;
+  Eigen::VectorXd shear_ap, shear_lateral;  // /joints/shear_ap, /joints/shear_lateral, N (empty when not stored)
   Eigen::VectorXd reserve;  // /joints/reserve_moment, J × 3 row-major (empty when not stored)
 };
 
@@ -104,6 +106,25 @@ struct ForceArrow {
 };
 std::vector<ForceArrow> force_arrows(const Scene& s, double g);
 
+// Joint loads on the body (--joint-forces): at a disc, the force the body above puts on it, from the
+// file's compression and shears at the instant, resolved in the disc frame the run used
+// (SceneBone::disc_frame: anterior a, normal n, right r): load = −C n + S_ap a + S_lat r, with C
+// compression (+ pressed together), S_ap anterior shear (+ the load pushes the superior vertebra
+// forward), S_lat lateral shear (+ to the right), as /joints/* in docs/hdf5-schema.md. Drawn as two
+// arrows at the disc centre: compression along the normal, ending at the centre (pressing into the
+// disc; a distraction starts there and points up), shear in the disc plane, starting there. One length
+// scale for every picture: kJointLoadMetresPerN (1000 N = 40 mm of body, drawn at the body's scale).
+inline constexpr double kJointLoadMetresPerN = 40e-6;
+struct JointLoadArrow {
+  int joint = -1;
+  Vec3 centre = Vec3::Zero();
+  double compression = 0, shear_ap = 0, shear_lateral = 0;  // N, as stored
+  Vec3 compression_tail = Vec3::Zero(), compression_tip = Vec3::Zero();  // world, m
+  Vec3 shear_tail = Vec3::Zero(), shear_tip = Vec3::Zero();              // world, m
+};
+// One arrow pair per disc of the scene whose joint is in `levels`; none without stored shears.
+std::vector<JointLoadArrow> joint_load_arrows(const Scene& s, const FrameValues& v, const std::vector<int>& levels);
+
 // Where a force arrow's label (text_w wide) starts: 0.6 font sizes to the right of `at` (its arrow's
 // end), or to the left when `left`, and on the other side when it does not fit between x_min and
 // x_max (the body's area); when it fits on neither, moved in from the edge (device units).
@@ -133,6 +154,7 @@ std::map<std::string, double> group_strength_lost(const Model& m, const Eigen::R
 // scenario text exactly as the run sampled it (the stored angles are that sample; tested equal).
 struct StoredFields {
   bool kinematics = false, activation = false, force = false, fatigued = false, compression = false, reserve = false;
+  bool shear = false;  // /joints/shear_ap and /joints/shear_lateral
   bool has(ColorBy c) const { return c == ColorBy::kActivation ? activation : c == ColorBy::kForce ? force : fatigued; }
   bool any_muscle_value() const { return activation || force || fatigued; }
 };
@@ -183,7 +205,9 @@ class ResultsPicture {
   double default_color_max(ColorBy c) const { return c == ColorBy::kActivation ? 1.0 : c == ColorBy::kForce ? force_max_ : fatigue_max_; }
 
   // Where a world point of scene s lands in a w × h picture drawn with options o, pixels.
-  Eigen::Vector2d screen_point(double w, double h, const Scene& s, const PictureOptions& o, const Vec3& p);
+  Eigen::Vector2d screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o, const Vec3& p);
+  // Pixels per metre of body in that picture (the joint-load arrows' scale: kJointLoadMetresPerN × this per N).
+  double px_per_m(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
 
   // The lines under the subtitle about what the muscles do not do at the instant: the reserves'
   // moment ("reserves carry 24 N·m extension at L5-S1 — the muscles cannot …") and, after the run's
@@ -199,30 +223,54 @@ class ResultsPicture {
   // L3-L4 and makes L2-L3 the most loaded lumbar level in lifts (docs/mechanics.md, "Levels").
   std::vector<int> pressure_relieved_joints() const;
   int peak_joint() const { return peak_joint_; }
+  // The levels whose joint loads a picture with joint_forces draws, the same in every frame of the
+  // run: from the most loaded (peak compression over the run) down, a level whose compression arrow
+  // at its peak would reach the disc of an accepted level above it, or be reached by one from below
+  // (each arrow runs from its disc up the spine), is left out; ascending joint index.
+  const std::vector<int>& joint_load_levels() const { return joint_load_levels_; }
 
  private:
   struct Area {
     double x0, y0, w, h;
   };
-  Area body_area(double w, double h, const PictureOptions& o) const;
+  Area body_area(double w, double h, const PictureOptions& o, int status_shown) const;
   struct Fit {  // world → picture: centre and metres spanned, fixed over the run so animations do not jump
     double cx = 0, cy = 0, span_x = 1, span_y = 1;
     bool ready = false;
   };
-  Fit& fit(View v);                                   // over the run, cached
-  Fit fit_scene(View v, const std::vector<const Scene*>& scenes) const;
+  // Over the run, cached; with the joint-load arrows (joint_forces) or without, so pictures without
+  // them are fitted as before.
+  Fit& fit(View v, bool joint_loads);
+  // `values` (one per scene, or empty): the joint-load arrows of those instants are fitted too.
+  Fit fit_scene(View v, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values = {}) const;
+  Fit body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o);  // the fit a picture with `o` uses
   void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o);
   void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
-  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s);
+  // right_edge: where the legend must end (the body's column); room: the width the joint-load row's
+  // text and scale may take.
+  void draw_legend(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o, const Scene& s, double px_per_m,
+                   double right_edge);
+  double legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m, double room) const;
   void draw_top_groups(cairo_t* cr, double x0, double y0, double fs, const FrameValues& v, const PictureOptions& o);
   double top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const;  // the ranking panel, device units
   double name_column(cairo_t* cr, double fs) const;                               // widest group name
   std::string widest_group_value(const PictureOptions& o) const;                  // the ranking's widest value text
-  std::vector<std::string> legend_lines(const Scene& s, const PictureOptions& o) const;
-  int legend_rows() const { return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_; }
-  int status_rows() const { return run_has_reserves_ + run_fails_; }  // the same for every frame (animations)
-  double header_height(double fs, const PictureOptions& o) const;   // title, subtitle, status lines
+  // The legend's rows, named, in the order drawn: a row kept for the run (animations keep their
+  // layout) is listed whether or not the instant draws its symbol.
+  enum class LegendRow { kBones, kDiscs, kMuscles, kArm, kHandLoad, kReserve, kForce, kJointLoad };
+  struct LegendLine {
+    LegendRow row;
+    std::string text;
+  };
+  std::vector<LegendLine> legend_lines(const Scene& s, const PictureOptions& o) const;
+  int legend_rows(const PictureOptions& o) const {
+    return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_ + o.joint_forces;
+  }
+  // Status lines the header keeps room for: in animations (fixed_frame) every line the run can
+  // have, so frames do not jump; in a single picture those it draws (`shown`, the instant's).
+  int status_rows(const PictureOptions& o, int shown) const { return o.fixed_frame ? run_has_reserves_ + run_fails_ : shown; }
+  double header_height(double fs, const PictureOptions& o, int status_shown) const;  // title, subtitle, status lines
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
 
@@ -232,7 +280,7 @@ class ResultsPicture {
   std::unique_ptr<BoundScenario> bound_;
   std::unique_ptr<BoneGeometry> bones_;
   std::unique_ptr<Data> data_;
-  Fit fits_[4];
+  Fit fits_[4][2];
   double force_max_ = 1, fatigue_max_ = 1, compression_max_ = 3400;
   Eigen::VectorXd peak_compression_;  // per joint over the run (from the summary)
   long peak_frame_ = 0;
@@ -242,6 +290,7 @@ class ResultsPicture {
   bool run_has_hand_load_ = false, run_has_forces_ = false, run_has_arms_ = false;
   bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
   double endurance_s_ = -1;
+  std::vector<int> joint_load_levels_;
 };
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a

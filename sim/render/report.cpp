@@ -170,10 +170,16 @@ std::string missing_cell(const std::string& what) { return "<p class=\"note\">" 
 
 }  // namespace
 
-std::string report_html(const std::vector<std::string>& paths, std::vector<std::string>* omissions) {
+std::string report_html(const std::vector<std::string>& paths, std::vector<std::string>* omissions, bool joint_forces) {
   if (paths.empty()) throw std::invalid_argument("report: no results files");
   std::vector<Entry> entries;
-  for (const auto& p : paths) entries.push_back(read_entry(p));
+  for (const auto& p : paths) {
+    entries.push_back(read_entry(p));
+    const StoredFields& has = entries.back().picture->stored();
+    if (joint_forces && !(has.compression && has.shear))
+      entries.back().omissions.push_back(not_stored(p, has.compression ? "/joints/shear_ap or /joints/shear_lateral" : "/joints/compression") +
+                                         ": no joint-load arrows in its pictures");
+  }
   const size_t n = entries.size();
   std::vector<std::string> left_out;
   for (const auto& e : entries) left_out.insert(left_out.end(), e.omissions.begin(), e.omissions.end());
@@ -338,6 +344,10 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   }
 
   h += "<h2>Pictures</h2>\n";
+  if (joint_forces)
+    h += "<p class=\"note\">Arrows at the discs (pictures at the peak compression): the load on the disc from the body above, "
+         "compression (black) along the disc normal and shear (violet) in the disc plane, + anterior and + right as the file's signs; "
+         "one scale in every picture, 1000 N = 40 mm of body (scale bar in the legend).</p>\n";
   for (const Kind& kind : kinds) {
     // A kind no file can show (fatigue, when no file stores it) is left out; the note above says why.
     if (kind.color == ColorBy::kFatigue &&
@@ -351,6 +361,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
       }
       PictureOptions o;
       o.view = kind.view, o.color = kind.color;
+      o.joint_forces = joint_forces && !kind.at_end;
       const long frame = kind.at_end ? e.results->frames() - 1 : e.picture->peak_frame();
       o.font_scale = n > 1 ? 1.5 : 1.2;  // shown at half or full page width
       for (const auto& other : entries) o.color_max = std::max(o.color_max, other.picture->default_color_max(kind.color));  // one scale for all files
@@ -497,13 +508,13 @@ plain mean of M_F.</p>
   return h;
 }
 
-void write_report(const std::vector<std::string>& paths, const std::string& out, std::vector<std::string>* omissions) {
+void write_report(const std::vector<std::string>& paths, const std::string& out, std::vector<std::string>* omissions, bool joint_forces) {
   namespace fs = std::filesystem;
   const std::string ext = fs::path(out).extension().string();
   if (ext != ".html" && ext != ".htm") throw InputError(out, 0, "", "a report is an .html file");
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
-  const std::string html = report_html(paths, omissions);
+  const std::string html = report_html(paths, omissions, joint_forces);
   write_file_in_place(out, html, "report");
 }
 

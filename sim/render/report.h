@@ -14,10 +14,12 @@ namespace paraspine {
 // A file written with --fields may lack per-frame fields: the page then shows what the file has
 // (summary values where the summary holds them) and says in a note what it leaves out and why;
 // `omissions` (optional) receives the same sentences, one per thing left out, for the command line.
-std::string report_html(const std::vector<std::string>& results_paths, std::vector<std::string>* omissions = nullptr);
+// `joint_forces`: the pictures at the peak compression carry the joint-load arrows (render
+// --joint-forces, docs/render.md), one scale across every file.
+std::string report_html(const std::vector<std::string>& results_paths, std::vector<std::string>* omissions = nullptr, bool joint_forces = false);
 
 // Writes report_html under a temporary name and renames it; throws InputError naming a bad file.
 void write_report(const std::vector<std::string>& results_paths, const std::string& out,
-                  std::vector<std::string>* omissions = nullptr);
+                  std::vector<std::string>* omissions = nullptr, bool joint_forces = false);
 
 }  // namespace paraspine

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/common/rotation.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/kinematics/posture.h"
 #include "sim/simulate/frame.h"
@@ -168,6 +169,9 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
     plate(v.segment, Vec3(m.joint_pos_in_child.col(j)) + v.disc_half * m.joint_rot_in_child[j].col(1), m.joint_rot_in_child[j], v.depth, v.width, b.hull);
     plate(parent, Vec3(m.joint_pos_in_parent.col(j)) - v.disc_half * m.joint_rot_in_parent[j].col(1), m.joint_rot_in_parent[j], v.depth, v.width, b.hull);
     b.centre = d.joint_center.col(j);
+    // As reactions() turns it (compression along its y axis, shears along x and z): the picture's
+    // joint-load arrows use the file's compression and shear in this frame.
+    b.disc_frame = d.joint_frame[j] * joint_rotation(Vec3(0.5 * d.q.segment<3>(3 * j)));
     sc.bones.push_back(std::move(b));
   }
 

@@ -25,6 +25,10 @@ struct SceneBone {
   Vec3 anterior = Vec3::Zero();                // vertebrae: the body's anterior axis, world (sagittal labels go on that side)
   Vec3 right = Vec3::Zero();                   // vertebrae: the subject's right, world (frontal labels go on that side)
   int joint = -1;                              // discs: their joint
+  // Discs: the disc frame as the run resolved the joint's contact force in it (sim/loadsharing/
+  // reactions.cpp: the parent-side joint frame turned by half the joint's rotation), world axes:
+  // columns anterior, superior (the disc normal, along which compression acts), the subject's right.
+  Mat3 disc_frame = Mat3::Identity();
 };
 
 struct SceneHand {

@@ -25,7 +25,9 @@
 #include "sim/render/report.h"
 #include "sim/render/results_series.h"
 #include "sim/render/scene.h"
+#include "sim/kinematics/kinematics.h"
 #include "sim/kinematics/posture.h"
+#include "sim/loadsharing/reactions.h"
 #include "sim/simulate/frame.h"
 #include "sim/simulate/run.h"
 
@@ -158,7 +160,7 @@ TEST(Render, ColoursChangeWhereActivationChanges) {
     double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
     for (int i : chosen)
       for (const Vec3& q : s.muscle_path[i]) {
-        const auto sp = p.screen_point(W, H, s, o, q);
+        const auto sp = p.screen_point(W, H, v, s, o, q);
         xmin = std::min(xmin, sp.x()), xmax = std::max(xmax, sp.x()), ymin = std::min(ymin, sp.y()), ymax = std::max(ymax, sp.y());
       }
     const double margin = 8;
@@ -184,7 +186,7 @@ TEST(Render, ColoursChangeWhereActivationChanges) {
     int pieces = 0, hit = 0;
     for (int i : chosen)
       for (size_t k = 0; k + 1 < s.muscle_path[i].size(); ++k) {
-        const auto mid = p.screen_point(W, H, s, o, 0.5 * (s.muscle_path[i][k] + s.muscle_path[i][k + 1]));
+        const auto mid = p.screen_point(W, H, v, s, o, 0.5 * (s.muscle_path[i][k] + s.muscle_path[i][k + 1]));
         ++pieces;
         bool found = false;
         for (int dy = -3; dy <= 3 && !found; ++dy)
@@ -412,6 +414,14 @@ TEST(Render, FilesWrittenWithFieldsDrawWhatTheyHave) {
   std::vector<std::string> none;
   report_html({runs().stoop()}, &none);
   EXPECT_TRUE(none.empty());
+  // forcearrows: the report's joint-load arrows need both shears; a file without them says so.
+  std::vector<std::string> arrows_left_out;
+  const std::string with_arrows = report_html({runs().stoop(), only_force}, &arrows_left_out, true);
+  EXPECT_NE(with_arrows.find("Arrows at the discs"), std::string::npos);
+  bool said = false;
+  for (const auto& n : arrows_left_out) said = said || (n.find(only_force) != std::string::npos && n.find("no joint-load arrows") != std::string::npos);
+  EXPECT_TRUE(said);
+  for (const auto& n : arrows_left_out) EXPECT_EQ(n.find(runs().stoop() + " has no"), std::string::npos) << n;
 }
 
 // Review 10, A2: ticks 0.0025 apart were labelled 0.003, 0.005, 0.007 (three decimals from
@@ -656,26 +666,37 @@ TEST(Render, TheChartMarksTheLevelsThePressureRelieves) {
 TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
   const std::string plank = runs().get("side_plank", "plank", {"repetitions=1", "output_rate_hz=2"}, {"kinematics", "joints/compression", "muscles/activation"});
   const std::string golf = runs().get("golf_swing", "golf", {"repetitions=1", "output_rate_hz=10"}, {"kinematics", "joints/compression", "muscles/activation"});
+  const std::string golf_full = runs().get("golf_swing", "golf_full", {"repetitions=1", "output_rate_hz=10"});
   struct Case {
     std::string file;
     View view;
     int w, h;
     double t;
+    bool joint_forces = false;
   };
   const Case cases[] = {{plank, View::kFrontal, 1600, 1000, 1.5}, {plank, View::kFrontal, 800, 500, 1.5}, {plank, View::kSagittal, 1000, 625, 6},
                         {golf, View::kFrontal, 1000, 625, 3.6},   {golf, View::kOblique, 1600, 1000, 4.2}, {runs().stoop(), View::kSagittal, 800, 500, 2},
                         // teacherpics: golf's hand label ("305 N at the hands: club_pull …") ran on into the chart
-                        {golf, View::kSagittal, 800, 500, 3.5}};
+                        {golf, View::kSagittal, 800, 500, 3.5},
+                        // forcearrows: the joint-load arrows and their values stay in the body's area too
+                        // (at the run's peak, t < 0: one of the instants the animation's camera is fitted to)
+                        {runs().stoop(), View::kSagittal, 800, 500, -1, true}, {runs().stoop(), View::kFrontal, 1600, 1000, -1, true},
+                        {golf_full, View::kSagittal, 800, 500, -1, true},     {golf_full, View::kFrontal, 1000, 625, -1, true}};
   for (const Case& c : cases) {
     const ResultsSeries r(c.file);
     ResultsPicture p(r);
-    const FrameValues v = p.values(r.frame_at(c.t));
+    const FrameValues v = p.values(c.t < 0 ? p.peak_frame() : r.frame_at(c.t));
     const Scene s = p.scene(v);
     Scene empty = s;
     empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
     for (auto& path : empty.muscle_path) path.clear();
     PictureOptions o;
     o.view = c.view;
+    o.joint_forces = c.joint_forces;
+    // The legend's scale bar (and so where the ranking starts) follows the body's scale, which the
+    // picture without the body would fit differently: with the arrows, one camera for both, as an
+    // animation has.
+    o.fixed_frame = c.joint_forces;
     const Image a = render(p, v, s, o, c.w, c.h), b = render(p, v, empty, o, c.w, c.h);
     long overlap = 0;
     int x0 = c.w, y0 = c.h, x1 = -1, y1 = -1;  // where, for the message
@@ -900,6 +921,227 @@ TEST(Report, SelfContainedWithSummaryPicturesAndComparison) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_FALSE(fs::exists(out + ".partial"));
   EXPECT_THROW(write_report({runs().stoop()}, (runs().dir / "report.txt").string()), InputError);
+}
+
+}  // namespace
+}  // namespace paraspine
+
+namespace paraspine {
+namespace {
+
+// forcearrows: the picture drew compression only as the chart's bars and shear not at all. With
+// joint_forces it draws at chosen discs the load of the body above: compression along the disc
+// normal, ending at the disc, and shear in the disc plane, from the file's values at the instant.
+
+// The disc frame the scene carries is the one the run resolved the contact force in: a force given
+// to reactions() (no muscles, no pressure, no off-disc tissues: contact = joint force) comes back as
+// the file's compression and shears exactly when projected on the scene's frame; and the arrows'
+// load, −C n + S_ap a + S_lat r, is minus that contact force (the body above pushing on the disc).
+TEST(Render, JointLoadsUseTheRunsDiscFrame) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const Model& m = p.model();
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  Data d(m);
+  d.q = v.q;
+  forward_kinematics(m, d);
+  d.muscle_force.setZero(), d.abdominal_pressure_force.setZero(), d.passive_joint_moment.setZero();
+  d.joint_force = Eigen::Matrix3Xd::Random(3, m.njoint) * 1000;
+  reactions(m, d);
+  // d's pelvis may stand elsewhere than the scene's: world vectors are carried over by the pelvis' rotation.
+  const Mat3 to_scene = s.pelvis_rotation * d.segment_rotation[0].transpose();
+  FrameValues given = v;
+  given.compression = d.disc_force.row(0).transpose(), given.shear_ap = d.disc_force.row(1).transpose(), given.shear_lateral = d.disc_force.row(2).transpose();
+  std::vector<int> all(m.njoint);
+  for (int j = 0; j < m.njoint; ++j) all[j] = j;
+  const auto arrows = joint_load_arrows(s, given, all);
+  ASSERT_GE(arrows.size(), 20u);
+  for (const auto& a : arrows) {
+    const Vec3 f = to_scene * d.contact_force.col(a.joint);
+    const Vec3 load = (a.compression_tip - a.compression_tail) + (a.shear_tip - a.shear_tail);
+    EXPECT_LT((load / kJointLoadMetresPerN + f).norm(), 1e-6 * f.norm()) << m.joint_name[a.joint];
+    EXPECT_LT(((a.compression >= 0 ? a.compression_tip : a.compression_tail) - a.centre).norm(), 1e-12) << m.joint_name[a.joint];
+  }
+}
+
+int violet(const Image& im) {
+  int n = 0;
+  for (uint32_t px : im.px) n += std::abs(red(px) - 128) < 20 && std::abs(int((px >> 8) & 255) - 38) < 20 && std::abs(blue(px) - 204) < 20;
+  return n;
+}
+
+// Drawn: along each compression arrow on the screen the dark ink runs from its tail to its tip, the
+// length compression × 40 mm/kN × the picture's pixels per metre, to 2.5 px, along the disc normal
+// projected; the largest lumbar shear's arrow points the way its sign says (+ anterior), in violet.
+// Without the option nothing of it is drawn.
+TEST(Render, JointLoadArrowsAreDrawnToScale) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const Model& m = p.model();
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  const std::vector<int>& levels = p.joint_load_levels();
+  ASSERT_NE(std::find(levels.begin(), levels.end(), m.joint_index("L5-S1")), levels.end());
+  PictureOptions off;
+  off.chart = false;
+  PictureOptions on = off;
+  on.joint_forces = true;
+  const int W = 1200, H = 750;
+  const Image a = render(p, v, s, on, W, H), b = render(p, v, s, off, W, H);
+  EXPECT_EQ(violet(b), 0);
+  EXPECT_GT(violet(a), 30);
+  const double ppm = p.px_per_m(W, H, v, s, on);
+  // Ink of the compression's near-black (20, 20, 31), not the shear's violet, drawn by the option,
+  // at q or a pixel next to it (a 2.5 px line slanting across pixels covers none whole everywhere).
+  auto dark = [&](const Eigen::Vector2d& q) {
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dx = -1; dx <= 1; ++dx) {
+        const int x = static_cast<int>(std::lround(q.x())) + dx, y = static_cast<int>(std::lround(q.y())) + dy;
+        if (x < 0 || y < 0 || x >= W || y >= H) continue;
+        const uint32_t px = a.at(x, y);
+        if (red(px) < 70 && int((px >> 8) & 255) < 70 && blue(px) < 90 && px != b.at(x, y)) return true;
+      }
+    return false;
+  };
+  const auto arrows = joint_load_arrows(s, v, levels);
+  ASSERT_EQ(arrows.size(), levels.size());
+  int checked = 0;
+  const SceneBone* lumbar = nullptr;
+  double largest = 0;
+  for (const auto& ar : arrows) {
+    const SceneBone* disc = nullptr;
+    for (const auto& bone : s.bones)
+      if (bone.kind == SceneBone::kDisc && bone.joint == ar.joint) disc = &bone;
+    ASSERT_NE(disc, nullptr);
+    const Eigen::Vector2d tail = p.screen_point(W, H, v, s, on, ar.compression_tail), tip = p.screen_point(W, H, v, s, on, ar.compression_tip);
+    // Along the normal, and as long as the scale says (the sagittal view sees the normal whole: the
+    // lift is symmetric).
+    const Vec3 n = disc->disc_frame.col(1);
+    const Eigen::Vector2d n_screen(n.x(), -n.y());
+    EXPECT_NEAR((tail - tip).norm(), ar.compression * kJointLoadMetresPerN * ppm * n_screen.norm(), 0.5) << m.joint_name[ar.joint];
+    if (ar.compression > 0) {
+      EXPECT_GT((tail - tip).normalized().dot(n_screen.normalized()), 0.9999) << m.joint_name[ar.joint];
+    }
+    const double len = (tail - tip).norm();
+    if (len < 20) continue;
+    const Eigen::Vector2d u = (tip - tail) / len, mid = tail + 0.4 * len * u;
+    ASSERT_TRUE(dark(mid)) << m.joint_name[ar.joint];
+    double back = 0, fwd = 0;
+    while (back < len + 20 && dark(mid - (back + 0.5) * u)) back += 0.5;
+    while (fwd < len + 20 && dark(mid + (fwd + 0.5) * u)) fwd += 0.5;
+    EXPECT_NEAR(back, 0.4 * len, 2.5) << m.joint_name[ar.joint] << ": ink begins away from the tail";
+    EXPECT_NEAR(fwd, 0.6 * len, 2.5) << m.joint_name[ar.joint] << ": ink ends away from the tip";
+    ++checked;
+    if (m.joint_name[ar.joint][0] == 'L' && std::abs(ar.shear_ap) > largest) largest = std::abs(ar.shear_ap), lumbar = disc;
+  }
+  EXPECT_GE(checked, 2);
+  ASSERT_NE(lumbar, nullptr);
+  for (const auto& ar : arrows) {
+    if (ar.joint != lumbar->joint) continue;
+    ASSERT_GT(std::abs(ar.shear_ap) * kJointLoadMetresPerN * ppm, 8) << "a lift's lumbar shear is visible";
+    const Eigen::Vector2d c = p.screen_point(W, H, v, s, on, ar.shear_tail), t = p.screen_point(W, H, v, s, on, ar.shear_tip);
+    const Vec3 ant = lumbar->disc_frame.col(0);
+    EXPECT_GT((t - c).dot(Eigen::Vector2d(ant.x(), -ant.y())) * ar.shear_ap, 0) << "the arrow points anterior for + shear";
+    const Eigen::Vector2d q = c + 0.5 * (t - c);
+    const uint32_t px = a.at(static_cast<int>(std::lround(q.x())), static_cast<int>(std::lround(q.y())));
+    EXPECT_TRUE(std::abs(red(px) - 128) < 30 && std::abs(blue(px) - 204) < 30) << fmt::format("{:06x}", px & 0xffffff);
+  }
+}
+
+// The legend's joint-load row (text, scale bar, "2000 N") ends inside the body's column: in the
+// report's pictures (1400 × 880, font × 1.5) it ran into the chart's. A strip along the column's
+// edge stays white from the header down through the legend; the row's shorter text is taken.
+TEST(Render, TheJointLoadLegendRowStaysInTheBodysColumn) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  for (const double scale : {1.0, 1.5}) {
+    PictureOptions o;
+    o.joint_forces = true, o.font_scale = scale;
+    const int w = 1400, h = 880;
+    const Image im = render(p, v, s, o, w, h);
+    const double fs = base_font_size(w, h, o), body_w = w - std::max(0.3 * w, 22 * fs);
+    long ink = 0;
+    for (int y = static_cast<int>(4.5 * fs); y < static_cast<int>(14 * fs); ++y)
+      for (int x = static_cast<int>(body_w - 0.4 * fs); x < static_cast<int>(body_w + 0.2 * fs); ++x) ink += (im.at(x, y) & 0xffffff) != 0xffffff;
+    EXPECT_EQ(ink, 0) << "font × " << scale;
+  }
+}
+
+// The levels drawn are the same in every frame, and no two compression arrows of the run's peak
+// overlap along the spine: in the picture at the peak, no dark arrow ink is shared between levels.
+TEST(Render, JointLoadLevelsDoNotOverlap) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(p.peak_frame());
+  const Scene s = p.scene(v);
+  PictureOptions o;
+  o.joint_forces = true;
+  const auto arrows = joint_load_arrows(s, v, p.joint_load_levels());
+  ASSERT_GE(arrows.size(), 4u);
+  auto dist = [](const Vec3& a0, const Vec3& a1, const Vec3& q) {
+    const Vec3 d = a1 - a0;
+    const double t = d.squaredNorm() > 0 ? std::clamp((q - a0).dot(d) / d.squaredNorm(), 0.0, 1.0) : 0;
+    return (a0 + t * d - q).norm();
+  };
+  for (size_t i = 0; i < arrows.size(); ++i)
+    for (size_t j = 0; j < arrows.size(); ++j) {
+      if (i == j) continue;
+      double closest = 1e9;
+      for (int k = 0; k <= 20; ++k)
+        closest = std::min(closest, dist(arrows[i].compression_tail, arrows[i].compression_tip,
+                                         arrows[j].compression_tail + k / 20.0 * (arrows[j].compression_tip - arrows[j].compression_tail)));
+      EXPECT_GT(closest, 0.003) << p.model().joint_name[arrows[i].joint] << " and " << p.model().joint_name[arrows[j].joint];
+    }
+}
+
+// forcearrows, task 2b: a single picture of a run that fails kept room for status lines it did not
+// draw (forward_head_posture at 940 s: a blank band under the subtitle). A still keeps room only for
+// the lines it draws; an animation (fixed frame) keeps it for every line the run has.
+TEST(Render, StillPicturesKeepRoomOnlyForTheirStatusLines) {
+  const std::string po = runs().get("rounded_back_lift", "po_stoop", {"output_rate_hz=5", "model=paraspinal_only"});
+  const ResultsSeries r(po);
+  ResultsPicture p(r);
+  long quiet = -1;  // an instant with no status line: no reserve, before the failure
+  for (long f = 0; f < r.frames() && quiet < 0; ++f)
+    if (p.status_lines(p.values(f)).empty()) quiet = f;
+  ASSERT_GE(quiet, 0);
+  const FrameValues v = p.values(quiet);
+  const Scene s = p.scene(v);
+  Scene empty = s;
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  for (auto& path : empty.muscle_path) path.clear();
+  const int w = 1000, h = 640;
+  auto first_swatch_row = [&](const PictureOptions& o) {
+    const Image im = render(p, v, empty, o, w, h);
+    const double fs = base_font_size(w, h, o);
+    for (int y = static_cast<int>(3.8 * fs); y < h; ++y)
+      if ((im.at(static_cast<int>(1.5 * fs), y) & 0xffffff) != 0xffffff) return y;
+    return -1;
+  };
+  PictureOptions still;
+  PictureOptions film = still;
+  film.fixed_frame = true;
+  const double fs = base_font_size(w, h, still), lfs = 0.8 * fs;
+  // The bones' swatch: 0.4 fs below the header, one legend row down, 0.75 lfs above its baseline.
+  EXPECT_NEAR(first_swatch_row(still), 4.4 * fs + 0.4 * fs + 1.45 * lfs - 0.75 * lfs, 1.5);
+  EXPECT_NEAR(first_swatch_row(film), (4.4 + 2 * 1.25) * fs + 0.4 * fs + 1.45 * lfs - 0.75 * lfs, 1.5);
+}
+
+// forcearrows, task 2c: the frontal view of a stoop (pelvis flexed over 45°) said "from the feet end"
+// to a student who saw a back from behind; it now says the camera is behind and looks along the bent
+// trunk. A prone body (superman) keeps "from the feet end": it lies, the viewer stands at its feet.
+TEST(Render, TheFrontalViewOfAStoopSaysBehind) {
+  const Vec3 up(0, 1, 0);
+  const Mat3 stoop = Eigen::AngleAxisd(-50 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix();
+  EXPECT_EQ(view_caption(View::kFrontal, stoop, up), "frontal view, from behind, along the bent trunk from its pelvis end (right side to the right)");
+  const Mat3 prone = Eigen::AngleAxisd(-M_PI / 2, Vec3::UnitZ()).toRotationMatrix();
+  EXPECT_EQ(view_caption(View::kFrontal, prone, up).rfind("frontal view, from the feet end", 0), 0u) << view_caption(View::kFrontal, prone, up);
+  // Flexed 40°: still upright enough to be seen "from behind".
+  EXPECT_EQ(view_caption(View::kFrontal, Eigen::AngleAxisd(-40 * M_PI / 180, Vec3::UnitZ()).toRotationMatrix(), up),
+            "frontal view, from behind (right side to the right)");
 }
 
 }  // namespace
