@@ -23,14 +23,33 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
   const double* pos = m.point_pos.data();
   double* world = d.point_world.data();
   const double* origin = d.segment_origin.data();
-  for (int k = 0; k < npoint; ++k) {
-    const int s = m.point_segment[k];
+  // Each segment's rotation columns and origin padded to four lanes (16 doubles; on the stack for up
+  // to 64 segments, the bundled models have at most 26), so that a point is o + (c0 x + c1 y) + c2 z
+  // in four-lane operations: per coordinate the operations and order of the scalar formula.
+  double frames_on_stack[16 * 64];
+  std::vector<double> frames_on_heap;
+  double* frames = m.nsegment <= 64 ? frames_on_stack : (frames_on_heap.resize(16 * static_cast<size_t>(m.nsegment)), frames_on_heap.data());
+  for (int s = 0; s < m.nsegment; ++s) {
     const double* R = d.segment_rotation[s].data();  // column-major
-    const double* o = origin + 3 * s;
+    double* f = frames + 16 * s;
+    for (int c = 0; c < 3; ++c) {
+      for (int r = 0; r < 3; ++r) f[4 * c + r] = R[3 * c + r];
+      f[4 * c + 3] = 0;
+      f[12 + c] = origin[3 * s + c];
+    }
+    f[15] = 0;
+  }
+  for (int k = 0; k < npoint; ++k) {
+    const double* f = frames + 16 * m.point_segment[k];
     const double x = pos[3 * k], y = pos[3 * k + 1], z = pos[3 * k + 2];
-    world[3 * k] = o[0] + (R[0] * x + R[3] * y + R[6] * z);
-    world[3 * k + 1] = o[1] + (R[1] * x + R[4] * y + R[7] * z);
-    world[3 * k + 2] = o[2] + (R[2] * x + R[5] * y + R[8] * z);
+    Lanes4 c0, c1, c2, o;
+    load4(c0, f), load4(c1, f + 4), load4(c2, f + 8), load4(o, f + 12);
+    const Lanes4 p = o + (c0 * x + c1 * y + c2 * z);
+    if (k + 1 < npoint) {
+      store4(world + 3 * k, p);  // its fourth lane is overwritten by the next point
+    } else {
+      world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
+    }
   }
 
   // Point k to k + 1 for every k, also across two fascicles (set to zero in the next pass).
