@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "sim/loadsharing/vector_clones.h"
@@ -55,19 +56,29 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
   // Point k to k + 1 for every k, also across two fascicles (set to zero in the next pass).
   double* direction = d.piece_direction.data();
   double* piece_length = d.piece_length.data();
+  // A piece's three components in four lanes (the fourth, the next point's, is never used; it is
+  // stored into the next piece's first component, which that piece then writes, or into the last
+  // point's, zeroed below); per component the operations of the scalar formula.
   for (int k = 0; k + 1 < npoint; k += kLanes) {
-    double ab[kLanes][3];
+    Lanes4 ab[kLanes] = {};
     Lanes squared;
     for (int p = 0; p < kLanes; ++p) {
       const int kp = std::min(k + p, npoint - 2);  // the last pair may repeat a piece
-      for (int c = 0; c < 3; ++c) ab[p][c] = world[3 * kp + 3 + c] - world[3 * kp + c];
-      squared[p] = ab[p][0] * ab[p][0] + ab[p][1] * ab[p][1] + ab[p][2] * ab[p][2];
+      if (kp + 2 < npoint) {
+        Lanes4 a, b;
+        load4(a, world + 3 * kp), load4(b, world + 3 * kp + 3);
+        ab[p] = b - a;
+      } else {  // the last piece: four lanes from its end would read past the points
+        for (int c = 0; c < 3; ++c) ab[p][c] = world[3 * kp + 3 + c] - world[3 * kp + c];
+      }
+      const Lanes4 sq = ab[p] * ab[p];
+      squared[p] = sq[0] + sq[1] + sq[2];
     }
     const Lanes l = sqrt_lanes(squared);
     const Lanes inverse = select(l < 1e-12, lanes(0.0), 1.0 / l);  // a degenerate piece has no direction
     for (int p = 0; p < kLanes && k + p + 1 < npoint; ++p) {
       piece_length[k + p] = l[p];
-      for (int c = 0; c < 3; ++c) direction[3 * (k + p) + c] = ab[p][c] * inverse[p];
+      store4(direction + 3 * (k + p), ab[p] * inverse[p]);
     }
   }
 
@@ -165,8 +176,30 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
   }
 
   // Rigid tendon, constant-thickness pennation: the fibre's width w = l_opt sin α_opt stays, its
-  // length along the tendon is what the tendon leaves.
-  for (int i = 0; i < m.nmuscle; i += kLanes) {
+  // length along the tendon is what the tendon leaves. Four fascicles per step (the square root as
+  // two two-lane ones), the last one to three by the two-lane loop: the same operations per value.
+  const double *width = m.muscle_fiber_width.data(), *slack = m.muscle_lts.data();
+  const double *mt_length = d.muscle_length.data(), *mt_velocity = d.muscle_velocity.data();
+  double *fibre_length = d.fiber_length.data(), *cos_pennation = d.cos_pennation.data(), *fibre_rate = d.fiber_velocity.data();
+  int i4 = 0;
+  for (; i4 + 4 <= m.nmuscle; i4 += 4) {
+    Lanes4 w, length, lts, velocity;
+    load4(w, width + i4), load4(length, mt_length + i4), load4(lts, slack + i4), load4(velocity, mt_velocity + i4);
+    const Lanes4 zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
+    const Lanes4 excess = length - lts;
+    const Lanes4 along = excess < 0.0 ? zero : excess;  // std::max(excess, 0.0)
+    const Lanes4 squared = along * along + w * w;
+    Lanes half[2];
+    std::memcpy(half, &squared, sizeof half);
+    half[0] = sqrt_lanes(half[0]), half[1] = sqrt_lanes(half[1]);
+    Lanes4 lf;
+    std::memcpy(&lf, half, sizeof lf);
+    const Lanes4 ratio = along / lf;
+    store4(fibre_length + i4, lf);
+    store4(cos_pennation + i4, lf > 0.0 ? ratio : one);
+    store4(fibre_rate + i4, lf > 0.0 ? ratio * velocity : zero);
+  }
+  for (int i = i4; i < m.nmuscle; i += kLanes) {
     const int n = std::min(kLanes, m.nmuscle - i);
     Lanes w = lanes(1.0), along = lanes(0.0), velocity = lanes(0.0);
     for (int p = 0; p < n; ++p) {
