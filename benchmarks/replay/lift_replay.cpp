@@ -6,6 +6,12 @@
 //   valgrind --tool=callgrind --collect-atstart=no ./build/benchmarks/paraspine_lift_replay --frames 400
 //   ./build/benchmarks/paraspine_lift_replay --frames 4000       # thread CPU time per call
 //
+// --pipeline collects (and times) the whole frame of BM_Pipeline/1 instead: the timeline sample,
+// kinematics, inverse dynamics, muscle geometry, capacity, load sharing and reactions, so that
+// callgrind's inclusive counts split the frame by stage. --dump FILE writes every frame's outputs
+// (moment arms, lengths, capacities, activations, forces, disc forces, ...) as raw doubles, for a
+// byte-for-byte (cmp) or field-by-field comparison of two builds.
+//
 // Prints the solver's steps (mean, p90, max), the CPU time per call (clock read around each call,
 // as the benchmark does) and fingerprints of the answers (sums over frames of the activations and
 // of the equilibrium residuals), so a change that should not move the answers can be checked.
@@ -21,6 +27,7 @@
 #include "lift_motion.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/loadsharing/loadsharing.h"
+#include "sim/loadsharing/reactions.h"
 #include "sim/model/loader.h"
 
 namespace ps = paraspine;
@@ -35,15 +42,20 @@ double thread_seconds() {
 
 int main(int argc, char** argv) {
   int frames = 400;
-  bool columns = false;
+  bool columns = false, pipeline = false;
+  std::string dump;
   for (int a = 1; a < argc; ++a) {
     const std::string o = argv[a];
     if (o == "--frames" && a + 1 < argc) {
       frames = std::atoi(argv[++a]);
     } else if (o == "--columns") {
       columns = true;
+    } else if (o == "--pipeline") {
+      pipeline = true;
+    } else if (o == "--dump" && a + 1 < argc) {
+      dump = argv[++a];
     } else {
-      std::fprintf(stderr, "usage: %s [--frames N] [--columns]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--frames N] [--columns] [--pipeline] [--dump FILE]\n", argv[0]);
       return 2;
     }
   }
@@ -83,13 +95,38 @@ int main(int argc, char** argv) {
   double seconds = 0, activation_sum = 0, residual_sum = 0, max_residual = 0;
   int unsolved = 0;
   long free_columns = 0, free_entries = 0, free_by_len[4] = {0, 0, 0, 0};
+  std::FILE* out = dump.empty() ? nullptr : std::fopen(dump.c_str(), "wb");
+  if (!dump.empty() && !out) {
+    std::fprintf(stderr, "cannot write %s\n", dump.c_str());
+    return 1;
+  }
+  auto write = [&](const auto& v) { std::fwrite(v.data(), sizeof(double), static_cast<size_t>(v.size()), out); };
   for (int f = 0; f < frames; ++f) {
-    motion.next(model, d);
-    const double t0 = thread_seconds();
-    CALLGRIND_TOGGLE_COLLECT;
-    ps::load_sharing(model, s, d);
-    CALLGRIND_TOGGLE_COLLECT;
-    seconds += thread_seconds() - t0;
+    if (pipeline) {
+      const double t0 = thread_seconds();
+      CALLGRIND_TOGGLE_COLLECT;
+      motion.next(model, d);
+      ps::load_sharing(model, s, d);
+      ps::reactions(model, d);
+      CALLGRIND_TOGGLE_COLLECT;
+      seconds += thread_seconds() - t0;
+    } else {
+      motion.next(model, d);
+      const double t0 = thread_seconds();
+      CALLGRIND_TOGGLE_COLLECT;
+      ps::load_sharing(model, s, d);
+      CALLGRIND_TOGGLE_COLLECT;
+      seconds += thread_seconds() - t0;
+    }
+    if (out) {
+      if (!pipeline) ps::reactions(model, d);
+      write(d.segment_origin), write(d.joint_center), write(d.dof_axis), write(d.tau);
+      write(d.point_world), write(d.piece_length), write(d.piece_direction), write(d.moment_arm);
+      write(d.muscle_length), write(d.muscle_velocity), write(d.fiber_length), write(d.fiber_velocity);
+      write(d.cos_pennation), write(d.fiber_length_norm), write(d.fiber_velocity_norm);
+      write(d.force_active_max), write(d.force_passive), write(d.activation), write(d.muscle_force);
+      write(d.reserve), write(d.contact_force), write(d.disc_force);
+    }
     steps.push_back(d.loadsharing_info.qp_iterations);
     if (columns) {  // the factor's columns at the end of the solve and their share of the assembly
       long nfree = 0, entries = 0, by_len[4] = {0, 0, 0, 0};
@@ -119,7 +156,8 @@ int main(int argc, char** argv) {
     std::printf("factor at the end: %.1f columns, %.0f entries of S assembled per frame (columns of <= 3 / 4-12 / 13-24 / > 24 rows: "
                 "%.0f / %.0f / %.0f / %.0f)\n", double(free_columns) / frames, double(free_entries) / frames, double(free_by_len[0]) / frames,
                 double(free_by_len[1]) / frames, double(free_by_len[2]) / frames, double(free_by_len[3]) / frames);
-  std::printf("cpu %.2f us per load_sharing call\n", seconds * 1e6 / frames);
+  if (out) std::fclose(out);
+  std::printf("cpu %.2f us per %s\n", seconds * 1e6 / frames, pipeline ? "pipeline frame" : "load_sharing call");
   std::printf("activation sum %.12e  equilibrium residual sum %.6e max %.3e\n", activation_sum, residual_sum, max_residual);
   return 0;
 }

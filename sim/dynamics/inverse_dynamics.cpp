@@ -2,6 +2,8 @@
 
 #include "sim/dynamics/external_loads.h"
 
+#include "sim/loadsharing/vector_clones.h"
+
 namespace paraspine {
 
 void clear_loads(const Model&, Data& d) {
@@ -11,7 +13,7 @@ void clear_loads(const Model&, Data& d) {
   d.external_moment.setZero();
 }
 
-void inverse_dynamics(const Model& m, Data& d) {
+__attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void inverse_dynamics(const Model& m, Data& d) {
   const Vec3 g = m.gravity;
   // What each segment demands of the joint below it: f = m (a − g) − F_ext, and the matching moment
   // about the world origin. Summed up the tree they give the joint loads.

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "sim/loadsharing/vector_clones.h"
+
 namespace paraspine {
 
 namespace {
@@ -56,7 +58,7 @@ void add_rotation_rates(const Mat3& axes, const Vec3& qd, const Vec3& qdd, Vec3&
 
 }  // namespace
 
-void forward_kinematics(const Model& m, Data& d) {
+__attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void forward_kinematics(const Model& m, Data& d) {
   // Root: the pelvis, rotated from the world by the same three-rotation sequence.
   {
     Mat3 axes;

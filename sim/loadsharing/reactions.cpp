@@ -2,6 +2,9 @@
 
 #include <cassert>
 #include <cmath>
+#include <vector>
+
+#include "sim/loadsharing/vector_clones.h"
 
 namespace paraspine {
 
@@ -14,41 +17,64 @@ double off_disc_compression(const Model& m, const Data& d, int j) {
   return (M < 0 ? o.flexion_compression : M > 0 ? o.extension_compression : 0.0) * std::abs(M);
 }
 
+namespace {
+
+// contact (4 per joint: x, y, z and a pad) −= what muscles crossing each joint apply. Per crossing
+// the three components in one four-lane operation (an AVX2 register in the x86-64-v3 clone, two SSE2
+// ones in the baseline). Where B is above the joint (+T u, the old loop's +=) −T u is subtracted:
+// IEEE subtraction is addition of the negation, so each component gets the same operation, in the
+// same order, as the scalar loop of session 5, and without fused multiply–adds (fp-contract=off)
+// both clones give its bits.
+__attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void subtract_muscle_pulls(const Model& m, const Data& d,
+                                                                                                double* __restrict contact) {
+  const double* direction = d.piece_direction.data();
+  const double* force = d.muscle_force.data();
+  const int* cross = m.piece_cross.data();
+  const int* cross_begin = m.piece_cross_begin.data();
+  const int* point_begin = m.muscle_point_begin.data();
+  for (int i = 0; i < m.nmuscle; ++i) {
+    const double T = force[i];
+    if (T == 0) continue;
+    for (int k = point_begin[i]; k + 1 < point_begin[i + 1]; ++k) {
+      if (cross_begin[k] == cross_begin[k + 1]) continue;
+      // A piece pulls its end above a joint toward the other end: −T u on B, +T u on A. The joints
+      // between the piece's segments are Model::piece_cross (≥ 0: below A's segment, A is above it).
+      // u is zero for a degenerate piece; its fourth lane (the next piece's first component, which
+      // exists: k + 1 < npoint) lands in the pad.
+      Lanes4 u;
+      load4(u, direction + 3 * k);
+      const Lanes4 tu = T * u, minus_tu = -tu;
+      for (int c = cross_begin[k]; c < cross_begin[k + 1]; ++c) {
+        const int code = cross[c];
+        const int j = code >= 0 ? code : -code - 1;
+        const Lanes4 pull = code >= 0 ? tu : minus_tu;  // ≥ 0: T u subtracted; < 0: added, as −(−T u)
+        Lanes4 f;
+        load4(f, contact + 4 * j);
+        store4(contact + 4 * j, f - pull);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void reactions(const Model& m, Data& d) {
   // Contact force on the body above each joint: the net force minus what muscles crossing it apply
   // and minus the push of intra-abdominal pressure on the cut (zero without it; load_sharing sets it).
   d.contact_force = d.joint_force - d.abdominal_pressure_force;
-  // Plain arrays: per crossing three subtractions, which Eigen's column blocks cost several times
-  // over (docs/performance.md, session 5); the same operations in the same order as before.
+  // Padded to four per joint for subtract_muscle_pulls (on the stack for up to 64 joints; the
+  // bundled models have at most 25).
+  double on_stack[4 * 64];
+  std::vector<double> on_heap;
+  double* padded = m.njoint <= 64 ? on_stack : (on_heap.resize(4 * static_cast<size_t>(m.njoint)), on_heap.data());
   double* contact = d.contact_force.data();
-  const double* direction = d.piece_direction.data();
-  const int* cross = m.piece_cross.data();
-  const int* cross_begin = m.piece_cross_begin.data();
-  for (int i = 0; i < m.nmuscle; ++i) {
-    const double T = d.muscle_force[i];
-    if (T == 0) continue;
-    for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k) {
-      if (cross_begin[k] == cross_begin[k + 1]) continue;
-      // A piece pulls its end above a joint toward the other end: −T u on B, +T u on A. The joints
-      // between the piece's segments are Model::piece_cross (≥ 0: below A's segment, A is above it).
-      const double* u = direction + 3 * k;  // zero for a degenerate piece
-      const double f0 = T * u[0], f1 = T * u[1], f2 = T * u[2];
-      for (int c = cross_begin[k]; c < cross_begin[k + 1]; ++c) {
-        const int code = cross[c];
-        if (code >= 0) {  // A is above the joint: pulled toward B
-          double* f = contact + 3 * code;
-          f[0] -= f0;
-          f[1] -= f1;
-          f[2] -= f2;
-        } else {  // B is above the joint: pulled toward A (−u)
-          double* f = contact + 3 * (-code - 1);
-          f[0] += f0;
-          f[1] += f1;
-          f[2] += f2;
-        }
-      }
-    }
+  for (int j = 0; j < m.njoint; ++j) {
+    for (int c = 0; c < 3; ++c) padded[4 * j + c] = contact[3 * j + c];
+    padded[4 * j + 3] = 0;
   }
+  subtract_muscle_pulls(m, d, padded);
+  for (int j = 0; j < m.njoint; ++j)
+    for (int c = 0; c < 3; ++c) contact[3 * j + c] = padded[4 * j + c];
   assert(static_cast<int>(m.joint_off_disc.size()) == m.njoint && "finalize_model sizes joint_off_disc");
   for (int j = 0; j < m.njoint; ++j) {
     const Vec3 qh = 0.5 * d.q.segment<3>(3 * j);

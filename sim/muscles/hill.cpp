@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/loadsharing/vector_clones.h"
 #include "sim/muscles/lanes.h"
 
 namespace paraspine {
@@ -60,7 +61,10 @@ double passive_force_length(double l, double* dfdl, double e0) {
   return (e - 1.0) / denom;
 }
 
-void muscle_capacity(const Model& m, Data& d) {
+// Compiled twice (vector_clones.h); in the x86-64-v3 clone the same two-lane operations take
+// fewer instructions (three-operand AVX forms). Without fused multiply–adds (fp-contract=off), so
+// both clones give the same bits.
+__attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle_capacity(const Model& m, Data& d) {
   // Two fascicles per operation (sim/muscles/lanes.h), in blocks: first every curve's argument, then
   // the block's exponentials and logarithms with exp_lanes and log_lanes, each a short loop of
   // independent iterations that the processor overlaps, then the products. Five library calls and

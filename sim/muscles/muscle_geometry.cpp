@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
+#include "sim/loadsharing/vector_clones.h"
 #include "sim/muscles/lanes.h"
 
 namespace paraspine {
@@ -11,45 +14,79 @@ namespace paraspine {
 // and directions, two pieces per square root and division (the stage's slowest instructions: one
 // of each per piece instead of one square root and three divisions); per fascicle its length and
 // moment arms; the fibres, two fascicles at a time.
-void muscle_geometry(const Model& m, Data& d) {
+//
+// Compiled twice (vector_clones.h): the x86-64-v3 clone takes a crossing's three moment arms in one
+// four-lane operation where the baseline takes two two-lane ones. Without fused multiply–adds
+// (fp-contract=off) both clones do the same operations per value in the same order, so their
+// results are the same bits (session 15, docs/performance.md).
+__attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle_geometry(const Model& m, Data& d) {
   const int npoint = m.npoint;
   const double* pos = m.point_pos.data();
   double* world = d.point_world.data();
   const double* origin = d.segment_origin.data();
-  for (int k = 0; k < npoint; ++k) {
-    const int s = m.point_segment[k];
+  // Each segment's rotation columns and origin padded to four lanes (16 doubles; on the stack for up
+  // to 64 segments, the bundled models have at most 26), so that a point is o + (c0 x + c1 y) + c2 z
+  // in four-lane operations: per coordinate the operations and order of the scalar formula.
+  double frames_on_stack[16 * 64];
+  std::vector<double> frames_on_heap;
+  double* frames = m.nsegment <= 64 ? frames_on_stack : (frames_on_heap.resize(16 * static_cast<size_t>(m.nsegment)), frames_on_heap.data());
+  for (int s = 0; s < m.nsegment; ++s) {
     const double* R = d.segment_rotation[s].data();  // column-major
-    const double* o = origin + 3 * s;
+    double* f = frames + 16 * s;
+    for (int c = 0; c < 3; ++c) {
+      for (int r = 0; r < 3; ++r) f[4 * c + r] = R[3 * c + r];
+      f[4 * c + 3] = 0;
+      f[12 + c] = origin[3 * s + c];
+    }
+    f[15] = 0;
+  }
+  for (int k = 0; k < npoint; ++k) {
+    const double* f = frames + 16 * m.point_segment[k];
     const double x = pos[3 * k], y = pos[3 * k + 1], z = pos[3 * k + 2];
-    world[3 * k] = o[0] + (R[0] * x + R[3] * y + R[6] * z);
-    world[3 * k + 1] = o[1] + (R[1] * x + R[4] * y + R[7] * z);
-    world[3 * k + 2] = o[2] + (R[2] * x + R[5] * y + R[8] * z);
+    Lanes4 c0, c1, c2, o;
+    load4(c0, f), load4(c1, f + 4), load4(c2, f + 8), load4(o, f + 12);
+    const Lanes4 p = o + (c0 * x + c1 * y + c2 * z);
+    if (k + 1 < npoint) {
+      store4(world + 3 * k, p);  // its fourth lane is overwritten by the next point
+    } else {
+      world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
+    }
   }
 
   // Point k to k + 1 for every k, also across two fascicles (set to zero in the next pass).
   double* direction = d.piece_direction.data();
   double* piece_length = d.piece_length.data();
+  // A piece's three components in four lanes (the fourth, the next point's, is never used; it is
+  // stored into the next piece's first component, which that piece then writes, or into the last
+  // point's, zeroed below); per component the operations of the scalar formula.
   for (int k = 0; k + 1 < npoint; k += kLanes) {
-    double ab[kLanes][3];
+    Lanes4 ab[kLanes] = {};
     Lanes squared;
     for (int p = 0; p < kLanes; ++p) {
       const int kp = std::min(k + p, npoint - 2);  // the last pair may repeat a piece
-      for (int c = 0; c < 3; ++c) ab[p][c] = world[3 * kp + 3 + c] - world[3 * kp + c];
-      squared[p] = ab[p][0] * ab[p][0] + ab[p][1] * ab[p][1] + ab[p][2] * ab[p][2];
+      if (kp + 2 < npoint) {
+        Lanes4 a, b;
+        load4(a, world + 3 * kp), load4(b, world + 3 * kp + 3);
+        ab[p] = b - a;
+      } else {  // the last piece: four lanes from its end would read past the points
+        for (int c = 0; c < 3; ++c) ab[p][c] = world[3 * kp + 3 + c] - world[3 * kp + c];
+      }
+      const Lanes4 sq = ab[p] * ab[p];
+      squared[p] = sq[0] + sq[1] + sq[2];
     }
     const Lanes l = sqrt_lanes(squared);
     const Lanes inverse = select(l < 1e-12, lanes(0.0), 1.0 / l);  // a degenerate piece has no direction
     for (int p = 0; p < kLanes && k + p + 1 < npoint; ++p) {
       piece_length[k + p] = l[p];
-      for (int c = 0; c < 3; ++c) direction[3 * (k + p) + c] = ab[p][c] * inverse[p];
+      store4(direction + 3 * (k + p), ab[p] * inverse[p]);
     }
   }
 
   // Moment arms as the reciprocal product of two lines: rotation axis a of joint j through its centre
   // c_j, (e_a, n_a = (c_j − o) × e_a), and a piece's line through A along u, (u, μ = (A − o) × u):
   // e_a · ((A − c_j) × u) = e_a · μ + n_a · u. The axes' coordinates are made once per joint; a
-  // crossing is then a 4 × 6 product, two rows at a time (half the instructions of the lever arm and
-  // cross product per crossing). o, the pelvis origin, keeps the two terms of the order of the body's
+  // crossing is then a 4 × 6 product, its three rows (and a pad) in one four-lane operation (half the
+  // instructions of the lever arm and cross product per crossing even in two-lane halves). o, the pelvis origin, keeps the two terms of the order of the body's
   // size rather than of the distance to the world origin.
   const double* center = d.joint_center.data();
   const double* axes = d.dof_axis.data();  // joint j's three rotation axes: 9 doubles from 9 j
@@ -57,15 +94,23 @@ void muscle_geometry(const Model& m, Data& d) {
   double* lines = d.joint_axis_lines.data();
   for (int j = 0; j < m.njoint; ++j) {
     const double c0 = center[3 * j] - o[0], c1 = center[3 * j + 1] - o[1], c2 = center[3 * j + 2] - o[2];
-    double* w = lines + 24 * j;  // column k of rows (0, 1) at w[4k], of rows (2, pad) at w[4k + 2]
+    double* w = lines + 24 * j;  // column k of the three rows (and a zero pad) at w[4k]
     for (int a = 0; a < 3; ++a) {
       const double* e = axes + 9 * j + 3 * a;
       const double row[6] = {e[0], e[1], e[2], c1 * e[2] - c2 * e[1], c2 * e[0] - c0 * e[2], c0 * e[1] - c1 * e[0]};
-      for (int k = 0; k < 6; ++k) w[4 * k + (a == 2 ? 2 : a)] = row[k];
+      for (int k = 0; k < 6; ++k) w[4 * k + a] = row[k];
     }
     for (int k = 0; k < 6; ++k) w[4 * k + 3] = 0;
   }
-  const double* qd = d.qd.data();
+  // Each joint's rates padded to four, (q̇, 0), for the four-lane product with its moment arms (on
+  // the stack for up to 64 joints; the bundled models have at most 25).
+  double rates_on_stack[4 * 64];
+  std::vector<double> rates_on_heap;
+  double* joint_rates = m.njoint <= 64 ? rates_on_stack : (rates_on_heap.resize(4 * static_cast<size_t>(m.njoint)), rates_on_heap.data());
+  for (int j = 0; j < m.njoint; ++j) {
+    for (int a = 0; a < 3; ++a) joint_rates[4 * j + a] = d.qd[3 * j + a];
+    joint_rates[4 * j + 3] = 0;
+  }
   const int ndof = m.ndof;
   // Raw pointers: the stores below could alias a std::vector's own pointers for all the compiler
   // knows, which made it reload them at every crossing.
@@ -90,8 +135,7 @@ void muscle_geometry(const Model& m, Data& d) {
       std::fill(arm + r0, arm + r1, 0.0);
     }
     double length = 0;
-    Lanes rate01 = lanes(0.0);
-    double rate2 = 0;
+    Lanes4 rates = {0, 0, 0, 0};  // lanes 0–2: Σ moment arm × q̇ of the three rotations (lane 3 unused)
     for (int k = first; k < last; ++k) {
       length += piece_length[k];
       const int c0 = cross_begin[k], c1 = cross_begin[k + 1];
@@ -105,38 +149,57 @@ void muscle_geometry(const Model& m, Data& d) {
       }
       const double* u = direction + 3 * k;
       const double a0 = world[3 * k] - o[0], a1 = world[3 * k + 1] - o[1], a2 = world[3 * k + 2] - o[2];
-      const Lanes v0 = lanes(a1 * u[2] - a2 * u[1]), v1 = lanes(a2 * u[0] - a0 * u[2]), v2 = lanes(a0 * u[1] - a1 * u[0]);
-      const Lanes v3 = lanes(u[0]), v4 = lanes(u[1]), v5 = lanes(u[2]);
+      const double v0 = a1 * u[2] - a2 * u[1], v1 = a2 * u[0] - a0 * u[2], v2 = a0 * u[1] - a1 * u[0];
+      const double v3 = u[0], v4 = u[1], v5 = u[2];
       // Every joint between the piece's two segments (Model::piece_cross): a joint below A's segment
       // moves A only, one below B's moves B only, with the opposite sign.
       for (int c = c0; c < c1; ++c) {
         const int code = cross[c], j = code >= 0 ? code : -code - 1;
         const double sign = code >= 0 ? 1.0 : -1.0;
         const double* w = lines + 24 * j;
-        const Lanes r01 = sign * ((load_lanes(w) * v0 + load_lanes(w + 4) * v1 + load_lanes(w + 8) * v2) +
-                                  (load_lanes(w + 12) * v3 + load_lanes(w + 16) * v4 + load_lanes(w + 20) * v5));
-        const Lanes r23 = sign * ((load_lanes(w + 2) * v0 + load_lanes(w + 6) * v1 + load_lanes(w + 10) * v2) +
-                                  (load_lanes(w + 14) * v3 + load_lanes(w + 18) * v4 + load_lanes(w + 22) * v5));
+        Lanes4 w0, w1, w2, w3, w4, w5, qd;
+        load4(w0, w), load4(w1, w + 4), load4(w2, w + 8), load4(w3, w + 12), load4(w4, w + 16), load4(w5, w + 20);
+        load4(qd, joint_rates + 4 * j);
+        const Lanes4 r = sign * ((w0 * v0 + w1 * v1 + w2 * v2) + (w3 * v3 + w4 * v4 + w5 * v5));
         double* out = arm + 3 * j;
         if (once) {
-          store_lanes(out, r01);
-          out[2] = r23[0];
+          out[0] = r[0], out[1] = r[1], out[2] = r[2];
         } else {
-          store_lanes(out, load_lanes(out) + r01);
-          out[2] += r23[0];
+          out[0] += r[0], out[1] += r[1], out[2] += r[2];
         }
-        rate01 += r01 * load_lanes(qd + 3 * j);
-        rate2 += r23[0] * qd[3 * j + 2];
+        rates += r * qd;
       }
     }
-    const double rate = rate01[0] + rate01[1] + rate2;
+    const double rate = rates[0] + rates[1] + rates[2];
     d.muscle_length[i] = length;
     d.muscle_velocity[i] = -rate;  // moment arms are −∂length/∂q
   }
 
   // Rigid tendon, constant-thickness pennation: the fibre's width w = l_opt sin α_opt stays, its
-  // length along the tendon is what the tendon leaves.
-  for (int i = 0; i < m.nmuscle; i += kLanes) {
+  // length along the tendon is what the tendon leaves. Four fascicles per step (the square root as
+  // two two-lane ones), the last one to three by the two-lane loop: the same operations per value.
+  const double *width = m.muscle_fiber_width.data(), *slack = m.muscle_lts.data();
+  const double *mt_length = d.muscle_length.data(), *mt_velocity = d.muscle_velocity.data();
+  double *fibre_length = d.fiber_length.data(), *cos_pennation = d.cos_pennation.data(), *fibre_rate = d.fiber_velocity.data();
+  int i4 = 0;
+  for (; i4 + 4 <= m.nmuscle; i4 += 4) {
+    Lanes4 w, length, lts, velocity;
+    load4(w, width + i4), load4(length, mt_length + i4), load4(lts, slack + i4), load4(velocity, mt_velocity + i4);
+    const Lanes4 zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
+    const Lanes4 excess = length - lts;
+    const Lanes4 along = excess < 0.0 ? zero : excess;  // std::max(excess, 0.0)
+    const Lanes4 squared = along * along + w * w;
+    Lanes half[2];
+    std::memcpy(half, &squared, sizeof half);
+    half[0] = sqrt_lanes(half[0]), half[1] = sqrt_lanes(half[1]);
+    Lanes4 lf;
+    std::memcpy(&lf, half, sizeof lf);
+    const Lanes4 ratio = along / lf;
+    store4(fibre_length + i4, lf);
+    store4(cos_pennation + i4, lf > 0.0 ? ratio : one);
+    store4(fibre_rate + i4, lf > 0.0 ? ratio * velocity : zero);
+  }
+  for (int i = i4; i < m.nmuscle; i += kLanes) {
     const int n = std::min(kLanes, m.nmuscle - i);
     Lanes w = lanes(1.0), along = lanes(0.0), velocity = lanes(0.0);
     for (int p = 0; p < n; ++p) {
