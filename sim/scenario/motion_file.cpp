@@ -26,17 +26,34 @@ struct Column {
   bool filtered = false;     // low-passed when the scenario asks for it (angles and positions)
 };
 
+// One line's cells, each trimmed of spaces and of the double quotes spreadsheets and pandas put
+// around a header's names ("time"). Trailing empty cells (Excel writes "a,b," when a column further
+// right was ever touched) are for the caller to drop.
 std::vector<std::string> split(const std::string& line) {
   std::vector<std::string> cells;
   std::string cell;
   std::istringstream in(line);
+  auto trim = [](const std::string& c) {
+    const size_t a = c.find_first_not_of(" \t\r");
+    const size_t b = c.find_last_not_of(" \t\r");
+    return a == std::string::npos ? std::string() : c.substr(a, b - a + 1);
+  };
   while (std::getline(in, cell, ',')) {
-    const size_t a = cell.find_first_not_of(" \t\r");
-    const size_t b = cell.find_last_not_of(" \t\r");
-    cells.push_back(a == std::string::npos ? "" : cell.substr(a, b - a + 1));
+    std::string t = trim(cell);
+    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = trim(t.substr(1, t.size() - 2));
+    cells.push_back(t);
   }
   if (!line.empty() && line.back() == ',') cells.emplace_back();
   return cells;
+}
+
+// A decimal number as CSV writers print it (123, -0.5, 1.5e-3, 2E+01), nothing else: strtod alone
+// would also take hexadecimal (0x10), "inf" and "nan", and its decimal mark follows the C locale.
+bool parse_number(const std::string& s, double& v) {
+  if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string::npos) return false;
+  char* end = nullptr;
+  v = std::strtod(s.c_str(), &end);
+  return *end == '\0';
 }
 
 bool is_axis(const std::string& a) { return a == "flexion" || a == "lateral_bending" || a == "axial_rotation"; }
@@ -110,7 +127,8 @@ std::vector<ScenarioKeyframe> read_motion_file(const std::string& path, double l
 
 std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std::string& path, double lowpass_hz,
                                                const std::string& scenario_file, int lowpass_line) {
-  std::istringstream in(csv);
+  // A UTF-8 byte order mark (Excel's "CSV UTF-8", Windows tools) is not part of the first name.
+  std::istringstream in(csv.compare(0, 3, "\xEF\xBB\xBF") == 0 ? csv.substr(3) : csv);
   auto fail = [&](int line, const std::string& field, const std::string& msg) { throw InputError(path, line, field, msg); };
 
   std::string text;
@@ -123,14 +141,26 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
     ++line_no;
     const size_t first = text.find_first_not_of(" \t\r");
     if (first == std::string::npos || text[first] == '#') continue;
-    const std::vector<std::string> cells = split(text);
+    std::vector<std::string> cells = split(text);
     if (columns.empty()) {
       header_line = line_no;
+      while (!cells.empty() && cells.back().empty()) cells.pop_back();
+      // Comma-separated only. Excel in a locale with a decimal comma (most of Europe) saves ';'-separated
+      // files with decimal commas, other tools tab-separated ones: said plainly rather than as one
+      // unknown column named by the whole header.
+      for (const char* sep : {";", "\t"})
+        if (cells.size() == 1 && cells[0].find(sep) != std::string::npos)
+          fail(line_no, "header",
+               fmt::format("the columns are separated by {}: a motion file is comma-separated, with a decimal point "
+                           "(in Excel with a decimal comma, save as CSV after setting the decimal separator to '.', "
+                           "or convert, e.g. pandas read_csv(sep=';', decimal=',') then to_csv)",
+                           *sep == ';' ? "semicolons" : "tabs"));
       bool hand_side[3] = {false, false, false};
       for (const std::string& name : cells) {
         Column c;
         c.name = name;
-        const std::string field = name.empty() ? "header" : name;
+        const std::string field = name.empty() ? fmt::format("column {}", columns.size() + 1) : name;
+        if (name.empty()) fail(line_no, field, "has no name in the header");
         for (const Column& other : columns)
           if (other.name == name) fail(line_no, field, "is given twice");
         std::vector<std::string> part;
@@ -181,17 +211,17 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       }
       continue;
     }
+    while (cells.size() > columns.size() && cells.back().empty()) cells.pop_back();  // trailing commas
     if (cells.size() != columns.size())
-      fail(line_no, "", fmt::format("{} values for the header's {} columns (line {})", cells.size(), columns.size(), header_line));
+      fail(line_no, cells.size() < columns.size() ? columns[cells.size()].name : "",
+           fmt::format("{} values for the header's {} columns (line {}){}", cells.size(), columns.size(), header_line,
+                       cells.size() < columns.size() ? ": this column and those after it have none" : ""));
     std::vector<double> row(columns.size());
     for (size_t i = 0; i < cells.size(); ++i) {
       const std::string& field = columns[i].name;
-      const char* s = cells[i].c_str();
-      char* end = nullptr;
-      errno = 0;
-      const double v = std::strtod(s, &end);
-      if (cells[i].empty() || *end != '\0') fail(line_no, field, "'" + cells[i] + "' is not a number");
-      if (!std::isfinite(v) || errno == ERANGE) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
+      double v = 0;
+      if (!parse_number(cells[i], v)) fail(line_no, field, "'" + cells[i] + "' is not a number");
+      if (!std::isfinite(v)) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
       row[i] = v;
     }
     row_line.push_back(line_no);

@@ -101,6 +101,58 @@ TEST(MotionFile, ErrorsNameTheFileLineAndColumn) {
   EXPECT_NE(error_of("time,pelvis_deg.flexion\n0,0\n1,1,2\n").find("3 values"), std::string::npos);
 }
 
+// What spreadsheets, pandas and lab software write: a byte order mark, CRLF line endings, quoted
+// names, trailing commas, scientific notation, no newline at the end, empty lines at the end. All
+// read as the plain file is.
+TEST(MotionFile, ReadsTheCsvDialectsToolsWrite) {
+  const std::string plain = "time,regions_deg.lumbar.flexion,hands.right.load_kg\n0,0,0\n0.5,12.5,2\n1,0.001,0\n";
+  const std::vector<ScenarioKeyframe> want = read_motion_text(plain, "m.csv", 0, "s.yaml", 0);
+  const std::vector<std::string> dialects = {
+      "\xEF\xBB\xBFtime,regions_deg.lumbar.flexion,hands.right.load_kg\n0,0,0\n0.5,12.5,2\n1,0.001,0\n",
+      "time,regions_deg.lumbar.flexion,hands.right.load_kg\r\n0,0,0\r\n0.5,12.5,2\r\n1,0.001,0\r\n",
+      "\"time\",\"regions_deg.lumbar.flexion\",\"hands.right.load_kg\"\n0,0,0\n0.5,\"12.5\",2\n1,0.001,0\n",
+      "time,regions_deg.lumbar.flexion,hands.right.load_kg,\n0,0,0,\n0.5,12.5,2,\n1,0.001,0,,\n",
+      "time, regions_deg.lumbar.flexion ,hands.right.load_kg\n0.0e0,0E+00,0\n5e-1,1.25e1,2.0\n1,1e-3,0",
+      "\xEF\xBB\xBF\"time\",\"regions_deg.lumbar.flexion\",\"hands.right.load_kg\",\r\n0,0,0,\r\n0.5,12.5,2,\r\n1,0.001,0,\r\n\r\n\n",
+  };
+  for (const std::string& csv : dialects) {
+    std::vector<ScenarioKeyframe> k;
+    ASSERT_NO_THROW(k = read_motion_text(csv, "m.csv", 0, "s.yaml", 0)) << csv;
+    ASSERT_EQ(k.size(), want.size()) << csv;
+    for (size_t i = 0; i < k.size(); ++i) {
+      EXPECT_EQ(k[i].time, want[i].time) << csv;
+      ASSERT_EQ(k[i].angles.size(), 1u) << csv;
+      EXPECT_EQ(k[i].angles[0].degrees, want[i].angles[0].degrees) << csv;
+      EXPECT_EQ(k[i].angles[0].field, "regions_deg.lumbar.flexion") << csv;
+      EXPECT_EQ(k[i].hands[0].load_kg, want[i].hands[0].load_kg) << csv;
+    }
+  }
+}
+
+// Semicolon- (European Excel) and tab-separated files, and numbers strtod alone would take, are
+// refused with what to do, on the line and column concerned.
+TEST(MotionFile, RefusesOtherSeparatorsAndNonDecimalNumbersPlainly) {
+  auto error_of = [](const std::string& csv) {
+    try {
+      read_motion_text(csv, "m.csv", 0, "s.yaml", 0);
+    } catch (const InputError& e) {
+      return std::to_string(e.line()) + " " + e.field() + ": " + e.what();
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("time;regions_deg.lumbar.flexion\n0;0\n0,5;1,2\n").find("1 header"), std::string::npos);
+  EXPECT_NE(error_of("time;regions_deg.lumbar.flexion\n0;0\n0,5;1,2\n").find("separated by semicolons"), std::string::npos);
+  EXPECT_NE(error_of("time\tregions_deg.lumbar.flexion\n0\t0\n1\t1\n").find("separated by tabs"), std::string::npos);
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,0x10\n").find("3 regions_deg.lumbar.flexion: "), std::string::npos);
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,nan\n").find("'nan' is not a number"), std::string::npos);
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,1e999\n").find("not a finite number"), std::string::npos);
+  EXPECT_NE(error_of("time,,regions_deg.lumbar.flexion\n0,0,0\n1,1,1\n").find("1 column 2: "), std::string::npos);
+  // A short row names the first column it lacks.
+  const std::string short_row = error_of("time,pelvis_deg.flexion,regions_deg.lumbar.flexion\n0,0,0\n1,1\n");
+  EXPECT_EQ(short_row.find("3 regions_deg.lumbar.flexion: "), 0u) << short_row;
+  EXPECT_NE(short_row.find("2 values for the header's 3 columns"), std::string::npos) << short_row;
+}
+
 TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
   const std::vector<double> t = {0, 0.37, 1.1, 2.0, 5.3};
   const std::vector<double> y(t.size(), -0.7311);

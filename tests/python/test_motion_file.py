@@ -126,3 +126,33 @@ def test_python_simulates_a_motion_file_and_keeps_it_in_the_file(tmp_path):
     with h5py.File(tmp_path / "py.h5") as f:
         assert f.attrs["motion_text"] == CSV
     assert res.metadata["motion_text"] == CSV
+
+
+def test_a_csv_saved_by_excel_runs_as_the_plain_one_and_semicolons_are_refused(tmp_path):
+    # Excel's "CSV UTF-8": a byte order mark, CRLF, quoted names, trailing commas. It used to fail
+    # on its first column ("\ufefftime: unknown column").
+    excel = "\ufeff" + "\r\n".join(
+        ",".join(f'"{c}"' if i == 0 else c for c in line.split(",")) + ","
+        for i, line in enumerate(CSV.splitlines()) if not line.startswith("#")) + "\r\n"
+    outs = []
+    for name, csv in (("plain", CSV), ("excel", excel)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "m.csv").write_bytes(csv.encode())
+        r = run("run", _scenario_beside(folder), "-o", str(folder / "out.h5"), "--no-fatigue")
+        assert r.returncode == 0, (name, r.stderr)
+        outs.append(folder / "out.h5")
+    with h5py.File(outs[0]) as a, h5py.File(outs[1]) as b:
+        assert np.array_equal(a["joints/compression"][()], b["joints/compression"][()])
+    # European Excel: semicolons and decimal commas, refused with what to do, nothing written.
+    folder = tmp_path / "semicolon"
+    folder.mkdir()
+    (folder / "m.csv").write_text("time;regions_deg.lumbar.flexion\n0;0\n0,5;12,5\n")
+    r = run("run", _scenario_beside(folder), "-o", str(folder / "out.h5"))
+    assert r.returncode == 2 and "m.csv:1: header: the columns are separated by semicolons" in r.stderr, r.stderr
+    assert not (folder / "out.h5").exists()
+
+
+def _scenario_beside(folder):
+    (folder / "mf.yaml").write_text("paraspine_scenario: 1\nname: mf\noutput_rate_hz: 20\nmotion: {file: m.csv}\n")
+    return str(folder / "mf.yaml")
