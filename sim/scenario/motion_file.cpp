@@ -264,9 +264,16 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   }
 
   // Rows to keyframes, with the checks the scenario format applies to a keyframe's values.
+  // A row's angles are sized once: grown one by one, each row's two lists took three allocations and
+  // kept a quarter unused (an 8-h log at 10 Hz has 288 000 rows).
+  const size_t n_angles = static_cast<size_t>(std::count_if(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kAngle; }));
+  const size_t n_joint_angles =
+      static_cast<size_t>(std::count_if(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kJointAngle; }));
   std::vector<ScenarioKeyframe> keyframes(values.size());
   for (size_t k = 0; k < values.size(); ++k) {
     ScenarioKeyframe& kf = keyframes[k];
+    kf.angles.reserve(n_angles);
+    kf.joint_angles.reserve(n_joint_angles);
     kf.line = row_line[k];
     kf.file = path;
     for (int h = 0; h < 2; ++h) kf.hands[h].line = row_line[k], kf.hands[h].field = h == 0 ? "hands.right" : "hands.left";
