@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -137,6 +140,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   // Rows: the line and the values, column by column.
   std::vector<int> row_line;
   std::vector<std::vector<double>> values;
+  int time_decimals = 0;  // the most decimals a time is printed with; -1 when one is in scientific notation
   while (std::getline(in, text)) {
     ++line_no;
     const size_t first = text.find_first_not_of(" \t\r");
@@ -223,6 +227,12 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       if (!parse_number(cells[i], v)) fail(line_no, field, "'" + cells[i] + "' is not a number");
       if (!std::isfinite(v)) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
       row[i] = v;
+      if (columns[i].kind == Column::Kind::kTime) {
+        // The resolution the times are printed with (3 decimals: 1 ms), for the spacing checks below.
+        const size_t dot = cells[i].find('.'), e = cells[i].find_first_of("eE");
+        if (e != std::string::npos) time_decimals = -1;  // scientific notation: resolution unknown
+        else if (time_decimals >= 0 && dot != std::string::npos) time_decimals = std::max(time_decimals, static_cast<int>(cells[i].size() - dot - 1));
+      }
     }
     row_line.push_back(line_no);
     values.push_back(std::move(row));
@@ -240,16 +250,33 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       fail(row_line[k], time_field, fmt::format("more than a week ({:.0f} s)", kMaxScenarioDurationS));
   }
 
+  // Evenly sampled data (motion capture at 120 Hz, a logger at 10 Hz) often has its times printed
+  // rounded: 1/120 s to 3 decimals is 0.008, 0.017, 0.025, steps 4 % off and more. The spline takes
+  // such uneven steps as motion: speeds and accelerations, hence inertial loads, jitter (L5-S1
+  // compression of a smooth 0.5-Hz flexion at 120 Hz moved by up to 514 N against exact times).
+  const double step = values.back()[time_col] / static_cast<double>(values.size() - 1);
+  // The rounding of the printed times counts only where it is small against the step (not for
+  // 0, 1, 3 printed as integers).
+  const double resolution = time_decimals >= 0 ? std::pow(10.0, -time_decimals) : 0;
+  const double rounding = resolution <= step / 4 ? resolution * (1 + 1e-9) : 0;  // a step: two roundings of half of it
+  double worst = 0;  // the largest departure of a step from the mean one, or of a time from the even grid
+  for (size_t k = 1; k < values.size(); ++k)
+    worst = std::max({worst, std::abs(values[k][time_col] - values[k - 1][time_col] - step),
+                      std::abs(values[k][time_col] - static_cast<double>(k) * step)});
+  const bool rounded_grid = worst > 1e-9 * step && worst <= rounding;
   if (lowpass_hz > 0) {
-    // The filter assumes evenly spaced samples. Printed times carry rounding (0.0083 for 1/120 s),
-    // so spacing within 1 % of the mean step counts as even.
-    const double step = values.back()[time_col] / static_cast<double>(values.size() - 1);
+    // The filter assumes evenly spaced samples: within 1 % of the mean step, or within the rounding of
+    // the printed times; the rows are then put on the even grid the filter assumed.
+    const double tolerance = std::max(0.01 * step, rounding);
     for (size_t k = 1; k < values.size(); ++k)
-      if (std::abs(values[k][time_col] - values[k - 1][time_col] - step) > 0.01 * step)
+      if (std::abs(values[k][time_col] - values[k - 1][time_col] - step) > tolerance ||
+          (rounding > 0.01 * step && std::abs(values[k][time_col] - static_cast<double>(k) * step) > rounding))
         fail(row_line[k], time_field,
              fmt::format("rows are not evenly spaced in time (step {:g} s, the mean {:g} s): motion.lowpass_hz (in {} line {}) filters "
                          "evenly sampled data only; resample the motion or leave the filter out",
                          values[k][time_col] - values[k - 1][time_col], step, scenario_file, lowpass_line));
+    if (worst > 1e-9 * step)
+      for (size_t k = 1; k + 1 < values.size(); ++k) values[k][time_col] = static_cast<double>(k) * step;
     std::vector<double> series(values.size());
     for (size_t i = 0; i < columns.size(); ++i) {
       if (!columns[i].filtered) continue;
@@ -261,6 +288,18 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       }
       for (size_t k = 0; k < values.size(); ++k) values[k][i] = series[k];
     }
+  }
+
+  if (lowpass_hz <= 0 && rounded_grid && values.size() >= 10 && worst > 0.01 * step) {
+    // Printed once per process and file (a sweep parses the scenario at every grid point).
+    static std::mutex mutex;
+    static std::set<std::string> said;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (said.insert(path).second)
+      std::cerr << fmt::format("warning: {}: the times, printed to {} decimals, make steps of {:g} s up to {:.0f} % uneven: between rows "
+                               "the posture's speed and acceleration (the inertial loads) jitter with them; print the times with more "
+                               "decimals, or give motion.lowpass_hz, which puts the rows on an even grid\n",
+                               path, time_decimals, step, 100 * worst / step);
   }
 
   // Rows to keyframes, with the checks the scenario format applies to a keyframe's values.

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "sim/common/error.h"
 #include "sim/kinematics/timeline.h"
 #include "sim/scenario/motion_file.h"
@@ -151,6 +153,33 @@ TEST(MotionFile, RefusesOtherSeparatorsAndNonDecimalNumbersPlainly) {
   const std::string short_row = error_of("time,pelvis_deg.flexion,regions_deg.lumbar.flexion\n0,0,0\n1,1\n");
   EXPECT_EQ(short_row.find("3 regions_deg.lumbar.flexion: "), 0u) << short_row;
   EXPECT_NE(short_row.find("2 values for the header's 3 columns"), std::string::npos) << short_row;
+}
+
+// Motion capture at 120 Hz exported with 3-decimal times (0.008, 0.017, 0.025, ...): with the filter
+// the rows are the even grid those times round, read as the same motion printed exactly. Used to be
+// refused as "not evenly spaced".
+TEST(MotionFile, TimesPrintedRoundedAreTheEvenGridTheyRound) {
+  std::string rounded = "time,regions_deg.lumbar.flexion\n", exact = rounded, dropped = rounded;
+  for (int k = 0; k <= 360; ++k) {
+    const double t = k / 120.0, y = 7.5 * (1 - std::cos(M_PI * t));
+    rounded += fmt::format("{:.3f},{:.6f}\n", t, y);
+    exact += fmt::format("{:.9f},{:.6f}\n", t, y);
+    if (k != 100) dropped += fmt::format("{:.3f},{:.6f}\n", t, y);
+  }
+  const std::vector<ScenarioKeyframe> a = read_motion_text(rounded, "a.csv", 6, "s.yaml", 4);
+  const std::vector<ScenarioKeyframe> b = read_motion_text(exact, "b.csv", 6, "s.yaml", 4);
+  ASSERT_EQ(a.size(), 361u);
+  ASSERT_EQ(b.size(), 361u);
+  for (size_t k = 0; k < a.size(); ++k) {
+    EXPECT_NEAR(a[k].time, k / 120.0, 1e-12) << k;
+    EXPECT_NEAR(a[k].time, b[k].time, 1e-12) << k;
+    EXPECT_NEAR(a[k].angles[0].degrees, b[k].angles[0].degrees, 1e-9) << k;
+  }
+  // A dropped frame is still uneven; integer times are no rounded grid (0, 1, 3 is not 0, 1.5, 3).
+  EXPECT_THROW(read_motion_text(dropped, "c.csv", 6, "s.yaml", 4), InputError);
+  EXPECT_THROW(read_motion_text("time,regions_deg.lumbar.flexion\n0,0\n1,1\n3,2\n", "d.csv", 0.2, "s.yaml", 4), InputError);
+  // Without the filter the times are the file's (a warning says they jitter).
+  EXPECT_EQ(read_motion_text(rounded, "a.csv", 0, "s.yaml", 0)[2].time, 0.017);
 }
 
 TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {

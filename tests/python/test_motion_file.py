@@ -156,3 +156,24 @@ def test_a_csv_saved_by_excel_runs_as_the_plain_one_and_semicolons_are_refused(t
 def _scenario_beside(folder):
     (folder / "mf.yaml").write_text("paraspine_scenario: 1\nname: mf\noutput_rate_hz: 20\nmotion: {file: m.csv}\n")
     return str(folder / "mf.yaml")
+
+
+def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp_path):
+    # 120-Hz motion capture exported with times to 3 decimals: refused before ("not evenly spaced");
+    # filtered, it gives the loads of the same motion with exact times. Unfiltered, a warning says
+    # that the uneven steps jitter the inertial loads.
+    t = np.arange(361) / 120
+    flexion = 15 * (1 - np.cos(2 * np.pi * 0.5 * t)) / 2
+    comp = {}
+    for decimals in (3, 9):
+        folder = tmp_path / str(decimals)
+        folder.mkdir()
+        csv = "time,regions_deg.lumbar.flexion\n" + "".join(f"{a:.{decimals}f},{b:.5f}\n" for a, b in zip(t, flexion))
+        r = run("run", motion_scenario(folder, csv, "{file: m.csv, lowpass_hz: 6}"), "-o", str(folder / "out.h5"), "--no-fatigue")
+        assert r.returncode == 0, r.stderr
+        with h5py.File(folder / "out.h5") as f:
+            comp[decimals] = f["joints/compression"][()]
+        if decimals == 3:
+            r = run("run", motion_scenario(folder, csv), "--no-fatigue")
+            assert r.returncode == 0 and "printed to 3 decimals" in r.stderr, r.stderr
+    assert np.abs(comp[3] - comp[9]).max() < 0.5, np.abs(comp[3] - comp[9]).max()
