@@ -1263,9 +1263,10 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   if (!dropped.empty()) {
     std::string list;
     for (const auto& n : dropped) list += (list.empty() ? "" : "; ") + n;
+    // A motion file's columns are what is dropped: named with the scenario.
     warn_once(fmt::format("{}: model '{}' does not articulate all of this posture (the scenario was written for model '{}'): "
                           "dropped {} — those levels are rigid in '{}'",
-                          s.file, m.name, src ? src->name : s.written_for_model, list, m.name));
+                          s.motion_file.empty() ? s.file : s.file + " (motion file " + s.motion_file + ")", m.name, src ? src->name : s.written_for_model, list, m.name));
   }
   return b;
 }

@@ -177,3 +177,12 @@ def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp
             r = run("run", motion_scenario(folder, csv), "--no-fatigue")
             assert r.returncode == 0 and "printed to 3 decimals" in r.stderr, r.stderr
     assert np.abs(comp[3] - comp[9]).max() < 0.5, np.abs(comp[3] - comp[9]).max()
+
+
+def test_a_lumbar_run_of_a_full_spine_motion_names_the_csv_in_its_warning(tmp_path):
+    csv = "time,regions_deg.lumbar.flexion,regions_deg.cervical.flexion\n0,0,0\n1,20,10\n"
+    r = run("run", motion_scenario(tmp_path, csv), "--model", "lumbar", "--no-fatigue")
+    assert r.returncode == 0, r.stderr
+    assert "mf.yaml (motion file " in r.stderr and "m.csv): model 'lumbar' does not articulate" in r.stderr, r.stderr
+    assert "dropped" in r.stderr and "cervical" in r.stderr
+
