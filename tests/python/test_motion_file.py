@@ -186,3 +186,9 @@ def test_a_lumbar_run_of_a_full_spine_motion_names_the_csv_in_its_warning(tmp_pa
     assert "mf.yaml (motion file " in r.stderr and "m.csv): model 'lumbar' does not articulate" in r.stderr, r.stderr
     assert "dropped" in r.stderr and "cervical" in r.stderr
 
+
+def test_from_yaml_finds_the_motion_beside_the_file_it_is_given(tmp_path):
+    import paraspine
+    path = motion_scenario(tmp_path)
+    sc = paraspine.Scenario.from_yaml(open(path).read(), path)
+    assert sc.motion_file == str(tmp_path / "m.csv") and sc.motion_text == CSV
