@@ -199,6 +199,22 @@ TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
       EXPECT_EQ(v0, v1);
       EXPECT_EQ(a0, a1);
     }
+  // By time too, anywhere in and around the span (the hand and force splines evaluate by time), and
+  // on knots shared with other splines.
+  const auto knots = std::make_shared<const std::vector<double>>(t);
+  ShapePreservingSpline shared = ShapePreservingSpline::on_shared_knots(knots, y);
+  shared.compact_if_constant();
+  for (double tt = -0.5; tt < 6; tt += 0.0371) {
+    double y0, v0, a0, y1, v1, a1, y2, v2, a2;
+    full.evaluate(tt, y0, v0, a0);
+    compact.evaluate(tt, y1, v1, a1);
+    shared.evaluate(tt, y2, v2, a2);
+    EXPECT_EQ(y0, y1) << tt;
+    EXPECT_EQ(v0, v1) << tt;
+    EXPECT_EQ(a0, a1) << tt;
+    EXPECT_EQ(y0, y2) << tt;
+    EXPECT_EQ(a0, a2) << tt;
+  }
   // A channel that moves is left as it is.
   ShapePreservingSpline moving(t, {0, 1, 1, 0.5, 0});
   moving.compact_if_constant();
