@@ -100,7 +100,12 @@ class Scenario:
 
     @classmethod
     def from_yaml(cls, text: str, file: str = "<yaml>") -> "Scenario":
-        """Parse scenario YAML text; ``file`` names it in error messages."""
+        """Parse scenario YAML text; ``file`` names it in error messages.
+
+        ``file`` also locates a relative ``motion: {file: ...}``: beside ``file`` when that is a
+        path, else in the working directory (``Scenario.from_yaml(text, "trials/lift.yaml")``
+        reads ``trials/lift3.csv``; with the default ``"<yaml>"``, ``./lift3.csv``).
+        """
         if isinstance(text, bytes):
             text = text.decode()
         if not isinstance(text, str):

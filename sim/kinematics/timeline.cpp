@@ -7,15 +7,24 @@
 namespace paraspine {
 
 ShapePreservingSpline::ShapePreservingSpline(std::vector<double> t, std::vector<double> y)
-    : t_(std::move(t)), y_(std::move(y)) {
-  const size_t n = t_.size();
+    : ShapePreservingSpline(SharedKnots{}, std::make_shared<const std::vector<double>>(std::move(t)), std::move(y)) {}
+
+ShapePreservingSpline ShapePreservingSpline::on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y) {
+  return ShapePreservingSpline(SharedKnots{}, std::move(t), std::move(y));
+}
+
+ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> knots, std::vector<double> y)
+    : t_(std::move(knots)), y_(std::move(y)) {
+  if (!t_) throw std::invalid_argument("spline: no knot times");
+  const std::vector<double>& t = *t_;
+  const size_t n = t.size();
   if (n == 0 || y_.size() != n) throw std::invalid_argument("spline: need matching, non-empty t and y");
   for (size_t k = 1; k < n; ++k)
-    if (!(t_[k] > t_[k - 1])) throw std::invalid_argument("spline: times must increase strictly");
+    if (!(t[k] > t[k - 1])) throw std::invalid_argument("spline: times must increase strictly");
   v_.assign(n, 0.0);
   a_.assign(n, 0.0);
   for (size_t k = 1; k + 1 < n; ++k) {
-    const double h0 = t_[k] - t_[k - 1], h1 = t_[k + 1] - t_[k];
+    const double h0 = t[k] - t[k - 1], h1 = t[k + 1] - t[k];
     const double d0 = (y_[k] - y_[k - 1]) / h0, d1 = (y_[k + 1] - y_[k]) / h1;
     if (d0 * d1 > 0) {
       const double w0 = 2 * h1 + h0, w1 = h1 + 2 * h0;
@@ -23,13 +32,13 @@ ShapePreservingSpline::ShapePreservingSpline(std::vector<double> t, std::vector<
     }
   }
   for (size_t k = 1; k + 1 < n; ++k) {
-    const double h0 = t_[k] - t_[k - 1], h1 = t_[k + 1] - t_[k];
+    const double h0 = t[k] - t[k - 1], h1 = t[k + 1] - t[k];
     const double d0 = (y_[k] - y_[k - 1]) / h0, d1 = (y_[k + 1] - y_[k]) / h1;
     if (d0 == 0 || d1 == 0) continue;  // next to a hold: keep the hold exactly still
     if (v_[k] == 0)
       a_[k] = 2 * (d1 - d0) / (h0 + h1);  // extremum: curvature of the parabola through 3 nodes
     else
-      a_[k] = (v_[k + 1] - v_[k - 1]) / (t_[k + 1] - t_[k - 1]);
+      a_[k] = (v_[k + 1] - v_[k - 1]) / (t[k + 1] - t[k - 1]);
   }
 }
 
@@ -53,21 +62,21 @@ HermiteBasis::HermiteBasis(double s) {
 
 void ShapePreservingSpline::compact_if_constant() {
   if (constant_ || std::any_of(y_.begin(), y_.end(), [&](double v) { return v != y_.front(); })) return;
-  t_ = {t_.front(), t_.back()};
   y_ = {y_.front()};
+  y_.shrink_to_fit();
   v_.clear(), v_.shrink_to_fit();
   a_.clear(), a_.shrink_to_fit();
-  t_.shrink_to_fit(), y_.shrink_to_fit();
   constant_ = true;
 }
 
 void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& ydd) const {
-  const size_t n = t_.size();
-  if (n == 1 || constant_ || t <= t_.front()) { y = y_.front(); yd = ydd = 0; return; }
-  if (t >= t_.back()) { y = y_.back(); yd = ydd = 0; return; }
-  const size_t k = std::upper_bound(t_.begin(), t_.end(), t) - t_.begin() - 1;
-  const double h = t_[k + 1] - t_[k];
-  evaluate(k, h, HermiteBasis((t - t_[k]) / h), y, yd, ydd);
+  const std::vector<double>& knots = *t_;
+  const size_t n = knots.size();
+  if (n == 1 || t <= knots.front()) { y = y_.front(); yd = ydd = 0; return; }
+  if (t >= knots.back()) { y = y_.back(); yd = ydd = 0; return; }
+  const size_t k = std::upper_bound(knots.begin(), knots.end(), t) - knots.begin() - 1;
+  const double h = knots[k + 1] - knots[k];
+  evaluate(k, h, HermiteBasis((t - knots[k]) / h), y, yd, ydd);
 }
 
 void ShapePreservingSpline::evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const {
@@ -87,7 +96,7 @@ void ShapePreservingSpline::evaluate(size_t k, double h, const HermiteBasis& b, 
 
 PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& times,
                                  const std::vector<Posture>& postures)
-    : times_(times), ndof_(m.ndof) {
+    : times_(std::make_shared<const std::vector<double>>(times)), ndof_(m.ndof) {
   if (times.empty() || times.size() != postures.size())
     throw std::invalid_argument("PostureTimeline: need one posture per keyframe time");
   const size_t n = times.size();
@@ -102,18 +111,19 @@ PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& time
     for (int i = 0; i < m.ndof; ++i) ch[6 + i][k] = q[i];
   }
   for (auto& c : ch) {
-    channels_.emplace_back(times, std::move(c));
+    channels_.push_back(ShapePreservingSpline::on_shared_knots(times_, std::move(c)));
     channels_.back().compact_if_constant();
   }
 }
 
 void PostureTimeline::sample(double t, Data& d) const {
   // Every channel shares the keyframe times: the interval and its Hermite basis are found once.
-  const size_t n = times_.size();
-  if (n > 1 && t > times_.front() && t < times_.back()) {
-    const size_t k = std::upper_bound(times_.begin(), times_.end(), t) - times_.begin() - 1;
-    const double h = times_[k + 1] - times_[k];
-    const HermiteBasis b((t - times_[k]) / h);
+  const std::vector<double>& times = *times_;
+  const size_t n = times.size();
+  if (n > 1 && t > times.front() && t < times.back()) {
+    const size_t k = std::upper_bound(times.begin(), times.end(), t) - times.begin() - 1;
+    const double h = times[k + 1] - times[k];
+    const HermiteBasis b((t - times[k]) / h);
     for (int i = 0; i < 3; ++i) {
       channels_[i].evaluate(k, h, b, d.pelvis_position[i], d.pelvis_velocity[i], d.pelvis_acceleration[i]);
       channels_[3 + i].evaluate(k, h, b, d.pelvis_angles[i], d.pelvis_rates[i], d.pelvis_accels[i]);

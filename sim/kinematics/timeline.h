@@ -9,6 +9,7 @@
 // elsewhere. Node accelerations: zero next to a hold, the second divided difference at an extremum,
 // the central difference of node velocities otherwise. The motion starts and ends at rest. The result
 // is twice continuously differentiable, holds stay exactly still and no channel overshoots at a hold.
+#include <memory>
 #include <vector>
 
 #include "sim/kinematics/posture.h"
@@ -28,20 +29,25 @@ class ShapePreservingSpline {
  public:
   ShapePreservingSpline() = default;
   ShapePreservingSpline(std::vector<double> t, std::vector<double> y);
+  // The same on knot times shared with other splines (a timeline's channels, a scenario's hand and
+  // force splines: a motion file's 288 000 knots are then held once, not once per channel).
+  static ShapePreservingSpline on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y);
   // Value, first and second derivative at time t (clamped to the keyframe span).
   void evaluate(double t, double& y, double& yd, double& ydd) const;
   // The same inside interval k (t_k ≤ t < t_k+1, of length h), its basis already made.
   void evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const;
-  // A spline whose values are all equal keeps one value instead of its knots (a posture channel that
-  // never moves: most rotations of a measured motion of hundreds of thousands of rows). Interval
-  // evaluations give the same bits as before (the same formula with the zero slopes); evaluate(t)
-  // inside the span then gives the value itself, so PostureTimeline, which evaluates inside the span
-  // by interval only, is the one caller.
+  // A spline whose values are all equal keeps one value instead of one per knot (a posture channel
+  // that never moves: most rotations of a measured motion of hundreds of thousands of rows; a hand
+  // that hangs throughout). Its (shared) knots stay, so every evaluation, by interval or by time,
+  // gives the same bits as before (the same formula with the zero slopes and curvatures).
   void compact_if_constant();
 
  private:
-  std::vector<double> t_, y_, v_, a_;
-  bool constant_ = false;  // compacted: y_ holds the one value, t_ the span's ends, no v_ and a_
+  struct SharedKnots {};
+  ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> t, std::vector<double> y);
+  std::shared_ptr<const std::vector<double>> t_;  // the knots, possibly shared
+  std::vector<double> y_, v_, a_;
+  bool constant_ = false;  // compacted: y_ holds the one value, no v_ and a_
 };
 
 class PostureTimeline {
@@ -49,13 +55,13 @@ class PostureTimeline {
   // Keyframe times must be strictly increasing; postures sized for `m`.
   PostureTimeline(const Model& m, const std::vector<double>& times,
                   const std::vector<Posture>& postures);
-  double start() const { return times_.front(); }
-  double end() const { return times_.back(); }
+  double start() const { return times_->front(); }
+  double end() const { return times_->back(); }
   // Writes pelvis position/angles and q with their first and second derivatives into d.
   void sample(double t, Data& d) const;
 
  private:
-  std::vector<double> times_;
+  std::shared_ptr<const std::vector<double>> times_;  // shared with every channel
   int ndof_ = 0;
   std::vector<ShapePreservingSpline> channels_;  // 3 pelvis position, 3 pelvis angles, ndof q
 };

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -26,17 +29,34 @@ struct Column {
   bool filtered = false;     // low-passed when the scenario asks for it (angles and positions)
 };
 
+// One line's cells, each trimmed of spaces and of the double quotes spreadsheets and pandas put
+// around a header's names ("time"). Trailing empty cells (Excel writes "a,b," when a column further
+// right was ever touched) are for the caller to drop.
 std::vector<std::string> split(const std::string& line) {
   std::vector<std::string> cells;
   std::string cell;
   std::istringstream in(line);
+  auto trim = [](const std::string& c) {
+    const size_t a = c.find_first_not_of(" \t\r");
+    const size_t b = c.find_last_not_of(" \t\r");
+    return a == std::string::npos ? std::string() : c.substr(a, b - a + 1);
+  };
   while (std::getline(in, cell, ',')) {
-    const size_t a = cell.find_first_not_of(" \t\r");
-    const size_t b = cell.find_last_not_of(" \t\r");
-    cells.push_back(a == std::string::npos ? "" : cell.substr(a, b - a + 1));
+    std::string t = trim(cell);
+    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = trim(t.substr(1, t.size() - 2));
+    cells.push_back(t);
   }
   if (!line.empty() && line.back() == ',') cells.emplace_back();
   return cells;
+}
+
+// A decimal number as CSV writers print it (123, -0.5, 1.5e-3, 2E+01), nothing else: strtod alone
+// would also take hexadecimal (0x10), "inf" and "nan", and its decimal mark follows the C locale.
+bool parse_number(const std::string& s, double& v) {
+  if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string::npos) return false;
+  char* end = nullptr;
+  v = std::strtod(s.c_str(), &end);
+  return *end == '\0';
 }
 
 bool is_axis(const std::string& a) { return a == "flexion" || a == "lateral_bending" || a == "axial_rotation"; }
@@ -110,7 +130,8 @@ std::vector<ScenarioKeyframe> read_motion_file(const std::string& path, double l
 
 std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std::string& path, double lowpass_hz,
                                                const std::string& scenario_file, int lowpass_line) {
-  std::istringstream in(csv);
+  // A UTF-8 byte order mark (Excel's "CSV UTF-8", Windows tools) is not part of the first name.
+  std::istringstream in(csv.compare(0, 3, "\xEF\xBB\xBF") == 0 ? csv.substr(3) : csv);
   auto fail = [&](int line, const std::string& field, const std::string& msg) { throw InputError(path, line, field, msg); };
 
   std::string text;
@@ -119,18 +140,31 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   // Rows: the line and the values, column by column.
   std::vector<int> row_line;
   std::vector<std::vector<double>> values;
+  int time_decimals = 0;  // the most decimals a time is printed with; -1 when one is in scientific notation
   while (std::getline(in, text)) {
     ++line_no;
     const size_t first = text.find_first_not_of(" \t\r");
     if (first == std::string::npos || text[first] == '#') continue;
-    const std::vector<std::string> cells = split(text);
+    std::vector<std::string> cells = split(text);
     if (columns.empty()) {
       header_line = line_no;
+      while (!cells.empty() && cells.back().empty()) cells.pop_back();
+      // Comma-separated only. Excel in a locale with a decimal comma (most of Europe) saves ';'-separated
+      // files with decimal commas, other tools tab-separated ones: said plainly rather than as one
+      // unknown column named by the whole header.
+      for (const char* sep : {";", "\t"})
+        if (cells.size() == 1 && cells[0].find(sep) != std::string::npos)
+          fail(line_no, "header",
+               fmt::format("the columns are separated by {}: a motion file is comma-separated, with a decimal point "
+                           "(in Excel with a decimal comma, save as CSV after setting the decimal separator to '.', "
+                           "or convert, e.g. pandas read_csv(sep=';', decimal=',') then to_csv)",
+                           *sep == ';' ? "semicolons" : "tabs"));
       bool hand_side[3] = {false, false, false};
       for (const std::string& name : cells) {
         Column c;
         c.name = name;
-        const std::string field = name.empty() ? "header" : name;
+        const std::string field = name.empty() ? fmt::format("column {}", columns.size() + 1) : name;
+        if (name.empty()) fail(line_no, field, "has no name in the header");
         for (const Column& other : columns)
           if (other.name == name) fail(line_no, field, "is given twice");
         std::vector<std::string> part;
@@ -181,18 +215,24 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       }
       continue;
     }
+    while (cells.size() > columns.size() && cells.back().empty()) cells.pop_back();  // trailing commas
     if (cells.size() != columns.size())
-      fail(line_no, "", fmt::format("{} values for the header's {} columns (line {})", cells.size(), columns.size(), header_line));
+      fail(line_no, cells.size() < columns.size() ? columns[cells.size()].name : "",
+           fmt::format("{} values for the header's {} columns (line {}){}", cells.size(), columns.size(), header_line,
+                       cells.size() < columns.size() ? ": this column and those after it have none" : ""));
     std::vector<double> row(columns.size());
     for (size_t i = 0; i < cells.size(); ++i) {
       const std::string& field = columns[i].name;
-      const char* s = cells[i].c_str();
-      char* end = nullptr;
-      errno = 0;
-      const double v = std::strtod(s, &end);
-      if (cells[i].empty() || *end != '\0') fail(line_no, field, "'" + cells[i] + "' is not a number");
-      if (!std::isfinite(v) || errno == ERANGE) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
+      double v = 0;
+      if (!parse_number(cells[i], v)) fail(line_no, field, "'" + cells[i] + "' is not a number");
+      if (!std::isfinite(v)) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
       row[i] = v;
+      if (columns[i].kind == Column::Kind::kTime) {
+        // The resolution the times are printed with (3 decimals: 1 ms), for the spacing checks below.
+        const size_t dot = cells[i].find('.'), e = cells[i].find_first_of("eE");
+        if (e != std::string::npos) time_decimals = -1;  // scientific notation: resolution unknown
+        else if (time_decimals >= 0 && dot != std::string::npos) time_decimals = std::max(time_decimals, static_cast<int>(cells[i].size() - dot - 1));
+      }
     }
     row_line.push_back(line_no);
     values.push_back(std::move(row));
@@ -210,16 +250,33 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       fail(row_line[k], time_field, fmt::format("more than a week ({:.0f} s)", kMaxScenarioDurationS));
   }
 
+  // Evenly sampled data (motion capture at 120 Hz, a logger at 10 Hz) often has its times printed
+  // rounded: 1/120 s to 3 decimals is 0.008, 0.017, 0.025, steps 4 % off and more. The spline takes
+  // such uneven steps as motion: speeds and accelerations, hence inertial loads, jitter (L5-S1
+  // compression of a smooth 0.5-Hz flexion at 120 Hz moved by up to 514 N against exact times).
+  const double step = values.back()[time_col] / static_cast<double>(values.size() - 1);
+  // The rounding of the printed times counts only where it is small against the step (not for
+  // 0, 1, 3 printed as integers).
+  const double resolution = time_decimals >= 0 ? std::pow(10.0, -time_decimals) : 0;
+  const double rounding = resolution <= step / 4 ? resolution * (1 + 1e-9) : 0;  // a step: two roundings of half of it
+  double worst = 0;  // the largest departure of a step from the mean one, or of a time from the even grid
+  for (size_t k = 1; k < values.size(); ++k)
+    worst = std::max({worst, std::abs(values[k][time_col] - values[k - 1][time_col] - step),
+                      std::abs(values[k][time_col] - static_cast<double>(k) * step)});
+  const bool rounded_grid = worst > 1e-9 * step && worst <= rounding;
   if (lowpass_hz > 0) {
-    // The filter assumes evenly spaced samples. Printed times carry rounding (0.0083 for 1/120 s),
-    // so spacing within 1 % of the mean step counts as even.
-    const double step = values.back()[time_col] / static_cast<double>(values.size() - 1);
+    // The filter assumes evenly spaced samples: within 1 % of the mean step, or within the rounding of
+    // the printed times; the rows are then put on the even grid the filter assumed.
+    const double tolerance = std::max(0.01 * step, rounding);
     for (size_t k = 1; k < values.size(); ++k)
-      if (std::abs(values[k][time_col] - values[k - 1][time_col] - step) > 0.01 * step)
+      if (std::abs(values[k][time_col] - values[k - 1][time_col] - step) > tolerance ||
+          (rounding > 0.01 * step && std::abs(values[k][time_col] - static_cast<double>(k) * step) > rounding))
         fail(row_line[k], time_field,
              fmt::format("rows are not evenly spaced in time (step {:g} s, the mean {:g} s): motion.lowpass_hz (in {} line {}) filters "
                          "evenly sampled data only; resample the motion or leave the filter out",
                          values[k][time_col] - values[k - 1][time_col], step, scenario_file, lowpass_line));
+    if (worst > 1e-9 * step)
+      for (size_t k = 1; k + 1 < values.size(); ++k) values[k][time_col] = static_cast<double>(k) * step;
     std::vector<double> series(values.size());
     for (size_t i = 0; i < columns.size(); ++i) {
       if (!columns[i].filtered) continue;
@@ -233,10 +290,29 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
     }
   }
 
+  if (lowpass_hz <= 0 && rounded_grid && values.size() >= 10 && worst > 0.01 * step) {
+    // Printed once per process and file (a sweep parses the scenario at every grid point).
+    static std::mutex mutex;
+    static std::set<std::string> said;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (said.insert(path).second)
+      std::cerr << fmt::format("warning: {}: the times, printed to {} decimals, make steps of {:g} s up to {:.0f} % uneven: between rows "
+                               "the posture's speed and acceleration (the inertial loads) jitter with them; print the times with more "
+                               "decimals, or give motion.lowpass_hz, which puts the rows on an even grid\n",
+                               path, time_decimals, step, 100 * worst / step);
+  }
+
   // Rows to keyframes, with the checks the scenario format applies to a keyframe's values.
+  // A row's angles are sized once: grown one by one, each row's two lists took three allocations and
+  // kept a quarter unused (an 8-h log at 10 Hz has 288 000 rows).
+  const size_t n_angles = static_cast<size_t>(std::count_if(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kAngle; }));
+  const size_t n_joint_angles =
+      static_cast<size_t>(std::count_if(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kJointAngle; }));
   std::vector<ScenarioKeyframe> keyframes(values.size());
   for (size_t k = 0; k < values.size(); ++k) {
     ScenarioKeyframe& kf = keyframes[k];
+    kf.angles.reserve(n_angles);
+    kf.joint_angles.reserve(n_joint_angles);
     kf.line = row_line[k];
     kf.file = path;
     for (int h = 0; h < 2; ++h) kf.hands[h].line = row_line[k], kf.hands[h].field = h == 0 ? "hands.right" : "hands.left";

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "sim/common/error.h"
 #include "sim/kinematics/timeline.h"
 #include "sim/scenario/motion_file.h"
@@ -101,6 +103,85 @@ TEST(MotionFile, ErrorsNameTheFileLineAndColumn) {
   EXPECT_NE(error_of("time,pelvis_deg.flexion\n0,0\n1,1,2\n").find("3 values"), std::string::npos);
 }
 
+// What spreadsheets, pandas and lab software write: a byte order mark, CRLF line endings, quoted
+// names, trailing commas, scientific notation, no newline at the end, empty lines at the end. All
+// read as the plain file is.
+TEST(MotionFile, ReadsTheCsvDialectsToolsWrite) {
+  const std::string plain = "time,regions_deg.lumbar.flexion,hands.right.load_kg\n0,0,0\n0.5,12.5,2\n1,0.001,0\n";
+  const std::vector<ScenarioKeyframe> want = read_motion_text(plain, "m.csv", 0, "s.yaml", 0);
+  const std::vector<std::string> dialects = {
+      "\xEF\xBB\xBFtime,regions_deg.lumbar.flexion,hands.right.load_kg\n0,0,0\n0.5,12.5,2\n1,0.001,0\n",
+      "time,regions_deg.lumbar.flexion,hands.right.load_kg\r\n0,0,0\r\n0.5,12.5,2\r\n1,0.001,0\r\n",
+      "\"time\",\"regions_deg.lumbar.flexion\",\"hands.right.load_kg\"\n0,0,0\n0.5,\"12.5\",2\n1,0.001,0\n",
+      "time,regions_deg.lumbar.flexion,hands.right.load_kg,\n0,0,0,\n0.5,12.5,2,\n1,0.001,0,,\n",
+      "time, regions_deg.lumbar.flexion ,hands.right.load_kg\n0.0e0,0E+00,0\n5e-1,1.25e1,2.0\n1,1e-3,0",
+      "\xEF\xBB\xBF\"time\",\"regions_deg.lumbar.flexion\",\"hands.right.load_kg\",\r\n0,0,0,\r\n0.5,12.5,2,\r\n1,0.001,0,\r\n\r\n\n",
+  };
+  for (const std::string& csv : dialects) {
+    std::vector<ScenarioKeyframe> k;
+    ASSERT_NO_THROW(k = read_motion_text(csv, "m.csv", 0, "s.yaml", 0)) << csv;
+    ASSERT_EQ(k.size(), want.size()) << csv;
+    for (size_t i = 0; i < k.size(); ++i) {
+      EXPECT_EQ(k[i].time, want[i].time) << csv;
+      ASSERT_EQ(k[i].angles.size(), 1u) << csv;
+      EXPECT_EQ(k[i].angles[0].degrees, want[i].angles[0].degrees) << csv;
+      EXPECT_EQ(k[i].angles[0].field, "regions_deg.lumbar.flexion") << csv;
+      EXPECT_EQ(k[i].hands[0].load_kg, want[i].hands[0].load_kg) << csv;
+    }
+  }
+}
+
+// Semicolon- (European Excel) and tab-separated files, and numbers strtod alone would take, are
+// refused with what to do, on the line and column concerned.
+TEST(MotionFile, RefusesOtherSeparatorsAndNonDecimalNumbersPlainly) {
+  auto error_of = [](const std::string& csv) {
+    try {
+      read_motion_text(csv, "m.csv", 0, "s.yaml", 0);
+    } catch (const InputError& e) {
+      return std::to_string(e.line()) + " " + e.field() + ": " + e.what();
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("time;regions_deg.lumbar.flexion\n0;0\n0,5;1,2\n").find("1 header"), std::string::npos);
+  EXPECT_NE(error_of("time;regions_deg.lumbar.flexion\n0;0\n0,5;1,2\n").find("separated by semicolons"), std::string::npos);
+  EXPECT_NE(error_of("time\tregions_deg.lumbar.flexion\n0\t0\n1\t1\n").find("separated by tabs"), std::string::npos);
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,0x10\n").find("3 regions_deg.lumbar.flexion: "), std::string::npos);
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,nan\n").find("'nan' is not a number"), std::string::npos);
+  EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,1e999\n").find("not a finite number"), std::string::npos);
+  EXPECT_NE(error_of("time,,regions_deg.lumbar.flexion\n0,0,0\n1,1,1\n").find("1 column 2: "), std::string::npos);
+  // A short row names the first column it lacks.
+  const std::string short_row = error_of("time,pelvis_deg.flexion,regions_deg.lumbar.flexion\n0,0,0\n1,1\n");
+  EXPECT_EQ(short_row.find("3 regions_deg.lumbar.flexion: "), 0u) << short_row;
+  EXPECT_NE(short_row.find("2 values for the header's 3 columns"), std::string::npos) << short_row;
+}
+
+// Motion capture at 120 Hz exported with 3-decimal times (0.008, 0.017, 0.025, ...): with the filter
+// the rows are the even grid those times round, read as the same motion printed exactly. Used to be
+// refused as "not evenly spaced".
+TEST(MotionFile, TimesPrintedRoundedAreTheEvenGridTheyRound) {
+  std::string rounded = "time,regions_deg.lumbar.flexion\n", exact = rounded, dropped = rounded;
+  for (int k = 0; k <= 360; ++k) {
+    const double t = k / 120.0, y = 7.5 * (1 - std::cos(M_PI * t));
+    rounded += fmt::format("{:.3f},{:.6f}\n", t, y);
+    exact += fmt::format("{:.9f},{:.6f}\n", t, y);
+    if (k != 100) dropped += fmt::format("{:.3f},{:.6f}\n", t, y);
+  }
+  const std::vector<ScenarioKeyframe> a = read_motion_text(rounded, "a.csv", 6, "s.yaml", 4);
+  const std::vector<ScenarioKeyframe> b = read_motion_text(exact, "b.csv", 6, "s.yaml", 4);
+  ASSERT_EQ(a.size(), 361u);
+  ASSERT_EQ(b.size(), 361u);
+  for (size_t k = 0; k < a.size(); ++k) {
+    EXPECT_NEAR(a[k].time, k / 120.0, 1e-12) << k;
+    EXPECT_NEAR(a[k].time, b[k].time, 1e-12) << k;
+    EXPECT_NEAR(a[k].angles[0].degrees, b[k].angles[0].degrees, 1e-9) << k;
+  }
+  // A dropped frame is still uneven; integer times are no rounded grid (0, 1, 3 is not 0, 1.5, 3).
+  EXPECT_THROW(read_motion_text(dropped, "c.csv", 6, "s.yaml", 4), InputError);
+  EXPECT_THROW(read_motion_text("time,regions_deg.lumbar.flexion\n0,0\n1,1\n3,2\n", "d.csv", 0.2, "s.yaml", 4), InputError);
+  // Without the filter the times are the file's (a warning says they jitter).
+  EXPECT_EQ(read_motion_text(rounded, "a.csv", 0, "s.yaml", 0)[2].time, 0.017);
+}
+
 TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
   const std::vector<double> t = {0, 0.37, 1.1, 2.0, 5.3};
   const std::vector<double> y(t.size(), -0.7311);
@@ -118,6 +199,22 @@ TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
       EXPECT_EQ(v0, v1);
       EXPECT_EQ(a0, a1);
     }
+  // By time too, anywhere in and around the span (the hand and force splines evaluate by time), and
+  // on knots shared with other splines.
+  const auto knots = std::make_shared<const std::vector<double>>(t);
+  ShapePreservingSpline shared = ShapePreservingSpline::on_shared_knots(knots, y);
+  shared.compact_if_constant();
+  for (double tt = -0.5; tt < 6; tt += 0.0371) {
+    double y0, v0, a0, y1, v1, a1, y2, v2, a2;
+    full.evaluate(tt, y0, v0, a0);
+    compact.evaluate(tt, y1, v1, a1);
+    shared.evaluate(tt, y2, v2, a2);
+    EXPECT_EQ(y0, y1) << tt;
+    EXPECT_EQ(v0, v1) << tt;
+    EXPECT_EQ(a0, a1) << tt;
+    EXPECT_EQ(y0, y2) << tt;
+    EXPECT_EQ(a0, a2) << tt;
+  }
   // A channel that moves is left as it is.
   ShapePreservingSpline moving(t, {0, 1, 1, 0.5, 0});
   moving.compact_if_constant();

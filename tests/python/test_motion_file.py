@@ -126,3 +126,69 @@ def test_python_simulates_a_motion_file_and_keeps_it_in_the_file(tmp_path):
     with h5py.File(tmp_path / "py.h5") as f:
         assert f.attrs["motion_text"] == CSV
     assert res.metadata["motion_text"] == CSV
+
+
+def test_a_csv_saved_by_excel_runs_as_the_plain_one_and_semicolons_are_refused(tmp_path):
+    # Excel's "CSV UTF-8": a byte order mark, CRLF, quoted names, trailing commas. It used to fail
+    # on its first column ("\ufefftime: unknown column").
+    excel = "\ufeff" + "\r\n".join(
+        ",".join(f'"{c}"' if i == 0 else c for c in line.split(",")) + ","
+        for i, line in enumerate(CSV.splitlines()) if not line.startswith("#")) + "\r\n"
+    outs = []
+    for name, csv in (("plain", CSV), ("excel", excel)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "m.csv").write_bytes(csv.encode())
+        r = run("run", _scenario_beside(folder), "-o", str(folder / "out.h5"), "--no-fatigue")
+        assert r.returncode == 0, (name, r.stderr)
+        outs.append(folder / "out.h5")
+    with h5py.File(outs[0]) as a, h5py.File(outs[1]) as b:
+        assert np.array_equal(a["joints/compression"][()], b["joints/compression"][()])
+    # European Excel: semicolons and decimal commas, refused with what to do, nothing written.
+    folder = tmp_path / "semicolon"
+    folder.mkdir()
+    (folder / "m.csv").write_text("time;regions_deg.lumbar.flexion\n0;0\n0,5;12,5\n")
+    r = run("run", _scenario_beside(folder), "-o", str(folder / "out.h5"))
+    assert r.returncode == 2 and "m.csv:1: header: the columns are separated by semicolons" in r.stderr, r.stderr
+    assert not (folder / "out.h5").exists()
+
+
+def _scenario_beside(folder):
+    (folder / "mf.yaml").write_text("paraspine_scenario: 1\nname: mf\noutput_rate_hz: 20\nmotion: {file: m.csv}\n")
+    return str(folder / "mf.yaml")
+
+
+def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp_path):
+    # 120-Hz motion capture exported with times to 3 decimals: refused before ("not evenly spaced");
+    # filtered, it gives the loads of the same motion with exact times. Unfiltered, a warning says
+    # that the uneven steps jitter the inertial loads.
+    t = np.arange(361) / 120
+    flexion = 15 * (1 - np.cos(2 * np.pi * 0.5 * t)) / 2
+    comp = {}
+    for decimals in (3, 9):
+        folder = tmp_path / str(decimals)
+        folder.mkdir()
+        csv = "time,regions_deg.lumbar.flexion\n" + "".join(f"{a:.{decimals}f},{b:.5f}\n" for a, b in zip(t, flexion))
+        r = run("run", motion_scenario(folder, csv, "{file: m.csv, lowpass_hz: 6}"), "-o", str(folder / "out.h5"), "--no-fatigue")
+        assert r.returncode == 0, r.stderr
+        with h5py.File(folder / "out.h5") as f:
+            comp[decimals] = f["joints/compression"][()]
+        if decimals == 3:
+            r = run("run", motion_scenario(folder, csv), "--no-fatigue")
+            assert r.returncode == 0 and "printed to 3 decimals" in r.stderr, r.stderr
+    assert np.abs(comp[3] - comp[9]).max() < 0.5, np.abs(comp[3] - comp[9]).max()
+
+
+def test_a_lumbar_run_of_a_full_spine_motion_names_the_csv_in_its_warning(tmp_path):
+    csv = "time,regions_deg.lumbar.flexion,regions_deg.cervical.flexion\n0,0,0\n1,20,10\n"
+    r = run("run", motion_scenario(tmp_path, csv), "--model", "lumbar", "--no-fatigue")
+    assert r.returncode == 0, r.stderr
+    assert "mf.yaml (motion file " in r.stderr and "m.csv): model 'lumbar' does not articulate" in r.stderr, r.stderr
+    assert "dropped" in r.stderr and "cervical" in r.stderr
+
+
+def test_from_yaml_finds_the_motion_beside_the_file_it_is_given(tmp_path):
+    import paraspine
+    path = motion_scenario(tmp_path)
+    sc = paraspine.Scenario.from_yaml(open(path).read(), path)
+    assert sc.motion_file == str(tmp_path / "m.csv") and sc.motion_text == CSV
