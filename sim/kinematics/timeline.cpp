@@ -100,18 +100,31 @@ PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& time
   if (times.empty() || times.size() != postures.size())
     throw std::invalid_argument("PostureTimeline: need one posture per keyframe time");
   const size_t n = times.size();
-  std::vector<std::vector<double>> ch(6 + m.ndof, std::vector<double>(n));
-  Eigen::VectorXd q(m.ndof);
-  for (size_t k = 0; k < n; ++k) {
+  const int nch = 6 + m.ndof;
+  // Channel i of keyframe k's posture (q: that posture's angles).
+  auto value = [&](const Posture& p, const Eigen::VectorXd& q, int i) {
+    return i < 3 ? p.pelvis_position[i] : i < 6 ? p.pelvis_angles[i - 3] : q[i - 6];
+  };
+  // First pass: which channels move. Only those get a value per keyframe, so a long motion file with
+  // a few moving rotations does not hold all 81 channels in full while they are built.
+  Eigen::VectorXd q(m.ndof), q0(m.ndof);
+  posture_to_angles(m, postures[0], q0);
+  std::vector<bool> moves(nch, false);
+  for (size_t k = 1; k < n; ++k) {
     posture_to_angles(m, postures[k], q);
-    for (int i = 0; i < 3; ++i) {
-      ch[i][k] = postures[k].pelvis_position[i];
-      ch[3 + i][k] = postures[k].pelvis_angles[i];
-    }
-    for (int i = 0; i < m.ndof; ++i) ch[6 + i][k] = q[i];
+    for (int i = 0; i < nch; ++i) moves[i] = moves[i] || value(postures[k], q, i) != value(postures[0], q0, i);
   }
-  for (auto& c : ch) {
-    channels_.push_back(ShapePreservingSpline::on_shared_knots(times_, std::move(c)));
+  std::vector<std::vector<double>> ch(nch);
+  for (int i = 0; i < nch; ++i) ch[i].assign(moves[i] ? n : 1, value(postures[0], q0, i));
+  for (size_t k = 1; k < n; ++k) {
+    posture_to_angles(m, postures[k], q);
+    for (int i = 0; i < nch; ++i)
+      if (moves[i]) ch[i][k] = value(postures[k], q, i);
+  }
+  for (int i = 0; i < nch; ++i) {
+    // A channel that never moves: its one value on every knot, compacted straight away (as before).
+    if (!moves[i]) ch[i].assign(n, ch[i][0]);
+    channels_.push_back(ShapePreservingSpline::on_shared_knots(times_, std::move(ch[i])));
     channels_.back().compact_if_constant();
   }
 }

@@ -329,7 +329,10 @@ bool supported_break(const Scenario& s, const CyclePosition& where) {
 }  // namespace
 
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
-  const BoundScenario b = bind_scenario(s, m);
+  BoundScenario b = bind_scenario(s, m);
+  // The keyframe postures live on in b.timeline; the run never reads them again, and for a long
+  // motion file (288 000 rows) they are about 200 MB.
+  std::vector<Posture>().swap(b.postures);
   const std::vector<FatigueParameters> fatigue_parameters = scenario_fatigue_parameters(s, m);
   Data d(m), probe(m), fresh_probe(m);
   fatigue_reset(m, d);
