@@ -84,15 +84,17 @@ TEST(MotionFile, RowsBecomeKeyframesWithTheirLinesAndColumns) {
   EXPECT_EQ(k[1].hands[1].position.z(), -0.2);  // both: the left hand mirrored
 }
 
+// "LINE FIELD: message" of the InputError reading `csv` gives, or "no error".
+std::string error_of(const std::string& csv) {
+  try {
+    read_motion_text(csv, "m.csv", 0, "s.yaml", 0);
+  } catch (const InputError& e) {
+    return std::to_string(e.line()) + " " + e.field() + ": " + e.what();
+  }
+  return "no error";
+}
+
 TEST(MotionFile, ErrorsNameTheFileLineAndColumn) {
-  auto error_of = [](const std::string& csv) {
-    try {
-      read_motion_text(csv, "m.csv", 0, "s.yaml", 0);
-    } catch (const InputError& e) {
-      return std::to_string(e.line()) + " " + e.field() + ": " + e.what();
-    }
-    return std::string("no error");
-  };
   EXPECT_NE(error_of("time,regions_deg.lumbar.flexion\n0,0\n1,x\n").find("3 regions_deg.lumbar.flexion"), std::string::npos);
   EXPECT_NE(error_of("time,regions_deg.lumbar.flex\n0,0\n1,1\n").find("1 regions_deg.lumbar.flex"), std::string::npos);
   EXPECT_NE(error_of("time,pelvis_deg.flexion\n0,0\n1,200\n").find("half turn"), std::string::npos);
@@ -134,14 +136,6 @@ TEST(MotionFile, ReadsTheCsvDialectsToolsWrite) {
 // Semicolon- (European Excel) and tab-separated files, and numbers strtod alone would take, are
 // refused with what to do, on the line and column concerned.
 TEST(MotionFile, RefusesOtherSeparatorsAndNonDecimalNumbersPlainly) {
-  auto error_of = [](const std::string& csv) {
-    try {
-      read_motion_text(csv, "m.csv", 0, "s.yaml", 0);
-    } catch (const InputError& e) {
-      return std::to_string(e.line()) + " " + e.field() + ": " + e.what();
-    }
-    return std::string("no error");
-  };
   EXPECT_NE(error_of("time;regions_deg.lumbar.flexion\n0;0\n0,5;1,2\n").find("1 header"), std::string::npos);
   EXPECT_NE(error_of("time;regions_deg.lumbar.flexion\n0;0\n0,5;1,2\n").find("separated by semicolons"), std::string::npos);
   EXPECT_NE(error_of("time\tregions_deg.lumbar.flexion\n0\t0\n1\t1\n").find("separated by tabs"), std::string::npos);
