@@ -1185,9 +1185,14 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
   // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
   bool hand_drawn = false, force_drawn = false;
   for (const auto& a : force_arrows(s, model_.gravity.norm())) (a.hand ? hand_drawn : force_drawn) = true;
-  // Each row by its name (legend_lines), one row height apart.
+  // Each row by its name (legend_lines), one row height apart. An animation keeps a row's place in
+  // every frame, drawn or not (its rows do not jump); a still picture closes the gap a row it does
+  // not draw would leave (golf and the phone neck showed an empty row above the external force).
   for (const LegendLine& line : legend_lines(s, o)) {
-    y += row;
+    const bool drawn = (line.row != LegendRow::kHandLoad || hand_drawn) && (line.row != LegendRow::kForce || force_drawn) &&
+                       (line.row != LegendRow::kReserve || (v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty()));
+    if (drawn || o.fixed_frame) y += row;
+    if (!drawn) continue;
     std::string shown = line.text;
     switch (line.row) {
       case LegendRow::kBones:
@@ -1219,12 +1224,10 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
         cairo_fill(cr);
         break;
       case LegendRow::kHandLoad:
-        if (!hand_drawn) continue;
         cairo_set_source_rgb(cr, 0.10, 0.35, 0.75);
         arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
         break;
       case LegendRow::kReserve:
-        if (v.reserve.size() != 3 * model_.njoint || shown_reserves(v.reserve).empty()) continue;
         cairo_new_path(cr);
         cairo_arc(cr, x0 + 0.8 * fs, y - 0.3 * fs, 0.45 * fs, 0, 2 * M_PI);
         cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
@@ -1232,7 +1235,6 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
         cairo_stroke(cr);
         break;
       case LegendRow::kForce:
-        if (!force_drawn) continue;
         cairo_set_source_rgb(cr, 0.05, 0.50, 0.28);
         arrow(cr, x0 + 0.8 * fs, y - 1.0 * fs, x0 + 0.8 * fs, y + 0.1 * fs, 0.6 * fs, 0.2 * fs);
         break;

@@ -872,6 +872,42 @@ TEST(Render, TheLegendNamesTheArm) {
   EXPECT_EQ(bands, 4);
 }
 
+// A still picture closes the gap of a legend row whose symbol the instant does not draw (golf and
+// the phone neck showed an empty row); an animation keeps the row's place so its frames do not jump.
+TEST(Render, AStillLegendHasNoEmptyRowAnAnimationKeepsItsPlace) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(0);
+  Scene empty = p.scene(v);  // no hand arrow at this instant: the hand-load row is not drawn
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  for (auto& path : empty.muscle_path) path.clear();
+  auto band_starts = [&](bool animation) {
+    PictureOptions o;
+    o.chart = false;
+    o.joint_forces = true;  // a row after the hand-load row: bones, discs, muscles, arm, (hand), joint load
+    o.fixed_frame = animation;
+    const int w = 1000, h = 640;
+    const Image im = render(p, v, empty, o, w, h);
+    const double fs = base_font_size(w, h, o);
+    std::vector<int> starts;
+    bool inked = false;
+    for (int y = static_cast<int>(4.5 * fs); y < h - static_cast<int>(4 * fs); ++y) {
+      bool row = false;
+      for (int x = static_cast<int>(fs); x < static_cast<int>(fs + 1.6 * 0.8 * fs); ++x) row = row || (im.at(x, y) & 0xffffff) != 0xffffff;
+      if (row && !inked) starts.push_back(y);
+      inked = row;
+    }
+    return starts;
+  };
+  const std::vector<int> still = band_starts(false), animation = band_starts(true);
+  ASSERT_EQ(still.size(), 5u);
+  ASSERT_EQ(animation.size(), 5u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(still[i], animation[i]) << i;  // bones, discs, muscles, arm
+  // The joint-load row: in the still right after the arm's, in the animation one row further down.
+  const double row = 1.45 * 0.8 * base_font_size(1000, 640, PictureOptions{});
+  EXPECT_NEAR(animation[4] - still[4], row, 2.0);
+}
+
 // teacherpics: the ranking beside the legend wrote every group of a lift's fatigue picture as "0.00"
 // (two decimals) beside swatches of different colours on a 0–0.05 scale; forward_head_posture's
 // head, an ellipsoid of nearly equal sagittal axes, did not show which way it faced.
