@@ -7,20 +7,30 @@
 namespace paraspine {
 
 ShapePreservingSpline::ShapePreservingSpline(std::vector<double> t, std::vector<double> y)
-    : ShapePreservingSpline(SharedKnots{}, std::make_shared<const std::vector<double>>(std::move(t)), std::move(y)) {}
+    : ShapePreservingSpline(SharedKnots{}, std::make_shared<const std::vector<double>>(std::move(t)), std::move(y), false) {}
 
 ShapePreservingSpline ShapePreservingSpline::on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y) {
-  return ShapePreservingSpline(SharedKnots{}, std::move(t), std::move(y));
+  return ShapePreservingSpline(SharedKnots{}, std::move(t), std::move(y), true);
 }
 
-ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> knots, std::vector<double> y)
+ShapePreservingSpline ShapePreservingSpline::held(std::shared_ptr<const std::vector<double>> t, double value) {
+  return ShapePreservingSpline(SharedKnots{}, std::move(t), {value}, true);
+}
+
+ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> knots, std::vector<double> y, bool compact)
     : t_(std::move(knots)), y_(std::move(y)) {
   if (!t_) throw std::invalid_argument("spline: no knot times");
   const std::vector<double>& t = *t_;
   const size_t n = t.size();
-  if (n == 0 || y_.size() != n) throw std::invalid_argument("spline: need matching, non-empty t and y");
+  const bool one_value = compact && y_.size() == 1;  // held()
+  if (n == 0 || (y_.size() != n && !one_value)) throw std::invalid_argument("spline: need matching, non-empty t and y");
   for (size_t k = 1; k < n; ++k)
     if (!(t[k] > t[k - 1])) throw std::invalid_argument("spline: times must increase strictly");
+  if (compact && std::all_of(y_.begin(), y_.end(), [&](double v) { return v == y_.front(); })) {
+    y_.resize(1), y_.shrink_to_fit();
+    constant_ = true;
+    return;
+  }
   v_.assign(n, 0.0);
   a_.assign(n, 0.0);
   for (size_t k = 1; k + 1 < n; ++k) {
@@ -60,15 +70,6 @@ HermiteBasis::HermiteBasis(double s) {
   }
 }
 
-void ShapePreservingSpline::compact_if_constant() {
-  if (constant_ || std::any_of(y_.begin(), y_.end(), [&](double v) { return v != y_.front(); })) return;
-  y_ = {y_.front()};
-  y_.shrink_to_fit();
-  v_.clear(), v_.shrink_to_fit();
-  a_.clear(), a_.shrink_to_fit();
-  constant_ = true;
-}
-
 void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& ydd) const {
   const std::vector<double>& knots = *t_;
   const size_t n = knots.size();
@@ -80,15 +81,12 @@ void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& yd
 }
 
 void ShapePreservingSpline::evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const {
-  if (constant_) {  // the uncompacted formula with its zero slopes and curvatures, for the same bits
-    const double p = y_[0], z = 0.0 * h, zz = 0.0 * h * h;
-    y = b.y[0] * p + b.y[1] * z + b.y[2] * zz + b.y[3] * zz + b.y[4] * z + b.y[5] * p;
-    yd = (b.dy[0] * p + b.dy[1] * z + b.dy[2] * zz + b.dy[3] * zz + b.dy[4] * z + b.dy[5] * p) / h;
-    ydd = (b.ddy[0] * p + b.ddy[1] * z + b.ddy[2] * zz + b.ddy[3] * zz + b.ddy[4] * z + b.ddy[5] * p) / (h * h);
-    return;
-  }
-  const double p0 = y_[k], p1 = y_[k + 1];
-  const double v0 = v_[k] * h, v1 = v_[k + 1] * h, a0 = a_[k] * h * h, a1 = a_[k + 1] * h * h;
+  // A constant spline's one value and its zero slopes and curvatures, through the same formula, so
+  // that it gives the bits of the same values stored per knot.
+  const size_t i0 = constant_ ? 0 : k, i1 = constant_ ? 0 : k + 1;
+  const double p0 = y_[i0], p1 = y_[i1];
+  const double v0 = (constant_ ? 0.0 : v_[k]) * h, v1 = (constant_ ? 0.0 : v_[k + 1]) * h;
+  const double a0 = (constant_ ? 0.0 : a_[k]) * h * h, a1 = (constant_ ? 0.0 : a_[k + 1]) * h * h;
   y = b.y[0] * p0 + b.y[1] * v0 + b.y[2] * a0 + b.y[3] * a1 + b.y[4] * v1 + b.y[5] * p1;
   yd = (b.dy[0] * p0 + b.dy[1] * v0 + b.dy[2] * a0 + b.dy[3] * a1 + b.dy[4] * v1 + b.dy[5] * p1) / h;
   ydd = (b.ddy[0] * p0 + b.ddy[1] * v0 + b.ddy[2] * a0 + b.ddy[3] * a1 + b.ddy[4] * v1 + b.ddy[5] * p1) / (h * h);
@@ -105,8 +103,8 @@ PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& time
   auto value = [&](const Posture& p, const Eigen::VectorXd& q, int i) {
     return i < 3 ? p.pelvis_position[i] : i < 6 ? p.pelvis_angles[i - 3] : q[i - 6];
   };
-  // First pass: which channels move. Only those get a value per keyframe, so a long motion file with
-  // a few moving rotations does not hold all 81 channels in full while they are built.
+  // First pass: which channels move. Only those get a value per keyframe (the others are held()), so
+  // a long motion file with a few moving rotations does not hold all 81 channels in full.
   Eigen::VectorXd q(m.ndof), q0(m.ndof);
   posture_to_angles(m, postures[0], q0);
   std::vector<bool> moves(nch, false);
@@ -115,18 +113,16 @@ PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& time
     for (int i = 0; i < nch; ++i) moves[i] = moves[i] || value(postures[k], q, i) != value(postures[0], q0, i);
   }
   std::vector<std::vector<double>> ch(nch);
-  for (int i = 0; i < nch; ++i) ch[i].assign(moves[i] ? n : 1, value(postures[0], q0, i));
+  for (int i = 0; i < nch; ++i)
+    if (moves[i]) ch[i].assign(n, value(postures[0], q0, i));
   for (size_t k = 1; k < n; ++k) {
     posture_to_angles(m, postures[k], q);
     for (int i = 0; i < nch; ++i)
       if (moves[i]) ch[i][k] = value(postures[k], q, i);
   }
-  for (int i = 0; i < nch; ++i) {
-    // A channel that never moves: its one value on every knot, compacted straight away (as before).
-    if (!moves[i]) ch[i].assign(n, ch[i][0]);
-    channels_.push_back(ShapePreservingSpline::on_shared_knots(times_, std::move(ch[i])));
-    channels_.back().compact_if_constant();
-  }
+  for (int i = 0; i < nch; ++i)
+    channels_.push_back(moves[i] ? ShapePreservingSpline::on_shared_knots(times_, std::move(ch[i]))
+                                 : ShapePreservingSpline::held(times_, value(postures[0], q0, i)));
 }
 
 void PostureTimeline::sample(double t, Data& d) const {

@@ -30,24 +30,24 @@ class ShapePreservingSpline {
   ShapePreservingSpline() = default;
   ShapePreservingSpline(std::vector<double> t, std::vector<double> y);
   // The same on knot times shared with other splines (a timeline's channels, a scenario's hand and
-  // force splines: a motion file's 288 000 knots are then held once, not once per channel).
+  // force splines: a motion file's 288 000 knots are then held once, not once per channel). Values
+  // that are all equal are kept as one (a posture channel that never moves, a hand that hangs
+  // throughout): every evaluation, by interval or by time, gives the bits the plain constructor's
+  // spline gives (the same formula with its zero slopes and curvatures).
   static ShapePreservingSpline on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y);
+  // A spline that holds `value` at every one of the shared knots, without a value per knot.
+  static ShapePreservingSpline held(std::shared_ptr<const std::vector<double>> t, double value);
   // Value, first and second derivative at time t (clamped to the keyframe span).
   void evaluate(double t, double& y, double& yd, double& ydd) const;
   // The same inside interval k (t_k ≤ t < t_k+1, of length h), its basis already made.
   void evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const;
-  // A spline whose values are all equal keeps one value instead of one per knot (a posture channel
-  // that never moves: most rotations of a measured motion of hundreds of thousands of rows; a hand
-  // that hangs throughout). Its (shared) knots stay, so every evaluation, by interval or by time,
-  // gives the same bits as before (the same formula with the zero slopes and curvatures).
-  void compact_if_constant();
 
  private:
   struct SharedKnots {};
-  ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> t, std::vector<double> y);
+  ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> t, std::vector<double> y, bool compact);
   std::shared_ptr<const std::vector<double>> t_;  // the knots, possibly shared
   std::vector<double> y_, v_, a_;
-  bool constant_ = false;  // compacted: y_ holds the one value, no v_ and a_
+  bool constant_ = false;  // all values equal, kept as one: y_ holds it, no v_ and a_
 };
 
 class PostureTimeline {

@@ -1213,20 +1213,19 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   }
   // The hand and force splines share one copy of the knot times, and keep one value where they never
   // change (a hand that hangs throughout, a backpack's constant weight): a motion file's 288 000 rows
-  // otherwise cost 4 × 2.3 MB per spline. Evaluations give the same bits (compact_if_constant).
+  // otherwise cost 4 × 2.3 MB per spline. Evaluations give the same bits (on_shared_knots).
   const auto knots = std::make_shared<const std::vector<double>>(b.times);
-  for (size_t i = 0; i < b.forces.size(); ++i)
+  for (size_t i = 0; i < b.forces.size(); ++i) {
     for (int c = 0; c < 3; ++c) {
       std::vector<double> v;
       for (const Vec3& x : force_values[i]) v.push_back(x[c]);
       if (v.size() == 1) v.push_back(v[0]);
       b.forces[i].value[c] = ShapePreservingSpline::on_shared_knots(knots, v);
-      b.forces[i].value[c].compact_if_constant();
-      std::vector<double> w = force_shares[i];
-      if (w.size() == 1) w.push_back(w[0]);
-      b.forces[i].share = ShapePreservingSpline::on_shared_knots(knots, w);
-      b.forces[i].share.compact_if_constant();
     }
+    std::vector<double> w = force_shares[i];
+    if (w.size() == 1) w.push_back(w[0]);
+    b.forces[i].share = ShapePreservingSpline::on_shared_knots(knots, w);
+  }
   // A balance support must push, not pull, in every keyframe posture: otherwise the body as
   // described would tip over about the pivot (a wrong pivot or lower-body centre of mass).
   for (size_t k = 0; k < s.keyframes.size() && !b.forces.empty(); ++k) {
@@ -1264,7 +1263,6 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       for (size_t k = 0; k < s.keyframes.size(); ++k) v.push_back(ls * s.keyframes[k].hands[h].position[c]);
       if (v.size() == 1) v.push_back(v[0]);
       b.hand_position[h][c] = ShapePreservingSpline::on_shared_knots(knots, v);
-      b.hand_position[h][c].compact_if_constant();
     }
   if (const std::string fast = implausible_speed(s); !fast.empty()) warn_once(fast);
   if (!dropped.empty()) {

@@ -179,9 +179,9 @@ TEST(MotionFile, TimesPrintedRoundedAreTheEvenGridTheyRound) {
 TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
   const std::vector<double> t = {0, 0.37, 1.1, 2.0, 5.3};
   const std::vector<double> y(t.size(), -0.7311);
-  const ShapePreservingSpline full(t, y);
-  ShapePreservingSpline compact(t, y);
-  compact.compact_if_constant();
+  const ShapePreservingSpline full(t, y);  // the plain constructor keeps a value per knot
+  const auto knots = std::make_shared<const std::vector<double>>(t);
+  const ShapePreservingSpline compact = ShapePreservingSpline::on_shared_knots(knots, y);  // kept as one value
   for (size_t k = 0; k + 1 < t.size(); ++k)
     for (double s : {0.0, 0.13, 0.5, 0.91}) {
       const double h = t[k + 1] - t[k];
@@ -194,10 +194,8 @@ TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
       EXPECT_EQ(a0, a1);
     }
   // By time too, anywhere in and around the span (the hand and force splines evaluate by time), and
-  // on knots shared with other splines.
-  const auto knots = std::make_shared<const std::vector<double>>(t);
-  ShapePreservingSpline shared = ShapePreservingSpline::on_shared_knots(knots, y);
-  shared.compact_if_constant();
+  // held() on knots shared with other splines.
+  const ShapePreservingSpline shared = ShapePreservingSpline::held(knots, y[0]);
   for (double tt = -0.5; tt < 6; tt += 0.0371) {
     double y0, v0, a0, y1, v1, a1, y2, v2, a2;
     full.evaluate(tt, y0, v0, a0);
@@ -210,8 +208,7 @@ TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
     EXPECT_EQ(a0, a2) << tt;
   }
   // A channel that moves is left as it is.
-  ShapePreservingSpline moving(t, {0, 1, 1, 0.5, 0});
-  moving.compact_if_constant();
+  const ShapePreservingSpline moving = ShapePreservingSpline::on_shared_knots(knots, {0, 1, 1, 0.5, 0});
   double v, vd, vdd;
   moving.evaluate(0.37, v, vd, vdd);
   EXPECT_NEAR(v, 1, 1e-15);
