@@ -6,14 +6,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iostream>
-#include <mutex>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "sim/common/error.h"
+#include "sim/common/warn_once.h"
 
 namespace paraspine {
 namespace {
@@ -26,7 +24,8 @@ struct Column {
   std::string region, axis;  // angles: region ("pelvis", a region or a joint) and axis
   int side = 0;              // hands: 0 right, 1 left, 2 both
   int coordinate = 0;        // positions: 0 forward, 1 up, 2 right
-  bool filtered = false;     // low-passed when the scenario asks for it (angles and positions)
+  // Low-passed when the scenario asks for it: angles and positions, not the time or a load.
+  bool filtered() const { return kind != Kind::kTime && kind != Kind::kHandLoad; }
 };
 
 // One line's cells, each trimmed of spaces and of the double quotes spreadsheets and pandas put
@@ -51,8 +50,10 @@ std::vector<std::string> split(const std::string& line) {
 }
 
 // A decimal number as CSV writers print it (123, -0.5, 1.5e-3, 2E+01), nothing else: strtod alone
-// would also take hexadecimal (0x10), "inf" and "nan", and its decimal mark follows the C locale.
-bool parse_number(const std::string& s, double& v) {
+// (and so sim/common/parse_number.h, used for command-line values) would also take hexadecimal
+// (0x10), "inf" and "nan". An overflow (1e999) gives an infinity here, which the caller reports as
+// not finite rather than not a number.
+bool parse_decimal(const std::string& s, double& v) {
   if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string::npos) return false;
   char* end = nullptr;
   v = std::strtod(s.c_str(), &end);
@@ -123,11 +124,6 @@ std::string motion_file_text(const std::string& path) {
   return text.str();
 }
 
-std::vector<ScenarioKeyframe> read_motion_file(const std::string& path, double lowpass_hz,
-                                               const std::string& scenario_file, int lowpass_line) {
-  return read_motion_text(motion_file_text(path), path, lowpass_hz, scenario_file, lowpass_line);
-}
-
 std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std::string& path, double lowpass_hz,
                                                const std::string& scenario_file, int lowpass_line) {
   // A UTF-8 byte order mark (Excel's "CSV UTF-8", Windows tools) is not part of the first name.
@@ -177,20 +173,20 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
         if (name == "time") {
           c.kind = Column::Kind::kTime;
         } else if (part.size() == 2 && part[0] == "pelvis_deg" && is_axis(part[1])) {
-          c.kind = Column::Kind::kAngle, c.region = "pelvis", c.axis = part[1], c.filtered = true;
+          c.kind = Column::Kind::kAngle, c.region = "pelvis", c.axis = part[1];
         } else if (part.size() == 3 && part[0] == "regions_deg" && is_axis(part[2]) && !part[1].empty()) {
-          c.kind = Column::Kind::kAngle, c.region = part[1], c.axis = part[2], c.filtered = true;
+          c.kind = Column::Kind::kAngle, c.region = part[1], c.axis = part[2];
         } else if (part.size() == 3 && part[0] == "joints_deg" && is_axis(part[2]) && !part[1].empty()) {
-          c.kind = Column::Kind::kJointAngle, c.region = part[1], c.axis = part[2], c.filtered = true;
+          c.kind = Column::Kind::kJointAngle, c.region = part[1], c.axis = part[2];
         } else if ((coordinate = coordinate_of(name, "pelvis_position")) >= 0) {
-          c.kind = Column::Kind::kPelvisPosition, c.coordinate = coordinate, c.filtered = true;
+          c.kind = Column::Kind::kPelvisPosition, c.coordinate = coordinate;
         } else if (part.size() >= 3 && part[0] == "hands" && (part[1] == "right" || part[1] == "left" || part[1] == "both")) {
           c.side = part[1] == "right" ? 0 : part[1] == "left" ? 1 : 2;
           const std::string rest = name.substr(std::string("hands.").size() + part[1].size() + 1);
           if (rest == "load_kg") {
             c.kind = Column::Kind::kHandLoad;
           } else if ((coordinate = coordinate_of(rest, "position")) >= 0) {
-            c.kind = Column::Kind::kHandPosition, c.coordinate = coordinate, c.filtered = true;
+            c.kind = Column::Kind::kHandPosition, c.coordinate = coordinate;
           } else {
             fail(line_no, field, std::string("unknown column (a hand column is hands.SIDE.load_kg or hands.SIDE.position[0-2]; columns: ") + kColumnHelp + ")");
           }
@@ -224,7 +220,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
     for (size_t i = 0; i < cells.size(); ++i) {
       const std::string& field = columns[i].name;
       double v = 0;
-      if (!parse_number(cells[i], v)) fail(line_no, field, "'" + cells[i] + "' is not a number");
+      if (!parse_decimal(cells[i], v)) fail(line_no, field, "'" + cells[i] + "' is not a number");
       if (!std::isfinite(v)) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
       row[i] = v;
       if (columns[i].kind == Column::Kind::kTime) {
@@ -279,7 +275,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       for (size_t k = 1; k + 1 < values.size(); ++k) values[k][time_col] = static_cast<double>(k) * step;
     std::vector<double> series(values.size());
     for (size_t i = 0; i < columns.size(); ++i) {
-      if (!columns[i].filtered) continue;
+      if (!columns[i].filtered()) continue;
       for (size_t k = 0; k < values.size(); ++k) series[k] = values[k][i];
       try {
         lowpass_zero_lag(series, 1 / step, lowpass_hz);
@@ -291,15 +287,10 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   }
 
   if (lowpass_hz <= 0 && rounded_grid && values.size() >= 10 && worst > 0.01 * step) {
-    // Printed once per process and file (a sweep parses the scenario at every grid point).
-    static std::mutex mutex;
-    static std::set<std::string> said;
-    std::lock_guard<std::mutex> lock(mutex);
-    if (said.insert(path).second)
-      std::cerr << fmt::format("warning: {}: the times, printed to {} decimals, make steps of {:g} s up to {:.0f} % uneven: between rows "
-                               "the posture's speed and acceleration (the inertial loads) jitter with them; print the times with more "
-                               "decimals, or give motion.lowpass_hz, which puts the rows on an even grid\n",
-                               path, time_decimals, step, 100 * worst / step);
+    warn_once(fmt::format("{}: the times, printed to {} decimals, make steps of {:g} s up to {:.0f} % uneven: between rows "
+                          "the posture's speed and acceleration (the inertial loads) jitter with them; print the times with more "
+                          "decimals, or give motion.lowpass_hz, which puts the rows on an even grid",
+                          path, time_decimals, step, 100 * worst / step));
   }
 
   // Rows to keyframes, with the checks the scenario format applies to a keyframe's values.
@@ -331,7 +322,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
         case Column::Kind::kPelvisPosition: kf.pelvis_position[c.coordinate] = v; break;
         case Column::Kind::kHandLoad:
           if (v < 0) fail(row_line[k], field, "must not be negative");
-          if (v > 60) fail(row_line[k], field, fmt::format("no person holds {:g} kg in one hand (limit 60 kg)", v));
+          if (v > kMaxHandLoadKg) fail(row_line[k], field, fmt::format("no person holds {:g} kg in one hand (limit {:g} kg)", v, kMaxHandLoadKg));
           for (int h = 0; h < 2; ++h)
             if (c.side == h || c.side == 2) kf.hands[h].load_kg = v;
           break;
@@ -346,7 +337,8 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
           break;
       }
     }
-    if (kf.pelvis_position.norm() > 1.0) fail(row_line[k], "pelvis_position", "more than 1 m from where the pelvis stands");
+    if (kf.pelvis_position.norm() > kMaxPelvisOffsetM)
+      fail(row_line[k], "pelvis_position", fmt::format("more than {:g} m from where the pelvis stands", kMaxPelvisOffsetM));
   }
   return keyframes;
 }

@@ -16,14 +16,11 @@
 
 namespace paraspine {
 
-// Reads `path` into keyframes (each keyframe's `file` is `path`, its lines the CSV's). With
+// Reads a motion file's text (motion_file_text; a results file keeps it, so pictures rebuild the run
+// without the CSV) into keyframes (each keyframe's `file` is `path`, its lines the CSV's). With
 // lowpass_hz > 0 every angle and position column is low-pass filtered first (lowpass_zero_lag; the
-// rows must then be evenly spaced in time). `field` names the scenario key that gave the filter, for
-// its errors ("motion.lowpass_hz" at `scenario_file`:`lowpass_line`).
-std::vector<ScenarioKeyframe> read_motion_file(const std::string& path, double lowpass_hz,
-                                               const std::string& scenario_file, int lowpass_line);
-// The same from the file's text (a results file keeps it, so pictures rebuild the run without the
-// CSV); `path` names it in errors.
+// rows must then be evenly spaced in time). `scenario_file` and `lowpass_line` say where the
+// scenario gave the filter, for its errors ("motion.lowpass_hz").
 std::vector<ScenarioKeyframe> read_motion_text(const std::string& text, const std::string& path, double lowpass_hz,
                                                const std::string& scenario_file, int lowpass_line);
 // The text of the motion file at `path` (InputError naming it when it cannot be read).

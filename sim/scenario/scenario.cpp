@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "sim/common/error.h"
+#include "sim/common/warn_once.h"
 #include "sim/common/yaml_reader.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
@@ -424,7 +425,8 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
       const YAML::Node pp = kn["pelvis_position"];
       if (!pp.IsSequence() || pp.size() != 3) r.fail(pp, f + ".pelvis_position", "expected [forward, up, right] in metres");
       for (int i = 0; i < 3; ++i) kf.pelvis_position[i] = r.num(pp[i], f + ".pelvis_position[" + std::to_string(i) + "]");
-      if (kf.pelvis_position.norm() > 1.0) r.fail(pp, f + ".pelvis_position", "more than 1 m from where the pelvis stands");
+      if (kf.pelvis_position.norm() > kMaxPelvisOffsetM)
+        r.fail(pp, f + ".pelvis_position", fmt::format("more than {:g} m from where the pelvis stands", kMaxPelvisOffsetM));
     }
     if (kn["regions_deg"].IsDefined()) {
       const YAML::Node rn = kn["regions_deg"];
@@ -464,9 +466,8 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
         if (n["load_kg"].IsDefined()) {
           h.load_kg = r.num(n["load_kg"], hf + ".load_kg");
           if (h.load_kg < 0) r.fail(n["load_kg"], hf + ".load_kg", "must not be negative");
-          // The heaviest single-hand holds in the literature are a few tens of kg; 60 kg in one hand
-          // is beyond any person and almost surely a unit or typing error.
-          if (h.load_kg > 60) r.fail(n["load_kg"], hf + ".load_kg", "no person holds " + n["load_kg"].as<std::string>() + " kg in one hand (limit 60 kg)");
+          if (h.load_kg > kMaxHandLoadKg)
+            r.fail(n["load_kg"], hf + ".load_kg", "no person holds " + n["load_kg"].as<std::string>() + fmt::format(" kg in one hand (limit {:g} kg)", kMaxHandLoadKg));
         }
         if (n["position"].IsDefined()) {
           const YAML::Node p = n["position"];
@@ -944,14 +945,6 @@ std::vector<std::string> region_joints(const Model& m, int r) {
           out.push_back(m.joint_name[j]);
   std::sort(out.begin(), out.end());
   return out;
-}
-
-// Prints `message` on stderr once per process (a sweep binds every grid point, twice).
-void warn_once(const std::string& message) {
-  static std::mutex mutex;
-  static std::set<std::string> said;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (said.insert(message).second) std::cerr << "warning: " << message << "\n";
 }
 
 }  // namespace

@@ -111,6 +111,12 @@ constexpr double kMaxScenarioFrames = 1e8;
 // The pelvis angles (pelvis_deg, regions_deg.pelvis) turn the whole body: a half turn either way per
 // axis reaches every orientation, so more is an input error (docs/scenarios.md, "Keyframes").
 constexpr double kMaxPelvisAngleDeg = 180;
+// pelvis_position: where the pelvis is relative to relaxed standing; a squat lowers it by tenths of
+// a metre, so more than a metre away is a unit or typing error.
+constexpr double kMaxPelvisOffsetM = 1.0;
+// load_kg per hand: the heaviest single-hand holds in the literature are a few tens of kg; 60 kg in
+// one hand is beyond any person and almost surely a unit or typing error.
+constexpr double kMaxHandLoadKg = 60;
 // Faster than people move their trunk: the mean speed between two keyframes of any prescribed angle
 // above it draws a warning (not an error). [V] The fastest published trunk segment speed found:
 // collegiate baseball pitchers' peak upper-torso rotation 1273 ± 142 °/s (Kageyama et al. 2015,
