@@ -245,6 +245,35 @@ bool haloed_arrow(cairo_t* cr, const Eigen::Vector2d& a, const Eigen::Vector2d& 
   return true;
 }
 
+// Inside a circle of radius r at c: a cross when what it marks points away from the viewer (the tail
+// of an arrow seen from behind), else a dot (its head coming toward the viewer).
+void along_view_mark(cairo_t* cr, const Eigen::Vector2d& c, double r, bool away) {
+  if (away) {
+    const double k = r * 0.7071;
+    cairo_move_to(cr, c.x() - k, c.y() - k), cairo_line_to(cr, c.x() + k, c.y() + k);
+    cairo_move_to(cr, c.x() - k, c.y() + k), cairo_line_to(cr, c.x() + k, c.y() - k);
+    cairo_stroke(cr);
+  } else {
+    cairo_arc(cr, c.x(), c.y(), 0.3 * r, 0, 2 * M_PI);
+    cairo_fill(cr);
+  }
+}
+
+// Text on a white halo of `halo_alpha`, so it reads over muscles, bones and arrows.
+void haloed_text(cairo_t* cr, double x, double y, const std::string& str, double size, bool bold, const double rgb[3],
+                 double halo_alpha) {
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_new_path(cr);
+  cairo_move_to(cr, x, y);
+  cairo_text_path(cr, str.c_str());
+  cairo_set_source_rgba(cr, 1, 1, 1, halo_alpha);
+  cairo_set_line_width(cr, 0.3 * size);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_stroke(cr);
+  text(cr, x, y, str, size, 0, bold, rgb[0], rgb[1], rgb[2]);
+}
+
 // The joint-load arrows' colours: compression near-black, shear violet (the muscles' scale runs
 // through yellow, orange and red to crimson, so neither is one of its colours).
 constexpr double kCompressionRgb[3] = {0.08, 0.08, 0.12}, kShearRgb[3] = {0.50, 0.15, 0.80};
@@ -942,19 +971,12 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       arrow(cr, p0.x(), p0.y(), p1.x(), p1.y(), std::max(8.0, 0.03 * px_per_m), std::max(2.5, 0.008 * px_per_m));
     } else {  // seen along the force: a circled cross (away from the viewer) or dot (toward)
       const auto c = P(fa.at);
-      const double r = std::max(7.0, 0.025 * px_per_m), k = r * 0.7071;
+      const double r = std::max(7.0, 0.025 * px_per_m);
       cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
       cairo_new_path(cr);
       cairo_arc(cr, c.x(), c.y(), r, 0, 2 * M_PI);
       cairo_stroke(cr);
-      if (fa.force.dot(camera(o.view).toward) < 0) {
-        cairo_move_to(cr, c.x() - k, c.y() - k), cairo_line_to(cr, c.x() + k, c.y() + k);
-        cairo_move_to(cr, c.x() - k, c.y() + k), cairo_line_to(cr, c.x() + k, c.y() - k);
-        cairo_stroke(cr);
-      } else {
-        cairo_arc(cr, c.x(), c.y(), 0.3 * r, 0, 2 * M_PI);
-        cairo_fill(cr);
-      }
+      along_view_mark(cr, c, r, fa.force.dot(camera(o.view).toward) < 0);
       label_at = c + Eigen::Vector2d(0, -1.3 * r);
     }
     const std::string label = count > 1 && fa.hand && fa.hands == 1 && fa.label.find(" at the hand") == std::string::npos
@@ -990,7 +1012,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       if (drawn) drawn_arrows.push_back({P(a.shear_tail), P(a.shear_tip)});
       if (!drawn && (a.shear_tip - a.shear_tail).norm() * px_per_m >= 8) {
         const auto c = P(a.centre);
-        const double r = std::max(5.0, 0.35 * fs), k = r * 0.7071;
+        const double r = std::max(5.0, 0.35 * fs);
         cairo_new_path(cr);
         cairo_arc(cr, c.x(), c.y(), r, 0, 2 * M_PI);
         cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
@@ -998,14 +1020,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
         cairo_set_source_rgb(cr, kShearRgb[0], kShearRgb[1], kShearRgb[2]);
         cairo_set_line_width(cr, std::max(1.5, 0.5 * width));
         cairo_stroke(cr);
-        if ((a.shear_tip - a.shear_tail).dot(cam.toward) < 0) {
-          cairo_move_to(cr, c.x() - k, c.y() - k), cairo_line_to(cr, c.x() + k, c.y() + k);
-          cairo_move_to(cr, c.x() - k, c.y() + k), cairo_line_to(cr, c.x() + k, c.y() - k);
-          cairo_stroke(cr);
-        } else {
-          cairo_arc(cr, c.x(), c.y(), 0.3 * r, 0, 2 * M_PI);
-          cairo_fill(cr);
-        }
+        along_view_mark(cr, c, r, (a.shear_tip - a.shear_tail).dot(cam.toward) < 0);
         drawn = true;
       }
       shear_drawn.push_back(drawn);
@@ -1038,16 +1053,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       placed.push_back(box);
       // On a white halo: the labels sit over muscles and the reserves' red rings (slouched sitting's
       // L2 … L5 were crossed by them).
-      cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-      cairo_set_font_size(cr, th);
-      cairo_new_path(cr);
-      cairo_move_to(cr, left, base);
-      cairo_text_path(cr, b.name.c_str());
-      cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-      cairo_set_line_width(cr, 0.3 * th);
-      cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-      cairo_stroke(cr);
-      text(cr, left, base, b.name, th, 0, false, 0.40, 0.37, 0.30);
+      static constexpr double kLabelRgb[3] = {0.40, 0.37, 0.30};
+      haloed_text(cr, left, base, b.name, th, false, kLabelRgb, 0.85);
     }
   }
 
@@ -1055,18 +1062,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
   // their arrow, across it: on the disc's posterior side first, else the other) and the two largest
   // shears (at the arrow's end, beyond it, else across it), inside the body's area, on a white halo; a
   // value that would overlap a label already written on every side tried is left out.
-  auto halo_text = [&](double x, double y, const std::string& str, double size, const double rgb[3]) {
-    cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-    cairo_set_font_size(cr, size);
-    cairo_new_path(cr);
-    cairo_move_to(cr, x, y);
-    cairo_text_path(cr, str.c_str());
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-    cairo_set_line_width(cr, 0.3 * size);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_stroke(cr);
-    text(cr, x, y, str, size, 0, true, rgb[0], rgb[1], rgb[2]);
-  };
+
   // Writes `str` beside `at`, on the side of the first direction (screen) in `dirs` where, at 0.6 to
   // 4 font sizes from `at`, it overlaps no label already written and no joint-load arrow (a value
   // centred above the middle of a slanting arrow covered its tail); false when there is none.
@@ -1094,7 +1090,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
         if (on_arrow(box) || std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; }))
           continue;
         placed.push_back(box);
-        halo_text(left, base, str, size, rgb);
+        haloed_text(cr, left, base, str, size, true, rgb, 0.9);
         return true;
       }
     }

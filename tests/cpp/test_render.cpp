@@ -846,6 +846,21 @@ TEST(Render, VertebraLabelsGoOnTheAnteriorSide) {
 // teacherpics: the legend did not say what the grey bar from the shoulder is (slouched sitting's
 // hangs below the pelvis, a stoop's reaches to the box). A model with arms has a legend row for
 // them, drawn as the body draws them: its grey disc shows in a picture whose body is left out.
+// The first rows of ink in the legend's symbol column, between the header and the colour bar, of a
+// picture w × h px drawn with options o: one per symbol drawn.
+std::vector<int> legend_symbol_rows(const Image& im, int w, int h, const PictureOptions& o) {
+  const double fs = base_font_size(w, h, o);
+  std::vector<int> starts;
+  bool inked = false;
+  for (int y = static_cast<int>(4.5 * fs); y < h - static_cast<int>(4 * fs); ++y) {
+    bool row = false;
+    for (int x = static_cast<int>(fs); x < static_cast<int>(fs + 1.6 * 0.8 * fs); ++x) row = row || (im.at(x, y) & 0xffffff) != 0xffffff;
+    if (row && !inked) starts.push_back(y);
+    inked = row;
+  }
+  return starts;
+}
+
 TEST(Render, TheLegendNamesTheArm) {
   const ResultsSeries r(runs().stoop());
   ResultsPicture p(r);
@@ -858,18 +873,9 @@ TEST(Render, TheLegendNamesTheArm) {
   o.chart = false;
   const int w = 1000, h = 640;
   const Image im = render(p, v, empty, o, w, h);
-  // The legend's symbol column, between the header and the colour bar: bones, discs, muscle and
-  // arm (no hand arrow or ring is drawn at this instant without the body) are four bands of ink.
-  const double fs = base_font_size(w, h, o);
-  int bands = 0;
-  bool inked = false;
-  for (int y = static_cast<int>(4.5 * fs); y < h - static_cast<int>(4 * fs); ++y) {
-    bool row = false;
-    for (int x = static_cast<int>(fs); x < static_cast<int>(fs + 1.6 * 0.8 * fs); ++x) row = row || (im.at(x, y) & 0xffffff) != 0xffffff;
-    bands += row && !inked;
-    inked = row;
-  }
-  EXPECT_EQ(bands, 4);
+  // Bones, discs, muscle and arm (no hand arrow or ring is drawn at this instant without the body)
+  // are four bands of ink.
+  EXPECT_EQ(legend_symbol_rows(im, w, h, o).size(), 4u);
 }
 
 // A still picture closes the gap of a legend row whose symbol the instant does not draw (golf and
@@ -887,17 +893,7 @@ TEST(Render, AStillLegendHasNoEmptyRowAnAnimationKeepsItsPlace) {
     o.joint_forces = true;  // a row after the hand-load row: bones, discs, muscles, arm, (hand), joint load
     o.fixed_frame = animation;
     const int w = 1000, h = 640;
-    const Image im = render(p, v, empty, o, w, h);
-    const double fs = base_font_size(w, h, o);
-    std::vector<int> starts;
-    bool inked = false;
-    for (int y = static_cast<int>(4.5 * fs); y < h - static_cast<int>(4 * fs); ++y) {
-      bool row = false;
-      for (int x = static_cast<int>(fs); x < static_cast<int>(fs + 1.6 * 0.8 * fs); ++x) row = row || (im.at(x, y) & 0xffffff) != 0xffffff;
-      if (row && !inked) starts.push_back(y);
-      inked = row;
-    }
-    return starts;
+    return legend_symbol_rows(render(p, v, empty, o, w, h), w, h, o);
   };
   const std::vector<int> still = band_starts(false), animation = band_starts(true);
   ASSERT_EQ(still.size(), 5u);
