@@ -1,6 +1,7 @@
 #include "sim/scenario/motion_file.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -24,6 +25,7 @@ struct Column {
   std::string region, axis;  // angles: region ("pelvis", a region or a joint) and axis
   int side = 0;              // hands: 0 right, 1 left, 2 both
   int coordinate = 0;        // positions: 0 forward, 1 up, 2 right
+  double to_seconds = 1;     // the time: its unit in seconds (1e-3 for a column in milliseconds)
   // Low-passed when the scenario asks for it: angles and positions, not the time or a load.
   bool filtered() const { return kind != Kind::kTime && kind != Kind::kHandLoad; }
 };
@@ -68,6 +70,32 @@ int coordinate_of(const std::string& text, const std::string& prefix) {
   if (text[prefix.size()] != '[' || text.back() != ']') return -1;
   const char c = text[prefix.size() + 1];
   return c >= '0' && c <= '2' ? c - '0' : -1;
+}
+
+// The time column as lab software and spreadsheets head it: "time" (the scenario format's key) in any
+// case, bare or with its unit as "time_s", "time (s)" or "time [s]" (also "sec", "seconds"), or in
+// milliseconds ("time_ms", "time (ms)", "time [ms]"), which are converted. Returns the factor to
+// seconds; 0 when the name is not a time column ("timestamp", "frame"); -1 when it is one with a unit
+// that is neither (then `unit` holds it, for the error).
+double time_column_to_seconds(const std::string& name, std::string& unit) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (lower.compare(0, 4, "time") != 0) return 0;
+  std::string rest = lower.substr(4);
+  rest.erase(0, rest.find_first_not_of(' '));
+  if (rest.empty()) return 1;
+  if (rest[0] == '_') {
+    unit = rest.substr(1);
+  } else if ((rest.front() == '(' && rest.back() == ')') || (rest.front() == '[' && rest.back() == ']')) {
+    unit = rest.substr(1, rest.size() - 2);
+    const size_t a = unit.find_first_not_of(' '), b = unit.find_last_not_of(' ');
+    unit = a == std::string::npos ? std::string() : unit.substr(a, b - a + 1);
+  } else {
+    return 0;
+  }
+  if (unit == "s" || unit == "sec" || unit == "seconds") return 1;
+  if (unit == "ms") return 1e-3;
+  return -1;
 }
 
 const char* const kColumnHelp =
@@ -170,8 +198,13 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
           part.push_back(name.substr(a, b - a));
         }
         int coordinate = -1;
-        if (name == "time") {
-          c.kind = Column::Kind::kTime;
+        std::string time_unit;
+        if (const double to_seconds = time_column_to_seconds(name, time_unit); to_seconds != 0) {
+          if (to_seconds < 0)
+            fail(line_no, field, "the time's unit '" + time_unit + "' is not known: give seconds (time, time_s, time (s)) or milliseconds (time_ms, time (ms))");
+          for (const Column& other : columns)
+            if (other.kind == Column::Kind::kTime) fail(line_no, field, "is a second time column, after '" + other.name + "'");
+          c.kind = Column::Kind::kTime, c.to_seconds = to_seconds;
         } else if (part.size() == 2 && part[0] == "pelvis_deg" && is_axis(part[1])) {
           c.kind = Column::Kind::kAngle, c.region = "pelvis", c.axis = part[1];
         } else if (part.size() == 3 && part[0] == "regions_deg" && is_axis(part[2]) && !part[1].empty()) {
@@ -197,7 +230,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
         columns.push_back(c);
       }
       if (std::none_of(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kTime; }))
-        fail(line_no, "time", "the header has no 'time' column (seconds)");
+        fail(line_no, "time", "the header has no 'time' column (seconds; also read: Time, time_s, time (s), time [s], time_ms, time (ms))");
       if (hand_side[2] && (hand_side[0] || hand_side[1]))
         fail(line_no, "hands.both", "hands.both already gives both hands: give both, or right and left");
       // A positioned hand needs all three coordinates: a missing one would put it at 0.
@@ -224,10 +257,14 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       if (!std::isfinite(v)) fail(line_no, field, "'" + cells[i] + "' is not a finite number");
       row[i] = v;
       if (columns[i].kind == Column::Kind::kTime) {
-        // The resolution the times are printed with (3 decimals: 1 ms), for the spacing checks below.
+        row[i] = v * columns[i].to_seconds;
+        // The resolution the times are printed with (3 decimals: 1 ms; in milliseconds, 3 more), for
+        // the spacing checks below.
         const size_t dot = cells[i].find('.'), e = cells[i].find_first_of("eE");
+        const int decimals = (dot == std::string::npos ? 0 : static_cast<int>(cells[i].size() - dot - 1)) +
+                             (columns[i].to_seconds == 1 ? 0 : 3);
         if (e != std::string::npos) time_decimals = -1;  // scientific notation: resolution unknown
-        else if (time_decimals >= 0 && dot != std::string::npos) time_decimals = std::max(time_decimals, static_cast<int>(cells[i].size() - dot - 1));
+        else if (time_decimals >= 0) time_decimals = std::max(time_decimals, decimals);
       }
     }
     row_line.push_back(line_no);
@@ -238,7 +275,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
 
   const size_t time_col = static_cast<size_t>(
       std::find_if(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kTime; }) - columns.begin());
-  const std::string time_field = "time";
+  const std::string& time_field = columns[time_col].name;
   if (values[0][time_col] != 0) fail(row_line[0], time_field, "the first row is at time 0 (subtract the first time from every row)");
   for (size_t k = 1; k < values.size(); ++k) {
     if (!(values[k][time_col] > values[k - 1][time_col])) fail(row_line[k], time_field, "times must increase");

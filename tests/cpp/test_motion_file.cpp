@@ -176,6 +176,46 @@ TEST(MotionFile, TimesPrintedRoundedAreTheEvenGridTheyRound) {
   EXPECT_EQ(read_motion_text(rounded, "a.csv", 0, "s.yaml", 0)[2].time, 0.017);
 }
 
+// The time column as lab software and spreadsheets head it (Vicon, Qualisys, pandas, Excel): any
+// case, with the unit in the name; milliseconds are converted. Other units, a second time column and
+// names that only begin with "time" are refused on the header line.
+TEST(MotionFile, TheTimeColumnIsReadUnderTheHeadersToolsGiveIt) {
+  const std::string rows = "0,0\n0.5,12.5\n1,0.001\n";
+  const std::vector<ScenarioKeyframe> want = read_motion_text("time,regions_deg.lumbar.flexion\n" + rows, "m.csv", 0, "s.yaml", 0);
+  for (const char* name : {"Time", "TIME", "time_s", "Time (s)", "time(s)", "time [s]", "\"Time (s)\"", "time (sec)", "time_seconds"}) {
+    std::vector<ScenarioKeyframe> k;
+    ASSERT_NO_THROW(k = read_motion_text(std::string(name) + ",regions_deg.lumbar.flexion\n" + rows, "m.csv", 0, "s.yaml", 0)) << name;
+    ASSERT_EQ(k.size(), 3u) << name;
+    for (size_t i = 0; i < k.size(); ++i) EXPECT_EQ(k[i].time, want[i].time) << name;
+  }
+  for (const char* name : {"time_ms", "Time (ms)", "time [ms]"}) {
+    const std::vector<ScenarioKeyframe> k =
+        read_motion_text(std::string(name) + ",regions_deg.lumbar.flexion\n0,0\n500,12.5\n1000,0.001\n", "m.csv", 0, "s.yaml", 0);
+    ASSERT_EQ(k.size(), 3u) << name;
+    for (size_t i = 0; i < k.size(); ++i) EXPECT_DOUBLE_EQ(k[i].time, want[i].time) << name;
+  }
+  // 120 Hz in milliseconds to 1 decimal (8.3, 16.7, 25.0): the rounded grid of 0.1 ms, filtered as exact.
+  std::string ms = "time_ms,regions_deg.lumbar.flexion\n";
+  for (int k = 0; k <= 360; ++k) ms += fmt::format("{:.1f},{:.6f}\n", 1000.0 * k / 120.0, 7.5 * (1 - std::cos(M_PI * k / 120.0)));
+  const std::vector<ScenarioKeyframe> f = read_motion_text(ms, "ms.csv", 6, "s.yaml", 4);
+  ASSERT_EQ(f.size(), 361u);
+  for (size_t k = 0; k < f.size(); ++k) EXPECT_NEAR(f[k].time, k / 120.0, 1e-12) << k;
+
+  const std::string hours = error_of("time (h),regions_deg.lumbar.flexion\n0,0\n1,1\n");
+  EXPECT_EQ(hours.find("1 time (h): "), 0u) << hours;
+  EXPECT_NE(hours.find("the time's unit 'h' is not known"), std::string::npos) << hours;
+  const std::string twice = error_of("time,Time,regions_deg.lumbar.flexion\n0,0,0\n1,1,1\n");
+  EXPECT_EQ(twice.find("1 Time: "), 0u) << twice;
+  EXPECT_NE(twice.find("a second time column"), std::string::npos) << twice;
+  const std::string stamp = error_of("timestamp,regions_deg.lumbar.flexion\n0,0\n1,1\n");
+  EXPECT_EQ(stamp.find("1 timestamp: "), 0u) << stamp;
+  EXPECT_NE(stamp.find("unknown column"), std::string::npos) << stamp;
+  // Errors about the times name the column as the file heads it.
+  const std::string order = error_of("Time (s),regions_deg.lumbar.flexion\n0,0\n0,1\n");
+  EXPECT_EQ(order.find("3 Time (s): "), 0u) << order;
+  EXPECT_NE(order.find("times must increase"), std::string::npos) << order;
+}
+
 TEST(Spline, ACompactedConstantChannelGivesTheSameBitsByInterval) {
   const std::vector<double> t = {0, 0.37, 1.1, 2.0, 5.3};
   const std::vector<double> y(t.size(), -0.7311);
