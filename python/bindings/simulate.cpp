@@ -17,6 +17,7 @@
 #include "python/bindings/bindings.h"
 #include "sim/simulate/threads.h"
 #include "sim/common/error.h"
+#include "sim/scenario/motion_file.h"
 #include "sim/io/fields.h"
 #include "sim/io/output_path.h"
 #include "sim/io/results_reader.h"
@@ -297,14 +298,27 @@ void write_sweep(const std::string& path, const ps::Scenario& s,
 }  // namespace
 
 void bind_simulate(py::module_& mod) {
+  mod.def("_is_time_column", &ps::is_time_column, py::arg("name"),
+          "Whether a motion column heading is the time column ('time', 'Time (s)', 'time_ms', ...).");
   py::class_<ps::Scenario>(mod, "Scenario", "A scenario: postures, hand loads and timing (docs/scenarios.md).")
       .def_static("_load", &ps::load_scenario, py::arg("name_or_path"))
       .def_static("_parse", &ps::parse_scenario, py::arg("text"), py::arg("file"))
+      // A motion given as text (a DataFrame written as CSV, or the text a scenario read and keeps):
+      // `motion.file` is not looked up; errors about the motion name `motion_source`.
+      .def_static("_parse_with_motion", &ps::parse_scenario_with_motion, py::arg("text"), py::arg("file"),
+                  py::arg("motion_text"), py::arg("motion_source"))
       .def_static("_resolve_path", &ps::resolve_scenario_path, py::arg("name_or_path"))
       .def("_with_overrides",
            [](const ps::Scenario& s, const std::vector<std::string>& sets, const std::string& file) {
              // Errors name Python's argument, `overrides:`, not the CLI's `--set:` (as sweep's say `vary:`).
-             return ps::parse_scenario(ps::apply_overrides(s.text, s.file, sets, "overrides"), file);
+             const std::string text = ps::apply_overrides(s.text, s.file, sets, "overrides");
+             // A scenario with a motion keeps the rows it read (a DataFrame's have no file to read
+             // again; a file's may have changed since), unless an override names another file.
+             const bool other_file = std::any_of(sets.begin(), sets.end(), [](const std::string& set) {
+               return set.rfind("motion.file", 0) == 0 || set.rfind("motion=", 0) == 0;
+             });
+             return s.motion_text.empty() || other_file ? ps::parse_scenario(text, file)
+                                                        : ps::parse_scenario_with_motion(text, file, s.motion_text, s.motion_file);
            }, py::arg("sets"), py::arg("file"))
       .def_readonly("name", &ps::Scenario::name, "Scenario name.")
       .def_readonly("description", &ps::Scenario::description, "What the scenario represents.")

@@ -14,6 +14,8 @@ from . import _core
 
 OverrideValue = Union[int, float, str, bool, Sequence[float], np.ndarray]
 Overrides = Union[Mapping[str, OverrideValue], Sequence[str]]
+# A motion table: a pandas DataFrame, a dict of equal-length columns, CSV text, or a CSV file's path.
+Motion = Union[Any, Mapping[str, Sequence[float]], str, "os.PathLike[str]"]
 
 
 def _format_override_value(value: OverrideValue) -> str:
@@ -113,12 +115,20 @@ class Scenario:
         return cls(_core.Scenario._parse(text, str(file)))
 
     @classmethod
-    def from_dict(cls, spec: Mapping[str, Any], file: str = "<from_dict>") -> "Scenario":
+    def from_dict(cls, spec: Mapping[str, Any], file: str = "<from_dict>", motion: Optional[Motion] = None) -> "Scenario":
         """Build a scenario from a dict with the keys of a scenario file (docs/scenarios.md).
 
         ``paraspine_scenario: 1`` is added when missing. The dict is written as block YAML, so
         error messages name a line of :attr:`text` and the field, e.g.
         ``<from_dict>:9: keyframes[1].time: ...``.
+
+        ``motion`` gives the keyframes as a table instead of ``keyframes:`` — a pandas DataFrame, a
+        dict of equal-length columns, CSV text, or a CSV file's path — with the columns of a motion
+        file (``time``, ``regions_deg.lumbar.flexion``, ...; docs/scenarios.md, "Motion files"). A
+        DataFrame's index is used as the time column when no column is one and the index is named.
+        ``spec`` may hold ``motion: {lowpass_hz: 6}`` for the filter. The table is read as the CSV
+        it would be written as (numbers printed to round-trip, so a file of the same values gives
+        the same bits); errors name its line, the header being line 1, and its column.
         """
         import yaml  # Debian's python3-yaml
 
@@ -127,8 +137,30 @@ class Scenario:
         d = _plain(dict(spec))
         if "paraspine_scenario" not in d:
             d = {"paraspine_scenario": 1, **d}
+        if motion is None:
+            text = yaml.safe_dump(d, sort_keys=False, default_flow_style=False, allow_unicode=True)
+            return cls.from_yaml(text, file)
+        motion_text, source = _motion_csv(motion)
+        given = d.get("motion") or {}
+        if not isinstance(given, Mapping):
+            raise TypeError(f"Scenario.from_dict: 'motion' in the dict holds the filter, e.g. {{'lowpass_hz': 6}}, not {given!r}")
+        if "file" in given:
+            raise ValueError("Scenario.from_dict: the motion is given twice, as motion= and as motion.file in the dict; "
+                             "give one")
+        if "keyframes" in d:
+            raise ValueError("Scenario.from_dict: motion= gives the keyframes; leave 'keyframes' out of the dict")
+        d["motion"] = {"file": source, **given}
         text = yaml.safe_dump(d, sort_keys=False, default_flow_style=False, allow_unicode=True)
-        return cls.from_yaml(text, file)
+        return cls(_core.Scenario._parse_with_motion(text, str(file), motion_text, source))
+
+    def with_motion(self, motion: Motion, lowpass_hz: Optional[float] = None) -> "Scenario":
+        """A copy whose keyframes are ``motion``'s rows (as :meth:`from_dict`'s ``motion=``), every
+        other setting kept (model, subject, criterion, rate, repetitions, forces, fatigue);
+        ``lowpass_hz`` filters it (None: as given)."""
+        d = self.to_dict()
+        d.pop("keyframes", None)
+        d["motion"] = {} if lowpass_hz is None else {"lowpass_hz": lowpass_hz}
+        return Scenario.from_dict(d, self.file, motion=motion)
 
     def with_overrides(self, overrides: Overrides) -> "Scenario":
         """A copy with existing values changed (``{PATH: VALUE}`` or ``["PATH=VALUE", ...]``).
@@ -263,7 +295,63 @@ class Scenario:
         return self
 
     def __reduce__(self):
+        # A motion travels as the text that was read: a DataFrame's rows have no file, and a file may
+        # have changed, moved or be relative to another working directory by the time it unpickles.
+        if self.motion_text:
+            return (_scenario_with_motion, (self.text, self.file, self.motion_text, self.motion_file))
         return (Scenario.from_yaml, (self.text, self.file))
+
+
+def _scenario_with_motion(text: str, file: str, motion_text: str, motion_source: str) -> Scenario:
+    return Scenario(_core.Scenario._parse_with_motion(text, file, motion_text, motion_source))
+
+
+def _motion_csv(motion: Motion) -> tuple[str, str]:
+    """``motion`` as a motion file's text, and what errors name it: ``<DataFrame>``, ``<dict>``,
+    ``<csv text>`` or the file's path."""
+    if isinstance(motion, bytes):
+        motion = motion.decode()
+    if isinstance(motion, str) and "\n" in motion:
+        return motion, "<csv text>"
+    if isinstance(motion, (str, os.PathLike)):
+        path = os.fsdecode(motion)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: the motion file does not exist")
+        with open(path, encoding="utf-8") as f:
+            return f.read(), path
+    source = "<dict>"
+    if hasattr(motion, "columns") and hasattr(motion, "index"):  # a pandas DataFrame, without importing pandas
+        source = "<DataFrame>"
+        names = [str(c) for c in motion.columns]
+        is_time = [_core._is_time_column(n) for n in names]
+        if not any(is_time) and motion.index.name is not None and _core._is_time_column(str(motion.index.name)):
+            motion = motion.reset_index()
+        motion = {str(c): motion[c].to_numpy() for c in motion.columns}
+    if not isinstance(motion, Mapping):
+        raise TypeError(f"motion: a pandas DataFrame, a dict of columns, CSV text or a CSV file's path, "
+                        f"not {type(motion).__name__}")
+    names, columns = [], []
+    for name, values in motion.items():
+        name = str(name)
+        if any(ch in name for ch in ',"\n\r'):
+            raise ValueError(f"motion: column {name!r}: a column name cannot hold a comma, quote or line break")
+        try:
+            col = np.asarray(values, dtype=float)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"motion: column {name!r} is not numbers ({e})") from None
+        if col.ndim != 1:
+            raise ValueError(f"motion: column {name!r} is not one value per row (shape {col.shape})")
+        if columns and len(col) != len(columns[0]):
+            raise ValueError(f"motion: column {name!r} has {len(col)} rows, {names[0]!r} has {len(columns[0])}")
+        names.append(name)
+        columns.append(col)
+    if not names:
+        raise ValueError("motion: the table has no columns (it needs 'time' and what moves)")
+    # repr: the shortest text that reads back as the same double, so the CSV of the same values
+    # (written by repr, or by pandas' to_csv) gives the same bits.
+    lines = [",".join(names)]
+    lines.extend(",".join(map(repr, row)) for row in zip(*(c.tolist() for c in columns)))
+    return "\n".join(lines) + "\n", source
 
 
 def as_scenario(scenario: Union[Scenario, str, Mapping[str, Any]]) -> Scenario:

@@ -104,6 +104,11 @@ const char* const kColumnHelp =
 
 }  // namespace
 
+bool is_time_column(const std::string& name) {
+  std::string unit;
+  return time_column_to_seconds(name, unit) != 0;
+}
+
 void lowpass_zero_lag(std::vector<double>& x, double sample_hz, double cutoff_hz) {
   if (!(cutoff_hz > 0 && cutoff_hz < sample_hz / 2))
     throw std::invalid_argument(fmt::format("a low-pass cutoff of {:g} Hz needs to lie between 0 and half the sampling rate ({:g} Hz)",

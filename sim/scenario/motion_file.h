@@ -23,6 +23,10 @@ namespace paraspine {
 // scenario gave the filter, for its errors ("motion.lowpass_hz").
 std::vector<ScenarioKeyframe> read_motion_text(const std::string& text, const std::string& path, double lowpass_hz,
                                                const std::string& scenario_file, int lowpass_line);
+// Whether a column heading is the time column as the reader takes it: "time" in any case, bare or
+// with a unit ("time_s", "Time (s)", "time [ms]", ...; one with an unknown unit is a time column the
+// reader refuses by name). Python uses it to find a DataFrame's time in its index.
+bool is_time_column(const std::string& name);
 // The text of the motion file at `path` (InputError naming it when it cannot be read).
 std::string motion_file_text(const std::string& path);
 
