@@ -213,7 +213,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
                              "could not be read back; install Debian's hdf5-filter-plugin or hdf5plugin")
     m = _resolve_model(model, sc)
     if out:  # as `paraspine run -o`, before the run: the folder, an input of the run, then the name
-        _core._check_output_path(out, [sc.file, m.file])
+        _core._check_output_path(out, [sc.file, m.file, sc.motion_file])
         _check_results_name(out, "output", RESULTS_HINT)
     if subject is not None and not isinstance(subject, _core.Subject):
         raise TypeError("subject must be a paraspine.Subject(mass=..., height=..., sex=...)")
@@ -540,7 +540,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
     n = threads if threads is not None else (os.cpu_count() or 1)
     _check_threads(n)
     if output is not None:  # a typo in the folder fails now, not after the whole grid has run
-        _core._check_output_path(os.fspath(output), [sc.file])
+        _core._check_output_path(os.fspath(output), [sc.file, sc.motion_file])
         _check_results_name(os.fspath(output), "output", SWEEP_HINT)
     points = int(np.prod([len(v) for _, v in axes]))
     bar = None

@@ -285,15 +285,24 @@ void check_results_name(const std::string& out) {
   if (!warning.empty()) std::fprintf(stderr, "warning: -o %s: %s\n", out.c_str(), warning.c_str());
 }
 
-int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
-            const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets, bool json,
-            int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
-  if (!out.empty()) ps::check_output_path(out);
+// The scenario named on the command line with run/sweep's --motion (its keyframes replaced by a
+// motion file) and --set applied, in that order, so --set can change the motion's keys too.
+ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std::string& motion, double lowpass_hz,
+                                    const std::vector<std::string>& sets) {
   ps::Scenario sc = ps::load_scenario(scenario_name);
-  if (!sets.empty()) {
-    const std::string file = sc.file;
-    sc = ps::parse_scenario_noted(ps::apply_overrides(sc.text, file, sets), file, " (with --set)");
-  }
+  if (motion.empty() && sets.empty()) return sc;
+  const std::string file = sc.file;
+  std::string text = sc.text;
+  if (!motion.empty()) text = ps::with_motion_file(text, file, motion, lowpass_hz);
+  if (!sets.empty()) text = ps::apply_overrides(text, file, sets);
+  return ps::parse_scenario_noted(text, file, motion.empty() ? " (with --set)" : sets.empty() ? " (with --motion)" : " (with --motion and --set)");
+}
+
+int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
+            const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets,
+            const std::string& motion, double lowpass_hz, bool json, int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
+  if (!out.empty()) ps::check_output_path(out);
+  ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
   // A missing model is named where it was given: --model, or the scenario's `model:` line.
   const std::string model_path = model_override.empty() ? ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model")
                                                         : ps::resolve_model_name(model_override, "--model", 0, "");
@@ -301,7 +310,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!criterion.empty()) sc.criterion = criterion;
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
   if (!subject_spec.empty()) subject = parse_subject(subject_spec, subject);
-  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path}), check_results_name(out);  // after "is an input of the run"
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path, sc.motion_file}), check_results_name(out);  // after "is an input of the run"
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
@@ -552,16 +561,13 @@ bool sweep_progress(double f) {  // Progress, above
 }
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
-                  const std::string& out, int threads, bool json) {
+                  const std::string& motion, double lowpass_hz, const std::string& out, int threads, bool json) {
   if (!out.empty()) ps::check_output_path(out);
-  ps::Scenario sc = ps::load_scenario(scenario_name);
-  if (!sets.empty()) {  // as run --set, before the axes (e.g. --set positions=absolute)
-    const std::string file = sc.file;
-    sc = ps::parse_scenario_noted(ps::apply_overrides(sc.text, file, sets), file, " (with --set)");
-  }
+  // --motion and --set as run's, before the axes (e.g. --set positions=absolute)
+  ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
   // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
   const std::string model_path = ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");
-  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path}), check_results_name(out);  // after "is an input of the run"
+  if (!out.empty()) ps::check_output_path(out, {sc.file, model_path, sc.motion_file}), check_results_name(out);  // after "is an input of the run"
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
@@ -685,6 +691,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> run_sets;
   run->add_option("SCENARIO", run_scenario_name, "Scenario file or bundled scenario name")->required();
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
+  std::string run_motion;
+  double run_lowpass_hz = 0;
+  CLI::Option* run_motion_opt = run->add_option("--motion", run_motion, "Motion file (CSV, docs/scenarios.md \"Motion files\") whose rows replace the scenario's keyframes; every other setting is the scenario's");
+  run->add_option("--lowpass-hz", run_lowpass_hz, "Zero-lag low-pass filter of the --motion file's angles and positions, cutoff in Hz")
+      ->check(CLI::PositiveNumber)->needs(run_motion_opt);
   CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
   run->add_option("--model", run_model, "Model instead of the scenario's");
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
@@ -699,7 +710,7 @@ int main(int argc, char** argv) {
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
       ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -719,6 +730,10 @@ int main(int argc, char** argv) {
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
   sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
   sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
+  std::string sweep_motion;
+  double sweep_lowpass_hz = 0;
+  CLI::Option* sweep_motion_opt = sweep->add_option("--motion", sweep_motion, "Motion file (CSV) whose rows replace the scenario's keyframes, as run --motion");
+  sweep->add_option("--lowpass-hz", sweep_lowpass_hz, "Low-pass cutoff of the --motion file, Hz, as run's")->check(CLI::PositiveNumber)->needs(sweep_motion_opt);
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
@@ -778,9 +793,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_out, ps::usable_threads(sweep_threads), sweep_json);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json);
     if (*compare) return run_compare(compare_files, compare_json);
-    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_json, run_threads, run_no_fatigue,
+    if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_motion, run_lowpass_hz, run_json, run_threads, run_no_fatigue,
                                [&] {
                                run_storage.single_precision = run_precision == "single";
                                run_storage.compression = ps::parse_compression(run_compression);

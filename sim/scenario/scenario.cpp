@@ -771,6 +771,51 @@ static bool is_defaulted_top_level_key(const std::string& key) {
   return false;
 }
 
+std::string with_motion_file(const std::string& text, const std::string& file, const std::string& motion_path, double lowpass_hz,
+                             const std::string& option) {
+  std::error_code ec;
+  if (!fs::is_regular_file(motion_path, ec))
+    throw InputError(option, 0, motion_path, fs::is_directory(motion_path, ec) ? "is a folder, not a motion file (CSV)" : "the motion file does not exist");
+  if (!(lowpass_hz >= 0) || !std::isfinite(lowpass_hz))
+    throw InputError("--lowpass-hz", 0, "", "must be a positive cutoff frequency in Hz");
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw_yaml_syntax_error(text, file, e);
+  }
+  if (!root.IsMap()) throw InputError(file, 0, "", "the scenario is not a mapping of keys");
+  if (root.Style() == YAML::EmitterStyle::Flow)
+    throw InputError(option, 0, "", "the scenario is one flow mapping ({...}): write 'motion: {file: ...}' in the file");
+  // Lines of the top-level entries: each runs from its key to the line before the next key.
+  std::vector<int> key_lines;
+  for (auto it = root.begin(); it != root.end(); ++it) key_lines.push_back(it->first.Mark().line);
+  std::sort(key_lines.begin(), key_lines.end());
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+  }
+  for (const char* key : {"keyframes", "motion"}) {
+    if (!root[key].IsDefined()) continue;
+    int first = -1;
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (it->first.as<std::string>() == key) first = it->first.Mark().line;
+    const auto next = std::upper_bound(key_lines.begin(), key_lines.end(), first);
+    const int last = next == key_lines.end() ? static_cast<int>(lines.size()) - 1 : *next - 1;
+    for (int l = first; l <= last && l < static_cast<int>(lines.size()); ++l)
+      lines[static_cast<size_t>(l)] = l == first ? std::string("# ") + key + ": replaced by " + option : "";
+  }
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
+  const YAML::Node blanked = YAML::Load(out);
+  const std::string absolute = fs::absolute(motion_path).lexically_normal().string();
+  const std::string line = "motion: {file: " + yaml_scalar(absolute) +
+                           (lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string()) + "}";
+  return with_top_level_line(out, blanked, line);
+}
+
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option) {
   if (overrides.empty()) return text;

@@ -241,6 +241,14 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option = "--set");
 
+// The scenario text with its keyframes (or motion) replaced by the motion file `motion_path`
+// (`run --motion`): the `keyframes:` / `motion:` entry's lines become blank (the first says what
+// replaced it), so every other line keeps its number for errors, and `motion: {file: ABSOLUTE,
+// lowpass_hz: HZ}` (no filter when lowpass_hz is 0) is added as a top-level line. The file must
+// exist; InputError naming `option` otherwise, or for a scenario written as one flow mapping.
+std::string with_motion_file(const std::string& text, const std::string& file, const std::string& motion_path, double lowpass_hz,
+                             const std::string& option = "--motion");
+
 // The scenario paths one sweep axis sets: an index list in brackets names several at once, every one
 // set to the axis's value ("keyframes[2,3].hands.both.load_kg" → keyframes[2]... and keyframes[3]...;
 // two lists give every combination). A path without a list is itself. Throws InputError naming

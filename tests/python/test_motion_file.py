@@ -284,3 +284,64 @@ def test_dataframe_motion_errors_name_the_table_line_and_column(tmp_path):
         paraspine.Scenario.from_dict({"name": "x"}, motion={"time": [0, 1], "pelvis_deg.flexion": ["a", "b"]})
     with pytest.raises(FileNotFoundError, match="no_such.csv"):
         paraspine.Scenario.from_dict({"name": "x"}, motion=str(tmp_path / "no_such.csv"))
+
+
+# --- run/sweep --motion: a scenario's settings with a measured motion ------------------------------
+
+def _trial_csv(folder):
+    cols = _noisy_flexion()
+    names = list(cols)
+    rows = [",".join(names)] + [",".join(repr(float(cols[n][k])) for n in names) for k in range(len(cols["time"]))]
+    (folder / "trial3.csv").write_text("\n".join(rows) + "\n")
+    return folder / "trial3.csv"
+
+
+def test_run_motion_replaces_the_keyframes_and_keeps_every_other_setting(tmp_path):
+    import paraspine
+    csv = _trial_csv(tmp_path)
+    r = run("run", "rounded_back_lift", "--motion", str(csv), "--lowpass-hz", "6", "--no-fatigue", "-o", str(tmp_path / "t.h5"))
+    assert r.returncode == 0, r.stderr
+    want = paraspine.simulate(None, paraspine.Scenario.load("rounded_back_lift").with_motion(str(csv), lowpass_hz=6),
+                              fatigue=False, progress=False)
+    with h5py.File(tmp_path / "t.h5") as f:
+        assert f.attrs["motion_text"] == csv.read_text()
+        text = f.attrs["scenario_text"]
+        assert "# keyframes: replaced by --motion" in text and "lowpass_hz: 6}" in text
+        assert np.array_equal(f["joints/compression"][()], want.compression)
+        assert np.array_equal(f["muscles/activation"][()], want.activation)
+    # the scenario's own lines keep their numbers in errors (a --set after --motion names the line
+    # where rounded_back_lift.yaml writes output_rate_hz)
+    line = next(i for i, l in enumerate(open(paraspine.Scenario.load("rounded_back_lift").file), 1) if l.startswith("output_rate_hz"))
+    r = run("run", "rounded_back_lift", "--motion", str(csv), "--set", "output_rate_hz=-5")
+    assert r.returncode == 2 and f"rounded_back_lift.yaml:{line}: output_rate_hz" in r.stderr, r.stderr
+    assert "(with --motion and --set)" in r.stderr
+
+
+def test_run_motion_errors_and_inputs(tmp_path):
+    csv = _trial_csv(tmp_path)
+    r = run("run", "rounded_back_lift", "--lowpass-hz", "6")
+    assert r.returncode == 2 and "--lowpass-hz requires --motion" in r.stderr, r.stderr
+    r = run("run", "rounded_back_lift", "--motion", str(tmp_path / "no.csv"))
+    assert r.returncode == 2 and "no.csv: the motion file does not exist" in r.stderr, r.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,regions_deg.lumbar.flexion\n0,0\n1,x\n")
+    r = run("run", "rounded_back_lift", "--motion", str(bad), "-o", str(tmp_path / "bad.h5"))
+    assert r.returncode == 2 and "bad.csv:3: regions_deg.lumbar.flexion: 'x' is not a number" in r.stderr, r.stderr
+    assert not (tmp_path / "bad.h5").exists()
+    # the motion is an input of the run: -o cannot replace it, whatever its name
+    plain = tmp_path / "trial"
+    plain.write_text(csv.read_text())
+    r = run("run", "rounded_back_lift", "--motion", str(plain), "-o", str(plain))
+    assert r.returncode == 2 and "is an input of the run" in r.stderr, r.stderr
+    assert plain.read_text() == csv.read_text()
+
+
+def test_sweep_motion_runs_the_grid_on_the_measured_motion(tmp_path):
+    import json
+    csv = _trial_csv(tmp_path)
+    r = run("sweep", "rounded_back_lift", "--motion", str(csv), "--vary", "subject.mass=60,90", "--json", "--threads", "1")
+    assert r.returncode == 0, r.stderr
+    points = json.loads(r.stdout)["points"]
+    assert len(points) == 2
+    peaks = [p["joints"]["L5-S1"]["peak_compression_N"] for p in points]
+    assert peaks[1] > peaks[0] > 0
