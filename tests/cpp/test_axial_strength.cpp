@@ -47,12 +47,26 @@ double vertical_moment(const Model& m, const Data& d, int j, int i) {
   return (E.transpose().inverse() * tau).y();
 }
 
+// The postures measured: neutral upright standing, and upright unsupported sitting as
+// scenarios/upright_sitting.yaml poses it (pelvis 18° back, lumbar lordosis 16.6° flatter than
+// standing; sources there), the posture of the seated dynamometer studies. The pelvis is held in both.
+enum class Stance { kStanding, kSitting };
+
+void pose(const Model& m, Stance stance, Data& d) {
+  if (stance == Stance::kStanding) return test::pose_trunk_flexion(m, 0, d);
+  Posture p = neutral_posture(m);
+  p.pelvis_angles[kFlexion] = deg2rad(-18);                     // upright_sitting.yaml
+  p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(16.6);  // upright_sitting.yaml
+  set_static_posture(m, p, d);
+  evaluate_frame(m, d);
+}
+
 // `sense` +1: the couple turns the trunk about +y (the subject resists with a right twist); −1 the
 // other way. `segment`: "" for the shoulder-girdle couple, else a free moment on that segment.
-AxialStrength axial_strength(int sense, const std::string& segment = "") {
+AxialStrength axial_strength(int sense, const std::string& segment = "", Stance stance = Stance::kStanding) {
   const Model& m = test::full_spine();
   Data d(m);
-  test::pose_trunk_flexion(m, 0, d);  // neutral upright, pelvis held; kinematics and hands evaluated
+  pose(m, stance, d);  // pelvis held; kinematics and hands evaluated
   const Vec3 up(0, 1, 0);
   std::function<void(Data&, double)> apply;
   if (segment.empty()) {
@@ -90,7 +104,7 @@ AxialStrength axial_strength(int sense, const std::string& segment = "") {
   }
   // The bracket is honest: 1 N·m more needs a reserve somewhere.
   Data above(m);
-  test::pose_trunk_flexion(m, 0, above);
+  pose(m, stance, above);
   clear_loads(m, above);
   apply(above, r.couple + 1);
   inverse_dynamics(m, above);
@@ -166,6 +180,26 @@ TEST(TrunkStrength, AxialRotationStrengthBySegmentIsReported) {
     EXPECT_TRUE(s.solved);
     EXPECT_LE(s.reserve, 1e-6);
     EXPECT_GT(s.reserve_above, 1e-6);
+  }
+}
+
+// Against published male strength (docs/sources/axial_strength.md §5). Torén & Öberg 1999 (Appl Ergon
+// 30:515–525, abstract [V]): 9 male tractor drivers and 9 male office workers, seated, isometric maximal
+// twisting efforts at about −40, −20, 0, 20 and 40° of pre-set trunk rotation, both directions: "The
+// exerted torques were within the range of 65–145 Nm", the lowest when prerotated in the direction of
+// the effort. So a man's maximum from neutral is at least 65 N·m [D]. The model holds less, standing or
+// seated (the lowest of those men in their weakest posture exerted more). Known failure: this test
+// holds that it still does, and fails once the model reaches the range; then make it EXPECT_GE.
+TEST(TrunkStrength, KnownFailure_AxialRotationStrengthBelowTorenOberg1999) {
+  constexpr double kLowestPublished = 65;  // N·m, Torén & Öberg 1999, abstract
+  const Model& m = test::full_spine();
+  const AxialStrength standing = axial_strength(+1), sitting = axial_strength(+1, "", Stance::kSitting);
+  print("axial strength, standing", m, standing);
+  print("axial strength, seated (upright_sitting posture)", m, sitting);
+  for (const AxialStrength* s : {&standing, &sitting}) {
+    EXPECT_TRUE(s->solved);
+    EXPECT_LE(s->reserve, 1e-6);
+    EXPECT_LT(s->couple, kLowestPublished) << "the model now reaches Torén & Öberg's range: make this a plain check";
   }
 }
 
