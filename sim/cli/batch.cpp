@@ -21,7 +21,8 @@ namespace {
 struct BatchArgs {
   std::vector<std::string> scenarios;
   std::string out, model, criterion, precision = "double", compression = "deflate";
-  std::vector<std::string> fields;
+  std::vector<std::string> fields, motions;
+  double lowpass_hz = 0;
   int threads = 0;
   bool json = false, no_fatigue = false;
 };
@@ -50,6 +51,8 @@ int run(const BatchArgs& a) {
   opt.model_override = a.model;
   opt.criterion_override = a.criterion;
   opt.time_coupling = !a.no_fatigue;
+  opt.motions = a.motions;
+  opt.lowpass_hz = a.lowpass_hz;
   if (isatty(STDERR_FILENO)) opt.progress = print_progress;  // stderr: beside --json on stdout too
   if (!a.fields.empty()) check_field_selection(a.fields);
   // A missing model named where it was given (--model, or each scenario's model: line), before any work.
@@ -70,10 +73,7 @@ int run(const BatchArgs& a) {
     // unfinished ones removed if the batch is interrupted, the finished ones kept and named.
     std::vector<std::string> outputs;
     try {
-      for (const auto& name : a.scenarios) {
-        const Scenario sc = load_scenario(name);
-        outputs.push_back(batch_output_file(a.out, sc.name, sc.file));
-      }
+      for (const Scenario& sc : batch_scenarios(a.scenarios, opt)) outputs.push_back(batch_output_file(a.out, sc.name, sc.file));
       remove_unfinished_on_interrupt(outputs);
       opt.on_written = mark_output_finished;
     } catch (const std::exception&) {
@@ -137,12 +137,17 @@ Verb add_batch_verb(CLI::App& app) {
       ->capture_default_str()->needs(out);
   c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',')->needs(out);
   c->add_flag("--no-fatigue", a->no_fatigue, "Fresh muscles throughout, no creep, in every scenario");
+  CLI::Option* motion = c->add_option("--motion", a->motions,
+                                      "Motion files (CSV): the one SCENARIO runs once per file, its keyframes replaced by the file's rows, each run named after the file (trial3.csv → trial3.h5)")
+                           ->expected(1, -1);
+  c->add_option("--lowpass-hz", a->lowpass_hz, "Zero-lag low-pass filter of every --motion file, cutoff in Hz")->check(CLI::PositiveNumber)->needs(motion);
   c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");
   c->footer("Each scenario runs as `paraspine run` runs it alone (same summary, same file), on one thread;\n"
             "the batch spreads the scenarios over the threads.\n\n"
             "Examples:\n  paraspine batch rounded_back_lift squat_lift twisting_lift --threads 2\n"
             "  paraspine batch scenarios/*.yaml -o results/ --precision single\n"
-            "  paraspine batch repetitive_lifting_shift repetitive_lifting_shift_microbreaks -o results/ --compression lz4");
+            "  paraspine batch repetitive_lifting_shift repetitive_lifting_shift_microbreaks -o results/ --compression lz4\n"
+            "  paraspine batch squat_lift -o results/ --lowpass-hz 6 --motion trials/*.csv");
   return {c, [a] { return run(*a); }};
 }
 

@@ -1,4 +1,6 @@
 #include "sim/simulate/batch.h"
+
+#include <fmt/format.h>
 #include "sim/simulate/threads.h"
 
 #include <omp.h>
@@ -39,18 +41,36 @@ std::string batch_output_file(const std::string& output_dir, const std::string& 
   return (std::filesystem::path(output_dir) / (name + ".h5")).string();
 }
 
+std::vector<Scenario> batch_scenarios(const std::vector<std::string>& names, const BatchOptions& options) {
+  std::vector<Scenario> scenarios;
+  if (!options.motions.empty()) {
+    if (names.size() != 1)
+      throw InputError("--motion", 0, "", fmt::format("give one scenario with --motion, whose settings run each motion file ({} given)", names.size()));
+    const Scenario base = load_scenario(names[0]);
+    for (const std::string& motion : options.motions) {
+      // The run is named after its motion, in the text too, so the file, the summary and the
+      // results' scenario name all say which trial it is.
+      const std::string stem = std::filesystem::path(motion).stem().string();
+      std::string text = with_motion_file(base.text, base.file, motion, options.lowpass_hz);
+      text = apply_overrides(text, base.file, {"name=" + stem}, "--motion");
+      scenarios.push_back(parse_scenario_noted(text, base.file, " (with --motion " + motion + ")"));
+    }
+  } else {
+    for (const std::string& n : names) scenarios.push_back(load_scenario(n));
+  }
+  for (Scenario& s : scenarios) {
+    if (!options.model_override.empty()) s.model = options.model_override;
+    if (!options.criterion_override.empty()) s.criterion = options.criterion_override;
+    parse_criterion(s.criterion);  // throws naming the criterion
+  }
+  return scenarios;
+}
+
 BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions& options) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   // Everything that can be wrong with the input is found here, serially, before any work.
-  std::vector<Scenario> scenarios;
-  for (const std::string& n : names) {
-    Scenario s = load_scenario(n);
-    if (!options.model_override.empty()) s.model = options.model_override;
-    if (!options.criterion_override.empty()) s.criterion = options.criterion_override;
-    parse_criterion(s.criterion);  // throws naming the criterion
-    scenarios.push_back(std::move(s));
-  }
+  std::vector<Scenario> scenarios = batch_scenarios(names, options);
   BatchResult r;
   r.entries.resize(scenarios.size());
   std::map<std::string, std::string> seen;  // file name folded to lower case → the scenario's name
@@ -74,7 +94,7 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
     std::filesystem::create_directories(options.output_dir, ec);
     if (ec) throw InputError(options.output_dir, 0, "output", "cannot create the output directory: " + ec.message());
     // Each file: no device, FIFO or link replaced, no scenario file overwritten, the folder writable.
-    for (const BatchEntry& e : r.entries) check_output_path(e.output, {e.file});
+    for (size_t k = 0; k < r.entries.size(); ++k) check_output_path(r.entries[k].output, {r.entries[k].file, scenarios[k].motion_file});
   }
   // One scaled Model per (model file, subject), shared read-only by the scenarios that use it.
   std::map<std::string, std::shared_ptr<const Model>> models;

@@ -20,6 +20,11 @@ struct BatchOptions {
   ResultsOptions storage;          // precision and fields of every file
   std::string model_override, criterion_override;
   bool time_coupling = true;       // false: --no-fatigue for every scenario
+  // Motion files (`batch SCENARIO --motion a.csv b.csv`): the one scenario runs once per file, its
+  // keyframes replaced by the file's rows (with_motion_file, low-passed at lowpass_hz when > 0), each
+  // run named after the file's stem (trial3.csv → trial3, trial3.h5).
+  std::vector<std::string> motions;
+  double lowpass_hz = 0;
   // Called (from whichever thread finished it, serialized) after each scenario.
   void (*progress)(int done, int total, const std::string& name, double seconds) = nullptr;
   // Called (serialized) with the index of each scenario whose results file is complete under its
@@ -52,6 +57,11 @@ struct BatchResult {
 // written outside the directory or under a name nobody asked for.
 std::string batch_output_file(const std::string& output_dir, const std::string& scenario_name,
                               const std::string& scenario_file);
+
+// The scenarios a batch runs, in order, as run_batch reads them: each name loaded, or with
+// options.motions the one scenario once per motion file, named after it; the model and criterion
+// overrides applied. InputError naming file, line and field for the first that is malformed.
+std::vector<Scenario> batch_scenarios(const std::vector<std::string>& scenarios, const BatchOptions& options);
 
 BatchResult run_batch(const std::vector<std::string>& scenarios, const BatchOptions& options);
 

@@ -345,3 +345,26 @@ def test_sweep_motion_runs_the_grid_on_the_measured_motion(tmp_path):
     assert len(points) == 2
     peaks = [p["joints"]["L5-S1"]["peak_compression_N"] for p in points]
     assert peaks[1] > peaks[0] > 0
+
+
+def test_batch_motion_runs_one_scenario_per_trial_named_after_it(tmp_path):
+    import json
+    a = _trial_csv(tmp_path)
+    b = tmp_path / "trial4.csv"
+    cols = _noisy_flexion()
+    cols["regions_deg.lumbar.flexion"] = 0.8 * cols["regions_deg.lumbar.flexion"]
+    b.write_text("\n".join([",".join(cols)] + [",".join(repr(float(cols[n][k])) for n in cols) for k in range(len(cols["time"]))]) + "\n")
+    r = run("batch", "squat_lift", "-o", str(tmp_path / "res"), "--no-fatigue", "--json", "--lowpass-hz", "6", "--motion", str(a), str(b))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [s["name"] for s in out["scenarios"]] == ["trial3", "trial4"]
+    # each as `run --motion` gives it alone
+    for stem, csv in (("trial3", a), ("trial4", b)):
+        one = run("run", "squat_lift", "--motion", str(csv), "--lowpass-hz", "6", "--no-fatigue", "-o", str(tmp_path / f"{stem}_run.h5"))
+        assert one.returncode == 0, one.stderr
+        with h5py.File(tmp_path / "res" / f"{stem}.h5") as f, h5py.File(tmp_path / f"{stem}_run.h5") as g:
+            assert np.array_equal(f["joints/compression"][()], g["joints/compression"][()]), stem
+            assert f.attrs["motion_text"] == csv.read_text()
+            assert f"name: {stem}" in f.attrs["scenario_text"]
+    r = run("batch", "squat_lift", "rounded_back_lift", "--motion", str(a))
+    assert r.returncode == 2 and "give one scenario with --motion" in r.stderr, r.stderr
