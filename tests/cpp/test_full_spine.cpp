@@ -592,12 +592,14 @@ double trunk_extension_strength(double flexion_deg) { return trunk_extension(fle
 
 // The strength check against Chaffin's table (288 / 232 / 171 N·m at 20 / 40 / 60°) is in
 // tests/cpp/test_trunk_strength.cpp since session 5: the largest force on a pad at T8 that the whole
-// model holds without reserves, and the net L5-S1 moment it makes (288 N·m at 20°; 40° and 60° a
-// disabled known discrepancy). `trunk_extension_strength` here is the upper bound — every L5-S1
-// extensor fully active, no other joint balanced (457 / 475 / 453 N·m) — which no balanced body
-// reaches (docs/sources/pad_strength.md); its breakdown below explains why the curve is flat.
+// model holds without reserves, and the net L5-S1 moment it makes (288 N·m at 20°, asserted within
+// ±25 %; at 40° and 60°, 296 / 288 N·m, +28 / +68 % of Chaffin's 232 / 171, printed, not asserted:
+// there only the change from 20° is held to an in vivo band, docs/model.md "Published comparisons").
+// `trunk_extension_strength` here is the upper bound — every L5-S1 extensor fully active, no other
+// joint balanced (457 / 475 / 453 N·m) — which no balanced body reaches (docs/sources/pad_strength.md);
+// its breakdown below explains why the curve is flat.
 // Why the curve is flat, measured: the lumbar extensors cross the plateau of their force–length curve
-// between 0° and 60° of trunk flexion (l/l_opt 0.82 → 1.11, PCSA-weighted; they are built near
+// between 0° and 60° of trunk flexion (l/l_opt 0.82 → 1.10, PCSA-weighted; they are built near
 // optimal length in flexion, as measured: Zwambag, Ricketts & Brown 2014, J Biomech 47(12), "designed to
 // produce maximum force in a mid-flexed posture"), their L5-S1 moment arm falls only 3 % (Macintosh,
 // Bogduk & Pearcy 1993, Spine 18:884: "moment arms decreased slightly", at most 18 % less extensor
@@ -629,8 +631,9 @@ TEST(FullSpinePublished, NeckExtensionStrength) {
   // 2014, doi 10.1007/s10439-014-1046-0); also 36.4 N·m (Biodex, 48 men 20–59 y; Arch Phys Med
   // Rehabil 2007;88:1441). Model: max_muscle_moment about C7-T1 extension, neutral — the upper bound
   // (every neck extensor fully active, nothing else balanced); what the whole model holds against a
-  // head pad (35.3 N·m) is TrunkStrength.NeckExtensionStrengthAgainstAHeadPad. Tolerance ±2 SD of the
-  // study with an SD (29–73 N·m), the convention of the other comparisons in this file.
+  // head pad (42.4 N·m since session 6's hyoid chains, 35.3 before) is
+  // TrunkStrength.NeckExtensionStrengthAgainstAHeadPad. Tolerance ±2 SD of the study with an SD
+  // (29–73 N·m), the convention of the other comparisons in this file.
   const Model& m = test::full_spine();
   Data d(m);
   set_static_posture(m, neutral_posture(m), d);

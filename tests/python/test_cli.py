@@ -18,6 +18,31 @@ def test_model_info_json_has_required_fields():
         assert info["groups"][g]["left"] == info["groups"][g]["right"]
 
 
+def test_model_info_of_the_default_model_per_group_and_side():
+    # Issue 3: `paraspine model info models/full_spine.yaml` prints per group and side the fascicle
+    # count, summed PCSA, max force and the levels spanned; at least 100 paraspinal fascicles; max
+    # force = PCSA × one specific tension for every group (100 N/cm², docs/model.md §6).
+    r = run("model", "info", "models/full_spine.yaml", "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    joints = info["joint_list"] if isinstance(info["joint_list"][0], str) else [j["name"] for j in info["joint_list"]]
+    for group, sides in info["groups"].items():
+        assert set(sides) == {"left", "right"}, group
+        assert sides["left"] == sides["right"], group
+        for v in sides.values():
+            assert v["fascicles"] > 0 and v["pcsa_cm2"] > 0, group
+            assert abs(v["max_force_N"] / v["pcsa_cm2"] - 100.0) < 1e-9, group
+            lo, hi = v["levels"]
+            assert lo in joints and hi in joints and joints.index(lo) <= joints.index(hi), (group, v["levels"])
+    assert sum(info["groups"][g][s]["fascicles"] for g in ("iliocostalis", "longissimus", "spinalis")
+               for s in ("left", "right")) >= 100
+    assert info["groups"]["spinalis"]["left"]["levels"] == ["T12-L1", "C0-C1"]
+    text = run("model", "info", "models/full_spine.yaml").stdout
+    assert "PCSA cm²" in text and "max force N" in text and "levels spanned" in text
+    row = next(line.split() for line in text.splitlines() if line.split()[:2] == ["longissimus", "left"])
+    assert row[2:] == ["28", "24.7", "2474.4", "L5-S1", "…", "C0-C1"], row
+
+
 def test_bench_json_fields_and_motions():
     # The fields the solver benchmark promises, for both generated motions, and agreement with Ipopt.
     for motion in ("everyday", "harsh"):

@@ -1,5 +1,6 @@
 """`paraspine run`: a scenario end to end (summary, JSON, HDF5 read back with h5py), and every kind
 of bad input: a clear message naming file, line and field, exit code 2, and no output file."""
+import concurrent.futures
 import functools
 import json
 import os
@@ -286,6 +287,33 @@ def test_micro_breaks_change_the_timeline_and_lower_the_fatigue():
     for g in ("longissimus", "iliocostalis", "multifidus"):
         assert fatigue["supported"][g] < 0.98 * fatigue["plain"][g], (g, fatigue)
         assert fatigue["supported"][g] < fatigue["standing"][g], (g, fatigue)
+
+
+def test_a_whole_shift_with_supported_breaks_ends_with_less_fatigue():
+    # Issue 5: "a repetitive-lifting shift with short breaks ends with measurably less fatigue than
+    # the same work without breaks". Over 80 lifts (above) the plain run fails just after the first
+    # break's place, so there the break is judged by the failure it postpones; over the whole 8-h
+    # shift (the same 1920 lifts, 47 one-minute supported breaks) the claim of docs/fatigue.md
+    # ("Breaks between lifts") is asserted as written: every erector group, both sides, ends with
+    # less strength lost, and the three together by more than a tenth (measured at 04ea8f6:
+    # longissimus / iliocostalis / multifidus 0.307 / 0.300 / 0.398 against 0.360 / 0.316 / 0.535,
+    # 17 % less in all; task failure 1022 s against 602 s). About 20 s per run; the two run at once.
+    names = ("repetitive_lifting_shift", "repetitive_lifting_shift_microbreaks")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        done = dict(zip(names, pool.map(lambda n: run("run", n, "--json"), names)))
+    end = {}
+    for name, r in done.items():
+        assert r.returncode == 0, r.stderr
+        end[name] = json.loads(r.stdout)
+    plain, breaks = end["repetitive_lifting_shift"], end["repetitive_lifting_shift_microbreaks"]
+    assert breaks["duration_s"] > plain["duration_s"] + 40 * 60.0  # the same work plus the breaks
+    groups = ("longissimus", "iliocostalis", "multifidus")
+    lost = {k: {(g, side): v["groups"][g][side]["end_fatigued_fraction"] for g in groups for side in ("left", "right")}
+            for k, v in (("plain", plain), ("breaks", breaks))}
+    for key in lost["plain"]:
+        assert lost["breaks"][key] < lost["plain"][key], (key, lost)
+    assert sum(lost["breaks"].values()) < 0.9 * sum(lost["plain"].values()), lost
+    assert breaks["endurance_s"] is None or breaks["endurance_s"] > plain["endurance_s"], (breaks["endurance_s"], plain["endurance_s"])
 
 
 def mean_act(s, group, side=None):
