@@ -208,13 +208,20 @@ std::string model_summary_text(const Model& m) {
                        v["fascicles"].get<int>(), v["pcsa_cm2"].get<double>(),
                        v["max_force_N"].get<double>(),
                        v["levels"].is_null() ? std::string("-")
-                                             : v["levels"][0].get<std::string>() + " … " +
-                                                   v["levels"][1].get<std::string>()));
+                       : v["levels"][0] == v["levels"][1]
+                           ? v["levels"][0].get<std::string>()  // one joint (rectus capitis: C0-C1)
+                           : v["levels"][0].get<std::string>() + " … " + v["levels"][1].get<std::string>()));
   if (!j["passive_strain"]["other"].empty()) {
     line("");
     line(fmt::format("  passive fibre strain e0 (F0 at l_opt·(1 + e0)): {} (De Groote 2016) except", j["passive_strain"]["default"].get<double>()));
     for (const auto& [key, v] : j["passive_strain"]["other"].items())
-      line(fmt::format("    {:<40} {:>6}  ({} fascicles)", key, v["passive_strain"].get<double>(), v["fascicles"].get<int>()));
+    {
+      // A strain no fibre reaches is how a model file says "no passive fibre force" (the intercostals:
+      // their passive stiffness is in the rib cage's joint laws); printed as that, not as 1000000.
+      const double e0 = v["passive_strain"].get<double>();
+      line(e0 >= 100 ? fmt::format("    {:<40} {:>6}  ({} fascicles; e0 {:g}: no passive fibre force)", key, "none", v["fascicles"].get<int>(), e0)
+                     : fmt::format("    {:<40} {:>6}  ({} fascicles)", key, e0, v["fascicles"].get<int>()));
+    }
   }
   if (!j["abdominal_pressure"].is_null()) {
     const nlohmann::json& a = j["abdominal_pressure"];
