@@ -344,7 +344,7 @@ PYBIND11_MODULE(_core, mod) {
       "Evaluate one still posture of `model` (a Model, or a bundled name or path): angles as {'REGION.AXIS': degrees} (regions from the model, or "
       "'pelvis'), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
       "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the joint frame of the segment below (x anterior, y superior, z "
-      "right; not the disc frame of disc_force, which is turned by half the joint's rotation, docs/mechanics.md), joint_center "
+      "right; not the disc frame of disc_force, which is turned by half the joint's rotation and, in the neck, by its disc plane's tilt, docs/mechanics.md), joint_center "
       "(njoint, 3) m, segment_origin (nsegment, 3) m, muscle_length and fiber_length (nmuscle, m), "
       "moment_arm (ndof, nmuscle, m); after load sharing (criterion activation2, activation3, "
       "stress2 or minmax): activation and muscle_force (nmuscle, N), disc_force (njoint, 3): "

@@ -58,6 +58,14 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void subtra
 
 }  // namespace
 
+Mat3 disc_frame(const Model& m, const Data& d, int j) {
+  const Mat3 mid = d.joint_frame[j] * joint_rotation(Vec3(0.5 * d.q.segment<3>(3 * j)));
+  const double tilt = m.joint_disc_tilt.empty() ? 0.0 : m.joint_disc_tilt[static_cast<size_t>(j)];
+  if (tilt == 0) return mid;  // the joint frame's mid-plane, the same bits as before tilts existed
+  // Turning the normal (y) forward toward +x by `tilt` is a rotation by −tilt about z.
+  return mid * Eigen::AngleAxisd(-tilt, Vec3::UnitZ()).toRotationMatrix();
+}
+
 void reactions(const Model& m, Data& d) {
   // Contact force on the body above each joint: the net force minus what muscles crossing it apply
   // and minus the push of intra-abdominal pressure on the cut (zero without it; load_sharing sets it).
@@ -77,8 +85,7 @@ void reactions(const Model& m, Data& d) {
     for (int c = 0; c < 3; ++c) contact[3 * j + c] = padded[4 * j + c];
   assert(static_cast<int>(m.joint_off_disc.size()) == m.njoint && "finalize_model sizes joint_off_disc");
   for (int j = 0; j < m.njoint; ++j) {
-    const Vec3 qh = 0.5 * d.q.segment<3>(3 * j);
-    const Mat3 disc = d.joint_frame[j] * joint_rotation(qh);
+    const Mat3 disc = disc_frame(m, d, j);
     const double tissue_compression = off_disc_compression(m, d, j);
     const Vec3 f = disc.transpose() * d.contact_force.col(j);
     d.disc_force.col(j) << f.y(), -f.x(), -f.z();

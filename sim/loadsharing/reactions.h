@@ -31,6 +31,12 @@ namespace paraspine {
 
 void reactions(const Model& m, Data& d);
 
+// Joint j's disc frame in world axes: the joint frame turned by half the joint rotation (the
+// mid-plane between the two vertebrae), then by the disc's own sagittal tilt from the joint frame
+// where the model gives one (Model::joint_disc_tilt). Columns: anterior, normal (superior), right.
+// Needs forward kinematics.
+Mat3 disc_frame(const Model& m, const Data& d, int j);
+
 // The compression (N) that joint j's off_disc tissues add to its disc for the flexion law's moment in
 // d.passive_joint_moment (after creep): Σ ±share·|M|/lever of the side the law resists; 0 for a joint
 // without tissues on that side. reactions() adds exactly this; the output field

@@ -1,5 +1,6 @@
 #include "sim/model/loader.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <Eigen/Eigenvalues>
@@ -15,6 +16,9 @@
 #include "sim/common/error.h"
 #include "sim/common/text_digest.h"
 #include "sim/common/yaml_reader.h"
+#include "sim/common/rotation.h"
+#include "sim/kinematics/kinematics.h"
+#include "sim/model/data.h"
 
 namespace paraspine {
 namespace {
@@ -347,6 +351,12 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.joint_disc_area = Eigen::VectorXd::Zero(m.njoint);
   m.joint_disc_width = Eigen::VectorXd::Zero(m.njoint);
   m.joint_disc_source.assign(m.njoint, "");
+  m.joint_disc_tilt.assign(m.njoint, 0.0);
+  struct ChordDisc {
+    int joint, line;
+    std::string field;
+  };
+  std::vector<ChordDisc> chord_discs;  // joints with `disc: {plane: chord}`, for after finalize_model
   for (int k : order) m.segment_name.push_back(raw[k].name);
 
   for (int si = 0; si < m.nsegment; ++si) {
@@ -463,10 +473,19 @@ Model parse_model(const std::string& text, const std::string& file) {
       // Disc geometry carries its own source (one derivation for its numbers).
       const YAML::Node dn = jn["disc"];
       const std::string df = jf + ".disc";
-      r.allow_keys(dn, df, {"area_cm2", "endplate_width_mm", "source"});
-      const double area_cm2 = r.positive(r.require(dn, "area_cm2", df), df + ".area_cm2");
-      if (area_cm2 > 100) r.fail(dn["area_cm2"], df + ".area_cm2", "more than 100 cm² (cm², not mm²?)");
-      m.joint_disc_area[j] = 1e-4 * area_cm2;
+      r.allow_keys(dn, df, {"area_cm2", "endplate_width_mm", "plane", "source"});
+      if (dn["plane"].IsDefined()) {
+        const std::string plane = r.str(dn["plane"], df + ".plane");
+        if (plane == "chord") chord_discs.push_back({j, r.line(dn["plane"]), df + ".plane"});
+        else if (plane != "joint") r.fail(dn["plane"], df + ".plane", "'" + plane + "': expected joint (the joint frame, the default) or chord");
+      }
+      if (!dn["area_cm2"].IsDefined() && !dn["plane"].IsDefined())
+        r.fail(dn, df, "give area_cm2 (the disc's area) or plane (where its mid-plane lies), or leave disc: out");
+      if (dn["area_cm2"].IsDefined()) {
+        const double area_cm2 = r.positive(dn["area_cm2"], df + ".area_cm2");
+        if (area_cm2 > 100) r.fail(dn["area_cm2"], df + ".area_cm2", "more than 100 cm² (cm², not mm²?)");
+        m.joint_disc_area[j] = 1e-4 * area_cm2;
+      }
       if (dn["endplate_width_mm"].IsDefined()) {
         const double w_mm = r.positive(dn["endplate_width_mm"], df + ".endplate_width_mm");
         if (w_mm > 150) r.fail(dn["endplate_width_mm"], df + ".endplate_width_mm", "more than 150 mm (mm, not µm?)");
@@ -749,6 +768,28 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (g != "all" && std::find(m.muscle_group.begin(), m.muscle_group.end(), g) == m.muscle_group.end())
       r.fail(n, "fatigue." + g, "no muscle of group '" + g + "' in this model");
   finalize_model(m);
+  // `disc: {plane: chord}`: the disc's mid-plane is normal to the line from the joint centre below to
+  // the one above, at neutral (the model's own geometry, uniform scaling keeps the angle). The joints
+  // below and above are the parent segment's own joint and the child segment's only child joint.
+  if (!chord_discs.empty()) {
+    Data d(m);
+    forward_kinematics(m, d);  // q = 0: neutral
+    for (const auto& [j, line, field] : chord_discs) {
+      int below = -1, above = -1, above_count = 0;
+      for (int k = 0; k < m.njoint; ++k) {
+        if (m.joint_child(k) == m.joint_parent(j)) below = k;
+        if (m.joint_parent(k) == m.joint_child(j)) above = k, ++above_count;
+      }
+      if (below < 0 || above_count != 1)
+        throw InputError(file, line, field, "chord needs one joint below this one and exactly one above it in the chain");
+      const Vec3 chord = d.joint_center.col(above) - d.joint_center.col(below);
+      const Vec3 n = d.joint_frame[j].transpose() * chord.normalized();
+      m.joint_disc_tilt[j] = std::atan2(n.x(), n.y());
+      if (std::abs(m.joint_disc_tilt[j]) > deg2rad(45))
+        throw InputError(file, line, field, fmt::format("the chord is {:.0f}° from the joint frame's axis (more than 45°): not a disc plane",
+                                                        rad2deg(m.joint_disc_tilt[j])));
+    }
+  }
   return m;
 }
 

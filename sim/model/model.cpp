@@ -69,6 +69,7 @@ void finalize_model(Model& m) {
   for (int s = 1; s < m.nsegment; ++s) m.segment_depth[s] = m.segment_depth[m.segment_parent[s]] + 1;
   if (m.muscle_passive_strain.size() != m.nmuscle) m.muscle_passive_strain = Eigen::VectorXd::Constant(m.nmuscle, kDefaultPassiveStrain);
   if (static_cast<int>(m.joint_off_disc.size()) != m.njoint) m.joint_off_disc.resize(m.njoint);  // free couples
+  if (static_cast<int>(m.joint_disc_tilt.size()) != m.njoint) m.joint_disc_tilt.assign(m.njoint, 0.0);  // the joint frame
   for (OffDiscLoad& o : m.joint_off_disc) o.update_coefficients();
   m.muscle_fiber_width = (m.muscle_lopt.array() * m.muscle_pennation.array().sin()).matrix();
   // The joints each path piece crosses: walk from both segments to their common ancestor; every

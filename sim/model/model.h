@@ -159,6 +159,11 @@ struct Model {
   Eigen::VectorXd joint_disc_area;            // (njoint) m²
   Eigen::VectorXd joint_disc_width;           // (njoint) m, 0 when not given
   std::vector<std::string> joint_disc_source; // (njoint) empty when no disc
+  // The disc's mid-plane where it is not the joint frame's (`disc: {plane: chord}`): its sagittal tilt
+  // from the joint frame, rad, + when its normal leans forward. Computed at load from the model's own
+  // neutral geometry (the plane normal to the chord between the joint centres below and above), for
+  // joints whose frames are not their discs' (the neck's, level with the torso). 0 = the joint frame.
+  std::vector<double> joint_disc_tilt;        // (njoint)
   // Compression → intradiscal pressure, p = factor · F / A (optional top-level `disc_pressure:`;
   // Nachemson's correction factor). 0 = the model gives none.
   double disc_pressure_factor = 0;

@@ -8,6 +8,7 @@
 #include "sim/common/rotation.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/kinematics/posture.h"
+#include "sim/loadsharing/reactions.h"
 #include "sim/simulate/frame.h"
 
 namespace paraspine {
@@ -171,7 +172,7 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
     b.centre = d.joint_center.col(j);
     // As reactions() turns it (compression along its y axis, shears along x and z): the picture's
     // joint-load arrows use the file's compression and shear in this frame.
-    b.disc_frame = d.joint_frame[j] * joint_rotation(Vec3(0.5 * d.q.segment<3>(3 * j)));
+    b.disc_frame = disc_frame(m, d, j);  // as reactions() splits the force
     sc.bones.push_back(std::move(b));
   }
 

@@ -141,6 +141,19 @@ TEST(Loader, RejectsNonPositiveDiscArea) {
 TEST(Loader, RejectsDiscAreaInWrongUnits) {
   expect_error(kDiscAnchor, with_disc("{area_cm2: 1800, source: x}"), "disc.area_cm2: more than 100 cm²", 24);
 }
+// `disc: {plane: chord}` needs a joint below and one above (the mini model's chain has two joints, so
+// neither has both); a plane given alone needs no area; one of the two must be given.
+TEST(Loader, DiscPlaneNeedsItsNeighboursAndAKnownName) {
+  expect_error(kDiscAnchor, with_disc("{plane: chord, source: x}"),
+               "segments[1].joint.disc.plane: chord needs one joint below this one and exactly one above it", 24);
+  expect_error(kDiscAnchor, with_disc("{plane: flat, source: x}"), "segments[1].joint.disc.plane: 'flat': expected joint", 24);
+  expect_error(kDiscAnchor, with_disc("{source: x}"), "give area_cm2 (the disc's area) or plane", 24);
+  std::string text = test::kMiniModel;
+  text.replace(text.find(kDiscAnchor), std::string(kDiscAnchor).size(), with_disc("{plane: joint, source: x}"));
+  const Model m = parse_model(text, "mini.yaml");
+  EXPECT_EQ(m.joint_disc_tilt[0], 0.0);
+  EXPECT_EQ(m.disc_area(0), 0.0);
+}
 TEST(Loader, RejectsBadDiscWidthAndMissingSource) {
   expect_error(kDiscAnchor, with_disc("{area_cm2: 18, endplate_width_mm: -4, source: x}"),
                "segments[1].joint.disc.endplate_width_mm: must be positive", 24);
