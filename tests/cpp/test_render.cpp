@@ -1129,6 +1129,61 @@ TEST(Render, JointLoadLevelsDoNotOverlap) {
     }
 }
 
+// arrowlayout: the joint-load levels were chosen once per run by distances along the spine, so in a
+// view where the spine is foreshortened (the stoop from behind, along the bent trunk; its top view)
+// the arrows of L5-S1, L2-L3 and T10-T11 lay on top of each other. In every view of the stoop and the
+// squat at the run's peak, as drawn (screen_point, the picture's own projection), no drawn arrow of
+// one level comes over the centre line of an arrow of another: the shortest distance between their
+// screen segments is at least half the arrow's width plus its 1.5 px halo.
+TEST(Render, JointLoadArrowsDoNotCoverEachOtherOnScreen) {
+  for (const std::string& file : {runs().stoop(), runs().squat()}) {
+    const ResultsSeries r(file);
+    ResultsPicture p(r);
+    const FrameValues v = p.values(p.peak_frame());
+    const Scene s = p.scene(v);
+    for (View view : {View::kSagittal, View::kFrontal, View::kTop, View::kOblique})
+      for (const auto& [W, H] : {std::pair{1600, 1000}, std::pair{800, 500}}) {
+        PictureOptions o;
+        o.view = view, o.joint_forces = true;
+        const double ppm = p.px_per_m(W, H, v, s, o), width = std::max(3.0, 0.006 * ppm);
+        struct Drawn {
+          int joint;
+          Eigen::Vector2d a, b;
+        };
+        std::vector<Drawn> drawn;  // arrows of 6 px or more: the picture draws those
+        for (const auto& ar : joint_load_arrows(s, v, p.joint_load_levels())) {
+          for (const auto& [tail, tip] : {std::pair{ar.compression_tail, ar.compression_tip}, std::pair{ar.shear_tail, ar.shear_tip}}) {
+            const Eigen::Vector2d a = p.screen_point(W, H, v, s, o, tail), b = p.screen_point(W, H, v, s, o, tip);
+            if ((b - a).norm() >= 6) drawn.push_back({ar.joint, a, b});
+          }
+        }
+        auto point_segment = [](const Eigen::Vector2d& q, const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+          const Eigen::Vector2d d = b - a;
+          const double t = std::clamp((q - a).dot(d) / d.squaredNorm(), 0.0, 1.0);
+          return (a + t * d - q).norm();
+        };
+        auto segments = [&](const Drawn& x, const Drawn& y) {  // shortest distance between two segments (sampled finely)
+          double d = 1e9;
+          for (int k = 0; k <= 200; ++k) {
+            d = std::min(d, point_segment(x.a + (x.b - x.a) * (k / 200.0), y.a, y.b));
+            d = std::min(d, point_segment(y.a + (y.b - y.a) * (k / 200.0), x.a, x.b));
+          }
+          return d;
+        };
+        int pairs = 0;
+        for (size_t i = 0; i < drawn.size(); ++i)
+          for (size_t j = i + 1; j < drawn.size(); ++j) {
+            if (drawn[i].joint == drawn[j].joint) continue;
+            ++pairs;
+            EXPECT_GE(segments(drawn[i], drawn[j]), 0.5 * width + 1.5)
+                << r.scenario << " " << view_name(view) << " " << W << " × " << H << ": " << p.model().joint_name[drawn[i].joint] << " and "
+                << p.model().joint_name[drawn[j].joint];
+          }
+        if (view == View::kSagittal) EXPECT_GT(pairs, 0) << r.scenario << ": the lateral view keeps several levels";
+      }
+  }
+}
+
 // forcearrows, task 2b: a single picture of a run that fails kept room for status lines it did not
 // draw (forward_head_posture at 940 s: a blank band under the subtitle). A still keeps room only for
 // the lines it draws; an animation (fixed frame) keeps it for every line the run has.
