@@ -196,15 +196,13 @@ double arrow_length(double newtons) { return newtons <= 100 ? 0.05 + 0.0012 * ne
 
 std::string newtons_text(double n) { return n < 9.95 ? fmt::format("{:.1f} N", n) : fmt::format("{:.0f} N", n); }
 
-// Levels whose joint loads are drawn (ResultsPicture::joint_load_levels): the discs of the scene
-// (joints between two vertebrae or a vertebra and the pelvis), each arrow running from its disc up the
-// spine by its peak compression × kJointLoadMetresPerN. Distances along the spine are the sums of the
-// vertebrae's disc-to-disc spacings (rigid, so the same in every posture). The lowest level first
-// (L5-S1: the level of the action limit), then from the most loaded down; a level is kept when its
-// arrow and each kept one leave 6 mm between the tip of the one below and the disc above.
-std::vector<int> select_joint_load_levels(const Model& m, const BoneGeometry& g, const Eigen::VectorXd& peak) {
-  constexpr double kGap = 0.006;  // m [A: drawing]
-  std::vector<double> along(m.njoint, 0.0);
+// The discs whose joint loads a picture may draw (joints between two vertebrae or a vertebra and the
+// pelvis, with a finite peak), in the order ResultsPicture::joint_load_levels tries them: the lowest
+// level first (L5-S1: the level of the action limit), then from the most loaded (peak compression
+// over the run) down. `along`: each joint's distance along the spine from the lowest disc, the sums of
+// the vertebrae's disc-to-disc spacings (rigid, so the same in every posture).
+std::vector<int> joint_load_candidates(const Model& m, const BoneGeometry& g, const Eigen::VectorXd& peak, std::vector<double>& along) {
+  along.assign(m.njoint, 0.0);
   std::vector<int> vertebra_of_segment(m.nsegment, -1);
   for (size_t k = 0; k < g.vertebrae.size(); ++k) vertebra_of_segment[g.vertebrae[k].segment] = static_cast<int>(k);
   std::vector<int> discs;
@@ -218,18 +216,92 @@ std::vector<int> select_joint_load_levels(const Model& m, const BoneGeometry& g,
     const bool la = m.joint_parent(a) == g.pelvis, lb = m.joint_parent(b) == g.pelvis;
     return la != lb ? la : peak[a] > peak[b];
   });
-  auto reach = [&](int j) { return std::max(0.0, peak[j]) * kJointLoadMetresPerN; };
-  std::vector<int> kept;
-  for (int j : discs) {
-    bool clear = true;
-    for (int i : kept) {
-      const int lo = along[i] < along[j] ? i : j, hi = lo == i ? j : i;
-      clear = clear && along[hi] - along[lo] >= reach(lo) + kGap;
+  return discs;
+}
+
+// The joint-load arrows' line width and head length at px_per_m pixels per metre of body (device units).
+double joint_arrow_width(double px_per_m) { return std::max(3.0, 0.006 * px_per_m); }
+double joint_arrow_head(double px_per_m) { return std::max(9.0, 0.022 * px_per_m); }
+
+// The white halo under a haloed arrow from a to b (the current source): the arrow, wider.
+void arrow_halo(cairo_t* cr, const Eigen::Vector2d& a, const Eigen::Vector2d& b, double head, double width) {
+  head = std::min(head, 0.6 * (b - a).norm());
+  arrow(cr, a.x(), a.y(), b.x(), b.y(), head + 0.25 * width + 1.5, width + 3);
+}
+
+// A shear seen along the view: the circle round its disc centre (radius, line width), device units.
+double along_view_radius(double fs) { return std::max(5.0, 0.35 * fs); }
+
+// Where a joint-load value (text tw wide, `size`) is written `away` from `at` toward `dir` (screen),
+// kept inside the area x0, y0, w, h: its baseline's start, and its box with the halo (x0, y0, x1, y1).
+struct ValueSpot {
+  double left, base;
+  std::array<double, 4> box;
+};
+ValueSpot value_spot(const Eigen::Vector2d& at, const Eigen::Vector2d& dir, double away, double tw, double size, double x0, double y0, double w,
+                     double h) {
+  double left = at.x() + dir.x() * away - (0.5 - 0.5 * dir.x()) * tw;
+  double base = at.y() + dir.y() * away + (0.35 + 0.45 * dir.y()) * size;
+  left = std::clamp(left, x0, std::max(x0, x0 + w - tw));
+  base = std::clamp(base, y0 + size, y0 + h - 0.5 * size);  // descenders and halo inside: golf's reached the colour bar
+  return {left, base, {left - 0.15 * size, base - 0.85 * size, left + tw + 0.15 * size, base + 0.3 * size}};
+}
+
+// Across an arrow from a to b on the screen: the side `prefer` points to first (a foreshortened
+// arrow, under 10 px: left and right). Unit vectors.
+std::vector<Eigen::Vector2d> across(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& prefer) {
+  const Eigen::Vector2d d = b - a;
+  if (d.norm() < 10) return {prefer.x() < 0 ? Eigen::Vector2d(-1, 0) : Eigen::Vector2d(1, 0), prefer.x() < 0 ? Eigen::Vector2d(1, 0) : Eigen::Vector2d(-1, 0)};
+  Eigen::Vector2d n = Eigen::Vector2d(-d.y(), d.x()).normalized();
+  if (n.dot(prefer) < 0) n = -n;
+  return {n, -n};
+}
+
+// What one level puts on the screen, as a mask: pixels of its arrows' halos and of its value labels'
+// boxes, over half covered, widened by a margin (x0, y0: the mask's top left, device units).
+struct Footprint {
+  int x0 = 0, y0 = 0, w = 0, h = 0;
+  std::vector<unsigned char> on;
+};
+// Whether two footprints share a pixel.
+bool overlap(const Footprint& a, const Footprint& b) {
+  const int x0 = std::max(a.x0, b.x0), y0 = std::max(a.y0, b.y0), x1 = std::min(a.x0 + a.w, b.x0 + b.w), y1 = std::min(a.y0 + a.h, b.y0 + b.h);
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x)
+      if (a.on[static_cast<size_t>(y - a.y0) * a.w + (x - a.x0)] && b.on[static_cast<size_t>(y - b.y0) * b.w + (x - b.x0)]) return true;
+  return false;
+}
+// Draws `paint` (device units) into a mask covering x0 … x1, y0 … y1 and widens what it covers by
+// `margin` px all round (two footprints that do not overlap leave 2 × margin between them).
+template <class Paint>
+Footprint rasterize(double x0, double y0, double x1, double y1, double margin, Paint paint) {
+  x0 -= margin + 1, y0 -= margin + 1, x1 += margin + 1, y1 += margin + 1;
+  Footprint f;
+  f.x0 = static_cast<int>(std::floor(x0)), f.y0 = static_cast<int>(std::floor(y0));
+  f.w = std::max(1, static_cast<int>(std::ceil(x1)) - f.x0), f.h = std::max(1, static_cast<int>(std::ceil(y1)) - f.y0);
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_A8, f.w, f.h);
+  cairo_t* cr = cairo_create(surface);
+  cairo_translate(cr, -f.x0, -f.y0);
+  cairo_set_source_rgba(cr, 0, 0, 0, 1);
+  paint(cr);
+  cairo_destroy(cr);
+  cairo_surface_flush(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  const unsigned char* data = cairo_image_surface_get_data(surface);
+  std::vector<std::pair<int, int>> disc;  // offsets within the margin
+  const int m = static_cast<int>(std::ceil(margin));
+  for (int dy = -m; dy <= m; ++dy)
+    for (int dx = -m; dx <= m; ++dx)
+      if (dx * dx + dy * dy <= margin * margin) disc.push_back({dx, dy});
+  f.on.assign(static_cast<size_t>(f.w) * f.h, 0);
+  for (int y = 0; y < f.h; ++y)
+    for (int x = 0; x < f.w; ++x) {
+      if (data[static_cast<size_t>(y) * stride + x] <= 127) continue;
+      for (const auto& [dx, dy] : disc)
+        if (x + dx >= 0 && x + dx < f.w && y + dy >= 0 && y + dy < f.h) f.on[static_cast<size_t>(y + dy) * f.w + x + dx] = 1;
     }
-    if (clear) kept.push_back(j);
-  }
-  std::sort(kept.begin(), kept.end());
-  return kept;
+  cairo_surface_destroy(surface);
+  return f;
 }
 
 // An arrow with a white halo, so it reads over muscles and bones; false when too short to draw (under
@@ -237,11 +309,10 @@ std::vector<int> select_joint_load_levels(const Model& m, const BoneGeometry& g,
 bool haloed_arrow(cairo_t* cr, const Eigen::Vector2d& a, const Eigen::Vector2d& b, double head, double width, const double rgb[3]) {
   const double len = (b - a).norm();
   if (len < 6) return false;
-  head = std::min(head, 0.6 * len);
   cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-  arrow(cr, a.x(), a.y(), b.x(), b.y(), head + 0.25 * width + 1.5, width + 3);
+  arrow_halo(cr, a, b, head, width);
   cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-  arrow(cr, a.x(), a.y(), b.x(), b.y(), head, width);
+  arrow(cr, a.x(), a.y(), b.x(), b.y(), std::min(head, 0.6 * len), width);
   return true;
 }
 
@@ -522,7 +593,9 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   if (stored_.fatigued) fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, r_.strided("/fatigue/fatigued", stride).maxCoeff())));
   compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
   peak_compression_.maxCoeff(&peak_joint_);
-  joint_load_levels_ = select_joint_load_levels(model_, *bones_, peak_compression_);
+  joint_load_candidates_ = joint_load_candidates(model_, *bones_, peak_compression_, joint_load_along_);
+  joint_load_all_ = joint_load_candidates_;
+  std::sort(joint_load_all_.begin(), joint_load_all_.end());
   Eigen::Index row = 0;
   if (stored_.compression) {
     r_.column("/joints/compression", peak_joint_).maxCoeff(&row);
@@ -656,7 +729,8 @@ Scene ResultsPicture::scene(const FrameValues& v) {
   return sc;
 }
 
-ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values) const {
+ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values,
+                                              const std::vector<int>& levels) const {
   const Camera cam = camera(view);
   double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
   auto add = [&](const Vec3& p) {
@@ -670,7 +744,7 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
     for (const auto& a : force_arrows(*s, model_.gravity.norm())) add(a.tail), add(a.tip);
   }
   for (size_t k = 0; k < values.size() && k < scenes.size(); ++k)  // joint loads: a lift's lumbar shear reached below the pelvis
-    for (const auto& a : joint_load_arrows(*scenes[k], *values[k], joint_load_levels_))
+    for (const auto& a : joint_load_arrows(*scenes[k], *values[k], levels))
       add(a.compression_tail), add(a.compression_tip), add(a.shear_tail), add(a.shear_tip);
   // Arms are drawn 2 cm wide and hands as 1.8 cm discs around their points: room for them.
   constexpr double kPad = 0.03;
@@ -682,8 +756,8 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
   return f;
 }
 
-ResultsPicture::Fit& ResultsPicture::fit(View view, bool joint_loads) {
-  Fit& f = fits_[static_cast<int>(view)][joint_loads];
+ResultsPicture::Fit& ResultsPicture::fit(View view, const std::vector<int>& levels) {
+  Fit& f = fits_[{static_cast<int>(view), levels}];
   if (f.ready) return f;
   const long n = std::min(12L, r_.frames());
   std::vector<long> frames = {peak_frame_};
@@ -695,15 +769,155 @@ ResultsPicture::Fit& ResultsPicture::fit(View view, bool joint_loads) {
   std::vector<const FrameValues*> vptrs;
   for (size_t k = 0; k < scenes.size(); ++k) {
     ptrs.push_back(&scenes[k]);
-    if (joint_loads) vptrs.push_back(&vals[k]);
+    if (!levels.empty()) vptrs.push_back(&vals[k]);
   }
-  f = fit_scene(view, ptrs, vptrs);
+  f = fit_scene(view, ptrs, vptrs, levels);
   return f;
 }
 
-ResultsPicture::Fit ResultsPicture::body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o) {
-  if (o.fixed_frame) return fit(o.view, o.joint_forces);
-  return o.joint_forces ? fit_scene(o.view, {&s}, {&v}) : fit_scene(o.view, {&s});
+ResultsPicture::Fit ResultsPicture::body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o, const std::vector<int>& levels) {
+  static const std::vector<int> none;
+  const std::vector<int>& drawn = o.joint_forces ? levels : none;
+  if (o.fixed_frame) return fit(o.view, drawn);
+  return drawn.empty() ? fit_scene(o.view, {&s}) : fit_scene(o.view, {&s}, {&v}, drawn);
+}
+
+std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
+  const PictureOptions o = shown(asked);
+  if (!o.joint_forces) return {};
+  const Area area = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
+  const double fs = base_font_size(w, h, o);
+  // The scale: the picture's fit with the arrows of every candidate level, so no larger than the one
+  // it is drawn at (fitted to the arrows of the levels kept, fewer); arrows and labels clear of each
+  // other at this scale stay clear at a larger one (their lengths and spacings grow, the labels not).
+  const Fit f = o.fixed_frame ? fit(o.view, joint_load_all_) : fit_scene(o.view, {&s}, {&v}, joint_load_all_);
+  const double ppm = 0.94 * std::min(area.w / f.span_x, area.h / f.span_y);
+  if (!peak_scene_) {
+    peak_values_ = values(peak_frame_);
+    peak_scene_ = std::make_unique<Scene>(scene(peak_values_));
+  }
+  const Scene& ps = *peak_scene_;
+  const Camera cam = camera(o.view);
+  auto P = [&](const Vec3& p) {
+    return Eigen::Vector2d(area.x0 + 0.5 * area.w + (p.dot(cam.right) - f.cx) * ppm, area.y0 + 0.5 * area.h - (p.dot(cam.up) - f.cy) * ppm);
+  };
+  auto screen_dir = [&](const Vec3& d) { return Eigen::Vector2d(d.dot(cam.right), -d.dot(cam.up)); };
+  const auto loads = joint_load_arrows(ps, peak_values_, joint_load_candidates_);
+  // As draw_body draws them at the run's peak: which arrows show, where their values would first go.
+  const double width = joint_arrow_width(ppm), head = joint_arrow_head(ppm), size = 0.75 * fs;
+  cairo_surface_t* probe = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+  cairo_t* tcr = cairo_create(probe);
+  struct Level {
+    const JointLoadArrow* load = nullptr;
+    Eigen::Vector2d tail, tip, shear_tail, shear_tip, centre;
+    bool compression = false, shear = false, mark = false;  // drawn: compression arrow, shear arrow, or the shear's circle
+    std::array<double, 4> compression_label{}, shear_label{};
+    double priority = 0;
+  };
+  std::vector<Level> levels;
+  for (int j : joint_load_candidates_) {
+    const auto it = std::find_if(loads.begin(), loads.end(), [&](const JointLoadArrow& a) { return a.joint == j; });
+    if (it == loads.end()) continue;
+    Level l;
+    l.load = &*it;
+    l.tail = P(it->compression_tail), l.tip = P(it->compression_tip), l.shear_tail = P(it->shear_tail), l.shear_tip = P(it->shear_tip), l.centre = P(it->centre);
+    l.compression = (l.tip - l.tail).norm() >= 6;
+    l.shear = (l.shear_tip - l.shear_tail).norm() >= 6;
+    l.mark = !l.shear && (it->shear_tip - it->shear_tail).norm() * ppm >= 8;
+    const SceneBone* disc = nullptr;
+    for (const auto& b : ps.bones)
+      if (b.kind == SceneBone::kDisc && b.joint == j) disc = &b;
+    Eigen::Vector2d side = screen_dir(-disc->disc_frame.col(0));
+    if (side.norm() < 0.3) side = screen_dir(-disc->disc_frame.col(2));
+    const std::string ctext = fmt::format("{} {:.0f} N", model_.joint_name[j], it->compression);
+    l.compression_label = value_spot(0.5 * (l.tail + l.tip), across(l.tail, l.tip, side)[0], 0.6 * fs, text_width(tcr, ctext, size, true), size,
+                                     area.x0, area.y0, area.w, area.h).box;
+    const Eigen::Vector2d along = l.shear_tip - l.shear_tail;
+    const std::string stext = fmt::format("{:.0f} N", std::hypot(it->shear_ap, it->shear_lateral));
+    l.shear_label = value_spot(l.shear_tip, along.norm() > 3 ? Eigen::Vector2d(along.normalized()) : Eigen::Vector2d(0, -1), 0.6 * fs,
+                               text_width(tcr, stext, size, true), size, area.x0, area.y0, area.w, area.h).box;
+    levels.push_back(l);
+  }
+  cairo_destroy(tcr);
+  cairo_surface_destroy(probe);
+  // A level's footprint with or without each of its values (which level gets one depends on those kept),
+  // widened so that two levels' halos leave half an arrow's width and 2 px between them [A: drawing]
+  // (arrow ends 5 px apart at 1600 × 1000, about the 6 mm along the spine the levels had before).
+  const double margin = 0.25 * width + 1;
+  std::map<std::array<int, 3>, Footprint> footprints;
+  auto footprint = [&](int k, bool clabel, bool slabel) -> const Footprint& {
+    auto [it, fresh] = footprints.try_emplace({k, clabel, slabel});
+    if (!fresh) return it->second;
+    const Level& l = levels[k];
+    const double pad = head + width + along_view_radius(fs) + 4;
+    double x0 = l.centre.x(), y0 = l.centre.y(), x1 = x0, y1 = y0;
+    for (const Eigen::Vector2d& q : {l.tail, l.tip, l.shear_tail, l.shear_tip})
+      x0 = std::min(x0, q.x()), y0 = std::min(y0, q.y()), x1 = std::max(x1, q.x()), y1 = std::max(y1, q.y());
+    x0 -= pad, y0 -= pad, x1 += pad, y1 += pad;
+    for (const auto* box : {clabel ? &l.compression_label : nullptr, slabel ? &l.shear_label : nullptr})
+      if (box) x0 = std::min(x0, (*box)[0]), y0 = std::min(y0, (*box)[1]), x1 = std::max(x1, (*box)[2]), y1 = std::max(y1, (*box)[3]);
+    it->second = rasterize(x0, y0, x1, y1, margin, [&](cairo_t* cr) {
+      // Each arrow's halo, and round its two ends a disc of the halo's width: the head's point and the
+      // shaft's butt end, thinner than half a pixel, would not count.
+      for (int k = 0; k < 2; ++k) {
+        if (!(k == 0 ? l.compression : l.shear)) continue;
+        const Eigen::Vector2d &a = k == 0 ? l.tail : l.shear_tail, &b = k == 0 ? l.tip : l.shear_tip;
+        arrow_halo(cr, a, b, head, width);
+        for (const Eigen::Vector2d& q : {a, b}) {
+          cairo_new_path(cr);
+          cairo_arc(cr, q.x(), q.y(), 0.5 * (width + 3), 0, 2 * M_PI);
+          cairo_fill(cr);
+        }
+      }
+      if (l.mark) {
+        cairo_new_path(cr);
+        cairo_arc(cr, l.centre.x(), l.centre.y(), along_view_radius(fs) + 0.5 * std::max(1.5, 0.5 * width), 0, 2 * M_PI);
+        cairo_fill(cr);
+      }
+      for (const auto* box : {clabel ? &l.compression_label : nullptr, slabel ? &l.shear_label : nullptr})
+        if (box) cairo_rectangle(cr, (*box)[0], (*box)[1], (*box)[2] - (*box)[0], (*box)[3] - (*box)[1]), cairo_fill(cr);
+    });
+    return it->second;
+  };
+  // In the order of the candidates, a level is kept when, with it, no two kept levels' footprints
+  // share a pixel; the values go, as draw_body writes them, to the three largest compressions and the
+  // two largest shears of the levels kept. And, as before the choice looked at the screen, when along
+  // the spine its arrow and each kept one at their peak leave 6 mm between the tail of the one below
+  // and the disc above [A: drawing]: a view that shows the spine's length (the sagittal one) keeps the
+  // levels it had wherever they do not meet on its screen.
+  constexpr double kGap = 0.006;  // m
+  auto reach = [&](int j) { return std::max(0.0, peak_compression_[j]) * kJointLoadMetresPerN; };
+  auto apart = [&](int i, int j) {
+    const int lo = joint_load_along_[i] < joint_load_along_[j] ? i : j, hi = lo == i ? j : i;
+    return joint_load_along_[hi] - joint_load_along_[lo] >= reach(lo) + kGap;
+  };
+  std::vector<int> kept;
+  for (int k = 0; k < static_cast<int>(levels.size()); ++k) {
+    if (!std::all_of(kept.begin(), kept.end(), [&](int i) { return apart(levels[i].load->joint, levels[k].load->joint); })) continue;
+    std::vector<int> t = kept;
+    t.push_back(k);
+    auto largest = [&](auto value, auto drawn, size_t n) {
+      std::vector<int> order;
+      for (int i : t)
+        if (drawn(levels[i])) order.push_back(i);
+      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return value(levels[a]) > value(levels[b]); });
+      if (order.size() > n) order.resize(n);
+      return order;
+    };
+    const auto clabels = largest([](const Level& l) { return std::abs(l.load->compression); }, [](const Level& l) { return l.compression; }, 3);
+    const auto slabels = largest([](const Level& l) { return std::hypot(l.load->shear_ap, l.load->shear_lateral); },
+                                 [](const Level& l) { return l.shear || l.mark; }, 2);
+    auto has = [](const std::vector<int>& v, int i) { return std::find(v.begin(), v.end(), i) != v.end(); };
+    bool clear = true;
+    for (size_t a = 0; a < t.size() && clear; ++a)
+      for (size_t b = a + 1; b < t.size() && clear; ++b)
+        clear = !overlap(footprint(t[a], has(clabels, t[a]), has(slabels, t[a])), footprint(t[b], has(clabels, t[b]), has(slabels, t[b])));
+    if (clear) kept = t;
+  }
+  std::vector<int> out;
+  for (int k : kept) out.push_back(levels[k].load->joint);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 double ResultsPicture::color_max(const PictureOptions& o) const {
@@ -750,7 +964,7 @@ std::vector<ResultsPicture::LegendLine> ResultsPicture::legend_lines(const Scene
 Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked, const Vec3& p) {
   const PictureOptions o = shown(asked);
   const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
-  const Fit f = body_fit(v, s, o);
+  const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
   return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
@@ -759,7 +973,7 @@ Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValu
 double ResultsPicture::px_per_m(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
   const PictureOptions o = shown(asked);
   const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
-  const Fit f = body_fit(v, s, o);
+  const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
   return 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
 }
 
@@ -808,10 +1022,11 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
   const Area body = body_area(w, h, o, status_shown);
-  const Fit fitted = body_fit(v, s, o);
+  const std::vector<int> levels = joint_load_levels(w, h, v, s, o);
+  const Fit fitted = body_fit(v, s, o, levels);
   const double body_px_per_m = 0.94 * std::min(body.w / fitted.span_x, body.h / fitted.span_y);
   cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
-  draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
+  draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o, levels);
   cairo_restore(cr);
   if (!o.compact && stored_.any_muscle_value()) {
     // The bar is shortened so that its label ends inside the body's column: in the report's
@@ -847,8 +1062,9 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_restore(cr);
 }
 
-void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o) {
-  const Fit f = body_fit(v, s, o);
+void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o,
+                               const std::vector<int>& levels) {
+  const Fit f = body_fit(v, s, o, levels);
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(w / f.span_x, h / f.span_y);
   auto P = [&](const Vec3& p) {
@@ -1003,8 +1219,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
   std::vector<bool> compression_drawn, shear_drawn;
   std::vector<std::pair<Eigen::Vector2d, Eigen::Vector2d>> drawn_arrows;  // screen: their values keep off them
   if (o.joint_forces) {
-    loads = joint_load_arrows(s, v, joint_load_levels_);
-    const double width = std::max(3.0, 0.006 * px_per_m), head = std::max(9.0, 0.022 * px_per_m);
+    loads = joint_load_arrows(s, v, levels);
+    const double width = joint_arrow_width(px_per_m), head = joint_arrow_head(px_per_m);
     for (const JointLoadArrow& a : loads) {
       compression_drawn.push_back(haloed_arrow(cr, P(a.compression_tail), P(a.compression_tip), head, width, kCompressionRgb));
       if (compression_drawn.back()) drawn_arrows.push_back({P(a.compression_tail), P(a.compression_tip)});
@@ -1012,7 +1228,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       if (drawn) drawn_arrows.push_back({P(a.shear_tail), P(a.shear_tip)});
       if (!drawn && (a.shear_tip - a.shear_tail).norm() * px_per_m >= 8) {
         const auto c = P(a.centre);
-        const double r = std::max(5.0, 0.35 * fs);
+        const double r = along_view_radius(fs);
         cairo_new_path(cr);
         cairo_arc(cr, c.x(), c.y(), r, 0, 2 * M_PI);
         cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
@@ -1082,28 +1298,16 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     for (Eigen::Vector2d dir : dirs) {
       dir = dir.norm() > 1e-9 ? Eigen::Vector2d(dir.normalized()) : Eigen::Vector2d(1, 0);
       for (double away = 0.6 * fs; away <= 4 * fs; away += 0.3 * fs) {
-        double left = at.x() + dir.x() * away - (0.5 - 0.5 * dir.x()) * tw;
-        double base = at.y() + dir.y() * away + (0.35 + 0.45 * dir.y()) * size;
-        left = std::clamp(left, x0, std::max(x0, x0 + w - tw));
-        base = std::clamp(base, y0 + size, y0 + h - 0.5 * size);  // descenders and halo inside: golf's reached the colour bar
-        const std::array<double, 4> box = {left - 0.15 * size, base - 0.85 * size, left + tw + 0.15 * size, base + 0.3 * size};
+        const ValueSpot spot = value_spot(at, dir, away, tw, size, x0, y0, w, h);
+        const std::array<double, 4>& box = spot.box;
         if (on_arrow(box) || std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; }))
           continue;
         placed.push_back(box);
-        haloed_text(cr, left, base, str, size, true, rgb, 0.9);
+        haloed_text(cr, spot.left, spot.base, str, size, true, rgb, 0.9);
         return true;
       }
     }
     return false;
-  };
-  // Across an arrow from a to b on the screen: the side `prefer` points to first (a foreshortened
-  // arrow, under 10 px: left and right).
-  auto across = [](const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& prefer) {
-    const Eigen::Vector2d d = b - a;
-    if (d.norm() < 10) return std::vector<Eigen::Vector2d>{prefer.x() < 0 ? Eigen::Vector2d(-1, 0) : Eigen::Vector2d(1, 0), prefer.x() < 0 ? Eigen::Vector2d(1, 0) : Eigen::Vector2d(-1, 0)};
-    Eigen::Vector2d n(-d.y(), d.x());
-    if (n.dot(prefer) < 0) n = -n;
-    return std::vector<Eigen::Vector2d>{n, -n};
   };
   auto screen_dir = [&](const Vec3& d) { return Eigen::Vector2d(d.dot(cam.right), -d.dot(cam.up)); };
   std::vector<size_t> order(loads.size());

@@ -1013,13 +1013,13 @@ TEST(Render, JointLoadArrowsAreDrawnToScale) {
   const Model& m = p.model();
   const FrameValues v = p.values(p.peak_frame());
   const Scene s = p.scene(v);
-  const std::vector<int>& levels = p.joint_load_levels();
-  ASSERT_NE(std::find(levels.begin(), levels.end(), m.joint_index("L5-S1")), levels.end());
   PictureOptions off;
   off.chart = false;
   PictureOptions on = off;
   on.joint_forces = true;
   const int W = 1200, H = 750;
+  const std::vector<int> levels = p.joint_load_levels(W, H, v, s, on);
+  ASSERT_NE(std::find(levels.begin(), levels.end(), m.joint_index("L5-S1")), levels.end());
   const Image a = render(p, v, s, on, W, H), b = render(p, v, s, off, W, H);
   EXPECT_EQ(violet(b), 0);
   EXPECT_GT(violet(a), 30);
@@ -1102,8 +1102,8 @@ TEST(Render, TheJointLoadLegendRowStaysInTheBodysColumn) {
   }
 }
 
-// The levels drawn are the same in every frame, and no two compression arrows of the run's peak
-// overlap along the spine: in the picture at the peak, no dark arrow ink is shared between levels.
+// No two compression arrows of the run's peak come near each other in the body (3-D), in the levels
+// the sagittal picture chooses (1600 × 1000).
 TEST(Render, JointLoadLevelsDoNotOverlap) {
   const ResultsSeries r(runs().stoop());
   ResultsPicture p(r);
@@ -1111,7 +1111,7 @@ TEST(Render, JointLoadLevelsDoNotOverlap) {
   const Scene s = p.scene(v);
   PictureOptions o;
   o.joint_forces = true;
-  const auto arrows = joint_load_arrows(s, v, p.joint_load_levels());
+  const auto arrows = joint_load_arrows(s, v, p.joint_load_levels(1600, 1000, v, s, o));
   ASSERT_GE(arrows.size(), 4u);
   auto dist = [](const Vec3& a0, const Vec3& a1, const Vec3& q) {
     const Vec3 d = a1 - a0;
@@ -1151,7 +1151,7 @@ TEST(Render, JointLoadArrowsDoNotCoverEachOtherOnScreen) {
           Eigen::Vector2d a, b;
         };
         std::vector<Drawn> drawn;  // arrows of 6 px or more: the picture draws those
-        for (const auto& ar : joint_load_arrows(s, v, p.joint_load_levels())) {
+        for (const auto& ar : joint_load_arrows(s, v, p.joint_load_levels(W, H, v, s, o))) {
           for (const auto& [tail, tip] : {std::pair{ar.compression_tail, ar.compression_tip}, std::pair{ar.shear_tail, ar.shear_tip}}) {
             const Eigen::Vector2d a = p.screen_point(W, H, v, s, o, tail), b = p.screen_point(W, H, v, s, o, tip);
             if ((b - a).norm() >= 6) drawn.push_back({ar.joint, a, b});
@@ -1179,7 +1179,9 @@ TEST(Render, JointLoadArrowsDoNotCoverEachOtherOnScreen) {
                 << r.scenario << " " << view_name(view) << " " << W << " × " << H << ": " << p.model().joint_name[drawn[i].joint] << " and "
                 << p.model().joint_name[drawn[j].joint];
           }
-        if (view == View::kSagittal) EXPECT_GT(pairs, 0) << r.scenario << ": the lateral view keeps several levels";
+        if (view == View::kSagittal) {
+          EXPECT_GT(pairs, 0) << r.scenario << ": the lateral view keeps several levels";
+        }
       }
   }
 }
