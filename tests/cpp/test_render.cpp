@@ -904,6 +904,43 @@ TEST(Render, AStillLegendHasNoEmptyRowAnAnimationKeepsItsPlace) {
   EXPECT_NEAR(animation[4] - still[4], row, 2.0);
 }
 
+// arrowlayout, task 2: a still picture closed the gap of a legend row it does not draw, but its legend
+// block still kept that row's height: the stoop before the box is lifted (no hand arrow, no hand-load
+// row) had a blank band over the body. The same body, the same fit, once with a hand arrow inside it
+// (the row drawn) and once without: the head's top (its fill colour, found in the picture) lies
+// higher without the row, in a still by at least 0.4 legend rows; an animation keeps the row's place,
+// the head where it was.
+TEST(Render, AStillGivesTheBodyTheHeightOfAnUndrawnLegendRow) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(0);
+  const Scene without = p.scene(v);  // standing, hands empty: no hand arrow
+  ASSERT_FALSE(without.hands.empty());
+  Scene with = without;  // a 20 N push at the hand, up the forearm: a hand arrow inside the body's outline, the fit unchanged
+  with.forces.push_back({"push", with.hands[0].hand, Vec3(0, 20, 0), false});
+  const int w = 1000, h = 640;
+  auto head_top = [&](const Scene& s, bool animation) {
+    PictureOptions o;
+    o.chart = false;
+    o.joint_forces = true;  // rows: bones, discs, muscles, arm, hand load, joint load (six, more than the ranking's five)
+    o.fixed_frame = animation;
+    const Image im = render(p, v, s, o, w, h);
+    // The head's fill (0.96, 0.89, 0.80) at 0.9 over white: (246, 229, 209).
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const uint32_t px = im.at(x, y);
+        if (std::abs(red(px) - 246) <= 3 && std::abs(int((px >> 8) & 255) - 229) <= 3 && std::abs(blue(px) - 209) <= 3) return y;
+      }
+    return -1;
+  };
+  const double row = 1.45 * 0.8 * base_font_size(w, h, PictureOptions{});
+  const int still_without = head_top(without, false), still_with = head_top(with, false);
+  ASSERT_GT(still_without, 0);
+  ASSERT_GT(still_with, 0);
+  EXPECT_GE(still_with - still_without, 0.4 * row) << "head's top at y = " << still_without << " without the row, " << still_with << " with it";
+  EXPECT_EQ(head_top(without, true), head_top(with, true));
+}
+
 // teacherpics: the ranking beside the legend wrote every group of a lift's fatigue picture as "0.00"
 // (two decimals) beside swatches of different colours on a 0–0.05 scale; forward_head_posture's
 // head, an ellipsoid of nearly equal sagittal axes, did not show which way it faced.
