@@ -785,7 +785,7 @@ ResultsPicture::Fit ResultsPicture::body_fit(const FrameValues& v, const Scene& 
 std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
   const PictureOptions o = shown(asked);
   if (!o.joint_forces) return {};
-  const Area area = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
+  const Area area = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
   const double fs = base_font_size(w, h, o);
   // The scale: the picture's fit with the arrows of every candidate level, so no larger than the one
   // it is drawn at (fitted to the arrows of the levels kept, fewer); arrows and labels clear of each
@@ -937,13 +937,15 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
   return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
 }
 
-ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o, int status_shown) const {
+ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o, int status_shown, int legend_shown) const {
   const double fs = base_font_size(w, h, o);
   const double top = header_height(fs, o, status_shown), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
   // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
   // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
   // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
-  const int rows = std::max(legend_rows(o), stored_.any_muscle_value() ? 5 : 0);
+  // The rows the instant draws (legend_room): a still kept the height of the stoop's hand-load row
+  // before the box was lifted, a blank band above the body.
+  const int rows = std::max(legend_shown, stored_.any_muscle_value() ? 5 : 0);
   const double legend_h = o.legend ? 0.4 * fs + rows * 1.45 * 0.8 * fs + 0.8 * fs : 0;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
@@ -963,7 +965,7 @@ std::vector<ResultsPicture::LegendLine> ResultsPicture::legend_lines(const Scene
 
 Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked, const Vec3& p) {
   const PictureOptions o = shown(asked);
-  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
   const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
@@ -972,7 +974,7 @@ Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValu
 
 double ResultsPicture::px_per_m(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
   const PictureOptions o = shown(asked);
-  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
   const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
   return 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
 }
@@ -1021,7 +1023,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
-  const Area body = body_area(w, h, o, status_shown);
+  const Area body = body_area(w, h, o, status_shown, legend_room(v, s, o));
   const std::vector<int> levels = joint_load_levels(w, h, v, s, o);
   const Fit fitted = body_fit(v, s, o, levels);
   const double body_px_per_m = 0.94 * std::min(body.w / fitted.span_x, body.h / fitted.span_y);
@@ -1381,16 +1383,11 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     cairo_set_line_width(cr, 0.8);
     cairo_stroke(cr);
   };
-  // The arrow rows keep their room in every frame (animations do not jump) but are written only when
-  // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
-  bool hand_drawn = false, force_drawn = false;
-  for (const auto& a : force_arrows(s, model_.gravity.norm())) (a.hand ? hand_drawn : force_drawn) = true;
   // Each row by its name (legend_lines), one row height apart. An animation keeps a row's place in
   // every frame, drawn or not (its rows do not jump); a still picture closes the gap a row it does
   // not draw would leave (golf and the phone neck showed an empty row above the external force).
   for (const LegendLine& line : legend_lines(s, o)) {
-    const bool drawn = (line.row != LegendRow::kHandLoad || hand_drawn) && (line.row != LegendRow::kForce || force_drawn) &&
-                       (line.row != LegendRow::kReserve || (v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty()));
+    const bool drawn = legend_row_drawn(line.row, v, s);
     if (drawn || o.fixed_frame) y += row;
     if (!drawn) continue;
     std::string shown = line.text;
@@ -1461,6 +1458,24 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     }
     text(cr, x0 + 2.2 * fs, y, shown, fs);
   }
+}
+
+bool ResultsPicture::legend_row_drawn(LegendRow row, const FrameValues& v, const Scene& s) const {
+  // The arrow rows keep their room in every frame of an animation (it does not jump) but are written
+  // only when the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
+  if (row == LegendRow::kHandLoad || row == LegendRow::kForce) {
+    for (const auto& a : force_arrows(s, model_.gravity.norm()))
+      if (a.hand == (row == LegendRow::kHandLoad)) return true;
+    return false;
+  }
+  if (row == LegendRow::kReserve) return v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty();
+  return true;
+}
+
+int ResultsPicture::legend_rows_drawn(const FrameValues& v, const Scene& s, const PictureOptions& o) const {
+  int n = 0;
+  for (const LegendLine& line : legend_lines(s, o)) n += legend_row_drawn(line.row, v, s);
+  return n;
 }
 
 double ResultsPicture::legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m, double room) const {

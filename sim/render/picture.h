@@ -238,7 +238,9 @@ class ResultsPicture {
   struct Area {
     double x0, y0, w, h;
   };
-  Area body_area(double w, double h, const PictureOptions& o, int status_shown) const;
+  // status_shown, legend_shown: the status lines and legend rows the instant draws (a still keeps
+  // room for those only; an animation, fixed_frame, for every one the run can have).
+  Area body_area(double w, double h, const PictureOptions& o, int status_shown, int legend_shown) const;
   struct Fit {  // world → picture: centre and metres spanned, fixed over the run so animations do not jump
     double cx = 0, cy = 0, span_x = 1, span_y = 1;
     bool ready = false;
@@ -275,6 +277,13 @@ class ResultsPicture {
   int legend_rows(const PictureOptions& o) const {
     return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_ + o.joint_forces;
   }
+  // Whether the instant draws a row's symbol: the arrow rows when such an arrow is drawn, the reserve
+  // row when a reserve is shown; and how many rows it draws.
+  bool legend_row_drawn(LegendRow row, const FrameValues& v, const Scene& s) const;
+  int legend_rows_drawn(const FrameValues& v, const Scene& s, const PictureOptions& o) const;
+  // The legend rows the header's block keeps room for: in animations (fixed_frame) every row the run
+  // has, so frames do not jump; in a single picture those it draws.
+  int legend_room(const FrameValues& v, const Scene& s, const PictureOptions& o) const { return o.fixed_frame ? legend_rows(o) : legend_rows_drawn(v, s, o); }
   // Status lines the header keeps room for: in animations (fixed_frame) every line the run can
   // have, so frames do not jump; in a single picture those it draws (`shown`, the instant's).
   int status_rows(const PictureOptions& o, int shown) const { return o.fixed_frame ? run_has_reserves_ + run_fails_ : shown; }
