@@ -257,8 +257,8 @@ std::vector<Eigen::Vector2d> across(const Eigen::Vector2d& a, const Eigen::Vecto
   return {n, -n};
 }
 
-// What one level puts on the screen, as a mask: pixels of its arrows' halos and of its value labels'
-// boxes, over half covered, widened by a margin (x0, y0: the mask's top left, device units).
+// What one level's arrows put on the screen, as a mask: pixels their halos touch, widened by a margin
+// (x0, y0: the mask's top left, device units).
 struct Footprint {
   int x0 = 0, y0 = 0, w = 0, h = 0;
   std::vector<unsigned char> on;
@@ -289,14 +289,14 @@ Footprint rasterize(double x0, double y0, double x1, double y1, double margin, P
   const int stride = cairo_image_surface_get_stride(surface);
   const unsigned char* data = cairo_image_surface_get_data(surface);
   std::vector<std::pair<int, int>> disc;  // offsets within the margin
-  const int m = static_cast<int>(std::ceil(margin));
+  const int m = static_cast<int>(std::ceil(margin + 0.5));
   for (int dy = -m; dy <= m; ++dy)
     for (int dx = -m; dx <= m; ++dx)
-      if (dx * dx + dy * dy <= margin * margin) disc.push_back({dx, dy});
+      if (dx * dx + dy * dy <= (margin + 0.5) * (margin + 0.5)) disc.push_back({dx, dy});  // pixel centres within the margin of the pixel
   f.on.assign(static_cast<size_t>(f.w) * f.h, 0);
   for (int y = 0; y < f.h; ++y)
     for (int x = 0; x < f.w; ++x) {
-      if (data[static_cast<size_t>(y) * stride + x] <= 127) continue;
+      if (data[static_cast<size_t>(y) * stride + x] == 0) continue;
       for (const auto& [dx, dy] : disc)
         if (x + dx >= 0 && x + dx < f.w && y + dy >= 0 && y + dy < f.h) f.on[static_cast<size_t>(y + dy) * f.w + x + dx] = 1;
     }
@@ -792,6 +792,10 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
   // other at this scale stay clear at a larger one (their lengths and spacings grow, the labels not).
   const Fit f = o.fixed_frame ? fit(o.view, joint_load_all_) : fit_scene(o.view, {&s}, {&v}, joint_load_all_);
   const double ppm = 0.94 * std::min(area.w / f.span_x, area.h / f.span_y);
+  // And the largest it can be drawn at (fitted without arrows): an arrow or circle that may be drawn
+  // there counts.
+  const Fit body = o.fixed_frame ? fit(o.view, {}) : fit_scene(o.view, {&s});
+  const double grow = std::max(1.0, 0.94 * std::min(area.w / body.span_x, area.h / body.span_y) / ppm);
   if (!peak_scene_) {
     peak_values_ = values(peak_frame_);
     peak_scene_ = std::make_unique<Scene>(scene(peak_values_));
@@ -803,16 +807,25 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
   };
   auto screen_dir = [&](const Vec3& d) { return Eigen::Vector2d(d.dot(cam.right), -d.dot(cam.up)); };
   const auto loads = joint_load_arrows(ps, peak_values_, joint_load_candidates_);
-  // As draw_body draws them at the run's peak: which arrows show, where their values would first go.
+  // As draw_body draws them at the run's peak: which arrows show, and the spots its values may take.
   const double width = joint_arrow_width(ppm), head = joint_arrow_head(ppm), size = 0.75 * fs;
   cairo_surface_t* probe = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
   cairo_t* tcr = cairo_create(probe);
   struct Level {
     const JointLoadArrow* load = nullptr;
     Eigen::Vector2d tail, tip, shear_tail, shear_tip, centre;
-    bool compression = false, shear = false, mark = false;  // drawn: compression arrow, shear arrow, or the shear's circle
-    std::array<double, 4> compression_label{}, shear_label{};
-    double priority = 0;
+    bool compression = false, shear = false, mark = false;  // may be drawn: compression arrow, shear arrow, the shear's circle
+    std::vector<std::array<double, 4>> compression_spots, shear_spots;  // where draw_body tries its values, in order
+  };
+  // The boxes draw_body tries for a value from `at`: toward each of `dirs`, 0.6 to 4 font sizes away.
+  auto spots = [&](const Eigen::Vector2d& at, const std::vector<Eigen::Vector2d>& dirs, const std::string& str) {
+    std::vector<std::array<double, 4>> out;
+    const double tw = text_width(tcr, str, size, true);
+    for (Eigen::Vector2d dir : dirs) {
+      dir = dir.norm() > 1e-9 ? Eigen::Vector2d(dir.normalized()) : Eigen::Vector2d(1, 0);
+      for (double away = 0.6 * fs; away <= 4 * fs; away += 0.3 * fs) out.push_back(value_spot(at, dir, away, tw, size, area.x0, area.y0, area.w, area.h).box);
+    }
+    return out;
   };
   std::vector<Level> levels;
   for (int j : joint_load_candidates_) {
@@ -821,70 +834,62 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
     Level l;
     l.load = &*it;
     l.tail = P(it->compression_tail), l.tip = P(it->compression_tip), l.shear_tail = P(it->shear_tail), l.shear_tip = P(it->shear_tip), l.centre = P(it->centre);
-    l.compression = (l.tip - l.tail).norm() >= 6;
-    l.shear = (l.shear_tip - l.shear_tail).norm() >= 6;
-    l.mark = !l.shear && (it->shear_tip - it->shear_tail).norm() * ppm >= 8;
+    l.compression = (l.tip - l.tail).norm() * grow >= 6;
+    l.shear = (l.shear_tip - l.shear_tail).norm() * grow >= 6;
+    l.mark = (l.shear_tip - l.shear_tail).norm() < 6 && (it->shear_tip - it->shear_tail).norm() * ppm * grow >= 8;
     const SceneBone* disc = nullptr;
     for (const auto& b : ps.bones)
       if (b.kind == SceneBone::kDisc && b.joint == j) disc = &b;
     Eigen::Vector2d side = screen_dir(-disc->disc_frame.col(0));
     if (side.norm() < 0.3) side = screen_dir(-disc->disc_frame.col(2));
-    const std::string ctext = fmt::format("{} {:.0f} N", model_.joint_name[j], it->compression);
-    l.compression_label = value_spot(0.5 * (l.tail + l.tip), across(l.tail, l.tip, side)[0], 0.6 * fs, text_width(tcr, ctext, size, true), size,
-                                     area.x0, area.y0, area.w, area.h).box;
+    l.compression_spots = spots(0.5 * (l.tail + l.tip), across(l.tail, l.tip, side), fmt::format("{} {:.0f} N", model_.joint_name[j], it->compression));
     const Eigen::Vector2d along = l.shear_tip - l.shear_tail;
-    const std::string stext = fmt::format("{:.0f} N", std::hypot(it->shear_ap, it->shear_lateral));
-    l.shear_label = value_spot(l.shear_tip, along.norm() > 3 ? Eigen::Vector2d(along.normalized()) : Eigen::Vector2d(0, -1), 0.6 * fs,
-                               text_width(tcr, stext, size, true), size, area.x0, area.y0, area.w, area.h).box;
+    std::vector<Eigen::Vector2d> dirs = across(l.shear_tail, l.shear_tip, Eigen::Vector2d(1, 0));
+    dirs.insert(dirs.begin(), along.norm() > 3 ? along : Eigen::Vector2d(0, -1));
+    l.shear_spots = spots(l.shear_tip, dirs, fmt::format("{:.0f} N", std::hypot(it->shear_ap, it->shear_lateral)));
     levels.push_back(l);
   }
   cairo_destroy(tcr);
   cairo_surface_destroy(probe);
-  // A level's footprint with or without each of its values (which level gets one depends on those kept),
-  // widened so that two levels' halos leave half an arrow's width and 2 px between them [A: drawing]
-  // (arrow ends 5 px apart at 1600 × 1000, about the 6 mm along the spine the levels had before).
+  // A level's arrows as a mask (every pixel their halos touch), widened so that two levels' halos
+  // leave about half an arrow's width and 1 px between them [A: drawing]: the end of one arrow stays
+  // that far from the head of the next (4 px at 1600 × 1000).
   const double margin = 0.25 * width + 1;
-  std::map<std::array<int, 3>, Footprint> footprints;
-  auto footprint = [&](int k, bool clabel, bool slabel) -> const Footprint& {
-    auto [it, fresh] = footprints.try_emplace({k, clabel, slabel});
+  std::map<int, Footprint> footprints;
+  auto footprint = [&](int k) -> const Footprint& {
+    auto [it, fresh] = footprints.try_emplace(k);
     if (!fresh) return it->second;
     const Level& l = levels[k];
     const double pad = head + width + along_view_radius(fs) + 4;
     double x0 = l.centre.x(), y0 = l.centre.y(), x1 = x0, y1 = y0;
     for (const Eigen::Vector2d& q : {l.tail, l.tip, l.shear_tail, l.shear_tip})
       x0 = std::min(x0, q.x()), y0 = std::min(y0, q.y()), x1 = std::max(x1, q.x()), y1 = std::max(y1, q.y());
-    x0 -= pad, y0 -= pad, x1 += pad, y1 += pad;
-    for (const auto* box : {clabel ? &l.compression_label : nullptr, slabel ? &l.shear_label : nullptr})
-      if (box) x0 = std::min(x0, (*box)[0]), y0 = std::min(y0, (*box)[1]), x1 = std::max(x1, (*box)[2]), y1 = std::max(y1, (*box)[3]);
-    it->second = rasterize(x0, y0, x1, y1, margin, [&](cairo_t* cr) {
-      // Each arrow's halo, and round its two ends a disc of the halo's width: the head's point and the
-      // shaft's butt end, thinner than half a pixel, would not count.
-      for (int k = 0; k < 2; ++k) {
-        if (!(k == 0 ? l.compression : l.shear)) continue;
-        const Eigen::Vector2d &a = k == 0 ? l.tail : l.shear_tail, &b = k == 0 ? l.tip : l.shear_tip;
-        arrow_halo(cr, a, b, head, width);
-        for (const Eigen::Vector2d& q : {a, b}) {
-          cairo_new_path(cr);
-          cairo_arc(cr, q.x(), q.y(), 0.5 * (width + 3), 0, 2 * M_PI);
-          cairo_fill(cr);
-        }
-      }
+    it->second = rasterize(x0 - pad, y0 - pad, x1 + pad, y1 + pad, margin, [&](cairo_t* cr) {
+      if (l.compression) arrow_halo(cr, l.tail, l.tip, head, width);
+      if (l.shear) arrow_halo(cr, l.shear_tail, l.shear_tip, head, width);
       if (l.mark) {
         cairo_new_path(cr);
         cairo_arc(cr, l.centre.x(), l.centre.y(), along_view_radius(fs) + 0.5 * std::max(1.5, 0.5 * width), 0, 2 * M_PI);
         cairo_fill(cr);
       }
-      for (const auto* box : {clabel ? &l.compression_label : nullptr, slabel ? &l.shear_label : nullptr})
-        if (box) cairo_rectangle(cr, (*box)[0], (*box)[1], (*box)[2] - (*box)[0], (*box)[3] - (*box)[1]), cairo_fill(cr);
     });
     return it->second;
   };
-  // In the order of the candidates, a level is kept when, with it, no two kept levels' footprints
-  // share a pixel; the values go, as draw_body writes them, to the three largest compressions and the
-  // two largest shears of the levels kept. And, as before the choice looked at the screen, when along
-  // the spine its arrow and each kept one at their peak leave 6 mm between the tail of the one below
-  // and the disc above [A: drawing]: a view that shows the spine's length (the sagittal one) keeps the
-  // levels it had wherever they do not meet on its screen.
+  auto hits = [](const Footprint& f, const std::array<double, 4>& box) {  // a value's box on a mask
+    const int x0 = std::max(f.x0, static_cast<int>(std::floor(box[0]))), x1 = std::min(f.x0 + f.w, static_cast<int>(std::ceil(box[2])));
+    const int y0 = std::max(f.y0, static_cast<int>(std::floor(box[1]))), y1 = std::min(f.y0 + f.h, static_cast<int>(std::ceil(box[3])));
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x)
+        if (f.on[static_cast<size_t>(y - f.y0) * f.w + (x - f.x0)]) return true;
+    return false;
+  };
+  // In the order of the candidates, a level is kept when, with it, no two kept levels' arrows share a
+  // pixel, and every value draw_body would write (the three largest compressions and the two largest
+  // shears of the levels kept, in its order) finds one of the spots it tries clear of every arrow and
+  // of the values before it. And, as before the choice looked at the screen, when along the spine its
+  // arrow and each kept one at their peak leave 6 mm between the tail of the one below and the disc
+  // above [A: drawing]: a view that shows the spine's length (the sagittal one) keeps the levels it
+  // had wherever they do not meet on its screen.
   constexpr double kGap = 0.006;  // m
   auto reach = [&](int j) { return std::max(0.0, peak_compression_[j]) * kJointLoadMetresPerN; };
   auto apart = [&](int i, int j) {
@@ -896,6 +901,9 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
     if (!std::all_of(kept.begin(), kept.end(), [&](int i) { return apart(levels[i].load->joint, levels[k].load->joint); })) continue;
     std::vector<int> t = kept;
     t.push_back(k);
+    bool clear = true;
+    for (size_t a = 0; a < t.size() && clear; ++a)
+      for (size_t b = a + 1; b < t.size() && clear; ++b) clear = !overlap(footprint(t[a]), footprint(t[b]));
     auto largest = [&](auto value, auto drawn, size_t n) {
       std::vector<int> order;
       for (int i : t)
@@ -904,14 +912,23 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
       if (order.size() > n) order.resize(n);
       return order;
     };
-    const auto clabels = largest([](const Level& l) { return std::abs(l.load->compression); }, [](const Level& l) { return l.compression; }, 3);
-    const auto slabels = largest([](const Level& l) { return std::hypot(l.load->shear_ap, l.load->shear_lateral); },
-                                 [](const Level& l) { return l.shear || l.mark; }, 2);
-    auto has = [](const std::vector<int>& v, int i) { return std::find(v.begin(), v.end(), i) != v.end(); };
-    bool clear = true;
-    for (size_t a = 0; a < t.size() && clear; ++a)
-      for (size_t b = a + 1; b < t.size() && clear; ++b)
-        clear = !overlap(footprint(t[a], has(clabels, t[a]), has(slabels, t[a])), footprint(t[b], has(clabels, t[b]), has(slabels, t[b])));
+    std::vector<const std::vector<std::array<double, 4>>*> values;  // each value's spots, in draw_body's order
+    for (int i : largest([](const Level& l) { return std::abs(l.load->compression); }, [](const Level& l) { return l.compression; }, 3))
+      values.push_back(&levels[i].compression_spots);
+    for (int i : largest([](const Level& l) { return std::hypot(l.load->shear_ap, l.load->shear_lateral); }, [](const Level& l) { return l.shear || l.mark; }, 2))
+      values.push_back(&levels[i].shear_spots);
+    std::vector<std::array<double, 4>> placed;
+    for (size_t n = 0; n < values.size() && clear; ++n) {
+      clear = false;
+      for (const auto& box : *values[n]) {
+        if (std::any_of(t.begin(), t.end(), [&](int i) { return hits(footprint(i), box); }) ||
+            std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; }))
+          continue;
+        placed.push_back(box);
+        clear = true;
+        break;
+      }
+    }
     if (clear) kept = t;
   }
   std::vector<int> out;

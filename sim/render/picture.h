@@ -226,12 +226,12 @@ class ResultsPicture {
   // The levels whose joint loads a w × h picture drawn with `o` shows (none without joint_forces),
   // chosen on its screen (docs/render.md, "Which levels"): the run's peak frame is projected in the
   // picture's view at its scale, and from L5-S1 (the level of the action limit), then the highest
-  // peak compression over the run down, a level is kept when its drawn arrows and the value labels it
-  // would get (the three largest compressions, the two largest shears) cover no pixel of the arrows
-  // and labels of the levels kept before it, and along the spine its arrow leaves 6 mm to theirs (the
-  // rule before: the sagittal view keeps its levels); ascending joint index. One choice for every frame of an
-  // animation (fixed_frame: the run's camera); a still at another instant keeps the peak's choice at
-  // its own scale.
+  // peak compression over the run down, a level is kept when its drawn arrows cover no pixel of the
+  // arrows of the levels kept before it (with a margin), the values the picture would write (the three
+  // largest compressions, the two largest shears) each still find a clear spot, and along the spine its
+  // arrow leaves 6 mm to theirs (the rule before: the sagittal view keeps its levels); ascending joint
+  // index. One choice for every frame of an animation (fixed_frame: the run's camera); a still at
+  // another instant keeps the peak's choice at its own scale.
   std::vector<int> joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
 
  private:
