@@ -196,15 +196,13 @@ double arrow_length(double newtons) { return newtons <= 100 ? 0.05 + 0.0012 * ne
 
 std::string newtons_text(double n) { return n < 9.95 ? fmt::format("{:.1f} N", n) : fmt::format("{:.0f} N", n); }
 
-// Levels whose joint loads are drawn (ResultsPicture::joint_load_levels): the discs of the scene
-// (joints between two vertebrae or a vertebra and the pelvis), each arrow running from its disc up the
-// spine by its peak compression × kJointLoadMetresPerN. Distances along the spine are the sums of the
-// vertebrae's disc-to-disc spacings (rigid, so the same in every posture). The lowest level first
-// (L5-S1: the level of the action limit), then from the most loaded down; a level is kept when its
-// arrow and each kept one leave 6 mm between the tip of the one below and the disc above.
-std::vector<int> select_joint_load_levels(const Model& m, const BoneGeometry& g, const Eigen::VectorXd& peak) {
-  constexpr double kGap = 0.006;  // m [A: drawing]
-  std::vector<double> along(m.njoint, 0.0);
+// The discs whose joint loads a picture may draw (joints between two vertebrae or a vertebra and the
+// pelvis, with a finite peak), in the order ResultsPicture::joint_load_levels tries them: the lowest
+// level first (L5-S1: the level of the action limit), then from the most loaded (peak compression
+// over the run) down. `along`: each joint's distance along the spine from the lowest disc, the sums of
+// the vertebrae's disc-to-disc spacings (rigid, so the same in every posture).
+std::vector<int> joint_load_candidates(const Model& m, const BoneGeometry& g, const Eigen::VectorXd& peak, std::vector<double>& along) {
+  along.assign(m.njoint, 0.0);
   std::vector<int> vertebra_of_segment(m.nsegment, -1);
   for (size_t k = 0; k < g.vertebrae.size(); ++k) vertebra_of_segment[g.vertebrae[k].segment] = static_cast<int>(k);
   std::vector<int> discs;
@@ -218,18 +216,92 @@ std::vector<int> select_joint_load_levels(const Model& m, const BoneGeometry& g,
     const bool la = m.joint_parent(a) == g.pelvis, lb = m.joint_parent(b) == g.pelvis;
     return la != lb ? la : peak[a] > peak[b];
   });
-  auto reach = [&](int j) { return std::max(0.0, peak[j]) * kJointLoadMetresPerN; };
-  std::vector<int> kept;
-  for (int j : discs) {
-    bool clear = true;
-    for (int i : kept) {
-      const int lo = along[i] < along[j] ? i : j, hi = lo == i ? j : i;
-      clear = clear && along[hi] - along[lo] >= reach(lo) + kGap;
+  return discs;
+}
+
+// The joint-load arrows' line width and head length at px_per_m pixels per metre of body (device units).
+double joint_arrow_width(double px_per_m) { return std::max(3.0, 0.006 * px_per_m); }
+double joint_arrow_head(double px_per_m) { return std::max(9.0, 0.022 * px_per_m); }
+
+// The white halo under a haloed arrow from a to b (the current source): the arrow, wider.
+void arrow_halo(cairo_t* cr, const Eigen::Vector2d& a, const Eigen::Vector2d& b, double head, double width) {
+  head = std::min(head, 0.6 * (b - a).norm());
+  arrow(cr, a.x(), a.y(), b.x(), b.y(), head + 0.25 * width + 1.5, width + 3);
+}
+
+// A shear seen along the view: the circle round its disc centre (radius, line width), device units.
+double along_view_radius(double fs) { return std::max(5.0, 0.35 * fs); }
+
+// Where a joint-load value (text tw wide, `size`) is written `away` from `at` toward `dir` (screen),
+// kept inside the area x0, y0, w, h: its baseline's start, and its box with the halo (x0, y0, x1, y1).
+struct ValueSpot {
+  double left, base;
+  std::array<double, 4> box;
+};
+ValueSpot value_spot(const Eigen::Vector2d& at, const Eigen::Vector2d& dir, double away, double tw, double size, double x0, double y0, double w,
+                     double h) {
+  double left = at.x() + dir.x() * away - (0.5 - 0.5 * dir.x()) * tw;
+  double base = at.y() + dir.y() * away + (0.35 + 0.45 * dir.y()) * size;
+  left = std::clamp(left, x0, std::max(x0, x0 + w - tw));
+  base = std::clamp(base, y0 + size, y0 + h - 0.5 * size);  // descenders and halo inside: golf's reached the colour bar
+  return {left, base, {left - 0.15 * size, base - 0.85 * size, left + tw + 0.15 * size, base + 0.3 * size}};
+}
+
+// Across an arrow from a to b on the screen: the side `prefer` points to first (a foreshortened
+// arrow, under 10 px: left and right). Unit vectors.
+std::vector<Eigen::Vector2d> across(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& prefer) {
+  const Eigen::Vector2d d = b - a;
+  if (d.norm() < 10) return {prefer.x() < 0 ? Eigen::Vector2d(-1, 0) : Eigen::Vector2d(1, 0), prefer.x() < 0 ? Eigen::Vector2d(1, 0) : Eigen::Vector2d(-1, 0)};
+  Eigen::Vector2d n = Eigen::Vector2d(-d.y(), d.x()).normalized();
+  if (n.dot(prefer) < 0) n = -n;
+  return {n, -n};
+}
+
+// What one level's arrows put on the screen, as a mask: pixels their halos touch, widened by a margin
+// (x0, y0: the mask's top left, device units).
+struct Footprint {
+  int x0 = 0, y0 = 0, w = 0, h = 0;
+  std::vector<unsigned char> on;
+};
+// Whether two footprints share a pixel.
+bool overlap(const Footprint& a, const Footprint& b) {
+  const int x0 = std::max(a.x0, b.x0), y0 = std::max(a.y0, b.y0), x1 = std::min(a.x0 + a.w, b.x0 + b.w), y1 = std::min(a.y0 + a.h, b.y0 + b.h);
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x)
+      if (a.on[static_cast<size_t>(y - a.y0) * a.w + (x - a.x0)] && b.on[static_cast<size_t>(y - b.y0) * b.w + (x - b.x0)]) return true;
+  return false;
+}
+// Draws `paint` (device units) into a mask covering x0 … x1, y0 … y1 and widens what it covers by
+// `margin` px all round (two footprints that do not overlap leave 2 × margin between them).
+template <class Paint>
+Footprint rasterize(double x0, double y0, double x1, double y1, double margin, Paint paint) {
+  x0 -= margin + 1, y0 -= margin + 1, x1 += margin + 1, y1 += margin + 1;
+  Footprint f;
+  f.x0 = static_cast<int>(std::floor(x0)), f.y0 = static_cast<int>(std::floor(y0));
+  f.w = std::max(1, static_cast<int>(std::ceil(x1)) - f.x0), f.h = std::max(1, static_cast<int>(std::ceil(y1)) - f.y0);
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_A8, f.w, f.h);
+  cairo_t* cr = cairo_create(surface);
+  cairo_translate(cr, -f.x0, -f.y0);
+  cairo_set_source_rgba(cr, 0, 0, 0, 1);
+  paint(cr);
+  cairo_destroy(cr);
+  cairo_surface_flush(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  const unsigned char* data = cairo_image_surface_get_data(surface);
+  std::vector<std::pair<int, int>> disc;  // offsets within the margin
+  const int m = static_cast<int>(std::ceil(margin + 0.5));
+  for (int dy = -m; dy <= m; ++dy)
+    for (int dx = -m; dx <= m; ++dx)
+      if (dx * dx + dy * dy <= (margin + 0.5) * (margin + 0.5)) disc.push_back({dx, dy});  // pixel centres within the margin of the pixel
+  f.on.assign(static_cast<size_t>(f.w) * f.h, 0);
+  for (int y = 0; y < f.h; ++y)
+    for (int x = 0; x < f.w; ++x) {
+      if (data[static_cast<size_t>(y) * stride + x] == 0) continue;
+      for (const auto& [dx, dy] : disc)
+        if (x + dx >= 0 && x + dx < f.w && y + dy >= 0 && y + dy < f.h) f.on[static_cast<size_t>(y + dy) * f.w + x + dx] = 1;
     }
-    if (clear) kept.push_back(j);
-  }
-  std::sort(kept.begin(), kept.end());
-  return kept;
+  cairo_surface_destroy(surface);
+  return f;
 }
 
 // An arrow with a white halo, so it reads over muscles and bones; false when too short to draw (under
@@ -237,11 +309,10 @@ std::vector<int> select_joint_load_levels(const Model& m, const BoneGeometry& g,
 bool haloed_arrow(cairo_t* cr, const Eigen::Vector2d& a, const Eigen::Vector2d& b, double head, double width, const double rgb[3]) {
   const double len = (b - a).norm();
   if (len < 6) return false;
-  head = std::min(head, 0.6 * len);
   cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-  arrow(cr, a.x(), a.y(), b.x(), b.y(), head + 0.25 * width + 1.5, width + 3);
+  arrow_halo(cr, a, b, head, width);
   cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-  arrow(cr, a.x(), a.y(), b.x(), b.y(), head, width);
+  arrow(cr, a.x(), a.y(), b.x(), b.y(), std::min(head, 0.6 * len), width);
   return true;
 }
 
@@ -522,7 +593,9 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   if (stored_.fatigued) fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, r_.strided("/fatigue/fatigued", stride).maxCoeff())));
   compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
   peak_compression_.maxCoeff(&peak_joint_);
-  joint_load_levels_ = select_joint_load_levels(model_, *bones_, peak_compression_);
+  joint_load_candidates_ = joint_load_candidates(model_, *bones_, peak_compression_, joint_load_along_);
+  joint_load_all_ = joint_load_candidates_;
+  std::sort(joint_load_all_.begin(), joint_load_all_.end());
   Eigen::Index row = 0;
   if (stored_.compression) {
     r_.column("/joints/compression", peak_joint_).maxCoeff(&row);
@@ -656,7 +729,8 @@ Scene ResultsPicture::scene(const FrameValues& v) {
   return sc;
 }
 
-ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values) const {
+ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values,
+                                              const std::vector<int>& levels) const {
   const Camera cam = camera(view);
   double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
   auto add = [&](const Vec3& p) {
@@ -670,7 +744,7 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
     for (const auto& a : force_arrows(*s, model_.gravity.norm())) add(a.tail), add(a.tip);
   }
   for (size_t k = 0; k < values.size() && k < scenes.size(); ++k)  // joint loads: a lift's lumbar shear reached below the pelvis
-    for (const auto& a : joint_load_arrows(*scenes[k], *values[k], joint_load_levels_))
+    for (const auto& a : joint_load_arrows(*scenes[k], *values[k], levels))
       add(a.compression_tail), add(a.compression_tip), add(a.shear_tail), add(a.shear_tip);
   // Arms are drawn 2 cm wide and hands as 1.8 cm discs around their points: room for them.
   constexpr double kPad = 0.03;
@@ -682,8 +756,8 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
   return f;
 }
 
-ResultsPicture::Fit& ResultsPicture::fit(View view, bool joint_loads) {
-  Fit& f = fits_[static_cast<int>(view)][joint_loads];
+ResultsPicture::Fit& ResultsPicture::fit(View view, const std::vector<int>& levels) {
+  Fit& f = fits_[{static_cast<int>(view), levels}];
   if (f.ready) return f;
   const long n = std::min(12L, r_.frames());
   std::vector<long> frames = {peak_frame_};
@@ -695,15 +769,172 @@ ResultsPicture::Fit& ResultsPicture::fit(View view, bool joint_loads) {
   std::vector<const FrameValues*> vptrs;
   for (size_t k = 0; k < scenes.size(); ++k) {
     ptrs.push_back(&scenes[k]);
-    if (joint_loads) vptrs.push_back(&vals[k]);
+    if (!levels.empty()) vptrs.push_back(&vals[k]);
   }
-  f = fit_scene(view, ptrs, vptrs);
+  f = fit_scene(view, ptrs, vptrs, levels);
   return f;
 }
 
-ResultsPicture::Fit ResultsPicture::body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o) {
-  if (o.fixed_frame) return fit(o.view, o.joint_forces);
-  return o.joint_forces ? fit_scene(o.view, {&s}, {&v}) : fit_scene(o.view, {&s});
+ResultsPicture::Fit ResultsPicture::body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o, const std::vector<int>& levels) {
+  static const std::vector<int> none;
+  const std::vector<int>& drawn = o.joint_forces ? levels : none;
+  if (o.fixed_frame) return fit(o.view, drawn);
+  return drawn.empty() ? fit_scene(o.view, {&s}) : fit_scene(o.view, {&s}, {&v}, drawn);
+}
+
+std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
+  const PictureOptions o = shown(asked);
+  if (!o.joint_forces) return {};
+  const Area area = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
+  const double fs = base_font_size(w, h, o);
+  // The scale: the picture's fit with the arrows of every candidate level, so no larger than the one
+  // it is drawn at (fitted to the arrows of the levels kept, fewer); arrows and labels clear of each
+  // other at this scale stay clear at a larger one (their lengths and spacings grow, the labels not).
+  const Fit f = o.fixed_frame ? fit(o.view, joint_load_all_) : fit_scene(o.view, {&s}, {&v}, joint_load_all_);
+  const double ppm = 0.94 * std::min(area.w / f.span_x, area.h / f.span_y);
+  // And the largest it can be drawn at (fitted without arrows): an arrow or circle that may be drawn
+  // there counts.
+  const Fit body = o.fixed_frame ? fit(o.view, {}) : fit_scene(o.view, {&s});
+  const double grow = std::max(1.0, 0.94 * std::min(area.w / body.span_x, area.h / body.span_y) / ppm);
+  if (!peak_scene_) {
+    peak_values_ = values(peak_frame_);
+    peak_scene_ = std::make_unique<Scene>(scene(peak_values_));
+  }
+  const Scene& ps = *peak_scene_;
+  const Camera cam = camera(o.view);
+  auto P = [&](const Vec3& p) {
+    return Eigen::Vector2d(area.x0 + 0.5 * area.w + (p.dot(cam.right) - f.cx) * ppm, area.y0 + 0.5 * area.h - (p.dot(cam.up) - f.cy) * ppm);
+  };
+  auto screen_dir = [&](const Vec3& d) { return Eigen::Vector2d(d.dot(cam.right), -d.dot(cam.up)); };
+  const auto loads = joint_load_arrows(ps, peak_values_, joint_load_candidates_);
+  // As draw_body draws them at the run's peak: which arrows show, and the spots its values may take.
+  const double width = joint_arrow_width(ppm), head = joint_arrow_head(ppm), size = 0.75 * fs;
+  cairo_surface_t* probe = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+  cairo_t* tcr = cairo_create(probe);
+  struct Level {
+    const JointLoadArrow* load = nullptr;
+    Eigen::Vector2d tail, tip, shear_tail, shear_tip, centre;
+    bool compression = false, shear = false, mark = false;  // may be drawn: compression arrow, shear arrow, the shear's circle
+    std::vector<std::array<double, 4>> compression_spots, shear_spots;  // where draw_body tries its values, in order
+  };
+  // The boxes draw_body tries for a value from `at`: toward each of `dirs`, 0.6 to 4 font sizes away.
+  auto spots = [&](const Eigen::Vector2d& at, const std::vector<Eigen::Vector2d>& dirs, const std::string& str) {
+    std::vector<std::array<double, 4>> out;
+    const double tw = text_width(tcr, str, size, true);
+    for (Eigen::Vector2d dir : dirs) {
+      dir = dir.norm() > 1e-9 ? Eigen::Vector2d(dir.normalized()) : Eigen::Vector2d(1, 0);
+      for (double away = 0.6 * fs; away <= 4 * fs; away += 0.3 * fs) out.push_back(value_spot(at, dir, away, tw, size, area.x0, area.y0, area.w, area.h).box);
+    }
+    return out;
+  };
+  std::vector<Level> levels;
+  for (int j : joint_load_candidates_) {
+    const auto it = std::find_if(loads.begin(), loads.end(), [&](const JointLoadArrow& a) { return a.joint == j; });
+    if (it == loads.end()) continue;
+    Level l;
+    l.load = &*it;
+    l.tail = P(it->compression_tail), l.tip = P(it->compression_tip), l.shear_tail = P(it->shear_tail), l.shear_tip = P(it->shear_tip), l.centre = P(it->centre);
+    l.compression = (l.tip - l.tail).norm() * grow >= 6;
+    l.shear = (l.shear_tip - l.shear_tail).norm() * grow >= 6;
+    l.mark = (l.shear_tip - l.shear_tail).norm() < 6 && (it->shear_tip - it->shear_tail).norm() * ppm * grow >= 8;
+    const SceneBone* disc = nullptr;
+    for (const auto& b : ps.bones)
+      if (b.kind == SceneBone::kDisc && b.joint == j) disc = &b;
+    Eigen::Vector2d side = screen_dir(-disc->disc_frame.col(0));
+    if (side.norm() < 0.3) side = screen_dir(-disc->disc_frame.col(2));
+    l.compression_spots = spots(0.5 * (l.tail + l.tip), across(l.tail, l.tip, side), fmt::format("{} {:.0f} N", model_.joint_name[j], it->compression));
+    const Eigen::Vector2d along = l.shear_tip - l.shear_tail;
+    std::vector<Eigen::Vector2d> dirs = across(l.shear_tail, l.shear_tip, Eigen::Vector2d(1, 0));
+    dirs.insert(dirs.begin(), along.norm() > 3 ? along : Eigen::Vector2d(0, -1));
+    l.shear_spots = spots(l.shear_tip, dirs, fmt::format("{:.0f} N", std::hypot(it->shear_ap, it->shear_lateral)));
+    levels.push_back(l);
+  }
+  cairo_destroy(tcr);
+  cairo_surface_destroy(probe);
+  // A level's arrows as a mask (every pixel their halos touch), widened so that two levels' halos
+  // leave about half an arrow's width and 1 px between them [A: drawing]: the end of one arrow stays
+  // that far from the head of the next (4 px at 1600 × 1000).
+  const double margin = 0.25 * width + 1;
+  std::map<int, Footprint> footprints;
+  auto footprint = [&](int k) -> const Footprint& {
+    auto [it, fresh] = footprints.try_emplace(k);
+    if (!fresh) return it->second;
+    const Level& l = levels[k];
+    const double pad = head + width + along_view_radius(fs) + 4;
+    double x0 = l.centre.x(), y0 = l.centre.y(), x1 = x0, y1 = y0;
+    for (const Eigen::Vector2d& q : {l.tail, l.tip, l.shear_tail, l.shear_tip})
+      x0 = std::min(x0, q.x()), y0 = std::min(y0, q.y()), x1 = std::max(x1, q.x()), y1 = std::max(y1, q.y());
+    it->second = rasterize(x0 - pad, y0 - pad, x1 + pad, y1 + pad, margin, [&](cairo_t* cr) {
+      if (l.compression) arrow_halo(cr, l.tail, l.tip, head, width);
+      if (l.shear) arrow_halo(cr, l.shear_tail, l.shear_tip, head, width);
+      if (l.mark) {
+        cairo_new_path(cr);
+        cairo_arc(cr, l.centre.x(), l.centre.y(), along_view_radius(fs) + 0.5 * std::max(1.5, 0.5 * width), 0, 2 * M_PI);
+        cairo_fill(cr);
+      }
+    });
+    return it->second;
+  };
+  auto hits = [](const Footprint& f, const std::array<double, 4>& box) {  // a value's box on a mask
+    const int x0 = std::max(f.x0, static_cast<int>(std::floor(box[0]))), x1 = std::min(f.x0 + f.w, static_cast<int>(std::ceil(box[2])));
+    const int y0 = std::max(f.y0, static_cast<int>(std::floor(box[1]))), y1 = std::min(f.y0 + f.h, static_cast<int>(std::ceil(box[3])));
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x)
+        if (f.on[static_cast<size_t>(y - f.y0) * f.w + (x - f.x0)]) return true;
+    return false;
+  };
+  // In the order of the candidates, a level is kept when, with it, no two kept levels' arrows share a
+  // pixel, and every value draw_body would write (the three largest compressions and the two largest
+  // shears of the levels kept, in its order) finds one of the spots it tries clear of every arrow and
+  // of the values before it. And, as before the choice looked at the screen, when along the spine its
+  // arrow and each kept one at their peak leave 6 mm between the tail of the one below and the disc
+  // above [A: drawing]: a view that shows the spine's length (the sagittal one) keeps the levels it
+  // had wherever they do not meet on its screen.
+  constexpr double kGap = 0.006;  // m
+  auto reach = [&](int j) { return std::max(0.0, peak_compression_[j]) * kJointLoadMetresPerN; };
+  auto apart = [&](int i, int j) {
+    const int lo = joint_load_along_[i] < joint_load_along_[j] ? i : j, hi = lo == i ? j : i;
+    return joint_load_along_[hi] - joint_load_along_[lo] >= reach(lo) + kGap;
+  };
+  std::vector<int> kept;
+  for (int k = 0; k < static_cast<int>(levels.size()); ++k) {
+    if (!std::all_of(kept.begin(), kept.end(), [&](int i) { return apart(levels[i].load->joint, levels[k].load->joint); })) continue;
+    std::vector<int> t = kept;
+    t.push_back(k);
+    bool clear = true;
+    for (size_t a = 0; a < t.size() && clear; ++a)
+      for (size_t b = a + 1; b < t.size() && clear; ++b) clear = !overlap(footprint(t[a]), footprint(t[b]));
+    auto largest = [&](auto value, auto drawn, size_t n) {
+      std::vector<int> order;
+      for (int i : t)
+        if (drawn(levels[i])) order.push_back(i);
+      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return value(levels[a]) > value(levels[b]); });
+      if (order.size() > n) order.resize(n);
+      return order;
+    };
+    std::vector<const std::vector<std::array<double, 4>>*> values;  // each value's spots, in draw_body's order
+    for (int i : largest([](const Level& l) { return std::abs(l.load->compression); }, [](const Level& l) { return l.compression; }, 3))
+      values.push_back(&levels[i].compression_spots);
+    for (int i : largest([](const Level& l) { return std::hypot(l.load->shear_ap, l.load->shear_lateral); }, [](const Level& l) { return l.shear || l.mark; }, 2))
+      values.push_back(&levels[i].shear_spots);
+    std::vector<std::array<double, 4>> placed;
+    for (size_t n = 0; n < values.size() && clear; ++n) {
+      clear = false;
+      for (const auto& box : *values[n]) {
+        if (std::any_of(t.begin(), t.end(), [&](int i) { return hits(footprint(i), box); }) ||
+            std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; }))
+          continue;
+        placed.push_back(box);
+        clear = true;
+        break;
+      }
+    }
+    if (clear) kept = t;
+  }
+  std::vector<int> out;
+  for (int k : kept) out.push_back(levels[k].load->joint);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 double ResultsPicture::color_max(const PictureOptions& o) const {
@@ -723,13 +954,15 @@ static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, b
   return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
 }
 
-ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o, int status_shown) const {
+ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o, int status_shown, int legend_shown) const {
   const double fs = base_font_size(w, h, o);
   const double top = header_height(fs, o, status_shown), bar_h = o.compact ? 0.8 * fs : 3.6 * fs;
   // The legend block's real height: its rows (or the ranking's five, beside it) of 1.45 legend font
   // sizes from 0.4 fs below the title, plus a gap. A fixed 4.5 fs had the fourth legend row and the
   // ranking's last rows reach into the body's area (a side plank's raised arm crossed them).
-  const int rows = std::max(legend_rows(o), stored_.any_muscle_value() ? 5 : 0);
+  // The rows the instant draws (legend_room): a still kept the height of the stoop's hand-load row
+  // before the box was lifted, a blank band above the body.
+  const int rows = std::max(legend_shown, stored_.any_muscle_value() ? 5 : 0);
   const double legend_h = o.legend ? 0.4 * fs + rows * 1.45 * 0.8 * fs + 0.8 * fs : 0;
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   return {0, top + legend_h, w - chart_w, h - top - legend_h - bar_h};
@@ -749,8 +982,8 @@ std::vector<ResultsPicture::LegendLine> ResultsPicture::legend_lines(const Scene
 
 Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked, const Vec3& p) {
   const PictureOptions o = shown(asked);
-  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
-  const Fit f = body_fit(v, s, o);
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
+  const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
   return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
@@ -758,8 +991,8 @@ Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValu
 
 double ResultsPicture::px_per_m(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
   const PictureOptions o = shown(asked);
-  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()));
-  const Fit f = body_fit(v, s, o);
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
+  const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
   return 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
 }
 
@@ -807,11 +1040,12 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const double chart_w = o.chart ? std::max(0.3 * w, 22 * fs) : 0;
   const double body_w = w - chart_w;
   const double bar_h = 3.6 * fs;
-  const Area body = body_area(w, h, o, status_shown);
-  const Fit fitted = body_fit(v, s, o);
+  const Area body = body_area(w, h, o, status_shown, legend_room(v, s, o));
+  const std::vector<int> levels = joint_load_levels(w, h, v, s, o);
+  const Fit fitted = body_fit(v, s, o, levels);
   const double body_px_per_m = 0.94 * std::min(body.w / fitted.span_x, body.h / fitted.span_y);
   cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
-  draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o);
+  draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o, levels);
   cairo_restore(cr);
   if (!o.compact && stored_.any_muscle_value()) {
     // The bar is shortened so that its label ends inside the body's column: in the report's
@@ -847,8 +1081,9 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   cairo_restore(cr);
 }
 
-void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o) {
-  const Fit f = body_fit(v, s, o);
+void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o,
+                               const std::vector<int>& levels) {
+  const Fit f = body_fit(v, s, o, levels);
   const Camera cam = camera(o.view);
   const double scale = 0.94 * std::min(w / f.span_x, h / f.span_y);
   auto P = [&](const Vec3& p) {
@@ -1003,8 +1238,8 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
   std::vector<bool> compression_drawn, shear_drawn;
   std::vector<std::pair<Eigen::Vector2d, Eigen::Vector2d>> drawn_arrows;  // screen: their values keep off them
   if (o.joint_forces) {
-    loads = joint_load_arrows(s, v, joint_load_levels_);
-    const double width = std::max(3.0, 0.006 * px_per_m), head = std::max(9.0, 0.022 * px_per_m);
+    loads = joint_load_arrows(s, v, levels);
+    const double width = joint_arrow_width(px_per_m), head = joint_arrow_head(px_per_m);
     for (const JointLoadArrow& a : loads) {
       compression_drawn.push_back(haloed_arrow(cr, P(a.compression_tail), P(a.compression_tip), head, width, kCompressionRgb));
       if (compression_drawn.back()) drawn_arrows.push_back({P(a.compression_tail), P(a.compression_tip)});
@@ -1012,7 +1247,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       if (drawn) drawn_arrows.push_back({P(a.shear_tail), P(a.shear_tip)});
       if (!drawn && (a.shear_tip - a.shear_tail).norm() * px_per_m >= 8) {
         const auto c = P(a.centre);
-        const double r = std::max(5.0, 0.35 * fs);
+        const double r = along_view_radius(fs);
         cairo_new_path(cr);
         cairo_arc(cr, c.x(), c.y(), r, 0, 2 * M_PI);
         cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
@@ -1082,28 +1317,16 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     for (Eigen::Vector2d dir : dirs) {
       dir = dir.norm() > 1e-9 ? Eigen::Vector2d(dir.normalized()) : Eigen::Vector2d(1, 0);
       for (double away = 0.6 * fs; away <= 4 * fs; away += 0.3 * fs) {
-        double left = at.x() + dir.x() * away - (0.5 - 0.5 * dir.x()) * tw;
-        double base = at.y() + dir.y() * away + (0.35 + 0.45 * dir.y()) * size;
-        left = std::clamp(left, x0, std::max(x0, x0 + w - tw));
-        base = std::clamp(base, y0 + size, y0 + h - 0.5 * size);  // descenders and halo inside: golf's reached the colour bar
-        const std::array<double, 4> box = {left - 0.15 * size, base - 0.85 * size, left + tw + 0.15 * size, base + 0.3 * size};
+        const ValueSpot spot = value_spot(at, dir, away, tw, size, x0, y0, w, h);
+        const std::array<double, 4>& box = spot.box;
         if (on_arrow(box) || std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; }))
           continue;
         placed.push_back(box);
-        haloed_text(cr, left, base, str, size, true, rgb, 0.9);
+        haloed_text(cr, spot.left, spot.base, str, size, true, rgb, 0.9);
         return true;
       }
     }
     return false;
-  };
-  // Across an arrow from a to b on the screen: the side `prefer` points to first (a foreshortened
-  // arrow, under 10 px: left and right).
-  auto across = [](const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& prefer) {
-    const Eigen::Vector2d d = b - a;
-    if (d.norm() < 10) return std::vector<Eigen::Vector2d>{prefer.x() < 0 ? Eigen::Vector2d(-1, 0) : Eigen::Vector2d(1, 0), prefer.x() < 0 ? Eigen::Vector2d(1, 0) : Eigen::Vector2d(-1, 0)};
-    Eigen::Vector2d n(-d.y(), d.x());
-    if (n.dot(prefer) < 0) n = -n;
-    return std::vector<Eigen::Vector2d>{n, -n};
   };
   auto screen_dir = [&](const Vec3& d) { return Eigen::Vector2d(d.dot(cam.right), -d.dot(cam.up)); };
   std::vector<size_t> order(loads.size());
@@ -1177,16 +1400,11 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     cairo_set_line_width(cr, 0.8);
     cairo_stroke(cr);
   };
-  // The arrow rows keep their room in every frame (animations do not jump) but are written only when
-  // the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
-  bool hand_drawn = false, force_drawn = false;
-  for (const auto& a : force_arrows(s, model_.gravity.norm())) (a.hand ? hand_drawn : force_drawn) = true;
   // Each row by its name (legend_lines), one row height apart. An animation keeps a row's place in
   // every frame, drawn or not (its rows do not jump); a still picture closes the gap a row it does
   // not draw would leave (golf and the phone neck showed an empty row above the external force).
   for (const LegendLine& line : legend_lines(s, o)) {
-    const bool drawn = (line.row != LegendRow::kHandLoad || hand_drawn) && (line.row != LegendRow::kForce || force_drawn) &&
-                       (line.row != LegendRow::kReserve || (v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty()));
+    const bool drawn = legend_row_drawn(line.row, v, s);
     if (drawn || o.fixed_frame) y += row;
     if (!drawn) continue;
     std::string shown = line.text;
@@ -1257,6 +1475,24 @@ void ResultsPicture::draw_legend(cairo_t* cr, double x0, double y0, double fs, c
     }
     text(cr, x0 + 2.2 * fs, y, shown, fs);
   }
+}
+
+bool ResultsPicture::legend_row_drawn(LegendRow row, const FrameValues& v, const Scene& s) const {
+  // The arrow rows keep their room in every frame of an animation (it does not jump) but are written
+  // only when the instant draws such an arrow: superman's lifted phase listed a force it did not draw.
+  if (row == LegendRow::kHandLoad || row == LegendRow::kForce) {
+    for (const auto& a : force_arrows(s, model_.gravity.norm()))
+      if (a.hand == (row == LegendRow::kHandLoad)) return true;
+    return false;
+  }
+  if (row == LegendRow::kReserve) return v.reserve.size() == 3 * model_.njoint && !shown_reserves(v.reserve).empty();
+  return true;
+}
+
+int ResultsPicture::legend_rows_drawn(const FrameValues& v, const Scene& s, const PictureOptions& o) const {
+  int n = 0;
+  for (const LegendLine& line : legend_lines(s, o)) n += legend_row_drawn(line.row, v, s);
+  return n;
 }
 
 double ResultsPicture::legend_width(cairo_t* cr, double fs, const Scene& s, const PictureOptions& o, double px_per_m, double room) const {

@@ -223,28 +223,38 @@ class ResultsPicture {
   // L3-L4 and makes L2-L3 the most loaded lumbar level in lifts (docs/mechanics.md, "Levels").
   std::vector<int> pressure_relieved_joints() const;
   int peak_joint() const { return peak_joint_; }
-  // The levels whose joint loads a picture with joint_forces draws, the same in every frame of the
-  // run: from the most loaded (peak compression over the run) down, a level whose compression arrow
-  // at its peak would reach the disc of an accepted level above it, or be reached by one from below
-  // (each arrow runs from its disc up the spine), is left out; ascending joint index.
-  const std::vector<int>& joint_load_levels() const { return joint_load_levels_; }
+  // The levels whose joint loads a w × h picture drawn with `o` shows (none without joint_forces),
+  // chosen on its screen (docs/render.md, "Which levels"): the run's peak frame is projected in the
+  // picture's view at its scale, and from L5-S1 (the level of the action limit), then the highest
+  // peak compression over the run down, a level is kept when its drawn arrows cover no pixel of the
+  // arrows of the levels kept before it (with a margin), the values the picture would write (the three
+  // largest compressions, the two largest shears) each still find a clear spot, and along the spine its
+  // arrow leaves 6 mm to theirs (the rule before: the sagittal view keeps its levels); ascending joint
+  // index. One choice for every frame of an animation (fixed_frame: the run's camera); a still at
+  // another instant keeps the peak's choice at its own scale.
+  std::vector<int> joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
 
  private:
   struct Area {
     double x0, y0, w, h;
   };
-  Area body_area(double w, double h, const PictureOptions& o, int status_shown) const;
+  // status_shown, legend_shown: the status lines and legend rows the instant draws (a still keeps
+  // room for those only; an animation, fixed_frame, for every one the run can have).
+  Area body_area(double w, double h, const PictureOptions& o, int status_shown, int legend_shown) const;
   struct Fit {  // world → picture: centre and metres spanned, fixed over the run so animations do not jump
     double cx = 0, cy = 0, span_x = 1, span_y = 1;
     bool ready = false;
   };
-  // Over the run, cached; with the joint-load arrows (joint_forces) or without, so pictures without
-  // them are fitted as before.
-  Fit& fit(View v, bool joint_loads);
-  // `values` (one per scene, or empty): the joint-load arrows of those instants are fitted too.
-  Fit fit_scene(View v, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values = {}) const;
-  Fit body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o);  // the fit a picture with `o` uses
-  void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o);
+  // Over the run, cached; with the joint-load arrows of `levels` (none: pictures without them are
+  // fitted as before).
+  Fit& fit(View v, const std::vector<int>& levels);
+  // `values` (one per scene, or empty): the joint-load arrows of those instants at `levels` are fitted too.
+  Fit fit_scene(View v, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values = {},
+                const std::vector<int>& levels = {}) const;
+  // The fit a picture with `o` uses, with the joint-load arrows of `levels` (joint_load_levels).
+  Fit body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o, const std::vector<int>& levels);
+  void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o,
+                 const std::vector<int>& levels);
   void draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v);
   void draw_colorbar(cairo_t* cr, double x0, double y0, double w, double fs, const PictureOptions& o);
   // right_edge: where the legend must end (the body's column); room: the width the joint-load row's
@@ -267,6 +277,13 @@ class ResultsPicture {
   int legend_rows(const PictureOptions& o) const {
     return 3 + run_has_arms_ + run_has_hand_load_ + run_has_forces_ + run_has_reserves_ + o.joint_forces;
   }
+  // Whether the instant draws a row's symbol: the arrow rows when such an arrow is drawn, the reserve
+  // row when a reserve is shown; and how many rows it draws.
+  bool legend_row_drawn(LegendRow row, const FrameValues& v, const Scene& s) const;
+  int legend_rows_drawn(const FrameValues& v, const Scene& s, const PictureOptions& o) const;
+  // The legend rows the header's block keeps room for: in animations (fixed_frame) every row the run
+  // has, so frames do not jump; in a single picture those it draws.
+  int legend_room(const FrameValues& v, const Scene& s, const PictureOptions& o) const { return o.fixed_frame ? legend_rows(o) : legend_rows_drawn(v, s, o); }
   // Status lines the header keeps room for: in animations (fixed_frame) every line the run can
   // have, so frames do not jump; in a single picture those it draws (`shown`, the instant's).
   int status_rows(const PictureOptions& o, int shown) const { return o.fixed_frame ? run_has_reserves_ + run_fails_ : shown; }
@@ -280,7 +297,7 @@ class ResultsPicture {
   std::unique_ptr<BoundScenario> bound_;
   std::unique_ptr<BoneGeometry> bones_;
   std::unique_ptr<Data> data_;
-  Fit fits_[4][2];
+  std::map<std::pair<int, std::vector<int>>, Fit> fits_;  // (view, joint-load levels) → fit over the run
   double force_max_ = 1, fatigue_max_ = 1, compression_max_ = 3400;
   Eigen::VectorXd peak_compression_;  // per joint over the run (from the summary)
   long peak_frame_ = 0;
@@ -290,7 +307,12 @@ class ResultsPicture {
   bool run_has_hand_load_ = false, run_has_forces_ = false, run_has_arms_ = false;
   bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
   double endurance_s_ = -1;
-  std::vector<int> joint_load_levels_;
+  // Discs whose joint loads may be drawn, in the order joint_load_levels tries them (L5-S1, then the
+  // highest peak compression down), and the same ascending.
+  std::vector<int> joint_load_candidates_, joint_load_all_;
+  std::vector<double> joint_load_along_;  // per joint, m along the spine from the lowest disc
+  std::unique_ptr<Scene> peak_scene_;  // the run's peak frame, for joint_load_levels (built when first asked)
+  FrameValues peak_values_;
 };
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a

@@ -904,6 +904,43 @@ TEST(Render, AStillLegendHasNoEmptyRowAnAnimationKeepsItsPlace) {
   EXPECT_NEAR(animation[4] - still[4], row, 2.0);
 }
 
+// arrowlayout, task 2: a still picture closed the gap of a legend row it does not draw, but its legend
+// block still kept that row's height: the stoop before the box is lifted (no hand arrow, no hand-load
+// row) had a blank band over the body. The same body, the same fit, once with a hand arrow inside it
+// (the row drawn) and once without: the head's top (its fill colour, found in the picture) lies
+// higher without the row, in a still by at least 0.4 legend rows; an animation keeps the row's place,
+// the head where it was.
+TEST(Render, AStillGivesTheBodyTheHeightOfAnUndrawnLegendRow) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(0);
+  const Scene without = p.scene(v);  // standing, hands empty: no hand arrow
+  ASSERT_FALSE(without.hands.empty());
+  Scene with = without;  // a 20 N push at the hand, up the forearm: a hand arrow inside the body's outline, the fit unchanged
+  with.forces.push_back({"push", with.hands[0].hand, Vec3(0, 20, 0), false});
+  const int w = 1000, h = 640;
+  auto head_top = [&](const Scene& s, bool animation) {
+    PictureOptions o;
+    o.chart = false;
+    o.joint_forces = true;  // rows: bones, discs, muscles, arm, hand load, joint load (six, more than the ranking's five)
+    o.fixed_frame = animation;
+    const Image im = render(p, v, s, o, w, h);
+    // The head's fill (0.96, 0.89, 0.80) at 0.9 over white: (246, 229, 209).
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const uint32_t px = im.at(x, y);
+        if (std::abs(red(px) - 246) <= 3 && std::abs(int((px >> 8) & 255) - 229) <= 3 && std::abs(blue(px) - 209) <= 3) return y;
+      }
+    return -1;
+  };
+  const double row = 1.45 * 0.8 * base_font_size(w, h, PictureOptions{});
+  const int still_without = head_top(without, false), still_with = head_top(with, false);
+  ASSERT_GT(still_without, 0);
+  ASSERT_GT(still_with, 0);
+  EXPECT_GE(still_with - still_without, 0.4 * row) << "head's top at y = " << still_without << " without the row, " << still_with << " with it";
+  EXPECT_EQ(head_top(without, true), head_top(with, true));
+}
+
 // teacherpics: the ranking beside the legend wrote every group of a lift's fatigue picture as "0.00"
 // (two decimals) beside swatches of different colours on a 0–0.05 scale; forward_head_posture's
 // head, an ellipsoid of nearly equal sagittal axes, did not show which way it faced.
@@ -1013,13 +1050,13 @@ TEST(Render, JointLoadArrowsAreDrawnToScale) {
   const Model& m = p.model();
   const FrameValues v = p.values(p.peak_frame());
   const Scene s = p.scene(v);
-  const std::vector<int>& levels = p.joint_load_levels();
-  ASSERT_NE(std::find(levels.begin(), levels.end(), m.joint_index("L5-S1")), levels.end());
   PictureOptions off;
   off.chart = false;
   PictureOptions on = off;
   on.joint_forces = true;
   const int W = 1200, H = 750;
+  const std::vector<int> levels = p.joint_load_levels(W, H, v, s, on);
+  ASSERT_NE(std::find(levels.begin(), levels.end(), m.joint_index("L5-S1")), levels.end());
   const Image a = render(p, v, s, on, W, H), b = render(p, v, s, off, W, H);
   EXPECT_EQ(violet(b), 0);
   EXPECT_GT(violet(a), 30);
@@ -1102,8 +1139,8 @@ TEST(Render, TheJointLoadLegendRowStaysInTheBodysColumn) {
   }
 }
 
-// The levels drawn are the same in every frame, and no two compression arrows of the run's peak
-// overlap along the spine: in the picture at the peak, no dark arrow ink is shared between levels.
+// No two compression arrows of the run's peak come near each other in the body (3-D), in the levels
+// the sagittal picture chooses (1600 × 1000).
 TEST(Render, JointLoadLevelsDoNotOverlap) {
   const ResultsSeries r(runs().stoop());
   ResultsPicture p(r);
@@ -1111,7 +1148,7 @@ TEST(Render, JointLoadLevelsDoNotOverlap) {
   const Scene s = p.scene(v);
   PictureOptions o;
   o.joint_forces = true;
-  const auto arrows = joint_load_arrows(s, v, p.joint_load_levels());
+  const auto arrows = joint_load_arrows(s, v, p.joint_load_levels(1600, 1000, v, s, o));
   ASSERT_GE(arrows.size(), 4u);
   auto dist = [](const Vec3& a0, const Vec3& a1, const Vec3& q) {
     const Vec3 d = a1 - a0;
@@ -1127,6 +1164,63 @@ TEST(Render, JointLoadLevelsDoNotOverlap) {
                                          arrows[j].compression_tail + k / 20.0 * (arrows[j].compression_tip - arrows[j].compression_tail)));
       EXPECT_GT(closest, 0.003) << p.model().joint_name[arrows[i].joint] << " and " << p.model().joint_name[arrows[j].joint];
     }
+}
+
+// arrowlayout: the joint-load levels were chosen once per run by distances along the spine, so in a
+// view where the spine is foreshortened (the stoop from behind, along the bent trunk; its top view)
+// the arrows of L5-S1, L2-L3 and T10-T11 lay on top of each other. In every view of the stoop and the
+// squat at the run's peak, as drawn (screen_point, the picture's own projection), no drawn arrow of
+// one level comes over the centre line of an arrow of another: the shortest distance between their
+// screen segments is at least half the arrow's width plus its 1.5 px halo.
+TEST(Render, JointLoadArrowsDoNotCoverEachOtherOnScreen) {
+  for (const std::string& file : {runs().stoop(), runs().squat()}) {
+    const ResultsSeries r(file);
+    ResultsPicture p(r);
+    const FrameValues v = p.values(p.peak_frame());
+    const Scene s = p.scene(v);
+    for (View view : {View::kSagittal, View::kFrontal, View::kTop, View::kOblique})
+      for (const auto& [W, H] : {std::pair{1600, 1000}, std::pair{800, 500}}) {
+        PictureOptions o;
+        o.view = view, o.joint_forces = true;
+        const double ppm = p.px_per_m(W, H, v, s, o), width = std::max(3.0, 0.006 * ppm);
+        struct Drawn {
+          int joint;
+          Eigen::Vector2d a, b;
+        };
+        std::vector<Drawn> drawn;  // arrows of 6 px or more: the picture draws those
+        for (const auto& ar : joint_load_arrows(s, v, p.joint_load_levels(W, H, v, s, o))) {
+          for (const auto& [tail, tip] : {std::pair{ar.compression_tail, ar.compression_tip}, std::pair{ar.shear_tail, ar.shear_tip}}) {
+            const Eigen::Vector2d a = p.screen_point(W, H, v, s, o, tail), b = p.screen_point(W, H, v, s, o, tip);
+            if ((b - a).norm() >= 6) drawn.push_back({ar.joint, a, b});
+          }
+        }
+        auto point_segment = [](const Eigen::Vector2d& q, const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+          const Eigen::Vector2d d = b - a;
+          const double t = std::clamp((q - a).dot(d) / d.squaredNorm(), 0.0, 1.0);
+          return (a + t * d - q).norm();
+        };
+        auto segments = [&](const Drawn& x, const Drawn& y) {  // shortest distance between two segments (sampled finely)
+          double d = 1e9;
+          for (int k = 0; k <= 200; ++k) {
+            d = std::min(d, point_segment(x.a + (x.b - x.a) * (k / 200.0), y.a, y.b));
+            d = std::min(d, point_segment(y.a + (y.b - y.a) * (k / 200.0), x.a, x.b));
+          }
+          return d;
+        };
+        int pairs = 0;
+        for (size_t i = 0; i < drawn.size(); ++i)
+          for (size_t j = i + 1; j < drawn.size(); ++j) {
+            if (drawn[i].joint == drawn[j].joint) continue;
+            ++pairs;
+            EXPECT_GE(segments(drawn[i], drawn[j]), 0.5 * width + 1.5)
+                << r.scenario << " " << view_name(view) << " " << W << " × " << H << ": " << p.model().joint_name[drawn[i].joint] << " and "
+                << p.model().joint_name[drawn[j].joint];
+          }
+        if (view == View::kSagittal) {
+          EXPECT_GT(pairs, 0) << r.scenario << ": the lateral view keeps several levels";
+        }
+      }
+  }
 }
 
 // forcearrows, task 2b: a single picture of a run that fails kept room for status lines it did not
