@@ -16,6 +16,7 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/scenario/scenario.h"
+#include "sim/simulate/extension_hold.h"
 #include "sim/simulate/frame.h"
 #include "sim/simulate/run.h"
 
@@ -100,12 +101,40 @@ ValidationSuite load_validation_suite(const std::string& path) {
 
     const YAML::Node p = r.require(n, "predict", f);
     const std::string pf = f + ".predict";
-    r.allow_keys(p, pf, {"metric", "scenario", "divide_by", "joint", "statistic"});
+    r.allow_keys(p, pf, {"metric", "scenario", "divide_by", "joint", "statistic", "fraction", "pad", "model"});
     c.predict.metric = r.str(r.require(p, "metric", pf), pf + ".metric");
-    static const char* metrics[] = {"compression", "shear_ap", "pressure", "erector_silence_lumbar_flexion", "endurance"};
+    static const char* metrics[] = {"compression", "shear_ap", "pressure", "erector_silence_lumbar_flexion", "endurance",
+                                    "extension_hold_endurance"};
     if (std::find_if(std::begin(metrics), std::end(metrics), [&](const char* m) { return c.predict.metric == m; }) == std::end(metrics))
       r.fail(p["metric"], pf + ".metric", "unknown metric '" + c.predict.metric +
-             "' (compression, shear_ap, pressure, erector_silence_lumbar_flexion, endurance)");
+             "' (compression, shear_ap, pressure, erector_silence_lumbar_flexion, endurance, extension_hold_endurance)");
+    if (c.predict.metric == "extension_hold_endurance") {
+      // The hold's posture and load are the protocol's (sim/simulate/extension_hold.h), not a scenario's.
+      for (const char* k : {"scenario", "divide_by", "joint", "statistic"})
+        if (p[k].IsDefined())
+          r.fail(p[k], pf + "." + k, std::string("extension_hold_endurance takes no ") + k +
+                 ": the hold is the protocol's (standing neutral, a forward pad force; fraction, pad and model are its fields)");
+      const YAML::Node fr = r.require(p, "fraction", pf);
+      c.predict.fraction = r.num(fr, pf + ".fraction");
+      if (!(c.predict.fraction > 0 && c.predict.fraction <= 1))
+        r.fail(fr, pf + ".fraction", "expected the share of maximal effort held, 0 < fraction <= 1 (0.4 for 40 %), got " +
+               fr.as<std::string>());
+      c.predict.pad_line = c.line;
+      c.predict.pad_field = pf + ".pad";
+      if (p["pad"].IsDefined()) {
+        c.predict.pad = r.str(p["pad"], pf + ".pad");
+        c.predict.pad_line = r.line(p["pad"]);
+      }
+      // A bundled model's name, or a model file relative to the cases file's folder.
+      const std::string model = p["model"].IsDefined() ? r.str(p["model"], pf + ".model") : "full_spine";
+      const std::string where = model.find('/') == std::string::npos ? model : (fs::path(s.dir) / model).string();
+      c.predict.model = resolve_model_name(where, path, p["model"].IsDefined() ? r.line(p["model"]) : c.line, pf + ".model");
+      s.cases.push_back(c);
+      continue;
+    }
+    for (const char* k : {"fraction", "pad", "model"})
+      if (p[k].IsDefined())
+        r.fail(p[k], pf + "." + k, std::string(k) + " belongs to metric extension_hold_endurance only");
     auto scenario_path = [&](const YAML::Node& v, const std::string& field) {
       const std::string rel = r.str(v, field);
       const fs::path full = fs::path(s.dir) / rel;
@@ -298,11 +327,62 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     }
     return runs.emplace(key, std::move(o)).first->second;
   };
+  // Extension holds: the model and its maximal effort at the pad, found once per model and pad.
+  struct HoldBody {
+    Model m;
+    int pad = -1;
+    PadExertionResult max;
+  };
+  std::map<std::string, HoldBody> hold_bodies;
+  const LoadSharingSettings hold_settings{};  // the default load sharing, as the C++ test's
+  auto hold_body = [&](const ValidationCase& c) -> const HoldBody& {
+    const ValidationPrediction& p = c.predict;
+    const std::string key = p.model + "#" + p.pad;
+    auto it = hold_bodies.find(key);
+    if (it != hold_bodies.end()) return it->second;
+    if (progress) progress("maximal trunk extension, pad at " + p.pad);
+    HoldBody b{load_model(p.model)};
+    b.pad = b.m.segment_index(p.pad);
+    if (b.pad < 0) {
+      std::string names;
+      for (const auto& n : b.m.segment_name) names += (names.empty() ? "" : ", ") + n;
+      throw InputError(suite.file, p.pad_line, p.pad_field, "no segment '" + p.pad + "' in model " + p.model + " (" + names + ")");
+    }
+    try {
+      b.max = extension_hold_max_force(b.m, hold_settings, b.pad);
+    } catch (const std::invalid_argument& e) {  // a pad that no muscle resists, a posture that needs reserves
+      throw InputError(suite.file, p.pad_line, p.pad_field, e.what());
+    }
+    return hold_bodies.emplace(key, std::move(b)).first->second;
+  };
+  auto axis_label = [](const Model& m, int dof) {
+    static const char* axes[] = {"flexion", "lateral bending", "axial rotation"};
+    return dof < 0 ? std::string("-") : m.joint_name[dof / 3] + " " + axes[dof % 3];
+  };
+
   // One scenario's value of the case's metric; NaN when the model does not produce it (a task
   // that never fails, erectors that never fall silent).
   auto value = [&](const ValidationCase& c, const std::string& path, std::string& detail, double& area,
                    double& factor) -> double {
     const auto& p = c.predict;
+    if (p.metric == "extension_hold_endurance") {
+      const HoldBody& b = hold_body(c);
+      const double force = p.fraction * b.max.force_N;
+      if (progress) progress(fmt::format("trunk extension hold at {:g} % of maximal effort", 100 * p.fraction));
+      const ExtensionHoldResult h = extension_hold_endurance(b.m, hold_settings, b.pad, force);
+      detail += fmt::format("{}, standing neutral, pelvis braced, pad pushing forward at {}'s origin: maximal effort {:.0f} N "
+                            "(fresh, no reserves; first short: {}); held {:g} % of it, {:.0f} N, in 1-s steps; ",
+                            fs::path(p.model).stem().string(), p.pad, b.max.force_N, axis_label(b.m, b.max.limiting_dof),
+                            100 * p.fraction, force);
+      if (!h.failed) {
+        detail += fmt::format("no task failure within {:.0f} s; ", h.endurance_s);
+        return std::nan("");
+      }
+      const TaskFailure& f = h.failure;
+      detail += fmt::format("task failure at {} (deficit {:.2f} of {:.1f} N·m), first {}; ", axis_label(b.m, f.dof), f.deficit,
+                            f.mvc, f.muscle >= 0 ? b.m.muscle_name[f.muscle] : "-");
+      return h.endurance_s;
+    }
     const std::string stat = p.statistic == "peak" ? "peak" : "mean";
     if (p.metric == "erector_silence_lumbar_flexion") {
       const ScenarioOutcome& o = outcome(path, true);
@@ -405,8 +485,9 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
                           {"correction_factor", res.correction_factor > 0 ? nlohmann::json(res.correction_factor) : nlohmann::json(nullptr)},
                           {"tolerance_reason", c.tolerance_reason}, {"detail", res.detail},
                           {"known_failure", c.known_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.known_failure)},
-                          {"scenarios", c.predict.divide_by.empty() ? nlohmann::json::array({c.predict.scenario})
-                                                                    : nlohmann::json::array({c.predict.scenario, c.predict.divide_by})}});
+                          {"scenarios", c.predict.scenario.empty()     ? nlohmann::json::array()  // extension holds
+                                        : c.predict.divide_by.empty() ? nlohmann::json::array({c.predict.scenario})
+                                                                      : nlohmann::json::array({c.predict.scenario, c.predict.divide_by})}});
   }
   j["datasets"] = nlohmann::json::array();
   for (const auto& ds : r.datasets)

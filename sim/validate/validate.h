@@ -5,7 +5,8 @@
 // (value, spread, source), a tolerance derived from that spread, and how the model predicts it —
 // a metric evaluated on one or two scenario files (tests/validation/scenarios/), e.g. the mean
 // L4-L5 compression of a held posture converted to intradiscal pressure, or the ratio of two
-// scenarios' peak compressions. Cases the model cannot express yet are listed as `not_modelled`
+// scenarios' peak compressions (or, for the sustained trunk-extension holds, a fixed protocol
+// with no scenario). Cases the model cannot express yet are listed as `not_modelled`
 // with the reason; cases that fail and are understood are marked `known_failure` with the reason,
 // and still report as failures.
 //
@@ -22,6 +23,15 @@
 //                  silent during a forward flexion: their active force drops below
 //                  silence_fraction of its peak over the motion and stays there
 //   endurance      s, the run's task-failure time (run_scenario's endurance_s)
+//   extension_hold_endurance
+//                  s, a sustained trunk-extension hold at predict.fraction of maximal effort
+//                  (standing neutral, pelvis braced, a horizontal forward pad force at the origin
+//                  of predict.pad, T8 by default; maximal effort the largest pad force held fresh
+//                  without reserves) held in 1-s steps until task failure: the protocol of
+//                  sim/simulate/extension_hold.h, which the C++ fatigue test runs too. It takes no
+//                  scenario: predict.model names the body (full_spine by default, the reference
+//                  subject, the default load sharing). The maximal effort is searched once per
+//                  model and pad in a run, however many fractions use it.
 // With `divide_by: SCENARIO` the prediction is the ratio metric(scenario) / metric(divide_by).
 //
 // A case with `bound: upper` (or `lower`) compares with a published bound rather than a value
@@ -41,6 +51,12 @@ namespace paraspine {
 
 struct ValidationPrediction {
   std::string metric, scenario, divide_by, joint = "L4-L5", statistic = "mean";
+  // extension_hold_endurance only: the share of maximal effort held, the pad's segment, the model
+  // (resolved to its file), and where `pad` was written (its errors are found when the model is
+  // loaded).
+  double fraction = 0;
+  std::string pad = "T8", model, pad_field;
+  int pad_line = 0;
 };
 
 struct ValidationCase {

@@ -11,6 +11,7 @@
 #include "sim/fatigue/endurance.h"
 #include "sim/fatigue/fatigue.h"
 #include "sim/loadsharing/loadsharing.h"
+#include "sim/simulate/extension_hold.h"
 #include "sim/simulate/frame.h"
 #include "sim/simulate/max_exertion.h"
 #include "sim/tissue/creep.h"
@@ -22,48 +23,30 @@ namespace {
 // pelvis braced, the subject pushes back against a pad at the mid back (T8), which pushes forward.
 // "f % of maximal effort" is f × the largest pad force held fresh at the same pad in the same posture,
 // gravity acting in both, as a dynamometer reads only the external force (the protocols reached and
-// the pad's unsourced level: docs/sources/endurance_hold_protocol.md).
+// the pad's unsourced level: docs/sources/endurance_hold_protocol.md). The protocol itself is the
+// library's (sim/simulate/extension_hold.h), which `paraspine validate` runs too
+// (extension_hold_endurance cases); this holds the model and prints where each hold failed.
 struct PadHold {
   LoadSharingSettings ls;
   Model m = load_model(test::source_dir() + "/models/full_spine.yaml");
-  Data d{m}, probe{m};
-  int pad = m.segment_index("T8");
+  Data d{m};
+  int pad = m.segment_index(kExtensionHoldPad);
 
-  void set_force(double force) {
-    set_static_posture(m, neutral_posture(m), d);
-    clear_loads(m, d);
-    evaluate_frame(m, d);  // the pad's place is T8's origin in this posture
-    d.external_force.col(pad) = Vec3(force, 0, 0);
-    d.external_point.col(pad) = d.segment_origin.col(pad);
-    evaluate_frame(m, d);
-  }
-  // Fresh muscles: the largest pad force held without reserves (the model's maximal effort;
-  // sim/simulate/max_exertion.h). The pad pushes horizontally forward at T8's origin.
-  double max_force() {
-    fatigue_reset(m, d);
-    set_static_posture(m, neutral_posture(m), d);
-    PadExertion p;
-    p.segment = pad;
-    p.upper_N = 4000;
-    return max_pad_exertion(m, ls, p, d).force_N;
-  }
+  // The hold's frame at this pad force in `d` (set_extension_hold).
+  void set_force(double force) { set_extension_hold(m, pad, force, d); }
+  // Fresh muscles: the largest pad force held without reserves (the model's maximal effort).
+  double max_force() { return extension_hold_max_force(m, ls, pad).force_N; }
   // Seconds until the held force is a task failure (endurance.h), 1-s steps. `first` (optional)
   // receives the fascicle named by the failure.
   double endurance(double force, double limit = 3600, std::string* first = nullptr) {
-    fatigue_reset(m, d);
-    set_force(force);
-    for (double t = 0; t < limit; t += 1.0) {
-      load_sharing(m, ls, d);
-      const TaskFailure f = check_task_failure(m, ls, d, probe);
-      if (f.failed) {
-        if (first) *first = f.muscle >= 0 ? m.muscle_name[f.muscle] : "-";
-        std::printf("[ info ]   failed at %s axis %d, deficit %.2f of %.1f N·m, first %s\n", m.joint_name[f.dof / 3].c_str(),
-                    f.dof % 3, f.deficit, f.mvc, f.muscle >= 0 ? m.muscle_name[f.muscle].c_str() : "-");
-        return t;
-      }
-      fatigue_update(m, m.muscle_fatigue, 1.0, d);
+    const ExtensionHoldResult r = extension_hold_endurance(m, ls, pad, force, limit);
+    if (r.failed) {
+      const TaskFailure& f = r.failure;
+      if (first) *first = f.muscle >= 0 ? m.muscle_name[f.muscle] : "-";
+      std::printf("[ info ]   failed at %s axis %d, deficit %.2f of %.1f N·m, first %s\n", m.joint_name[f.dof / 3].c_str(),
+                  f.dof % 3, f.deficit, f.mvc, f.muscle >= 0 ? m.muscle_name[f.muscle].c_str() : "-");
     }
-    return limit;
+    return r.endurance_s;
   }
 };
 

@@ -177,3 +177,29 @@ def test_only_a_bound_may_have_zero_tolerance(tmp_path):
     open(path, "w").write(text)
     r = run("validate", "--cases", path)
     assert r.returncode == 2 and "tolerance_pct" in r.stderr
+
+
+def test_trunk_extension_holds_are_cases_without_scenarios():
+    # The fatigue issue's sustained holds (sim/simulate/extension_hold.h) against Frey Law & Avin 2010's
+    # curve ET = 22.69 f^-2.27 s: 20 % a known failure, 40-80 % within ±30 %, shorter with more load.
+    out = json.loads(run("validate", "--case", "frey_law_trunk_hold_60pct", "--json").stdout)
+    c = out["cases"][0]
+    assert c["scenarios"] == [] and c["dataset"] == "Frey Law & Avin 2010 trunk endurance"
+    assert abs(c["measured"] - 22.69 * 0.6 ** -2.27) < 0.01
+    assert c["pass"] and c["known_failure"] is None
+    assert "maximal effort" in c["detail"] and "T8" in c["detail"]
+    r = run("validate", "--case", "frey_law_trunk_hold_20pct", "--json")
+    assert r.returncode == 3
+    low = json.loads(r.stdout)["cases"][0]
+    assert low["status"] == "known failure" and low["predicted"] > c["predicted"]
+
+
+def test_a_hold_on_a_missing_pad_names_its_line_and_field(tmp_path):
+    bad = tmp_path / "cases.yaml"
+    bad.write_text("paraspine_validation: 1\npressure_conversion: {joint: L4-L5, source: test}\ncases:\n"
+                   "  - name: hold\n    dataset: d\n    quantity: q\n    unit: s\n    measured: 181.62\n"
+                   "    tolerance_pct: 30\n    tolerance_reason: t\n    source: s\n"
+                   "    predict: {metric: extension_hold_endurance, fraction: 0.4, pad: T13}\n")
+    r = run("validate", "--cases", str(bad))
+    assert r.returncode == 2 and r.stdout == ""
+    assert f"{bad}:12: cases[0].predict.pad: no segment 'T13'" in r.stderr
