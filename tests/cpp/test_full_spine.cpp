@@ -300,11 +300,7 @@ TEST(FullSpine, NeutralCurvatureIsThatOfStandingAdults) {
 TEST(FullSpine, ChordDiscPlanesSplitTheSameForceAlongTheChord) {
   const Model& m = test::full_spine();
   Data d(m);
-  set_static_posture(m, neutral_posture(m), d);
-  clear_loads(m, d);
-  evaluate_frame(m, d);
-  load_sharing(m, LoadSharingSettings{}, d);
-  reactions(m, d);
+  test::solve_static(m, neutral_posture(m), 0, d);
   int checked = 0;
   for (const char* name : {"C7-T1", "C6-C7", "C5-C6", "C4-C5", "C3-C4", "C2-C3"}) {
     const int j = m.joint_index(name);
