@@ -341,7 +341,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     auto it = hold_bodies.find(key);
     if (it != hold_bodies.end()) return it->second;
     if (progress) progress("maximal trunk extension, pad at " + p.pad);
-    HoldBody b{load_model(p.model)};
+    HoldBody b{load_model(p.model), -1, PadExertionResult{}};
     b.pad = b.m.segment_index(p.pad);
     if (b.pad < 0) {
       std::string names;

@@ -320,8 +320,11 @@ TEST(FullSpine, ChordDiscPlanesSplitTheSameForceAlongTheChord) {
     ++checked;
   }
   EXPECT_EQ(checked, 6);
-  for (int j = 0; j < m.njoint; ++j)  // every other joint: the joint frame, as before
-    if (m.joint_name[j][0] != 'C' || m.joint_name[j] == "C0-C1" || m.joint_name[j] == "C1-C2") EXPECT_EQ(m.joint_disc_tilt[j], 0.0) << m.joint_name[j];
+  for (int j = 0; j < m.njoint; ++j) {  // every other joint: the joint frame, as before
+    if (m.joint_name[j][0] != 'C' || m.joint_name[j] == "C0-C1" || m.joint_name[j] == "C1-C2") {
+      EXPECT_EQ(m.joint_disc_tilt[j], 0.0) << m.joint_name[j];
+    }
+  }
 }
 
 TEST(FullSpine, TendonsAndFibresHavePlausibleLengths) {
