@@ -324,9 +324,20 @@ def _motion_csv(motion: Motion) -> tuple[str, str]:
         source = "<DataFrame>"
         names = [str(c) for c in motion.columns]
         is_time = [_core._is_time_column(n) for n in names]
-        if not any(is_time) and motion.index.name is not None and _core._is_time_column(str(motion.index.name)):
-            motion = motion.reset_index()
-        motion = {str(c): motion[c].to_numpy() for c in motion.columns}
+        if not any(is_time):
+            index_name = motion.index.name
+            if index_name is not None and _core._is_time_column(str(index_name)):
+                motion = motion.reset_index()
+            elif getattr(motion.index.dtype, "kind", "") in ("M", "m"):
+                # a DatetimeIndex or TimedeltaIndex (a sensor log's) is the time whatever its name
+                motion = motion.rename_axis("time").reset_index()
+        columns = {}
+        for c in motion.columns:
+            s = motion[c]
+            if getattr(s.dtype, "tz", None) is not None:  # time-zone aware: the same instants, naive
+                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            columns[str(c)] = s.to_numpy()
+        motion = columns
     if not isinstance(motion, Mapping):
         raise TypeError(f"motion: a pandas DataFrame, a dict of columns, CSV text or a CSV file's path, "
                         f"not {type(motion).__name__}")
@@ -335,10 +346,7 @@ def _motion_csv(motion: Motion) -> tuple[str, str]:
         name = str(name)
         if any(ch in name for ch in ',"\n\r'):
             raise ValueError(f"motion: column {name!r}: a column name cannot hold a comma, quote or line break")
-        try:
-            col = np.asarray(values, dtype=float)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"motion: column {name!r} is not numbers ({e})") from None
+        col = _column_numbers(name, values)
         if col.ndim != 1:
             raise ValueError(f"motion: column {name!r} is not one value per row (shape {col.shape})")
         if columns and len(col) != len(columns[0]):
@@ -352,6 +360,32 @@ def _motion_csv(motion: Motion) -> tuple[str, str]:
     lines = [",".join(names)]
     lines.extend(",".join(map(repr, row)) for row in zip(*(c.tolist() for c in columns)))
     return "\n".join(lines) + "\n", source
+
+
+def _column_numbers(name: str, values: Any) -> np.ndarray:
+    """One motion column as numbers to print: integers stay integers (their CSV prints ``8``, not
+    ``8.0``, and the time's printed resolution is part of the even-grid check), datetimes are
+    seconds from the first row, timedeltas seconds; True/False is refused, as in the CSV."""
+    try:
+        a = np.asarray(values)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"motion: column {name!r} is not numbers ({e})") from None
+    if a.dtype.kind == "b":
+        raise TypeError(f"motion: column {name!r} is True/False, not numbers (its CSV would be refused "
+                        f"too); give the values, e.g. 1.0 * column")
+    if a.dtype.kind == "M":
+        a = a - a[0] if a.size else a.astype("timedelta64[ns]")
+    if a.dtype.kind == "m":
+        ns = a.astype("timedelta64[ns]")
+        seconds = ns.astype(np.int64) / 1e9
+        seconds[np.isnat(ns)] = np.nan
+        return seconds
+    if a.dtype.kind in ("i", "u"):
+        return a
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"motion: column {name!r} is not numbers ({e})") from None
 
 
 def as_scenario(scenario: Union[Scenario, str, Mapping[str, Any]]) -> Scenario:

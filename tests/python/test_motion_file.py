@@ -286,6 +286,41 @@ def test_dataframe_motion_errors_name_the_table_line_and_column(tmp_path):
         paraspine.Scenario.from_dict({"name": "x"}, motion=str(tmp_path / "no_such.csv"))
 
 
+def test_dataframe_columns_read_as_their_csv_integer_times_time_indexes_and_bools(tmp_path):
+    # Review 16: an integer time_ms column was printed as 8.0, 17.0, ... so the even-grid check lost
+    # the millisecond rounding the CSV of the same frame keeps (to_csv prints 8, 17): a 120-Hz trial
+    # with lowpass_hz ran from its CSV and was refused from its DataFrame. A DatetimeIndex or
+    # TimedeltaIndex (IMU logs) became nanoseconds since 1970 ('the first row is at time 0', 'more
+    # than a week'), and a column of bools became 0/1 kg where the CSV's True/False is refused.
+    import pandas as pd
+    import pytest
+    import paraspine
+    hz, n = 120, 241
+    t = np.arange(n) / hz
+    lumbar = 20 * (1 - np.cos(2 * np.pi * t / 2))
+    df = pd.DataFrame({"time_ms": np.round(t * 1000).astype(int), "regions_deg.lumbar.flexion": lumbar})
+    df.to_csv(tmp_path / "ms.csv", index=False)
+    spec = {"name": "ms", "output_rate_hz": 50, "motion": {"lowpass_hz": 6}}
+    sc = paraspine.Scenario.from_dict(spec, motion=df)
+    assert sc.motion_text.splitlines()[2].startswith("8,")
+    assert sc.motion_text == (tmp_path / "ms.csv").read_text()
+    # a time index of any name, as seconds from its first row; the same bits as the float seconds
+    hz, n = 100, 201
+    secs = np.arange(n) / hz
+    flex = {"regions_deg.lumbar.flexion": 20 * (1 - np.cos(2 * np.pi * secs / 2))}
+    ref = paraspine.Scenario.from_dict({"name": "x"}, motion={"time": secs, **flex}).motion_text
+    start = pd.Timestamp("2024-05-01 09:30:00")
+    for index in (pd.DatetimeIndex(start + pd.to_timedelta(secs, unit="s")),
+                  pd.DatetimeIndex(start + pd.to_timedelta(secs, unit="s")).tz_localize("Europe/Oslo"),
+                  pd.to_timedelta(secs, unit="s")):
+        frame = pd.DataFrame(flex, index=index)
+        assert paraspine.Scenario.from_dict({"name": "x"}, motion=frame).motion_text == ref, type(index)
+    frame = pd.DataFrame({"time": pd.to_timedelta(secs, unit="s"), **flex})
+    assert paraspine.Scenario.from_dict({"name": "x"}, motion=frame).motion_text == ref
+    with pytest.raises(TypeError, match=r"'hands.both.load_kg' is True/False"):
+        paraspine.Scenario.from_dict({"name": "x"}, motion=pd.DataFrame({"time": secs, "hands.both.load_kg": secs > 1}))
+
+
 # --- run/sweep --motion: a scenario's settings with a measured motion ------------------------------
 
 def _trial_csv(folder):
