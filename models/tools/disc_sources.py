@@ -83,13 +83,13 @@ def disc_geometry(joint, ref_mass, ref_height):
 # they are not the discs' planes: the sub-axial discs (C2-C3 ... C7-T1) split their force in the plane
 # normal to the chord between the joint centres below and above instead (the engine computes it at load
 # from the model's own neutral geometry). The chord reproduces MF-TL's thoracic joint frames within
-# 2-3 deg (T11-T12 ... T2-T3) and gives 12.9 deg from C2-C3 to C7-T1, where 21 studies of 15 364
+# 2-3 deg (T11-T12 ... T2-T3) and gives 13.0 deg from C2-C3 to C7-T1, where 21 studies of 15 364
 # asymptomatic people give a C2-C7 Cobb angle of 12.71 deg (Guo et al. 2018, J Orthop Surg Res 13:147,
 # abstract [V]); docs/model.md, "Known simplifications".
 CHORD_DISCS = ("C7-T1", "C6-C7", "C5-C6", "C4-C5", "C3-C4", "C2-C3")
 CHORD_SOURCE = ("[D] the neck's joint frames (Mortensen 2018) are level with the torso, not the discs: the disc plane is "
                 "normal to the chord between the neighbouring joint centres at neutral, computed by the loader; the chord "
-                "reproduces MF-TL's thoracic frames within 2-3 deg and gives the neck 12.9 deg of C2-C7 lordosis (Guo et al. "
+                "reproduces MF-TL's thoracic frames within 2-3 deg and gives the neck 13.0 deg of C2-C7 lordosis (Guo et al. "
                 "2018 J Orthop Surg Res 13:147 meta-analysis: 12.71 deg standing) (docs/model.md, Known simplifications)")
 
 
