@@ -83,6 +83,14 @@ BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions&
       std::string folded = e.name;
       for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       const auto [at, fresh] = seen.emplace(folded, e.name);
+      if (!fresh && !options.motions.empty()) {
+        // With --motion the name is the motion file's stem: name the two files, not the scenario.
+        size_t first = 0;
+        while (first < k && scenarios[first].name != at->second) ++first;
+        throw InputError("--motion", 0, "", fmt::format("{} and {} would both be {} (each run is named after its motion "
+                                                        "file); rename one, or run them into separate -o folders",
+                                                        scenarios[first].motion_file, scenarios[k].motion_file, e.output));
+      }
       if (!fresh)
         throw InputError(e.file, 0, "name", "two scenarios in the batch are named '" + at->second + "'" +
                                                 (at->second == e.name ? "" : " and '" + e.name + "' (the same file on a case-insensitive file system)") +
