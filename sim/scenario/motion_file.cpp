@@ -329,10 +329,15 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   }
 
   if (lowpass_hz <= 0 && rounded_grid && values.size() >= 10 && worst > 0.01 * step) {
-    warn_once(fmt::format("{}: the times, printed to {} decimals, make steps of {:g} s up to {:.0f} % uneven: between rows "
+    // In the file's own unit: a time_ms column of integers is "whole milliseconds", not "3 decimals".
+    const int ms_decimals = time_decimals - 3;
+    const std::string printed = columns[time_col].to_seconds == 1 ? fmt::format("{} decimals", time_decimals)
+                                : ms_decimals == 0                ? std::string("whole milliseconds")
+                                                                  : fmt::format("{} decimals of a millisecond", ms_decimals);
+    warn_once(fmt::format("{}: the times, printed to {}, make steps of {:g} s up to {:.0f} % uneven: between rows "
                           "the posture's speed and acceleration (the inertial loads) jitter with them; print the times with more "
                           "decimals, or give motion.lowpass_hz, which puts the rows on an even grid",
-                          path, time_decimals, step, 100 * worst / step));
+                          path, printed, step, 100 * worst / step));
   }
 
   // Rows to keyframes, with the checks the scenario format applies to a keyframe's values.
