@@ -100,7 +100,8 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
              model.name, model.reference_body_mass, model.reference_height, load_kg);
   fmt::print("(what muscles, passive tissue and reserves must carry together; the force is the net\n"
              " force from below on the body above, before muscle forces, in the joint frame of the segment\n"
-             " below: not the disc frame of compression and shear, which is turned by half the joint's rotation)\n\n");
+             " below: not the disc frame of compression and shear, which is turned by half the joint's rotation\n"
+             " and, in the neck, by its disc plane's tilt)\n\n");
   fmt::print("  {:<8} {:>8} | {:>10} {:>10} {:>10} | {:>9} {:>9} {:>9}\n", "joint", "flex deg",
              "flexion", "lat. bend", "axial", "anterior", "superior", "right");
   fmt::print("  {:<8} {:>8} | {:>32} | {:>29}\n", "", "", "net moment N·m (− = extensors)", "net force N");
