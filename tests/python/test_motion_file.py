@@ -177,6 +177,12 @@ def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp
             r = run("run", motion_scenario(folder, csv), "--no-fatigue")
             assert r.returncode == 0 and "printed to 3 decimals" in r.stderr, r.stderr
     assert np.abs(comp[3] - comp[9]).max() < 0.5, np.abs(comp[3] - comp[9]).max()
+    # the same times as whole milliseconds: the warning speaks of the file's unit (review 16: it said
+    # "printed to 3 decimals" of a column of integers)
+    csv = "time_ms,regions_deg.lumbar.flexion\n" + "".join(f"{round(a * 1000)},{b:.5f}\n" for a, b in zip(t, flexion))
+    (tmp_path / "ms").mkdir()
+    r = run("run", motion_scenario(tmp_path / "ms", csv), "--no-fatigue")
+    assert r.returncode == 0 and "printed to whole milliseconds" in r.stderr, r.stderr
 
 
 def test_a_lumbar_run_of_a_full_spine_motion_names_the_csv_in_its_warning(tmp_path):
@@ -403,3 +409,18 @@ def test_batch_motion_runs_one_scenario_per_trial_named_after_it(tmp_path):
             assert f"name: {stem}" in f.attrs["scenario_text"]
     r = run("batch", "squat_lift", "rounded_back_lift", "--motion", str(a))
     assert r.returncode == 2 and "give one scenario with --motion" in r.stderr, r.stderr
+
+
+def test_batch_motion_files_with_the_same_stem_are_named_in_the_error(tmp_path):
+    # Review 16: trials/a.csv and other/a.csv were refused as "squat_lift.yaml: name: two scenarios in
+    # the batch are named 'a'", blaming the scenario file for the motion files' names.
+    (tmp_path / "trials").mkdir()
+    (tmp_path / "other").mkdir()
+    for d in ("trials", "other"):
+        (tmp_path / d / "a.csv").write_text(CSV)
+    r = run("batch", "squat_lift", "-o", str(tmp_path / "res"), "--no-fatigue",
+            "--motion", str(tmp_path / "trials" / "a.csv"), str(tmp_path / "other" / "a.csv"))
+    assert r.returncode == 2, r.stderr
+    assert "--motion" in r.stderr and str(tmp_path / "trials" / "a.csv") in r.stderr and str(tmp_path / "other" / "a.csv") in r.stderr, r.stderr
+    assert "squat_lift.yaml" not in r.stderr, r.stderr
+    assert not (tmp_path / "res").exists()
