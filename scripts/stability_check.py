@@ -829,7 +829,11 @@ def compression_change(ch, fr, force_new, joint="L4-L5"):
     pose = forward_kinematics(ch, fr.q, fr.pelvis_angles, fr.pelvis_position)
     desc = ch.descendants()[j]
     # disc normal: the y axis of the disc frame, the joint frame turned by half the joint's rotation
-    # (sim/loadsharing/reactions.cpp)
+    # (sim/loadsharing/reactions.cpp disc_frame). Right for the lumbar and thoracic joints this script
+    # checks; the neck's chord discs (`disc: {plane: chord}`) turn it further by a fixed sagittal tilt,
+    # which this chain does not carry, so refuse them rather than split along the wrong normal.
+    if joint in ("C2-C3", "C3-C4", "C4-C5", "C5-C6", "C6-C7", "C7-T1"):  # full_spine.yaml's chord discs
+        raise ValueError(f"compression_change: {joint} splits its force in a chord plane this script does not model")
     frame = pose.R[ch.joint_parent[j]] @ ch.rot_in_parent[j]
     q3 = fr.q[3 * j:3 * j + 3]
     n = frame @ joint_rotation(0.5 * q3) @ np.array([0.0, 1.0, 0.0])
