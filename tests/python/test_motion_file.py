@@ -160,8 +160,8 @@ def _scenario_beside(folder):
 
 def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp_path):
     # 120-Hz motion capture exported with times to 3 decimals: refused before ("not evenly spaced");
-    # filtered, it gives the loads of the same motion with exact times. Unfiltered, a warning says
-    # that the uneven steps jitter the inertial loads.
+    # filtered or not, it gives the loads of the same motion with exact times, and says once that it
+    # read the times as the even grid.
     t = np.arange(361) / 120
     flexion = 15 * (1 - np.cos(2 * np.pi * 0.5 * t)) / 2
     comp = {}
@@ -173,10 +173,15 @@ def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp
         assert r.returncode == 0, r.stderr
         with h5py.File(folder / "out.h5") as f:
             comp[decimals] = f["joints/compression"][()]
-        if decimals == 3:
-            r = run("run", motion_scenario(folder, csv), "--no-fatigue")
-            assert r.returncode == 0 and "printed to 3 decimals" in r.stderr, r.stderr
+        # unfiltered too: the rounded times are read as the even grid (review 16), so the loads are
+        # the exact times' (they jittered by hundreds of newtons when taken as written)
+        r = run("run", motion_scenario(folder, csv), "--no-fatigue", "-o", str(folder / "raw.h5"))
+        assert r.returncode == 0, r.stderr
+        assert ("printed to 3 decimals" in r.stderr and "read as that even grid" in r.stderr) == (decimals == 3), r.stderr
+        with h5py.File(folder / "raw.h5") as f:
+            comp[f"raw{decimals}"] = f["joints/compression"][()]
     assert np.abs(comp[3] - comp[9]).max() < 0.5, np.abs(comp[3] - comp[9]).max()
+    assert np.abs(comp["raw3"] - comp["raw9"]).max() < 0.5, np.abs(comp["raw3"] - comp["raw9"]).max()
     # the same times as whole milliseconds: the warning speaks of the file's unit (review 16: it said
     # "printed to 3 decimals" of a column of integers)
     csv = "time_ms,regions_deg.lumbar.flexion\n" + "".join(f"{round(a * 1000)},{b:.5f}\n" for a, b in zip(t, flexion))
