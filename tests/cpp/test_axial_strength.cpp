@@ -188,7 +188,8 @@ TEST(TrunkStrength, AxialRotationStrengthBySegmentIsReported) {
 // twisting efforts at about −40, −20, 0, 20 and 40° of pre-set trunk rotation, both directions: "The
 // exerted torques were within the range of 65–145 Nm", the lowest when prerotated in the direction of
 // the effort. So a man's maximum from neutral is at least 65 N·m [D]. The model holds less, standing or
-// seated (the lowest of those men in their weakest posture exerted more). Known failure: this test
+// seated (below the range's lowest value, whether the range is of single efforts or of condition
+// means: either way the neutral mean is at least 65 N·m). Known failure: this test
 // holds that it still does, and fails once the model reaches the range; then make it EXPECT_GE.
 TEST(TrunkStrength, KnownFailure_AxialRotationStrengthBelowTorenOberg1999) {
   constexpr double kLowestPublished = 65;  // N·m, Torén & Öberg 1999, abstract
