@@ -308,6 +308,8 @@ void bind_simulate(py::module_& mod) {
       .def_static("_parse_with_motion", &ps::parse_scenario_with_motion, py::arg("text"), py::arg("file"),
                   py::arg("motion_text"), py::arg("motion_source"))
       .def_static("_resolve_path", &ps::resolve_scenario_path, py::arg("name_or_path"))
+      .def_static("_with_motion_entry", &ps::with_motion_entry, py::arg("text"), py::arg("file"), py::arg("motion_file"),
+                  py::arg("lowpass_hz"), py::arg("option"))
       .def("_with_overrides",
            [](const ps::Scenario& s, const std::vector<std::string>& sets, const std::string& file) {
              // Errors name Python's argument, `overrides:`, not the CLI's `--set:` (as sweep's say `vary:`).

@@ -156,11 +156,11 @@ class Scenario:
     def with_motion(self, motion: Motion, lowpass_hz: Optional[float] = None) -> "Scenario":
         """A copy whose keyframes are ``motion``'s rows (as :meth:`from_dict`'s ``motion=``), every
         other setting kept (model, subject, criterion, rate, repetitions, forces, fatigue);
-        ``lowpass_hz`` filters it (None: as given)."""
-        d = self.to_dict()
-        d.pop("keyframes", None)
-        d["motion"] = {} if lowpass_hz is None else {"lowpass_hz": lowpass_hz}
-        return Scenario.from_dict(d, self.file, motion=motion)
+        ``lowpass_hz`` filters it (None: as given). The text is edited as ``paraspine run --motion``
+        edits it (its other lines, comments and line numbers kept)."""
+        motion_text, source = _motion_csv(motion)
+        text = _core.Scenario._with_motion_entry(self.text, self.file, source, float(lowpass_hz or 0), "with_motion")
+        return Scenario(_core.Scenario._parse_with_motion(text, self.file, motion_text, source))
 
     def with_overrides(self, overrides: Overrides) -> "Scenario":
         """A copy with existing values changed (``{PATH: VALUE}`` or ``["PATH=VALUE", ...]``).

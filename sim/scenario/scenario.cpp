@@ -776,8 +776,13 @@ std::string with_motion_file(const std::string& text, const std::string& file, c
   std::error_code ec;
   if (!fs::is_regular_file(motion_path, ec))
     throw InputError(option, 0, motion_path, fs::is_directory(motion_path, ec) ? "is a folder, not a motion file (CSV)" : "the motion file does not exist");
+  return with_motion_entry(text, file, fs::absolute(motion_path).lexically_normal().string(), lowpass_hz, option);
+}
+
+std::string with_motion_entry(const std::string& text, const std::string& file, const std::string& motion_file, double lowpass_hz,
+                              const std::string& option) {
   if (!(lowpass_hz >= 0) || !std::isfinite(lowpass_hz))
-    throw InputError("--lowpass-hz", 0, "", "must be a positive cutoff frequency in Hz");
+    throw InputError(option, 0, "lowpass_hz", "must be a cutoff frequency in Hz (0: no filter)");
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -810,8 +815,7 @@ std::string with_motion_file(const std::string& text, const std::string& file, c
   for (const std::string& l : lines) out += l + "\n";
   if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
   const YAML::Node blanked = YAML::Load(out);
-  const std::string absolute = fs::absolute(motion_path).lexically_normal().string();
-  const std::string line = "motion: {file: " + yaml_scalar(absolute) +
+  const std::string line = "motion: {file: " + yaml_scalar(motion_file) +
                            (lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string()) + "}";
   return with_top_level_line(out, blanked, line);
 }

@@ -241,11 +241,16 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option = "--set");
 
-// The scenario text with its keyframes (or motion) replaced by the motion file `motion_path`
-// (`run --motion`): the `keyframes:` / `motion:` entry's lines become blank (the first says what
-// replaced it), so every other line keeps its number for errors, and `motion: {file: ABSOLUTE,
-// lowpass_hz: HZ}` (no filter when lowpass_hz is 0) is added as a top-level line. The file must
-// exist; InputError naming `option` otherwise, or for a scenario written as one flow mapping.
+// The scenario text with its keyframes (or motion) replaced by a motion named `motion_file`: the
+// `keyframes:` / `motion:` entry's lines become blank (the first says `option` replaced it), so every
+// other line keeps its number for errors, and `motion: {file: MOTION_FILE, lowpass_hz: HZ}` (no filter
+// when lowpass_hz is 0) is added as a top-level line. The name is written as given and not looked up
+// (Python's with_motion parses the result with the motion's text, parse_scenario_with_motion).
+// InputError for a scenario written as one flow mapping or a cutoff that is not a number ≥ 0.
+std::string with_motion_entry(const std::string& text, const std::string& file, const std::string& motion_file, double lowpass_hz,
+                              const std::string& option);
+// The same for `run --motion FILE`: the file must exist (InputError naming `option` otherwise) and
+// is written as its absolute path, so the text finds it from any working directory.
 std::string with_motion_file(const std::string& text, const std::string& file, const std::string& motion_path, double lowpass_hz,
                              const std::string& option = "--motion");
 

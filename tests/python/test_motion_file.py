@@ -347,12 +347,15 @@ def test_run_motion_replaces_the_keyframes_and_keeps_every_other_setting(tmp_pat
     csv = _trial_csv(tmp_path)
     r = run("run", "rounded_back_lift", "--motion", str(csv), "--lowpass-hz", "6", "--no-fatigue", "-o", str(tmp_path / "t.h5"))
     assert r.returncode == 0, r.stderr
-    want = paraspine.simulate(None, paraspine.Scenario.load("rounded_back_lift").with_motion(str(csv), lowpass_hz=6),
-                              fatigue=False, progress=False)
+    py = paraspine.Scenario.load("rounded_back_lift").with_motion(str(csv), lowpass_hz=6)
+    want = paraspine.simulate(None, py, fatigue=False, progress=False)
     with h5py.File(tmp_path / "t.h5") as f:
         assert f.attrs["motion_text"] == csv.read_text()
         text = f.attrs["scenario_text"]
         assert "# keyframes: replaced by --motion" in text and "lowpass_hz: 6}" in text
+        # Python's with_motion edits the text as --motion does (one implementation): same lines
+        # and comments, only the note names who replaced the keyframes
+        assert py.text == text.replace("replaced by --motion", "replaced by with_motion")
         assert np.array_equal(f["joints/compression"][()], want.compression)
         assert np.array_equal(f["muscles/activation"][()], want.activation)
     # the scenario's own lines keep their numbers in errors (a --set after --motion names the line
