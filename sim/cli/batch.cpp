@@ -67,20 +67,22 @@ int run(const BatchArgs& a) {
       }
       resolve_model_name(sc.model, sc.file, sc.model_line, "model");
     }
+  // Read once (an InputError naming file, line and field stops here, before any work).
+  std::vector<Scenario> scenarios = batch_scenarios(a.scenarios, opt);
   if (a.out.empty()) remove_on_interrupt({}, "");  // says "interrupted"
   if (!a.out.empty()) {
     // The files run_batch will write (<dir>/<scenario name>.h5, one per scenario in order): the
     // unfinished ones removed if the batch is interrupted, the finished ones kept and named.
     std::vector<std::string> outputs;
     try {
-      for (const Scenario& sc : batch_scenarios(a.scenarios, opt)) outputs.push_back(batch_output_file(a.out, sc.name, sc.file));
+      for (const Scenario& sc : scenarios) outputs.push_back(batch_output_file(a.out, sc.name, sc.file));
       remove_unfinished_on_interrupt(outputs);
       opt.on_written = mark_output_finished;
     } catch (const std::exception&) {
-      // run_batch reports it, naming file, line and field, before any work starts
+      // run_batch reports it (a name that is no file name), before any work starts
     }
   }
-  const BatchResult r = run_batch(a.scenarios, opt);
+  const BatchResult r = run_batch(std::move(scenarios), opt);
 
   if (a.json) {
     nlohmann::json out = {{"threads", opt.threads}, {"wall_s", r.wall_seconds}, {"scenarios", nlohmann::json::array()}};

@@ -67,10 +67,13 @@ std::vector<Scenario> batch_scenarios(const std::vector<std::string>& names, con
 }
 
 BatchResult run_batch(const std::vector<std::string>& names, const BatchOptions& options) {
+  // Everything that can be wrong with the input is found here, serially, before any work.
+  return run_batch(batch_scenarios(names, options), options);
+}
+
+BatchResult run_batch(std::vector<Scenario> scenarios, const BatchOptions& options) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
-  // Everything that can be wrong with the input is found here, serially, before any work.
-  std::vector<Scenario> scenarios = batch_scenarios(names, options);
   BatchResult r;
   r.entries.resize(scenarios.size());
   std::map<std::string, std::string> seen;  // file name folded to lower case → the scenario's name

@@ -64,5 +64,8 @@ std::string batch_output_file(const std::string& output_dir, const std::string& 
 std::vector<Scenario> batch_scenarios(const std::vector<std::string>& scenarios, const BatchOptions& options);
 
 BatchResult run_batch(const std::vector<std::string>& scenarios, const BatchOptions& options);
+// The same with the scenarios already read by batch_scenarios (the CLI reads them once: it names the
+// output files before the run, and a motion file is read and filtered once, not twice).
+BatchResult run_batch(std::vector<Scenario> scenarios, const BatchOptions& options);
 
 }  // namespace paraspine
