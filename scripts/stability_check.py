@@ -198,13 +198,13 @@ class Chain:
                         e0 = defaults[key]["passive_strain"]
                         break
             e0 = 0.6 if e0 is None else float(e0)  # sim/muscles/hill.h kDefaultPassiveStrain
-            # A point is [segment, x, y, z], or on two segments {on: [a, b], share: s, at: [x, y, z]}
+            # A point is [segment, x, y, z], or on two segments {between: [a, b], share: s, at: [x, y, z]}
             # (docs/model-format.md): kept as ("blend", a, local in a, b, s) until the neutral pose
             # gives its material point on b, below.
             def point(p, mirror):
                 flip = np.array([1, 1, -1]) if mirror else np.ones(3)
                 if isinstance(p, dict):
-                    return ("blend", idx[p["on"][0]], np.array(p["at"], float) * flip, idx[p["on"][1]], float(p["share"]))
+                    return ("blend", idx[p["between"][0]], np.array(p["at"], float) * flip, idx[p["between"][1]], float(p["share"]))
                 return (idx[p[0]], np.array(p[1:4], float) * flip)
             variants = []
             if mu["side"] == "both":

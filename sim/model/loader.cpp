@@ -73,7 +73,7 @@ std::pair<int, Vec3> read_segment_point(const Reader& r, const Model& m, const Y
 }
 
 // A muscle path point: [segment, x, y, z], or one riding on two segments,
-// {on: [first, second], share: s, at: [x, y, z]} with `at` in the first segment's frame (Model::point_blend_*).
+// {between: [first, second], share: s, at: [x, y, z]} with `at` in the first segment's frame (Model::point_blend_*).
 struct PathPoint {
   int segment = -1;
   Vec3 pos = Vec3::Zero();
@@ -86,17 +86,17 @@ PathPoint read_path_point(const Reader& r, const Model& m, const YAML::Node& n, 
     const auto [segment, pos] = read_segment_point(r, m, n, field);
     return {segment, pos, -1, 0.0};
   }
-  r.allow_keys(n, field, {"on", "share", "at"});
-  const YAML::Node on = r.require(n, "on", field);
-  if (!on.IsSequence() || on.size() != 2) r.fail(on, field + ".on", "expected [first segment, second segment]");
+  r.allow_keys(n, field, {"between", "share", "at"});
+  const YAML::Node on = r.require(n, "between", field);
+  if (!on.IsSequence() || on.size() != 2) r.fail(on, field + ".between", "expected [first segment, second segment]");
   PathPoint p;
   int* segments[2] = {&p.segment, &p.blend_segment};
   for (size_t k = 0; k < 2; ++k) {
-    const std::string seg = r.str(on[k], field + ".on");
+    const std::string seg = r.str(on[k], field + ".between");
     *segments[k] = m.segment_index(seg);
-    if (*segments[k] < 0) r.fail(on[k], field + ".on", "unknown segment '" + seg + "'");
+    if (*segments[k] < 0) r.fail(on[k], field + ".between", "unknown segment '" + seg + "'");
   }
-  if (p.segment == p.blend_segment) r.fail(on, field + ".on", "the two segments must differ");
+  if (p.segment == p.blend_segment) r.fail(on, field + ".between", "the two segments must differ");
   p.share = r.num(r.require(n, "share", field), field + ".share");
   if (!(p.share > 0 && p.share < 1))
     r.fail(n["share"], field + ".share", "the second segment's share must lie strictly between 0 and 1");

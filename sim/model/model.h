@@ -183,7 +183,7 @@ struct Model {
   std::vector<int> muscle_point_begin;         // (nmuscle + 1) into the point arrays
   std::vector<int> point_segment;              // (npoint)
   Eigen::Matrix3Xd point_pos;                  // (3, npoint) m, in the point's segment frame
-  // A point may ride on two segments (`{on: [first, second], share: s, at: [x, y, z]}` in a model file,
+  // A point may ride on two segments (`{between: [first, second], share: s, at: [x, y, z]}` in a model file,
   // e.g. the linea alba, a band between the pelvis and the rib cage): it is the blend
   // (1 − s)·X_first + s·X_second of two material points, one fixed on each segment, that coincide at
   // the neutral posture, and the force it transmits goes (1 − s) to the first segment and s to the

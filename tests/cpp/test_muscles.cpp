@@ -129,7 +129,7 @@ Model mini_with_band() {
   const size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos);
   text.replace(at, from.size(),
-               "path: [[base, 0.08, 0.0, 0.04], {on: [base, top], share: 0.3, at: [0.12, 0.18, 0.04]}, [top, 0.1, 0.15, 0.04]]");
+               "path: [[base, 0.08, 0.0, 0.04], {between: [base, top], share: 0.3, at: [0.12, 0.18, 0.04]}, [top, 0.1, 0.15, 0.04]]");
   return parse_model(text, "mini_band.yaml");
 }
 
