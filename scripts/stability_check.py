@@ -120,7 +120,8 @@ class Chain:
     segment_com: np.ndarray      # (S, 3)
     passive: list                # per joint: [PassiveLaw or None] × 3
     muscle_names: list
-    muscle_paths: list           # per muscle: list of (segment index, local point (3,))
+    muscle_paths: list           # per muscle: list of (segment index, local point (3,)); a blended point
+    #                              (YAML {on: [a, b], share: s, at: p}) is ((a, b, s), (p in a, p in b))
     arms: list = field(default_factory=list)  # dicts: segment, shoulder (3,), mass, com_fraction, length
     muscle_lopt: np.ndarray | None = None
     muscle_pennation: np.ndarray | None = None
@@ -197,7 +198,10 @@ class Chain:
                         e0 = defaults[key]["passive_strain"]
                         break
             e0 = 0.6 if e0 is None else float(e0)  # sim/muscles/hill.h kDefaultPassiveStrain
-            pts = [(idx[p[0]], np.array(p[1:4], float)) for p in mu["path"]]
+            # a blended point's "on" (YAML 1.1 readers turn an unquoted on: key into True)
+            pts = [((idx[p.get("on", p.get(True))[0]], idx[p.get("on", p.get(True))[1]], float(p["share"])),
+                    np.array(p["at"], float))
+                   if isinstance(p, dict) else (idx[p[0]], np.array(p[1:4], float)) for p in mu["path"]]
             variants = []
             if mu["side"] == "both":
                 variants = [(mu["name"] + "_r", pts), (mu["name"] + "_l", [(s, p * [1, 1, -1]) for s, p in pts])]
@@ -219,9 +223,24 @@ class Chain:
         chain = Chain(names, parent, {c: k for k, c in enumerate(jc)}, jn, jp, jc, np.array(pp, float), np.array(rp),
                       np.array(pc, float), np.array(rc), mass, com, passive, mnames, mpaths, arms,
                       np.array(lopt), np.array(penn), np.array(strain))
+        chain.resolve_blended_points()
         if engine_model is not None:
             chain = chain.matched_to(engine_model)
         return chain
+
+    def resolve_blended_points(self):
+        """A blended point's second material point, in its second segment's frame: where the first
+        one is at the neutral posture (all q = 0), as the engine's loader does."""
+        pose0 = None
+        for path in self.muscle_paths:
+            for k, (s, p) in enumerate(path):
+                if isinstance(s, tuple) and not isinstance(p, tuple):
+                    if pose0 is None:
+                        pose0 = forward_kinematics(self, np.zeros(3 * self.njoint))
+                    a, b, _ = s
+                    w = pose0.origin[a] + pose0.R[a] @ p
+                    path[k] = (s, (p, pose0.R[b].T @ (w - pose0.origin[b])))
+        self.__dict__.pop("_paths", None)
 
     def matched_to(self, m) -> "Chain":
         """Muscle order of the engine model and its (possibly scaled) masses."""
@@ -295,32 +314,51 @@ def dof_list(ch: Chain, joints) -> list:
     return [3 * ch.joint_names.index(j) + k for j in joints for k in range(3)]
 
 
+def _point_parts(s, p):
+    """A path point as two weighted material points [(segment, local point, weight)] × 2: an ordinary
+    point is its own segment's point with weight 1 (and a zero-weight copy); a blended point is
+    (1 − share)·first + share·second."""
+    if isinstance(s, tuple):
+        a, b, w = s
+        return [(a, np.asarray(p[0], float), 1.0 - w), (b, np.asarray(p[1], float), w)]
+    return [(s, np.asarray(p, float), 1.0), (s, np.asarray(p, float), 0.0)]
+
+
 def _path_arrays(ch: Chain):
-    """Every path point and straight piece of every muscle, stacked (computed once per chain)."""
+    """Every path point and straight piece of every muscle, stacked (computed once per chain):
+    seg (P, 2), loc (P, 2, 3), weight (P, 2), start, end, owner."""
     cache = getattr(ch, "_paths", None)
     if cache is None:
-        seg, loc, start, end, owner = [], [], [], [], []
+        seg, loc, wt, start, end, owner = [], [], [], [], [], []
         for i, path in enumerate(ch.muscle_paths):
             base = len(seg)
             for s, p in path:
-                seg.append(s)
-                loc.append(p)
+                parts = _point_parts(s, p)
+                seg.append([c[0] for c in parts])
+                loc.append([c[1] for c in parts])
+                wt.append([c[2] for c in parts])
             for k in range(len(path) - 1):
                 start.append(base + k)
                 end.append(base + k + 1)
                 owner.append(i)
-        cache = (np.array(seg, int), np.array(loc, float).reshape(-1, 3), np.array(start, int), np.array(end, int),
-                 np.array(owner, int))
+        cache = (np.array(seg, int).reshape(-1, 2), np.array(loc, float).reshape(-1, 2, 3),
+                 np.array(wt, float).reshape(-1, 2), np.array(start, int), np.array(end, int), np.array(owner, int))
         ch._paths = cache
     return cache
+
+
+def _points_world(pose: Pose, seg, loc, wt):
+    """World positions (P, 3) of the weighted material points and of each part (P, 2, 3)."""
+    parts = pose.origin[seg] + np.einsum("pcij,pcj->pci", pose.R[seg], loc)
+    return np.einsum("pc,pci->pi", wt, parts), parts
 
 
 def muscle_lengths_gradients(ch: Chain, pose: Pose, dofs, desc) -> tuple[np.ndarray, np.ndarray]:
     """Lengths (M,) and ∂L/∂q (M, len(dofs)) of every straight-line path; ∂P/∂q_k = e_k × (P − c_j)
     for a point turning with joint j (as sim/muscles/muscle_geometry.h)."""
-    seg, loc, start, end, owner = _path_arrays(ch)
+    seg, loc, wt, start, end, owner = _path_arrays(ch)
     M = len(ch.muscle_paths)
-    W = pose.origin[seg] + np.einsum("pij,pj->pi", pose.R[seg], loc)
+    W, parts = _points_world(pose, seg, loc, wt)
     d = W[end] - W[start]
     lens = np.linalg.norm(d, axis=1)
     u = d / lens[:, None]
@@ -329,7 +367,7 @@ def muscle_lengths_gradients(ch: Chain, pose: Pose, dofs, desc) -> tuple[np.ndar
     for col, k in enumerate(dofs):
         j = k // 3
         e = pose.axes[j][:, k % 3]
-        dP = np.cross(e, W - pose.center[j]) * desc[j][seg][:, None]
+        dP = np.einsum("pc,pci->pi", wt * desc[j][seg], np.cross(e, parts - pose.center[j]))
         Gd[:, col] = np.bincount(owner, np.sum(u * (dP[end] - dP[start]), axis=1), minlength=M)
     return L, Gd
 
@@ -842,18 +880,33 @@ def compression_change(ch, fr, force_new, joint="L4-L5"):
     for i, path in enumerate(ch.muscle_paths):
         if dF[i] == 0:
             continue
-        segs = [s for s, _ in path]
-        W = [pose.origin[s] + pose.R[s] @ p for s, p in path]
-        for k in range(len(path) - 1):
-            if desc[segs[k]] != desc[segs[k + 1]]:  # this piece crosses the cut
-                u = W[k + 1] - W[k]
-                u /= np.linalg.norm(u)
-                # pull on the upper body is towards the lower attachment
-                lower, upper = (k, k + 1) if desc[segs[k + 1]] else (k + 1, k)
-                pull = W[lower] - W[upper]
-                pull /= np.linalg.norm(pull)
-                total += dF[i] * float(-pull @ n)
-                break
+        if not any(isinstance(s, tuple) for s, _ in path):
+            segs = [s for s, _ in path]
+            W = [pose.origin[s] + pose.R[s] @ p for s, p in path]
+            for k in range(len(path) - 1):
+                if desc[segs[k]] != desc[segs[k + 1]]:  # this piece crosses the cut
+                    # pull on the upper body is towards the lower attachment
+                    lower, upper = (k, k + 1) if desc[segs[k + 1]] else (k + 1, k)
+                    pull = W[lower] - W[upper]
+                    pull /= np.linalg.norm(pull)
+                    total += dF[i] * float(-pull @ n)
+                    break
+            continue
+        # Blended points: the unit tension's pull at each path point (towards its neighbours), the part of it on the body
+        # above the cut (a blended point's pull splits by its shares), summed: for a path that crosses
+        # the cut once this is the crossing piece's pull on the upper body.
+        parts = [_point_parts(s, p) for s, p in path]
+        W = [sum(w * (pose.origin[a] + pose.R[a] @ q) for a, q, w in pp) for pp in parts]
+        up = [sum(w * float(desc[a]) for a, _, w in pp) for pp in parts]
+        pull_up = np.zeros(3)
+        for k in range(len(path)):
+            f = np.zeros(3)
+            for nb in (k - 1, k + 1):
+                if 0 <= nb < len(path):
+                    d = W[nb] - W[k]
+                    f += d / np.linalg.norm(d)
+            pull_up += up[k] * f
+        total += dF[i] * float(-pull_up @ n)
     return total
 
 

@@ -36,8 +36,8 @@ import intercostals  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
-                           fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
-                           parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
+                           Blend, blend_at_neutral, fibre_rule, g, inertia_strings, joint_child_in_parent,
+                           parse_mftl_lumbar, parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
                            sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
 from spine_sources import SPECIFIC_TENSION, SPECIFIC_TENSION_SOURCE  # noqa: E402
 from spine_sources import SARCOMERE_LENGTH, SL_OPT  # noqa: E402
@@ -549,6 +549,12 @@ def neck_flexion_shares_from_ranges(ranges, js):
 # =================================================================================================
 
 
+# The thoracic segment that carries the upper end of the linea alba: the xiphoid joins the sternum and
+# the 7th costal cartilage (a demifacet each side), and this model gives rib 7 to T7 (docs/model.md §4;
+# docs/sources/abdominal_wall.md §1.3).
+XIPHOID_SEGMENT = "T7"
+
+
 class Mapper:
     def __init__(self, mftl, trunk, mort, segs):
         self.mftl, self.trunk, self.mort = mftl, trunk, mort
@@ -563,6 +569,7 @@ class Mapper:
         self.cM = np.array(mort["joints"]["auxt1jnt"]["pt"], float)  # Mortensen C7-T1 centre, spine frame
         pt, po, ct, co = trunk["abdjnt"]
         self.X_pel_abd = tf(self.shift, (0, 0, 0)) @ joint_child_in_parent(pt, po, ct, co)
+        self.linea_alba = None  # (y pubic end, y xiphoid end) at neutral, set below once the poses exist
         # height span of every segment at neutral: inferior joint centre … superior joint centre
         sup = {}
         for s in self.chain.segs:
@@ -576,6 +583,14 @@ class Mapper:
             hi = sup[s["name"]][1] if s["name"] in sup else None
             self.mid[s["name"]] = (lo, hi)
         self.log = []
+        # The linea alba's two ends at neutral (docs/sources/abdominal_wall.md §2): MF-TL's rectus
+        # abdominis origin (pubic crest, on the pelvis) and insertion (costal cartilage by the xiphoid).
+        ra = trunk["muscles"]["rect_abd_r"]["points"]
+        if ra[0][2] != "pelvis" or not ra[-1][2].startswith("rib"):
+            raise SystemExit("rect_abd_r: expected a pelvis origin and a rib insertion, got %s … %s" % (ra[0][2], ra[-1][2]))
+        y_pub = self.world(*self.mftl_point(ra[0][2], ra[0][3], "linea alba, pubic end"))[1]
+        y_xi = self.world(*self.mftl_point(ra[-1][2], ra[-1][3], "linea alba, xiphoid end"))[1]
+        self.linea_alba = (y_pub, y_xi)
 
     def world(self, seg, p):
         R, o = self.P[seg]
@@ -619,11 +634,13 @@ class Mapper:
             seg = self.nearest_in_height(w, CERVICAL + ["head"])
             self.log.append(("head_neck", who, seg, w))
             return seg, self.local(seg, w)
-        if body == "Abdomen":
+        if body == "Abdomen":  # the abdominal wall: a band from the pubis to the xiphoid (abdominal_wall.md §2)
             w = self.world("pelvis", apply(self.X_pel_abd, p))
-            seg = self.nearest_in_height(w, LUMBAR + THORACIC)
+            y_pub, y_xi = self.linea_alba
+            share = round(min(max((w[1] - y_pub) / (y_xi - y_pub), 0.0), 1.0), 4)
+            seg, pl = blend_at_neutral("pelvis", XIPHOID_SEGMENT, share, self.local("pelvis", w), self.P)
             self.log.append(("Abdomen", who, seg, w))
-            return seg, self.local(seg, w)
+            return seg, pl
         if body == "humerus_r":  # humerus frame = shoulder_R parent frame (coordinates 0): assumption
             return "T1", apply(shoulder_chain_pose(), p)
         raise KeyError("no segment for MF-TL body %s (%s)" % (body, who))
@@ -889,8 +906,13 @@ def build_muscles(mftl, trunk, mort, mp):
         if any(b == "head_neck" for _, _, b, _ in mu["points"]):
             how.append("head_neck points → cervical segment nearest in height at neutral")
         if any(b == "Abdomen" for _, _, b, _ in mu["points"]):
-            how.append("Abdomen points → lumbar/thoracic segment nearest in height at neutral (the abdominal "
-                       "wall rides on the spine)")
+            shares = ", ".join("%.4f" % seg.share for seg, _ in path if isinstance(seg, Blend))
+            how.append("Abdomen points (linea alba / rectus sheath) → blended points on the pelvis and %s, the "
+                       "bones the band joins (pubic crest … xiphoid and 7th costal cartilage), at their neutral "
+                       "position; share on %s = the point's height fraction along the band at neutral from the "
+                       "pubic end, the band's ends MF-TL's rect_abd origin and insertion (%s; assumption: the "
+                       "lever rule of a taut band; docs/sources/abdominal_wall.md §2)"
+                       % (XIPHOID_SEGMENT, XIPHOID_SEGMENT, shares))
         if any(b == "humerus_r" for _, _, b, _ in mu["points"]):
             how.append("humerus point → T1 (arm carried by T1 at its neutral hanging pose: only LD's action "
                        "on the spine is kept)")
@@ -1272,7 +1294,11 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("    side: both\n")
         w("    path:\n")
         for seg, p in m["path"]:
-            w("      - [%s, %s]\n" % (seg, ", ".join(g(float(x), 7) for x in p)))
+            if isinstance(seg, Blend):
+                w("      - {\"on\": [%s, %s], share: %s, at: [%s]}\n" % (seg.first, seg.second, g(seg.share, 6),
+                                                                    ", ".join(g(float(x), 7) for x in p)))
+            else:
+                w("      - [%s, %s]\n" % (seg, ", ".join(g(float(x), 7) for x in p)))
         w("    pcsa: %s\n" % g(m["pcsa"], 9))
         w("    optimal_fiber_length: %s\n" % g(m["lopt"], 9))
         w("    tendon_slack_length: %s\n" % g(m["lts"], 9))
@@ -1409,7 +1435,7 @@ def report(M):
         if key in seen:
             continue
         seen.add(key)
-        print("   %-18s %-22s → %-4s y %.4f" % (b, who, seg, w[1]))
+        print("   %-18s %-22s → %-4s y %.4f" % (b, who, str(seg), w[1]))
     print("mid-heights:", {k: (round(v[0], 4), None if v[1] is None else round(v[1], 4)) for k, v in mp.mid.items()})
     for rg in M["regions"]:
         print("region", rg["name"], rg["shares"])
