@@ -120,8 +120,8 @@ class Chain:
     segment_com: np.ndarray      # (S, 3)
     passive: list                # per joint: [PassiveLaw or None] × 3
     muscle_names: list
-    muscle_paths: list           # per muscle: list of (segment index, local point (3,)); a blended point
-    #                              (YAML {on: [a, b], share: s, at: p}) is ((a, b, s), (p in a, p in b))
+    muscle_paths: list           # per muscle: points, each (segment index, local point (3,)) or, on two
+                                 # segments, [(segment, local point, weight), ...] (Model::point_blend_*)
     arms: list = field(default_factory=list)  # dicts: segment, shoulder (3,), mass, com_fraction, length
     muscle_lopt: np.ndarray | None = None
     muscle_pennation: np.ndarray | None = None
@@ -198,15 +198,20 @@ class Chain:
                         e0 = defaults[key]["passive_strain"]
                         break
             e0 = 0.6 if e0 is None else float(e0)  # sim/muscles/hill.h kDefaultPassiveStrain
-            # a blended point's "on" (YAML 1.1 readers turn an unquoted on: key into True)
-            pts = [((idx[p.get("on", p.get(True))[0]], idx[p.get("on", p.get(True))[1]], float(p["share"])),
-                    np.array(p["at"], float))
-                   if isinstance(p, dict) else (idx[p[0]], np.array(p[1:4], float)) for p in mu["path"]]
+            # A point is [segment, x, y, z], or on two segments {on: [a, b], share: s, at: [x, y, z]}
+            # (docs/model-format.md): kept as ("blend", a, local in a, b, s) until the neutral pose
+            # gives its material point on b, below.
+            def point(p, mirror):
+                flip = np.array([1, 1, -1]) if mirror else np.ones(3)
+                if isinstance(p, dict):
+                    return ("blend", idx[p["on"][0]], np.array(p["at"], float) * flip, idx[p["on"][1]], float(p["share"]))
+                return (idx[p[0]], np.array(p[1:4], float) * flip)
             variants = []
             if mu["side"] == "both":
-                variants = [(mu["name"] + "_r", pts), (mu["name"] + "_l", [(s, p * [1, 1, -1]) for s, p in pts])]
+                variants = [(mu["name"] + "_r", [point(p, False) for p in mu["path"]]),
+                            (mu["name"] + "_l", [point(p, True) for p in mu["path"]])]
             else:
-                variants = [(mu["name"], pts)]
+                variants = [(mu["name"], [point(p, False) for p in mu["path"]])]
             for n, p in variants:
                 mnames.append(n)
                 mpaths.append(p)
@@ -223,24 +228,18 @@ class Chain:
         chain = Chain(names, parent, {c: k for k, c in enumerate(jc)}, jn, jp, jc, np.array(pp, float), np.array(rp),
                       np.array(pc, float), np.array(rc), mass, com, passive, mnames, mpaths, arms,
                       np.array(lopt), np.array(penn), np.array(strain))
-        chain.resolve_blended_points()
+        if any(len(pt) == 5 for path in mpaths for pt in path):
+            neutral = forward_kinematics(chain, np.zeros(3 * chain.njoint))
+            for path in chain.muscle_paths:
+                for k, pt in enumerate(path):
+                    if len(pt) == 5:
+                        _, a, pa, b, share = pt
+                        world = neutral.origin[a] + neutral.R[a] @ pa
+                        pb = neutral.R[b].T @ (world - neutral.origin[b])
+                        path[k] = [(a, pa, 1.0 - share), (b, pb, share)]
         if engine_model is not None:
             chain = chain.matched_to(engine_model)
         return chain
-
-    def resolve_blended_points(self):
-        """A blended point's second material point, in its second segment's frame: where the first
-        one is at the neutral posture (all q = 0), as the engine's loader does."""
-        pose0 = None
-        for path in self.muscle_paths:
-            for k, (s, p) in enumerate(path):
-                if isinstance(s, tuple) and not isinstance(p, tuple):
-                    if pose0 is None:
-                        pose0 = forward_kinematics(self, np.zeros(3 * self.njoint))
-                    a, b, _ = s
-                    w = pose0.origin[a] + pose0.R[a] @ p
-                    path[k] = (s, (p, pose0.R[b].T @ (w - pose0.origin[b])))
-        self.__dict__.pop("_paths", None)
 
     def matched_to(self, m) -> "Chain":
         """Muscle order of the engine model and its (possibly scaled) masses."""
@@ -314,51 +313,55 @@ def dof_list(ch: Chain, joints) -> list:
     return [3 * ch.joint_names.index(j) + k for j in joints for k in range(3)]
 
 
-def _point_parts(s, p):
-    """A path point as two weighted material points [(segment, local point, weight)] × 2: an ordinary
-    point is its own segment's point with weight 1 (and a zero-weight copy); a blended point is
-    (1 − share)·first + share·second."""
-    if isinstance(s, tuple):
-        a, b, w = s
-        return [(a, np.asarray(p[0], float), 1.0 - w), (b, np.asarray(p[1], float), w)]
-    return [(s, np.asarray(p, float), 1.0), (s, np.asarray(p, float), 0.0)]
+def point_components(point) -> list:
+    """[(segment, local point, weight)] of a path point: (segment, point), or already a component list."""
+    if isinstance(point, list):
+        return point
+    s, p = point
+    return [(s, p, 1.0)]
 
 
 def _path_arrays(ch: Chain):
-    """Every path point and straight piece of every muscle, stacked (computed once per chain):
-    seg (P, 2), loc (P, 2, 3), weight (P, 2), start, end, owner."""
+    """Every path point's material components and every straight piece of every muscle, stacked
+    (computed once per chain). A point is the weighted sum of its components (one for an ordinary
+    point, two for a point on two segments)."""
     cache = getattr(ch, "_paths", None)
     if cache is None:
-        seg, loc, wt, start, end, owner = [], [], [], [], [], []
+        seg, loc, weight, of_point, start, end, owner = [], [], [], [], [], [], []
+        npoint = 0
         for i, path in enumerate(ch.muscle_paths):
-            base = len(seg)
-            for s, p in path:
-                parts = _point_parts(s, p)
-                seg.append([c[0] for c in parts])
-                loc.append([c[1] for c in parts])
-                wt.append([c[2] for c in parts])
+            base = npoint
+            for pt in path:
+                for s, p, w in point_components(pt):
+                    seg.append(s)
+                    loc.append(p)
+                    weight.append(w)
+                    of_point.append(npoint)
+                npoint += 1
             for k in range(len(path) - 1):
                 start.append(base + k)
                 end.append(base + k + 1)
                 owner.append(i)
-        cache = (np.array(seg, int).reshape(-1, 2), np.array(loc, float).reshape(-1, 2, 3),
-                 np.array(wt, float).reshape(-1, 2), np.array(start, int), np.array(end, int), np.array(owner, int))
+        cache = (np.array(seg, int), np.array(loc, float).reshape(-1, 3), np.array(weight, float), np.array(of_point, int),
+                 npoint, np.array(start, int), np.array(end, int), np.array(owner, int))
         ch._paths = cache
     return cache
 
 
-def _points_world(pose: Pose, seg, loc, wt):
-    """World positions (P, 3) of the weighted material points and of each part (P, 2, 3)."""
-    parts = pose.origin[seg] + np.einsum("pcij,pcj->pci", pose.R[seg], loc)
-    return np.einsum("pc,pci->pi", wt, parts), parts
+def _sum_to_points(values, weight, of_point, npoint):
+    out = np.zeros((npoint, 3))
+    np.add.at(out, of_point, weight[:, None] * values)
+    return out
 
 
 def muscle_lengths_gradients(ch: Chain, pose: Pose, dofs, desc) -> tuple[np.ndarray, np.ndarray]:
-    """Lengths (M,) and ∂L/∂q (M, len(dofs)) of every straight-line path; ∂P/∂q_k = e_k × (P − c_j)
-    for a point turning with joint j (as sim/muscles/muscle_geometry.h)."""
-    seg, loc, wt, start, end, owner = _path_arrays(ch)
+    """Lengths (M,) and ∂L/∂q (M, len(dofs)) of every straight-line path; ∂X/∂q_k = e_k × (X − c_j)
+    for a material point turning with joint j, a point the weighted sum of its components (as
+    sim/muscles/muscle_geometry.h)."""
+    seg, loc, weight, of_point, npoint, start, end, owner = _path_arrays(ch)
     M = len(ch.muscle_paths)
-    W, parts = _points_world(pose, seg, loc, wt)
+    X = pose.origin[seg] + np.einsum("pij,pj->pi", pose.R[seg], loc)
+    W = _sum_to_points(X, weight, of_point, npoint)
     d = W[end] - W[start]
     lens = np.linalg.norm(d, axis=1)
     u = d / lens[:, None]
@@ -367,7 +370,7 @@ def muscle_lengths_gradients(ch: Chain, pose: Pose, dofs, desc) -> tuple[np.ndar
     for col, k in enumerate(dofs):
         j = k // 3
         e = pose.axes[j][:, k % 3]
-        dP = np.einsum("pc,pci->pi", wt * desc[j][seg], np.cross(e, parts - pose.center[j]))
+        dP = _sum_to_points(np.cross(e, X - pose.center[j]) * desc[j][seg][:, None], weight, of_point, npoint)
         Gd[:, col] = np.bincount(owner, np.sum(u * (dP[end] - dP[start]), axis=1), minlength=M)
     return L, Gd
 
@@ -880,33 +883,16 @@ def compression_change(ch, fr, force_new, joint="L4-L5"):
     for i, path in enumerate(ch.muscle_paths):
         if dF[i] == 0:
             continue
-        if not any(isinstance(s, tuple) for s, _ in path):
-            segs = [s for s, _ in path]
-            W = [pose.origin[s] + pose.R[s] @ p for s, p in path]
-            for k in range(len(path) - 1):
-                if desc[segs[k]] != desc[segs[k + 1]]:  # this piece crosses the cut
-                    # pull on the upper body is towards the lower attachment
-                    lower, upper = (k, k + 1) if desc[segs[k + 1]] else (k + 1, k)
-                    pull = W[lower] - W[upper]
-                    pull /= np.linalg.norm(pull)
-                    total += dF[i] * float(-pull @ n)
-                    break
-            continue
-        # Blended points: the unit tension's pull at each path point (towards its neighbours), the part of it on the body
-        # above the cut (a blended point's pull splits by its shares), summed: for a path that crosses
-        # the cut once this is the crossing piece's pull on the upper body.
-        parts = [_point_parts(s, p) for s, p in path]
-        W = [sum(w * (pose.origin[a] + pose.R[a] @ q) for a, q, w in pp) for pp in parts]
-        up = [sum(w * float(desc[a]) for a, _, w in pp) for pp in parts]
-        pull_up = np.zeros(3)
-        for k in range(len(path)):
-            f = np.zeros(3)
-            for nb in (k - 1, k + 1):
-                if 0 <= nb < len(path):
-                    d = W[nb] - W[k]
-                    f += d / np.linalg.norm(d)
-            pull_up += up[k] * f
-        total += dF[i] * float(-pull_up @ n)
+        comps = [point_components(pt) for pt in path]
+        W = [sum(w * (pose.origin[s] + pose.R[s] @ p) for s, p, w in c) for c in comps]
+        u = [(W[k + 1] - W[k]) / np.linalg.norm(W[k + 1] - W[k]) for k in range(len(W) - 1)] + [np.zeros(3)]
+        # A unit tension pulls point k by u_k − u_(k−1); the upper body receives the share of each
+        # point's components on its segments (as sim/loadsharing/reactions.h muscle_pull_above).
+        on_upper = np.zeros(3)
+        for k, c in enumerate(comps):
+            pull = u[k] - (u[k - 1] if k > 0 else 0.0)
+            on_upper += sum(w for s, _, w in c if desc[s]) * pull
+        total += dF[i] * float(-on_upper @ n)
     return total
 
 

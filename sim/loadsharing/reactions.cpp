@@ -35,6 +35,29 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void subtra
   for (int i = 0; i < m.nmuscle; ++i) {
     const double T = force[i];
     if (T == 0) continue;
+    if (m.muscle_has_blend[i]) {
+      // A point on two segments: the path pulls each point k with T (u_k − u_(k−1)) (u of the piece
+      // leaving it, zero after the last point, and of the piece arriving); a point's component of
+      // weight w carries w of that to its segment, and the body above joint j receives what the
+      // components on segments beyond j carry, up to the path's common ancestor (beyond it the pulls
+      // of the whole path cancel).
+      const int root = m.muscle_path_root[i];
+      for (int k = point_begin[i]; k < point_begin[i + 1]; ++k) {
+        double pull[3];
+        for (int c = 0; c < 3; ++c)
+          pull[c] = T * (direction[3 * k + c] - (k > point_begin[i] ? direction[3 * (k - 1) + c] : 0.0));
+        const bool blended = m.point_blend_segment[k] >= 0;
+        for (int part = 0; part < (blended ? 2 : 1); ++part) {
+          const double share = m.point_blend_share[k];
+          const double w = !blended ? 1.0 : part == 0 ? 1.0 - share : share;
+          for (int x = part == 0 ? m.point_segment[k] : m.point_blend_segment[k]; x != root; x = m.segment_parent[x]) {
+            double* f = contact + 4 * (x - 1);  // joint x − 1 moves segment x
+            for (int c = 0; c < 3; ++c) f[c] -= w * pull[c];
+          }
+        }
+      }
+      continue;
+    }
     for (int k = point_begin[i]; k + 1 < point_begin[i + 1]; ++k) {
       if (cross_begin[k] == cross_begin[k + 1]) continue;
       // A piece pulls its end above a joint toward the other end: −T u on B, +T u on A. The joints
@@ -57,6 +80,27 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void subtra
 }
 
 }  // namespace
+
+Vec3 muscle_pull_above(const Model& m, const Data& d, int i, int j) {
+  auto beyond = [&](int x) {  // is segment x the child of joint j or beyond it?
+    for (; x > 0; x = m.segment_parent[x])
+      if (x == m.joint_child(j)) return true;
+    return false;
+  };
+  const double T = d.muscle_force[i];
+  Vec3 total = Vec3::Zero();
+  const int first = m.muscle_point_begin[i], end = m.muscle_point_begin[i + 1];
+  for (int k = first; k < end; ++k) {
+    const Vec3 leaving = k + 1 < end ? Vec3(d.piece_direction.col(k)) : Vec3::Zero();
+    const Vec3 arriving = k > first ? Vec3(d.piece_direction.col(k - 1)) : Vec3::Zero();
+    const Vec3 pull = T * (leaving - arriving);
+    const int b = m.point_blend_segment[k];
+    const double s = b >= 0 ? m.point_blend_share[k] : 0.0;
+    if (beyond(m.point_segment[k])) total += (1 - s) * pull;
+    if (b >= 0 && beyond(b)) total += s * pull;
+  }
+  return total;
+}
 
 Mat3 disc_frame(const Model& m, const Data& d, int j) {
   const Mat3 mid = d.joint_frame[j] * joint_rotation(Vec3(0.5 * d.q.segment<3>(3 * j)));

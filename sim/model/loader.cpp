@@ -72,6 +72,41 @@ std::pair<int, Vec3> read_segment_point(const Reader& r, const Model& m, const Y
   return {si, p};
 }
 
+// A muscle path point: [segment, x, y, z], or one riding on two segments,
+// {on: [first, second], share: s, at: [x, y, z]} with `at` in the first segment's frame (Model::point_blend_*).
+struct PathPoint {
+  int segment = -1;
+  Vec3 pos = Vec3::Zero();
+  int blend_segment = -1;
+  double share = 0;
+};
+
+PathPoint read_path_point(const Reader& r, const Model& m, const YAML::Node& n, const std::string& field) {
+  if (!n.IsMap()) {
+    const auto [segment, pos] = read_segment_point(r, m, n, field);
+    return {segment, pos, -1, 0.0};
+  }
+  r.allow_keys(n, field, {"on", "share", "at"});
+  const YAML::Node on = r.require(n, "on", field);
+  if (!on.IsSequence() || on.size() != 2) r.fail(on, field + ".on", "expected [first segment, second segment]");
+  PathPoint p;
+  int* segments[2] = {&p.segment, &p.blend_segment};
+  for (size_t k = 0; k < 2; ++k) {
+    const std::string seg = r.str(on[k], field + ".on");
+    *segments[k] = m.segment_index(seg);
+    if (*segments[k] < 0) r.fail(on[k], field + ".on", "unknown segment '" + seg + "'");
+  }
+  if (p.segment == p.blend_segment) r.fail(on, field + ".on", "the two segments must differ");
+  p.share = r.num(r.require(n, "share", field), field + ".share");
+  if (!(p.share > 0 && p.share < 1))
+    r.fail(n["share"], field + ".share", "the second segment's share must lie strictly between 0 and 1");
+  p.pos = r.vec3(r.require(n, "at", field), field + ".at");
+  if (p.pos.norm() > 0.5)
+    r.fail(n["at"], field + ".at", "point more than 0.5 m from the origin of segment '" + m.segment_name[p.segment] +
+                                       "' (implausible anatomy; coordinates are in metres)");
+  return p;
+}
+
 Mat3 read_inertia(const Reader& r, const YAML::Node& n, const std::string& field) {
   const auto v = r.list(n, field, 0);
   Mat3 I = Mat3::Zero();
@@ -660,7 +695,7 @@ Model parse_model(const std::string& text, const std::string& file) {
 
   // ---- muscles
   const YAML::Node mus = root["muscles"];
-  std::vector<std::vector<std::pair<int, Vec3>>> paths;
+  std::vector<std::vector<PathPoint>> paths;
   std::vector<double> fmax, pcsa, lopt, lts, penn, type1, passive_strain;
   if (mus.IsDefined()) {
     if (!mus.IsSequence()) r.fail(mus, "muscles", "expected a list");
@@ -679,12 +714,13 @@ Model parse_model(const std::string& text, const std::string& file) {
 
       const YAML::Node pn = r.require(mn, "path", f);
       if (!pn.IsSequence() || pn.size() < 2) r.fail(pn, f + ".path", "a path needs at least an origin and an insertion");
-      std::vector<std::pair<int, Vec3>> path;
+      std::vector<PathPoint> path;
       for (size_t k = 0; k < pn.size(); ++k) {
-        path.push_back(read_segment_point(r, m, pn[k], f + ".path[" + std::to_string(k) + "]"));
+        path.push_back(read_path_point(r, m, pn[k], f + ".path[" + std::to_string(k) + "]"));
       }
       bool crosses = false;
-      for (size_t k = 1; k < path.size(); ++k) crosses = crosses || path[k].first != path[0].first;
+      for (const PathPoint& p : path)
+        crosses = crosses || p.segment != path[0].segment || (p.blend_segment >= 0 && p.blend_segment != path[0].segment);
       if (!crosses) r.fail(pn, f + ".path", "all points are on one segment: the muscle crosses no joint");
 
       MuscleDefaults d;
@@ -723,7 +759,7 @@ Model parse_model(const std::string& text, const std::string& file) {
         m.muscle_side.push_back(s);
         auto p = path;
         if (mirror)
-          for (auto& pt : p) pt.second.z() = -pt.second.z();
+          for (auto& pt : p) pt.pos.z() = -pt.pos.z();
         paths.push_back(p);
         fmax.push_back(F); pcsa.push_back(A); lopt.push_back(lo); lts.push_back(ls);
         penn.push_back(deg2rad(pe)); type1.push_back(t1); passive_strain.push_back(e0);
@@ -743,11 +779,15 @@ Model parse_model(const std::string& text, const std::string& file) {
   for (const auto& p : paths) m.muscle_point_begin.push_back(m.muscle_point_begin.back() + static_cast<int>(p.size()));
   m.npoint = m.muscle_point_begin.back();
   m.point_pos.resize(3, m.npoint);
+  m.point_blend_pos = Eigen::Matrix3Xd::Zero(3, m.npoint);
+  m.point_blend_share = Eigen::VectorXd::Zero(m.npoint);
   int k = 0;
   for (const auto& p : paths)
     for (const auto& pt : p) {
-      m.point_segment.push_back(pt.first);
-      m.point_pos.col(k++) = pt.second;
+      m.point_segment.push_back(pt.segment);
+      m.point_blend_segment.push_back(pt.blend_segment);
+      m.point_blend_share[k] = pt.share;
+      m.point_pos.col(k++) = pt.pos;
     }
   auto vec = [](const std::vector<double>& v) { return Eigen::Map<const Eigen::VectorXd>(v.data(), v.size()).eval(); };
   m.muscle_fmax = vec(fmax);
@@ -768,6 +808,18 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (g != "all" && std::find(m.muscle_group.begin(), m.muscle_group.end(), g) == m.muscle_group.end())
       r.fail(n, "fatigue." + g, "no muscle of group '" + g + "' in this model");
   finalize_model(m);
+  // A point on two segments: its material point on the second is where the first's lies at neutral.
+  if (std::any_of(m.point_blend_segment.begin(), m.point_blend_segment.end(), [](int s) { return s >= 0; })) {
+    Data d(m);
+    forward_kinematics(m, d);  // q = 0: neutral
+    for (int p = 0; p < m.npoint; ++p) {
+      const int b = m.point_blend_segment[p];
+      if (b < 0) continue;
+      const int a = m.point_segment[p];
+      const Vec3 world = d.segment_rotation[a] * m.point_pos.col(p) + d.segment_origin.col(a);
+      m.point_blend_pos.col(p) = d.segment_rotation[b].transpose() * (world - d.segment_origin.col(b));
+    }
+  }
   // `disc: {plane: chord}`: the disc's mid-plane is normal to the line from the joint centre below to
   // the one above, at neutral (the model's own geometry, uniform scaling keeps the angle). The joints
   // below and above are the parent segment's own joint and the child segment's only child joint.

@@ -72,6 +72,11 @@ void finalize_model(Model& m) {
   if (static_cast<int>(m.joint_disc_tilt.size()) != m.njoint) m.joint_disc_tilt.assign(m.njoint, 0.0);  // the joint frame
   for (OffDiscLoad& o : m.joint_off_disc) o.update_coefficients();
   m.muscle_fiber_width = (m.muscle_lopt.array() * m.muscle_pennation.array().sin()).matrix();
+  if (static_cast<int>(m.point_blend_segment.size()) != m.npoint) {  // a model built in code: no blended points
+    m.point_blend_segment.assign(m.npoint, -1);
+    m.point_blend_pos = Eigen::Matrix3Xd::Zero(3, m.npoint);
+    m.point_blend_share = Eigen::VectorXd::Zero(m.npoint);
+  }
   // The joints each path piece crosses: walk from both segments to their common ancestor; every
   // joint passed lies between them. A fascicle's span is the union over its pieces.
   m.piece_cross_begin.assign(1, 0);
@@ -106,6 +111,40 @@ void finalize_model(Model& m) {
       ++times[(code >= 0 ? code : -code - 1) - m.muscle_joint_lo[i]];
     }
     m.muscle_crosses_once[i] = std::all_of(times.begin(), times.end(), [](int t) { return t == 1; });
+  }
+  // Blended points: the fascicle's segments are every point's first and second segments; its span is
+  // every joint between them and their common ancestor (the joints below that ancestor turn the whole
+  // path rigidly, so their moment arms are zero exactly). piece_cross stays that of the first
+  // segments, which only the general route's fascicles ignore.
+  auto common_ancestor = [&](int a, int b) {
+    while (a != b) {
+      if (m.segment_depth[a] >= m.segment_depth[b]) a = m.segment_parent[a];
+      else b = m.segment_parent[b];
+    }
+    return a;
+  };
+  m.muscle_has_blend.assign(m.nmuscle, 0);
+  m.muscle_path_root.assign(m.nmuscle, 0);
+  for (int i = 0; i < m.nmuscle; ++i) {
+    std::vector<int> segments;
+    for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k) {
+      segments.push_back(m.point_segment[k]);
+      if (m.point_blend_segment[k] >= 0) segments.push_back(m.point_blend_segment[k]), m.muscle_has_blend[i] = 1;
+    }
+    int root = segments.empty() ? 0 : segments[0];
+    for (int s : segments) root = common_ancestor(root, s);
+    m.muscle_path_root[i] = root;
+    if (!m.muscle_has_blend[i]) continue;
+    int lo = -1, hi = -1;
+    for (int s : segments)
+      for (int x = s; x != root; x = m.segment_parent[x]) {
+        const int j = x - 1;  // joint j moves segment j + 1
+        if (lo < 0 || j < lo) lo = j;
+        hi = std::max(hi, j);
+      }
+    m.muscle_joint_lo[i] = lo;
+    m.muscle_joint_hi[i] = hi;
+    m.muscle_crosses_once[i] = 0;
   }
 }
 

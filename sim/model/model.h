@@ -183,6 +183,15 @@ struct Model {
   std::vector<int> muscle_point_begin;         // (nmuscle + 1) into the point arrays
   std::vector<int> point_segment;              // (npoint)
   Eigen::Matrix3Xd point_pos;                  // (3, npoint) m, in the point's segment frame
+  // A point may ride on two segments (`{on: [first, second], share: s, at: [x, y, z]}` in a model file,
+  // e.g. the linea alba, a band between the pelvis and the rib cage): it is the blend
+  // (1 − s)·X_first + s·X_second of two material points, one fixed on each segment, that coincide at
+  // the neutral posture, and the force it transmits goes (1 − s) to the first segment and s to the
+  // second (the lever rule of a band between two anchors). point_segment / point_pos are the first;
+  // point_blend_segment is −1 for an ordinary point. finalize_model sizes these for models built in code.
+  std::vector<int> point_blend_segment;        // (npoint) the second segment, or −1
+  Eigen::Matrix3Xd point_blend_pos;            // (3, npoint) m, in the second segment's frame
+  Eigen::VectorXd point_blend_share;           // (npoint) s, the second segment's share; 0 when −1
   Eigen::VectorXd muscle_fmax;                 // (nmuscle) N, max isometric force
   Eigen::VectorXd muscle_pcsa;                 // (nmuscle) m², physiological cross-section
   Eigen::VectorXd muscle_lopt;                 // (nmuscle) m, optimal fibre length
@@ -206,6 +215,12 @@ struct Model {
   // bundled models: muscle_geometry then writes each moment arm once instead of clearing the span
   // and accumulating into it. finalize_model fills it.
   std::vector<char> muscle_crosses_once;
+  // (nmuscle) 1 when a point of the path rides on two segments: muscle_geometry and reactions then take
+  // the general route for that fascicle (each point's components, Model::point_blend_*), every other
+  // fascicle the piece-crossing one above. muscle_path_root: the segment whose joints below it every
+  // component of the path shares (those joints turn the whole path rigidly); finalize_model fills both.
+  std::vector<char> muscle_has_blend;
+  std::vector<int> muscle_path_root;
   std::vector<FatigueParameters> muscle_fatigue;  // (nmuscle) three-compartment F, R, r per fascicle
 
   // ---- passive tissue over time

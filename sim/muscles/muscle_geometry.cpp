@@ -10,6 +10,53 @@
 
 namespace paraspine {
 
+namespace {
+
+// The world position of point k's component c (0: its first segment, 1: its second, Model::point_blend_*).
+Vec3 component_world(const Model& m, const Data& d, int k, int c) {
+  const int s = c == 0 ? m.point_segment[k] : m.point_blend_segment[k];
+  const Vec3 local = c == 0 ? Vec3(m.point_pos.col(k)) : Vec3(m.point_blend_pos.col(k));
+  return d.segment_rotation[s] * local + d.segment_origin.col(s);
+}
+
+// Moment arms and length rate of a fascicle with a point on two segments, from each point's
+// components: a rotation q about axis e of joint j (centre c) moves the component X of weight w on a
+// segment beyond j by w e × (X − c), so a piece from A to B with direction u has
+// −∂length/∂q = Σ_A w e · ((X − c) × u) − Σ_B w e · ((X − c) × u). Only the joints between the
+// fascicle's segments and their common ancestor (Model::muscle_path_root) are summed: below it every
+// component turns together and the path only turns rigidly. Pieces and directions are already made.
+void blended_moment_arms(const Model& m, Data& d, int i) {
+  const auto [r0, r1] = muscle_dof_rows(m, i);
+  double* arm = d.moment_arm.data() + static_cast<std::ptrdiff_t>(i) * m.ndof;
+  std::fill(arm + r0, arm + r1, 0.0);
+  const int first = m.muscle_point_begin[i], last = m.muscle_point_begin[i + 1] - 1;
+  const int root = m.muscle_path_root[i];
+  for (int k = first; k < last; ++k) {
+    if (d.piece_length[k] < 1e-12) continue;  // a degenerate piece: no direction, no moment arm
+    const Vec3 u = Eigen::Map<const Vec3>(d.piece_direction.data() + 3 * k);
+    for (int end = 0; end < 2; ++end) {
+      const int p = k + end;
+      const double sign = end == 0 ? 1.0 : -1.0;
+      const bool blended = m.point_blend_segment[p] >= 0;
+      for (int c = 0; c < (blended ? 2 : 1); ++c) {
+        const double share = m.point_blend_share[p];
+        const double w = sign * (!blended ? 1.0 : c == 0 ? 1.0 - share : share);
+        const Vec3 X = component_world(m, d, p, c);
+        for (int x = c == 0 ? m.point_segment[p] : m.point_blend_segment[p]; x != root; x = m.segment_parent[x]) {
+          const int j = x - 1;  // joint j moves segment j + 1
+          const Vec3 lever = (X - d.joint_center.col(j)).cross(u);
+          for (int a = 0; a < 3; ++a) arm[3 * j + a] += w * d.dof_axis.col(3 * j + a).dot(lever);
+        }
+      }
+    }
+  }
+  double rate = 0;
+  for (int r = r0; r < r1; ++r) rate += arm[r] * d.qd[r];
+  d.muscle_velocity[i] = -rate;  // moment arms are −∂length/∂q
+}
+
+}  // namespace
+
 // Four passes over plain arrays (docs/performance.md, session 5): the points; the pieces' lengths
 // and directions, two pieces per square root and division (the stage's slowest instructions: one
 // of each per piece instead of one square root and three divisions); per fascicle its length and
@@ -51,6 +98,13 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
     } else {
       world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
     }
+  }
+  // Points on two segments: the blend of their two material points (Model::point_blend_*).
+  for (int k = 0; k < npoint; ++k) {
+    if (m.point_blend_segment[k] < 0) continue;
+    const double s = m.point_blend_share[k];
+    const Vec3 p = (1 - s) * component_world(m, d, k, 0) + s * component_world(m, d, k, 1);
+    world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
   }
 
   // Point k to k + 1 for every k, also across two fascicles (set to zero in the next pass).
@@ -124,6 +178,13 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
     const int first = point_begin[i], last = point_begin[i + 1] - 1;
     piece_length[last] = 0;
     direction[3 * last] = direction[3 * last + 1] = direction[3 * last + 2] = 0;
+    if (m.muscle_has_blend[i]) {
+      double length = 0;
+      for (int k = first; k < last; ++k) length += piece_length[k];
+      d.muscle_length[i] = length;
+      blended_moment_arms(m, d, i);
+      continue;
+    }
     double* arm = moment_arm + static_cast<std::ptrdiff_t>(i) * ndof;
     // Only the rows of the joints the fascicle crosses can be non-zero (the joints of a chain between
     // its two ends are contiguous, Model::muscle_joint_lo/hi); the rest of its column stays zero.

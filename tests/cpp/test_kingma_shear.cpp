@@ -54,15 +54,10 @@ ShearParts shear_parts(const Model& m, const Data& d, int j, const std::vector<c
   // What the contact force carries beyond the muscles and the pressure: the ligaments' share.
   Vec3 muscles_on_above = Vec3::Zero();
   for (int i = 0; i < m.nmuscle; ++i) {
-    const double T = d.muscle_force[i];
-    for (int k = m.muscle_point_begin[i]; k + 1 < m.muscle_point_begin[i + 1]; ++k)
-      for (int c = m.piece_cross_begin[k]; c < m.piece_cross_begin[k + 1]; ++c) {
-        const int code = m.piece_cross[c];
-        if ((code >= 0 ? code : -code - 1) != j) continue;
-        const Vec3 f = (code >= 0 ? T : -T) * d.piece_direction.col(k);  // on the body above
-        muscles_on_above += f;
-        p.muscles[m.muscle_group[i]] += a.dot(f);
-      }
+    const Vec3 f = muscle_pull_above(m, d, i, j);  // on the body above
+    if (f.isZero(0)) continue;
+    muscles_on_above += f;
+    p.muscles[m.muscle_group[i]] += a.dot(f);
   }
   const Vec3 ligaments = d.contact_force.col(j) - (net - d.abdominal_pressure_force.col(j) - muscles_on_above);
   p.ligaments = -a.dot(ligaments);

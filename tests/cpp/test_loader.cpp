@@ -89,6 +89,26 @@ TEST(Loader, RejectsFarPoint) {
 TEST(Loader, RejectsUnknownSegmentInPath) {
   expect_error("[top, 0.1, 0.15, 0.04]", "[head, 0.1, 0.15, 0.04]", "unknown segment 'head'", 58);
 }
+// A path point on two segments, {on: [first, second], share: s, at: [x, y, z]} (Model::point_blend_*).
+TEST(Loader, ChecksPointsOnTwoSegments) {
+  const std::string from = "[top, 0.1, 0.15, 0.04]";
+  expect_error(from, "{on: [base, top], share: 1.2, at: [0.1, 0.15, 0.04]}", "path[1].share: the second segment's share must lie strictly between 0 and 1", 58);
+  expect_error(from, "{on: [base, top], share: 0, at: [0.1, 0.15, 0.04]}", "path[1].share: the second segment's share must lie strictly between 0 and 1", 58);
+  expect_error(from, "{on: [base, top], share: .nan, at: [0.1, 0.15, 0.04]}", "path[1].share", 58);
+  expect_error(from, "{on: [top, top], share: 0.5, at: [0.1, 0.15, 0.04]}", "path[1].on: the two segments must differ", 58);
+  expect_error(from, "{on: [base, neck], share: 0.5, at: [0.1, 0.15, 0.04]}", "path[1].on: unknown segment 'neck'", 58);
+  expect_error(from, "{on: [base], share: 0.5, at: [0.1, 0.15, 0.04]}", "path[1].on: expected [first segment, second segment]", 58);
+  expect_error(from, "{on: [base, top], share: 0.5}", "path[1]", 58);
+  expect_error(from, "{on: [base, top], share: 0.5, at: [0.1, 0.9, 0.04]}", "path[1].at: point more than 0.5 m from the origin of segment 'base'", 58);
+  expect_error(from, "{on: [base, top], share: 0.5, at: [0.1, 0.15, 0.04], via: 1}", "path[1]", 58);
+  // A fascicle whose only other segment is a blended point's second one crosses joints.
+  std::string text = test::kMiniModel;
+  const auto pos = text.find(from);
+  text.replace(pos, from.size(), "{on: [base, top], share: 0.5, at: [0.1, 0.15, 0.04]}");
+  const Model m = parse_model(text, "mini.yaml");
+  EXPECT_TRUE(m.muscle_has_blend[m.muscle_index("flexor")]);
+}
+
 TEST(Loader, RejectsMissingSource) {
   expect_error("    inertia: [0.5, 0.2, 0.5]\n", "    inertia: [0.5, 0.2, 0.5]\n    sourc: x\n", "unknown key 'sourc'", 31);
 }

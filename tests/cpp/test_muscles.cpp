@@ -7,6 +7,7 @@
 #include "fixtures.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/kinematics/timeline.h"
+#include "sim/loadsharing/reactions.h"
 #include "sim/muscles/muscle_geometry.h"
 #include "sim/simulate/frame.h"
 
@@ -72,11 +73,18 @@ TEST(MomentArms, PathThatCrossesAJointTwice) {
   pos << m.point_pos.leftCols(at), Vec3(-0.03, 0.02, 0.03), m.point_pos.rightCols(m.npoint - at);
   m.point_pos = pos;
   m.point_segment.insert(m.point_segment.begin() + at, l3);
+  m.point_blend_segment.insert(m.point_blend_segment.begin() + at, -1);
+  Eigen::Matrix3Xd blend(3, m.npoint + 1);
+  blend << m.point_blend_pos.leftCols(at), Vec3::Zero(), m.point_blend_pos.rightCols(m.npoint - at);
+  m.point_blend_pos = blend;
+  Eigen::VectorXd share(m.npoint + 1);
+  share << m.point_blend_share.head(at), 0.0, m.point_blend_share.tail(m.npoint - at);
+  m.point_blend_share = share;
   for (int i = 1; i <= m.nmuscle; ++i) ++m.muscle_point_begin[i];
   ++m.npoint;
   finalize_model(m);
   EXPECT_FALSE(m.muscle_crosses_once[0]);
-  for (int i = 1; i < m.nmuscle; ++i) EXPECT_TRUE(m.muscle_crosses_once[i]) << m.muscle_name[i];
+  for (int i = 1; i < m.nmuscle; ++i) EXPECT_EQ(m.muscle_crosses_once[i], !m.muscle_has_blend[i]) << m.muscle_name[i];
   check_moment_arms(m, 3);
   // The turn-back is where the moment arms cancel: above L3 the two pieces' contributions have
   // opposite signs, so the L1-L2 flexion arm is far smaller than a straight pelvis–L1 fascicle's.
@@ -98,15 +106,148 @@ TEST(MomentArms, ZeroForJointsAMuscleDoesNotCross) {
   muscle_geometry(m, d);
   for (int i = 0; i < m.nmuscle; ++i) {
     int lo = 1 << 30, hi = -1;  // joints spanned: between the lowest and highest segment on the path
-    for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k) {
-      lo = std::min(lo, m.point_segment[k]);
-      hi = std::max(hi, m.point_segment[k]);
-    }
+    for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k)
+      for (int s : {m.point_segment[k], m.point_blend_segment[k]}) {
+        if (s < 0) continue;  // no second segment
+        lo = std::min(lo, s);
+        hi = std::max(hi, s);
+      }
     for (int j = 0; j < m.njoint; ++j) {
       const bool crossed = m.joint_child(j) > lo && m.joint_child(j) <= hi;  // the model is a chain
       if (!crossed) {
         for (int a = 0; a < 3; ++a) EXPECT_EQ(d.moment_arm(3 * j + a, i), 0.0) << m.muscle_name[i] << " " << m.joint_name[j];
       }
+    }
+  }
+}
+
+// A point riding on two segments (Model::point_blend_*): the mini model's flexor with a via point on
+// the band between base and top, half-way up, shared 0.3 by top.
+Model mini_with_band() {
+  std::string text = test::kMiniModel;
+  const std::string from = "path: [[base, 0.08, 0.0, 0.04], [top, 0.1, 0.15, 0.04]]";
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos);
+  text.replace(at, from.size(),
+               "path: [[base, 0.08, 0.0, 0.04], {on: [base, top], share: 0.3, at: [0.12, 0.18, 0.04]}, [top, 0.1, 0.15, 0.04]]");
+  return parse_model(text, "mini_band.yaml");
+}
+
+TEST(BlendedPoints, SitWhereTheFileSaysAtNeutralAndBlendTheirTwoSegmentsWhenMoved) {
+  const Model m = mini_with_band();
+  const int flexor = m.muscle_index("flexor");
+  ASSERT_GE(flexor, 0);
+  EXPECT_TRUE(m.muscle_has_blend[flexor]);
+  EXPECT_FALSE(m.muscle_has_blend[m.muscle_index("erector_r")]);
+  const int k = m.muscle_point_begin[flexor] + 1;
+  EXPECT_EQ(m.point_blend_segment[k], m.segment_index("top"));
+  EXPECT_DOUBLE_EQ(m.point_blend_share[k], 0.3);
+  Data d(m);
+  forward_kinematics(m, d);
+  muscle_geometry(m, d);
+  EXPECT_LT((d.point_world.col(k) - (d.segment_rotation[0] * Vec3(0.12, 0.18, 0.04) + d.segment_origin.col(0))).norm(), 1e-12);
+  // Flexed: the point is 0.7 of where base carries it plus 0.3 of where top carries it.
+  d.q[m.dof(m.joint_index("mid-base"), kFlexion)] = 0.3;
+  d.q[m.dof(m.joint_index("top-mid"), kAxialRotation)] = 0.1;
+  forward_kinematics(m, d);
+  muscle_geometry(m, d);
+  const int top = m.segment_index("top");
+  const Vec3 on_base = d.segment_rotation[0] * m.point_pos.col(k) + d.segment_origin.col(0);
+  const Vec3 on_top = d.segment_rotation[top] * m.point_blend_pos.col(k) + d.segment_origin.col(top);
+  EXPECT_GT((on_base - on_top).norm(), 0.01);
+  EXPECT_LT((d.point_world.col(k) - (0.7 * on_base + 0.3 * on_top)).norm(), 1e-12);
+  // The span is the two joints, although the via point's first segment is the origin's.
+  EXPECT_EQ(m.muscle_joint_lo[flexor], 0);
+  EXPECT_EQ(m.muscle_joint_hi[flexor], 1);
+}
+
+TEST(BlendedPoints, MomentArmsAndRatesEqualLengthDerivatives) {
+  const Model m = mini_with_band();
+  check_moment_arms(m, 20);
+  // The length rate along a random joint velocity: d/dt length = −Σ moment arm · q̇.
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<double> u(-1, 1);
+  Data d(m), dp(m), dm(m);
+  random_posture(m, rng, d);
+  for (int k = 0; k < m.ndof; ++k) d.qd[k] = u(rng);
+  forward_kinematics(m, d);
+  muscle_geometry(m, d);
+  const double h = 1e-6;
+  dp.q = d.q + h * d.qd, dm.q = d.q - h * d.qd;
+  dp.pelvis_angles = dm.pelvis_angles = d.pelvis_angles;
+  for (Data* x : {&dp, &dm}) forward_kinematics(m, *x), muscle_geometry(m, *x);
+  for (int i = 0; i < m.nmuscle; ++i)
+    EXPECT_NEAR(d.muscle_velocity[i], (dp.muscle_length[i] - dm.muscle_length[i]) / (2 * h), 1e-8) << m.muscle_name[i];
+}
+
+// Virtual work: the generalized force T × moment arm about each joint axis equals the moment, about
+// that axis through the joint centre, of the forces the path applies to the bodies beyond the joint,
+// each point's pull T (u_k − u_(k−1)) shared between its two material points (1 − s, s). So the
+// forces reactions() takes out of each level are those the load sharing balanced, for every fascicle
+// of full_spine and for the band.
+void check_virtual_work(const Model& m, int npostures) {
+  std::mt19937 rng(5);
+  Data d(m);
+  for (int trial = 0; trial < npostures; ++trial) {
+    random_posture(m, rng, d);
+    forward_kinematics(m, d);
+    muscle_geometry(m, d);
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const double T = 100.0;
+      d.muscle_force.setZero();
+      d.muscle_force[i] = T;
+      const int first = m.muscle_point_begin[i], end = m.muscle_point_begin[i + 1];
+      for (int j = 0; j < m.njoint; ++j) {
+        auto beyond = [&](int x) {
+          for (; x > 0; x = m.segment_parent[x])
+            if (x == m.joint_child(j)) return true;
+          return false;
+        };
+        Vec3 moment = Vec3::Zero(), force = Vec3::Zero();
+        for (int k = first; k < end; ++k) {
+          const Vec3 pull = T * (Vec3(d.piece_direction.col(k)) - (k > first ? Vec3(d.piece_direction.col(k - 1)) : Vec3::Zero()));
+          const double s = m.point_blend_share[k];
+          const int b = m.point_blend_segment[k], a = m.point_segment[k];
+          const Vec3 xa = d.segment_rotation[a] * m.point_pos.col(k) + d.segment_origin.col(a);
+          if (beyond(a)) moment += (1 - s) * (xa - d.joint_center.col(j)).cross(pull), force += (1 - s) * pull;
+          if (b >= 0 && beyond(b)) {
+            const Vec3 xb = d.segment_rotation[b] * m.point_blend_pos.col(k) + d.segment_origin.col(b);
+            moment += s * (xb - d.joint_center.col(j)).cross(pull), force += s * pull;
+          }
+        }
+        for (int a = 0; a < 3; ++a)
+          ASSERT_NEAR(T * d.moment_arm(3 * j + a, i), d.dof_axis.col(3 * j + a).dot(moment), 1e-9)
+              << m.muscle_name[i] << " about " << m.joint_name[j] << " " << kAxisNames[a];
+        ASSERT_LT((muscle_pull_above(m, d, i, j) - force).norm(), 1e-9) << m.muscle_name[i] << " at " << m.joint_name[j];
+      }
+    }
+  }
+}
+
+TEST(BlendedPoints, ForcesOnTheBodiesAboveAJointDoTheVirtualWorkOfTheMomentArms) {
+  check_virtual_work(mini_with_band(), 5);
+  check_virtual_work(test::full_spine(), 1);
+}
+
+// reactions() takes out of each level exactly what muscle_pull_above says the muscles apply above it,
+// by the fast route (ordinary fascicles) and by the general one (a blended point).
+TEST(BlendedPoints, ReactionsTakeOutWhatTheMusclesApplyAboveEachJoint) {
+  for (const Model& m : {mini_with_band(), test::full_spine()}) {
+    Data d(m);
+    std::mt19937 rng(9);
+    random_posture(m, rng, d);
+    evaluate_frame(m, d);
+    d.muscle_force.setZero();
+    d.passive_joint_moment.setZero();
+    reactions(m, d);
+    const Eigen::Matrix3Xd without = d.contact_force;
+    std::uniform_real_distribution<double> u(0, 200);
+    for (int i = 0; i < m.nmuscle; ++i) d.muscle_force[i] = u(rng);
+    reactions(m, d);
+    for (int j = 0; j < m.njoint; ++j) {
+      Vec3 pulls = Vec3::Zero();
+      for (int i = 0; i < m.nmuscle; ++i) pulls += muscle_pull_above(m, d, i, j);
+      EXPECT_LT((without.col(j) - pulls - d.contact_force.col(j)).norm(), 1e-8 * (1 + pulls.norm())) << m.joint_name[j];
     }
   }
 }

@@ -160,3 +160,26 @@ def test_cutting_planes_find_the_least_cocontraction_that_stabilizes_a_two_muscl
     assert st["activation"] == pytest.approx([a1[i], a2[i]], abs=2e-5)
     lo, up, _ = sc.max_stability(ch, fr, parts, qc)
     assert lo == pytest.approx(lam[ok].max(), rel=1e-6) and up >= lo - 1e-9
+
+
+def test_point_on_two_segments_is_the_blend_of_its_components():
+    """A via point shared 0.3 by the link (Model::point_blend_*): the re-computed length is the path
+    through the blended point and its gradient equals the length's central difference."""
+    ch = one_joint_chain([-0.05, -0.20, 0.0], [-0.06, 0.30, 0.0], [0.02, 0.40, 0.0], 30.0)
+    via = np.array([0.10, 0.05, 0.02])
+    ch.muscle_paths = [[(0, np.array([-0.05, -0.20, 0.0])), [(0, via, 0.7), (1, via.copy(), 0.3)], (1, np.array([-0.06, 0.30, 0.0]))]]
+    desc = ch.descendants()
+    q = np.array([0.3, -0.1, 0.2])
+    pose = sc.forward_kinematics(ch, q)
+    L, G = sc.muscle_lengths_gradients(ch, pose, [0, 1, 2], desc)
+    X1 = pose.origin[1] + pose.R[1] @ via
+    P = 0.7 * via + 0.3 * X1
+    A, B = np.array([-0.05, -0.20, 0.0]), pose.origin[1] + pose.R[1] @ np.array([-0.06, 0.30, 0.0])
+    assert L[0] == pytest.approx(np.linalg.norm(P - A) + np.linalg.norm(B - P), rel=1e-12)
+    h = 1e-6
+    for k in range(3):
+        dq = np.zeros(3)
+        dq[k] = h
+        Lp, _ = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q + dq), [0], desc)
+        Lm, _ = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q - dq), [0], desc)
+        assert G[0, k] == pytest.approx((Lp[0] - Lm[0]) / (2 * h), abs=1e-8)
