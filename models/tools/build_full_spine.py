@@ -556,8 +556,9 @@ XIPHOID_SEGMENT = "T7"
 
 
 class Mapper:
-    def __init__(self, mftl, trunk, mort, segs):
+    def __init__(self, mftl, trunk, mort, segs, abdominal_wall="vertebrae"):
         self.mftl, self.trunk, self.mort = mftl, trunk, mort
+        self.abdominal_wall = abdominal_wall  # "vertebrae" (default) or "blended" (what-if, abdominal_wall.md)
         self.chain = chain_of(segs)
         self.P = self.chain.poses()
         self.jc = self.chain.joint_centres(self.P)
@@ -633,6 +634,11 @@ class Mapper:
             w = self.world("T1", apply(self.X_T1_hn, p))
             seg = self.nearest_in_height(w, CERVICAL + ["head"])
             self.log.append(("head_neck", who, seg, w))
+            return seg, self.local(seg, w)
+        if body == "Abdomen" and self.abdominal_wall == "vertebrae":
+            w = self.world("pelvis", apply(self.X_pel_abd, p))
+            seg = self.nearest_in_height(w, LUMBAR + THORACIC)
+            self.log.append(("Abdomen", who, seg, w))
             return seg, self.local(seg, w)
         if body == "Abdomen":  # the abdominal wall: a band from the pubis to the xiphoid (abdominal_wall.md §2)
             w = self.world("pelvis", apply(self.X_pel_abd, p))
@@ -905,7 +911,10 @@ def build_muscles(mftl, trunk, mort, mp):
             how.append("rib points on the T segment of their rib (rib joints at 0)")
         if any(b == "head_neck" for _, _, b, _ in mu["points"]):
             how.append("head_neck points → cervical segment nearest in height at neutral")
-        if any(b == "Abdomen" for _, _, b, _ in mu["points"]):
+        if any(b == "Abdomen" for _, _, b, _ in mu["points"]) and mp.abdominal_wall == "vertebrae":
+            how.append("Abdomen points → lumbar/thoracic segment nearest in height at neutral (the abdominal "
+                       "wall rides on the spine)")
+        elif any(b == "Abdomen" for _, _, b, _ in mu["points"]):
             shares = ", ".join("%.4f" % seg.share for seg, _ in path if isinstance(seg, Blend))
             how.append("Abdomen points (linea alba / rectus sheath) → blended points on the pelvis and %s, the "
                        "bones the band joins (pubic crest … xiphoid and 7th costal cartilage), at their neutral "
@@ -1343,7 +1352,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
 # =================================================================================================
 
 
-def build(neck_anchor="assumption", prevertebral_vias=False):
+def build(neck_anchor="assumption", prevertebral_vias=False, abdominal_wall="vertebrae"):
     mftl = parse_mftl_lumbar()
     trunk = parse_mftl_trunk()
     mort = parse_mortensen()
@@ -1351,7 +1360,7 @@ def build(neck_anchor="assumption", prevertebral_vias=False):
     segs = build_skeleton(mftl, trunk, mort, lum)
     ranges = joint_ranges(lum)
     regions = region_shares(lum, ranges, mort)
-    mp = Mapper(mftl, trunk, mort, segs)
+    mp = Mapper(mftl, trunk, mort, segs, abdominal_wall)
     muscles = build_muscles(mftl, trunk, mort, mp)
     fit = source_parameter_fit(muscles, segs)
     neck_src = mark_neck_source_anchor(muscles, segs, mort)
@@ -1470,13 +1479,21 @@ def main():
                     help="WHAT-IF: longus capitis / colli via points moved onto the front of the vertebral bodies "
                          "(docs/sources/neck_flexor_paths.md; failed its criterion C1, so not the default; needs --out "
                          "elsewhere than models/)")
+    ap.add_argument("--abdominal-wall", choices=("vertebrae", "blended"), default="vertebrae",
+                    help="MF-TL's Abdomen points (rectus via points, oblique linea-alba points): 'vertebrae' (default: "
+                         "the vertebra nearest in height) or 'blended' (WHAT-IF: points riding on the pelvis and T7 "
+                         "by their height along the linea alba; docs/sources/abdominal_wall.md: not adopted in session "
+                         "17, it unmasks the L5-S1 extension deficit; needs --out elsewhere than models/)")
     args = ap.parse_args()
+    if args.abdominal_wall != "vertebrae" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+        ap.error("--abdominal-wall %s is a what-if: give --out a directory other than %s" % (
+            args.abdominal_wall, os.path.relpath(OUT_DIR, ROOT)))
     if args.prevertebral_vias and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--prevertebral-vias is a what-if: give --out a directory other than %s" % os.path.relpath(OUT_DIR, ROOT))
     if args.neck_anchor != "assumption" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--neck-anchor %s is a what-if: give --out a directory other than %s" % (
             args.neck_anchor, os.path.relpath(OUT_DIR, ROOT)))
-    M = build(args.neck_anchor, args.prevertebral_vias)
+    M = build(args.neck_anchor, args.prevertebral_vias, args.abdominal_wall)
     os.makedirs(args.out, exist_ok=True)
     groups_full = [g_ for g_ in TYPE1]
     n_par = sum(1 for m in M["muscles"] if m["group"] in PARASPINAL)
