@@ -24,13 +24,15 @@ Vec3 component_world(const Model& m, const Data& d, int k, int c) {
 // segment beyond j by w e × (X − c), so a piece from A to B with direction u has
 // −∂length/∂q = Σ_A w e · ((X − c) × u) − Σ_B w e · ((X − c) × u). Only the joints between the
 // fascicle's segments and their common ancestor (Model::muscle_path_root) are summed: below it every
-// component turns together and the path only turns rigidly. Pieces and directions are already made.
+// component turns together and the path only turns rigidly. Pieces, directions and the joints' axis
+// lines are already made.
 void blended_moment_arms(const Model& m, Data& d, int i) {
   const auto [r0, r1] = muscle_dof_rows(m, i);
   double* arm = d.moment_arm.data() + static_cast<std::ptrdiff_t>(i) * m.ndof;
   std::fill(arm + r0, arm + r1, 0.0);
   const int first = m.muscle_point_begin[i], last = m.muscle_point_begin[i + 1] - 1;
   const int root = m.muscle_path_root[i];
+  const Vec3 origin = d.segment_origin.col(0);  // the pelvis', as the axis lines'
   for (int k = first; k < last; ++k) {
     if (d.piece_length[k] < 1e-12) continue;  // a degenerate piece: no direction, no moment arm
     const Vec3 u = Eigen::Map<const Vec3>(d.piece_direction.data() + 3 * k);
@@ -41,11 +43,18 @@ void blended_moment_arms(const Model& m, Data& d, int i) {
       for (int c = 0; c < (blended ? 2 : 1); ++c) {
         const double share = m.point_blend_share[p];
         const double w = sign * (!blended ? 1.0 : c == 0 ? 1.0 - share : share);
-        const Vec3 X = component_world(m, d, p, c);
+        // e · ((X − c) × u) = e · μ + n · u with μ = (X − o) × u and the joint's axis lines (e, n)
+        // made for the fast route (Data::joint_axis_lines, column k of the three rows at 4k).
+        const Vec3 mu = (component_world(m, d, p, c) - origin).cross(u);
+        const double line[6] = {mu[0], mu[1], mu[2], u[0], u[1], u[2]};
         for (int x = c == 0 ? m.point_segment[p] : m.point_blend_segment[p]; x != root; x = m.segment_parent[x]) {
           const int j = x - 1;  // joint j moves segment j + 1
-          const Vec3 lever = (X - d.joint_center.col(j)).cross(u);
-          for (int a = 0; a < 3; ++a) arm[3 * j + a] += w * d.dof_axis.col(3 * j + a).dot(lever);
+          const double* rows = d.joint_axis_lines.data() + 24 * j;
+          for (int a = 0; a < 3; ++a) {
+            double r = 0;
+            for (int k = 0; k < 6; ++k) r += rows[4 * k + a] * line[k];
+            arm[3 * j + a] += w * r;
+          }
         }
       }
     }
