@@ -36,8 +36,8 @@ import intercostals  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
-                           fibre_rule, g, inertia_strings, joint_child_in_parent, parse_mftl_lumbar,
-                           parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
+                           Blend, blend_at_neutral, fibre_rule, g, inertia_strings, joint_child_in_parent,
+                           parse_mftl_lumbar, parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
                            sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
 from spine_sources import SPECIFIC_TENSION, SPECIFIC_TENSION_SOURCE  # noqa: E402
 from spine_sources import SARCOMERE_LENGTH, SL_OPT  # noqa: E402
@@ -549,9 +549,16 @@ def neck_flexion_shares_from_ranges(ranges, js):
 # =================================================================================================
 
 
+# The thoracic segment that carries the upper end of the linea alba: the xiphoid joins the sternum and
+# the 7th costal cartilage (a demifacet each side), and this model gives rib 7 to T7 (docs/model.md §4;
+# docs/sources/abdominal_wall.md §1.3).
+XIPHOID_SEGMENT = "T7"
+
+
 class Mapper:
-    def __init__(self, mftl, trunk, mort, segs):
+    def __init__(self, mftl, trunk, mort, segs, abdominal_wall="vertebrae"):
         self.mftl, self.trunk, self.mort = mftl, trunk, mort
+        self.abdominal_wall = abdominal_wall  # "vertebrae" (default) or "blended" (what-if, abdominal_wall.md)
         self.chain = chain_of(segs)
         self.P = self.chain.poses()
         self.jc = self.chain.joint_centres(self.P)
@@ -563,6 +570,7 @@ class Mapper:
         self.cM = np.array(mort["joints"]["auxt1jnt"]["pt"], float)  # Mortensen C7-T1 centre, spine frame
         pt, po, ct, co = trunk["abdjnt"]
         self.X_pel_abd = tf(self.shift, (0, 0, 0)) @ joint_child_in_parent(pt, po, ct, co)
+        self.linea_alba = None  # (y pubic end, y xiphoid end) at neutral, set below once the poses exist
         # height span of every segment at neutral: inferior joint centre … superior joint centre
         sup = {}
         for s in self.chain.segs:
@@ -576,6 +584,14 @@ class Mapper:
             hi = sup[s["name"]][1] if s["name"] in sup else None
             self.mid[s["name"]] = (lo, hi)
         self.log = []
+        # The linea alba's two ends at neutral (docs/sources/abdominal_wall.md §2): MF-TL's rectus
+        # abdominis origin (pubic crest, on the pelvis) and insertion (costal cartilage by the xiphoid).
+        ra = trunk["muscles"]["rect_abd_r"]["points"]
+        if ra[0][2] != "pelvis" or not ra[-1][2].startswith("rib"):
+            raise SystemExit("rect_abd_r: expected a pelvis origin and a rib insertion, got %s … %s" % (ra[0][2], ra[-1][2]))
+        y_pub = self.world(*self.mftl_point(ra[0][2], ra[0][3], "linea alba, pubic end"))[1]
+        y_xi = self.world(*self.mftl_point(ra[-1][2], ra[-1][3], "linea alba, xiphoid end"))[1]
+        self.linea_alba = (y_pub, y_xi)
 
     def world(self, seg, p):
         R, o = self.P[seg]
@@ -619,11 +635,18 @@ class Mapper:
             seg = self.nearest_in_height(w, CERVICAL + ["head"])
             self.log.append(("head_neck", who, seg, w))
             return seg, self.local(seg, w)
-        if body == "Abdomen":
+        if body == "Abdomen" and self.abdominal_wall == "vertebrae":
             w = self.world("pelvis", apply(self.X_pel_abd, p))
             seg = self.nearest_in_height(w, LUMBAR + THORACIC)
             self.log.append(("Abdomen", who, seg, w))
             return seg, self.local(seg, w)
+        if body == "Abdomen":  # the abdominal wall: a band from the pubis to the xiphoid (abdominal_wall.md §2)
+            w = self.world("pelvis", apply(self.X_pel_abd, p))
+            y_pub, y_xi = self.linea_alba
+            share = round(min(max((w[1] - y_pub) / (y_xi - y_pub), 0.0), 1.0), 4)
+            seg, pl = blend_at_neutral("pelvis", XIPHOID_SEGMENT, share, self.local("pelvis", w), self.P)
+            self.log.append(("Abdomen", who, seg, w))
+            return seg, pl
         if body == "humerus_r":  # humerus frame = shoulder_R parent frame (coordinates 0): assumption
             return "T1", apply(shoulder_chain_pose(), p)
         raise KeyError("no segment for MF-TL body %s (%s)" % (body, who))
@@ -888,9 +911,17 @@ def build_muscles(mftl, trunk, mort, mp):
             how.append("rib points on the T segment of their rib (rib joints at 0)")
         if any(b == "head_neck" for _, _, b, _ in mu["points"]):
             how.append("head_neck points → cervical segment nearest in height at neutral")
-        if any(b == "Abdomen" for _, _, b, _ in mu["points"]):
+        if any(b == "Abdomen" for _, _, b, _ in mu["points"]) and mp.abdominal_wall == "vertebrae":
             how.append("Abdomen points → lumbar/thoracic segment nearest in height at neutral (the abdominal "
                        "wall rides on the spine)")
+        elif any(b == "Abdomen" for _, _, b, _ in mu["points"]):
+            shares = ", ".join("%.4f" % seg.share for seg, _ in path if isinstance(seg, Blend))
+            how.append("Abdomen points (linea alba / rectus sheath) → blended points on the pelvis and %s, the "
+                       "bones the band joins (pubic crest … xiphoid and 7th costal cartilage), at their neutral "
+                       "position; share on %s = the point's height fraction along the band at neutral from the "
+                       "pubic end, the band's ends MF-TL's rect_abd origin and insertion (%s; assumption: the "
+                       "lever rule of a taut band; docs/sources/abdominal_wall.md §2)"
+                       % (XIPHOID_SEGMENT, XIPHOID_SEGMENT, shares))
         if any(b == "humerus_r" for _, _, b, _ in mu["points"]):
             how.append("humerus point → T1 (arm carried by T1 at its neutral hanging pose: only LD's action "
                        "on the spine is kept)")
@@ -1272,7 +1303,11 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("    side: both\n")
         w("    path:\n")
         for seg, p in m["path"]:
-            w("      - [%s, %s]\n" % (seg, ", ".join(g(float(x), 7) for x in p)))
+            if isinstance(seg, Blend):
+                w("      - {\"on\": [%s, %s], share: %s, at: [%s]}\n" % (seg.first, seg.second, g(seg.share, 6),
+                                                                    ", ".join(g(float(x), 7) for x in p)))
+            else:
+                w("      - [%s, %s]\n" % (seg, ", ".join(g(float(x), 7) for x in p)))
         w("    pcsa: %s\n" % g(m["pcsa"], 9))
         w("    optimal_fiber_length: %s\n" % g(m["lopt"], 9))
         w("    tendon_slack_length: %s\n" % g(m["lts"], 9))
@@ -1317,7 +1352,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
 # =================================================================================================
 
 
-def build(neck_anchor="assumption", prevertebral_vias=False):
+def build(neck_anchor="assumption", prevertebral_vias=False, abdominal_wall="vertebrae"):
     mftl = parse_mftl_lumbar()
     trunk = parse_mftl_trunk()
     mort = parse_mortensen()
@@ -1325,7 +1360,7 @@ def build(neck_anchor="assumption", prevertebral_vias=False):
     segs = build_skeleton(mftl, trunk, mort, lum)
     ranges = joint_ranges(lum)
     regions = region_shares(lum, ranges, mort)
-    mp = Mapper(mftl, trunk, mort, segs)
+    mp = Mapper(mftl, trunk, mort, segs, abdominal_wall)
     muscles = build_muscles(mftl, trunk, mort, mp)
     fit = source_parameter_fit(muscles, segs)
     neck_src = mark_neck_source_anchor(muscles, segs, mort)
@@ -1409,7 +1444,7 @@ def report(M):
         if key in seen:
             continue
         seen.add(key)
-        print("   %-18s %-22s → %-4s y %.4f" % (b, who, seg, w[1]))
+        print("   %-18s %-22s → %-4s y %.4f" % (b, who, str(seg), w[1]))
     print("mid-heights:", {k: (round(v[0], 4), None if v[1] is None else round(v[1], 4)) for k, v in mp.mid.items()})
     for rg in M["regions"]:
         print("region", rg["name"], rg["shares"])
@@ -1444,13 +1479,21 @@ def main():
                     help="WHAT-IF: longus capitis / colli via points moved onto the front of the vertebral bodies "
                          "(docs/sources/neck_flexor_paths.md; failed its criterion C1, so not the default; needs --out "
                          "elsewhere than models/)")
+    ap.add_argument("--abdominal-wall", choices=("vertebrae", "blended"), default="vertebrae",
+                    help="MF-TL's Abdomen points (rectus via points, oblique linea-alba points): 'vertebrae' (default: "
+                         "the vertebra nearest in height) or 'blended' (WHAT-IF: points riding on the pelvis and T7 "
+                         "by their height along the linea alba; docs/sources/abdominal_wall.md: not adopted in session "
+                         "17, it unmasks the L5-S1 extension deficit; needs --out elsewhere than models/)")
     args = ap.parse_args()
+    if args.abdominal_wall != "vertebrae" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+        ap.error("--abdominal-wall %s is a what-if: give --out a directory other than %s" % (
+            args.abdominal_wall, os.path.relpath(OUT_DIR, ROOT)))
     if args.prevertebral_vias and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--prevertebral-vias is a what-if: give --out a directory other than %s" % os.path.relpath(OUT_DIR, ROOT))
     if args.neck_anchor != "assumption" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--neck-anchor %s is a what-if: give --out a directory other than %s" % (
             args.neck_anchor, os.path.relpath(OUT_DIR, ROOT)))
-    M = build(args.neck_anchor, args.prevertebral_vias)
+    M = build(args.neck_anchor, args.prevertebral_vias, args.abdominal_wall)
     os.makedirs(args.out, exist_ok=True)
     groups_full = [g_ for g_ in TYPE1]
     n_par = sum(1 for m in M["muscles"] if m["group"] in PARASPINAL)

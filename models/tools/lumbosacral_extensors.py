@@ -40,6 +40,9 @@ def main():
     paths = {m["name"]: m for m in src["muscles"]}
 
     def where(p):
+        if isinstance(p, dict):  # a blended point (YAML 1.1 readers turn an unquoted on: key into True)
+            a, b = p.get("on", p.get(True))
+            return "%s/%s share %.2f" % (a, b, float(p["share"]))
         r, o = pose[p[0]]
         w = o + r @ np.array(p[1:4])
         return "%s (%+.1f, %+.1f)" % (p[0], 100 * (c5[0] - w[0]), 100 * (w[1] - c5[1]))

@@ -347,8 +347,45 @@ class Chain:
                 for s in self.segs if s.get("parent")}
 
 
+class Blend(tuple):
+    """A path point riding on two segments (the engine's blended path point, YAML
+    `{on: [first, second], share: s, at: [x, y, z]}`): in a path it stands where a segment name
+    stands, with the point's position in the FIRST segment's frame as the point. At any posture the
+    point is (1 − s)·X_first + s·X_second of two material points, one on each segment, that coincide
+    at neutral; `p2` is the second one in the second segment's frame (fixed when the point is made)."""
+
+    def __new__(cls, first, second, share, p2):
+        return tuple.__new__(cls, (first, second, float(share), tuple(float(x) for x in p2)))
+
+    first = property(lambda self: self[0])
+    second = property(lambda self: self[1])
+    share = property(lambda self: self[2])
+    p2 = property(lambda self: np.array(self[3]))
+
+    def __str__(self):
+        return "%s+%s@%.3f" % (self.first, self.second, self.share)
+
+
+def blend_at_neutral(first, second, share, p, poses0):
+    """(Blend, p): the point p (first segment's frame) riding on first and second with `share` on the
+    second; poses0 are the neutral poses where both material points coincide."""
+    R1, o1 = poses0[first]
+    R2, o2 = poses0[second]
+    w = o1 + R1 @ np.asarray(p, float)
+    return Blend(first, second, share, R2.T @ (w - o2)), np.asarray(p, float)
+
+
+def point_world(seg, p, poses):
+    """World position of a path point (seg, p) at `poses`; seg a segment name or a Blend."""
+    if isinstance(seg, Blend):
+        R1, o1 = poses[seg.first]
+        R2, o2 = poses[seg.second]
+        return (1.0 - seg.share) * (o1 + R1 @ np.asarray(p, float)) + seg.share * (o2 + R2 @ seg.p2)
+    return poses[seg][1] + poses[seg][0] @ np.asarray(p, float)
+
+
 def path_length(path, poses):
-    pts = [poses[seg][1] + poses[seg][0] @ np.asarray(p, float) for seg, p in path]
+    pts = [point_world(seg, p, poses) for seg, p in path]
     return sum(float(np.linalg.norm(pts[i + 1] - pts[i])) for i in range(len(pts) - 1))
 
 

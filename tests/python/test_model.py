@@ -82,6 +82,31 @@ def test_full_spine_models_are_what_their_generator_writes(tmp_path):
         assert (tmp_path / name).read_text() == open("models/" + name).read(), name
 
 
+def test_abdominal_wall_what_if_moves_only_the_abdominal_wall(tmp_path):
+    """build_full_spine.py --abdominal-wall blended (docs/sources/abdominal_wall.md, a what-if): the
+    rectus via points and oblique linea-alba points ride on the pelvis and T7 instead of a vertebra.
+    At neutral they are where the vertebra rule puts them (every musculotendon length equal); bent, only
+    the abdominal fascicles' lengths change; the what-if refuses to overwrite models/."""
+    import sys
+    bad = subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--abdominal-wall", "blended"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "what-if" in bad.stderr
+    subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--abdominal-wall", "blended", "--out",
+                    str(tmp_path)], check=True, capture_output=True)
+    text = (tmp_path / "full_spine.yaml").read_text()
+    assert text.count('{"on": [pelvis, T7]') == 10  # rect_abd ×2, E0_R5-R9, IO1-IO3
+    base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
+    names = list(base.muscle_names)
+    assert list(what_if.muscle_names) == names
+    np.testing.assert_allclose(paraspine.static_frame(what_if)["muscle_length"],
+                               paraspine.static_frame(base)["muscle_length"], atol=1e-6)
+    bent = {"lumbar.flexion": 30.0, "thoracic.axial_rotation": 10.0}
+    d = np.abs(paraspine.static_frame(what_if, bent)["muscle_length"] - paraspine.static_frame(base, bent)["muscle_length"])
+    abdominal = ("rect_abd", "E0_R5", "E0_R6", "E0_R7", "E0_R8", "E0_R9", "IO1", "IO2", "IO3")
+    moved = {n[:-2] for n, x in zip(names, d) if x > 1e-6}
+    assert moved == set(abdominal)
+
+
 def test_static_frame_load_sharing_and_spinal_loads():
     m = paraspine.Model.load("full_spine")
     f = paraspine.static_frame(m, {"lumbar.flexion": 20.0, "pelvis.flexion": 20.0}, load_kg=5.0)
