@@ -1304,7 +1304,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("    path:\n")
         for seg, p in m["path"]:
             if isinstance(seg, Blend):
-                w("      - {\"on\": [%s, %s], share: %s, at: [%s]}\n" % (seg.first, seg.second, g(seg.share, 6),
+                w("      - {between: [%s, %s], share: %s, at: [%s]}\n" % (seg.first, seg.second, g(seg.share, 6),
                                                                     ", ".join(g(float(x), 7) for x in p)))
             else:
                 w("      - [%s, %s]\n" % (seg, ", ".join(g(float(x), 7) for x in p)))

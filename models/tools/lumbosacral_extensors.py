@@ -41,7 +41,7 @@ def main():
 
     def where(p):
         if isinstance(p, dict):  # a blended point (YAML 1.1 readers turn an unquoted on: key into True)
-            a, b = p.get("on", p.get(True))
+            a, b = p["between"]
             return "%s/%s share %.2f" % (a, b, float(p["share"]))
         r, o = pose[p[0]]
         w = o + r @ np.array(p[1:4])

@@ -349,7 +349,7 @@ class Chain:
 
 class Blend(tuple):
     """A path point riding on two segments (the engine's blended path point, YAML
-    `{on: [first, second], share: s, at: [x, y, z]}`): in a path it stands where a segment name
+    `{between: [first, second], share: s, at: [x, y, z]}`): in a path it stands where a segment name
     stands, with the point's position in the FIRST segment's frame as the point. At any posture the
     point is (1 − s)·X_first + s·X_second of two material points, one on each segment, that coincide
     at neutral; `p2` is the second one in the second segment's frame (fixed when the point is made)."""

@@ -94,7 +94,7 @@ def test_abdominal_wall_what_if_moves_only_the_abdominal_wall(tmp_path):
     subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--abdominal-wall", "blended", "--out",
                     str(tmp_path)], check=True, capture_output=True)
     text = (tmp_path / "full_spine.yaml").read_text()
-    assert text.count('{"on": [pelvis, T7]') == 10  # rect_abd ×2, E0_R5-R9, IO1-IO3
+    assert text.count('{between: [pelvis, T7]') == 10  # rect_abd ×2, E0_R5-R9, IO1-IO3
     base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
     names = list(base.muscle_names)
     assert list(what_if.muscle_names) == names
