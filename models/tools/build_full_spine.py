@@ -769,9 +769,21 @@ AMMR_MULTIFIDUS_LEVEL_PCSA_CM2 = {  # spinous process of origin → (cm² per si
 }
 AMMR_FILE = "AMMR Default_MuscleParametersSpineSimpleRight.any @ 444d97c6 [M] (model-data §1.2)"
 
+# WHAT-IF only (--lumbar-multifidus-total ward2009; docs/sources/lumbosacral_capacity.md): the whole lumbar
+# multifidus at a published whole-muscle PCSA, AMMR's per-level split and MF-TL's within-level split kept
+# (every level scaled by the same factor; never the L5 set alone, lumbosacral_extensors.md §2).
+LUMBAR_MULTIFIDUS_TOTALS_CM2 = {
+    "ward2009": (23.9, "Ward, Kim, Eng, Gottschalk, Tomiya, Garfin & Lieber 2009, J Bone Joint Surg Am 91:176: "
+                       "lumbar multifidus PCSA 23.9 ± 3.0 cm² (mean ± SE, 8 cadavers) [V] abstract "
+                       "(docs/sources/muscle_architecture.md §3.1); per side [D] (mass 146 g / (1.056 g/cm³ × "
+                       "5.66 cm) = 24.4 cm²); taken as the L1–L5 fascicles [A] (docs/sources/lumbosacral_capacity.md)"),
+}
 
-def apply_fascicle_pcsa(muscles):
-    """Overrides the group rule with AMMR's own fascicle (or, for the lumbar multifidus, per-level) PCSA."""
+
+def apply_fascicle_pcsa(muscles, lumbar_multifidus_total="ammr"):
+    """Overrides the group rule with AMMR's own fascicle (or, for the lumbar multifidus, per-level) PCSA.
+    lumbar_multifidus_total: "ammr" (default) or a key of LUMBAR_MULTIFIDUS_TOTALS_CM2 (what-if: every level
+    scaled by published total / AMMR total)."""
     by_name = {m["name"]: m for m in muscles}
     for name, (cm2, ammr) in AMMR_FASCICLE_PCSA_CM2.items():
         m = by_name[name]
@@ -787,6 +799,17 @@ def apply_fascicle_pcsa(muscles):
             "[D] AMMR total of the fascicles from the L%d spinous process %s cm² per side (%s; %s) × this "
             "fascicle's share %.4f of MF-TL's L%d fascicles (MF-TL F_max; docs/sources/lumbosacral_extensors.md §2)"
             % (level, g(cm2, 4), detail, AMMR_FILE, share, level)))
+    if lumbar_multifidus_total != "ammr":
+        total, src = LUMBAR_MULTIFIDUS_TOTALS_CM2[lumbar_multifidus_total]
+        ammr_total = sum(cm2 for cm2, _ in AMMR_MULTIFIDUS_LEVEL_PCSA_CM2.values())
+        factor = total / ammr_total
+        for m in muscles:
+            if m["group"] == "multifidus" and m["subdivision"] == "lumbar":
+                m["pcsa"] *= factor
+                m["sources"]["pcsa"] = ("WHAT-IF (--lumbar-multifidus-total %s): × %.4f = %s cm² / AMMR's lumbar "
+                                        "multifidus total %s cm², every level alike; %s. Before: %s" % (
+                                            lumbar_multifidus_total, factor, g(total, 4), g(ammr_total, 4), src,
+                                            m["sources"]["pcsa"]))
 
 
 def mk(name, group, sub, path, pcsa, src_lopt, src_lts, penn, sources, r=None, mftl_bodies=None):
@@ -1352,7 +1375,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
 # =================================================================================================
 
 
-def build(neck_anchor="assumption", prevertebral_vias=False, abdominal_wall="vertebrae"):
+def build(neck_anchor="assumption", prevertebral_vias=False, abdominal_wall="vertebrae", lumbar_multifidus_total="ammr"):
     mftl = parse_mftl_lumbar()
     trunk = parse_mftl_trunk()
     mort = parse_mortensen()
@@ -1370,7 +1393,7 @@ def build(neck_anchor="assumption", prevertebral_vias=False, abdominal_wall="ver
     if prevertebral_vias:
         deep_muscles.prevertebral_on_bodies(muscles, mort["muscles"], mp)
     apply_group_pcsa(muscles)
-    apply_fascicle_pcsa(muscles)
+    apply_fascicle_pcsa(muscles, lumbar_multifidus_total)
     apply_rule(muscles, segs, ranges, neck_anchor)
     # The lumbar extensors' passive strain from in vivo passive trunk data (models/tools/passive_in_vivo.py).
     passive_in_vivo.apply(chain_of(segs), path_length, muscles, ranges, regions[0]["shares"][0], regions[0]["joints"])
@@ -1484,7 +1507,14 @@ def main():
                          "the vertebra nearest in height) or 'blended' (WHAT-IF: points riding on the pelvis and T7 "
                          "by their height along the linea alba; docs/sources/abdominal_wall.md: not adopted in session "
                          "17, it unmasks the L5-S1 extension deficit; needs --out elsewhere than models/)")
+    ap.add_argument("--lumbar-multifidus-total", choices=("ammr",) + tuple(LUMBAR_MULTIFIDUS_TOTALS_CM2), default="ammr",
+                    help="lumbar multifidus PCSA: 'ammr' (default: AMMR's per-level dissection values, 14.07 cm² per "
+                         "side) or 'ward2009' (WHAT-IF: every level scaled to Ward et al. 2009's 23.9 cm²; "
+                         "docs/sources/lumbosacral_capacity.md; needs --out elsewhere than models/)")
     args = ap.parse_args()
+    if args.lumbar_multifidus_total != "ammr" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+        ap.error("--lumbar-multifidus-total %s is a what-if: give --out a directory other than %s" % (
+            args.lumbar_multifidus_total, os.path.relpath(OUT_DIR, ROOT)))
     if args.abdominal_wall != "vertebrae" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--abdominal-wall %s is a what-if: give --out a directory other than %s" % (
             args.abdominal_wall, os.path.relpath(OUT_DIR, ROOT)))
@@ -1493,7 +1523,7 @@ def main():
     if args.neck_anchor != "assumption" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--neck-anchor %s is a what-if: give --out a directory other than %s" % (
             args.neck_anchor, os.path.relpath(OUT_DIR, ROOT)))
-    M = build(args.neck_anchor, args.prevertebral_vias, args.abdominal_wall)
+    M = build(args.neck_anchor, args.prevertebral_vias, args.abdominal_wall, args.lumbar_multifidus_total)
     os.makedirs(args.out, exist_ok=True)
     groups_full = [g_ for g_ in TYPE1]
     n_par = sum(1 for m in M["muscles"] if m["group"] in PARASPINAL)

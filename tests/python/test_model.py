@@ -107,6 +107,29 @@ def test_abdominal_wall_what_if_moves_only_the_abdominal_wall(tmp_path):
     assert moved == set(abdominal)
 
 
+def test_lumbar_multifidus_what_if_scales_every_level_alike(tmp_path):
+    """build_full_spine.py --lumbar-multifidus-total ward2009 (docs/sources/lumbosacral_capacity.md, a
+    what-if): every lumbar multifidus fascicle × 23.9 / 14.07 (Ward et al. 2009's whole-muscle PCSA over
+    AMMR's per-level total), the per-level split kept; no other muscle's strength changes; the source is
+    in each scaled fascicle's pcsa source; the what-if refuses to overwrite models/."""
+    import sys
+    bad = subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--lumbar-multifidus-total", "ward2009"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "what-if" in bad.stderr
+    subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--lumbar-multifidus-total", "ward2009",
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    text = (tmp_path / "full_spine.yaml").read_text()
+    assert text.count("WHAT-IF (--lumbar-multifidus-total ward2009)") == 25  # MF_m1* … MF_m5*, five per level
+    base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
+    assert list(what_if.muscle_names) == list(base.muscle_names)
+    ratio = np.asarray(what_if.muscle_max_force) / np.asarray(base.muscle_max_force)
+    lumbar_mf = np.array([g == "multifidus" and s == "lumbar"
+                          for g, s in zip(base.muscle_groups, base.muscle_subdivisions)])
+    assert lumbar_mf.sum() == 50
+    np.testing.assert_allclose(ratio[lumbar_mf], 23.9 / 14.07, rtol=1e-6)  # the file rounds the PCSA
+    np.testing.assert_allclose(ratio[~lumbar_mf], 1.0, rtol=1e-12)
+
+
 def test_static_frame_load_sharing_and_spinal_loads():
     m = paraspine.Model.load("full_spine")
     f = paraspine.static_frame(m, {"lumbar.flexion": 20.0, "pelvis.flexion": 20.0}, load_kg=5.0)
