@@ -596,6 +596,22 @@ def main():
           "is why lying prone and on the side miss by about half. F is the whole joint's compression; the facets' "
           "share of it (about 16 % upright, none flexed, Adams & Hutton) is not separated, and whether Nachemson "
           "calibrated k with or without the facets is in the unreached primary text.\n")
+    w("**How much rests on the abdominal wall (session 17, measured; docs/sources/abdominal_wall.md §4).** "
+      "The bundled model puts the linea-alba and rectus via points on the lumbar vertebra nearest in height, "
+      "so the external oblique's rib slips flex L4-L5 and the levels above without loading L5-S1, and the "
+      "optimum co-contracts them against the long extensors. With those points riding anatomically between "
+      "the pelvis and the rib cage (the what-if `models/tools/build_full_spine.py --abdominal-wall blended`, "
+      "not adopted) 20 of 37 cases still pass, but 12 change side: in — `wilke_sitting_max_flexion_mpa` "
+      "(+45.7 → +19.0 %), `wilke_lift_knees_bent_ratio` (+23.9 → +18.3 %), `callaghan_sitting_over_standing` "
+      "(−45.3 → −30.3 %), `nachemson_sitting_over_standing` (−36.4 → −17.3 %), `rohlmann_sitting_inclined_ratio` "
+      "(+47.6 → +13.2 %), `kingma_stoop_l4l5_shear` (410 → 297 N); out — `wilke_standing_relaxed_mpa` "
+      "(−9.1 → −31.1 %), `wilke_standing_flexed_mpa` (−23.6 → −40.7 %), `wilke_lift_round_back_mpa` "
+      "(−8.8 → −37.1 %), `wilke_sitting_relaxed_ratio` (−3.8 → +23.0 %), `wilke_sitting_slouched_backrest_ratio` "
+      "(+7.5 → +21.8 %), `biering_sorensen_endurance` (197 → 65 s). So part of the sitting, inclined and stoop "
+      "misses below is that artefact's co-contraction, and part of the standing and lifting agreement leans on "
+      "it; what the anatomical wall exposes is the model's L5-S1 extension capacity (docs/model.md, "
+      "\"Quiet-standing co-contraction\"; a larger multifidus, Ward et al. 2009, does not repair it: "
+      "docs/sources/lumbosacral_capacity.md).\n")
     reasons = {}
     for c in cases:
         if c["known_failure"]:
