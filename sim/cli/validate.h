@@ -8,7 +8,7 @@ namespace paraspine_cli {
 
 struct ValidateCommand {
   CLI::App* command = nullptr;
-  std::string case_name, cases_file;
+  std::string case_name, cases_file, model;
   bool json = false, allow_known_failures = false;
 };
 

@@ -312,7 +312,8 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     auto it = runs.find(key);
     if (it != runs.end()) return it->second;
     if (progress) progress(fs::path(path).filename().string());
-    const Scenario sc = load_scenario(path);
+    Scenario sc = load_scenario(path);
+    if (!suite.model_override.empty()) sc.model = suite.model_override;
     ScenarioOutcome o;
     if (silence) {
       erector_silence(suite, sc, o);
@@ -337,16 +338,17 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
   const LoadSharingSettings hold_settings{};  // the default load sharing, as the C++ test's
   auto hold_body = [&](const ValidationCase& c) -> const HoldBody& {
     const ValidationPrediction& p = c.predict;
-    const std::string key = p.model + "#" + p.pad;
+    const std::string& model = suite.model_override.empty() ? p.model : suite.model_override;
+    const std::string key = model + "#" + p.pad;
     auto it = hold_bodies.find(key);
     if (it != hold_bodies.end()) return it->second;
     if (progress) progress("maximal trunk extension, pad at " + p.pad);
-    HoldBody b{load_model(p.model), -1, PadExertionResult{}};
+    HoldBody b{load_model(model), -1, PadExertionResult{}};
     b.pad = b.m.segment_index(p.pad);
     if (b.pad < 0) {
       std::string names;
       for (const auto& n : b.m.segment_name) names += (names.empty() ? "" : ", ") + n;
-      throw InputError(suite.file, p.pad_line, p.pad_field, "no segment '" + p.pad + "' in model " + p.model + " (" + names + ")");
+      throw InputError(suite.file, p.pad_line, p.pad_field, "no segment '" + p.pad + "' in model " + model + " (" + names + ")");
     }
     try {
       b.max = extension_hold_max_force(b.m, hold_settings, b.pad);
@@ -372,7 +374,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
       const ExtensionHoldResult h = extension_hold_endurance(b.m, hold_settings, b.pad, force);
       detail += fmt::format("{}, standing neutral, pelvis braced, pad pushing forward at {}'s origin: maximal effort {:.0f} N "
                             "(fresh, no reserves; first short: {}); held {:g} % of it, {:.0f} N, in 1-s steps; ",
-                            fs::path(p.model).stem().string(), p.pad, b.max.force_N, axis_label(b.m, b.max.limiting_dof),
+                            fs::path(suite.model_override.empty() ? p.model : suite.model_override).stem().string(), p.pad, b.max.force_N, axis_label(b.m, b.max.limiting_dof),
                             100 * p.fraction, force);
       if (!h.failed) {
         detail += fmt::format("no task failure within {:.0f} s; ", h.endurance_s);
@@ -471,6 +473,7 @@ nlohmann::json validation_json(const ValidationSuite& suite, const ValidationRep
   auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
   nlohmann::json j;
   j["cases_file"] = suite.file;
+  j["model_override"] = suite.model_override.empty() ? nlohmann::json(nullptr) : nlohmann::json(suite.model_override);
   j["pressure_conversion"] = {{"joint", suite.pressure.joint}, {"disc_area", "model"},
                               {"correction_factor", "model"}, {"source", suite.pressure.source}};
   j["cases"] = nlohmann::json::array();

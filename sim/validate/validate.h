@@ -81,6 +81,10 @@ struct ValidationSuite {
   double silence_fraction = 0.05;
   std::string silence_source;
   std::vector<ValidationCase> cases;
+  // A model file run by every case instead of the one its scenario or hold names (`paraspine validate
+  // --model`, for comparing model variants on the same cases); empty: each case's own. Set by the
+  // caller, resolved (resolve_model_name).
+  std::string model_override;
 };
 
 // Loads and checks a cases file (InputError naming file, line and field on any problem, including

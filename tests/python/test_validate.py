@@ -203,3 +203,28 @@ def test_a_hold_on_a_missing_pad_names_its_line_and_field(tmp_path):
     r = run("validate", "--cases", str(bad))
     assert r.returncode == 2 and r.stdout == ""
     assert f"{bad}:12: cases[0].predict.pad: no segment 'T13'" in r.stderr
+
+
+def test_model_option_runs_every_case_on_another_model(tmp_path):
+    """--model: the same cases on a model variant (a file or a bundled name), named in the output."""
+    base = json.loads(run("validate", "--case", "wilke_standing_relaxed_mpa", "--json").stdout)
+    assert base["model_override"] is None
+    # The same model under another name gives the same prediction, and the hold names the file it used.
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(open("models/full_spine.yaml").read())
+    same = json.loads(run("validate", "--case", "wilke_standing_relaxed_mpa", "--model", str(variant), "--json").stdout)
+    assert same["model_override"] == str(variant)
+    assert same["cases"][0]["predicted"] == base["cases"][0]["predicted"]
+    hold = json.loads(run("validate", "--case", "frey_law_trunk_hold_60pct", "--model", str(variant), "--json").stdout)
+    assert "variant, standing neutral" in hold["cases"][0]["detail"]
+    # Another model gives another answer, and the text table says which model ran.
+    other = json.loads(run("validate", "--case", "wilke_standing_relaxed_mpa", "--model", "paraspinal_only", "--json").stdout)
+    assert other["model_override"].endswith("paraspinal_only.yaml")
+    assert other["cases"][0]["predicted"] != base["cases"][0]["predicted"]
+    text = run("validate", "--case", "wilke_standing_relaxed_mpa", "--model", str(variant))
+    assert f"Every case on the model {variant} (--model)" in text.stdout
+    # A model that does not load stops before any case runs, naming its file and line.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(open("models/full_spine.yaml").read().replace("mass:", "mass: -", 1))
+    r = run("validate", "--model", str(bad))
+    assert r.returncode == 2 and r.stdout == "" and str(bad) in r.stderr
