@@ -8,6 +8,7 @@
 #include "sim/kinematics/kinematics.h"
 #include "sim/kinematics/timeline.h"
 #include "sim/loadsharing/reactions.h"
+#include "sim/model/subject.h"
 #include "sim/muscles/muscle_geometry.h"
 #include "sim/simulate/frame.h"
 
@@ -236,6 +237,98 @@ TEST(BlendedPoints, ReactionsTakeOutWhatTheMusclesApplyAboveEachJoint) {
     Data d(m);
     std::mt19937 rng(9);
     random_posture(m, rng, d);
+    evaluate_frame(m, d);
+    d.muscle_force.setZero();
+    d.passive_joint_moment.setZero();
+    reactions(m, d);
+    const Eigen::Matrix3Xd without = d.contact_force;
+    std::uniform_real_distribution<double> u(0, 200);
+    for (int i = 0; i < m.nmuscle; ++i) d.muscle_force[i] = u(rng);
+    reactions(m, d);
+    for (int j = 0; j < m.njoint; ++j) {
+      Vec3 pulls = Vec3::Zero();
+      for (int i = 0; i < m.nmuscle; ++i) pulls += muscle_pull_above(m, d, i, j);
+      EXPECT_LT((without.col(j) - pulls - d.contact_force.col(j)).norm(), 1e-8 * (1 + pulls.norm())) << m.joint_name[j];
+    }
+  }
+}
+
+// The model format allows trees: here two branches above `mid` (top, side) and one beside it on the
+// root (leg), with blended points whose segments lie on different branches (m1: side and leg, common
+// ancestor the root; m2: top and side, common ancestor mid), two blended points in a row (m3), the
+// mirrored left side (m1 both, m3 left), and a subject of another sex, height and mass (both material
+// points scale alike). The mini band above only has a blend whose first segment is the root of a chain.
+const char* kTreeWithBands = R"(paraspine_model: 1
+name: tree
+reference_subject: {body_mass: 70, height: 1.75, sex: male, source: "synthetic test fixture"}
+muscle_defaults:
+  all: {specific_tension: 1.0e6, type1_fraction: 0.6, source: "synthetic test fixture"}
+segments:
+  - {name: base, mass: 10, com: [0, 0, 0], inertia: [0.1, 0.1, 0.1], source: "synthetic test fixture"}
+  - name: mid
+    parent: base
+    mass: 4
+    com: [0.01, 0.05, 0.0]
+    inertia: [0.02, 0.01, 0.02]
+    joint: {name: mid-base, in_parent: {position: [0, 0.1, 0]}, range_deg: {flexion: [-20, 30], lateral_bending: [-20, 20], axial_rotation: [-10, 10]}, source: "synthetic test fixture"}
+    source: "synthetic test fixture"
+  - name: leg
+    parent: base
+    mass: 4
+    com: [0.0, -0.05, 0.0]
+    inertia: [0.02, 0.01, 0.02]
+    joint: {name: leg-base, in_parent: {position: [0.02, -0.1, 0.05], rotation_xyz_deg: [10, 5, 0]}, range_deg: {flexion: [-20, 30], lateral_bending: [-20, 20], axial_rotation: [-10, 10]}, source: "synthetic test fixture"}
+    source: "synthetic test fixture"
+  - name: top
+    parent: mid
+    mass: 20
+    com: [0.02, 0.2, 0.0]
+    inertia: [0.5, 0.2, 0.5]
+    joint: {name: top-mid, in_parent: {position: [0, 0.1, 0], rotation_xyz_deg: [0, 0, 10]}, in_child: {position: [0, 0, 0], rotation_xyz_deg: [0, 0, 10]}, range_deg: {flexion: [-20, 30], lateral_bending: [-20, 20], axial_rotation: [-10, 10]}, source: "synthetic test fixture"}
+    source: "synthetic test fixture"
+  - name: side
+    parent: mid
+    mass: 3
+    com: [0.02, 0.02, 0.1]
+    inertia: [0.05, 0.02, 0.05]
+    joint: {name: side-mid, in_parent: {position: [0, 0.08, 0.06], rotation_xyz_deg: [20, 0, -15]}, in_child: {position: [0.01, 0, 0], rotation_xyz_deg: [0, 30, 0]}, range_deg: {flexion: [-20, 30], lateral_bending: [-20, 20], axial_rotation: [-10, 10]}, source: "synthetic test fixture"}
+    source: "synthetic test fixture"
+muscles:
+  - {name: m1, group: g1, side: both, path: [[top, 0.05, 0.1, 0.03], {between: [side, leg], share: 0.4, at: [0.1, -0.1, 0.05]}, [leg, 0.05, -0.05, 0.04]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
+  - {name: m2, group: g2, side: right, path: [[top, 0.05, 0.1, 0.03], {between: [top, side], share: 0.5, at: [0.05, 0.05, 0.05]}, [side, 0.0, 0.05, 0.1]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
+  - {name: m3, group: g3, side: left, path: [{between: [base, top], share: 0.3, at: [0.08, 0.1, 0.04]}, {between: [leg, side], share: 0.7, at: [0.08, 0.05, 0.04]}, [top, 0.1, 0.15, 0.04]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
+  - {name: m4, group: g4, side: right, path: [[leg, 0.05, -0.05, 0.04], [side, 0.0, 0.05, 0.1]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
+)";
+
+TEST(BlendedPoints, TreesSpansBelowTheCommonAncestorMirroredAndScaled) {
+  const Model tree = parse_model(kTreeWithBands, "tree.yaml");
+  const int m2 = tree.muscle_index("m2"), mid = tree.segment_index("mid");
+  ASSERT_GE(m2, 0);
+  EXPECT_EQ(tree.muscle_path_root[m2], mid);
+  EXPECT_EQ(tree.muscle_path_root[tree.muscle_index("m1_l")], 0);
+  Subject other;
+  other.sex = "female", other.height = 1.55, other.body_mass = 52;
+  for (const Model& m : {tree, scale_model(tree, other)}) {
+    // Both material points of every blended point coincide at neutral.
+    Data d(m);
+    forward_kinematics(m, d);
+    for (int k = 0; k < m.npoint; ++k) {
+      const int a = m.point_segment[k], b = m.point_blend_segment[k];
+      if (b < 0) continue;
+      const Vec3 xa = d.segment_rotation[a] * m.point_pos.col(k) + d.segment_origin.col(a);
+      const Vec3 xb = d.segment_rotation[b] * m.point_blend_pos.col(k) + d.segment_origin.col(b);
+      EXPECT_LT((xa - xb).norm(), 1e-12) << k;
+    }
+    // m2's segments are above mid: the joint below it turns the whole path, its moment arms are zero.
+    std::mt19937 rng(7);
+    random_posture(m, rng, d);
+    forward_kinematics(m, d);
+    muscle_geometry(m, d);
+    const int below = m.joint_index("mid-base");
+    for (int a = 0; a < 3; ++a) EXPECT_EQ(d.moment_arm(3 * below + a, m2), 0.0);
+    check_moment_arms(m, 10);
+    check_virtual_work(m, 5);
+    // reactions() against muscle_pull_above, as for the band and full_spine.
     evaluate_frame(m, d);
     d.muscle_force.setZero();
     d.passive_joint_moment.setZero();
