@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "sim/common/error.h"
 #include "sim/common/text_digest.h"
@@ -73,30 +74,38 @@ std::pair<int, Vec3> read_segment_point(const Reader& r, const Model& m, const Y
 }
 
 // A muscle path point: [segment, x, y, z], or one riding on two segments,
-// {between: [first, second], share: s, at: [x, y, z]} with `at` in the first segment's frame (Model::point_blend_*).
+// {between: [first, second], share: s, at: [x, y, z], anchors: [[first], [second]]} with `at` and the
+// first anchor in the first segment's frame, the second anchor in the second's (Model::point_blend_*).
 struct PathPoint {
   int segment = -1;
   Vec3 pos = Vec3::Zero();
   int blend_segment = -1;
   double share = 0;
+  bool anchored = false;  // anchors given: the point follows the chord between them
+  Vec3 anchor_first = Vec3::Zero(), anchor_second = Vec3::Zero();
+  int line = 0;           // for errors found after the neutral pose is known
+  std::string field;
 };
 
 PathPoint read_path_point(const Reader& r, const Model& m, const YAML::Node& n, const std::string& field) {
   if (!n.IsMap()) {
-    const auto [segment, pos] = read_segment_point(r, m, n, field);
-    return {segment, pos, -1, 0.0};
+    PathPoint p;
+    std::tie(p.segment, p.pos) = read_segment_point(r, m, n, field);
+    return p;
   }
-  r.allow_keys(n, field, {"between", "share", "at"});
-  const YAML::Node on = r.require(n, "between", field);
-  if (!on.IsSequence() || on.size() != 2) r.fail(on, field + ".between", "expected [first segment, second segment]");
+  r.allow_keys(n, field, {"between", "share", "at", "anchors"});
+  const YAML::Node between = r.require(n, "between", field);
+  if (!between.IsSequence() || between.size() != 2) r.fail(between, field + ".between", "expected [first segment, second segment]");
   PathPoint p;
+  p.line = r.line(n);
+  p.field = field;
   int* segments[2] = {&p.segment, &p.blend_segment};
   for (size_t k = 0; k < 2; ++k) {
-    const std::string seg = r.str(on[k], field + ".between");
+    const std::string seg = r.str(between[k], field + ".between");
     *segments[k] = m.segment_index(seg);
-    if (*segments[k] < 0) r.fail(on[k], field + ".between", "unknown segment '" + seg + "'");
+    if (*segments[k] < 0) r.fail(between[k], field + ".between", "unknown segment '" + seg + "'");
   }
-  if (p.segment == p.blend_segment) r.fail(on, field + ".between", "the two segments must differ");
+  if (p.segment == p.blend_segment) r.fail(between, field + ".between", "the two segments must differ");
   p.share = r.num(r.require(n, "share", field), field + ".share");
   if (!(p.share > 0 && p.share < 1))
     r.fail(n["share"], field + ".share", "the second segment's share must lie strictly between 0 and 1");
@@ -104,6 +113,18 @@ PathPoint read_path_point(const Reader& r, const Model& m, const YAML::Node& n, 
   if (p.pos.norm() > 0.5)
     r.fail(n["at"], field + ".at", "point more than 0.5 m from the origin of segment '" + m.segment_name[p.segment] +
                                        "' (implausible anatomy; coordinates are in metres)");
+  if (n["anchors"].IsDefined()) {
+    const YAML::Node a = n["anchors"];
+    if (!a.IsSequence() || a.size() != 2)
+      r.fail(a, field + ".anchors", "expected [[x, y, z] on the first segment, [x, y, z] on the second] (m)");
+    p.anchored = true;
+    p.anchor_first = r.vec3(a[0], field + ".anchors[0]");
+    p.anchor_second = r.vec3(a[1], field + ".anchors[1]");
+    for (const auto& [v, k, s] : {std::tuple{p.anchor_first, 0, p.segment}, std::tuple{p.anchor_second, 1, p.blend_segment}})
+      if (v.norm() > 0.5)
+        r.fail(a[k], field + ".anchors[" + std::to_string(k) + "]", "anchor more than 0.5 m from the origin of segment '" +
+                                                                        m.segment_name[s] + "' (coordinates are in metres)");
+  }
   return p;
 }
 
@@ -759,7 +780,7 @@ Model parse_model(const std::string& text, const std::string& file) {
         m.muscle_side.push_back(s);
         auto p = path;
         if (mirror)
-          for (auto& pt : p) pt.pos.z() = -pt.pos.z();
+          for (auto& pt : p) pt.pos.z() = -pt.pos.z(), pt.anchor_first.z() = -pt.anchor_first.z(), pt.anchor_second.z() = -pt.anchor_second.z();
         paths.push_back(p);
         fmax.push_back(F); pcsa.push_back(A); lopt.push_back(lo); lts.push_back(ls);
         penn.push_back(deg2rad(pe)); type1.push_back(t1); passive_strain.push_back(e0);
@@ -781,9 +802,12 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.point_pos.resize(3, m.npoint);
   m.point_blend_pos = Eigen::Matrix3Xd::Zero(3, m.npoint);
   m.point_blend_share = Eigen::VectorXd::Zero(m.npoint);
+  std::vector<const PathPoint*> blended;  // by point index, for the neutral placement below
+  blended.assign(static_cast<size_t>(m.npoint), nullptr);
   int k = 0;
   for (const auto& p : paths)
     for (const auto& pt : p) {
+      if (pt.blend_segment >= 0) blended[static_cast<size_t>(k)] = &pt;
       m.point_segment.push_back(pt.segment);
       m.point_blend_segment.push_back(pt.blend_segment);
       m.point_blend_share[k] = pt.share;
@@ -808,7 +832,10 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (g != "all" && std::find(m.muscle_group.begin(), m.muscle_group.end(), g) == m.muscle_group.end())
       r.fail(n, "fatigue." + g, "no muscle of group '" + g + "' in this model");
   finalize_model(m);
-  // A point on two segments: its material point on the second is where the first's lies at neutral.
+  // A point on two segments, placed at the neutral posture: without anchors both material points lie
+  // at `at`; with anchors A (first) and B (second) they lie at at − s·(B − A) and at + (1 − s)·(B − A),
+  // so the point is `at` at neutral and, as the segments move, follows the chord between the anchors
+  // (1 − s)·A + s·B plus its neutral offset from it, turned by the two segments' rotations in the same shares.
   if (std::any_of(m.point_blend_segment.begin(), m.point_blend_segment.end(), [](int s) { return s >= 0; })) {
     Data d(m);
     forward_kinematics(m, d);  // q = 0: neutral
@@ -816,8 +843,18 @@ Model parse_model(const std::string& text, const std::string& file) {
       const int b = m.point_blend_segment[p];
       if (b < 0) continue;
       const int a = m.point_segment[p];
-      const Vec3 world = d.segment_rotation[a] * m.point_pos.col(p) + d.segment_origin.col(a);
-      m.point_blend_pos.col(p) = d.segment_rotation[b].transpose() * (world - d.segment_origin.col(b));
+      const PathPoint& pt = *blended[static_cast<size_t>(p)];
+      auto world = [&](int s, const Vec3& local) { return Vec3(d.segment_rotation[s] * local + d.segment_origin.col(s)); };
+      const Vec3 at = world(a, m.point_pos.col(p));
+      const Vec3 chord = pt.anchored ? Vec3(world(b, pt.anchor_second) - world(a, pt.anchor_first)) : Vec3::Zero();
+      const double s = m.point_blend_share[p];
+      m.point_pos.col(p) = d.segment_rotation[a].transpose() * (at - s * chord - d.segment_origin.col(a));
+      m.point_blend_pos.col(p) = d.segment_rotation[b].transpose() * (at + (1 - s) * chord - d.segment_origin.col(b));
+      for (const auto& [local, seg] : {std::pair<Vec3, int>{m.point_pos.col(p), a}, {m.point_blend_pos.col(p), b}})
+        if (local.norm() > 0.5)
+          throw InputError(file, pt.line, pt.field, "its material point on segment '" + m.segment_name[seg] +
+                                                        "' lies more than 0.5 m from that segment's origin (implausible anatomy: "
+                                                        "is the point, or an anchor, on the segment it names?)");
     }
   }
   // `disc: {plane: chord}`: the disc's mid-plane is normal to the line from the joint centre below to

@@ -101,6 +101,13 @@ TEST(Loader, ChecksPointsOnTwoSegments) {
   expect_error(from, "{between: [base, top], share: 0.5}", "path[1]", 58);
   expect_error(from, "{between: [base, top], share: 0.5, at: [0.1, 0.9, 0.04]}", "path[1].at: point more than 0.5 m from the origin of segment 'base'", 58);
   expect_error(from, "{between: [base, top], share: 0.5, at: [0.1, 0.15, 0.04], via: 1}", "path[1]", 58);
+  expect_error(from, "{on: [base, top], share: 0.5, at: [0.1, 0.15, 0.04]}", "path[1]", 58);
+  expect_error(from, "{between: [base, top], share: 0.5, at: [0.1, 0.15, 0.04], anchors: [[0, 0, 0]]}", "path[1].anchors: expected", 58);
+  expect_error(from, "{between: [base, top], share: 0.5, at: [0.1, 0.15, 0.04], anchors: [[0, 0, 0], [0, 0.7, 0]]}",
+               "path[1].anchors[1]: anchor more than 0.5 m from the origin of segment 'top'", 58);
+  // Anchors that put a material point far from its segment (an anchor on the wrong segment).
+  expect_error(from, "{between: [base, top], share: 0.2, at: [0.1, 0.15, 0.04], anchors: [[0, -0.45, 0], [0, 0.45, 0]]}",
+               "path[1]: its material point on segment 'top' lies more than 0.5 m from that segment's origin", 58);
   // A fascicle whose only other segment is a blended point's second one crosses joints.
   std::string text = test::kMiniModel;
   const auto pos = text.find(from);

@@ -2,6 +2,8 @@
 // and every muscle of the default model; length rates and fibre velocities match differences too.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <random>
 
 #include "fixtures.h"
@@ -162,6 +164,45 @@ TEST(BlendedPoints, SitWhereTheFileSaysAtNeutralAndBlendTheirTwoSegmentsWhenMove
   EXPECT_EQ(m.muscle_joint_hi[flexor], 1);
 }
 
+// The same band with anchors (the flexor's own ends): the point follows the chord between them.
+// `at` on the chord, so the point is exactly (1 − s)·A + s·B in every posture.
+Model mini_with_anchored_band() {
+  std::string text = test::kMiniModel;
+  const std::string from = "path: [[base, 0.08, 0.0, 0.04], [top, 0.1, 0.15, 0.04]]";
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos);
+  // A = (0.08, 0, 0.04) on base; B = top's (0.1, 0.15, 0.04), at neutral (0.1 + ..., computed below).
+  text.replace(at, from.size(),
+               "path: [[base, 0.08, 0.0, 0.04], {between: [base, top], share: 0.3, at: [AT], anchors: [[0.08, 0.0, 0.04], "
+               "[0.1, 0.15, 0.04]]}, [top, 0.1, 0.15, 0.04]]");
+  // Where B lies at neutral in base's frame: load once without the via point to find it.
+  const Model plain = test::mini_model();
+  Data d(plain);
+  forward_kinematics(plain, d);
+  const int top = plain.segment_index("top");
+  const Vec3 B = d.segment_rotation[0].transpose() * (d.segment_rotation[top] * Vec3(0.1, 0.15, 0.04) + d.segment_origin.col(top) - d.segment_origin.col(0));
+  const Vec3 on_chord = 0.7 * Vec3(0.08, 0.0, 0.04) + 0.3 * B;
+  text.replace(text.find("AT"), 2, fmt::format("{:.17g}, {:.17g}, {:.17g}", on_chord.x(), on_chord.y(), on_chord.z()));
+  return parse_model(text, "mini_anchored_band.yaml");
+}
+
+TEST(BlendedPoints, WithAnchorsFollowTheChordBetweenThem) {
+  const Model m = mini_with_anchored_band();
+  const int flexor = m.muscle_index("flexor"), k = m.muscle_point_begin[flexor] + 1, top = m.segment_index("top");
+  ASSERT_TRUE(m.muscle_has_blend[flexor]);
+  std::mt19937 rng(21);
+  Data d(m);
+  for (int trial = 0; trial < 10; ++trial) {
+    random_posture(m, rng, d);
+    forward_kinematics(m, d);
+    muscle_geometry(m, d);
+    const Vec3 A = d.segment_rotation[0] * Vec3(0.08, 0.0, 0.04) + d.segment_origin.col(0);
+    const Vec3 B = d.segment_rotation[top] * Vec3(0.1, 0.15, 0.04) + d.segment_origin.col(top);
+    EXPECT_LT((d.point_world.col(k) - (0.7 * A + 0.3 * B)).norm(), 1e-12) << "trial " << trial;
+  }
+  check_moment_arms(m, 10);
+}
+
 TEST(BlendedPoints, MomentArmsAndRatesEqualLengthDerivatives) {
   const Model m = mini_with_band();
   check_moment_arms(m, 20);
@@ -227,6 +268,7 @@ void check_virtual_work(const Model& m, int npostures) {
 
 TEST(BlendedPoints, ForcesOnTheBodiesAboveAJointDoTheVirtualWorkOfTheMomentArms) {
   check_virtual_work(mini_with_band(), 5);
+  check_virtual_work(mini_with_anchored_band(), 5);
   check_virtual_work(test::full_spine(), 1);
 }
 
