@@ -198,13 +198,15 @@ class Chain:
                         e0 = defaults[key]["passive_strain"]
                         break
             e0 = 0.6 if e0 is None else float(e0)  # sim/muscles/hill.h kDefaultPassiveStrain
-            # A point is [segment, x, y, z], or on two segments {between: [a, b], share: s, at: [x, y, z]}
-            # (docs/model-format.md): kept as ("blend", a, local in a, b, s) until the neutral pose
-            # gives its material point on b, below.
+            # A point is [segment, x, y, z], or on two segments {between: [a, b], share: s, at: [x, y, z],
+            # anchors?} (docs/model-format.md): kept as ("blend", a, at in a, b, s, anchors) until the
+            # neutral pose gives its material points, below.
             def point(p, mirror):
                 flip = np.array([1, 1, -1]) if mirror else np.ones(3)
                 if isinstance(p, dict):
-                    return ("blend", idx[p["between"][0]], np.array(p["at"], float) * flip, idx[p["between"][1]], float(p["share"]))
+                    anchors = None if "anchors" not in p else [np.array(a, float) * flip for a in p["anchors"]]
+                    return ("blend", idx[p["between"][0]], np.array(p["at"], float) * flip, idx[p["between"][1]],
+                            float(p["share"]), anchors)
                 return (idx[p[0]], np.array(p[1:4], float) * flip)
             variants = []
             if mu["side"] == "both":
@@ -228,15 +230,20 @@ class Chain:
         chain = Chain(names, parent, {c: k for k, c in enumerate(jc)}, jn, jp, jc, np.array(pp, float), np.array(rp),
                       np.array(pc, float), np.array(rc), mass, com, passive, mnames, mpaths, arms,
                       np.array(lopt), np.array(penn), np.array(strain))
-        if any(len(pt) == 5 for path in mpaths for pt in path):
+        if any(len(pt) == 6 for path in mpaths for pt in path):
+            # Material points as the loader places them: both at `at`, or with anchors A, B at
+            # at − s·(B − A) and at + (1 − s)·(B − A) (docs/model-format.md).
             neutral = forward_kinematics(chain, np.zeros(3 * chain.njoint))
             for path in chain.muscle_paths:
                 for k, pt in enumerate(path):
-                    if len(pt) == 5:
-                        _, a, pa, b, share = pt
+                    if len(pt) == 6:
+                        _, a, pa, b, share, anchors = pt
                         world = neutral.origin[a] + neutral.R[a] @ pa
-                        pb = neutral.R[b].T @ (world - neutral.origin[b])
-                        path[k] = [(a, pa, 1.0 - share), (b, pb, share)]
+                        chord = np.zeros(3) if anchors is None else (
+                            (neutral.origin[b] + neutral.R[b] @ anchors[1]) - (neutral.origin[a] + neutral.R[a] @ anchors[0]))
+                        p1 = neutral.R[a].T @ (world - share * chord - neutral.origin[a])
+                        p2 = neutral.R[b].T @ (world + (1 - share) * chord - neutral.origin[b])
+                        path[k] = [(a, p1, 1.0 - share), (b, p2, share)]
         if engine_model is not None:
             chain = chain.matched_to(engine_model)
         return chain

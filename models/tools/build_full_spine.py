@@ -36,7 +36,7 @@ import intercostals  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
-                           Blend, blend_at_neutral, fibre_rule, g, inertia_strings, joint_child_in_parent,
+                           Blend, blend_on_chord, fibre_rule, g, inertia_strings, joint_child_in_parent,
                            parse_mftl_lumbar, parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
                            sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
 from spine_sources import SPECIFIC_TENSION, SPECIFIC_TENSION_SOURCE  # noqa: E402
@@ -589,9 +589,12 @@ class Mapper:
         ra = trunk["muscles"]["rect_abd_r"]["points"]
         if ra[0][2] != "pelvis" or not ra[-1][2].startswith("rib"):
             raise SystemExit("rect_abd_r: expected a pelvis origin and a rib insertion, got %s … %s" % (ra[0][2], ra[-1][2]))
-        y_pub = self.world(*self.mftl_point(ra[0][2], ra[0][3], "linea alba, pubic end"))[1]
-        y_xi = self.world(*self.mftl_point(ra[-1][2], ra[-1][3], "linea alba, xiphoid end"))[1]
-        self.linea_alba = (y_pub, y_xi)
+        pub = self.world(*self.mftl_point(ra[0][2], ra[0][3], "linea alba, pubic end"))
+        xi = self.world(*self.mftl_point(ra[-1][2], ra[-1][3], "linea alba, xiphoid end"))
+        self.linea_alba = (pub[1], xi[1])
+        # The band's two ends as anchors (docs/model-format.md): the pubic end on the pelvis, the
+        # xiphoid end on the segment that carries it.
+        self.linea_alba_anchors = (self.local("pelvis", pub), self.local(XIPHOID_SEGMENT, xi))
 
     def world(self, seg, p):
         R, o = self.P[seg]
@@ -644,7 +647,8 @@ class Mapper:
             w = self.world("pelvis", apply(self.X_pel_abd, p))
             y_pub, y_xi = self.linea_alba
             share = round(min(max((w[1] - y_pub) / (y_xi - y_pub), 0.0), 1.0), 4)
-            seg, pl = blend_at_neutral("pelvis", XIPHOID_SEGMENT, share, self.local("pelvis", w), self.P)
+            seg, pl = blend_on_chord("pelvis", XIPHOID_SEGMENT, share, self.local("pelvis", w),
+                                     *self.linea_alba_anchors, self.P)
             self.log.append(("Abdomen", who, seg, w))
             return seg, pl
         if body == "humerus_r":  # humerus frame = shoulder_R parent frame (coordinates 0): assumption
@@ -942,7 +946,8 @@ def build_muscles(mftl, trunk, mort, mp):
             how.append("Abdomen points (linea alba / rectus sheath) → blended points on the pelvis and %s, the "
                        "bones the band joins (pubic crest … xiphoid and 7th costal cartilage), at their neutral "
                        "position; share on %s = the point's height fraction along the band at neutral from the "
-                       "pubic end, the band's ends MF-TL's rect_abd origin and insertion (%s; assumption: the "
+                       "pubic end, the band's ends MF-TL's rect_abd origin and insertion, which are also its anchors "
+                       "(the point follows the chord between them; %s; assumption: the "
                        "lever rule of a taut band; docs/sources/abdominal_wall.md §2)"
                        % (XIPHOID_SEGMENT, XIPHOID_SEGMENT, shares))
         if any(b == "humerus_r" for _, _, b, _ in mu["points"]):
@@ -1327,8 +1332,12 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("    path:\n")
         for seg, p in m["path"]:
             if isinstance(seg, Blend):
-                w("      - {between: [%s, %s], share: %s, at: [%s]}\n" % (seg.first, seg.second, g(seg.share, 6),
-                                                                    ", ".join(g(float(x), 7) for x in p)))
+                vec = lambda v: ", ".join(g(float(x), 7) for x in v)  # noqa: E731
+                if seg.anchors is None:
+                    w("      - {between: [%s, %s], share: %s, at: [%s]}\n" % (seg.first, seg.second, g(seg.share, 6), vec(p)))
+                else:
+                    w("      - {between: [%s, %s], share: %s, at: [%s], anchors: [[%s], [%s]]}\n"
+                      % (seg.first, seg.second, g(seg.share, 6), vec(seg.at), vec(seg.anchors[0]), vec(seg.anchors[1])))
             else:
                 w("      - [%s, %s]\n" % (seg, ", ".join(g(float(x), 7) for x in p)))
         w("    pcsa: %s\n" % g(m["pcsa"], 9))

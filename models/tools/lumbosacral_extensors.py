@@ -40,7 +40,7 @@ def main():
     paths = {m["name"]: m for m in src["muscles"]}
 
     def where(p):
-        if isinstance(p, dict):  # a blended point (YAML 1.1 readers turn an unquoted on: key into True)
+        if isinstance(p, dict):  # a point on two segments (docs/model-format.md)
             a, b = p["between"]
             return "%s/%s share %.2f" % (a, b, float(p["share"]))
         r, o = pose[p[0]]

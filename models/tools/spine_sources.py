@@ -354,25 +354,37 @@ class Blend(tuple):
     point is (1 − s)·X_first + s·X_second of two material points, one on each segment, that coincide
     at neutral; `p2` is the second one in the second segment's frame (fixed when the point is made)."""
 
-    def __new__(cls, first, second, share, p2):
-        return tuple.__new__(cls, (first, second, float(share), tuple(float(x) for x in p2)))
+    def __new__(cls, first, second, share, p2, at=None, anchors=None):
+        """at: the point at neutral (first frame) and anchors ((first-frame A, second-frame B)) when the
+        material points were placed on the chord between anchors (the engine's `anchors`), else None."""
+        def t(v):
+            return None if v is None else tuple(float(x) for x in v)
+        return tuple.__new__(cls, (first, second, float(share), t(p2), t(at),
+                                   None if anchors is None else (t(anchors[0]), t(anchors[1]))))
 
     first = property(lambda self: self[0])
     second = property(lambda self: self[1])
     share = property(lambda self: self[2])
     p2 = property(lambda self: np.array(self[3]))
+    at = property(lambda self: None if self[4] is None else np.array(self[4]))
+    anchors = property(lambda self: None if self[5] is None else (np.array(self[5][0]), np.array(self[5][1])))
 
     def __str__(self):
         return "%s+%s@%.3f" % (self.first, self.second, self.share)
 
 
-def blend_at_neutral(first, second, share, p, poses0):
-    """(Blend, p): the point p (first segment's frame) riding on first and second with `share` on the
-    second; poses0 are the neutral poses where both material points coincide."""
+def blend_on_chord(first, second, share, p, a_first, b_second, poses0):
+    """(Blend, first material point): the point p (first frame) riding on first and second with
+    `share`, its material points placed as the engine places them for `anchors: [a_first, b_second]`
+    (A on first, B on second): at p − s·(B − A) and p + (1 − s)·(B − A) at neutral, so that it follows
+    the chord between the anchors (docs/model-format.md)."""
     R1, o1 = poses0[first]
     R2, o2 = poses0[second]
     w = o1 + R1 @ np.asarray(p, float)
-    return Blend(first, second, share, R2.T @ (w - o2)), np.asarray(p, float)
+    chord = (o2 + R2 @ np.asarray(b_second, float)) - (o1 + R1 @ np.asarray(a_first, float))
+    p1 = R1.T @ (w - share * chord - o1)
+    p2 = R2.T @ (w + (1 - share) * chord - o2)
+    return Blend(first, second, share, p2, at=p, anchors=(a_first, b_second)), p1
 
 
 def point_world(seg, p, poses):

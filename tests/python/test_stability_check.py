@@ -183,3 +183,21 @@ def test_point_on_two_segments_is_the_blend_of_its_components():
         Lp, _ = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q + dq), [0], desc)
         Lm, _ = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q - dq), [0], desc)
         assert G[0, k] == pytest.approx((Lp[0] - Lm[0]) / (2 * h), abs=1e-8)
+
+
+def test_points_on_two_segments_with_anchors_match_the_engine(tmp_path):
+    """The abdominal-wall what-if (docs/sources/abdominal_wall.md) writes linea-alba points with anchors;
+    the re-computed lengths and moment arms equal the engine's in a bent, twisted posture."""
+    import subprocess
+    subprocess.run([sys.executable, os.path.join(REPO, "models/tools/build_full_spine.py"), "--abdominal-wall", "blended",
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    path = str(tmp_path / "full_spine.yaml")
+    assert "anchors: [[" in open(path).read()
+    import paraspine
+    m = paraspine.Model.load(path)
+    ch = sc.Chain.from_yaml(path, m)
+    f = paraspine.static_frame(m, {"lumbar.flexion": 30.0, "thoracic.axial_rotation": 10.0, "lumbar.lateral_bending": -8.0})
+    q = np.asarray(f["q"])
+    L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
+    assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
+    assert np.max(np.abs(-G.T - np.asarray(f["moment_arm"]))) < 1e-9
