@@ -33,6 +33,16 @@ void blended_moment_arms(const Model& m, Data& d, int i) {
   const int first = m.muscle_point_begin[i], last = m.muscle_point_begin[i + 1] - 1;
   const int root = m.muscle_path_root[i];
   const Vec3 origin = d.segment_origin.col(0);  // the pelvis', as the axis lines'
+  // e · ((X − c) × u) = e · μ + n · u with μ = (X − o) × u and the joint's axis lines (e, n) made for
+  // the fast route (Data::joint_axis_lines, column k of the three rows at 4k). So each component adds
+  // ±w (μ, u) to its segment, a joint's arms are its lines times the sum over the segments beyond it,
+  // and those sums build up from the top of the tree down (parents precede children): one product
+  // per joint instead of one per component and joint. On the stack for up to 64 segments.
+  double sums_on_stack[6 * 64];
+  std::vector<double> sums_on_heap;
+  double* sums = m.nsegment <= 64 ? sums_on_stack : (sums_on_heap.resize(6 * static_cast<size_t>(m.nsegment)), sums_on_heap.data());
+  std::fill(sums, sums + 6 * m.nsegment, 0.0);
+  int top = root;  // the highest-numbered segment with a component
   for (int k = first; k < last; ++k) {
     if (d.piece_length[k] < 1e-12) continue;  // a degenerate piece: no direction, no moment arm
     const Vec3 u = Eigen::Map<const Vec3>(d.piece_direction.data() + 3 * k);
@@ -43,21 +53,27 @@ void blended_moment_arms(const Model& m, Data& d, int i) {
       for (int c = 0; c < (blended ? 2 : 1); ++c) {
         const double share = m.point_blend_share[p];
         const double w = sign * (!blended ? 1.0 : c == 0 ? 1.0 - share : share);
-        // e · ((X − c) × u) = e · μ + n · u with μ = (X − o) × u and the joint's axis lines (e, n)
-        // made for the fast route (Data::joint_axis_lines, column k of the three rows at 4k).
+        const int s = c == 0 ? m.point_segment[p] : m.point_blend_segment[p];
         const Vec3 mu = (component_world(m, d, p, c) - origin).cross(u);
-        const double line[6] = {mu[0], mu[1], mu[2], u[0], u[1], u[2]};
-        for (int x = c == 0 ? m.point_segment[p] : m.point_blend_segment[p]; x != root; x = m.segment_parent[x]) {
-          const int j = x - 1;  // joint j moves segment j + 1
-          const double* rows = d.joint_axis_lines.data() + 24 * j;
-          for (int a = 0; a < 3; ++a) {
-            double r = 0;
-            for (int k = 0; k < 6; ++k) r += rows[4 * k + a] * line[k];
-            arm[3 * j + a] += w * r;
-          }
-        }
+        double* to = sums + 6 * s;
+        for (int a = 0; a < 3; ++a) to[a] += w * mu[a], to[3 + a] += w * u[a];
+        top = std::max(top, s);
       }
     }
+  }
+  for (int s = top; s > root; --s) {
+    const double* sum = sums + 6 * s;  // every component on s and beyond it: its children are done
+    const int j = s - 1;               // joint j moves segment j + 1
+    if (j >= m.muscle_joint_lo[i] && j <= m.muscle_joint_hi[i]) {
+      const double* rows = d.joint_axis_lines.data() + 24 * j;
+      for (int a = 0; a < 3; ++a) {
+        double r = 0;
+        for (int k = 0; k < 6; ++k) r += rows[4 * k + a] * sum[k];
+        arm[3 * j + a] = r;
+      }
+    }
+    double* parent = sums + 6 * m.segment_parent[s];
+    for (int k = 0; k < 6; ++k) parent[k] += sum[k];
   }
   double rate = 0;
   for (int r = r0; r < r1; ++r) rate += arm[r] * d.qd[r];
