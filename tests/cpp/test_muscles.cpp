@@ -274,25 +274,29 @@ TEST(BlendedPoints, ForcesOnTheBodiesAboveAJointDoTheVirtualWorkOfTheMomentArms)
 
 // reactions() takes out of each level exactly what muscle_pull_above says the muscles apply above it,
 // by the fast route (ordinary fascicles) and by the general one (a blended point).
-TEST(BlendedPoints, ReactionsTakeOutWhatTheMusclesApplyAboveEachJoint) {
-  for (const Model& m : {mini_with_band(), test::full_spine()}) {
-    Data d(m);
-    std::mt19937 rng(9);
-    random_posture(m, rng, d);
-    evaluate_frame(m, d);
-    d.muscle_force.setZero();
-    d.passive_joint_moment.setZero();
-    reactions(m, d);
-    const Eigen::Matrix3Xd without = d.contact_force;
-    std::uniform_real_distribution<double> u(0, 200);
-    for (int i = 0; i < m.nmuscle; ++i) d.muscle_force[i] = u(rng);
-    reactions(m, d);
-    for (int j = 0; j < m.njoint; ++j) {
-      Vec3 pulls = Vec3::Zero();
-      for (int i = 0; i < m.nmuscle; ++i) pulls += muscle_pull_above(m, d, i, j);
-      EXPECT_LT((without.col(j) - pulls - d.contact_force.col(j)).norm(), 1e-8 * (1 + pulls.norm())) << m.joint_name[j];
-    }
+void check_reactions(const Model& m, unsigned seed) {
+  Data d(m);
+  std::mt19937 rng(seed);
+  random_posture(m, rng, d);
+  evaluate_frame(m, d);
+  d.muscle_force.setZero();
+  d.passive_joint_moment.setZero();
+  reactions(m, d);
+  const Eigen::Matrix3Xd without = d.contact_force;
+  std::uniform_real_distribution<double> u(0, 200);
+  for (int i = 0; i < m.nmuscle; ++i) d.muscle_force[i] = u(rng);
+  reactions(m, d);
+  for (int j = 0; j < m.njoint; ++j) {
+    Vec3 pulls = Vec3::Zero();
+    for (int i = 0; i < m.nmuscle; ++i) pulls += muscle_pull_above(m, d, i, j);
+    EXPECT_LT((without.col(j) - pulls - d.contact_force.col(j)).norm(), 1e-8 * (1 + pulls.norm())) << m.joint_name[j];
   }
+}
+
+TEST(BlendedPoints, ReactionsTakeOutWhatTheMusclesApplyAboveEachJoint) {
+  check_reactions(mini_with_band(), 9);
+  check_reactions(mini_with_anchored_band(), 9);
+  check_reactions(test::full_spine(), 9);
 }
 
 // The model format allows trees: here two branches above `mid` (top, side) and one beside it on the
@@ -370,20 +374,7 @@ TEST(BlendedPoints, TreesSpansBelowTheCommonAncestorMirroredAndScaled) {
     for (int a = 0; a < 3; ++a) EXPECT_EQ(d.moment_arm(3 * below + a, m2), 0.0);
     check_moment_arms(m, 10);
     check_virtual_work(m, 5);
-    // reactions() against muscle_pull_above, as for the band and full_spine.
-    evaluate_frame(m, d);
-    d.muscle_force.setZero();
-    d.passive_joint_moment.setZero();
-    reactions(m, d);
-    const Eigen::Matrix3Xd without = d.contact_force;
-    std::uniform_real_distribution<double> u(0, 200);
-    for (int i = 0; i < m.nmuscle; ++i) d.muscle_force[i] = u(rng);
-    reactions(m, d);
-    for (int j = 0; j < m.njoint; ++j) {
-      Vec3 pulls = Vec3::Zero();
-      for (int i = 0; i < m.nmuscle; ++i) pulls += muscle_pull_above(m, d, i, j);
-      EXPECT_LT((without.col(j) - pulls - d.contact_force.col(j)).norm(), 1e-8 * (1 + pulls.norm())) << m.joint_name[j];
-    }
+    check_reactions(m, 7);  // reactions() against muscle_pull_above, as for the band and full_spine
   }
 }
 
