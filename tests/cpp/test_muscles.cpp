@@ -165,24 +165,29 @@ TEST(BlendedPoints, SitWhereTheFileSaysAtNeutralAndBlendTheirTwoSegmentsWhenMove
 }
 
 // The same band with anchors (the flexor's own ends): the point follows the chord between them.
-// `at` on the chord, so the point is exactly (1 − s)·A + s·B in every posture.
-Model mini_with_anchored_band() {
+// `at` on the chord, so the point is exactly (1 − s)·A + s·B in every posture. side: right, or both
+// (flexor_r and flexor_l, the left one's `at` and anchors mirrored, z → −z); bz: B's z (a B off the
+// flexor's own end, so that the chord is not parallel to the mirror plane).
+Model mini_with_anchored_band(const std::string& side = "right", double bz = 0.04) {
   std::string text = test::kMiniModel;
   const std::string from = "path: [[base, 0.08, 0.0, 0.04], [top, 0.1, 0.15, 0.04]]";
   const size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos);
-  // A = (0.08, 0, 0.04) on base; B = top's (0.1, 0.15, 0.04), at neutral (0.1 + ..., computed below).
+  const size_t side_at = text.rfind("side: right", at);  // the flexor's, replaced last (it moves `at`)
+  EXPECT_NE(side_at, std::string::npos);
+  // A = (0.08, 0, 0.04) on base; B = top's (0.1, 0.15, bz), at neutral (0.1 + ..., computed below).
   text.replace(at, from.size(),
-               "path: [[base, 0.08, 0.0, 0.04], {between: [base, top], share: 0.3, at: [AT], anchors: [[0.08, 0.0, 0.04], "
-               "[0.1, 0.15, 0.04]]}, [top, 0.1, 0.15, 0.04]]");
+               fmt::format("path: [[base, 0.08, 0.0, 0.04], {{between: [base, top], share: 0.3, at: [AT], anchors: [[0.08, 0.0, 0.04], "
+                           "[0.1, 0.15, {:.17g}]]}}, [top, 0.1, 0.15, 0.04]]", bz));
   // Where B lies at neutral in base's frame: load once without the via point to find it.
   const Model plain = test::mini_model();
   Data d(plain);
   forward_kinematics(plain, d);
   const int top = plain.segment_index("top");
-  const Vec3 B = d.segment_rotation[0].transpose() * (d.segment_rotation[top] * Vec3(0.1, 0.15, 0.04) + d.segment_origin.col(top) - d.segment_origin.col(0));
+  const Vec3 B = d.segment_rotation[0].transpose() * (d.segment_rotation[top] * Vec3(0.1, 0.15, bz) + d.segment_origin.col(top) - d.segment_origin.col(0));
   const Vec3 on_chord = 0.7 * Vec3(0.08, 0.0, 0.04) + 0.3 * B;
   text.replace(text.find("AT"), 2, fmt::format("{:.17g}, {:.17g}, {:.17g}", on_chord.x(), on_chord.y(), on_chord.z()));
+  text.replace(side_at, std::string("side: right").size(), "side: " + side);
   return parse_model(text, "mini_anchored_band.yaml");
 }
 
@@ -201,6 +206,29 @@ TEST(BlendedPoints, WithAnchorsFollowTheChordBetweenThem) {
     EXPECT_LT((d.point_world.col(k) - (0.7 * A + 0.3 * B)).norm(), 1e-12) << "trial " << trial;
   }
   check_moment_arms(m, 10);
+}
+
+// side: both: the left copy's `at` and anchors are mirrored, so its point follows the mirrored chord,
+// also in lateral bending and axial rotation (where an unmirrored anchor would pull it off).
+TEST(BlendedPoints, WithAnchorsMirroredForTheLeftSide) {
+  const Model m = mini_with_anchored_band("both", 0.0);
+  const int top = m.segment_index("top");
+  std::mt19937 rng(22);
+  Data d(m);
+  for (int trial = 0; trial < 10; ++trial) {
+    random_posture(m, rng, d);
+    forward_kinematics(m, d);
+    muscle_geometry(m, d);
+    for (const auto& [name, zsign] : {std::pair<const char*, double>{"flexor_r", 1.0}, {"flexor_l", -1.0}}) {
+      const int i = m.muscle_index(name);
+      ASSERT_GE(i, 0) << name;
+      const int k = m.muscle_point_begin[i] + 1;
+      const Vec3 A = d.segment_rotation[0] * Vec3(0.08, 0.0, 0.04 * zsign) + d.segment_origin.col(0);
+      const Vec3 B = d.segment_rotation[top] * Vec3(0.1, 0.15, 0.0) + d.segment_origin.col(top);
+      EXPECT_LT((d.point_world.col(k) - (0.7 * A + 0.3 * B)).norm(), 1e-12) << name << ", trial " << trial;
+    }
+  }
+  check_moment_arms(m, 5);
 }
 
 TEST(BlendedPoints, MomentArmsAndRatesEqualLengthDerivatives) {
