@@ -638,7 +638,11 @@ def main():
             names = [c["name"] for c in data["not_modelled"] if c["reason"] == reason]
             w(f"- {', '.join('`' + n + '`' for n in names)}: {reason}.")
         w("")
-    changes_section(w, cases, a.cli)
+    if data.get("model_override"):
+        # The history of the bundled model's changes, and its per-level tables, which run the bundled model.
+        w("The bundled model's change history and per-level tables are left out of a `--model` report.\n")
+    else:
+        changes_section(w, cases, a.cli)
 
     w("## The cases and their scenarios\n")
     w("| case | tolerance from | source | model detail | scenarios |")

@@ -594,7 +594,7 @@ class Mapper:
         self.linea_alba = (pub[1], xi[1])
         # The band's two ends as anchors (docs/model-format.md): the pubic end on the pelvis, the
         # xiphoid end on the segment that carries it.
-        self.linea_alba_anchors = (self.local("pelvis", pub), self.local(XIPHOID_SEGMENT, xi))
+        self.linea_alba_ends = (pub, xi)  # world, at neutral
 
     def world(self, seg, p):
         R, o = self.P[seg]
@@ -647,8 +647,11 @@ class Mapper:
             w = self.world("pelvis", apply(self.X_pel_abd, p))
             y_pub, y_xi = self.linea_alba
             share = round(min(max((w[1] - y_pub) / (y_xi - y_pub), 0.0), 1.0), 4)
+            # The band's ends at this point's own lateral distance (z): a midline point's band is the
+            # midline, so the right and left copies of it stay one point (review 17b).
+            pub, xi = (np.array([e[0], e[1], w[2]]) for e in self.linea_alba_ends)
             seg, pl = blend_on_chord("pelvis", XIPHOID_SEGMENT, share, self.local("pelvis", w),
-                                     *self.linea_alba_anchors, self.P)
+                                     self.local("pelvis", pub), self.local(XIPHOID_SEGMENT, xi), self.P)
             self.log.append(("Abdomen", who, seg, w))
             return seg, pl
         if body == "humerus_r":  # humerus frame = shoulder_R parent frame (coordinates 0): assumption
@@ -946,8 +949,8 @@ def build_muscles(mftl, trunk, mort, mp):
             how.append("Abdomen points (linea alba / rectus sheath) → blended points on the pelvis and %s, the "
                        "bones the band joins (pubic crest … xiphoid and 7th costal cartilage), at their neutral "
                        "position; share on %s = the point's height fraction along the band at neutral from the "
-                       "pubic end, the band's ends MF-TL's rect_abd origin and insertion, which are also its anchors "
-                       "(the point follows the chord between them; %s; assumption: the "
+                       "pubic end, the band's ends MF-TL's rect_abd origin and insertion, which, moved to the point's own "
+                       "lateral distance, are also its anchors (the point follows the chord between them; %s; assumption: the "
                        "lever rule of a taut band; docs/sources/abdominal_wall.md §2)"
                        % (XIPHOID_SEGMENT, XIPHOID_SEGMENT, shares))
         if any(b == "humerus_r" for _, _, b, _ in mu["points"]):

@@ -336,6 +336,8 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
   };
   std::map<std::string, HoldBody> hold_bodies;
   const LoadSharingSettings hold_settings{};  // the default load sharing, as the C++ test's
+  // Errors of a hold on the --model model say so: the cases file's line is the hold's, the model is not its own.
+  const std::string model_note = suite.model_override.empty() ? "" : " (model " + suite.model_override + ", from --model)";
   auto hold_body = [&](const ValidationCase& c) -> const HoldBody& {
     const ValidationPrediction& p = c.predict;
     const std::string& model = suite.model_override.empty() ? p.model : suite.model_override;
@@ -348,12 +350,12 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     if (b.pad < 0) {
       std::string names;
       for (const auto& n : b.m.segment_name) names += (names.empty() ? "" : ", ") + n;
-      throw InputError(suite.file, p.pad_line, p.pad_field, "no segment '" + p.pad + "' in model " + model + " (" + names + ")");
+      throw InputError(suite.file, p.pad_line, p.pad_field, "no segment '" + p.pad + "' in model " + model + model_note + " (" + names + ")");
     }
     try {
       b.max = extension_hold_max_force(b.m, hold_settings, b.pad);
     } catch (const std::invalid_argument& e) {  // a pad that no muscle resists, a posture that needs reserves
-      throw InputError(suite.file, p.pad_line, p.pad_field, e.what());
+      throw InputError(suite.file, p.pad_line, p.pad_field, e.what() + model_note);
     }
     return hold_bodies.emplace(key, std::move(b)).first->second;
   };
