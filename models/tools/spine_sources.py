@@ -350,9 +350,10 @@ class Chain:
 class Blend(tuple):
     """A path point riding on two segments (the engine's blended path point, YAML
     `{between: [first, second], share: s, at: [x, y, z]}`): in a path it stands where a segment name
-    stands, with the point's position in the FIRST segment's frame as the point. At any posture the
+    stands, with the first material point (FIRST segment's frame) as the point. At any posture the
     point is (1 − s)·X_first + s·X_second of two material points, one on each segment, that coincide
-    at neutral; `p2` is the second one in the second segment's frame (fixed when the point is made)."""
+    at neutral (no anchors: the path's point is then `at`) or, with anchors, lie at at − s·(B − A) and
+    at + (1 − s)·(B − A) (blend_on_chord); `p2` is the second one in the second segment's frame."""
 
     def __new__(cls, first, second, share, p2, at=None, anchors=None):
         """at: the point at neutral (first frame) and anchors ((first-frame A, second-frame B)) when the

@@ -185,8 +185,9 @@ struct Model {
   Eigen::Matrix3Xd point_pos;                  // (3, npoint) m, in the point's segment frame
   // A point may ride on two segments (`{between: [first, second], share: s, at: [x, y, z]}` in a model file,
   // e.g. the linea alba, a band between the pelvis and the rib cage): it is the blend
-  // (1 − s)·X_first + s·X_second of two material points, one fixed on each segment, that coincide at
-  // the neutral posture, and the force it transmits goes (1 − s) to the first segment and s to the
+  // (1 − s)·X_first + s·X_second of two material points, one fixed on each segment (both at `at` at the
+  // neutral posture, or with `anchors` at at − s·(B − A) and at + (1 − s)·(B − A), docs/model-format.md;
+  // the anchors themselves are not kept), and the force it transmits goes (1 − s) to the first segment and s to the
   // second (the lever rule of a band between two anchors). point_segment / point_pos are the first;
   // point_blend_segment is −1 for an ordinary point. finalize_model sizes these for models built in code.
   std::vector<int> point_blend_segment;        // (npoint) the second segment, or −1
