@@ -330,6 +330,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
   };
   // Extension holds: the model and its maximal effort at the pad, found once per model and pad.
   struct HoldBody {
+    std::string model;  // the file, the case's own or --model's
     Model m;
     int pad = -1;
     PadExertionResult max;
@@ -345,7 +346,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     auto it = hold_bodies.find(key);
     if (it != hold_bodies.end()) return it->second;
     if (progress) progress("maximal trunk extension, pad at " + p.pad);
-    HoldBody b{load_model(model), -1, PadExertionResult{}};
+    HoldBody b{model, load_model(model), -1, PadExertionResult{}};
     b.pad = b.m.segment_index(p.pad);
     if (b.pad < 0) {
       std::string names;
@@ -376,7 +377,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
       const ExtensionHoldResult h = extension_hold_endurance(b.m, hold_settings, b.pad, force);
       detail += fmt::format("{}, standing neutral, pelvis braced, pad pushing forward at {}'s origin: maximal effort {:.0f} N "
                             "(fresh, no reserves; first short: {}); held {:g} % of it, {:.0f} N, in 1-s steps; ",
-                            fs::path(suite.model_override.empty() ? p.model : suite.model_override).stem().string(), p.pad, b.max.force_N, axis_label(b.m, b.max.limiting_dof),
+                            fs::path(b.model).stem().string(), p.pad, b.max.force_N, axis_label(b.m, b.max.limiting_dof),
                             100 * p.fraction, force);
       if (!h.failed) {
         detail += fmt::format("no task failure within {:.0f} s; ", h.endurance_s);

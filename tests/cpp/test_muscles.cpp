@@ -124,16 +124,21 @@ TEST(MomentArms, ZeroForJointsAMuscleDoesNotCross) {
   }
 }
 
-// A point riding on two segments (Model::point_blend_*): the mini model's flexor with a via point on
-// the band between base and top, half-way up, shared 0.3 by top.
-Model mini_with_band() {
+// The mini model's text with the flexor's path, [[base, 0.08, 0.0, 0.04], [top, 0.1, 0.15, 0.04]],
+// given a via point between its two ends; returns the text and where the path was.
+std::pair<std::string, size_t> mini_with_flexor_via(const std::string& via) {
   std::string text = test::kMiniModel;
   const std::string from = "path: [[base, 0.08, 0.0, 0.04], [top, 0.1, 0.15, 0.04]]";
   const size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos);
-  text.replace(at, from.size(),
-               "path: [[base, 0.08, 0.0, 0.04], {between: [base, top], share: 0.3, at: [0.12, 0.18, 0.04]}, [top, 0.1, 0.15, 0.04]]");
-  return parse_model(text, "mini_band.yaml");
+  text.replace(at, from.size(), "path: [[base, 0.08, 0.0, 0.04], " + via + ", [top, 0.1, 0.15, 0.04]]");
+  return {text, at};
+}
+
+// A point riding on two segments (Model::point_blend_*): the mini model's flexor with a via point on
+// the band between base and top, half-way up, shared 0.3 by top.
+Model mini_with_band() {
+  return parse_model(mini_with_flexor_via("{between: [base, top], share: 0.3, at: [0.12, 0.18, 0.04]}").first, "mini_band.yaml");
 }
 
 TEST(BlendedPoints, SitWhereTheFileSaysAtNeutralAndBlendTheirTwoSegmentsWhenMoved) {
@@ -169,16 +174,11 @@ TEST(BlendedPoints, SitWhereTheFileSaysAtNeutralAndBlendTheirTwoSegmentsWhenMove
 // (flexor_r and flexor_l, the left one's `at` and anchors mirrored, z → −z); bz: B's z (a B off the
 // flexor's own end, so that the chord is not parallel to the mirror plane).
 Model mini_with_anchored_band(const std::string& side = "right", double bz = 0.04) {
-  std::string text = test::kMiniModel;
-  const std::string from = "path: [[base, 0.08, 0.0, 0.04], [top, 0.1, 0.15, 0.04]]";
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos);
-  const size_t side_at = text.rfind("side: right", at);  // the flexor's, replaced last (it moves `at`)
-  EXPECT_NE(side_at, std::string::npos);
   // A = (0.08, 0, 0.04) on base; B = top's (0.1, 0.15, bz), at neutral (0.1 + ..., computed below).
-  text.replace(at, from.size(),
-               fmt::format("path: [[base, 0.08, 0.0, 0.04], {{between: [base, top], share: 0.3, at: [AT], anchors: [[0.08, 0.0, 0.04], "
-                           "[0.1, 0.15, {:.17g}]]}}, [top, 0.1, 0.15, 0.04]]", bz));
+  auto [text, at] = mini_with_flexor_via(fmt::format(
+      "{{between: [base, top], share: 0.3, at: [AT], anchors: [[0.08, 0.0, 0.04], [0.1, 0.15, {:.17g}]]}}", bz));
+  const size_t side_at = text.rfind("side: right", at);  // the flexor's, replaced last
+  EXPECT_NE(side_at, std::string::npos);
   // Where B lies at neutral in base's frame: load once without the via point to find it.
   const Model plain = test::mini_model();
   Data d(plain);
@@ -191,44 +191,39 @@ Model mini_with_anchored_band(const std::string& side = "right", double bz = 0.0
   return parse_model(text, "mini_anchored_band.yaml");
 }
 
-TEST(BlendedPoints, WithAnchorsFollowTheChordBetweenThem) {
-  const Model m = mini_with_anchored_band();
-  const int flexor = m.muscle_index("flexor"), k = m.muscle_point_begin[flexor] + 1, top = m.segment_index("top");
-  ASSERT_TRUE(m.muscle_has_blend[flexor]);
-  std::mt19937 rng(21);
+// In random postures each named copy's via point is (1 − s)·A + s·B, A = (0.08, 0, 0.04 zsign) on base
+// and B = (0.1, 0.15, bz zsign) on top (mini_with_anchored_band); then its moment arms against
+// differences.
+void expect_on_the_chord(const Model& m, std::initializer_list<std::pair<const char*, double>> copies, double bz,
+                         unsigned seed, int npostures) {
+  const int top = m.segment_index("top");
+  std::mt19937 rng(seed);
   Data d(m);
   for (int trial = 0; trial < 10; ++trial) {
     random_posture(m, rng, d);
     forward_kinematics(m, d);
     muscle_geometry(m, d);
-    const Vec3 A = d.segment_rotation[0] * Vec3(0.08, 0.0, 0.04) + d.segment_origin.col(0);
-    const Vec3 B = d.segment_rotation[top] * Vec3(0.1, 0.15, 0.04) + d.segment_origin.col(top);
-    EXPECT_LT((d.point_world.col(k) - (0.7 * A + 0.3 * B)).norm(), 1e-12) << "trial " << trial;
+    for (const auto& [name, zsign] : copies) {
+      const int i = m.muscle_index(name);
+      ASSERT_GE(i, 0) << name;
+      ASSERT_TRUE(m.muscle_has_blend[i]) << name;
+      const int k = m.muscle_point_begin[i] + 1;
+      const Vec3 A = d.segment_rotation[0] * Vec3(0.08, 0.0, 0.04 * zsign) + d.segment_origin.col(0);
+      const Vec3 B = d.segment_rotation[top] * Vec3(0.1, 0.15, bz * zsign) + d.segment_origin.col(top);
+      EXPECT_LT((d.point_world.col(k) - (0.7 * A + 0.3 * B)).norm(), 1e-12) << name << ", trial " << trial;
+    }
   }
-  check_moment_arms(m, 10);
+  check_moment_arms(m, npostures);
+}
+
+TEST(BlendedPoints, WithAnchorsFollowTheChordBetweenThem) {
+  expect_on_the_chord(mini_with_anchored_band(), {{"flexor", 1.0}}, 0.04, 21, 10);
 }
 
 // side: both: the left copy's `at` and anchors are mirrored, so its point follows the mirrored chord,
 // also in lateral bending and axial rotation (where an unmirrored anchor would pull it off).
 TEST(BlendedPoints, WithAnchorsMirroredForTheLeftSide) {
-  const Model m = mini_with_anchored_band("both", 0.0);
-  const int top = m.segment_index("top");
-  std::mt19937 rng(22);
-  Data d(m);
-  for (int trial = 0; trial < 10; ++trial) {
-    random_posture(m, rng, d);
-    forward_kinematics(m, d);
-    muscle_geometry(m, d);
-    for (const auto& [name, zsign] : {std::pair<const char*, double>{"flexor_r", 1.0}, {"flexor_l", -1.0}}) {
-      const int i = m.muscle_index(name);
-      ASSERT_GE(i, 0) << name;
-      const int k = m.muscle_point_begin[i] + 1;
-      const Vec3 A = d.segment_rotation[0] * Vec3(0.08, 0.0, 0.04 * zsign) + d.segment_origin.col(0);
-      const Vec3 B = d.segment_rotation[top] * Vec3(0.1, 0.15, 0.0) + d.segment_origin.col(top);
-      EXPECT_LT((d.point_world.col(k) - (0.7 * A + 0.3 * B)).norm(), 1e-12) << name << ", trial " << trial;
-    }
-  }
-  check_moment_arms(m, 5);
+  expect_on_the_chord(mini_with_anchored_band("both", 0.0), {{"flexor_r", 1.0}, {"flexor_l", -1.0}}, 0.0, 22, 5);
 }
 
 TEST(BlendedPoints, MomentArmsAndRatesEqualLengthDerivatives) {
