@@ -72,6 +72,30 @@ TEST(FullSpineTasks, DISABLED_QuietStandingNeedsOnlyLowActivations) {
   EXPECT_LT(quiet_standing(d, order), 0.10) << test::full_spine().muscle_name[order[0]];
 }
 
+// The same bound against the lowest peak activation any sharing of the load can reach: the min/max
+// criterion (docs/loadsharing.md) minimizes the most active fascicle's activation, so if even it stays
+// above 10 % no load-sharing criterion can make quiet standing a non-fatiguing task with this anatomy —
+// the disabled test above is a finding about the model, not about the Σa² criterion. Session 18,
+// measured: 12.2 % (iliocostalis thoracis, quadratus lumborum, thoracic multifidus and spinalis thoracis
+// share the ceiling);
+// the what-if models of docs/sources/abdominal_wall.md and lumbosacral_capacity.md give 21.6 %
+// (anatomical abdominal wall; LTpL_L5 at the ceiling), 10.3 % (Ward's multifidus) and 15.4 % (both).
+// Turns red when the floor falls to 10 %: then re-run the disabled test, whose Σa² optimum may follow.
+TEST(FullSpineTasks, KnownFailure_QuietStandingFloorAboveTheSustainableBoundForAnyCriterion) {
+  const Model& m = test::full_spine();
+  Data d(m);
+  test::solve_static(m, neutral_posture(m), 0, d, Criterion::kMinMax);
+  ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
+  EXPECT_EQ(d.loadsharing_info.max_reserve, 0.0);
+  int top = 0;
+  for (int i = 1; i < m.nmuscle; ++i)
+    if (d.activation[i] > d.activation[top]) top = i;
+  std::printf("[ info ] quiet standing, min/max criterion: lowest reachable peak activation %.1f %% (%s)\n",
+              100 * d.activation[top], m.muscle_name[top].c_str());
+  EXPECT_GT(d.activation[top], 0.10) << "the min/max floor is at or below the 10 % bound now: re-run "
+                                        "FullSpineTasks.DISABLED_QuietStandingNeedsOnlyLowActivations";
+}
+
 // 300 random everyday postures: each region up to 25 % of its range on each axis, pelvis within
 // ±20° on each axis, 0–10 kg in each hand (the generator of test_loadsharing_full.cpp). The issue:
 // "flexion, extension, lateral bending and axial rotation can all be balanced without reserves in
