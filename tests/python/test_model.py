@@ -130,6 +130,30 @@ def test_lumbar_multifidus_what_if_scales_every_level_alike(tmp_path):
     np.testing.assert_allclose(ratio[~lumbar_mf], 1.0, rtol=1e-12)
 
 
+def test_oblique_what_if_scales_only_the_obliques(tmp_path):
+    """build_full_spine.py --oblique-pcsa mcgill1988 (docs/sources/oblique_size.md, a what-if): the external
+    and internal oblique totals 6.24 → 9.4 and 6.24 → 8.1 cm² per side (McGill, Patt & Norman 1988), each
+    group's split kept; no other muscle's strength changes; the source is in each scaled fascicle's pcsa
+    source; the what-if refuses to overwrite models/."""
+    import sys
+    bad = subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--oblique-pcsa", "mcgill1988"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "what-if" in bad.stderr
+    subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--oblique-pcsa", "mcgill1988",
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    text = (tmp_path / "full_spine.yaml").read_text()
+    assert text.count("WHAT-IF (--oblique-pcsa mcgill1988)") == 14  # E0_R5…R12 and IO1…IO6 (one entry for both sides)
+    base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
+    assert list(what_if.muscle_names) == list(base.muscle_names)
+    ratio = np.asarray(what_if.muscle_max_force) / np.asarray(base.muscle_max_force)
+    groups = np.asarray(base.muscle_groups)
+    eo, io = groups == "external_oblique", groups == "internal_oblique"
+    assert eo.sum() == 16 and io.sum() == 12
+    np.testing.assert_allclose(ratio[eo], 9.4 / 6.24, rtol=1e-6)  # the file rounds the PCSA
+    np.testing.assert_allclose(ratio[io], 8.1 / 6.24, rtol=1e-6)
+    np.testing.assert_allclose(ratio[~(eo | io)], 1.0, rtol=1e-12)
+
+
 def test_static_frame_load_sharing_and_spinal_loads():
     m = paraspine.Model.load("full_spine")
     f = paraspine.static_frame(m, {"lumbar.flexion": 20.0, "pelvis.flexion": 20.0}, load_kg=5.0)
