@@ -594,12 +594,16 @@ class Results:
         """(M,) each fascicle's maximum force F0, N, in the model scaled to the run's subject: the
         weights of a group's fatigued fraction, the share of its strength lost (Σ F0·M_F / Σ F0,
         docs/fatigue.md), as in the summary's ``end_fatigued_fraction`` and ``paraspine report``.
-        From the model simulated here, or for a file the model it names (its ``model_file`` if that
-        still exists, else the model by name) scaled to its recorded ``subject``, as ``paraspine
-        render`` and ``report`` do."""
+        From the model simulated here; for a file, the F0 the run wrote (``/muscles/max_force``), or
+        in a file without it the model it names (its ``model_file`` if that is found, else the model
+        by name) scaled to its recorded ``subject``, as ``paraspine render`` and ``report`` do."""
         f0 = getattr(self, "_f0", None)
         if f0 is None:
-            f0 = np.asarray(self._run_model().muscle_max_force, dtype=float)
+            h5 = getattr(self, "_h5", None)
+            if self.model is None and h5 is not None and "muscles/max_force" in h5:
+                f0 = np.asarray(h5["muscles/max_force"][()], dtype=float)  # the run's own weights
+            else:
+                f0 = np.asarray(self._run_model().muscle_max_force, dtype=float)
             self._f0 = f0
         return f0
 
@@ -618,7 +622,23 @@ class Results:
         if model is not None:
             return model
         mfile = str(self.metadata.get("model_file", ""))
-        model = _core.Model.load(mfile if mfile and os.path.exists(mfile) else str(self.metadata.get("model", "")))
+        found = mfile if mfile and os.path.isfile(mfile) else ""
+        if mfile and not found and not os.path.isabs(mfile) and self.file:
+            # Files before session 18 recorded the path as typed, relative to the run's working folder.
+            beside = os.path.join(os.path.dirname(os.path.abspath(self.file)), mfile)
+            found = beside if os.path.isfile(beside) else ""
+        name = str(self.metadata.get("model", ""))
+        try:
+            model = _core.Model.load(found or name)
+        except _core.InputError as e:
+            if not mfile or found:
+                raise
+            raise FileNotFoundError(errno.ENOENT, f"the model file {mfile} that {self.file or self.scenario_name} recorded is "
+                                    f"not found (looked for as recorded and beside the results file), and no bundled model "
+                                    f"is named '{name}': put the model file back where it was ({e})", mfile) from None
+        if mfile and not found:  # as render and report say it
+            warnings.warn(f"the model file {mfile} that {self.file or self.scenario_name} recorded is not found: the model "
+                          f"named '{name}' ({model.file}) is used instead", stacklevel=4)
         sub = self.metadata.get("subject")
         sub = sub if isinstance(sub, dict) else {}
         model = model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),

@@ -126,8 +126,8 @@ Verb add_batch_verb(CLI::App& app) {
   auto a = std::make_shared<BatchArgs>();
   CLI::App* c = app.add_subcommand("batch", "Run several scenarios in parallel: one summary line each, results files in a directory");
   c->add_option("SCENARIOS", a->scenarios, "Scenario files or bundled scenario names")->required()->expected(1, -1);
-  CLI::Option* out = c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each");
-  c->add_option("--threads", a->threads, "Scenarios run at once (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  CLI::Option* out = c->add_option("-o,--output-dir", a->out, "Directory for the results files, one <scenario name>.h5 each")->check(non_empty_path());
+  c->add_option("--threads", a->threads, "Scenarios run at once (0 = all cores)")->capture_default_str()->check(non_negative_number());
   c->add_option("--model", a->model, "Model instead of each scenario's");
   c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario")
       ->check(CLI::IsMember({"activation2", "activation3", "stress2", "minmax"}));
@@ -142,7 +142,7 @@ Verb add_batch_verb(CLI::App& app) {
   CLI::Option* motion = c->add_option("--motion", a->motions,
                                       "Motion files (CSV): the one SCENARIO runs once per file, its keyframes replaced by the file's rows, each run named after the file (trial3.csv → trial3.h5)")
                            ->expected(1, -1);
-  c->add_option("--lowpass-hz", a->lowpass_hz, "Zero-lag low-pass filter of every --motion file, cutoff in Hz")->check(CLI::PositiveNumber)->needs(motion);
+  c->add_option("--lowpass-hz", a->lowpass_hz, "Zero-lag low-pass filter of every --motion file, cutoff in Hz")->check(positive_number())->needs(motion);
   c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");
   c->footer("Each scenario runs as `paraspine run` runs it alone (same summary, same file), on one thread;\n"
             "the batch spreads the scenarios over the threads.\n\n"

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/batch.h"
@@ -66,7 +67,8 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
 
 int run_moments(const std::string& model_path, const std::vector<std::string>& angles,
                 double load_kg, const ps::Subject& subject, bool json) {
-  const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
+  // Resolved as `model info` does, so an unknown name lists the bundled models.
+  const ps::Model model = ps::scale_model(ps::load_model(ps::resolve_model_name(model_path, model_path, 0, "")), subject);
   ps::Posture posture = ps::neutral_posture(model);
   for (const auto& s : angles) apply_angle(model, s, posture);
   // As for a scenario's keyframes: a posture beyond the joints' ranges gives numbers of no meaning.
@@ -296,7 +298,17 @@ ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std:
   std::string text = sc.text;
   if (!motion.empty()) text = ps::with_motion_file(text, file, motion, lowpass_hz);
   if (!sets.empty()) text = ps::apply_overrides(text, file, sets);
-  return ps::parse_scenario_noted(text, file, motion.empty() ? " (with --set)" : sets.empty() ? " (with --motion)" : " (with --motion and --set)");
+  try {
+    return ps::parse_scenario_noted(text, file, motion.empty() ? " (with --set)" : sets.empty() ? " (with --motion)" : " (with --motion and --set)");
+  } catch (const ps::InputError& e) {
+    // A cutoff given with --lowpass-hz is the option's error, not the scenario file's (the run only
+    // appended the key to the scenario's text): name the option and the CSV whose rate sets the limit.
+    const std::string what = e.what(), key = "motion.lowpass_hz: ";
+    const size_t at = what.find(key);
+    if (lowpass_hz > 0 && e.field() == "motion.lowpass_hz" && at != std::string::npos)
+      throw ps::InputError("--lowpass-hz", 0, "", what.substr(at + key.size()) + " (" + motion + ")");
+    throw;
+  }
 }
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
@@ -629,6 +641,10 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
 int main(int argc, char** argv) {
   ps::skip_hdf5_shutdown_at_exit();  // first: before any HDF5 call (hdf5_close.h)
   ps::register_lz4_filter();  // render and compare read --compression lz4 files without the HDF5 plugin
+  // A file-size limit (ulimit -f) would kill the process with SIGXFSZ mid-write, leaving NAME.partial
+  // and no message; ignored, the write fails with EFBIG instead, which the writers report and clean
+  // up after as they do for a full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"paraspine — biomechanics of the back: spine kinematics, loads and muscles"};
   app.set_version_flag("--version", std::string(PARASPINE_VERSION));
   app.require_subcommand(1);
@@ -670,7 +686,7 @@ int main(int argc, char** argv) {
   unsigned bench_seed = 1;
   bool bench_json = false;
   bench->add_option("--model", bench_model, "Model file or bundled model name")->capture_default_str();
-  bench->add_option("--frames", bench_frames, "Number of frames (a 100 Hz motion)")->capture_default_str()->check(CLI::PositiveNumber);
+  bench->add_option("--frames", bench_frames, "Number of frames (a 100 Hz motion)")->capture_default_str()->check(ps::cli::positive_number());
   bench->add_option("--criterion", bench_criterion, "activation2, activation3, stress2 or minmax")->capture_default_str()->check(CLI::IsMember(kCriteria));
   bench->add_option("--motion", bench_motion,
                     "everyday: everyday postures, 0-10 kg per hand; harsh: up to 60 % of every range at once, 0-15 kg per hand")
@@ -696,8 +712,8 @@ int main(int argc, char** argv) {
   double run_lowpass_hz = 0;
   CLI::Option* run_motion_opt = run->add_option("--motion", run_motion, "Motion file (CSV, docs/scenarios.md \"Motion files\") whose rows replace the scenario's keyframes; every other setting is the scenario's");
   run->add_option("--lowpass-hz", run_lowpass_hz, "Zero-lag low-pass filter of the --motion file's angles and positions, cutoff in Hz")
-      ->check(CLI::PositiveNumber)->needs(run_motion_opt);
-  CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)");
+      ->check(ps::cli::positive_number())->needs(run_motion_opt);
+  CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)")->check(ps::cli::non_empty_path());
   run->add_option("--model", run_model, "Model instead of the scenario's");
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
@@ -711,7 +727,7 @@ int main(int argc, char** argv) {
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
       ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5 --set keyframes[4].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -734,8 +750,8 @@ int main(int argc, char** argv) {
   std::string sweep_motion;
   double sweep_lowpass_hz = 0;
   CLI::Option* sweep_motion_opt = sweep->add_option("--motion", sweep_motion, "Motion file (CSV) whose rows replace the scenario's keyframes, as run --motion");
-  sweep->add_option("--lowpass-hz", sweep_lowpass_hz, "Low-pass cutoff of the --motion file, Hz, as run's")->check(CLI::PositiveNumber)->needs(sweep_motion_opt);
-  sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary");
+  sweep->add_option("--lowpass-hz", sweep_lowpass_hz, "Low-pass cutoff of the --motion file, Hz, as run's")->check(ps::cli::positive_number())->needs(sweep_motion_opt);
+  sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary")->check(ps::cli::non_empty_path());
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2,3].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");

@@ -46,7 +46,7 @@ Verb add_render_verb(CLI::App& app) {
   c->add_option("RESULTS", args->results, "Results file (paraspine run -o)")->required();
   c->add_option("-o,--output", args->out, "Picture .svg/.png/.pdf, or with --animate .mp4/.gif")->required();
   c->add_option("--time", args->time, "Instant to draw, s (default: the peak compression of the run)");
-  c->add_option("--frame", args->frame, "Frame to draw, by its index in the file (0 = the first; instead of --time)")->check(CLI::NonNegativeNumber)
+  c->add_option("--frame", args->frame, "Frame to draw, by its index in the file (0 = the first; instead of --time)")->check(non_negative_number())
       ->excludes("--time");
   c->add_option("--view", args->view, "sagittal (from the right), frontal (from behind), top or oblique; the cameras are fixed to the world "
                                       "(default: sagittal, or frontal when the sagittal view would look along the body, e.g. a side plank)")
@@ -54,7 +54,7 @@ Verb add_render_verb(CLI::App& app) {
   c->add_option("--color", args->color, "What colours the muscles: activation, force or fatigue")->capture_default_str()
       ->check(CLI::IsMember({"activation", "force", "fatigue"}));
   c->add_option("--color-max", args->color_max, "Value at the top of the colour bar (same scale for pictures to compare; default: activation 1, force and fatigue the run's maximum)")
-      ->check(CLI::NonNegativeNumber & finite_number());
+      ->check(positive_number());
   c->add_option("--width", args->width, "Width, pixels (points for PDF), 200-20000")->capture_default_str()->check(CLI::Range(200, 20000));
   c->add_option("--height", args->height, "Height, pixels (points for PDF), 150-20000")->capture_default_str()->check(CLI::Range(150, 20000));
   c->add_flag("--joint-forces", args->joint_forces, "Draw at the discs the load of the body above: compression along the disc normal (black) and "
@@ -62,7 +62,7 @@ Verb add_render_verb(CLI::App& app) {
                                                     "(1000 N = 40 mm of body, bar in the legend)");
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
   c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0) & finite_number());
-  c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(CLI::PositiveNumber & finite_number());
+  c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(positive_number());
   c->add_option("--start", args->start, "Animation: first instant, s (default: the start of the run)");
   c->add_option("--end", args->end, "Animation: last instant, s (default: the end of the run)");
   c->footer("Examples:\n"
@@ -109,7 +109,8 @@ Verb add_render_verb(CLI::App& app) {
               const long n = write_animation(picture, o, a, args->out, args->width, args->height);
               const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
               fmt::print("{}: {} frames at {:g} fps ({:.2f} s of video, run time {:.2f}–{:.2f} s), {} × {}, rendered in {:.1f} s\n",
-                         args->out, n, a.fps, n / a.fps, a.start, a.end, args->width, args->height, s);
+                         args->out, n, a.fps, n / a.fps, a.start, a.end, args->width + args->width % 2,
+                         args->height + args->height % 2, s);  // the size written: write_animation makes it even
               return 0;
             }
             remove_on_interrupt({partial_file(args->out)}, "picture");

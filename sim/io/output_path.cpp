@@ -70,4 +70,11 @@ std::string check_results_name(const std::string& path, const std::string& optio
   return "the results file is HDF5 (usually named .h5)";
 }
 
+std::string absolute_path(const std::string& path) {
+  if (path.empty()) return path;
+  std::error_code ec;
+  const std::filesystem::path a = std::filesystem::absolute(path, ec);
+  return ec ? path : a.lexically_normal().string();
+}
+
 }  // namespace paraspine

@@ -29,6 +29,7 @@
 #include "sim/io/fields.h"
 #include "sim/io/hdf5_attributes.h"
 #include "sim/io/hdf5_close.h"
+#include "sim/io/output_path.h"
 
 namespace paraspine {
 namespace {
@@ -622,7 +623,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
   int_attribute(w.file, "schema_version", kSchemaVersion);
   write_string_attribute(w.file, "model", m.name);
-  write_string_attribute(w.file, "model_file", m.file);
+  write_string_attribute(w.file, "model_file", absolute_path(m.file));
   if (!m.source_digest.empty()) write_string_attribute(w.file, "model_digest", m.source_digest);
   write_string_attribute(w.file, "scenario", meta.scenario_name);
   write_string_attribute(w.file, "scenario_text", meta.scenario_text);
@@ -644,10 +645,16 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   H5DSset_scale(w.time_ds, "time");
   w.joint_scale = string_scale(w.file, "/joints/name", m.joint_name, "joint");
   w.muscle_scale = string_scale(w.file, "/muscles/name", m.muscle_name, "muscle");
-  H5Dclose(string_scale(w.file, "/muscles/group", m.muscle_group, nullptr));
+  // Group and side label the muscle axis too (attached to its scale, so xarray's h5netcdf engine
+  // opens the muscles group with every variable on the `name` axis).
+  const hid_t group_ds = string_scale(w.file, "/muscles/group", m.muscle_group, nullptr);
+  H5DSattach_scale(group_ds, w.muscle_scale, 0);
+  H5Dclose(group_ds);
   std::vector<std::string> sides;
   for (Side s : m.muscle_side) sides.emplace_back(side_name(s));
-  H5Dclose(string_scale(w.file, "/muscles/side", sides, nullptr));
+  const hid_t side_ds = string_scale(w.file, "/muscles/side", sides, nullptr);
+  H5DSattach_scale(side_ds, w.muscle_scale, 0);
+  H5Dclose(side_ds);
   // Each fascicle's maximum isometric force F0 of the run's (scaled) model: the weights of the
   // summary's group `end_fatigued_fraction` (Σ F0·M_F / Σ F0), so h5py or MATLAB users can check it
   // without rebuilding the model. Static (no time axis), float64 whatever the storage.

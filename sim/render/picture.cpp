@@ -545,7 +545,17 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
     subject.height = r_.subject.value("height_m", 0.0);
     subject.sex = r_.subject.value("sex", std::string());
   }
-  const std::string model_path = !r_.model_file.empty() && std::filesystem::exists(r_.model_file) ? r_.model_file : r_.model;
+  const std::string recorded = r_.recorded_model_file();
+  model_by_name_ = !r_.model_file.empty() && recorded.empty();
+  std::string model_path = recorded.empty() ? r_.model : recorded;
+  if (model_by_name_) {
+    model_path = resolve_model_path(r_.model);
+    if (!std::filesystem::is_regular_file(model_path))
+      throw InputError(r_.path, 0, "model_file",
+                       fmt::format("the model file {} that the run recorded is not found (looked for as recorded and beside the "
+                                   "results file), and no bundled model is named '{}': put the model file back where it was",
+                                   r_.model_file, r_.model));
+  }
   model_ = scale_model(load_model(model_path), subject);
   if (model_.njoint != r_.njoint() || model_.nmuscle != r_.nmuscle())
     throw InputError(r_.path, 0, "model", fmt::format("model '{}' has {} joints and {} muscles, the file {} and {}: it no longer matches the results",
@@ -628,7 +638,15 @@ ResultsPicture::ModelMatch ResultsPicture::model_match() const {
 std::vector<std::string> ResultsPicture::model_notes() const {
   std::vector<std::string> out;
   const ModelMatch match = model_match();
-  if (match == ModelMatch::kChanged)
+  if (model_by_name_)
+    out.push_back(fmt::format("the model file {} that the run recorded is not found (looked for as recorded and beside {}): "
+                              "the model named '{}' was loaded instead, {}{}",
+                              r_.model_file, r_.path, r_.model, model_.file,
+                              match == ModelMatch::kSame      ? ", whose text is the run's (model_digest)"
+                              : match == ModelMatch::kChanged ? ", whose text is not the run's (model_digest): masses, strengths and external forces come from it"
+                                                              : "",
+                              match == ModelMatch::kChanged && !stored_.kinematics ? ", and so does the recomputed posture" : ""));
+  else if (match == ModelMatch::kChanged)
     out.push_back(fmt::format("the model file {} has changed since the run (its text no longer matches {}'s model_digest): "
                               "masses, strengths and external forces come from the model as it is now{}",
                               model_.file, r_.path, stored_.kinematics ? "" : ", and so does the recomputed posture"));

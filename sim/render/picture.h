@@ -186,8 +186,8 @@ class ResultsPicture {
   ModelMatch model_match() const;
   // The sentences about the rebuilt model (empty when it is the run's and the angles are stored):
   // the posture recomputed without stored angles ("as the run sampled it" only when the model is the
-  // run's), and a changed model file, whose masses, strengths and (without angles) posture then
-  // differ from the run's.
+  // run's), a changed model file, whose masses, strengths and (without angles) posture then differ
+  // from the run's, and a recorded model file that is not found, so the model of that name was used.
   std::vector<std::string> model_notes() const;
   // What a picture asked for with `o` leaves out and why, one sentence each (empty: nothing).
   std::vector<std::string> omissions(const PictureOptions& o) const;
@@ -305,7 +305,8 @@ class ResultsPicture {
   StoredFields stored_;
   // Legend rows, the same for every frame of the run so animations keep their layout.
   bool run_has_hand_load_ = false, run_has_forces_ = false, run_has_arms_ = false;
-  bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
+  bool run_has_reserves_ = false, run_fails_ = false;
+  bool model_by_name_ = false;  // the recorded model_file was not found: the model of that name was loaded  // reserve moments stored and used; an endurance in the summary
   double endurance_s_ = -1;
   // Discs whose joint loads may be drawn, in the order joint_load_levels tries them (L5-S1, then the
   // highest peak compression down), and the same ascending.

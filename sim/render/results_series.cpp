@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "sim/common/error.h"
 #include "sim/io/hdf5_attributes.h"
@@ -122,6 +123,19 @@ bool ResultsSeries::has(const std::string& dataset) const {
   while ((pos = dataset.find('/', pos + 1)) != std::string::npos)
     if (H5Lexists(file_, dataset.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
   return H5Lexists(file_, dataset.c_str(), H5P_DEFAULT) > 0;
+}
+
+std::string ResultsSeries::recorded_model_file() const {
+  namespace fs = std::filesystem;
+  if (model_file.empty()) return "";
+  std::error_code ec;
+  if (fs::is_regular_file(model_file, ec)) return model_file;
+  const fs::path stored(model_file);
+  if (stored.is_relative()) {
+    const fs::path beside = fs::path(path).parent_path() / stored;
+    if (fs::is_regular_file(beside, ec)) return beside.lexically_normal().string();
+  }
+  return "";
 }
 
 long ResultsSeries::frame_at(double t) const {

@@ -28,6 +28,11 @@ class ResultsSeries {
   std::vector<double> time;         // (T) s
   std::vector<std::string> joint_name, muscle_name, muscle_group, muscle_side;
 
+  // The model file the run recorded, where it is now: `model_file` as stored (absolute since session
+  // 18; older files stored it as typed, relative to the run's working folder), else that relative path
+  // beside the results file; "" when there is none or it is not found.
+  std::string recorded_model_file() const;
+
   long frames() const { return static_cast<long>(time.size()); }
   int njoint() const { return static_cast<int>(joint_name.size()); }
   int nmuscle() const { return static_cast<int>(muscle_name.size()); }

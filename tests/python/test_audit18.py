@@ -1,0 +1,144 @@
+"""Defects found by session 18's user-acceptance audit (a demanding user running the CLI and Python as
+README promises), each checked where the user met it:
+
+1. a results file from a model given by a relative path could not be drawn or weighted from another
+   folder, and where a bundled model had the same name it was silently drawn with that one, with a
+   note blaming a "changed" file the run never used;
+2. ``-o ''`` (a script's unset ``$OUT``) ran, exited 0 and wrote nothing;
+3. xarray's h5netcdf engine could not open the ``muscles`` group (group and side had no scale);
+4. an out-of-range ``--lowpass-hz`` was blamed on line 42 of the scenario file;
+5. a file-size limit killed the run with SIGXFSZ, leaving ``NAME.partial`` and no message.
+"""
+import os
+import resource
+import shutil
+import subprocess
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+
+import paraspine
+
+from cli_helpers import CLI, FIXTURE, run
+
+
+def _variant(folder, name):
+    """A copy of the bundled lumbar model under the name `name`, in `folder`."""
+    text = open("models/lumbar.yaml").read()
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("name: "):
+            lines[i] = f"name: {name}\n"
+            break
+    path = folder / "variant.yaml"
+    path.write_text("".join(lines))
+    return path
+
+
+def test_model_file_is_recorded_absolute_and_found_from_any_folder(tmp_path):
+    sub, other = tmp_path / "sub", tmp_path / "other"
+    sub.mkdir()
+    other.mkdir()
+    _variant(sub, "my_variant")
+    r = run("run", os.path.abspath(FIXTURE), "--model", "variant.yaml", "--no-fatigue", "-o", "../other/v.h5", cwd=sub)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(other / "v.h5", "r") as f:
+        recorded = f.attrs["model_file"]
+    recorded = recorded.decode() if isinstance(recorded, bytes) else recorded
+    assert recorded == str(sub / "variant.yaml")
+    # From the results file's folder, not the run's: drawn with the run's model, no note.
+    r = run("render", "v.h5", "-o", "v.svg", cwd=other)
+    assert r.returncode == 0, r.stderr
+    assert "not found" not in r.stderr and "changed" not in r.stderr
+    res = paraspine.load_results(other / "v.h5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert res.muscle_subdivisions  # rebuilt from the recorded file, without a warning
+    res.close()
+
+
+def test_a_missing_model_file_says_so_instead_of_blaming_a_bundled_namesake(tmp_path):
+    """The variant is named 'lumbar' (a bundled model) and deleted after the run: render must say the
+    recorded file is gone and the bundled 'lumbar' was used, whose text is not the run's."""
+    model = _variant(tmp_path, "lumbar")
+    model.write_text(model.read_text() + "\n# edited\n")  # another text than the bundled lumbar.yaml
+    out = tmp_path / "l.h5"
+    r = run("run", FIXTURE, "--model", str(model), "--no-fatigue", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    model.unlink()
+    r = run("render", str(out), "-o", str(tmp_path / "l.svg"))
+    assert r.returncode == 0, r.stderr
+    assert "that the run recorded is not found" in r.stderr and "'lumbar' was loaded instead" in r.stderr, r.stderr
+    assert "has changed since the run" not in r.stderr
+    # Python's F0 weights are the run's own (/muscles/max_force), whatever model is found now.
+    res = paraspine.load_results(out)
+    with h5py.File(out, "r") as f:
+        np.testing.assert_array_equal(res.muscle_max_force, f["muscles/max_force"][()])
+    with pytest.warns(UserWarning, match="is not found"):
+        res.muscle_subdivisions
+    res.close()
+
+
+def test_a_missing_model_file_without_a_namesake_names_the_file(tmp_path):
+    model = _variant(tmp_path, "my_variant")
+    out = tmp_path / "v.h5"
+    r = run("run", FIXTURE, "--model", str(model), "--no-fatigue", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    model.unlink()
+    r = run("render", str(out), "-o", str(tmp_path / "v.svg"))
+    assert r.returncode == 2
+    assert str(model) in r.stderr and "no bundled model is named 'my_variant'" in r.stderr, r.stderr
+    res = paraspine.load_results(out)
+    with pytest.raises(FileNotFoundError, match="no bundled model is named 'my_variant'"):
+        res.muscle_subdivisions
+    res.close()
+
+
+@pytest.mark.parametrize("args", [["run", FIXTURE, "--no-fatigue"], ["sweep", FIXTURE, "--vary", "subject.mass=60,70"],
+                                  ["batch", FIXTURE]])
+def test_an_empty_output_name_is_refused(args):
+    r = run(*args, "-o", "")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "empty file name" in r.stderr
+
+
+def test_python_refuses_an_empty_output_name():
+    with pytest.raises(paraspine.InputError, match="empty file name"):
+        paraspine.simulate(None, FIXTURE, output="")
+
+
+def test_xarray_opens_the_joints_and_muscles_groups(tmp_path):
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    out = tmp_path / "x.h5"
+    assert run("run", FIXTURE, "--no-fatigue", "-o", str(out)).returncode == 0
+    m = xr.open_dataset(out, group="muscles", engine="h5netcdf")
+    assert m["group"].dims == ("name",) and m["side"].dims == ("name",) and m["activation"].dims == ("time", "name")
+    m.close()
+    j = xr.open_dataset(out, group="joints", engine="h5netcdf")
+    assert j["compression"].dims == ("time", "name")
+    j.close()
+
+
+def test_an_out_of_range_lowpass_is_the_options_error(tmp_path):
+    csv = tmp_path / "m.csv"
+    csv.write_text("time_s,regions_deg.lumbar.flexion\n0,0\n1,10\n2,20\n")
+    r = run("run", FIXTURE, "--motion", str(csv), "--lowpass-hz", "1000", "--no-fatigue")
+    assert r.returncode == 2
+    assert r.stderr.startswith("error: --lowpass-hz: "), r.stderr
+    assert str(csv) in r.stderr
+
+
+def test_a_file_size_limit_is_a_clean_write_error(tmp_path):
+    out = tmp_path / "big.h5"
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.RLIM_INFINITY))
+
+    p = subprocess.run([CLI, "run", FIXTURE, "--no-fatigue", "-o", str(out)], capture_output=True, text=True,
+                       preexec_fn=limit, timeout=600)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert "error" in p.stderr
+    assert not out.exists() and not os.path.exists(str(out) + ".partial"), os.listdir(tmp_path)
