@@ -438,5 +438,7 @@ def prevertebral_on_bodies(muscles, MO, mp, parts="all"):
             m["sources"]["path"] += (
                 "; [D] via points moved forward onto the front of the bodies they pass (%s; the front of a body = "
                 "Mortensen %s point on it; height and lateral offset kept, assumption; rule and sources: "
-                "docs/sources/neck_flexor_paths.md §3)" % (", ".join(notes), FRONT_OF_BODY))
+                "docs/sources/neck_flexor_paths.md §3%s)" % (", ".join(notes), FRONT_OF_BODY, "" if parts == "all" else
+                "; applied to the parts Gray's 1918 places on the bodies, longus capitis and the inferior oblique, "
+                "not the superior oblique: §6 [V]"))
     return moved
