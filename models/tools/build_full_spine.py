@@ -1416,7 +1416,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
 # =================================================================================================
 
 
-def build(neck_anchor="assumption", prevertebral_vias=False, abdominal_wall="vertebrae", lumbar_multifidus_total="ammr",
+def build(neck_anchor="assumption", prevertebral_vias="bodies", abdominal_wall="vertebrae", lumbar_multifidus_total="ammr",
           oblique_pcsa="ammr"):
     mftl = parse_mftl_lumbar()
     trunk = parse_mftl_trunk()
@@ -1429,11 +1429,13 @@ def build(neck_anchor="assumption", prevertebral_vias=False, abdominal_wall="ver
     muscles = build_muscles(mftl, trunk, mort, mp)
     fit = source_parameter_fit(muscles, segs)
     neck_src = mark_neck_source_anchor(muscles, segs, mort)
-    # WHAT-IF only (--prevertebral-vias): the prevertebral flexors' via points onto the front of the bodies,
-    # after the check above (which compares the source's verbatim lines with the Mortensen file). Not the
-    # default: it failed its acceptance criterion C1 (docs/sources/neck_flexor_paths.md §5).
-    if prevertebral_vias:
-        deep_muscles.prevertebral_on_bodies(muscles, mort["muscles"], mp)
+    # The prevertebral flexors' via points onto the front of the bodies, after the check above (which compares
+    # the source's verbatim lines with the Mortensen file). Default 'bodies': only the parts described on the
+    # bodies, longus capitis and the inferior oblique (session 18, docs/sources/neck_flexor_paths.md §6: its
+    # criteria C1-C7 held). What-ifs: 'all' (every longus fascicle, session 9; failed its criterion C1, §5),
+    # 'none' (the source's paths, the model before session 18).
+    if prevertebral_vias and prevertebral_vias != "none":
+        deep_muscles.prevertebral_on_bodies(muscles, mort["muscles"], mp, prevertebral_vias)
     apply_group_pcsa(muscles)
     apply_fascicle_pcsa(muscles, lumbar_multifidus_total)
     if oblique_pcsa != "ammr":
@@ -1542,10 +1544,13 @@ def main():
                     help="neck groups' neutral fibre length: 'assumption' (default: SL 2.8 µm, fibres optimal in "
                          "neutral) or 'source' (WHAT-IF: the Mortensen file's own neutral operating point, "
                          "docs/sources/muscle_architecture.md §5.2; needs --out elsewhere than models/)")
-    ap.add_argument("--prevertebral-vias", action="store_true",
-                    help="WHAT-IF: longus capitis / colli via points moved onto the front of the vertebral bodies "
-                         "(docs/sources/neck_flexor_paths.md; failed its criterion C1, so not the default; needs --out "
-                         "elsewhere than models/)")
+    ap.add_argument("--prevertebral-vias", nargs="?", const="all", choices=("bodies", "none", "all"), default="bodies",
+                    help="longus via points moved onto the front of the vertebral bodies (docs/sources/neck_flexor_paths.md): "
+                         "'bodies' (default: only the parts described on the bodies, longus capitis and the longus colli "
+                         "inferior oblique; the superior oblique keeps the source's path; session 18, §6), 'none' (WHAT-IF: "
+                         "the source's paths, the model before session 18) or 'all' (WHAT-IF, also the bare flag: every "
+                         "longus capitis / colli fascicle; session 9, failed its criterion C1, §5); a what-if needs --out "
+                         "elsewhere than models/")
     ap.add_argument("--abdominal-wall", choices=("vertebrae", "blended"), default="vertebrae",
                     help="MF-TL's Abdomen points (rectus via points, oblique linea-alba points): 'vertebrae' (default: "
                          "the vertebra nearest in height) or 'blended' (WHAT-IF: points riding on the pelvis and T7 "
@@ -1569,8 +1574,9 @@ def main():
     if args.abdominal_wall != "vertebrae" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--abdominal-wall %s is a what-if: give --out a directory other than %s" % (
             args.abdominal_wall, os.path.relpath(OUT_DIR, ROOT)))
-    if args.prevertebral_vias and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
-        ap.error("--prevertebral-vias is a what-if: give --out a directory other than %s" % os.path.relpath(OUT_DIR, ROOT))
+    if args.prevertebral_vias != "bodies" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+        ap.error("--prevertebral-vias %s is a what-if: give --out a directory other than %s" % (
+            args.prevertebral_vias, os.path.relpath(OUT_DIR, ROOT)))
     if args.neck_anchor != "assumption" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
         ap.error("--neck-anchor %s is a what-if: give --out a directory other than %s" % (
             args.neck_anchor, os.path.relpath(OUT_DIR, ROOT)))

@@ -385,7 +385,7 @@ def build(lum, MT, MO, mp, angle, sp_point, mk, clean_path, neck):
     return out
 
 
-# ---- Prevertebral flexors on the front of the bodies (docs/sources/neck_flexor_paths.md §3). Mortensen's
+# ---- Prevertebral flexors on the front of the bodies (docs/sources/neck_flexor_paths.md §3, §6). Mortensen's
 # longus lines run tubercle to tubercle; in the lordotic mid-neck the straight segment between two tubercle via
 # points passes behind the joint centre between them, an extension moment arm for a muscle that lies on the
 # anterior aspect of the column (Gray's 1918 p. 394-395; a 1921 dissection manual: longus capitis "ascends upon
@@ -395,10 +395,22 @@ PREVERTEBRAL = ("longus_capitis", "longus_colli")
 FRONT_OF_BODY = "long_col_c1thx"
 
 
-def prevertebral_on_bodies(muscles, MO, mp):
+# The parts whose described course lies on the anterior aspect of the bodies (session 18,
+# docs/sources/neck_flexor_paths.md §6): longus capitis ("ascends upon the anterior aspect of the vertebral
+# column", the most superficial layer), the inferior oblique ("arises from the front of the bodies" T1-T3) and
+# the vertical part (unchanged: its points define the front). The superior oblique runs from the tubercles
+# "obliquely with a medial inclination … by a narrow tendon" to the atlas (Gray's 1918 [V]), lateral to the
+# vertical part: it keeps the source's path.
+ON_BODIES_SUBDIVISIONS = ("longus_capitis", "inferior_oblique", "vertical")
+
+
+def prevertebral_on_bodies(muscles, MO, mp, parts="all"):
     """Every via point (not the first or last point) of a longus capitis / colli fascicle on C2…C7 is moved
     forward to the front of that body: x = max(own x, x of the long_col_c1thx point on that vertebra);
-    height and lateral offset kept (assumption). Returns [(fascicle, vertebra, old x, new x)]."""
+    height and lateral offset kept (assumption). parts 'all': every fascicle (session-9 what-if); 'bodies':
+    only the subdivisions in ON_BODIES_SUBDIVISIONS (session-18 rule). Returns [(fascicle, vertebra, old x,
+    new x)]."""
+    assert parts in ("all", "bodies"), parts
     front = {}
     for k in range(len(MO[FRONT_OF_BODY]["points"])):
         _, _, body, p = MO[FRONT_OF_BODY]["points"][k]
@@ -408,6 +420,8 @@ def prevertebral_on_bodies(muscles, MO, mp):
     moved = []
     for m in muscles:
         if m["group"] not in PREVERTEBRAL:
+            continue
+        if parts == "bodies" and m["subdivision"] not in ON_BODIES_SUBDIVISIONS:
             continue
         notes = []
         for i in range(1, len(m["path"]) - 1):
@@ -424,5 +438,7 @@ def prevertebral_on_bodies(muscles, MO, mp):
             m["sources"]["path"] += (
                 "; [D] via points moved forward onto the front of the bodies they pass (%s; the front of a body = "
                 "Mortensen %s point on it; height and lateral offset kept, assumption; rule and sources: "
-                "docs/sources/neck_flexor_paths.md §3)" % (", ".join(notes), FRONT_OF_BODY))
+                "docs/sources/neck_flexor_paths.md §3%s)" % (", ".join(notes), FRONT_OF_BODY, "" if parts == "all" else
+                "; applied to the parts Gray's 1918 places on the bodies, longus capitis and the inferior oblique, "
+                "not the superior oblique: §6 [V]"))
     return moved

@@ -124,7 +124,7 @@ TEST(PhoneNeck, HeadToLowerNeckSplitWithinLookingDownSpread) {
 // 2.35 N·m (the stretched head extensors' passive pull against craniocervical flexors at 100 %); since
 // the scenario gives the upper thoracic spine its in vivo share of the head tilt (joints_deg, Fiebert;
 // criteria J1–J4 written before the run) none. The 60° hold, not part of this criterion, still needs
-// 5.35 N·m at C0-C1, and its upper thoracic levels (flexed past their in vitro ranges) carry up to
+// 5.42 N·m at C0-C1 (5.35 before the session-18 longus paths), and its upper thoracic levels (flexed past their in vitro ranges) carry up to
 // 2 kN of compression (docs/model.md, open findings).
 TEST(PhoneNeck, FreshMusclesHoldFieldPosturesWithoutReserves) {
   const Scenario s = load_scenario("forward_head_posture");
