@@ -732,7 +732,7 @@ class Results:
         share of the group's strength lost, M_F weighted by each fascicle's F0 — and recovery times) or
         ``"muscles"`` (index fascicle: group, side, subdivision and F0 ``max_force_N`` from the model
         as for :meth:`to_xarray`; from the frames peak and mean activation, peak and mean force N,
-        end fatigued fraction).
+        end fatigued fraction — those of the fields recorded).
         """
         import pandas as pd
 
@@ -749,11 +749,14 @@ class Results:
                 static = {"subdivision": self.muscle_subdivisions, "max_force_N": self.muscle_max_force}
             except (OSError, ValueError, RuntimeError) as e:  # a file whose model is gone or no longer fits
                 warnings.warn(f"to_pandas: no max_force_N or subdivision columns: {e}", stacklevel=2)
+            # From the fields recorded: a file written with --fields (or simulate(fields=...)) that
+            # left one out gives the others' columns, not an error for the whole table.
+            columns = {"peak_activation": ("activation", "max"), "mean_activation": ("activation", "mean"),
+                       "peak_force_N": ("muscle_force", "max"), "mean_force_N": ("muscle_force", "mean"),
+                       "end_fatigued_fraction": ("fatigue_fatigued", "last")}
             return pd.DataFrame({
                 "group": self.muscle_groups, "side": self.muscle_sides, **static,
-                "peak_activation": st("activation", "max"), "mean_activation": st("activation", "mean"),
-                "peak_force_N": st("muscle_force", "max"), "mean_force_N": st("muscle_force", "mean"),
-                "end_fatigued_fraction": st("fatigue_fatigued", "last"),
+                **{col: st(name, how) for col, (name, how) in columns.items() if name in self._fields},
             }, index=pd.Index(self.muscle_names, name="muscle"))
         raise ValueError(f"what must be 'joints', 'groups' or 'muscles', not '{what}'")
 

@@ -83,6 +83,7 @@ Verb add_render_verb(CLI::App& app) {
             for (const char* opt : {"--time", "--start", "--end"}) {
               if (!c->count(opt)) continue;
               const double t = std::string(opt) == "--time" ? args->time : std::string(opt) == "--start" ? args->start : args->end;
+              if (!std::isfinite(t)) throw InputError(opt, 0, "", fmt::format("must be a finite time in s, got {}", t));
               if (!(t >= results.time.front() - 1e-9 && t <= results.time.back() + 1e-9))
                 throw InputError(opt, 0, "", fmt::format("{} s is outside the run in {} ({:g} … {:g} s)", t, args->results,
                                                          results.time.front(), results.time.back()));

@@ -142,3 +142,13 @@ def test_a_file_size_limit_is_a_clean_write_error(tmp_path):
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert "error" in p.stderr
     assert not out.exists() and not os.path.exists(str(out) + ".partial"), os.listdir(tmp_path)
+
+
+def test_muscles_table_of_a_fields_file_has_the_recorded_columns(tmp_path):
+    out = tmp_path / "f.h5"
+    assert run("run", FIXTURE, "--no-fatigue", "-o", str(out), "--fields", "joints,muscles/activation").returncode == 0
+    with paraspine.load_results(out) as r:
+        t = r.to_pandas("muscles")
+    assert "peak_activation" in t and "mean_activation" in t
+    assert "peak_force_N" not in t and "end_fatigued_fraction" not in t
+    assert len(t) == len(t.index.unique())
