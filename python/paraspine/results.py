@@ -598,12 +598,8 @@ class Results:
         in a file without it the model it names (its ``model_file`` if that is found, else the model
         by name) scaled to its recorded ``subject``, as ``paraspine render`` and ``report`` do."""
         f0 = getattr(self, "_f0", None)
-        if f0 is None:
-            h5 = getattr(self, "_h5", None)
-            if self.model is None and h5 is not None and "muscles/max_force" in h5:
-                f0 = np.asarray(h5["muscles/max_force"][()], dtype=float)  # the run's own weights
-            else:
-                f0 = np.asarray(self._run_model().muscle_max_force, dtype=float)
+        if f0 is None:  # a file's own F0 is read when it is opened (load_results), so close() keeps them
+            f0 = np.asarray(self._run_model().muscle_max_force, dtype=float)
             self._f0 = f0
         return f0
 
@@ -622,11 +618,8 @@ class Results:
         if model is not None:
             return model
         mfile = str(self.metadata.get("model_file", ""))
-        found = mfile if mfile and os.path.isfile(mfile) else ""
-        if mfile and not found and not os.path.isabs(mfile) and self.file:
-            # Files before session 18 recorded the path as typed, relative to the run's working folder.
-            beside = os.path.join(os.path.dirname(os.path.abspath(self.file)), mfile)
-            found = beside if os.path.isfile(beside) else ""
+        digest = str(self.metadata.get("model_digest", ""))
+        found = _recorded_model_file(mfile, digest, self.file)
         name = str(self.metadata.get("model", ""))
         try:
             model = _core.Model.load(found or name)
@@ -636,17 +629,19 @@ class Results:
             raise FileNotFoundError(errno.ENOENT, f"the model file {mfile} that {self.file or self.scenario_name} recorded is "
                                     f"not found (looked for as recorded and beside the results file), and no bundled model "
                                     f"is named '{name}': put the model file back where it was ({e})", mfile) from None
-        if mfile and not found:  # as render and report say it
-            warnings.warn(f"the model file {mfile} that {self.file or self.scenario_name} recorded is not found: the model "
-                          f"named '{name}' ({model.file}) is used instead", stacklevel=4)
         sub = self.metadata.get("subject")
         sub = sub if isinstance(sub, dict) else {}
         model = model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),
                                            sex=str(sub.get("sex", "")), strength_factor=float(sub.get("strength_factor", 1.0))))
-        digest = str(self.metadata.get("model_digest", ""))
-        if digest and model.source_digest != digest:  # as render and report say it
+        changed = bool(digest) and model.source_digest != digest
+        if mfile and not found:  # as render and report say it
+            warnings.warn(f"the model file {mfile} that {self.file or self.scenario_name} recorded is not found: the model "
+                          f"named '{name}' ({model.file}) is used instead"
+                          + (", whose text is not the run's (model_digest): the subdivisions come from it" if changed else ""),
+                          stacklevel=4)
+        elif changed:  # as render and report say it
             warnings.warn(f"the model file {model.file} has changed since the run (its text no longer matches "
-                          f"{self.file or self.scenario_name}'s model_digest): the weights F0 and the subdivisions "
+                          f"{self.file or self.scenario_name}'s model_digest): the subdivisions "
                           "come from the model as it is now", stacklevel=4)
         if model.nmuscle != len(self.muscle_names):
             raise ValueError(f"the model of {self.file or self.scenario_name} has {model.nmuscle} muscles, the results "
@@ -710,14 +705,17 @@ class Results:
             "side": ("muscle", self.muscle_sides),
             "rotation": list(ROTATIONS),
         }
+        # Each from where it comes: F0 from the file itself when it has them, the subdivision from the
+        # model; one that cannot be had is left out with a warning, not the other with it.
         try:
-            f0, subdivision = self.muscle_max_force, self.muscle_subdivisions
+            coords["subdivision"] = ("muscle", self.muscle_subdivisions)
         except (OSError, ValueError, RuntimeError) as e:  # a file whose model is gone or no longer fits
-            warnings.warn(f"to_xarray: no max_force or subdivision coordinates: {e}", stacklevel=2)
-        else:
-            coords["subdivision"] = ("muscle", subdivision)
-            coords["max_force"] = ("muscle", f0, {"units": "N", "description":
-                                                  "maximum isometric force F0 of each fascicle, scaled to the run's subject"})
+            warnings.warn(f"to_xarray: no subdivision coordinate: {e}", stacklevel=2)
+        try:
+            coords["max_force"] = ("muscle", self.muscle_max_force, {"units": "N", "description":
+                                   "maximum isometric force F0 of each fascicle, scaled to the run's subject"})
+        except (OSError, ValueError, RuntimeError) as e:
+            warnings.warn(f"to_xarray: no max_force coordinate: {e}", stacklevel=2)
         # A root attribute named like a variable (the file's `compression` filters beside the
         # `compression` field) is prefixed "file_", so ds.attrs["compression"] is not mistaken for it.
         attrs = {(f"file_{k}" if k in data or k in coords else k): v if isinstance(v, (str, int, float)) else json.dumps(v)
@@ -745,10 +743,11 @@ class Results:
         if what == "muscles":
             st = self.statistic  # block by block from a file: no whole (T, M) field is read
             static = {}
-            try:
-                static = {"subdivision": self.muscle_subdivisions, "max_force_N": self.muscle_max_force}
-            except (OSError, ValueError, RuntimeError) as e:  # a file whose model is gone or no longer fits
-                warnings.warn(f"to_pandas: no max_force_N or subdivision columns: {e}", stacklevel=2)
+            for col, get in (("subdivision", lambda: self.muscle_subdivisions), ("max_force_N", lambda: self.muscle_max_force)):
+                try:
+                    static[col] = get()
+                except (OSError, ValueError, RuntimeError) as e:  # a file whose model is gone or no longer fits
+                    warnings.warn(f"to_pandas: no {col} column: {e}", stacklevel=2)
             # From the fields recorded: a file written with --fields (or simulate(fields=...)) that
             # left one out gives the others' columns, not an error for the whole table.
             columns = {"peak_activation": ("activation", "max"), "mean_activation": ("activation", "mean"),
@@ -854,6 +853,30 @@ RESULTS_HINT = "the summary is Results.summary, a dict: json.dump(results.summar
 SWEEP_HINT = "the summaries are SweepResults.summaries; to_pandas() gives a table"
 
 
+def _recorded_model_file(model_file: str, digest: str, results_file: Optional[str]) -> str:
+    """Where the model file a results file recorded is now, as ``paraspine render`` finds it
+    (ResultsSeries::recorded_model_file): as recorded (absolute since session 18); an older, relative
+    path beside the results file; a file of the same name beside the results file whose text is the
+    run's (``model_digest``: a project folder moved with its model); "" when none is found."""
+    if not model_file:
+        return ""
+    if os.path.isfile(model_file):
+        return model_file
+    if not results_file:
+        return ""
+    folder = os.path.dirname(os.path.abspath(results_file))
+    if not os.path.isabs(model_file) and os.path.isfile(os.path.join(folder, model_file)):
+        return os.path.normpath(os.path.join(folder, model_file))
+    same_name = os.path.join(folder, os.path.basename(model_file))
+    if digest and os.path.isfile(same_name):
+        try:
+            if _core.Model.load(same_name).source_digest == digest:
+                return same_name
+        except _core.InputError:
+            pass
+    return ""
+
+
 def _check_results_name(path: str, option: str, hint: str) -> None:
     """The CLI's check of a results file's name (sim/io/output_path; ``-o out.json`` is refused,
     ``-o out.res`` warned), naming ``option`` (``output`` or ``to_hdf5``): raised before anything is
@@ -910,6 +933,8 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
             muscle_groups=list(f["muscles/group"].asstr()[()]), muscle_sides=list(f["muscles/side"].asstr()[()]),
             summary=info["summary"], metadata=meta, file=path, h5file=f)
         r._opened_as = os.path.abspath(path)  # what pickling records (self.file stays as the caller wrote it)
+        if "muscles/max_force" in f:  # the run's own F0: the group weights, whatever the model file says now
+            r._f0 = np.asarray(f["muscles/max_force"][()], dtype=float)
         return r
     except Exception:
         f.close()

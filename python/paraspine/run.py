@@ -193,6 +193,8 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
     if fields is not None and not chosen:
         raise ValueError("fields=[] would record nothing; name at least one field")
     out = os.fspath(output) if output is not None else ""
+    if output is not None and not out:  # an unset variable must not turn a streamed run into a lost one
+        _core._check_output_path(out, [])  # raises: "output: empty file name"
     if precision not in ("double", "single"):
         raise ValueError(f"precision must be 'double' or 'single', not {precision!r}")
     if precision == "single" and not out:
@@ -212,8 +214,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             raise ValueError("compression='lz4': this h5py cannot read LZ4 (HDF5 filter 32004), so the results "
                              "could not be read back; install Debian's hdf5-filter-plugin or hdf5plugin")
     m = _resolve_model(model, sc)
-    if output is not None:  # as `paraspine run -o`, before the run: the folder, an input of the run, then the name
-        # (output="" is refused there: an unset variable must not turn a streamed run into a lost one)
+    if out:  # as `paraspine run -o`, before the run: the folder, an input of the run, then the name
         _core._check_output_path(out, [sc.file, m.file, sc.motion_file])
         _check_results_name(out, "output", RESULTS_HINT)
     if subject is not None and not isinstance(subject, _core.Subject):
@@ -258,7 +259,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         streamed._scenario = sc  # so its to_hdf5 knows the scenario file, an input never to be replaced
         return streamed
     meta = {"paraspine_version": _core_version(), "schema_version": _core.SCHEMA_VERSION, "model": m.name,
-            "model_file": os.path.abspath(m.file) if m.file else "", "model_digest": m.source_digest, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
+            "model_file": m.file, "model_digest": m.source_digest, "scenario": sc.name, "scenario_text": sc.text, "subject": _subject_json(m),
             "criterion": crit or sc.criterion}
     if sc.motion_text:  # as the file's root attribute: a motion file's rows are the keyframes
         meta["motion_text"] = sc.motion_text

@@ -160,7 +160,16 @@ class Scenario:
         edits it (its other lines, comments and line numbers kept)."""
         motion_text, source = _motion_csv(motion)
         text = _core.Scenario._with_motion_entry(self.text, self.file, source, float(lowpass_hz or 0), "with_motion")
-        return Scenario(_core.Scenario._parse_with_motion(text, self.file, motion_text, source))
+        try:
+            return Scenario(_core.Scenario._parse_with_motion(text, self.file, motion_text, source))
+        except _core.InputError as e:
+            key = "motion.lowpass_hz: "
+            if not lowpass_hz or getattr(e, "field", "") != "motion.lowpass_hz" or key not in str(e):
+                raise
+            # The cutoff is this call's argument, not the scenario file's (only appended to its text).
+            err = _core.InputError(f"with_motion: lowpass_hz: {str(e).split(key, 1)[1]} ({source})")
+            err.file, err.line, err.field = "with_motion", 0, "lowpass_hz"
+            raise err from None
 
     def with_overrides(self, overrides: Overrides) -> "Scenario":
         """A copy with existing values changed (``{PATH: VALUE}`` or ``["PATH=VALUE", ...]``).

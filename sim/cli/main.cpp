@@ -302,11 +302,8 @@ ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std:
     return ps::parse_scenario_noted(text, file, motion.empty() ? " (with --set)" : sets.empty() ? " (with --motion)" : " (with --motion and --set)");
   } catch (const ps::InputError& e) {
     // A cutoff given with --lowpass-hz is the option's error, not the scenario file's (the run only
-    // appended the key to the scenario's text): name the option and the CSV whose rate sets the limit.
-    const std::string what = e.what(), key = "motion.lowpass_hz: ";
-    const size_t at = what.find(key);
-    if (lowpass_hz > 0 && e.field() == "motion.lowpass_hz" && at != std::string::npos)
-      throw ps::InputError("--lowpass-hz", 0, "", what.substr(at + key.size()) + " (" + motion + ")");
+    // appended the key to the scenario's text).
+    ps::rethrow_cutoff_as_option(e, lowpass_hz, "--lowpass-hz", motion);
     throw;
   }
 }
@@ -638,7 +635,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   ps::skip_hdf5_shutdown_at_exit();  // first: before any HDF5 call (hdf5_close.h)
   ps::register_lz4_filter();  // render and compare read --compression lz4 files without the HDF5 plugin
   // A file-size limit (ulimit -f) would kill the process with SIGXFSZ mid-write, leaving NAME.partial
@@ -836,4 +833,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+// The verbs' results on stdout (--json summaries, tables) must not be lost silently: a full disk or a
+// file-size limit on a redirected stdout (SIGXFSZ is ignored, run_main) is an output error, exit 2.
+int main(int argc, char** argv) {
+  const int code = run_main(argc, argv);
+  std::cout.flush();
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {
+    std::fprintf(stderr, "error: writing to standard output failed (disk full or file-size limit?)\n");
+    return code == 0 ? 2 : code;
+  }
+  return code;
 }

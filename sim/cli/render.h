@@ -18,7 +18,7 @@ struct Verb {
 // For -o options: an empty name (`-o "$OUT"` with OUT unset) is refused instead of meaning "no
 // output", so a script never loses its results silently (README "Exit codes": exit 2).
 inline CLI::Validator non_empty_path() {
-  return CLI::Validator([](std::string& s) { return s.empty() ? std::string("empty file name") : std::string(); }, "PATH");
+  return CLI::Validator([](std::string& s) { return s.empty() ? std::string("empty file name") : std::string(); }, "", "non-empty");
 }
 
 // Finite numbers that must be > 0 or >= 0, said in those words: CLI11's PositiveNumber and
@@ -34,7 +34,7 @@ inline CLI::Validator number_at_least(double lowest, bool allow_equal) {
         if (allow_equal ? x >= lowest : x > lowest) return "";
         return std::string("must be ") + (allow_equal ? "at least " : "greater than ") + CLI::detail::to_string(lowest) + ", got " + text;
       },
-      allow_equal ? "NUMBER>=0" : "NUMBER>0");
+      "", allow_equal ? "at least 0" : "positive");
 }
 inline CLI::Validator positive_number() { return number_at_least(0, false); }
 inline CLI::Validator non_negative_number() { return number_at_least(0, true); }

@@ -28,7 +28,7 @@ void check_output_path(const std::string& path) {
   namespace fs = std::filesystem;
   auto fail = [&](const std::string& msg) { throw InputError(path, 0, "output", msg); };
   std::error_code ec;
-  if (path.empty()) fail("empty file name");
+  if (path.empty()) throw InputError("output", 0, "", "empty file name");  // no path to name before the colon
   if (fs::is_directory(path, ec)) fail("is a directory: give a file name, e.g. " + (fs::path(path) / "results.h5").string());
   // Every writer writes NAME.partial and renames it to NAME when complete. A rename replaces the
   // directory entry, not what it points at: a device (-o /dev/null as root), a FIFO or a socket
@@ -68,13 +68,6 @@ std::string check_results_name(const std::string& path, const std::string& optio
   for (const char* h5 : {".h5", ".hdf5", ".hdf", ".he5", ".nc"})
     if (ext == h5) return "";
   return "the results file is HDF5 (usually named .h5)";
-}
-
-std::string absolute_path(const std::string& path) {
-  if (path.empty()) return path;
-  std::error_code ec;
-  const std::filesystem::path a = std::filesystem::absolute(path, ec);
-  return ec ? path : a.lexically_normal().string();
 }
 
 }  // namespace paraspine

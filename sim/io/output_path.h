@@ -23,9 +23,5 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
 // caller to give its own way ("the results file is HDF5 (usually named .h5)"); "" otherwise.
 std::string check_results_name(const std::string& path, const std::string& option, const std::string& hint);
 
-// `path` made absolute against the working folder and lexically normalized ("" stays ""): what a
-// results file records as its `model_file`, so that it still names the model when the file is read
-// from another folder (a relative path means nothing once the run's working folder is gone).
-std::string absolute_path(const std::string& path);
 
 }  // namespace paraspine

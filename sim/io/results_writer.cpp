@@ -29,7 +29,6 @@
 #include "sim/io/fields.h"
 #include "sim/io/hdf5_attributes.h"
 #include "sim/io/hdf5_close.h"
-#include "sim/io/output_path.h"
 
 namespace paraspine {
 namespace {
@@ -623,7 +622,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
   int_attribute(w.file, "schema_version", kSchemaVersion);
   write_string_attribute(w.file, "model", m.name);
-  write_string_attribute(w.file, "model_file", absolute_path(m.file));
+  write_string_attribute(w.file, "model_file", m.file);
   if (!m.source_digest.empty()) write_string_attribute(w.file, "model_digest", m.source_digest);
   write_string_attribute(w.file, "scenario", meta.scenario_name);
   write_string_attribute(w.file, "scenario_text", meta.scenario_text);

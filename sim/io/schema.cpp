@@ -28,7 +28,7 @@ std::string hdf5_schema_markdown() {
       "| attribute | content |\n|---|---|\n"
       "| `paraspine_version` | version of the program that wrote the file |\n"
       "| `schema_version` | {} |\n"
-      "| `model`, `model_file` | model name and the file it was loaded from |\n"
+      "| `model`, `model_file` | model name and the file it was loaded from (an absolute path with links resolved; before session 18 the path as typed, relative to the run's working folder) |\n"
       "| `model_digest` | `fnv1a64:` and 16 hex digits: a fingerprint of the model text the run used; `render`, `report` and Python's `muscle_max_force` warn when the model file they rebuild from no longer matches it |\n"
       "| `scenario`, `scenario_text` | scenario name and its full text |\n"
       "| `motion_text` | only when the scenario reads a motion file (`motion:`, docs/scenarios.md): that CSV's text as the run read it, so pictures and reports rebuild the run without the file |\n"

@@ -1,5 +1,7 @@
 #include "sim/model/loader.h"
 
+#include "sim/common/file_path.h"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -226,7 +228,9 @@ Model load_model(const std::string& name_or_path) {
   if (!std::filesystem::is_regular_file(path) &&
       std::filesystem::is_regular_file(resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR)))
     throw InputError(name_or_path, 0, "", "is a scenario, not a model (paraspine list shows both)");
-  return parse_model(read_input_file(path, "model"), path);
+  Model m = parse_model(read_input_file(path, "model"), path);
+  m.file = absolute_file_path(path);  // after parsing, whose errors name the file as it was given
+  return m;
 }
 
 Model parse_model(const std::string& text, const std::string& file) {

@@ -557,12 +557,17 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
                                    r_.model_file, r_.model));
   }
   model_ = scale_model(load_model(model_path), subject);
+  const std::string by_name_note =
+      model_by_name_ ? fmt::format(" (the model file {} that the run recorded is not found; this is the model named '{}')", r_.model_file, r_.model) : "";
   if (model_.njoint != r_.njoint() || model_.nmuscle != r_.nmuscle())
-    throw InputError(r_.path, 0, "model", fmt::format("model '{}' has {} joints and {} muscles, the file {} and {}: it no longer matches the results",
-                                                      model_path, model_.njoint, model_.nmuscle, r_.njoint(), r_.nmuscle()));
+    throw InputError(r_.path, 0, "model", fmt::format("model '{}' has {} joints and {} muscles, the file {} and {}: it no longer matches the results{}",
+                                                      model_path, model_.njoint, model_.nmuscle, r_.njoint(), r_.nmuscle(), by_name_note));
   for (int i = 0; i < model_.nmuscle; ++i)
     if (model_.muscle_name[i] != r_.muscle_name[i])
-      throw InputError(r_.path, 0, "/muscles/name", fmt::format("muscle {} is '{}' in the file but '{}' in model '{}'", i, r_.muscle_name[i], model_.muscle_name[i], model_path));
+      throw InputError(r_.path, 0, "/muscles/name", fmt::format("muscle {} is '{}' in the file but '{}' in model '{}'{}", i, r_.muscle_name[i], model_.muscle_name[i], model_path, by_name_note));
+  // The run's own F0 where the file has them: fascicle widths and the groups' share of strength lost
+  // (report) as the run weighted them, whatever the model file says now.
+  if (const Eigen::VectorXd f0 = r_.run_max_force(); f0.size() == model_.nmuscle) model_.muscle_fmax = f0;
   try {
     bound_ = std::make_unique<BoundScenario>(bind_scenario(scenario_, model_));
   } catch (const InputError& e) {

@@ -305,8 +305,8 @@ class ResultsPicture {
   StoredFields stored_;
   // Legend rows, the same for every frame of the run so animations keep their layout.
   bool run_has_hand_load_ = false, run_has_forces_ = false, run_has_arms_ = false;
-  bool run_has_reserves_ = false, run_fails_ = false;
-  bool model_by_name_ = false;  // the recorded model_file was not found: the model of that name was loaded  // reserve moments stored and used; an endurance in the summary
+  bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
+  bool model_by_name_ = false;  // the recorded model_file was not found: the model of that name was loaded
   double endurance_s_ = -1;
   // Discs whose joint loads may be drawn, in the order joint_load_levels tries them (L5-S1, then the
   // highest peak compression down), and the same ascending.

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "sim/common/error.h"
+#include "sim/common/text_digest.h"
 #include "sim/io/hdf5_attributes.h"
 #include "sim/io/results_reader.h"
 
@@ -130,12 +133,32 @@ std::string ResultsSeries::recorded_model_file() const {
   if (model_file.empty()) return "";
   std::error_code ec;
   if (fs::is_regular_file(model_file, ec)) return model_file;
-  const fs::path stored(model_file);
+  const fs::path stored(model_file), folder = fs::path(path).parent_path();
   if (stored.is_relative()) {
-    const fs::path beside = fs::path(path).parent_path() / stored;
+    const fs::path beside = folder / stored;
     if (fs::is_regular_file(beside, ec)) return beside.lexically_normal().string();
   }
+  const fs::path same_name = folder / stored.filename();
+  if (!model_digest.empty() && fs::is_regular_file(same_name, ec)) {
+    std::ifstream in(same_name, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in && text_digest(text.str()) == model_digest) return same_name.string();
+  }
   return "";
+}
+
+Eigen::VectorXd ResultsSeries::run_max_force() const {
+  if (!has("/muscles/max_force")) return {};
+  const hid_t ds = dataset("/muscles/max_force");
+  const hid_t space = H5Dget_space(ds);
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  H5Sclose(space);
+  if (n != nmuscle()) fail("/muscles/max_force", "has " + std::to_string(n) + " values for " + std::to_string(nmuscle()) + " fascicles");
+  Eigen::VectorXd out(n);
+  if (n > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+    fail("/muscles/max_force", "cannot be read as numbers");
+  return out;
 }
 
 long ResultsSeries::frame_at(double t) const {

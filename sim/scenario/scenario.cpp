@@ -123,6 +123,13 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
   return parse_scenario_impl(text, file, note, {});
 }
 
+void rethrow_cutoff_as_option(const InputError& e, double lowpass_hz, const std::string& option, const std::string& motion) {
+  const std::string what = e.what(), key = "motion.lowpass_hz: ";
+  const size_t at = what.find(key);
+  if (lowpass_hz > 0 && e.field() == "motion.lowpass_hz" && at != std::string::npos)
+    throw InputError(option, 0, "", what.substr(at + key.size()) + " (" + motion + ")");
+}
+
 Scenario parse_scenario_with_motion(const std::string& text, const std::string& file, const std::string& motion_text,
                                     const std::string& motion_source) {
   return parse_scenario_impl(text, file, "", {&motion_text, motion_source});

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/common/error.h"
 #include "sim/kinematics/posture.h"
 #include "sim/kinematics/timeline.h"
 #include "sim/model/model.h"
@@ -228,6 +229,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file);
 // The same, with `note` appended to every error message (" (with --set)": the text is the file's with
 // overrides applied) so that FILE:LINE stays parseable by editors.
 Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note);
+// rethrow_cutoff_as_option: when `e` is about motion.lowpass_hz and the cutoff came from an option
+// (`option`, e.g. "--lowpass-hz", with lowpass_hz > 0, appended to the text by with_motion_file), throws
+// it again as that option's error naming the motion file whose rate sets the limit; otherwise returns.
+void rethrow_cutoff_as_option(const InputError& e, double lowpass_hz, const std::string& option, const std::string& motion);
 // The same with the motion file's text given (a results file's `motion_text`): `motion.file` is then
 // not looked up, and errors about the motion name it as `motion_source`.
 Scenario parse_scenario_with_motion(const std::string& text, const std::string& file, const std::string& motion_text,

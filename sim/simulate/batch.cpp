@@ -53,7 +53,12 @@ std::vector<Scenario> batch_scenarios(const std::vector<std::string>& names, con
       const std::string stem = std::filesystem::path(motion).stem().string();
       std::string text = with_motion_file(base.text, base.file, motion, options.lowpass_hz);
       text = apply_overrides(text, base.file, {"name=" + stem}, "--motion");
-      scenarios.push_back(parse_scenario_noted(text, base.file, " (with --motion " + motion + ")"));
+      try {
+        scenarios.push_back(parse_scenario_noted(text, base.file, " (with --motion " + motion + ")"));
+      } catch (const InputError& e) {
+        rethrow_cutoff_as_option(e, options.lowpass_hz, "--lowpass-hz", motion);  // the option's value, not the file's
+        throw;
+      }
     }
   } else {
     for (const std::string& n : names) scenarios.push_back(load_scenario(n));

@@ -18,7 +18,6 @@
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/io/results_writer.h"
-#include "sim/io/output_path.h"
 #include "sim/simulate/run.h"
 
 namespace paraspine {
@@ -371,7 +370,7 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
   H5Sclose(scalar);
   ok = write_string_attribute(w.file, "kind", "sweep") && ok;
   ok = write_string_attribute(w.file, "model", model.name) && ok;
-  ok = write_string_attribute(w.file, "model_file", absolute_path(model.file)) && ok;
+  ok = write_string_attribute(w.file, "model_file", model.file) && ok;
   ok = write_string_attribute(w.file, "scenario", base.name) && ok;
   ok = write_string_attribute(w.file, "scenario_text", base.text) && ok;
   ok = write_string_attribute(w.file, "criterion", base.criterion) && ok;

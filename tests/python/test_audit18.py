@@ -152,3 +152,63 @@ def test_muscles_table_of_a_fields_file_has_the_recorded_columns(tmp_path):
     assert "peak_activation" in t and "mean_activation" in t
     assert "peak_force_N" not in t and "end_fatigued_fraction" not in t
     assert len(t) == len(t.index.unique())
+
+
+# --- session 18 review of the fixes above ----------------------------------------------------------
+
+def test_a_project_folder_moved_with_its_model_still_renders(tmp_path):
+    """The recorded absolute path is gone, but a file of the same name with the run's text lies beside
+    the results file: it is found (by name and model_digest), with no note."""
+    old = tmp_path / "old"
+    old.mkdir()
+    _variant(old, "my_variant")
+    assert run("run", FIXTURE, "--model", str(old / "variant.yaml"), "--no-fatigue", "-o", str(old / "v.h5")).returncode == 0
+    new = tmp_path / "new"
+    shutil.move(str(old), str(new))
+    r = run("render", str(new / "v.h5"), "-o", str(new / "v.svg"))
+    assert r.returncode == 0, r.stderr
+    assert "not found" not in r.stderr and "changed" not in r.stderr, r.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with paraspine.load_results(new / "v.h5") as res:
+            assert res.muscle_subdivisions
+
+
+def test_the_runs_f0_survive_close(tmp_path):
+    model = _variant(tmp_path, "my_variant")
+    out = tmp_path / "v.h5"
+    assert run("run", FIXTURE, "--model", str(model), "--no-fatigue", "-o", str(out)).returncode == 0
+    model.unlink()
+    res = paraspine.load_results(out)
+    with h5py.File(out, "r") as f:
+        f0 = f["muscles/max_force"][()]
+    res.close()
+    np.testing.assert_array_equal(res.muscle_max_force, f0)
+
+
+def test_batch_lowpass_error_names_the_option(tmp_path):
+    csv = tmp_path / "m.csv"
+    csv.write_text("time_s,regions_deg.lumbar.flexion\n0,0\n1,10\n2,20\n")
+    r = run("batch", FIXTURE, "--motion", str(csv), "--lowpass-hz", "1000", "-o", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert "--lowpass-hz: " in r.stderr and str(csv) in r.stderr and "test_lift.yaml:" not in r.stderr, r.stderr
+
+
+def test_python_with_motion_lowpass_error_names_the_argument(tmp_path):
+    csv = tmp_path / "m.csv"
+    csv.write_text("time_s,regions_deg.lumbar.flexion\n0,0\n1,10\n2,20\n")
+    sc = paraspine.Scenario.load(FIXTURE)
+    with pytest.raises(paraspine.InputError, match="with_motion: lowpass_hz: ") as e:
+        sc.with_motion(str(csv), lowpass_hz=1000)
+    assert e.value.field == "lowpass_hz"
+
+
+def test_stdout_cut_by_a_file_size_limit_is_an_error(tmp_path):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512, resource.RLIM_INFINITY))
+
+    with open(tmp_path / "o.json", "w") as out:
+        p = subprocess.run([CLI, "run", FIXTURE, "--no-fatigue", "--json"], stdout=out, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=limit, timeout=600)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert "writing to standard output failed" in p.stderr

@@ -198,7 +198,7 @@ def test_instants_and_sizes_outside_what_can_be_drawn_are_refused(lifts):
     f = str(files["rounded_back_lift"])
     out = d / "refused.png"
     for args, expect in ((["--time", "100"], "--time: 100 s is outside the run"),
-                         (["--time", "nan"], "--time: nan s is outside the run"),
+                         (["--time", "nan"], "--time: must be a finite time in s, got nan"),
                          (["--time", "-1"], "--time: -1 s is outside the run"),
                          (["--animate", "--end", "60"], "--end: 60 s is outside the run"),
                          (["--color-max", "nan"], "--color-max: must be a finite number"),

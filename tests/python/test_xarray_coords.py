@@ -89,10 +89,11 @@ def test_a_file_whose_model_cannot_be_found_still_converts_saying_what_is_missin
         f.attrs["model"] = "no_such_model"
         f.attrs["model_file"] = str(tmp_path / "no_such_model.yaml")
     with paraspine.load_results(orphan) as r:
-        with pytest.warns(UserWarning, match="no max_force or subdivision coordinates.*no_such_model"):
+        with pytest.warns(UserWarning, match="no subdivision coordinate.*no_such_model"):
             ds = r.to_xarray(fields="compression,muscle_force")
-        assert "max_force" not in ds.coords and "subdivision" not in ds.coords
+        # F0 come from the file itself (/muscles/max_force, session 18): kept; the subdivision needs the model
+        assert "max_force" in ds.coords and "subdivision" not in ds.coords
         assert list(ds.group.values) == r.muscle_groups  # what the file itself holds stays
-        with pytest.warns(UserWarning, match="no max_force_N or subdivision columns"):
+        with pytest.warns(UserWarning, match="no subdivision column"):
             df = r.to_pandas("muscles")
-        assert "max_force_N" not in df.columns and "peak_force_N" in df.columns
+        assert "max_force_N" in df.columns and "subdivision" not in df.columns and "peak_force_N" in df.columns
