@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <filesystem>
 #include <algorithm>
@@ -70,7 +71,12 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   // Resolved as `model info` does, so an unknown name lists the bundled models.
   const ps::Model model = ps::scale_model(ps::load_model(ps::resolve_model_name(model_path, model_path, 0, "")), subject);
   ps::Posture posture = ps::neutral_posture(model);
-  for (const auto& s : angles) apply_angle(model, s, posture);
+  std::set<std::string> given;  // REGION.AXIS named twice would keep only the last value
+  for (const auto& s : angles) {
+    const std::string key = s.substr(0, s.find('='));
+    if (!given.insert(key).second) throw ps::InputError("--angle-deg", 0, key, "given twice: give each angle once");
+    apply_angle(model, s, posture);
+  }
   // As for a scenario's keyframes: a posture beyond the joints' ranges gives numbers of no meaning.
   if (const std::string beyond = ps::posture_range_problem(model, posture); !beyond.empty())
     throw ps::InputError("--angle-deg", 0, "", beyond);
@@ -399,7 +405,10 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
           : std::string();
   fmt::print("\n  reserves: peak {:.2f} N·m{}, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(), peak_where,
              100 * r["frames_used_fraction"].get<double>(),
-             r["peak_moment_Nm"].get<double>() > 0 ? " (moments the model's muscles cannot carry)" : "");
+             r["peak_moment_Nm"].get<double>() > 0
+                 ? " (moments the model's muscles cannot carry; where they act, the compressions and shears above are "
+                   "lower bounds, since a reserve carries moment without loading the disc)"
+                 : "");
   if (r["peak_moment_Nm"].get<double>() > 0 && r.contains("peak_fatigue_share_of_strength")) {
     // The failure rule in the same terms, so that reserves in most frames and "never failed" reconcile.
     const double share = r["peak_fatigue_share_of_strength"].get<double>(), limit = r["failure_threshold_share_of_strength"].get<double>();
@@ -600,9 +609,10 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     if (json) {
       kept[p] = s;
     } else {
-      cells[p] = fmt::format("{} {} {:>12.2f} {:>12}", ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
+      const double reserve = s["reserves"]["peak_moment_Nm"].get<double>();
+      cells[p] = fmt::format("{} {} {:>11.2f}{} {:>12}", ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
                              ps::cli::cell(ps::cli::joint_number(s, "L5-S1", "peak_compression_N"), 0, 14),
-                             s["reserves"]["peak_moment_Nm"].get<double>(),
+                             reserve, reserve > 0 ? "*" : " ",
                              s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()));
     }
   });
@@ -629,6 +639,11 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     for (size_t k = 0; k < vals.size(); ++k) row += fmt::format(" {:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
     fmt::print("{}  {}\n", row, cells[p]);
   }
+  // A point whose task the muscles cannot carry reads a lower compression than the load would give:
+  // the reserve takes the moment without loading the disc, so a heavier box can show a smaller peak.
+  if (std::any_of(cells.begin(), cells.end(), [](const std::string& c) { return c.find('*') != std::string::npos; }))
+    fmt::print("\n  * reserves act at this point (moments the muscles cannot carry): its compressions are lower bounds,\n"
+               "    since a reserve carries moment without loading the disc (docs/loadsharing.md, \"Reserves\")\n");
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "sim/kinematics/posture.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <stdexcept>
 
@@ -24,6 +26,10 @@ void set_posture_angle(const Model& m, const std::string& region, const std::str
                                 "' (expected flexion, lateral_bending or axial_rotation)");
   if (!std::isfinite(radians)) throw std::invalid_argument("angle for " + region + "." + axis + " is not finite");
   if (region == "pelvis") {
+    // As scenarios and motion files refuse it (kMaxPelvisAngleDeg): past a half turn the body is the
+    // same as the other way round, or upside down with "compressions" that pull.
+    if (std::abs(radians) > M_PI + 1e-12)
+      throw std::invalid_argument(fmt::format("pelvis.{}: {:g}° is more than a half turn (limit ±180° per axis)", axis, radians * 180 / M_PI));
     p.pelvis_angles[a] = radians;
     return;
   }

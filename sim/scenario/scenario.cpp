@@ -830,6 +830,13 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
 std::string apply_overrides(const std::string& text, const std::string& file,
                             const std::vector<std::string>& overrides, const std::string& option) {
   if (overrides.empty()) return text;
+  // One value per path: a second --set of the same path would silently replace the first (a job
+  // script's typo for another keyframe), as a second --vary of it is refused.
+  for (size_t i = 0; i < overrides.size(); ++i)
+    for (size_t k = 0; k < i; ++k) {
+      const std::string a = overrides[i].substr(0, overrides[i].find('=')), b = overrides[k].substr(0, overrides[k].find('='));
+      if (!a.empty() && a == b) throw InputError(option, 0, a, "set twice: give each path once");
+    }
   // Each value is replaced where it is written, so the file keeps its comments (every bundled
   // number's source) and its line numbers: errors point at the file's own lines.
   std::string out = text;

@@ -40,6 +40,10 @@ SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option) {
     const double nd = number(v.substr(c2 + 1));
     if (nd < 1 || nd != std::floor(nd) || nd > 10000) throw InputError(option, 0, spec, "N must be a whole number 1–10000");
     const int n = static_cast<int>(nd);
+    // N counts the points from START to STOP, both included: N = 1 with STOP ≠ START would silently
+    // drop STOP (a user reading N as a step).
+    if (n == 1 && a1 != a0)
+      throw InputError(option, 0, spec, "N is the number of points from START to STOP, both included: 1 point cannot reach STOP (give N ≥ 2, or one value)");
     for (int k = 0; k < n; ++k) a.values.push_back(n == 1 ? a0 : a0 + (a1 - a0) * k / (n - 1));
   } else {
     size_t start = 0;

@@ -34,9 +34,8 @@ TEST(ScenarioSetDefaults, AddsMissingTopLevelSettings) {
   EXPECT_EQ(s.repetitions, 3);
   EXPECT_EQ(s.rest_s, 20);
   EXPECT_EQ(s.keyframes.size(), base.keyframes.size());
-  // Set twice: the second replaces the first (the added line is then an existing value).
-  const Scenario twice = parse_scenario(apply_overrides(base.text, base.file, {"repetitions=3", "repetitions=5"}), base.file);
-  EXPECT_EQ(twice.repetitions, 5);
+  // Set twice: refused (session 18 audit; it silently kept the second, while --vary twice was refused).
+  EXPECT_NE(error_of(base.text, {"repetitions=3", "repetitions=5"}).find("set twice"), std::string::npos);
   // A bad value is the parser's error, as for a value written in the file.
   EXPECT_NE(error_of(base.text, {"repetitions=0"}).find("repetitions"), std::string::npos);
   // Other missing paths stay errors: a misspelt key, a nested key, a subject the file lacks.

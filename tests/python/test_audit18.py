@@ -212,3 +212,34 @@ def test_stdout_cut_by_a_file_size_limit_is_an_error(tmp_path):
                            preexec_fn=limit, timeout=600)
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert "writing to standard output failed" in p.stderr
+
+
+# --- session 18, second audit (sweep, moments, static_frame) ------------------------------------------
+
+def test_pelvis_angles_past_a_half_turn_are_refused_everywhere():
+    r = run("moments", "lumbar", "--angle-deg", "pelvis.flexion=200")
+    assert r.returncode == 2 and "more than a half turn" in r.stderr, r.stderr
+    with pytest.raises(Exception, match="more than a half turn"):
+        paraspine.static_frame("lumbar", {"pelvis.flexion": 181})
+    paraspine.static_frame("lumbar", {"pelvis.flexion": 180})  # the limit itself is allowed, as in scenarios
+
+
+def test_a_path_set_twice_is_refused():
+    r = run("run", FIXTURE, "--no-fatigue", "--set", "keyframes[1].hands.both.load_kg=3", "--set", "keyframes[1].hands.both.load_kg=9")
+    assert r.returncode == 2 and "set twice" in r.stderr, r.stderr
+    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=30", "--angle-deg", "lumbar.flexion=10")
+    assert r.returncode == 2 and "given twice" in r.stderr, r.stderr
+
+
+def test_a_one_point_range_that_cannot_reach_stop_is_refused():
+    r = run("sweep", FIXTURE, "--vary", "subject.mass=60:80:1")
+    assert r.returncode == 2 and "both included" in r.stderr, r.stderr
+    assert run("sweep", FIXTURE, "--vary", "subject.mass=60:60:1").returncode == 0
+
+
+def test_sweep_table_stars_points_where_reserves_act():
+    r = run("sweep", "rounded_back_lift", "--vary", "keyframes[2,3].hands.both.load_kg=5,25")
+    assert r.returncode == 0, r.stderr
+    rows = [l for l in r.stdout.splitlines() if l.strip().startswith(("5", "25"))]
+    assert len(rows) == 2 and "*" not in rows[0] and rows[1].rstrip().split()[-2].endswith("*"), r.stdout
+    assert "lower bounds" in r.stdout
