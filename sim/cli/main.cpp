@@ -457,6 +457,8 @@ int run_list() {
       for (const auto& e : fs::directory_iterator(dir))
         if (e.path().extension() == ".yaml") files.push_back(e.path());
     std::sort(files.begin(), files.end());
+    size_t width = 22;  // the names' column: as wide as the longest name, so every description lines up
+    for (const auto& f : files) width = std::max(width, f.stem().string().size());
     for (const auto& f : files) {
       std::string desc;
       try {
@@ -464,8 +466,15 @@ int run_list() {
       } catch (const std::exception& e) {
         desc = std::string("(does not load: ") + e.what() + ")";
       }
-      if (desc.size() > 90) desc = desc.substr(0, 87) + "...";
-      fmt::print("  {:<22} {}\n", f.stem().string(), desc);
+      // The whole description, wrapped at word boundaries (it was cut at 90 characters with "...").
+      std::vector<std::string> lines(1);
+      std::istringstream words(desc);
+      for (std::string w; words >> w;) {
+        if (!lines.back().empty() && lines.back().size() + 1 + w.size() > 100 - width) lines.emplace_back();
+        lines.back() += (lines.back().empty() ? "" : " ") + w;
+      }
+      for (size_t k = 0; k < lines.size(); ++k)
+        fmt::print("  {:<{}} {}\n", k == 0 ? f.stem().string() : std::string(), width, lines[k]);
     }
   };
   // The bundled library always; the working directory's models/ and scenarios/ as well when they

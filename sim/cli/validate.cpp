@@ -79,6 +79,12 @@ int run_validate_command(const ValidateCommand& v) {
   fmt::print("Validation against published in vivo measurements ({})\n", suite.file);
   if (!suite.model_override.empty()) fmt::print("Every case on the model {} (--model), not its own\n", suite.model_override);
   fmt::print("\n");
+  if (rep.results.empty() && !rep.not_modelled.empty()) {  // --case naming a case that is not modelled yet
+    for (const auto* c : rep.not_modelled)
+      fmt::print("  {} is not modelled yet, so nothing was predicted (measured {} {}): {}\n", c->name, number(c->measured), c->unit,
+                 c->not_modelled);
+    return code;
+  }
   // Columns as wide as the longest case and data-set names, so every row lines up.
   size_t wc = 34, wd = 44;
   for (const auto& res : rep.results) wc = std::max(wc, res.c->name.size());

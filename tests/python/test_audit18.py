@@ -243,3 +243,17 @@ def test_sweep_table_stars_points_where_reserves_act():
     rows = [l for l in r.stdout.splitlines() if l.strip().startswith(("5", "25"))]
     assert len(rows) == 2 and "*" not in rows[0] and rows[1].rstrip().split()[-2].endswith("*"), r.stdout
     assert "lower bounds" in r.stdout
+
+
+def test_validate_case_not_modelled_says_so_without_empty_tables():
+    r = run("validate", "--case", "rohlmann_sitting_knee_stool_ratio")
+    assert r.returncode == 0, r.stderr
+    assert "is not modelled yet, so nothing was predicted" in r.stdout
+    assert "0 of 0" not in r.stdout and "Pearson" not in r.stdout
+
+
+def test_list_prints_whole_descriptions_in_one_column():
+    r = run("list")
+    assert r.returncode == 0 and "..." not in r.stdout
+    starts = {len(l) - len(l.lstrip()) for l in r.stdout.splitlines() if l.startswith("    ")}
+    assert starts, r.stdout  # wrapped lines are indented under the description column
