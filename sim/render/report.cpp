@@ -232,13 +232,19 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     for (size_t k = 0; k < n; ++k) h += "<td>" + escape(get(entries[k])) + "</td>" + (k && compare ? "<td></td>" : "");
     h += "</tr>\n";
   };
-  auto num_row = [&](const std::string& label, auto get, int digits, const std::string& unit, double limit = NAN) {
+  // diff_in_units: the difference to the first run in the row's unit, not in % — for signed values
+  // (AP shear), whose ratio means nothing across a change of sign (as `paraspine compare` gives it).
+  auto num_row = [&](const std::string& label, auto get, int digits, const std::string& unit, double limit = NAN,
+                     bool diff_in_units = false) {
     h += "<tr><td>" + escape(label) + (unit.empty() ? "" : ", " + escape(unit)) + "</td>";
     const double first = get(entries[0]);
     for (size_t k = 0; k < n; ++k) {
       const double v = get(entries[k]);
       h += std::string(std::isfinite(limit) && v > limit ? "<td class=\"over\">" : "<td>") + fmt_num(v, digits) + "</td>";
-      if (k && compare)
+      if (k && compare && diff_in_units)
+        h += "<td class=\"diff\">" + (std::isfinite(v) && std::isfinite(first) ? fmt::format("{:+.{}f} {}", v - first, digits, unit)
+                                                                                : std::string("–")) + "</td>";
+      else if (k && compare)
         h += "<td class=\"diff\">" + (std::isfinite(v) && std::isfinite(first) && first != 0
                                           ? (std::abs(100 * (v / first - 1)) < 0.5 ? std::string("0 %") : fmt::format("{:+.0f} %", 100 * (v / first - 1)))
                                           : std::string("–")) + "</td>";
@@ -259,7 +265,8 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     num_row(fmt::format("{} peak compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_compression_N"}); }, 0, "N", kNioshActionLimit);
     num_row(fmt::format("{} mean compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "mean_compression_N"}); }, 0, "N", kNioshActionLimit);
     // Signed, at the largest magnitude (it showed the magnitude as "anterior"; files before session 11: '–').
-    num_row(fmt::format("{} peak AP shear (+ anterior, − posterior)", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_shear_ap_signed_N"}); }, 0, "N");
+    num_row(fmt::format("{} peak AP shear (+ anterior, − posterior)", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_shear_ap_signed_N"}); }, 0, "N",
+            NAN, true);
   }
   text_row("most loaded level", [](const Entry& e) { return e.picture->model().joint_name[e.picture->peak_joint()]; });
   num_row("its peak compression", [](const Entry& e) {

@@ -257,3 +257,15 @@ def test_list_prints_whole_descriptions_in_one_column():
     assert r.returncode == 0 and "..." not in r.stdout
     starts = {len(l) - len(l.lstrip()) for l in r.stdout.splitlines() if l.startswith("    ")}
     assert starts, r.stdout  # wrapped lines are indented under the description column
+
+
+def test_report_gives_signed_shear_differences_in_newtons(tmp_path):
+    a, b = tmp_path / "a.h5", tmp_path / "b.h5"
+    assert run("run", FIXTURE, "--no-fatigue", "-o", str(a)).returncode == 0
+    assert run("run", FIXTURE, "--no-fatigue", "--set", "keyframes[1].hands.both.load_kg=10", "-o", str(b)).returncode == 0
+    r = run("report", str(a), str(b), "-o", str(tmp_path / "r.html"))
+    assert r.returncode == 0, r.stderr
+    import re
+    html = (tmp_path / "r.html").read_text()
+    cells = re.findall(r'AP shear \(\+ anterior, − posterior\), N</td><td>[^<]*</td><td>[^<]*</td><td class="diff">([^<]*)</td>', html)
+    assert cells and all(c.endswith(" N") or c == "–" for c in cells), cells
