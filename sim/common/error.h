@@ -13,11 +13,13 @@ class InputError : public std::runtime_error {
       : std::runtime_error(format(file, line, field, message)),
         file_(std::move(file)),
         line_(line),
-        field_(std::move(field)) {}
+        field_(std::move(field)),
+        message_(message) {}
 
   const std::string& file() const { return file_; }
   int line() const { return line_; }  // 1-based; 0 when unknown
   const std::string& field() const { return field_; }
+  const std::string& message() const { return message_; }  // what() without "FILE:LINE: FIELD: "
 
  private:
   static std::string format(const std::string& file, int line, const std::string& field,
@@ -33,6 +35,7 @@ class InputError : public std::runtime_error {
   std::string file_;
   int line_;
   std::string field_;
+  std::string message_;
 };
 
 }  // namespace paraspine

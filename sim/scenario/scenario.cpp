@@ -124,10 +124,7 @@ Scenario parse_scenario_noted(const std::string& text, const std::string& file, 
 }
 
 void rethrow_cutoff_as_option(const InputError& e, double lowpass_hz, const std::string& option, const std::string& motion) {
-  const std::string what = e.what(), key = "motion.lowpass_hz: ";
-  const size_t at = what.find(key);
-  if (lowpass_hz > 0 && e.field() == "motion.lowpass_hz" && at != std::string::npos)
-    throw InputError(option, 0, "", what.substr(at + key.size()) + " (" + motion + ")");
+  if (lowpass_hz > 0 && e.field() == "motion.lowpass_hz") throw InputError(option, 0, "", e.message() + " (" + motion + ")");
 }
 
 Scenario parse_scenario_with_motion(const std::string& text, const std::string& file, const std::string& motion_text,
