@@ -383,6 +383,9 @@ void bind_simulate(py::module_& mod) {
     d["summary"] = json_to_python(i.summary);
     return d;
   }, py::arg("path"));
+  // Where a results file's recorded model file is now (results_reader.h), the rule render and report use.
+  mod.def("_find_recorded_model_file", &ps::find_recorded_model_file, py::arg("results_path"), py::arg("model_file"),
+          py::arg("model_digest"));
   mod.def("_check_output_path", [](const std::string& path, const std::vector<std::string>& inputs) {
     ps::check_output_path(path, inputs);
   }, py::arg("path"), py::arg("inputs"));

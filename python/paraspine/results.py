@@ -619,7 +619,8 @@ class Results:
             return model
         mfile = str(self.metadata.get("model_file", ""))
         digest = str(self.metadata.get("model_digest", ""))
-        found = _recorded_model_file(mfile, digest, self.file)
+        opened = getattr(self, "_opened_as", None) or (os.path.abspath(self.file) if self.file else "")
+        found = _core._find_recorded_model_file(opened, mfile, digest)  # the rule render and report use
         name = str(self.metadata.get("model", ""))
         try:
             model = _core.Model.load(found or name)
@@ -851,30 +852,6 @@ class Results:
 # What to use instead of a results file named as text, per kind of results.
 RESULTS_HINT = "the summary is Results.summary, a dict: json.dump(results.summary, f)"
 SWEEP_HINT = "the summaries are SweepResults.summaries; to_pandas() gives a table"
-
-
-def _recorded_model_file(model_file: str, digest: str, results_file: Optional[str]) -> str:
-    """Where the model file a results file recorded is now, as ``paraspine render`` finds it
-    (ResultsSeries::recorded_model_file): as recorded (absolute since session 18); an older, relative
-    path beside the results file; a file of the same name beside the results file whose text is the
-    run's (``model_digest``: a project folder moved with its model); "" when none is found."""
-    if not model_file:
-        return ""
-    if os.path.isfile(model_file):
-        return model_file
-    if not results_file:
-        return ""
-    folder = os.path.dirname(os.path.abspath(results_file))
-    if not os.path.isabs(model_file) and os.path.isfile(os.path.join(folder, model_file)):
-        return os.path.normpath(os.path.join(folder, model_file))
-    same_name = os.path.join(folder, os.path.basename(model_file))
-    if digest and os.path.isfile(same_name):
-        try:
-            if _core.Model.load(same_name).source_digest == digest:
-                return same_name
-        except _core.InputError:
-            pass
-    return ""
 
 
 def _check_results_name(path: str, option: str, hint: str) -> None:

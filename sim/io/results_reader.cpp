@@ -6,8 +6,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "sim/common/error.h"
+#include "sim/common/text_digest.h"
 #include "sim/io/hdf5_attributes.h"
 
 namespace paraspine {
@@ -87,6 +89,27 @@ ResultsFileInfo read_results_info(const std::string& path) {
       if (!number(v, "mean_activation")) throw InputError(path, 0, "/summary", "group " + group + " " + side + " lacks mean_activation");
   }
   return info;
+}
+
+std::string find_recorded_model_file(const std::string& results_path, const std::string& model_file,
+                                     const std::string& model_digest) {
+  namespace fs = std::filesystem;
+  if (model_file.empty()) return "";
+  std::error_code ec;
+  if (fs::is_regular_file(model_file, ec)) return model_file;
+  const fs::path stored(model_file), folder = fs::path(results_path).parent_path();
+  if (stored.is_relative()) {
+    const fs::path beside = folder / stored;
+    if (fs::is_regular_file(beside, ec)) return beside.lexically_normal().string();
+  }
+  const fs::path same_name = folder / stored.filename();
+  if (!model_digest.empty() && fs::is_regular_file(same_name, ec)) {
+    std::ifstream in(same_name, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in && text_digest(text.str()) == model_digest) return same_name.string();
+  }
+  return "";
 }
 
 }  // namespace paraspine

@@ -20,6 +20,14 @@ ResultsFileInfo read_results_info(const std::string& path);
 // "it is a directory", "cannot read it: <reason>", else "cannot open as an HDF5 results file".
 std::string results_open_problem(const std::string& path);
 
+// Where the model file a results file recorded (`model_file`, `model_digest`) is now: as recorded
+// (absolute since session 18; older files stored it as typed, relative to the run's working folder);
+// else that relative path beside the results file; else a file of the same name beside the results
+// file whose text is the run's (a project folder moved or copied with its model); "" when none is
+// found. One rule for render, report and Python.
+std::string find_recorded_model_file(const std::string& results_path, const std::string& model_file,
+                                     const std::string& model_digest);
+
 // Whether an open HDF5 file is a sweep file (paraspine sweep -o), which readers of one run's
 // results refuse by name.
 bool is_sweep_file(hid_t file);

@@ -2,12 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "sim/common/error.h"
-#include "sim/common/text_digest.h"
 #include "sim/io/hdf5_attributes.h"
 #include "sim/io/results_reader.h"
 
@@ -129,23 +125,7 @@ bool ResultsSeries::has(const std::string& dataset) const {
 }
 
 std::string ResultsSeries::recorded_model_file() const {
-  namespace fs = std::filesystem;
-  if (model_file.empty()) return "";
-  std::error_code ec;
-  if (fs::is_regular_file(model_file, ec)) return model_file;
-  const fs::path stored(model_file), folder = fs::path(path).parent_path();
-  if (stored.is_relative()) {
-    const fs::path beside = folder / stored;
-    if (fs::is_regular_file(beside, ec)) return beside.lexically_normal().string();
-  }
-  const fs::path same_name = folder / stored.filename();
-  if (!model_digest.empty() && fs::is_regular_file(same_name, ec)) {
-    std::ifstream in(same_name, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in && text_digest(text.str()) == model_digest) return same_name.string();
-  }
-  return "";
+  return find_recorded_model_file(path, model_file, model_digest);
 }
 
 Eigen::VectorXd ResultsSeries::run_max_force() const {

@@ -28,10 +28,7 @@ class ResultsSeries {
   std::vector<double> time;         // (T) s
   std::vector<std::string> joint_name, muscle_name, muscle_group, muscle_side;
 
-  // The model file the run recorded, where it is now: `model_file` as stored (absolute since session
-  // 18; older files stored it as typed, relative to the run's working folder); else that relative path
-  // beside the results file; else a file of the same name beside the results file whose text is the
-  // run's (model_digest: a project folder moved or copied with its model); "" when none is found.
+  // The model file the run recorded, where it is now (find_recorded_model_file, results_reader.h).
   std::string recorded_model_file() const;
   // Each fascicle's F0 as the run used it (/muscles/max_force, N), or empty in files without it.
   Eigen::VectorXd run_max_force() const;
