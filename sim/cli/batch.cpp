@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "sim/cli/interrupt.h"
+#include "sim/cli/options.h"
 #include "sim/cli/summary_view.h"
 #include "sim/simulate/threads.h"
 #include "sim/simulate/batch.h"

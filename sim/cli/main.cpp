@@ -17,6 +17,7 @@
 
 #include "sim/cli/batch.h"
 #include "sim/cli/interrupt.h"
+#include "sim/cli/options.h"
 #include "sim/cli/summary_view.h"
 #include "sim/simulate/threads.h"
 #include "sim/cli/render.h"
@@ -38,6 +39,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/cli/validate.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include "sim/simulate/frame.h"
@@ -612,6 +614,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes);
   std::vector<nlohmann::json> kept(json ? points : 0);
   std::vector<std::string> cells(json ? 0 : points);
+  std::atomic<bool> reserves_acted{false};  // points finish on several threads
   g_progress.begin();
   ps::run_sweep_each(sc, axes, threads, sweep_progress, [&](long p, const nlohmann::json& s) {
     if (writer) writer->add(p, s);
@@ -619,6 +622,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
       kept[p] = s;
     } else {
       const double reserve = s["reserves"]["peak_moment_Nm"].get<double>();
+      if (reserve > 0) reserves_acted = true;
       cells[p] = fmt::format("{} {} {:>11.2f}{} {:>12}", ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
                              ps::cli::cell(ps::cli::joint_number(s, "L5-S1", "peak_compression_N"), 0, 14),
                              reserve, reserve > 0 ? "*" : " ",
@@ -650,7 +654,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   // A point whose task the muscles cannot carry reads a lower compression than the load would give:
   // the reserve takes the moment without loading the disc, so a heavier box can show a smaller peak.
-  if (std::any_of(cells.begin(), cells.end(), [](const std::string& c) { return c.find('*') != std::string::npos; }))
+  if (reserves_acted)
     fmt::print("\n  * reserves act at this point (moments the muscles cannot carry): its compressions are lower bounds,\n"
                "    since a reserve carries moment without loading the disc (docs/loadsharing.md, \"Reserves\")\n");
   if (!out.empty()) fmt::print("\n  results: {}\n", out);

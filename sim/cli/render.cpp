@@ -10,8 +10,8 @@
 #include <memory>
 
 #include "sim/common/error.h"
-#include "sim/common/parse_number.h"
 #include "sim/cli/interrupt.h"
+#include "sim/cli/options.h"
 #include "sim/io/output_path.h"
 #include "sim/render/animate.h"
 #include "sim/render/picture.h"
@@ -20,17 +20,6 @@
 namespace paraspine::cli {
 
 namespace {
-// CLI11's number checks let NaN and infinities through.
-CLI::Validator finite_number() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        double x = 0;
-        if (paraspine::parse_number(text, x) && std::isfinite(x)) return "";
-        return "must be a finite number, got " + text;
-      },
-      "", "finite");
-}
-
 struct RenderArgs {
   std::string results, out, view, color = "activation";
   long frame = 0;
