@@ -1565,21 +1565,13 @@ def main():
                          "or 'mcgill1988' (WHAT-IF: McGill, Patt & Norman 1988's CT values at L4/L5, 9.4 / 8.1 cm², "
                          "in the same proportions; docs/sources/oblique_size.md; needs --out elsewhere than models/)")
     args = ap.parse_args()
-    if args.oblique_pcsa != "ammr" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
-        ap.error("--oblique-pcsa %s is a what-if: give --out a directory other than %s" % (
-            args.oblique_pcsa, os.path.relpath(OUT_DIR, ROOT)))
-    if args.lumbar_multifidus_total != "ammr" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
-        ap.error("--lumbar-multifidus-total %s is a what-if: give --out a directory other than %s" % (
-            args.lumbar_multifidus_total, os.path.relpath(OUT_DIR, ROOT)))
-    if args.abdominal_wall != "vertebrae" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
-        ap.error("--abdominal-wall %s is a what-if: give --out a directory other than %s" % (
-            args.abdominal_wall, os.path.relpath(OUT_DIR, ROOT)))
-    if args.prevertebral_vias != "bodies" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
-        ap.error("--prevertebral-vias %s is a what-if: give --out a directory other than %s" % (
-            args.prevertebral_vias, os.path.relpath(OUT_DIR, ROOT)))
-    if args.neck_anchor != "assumption" and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
-        ap.error("--neck-anchor %s is a what-if: give --out a directory other than %s" % (
-            args.neck_anchor, os.path.relpath(OUT_DIR, ROOT)))
+    # Every option but its default is a what-if: it must not overwrite the bundled models.
+    defaults = {"--oblique-pcsa": "ammr", "--lumbar-multifidus-total": "ammr", "--abdominal-wall": "vertebrae",
+                "--prevertebral-vias": "bodies", "--neck-anchor": "assumption"}
+    for flag, default in defaults.items():
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value != default and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+            ap.error("%s %s is a what-if: give --out a directory other than %s" % (flag, value, os.path.relpath(OUT_DIR, ROOT)))
     M = build(args.neck_anchor, args.prevertebral_vias, args.abdominal_wall, args.lumbar_multifidus_total,
               args.oblique_pcsa)
     os.makedirs(args.out, exist_ok=True)

@@ -1,7 +1,5 @@
 #include "sim/model/loader.h"
 
-#include "sim/common/file_path.h"
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -17,6 +15,7 @@
 #include <tuple>
 
 #include "sim/common/error.h"
+#include "sim/common/file_path.h"
 #include "sim/common/text_digest.h"
 #include "sim/common/yaml_reader.h"
 #include "sim/common/rotation.h"

@@ -82,18 +82,23 @@ def test_full_spine_models_are_what_their_generator_writes(tmp_path):
         assert (tmp_path / name).read_text() == open("models/" + name).read(), name
 
 
+def _build_what_if(tmp_path, *option):
+    """build_full_spine.py with a what-if `option`: refused without --out (it must not overwrite
+    models/), then built into tmp_path; the full_spine.yaml text."""
+    import sys
+    builder = [sys.executable, "models/tools/build_full_spine.py", *option]
+    bad = subprocess.run(builder, capture_output=True, text=True)
+    assert bad.returncode != 0 and "what-if" in bad.stderr
+    subprocess.run(builder + ["--out", str(tmp_path)], check=True, capture_output=True)
+    return (tmp_path / "full_spine.yaml").read_text()
+
+
 def test_abdominal_wall_what_if_moves_only_the_abdominal_wall(tmp_path):
     """build_full_spine.py --abdominal-wall blended (docs/sources/abdominal_wall.md, a what-if): the
     rectus via points and oblique linea-alba points ride on the pelvis and T7 instead of a vertebra.
     At neutral they are where the vertebra rule puts them (every musculotendon length equal); bent, only
     the abdominal fascicles' lengths change; the what-if refuses to overwrite models/."""
-    import sys
-    bad = subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--abdominal-wall", "blended"],
-                         capture_output=True, text=True)
-    assert bad.returncode != 0 and "what-if" in bad.stderr
-    subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--abdominal-wall", "blended", "--out",
-                    str(tmp_path)], check=True, capture_output=True)
-    text = (tmp_path / "full_spine.yaml").read_text()
+    text = _build_what_if(tmp_path, "--abdominal-wall", "blended")
     assert text.count('{between: [pelvis, T7]') == 10  # rect_abd ×2, E0_R5-R9, IO1-IO3
     base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
     names = list(base.muscle_names)
@@ -112,13 +117,7 @@ def test_lumbar_multifidus_what_if_scales_every_level_alike(tmp_path):
     what-if): every lumbar multifidus fascicle × 23.9 / 14.07 (Ward et al. 2009's whole-muscle PCSA over
     AMMR's per-level total), the per-level split kept; no other muscle's strength changes; the source is
     in each scaled fascicle's pcsa source; the what-if refuses to overwrite models/."""
-    import sys
-    bad = subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--lumbar-multifidus-total", "ward2009"],
-                         capture_output=True, text=True)
-    assert bad.returncode != 0 and "what-if" in bad.stderr
-    subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--lumbar-multifidus-total", "ward2009",
-                    "--out", str(tmp_path)], check=True, capture_output=True)
-    text = (tmp_path / "full_spine.yaml").read_text()
+    text = _build_what_if(tmp_path, "--lumbar-multifidus-total", "ward2009")
     assert text.count("WHAT-IF (--lumbar-multifidus-total ward2009)") == 25  # MF_m1* … MF_m5*, five per level
     base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
     assert list(what_if.muscle_names) == list(base.muscle_names)
@@ -135,13 +134,7 @@ def test_oblique_what_if_scales_only_the_obliques(tmp_path):
     and internal oblique totals 6.24 → 9.4 and 6.24 → 8.1 cm² per side (McGill, Patt & Norman 1988), each
     group's split kept; no other muscle's strength changes; the source is in each scaled fascicle's pcsa
     source; the what-if refuses to overwrite models/."""
-    import sys
-    bad = subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--oblique-pcsa", "mcgill1988"],
-                         capture_output=True, text=True)
-    assert bad.returncode != 0 and "what-if" in bad.stderr
-    subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--oblique-pcsa", "mcgill1988",
-                    "--out", str(tmp_path)], check=True, capture_output=True)
-    text = (tmp_path / "full_spine.yaml").read_text()
+    text = _build_what_if(tmp_path, "--oblique-pcsa", "mcgill1988")
     assert text.count("WHAT-IF (--oblique-pcsa mcgill1988)") == 14  # E0_R5…R12 and IO1…IO6 (one entry for both sides)
     base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
     assert list(what_if.muscle_names) == list(base.muscle_names)
