@@ -609,15 +609,10 @@ TEST(FullSpinePublished, IliacCrestAtTheL4L5Level) {
   EXPECT_LT(top, l3l4);
 }
 
-TEST(FullSpinePublished, ExtensorPcsaAtL4L5) {
-  // McGill, Patt & Norman 1988: physiological CSA at L4/L5, one side: sacrospinalis 15.9 ± 2.5 cm²,
-  // multifidus 4.2 ± 0.7 cm² (CT, 13 active men) — total extensors 20.1 cm², SD √(2.5² + 0.7²).
-  // Model: summed PCSA of the right fascicles whose bellies cross the L4/L5 level. Tolerance ±2 SD on
-  // the total (the issue's quantity; L3/L4 values were not found, see spine_literature.md §2). The
-  // split between erector spinae and multifidus is reported, not tested: on CT their boundary is
-  // uncertain, and the dissection data put more of the lumbar mass in multifidus.
-  const Model& m = test::full_spine();
-  const int j = m.joint_index("L4-L5");
+// Summed PCSA (cm²) of the right lumbar-belly fascicles whose joint span includes `joint`, split into
+// erector spinae and multifidus.
+std::pair<double, double> extensor_pcsa_crossing(const Model& m, const char* joint) {
+  const int j = m.joint_index(joint);
   double es = 0, mf = 0;
   for (int i = 0; i < m.nmuscle; ++i) {
     if (m.muscle_side[i] != Side::kRight || !lumbar_belly(m, i)) continue;
@@ -625,8 +620,46 @@ TEST(FullSpinePublished, ExtensorPcsaAtL4L5) {
     if (lo > j || hi < j) continue;
     (m.muscle_group[i] == "multifidus" ? mf : es) += 1e4 * m.muscle_pcsa[i];
   }
+  return {es, mf};
+}
+
+TEST(FullSpinePublished, ExtensorPcsaAtL4L5) {
+  // McGill, Patt & Norman 1988: physiological CSA at L4/L5, one side: sacrospinalis 15.9 ± 2.5 cm²,
+  // multifidus 4.2 ± 0.7 cm² (CT, 13 active men) — total extensors 20.1 cm², SD √(2.5² + 0.7²).
+  // Model: summed PCSA of the right fascicles whose bellies cross the L4/L5 level. Tolerance ±2 SD on
+  // the total (the issue's quantity; at L3/L4 see KnownFailure_ExtensorAreaAtL3L4BelowInVivoMri). The
+  // split between erector spinae and multifidus is reported, not tested: on CT their boundary is
+  // uncertain, and the dissection data put more of the lumbar mass in multifidus.
+  const Model& m = test::full_spine();
+  const auto [es, mf] = extensor_pcsa_crossing(m, "L4-L5");
   std::printf("[ info ] PCSA crossing L4/L5, right: erector spinae %.1f cm², multifidus %.1f cm², total %.1f cm² (McGill 1988: 15.9, 4.2, 20.1)\n", es, mf, es + mf);
   EXPECT_NEAR(es + mf, 20.1, 2 * std::sqrt(2.5 * 2.5 + 0.7 * 0.7));
+}
+
+TEST(FullSpinePublished, KnownFailure_ExtensorAreaAtL3L4BelowInVivoMri) {
+  // Issue 3 asks for the total extensor PCSA at L3/L4 against published cross-sections
+  // (docs/sources/extensor_area_l3l4.md; the reference and tolerance were fixed before the model's value
+  // was computed). Niemeläinen, Briand & Battié 2011 Spine 36:2152 (abstract [V]): 126 men without low
+  // back pain, T2 axial MRI at mid-disc, total area right side, multifidus 7.3–11.1 and erector spinae
+  // 9.4–19.6 cm² over L3-L4 … L5-S1; the ES maximum and MF minimum belong to L3-L4 [D] → 26.9 cm².
+  // Gungor et al. 2015 Int J Ind Ergon (abstract [V]): 30.00 cm² in men at L3/L4. No SD for men reached:
+  // ±2 × 13 % (the CV of McGill 1988's L4/L5 total) [A] → ±7.0 cm²; Fortin et al.'s patients (as quoted
+  // in BioMed Res Int 2017, Table 1 [R]) give 26.5 cm², SD 4.6–5.8, which would not change the verdict.
+  // Model: summed PCSA of the right lumbar-belly fascicles crossing L3-L4, as ExtensorPcsaAtL4L5 (an MRI
+  // area is ≥ the crossing PCSA by fat and fibre obliquity). The model's lumbar erector spinae are the
+  // Bogduk-lineage dissection PCSAs (7.2 cm² cross L3-L4 against 19.6 on MRI); its multifidus matches
+  // (7.6 against 7.3). Known failure: this test holds that the total is still below the band, and fails
+  // once it is inside; then make it EXPECT_NEAR(es + mf, 26.9, 7.0).
+  constexpr double kReference = 26.9, kTolerance = 7.0;  // cm², one side, men
+  const Model& m = test::full_spine();
+  const auto [es, mf] = extensor_pcsa_crossing(m, "L3-L4");
+  const auto [es45, mf45] = extensor_pcsa_crossing(m, "L4-L5");
+  const auto [es51, mf51] = extensor_pcsa_crossing(m, "L5-S1");
+  std::printf("[ info ] PCSA crossing L3/L4, right: erector spinae %.1f cm², multifidus %.1f cm², total %.1f cm² "
+              "(MRI, men: 26.9 ± 7.0 = ES 19.6 + MF 7.3, Niemeläinen 2011 [D]; 30.00, Gungor 2015)\n", es, mf, es + mf);
+  std::printf("[ info ] crossing total by level, right: L3/L4 %.1f, L4/L5 %.1f, L5/S1 %.1f cm² (Gungor 2015, men: 30.00, 28.28, 24.60)\n",
+              es + mf, es45 + mf45, es51 + mf51);
+  EXPECT_LT(es + mf, kReference - kTolerance) << "the model's extensor area at L3/L4 is now inside the band: make this a plain check";
 }
 
 TEST(FullSpinePublished, LumbarExtensorPcsaFollowsTheDissectionTable) {
