@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/muscles/strength.h"
 
@@ -81,9 +82,9 @@ double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<
     }
     for (size_t i = 0; i < s.size(); ++i) fatigue_step(p[i], 0.0, h, s[i]);
     t += h;
-    h = std::min(h * 1.5, 60.0);
+    h *= 1.5;  // fatigue_step is exact for any step, so the bracket may grow without bound
   }
-  return limit;
+  return std::numeric_limits<double>::infinity();
 }
 
 }  // namespace paraspine

@@ -67,9 +67,11 @@ TaskFailure check_task_failure(const Model& m, const LoadSharingSettings& s, con
 
 // Seconds of complete rest (target load 0) until a muscle group's strength,
 // Σ w_i (1 − M_F,i) / Σ w_i with w_i the fascicles' maximal forces, is back at `level` (0 if it
-// already is; `limit` if not within limit), to 0.01 s. One fascicle with any weight is that
-// fascicle's own recovery.
+// already is), to 0.01 s. One fascicle with any weight is that fascicle's own recovery. The search
+// brackets the time with steps growing 1.5-fold (the three-compartment steps are exact), so days or
+// years of rest cost a few dozen steps. Infinity if the level is not reached within `limit` s
+// (10¹² s, some 30 000 years: only a recovery rate R near zero gets there).
 double group_recovery_time(const std::vector<FatigueParameters>& p, std::vector<FatigueState> s,
-                           const std::vector<double>& weight, double level, double limit = 86400);
+                           const std::vector<double>& weight, double level, double limit = 1e12);
 
 }  // namespace paraspine

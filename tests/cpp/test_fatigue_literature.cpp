@@ -240,6 +240,13 @@ TEST(FatigueLiterature, GroupRecoveryTimeIsWhenTheWeightedCapacityCrossesTheLeve
   const double one = group_recovery_time({p}, {exhausted}, {1.0}, 0.9);
   EXPECT_NEAR(one, std::log(10.0) / (p.r * p.R), 5.0);
   EXPECT_EQ(group_recovery_time({p}, {FatigueState{}}, {1.0}, 0.95), 0.0);
+  // A slow recovery is found as it is: until session 19 the search stopped at 86 400 s and reported
+  // that (R = 10⁻⁶ s⁻¹ without the rest multiplier: about 27 days).
+  FatigueParameters slow = p;
+  slow.R = 1e-6;
+  slow.r = 1;
+  const double days = group_recovery_time({slow}, {exhausted}, {1.0}, 0.9);
+  EXPECT_NEAR(days, std::log(10.0) / slow.R, 1e-3 * days);
 }
 
 }  // namespace
