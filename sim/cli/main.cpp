@@ -275,15 +275,18 @@ Progress g_progress;
 
 void run_progress(double f, double t, double duration) {
   const double elapsed = g_progress.elapsed();
+  // Linear in the fraction done: a repeated task speeds up once fatigue settles and fewer frames need
+  // a new solve (an 8-h shift: 10 % at 8 s, done at 15 s), and no pace measured early predicts that,
+  // so the line says what the figure is rather than calling it an ETA.
   const double eta = f > 0 ? elapsed * (1 - f) / f : 0;
   if (!g_progress.tty) {
     if (g_progress.line_due(f))
-      std::fprintf(stderr, "  %3.0f %%  t = %.0f / %.0f s  (%.0f s elapsed, ETA %.0f s)\n", 100 * f, t, duration, elapsed, eta);
+      std::fprintf(stderr, "  %3.0f %%  t = %.0f / %.0f s  (%.0f s elapsed, %.0f s more at the pace so far)\n", 100 * f, t, duration, elapsed, eta);
     return;
   }
   if (elapsed < 1.0 && f < 1) return;  // quiet for short runs
   const int w = 30, filled = static_cast<int>(f * w);
-  std::fprintf(stderr, "\r  [%s%s] %3.0f %%  t = %.0f / %.0f s  ETA %.0f s ", std::string(filled, '#').c_str(),
+  std::fprintf(stderr, "\r  [%s%s] %3.0f %%  t = %.0f / %.0f s  ~%.0f s more ", std::string(filled, '#').c_str(),
                std::string(w - filled, '.').c_str(), 100 * f, t, duration, eta);
   if (f >= 1) std::fprintf(stderr, "\n");
 }
@@ -335,6 +338,10 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
   opt.threads = ps::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
+  // Said, not silently dropped: fatigue parameters the scenario gives do nothing with fresh muscles.
+  if (no_fatigue && (sc.fatigue.all.line > 0 || !sc.fatigue.groups.empty()))
+    fmt::print(stderr, "note: --no-fatigue: the scenario's fatigue parameters ({}:{}) are not used (fresh muscles, no endurance)\n", sc.file,
+               sc.fatigue.all.line > 0 ? sc.fatigue.all.line : sc.fatigue.groups.front().second.line);
   opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
@@ -387,10 +394,12 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   for (const auto& [group, sides] : summary["groups"].items())
     for (const auto& [side, v] : sides.items()) {
       const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
-      fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>8.0f}/{:<5.0f}s\n", group, side, peak, mark(peak, fresh),
+      // A recovery not reached within 10¹² s is null: "never".
+      auto rest = [](const nlohmann::json& t) { return t.is_null() ? std::string("never") : fmt::format("{:.0f}", t.get<double>()); };
+      fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>8}/{:<5}s\n", group, side, peak, mark(peak, fresh),
                  ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), time_digits(v.value("peak_activation_time_s", 0.0)), 8), ps::cli::cell(fresh, 2, 10),
                  v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(),
-                 v["recovery_to_90_s"].get<double>(), v["recovery_to_95_s"].get<double>());
+                 rest(v["recovery_to_90_s"]), rest(v["recovery_to_95_s"]));
     }
   if (marked)
     fmt::print("\n  * fatigue-driven: reached after t = {:.{}f} s, when fascicles work at their fatigue-lowered capacity and\n"
@@ -430,17 +439,35 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                                    r["peak_fatigue_rotation_strength_Nm"].get<double>())
                      : std::string());
   }
-  if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
-  else fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(),
-                  summary["first_to_fail"].get<std::string>(), summary["failed_joint"].get<std::string>(),
-                  summary["failure_kind"] == "strength_limit"
-                      ? " — that fascicle is at full activation even fresh: the model's strength limit, not endurance"
-                      : "");
+  if (summary.contains("fatigue") && !summary["fatigue"].get<bool>())
+    fmt::print("  endurance: not evaluated (--no-fatigue: fresh muscles throughout)\n");
+  else if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
+  else {
+    // "longissimus right (LTpL_L5_r)": the side and fascicle when the file records them.
+    std::string who = summary["first_to_fail"].get<std::string>();
+    if (summary.contains("first_to_fail_side") && summary["first_to_fail_side"].is_string())
+      who += " " + summary["first_to_fail_side"].get<std::string>();
+    if (summary.contains("first_to_fail_fascicle") && summary["first_to_fail_fascicle"].is_string())
+      who += " (" + summary["first_to_fail_fascicle"].get<std::string>() + ")";
+    fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(), who,
+               summary["failed_joint"].get<std::string>(),
+               summary["failure_kind"] == "strength_limit"
+                   ? " — that fascicle is at full activation even fresh: the model's strength limit, not endurance"
+                   : "");
+  }
   const auto& rec = summary["recovery"];
-  if (rec["to_95_percent_s"].get<double>() > 0)
-    fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {:.0f} s, to 95 % in {:.0f} s "
-               "(slowest: {})\n", rec["to_90_percent_s"].get<double>(), rec["to_95_percent_s"].get<double>(),
-               rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>());
+  // Seconds, with hours beside them past an hour; null (not reached within 10¹² s) as "never".
+  auto rest_time = [](const nlohmann::json& t) {
+    if (t.is_null()) return std::string("never (not within 10¹² s)");
+    const double s = t.get<double>();
+    return s < 3600 ? fmt::format("{:.0f} s", s) : fmt::format("{:.0f} s ({:.1f} h)", s, s / 3600);
+  };
+  if (rec["to_95_percent_s"].is_null() || rec["to_95_percent_s"].get<double>() > 0) {
+    std::string slowest = rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>();
+    if (rec.contains("slowest_side") && rec["slowest_side"].is_string()) slowest += " " + rec["slowest_side"].get<std::string>();
+    fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {}, to 95 % in {} (slowest: {})\n",
+               rest_time(rec["to_90_percent_s"]), rest_time(rec["to_95_percent_s"]), slowest);
+  }
   if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005) {
     const std::string at = summary["joints"].contains("L4-L5") ? "L4-L5" : most;
     fmt::print("  creep: passive flexion tissue crept up to {:.2f}° at one level ({} {:.2f}° at the end)\n",
@@ -514,7 +541,8 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     return g != f.summary.end() && g->is_string() ? g->get<std::string>() : std::string("-");
   };
   size_t width = 14, label_width = 34;  // "sternocleidomastoid mean activation" is 35 characters
-  for (const auto& [group, sides] : files[0].summary["groups"].items()) label_width = std::max(label_width, group.size() + 16);
+  // "sternocleidomastoid end strength lost" is the longest group row: the group and 18 characters
+  for (const auto& [group, sides] : files[0].summary["groups"].items()) label_width = std::max(label_width, group.size() + 18);
   auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-", bool is_signed = false) {
     std::string line = fmt::format("  {:<{}}", label, label_width);
     const double first = value(files[0]);
@@ -569,6 +597,20 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     };
     row(group + " mean activation", mean_act, "", 3);
   }
+  // What fatigue did (session 19: compare printed only endurance, leaving these to --json): the share
+  // of each group's strength lost at the end (mean of its sides; rows only for groups that lost some).
+  for (const auto& [group, sides] : files[0].summary["groups"].items()) {
+    auto lost = [g = group](const ps::ResultsFileInfo& f) {
+      if (!f.summary.contains("groups") || !f.summary["groups"].contains(g)) return std::numeric_limits<double>::quiet_NaN();
+      double s = 0;
+      for (const auto& [side, v] : f.summary["groups"][g].items())
+        s += v.value("end_fatigued_fraction", 0.0) / static_cast<double>(f.summary["groups"][g].size());
+      return s;
+    };
+    bool any = false;
+    for (const auto& f : files) any = any || lost(f) > 0;
+    if (any) row(group + " end strength lost", lost, "", 3);
+  }
   row("reserves peak", [](const ps::ResultsFileInfo& f) { return f.summary["reserves"]["peak_moment_Nm"].get<double>(); }, "N·m", 2);
   // Endurance, the headline of a fatigue comparison: "never" when the task never failed.
   row("endurance", [](const ps::ResultsFileInfo& f) {
@@ -576,6 +618,21 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     return e != f.summary.end() && e->is_number() ? e->get<double>() : std::numeric_limits<double>::quiet_NaN();
   }, "s", 0, "never");
   text_row("first to fail", first_to_fail);
+  // Complete rest after the task until every group is back at 90 / 95 % of its strength ("never":
+  // not within 10¹² s), and the largest creep of the passive flexion laws.
+  auto recovery = [](const char* key) {
+    return [key](const ps::ResultsFileInfo& f) {
+      const auto r = f.summary.find("recovery");
+      return r != f.summary.end() && r->contains(key) && (*r)[key].is_number() ? (*r)[key].get<double>()
+                                                                              : std::numeric_limits<double>::quiet_NaN();
+    };
+  };
+  row("rest to 90 % strength (slowest)", recovery("to_90_percent_s"), "s", 0, "never");
+  row("rest to 95 % strength (slowest)", recovery("to_95_percent_s"), "s", 0, "never");
+  row("peak creep", [](const ps::ResultsFileInfo& f) {
+    const auto c = f.summary.find("creep");
+    return c != f.summary.end() && c->contains("peak_deg") ? (*c)["peak_deg"].get<double>() : std::numeric_limits<double>::quiet_NaN();
+  }, "deg", 2);
   row("duration", [](const ps::ResultsFileInfo& f) { return f.summary["duration_s"].get<double>(); }, "s", 1);
   return 0;
 }

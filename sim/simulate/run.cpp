@@ -370,6 +370,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   FirstPeakTime peak_reserve_time(clock.time(0));
   long reserve_frames = 0, solves = 0, solver_iterations = 0;
   std::string first_to_fail, failed_joint;
+  int failed_fascicle = -1;  // the fascicle the failure rule blames (its group is first_to_fail)
   bool failed_at_strength_limit = false;
   // The answer of the last solve: `own` when that frame had no RepeatedCycle slot, else its slot (a
   // pointer, not a copy: a slot changes only when its own point of the cycle is solved again, and
@@ -501,6 +502,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       if (fail.failed) {
         endurance = t;
         first_to_fail = fail.muscle >= 0 ? m.muscle_group[fail.muscle] : std::string("unknown");
+        failed_fascicle = fail.muscle;
         failed_joint = m.joint_name[fail.dof / 3];
         // Strength, not endurance: the fascicle was at full activation fresh and gave out sooner than
         // one held at 95 % of its strength would (three_compartment.h endurance_time).
@@ -706,19 +708,22 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (peak_a[i] >= a.peak / (1 + kPeakTimeTolerance) && (!a.has_time || t < a.peak_time)) a.peak_time = t, a.has_time = true;
   }
   double to90 = 0, to95 = 0;
-  std::string slowest;
+  std::string slowest, slowest_side;
   for (auto& [key, a] : g) {
     a.to90 = group_recovery_time(a.p, a.s, a.w, 0.90);
     a.to95 = group_recovery_time(a.p, a.s, a.w, 0.95);
-    if (a.to95 > to95) slowest = key.first;
+    if (a.to95 > to95) slowest = key.first, slowest_side = key.second;
     to90 = std::max(to90, a.to90);
     to95 = std::max(to95, a.to95);
   }
+  // A recovery not reached within group_recovery_time's limit is infinite: null in JSON, as a results
+  // file's summary would read it back anyway.
+  auto seconds = [](double t) { return std::isfinite(t) ? nlohmann::json(t) : nlohmann::json(nullptr); };
   nlohmann::json groups = nlohmann::json::object();
   for (const auto& [key, a] : g)
     groups[key.first][key.second] = {{"peak_activation", a.peak}, {"mean_activation", a.sum / a.n},
                                      {"end_fatigued_fraction", a.fatigued_force / a.force},
-                                     {"recovery_to_90_s", a.to90}, {"recovery_to_95_s", a.to95},
+                                     {"recovery_to_90_s", seconds(a.to90)}, {"recovery_to_95_s", seconds(a.to95)},
                                      {"peak_activation_time_s", a.peak_time}, {"fresh_peak_activation", a.fresh_peak}};
   j["groups"] = groups;
   // Reserves and the failure rule side by side: a reserve fresh muscles would need as well is the
@@ -748,8 +753,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   }
   j["fatigue_limited_from_s"] = fatigue_bound_from < 0 ? nlohmann::json(nullptr) : nlohmann::json(fatigue_bound_from);
   j["fresh_muscle_solves"] = fresh_solves;  // load-sharing solves with every fascicle fresh, for the fresh peaks
-  j["recovery"] = {{"to_90_percent_s", to90}, {"to_95_percent_s", to95},
-                   {"slowest_group", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest)}};
+  j["recovery"] = {{"to_90_percent_s", seconds(to90)}, {"to_95_percent_s", seconds(to95)},
+                   {"slowest_group", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest)},
+                   {"slowest_side", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest_side)}};
   j["fatigue"] = options.time_coupling;  // false: fresh muscles, no creep (--no-fatigue); the results file's root attribute
   j["creep"] = {{"peak_deg", peak_creep * 180 / M_PI}, {"enabled", m.creep.enabled}};
   j["failed_joint"] = failed_joint.empty() ? nlohmann::json(nullptr) : nlohmann::json(failed_joint);
@@ -759,6 +765,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                                            : nlohmann::json(failed_at_strength_limit ? "strength_limit" : "fatigue");
   j["endurance_s"] = endurance < 0 ? nlohmann::json(nullptr) : nlohmann::json(endurance);
   j["first_to_fail"] = first_to_fail.empty() ? nlohmann::json(nullptr) : nlohmann::json(first_to_fail);
+  // Its side and the fascicle itself: in an asymmetric task the two sides of a group fatigue apart.
+  j["first_to_fail_side"] = failed_fascicle < 0 ? nlohmann::json(nullptr) : nlohmann::json(side_name(m.muscle_side[failed_fascicle]));
+  j["first_to_fail_fascicle"] = failed_fascicle < 0 ? nlohmann::json(nullptr) : nlohmann::json(m.muscle_name[failed_fascicle]);
   return j;
 }
 

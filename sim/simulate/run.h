@@ -53,7 +53,8 @@ struct RunOptions {
 //           peak_compression_time_s (when the peak was first reached), fresh_peak_compression_N (the
 //           peak of the same frames with every fascicle fresh), end_creep_deg}},
 //  groups: {group: {side: {peak_activation, mean_activation, end_fatigued_fraction (F0-weighted:
-//           the share of the group's strength lost), recovery_to_90_s, recovery_to_95_s,
+//           the share of the group's strength lost), recovery_to_90_s, recovery_to_95_s (null when
+//           complete rest does not get there within 10¹² s),
 //           peak_activation_time_s, fresh_peak_activation}}},
 //  reserves: {peak_moment_Nm, frames_used_fraction, peak_fatigue_share_of_strength (the largest
 //             reserve fatigue added beyond the fresh frame's, / that rotation's strength),
@@ -63,7 +64,10 @@ struct RunOptions {
 //             a rotation's strength can be small, so the share is not bounded by 1},
 //  fatigue_limited_from_s (first frame a fascicle worked at a fatigue-lowered capacity, or null),
 //  fresh_muscle_solves (the extra solves the fresh peaks took),
-//  endurance_s (null when the task never fails), first_to_fail (group or null),
+//  endurance_s (null when the task never fails), first_to_fail (group or null), first_to_fail_side
+//  and first_to_fail_fascicle (that fascicle's side and name, or null),
+//  recovery: {to_90_percent_s, to_95_percent_s (the slowest group's; null as above), slowest_group,
+//             slowest_side},
 //  load_sharing_solves, load_sharing_iterations (the solver's steps over all solves),
 //  fatigue (whether fatigue and creep ran: false with time_coupling off),
 //  repeated_cycle_frames (frames that took an earlier repetition's answer),
