@@ -106,6 +106,9 @@ def _tqdm(**kwargs: Any):
     if not _in_notebook():
         if sys.stderr is not None and not _stderr_is_terminal():
             kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), _LOG_INTERVAL_S)
+            # A log keeps the finished state as its last line: with leave=False a closed bar only
+            # blanks itself, so a finished run's log ended at its last periodic line ("89%").
+            kwargs["leave"] = True
             return tqdm(file=_LogLines(sys.stderr), **kwargs)
         return tqdm(**kwargs)
     try:

@@ -313,6 +313,12 @@ Model parse_model(const std::string& text, const std::string& file) {
       fatigue_groups[g] = base;
       fatigue_group_nodes[g] = n;
     };
+    // A scenario's per-group form (`groups: {longissimus: ...}`) written into a model file read as a
+    // group named "groups": say which form a model takes.
+    if (fb["groups"].IsDefined())
+      r.fail(fb["groups"], "fatigue.groups",
+             "a model file gives per-group values directly under fatigue (fatigue: {all: {...}, longissimus: {...}}); "
+             "'groups:' is the scenario's form");
     if (fb["all"].IsDefined()) read_group("all", FatigueParameters{});
     for (const auto& kv : fb) {
       const std::string g = kv.first.as<std::string>();

@@ -231,6 +231,16 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     if (s.break_every == 0) r.fail(root["break_posture"], "break_posture", "needs break_every and break_s");
   }
   if (s.break_every > 0 && !root["break_s"].IsDefined()) r.fail(root["break_every"], "break_every", "needs break_s (how long each break lasts)");
+  // Settings that do nothing, or the opposite of a break, are said (warnings, not errors: a sweep over
+  // repetitions or rest_s may pass through them on purpose). The last repetition has no rest after it,
+  // so a break needs more repetitions than break_every.
+  if (s.break_every > 0 && s.break_every >= s.repetitions)
+    warn_once(fmt::format("{}:{}: break_every: {} repetitions between breaks, but the scenario has {}: no break happens", s.file,
+                          r.line(root["break_every"]), s.break_every, s.repetitions));
+  if (s.break_every > 0 && s.break_s < s.rest_s)
+    warn_once(fmt::format("{}:{}: break_s: the break ({:.6g} s) takes the place of a rest and is shorter than rest_s ({:.6g} s): "
+                          "it shortens that pause",
+                          s.file, r.line(root["break_s"]), s.break_s, s.rest_s));
   if (root["fatigue"].IsDefined()) {
     const YAML::Node fn = root["fatigue"];
     auto read_values = [&](const YAML::Node& n, const std::string& f, bool with_groups) {
@@ -768,11 +778,46 @@ void check_overrides_took_effect(const std::string& text, const std::string& fil
 }  // namespace
 
 // Top-level scalars the format gives a default (docs/scenarios.md, "Top level"): --set may add them.
-// (break_every and break_s go together, and subject, fatigue are mappings: those stay in the file.)
+// (break_every and break_s go together and subject is a mapping: those stay in the file; fatigue
+// parameters are added by their own rule, fatigue_parameter_path.)
 static bool is_defaulted_top_level_key(const std::string& key) {
   for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_posture", "positions"})
     if (key == k) return true;
   return false;
+}
+
+// fatigue.F / .R / .r and fatigue.groups.<group>.F / .R / .r, split at the dots: the scenario's own
+// fatigue parameters, which the format makes optional (none of the bundled scenarios has them), so
+// --set, --vary and Python's overrides may add them (session 19: a sweep over F was impossible).
+static bool fatigue_parameter_path(const std::string& path, std::vector<std::string>& keys) {
+  keys.clear();
+  for (size_t from = 0;;) {
+    const size_t dot = path.find('.', from);
+    keys.push_back(path.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
+    if (dot == std::string::npos) break;
+    from = dot + 1;
+  }
+  auto parameter = [](const std::string& k) { return k == "F" || k == "R" || k == "r"; };
+  if (keys.empty() || keys[0] != "fatigue") return false;
+  if (keys.size() == 2) return parameter(keys[1]);
+  return keys.size() == 4 && keys[1] == "groups" && !keys[2].empty() && keys[2].find('[') == std::string::npos && parameter(keys[3]);
+}
+
+// The position of the '}' that closes the flow mapping opening at text[open] ('{'), or npos.
+static size_t flow_mapping_end(const std::string& text, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"' || c == '\'') {
+      for (++i; i < text.size() && text[i] != c; ++i)
+        if (c == '"' && text[i] == '\\') ++i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return c == '}' ? i : std::string::npos;
+    }
+  }
+  return std::string::npos;
 }
 
 std::string with_motion_file(const std::string& text, const std::string& file, const std::string& motion_path, double lowpass_hz,
@@ -855,6 +900,47 @@ std::string apply_overrides(const std::string& text, const std::string& file,
         throw InputError(option, 0, path, "the scenario is one flow mapping ({...}): write '" + path + "' in the file");
       out = with_top_level_line(out, root, path + ": " + yaml_scalar(value));
       continue;
+    }
+    // A fatigue parameter the file does not give is added: as a top-level `fatigue: {...}` line when
+    // the file has no fatigue block, inside its `{...}` when it has one written as a flow mapping.
+    // A block-style fatigue mapping would need a line inserted in the middle of the file, which would
+    // move every later line and so every error's line number: that one is written in the file.
+    std::vector<std::string> keys;
+    if (path.rfind("fatigue.", 0) == 0 && !fatigue_parameter_path(path, keys) && root.IsMap() && !root["fatigue"].IsDefined())
+      throw InputError(option, 0, path, "not a fatigue parameter: fatigue.F, fatigue.R, fatigue.r or fatigue.groups.<group>.F (R, r)");
+    if (root.IsMap() && fatigue_parameter_path(path, keys)) {
+      // Walked with reset(), which rebinds; Node's operator= would overwrite the node walked from.
+      YAML::Node cur;
+      cur.reset(root);
+      size_t depth = 0;
+      int key_line = 0;  // the line of the deepest key found (a block mapping's own mark is its first entry)
+      while (depth < keys.size() && cur.IsMap() && cur[keys[depth]].IsDefined()) {
+        for (auto it = cur.begin(); it != cur.end(); ++it)
+          if (it->first.as<std::string>() == keys[depth]) key_line = it->first.Mark().line + 1;
+        cur.reset(cur[keys[depth++]]);
+      }
+      if (depth < keys.size() && (depth == 0 || cur.IsMap())) {
+        std::string rest = keys.back() + ": " + yaml_scalar(value);
+        for (size_t k = keys.size() - 1; k-- > depth;) rest = keys[k] + ": {" + rest + "}";
+        if (depth == 0) {
+          if (root.Style() == YAML::EmitterStyle::Flow)
+            throw InputError(option, 0, path, "the scenario is one flow mapping ({...}): write '" + path + "' in the file");
+          out = with_top_level_line(out, root, rest);
+          continue;
+        }
+        const size_t open = static_cast<size_t>(cur.Mark().pos);
+        const size_t close = cur.Style() == YAML::EmitterStyle::Flow && open < out.size() && out[open] == '{' ? flow_mapping_end(out, open)
+                                                                                                              : std::string::npos;
+        if (close == std::string::npos || out.find('\n', open) < close) {
+          std::string block;
+          for (size_t k = 0; k < depth; ++k) block += (k ? "." : "") + keys[k];
+          throw InputError(option, 0, path, "the scenario's '" + block + "' (line " + std::to_string(key_line) + ") has no '" +
+                                                keys[depth] + "': write it there (" + option +
+                                                " adds fatigue values to a scenario without a fatigue block, or to one written as {...} on one line)");
+        }
+        out.insert(close, (cur.size() > 0 ? ", " : "") + rest);
+        continue;
+      }
     }
     std::vector<YAML::Node> on_path;
     const YAML::Node target = override_target(root, path, option, on_path);
