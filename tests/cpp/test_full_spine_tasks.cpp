@@ -96,6 +96,34 @@ TEST(FullSpineTasks, KnownFailure_QuietStandingFloorAboveTheSustainableBoundForA
                                         "FullSpineTasks.DISABLED_QuietStandingNeedsOnlyLowActivations";
 }
 
+// Which abdominal muscles carry quiet standing. Snijders, Bakker, Vleeming, Stoeckart & Stam 1995
+// (Clin Biomech 10:73, six healthy subjects, abstract [V]): "the activity of both the internal and the
+// external obliques is significantly higher in unconstrained standing than in supine posture. Activity
+// of the internal oblique was higher than that of the external oblique"; rectus abdominis continuously
+// active at a low level in relaxed standing ("Activity in torso muscles during relaxed standing",
+// abstract [V], µV). Model statistic: each group's activation weighted by maximal force (what a surface
+// electrode roughly averages; docs/sources/standing_emg.md, fixed before the model was read). Under the
+// default Σa² criterion the model turns this round — the external oblique's rib slips balance the
+// thorax, the internal oblique and rectus abdominis stay near silent — since static optimization adds
+// no co-contraction the posture does not need. Known failure: holds that the external oblique is still
+// the busier; turns red when the internal oblique is at least as active (then assert IO ≥ EO and RA > 0).
+TEST(FullSpineTasks, KnownFailure_QuietStandingObliquesTheOtherWayRoundFromSnijders1995) {
+  const Model& m = test::full_spine();
+  Data d(m);
+  std::vector<int> order;
+  quiet_standing(d, order);
+  auto mean = [&](const char* group) {
+    double a = 0, w = 0;
+    for (int i = 0; i < m.nmuscle; ++i)
+      if (m.muscle_group[i] == group) a += m.muscle_fmax[i] * d.activation[i], w += m.muscle_fmax[i];
+    return a / w;
+  };
+  const double eo = mean("external_oblique"), io = mean("internal_oblique"), ra = mean("rectus_abdominis");
+  std::printf("[ info ] quiet standing, F0-weighted activation: external oblique %.2f %%, internal oblique %.2f %%, rectus abdominis %.2f %% "
+              "(in vivo: internal > external, rectus active; Snijders 1995)\n", 100 * eo, 100 * io, 100 * ra);
+  EXPECT_GT(eo, io) << "the internal oblique is now at least as active as the external: make this a plain check";
+}
+
 // 300 random everyday postures: each region up to 25 % of its range on each axis, pelvis within
 // ±20° on each axis, 0–10 kg in each hand (the generator of test_loadsharing_full.cpp). The issue:
 // "flexion, extension, lateral bending and axial rotation can all be balanced without reserves in
