@@ -156,7 +156,8 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
                         {"frames_with_reserves", r.frames_with_reserves},
                         {"ours_warm_share_in_reserve_frames", r.ours_warm_us_per_frame > 0 ? r.ours_warm_us_in_reserve_frames / (r.ours_warm_us_per_frame * r.frames) : 0.0},
                         {"iterations_warm", {{"median", r.median_iterations_warm}, {"p90", r.p90_iterations_warm}, {"max", r.max_iterations_warm}}},
-                        {"ipopt_failures", r.ipopt_compared ? nlohmann::json(r.ipopt_failures) : nlohmann::json(nullptr)}};
+                        {"ipopt_failures", r.ipopt_compared ? nlohmann::json(r.ipopt_failures) : nlohmann::json(nullptr)},
+                        {"unconverged", {{"warm", r.unconverged_warm}, {"cold", r.unconverged_cold}}}};
     nlohmann::json where = nlohmann::json::object();
     for (const auto& [rotation, use] : r.reserves_by_rotation)
       where[rotation] = {{"frames", use.frames}, {"most_negative_Nm", use.most_negative_Nm}, {"most_positive_Nm", use.most_positive_Nm}};
@@ -178,6 +179,7 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
     fmt::print("\n  (minmax is not one smooth NLP: no Ipopt comparison)\n");
   }
   fmt::print("  largest equilibrium residual {:.2e} N·m; largest reserve {:.3g} N·m\n", r.max_equilibrium_residual_Nm, r.max_reserve_Nm);
+  fmt::print("  our solves stopped before convergence: {} warm, {} cold (of {} each)\n", r.unconverged_warm, r.unconverged_cold, r.frames);
   fmt::print("  frames needing reserves: {} of {}, {:.0f} % of our warm time (warm iterations p90 {:.0f}, max {:.0f})\n",
              r.frames_with_reserves, r.frames,
              r.ours_warm_us_per_frame > 0 ? 100 * r.ours_warm_us_in_reserve_frames / (r.ours_warm_us_per_frame * r.frames) : 0.0,
@@ -439,6 +441,13 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                                    r["peak_fatigue_rotation_strength_Nm"].get<double>())
                      : std::string());
   }
+  // A solve the QP did not finish is said where the numbers are read, with how far from equilibrium
+  // the worst frame is (its activations can be slightly off the criterion's optimum).
+  if (summary.value("load_sharing_unconverged_solves", 0L) > 0)
+    fmt::print("  load sharing: {} of {} solves stopped before convergence (iteration limit or numerical trouble); largest "
+               "equilibrium residual {:.2g} N·m\n",
+               summary["load_sharing_unconverged_solves"].get<long>(), summary["load_sharing_solves"].get<long>(),
+               summary.value("load_sharing_max_residual_Nm", 0.0));
   if (summary.contains("fatigue") && !summary["fatigue"].get<bool>())
     fmt::print("  endurance: not evaluated (--no-fatigue: fresh muscles throughout)\n");
   else if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");

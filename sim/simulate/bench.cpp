@@ -105,6 +105,7 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
       const double us_warm = us_since(t0);
       t_warm += us_warm;
       it_warm.push_back(warm.loadsharing_info.qp_iterations);
+      if (warm.loadsharing_info.status != QpStatus::kSolved) ++r.unconverged_warm;
       r.max_equilibrium_residual_Nm = std::max(r.max_equilibrium_residual_Nm, warm.loadsharing_info.equilibrium_residual);
       r.max_reserve_Nm = std::max(r.max_reserve_Nm, warm.loadsharing_info.max_reserve);
       if (warm.loadsharing_info.max_reserve > 0) {
@@ -130,6 +131,7 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
       load_sharing(m, s, cold);
       t_cold += us_since(t0);
       it_cold.push_back(cold.loadsharing_info.qp_iterations);
+      if (cold.loadsharing_info.status != QpStatus::kSolved) ++r.unconverged_cold;
       report(1, f);
     }
   }

@@ -46,6 +46,8 @@ struct BenchReport {
   };
   std::map<std::string, ReserveUse> reserves_by_rotation;  // "L5-S1 flexion" → frames, extreme reserves
   int ipopt_failures = 0;
+  // Our solves that stopped before convergence (iteration limit or a numerical failure), warm and cold.
+  int unconverged_warm = 0, unconverged_cold = 0;
   bool ipopt_compared = true;            // false for minmax (no single smooth NLP to hand Ipopt)
 };
 

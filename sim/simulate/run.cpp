@@ -369,6 +369,17 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   int peak_reserve_dof = -1, peak_reserve_sense = 0;
   FirstPeakTime peak_reserve_time(clock.time(0));
   long reserve_frames = 0, solves = 0, solver_iterations = 0;
+  // Solves the QP did not finish (iteration limit or a numerical failure) and the largest equilibrium
+  // residual of any solve: said in the summary, not only in a debugging log (session 19 audit: 12 of
+  // 212 bird-dog min/max solves stopped at the limit and the run said nothing).
+  long unconverged_solves = 0;
+  double max_equilibrium_residual = 0;
+  auto count_solve = [&](const Data& solved_frame) {
+    ++solves;
+    solver_iterations += solved_frame.loadsharing_info.qp_iterations;
+    if (solved_frame.loadsharing_info.status != QpStatus::kSolved) ++unconverged_solves;
+    max_equilibrium_residual = std::max(max_equilibrium_residual, solved_frame.loadsharing_info.equilibrium_residual);
+  };
   std::string first_to_fail, failed_joint;
   int failed_fascicle = -1;  // the fascicle the failure rule blames (its group is first_to_fail)
   bool failed_at_strength_limit = false;
@@ -480,8 +491,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                      int(from_repetition), reserve_before, d.loadsharing_info.max_reserve,
                      d.loadsharing_info.qp_iterations, int(d.loadsharing_info.status));
       reactions(m, d);
-      ++solves;
-      solver_iterations += d.loadsharing_info.qp_iterations;
+      count_solve(d);
       if (slot) {
         const double change = slot->valid && slot->lambda.size() == d.qp.lambda.size()
                                   ? (d.qp.lambda - slot->lambda).lpNorm<Eigen::Infinity>()
@@ -521,8 +531,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     }
     creep_update(m, step, d);
     } else {
-      ++solves;
-      solver_iterations += d.loadsharing_info.qp_iterations;
+      count_solve(d);
     }
 
     // The answer this frame took (none on the frame-parallel path: fresh muscles there).
@@ -664,6 +673,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["duration_s"] = duration;
   j["frames"] = frames;
   j["load_sharing_solves"] = solves;
+  j["load_sharing_unconverged_solves"] = unconverged_solves;
+  j["load_sharing_max_residual_Nm"] = max_equilibrium_residual;
   j["load_sharing_iterations"] = solver_iterations;  // the solver's steps over all solves (QpInfo::iterations)
   j["repeated_cycle_frames"] = repeated_frames;  // frames that took an earlier repetition's answer
   // Solved frames whose inverse dynamics and muscle geometry were an earlier repetition's (PostureWork).

@@ -69,6 +69,8 @@ struct RunOptions {
 //  recovery: {to_90_percent_s, to_95_percent_s (the slowest group's; null as above), slowest_group,
 //             slowest_side},
 //  load_sharing_solves, load_sharing_iterations (the solver's steps over all solves),
+//  load_sharing_unconverged_solves (solves that stopped at the iteration limit or on a numerical
+//  failure), load_sharing_max_residual_Nm (the largest equilibrium residual of any solve),
 //  fatigue (whether fatigue and creep ran: false with time_coupling off),
 //  repeated_cycle_frames (frames that took an earlier repetition's answer),
 //  repeated_posture_frames (solved frames whose inverse dynamics, muscle geometry and force

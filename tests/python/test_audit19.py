@@ -11,7 +11,9 @@ researcher at the command line, a student in Python), each checked where the use
 """
 import json
 import math
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -114,3 +116,24 @@ def test_breaks_that_do_nothing_are_warned(tmp_path):
     assert r.returncode == 0 and "break_every: 5000 repetitions between breaks, but the scenario has 3: no break happens" in r.stderr
     r = run("run", "repetitive_lifting_shift_microbreaks", "--set", "repetitions=3", "--set", "break_s=1")
     assert r.returncode == 0 and "shorter than rest_s" in r.stderr and "it shortens that pause" in r.stderr
+
+
+def test_unconverged_solves_are_reported(tmp_path):
+    # session 19's solver audit: 12 of 212 bird-dog min/max solves stopped at the iteration limit and
+    # the run said nothing (the numbers were harmless: residual ≤ 5e-6 N·m). The summary counts them,
+    # checked against the per-solve status of the diagnostic log (docs/performance.md).
+    log = tmp_path / "solves.txt"
+    env = dict(os.environ, PARASPINE_RUN_SOLVE_LOG=str(log))
+    r = subprocess.run([CLI, "run", "bird_dog", "--criterion", "minmax", "--json"], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    statuses = [int(line.split()[-1]) for line in log.read_text().splitlines()]
+    assert len(statuses) == s["load_sharing_solves"]
+    assert s["load_sharing_unconverged_solves"] == sum(1 for st in statuses if st != 0)
+    assert 0 <= s["load_sharing_max_residual_Nm"] < 1e-4
+    text = run("run", "bird_dog", "--criterion", "minmax").stdout
+    said = f"load sharing: {s['load_sharing_unconverged_solves']} of {s['load_sharing_solves']} solves stopped before convergence"
+    assert (said in text) == (s["load_sharing_unconverged_solves"] > 0)
+    plain = _json("run", "upright_sitting")
+    assert plain["load_sharing_unconverged_solves"] == 0
+    assert "load sharing:" not in run("run", "upright_sitting").stdout

@@ -54,6 +54,7 @@ def test_bench_json_fields_and_motions():
                     "max_equilibrium_residual_Nm", "frames_with_reserves", "iterations_warm"):
             assert key in b, key
         assert b["motion"] == motion and b["frames"] == 60 and b["ipopt_failures"] == 0
+        assert b["unconverged"] == {"warm": 0, "cold": 0}  # our own solves' status, not only Ipopt's
         assert b["max_force_deviation_N"] < 1e-3 and b["max_equilibrium_residual_Nm"] < 1e-6
         assert b["frames_with_reserves"] <= b["frames"] and b["iterations_warm"]["max"] >= b["iterations_warm"]["median"]
     r = run("bench", "--motion", "sideways")
