@@ -6,11 +6,13 @@
 // run under callgrind for A/B decisions; --collect limits callgrind's collection to one kind:
 //
 //   PARASPINE_QP_CAPTURE=bench.qp ./build/paraspine bench --frames 300
-//   ./build/benchmarks/paraspine_qp_replay bench.qp --stride 2            # the bench's warm chain
-//   valgrind --tool=callgrind --collect-atstart=no ./build/benchmarks/paraspine_qp_replay bench.qp --stride 2
+//   ./build/benchmarks/paraspine_qp_replay bench.qp --frames 300           # the bench's warm chain
+//   valgrind --tool=callgrind --collect-atstart=no ./build/benchmarks/paraspine_qp_replay bench.qp --frames 300
 //
-// Options: --stride k (replay every k-th record: `paraspine bench` captures its warm and its cold
-// solve of each frame, the warm ones first), --frames N, --verbose i (the solver's per-step lines
+// `paraspine bench --frames N` captures its N warm solves first, then its N cold ones, then (with
+// Ipopt) the warm chain again: its first N records are the warm chain. (Before commit 735d7f5 it
+// alternated warm and cold per frame and the recipe was --stride 2, which now replays a mix.)
+// Options: --stride k (replay every k-th record), --frames N, --verbose i (the solver's per-step lines
 // for solve i), --list (one line per solve), --collect none|all|free|reserve|first|continuing|after,
 // --patience-warm N (QpSettings::semismooth_patience_warm: steps before the interior point).
 #include <valgrind/callgrind.h>

@@ -61,6 +61,9 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
   if (!ps::parse_number(spec.substr(eq + 1), deg))
     throw std::invalid_argument("--angle-deg: '" + spec.substr(eq + 1) + "' is not a number");
   if (!std::isfinite(deg)) throw ps::InputError("--angle-deg", 0, spec, "the angle must be a finite number of degrees");
+  // A region turned more than a full turn is a typo (radians for degrees, a lost decimal point); said
+  // as such rather than as a joint range exceeded by a 300-digit number (session 19 audit).
+  if (std::abs(deg) > 360) throw ps::InputError("--angle-deg", 0, spec, "more than a full turn: give degrees within ±360");
   try {
     ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
   } catch (const std::invalid_argument& e) {  // an unknown region or axis: name the option and the value given

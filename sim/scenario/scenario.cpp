@@ -1045,8 +1045,11 @@ std::string posture_range_problem(const Model& m, const Posture& p, int* dof) {
     const double lo = 2.0 * m.dof_range(k, 0), hi = 2.0 * m.dof_range(k, 1);
     if (!(q[k] >= lo - 1e-9 && q[k] <= hi + 1e-9)) {
       if (dof) *dof = k;
-      return fmt::format("joint {} {} would be {:.1f}°, beyond its range ({:.1f}° … {:.1f}°, twice the in vitro range)",
-                         m.joint_name[k / 3], kAxisNames[k % 3], rad2deg(q[k]), rad2deg(lo), rad2deg(hi));
+      // One decimal as a joint angle is read; an absurd value (1e307°) in six significant digits.
+      const double deg = rad2deg(q[k]);
+      return fmt::format("joint {} {} would be {}°, beyond its range ({:.1f}° … {:.1f}°, twice the in vitro range)",
+                         m.joint_name[k / 3], kAxisNames[k % 3], std::abs(deg) < 1e6 ? fmt::format("{:.1f}", deg) : fmt::format("{:.6g}", deg),
+                         rad2deg(lo), rad2deg(hi));
     }
   }
   return "";
