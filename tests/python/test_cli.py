@@ -155,9 +155,12 @@ def test_batch_json_and_errors(tmp_path):
 
 def test_moments_refuses_postures_beyond_the_joints_ranges():
     # 500° of lumbar flexion used to print net moments as if the posture were possible.
-    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=500")
+    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=300")
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("error: --angle-deg: joint ") and "beyond its range" in r.stderr, r.stderr
+    # past a full turn it is a typo, said as such (session 19: 1e307 printed a 300-digit joint angle)
+    r = run("moments", "lumbar", "--angle-deg", "lumbar.flexion=1e307")
+    assert r.returncode == 2 and "more than a full turn: give degrees within ±360" in r.stderr, r.stderr
 
 
 def test_wrong_kind_of_file_or_name_for_a_scenario_says_so(tmp_path):
