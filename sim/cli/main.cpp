@@ -394,17 +394,23 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
-  fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>14}\n", "muscle group", "side", "peak act.", "at t s",
+  fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>16}\n", "muscle group", "side", "peak act.", "at t s",
              "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
   for (const auto& [group, sides] : summary["groups"].items())
     for (const auto& [side, v] : sides.items()) {
       const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
       // A recovery not reached within 10¹² s is null: "never".
-      auto rest = [](const nlohmann::json& t) { return t.is_null() ? std::string("never") : fmt::format("{:.0f}", t.get<double>()); };
-      fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>8}/{:<5}s\n", group, side, peak, mark(peak, fresh),
+      // Seconds below 10⁶, else in three significant digits, so the column keeps its width.
+      auto rest = [](const nlohmann::json& t) {
+        if (t.is_null()) return std::string("never");
+        const double s = t.get<double>();
+        return s < 1e6 ? fmt::format("{:.0f}", s) : fmt::format("{:.2e}", s);
+      };
+      const std::string rest_cell = rest(v["recovery_to_90_s"]) + "/" + rest(v["recovery_to_95_s"]) +
+                                    (v["recovery_to_95_s"].is_null() ? "" : " s");
+      fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>16}\n", group, side, peak, mark(peak, fresh),
                  ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), time_digits(v.value("peak_activation_time_s", 0.0)), 8), ps::cli::cell(fresh, 2, 10),
-                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(),
-                 rest(v["recovery_to_90_s"]), rest(v["recovery_to_95_s"]));
+                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(), rest_cell);
     }
   if (marked)
     fmt::print("\n  * fatigue-driven: reached after t = {:.{}f} s, when fascicles work at their fatigue-lowered capacity and\n"
@@ -457,10 +463,11 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   else {
     // "longissimus right (LTpL_L5_r)": the side and fascicle when the file records them.
     std::string who = summary["first_to_fail"].get<std::string>();
-    if (summary.contains("first_to_fail_side") && summary["first_to_fail_side"].is_string())
-      who += " " + summary["first_to_fail_side"].get<std::string>();
+    const std::string side = summary.value("first_to_fail_side", nlohmann::json(nullptr)).is_string()
+                                 ? summary["first_to_fail_side"].get<std::string>() : std::string();
+    if (!side.empty()) who += side == "both" ? " on both sides" : " " + side;
     if (summary.contains("first_to_fail_fascicle") && summary["first_to_fail_fascicle"].is_string())
-      who += " (" + summary["first_to_fail_fascicle"].get<std::string>() + ")";
+      who += " (" + summary["first_to_fail_fascicle"].get<std::string>() + (side == "both" ? " and its mirror)" : ")");
     fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(), who,
                summary["failed_joint"].get<std::string>(),
                summary["failure_kind"] == "strength_limit"
@@ -476,7 +483,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   };
   if (rec["to_95_percent_s"].is_null() || rec["to_95_percent_s"].get<double>() > 0) {
     std::string slowest = rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>();
-    if (rec.contains("slowest_side") && rec["slowest_side"].is_string()) slowest += " " + rec["slowest_side"].get<std::string>();
+    if (rec.contains("slowest_side") && rec["slowest_side"].is_string())
+      slowest += rec["slowest_side"] == "both" ? std::string(", both sides") : " " + rec["slowest_side"].get<std::string>();
     fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {}, to 95 % in {} (slowest: {})\n",
                rest_time(rec["to_90_percent_s"]), rest_time(rec["to_95_percent_s"]), slowest);
   }
@@ -555,14 +563,22 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   size_t width = 14, label_width = 34;  // "sternocleidomastoid mean activation" is 35 characters
   // "sternocleidomastoid end strength lost" is the longest group row: the group and 18 characters
   for (const auto& [group, sides] : files[0].summary["groups"].items()) label_width = std::max(label_width, group.size() + 18);
-  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-", bool is_signed = false) {
+  // A results file run with --no-fatigue has no fatigue outcome: its cells in the fatigue rows say
+  // "not run", and no change is computed against them.
+  auto fatigue_off = [](const ps::ResultsFileInfo& f) { return f.summary.contains("fatigue") && !f.summary["fatigue"].get<bool>(); };
+  auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-", bool is_signed = false,
+                 bool fatigue_outcome = false) {
     std::string line = fmt::format("  {:<{}}", label, label_width);
+    const bool first_off = fatigue_outcome && fatigue_off(files[0]);
     const double first = value(files[0]);
     for (size_t k = 0; k < files.size(); ++k) {
+      const bool off = fatigue_outcome && fatigue_off(files[k]);
       const double v = value(files[k]);
-      line += " " + (std::isnan(v) ? fmt::format("{:>{}}", missing, width) : ps::cli::cell(v, digits, static_cast<int>(width)));
+      line += " " + (off ? fmt::format("{:>{}}", "not run", width)
+                     : std::isnan(v) ? fmt::format("{:>{}}", missing, width) : ps::cli::cell(v, digits, static_cast<int>(width)));
       if (k > 0)
-        line += fmt::format(" {:>9}", is_signed ? ps::cli::signed_change(first, v, digits, unit) : ps::cli::percent_change(first, v, digits));
+        line += fmt::format(" {:>9}", off || first_off ? std::string("-")
+                                      : is_signed ? ps::cli::signed_change(first, v, digits, unit) : ps::cli::percent_change(first, v, digits));
     }
     // A signed change carries its unit ("-133 N"): the unit once, not "-133 N N".
     fmt::print("{} {}\n", line, is_signed && files.size() > 1 ? "" : unit);
@@ -621,15 +637,15 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     };
     bool any = false;
     for (const auto& f : files) any = any || lost(f) > 0;
-    if (any) row(group + " end strength lost", lost, "", 3);
+    if (any) row(group + " end strength lost", lost, "", 3, "-", false, true);
   }
   row("reserves peak", [](const ps::ResultsFileInfo& f) { return f.summary["reserves"]["peak_moment_Nm"].get<double>(); }, "N·m", 2);
   // Endurance, the headline of a fatigue comparison: "never" when the task never failed.
   row("endurance", [](const ps::ResultsFileInfo& f) {
     const auto e = f.summary.find("endurance_s");
     return e != f.summary.end() && e->is_number() ? e->get<double>() : std::numeric_limits<double>::quiet_NaN();
-  }, "s", 0, "never");
-  text_row("first to fail", first_to_fail);
+  }, "s", 0, "never", false, true);
+  text_row("first to fail", [&](const ps::ResultsFileInfo& f) { return fatigue_off(f) ? std::string("not run") : first_to_fail(f); });
   // Complete rest after the task until every group is back at 90 / 95 % of its strength ("never":
   // not within 10¹² s), and the largest creep of the passive flexion laws.
   auto recovery = [](const char* key) {
@@ -639,12 +655,12 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
                                                                               : std::numeric_limits<double>::quiet_NaN();
     };
   };
-  row("rest to 90 % strength (slowest)", recovery("to_90_percent_s"), "s", 0, "never");
-  row("rest to 95 % strength (slowest)", recovery("to_95_percent_s"), "s", 0, "never");
+  row("rest to 90 % strength (slowest)", recovery("to_90_percent_s"), "s", 0, "never", false, true);
+  row("rest to 95 % strength (slowest)", recovery("to_95_percent_s"), "s", 0, "never", false, true);
   row("peak creep", [](const ps::ResultsFileInfo& f) {
     const auto c = f.summary.find("creep");
     return c != f.summary.end() && c->contains("peak_deg") ? (*c)["peak_deg"].get<double>() : std::numeric_limits<double>::quiet_NaN();
-  }, "deg", 2);
+  }, "deg", 2, "-", false, true);
   row("duration", [](const ps::ResultsFileInfo& f) { return f.summary["duration_s"].get<double>(); }, "s", 1);
   return 0;
 }

@@ -280,6 +280,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   num_row("frames needing reserves", [](const Entry& e) { return 100 * jnum(e.results->summary, {"reserves", "frames_used_fraction"}); }, 1, "%");
   text_row("endurance", [](const Entry& e) {
     const auto& s = e.results->summary;
+    if (s.contains("fatigue") && !s["fatigue"].get<bool>()) return std::string("not evaluated (run without fatigue)");
     if (!s.contains("endurance_s") || s["endurance_s"].is_null()) return std::string("the task never failed");
     return fmt::format("fails after {:.0f} s ({} first)", s["endurance_s"].get<double>(), s.value("first_to_fail", std::string("?")));
   });

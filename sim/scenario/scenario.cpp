@@ -800,7 +800,11 @@ static bool fatigue_parameter_path(const std::string& path, std::vector<std::str
   auto parameter = [](const std::string& k) { return k == "F" || k == "R" || k == "r"; };
   if (keys.empty() || keys[0] != "fatigue") return false;
   if (keys.size() == 2) return parameter(keys[1]);
-  return keys.size() == 4 && keys[1] == "groups" && !keys[2].empty() && keys[2].find('[') == std::string::npos && parameter(keys[3]);
+  // A group name is a plain word (the models' groups are): anything else would reach the YAML text
+  // unquoted and fail there with a syntax error at a line the file does not have.
+  const bool word = keys.size() == 4 && !keys[2].empty() &&
+                    keys[2].find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos;
+  return word && keys[1] == "groups" && parameter(keys[3]);
 }
 
 // The position of the '}' that closes the flow mapping opening at text[open] ('{'), or npos.
@@ -906,8 +910,10 @@ std::string apply_overrides(const std::string& text, const std::string& file,
     // A block-style fatigue mapping would need a line inserted in the middle of the file, which would
     // move every later line and so every error's line number: that one is written in the file.
     std::vector<std::string> keys;
-    if (path.rfind("fatigue.", 0) == 0 && !fatigue_parameter_path(path, keys) && root.IsMap() && !root["fatigue"].IsDefined())
-      throw InputError(option, 0, path, "not a fatigue parameter: fatigue.F, fatigue.R, fatigue.r or fatigue.groups.<group>.F (R, r)");
+    if (path.rfind("fatigue.", 0) == 0 && !fatigue_parameter_path(path, keys) && root.IsMap() &&
+        (!root["fatigue"].IsDefined() || path.rfind("fatigue.groups.", 0) == 0))
+      throw InputError(option, 0, path,
+                       "not a fatigue parameter: fatigue.F, fatigue.R, fatigue.r or fatigue.groups.<group>.F (R, r), the group a plain name");
     if (root.IsMap() && fatigue_parameter_path(path, keys)) {
       // Walked with reset(), which rebinds; Node's operator= would overwrite the node walked from.
       YAML::Node cur;
@@ -936,9 +942,13 @@ std::string apply_overrides(const std::string& text, const std::string& file,
           for (size_t k = 0; k < depth; ++k) block += (k ? "." : "") + keys[k];
           throw InputError(option, 0, path, "the scenario's '" + block + "' (line " + std::to_string(key_line) + ") has no '" +
                                                 keys[depth] + "': write it there (" + option +
-                                                " adds fatigue values to a scenario without a fatigue block, or to one written as {...} on one line)");
+                                                " adds fatigue values to a scenario without a fatigue block, or inside a plain {...} on one line: "
+                                                "no anchor, alias or tag)");
         }
-        out.insert(close, (cur.size() > 0 ? ", " : "") + rest);
+        // After the last entry, or after a trailing comma YAML allows ({R: 0.002, }): no second comma.
+        size_t before = close;
+        while (before > open + 1 && (out[before - 1] == ' ' || out[before - 1] == '\t')) --before;
+        out.insert(close, (cur.size() > 0 && out[before - 1] != ',' ? ", " : "") + rest);
         continue;
       }
     }

@@ -382,6 +382,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   };
   std::string first_to_fail, failed_joint;
   int failed_fascicle = -1;  // the fascicle the failure rule blames (its group is first_to_fail)
+  bool failed_both_sides = false;
   bool failed_at_strength_limit = false;
   // The answer of the last solve: `own` when that frame had no RepeatedCycle slot, else its slot (a
   // pointer, not a copy: a slot changes only when its own point of the cycle is solved again, and
@@ -513,6 +514,17 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
         endurance = t;
         first_to_fail = fail.muscle >= 0 ? m.muscle_group[fail.muscle] : std::string("unknown");
         failed_fascicle = fail.muscle;
+        // In a symmetric task the two sides fail together: its mirror fascicle as fatigued (to 10⁻⁶)
+        // makes the side "both" rather than whichever the fascicle order put first.
+        if (fail.muscle >= 0) {
+          std::string mirror = m.muscle_name[fail.muscle];
+          const size_t n = mirror.size();
+          if (n > 2 && mirror[n - 2] == '_' && (mirror[n - 1] == 'r' || mirror[n - 1] == 'l')) {
+            mirror[n - 1] = mirror[n - 1] == 'r' ? 'l' : 'r';
+            const int k = m.muscle_index(mirror);
+            failed_both_sides = k >= 0 && std::abs(d.fatigue[k].fatigued - d.fatigue[fail.muscle].fatigued) <= 1e-6;
+          }
+        }
         failed_joint = m.joint_name[fail.dof / 3];
         // Strength, not endurance: the fascicle was at full activation fresh and gave out sooner than
         // one held at 95 % of its strength would (three_compartment.h endurance_time).
@@ -720,12 +732,24 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   }
   double to90 = 0, to95 = 0;
   std::string slowest, slowest_side;
+  double slowest_lost = -1, slowest_to95 = 0;
   for (auto& [key, a] : g) {
     a.to90 = group_recovery_time(a.p, a.s, a.w, 0.90);
     a.to95 = group_recovery_time(a.p, a.s, a.w, 0.95);
-    if (a.to95 > to95) slowest = key.first, slowest_side = key.second;
+    // Ties (every group infinite, or the two sides of a symmetric task within rounding) go to the
+    // group that lost more strength; below, two sides within 10⁻⁶ of each other are "both".
+    const double lost = a.fatigued_force / a.force;
+    const bool slower = slowest.empty() ? a.to95 > 0
+                                        : a.to95 > slowest_to95 * (1 + 1e-6) ||
+                                              (a.to95 >= slowest_to95 * (1 - 1e-6) && lost > slowest_lost + 1e-9);
+    if (slower) slowest = key.first, slowest_side = key.second, slowest_lost = lost, slowest_to95 = a.to95;
     to90 = std::max(to90, a.to90);
     to95 = std::max(to95, a.to95);
+  }
+  if (!slowest.empty()) {
+    const auto other = g.find({slowest, slowest_side == "left" ? "right" : "left"});
+    const double mine = g[{slowest, slowest_side}].to95;
+    if (other != g.end() && (other->second.to95 == mine || std::abs(other->second.to95 - mine) <= 1e-6 * mine)) slowest_side = "both";
   }
   // A recovery not reached within group_recovery_time's limit is infinite: null in JSON, as a results
   // file's summary would read it back anyway.
@@ -777,7 +801,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["endurance_s"] = endurance < 0 ? nlohmann::json(nullptr) : nlohmann::json(endurance);
   j["first_to_fail"] = first_to_fail.empty() ? nlohmann::json(nullptr) : nlohmann::json(first_to_fail);
   // Its side and the fascicle itself: in an asymmetric task the two sides of a group fatigue apart.
-  j["first_to_fail_side"] = failed_fascicle < 0 ? nlohmann::json(nullptr) : nlohmann::json(side_name(m.muscle_side[failed_fascicle]));
+  j["first_to_fail_side"] = failed_fascicle < 0 ? nlohmann::json(nullptr)
+                           : nlohmann::json(failed_both_sides ? "both" : side_name(m.muscle_side[failed_fascicle]));
   j["first_to_fail_fascicle"] = failed_fascicle < 0 ? nlohmann::json(nullptr) : nlohmann::json(m.muscle_name[failed_fascicle]);
   return j;
 }
