@@ -884,8 +884,9 @@ std::string apply_overrides(const std::string& text, const std::string& file,
       if (!a.empty() && a == b) throw InputError(option, 0, a, "set twice: give each path once");
     }
   // Each value is replaced where it is written, so the file keeps its comments (every bundled
-  // number's source) and its line numbers: errors point at the file's own lines.
-  std::string out = text;
+  // number's source) and its line numbers: errors point at the file's own lines. A UTF-8 byte-order
+  // mark is dropped first: the YAML parser skips it, so its marks count from after it.
+  std::string out = text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text;
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0) throw InputError(option, 0, o, "expected PATH=VALUE, e.g. subject.body_mass=70");

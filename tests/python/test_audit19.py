@@ -162,3 +162,16 @@ def test_no_fatigue_files_in_compare_and_report(tmp_path):
     endurance = next(l for l in out.splitlines() if l.lstrip().startswith("endurance"))
     assert "not run" in endurance and "never" not in endurance, out
     assert "not run" in next(l for l in out.splitlines() if "rest to 90 %" in l)
+
+
+def test_set_and_vary_of_one_path_and_a_byte_order_mark(tmp_path):
+    # review19: a path given to both --set and --vary lost its --set silently; with a UTF-8 BOM
+    # every --set of an existing value failed ("only values written on one line").
+    r = run("sweep", "biering_sorensen", "--vary", "repetitions=1,2", "--set", "repetitions=3")
+    assert r.returncode == 2 and "also varied by --vary" in r.stderr, r.stderr
+    with pytest.raises(ValueError, match="also varied by vary"):
+        paraspine.sweep("biering_sorensen", {"repetitions": [1, 2]}, overrides={"repetitions": 3})
+    f = tmp_path / "bom.yaml"
+    f.write_bytes(b"\xef\xbb\xbf" + open("scenarios/biering_sorensen.yaml", "rb").read().replace(b"name: biering_sorensen", b"name: bom"))
+    r = run("run", str(f), "--set", "output_rate_hz=5", "--json")
+    assert r.returncode == 0, r.stderr
