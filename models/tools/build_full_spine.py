@@ -36,7 +36,7 @@ import intercostals  # noqa: E402
 import passive_fit  # noqa: E402
 import passive_in_vivo  # noqa: E402
 from spine_sources import (CHRISTOPHY_PELVIS_IN_SACRUM, FIBRE_RULE_SRC, LTS_MIN, ROOT, Chain, apply, check_inertia,  # noqa: E402
-                           Blend, blend_on_chord, fibre_rule, g, inertia_strings, joint_child_in_parent,
+                           Blend, MultiBlend, blend_on_chord, fibre_rule, g, inertia_strings, joint_child_in_parent,
                            parse_mftl_lumbar, parse_mftl_trunk, parse_mortensen, path_length, q, range_postures, rot_xyz,
                            sarcomere_length, sarcomere_src, shoulder_chain_pose, source_ratio, tf, vlist)
 from spine_sources import SPECIFIC_TENSION, SPECIFIC_TENSION_SOURCE  # noqa: E402
@@ -556,9 +556,10 @@ XIPHOID_SEGMENT = "T7"
 
 
 class Mapper:
-    def __init__(self, mftl, trunk, mort, segs, abdominal_wall="vertebrae"):
+    def __init__(self, mftl, trunk, mort, segs, abdominal_wall="vertebrae", latissimus_humeral="t1"):
         self.mftl, self.trunk, self.mort = mftl, trunk, mort
         self.abdominal_wall = abdominal_wall  # "vertebrae" (default) or "blended" (what-if, abdominal_wall.md)
+        self.latissimus_humeral = latissimus_humeral  # "t1" (default) or "rib_cage" (what-if, latissimus_path.md)
         self.chain = chain_of(segs)
         self.P = self.chain.poses()
         self.jc = self.chain.joint_centres(self.P)
@@ -655,7 +656,16 @@ class Mapper:
             self.log.append(("Abdomen", who, seg, w))
             return seg, pl
         if body == "humerus_r":  # humerus frame = shoulder_R parent frame (coordinates 0): assumption
-            return "T1", apply(shoulder_chain_pose(), p)
+            at = apply(shoulder_chain_pose(), p)
+            if self.latissimus_humeral == "rib_cage":
+                # What-if (docs/sources/latissimus_path.md, rule 2): the humeral end's force goes to the
+                # rib cage, shared equally by the ten vertebrae that hold ribs 1-10, as the arms' loads
+                # (20 costovertebral joints, 2 per vertebra); the point at neutral is where it was.
+                w = self.world("T1", at)
+                segs = ["T%d" % n for n in range(1, 11)]
+                self.log.append(("humerus_r", who, "T1..T10", w))
+                return MultiBlend(segs, [0.1] * 10, [self.local(k, w) for k in segs]), at
+            return "T1", at
         raise KeyError("no segment for MF-TL body %s (%s)" % (body, who))
 
     def mort_point(self, body, p, who):
@@ -982,7 +992,11 @@ def build_muscles(mftl, trunk, mort, mp):
                        "lateral distance, are also its anchors (the point follows the chord between them; %s; assumption: the "
                        "lever rule of a taut band; docs/sources/abdominal_wall.md §2)"
                        % (XIPHOID_SEGMENT, XIPHOID_SEGMENT, shares))
-        if any(b == "humerus_r" for _, _, b, _ in mu["points"]):
+        if any(b == "humerus_r" for _, _, b, _ in mu["points"]) and mp.latissimus_humeral == "rib_cage":
+            how.append("humerus point → a point on T1…T10, shares 0.1 each, at its place on T1 at neutral (the arm's "
+                       "neutral hanging pose; its force reaches the spine through the rib cage like the arms' loads: "
+                       "what-if, docs/sources/latissimus_path.md)")
+        elif any(b == "humerus_r" for _, _, b, _ in mu["points"]):
             how.append("humerus point → T1 (arm carried by T1 at its neutral hanging pose: only LD's action "
                        "on the spine is kept)")
         if "C" in kinds:
@@ -1363,7 +1377,10 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
         w("    side: both\n")
         w("    path:\n")
         for seg, p in m["path"]:
-            if isinstance(seg, Blend):
+            if isinstance(seg, MultiBlend):
+                w("      - {between: [%s], shares: [%s], at: [%s]}\n"
+                  % (", ".join(seg.segments), ", ".join(g(x, 6) for x in seg.shares), ", ".join(g(float(x), 7) for x in p)))
+            elif isinstance(seg, Blend):
                 vec = lambda v: ", ".join(g(float(x), 7) for x in v)  # noqa: E731
                 if seg.anchors is None:
                     w("      - {between: [%s, %s], share: %s, at: [%s]}\n" % (seg.first, seg.second, g(seg.share, 6), vec(p)))
@@ -1417,7 +1434,7 @@ def write_yaml(path, name, desc, segs, ranges, regions, arm, ref, muscles, type1
 
 
 def build(neck_anchor="assumption", prevertebral_vias="bodies", abdominal_wall="vertebrae", lumbar_multifidus_total="ammr",
-          oblique_pcsa="ammr"):
+          oblique_pcsa="ammr", latissimus_humeral="t1"):
     mftl = parse_mftl_lumbar()
     trunk = parse_mftl_trunk()
     mort = parse_mortensen()
@@ -1425,7 +1442,7 @@ def build(neck_anchor="assumption", prevertebral_vias="bodies", abdominal_wall="
     segs = build_skeleton(mftl, trunk, mort, lum)
     ranges = joint_ranges(lum)
     regions = region_shares(lum, ranges, mort)
-    mp = Mapper(mftl, trunk, mort, segs, abdominal_wall)
+    mp = Mapper(mftl, trunk, mort, segs, abdominal_wall, latissimus_humeral)
     muscles = build_muscles(mftl, trunk, mort, mp)
     fit = source_parameter_fit(muscles, segs)
     neck_src = mark_neck_source_anchor(muscles, segs, mort)
@@ -1564,16 +1581,21 @@ def main():
                     help="external / internal oblique PCSA: 'ammr' (default: AMMR's totals, 6.24 / 6.24 cm² per side) "
                          "or 'mcgill1988' (WHAT-IF: McGill, Patt & Norman 1988's CT values at L4/L5, 9.4 / 8.1 cm², "
                          "in the same proportions; docs/sources/oblique_size.md; needs --out elsewhere than models/)")
+    ap.add_argument("--latissimus-humeral", choices=("t1", "rib_cage"), default="t1",
+                    help="latissimus dorsi's humeral end: 't1' (default: a point on T1, where the arms hang) or "
+                         "'rib_cage' (WHAT-IF: a point on T1…T10, shares 0.1 each, so that its force reaches the spine "
+                         "through the rib cage like the arms' loads; docs/sources/latissimus_path.md; needs --out "
+                         "elsewhere than models/)")
     args = ap.parse_args()
     # Every option but its default is a what-if: it must not overwrite the bundled models.
     defaults = {"--oblique-pcsa": "ammr", "--lumbar-multifidus-total": "ammr", "--abdominal-wall": "vertebrae",
-                "--prevertebral-vias": "bodies", "--neck-anchor": "assumption"}
+                "--prevertebral-vias": "bodies", "--neck-anchor": "assumption", "--latissimus-humeral": "t1"}
     for flag, default in defaults.items():
         value = getattr(args, flag[2:].replace("-", "_"))
         if value != default and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
             ap.error("%s %s is a what-if: give --out a directory other than %s" % (flag, value, os.path.relpath(OUT_DIR, ROOT)))
     M = build(args.neck_anchor, args.prevertebral_vias, args.abdominal_wall, args.lumbar_multifidus_total,
-              args.oblique_pcsa)
+              args.oblique_pcsa, args.latissimus_humeral)
     os.makedirs(args.out, exist_ok=True)
     groups_full = [g_ for g_ in TYPE1]
     n_par = sum(1 for m in M["muscles"] if m["group"] in PARASPINAL)

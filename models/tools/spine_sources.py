@@ -374,6 +374,24 @@ class Blend(tuple):
         return "%s+%s@%.3f" % (self.first, self.second, self.share)
 
 
+class MultiBlend(tuple):
+    """A path point riding on N segments (YAML `{between: [s1, ..., sN], shares: [w1, ..., wN], at: [x, y, z]}`):
+    the blend Σ w_k X_k of material points, one fixed on each segment, that coincide at neutral; `at` is
+    the point in the first segment's frame, `points` the material points in each segment's frame.
+    Used for latissimus dorsi's humeral end carried by the rib cage (docs/sources/latissimus_path.md)."""
+
+    def __new__(cls, segments, shares, points):
+        return tuple.__new__(cls, (tuple(segments), tuple(float(w) for w in shares),
+                                   tuple(tuple(float(x) for x in q) for q in points)))
+
+    segments = property(lambda self: self[0])
+    shares = property(lambda self: self[1])
+    points = property(lambda self: [np.array(q) for q in self[2]])
+
+    def __str__(self):
+        return "+".join(self.segments)
+
+
 def blend_on_chord(first, second, share, p, a_first, b_second, poses0):
     """(Blend, first material point): the point p (first frame) riding on first and second with
     `share`, its material points placed as the engine places them for `anchors: [a_first, b_second]`
@@ -390,6 +408,8 @@ def blend_on_chord(first, second, share, p, a_first, b_second, poses0):
 
 def point_world(seg, p, poses):
     """World position of a path point (seg, p) at `poses`; seg a segment name or a Blend."""
+    if isinstance(seg, MultiBlend):
+        return sum(w * (poses[k][1] + poses[k][0] @ q) for k, w, q in zip(seg.segments, seg.shares, seg.points))
     if isinstance(seg, Blend):
         R1, o1 = poses[seg.first]
         R2, o2 = poses[seg.second]
