@@ -121,7 +121,7 @@ class Chain:
     passive: list                # per joint: [PassiveLaw or None] × 3
     muscle_names: list
     muscle_paths: list           # per muscle: points, each (segment index, local point (3,)) or, on two
-                                 # segments, [(segment, local point, weight), ...] (Model::point_blend_*)
+                                 # segments, [(segment, local point, weight), ...] (Model::point_blend)
     arms: list = field(default_factory=list)  # dicts: segment, shoulder (3,), mass, com_fraction, length
     muscle_lopt: np.ndarray | None = None
     muscle_pennation: np.ndarray | None = None

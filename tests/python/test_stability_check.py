@@ -163,7 +163,7 @@ def test_cutting_planes_find_the_least_cocontraction_that_stabilizes_a_two_muscl
 
 
 def test_point_on_two_segments_is_the_blend_of_its_components():
-    """A via point shared 0.3 by the link (Model::point_blend_*): the re-computed length is the path
+    """A via point shared 0.3 by the link (Model::point_blend): the re-computed length is the path
     through the blended point and its gradient equals the length's central difference."""
     ch = one_joint_chain([-0.05, -0.20, 0.0], [-0.06, 0.30, 0.0], [0.02, 0.40, 0.0], 30.0)
     via = np.array([0.10, 0.05, 0.02])
