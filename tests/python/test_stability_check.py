@@ -201,3 +201,22 @@ def test_points_on_two_segments_with_anchors_match_the_engine(tmp_path):
     L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
     assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
     assert np.max(np.abs(-G.T - np.asarray(f["moment_arm"]))) < 1e-9
+
+
+def test_points_on_three_segments_match_the_engine(tmp_path):
+    """A point on N segments ({between: [L2, L1, L3], shares: [0.3, 0.2, 0.5]}, docs/model-format.md) in
+    the lumbar model's IL_R5: the re-computed lengths and moment arms equal the engine's."""
+    text = open(os.path.join(REPO, "models/lumbar.yaml")).read()
+    via = "- [L2, -0.060263, 0.0235332, 0.0451909]"
+    assert text.count(via) == 1
+    text = text.replace(via, "- {between: [L2, L1, L3], shares: [0.3, 0.2, 0.5], at: [-0.060263, 0.0235332, 0.0451909]}")
+    path = str(tmp_path / "lumbar3.yaml")
+    open(path, "w").write(text)
+    import paraspine
+    m = paraspine.Model.load(path)
+    ch = sc.Chain.from_yaml(path, m)
+    f = paraspine.static_frame(m, {"lumbar.flexion": 30.0, "lumbar.axial_rotation": 6.0, "lumbar.lateral_bending": -8.0})
+    q = np.asarray(f["q"])
+    L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
+    assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
+    assert np.max(np.abs(-G.T - np.asarray(f["moment_arm"]))) < 1e-9
