@@ -43,10 +43,9 @@ ps::Model replicate_fascicles(const ps::Model& m, int copies) {
   r.muscle_source.clear();
   r.muscle_point_begin.assign(1, 0);
   r.point_segment.clear();
-  r.point_blend_segment.clear();
+  r.point_blend.clear();
   r.point_pos.resize(3, r.npoint);
-  r.point_blend_pos.resize(3, r.npoint);
-  r.point_blend_share.resize(r.npoint);
+  r.point_share.resize(r.npoint);
   for (Eigen::VectorXd* v : {&r.muscle_fmax, &r.muscle_pcsa, &r.muscle_lopt, &r.muscle_lts, &r.muscle_pennation, &r.muscle_type1, &r.muscle_passive_strain})
     v->resize(r.nmuscle);
   int p = 0;
@@ -61,9 +60,8 @@ ps::Model replicate_fascicles(const ps::Model& m, int copies) {
       for (int q = m.muscle_point_begin[i]; q < m.muscle_point_begin[i + 1]; ++q, ++p) {
         r.point_segment.push_back(m.point_segment[q]);
         r.point_pos.col(p) = m.point_pos.col(q);
-        r.point_blend_segment.push_back(m.point_blend_segment[q]);
-        r.point_blend_pos.col(p) = m.point_blend_pos.col(q);
-        r.point_blend_share[p] = m.point_blend_share[q];
+        r.point_blend.push_back(m.point_blend[q]);
+        r.point_share[p] = m.point_share[q];
       }
       r.muscle_point_begin.push_back(p);
       r.muscle_fmax[k] = m.muscle_fmax[i] / copies;

@@ -121,7 +121,7 @@ class Chain:
     passive: list                # per joint: [PassiveLaw or None] × 3
     muscle_names: list
     muscle_paths: list           # per muscle: points, each (segment index, local point (3,)) or, on two
-                                 # segments, [(segment, local point, weight), ...] (Model::point_blend_*)
+                                 # segments, [(segment, local point, weight), ...] (Model::point_blend)
     arms: list = field(default_factory=list)  # dicts: segment, shoulder (3,), mass, com_fraction, length
     muscle_lopt: np.ndarray | None = None
     muscle_pennation: np.ndarray | None = None
@@ -199,14 +199,20 @@ class Chain:
                         break
             e0 = 0.6 if e0 is None else float(e0)  # sim/muscles/hill.h kDefaultPassiveStrain
             # A point is [segment, x, y, z], or on two segments {between: [a, b], share: s, at: [x, y, z],
-            # anchors?} (docs/model-format.md): kept as ("blend", a, at in a, b, s, anchors) until the
+            # anchors?}, or on N {between: [s1, ..., sN], shares: [w1, ..., wN], at} (docs/model-format.md):
+            # kept as ("blend", a, at in a, [(segment, weight) with weight > 0], s, anchors) until the
             # neutral pose gives its material points, below.
             def point(p, mirror):
                 flip = np.array([1, 1, -1]) if mirror else np.ones(3)
                 if isinstance(p, dict):
                     anchors = None if "anchors" not in p else [np.array(a, float) * flip for a in p["anchors"]]
-                    return ("blend", idx[p["between"][0]], np.array(p["at"], float) * flip, idx[p["between"][1]],
-                            float(p["share"]), anchors)
+                    segs = [idx[x] for x in p["between"]]
+                    if "shares" in p:
+                        weights = [float(w) for w in p["shares"]]
+                    else:
+                        weights = [1.0 - float(p["share"]), float(p["share"])]
+                    comps = [(sg, w) for sg, w in zip(segs, weights) if w > 0]  # as the loader: shares of 0 dropped
+                    return ("blend", segs[0], np.array(p["at"], float) * flip, comps, weights[1], anchors)
                 return (idx[p[0]], np.array(p[1:4], float) * flip)
             variants = []
             if mu["side"] == "both":
@@ -237,13 +243,18 @@ class Chain:
             for path in chain.muscle_paths:
                 for k, pt in enumerate(path):
                     if len(pt) == 6:
-                        _, a, pa, b, share, anchors = pt
+                        _, a, pa, comps, share, anchors = pt
                         world = neutral.origin[a] + neutral.R[a] @ pa
+                        if len(comps) == 1:  # shares that leave one segment: an ordinary point
+                            sg = comps[0][0]
+                            path[k] = (sg, pa if sg == a else neutral.R[sg].T @ (world - neutral.origin[sg]))
+                            continue
+                        b = comps[1][0]
                         chord = np.zeros(3) if anchors is None else (
                             (neutral.origin[b] + neutral.R[b] @ anchors[1]) - (neutral.origin[a] + neutral.R[a] @ anchors[0]))
-                        p1 = neutral.R[a].T @ (world - share * chord - neutral.origin[a])
-                        p2 = neutral.R[b].T @ (world + (1 - share) * chord - neutral.origin[b])
-                        path[k] = [(a, p1, 1.0 - share), (b, p2, share)]
+                        offsets = [-share * chord, (1 - share) * chord] + [np.zeros(3)] * (len(comps) - 2)
+                        path[k] = [(sg, neutral.R[sg].T @ (world + off - neutral.origin[sg]), w)
+                                   for (sg, w), off in zip(comps, offsets)]
         if engine_model is not None:
             chain = chain.matched_to(engine_model)
         return chain

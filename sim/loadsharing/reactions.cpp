@@ -36,7 +36,7 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void subtra
     const double T = force[i];
     if (T == 0) continue;
     if (m.muscle_has_blend[i]) {
-      // A point on two segments: the path pulls each point k with T (u_k − u_(k−1)) (u of the piece
+      // A point on several segments: the path pulls each point k with T (u_k − u_(k−1)) (u of the piece
       // leaving it, zero after the last point, and of the piece arriving); a point's component of
       // weight w carries w of that to its segment, and the body above joint j receives what the
       // components on segments beyond j carry, up to the path's common ancestor (beyond it the pulls
@@ -46,11 +46,10 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void subtra
         double pull[3];
         for (int c = 0; c < 3; ++c)
           pull[c] = T * (direction[3 * k + c] - (k > point_begin[i] ? direction[3 * (k - 1) + c] : 0.0));
-        const bool blended = m.point_blend_segment[k] >= 0;
-        for (int part = 0; part < (blended ? 2 : 1); ++part) {
-          const double share = m.point_blend_share[k];
-          const double w = !blended ? 1.0 : part == 0 ? 1.0 - share : share;
-          for (int x = part == 0 ? m.point_segment[k] : m.point_blend_segment[k]; x != root; x = m.segment_parent[x]) {
+        const int ncomponent = m.point_ncomponent(k);
+        for (int part = 0; part < ncomponent; ++part) {
+          const double w = m.component_share(k, part);  // an ordinary point's one component: 1
+          for (int x = m.component_segment(k, part); x != root; x = m.segment_parent[x]) {
             double* f = contact + 4 * (x - 1);  // joint x − 1 moves segment x
             for (int c = 0; c < 3; ++c) f[c] -= w * pull[c];
           }
@@ -94,10 +93,8 @@ Vec3 muscle_pull_above(const Model& m, const Data& d, int i, int j) {
     const Vec3 leaving = k + 1 < end ? Vec3(d.piece_direction.col(k)) : Vec3::Zero();
     const Vec3 arriving = k > first ? Vec3(d.piece_direction.col(k - 1)) : Vec3::Zero();
     const Vec3 pull = T * (leaving - arriving);
-    const int b = m.point_blend_segment[k];
-    const double s = b >= 0 ? m.point_blend_share[k] : 0.0;
-    if (beyond(m.point_segment[k])) total += (1 - s) * pull;
-    if (b >= 0 && beyond(b)) total += s * pull;
+    for (int c = 0; c < m.point_ncomponent(k); ++c)  // an ordinary point: its one component, weight 1
+      if (beyond(m.component_segment(k, c))) total += m.component_share(k, c) * pull;
   }
   return total;
 }

@@ -38,8 +38,8 @@ void reactions(const Model& m, Data& d);
 Mat3 disc_frame(const Model& m, const Data& d, int j);
 
 // The force (N, world axes) muscle i, at its present d.muscle_force, applies to the bodies above joint
-// j: Σ over its points of T (u_k − u_(k−1)) (the pieces leaving and arriving), each point's share on
-// segments beyond j (Model::point_blend_*). What reactions() subtracts for that muscle at that joint;
+// j: Σ over its points of T (u_k − u_(k−1)) (the pieces leaving and arriving), each point's components' shares on
+// segments beyond j (Model::point_blend). What reactions() subtracts for that muscle at that joint;
 // for decompositions and checks (it walks the tree: not for inner loops). Needs muscle_geometry.
 Vec3 muscle_pull_above(const Model& m, const Data& d, int muscle, int joint);
 

@@ -74,18 +74,22 @@ std::pair<int, Vec3> read_segment_point(const Reader& r, const Model& m, const Y
   return {si, p};
 }
 
-// A muscle path point: [segment, x, y, z], or one riding on two segments,
-// {between: [first, second], share: s, at: [x, y, z], anchors: [[first], [second]]} with `at` and the
-// first anchor in the first segment's frame, the second anchor in the second's (Model::point_blend_*).
+// A muscle path point: [segment, x, y, z], or one riding on N ≥ 2 segments,
+// {between: [s1, ..., sN], shares: [w1, ..., wN], at: [x, y, z]} or, on two,
+// {between: [first, second], share: s, at: [x, y, z], anchors: [[first], [second]]} (shares [1 − s, s])
+// with `at` and the first anchor in the first segment's frame, the second anchor in the second's
+// (Model::point_blend). Components of share 0 are dropped: one left makes an ordinary point.
 struct PathPoint {
-  int segment = -1;
+  int segment = -1;   // an ordinary point's segment, or the blended point's first component's
   Vec3 pos = Vec3::Zero();
-  int blend_segment = -1;
-  double share = 0;
+  int at_segment = -1;  // the segment whose frame `at` is in (the first named), for a point given with `between`
+  std::vector<std::pair<int, double>> components;  // (segment, share) with share > 0; empty for [segment, x, y, z]
+  double anchor_share = 0;  // s of the two-segment anchors' placement (the second named segment's share)
   bool anchored = false;  // anchors given: the point follows the chord between them
   Vec3 anchor_first = Vec3::Zero(), anchor_second = Vec3::Zero();
   int line = 0;           // for errors found after the neutral pose is known
   std::string field;
+  bool blended() const { return components.size() > 1; }
 };
 
 PathPoint read_path_point(const Reader& r, const Model& m, const YAML::Node& n, const std::string& field) {
@@ -94,38 +98,76 @@ PathPoint read_path_point(const Reader& r, const Model& m, const YAML::Node& n, 
     std::tie(p.segment, p.pos) = read_segment_point(r, m, n, field);
     return p;
   }
-  r.allow_keys(n, field, {"between", "share", "at", "anchors"});
+  r.allow_keys(n, field, {"between", "share", "shares", "at", "anchors"});
   const YAML::Node between = r.require(n, "between", field);
-  if (!between.IsSequence() || between.size() != 2) r.fail(between, field + ".between", "expected [first segment, second segment]");
+  if (!between.IsSequence() || between.size() < 2)
+    r.fail(between, field + ".between", "expected [first segment, second segment] or a longer list of segments");
   PathPoint p;
   p.line = r.line(n);
   p.field = field;
-  int* segments[2] = {&p.segment, &p.blend_segment};
-  for (size_t k = 0; k < 2; ++k) {
-    const std::string seg = r.str(between[k], field + ".between");
-    *segments[k] = m.segment_index(seg);
-    if (*segments[k] < 0) r.fail(between[k], field + ".between", "unknown segment '" + seg + "'");
+  const size_t count = between.size();
+  std::vector<int> segments;
+  for (size_t k = 0; k < count; ++k) {
+    const std::string f = field + ".between";
+    const std::string seg = r.str(between[k], f);
+    const int si = m.segment_index(seg);
+    if (si < 0) r.fail(between[k], f, "unknown segment '" + seg + "'");
+    if (std::find(segments.begin(), segments.end(), si) != segments.end())
+      r.fail(between[k], f, count == 2 ? "the two segments must differ" : "segment '" + seg + "' is named twice");
+    segments.push_back(si);
   }
-  if (p.segment == p.blend_segment) r.fail(between, field + ".between", "the two segments must differ");
-  p.share = r.num(r.require(n, "share", field), field + ".share");
-  if (!(p.share > 0 && p.share < 1))
-    r.fail(n["share"], field + ".share", "the second segment's share must lie strictly between 0 and 1");
+  std::vector<double> shares;
+  const bool has_share = n["share"].IsDefined(), has_shares = n["shares"].IsDefined();
+  if (has_share && has_shares) r.fail(n["shares"], field + ".shares", "give either share (two segments) or shares, not both");
+  if (has_share) {
+    if (count != 2)
+      r.fail(n["share"], field + ".share", "share: s is for a point on two segments; on " + std::to_string(count) +
+                                               " give shares: [w1, ..., w" + std::to_string(count) + "] (summing to 1)");
+    const double s = r.num(n["share"], field + ".share");
+    if (!(s > 0 && s < 1)) r.fail(n["share"], field + ".share", "the second segment's share must lie strictly between 0 and 1");
+    shares = {1 - s, s};
+    p.anchor_share = s;
+  } else {
+    const YAML::Node w = r.require(n, "shares", field);
+    if (!w.IsSequence() || w.size() != count)
+      r.fail(w, field + ".shares", "expected " + std::to_string(count) + " shares, one per segment of between (got " +
+                                       (w.IsSequence() ? std::to_string(w.size()) : std::string("no list")) + ")");
+    double sum = 0;
+    for (size_t k = 0; k < count; ++k) {
+      const std::string f = field + ".shares[" + std::to_string(k) + "]";
+      const double x = r.num(w[k], f);
+      if (!(x >= 0 && x <= 1)) r.fail(w[k], f, "a share must lie between 0 and 1");
+      shares.push_back(x);
+      sum += x;
+    }
+    if (!(std::abs(sum - 1) <= 1e-9)) {
+      r.fail(w, field + ".shares", fmt::format("the shares must sum to 1 (within 1e-9), got {:.12g}", sum));
+    }
+    p.anchor_share = shares[1];
+  }
+  p.at_segment = segments[0];
   p.pos = r.vec3(r.require(n, "at", field), field + ".at");
   if (p.pos.norm() > 0.5)
-    r.fail(n["at"], field + ".at", "point more than 0.5 m from the origin of segment '" + m.segment_name[p.segment] +
+    r.fail(n["at"], field + ".at", "point more than 0.5 m from the origin of segment '" + m.segment_name[p.at_segment] +
                                        "' (implausible anatomy; coordinates are in metres)");
   if (n["anchors"].IsDefined()) {
     const YAML::Node a = n["anchors"];
+    if (count != 2)
+      r.fail(a, field + ".anchors", "anchors are for a point on two segments only (this one names " + std::to_string(count) + ")");
     if (!a.IsSequence() || a.size() != 2)
       r.fail(a, field + ".anchors", "expected [[x, y, z] on the first segment, [x, y, z] on the second] (m)");
     p.anchored = true;
     p.anchor_first = r.vec3(a[0], field + ".anchors[0]");
     p.anchor_second = r.vec3(a[1], field + ".anchors[1]");
-    for (const auto& [v, k, s] : {std::tuple{p.anchor_first, 0, p.segment}, std::tuple{p.anchor_second, 1, p.blend_segment}})
+    for (const auto& [v, k, s] : {std::tuple{p.anchor_first, 0, segments[0]}, std::tuple{p.anchor_second, 1, segments[1]}})
       if (v.norm() > 0.5)
         r.fail(a[k], field + ".anchors[" + std::to_string(k) + "]", "anchor more than 0.5 m from the origin of segment '" +
                                                                         m.segment_name[s] + "' (coordinates are in metres)");
   }
+  // Components of share 0 carry nothing and move nothing: dropped (shares [1, 0, 0] is an ordinary point).
+  for (size_t k = 0; k < count; ++k)
+    if (shares[k] > 0) p.components.emplace_back(segments[k], shares[k]);
+  p.segment = p.components[0].first;
   return p;
 }
 
@@ -749,8 +791,10 @@ Model parse_model(const std::string& text, const std::string& file) {
         path.push_back(read_path_point(r, m, pn[k], f + ".path[" + std::to_string(k) + "]"));
       }
       bool crosses = false;
-      for (const PathPoint& p : path)
-        crosses = crosses || p.segment != path[0].segment || (p.blend_segment >= 0 && p.blend_segment != path[0].segment);
+      for (const PathPoint& p : path) {
+        crosses = crosses || p.segment != path[0].segment;
+        for (const auto& [seg, share] : p.components) crosses = crosses || seg != path[0].segment;
+      }
       if (!crosses) r.fail(pn, f + ".path", "all points are on one segment: the muscle crosses no joint");
 
       MuscleDefaults d;
@@ -809,18 +853,22 @@ Model parse_model(const std::string& text, const std::string& file) {
   for (const auto& p : paths) m.muscle_point_begin.push_back(m.muscle_point_begin.back() + static_cast<int>(p.size()));
   m.npoint = m.muscle_point_begin.back();
   m.point_pos.resize(3, m.npoint);
-  m.point_blend_pos = Eigen::Matrix3Xd::Zero(3, m.npoint);
-  m.point_blend_share = Eigen::VectorXd::Zero(m.npoint);
-  std::vector<const PathPoint*> blended;  // by point index, for the neutral placement below
-  blended.assign(static_cast<size_t>(m.npoint), nullptr);
+  m.point_share = Eigen::VectorXd::Ones(m.npoint);
+  m.point_blend.assign(static_cast<size_t>(m.npoint), {});
+  std::vector<const PathPoint*> placed;  // by point index: given with `between`, placed at the neutral posture below
+  placed.assign(static_cast<size_t>(m.npoint), nullptr);
   int k = 0;
   for (const auto& p : paths)
     for (const auto& pt : p) {
-      if (pt.blend_segment >= 0) blended[static_cast<size_t>(k)] = &pt;
       m.point_segment.push_back(pt.segment);
-      m.point_blend_segment.push_back(pt.blend_segment);
-      m.point_blend_share[k] = pt.share;
-      m.point_pos.col(k++) = pt.pos;
+      m.point_pos.col(k) = pt.pos;
+      if (!pt.components.empty()) {
+        placed[static_cast<size_t>(k)] = &pt;
+        m.point_share[k] = pt.components[0].second;
+        for (size_t c = 1; c < pt.components.size(); ++c)
+          m.point_blend[static_cast<size_t>(k)].push_back({pt.components[c].first, Vec3::Zero(), pt.components[c].second});
+      }
+      ++k;
     }
   auto vec = [](const std::vector<double>& v) { return Eigen::Map<const Eigen::VectorXd>(v.data(), v.size()).eval(); };
   m.muscle_fmax = vec(fmax);
@@ -841,29 +889,40 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (g != "all" && std::find(m.muscle_group.begin(), m.muscle_group.end(), g) == m.muscle_group.end())
       r.fail(n, "fatigue." + g, "no muscle of group '" + g + "' in this model");
   finalize_model(m);
-  // A point on two segments, placed at the neutral posture: without anchors both material points lie
-  // at `at`; with anchors A (first) and B (second) they lie at at − s·(B − A) and at + (1 − s)·(B − A),
-  // so the point is `at` at neutral and, as the segments move, follows the chord between the anchors
-  // (1 − s)·A + s·B plus its neutral offset from it, turned by the two segments' rotations in the same shares.
-  if (std::any_of(m.point_blend_segment.begin(), m.point_blend_segment.end(), [](int s) { return s >= 0; })) {
+  // A point given with `between`, placed at the neutral posture: without anchors every material point
+  // lies at `at`; with anchors A (first) and B (second, two segments only) they lie at at − s·(B − A)
+  // and at + (1 − s)·(B − A), so the point is `at` at neutral and, as the segments move, follows the
+  // chord between the anchors (1 − s)·A + s·B plus its neutral offset from it, turned by the two
+  // segments' rotations in the same shares. A point whose shares left one segment is an ordinary
+  // point: on the first segment it is `at` itself (the bits of [segment, x, y, z]), on another `at`
+  // carried into that segment's frame.
+  if (std::any_of(placed.begin(), placed.end(), [](const PathPoint* p) { return p != nullptr; })) {
     Data d(m);
     forward_kinematics(m, d);  // q = 0: neutral
     for (int p = 0; p < m.npoint; ++p) {
-      const int b = m.point_blend_segment[p];
-      if (b < 0) continue;
-      const int a = m.point_segment[p];
-      const PathPoint& pt = *blended[static_cast<size_t>(p)];
+      const PathPoint* given = placed[static_cast<size_t>(p)];
+      if (given == nullptr) continue;
+      const PathPoint& pt = *given;
       auto world = [&](int s, const Vec3& local) { return Vec3(d.segment_rotation[s] * local + d.segment_origin.col(s)); };
-      const Vec3 at = world(a, m.point_pos.col(p));
-      const Vec3 chord = pt.anchored ? Vec3(world(b, pt.anchor_second) - world(a, pt.anchor_first)) : Vec3::Zero();
-      const double s = m.point_blend_share[p];
-      m.point_pos.col(p) = d.segment_rotation[a].transpose() * (at - s * chord - d.segment_origin.col(a));
-      m.point_blend_pos.col(p) = d.segment_rotation[b].transpose() * (at + (1 - s) * chord - d.segment_origin.col(b));
-      for (const auto& [local, seg] : {std::pair<Vec3, int>{m.point_pos.col(p), a}, {m.point_blend_pos.col(p), b}})
-        if (local.norm() > 0.5)
+      auto local_of = [&](int s, const Vec3& x) { return Vec3(d.segment_rotation[s].transpose() * (x - d.segment_origin.col(s))); };
+      const Vec3 at = world(pt.at_segment, pt.pos);
+      if (!pt.blended()) {
+        if (pt.segment != pt.at_segment) m.point_pos.col(p) = local_of(pt.segment, at);
+      } else {
+        const Vec3 chord = pt.anchored ? Vec3(world(pt.components[1].first, pt.anchor_second) - world(pt.at_segment, pt.anchor_first))
+                                       : Vec3::Zero();
+        const double s = pt.anchor_share;
+        m.point_pos.col(p) = local_of(pt.segment, at - s * chord);
+        for (size_t c = 1; c < pt.components.size(); ++c)
+          m.point_blend[static_cast<size_t>(p)][c - 1].pos = local_of(pt.components[c].first, c == 1 ? Vec3(at + (1 - s) * chord) : at);
+      }
+      for (int c = 0; c < m.point_ncomponent(p); ++c) {
+        const int seg = m.component_segment(p, c);
+        if (m.component_pos(p, c).norm() > 0.5)
           throw InputError(file, pt.line, pt.field, "its material point on segment '" + m.segment_name[seg] +
                                                         "' lies more than 0.5 m from that segment's origin (implausible anatomy: "
                                                         "is the point, or an anchor, on the segment it names?)");
+      }
     }
   }
   // `disc: {plane: chord}`: the disc's mid-plane is normal to the line from the joint centre below to

@@ -72,10 +72,9 @@ void finalize_model(Model& m) {
   if (static_cast<int>(m.joint_disc_tilt.size()) != m.njoint) m.joint_disc_tilt.assign(m.njoint, 0.0);  // the joint frame
   for (OffDiscLoad& o : m.joint_off_disc) o.update_coefficients();
   m.muscle_fiber_width = (m.muscle_lopt.array() * m.muscle_pennation.array().sin()).matrix();
-  if (static_cast<int>(m.point_blend_segment.size()) != m.npoint) {  // a model built in code: no blended points
-    m.point_blend_segment.assign(m.npoint, -1);
-    m.point_blend_pos = Eigen::Matrix3Xd::Zero(3, m.npoint);
-    m.point_blend_share = Eigen::VectorXd::Zero(m.npoint);
+  if (static_cast<int>(m.point_blend.size()) != m.npoint || m.point_share.size() != m.npoint) {  // a model built in code: no blended points
+    m.point_blend.assign(m.npoint, {});
+    m.point_share = Eigen::VectorXd::Ones(m.npoint);
   }
   // The joints each path piece crosses: walk from both segments to their common ancestor; every
   // joint passed lies between them. A fascicle's span is the union over its pieces.
@@ -112,7 +111,7 @@ void finalize_model(Model& m) {
     }
     m.muscle_crosses_once[i] = std::all_of(times.begin(), times.end(), [](int t) { return t == 1; });
   }
-  // Blended points: the fascicle's segments are every point's first and second segments; its span is
+  // Blended points: the fascicle's segments are every point's components' segments; its span is
   // every joint between them and their common ancestor (the joints below that ancestor turn the whole
   // path rigidly, so their moment arms are zero exactly). piece_cross stays that of the first
   // segments, which only the general route's fascicles ignore.
@@ -129,7 +128,7 @@ void finalize_model(Model& m) {
     std::vector<int> segments;
     for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k) {
       segments.push_back(m.point_segment[k]);
-      if (m.point_blend_segment[k] >= 0) segments.push_back(m.point_blend_segment[k]), m.muscle_has_blend[i] = 1;
+      for (const Model::PointComponent& c : m.point_blend[k]) segments.push_back(c.segment), m.muscle_has_blend[i] = 1;
     }
     int root = segments.empty() ? 0 : segments[0];
     for (int s : segments) root = common_ancestor(root, s);

@@ -183,16 +183,28 @@ struct Model {
   std::vector<int> muscle_point_begin;         // (nmuscle + 1) into the point arrays
   std::vector<int> point_segment;              // (npoint)
   Eigen::Matrix3Xd point_pos;                  // (3, npoint) m, in the point's segment frame
-  // A point may ride on two segments (`{between: [first, second], share: s, at: [x, y, z]}` in a model file,
-  // e.g. the linea alba, a band between the pelvis and the rib cage): it is the blend
-  // (1 − s)·X_first + s·X_second of two material points, one fixed on each segment (both at `at` at the
-  // neutral posture, or with `anchors` at at − s·(B − A) and at + (1 − s)·(B − A), docs/model-format.md;
-  // the anchors themselves are not kept), and the force it transmits goes (1 − s) to the first segment and s to the
-  // second (the lever rule of a band between two anchors). point_segment / point_pos are the first;
-  // point_blend_segment is −1 for an ordinary point. finalize_model sizes these for models built in code.
-  std::vector<int> point_blend_segment;        // (npoint) the second segment, or −1
-  Eigen::Matrix3Xd point_blend_pos;            // (3, npoint) m, in the second segment's frame
-  Eigen::VectorXd point_blend_share;           // (npoint) s, the second segment's share; 0 when −1
+  // A point may ride on N ≥ 2 segments (`{between: [s1, ..., sN], shares: [w1, ..., wN], at: [x, y, z]}`
+  // in a model file, or `{between: [first, second], share: s, ...}` = shares [1 − s, s]; e.g. the linea
+  // alba, a band between the pelvis and the rib cage, or latissimus dorsi's humeral end carried by the
+  // rib cage, docs/sources/latissimus_path.md): it is the blend Σ w_c X_c of N material points, one
+  // fixed on each segment (all at `at` at the neutral posture, or for two segments with `anchors` at
+  // at − s·(B − A) and at + (1 − s)·(B − A), docs/model-format.md; the anchors themselves are not
+  // kept), and the force it transmits goes w_c to component c's segment (the lever rule). Component 0
+  // is point_segment / point_pos with weight point_share; components 1 .. N − 1 are point_blend[k].
+  // An ordinary point has point_share 1 and no point_blend (the fast route). Components of weight 0
+  // are dropped by the loader, so a point whose shares leave one segment is an ordinary point.
+  // finalize_model sizes these for models built in code.
+  struct PointComponent {
+    int segment = -1;
+    Vec3 pos = Vec3::Zero();  // m, in that segment's frame
+    double share = 0;         // its weight
+  };
+  Eigen::VectorXd point_share;                            // (npoint) component 0's weight: 1 for an ordinary point
+  std::vector<std::vector<PointComponent>> point_blend;   // (npoint) components 1 .. N − 1; empty for an ordinary point
+  int point_ncomponent(int k) const { return 1 + static_cast<int>(point_blend[k].size()); }
+  int component_segment(int k, int c) const { return c == 0 ? point_segment[k] : point_blend[k][c - 1].segment; }
+  Vec3 component_pos(int k, int c) const { return c == 0 ? Vec3(point_pos.col(k)) : point_blend[k][c - 1].pos; }
+  double component_share(int k, int c) const { return c == 0 ? point_share[k] : point_blend[k][c - 1].share; }
   Eigen::VectorXd muscle_fmax;                 // (nmuscle) N, max isometric force
   Eigen::VectorXd muscle_pcsa;                 // (nmuscle) m², physiological cross-section
   Eigen::VectorXd muscle_lopt;                 // (nmuscle) m, optimal fibre length
@@ -216,8 +228,8 @@ struct Model {
   // bundled models: muscle_geometry then writes each moment arm once instead of clearing the span
   // and accumulating into it. finalize_model fills it.
   std::vector<char> muscle_crosses_once;
-  // (nmuscle) 1 when a point of the path rides on two segments: muscle_geometry and reactions then take
-  // the general route for that fascicle (each point's components, Model::point_blend_*), every other
+  // (nmuscle) 1 when a point of the path rides on several segments: muscle_geometry and reactions then take
+  // the general route for that fascicle (each point's components, Model::point_blend), every other
   // fascicle the piece-crossing one above. muscle_path_root: the segment whose joints below it every
   // component of the path shares (those joints turn the whole path rigidly); finalize_model fills both.
   std::vector<char> muscle_has_blend;

@@ -68,7 +68,9 @@ Model scale_model(const Model& m, const Subject& s) {
   out.joint_pos_in_parent *= sL;
   out.joint_pos_in_child *= sL;
   out.point_pos *= sL;
-  out.point_blend_pos *= sL;  // both material points of a blended point scale alike: the point (and its anchors' chord) scales by sL
+  // Every material point of a blended point scales alike: the point (and its anchors' chord) scales by sL.
+  for (auto& components : out.point_blend)
+    for (Model::PointComponent& c : components) c.pos *= sL;
   out.muscle_lopt *= sL;
   out.muscle_lts *= sL;
   const double sF = sM / sL * s.strength_factor;

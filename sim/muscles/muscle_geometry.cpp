@@ -12,14 +12,14 @@ namespace paraspine {
 
 namespace {
 
-// The world position of point k's component c (0: its first segment, 1: its second, Model::point_blend_*).
+// The world position of point k's component c (0: its first segment, c ≥ 1: Model::point_blend[k][c − 1]).
 Vec3 component_world(const Model& m, const Data& d, int k, int c) {
-  const int s = c == 0 ? m.point_segment[k] : m.point_blend_segment[k];
-  const Vec3 local = c == 0 ? Vec3(m.point_pos.col(k)) : Vec3(m.point_blend_pos.col(k));
+  const int s = m.component_segment(k, c);
+  const Vec3 local = m.component_pos(k, c);
   return d.segment_rotation[s] * local + d.segment_origin.col(s);
 }
 
-// Moment arms and length rate of a fascicle with a point on two segments, from each point's
+// Moment arms and length rate of a fascicle with a point on several segments, from each point's
 // components: a rotation q about axis e of joint j (centre c) moves the component X of weight w on a
 // segment beyond j by w e × (X − c), so a piece from A to B with direction u has
 // −∂length/∂q = Σ_A w e · ((X − c) × u) − Σ_B w e · ((X − c) × u). Only the joints between the
@@ -49,11 +49,10 @@ void blended_moment_arms(const Model& m, Data& d, int i) {
     for (int end = 0; end < 2; ++end) {
       const int p = k + end;
       const double sign = end == 0 ? 1.0 : -1.0;
-      const bool blended = m.point_blend_segment[p] >= 0;
-      for (int c = 0; c < (blended ? 2 : 1); ++c) {
-        const double share = m.point_blend_share[p];
-        const double w = sign * (!blended ? 1.0 : c == 0 ? 1.0 - share : share);
-        const int s = c == 0 ? m.point_segment[p] : m.point_blend_segment[p];
+      const int ncomponent = m.point_ncomponent(p);
+      for (int c = 0; c < ncomponent; ++c) {
+        const double w = sign * m.component_share(p, c);  // an ordinary point's one component: 1
+        const int s = m.component_segment(p, c);
         const Vec3 mu = (component_world(m, d, p, c) - origin).cross(u);
         double* to = sums + 6 * s;
         for (int a = 0; a < 3; ++a) to[a] += w * mu[a], to[3 + a] += w * u[a];
@@ -124,11 +123,12 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
       world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
     }
   }
-  // Points on two segments: the blend of their two material points (Model::point_blend_*).
+  // Points on several segments: the blend Σ w_c X_c of their material points (Model::point_blend), summed
+  // in component order (two components: w0 X0 + w1 X1 per coordinate, the two-segment form's bits).
   for (int k = 0; k < npoint; ++k) {
-    if (m.point_blend_segment[k] < 0) continue;
-    const double s = m.point_blend_share[k];
-    const Vec3 p = (1 - s) * component_world(m, d, k, 0) + s * component_world(m, d, k, 1);
+    if (m.point_blend[k].empty()) continue;
+    Vec3 p = m.point_share[k] * component_world(m, d, k, 0);
+    for (int c = 1; c < m.point_ncomponent(k); ++c) p += m.component_share(k, c) * component_world(m, d, k, c);
     world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
   }
 

@@ -57,9 +57,9 @@ std::vector<Vec3> inertia_ellipsoid(const Model& m, int s) {
 BoneGeometry::BoneGeometry(const Model& m) {
   pelvis = 0;
   std::vector<std::vector<Vec3>> seg_points(m.nsegment);
-  // Attachments shape the bones; a point on two segments (the linea alba) lies on no bone.
+  // Attachments shape the bones; a point on several segments (the linea alba) lies on no bone.
   for (int k = 0; k < m.npoint; ++k)
-    if (m.point_blend_segment[k] < 0) seg_points[m.point_segment[k]].push_back(m.point_pos.col(k));
+    if (m.point_blend[k].empty()) seg_points[m.point_segment[k]].push_back(m.point_pos.col(k));
   pelvis_points = seg_points[0];
   for (int j = 0; j < m.njoint; ++j)
     if (m.joint_parent(j) == 0) pelvis_points.push_back(m.joint_pos_in_parent.col(j));

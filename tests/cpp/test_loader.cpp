@@ -89,7 +89,7 @@ TEST(Loader, RejectsFarPoint) {
 TEST(Loader, RejectsUnknownSegmentInPath) {
   expect_error("[top, 0.1, 0.15, 0.04]", "[head, 0.1, 0.15, 0.04]", "unknown segment 'head'", 58);
 }
-// A path point on two segments, {between: [first, second], share: s, at: [x, y, z]} (Model::point_blend_*).
+// A path point on two segments, {between: [first, second], share: s, at: [x, y, z]} (Model::point_blend).
 TEST(Loader, ChecksPointsOnTwoSegments) {
   const std::string from = "[top, 0.1, 0.15, 0.04]";
   expect_error(from, "{between: [base, top], share: 1.2, at: [0.1, 0.15, 0.04]}", "path[1].share: the second segment's share must lie strictly between 0 and 1", 58);

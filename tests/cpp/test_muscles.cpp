@@ -76,13 +76,10 @@ TEST(MomentArms, PathThatCrossesAJointTwice) {
   pos << m.point_pos.leftCols(at), Vec3(-0.03, 0.02, 0.03), m.point_pos.rightCols(m.npoint - at);
   m.point_pos = pos;
   m.point_segment.insert(m.point_segment.begin() + at, l3);
-  m.point_blend_segment.insert(m.point_blend_segment.begin() + at, -1);
-  Eigen::Matrix3Xd blend(3, m.npoint + 1);
-  blend << m.point_blend_pos.leftCols(at), Vec3::Zero(), m.point_blend_pos.rightCols(m.npoint - at);
-  m.point_blend_pos = blend;
+  m.point_blend.insert(m.point_blend.begin() + at, {});  // an ordinary point: one component of weight 1
   Eigen::VectorXd share(m.npoint + 1);
-  share << m.point_blend_share.head(at), 0.0, m.point_blend_share.tail(m.npoint - at);
-  m.point_blend_share = share;
+  share << m.point_share.head(at), 1.0, m.point_share.tail(m.npoint - at);
+  m.point_share = share;
   for (int i = 1; i <= m.nmuscle; ++i) ++m.muscle_point_begin[i];
   ++m.npoint;
   finalize_model(m);
@@ -110,8 +107,8 @@ TEST(MomentArms, ZeroForJointsAMuscleDoesNotCross) {
   for (int i = 0; i < m.nmuscle; ++i) {
     int lo = 1 << 30, hi = -1;  // joints spanned: between the lowest and highest segment on the path
     for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k)
-      for (int s : {m.point_segment[k], m.point_blend_segment[k]}) {
-        if (s < 0) continue;  // no second segment
+      for (int c = 0; c < m.point_ncomponent(k); ++c) {
+        const int s = m.component_segment(k, c);
         lo = std::min(lo, s);
         hi = std::max(hi, s);
       }
@@ -135,7 +132,7 @@ std::pair<std::string, size_t> mini_with_flexor_via(const std::string& via) {
   return {text, at};
 }
 
-// A point riding on two segments (Model::point_blend_*): the mini model's flexor with a via point on
+// A point riding on two segments (Model::point_blend): the mini model's flexor with a via point on
 // the band between base and top, half-way up, shared 0.3 by top.
 Model mini_with_band() {
   return parse_model(mini_with_flexor_via("{between: [base, top], share: 0.3, at: [0.12, 0.18, 0.04]}").first, "mini_band.yaml");
@@ -148,8 +145,10 @@ TEST(BlendedPoints, SitWhereTheFileSaysAtNeutralAndBlendTheirTwoSegmentsWhenMove
   EXPECT_TRUE(m.muscle_has_blend[flexor]);
   EXPECT_FALSE(m.muscle_has_blend[m.muscle_index("erector_r")]);
   const int k = m.muscle_point_begin[flexor] + 1;
-  EXPECT_EQ(m.point_blend_segment[k], m.segment_index("top"));
-  EXPECT_DOUBLE_EQ(m.point_blend_share[k], 0.3);
+  ASSERT_EQ(m.point_ncomponent(k), 2);
+  EXPECT_EQ(m.component_segment(k, 1), m.segment_index("top"));
+  EXPECT_DOUBLE_EQ(m.component_share(k, 1), 0.3);
+  EXPECT_DOUBLE_EQ(m.component_share(k, 0), 0.7);
   Data d(m);
   forward_kinematics(m, d);
   muscle_geometry(m, d);
@@ -161,7 +160,7 @@ TEST(BlendedPoints, SitWhereTheFileSaysAtNeutralAndBlendTheirTwoSegmentsWhenMove
   muscle_geometry(m, d);
   const int top = m.segment_index("top");
   const Vec3 on_base = d.segment_rotation[0] * m.point_pos.col(k) + d.segment_origin.col(0);
-  const Vec3 on_top = d.segment_rotation[top] * m.point_blend_pos.col(k) + d.segment_origin.col(top);
+  const Vec3 on_top = d.segment_rotation[top] * m.component_pos(k, 1) + d.segment_origin.col(top);
   EXPECT_GT((on_base - on_top).norm(), 0.01);
   EXPECT_LT((d.point_world.col(k) - (0.7 * on_base + 0.3 * on_top)).norm(), 1e-12);
   // The span is the two joints, although the via point's first segment is the origin's.
@@ -271,13 +270,12 @@ void check_virtual_work(const Model& m, int npostures) {
         Vec3 moment = Vec3::Zero(), force = Vec3::Zero();
         for (int k = first; k < end; ++k) {
           const Vec3 pull = T * (Vec3(d.piece_direction.col(k)) - (k > first ? Vec3(d.piece_direction.col(k - 1)) : Vec3::Zero()));
-          const double s = m.point_blend_share[k];
-          const int b = m.point_blend_segment[k], a = m.point_segment[k];
-          const Vec3 xa = d.segment_rotation[a] * m.point_pos.col(k) + d.segment_origin.col(a);
-          if (beyond(a)) moment += (1 - s) * (xa - d.joint_center.col(j)).cross(pull), force += (1 - s) * pull;
-          if (b >= 0 && beyond(b)) {
-            const Vec3 xb = d.segment_rotation[b] * m.point_blend_pos.col(k) + d.segment_origin.col(b);
-            moment += s * (xb - d.joint_center.col(j)).cross(pull), force += s * pull;
+          for (int c = 0; c < m.point_ncomponent(k); ++c) {  // each component's share on its own segment
+            const int b = m.component_segment(k, c);
+            const double w = m.component_share(k, c);
+            if (!beyond(b)) continue;
+            const Vec3 xb = d.segment_rotation[b] * m.component_pos(k, c) + d.segment_origin.col(b);
+            moment += w * (xb - d.joint_center.col(j)).cross(pull), force += w * pull;
           }
         }
         for (int a = 0; a < 3; ++a)
@@ -382,11 +380,13 @@ TEST(BlendedPoints, TreesSpansBelowTheCommonAncestorMirroredAndScaled) {
     Data d(m);
     forward_kinematics(m, d);
     for (int k = 0; k < m.npoint; ++k) {
-      const int a = m.point_segment[k], b = m.point_blend_segment[k];
-      if (b < 0) continue;
+      const int a = m.point_segment[k];
       const Vec3 xa = d.segment_rotation[a] * m.point_pos.col(k) + d.segment_origin.col(a);
-      const Vec3 xb = d.segment_rotation[b] * m.point_blend_pos.col(k) + d.segment_origin.col(b);
-      EXPECT_LT((xa - xb).norm(), 1e-12) << k;
+      for (int c = 1; c < m.point_ncomponent(k); ++c) {
+        const int b = m.component_segment(k, c);
+        const Vec3 xb = d.segment_rotation[b] * m.component_pos(k, c) + d.segment_origin.col(b);
+        EXPECT_LT((xa - xb).norm(), 1e-12) << k;
+      }
     }
     // m2's segments are above mid: the joint below it turns the whole path, its moment arms are zero.
     std::mt19937 rng(7);

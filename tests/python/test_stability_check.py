@@ -163,7 +163,7 @@ def test_cutting_planes_find_the_least_cocontraction_that_stabilizes_a_two_muscl
 
 
 def test_point_on_two_segments_is_the_blend_of_its_components():
-    """A via point shared 0.3 by the link (Model::point_blend_*): the re-computed length is the path
+    """A via point shared 0.3 by the link (Model::point_blend): the re-computed length is the path
     through the blended point and its gradient equals the length's central difference."""
     ch = one_joint_chain([-0.05, -0.20, 0.0], [-0.06, 0.30, 0.0], [0.02, 0.40, 0.0], 30.0)
     via = np.array([0.10, 0.05, 0.02])
@@ -197,6 +197,25 @@ def test_points_on_two_segments_with_anchors_match_the_engine(tmp_path):
     m = paraspine.Model.load(path)
     ch = sc.Chain.from_yaml(path, m)
     f = paraspine.static_frame(m, {"lumbar.flexion": 30.0, "thoracic.axial_rotation": 10.0, "lumbar.lateral_bending": -8.0})
+    q = np.asarray(f["q"])
+    L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
+    assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
+    assert np.max(np.abs(-G.T - np.asarray(f["moment_arm"]))) < 1e-9
+
+
+def test_points_on_three_segments_match_the_engine(tmp_path):
+    """A point on N segments ({between: [L2, L1, L3], shares: [0.3, 0.2, 0.5]}, docs/model-format.md) in
+    the lumbar model's IL_R5: the re-computed lengths and moment arms equal the engine's."""
+    text = open(os.path.join(REPO, "models/lumbar.yaml")).read()
+    via = "- [L2, -0.060263, 0.0235332, 0.0451909]"
+    assert text.count(via) == 1
+    text = text.replace(via, "- {between: [L2, L1, L3], shares: [0.3, 0.2, 0.5], at: [-0.060263, 0.0235332, 0.0451909]}")
+    path = str(tmp_path / "lumbar3.yaml")
+    open(path, "w").write(text)
+    import paraspine
+    m = paraspine.Model.load(path)
+    ch = sc.Chain.from_yaml(path, m)
+    f = paraspine.static_frame(m, {"lumbar.flexion": 30.0, "lumbar.axial_rotation": 6.0, "lumbar.lateral_bending": -8.0})
     q = np.asarray(f["q"])
     L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
     assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
