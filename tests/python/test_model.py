@@ -201,3 +201,24 @@ def test_max_exertion_against_a_pad():
         paraspine.max_exertion(m, angles, pad_segment="T13")
     with pytest.raises(ValueError, match="direction"):
         paraspine.max_exertion(m, angles, direction="up")
+
+
+def test_latissimus_rib_cage_what_if_sends_the_humeral_force_through_the_rib_cage(tmp_path):
+    """build_full_spine.py --latissimus-humeral rib_cage (docs/sources/latissimus_path.md, a what-if):
+    LD's humeral end rides on T1…T10 (N-segment path point, shares 0.1). At neutral every length is
+    unchanged; below T10 LD's moment arms are those of the point on T1 (the rib cage passes the
+    whole force down), above it only the share of the vertebrae above each joint: at T1-T2 a tenth."""
+    text = _build_what_if(tmp_path, "--latissimus-humeral", "rib_cage")
+    assert text.count("{between: [T1, T2, T3, T4, T5, T6, T7, T8, T9, T10], shares: [") == 14  # every LD fascicle (14 per side, written once)
+    base, what_if = paraspine.Model.load("full_spine"), paraspine.Model.load(str(tmp_path / "full_spine.yaml"))
+    a, b = paraspine.static_frame(base), paraspine.static_frame(what_if)
+    np.testing.assert_allclose(b["muscle_length"], a["muscle_length"], atol=1e-9)
+    joints = list(base.joint_names)
+    ld = [i for i, g in enumerate(base.muscle_groups) if g == "latissimus_dorsi"]
+    R0, R1 = np.asarray(a["moment_arm"]), np.asarray(b["moment_arm"])
+    for j in ("T10-T11", "T12-L1", "L3-L4", "L5-S1"):
+        k = 3 * joints.index(j)
+        np.testing.assert_allclose(R1[k:k + 3, ld], R0[k:k + 3, ld], atol=1e-12)
+    k = 3 * joints.index("T1-T2")
+    f = np.asarray(base.muscle_max_force)[ld]
+    assert (R1[k, ld] @ f) == pytest.approx(0.1 * (R0[k, ld] @ f), rel=1e-6)
