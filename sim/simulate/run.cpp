@@ -733,23 +733,24 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   double to90 = 0, to95 = 0;
   std::string slowest, slowest_side;
   double slowest_lost = -1, slowest_to95 = 0;
+  // Two recovery times equal to rounding (10⁻⁶ relative; infinities equal): the two sides of a
+  // symmetric task, or groups that all never recover.
+  auto same_time = [](double a, double b) { return a == b || std::abs(a - b) <= 1e-6 * std::max(a, b); };
   for (auto& [key, a] : g) {
     a.to90 = group_recovery_time(a.p, a.s, a.w, 0.90);
     a.to95 = group_recovery_time(a.p, a.s, a.w, 0.95);
-    // Ties (every group infinite, or the two sides of a symmetric task within rounding) go to the
-    // group that lost more strength; below, two sides within 10⁻⁶ of each other are "both".
+    // A tie goes to the group that lost more strength, not to the first in name order.
     const double lost = a.fatigued_force / a.force;
     const bool slower = slowest.empty() ? a.to95 > 0
-                                        : a.to95 > slowest_to95 * (1 + 1e-6) ||
-                                              (a.to95 >= slowest_to95 * (1 - 1e-6) && lost > slowest_lost + 1e-9);
+                        : same_time(a.to95, slowest_to95) ? lost > slowest_lost + 1e-9
+                                                          : a.to95 > slowest_to95;
     if (slower) slowest = key.first, slowest_side = key.second, slowest_lost = lost, slowest_to95 = a.to95;
     to90 = std::max(to90, a.to90);
     to95 = std::max(to95, a.to95);
   }
-  if (!slowest.empty()) {
+  if (!slowest.empty()) {  // the other side as slow: "both"
     const auto other = g.find({slowest, slowest_side == "left" ? "right" : "left"});
-    const double mine = g[{slowest, slowest_side}].to95;
-    if (other != g.end() && (other->second.to95 == mine || std::abs(other->second.to95 - mine) <= 1e-6 * mine)) slowest_side = "both";
+    if (other != g.end() && same_time(other->second.to95, slowest_to95)) slowest_side = "both";
   }
   // A recovery not reached within group_recovery_time's limit is infinite: null in JSON, as a results
   // file's summary would read it back anyway.
