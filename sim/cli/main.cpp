@@ -396,16 +396,16 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
   fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>16}\n", "muscle group", "side", "peak act.", "at t s",
              "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
+  // A recovery in seconds below 10⁶, else in three significant digits, so the column keeps its width;
+  // null (not reached within 10¹² s) as "never".
+  auto rest = [](const nlohmann::json& t) {
+    if (t.is_null()) return std::string("never");
+    const double s = t.get<double>();
+    return s < 1e6 ? fmt::format("{:.0f}", s) : fmt::format("{:.2e}", s);
+  };
   for (const auto& [group, sides] : summary["groups"].items())
     for (const auto& [side, v] : sides.items()) {
       const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
-      // A recovery not reached within 10¹² s is null: "never".
-      // Seconds below 10⁶, else in three significant digits, so the column keeps its width.
-      auto rest = [](const nlohmann::json& t) {
-        if (t.is_null()) return std::string("never");
-        const double s = t.get<double>();
-        return s < 1e6 ? fmt::format("{:.0f}", s) : fmt::format("{:.2e}", s);
-      };
       const std::string rest_cell = rest(v["recovery_to_90_s"]) + "/" + rest(v["recovery_to_95_s"]) +
                                     (v["recovery_to_95_s"].is_null() ? "" : " s");
       fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>16}\n", group, side, peak, mark(peak, fresh),
@@ -616,25 +616,21 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     row(fmt::format("{} peak AP shear (+ ant.)", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_signed_N"); }, "N", 0,
         "-", true);
   }
-  for (const auto& [group, sides] : files[0].summary["groups"].items()) {
-    auto mean_act = [&, g = group](const ps::ResultsFileInfo& f) {
+  // A group's value averaged over its sides, from each file's summary (NaN where the file lacks the group).
+  auto side_mean = [](const std::string& g, const char* key) {
+    return [g, key](const ps::ResultsFileInfo& f) {
       if (!f.summary.contains("groups") || !f.summary["groups"].contains(g)) return std::numeric_limits<double>::quiet_NaN();
+      const auto& sides = f.summary["groups"][g];
       double s = 0;
-      for (const auto& [side, v] : f.summary["groups"][g].items()) s += v["mean_activation"].get<double>() / f.summary["groups"][g].size();
+      for (const auto& [side, v] : sides.items()) s += v.value(key, 0.0) / static_cast<double>(sides.size());
       return s;
     };
-    row(group + " mean activation", mean_act, "", 3);
-  }
+  };
+  for (const auto& [group, sides] : files[0].summary["groups"].items()) row(group + " mean activation", side_mean(group, "mean_activation"), "", 3);
   // What fatigue did (session 19: compare printed only endurance, leaving these to --json): the share
-  // of each group's strength lost at the end (mean of its sides; rows only for groups that lost some).
+  // of each group's strength lost at the end (rows only for groups that lost some in a file).
   for (const auto& [group, sides] : files[0].summary["groups"].items()) {
-    auto lost = [g = group](const ps::ResultsFileInfo& f) {
-      if (!f.summary.contains("groups") || !f.summary["groups"].contains(g)) return std::numeric_limits<double>::quiet_NaN();
-      double s = 0;
-      for (const auto& [side, v] : f.summary["groups"][g].items())
-        s += v.value("end_fatigued_fraction", 0.0) / static_cast<double>(f.summary["groups"][g].size());
-      return s;
-    };
+    const auto lost = side_mean(group, "end_fatigued_fraction");
     bool any = false;
     for (const auto& f : files) any = any || lost(f) > 0;
     if (any) row(group + " end strength lost", lost, "", 3, "-", false, true);
