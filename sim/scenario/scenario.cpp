@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -824,6 +825,52 @@ static size_t flow_mapping_end(const std::string& text, size_t open) {
   return std::string::npos;
 }
 
+// `text` (loaded as `root`) with the fatigue parameter `keys` (fatigue_parameter_path) = `value` added
+// when the file does not give it: as a top-level `fatigue: {...}` line when the file has no fatigue
+// block, inside its `{...}` when it has one written as a flow mapping on one line. A block-style
+// mapping would need a line inserted in the middle of the file, moving every later line and so every
+// error's line number: that one is refused, naming its line. nullopt when the file gives the value
+// (then it is replaced where it is written, as any other).
+static std::optional<std::string> with_fatigue_parameter(const std::string& text, const YAML::Node& root,
+                                                         const std::vector<std::string>& keys, const std::string& path,
+                                                         const std::string& value, const std::string& option) {
+  // Walked with reset(), which rebinds; Node's operator= would overwrite the node walked from.
+  YAML::Node cur;
+  cur.reset(root);
+  size_t depth = 0;
+  int key_line = 0;  // the line of the deepest key found (a block mapping's own mark is its first entry)
+  while (depth < keys.size() && cur.IsMap() && cur[keys[depth]].IsDefined()) {
+    for (auto it = cur.begin(); it != cur.end(); ++it)
+      if (it->first.as<std::string>() == keys[depth]) key_line = it->first.Mark().line + 1;
+    cur.reset(cur[keys[depth++]]);
+  }
+  if (depth == keys.size() || (depth > 0 && !cur.IsMap())) return std::nullopt;
+  std::string rest = keys.back() + ": " + yaml_scalar(value);
+  for (size_t k = keys.size() - 1; k-- > depth;) rest = keys[k] + ": {" + rest + "}";
+  if (depth == 0) {
+    if (root.Style() == YAML::EmitterStyle::Flow)
+      throw InputError(option, 0, path, "the scenario is one flow mapping ({...}): write '" + path + "' in the file");
+    return with_top_level_line(text, root, rest);
+  }
+  const size_t open = static_cast<size_t>(cur.Mark().pos);
+  const size_t close =
+      cur.Style() == YAML::EmitterStyle::Flow && open < text.size() && text[open] == '{' ? flow_mapping_end(text, open) : std::string::npos;
+  if (close == std::string::npos || text.find('\n', open) < close) {
+    std::string block;
+    for (size_t k = 0; k < depth; ++k) block += (k ? "." : "") + keys[k];
+    throw InputError(option, 0, path, "the scenario's '" + block + "' (line " + std::to_string(key_line) + ") has no '" + keys[depth] +
+                                          "': write it there (" + option +
+                                          " adds fatigue values to a scenario without a fatigue block, or inside a plain {...} on one "
+                                          "line: no anchor, alias or tag)");
+  }
+  // After the last entry, or after a trailing comma YAML allows ({R: 0.002, }): no second comma.
+  size_t before = close;
+  while (before > open + 1 && (text[before - 1] == ' ' || text[before - 1] == '\t')) --before;
+  std::string out = text;
+  out.insert(close, (cur.size() > 0 && text[before - 1] != ',' ? ", " : "") + rest);
+  return out;
+}
+
 std::string with_motion_file(const std::string& text, const std::string& file, const std::string& motion_path, double lowpass_hz,
                              const std::string& option) {
   std::error_code ec;
@@ -906,53 +953,18 @@ std::string apply_overrides(const std::string& text, const std::string& file,
       out = with_top_level_line(out, root, path + ": " + yaml_scalar(value));
       continue;
     }
-    // A fatigue parameter the file does not give is added: as a top-level `fatigue: {...}` line when
-    // the file has no fatigue block, inside its `{...}` when it has one written as a flow mapping.
-    // A block-style fatigue mapping would need a line inserted in the middle of the file, which would
-    // move every later line and so every error's line number: that one is written in the file.
+    // A fatigue parameter the file does not give is added (with_fatigue_parameter).
     std::vector<std::string> keys;
-    if (path.rfind("fatigue.", 0) == 0 && !fatigue_parameter_path(path, keys) && root.IsMap() &&
+    const bool fatigue_path = fatigue_parameter_path(path, keys);
+    if (!fatigue_path && path.rfind("fatigue.", 0) == 0 && root.IsMap() &&
         (!root["fatigue"].IsDefined() || path.rfind("fatigue.groups.", 0) == 0))
       throw InputError(option, 0, path,
                        "not a fatigue parameter: fatigue.F, fatigue.R, fatigue.r or fatigue.groups.<group>.F (R, r), the group a plain name");
-    if (root.IsMap() && fatigue_parameter_path(path, keys)) {
-      // Walked with reset(), which rebinds; Node's operator= would overwrite the node walked from.
-      YAML::Node cur;
-      cur.reset(root);
-      size_t depth = 0;
-      int key_line = 0;  // the line of the deepest key found (a block mapping's own mark is its first entry)
-      while (depth < keys.size() && cur.IsMap() && cur[keys[depth]].IsDefined()) {
-        for (auto it = cur.begin(); it != cur.end(); ++it)
-          if (it->first.as<std::string>() == keys[depth]) key_line = it->first.Mark().line + 1;
-        cur.reset(cur[keys[depth++]]);
-      }
-      if (depth < keys.size() && (depth == 0 || cur.IsMap())) {
-        std::string rest = keys.back() + ": " + yaml_scalar(value);
-        for (size_t k = keys.size() - 1; k-- > depth;) rest = keys[k] + ": {" + rest + "}";
-        if (depth == 0) {
-          if (root.Style() == YAML::EmitterStyle::Flow)
-            throw InputError(option, 0, path, "the scenario is one flow mapping ({...}): write '" + path + "' in the file");
-          out = with_top_level_line(out, root, rest);
-          continue;
-        }
-        const size_t open = static_cast<size_t>(cur.Mark().pos);
-        const size_t close = cur.Style() == YAML::EmitterStyle::Flow && open < out.size() && out[open] == '{' ? flow_mapping_end(out, open)
-                                                                                                              : std::string::npos;
-        if (close == std::string::npos || out.find('\n', open) < close) {
-          std::string block;
-          for (size_t k = 0; k < depth; ++k) block += (k ? "." : "") + keys[k];
-          throw InputError(option, 0, path, "the scenario's '" + block + "' (line " + std::to_string(key_line) + ") has no '" +
-                                                keys[depth] + "': write it there (" + option +
-                                                " adds fatigue values to a scenario without a fatigue block, or inside a plain {...} on one line: "
-                                                "no anchor, alias or tag)");
-        }
-        // After the last entry, or after a trailing comma YAML allows ({R: 0.002, }): no second comma.
-        size_t before = close;
-        while (before > open + 1 && (out[before - 1] == ' ' || out[before - 1] == '\t')) --before;
-        out.insert(close, (cur.size() > 0 && out[before - 1] != ',' ? ", " : "") + rest);
+    if (fatigue_path && root.IsMap())
+      if (std::optional<std::string> added = with_fatigue_parameter(out, root, keys, path, value, option)) {
+        out = std::move(*added);
         continue;
       }
-    }
     std::vector<YAML::Node> on_path;
     const YAML::Node target = override_target(root, path, option, on_path);
     // A value shared through an anchor (&h) and its aliases (*h) is written once: changing it there
