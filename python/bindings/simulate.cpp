@@ -393,6 +393,10 @@ void bind_simulate(py::module_& mod) {
   mod.def("_check_results_name", &ps::check_results_name, py::arg("path"), py::arg("option"), py::arg("hint"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
+  // overrides= and vary= naming one path (the core's rule, as `paraspine sweep --set --vary`).
+  mod.def("_check_not_set_and_varied", [](const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths) {
+    ps::check_not_set_and_varied(sets, axis_paths, "overrides", "vary");
+  }, py::arg("sets"), py::arg("axis_paths"));
   mod.def("_parse_sweep_axis", [](const std::string& spec) {
     const ps::SweepAxis a = ps::parse_sweep_axis(spec, "vary");  // a 'START:STOP:N' value of sweep(vary=...)
     return py::make_tuple(a.path, a.values);

@@ -543,9 +543,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
                 raise ValueError(f"vary['{path}']: values must be numbers or 'START:STOP:N', not {values!r}") from None
         axes.append((p, np.asarray(v, dtype=float)))
     # A path both overridden and varied: each grid point's value replaced the override silently.
-    both = {o.split("=", 1)[0] for o in _override_strings(overrides or {})} & {p for p, _ in axes}
-    if both:
-        raise ValueError(f"overrides: {sorted(both)[0]}: also varied by vary: give its values in the axis only")
+    _core._check_not_set_and_varied(_override_strings(overrides or {}), [p for p, _ in axes])
     n = threads if threads is not None else (os.cpu_count() or 1)
     _check_threads(n)
     if output is not None:  # a typo in the folder fails now, not after the whole grid has run

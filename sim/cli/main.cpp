@@ -681,12 +681,10 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!out.empty()) ps::check_output_path(out, {sc.file, model_path, sc.motion_file}), check_results_name(out);  // after "is an input of the run"
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
-  // A path both set and varied: each grid point's value replaced the --set one silently.
-  for (const auto& set : sets) {
-    const std::string path = set.substr(0, set.find('='));
-    for (const auto& a : axes)
-      for (const std::string& one : ps::sweep_axis_paths(a.path, "--vary"))
-        if (one == path) throw ps::InputError("--set", 0, path, "also varied by --vary: give its values in the axis only");
+  {  // a path both set and varied: each grid point's value replaced the --set one silently
+    std::vector<std::string> axis_paths;
+    for (const auto& a : axes) axis_paths.push_back(a.path);
+    ps::check_not_set_and_varied(sets, axis_paths, "--set", "--vary");
   }
   const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
   {  // every value of every axis checked before the first grid point runs

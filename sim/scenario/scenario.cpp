@@ -1015,6 +1015,16 @@ std::vector<std::string> sweep_axis_paths(const std::string& path, const std::st
   return {path};
 }
 
+void check_not_set_and_varied(const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths,
+                              const std::string& set_option, const std::string& vary_option) {
+  for (const std::string& set : sets) {
+    const std::string path = set.substr(0, set.find('='));
+    for (const std::string& axis : axis_paths)
+      for (const std::string& one : sweep_axis_paths(axis, vary_option))
+        if (one == path) throw InputError(set_option, 0, path, "also varied by " + vary_option + ": give its values in the axis only");
+  }
+}
+
 void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
                       const std::string& option) {
   // Subject paths run_sweep knows, by the Subject field they set.

@@ -265,6 +265,12 @@ std::string with_motion_file(const std::string& text, const std::string& file, c
 // `option` and the path for an empty index in a list ("[2,]").
 std::vector<std::string> sweep_axis_paths(const std::string& path, const std::string& option = "--vary");
 
+// A path given both to the overrides applied before a sweep (`sets`, "PATH=VALUE": --set, overrides=)
+// and to one of its axes (`axis_paths`, expanded by sweep_axis_paths): every grid point's value would
+// replace the override silently. Throws InputError naming `set_option` and the path.
+void check_not_set_and_varied(const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths,
+                              const std::string& set_option, const std::string& vary_option);
+
 // Checks a sweep's axes (PATH → values, as `paraspine sweep --vary` and paraspine.sweep take them)
 // before any grid point runs: no path varied twice, every subject value in range, every scenario
 // value accepted by the parser (as run_sweep writes it). Throws InputError naming `option` and the

@@ -175,3 +175,14 @@ def test_set_and_vary_of_one_path_and_a_byte_order_mark(tmp_path):
     f.write_bytes(b"\xef\xbb\xbf" + open("scenarios/biering_sorensen.yaml", "rb").read().replace(b"name: biering_sorensen", b"name: bom"))
     r = run("run", str(f), "--set", "output_rate_hz=5", "--json")
     assert r.returncode == 0, r.stderr
+
+
+def test_set_and_vary_through_an_index_list():
+    # the rule is the core's in both front ends: a path inside an axis's index list counts too
+    # (Python's own check compared the axis path as written and missed it)
+    r = run("sweep", "squat_lift", "--vary", "keyframes[2,3].hands.both.load_kg=5,10",
+            "--set", "keyframes[3].hands.both.load_kg=7")
+    assert r.returncode == 2 and "keyframes[3].hands.both.load_kg: also varied by --vary" in r.stderr, r.stderr
+    with pytest.raises(ValueError, match=r"keyframes\[3\]\.hands\.both\.load_kg: also varied by vary"):
+        paraspine.sweep("squat_lift", {"keyframes[2,3].hands.both.load_kg": [5, 10]},
+                        overrides={"keyframes[3].hands.both.load_kg": 7})
