@@ -1587,13 +1587,11 @@ def main():
                          "through the rib cage like the arms' loads; docs/sources/latissimus_path.md; needs --out "
                          "elsewhere than models/)")
     args = ap.parse_args()
-    # Every option but its default is a what-if: it must not overwrite the bundled models.
-    defaults = {"--oblique-pcsa": "ammr", "--lumbar-multifidus-total": "ammr", "--abdominal-wall": "vertebrae",
-                "--prevertebral-vias": "bodies", "--neck-anchor": "assumption", "--latissimus-humeral": "t1"}
-    for flag, default in defaults.items():
-        value = getattr(args, flag[2:].replace("-", "_"))
-        if value != default and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
-            ap.error("%s %s is a what-if: give --out a directory other than %s" % (flag, value, os.path.relpath(OUT_DIR, ROOT)))
+    # Every option but --out and --check away from its default is a what-if: it must not overwrite the bundled models.
+    for dest, value in vars(args).items():
+        if dest not in ("out", "check") and value != ap.get_default(dest) and os.path.realpath(args.out) == os.path.realpath(OUT_DIR):
+            ap.error("--%s %s is a what-if: give --out a directory other than %s"
+                     % (dest.replace("_", "-"), value, os.path.relpath(OUT_DIR, ROOT)))
     M = build(args.neck_anchor, args.prevertebral_vias, args.abdominal_wall, args.lumbar_multifidus_total,
               args.oblique_pcsa, args.latissimus_humeral)
     os.makedirs(args.out, exist_ok=True)
