@@ -185,6 +185,19 @@ def test_point_on_two_segments_is_the_blend_of_its_components():
         assert G[0, k] == pytest.approx((Lp[0] - Lm[0]) / (2 * h), abs=1e-8)
 
 
+def _assert_recomputation_matches_engine(path, angles_deg):
+    """The script's re-computed musculotendon lengths and moment arms of the model at `path`, in the
+    posture `angles_deg`, equal the engine's to 1e-9."""
+    import paraspine
+    m = paraspine.Model.load(path)
+    ch = sc.Chain.from_yaml(path, m)
+    f = paraspine.static_frame(m, angles_deg)
+    q = np.asarray(f["q"])
+    L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
+    assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
+    assert np.max(np.abs(-G.T - np.asarray(f["moment_arm"]))) < 1e-9
+
+
 def test_points_on_two_segments_with_anchors_match_the_engine(tmp_path):
     """The abdominal-wall what-if (docs/sources/abdominal_wall.md) writes linea-alba points with anchors;
     the re-computed lengths and moment arms equal the engine's in a bent, twisted posture."""
@@ -193,14 +206,7 @@ def test_points_on_two_segments_with_anchors_match_the_engine(tmp_path):
                     "--out", str(tmp_path)], check=True, capture_output=True)
     path = str(tmp_path / "full_spine.yaml")
     assert "anchors: [[" in open(path).read()
-    import paraspine
-    m = paraspine.Model.load(path)
-    ch = sc.Chain.from_yaml(path, m)
-    f = paraspine.static_frame(m, {"lumbar.flexion": 30.0, "thoracic.axial_rotation": 10.0, "lumbar.lateral_bending": -8.0})
-    q = np.asarray(f["q"])
-    L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
-    assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
-    assert np.max(np.abs(-G.T - np.asarray(f["moment_arm"]))) < 1e-9
+    _assert_recomputation_matches_engine(path, {"lumbar.flexion": 30.0, "thoracic.axial_rotation": 10.0, "lumbar.lateral_bending": -8.0})
 
 
 def test_points_on_three_segments_match_the_engine(tmp_path):
@@ -212,11 +218,4 @@ def test_points_on_three_segments_match_the_engine(tmp_path):
     text = text.replace(via, "- {between: [L2, L1, L3], shares: [0.3, 0.2, 0.5], at: [-0.060263, 0.0235332, 0.0451909]}")
     path = str(tmp_path / "lumbar3.yaml")
     open(path, "w").write(text)
-    import paraspine
-    m = paraspine.Model.load(path)
-    ch = sc.Chain.from_yaml(path, m)
-    f = paraspine.static_frame(m, {"lumbar.flexion": 30.0, "lumbar.axial_rotation": 6.0, "lumbar.lateral_bending": -8.0})
-    q = np.asarray(f["q"])
-    L, G = sc.muscle_lengths_gradients(ch, sc.forward_kinematics(ch, q), list(range(len(q))), ch.descendants())
-    assert np.max(np.abs(L - np.asarray(f["muscle_length"]))) < 1e-9
-    assert np.max(np.abs(-G.T - np.asarray(f["moment_arm"]))) < 1e-9
+    _assert_recomputation_matches_engine(path, {"lumbar.flexion": 30.0, "lumbar.axial_rotation": 6.0, "lumbar.lateral_bending": -8.0})
