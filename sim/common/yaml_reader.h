@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -256,15 +257,79 @@ inline bool tab_in_indentation(const std::string& text, int last, int& line, int
   return false;
 }
 
+// A flow collection ('{' or '[') opened before `pos` in `text` and never closed anywhere in the
+// text, as its offset (the innermost such), or npos. yaml-cpp reports an unclosed bracket where it
+// gave up looking for the end, often a line or more later ("end of map flow not found" at the next
+// key, "illegal block entry" at the next list item), so the line the user must edit is the opening
+// one. A bracket counts as opening a flow collection where YAML reads it so: first on a line, after
+// ':' / '-' / ',' or inside another flow collection; quotes and comments are skipped.
+inline size_t unclosed_flow_before(const std::string& text, size_t pos) {
+  std::vector<size_t> open, open_at_pos, closed;
+  char prev = '\n';  // the last non-blank character outside quotes and comments
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == pos) open_at_pos = open;
+    if (i == text.size()) break;
+    const char c = text[i];
+    const bool at_value = prev == '\n' || prev == ':' || prev == '-' || prev == ',' || prev == '[' || prev == '{';
+    if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && at_value) {
+      for (++i; i < text.size() && text[i] != c && text[i] != '\n'; ++i)
+        if (c == '"' && text[i] == '\\') ++i;
+      prev = 'x';
+      continue;
+    }
+    if ((c == '{' || c == '[') && (at_value || !open.empty())) {
+      open.push_back(i);
+    } else if ((c == '}' || c == ']') && !open.empty()) {
+      // A '}' closes the nearest '{'; a '[' still open inside it is one that was never closed.
+      const char opener = c == '}' ? '{' : '[';
+      auto match = std::find_if(open.rbegin(), open.rend(), [&](size_t k) { return text[k] == opener; });
+      if (match != open.rend()) {
+        closed.push_back(*match);
+        open.erase(std::next(match).base(), open.end());
+      }
+    }
+    if (c == '\n') prev = '\n';
+    else if (c != ' ' && c != '\t' && c != '\r') prev = c;
+  }
+  for (auto it = open_at_pos.rbegin(); it != open_at_pos.rend(); ++it)
+    if (std::find(closed.begin(), closed.end(), *it) == closed.end()) return *it;
+  return std::string::npos;
+}
+
 // The InputError for a YAML syntax error in `text` (from `file`): at the tab when a tab in the
-// indentation explains it, else at yaml-cpp's line.
+// indentation explains it; at the opening bracket when a '{' or '[' is never closed; else at
+// yaml-cpp's line (never past the last line), with a hint where the usual cause is the line before.
 [[noreturn]] inline void throw_yaml_syntax_error(const std::string& text, const std::string& file,
                                                  const YAML::ParserException& e, const std::string& note = "") {
   int line = 0, col = 0;
   if (tab_in_indentation(text, e.mark.line, line, col))
     throw InputError(file, line, "", "tab character at line " + std::to_string(line) + " col " + std::to_string(col) +
                                          ": YAML indentation must use spaces (YAML syntax error: " + e.msg + ")" + note);
-  throw InputError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg + note);
+  const int last_line = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + (text.empty() || text.back() == '\n' ? 0 : 1);
+  const int at = std::max(1, std::min(e.mark.line + 1, std::max(last_line, 1)));  // yaml-cpp may name the line after the last
+  const size_t pos = e.mark.pos < 0 ? text.size() : static_cast<size_t>(e.mark.pos);
+  const size_t open = unclosed_flow_before(text, pos);
+  if (open != std::string::npos) {
+    const size_t line_start = text.rfind('\n', open == 0 ? 0 : open - 1);
+    const int open_line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(open), '\n')) + 1;
+    const int open_col = static_cast<int>(open - (line_start == std::string::npos || open == 0 ? 0 : line_start + 1)) + 1;
+    throw InputError(file, open_line, "",
+                     std::string("YAML syntax error: the '") + text[open] + "' at col " + std::to_string(open_col) +
+                         " is never closed (a missing '" + (text[open] == '{' ? '}' : ']') + "'; the parser stopped at line " +
+                         std::to_string(at) + ": " + e.msg + ")" + note);
+  }
+  const bool maybe_line_before = e.msg.find("illegal map value") != std::string::npos ||
+                                 e.msg.find("end of map not found") != std::string::npos ||
+                                 e.msg.find("end of sequence not found") != std::string::npos ||
+                                 e.msg.find("illegal block entry") != std::string::npos;
+  throw InputError(file, at, "",
+                   "YAML syntax error: " + e.msg +
+                       (maybe_line_before ? " (often a missing ':' or a wrong indentation on this line or the one before)" : "") +
+                       note);
 }
 
 // Parses YAML text that must be a mapping, with syntax errors located in `file`. The text must be

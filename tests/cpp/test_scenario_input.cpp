@@ -70,6 +70,24 @@ TEST(ScenarioInput, WrongTypesAreNamedNotYamlCppErrors) {
                       "keyframes[1].regions_deg", "expected a name as key", "[lumbar]"});
 }
 
+// A syntax error names the line the user must edit (audit20): yaml-cpp reports an unclosed '{' or '['
+// where it gave up, the next key or list item; the error names the bracket's own line and column.
+TEST(ScenarioInput, AnUnclosedBracketIsNamedWhereItOpens) {
+  expect_input_error({"regions_deg: {lumbar: {flexion: 30}}", "regions_deg: {lumbar: {flexion: 30}",
+                      "", "the '{' at col 18 is never closed (a missing '}'", "regions_deg: {lumbar"});
+  expect_input_error({"position: [0.35, -0.20, 0.18]", "position: [0.35, -0.20, 0.18",
+                      "", "the '[' at col 30 is never closed (a missing ']'", "position: [0.35"});
+  // A '{' inside a quoted string or a comment is not a bracket; a closed one before the error is not named.
+  expect_input_error({"name: test_lift", "name: \"a {b\" # {c\nx: [1, 2\n", "", "the '[' at col 4 is never closed", "x: [1"});
+  // The last line of a two-line file, not the line after it.
+  const std::string two = parse_error("paraspine_scenario: 1\nname: [x\n", "two.yaml");
+  EXPECT_EQ(two.rfind("two.yaml:2: YAML syntax error: the '[' at col 7 is never closed", 0), 0u) << two;
+  EXPECT_NE(two.find("stopped at line 2"), std::string::npos) << two;
+  // A missing ':' is reported by yaml-cpp on the next line; the message says where to look.
+  const std::string colon = parse_error(edited("  - time: 3.0", "  - time 3.0"), "c.yaml");
+  EXPECT_NE(colon.find("on this line or the one before"), std::string::npos) << colon;
+}
+
 TEST(ScenarioInput, DuplicateKeysAreErrors) {
   // yaml-cpp keeps both and a lookup returns the first: the second rate was silently ignored.
   expect_input_error({"output_rate_hz: 50", "output_rate_hz: 50\noutput_rate_hz: 10", "output_rate_hz",
