@@ -16,12 +16,12 @@ A scenario over time (docs/python.md):
 from . import _core
 from ._core import InputError, Model, Subject, max_exertion, static_frame
 from .results import FIELDS, Field, JointSelection, MuscleSelection, Results, field, load_results
-from .run import SweepResults, simulate, simulate_many, sweep
+from .run import SweepResults, load_sweep, simulate, simulate_many, sweep
 from .scenario import Scenario
 
 __all__ = [
     "FIELDS", "Field", "InputError", "JointSelection", "Model", "MuscleSelection", "Results", "Scenario",
-    "Subject", "SweepResults", "field", "load_results", "max_exertion", "plot", "simulate", "simulate_many", "static_frame", "sweep",
+    "Subject", "SweepResults", "field", "load_results", "load_sweep", "max_exertion", "plot", "simulate", "simulate_many", "static_frame", "sweep",
 ]
 __version__: str = _core.VERSION  # the engine's, as `paraspine --version` (it was a second, hand-kept copy)
 

@@ -373,11 +373,22 @@ class SweepResults:
     def to_pandas(self, joint: str = "L4-L5"):
         """One row per grid point: the axis values, then peak and mean compression and peak shears
         at ``joint`` (N), the summary's other numbers for ``joint`` (signed shears, peak times, fresh
-        peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails)."""
+        peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails).
+
+        ``to_pandas("groups")``: one row per grid point, muscle group and side — the axis values,
+        ``group``, ``side`` and the summary's numbers for them (peak and mean activation, end
+        fatigued fraction: the share of the group's strength lost, M_F weighted by F0; recovery
+        times, s), as :meth:`Results.to_pandas` ``("groups")`` gives them for one run."""
         import pandas as pd
 
+        if joint == "groups":
+            recs = []
+            for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
+                at = {p: v for (p, _), v in zip(self.axes, point)}
+                recs += [{**at, "group": g, "side": sd, **vals} for g, sides in s["groups"].items() for sd, vals in sides.items()]
+            return pd.DataFrame(recs)
         if joint not in self.summaries[0]["joints"]:
-            raise KeyError(f"unknown joint '{joint}'; joints: {', '.join(self.joint_names)}")
+            raise KeyError(f"unknown joint '{joint}'; joints: {', '.join(self.joint_names)}; or 'groups' for the muscle groups")
         rows = []
         for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
             r = {p: v for (p, _), v in zip(self.axes, point)}
@@ -424,6 +435,53 @@ class SweepResults:
     def __repr__(self) -> str:
         ax = ", ".join(f"{p}: {len(v)}" for p, v in self.axes)
         return f"<paraspine.SweepResults '{self.scenario.name}': {len(self)} points ({ax})>"
+
+
+def load_sweep(path: Union[str, os.PathLike]) -> SweepResults:
+    """Open a sweep file (``paraspine sweep -o`` or :meth:`SweepResults.to_hdf5`) as the
+    :class:`SweepResults` :func:`sweep` returns: its axes from ``/grid``, one summary per point from
+    ``/summaries``, and the base scenario from the file's ``scenario_text`` (parsed as if it lay beside
+    the sweep file, where a relative ``motion:`` file is then looked for). A results file of one run,
+    or a file that is not a complete sweep file, raises InputError naming the file."""
+    import json
+
+    import h5py
+
+    path = os.fspath(path)
+
+    def fail(msg: str) -> None:
+        err = _core.InputError(f"{path}: {msg}")
+        err.file, err.line, err.field = path, 0, ""
+        raise err
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(2, "no such sweep file", path)
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        fail(f"cannot open as an HDF5 sweep file ({e})")
+    with f:
+        attr = lambda k: (lambda v: v.decode() if isinstance(v, bytes) else v)(f.attrs.get(k, ""))
+        if attr("kind") != "sweep":
+            fail("not a sweep file (no kind = sweep); a run's results file opens with paraspine.load_results()")
+        if int(f.attrs.get("schema_version", 0)) != 1:
+            fail(f"sweep schema_version {f.attrs.get('schema_version')} is not 1, the one this version reads")
+        if "grid" not in f or "summaries" not in f:
+            fail("no /grid or /summaries: not a complete sweep file")
+        axes = []
+        for k in range(len(f["grid"])):
+            ds = f["grid"][str(k)]
+            p = ds.attrs["path"]
+            axes.append((p.decode() if isinstance(p, bytes) else p, np.asarray(ds[()], dtype=float)))
+        texts = f["summaries"].asstr()[()].reshape(-1)
+        if any(not t for t in texts):
+            fail("a grid point has no summary (a sweep that did not finish)")
+        summaries = [json.loads(t) for t in texts]
+        scenario_text = attr("scenario_text")
+    shape = tuple(len(v) for _, v in axes)
+    if int(np.prod(shape)) != len(summaries):
+        fail(f"{len(summaries)} summaries for a grid of {shape}")
+    return SweepResults(Scenario.from_yaml(scenario_text, path), axes, summaries)
 
 
 def simulate_many(scenarios: Sequence[Union[Scenario, str, Mapping[str, Any]]], *, threads: Optional[int] = None,

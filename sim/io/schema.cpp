@@ -55,6 +55,20 @@ std::string hdf5_schema_markdown() {
     s += fmt::format("| `{}` | {} | {} | {} |\n", f.path, shape, f.unit, f.description);
   }
   s += "\n## Summary\n\n`/summary` (group) has the attribute `json`: the run's summary, as printed by the CLI.\n";
+  s +=
+      "\n## Reading with h5py and pandas\n\n"
+      "The names (`/joints/name`, `/muscles/name`, `group`, `side`) are UTF-8 variable-length strings, which\n"
+      "h5py 3 returns as `bytes`; read them with `.asstr()` so that columns are `\"L4-L5\"`, not `b\"L4-L5\"`:\n\n"
+      "```python\n"
+      "import h5py, json, pandas as pd\n"
+      "with h5py.File(\"squat_lift.h5\") as f:\n"
+      "    joints = f[\"/joints/name\"].asstr()[()]\n"
+      "    compression = pd.DataFrame(f[\"/joints/compression\"][()], index=f[\"/time\"][()], columns=joints)\n"
+      "    summary = json.loads(f[\"/summary\"].attrs[\"json\"])\n"
+      "compression[\"L4-L5\"].max()\n"
+      "```\n\n"
+      "Python's `paraspine.load_results(FILE)` does this for every field (`.joint(\"L4-L5\").compression`,\n"
+      "`.to_pandas()`, `.to_xarray()`), and `paraspine.load_sweep(FILE)` for a sweep file.\n";
   s += "\n## Storage options\n\n"
        "`paraspine run ... -o FILE --precision single` stores the per-frame fields as IEEE float32 (7\n"
        "significant digits: 0.1 mN on a 1 kN force, far below the model's accuracy); with shuffle +\n"
@@ -102,7 +116,9 @@ std::string hdf5_schema_markdown() {
       "| `/summary/<joint>/peak_compression_N`, `mean_compression_N`, `peak_shear_ap_N`, `peak_shear_lateral_N` | G | N | each point's value from its run's summary |\n"
       "| `/reserves/peak_Nm` | G | N m | largest reserve moment of each point's run |\n"
       "| `/endurance_s` | G | s | each point's endurance; NaN when the task never fails |\n"
-      "| `/summaries` | G | | each point's whole summary, JSON text (as `/summary`'s `json` in a results file) |\n",
+      "| `/summaries` | G | | each point's whole summary, JSON text (as `/summary`'s `json` in a results file) |\n\n"
+      "In Python, `paraspine.load_sweep(FILE)` opens it as the `SweepResults` that `paraspine.sweep` returns\n"
+      "(`to_pandas()`, `to_pandas(\"groups\")` for the muscle groups, `to_xarray()`).\n",
       kSweepSchemaVersion, kSweepSchemaVersion);
   return s;
 }
