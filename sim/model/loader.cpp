@@ -864,7 +864,9 @@ Model parse_model(const std::string& text, const std::string& file) {
       m.point_pos.col(k) = pt.pos;
       if (!pt.components.empty()) {
         placed[static_cast<size_t>(k)] = &pt;
-        m.point_share[k] = pt.components[0].second;
+        // One component left (the others' shares 0): an ordinary point, whole (a share within the
+        // sum's 1e-9 of 1 would otherwise linger in muscle_pull_above; review20).
+        m.point_share[k] = pt.components.size() == 1 ? 1.0 : pt.components[0].second;
         for (size_t c = 1; c < pt.components.size(); ++c)
           m.point_blend[static_cast<size_t>(k)].push_back({pt.components[c].first, Vec3::Zero(), pt.components[c].second});
       }

@@ -49,6 +49,40 @@ Model three_segment_model(const std::string& shares = "[0.3, 0.2, 0.5]") {
   return parse_model(lumbar_with("{between: [L2, L1, L3], shares: " + shares + ", " + kAt + "}"), "lumbar3.yaml");
 }
 
+// lumbar.yaml with the one line `from` replaced by `to`.
+Model lumbar_replacing(const std::string& from, const std::string& to, const char* name) {
+  std::string text = lumbar_text();
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  EXPECT_EQ(text.find(from, at + 1), std::string::npos) << from;
+  return parse_model(text.replace(at, from.size(), to), name);
+}
+
+// Components that change which joints a fascicle spans and its common ancestor (review20: the two
+// models above leave both as they were, so a span or root taken from the first components only went
+// unseen). IL_L4 (pelvis → L4) with its L4 end shared with L2 and the thorax: it now also crosses
+// L3-L4 … T12-L1. LTpT_T4 (L4 → L1 → thorax) with its L4 origin shared with L5, below every other
+// segment of its path: its root moves down to L5.
+Model span_extending_model() {
+  return lumbar_replacing("      - [L4, -0.0498885, 0.025506, 0.0532212]",
+                          "      - {between: [L4, L2, thorax], shares: [0.5, 0.25, 0.25], at: [-0.0498885, 0.025506, 0.0532212]}",
+                          "lumbar_span.yaml");
+}
+Model root_lowering_model() {
+  return lumbar_replacing("      - [L4, -0.0751779, 0.00563317, 0.0277196]",
+                          "      - {between: [L4, L5], shares: [0.6, 0.4], at: [-0.0751779, 0.00563317, 0.0277196]}",
+                          "lumbar_root.yaml");
+}
+
+struct BlendCase {
+  const char* label;
+  Model (*model)();
+  const char* fascicle;  // the fascicle with the N-segment point
+};
+const BlendCase kCases[] = {{"three segments on its own joints", [] { return three_segment_model(); }, "IL_R5_r"},
+                            {"a component beyond its span", span_extending_model, "IL_L4_r"},
+                            {"a component below its root", root_lowering_model, "LTpT_T4_r"}};
+
 void random_posture(const Model& m, std::mt19937& rng, Data& d) {
   std::uniform_real_distribution<double> u(0, 1);
   for (int k = 0; k < m.ndof; ++k) d.q[k] = m.dof_range(k, 0) + u(rng) * (m.dof_range(k, 1) - m.dof_range(k, 0));
@@ -99,12 +133,11 @@ TEST(MultiSegmentPoints, LoadedAsThreeComponentsAtTheSameMaterialPointAtNeutral)
 
 // (a) Moment arms against central differences of the musculotendon length, every fascicle, random
 // postures (the tolerance of tests/cpp/test_muscles.cpp's check: 1e-6 m at h = 1e-6).
-TEST(MultiSegmentPoints, MomentArmsAreMinusTheLengthDerivative) {
-  const Model m = three_segment_model();
+void expect_moment_arms_are_minus_the_length_derivative(const Model& m, const char* fascicle) {
   std::mt19937 rng(13);
   Data d(m), dp(m), dm(m);
   const double h = 1e-6;
-  const int il = m.muscle_index("IL_R5_r");
+  const int il = m.muscle_index(fascicle);
   double largest_arm = 0;
   for (int trial = 0; trial < 8; ++trial) {
     random_posture(m, rng, d);
@@ -132,9 +165,26 @@ TEST(MultiSegmentPoints, MomentArmsAreMinusTheLengthDerivative) {
     EXPECT_NEAR(d.muscle_velocity[il], (dp.muscle_length[il] - dm.muscle_length[il]) / (2 * h), 1e-7);
     d.qd.setZero();
   }
-  EXPECT_GT(largest_arm, 0.01);  // the fascicle does have moment arms
+  EXPECT_GT(largest_arm, 0.01) << fascicle;  // the fascicle does have moment arms
+}
+
+TEST(MultiSegmentPoints, MomentArmsAreMinusTheLengthDerivative) {
+  for (const BlendCase& c : kCases) {
+    SCOPED_TRACE(c.label);
+    expect_moment_arms_are_minus_the_length_derivative(c.model(), c.fascicle);
+  }
+  // The span grows with a component beyond it: IL_L4 now has arms up to T12-L1.
+  const Model span = span_extending_model();
+  const int il4 = span.muscle_index("IL_L4_r");
+  EXPECT_EQ(span.muscle_joint_hi[il4], span.joint_index("T12-L1"));
+  Data ds(span);
+  forward_kinematics(span, ds), muscle_geometry(span, ds);
+  const int t12 = span.joint_index("T12-L1");
+  EXPECT_GT(ds.moment_arm.block(3 * t12, il4, 3, 1).cwiseAbs().maxCoeff(), 1e-4);  // none without the blend
   // The joints L1-L2 and L2-L3 are crossed by the components on L1 and L3: moment arms there differ
   // from the ordinary point's (the share moves force off L2).
+  const Model m = three_segment_model();
+  const int il = m.muscle_index("IL_R5_r");
   const Model plain = load_model(test::default_model_path());
   Data a(m), b(plain);
   a.q.setZero(), b.q.setZero();
@@ -149,15 +199,16 @@ TEST(MultiSegmentPoints, MomentArmsAreMinusTheLengthDerivative) {
 // an independent sum of the muscle forces on the bodies above — each point's pull T (u_k − u_(k−1))
 // from the points' world positions, each component's share on its own segment — minus the
 // abdominal pressure's push, plus the off-disc tissues' compression.
-TEST(MultiSegmentPoints, ReactionsBalanceTheForcesOnTheBodiesAboveEveryJoint) {
-  const Model m = three_segment_model();
+void expect_reactions_balance(const Model& m, const char* fascicle) {
   Data d(m);
   Posture p = neutral_posture(m);
   p.region_angles(m.region_index("lumbar"), kFlexion) = deg2rad(30);
   p.region_angles(m.region_index("lumbar"), kLateralBending) = deg2rad(8);
   p.region_angles(m.region_index("lumbar"), kAxialRotation) = deg2rad(-6);
   test::solve_static(m, p, 10.0, d);
-  const int il_r = m.muscle_index("IL_R5_r"), il_l = m.muscle_index("IL_R5_l");
+  std::string left = fascicle;
+  left.back() = 'l';
+  const int il_r = m.muscle_index(fascicle), il_l = m.muscle_index(left);
   // The solution may leave IL_R5 idle: give every fascicle a force so that the blend is loaded.
   std::mt19937 rng(17);
   std::uniform_real_distribution<double> u(5, 150);
@@ -200,7 +251,21 @@ TEST(MultiSegmentPoints, ReactionsBalanceTheForcesOnTheBodiesAboveEveryJoint) {
     const double scale = 1 + pulls.norm() + Vec3(d.joint_force.col(j)).norm();
     EXPECT_LT((Vec3(d.disc_force.col(j)) - expected).norm(), 1e-8 * scale)
         << m.joint_name[j] << ": reactions " << d.disc_force.col(j).transpose() << ", independent " << expected.transpose();
+    // muscle_pull_above (the decomposition helper) agrees with the same sum, every component counted.
+    Vec3 helper = Vec3::Zero();
+    for (int i = 0; i < m.nmuscle; ++i) helper += muscle_pull_above(m, d, i, j);
+    EXPECT_LT((helper - pulls).norm(), 1e-9 * (1 + pulls.norm())) << m.joint_name[j];
   }
+}
+
+TEST(MultiSegmentPoints, ReactionsBalanceTheForcesOnTheBodiesAboveEveryJoint) {
+  for (const BlendCase& c : kCases) {
+    SCOPED_TRACE(c.label);
+    expect_reactions_balance(c.model(), c.fascicle);
+  }
+  // The root moves below the path with a component on L5: LTpT_T4 now crosses L4-L5.
+  const Model low = root_lowering_model();
+  EXPECT_EQ(low.muscle_joint_lo[low.muscle_index("LTpT_T4_r")], low.joint_index("L4-L5"));
 }
 
 // Every output of a solved, loaded frame, bit for bit.

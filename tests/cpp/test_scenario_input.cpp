@@ -88,6 +88,18 @@ TEST(ScenarioInput, AnUnclosedBracketIsNamedWhereItOpens) {
   EXPECT_NE(colon.find("on this line or the one before"), std::string::npos) << colon;
 }
 
+// Three slips of hand (audit20): a quoted number is text in YAML (yaml-cpp converted it anyway); a
+// NaN written as Python prints it gets the same message as YAML's .nan; a decimal comma in a flow
+// map becomes a key "5", and the message says what it likely was.
+TEST(ScenarioInput, QuotedNumbersNanTextAndDecimalCommasAreNamed) {
+  expect_input_error({"repetitions: 2", "repetitions: \"2\"", "repetitions", "expected a number, got the quoted text \"2\"",
+                      "repetitions:"});
+  expect_input_error({"load_kg: 5}}\n  - time: 3.0", "load_kg: nan}}\n  - time: 3.0", "keyframes[1].hands.both.load_kg",
+                      "must be finite, got 'nan'", "load_kg: nan"});
+  expect_input_error({"load_kg: 5}}\n  - time: 3.0", "load_kg: 7,5}}\n  - time: 3.0", "keyframes[1].hands.both.5",
+                      "a decimal comma? write 7.5, not 7,5", "load_kg: 7,5"});
+}
+
 TEST(ScenarioInput, DuplicateKeysAreErrors) {
   // yaml-cpp keeps both and a lookup returns the first: the second rate was silently ignored.
   expect_input_error({"output_rate_hz: 50", "output_rate_hz: 50\noutput_rate_hz: 10", "output_rate_hz",
