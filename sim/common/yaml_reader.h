@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -99,8 +100,11 @@ struct YamlReader {
       if (!ok) {
         std::string list;
         for (const char* a : keys) list += std::string(list.empty() ? "" : ", ") + a;
+        // In a flow map, "load_kg: 7,5" reads as load_kg: 7 and a key "5": say what it likely was.
+        const bool digits = !k.empty() && k.find_first_not_of("0123456789") == std::string::npos;
         fail(kv.first, field.empty() ? k : field + "." + k,
-             "unknown key '" + k + "' (allowed: " + list + ")");
+             "unknown key '" + k + "' (allowed: " + list + ")" +
+                 (digits ? "; a decimal comma? write 7.5, not 7,5 (a comma separates entries in {...})" : ""));
       }
     }
   }
@@ -128,10 +132,17 @@ struct YamlReader {
 
   double num(const YAML::Node& n, const std::string& field) const {
     if (!n.IsScalar()) fail(n, field, "expected a number");
+    // A quoted scalar is text in YAML ("3" is a string): yaml-cpp would convert it all the same.
+    if (n.Tag() == "!") fail(n, field, "expected a number, got the quoted text \"" + n.as<std::string>() + "\" (write it without quotes)");
     double v;
     try {
       v = n.as<double>();
     } catch (const YAML::Exception&) {
+      // nan / inf as Python writes them (YAML's own are .nan / .inf): the same message as those.
+      std::string lower = n.as<std::string>();
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower == "nan" || lower == "inf" || lower == "-inf" || lower == "+inf" || lower == "infinity" || lower == "-infinity")
+        fail(n, field, "must be finite, got '" + n.as<std::string>() + "'");
       fail(n, field, "expected a number, got '" + n.as<std::string>() + "'");
     }
     if (!std::isfinite(v)) fail(n, field, "must be finite, got '" + n.as<std::string>() + "'");
@@ -265,10 +276,11 @@ inline bool tab_in_indentation(const std::string& text, int last, int& line, int
 // ':' / '-' / ',' or inside another flow collection; quotes and comments are skipped.
 inline size_t unclosed_flow_before(const std::string& text, size_t pos) {
   std::vector<size_t> open, open_at_pos, closed;
+  bool at_pos = false;
   char prev = '\n';  // the last non-blank character outside quotes and comments
   for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == pos) open_at_pos = open;
-    if (i == text.size()) break;
+    if (!at_pos && i >= pos) open_at_pos = open, at_pos = true;  // (pos may lie inside a skipped quote or comment)
+    if (i >= text.size()) break;
     const char c = text[i];
     const bool at_value = prev == '\n' || prev == ':' || prev == '-' || prev == ',' || prev == '[' || prev == '{';
     if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
