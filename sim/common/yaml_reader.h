@@ -132,11 +132,11 @@ struct YamlReader {
 
   double num(const YAML::Node& n, const std::string& field) const {
     if (!n.IsScalar()) fail(n, field, "expected a number");
-    // A quoted scalar is text in YAML ("3" is a string): yaml-cpp would convert it all the same.
-    if (n.Tag() == "!") fail(n, field, "expected a number, got the quoted text \"" + n.as<std::string>() + "\" (write it without quotes)");
     double v;
     try {
       v = n.as<double>();
+      // A quoted scalar is text in YAML ("3" is a string): yaml-cpp converts it all the same.
+      if (n.Tag() == "!") fail(n, field, "expected a number, got the quoted text \"" + n.as<std::string>() + "\" (write it without quotes)");
     } catch (const YAML::Exception&) {
       // nan / inf as Python writes them (YAML's own are .nan / .inf): the same message as those.
       std::string lower = n.as<std::string>();

@@ -21,6 +21,7 @@
 #include "sim/common/rotation.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/model/data.h"
+#include "sim/muscles/muscle_geometry.h"
 
 namespace paraspine {
 namespace {
@@ -769,6 +770,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   const YAML::Node mus = root["muscles"];
   std::vector<std::vector<PathPoint>> paths;
   std::vector<double> fmax, pcsa, lopt, lts, penn, type1, passive_strain;
+  std::vector<std::pair<int, std::string>> muscle_where;  // each fascicle's line and field, for checks after placing
   if (mus.IsDefined()) {
     if (!mus.IsSequence()) r.fail(mus, "muscles", "expected a list");
     for (size_t i = 0; i < mus.size(); ++i) {
@@ -823,6 +825,12 @@ Model parse_model(const std::string& text, const std::string& file) {
       if (t1 < 0 || t1 > 1) r.fail(mn["type1_fraction"], f + ".type1_fraction", "must be in [0, 1]");
       double e0 = std::isnan(d.passive_strain) ? kDefaultPassiveStrain : d.passive_strain;
       if (mn["passive_strain"].IsDefined()) e0 = r.positive(mn["passive_strain"], f + ".passive_strain");
+      // Below 0.1 the fibres would bear their whole F0 passively 10 % past optimal length (De Groote
+      // et al. 2016's default is 0.6; the in vivo lumbar fit 0.59): a slip, which gave 1e31 N forces.
+      if (e0 < 0.1)
+        r.fail(mn["passive_strain"].IsDefined() ? mn["passive_strain"] : mn, f + ".passive_strain",
+               fmt::format("{:g} is below 0.1 (the fibres would carry F0 passively at {:.2f} × optimal length; "
+                           "De Groote et al. 2016: 0.6)", e0, 1 + e0));
       const std::string src = r.sources(mn, f, present(mn, {"path", "max_isometric_force", "pcsa", "specific_tension", "optimal_fiber_length", "tendon_slack_length", "pennation_deg", "type1_fraction", "passive_strain"}));
 
       auto add = [&](const std::string& n, Side s, bool mirror) {
@@ -838,6 +846,7 @@ Model parse_model(const std::string& text, const std::string& file) {
         fmax.push_back(F); pcsa.push_back(A); lopt.push_back(lo); lts.push_back(ls);
         penn.push_back(deg2rad(pe)); type1.push_back(t1); passive_strain.push_back(e0);
         m.muscle_source.push_back(src);
+        muscle_where.emplace_back(mn.Mark().line + 1, f);
         m.muscle_fatigue.push_back(fatigue_groups.count(group) ? fatigue_groups[group] : fatigue_groups["all"]);
       };
       if (side == "both") {
@@ -881,7 +890,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.muscle_type1 = vec(type1);
   m.muscle_passive_strain = vec(passive_strain);
   for (const auto& [key, node] : default_nodes) {
-    if (key.find('/') == std::string::npos) continue;  // group keys may name groups a model lacks (shared blocks)
+    if (key == "all") continue;
     bool used = false;
     for (int i = 0; i < m.nmuscle && !used; ++i)
       used = key == m.muscle_group[i] || key == m.muscle_group[i] + "/" + m.muscle_subdivision[i];
@@ -925,6 +934,35 @@ Model parse_model(const std::string& text, const std::string& file) {
                                                         "' lies more than 0.5 m from that segment's origin (implausible anatomy: "
                                                         "is the point, or an anchor, on the segment it names?)");
       }
+    }
+  }
+  // The fibres' length at neutral against their optimum: the bundled models lie at 0.79–1.12 (the
+  // fibre-length rule anchors them near 1, docs/model.md §7). Outside 0.2–5 at neutral a length was
+  // written in the wrong unit (mm for m: a factor 1000) or misplaced: a 1 mm optimal length gave
+  // forces of 1e209 N, a tendon longer than the path a fascicle that never pulls, both silently
+  // (audit20b). The band is wide because synthetic test geometry sits far from 1 (up to 4.3).
+  {
+    Data d(m);
+    forward_kinematics(m, d);  // q = 0: neutral
+    muscle_geometry(m, d);
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const double L = d.muscle_length[i], ls = m.muscle_lts[i], lo = m.muscle_lopt[i];
+      const auto& [line, field] = muscle_where[static_cast<size_t>(i)];
+      const std::string where = fmt::format("{} (musculotendon length {:.4f} m at neutral, tendon slack length {:.4f} m, "
+                                            "optimal fibre length {:.4f} m", m.muscle_name[i], L, ls, lo);
+      if (ls >= L)
+        throw InputError(file, line, field + ".tendon_slack_length",
+                         where + "): the tendon is as long as the whole path, so the fibres would have no length; lengths are in metres");
+      const double along = L - ls, across = lo * std::sin(m.muscle_pennation[i]);
+      if (across >= L)  // constant-thickness pennation: the muscle would be thicker than it is long
+        throw InputError(file, line, field + ".optimal_fiber_length",
+                         where + fmt::format("): with {:.0f}° of pennation the fibres' thickness l_opt sin α = {:.3g} m "
+                                             "exceeds the whole path; lengths are in metres", rad2deg(m.muscle_pennation[i]), across));
+      const double norm = std::sqrt(along * along + across * across) / lo;
+      if (norm < 0.2 || norm > 5)
+        throw InputError(file, line, field + ".optimal_fiber_length",
+                         where + fmt::format("): the fibres would be {:.3g} × optimal length at neutral, outside 0.2–5 "
+                                             "(the bundled models: 0.79–1.12); lengths are in metres", norm));
     }
   }
   // `disc: {plane: chord}`: the disc's mid-plane is normal to the line from the joint centre below to

@@ -136,6 +136,19 @@ TEST(Loader, RejectsSharesNotSummingToOne) {
 TEST(Loader, RejectsUnphysicalInertia) {
   expect_error("inertia: [0.5, 0.2, 0.5]", "inertia: [0.1, 0.1, 0.5]", "triangle inequality", 30);
 }
+// Unit slips a model author makes (audit20b): each gave absurd or zero forces with exit 0. The
+// erector's muscle entry is line 46; its musculotendon path is 0.30 m at neutral.
+TEST(Loader, RejectsFibreAndTendonLengthsNoFascicleCanHave) {
+  expect_error("    optimal_fiber_length: 0.1\n", "    optimal_fiber_length: 0.001\n",
+               "the fibres would be 220 × optimal length at neutral, outside 0.2–5", 46);
+  expect_error("    tendon_slack_length: 0.08\n", "    tendon_slack_length: 80\n",
+               "the tendon is as long as the whole path", 46);
+  expect_error("    optimal_fiber_length: 0.1\n", "    optimal_fiber_length: 100\n",
+               "the fibres' thickness l_opt sin α = 17.4 m exceeds the whole path", 46);
+  expect_error("    pennation_deg: 10\n", "    pennation_deg: 10\n    passive_strain: 0.01\n",
+               "muscles[0].passive_strain: 0.01 is below 0.1", 54);
+}
+
 TEST(Loader, RejectsYamlSyntaxError) {
   // The '[' left open is named on its own line (yaml-cpp gives up on the next one).
   expect_error("    com: [0.01, 0.05, 0.0]", "    com: [0.01, 0.05, 0.0", "YAML syntax error: the '[' at col 10 is never closed", 15);

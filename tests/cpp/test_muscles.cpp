@@ -363,7 +363,7 @@ segments:
 muscles:
   - {name: m1, group: g1, side: both, path: [[top, 0.05, 0.1, 0.03], {between: [side, leg], share: 0.4, at: [0.1, -0.1, 0.05]}, [leg, 0.05, -0.05, 0.04]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
   - {name: m2, group: g2, side: right, path: [[top, 0.05, 0.1, 0.03], {between: [top, side], share: 0.5, at: [0.05, 0.05, 0.05]}, [side, 0.0, 0.05, 0.1]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
-  - {name: m3, group: g3, side: left, path: [{between: [base, top], share: 0.3, at: [0.08, 0.1, 0.04]}, {between: [leg, side], share: 0.7, at: [0.08, 0.05, 0.04]}, [top, 0.1, 0.15, 0.04]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
+  - {name: m3, group: g3, side: left, path: [{between: [base, top], share: 0.3, at: [0.08, 0.1, 0.04]}, {between: [leg, side], share: 0.7, at: [0.08, 0.05, 0.04]}, [top, 0.1, 0.15, 0.04]], max_isometric_force: 300, optimal_fiber_length: 0.3, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
   - {name: m4, group: g4, side: right, path: [[leg, 0.05, -0.05, 0.04], [side, 0.0, 0.05, 0.1]], max_isometric_force: 300, optimal_fiber_length: 0.1, tendon_slack_length: 0.05, pennation_deg: 5, source: "synthetic test fixture"}
 )";
 

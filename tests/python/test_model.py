@@ -64,13 +64,28 @@ def test_subject_scaling():
     assert s.total_mass == pytest.approx(2 * m.total_mass, rel=1e-12)
 
 
+def _first_difference(generated: str, bundled: str, name: str, command: str) -> str:
+    """What a hand-editor of a bundled model needs to read when it drifts from its generator."""
+    a, b = generated.splitlines(), bundled.splitlines()
+    n = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    muscle = next((line.split("name:", 1)[1].strip() for line in reversed(b[:n + 1]) if line.lstrip().startswith("- name:")), None)
+    return (f"models/{name} differs from its generator's output at line {n + 1}"
+            + (f" (in muscle {muscle})" if muscle else "") + f":\n  models/{name}: {b[n] if n < len(b) else '<end>'}\n"
+            f"  generator:  {a[n] if n < len(a) else '<end>'}\n"
+            f"The bundled models are generated: edit the generator and run `{command}` (docs/model.md, "
+            "\"What the model contains\"). For a model of your own, copy the file outside models/ and use it with "
+            "--model FILE or a scenario's model: key (docs/model-format.md, \"A model of your own\").")
+
+
 def test_bundled_model_is_what_its_generator_writes(tmp_path):
     """models/lumbar.yaml is generated from the source transcription; the two must not drift."""
     import sys
     out = tmp_path / "lumbar.yaml"
     subprocess.run([sys.executable, "models/tools/build_lumbar.py", "--out", str(out)], check=True,
                    capture_output=True)
-    assert out.read_text() == open("models/lumbar.yaml").read()
+    generated, bundled = out.read_text(), open("models/lumbar.yaml").read()
+    assert generated == bundled, _first_difference(generated, bundled, "lumbar.yaml",
+                                                   "/usr/bin/python3 models/tools/build_lumbar.py")
 
 
 def test_full_spine_models_are_what_their_generator_writes(tmp_path):
@@ -79,7 +94,19 @@ def test_full_spine_models_are_what_their_generator_writes(tmp_path):
     subprocess.run([sys.executable, "models/tools/build_full_spine.py", "--out", str(tmp_path)], check=True,
                    capture_output=True)
     for name in ("full_spine.yaml", "paraspinal_only.yaml"):
-        assert (tmp_path / name).read_text() == open("models/" + name).read(), name
+        generated, bundled = (tmp_path / name).read_text(), open("models/" + name).read()
+        assert generated == bundled, _first_difference(generated, bundled, name,
+                                                       "/usr/bin/python3 models/tools/build_full_spine.py")
+
+
+def test_a_hand_edit_of_a_bundled_model_is_told_what_to_do():
+    """The drift message names the line, the muscle and the command (audit20b: it was a bare diff)."""
+    bundled = open("models/lumbar.yaml").read()
+    edited = bundled.replace("max_isometric_force: 426.320265", "max_isometric_force: 500", 1)
+    assert edited != bundled
+    msg = _first_difference(bundled, edited, "lumbar.yaml", "/usr/bin/python3 models/tools/build_lumbar.py")
+    line = 1 + bundled[:bundled.index("max_isometric_force: 426.320265")].count("\n")
+    assert f"at line {line} (in muscle IL_L2)" in msg and "models/tools/build_lumbar.py" in msg, msg
 
 
 def _build_what_if(tmp_path, *option):
