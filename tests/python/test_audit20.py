@@ -73,3 +73,18 @@ def test_a_sweep_gives_its_groups_to_pandas_and_its_file_loads_back(tmp_path):
         paraspine.load_sweep(single)
     with pytest.raises(FileNotFoundError):
         paraspine.load_sweep(tmp_path / "missing.h5")
+
+
+def test_validate_on_another_model_runs_every_case_it_can():
+    """audit20b #2: `validate --model lumbar` stopped at the first case resting on a segment lumbar
+    lumps (T12) and printed no JSON; such a case now gives no value and says why, the others run."""
+    import json
+    r = run("validate", "--model", "lumbar", "--json")
+    assert r.returncode == 3, r.stderr  # failures, not an input error
+    cases = json.loads(r.stdout)["cases"]
+    assert len(cases) == 37
+    na = [c for c in cases if c["status"] == "not applicable"]
+    assert 0 < len(na) < len(cases)
+    assert all(c["predicted"] is None and "not applicable to model" in c["detail"] and "lumbar" in c["detail"] for c in na)
+    assert any("T12" in c["detail"] for c in na)
+    assert sum(c["predicted"] is not None for c in cases) >= 20
