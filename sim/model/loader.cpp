@@ -293,13 +293,21 @@ Model parse_model(const std::string& text, const std::string& file) {
   m.name = r.str(r.require(root, "name", ""), "name");
   if (root["description"].IsDefined()) m.description = r.str(root["description"], "description");
 
+  int reference_line = 0;
   {  // The body the numbers describe; a Subject scales from it.
     const YAML::Node rs = r.require(root, "reference_subject", "");
+    reference_line = rs.Mark().line + 1;
     r.allow_keys(rs, "reference_subject", {"body_mass", "height", "sex", "source"});
     m.reference_body_mass = r.positive(r.require(rs, "body_mass", "reference_subject"),
                                        "reference_subject.body_mass");
     m.reference_height =
         r.positive(r.require(rs, "height", "reference_subject"), "reference_subject.height");
+    // The ranges a Subject may have (scenario.cpp, subject_value_problem): a reference outside them
+    // is a unit slip (grams, centimetres) that scaled every subject by 1/1000 or 1/100 (audit20b).
+    if (m.reference_body_mass < 20 || m.reference_body_mass > 300)
+      r.fail(rs["body_mass"], "reference_subject.body_mass", fmt::format("must be between 20 and 300 kg, got {:g} (grams?)", m.reference_body_mass));
+    if (m.reference_height < 1.0 || m.reference_height > 2.5)
+      r.fail(rs["height"], "reference_subject.height", fmt::format("must be between 1.0 and 2.5 m, got {:g} (centimetres?)", m.reference_height));
     if (rs["sex"].IsDefined()) {
       m.reference_sex = r.str(rs["sex"], "reference_subject.sex");
       if (m.reference_sex != "male" && m.reference_sex != "female")
@@ -308,6 +316,15 @@ Model parse_model(const std::string& text, const std::string& file) {
     r.sources(rs, "reference_subject", present(rs, {"body_mass", "height"}));
   }
 
+  // Specific tension in N/m²: published values span 40–130 N/cm² in vivo (Burkhart et al. 2018, the
+  // model's source), i.e. 4e5–1.3e6 N/m²; outside 1e5–1e7 the unit is wrong (N/cm² written as N/m²
+  // made every muscle 10 000 times weaker, silently; audit20b).
+  auto specific_tension = [&](const YAML::Node& n, const std::string& field) {
+    const double v = r.positive(n, field);
+    if (v < 1e5 || v > 1e7)
+      r.fail(n, field, fmt::format("{:g} N/m² is outside 1e5–1e7 (10–1000 N/cm²; in vivo 40–130 N/cm²): the value is in N/m²", v));
+    return v;
+  };
   // ---- muscle defaults per group ("all" applies to every group)
   // Keys: "all", a group, or "group/subdivision" (the most specific one wins).
   std::map<std::string, MuscleDefaults> defaults;
@@ -322,7 +339,7 @@ Model parse_model(const std::string& text, const std::string& file) {
       r.allow_keys(kv.second, f, {"specific_tension", "type1_fraction", "passive_strain", "source"});
       MuscleDefaults d;
       if (kv.second["specific_tension"].IsDefined())
-        d.specific_tension = r.positive(kv.second["specific_tension"], f + ".specific_tension");
+        d.specific_tension = specific_tension(kv.second["specific_tension"], f + ".specific_tension");
       if (kv.second["type1_fraction"].IsDefined()) {
         d.type1_fraction = r.num(kv.second["type1_fraction"], f + ".type1_fraction");
         if (d.type1_fraction < 0 || d.type1_fraction > 1)
@@ -807,7 +824,7 @@ Model parse_model(const std::string& text, const std::string& file) {
         if (!std::isnan(defaults[key].passive_strain)) d.passive_strain = defaults[key].passive_strain;
       }
       double sigma = d.specific_tension;
-      if (mn["specific_tension"].IsDefined()) sigma = r.positive(mn["specific_tension"], f + ".specific_tension");
+      if (mn["specific_tension"].IsDefined()) sigma = specific_tension(mn["specific_tension"], f + ".specific_tension");
       double F = NAN, A = NAN;
       if (mn["max_isometric_force"].IsDefined()) F = r.positive(mn["max_isometric_force"], f + ".max_isometric_force");
       if (mn["pcsa"].IsDefined()) A = r.positive(mn["pcsa"], f + ".pcsa");
@@ -900,6 +917,12 @@ Model parse_model(const std::string& text, const std::string& file) {
     if (g != "all" && std::find(m.muscle_group.begin(), m.muscle_group.end(), g) == m.muscle_group.end())
       r.fail(n, "fatigue." + g, "no muscle of group '" + g + "' in this model");
   finalize_model(m);
+  // The segments and arms are the reference subject's body (less the legs): more than the whole body
+  // is a mass in grams somewhere (one L5 in grams gave 24 kN at L5-S1, silently; audit20b).
+  if (m.total_mass() > m.reference_body_mass)
+    throw InputError(file, reference_line, "reference_subject.body_mass",
+                     fmt::format("the segments and arms weigh {:.1f} kg, more than the reference subject's {:g} kg "
+                                 "(a segment mass in grams?)", m.total_mass(), m.reference_body_mass));
   // A point given with `between`, placed at the neutral posture: without anchors every material point
   // lies at `at`; with anchors A (first) and B (second, two segments only) they lie at at − s·(B − A)
   // and at + (1 − s)·(B − A), so the point is `at` at neutral and, as the segments move, follows the

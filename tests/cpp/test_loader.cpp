@@ -149,6 +149,15 @@ TEST(Loader, RejectsFibreAndTendonLengthsNoFascicleCanHave) {
                "muscles[0].passive_strain: 0.01 is below 0.1", 54);
 }
 
+// Unit slips in the body and the strength (audit20b): grams, centimetres and N/cm² each scaled every
+// run silently. The mini model's reference_subject is line 3, muscle_defaults.all line 5.
+TEST(Loader, RejectsBodyAndStrengthValuesInTheWrongUnit) {
+  expect_error("{body_mass: 70, height: 1.75,", "{body_mass: 70000, height: 1.75,", "must be between 20 and 300 kg, got 70000 (grams?)", 3);
+  expect_error("{body_mass: 70, height: 1.75,", "{body_mass: 70, height: 175,", "must be between 1.0 and 2.5 m, got 175 (centimetres?)", 3);
+  expect_error("{specific_tension: 1.0e6,", "{specific_tension: 100,", "100 N/m² is outside 1e5–1e7", 5);
+  expect_error("mass: 3.5,", "mass: 3500,", "the segments and arms weigh", 3);
+}
+
 TEST(Loader, RejectsYamlSyntaxError) {
   // The '[' left open is named on its own line (yaml-cpp gives up on the next one).
   expect_error("    com: [0.01, 0.05, 0.0]", "    com: [0.01, 0.05, 0.0", "YAML syntax error: the '[' at col 10 is never closed", 15);
