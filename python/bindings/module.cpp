@@ -270,6 +270,16 @@ PYBIND11_MODULE(_core, mod) {
         return s;
       }, "(nmuscle) 'left', 'right' or 'midline'.")
       .def_readonly("muscle_max_force", &ps::Model::muscle_fmax, "(nmuscle) N")
+      // Each fascicle's parameters as the model file gives them (after muscle_defaults and the
+      // subject's scaling), for a model author to check an edit (audit20b: only F0 was reachable).
+      .def_readonly("muscle_pcsa", &ps::Model::muscle_pcsa, "(nmuscle) m², physiological cross-section")
+      .def_readonly("muscle_optimal_fiber_length", &ps::Model::muscle_lopt, "(nmuscle) m")
+      .def_readonly("muscle_tendon_slack_length", &ps::Model::muscle_lts, "(nmuscle) m")
+      .def_readonly("muscle_pennation", &ps::Model::muscle_pennation, "(nmuscle) rad, at optimal fibre length")
+      .def_readonly("muscle_type1_fraction", &ps::Model::muscle_type1, "(nmuscle) fraction of type-I fibres")
+      .def_readonly("muscle_passive_strain", &ps::Model::muscle_passive_strain,
+                    "(nmuscle) fibre strain at which the passive force reaches F0 (De Groote et al. 2016)")
+      .def_readonly("muscle_sources", &ps::Model::muscle_source, "(nmuscle) each fascicle's sources, as in the model file")
       .def_readonly("segment_mass", &ps::Model::segment_mass, "(nsegment) kg")
       .def_property_readonly("total_mass", &ps::Model::total_mass, "kg, segments and arms")
       .def_readonly("rhythm", &ps::Model::rhythm, "(ndof, 3 nregion) shares")

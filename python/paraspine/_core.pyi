@@ -52,6 +52,13 @@ class Model:
     muscle_subdivisions: list[str]
     muscle_sides: list[str]
     muscle_max_force: npt.NDArray[np.float64]
+    muscle_pcsa: npt.NDArray[np.float64]
+    muscle_optimal_fiber_length: npt.NDArray[np.float64]
+    muscle_tendon_slack_length: npt.NDArray[np.float64]
+    muscle_pennation: npt.NDArray[np.float64]
+    muscle_type1_fraction: npt.NDArray[np.float64]
+    muscle_passive_strain: npt.NDArray[np.float64]
+    muscle_sources: list[str]
     segment_mass: npt.NDArray[np.float64]
     total_mass: float
     rhythm: npt.NDArray[np.float64]

@@ -579,8 +579,15 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     return g != f.summary.end() && g->is_string() ? g->get<std::string>() : std::string("-");
   };
   size_t width = 14, label_width = 34;  // "sternocleidomastoid mean activation" is 35 characters
+  // The groups of every file, the first file's first: a model variant's renamed or added group was
+  // left out when only the second file had it (audit20b).
+  std::vector<std::string> groups;
+  for (const auto& f : files)
+    if (f.summary.contains("groups"))
+      for (const auto& [group, sides] : f.summary["groups"].items())
+        if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
   // "sternocleidomastoid end strength lost" is the longest group row: the group and 18 characters
-  for (const auto& [group, sides] : files[0].summary["groups"].items()) label_width = std::max(label_width, group.size() + 18);
+  for (const auto& group : groups) label_width = std::max(label_width, group.size() + 18);
   // A results file run with --no-fatigue has no fatigue outcome: its cells in the fatigue rows say
   // "not run", and no change is computed against them.
   auto fatigue_off = [](const ps::ResultsFileInfo& f) { return f.summary.contains("fatigue") && !f.summary["fatigue"].get<bool>(); };
@@ -621,6 +628,17 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   for (size_t k = 0; k < files.size(); ++k) width = std::max({width, labels[k].size(), first_to_fail(files[k]).size()});
   for (size_t k = 0; k < files.size(); ++k) head += fmt::format(" {:>{}}", labels[k], width) + (k ? std::string(10, ' ') : "");
   fmt::print("{}\n", head);
+  // Runs on different models (a variant of the same name, or another model): said before any number,
+  // with each file's model and the start of its text's digest (audit20b: nothing told them apart).
+  bool models_differ = false;
+  for (const auto& f : files)
+    models_differ = models_differ || f.model != files[0].model || f.model_digest != files[0].model_digest;
+  if (models_differ)
+    text_row("model (differs)", [](const ps::ResultsFileInfo& f) {
+      const size_t colon = f.model_digest.find(':');  // "fnv1a64:0123…": the hash's first 8 digits
+      const std::string hash = colon == std::string::npos ? f.model_digest : f.model_digest.substr(colon + 1);
+      return f.model + (hash.empty() ? "" : " " + hash.substr(0, std::min<size_t>(8, hash.size())));
+    });
   std::vector<const nlohmann::json*> summaries;
   for (const auto& f : files) summaries.push_back(&f.summary);
   for (const std::string& j : ps::cli::compared_joints(summaries)) {
@@ -644,10 +662,10 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
       return s;
     };
   };
-  for (const auto& [group, sides] : files[0].summary["groups"].items()) row(group + " mean activation", side_mean(group, "mean_activation"), "", 3);
+  for (const auto& group : groups) row(group + " mean activation", side_mean(group, "mean_activation"), "", 3);
   // What fatigue did (session 19: compare printed only endurance, leaving these to --json): the share
   // of each group's strength lost at the end (rows only for groups that lost some in a file).
-  for (const auto& [group, sides] : files[0].summary["groups"].items()) {
+  for (const auto& group : groups) {
     const auto lost = side_mean(group, "end_fatigued_fraction");
     bool any = false;
     for (const auto& f : files) any = any || lost(f) > 0;

@@ -60,6 +60,8 @@ ResultsFileInfo read_results_info(const std::string& path) {
   if (info.schema_version != 1) fail("schema version " + std::to_string(info.schema_version) + " is not supported (this build reads 1)");
   read_string_attribute(file, "scenario", info.scenario);
   read_string_attribute(file, "model", info.model);
+  read_string_attribute(file, "model_file", info.model_file);
+  read_string_attribute(file, "model_digest", info.model_digest);
   read_string_attribute(file, "criterion", info.criterion);
   read_string_attribute(file, "created", info.created);
   if (H5Lexists(file, "/summary", H5P_DEFAULT) <= 0) fail("the file has no /summary (an incomplete run?)");

@@ -9,6 +9,7 @@ namespace paraspine {
 
 struct ResultsFileInfo {
   std::string path, scenario, model, criterion, created;
+  std::string model_file, model_digest;  // the model's file and its text's digest ("" in files that lack them)
   int schema_version = 0;
   nlohmann::json summary;
 };

@@ -866,6 +866,14 @@ Model parse_model(const std::string& text, const std::string& file) {
         muscle_where.emplace_back(mn.Mark().line + 1, f);
         m.muscle_fatigue.push_back(fatigue_groups.count(group) ? fatigue_groups[group] : fatigue_groups["all"]);
       };
+      // A side the name or the points contradict swapped every per-side result, or doubled a
+      // midline fascicle, silently (audit20b).
+      auto ends_with = [&](const char* tail) { return name.size() > 2 && name.compare(name.size() - 2, 2, tail) == 0; };
+      if ((side == "right" && ends_with("_l")) || (side == "left" && ends_with("_r")))
+        r.fail(mn["side"], f + ".side", "side " + side + " for a fascicle named '" + name + "' (the name says the other side)");
+      if (side == "both" && std::all_of(path.begin(), path.end(), [](const PathPoint& pt) { return std::abs(pt.pos.z()) < 1e-6; }))
+        r.fail(mn["side"], f + ".side", "side both for a path on the midline (z = 0 at every point): the mirror would lie on it, "
+                                        "doubling the fascicle; use side: midline");
       if (side == "both") {
         add(name + "_r", Side::kRight, false);
         add(name + "_l", Side::kLeft, true);

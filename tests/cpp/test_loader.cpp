@@ -158,6 +158,15 @@ TEST(Loader, RejectsBodyAndStrengthValuesInTheWrongUnit) {
   expect_error("mass: 3.5,", "mass: 3500,", "the segments and arms weigh", 3);
 }
 
+// A side the name or the path contradicts (audit20b): per-side results swapped, a midline fascicle doubled.
+TEST(Loader, RejectsASideTheNameOrThePathContradicts) {
+  expect_error("  - name: flexor\n    group: rectus_abdominis\n    side: right", "  - name: flexor_l\n    group: rectus_abdominis\n    side: right",
+               "side right for a fascicle named 'flexor_l'", 57);
+  expect_error("[[base, -0.05, 0.0, 0.03], [mid, -0.05, 0.05, 0.03], [top, -0.04, 0.1, 0.03]]",
+               "[[base, -0.05, 0.0, 0], [mid, -0.05, 0.05, 0], [top, -0.04, 0.1, 0]]",
+               "muscles[0].side: side both for a path on the midline", 48);
+}
+
 TEST(Loader, RejectsYamlSyntaxError) {
   // The '[' left open is named on its own line (yaml-cpp gives up on the next one).
   expect_error("    com: [0.01, 0.05, 0.0]", "    com: [0.01, 0.05, 0.0", "YAML syntax error: the '[' at col 10 is never closed", 15);

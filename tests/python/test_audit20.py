@@ -88,3 +88,34 @@ def test_validate_on_another_model_runs_every_case_it_can():
     assert all(c["predicted"] is None and "not applicable to model" in c["detail"] and "lumbar" in c["detail"] for c in na)
     assert any("T12" in c["detail"] for c in na)
     assert sum(c["predicted"] is not None for c in cases) >= 20
+
+
+def test_compare_shows_every_group_and_says_when_the_models_differ(tmp_path):
+    """audit20b #8: compare left out a group only the second file had, and never said two runs used
+    different models (a variant of the same name)."""
+    text = open("models/lumbar.yaml").read()
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(text.replace("group: multifidus\n", "group: multifidus_x\n").replace("\n  multifidus: {", "\n  multifidus_x: {"))
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    a, b = tmp_path / "a.h5", tmp_path / "b.h5"
+    assert run("run", str(scenario), "--no-fatigue", "-o", str(a)).returncode == 0
+    r = run("run", str(scenario), "--model", str(variant), "--no-fatigue", "-o", str(b))
+    assert r.returncode == 0, r.stderr
+    out = run("compare", str(a), str(b)).stdout
+    assert "model (differs)" in out and "multifidus_x mean activation" in out and "multifidus mean activation" in out, out
+    assert "model (differs)" not in run("compare", str(a), str(a)).stdout
+
+
+def test_a_model_shows_each_fascicles_parameters():
+    """audit20b #7: only F0 was reachable from Python; an author could not check an edit."""
+    m = paraspine.Model.load("lumbar")
+    i = m.muscle_names.index("IL_L2_r")
+    assert m.muscle_max_force[i] == pytest.approx(426.320265)
+    assert m.muscle_optimal_fiber_length[i] == pytest.approx(0.0634, abs=1e-4)
+    assert m.muscle_tendon_slack_length[i] == pytest.approx(0.0735, abs=1e-4)
+    assert m.muscle_pcsa[i] == pytest.approx(m.muscle_max_force[i] / 1e6)
+    assert 0 <= m.muscle_pennation[i] < 1 and 0 < m.muscle_type1_fraction[i] <= 1 and m.muscle_passive_strain[i] > 0
+    assert "MF-TL" in m.muscle_sources[i] or m.muscle_sources[i]
+    s = m.scaled(paraspine.Subject(height=2 * m.reference_height / 1.9, mass=m.reference_body_mass))
+    assert s.muscle_optimal_fiber_length[i] == pytest.approx(m.muscle_optimal_fiber_length[i] * 2 / 1.9)
