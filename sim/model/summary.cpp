@@ -1,8 +1,14 @@
 #include "sim/model/summary.h"
 
+#include "sim/common/rotation.h"
+#include "sim/kinematics/kinematics.h"
+#include "sim/model/data.h"
+#include "sim/muscles/muscle_geometry.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace paraspine {
@@ -53,6 +59,27 @@ nlohmann::json model_summary(const Model& m) {
       g.erase("highest_joint");
     }
   j["groups"] = groups;
+  // Every fascicle's parameters and its fibres at the neutral posture, for a model author to check an
+  // edit (audit20b: model info gave counts and sums only).
+  {
+    Data d(m);
+    forward_kinematics(m, d);  // q = 0: neutral
+    muscle_geometry(m, d);
+    json fascicles = json::array();
+    for (int i = 0; i < m.nmuscle; ++i) {
+      const auto [lo, hi] = muscle_joint_span(m, i);
+      const double along = d.muscle_length[i] - m.muscle_lts[i], across = m.muscle_lopt[i] * std::sin(m.muscle_pennation[i]);
+      fascicles.push_back({{"name", m.muscle_name[i]}, {"group", m.muscle_group[i]}, {"subdivision", m.muscle_subdivision[i]},
+                           {"side", side_name(m.muscle_side[i])}, {"max_force_N", m.muscle_fmax[i]},
+                           {"pcsa_cm2", 1e4 * m.muscle_pcsa[i]}, {"optimal_fiber_length_m", m.muscle_lopt[i]},
+                           {"tendon_slack_length_m", m.muscle_lts[i]}, {"pennation_deg", rad2deg(m.muscle_pennation[i])},
+                           {"type1_fraction", m.muscle_type1[i]}, {"passive_strain", m.muscle_passive_strain[i]},
+                           {"levels", lo < 0 ? json(nullptr) : json({m.joint_name[lo], m.joint_name[hi]})},
+                           {"neutral_length_m", d.muscle_length[i]},
+                           {"neutral_fiber_length_norm", along > 0 ? std::sqrt(along * along + across * across) / m.muscle_lopt[i] : 0.0}});
+    }
+    j["fascicles"] = fascicles;
+  }
   // Fascicles whose passive fibre strain differs from De Groote's default, per group/subdivision.
   json strain = json::object();
   for (int i = 0; i < m.nmuscle; ++i) {

@@ -119,3 +119,21 @@ def test_a_model_shows_each_fascicles_parameters():
     assert "MF-TL" in m.muscle_sources[i] or m.muscle_sources[i]
     s = m.scaled(paraspine.Subject(height=2 * m.reference_height / 1.9, mass=m.reference_body_mass))
     assert s.muscle_optimal_fiber_length[i] == pytest.approx(m.muscle_optimal_fiber_length[i] * 2 / 1.9)
+
+
+def test_model_info_json_lists_every_fascicle_with_its_neutral_fibre_length():
+    """audit20b #7: model info gave group counts and sums only; an author checks a fascicle's numbers
+    and where its fibres sit at neutral (the loader refuses outside 0.2-5, the bundled 0.79-1.12)."""
+    import json
+    r = run("model", "info", "full_spine", "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    fascicles = {f["name"]: f for f in info["fascicles"]}
+    assert len(fascicles) == info["muscles"] == 678
+    il = fascicles["IL_L1_r"]
+    assert il["group"] == "iliocostalis" and il["side"] == "right" and il["levels"] == ["L5-S1", "L1-L2"]
+    m = paraspine.Model.load("full_spine")
+    i = m.muscle_names.index("IL_L1_r")
+    assert il["optimal_fiber_length_m"] == m.muscle_optimal_fiber_length[i] and il["max_force_N"] == m.muscle_max_force[i]
+    norms = [f["neutral_fiber_length_norm"] for f in info["fascicles"]]
+    assert 0.75 < min(norms) and max(norms) < 1.15
