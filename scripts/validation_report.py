@@ -459,7 +459,8 @@ def main():
       "still fails — a case that starts to pass fails its entry until the mark is removed.\n")
     w("```\n./build/paraspine validate                      # the table below, exit status 3 while a case fails\n"
       "./build/paraspine validate --case wilke_standing_flexed_ratio --json\n"
-      "./build/paraspine validate --model variant.yaml  # every case on a model variant (JSON: model_override)\n"
+      "./build/paraspine validate --model variant.yaml  # every case on a model variant (JSON: model_override; a case "
+      "whose scenario cannot run on it, e.g. resting on a segment the model lumps, has status 'not applicable' and says why)\n"
       "/usr/bin/python3 scripts/validation_report.py  # regenerates this page and the plot\n"
       "./build/paraspine validate --model variant.yaml --json > v.json && "
       "/usr/bin/python3 scripts/validation_report.py --json v.json --out elsewhere/validation.md\n```\n")
