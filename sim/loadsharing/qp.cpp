@@ -258,35 +258,51 @@ void compute_envelope(QpWorkspace& w) {
   }
 }
 
-// Copies the lower triangle within the envelope from one m × m matrix to another.
+// The last row of column c that envelope_cholesky writes: its envelope's rows c..last padded to a
+// multiple of 4 (so its four-row steps need no scalar tails) where that stays inside the matrix,
+// else last. The pad rows lie below every envelope (envelope_last grows with the column, so no
+// earlier column reaches them either): zeros in the matrix, and the factorization writes zeros
+// there (0 − Σ l · 0, then 0 · 1/d: +0 for finite l), which is why it may run over them.
+inline int padded_last(const QpWorkspace& w, int c) {
+  const int padded = c + ((w.envelope_last[c] - c + 4) & ~3) - 1;
+  return padded < w.m ? padded : w.envelope_last[c];
+}
+
+// Copies the lower triangle within the envelope (and its pad rows, padded_last) from one m × m
+// matrix to another.
 void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::MatrixXd& to) {
   const std::ptrdiff_t ld = w.m;
   for (int c = 0; c < w.m; ++c)
-    std::memcpy(to.data() + c * ld + c, from.data() + c * ld + c, sizeof(double) * (w.envelope_last[c] - c + 1));
+    std::memcpy(to.data() + c * ld + c, from.data() + c * ld + c, sizeof(double) * (padded_last(w, c) - c + 1));
 }
 
-// Zeros the lower triangle within the envelope of w.L (its only part ever read) and the three
-// entries above the diagonal in each column (scratch of the assembly's diagonal blocks).
+// Zeros the lower triangle within the envelope of w.L (its only part ever read) and its pad rows
+// (padded_last: a failed factorization may have left other values there), and the three entries
+// above the diagonal in each column (scratch of the assembly's diagonal blocks).
 void clear_envelope(QpWorkspace& w) {
   const std::ptrdiff_t ld = w.m;
   for (int c = 0; c < w.m; ++c) {
     const int top = std::max(0, c - 3);
-    std::memset(w.L.data() + c * ld + top, 0, sizeof(double) * (w.envelope_last[c] - top + 1));
+    std::memset(w.L.data() + c * ld + top, 0, sizeof(double) * (padded_last(w, c) - top + 1));
   }
 }
 
 // In-place Cholesky of the lower triangle of w.L within its envelope, column by column, each
 // column updated by the columns before it that reach it, four per pass over it (left-looking:
 // George & Liu 1981, Computer Solution of Large Sparse Positive Definite Systems, §4 on envelope
-// methods). Entries outside the envelope stay zero and are never touched; the lumbar and thoracic
-// rows are dense, the cervical ones are not. A plain loop rather than Eigen's matrix–vector
-// product, so that the x86-64-v3 clone vectorizes it (vector_clones.h). False if a pivot is not
+// methods). Entries outside the envelope stay zero (the pad rows below it, padded_last, are
+// rewritten with zeros) and no other is touched; the lumbar and thoracic rows are dense, the
+// cervical ones are not. Explicit four-row steps (the compiler's vectorized loops spent more on
+// their set-up, alignment and tail than on arithmetic at these lengths) over the column's rows
+// padded to a multiple of 4, so that no scalar tail is left (the tails of 0–3 rows had cost more
+// than the four-row steps: session 20) except in the last columns, whose pad would pass row m. Per
+// entry the same expression as the scalar loops, so the same bits. False if a pivot is not
 // positive.
 PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
   const int m = w.m;
   double* __restrict L = w.L.data();
   for (int j = 0; j < m; ++j) {
-    const int f = w.envelope_first[j], last = w.envelope_last[j];
+    const int f = w.envelope_first[j], last = padded_last(w, j);
     double* __restrict col = L + static_cast<std::ptrdiff_t>(j) * m;
     // col(j..last) −= Σ_k L(j, k) · L(j..last, k), four columns k per pass over col.
     int k = f;
@@ -296,8 +312,6 @@ PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
       const double* __restrict c2 = c1 + m;
       const double* __restrict c3 = c2 + m;
       const double l0 = c0[j], l1 = c1[j], l2 = c2[j], l3 = c3[j];
-      // Explicit four-row steps (the compiler's vectorized loop spent more on its set-up, alignment
-      // and tail than on arithmetic at these lengths), a scalar tail: per entry the same expression.
       int i = j;
       for (; i + 4 <= last + 1; i += 4) {
         Lanes4 x, y0, y1, y2, y3;
@@ -309,13 +323,26 @@ PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
     for (; k < j; ++k) {
       const double* __restrict c0 = L + static_cast<std::ptrdiff_t>(k) * m;
       const double l0 = c0[j];
-      for (int i = j; i <= last; ++i) col[i] -= l0 * c0[i];
+      int i = j;
+      for (; i + 4 <= last + 1; i += 4) {
+        Lanes4 x, y0;
+        load4(x, col + i), load4(y0, c0 + i);
+        store4(col + i, x - l0 * y0);
+      }
+      for (; i <= last; ++i) col[i] -= l0 * c0[i];
     }
     const double pivot = col[j];
     if (!(pivot > 0)) return false;
     const double d = std::sqrt(pivot), inv_d = 1.0 / d;
+    // Rows j..last scaled (row j's product is then overwritten by d): whole four-row steps.
+    int i = j;
+    for (; i + 4 <= last + 1; i += 4) {
+      Lanes4 x;
+      load4(x, col + i);
+      store4(col + i, x * inv_d);
+    }
+    for (; i <= last; ++i) col[i] *= inv_d;
     col[j] = d;
-    for (int i = j + 1; i <= last; ++i) col[i] *= inv_d;
   }
   return true;
 }
