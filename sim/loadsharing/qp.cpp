@@ -1,9 +1,11 @@
 #include "sim/loadsharing/qp.h"
+#include "sim/loadsharing/qp_unreported.h"
 #include "sim/loadsharing/vector_clones.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -894,7 +896,10 @@ PARASPINE_VECTOR_CLONES void report_kkt(QpWorkspace& w, QpInfo& info) {
 
 }  // namespace
 
-void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
+namespace {
+
+// qp_solve, and qp_solve_unreported with report = false (qp_unreported.h).
+void solve_qp(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm, bool report) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
   // 1/h: multiplications, not divisions, in the per-variable loops. h is usually the last solve's
@@ -1008,8 +1013,19 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     w.changed.clear();  // variables whose x does not follow t c/h over the step (carry_residual)
     column_products(w);
     double slope = line_search_scan(w);
+    const double* candidate = w.kink_candidate.data();
     for (int i = 0; i < w.n; ++i) {
-      if (w.kink_candidate[i] == 0) continue;
+      // Most variables are no candidates: four flags at a time (1.0 or +0.0, so a zero bit pattern
+      // for all four means none; the same variables in the same order).
+      if ((i & 3) == 0 && i + 4 <= w.n) {
+        std::uint64_t bits[4];
+        std::memcpy(bits, candidate + i, sizeof bits);
+        if ((bits[0] | bits[1] | bits[2] | bits[3]) == 0) {
+          i += 3;
+          continue;
+        }
+      }
+      if (candidate[i] == 0) continue;
       const double ci = w.c[i];
       const double u0 = (w.s[i] - w.g[i]) * w.inv_h[i], du = ci * w.inv_h[i], curvature = ci * du;
       const double lo = w.lo[i], hi = w.hi[i];
@@ -1079,7 +1095,15 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   }
   info.iterations = it;
   w.last_iterations = it;
-  report_kkt(w, info);
+  if (report) report_kkt(w, info);
+}
+
+}  // namespace
+
+void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) { solve_qp(settings, w, info, warm, true); }
+
+void qp_solve_unreported(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
+  solve_qp(settings, w, info, warm, false);
 }
 
 void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end) {
