@@ -247,8 +247,10 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
       // Every joint between the piece's two segments (Model::piece_cross): a joint below A's segment
       // moves A only, one below B's moves B only, with the opposite sign.
       for (int c = c0; c < c1; ++c) {
-        const int code = cross[c], j = code >= 0 ? code : -code - 1;
-        const double sign = code >= 0 ? 1.0 : -1.0;
+        // j from its code without a branch or select (−(j + 1) = ~j), the sign as ±1 from the code's
+        // sign bit.
+        const int code = cross[c], j = code ^ (code >> 31);
+        const double sign = static_cast<double>((code >> 31) | 1);
         const double* w = lines + 24 * j;
         Lanes4 w0, w1, w2, w3, w4, w5, qd;
         load4(w0, w), load4(w1, w + 4), load4(w2, w + 8), load4(w3, w + 12), load4(w4, w + 16), load4(w5, w + 20);
