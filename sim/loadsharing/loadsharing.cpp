@@ -67,6 +67,9 @@ PARASPINE_VECTOR_CLONES void add_muscle_moments(const Model& m, Data& d) {
     const int r0 = w.window_begin[i], len = w.window_length[i];
     const double* __restrict arm = d.moment_arm.col(i).data() + r0;
     const double force = d.muscle_force[i];
+    // A silent fascicle adds arm · 0 = ±0, which changes no sum: the sums start at +0 and a sum
+    // is −0 only if both terms are, so none is −0 (session 20: a sixth of the lift's work here).
+    if (force == 0) continue;
 #pragma GCC ivdep
     for (int k = 0; k < len; ++k) moment[r0 + k] += arm[k] * force;
   }
