@@ -328,6 +328,18 @@ PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
         load4(x, col + i), load4(y0, c0 + i), load4(y1, c1 + i), load4(y2, c2 + i), load4(y3, c3 + i);
         store4(col + i, x - (l0 * y0 + l1 * y1 + l2 * y2 + l3 * y3));
       }
+      if (i <= last && j + 1 < m) {
+        // The last 1–3 rows of a column whose pad would pass row m: one more four-row step whose
+        // extra lanes read the next column's first rows (inside the matrix: j < m − 1) and are not
+        // stored.
+        Lanes4 x, y0, y1, y2, y3;
+        load4(x, col + i), load4(y0, c0 + i), load4(y1, c1 + i), load4(y2, c2 + i), load4(y3, c3 + i);
+        const Lanes4 v = x - (l0 * y0 + l1 * y1 + l2 * y2 + l3 * y3);
+        col[i] = v[0];
+        if (i + 1 <= last) col[i + 1] = v[1];
+        if (i + 2 <= last) col[i + 2] = v[2];
+        i = last + 1;
+      }
       for (; i <= last; ++i) col[i] -= l0 * c0[i] + l1 * c1[i] + l2 * c2[i] + l3 * c3[i];
     }
     for (; k < j; ++k) {
