@@ -442,11 +442,13 @@ PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
     if (len <= 0) continue;
     const double* a1 = window(w, i);
     const int j = i + 1;
+    // The block updates inlined here (they are also add_to_newton_matrix's): a call per column
+    // pair had cost more in set-up than a short window's arithmetic.
     if (same_rows_as_next(w, i) && w.in_factor[j]) {
-      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
+      add_columns_to_newton_matrix<true>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
       ++i;
     } else {
-      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
+      add_columns_to_newton_matrix<false>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
     }
   }
   const double largest = std::max(1e-300, w.L.diagonal().maxCoeff());
