@@ -111,17 +111,20 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
     }
     f[15] = 0;
   }
-  for (int k = 0; k < npoint; ++k) {
-    const double* f = frames + 16 * m.point_segment[k];
+  // The segment indices through a local pointer (the stores could alias the vector's own pointer
+  // for all the compiler knows), the last point after the loop (its fourth lane would pass the end).
+  const int* point_segment = m.point_segment.data();
+  auto point = [&](int k) {
+    const double* f = frames + 16 * point_segment[k];
     const double x = pos[3 * k], y = pos[3 * k + 1], z = pos[3 * k + 2];
     Lanes4 c0, c1, c2, o;
     load4(c0, f), load4(c1, f + 4), load4(c2, f + 8), load4(o, f + 12);
-    const Lanes4 p = o + (c0 * x + c1 * y + c2 * z);
-    if (k + 1 < npoint) {
-      store4(world + 3 * k, p);  // its fourth lane is overwritten by the next point
-    } else {
-      world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
-    }
+    return o + (c0 * x + c1 * y + c2 * z);
+  };
+  for (int k = 0; k + 1 < npoint; ++k) store4(world + 3 * k, point(k));  // its fourth lane is overwritten by the next point
+  if (npoint > 0) {
+    const Lanes4 p = point(npoint - 1);
+    world[3 * npoint - 3] = p[0], world[3 * npoint - 2] = p[1], world[3 * npoint - 1] = p[2];
   }
   // Points on several segments: the blend Σ w_c X_c of their material points (Model::point_blend), summed
   // in component order (two components: w0 X0 + w1 X1 per coordinate, the two-segment form's bits).
