@@ -436,17 +436,28 @@ PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, 
 PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
   clear_envelope(w);
   free_flags(w, w.in_factor.data());
+  // The free columns listed first, without a branch (w.changed as scratch: the caller rebuilds it
+  // before reading it), then only those visited, in the same order: a test of each column's flag in
+  // the assembly loop was taken or not almost at random (session 20).
+  w.changed.resize(w.n);  // within its reserved capacity (qp_resize)
+  int* free_list = w.changed.data();
+  int nfree = 0;
+  const unsigned char* in_factor = w.in_factor.data();
   for (int i = 0; i < w.n; ++i) {
-    if (!w.in_factor[i]) continue;
+    free_list[nfree] = i;
+    nfree += in_factor[i];
+  }
+  for (int p = 0; p < nfree; ++p) {
+    const int i = free_list[p];
     const int r0 = w.window_begin[i], len = w.window_length[i];
     if (len <= 0) continue;
     const double* a1 = window(w, i);
     const int j = i + 1;
     // The block updates inlined here (they are also add_to_newton_matrix's): a call per column
     // pair had cost more in set-up than a short window's arithmetic.
-    if (same_rows_as_next(w, i) && w.in_factor[j]) {
+    if (same_rows_as_next(w, i) && p + 1 < nfree && free_list[p + 1] == j) {
       add_columns_to_newton_matrix<true>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
-      ++i;
+      ++p;
     } else {
       add_columns_to_newton_matrix<false>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
     }
