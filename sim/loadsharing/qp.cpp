@@ -272,18 +272,11 @@ void compute_envelope(QpWorkspace& w) {
 // multiple of 4 (so its four-row steps need no scalar tails) where that stays inside the matrix,
 // else last. The pad rows lie below every envelope (envelope_last grows with the column, so no
 // earlier column reaches them either): zeros in the matrix, and the factorization writes zeros
-// there (0 − Σ l · 0, then 0 · 1/d: +0 for finite l), which is why it may run over them.
+// there (0 − Σ l · 0, then 0 · 1/d: +0 for finite l), which is why it may run over them;
+// clear_envelope clears them with the envelope.
 inline int padded_last(const QpWorkspace& w, int c) {
   const int padded = c + ((w.envelope_last[c] - c + 4) & ~3) - 1;
   return padded < w.m ? padded : w.envelope_last[c];
-}
-
-// Copies the lower triangle within the envelope (and its pad rows, padded_last) from one m × m
-// matrix to another.
-void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::MatrixXd& to) {
-  const std::ptrdiff_t ld = w.m;
-  for (int c = 0; c < w.m; ++c)
-    std::memcpy(to.data() + c * ld + c, from.data() + c * ld + c, sizeof(double) * (padded_last(w, c) - c + 1));
 }
 
 // Zeros the lower triangle within the envelope of w.L (its only part ever read) and its pad rows
@@ -434,7 +427,6 @@ PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, 
 }
 
 PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
-  clear_envelope(w);
   free_flags(w, w.in_factor.data());
   // The free columns listed first, without a branch (w.changed as scratch: the caller rebuilds it
   // before reading it), then only those visited, in the same order: a test of each column's flag in
@@ -447,36 +439,46 @@ PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
     free_list[nfree] = i;
     nfree += in_factor[i];
   }
-  for (int p = 0; p < nfree; ++p) {
-    const int i = free_list[p];
-    const int r0 = w.window_begin[i], len = w.window_length[i];
-    if (len <= 0) continue;
-    const double* a1 = window(w, i);
-    const int j = i + 1;
-    // The block updates inlined here (they are also add_to_newton_matrix's): a call per column
-    // pair had cost more in set-up than a short window's arithmetic.
-    if (same_rows_as_next(w, i) && p + 1 < nfree && free_list[p + 1] == j) {
-      add_columns_to_newton_matrix<true>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
-      ++p;
-    } else {
-      add_columns_to_newton_matrix<false>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
+  // A damped retry (rare: roundoff broke the factorization) assembles the matrix anew rather than
+  // restoring a copy kept for it, which had cost a copy of the whole envelope per factorization
+  // (session 20; w.S is no longer used): the same operations give the same matrix, the first
+  // attempt's raise of the diagonal is replayed, then the damping added as before.
+  double largest = 0, raise_to = 0;
+  for (double damping = 0; damping < 1; damping = damping == 0 ? 1e-8 : damping * 100) {
+    clear_envelope(w);
+    for (int p = 0; p < nfree; ++p) {
+      const int i = free_list[p];
+      const int r0 = w.window_begin[i], len = w.window_length[i];
+      if (len <= 0) continue;
+      const double* a1 = window(w, i);
+      const int j = i + 1;
+      // The block updates inlined here (they are also add_to_newton_matrix's): a call per column
+      // pair had cost more in set-up than a short window's arithmetic.
+      if (same_rows_as_next(w, i) && p + 1 < nfree && free_list[p + 1] == j) {
+        add_columns_to_newton_matrix<true>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
+        ++p;
+      } else {
+        add_columns_to_newton_matrix<false>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
+      }
     }
-  }
-  const double largest = std::max(1e-300, w.L.diagonal().maxCoeff());
-  w.regularization = 1e-9 * largest;
-  for (int k = 0; k < w.m; ++k) {
-    const double raised = std::max(w.L(k, k), w.regularization);
-    w.factor_shift[k] = raised - w.L(k, k);
-    w.L(k, k) = raised;
-  }
-  copy_envelope(w, w.L, w.S);  // kept for the damped retries
-  w.factor_valid = envelope_cholesky(w);
-  for (double damping = 1e-8; !w.factor_valid && damping < 1; damping *= 100) {
-    w.regularization += damping * largest;
-    copy_envelope(w, w.S, w.L);
-    w.L.diagonal().array() += damping * largest;
+    if (damping == 0) {
+      largest = std::max(1e-300, w.L.diagonal().maxCoeff());
+      w.regularization = raise_to = 1e-9 * largest;
+      for (int k = 0; k < w.m; ++k) {
+        const double raised = std::max(w.L(k, k), raise_to);
+        w.factor_shift[k] = raised - w.L(k, k);
+        w.L(k, k) = raised;
+      }
+    } else {
+      w.regularization += damping * largest;
+      for (int k = 0; k < w.m; ++k) w.L(k, k) = std::max(w.L(k, k), raise_to);
+      w.L.diagonal().array() += damping * largest;
+    }
     w.factor_valid = envelope_cholesky(w);
-    if (w.factor_valid) w.factor_shift.array() += damping * largest;
+    if (w.factor_valid) {
+      if (damping > 0) w.factor_shift.array() += damping * largest;
+      break;
+    }
   }
   return w.factor_valid;
 }
