@@ -1,9 +1,11 @@
 #include "sim/loadsharing/qp.h"
+#include "sim/loadsharing/qp_unreported.h"
 #include "sim/loadsharing/vector_clones.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -160,8 +162,16 @@ __attribute__((always_inline)) inline void window_dot2(const double* __restrict 
     acc1[0] += a1[k] * y[k];
     acc2[0] += a2[k] * y[k];
   }
-  d1 = sum_lanes(acc1);
-  d2 = sum_lanes(acc2);
+  // Both sums at once, lane k of each side by side: ((((0 + l0) + l1) + l2) + l3) per column, as
+  // sum_lanes, in half the instructions of two sum_lanes (session 20).
+  typedef double Lanes2 __attribute__((vector_size(16)));
+  Lanes2 sum = {0, 0};
+  sum += __builtin_shufflevector(acc1, acc2, 0, 4);
+  sum += __builtin_shufflevector(acc1, acc2, 1, 5);
+  sum += __builtin_shufflevector(acc1, acc2, 2, 6);
+  sum += __builtin_shufflevector(acc1, acc2, 3, 7);
+  d1 = sum[0];
+  d2 = sum[1];
 }
 // v(rows of column i) −= f · a_i
 inline void column_axpy(const QpWorkspace& w, int i, double f, Eigen::VectorXd& v) {
@@ -258,35 +268,44 @@ void compute_envelope(QpWorkspace& w) {
   }
 }
 
-// Copies the lower triangle within the envelope from one m × m matrix to another.
-void copy_envelope(const QpWorkspace& w, const Eigen::MatrixXd& from, Eigen::MatrixXd& to) {
-  const std::ptrdiff_t ld = w.m;
-  for (int c = 0; c < w.m; ++c)
-    std::memcpy(to.data() + c * ld + c, from.data() + c * ld + c, sizeof(double) * (w.envelope_last[c] - c + 1));
+// The last row of column c that envelope_cholesky writes: its envelope's rows c..last padded to a
+// multiple of 4 (so its four-row steps need no scalar tails) where that stays inside the matrix,
+// else last. The pad rows lie below every envelope (envelope_last grows with the column, so no
+// earlier column reaches them either): zeros in the matrix, and the factorization writes zeros
+// there (0 − Σ l · 0, then 0 · 1/d: +0 for finite l), which is why it may run over them;
+// clear_envelope clears them with the envelope.
+inline int padded_last(const QpWorkspace& w, int c) {
+  const int padded = c + ((w.envelope_last[c] - c + 4) & ~3) - 1;
+  return padded < w.m ? padded : w.envelope_last[c];
 }
 
-// Zeros the lower triangle within the envelope of w.L (its only part ever read) and the three
-// entries above the diagonal in each column (scratch of the assembly's diagonal blocks).
+// Zeros the lower triangle within the envelope of w.L (its only part ever read) and its pad rows
+// (padded_last: a failed factorization may have left other values there), and the three entries
+// above the diagonal in each column (scratch of the assembly's diagonal blocks).
 void clear_envelope(QpWorkspace& w) {
   const std::ptrdiff_t ld = w.m;
   for (int c = 0; c < w.m; ++c) {
     const int top = std::max(0, c - 3);
-    std::memset(w.L.data() + c * ld + top, 0, sizeof(double) * (w.envelope_last[c] - top + 1));
+    std::memset(w.L.data() + c * ld + top, 0, sizeof(double) * (padded_last(w, c) - top + 1));
   }
 }
 
 // In-place Cholesky of the lower triangle of w.L within its envelope, column by column, each
 // column updated by the columns before it that reach it, four per pass over it (left-looking:
 // George & Liu 1981, Computer Solution of Large Sparse Positive Definite Systems, §4 on envelope
-// methods). Entries outside the envelope stay zero and are never touched; the lumbar and thoracic
-// rows are dense, the cervical ones are not. A plain loop rather than Eigen's matrix–vector
-// product, so that the x86-64-v3 clone vectorizes it (vector_clones.h). False if a pivot is not
+// methods). Entries outside the envelope stay zero (the pad rows below it, padded_last, are
+// rewritten with zeros) and no other is touched; the lumbar and thoracic rows are dense, the
+// cervical ones are not. Explicit four-row steps (the compiler's vectorized loops spent more on
+// their set-up, alignment and tail than on arithmetic at these lengths) over the column's rows
+// padded to a multiple of 4, so that no scalar tail is left (the tails of 0–3 rows had cost more
+// than the four-row steps: session 20) except in the last columns, whose pad would pass row m. Per
+// entry the same expression as the scalar loops, so the same bits. False if a pivot is not
 // positive.
 PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
   const int m = w.m;
   double* __restrict L = w.L.data();
   for (int j = 0; j < m; ++j) {
-    const int f = w.envelope_first[j], last = w.envelope_last[j];
+    const int f = w.envelope_first[j], last = padded_last(w, j);
     double* __restrict col = L + static_cast<std::ptrdiff_t>(j) * m;
     // col(j..last) −= Σ_k L(j, k) · L(j..last, k), four columns k per pass over col.
     int k = f;
@@ -296,26 +315,49 @@ PARASPINE_VECTOR_CLONES bool envelope_cholesky(QpWorkspace& w) {
       const double* __restrict c2 = c1 + m;
       const double* __restrict c3 = c2 + m;
       const double l0 = c0[j], l1 = c1[j], l2 = c2[j], l3 = c3[j];
-      // Explicit four-row steps (the compiler's vectorized loop spent more on its set-up, alignment
-      // and tail than on arithmetic at these lengths), a scalar tail: per entry the same expression.
       int i = j;
       for (; i + 4 <= last + 1; i += 4) {
         Lanes4 x, y0, y1, y2, y3;
         load4(x, col + i), load4(y0, c0 + i), load4(y1, c1 + i), load4(y2, c2 + i), load4(y3, c3 + i);
         store4(col + i, x - (l0 * y0 + l1 * y1 + l2 * y2 + l3 * y3));
       }
+      if (i <= last && j + 1 < m) {
+        // The last 1–3 rows of a column whose pad would pass row m: one more four-row step whose
+        // extra lanes read the next column's first rows (inside the matrix: j < m − 1) and are not
+        // stored.
+        Lanes4 x, y0, y1, y2, y3;
+        load4(x, col + i), load4(y0, c0 + i), load4(y1, c1 + i), load4(y2, c2 + i), load4(y3, c3 + i);
+        const Lanes4 v = x - (l0 * y0 + l1 * y1 + l2 * y2 + l3 * y3);
+        col[i] = v[0];
+        if (i + 1 <= last) col[i + 1] = v[1];
+        if (i + 2 <= last) col[i + 2] = v[2];
+        i = last + 1;
+      }
       for (; i <= last; ++i) col[i] -= l0 * c0[i] + l1 * c1[i] + l2 * c2[i] + l3 * c3[i];
     }
     for (; k < j; ++k) {
       const double* __restrict c0 = L + static_cast<std::ptrdiff_t>(k) * m;
       const double l0 = c0[j];
-      for (int i = j; i <= last; ++i) col[i] -= l0 * c0[i];
+      int i = j;
+      for (; i + 4 <= last + 1; i += 4) {
+        Lanes4 x, y0;
+        load4(x, col + i), load4(y0, c0 + i);
+        store4(col + i, x - l0 * y0);
+      }
+      for (; i <= last; ++i) col[i] -= l0 * c0[i];
     }
     const double pivot = col[j];
     if (!(pivot > 0)) return false;
     const double d = std::sqrt(pivot), inv_d = 1.0 / d;
+    // Rows j..last scaled (row j's product is then overwritten by d): whole four-row steps.
+    int i = j;
+    for (; i + 4 <= last + 1; i += 4) {
+      Lanes4 x;
+      load4(x, col + i);
+      store4(col + i, x * inv_d);
+    }
+    for (; i <= last; ++i) col[i] *= inv_d;
     col[j] = d;
-    for (int i = j + 1; i <= last; ++i) col[i] *= inv_d;
   }
   return true;
 }
@@ -385,36 +427,58 @@ PARASPINE_VECTOR_CLONES void add_to_newton_matrix(double* __restrict S, int ld, 
 }
 
 PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
-  clear_envelope(w);
   free_flags(w, w.in_factor.data());
+  // The free columns listed first, without a branch (w.changed as scratch: the caller rebuilds it
+  // before reading it), then only those visited, in the same order: a test of each column's flag in
+  // the assembly loop was taken or not almost at random (session 20).
+  w.changed.resize(w.n);  // within its reserved capacity (qp_resize)
+  int* free_list = w.changed.data();
+  int nfree = 0;
+  const unsigned char* in_factor = w.in_factor.data();
   for (int i = 0; i < w.n; ++i) {
-    if (!w.in_factor[i]) continue;
-    const int r0 = w.window_begin[i], len = w.window_length[i];
-    if (len <= 0) continue;
-    const double* a1 = window(w, i);
-    const int j = i + 1;
-    if (same_rows_as_next(w, i) && w.in_factor[j]) {
-      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
-      ++i;
-    } else {
-      add_to_newton_matrix(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
+    free_list[nfree] = i;
+    nfree += in_factor[i];
+  }
+  // A damped retry (rare: roundoff broke the factorization) assembles the matrix anew rather than
+  // restoring a copy kept for it, which had cost a copy of the whole envelope per factorization
+  // (session 20; w.S is no longer used): the same operations give the same matrix, the first
+  // attempt's raise of the diagonal is replayed, then the damping added as before.
+  double largest = 0, raise_to = 0;
+  for (double damping = 0; damping < 1; damping = damping == 0 ? 1e-8 : damping * 100) {
+    clear_envelope(w);
+    for (int p = 0; p < nfree; ++p) {
+      const int i = free_list[p];
+      const int r0 = w.window_begin[i], len = w.window_length[i];
+      if (len <= 0) continue;
+      const double* a1 = window(w, i);
+      const int j = i + 1;
+      // The block updates inlined here (they are also add_to_newton_matrix's): a call per column
+      // pair had cost more in set-up than a short window's arithmetic.
+      if (same_rows_as_next(w, i) && p + 1 < nfree && free_list[p + 1] == j) {
+        add_columns_to_newton_matrix<true>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], window(w, j), w.inv_h[j]);
+        ++p;
+      } else {
+        add_columns_to_newton_matrix<false>(w.L.data(), w.m, r0, len, a1, w.inv_h[i], nullptr, 0.0);
+      }
     }
-  }
-  const double largest = std::max(1e-300, w.L.diagonal().maxCoeff());
-  w.regularization = 1e-9 * largest;
-  for (int k = 0; k < w.m; ++k) {
-    const double raised = std::max(w.L(k, k), w.regularization);
-    w.factor_shift[k] = raised - w.L(k, k);
-    w.L(k, k) = raised;
-  }
-  copy_envelope(w, w.L, w.S);  // kept for the damped retries
-  w.factor_valid = envelope_cholesky(w);
-  for (double damping = 1e-8; !w.factor_valid && damping < 1; damping *= 100) {
-    w.regularization += damping * largest;
-    copy_envelope(w, w.S, w.L);
-    w.L.diagonal().array() += damping * largest;
+    if (damping == 0) {
+      largest = std::max(1e-300, w.L.diagonal().maxCoeff());
+      w.regularization = raise_to = 1e-9 * largest;
+      for (int k = 0; k < w.m; ++k) {
+        const double raised = std::max(w.L(k, k), raise_to);
+        w.factor_shift[k] = raised - w.L(k, k);
+        w.L(k, k) = raised;
+      }
+    } else {
+      w.regularization += damping * largest;
+      for (int k = 0; k < w.m; ++k) w.L(k, k) = std::max(w.L(k, k), raise_to);
+      w.L.diagonal().array() += damping * largest;
+    }
     w.factor_valid = envelope_cholesky(w);
-    if (w.factor_valid) w.factor_shift.array() += damping * largest;
+    if (w.factor_valid) {
+      if (damping > 0) w.factor_shift.array() += damping * largest;
+      break;
+    }
   }
   return w.factor_valid;
 }
@@ -485,8 +549,20 @@ bool update_factor(QpWorkspace& w, int max_updates, QpInfo& info) {
   if (w.factor_valid) {
     w.changed.clear();
     free_flags(w, w.free_now.data());
-    for (int i = 0; i < w.n && static_cast<int>(w.changed.size()) <= max_updates; ++i)
-      if (w.in_factor[i] != w.free_now[i]) w.changed.push_back(i);
+    // Eight flags at a time where none changed (most of them), the changed columns in order.
+    const unsigned char *in_factor = w.in_factor.data(), *free_now = w.free_now.data();
+    for (int i = 0; i < w.n && static_cast<int>(w.changed.size()) <= max_updates; ++i) {
+      if ((i & 7) == 0 && i + 8 <= w.n) {
+        std::uint64_t before, now;
+        std::memcpy(&before, in_factor + i, sizeof before);
+        std::memcpy(&now, free_now + i, sizeof now);
+        if (before == now) {
+          i += 7;
+          continue;
+        }
+      }
+      if (in_factor[i] != free_now[i]) w.changed.push_back(i);
+    }
     if (static_cast<int>(w.changed.size()) <= max_updates) {
       bool ok = true;
       const int k = static_cast<int>(w.changed.size());
@@ -867,7 +943,10 @@ PARASPINE_VECTOR_CLONES void report_kkt(QpWorkspace& w, QpInfo& info) {
 
 }  // namespace
 
-void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
+namespace {
+
+// qp_solve, and qp_solve_unreported with report = false (qp_unreported.h).
+void solve_qp(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm, bool report) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};
   // 1/h: multiplications, not divisions, in the per-variable loops. h is usually the last solve's
@@ -981,8 +1060,19 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
     w.changed.clear();  // variables whose x does not follow t c/h over the step (carry_residual)
     column_products(w);
     double slope = line_search_scan(w);
+    const double* candidate = w.kink_candidate.data();
     for (int i = 0; i < w.n; ++i) {
-      if (w.kink_candidate[i] == 0) continue;
+      // Most variables are no candidates: four flags at a time (1.0 or +0.0, so a zero bit pattern
+      // for all four means none; the same variables in the same order).
+      if ((i & 3) == 0 && i + 4 <= w.n) {
+        std::uint64_t bits[4];
+        std::memcpy(bits, candidate + i, sizeof bits);
+        if ((bits[0] | bits[1] | bits[2] | bits[3]) == 0) {
+          i += 3;
+          continue;
+        }
+      }
+      if (candidate[i] == 0) continue;
       const double ci = w.c[i];
       const double u0 = (w.s[i] - w.g[i]) * w.inv_h[i], du = ci * w.inv_h[i], curvature = ci * du;
       const double lo = w.lo[i], hi = w.hi[i];
@@ -1052,7 +1142,15 @@ void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   }
   info.iterations = it;
   w.last_iterations = it;
-  report_kkt(w, info);
+  if (report) report_kkt(w, info);
+}
+
+}  // namespace
+
+void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) { solve_qp(settings, w, info, warm, true); }
+
+void qp_solve_unreported(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm) {
+  solve_qp(settings, w, info, warm, false);
 }
 
 void qp_set_rows(QpWorkspace& w, const std::vector<int>& begin, const std::vector<int>& end) {

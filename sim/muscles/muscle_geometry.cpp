@@ -111,25 +111,35 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
     }
     f[15] = 0;
   }
-  for (int k = 0; k < npoint; ++k) {
-    const double* f = frames + 16 * m.point_segment[k];
+  // The segment indices through a local pointer (the stores could alias the vector's own pointer
+  // for all the compiler knows), the last point after the loop (its fourth lane would pass the end).
+  const int* point_segment = m.point_segment.data();
+  auto point = [&](int k) {
+    const double* f = frames + 16 * point_segment[k];
     const double x = pos[3 * k], y = pos[3 * k + 1], z = pos[3 * k + 2];
     Lanes4 c0, c1, c2, o;
     load4(c0, f), load4(c1, f + 4), load4(c2, f + 8), load4(o, f + 12);
-    const Lanes4 p = o + (c0 * x + c1 * y + c2 * z);
-    if (k + 1 < npoint) {
-      store4(world + 3 * k, p);  // its fourth lane is overwritten by the next point
-    } else {
-      world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
-    }
+    return o + (c0 * x + c1 * y + c2 * z);
+  };
+  for (int k = 0; k + 1 < npoint; ++k) store4(world + 3 * k, point(k));  // its fourth lane is overwritten by the next point
+  if (npoint > 0) {
+    const Lanes4 p = point(npoint - 1);
+    world[3 * npoint - 3] = p[0], world[3 * npoint - 2] = p[1], world[3 * npoint - 1] = p[2];
   }
   // Points on several segments: the blend Σ w_c X_c of their material points (Model::point_blend), summed
   // in component order (two components: w0 X0 + w1 X1 per coordinate, the two-segment form's bits).
-  for (int k = 0; k < npoint; ++k) {
-    if (m.point_blend[k].empty()) continue;
-    Vec3 p = m.point_share[k] * component_world(m, d, k, 0);
-    for (int c = 1; c < m.point_ncomponent(k); ++c) p += m.component_share(k, c) * component_world(m, d, k, c);
-    world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
+  // Such points belong to the fascicles marked in Model::muscle_has_blend: only their points are
+  // looked at (a pass over all points' blend lists had cost 5.8 M instructions over the 400 lift
+  // frames of BM_Pipeline/1, session 20; each point is still written independently of the others).
+  const char* has_blend = m.muscle_has_blend.data();
+  for (int i = 0; i < m.nmuscle; ++i) {
+    if (!has_blend[i]) continue;
+    for (int k = m.muscle_point_begin[i]; k < m.muscle_point_begin[i + 1]; ++k) {
+      if (m.point_blend[k].empty()) continue;
+      Vec3 p = m.point_share[k] * component_world(m, d, k, 0);
+      for (int c = 1; c < m.point_ncomponent(k); ++c) p += m.component_share(k, c) * component_world(m, d, k, c);
+      world[3 * k] = p[0], world[3 * k + 1] = p[1], world[3 * k + 2] = p[2];
+    }
   }
 
   // Point k to k + 1 for every k, also across two fascicles (set to zero in the next pass).
@@ -138,7 +148,29 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
   // A piece's three components in four lanes (the fourth, the next point's, is never used; it is
   // stored into the next piece's first component, which that piece then writes, or into the last
   // point's, zeroed below); per component the operations of the scalar formula.
-  for (int k = 0; k + 1 < npoint; k += kLanes) {
+  // Pieces whose four-lane loads stay inside the points (k + kLanes + 1 < npoint: every piece of
+  // the step has a point after its end) without the per-piece checks of the general loop below,
+  // which takes the last ones (session 20: the checks were a fifth of this pass).
+  int k_pieces = 0;
+  for (; k_pieces + kLanes + 1 < npoint; k_pieces += kLanes) {
+    const int k = k_pieces;
+    Lanes4 ab[kLanes];
+    Lanes squared;
+    for (int p = 0; p < kLanes; ++p) {
+      Lanes4 a, b;
+      load4(a, world + 3 * (k + p)), load4(b, world + 3 * (k + p) + 3);
+      ab[p] = b - a;
+      const Lanes4 sq = ab[p] * ab[p];
+      squared[p] = sq[0] + sq[1] + sq[2];
+    }
+    const Lanes l = sqrt_lanes(squared);
+    const Lanes inverse = select(l < 1e-12, lanes(0.0), 1.0 / l);  // a degenerate piece has no direction
+    for (int p = 0; p < kLanes; ++p) {
+      piece_length[k + p] = l[p];
+      store4(direction + 3 * (k + p), ab[p] * inverse[p]);
+    }
+  }
+  for (int k = k_pieces; k + 1 < npoint; k += kLanes) {
     Lanes4 ab[kLanes] = {};
     Lanes squared;
     for (int p = 0; p < kLanes; ++p) {
@@ -240,8 +272,10 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
       // Every joint between the piece's two segments (Model::piece_cross): a joint below A's segment
       // moves A only, one below B's moves B only, with the opposite sign.
       for (int c = c0; c < c1; ++c) {
-        const int code = cross[c], j = code >= 0 ? code : -code - 1;
-        const double sign = code >= 0 ? 1.0 : -1.0;
+        // j from its code without a branch or select (−(j + 1) = ~j), the sign as ±1 from the code's
+        // sign bit.
+        const int code = cross[c], j = code ^ (code >> 31);
+        const double sign = static_cast<double>((code >> 31) | 1);
         const double* w = lines + 24 * j;
         Lanes4 w0, w1, w2, w3, w4, w5, qd;
         load4(w0, w), load4(w1, w + 4), load4(w2, w + 8), load4(w3, w + 12), load4(w4, w + 16), load4(w5, w + 20);

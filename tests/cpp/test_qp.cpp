@@ -3,10 +3,12 @@
 // same optimum as Ipopt, warm starts, and saturation handed to the reserves.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 #include "sim/loadsharing/ipopt_reference.h"
 #include "sim/loadsharing/qp.h"
+#include "sim/loadsharing/qp_unreported.h"
 
 namespace paraspine {
 namespace {
@@ -154,6 +156,40 @@ TEST(Qp, SaturatedMusclesHandTheRestToReserves) {
   int at_cap = 0;
   for (int i = 0; i < nmus; ++i) at_cap += w.x[i] >= w.hi[i];
   EXPECT_GT(at_cap, nmus / 4);
+}
+
+// Load sharing's solve without the closing KKT report (qp_unreported.h) takes the same steps to
+// the same bits as qp_solve, cold, warm and with saturated muscles handing loads to reserves; only
+// the report's fields are left out.
+TEST(Qp, UnreportedSolveGivesTheSameBits) {
+  std::mt19937 rng(21);
+  QpSettings s;
+  for (double load : {0.5, 0.9, 20.0}) {
+    QpWorkspace reported, unreported;
+    random_problem(reported, 150, 24, rng, load, 1e4);
+    unreported = reported;
+    for (int frame = 0; frame < 4; ++frame) {
+      const bool warm = frame > 0;
+      if (warm) {
+        reported.b *= 1.02;
+        unreported.b = reported.b;
+      }
+      QpInfo a, b;
+      qp_solve(s, reported, a, warm);
+      qp_solve_unreported(s, unreported, b, warm);
+      EXPECT_EQ(a.status, b.status);
+      EXPECT_EQ(a.iterations, b.iterations);
+      EXPECT_EQ(a.primal_residual, b.primal_residual);
+      EXPECT_EQ(a.factorizations, b.factorizations);
+      EXPECT_EQ(a.rank_updates, b.rank_updates);
+      for (int i = 0; i < reported.n; ++i)
+        ASSERT_EQ(std::memcmp(&reported.x[i], &unreported.x[i], sizeof(double)), 0) << "load " << load << " x " << i;
+      for (int k = 0; k < reported.m; ++k)
+        ASSERT_EQ(std::memcmp(&reported.lambda[k], &unreported.lambda[k], sizeof(double)), 0) << "load " << load << " lambda " << k;
+      EXPECT_EQ(b.objective, 0.0);  // not reported
+      EXPECT_GT(a.objective, 0.0);
+    }
+  }
 }
 
 // The semismooth steps keep the Cholesky factor of the Newton matrix up to date by rank-one updates
