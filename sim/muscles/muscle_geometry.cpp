@@ -114,16 +114,19 @@ __attribute__((optimize("fp-contract=off"))) PARASPINE_VECTOR_CLONES void muscle
   // The segment indices through a local pointer (the stores could alias the vector's own pointer
   // for all the compiler knows), the last point after the loop (its fourth lane would pass the end).
   const int* point_segment = m.point_segment.data();
-  auto point = [&](int k) {
+  // The result through a reference: a vector returned by value trips GCC's -Wpsabi note in the
+  // baseline clone (an ABI remark, not a problem here, but CI must build without warnings).
+  auto point = [&](int k, Lanes4& out) {
     const double* f = frames + 16 * point_segment[k];
     const double x = pos[3 * k], y = pos[3 * k + 1], z = pos[3 * k + 2];
     Lanes4 c0, c1, c2, o;
     load4(c0, f), load4(c1, f + 4), load4(c2, f + 8), load4(o, f + 12);
-    return o + (c0 * x + c1 * y + c2 * z);
+    out = o + (c0 * x + c1 * y + c2 * z);
   };
-  for (int k = 0; k + 1 < npoint; ++k) store4(world + 3 * k, point(k));  // its fourth lane is overwritten by the next point
+  Lanes4 p;
+  for (int k = 0; k + 1 < npoint; ++k) point(k, p), store4(world + 3 * k, p);  // its fourth lane is overwritten by the next point
   if (npoint > 0) {
-    const Lanes4 p = point(npoint - 1);
+    point(npoint - 1, p);
     world[3 * npoint - 3] = p[0], world[3 * npoint - 2] = p[1], world[3 * npoint - 1] = p[2];
   }
   // Points on several segments: the blend Σ w_c X_c of their material points (Model::point_blend), summed
