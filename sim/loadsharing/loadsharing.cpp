@@ -7,7 +7,6 @@
 
 #include "sim/dynamics/abdominal_pressure.h"
 #include "sim/loadsharing/qp_capture.h"
-#include "sim/loadsharing/qp_unreported.h"
 #include "sim/loadsharing/vector_clones.h"
 #include "sim/tissue/creep.h"
 
@@ -97,7 +96,7 @@ using LoadSharingInfo = Data::LoadSharingSummary;
 
 void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
   QpInfo qi;
-  // Status and iterations are all load sharing reads of qi: no KKT report (qp_unreported.h).
+  // Status and iterations are all load sharing reads of qi: no KKT report (qp.h, qp_solve_unreported).
   qp_solve_unreported(s.qp, d.qp, qi, d.loadsharing_warm);
   d.loadsharing_warm = qi.status == QpStatus::kSolved;
   info.qp_iterations += qi.iterations;

@@ -1,5 +1,4 @@
 #include "sim/loadsharing/qp.h"
-#include "sim/loadsharing/qp_unreported.h"
 #include "sim/loadsharing/vector_clones.h"
 
 #include <algorithm>
@@ -41,10 +40,6 @@ void qp_resize(QpWorkspace& w, int n, int m) {
                              &w.ip_inv_su, &w.ip_step_zl})
     *v = Eigen::VectorXd::Zero(n);
   w.direction = Eigen::VectorXd::Zero(m);
-  w.S = Eigen::MatrixXd::Zero(m, m);
-  // Size the factorization once (so the per-frame path never allocates) by factorizing the
-  // identity: the sizing constructor LLT(m) leaves its status uninitialized, and copying it is UB.
-  w.llt.compute(Eigen::MatrixXd::Identity(m, m));
   w.kinks.reserve(2 * n + 2);
   w.L = Eigen::MatrixXd::Zero(m, m);
   w.update = Eigen::VectorXd::Zero(m);
@@ -441,7 +436,7 @@ PARASPINE_VECTOR_CLONES bool refactorize(QpWorkspace& w) {
   }
   // A damped retry (rare: roundoff broke the factorization) assembles the matrix anew rather than
   // restoring a copy kept for it, which had cost a copy of the whole envelope per factorization
-  // (session 20; w.S is no longer used): the same operations give the same matrix, the first
+  // (session 20): the same operations give the same matrix, the first
   // attempt's raise of the diagonal is replayed, then the damping added as before.
   double largest = 0, raise_to = 0;
   for (double damping = 0; damping < 1; damping = damping == 0 ? 1e-8 : damping * 100) {
@@ -945,7 +940,7 @@ PARASPINE_VECTOR_CLONES void report_kkt(QpWorkspace& w, QpInfo& info) {
 
 namespace {
 
-// qp_solve, and qp_solve_unreported with report = false (qp_unreported.h).
+// qp_solve, and qp_solve_unreported with report = false.
 void solve_qp(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm, bool report) {
   if (!warm) w.lambda.setZero();
   info = QpInfo{};

@@ -28,7 +28,6 @@
 // model 8.5 k of the dense matrix's 62 k entries, so the passes over A read 68 kB instead of
 // touching 500 kB); the row ranges are set with qp_set_rows, the values written through qp_column.
 // No allocation after qp_resize and qp_set_rows.
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <vector>
 
@@ -92,8 +91,6 @@ struct QpWorkspace {
   Eigen::VectorXd s, c, residual, direction, xt;
   Eigen::VectorXd ip_zl, ip_zu, ip_rd, ip_dx, ip_dzl, ip_dzu, ip_d, ip_q;  // interior-point fallback
   Eigen::VectorXd ip_inv_sl, ip_inv_su, ip_step_zl;
-  Eigen::MatrixXd S;
-  Eigen::LLT<Eigen::MatrixXd> llt;     // interior-point fallback
   // Line search: where a variable enters (slope_change < 0) or leaves (> 0) the free set along the
   // step, and by how much the dual's second derivative changes there (capacity 2n).
   struct Kink {
@@ -175,5 +172,13 @@ void qp_warm_start_from(QpWorkspace& w, const Eigen::VectorXd& lambda);
 // Solves the problem in w. warm = true starts from w.lambda (the previous solution), otherwise
 // from λ = 0. Never throws; a non-converged solve returns its status with the best iterate.
 void qp_solve(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm);
+
+// qp_solve without its closing report: the same iterations and the same solution (x, λ, every bit),
+// but QpInfo's objective, stationarity and complementarity stay 0 and w.bound_multiplier is not
+// written. For a caller that reads only the status, the iterations and the solution — load sharing,
+// which computes its own objective and equilibrium check from the model's quantities: the report was
+// a vectorized pass over all n variables per solve (9.5 M of 485 M instructions over the 400 lift
+// frames of BM_Pipeline/1, session 20, docs/performance.md).
+void qp_solve_unreported(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool warm);
 
 }  // namespace paraspine

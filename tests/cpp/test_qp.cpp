@@ -8,7 +8,6 @@
 
 #include "sim/loadsharing/ipopt_reference.h"
 #include "sim/loadsharing/qp.h"
-#include "sim/loadsharing/qp_unreported.h"
 
 namespace paraspine {
 namespace {
@@ -158,7 +157,7 @@ TEST(Qp, SaturatedMusclesHandTheRestToReserves) {
   EXPECT_GT(at_cap, nmus / 4);
 }
 
-// Load sharing's solve without the closing KKT report (qp_unreported.h) takes the same steps to
+// Load sharing's solve without the closing KKT report (qp.h, qp_solve_unreported) takes the same steps to
 // the same bits as qp_solve, cold, warm and with saturated muscles handing loads to reserves; only
 // the report's fields are left out.
 TEST(Qp, UnreportedSolveGivesTheSameBits) {
