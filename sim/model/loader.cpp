@@ -21,6 +21,7 @@
 #include "sim/common/rotation.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/model/data.h"
+#include "sim/model/subject.h"
 #include "sim/muscles/muscle_geometry.h"
 
 namespace paraspine {
@@ -302,12 +303,13 @@ Model parse_model(const std::string& text, const std::string& file) {
                                        "reference_subject.body_mass");
     m.reference_height =
         r.positive(r.require(rs, "height", "reference_subject"), "reference_subject.height");
-    // The ranges a Subject may have (scenario.cpp, subject_value_problem): a reference outside them
-    // is a unit slip (grams, centimetres) that scaled every subject by 1/1000 or 1/100 (audit20b).
-    if (m.reference_body_mass < 20 || m.reference_body_mass > 300)
-      r.fail(rs["body_mass"], "reference_subject.body_mass", fmt::format("must be between 20 and 300 kg, got {:g} (grams?)", m.reference_body_mass));
-    if (m.reference_height < 1.0 || m.reference_height > 2.5)
-      r.fail(rs["height"], "reference_subject.height", fmt::format("must be between 1.0 and 2.5 m, got {:g} (centimetres?)", m.reference_height));
+    // The ranges a Subject may have: a reference outside them is a unit slip (grams, centimetres)
+    // that scaled every subject by 1/1000 or 1/100 (audit20b).
+    for (const auto& [key, value, slip] : {std::tuple{"body_mass", m.reference_body_mass, " (grams?)"},
+                                           std::tuple{"height", m.reference_height, " (centimetres?)"}}) {
+      const std::string problem = subject_value_problem(key, value);
+      if (!problem.empty()) r.fail(rs[key], std::string("reference_subject.") + key, problem + slip);
+    }
     if (rs["sex"].IsDefined()) {
       m.reference_sex = r.str(rs["sex"], "reference_subject.sex");
       if (m.reference_sex != "male" && m.reference_sex != "female")
@@ -984,12 +986,12 @@ Model parse_model(const std::string& text, const std::string& file) {
       if (ls >= L)
         throw InputError(file, line, field + ".tendon_slack_length",
                          where + "): the tendon is as long as the whole path, so the fibres would have no length; lengths are in metres");
-      const double along = L - ls, across = lo * std::sin(m.muscle_pennation[i]);
-      if (across >= L)  // constant-thickness pennation: the muscle would be thicker than it is long
+      const double across = m.muscle_fiber_width[i];  // l_opt sin α, constant-thickness pennation
+      if (across >= L)  // the muscle would be thicker than it is long
         throw InputError(file, line, field + ".optimal_fiber_length",
                          where + fmt::format("): with {:.0f}° of pennation the fibres' thickness l_opt sin α = {:.3g} m "
                                              "exceeds the whole path; lengths are in metres", rad2deg(m.muscle_pennation[i]), across));
-      const double norm = std::sqrt(along * along + across * across) / lo;
+      const double norm = d.fiber_length[i] / lo;  // muscle_geometry's fibre length
       if (norm < 0.2 || norm > 5)
         throw InputError(file, line, field + ".optimal_fiber_length",
                          where + fmt::format("): the fibres would be {:.3g} × optimal length at neutral, outside 0.2–5 "

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -17,6 +18,17 @@ Subject merge_subject(const Subject& base, const Subject& over) {
   if (over.fatigue_rate_scale == 1) out.fatigue_rate_scale = base.fatigue_rate_scale;
   if (over.recovery_rate_scale == 1) out.recovery_rate_scale = base.recovery_rate_scale;
   return out;
+}
+
+std::string subject_value_problem(const std::string& key, double v) {
+  auto g = [](double x) { std::ostringstream o; o << x; return o.str(); };
+  if (!std::isfinite(v)) return "must be a finite number, got " + g(v);
+  if (key == "body_mass") return v >= 20 && v <= 300 ? "" : "must be between 20 and 300 kg, got " + g(v);
+  if (key == "height") return v >= 1.0 && v <= 2.5 ? "" : "must be between 1.0 and 2.5 m, got " + g(v);
+  if (key == "strength_factor") return v > 0 && v <= 5 ? "" : "must be in (0, 5], got " + g(v);
+  if (key == "fatigue_rate_scale" || key == "recovery_rate_scale")
+    return v > 0 && v <= 10 ? "" : "must be in (0, 10], got " + g(v);
+  return "unknown subject value '" + key + "'";
 }
 
 Model scale_model(const Model& m, const Subject& s) {

@@ -37,6 +37,12 @@ struct Subject {
 // values `over` leaves unset — body mass or height 0, sex "", a factor 1 — are base's.
 Subject merge_subject(const Subject& base, const Subject& over);
 
+// What is wrong with one value of a subject a user gives (scenario file, --subject, Python's
+// Subject, a model's reference_subject), or "" when it is acceptable: the ranges scale_model accepts.
+// `key` is a Subject field name: body_mass (20–300 kg), height (1.0–2.5 m), strength_factor (0–5],
+// fatigue_rate_scale and recovery_rate_scale (0–10]. NaN and infinities are never acceptable.
+std::string subject_value_problem(const std::string& key, double value);
+
 // A new, immutable model scaled to the subject. Throws std::invalid_argument for implausible
 // subjects (mass outside 20–300 kg, height outside 1.0–2.5 m, strength factor outside (0, 5]).
 Model scale_model(const Model& m, const Subject& s);

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 
 namespace paraspine {
@@ -68,7 +67,6 @@ nlohmann::json model_summary(const Model& m) {
     json fascicles = json::array();
     for (int i = 0; i < m.nmuscle; ++i) {
       const auto [lo, hi] = muscle_joint_span(m, i);
-      const double along = d.muscle_length[i] - m.muscle_lts[i], across = m.muscle_lopt[i] * std::sin(m.muscle_pennation[i]);
       fascicles.push_back({{"name", m.muscle_name[i]}, {"group", m.muscle_group[i]}, {"subdivision", m.muscle_subdivision[i]},
                            {"side", side_name(m.muscle_side[i])}, {"max_force_N", m.muscle_fmax[i]},
                            {"pcsa_cm2", 1e4 * m.muscle_pcsa[i]}, {"optimal_fiber_length_m", m.muscle_lopt[i]},
@@ -76,7 +74,7 @@ nlohmann::json model_summary(const Model& m) {
                            {"type1_fraction", m.muscle_type1[i]}, {"passive_strain", m.muscle_passive_strain[i]},
                            {"levels", lo < 0 ? json(nullptr) : json({m.joint_name[lo], m.joint_name[hi]})},
                            {"neutral_length_m", d.muscle_length[i]},
-                           {"neutral_fiber_length_norm", along > 0 ? std::sqrt(along * along + across * across) / m.muscle_lopt[i] : 0.0}});
+                           {"neutral_fiber_length_norm", d.fiber_length[i] / m.muscle_lopt[i]}});
     }
     j["fascicles"] = fascicles;
   }

@@ -58,17 +58,6 @@ std::string resolve_scenario_path(const std::string& name_or_path) {
   return resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR);
 }
 
-std::string subject_value_problem(const std::string& key, double v) {
-  auto g = [](double x) { std::ostringstream o; o << x; return o.str(); };
-  if (!std::isfinite(v)) return "must be a finite number, got " + g(v);
-  if (key == "body_mass") return v >= 20 && v <= 300 ? "" : "must be between 20 and 300 kg, got " + g(v);
-  if (key == "height") return v >= 1.0 && v <= 2.5 ? "" : "must be between 1.0 and 2.5 m, got " + g(v);
-  if (key == "strength_factor") return v > 0 && v <= 5 ? "" : "must be in (0, 5], got " + g(v);
-  if (key == "fatigue_rate_scale" || key == "recovery_rate_scale")
-    return v > 0 && v <= 10 ? "" : "must be in (0, 10], got " + g(v);
-  return "unknown subject value '" + key + "'";
-}
-
 namespace {
 
 // The stems of the .yaml files in the working directory's `local` folder and the bundled one.

@@ -200,12 +200,6 @@ struct FrameClock {
   double step_into(long f) const { return is_end_frame(f) ? duration - static_cast<double>(f - 1) * dt : dt; }
 };
 
-// What is wrong with one value of a subject a user gives (scenario file, --subject, Python's
-// Subject), or "" when it is acceptable: the ranges scale_model accepts. `key` is a Subject field
-// name: body_mass (20–300 kg), height (1.0–2.5 m), strength_factor (0–5], fatigue_rate_scale and
-// recovery_rate_scale (0–10]. NaN and infinities are never acceptable.
-std::string subject_value_problem(const std::string& key, double value);
-
 // What is wrong with a posture for this model, or "" when every level stays within twice its in
 // vitro range of motion (the rule bind_scenario applies to every keyframe; the reason is there).
 // The message names the joint, the rotation, its angle and the range, in degrees.
