@@ -1,9 +1,12 @@
 #pragma once
 // Shared test fixtures: a small synthetic model whose numbers make hand calculations easy, and the
 // path to the bundled default model.
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
 
+#include "sim/common/error.h"
 #include "sim/common/rotation.h"
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/posture.h"
@@ -16,6 +19,21 @@ namespace paraspine::test {
 
 inline std::string source_dir() { return PARASPINE_SOURCE_DIR; }
 inline std::string default_model_path() { return source_dir() + "/models/lumbar.yaml"; }
+
+// The loader refuses model `text` (read as `file`) with an InputError whose message contains
+// `expect` and that names the file and `line` first, as the CLI prints it.
+inline void expect_model_error(const std::string& text, const std::string& file, const std::string& expect, int line) {
+  try {
+    parse_model(text, file);
+    ADD_FAILURE() << "no error; expected: " << expect;
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(expect), std::string::npos) << what;
+    EXPECT_EQ(e.file(), file);
+    EXPECT_EQ(e.line(), line) << what;
+    EXPECT_EQ(what.rfind(file + ":" + std::to_string(line) + ": ", 0), 0u) << what;
+  }
+}
 
 // The bundled default model, loaded once per test binary.
 inline const Model& full_spine() {

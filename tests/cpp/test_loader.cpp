@@ -47,16 +47,7 @@ void expect_error(const std::string& from, const std::string& to, const std::str
   const auto pos = text.find(from);
   ASSERT_NE(pos, std::string::npos) << from;
   text.replace(pos, from.size(), to);
-  try {
-    parse_model(text, "mini.yaml");
-    FAIL() << "no error for: " << to;
-  } catch (const InputError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find(expect), std::string::npos) << what;
-    EXPECT_EQ(e.file(), "mini.yaml");
-    EXPECT_EQ(e.line(), line) << what;
-    EXPECT_EQ(what.rfind("mini.yaml:" + std::to_string(line) + ": ", 0), 0u) << what;
-  }
+  test::expect_model_error(text, "mini.yaml", expect, line);
 }
 
 TEST(Loader, RejectsUnknownParent) {

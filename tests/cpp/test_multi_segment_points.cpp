@@ -314,15 +314,7 @@ void expect_point_error(const std::string& point, const std::string& expect) {
   const std::string text = lumbar_with(point);
   const size_t at = text.find(point);
   const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-  try {
-    parse_model(text, "lumbar3.yaml");
-    FAIL() << "no error for: " << point;
-  } catch (const InputError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find(expect), std::string::npos) << what;
-    EXPECT_EQ(e.line(), line) << what;
-    EXPECT_EQ(what.rfind("lumbar3.yaml:" + std::to_string(line) + ": ", 0), 0u) << what;
-  }
+  test::expect_model_error(text, "lumbar3.yaml", expect, line);
 }
 
 TEST(MultiSegmentPoints, LoaderNamesWhatIsWrong) {
