@@ -870,8 +870,7 @@ Model parse_model(const std::string& text, const std::string& file) {
       };
       // A side the name or the points contradict swapped every per-side result, or doubled a
       // midline fascicle, silently (audit20b).
-      auto ends_with = [&](const char* tail) { return name.size() > 2 && name.compare(name.size() - 2, 2, tail) == 0; };
-      if ((side == "right" && ends_with("_l")) || (side == "left" && ends_with("_r")))
+      if ((side == "right" && name.ends_with("_l")) || (side == "left" && name.ends_with("_r")))
         r.fail(mn["side"], f + ".side", "side " + side + " for a fascicle named '" + name + "' (the name says the other side)");
       if (side == "both" && std::all_of(path.begin(), path.end(), [](const PathPoint& pt) { return std::abs(pt.pos.z()) < 1e-6; }))
         r.fail(mn["side"], f + ".side", "side both for a path on the midline (z = 0 at every point): the mirror would lie on it, "

@@ -432,19 +432,26 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     ValidationResult res;
     res.c = c;
     double divisor_area = 0, divisor_factor = 0;
-    std::string not_applicable;
+    // On another model (--model) a case may not apply: a segment the scenario rests or pushes on
+    // that the model lumps into another (lumbar has no T12), an input error of that scenario on that
+    // model. That case gives no value and says why; the other cases still run (audit20b: one such
+    // case ended the whole run with no JSON). Any other exception is a fault and propagates.
+    bool not_applicable = false;
+    auto does_not_apply = [&](const std::exception& e) {
+      if (suite.model_override.empty()) return false;
+      not_applicable = true;
+      res.predicted = std::nan("");
+      res.detail = "not applicable to model " + suite.model_override + ": " + e.what() + "; ";
+      return true;
+    };
     try {
       res.predicted = value(*c, c->predict.scenario, res.detail, res.disc_area_m2, res.correction_factor);
       if (!c->predict.divide_by.empty())
         res.predicted /= value(*c, c->predict.divide_by, res.detail, divisor_area, divisor_factor);
-    } catch (const std::exception& e) {
-      // On another model (--model) a case may not apply: a segment the scenario rests or pushes on
-      // that the model lumps into another (lumbar has no T12). That case gives no value and says
-      // why; the other cases still run (audit20b: one such case ended the whole run with no JSON).
-      if (suite.model_override.empty()) throw;
-      not_applicable = e.what();
-      res.predicted = std::nan("");
-      res.detail = "not applicable to model " + suite.model_override + ": " + not_applicable + "; ";
+    } catch (const InputError& e) {
+      if (!does_not_apply(e)) throw;
+    } catch (const std::invalid_argument& e) {
+      if (!does_not_apply(e)) throw;
     }
     if (!res.detail.empty()) res.detail.resize(res.detail.size() - 2);
     res.error_pct = 100 * (res.predicted - c->measured) / std::abs(c->measured);
@@ -453,7 +460,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
     res.pass = std::isfinite(res.predicted) && std::abs(res.error_pct) <= c->tolerance_pct;
     const bool known = !c->known_failure.empty();
     res.status = res.pass ? (known ? "FIXED? (marked known failure)" : "pass") : (known ? "known failure" : "FAIL");
-    if (!not_applicable.empty()) res.status = "not applicable";
+    if (not_applicable) res.status = "not applicable";
     if (!res.pass) ++rep.failures;
     if (res.pass == known) ++rep.unexpected;
     rep.results.push_back(res);
