@@ -222,6 +222,18 @@ PYBIND11_MODULE(_core, mod) {
                     return out;
                   }, py::arg("name_or_path"),
                   "Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine').")
+      .def_static("from_yaml", [set_pickling_record](const std::string& text, const std::string& file) {
+                    std::optional<ps::Model> m;
+                    {
+                      py::gil_scoped_release release;
+                      m = ps::parse_model(text, file);
+                    }
+                    py::object out = py::cast(std::move(*m));
+                    set_pickling_record(out, py::bytes(text), py::tuple());
+                    return out;
+                  }, py::arg("text"), py::arg("file") = "<yaml>",
+                  "A model from its YAML text (e.g. a results file's stored model_text); `file` names it in error "
+                  "messages and in Model.file.")
       .def("scaled", [set_pickling_record](const py::object& self, const ps::Subject& s) {
              py::object out = py::cast(ps::scale_model(self.cast<const ps::Model&>(), s));
              py::list scalings(py::hasattr(self, "_scalings") ? py::list(self.attr("_scalings")) : py::list());
@@ -253,6 +265,8 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("source_digest", &ps::Model::source_digest,
                     "A fingerprint ('fnv1a64:' and 16 hex digits) of the text it was parsed from, as results files "
                     "record it (root attribute model_digest).")
+      .def_property_readonly("source_text", [](const ps::Model& m) { return m.source_text ? *m.source_text : std::string(); },
+                             "The YAML text it was parsed from (results files store it as /model_text).")
       .def_readonly("nsegment", &ps::Model::nsegment, "Number of segments.")
       .def_readonly("njoint", &ps::Model::njoint, "Number of joints (intervertebral levels).")
       .def_readonly("ndof", &ps::Model::ndof, "Rotations, 3 per joint.")

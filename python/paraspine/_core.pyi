@@ -40,6 +40,7 @@ class Model:
     name: str
     file: str
     source_digest: str  # fingerprint of the model text (results files' model_digest)
+    source_text: str  # the YAML text it was parsed from (results files' /model_text)
     nsegment: int
     njoint: int
     ndof: int
@@ -71,6 +72,10 @@ class Model:
     @staticmethod
     def load(name_or_path: str | os.PathLike[str]) -> Model:
         """Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine')."""
+    @staticmethod
+    def from_yaml(text: str, file: str = "<yaml>") -> Model:
+        """A model from its YAML text (e.g. a results file's stored model_text); `file` names it in error
+        messages and in Model.file."""
     def scaled(self, subject: Subject) -> Model:
         """A copy scaled to a Subject. Mass, height and sex are absolute: they replace the model's (0 / ''
         keep it), so scaling twice ends at the last Subject's size. strength_factor, fatigue_rate_scale and

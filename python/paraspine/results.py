@@ -610,15 +610,33 @@ class Results:
         :attr:`muscle_max_force`."""
         return list(self._run_model().muscle_subdivisions)
 
+    @property
+    def model_text(self) -> Optional[str]:
+        """The model file's text as the run read it: a file's stored ``/model_text`` (``paraspine
+        model extract`` writes it out), or the simulated model's. ``None`` for a file written before
+        paraspine stored it, which records only ``model_file`` and ``model_digest``."""
+        if self.model is not None:
+            return self.model.source_text or None
+        return getattr(self, "_model_text", None)
+
     def _run_model(self) -> "_core.Model":
-        """The model simulated here, or for a file the model it names (its ``model_file`` if that
-        still exists, else the model by name) scaled to its recorded ``subject``; checked against the
-        results' fascicles, and warned about when its text no longer matches ``model_digest``."""
+        """The model simulated here, or for a file the model it stores (``/model_text``) scaled to its
+        recorded ``subject``. Older files name their model only: its ``model_file`` if that still
+        exists, else the model by name, warned about when its text no longer matches ``model_digest``.
+        Checked against the results' fascicles."""
         model = self.model or getattr(self, "_file_model", None)
         if model is not None:
             return model
         mfile = str(self.metadata.get("model_file", ""))
         digest = str(self.metadata.get("model_digest", ""))
+        text = getattr(self, "_model_text", None)
+        if text is not None:  # the run's own model, whatever has become of its file
+            model = _core.Model.from_yaml(text, f"{self.file or self.scenario_name} (model_text)")
+            self._file_model = self._scaled_to_recorded_subject(model)
+            if self._file_model.nmuscle != len(self.muscle_names):
+                raise ValueError(f"the stored model of {self.file or self.scenario_name} has {self._file_model.nmuscle} "
+                                 f"muscles, the results {len(self.muscle_names)}: the file is inconsistent")
+            return self._file_model
         opened = getattr(self, "_opened_as", None) or (os.path.abspath(self.file) if self.file else "")
         found = _core._find_recorded_model_file(opened, mfile, digest)  # the rule render and report use
         name = str(self.metadata.get("model", ""))
@@ -630,10 +648,7 @@ class Results:
             raise FileNotFoundError(errno.ENOENT, f"the model file {mfile} that {self.file or self.scenario_name} recorded is "
                                     f"not found (looked for as recorded and beside the results file), and no bundled model "
                                     f"is named '{name}': put the model file back where it was ({e})", mfile) from None
-        sub = self.metadata.get("subject")
-        sub = sub if isinstance(sub, dict) else {}
-        model = model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),
-                                           sex=str(sub.get("sex", "")), strength_factor=float(sub.get("strength_factor", 1.0))))
+        model = self._scaled_to_recorded_subject(model)
         changed = bool(digest) and model.source_digest != digest
         if mfile and not found:  # as render and report say it
             warnings.warn(f"the model file {mfile} that {self.file or self.scenario_name} recorded is not found: the model "
@@ -649,6 +664,12 @@ class Results:
                              f"{len(self.muscle_names)}: it no longer matches the results")
         self._file_model = model
         return model
+
+    def _scaled_to_recorded_subject(self, model: "_core.Model") -> "_core.Model":
+        sub = self.metadata.get("subject")
+        sub = sub if isinstance(sub, dict) else {}
+        return model.scaled(_core.Subject(mass=float(sub.get("body_mass_kg", 0.0)), height=float(sub.get("height_m", 0.0)),
+                                          sex=str(sub.get("sex", "")), strength_factor=float(sub.get("strength_factor", 1.0))))
 
     def group_strength_weights(self, group: str, side: Optional[str] = None) -> tuple[np.ndarray, np.ndarray]:
         """The fascicles of ``group`` (one ``side`` or both) and their weights F0 / Σ F0: a field's
@@ -910,6 +931,8 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
             muscle_groups=list(f["muscles/group"].asstr()[()]), muscle_sides=list(f["muscles/side"].asstr()[()]),
             summary=info["summary"], metadata=meta, file=path, h5file=f)
         r._opened_as = os.path.abspath(path)  # what pickling records (self.file stays as the caller wrote it)
+        if "model_text" in f:  # the run's model text (files since session 21)
+            r._model_text = f["model_text"][()].tobytes().decode("utf-8")
         if "muscles/max_force" in f:  # the run's own F0: the group weights, whatever the model file says now
             r._f0 = np.asarray(f["muscles/max_force"][()], dtype=float)
         return r

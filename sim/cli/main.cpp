@@ -21,6 +21,7 @@
 #include "sim/cli/summary_view.h"
 #include "sim/simulate/threads.h"
 #include "sim/cli/render.h"
+#include "sim/render/picture.h"
 #include "sim/common/error.h"
 #include "sim/common/parse_number.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -806,7 +807,15 @@ static int run_main(int argc, char** argv) {
   bool info_json = false;
   info->add_option("MODEL", info_path, "Model file or bundled model name (e.g. lumbar)")->required();
   info->add_flag("--json", info_json, "Print one JSON object on stdout");
-  info->footer("Examples:\n  paraspine model info lumbar\n  paraspine model info models/lumbar.yaml --json");
+  info->footer("Examples:\n  paraspine model info lumbar\n  paraspine model info models/lumbar.yaml --json\n"
+               "  paraspine model info lift.h5          # the model a results file stores (its run's own)");
+  auto* extract = model_cmd->add_subcommand(
+      "extract", "Write out the model text a results or sweep file stores: the run's own model, even after its file was edited or lost");
+  std::string extract_path, extract_out;
+  extract->add_option("RESULTS", extract_path, "Results file (paraspine run -o) or sweep file (paraspine sweep -o)")->required();
+  extract->add_option("-o,--output", extract_out, "Model file to write (default: standard output)");
+  extract->footer("Examples:\n  paraspine model extract lift.h5 -o lift_model.yaml\n"
+                  "  paraspine run lift.yaml --model lift_model.yaml   # the run again, on the model it used");
 
   auto* moments = app.add_subcommand("moments", "Net moment and force at every joint in a static posture");
   std::string mom_path;
@@ -931,11 +940,25 @@ static int run_main(int argc, char** argv) {
   }
   try {
     if (*info) {
-      const ps::Model m = ps::load_model(ps::resolve_model_name(info_path, info_path, 0, ""));  // lists the bundled models when none matches
+      // A results or sweep file: the model its run used, from the text the file stores.
+      const ps::Model m = ps::is_hdf5_file(info_path)
+                              ? ps::parse_model(ps::read_stored_model_text(info_path), info_path + " (model_text)")
+                              : ps::load_model(ps::resolve_model_name(info_path, info_path, 0, ""));  // lists the bundled models when none matches
       if (info_json)
         std::cout << ps::model_summary(m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       else
         std::cout << ps::model_summary_text(m);
+      return 0;
+    }
+    if (*extract) {
+      const std::string text = ps::read_stored_model_text(extract_path);
+      if (extract_out.empty()) {
+        std::cout << text << std::flush;
+        return 0;
+      }
+      ps::check_output_path(extract_out, {extract_path});
+      ps::write_file_in_place(extract_out, text, "model file");
+      std::cerr << "model text of " << extract_path << " (" << text.size() << " bytes) written to " << extract_out << "\n";
       return 0;
     }
     if (*moments) {

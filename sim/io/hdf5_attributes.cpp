@@ -1,5 +1,7 @@
 #include "sim/io/hdf5_attributes.h"
 
+#include <utility>
+
 namespace paraspine {
 
 // A string attribute, variable- or fixed-length (h5py writes either, depending on how it is given);
@@ -33,6 +35,24 @@ bool read_string_attribute(hid_t obj, const char* name, std::string& out) {
   H5Sclose(space);
   H5Tclose(type);
   H5Aclose(attr);
+  return ok;
+}
+
+bool read_text_dataset(hid_t file, const char* path, std::string& out) {
+  if (H5Lexists(file, path, H5P_DEFAULT) <= 0) return false;
+  const hid_t ds = H5Dopen2(file, path, H5P_DEFAULT);
+  if (ds < 0) return false;
+  const hid_t type = H5Dget_type(ds);
+  const hid_t space = H5Dget_space(ds);
+  bool ok = H5Tget_class(type) == H5T_INTEGER && H5Tget_size(type) == 1 && H5Sget_simple_extent_ndims(space) == 1;
+  if (ok) {
+    std::string text(static_cast<size_t>(H5Sget_simple_extent_npoints(space)), '\0');
+    ok = text.empty() || H5Dread(ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()) >= 0;
+    if (ok) out = std::move(text);
+  }
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Dclose(ds);
   return ok;
 }
 

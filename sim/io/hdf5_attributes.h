@@ -14,4 +14,14 @@ bool write_string_attribute(hid_t obj, const char* name, const std::string& valu
 // depending on how it is given), into `out`; false when absent or not a string.
 bool read_string_attribute(hid_t obj, const char* name, std::string& out);
 
+// Writes `text` as a compressed 1-D uint8 dataset at `path` (attributes `encoding` = "utf-8" and
+// `description`): a long text, such as a model file, that a string attribute would store
+// uncompressed. h5py: f[path][()].tobytes().decode(). False when HDF5 refused.
+bool write_text_dataset(hid_t file, const char* path, const std::string& text, const char* description);
+inline constexpr const char* kModelTextDescription =
+    "the model file's text as the run read it (UTF-8 bytes; its fnv1a64 digest is model_digest)";
+
+// Reads a dataset written by write_text_dataset into `out`; false when absent or not 1-D bytes.
+bool read_text_dataset(hid_t file, const char* path, std::string& out);
+
 }  // namespace paraspine

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "sim/common/error.h"
 #include "sim/common/text_digest.h"
@@ -91,6 +92,35 @@ ResultsFileInfo read_results_info(const std::string& path) {
       if (!number(v, "mean_activation")) throw InputError(path, 0, "/summary", "group " + group + " " + side + " lacks mean_activation");
   }
   return info;
+}
+
+std::string read_stored_model_text(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) throw InputError(path, 0, "", results_open_problem(path));
+  std::string text, model_file, model_digest;
+  const bool stored = read_text_dataset(file, "/model_text", text);
+  const bool is_paraspine = H5Aexists(file, "schema_version") > 0;
+  read_string_attribute(file, "model_file", model_file);
+  read_string_attribute(file, "model_digest", model_digest);
+  H5Fclose(file);
+  if (!is_paraspine) throw InputError(path, 0, "", "not a paraspine results or sweep file (no schema_version)");
+  if (!stored)
+    throw InputError(path, 0, "/model_text",
+                     "not stored: the file was written before paraspine stored the model's text" +
+                         (model_file.empty() ? std::string()
+                                             : "; the run read " + model_file +
+                                                   (model_digest.empty() ? std::string() : " (its text's digest: " + model_digest + ")")));
+  return text;
+}
+
+bool is_hdf5_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  char head[8] = {};
+  in.read(head, sizeof head);
+  return in.gcount() == 8 && std::string_view(head, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8);
 }
 
 std::string find_recorded_model_file(const std::string& results_path, const std::string& model_file,

@@ -624,6 +624,9 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   write_string_attribute(w.file, "model", m.name);
   write_string_attribute(w.file, "model_file", m.file);
   if (!m.source_digest.empty()) write_string_attribute(w.file, "model_digest", m.source_digest);
+  // The model's own text, so that render, report and Python rebuild the run's model even after its
+  // file has been edited or lost (model_digest alone could only warn).
+  if (m.source_text) write_text_dataset(w.file, "/model_text", *m.source_text, kModelTextDescription);
   write_string_attribute(w.file, "scenario", meta.scenario_name);
   write_string_attribute(w.file, "scenario_text", meta.scenario_text);
   // A motion file's rows are the scenario's keyframes: kept so that pictures and reports rebuild the
@@ -789,6 +792,26 @@ bool write_string_attribute(hid_t obj, const char* name, const std::string& valu
   if (attr >= 0) H5Aclose(attr);
   H5Sclose(space);
   H5Tclose(type);
+  return ok;
+}
+
+bool write_text_dataset(hid_t file, const char* path, const std::string& text, const char* description) {
+  const hsize_t n = text.size();
+  const hid_t space = H5Screate_simple(1, &n, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  if (n > 0) {  // a chunk of its own, compressed: a model file of 0.8 MB stores as about 0.1 MB
+    H5Pset_chunk(dcpl, 1, &n);
+    H5Pset_deflate(dcpl, 6);
+  }
+  const hid_t ds = H5Dcreate2(file, path, H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  bool ok = ds >= 0 && (n == 0 || H5Dwrite(ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()) >= 0);
+  if (ds >= 0) {
+    ok = write_string_attribute(ds, "encoding", "utf-8") && ok;
+    ok = write_string_attribute(ds, "description", description) && ok;
+    H5Dclose(ds);
+  }
+  H5Pclose(dcpl);
+  H5Sclose(space);
   return ok;
 }
 

@@ -291,6 +291,7 @@ Model parse_model(const std::string& text, const std::string& file) {
   Model m;
   m.file = file;
   m.source_digest = text_digest(text);
+  m.source_text = std::make_shared<const std::string>(text);
   m.name = r.str(r.require(root, "name", ""), "name");
   if (root["description"].IsDefined()) m.description = r.str(root["description"], "description");
 

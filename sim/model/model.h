@@ -8,6 +8,7 @@
 // nmuscle muscles with npoint path points in all.
 // Units: SI throughout (m, kg, N, N·m, s, rad).
 #include <Eigen/Core>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -116,6 +117,9 @@ struct Model {
   std::string name;
   std::string file;  // where it was loaded from
   std::string source_digest;  // text_digest of the text it was parsed from (results files record it)
+  // The text itself, shared by every copy (scale_model): results files store it as /model_text so a
+  // run can be pictured, reported and rerun after its model file has been edited or lost.
+  std::shared_ptr<const std::string> source_text;
   std::string description;
   double reference_body_mass = 0;  // kg, the body the numbers describe
   double reference_height = 0;     // m

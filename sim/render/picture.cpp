@@ -545,9 +545,12 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
     subject.height = r_.subject.value("height_m", 0.0);
     subject.sex = r_.subject.value("sex", std::string());
   }
-  const std::string recorded = r_.recorded_model_file();
-  model_by_name_ = !r_.model_file.empty() && recorded.empty();
-  std::string model_path = recorded.empty() ? r_.model : recorded;
+  // The run's own model text where the file stores it: the picture is of the run, whatever has become
+  // of the model file since. Older files name the file only, which is looked for and checked.
+  const bool stored_text = !r_.model_text.empty();
+  const std::string recorded = stored_text ? std::string() : r_.recorded_model_file();
+  model_by_name_ = !stored_text && !r_.model_file.empty() && recorded.empty();
+  std::string model_path = stored_text ? r_.path + " (model_text)" : recorded.empty() ? r_.model : recorded;
   if (model_by_name_) {
     model_path = resolve_model_path(r_.model);
     if (!std::filesystem::is_regular_file(model_path))
@@ -556,7 +559,9 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
                                    "results file), and no bundled model is named '{}': put the model file back where it was",
                                    r_.model_file, r_.model));
   }
-  model_ = scale_model(load_model(model_path), subject);
+  Model source = stored_text ? parse_model(r_.model_text, model_path) : load_model(model_path);
+  if (stored_text) source.file = r_.model_file;  // where the run read it, as the results say
+  model_ = scale_model(std::move(source), subject);
   const std::string by_name_note =
       model_by_name_ ? fmt::format(" (the model file {} that the run recorded is not found; this is the model named '{}')", r_.model_file, r_.model) : "";
   if (model_.njoint != r_.njoint() || model_.nmuscle != r_.nmuscle())
