@@ -27,7 +27,7 @@ struct RenderFixture {
     const ps::Scenario base = ps::load_scenario("rounded_back_lift");
     const ps::Scenario sc = ps::parse_scenario(ps::apply_overrides(base.text, base.file, {"output_rate_hz=10"}), base.file);
     const ps::Model m = ps::load_model(sc.model);
-    ps::ResultsWriter w(path, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}}, ""});
+    ps::ResultsWriter w(path, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}}, "", ""});
     w.finish(ps::run_scenario(m, sc, ps::RunOptions{}, &w));
     results = std::make_unique<ps::ResultsSeries>(path);
     picture = std::make_unique<ps::ResultsPicture>(*results);

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 
+#include "sim/common/build_info.h"
 #include "python/bindings/bindings.h"
 #include "sim/simulate/threads.h"
 #include "sim/common/error.h"
@@ -99,7 +100,7 @@ class ProgressPump {
 };
 
 ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::string& criterion) {
-  return {s.name, s.text, criterion, ps::subject_summary(m), s.motion_text};
+  return {s.name, s.text, criterion, ps::subject_summary(m), s.motion_text, ""};  // no command line from Python
 }
 
 // Runs `s` on the (already scaled) model `m`. Records the fields whose paths are in `record`
@@ -402,5 +403,6 @@ void bind_simulate(py::module_& mod) {
     return py::make_tuple(a.path, a.values);
   }, py::arg("spec"));
   mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;
+  mod.attr("BUILD_COMMIT") = ps::build_commit();  // the git commit built from (sim/common/build_info.h)
   mod.attr("VERSION") = PARASPINE_VERSION;  // the project's version (CMake), as `paraspine --version`
 }

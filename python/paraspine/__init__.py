@@ -24,6 +24,7 @@ __all__ = [
     "Subject", "SweepResults", "field", "load_results", "load_sweep", "max_exertion", "plot", "simulate", "simulate_many", "static_frame", "sweep",
 ]
 __version__: str = _core.VERSION  # the engine's, as `paraspine --version` (it was a second, hand-kept copy)
+__commit__: str = _core.BUILD_COMMIT  # the git commit the engine was built from, as `paraspine --version` and results' paraspine_commit
 
 
 def _model_from_pickle(record):

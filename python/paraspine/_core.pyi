@@ -8,6 +8,7 @@ import numpy.typing as npt
 
 SCHEMA_VERSION: int
 VERSION: str
+BUILD_COMMIT: str  # the git commit built from ('-modified' when tracked files differed; 'unknown' outside git)
 
 class InputError(ValueError):
     """An error in an input file or argument: str(e) reads 'FILE:LINE: FIELD: message'."""

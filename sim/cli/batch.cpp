@@ -5,6 +5,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "sim/cli/interrupt.h"
 #include "sim/cli/options.h"
 #include "sim/cli/summary_view.h"
+#include "sim/io/output_path.h"
+#include "sim/render/picture.h"
 #include "sim/simulate/threads.h"
 #include "sim/simulate/batch.h"
 
@@ -21,7 +24,7 @@ namespace {
 
 struct BatchArgs {
   std::vector<std::string> scenarios;
-  std::string out, model, criterion, precision = "double", compression = "deflate";
+  std::string out, model, criterion, precision = "double", compression = "deflate", csv;
   std::vector<std::string> fields, motions;
   double lowpass_hz = 0;
   int threads = 0;
@@ -54,8 +57,10 @@ int run(const BatchArgs& a) {
   opt.time_coupling = !a.no_fatigue;
   opt.motions = a.motions;
   opt.lowpass_hz = a.lowpass_hz;
+  opt.command_line = command_line();
   if (isatty(STDERR_FILENO)) opt.progress = print_progress;  // stderr: beside --json on stdout too
   if (!a.fields.empty()) check_field_selection(a.fields);
+  if (!a.csv.empty()) check_output_path(a.csv);  // before any work
   // A missing model named where it was given (--model, or each scenario's model: line), before any work.
   if (!a.model.empty()) resolve_model_name(a.model, "--model", 0, "");
   else
@@ -84,6 +89,15 @@ int run(const BatchArgs& a) {
     }
   }
   const BatchResult r = run_batch(std::move(scenarios), opt);
+  if (!a.csv.empty()) {  // the scenarios that failed too, with their error
+    const std::string header = csv_summary_header();
+    std::string text = "scenario,file,output," + header + ",error\n";
+    for (const auto& e : r.entries)
+      text += csv_field(e.name) + "," + csv_field(e.file) + "," + csv_field(e.output) + "," +
+              (e.error.empty() ? csv_summary_cells(e.summary) : std::string(std::count(header.begin(), header.end(), ','), ',')) + "," +
+              csv_field(e.error) + "\n";
+    write_file_in_place(a.csv, text, "CSV file");
+  }
 
   if (a.json) {
     nlohmann::json out = {{"threads", opt.threads}, {"wall_s", r.wall_seconds}, {"scenarios", nlohmann::json::array()}};
@@ -98,20 +112,30 @@ int run(const BatchArgs& a) {
   for (const auto& e : r.entries) cpu += e.seconds;
   fmt::print("{} scenarios on {} threads: {:.1f} s wall, {:.1f} s of scenario time ({:.2f}× one at a time)\n\n",
              r.entries.size(), opt.threads, r.wall_seconds, cpu, r.wall_seconds > 0 ? cpu / r.wall_seconds : 0.0);
-  fmt::print("  {:<36} {:>8} {:>10} {:>14} {:>14} {:>12} {:>12} {:>8}\n", "scenario", "frames", "duration s",
-             "L4-L5 peak N", "L5-S1 peak N", "reserve N·m", "endurance s", "wall s");
+  fmt::print("  {:<36} {:>8} {:>10} {:>14} {:>14} {:>16} {:>12} {:>12} {:>8}  {}\n", "scenario", "frames", "duration s",
+             "L4-L5 peak N", "L5-S1 peak N", "L5-S1 AP shear N", "reserve N·m", "endurance s", "wall s", "verdict (lumbar)");
+  bool any_lower = false;
   for (const auto& e : r.entries) {
     if (!e.error.empty()) {
       fmt::print("  {:<36} failed: {}\n", e.name, e.error);
       continue;
     }
     const auto& s = e.summary;
-    fmt::print("  {:<36} {:>8} {:>10.1f} {} {} {:>12.2f} {:>12} {:>8.1f}\n", e.name, s["frames"].get<long>(),
-               s["duration_s"].get<double>(), cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
-               cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14), s["reserves"]["peak_moment_Nm"].get<double>(),
+    const bool lower = loads_are_lower_bounds(s);
+    any_lower = any_lower || lower;
+    fmt::print("  {:<36} {:>8} {:>10.1f} {} {} {} {:>12.2f} {:>12} {:>8.1f}  {}\n", e.name, s["frames"].get<long>(),
+               s["duration_s"].get<double>(), bound_cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14, lower),
+               bound_cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14, lower),
+               bound_cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16, lower), s["reserves"]["peak_moment_Nm"].get<double>(),
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
-               e.seconds);
+               e.seconds, run_verdict(s));
   }
+  fmt::print("\n  verdict: the worst lumbar level against the NIOSH compression limits (action 3400 N, maximum permissible\n"
+             "  6400 N) and the AP shear limits (700 / 1000 N); AP shear + anterior, - posterior (docs/scenarios.md)\n");
+  if (any_lower)
+    fmt::print("  ≥ lower bounds: reserves carried moments the muscles could not, without loading the discs: the task is\n"
+               "    beyond the subject's modelled strength and its true loads are higher\n");
+  if (!a.csv.empty()) fmt::print("\n  table: {}\n", a.csv);
   // Joined as the files were named (batch_output_file), so "-o results/" prints no double slash.
   if (!a.out.empty()) fmt::print("\n  results: {}\n", (std::filesystem::path(a.out) / "<scenario>.h5").string());
   if (!r.all_ran()) {
@@ -145,6 +169,8 @@ Verb add_batch_verb(CLI::App& app) {
                            ->expected(1, -1);
   c->add_option("--lowpass-hz", a->lowpass_hz, "Zero-lag low-pass filter of every --motion file, cutoff in Hz")->check(positive_number())->needs(motion);
   c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");
+  c->add_option("--csv", a->csv, "Also write the table as CSV, one row per scenario (loads, shears, reserves, verdict, subject)")
+      ->check(non_empty_path());
   c->footer("Each scenario runs as `paraspine run` runs it alone (same summary, same file), on one thread;\n"
             "the batch spreads the scenarios over the threads.\n\n"
             "Examples:\n  paraspine batch rounded_back_lift squat_lift twisting_lift --threads 2\n"

@@ -22,6 +22,7 @@
 #include "sim/simulate/threads.h"
 #include "sim/cli/render.h"
 #include "sim/render/picture.h"
+#include "sim/common/build_info.h"
 #include "sim/common/error.h"
 #include "sim/common/parse_number.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -371,7 +372,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
   if (!out.empty()) {
     ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
-    ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model), sc.motion_text};
+    ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model), sc.motion_text, ps::cli::command_line()};
     writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
   }
   g_progress.begin();
@@ -383,9 +384,19 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   // A run shorter than a second keeps three significant digits (a 0.01 s run printed "0.0 s").
   const double duration = summary["duration_s"].get<double>();
-  fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {} s, {} frames\n\n", sc.name, model.name,
+  fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {} s, {} frames\n", sc.name, model.name,
              model.reference_body_mass, model.reference_height, model.reference_sex, sc.criterion,
              duration >= 1 ? fmt::format("{:.1f}", duration) : fmt::format("{:.3g}", duration), summary["frames"].get<long>());
+  // What changes the loads without being in the posture: the abdominal pressure's relief of the lumbar
+  // discs (docs/loadsharing.md) and hand positions scaled to the subject's size.
+  const double position_scale = summary.value("position_scale", 1.0);
+  fmt::print("  abdominal pressure {}{}\n\n",
+             !model.abdominal_pressure.enabled ? "none in this model"
+             : sc.abdominal_pressure         ? "on (it relieves the lumbar discs; --set abdominal_pressure=false for loads without it)"
+                                             : "off (abdominal_pressure: false)",
+             std::abs(position_scale - 1) > 1e-9
+                 ? fmt::format("; hand positions scaled ×{:.3f} to the subject (positions: scaled; --set positions=absolute keeps them)", position_scale)
+                 : std::string());
   // Spinal loads at L4-L5, L5-S1 and the most loaded level; NIOSH action limit 3400 N (Waters et al.
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).
   // Any model: L5-S1 and L4-L5 when it has them, and its most loaded level (sim/cli/summary_view.h).
@@ -403,16 +414,24 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   auto time_digits = [](double t) { return std::abs(t) < 99.95 ? 1 : 0; };
   fmt::print("  {:<8} {:>14}  {:>8} {:>13} {:>14} {:>16} {:>17}\n", "level", "peak compr. N", "at t s", "fresh peak N",
              "mean compr. N", "peak AP shear N", "peak lat. shear N");
+  // Where reserves acted every load is a lower bound, marked ≥ (load_limits.h).
+  const bool lower = ps::cli::loads_are_lower_bounds(summary);
   for (const std::string& name : ps::cli::headline_joints(summary)) {
-    using ps::cli::cell, ps::cli::joint_number;
+    using ps::cli::bound_cell, ps::cli::cell, ps::cli::joint_number;
     const double pc = joint_number(summary, name, "peak_compression_N"), fresh = joint_number(summary, name, "fresh_peak_compression_N");
-    fmt::print("  {:<8} {}{} {} {} {} {} {}{}\n", name, cell(pc, 0, 14), mark(pc, fresh),
+    const std::string note = ps::cli::limit_note(summary, name);
+    fmt::print("  {:<8} {}{} {} {} {} {} {}{}\n", name, bound_cell(pc, 0, 14, lower), mark(pc, fresh),
                cell(joint_number(summary, name, "peak_compression_time_s"), time_digits(joint_number(summary, name, "peak_compression_time_s")), 8), cell(fresh, 0, 13),
-               cell(joint_number(summary, name, "mean_compression_N"), 0, 14),
-               cell(joint_number(summary, name, "peak_shear_ap_signed_N"), 0, 16), cell(joint_number(summary, name, "peak_shear_lateral_signed_N"), 0, 17),
-               pc > 3400 ? "   above the NIOSH action limit (3400 N)" : name == most ? "   (most loaded level)" : "");
+               bound_cell(joint_number(summary, name, "mean_compression_N"), 0, 14, lower),
+               bound_cell(joint_number(summary, name, "peak_shear_ap_signed_N"), 0, 16, lower),
+               bound_cell(joint_number(summary, name, "peak_shear_lateral_signed_N"), 0, 17, lower),
+               !note.empty() ? "   " + note + (name == most ? " (most loaded level)" : "") : name == most ? "   (most loaded level)" : "");
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
+  if (lower)
+    fmt::print("  ≥ lower bounds: reserves carried up to {:.1f} N·m the muscles could not (reserves below), without loading the\n"
+               "    discs: the task is beyond this subject's modelled strength, and its true loads are higher\n",
+               summary["reserves"]["peak_moment_Nm"].get<double>());
   fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>16}\n", "muscle group", "side", "peak act.", "at t s",
              "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
   // A recovery in seconds below 10⁶, else in three significant digits, so the column keeps its width;
@@ -709,8 +728,10 @@ bool sweep_progress(double f) {  // Progress, above
 }
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
-                  const std::string& motion, double lowpass_hz, const std::string& out, int threads, bool json) {
+                  const std::string& motion, double lowpass_hz, const std::string& out, int threads, bool json,
+                  const std::string& csv) {
   if (!out.empty()) ps::check_output_path(out);
+  if (!csv.empty()) ps::check_output_path(csv);
   // --motion and --set as run's, before the axes (e.g. --set positions=absolute)
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
   // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
@@ -736,23 +757,44 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   std::unique_ptr<ps::SweepWriter> writer;
   if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes);
   std::vector<nlohmann::json> kept(json ? points : 0);
-  std::vector<std::string> cells(json ? 0 : points);
+  std::vector<std::string> cells(json ? 0 : points), csv_rows(csv.empty() ? 0 : points);
   std::atomic<bool> reserves_acted{false};  // points finish on several threads
   g_progress.begin();
   ps::run_sweep_each(sc, axes, threads, sweep_progress, [&](long p, const nlohmann::json& s) {
     if (writer) writer->add(p, s);
+    if (!csv.empty()) csv_rows[p] = ps::cli::csv_summary_cells(s);
     if (json) {
       kept[p] = s;
     } else {
+      using ps::cli::bound_cell, ps::cli::joint_number;
       const double reserve = s["reserves"]["peak_moment_Nm"].get<double>();
-      if (reserve > 0) reserves_acted = true;
-      cells[p] = fmt::format("{} {} {:>11.2f}{} {:>12}", ps::cli::cell(ps::cli::joint_number(s, "L4-L5", "peak_compression_N"), 0, 14),
-                             ps::cli::cell(ps::cli::joint_number(s, "L5-S1", "peak_compression_N"), 0, 14),
-                             reserve, reserve > 0 ? "*" : " ",
-                             s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()));
+      const bool lower = ps::cli::loads_are_lower_bounds(s);
+      if (lower) reserves_acted = true;
+      cells[p] = fmt::format("{} {} {} {:>12.2f} {:>12}  {}", bound_cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14, lower),
+                             bound_cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14, lower),
+                             bound_cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16, lower), reserve,
+                             s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()),
+                             ps::cli::run_verdict(s));
     }
   });
   if (writer) writer->finish();
+  if (!csv.empty()) {  // the grid's values first, row-major as the table
+    std::string text;
+    for (const auto& a : axes) text += ps::cli::csv_field(a.path) + ",";
+    text += ps::cli::csv_summary_header() + "\n";
+    for (long p = 0; p < points; ++p) {
+      long rest = p;
+      std::vector<double> vals(axes.size());
+      for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
+        const long n = static_cast<long>(axes[ax].values.size());
+        vals[ax] = axes[ax].values[rest % n];
+        rest /= n;
+      }
+      for (double v : vals) text += fmt::format("{},", v);
+      text += csv_rows[p] + "\n";
+    }
+    ps::write_file_in_place(csv, text, "CSV file");
+  }
   if (json) {
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
     for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
@@ -762,7 +804,8 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   std::string head;
   for (const auto& a : axes) head += " " + std::string(a.path.size() < 26 ? 26 - a.path.size() : 0, ' ') + a.path;
-  fmt::print("{}  {:>14} {:>14} {:>12} {:>12}\n", head, "L4-L5 peak N", "L5-S1 peak N", "reserve N·m", "endurance s");
+  fmt::print("{}  {:>14} {:>14} {:>16} {:>12} {:>12}  {}\n", head, "L4-L5 peak N", "L5-S1 peak N", "L5-S1 AP shear N", "reserve N·m",
+             "endurance s", "verdict (lumbar)");
   for (size_t p = 0; p < cells.size(); ++p) {
     std::string row;
     long rest = static_cast<long>(p);
@@ -777,10 +820,13 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   // A point whose task the muscles cannot carry reads a lower compression than the load would give:
   // the reserve takes the moment without loading the disc, so a heavier box can show a smaller peak.
+  fmt::print("\n  verdict: the worst lumbar level against the NIOSH compression limits (action 3400 N, maximum permissible\n"
+             "  6400 N) and the AP shear limits (700 / 1000 N); AP shear + anterior, - posterior (docs/scenarios.md)\n");
   if (reserves_acted)
-    fmt::print("\n  * reserves act at this point (moments the muscles cannot carry): its compressions are lower bounds,\n"
-               "    since a reserve carries moment without loading the disc (docs/loadsharing.md, \"Reserves\")\n");
+    fmt::print("  ≥ lower bounds: reserves act at this point (moments the muscles cannot carry) without loading the disc, so a\n"
+               "    heavier box can show a smaller peak (docs/loadsharing.md, \"Reserves\")\n");
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
+  if (!csv.empty()) fmt::print("  table: {}\n", csv);
   return 0;
 }
 
@@ -788,13 +834,14 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
 
 static int run_main(int argc, char** argv) {
   ps::skip_hdf5_shutdown_at_exit();  // first: before any HDF5 call (hdf5_close.h)
+  ps::cli::set_command_line(argc, argv);
   ps::register_lz4_filter();  // render and compare read --compression lz4 files without the HDF5 plugin
   // A file-size limit (ulimit -f) would kill the process with SIGXFSZ mid-write, leaving NAME.partial
   // and no message; ignored, the write fails with EFBIG instead, which the writers report and clean
   // up after as they do for a full disk.
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"paraspine — biomechanics of the back: spine kinematics, loads and muscles"};
-  app.set_version_flag("--version", std::string(PARASPINE_VERSION));
+  app.set_version_flag("--version", std::string("paraspine ") + PARASPINE_VERSION + " (commit " + ps::build_commit() + ")");
   app.require_subcommand(1);
   // Usage errors read like every other error ("error: ..."), so scripts and users can grep one
   // prefix. Set before the subcommands are added: each copies its parent's formatter.
@@ -910,6 +957,9 @@ static int run_main(int argc, char** argv) {
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary")->check(ps::cli::non_empty_path());
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
+  std::string sweep_csv;
+  sweep->add_option("--csv", sweep_csv, "Also write the table as CSV: the grid's values, then loads, shears, reserves, verdict, subject")
+      ->check(ps::cli::non_empty_path());
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2,3].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
 
   auto& validate = paraspine_cli::add_validate_command(app);
@@ -980,7 +1030,7 @@ static int run_main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_motion, run_lowpass_hz, run_json, run_threads, run_no_fatigue,
                                [&] {

@@ -10,6 +10,25 @@
 
 namespace paraspine::cli {
 
+// The command line as typed (program name first, arguments shell-quoted where needed), recorded in
+// results files (root attribute command_line) so that a run's options are on record with it.
+inline std::string& command_line_storage() {
+  static std::string line;
+  return line;
+}
+inline const std::string& command_line() { return command_line_storage(); }
+inline void set_command_line(int argc, char** argv) {
+  std::string line;
+  for (int k = 0; k < argc; ++k) {
+    const std::string a = k == 0 ? std::string("paraspine") : std::string(argv[k]);
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+@%") == std::string::npos;
+    std::string quoted = "'";
+    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += (k ? " " : "") + (plain ? a : quoted + "'");
+  }
+  command_line_storage() = line;
+}
+
 // For -o options: an empty name (`-o "$OUT"` with OUT unset) is refused instead of meaning "no
 // output", so a script never loses its results silently.
 inline CLI::Validator non_empty_path() {

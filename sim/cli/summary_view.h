@@ -91,4 +91,111 @@ inline std::string cell(double v, int digits, int width) {
   return std::isnan(v) ? fmt::format("{:>{}}", "-", width) : fmt::format("{:>{}.{}f}", v, width, digits);
 }
 
+// A load the reserves make a lower bound, marked "≥" (summary `loads_are_lower_bounds`).
+inline std::string bound_cell(double v, int digits, int width, bool lower_bound) {
+  if (!lower_bound || std::isnan(v)) return cell(v, digits, width);
+  std::string number = cell(v, digits, 0);
+  return fmt::format("{:>{}}", "≥" + number, width);
+}
+
+inline bool loads_are_lower_bounds(const nlohmann::json& summary) {
+  const auto it = summary.find("loads_are_lower_bounds");
+  return it != summary.end() && it->is_boolean() && it->get<bool>();
+}
+
+// summary.joints[joint][key] as a string, "" when absent.
+inline std::string joint_text(const nlohmann::json& summary, const std::string& joint, const std::string& key) {
+  const auto joints = summary.find("joints");
+  if (joints == summary.end() || !joints->is_object() || !joints->contains(joint)) return "";
+  const auto& j = (*joints)[joint];
+  const auto v = j.find(key);
+  return v != j.end() && v->is_string() ? v->get<std::string>() : "";
+}
+
+// The run table's note for one level: its lumbar verdicts against the occupational limits
+// (load_limits.h), "" below them all.
+inline std::string limit_note(const nlohmann::json& summary, const std::string& joint) {
+  std::vector<std::string> parts;
+  const std::string c = joint_text(summary, joint, "compression_verdict"), s = joint_text(summary, joint, "shear_ap_verdict");
+  if (c == "above_max_permissible_limit") parts.push_back("above the NIOSH maximum permissible limit (6400 N)");
+  else if (c == "above_action_limit") parts.push_back("above the NIOSH action limit (3400 N)");
+  if (s == "above_occasional_limit") parts.push_back("AP shear above 1000 N (occasional-loading limit)");
+  else if (s == "above_frequent_limit") parts.push_back("AP shear above 700 N (limit for 100-1000 loadings a day)");
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+// One verdict for a whole run, for batch, sweep and CSV rows: the worst lumbar level against each
+// limit ("ok" below them all), then "loads are lower bounds" where reserves acted.
+inline std::string run_verdict(const nlohmann::json& summary) {
+  std::string worst_c, worst_c_joint, worst_s, worst_s_joint;
+  auto rank_c = [](const std::string& v) { return v == "above_max_permissible_limit" ? 2 : v == "above_action_limit" ? 1 : 0; };
+  auto rank_s = [](const std::string& v) { return v == "above_occasional_limit" ? 2 : v == "above_frequent_limit" ? 1 : 0; };
+  if (summary.contains("joints") && summary["joints"].is_object())
+    for (const auto& [name, v] : summary["joints"].items()) {
+      const std::string c = joint_text(summary, name, "compression_verdict"), s = joint_text(summary, name, "shear_ap_verdict");
+      if (rank_c(c) > rank_c(worst_c)) worst_c = c, worst_c_joint = name;
+      if (rank_s(s) > rank_s(worst_s)) worst_s = s, worst_s_joint = name;
+    }
+  std::string out;
+  if (rank_c(worst_c) == 2) out = "compression > MPL 6400 (" + worst_c_joint + ")";
+  else if (rank_c(worst_c) == 1) out = "compression > AL 3400 (" + worst_c_joint + ")";
+  if (rank_s(worst_s) > 0)
+    out += (out.empty() ? "" : ", ") + std::string("AP shear > ") + (rank_s(worst_s) == 2 ? "1000" : "700") + " (" + worst_s_joint + ")";
+  if (out.empty()) out = "ok";
+  if (loads_are_lower_bounds(summary)) out += ", lower bounds (reserves)";
+  return out;
+}
+
+// CSV export (batch and sweep --csv): one row per run, loads rounded to 1 N. A field with a comma or
+// a quote is quoted (RFC 4180).
+inline std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+inline std::string csv_number(double v, int digits) {
+  if (std::isnan(v)) return "";
+  if (std::abs(v) < 0.5 * std::pow(10.0, -digits)) v = 0;
+  return fmt::format("{:.{}f}", v, digits);
+}
+
+inline std::string csv_summary_header() {
+  return "frames,duration_s,L5-S1_peak_compression_N,L5-S1_peak_compression_time_s,L5-S1_peak_shear_ap_N,"
+         "L5-S1_peak_shear_lateral_N,L4-L5_peak_compression_N,L4-L5_peak_shear_ap_N,L4-L5_peak_shear_lateral_N,"
+         "most_loaded_level,most_loaded_peak_compression_N,reserve_peak_Nm,reserve_frames_pct,loads_are_lower_bounds,"
+         "verdict,endurance_s,subject_mass_kg,subject_height_m,subject_sex";
+}
+
+// The row's cells in csv_summary_header's order (shears signed: + anterior / right).
+inline std::string csv_summary_cells(const nlohmann::json& s) {
+  auto num = [&](const char* key, int digits) {
+    const auto it = s.find(key);
+    return it != s.end() && it->is_number() ? csv_number(it->get<double>(), digits) : std::string();
+  };
+  auto joint = [&](const char* j, const char* key, int digits) { return csv_number(joint_number(s, j, key), digits); };
+  const std::string most = most_loaded_joint(s);
+  const auto& r = s.contains("reserves") ? s["reserves"] : nlohmann::json::object();
+  const auto& sub = s.contains("subject") && s["subject"].is_object() ? s["subject"] : nlohmann::json::object();
+  std::vector<std::string> c = {
+      num("frames", 0), num("duration_s", 3),
+      joint("L5-S1", "peak_compression_N", 0), joint("L5-S1", "peak_compression_time_s", 3),
+      joint("L5-S1", "peak_shear_ap_signed_N", 0), joint("L5-S1", "peak_shear_lateral_signed_N", 0),
+      joint("L4-L5", "peak_compression_N", 0), joint("L4-L5", "peak_shear_ap_signed_N", 0),
+      joint("L4-L5", "peak_shear_lateral_signed_N", 0), most, csv_number(joint_number(s, most, "peak_compression_N"), 0),
+      r.contains("peak_moment_Nm") ? csv_number(r["peak_moment_Nm"].get<double>(), 2) : "",
+      r.contains("frames_used_fraction") ? csv_number(100 * r["frames_used_fraction"].get<double>(), 1) : "",
+      loads_are_lower_bounds(s) ? "true" : "false", run_verdict(s),
+      s.contains("endurance_s") && s["endurance_s"].is_number() ? csv_number(s["endurance_s"].get<double>(), 1) : "",
+      sub.contains("body_mass_kg") ? csv_number(sub["body_mass_kg"].get<double>(), 1) : "",
+      sub.contains("height_m") ? csv_number(sub["height_m"].get<double>(), 3) : "",
+      sub.contains("sex") && sub["sex"].is_string() ? sub["sex"].get<std::string>() : ""};
+  std::string out;
+  for (size_t k = 0; k < c.size(); ++k) out += (k ? "," : "") + csv_field(c[k]);
+  return out;
+}
+
 }  // namespace paraspine::cli

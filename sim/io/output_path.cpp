@@ -49,6 +49,14 @@ void check_output_path(const std::string& path) {
   if (!fs::exists(parent, ec)) fail("the folder " + parent.string() + " does not exist");
   if (!fs::is_directory(parent, ec)) fail(parent.string() + " is not a folder");
   if (::access(parent.c_str(), W_OK) != 0) fail("the folder " + parent.string() + " is not writable");
+  // In a shared folder with the sticky bit (/tmp), a file another user owns cannot be replaced by the
+  // rename that finishes every output: said now, not after the whole run has been computed.
+  struct stat dir {};
+  const uid_t me = ::geteuid();
+  if (me != 0 && ::lstat(path.c_str(), &st) == 0 && ::stat(parent.c_str(), &dir) == 0 && (dir.st_mode & S_ISVTX) &&
+      st.st_uid != me && dir.st_uid != me)
+    fail("exists and belongs to another user in the shared folder " + parent.string() +
+         " (sticky bit): it cannot be replaced; give another file name");
 }
 
 void check_output_path(const std::string& path, const std::vector<std::string>& inputs) {

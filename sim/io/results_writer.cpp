@@ -25,6 +25,7 @@
 #include <immintrin.h>
 #endif
 
+#include "sim/common/build_info.h"
 #include "sim/common/error.h"
 #include "sim/io/fields.h"
 #include "sim/io/hdf5_attributes.h"
@@ -620,6 +621,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
 
   // Root attributes.
   write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
+  write_string_attribute(w.file, "paraspine_commit", build_commit());
   int_attribute(w.file, "schema_version", kSchemaVersion);
   write_string_attribute(w.file, "model", m.name);
   write_string_attribute(w.file, "model_file", m.file);
@@ -632,6 +634,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   // A motion file's rows are the scenario's keyframes: kept so that pictures and reports rebuild the
   // run from the results file alone (docs/hdf5-schema.md).
   if (!meta.motion_text.empty()) write_string_attribute(w.file, "motion_text", meta.motion_text);
+  if (!meta.command_line.empty()) write_string_attribute(w.file, "command_line", meta.command_line);
   write_string_attribute(w.file, "subject", meta.subject.dump());
   write_string_attribute(w.file, "criterion", meta.criterion);
   write_string_attribute(w.file, "created", iso_time_now());
@@ -777,8 +780,9 @@ void ResultsWriter::finish(const nlohmann::json& summary) {
   std::error_code ec;
   std::filesystem::rename(w.partial, w.path, ec);
   if (ec) {
+    const std::string why = ec.message();  // before remove() reuses ec (it said "Success")
     std::filesystem::remove(w.partial, ec);
-    throw InputError(w.path, 0, "output", "cannot move the finished results into place: " + ec.message());
+    throw InputError(w.path, 0, "output", "cannot move the finished results into place: " + why);
   }
   w.finished = true;
 }

@@ -24,6 +24,9 @@ struct RunMetadata {
   std::string scenario_name, scenario_text, criterion;
   nlohmann::json subject = nlohmann::json::object();
   std::string motion_text;  // the scenario's motion file (CSV) as read; empty without one
+  // The command that made the run (`paraspine run ...`, shell-quoted), so its options (--criterion,
+  // --subject, --no-fatigue, ...) that the scenario text does not carry are on record; empty from Python.
+  std::string command_line;
 };
 
 inline constexpr int kSchemaVersion = 1;

@@ -121,8 +121,9 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
   }
   fs::rename(tmp, out, ec);
   if (ec) {
+    const std::string why = ec.message();  // before remove() reuses ec
     fs::remove(tmp, ec);
-    throw InputError(out, 0, "", "cannot write the video: " + ec.message());
+    throw InputError(out, 0, "", "cannot write the video: " + why);
   }
   return n;
 }

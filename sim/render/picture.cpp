@@ -1679,7 +1679,7 @@ std::vector<int> ResultsPicture::pressure_relieved_joints() const {
 }
 
 bool above_action_limit(const std::string& joint, double compression_N) {
-  return compression_N > kNioshActionLimit && joint.rfind("L", 0) == 0;
+  return compression_N > kNioshActionLimit && is_lumbar_level(joint);
 }
 
 double chart_value_x(double bar_end, double text_w, double fs, std::vector<double> lines) {
@@ -1829,8 +1829,9 @@ void write_file_in_place(const std::string& out, const std::string& bytes, const
   std::error_code ec;
   fs::rename(tmp, out, ec);
   if (ec) {
+    const std::string why = ec.message();  // before remove() reuses ec
     fs::remove(tmp, ec);
-    throw InputError(out, 0, "", "cannot write the " + what + ": " + ec.message());
+    throw InputError(out, 0, "", "cannot write the " + what + ": " + why);
   }
 }
 

@@ -20,6 +20,7 @@
 #include "sim/render/results_series.h"
 #include "sim/render/scene.h"
 #include "sim/scenario/scenario.h"
+#include "sim/simulate/load_limits.h"
 
 namespace paraspine {
 
@@ -61,8 +62,9 @@ struct FrameValues {
 };
 
 // NIOSH action limit for compression: 3400 N, the compression criterion of the revised lifting
-// equation (Waters et al. 1993, Ergonomics 36:749), set for the lumbosacral (L5/S1) disc.
-inline constexpr double kNioshActionLimit = 3400;
+// equation (Waters et al. 1993, Ergonomics 36:749), set for the lumbosacral (L5/S1) disc
+// (sim/simulate/load_limits.h, with the other limits).
+inline constexpr double kNioshActionLimit = kCompressionActionLimitN;
 
 // Whether a level's compression is "above the action limit" as the pictures and the report mark it:
 // above 3400 N at a lumbar level (a joint named L…: L5-S1 … L1-L2). The limit was set for L5/S1 and is

@@ -145,7 +145,7 @@ BatchResult run_batch(std::vector<Scenario> scenarios, const BatchOptions& optio
       opt.time_coupling = options.time_coupling;
       std::unique_ptr<ResultsWriter> writer;
       if (!e.output.empty()) {
-        RunMetadata meta{sc.name, sc.text, sc.criterion, subject_summary(model), sc.motion_text};
+        RunMetadata meta{sc.name, sc.text, sc.criterion, subject_summary(model), sc.motion_text, options.command_line};
         writer = std::make_unique<ResultsWriter>(e.output, model, meta, options.storage);
       }
       e.summary = run_scenario(model, sc, opt, writer.get());

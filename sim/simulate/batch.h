@@ -30,6 +30,7 @@ struct BatchOptions {
   // Called (serialized) with the index of each scenario whose results file is complete under its
   // final name (e.g. for an interrupted batch to say which files it leaves).
   std::function<void(size_t)> on_written;
+  std::string command_line;  // recorded in every results file (RunMetadata::command_line)
 };
 
 struct BatchEntry {

@@ -1,4 +1,5 @@
 #include "sim/simulate/run.h"
+#include "sim/simulate/load_limits.h"
 #include "sim/simulate/threads.h"
 #include "sim/model/summary.h"
 
@@ -698,7 +699,27 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                                {"peak_shear_ap_signed_N", signed_ap[k]}, {"peak_shear_lateral_signed_N", signed_lat[k]},
                                {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI},
                                {"peak_compression_time_s", peak_c_time[k].time()}, {"fresh_peak_compression_N", fresh_peak_c[k]}};
+  // Each lumbar level read against the occupational limits (load_limits.h), so every reader of the
+  // summary gets the same verdict; where reserves carried moment the loads are lower bounds.
+  const bool lower_bounds = peak_reserve > kReserveMakesLowerBoundNm;
+  for (int k = 0; k < m.njoint; ++k)
+    if (is_lumbar_level(m.joint_name[k])) {
+      joints[m.joint_name[k]]["compression_verdict"] = compression_verdict(peak_c[k]);
+      joints[m.joint_name[k]]["shear_ap_verdict"] = shear_verdict(peak_ap[k]);
+    }
   j["joints"] = joints;
+  j["loads_are_lower_bounds"] = lower_bounds;
+  j["limits"] = {{"compression_action_limit_N", kCompressionActionLimitN},
+                 {"compression_max_permissible_limit_N", kCompressionMaxPermissibleN},
+                 {"shear_ap_occasional_limit_N", kShearOccasionalLimitN},
+                 {"shear_ap_frequent_limit_N", kShearFrequentLimitN},
+                 {"applies_to", "lumbar levels (L5-S1 ... L1-L2)"},
+                 {"sources", "compression: NIOSH Work Practices Guide for Manual Lifting 1981 (action and maximum permissible "
+                             "limits), Waters et al. 1993; AP shear: Gallagher & Marras 2012 (1000 N occasional, 700 N "
+                             "100-1000 loadings a day)"}};
+  // What the scenario's hand positions and lengths were multiplied by for this subject (positions:
+  // scaled, the default): a shelf at 1.80 m for the reference body is lower for a shorter one.
+  j["position_scale"] = b.length_scale;
   // Groups per side: peak and mean of the group's fascicles (mean over fascicles and frames), the
   // fatigued fraction at the end weighted by each fascicle's maximum force F0 (the share of the
   // group's strength lost, 1 − its strength as docs/fatigue.md defines it; a plain mean would let

@@ -1,3 +1,4 @@
+#include "sim/common/build_info.h"
 #include "sim/io/hdf5_attributes.h"
 #include "sim/io/hdf5_close.h"
 #include "sim/simulate/sweep.h"
@@ -366,6 +367,7 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
   const std::time_t now = std::time(nullptr);
   std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   bool ok = write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
+  ok = write_string_attribute(w.file, "paraspine_commit", build_commit()) && ok;
   const int version = kSweepSchemaVersion;
   const hid_t scalar = H5Screate(H5S_SCALAR);
   const hid_t attr = H5Acreate2(w.file, "schema_version", H5T_NATIVE_INT, scalar, H5P_DEFAULT, H5P_DEFAULT);
@@ -432,8 +434,9 @@ void SweepWriter::finish() {
   std::error_code ec;
   std::filesystem::rename(w.partial, w.path, ec);
   if (ec) {
+    const std::string why = ec.message();  // before remove() reuses ec (it said "Success")
     std::filesystem::remove(w.partial, ec);
-    throw InputError(w.path, 0, "output", "cannot move the sweep file into place: " + ec.message());
+    throw InputError(w.path, 0, "output", "cannot move the sweep file into place: " + why);
   }
   w.finished = true;
 }

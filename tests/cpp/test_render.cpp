@@ -73,7 +73,7 @@ struct Runs {
     const std::string out = (dir / ((file.empty() ? name : file) + ".h5")).string();
     ResultsOptions ro;
     ro.fields = fields;
-    ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}, ""}, ro);
+    ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}, "", ""}, ro);
     RunOptions opt;
     w.finish(run_scenario(m, sc, opt, &w));
     return out;

@@ -59,6 +59,11 @@ def test_model_file_is_recorded_absolute_and_found_from_any_folder(tmp_path):
     res.close()
 
 
+def _drop_stored_model_text(path):
+    with h5py.File(path, "r+") as f:
+        del f["model_text"]
+
+
 def test_a_missing_model_file_says_so_instead_of_blaming_a_bundled_namesake(tmp_path):
     """The variant is named 'lumbar' (a bundled model) and deleted after the run: render must say the
     recorded file is gone and the bundled 'lumbar' was used, whose text is not the run's."""
@@ -68,6 +73,10 @@ def test_a_missing_model_file_says_so_instead_of_blaming_a_bundled_namesake(tmp_
     r = run("run", FIXTURE, "--model", str(model), "--no-fatigue", "-o", str(out))
     assert r.returncode == 0, r.stderr
     model.unlink()
+    # Since session 21 the file stores the model's text and is drawn from it, silently:
+    r = run("render", str(out), "-o", str(tmp_path / "stored.svg"))
+    assert r.returncode == 0 and "not found" not in r.stderr, r.stderr
+    _drop_stored_model_text(out)  # a file from before session 21 names its model file only
     r = run("render", str(out), "-o", str(tmp_path / "l.svg"))
     assert r.returncode == 0, r.stderr
     assert "that the run recorded is not found" in r.stderr and "'lumbar' was loaded instead" in r.stderr, r.stderr
@@ -87,6 +96,8 @@ def test_a_missing_model_file_without_a_namesake_names_the_file(tmp_path):
     r = run("run", FIXTURE, "--model", str(model), "--no-fatigue", "-o", str(out))
     assert r.returncode == 0, r.stderr
     model.unlink()
+    assert run("render", str(out), "-o", str(tmp_path / "stored.svg")).returncode == 0  # the stored text (session 21)
+    _drop_stored_model_text(out)  # as a file from before session 21
     r = run("render", str(out), "-o", str(tmp_path / "v.svg"))
     assert r.returncode == 2
     assert str(model) in r.stderr and "no bundled model is named 'my_variant'" in r.stderr, r.stderr
@@ -237,12 +248,14 @@ def test_a_one_point_range_that_cannot_reach_stop_is_refused():
     assert run("sweep", FIXTURE, "--vary", "subject.mass=60:60:1").returncode == 0
 
 
-def test_sweep_table_stars_points_where_reserves_act():
+def test_sweep_table_marks_points_where_reserves_act():
+    # Marked * until session 21; now every load of such a point is "≥" and its verdict says why.
     r = run("sweep", "rounded_back_lift", "--vary", "keyframes[2,3].hands.both.load_kg=5,25")
     assert r.returncode == 0, r.stderr
     rows = [l for l in r.stdout.splitlines() if l.strip().startswith(("5", "25"))]
-    assert len(rows) == 2 and "*" not in rows[0] and rows[1].rstrip().split()[-2].endswith("*"), r.stdout
-    assert "lower bounds" in r.stdout
+    assert len(rows) == 2 and "≥" not in rows[0] and rows[0].rstrip().endswith("ok"), r.stdout
+    assert rows[1].split()[1].startswith("≥") and rows[1].rstrip().endswith("lower bounds (reserves)"), r.stdout
+    assert "≥ lower bounds" in r.stdout
 
 
 def test_validate_case_not_modelled_says_so_without_empty_tables():
