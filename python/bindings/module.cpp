@@ -266,7 +266,7 @@ PYBIND11_MODULE(_core, mod) {
                     "A fingerprint ('fnv1a64:' and 16 hex digits) of the text it was parsed from, as results files "
                     "record it (root attribute model_digest).")
       .def_property_readonly("source_text", [](const ps::Model& m) { return m.source_text ? *m.source_text : std::string(); },
-                             "The YAML text it was parsed from (results files store it as /model_text).")
+                             "The YAML text it was parsed from (results files store it as /inputs/model_text).")
       .def_readonly("nsegment", &ps::Model::nsegment, "Number of segments.")
       .def_readonly("njoint", &ps::Model::njoint, "Number of joints (intervertebral levels).")
       .def_readonly("ndof", &ps::Model::ndof, "Rotations, 3 per joint.")

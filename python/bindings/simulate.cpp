@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "sim/common/build_info.h"
+#include "sim/common/data_dir.h"
 #include "python/bindings/bindings.h"
 #include "sim/simulate/threads.h"
 #include "sim/common/error.h"
@@ -404,5 +405,6 @@ void bind_simulate(py::module_& mod) {
   }, py::arg("spec"));
   mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;
   mod.attr("BUILD_COMMIT") = ps::build_commit();  // the git commit built from (sim/common/build_info.h)
+  mod.def("_set_installed_data_root", &ps::set_installed_data_root, py::arg("root"));
   mod.attr("VERSION") = PARASPINE_VERSION;  // the project's version (CMake), as `paraspine --version`
 }

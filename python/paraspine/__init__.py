@@ -13,7 +13,15 @@ A scenario over time (docs/python.md):
     results.muscles(group="longissimus", side="left").force
     results.to_xarray(); results.to_pandas(); results.to_hdf5("squat.h5")
 """
+import os as _os
+
 from . import _core
+
+# Installed with `cmake --install` (PREFIX/lib/python3/dist-packages/paraspine): the bundled models and
+# scenarios are in PREFIX/share/paraspine, which python3's own folder does not lead to.
+_installed_data = _os.path.join(_os.path.dirname(__file__), *[_os.pardir] * 4, "share", "paraspine")
+if _os.path.isdir(_os.path.join(_installed_data, "models")):
+    _core._set_installed_data_root(_os.path.normpath(_installed_data))
 from ._core import InputError, Model, Subject, max_exertion, static_frame
 from .results import FIELDS, Field, JointSelection, MuscleSelection, Results, field, load_results
 from .run import SweepResults, load_sweep, simulate, simulate_many, sweep

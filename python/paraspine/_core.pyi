@@ -41,7 +41,7 @@ class Model:
     name: str
     file: str
     source_digest: str  # fingerprint of the model text (results files' model_digest)
-    source_text: str  # the YAML text it was parsed from (results files' /model_text)
+    source_text: str  # the YAML text it was parsed from (results files' /inputs/model_text)
     nsegment: int
     njoint: int
     ndof: int

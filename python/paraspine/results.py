@@ -612,7 +612,7 @@ class Results:
 
     @property
     def model_text(self) -> Optional[str]:
-        """The model file's text as the run read it: a file's stored ``/model_text`` (``paraspine
+        """The model file's text as the run read it: a file's stored ``/inputs/model_text`` (``paraspine
         model extract`` writes it out), or the simulated model's. ``None`` for a file written before
         paraspine stored it, which records only ``model_file`` and ``model_digest``."""
         if self.model is not None:
@@ -620,7 +620,7 @@ class Results:
         return getattr(self, "_model_text", None)
 
     def _run_model(self) -> "_core.Model":
-        """The model simulated here, or for a file the model it stores (``/model_text``) scaled to its
+        """The model simulated here, or for a file the model it stores (``/inputs/model_text``) scaled to its
         recorded ``subject``. Older files name their model only: its ``model_file`` if that still
         exists, else the model by name, warned about when its text no longer matches ``model_digest``.
         Checked against the results' fascicles."""
@@ -931,8 +931,8 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
             muscle_groups=list(f["muscles/group"].asstr()[()]), muscle_sides=list(f["muscles/side"].asstr()[()]),
             summary=info["summary"], metadata=meta, file=path, h5file=f)
         r._opened_as = os.path.abspath(path)  # what pickling records (self.file stays as the caller wrote it)
-        if "model_text" in f:  # the run's model text (files since session 21)
-            r._model_text = f["model_text"][()].tobytes().decode("utf-8")
+        if "inputs/model_text" in f:  # the run's model text (files since session 21)
+            r._model_text = f["inputs/model_text"][()].tobytes().decode("utf-8")
         if "muscles/max_force" in f:  # the run's own F0: the group weights, whatever the model file says now
             r._f0 = np.asarray(f["muscles/max_force"][()], dtype=float)
         return r

@@ -23,6 +23,7 @@
 #include "sim/cli/render.h"
 #include "sim/render/picture.h"
 #include "sim/common/build_info.h"
+#include "sim/common/data_dir.h"
 #include "sim/common/error.h"
 #include "sim/common/parse_number.h"
 #include "sim/dynamics/inverse_dynamics.h"
@@ -346,7 +347,8 @@ ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std:
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets,
-            const std::string& motion, double lowpass_hz, bool json, int threads, bool no_fatigue, const ps::ResultsOptions& storage) {
+            const std::string& motion, double lowpass_hz, bool json, int threads, bool no_fatigue, const ps::ResultsOptions& storage,
+            bool brief) {
   if (!out.empty()) ps::check_output_path(out);
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
   // A missing model is named where it was given: --model, or the scenario's `model:` line.
@@ -432,7 +434,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     fmt::print("  ≥ lower bounds: reserves carried up to {:.1f} N·m the muscles could not (reserves below), without loading the\n"
                "    discs: the task is beyond this subject's modelled strength, and its true loads are higher\n",
                summary["reserves"]["peak_moment_Nm"].get<double>());
-  fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>16}\n", "muscle group", "side", "peak act.", "at t s",
+  // --brief: the loads, reserves and endurance only (a job analysis reads no 60-row muscle table).
+  if (!brief) fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>16}\n", "muscle group", "side", "peak act.", "at t s",
              "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
   // A recovery in seconds below 10⁶, else in three significant digits, so the column keeps its width;
   // null (not reached within 10¹² s) as "never".
@@ -441,15 +444,17 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     const double s = t.get<double>();
     return s < 1e6 ? fmt::format("{:.0f}", s) : fmt::format("{:.2e}", s);
   };
-  for (const auto& [group, sides] : summary["groups"].items())
-    for (const auto& [side, v] : sides.items()) {
-      const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
-      const std::string rest_cell = rest(v["recovery_to_90_s"]) + "/" + rest(v["recovery_to_95_s"]) +
-                                    (v["recovery_to_95_s"].is_null() ? "" : " s");
-      fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>16}\n", group, side, peak, mark(peak, fresh),
-                 ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), time_digits(v.value("peak_activation_time_s", 0.0)), 8), ps::cli::cell(fresh, 2, 10),
-                 v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(), rest_cell);
-    }
+  if (!brief) {
+    for (const auto& [group, sides] : summary["groups"].items())
+      for (const auto& [side, v] : sides.items()) {
+        const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
+        const std::string rest_cell = rest(v["recovery_to_90_s"]) + "/" + rest(v["recovery_to_95_s"]) +
+                                      (v["recovery_to_95_s"].is_null() ? "" : " s");
+        fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>16}\n", group, side, peak, mark(peak, fresh),
+                   ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), time_digits(v.value("peak_activation_time_s", 0.0)), 8), ps::cli::cell(fresh, 2, 10),
+                   v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(), rest_cell);
+      }
+  }
   if (marked)
     fmt::print("\n  * fatigue-driven: reached after t = {:.{}f} s, when fascicles work at their fatigue-lowered capacity and\n"
                "    the load sharing recruits others, at poorer leverage, rather than use a reserve; the fresh peak is the\n"
@@ -570,8 +575,14 @@ int run_list() {
     std::error_code ec;
     return fs::equivalent(a, b, ec);
   };
-  for (const auto& [local, bundled, model] : {std::tuple<std::string, std::string, bool>{"models", PARASPINE_MODELS_DIR, true},
-                                              {"scenarios", PARASPINE_SCENARIOS_DIR, false}}) {
+  // An installed program without its share/ folder, or a moved source tree: said, not an empty list.
+  for (const char* kind : {"models", "scenarios"})
+    if (!fs::is_directory(ps::bundled_dir(kind)))
+      throw ps::InputError(ps::bundled_dir(kind), 0, "",
+                           std::string("the bundled ") + kind +
+                               " folder is missing (reinstall, or set PARASPINE_DATA_DIR to the folder holding models/, scenarios/ and validation/)");
+  for (const auto& [local, bundled, model] : {std::tuple<std::string, std::string, bool>{"models", ps::bundled_dir("models"), true},
+                                              {"scenarios", ps::bundled_dir("scenarios"), false}}) {
     const bool has_local = fs::is_directory(local) && !same_dir(local, bundled);
     if (has_local) list_dir(local + " (./" + local + ", found first)", local, model);
     list_dir(has_local ? local + " (bundled: " + bundled + ")" : local, bundled, model);
@@ -921,6 +932,8 @@ static int run_main(int argc, char** argv) {
   run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
+  bool run_brief = false;
+  run->add_flag("--brief", run_brief, "Print the spinal loads, reserves and endurance only, without the muscle-group table");
   run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(thread_count_check());
   run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
       ->capture_default_str()->check(CLI::IsMember({"double", "single"}))->needs(run_out_opt);
@@ -1037,7 +1050,8 @@ static int run_main(int argc, char** argv) {
                                run_storage.single_precision = run_precision == "single";
                                run_storage.compression = ps::parse_compression(run_compression);
                                return run_storage;
-                             }());
+                             }(),
+                             run_brief);
     if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();

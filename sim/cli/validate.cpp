@@ -1,4 +1,5 @@
 // paraspine validate: the built-in validation cases against published in vivo measurements.
+#include "sim/common/data_dir.h"
 #include "sim/cli/validate.h"
 
 #include <fmt/format.h>
@@ -40,7 +41,7 @@ std::string default_cases_file() {
   namespace fs = std::filesystem;
   const fs::path local = fs::path("tests") / "validation" / "cases.yaml";
   if (fs::exists(local)) return local.string();
-  return (fs::path(PARASPINE_MODELS_DIR).parent_path() / "tests" / "validation" / "cases.yaml").string();
+  return (fs::path(ps::bundled_dir("validation")) / "cases.yaml").string();
 }
 
 std::string number(double v) {

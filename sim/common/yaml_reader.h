@@ -17,6 +17,7 @@
 
 #include "sim/common/error.h"
 #include "sim/common/rotation.h"
+#include "sim/common/warn_once.h"
 
 namespace paraspine {
 
@@ -201,7 +202,7 @@ struct YamlReader {
 // A bundled name ("full_spine", "squat_lift.yaml") resolves to DIR/NAME.yaml in the working
 // directory's `local_dir` or the source tree's `source_dir`; an existing path is used as given.
 inline std::string resolve_bundled_path(const std::string& name_or_path, const char* local_dir,
-                                        const char* source_dir) {
+                                        const std::string& source_dir) {
   namespace fs = std::filesystem;
   // A file as given wins; a folder of the same name in the working directory does not shadow a
   // bundled name (`mkdir lumbar` must not hide the bundled lumbar model).
@@ -209,10 +210,17 @@ inline std::string resolve_bundled_path(const std::string& name_or_path, const c
   if (name_or_path.find('/') == std::string::npos) {
     std::string base = name_or_path;
     if (base.size() < 5 || base.substr(base.size() - 5) != ".yaml") base += ".yaml";
-    for (const char* dir : {local_dir, source_dir}) {
-      const fs::path p = fs::path(dir) / base;
-      if (fs::is_regular_file(p)) return p.string();
+    const fs::path local = fs::path(local_dir) / base, bundled = fs::path(source_dir) / base;
+    if (fs::is_regular_file(local)) {
+      // Documented (paraspine list: "found first"), but a folder of one's own variants would
+      // otherwise replace a bundled model for every run without a word.
+      std::error_code ec;
+      if (fs::is_regular_file(bundled) && !fs::equivalent(local, bundled, ec))
+        warn_once(local.string() + " in the working folder is used for '" + name_or_path + "' instead of the bundled " +
+                  bundled.string());
+      return local.string();
     }
+    if (fs::is_regular_file(bundled)) return bundled.string();
   }
   return name_or_path;
 }

@@ -39,6 +39,10 @@ bool read_string_attribute(hid_t obj, const char* name, std::string& out) {
 }
 
 bool read_text_dataset(hid_t file, const char* path, std::string& out) {
+  // H5Lexists needs every intermediate group to exist (files from before the text was stored).
+  const std::string p = path;
+  for (size_t slash = p.find('/', 1); slash != std::string::npos; slash = p.find('/', slash + 1))
+    if (H5Lexists(file, p.substr(0, slash).c_str(), H5P_DEFAULT) <= 0) return false;
   if (H5Lexists(file, path, H5P_DEFAULT) <= 0) return false;
   const hid_t ds = H5Dopen2(file, path, H5P_DEFAULT);
   if (ds < 0) return false;

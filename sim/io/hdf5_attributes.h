@@ -18,6 +18,9 @@ bool read_string_attribute(hid_t obj, const char* name, std::string& out);
 // `description`): a long text, such as a model file, that a string attribute would store
 // uncompressed. h5py: f[path][()].tobytes().decode(). False when HDF5 refused.
 bool write_text_dataset(hid_t file, const char* path, const std::string& text, const char* description);
+// Where results and sweep files keep the model text: in a group of its own, since xarray's h5netcdf
+// engine refuses a root-group dataset without dimension scales.
+inline constexpr const char* kModelTextPath = "/inputs/model_text";
 inline constexpr const char* kModelTextDescription =
     "the model file's text as the run read it (UTF-8 bytes; its fnv1a64 digest is model_digest)";
 

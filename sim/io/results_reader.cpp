@@ -99,14 +99,14 @@ std::string read_stored_model_text(const std::string& path) {
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) throw InputError(path, 0, "", results_open_problem(path));
   std::string text, model_file, model_digest;
-  const bool stored = read_text_dataset(file, "/model_text", text);
+  const bool stored = read_text_dataset(file, kModelTextPath, text);
   const bool is_paraspine = H5Aexists(file, "schema_version") > 0;
   read_string_attribute(file, "model_file", model_file);
   read_string_attribute(file, "model_digest", model_digest);
   H5Fclose(file);
   if (!is_paraspine) throw InputError(path, 0, "", "not a paraspine results or sweep file (no schema_version)");
   if (!stored)
-    throw InputError(path, 0, "/model_text",
+    throw InputError(path, 0, kModelTextPath,
                      "not stored: the file was written before paraspine stored the model's text" +
                          (model_file.empty() ? std::string()
                                              : "; the run read " + model_file +

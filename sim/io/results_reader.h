@@ -29,7 +29,7 @@ std::string results_open_problem(const std::string& path);
 std::string find_recorded_model_file(const std::string& results_path, const std::string& model_file,
                                      const std::string& model_digest);
 
-// The model text a results or sweep file stores (/model_text): the run's model exactly, whatever
+// The model text a results or sweep file stores (/inputs/model_text): the run's model exactly, whatever
 // has become of its file. Throws InputError naming the file when it cannot be opened or stores none
 // (files written before session 21 record only model_file and model_digest; the message names them).
 std::string read_stored_model_text(const std::string& path);

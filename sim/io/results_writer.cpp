@@ -628,7 +628,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   if (!m.source_digest.empty()) write_string_attribute(w.file, "model_digest", m.source_digest);
   // The model's own text, so that render, report and Python rebuild the run's model even after its
   // file has been edited or lost (model_digest alone could only warn).
-  if (m.source_text) write_text_dataset(w.file, "/model_text", *m.source_text, kModelTextDescription);
+  if (m.source_text) write_text_dataset(w.file, kModelTextPath, *m.source_text, kModelTextDescription);
   write_string_attribute(w.file, "scenario", meta.scenario_name);
   write_string_attribute(w.file, "scenario_text", meta.scenario_text);
   // A motion file's rows are the scenario's keyframes: kept so that pictures and reports rebuild the
@@ -807,7 +807,10 @@ bool write_text_dataset(hid_t file, const char* path, const std::string& text, c
     H5Pset_chunk(dcpl, 1, &n);
     H5Pset_deflate(dcpl, 6);
   }
-  const hid_t ds = H5Dcreate2(file, path, H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  const hid_t ds = H5Dcreate2(file, path, H5T_STD_U8LE, space, lcpl, dcpl, H5P_DEFAULT);
+  H5Pclose(lcpl);
   bool ok = ds >= 0 && (n == 0 || H5Dwrite(ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()) >= 0);
   if (ds >= 0) {
     ok = write_string_attribute(ds, "encoding", "utf-8") && ok;

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "sim/common/data_dir.h"
 #include "sim/common/error.h"
 #include "sim/common/file_path.h"
 #include "sim/common/text_digest.h"
@@ -262,14 +263,14 @@ struct RawSegment {
 }  // namespace
 
 std::string resolve_model_path(const std::string& name_or_path) {
-  return resolve_bundled_path(name_or_path, "models", PARASPINE_MODELS_DIR);
+  return resolve_bundled_path(name_or_path, "models", bundled_dir("models"));
 }
 
 Model load_model(const std::string& name_or_path) {
   const std::string path = resolve_model_path(name_or_path);
   // A scenario's name where a model belongs (bench --model squat_lift): say so, not "cannot open".
   if (!std::filesystem::is_regular_file(path) &&
-      std::filesystem::is_regular_file(resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR)))
+      std::filesystem::is_regular_file(resolve_bundled_path(name_or_path, "scenarios", bundled_dir("scenarios"))))
     throw InputError(name_or_path, 0, "", "is a scenario, not a model (paraspine list shows both)");
   Model m = parse_model(read_input_file(path, "model"), path);
   m.file = absolute_file_path(path);  // after parsing, whose errors name the file as it was given

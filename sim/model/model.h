@@ -117,7 +117,7 @@ struct Model {
   std::string name;
   std::string file;  // where it was loaded from
   std::string source_digest;  // text_digest of the text it was parsed from (results files record it)
-  // The text itself, shared by every copy (scale_model): results files store it as /model_text so a
+  // The text itself, shared by every copy (scale_model): results files store it as /inputs/model_text so a
   // run can be pictured, reported and rerun after its model file has been edited or lost.
   std::shared_ptr<const std::string> source_text;
   std::string description;

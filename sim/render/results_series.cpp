@@ -68,7 +68,7 @@ ResultsSeries::ResultsSeries(const std::string& p) {
     if (!read_string_attribute(file_, "model", model)) fail("model", "attribute missing");
     read_string_attribute(file_, "model_file", model_file);
     read_string_attribute(file_, "model_digest", model_digest);
-    read_text_dataset(file_, "/model_text", model_text);
+    read_text_dataset(file_, kModelTextPath, model_text);
     read_string_attribute(file_, "scenario", scenario);
     read_string_attribute(file_, "scenario_text", scenario_text);
     read_string_attribute(file_, "motion_text", motion_text);

@@ -23,7 +23,7 @@ class ResultsSeries {
   std::string path, model, model_file, scenario, scenario_text, criterion, created;
   std::string motion_text;  // the scenario's motion file as the run read it (empty without one)
   std::string model_digest;  // text_digest of the model text the run used ("" in older files)
-  std::string model_text;    // that text itself (/model_text; "" in files written before session 21)
+  std::string model_text;    // that text itself (/inputs/model_text; "" in files written before session 21)
   nlohmann::json subject, summary;  // subject: {body_mass_kg, height_m, sex}
   std::string fatigue_mode;         // root attribute `fatigue`: "on", "off" (--no-fatigue), "" in older files
   std::vector<double> time;         // (T) s

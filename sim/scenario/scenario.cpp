@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/common/data_dir.h"
 #include "sim/common/error.h"
 #include "sim/common/warn_once.h"
 #include "sim/common/yaml_reader.h"
@@ -55,15 +56,15 @@ void check_body_weights(const Reader& r, const YAML::Node& n, const std::string&
 }  // namespace
 
 std::string resolve_scenario_path(const std::string& name_or_path) {
-  return resolve_bundled_path(name_or_path, "scenarios", PARASPINE_SCENARIOS_DIR);
+  return resolve_bundled_path(name_or_path, "scenarios", bundled_dir("scenarios"));
 }
 
 namespace {
 
 // The stems of the .yaml files in the working directory's `local` folder and the bundled one.
-std::string bundled_names(const char* local, const char* bundled) {
+std::string bundled_names(const std::string& local, const std::string& bundled) {
   std::vector<std::string> names;
-  for (const char* dir : {local, bundled}) {
+  for (const std::string& dir : {local, bundled}) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec))
       if (e.path().extension() == ".yaml" && std::find(names.begin(), names.end(), e.path().stem().string()) == names.end())
@@ -72,7 +73,8 @@ std::string bundled_names(const char* local, const char* bundled) {
   std::sort(names.begin(), names.end());
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  return list;
+  // An empty library says where it was looked for (an installed program without its share/ folder).
+  return list.empty() ? "none found in " + bundled + " or ./" + local : list;
 }
 
 }  // namespace
@@ -82,7 +84,7 @@ std::string resolve_model_name(const std::string& name, const std::string& file,
   if (fs::is_regular_file(path)) return path;
   if (fs::is_regular_file(resolve_scenario_path(name)))
     throw InputError(file, line, field, (file == name ? "" : "'" + name + "' ") + "is a scenario, not a model (paraspine list shows both)");
-  const std::string list = bundled_names("models", PARASPINE_MODELS_DIR);
+  const std::string list = bundled_names("models", bundled_dir("models"));
   throw InputError(file, line, field, "no model '" + name + "': neither a bundled model (" + list + ") nor a model file");
 }
 
@@ -94,7 +96,7 @@ Scenario load_scenario(const std::string& name_or_path) {
     if (fs::is_regular_file(resolve_model_path(name_or_path)))
       throw InputError(name_or_path, 0, "", "is a model, not a scenario (paraspine list shows both)");
     throw InputError(name_or_path, 0, "", "no scenario of this name: neither a bundled scenario (" +
-                                              bundled_names("scenarios", PARASPINE_SCENARIOS_DIR) + ") nor a file");
+                                              bundled_names("scenarios", bundled_dir("scenarios")) + ") nor a file");
   }
   return parse_scenario(read_input_file(path, "scenario"), path);
 }

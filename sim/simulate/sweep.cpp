@@ -378,7 +378,7 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
   ok = write_string_attribute(w.file, "model", model.name) && ok;
   ok = write_string_attribute(w.file, "model_file", model.file) && ok;
   if (!model.source_digest.empty()) ok = write_string_attribute(w.file, "model_digest", model.source_digest) && ok;
-  if (model.source_text) ok = write_text_dataset(w.file, "/model_text", *model.source_text, kModelTextDescription) && ok;
+  if (model.source_text) ok = write_text_dataset(w.file, kModelTextPath, *model.source_text, kModelTextDescription) && ok;
   ok = write_string_attribute(w.file, "scenario", base.name) && ok;
   ok = write_string_attribute(w.file, "scenario_text", base.text) && ok;
   ok = write_string_attribute(w.file, "criterion", base.criterion) && ok;

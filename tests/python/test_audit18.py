@@ -61,7 +61,7 @@ def test_model_file_is_recorded_absolute_and_found_from_any_folder(tmp_path):
 
 def _drop_stored_model_text(path):
     with h5py.File(path, "r+") as f:
-        del f["model_text"]
+        del f["inputs/model_text"]
 
 
 def test_a_missing_model_file_says_so_instead_of_blaming_a_bundled_namesake(tmp_path):

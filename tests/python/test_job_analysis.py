@@ -180,3 +180,15 @@ def test_results_record_the_command_line_and_the_commit(tmp_path):
     assert line == f"paraspine run {path} --no-fatigue --criterion activation3 --subject mass=70 -o {out}"
     assert commit == paraspine.__commit__ and f"(commit {commit})" in version
     assert commit == "unknown" or len(commit.split("-")[0]) == 12
+
+
+def test_brief_prints_the_loads_without_the_muscle_table(tmp_path):
+    path = _scenario(tmp_path, STOOP, "stoop", 5)
+    full = run("run", str(path), "--no-fatigue")
+    brief = run("run", str(path), "--no-fatigue", "--brief")
+    assert brief.returncode == 0, brief.stderr
+    assert "muscle group" in full.stdout and "muscle group" not in brief.stdout
+    assert "longissimus" not in brief.stdout
+    for line in ("L5-S1", "reserves:", "abdominal pressure"):
+        assert line in brief.stdout
+    assert len(brief.stdout.splitlines()) < 20 < len(full.stdout.splitlines())

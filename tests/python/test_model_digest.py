@@ -3,9 +3,9 @@ render, report and Python's muscle_max_force warn when the model file they rebui
 since (review_code10 #2: a regenerated or edited model drew a posture the run never had, with the
 note "as the run sampled it", and weighted groups by the model as it is now, without a word).
 
-Since session 21 the file stores the model's text itself (/model_text), and render, report and Python
+Since session 21 the file stores the model's text itself (/inputs/model_text), and render, report and Python
 rebuild the run's model from it; the warnings remain for files written before (simulated here by
-deleting /model_text from a copy)."""
+deleting /inputs/model_text from a copy)."""
 import json
 import shutil
 import warnings
@@ -44,7 +44,7 @@ def _as_an_older_file(out, d):
     old = d / "older.h5"
     shutil.copyfile(out, old)
     with h5py.File(old, "r+") as f:
-        del f["model_text"]
+        del f["inputs/model_text"]
     return old
 
 
@@ -52,7 +52,7 @@ def test_the_results_file_stores_the_model_text_and_everything_rebuilds_from_it(
     d, model, out = run_on_a_copied_model
     text = model.read_text()
     with h5py.File(out, "r") as f:
-        ds = f["model_text"]
+        ds = f["inputs/model_text"]
         assert ds.attrs["encoding"] in ("utf-8", b"utf-8")
         assert ds.compression == "gzip" and ds.id.get_storage_size() < len(text.encode()) / 4
         assert ds[()].tobytes().decode() == text
@@ -98,7 +98,7 @@ def test_extract_names_a_file_that_stores_no_model_text(run_on_a_copied_model, t
     old = _as_an_older_file(out, tmp_path)
     got = run("model", "extract", str(old))
     assert got.returncode == 2 and got.stdout == ""
-    assert f"{old}:0: /model_text: not stored" in got.stderr or f"{old}: /model_text: not stored" in got.stderr, got.stderr
+    assert f"{old}:0: /inputs/model_text: not stored" in got.stderr or f"{old}: /inputs/model_text: not stored" in got.stderr, got.stderr
     assert str(model) in got.stderr  # where the run read it
     with paraspine.load_results(old) as r:
         assert r.model_text is None
@@ -146,6 +146,6 @@ def test_a_sweep_file_stores_its_model_text_and_digest(tmp_path):
     with h5py.File(out, "r") as f:
         digest = f.attrs["model_digest"]
         assert (digest.decode() if isinstance(digest, bytes) else digest) == lumbar.source_digest
-        assert f["model_text"][()].tobytes().decode() == lumbar.source_text
+        assert f["inputs/model_text"][()].tobytes().decode() == lumbar.source_text
     got = run("model", "extract", str(out))
     assert got.returncode == 0 and got.stdout == lumbar.source_text
