@@ -166,7 +166,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         string); default all. In memory, or in the ``output`` file as ``paraspine run -o --fields``.
         A frame of ``full_spine`` with all fields is about 42 kB (678 fascicles).
     precision: ``"double"`` or ``"single"``: how ``output`` stores the per-frame fields, as
-        ``paraspine run --precision`` (single: float32, half the size; time stays float64).
+        ``paraspine run --precision`` (single: float32, with deflate about 43 % of the file: rounded_back_lift 4.9 vs 11.4 MB; time stays float64).
     compression: ``"deflate"`` (read by every HDF5 reader) or ``"lz4"`` (several times faster to
         write, files ~15 % larger): how ``output`` compresses its chunks, as ``paraspine run
         --compression``. The returned Results read the file through h5py, which needs the HDF5 LZ4

@@ -935,7 +935,7 @@ static int run_main(int argc, char** argv) {
   bool run_brief = false;
   run->add_flag("--brief", run_brief, "Print the spinal loads, reserves and endurance only, without the muscle-group table");
   run->add_option("--threads", run_threads, "Threads (0 = all cores; at most 4 per core) for --no-fatigue runs, whose frames are solved in parallel; with fatigue the frames run in order on one thread. Results identical for every count")->capture_default_str()->check(thread_count_check());
-  run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, about a third of the file; time stays float64)")
+  run->add_option("--precision", run_precision, "Storage of the per-frame fields: double (float64) or single (float32, with deflate about 43 % of the file: rounded_back_lift 4.9 vs 11.4 MB; time stays float64)")
       ->capture_default_str()->check(CLI::IsMember({"double", "single"}))->needs(run_out_opt);
   std::string run_compression = "deflate";
   run->add_option("--compression", run_compression, "Chunk compression: deflate (read by every HDF5 reader) or lz4 (several times faster to write, files ~15 % larger; h5py needs the HDF5 LZ4 plugin, Debian package hdf5-filter-plugin)")

@@ -80,7 +80,7 @@ std::string hdf5_schema_markdown() {
   s += "\n## Storage options\n\n"
        "`paraspine run ... -o FILE --precision single` stores the per-frame fields as IEEE float32 (7\n"
        "significant digits: 0.1 mN on a 1 kN force, far below the model's accuracy); with shuffle +\n"
-       "deflate the file shrinks to about a third; `/time` stays float64 so frame times of long runs stay exact. `--fields LIST` stores only\n"
+       "deflate the file shrinks to about 43 % (rounded_back_lift: 4.9 vs 11.4 MB, session 21); `/time` stays float64 so frame times of long runs stay exact. `--fields LIST` stores only\n"
        "the listed datasets or groups (`joints`, `muscles`, `fatigue`, `kinematics`, or paths such as\n"
        "`muscles/activation`); the others are absent, everything else (axes, attributes, summary) is\n"
        "as above. Both keep schema v1: h5py, xarray and `paraspine compare` read them unchanged. xarray\n"
