@@ -8,7 +8,8 @@ if(GIT_FOUND)
                   OUTPUT_VARIABLE head RESULT_VARIABLE head_status OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
   if(head_status EQUAL 0 AND head)
     set(commit "${head}")
-    execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${SOURCE_DIR}" status --porcelain --untracked-files=no
+    # --no-optional-locks: a build running beside a `git commit` must not take the index lock.
+    execute_process(COMMAND "${GIT_EXECUTABLE}" --no-optional-locks -C "${SOURCE_DIR}" status --porcelain --untracked-files=no
                     OUTPUT_VARIABLE changes RESULT_VARIABLE status_status ERROR_QUIET)
     if(status_status EQUAL 0 AND NOT changes STREQUAL "")
       set(commit "${commit}-modified")

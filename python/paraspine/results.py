@@ -632,11 +632,12 @@ class Results:
         text = getattr(self, "_model_text", None)
         if text is not None:  # the run's own model, whatever has become of its file
             model = _core.Model.from_yaml(text, f"{self.file or self.scenario_name} (model_text)")
-            self._file_model = self._scaled_to_recorded_subject(model)
-            if self._file_model.nmuscle != len(self.muscle_names):
-                raise ValueError(f"the stored model of {self.file or self.scenario_name} has {self._file_model.nmuscle} "
-                                 f"muscles, the results {len(self.muscle_names)}: the file is inconsistent")
-            return self._file_model
+            model = self._scaled_to_recorded_subject(model)
+            if list(model.muscle_names) != list(self.muscle_names):
+                raise ValueError(f"the stored model of {self.file or self.scenario_name} names other fascicles than its "
+                                 f"results ({model.nmuscle} against {len(self.muscle_names)}): the file is inconsistent")
+            self._file_model = model
+            return model
         opened = getattr(self, "_opened_as", None) or (os.path.abspath(self.file) if self.file else "")
         found = _core._find_recorded_model_file(opened, mfile, digest)  # the rule render and report use
         name = str(self.metadata.get("model", ""))
@@ -932,7 +933,11 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
             summary=info["summary"], metadata=meta, file=path, h5file=f)
         r._opened_as = os.path.abspath(path)  # what pickling records (self.file stays as the caller wrote it)
         if "inputs/model_text" in f:  # the run's model text (files since session 21)
-            r._model_text = f["inputs/model_text"][()].tobytes().decode("utf-8")
+            try:
+                r._model_text = f["inputs/model_text"][()].tobytes().decode("utf-8")
+            except UnicodeDecodeError:  # damaged: the file is still read, the model looked for as in older files
+                warnings.warn(f"{path}: /inputs/model_text is not UTF-8 text (a damaged file?): its model is looked for "
+                              "by the recorded model_file instead", stacklevel=2)
         if "muscles/max_force" in f:  # the run's own F0: the group weights, whatever the model file says now
             r._f0 = np.asarray(f["muscles/max_force"][()], dtype=float)
         return r

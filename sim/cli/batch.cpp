@@ -60,7 +60,6 @@ int run(const BatchArgs& a) {
   opt.command_line = command_line();
   if (isatty(STDERR_FILENO)) opt.progress = print_progress;  // stderr: beside --json on stdout too
   if (!a.fields.empty()) check_field_selection(a.fields);
-  if (!a.csv.empty()) check_output_path(a.csv);  // before any work
   // A missing model named where it was given (--model, or each scenario's model: line), before any work.
   if (!a.model.empty()) resolve_model_name(a.model, "--model", 0, "");
   else
@@ -75,6 +74,20 @@ int run(const BatchArgs& a) {
     }
   // Read once (an InputError naming file, line and field stops here, before any work).
   std::vector<Scenario> scenarios = batch_scenarios(a.scenarios, opt);
+  if (!a.csv.empty()) {  // before any work: never one of the batch's inputs or results files
+    std::vector<std::string> inputs, outputs;
+    for (const Scenario& sc : scenarios) {
+      inputs.push_back(sc.file);
+      inputs.push_back(sc.motion_file);
+      try {
+        inputs.push_back(resolve_model_name(a.model.empty() ? sc.model : a.model, sc.file, sc.model_line, "model"));
+        if (!a.out.empty()) outputs.push_back(batch_output_file(a.out, sc.name, sc.file));
+      } catch (const std::exception&) {
+        // named by the checks above or by run_batch
+      }
+    }
+    check_table_path(a.csv, inputs, outputs);
+  }
   if (a.out.empty()) remove_on_interrupt({}, "");  // says "interrupted"
   if (!a.out.empty()) {
     // The files run_batch will write (<dir>/<scenario name>.h5, one per scenario in order): the
@@ -126,7 +139,7 @@ int run(const BatchArgs& a) {
     fmt::print("  {:<36} {:>8} {:>10.1f} {} {} {} {:>12.2f} {:>12} {:>8.1f}  {}\n", e.name, s["frames"].get<long>(),
                s["duration_s"].get<double>(), bound_cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14, lower),
                bound_cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14, lower),
-               bound_cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16, lower), s["reserves"]["peak_moment_Nm"].get<double>(),
+               cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16), s["reserves"]["peak_moment_Nm"].get<double>(),
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
                e.seconds, run_verdict(s));
   }
@@ -134,7 +147,7 @@ int run(const BatchArgs& a) {
              "  6400 N) and the AP shear limits (700 / 1000 N); AP shear + anterior, - posterior (docs/scenarios.md)\n");
   if (any_lower)
     fmt::print("  ≥ lower bounds: reserves carried moments the muscles could not, without loading the discs: the task is\n"
-               "    beyond the subject's modelled strength and its true loads are higher\n");
+               "    beyond the subject's modelled strength and its true compressions are higher\n");
   if (!a.csv.empty()) fmt::print("\n  table: {}\n", a.csv);
   // Joined as the files were named (batch_output_file), so "-o results/" prints no double slash.
   if (!a.out.empty()) fmt::print("\n  results: {}\n", (std::filesystem::path(a.out) / "<scenario>.h5").string());

@@ -423,16 +423,17 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     const double pc = joint_number(summary, name, "peak_compression_N"), fresh = joint_number(summary, name, "fresh_peak_compression_N");
     const std::string note = ps::cli::limit_note(summary, name);
     fmt::print("  {:<8} {}{} {} {} {} {} {}{}\n", name, bound_cell(pc, 0, 14, lower), mark(pc, fresh),
-               cell(joint_number(summary, name, "peak_compression_time_s"), time_digits(joint_number(summary, name, "peak_compression_time_s")), 8), cell(fresh, 0, 13),
+               cell(joint_number(summary, name, "peak_compression_time_s"), time_digits(joint_number(summary, name, "peak_compression_time_s")), 8), bound_cell(fresh, 0, 13, lower),
                bound_cell(joint_number(summary, name, "mean_compression_N"), 0, 14, lower),
-               bound_cell(joint_number(summary, name, "peak_shear_ap_signed_N"), 0, 16, lower),
-               bound_cell(joint_number(summary, name, "peak_shear_lateral_signed_N"), 0, 17, lower),
+               cell(joint_number(summary, name, "peak_shear_ap_signed_N"), 0, 16),
+               cell(joint_number(summary, name, "peak_shear_lateral_signed_N"), 0, 17),
                !note.empty() ? "   " + note + (name == most ? " (most loaded level)" : "") : name == most ? "   (most loaded level)" : "");
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
   if (lower)
     fmt::print("  ≥ lower bounds: reserves carried up to {:.1f} N·m the muscles could not (reserves below), without loading the\n"
-               "    discs: the task is beyond this subject's modelled strength, and its true loads are higher\n",
+               "    discs: the task is beyond this subject's modelled strength and its true compressions are higher (its shears\n"
+               "    could differ either way)\n",
                summary["reserves"]["peak_moment_Nm"].get<double>());
   // --brief: the loads, reserves and endurance only (a job analysis reads no 60-row muscle table).
   if (!brief) fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>16}\n", "muscle group", "side", "peak act.", "at t s",
@@ -742,12 +743,12 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
                   const std::string& motion, double lowpass_hz, const std::string& out, int threads, bool json,
                   const std::string& csv) {
   if (!out.empty()) ps::check_output_path(out);
-  if (!csv.empty()) ps::check_output_path(csv);
   // --motion and --set as run's, before the axes (e.g. --set positions=absolute)
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
   // A missing model named at its line; -o must not overwrite the scenario or its model (as run).
   const std::string model_path = ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model");
   if (!out.empty()) ps::check_output_path(out, {sc.file, model_path, sc.motion_file}), check_results_name(out);  // after "is an input of the run"
+  if (!csv.empty()) ps::check_table_path(csv, {sc.file, model_path, sc.motion_file}, {out});
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
   {  // a path both set and varied: each grid point's value replaced the --set one silently
@@ -766,7 +767,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   // Each point goes to the file as it completes and only its table cells are kept, so memory does
   // not grow with the grid (--json prints every summary, so only then are they kept).
   std::unique_ptr<ps::SweepWriter> writer;
-  if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes);
+  if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes, ps::cli::command_line());
   std::vector<nlohmann::json> kept(json ? points : 0);
   std::vector<std::string> cells(json ? 0 : points), csv_rows(csv.empty() ? 0 : points);
   std::atomic<bool> reserves_acted{false};  // points finish on several threads
@@ -783,7 +784,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
       if (lower) reserves_acted = true;
       cells[p] = fmt::format("{} {} {} {:>12.2f} {:>12}  {}", bound_cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14, lower),
                              bound_cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14, lower),
-                             bound_cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16, lower), reserve,
+                             ps::cli::cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16), reserve,
                              s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()),
                              ps::cli::run_verdict(s));
     }
@@ -835,7 +836,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
              "  6400 N) and the AP shear limits (700 / 1000 N); AP shear + anterior, - posterior (docs/scenarios.md)\n");
   if (reserves_acted)
     fmt::print("  ≥ lower bounds: reserves act at this point (moments the muscles cannot carry) without loading the disc, so a\n"
-               "    heavier box can show a smaller peak (docs/loadsharing.md, \"Reserves\")\n");
+               "    heavier box can show a smaller compression (docs/loadsharing.md, \"Reserves\")\n");
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   if (!csv.empty()) fmt::print("  table: {}\n", csv);
   return 0;
@@ -866,7 +867,7 @@ static int run_main(int argc, char** argv) {
   info->add_option("MODEL", info_path, "Model file or bundled model name (e.g. lumbar)")->required();
   info->add_flag("--json", info_json, "Print one JSON object on stdout");
   info->footer("Examples:\n  paraspine model info lumbar\n  paraspine model info models/lumbar.yaml --json\n"
-               "  paraspine model info lift.h5          # the model a results file stores (its run's own)");
+               "  paraspine model info lift.h5          # the model text a results file stores, unscaled (the run's subject is in the file)");
   auto* extract = model_cmd->add_subcommand(
       "extract", "Write out the model text a results or sweep file stores: the run's own model, even after its file was edited or lost");
   std::string extract_path, extract_out;

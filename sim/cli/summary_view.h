@@ -91,7 +91,9 @@ inline std::string cell(double v, int digits, int width) {
   return std::isnan(v) ? fmt::format("{:>{}}", "-", width) : fmt::format("{:>{}.{}f}", v, width, digits);
 }
 
-// A load the reserves make a lower bound, marked "≥" (summary `loads_are_lower_bounds`).
+// A compression the reserves make a lower bound, marked "≥" (summary `loads_are_lower_bounds`). Only
+// compressions: the muscle force a reserve stands in for would add compression, but could move a
+// shear either way (extensor fascicles pull posteriorly).
 inline std::string bound_cell(double v, int digits, int width, bool lower_bound) {
   if (!lower_bound || std::isnan(v)) return cell(v, digits, width);
   std::string number = cell(v, digits, 0);
@@ -126,32 +128,38 @@ inline std::string limit_note(const nlohmann::json& summary, const std::string& 
   return out;
 }
 
-// One verdict for a whole run, for batch, sweep and CSV rows: the worst lumbar level against each
-// limit ("ok" below them all), then "loads are lower bounds" where reserves acted.
+// One verdict for a whole run, for batch, sweep and CSV rows: "not capable (reserves)" first where
+// reserves acted (the task is beyond the modelled strength, whatever the loads say), then the worst
+// lumbar level against each limit; "ok" only when neither applies, "no lumbar level" for a model
+// whose joints have no verdicts.
 inline std::string run_verdict(const nlohmann::json& summary) {
   std::string worst_c, worst_c_joint, worst_s, worst_s_joint;
+  bool any_lumbar = false;
   auto rank_c = [](const std::string& v) { return v == "above_max_permissible_limit" ? 2 : v == "above_action_limit" ? 1 : 0; };
   auto rank_s = [](const std::string& v) { return v == "above_occasional_limit" ? 2 : v == "above_frequent_limit" ? 1 : 0; };
   if (summary.contains("joints") && summary["joints"].is_object())
     for (const auto& [name, v] : summary["joints"].items()) {
       const std::string c = joint_text(summary, name, "compression_verdict"), s = joint_text(summary, name, "shear_ap_verdict");
+      any_lumbar = any_lumbar || !c.empty();
       if (rank_c(c) > rank_c(worst_c)) worst_c = c, worst_c_joint = name;
       if (rank_s(s) > rank_s(worst_s)) worst_s = s, worst_s_joint = name;
     }
-  std::string out;
-  if (rank_c(worst_c) == 2) out = "compression > MPL 6400 (" + worst_c_joint + ")";
-  else if (rank_c(worst_c) == 1) out = "compression > AL 3400 (" + worst_c_joint + ")";
+  std::vector<std::string> parts;
+  if (loads_are_lower_bounds(summary)) parts.push_back("not capable (reserves)");
+  if (rank_c(worst_c) == 2) parts.push_back("compression > MPL 6400 (" + worst_c_joint + ")");
+  else if (rank_c(worst_c) == 1) parts.push_back("compression > AL 3400 (" + worst_c_joint + ")");
   if (rank_s(worst_s) > 0)
-    out += (out.empty() ? "" : ", ") + std::string("AP shear > ") + (rank_s(worst_s) == 2 ? "1000" : "700") + " (" + worst_s_joint + ")";
-  if (out.empty()) out = "ok";
-  if (loads_are_lower_bounds(summary)) out += ", lower bounds (reserves)";
+    parts.push_back(std::string("AP shear > ") + (rank_s(worst_s) == 2 ? "1000" : "700") + " (" + worst_s_joint + ")");
+  if (parts.empty()) return any_lumbar ? "ok" : "no lumbar level";
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
   return out;
 }
 
 // CSV export (batch and sweep --csv): one row per run, loads rounded to 1 N. A field with a comma or
 // a quote is quoted (RFC 4180).
 inline std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
   std::string q = "\"";
   for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";

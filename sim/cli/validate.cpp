@@ -22,7 +22,7 @@ ValidateCommand& add_validate_command(CLI::App& app) {
   static ValidateCommand v;
   v.command = app.add_subcommand("validate", "Run the validation cases against published in vivo measurements");
   v.command->add_option("--case", v.case_name, "Run only this case (names: paraspine validate)");
-  v.command->add_option("--cases", v.cases_file, "Cases file (default: tests/validation/cases.yaml of the source tree)");
+  v.command->add_option("--cases", v.cases_file, "Cases file (default: ./tests/validation/cases.yaml when there, else the bundled validation cases)");
   v.command->add_option("--model", v.model,
                         "Run every case on this model (a file or bundled name) instead of the one its scenario names, "
                         "to compare a model variant on the same cases");

@@ -29,7 +29,9 @@ std::string bundled_dir(const std::string& kind) {
   if (!installed_root().empty()) return (fs::path(installed_root()) / kind).string();
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
+  // Only for the program itself: beside python3 (/usr/bin) an install under /usr would shadow the
+  // source tree of a build-tree package; an installed package says where it is (the hook above).
+  if (!ec && exe.filename().string().rfind("paraspine", 0) == 0) {
     const fs::path installed = exe.parent_path().parent_path() / "share" / "paraspine" / kind;
     if (fs::is_directory(installed, ec)) return installed.string();
   }

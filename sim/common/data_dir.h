@@ -8,9 +8,10 @@
 namespace paraspine {
 
 // The folder of one kind of bundled file: "models", "scenarios" or "validation". In order:
-// $PARASPINE_DATA_DIR/KIND when that variable is set; EXE/../share/paraspine/KIND when it exists
-// (EXE the running program's folder; for Python, python3's, so an install under /usr serves both);
-// else the source tree's folder the build was made from (which may no longer exist: errors name it).
+// $PARASPINE_DATA_DIR/KIND when that variable is set; the installed Python package's folder
+// (set_installed_data_root); EXE/../share/paraspine/KIND when the running program is paraspine
+// installed under a prefix; else the source tree's folder the build was made from (which may no
+// longer exist: errors name it).
 std::string bundled_dir(const std::string& kind);
 
 // The installed package's PREFIX/share/paraspine, set by the Python package when it finds one beside

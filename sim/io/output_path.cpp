@@ -67,6 +67,20 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
       throw InputError(path, 0, "output", "is an input of the run (" + in + "): the output would replace it");
 }
 
+void check_table_path(const std::string& path, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) {
+  namespace fs = std::filesystem;
+  check_output_path(path, inputs);
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* bad : {".h5", ".hdf5", ".yaml", ".yml"})
+    if (ext == bad) throw InputError(path, 0, "--csv", "the table is CSV text, not " + ext.substr(1) + ": give a .csv name");
+  std::error_code ec;
+  const fs::path mine = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  for (const std::string& out : outputs)
+    if (!out.empty() && fs::weakly_canonical(fs::absolute(out, ec), ec) == mine)
+      throw InputError(path, 0, "--csv", "is also the results file (" + out + "): give the table another name");
+}
+
 std::string check_results_name(const std::string& path, const std::string& option, const std::string& hint) {
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

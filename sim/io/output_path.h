@@ -21,6 +21,11 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
 // named as the caller's user wrote it ("-o", "output"), `hint` where the text they wanted is.
 // Any other name without an HDF5 suffix (.h5 .hdf5 .hdf .he5 .nc) returns a warning for the
 // caller to give its own way ("the results file is HDF5 (usually named .h5)"); "" otherwise.
+// A --csv table: checked as any output, refused when it names an input of the run (the scenario,
+// its model or motion file) or the run's own results file (-o, which may not exist yet), or has a
+// results or scenario file's extension (--csv run.h5 is a slip for -o).
+void check_table_path(const std::string& path, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
+
 std::string check_results_name(const std::string& path, const std::string& option, const std::string& hint);
 
 

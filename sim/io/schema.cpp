@@ -119,6 +119,7 @@ std::string hdf5_schema_markdown() {
       "| `model`, `model_file` | the scenario's model: name and file |\n"
       "| `model_digest` | the model text's fingerprint, as in a run's file; the text itself is `/inputs/model_text`, as there |\n"
       "| `scenario`, `scenario_text` | scenario name and its full text, before the grid's overrides |\n"
+      "| `command_line` | the `paraspine sweep ...` command, as in a run's file (absent from Python) |\n"
       "| `criterion` | load-sharing criterion |\n"
       "| `created` | UTC time the file was started, ISO 8601 |\n\n"
       "| dataset | shape | units | content |\n|---|---|---|---|\n"

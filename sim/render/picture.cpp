@@ -1679,7 +1679,7 @@ std::vector<int> ResultsPicture::pressure_relieved_joints() const {
 }
 
 bool above_action_limit(const std::string& joint, double compression_N) {
-  return compression_N > kNioshActionLimit && is_lumbar_level(joint);
+  return compression_N > kNioshActionLimit && is_lumbar_level(joint);  // load_limits.h
 }
 
 double chart_value_x(double bar_end, double text_w, double fs, std::vector<double> lines) {

@@ -23,8 +23,10 @@ inline constexpr double kShearFrequentLimitN = 700;
 
 // The limits were set for L5/S1 and are read for every lumbar disc (3DSSPP compares its L4/L5
 // compression with the same 3400 N [R]); a thoracic level above them is not over a limit the sources
-// give. Lumbar = a joint named L… (L5-S1 … L1-L2).
-inline bool is_lumbar_level(const std::string& joint) { return joint.rfind("L", 0) == 0; }
+// give. Lumbar = a joint named L and a digit (L5-S1 … L1-L2), the names docs/model-format.md gives.
+inline bool is_lumbar_level(const std::string& joint) {
+  return joint.size() > 1 && joint[0] == 'L' && joint[1] >= '0' && joint[1] <= '9';
+}
 
 // "below_action_limit", "above_action_limit" or "above_max_permissible_limit".
 inline const char* compression_verdict(double peak_N) {

@@ -331,7 +331,7 @@ struct SweepWriter::Impl {
   }
 };
 
-SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes)
+SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes, const std::string& command_line)
     : impl_(std::make_unique<Impl>()) {
   Impl& w = *impl_;
   quiet_hdf5_errors();
@@ -381,6 +381,7 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
   if (model.source_text) ok = write_text_dataset(w.file, kModelTextPath, *model.source_text, kModelTextDescription) && ok;
   ok = write_string_attribute(w.file, "scenario", base.name) && ok;
   ok = write_string_attribute(w.file, "scenario_text", base.text) && ok;
+  if (!command_line.empty()) ok = write_string_attribute(w.file, "command_line", command_line) && ok;
   ok = write_string_attribute(w.file, "criterion", base.criterion) && ok;
   ok = write_string_attribute(w.file, "created", created) && ok;
   if (!ok) w.fail("cannot write the sweep file's attributes");

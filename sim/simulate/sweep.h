@@ -66,7 +66,8 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
 // removes the partial file).
 class SweepWriter {
  public:
-  SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes);
+  // command_line: recorded as the root attribute of that name when given (the CLI's, as run -o records it).
+  SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes, const std::string& command_line = "");
   ~SweepWriter();
   void add(long point, const nlohmann::json& summary);
   void finish();
