@@ -1152,6 +1152,45 @@ std::string implausible_speed(const Scenario& s) {
   return message;
 }
 
+namespace {
+
+// A point of the world frame (m) as the scenario file writes it: divided by what its lengths are
+// multiplied by (positions: scaled), "[0.412, -0.021, 0.190]" to the millimetre.
+std::string file_point(const Vec3& world, double ls) {
+  const Vec3 p = world / ls;
+  auto mm = [](double v) { return fmt::format("{:.3f}", std::abs(v) < 5e-4 ? 0.0 : v); };
+  return "[" + mm(p.x()) + ", " + mm(p.y()) + ", " + mm(p.z()) + "]";
+}
+
+}  // namespace
+
+std::string reach_problem(const Model& m, const ScenarioHand& hand, size_t h, const Vec3& shoulder, double distance, double arm_length,
+                          double ls) {
+  // hands.both gives the right hand; the left one is its mirror (z negated, parse_scenario).
+  const bool both = hand.field.size() >= 5 && hand.field.compare(hand.field.size() - 5, 5, ".both") == 0;
+  const char* side = h == 0 ? "right" : "left";
+  const Vec3 hand_world = ls * hand.position;
+  std::string msg = both ? fmt::format("the {} hand{} is {:.3f} m from the shoulder", side,
+                                       h == 1 ? " (the mirror of the given position: " + file_point(hand_world, ls) + ")" : "", distance)
+                         : fmt::format("the hand is {:.3f} m from the shoulder", distance);
+  msg += fmt::format(", beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)", arm_length, 1.05 * arm_length);
+  // Far beyond any arm: most likely centimetres or millimetres typed for metres.
+  if (distance > kUnitSlipReachM) msg += " — positions are in metres (centimetres typed?)";
+  // Where the shoulder is, and the hand point at the straight arm's length on the line from it
+  // towards the given hand: a position that passes (the check allows 5 % more) — in the file's frame
+  // and units, so that it can be typed in (docs/scenarios.md, "Checks against the model").
+  const Vec3 nearest = shoulder + (hand_world - shoulder) * (arm_length / distance);
+  msg += fmt::format(". The {} shoulder is at {}; the nearest point within reach on the line from it to the hand is {}", side,
+                     file_point(shoulder, ls), file_point(nearest, ls));
+  if (both && h == 1) msg += " (hands.both.position " + file_point(Vec3(nearest.x(), nearest.y(), -nearest.z()), ls) + ")";
+  msg += ". Positions are metres from the pelvis origin in relaxed standing, [forward, up, right]";
+  // The floor: the bundled models' reference subject stands with that origin kStandingPelvisHeightM
+  // above it; the model scales it with the body (length_scale), the file's frame by ls.
+  if (std::abs(m.reference_height / m.length_scale - kFloorReferenceHeightM) < 5e-4)
+    msg += fmt::format("; the floor is at up = {:.3f} m", -kStandingPelvisHeightM * m.length_scale / ls);
+  return msg;
+}
+
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   // An error about a keyframe names the file it was written in: the scenario, or its motion file
   // (whose lines the keyframe's carry); the loops over keyframes set it.
@@ -1361,9 +1400,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       const Arm& arm = m.arms[h];
       const Vec3 shoulder = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder;
       const double reach = (ls * hand.position - shoulder).norm();
-      if (reach > arm.length * 1.05)
-        fail(hand.line, hand.field + ".position", fmt::format("the hand is {:.3f} m from the shoulder, beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)",
-                                                                  reach, arm.length, 1.05 * arm.length) + scaled_note);
+      if (reach > arm.length * 1.05) fail(hand.line, hand.field + ".position", reach_problem(m, hand, h, shoulder, reach, arm.length, ls) + scaled_note);
     }
     b.times.push_back(kf.time);
     b.postures.push_back(p);
