@@ -123,6 +123,31 @@ Scenario parse_scenario_with_motion(const std::string& text, const std::string& 
 }
 
 namespace {
+// Angles typed in radians into the degree fields (flexion: 1.05 for 60°) run as a posture within a few
+// degrees of standing: the loads are wrong and nothing stops the run (audit21a F11). [D] The rule:
+// every non-zero angle the file's keyframes give (pelvis_deg, regions_deg, joints_deg) is below
+// kRadianLikeDeg in magnitude — a half turn in radians is π, so any radian angle is — and at least two
+// of them are not whole numbers (radians of a real posture are fractions: 0.35, 1.05; a file in degrees
+// that keeps within ±3.2° of standing is a quiet stance written, in the bundled library, in whole
+// degrees or with larger angles elsewhere). A warning, not an error: a quiet stance written in
+// fractional degrees is possible, and runs. A motion file is measured data and is not judged.
+void warn_if_radians(const Scenario& s) {
+  const ScenarioAngle* first = nullptr;
+  int fractions = 0;
+  for (const auto& kf : s.keyframes)
+    for (const auto* list : {&kf.angles, &kf.joint_angles})
+      for (const auto& a : *list) {
+        if (a.degrees == 0) continue;
+        if (!(std::abs(a.degrees) < kRadianLikeDeg)) return;
+        if (a.degrees != std::floor(a.degrees)) ++fractions;
+        if (!first || a.line < first->line) first = &a;
+      }
+  if (first && fractions >= 2)
+    warn_once(fmt::format("{}:{}: {}: every angle in the file's keyframes is below {:g} in magnitude, as radians would be: angles "
+                          "are in degrees (60° is 60, not 1.05)",
+                          s.file, first->line, first->field, kRadianLikeDeg));
+}
+
 Scenario parse_scenario_impl(const std::string& text, const std::string& file, const std::string& note, const GivenMotion& given) {
   Reader r{{file, note}};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario", note);
@@ -562,6 +587,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     }
     s.keyframes.push_back(kf);
   }
+  if (!motion.IsDefined()) warn_if_radians(s);
   // A file that names its subject's height and gives positions must say which subject the positions
   // were written for: `scaled` multiplies them by that height over the model's reference height, which
   // is wrong for positions measured on this subject; `absolute` keeps them, which does not follow a
