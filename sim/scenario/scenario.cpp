@@ -647,7 +647,7 @@ namespace {
 // The YAML scalar a path such as "keyframes[2].hands.both.load_kg" names in `root`; throws
 // InputError naming the override when the path is malformed or does not exist.
 YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option,
-                           std::vector<YAML::Node>& on_path) {
+                           std::vector<YAML::Node>& on_path, bool allow_sequence = false) {
   auto fail = [&](const std::string& msg) -> void { throw InputError(option, 0, path, msg); };
   YAML::Node cur = root;
   on_path.clear();
@@ -690,7 +690,10 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
     }
     first = false;
   }
-  if (!cur.IsScalar()) fail("only single values can be set");
+  if (allow_sequence && cur.IsSequence()) return cur;
+  if (!cur.IsScalar())
+    fail(cur.IsSequence() ? "a list: set it whole, [a, b, c] with as many values as it has, or one element, e.g. " + path + "[0]=…"
+                          : "a mapping: set one of its values, e.g. " + path + ".KEY=VALUE");
   return cur;
 }
 
@@ -935,9 +938,78 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
   return with_top_level_line(out, blanked, line);
 }
 
+namespace {
+
+// The single-value overrides one PATH=VALUE stands for (audit21a F9, as sweep --vary reads its paths):
+// an index list in the path sets every index it names ("keyframes[1,2].hands.both.load_kg=5"), and a
+// list value "[a, b, c]" for a list the scenario writes sets its elements one by one, as many as the
+// list has ("…position=[0.45,-0.6,0.18]" → position[0]=0.45, position[1]=-0.6, position[2]=0.18).
+std::vector<std::string> expanded_overrides(const std::string& text, const std::vector<std::string>& overrides, const std::string& option) {
+  std::vector<std::string> out;
+  std::optional<YAML::Node> root;
+  for (const std::string& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      out.push_back(o);  // refused by apply_overrides, as written
+      continue;
+    }
+    const std::string value = o.substr(eq + 1);
+    for (const std::string& path : sweep_axis_paths(o.substr(0, eq), option)) {
+      const bool list_value = value.size() >= 2 && value.front() == '[' && value.back() == ']';
+      if (!list_value) {
+        out.push_back(path + "=" + value);
+        continue;
+      }
+      if (!root) {
+        try {
+          root = YAML::Load(text);
+        } catch (const YAML::ParserException&) {
+          out.push_back(path + "=" + value);  // the syntax error is apply_overrides' to report
+          continue;
+        }
+      }
+      std::vector<YAML::Node> on_path;
+      YAML::Node target;
+      try {
+        target = override_target(YAML::Clone(*root), path, option, on_path, true);
+      } catch (const InputError&) {
+        out.push_back(path + "=" + value);  // a scalar or a missing path: apply_overrides says which
+        continue;
+      }
+      if (!target.IsSequence()) {
+        out.push_back(path + "=" + value);
+        continue;
+      }
+      std::vector<std::string> items;
+      const std::string inside = value.substr(1, value.size() - 2);
+      if (inside.find_first_of("[]{}") != std::string::npos)
+        throw InputError(option, 0, path, "a list value is a flat list of numbers, e.g. [0.45, -0.6, 0.18], got " + value);
+      for (size_t from = 0;;) {
+        const size_t comma = inside.find(',', from);
+        std::string item = inside.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (item.empty()) throw InputError(option, 0, path, "an empty element in " + value);
+        items.push_back(item);
+        if (comma == std::string::npos) break;
+        from = comma + 1;
+      }
+      if (items.size() != target.size())
+        throw InputError(option, 0, path, fmt::format("{} values for a list of {} in the scenario (line {}): give all {}, e.g. {}={}", items.size(),
+                                                      target.size(), target.Mark().line + 1, target.size(), path,
+                                                      target.size() == 3 ? "[0.45, -0.6, 0.18]" : "[...]"));
+      for (size_t k = 0; k < items.size(); ++k) out.push_back(path + "[" + std::to_string(k) + "]=" + items[k]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string apply_overrides(const std::string& text, const std::string& file,
-                            const std::vector<std::string>& overrides, const std::string& option) {
-  if (overrides.empty()) return text;
+                            const std::vector<std::string>& given, const std::string& option) {
+  if (given.empty()) return text;
+  const std::vector<std::string> overrides = expanded_overrides(text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text, given, option);
   // One value per path: a second --set of the same path would silently replace the first (a job
   // script's typo for another keyframe), as a second --vary of it is refused.
   for (size_t i = 0; i < overrides.size(); ++i)
@@ -998,7 +1070,7 @@ std::string apply_overrides(const std::string& text, const std::string& file,
   check_overrides_took_effect(out, file, overrides, option);
   if (!out.empty() && out.back() != '\n') out += '\n';
   out += "# with overrides:";
-  for (std::string o : overrides) {
+  for (std::string o : given) {
     std::replace(o.begin(), o.end(), '\n', ' ');
     out += " " + o;
   }
@@ -1032,12 +1104,14 @@ std::vector<std::string> sweep_axis_paths(const std::string& path, const std::st
 
 void check_not_set_and_varied(const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths,
                               const std::string& set_option, const std::string& vary_option) {
-  for (const std::string& set : sets) {
-    const std::string path = set.substr(0, set.find('='));
-    for (const std::string& axis : axis_paths)
-      for (const std::string& one : sweep_axis_paths(axis, vary_option))
-        if (one == path) throw InputError(set_option, 0, path, "also varied by " + vary_option + ": give its values in the axis only");
-  }
+  // A set path with an index list sets each index; one that sets a whole list (position=[...]) sets
+  // each of its elements.
+  for (const std::string& set : sets)
+    for (const std::string& path : sweep_axis_paths(set.substr(0, set.find('=')), set_option))
+      for (const std::string& axis : axis_paths)
+        for (const std::string& one : sweep_axis_paths(axis, vary_option))
+          if (one == path || one.rfind(path + "[", 0) == 0)
+            throw InputError(set_option, 0, path, "also varied by " + vary_option + ": give its values in the axis only");
 }
 
 void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
