@@ -140,15 +140,16 @@ std::string warnings_of(const std::string& text, const std::string& file) {
 
 TEST(ScenarioAudit21, AnglesThatLookLikeRadiansDrawAWarning) {
   const std::string radians = "paraspine_scenario: 1\nname: rad\nkeyframes:\n  - time: 0\n  - time: 1\n"
-                              "    pelvis_deg: {flexion: 0.5}\n    regions_deg: {lumbar: {flexion: 1.05}, thoracic: {flexion: 0.3}}\n";
+                              "    pelvis_deg: {flexion: 0.5}\n    regions_deg: {lumbar: {flexion: 1.05}, thoracic: {flexion: 1}}\n";
   const std::string w = warnings_of(radians, "rad1.yaml");
   EXPECT_NE(w.find("warning: rad1.yaml:6: keyframes[1].pelvis_deg.flexion: every angle in the file's keyframes is below 3.2 in magnitude, "
                    "as radians would be: angles are in degrees"),
             std::string::npos)
       << w;
-  // One angle of a real size anywhere, or fewer than two fractions, and there is none.
+  // Two fractions are enough (above: 0.5 and 1.05); one angle of a real size anywhere, or fewer than
+  // two fractions, and there is none.
   std::string degrees = radians;
-  degrees.replace(degrees.find("0.3}"), 3, "20");
+  degrees.replace(degrees.find("flexion: 1}"), 10, "flexion: 20");
   EXPECT_EQ(warnings_of(degrees, "rad2.yaml"), "");
   EXPECT_EQ(warnings_of("paraspine_scenario: 1\nname: q\nkeyframes:\n  - time: 0\n  - time: 1\n    regions_deg: {lumbar: {flexion: 2.5}, "
                         "thoracic: {flexion: 2}}\n",
