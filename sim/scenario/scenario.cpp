@@ -946,7 +946,7 @@ namespace {
 // list has ("…position=[0.45,-0.6,0.18]" → position[0]=0.45, position[1]=-0.6, position[2]=0.18).
 std::vector<std::string> expanded_overrides(const std::string& text, const std::vector<std::string>& overrides, const std::string& option) {
   std::vector<std::string> out;
-  std::optional<YAML::Node> root;
+  bool parses = true;
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -960,18 +960,22 @@ std::vector<std::string> expanded_overrides(const std::string& text, const std::
         out.push_back(path + "=" + value);
         continue;
       }
-      if (!root) {
-        try {
-          root = YAML::Load(text);
-        } catch (const YAML::ParserException&) {
-          out.push_back(path + "=" + value);  // the syntax error is apply_overrides' to report
-          continue;
-        }
+      // A fresh tree per path (override_target's walk rebinds the nodes it starts from; a clone has no
+      // marks, and the list's line is named below).
+      YAML::Node root;
+      try {
+        if (parses) root = YAML::Load(text);
+      } catch (const YAML::ParserException&) {
+        parses = false;
+      }
+      if (!parses) {
+        out.push_back(path + "=" + value);  // the syntax error is apply_overrides' to report
+        continue;
       }
       std::vector<YAML::Node> on_path;
       YAML::Node target;
       try {
-        target = override_target(YAML::Clone(*root), path, option, on_path, true);
+        target = override_target(root, path, option, on_path, true);
       } catch (const InputError&) {
         out.push_back(path + "=" + value);  // a scalar or a missing path: apply_overrides says which
         continue;
@@ -1270,10 +1274,12 @@ std::string reach_problem(const Model& m, const ScenarioHand& hand, size_t h, co
   const bool both = hand.field.size() >= 5 && hand.field.compare(hand.field.size() - 5, 5, ".both") == 0;
   const char* side = h == 0 ? "right" : "left";
   const Vec3 hand_world = ls * hand.position;
-  std::string msg = both ? fmt::format("the {} hand{} is {:.3f} m from the shoulder", side,
-                                       h == 1 ? " (the mirror of the given position: " + file_point(hand_world, ls) + ")" : "", distance)
-                         : fmt::format("the hand is {:.3f} m from the shoulder", distance);
-  msg += fmt::format(", beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)", arm_length, 1.05 * arm_length);
+  // "the hand is D m from the shoulder, beyond the arm's …" first, as before (scripts and tests match it).
+  std::string msg = fmt::format("the hand is {:.3f} m from the shoulder, beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)", distance,
+                                arm_length, 1.05 * arm_length);
+  if (both)
+    msg += h == 0 ? " — the right hand of hands.both"
+                  : " — the left hand of hands.both, the mirror of the given position: " + file_point(hand_world, ls);
   // Far beyond any arm: most likely centimetres or millimetres typed for metres.
   if (distance > kUnitSlipReachM) msg += " — positions are in metres (centimetres typed?)";
   // Where the shoulder is, and the hand point at the straight arm's length on the line from it

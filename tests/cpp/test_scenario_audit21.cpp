@@ -77,7 +77,8 @@ TEST(ScenarioAudit21, ReachErrorNamesTheMirroredLeftHandOfBoth) {
   const std::string angles = "    regions_deg: {thoracic: {axial_rotation: -40}}\n";
   const std::string both = "{both: {position: [0.5, 0.1, 0.3]}}";
   const std::string msg = bind_error(hold(both, "", angles) + angles, "b.yaml", m);
-  EXPECT_NE(msg.find("b.yaml:7: keyframes[1].hands.both.position: the left hand (the mirror of the given position: [0.500, 0.100, -0.300]) is "),
+  EXPECT_EQ(msg.rfind("b.yaml:7: keyframes[1].hands.both.position: the hand is ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("(+5 %: 0.650 m) — the left hand of hands.both, the mirror of the given position: [0.500, 0.100, -0.300]. "),
             std::string::npos)
       << msg;
   EXPECT_NE(msg.find("The left shoulder is at ["), std::string::npos) << msg;
@@ -87,7 +88,8 @@ TEST(ScenarioAudit21, ReachErrorNamesTheMirroredLeftHandOfBoth) {
   EXPECT_EQ(bind_error(hold("{both: {position: " + fix + "}}", "", angles) + angles, "b.yaml", m), "accepted") << fix;
   // The right hand of hands.both out of reach is named too.
   const std::string right = bind_error(hold("{both: {position: [0.9, -0.3, 0.2]}}"), "b.yaml", m);
-  EXPECT_NE(right.find("hands.both.position: the right hand is "), std::string::npos) << right;
+  EXPECT_NE(right.find("hands.both.position: the hand is "), std::string::npos) << right;
+  EXPECT_NE(right.find("(+5 %: 0.650 m) — the right hand of hands.both. The right shoulder is at ["), std::string::npos) << right;
   EXPECT_EQ(right.find("(hands.both.position "), std::string::npos) << right;  // the right hand's is the given one
 }
 
@@ -112,8 +114,8 @@ TEST(ScenarioAudit21, ReachErrorFrameFollowsPositionsScaledOrAbsolute) {
 
 TEST(ScenarioAudit21, ReachErrorSaysMetresWhenTheDistanceIsAbsurd) {
   const std::string msg = bind_error(hold("{both: {position: [45, -60, 18]}}"), "cm.yaml", test::full_spine());
-  EXPECT_NE(msg.find("cm.yaml:6: keyframes[1].hands.both.position: the right hand is 77.5"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("positions are in metres (centimetres typed?)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("cm.yaml:6: keyframes[1].hands.both.position: the hand is 77.5"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(+5 %: 0.650 m) — the right hand of hands.both — positions are in metres (centimetres typed?)"), std::string::npos) << msg;
 }
 
 TEST(ScenarioAudit21, ReachErrorGivesNoFloorForAModelWithoutOne) {
@@ -210,7 +212,7 @@ TEST(ScenarioAudit21, SetTakesIndexListsAndWholeLists) {
             std::string::npos);
   // Errors name the option and the path.
   const std::string p = "keyframes[2].hands.both.position";
-  EXPECT_NE(set_error(base.text, {p + "=[0.4, -0.5]"}).find("--set: " + p + ": 2 values for a list of 3"), std::string::npos)
+  EXPECT_NE(set_error(base.text, {p + "=[0.4, -0.5]"}).find("--set: " + p + ": 2 values for a list of 3 in the scenario (line 36)"), std::string::npos)
       << set_error(base.text, {p + "=[0.4, -0.5]"});
   EXPECT_NE(set_error(base.text, {p + "=[0.4, , 0.1]"}).find("--set: " + p + ": an empty element"), std::string::npos);
   EXPECT_NE(set_error(base.text, {p + "=[[0.4], 0, 0.1]"}).find("flat list of numbers"), std::string::npos);

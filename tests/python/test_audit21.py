@@ -45,7 +45,7 @@ def test_reach_error_places_the_hand(tmp_path):
     r = run("run", str(f), "-o", str(out))
     assert r.returncode == 2 and not out.exists(), r.stderr
     msg = r.stderr
-    assert f"{f}:6: keyframes[1].hands.both.position: the right hand is " in msg, msg
+    assert f"{f}:6: keyframes[1].hands.both.position: the hand is " in msg and " — the right hand of hands.both. " in msg, msg
     assert "The right shoulder is at [" in msg and "the nearest point within reach on the line from it to the hand is [" in msg, msg
     assert "Positions are metres from the pelvis origin in relaxed standing, [forward, up, right]; the floor is at up = -0.930 m" in msg, msg
     # The suggested point, written in, runs.
