@@ -256,6 +256,8 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 
 // Applies command-line overrides "PATH=VALUE" to the scenario text before parsing, PATH in dots and
 // brackets: "subject.body_mass=70", "keyframes[2].hands.both.load_kg=12.5", "repetitions=10".
+// As sweep_axis_paths, an index list sets each index ("keyframes[2,3].hands.both.load_kg=5"); a list
+// value sets a list the file writes, element by element, with as many values ("…position=[0.4,-0.5,0.2]").
 // The path must exist (overrides change values, they do not add keys); throws InputError naming
 // the override otherwise. Returns the new text.
 std::string apply_overrides(const std::string& text, const std::string& file,
