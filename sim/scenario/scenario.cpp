@@ -125,6 +125,31 @@ Scenario parse_scenario_with_motion(const std::string& text, const std::string& 
 }
 
 namespace {
+// Angles typed in radians into the degree fields (flexion: 1.05 for 60°) run as a posture within a few
+// degrees of standing: the loads are wrong and nothing stops the run (audit21a F11). [D] The rule:
+// every non-zero angle the file's keyframes give (pelvis_deg, regions_deg, joints_deg) is below
+// kRadianLikeDeg in magnitude — a half turn in radians is π, so any radian angle is — and at least two
+// of them are not whole numbers (radians of a real posture are fractions: 0.35, 1.05; a file in degrees
+// that keeps within ±3.2° of standing is a quiet stance written, in the bundled library, in whole
+// degrees or with larger angles elsewhere). A warning, not an error: a quiet stance written in
+// fractional degrees is possible, and runs. A motion file is measured data and is not judged.
+void warn_if_radians(const Scenario& s) {
+  const ScenarioAngle* first = nullptr;
+  int fractions = 0;
+  for (const auto& kf : s.keyframes)
+    for (const auto* list : {&kf.angles, &kf.joint_angles})
+      for (const auto& a : *list) {
+        if (a.degrees == 0) continue;
+        if (!(std::abs(a.degrees) < kRadianLikeDeg)) return;
+        if (a.degrees != std::floor(a.degrees)) ++fractions;
+        if (!first || a.line < first->line) first = &a;
+      }
+  if (first && fractions >= 2)
+    warn_once(fmt::format("{}:{}: {}: every angle in the file's keyframes is below {:g} in magnitude, as radians would be: angles "
+                          "are in degrees (60° is 60, not 1.05)",
+                          s.file, first->line, first->field, kRadianLikeDeg));
+}
+
 Scenario parse_scenario_impl(const std::string& text, const std::string& file, const std::string& note, const GivenMotion& given) {
   Reader r{{file, note}};
   const YAML::Node root = load_yaml_mapping(text, file, "scenario", note);
@@ -564,6 +589,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     }
     s.keyframes.push_back(kf);
   }
+  if (!motion.IsDefined()) warn_if_radians(s);
   // A file that names its subject's height and gives positions must say which subject the positions
   // were written for: `scaled` multiplies them by that height over the model's reference height, which
   // is wrong for positions measured on this subject; `absolute` keeps them, which does not follow a
@@ -623,7 +649,7 @@ namespace {
 // The YAML scalar a path such as "keyframes[2].hands.both.load_kg" names in `root`; throws
 // InputError naming the override when the path is malformed or does not exist.
 YAML::Node override_target(const YAML::Node& root, const std::string& path, const std::string& option,
-                           std::vector<YAML::Node>& on_path) {
+                           std::vector<YAML::Node>& on_path, bool allow_sequence = false) {
   auto fail = [&](const std::string& msg) -> void { throw InputError(option, 0, path, msg); };
   YAML::Node cur = root;
   on_path.clear();
@@ -666,7 +692,10 @@ YAML::Node override_target(const YAML::Node& root, const std::string& path, cons
     }
     first = false;
   }
-  if (!cur.IsScalar()) fail("only single values can be set");
+  if (allow_sequence && cur.IsSequence()) return cur;
+  if (!cur.IsScalar())
+    fail(cur.IsSequence() ? "a list: set it whole, [a, b, c] with as many values as it has, or one element, e.g. " + path + "[0]=…"
+                          : "a mapping: set one of its values, e.g. " + path + ".KEY=VALUE");
   return cur;
 }
 
@@ -911,9 +940,82 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
   return with_top_level_line(out, blanked, line);
 }
 
+namespace {
+
+// The single-value overrides one PATH=VALUE stands for (audit21a F9, as sweep --vary reads its paths):
+// an index list in the path sets every index it names ("keyframes[1,2].hands.both.load_kg=5"), and a
+// list value "[a, b, c]" for a list the scenario writes sets its elements one by one, as many as the
+// list has ("…position=[0.45,-0.6,0.18]" → position[0]=0.45, position[1]=-0.6, position[2]=0.18).
+std::vector<std::string> expanded_overrides(const std::string& text, const std::vector<std::string>& overrides, const std::string& option) {
+  std::vector<std::string> out;
+  bool parses = true;
+  for (const std::string& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      out.push_back(o);  // refused by apply_overrides, as written
+      continue;
+    }
+    const std::string value = o.substr(eq + 1);
+    for (const std::string& path : sweep_axis_paths(o.substr(0, eq), option)) {
+      const bool list_value = value.size() >= 2 && value.front() == '[' && value.back() == ']';
+      if (!list_value) {
+        out.push_back(path + "=" + value);
+        continue;
+      }
+      // A fresh tree per path (override_target's walk rebinds the nodes it starts from; a clone has no
+      // marks, and the list's line is named below).
+      YAML::Node root;
+      try {
+        if (parses) root = YAML::Load(text);
+      } catch (const YAML::ParserException&) {
+        parses = false;
+      }
+      if (!parses) {
+        out.push_back(path + "=" + value);  // the syntax error is apply_overrides' to report
+        continue;
+      }
+      std::vector<YAML::Node> on_path;
+      YAML::Node target;
+      try {
+        target = override_target(root, path, option, on_path, true);
+      } catch (const InputError&) {
+        out.push_back(path + "=" + value);  // a scalar or a missing path: apply_overrides says which
+        continue;
+      }
+      if (!target.IsSequence()) {
+        out.push_back(path + "=" + value);
+        continue;
+      }
+      std::vector<std::string> items;
+      const std::string inside = value.substr(1, value.size() - 2);
+      if (inside.find_first_of("[]{}") != std::string::npos)
+        throw InputError(option, 0, path, "a list value is a flat list of numbers, e.g. [0.45, -0.6, 0.18], got " + value);
+      for (size_t from = 0;;) {
+        const size_t comma = inside.find(',', from);
+        std::string item = inside.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (item.empty()) throw InputError(option, 0, path, "an empty element in " + value);
+        items.push_back(item);
+        if (comma == std::string::npos) break;
+        from = comma + 1;
+      }
+      if (items.size() != target.size())
+        throw InputError(option, 0, path, fmt::format("{} values for a list of {} in the scenario (line {}): give all {}, e.g. {}={}", items.size(),
+                                                      target.size(), target.Mark().line + 1, target.size(), path,
+                                                      target.size() == 3 ? "[0.45, -0.6, 0.18]" : "[...]"));
+      for (size_t k = 0; k < items.size(); ++k) out.push_back(path + "[" + std::to_string(k) + "]=" + items[k]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string apply_overrides(const std::string& text, const std::string& file,
-                            const std::vector<std::string>& overrides, const std::string& option) {
-  if (overrides.empty()) return text;
+                            const std::vector<std::string>& given, const std::string& option) {
+  if (given.empty()) return text;
+  const std::vector<std::string> overrides = expanded_overrides(text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text, given, option);
   // One value per path: a second --set of the same path would silently replace the first (a job
   // script's typo for another keyframe), as a second --vary of it is refused.
   for (size_t i = 0; i < overrides.size(); ++i)
@@ -974,7 +1076,7 @@ std::string apply_overrides(const std::string& text, const std::string& file,
   check_overrides_took_effect(out, file, overrides, option);
   if (!out.empty() && out.back() != '\n') out += '\n';
   out += "# with overrides:";
-  for (std::string o : overrides) {
+  for (std::string o : given) {
     std::replace(o.begin(), o.end(), '\n', ' ');
     out += " " + o;
   }
@@ -1008,12 +1110,14 @@ std::vector<std::string> sweep_axis_paths(const std::string& path, const std::st
 
 void check_not_set_and_varied(const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths,
                               const std::string& set_option, const std::string& vary_option) {
-  for (const std::string& set : sets) {
-    const std::string path = set.substr(0, set.find('='));
-    for (const std::string& axis : axis_paths)
-      for (const std::string& one : sweep_axis_paths(axis, vary_option))
-        if (one == path) throw InputError(set_option, 0, path, "also varied by " + vary_option + ": give its values in the axis only");
-  }
+  // A set path with an index list sets each index; one that sets a whole list (position=[...]) sets
+  // each of its elements.
+  for (const std::string& set : sets)
+    for (const std::string& path : sweep_axis_paths(set.substr(0, set.find('=')), set_option))
+      for (const std::string& axis : axis_paths)
+        for (const std::string& one : sweep_axis_paths(axis, vary_option))
+          if (one == path || one.rfind(path + "[", 0) == 0)
+            throw InputError(set_option, 0, path, "also varied by " + vary_option + ": give its values in the axis only");
 }
 
 void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
@@ -1152,6 +1256,47 @@ std::string implausible_speed(const Scenario& s) {
     }
   }
   return message;
+}
+
+namespace {
+
+// A point of the world frame (m) as the scenario file writes it: divided by what its lengths are
+// multiplied by (positions: scaled), "[0.412, -0.021, 0.190]" to the millimetre.
+std::string file_point(const Vec3& world, double ls) {
+  const Vec3 p = world / ls;
+  auto mm = [](double v) { return fmt::format("{:.3f}", std::abs(v) < 5e-4 ? 0.0 : v); };
+  return "[" + mm(p.x()) + ", " + mm(p.y()) + ", " + mm(p.z()) + "]";
+}
+
+}  // namespace
+
+std::string reach_problem(const Model& m, const ScenarioHand& hand, size_t h, const Vec3& shoulder, double distance, double arm_length,
+                          double ls) {
+  // hands.both gives the right hand; the left one is its mirror (z negated, parse_scenario).
+  const bool both = hand.field.size() >= 5 && hand.field.compare(hand.field.size() - 5, 5, ".both") == 0;
+  const char* side = h == 0 ? "right" : "left";
+  const Vec3 hand_world = ls * hand.position;
+  // "the hand is D m from the shoulder, beyond the arm's …" first, as before (scripts and tests match it).
+  std::string msg = fmt::format("the hand is {:.3f} m from the shoulder, beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)", distance,
+                                arm_length, 1.05 * arm_length);
+  if (both)
+    msg += h == 0 ? " — the right hand of hands.both"
+                  : " — the left hand of hands.both, the mirror of the given position: " + file_point(hand_world, ls);
+  // Far beyond any arm: most likely centimetres or millimetres typed for metres.
+  if (distance > kUnitSlipReachM) msg += " — positions are in metres (centimetres typed?)";
+  // Where the shoulder is, and the hand point at the straight arm's length on the line from it
+  // towards the given hand: a position that passes (the check allows 5 % more) — in the file's frame
+  // and units, so that it can be typed in (docs/scenarios.md, "Checks against the model").
+  const Vec3 nearest = shoulder + (hand_world - shoulder) * (arm_length / distance);
+  msg += fmt::format(". The {} shoulder is at {}; the nearest point within reach on the line from it to the hand is {}", side,
+                     file_point(shoulder, ls), file_point(nearest, ls));
+  if (both && h == 1) msg += " (hands.both.position " + file_point(Vec3(nearest.x(), nearest.y(), -nearest.z()), ls) + ")";
+  msg += ". Positions are metres from the pelvis origin in relaxed standing, [forward, up, right]";
+  // The floor: the bundled models' reference subject stands with that origin kStandingPelvisHeightM
+  // above it; the model scales it with the body (length_scale), the file's frame by ls.
+  if (std::abs(m.reference_height / m.length_scale - kFloorReferenceHeightM) < 5e-4)
+    msg += fmt::format("; the floor is at up = {:.3f} m", -kStandingPelvisHeightM * m.length_scale / ls);
+  return msg;
 }
 
 BoundScenario bind_scenario(const Scenario& s, const Model& m) {
@@ -1363,9 +1508,7 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       const Arm& arm = m.arms[h];
       const Vec3 shoulder = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder;
       const double reach = (ls * hand.position - shoulder).norm();
-      if (reach > arm.length * 1.05)
-        fail(hand.line, hand.field + ".position", fmt::format("the hand is {:.3f} m from the shoulder, beyond the arm's {:.3f} m reach (+5 %: {:.3f} m)",
-                                                                  reach, arm.length, 1.05 * arm.length) + scaled_note);
+      if (reach > arm.length * 1.05) fail(hand.line, hand.field + ".position", reach_problem(m, hand, h, shoulder, reach, arm.length, ls) + scaled_note);
     }
     b.times.push_back(kf.time);
     b.postures.push_back(p);

@@ -124,6 +124,19 @@ constexpr double kMaxHandLoadKg = 60;
 // J Sports Sci Med 14:246, Table 3; pelvis 714 ± 71 °/s, trunk twist 871 ± 150 °/s). [D] 1500 °/s
 // is above their mean + 1.5 SD; a mean speed between keyframes is a lower bound on the peak.
 constexpr double kFastestTrunkDegPerS = 1500;
+// The floor in the scenario's frame. [D] The bundled models' reference subject (1.716 m) is MF-TL's
+// standing pelvis height, pelvis_ty 0.93 m, plus the trunk and head above the pelvis origin (their
+// reference_subject.height source): its floor is 0.93 m below the pelvis origin, and as the model is
+// scaled with the subject's height, so is that distance. A model whose reference height is another
+// says nothing of where its floor is, and the reach error then gives none.
+constexpr double kStandingPelvisHeightM = 0.93;
+constexpr double kFloorReferenceHeightM = 1.716;
+// A hand this far (m) from its shoulder, several arm lengths, is a unit slip (centimetres typed for
+// metres: [45, -60, 18] is 77 m away), which the reach error says.
+constexpr double kUnitSlipReachM = 3;
+// Every non-zero keyframe angle below this magnitude (degrees), two of them fractional, draws a
+// warning that the angles look like radians (parse_scenario; π rounded up: any radian angle is below it).
+constexpr double kRadianLikeDeg = 3.2;
 struct Scenario {
   std::string name, description, file, text;
   std::string note;  // appended to error messages about the file, e.g. " (with --set)"
@@ -200,6 +213,14 @@ struct FrameClock {
   double step_into(long f) const { return is_end_frame(f) ? duration - static_cast<double>(f - 1) * dt : dt; }
 };
 
+// The reach error's text for hand h (0 right, 1 left) of a keyframe, `distance` (m) from its shoulder
+// (world, m) beyond an arm of `arm_length`: which hand (under hands.both the left is the mirror of the
+// given position), the shoulder and the nearest point within reach towards the hand in the file's
+// frame and units (lengths divided by `ls`, positions: scaled), the frame, and the floor when the
+// model's reference subject gives it (kStandingPelvisHeightM).
+std::string reach_problem(const Model& m, const ScenarioHand& hand, size_t h, const Vec3& shoulder, double distance, double arm_length,
+                          double ls);
+
 // What is wrong with a posture for this model, or "" when every level stays within twice its in
 // vitro range of motion (the rule bind_scenario applies to every keyframe; the reason is there).
 // The message names the joint, the rotation, its angle and the range, in degrees.
@@ -235,6 +256,8 @@ std::string resolve_scenario_path(const std::string& name_or_path);
 
 // Applies command-line overrides "PATH=VALUE" to the scenario text before parsing, PATH in dots and
 // brackets: "subject.body_mass=70", "keyframes[2].hands.both.load_kg=12.5", "repetitions=10".
+// As sweep_axis_paths, an index list sets each index ("keyframes[2,3].hands.both.load_kg=5"); a list
+// value sets a list the file writes, element by element, with as many values ("…position=[0.4,-0.5,0.2]").
 // The path must exist (overrides change values, they do not add keys); throws InputError naming
 // the override otherwise. Returns the new text.
 std::string apply_overrides(const std::string& text, const std::string& file,
