@@ -767,7 +767,10 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   // Each point goes to the file as it completes and only its table cells are kept, so memory does
   // not grow with the grid (--json prints every summary, so only then are they kept).
   std::unique_ptr<ps::SweepWriter> writer;
-  if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes, ps::cli::command_line());
+  // Loaded once, for the grid and for the file's record of it (review21 R4: loaded twice, an edit
+  // between the two reads stored a text the grid did not run).
+  const ps::Model model = ps::load_model(model_path);
+  if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes, model, ps::cli::command_line());
   std::vector<nlohmann::json> kept(json ? points : 0);
   std::vector<std::string> cells(json ? 0 : points), csv_rows(csv.empty() ? 0 : points);
   std::atomic<bool> reserves_acted{false};  // points finish on several threads
@@ -788,7 +791,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
                              s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()),
                              ps::cli::run_verdict(s));
     }
-  });
+  }, "--vary", &model);
   if (writer) writer->finish();
   if (!csv.empty()) {  // the grid's values first, row-major as the table
     std::string text;

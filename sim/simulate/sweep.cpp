@@ -138,9 +138,10 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
 }
 
 void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
-                    const std::function<void(long, const nlohmann::json&)>& on_point, const std::string& option) {
+                    const std::function<void(long, const nlohmann::json&)>& on_point, const std::string& option,
+                    const Model* model) {
   const long points = sweep_point_count(axes, option);
-  const Model model0 = load_model(base.model);
+  const Model model0 = model ? *model : load_model(base.model);
   // Check every scenario override once, serially, so errors surface before any work.
   std::vector<std::string> first_sets;
   for (const auto& a : axes)
@@ -331,13 +332,13 @@ struct SweepWriter::Impl {
   }
 };
 
-SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes, const std::string& command_line)
+SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes, const Model& model,
+                         const std::string& command_line)
     : impl_(std::make_unique<Impl>()) {
   Impl& w = *impl_;
   quiet_hdf5_errors();
   w.path = path;
   w.partial = path + ".partial";
-  const Model model = load_model(base.model);  // its name for the file's attributes
   if (const std::string busy = file_in_use(w.partial); !busy.empty())
     throw InputError(path, 0, "output", "cannot create the sweep file: " + busy);
   w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -443,7 +444,7 @@ void SweepWriter::finish() {
 }
 
 void write_sweep(const std::string& path, const Scenario& base, const SweepResult& r) {
-  SweepWriter w(path, base, r.axes);
+  SweepWriter w(path, base, r.axes, load_model(base.model));  // the model as it is now: r holds no Model
   for (size_t p = 0; p < r.summaries.size(); ++p) w.add(static_cast<long>(p), r.summaries[p]);
   w.finish();
 }

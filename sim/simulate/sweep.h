@@ -57,9 +57,11 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
 // The same sweep without keeping the summaries: `on_point(point, summary)` gets each grid point's
 // summary as the point completes (in completion order, one call at a time, on any thread), so a
 // caller can write it out and memory does not grow with the number of points.
+// `model`: the scenario's model as already loaded (the CLI loads it once for this and the sweep file,
+// so the file records the text the grid ran); nullptr loads base.model here.
 void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
                     const std::function<void(long, const nlohmann::json&)>& on_point,
-                    const std::string& option = "--vary");
+                    const std::string& option = "--vary", const Model* model = nullptr);
 
 // The sweep file, written point by point: created as PATH.partial with the grid, each add() writes
 // one point's values and summary, finish() renames it into place (a writer destroyed unfinished
@@ -67,7 +69,9 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
 class SweepWriter {
  public:
   // command_line: recorded as the root attribute of that name when given (the CLI's, as run -o records it).
-  SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes, const std::string& command_line = "");
+  // `model`: the model the grid runs (its name, file, digest and text are recorded).
+  SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes, const Model& model,
+              const std::string& command_line = "");
   ~SweepWriter();
   void add(long point, const nlohmann::json& summary);
   void finish();

@@ -31,7 +31,7 @@ TEST(SweepStream, EveryPointOnceAndTheFileInGridOrder) {
   const std::string path = (fs::temp_directory_path() / "paraspine_test_sweep_stream.h5").string();
   fs::remove(path);
   {
-    SweepWriter w(path, s, axes);
+    SweepWriter w(path, s, axes, load_model(s.model));
     for (long p : {4L, 1L, 5L, 0L, 3L, 2L}) w.add(p, kept.summaries[p]);  // out of order
     w.finish();
   }
@@ -46,7 +46,7 @@ TEST(SweepStream, EveryPointOnceAndTheFileInGridOrder) {
   fs::remove(path);
 
   {  // abandoned: neither the file nor its .partial remains
-    SweepWriter w(path, s, axes);
+    SweepWriter w(path, s, axes, load_model(s.model));
     w.add(0, kept.summaries[0]);
   }
   EXPECT_FALSE(fs::exists(path));
