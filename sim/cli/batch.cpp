@@ -96,6 +96,13 @@ int run(const BatchArgs& a) {
     try {
       for (const Scenario& sc : scenarios) outputs.push_back(batch_output_file(a.out, sc.name, sc.file));
       remove_unfinished_on_interrupt(outputs);
+      // Earlier results are not replaced without a word (as `run -o` says it).
+      long existing = 0;
+      std::error_code ec;
+      for (const std::string& o : outputs) existing += std::filesystem::is_regular_file(o, ec) ? 1 : 0;
+      if (existing > 0)
+        fmt::print(stderr, "note: {} of the {} results files in {} exist and are replaced as their scenarios finish\n", existing,
+                   outputs.size(), a.out);
       opt.on_written = mark_output_finished;
     } catch (const std::exception&) {
       // run_batch reports it (a name that is no file name), before any work starts

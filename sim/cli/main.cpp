@@ -323,6 +323,11 @@ void check_results_name(const std::string& out) {
   const std::string warning =
       ps::check_results_name(out, "-o", "--json prints the summary on stdout: redirect it, > summary.json");
   if (!warning.empty()) std::fprintf(stderr, "warning: -o %s: %s\n", out.c_str(), warning.c_str());
+  // A file that took hours is not replaced without a word (audit21b #6); said before the work, so
+  // Ctrl-C can still keep it (an interrupted run leaves the earlier file as it was).
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(out, ec))
+    std::fprintf(stderr, "note: %s exists and is replaced when this finishes (Ctrl-C before then keeps it)\n", out.c_str());
 }
 
 // The scenario named on the command line with run/sweep's --motion (its keyframes replaced by a

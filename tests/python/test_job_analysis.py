@@ -207,3 +207,16 @@ def test_a_csv_table_never_replaces_an_input_or_the_results_file(tmp_path):
         r = run(*args)
         assert r.returncode == 2 and why in r.stderr, (args, r.stderr)
     assert path.read_text() == text and not (tmp_path / "g.h5").exists() and not (tmp_path / "g.dat").exists()
+
+
+def test_replacing_an_earlier_results_file_is_said_before_the_work(tmp_path):
+    path = _scenario(tmp_path, STOOP, "stoop", 5)
+    out = tmp_path / "r.h5"
+    first = run("run", str(path), "--no-fatigue", "-o", str(out))
+    assert first.returncode == 0 and "exists" not in first.stderr, first.stderr
+    again = run("run", str(path), "--no-fatigue", "-o", str(out))
+    assert again.returncode == 0 and f"note: {out} exists and is replaced when this finishes" in again.stderr, again.stderr
+    d = tmp_path / "batch"
+    assert run("batch", str(path), "--no-fatigue", "-o", str(d)).returncode == 0
+    r = run("batch", str(path), "--no-fatigue", "-o", str(d))
+    assert r.returncode == 0 and f"note: 1 of the 1 results files in {d} exist" in r.stderr, r.stderr
