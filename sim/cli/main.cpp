@@ -477,8 +477,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   fmt::print("\n  reserves: peak {:.2f} N·m{}, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(), peak_where,
              100 * r["frames_used_fraction"].get<double>(),
              r["peak_moment_Nm"].get<double>() > 0
-                 ? " (moments the model's muscles cannot carry; where they act, the compressions and shears above are "
-                   "lower bounds, since a reserve carries moment without loading the disc)"
+                 ? " (moments the model's muscles cannot carry; where they act, the compressions above are lower bounds, "
+                   "since a reserve carries moment without loading the disc)"
                  : "");
   if (r["peak_moment_Nm"].get<double>() > 0 && r.contains("peak_fatigue_share_of_strength")) {
     // The failure rule in the same terms, so that reserves in most frames and "never failed" reconcile.
