@@ -1,8 +1,30 @@
 #include "sim/io/hdf5_attributes.h"
 
+#include <cstdlib>
+#include <ctime>
 #include <utility>
 
 namespace paraspine {
+
+hid_t untimed_creation_properties(hid_t cls) {
+  const hid_t plist = H5Pcreate(cls);
+  H5Pset_obj_track_times(plist, 0);
+  return plist;
+}
+
+std::string creation_timestamp() {
+  std::time_t t = std::time(nullptr);
+  // SOURCE_DATE_EPOCH: a decimal count of seconds; anything else is ignored (the spec says to fail a
+  // build, but a results file's date is not worth failing a run for).
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
+    char* end = nullptr;
+    const long long v = std::strtoll(epoch, &end, 10);
+    if (end && *end == '\0' && v >= 0) t = static_cast<std::time_t>(v);
+  }
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
 
 // A string attribute, variable- or fixed-length (h5py writes either, depending on how it is given);
 // false when absent or not a string. Reading a fixed-length one as variable-length used to crash.

@@ -24,6 +24,16 @@ inline constexpr const char* kModelTextPath = "/inputs/model_text";
 inline constexpr const char* kModelTextDescription =
     "the model file's text as the run read it (UTF-8 bytes; its fnv1a64 digest is model_digest)";
 
+// A dataset or group creation property list (`cls`: H5P_DATASET_CREATE, H5P_GROUP_CREATE) that
+// records no modification time. HDF5 stamps every object with the second it was made by default, so
+// two runs of the same input gave files that differed in about 30 bytes; without the stamps they are
+// byte-identical (with SOURCE_DATE_EPOCH set, `created` too: creation_timestamp). Close with H5Pclose.
+hid_t untimed_creation_properties(hid_t cls);
+
+// The `created` attribute's text, ISO 8601 UTC: now, or the time SOURCE_DATE_EPOCH gives (seconds
+// since 1970, the reproducible-builds convention), so a rerun can reproduce a file byte for byte.
+std::string creation_timestamp();
+
 // Reads a dataset written by write_text_dataset into `out`; false when absent or not 1-D bytes.
 bool read_text_dataset(hid_t file, const char* path, std::string& out);
 

@@ -56,7 +56,9 @@ hid_t string_scale(hid_t file, const char* path, const std::vector<std::string>&
   const hid_t space = H5Screate_simple(1, &n, nullptr);
   const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);
-  const hid_t ds = H5Dcreate2(file, path, type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t dcpl = untimed_creation_properties(H5P_DATASET_CREATE);
+  const hid_t ds = H5Dcreate2(file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
+  H5Pclose(dcpl);
   std::vector<const char*> ptrs;
   for (const auto& v : values) ptrs.push_back(v.c_str());
   if (n) H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
@@ -65,13 +67,6 @@ hid_t string_scale(hid_t file, const char* path, const std::vector<std::string>&
   H5Sclose(space);
   H5Tclose(type);
   return ds;
-}
-
-std::string iso_time_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 // HDF5's shuffle filter: byte j of element i goes to j·n + i (n elements of `size` bytes).
@@ -326,7 +321,7 @@ struct ResultsWriter::Impl {
     std::vector<hsize_t> dims(rank, 0), maxdims(rank, H5S_UNLIMITED), chunk_dims(rank, chunk);
     for (size_t k = 0; k < tail.size(); ++k) dims[k + 1] = maxdims[k + 1] = chunk_dims[k + 1] = tail[k];
     const hid_t space = H5Screate_simple(rank, dims.data(), maxdims.data());
-    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    const hid_t dcpl = untimed_creation_properties(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, rank, chunk_dims.data());
     // The pipeline every reader applies in reverse; write_chunk produces exactly its output.
     H5Pset_shuffle(dcpl);
@@ -637,7 +632,7 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   if (!meta.command_line.empty()) write_string_attribute(w.file, "command_line", meta.command_line);
   write_string_attribute(w.file, "subject", meta.subject.dump());
   write_string_attribute(w.file, "criterion", meta.criterion);
-  write_string_attribute(w.file, "created", iso_time_now());
+  write_string_attribute(w.file, "created", creation_timestamp());
   w.file_type = options.single_precision ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
   w.value_size = options.single_precision ? 4 : 8;
   write_string_attribute(w.file, "storage", options.single_precision ? "float32" : "float64");
@@ -667,7 +662,9 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   {
     const hsize_t n = static_cast<hsize_t>(m.nmuscle);
     const hid_t space = H5Screate_simple(1, &n, nullptr);
-    const hid_t ds = H5Dcreate2(w.file, "/muscles/max_force", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t dcpl = untimed_creation_properties(H5P_DATASET_CREATE);
+    const hid_t ds = H5Dcreate2(w.file, "/muscles/max_force", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
     if (ds >= 0) {
       max_force_written = (n == 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.muscle_fmax.data()) >= 0) &&
                           write_string_attribute(ds, "units", "N") &&
@@ -764,7 +761,9 @@ void ResultsWriter::finish(const nlohmann::json& summary) {
   w.drain();
   w.stop_worker();
   const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  const hid_t g = H5Gcreate2(w.file, "/summary", lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t gcpl = untimed_creation_properties(H5P_GROUP_CREATE);
+  const hid_t g = H5Gcreate2(w.file, "/summary", lcpl, gcpl, H5P_DEFAULT);
+  H5Pclose(gcpl);
   H5Pclose(lcpl);
   if (g < 0) w.fail("cannot create /summary: " + take_hdf5_error());
   bool ok = write_string_attribute(g, "json", summary.dump());
@@ -802,7 +801,7 @@ bool write_string_attribute(hid_t obj, const char* name, const std::string& valu
 bool write_text_dataset(hid_t file, const char* path, const std::string& text, const char* description) {
   const hsize_t n = text.size();
   const hid_t space = H5Screate_simple(1, &n, nullptr);
-  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  const hid_t dcpl = untimed_creation_properties(H5P_DATASET_CREATE);
   if (n > 0) {  // a chunk of its own, compressed: a model file of 0.8 MB stores as about 0.1 MB
     H5Pset_chunk(dcpl, 1, &n);
     H5Pset_deflate(dcpl, 6);

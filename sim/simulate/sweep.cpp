@@ -301,7 +301,7 @@ struct SweepWriter::Impl {
 
   hid_t create(const std::string& name, hid_t type, const char* unit) {
     const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
-    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    const hid_t dcpl = untimed_creation_properties(H5P_DATASET_CREATE);
     if (type == H5T_NATIVE_DOUBLE) {
       const double nan = NAN;
       H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan);  // a point not (yet) written reads as NaN
@@ -355,7 +355,9 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
   for (size_t k = 0; k < axes.size(); ++k) {
     const hsize_t n = axes[k].values.size();
     const hid_t space = H5Screate_simple(1, &n, nullptr);
-    const hid_t ds = H5Dcreate2(w.file, ("/grid/" + std::to_string(k)).c_str(), H5T_NATIVE_DOUBLE, space, w.lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t dcpl = untimed_creation_properties(H5P_DATASET_CREATE);
+    const hid_t ds = H5Dcreate2(w.file, ("/grid/" + std::to_string(k)).c_str(), H5T_NATIVE_DOUBLE, space, w.lcpl, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
     H5Sclose(space);
     const bool ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axes[k].values.data()) >= 0 &&
                     write_string_attribute(ds, "units", sweep_axis_unit(axes[k].path)) &&
@@ -364,9 +366,7 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
     if (!ok) w.fail("cannot write the grid into the sweep file");
   }
   w.summaries = w.create("/summaries", w.strtype, nullptr);
-  char created[64];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const std::string created = creation_timestamp();
   bool ok = write_string_attribute(w.file, "paraspine_version", PARASPINE_VERSION);
   ok = write_string_attribute(w.file, "paraspine_commit", build_commit()) && ok;
   const int version = kSweepSchemaVersion;

@@ -760,3 +760,28 @@ def test_a_results_file_named_as_text_is_refused_and_other_names_warned(tmp_path
         assert f.attrs["schema_version"] == 1
     r = run("run", FIXTURE, "--no-fatigue", "-o", str(tmp_path / "out.h5"))
     assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+
+
+def test_a_rerun_gives_a_byte_identical_file(tmp_path):
+    # HDF5 stamped every dataset with the second it was made, and `created` said when: two runs of the
+    # same input differed in about 30 bytes, so a lab could not check a result by its checksum
+    # (audit21b). Objects now carry no stamp and `created` honours SOURCE_DATE_EPOCH. The runs are
+    # over a second apart, and made in two folders with the same command line (it is stored).
+    import subprocess
+    import time
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    fixture = os.path.abspath(FIXTURE)
+    blobs = []
+    for k in (1, 2):
+        d = tmp_path / f"run{k}"
+        d.mkdir()
+        for args in (["run", fixture, "-o", "out.h5"], ["sweep", fixture, "--vary", "subject.strength=0.8,1", "-o", "grid.h5"]):
+            r = subprocess.run([CLI, *args], capture_output=True, text=True, cwd=d, env=env, timeout=600)
+            assert r.returncode == 0, r.stderr
+        blobs.append(((d / "out.h5").read_bytes(), (d / "grid.h5").read_bytes()))
+        if k == 1:
+            time.sleep(1.1)
+    assert blobs[0][0] == blobs[1][0]
+    assert blobs[0][1] == blobs[1][1]
+    with h5py.File(tmp_path / "run1" / "out.h5") as f, h5py.File(tmp_path / "run1" / "grid.h5") as g:
+        assert f.attrs["created"] == g.attrs["created"] == "2023-11-14T22:13:20Z"
