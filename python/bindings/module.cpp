@@ -76,15 +76,24 @@ PYBIND11_MODULE(_core, mod) {
   static py::exception<ps::InputError> input_error(mod, "InputError", PyExc_ValueError);
   input_error.attr("__doc__") = "An error in an input file or argument. str(e) reads 'FILE:LINE: FIELD: message' as the "
                       "CLI prints it; e.file, e.line (0 when unknown) and e.field hold the parts.";
+  // Errors writing an output file (field `output`: a full disk, a read-only or missing folder, a
+  // file another user owns) are also OSErrors, so `except OSError` catches them as it catches h5py's
+  // from Results.to_hdf5 (audit21b); still InputErrors (ValueErrors), as before.
+  static py::object output_error = py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
+      "paraspine._core.OutputError",
+      "An error writing an output file: an InputError (file, line, field = 'output') that is also an OSError.",
+      py::make_tuple(input_error, py::handle(PyExc_OSError)).ptr(), nullptr));
+  mod.attr("OutputError") = output_error;
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const ps::InputError& e) {
-      py::object err = py::handle(input_error.ptr())(e.what());
+      const py::handle type = e.field() == "output" ? output_error : py::handle(input_error.ptr());
+      py::object err = type(e.what());
       err.attr("file") = e.file();
       err.attr("line") = e.line();
       err.attr("field") = e.field();
-      PyErr_SetObject(input_error.ptr(), err.ptr());
+      PyErr_SetObject(type.ptr(), err.ptr());
     }
   });
 

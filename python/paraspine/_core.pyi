@@ -17,6 +17,9 @@ class InputError(ValueError):
     line: int
     field: str
 
+class OutputError(InputError, OSError):
+    """An error writing an output file (field 'output'): disk full, a read-only or missing folder."""
+
 class Subject:
     """The person a model is scaled to (0 / empty = the model's reference subject). mass 20-300 kg,
     height 1.0-2.5 m, sex 'male' or 'female', strength_factor in (0, 5], fatigue_rate_scale and

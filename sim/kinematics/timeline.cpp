@@ -9,15 +9,17 @@ namespace paraspine {
 ShapePreservingSpline::ShapePreservingSpline(std::vector<double> t, std::vector<double> y)
     : ShapePreservingSpline(SharedKnots{}, std::make_shared<const std::vector<double>>(std::move(t)), std::move(y), false) {}
 
-ShapePreservingSpline ShapePreservingSpline::on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y) {
-  return ShapePreservingSpline(SharedKnots{}, std::move(t), std::move(y), true);
+ShapePreservingSpline ShapePreservingSpline::on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y,
+                                                             SplineEnds ends) {
+  return ShapePreservingSpline(SharedKnots{}, std::move(t), std::move(y), true, ends);
 }
 
 ShapePreservingSpline ShapePreservingSpline::held(std::shared_ptr<const std::vector<double>> t, double value) {
   return ShapePreservingSpline(SharedKnots{}, std::move(t), {value}, true);
 }
 
-ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> knots, std::vector<double> y, bool compact)
+ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> knots, std::vector<double> y, bool compact,
+                                             SplineEnds ends)
     : t_(std::move(knots)), y_(std::move(y)) {
   if (!t_) throw std::invalid_argument("spline: no knot times");
   const std::vector<double>& t = *t_;
@@ -41,6 +43,26 @@ ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const 
       v_[k] = (w0 + w1) / (w0 / d0 + w1 / d1);
     }
   }
+  moving_ends_ = ends == SplineEnds::kFromData && n >= 2;
+  if (moving_ends_) {
+    // The end slope from the end interval and the next (pchip's three-point formula), kept to the end
+    // interval's sign and to 3 times its slope where the data turn, so that the end does not overshoot;
+    // with two knots, the straight line's slope.
+    auto end_slope = [&](double h0, double h1, double d0, double d1) {
+      if (n == 2) return d0;
+      double v = ((2 * h0 + h1) * d0 - h0 * d1) / (h0 + h1);
+      if (v * d0 <= 0) return 0.0;
+      if (d0 * d1 < 0 && std::abs(v) > 3 * std::abs(d0)) v = 3 * d0;
+      return v;
+    };
+    const size_t m = n - 1;
+    const double hf0 = t[1] - t[0], hl0 = t[m] - t[m - 1];
+    const double df0 = (y_[1] - y_[0]) / hf0, dl0 = (y_[m] - y_[m - 1]) / hl0;
+    const double hf1 = n > 2 ? t[2] - t[1] : hf0, hl1 = n > 2 ? t[m - 1] - t[m - 2] : hl0;
+    const double df1 = n > 2 ? (y_[2] - y_[1]) / hf1 : df0, dl1 = n > 2 ? (y_[m - 1] - y_[m - 2]) / hl1 : dl0;
+    v_[0] = end_slope(hf0, hf1, df0, df1);
+    v_[m] = end_slope(hl0, hl1, dl0, dl1);
+  }
   for (size_t k = 1; k + 1 < n; ++k) {
     const double h0 = t[k] - t[k - 1], h1 = t[k + 1] - t[k];
     const double d0 = (y_[k] - y_[k - 1]) / h0, d1 = (y_[k + 1] - y_[k]) / h1;
@@ -49,6 +71,11 @@ ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const 
       a_[k] = 2 * (d1 - d0) / (h0 + h1);  // extremum: curvature of the parabola through 3 nodes
     else
       a_[k] = (v_[k + 1] - v_[k - 1]) / (t[k + 1] - t[k - 1]);
+  }
+  if (moving_ends_ && n > 2) {  // one-sided: the change of node velocity over the end interval
+    const size_t m = n - 1;
+    if (y_[1] != y_[0]) a_[0] = (v_[1] - v_[0]) / (t[1] - t[0]);
+    if (y_[m] != y_[m - 1]) a_[m] = (v_[m] - v_[m - 1]) / (t[m] - t[m - 1]);
   }
 }
 
@@ -73,8 +100,14 @@ HermiteBasis::HermiteBasis(double s) {
 void ShapePreservingSpline::evaluate(double t, double& y, double& yd, double& ydd) const {
   const std::vector<double>& knots = *t_;
   const size_t n = knots.size();
-  if (n == 1 || t <= knots.front()) { y = y_.front(); yd = ydd = 0; return; }
-  if (t >= knots.back()) { y = y_.back(); yd = ydd = 0; return; }
+  // A frame's time in its cycle, rounded a hair past the last row, is the last row.
+  if (moving_ends_ && t > knots.back() && t - knots.back() <= 1e-9 * (knots.back() - knots.front())) t = knots.back();
+  if (n == 1 || t < knots.front() || (t == knots.front() && !moving_ends_)) { y = y_.front(); yd = ydd = 0; return; }
+  if (t > knots.back() || (t == knots.back() && !moving_ends_)) { y = y_.back(); yd = ydd = 0; return; }
+  if (t == knots.back()) {  // the last knot, with the end condition's derivatives
+    evaluate(n - 2, knots[n - 1] - knots[n - 2], HermiteBasis(1.0), y, yd, ydd);
+    return;
+  }
   const size_t k = std::upper_bound(knots.begin(), knots.end(), t) - knots.begin() - 1;
   const double h = knots[k + 1] - knots[k];
   evaluate(k, h, HermiteBasis((t - knots[k]) / h), y, yd, ydd);
@@ -93,7 +126,7 @@ void ShapePreservingSpline::evaluate(size_t k, double h, const HermiteBasis& b, 
 }
 
 PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& times,
-                                 const std::vector<Posture>& postures)
+                                 const std::vector<Posture>& postures, SplineEnds ends)
     : times_(std::make_shared<const std::vector<double>>(times)), ndof_(m.ndof) {
   if (times.empty() || times.size() != postures.size())
     throw std::invalid_argument("PostureTimeline: need one posture per keyframe time");
@@ -121,7 +154,7 @@ PostureTimeline::PostureTimeline(const Model& m, const std::vector<double>& time
       if (moves[i]) ch[i][k] = value(postures[k], q, i);
   }
   for (int i = 0; i < nch; ++i)
-    channels_.push_back(moves[i] ? ShapePreservingSpline::on_shared_knots(times_, std::move(ch[i]))
+    channels_.push_back(moves[i] ? ShapePreservingSpline::on_shared_knots(times_, std::move(ch[i]), ends)
                                  : ShapePreservingSpline::held(times_, value(postures[0], q0, i)));
 }
 

@@ -7,8 +7,10 @@
 // every per-level angle). Node velocities follow Fritsch–Butland (1984, SIAM J Sci Stat Comput
 // 5:300): zero at local extrema and holds, the weighted harmonic mean of the neighbouring slopes
 // elsewhere. Node accelerations: zero next to a hold, the second divided difference at an extremum,
-// the central difference of node velocities otherwise. The motion starts and ends at rest. The result
-// is twice continuously differentiable, holds stay exactly still and no channel overshoots at a hold.
+// the central difference of node velocities otherwise. Keyframed motion starts and ends at rest; a
+// motion file's rows, cut from a longer movement, keep the data's own slope at the first and last row
+// (SplineEnds::kFromData). The result is twice continuously differentiable, holds stay exactly still
+// and no channel overshoots at a hold.
 #include <memory>
 #include <vector>
 
@@ -25,6 +27,15 @@ struct HermiteBasis {
   explicit HermiteBasis(double s);
 };
 
+// How a spline ends. kAtRest: zero velocity and acceleration at the first and last knot (keyframes:
+// a task starts and ends still). kFromData: the one-sided, shape-preserving three-point slope of the
+// data there (the end condition of Moler's pchip, Numerical Computing with MATLAB 2004 §3.6) and the
+// one-sided difference of node velocities as the acceleration, for rows of a measured trial that is
+// cut mid-movement: forced to rest, such a trial's whole end velocity changed within one row, and the
+// first and last frames carried an inertial spike that grew with the sampling rate (audit22b: a
+// 30°/s lumbar ramp at 100 Hz read 2099 N at L4-L5 in its last frame against 1117 N around it).
+enum class SplineEnds { kAtRest, kFromData };
+
 class ShapePreservingSpline {
  public:
   ShapePreservingSpline() = default;
@@ -34,27 +45,31 @@ class ShapePreservingSpline {
   // that are all equal are kept as one (a posture channel that never moves, a hand that hangs
   // throughout): every evaluation, by interval or by time, gives the bits the plain constructor's
   // spline gives (the same formula with its zero slopes and curvatures).
-  static ShapePreservingSpline on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y);
+  static ShapePreservingSpline on_shared_knots(std::shared_ptr<const std::vector<double>> t, std::vector<double> y,
+                                               SplineEnds ends = SplineEnds::kAtRest);
   // A spline that holds `value` at every one of the shared knots, without a value per knot.
   static ShapePreservingSpline held(std::shared_ptr<const std::vector<double>> t, double value);
-  // Value, first and second derivative at time t (clamped to the keyframe span).
+  // Value, first and second derivative at time t (clamped to the keyframe span: outside it the
+  // first or last value, held still; at the span's ends the end condition's derivatives).
   void evaluate(double t, double& y, double& yd, double& ydd) const;
   // The same inside interval k (t_k ≤ t < t_k+1, of length h), its basis already made.
   void evaluate(size_t k, double h, const HermiteBasis& b, double& y, double& yd, double& ydd) const;
 
  private:
   struct SharedKnots {};
-  ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> t, std::vector<double> y, bool compact);
+  ShapePreservingSpline(SharedKnots, std::shared_ptr<const std::vector<double>> t, std::vector<double> y, bool compact,
+                        SplineEnds ends = SplineEnds::kAtRest);
   std::shared_ptr<const std::vector<double>> t_;  // the knots, possibly shared
   std::vector<double> y_, v_, a_;
   bool constant_ = false;  // all values equal, kept as one: y_ holds it, no v_ and a_
+  bool moving_ends_ = false;  // kFromData and not constant: the span's ends have their own derivatives
 };
 
 class PostureTimeline {
  public:
   // Keyframe times must be strictly increasing; postures sized for `m`.
   PostureTimeline(const Model& m, const std::vector<double>& times,
-                  const std::vector<Posture>& postures);
+                  const std::vector<Posture>& postures, SplineEnds ends = SplineEnds::kAtRest);
   double start() const { return times_->front(); }
   double end() const { return times_->back(); }
   // Writes pelvis position/angles and q with their first and second derivatives into d.

@@ -1565,13 +1565,16 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         fail(sf.line, sf.field + ".balance", fmt::format("the support would have to pull ({:.4g} N)", magnitude[i]) + at + ": the body would tip over about the pivot; check pivot, axis and lower_body_com");
     }
   }
-  b.timeline = PostureTimeline(m, b.times, b.postures);
+  // A motion file's rows are cut from a longer movement: its first and last rows keep the data's own
+  // velocity (timeline.h, SplineEnds). Keyframes start and end at rest.
+  const SplineEnds ends = s.motion_file.empty() && s.motion_text.empty() ? SplineEnds::kAtRest : SplineEnds::kFromData;
+  b.timeline = PostureTimeline(m, b.times, b.postures, ends);
   for (int h = 0; h < 2; ++h)
     for (int c = 0; c < 3; ++c) {
       std::vector<double> v;
       for (size_t k = 0; k < s.keyframes.size(); ++k) v.push_back(ls * s.keyframes[k].hands[h].position[c]);
       if (v.size() == 1) v.push_back(v[0]);
-      b.hand_position[h][c] = ShapePreservingSpline::on_shared_knots(knots, v);
+      b.hand_position[h][c] = ShapePreservingSpline::on_shared_knots(knots, v, ends);
     }
   if (const std::string fast = implausible_speed(s); !fast.empty()) warn_once(fast);
   if (!dropped.empty()) {

@@ -20,6 +20,45 @@ TEST(Spline, InterpolatesKeyframesAndRestsAtEnds) {
   EXPECT_EQ(yd, 0);
 }
 
+TEST(Spline, DataEndsKeepTheDataSlopeAndAStraightLineStaysStraight) {
+  // A motion file's rows: a steady ramp cut from a longer movement keeps its speed to both ends,
+  // with no acceleration anywhere (forced to rest, its speed changed within the first and last rows).
+  auto knots = std::make_shared<const std::vector<double>>(std::vector<double>{0, 0.01, 0.02, 0.03, 0.04});
+  const auto ramp = ShapePreservingSpline::on_shared_knots(knots, {0, 0.3, 0.6, 0.9, 1.2}, SplineEnds::kFromData);
+  for (double t : {0.0, 0.004, 0.01, 0.025, 0.036, 0.04}) {
+    double y, yd, ydd;
+    ramp.evaluate(t, y, yd, ydd);
+    EXPECT_NEAR(y, 30 * t, 1e-12) << t;
+    EXPECT_NEAR(yd, 30, 1e-9) << t;
+    EXPECT_NEAR(ydd, 0, 1e-6) << t;
+  }
+  // A time rounded a hair past the last row is the last row; beyond the span the posture is held.
+  double y, yd, ydd;
+  ramp.evaluate(0.04 * (1 + 1e-12), y, yd, ydd);
+  EXPECT_NEAR(yd, 30, 1e-9);
+  ramp.evaluate(0.05, y, yd, ydd);
+  EXPECT_EQ(y, 1.2);
+  EXPECT_EQ(yd, 0);
+  // Shape-preserving at the ends: data that turn back right after the first row start at most at 3
+  // times the first interval's slope, in its direction; an end next to a hold starts still.
+  const auto turn = ShapePreservingSpline::on_shared_knots(knots, {0, 1, 0, -1, -2}, SplineEnds::kFromData);
+  turn.evaluate(0, y, yd, ydd);
+  EXPECT_GT(yd, 0);
+  EXPECT_LE(yd, 3 * 100 + 1e-9);
+  const auto held = ShapePreservingSpline::on_shared_knots(knots, {0, 0, 0.5, 1, 1}, SplineEnds::kFromData);
+  held.evaluate(0, y, yd, ydd);
+  EXPECT_EQ(yd, 0);
+  EXPECT_EQ(ydd, 0);
+  held.evaluate(0.04, y, yd, ydd);
+  EXPECT_EQ(y, 1);
+  EXPECT_EQ(yd, 0);
+  EXPECT_EQ(ydd, 0);
+  // Keyframes (the default) still start and end at rest.
+  const auto rest = ShapePreservingSpline::on_shared_knots(knots, {0, 0.3, 0.6, 0.9, 1.2});
+  rest.evaluate(0.04, y, yd, ydd);
+  EXPECT_EQ(yd, 0);
+}
+
 TEST(Spline, HoldStaysExactlyStill) {
   // Rise, hold from t = 1 to t = 3, fall: the hold must not move at all.
   const ShapePreservingSpline s({0, 1, 3, 4}, {0, 0.7, 0.7, 0});
