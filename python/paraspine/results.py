@@ -556,8 +556,11 @@ class Results:
         return JointSelection(self, np.asarray(idx), list(name))
 
     def muscles(self, group: Union[str, Sequence[str], None] = None, side: Optional[str] = None,
-                names: Union[str, Sequence[str], None] = None) -> MuscleSelection:
-        """Fascicles by group (``"longissimus"`` or a list), side (``"left"``, ``"right"``,
+                names: Union[str, Sequence[str], None] = None,
+                subdivision: Union[str, Sequence[str], None] = None) -> MuscleSelection:
+        """Fascicles by group (``"longissimus"`` or a list), subdivision (``"capitis"``,
+        ``"cervical"``, ... or a list: the model's ``subdivision`` of each fascicle, e.g.
+        ``muscles("semispinalis", subdivision="capitis")``), side (``"left"``, ``"right"``,
         ``"midline"``) and/or names, in the model's order."""
         mask = np.ones(len(self.muscle_names), dtype=bool)
         if group is not None:
@@ -566,6 +569,17 @@ class Results:
                 if g not in self.muscle_groups:
                     raise KeyError(f"unknown muscle group '{g}'; groups: {', '.join(self.groups)}")
             mask &= np.isin(self.muscle_groups, groups)
+        if subdivision is not None:
+            # A group lumps its regions (longissimus runs from L5-S1 to C0-C1); a neck study needs
+            # longissimus capitis or cervical multifidus alone (audit22a).
+            subs = [subdivision] if isinstance(subdivision, str) else list(subdivision)
+            have = np.asarray(self.muscle_subdivisions)
+            within = list(dict.fromkeys(have[mask]))
+            for sub in subs:
+                if sub not in within:
+                    where = f"of group {group!r}" if group is not None else "of the model"
+                    raise KeyError(f"unknown subdivision '{sub}'; subdivisions {where}: {', '.join(x for x in within if x)}")
+            mask &= np.isin(have, subs)
         if side is not None:
             if side not in ("left", "right", "midline"):
                 raise KeyError(f"side must be 'left', 'right' or 'midline', not '{side}'")
@@ -581,7 +595,7 @@ class Results:
             mask &= np.isin(self.muscle_names, list(names))
         idx = np.flatnonzero(mask)
         if idx.size == 0:
-            raise KeyError(f"no fascicle matches group={group!r}, side={side!r}, names={names!r}")
+            raise KeyError(f"no fascicle matches group={group!r}, subdivision={subdivision!r}, side={side!r}, names={names!r}")
         return MuscleSelection(self, idx, [self.muscle_names[i] for i in idx])
 
     @property

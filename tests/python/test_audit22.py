@@ -24,3 +24,20 @@ def test_an_output_that_cannot_be_written_is_an_oserror_and_still_an_inputerror(
     with pytest.raises(paraspine.InputError) as info:
         paraspine.simulate(None, "squat_lift", overrides={"subject.mass": -3})
     assert not isinstance(info.value, OSError)
+
+
+def test_fascicles_are_chosen_by_subdivision_as_well_as_group():
+    # audit22a: a neck study needs semispinalis capitis or cervical multifidus alone; muscles() took
+    # groups, sides and names only (TypeError for subdivision=).
+    r = paraspine.simulate(None, "squat_lift", fatigue=False, progress=False, overrides={"repetitions": 1})
+    subs = r.muscle_subdivisions
+    cap = r.muscles("semispinalis", subdivision="capitis")
+    assert len(cap.names) > 0
+    for n in cap.names:
+        i = r.muscle_names.index(n)
+        assert r.muscle_groups[i] == "semispinalis" and subs[i] == "capitis"
+    both = r.muscles("semispinalis", subdivision=["capitis", "cervicis"], side="right")
+    assert set(both.names) < set(r.muscles("semispinalis").names)
+    assert all(subs[r.muscle_names.index(n)] in ("capitis", "cervicis") and n.endswith("_r") for n in both.names)
+    with pytest.raises(KeyError, match="unknown subdivision 'capitus'.*capitis"):
+        r.muscles("semispinalis", subdivision="capitus")
