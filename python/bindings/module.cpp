@@ -36,8 +36,8 @@ ps::Posture posture_from_dict(const ps::Model& m, const std::map<std::string, do
   for (const auto& [key, deg] : angles_deg) {
     const auto dot = key.find('.');
     if (dot == std::string::npos)
-      throw std::invalid_argument("angle key '" + key + "' must be REGION.AXIS, e.g. 'lumbar.flexion'");
-    ps::set_posture_angle(m, key.substr(0, dot), key.substr(dot + 1), ps::deg2rad(deg), p);
+      throw std::invalid_argument("angle key '" + key + "' must be REGION.AXIS or JOINT.AXIS, e.g. 'lumbar.flexion' or 'L4-L5.flexion'");
+    ps::set_posture_angle_by_name(m, key.substr(0, dot), key.substr(dot + 1), ps::deg2rad(deg), p);
   }
   // As for a scenario's keyframes and `paraspine moments`: beyond the joints' ranges the numbers mean nothing.
   if (const std::string beyond = ps::posture_range_problem(m, p); !beyond.empty()) throw std::invalid_argument(beyond);
@@ -375,7 +375,7 @@ PYBIND11_MODULE(_core, mod) {
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{},
       py::arg("load_kg") = 0.0, py::arg("criterion") = "activation2", py::arg("abdominal_pressure") = true,
       "Evaluate one still posture of `model` (a Model, or a bundled name or path): angles as {'REGION.AXIS': degrees} (regions from the model, or "
-      "'pelvis'), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
+      "'pelvis') and/or {'JOINT.AXIS': degrees} (a level's own angle, added to its rhythm share, as a scenario's joints_deg), load_kg held in each hanging hand. Returns a dict of numpy arrays: q (ndof, rad), "
       "tau (ndof, N·m), joint_force / joint_moment (njoint, 3) in the joint frame of the segment below (x anterior, y superior, z "
       "right; not the disc frame of disc_force, which is turned by half the joint's rotation and, in the neck, by its disc plane's tilt, docs/mechanics.md), joint_center "
       "(njoint, 3) m, segment_origin (nsegment, 3) m, muscle_length and fiber_length (nmuscle, m), "
@@ -459,7 +459,7 @@ PYBIND11_MODULE(_core, mod) {
       "dynamometer measures it: the largest "
       "force on `pad_segment` (at its origin, or at `pad_point` in its frame, m) that the whole model "
       "holds with its muscles alone — every joint in equilibrium, no reserve — in the still posture "
-      "`angles_deg` ({'REGION.AXIS': degrees}). direction 'square': forward, perpendicular to the line "
+      "`angles_deg` ({'REGION.AXIS': degrees}, or 'JOINT.AXIS' for one level). direction 'square': forward, perpendicular to the line "
       "from `pivot_joint` to the pad; 'horizontal': along +x. Returns force_N, direction, point (world, "
       "m), extension_moment_Nm (the net extension moment at the pivot: pad plus gravity), "
       "upper_bound_Nm (every muscle extending the pivot fully active, nothing else balanced), "

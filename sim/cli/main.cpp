@@ -1,6 +1,6 @@
 // paraspine — the command-line tool. Verbs:
 //   paraspine model info MODEL [--json]
-//   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG ...] [--load-kg KG] [--subject mass=..,height=..,sex=..] [--json]
+//   paraspine moments MODEL [--angle-deg REGION.AXIS=DEG | JOINT.AXIS=DEG ...] [--load-kg KG] [--subject mass=..,height=..,sex=..] [--json]
 //   paraspine bench [--model M] [--frames N] [--criterion C] [--motion everyday|harsh] [--json]
 //   paraspine validate [--case NAME] [--json]   (sim/cli/validate.cpp)
 #include <CLI/CLI.hpp>
@@ -59,7 +59,7 @@ namespace {
 void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
   const auto eq = spec.find('='), dot = spec.find('.');
   if (eq == std::string::npos || dot == std::string::npos || dot > eq)
-    throw std::invalid_argument("--angle-deg expects REGION.AXIS=DEGREES (e.g. lumbar.flexion=30), got '" + spec + "'");
+    throw std::invalid_argument("--angle-deg expects REGION.AXIS=DEGREES or JOINT.AXIS=DEGREES (e.g. lumbar.flexion=30, L4-L5.flexion=3), got '" + spec + "'");
   const std::string region = spec.substr(0, dot), axis = spec.substr(dot + 1, eq - dot - 1);
   double deg = 0;
   if (!ps::parse_number(spec.substr(eq + 1), deg))
@@ -69,7 +69,7 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
   // as such rather than as a joint range exceeded by a 300-digit number (session 19 audit).
   if (std::abs(deg) > 360) throw ps::InputError("--angle-deg", 0, spec, "more than a full turn: give degrees within ±360");
   try {
-    ps::set_posture_angle(m, region, axis, ps::deg2rad(deg), p);
+    ps::set_posture_angle_by_name(m, region, axis, ps::deg2rad(deg), p);
   } catch (const std::invalid_argument& e) {  // an unknown region or axis: name the option and the value given
     throw ps::InputError("--angle-deg", 0, spec, e.what());
   }
@@ -893,7 +893,7 @@ static int run_main(int argc, char** argv) {
   moments->add_option("MODEL", mom_path, "Model file or bundled model name")->required();
   moments->add_option("--posture", posture_name, "Starting posture (standing = the model's neutral curvature)")
       ->check(CLI::IsMember({"standing"}));
-  moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES, repeatable; regions from the model, or pelvis")
+  moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES or JOINT.AXIS=DEGREES, repeatable; regions from the model, or pelvis; a joint (L4-L5) adds a level's own angle to its rhythm share, as a scenario's joints_deg")
       ->type_name("SPEC");
   moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
   moments->add_option("--subject", mom_subject, "mass=80,height=1.80,sex=male, as run, sweep and batch take it (default: the model's reference)");

@@ -42,6 +42,28 @@ void set_posture_angle(const Model& m, const std::string& region, const std::str
   p.region_angles(r, a) = radians;
 }
 
+void set_posture_angle_by_name(const Model& m, const std::string& name, const std::string& axis, double radians,
+                               Posture& p) {
+  const int j = m.joint_index(name);
+  if (j < 0 || name == "pelvis" || m.region_index(name) >= 0) {
+    try {
+      set_posture_angle(m, name, axis, radians, p);
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      if (what.rfind("unknown region", 0) != 0) throw;
+      throw std::invalid_argument(what.substr(0, what.size() - 1) + ", or a joint such as " +
+                                  (m.njoint > 0 ? m.joint_name[0] : std::string("L4-L5")) + ": `paraspine model info` lists them)");
+    }
+    return;
+  }
+  int a = -1;
+  for (int k = 0; k < 3; ++k)
+    if (axis == kAxisNames[k]) a = k;
+  if (a < 0) throw std::invalid_argument("unknown axis '" + axis + "' (expected flexion, lateral_bending or axial_rotation)");
+  if (!std::isfinite(radians)) throw std::invalid_argument("angle for " + name + "." + axis + " is not finite");
+  p.level_angles[m.dof(j, a)] = radians;
+}
+
 std::pair<double, double> region_range(const Model& m, int region, int axis) {
   double lo = 0, hi = 0;
   for (int j = 0; j < m.njoint; ++j)

@@ -28,6 +28,13 @@ Posture neutral_posture(const Model& m);
 void set_posture_angle(const Model& m, const std::string& region, const std::string& axis,
                        double radians, Posture& p);
 
+// The same, where `name` may also be one of the model's joints ("L4-L5"): its angle is then the
+// level's own, added to what the rhythm gives it (Posture::level_angles), as a scenario's
+// `joints_deg` is. For the one-posture tools (`paraspine moments --angle-deg L4-L5.flexion=3`,
+// Python's static_frame), so a run's per-level posture can be rebuilt frame by frame (audit22b).
+void set_posture_angle_by_name(const Model& m, const std::string& name, const std::string& axis, double radians,
+                               Posture& p);
+
 // A region's range on one axis: the sums of the lower and of the upper limits of the levels its
 // rhythm moves (rad), {most negative, most positive}.
 std::pair<double, double> region_range(const Model& m, int region, int axis);

@@ -41,3 +41,27 @@ def test_fascicles_are_chosen_by_subdivision_as_well_as_group():
     assert all(subs[r.muscle_names.index(n)] in ("capitis", "cervicis") and n.endswith("_r") for n in both.names)
     with pytest.raises(KeyError, match="unknown subdivision 'capitus'.*capitis"):
         r.muscles("semispinalis", subdivision="capitus")
+
+
+def test_one_level_angle_can_be_set_in_static_frame_and_moments():
+    # audit22b: a run's per-level (joints_deg) posture could not be rebuilt posture by posture, since
+    # static_frame and `moments --angle-deg` took regions only ("unknown region 'L4-L5'").
+    import numpy as np
+    from cli_helpers import run
+    m = paraspine.Model.load("full_spine")
+    j = list(m.joint_names).index("L4-L5")
+    base = paraspine.static_frame(m, {"lumbar.flexion": 10})
+    more = paraspine.static_frame(m, {"lumbar.flexion": 10, "L4-L5.flexion": 3})
+    dq = np.degrees(more["q"] - base["q"])
+    assert abs(dq[3 * j] - 3) < 1e-9 and np.abs(np.delete(dq, 3 * j)).max() < 1e-9
+    # the same posture as a scenario's joints_deg: moments and the level's net moment agree
+    sc = paraspine.Scenario.from_dict({"name": "lvl", "model": "full_spine", "keyframes": [
+        {"time": t, "regions_deg": {"lumbar": {"flexion": 10}}, "joints_deg": {"L4-L5": {"flexion": 3}}} for t in (0, 1)]})
+    res = paraspine.simulate(None, sc, fatigue=False, progress=False)
+    assert np.allclose(res.joint_angles[0].reshape(-1), more["q"], atol=1e-12)
+    with pytest.raises(ValueError, match="or a joint such as"):
+        paraspine.static_frame(m, {"L4-L9.flexion": 3})
+    r = run("moments", "full_spine", "--angle-deg", "L4-L5.flexion=3", "--json")
+    assert r.returncode == 0, r.stderr
+    r = run("moments", "full_spine", "--angle-deg", "L4-L9.flexion=3")
+    assert r.returncode == 2 and "or a joint such as" in r.stderr
