@@ -22,14 +22,14 @@ from . import _core
 _installed_data = _os.path.join(_os.path.dirname(__file__), *[_os.pardir] * 4, "share", "paraspine")
 if _os.path.isdir(_os.path.join(_installed_data, "models")):
     _core._set_installed_data_root(_os.path.normpath(_installed_data))
-from ._core import InputError, Model, OutputError, Subject, max_exertion, static_frame
+from ._core import InputError, Model, OutputError, Subject, max_exertion, muscle_geometry, static_frame
 from .results import FIELDS, Field, JointSelection, MuscleSelection, Results, field, load_results
 from .run import SweepResults, load_sweep, simulate, simulate_many, sweep
 from .scenario import Scenario
 
 __all__ = [
     "FIELDS", "Field", "InputError", "JointSelection", "Model", "MuscleSelection", "OutputError", "Results", "Scenario",
-    "Subject", "SweepResults", "field", "load_results", "load_sweep", "max_exertion", "plot", "simulate", "simulate_many", "static_frame", "sweep",
+    "Subject", "SweepResults", "field", "load_results", "load_sweep", "max_exertion", "muscle_geometry", "plot", "simulate", "simulate_many", "static_frame", "sweep",
 ]
 __version__: str = _core.VERSION  # the engine's, as `paraspine --version` (it was a second, hand-kept copy)
 __commit__: str = _core.BUILD_COMMIT  # the git commit the engine was built from, as `paraspine --version` and results' paraspine_commit

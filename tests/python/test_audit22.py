@@ -65,3 +65,37 @@ def test_one_level_angle_can_be_set_in_static_frame_and_moments():
     assert r.returncode == 0, r.stderr
     r = run("moments", "full_spine", "--angle-deg", "L4-L9.flexion=3")
     assert r.returncode == 2 and "or a joint such as" in r.stderr
+
+
+def test_muscle_geometry_over_a_run_matches_static_frame_and_finite_differences():
+    # audit22b #3: no MuscleAnalysis counterpart; moment arms over a run from its joint angles.
+    import numpy as np
+    m = paraspine.Model.load("full_spine")
+    res = paraspine.simulate(None, "squat_lift", fatigue=False, progress=False, overrides={"repetitions": 1})
+    q = res.joint_angles.reshape(len(res.time), -1)[::40]
+    g = paraspine.muscle_geometry(m, q)
+    T, M = q.shape[0], m.nmuscle
+    assert g["muscle_length"].shape == (T, M) and g["moment_arm"].shape == (T, m.ndof, M)
+    # the run's own fibre lengths, frame by frame
+    assert np.allclose(g["fiber_length"], res.fiber_length[::40], rtol=0, atol=1e-9)
+    # the same as static_frame at one posture
+    f = paraspine.static_frame(m, {"lumbar.flexion": 20, "thoracic.axial_rotation": 5})
+    one = paraspine.muscle_geometry(m, f["q"])
+    assert np.allclose(one["moment_arm"], f["moment_arm"], atol=1e-12)
+    assert np.allclose(one["muscle_length"], f["muscle_length"], atol=1e-12)
+    # −∂length/∂q by central differences, for L4-L5 flexion, past the joint's range (no range check)
+    k = 3 * list(m.joint_names).index("L4-L5")
+    q0 = f["q"].copy()
+    q0[k] = np.radians(25)  # beyond L4-L5's in vitro flexion range
+    h = 1e-6
+    qp, qm = q0.copy(), q0.copy()
+    qp[k] += h
+    qm[k] -= h
+    sub = paraspine.muscle_geometry(m, np.stack([qp, qm, q0]), dofs=[k])
+    fd = -(sub["muscle_length"][0] - sub["muscle_length"][1]) / (2 * h)
+    assert sub["moment_arm"].shape == (3, 1, M) and sub["dofs"] == [k]
+    assert np.allclose(fd, sub["moment_arm"][2, 0], atol=1e-7)
+    with pytest.raises(ValueError, match="ndof"):
+        paraspine.muscle_geometry(m, np.zeros(5))
+    with pytest.raises(ValueError, match="not a dof"):
+        paraspine.muscle_geometry(m, q0, dofs=[m.ndof])
