@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cmath>
 #include <ctime>
+#include <map>
 #include <filesystem>
 #include <limits>
 
@@ -270,6 +271,12 @@ struct SweepWriter::Impl {
   // Each per-point dataset, open for the whole sweep, and how to read its value from a summary.
   std::vector<std::pair<hid_t, std::function<double(const nlohmann::json&)>>> fields;
   bool created = false, finished = false;
+  // Points are written in grid order, not as they finish: the summaries' variable-length strings
+  // land in HDF5's heap in the order they are written, so completion order made two sweeps of the
+  // same grid byte-different (session 22). A point that finishes early waits here (a few kB each)
+  // until every point before it is written; finish() writes what a failed point left waiting.
+  long next = 0;
+  std::map<long, nlohmann::json> waiting;
 
   // Closes everything; "" or the first failure's reason. A file whose close failed is never closed
   // again (HDF5 1.10 keeps a dangling id: hdf5_close.h).
@@ -397,6 +404,20 @@ void SweepWriter::add(long point, const nlohmann::json& s) {
   quiet_hdf5_errors();  // called on whichever thread finished the point
   Impl& w = *impl_;
   if (w.file < 0) throw InputError(w.path, 0, "output", "the sweep file was already given up after an error");
+  if (point != w.next) {
+    w.waiting.emplace(point, s);
+    return;
+  }
+  write_point(point, s);
+  ++w.next;
+  for (auto it = w.waiting.begin(); it != w.waiting.end() && it->first == w.next; it = w.waiting.erase(it)) {
+    write_point(it->first, it->second);
+    ++w.next;
+  }
+}
+
+void SweepWriter::write_point(long point, const nlohmann::json& s) {
+  Impl& w = *impl_;
   if (!w.created) {  // the joints are those of the summaries (the first point's, alphabetical)
     w.created = true;
     for (const auto& item : s["joints"].items()) {
@@ -424,6 +445,8 @@ void SweepWriter::finish() {
   quiet_hdf5_errors();
   Impl& w = *impl_;
   if (w.file < 0) throw InputError(w.path, 0, "output", "the sweep file was already given up after an error");
+  for (auto& [point, summary] : w.waiting) write_point(point, summary);  // after a gap a failed point left
+  w.waiting.clear();
   // The close writes what HDF5 kept in memory: a disk too full for it is found now, while the file
   // can still be discarded cleanly (hdf5_close.h).
   if (const std::string why = reserve_for_close(w.file); !why.empty())

@@ -73,10 +73,12 @@ class SweepWriter {
   SweepWriter(const std::string& path, const Scenario& base, const std::vector<SweepAxis>& axes, const Model& model,
               const std::string& command_line = "");
   ~SweepWriter();
+  // Points may come in any order (as they finish); they are written in grid order.
   void add(long point, const nlohmann::json& summary);
   void finish();
 
  private:
+  void write_point(long point, const nlohmann::json& summary);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
