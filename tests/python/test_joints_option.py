@@ -238,3 +238,20 @@ def test_batch_csv_joints(tmp_path):
     out0 = tmp_path / "b0.csv"
     assert run("batch", path, "--csv", str(out0)).returncode == 0
     assert "L4-L5_peak_compression_N" in next(csv.DictReader(out0.open()))
+
+
+def test_report_joints_and_lower_bounds(tmp_path):
+    weak = tmp_path / "weak.h5"
+    assert run("run", _file(tmp_path, "twist", TWIST), "--subject", WEAK, "--no-fatigue", "-o", str(weak)).returncode == 0
+    summary = json.loads(run("compare", str(weak), "--json").stdout)[0]["summary"]
+    html = tmp_path / "r.html"
+    r = run("report", str(weak), "--joints", "C4-C5,L5-S1", "-o", str(html))
+    assert r.returncode == 0, r.stderr
+    text = html.read_text()
+    assert "C4-C5 peak compression" in text and "L5-S1 peak compression" in text and "L4-L5 peak compression" not in text
+    assert f"≥{round(summary['joints']['C4-C5']['peak_compression_N'])}<" in text  # the reserves' lower bound, marked
+    assert "≥ lower bounds" in text
+    bad = tmp_path / "bad.html"
+    r = run("report", str(weak), "--joints", "C4-C5,L9-L10", "-o", str(bad))
+    assert r.returncode == 2 and "--joints: L9-L10: no such joint or region" in r.stderr, r.stderr
+    assert not bad.exists()
