@@ -263,8 +263,7 @@ const std::vector<std::string> kCriteria = {"activation2", "activation3", "stres
 // --joints of run, compare, sweep (batch and report say the same, sim/cli/batch.cpp, render.cpp).
 const char* const kJointsHelp =
     "Levels the table shows, comma-separated: joint names as the model names them (C4-C5,C7-T1), regions "
-    "(lumbar, thoracic, cervical, head: the levels `paraspine model info` lists under each) or all. Default: "
-    "L5-S1, L4-L5 and the most loaded level";
+    "(lumbar, thoracic, cervical, head: the levels `paraspine model info` lists under each) or all.";
 
 // Progress of run and sweep on stderr. On a terminal, one line redrawn in place (\r). Elsewhere
 // (stderr to a file or a pipe: a job's log) every redraw stays, 5760 of them on one "line" for an
@@ -1045,7 +1044,8 @@ static int run_main(int argc, char** argv) {
       ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
   std::vector<std::string> run_joints;
-  run->add_option("--joints", run_joints, kJointsHelp)->delimiter(',')->type_name("LIST");
+  run->add_option("--joints", run_joints,
+                  std::string(kJointsHelp) + " Default: L5-S1, L4-L5, the most loaded level and, when the scenario turns the head or neck, the most loaded cervical level")->delimiter(',')->type_name("LIST");
   run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run neck.yaml --joints C4-C5,C7-T1\n  paraspine run neck.yaml --joints cervical,L5-S1\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5 --set keyframes[4].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
@@ -1057,7 +1057,7 @@ static int run_main(int argc, char** argv) {
   compare->add_option("FILES", compare_files, "Results files (paraspine run -o)")->required()->expected(1, -1);
   compare->add_flag("--json", compare_json, "Print the summaries as one JSON array");
   std::vector<std::string> compare_joints;
-  compare->add_option("--joints", compare_joints, kJointsHelp)->delimiter(',')->type_name("LIST");
+  compare->add_option("--joints", compare_joints, std::string(kJointsHelp) + " Default: L5-S1, L4-L5 and each file's most loaded level")->delimiter(',')->type_name("LIST");
   compare->footer("Examples:\n  paraspine compare stoop.h5 squat.h5\n  paraspine compare neck0.h5 neck45.h5 --joints C4-C5,C7-T1\n"
                   "  paraspine compare neck0.h5 neck45.h5 --joints cervical");
 
@@ -1080,7 +1080,7 @@ static int run_main(int argc, char** argv) {
   sweep->add_option("--csv", sweep_csv, "Also write the table as CSV: the grid's values, then loads, shears, reserves, verdict, subject")
       ->check(ps::cli::non_empty_path());
   std::vector<std::string> sweep_joints;
-  sweep->add_option("--joints", sweep_joints, std::string(kJointsHelp) + " (the table's peak compressions; --csv adds each level's time and shears)")
+  sweep->add_option("--joints", sweep_joints, std::string(kJointsHelp) + " The table shows their peak compressions, --csv also each level's time and shears. Default: L4-L5 and L5-S1")
       ->delimiter(',')->type_name("LIST");
   sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2,3].hands.both.load_kg=2.5:12.5:5' -o sweep.h5\n"
                 "  paraspine sweep neck.yaml --vary 'keyframes[1].regions_deg.cervical.flexion=0,15,30' --joints cervical --csv neck.csv");
