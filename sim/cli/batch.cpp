@@ -11,9 +11,11 @@
 #include <memory>
 
 #include "sim/cli/interrupt.h"
+#include "sim/cli/joint_selection.h"
 #include "sim/cli/options.h"
 #include "sim/cli/summary_view.h"
 #include "sim/io/output_path.h"
+#include "sim/model/loader.h"
 #include "sim/render/picture.h"
 #include "sim/simulate/threads.h"
 #include "sim/simulate/batch.h"
@@ -25,7 +27,7 @@ namespace {
 struct BatchArgs {
   std::vector<std::string> scenarios;
   std::string out, model, criterion, precision = "double", compression = "deflate", csv;
-  std::vector<std::string> fields, motions;
+  std::vector<std::string> fields, motions, joints;
   double lowpass_hz = 0;
   int threads = 0;
   bool json = false, no_fatigue = false;
@@ -74,6 +76,24 @@ int run(const BatchArgs& a) {
     }
   // Read once (an InputError naming file, line and field stops here, before any work).
   std::vector<Scenario> scenarios = batch_scenarios(a.scenarios, opt);
+  // --joints against the scenarios' models (a level one model lacks prints '-' in its row).
+  std::vector<std::string> selected;
+  if (!a.joints.empty()) {
+    JointCatalog catalog;
+    std::vector<std::string> loaded;
+    for (const Scenario& sc : scenarios) {
+      std::string path;
+      try {
+        path = resolve_model_name(a.model.empty() ? sc.model : a.model, sc.file, sc.model_line, "model");
+        if (std::find(loaded.begin(), loaded.end(), path) != loaded.end()) continue;
+        loaded.push_back(path);
+        catalog.add(load_model(path));
+      } catch (const std::exception&) {
+        // run_batch reports a model that does not load, naming its scenario
+      }
+    }
+    selected = select_joints(a.joints, catalog, loaded.size() > 1 ? "the scenarios' models" : "the scenarios' model");
+  }
   if (!a.csv.empty()) {  // before any work: never one of the batch's inputs or results files
     std::vector<std::string> inputs, outputs;
     for (const Scenario& sc : scenarios) {
@@ -110,11 +130,11 @@ int run(const BatchArgs& a) {
   }
   const BatchResult r = run_batch(std::move(scenarios), opt);
   if (!a.csv.empty()) {  // the scenarios that failed too, with their error
-    const std::string header = csv_summary_header();
+    const std::string header = csv_summary_header(selected);
     std::string text = "scenario,file,output," + header + ",error\n";
     for (const auto& e : r.entries)
       text += csv_field(e.name) + "," + csv_field(e.file) + "," + csv_field(e.output) + "," +
-              (e.error.empty() ? csv_summary_cells(e.summary) : std::string(std::count(header.begin(), header.end(), ','), ',')) + "," +
+              (e.error.empty() ? csv_summary_cells(e.summary, selected) : std::string(std::count(header.begin(), header.end(), ','), ',')) + "," +
               csv_field(e.error) + "\n";
     write_file_in_place(a.csv, text, "CSV file");
   }
@@ -132,8 +152,23 @@ int run(const BatchArgs& a) {
   for (const auto& e : r.entries) cpu += e.seconds;
   fmt::print("{} scenarios on {} threads: {:.1f} s wall, {:.1f} s of scenario time ({:.2f}× one at a time)\n\n",
              r.entries.size(), opt.threads, r.wall_seconds, cpu, r.wall_seconds > 0 ? cpu / r.wall_seconds : 0.0);
-  fmt::print("  {:<36} {:>8} {:>10} {:>14} {:>14} {:>16} {:>12} {:>12} {:>8}  {}\n", "scenario", "frames", "duration s",
-             "L4-L5 peak N", "L5-S1 peak N", "L5-S1 AP shear N", "reserve N·m", "endurance s", "wall s", "verdict (lumbar)");
+  // The load columns: L4-L5 and L5-S1 peaks and L5-S1's AP shear, or --joints's levels' peaks.
+  auto load_cells = [&](const nlohmann::json& s, bool lower) {
+    if (selected.empty())
+      return fmt::format("{} {} {}", bound_cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14, lower),
+                         bound_cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14, lower),
+                         cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16));
+    std::string c;
+    for (const auto& j : selected) c += (c.empty() ? "" : " ") + bound_cell(joint_number(s, j, "peak_compression_N"), 0, 14, lower);
+    return c;
+  };
+  std::string load_heads = fmt::format("{:>14} {:>14} {:>16}", "L4-L5 peak N", "L5-S1 peak N", "L5-S1 AP shear N");
+  if (!selected.empty()) {
+    load_heads.clear();
+    for (const auto& j : selected) load_heads += (load_heads.empty() ? "" : " ") + fmt::format("{:>14}", j + " peak N");
+  }
+  fmt::print("  {:<36} {:>8} {:>10} {} {:>12} {:>12} {:>8}  {}\n", "scenario", "frames", "duration s", load_heads, "reserve N·m",
+             "endurance s", "wall s", "verdict (lumbar)");
   bool any_lower = false;
   for (const auto& e : r.entries) {
     if (!e.error.empty()) {
@@ -143,10 +178,8 @@ int run(const BatchArgs& a) {
     const auto& s = e.summary;
     const bool lower = loads_are_lower_bounds(s);
     any_lower = any_lower || lower;
-    fmt::print("  {:<36} {:>8} {:>10.1f} {} {} {} {:>12.2f} {:>12} {:>8.1f}  {}\n", e.name, s["frames"].get<long>(),
-               s["duration_s"].get<double>(), bound_cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14, lower),
-               bound_cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14, lower),
-               cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16), s["reserves"]["peak_moment_Nm"].get<double>(),
+    fmt::print("  {:<36} {:>8} {:>10.1f} {} {:>12.2f} {:>12} {:>8.1f}  {}\n", e.name, s["frames"].get<long>(),
+               s["duration_s"].get<double>(), load_cells(s, lower), s["reserves"]["peak_moment_Nm"].get<double>(),
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
                e.seconds, run_verdict(s));
   }
@@ -191,12 +224,17 @@ Verb add_batch_verb(CLI::App& app) {
   c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");
   c->add_option("--csv", a->csv, "Also write the table as CSV, one row per scenario (loads, shears, reserves, verdict, subject)")
       ->check(non_empty_path());
+  c->add_option("--joints", a->joints,
+                "Levels the table and --csv show, comma-separated: joint names as the models name them (C4-C5,C7-T1), "
+                "regions (lumbar, thoracic, cervical, head: `paraspine model info`) or all. Default: L4-L5 and L5-S1")
+      ->delimiter(',')->type_name("LIST");
   c->footer("Each scenario runs as `paraspine run` runs it alone (same summary, same file), on one thread;\n"
             "the batch spreads the scenarios over the threads.\n\n"
             "Examples:\n  paraspine batch rounded_back_lift squat_lift twisting_lift --threads 2\n"
             "  paraspine batch scenarios/*.yaml -o results/ --precision single\n"
             "  paraspine batch repetitive_lifting_shift repetitive_lifting_shift_microbreaks -o results/ --compression lz4\n"
-            "  paraspine batch squat_lift -o results/ --lowpass-hz 6 --motion trials/*.csv");
+            "  paraspine batch squat_lift -o results/ --lowpass-hz 6 --motion trials/*.csv\n"
+            "  paraspine batch neck0.yaml neck30.yaml --joints C4-C5,C7-T1 --csv neck.csv");
   return {c, [a] { return run(*a); }};
 }
 

@@ -17,6 +17,7 @@
 
 #include "sim/cli/batch.h"
 #include "sim/cli/interrupt.h"
+#include "sim/cli/joint_selection.h"
 #include "sim/cli/options.h"
 #include "sim/cli/summary_view.h"
 #include "sim/simulate/threads.h"
@@ -37,6 +38,7 @@
 #include "sim/io/results_reader.h"
 #include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
+#include "sim/simulate/load_limits.h"
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
 #include "sim/scenario/scenario.h"
@@ -258,6 +260,11 @@ CLI::Validator thread_count_check() {
 
 const std::vector<std::string> kCriteria = {"activation2", "activation3", "stress2", "minmax"};
 
+// --joints of run, compare, sweep (batch and report say the same, sim/cli/batch.cpp, render.cpp).
+const char* const kJointsHelp =
+    "Levels the table shows, comma-separated: joint names as the model names them (C4-C5,C7-T1), regions "
+    "(lumbar, thoracic, cervical, head: the levels `paraspine model info` lists under each) or all.";
+
 // Progress of run and sweep on stderr. On a terminal, one line redrawn in place (\r). Elsewhere
 // (stderr to a file or a pipe: a job's log) every redraw stays, 5760 of them on one "line" for an
 // 8-hour shift, so instead a plain line at each further tenth of the work. Both stay quiet until
@@ -353,7 +360,7 @@ ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std:
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets,
             const std::string& motion, double lowpass_hz, bool json, int threads, bool no_fatigue, const ps::ResultsOptions& storage,
-            bool brief) {
+            bool brief, const std::vector<std::string>& joint_items) {
   if (!out.empty()) ps::check_output_path(out);
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
   // A missing model is named where it was given: --model, or the scenario's `model:` line.
@@ -365,6 +372,14 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!subject_spec.empty()) subject = parse_subject(subject_spec, subject);
   if (!out.empty()) ps::check_output_path(out, {sc.file, model_path, sc.motion_file}), check_results_name(out);  // after "is an input of the run"
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
+  // --joints checked against the run's model before any work (an unknown name: exit 2, nothing written).
+  std::vector<std::string> selected;
+  if (!joint_items.empty()) {
+    ps::cli::JointCatalog catalog;
+    catalog.add(model);
+    selected = ps::cli::select_joints(joint_items, catalog, "the " + model.name + " model");
+  }
+  const bool neck_moves = selected.empty() && ps::cli::scenario_moves_neck(sc, model);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
@@ -423,7 +438,12 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
              "mean compr. N", "peak AP shear N", "peak lat. shear N");
   // Where reserves acted every load is a lower bound, marked ≥ (load_limits.h).
   const bool lower = ps::cli::loads_are_lower_bounds(summary);
-  for (const std::string& name : ps::cli::headline_joints(summary)) {
+  // The rows: --joints's levels; else L5-S1, L4-L5, the most loaded level and, when the scenario turns
+  // the head or neck, the most loaded cervical level (audit22a #3: a neck task's table had no neck row).
+  std::vector<std::string> rows = selected.empty() ? ps::cli::headline_joints(summary) : selected;
+  const std::string neck = neck_moves ? ps::cli::most_loaded_cervical_joint(summary) : std::string();
+  if (!neck.empty() && std::find(rows.begin(), rows.end(), neck) == rows.end()) rows.push_back(neck);
+  for (const std::string& name : rows) {
     using ps::cli::bound_cell, ps::cli::cell, ps::cli::joint_number;
     const double pc = joint_number(summary, name, "peak_compression_N"), fresh = joint_number(summary, name, "fresh_peak_compression_N");
     const std::string note = ps::cli::limit_note(summary, name);
@@ -432,7 +452,22 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                bound_cell(joint_number(summary, name, "mean_compression_N"), 0, 14, lower),
                cell(joint_number(summary, name, "peak_shear_ap_signed_N"), 0, 16),
                cell(joint_number(summary, name, "peak_shear_lateral_signed_N"), 0, 17),
-               !note.empty() ? "   " + note + (name == most ? " (most loaded level)" : "") : name == most ? "   (most loaded level)" : "");
+               [&] {
+                 const std::string which = name == most ? "(most loaded level)" : name == neck ? "(most loaded cervical level)" : "";
+                 return !note.empty() ? "   " + note + (which.empty() ? "" : " " + which) : which.empty() ? std::string() : "   " + which;
+               }());
+  }
+  // --joints without the most loaded level: it is named below the table, so it is never lost.
+  if (!selected.empty() && !most.empty() && std::find(rows.begin(), rows.end(), most) == rows.end())
+    fmt::print("  most loaded level: {} ({} N peak compression; not among --joints)\n", most,
+               ps::cli::bound_cell(ps::cli::joint_number(summary, most, "peak_compression_N"), 0, 0, lower));
+  {  // levels chosen or added beyond the lumbar ones: the limits are not theirs
+    std::string others;
+    if (!selected.empty() || !neck.empty())
+      for (const auto& name : rows)
+        if (!ps::is_lumbar_level(name)) others += (others.empty() ? "" : ", ") + name;
+    if (!others.empty())
+      fmt::print("  (the NIOSH compression and AP shear limits are for lumbar levels; {} not read against them)\n", others);
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
   if (lower)
@@ -598,9 +633,23 @@ int run_list() {
 
 // Summaries side by side: spinal loads at L4-L5 and L5-S1, activation per group (both sides),
 // reserves, endurance; the difference column compares every file with the first.
-int run_compare(const std::vector<std::string>& paths, bool json) {
+int run_compare(const std::vector<std::string>& paths, bool json, const std::vector<std::string>& joint_items) {
   std::vector<ps::ResultsFileInfo> files;
   for (const auto& p : paths) files.push_back(ps::read_results_info(p));
+  // --joints against the files' models (the model text each stores; a file without one, written
+  // before session 21, offers its summary's joint names but no regions).
+  std::vector<std::string> selected;
+  if (!joint_items.empty()) {
+    ps::cli::JointCatalog catalog;
+    for (const auto& f : files) {
+      try {
+        catalog.add(ps::parse_model(ps::read_stored_model_text(f.path), f.path + " (model_text)"));
+      } catch (const std::exception&) {
+        catalog.add_summary(f.summary);
+      }
+    }
+    selected = ps::cli::select_joints(joint_items, catalog, files.size() > 1 ? "the files' models" : "the file's model");
+  }
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& f : files) out.push_back({{"file", f.path}, {"summary", f.summary}});
@@ -628,8 +677,10 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
   // A results file run with --no-fatigue has no fatigue outcome: its cells in the fatigue rows say
   // "not run", and no change is computed against them.
   auto fatigue_off = [](const ps::ResultsFileInfo& f) { return f.summary.contains("fatigue") && !f.summary["fatigue"].get<bool>(); };
+  // `bound`: a compression, marked ≥ in a file whose reserves made its loads lower bounds (as run,
+  // batch and sweep mark them; audit22b #8: compare printed 2099 for run's ≥2099).
   auto row = [&](const std::string& label, auto value, const char* unit, int digits, const char* missing = "-", bool is_signed = false,
-                 bool fatigue_outcome = false) {
+                 bool fatigue_outcome = false, bool bound = false) {
     std::string line = fmt::format("  {:<{}}", label, label_width);
     const bool first_off = fatigue_outcome && fatigue_off(files[0]);
     const double first = value(files[0]);
@@ -637,7 +688,8 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
       const bool off = fatigue_outcome && fatigue_off(files[k]);
       const double v = value(files[k]);
       line += " " + (off ? fmt::format("{:>{}}", "not run", width)
-                     : std::isnan(v) ? fmt::format("{:>{}}", missing, width) : ps::cli::cell(v, digits, static_cast<int>(width)));
+                     : std::isnan(v) ? fmt::format("{:>{}}", missing, width)
+                                     : ps::cli::bound_cell(v, digits, static_cast<int>(width), bound && ps::cli::loads_are_lower_bounds(files[k].summary)));
       if (k > 0)
         line += fmt::format(" {:>9}", off || first_off ? std::string("-")
                                       : is_signed ? ps::cli::signed_change(first, v, digits, unit) : ps::cli::percent_change(first, v, digits));
@@ -676,15 +728,24 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
       const std::string hash = colon == std::string::npos ? f.model_digest : f.model_digest.substr(colon + 1);
       return f.model + (hash.empty() ? "" : " " + hash.substr(0, std::min<size_t>(8, hash.size())));
     });
+  // Fatigue on in one file and off in another (--no-fatigue): said before any number, as a model
+  // difference is (audit22b #8: only the fatigue rows' "not run" told them apart).
+  bool fatigue_differs = false;
+  for (const auto& f : files) fatigue_differs = fatigue_differs || fatigue_off(f) != fatigue_off(files[0]);
+  if (fatigue_differs)
+    text_row("fatigue (differs)", [&](const ps::ResultsFileInfo& f) { return std::string(fatigue_off(f) ? "off" : "on"); });
   std::vector<const nlohmann::json*> summaries;
   for (const auto& f : files) summaries.push_back(&f.summary);
-  for (const std::string& j : ps::cli::compared_joints(summaries)) {
+  for (const std::string& j : selected.empty() ? ps::cli::compared_joints(summaries) : selected) {
     using ps::cli::joint_number;
-    row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0);
+    row(fmt::format("{} peak compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_compression_N"); }, "N", 0,
+        "-", false, false, true);
     // The same frames with fresh muscles (summaries before session 10 lack it: '-'): tells a posture's
     // peak from fatigue-driven recruitment late in a hold.
-    row(fmt::format("{} fresh-muscle peak", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "fresh_peak_compression_N"); }, "N", 0);
-    row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0);
+    row(fmt::format("{} fresh-muscle peak", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "fresh_peak_compression_N"); }, "N", 0,
+        "-", false, false, true);
+    row(fmt::format("{} mean compression", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "mean_compression_N"); }, "N", 0,
+        "-", false, false, true);
     // Signed: + anterior, - posterior, at the largest magnitude (summaries before session 11 lack it: '-').
     row(fmt::format("{} peak AP shear (+ ant.)", j), [&](const ps::ResultsFileInfo& f) { return joint_number(f.summary, j, "peak_shear_ap_signed_N"); }, "N", 0,
         "-", true);
@@ -731,6 +792,16 @@ int run_compare(const std::vector<std::string>& paths, bool json) {
     return c != f.summary.end() && c->contains("peak_deg") ? (*c)["peak_deg"].get<double>() : std::numeric_limits<double>::quiet_NaN();
   }, "deg", 2, "-", false, true);
   row("duration", [](const ps::ResultsFileInfo& f) { return f.summary["duration_s"].get<double>(); }, "s", 1);
+  std::string bounded;
+  for (size_t k = 0; k < files.size(); ++k)
+    if (ps::cli::loads_are_lower_bounds(files[k].summary)) bounded += (bounded.empty() ? "" : ", ") + labels[k];
+  if (!bounded.empty())
+    fmt::print("\n  ≥ lower bounds ({}): reserves carried moments the muscles could not (reserves peak), without loading the\n"
+               "    discs, so the true compressions are higher; the differences compare the bounds (docs/loadsharing.md)\n",
+               bounded);
+  if (fatigue_differs)
+    fmt::print("  fatigue differs: a file run with --no-fatigue has fresh muscles throughout, so its peaks lack any\n"
+               "    fatigue-driven recruitment and its fatigue rows read \"not run\"\n");
   return 0;
 }
 
@@ -746,7 +817,7 @@ bool sweep_progress(double f) {  // Progress, above
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
                   const std::string& motion, double lowpass_hz, const std::string& out, int threads, bool json,
-                  const std::string& csv) {
+                  const std::string& csv, const std::vector<std::string>& joint_items) {
   if (!out.empty()) ps::check_output_path(out);
   // --motion and --set as run's, before the axes (e.g. --set positions=absolute)
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
@@ -775,6 +846,12 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   // Loaded once, for the grid and for the file's record of it (review21 R4: loaded twice, an edit
   // between the two reads stored a text the grid did not run).
   const ps::Model model = ps::load_model(model_path);
+  std::vector<std::string> selected;  // --joints, checked before the first grid point runs
+  if (!joint_items.empty()) {
+    ps::cli::JointCatalog catalog;
+    catalog.add(model);
+    selected = ps::cli::select_joints(joint_items, catalog, "the " + model.name + " model");
+  }
   if (!out.empty()) writer = std::make_unique<ps::SweepWriter>(out, sc, axes, model, ps::cli::command_line());
   std::vector<nlohmann::json> kept(json ? points : 0);
   std::vector<std::string> cells(json ? 0 : points), csv_rows(csv.empty() ? 0 : points);
@@ -782,7 +859,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   g_progress.begin();
   ps::run_sweep_each(sc, axes, threads, sweep_progress, [&](long p, const nlohmann::json& s) {
     if (writer) writer->add(p, s);
-    if (!csv.empty()) csv_rows[p] = ps::cli::csv_summary_cells(s);
+    if (!csv.empty()) csv_rows[p] = ps::cli::csv_summary_cells(s, selected);
     if (json) {
       kept[p] = s;
     } else {
@@ -790,6 +867,14 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
       const double reserve = s["reserves"]["peak_moment_Nm"].get<double>();
       const bool lower = ps::cli::loads_are_lower_bounds(s);
       if (lower) reserves_acted = true;
+      if (!selected.empty()) {  // --joints: each level's peak compression, then as below
+        std::string levels;
+        for (const auto& j : selected) levels += bound_cell(joint_number(s, j, "peak_compression_N"), 0, 14, lower) + " ";
+        cells[p] = fmt::format("{}{:>12.2f} {:>12}  {}", levels, reserve,
+                               s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()),
+                               ps::cli::run_verdict(s));
+        return;
+      }
       cells[p] = fmt::format("{} {} {} {:>12.2f} {:>12}  {}", bound_cell(joint_number(s, "L4-L5", "peak_compression_N"), 0, 14, lower),
                              bound_cell(joint_number(s, "L5-S1", "peak_compression_N"), 0, 14, lower),
                              ps::cli::cell(joint_number(s, "L5-S1", "peak_shear_ap_signed_N"), 0, 16), reserve,
@@ -801,7 +886,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!csv.empty()) {  // the grid's values first, row-major as the table
     std::string text;
     for (const auto& a : axes) text += ps::cli::csv_field(a.path) + ",";
-    text += ps::cli::csv_summary_header() + "\n";
+    text += ps::cli::csv_summary_header(selected) + "\n";
     for (long p = 0; p < points; ++p) {
       long rest = p;
       std::vector<double> vals(axes.size());
@@ -824,8 +909,14 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   std::string head;
   for (const auto& a : axes) head += " " + std::string(a.path.size() < 26 ? 26 - a.path.size() : 0, ' ') + a.path;
-  fmt::print("{}  {:>14} {:>14} {:>16} {:>12} {:>12}  {}\n", head, "L4-L5 peak N", "L5-S1 peak N", "L5-S1 AP shear N", "reserve N·m",
-             "endurance s", "verdict (lumbar)");
+  if (selected.empty()) {
+    fmt::print("{}  {:>14} {:>14} {:>16} {:>12} {:>12}  {}\n", head, "L4-L5 peak N", "L5-S1 peak N", "L5-S1 AP shear N", "reserve N·m",
+               "endurance s", "verdict (lumbar)");
+  } else {
+    std::string levels;
+    for (const auto& j : selected) levels += fmt::format("{:>14} ", j + " peak N");
+    fmt::print("{}  {}{:>12} {:>12}  {}\n", head, levels, "reserve N·m", "endurance s", "verdict (lumbar)");
+  }
   for (size_t p = 0; p < cells.size(); ++p) {
     std::string row;
     long rest = static_cast<long>(p);
@@ -952,7 +1043,10 @@ static int run_main(int argc, char** argv) {
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
       ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5 --set keyframes[4].hands.both.load_kg=12.5");
+  std::vector<std::string> run_joints;
+  run->add_option("--joints", run_joints,
+                  std::string(kJointsHelp) + " Default: L5-S1, L4-L5, the most loaded level and, when the scenario turns the head or neck, the most loaded cervical level")->delimiter(',')->type_name("LIST");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run neck.yaml --joints C4-C5,C7-T1\n  paraspine run neck.yaml --joints cervical,L5-S1\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5 --set keyframes[4].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -962,7 +1056,10 @@ static int run_main(int argc, char** argv) {
   bool compare_json = false;
   compare->add_option("FILES", compare_files, "Results files (paraspine run -o)")->required()->expected(1, -1);
   compare->add_flag("--json", compare_json, "Print the summaries as one JSON array");
-  compare->footer("Examples:\n  paraspine compare stoop.h5 squat.h5");
+  std::vector<std::string> compare_joints;
+  compare->add_option("--joints", compare_joints, std::string(kJointsHelp) + " Default: L5-S1, L4-L5 and each file's most loaded level")->delimiter(',')->type_name("LIST");
+  compare->footer("Examples:\n  paraspine compare stoop.h5 squat.h5\n  paraspine compare neck0.h5 neck45.h5 --joints C4-C5,C7-T1\n"
+                  "  paraspine compare neck0.h5 neck45.h5 --joints cervical");
 
   auto* sweep = app.add_subcommand("sweep", "Run a scenario over a grid of subject or scenario parameters, in parallel");
   std::string sweep_scenario, sweep_out;
@@ -982,7 +1079,11 @@ static int run_main(int argc, char** argv) {
   std::string sweep_csv;
   sweep->add_option("--csv", sweep_csv, "Also write the table as CSV: the grid's values, then loads, shears, reserves, verdict, subject")
       ->check(ps::cli::non_empty_path());
-  sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2,3].hands.both.load_kg=2.5:12.5:5' -o sweep.h5");
+  std::vector<std::string> sweep_joints;
+  sweep->add_option("--joints", sweep_joints, std::string(kJointsHelp) + " The table shows their peak compressions, --csv also each level's time and shears. Default: L4-L5 and L5-S1")
+      ->delimiter(',')->type_name("LIST");
+  sweep->footer("Examples:\n  paraspine sweep squat_lift --vary subject.mass=50:110:7 --vary 'keyframes[2,3].hands.both.load_kg=2.5:12.5:5' -o sweep.h5\n"
+                "  paraspine sweep neck.yaml --vary 'keyframes[1].regions_deg.cervical.flexion=0,15,30' --joints cervical --csv neck.csv");
 
   auto& validate = paraspine_cli::add_validate_command(app);
   const ps::cli::Verb render_verb = ps::cli::add_render_verb(app);
@@ -1052,15 +1153,15 @@ static int run_main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv);
-    if (*compare) return run_compare(compare_files, compare_json);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv, sweep_joints);
+    if (*compare) return run_compare(compare_files, compare_json, compare_joints);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_motion, run_lowpass_hz, run_json, run_threads, run_no_fatigue,
                                [&] {
                                run_storage.single_precision = run_precision == "single";
                                run_storage.compression = ps::parse_compression(run_compression);
                                return run_storage;
                              }(),
-                             run_brief);
+                             run_brief, run_joints);
     if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();

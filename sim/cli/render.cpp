@@ -117,7 +117,10 @@ Verb add_render_verb(CLI::App& app) {
 
 }  // namespace paraspine::cli
 
-// paraspine report RESULTS.h5 [MORE.h5 ...] -o report.html
+// paraspine report RESULTS.h5 [MORE.h5 ...] -o report.html [--joints LIST]
+#include "sim/cli/joint_selection.h"
+#include "sim/io/results_reader.h"
+#include "sim/model/loader.h"
 #include "sim/render/report.h"
 
 namespace paraspine::cli {
@@ -126,18 +129,36 @@ Verb add_report_verb(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto out = std::make_shared<std::string>();
   auto joint_forces = std::make_shared<bool>(false);
+  auto joint_items = std::make_shared<std::vector<std::string>>();
   CLI::App* c = app.add_subcommand("report", "One self-contained HTML page: summary, pictures, time series; several files side by side");
   c->add_option("RESULTS", *files, "Results files (paraspine run -o); the first is the reference of the differences")->required()->expected(1, -1);
   c->add_option("-o,--output", *out, "HTML file")->required();
   c->add_flag("--joint-forces", *joint_forces, "The pictures at the peak compression carry the joint-load arrows (as render --joint-forces), one scale for every file");
+  c->add_option("--joints", *joint_items,
+                "Levels of the summary's spinal-load rows, comma-separated: joint names as the model names them (C4-C5,C7-T1), "
+                "regions (lumbar, thoracic, cervical, head: `paraspine model info`) or all. Default: L5-S1 and L4-L5")
+      ->delimiter(',')->type_name("LIST");
   c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html\n"
-            "  paraspine report stoop.h5 squat.h5 --joint-forces -o loads.html");
-  return {c, [files, out, joint_forces]() {
+            "  paraspine report stoop.h5 squat.h5 --joint-forces -o loads.html\n"
+            "  paraspine report neck0.h5 neck45.h5 --joints C4-C5,C7-T1 -o neck.html");
+  return {c, [files, out, joint_forces, joint_items]() {
             const auto t0 = std::chrono::steady_clock::now();
+            std::vector<std::string> joints;  // --joints against the files' stored models, before any work
+            if (!joint_items->empty()) {
+              JointCatalog catalog;
+              for (const auto& f : *files) {
+                try {
+                  catalog.add(parse_model(read_stored_model_text(f), f + " (model_text)"));
+                } catch (const std::exception&) {
+                  catalog.add_summary(read_results_info(f).summary);  // a file without model text: its joint names
+                }
+              }
+              joints = select_joints(*joint_items, catalog, files->size() > 1 ? "the files' models" : "the file's model");
+            }
             check_output_path(*out, *files);  // never a results file, device, FIFO or link replaced
             remove_on_interrupt({partial_file(*out)}, "report");
             std::vector<std::string> omissions;
-            write_report(*files, *out, &omissions, *joint_forces);
+            write_report(*files, *out, &omissions, *joint_forces, joints);
             for (const auto& note : omissions) fmt::print(stderr, "note: {}\n", note);  // also at the top of the page
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: {} results file{}, {:.0f} kB, made in {:.1f} s\n", *out, files->size(), files->size() > 1 ? "s" : "",

@@ -171,15 +171,23 @@ inline std::string csv_number(double v, int digits) {
   return fmt::format("{:.{}f}", v, digits);
 }
 
-inline std::string csv_summary_header() {
-  return "frames,duration_s,L5-S1_peak_compression_N,L5-S1_peak_compression_time_s,L5-S1_peak_shear_ap_N,"
-         "L5-S1_peak_shear_lateral_N,L4-L5_peak_compression_N,L4-L5_peak_shear_ap_N,L4-L5_peak_shear_lateral_N,"
+// `joints` (--joints): these levels' columns, each with its peak compression, its time and the signed
+// shears, instead of the default L5-S1 and L4-L5 ones (unchanged without --joints).
+inline std::string csv_summary_header(const std::vector<std::string>& joints = {}) {
+  std::string levels;
+  for (const auto& j : joints)
+    levels += csv_field(j + "_peak_compression_N") + "," + csv_field(j + "_peak_compression_time_s") + "," +
+              csv_field(j + "_peak_shear_ap_N") + "," + csv_field(j + "_peak_shear_lateral_N") + ",";
+  if (joints.empty())
+    levels = "L5-S1_peak_compression_N,L5-S1_peak_compression_time_s,L5-S1_peak_shear_ap_N,"
+             "L5-S1_peak_shear_lateral_N,L4-L5_peak_compression_N,L4-L5_peak_shear_ap_N,L4-L5_peak_shear_lateral_N,";
+  return "frames,duration_s," + levels +
          "most_loaded_level,most_loaded_peak_compression_N,reserve_peak_Nm,reserve_frames_pct,loads_are_lower_bounds,"
          "verdict,endurance_s,subject_mass_kg,subject_height_m,subject_sex";
 }
 
 // The row's cells in csv_summary_header's order (shears signed: + anterior / right).
-inline std::string csv_summary_cells(const nlohmann::json& s) {
+inline std::string csv_summary_cells(const nlohmann::json& s, const std::vector<std::string>& joints = {}) {
   auto num = [&](const char* key, int digits) {
     const auto it = s.find(key);
     return it != s.end() && it->is_number() ? csv_number(it->get<double>(), digits) : std::string();
@@ -188,19 +196,24 @@ inline std::string csv_summary_cells(const nlohmann::json& s) {
   const std::string most = most_loaded_joint(s);
   const auto& r = s.contains("reserves") ? s["reserves"] : nlohmann::json::object();
   const auto& sub = s.contains("subject") && s["subject"].is_object() ? s["subject"] : nlohmann::json::object();
-  std::vector<std::string> c = {
-      num("frames", 0), num("duration_s", 3),
-      joint("L5-S1", "peak_compression_N", 0), joint("L5-S1", "peak_compression_time_s", 3),
-      joint("L5-S1", "peak_shear_ap_signed_N", 0), joint("L5-S1", "peak_shear_lateral_signed_N", 0),
-      joint("L4-L5", "peak_compression_N", 0), joint("L4-L5", "peak_shear_ap_signed_N", 0),
-      joint("L4-L5", "peak_shear_lateral_signed_N", 0), most, csv_number(joint_number(s, most, "peak_compression_N"), 0),
+  std::vector<std::string> c = {num("frames", 0), num("duration_s", 3)};
+  if (joints.empty())
+    c.insert(c.end(), {joint("L5-S1", "peak_compression_N", 0), joint("L5-S1", "peak_compression_time_s", 3),
+                       joint("L5-S1", "peak_shear_ap_signed_N", 0), joint("L5-S1", "peak_shear_lateral_signed_N", 0),
+                       joint("L4-L5", "peak_compression_N", 0), joint("L4-L5", "peak_shear_ap_signed_N", 0),
+                       joint("L4-L5", "peak_shear_lateral_signed_N", 0)});
+  for (const auto& j : joints)
+    c.insert(c.end(), {joint(j.c_str(), "peak_compression_N", 0), joint(j.c_str(), "peak_compression_time_s", 3),
+                       joint(j.c_str(), "peak_shear_ap_signed_N", 0), joint(j.c_str(), "peak_shear_lateral_signed_N", 0)});
+  c.insert(c.end(), {
+      most, csv_number(joint_number(s, most, "peak_compression_N"), 0),
       r.contains("peak_moment_Nm") ? csv_number(r["peak_moment_Nm"].get<double>(), 2) : "",
       r.contains("frames_used_fraction") ? csv_number(100 * r["frames_used_fraction"].get<double>(), 1) : "",
       loads_are_lower_bounds(s) ? "true" : "false", run_verdict(s),
       s.contains("endurance_s") && s["endurance_s"].is_number() ? csv_number(s["endurance_s"].get<double>(), 1) : "",
       sub.contains("body_mass_kg") ? csv_number(sub["body_mass_kg"].get<double>(), 1) : "",
       sub.contains("height_m") ? csv_number(sub["height_m"].get<double>(), 3) : "",
-      sub.contains("sex") && sub["sex"].is_string() ? sub["sex"].get<std::string>() : ""};
+      sub.contains("sex") && sub["sex"].is_string() ? sub["sex"].get<std::string>() : ""});
   std::string out;
   for (size_t k = 0; k < c.size(); ++k) out += (k ? "," : "") + csv_field(c[k]);
   return out;

@@ -18,6 +18,15 @@ nlohmann::json subject_summary(const Model& m) {
           {"recovery_rate_scale", m.recovery_rate_scale}};
 }
 
+std::vector<std::string> region_joint_names(const Model& m, int r) {
+  std::vector<std::string> names;
+  for (int k = 0; k < m.njoint; ++k)
+    if (m.rhythm.row(m.dof(k, 0)).segment<3>(3 * r).cwiseAbs().sum() + m.rhythm.row(m.dof(k, 1)).segment<3>(3 * r).cwiseAbs().sum() +
+            m.rhythm.row(m.dof(k, 2)).segment<3>(3 * r).cwiseAbs().sum() > 0)
+      names.push_back(m.joint_name[k]);
+  return names;
+}
+
 nlohmann::json model_summary(const Model& m) {
   using nlohmann::json;
   json j;
@@ -155,15 +164,7 @@ nlohmann::json model_summary(const Model& m) {
   j["joint_list"] = joints;
   j["disc_pressure"] = m.disc_pressure_factor > 0 ? json({{"correction_factor", m.disc_pressure_factor}}) : json(nullptr);
   json regions = json::array();
-  for (int r = 0; r < m.nregion; ++r) {
-    json jl = json::array();
-    for (int k = 0; k < m.njoint; ++k)
-      if (m.rhythm.row(m.dof(k, 0)).segment<3>(3 * r).cwiseAbs().sum() +
-              m.rhythm.row(m.dof(k, 1)).segment<3>(3 * r).cwiseAbs().sum() +
-              m.rhythm.row(m.dof(k, 2)).segment<3>(3 * r).cwiseAbs().sum() > 0)
-        jl.push_back(m.joint_name[k]);
-    regions.push_back({{"name", m.region_name[r]}, {"joints", jl}});
-  }
+  for (int r = 0; r < m.nregion; ++r) regions.push_back({{"name", m.region_name[r]}, {"joints", region_joint_names(m, r)}});
   j["regions"] = regions;
   return j;
 }

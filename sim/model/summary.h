@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sim/model/model.h"
 
@@ -16,6 +17,10 @@ nlohmann::json model_summary(const Model& m);
 // The subject a (scaled) model describes, as results files and run summaries record it:
 // {body_mass_kg, height_m, sex, strength_factor, fatigue_rate_scale, recovery_rate_scale}.
 nlohmann::json subject_summary(const Model& m);
+
+// The joints region r moves (a nonzero share of any of its three angles in the rhythm), in the
+// model's order: model_summary's "regions" and the CLI's --joints region words use this one rule.
+std::vector<std::string> region_joint_names(const Model& m, int r);
 
 // Human-readable form of model_summary.
 std::string model_summary_text(const Model& m);

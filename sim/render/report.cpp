@@ -170,7 +170,8 @@ std::string missing_cell(const std::string& what) { return "<p class=\"note\">" 
 
 }  // namespace
 
-std::string report_html(const std::vector<std::string>& paths, std::vector<std::string>* omissions, bool joint_forces) {
+std::string report_html(const std::vector<std::string>& paths, std::vector<std::string>* omissions, bool joint_forces,
+                        const std::vector<std::string>& joints) {
   if (paths.empty()) throw std::invalid_argument("report: no results files");
   std::vector<Entry> entries;
   for (const auto& p : paths) {
@@ -234,13 +235,20 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   };
   // diff_in_units: the difference to the first run in the row's unit, not in % — for signed values
   // (AP shear), whose ratio means nothing across a change of sign (as `paraspine compare` gives it).
+  // `bound`: a compression, marked ≥ in a file whose reserves made its loads lower bounds (summary
+  // loads_are_lower_bounds), as run, batch, sweep and compare mark it.
+  auto lower_bounds = [](const Entry& e) {
+    const auto& s = e.results->summary;
+    return s.contains("loads_are_lower_bounds") && s["loads_are_lower_bounds"].is_boolean() && s["loads_are_lower_bounds"].get<bool>();
+  };
   auto num_row = [&](const std::string& label, auto get, int digits, const std::string& unit, double limit = NAN,
-                     bool diff_in_units = false) {
+                     bool diff_in_units = false, bool bound = false) {
     h += "<tr><td>" + escape(label) + (unit.empty() ? "" : ", " + escape(unit)) + "</td>";
     const double first = get(entries[0]);
     for (size_t k = 0; k < n; ++k) {
       const double v = get(entries[k]);
-      h += std::string(std::isfinite(limit) && v > limit ? "<td class=\"over\">" : "<td>") + fmt_num(v, digits) + "</td>";
+      h += std::string(std::isfinite(limit) && v > limit ? "<td class=\"over\">" : "<td>") +
+           (bound && std::isfinite(v) && lower_bounds(entries[k]) ? "≥" : "") + fmt_num(v, digits) + "</td>";
       if (k && compare && diff_in_units)
         h += "<td class=\"diff\">" + (std::isfinite(v) && std::isfinite(first) ? fmt::format("{:+.{}f} {}", v - first, digits, unit)
                                                                                 : std::string("–")) + "</td>";
@@ -260,10 +268,17 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   text_row("load-sharing criterion", [](const Entry& e) { return e.results->criterion; });
   num_row("duration", [](const Entry& e) { return jnum(e.results->summary, {"duration_s"}); }, 1, "s");
   num_row("frames", [](const Entry& e) { return double(e.results->frames()); }, 0, "");
-  section("Spinal loads (NIOSH action limit 3400 N)");
-  for (const char* j : {"L5-S1", "L4-L5"}) {
-    num_row(fmt::format("{} peak compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_compression_N"}); }, 0, "N", kNioshActionLimit);
-    num_row(fmt::format("{} mean compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "mean_compression_N"}); }, 0, "N", kNioshActionLimit);
+  section("Spinal loads (NIOSH action limit 3400 N, lumbar levels)");
+  // The levels: `joints` (report --joints) or L5-S1 and L4-L5. Only a lumbar level is flagged against
+  // the NIOSH limit (load_limits.h: the limits are lumbar).
+  const std::vector<std::string> levels = joints.empty() ? std::vector<std::string>{"L5-S1", "L4-L5"} : joints;
+  for (const std::string& level : levels) {
+    const char* j = level.c_str();
+    const double limit = is_lumbar_level(level) ? kNioshActionLimit : NAN;
+    num_row(fmt::format("{} peak compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_compression_N"}); }, 0, "N", limit,
+            false, true);
+    num_row(fmt::format("{} mean compression", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "mean_compression_N"}); }, 0, "N", limit,
+            false, true);
     // Signed, at the largest magnitude (it showed the magnitude as "anterior"; files before session 11: '–').
     num_row(fmt::format("{} peak AP shear (+ anterior, − posterior)", j), [j](const Entry& e) { return jnum(e.results->summary, {"joints", j, "peak_shear_ap_signed_N"}); }, 0, "N",
             NAN, true);
@@ -273,7 +288,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     const std::string& j = e.picture->model().joint_name[e.picture->peak_joint()];
     return e.compression.size() ? std::max(e.compression.maxCoeff(), jnum(e.results->summary, {"joints", j.c_str(), "peak_compression_N"}))
                                 : jnum(e.results->summary, {"joints", j.c_str(), "peak_compression_N"});
-  }, 0, "N");  // not flagged: the level may be thoracic, where the limit does not apply (above_action_limit)
+  }, 0, "N", NAN, false, true);  // not flagged: the level may be thoracic, where the limit does not apply (above_action_limit)
   num_row("time with a lumbar level above the action limit", [](const Entry& e) { return 100 * e.over_limit_fraction; }, 1, "% of the run");
   section("Reserves and endurance");
   num_row("reserve moment, peak", [](const Entry& e) { return jnum(e.results->summary, {"reserves", "peak_moment_Nm"}); }, 2, "N·m");
@@ -285,6 +300,15 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     return fmt::format("fails after {:.0f} s ({} first)", s["endurance_s"].get<double>(), s.value("first_to_fail", std::string("?")));
   });
   h += "</tbody>\n</table>\n";
+  {
+    std::string bounded;
+    for (const auto& e : entries)
+      if (lower_bounds(e)) bounded += (bounded.empty() ? "" : ", ") + e.label;
+    if (!bounded.empty())
+      h += "<p class=\"note\">≥ lower bounds (" + escape(bounded) +
+           "): reserves carried moments the muscles could not, without loading the discs, so the true compressions are "
+           "higher (docs/loadsharing.md, \"Reserves\").</p>\n";
+  }
 
   // ---- muscle groups: one block of columns per file
   std::set<std::string> groups;
@@ -516,13 +540,14 @@ plain mean of M_F.</p>
   return h;
 }
 
-void write_report(const std::vector<std::string>& paths, const std::string& out, std::vector<std::string>* omissions, bool joint_forces) {
+void write_report(const std::vector<std::string>& paths, const std::string& out, std::vector<std::string>* omissions, bool joint_forces,
+                  const std::vector<std::string>& joints) {
   namespace fs = std::filesystem;
   const std::string ext = fs::path(out).extension().string();
   if (ext != ".html" && ext != ".htm") throw InputError(out, 0, "", "a report is an .html file");
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
-  const std::string html = report_html(paths, omissions, joint_forces);
+  const std::string html = report_html(paths, omissions, joint_forces, joints);
   write_file_in_place(out, html, "report");
 }
 

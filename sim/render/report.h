@@ -15,11 +15,14 @@ namespace paraspine {
 // (summary values where the summary holds them) and says in a note what it leaves out and why;
 // `omissions` (optional) receives the same sentences, one per thing left out, for the command line.
 // `joint_forces`: the pictures at the peak compression carry the joint-load arrows (render
-// --joint-forces, docs/render.md), one scale across every file.
-std::string report_html(const std::vector<std::string>& results_paths, std::vector<std::string>* omissions = nullptr, bool joint_forces = false);
+// --joint-forces, docs/render.md), one scale across every file. `joints`: the levels of the summary's
+// spinal-load rows, as the models name them (report --joints, resolved by the CLI); empty = L5-S1, L4-L5.
+std::string report_html(const std::vector<std::string>& results_paths, std::vector<std::string>* omissions = nullptr, bool joint_forces = false,
+                        const std::vector<std::string>& joints = {});
 
 // Writes report_html under a temporary name and renames it; throws InputError naming a bad file.
 void write_report(const std::vector<std::string>& results_paths, const std::string& out,
-                  std::vector<std::string>* omissions = nullptr, bool joint_forces = false);
+                  std::vector<std::string>* omissions = nullptr, bool joint_forces = false,
+                  const std::vector<std::string>& joints = {});
 
 }  // namespace paraspine
