@@ -334,6 +334,10 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("reference_body_mass", &ps::Model::reference_body_mass, "kg, the subject the model describes")
       .def_readonly("reference_height", &ps::Model::reference_height, "m")
       .def_readonly("reference_sex", &ps::Model::reference_sex, "'male' or 'female'")
+      .def_readonly("reference_percentile", &ps::Model::reference_percentile,
+                    "the population percentile its height and mass were read at (Subject(percentile=)), 0 = none")
+      .def("_subject_summary", [](const ps::Model& m) { return json_to_python(ps::subject_summary(m)); },
+           "The subject as results files record it (the CLI's `subject`).")
       .def_readonly("strength_factor", &ps::Model::strength_factor, "the subject's strength factor scaled() applied (1 unscaled)")
       .def_readonly("fatigue_rate_scale", &ps::Model::fatigue_rate_scale, "the subject's factor on every F (1 unscaled)")
       .def_readonly("recovery_rate_scale", &ps::Model::recovery_rate_scale, "the subject's factor on every R (1 unscaled)")

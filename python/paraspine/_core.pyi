@@ -70,9 +70,11 @@ class Model:
     reference_body_mass: float
     reference_height: float
     reference_sex: str
+    reference_percentile: float  # Subject(percentile=) the height and mass were read at, 0 = none
     strength_factor: float  # the subject factors scaled() applied (1 unscaled)
     fatigue_rate_scale: float
     recovery_rate_scale: float
+    def _subject_summary(self) -> dict[str, Any]: ...
     @staticmethod
     def load(name_or_path: str | os.PathLike[str]) -> Model:
         """Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine')."""

@@ -106,10 +106,21 @@ def test_python_subject_percentile_rules():
     s.mass = 60  # a measured value: no longer the table's
     assert s.percentile == 0 and s.mass == 60
     m = paraspine.Model.load("lumbar").scaled(paraspine.Subject(percentile=5, sex="female"))
-    assert m.total_mass > 0
+    assert (m.reference_height, m.reference_body_mass, m.reference_percentile) == (pytest.approx(1.496), pytest.approx(50.7), 5)
+    assert m.scaled(paraspine.Subject(height=1.7)).reference_percentile == 0  # a measured height: no longer the table's
 
 
 def test_python_simulate_takes_a_percentile_subject(tmp_path):
     (tmp_path / "in.yaml").write_text(SCENARIO.format(subject=""))
-    r = paraspine.simulate(None, str(tmp_path / "in.yaml"), subject=paraspine.Subject(percentile=5, sex="female"), progress=False)
+    r = paraspine.simulate(None, str(tmp_path / "in.yaml"), subject=paraspine.Subject(percentile=5, sex="female"), progress=False,
+                           output=tmp_path / "py.h5")
     assert r.summary["subject"]["height_m"] == pytest.approx(1.496) and r.summary["subject"]["percentile"] == 5
+    # Results files record the percentile and the table, from Python as from the command line.
+    assert run("run", str(tmp_path / "in.yaml"), "--subject", "percentile=5,sex=female", "-o", str(tmp_path / "cli.h5")).returncode == 0
+    import h5py
+    for name in ("py.h5", "cli.h5"):
+        with h5py.File(tmp_path / name, "r") as f:
+            attr = f.attrs["subject"]
+            stored = json.loads(attr.decode() if isinstance(attr, bytes) else attr)
+        assert stored["percentile"] == 5 and stored["height_m"] == pytest.approx(1.496), name
+        assert "NHANES 2021-2023" in stored["anthropometric_table"], name
