@@ -777,8 +777,8 @@ bool sweep_progress(double f) {  // Progress, above
 }
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
-                  const std::string& motion, double lowpass_hz, const std::string& out, int threads, bool json,
-                  const std::string& csv) {
+                  const std::string& subject_spec, const std::string& motion, double lowpass_hz, const std::string& out, int threads,
+                  bool json, const std::string& csv) {
   if (!out.empty()) ps::check_output_path(out);
   // --motion and --set as run's, before the axes (e.g. --set positions=absolute)
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
@@ -788,6 +788,26 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!csv.empty()) ps::check_table_path(csv, {sc.file, model_path, sc.motion_file}, {out});
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
+  // --subject as run's: the base subject of every grid point, over the scenario's (e.g. the sex a
+  // subject.percentile axis needs on a bundled scenario, which has no subject block). A key an axis
+  // varies would be replaced at every point without a word: refused, as --set of a varied path is.
+  if (!subject_spec.empty()) {
+    const std::vector<std::pair<std::string, std::vector<std::string>>> varies = {
+        {"subject.mass", {"mass"}}, {"subject.body_mass", {"mass"}}, {"subject.height", {"height"}},
+        {"subject.strength", {"strength"}}, {"subject.strength_factor", {"strength"}},
+        {"subject.fatigue_rate_scale", {"fatigue_rate"}}, {"subject.recovery_rate_scale", {"recovery_rate"}},
+        {"subject.percentile", {"percentile", "mass", "height"}}};
+    std::vector<std::string> keys;
+    std::stringstream ss(subject_spec);
+    for (std::string item; std::getline(ss, item, ',');) keys.push_back(item.substr(0, item.find('=')));
+    for (const auto& a : axes)
+      for (const auto& [path, covered] : varies)
+        if (a.path == path)
+          for (const auto& k : covered)
+            if (std::find(keys.begin(), keys.end(), k) != keys.end())
+              throw ps::InputError("--subject", 0, k, "also set by --vary " + a.path + ": give its values in the axis only");
+    sc.subject = parse_subject(subject_spec, sc.subject.value_or(ps::Subject{}));
+  }
   {  // a path both set and varied: each grid point's value replaced the --set one silently
     std::vector<std::string> axis_paths;
     for (const auto& a : axes) axis_paths.push_back(a.path);
@@ -997,13 +1017,14 @@ static int run_main(int argc, char** argv) {
   compare->footer("Examples:\n  paraspine compare stoop.h5 squat.h5");
 
   auto* sweep = app.add_subcommand("sweep", "Run a scenario over a grid of subject or scenario parameters, in parallel");
-  std::string sweep_scenario, sweep_out;
+  std::string sweep_scenario, sweep_out, sweep_subject;
   std::vector<std::string> sweep_vary, sweep_sets;
   int sweep_threads = 0;
   bool sweep_json = false;
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
-  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
+  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength|percentile or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
   sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
+  sweep->add_option("--subject", sweep_subject, "The subject of every grid point, as run --subject (e.g. sex=female for a subject.percentile axis); subject axes change it");
   std::string sweep_motion;
   double sweep_lowpass_hz = 0;
   CLI::Option* sweep_motion_opt = sweep->add_option("--motion", sweep_motion, "Motion file (CSV) whose rows replace the scenario's keyframes, as run --motion");
@@ -1084,7 +1105,7 @@ static int run_main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_subject, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv);
     if (*compare) return run_compare(compare_files, compare_json);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_motion, run_lowpass_hz, run_json, run_threads, run_no_fatigue,
                                [&] {

@@ -1169,7 +1169,9 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
           throw InputError(option, 0, path, "varied with " + other + ": a percentile sets the height and mass, vary one or the other");
       if (!base.subject || base.subject->sex.empty())
         throw InputError(option, 0, path,
-                         "needs the subject's sex: give subject.sex (male or female) in the scenario or the base subject; the table has a "
+                         "needs the subject's sex: give subject.sex (male or female) in the scenario, or the base subject (" +
+                             std::string(option == "--vary" ? "--subject sex=female" : "subject=paraspine.Subject(sex='female')") +
+                             "); the table has a "
                          "column for each (" + std::string(kAnthropometryTable) + ")");
     }
     const std::vector<std::string> paths = field.empty() ? sweep_axis_paths(path, option) : std::vector<std::string>{"subject." + field};

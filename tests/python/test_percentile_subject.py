@@ -80,6 +80,21 @@ def test_sweep_over_percentiles(tmp_path):
     (tmp_path / "n.yaml").write_text(SCENARIO.format(subject=""))
     r = run("sweep", str(tmp_path / "n.yaml"), "--vary", "subject.percentile=5,95")
     assert r.returncode == 2 and "subject.percentile: needs the subject's sex" in r.stderr, r.stderr
+    assert "--subject sex=female" in r.stderr, r.stderr
+    # The sex from sweep --subject (a bundled scenario has no subject block).
+    r = run("sweep", str(tmp_path / "n.yaml"), "--subject", "sex=male", "--vary", "subject.percentile=50", "--json")
+    assert r.returncode == 0, r.stderr
+    (point,) = json.loads(r.stdout)["points"]
+    assert (point["subject"]["height_m"], point["subject"]["body_mass_kg"]) == (pytest.approx(1.752), pytest.approx(86.6))
+    # A --subject key the axes vary would be replaced at every point: refused.
+    r = run("sweep", str(tmp_path / "n.yaml"), "--subject", "sex=male,mass=70", "--vary", "subject.percentile=50")
+    assert r.returncode == 2 and "--subject: mass: also set by --vary subject.percentile" in r.stderr, r.stderr
+    # Python: the base subject gives the sex, and the message names Python's argument.
+    with pytest.raises(paraspine.InputError, match="Subject\\(sex='female'\\)"):
+        paraspine.sweep(str(tmp_path / "n.yaml"), {"subject.percentile": [5]}, progress=False)
+    sw = paraspine.sweep(str(tmp_path / "n.yaml"), {"subject.percentile": [5, 95]}, subject=paraspine.Subject(sex="female"),
+                         progress=False, threads=1)
+    assert sw.summary(**{"subject.percentile": 95})["subject"]["body_mass_kg"] == pytest.approx(119.2)
 
 
 @pytest.mark.parametrize("sex,p", sorted(TABLE))
