@@ -19,8 +19,11 @@ namespace {
 // 2,690 men, 3,307 women) and Table 3 (weight, kg, page 6; n = 2,688 men, 3,254 women, pregnant
 // women excluded). How each value was read and checked: docs/sources/anthropometric_percentiles.md.
 constexpr std::array<double, 9> kP = {5, 10, 15, 25, 50, 75, 85, 90, 95};
-constexpr std::array<double, 9> kMaleHeightCm = {162.2, 165.2, 167.5, 170.0, 175.2, 180.1, 183.0, 184.8, 187.2};
-constexpr std::array<double, 9> kFemaleHeightCm = {149.6, 152.0, 153.9, 156.4, 161.2, 166.1, 168.6, 170.4, 172.5};
+// Heights in mm: the report's cm (to 0.1 cm) × 10, whole numbers, so a tabulated height in m is the
+// double nearest the printed value (162.2 / 100 is 1.6219999999999999 in a JSON summary; 1622 / 1000
+// is 1.622).
+constexpr std::array<double, 9> kMaleHeightMm = {1622, 1652, 1675, 1700, 1752, 1801, 1830, 1848, 1872};
+constexpr std::array<double, 9> kFemaleHeightMm = {1496, 1520, 1539, 1564, 1612, 1661, 1686, 1704, 1725};
 constexpr std::array<double, 9> kMaleMassKg = {60.9, 66.6, 70.0, 75.4, 86.6, 100.6, 111.0, 118.8, 131.8};
 constexpr std::array<double, 9> kFemaleMassKg = {50.7, 54.7, 57.8, 62.6, 73.5, 89.2, 99.9, 107.2, 119.2};
 
@@ -45,7 +48,7 @@ PercentileBody percentile_body(const std::string& sex, double p) {
                                             kPercentileMin, kPercentileMax, kAnthropometryTable, p));
   const bool male = sex == "male";
   PercentileBody b;
-  b.height_m = at(male ? kMaleHeightCm : kFemaleHeightCm, p) / 100;
+  b.height_m = at(male ? kMaleHeightMm : kFemaleHeightMm, p) / 1000;
   b.body_mass_kg = at(male ? kMaleMassKg : kFemaleMassKg, p);
   return b;
 }

@@ -1,10 +1,12 @@
 // A subject by population percentile: the table's values (docs/sources/anthropometric_percentiles.md,
 // Fryar et al. 2025 Tables 3 and 7, "20 and older"), linear between tabulated percentiles, refused
 // outside them, and a subject that gives a percentile gets exactly those height and mass.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <stdexcept>
 
 #include "fixtures.h"
@@ -29,6 +31,8 @@ TEST(Anthropometry, TabulatedPercentilesAreTheReportsValues) {
   for (const Row& r : rows) {
     const PercentileBody b = percentile_body(r.sex, r.p);
     EXPECT_DOUBLE_EQ(b.height_m, r.height_cm / 100) << r.sex << " " << r.p;
+    // Exactly the double nearest the printed value in m, so summaries print 1.622, not 1.6219999999999999.
+    EXPECT_EQ(b.height_m, std::stod(fmt::format("{:.3f}", r.height_cm / 100))) << r.sex << " " << r.p;
     EXPECT_DOUBLE_EQ(b.body_mass_kg, r.mass_kg) << r.sex << " " << r.p;
   }
 }
