@@ -11,6 +11,7 @@
 #include "sim/common/error.h"
 #include "sim/common/yaml_reader.h"
 #include "sim/model/data.h"
+#include "sim/model/anthropometry.h"
 #include "sim/model/loader.h"
 #include "sim/model/subject.h"
 #include "sim/scenario/scenario.h"
@@ -106,8 +107,10 @@ PYBIND11_MODULE(_core, mod) {
       const std::string problem = (zero_is_reference && v == 0) ? "" : ps::subject_value_problem(key, v);
       if (!problem.empty()) throw std::invalid_argument(std::string("Subject ") + name + ": " + problem);
       const std::string k = key;
-      if (k == "body_mass") s.body_mass = v;
-      else if (k == "height") s.height = v;
+      // A measured mass or height ends a percentile (the subject is no longer the table's), as a
+      // --subject mass= over a scenario's percentile does.
+      if (k == "body_mass") s.body_mass = v, s.percentile = 0;
+      else if (k == "height") s.height = v, s.percentile = 0;
       else if (k == "strength_factor") s.strength_factor = v;
       else if (k == "fatigue_rate_scale") s.fatigue_rate_scale = v;
       else s.recovery_rate_scale = v;
@@ -116,26 +119,60 @@ PYBIND11_MODULE(_core, mod) {
   auto set_sex = [](ps::Subject& s, const std::string& sex) {
     if (!sex.empty() && sex != "male" && sex != "female")
       throw std::invalid_argument("Subject sex: expected 'male' or 'female' (or '' for the reference), got '" + sex + "'");
+    if (sex.empty() && s.percentile > 0)
+      throw std::invalid_argument("Subject sex: a percentile subject needs 'male' or 'female' (the table has a column for each)");
     s.sex = sex;
+    ps::apply_percentile(s);  // a percentile subject: the same percentile in this sex's column
+  };
+  // percentile (docs/scenarios.md, "Subject"): height and mass from the published table; 0 = none.
+  auto set_percentile = [](ps::Subject& s, double p) {
+    if (p == 0) {
+      s.percentile = 0;  // height and mass stay as they are, now as measured values
+      return;
+    }
+    const std::string problem = ps::subject_value_problem("percentile", p);
+    if (!problem.empty()) throw std::invalid_argument("Subject percentile: " + problem);
+    if (s.sex.empty())
+      throw std::invalid_argument(std::string("Subject percentile: needs sex='male' or sex='female' (the table has a column for each; ") +
+                                  ps::kAnthropometryTable + ")");
+    s.percentile = p;
+    ps::apply_percentile(s);
+  };
+  // Every constructor path (the call, unpickling, copy): a percentile given with a mass or height is
+  // refused, which of the two was meant not being knowable.
+  auto make_subject = [checked, set_sex, set_percentile](double mass, double height, const std::string& sex, double strength,
+                                                         double fatigue_rate, double recovery_rate, double percentile) {
+    ps::Subject s;
+    if (percentile != 0 && (mass != 0 || height != 0))
+      throw std::invalid_argument(std::string("Subject: percentile given with ") + (mass != 0 && height != 0 ? "mass and height" : mass != 0 ? "mass" : "height") +
+                                  ": give either a percentile (the table's height and mass) or the measured values, not both");
+    checked("body_mass", "mass", true)(s, mass);
+    checked("height", "height", true)(s, height);
+    set_sex(s, sex);
+    checked("strength_factor", "strength_factor", false)(s, strength);
+    checked("fatigue_rate_scale", "fatigue_rate_scale", false)(s, fatigue_rate);
+    checked("recovery_rate_scale", "recovery_rate_scale", false)(s, recovery_rate);
+    set_percentile(s, percentile);
+    return s;
+  };
+  // What rebuilds this Subject through make_subject: a percentile subject by its percentile (its
+  // height and mass are the table's), any other by its values.
+  auto state = [](const ps::Subject& s) {
+    const bool p = s.percentile > 0;
+    return py::make_tuple(p ? 0.0 : s.body_mass, p ? 0.0 : s.height, s.sex, s.strength_factor, s.fatigue_rate_scale,
+                          s.recovery_rate_scale, s.percentile);
   };
   py::class_<ps::Subject>(mod, "Subject", "The person a model is scaled to.")
-      .def(py::init([checked, set_sex](double mass, double height, const std::string& sex, double strength,
-                                        double fatigue_rate, double recovery_rate) {
-             ps::Subject s;
-             checked("body_mass", "mass", true)(s, mass);
-             checked("height", "height", true)(s, height);
-             set_sex(s, sex);
-             checked("strength_factor", "strength_factor", false)(s, strength);
-             checked("fatigue_rate_scale", "fatigue_rate_scale", false)(s, fatigue_rate);
-             checked("recovery_rate_scale", "recovery_rate_scale", false)(s, recovery_rate);
-             return s;
-           }),
+      .def(py::init(make_subject),
            py::arg("mass") = 0.0, py::arg("height") = 0.0, py::arg("sex") = "",
            py::arg("strength_factor") = 1.0, py::arg("fatigue_rate_scale") = 1.0, py::arg("recovery_rate_scale") = 1.0,
+           py::arg("percentile") = 0.0,
            "mass in kg (20-300), height in m (1.0-2.5), sex 'male' or 'female' (0 / empty = the model's "
            "reference subject), strength_factor in (0, 5]; fatigue_rate_scale and recovery_rate_scale in (0, 10] "
            "multiply every fascicle's fatigue rate F and recovery rate R (the scenario file's subject keys, the "
-           "CLI's --subject fatigue_rate=, recovery_rate=; docs/fatigue.md). Other values raise ValueError")
+           "CLI's --subject fatigue_rate=, recovery_rate=; docs/fatigue.md). percentile in 5-95 (with sex, "
+           "without mass and height) sets height and mass to US adults' stature and body mass at that "
+           "percentile, each from its own column (NHANES 2021-2023; docs/scenarios.md). Other values raise ValueError")
       .def_property("mass", [](const ps::Subject& s) { return s.body_mass; }, checked("body_mass", "mass", true),
                     "Body mass, kg (0 = the reference).")
       .def_property("height", [](const ps::Subject& s) { return s.height; }, checked("height", "height", true),
@@ -149,37 +186,34 @@ PYBIND11_MODULE(_core, mod) {
       .def_property("recovery_rate_scale", [](const ps::Subject& s) { return s.recovery_rate_scale; },
                     checked("recovery_rate_scale", "recovery_rate_scale", false),
                     "Multiplies every fascicle's recovery rate R (1 = the published values), (0, 10].")
+      .def_property("percentile", [](const ps::Subject& s) { return s.percentile; }, set_percentile,
+                    "Population percentile (5-95) height and mass were read at, 0 = none; setting it sets them "
+                    "(needs sex); setting mass or height ends it.")
       // copy, deepcopy and pickle (multiprocessing) by value; every value checked again on the way in.
-      .def(py::pickle(
-          [](const ps::Subject& s) {
-            return py::make_tuple(s.body_mass, s.height, s.sex, s.strength_factor, s.fatigue_rate_scale,
-                                  s.recovery_rate_scale);
-          },
-          [checked, set_sex](const py::tuple& t) {
-            if (t.size() != 6) throw std::invalid_argument("Subject: a pickled Subject has 6 values");
-            ps::Subject s;
-            checked("body_mass", "mass", true)(s, t[0].cast<double>());
-            checked("height", "height", true)(s, t[1].cast<double>());
-            set_sex(s, t[2].cast<std::string>());
-            checked("strength_factor", "strength_factor", false)(s, t[3].cast<double>());
-            checked("fatigue_rate_scale", "fatigue_rate_scale", false)(s, t[4].cast<double>());
-            checked("recovery_rate_scale", "recovery_rate_scale", false)(s, t[5].cast<double>());
-            return s;
-          }))
+      .def(py::pickle([state](const ps::Subject& s) { return state(s); },
+                      [make_subject](const py::tuple& t) {
+                        // 6 values: a Subject pickled before percentiles existed.
+                        if (t.size() != 6 && t.size() != 7) throw std::invalid_argument("Subject: a pickled Subject has 6 or 7 values");
+                        return make_subject(t[0].cast<double>(), t[1].cast<double>(), t[2].cast<std::string>(), t[3].cast<double>(),
+                                            t[4].cast<double>(), t[5].cast<double>(), t.size() == 7 ? t[6].cast<double>() : 0.0);
+                      }))
       // Every protocol (0 and 1 too) reduces to a call of the checking constructor: without this,
       // protocols 0/1 went through copyreg's object.__new__ path, which pybind11 cannot build, and
       // aborted the interpreter (C++ terminate) instead of raising.
-      .def("__reduce_ex__", [](const py::object& self, int) {
-        const auto& s = self.cast<const ps::Subject&>();
-        return py::make_tuple(py::type::of(self), py::make_tuple(s.body_mass, s.height, s.sex, s.strength_factor,
-                                                                 s.fatigue_rate_scale, s.recovery_rate_scale));
+      .def("__reduce_ex__", [state](const py::object& self, int) {
+        return py::make_tuple(py::type::of(self), state(self.cast<const ps::Subject&>()));
       }, py::arg("protocol"))
       .def("__eq__", [](const ps::Subject& a, const ps::Subject& b) {
         return a.body_mass == b.body_mass && a.height == b.height && a.sex == b.sex &&
                a.strength_factor == b.strength_factor && a.fatigue_rate_scale == b.fatigue_rate_scale &&
-               a.recovery_rate_scale == b.recovery_rate_scale;
+               a.recovery_rate_scale == b.recovery_rate_scale && a.percentile == b.percentile;
       }, py::is_operator())  // another type: NotImplemented, so `subject == None` is False, not a TypeError
       .def("__repr__", [](const ps::Subject& s) {
+        if (s.percentile > 0)  // as it is built again: by percentile (its height and mass are the table's)
+          return "paraspine.Subject(percentile=" + py::repr(py::float_(s.percentile)).cast<std::string>() + ", sex='" + s.sex +
+                 "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() +
+                 (s.fatigue_rate_scale != 1 ? ", fatigue_rate_scale=" + py::repr(py::float_(s.fatigue_rate_scale)).cast<std::string>() : "") +
+                 (s.recovery_rate_scale != 1 ? ", recovery_rate_scale=" + py::repr(py::float_(s.recovery_rate_scale)).cast<std::string>() : "") + ")";
         return "paraspine.Subject(mass=" + py::repr(py::float_(s.body_mass)).cast<std::string>() +
                ", height=" + py::repr(py::float_(s.height)).cast<std::string>() + ", sex='" + s.sex +
                "', strength_factor=" + py::repr(py::float_(s.strength_factor)).cast<std::string>() +
@@ -311,6 +345,10 @@ PYBIND11_MODULE(_core, mod) {
       .def_readonly("reference_body_mass", &ps::Model::reference_body_mass, "kg, the subject the model describes")
       .def_readonly("reference_height", &ps::Model::reference_height, "m")
       .def_readonly("reference_sex", &ps::Model::reference_sex, "'male' or 'female'")
+      .def_readonly("reference_percentile", &ps::Model::reference_percentile,
+                    "the population percentile its height and mass were read at (Subject(percentile=)), 0 = none")
+      .def("_subject_summary", [](const ps::Model& m) { return json_to_python(ps::subject_summary(m)); },
+           "The subject as results files record it (the CLI's `subject`).")
       .def_readonly("strength_factor", &ps::Model::strength_factor, "the subject's strength factor scaled() applied (1 unscaled)")
       .def_readonly("fatigue_rate_scale", &ps::Model::fatigue_rate_scale, "the subject's factor on every F (1 unscaled)")
       .def_readonly("recovery_rate_scale", &ps::Model::recovery_rate_scale, "the subject's factor on every R (1 unscaled)")

@@ -242,9 +242,9 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
   // Before any grid point runs, with the CLI's messages, named by the Python argument (`vary`, where
   // the CLI's say `--vary`): a grid too large first, as `paraspine sweep`, then every value.
   ps::sweep_point_count(axes, "vary");
-  ps::check_sweep_axes(s, axes_in, "vary");
   ps::Scenario base = s;
   if (subject) base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), *subject);  // unset values: the scenario's
+  ps::check_sweep_axes(base, axes_in, "vary");  // with the merged subject: a subject.percentile axis needs its sex
   ps::SweepResult r;
   {
     // Wait for another Python thread's sweep without holding the GIL (its progress needs it).

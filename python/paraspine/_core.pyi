@@ -23,7 +23,9 @@ class OutputError(InputError, OSError):
 class Subject:
     """The person a model is scaled to (0 / empty = the model's reference subject). mass 20-300 kg,
     height 1.0-2.5 m, sex 'male' or 'female', strength_factor in (0, 5], fatigue_rate_scale and
-    recovery_rate_scale (multiplying every fascicle's F and R) in (0, 10]; other values raise ValueError."""
+    recovery_rate_scale (multiplying every fascicle's F and R) in (0, 10]; percentile 5-95 (with sex,
+    without mass and height) sets height and mass to US adults' stature and body mass at that
+    percentile (NHANES 2021-2023, univariate; docs/scenarios.md); other values raise ValueError."""
 
     mass: float
     height: float
@@ -31,10 +33,11 @@ class Subject:
     strength_factor: float
     fatigue_rate_scale: float
     recovery_rate_scale: float
+    percentile: float
     def __init__(self, mass: float = 0.0, height: float = 0.0, sex: str = "", strength_factor: float = 1.0,
-                 fatigue_rate_scale: float = 1.0, recovery_rate_scale: float = 1.0) -> None: ...
-    def __getstate__(self) -> tuple[float, float, str, float, float, float]: ...
-    def __setstate__(self, arg0: tuple[float, float, str, float, float, float]) -> None: ...
+                 fatigue_rate_scale: float = 1.0, recovery_rate_scale: float = 1.0, percentile: float = 0.0) -> None: ...
+    def __getstate__(self) -> tuple[float, float, str, float, float, float, float]: ...
+    def __setstate__(self, arg0: tuple[float, float, str, float, float, float, float]) -> None: ...
     def __reduce_ex__(self, protocol: int) -> tuple[Any, ...]: ...
     def __eq__(self, arg0: object) -> bool: ...
 
@@ -70,9 +73,11 @@ class Model:
     reference_body_mass: float
     reference_height: float
     reference_sex: str
+    reference_percentile: float  # Subject(percentile=) the height and mass were read at, 0 = none
     strength_factor: float  # the subject factors scaled() applied (1 unscaled)
     fatigue_rate_scale: float
     recovery_rate_scale: float
+    def _subject_summary(self) -> dict[str, Any]: ...
     @staticmethod
     def load(name_or_path: str | os.PathLike[str]) -> Model:
         """Load a model file (a str or pathlib.Path), or a bundled model by name (e.g. 'lumbar', 'full_spine')."""

@@ -131,9 +131,8 @@ def _resolve_model(model: Any, scenario: Scenario) -> "_core.Model":
 
 
 def _subject_json(model: "_core.Model") -> dict:
-    return {"body_mass_kg": model.reference_body_mass, "height_m": model.reference_height, "sex": model.reference_sex,
-            "strength_factor": model.strength_factor, "fatigue_rate_scale": model.fatigue_rate_scale,
-            "recovery_rate_scale": model.recovery_rate_scale}
+    # The engine's own record (the CLI's), so a percentile subject's percentile and table are kept too.
+    return model._subject_summary()
 
 
 def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, str, Mapping[str, Any]], *,

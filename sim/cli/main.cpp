@@ -31,6 +31,7 @@
 #include "sim/kinematics/posture.h"
 #include "sim/model/data.h"
 #include "sim/model/loader.h"
+#include "sim/model/anthropometry.h"
 #include "sim/model/subject.h"
 #include "sim/model/summary.h"
 #include "sim/io/hdf5_close.h"
@@ -77,6 +78,14 @@ void apply_angle(const ps::Model& m, const std::string& spec, ps::Posture& p) {
   }
 }
 
+// The subject given by percentile, said with its table and what such a subject is (univariate).
+std::string percentile_line(const ps::Model& model) {
+  return fmt::format("  subject: {}: stature {:.1f} cm and body mass {:.1f} kg, each that percentile of its own distribution "
+                     "(univariate), from {}\n",
+                     ps::percentile_name(model.reference_percentile, model.reference_sex), 100 * model.reference_height,
+                     model.reference_body_mass, ps::kAnthropometryTable);
+}
+
 int run_moments(const std::string& model_path, const std::vector<std::string>& angles,
                 double load_kg, const ps::Subject& subject, bool json) {
   // Resolved as `model info` does, so an unknown name lists the bundled models.
@@ -117,6 +126,7 @@ int run_moments(const std::string& model_path, const std::vector<std::string>& a
   }
   fmt::print("Net joint loads, {} model, {:.1f} kg / {:.2f} m subject, {:.1f} kg in each hand\n",
              model.name, model.reference_body_mass, model.reference_height, load_kg);
+  if (model.reference_percentile > 0) fmt::print("{}", percentile_line(model));
   fmt::print("(what muscles, passive tissue and reserves must carry together; the force is the net\n"
              " force from below on the body above, before muscle forces, in the joint frame of the segment\n"
              " below: not the disc frame of compression and shear, which is turned by half the joint's rotation\n"
@@ -203,20 +213,28 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
 // --subject KEY=VALUE,...: the keys given replace those of `sub` (the scenario's subject); the others
 // keep its values (its file's, else the model's reference), so `--subject height=1.8` on a 60 kg
 // woman's scenario is a 1.8 m, 60 kg woman (docs/scenarios.md, "Top level").
+// percentile=P (with sex here or in the scenario's subject) sets height and mass from the published
+// table (sim/model/anthropometry.h); given with mass or height in the same --subject it is refused,
+// since which of the two was meant is not knowable. A mass or height given here over a scenario's
+// percentile subject replaces that value and ends the percentile; a sex given here reads the
+// scenario's percentile in that sex's column.
 ps::Subject parse_subject(const std::string& spec, ps::Subject sub = {}) {
   std::stringstream ss(spec);
   std::string item;
   const std::vector<std::pair<std::string, double ps::Subject::*>> keys = {
       {"mass", &ps::Subject::body_mass}, {"height", &ps::Subject::height}, {"strength", &ps::Subject::strength_factor},
-      {"fatigue_rate", &ps::Subject::fatigue_rate_scale}, {"recovery_rate", &ps::Subject::recovery_rate_scale}};
-  const std::vector<std::string> fields = {"body_mass", "height", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"};
+      {"fatigue_rate", &ps::Subject::fatigue_rate_scale}, {"recovery_rate", &ps::Subject::recovery_rate_scale},
+      {"percentile", &ps::Subject::percentile}};
+  const std::vector<std::string> fields = {"body_mass", "height", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale",
+                                           "percentile"};
   auto fail = [](const std::string& key, const std::string& msg) { throw ps::InputError("--subject", 0, key, msg); };
   std::vector<std::string> given;
+  auto has = [&](const std::string& k) { return std::find(given.begin(), given.end(), k) != given.end(); };
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) fail("", "expected key=value pairs (e.g. mass=62,height=1.65,sex=female), got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
-    if (std::find(given.begin(), given.end(), k) != given.end()) fail(k, "given twice: give each value once");
+    if (has(k)) fail(k, "given twice: give each value once");
     given.push_back(k);
     if (k == "sex") {
       if (v != "male" && v != "female") fail(k, "expected male or female, got '" + v + "'");
@@ -225,12 +243,25 @@ ps::Subject parse_subject(const std::string& spec, ps::Subject sub = {}) {
     }
     size_t at = 0;
     for (; at < keys.size() && keys[at].first != k; ++at) {}
-    if (at == keys.size()) fail(k, "unknown key (mass, height, sex, strength, fatigue_rate, recovery_rate)");
+    if (at == keys.size()) fail(k, "unknown key (mass, height, sex, percentile, strength, fatigue_rate, recovery_rate)");
     double x = 0;
     if (!ps::parse_number(v, x)) fail(k, "'" + v + "' is not a number");
     const std::string problem = ps::subject_value_problem(fields[at], x);
     if (!problem.empty()) fail(k, problem);
     sub.*(keys[at].second) = x;
+  }
+  if (has("percentile") && (has("mass") || has("height")))
+    fail("percentile", std::string("given with ") + (has("mass") && has("height") ? "mass and height" : has("mass") ? "mass" : "height") +
+                           ": give either a percentile (the table's height and mass) or the measured values, not both");
+  if (!has("percentile") && (has("mass") || has("height"))) sub.percentile = 0;  // a measured value: no longer the table's
+  if (sub.percentile > 0) {
+    if (sub.sex.empty())
+      fail("percentile", "needs a sex: add sex=female or sex=male (the table has a column for each; " + std::string(ps::kAnthropometryTable) + ")");
+    try {
+      ps::apply_percentile(sub);
+    } catch (const std::invalid_argument& e) {
+      fail("percentile", e.what());
+    }
   }
   return sub;
 }
@@ -409,6 +440,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   fmt::print("{}: {} model, {:.1f} kg / {:.2f} m {}, criterion {}, {} s, {} frames\n", sc.name, model.name,
              model.reference_body_mass, model.reference_height, model.reference_sex, sc.criterion,
              duration >= 1 ? fmt::format("{:.1f}", duration) : fmt::format("{:.3g}", duration), summary["frames"].get<long>());
+  if (model.reference_percentile > 0) fmt::print("{}", percentile_line(model));
   // What changes the loads without being in the posture: the abdominal pressure's relief of the lumbar
   // discs (docs/loadsharing.md) and hand positions scaled to the subject's size.
   const double position_scale = summary.value("position_scale", 1.0);
@@ -816,8 +848,8 @@ bool sweep_progress(double f) {  // Progress, above
 }
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
-                  const std::string& motion, double lowpass_hz, const std::string& out, int threads, bool json,
-                  const std::string& csv, const std::vector<std::string>& joint_items) {
+                  const std::string& subject_spec, const std::string& motion, double lowpass_hz, const std::string& out, int threads,
+                  bool json, const std::string& csv, const std::vector<std::string>& joint_items) {
   if (!out.empty()) ps::check_output_path(out);
   // --motion and --set as run's, before the axes (e.g. --set positions=absolute)
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
@@ -827,6 +859,26 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (!csv.empty()) ps::check_table_path(csv, {sc.file, model_path, sc.motion_file}, {out});
   std::vector<ps::SweepAxis> axes;
   for (const auto& v : vary) axes.push_back(ps::parse_sweep_axis(v));
+  // --subject as run's: the base subject of every grid point, over the scenario's (e.g. the sex a
+  // subject.percentile axis needs on a bundled scenario, which has no subject block). A key an axis
+  // varies would be replaced at every point without a word: refused, as --set of a varied path is.
+  if (!subject_spec.empty()) {
+    const std::vector<std::pair<std::string, std::vector<std::string>>> varies = {
+        {"subject.mass", {"mass"}}, {"subject.body_mass", {"mass"}}, {"subject.height", {"height"}},
+        {"subject.strength", {"strength"}}, {"subject.strength_factor", {"strength"}},
+        {"subject.fatigue_rate_scale", {"fatigue_rate"}}, {"subject.recovery_rate_scale", {"recovery_rate"}},
+        {"subject.percentile", {"percentile", "mass", "height"}}};
+    std::vector<std::string> keys;
+    std::stringstream ss(subject_spec);
+    for (std::string item; std::getline(ss, item, ',');) keys.push_back(item.substr(0, item.find('=')));
+    for (const auto& a : axes)
+      for (const auto& [path, covered] : varies)
+        if (a.path == path)
+          for (const auto& k : covered)
+            if (std::find(keys.begin(), keys.end(), k) != keys.end())
+              throw ps::InputError("--subject", 0, k, "also set by --vary " + a.path + ": give its values in the axis only");
+    sc.subject = parse_subject(subject_spec, sc.subject.value_or(ps::Subject{}));
+  }
   {  // a path both set and varied: each grid point's value replaced the --set one silently
     std::vector<std::string> axis_paths;
     for (const auto& a : axes) axis_paths.push_back(a.path);
@@ -987,7 +1039,7 @@ static int run_main(int argc, char** argv) {
   moments->add_option("--angle-deg", angles, "REGION.AXIS=DEGREES or JOINT.AXIS=DEGREES, repeatable; regions from the model, or pelvis; a joint (L4-L5) adds a level's own angle to its rhythm share, as a scenario's joints_deg")
       ->type_name("SPEC");
   moments->add_option("--load-kg", load_kg, "Mass held in each hand (arms hanging), kg");
-  moments->add_option("--subject", mom_subject, "mass=80,height=1.80,sex=male, as run, sweep and batch take it (default: the model's reference)");
+  moments->add_option("--subject", mom_subject, "mass=80,height=1.80,sex=male (or percentile=5,sex=female: US adults' stature and mass, NHANES 2021-2023), as run, sweep and batch take it (default: the model's reference)");
   moments->add_option("--mass-kg", mass, "Subject body mass, kg, 20-300 (default: the model's reference)")->check(subject_check("body_mass"));
   moments->add_option("--height-m", height, "Subject height, m, 1.0-2.5 (default: the model's reference)")->check(subject_check("height"));
   moments->add_option("--sex", sex, "Subject sex (default: the model's reference)")->check(CLI::IsMember({"male", "female"}));
@@ -1029,7 +1081,7 @@ static int run_main(int argc, char** argv) {
       ->check(ps::cli::positive_number())->needs(run_motion_opt);
   CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)")->check(ps::cli::non_empty_path());
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); percentile=5,sex=female instead of mass and height: stature and mass of US adults at that percentile, 5-95 (NHANES 2021-2023, docs/scenarios.md); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   bool run_brief = false;
@@ -1062,13 +1114,14 @@ static int run_main(int argc, char** argv) {
                   "  paraspine compare neck0.h5 neck45.h5 --joints cervical");
 
   auto* sweep = app.add_subcommand("sweep", "Run a scenario over a grid of subject or scenario parameters, in parallel");
-  std::string sweep_scenario, sweep_out;
+  std::string sweep_scenario, sweep_out, sweep_subject;
   std::vector<std::string> sweep_vary, sweep_sets;
   int sweep_threads = 0;
   bool sweep_json = false;
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
-  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
+  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength|percentile or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
   sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
+  sweep->add_option("--subject", sweep_subject, "The subject of every grid point, as run --subject (e.g. sex=female for a subject.percentile axis); subject axes change it");
   std::string sweep_motion;
   double sweep_lowpass_hz = 0;
   CLI::Option* sweep_motion_opt = sweep->add_option("--motion", sweep_motion, "Motion file (CSV) whose rows replace the scenario's keyframes, as run --motion");
@@ -1153,7 +1206,7 @@ static int run_main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv, sweep_joints);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_subject, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv, sweep_joints);
     if (*compare) return run_compare(compare_files, compare_json, compare_joints);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_motion, run_lowpass_hz, run_json, run_threads, run_no_fatigue,
                                [&] {

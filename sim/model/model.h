@@ -124,6 +124,9 @@ struct Model {
   double reference_body_mass = 0;  // kg, the body the numbers describe
   double reference_height = 0;     // m
   std::string reference_sex = "male";  // sex of the reference subject
+  // The population percentile the subject's height and mass were read at (scale_model of a Subject
+  // with a percentile; sim/model/anthropometry.h), 0 = none: outputs name it with the table.
+  double reference_percentile = 0;
   // The subject factors scale_model applied (1 in a loaded model; products when scaled twice): the
   // scenario's own F and R are multiplied by the fatigue scales too (scenario_fatigue_parameters),
   // and results files record all three (subject_summary).

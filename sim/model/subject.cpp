@@ -1,5 +1,7 @@
 #include "sim/model/subject.h"
 
+#include "sim/model/anthropometry.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -17,7 +19,19 @@ Subject merge_subject(const Subject& base, const Subject& over) {
   if (over.strength_factor == 1) out.strength_factor = base.strength_factor;
   if (over.fatigue_rate_scale == 1) out.fatigue_rate_scale = base.fatigue_rate_scale;
   if (over.recovery_rate_scale == 1) out.recovery_rate_scale = base.recovery_rate_scale;
+  if (over.percentile == 0) out.percentile = (over.body_mass != 0 || over.height != 0) ? 0 : base.percentile;
+  apply_percentile(out);  // over's own percentile: as it was; base's: in the sex out has now
   return out;
+}
+
+void apply_percentile(Subject& s) {
+  if (s.percentile == 0) return;
+  if (s.sex.empty())
+    throw std::invalid_argument("a percentile needs the subject's sex, male or female: the table has a column for each (" +
+                                std::string(kAnthropometryTable) + ")");
+  const PercentileBody b = percentile_body(s.sex, s.percentile);
+  s.height = b.height_m;
+  s.body_mass = b.body_mass_kg;
 }
 
 std::string subject_value_problem(const std::string& key, double v) {
@@ -28,10 +42,16 @@ std::string subject_value_problem(const std::string& key, double v) {
   if (key == "strength_factor") return v > 0 && v <= 5 ? "" : "must be in (0, 5], got " + g(v);
   if (key == "fatigue_rate_scale" || key == "recovery_rate_scale")
     return v > 0 && v <= 10 ? "" : "must be in (0, 10], got " + g(v);
+  if (key == "percentile")
+    return v >= kPercentileMin && v <= kPercentileMax
+               ? ""
+               : "must be between 5 and 95, the range the table gives (" + std::string(kAnthropometryTable) + "; no tail is extrapolated), got " + g(v);
   return "unknown subject value '" + key + "'";
 }
 
-Model scale_model(const Model& m, const Subject& s) {
+Model scale_model(const Model& m, const Subject& given) {
+  Subject s = given;
+  apply_percentile(s);
   const double mass = s.body_mass > 0 ? s.body_mass : m.reference_body_mass;
   const double height = s.height > 0 ? s.height : m.reference_height;
   if (!(mass >= 20 && mass <= 300))
@@ -51,6 +71,8 @@ Model scale_model(const Model& m, const Subject& s) {
   out.reference_body_mass = mass;
   out.reference_height = height;
   out.reference_sex = sex;
+  // The percentile the body now is, if any: a subject that gives its own height or mass is not one.
+  out.reference_percentile = s.percentile > 0 ? s.percentile : (s.body_mass > 0 || s.height > 0 || !s.sex.empty()) ? 0 : m.reference_percentile;
   out.strength_factor *= s.strength_factor;
   out.length_scale *= sL;
   out.fatigue_rate_scale *= s.fatigue_rate_scale;

@@ -2,6 +2,7 @@
 
 #include "sim/common/rotation.h"
 #include "sim/kinematics/kinematics.h"
+#include "sim/model/anthropometry.h"
 #include "sim/model/data.h"
 #include "sim/muscles/muscle_geometry.h"
 
@@ -13,9 +14,15 @@
 namespace paraspine {
 
 nlohmann::json subject_summary(const Model& m) {
-  return {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex},
-          {"strength_factor", m.strength_factor}, {"fatigue_rate_scale", m.fatigue_rate_scale},
-          {"recovery_rate_scale", m.recovery_rate_scale}};
+  nlohmann::json j = {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex},
+                      {"strength_factor", m.strength_factor}, {"fatigue_rate_scale", m.fatigue_rate_scale},
+                      {"recovery_rate_scale", m.recovery_rate_scale}};
+  // Only for a subject given by percentile: every other output stays as it was.
+  if (m.reference_percentile > 0) {
+    j["percentile"] = m.reference_percentile;
+    j["anthropometric_table"] = kAnthropometryTable;
+  }
+  return j;
 }
 
 std::vector<std::string> region_joint_names(const Model& m, int r) {

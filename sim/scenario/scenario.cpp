@@ -22,6 +22,7 @@
 #include "sim/dynamics/inverse_dynamics.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/loadsharing/loadsharing.h"
+#include "sim/model/anthropometry.h"
 #include "sim/model/loader.h"
 #include "sim/model/data.h"
 #include "sim/scenario/motion_file.h"
@@ -202,7 +203,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   }
   if (root["subject"].IsDefined()) {
     const YAML::Node n = root["subject"];
-    r.allow(n, "subject", {"body_mass", "height", "sex", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"});
+    r.allow(n, "subject", {"body_mass", "height", "sex", "percentile", "strength_factor", "fatigue_rate_scale", "recovery_rate_scale"});
     Subject sub;
     auto value = [&](const char* key, double& into) {
       if (!n[key].IsDefined()) return;
@@ -219,6 +220,20 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     if (n["sex"].IsDefined()) {
       sub.sex = r.str(n["sex"], "subject.sex");
       if (sub.sex != "male" && sub.sex != "female") r.fail(n["sex"], "subject.sex", "expected male or female, got '" + sub.sex + "'");
+    }
+    // percentile: height and mass from the published table (sim/model/anthropometry.h). Not with a
+    // height or mass beside it (which was meant is not knowable), and only with a sex: the table has
+    // a column for each and the model's reference sex is not one the file chose.
+    value("percentile", sub.percentile);
+    if (n["percentile"].IsDefined()) {
+      if (n["body_mass"].IsDefined() || n["height"].IsDefined())
+        r.fail(n["percentile"], "subject.percentile",
+               std::string("given with ") + (n["body_mass"].IsDefined() ? "body_mass" : "height") +
+                   ": give either a percentile (the table's height and mass) or the measured values, not both");
+      if (sub.sex.empty())
+        r.fail(n["percentile"], "subject.percentile",
+               "needs subject.sex: male or female (the table has a column for each; " + std::string(kAnthropometryTable) + ")");
+      apply_percentile(sub);
     }
     s.subject = sub;
   }
@@ -594,7 +609,12 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   // were written for: `scaled` multiplies them by that height over the model's reference height, which
   // is wrong for positions measured on this subject; `absolute` keeps them, which does not follow a
   // --subject height. Neither is a safe silent default here (docs/scenarios.md, "Positions").
-  if (root["subject"].IsDefined() && root["subject"]["height"].IsDefined() && !root["positions"].IsDefined()) {
+  // A percentile gives a height as well.
+  const char* height_key = !root["subject"].IsDefined() ? nullptr
+                           : root["subject"]["height"].IsDefined() ? "height"
+                           : root["subject"]["percentile"].IsDefined() ? "percentile"
+                                                                       : nullptr;
+  if (height_key && !root["positions"].IsDefined()) {
     int with_length = 0;
     for (const auto& kf : s.keyframes) {
       if (!kf.pelvis_position.isZero(0)) with_length = kf.line;
@@ -606,9 +626,9 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
       if (!with_length && (!sf.point.isZero(0) || sf.kind == ScenarioForce::Kind::kBalance || sf.kind == ScenarioForce::Kind::kMagnitude))
         with_length = sf.line;
     if (with_length)
-      r.fail(root["subject"]["height"], "subject.height",
-             "the scenario gives positions (line " + std::to_string(with_length) +
-                 ") and a subject height: say which subject they were written for, positions: absolute (measured on this "
+      r.fail(root["subject"][height_key], std::string("subject.") + height_key,
+             "the scenario gives positions (line " + std::to_string(with_length) + ") and a subject height" +
+                 (std::string(height_key) == "percentile" ? " (its percentile's)" : "") + ": say which subject they were written for, positions: absolute (measured on this "
                  "subject, kept as written) or positions: scaled (written for the model's reference subject, scaled by this height "
                  "over the reference height)");
   }
@@ -1126,7 +1146,8 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
   const std::vector<std::pair<std::string, std::string>> subject_paths = {
       {"subject.mass", "body_mass"}, {"subject.body_mass", "body_mass"}, {"subject.height", "height"},
       {"subject.strength", "strength_factor"}, {"subject.strength_factor", "strength_factor"},
-      {"subject.fatigue_rate_scale", "fatigue_rate_scale"}, {"subject.recovery_rate_scale", "recovery_rate_scale"}};
+      {"subject.fatigue_rate_scale", "fatigue_rate_scale"}, {"subject.recovery_rate_scale", "recovery_rate_scale"},
+      {"subject.percentile", "percentile"}};
   auto subject_field = [&](const std::string& path) -> std::string {
     for (const auto& [p, f] : subject_paths)
       if (p == path) return f;
@@ -1139,8 +1160,20 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
     // subject with --subject", the command line's words, from Python too: list the subject axes.
     if (field.empty() && path.rfind("subject.", 0) == 0)
       throw InputError(option, 0, path,
-                       "not a subject axis (subject.mass, subject.height, subject.strength, subject.fatigue_rate_scale, "
-                       "subject.recovery_rate_scale)");
+                       "not a subject axis (subject.mass, subject.height, subject.percentile, subject.strength, "
+                       "subject.fatigue_rate_scale, subject.recovery_rate_scale)");
+    // A percentile sets height and mass: varying either beside it would be overwritten, or overwrite it.
+    if (field == "percentile") {
+      for (const auto& [other, unused] : axes)
+        if (subject_field(other) == "body_mass" || subject_field(other) == "height")
+          throw InputError(option, 0, path, "varied with " + other + ": a percentile sets the height and mass, vary one or the other");
+      if (!base.subject || base.subject->sex.empty())
+        throw InputError(option, 0, path,
+                         "needs the subject's sex: give subject.sex (male or female) in the scenario, or the base subject (" +
+                             std::string(option == "--vary" ? "--subject sex=female" : "subject=paraspine.Subject(sex='female')") +
+                             "); the table has a "
+                         "column for each (" + std::string(kAnthropometryTable) + ")");
+    }
     const std::vector<std::string> paths = field.empty() ? sweep_axis_paths(path, option) : std::vector<std::string>{"subject." + field};
     for (const std::string& what : paths) {
       for (const std::string& s : seen)

@@ -95,8 +95,10 @@ GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, l
     const std::string& path = axes[ax].path;
     const std::string text = fmt::format("{}", v);  // shortest text that reads back as v
     parts[ax] = path + "=" + text;
-    if (path == "subject.mass" || path == "subject.body_mass") g.subject.body_mass = v;
-    else if (path == "subject.height") g.subject.height = v;
+    // A measured mass or height ends a percentile subject's percentile (merge_subject's rule).
+    if (path == "subject.mass" || path == "subject.body_mass") g.subject.body_mass = v, g.subject.percentile = 0;
+    else if (path == "subject.height") g.subject.height = v, g.subject.percentile = 0;
+    else if (path == "subject.percentile") g.subject.percentile = v;
     else if (path == "subject.strength" || path == "subject.strength_factor") g.subject.strength_factor = v;
     else if (path == "subject.fatigue_rate_scale") g.subject.fatigue_rate_scale = v;
     else if (path == "subject.recovery_rate_scale") g.subject.recovery_rate_scale = v;
@@ -104,6 +106,7 @@ GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, l
       for (const std::string& one : sweep_axis_paths(path, option)) g.sets.push_back(one + "=" + text);
   }
   for (const auto& part : parts) g.label += (g.label.empty() ? "" : ", ") + part;
+  apply_percentile(g.subject);  // the table's height and mass at this point's percentile
   return g;
 }
 
