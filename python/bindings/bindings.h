@@ -3,3 +3,4 @@
 #include <pybind11/pybind11.h>
 
 void bind_simulate(pybind11::module_& mod);  // simulate.cpp: scenarios, runs, results files, sweeps
+void bind_picture(pybind11::module_& mod);   // picture.cpp: pictures of a results file (Results.picture)

@@ -573,4 +573,5 @@ PYBIND11_MODULE(_core, mod) {
       "equilibrium_residual (N·m). docs/sources/pad_strength.md.");
 
   bind_simulate(mod);
+  bind_picture(mod);
 }

@@ -26,9 +26,10 @@ from ._core import InputError, Model, OutputError, Subject, max_exertion, muscle
 from .results import FIELDS, Field, JointSelection, MuscleSelection, Results, field, load_results
 from .run import SweepResults, load_sweep, simulate, simulate_many, sweep
 from .scenario import Scenario
+from .picture import Picture
 
 __all__ = [
-    "FIELDS", "Field", "InputError", "JointSelection", "Model", "MuscleSelection", "OutputError", "Results", "Scenario",
+    "FIELDS", "Field", "InputError", "JointSelection", "Model", "MuscleSelection", "OutputError", "Picture", "Results", "Scenario",
     "Subject", "SweepResults", "field", "load_results", "load_sweep", "max_exertion", "muscle_geometry", "plot", "simulate", "simulate_many", "static_frame", "sweep",
 ]
 __version__: str = _core.VERSION  # the engine's, as `paraspine --version` (it was a second, hand-kept copy)

@@ -17,11 +17,14 @@ import os
 import shutil
 import warnings
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _core
+
+if TYPE_CHECKING:
+    from .picture import Picture
 
 ROTATIONS = ("flexion", "lateral_bending", "axial_rotation")
 
@@ -834,6 +837,28 @@ class Results:
                              self.summary, self.time, [self._full(f.name) for f in FIELDS])
         return path
 
+    def picture(self, time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
+                color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
+                width: int = 1200, height: int = 750, format: str = "svg") -> "Picture":
+        """The body at one instant, drawn as ``paraspine render`` draws it (docs/render.md): spine, head
+        and pelvis in their posture, every fascicle coloured, the hand loads, and the compression at
+        every level beside them. Jupyter shows the returned :class:`~paraspine.picture.Picture`
+        inline; ``.save("lift.pdf")`` writes a file (.svg, .png, .pdf).
+
+        ``time`` (s, the nearest frame) or ``frame`` (an index; negative counts from the end); neither:
+        the instant of peak compression. ``view``: sagittal, frontal, top or oblique (None: sagittal,
+        frontal for a body lying across that view). ``color``: activation, force or fatigue;
+        ``color_max`` the top of its colour bar (None: activation 1, force and fatigue the run's
+        maximum; give one value to compare pictures). ``joint_forces``: compression and shear arrows at
+        the discs. ``width`` × ``height`` in pixels; ``format`` "svg" or "png".
+
+        In-memory results (``simulate`` without ``output=``) are written once to a temporary file,
+        removed with the results; results simulated with ``fields=`` and no file cannot be drawn
+        (ValueError, as :meth:`to_hdf5`)."""
+        from .picture import picture
+        return picture(self, time=time, frame=frame, view=view, color=color, color_max=color_max,
+                       joint_forces=joint_forces, width=width, height=height, format=format)
+
     def _inputs(self) -> list[str]:
         """The files the run read, as far as known: they are never to be replaced by results."""
         inputs = [str(self.metadata.get("model_file", ""))]
@@ -855,7 +880,7 @@ class Results:
             # Absolute, as it was when the file was opened: unpickled in another working directory
             # (a pickle cache, a worker started elsewhere) it opens the same file, not a namesake.
             return (load_results, (getattr(self, "_opened_as", None) or os.path.abspath(self.file),))
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_h5")}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_h5", "_picture_file")}
         return (Results.__new__, (Results,), state)
 
     def __setstate__(self, state: dict) -> None:

@@ -1,0 +1,122 @@
+"""Pictures of the body at one instant of a run: :meth:`Results.picture`.
+
+The drawing is ``paraspine render``'s (the same C++ code, docs/render.md): the spine, head and pelvis
+in their posture, every fascicle coloured by activation, force or fatigue, the hand loads, and the
+compression at every level beside them. In Jupyter the returned :class:`Picture` shows inline.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from . import _core
+
+if TYPE_CHECKING:
+    from .results import Results
+
+VIEWS = ("sagittal", "frontal", "top", "oblique")
+COLORS = ("activation", "force", "fatigue")
+FORMATS = ("svg", "png")
+
+
+class Picture:
+    """One drawn instant: SVG or PNG bytes, with what was drawn.
+
+    Jupyter shows it inline (``_repr_svg_`` / ``_repr_png_``). :meth:`save` writes it; a name whose
+    extension is another format (``.pdf``, or ``.png`` for an SVG picture) is drawn again in that
+    format with the same options."""
+
+    def __init__(self, data: bytes, format: str, info: dict, redraw: Any):
+        self.data: bytes = data            #: the picture's bytes (an SVG document or a PNG file)
+        self.format: str = format          #: "svg" or "png"
+        self.frame: int = int(info["frame"])        #: the frame drawn (its index in the run)
+        self.time_s: float = float(info["time_s"])  #: its time, s
+        self.view: str = info["view"]               #: the view drawn (chosen by the body when not given)
+        self.color: str = info["color"]             #: what colours the muscles ("none": no muscle values stored)
+        self.notes: list[str] = list(info["notes"])  #: what the picture leaves out, and why
+        self._redraw = redraw
+
+    def save(self, path: Union[str, os.PathLike]) -> str:
+        """Write the picture to ``path`` (.svg, .png or .pdf, by its extension; written under a
+        temporary name and renamed, as ``paraspine render -o``). Returns the path."""
+        path = os.fspath(path)
+        ext = os.path.splitext(path)[1].lower().lstrip(".")
+        if ext not in ("svg", "png", "pdf"):
+            raise ValueError(f"a picture is saved as .svg, .png or .pdf, not '{os.path.basename(path)}'")
+        self._redraw(path)
+        return path
+
+    def _repr_svg_(self) -> Optional[str]:
+        return self.data.decode("utf-8") if self.format == "svg" else None
+
+    def _repr_png_(self) -> Optional[bytes]:
+        return self.data if self.format == "png" else None
+
+    def __repr__(self) -> str:
+        return (f"<paraspine.Picture {self.format}, t = {self.time_s:.2f} s (frame {self.frame}), "
+                f"{self.view} view, coloured by {self.color}, {len(self.data)} bytes>")
+
+
+def _file_of(results: "Results") -> str:
+    """The schema-v1 file a picture is drawn from: the results' own file, or (in-memory results) one
+    written once to a temporary folder and removed with the results."""
+    if results.file and (results._h5 is not None or results.model is None or os.path.exists(results.file)):
+        return results.file
+    cached = getattr(results, "_picture_file", None)
+    if cached and os.path.exists(cached):
+        return cached
+    folder = tempfile.mkdtemp(prefix="paraspine-picture-")
+    try:
+        path = results.to_hdf5(os.path.join(folder, "results.h5"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    results._picture_file = path
+    weakref.finalize(results, shutil.rmtree, folder, True)
+    return path
+
+
+def picture(results: "Results", time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
+            color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
+            width: int = 1200, height: int = 750, format: str = "svg") -> Picture:
+    """See :meth:`Results.picture`."""
+    if view is not None and view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)} (or None: sagittal, frontal for a body lying across it), not {view!r}")
+    if color not in COLORS:
+        raise ValueError(f"color must be one of {', '.join(COLORS)}, not {color!r}")
+    if format not in FORMATS:
+        raise ValueError(f"format must be 'svg' or 'png', not {format!r} (save(...) writes .pdf)")
+    if time is not None and frame is not None:
+        raise ValueError("give time or frame, not both")
+    if frame is not None:
+        frame = int(frame)
+        if frame < 0:
+            frame += results.frames  # as numpy indexes: -1 is the last frame
+    path = _file_of(results)
+    kw = dict(frame=frame, time=None if time is None else float(time), view=view or "", color=color,
+              color_max=0.0 if color_max is None else float(color_max), width=int(width), height=int(height),
+              joint_forces=bool(joint_forces))
+    data, info = _core._picture(path, format=format, **kw)
+    kw["frame"] = int(info["frame"])  # saved again: the instant drawn, whatever chose it
+    kw["time"] = None
+    kw["view"] = info["view"]
+
+    def redraw(out: str) -> None:
+        if os.path.splitext(out)[1].lower() == "." + format:
+            _core._check_output_path(out, [path])
+            partial = out + ".partial"
+            try:
+                with open(partial, "wb") as f:
+                    f.write(data)
+                os.replace(partial, out)
+            except BaseException:
+                if os.path.exists(partial):
+                    os.remove(partial)
+                raise
+        else:
+            _core._picture(_file_of(results), output=out, **kw)
+
+    return Picture(bytes(data), format, info, redraw)

@@ -1,0 +1,101 @@
+"""Results.picture: the body at one instant drawn in a notebook, the same drawing as `paraspine
+render` (bytes equal for the same file and options), at the instant asked for, saved in any of the
+render formats, with clear errors; in-memory results are drawn from a temporary file that goes away
+with them."""
+import gc
+import os
+import re
+
+import pytest
+
+import paraspine
+from cli_helpers import FIXTURE, run
+
+
+@pytest.fixture(scope="module")
+def lift():
+    return paraspine.simulate(None, FIXTURE, fatigue=False, progress=False)
+
+
+@pytest.fixture(scope="module")
+def lift_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("picture") / "lift.h5"
+    r = run("run", FIXTURE, "--no-fatigue", "-o", str(path))
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def svg_size(text):
+    m = re.search(r'<svg[^>]*width="([0-9.]+)(?:pt)?"[^>]*height="([0-9.]+)(?:pt)?"', text)
+    return float(m.group(1)), float(m.group(2))
+
+
+def test_the_picture_is_render_s_picture(lift_file, tmp_path):
+    out = tmp_path / "cli.svg"
+    r = run("render", str(lift_file), "--time", "0.5", "--view", "oblique", "--color", "force", "--joint-forces",
+            "--width", "800", "--height", "500", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    res = paraspine.load_results(lift_file)
+    p = res.picture(time=0.5, view="oblique", color="force", joint_forces=True, width=800, height=500)
+    assert p.format == "svg" and p.view == "oblique" and p.color == "force"
+    assert p.data == out.read_bytes()
+    assert f"t = {p.time_s:.2f} s (frame {p.frame})" in r.stdout
+    assert svg_size(p._repr_svg_()) == (800, 500) and p._repr_png_() is None
+
+
+def test_the_default_instant_is_the_peak_and_frames_count_from_the_end(lift):
+    peak = lift.picture()
+    level = int(lift.compression.max(axis=0).argmax())
+    assert peak.frame == int(lift.compression[:, level].argmax())
+    last = lift.picture(frame=-1, format="png")
+    assert last.frame == lift.frames - 1 and last.data[:8] == b"\x89PNG\r\n\x1a\n" and last._repr_svg_() is None
+    mid = lift.picture(time=float(lift.time[7]) + 1e-4)
+    assert mid.frame == 7 and abs(mid.time_s - float(lift.time[7])) < 1e-12
+    assert mid.data != peak.data
+
+
+def test_save_writes_each_format_and_redraws_in_another(lift, tmp_path):
+    p = lift.picture(frame=3, width=640, height=400)
+    for name, head in (("a.svg", b"<?xml"), ("a.png", b"\x89PNG"), ("a.pdf", b"%PDF")):
+        assert p.save(tmp_path / name) == str(tmp_path / name)
+        assert (tmp_path / name).read_bytes().startswith(head)
+    assert (tmp_path / "a.svg").read_bytes() == p.data
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".partial")]
+    with pytest.raises(ValueError, match="svg, .png or .pdf"):
+        p.save(tmp_path / "a.jpg")
+    assert not (tmp_path / "a.jpg").exists()
+
+
+def test_bad_requests_name_what_is_wrong(lift):
+    with pytest.raises(ValueError, match="view must be one of sagittal"):
+        lift.picture(view="side")
+    with pytest.raises(ValueError, match="color must be one of"):
+        lift.picture(color="stress")
+    with pytest.raises(ValueError, match="time or frame, not both"):
+        lift.picture(time=0.1, frame=2)
+    with pytest.raises(paraspine.InputError, match="outside the run"):
+        lift.picture(time=lift.duration_s + 5)
+    with pytest.raises(paraspine.InputError, match="frame .* is outside the run"):
+        lift.picture(frame=lift.frames)
+    with pytest.raises(paraspine.InputError, match="width"):
+        lift.picture(width=50)
+    with pytest.raises(ValueError, match="format must be"):
+        lift.picture(format="pdf")
+
+
+def test_in_memory_results_use_one_temporary_file_removed_with_them():
+    r = paraspine.simulate(None, FIXTURE, fatigue=False, progress=False)
+    r.picture(frame=0)
+    path = r._picture_file
+    assert os.path.exists(path)
+    r.picture(frame=1)
+    assert r._picture_file == path  # written once
+    del r
+    gc.collect()
+    assert not os.path.exists(os.path.dirname(path))
+
+
+def test_results_with_only_some_fields_and_no_file_are_refused():
+    r = paraspine.simulate(None, FIXTURE, fatigue=False, progress=False, fields="joints")
+    with pytest.raises(ValueError, match="to_hdf5 needs every field"):
+        r.picture()
