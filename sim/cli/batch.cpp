@@ -16,6 +16,7 @@
 #include "sim/cli/summary_view.h"
 #include "sim/io/output_path.h"
 #include "sim/model/loader.h"
+#include "sim/cli/json_output.h"
 #include "sim/render/picture.h"
 #include "sim/simulate/threads.h"
 #include "sim/simulate/batch.h"
@@ -145,7 +146,7 @@ int run(const BatchArgs& a) {
       out["scenarios"].push_back({{"name", e.name}, {"file", e.file}, {"output", e.output.empty() ? nlohmann::json() : nlohmann::json(e.output)},
                                   {"seconds", e.seconds}, {"summary", e.summary},
                                   {"error", e.error.empty() ? nlohmann::json() : nlohmann::json(e.error)}});
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    print_json(out);
     return r.all_ran() ? 0 : failure_code(r);
   }
   double cpu = 0;

@@ -18,6 +18,7 @@
 #include "sim/cli/batch.h"
 #include "sim/cli/interrupt.h"
 #include "sim/cli/joint_selection.h"
+#include "sim/cli/json_output.h"
 #include "sim/cli/options.h"
 #include "sim/cli/summary_view.h"
 #include "sim/simulate/threads.h"
@@ -432,7 +433,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
   if (writer) writer->finish(summary);
   if (json) {
-    std::cout << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    ps::cli::print_json(summary);
     return 0;
   }
   // A run shorter than a second keeps three significant digits (a 0.01 s run printed "0.0 s").
@@ -685,7 +686,7 @@ int run_compare(const std::vector<std::string>& paths, bool json, const std::vec
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& f : files) out.push_back({{"file", f.path}, {"summary", f.summary}});
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    ps::cli::print_json(out);
     return 0;
   }
   // `missing`: what a NaN value prints as ('-': the file has no such number; "never" for endurance).
@@ -956,7 +957,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
     for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
     for (const auto& s : kept) j["points"].push_back(s);
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    ps::cli::print_json(j);
     return 0;
   }
   std::string head;
