@@ -229,7 +229,7 @@ bool sweep_progress(double fraction) {
 }
 
 py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, std::vector<double>>>& axes_in,
-               const std::optional<ps::Subject>& subject, int threads, py::object progress) {
+               const std::optional<ps::Subject>& subject, int threads, py::object progress, bool fatigue) {
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
   std::vector<ps::SweepAxis> axes;
   for (const auto& [path, values] : axes_in) {
@@ -261,7 +261,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
     } clear_error;
     try {
       py::gil_scoped_release release;
-      r = ps::run_sweep(base, axes, ps::usable_threads(threads), sweep_progress, "vary");
+      r = ps::run_sweep(base, axes, ps::usable_threads(threads), sweep_progress, "vary", fatigue);
     } catch (const ps::SweepStopped&) {
       g_sweep_report = nullptr;
       std::optional<py::error_already_set> e = std::move(g_sweep_error);
@@ -393,7 +393,8 @@ void bind_simulate(py::module_& mod) {
   }, py::arg("path"), py::arg("inputs"));
   // The CLI's -o name check (output_path.h): InputError for a text name, else a warning ("" if none).
   mod.def("_check_results_name", &ps::check_results_name, py::arg("path"), py::arg("option"), py::arg("hint"));
-  mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"));
+  mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"),
+          py::arg("fatigue") = true);
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   // overrides= and vary= naming one path (the core's rule, as `paraspine sweep --set --vary`).
   mod.def("_check_not_set_and_varied", [](const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths) {

@@ -562,7 +562,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
           vary: Mapping[str, Union[Sequence[float], np.ndarray, str]], *,
           subject: Optional["_core.Subject"] = None, overrides: Optional[Overrides] = None,
           threads: Optional[int] = None, progress: ProgressArg = True,
-          output: Union[str, os.PathLike, None] = None) -> SweepResults:
+          output: Union[str, os.PathLike, None] = None, fatigue: bool = True) -> SweepResults:
     """Run a scenario over the grid of every combination of ``vary``, in parallel.
 
     vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.strength``,
@@ -574,6 +574,8 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
     threads: grid points run at once (OpenMP; default: every core). The GIL is released meanwhile.
     progress: True for a tqdm bar over grid points, False/None, or a callable ``progress(fraction)``.
     output: also write the CLI's sweep file there.
+    fatigue: False runs every point with fresh muscles and no creep, as ``simulate(..., fatigue=False)``
+        and ``paraspine sweep --no-fatigue`` (each summary's ``fatigue`` is then false, with no endurance).
 
     Each grid point is a full run of the C++ engine with its own scaled model and state; the
     results are the per-point summaries (no frames are kept).
@@ -617,7 +619,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
         def report(fraction: float) -> None:
             bar.update(round(fraction * points) - bar.n)
     try:
-        summaries = _core._sweep(sc._native, [(p, v.tolist()) for p, v in axes], subject, int(n), report)
+        summaries = _core._sweep(sc._native, [(p, v.tolist()) for p, v in axes], subject, int(n), report, bool(fatigue))
     finally:
         if bar is not None:
             bar.close()

@@ -850,7 +850,7 @@ bool sweep_progress(double f) {  // Progress, above
 
 int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::string>& vary, const std::vector<std::string>& sets,
                   const std::string& subject_spec, const std::string& motion, double lowpass_hz, const std::string& out, int threads,
-                  bool json, const std::string& csv, const std::vector<std::string>& joint_items) {
+                  bool json, const std::string& csv, const std::vector<std::string>& joint_items, bool no_fatigue) {
   if (!out.empty()) ps::check_output_path(out);
   // --motion and --set as run's, before the axes (e.g. --set positions=absolute)
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
@@ -934,7 +934,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
                              s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.0f}", s["endurance_s"].get<double>()),
                              ps::cli::run_verdict(s));
     }
-  }, "--vary", &model);
+  }, "--vary", &model, !no_fatigue);
   if (writer) writer->finish();
   if (!csv.empty()) {  // the grid's values first, row-major as the table
     std::string text;
@@ -986,6 +986,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   // the reserve takes the moment without loading the disc, so a heavier box can show a smaller peak.
   fmt::print("\n  verdict: the worst lumbar level against the NIOSH compression limits (action 3400 N, maximum permissible\n"
              "  6400 N) and the AP shear limits (700 / 1000 N); AP shear + anterior, - posterior (docs/scenarios.md)\n");
+  if (no_fatigue) fmt::print("  endurance: not evaluated (--no-fatigue: fresh muscles throughout, no creep)\n");
   if (reserves_acted)
     fmt::print("  ≥ lower bounds: reserves act at this point (moments the muscles cannot carry) without loading the disc, so a\n"
                "    heavier box can show a smaller compression (docs/loadsharing.md, \"Reserves\")\n");
@@ -1118,7 +1119,7 @@ static int run_main(int argc, char** argv) {
   std::string sweep_scenario, sweep_out, sweep_subject;
   std::vector<std::string> sweep_vary, sweep_sets;
   int sweep_threads = 0;
-  bool sweep_json = false;
+  bool sweep_json = false, sweep_no_fatigue = false;
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
   sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength|percentile or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
   sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
@@ -1130,6 +1131,7 @@ static int run_main(int argc, char** argv) {
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary")->check(ps::cli::non_empty_path());
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--json", sweep_json, "Print the axes and every point's summary as JSON");
+  sweep->add_flag("--no-fatigue", sweep_no_fatigue, "Fresh muscles throughout, no creep, at every grid point (as run --no-fatigue)");
   std::string sweep_csv;
   sweep->add_option("--csv", sweep_csv, "Also write the table as CSV: the grid's values, then loads, shears, reserves, verdict, subject")
       ->check(ps::cli::non_empty_path());
@@ -1207,7 +1209,7 @@ static int run_main(int argc, char** argv) {
       return 0;
     }
     if (*list) return run_list();
-    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_subject, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv, sweep_joints);
+    if (*sweep) return run_sweep_cmd(sweep_scenario, sweep_vary, sweep_sets, sweep_subject, sweep_motion, sweep_lowpass_hz, sweep_out, ps::usable_threads(sweep_threads), sweep_json, sweep_csv, sweep_joints, sweep_no_fatigue);
     if (*compare) return run_compare(compare_files, compare_json, compare_joints);
     if (*run) return run_run(run_scenario_name, run_out, run_model, run_subject, run_criterion, run_sets, run_motion, run_lowpass_hz, run_json, run_threads, run_no_fatigue,
                                [&] {

@@ -133,17 +133,18 @@ Scenario grid_scenario(const Scenario& base, const GridPoint& g, const std::stri
 }  // namespace
 
 SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
-                      const std::string& option) {
+                      const std::string& option, bool fatigue) {
   SweepResult r;
   r.axes = axes;
   r.summaries.resize(sweep_point_count(axes, option));
-  run_sweep_each(base, axes, threads, progress, [&](long p, const nlohmann::json& j) { r.summaries[p] = j; }, option);
+  run_sweep_each(base, axes, threads, progress, [&](long p, const nlohmann::json& j) { r.summaries[p] = j; }, option, nullptr,
+                 fatigue);
   return r;
 }
 
 void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
                     const std::function<void(long, const nlohmann::json&)>& on_point, const std::string& option,
-                    const Model* model) {
+                    const Model* model, bool fatigue) {
   const long points = sweep_point_count(axes, option);
   const Model model0 = model ? *model : load_model(base.model);
   // Check every scenario override once, serially, so errors surface before any work.
@@ -197,6 +198,7 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
       RunOptions opt;
       opt.loadsharing.criterion = parse_criterion(sc.criterion);
       opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
+      opt.time_coupling = fatigue;
       const nlohmann::json summary = run_scenario(m, sc, opt, nullptr);
       // No exception may leave the critical section.
 #pragma omp critical(paraspine_sweep_point)

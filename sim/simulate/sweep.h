@@ -51,8 +51,9 @@ struct SweepResult {
 struct SweepStopped : std::runtime_error {
   SweepStopped() : std::runtime_error("sweep stopped") {}
 };
+// `fatigue` false: every point with fresh muscles, no creep (run --no-fatigue); its summaries say so.
 SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, int threads,
-                      bool (*progress)(double) = nullptr, const std::string& option = "--vary");
+                      bool (*progress)(double) = nullptr, const std::string& option = "--vary", bool fatigue = true);
 
 // The same sweep without keeping the summaries: `on_point(point, summary)` gets each grid point's
 // summary as the point completes (in completion order, one call at a time, on any thread), so a
@@ -61,7 +62,7 @@ SweepResult run_sweep(const Scenario& base, const std::vector<SweepAxis>& axes, 
 // so the file records the text the grid ran); nullptr loads base.model here.
 void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, int threads, bool (*progress)(double),
                     const std::function<void(long, const nlohmann::json&)>& on_point,
-                    const std::string& option = "--vary", const Model* model = nullptr);
+                    const std::string& option = "--vary", const Model* model = nullptr, bool fatigue = true);
 
 // The sweep file, written point by point: created as PATH.partial with the grid, each add() writes
 // one point's values and summary, finish() renames it into place (a writer destroyed unfinished
