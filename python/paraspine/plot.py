@@ -52,6 +52,27 @@ def _time_axis(results: Results, t=None, duration_s: Optional[float] = None, uni
     return t, "time (s)"
 
 
+def _mark_task_failure(ax, results: Results, duration_s: Optional[float] = None, unit: Optional[str] = None,
+                       color: str = "0.5", label: Optional[str] = None) -> Optional[float]:
+    """Marks the run's task failure (the summary's ``endurance_s``: from then on fresh muscles would
+    carry what fatigued ones cannot, and reserves carry the rest) with a dotted line and, after it,
+    a light grey band: the values past it describe a task the body could no longer do (its fatigue
+    curves flatten or fall while the work goes on, docs/fatigue.md), not physiology to report. Returns
+    the line's x (in the axis' time unit), or None when the task never failed (or fatigue was off)."""
+    end = results.summary.get("endurance_s") if isinstance(results.summary, dict) else None
+    if end is None:
+        return None
+    x, _ = _time_axis(results, np.array([float(end), results.duration_s]), duration_s=duration_s, unit=unit)
+    ax.axvline(x[0], color=color, ls=":", lw=1.2, label=label if label is not None else f"task failure ({_clock(float(end))})")
+    ax.axvspan(x[0], x[1], color="0.85", alpha=0.35, lw=0, zorder=0)
+    return float(x[0])
+
+
+def _clock(s: float) -> str:
+    """A time as people say it: 602 s, 16.4 min, 2.5 h."""
+    return f"{s:.0f} s" if s < 300 else f"{s / 60:.1f} min" if s < 2 * 3600 else f"{s / 3600:.2f} h"
+
+
 def _names(names: Union[str, Sequence[str]]) -> list[str]:
     """One name or several: joints="L4-L5" was iterated letter by letter (KeyError 'L')."""
     return [names] if isinstance(names, str) else list(names)
@@ -83,6 +104,7 @@ def compression(results: Results, joints: Union[str, Sequence[str], None] = None
         ax.plot(t, values[:, k], label=level, lw=1.2)
     if limit and quantity == "compression" and np.nanmax(values) > 0.6 * NIOSH_ACTION_LIMIT_N:
         ax.axhline(NIOSH_ACTION_LIMIT_N, color="k", ls="--", lw=0.8, label="NIOSH action limit")
+    _mark_task_failure(ax, results, unit=time_unit)
     ax.set_xlabel(tlabel)
     ax.set_ylabel(label)
     ax.set_title(f"{results.scenario_name}: {label.split(' (')[0]} per level")
@@ -190,6 +212,7 @@ def fatigue(results: Results, groups: Union[str, Sequence[str], None] = None, si
     t, tlabel = _time_axis(results, t, unit=time_unit)
     for g, c in curves.items():
         ax.plot(t, c, label=g)
+    _mark_task_failure(ax, results, unit=time_unit)
     ax.set_xlabel(tlabel)
     ax.set_ylabel({"fatigue_fatigued": "share of strength lost (M_F weighted by F0)",
                    "fatigue_capacity": "capacity 1 − M_F (weighted by F0)",
@@ -218,7 +241,8 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     for r, lab in zip(runs, labels):
         t, values = r.reduced("compression", r.joint(joint).indices[0], 20000)  # long runs: block extremes
         t, tlabel = _time_axis(r, t, duration_s=longest, unit=time_unit)
-        ax.plot(t, values, label=lab)
+        line, = ax.plot(t, values, label=lab)
+        _mark_task_failure(ax, r, duration_s=longest, unit=time_unit, color=line.get_color(), label=f"{lab}: task failure")
     ax.set_xlabel(tlabel)
     ax.set_ylabel(f"{joint} compression (N)")
     ax.set_title(f"compression at {joint}")
@@ -250,7 +274,8 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
         idx, w = r.group_strength_weights(worst)
         t, values = r.reduced("fatigue_fatigued", idx, 20000, how="mean")  # long runs: block means
         t, tlabel = _time_axis(r, t, duration_s=longest, unit=time_unit)
-        ax.plot(t, values @ w, label=lab)
+        line, = ax.plot(t, values @ w, label=lab)
+        _mark_task_failure(ax, r, duration_s=longest, unit=time_unit, color=line.get_color(), label=f"{lab}: task failure")
     ax.set_xlabel(tlabel)
     ax.set_ylabel("share of strength lost (M_F weighted by F0)")
     ax.set_title(f"fatigue of {worst} (most fatigued group, both sides)")

@@ -564,7 +564,8 @@ class Results:
         """Fascicles by group (``"longissimus"`` or a list), subdivision (``"capitis"``,
         ``"cervical"``, ... or a list: the model's ``subdivision`` of each fascicle, e.g.
         ``muscles("semispinalis", subdivision="capitis")``), side (``"left"``, ``"right"``,
-        ``"midline"``) and/or names, in the model's order."""
+        ``"midline"``; ``"both"`` or None: every side, as the summary's ``"both"``) and/or names, in
+        the model's order."""
         mask = np.ones(len(self.muscle_names), dtype=bool)
         if group is not None:
             groups = [group] if isinstance(group, str) else list(group)
@@ -583,9 +584,11 @@ class Results:
                     where = f"of group {group!r}" if group is not None else "of the model"
                     raise KeyError(f"unknown subdivision '{sub}'; subdivisions {where}: {', '.join(x for x in within if x)}")
             mask &= np.isin(have, subs)
+        if side == "both":  # the summary's word for both sides together (first_to_fail_side, recovery)
+            side = None
         if side is not None:
             if side not in ("left", "right", "midline"):
-                raise KeyError(f"side must be 'left', 'right' or 'midline', not '{side}'")
+                raise KeyError(f"side must be 'left', 'right', 'midline' or 'both' (None), not '{side}'")
             mask &= np.asarray(self.muscle_sides) == side
         if names is not None:
             if isinstance(names, str):  # one name was iterated letter by letter: "unknown muscle 'L'"
@@ -767,7 +770,10 @@ class Results:
 
         ``what``: ``"joints"`` (index joint: peak and mean compression, peak shears, N),
         ``"groups"`` (index group, side: peak and mean activation, end fatigued fraction — the
-        share of the group's strength lost, M_F weighted by each fascicle's F0 — and recovery times) or
+        share of the group's strength lost, M_F weighted by each fascicle's F0 — and recovery times;
+        when the task failed (``summary["endurance_s"]``), also ``fatigued_fraction_at_failure``, the
+        same share at the frame of failure: the end values of a run that went on past it describe
+        a task the body could no longer do, docs/fatigue.md; ``df.attrs["endurance_s"]`` says when) or
         ``"muscles"`` (index fascicle: group, side, subdivision and F0 ``max_force_N`` from the model
         as for :meth:`to_xarray`; from the frames peak and mean activation, peak and mean force N,
         end fatigued fraction — those of the fields recorded).
@@ -779,7 +785,20 @@ class Results:
             return pd.DataFrame([rows[j] for j in self.joint_names], index=pd.Index(self.joint_names, name="joint"))
         if what == "groups":
             recs = [{"group": g, "side": s, **v} for g, sides in self.summary["groups"].items() for s, v in sides.items()]
-            return pd.DataFrame(recs).set_index(["group", "side"])
+            df = pd.DataFrame(recs).set_index(["group", "side"])
+            end = self.summary.get("endurance_s")
+            df.attrs["endurance_s"] = end
+            if end is not None and "fatigue_fatigued" in self._fields:
+                # One row of /fatigue/fatigued (the frame of failure), whatever the file's length.
+                frame = min(int(np.searchsorted(self.time, float(end) - 1e-9)), self.frames - 1)
+                src = self._open(self._cache.get("fatigue_fatigued", self._fields["fatigue_fatigued"]))
+                row = np.asarray(src[frame], dtype=float)
+                at = []
+                for g, s in df.index:
+                    idx, w = self.group_strength_weights(g, None if s == "both" else s)
+                    at.append(float(row[idx] @ w))
+                df["fatigued_fraction_at_failure"] = at
+            return df
         if what == "muscles":
             st = self.statistic  # block by block from a file: no whole (T, M) field is read
             static = {}

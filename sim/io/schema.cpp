@@ -49,7 +49,7 @@ std::string hdf5_schema_markdown() {
       "## Axes (HDF5 dimension scales, so xarray labels them)\n\n"
       "| dataset | shape | content |\n|---|---|---|\n"
       "| `/time` | [T] | s, frame times (scale `time`) |\n"
-      "| `/joints/name` | [J] | joint names, superior-inferior, e.g. `L4-L5` (scale `joint`) |\n"
+      "| `/joints/name` | [J] | joint names (superior vertebra first, e.g. `L4-L5`), stored from the pelvis up: `L5-S1` first, `C0-C1` last (scale `joint`) |\n"
       "| `/muscles/name` | [M] | fascicle names, `_r`/`_l` for the side (scale `muscle`) |\n"
       "| `/muscles/group`, `/muscles/side` | [M] | muscle group and side of each fascicle |\n"
       "| `/muscles/max_force` | [M] | N (`units` attribute), each fascicle's maximum isometric force F0 in the run's subject: the weights of the summary's group `end_fatigued_fraction` (Σ F0·M_F / Σ F0 over the group's fascicles at the last frame), so it can be checked from the file alone |\n"
@@ -65,7 +65,7 @@ std::string hdf5_schema_markdown() {
   s += "\n## Summary\n\n`/summary` (group) has the attribute `json`: the run's summary, as printed by the CLI.\n";
   s +=
       "\n## Reading with h5py and pandas\n\n"
-      "The names (`/joints/name`, `/muscles/name`, `group`, `side`) are UTF-8 variable-length strings, which\n"
+      "The names (`/joints/name`, `/muscles/name`, `group`, `side`, `/rotation`) are UTF-8 variable-length strings, which\n"
       "h5py 3 returns as `bytes`; read them with `.asstr()` so that columns are `\"L4-L5\"`, not `b\"L4-L5\"`:\n\n"
       "```python\n"
       "import h5py, json, pandas as pd\n"

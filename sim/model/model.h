@@ -151,7 +151,7 @@ struct Model {
                                               // middle, lower trunk (rows of 0 = none declared)
 
   // ---- joints (njoint); joint j moves segment j + 1
-  std::vector<std::string> joint_name;        // "L5-S1", superior-inferior
+  std::vector<std::string> joint_name;        // "L5-S1" (superior vertebra first), from the pelvis up
   Eigen::Matrix3Xd joint_pos_in_parent;       // (3, njoint) m: joint centre in the parent frame
   std::vector<Mat3> joint_rot_in_parent;      // (njoint) joint (= disc) frame axes in parent frame
   Eigen::Matrix3Xd joint_pos_in_child;        // (3, njoint) m: joint centre in the child frame
