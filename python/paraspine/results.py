@@ -137,9 +137,11 @@ class _Selection:
     def _get(self, name: str) -> np.ndarray:
         return self._results._column(name, self._index)
 
-    def to_xarray(self):
-        """The selection's fields as an ``xarray.Dataset``."""
-        ds = self._results.to_xarray(fields=[n for n in self._results.fields if field(n).shape.startswith(self._kind)])
+    def to_xarray(self, time: Optional[slice] = None, max_memory: float = 4e9):
+        """The selection's fields as an ``xarray.Dataset`` (``time``, ``max_memory``: as
+        :meth:`Results.to_xarray`)."""
+        ds = self._results.to_xarray(fields=[n for n in self._results.fields if field(n).shape.startswith(self._kind)],
+                                     time=time, max_memory=max_memory)
         if self._kind == "joint":
             return ds.drop_dims("muscle").isel(joint=self._index)
         return ds.drop_dims(["joint", "rotation"]).isel(muscle=self._index)
@@ -711,7 +713,8 @@ class Results:
         return self._column("fatigue_fatigued", idx) @ w
 
     # --- conversions --------------------------------------------------------------------------
-    def to_xarray(self, fields: Union[Iterable[str], str, None] = None):
+    def to_xarray(self, fields: Union[Iterable[str], str, None] = None, time: Optional[slice] = None,
+                  max_memory: float = 4e9):
         """An ``xarray.Dataset``: dims ``time``, ``joint``, ``muscle``, ``rotation``; coordinates
         with the names, plus along ``muscle`` each fascicle's ``group``, ``side``, ``subdivision``
         (``""`` where none) and ``max_force`` (F0, N, :attr:`muscle_max_force`: the weights of a
@@ -722,7 +725,14 @@ class Results:
         ``max_force`` and ``subdivision`` come from the run's model (for a file, rebuilt as
         :attr:`muscle_max_force` says); when it cannot be loaded they are left out with a warning.
         ``attrs`` are :attr:`metadata`, a name shared with a variable prefixed ``file_`` (a file's
-        ``compression`` filters become ``file_compression``)."""
+        ``compression`` filters become ``file_compression``).
+
+        ``time``: a window in seconds, ``slice(start_s, stop_s)``, both ends included as in xarray's
+        ``sel`` (None: the whole run); only those rows are read from a file. ``max_memory``: refuse
+        (ValueError) to read more than this many bytes from a file — an 8-hour shift at 10 Hz holds
+        about 1.3 GB per single-precision file and about 6 GB once read (audit23: 27 s, 6.1 GB RSS);
+        choose ``fields``, a ``time`` window, or the block-by-block readers (:meth:`reduced`,
+        :meth:`statistic`, :meth:`group_strength_lost`) instead. In-memory fields cost nothing."""
         import xarray as xr
 
         if fields is None:
@@ -735,13 +745,44 @@ class Results:
             for n in names:
                 if n not in self._fields:
                     self._full(n)  # raises, naming what was recorded
+        t_all = self.time
+        start, stop = 0, len(t_all)
+        if time is not None:
+            if not isinstance(time, slice) or time.step is not None:
+                raise TypeError(f"time must be a window in seconds, slice(start_s, stop_s), not {time!r}")
+            if time.start is not None:
+                start = int(np.searchsorted(t_all, float(time.start) - 1e-9))
+            if time.stop is not None:
+                stop = int(np.searchsorted(t_all, float(time.stop) + 1e-9, side="right"))
+            if stop <= start:
+                raise ValueError(f"time={time!r} holds no frame of the run ({t_all[0]:g} … {t_all[-1]:g} s)")
+        whole = start == 0 and stop == len(t_all)
+        if not (isinstance(max_memory, (int, float, np.integer, np.floating)) and max_memory > 0):
+            raise ValueError(f"max_memory must be a positive number of bytes, not {max_memory!r}")
+        need = 0
+        for n in names:  # bytes still to read from the file (read fields and in-memory arrays are held already)
+            src = self._fields[n]
+            if n in self._cache or isinstance(src, np.ndarray):
+                continue
+            src = self._open(src)
+            need += (stop - start) * int(np.prod(src.shape[1:])) * src.dtype.itemsize
+        if need > max_memory:
+            raise ValueError(
+                f"to_xarray would read {need / 1e9:.1f} GB from {self.file} (max_memory={max_memory / 1e9:.1f} GB): choose "
+                f"fields=[...], a window time=slice(start_s, stop_s), or raise max_memory; Results.reduced, statistic "
+                f"and group_strength_lost read a file block by block")
         dims = {"joint3": ("time", "joint", "rotation"), "joint": ("time", "joint"), "muscle": ("time", "muscle")}
         data = {}
         for n in names:
             f = field(n)
-            data[f.name] = xr.Variable(dims[f.shape], self._full(f.name), {"units": f.unit, "description": f.description})
+            if whole:
+                values = self._full(f.name)
+            else:  # only the window's rows, and not kept: another window reads its own
+                src = self._cache.get(f.name, self._fields[f.name])
+                values = self._open(src)[start:stop]
+            data[f.name] = xr.Variable(dims[f.shape], values, {"units": f.unit, "description": f.description})
         coords = {
-            "time": ("time", self.time, {"units": "s"}),
+            "time": ("time", t_all[start:stop], {"units": "s"}),
             "joint": self.joint_names,
             "muscle": self.muscle_names,
             "group": ("muscle", self.muscle_groups),
