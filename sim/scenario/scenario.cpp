@@ -266,6 +266,11 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   // Settings that do nothing, or the opposite of a break, are said (warnings, not errors: a sweep over
   // repetitions or rest_s may pass through them on purpose). The last repetition has no rest after it,
   // so a break needs more repetitions than break_every.
+  // A rest comes between repetitions: with one there is none (audit23: rest_s 600 on a one-repetition
+  // posture was accepted and the run stayed 7200 s long).
+  if (root["rest_s"].IsDefined() && s.rest_s > 0 && s.repetitions == 1)
+    warn_once(fmt::format("{}:{}: rest_s: a rest comes between repetitions, and the scenario has 1: no rest happens "
+                          "(set repetitions)", s.file, r.line(root["rest_s"])));
   if (s.break_every > 0 && s.break_every >= s.repetitions)
     warn_once(fmt::format("{}:{}: break_every: {} repetitions between breaks, but the scenario has {}: no break happens", s.file,
                           r.line(root["break_every"]), s.break_every, s.repetitions));
@@ -819,10 +824,13 @@ void check_overrides_took_effect(const std::string& text, const std::string& fil
 }  // namespace
 
 // Top-level scalars the format gives a default (docs/scenarios.md, "Top level"): --set may add them.
-// (break_every and break_s go together and subject is a mapping: those stay in the file; fatigue
-// parameters are added by their own rule, fatigue_parameter_path.)
+// break_every and break_s go together: either alone is refused when the scenario is read, naming the
+// other (audit23: micro-breaks could not be given to a bundled posture without copying its file).
+// subject is a mapping and stays in the file; fatigue parameters are added by their own rule,
+// fatigue_parameter_path.
 static bool is_defaulted_top_level_key(const std::string& key) {
-  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_posture", "positions"})
+  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_every", "break_s",
+                        "break_posture", "positions"})
     if (key == k) return true;
   return false;
 }

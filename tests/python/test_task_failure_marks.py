@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import paraspine
+from cli_helpers import run
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +57,20 @@ def test_side_both_is_both_sides(sitting):
     assert np.array_equal(sitting.group_strength_lost("spinalis", "both"), sitting.group_strength_lost("spinalis"))
     with pytest.raises(KeyError, match="'both'"):
         sitting.muscles(side="middle")
+
+
+def test_micro_breaks_can_be_given_to_any_scenario_by_overrides():
+    # audit23 #6: break_every / break_s were refused ("overrides can only change existing values").
+    base = paraspine.Scenario.load("upright_sitting", overrides={"keyframes[1].time": 600})
+    sc = base.with_overrides({"repetitions": 3, "break_every": 1, "break_s": 300, "break_posture": "supported"})
+    r = paraspine.simulate(None, sc, progress=False, fatigue=False)
+    assert r.duration_s == pytest.approx(3 * 600 + 2 * 300)
+    with pytest.raises(paraspine.InputError, match="break_every: needs break_s"):
+        base.with_overrides({"repetitions": 3, "break_every": 1})
+
+
+def test_a_rest_without_repetitions_is_warned_about(capfd):
+    paraspine.Scenario.load("upright_sitting", overrides={"rest_s": 600})
+    assert "rest_s: a rest comes between repetitions, and the scenario has 1: no rest happens" in capfd.readouterr().err
+    r = run("run", "upright_sitting", "--set", "rest_s=600", "--set", "repetitions=2", "--set", "keyframes[1].time=60", "--no-fatigue")
+    assert r.returncode == 0 and "no rest happens" not in r.stderr
