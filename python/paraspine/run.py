@@ -377,8 +377,25 @@ class SweepResults:
         ``to_pandas("groups")``: one row per grid point, muscle group and side — the axis values,
         ``group``, ``side`` and the summary's numbers for them (peak and mean activation, end
         fatigued fraction: the share of the group's strength lost, M_F weighted by F0; recovery
-        times, s), as :meth:`Results.to_pandas` ``("groups")`` gives them for one run."""
+        times, s), as :meth:`Results.to_pandas` ``("groups")`` gives them for one run.
+
+        ``to_pandas("joints")``: the long form for plotting every level at once (seaborn, ``pivot``,
+        ``groupby``) — one row per grid point and joint: the axis values, ``joint`` (an ordered
+        categorical, from the pelvis up), the summary's numbers for that joint under their own names
+        (``peak_compression_N``, ...), the point's ``reserve_peak_Nm`` and ``endurance_s``."""
         import pandas as pd
+
+        if joint == "joints":
+            recs = []
+            for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
+                at = {p: v for (p, _), v in zip(self.axes, point)}
+                reserve = s["reserves"]["peak_moment_Nm"]
+                end = np.nan if s["endurance_s"] is None else s["endurance_s"]
+                for j in self.joint_names:
+                    recs.append({**at, "joint": j, **s["joints"][j], "reserve_peak_Nm": reserve, "endurance_s": end})
+            df = pd.DataFrame(recs)
+            df["joint"] = pd.Categorical(df["joint"], categories=self.joint_names, ordered=True)
+            return df
 
         if joint == "groups":
             recs = []
@@ -387,7 +404,8 @@ class SweepResults:
                 recs += [{**at, "group": g, "side": sd, **vals} for g, sides in s["groups"].items() for sd, vals in sides.items()]
             return pd.DataFrame(recs)
         if joint not in self.summaries[0]["joints"]:
-            raise KeyError(f"unknown joint '{joint}'; joints: {', '.join(self.joint_names)}; or 'groups' for the muscle groups")
+            raise KeyError(f"unknown joint '{joint}'; joints: {', '.join(self.joint_names)}; or 'joints' for every joint "
+                           f"(long form), or 'groups' for the muscle groups")
         rows = []
         for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
             r = {p: v for (p, _), v in zip(self.axes, point)}

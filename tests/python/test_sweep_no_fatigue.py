@@ -29,3 +29,14 @@ def test_python_sweep_fatigue_false_gives_the_cli_s_summaries():
     assert [s["fatigue"] for s in res.summaries] == [False, False]
     cli = json.loads(run("sweep", FIXTURE, "--vary", "subject.mass=60,90", "--no-fatigue", "--json").stdout)["points"]
     assert [s["joints"] for s in res.summaries] == [p["joints"] for p in cli]
+
+
+def test_sweep_long_form_has_every_joint_in_spinal_order():
+    res = paraspine.sweep(FIXTURE, {"subject.mass": [60, 90]}, fatigue=False, progress=False)
+    df = res.to_pandas("joints")
+    assert len(df) == 2 * len(res.joint_names)
+    assert list(df["joint"].cat.categories) == res.joint_names and res.joint_names[0] == "L5-S1"
+    wide = res.to_pandas("L4-L5")
+    long = df[df.joint == "L4-L5"].reset_index(drop=True)
+    assert list(long["peak_compression_N"]) == list(wide["L4-L5 peak_compression_N"])
+    assert "peak_compression_N" in df and "subject.mass" in df and "endurance_s" in df
