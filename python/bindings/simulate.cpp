@@ -232,11 +232,13 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
                const std::optional<ps::Subject>& subject, int threads, py::object progress, bool fatigue) {
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
   std::vector<ps::SweepAxis> axes;
+  std::vector<std::pair<std::string, std::vector<double>>> named;  // as the CLI names them (subject.fatigue_rate → _scale)
   for (const auto& [path, values] : axes_in) {
     if (values.empty()) throw std::invalid_argument("sweep axis '" + path + "' has no values");
     for (double v : values)
       if (!std::isfinite(v)) throw std::invalid_argument("sweep axis '" + path + "' has a value that is not finite");
-    axes.push_back({path, values});
+    axes.push_back({ps::canonical_sweep_path(path), values});
+    named.emplace_back(axes.back().path, values);
   }
   ps::resolve_model_name(s.model, s.file, s.model_line, "model");  // a missing model named at its line
   // Before any grid point runs, with the CLI's messages, named by the Python argument (`vary`, where
@@ -244,7 +246,7 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
   ps::sweep_point_count(axes, "vary");
   ps::Scenario base = s;
   if (subject) base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), *subject);  // unset values: the scenario's
-  ps::check_sweep_axes(base, axes_in, "vary");  // with the merged subject: a subject.percentile axis needs its sex
+  ps::check_sweep_axes(base, named, "vary");  // with the merged subject: a subject.percentile axis needs its sex
   ps::SweepResult r;
   {
     // Wait for another Python thread's sweep without holding the GIL (its progress needs it).

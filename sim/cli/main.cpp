@@ -234,7 +234,14 @@ ps::Subject parse_subject(const std::string& spec, ps::Subject sub = {}) {
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) fail("", "expected key=value pairs (e.g. mass=62,height=1.65,sex=female), got '" + item + "'");
-    const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    std::string k = item.substr(0, eq);
+    const std::string v = item.substr(eq + 1);
+    // The scenario file's and Python's names for the same values (audit23 #8: subject blocks and
+    // Subject(...) say fatigue_rate_scale, --subject said only fatigue_rate).
+    for (const auto& [alias, key] : std::vector<std::pair<std::string, std::string>>{
+             {"body_mass", "mass"}, {"strength_factor", "strength"}, {"fatigue_rate_scale", "fatigue_rate"},
+             {"recovery_rate_scale", "recovery_rate"}})
+      if (k == alias) k = key;
     if (has(k)) fail(k, "given twice: give each value once");
     given.push_back(k);
     if (k == "sex") {
@@ -871,7 +878,14 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
         {"subject.percentile", {"percentile", "mass", "height"}}};
     std::vector<std::string> keys;
     std::stringstream ss(subject_spec);
-    for (std::string item; std::getline(ss, item, ',');) keys.push_back(item.substr(0, item.find('=')));
+    for (std::string item; std::getline(ss, item, ',');) {
+      std::string k = item.substr(0, item.find('='));
+      if (k == "body_mass") k = "mass";
+      if (k == "strength_factor") k = "strength";
+      if (k == "fatigue_rate_scale") k = "fatigue_rate";
+      if (k == "recovery_rate_scale") k = "recovery_rate";
+      keys.push_back(k);
+    }
     for (const auto& a : axes)
       for (const auto& [path, covered] : varies)
         if (a.path == path)
@@ -1083,7 +1097,7 @@ static int run_main(int argc, char** argv) {
       ->check(ps::cli::positive_number())->needs(run_motion_opt);
   CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)")->check(ps::cli::non_empty_path());
   run->add_option("--model", run_model, "Model instead of the scenario's");
-  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R); percentile=5,sex=female instead of mass and height: stature and mass of US adults at that percentile, 5-95 (NHANES 2021-2023, docs/scenarios.md); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
+  run->add_option("--subject", run_subject, "mass=80,height=1.80,sex=male,strength=1,fatigue_rate=1,recovery_rate=1 (fatigue_rate and recovery_rate multiply F and R; the scenario's names body_mass, strength_factor, fatigue_rate_scale, recovery_rate_scale also work); percentile=5,sex=female instead of mass and height: stature and mass of US adults at that percentile, 5-95 (NHANES 2021-2023, docs/scenarios.md); the keys given replace the scenario's, the others are the scenario's subject's (else the model's reference)");
   run->add_option("--criterion", run_criterion, "activation2, activation3, stress2 or minmax")->check(CLI::IsMember(kCriteria));
   run->add_flag("--json", run_json, "Print the summary as one JSON object on stdout");
   bool run_brief = false;

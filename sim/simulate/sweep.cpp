@@ -24,11 +24,17 @@
 
 namespace paraspine {
 
+std::string canonical_sweep_path(const std::string& path) {
+  if (path == "subject.fatigue_rate") return "subject.fatigue_rate_scale";
+  if (path == "subject.recovery_rate") return "subject.recovery_rate_scale";
+  return path;
+}
+
 SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option) {
   const auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) throw InputError(option, 0, spec, "expected PATH=START:STOP:N or PATH=V1,V2,...");
   SweepAxis a;
-  a.path = spec.substr(0, eq);
+  a.path = canonical_sweep_path(spec.substr(0, eq));
   const std::string v = spec.substr(eq + 1);
   auto number = [&](const std::string& s) {
     double x = 0;

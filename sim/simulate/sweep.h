@@ -27,6 +27,10 @@ struct SweepAxis {
 
 // "PATH=START:STOP:N" (N evenly spaced values, ends included) or "PATH=V1,V2,..."; throws
 // InputError naming the argument when malformed.
+// A subject axis under the name the command line's --subject gives it (subject.fatigue_rate,
+// subject.recovery_rate) as the scenario's key (subject.fatigue_rate_scale, ...): one grid, one name
+// (audit23 #8: --subject fatigue_rate=1.5 worked, --vary subject.fatigue_rate=... was refused).
+std::string canonical_sweep_path(const std::string& path);
 SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option = "--vary");
 
 // The number of grid points (the product of the axes' sizes); an InputError naming `option` when it

@@ -40,3 +40,20 @@ def test_sweep_long_form_has_every_joint_in_spinal_order():
     long = df[df.joint == "L4-L5"].reset_index(drop=True)
     assert list(long["peak_compression_N"]) == list(wide["L4-L5 peak_compression_N"])
     assert "peak_compression_N" in df and "subject.mass" in df and "endurance_s" in df
+
+
+def test_subject_factors_answer_to_both_names():
+    # audit23 #8: --subject took fatigue_rate, the YAML and Subject fatigue_rate_scale; sweeps only the latter.
+    a = run("sweep", FIXTURE, "--vary", "subject.fatigue_rate=1,2", "--json")
+    b = run("sweep", FIXTURE, "--vary", "subject.fatigue_rate_scale=1,2", "--json")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert json.loads(a.stdout)["points"] == json.loads(b.stdout)["points"]
+    assert json.loads(a.stdout)["axes"][0]["path"] == "subject.fatigue_rate_scale"
+    r1 = run("run", FIXTURE, "--subject", "fatigue_rate_scale=2,body_mass=70,strength_factor=0.9", "--json")
+    r2 = run("run", FIXTURE, "--subject", "fatigue_rate=2,mass=70,strength=0.9", "--json")
+    assert r1.returncode == 0, r1.stderr
+    assert json.loads(r1.stdout)["joints"] == json.loads(r2.stdout)["joints"]
+    bad = run("run", FIXTURE, "--subject", "fatigue_rate=2,fatigue_rate_scale=3")
+    assert bad.returncode == 2 and "given twice" in bad.stderr
+    py = paraspine.sweep(FIXTURE, {"subject.fatigue_rate": [1, 2]}, progress=False)
+    assert [s["joints"] for s in py.summaries] == [p["joints"] for p in json.loads(a.stdout)["points"]]
