@@ -525,16 +525,30 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     const double s = t.get<double>();
     return s < 1e6 ? fmt::format("{:.0f}", s) : fmt::format("{:.2e}", s);
   };
+  bool merged_sides = false;
   if (!brief) {
-    for (const auto& [group, sides] : summary["groups"].items())
-      for (const auto& [side, v] : sides.items()) {
-        const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
-        const std::string rest_cell = rest(v["recovery_to_90_s"]) + "/" + rest(v["recovery_to_95_s"]) +
-                                      (v["recovery_to_95_s"].is_null() ? "" : " s");
-        fmt::print("  {:<20} {:<6} {:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>16}\n", group, side, peak, mark(peak, fresh),
-                   ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), time_digits(v.value("peak_activation_time_s", 0.0)), 8), ps::cli::cell(fresh, 2, 10),
-                   v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(), rest_cell);
+    // A group's left and right rows that print alike (a symmetric task) are one row, side "both", as
+    // the summary names both sides (audit23: 52 rows, every one twice, for a squat lift).
+    auto cells = [&](const nlohmann::json& v) {
+      const double peak = v["peak_activation"].get<double>(), fresh = v.value("fresh_peak_activation", double(NAN));
+      const std::string rest_cell = rest(v["recovery_to_90_s"]) + "/" + rest(v["recovery_to_95_s"]) +
+                                    (v["recovery_to_95_s"].is_null() ? "" : " s");
+      return fmt::format("{:>9.2f}{} {} {} {:>10.3f} {:>12.3f} {:>16}", peak, mark(peak, fresh),
+                         ps::cli::cell(v.value("peak_activation_time_s", double(NAN)), time_digits(v.value("peak_activation_time_s", 0.0)), 8),
+                         ps::cli::cell(fresh, 2, 10), v["mean_activation"].get<double>(), v["end_fatigued_fraction"].get<double>(), rest_cell);
+    };
+    for (const auto& [group, sides] : summary["groups"].items()) {
+      if (sides.size() == 2 && sides.contains("left") && sides.contains("right")) {
+        const std::string l = cells(sides["left"]), r = cells(sides["right"]);
+        if (l == r) {
+          fmt::print("  {:<20} {:<6} {}\n", group, "both", l);
+          merged_sides = true;
+          continue;
+        }
       }
+      for (const auto& [side, v] : sides.items()) fmt::print("  {:<20} {:<6} {}\n", group, side, cells(v));
+    }
+    if (merged_sides) fmt::print("  (both: the left and right rows alike to the digits shown, printed once; --json gives each side)\n");
   }
   if (marked)
     fmt::print("\n  * fatigue-driven: reached after t = {:.{}f} s, when fascicles work at their fatigue-lowered capacity and\n"
