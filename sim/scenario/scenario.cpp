@@ -267,8 +267,9 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   // repetitions or rest_s may pass through them on purpose). The last repetition has no rest after it,
   // so a break needs more repetitions than break_every.
   // A rest comes between repetitions: with one there is none (audit23: rest_s 600 on a one-repetition
-  // posture was accepted and the run stayed 7200 s long).
-  if (root["rest_s"].IsDefined() && s.rest_s > 0 && s.repetitions == 1)
+  // posture was accepted and the run stayed 7200 s long). Only when repetitions is nowhere given: a
+  // file (or --set repetitions=1) that chose one repetition knows its rest is unused.
+  if (root["rest_s"].IsDefined() && s.rest_s > 0 && !root["repetitions"].IsDefined())
     warn_once(fmt::format("{}:{}: rest_s: a rest comes between repetitions, and the scenario has 1: no rest happens "
                           "(set repetitions)", s.file, r.line(root["rest_s"])));
   if (s.break_every > 0 && s.break_every >= s.repetitions)
