@@ -377,7 +377,7 @@ PYBIND11_MODULE(_core, mod) {
   mod.def(
       "muscle_geometry",
       [](const py::object& model, const py::array_t<double, py::array::c_style | py::array::forcecast>& q,
-         const std::optional<std::vector<int>>& dofs) {
+         const std::optional<std::vector<int>>& dofs, bool points) {
         const ModelArg arg(model);
         const ps::Model& m = *arg;
         if (q.ndim() < 1 || q.ndim() > 2 || q.shape(q.ndim() - 1) != m.ndof)
@@ -396,7 +396,21 @@ PYBIND11_MODULE(_core, mod) {
         const py::ssize_t T = q.ndim() == 2 ? q.shape(0) : 1;
         const py::ssize_t M = m.nmuscle, K = static_cast<py::ssize_t>(rows.size());
         py::array_t<double> length({T, M}), fiber({T, M}), arm({T, K, M});
+        // points=True: where everything is, world frame (x anterior, y up, z right; the pelvis at the
+        // origin, upright) — for one's own pictures and for checking a model's paths (audit22b: joint
+        // frames and path points were not exposed).
+        const py::ssize_t P = m.muscle_point_begin.back(), S = m.nsegment, J = m.njoint;
+        py::array_t<double> pts(points ? std::vector<py::ssize_t>{T, P, 3} : std::vector<py::ssize_t>{0, 0, 3});
+        py::array_t<double> seg_o(points ? std::vector<py::ssize_t>{T, S, 3} : std::vector<py::ssize_t>{0, 0, 3});
+        py::array_t<double> seg_r(points ? std::vector<py::ssize_t>{T, S, 3, 3} : std::vector<py::ssize_t>{0, 0, 3, 3});
+        py::array_t<double> jc(points ? std::vector<py::ssize_t>{T, J, 3} : std::vector<py::ssize_t>{0, 0, 3});
+        py::array_t<double> jf(points ? std::vector<py::ssize_t>{T, J, 3, 3} : std::vector<py::ssize_t>{0, 0, 3, 3});
         {
+          double* pp = points ? pts.mutable_data() : nullptr;
+          double* sop = points ? seg_o.mutable_data() : nullptr;
+          double* srp = points ? seg_r.mutable_data() : nullptr;
+          double* jcp = points ? jc.mutable_data() : nullptr;
+          double* jfp = points ? jf.mutable_data() : nullptr;
           const double* qp = q.data();
           for (py::ssize_t t = 0; t < T * m.ndof; ++t)
             if (!std::isfinite(qp[t])) throw std::invalid_argument("q holds a value that is not a finite number");
@@ -413,6 +427,19 @@ PYBIND11_MODULE(_core, mod) {
             for (py::ssize_t i = 0; i < M; ++i) lp[t * M + i] = d.muscle_length[i], fp[t * M + i] = d.fiber_length[i];
             for (py::ssize_t k = 0; k < K; ++k)
               for (py::ssize_t i = 0; i < M; ++i) ap[(t * K + k) * M + i] = d.moment_arm(rows[k], i);
+            if (!points) continue;
+            for (py::ssize_t p = 0; p < P; ++p)
+              for (int c = 0; c < 3; ++c) pp[(t * P + p) * 3 + c] = d.point_world(c, p);
+            for (py::ssize_t s = 0; s < S; ++s)
+              for (int a = 0; a < 3; ++a) {
+                sop[(t * S + s) * 3 + a] = d.segment_origin(a, s);
+                for (int b = 0; b < 3; ++b) srp[((t * S + s) * 3 + a) * 3 + b] = d.segment_rotation[s](a, b);
+              }
+            for (py::ssize_t j = 0; j < J; ++j)
+              for (int a = 0; a < 3; ++a) {
+                jcp[(t * J + j) * 3 + a] = d.joint_center(a, j);
+                for (int b = 0; b < 3; ++b) jfp[((t * J + j) * 3 + a) * 3 + b] = d.joint_frame[j](a, b);
+              }
           }
         }
         py::dict r;
@@ -426,15 +453,32 @@ PYBIND11_MODULE(_core, mod) {
           r["moment_arm"] = arm;
         }
         r["dofs"] = rows;
+        if (points) {
+          // One array per fascicle, its points origin → insertion: (n_i, 3), or (T, n_i, 3).
+          py::list paths;
+          py::object all = q.ndim() == 1 ? pts.attr("reshape")(P, 3) : py::object(pts);
+          for (py::ssize_t i = 0; i < M; ++i) {
+            py::slice rows_i(m.muscle_point_begin[i], m.muscle_point_begin[i + 1], 1);
+            paths.append(q.ndim() == 1 ? all[rows_i] : all[py::make_tuple(py::slice(0, T, 1), rows_i)]);
+          }
+          r["path_points"] = paths;
+          r["segment_origin"] = q.ndim() == 1 ? seg_o.attr("reshape")(S, 3) : py::object(seg_o);
+          r["segment_rotation"] = q.ndim() == 1 ? seg_r.attr("reshape")(S, 3, 3) : py::object(seg_r);
+          r["joint_center"] = q.ndim() == 1 ? jc.attr("reshape")(J, 3) : py::object(jc);
+          r["joint_frame"] = q.ndim() == 1 ? jf.attr("reshape")(J, 3, 3) : py::object(jf);
+        }
         return r;
       },
-      py::arg("model"), py::arg("q"), py::arg("dofs") = py::none(),
+      py::arg("model"), py::arg("q"), py::arg("dofs") = py::none(), py::arg("points") = false,
       "Muscle path geometry at level angles q (rad; (ndof,) or (T, ndof), dof 3·joint + axis, axis 0 flexion, "
       "1 lateral bending, 2 axial rotation; a run's Results.joint_angles.reshape(T, -1)), without load sharing "
       "and without the range check: muscle_length and fiber_length ((M,) or (T, M), m) and moment_arm "
       "((K, M) or (T, K, M), m, −∂length/∂q) for the dofs asked (default all; `dofs` echoes them). The "
       "counterpart of OpenSim's MuscleAnalysis; (T, ndof, M) float64 is T × 0.4 MB on full_spine, so pick dofs "
-      "for long runs.");
+      "for long runs. points=True adds where everything is, world frame (m; x anterior, y up, z right, the pelvis "
+      "upright at the origin): path_points (one (n_i, 3) or (T, n_i, 3) array per fascicle, origin to insertion), "
+      "segment_origin and joint_center ((S|J, 3)), segment_rotation and joint_frame ((S|J, 3, 3), columns the "
+      "body's or disc frame's axes: anterior, superior, right), with a leading T for (T, ndof) q.");
 
   mod.def(
       "static_frame",

@@ -1,4 +1,5 @@
 """Session 22: what the acceptance audits of session 21/22 asked of the Python API."""
+import numpy as np
 import pickle
 
 import pytest
@@ -99,3 +100,28 @@ def test_muscle_geometry_over_a_run_matches_static_frame_and_finite_differences(
         paraspine.muscle_geometry(m, np.zeros(5))
     with pytest.raises(ValueError, match="not a dof"):
         paraspine.muscle_geometry(m, q0, dofs=[m.ndof])
+
+
+def test_muscle_geometry_points_say_where_everything_is():
+    # audit22b: joint frames and path points were not exposed. The straight pieces between a
+    # fascicle's points add up to its length; the frame's centres and origins are static_frame's.
+    m = paraspine.Model.load("full_spine")
+    f = paraspine.static_frame(m, {"lumbar.flexion": 30, "thoracic.axial_rotation": 10})
+    g = paraspine.muscle_geometry(m, f["q"], points=True)
+    assert len(g["path_points"]) == len(m.muscle_names)
+    lengths = np.array([np.linalg.norm(np.diff(p, axis=0), axis=1).sum() for p in g["path_points"]])
+    assert np.abs(lengths - g["muscle_length"]).max() < 1e-12
+    assert np.abs(g["joint_center"] - f["joint_center"]).max() < 1e-12
+    assert np.abs(g["segment_origin"] - f["segment_origin"]).max() < 1e-12
+    for R in g["segment_rotation"]:
+        assert np.abs(R.T @ R - np.eye(3)).max() < 1e-12 and np.linalg.det(R) > 0
+    # Two postures at once: a leading T, each row the one-posture answer.
+    q2 = np.stack([np.zeros(m.ndof), f["q"]])
+    g2 = paraspine.muscle_geometry(m, q2, points=True)
+    assert g2["path_points"][5].shape == (2,) + g["path_points"][5].shape
+    assert np.array_equal(g2["path_points"][5][1], g["path_points"][5])
+    assert np.array_equal(g2["joint_frame"][1], g["joint_frame"])
+    # Upright at neutral: the pelvis at the origin with the world's axes.
+    n0 = paraspine.muscle_geometry(m, np.zeros(m.ndof), points=True)
+    assert np.array_equal(n0["segment_origin"][0], np.zeros(3)) and np.allclose(n0["segment_rotation"][0], np.eye(3))
+    assert "path_points" not in paraspine.muscle_geometry(m, np.zeros(m.ndof))
