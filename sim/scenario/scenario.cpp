@@ -409,7 +409,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   const YAML::Node motion = root["motion"];
   if (motion.IsDefined()) {
     // Kinematics from a CSV table, one keyframe per row (motion_file.h; docs/scenarios.md, "Motion files").
-    r.allow(motion, "motion", {"file", "lowpass_hz"});
+    r.allow(motion, "motion", {"file", "lowpass_hz", "columns"});
     if (keys.IsDefined())
       r.fail(keys, "keyframes", "the motion file (motion.file, line " + std::to_string(r.line(motion)) +
                                     ") gives the keyframes: give a motion file or keyframes, not both");
@@ -431,9 +431,19 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
       lowpass_line = r.line(motion["lowpass_hz"]);
       if (!(lowpass_hz > 0)) r.fail(motion["lowpass_hz"], "motion.lowpass_hz", "must be a positive cutoff frequency in Hz");
     }
+    // An OpenSim storage file's columns as keyframe keys (motion_file.h; docs/scenarios.md,
+    // "OpenSim motion files"): {COLUMN: "[-][FACTOR*]KEY" or ignore}.
+    std::vector<MotionColumnMap> columns;
+    if (const YAML::Node cn = motion["columns"]; cn.IsDefined()) {
+      if (!cn.IsMap()) r.fail(cn, "motion.columns", "expected {OPENSIM_COLUMN: \"[-][FACTOR*]KEY\" or ignore, ...}");
+      for (const auto& kv : cn) {
+        const std::string column = kv.first.as<std::string>();
+        columns.push_back({column, r.str(kv.second, "motion.columns." + column), r.line(kv.second)});
+      }
+    }
     s.motion_file = path;
     s.motion_text = given.text ? *given.text : motion_file_text(path);
-    s.keyframes = read_motion_text(s.motion_text, path, lowpass_hz, file, lowpass_line);
+    s.keyframes = read_motion_text(s.motion_text, path, lowpass_hz, file, lowpass_line, columns);
   }
   if (!motion.IsDefined() && (!keys.IsDefined() || keys.IsNull()))
     r.fail(root, "keyframes", "missing: a list of keyframes (or a motion file: motion: {file: motion.csv})");
@@ -1425,6 +1435,16 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto drop = [&](const std::string& what) {
     if (std::find(dropped.begin(), dropped.end(), what) == dropped.end()) dropped.push_back(what);
   };
+  // A motion file's region or joint this model lacks is named where the name was written: the CSV's
+  // header line and column (not the first row that uses it), or the scenario's motion.columns entry
+  // that mapped an OpenSim column to it.
+  auto name_fail = [&](const ScenarioAngle& a, const std::string& what) {
+    if (a.name_in_scenario) {
+      error_file = s.file;
+      fail(a.name_line, "motion.columns." + a.field, what);
+    }
+    fail(a.name_line, fmt::format("{} (column {})", a.field, a.name_column), what);
+  };
   // Per keyframe: the level offsets a region angle put on joints through the scenario's model's rhythm,
   // with the angle they came from (to name it in a range error).
   std::vector<std::pair<int, const ScenarioAngle*>> carried;
@@ -1474,6 +1494,15 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         }
         continue;
       }
+      if (a.region != "pelvis" && m.region_index(a.region) < 0 && a.name_line > 0) {
+        if (a.builtin) {  // a built-in OpenSim mapping's region this model lacks
+          drop("regions_deg " + a.region + " (" + a.field + ")");
+          continue;
+        }
+        std::string names = "pelvis";
+        for (const auto& n : m.region_name) names += ", " + n;
+        name_fail(a, "unknown region '" + a.region + "' (this model has: " + names + ")");
+      }
       try {
         set_posture_angle(m, a.region, a.axis, deg2rad(a.degrees), p);
       } catch (const std::invalid_argument& e) {
@@ -1489,11 +1518,17 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         drop("joints_deg " + a.region);
         continue;
       }
+      if (j < 0 && a.builtin) {  // a built-in OpenSim mapping's level this model lacks
+        drop("joints_deg " + a.region + " (" + a.field + ")");
+        continue;
+      }
       if (j < 0) {
         std::string names;
         for (const auto& n : m.joint_name) names.append(names.empty() ? "" : ", ").append(n);
         const std::string hint = m.region_index(a.region) >= 0 || a.region == "pelvis" ? ": a region: give it under regions_deg" : "";
-        fail(a.line, a.field.substr(0, a.field.rfind('.')), "unknown joint '" + a.region + "'" + hint + " (model '" + m.name + "' has: " + names + ")");
+        const std::string what = "unknown joint '" + a.region + "'" + hint + " (model '" + m.name + "' has: " + names + ")";
+        if (a.name_line > 0) name_fail(a, what);
+        fail(a.line, a.field.substr(0, a.field.rfind('.')), what);
       }
       for (int ax = 0; ax < 3; ++ax)
         if (a.axis == kAxisNames[ax]) p.level_angles[m.dof(j, ax)] += deg2rad(a.degrees);

@@ -25,6 +25,14 @@ struct ScenarioAngle {
   double degrees = 0;
   int line = 0;
   std::string field;
+  // Where the region or joint was named, when not at `line`: a motion file's header (name_line, and
+  // name_column its 1-based column), or for an OpenSim column mapped by the scenario's
+  // motion.columns the scenario's line (name_in_scenario). A name the model lacks is an error there,
+  // except for a built-in OpenSim mapping (builtin), whose name is dropped with a note.
+  int name_line = 0;
+  int name_column = 0;
+  bool name_in_scenario = false;
+  bool builtin = false;
 };
 
 struct ScenarioHand {
