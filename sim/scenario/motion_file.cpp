@@ -385,6 +385,9 @@ void read_storage(std::istringstream& in, const std::string& path, const std::st
         const Column& c = target[i].column;
         const std::string what = fmt::format("sets the same keyframe key as column {} ({})", k + 1, labels[k]);
         if (c.name_in_scenario) throw InputError(scenario_file, c.name_line, "motion.columns." + labels[i], what);
+        if (target[k].column.name_in_scenario)  // the scenario's entry is the one to change
+          throw InputError(scenario_file, target[k].column.name_line, "motion.columns." + labels[k],
+                           fmt::format("sets the same keyframe key as column {} ({}, by the built-in OpenSim mapping)", i + 1, labels[i]));
         fail(header_line, fmt::format("{} (column {})", labels[i], i + 1), what + " by the built-in OpenSim mapping; map one of them to another key or ignore in motion.columns");
       }
   bool any_angle = false;
