@@ -965,8 +965,19 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
   for (const std::string& l : lines) out += l + "\n";
   if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
   const YAML::Node blanked = YAML::Load(out);
+  // An OpenSim column mapping (motion.columns) goes with the scenario to another OpenSim storage file,
+  // so a folder of inverse-kinematics results runs through one mapping (batch --motion trials/*.mot).
+  std::string columns;
+  std::string ext = fs::path(motion_file).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (const YAML::Node m = root["motion"]; (ext == ".mot" || ext == ".sto") && m.IsMap() && m["columns"].IsMap()) {
+    for (const auto& kv : m["columns"])
+      if (kv.first.IsScalar() && kv.second.IsScalar())
+        columns += (columns.empty() ? "" : ", ") + yaml_scalar(kv.first.as<std::string>()) + ": " + yaml_scalar(kv.second.as<std::string>());
+    if (!columns.empty()) columns = ", columns: {" + columns + "}";
+  }
   const std::string line = "motion: {file: " + yaml_scalar(motion_file) +
-                           (lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string()) + "}";
+                           (lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string()) + columns + "}";
   return with_top_level_line(out, blanked, line);
 }
 

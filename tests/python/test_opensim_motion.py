@@ -227,3 +227,29 @@ def test_python_scenarios_read_mot_files_through_the_same_reader(tmp_path):
     assert sc.nkeyframes == 101 and sc.motion_file.endswith("ik.mot")
     sc2 = paraspine.Scenario.load("squat_lift").with_motion(str(tmp_path / "ik.mot"))
     assert sc2.nkeyframes == 101
+
+
+def test_motion_option_keeps_the_scenarios_column_mapping_for_mot_files(tmp_path):
+    # A folder of IK results through one scenario's mapping: run/batch --motion keep motion.columns.
+    (tmp_path / "a.mot").write_text(held({"lumbar_extension": -20.0, "knee_angle_r": 30.0}))
+    (tmp_path / "b.mot").write_text(held({"lumbar_extension": -10.0, "knee_angle_r": 10.0}))
+    yaml = scenario(tmp_path, "a.mot", extra='  columns: {lumbar_extension: "-0.5*regions_deg.thoracic.flexion", knee_angle_r: ignore}\n', name="w")
+    r = run("run", yaml, "--motion", str(tmp_path / "b.mot"), "--no-fatigue", "-o", str(tmp_path / "b.h5"))
+    assert r.returncode == 0 and "ignored" not in r.stderr, r.stderr
+    with h5py.File(tmp_path / "b.h5") as f:
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["joints/name"][()]]
+        q = np.degrees(f["kinematics/joint_angles"][0, :, 0])
+    assert abs(sum(q[i] for i, n in enumerate(names) if n.startswith("T")) - 5) < 1e-9  # 10° × 0.5, thoracic
+    assert all(q[names.index(j)] == 0 for j in LUMBAR)
+    out = tmp_path / "results"
+    r = run("batch", yaml, "-o", str(out), "--no-fatigue", "--motion", str(tmp_path / "a.mot"), str(tmp_path / "b.mot"))
+    assert r.returncode == 0, r.stderr
+    for stem, total in (("a", 10), ("b", 5)):
+        with h5py.File(out / f"{stem}.h5") as f:
+            names = [n.decode() if isinstance(n, bytes) else n for n in f["joints/name"][()]]
+            q = np.degrees(f["kinematics/joint_angles"][0, :, 0])
+            assert abs(sum(q[i] for i, n in enumerate(names) if n.startswith("T")) - total) < 1e-9, stem
+    # A CSV given with --motion names its keys itself: the mapping is dropped, not an error.
+    (tmp_path / "c.csv").write_text("time,regions_deg.lumbar.flexion\n0,5\n1,5\n")
+    r = run("run", yaml, "--motion", str(tmp_path / "c.csv"), "--no-fatigue", "-o", str(tmp_path / "c.h5"))
+    assert r.returncode == 0, r.stderr
