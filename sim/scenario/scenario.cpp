@@ -1660,9 +1660,15 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     std::string list;
     for (const auto& n : dropped) list += (list.empty() ? "" : "; ") + n;
     // A motion file's columns are what is dropped: named with the scenario.
-    warn_once(fmt::format("{}: model '{}' does not articulate all of this posture (the scenario was written for model '{}'): "
-                          "dropped {} — those levels are rigid in '{}'",
-                          s.motion_file.empty() ? s.file : s.file + " (motion file " + s.motion_file + ")", m.name, src ? src->name : s.written_for_model, list, m.name));
+    const std::string where = s.motion_file.empty() ? s.file : s.file + " (motion file " + s.motion_file + ")";
+    if (src)
+      warn_once(fmt::format("{}: model '{}' does not articulate all of this posture (the scenario was written for model '{}'): "
+                            "dropped {} — those levels are rigid in '{}'",
+                            where, m.name, src->name, list, m.name));
+    else  // only the built-in OpenSim mapping drops without a source model (motion_file.h)
+      warn_once(fmt::format("{}: model '{}' does not have every level or region the built-in OpenSim mapping reads: dropped {} — "
+                            "those levels are rigid in '{}'",
+                            where, m.name, list, m.name));
   }
   return b;
 }

@@ -253,3 +253,16 @@ def test_motion_option_keeps_the_scenarios_column_mapping_for_mot_files(tmp_path
     (tmp_path / "c.csv").write_text("time,regions_deg.lumbar.flexion\n0,5\n1,5\n")
     r = run("run", yaml, "--motion", str(tmp_path / "c.csv"), "--no-fatigue", "-o", str(tmp_path / "c.h5"))
     assert r.returncode == 0, r.stderr
+
+
+def test_a_builtin_level_the_model_lacks_is_dropped_one_named_in_columns_is_an_error(tmp_path):
+    (tmp_path / "lv.mot").write_text(held({"L4_L5_FE": -2.0, "T7_T8_LB": 1.0}))
+    (tmp_path / "lv.yaml").write_text("paraspine_scenario: 1\nname: lv\nmodel: lumbar\nmotion: {file: lv.mot}\n")
+    r = run("run", str(tmp_path / "lv.yaml"), "--no-fatigue", "-o", str(tmp_path / "lv.h5"))
+    assert r.returncode == 0, r.stderr
+    assert "does not have every level or region the built-in OpenSim mapping reads: dropped joints_deg T7-T8 (T7_T8_LB)" in r.stderr
+    (tmp_path / "lv2.yaml").write_text("paraspine_scenario: 1\nname: lv\nmodel: lumbar\n"
+                                       "motion: {file: lv.mot, columns: {T7_T8_LB: joints_deg.T7-T8.lateral_bending}}\n")
+    r = run("run", str(tmp_path / "lv2.yaml"), "-o", str(tmp_path / "lv2.h5"))
+    assert r.returncode == 2 and "lv2.yaml:4: motion.columns.T7_T8_LB: unknown joint 'T7-T8'" in r.stderr, r.stderr
+    assert not (tmp_path / "lv2.h5").exists()
