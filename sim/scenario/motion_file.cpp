@@ -156,6 +156,29 @@ std::string parse_key(const std::string& name, Column& c) {
 }
 
 
+// The hands' columns together: `both` with `right` or `left`, or a position without all three
+// coordinates (a missing one would put the hand at 0). "" when they are fine; else the problem, and
+// `field` the key to name.
+std::string hand_problem(const std::vector<Column>& columns, std::string& field) {
+  bool side_given[3] = {false, false, false};
+  for (const Column& c : columns)
+    if (c.kind == Column::Kind::kHandLoad || c.kind == Column::Kind::kHandPosition) side_given[c.side] = true;
+  if (side_given[2] && (side_given[0] || side_given[1])) {
+    field = "hands.both";
+    return "hands.both already gives both hands: give both, or right and left";
+  }
+  for (int side = 0; side < 3; ++side) {
+    int given = 0;
+    for (const Column& c : columns) given += c.kind == Column::Kind::kHandPosition && c.side == side;
+    const char* names[] = {"right", "left", "both"};
+    if (given != 0 && given != 3) {
+      field = std::string("hands.") + names[side] + ".position";
+      return "give all three coordinates, position[0] (forward), position[1] (up) and position[2] (right), in metres";
+    }
+  }
+  return "";
+}
+
 std::string trimmed(const std::string& s) {
   const size_t a = s.find_first_not_of(" \t\r");
   const size_t b = s.find_last_not_of(" \t\r");
@@ -407,6 +430,12 @@ void read_storage(std::istringstream& in, const std::string& path, const std::st
       columns.push_back(c);
       source.push_back(i);
     }
+  if (std::string hand_field, problem = hand_problem(columns, hand_field); !problem.empty()) {
+    int line = 0;  // only motion.columns maps to hands: name its first hand entry
+    for (const Column& c : columns)
+      if ((c.kind == Column::Kind::kHandLoad || c.kind == Column::Kind::kHandPosition) && line == 0) line = c.name_line;
+    throw InputError(scenario_file, line, "motion.columns", hand_field + ": " + problem);
+  }
   std::vector<std::string> ignored;
   for (size_t i = 1; i < labels.size(); ++i)
     if (!target[i].used && !target[i].explicitly_ignored && std::find(coupled.begin(), coupled.end(), labels[i]) == coupled.end())
@@ -516,8 +545,10 @@ bool is_opensim_storage(const std::string& text, const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (ext == ".mot" || ext == ".sto") return true;
+  // The header is at the top: a CSV log of 288 000 rows is not scanned to its end.
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
+  int n = 0;
+  for (std::string line; n < 1000 && std::getline(in, line); ++n)
     if (trimmed(line) == "endheader") return true;
   return false;
 }
@@ -568,7 +599,6 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
                            "(in Excel with a decimal comma, save as CSV after setting the decimal separator to '.', "
                            "or convert, e.g. pandas read_csv(sep=';', decimal=',') then to_csv)",
                            *sep == ';' ? "semicolons" : "tabs"));
-      bool hand_side[3] = {false, false, false};
       for (const std::string& name : cells) {
         Column c;
         c.name = name;
@@ -582,22 +612,11 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
             if (other.kind == Column::Kind::kTime) fail(line_no, field, "is a second time column, after '" + other.name + "'");
         }
         c.name = name, c.name_line = line_no, c.name_column = static_cast<int>(columns.size()) + 1;
-        if (c.kind == Column::Kind::kHandLoad || c.kind == Column::Kind::kHandPosition) hand_side[c.side] = true;
         columns.push_back(c);
       }
       if (std::none_of(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kTime; }))
         fail(line_no, "time", "the header has no 'time' column (seconds; also read: Time, time_s, time (s), time [s], time_ms, time (ms))");
-      if (hand_side[2] && (hand_side[0] || hand_side[1]))
-        fail(line_no, "hands.both", "hands.both already gives both hands: give both, or right and left");
-      // A positioned hand needs all three coordinates: a missing one would put it at 0.
-      for (int side = 0; side < 3; ++side) {
-        int given = 0;
-        for (const Column& c : columns) given += c.kind == Column::Kind::kHandPosition && c.side == side;
-        const char* names[] = {"right", "left", "both"};
-        if (given != 0 && given != 3)
-          fail(line_no, std::string("hands.") + names[side] + ".position",
-               "give all three coordinates, position[0] (forward), position[1] (up) and position[2] (right), in metres");
-      }
+      if (std::string hand_field, problem = hand_problem(columns, hand_field); !problem.empty()) fail(line_no, hand_field, problem);
       continue;
     }
     while (cells.size() > columns.size() && cells.back().empty()) cells.pop_back();  // trailing commas

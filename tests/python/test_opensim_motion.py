@@ -200,6 +200,8 @@ def test_errors_name_the_file_line_and_column_and_write_nothing(tmp_path):
         (good, '  columns:\n    hip_flexion_r: "-regions_deg.lumbar.flexion"\n',
          "bad.yaml:7: motion.columns.hip_flexion_r: sets the same keyframe key as column 10 (lumbar_extension, by the built-in"),
         (good, '  columns:\n    lumbar_extension: "x*regions_deg.lumbar.flexion"\n', "bad.yaml:7: motion.columns.lumbar_extension: 'x*"),
+        (good, '  columns:\n    hip_flexion_r: "hands.both.position[0]"\n', "bad.yaml:7: motion.columns: hands.both.position: give all three"),
+        (good, '  columns: [lumbar_extension]\n', "bad.yaml:6: motion.columns: expected {OPENSIM_COLUMN"),
     ]
     for text, extra, expect in cases:
         (tmp_path / "bad.mot").write_text(text)
