@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <filesystem>
+#include <functional>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -17,6 +20,8 @@
 namespace paraspine {
 namespace {
 
+namespace fs = std::filesystem;
+
 // What one column sets in a keyframe.
 struct Column {
   enum class Kind { kTime, kAngle, kJointAngle, kPelvisPosition, kHandLoad, kHandPosition };
@@ -26,8 +31,17 @@ struct Column {
   int side = 0;              // hands: 0 right, 1 left, 2 both
   int coordinate = 0;        // positions: 0 forward, 1 up, 2 right
   double to_seconds = 1;     // the time: its unit in seconds (1e-3 for a column in milliseconds)
+  // An OpenSim storage file's column: the factor its values are multiplied by (sign and scale of
+  // its mapping, times 180/π for an angle given in radians), whether its first row is subtracted
+  // (pelvis_position: OpenSim's pelvis_t* are positions in the ground frame, paraspine's are
+  // displacements from standing), and where its target key was named.
+  double factor = 1;
+  bool relative = false;
+  int name_line = 0, name_column = 0;
+  bool name_in_scenario = false, builtin = false;
   // Low-passed when the scenario asks for it: angles and positions, not the time or a load.
   bool filtered() const { return kind != Kind::kTime && kind != Kind::kHandLoad; }
+  bool angle() const { return kind == Kind::kAngle || kind == Kind::kJointAngle; }
 };
 
 // One line's cells, each trimmed of spaces and of the double quotes spreadsheets and pandas put
@@ -102,6 +116,376 @@ const char* const kColumnHelp =
     "time, pelvis_deg.AXIS, regions_deg.REGION.AXIS, joints_deg.JOINT.AXIS, pelvis_position[0-2], "
     "hands.SIDE.load_kg, hands.SIDE.position[0-2] (AXIS flexion, lateral_bending or axial_rotation; SIDE right, left or both)";
 
+// What a column heading (or an OpenSim mapping's target) names, in `c`: "" when it is a keyframe key
+// (or the time column), else the problem. Hands are checked together later (all three coordinates).
+std::string parse_key(const std::string& name, Column& c) {
+  std::vector<std::string> part;
+  for (size_t a = 0, b; a <= name.size(); a = b + 1) {
+    b = name.find('.', a);
+    if (b == std::string::npos) b = name.size();
+    part.push_back(name.substr(a, b - a));
+  }
+  int coordinate = -1;
+  std::string time_unit;
+  if (const double to_seconds = time_column_to_seconds(name, time_unit); to_seconds != 0) {
+    if (to_seconds < 0)
+      return "the time's unit '" + time_unit + "' is not known: give seconds (time, time_s, time (s)) or milliseconds (time_ms, time (ms))";
+    c.kind = Column::Kind::kTime, c.to_seconds = to_seconds;
+  } else if (part.size() == 2 && part[0] == "pelvis_deg" && is_axis(part[1])) {
+    c.kind = Column::Kind::kAngle, c.region = "pelvis", c.axis = part[1];
+  } else if (part.size() == 3 && part[0] == "regions_deg" && is_axis(part[2]) && !part[1].empty()) {
+    c.kind = Column::Kind::kAngle, c.region = part[1], c.axis = part[2];
+  } else if (part.size() == 3 && part[0] == "joints_deg" && is_axis(part[2]) && !part[1].empty()) {
+    c.kind = Column::Kind::kJointAngle, c.region = part[1], c.axis = part[2];
+  } else if ((coordinate = coordinate_of(name, "pelvis_position")) >= 0) {
+    c.kind = Column::Kind::kPelvisPosition, c.coordinate = coordinate;
+  } else if (part.size() >= 3 && part[0] == "hands" && (part[1] == "right" || part[1] == "left" || part[1] == "both")) {
+    c.side = part[1] == "right" ? 0 : part[1] == "left" ? 1 : 2;
+    const std::string rest = name.substr(std::string("hands.").size() + part[1].size() + 1);
+    if (rest == "load_kg") {
+      c.kind = Column::Kind::kHandLoad;
+    } else if ((coordinate = coordinate_of(rest, "position")) >= 0) {
+      c.kind = Column::Kind::kHandPosition, c.coordinate = coordinate;
+    } else {
+      return std::string("unknown column (a hand column is hands.SIDE.load_kg or hands.SIDE.position[0-2]; columns: ") + kColumnHelp + ")";
+    }
+  } else {
+    return std::string("unknown column (columns are keyframe keys: ") + kColumnHelp + ")";
+  }
+  return "";
+}
+
+
+// The hands' columns together: `both` with `right` or `left`, or a position without all three
+// coordinates (a missing one would put the hand at 0). "" when they are fine; else the problem, and
+// `field` the key to name.
+std::string hand_problem(const std::vector<Column>& columns, std::string& field) {
+  bool side_given[3] = {false, false, false};
+  for (const Column& c : columns)
+    if (c.kind == Column::Kind::kHandLoad || c.kind == Column::Kind::kHandPosition) side_given[c.side] = true;
+  if (side_given[2] && (side_given[0] || side_given[1])) {
+    field = "hands.both";
+    return "hands.both already gives both hands: give both, or right and left";
+  }
+  for (int side = 0; side < 3; ++side) {
+    int given = 0;
+    for (const Column& c : columns) given += c.kind == Column::Kind::kHandPosition && c.side == side;
+    const char* names[] = {"right", "left", "both"};
+    if (given != 0 && given != 3) {
+      field = std::string("hands.") + names[side] + ".position";
+      return "give all three coordinates, position[0] (forward), position[1] (up) and position[2] (right), in metres";
+    }
+  }
+  return "";
+}
+
+std::string trimmed(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t\r");
+  const size_t b = s.find_last_not_of(" \t\r");
+  return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+}
+
+// An OpenSim storage line's cells: tab-separated when the line has a tab (OpenSim writes tabs),
+// else separated by runs of spaces (files edited or written by other tools). Trailing empty cells
+// (a tab at the end of a row) are dropped.
+std::vector<std::string> storage_cells(const std::string& line) {
+  std::vector<std::string> cells;
+  const std::string t = trimmed(line);
+  if (t.find('\t') != std::string::npos) {
+    std::istringstream in(t);
+    for (std::string cell; std::getline(in, cell, '\t');) cells.push_back(trimmed(cell));
+  } else {
+    std::istringstream in(t);
+    for (std::string cell; in >> cell;) cells.push_back(cell);
+  }
+  while (!cells.empty() && cells.back().empty()) cells.pop_back();
+  return cells;
+}
+
+// The built-in mapping of OpenSim coordinate names to keyframe keys, each with the sign that turns
+// the coordinate into paraspine's convention (flexion, lateral bending to the right and axial
+// rotation to the right positive; docs/scenarios.md, "OpenSim motion files", says from which .osim
+// file each axis was read). A coordinate spanning several paraspine levels goes to its region.
+struct BuiltinMap {
+  std::string column, key;
+  double sign;
+};
+const std::vector<BuiltinMap>& builtin_mapping() {
+  static const std::vector<BuiltinMap> table = [] {
+    std::vector<BuiltinMap> t = {
+        // ground_pelvis (gait2354/gait2392, Rajagopal, Hamner, MF-TL): rotation1 pelvis_tilt about
+        // +z (positive = posterior tilt), rotation2 pelvis_list about +x (positive tips the top to
+        // the right), rotation3 pelvis_rotation about +y (positive turns the front to the left);
+        // the Z-X-Y body-fixed sequence is paraspine's own.
+        {"pelvis_tilt", "pelvis_deg.flexion", -1},
+        {"pelvis_list", "pelvis_deg.lateral_bending", 1},
+        {"pelvis_rotation", "pelvis_deg.axial_rotation", -1},
+        {"pelvis_tx", "pelvis_position[0]", 1},
+        {"pelvis_ty", "pelvis_position[1]", 1},
+        {"pelvis_tz", "pelvis_position[2]", 1},
+        // back (pelvis → torso) of the full-body models: the trunk above the pelvis, read as the
+        // lumbar region.
+        {"lumbar_extension", "regions_deg.lumbar.flexion", -1},
+        {"lumbar_bending", "regions_deg.lumbar.lateral_bending", 1},
+        {"lumbar_rotation", "regions_deg.lumbar.axial_rotation", -1},
+        // Christophy 2012 lumbar spine: the independent coordinates coupled to L5-S1 … L1-L2 with
+        // shares summing to 1 (its per-level L4_L5_FE … are their coupled shares).
+        {"flex_extension", "regions_deg.lumbar.flexion", -1},
+        {"lat_bending", "regions_deg.lumbar.lateral_bending", 1},
+        {"axial_rotation", "regions_deg.lumbar.axial_rotation", -1},
+    };
+    // Per-level intervertebral coordinates <J>_FE / _LB / _AR (MF-TL / Allaire 2020 thoracolumbar,
+    // Christophy 2012): rotation1 about +z (positive = extension), rotation2 about +x (positive =
+    // right), rotation3 about +y (positive = to the left).
+    const char* levels[] = {"L5_S1", "L4_L5", "L3_L4", "L2_L3", "L1_L2", "T12_L1", "T11_T12", "T10_T11", "T9_T10",
+                            "T8_T9", "T7_T8", "T6_T7", "T5_T6", "T4_T5", "T3_T4", "T2_T3", "T1_T2"};
+    for (const char* level : levels) {
+      std::string joint(level);
+      std::replace(joint.begin(), joint.end(), '_', '-');
+      t.push_back({std::string(level) + "_FE", "joints_deg." + joint + ".flexion", -1});
+      t.push_back({std::string(level) + "_LB", "joints_deg." + joint + ".lateral_bending", 1});
+      t.push_back({std::string(level) + "_AR", "joints_deg." + joint + ".axial_rotation", -1});
+    }
+    return t;
+  }();
+  return table;
+}
+
+// An OpenSim 4 column label "/jointset/back/lumbar_extension/value" is the coordinate
+// "lumbar_extension"; a "/speed" (or other) column of a states file is none ("").
+std::string coordinate_name(const std::string& label) {
+  if (label.empty() || label[0] != '/') return label;
+  const size_t last = label.rfind('/');
+  if (label.substr(last + 1) != "value" || last == 0) return "";
+  const size_t before = label.rfind('/', last - 1);
+  return label.substr(before + 1, last - before - 1);
+}
+
+// Reads an OpenSim storage file (.mot, .sto): a header ending in "endheader" (version 1 files of
+// Storage, "Coordinates / version=1 / nRows= / nColumns= / inDegrees=", and version 3/4 files of
+// STOFileAdapter, "version=3 / OpenSimVersion=4.x / DataType=double / inDegrees="), then the
+// column labels (the first "time") and the rows, tab-separated (or by spaces). The columns the
+// mapping gives a keyframe key become `columns` (the time first), their values converted
+// (radians → degrees, the mapping's sign and factor, positions from their first row), the times
+// shifted to start at 0; the others are named in one note.
+void read_storage(std::istringstream& in, const std::string& path, const std::string& scenario_file,
+                  const std::vector<MotionColumnMap>& mapping, std::vector<Column>& columns, std::vector<int>& row_line,
+                  std::vector<std::vector<double>>& values, int& header_line,
+                  const std::function<void(const std::string&, double)>& note_time_decimals) {
+  auto fail = [&](int line, const std::string& field, const std::string& msg) { throw InputError(path, line, field, msg); };
+  std::string text;
+  int line_no = 0, end_line = 0;
+  int degrees_line = 0, rows_line = 0, columns_line = 0;
+  bool in_degrees = true;
+  long n_rows = -1, n_columns = -1;
+  auto count = [&](const std::string& value, const std::string& key) {
+    long n = 0;
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 9)
+      fail(line_no, key, "'" + value + "' is not a whole number");
+    n = std::stol(value);
+    return n;
+  };
+  while (std::getline(in, text)) {
+    ++line_no;
+    const std::string t = trimmed(text);
+    if (t == "endheader") {
+      end_line = line_no;
+      break;
+    }
+    const size_t eq = t.find('=');
+    if (eq == std::string::npos) continue;  // the name line, "Units are S.I. units ...", blank lines
+    std::string key = trimmed(t.substr(0, eq));
+    const std::string value = trimmed(t.substr(eq + 1));
+    std::string lower(key);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (lower == "indegrees") {
+      if (value != "yes" && value != "no") fail(line_no, key, "'" + value + "': expected yes or no (whether the angles are in degrees)");
+      in_degrees = value == "yes", degrees_line = line_no;
+    } else if (lower == "nrows") {
+      n_rows = count(value, key), rows_line = line_no;
+    } else if (lower == "ncolumns") {
+      n_columns = count(value, key), columns_line = line_no;
+    } else if (lower == "version") {
+      double v = 0;
+      if (!parse_decimal(value, v)) fail(line_no, key, "'" + value + "' is not a version number");
+    }
+  }
+  if (end_line == 0)
+    fail(1, "header", "no 'endheader' line: an OpenSim storage file (.mot, .sto) has a header (nRows=, nColumns=, inDegrees=) ending in a line 'endheader', then the column names and the rows");
+  std::vector<std::string> labels;
+  while (std::getline(in, text)) {
+    ++line_no;
+    if (trimmed(text).empty()) continue;
+    labels = storage_cells(text);
+    header_line = line_no;
+    break;
+  }
+  if (labels.empty()) fail(end_line, "header", "no column names after endheader");
+  std::string first(labels[0]);
+  std::transform(first.begin(), first.end(), first.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (first != "time") fail(header_line, labels[0] + " (column 1)", "the first column of an OpenSim storage file is 'time'");
+  if (n_columns >= 0 && static_cast<size_t>(n_columns) != labels.size())
+    fail(columns_line, "nColumns", fmt::format("says {} columns; the column names (line {}) are {}", n_columns, header_line, labels.size()));
+  for (size_t i = 0; i < labels.size(); ++i)
+    for (size_t k = 0; k < i; ++k)
+      if (labels[k] == labels[i]) fail(header_line, fmt::format("{} (column {})", labels[i], i + 1), fmt::format("is given twice (column {})", k + 1));
+
+  // Each label's target: the scenario's motion.columns entry, else the built-in mapping.
+  struct Target {
+    Column column;
+    bool used = false;
+    bool explicitly_ignored = false;
+  };
+  std::vector<Target> target(labels.size());
+  std::vector<bool> mapping_used(mapping.size(), false);
+  for (size_t i = 1; i < labels.size(); ++i) {
+    const std::string coordinate = coordinate_name(labels[i]);
+    Column& c = target[i].column;
+    c.name = labels[i], c.name_line = header_line, c.name_column = static_cast<int>(i) + 1;
+    const MotionColumnMap* given = nullptr;
+    for (size_t m = 0; m < mapping.size(); ++m)
+      if (mapping[m].column == labels[i] || (!coordinate.empty() && mapping[m].column == coordinate)) given = &mapping[m], mapping_used[m] = true;
+    std::string key;
+    if (given) {
+      const std::string field = "motion.columns." + given->column;
+      std::string spec = trimmed(given->target);
+      if (spec == "ignore") {
+        target[i].explicitly_ignored = true;
+        continue;
+      }
+      double factor = 1;
+      if (!spec.empty() && (spec[0] == '-' || spec[0] == '+')) factor = spec[0] == '-' ? -1 : 1, spec = trimmed(spec.substr(1));
+      if (const size_t star = spec.find('*'); star != std::string::npos) {
+        double f = 0;
+        if (!parse_decimal(trimmed(spec.substr(0, star)), f) || !std::isfinite(f) || f == 0)
+          throw InputError(scenario_file, given->line, field,
+                           "'" + given->target + "': the factor before '*' is a non-zero decimal number ([-][FACTOR*]KEY)");
+        factor *= f, spec = trimmed(spec.substr(star + 1));
+      }
+      if (const std::string problem = parse_key(spec, c); !problem.empty() || c.kind == Column::Kind::kTime)
+        throw InputError(scenario_file, given->line, field,
+                         "'" + given->target + "': " + (problem.empty() ? std::string("the time is the file's first column, not a target") : problem) +
+                             "; a target is [-][FACTOR*]KEY or ignore");
+      c.factor = factor, c.name_line = given->line, c.name_in_scenario = true;
+      target[i].used = true;
+      continue;
+    }
+    for (const BuiltinMap& b : builtin_mapping())
+      if (b.column == coordinate) {
+        parse_key(b.key, c);
+        c.factor = b.sign, c.builtin = true;
+        target[i].used = true;
+      }
+  }
+  for (size_t m = 0; m < mapping.size(); ++m)
+    if (!mapping_used[m]) {
+      std::string names;
+      for (size_t i = 1; i < labels.size(); ++i) names += (names.empty() ? "" : ", ") + labels[i];
+      throw InputError(scenario_file, mapping[m].line, "motion.columns." + mapping[m].column,
+                       "no column '" + mapping[m].column + "' in " + path + " (its columns: " + names + ")");
+    }
+  // Christophy 2012's per-level coordinates are coupled to its lumbar ones: with the region read from
+  // flex_extension (or lumbar_extension), its levels' columns would count twice.
+  std::vector<std::string> coupled;
+  for (size_t i = 1; i < labels.size(); ++i) {
+    Column& c = target[i].column;
+    if (!target[i].used || !c.builtin || c.kind != Column::Kind::kJointAngle) continue;
+    const std::string lumbar[] = {"L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"};
+    if (std::find(std::begin(lumbar), std::end(lumbar), c.region) == std::end(lumbar)) continue;
+    for (size_t k = 1; k < labels.size(); ++k)
+      if (target[k].used && target[k].column.kind == Column::Kind::kAngle && target[k].column.region == "lumbar" &&
+          target[k].column.axis == c.axis) {
+        target[i].used = false;
+        coupled.push_back(labels[i]);
+        break;
+      }
+  }
+  // Two columns for one key would be added by nothing: refused, naming both.
+  auto key_of = [](const Column& c) { return fmt::format("{}|{}|{}|{}|{}", static_cast<int>(c.kind), c.region, c.axis, c.side, c.coordinate); };
+  for (size_t i = 1; i < labels.size(); ++i)
+    for (size_t k = 1; k < i && target[i].used; ++k)
+      if (target[k].used && key_of(target[k].column) == key_of(target[i].column)) {
+        const Column& c = target[i].column;
+        const std::string what = fmt::format("sets the same keyframe key as column {} ({})", k + 1, labels[k]);
+        if (c.name_in_scenario) throw InputError(scenario_file, c.name_line, "motion.columns." + labels[i], what);
+        if (target[k].column.name_in_scenario)  // the scenario's entry is the one to change
+          throw InputError(scenario_file, target[k].column.name_line, "motion.columns." + labels[k],
+                           fmt::format("sets the same keyframe key as column {} ({}, by the built-in OpenSim mapping)", i + 1, labels[i]));
+        fail(header_line, fmt::format("{} (column {})", labels[i], i + 1), what + " by the built-in OpenSim mapping; map one of them to another key or ignore in motion.columns");
+      }
+  bool any_angle = false;
+  for (size_t i = 1; i < labels.size(); ++i) any_angle = any_angle || (target[i].used && target[i].column.angle());
+  if (any_angle && degrees_line == 0)
+    fail(end_line, "inDegrees", "the header does not say whether the angles are in degrees or radians: add a line inDegrees=yes or inDegrees=no before endheader");
+
+  Column time;
+  time.kind = Column::Kind::kTime, time.name = labels[0], time.name_line = header_line, time.name_column = 1;
+  columns.push_back(time);
+  std::vector<size_t> source{0};
+  for (size_t i = 1; i < labels.size(); ++i)
+    if (target[i].used) {
+      Column c = target[i].column;
+      if (c.angle() && !in_degrees) c.factor *= 180 / M_PI;
+      c.relative = c.kind == Column::Kind::kPelvisPosition;
+      columns.push_back(c);
+      source.push_back(i);
+    }
+  if (std::string hand_field, problem = hand_problem(columns, hand_field); !problem.empty()) {
+    int line = 0;  // only motion.columns maps to hands: name its first hand entry
+    for (const Column& c : columns)
+      if ((c.kind == Column::Kind::kHandLoad || c.kind == Column::Kind::kHandPosition) && line == 0) line = c.name_line;
+    throw InputError(scenario_file, line, "motion.columns", hand_field + ": " + problem);
+  }
+  std::vector<std::string> ignored;
+  for (size_t i = 1; i < labels.size(); ++i)
+    if (!target[i].used && !target[i].explicitly_ignored && std::find(coupled.begin(), coupled.end(), labels[i]) == coupled.end())
+      ignored.push_back(labels[i]);
+
+  while (std::getline(in, text)) {
+    ++line_no;
+    const std::vector<std::string> cells = storage_cells(text);
+    if (cells.empty()) continue;
+    if (cells.size() != labels.size())
+      fail(line_no, cells.size() < labels.size() ? labels[cells.size()] : "",
+           fmt::format("{} values for the {} column names (line {}){}", cells.size(), labels.size(), header_line,
+                       cells.size() < labels.size() ? ": this column and those after it have none" : ""));
+    std::vector<double> row(columns.size());
+    for (size_t j = 0; j < columns.size(); ++j) {
+      const std::string& cell = cells[source[j]];
+      const std::string field = fmt::format("{} (column {})", labels[source[j]], source[j] + 1);
+      double v = 0;
+      if (!parse_decimal(cell, v)) fail(line_no, field, "'" + cell + "' is not a number");
+      if (!std::isfinite(v)) fail(line_no, field, "'" + cell + "' is not a finite number");
+      row[j] = v;
+      if (j == 0) note_time_decimals(cell, 1);
+    }
+    row_line.push_back(line_no);
+    values.push_back(std::move(row));
+  }
+  if (n_rows >= 0 && static_cast<size_t>(n_rows) != values.size())
+    fail(rows_line, "nRows", fmt::format("says {} rows; the table (lines {} to {}) has {}", n_rows, header_line + 1, line_no, values.size()));
+  if (values.size() < 2) fail(header_line, "", "a motion needs at least two rows (a held posture is two rows with the same values)");
+  // OpenSim writes a trial's own times: read from its first row on.
+  const double t0 = values[0][0];
+  std::vector<double> first_row = values[0];
+  for (auto& row : values) {
+    row[0] -= t0;
+    for (size_t j = 1; j < columns.size(); ++j) row[j] = (row[j] - (columns[j].relative ? first_row[j] : 0)) * columns[j].factor;
+  }
+  if (!ignored.empty() || !coupled.empty()) {
+    std::string list, coupled_list;
+    for (const auto& n : ignored) list += (list.empty() ? "" : ", ") + n;
+    for (const auto& n : coupled) coupled_list += (coupled_list.empty() ? "" : ", ") + n;
+    std::string msg = path + ": ";
+    if (!ignored.empty())
+      msg += fmt::format("{} OpenSim column{} with no paraspine mapping, ignored: {} (motion.columns maps a column to a keyframe key)",
+                         ignored.size(), ignored.size() == 1 ? "" : "s", list);
+    if (!coupled.empty())
+      msg += std::string(ignored.empty() ? "" : "; ") + coupled_list +
+             " ignored: the per-level shares of the lumbar coordinates read as the lumbar region (Christophy 2012's coupling)";
+    warn_once(msg);
+  }
+}
 }  // namespace
 
 bool is_time_column(const std::string& name) {
@@ -157,8 +541,21 @@ std::string motion_file_text(const std::string& path) {
   return text.str();
 }
 
+bool is_opensim_storage(const std::string& text, const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (ext == ".mot" || ext == ".sto") return true;
+  // The header is at the top: a CSV log of 288 000 rows is not scanned to its end.
+  std::istringstream in(text);
+  int n = 0;
+  for (std::string line; n < 1000 && std::getline(in, line); ++n)
+    if (trimmed(line) == "endheader") return true;
+  return false;
+}
+
 std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std::string& path, double lowpass_hz,
-                                               const std::string& scenario_file, int lowpass_line) {
+                                               const std::string& scenario_file, int lowpass_line,
+                                               const std::vector<MotionColumnMap>& mapping) {
   // A UTF-8 byte order mark (Excel's "CSV UTF-8", Windows tools) is not part of the first name.
   std::istringstream in(csv.compare(0, 3, "\xEF\xBB\xBF") == 0 ? csv.substr(3) : csv);
   auto fail = [&](int line, const std::string& field, const std::string& msg) { throw InputError(path, line, field, msg); };
@@ -170,7 +567,21 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   std::vector<int> row_line;
   std::vector<std::vector<double>> values;
   int time_decimals = 0;  // the most decimals a time is printed with; -1 when one is in scientific notation
-  while (std::getline(in, text)) {
+  // The resolution the times are printed with (3 decimals: 1 ms; in milliseconds, 3 more), for the
+  // spacing checks below.
+  auto note_time_decimals = [&](const std::string& cell, double to_seconds) {
+    const size_t dot = cell.find('.'), e = cell.find_first_of("eE");
+    const int decimals = (dot == std::string::npos ? 0 : static_cast<int>(cell.size() - dot - 1)) + (to_seconds == 1 ? 0 : 3);
+    if (e != std::string::npos) time_decimals = -1;  // scientific notation: resolution unknown
+    else if (time_decimals >= 0) time_decimals = std::max(time_decimals, decimals);
+  };
+  const bool storage = is_opensim_storage(csv, path);
+  if (!storage && !mapping.empty())
+    throw InputError(scenario_file, mapping.front().line, "motion.columns." + mapping.front().column,
+                     "maps the columns of an OpenSim storage file (.mot, .sto); a CSV motion file (" + path +
+                         ") names keyframe keys in its header");
+  if (storage) read_storage(in, path, scenario_file, mapping, columns, row_line, values, header_line, note_time_decimals);
+  while (!storage && std::getline(in, text)) {
     ++line_no;
     const size_t first = text.find_first_not_of(" \t\r");
     if (first == std::string::npos || text[first] == '#') continue;
@@ -188,7 +599,6 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
                            "(in Excel with a decimal comma, save as CSV after setting the decimal separator to '.', "
                            "or convert, e.g. pandas read_csv(sep=';', decimal=',') then to_csv)",
                            *sep == ';' ? "semicolons" : "tabs"));
-      bool hand_side[3] = {false, false, false};
       for (const std::string& name : cells) {
         Column c;
         c.name = name;
@@ -196,57 +606,17 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
         if (name.empty()) fail(line_no, field, "has no name in the header");
         for (const Column& other : columns)
           if (other.name == name) fail(line_no, field, "is given twice");
-        std::vector<std::string> part;
-        for (size_t a = 0, b; a <= name.size(); a = b + 1) {
-          b = name.find('.', a);
-          if (b == std::string::npos) b = name.size();
-          part.push_back(name.substr(a, b - a));
-        }
-        int coordinate = -1;
-        std::string time_unit;
-        if (const double to_seconds = time_column_to_seconds(name, time_unit); to_seconds != 0) {
-          if (to_seconds < 0)
-            fail(line_no, field, "the time's unit '" + time_unit + "' is not known: give seconds (time, time_s, time (s)) or milliseconds (time_ms, time (ms))");
+        if (const std::string problem = parse_key(name, c); !problem.empty()) fail(line_no, field, problem);
+        if (c.kind == Column::Kind::kTime) {
           for (const Column& other : columns)
             if (other.kind == Column::Kind::kTime) fail(line_no, field, "is a second time column, after '" + other.name + "'");
-          c.kind = Column::Kind::kTime, c.to_seconds = to_seconds;
-        } else if (part.size() == 2 && part[0] == "pelvis_deg" && is_axis(part[1])) {
-          c.kind = Column::Kind::kAngle, c.region = "pelvis", c.axis = part[1];
-        } else if (part.size() == 3 && part[0] == "regions_deg" && is_axis(part[2]) && !part[1].empty()) {
-          c.kind = Column::Kind::kAngle, c.region = part[1], c.axis = part[2];
-        } else if (part.size() == 3 && part[0] == "joints_deg" && is_axis(part[2]) && !part[1].empty()) {
-          c.kind = Column::Kind::kJointAngle, c.region = part[1], c.axis = part[2];
-        } else if ((coordinate = coordinate_of(name, "pelvis_position")) >= 0) {
-          c.kind = Column::Kind::kPelvisPosition, c.coordinate = coordinate;
-        } else if (part.size() >= 3 && part[0] == "hands" && (part[1] == "right" || part[1] == "left" || part[1] == "both")) {
-          c.side = part[1] == "right" ? 0 : part[1] == "left" ? 1 : 2;
-          const std::string rest = name.substr(std::string("hands.").size() + part[1].size() + 1);
-          if (rest == "load_kg") {
-            c.kind = Column::Kind::kHandLoad;
-          } else if ((coordinate = coordinate_of(rest, "position")) >= 0) {
-            c.kind = Column::Kind::kHandPosition, c.coordinate = coordinate;
-          } else {
-            fail(line_no, field, std::string("unknown column (a hand column is hands.SIDE.load_kg or hands.SIDE.position[0-2]; columns: ") + kColumnHelp + ")");
-          }
-          hand_side[c.side] = true;
-        } else {
-          fail(line_no, field, std::string("unknown column (columns are keyframe keys: ") + kColumnHelp + ")");
         }
+        c.name = name, c.name_line = line_no, c.name_column = static_cast<int>(columns.size()) + 1;
         columns.push_back(c);
       }
       if (std::none_of(columns.begin(), columns.end(), [](const Column& c) { return c.kind == Column::Kind::kTime; }))
         fail(line_no, "time", "the header has no 'time' column (seconds; also read: Time, time_s, time (s), time [s], time_ms, time (ms))");
-      if (hand_side[2] && (hand_side[0] || hand_side[1]))
-        fail(line_no, "hands.both", "hands.both already gives both hands: give both, or right and left");
-      // A positioned hand needs all three coordinates: a missing one would put it at 0.
-      for (int side = 0; side < 3; ++side) {
-        int given = 0;
-        for (const Column& c : columns) given += c.kind == Column::Kind::kHandPosition && c.side == side;
-        const char* names[] = {"right", "left", "both"};
-        if (given != 0 && given != 3)
-          fail(line_no, std::string("hands.") + names[side] + ".position",
-               "give all three coordinates, position[0] (forward), position[1] (up) and position[2] (right), in metres");
-      }
+      if (std::string hand_field, problem = hand_problem(columns, hand_field); !problem.empty()) fail(line_no, hand_field, problem);
       continue;
     }
     while (cells.size() > columns.size() && cells.back().empty()) cells.pop_back();  // trailing commas
@@ -263,13 +633,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       row[i] = v;
       if (columns[i].kind == Column::Kind::kTime) {
         row[i] = v * columns[i].to_seconds;
-        // The resolution the times are printed with (3 decimals: 1 ms; in milliseconds, 3 more), for
-        // the spacing checks below.
-        const size_t dot = cells[i].find('.'), e = cells[i].find_first_of("eE");
-        const int decimals = (dot == std::string::npos ? 0 : static_cast<int>(cells[i].size() - dot - 1)) +
-                             (columns[i].to_seconds == 1 ? 0 : 3);
-        if (e != std::string::npos) time_decimals = -1;  // scientific notation: resolution unknown
-        else if (time_decimals >= 0) time_decimals = std::max(time_decimals, decimals);
+        note_time_decimals(cells[i], columns[i].to_seconds);
       }
     }
     row_line.push_back(line_no);
@@ -368,9 +732,11 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
         case Column::Kind::kAngle:
           if (c.region == "pelvis" && std::abs(v) > kMaxPelvisAngleDeg)
             fail(row_line[k], field, fmt::format("{:g}° is more than a half turn (limit ±{:g}° per axis)", v, kMaxPelvisAngleDeg));
-          kf.angles.push_back({c.region, c.axis, v, row_line[k], field});
+          kf.angles.push_back({c.region, c.axis, v, row_line[k], field, c.name_line, c.name_column, c.name_in_scenario, c.builtin});
           break;
-        case Column::Kind::kJointAngle: kf.joint_angles.push_back({c.region, c.axis, v, row_line[k], field}); break;
+        case Column::Kind::kJointAngle:
+          kf.joint_angles.push_back({c.region, c.axis, v, row_line[k], field, c.name_line, c.name_column, c.name_in_scenario, c.builtin});
+          break;
         case Column::Kind::kPelvisPosition: kf.pelvis_position[c.coordinate] = v; break;
         case Column::Kind::kHandLoad:
           if (v < 0) fail(row_line[k], field, "must not be negative");

@@ -16,13 +16,29 @@
 
 namespace paraspine {
 
+// One entry of a scenario's `motion: {columns: {COLUMN: TARGET}}`: an OpenSim storage file's column
+// read as a keyframe key, TARGET "[-][FACTOR*]KEY" ("-regions_deg.lumbar.flexion",
+// "0.5*joints_deg.L4-L5.flexion") or "ignore" (docs/scenarios.md, "OpenSim motion files").
+struct MotionColumnMap {
+  std::string column, target;
+  int line = 0;  // in the scenario file
+};
+
+// Whether a motion file is an OpenSim storage file (.mot, .sto; or any name whose text has a line
+// "endheader"), rather than a CSV table.
+bool is_opensim_storage(const std::string& text, const std::string& path);
+
 // Reads a motion file's text (motion_file_text; a results file keeps it, so pictures rebuild the run
 // without the CSV) into keyframes (each keyframe's `file` is `path`, its lines the CSV's). With
 // lowpass_hz > 0 every angle and position column is low-pass filtered first (lowpass_zero_lag; the
 // rows must then be evenly spaced in time). `scenario_file` and `lowpass_line` say where the
-// scenario gave the filter, for its errors ("motion.lowpass_hz").
+// scenario gave the filter, for its errors ("motion.lowpass_hz"). An OpenSim storage file
+// (is_opensim_storage) has its coordinates mapped to keyframe keys by `columns` (errors about an
+// entry name `scenario_file` and its line) and by the built-in mapping of widely used OpenSim
+// models' coordinate names; its other columns are ignored with one note naming them.
 std::vector<ScenarioKeyframe> read_motion_text(const std::string& text, const std::string& path, double lowpass_hz,
-                                               const std::string& scenario_file, int lowpass_line);
+                                               const std::string& scenario_file, int lowpass_line,
+                                               const std::vector<MotionColumnMap>& columns = {});
 // Whether a column heading is the time column as the reader takes it: "time" in any case, bare or
 // with a unit ("time_s", "Time (s)", "time [ms]", ...; one with an unknown unit is a time column the
 // reader refuses by name). Python uses it to find a DataFrame's time in its index.

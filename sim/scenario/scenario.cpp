@@ -415,7 +415,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   const YAML::Node motion = root["motion"];
   if (motion.IsDefined()) {
     // Kinematics from a CSV table, one keyframe per row (motion_file.h; docs/scenarios.md, "Motion files").
-    r.allow(motion, "motion", {"file", "lowpass_hz"});
+    r.allow(motion, "motion", {"file", "lowpass_hz", "columns"});
     if (keys.IsDefined())
       r.fail(keys, "keyframes", "the motion file (motion.file, line " + std::to_string(r.line(motion)) +
                                     ") gives the keyframes: give a motion file or keyframes, not both");
@@ -437,9 +437,19 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
       lowpass_line = r.line(motion["lowpass_hz"]);
       if (!(lowpass_hz > 0)) r.fail(motion["lowpass_hz"], "motion.lowpass_hz", "must be a positive cutoff frequency in Hz");
     }
+    // An OpenSim storage file's columns as keyframe keys (motion_file.h; docs/scenarios.md,
+    // "OpenSim motion files"): {COLUMN: "[-][FACTOR*]KEY" or ignore}.
+    std::vector<MotionColumnMap> columns;
+    if (const YAML::Node cn = motion["columns"]; cn.IsDefined()) {
+      if (!cn.IsMap()) r.fail(cn, "motion.columns", "expected {OPENSIM_COLUMN: \"[-][FACTOR*]KEY\" or ignore, ...}");
+      for (const auto& kv : cn) {
+        const std::string column = kv.first.as<std::string>();
+        columns.push_back({column, r.str(kv.second, "motion.columns." + column), r.line(kv.second)});
+      }
+    }
     s.motion_file = path;
     s.motion_text = given.text ? *given.text : motion_file_text(path);
-    s.keyframes = read_motion_text(s.motion_text, path, lowpass_hz, file, lowpass_line);
+    s.keyframes = read_motion_text(s.motion_text, path, lowpass_hz, file, lowpass_line, columns);
   }
   if (!motion.IsDefined() && (!keys.IsDefined() || keys.IsNull()))
     r.fail(root, "keyframes", "missing: a list of keyframes (or a motion file: motion: {file: motion.csv})");
@@ -964,8 +974,19 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
   for (const std::string& l : lines) out += l + "\n";
   if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
   const YAML::Node blanked = YAML::Load(out);
+  // An OpenSim column mapping (motion.columns) goes with the scenario to another OpenSim storage file,
+  // so a folder of inverse-kinematics results runs through one mapping (batch --motion trials/*.mot).
+  std::string columns;
+  std::string ext = fs::path(motion_file).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (const YAML::Node m = root["motion"]; (ext == ".mot" || ext == ".sto") && m.IsMap() && m["columns"].IsMap()) {
+    for (const auto& kv : m["columns"])
+      if (kv.first.IsScalar() && kv.second.IsScalar())
+        columns += (columns.empty() ? "" : ", ") + yaml_scalar(kv.first.as<std::string>()) + ": " + yaml_scalar(kv.second.as<std::string>());
+    if (!columns.empty()) columns = ", columns: {" + columns + "}";
+  }
   const std::string line = "motion: {file: " + yaml_scalar(motion_file) +
-                           (lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string()) + "}";
+                           (lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string()) + columns + "}";
   return with_top_level_line(out, blanked, line);
 }
 
@@ -1434,6 +1455,16 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
   auto drop = [&](const std::string& what) {
     if (std::find(dropped.begin(), dropped.end(), what) == dropped.end()) dropped.push_back(what);
   };
+  // A motion file's region or joint this model lacks is named where the name was written: the CSV's
+  // header line and column (not the first row that uses it), or the scenario's motion.columns entry
+  // that mapped an OpenSim column to it.
+  auto name_fail = [&](const ScenarioAngle& a, const std::string& what) {
+    if (a.name_in_scenario) {
+      error_file = s.file;
+      fail(a.name_line, "motion.columns." + a.field, what);
+    }
+    fail(a.name_line, fmt::format("{} (column {})", a.field, a.name_column), what);
+  };
   // Per keyframe: the level offsets a region angle put on joints through the scenario's model's rhythm,
   // with the angle they came from (to name it in a range error).
   std::vector<std::pair<int, const ScenarioAngle*>> carried;
@@ -1483,6 +1514,15 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         }
         continue;
       }
+      if (a.region != "pelvis" && m.region_index(a.region) < 0 && a.name_line > 0) {
+        if (a.builtin) {  // a built-in OpenSim mapping's region this model lacks
+          drop("regions_deg " + a.region + " (" + a.field + ")");
+          continue;
+        }
+        std::string names = "pelvis";
+        for (const auto& n : m.region_name) names += ", " + n;
+        name_fail(a, "unknown region '" + a.region + "' (this model has: " + names + ")");
+      }
       try {
         set_posture_angle(m, a.region, a.axis, deg2rad(a.degrees), p);
       } catch (const std::invalid_argument& e) {
@@ -1498,11 +1538,17 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
         drop("joints_deg " + a.region);
         continue;
       }
+      if (j < 0 && a.builtin) {  // a built-in OpenSim mapping's level this model lacks
+        drop("joints_deg " + a.region + " (" + a.field + ")");
+        continue;
+      }
       if (j < 0) {
         std::string names;
         for (const auto& n : m.joint_name) names.append(names.empty() ? "" : ", ").append(n);
         const std::string hint = m.region_index(a.region) >= 0 || a.region == "pelvis" ? ": a region: give it under regions_deg" : "";
-        fail(a.line, a.field.substr(0, a.field.rfind('.')), "unknown joint '" + a.region + "'" + hint + " (model '" + m.name + "' has: " + names + ")");
+        const std::string what = "unknown joint '" + a.region + "'" + hint + " (model '" + m.name + "' has: " + names + ")";
+        if (a.name_line > 0) name_fail(a, what);
+        fail(a.line, a.field.substr(0, a.field.rfind('.')), what);
       }
       for (int ax = 0; ax < 3; ++ax)
         if (a.axis == kAxisNames[ax]) p.level_angles[m.dof(j, ax)] += deg2rad(a.degrees);
@@ -1623,9 +1669,15 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
     std::string list;
     for (const auto& n : dropped) list += (list.empty() ? "" : "; ") + n;
     // A motion file's columns are what is dropped: named with the scenario.
-    warn_once(fmt::format("{}: model '{}' does not articulate all of this posture (the scenario was written for model '{}'): "
-                          "dropped {} — those levels are rigid in '{}'",
-                          s.motion_file.empty() ? s.file : s.file + " (motion file " + s.motion_file + ")", m.name, src ? src->name : s.written_for_model, list, m.name));
+    const std::string where = s.motion_file.empty() ? s.file : s.file + " (motion file " + s.motion_file + ")";
+    if (src)
+      warn_once(fmt::format("{}: model '{}' does not articulate all of this posture (the scenario was written for model '{}'): "
+                            "dropped {} — those levels are rigid in '{}'",
+                            where, m.name, src->name, list, m.name));
+    else  // only the built-in OpenSim mapping drops without a source model (motion_file.h)
+      warn_once(fmt::format("{}: model '{}' does not have every level or region the built-in OpenSim mapping reads: dropped {} — "
+                            "those levels are rigid in '{}'",
+                            where, m.name, list, m.name));
   }
   return b;
 }

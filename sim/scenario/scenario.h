@@ -25,6 +25,14 @@ struct ScenarioAngle {
   double degrees = 0;
   int line = 0;
   std::string field;
+  // Where the region or joint was named, when not at `line`: a motion file's header (name_line, and
+  // name_column its 1-based column), or for an OpenSim column mapped by the scenario's
+  // motion.columns the scenario's line (name_in_scenario). A name the model lacks is an error there,
+  // except for a built-in OpenSim mapping (builtin), whose name is dropped with a note.
+  int name_line = 0;
+  int name_column = 0;
+  bool name_in_scenario = false;
+  bool builtin = false;
 };
 
 struct ScenarioHand {
@@ -268,6 +276,8 @@ std::string apply_overrides(const std::string& text, const std::string& file,
 // other line keeps its number for errors, and `motion: {file: MOTION_FILE, lowpass_hz: HZ}` (no filter
 // when lowpass_hz is 0) is added as a top-level line. The name is written as given and not looked up
 // (Python's with_motion parses the result with the motion's text, parse_scenario_with_motion).
+// A `motion.columns` mapping of the scenario is kept (in that line) when `motion_file` is an OpenSim
+// storage file by its extension (.mot, .sto).
 // InputError for a scenario written as one flow mapping or a cutoff that is not a number ≥ 0.
 std::string with_motion_entry(const std::string& text, const std::string& file, const std::string& motion_file, double lowpass_hz,
                               const std::string& option);

@@ -121,7 +121,7 @@ def test_csv_errors_name_the_csv_line_and_column_and_write_nothing(tmp_path):
     cases = [
         ("time,regions_deg.lumbar.flexion\n0,0\n1,abc\n", "m.csv:3: regions_deg.lumbar.flexion: 'abc' is not a number"),
         ("time,regions_deg.lumbar.flexion\n0,0\n1,80\n", "m.csv:3: regions_deg.lumbar.flexion: at t = 1 s"),
-        ("time,regions_deg.lumbr.flexion\n0,0\n1,1\n", "regions_deg.lumbr.flexion: unknown region 'lumbr'"),
+        ("time,regions_deg.lumbr.flexion\n0,0\n1,1\n", "m.csv:1: regions_deg.lumbr.flexion (column 2): unknown region 'lumbr'"),  # the header, not a row
         ("time,regions_deg.lumbar.flexion\n0,0\n0,1\n", "m.csv:3: time: times must increase"),
         ("time,hands.both.position[0],hands.both.position[1],hands.both.position[2]\n0,0.3,0,0.2\n1,0.9,-0.9,0.2\n",
          "m.csv:3: hands.both.position: the hand is"),
