@@ -21,7 +21,7 @@ namespace paraspine::cli {
 
 namespace {
 struct RenderArgs {
-  std::string results, out, view, color = "activation";
+  std::string results, out, view, color = "activation", region = "whole";
   long frame = 0;
   double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
   int width = 1600, height = 1000;
@@ -49,6 +49,10 @@ Verb add_render_verb(CLI::App& app) {
   c->add_flag("--joint-forces", args->joint_forces, "Draw at the discs the load of the body above: compression along the disc normal (black) and "
                                                     "shear in the disc plane (violet), from the file's /joints/compression and shear_*, one scale "
                                                     "(1000 N = 40 mm of body, bar in the legend)");
+  c->add_option("--region", args->region, "Part of the body to frame: whole, lumbar (pelvis to T12-L1), thoracic (T12-L1 to C7-T1) or neck "
+                                          "(C7-T1 to the head); the picture is cropped to its bones (an animation: over its span, one camera), "
+                                          "labels its vertebrae and draws --joint-forces at its discs")
+      ->capture_default_str();
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
   c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0) & finite_number());
   c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(positive_number());
@@ -58,6 +62,7 @@ Verb add_render_verb(CLI::App& app) {
             "  paraspine render lift.h5 -o lift.svg\n"
             "  paraspine render lift.h5 --time 1.5 --view oblique --color force -o lift.png\n"
             "  paraspine render lift.h5 --joint-forces -o lift_loads.png\n"
+            "  paraspine render neck.h5 --time 16000 --region neck --joint-forces -o neck.png\n"
             "  paraspine render plank.h5 --frame 12 -o plank.png\n"
             "  paraspine render sitting.h5 --color fatigue --view frontal -o fatigue.pdf\n"
             "  paraspine render lift.h5 --animate --fps 25 -o lift.mp4\n"
@@ -67,6 +72,7 @@ Verb add_render_verb(CLI::App& app) {
             // `render lift.png -o lift.png` would replace the results by their picture; a device,
             // FIFO or link at -o would be replaced by a file (the picture is renamed into place).
             check_output_path(args->out, {args->results});
+            const Region region = parse_region(args->region);  // before anything is read or written
             const ResultsSeries results(args->results);
             // An instant outside the run, or NaN, used to draw the first or last frame silently.
             for (const char* opt : {"--time", "--start", "--end"}) {
@@ -78,7 +84,9 @@ Verb add_render_verb(CLI::App& app) {
                                                          results.time.front(), results.time.back()));
             }
             ResultsPicture picture(results);
+            picture.check_region(region);  // the lumbar model has no neck
             PictureOptions o;
+            o.region = region;
             const long frame = c->count("--frame") ? args->frame : c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
             if (frame >= results.frames())
               throw InputError("--frame", 0, "", fmt::format("frame {} is outside the run in {} (frames 0 … {})", frame, args->results, results.frames() - 1));
@@ -95,6 +103,7 @@ Verb add_render_verb(CLI::App& app) {
               a.speed = args->speed;
               a.start = c->count("--start") ? args->start : results.time.front();
               a.end = c->count("--end") ? args->end : results.time.back();
+              o.span_start = a.start, o.span_end = a.end;  // a region's one camera: over the span drawn
               remove_on_interrupt({partial_file(args->out)}, "video");  // Ctrl-C leaves no half-written OUT.partial
               const long n = write_animation(picture, o, a, args->out, args->width, args->height);
               const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -107,8 +116,13 @@ Verb add_render_verb(CLI::App& app) {
             write_picture(picture, frame, o, args->out, args->width, args->height);
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const PictureOptions drawn = picture.shown(o);  // a --fields file may lack the requested colour
-            fmt::print("{}: t = {:.2f} s (frame {}), {} view, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,
-                       results.time[frame], frame, view_name(o.view),
+            std::string framed;
+            if (region != Region::kWhole) {
+              const ResultsPicture::Extent e = picture.extent(args->width, args->height, picture.values(frame), picture.scene(picture.values(frame)), o);
+              framed = fmt::format(" ({} region, {:.2f} × {:.2f} m)", region_name(region), e.span_x, e.span_y);
+            }
+            fmt::print("{}: t = {:.2f} s (frame {}), {} view{}, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,
+                       results.time[frame], frame, view_name(o.view), framed,
                        picture.stored().any_muscle_value() ? color_by_name(drawn.color) : "nothing (no muscle values stored)",
                        args->width, args->height, s);
             return 0;
@@ -130,6 +144,7 @@ Verb add_report_verb(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto joint_forces = std::make_shared<bool>(false);
   auto joint_items = std::make_shared<std::vector<std::string>>();
+  auto region = std::make_shared<std::string>("whole");
   CLI::App* c = app.add_subcommand("report", "One self-contained HTML page: summary, pictures, time series; several files side by side");
   c->add_option("RESULTS", *files, "Results files (paraspine run -o); the first is the reference of the differences")->required()->expected(1, -1);
   c->add_option("-o,--output", *out, "HTML file")->required();
@@ -138,11 +153,14 @@ Verb add_report_verb(CLI::App& app) {
                 "Levels of the summary's spinal-load rows, comma-separated: joint names as the model names them (C4-C5,C7-T1), "
                 "regions (lumbar, thoracic, cervical, head: `paraspine model info`) or all. Default: L5-S1 and L4-L5")
       ->delimiter(',')->type_name("LIST");
+  c->add_option("--region", *region, "Part of the body every picture frames, as render --region: whole, lumbar, thoracic or neck")->capture_default_str();
   c->footer("Examples:\n  paraspine report lift.h5 -o lift.html\n  paraspine report stoop.h5 squat.h5 -o stoop_vs_squat.html\n"
             "  paraspine report stoop.h5 squat.h5 --joint-forces -o loads.html\n"
-            "  paraspine report neck0.h5 neck45.h5 --joints C4-C5,C7-T1 -o neck.html");
-  return {c, [files, out, joint_forces, joint_items]() {
+            "  paraspine report neck0.h5 neck45.h5 --joints C4-C5,C7-T1 -o neck.html\n"
+            "  paraspine report neck0.h5 neck45.h5 --joints cervical --region neck --joint-forces -o neck.html");
+  return {c, [files, out, joint_forces, joint_items, region]() {
             const auto t0 = std::chrono::steady_clock::now();
+            const Region framed = parse_region(*region);  // before anything is read or written
             std::vector<std::string> joints;  // --joints against the files' stored models, before any work
             if (!joint_items->empty()) {
               JointCatalog catalog;
@@ -158,7 +176,7 @@ Verb add_report_verb(CLI::App& app) {
             check_output_path(*out, *files);  // never a results file, device, FIFO or link replaced
             remove_on_interrupt({partial_file(*out)}, "report");
             std::vector<std::string> omissions;
-            write_report(*files, *out, &omissions, *joint_forces, joints);
+            write_report(*files, *out, &omissions, *joint_forces, joints, framed);
             for (const auto& note : omissions) fmt::print(stderr, "note: {}\n", note);  // also at the top of the page
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             fmt::print("{}: {} results file{}, {:.0f} kB, made in {:.1f} s\n", *out, files->size(), files->size() > 1 ? "s" : "",

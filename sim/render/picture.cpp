@@ -483,6 +483,24 @@ View parse_view(const std::string& s) {
   throw std::invalid_argument("--view: '" + s + "' is not one of sagittal, frontal, top, oblique");
 }
 
+Region parse_region(const std::string& s, const std::string& option) {
+  for (Region r : {Region::kWhole, Region::kLumbar, Region::kThoracic, Region::kNeck})
+    if (s == region_name(r)) return r;
+  throw InputError(option, 0, "", fmt::format("'{}' is not a region a picture can frame: one of {}", s, region_names()));
+}
+
+const char* region_name(Region r) {
+  switch (r) {
+    case Region::kWhole: return "whole";
+    case Region::kLumbar: return "lumbar";
+    case Region::kThoracic: return "thoracic";
+    case Region::kNeck: return "neck";
+  }
+  return "whole";
+}
+
+std::string region_names() { return "whole, lumbar, thoracic, neck"; }
+
 ColorBy parse_color_by(const std::string& s) {
   if (s == "activation") return ColorBy::kActivation;
   if (s == "force") return ColorBy::kForce;
@@ -758,13 +776,34 @@ Scene ResultsPicture::scene(const FrameValues& v) {
 }
 
 ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values,
-                                              const std::vector<int>& levels) const {
+                                              const std::vector<int>& levels, Region region) const {
   const Camera cam = camera(view);
   double xmin = 1e9, xmax = -1e9, ymin = 1e9, ymax = -1e9;
   auto add = [&](const Vec3& p) {
     const double x = p.dot(cam.right), y = p.dot(cam.up);
     xmin = std::min(xmin, x), xmax = std::max(xmax, x), ymin = std::min(ymin, y), ymax = std::max(ymax, y);
   };
+  if (region != Region::kWhole) {
+    // A region: its bones (their processes and the head's nose too) and the joint-load arrows at its
+    // discs; muscles, arms and loads that reach beyond are cut at the frame's edge.
+    for (const Scene* s : scenes)
+      for (const auto& b : s->bones) {
+        if (!in_region(b, region)) continue;
+        for (const Vec3& p : b.hull) add(p);
+        for (const auto& [a, c] : b.bars) add(a), add(c);
+      }
+    for (size_t k = 0; k < values.size() && k < scenes.size(); ++k)
+      for (const auto& a : joint_load_arrows(*scenes[k], *values[k], levels))
+        add(a.compression_tail), add(a.compression_tip), add(a.shear_tail), add(a.shear_tip);
+    // The margin: a tenth of the box's larger side, at least 4 cm [A: drawing], so the labels beside
+    // the bodies (4 cm anterior) and the nearest muscles show.
+    const double margin = std::max(0.04, 0.1 * std::max(xmax - xmin, ymax - ymin));
+    Fit f;
+    f.cx = 0.5 * (xmin + xmax), f.cy = 0.5 * (ymin + ymax);
+    f.span_x = std::max(0.1, xmax - xmin + 2 * margin), f.span_y = std::max(0.1, ymax - ymin + 2 * margin);
+    f.ready = true;
+    return f;
+  }
   for (const Scene* s : scenes) {
     for (const auto& b : s->bones) for (const Vec3& p : b.hull) add(p);
     for (const auto& path : s->muscle_path) for (const Vec3& p : path) add(p);
@@ -784,12 +823,24 @@ ResultsPicture::Fit ResultsPicture::fit_scene(View view, const std::vector<const
   return f;
 }
 
-ResultsPicture::Fit& ResultsPicture::fit(View view, const std::vector<int>& levels) {
-  Fit& f = fits_[{static_cast<int>(view), levels}];
+ResultsPicture::Fit& ResultsPicture::fit(const PictureOptions& o, const std::vector<int>& levels) {
+  const bool region = o.region != Region::kWhole;
+  const double from = region ? o.span_start : -INFINITY, to = region ? o.span_end : INFINITY;
+  Fit& f = fits_[{static_cast<int>(o.view), static_cast<int>(o.region), from, to, levels}];
   if (f.ready) return f;
-  const long n = std::min(12L, r_.frames());
-  std::vector<long> frames = {peak_frame_};
-  for (long k = 0; k < n; ++k) frames.push_back(n > 1 ? k * (r_.frames() - 1) / (n - 1) : 0);
+  std::vector<long> frames;
+  if (!region) {
+    const long n = std::min(12L, r_.frames());
+    frames.push_back(peak_frame_);
+    for (long k = 0; k < n; ++k) frames.push_back(n > 1 ? k * (r_.frames() - 1) / (n - 1) : 0);
+  } else {
+    // A region's camera: its box over the span the animation draws, from up to 200 frames evenly
+    // spread over it (the run's 12 were enough for the whole body, which a margin of its muscles
+    // surrounds; a cropped region's bones would reach the frame's edge between them).
+    const long lo = std::isfinite(from) ? r_.frame_at(from) : 0, hi = std::isfinite(to) ? r_.frame_at(to) : r_.frames() - 1;
+    const long n = std::min(200L, hi - lo + 1);
+    for (long k = 0; k < n; ++k) frames.push_back(n > 1 ? lo + k * (hi - lo) / (n - 1) : lo);
+  }
   std::vector<Scene> scenes;
   std::vector<FrameValues> vals;
   for (long fr : frames) vals.push_back(values(fr)), scenes.push_back(scene(vals.back()));
@@ -799,15 +850,87 @@ ResultsPicture::Fit& ResultsPicture::fit(View view, const std::vector<int>& leve
     ptrs.push_back(&scenes[k]);
     if (!levels.empty()) vptrs.push_back(&vals[k]);
   }
-  f = fit_scene(view, ptrs, vptrs, levels);
+  f = fit_scene(o.view, ptrs, vptrs, levels, o.region);
   return f;
 }
 
 ResultsPicture::Fit ResultsPicture::body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o, const std::vector<int>& levels) {
   static const std::vector<int> none;
   const std::vector<int>& drawn = o.joint_forces ? levels : none;
-  if (o.fixed_frame) return fit(o.view, drawn);
-  return drawn.empty() ? fit_scene(o.view, {&s}) : fit_scene(o.view, {&s}, {&v}, drawn);
+  if (o.fixed_frame) return fit(o, drawn);
+  return drawn.empty() ? fit_scene(o.view, {&s}, {}, {}, o.region) : fit_scene(o.view, {&s}, {&v}, drawn, o.region);
+}
+
+namespace {
+// A segment's region, by its name as the vertebra labels know it: the pelvis (segment 0) and L1 … L5
+// lumbar, T1 … T12 and a lumped thorax (the lumbar model's) thoracic, C1 … C7 and the head the neck.
+bool segment_in_region(const Model& m, int seg, Region r) {
+  if (r == Region::kWhole) return true;
+  if (seg < 0 || seg >= m.nsegment) return false;
+  const std::string& name = m.segment_name[seg];
+  auto numbered = [&](char c) { return name.size() > 1 && name[0] == c && std::isdigit(static_cast<unsigned char>(name[1])); };
+  switch (r) {
+    case Region::kLumbar: return seg == 0 || numbered('L');
+    case Region::kThoracic: return numbered('T') || name == "thorax";
+    case Region::kNeck: return numbered('C') || name == "head";
+    case Region::kWhole: break;
+  }
+  return true;
+}
+}  // namespace
+
+bool ResultsPicture::in_region(const SceneBone& b, Region r) const {
+  if (r == Region::kWhole) return true;
+  if (b.kind == SceneBone::kDisc)  // a disc joins its joint's two segments: in the region of either
+    return b.joint >= 0 && (segment_in_region(model_, b.joint + 1, r) || segment_in_region(model_, model_.joint_parent(b.joint), r));
+  return segment_in_region(model_, b.kind == SceneBone::kHead ? model_.segment_index("head") : model_.segment_index(b.name), r);
+}
+
+std::vector<int> ResultsPicture::region_joints(Region r) const {
+  std::vector<int> out;
+  for (int j = 0; j < model_.njoint; ++j)
+    if (segment_in_region(model_, j + 1, r) || segment_in_region(model_, model_.joint_parent(j), r)) out.push_back(j);
+  return out;
+}
+
+void ResultsPicture::check_region(Region r) const {
+  if (r == Region::kWhole) return;
+  for (int seg = 0; seg < model_.nsegment; ++seg)
+    if (segment_in_region(model_, seg, r)) return;
+  std::string has = "whole";
+  for (Region q : {Region::kLumbar, Region::kThoracic, Region::kNeck})
+    for (int seg = 0; seg < model_.nsegment; ++seg)
+      if (segment_in_region(model_, seg, q)) {
+        has += std::string(", ") + region_name(q);
+        break;
+      }
+  static const char* what[] = {"", "pelvis or L1 … L5", "T1 … T12", "C1 … C7 or head"};
+  throw InputError(r_.path, 0, "--region", fmt::format("model '{}' has no {} segment ({}), so it has no {} to frame; regions it has: {}", model_.name,
+                                                       region_name(r), what[static_cast<int>(r)], region_name(r), has));
+}
+
+std::vector<int> ResultsPicture::candidates(Region r) const {
+  if (r == Region::kWhole) return joint_load_candidates_;
+  const std::vector<int> in = region_joints(r);
+  std::vector<int> out;
+  for (int j : joint_load_candidates_)
+    if (std::binary_search(in.begin(), in.end(), j)) out.push_back(j);
+  return out;
+}
+
+std::vector<int> ResultsPicture::candidates_ascending(Region r) const {
+  if (r == Region::kWhole) return joint_load_all_;
+  std::vector<int> out = candidates(r);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ResultsPicture::Extent ResultsPicture::extent(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
+  const PictureOptions o = shown(asked);
+  const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
+  const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
+  const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
+  return {f.cx, f.cy, a.w / scale, a.h / scale};
 }
 
 std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
@@ -818,11 +941,13 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
   // The scale: the picture's fit with the arrows of every candidate level, so no larger than the one
   // it is drawn at (fitted to the arrows of the levels kept, fewer); arrows and labels clear of each
   // other at this scale stay clear at a larger one (their lengths and spacings grow, the labels not).
-  const Fit f = o.fixed_frame ? fit(o.view, joint_load_all_) : fit_scene(o.view, {&s}, {&v}, joint_load_all_);
+  const std::vector<int> all = candidates_ascending(o.region), tried = candidates(o.region);  // a region: its discs only
+  if (all.empty()) return {};
+  const Fit f = o.fixed_frame ? fit(o, all) : fit_scene(o.view, {&s}, {&v}, all, o.region);
   const double ppm = 0.94 * std::min(area.w / f.span_x, area.h / f.span_y);
   // And the largest it can be drawn at (fitted without arrows): an arrow or circle that may be drawn
   // there counts.
-  const Fit body = o.fixed_frame ? fit(o.view, {}) : fit_scene(o.view, {&s});
+  const Fit body = o.fixed_frame ? fit(o, {}) : fit_scene(o.view, {&s}, {}, {}, o.region);
   const double grow = std::max(1.0, 0.94 * std::min(area.w / body.span_x, area.h / body.span_y) / ppm);
   if (!peak_scene_) {
     peak_values_ = values(peak_frame_);
@@ -834,7 +959,7 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
     return Eigen::Vector2d(area.x0 + 0.5 * area.w + (p.dot(cam.right) - f.cx) * ppm, area.y0 + 0.5 * area.h - (p.dot(cam.up) - f.cy) * ppm);
   };
   auto screen_dir = [&](const Vec3& d) { return Eigen::Vector2d(d.dot(cam.right), -d.dot(cam.up)); };
-  const auto loads = joint_load_arrows(ps, peak_values_, joint_load_candidates_);
+  const auto loads = joint_load_arrows(ps, peak_values_, tried);
   // As draw_body draws them at the run's peak: which arrows show, and the spots its values may take.
   const double width = joint_arrow_width(ppm), head = joint_arrow_head(ppm), size = 0.75 * fs;
   cairo_surface_t* probe = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
@@ -856,7 +981,7 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
     return out;
   };
   std::vector<Level> levels;
-  for (int j : joint_load_candidates_) {
+  for (int j : tried) {
     const auto it = std::find_if(loads.begin(), loads.end(), [&](const JointLoadArrow& a) { return a.joint == j; });
     if (it == loads.end()) continue;
     Level l;
@@ -1055,7 +1180,9 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
     if (o.color == ColorBy::kFatigue && r_.fatigue_mode == "off") coloured += " (fatigue off in this run, --no-fatigue)";
     // Smaller when it would run off the right edge: the report's pictures (font_scale 1.2–1.5)
     // ended "… muscles coloured by ac", what the muscles' colours mean cut off; the red status lines too.
-    const std::string subtitle = fmt::format("{} model, {} · {} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir), coloured);
+    const std::string framed = o.region == Region::kWhole ? "" : fmt::format(" · {} only", region_name(o.region));
+    const std::string subtitle = fmt::format("{} model, {} · {}{} · {}", model_.name, subject_text(r_.subject), view_caption(o.view, s.pelvis_rotation, -s.gravity_dir),
+                                             framed, coloured);
     text(cr, fs, 3.4 * fs, subtitle, fitted_size(cr, subtitle, 0.9 * fs, w - 2 * fs, 0.55 * fs), 0, false, 0.35, 0.35, 0.4);
   }
   const auto status = status_lines(v);
@@ -1118,6 +1245,21 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     return Eigen::Vector2d(x0 + 0.5 * w + (p.dot(cam.right) - f.cx) * scale, y0 + 0.5 * h - (p.dot(cam.up) - f.cy) * scale);
   };
   const double px_per_m = scale;
+  // A region (o.region) is cropped: what reaches beyond the body's area is cut at its edge, and what
+  // lies wholly beyond it (the pelvis and legs of the muscles in a picture of the neck) is not drawn,
+  // so an SVG holds only what shows.
+  const bool cropped = o.region != Region::kWhole;
+  auto off_frame = [&](double ax0, double ay0, double ax1, double ay1) { return cropped && (ax1 < x0 || ax0 > x0 + w || ay1 < y0 || ay0 > y0 + h); };
+  auto points_off_frame = [&](const std::vector<Eigen::Vector2d>& pts, double pad) {
+    double ax0 = 1e300, ay0 = 1e300, ax1 = -1e300, ay1 = -1e300;
+    for (const auto& q : pts) ax0 = std::min(ax0, q.x()), ay0 = std::min(ay0, q.y()), ax1 = std::max(ax1, q.x()), ay1 = std::max(ay1, q.y());
+    return off_frame(ax0 - pad, ay0 - pad, ax1 + pad, ay1 + pad);
+  };
+  auto inside = [&](const Eigen::Vector2d& q) { return q.x() >= x0 && q.x() <= x0 + w && q.y() >= y0 && q.y() <= y0 + h; };
+  if (cropped) {
+    cairo_rectangle(cr, x0, y0, w, h);
+    cairo_clip(cr);
+  }
 
   struct Item {
     double depth;
@@ -1143,6 +1285,11 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       const SceneBone& b = s.bones[it.a];
       std::vector<Eigen::Vector2d> pts;
       for (const Vec3& p : b.hull) pts.push_back(P(p));
+      if (cropped) {
+        std::vector<Eigen::Vector2d> all = pts;
+        for (const auto& [a, c] : b.bars) all.push_back(P(a)), all.push_back(P(c));
+        if (points_off_frame(all, 0.011 * px_per_m + 2)) continue;
+      }
       const auto hull = hull2d(pts);
       double fill[4] = {0.93, 0.90, 0.82, 1.0}, line[3] = {0.45, 0.41, 0.34};
       if (b.kind == SceneBone::kDisc) fill[0] = 0.60, fill[1] = 0.72, fill[2] = 0.86;
@@ -1175,6 +1322,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       double rgb[3] = {0.62, 0.62, 0.64};
       if (const double c = color_value(v, i, o); std::isfinite(c)) colormap(c, rgb);
       const auto pa = P(s.muscle_path[i][it.b]), pb = P(s.muscle_path[i][it.b + 1]);
+      if (points_off_frame({pa, pb}, 0.006 * px_per_m + 1)) continue;
       cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
       cairo_set_line_width(cr, std::max(0.6, px_per_m * (0.0012 + 0.0045 * std::sqrt(model_.muscle_fmax[i] / fmax_all))));
       cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], 0.9);
@@ -1183,6 +1331,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     } else {
       const SceneHand& hd = s.hands[it.a];
       const auto ps = P(hd.shoulder), ph = P(hd.hand);
+      if (points_off_frame({ps, ph}, 0.02 * px_per_m + 3)) continue;
       cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
       cairo_set_line_width(cr, std::max(2.0, 0.02 * px_per_m));
       cairo_set_source_rgba(cr, 0.55, 0.55, 0.58, 0.35);
@@ -1201,10 +1350,19 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       if (b.kind != SceneBone::kDisc) continue;
       if (std::none_of(res.begin(), res.end(), [&](const ShownReserve& x) { return x.joint == b.joint; })) continue;
       const auto c = P(b.centre);
+      if (cropped && !inside(c)) continue;
+      // 3 cm round a lumbar disc; a cropped region's ring fits its own disc (0.6 of the disc's
+      // largest extent on the screen, at most 3 cm): 3-cm rings hid the zoomed neck's C2 … C7.
+      double radius = std::max(6.0, 0.03 * px_per_m), line = std::max(2.0, 0.006 * px_per_m);
+      if (cropped) {
+        double extent = 0;
+        for (const Vec3& q : b.hull) extent = std::max(extent, (P(q) - c).norm());
+        radius = std::max(6.0, std::min(radius, 1.2 * extent)), line = std::max(2.0, std::min(line, 0.12 * radius));
+      }
       cairo_new_path(cr);
-      cairo_arc(cr, c.x(), c.y(), std::max(6.0, 0.03 * px_per_m), 0, 2 * M_PI);
+      cairo_arc(cr, c.x(), c.y(), radius, 0, 2 * M_PI);
       cairo_set_source_rgb(cr, 0.85, 0.05, 0.05);
-      cairo_set_line_width(cr, std::max(2.0, 0.006 * px_per_m));
+      cairo_set_line_width(cr, line);
       cairo_stroke(cr);
     }
   }
@@ -1226,6 +1384,9 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
           (P(arrows[b].at) - P(fa.at)).norm() < 6)
         done[b] = true, ++count;
     done[a] = true;
+    // A cropped region draws the loads acting inside its frame (a picture of the neck: not the
+    // phone in the hands at the belt, whose label would be pushed in from the edge, away from it).
+    if (cropped && !inside(P(fa.at))) continue;
     const double rgb[3] = {fa.hand ? 0.10 : 0.05, fa.hand ? 0.35 : 0.50, fa.hand ? 0.75 : 0.28};
     auto p0 = P(fa.tail), p1 = P(fa.tip);
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
@@ -1302,7 +1463,10 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     for (const auto& b : s.bones) {
       if (b.kind != SceneBone::kVertebra) continue;
       static const char* shown[] = {"L1", "L2", "L3", "L4", "L5", "T12", "T8", "T4", "T1", "C7", "C4", "C1"};
-      if (std::find_if(std::begin(shown), std::end(shown), [&](const char* n) { return b.name == n; }) == std::end(shown)) continue;
+      // A cropped region labels every vertebra of its own (C1 … C7 in the neck's picture: there is
+      // room for them), and those of the list above its frame shows.
+      const bool listed = std::find_if(std::begin(shown), std::end(shown), [&](const char* n) { return b.name == n; }) != std::end(shown);
+      if (!listed && !(cropped && in_region(b, o.region))) continue;
       const auto c = P(b.centre);
       const Vec3& side = o.view == View::kSagittal ? b.anterior : b.right;
       Eigen::Vector2d dir(1, 0);
@@ -1312,6 +1476,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       const double left = c.x() + dir.x() * dist - (0.5 - 0.5 * dir.x()) * tw;
       const double base = c.y() + dir.y() * dist + (0.35 + 0.45 * dir.y()) * th;
       const std::array<double, 4> box = {left - 0.1 * th, base - 0.8 * th, left + tw + 0.1 * th, base + 0.25 * th};
+      if (cropped && (box[0] < x0 || box[2] > x0 + w || box[1] < y0 || box[3] > y0 + h)) continue;  // wholly inside the frame, or not at all
       if (std::any_of(placed.begin(), placed.end(), [&](const auto& q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; })) continue;
       placed.push_back(box);
       // On a white halo: the labels sit over muscles and the reserves' red rings (slouched sitting's

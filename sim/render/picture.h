@@ -9,9 +9,11 @@
 // scenario text), then forward_kinematics and muscle_geometry place bones and paths.
 #include <cairo.h>
 
+#include <cmath>
 #include <memory>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -39,6 +41,20 @@ std::string view_caption(View v, const Mat3& pelvis, const Vec3& world_up);
 // would look along the body (within 45° of the pelvis' superior axis: a side plank).
 View view_for_body(const Mat3& pelvis);
 
+// The part of the body a picture frames (--region): the whole body, or the bones of one region and
+// the discs that touch them, cropped to their box over the drawn instant (an animation: over its
+// span, one camera) plus a margin (docs/render.md, "Regions"):
+//   lumbar   — the pelvis, L5 … L1 and the discs L5-S1 … T12-L1;
+//   thoracic — T12 … T1 and the discs T12-L1 … C7-T1;
+//   neck     — C7 … C1, the head and the discs C7-T1 … C1-C2.
+// Segments are told by their names (L1, T12, C7, head, pelvis), as the vertebra labels are.
+enum class Region { kWhole, kLumbar, kThoracic, kNeck };
+// whole | lumbar | thoracic | neck; throws InputError naming `option` and listing the valid names.
+Region parse_region(const std::string& s, const std::string& option = "--region");
+const char* region_name(Region r);
+// "whole, lumbar, thoracic, neck": the names parse_region takes.
+std::string region_names();
+
 struct PictureOptions {
   View view = View::kSagittal;
   ColorBy color = ColorBy::kActivation;
@@ -50,6 +66,10 @@ struct PictureOptions {
   bool timeline = false;     // a bar under the title showing where the instant lies in the run (animations)
   bool compact = false;      // film strips: title "t = …" only, no subtitle, no colour bar (chart and legend as set)
   bool joint_forces = false;  // arrows at the discs: the load from the body above, compression and shear (docs/render.md)
+  Region region = Region::kWhole;  // the part of the body framed (the joint-load arrows: that region's discs)
+  // A region's camera in an animation (fixed_frame): fitted over the frames of this span of the run, s
+  // (default: the whole run). Pictures of the whole body keep the run-wide camera they had.
+  double span_start = -INFINITY, span_end = INFINITY;
 };
 
 // One instant of a results file.
@@ -236,6 +256,21 @@ class ResultsPicture {
   // another instant keeps the peak's choice at its own scale.
   std::vector<int> joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
 
+  // Whether the model has a bone of region r (InputError naming the file otherwise: the lumbar
+  // model has no neck); called before anything is drawn or written.
+  void check_region(Region r) const;
+  // Whether a scene bone belongs to region r (every bone does to the whole body): vertebrae, the
+  // pelvis, lumped segments and the head by their segment's name, discs by the two segments they join.
+  bool in_region(const SceneBone& b, Region r) const;
+  // The joints whose discs belong to region r (ascending; every joint for the whole body).
+  std::vector<int> region_joints(Region r) const;
+  // The world box the body's area shows in a w × h picture drawn with `o`: metres across and up the
+  // screen (the camera's right and up), centre and spans (tests; the CLI prints the span).
+  struct Extent {
+    double cx = 0, cy = 0, span_x = 0, span_y = 0;
+  };
+  Extent extent(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
+
  private:
   struct Area {
     double x0, y0, w, h;
@@ -249,10 +284,15 @@ class ResultsPicture {
   };
   // Over the run, cached; with the joint-load arrows of `levels` (none: pictures without them are
   // fitted as before).
-  Fit& fit(View v, const std::vector<int>& levels);
+  // A region's (o.region) camera is fitted over frames of o.span_start … o.span_end.
+  Fit& fit(const PictureOptions& o, const std::vector<int>& levels);
   // `values` (one per scene, or empty): the joint-load arrows of those instants at `levels` are fitted too.
+  // A region other than the whole body: its bones and those arrows only, with a margin.
   Fit fit_scene(View v, const std::vector<const Scene*>& scenes, const std::vector<const FrameValues*>& values = {},
-                const std::vector<int>& levels = {}) const;
+                const std::vector<int>& levels = {}, Region region = Region::kWhole) const;
+  // The joint-load candidates (joint_load_candidates_, in their order) in o.region, and all of them ascending.
+  std::vector<int> candidates(Region r) const;
+  std::vector<int> candidates_ascending(Region r) const;
   // The fit a picture with `o` uses, with the joint-load arrows of `levels` (joint_load_levels).
   Fit body_fit(const FrameValues& v, const Scene& s, const PictureOptions& o, const std::vector<int>& levels);
   void draw_body(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v, const Scene& s, const PictureOptions& o,
@@ -299,7 +339,8 @@ class ResultsPicture {
   std::unique_ptr<BoundScenario> bound_;
   std::unique_ptr<BoneGeometry> bones_;
   std::unique_ptr<Data> data_;
-  std::map<std::pair<int, std::vector<int>>, Fit> fits_;  // (view, joint-load levels) → fit over the run
+  // (view, region, span, joint-load levels) → fit over the run (a region's: over the span)
+  std::map<std::tuple<int, int, double, double, std::vector<int>>, Fit> fits_;
   double force_max_ = 1, fatigue_max_ = 1, compression_max_ = 3400;
   Eigen::VectorXd peak_compression_;  // per joint over the run (from the summary)
   long peak_frame_ = 0;

@@ -171,11 +171,12 @@ std::string missing_cell(const std::string& what) { return "<p class=\"note\">" 
 }  // namespace
 
 std::string report_html(const std::vector<std::string>& paths, std::vector<std::string>* omissions, bool joint_forces,
-                        const std::vector<std::string>& joints) {
+                        const std::vector<std::string>& joints, Region region) {
   if (paths.empty()) throw std::invalid_argument("report: no results files");
   std::vector<Entry> entries;
   for (const auto& p : paths) {
     entries.push_back(read_entry(p));
+    entries.back().picture->check_region(region);
     const StoredFields& has = entries.back().picture->stored();
     if (joint_forces && !(has.compression && has.shear))
       entries.back().omissions.push_back(not_stored(p, has.compression ? "/joints/shear_ap or /joints/shear_lateral" : "/joints/compression") +
@@ -368,6 +369,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
       PictureOptions o;
       o.chart = false, o.legend = false, o.compact = true, o.font_scale = 2.2;
       o.fixed_frame = true;  // one camera for the strip, so the body moves against a still frame
+      o.region = region, o.span_start = t0, o.span_end = t1;  // a region's camera: over the strip's span
       const long frame = e.results->frame_at(t0 + (t1 - t0) * k / 4.0);
       h += "<figure>" + png_img(picture_png(*e.picture, frame, o, 560, 520), fmt::format("{} at t = {:.2f} s", e.label, e.results->time[frame])) +
            "</figure>\n";
@@ -376,6 +378,9 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   }
 
   h += "<h2>Pictures</h2>\n";
+  if (region != Region::kWhole)
+    h += "<p class=\"note\">Every picture frames the " + std::string(region_name(region)) +
+         " (--region): its bones over the instant drawn, the movement's strip over its span; what reaches beyond is cut at the edge.</p>\n";
   if (joint_forces)
     h += "<p class=\"note\">Arrows at the discs (pictures at the peak compression): the load on the disc from the body above, "
          "compression (black) along the disc normal and shear (violet) in the disc plane, + anterior and + right as the file's signs; "
@@ -392,7 +397,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
         continue;
       }
       PictureOptions o;
-      o.view = kind.view, o.color = kind.color;
+      o.view = kind.view, o.color = kind.color, o.region = region;
       o.joint_forces = joint_forces && !kind.at_end;
       const long frame = kind.at_end ? e.results->frames() - 1 : e.picture->peak_frame();
       o.font_scale = n > 1 ? 1.5 : 1.2;  // shown at half or full page width
@@ -541,13 +546,13 @@ plain mean of M_F.</p>
 }
 
 void write_report(const std::vector<std::string>& paths, const std::string& out, std::vector<std::string>* omissions, bool joint_forces,
-                  const std::vector<std::string>& joints) {
+                  const std::vector<std::string>& joints, Region region) {
   namespace fs = std::filesystem;
   const std::string ext = fs::path(out).extension().string();
   if (ext != ".html" && ext != ".htm") throw InputError(out, 0, "", "a report is an .html file");
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
-  const std::string html = report_html(paths, omissions, joint_forces, joints);
+  const std::string html = report_html(paths, omissions, joint_forces, joints, region);
   write_file_in_place(out, html, "report");
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/render/picture.h"
+
 namespace paraspine {
 
 // A file written with --fields may lack per-frame fields: the page then shows what the file has
@@ -17,12 +19,14 @@ namespace paraspine {
 // `joint_forces`: the pictures at the peak compression carry the joint-load arrows (render
 // --joint-forces, docs/render.md), one scale across every file. `joints`: the levels of the summary's
 // spinal-load rows, as the models name them (report --joints, resolved by the CLI); empty = L5-S1, L4-L5.
+// `region`: every picture (the movement's strip, the peak and end pictures) frames that part of the
+// body (render --region); InputError naming a file whose model has none of it.
 std::string report_html(const std::vector<std::string>& results_paths, std::vector<std::string>* omissions = nullptr, bool joint_forces = false,
-                        const std::vector<std::string>& joints = {});
+                        const std::vector<std::string>& joints = {}, Region region = Region::kWhole);
 
 // Writes report_html under a temporary name and renames it; throws InputError naming a bad file.
 void write_report(const std::vector<std::string>& results_paths, const std::string& out,
                   std::vector<std::string>* omissions = nullptr, bool joint_forces = false,
-                  const std::vector<std::string>& joints = {});
+                  const std::vector<std::string>& joints = {}, Region region = Region::kWhole);
 
 }  // namespace paraspine

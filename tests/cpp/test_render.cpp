@@ -1270,5 +1270,168 @@ TEST(Render, TheFrontalViewOfAStoopSaysBehind) {
             "frontal view, from behind (right side to the right)");
 }
 
+// ---- Regions (--region): a picture cropped to the bones of one part of the body (docs/render.md, "Regions").
+
+// A phone-reading neck, short: forward_head_posture's 0° and 60° angles (its keyframes), 0 → 60° in
+// 2 s and held 1 s, at 5 Hz. Written once per test process.
+const std::string& neck_run() {
+  static std::string path;
+  if (!path.empty()) return path;
+  const std::string text = R"(paraspine_scenario: 1
+name: neck_flexion
+model: full_spine
+criterion: activation2
+output_rate_hz: 5
+keyframes:
+  - time: 0
+    label: neck 0 deg
+    hands: {both: {position: [0.3, 0.3, 0.12], load_kg: 0.075}}
+  - time: 2
+    label: neck 60 deg
+    regions_deg: {cervical: {flexion: 32.89}, head: {flexion: 16.44}}
+    joints_deg: {T1-T2: {flexion: 2.14}, T2-T3: {flexion: 3.28}, T3-T4: {flexion: 3.11}, T4-T5: {flexion: 2.14}}
+    hands: {both: {position: [0.22, 0.05, 0.12], load_kg: 0.075}}
+  - time: 3
+    label: neck 60 deg
+    regions_deg: {cervical: {flexion: 32.89}, head: {flexion: 16.44}}
+    joints_deg: {T1-T2: {flexion: 2.14}, T2-T3: {flexion: 3.28}, T3-T4: {flexion: 3.11}, T4-T5: {flexion: 2.14}}
+    hands: {both: {position: [0.22, 0.05, 0.12], load_kg: 0.075}}
+)";
+  const Scenario sc = parse_scenario(text, "neck_flexion.yaml");
+  const Model m = load_model(sc.model);
+  const std::string out = (runs().dir / "neck_flexion.h5").string();
+  ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}, "", ""}, {});
+  w.finish(run_scenario(m, sc, RunOptions{}, &w));
+  return path = out;
+}
+
+const SceneBone& bone_named(const Scene& s, const std::string& name) {
+  for (const auto& b : s.bones)
+    if (b.name == name) return b;
+  throw std::runtime_error("no bone " + name);
+}
+
+// Every hull point of b inside the sagittal extent e (camera right = world x, up = world y).
+bool bone_inside(const SceneBone& b, const ResultsPicture::Extent& e) {
+  return std::all_of(b.hull.begin(), b.hull.end(), [&](const Vec3& p) { return std::abs(p.x() - e.cx) <= 0.5 * e.span_x && std::abs(p.y() - e.cy) <= 0.5 * e.span_y; });
+}
+bool bone_outside(const SceneBone& b, const ResultsPicture::Extent& e) {
+  return std::none_of(b.hull.begin(), b.hull.end(), [&](const Vec3& p) { return std::abs(p.x() - e.cx) <= 0.5 * e.span_x && std::abs(p.y() - e.cy) <= 0.5 * e.span_y; });
+}
+
+// The neck's picture at 60°: a tighter box than the whole body's, holding the head and C7 and no
+// part of the pelvis; the picture differs from the whole one, and its SVG leaves out what lies
+// outside the frame (smaller file). Lumbar and thoracic frame their own bones likewise.
+TEST(Render, ARegionFramesItsBonesAndNotThePelvis) {
+  const ResultsSeries r(neck_run());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(r.frames() - 1);
+  const Scene s = p.scene(v);
+  PictureOptions whole, neck;
+  neck.region = Region::kNeck;
+  const auto ew = p.extent(1600, 1000, v, s, whole), en = p.extent(1600, 1000, v, s, neck);
+  EXPECT_LT(en.span_x * en.span_y, 0.25 * ew.span_x * ew.span_y) << en.span_x << " × " << en.span_y << " against " << ew.span_x << " × " << ew.span_y;
+  EXPECT_LT(en.span_y, 0.6);
+  EXPECT_NEAR(en.span_x / en.span_y, ew.span_x / ew.span_y, 1e-9);  // the body's area keeps its aspect ratio
+  for (const char* name : {"head", "C7", "C4", "C1"}) EXPECT_TRUE(bone_inside(bone_named(s, name), en)) << name;
+  EXPECT_TRUE(bone_outside(bone_named(s, "pelvis"), en));
+  EXPECT_TRUE(bone_outside(bone_named(s, "L3"), en));
+  EXPECT_TRUE(bone_inside(bone_named(s, "pelvis"), ew));
+  PictureOptions lumbar, thoracic;
+  lumbar.region = Region::kLumbar, thoracic.region = Region::kThoracic;
+  const auto el = p.extent(1600, 1000, v, s, lumbar), et = p.extent(1600, 1000, v, s, thoracic);
+  for (const char* name : {"pelvis", "L5", "L1"}) EXPECT_TRUE(bone_inside(bone_named(s, name), el)) << name;
+  EXPECT_TRUE(bone_outside(bone_named(s, "head"), el));
+  for (const char* name : {"T12", "T6", "T1"}) EXPECT_TRUE(bone_inside(bone_named(s, name), et)) << name;
+  EXPECT_TRUE(bone_outside(bone_named(s, "pelvis"), et));
+  EXPECT_FALSE(bone_inside(bone_named(s, "head"), et));  // the flexed head hangs in front of T1: partly in the frame's width
+  // Drawn: different pixels, and an SVG without the paths that lie outside the frame.
+  const Image a = render(p, v, s, whole, 800, 500), b = render(p, v, s, neck, 800, 500);
+  EXPECT_NE(a.px, b.px);
+  EXPECT_LT(picture_svg(p, r.frames() - 1, neck, 800, 500).size(), 0.8 * picture_svg(p, r.frames() - 1, whole, 800, 500).size());
+  // The joint loads of a region: its discs only, and several of them (the whole body's picture at
+  // this scale draws the neck's 300 N as arrows under 6 px, not at all).
+  neck.joint_forces = whole.joint_forces = true;
+  const auto levels = p.joint_load_levels(1600, 1000, v, s, neck);
+  const auto in_neck = p.region_joints(Region::kNeck);
+  EXPECT_GE(levels.size(), 2u);
+  for (int j : levels) EXPECT_TRUE(std::count(in_neck.begin(), in_neck.end(), j)) << r.joint_name[j];
+  EXPECT_GT(p.px_per_m(1600, 1000, v, s, neck), 3 * p.px_per_m(1600, 1000, v, s, whole));
+}
+
+// The region's vertebrae are labelled (C2, C3, C5, C6 too, which the whole body's picture leaves
+// out): drawing the neck with a vertebra renamed changes pixels only when its label is drawn.
+TEST(Render, ARegionLabelsItsVertebrae) {
+  const ResultsSeries r(neck_run());
+  ResultsPicture p(r);
+  const FrameValues v = p.values(r.frames() - 1);
+  const Scene s = p.scene(v);
+  PictureOptions neck, whole;
+  neck.region = Region::kNeck;
+  neck.chart = whole.chart = false, neck.legend = whole.legend = false;
+  for (const char* name : {"C2", "C3", "C5", "C6"}) {
+    Scene renamed = s;
+    for (auto& b : renamed.bones)
+      if (b.name == name) b.name = "Q9";  // no segment of that name: its label is left out, its bone drawn alike
+    // Renaming takes the bone out of the region, so compare the label pixels only: a frame whose
+    // label is there differs from one whose label is not. The whole picture never labels it.
+    EXPECT_NE(render(p, v, s, neck, 1200, 750).px, render(p, v, renamed, neck, 1200, 750).px) << name;
+    EXPECT_EQ(render(p, v, s, whole, 1200, 750).px, render(p, v, renamed, whole, 1200, 750).px) << name;
+  }
+}
+
+// An animation of a region keeps one camera: the same world point lands on the same pixel in every
+// frame, every frame's head and C7 are inside it, and it is fitted over the span drawn (the 60° hold
+// alone: a smaller box than 0 → 60°, whose head moves).
+TEST(Render, ARegionAnimationKeepsOneCamera) {
+  const ResultsSeries r(neck_run());
+  ResultsPicture p(r);
+  PictureOptions o;
+  o.region = Region::kNeck, o.fixed_frame = true, o.joint_forces = true;
+  o.span_start = r.time.front(), o.span_end = r.time.back();
+  const Vec3 mark(0.1, 1.4, 0);
+  Eigen::Vector2d first;
+  ResultsPicture::Extent e0;
+  for (long f = 0; f < r.frames(); ++f) {
+    const FrameValues v = p.values(f);
+    const Scene s = p.scene(v);
+    const Eigen::Vector2d at = p.screen_point(800, 500, v, s, o, mark);
+    const auto e = p.extent(800, 500, v, s, o);
+    if (f == 0) first = at, e0 = e;
+    EXPECT_LT((at - first).norm(), 1e-9) << "frame " << f;
+    EXPECT_NEAR(e.span_x, e0.span_x, 1e-12);
+    EXPECT_TRUE(bone_inside(bone_named(s, "head"), e) && bone_inside(bone_named(s, "C7"), e)) << "frame " << f;
+  }
+  PictureOptions hold = o;
+  hold.span_start = 2.0;
+  const FrameValues v = p.values(r.frames() - 1);
+  const Scene s = p.scene(v);
+  EXPECT_LT(p.extent(800, 500, v, s, hold).span_x, e0.span_x);
+  EXPECT_TRUE(bone_inside(bone_named(s, "head"), p.extent(800, 500, v, s, hold)));
+}
+
+// A name that is no region, or a region the model lacks, is an error that names the valid ones.
+TEST(Render, AnUnknownRegionIsAnErrorListingTheValidOnes) {
+  try {
+    parse_region("nek");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--region"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("whole, lumbar, thoracic, neck"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse_region("neck"), Region::kNeck);
+  const std::string lumbar = runs().get("upright_sitting", "lumbar_model_sitting", {"output_rate_hz=0.01", "model=lumbar"});
+  const ResultsSeries r(lumbar);
+  ResultsPicture p(r);
+  EXPECT_NO_THROW(p.check_region(Region::kLumbar));
+  EXPECT_NO_THROW(p.check_region(Region::kThoracic));  // its lumped thorax
+  try {
+    p.check_region(Region::kNeck);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("regions it has: whole, lumbar, thoracic"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace paraspine
