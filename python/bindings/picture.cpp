@@ -32,8 +32,9 @@ void check_size(int width, int height) {
 // written with fields= may lack the asked one) and notes (what the picture leaves out, and why).
 py::tuple picture(const std::string& path, std::optional<long> frame, std::optional<double> time, const std::string& view,
                   const std::string& color, double color_max, int width, int height, bool joint_forces,
-                  const std::string& format, const std::string& output) {
+                  const std::string& format, const std::string& output, const std::string& region) {
   check_size(width, height);
+  const ps::Region reg = ps::parse_region(region, "region");  // before anything is read or written
   if (frame && time) throw ps::InputError("time", 0, "", "give time or frame, not both");
   if (!(color_max >= 0) || !std::isfinite(color_max))
     throw ps::InputError("color_max", 0, "", fmt::format("must be a finite value >= 0 (0: the default scale), got {}", color_max));
@@ -52,6 +53,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
                                                          results.time.front(), results.time.back()));
     }
     ps::ResultsPicture p(results);
+    p.check_region(reg);  // the lumbar model has no neck
     const long f = frame ? *frame : time ? results.frame_at(*time) : p.peak_frame();
     if (f < 0 || f >= results.frames())
       throw ps::InputError("frame", 0, "", fmt::format("frame {} is outside the run in {} (frames 0 … {})", f, path, results.frames() - 1));
@@ -60,6 +62,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
     o.color = ps::parse_color_by(color);
     o.color_max = color_max;
     o.joint_forces = joint_forces;
+    o.region = reg;
     if (!output.empty())
       ps::write_picture(p, f, o, output, width, height);
     else
@@ -75,6 +78,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
     info["view"] = vname;
     info["color"] = cname;
     info["notes"] = notes;
+    info["region"] = ps::region_name(reg);
   }
   return py::make_tuple(py::bytes(bytes), info);
 }
@@ -84,5 +88,6 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
 void bind_picture(py::module_& mod) {
   mod.def("_picture", &picture, py::arg("path"), py::arg("frame") = std::nullopt, py::arg("time") = std::nullopt,
           py::arg("view") = "", py::arg("color") = "activation", py::arg("color_max") = 0.0, py::arg("width") = 1600,
-          py::arg("height") = 1000, py::arg("joint_forces") = false, py::arg("format") = "svg", py::arg("output") = "");
+          py::arg("height") = 1000, py::arg("joint_forces") = false, py::arg("format") = "svg", py::arg("output") = "",
+          py::arg("region") = "whole");
 }

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .results import Results
 
 VIEWS = ("sagittal", "frontal", "top", "oblique")
+REGIONS = ("whole", "lumbar", "thoracic", "neck")
 COLORS = ("activation", "force", "fatigue")
 FORMATS = ("svg", "png")
 
@@ -37,6 +38,7 @@ class Picture:
         self.view: str = info["view"]               #: the view drawn (chosen by the body when not given)
         self.color: str = info["color"]             #: what colours the muscles ("none": no muscle values stored)
         self.notes: list[str] = list(info["notes"])  #: what the picture leaves out, and why
+        self.region: str = info["region"]            #: the part of the body framed
         self._redraw = redraw
 
     def save(self, path: Union[str, os.PathLike]) -> str:
@@ -57,7 +59,8 @@ class Picture:
 
     def __repr__(self) -> str:
         return (f"<paraspine.Picture {self.format}, t = {self.time_s:.2f} s (frame {self.frame}), "
-                f"{self.view} view, coloured by {self.color}, {len(self.data)} bytes>")
+                f"{self.view} view" + ("" if self.region == "whole" else f", {self.region}") +
+                f", coloured by {self.color}, {len(self.data)} bytes>")
 
 
 def _file_of(results: "Results") -> str:
@@ -81,8 +84,10 @@ def _file_of(results: "Results") -> str:
 
 def picture(results: "Results", time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
             color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
-            width: int = 1200, height: int = 750, format: str = "svg") -> Picture:
+            width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole") -> Picture:
     """See :meth:`Results.picture`."""
+    if region not in REGIONS:
+        raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
     if view is not None and view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)} (or None: sagittal, frontal for a body lying across it), not {view!r}")
     if color not in COLORS:
@@ -98,7 +103,7 @@ def picture(results: "Results", time: Optional[float] = None, frame: Optional[in
     path = _file_of(results)
     kw = dict(frame=frame, time=None if time is None else float(time), view=view or "", color=color,
               color_max=0.0 if color_max is None else float(color_max), width=int(width), height=int(height),
-              joint_forces=bool(joint_forces))
+              joint_forces=bool(joint_forces), region=region)
     data, info = _core._picture(path, format=format, **kw)
     kw["frame"] = int(info["frame"])  # saved again: the instant drawn, whatever chose it
     kw["time"] = None

@@ -899,7 +899,7 @@ class Results:
 
     def picture(self, time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
                 color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
-                width: int = 1200, height: int = 750, format: str = "svg") -> "Picture":
+                width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole") -> "Picture":
         """The body at one instant, drawn as ``paraspine render`` draws it (docs/render.md): spine, head
         and pelvis in their posture, every fascicle coloured, the hand loads, and the compression at
         every level beside them. Jupyter shows the returned :class:`~paraspine.picture.Picture`
@@ -910,14 +910,16 @@ class Results:
         frontal for a body lying across that view). ``color``: activation, force or fatigue;
         ``color_max`` the top of its colour bar (None: activation 1, force and fatigue the run's
         maximum; give one value to compare pictures). ``joint_forces``: compression and shear arrows at
-        the discs. ``width`` × ``height`` in pixels; ``format`` "svg" or "png".
+        the discs. ``width`` × ``height`` in pixels; ``format`` "svg" or "png". ``region``: whole,
+        lumbar (pelvis to T12-L1), thoracic or neck (C7-T1 to the head): the camera framed on that
+        region's bones, its vertebrae labelled, joint-load arrows at its discs (render ``--region``).
 
         In-memory results (``simulate`` without ``output=``) are written once to a temporary file,
         removed with the results; results simulated with ``fields=`` and no file cannot be drawn
         (ValueError, as :meth:`to_hdf5`)."""
         from .picture import picture
         return picture(self, time=time, frame=frame, view=view, color=color, color_max=color_max,
-                       joint_forces=joint_forces, width=width, height=height, format=format)
+                       joint_forces=joint_forces, width=width, height=height, format=format, region=region)
 
     def _inputs(self) -> list[str]:
         """The files the run read, as far as known: they are never to be replaced by results."""
