@@ -14,6 +14,8 @@
 #include "sim/common/error.h"
 #include "sim/model/model.h"
 #include "sim/model/summary.h"
+#include "sim/model/data.h"
+#include "sim/scenario/sample.h"
 #include "sim/scenario/scenario.h"
 
 namespace paraspine::cli {
@@ -106,6 +108,29 @@ inline bool scenario_moves_neck(const Scenario& sc, const Model& m) {
       if (a.degrees != 0 && is_cervical_level(a.region)) return true;
   }
   return false;
+}
+
+// The largest flexion of the neck, degrees: the sum of the cervical levels' flexion (C7-T1 … C0-C1) at
+// the scenario's keyframes, as the run samples them. `run` warns from kNeckFlexionCaveatDeg on: there
+// the model's neck flexors hold the stretched head extensors' passive force and cervical loads grow
+// far faster than the head's moment (docs/model.md, "The neck: what is and is not validated":
+// forward_head_posture's 45° head tilt is 37° here, C4-C5 299 N; its 60°, 49°, 1196 N).
+inline constexpr double kNeckFlexionCaveatDeg = 35;
+inline double max_neck_flexion_deg(const Scenario& sc, const Model& m) {
+  std::vector<int> cervical;
+  for (int j = 0; j < m.njoint; ++j)
+    if (is_cervical_level(m.joint_name[j])) cervical.push_back(j);
+  if (cervical.empty() || sc.keyframes.empty()) return 0;
+  const BoundScenario b = bind_scenario(sc, m);
+  Data d(m);
+  double most = 0;
+  for (const auto& k : sc.keyframes) {
+    sample_scenario(sc, b, k.time, d);
+    double sum = 0;
+    for (int j : cervical) sum += d.q[3 * j];
+    most = std::max(most, sum * 180.0 / 3.14159265358979323846);
+  }
+  return most;
 }
 
 // The cervical level with the highest peak compression ("" when the summary has none).

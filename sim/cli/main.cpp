@@ -419,6 +419,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     selected = ps::cli::select_joints(joint_items, catalog, "the " + model.name + " model");
   }
   const bool neck_moves = selected.empty() && ps::cli::scenario_moves_neck(sc, model);
+  const double neck_flexion_deg = ps::cli::max_neck_flexion_deg(sc, model);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
@@ -510,6 +511,12 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       fmt::print("  (the NIOSH compression and AP shear limits are for lumbar levels; {} not read against them)\n", others);
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
+  if (neck_flexion_deg >= ps::cli::kNeckFlexionCaveatDeg)  // audit23t #1: the neck pictures and tables carried no warning
+    fmt::print("  note: the neck flexes up to {:.0f}° here (C7-T1 … C0-C1). From about {:.0f}° the model's neck flexors hold the\n"
+               "    stretched head extensors' passive force, so its cervical compressions are known to be too high (C4-C5\n"
+               "    ×5 at a 45° head tilt and ×21 at 60°, where an EMG-driven study reports about ×2 at 45°): read them as\n"
+               "    an open problem, docs/model.md \"The neck: what is and is not validated\"\n",
+               neck_flexion_deg, ps::cli::kNeckFlexionCaveatDeg);
   if (lower)
     fmt::print("  ≥ lower bounds: reserves carried up to {:.1f} N·m the muscles could not (reserves below), without loading the\n"
                "    discs: the task is beyond this subject's modelled strength and its true compressions are higher (its shears\n"

@@ -1862,14 +1862,20 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   const double label_w = 4.4 * fs, right_pad = 1.5 * fs;
   const double ax0 = x0 + label_w, ax1 = x0 + w - right_pad;
   const std::vector<int> relieved = pressure_relieved_joints();
-  const double top = y0 + (relieved.empty() ? 4.4 : 5.6) * fs, bottom = y0 + h - 3.0 * fs;
+  const double top = y0 + (relieved.empty() ? 4.4 : 6.6) * fs, bottom = y0 + h - 3.0 * fs;
   const double row = (bottom - top) / nj;
   const double vmax = compression_max_;
   auto X = [&](double n) { return ax0 + (ax1 - ax0) * std::clamp(n, 0.0, vmax) / vmax; };
   text(cr, x0 + 0.3 * fs, y0 + 1.2 * fs, "Compression per level", 1.1 * fs, 0, true);
   text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs, "now (bars) and peak over the run (ticks)", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
-  if (!relieved.empty())
+  if (!relieved.empty()) {
     text(cr, x0 + 0.3 * fs, y0 + 3.6 * fs, "* levels the abdominal pressure can relieve", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
+    // The relief ends at the highest of them, so the level above can read highest in a lift (L2-L3):
+    // the model's cut-off, not the spine's (audit23t #3: students read the bold L2-L3 as anatomy).
+    const int highest = *std::max_element(relieved.begin(), relieved.end());
+    text(cr, x0 + 0.3 * fs, y0 + 4.6 * fs, fmt::format("  (none above {}: a step there is the model's)", model_.joint_name[highest]),
+         0.75 * fs, 0, false, 0.4, 0.4, 0.45);
+  }
   // Grid and axis.
   const double step = nice_step(vmax, 5);
   cairo_set_line_width(cr, 0.6);
