@@ -183,6 +183,15 @@ std::string report_html(const std::vector<std::string>& paths, std::vector<std::
                                          ": no joint-load arrows in its pictures");
   }
   const size_t n = entries.size();
+  // Two files of one scenario (with and without fatigue, two subjects) had columns both headed by the
+  // scenario's name (audit23t #14): such columns are headed by their file's name, the scenario's after it.
+  {
+    std::vector<std::string> original;
+    for (const auto& e : entries) original.push_back(e.label);
+    for (size_t a = 0; a < n; ++a)
+      if (std::count(original.begin(), original.end(), original[a]) > 1)
+        entries[a].label = std::filesystem::path(paths[a]).filename().string() + " (" + original[a] + ")";
+  }
   std::vector<std::string> left_out;
   for (const auto& e : entries) left_out.insert(left_out.end(), e.omissions.begin(), e.omissions.end());
   if (omissions) *omissions = left_out;
@@ -269,7 +278,9 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
   text_row("load-sharing criterion", [](const Entry& e) { return e.results->criterion; });
   num_row("duration", [](const Entry& e) { return jnum(e.results->summary, {"duration_s"}); }, 1, "s");
   num_row("frames", [](const Entry& e) { return double(e.results->frames()); }, 0, "");
-  section("Spinal loads (NIOSH action limit 3400 N, lumbar levels)");
+  section(std::all_of(joints.begin(), joints.end(), [](const std::string& j) { return !j.empty() && j[0] != 'L'; }) && !joints.empty()
+              ? "Spinal loads"  // --joints without a lumbar level: the limit is not theirs (audit23t #14)
+              : "Spinal loads (NIOSH action limit 3400 N, lumbar levels)");
   // The levels: `joints` (report --joints) or L5-S1 and L4-L5. Only a lumbar level is flagged against
   // the NIOSH limit (load_limits.h: the limits are lumbar).
   const std::vector<std::string> levels = joints.empty() ? std::vector<std::string>{"L5-S1", "L4-L5"} : joints;
