@@ -161,27 +161,34 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
   } else {  // minmax: the smallest common ceiling t on activations that needs no more reserve
             // than the unconstrained problem, then Σ a² under that ceiling.
     solve(s, d, info);
-    auto largest_reserve = [&] {
-      double r = 0;
-      for (int k = 0; k < m.ndof; ++k) r = std::max(r, std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]));
-      return r;
+    auto reserve_at = [&](int k) { return std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]); };
+    // Each rotation's reserve without a ceiling: the exact penalty's, the least the muscles leave.
+    std::vector<double> allowed(static_cast<size_t>(m.ndof));
+    for (int k = 0; k < m.ndof; ++k) allowed[k] = reserve_at(k);
+    // Reserves are exactly zero when the muscles suffice (exact penalty), so a ceiling is accepted
+    // only if no rotation needs more reserve than with no ceiling at all. (Comparing only the largest
+    // reserve let the bisection move moment onto reserves at other rotations, down to every muscle
+    // off in frames with two saturated rotations: audit23s #1, up to 4.7 times activation2's total.)
+    // The band: the solver's equilibrium tolerance, relative to the moments (qp.h, 1e-10 · max(1, ‖b‖)).
+    double moment_scale = 1;
+    for (int k = 0; k < m.ndof; ++k) moment_scale = std::max(moment_scale, std::abs(w.b[k]));
+    const double band = 1e-8 * moment_scale;
+    auto within_allowed = [&] {
+      for (int k = 0; k < m.ndof; ++k)
+        if (reserve_at(k) > allowed[k] + band) return false;
+      return true;
     };
-    const double reserve_free = largest_reserve();
     double lo = 0, hi = 0;
     for (int i = 0; i < m.nmuscle; ++i) hi = std::max(hi, w.x[i]);
-    // Reserves are exactly zero when the muscles suffice (exact penalty), so a ceiling is accepted
-    // only if it needs no more reserve than no ceiling at all. The last accepted solution is kept
-    // rather than re-solved: a re-solve at the ceiling, warm-started from a rejected trial, can
-    // land on a slightly different (reserve-using) point of the same tolerance band.
-    const double allowed = reserve_free;
+    // The last accepted solution is kept rather than re-solved: a re-solve at the ceiling, warm-started
+    // from a rejected trial, can land on a slightly different (reserve-using) point of the same band.
     d.loadsharing_accepted = w.x;
     for (int it = 0; it < s.max_outer_iterations && hi - lo > s.outer_tolerance; ++it) {
       ++info.outer_iterations;
       const double t = 0.5 * (lo + hi);
       for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), t);
       solve(s, d, info);
-      const double reserve = largest_reserve();
-      if (reserve <= allowed) {
+      if (within_allowed()) {
         hi = t;
         d.loadsharing_accepted = w.x;
       } else {

@@ -1,0 +1,20 @@
+"""minmax with reserves acting at several rotations (audit23s #1): the ceiling on activations may not
+buy itself with reserve. Before the fix the bisection compared only the largest reserve, so a frame of
+this lift carried 7.48 N·m of reserve under minmax against activation2's 4.79 (Σ|r|, 2.0×)."""
+import h5py
+import numpy as np
+
+from cli_helpers import run
+
+
+def test_minmax_needs_no_more_reserve_than_the_exact_penalty_at_any_rotation(tmp_path):
+    files = {}
+    for c in ("activation2", "minmax"):
+        files[c] = tmp_path / f"{c}.h5"
+        r = run("run", "rounded_back_lift", "--model", "lumbar", "--no-fatigue", "--criterion", c, "-o", str(files[c]))
+        assert r.returncode == 0, r.stderr
+    with h5py.File(files["activation2"]) as a, h5py.File(files["minmax"]) as m:
+        ra, rm = np.abs(a["joints/reserve_moment"][()]), np.abs(m["joints/reserve_moment"][()])
+    assert (ra.sum(axis=(1, 2)) > 1).sum() >= 10  # frames with reserves at work: the case under test
+    assert (rm - ra).max() < 1e-4  # N·m, per rotation, every frame
+    assert (rm.sum(axis=(1, 2)) - ra.sum(axis=(1, 2))).max() < 1e-4
