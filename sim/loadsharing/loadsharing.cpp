@@ -45,6 +45,10 @@ PARASPINE_VECTOR_CLONES void build_constraints(const Model& m, Data& d) {
   for (int i = 0; i < m.nmuscle; ++i) {
     const int r0 = w.window_begin[i], len = w.window_length[i];
     w.lo[i] = 0;
+    // A NaN capacity is an upstream defect, not a fascicle that cannot pull: std::max(0, NaN) read it
+    // as 0 without a word (audit23s #2).
+    if (std::isnan(d.muscle_capacity[i]))
+      throw std::runtime_error("load sharing: fascicle " + m.muscle_name[i] + " has a capacity that is not a number");
     w.hi[i] = std::max(0.0, d.muscle_capacity[i]);
     const double* __restrict arm = d.moment_arm.col(i).data() + r0;
     double* __restrict a = qp_window(w, i);

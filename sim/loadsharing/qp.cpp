@@ -759,13 +759,18 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
   Eigen::VectorXd& step_x = w.xt;        // the new step (dx/dz hold the affine one)
   Eigen::VectorXd& step_zl = w.ip_step_zl;
   Eigen::VectorXd& step_zu = w.s;        // scratch until the next iteration recomputes s
-  auto has_lo = [&](int i) { return std::isfinite(w.lo[i]); };
-  auto has_hi = [&](int i) { return std::isfinite(w.hi[i]); };
+  // A variable whose bounds meet (a fascicle of capacity exactly 0) has no interior: it stays at its
+  // bound, out of the barrier, and its bound multiplier takes up its dual residual. With a barrier
+  // 1/(x − lo) and 1/(hi − x) were infinite and every unknown came back NaN (audit23s #2).
+  auto fixed = [&](int i) { return std::isfinite(w.lo[i]) && std::isfinite(w.hi[i]) && !(w.hi[i] > w.lo[i]); };
+  auto has_lo = [&](int i) { return std::isfinite(w.lo[i]) && !fixed(i); };
+  auto has_hi = [&](int i) { return std::isfinite(w.hi[i]) && !fixed(i); };
   // Start strictly inside the bounds.
   int nbounds = 0;
   for (int i = 0; i < n; ++i) {
     const double lo = w.lo[i], hi = w.hi[i];
-    if (has_lo(i) && has_hi(i)) x[i] = hi - lo > 0 ? lo + 0.5 * (hi - lo) : lo;
+    if (fixed(i)) x[i] = lo;
+    else if (has_lo(i) && has_hi(i)) x[i] = lo + 0.5 * (hi - lo);
     else if (has_lo(i)) x[i] = lo + 1;
     else if (has_hi(i)) x[i] = hi - 1;
     else x[i] = 0;
@@ -780,7 +785,7 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
     residual_and_products(w);
     double mu = 0, scale_d = 1.0;
     for (int i = 0; i < n; ++i) {
-      rd[i] = w.h[i] * x[i] + w.g[i] - w.s[i] - zl[i] + zu[i];
+      rd[i] = fixed(i) ? 0.0 : w.h[i] * x[i] + w.g[i] - w.s[i] - zl[i] + zu[i];
       if (has_lo(i)) mu += (x[i] - w.lo[i]) * zl[i];
       if (has_hi(i)) mu += (w.hi[i] - x[i]) * zu[i];
       // Dual residual relative to the size of the gradient terms.
@@ -795,7 +800,7 @@ void interior_point(QpWorkspace& w, double tol, int max_iterations, int& iterati
     for (int i = 0; i < n; ++i) {
       inv_sl[i] = has_lo(i) ? 1.0 / (x[i] - w.lo[i]) : 0.0;
       inv_su[i] = has_hi(i) ? 1.0 / (w.hi[i] - x[i]) : 0.0;
-      inv_d[i] = 1.0 / (w.h[i] + zl[i] * inv_sl[i] + zu[i] * inv_su[i]);
+      inv_d[i] = fixed(i) ? 0.0 : 1.0 / (w.h[i] + zl[i] * inv_sl[i] + zu[i] * inv_su[i]);
     }
     // Assembled and factorized as the semismooth Newton matrix is (pairs of columns, envelope),
     // in w.L: the semismooth steps after the fallback start with a new factorization anyway.

@@ -87,6 +87,7 @@ void check_kkt(const QpWorkspace& w, const QpInfo& info, double rel_tol = 1e-10)
     EXPECT_GE(w.x[i], w.lo[i]);
     EXPECT_LE(w.x[i], w.hi[i]);
     const double scale = 1 + std::abs(w.h[i] * w.x[i]) + rounding[i];
+    if (w.lo[i] == w.hi[i]) continue;  // a fixed variable: its bound's multiplier takes either sign
     if (w.x[i] > w.lo[i] && w.x[i] < w.hi[i]) EXPECT_LE(std::abs(grad[i]), 1e-8 * scale) << i;
     else if (w.x[i] >= w.hi[i]) EXPECT_LE(grad[i], 1e-8 * scale) << i;   // pushing up against the cap
     else EXPECT_GE(grad[i], -1e-8 * scale) << i;                          // pushing down on zero
@@ -467,6 +468,34 @@ TEST(Qp, InteriorPointFallbackReachesTheSameOptimum) {
   }
   std::printf("[ info ] interior point + polish vs semismooth: activations %.1e\n", worst);
   EXPECT_LT(worst, 1e-7);
+}
+
+// Fascicles of capacity exactly 0 (lo = hi) through the interior-point fallback (audit23s #2: the
+// barrier's 1/(x − lo) was infinite and every unknown came back NaN, status numerical_error): the
+// fixed variables stay at 0 and the rest is the optimum of the same problem with them left out of
+// the bounds' interior, as the semismooth path alone gives it.
+TEST(Qp, FixedVariablesPassThroughTheInteriorPointFallback) {
+  std::mt19937 rng(37);
+  QpWorkspace w;
+  QpSettings plain, at_once;
+  at_once.semismooth_patience = 0;
+  for (int trial = 0; trial < 6; ++trial) {
+    exact_penalty_problem(w, 200, 27, rng, trial % 2 ? 0.8 : 1.8);
+    for (int i = 0; i < 200; i += trial % 3 + 2) w.hi[i] = 0;  // every 2nd, 3rd or 4th fascicle
+    if (trial == 5)
+      for (int i = 0; i < 200; ++i) w.hi[i] = 0;  // none can pull: the reserves carry everything
+    QpInfo a, b;
+    qp_solve(plain, w, a, false);
+    check_kkt(w, a, 1e-8);
+    const Eigen::VectorXd x_plain = w.x;
+    qp_solve(at_once, w, b, false);
+    ASSERT_EQ(b.status, QpStatus::kSolved) << "trial " << trial;
+    ASSERT_TRUE(w.x.allFinite()) << "trial " << trial;
+    check_kkt(w, b, 1e-8);
+    for (int i = 0; i < 200; ++i)
+      if (w.hi[i] == 0) EXPECT_EQ(w.x[i], 0.0);
+    EXPECT_LT((w.x - x_plain).head(200).lpNorm<Eigen::Infinity>(), 1e-7) << "trial " << trial;
+  }
 }
 
 // A is stored packed by the columns' row ranges (qp_set_rows), each column in a window of rows a
