@@ -111,6 +111,10 @@ struct ShownReserve {
   std::string rotation;
 };
 std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>& reserve);
+// A level's value as the compression chart writes it: whole newtons, "≥" first when reserves carry
+// moment at the instant (shown_reserves not empty): every compression is then a lower bound, as the
+// run's table marks it (audit23t #7).
+std::string chart_value_text(double compression_N, const Eigen::Ref<const Eigen::VectorXd>& reserve);
 
 // The arrows a picture draws for the loads on the body at one instant (world coordinates): one per
 // group of hands within 8 cm of each other (what they hold, plus any given force acting there, so

@@ -629,6 +629,9 @@ TEST(Render, ReservesAndFailureAreSaid) {
   EXPECT_GT(ring(render(p, peak, s, o, 1000, 640)), 50);
   EXPECT_EQ(ring(render(p, none, s, o, 1000, 640)), 0);
   EXPECT_TRUE(p.status_lines(none).empty() || p.status_lines(none)[0].find("reserves") == std::string::npos);
+  // The chart's values are lower bounds while reserves act, marked as the run's table marks them.
+  EXPECT_EQ(chart_value_text(2937.4, peak.reserve), "≥2937");
+  EXPECT_EQ(chart_value_text(2937.4, none.reserve), "2937");
 }
 
 // teachrev F4: forward_head_posture's default picture (t = 940 s, in the neutral hold) gave no phase;
