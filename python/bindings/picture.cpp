@@ -69,6 +69,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
       bytes = format == "svg" ? ps::picture_svg(p, f, o, width, height) : ps::picture_png(p, f, o, width, height);
     const ps::PictureOptions drawn = p.shown(o);
     const std::vector<std::string> notes = p.omissions(o);
+    const std::vector<std::string> status = p.status_lines(p.values(f));
     const double t = results.time[f];
     const std::string vname = ps::view_name(o.view);
     const std::string cname = p.stored().any_muscle_value() ? ps::color_by_name(drawn.color) : "none";
@@ -78,6 +79,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
     info["view"] = vname;
     info["color"] = cname;
     info["notes"] = notes;
+    info["status"] = status;
     info["region"] = ps::region_name(reg);
   }
   return py::make_tuple(py::bytes(bytes), info);

@@ -38,6 +38,8 @@ class Picture:
         self.view: str = info["view"]               #: the view drawn (chosen by the body when not given)
         self.color: str = info["color"]             #: what colours the muscles ("none": no muscle values stored)
         self.notes: list[str] = list(info["notes"])  #: what the picture leaves out, and why
+        #: the red lines under its subtitle: reserves acting, task failure, fatigue-driven loads
+        self.status: list[str] = list(info["status"])
         self.region: str = info["region"]            #: the part of the body framed
         self._redraw = redraw
 

@@ -614,6 +614,17 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
     run_has_reserves_ = stored_.reserve && res.is_object() && res.value("peak_moment_Nm", 0.0) >= kShownReserveNm;
     if (r_.summary.contains("endurance_s") && r_.summary["endurance_s"].is_number()) endurance_s_ = r_.summary["endurance_s"].get<double>();
     run_fails_ = endurance_s_ >= 0;
+    // Only where fatigue changes a level's peak compression visibly (5 % and 10 N over the fresh
+    // muscles' peak): a lift whose saturated fascicle tires a little is "fatigue-limited" from early
+    // on, but its loads are the fresh ones to the newton.
+    bool visible = false;
+    if (r_.summary.contains("joints") && r_.summary["joints"].is_object())
+      for (const auto& [name, j] : r_.summary["joints"].items()) {
+        const double peak = j.value("peak_compression_N", 0.0), fresh = j.value("fresh_peak_compression_N", peak);
+        visible = visible || peak > 1.05 * fresh + 10;
+      }
+    if (visible && r_.summary.contains("fatigue_limited_from_s") && r_.summary["fatigue_limited_from_s"].is_number())
+      fatigue_limited_from_s_ = r_.summary["fatigue_limited_from_s"].get<double>();
   }
 
   // Run-wide scales, so that every frame of an animation shares its colour bar and axes. Force and
@@ -1734,7 +1745,14 @@ std::vector<std::string> ResultsPicture::status_lines(const FrameValues& v) cons
       out.push_back(line);
     }
   }
-  if (run_fails_ && v.time >= endurance_s_ - 1e-9) {
+  // Fatigue-driven loads before failure (audit23t #2: forward_head_posture's default picture, its
+  // neutral hold at 940 s, showed C7-T1 1116 N where fresh muscles give 77 N, and said nothing).
+  const bool failed = run_fails_ && v.time >= endurance_s_ - 1e-9;
+  if (!failed && fatigue_limited_from_s_ >= 0 && v.time >= fatigue_limited_from_s_ - 1e-9)
+    out.push_back(fmt::format("fatigue-driven from t = {:.0f} s: fatigued muscles shift the load, so these loads exceed the "
+                              "task's with fresh muscles (a --no-fatigue run draws those)",
+                              fatigue_limited_from_s_));
+  if (failed) {
     const auto& s = r_.summary;
     auto str = [&](const char* key) { return s.contains(key) && s[key].is_string() ? s[key].get<std::string>() : std::string(); };
     std::string why = str("first_to_fail");

@@ -332,7 +332,11 @@ class ResultsPicture {
   int legend_room(const FrameValues& v, const Scene& s, const PictureOptions& o) const { return o.fixed_frame ? legend_rows(o) : legend_rows_drawn(v, s, o); }
   // Status lines the header keeps room for: in animations (fixed_frame) every line the run can
   // have, so frames do not jump; in a single picture those it draws (`shown`, the instant's).
-  int status_rows(const PictureOptions& o, int shown) const { return o.fixed_frame ? run_has_reserves_ + run_fails_ : shown; }
+  // An animation keeps room for every status line the run can have: reserves, and failure or (before
+  // it) fatigue-driven loads, never both at one instant.
+  int status_rows(const PictureOptions& o, int shown) const {
+    return o.fixed_frame ? run_has_reserves_ + (run_fails_ || fatigue_limited_from_s_ >= 0) : shown;
+  }
   double header_height(double fs, const PictureOptions& o, int status_shown) const;  // title, subtitle, status lines
   double color_value(const FrameValues& v, int muscle, const PictureOptions& o) const;  // in [0, 1]
   double color_max(const PictureOptions& o) const;                         // value at the top of the bar
@@ -355,6 +359,7 @@ class ResultsPicture {
   bool run_has_reserves_ = false, run_fails_ = false;  // reserve moments stored and used; an endurance in the summary
   bool model_by_name_ = false;  // the recorded model_file was not found: the model of that name was loaded
   double endurance_s_ = -1;
+  double fatigue_limited_from_s_ = -1;  // the summary's: from then on peaks are fatigue-driven (none: -1)
   // Discs whose joint loads may be drawn, in the order joint_load_levels tries them (L5-S1, then the
   // highest peak compression down), and the same ascending.
   std::vector<int> joint_load_candidates_, joint_load_all_;

@@ -113,3 +113,20 @@ def test_a_region_frames_as_render_region_does(lift_file, tmp_path):
     assert p.data != paraspine.load_results(lift_file).picture(frame=4, width=700, height=450, format="png").data
     with pytest.raises(ValueError, match="region must be one of whole, lumbar, thoracic, neck"):
         p = paraspine.load_results(lift_file).picture(region="cervical")
+
+
+def test_fatigue_driven_loads_are_said_on_the_picture(tmp_path):
+    # audit23t #2: forward_head_posture's default picture (its neutral hold, after fatigue had shifted
+    # the load) showed C7-T1 at many times its fresh value and said nothing.
+    path = tmp_path / "fhp.h5"
+    r = run("run", "forward_head_posture", "--set", "output_rate_hz=0.1", "-o", str(path))
+    assert r.returncode == 0, r.stderr
+    res = paraspine.load_results(path)
+    start = res.summary["fatigue_limited_from_s"]
+    assert start is not None and start < res.summary["endurance_s"]
+    before = res.picture(time=start - 100, format="png", width=600, height=400)
+    after = res.picture(time=start + 200, format="png", width=600, height=400)
+    assert not any("fatigue-driven" in s for s in before.status)
+    assert any(s.startswith(f"fatigue-driven from t = {start:.0f} s") for s in after.status)
+    failed = res.picture(frame=-1, format="png", width=600, height=400)  # past failure: that line instead
+    assert any("task failed at" in s for s in failed.status) and not any("fatigue-driven" in s for s in failed.status)
