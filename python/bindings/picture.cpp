@@ -10,6 +10,7 @@
 #include <string>
 
 #include "python/bindings/bindings.h"
+#include "sim/cli/joint_selection.h"
 #include "sim/common/error.h"
 #include "sim/io/output_path.h"
 #include "sim/render/picture.h"
@@ -32,7 +33,8 @@ void check_size(int width, int height) {
 // written with fields= may lack the asked one) and notes (what the picture leaves out, and why).
 py::tuple picture(const std::string& path, std::optional<long> frame, std::optional<double> time, const std::string& view,
                   const std::string& color, double color_max, int width, int height, bool joint_forces,
-                  const std::string& format, const std::string& output, const std::string& region) {
+                  const std::string& format, const std::string& output, const std::string& region,
+                  const std::vector<std::string>& joints) {
   check_size(width, height);
   const ps::Region reg = ps::parse_region(region, "region");  // before anything is read or written
   if (frame && time) throw ps::InputError("time", 0, "", "give time or frame, not both");
@@ -63,6 +65,14 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
     o.color_max = color_max;
     o.joint_forces = joint_forces;
     o.region = reg;
+    if (!joints.empty()) {  // the discs of joint_forces, as render --joints
+      if (!joint_forces) throw ps::InputError("joints", 0, "", "chooses the discs of joint_forces: give joint_forces=True too");
+      ps::cli::JointCatalog catalog;
+      catalog.add(p.model());
+      for (const std::string& name : ps::cli::select_joints(joints, catalog, "the file's model"))
+        for (int j = 0; j < p.model().njoint; ++j)
+          if (p.model().joint_name[j] == name) o.joint_force_levels.push_back(j);
+    }
     if (!output.empty())
       ps::write_picture(p, f, o, output, width, height);
     else
@@ -91,5 +101,5 @@ void bind_picture(py::module_& mod) {
   mod.def("_picture", &picture, py::arg("path"), py::arg("frame") = std::nullopt, py::arg("time") = std::nullopt,
           py::arg("view") = "", py::arg("color") = "activation", py::arg("color_max") = 0.0, py::arg("width") = 1600,
           py::arg("height") = 1000, py::arg("joint_forces") = false, py::arg("format") = "svg", py::arg("output") = "",
-          py::arg("region") = "whole");
+          py::arg("region") = "whole", py::arg("joints") = std::vector<std::string>{});
 }

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 from . import _core
 
@@ -86,7 +86,8 @@ def _file_of(results: "Results") -> str:
 
 def picture(results: "Results", time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
             color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
-            width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole") -> Picture:
+            width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole",
+            joints: Union[str, Sequence[str], None] = None) -> Picture:
     """See :meth:`Results.picture`."""
     if region not in REGIONS:
         raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
@@ -105,7 +106,8 @@ def picture(results: "Results", time: Optional[float] = None, frame: Optional[in
     path = _file_of(results)
     kw = dict(frame=frame, time=None if time is None else float(time), view=view or "", color=color,
               color_max=0.0 if color_max is None else float(color_max), width=int(width), height=int(height),
-              joint_forces=bool(joint_forces), region=region)
+              joint_forces=bool(joint_forces), region=region,
+              joints=[] if joints is None else [joints] if isinstance(joints, str) else list(joints))
     data, info = _core._picture(path, format=format, **kw)
     kw["frame"] = int(info["frame"])  # saved again: the instant drawn, whatever chose it
     kw["time"] = None

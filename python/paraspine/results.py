@@ -899,7 +899,8 @@ class Results:
 
     def picture(self, time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
                 color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
-                width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole") -> "Picture":
+                width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole",
+                joints: Union[str, Sequence[str], None] = None) -> "Picture":
         """The body at one instant, drawn as ``paraspine render`` draws it (docs/render.md): spine, head
         and pelvis in their posture, every fascicle coloured, the hand loads, and the compression at
         every level beside them. Jupyter shows the returned :class:`~paraspine.picture.Picture`
@@ -913,13 +914,16 @@ class Results:
         the discs. ``width`` × ``height`` in pixels; ``format`` "svg" or "png". ``region``: whole,
         lumbar (pelvis to T12-L1), thoracic or neck (C7-T1 to the head): the camera framed on that
         region's bones, its vertebrae labelled, joint-load arrows at its discs (render ``--region``).
+        ``joints``: with ``joint_forces``, the discs whose arrows are drawn (names or regions, as
+        render ``--joints``; default: chosen so arrows and labels stay clear of each other).
 
         In-memory results (``simulate`` without ``output=``) are written once to a temporary file,
         removed with the results; results simulated with ``fields=`` and no file cannot be drawn
         (ValueError, as :meth:`to_hdf5`)."""
         from .picture import picture
         return picture(self, time=time, frame=frame, view=view, color=color, color_max=color_max,
-                       joint_forces=joint_forces, width=width, height=height, format=format, region=region)
+                       joint_forces=joint_forces, width=width, height=height, format=format, region=region,
+                       joints=joints)
 
     def _inputs(self) -> list[str]:
         """The files the run read, as far as known: they are never to be replaced by results."""

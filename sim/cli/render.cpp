@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "sim/cli/joint_selection.h"
 #include "sim/common/error.h"
 #include "sim/cli/interrupt.h"
 #include "sim/cli/options.h"
@@ -26,6 +27,7 @@ struct RenderArgs {
   double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
   int width = 1600, height = 1000;
   bool animate = false, joint_forces = false;
+  std::vector<std::string> joints;  // --joints: the discs of --joint-forces
 };
 }  // namespace
 
@@ -53,6 +55,10 @@ Verb add_render_verb(CLI::App& app) {
                                           "(C7-T1 to the head); the picture is cropped to its bones (an animation: over its span, one camera), "
                                           "labels its vertebrae and draws --joint-forces at its discs")
       ->capture_default_str();
+  c->add_option("--joints", args->joints, "With --joint-forces: the discs whose arrows are drawn, comma-separated joint names or regions "
+                                          "(L5-S1,L4-L5 or lumbar); default: chosen so arrows and labels stay clear of each other")
+      ->delimiter(',')
+      ->type_name("LIST");
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
   c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0) & finite_number());
   c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(positive_number());
@@ -87,6 +93,14 @@ Verb add_render_verb(CLI::App& app) {
             picture.check_region(region);  // the lumbar model has no neck
             PictureOptions o;
             o.region = region;
+            if (!args->joints.empty()) {
+              if (!args->joint_forces) throw InputError("--joints", 0, "", "chooses the discs of --joint-forces: give --joint-forces too");
+              JointCatalog catalog;
+              catalog.add(picture.model());
+              for (const std::string& name : select_joints(args->joints, catalog, "the file's model"))
+                for (int j = 0; j < picture.model().njoint; ++j)
+                  if (picture.model().joint_name[j] == name) o.joint_force_levels.push_back(j);
+            }
             const long frame = c->count("--frame") ? args->frame : c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
             if (frame >= results.frames())
               throw InputError("--frame", 0, "", fmt::format("frame {} is outside the run in {} (frames 0 … {})", frame, args->results, results.frames() - 1));

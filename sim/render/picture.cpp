@@ -947,6 +947,15 @@ ResultsPicture::Extent ResultsPicture::extent(double w, double h, const FrameVal
 std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
   const PictureOptions o = shown(asked);
   if (!o.joint_forces) return {};
+  // Levels the user chose (audit23t #8: --region lumbar drew L5-S1 and L2-L3 but not L4-L5, the disc
+  // of the lesson): those of them with stored loads in the framed region, whatever overlaps.
+  if (!o.joint_force_levels.empty()) {
+    const std::vector<int> allowed = candidates_ascending(o.region);
+    std::vector<int> chosen;
+    for (int j : allowed)
+      if (std::find(o.joint_force_levels.begin(), o.joint_force_levels.end(), j) != o.joint_force_levels.end()) chosen.push_back(j);
+    return chosen;
+  }
   const Area area = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
   const double fs = base_font_size(w, h, o);
   // The scale: the picture's fit with the arrows of every candidate level, so no larger than the one

@@ -67,6 +67,9 @@ struct PictureOptions {
   bool compact = false;      // film strips: title "t = …" only, no subtitle, no colour bar (chart and legend as set)
   bool joint_forces = false;  // arrows at the discs: the load from the body above, compression and shear (docs/render.md)
   Region region = Region::kWhole;  // the part of the body framed (the joint-load arrows: that region's discs)
+  // The discs whose joint-load arrows are drawn, when chosen (render --joints): joint indices; empty:
+  // chosen on the screen so arrows and labels stay clear of each other (joint_load_levels).
+  std::vector<int> joint_force_levels;
   // A region's camera in an animation (fixed_frame): fitted over the frames of this span of the run, s
   // (default: the whole run). Pictures of the whole body keep the run-wide camera they had.
   double span_start = -INFINITY, span_end = INFINITY;

@@ -130,3 +130,21 @@ def test_fatigue_driven_loads_are_said_on_the_picture(tmp_path):
     assert any(s.startswith(f"fatigue-driven from t = {start:.0f} s") for s in after.status)
     failed = res.picture(frame=-1, format="png", width=600, height=400)  # past failure: that line instead
     assert any("task failed at" in s for s in failed.status) and not any("fatigue-driven" in s for s in failed.status)
+
+
+def test_chosen_discs_get_their_arrows(lift_file, tmp_path):
+    # audit23t #8: --region lumbar --joint-forces drew L5-S1 and L2-L3 but never L4-L5.
+    out = tmp_path / "cli.png"
+    r = run("render", str(lift_file), "--frame", "20", "--joint-forces", "--joints", "L5-S1,L4-L5,L3-L4",
+            "--width", "700", "--height", "450", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    res = paraspine.load_results(lift_file)
+    chosen = res.picture(frame=20, joint_forces=True, joints=["L5-S1", "L4-L5", "L3-L4"], width=700, height=450, format="png")
+    default = res.picture(frame=20, joint_forces=True, width=700, height=450, format="png")
+    assert chosen.data == out.read_bytes() and chosen.data != default.data
+    bad = run("render", str(lift_file), "--joints", "L4-L5", "-o", str(tmp_path / "x.png"))
+    assert bad.returncode == 2 and "give --joint-forces too" in bad.stderr and not (tmp_path / "x.png").exists()
+    bad = run("render", str(lift_file), "--joint-forces", "--joints", "L9-L10", "-o", str(tmp_path / "x.png"))
+    assert bad.returncode == 2 and "no such joint" in bad.stderr and not (tmp_path / "x.png").exists()
+    with pytest.raises(paraspine.InputError, match="give joint_forces=True"):
+        res.picture(joints="L4-L5")
