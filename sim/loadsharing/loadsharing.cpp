@@ -167,7 +167,7 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
     solve(s, d, info);
     auto reserve_at = [&](int k) { return std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]); };
     // Each rotation's reserve without a ceiling: the exact penalty's, the least the muscles leave.
-    std::vector<double> allowed(static_cast<size_t>(m.ndof));
+    Eigen::VectorXd& allowed = d.loadsharing_reserve_allowed;  // in Data: a frame allocates nothing
     for (int k = 0; k < m.ndof; ++k) allowed[k] = reserve_at(k);
     // Reserves are exactly zero when the muscles suffice (exact penalty), so a ceiling is accepted
     // only if no rotation needs more reserve than with no ceiling at all. (Comparing only the largest

@@ -100,6 +100,7 @@ struct Data {
   QpWorkspace qp;                          // solver state, warm start across frames
   bool loadsharing_warm = false;
   Eigen::VectorXd loadsharing_accepted;    // (nmuscle + 2 ndof) minmax: last reserve-free QP solution
+  Eigen::VectorXd loadsharing_reserve_allowed;  // (ndof) minmax: each rotation's reserve without a ceiling, N·m
   struct LoadSharingSummary {
     QpStatus status = QpStatus::kSolved;
     int qp_iterations = 0, outer_iterations = 0;
