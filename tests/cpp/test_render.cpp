@@ -1280,27 +1280,7 @@ TEST(Render, TheFrontalViewOfAStoopSaysBehind) {
 const std::string& neck_run() {
   static std::string path;
   if (!path.empty()) return path;
-  const std::string text = R"(paraspine_scenario: 1
-name: neck_flexion
-model: full_spine
-criterion: activation2
-output_rate_hz: 5
-keyframes:
-  - time: 0
-    label: neck 0 deg
-    hands: {both: {position: [0.3, 0.3, 0.12], load_kg: 0.075}}
-  - time: 2
-    label: neck 60 deg
-    regions_deg: {cervical: {flexion: 32.89}, head: {flexion: 16.44}}
-    joints_deg: {T1-T2: {flexion: 2.14}, T2-T3: {flexion: 3.28}, T3-T4: {flexion: 3.11}, T4-T5: {flexion: 2.14}}
-    hands: {both: {position: [0.22, 0.05, 0.12], load_kg: 0.075}}
-  - time: 3
-    label: neck 60 deg
-    regions_deg: {cervical: {flexion: 32.89}, head: {flexion: 16.44}}
-    joints_deg: {T1-T2: {flexion: 2.14}, T2-T3: {flexion: 3.28}, T3-T4: {flexion: 3.11}, T4-T5: {flexion: 2.14}}
-    hands: {both: {position: [0.22, 0.05, 0.12], load_kg: 0.075}}
-)";
-  const Scenario sc = parse_scenario(text, "neck_flexion.yaml");
+  const Scenario sc = load_scenario(std::string(PARASPINE_SOURCE_DIR) + "/tests/data/neck_flexion.yaml");
   const Model m = load_model(sc.model);
   const std::string out = (runs().dir / "neck_flexion.h5").string();
   ResultsWriter w(out, m, {sc.name, sc.text, sc.criterion, {{"body_mass_kg", m.reference_body_mass}, {"height_m", m.reference_height}, {"sex", m.reference_sex}}, "", ""}, {});

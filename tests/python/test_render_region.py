@@ -7,37 +7,19 @@ import shutil
 
 import pytest
 
+import os
+
 from cli_helpers import run
 
 # forward_head_posture's 0° and 60° angles (its keyframes), 0 → 60° in 2 s and held 1 s, at 5 Hz.
-NECK = """paraspine_scenario: 1
-name: neck_flexion
-model: full_spine
-criterion: activation2
-output_rate_hz: 5
-keyframes:
-  - time: 0
-    label: neck 0 deg
-    hands: {both: {position: [0.3, 0.3, 0.12], load_kg: 0.075}}
-  - time: 2
-    label: neck 60 deg
-    regions_deg: {cervical: {flexion: 32.89}, head: {flexion: 16.44}}
-    joints_deg: {T1-T2: {flexion: 2.14}, T2-T3: {flexion: 3.28}, T3-T4: {flexion: 3.11}, T4-T5: {flexion: 2.14}}
-    hands: {both: {position: [0.22, 0.05, 0.12], load_kg: 0.075}}
-  - time: 3
-    label: neck 60 deg
-    regions_deg: {cervical: {flexion: 32.89}, head: {flexion: 16.44}}
-    joints_deg: {T1-T2: {flexion: 2.14}, T2-T3: {flexion: 3.28}, T3-T4: {flexion: 3.11}, T4-T5: {flexion: 2.14}}
-    hands: {both: {position: [0.22, 0.05, 0.12], load_kg: 0.075}}
-"""
+NECK = os.path.join(os.path.dirname(__file__), "..", "data", "neck_flexion.yaml")
 
 
 @pytest.fixture(scope="module")
 def neck(tmp_path_factory):
     d = tmp_path_factory.mktemp("region")
-    (d / "neck_flexion.yaml").write_text(NECK)
     h5 = d / "neck.h5"
-    r = run("run", str(d / "neck_flexion.yaml"), "-o", str(h5))
+    r = run("run", NECK, "-o", str(h5))
     assert r.returncode == 0, r.stderr
     return d, h5
 
