@@ -492,8 +492,11 @@ TEST(Qp, FixedVariablesPassThroughTheInteriorPointFallback) {
     ASSERT_EQ(b.status, QpStatus::kSolved) << "trial " << trial;
     ASSERT_TRUE(w.x.allFinite()) << "trial " << trial;
     check_kkt(w, b, 1e-8);
-    for (int i = 0; i < 200; ++i)
-      if (w.hi[i] == 0) EXPECT_EQ(w.x[i], 0.0);
+    for (int i = 0; i < 200; ++i) {
+      if (w.hi[i] == 0) {
+        EXPECT_EQ(w.x[i], 0.0) << i;
+      }
+    }
     EXPECT_LT((w.x - x_plain).head(200).lpNorm<Eigen::Infinity>(), 1e-7) << "trial " << trial;
   }
 }
