@@ -1019,7 +1019,7 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
     const Eigen::Vector2d along = l.shear_tip - l.shear_tail;
     std::vector<Eigen::Vector2d> dirs = across(l.shear_tail, l.shear_tip, Eigen::Vector2d(1, 0));
     dirs.insert(dirs.begin(), along.norm() > 3 ? along : Eigen::Vector2d(0, -1));
-    l.shear_spots = spots(l.shear_tip, dirs, fmt::format("{:.0f} N", std::hypot(it->shear_ap, it->shear_lateral)));
+    l.shear_spots = spots(l.shear_tip, dirs, shear_label(model_.joint_name[j], std::hypot(it->shear_ap, it->shear_lateral)));
     levels.push_back(l);
   }
   cairo_destroy(tcr);
@@ -1571,7 +1571,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     const Eigen::Vector2d tip = P(a.shear_tip), along = tip - P(a.shear_tail);
     std::vector<Eigen::Vector2d> dirs = across(P(a.shear_tail), tip, Eigen::Vector2d(1, 0));
     dirs.insert(dirs.begin(), along.norm() > 3 ? along : Eigen::Vector2d(0, -1));
-    place(tip, dirs, fmt::format("{:.0f} N", std::hypot(a.shear_ap, a.shear_lateral)), kShearRgb);
+    place(tip, dirs, shear_label(model_.joint_name[a.joint], std::hypot(a.shear_ap, a.shear_lateral)), kShearRgb);
   }
 }
 
@@ -1883,6 +1883,8 @@ double chart_value_x(double bar_end, double text_w, double fs, std::vector<doubl
     if (l >= x - 0.2 * fs && l <= x + text_w + 0.2 * fs) x = l + 0.3 * fs;
   return x;
 }
+
+std::string shear_label(const std::string& joint, double shear_N) { return fmt::format("{} {:.0f} N", joint, shear_N); }
 
 std::string chart_value_text(double compression_N, const Eigen::Ref<const Eigen::VectorXd>& reserve) {
   const bool lower = reserve.size() > 0 && reserve.size() % 3 == 0 && !shown_reserves(reserve).empty();

@@ -118,6 +118,9 @@ std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>
 // moment at the instant (shown_reserves not empty): every compression is then a lower bound, as the
 // run's table marks it (audit23t #7).
 std::string chart_value_text(double compression_N, const Eigen::Ref<const Eigen::VectorXd>& reserve);
+// A shear arrow's label: its level and magnitude, "T10-T11 741 N" in the shear's violet (audit23t #5:
+// "741 N" alone was read as a lumbar disc's).
+std::string shear_label(const std::string& joint, double shear_N);
 
 // The arrows a picture draws for the loads on the body at one instant (world coordinates): one per
 // group of hands within 8 cm of each other (what they hold, plus any given force acting there, so

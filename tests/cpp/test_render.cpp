@@ -632,6 +632,7 @@ TEST(Render, ReservesAndFailureAreSaid) {
   // The chart's values are lower bounds while reserves act, marked as the run's table marks them.
   EXPECT_EQ(chart_value_text(2937.4, peak.reserve), "≥2937");
   EXPECT_EQ(chart_value_text(2937.4, none.reserve), "2937");
+  EXPECT_EQ(shear_label("T10-T11", 741.4), "T10-T11 741 N");  // a shear's label names its level
 }
 
 // teachrev F4: forward_head_posture's default picture (t = 940 s, in the neutral hold) gave no phase;
