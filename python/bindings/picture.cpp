@@ -10,7 +10,7 @@
 #include <string>
 
 #include "python/bindings/bindings.h"
-#include "sim/cli/joint_selection.h"
+#include "sim/cli/joint_force_levels.h"
 #include "sim/common/error.h"
 #include "sim/io/output_path.h"
 #include "sim/render/picture.h"
@@ -67,11 +67,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
     o.region = reg;
     if (!joints.empty()) {  // the discs of joint_forces, as render --joints
       if (!joint_forces) throw ps::InputError("joints", 0, "", "chooses the discs of joint_forces: give joint_forces=True too");
-      ps::cli::JointCatalog catalog;
-      catalog.add(p.model());
-      for (const std::string& name : ps::cli::select_joints(joints, catalog, "the file's model"))
-        for (int j = 0; j < p.model().njoint; ++j)
-          if (p.model().joint_name[j] == name) o.joint_force_levels.push_back(j);
+      o.joint_force_levels = ps::cli::joint_force_levels(p, reg, joints, "joints");
     }
     if (!output.empty())
       ps::write_picture(p, f, o, output, width, height);

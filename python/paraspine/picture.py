@@ -68,8 +68,21 @@ class Picture:
 def _file_of(results: "Results") -> str:
     """The schema-v1 file a picture is drawn from: the results' own file, or (in-memory results) one
     written once to a temporary folder and removed with the results."""
-    if results.file and (results._h5 is not None or results.model is None or os.path.exists(results.file)):
-        return results.file
+    if results.file:
+        # Absolute, as pickling records it: after os.chdir a relative name found nothing (review23 #2).
+        path = getattr(results, "_opened_as", None) or os.path.abspath(results.file)
+        h5 = results._h5
+        if h5 is not None and os.path.exists(path):
+            # Another run may have written the same name since (simulate(..., output=) twice): its
+            # picture is not these results' (review23 #1).
+            try:
+                same = os.path.samestat(os.stat(path), os.fstat(h5.id.get_vfd_handle()))
+            except (OSError, ValueError, TypeError, AttributeError):
+                same = True  # a driver without a file descriptor: nothing to compare
+            if not same:
+                raise ValueError(f"{path} has been replaced since these results were opened (another run wrote it?): "
+                                 f"open it again with paraspine.load_results({path!r}) to draw it")
+        return path
     cached = getattr(results, "_picture_file", None)
     if cached and os.path.exists(cached):
         return cached

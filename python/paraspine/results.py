@@ -830,8 +830,9 @@ class Results:
             end = self.summary.get("endurance_s")
             df.attrs["endurance_s"] = end
             if end is not None and "fatigue_fatigued" in self._fields:
-                # One row of /fatigue/fatigued (the frame of failure), whatever the file's length.
-                frame = min(int(np.searchsorted(self.time, float(end) - 1e-9)), self.frames - 1)
+                # One row of /fatigue/fatigued, whatever the file's length: the last stored frame at or
+                # before the failure (a reduced output rate may store none at the instant itself).
+                frame = max(int(np.searchsorted(self.time, float(end) + 1e-9, side="right")) - 1, 0)
                 src = self._open(self._cache.get("fatigue_fatigued", self._fields["fatigue_fatigued"]))
                 row = np.asarray(src[frame], dtype=float)
                 at = []

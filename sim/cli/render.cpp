@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "sim/cli/joint_selection.h"
+#include "sim/cli/joint_force_levels.h"
 #include "sim/common/error.h"
 #include "sim/cli/interrupt.h"
 #include "sim/cli/options.h"
@@ -95,11 +95,7 @@ Verb add_render_verb(CLI::App& app) {
             o.region = region;
             if (!args->joints.empty()) {
               if (!args->joint_forces) throw InputError("--joints", 0, "", "chooses the discs of --joint-forces: give --joint-forces too");
-              JointCatalog catalog;
-              catalog.add(picture.model());
-              for (const std::string& name : select_joints(args->joints, catalog, "the file's model"))
-                for (int j = 0; j < picture.model().njoint; ++j)
-                  if (picture.model().joint_name[j] == name) o.joint_force_levels.push_back(j);
+              o.joint_force_levels = joint_force_levels(picture, region, args->joints, "--joints");
             }
             const long frame = c->count("--frame") ? args->frame : c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
             if (frame >= results.frames())

@@ -274,6 +274,9 @@ class ResultsPicture {
   bool in_region(const SceneBone& b, Region r) const;
   // The joints whose discs belong to region r (ascending; every joint for the whole body).
   std::vector<int> region_joints(Region r) const;
+  // The discs --joints may choose for --joint-forces in region r (joints with a disc and stored loads),
+  // ascending; joint_force_levels outside them would draw nothing.
+  std::vector<int> joint_force_choices(Region r) const { return candidates_ascending(r); }
   // The world box the body's area shows in a w × h picture drawn with `o`: metres across and up the
   // screen (the camera's right and up), centre and spans (tests; the CLI prints the span).
   struct Extent {

@@ -148,3 +148,30 @@ def test_chosen_discs_get_their_arrows(lift_file, tmp_path):
     assert bad.returncode == 2 and "no such joint" in bad.stderr and not (tmp_path / "x.png").exists()
     with pytest.raises(paraspine.InputError, match="give joint_forces=True"):
         res.picture(joints="L4-L5")
+
+
+def test_a_level_that_cannot_have_arrows_is_named(lift_file, tmp_path):
+    # review23 #3: C0-C1 (no disc) and levels outside --region were dropped without a word.
+    for args in (["--joints", "C0-C1"], ["--region", "neck", "--joints", "L4-L5"]):
+        out = tmp_path / "x.png"
+        r = run("render", str(lift_file), "--joint-forces", *args, "-o", str(out))
+        assert r.returncode == 2 and "has no joint-load arrows" in r.stderr and "levels that can" in r.stderr, r.stderr
+        assert not out.exists()
+    with pytest.raises(paraspine.InputError, match="L4-L5: has no joint-load arrows in the neck picture"):
+        paraspine.load_results(lift_file).picture(joint_forces=True, region="neck", joints="L4-L5")
+
+
+def test_the_picture_is_of_these_results(lift_file, tmp_path, monkeypatch):
+    # review23 #1, #2: a results file loaded by a relative name, drawn after os.chdir; and a file
+    # replaced by another run since it was opened.
+    monkeypatch.chdir(lift_file.parent)
+    res = paraspine.load_results(lift_file.name)
+    monkeypatch.chdir(tmp_path)
+    assert res.picture(frame=0, format="png", width=400, height=300).frame == 0
+    copy = tmp_path / "again.h5"
+    copy.write_bytes(lift_file.read_bytes())
+    opened = paraspine.load_results(copy)
+    (tmp_path / "other.h5").write_bytes(lift_file.read_bytes())
+    os.replace(tmp_path / "other.h5", copy)  # another run's file under the same name
+    with pytest.raises(ValueError, match="has been replaced since these results were opened"):
+        opened.picture()

@@ -56,4 +56,5 @@ def test_subject_factors_answer_to_both_names():
     bad = run("run", FIXTURE, "--subject", "fatigue_rate=2,fatigue_rate_scale=3")
     assert bad.returncode == 2 and "given twice" in bad.stderr
     py = paraspine.sweep(FIXTURE, {"subject.fatigue_rate": [1, 2]}, progress=False)
+    assert py.axes[0][0] == "subject.fatigue_rate_scale"
     assert [s["joints"] for s in py.summaries] == [p["joints"] for p in json.loads(a.stdout)["points"]]

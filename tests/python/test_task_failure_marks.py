@@ -39,7 +39,8 @@ def test_groups_table_gives_the_share_lost_at_failure(sitting, tmp_path):
     df = sitting.to_pandas("groups")
     end = sitting.summary["endurance_s"]
     assert df.attrs["endurance_s"] == end
-    frame = int(np.searchsorted(sitting.time, end - 1e-9))
+    frame = int(np.searchsorted(sitting.time, end + 1e-9, side="right")) - 1
+    assert sitting.time[frame] == end  # stored at 1 Hz: the instant itself
     for g in ("multifidus", "spinalis"):
         lost = sitting.group_strength_lost(g, "left")
         assert df.loc[(g, "left"), "fatigued_fraction_at_failure"] == pytest.approx(lost[frame], abs=1e-12)
