@@ -397,6 +397,7 @@ void bind_simulate(py::module_& mod) {
   mod.def("_check_results_name", &ps::check_results_name, py::arg("path"), py::arg("option"), py::arg("hint"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"),
           py::arg("fatigue") = true);
+  mod.def("_canonical_sweep_path", &ps::canonical_sweep_path, py::arg("path"));  // subject.fatigue_rate → _scale
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   // overrides= and vary= naming one path (the core's rule, as `paraspine sweep --set --vary`).
   mod.def("_check_not_set_and_varied", [](const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths) {

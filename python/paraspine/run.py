@@ -620,7 +620,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
                 raise ValueError(f"vary['{path}']: values must be numbers or 'START:STOP:N', not {values!r}") from None
         # The CLI's name for a subject factor (subject.fatigue_rate → subject.fatigue_rate_scale), so a
         # sweep file records one name for one grid whichever wrote it (review23).
-        p = {"subject.fatigue_rate": "subject.fatigue_rate_scale", "subject.recovery_rate": "subject.recovery_rate_scale"}.get(p, p)
+        p = _core._canonical_sweep_path(p)
         axes.append((p, np.asarray(v, dtype=float)))
     # A path both overridden and varied: each grid point's value replaced the override silently.
     _core._check_not_set_and_varied(_override_strings(overrides or {}), [p for p, _ in axes])

@@ -14,6 +14,7 @@
 #include "sim/common/error.h"
 #include "sim/model/model.h"
 #include "sim/model/summary.h"
+#include "sim/common/rotation.h"
 #include "sim/model/data.h"
 #include "sim/scenario/sample.h"
 #include "sim/scenario/scenario.h"
@@ -128,7 +129,7 @@ inline double max_neck_flexion_deg(const Scenario& sc, const Model& m) {
     sample_scenario(sc, b, k.time, d);
     double sum = 0;
     for (int j : cervical) sum += d.q[3 * j];
-    most = std::max(most, sum * 180.0 / 3.14159265358979323846);
+    most = std::max(most, rad2deg(sum));
   }
   return most;
 }

@@ -219,6 +219,17 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
 // since which of the two was meant is not knowable. A mass or height given here over a scenario's
 // percentile subject replaces that value and ends the percentile; a sex given here reads the
 // scenario's percentile in that sex's column.
+// A --subject key under the command line's name: the scenario file's and Python's names for the same
+// values are accepted too (audit23 #8: subject blocks and Subject(...) say fatigue_rate_scale,
+// --subject said only fatigue_rate).
+std::string subject_key(const std::string& k) {
+  if (k == "body_mass") return "mass";
+  if (k == "strength_factor") return "strength";
+  if (k == "fatigue_rate_scale") return "fatigue_rate";
+  if (k == "recovery_rate_scale") return "recovery_rate";
+  return k;
+}
+
 ps::Subject parse_subject(const std::string& spec, ps::Subject sub = {}) {
   std::stringstream ss(spec);
   std::string item;
@@ -234,14 +245,7 @@ ps::Subject parse_subject(const std::string& spec, ps::Subject sub = {}) {
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) fail("", "expected key=value pairs (e.g. mass=62,height=1.65,sex=female), got '" + item + "'");
-    std::string k = item.substr(0, eq);
-    const std::string v = item.substr(eq + 1);
-    // The scenario file's and Python's names for the same values (audit23 #8: subject blocks and
-    // Subject(...) say fatigue_rate_scale, --subject said only fatigue_rate).
-    for (const auto& [alias, key] : std::vector<std::pair<std::string, std::string>>{
-             {"body_mass", "mass"}, {"strength_factor", "strength"}, {"fatigue_rate_scale", "fatigue_rate"},
-             {"recovery_rate_scale", "recovery_rate"}})
-      if (k == alias) k = key;
+    const std::string k = subject_key(item.substr(0, eq)), v = item.substr(eq + 1);
     if (has(k)) fail(k, "given twice: give each value once");
     given.push_back(k);
     if (k == "sex") {
@@ -419,7 +423,6 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     selected = ps::cli::select_joints(joint_items, catalog, "the " + model.name + " model");
   }
   const bool neck_moves = selected.empty() && ps::cli::scenario_moves_neck(sc, model);
-  const double neck_flexion_deg = ps::cli::max_neck_flexion_deg(sc, model);
   ps::RunOptions opt;
   opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
   opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
@@ -511,7 +514,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       fmt::print("  (the NIOSH compression and AP shear limits are for lumbar levels; {} not read against them)\n", others);
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
-  if (neck_flexion_deg >= ps::cli::kNeckFlexionCaveatDeg)  // audit23t #1: the neck pictures and tables carried no warning
+  // audit23t #1: the neck pictures and tables carried no warning
+  if (const double neck_flexion_deg = ps::cli::max_neck_flexion_deg(sc, model); neck_flexion_deg >= ps::cli::kNeckFlexionCaveatDeg)
     fmt::print("  note: the neck flexes up to {:.0f}° here (C7-T1 … C0-C1). From about {:.0f}° the model's neck flexors hold the\n"
                "    stretched head extensors' passive force, so its cervical compressions are known to be too high (C4-C5\n"
                "    ×5 at a 45° head tilt and ×21 at 60°, where an EMG-driven study reports about ×2 at 45°): read them as\n"
@@ -899,14 +903,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
         {"subject.percentile", {"percentile", "mass", "height"}}};
     std::vector<std::string> keys;
     std::stringstream ss(subject_spec);
-    for (std::string item; std::getline(ss, item, ',');) {
-      std::string k = item.substr(0, item.find('='));
-      if (k == "body_mass") k = "mass";
-      if (k == "strength_factor") k = "strength";
-      if (k == "fatigue_rate_scale") k = "fatigue_rate";
-      if (k == "recovery_rate_scale") k = "recovery_rate";
-      keys.push_back(k);
-    }
+    for (std::string item; std::getline(ss, item, ',');) keys.push_back(subject_key(item.substr(0, item.find('='))));
     for (const auto& a : axes)
       for (const auto& [path, covered] : varies)
         if (a.path == path)

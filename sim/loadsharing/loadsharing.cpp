@@ -173,10 +173,10 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
     // only if no rotation needs more reserve than with no ceiling at all. (Comparing only the largest
     // reserve let the bisection move moment onto reserves at other rotations, down to every muscle
     // off in frames with two saturated rotations: audit23s #1, up to 4.7 times activation2's total.)
-    // The band: the solver's equilibrium tolerance, relative to the moments (qp.h, 1e-10 · max(1, ‖b‖)).
-    double moment_scale = 1;
-    for (int k = 0; k < m.ndof; ++k) moment_scale = std::max(moment_scale, std::abs(w.b[k]));
-    const double band = 1e-8 * moment_scale;
+    // The band: 10⁻⁸ of the largest moment, a hundred times the QP's tolerance (10⁻¹⁰, qp.h). Its
+    // stall exit, 10⁻⁷, is too wide: with it, frames the muscles carry alone took ceilings that needed
+    // up to 7·10⁻⁶ N·m of reserve (LoadSharingFull.EachCriterionMinimizesWhatItSays, session 23).
+    const double band = 1e-8 * std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
     auto within_allowed = [&] {
       for (int k = 0; k < m.ndof; ++k)
         if (reserve_at(k) > allowed[k] + band) return false;

@@ -1886,9 +1886,12 @@ double chart_value_x(double bar_end, double text_w, double fs, std::vector<doubl
 
 std::string shear_label(const std::string& joint, double shear_N) { return fmt::format("{} {:.0f} N", joint, shear_N); }
 
-std::string chart_value_text(double compression_N, const Eigen::Ref<const Eigen::VectorXd>& reserve) {
-  const bool lower = reserve.size() > 0 && reserve.size() % 3 == 0 && !shown_reserves(reserve).empty();
-  return fmt::format("{}{:.0f}", lower ? "≥" : "", compression_N);
+bool reserves_act(const Eigen::Ref<const Eigen::VectorXd>& reserve) {
+  return reserve.size() > 0 && reserve.size() % 3 == 0 && !shown_reserves(reserve).empty();
+}
+
+std::string chart_value_text(double compression_N, bool lower_bound) {
+  return fmt::format("{}{:.0f}", lower_bound ? "≥" : "", compression_N);
 }
 
 void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {
@@ -1904,7 +1907,7 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   // Where reserves carry moment at this instant (the status line names them), every compression is a
   // lower bound: a reserve carries moment without loading a disc. Marked ≥ as the run's table marks
   // it (audit23t #7: the paraspinal_only lift read 2937 where the CLI says ≥2937).
-  const bool lower = v.reserve.size() == 3 * nj && !shown_reserves(v.reserve).empty();  // as chart_value_text
+  const bool lower = v.reserve.size() == 3 * nj && reserves_act(v.reserve);
   text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs, lower ? "now (bars; ≥ lower bounds: reserves act) and peak (ticks)" : "now (bars) and peak over the run (ticks)",
        0.75 * fs, 0, false, 0.4, 0.4, 0.45);
   if (!relieved.empty()) {
@@ -1953,7 +1956,7 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     const bool iap = std::find(relieved.begin(), relieved.end(), j) != relieved.end();
     text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j] + (iap ? " *" : ""), lfs, 1.0, j == peak_joint_);
     if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
-      const std::string value = chart_value_text(c, v.reserve);
+      const std::string value = chart_value_text(c, lower);
       const double tw = text_width(cr, value, 0.85 * lfs);
       // Outside the bar it starts after the peak tick too: placed after the bar alone, the tick of a
       // level whose peak lies just beyond its bar struck through the number ("2|24" for 224 N); and

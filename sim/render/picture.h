@@ -114,10 +114,11 @@ struct ShownReserve {
   std::string rotation;
 };
 std::vector<ShownReserve> shown_reserves(const Eigen::Ref<const Eigen::VectorXd>& reserve);
-// A level's value as the compression chart writes it: whole newtons, "≥" first when reserves carry
-// moment at the instant (shown_reserves not empty): every compression is then a lower bound, as the
-// run's table marks it (audit23t #7).
-std::string chart_value_text(double compression_N, const Eigen::Ref<const Eigen::VectorXd>& reserve);
+// Whether reserves carry moment at an instant (J × 3 reserve moments; shown_reserves not empty): every
+// compression is then a lower bound, as the run's table marks it (audit23t #7).
+bool reserves_act(const Eigen::Ref<const Eigen::VectorXd>& reserve);
+// A level's value as the compression chart writes it: whole newtons, "≥" first for a lower bound.
+std::string chart_value_text(double compression_N, bool lower_bound);
 // A shear arrow's label: its level and magnitude, "T10-T11 741 N" in the shear's violet (audit23t #5:
 // "741 N" alone was read as a lumbar disc's).
 std::string shear_label(const std::string& joint, double shear_N);
