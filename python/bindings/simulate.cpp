@@ -114,8 +114,7 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
   ps::Scenario s = s_in;
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
-  opt.loadsharing.criterion = ps::parse_criterion(s.criterion);
-  opt.loadsharing.abdominal_pressure = s.abdominal_pressure;
+  opt.loadsharing = ps::scenario_load_sharing(s);
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
   opt.time_coupling = fatigue;  // false: fresh muscles, no creep, frames solved in parallel (run.h)
 
@@ -338,6 +337,8 @@ void bind_simulate(py::module_& mod) {
            "The scenario's model file; InputError at the `model:` line when there is none.")
       .def_readonly("subject", &ps::Scenario::subject, "The scenario's Subject, or None (the model's reference).")
       .def_readonly("criterion", &ps::Scenario::criterion, "Load-sharing criterion.")
+      .def_readonly("solver_tolerance", &ps::Scenario::solver_tolerance,
+                    "Load sharing's relative equilibrium tolerance (scenario key solver_tolerance; default 1e-10).")
       .def_readonly("abdominal_pressure", &ps::Scenario::abdominal_pressure,
                     "Whether the model's intra-abdominal pressure is used (docs/mechanics.md).")
       .def_readonly("positions", &ps::Scenario::positions,

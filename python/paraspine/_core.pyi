@@ -110,6 +110,7 @@ class Scenario:
     model: str
     subject: Optional[Subject]
     criterion: str
+    solver_tolerance: float
     abdominal_pressure: bool
     positions: str
     output_rate_hz: float

@@ -177,7 +177,8 @@ class Scenario:
         Paths use dots and brackets as on the command line; a path that does not exist is an
         InputError naming it. The one exception, as with ``--set``: the top-level settings the
         format gives a default (``abdominal_pressure``, ``repetitions``, ``rest_s``, ``criterion``,
-        ``output_rate_hz``, ``break_posture``, ``positions``) are added when the file leaves them out.
+        ``solver_tolerance``, ``output_rate_hz``, ``break_every``/``break_s``, ``break_posture``,
+        ``positions``) are added when the file leaves them out.
         """
         sets = _override_strings(overrides)
         if not sets:
@@ -236,6 +237,11 @@ class Scenario:
     def criterion(self) -> str:
         """Load-sharing criterion: activation2, activation3, stress2 or minmax."""
         return self._native.criterion
+
+    @property
+    def solver_tolerance(self) -> float:
+        """Load sharing's equilibrium tolerance, relative to the frame's largest net moment (default 1e-10)."""
+        return self._native.solver_tolerance
 
     @property
     def output_rate_hz(self) -> float:

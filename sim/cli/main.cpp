@@ -424,8 +424,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   const bool neck_moves = selected.empty() && ps::cli::scenario_moves_neck(sc, model);
   ps::RunOptions opt;
-  opt.loadsharing.criterion = ps::parse_criterion(sc.criterion);
-  opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
+  opt.loadsharing = ps::scenario_load_sharing(sc);
   opt.threads = ps::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
   // Said, not silently dropped: fatigue parameters the scenario gives do nothing with fresh muscles.

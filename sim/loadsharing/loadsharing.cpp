@@ -149,6 +149,7 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
     // left fascicles whose optimum is 0 at up to δ/2: docs/sources/breaks_and_symmetry.md §4.)
     const double delta = 1e-4;
     solve(s, d, info);  // start from the activation2 optimum
+    bool settled = false;
     for (int it = 0; it < s.max_outer_iterations; ++it) {
       ++info.outer_iterations;
       for (int i = 0; i < m.nmuscle; ++i) {
@@ -160,11 +161,21 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
       solve(s, d, info);
       double change = 0;
       for (int i = 0; i < m.nmuscle; ++i) change = std::max(change, std::abs(w.x[i] - d.activation[i]));
-      if (change < s.outer_tolerance) break;
+      if (change < s.outer_tolerance) {
+        settled = true;
+        break;
+      }
     }
+    // The SQP's own cap is a failure to converge like the QP's (audit23s #3: it stopped silently).
+    if (!settled && info.status == QpStatus::kSolved) info.status = QpStatus::kMaxIterations;
   } else {  // minmax: the smallest common ceiling t on activations that needs no more reserve
             // than the unconstrained problem, then Σ a² under that ceiling.
     solve(s, d, info);
+    // The frame's status is that of the solve whose answer is kept (the unconstrained one or the
+    // last accepted ceiling), not of every bisection trial: a rejected trial that stopped at its
+    // limit changes nothing in the answer (audit23s #3: 38 of 402 rounded-back-lift frames were
+    // flagged for trials alone).
+    QpStatus accepted_status = info.status;
     auto reserve_at = [&](int k) { return std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]); };
     // Each rotation's reserve without a ceiling: the exact penalty's, the least the muscles leave.
     Eigen::VectorXd& allowed = d.loadsharing_reserve_allowed;  // in Data: a frame allocates nothing
@@ -173,10 +184,10 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
     // only if no rotation needs more reserve than with no ceiling at all. (Comparing only the largest
     // reserve let the bisection move moment onto reserves at other rotations, down to every muscle
     // off in frames with two saturated rotations: audit23s #1, up to 4.7 times activation2's total.)
-    // The band: 10⁻⁸ of the largest moment, a hundred times the QP's tolerance (10⁻¹⁰, qp.h). Its
+    // The band: a hundred times the QP's tolerance of the largest moment (10⁻⁸ at the default 10⁻¹⁰, qp.h). Its
     // stall exit, 10⁻⁷, is too wide: with it, frames the muscles carry alone took ceilings that needed
     // up to 7·10⁻⁶ N·m of reserve (LoadSharingFull.EachCriterionMinimizesWhatItSays, session 23).
-    const double band = 1e-8 * std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
+    const double band = 100 * s.qp.tolerance * std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
     auto within_allowed = [&] {
       for (int k = 0; k < m.ndof; ++k)
         if (reserve_at(k) > allowed[k] + band) return false;
@@ -191,16 +202,20 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
       ++info.outer_iterations;
       const double t = 0.5 * (lo + hi);
       for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), t);
+      info.status = QpStatus::kSolved;
       solve(s, d, info);
-      if (within_allowed()) {
+      // An unconverged trial is not evidence that the ceiling fails or holds: treat it as rejected.
+      if (info.status == QpStatus::kSolved && within_allowed()) {
         hi = t;
         d.loadsharing_accepted = w.x;
+        accepted_status = info.status;
       } else {
         lo = t;
       }
     }
     for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), hi);
     w.x = d.loadsharing_accepted;
+    info.status = accepted_status;
   }
 
   // Results and the equilibrium check, recomputed from the model's quantities (not the QP's).

@@ -973,6 +973,15 @@ void solve_qp(const QpSettings& settings, QpWorkspace& w, QpInfo& info, bool war
   }
   w.prediction_pending = false;
   const double scale = std::max(1.0, w.b.lpNorm<Eigen::Infinity>());
+  if (!w.b.allFinite()) {
+    // A non-finite target would make the tolerance infinite and any x "converged" (audit23s #3:
+    // b = inf returned solved after 0 iterations; a NaN hides from the ∞-norm). Inputs are checked upstream; this is the last guard.
+    w.x.setConstant(std::numeric_limits<double>::quiet_NaN());
+    info.status = QpStatus::kNumericalError;
+    info.primal_residual = std::numeric_limits<double>::infinity();
+    w.last_iterations = 0;
+    return;
+  }
   const double tol = settings.tolerance * scale;
   double best = std::numeric_limits<double>::infinity();
   int stalled = 0;

@@ -156,8 +156,8 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   const YAML::Node root = load_yaml_mapping(text, file, "scenario", note);
   if (root["paraspine_model"].IsDefined())
     r.fail(root["paraspine_model"], "paraspine_model", "this is a model file, not a scenario (paraspine list shows both)");
-  r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "abdominal_pressure",
-                     "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
+  r.allow(root, "", {"paraspine_scenario", "name", "description", "model", "subject", "criterion", "solver_tolerance",
+                     "abdominal_pressure", "output_rate_hz", "keyframes", "repetitions", "rest_s", "break_every", "break_s", "break_posture", "fatigue",
                      "sources", "external_forces", "positions", "motion"});
   if (!root["paraspine_scenario"].IsDefined() || r.num(root["paraspine_scenario"], "paraspine_scenario") != 1)
     r.fail(root, "paraspine_scenario", "missing or unsupported format version (this build reads 1)");
@@ -192,6 +192,14 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     } catch (const std::invalid_argument& e) {
       r.fail(root["criterion"], "criterion", e.what());
     }
+  }
+  if (root["solver_tolerance"].IsDefined()) {
+    s.solver_tolerance = r.num(root["solver_tolerance"], "solver_tolerance");
+    // Below 1e-14 rounding alone keeps a solve from converging; above 1e-4 an answer is off its
+    // balance by more than any measurement the results are compared with.
+    if (!(s.solver_tolerance >= 1e-14 && s.solver_tolerance <= 1e-4))
+      r.fail(root["solver_tolerance"], "solver_tolerance",
+             fmt::format("must be between 1e-14 and 1e-4 (relative to the frame's largest net moment), got {:g}", s.solver_tolerance));
   }
   if (root["abdominal_pressure"].IsDefined()) {
     s.abdominal_pressure = r.boolean(root["abdominal_pressure"], "abdominal_pressure");
@@ -840,7 +848,7 @@ void check_overrides_took_effect(const std::string& text, const std::string& fil
 // subject is a mapping and stays in the file; fatigue parameters are added by their own rule,
 // fatigue_parameter_path.
 static bool is_defaulted_top_level_key(const std::string& key) {
-  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "output_rate_hz", "break_every", "break_s",
+  for (const char* k : {"abdominal_pressure", "repetitions", "rest_s", "criterion", "solver_tolerance", "output_rate_hz", "break_every", "break_s",
                         "break_posture", "positions"})
     if (key == k) return true;
   return false;

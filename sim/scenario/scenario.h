@@ -164,6 +164,10 @@ struct Scenario {
   int positions_line = 0;
   std::optional<Subject> subject;
   std::string criterion = "activation2";
+  // Load sharing's equilibrium tolerance, relative: a solve has converged when every rotation's
+  // moment balance is within solver_tolerance · max(1 N·m, the frame's largest net moment)
+  // (QpSettings::tolerance, docs/loadsharing.md "The solver"). 1e-10 is the engine's own default.
+  double solver_tolerance = 1e-10;
   bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
   double output_rate_hz = 50;
   std::vector<ScenarioKeyframe> keyframes;  // one cycle (from `keyframes:`, or a motion file's rows)

@@ -139,8 +139,7 @@ BatchResult run_batch(std::vector<Scenario> scenarios, const BatchOptions& optio
     const Model& model = *model_of[k];
     try {
       RunOptions opt;
-      opt.loadsharing.criterion = parse_criterion(sc.criterion);
-      opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
+      opt.loadsharing = scenario_load_sharing(sc);
       opt.threads = 1;
       opt.time_coupling = options.time_coupling;
       std::unique_ptr<ResultsWriter> writer;

@@ -329,6 +329,14 @@ bool supported_break(const Scenario& s, const CyclePosition& where) {
 
 }  // namespace
 
+LoadSharingSettings scenario_load_sharing(const Scenario& sc) {
+  LoadSharingSettings ls;
+  ls.criterion = parse_criterion(sc.criterion);
+  ls.abdominal_pressure = sc.abdominal_pressure;
+  ls.qp.tolerance = sc.solver_tolerance;
+  return ls;
+}
+
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
   BoundScenario b = bind_scenario(s, m);
   // The keyframe postures live on in b.timeline; the run never reads them again, and for a long
@@ -374,17 +382,19 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // residual of any solve: said in the summary, not only in a debugging log (session 19 audit: 12 of
   // 212 bird-dog min/max solves stopped at the limit and the run said nothing).
   long unconverged_solves = 0;
-  // Solves counted as converged whose equilibrium residual is above 10⁻⁸ of the frame's largest net
+  // Solves counted as converged whose equilibrium residual is above 100 × the solver's tolerance
+  // (10⁻⁸ at the default 10⁻¹⁰) of the frame's largest net
   // moment: the QP's stall rule ends a solve that stops making progress below 10⁻⁷ (frames where
   // reserves carry large moments) as converged (audit23s #3: the first hour of the lifting shift
   // reported 0 unconverged solves and residuals up to 8.4·10⁻⁶ N·m).
   long loose_solves = 0;
+  const double loose_band = 100 * options.loadsharing.qp.tolerance;
   double max_equilibrium_residual = 0;
   auto count_solve = [&](const Data& solved_frame) {
     ++solves;
     solver_iterations += solved_frame.loadsharing_info.qp_iterations;
     if (solved_frame.loadsharing_info.status != QpStatus::kSolved) ++unconverged_solves;
-    else if (solved_frame.loadsharing_info.equilibrium_residual > 1e-8 * std::max(1.0, solved_frame.tau.lpNorm<Eigen::Infinity>()))
+    else if (solved_frame.loadsharing_info.equilibrium_residual > loose_band * std::max(1.0, solved_frame.tau.lpNorm<Eigen::Infinity>()))
       ++loose_solves;
     max_equilibrium_residual = std::max(max_equilibrium_residual, solved_frame.loadsharing_info.equilibrium_residual);
   };

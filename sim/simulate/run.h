@@ -12,6 +12,11 @@
 
 namespace paraspine {
 
+// The load-sharing settings a scenario asks for: its criterion, solver tolerance and whether the
+// model's intra-abdominal pressure is used. Every runner (CLI, sweep, batch, validate, Python) takes
+// them from here.
+LoadSharingSettings scenario_load_sharing(const Scenario& sc);
+
 struct RunOptions {
   LoadSharingSettings loadsharing;
   FatigueParameters fatigue;

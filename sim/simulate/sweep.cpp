@@ -202,8 +202,7 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
       const Scenario sc = grid_scenario(base, g, option);
       const Model m = scale_model(model0, g.subject);
       RunOptions opt;
-      opt.loadsharing.criterion = parse_criterion(sc.criterion);
-      opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
+      opt.loadsharing = scenario_load_sharing(sc);
       opt.time_coupling = fatigue;
       const nlohmann::json summary = run_scenario(m, sc, opt, nullptr);
       // No exception may leave the critical section.

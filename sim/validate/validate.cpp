@@ -188,8 +188,7 @@ void erector_silence(const ValidationSuite& suite, const Scenario& sc, ScenarioO
   const BoundScenario b = bind_scenario(sc, m);
   Data d(m);
   LoadSharingSettings ls;
-  ls.criterion = parse_criterion(sc.criterion);
-  ls.abdominal_pressure = sc.abdominal_pressure;
+  ls = scenario_load_sharing(sc);
 
   // The lumbar region's joints: those the rhythm moves for lumbar flexion.
   const int lumbar = m.region_index("lumbar");
@@ -322,8 +321,7 @@ ValidationReport run_validation(const ValidationSuite& suite, const std::string&
       o.disc_area = m.disc_area(m.joint_index(suite.pressure.joint));
       o.disc_factor = m.disc_pressure_factor;
       RunOptions opt;
-      opt.loadsharing.criterion = parse_criterion(sc.criterion);
-      opt.loadsharing.abdominal_pressure = sc.abdominal_pressure;
+      opt.loadsharing = scenario_load_sharing(sc);
       o.summary = run_scenario(m, sc, opt, nullptr);
     }
     return runs.emplace(key, std::move(o)).first->second;

@@ -128,6 +128,31 @@ TEST(LoadSharingFull, Activation3PutsIdleFasciclesAtExactlyZero) {
   EXPECT_LT(worst_obj, 1e-9);
 }
 
+// activation3's SQP loop says when it stops at its cap (audit23s #3: it stopped silently), and a
+// frame's status is that of its answer: with one outer step allowed, a loaded frame that needs
+// more is flagged max_iterations; with the default cap the same frame is solved.
+TEST(LoadSharingFull, Activation3SaysWhenItsOuterLoopStopsAtTheCap) {
+  const Model& m = test::full_spine();
+  Data d(m);
+  std::mt19937 rng(5);
+  const Posture p = everyday_posture(m, rng);
+  LoadSharingSettings s;
+  s.criterion = Criterion::kActivation3;
+  test::solve_static(m, p, 8.0, d, s);
+  ASSERT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
+  const int needed = d.loadsharing_info.outer_iterations;
+  ASSERT_GT(needed, 1);
+  s.max_outer_iterations = 1;
+  Data capped(m);
+  test::solve_static(m, p, 8.0, capped, s);
+  EXPECT_EQ(capped.loadsharing_info.outer_iterations, 1);
+  EXPECT_EQ(capped.loadsharing_info.status, QpStatus::kMaxIterations);
+  s.max_outer_iterations = needed;
+  Data enough(m);
+  test::solve_static(m, p, 8.0, enough, s);
+  EXPECT_EQ(enough.loadsharing_info.status, QpStatus::kSolved);
+}
+
 TEST(LoadSharingFull, MirrorSymmetricPostureAndLoadGiveEqualLeftAndRightForces) {
   const Model& m = test::full_spine();
   Data d(m);

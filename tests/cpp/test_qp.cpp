@@ -501,6 +501,24 @@ TEST(Qp, FixedVariablesPassThroughTheInteriorPointFallback) {
   }
 }
 
+// A non-finite target is a numerical error, not a solve (audit23s #3): with b = inf the relative
+// tolerance became infinite and the solve returned "solved" after 0 steps with an infinite residual.
+TEST(Qp, NonFiniteTargetIsANumericalErrorNotASolve) {
+  std::mt19937 rng(41);
+  QpWorkspace w;
+  for (double bad : {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    exact_penalty_problem(w, 60, 9, rng, 0.5);
+    QpInfo ok;
+    qp_solve(QpSettings{}, w, ok, false);
+    ASSERT_EQ(ok.status, QpStatus::kSolved);
+    w.b[3] = bad;
+    QpInfo info;
+    qp_solve(QpSettings{}, w, info, true);
+    EXPECT_EQ(info.status, QpStatus::kNumericalError) << bad;
+    EXPECT_FALSE(w.x.allFinite()) << "an answer to a non-finite target must not look like one";
+  }
+}
+
 // A is stored packed by the columns' row ranges (qp_set_rows), each column in a window of rows a
 // multiple of 4 long where m allows, zero outside its range: a dense matrix goes in and comes back
 // unchanged, column i's values sit at qp_column(w, i) from its first row, the windows' other rows

@@ -4,12 +4,14 @@
 // paths stay errors. Messages give numbers to meaningful digits (review F1: "2.500000 kg").
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <sstream>
 
 #include "fixtures.h"
 #include "sim/common/error.h"
 #include "sim/model/subject.h"
 #include "sim/scenario/scenario.h"
+#include "sim/simulate/run.h"
 
 namespace paraspine {
 namespace {
@@ -44,6 +46,24 @@ TEST(ScenarioSetDefaults, AddsMissingTopLevelSettings) {
   // A file that is one flow mapping gets no appended line.
   const std::string flow = "{paraspine_scenario: 1, name: t, model: lumbar, keyframes: [{time: 0}, {time: 1}]}\n";
   EXPECT_NE(error_of(flow, {"repetitions=2"}).find("flow mapping"), std::string::npos);
+}
+
+// solver_tolerance (audit23s #7: no solver knob outside C++): a top-level setting --set may add,
+// carried into the load-sharing settings every runner uses; out of its range an error naming it.
+TEST(ScenarioSetDefaults, SolverToleranceReachesTheLoadSharingSettings) {
+  const Scenario base = load_scenario("squat_lift");
+  EXPECT_EQ(base.solver_tolerance, 1e-10);
+  EXPECT_EQ(scenario_load_sharing(base).qp.tolerance, 1e-10);
+  const Scenario s = parse_scenario(apply_overrides(base.text, base.file, {"solver_tolerance=1e-7", "criterion=minmax"}), base.file);
+  EXPECT_EQ(s.solver_tolerance, 1e-7);
+  const LoadSharingSettings ls = scenario_load_sharing(s);
+  EXPECT_EQ(ls.qp.tolerance, 1e-7);
+  EXPECT_EQ(ls.criterion, Criterion::kMinMax);
+  for (const char* bad : {"solver_tolerance=0", "solver_tolerance=1e-3", "solver_tolerance=1e-16", "solver_tolerance=.nan"}) {
+    const std::string e = error_of(base.text, {bad});
+    EXPECT_NE(e.find("solver_tolerance"), std::string::npos) << bad << ": " << e;
+    EXPECT_NE(e.find(std::strstr(bad, "nan") ? "must be finite" : "between 1e-14 and 1e-4"), std::string::npos) << bad << ": " << e;
+  }
 }
 
 // review_code10 #1: the added line was appended at the end of the text, where the loader never saw it

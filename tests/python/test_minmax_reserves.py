@@ -29,3 +29,25 @@ def test_solves_looser_than_the_tolerance_are_counted():
     assert loose["load_sharing_loose_solves"] > 0 and loose["load_sharing_max_residual_Nm"] > 1e-6
     assert loose["load_sharing_loose_solves"] + loose["load_sharing_unconverged_solves"] <= loose["load_sharing_solves"]
     assert tight["load_sharing_loose_solves"] == 0 and tight["load_sharing_max_residual_Nm"] < 1e-8
+
+
+def test_solver_tolerance_is_a_scenario_setting():
+    # audit23s #7: QpSettings.tolerance was reachable from C++ only. `solver_tolerance` (default 1e-10,
+    # relative to the frame's largest net moment) is a top-level scenario key, so --set and Python's
+    # overrides reach it; a looser tolerance takes fewer solver steps and still keeps every frame's
+    # balance within it.
+    import json
+    import paraspine
+    common = ("run", "squat_lift", "--no-fatigue", "--json")
+    default = json.loads(run(*common).stdout)
+    loose = json.loads(run(*common, "--set", "solver_tolerance=1e-5").stdout)
+    assert loose["load_sharing_iterations"] < default["load_sharing_iterations"]
+    assert loose["load_sharing_unconverged_solves"] == 0
+    peak_moment = 300.0  # N·m: squat_lift's largest net joint moment is below this
+    assert default["load_sharing_max_residual_Nm"] <= 1e-10 * 100 * peak_moment
+    assert loose["load_sharing_max_residual_Nm"] <= 1e-5 * peak_moment
+    assert loose["load_sharing_max_residual_Nm"] > default["load_sharing_max_residual_Nm"]
+    bad = run("run", "squat_lift", "--no-fatigue", "--set", "solver_tolerance=0.01")
+    assert bad.returncode == 2 and "solver_tolerance" in bad.stderr and "between 1e-14 and 1e-4" in bad.stderr
+    sc = paraspine.Scenario.load("squat_lift").with_overrides({"solver_tolerance": 1e-6})
+    assert sc.solver_tolerance == 1e-6
