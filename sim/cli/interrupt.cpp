@@ -3,6 +3,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <memory>
 #include <unistd.h>
 
@@ -63,10 +65,25 @@ void install(Outputs* o) {
 
 std::string partial_file(const std::string& output) { return output + ".partial"; }
 
+// "; the earlier F is kept, unchanged" for each final name that already exists: the results are
+// written to F.partial and renamed at the end, so an interrupted run leaves an earlier F as it was
+// (audit24e #11: "no results file written" beside an existing F read as if it had been lost).
+static std::string earlier_files_kept(const std::vector<std::string>& partial_files) {
+  std::string kept;
+  const std::string suffix = partial_file("");
+  for (const std::string& p : partial_files) {
+    if (p.size() <= suffix.size() || p.compare(p.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const std::string final_name = p.substr(0, p.size() - suffix.size());
+    std::error_code ec;
+    if (std::filesystem::exists(final_name, ec)) kept += "; the earlier " + final_name + " is kept, unchanged";
+  }
+  return kept;
+}
+
 void remove_on_interrupt(const std::vector<std::string>& partial_files, const std::string& what) {
   auto* o = new Outputs;
   o->partial = partial_files;
-  o->nothing_kept = what.empty() ? "\ninterrupted\n" : "\ninterrupted: no " + what + " written\n";
+  o->nothing_kept = what.empty() ? "\ninterrupted\n" : "\ninterrupted: no " + what + " written" + earlier_files_kept(partial_files) + "\n";
   install(o);
 }
 

@@ -134,6 +134,24 @@ inline double max_neck_flexion_deg(const Scenario& sc, const Model& m) {
   return most;
 }
 
+// The forward inclination of the trunk in the scenario's first keyframe, degrees: pelvis flexion plus
+// the lumbar and thoracic levels' flexion. Rests and standing breaks are taken in that posture with
+// the hands empty (docs/scenarios.md, rest_s), so a scenario that starts stooped rests stooped:
+// `run` says so from kStoopedRestDeg on (audit24e #6: a 45° stoop's five-minute breaks recovered
+// nothing, 0.898 → 0.899 fatigued, where an upright first keyframe gave 0.593).
+inline constexpr double kStoopedRestDeg = 20;
+inline double rest_posture_inclination_deg(const Scenario& sc, const Model& m) {
+  if (sc.keyframes.empty()) return 0;
+  const BoundScenario b = bind_scenario(sc, m);
+  Data d(m);
+  sample_scenario(sc, b, sc.keyframes.front().time, d);
+  double sum = d.pelvis_angles[0];
+  for (int j = 0; j < m.njoint; ++j)
+    if (m.joint_name[j].size() > 1 && (m.joint_name[j][0] == 'L' || m.joint_name[j][0] == 'T') && std::isdigit(static_cast<unsigned char>(m.joint_name[j][1])))
+      sum += d.q[3 * j];
+  return rad2deg(sum);
+}
+
 // The cervical level with the highest peak compression ("" when the summary has none).
 inline std::string most_loaded_cervical_joint(const nlohmann::json& summary) {
   std::string most;

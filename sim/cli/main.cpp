@@ -513,6 +513,25 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       fmt::print("  (the NIOSH compression and AP shear limits are for lumbar levels; {} not read against them)\n", others);
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
+  // audit24e #5: the abdominal pressure relieves the lumbar levels up to one joint and none above it,
+  // so the level just above often reads as the most loaded: said where the table names it.
+  if (sc.abdominal_pressure && model.abdominal_pressure.enabled && !model.abdominal_pressure.joints.empty() && !most.empty()) {
+    const auto& relieved = model.abdominal_pressure.joints;
+    const int top = *std::max_element(relieved.begin(), relieved.end());
+    if (top + 1 < model.njoint && model.joint_name[top + 1] == most)
+      fmt::print("  note: the abdominal pressure relieves {} and the levels below, none above, so the step to {} is the\n"
+                 "    model's (docs/mechanics.md, \"Intra-abdominal pressure\"): compare the levels from {} down with each\n"
+                 "    other, or run with --set abdominal_pressure=false for a profile without the step\n",
+                 model.joint_name[top], most, model.joint_name[top]);
+  }
+  const bool rests = sc.repetitions > 1 && ((sc.rest_s > 0 && sc.repetitions - 1 > sc.breaks()) || (sc.breaks() > 0 && sc.break_s > 0 && sc.break_posture == "standing"));
+  if (rests) {
+    if (const double lean_deg = ps::cli::rest_posture_inclination_deg(sc, model); lean_deg >= ps::cli::kStoopedRestDeg)
+      fmt::print("  note: the rests are taken in the first keyframe's posture, hands empty: here the trunk leans {:.0f}° forward\n"
+                 "    (pelvis + lumbar + thoracic flexion), so the back muscles keep working through them. For a rest upright,\n"
+                 "    start the cycle upright; for one leaning on a support, break_posture: supported (docs/scenarios.md)\n",
+                 lean_deg);
+  }
   // audit23t #1: the neck pictures and tables carried no warning
   if (const double neck_flexion_deg = ps::cli::max_neck_flexion_deg(sc, model); neck_flexion_deg >= ps::cli::kNeckFlexionCaveatDeg)
     fmt::print("  note: the neck flexes up to {:.0f}° here (C7-T1 … C0-C1). From about {:.0f}° the model's neck flexors hold the\n"
@@ -621,6 +640,20 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                summary["failure_kind"] == "strength_limit"
                    ? " — that fascicle is at full activation even fresh: the model's strength limit, not endurance"
                    : "");
+    // audit24e #7: in a flexed-neck hold the model's small neck flexors balance the stretched head
+    // extensors' passive force and tire first (the known neck problem, docs/model.md).
+    static const std::set<std::string> neck_flexors = {"hyoid", "longus_capitis", "longus_colli", "sternocleidomastoid"};
+    if (neck_flexors.count(summary["first_to_fail"].get<std::string>()) && ps::cli::scenario_moves_neck(sc, model))
+      fmt::print("    note: a neck flexor fails first. With the head flexed the model's small neck flexors hold the stretched head\n"
+                 "    extensors' passive force and tire; in vivo the neck extensors do this work. Read it as the model's open\n"
+                 "    neck problem, not as a finding about these muscles (docs/model.md, \"The neck: what is and is not validated\")\n");
+    // audit24e #1: after the failure reserves take what the fatigued muscles cannot, without loading
+    // the discs, so later and mean compressions fall as fatigue grows; a design compared by them
+    // ranks backwards.
+    if (summary["failure_kind"] != "strength_limit" && summary["endurance_s"].get<double>() < summary.value("duration_s", 0.0))
+      fmt::print("    from then on reserves carry what the fatigued muscles cannot, without loading the discs: the later and\n"
+                 "    mean compressions fall as fatigue grows. Compare designs by their fresh peaks (--no-fatigue) and their\n"
+                 "    times to failure, not by these loads (docs/fatigue.md, \"What a perfectly still hold means in this model\")\n");
   }
   const auto& rec = summary["recovery"];
   // Seconds, with hours beside them past an hour; null (not reached within 10¹² s) as "never".
@@ -633,7 +666,10 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     std::string slowest = rec["slowest_group"].is_null() ? std::string("-") : rec["slowest_group"].get<std::string>();
     if (rec.contains("slowest_side") && rec["slowest_side"].is_string())
       slowest += rec["slowest_side"] == "both" ? std::string(", both sides") : " " + rec["slowest_side"].get<std::string>();
-    fmt::print("  recovery: complete rest restores every group to 90 % of its strength in {}, to 95 % in {} (slowest: {})\n",
+    // "complete rest": lying or supported, no muscle working; a standing break recovers slower
+    // (audit24e #10: read as "a 5-min break restores you" where the run's own standing break did not).
+    fmt::print("  recovery: complete rest (lying or supported) restores every group to 90 % of its strength in {}, to 95 % in {}\n"
+               "    (slowest: {}); a break standing or sitting recovers slower (docs/fatigue.md, \"Breaks between lifts\")\n",
                rest_time(rec["to_90_percent_s"]), rest_time(rec["to_95_percent_s"]), slowest);
   }
   if (summary["creep"]["enabled"].get<bool>() && summary["creep"]["peak_deg"].get<double>() >= 0.005) {

@@ -134,6 +134,7 @@ inline std::string limit_note(const nlohmann::json& summary, const std::string& 
 // whose joints have no verdicts.
 inline std::string run_verdict(const nlohmann::json& summary) {
   std::string worst_c, worst_c_joint, worst_s, worst_s_joint;
+  double worst_c_N = -1, worst_s_N = -1;
   bool any_lumbar = false;
   auto rank_c = [](const std::string& v) { return v == "above_max_permissible_limit" ? 2 : v == "above_action_limit" ? 1 : 0; };
   auto rank_s = [](const std::string& v) { return v == "above_occasional_limit" ? 2 : v == "above_frequent_limit" ? 1 : 0; };
@@ -141,8 +142,13 @@ inline std::string run_verdict(const nlohmann::json& summary) {
     for (const auto& [name, v] : summary["joints"].items()) {
       const std::string c = joint_text(summary, name, "compression_verdict"), s = joint_text(summary, name, "shear_ap_verdict");
       any_lumbar = any_lumbar || !c.empty();
-      if (rank_c(c) > rank_c(worst_c)) worst_c = c, worst_c_joint = name;
-      if (rank_s(s) > rank_s(worst_s)) worst_s = s, worst_s_joint = name;
+      // Among levels past the same limit, the one with the larger peak (audit24e #2: the first in
+      // the summary's order was named, L1-L2 at 3577 N where L2-L3 carried 3730 N).
+      const double cN = v.value("peak_compression_N", 0.0), sN = v.value("peak_shear_ap_N", 0.0);
+      if (rank_c(c) > rank_c(worst_c) || (rank_c(c) > 0 && rank_c(c) == rank_c(worst_c) && cN > worst_c_N))
+        worst_c = c, worst_c_joint = name, worst_c_N = cN;
+      if (rank_s(s) > rank_s(worst_s) || (rank_s(s) > 0 && rank_s(s) == rank_s(worst_s) && sN > worst_s_N))
+        worst_s = s, worst_s_joint = name, worst_s_N = sN;
     }
   std::vector<std::string> parts;
   if (loads_are_lower_bounds(summary)) parts.push_back("not capable (reserves)");

@@ -722,8 +722,13 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   const bool lower_bounds = peak_reserve > kReserveMakesLowerBoundNm;
   for (int k = 0; k < m.njoint; ++k)
     if (is_lumbar_level(m.joint_name[k])) {
-      joints[m.joint_name[k]]["compression_verdict"] = compression_verdict(peak_c[k]);
-      joints[m.joint_name[k]]["shear_ap_verdict"] = shear_verdict(peak_ap[k]);
+      // A lower bound above a limit is above it; below, it decides nothing (audit24e #3: a pandas
+      // filter on below_action_limit kept tasks the model calls beyond its strength).
+      auto verdict = [&](const char* v) -> std::string {
+        return lower_bounds && std::strncmp(v, "below_", 6) == 0 ? "undetermined_reserves" : v;
+      };
+      joints[m.joint_name[k]]["compression_verdict"] = verdict(compression_verdict(peak_c[k]));
+      joints[m.joint_name[k]]["shear_ap_verdict"] = verdict(shear_verdict(peak_ap[k]));
     }
   j["joints"] = joints;
   j["loads_are_lower_bounds"] = lower_bounds;

@@ -47,6 +47,23 @@ TEST(LoadVerdicts, TheRunVerdictPutsNotCapableFirstAndNeverOkForAModelWithoutLum
   EXPECT_EQ(run_verdict(summary_with("T9-T10", nullptr, nullptr, true)), "not capable (reserves)");
 }
 
+// audit24e #2: with two levels past the action limit the verdict named the first in the summary's
+// order (L1-L2, 3577 N) while L2-L3 carried 3730 N; the level with the larger peak is named.
+TEST(LoadVerdicts, TheRunVerdictNamesTheMostLoadedLevelPastEachLimit) {
+  nlohmann::json j;
+  j["joints"]["L1-L2"] = {{"peak_compression_N", 3577.0}, {"compression_verdict", "above_action_limit"},
+                          {"peak_shear_ap_N", 720.0}, {"shear_ap_verdict", "above_frequent_limit"}};
+  j["joints"]["L2-L3"] = {{"peak_compression_N", 3730.0}, {"compression_verdict", "above_action_limit"},
+                          {"peak_shear_ap_N", 560.0}, {"shear_ap_verdict", "below_frequent_limit"}};
+  j["joints"]["L5-S1"] = {{"peak_compression_N", 3257.0}, {"compression_verdict", "below_action_limit"},
+                          {"peak_shear_ap_N", 990.0}, {"shear_ap_verdict", "above_frequent_limit"}};
+  j["loads_are_lower_bounds"] = false;
+  EXPECT_EQ(cli::run_verdict(j), "compression > AL 3400 (L2-L3), AP shear > 700 (L5-S1)");
+  // A higher limit still wins over a larger peak at a lower one.
+  j["joints"]["L1-L2"]["compression_verdict"] = "above_max_permissible_limit";
+  EXPECT_EQ(cli::run_verdict(j), "compression > MPL 6400 (L1-L2), AP shear > 700 (L5-S1)");
+}
+
 TEST(LoadVerdicts, CsvFieldsWithCommasQuotesOrLineBreaksAreQuoted) {
   using cli::csv_field;
   EXPECT_EQ(csv_field("plain"), "plain");
