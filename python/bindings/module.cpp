@@ -405,12 +405,14 @@ PYBIND11_MODULE(_core, mod) {
         py::array_t<double> seg_r(points ? std::vector<py::ssize_t>{T, S, 3, 3} : std::vector<py::ssize_t>{0, 0, 3, 3});
         py::array_t<double> jc(points ? std::vector<py::ssize_t>{T, J, 3} : std::vector<py::ssize_t>{0, 0, 3});
         py::array_t<double> jf(points ? std::vector<py::ssize_t>{T, J, 3, 3} : std::vector<py::ssize_t>{0, 0, 3, 3});
+        py::array_t<double> df(points ? std::vector<py::ssize_t>{T, J, 3, 3} : std::vector<py::ssize_t>{0, 0, 3, 3});
         {
           double* pp = points ? pts.mutable_data() : nullptr;
           double* sop = points ? seg_o.mutable_data() : nullptr;
           double* srp = points ? seg_r.mutable_data() : nullptr;
           double* jcp = points ? jc.mutable_data() : nullptr;
           double* jfp = points ? jf.mutable_data() : nullptr;
+          double* dfp = points ? df.mutable_data() : nullptr;
           const double* qp = q.data();
           for (py::ssize_t t = 0; t < T * m.ndof; ++t)
             if (!std::isfinite(qp[t])) throw std::invalid_argument("q holds a value that is not a finite number");
@@ -435,11 +437,19 @@ PYBIND11_MODULE(_core, mod) {
                 sop[(t * S + s) * 3 + a] = d.segment_origin(a, s);
                 for (int b = 0; b < 3; ++b) srp[((t * S + s) * 3 + a) * 3 + b] = d.segment_rotation[s](a, b);
               }
-            for (py::ssize_t j = 0; j < J; ++j)
+            for (py::ssize_t j = 0; j < J; ++j) {
+              // The disc frame compression and shear are read in (reactions.h): the joint frame turned
+              // by half the joint's rotation, and in the neck by the disc's tilt (audit24p #1: the
+              // joint frame was documented as the disc frame; shear recomputed with it was 21 % off).
+              const ps::Mat3 disc = ps::disc_frame(m, d, static_cast<int>(j));
               for (int a = 0; a < 3; ++a) {
                 jcp[(t * J + j) * 3 + a] = d.joint_center(a, j);
-                for (int b = 0; b < 3; ++b) jfp[((t * J + j) * 3 + a) * 3 + b] = d.joint_frame[j](a, b);
+                for (int b = 0; b < 3; ++b) {
+                  jfp[((t * J + j) * 3 + a) * 3 + b] = d.joint_frame[j](a, b);
+                  dfp[((t * J + j) * 3 + a) * 3 + b] = disc(a, b);
+                }
               }
+            }
           }
         }
         py::dict r;
@@ -466,6 +476,7 @@ PYBIND11_MODULE(_core, mod) {
           r["segment_rotation"] = q.ndim() == 1 ? seg_r.attr("reshape")(S, 3, 3) : py::object(seg_r);
           r["joint_center"] = q.ndim() == 1 ? jc.attr("reshape")(J, 3) : py::object(jc);
           r["joint_frame"] = q.ndim() == 1 ? jf.attr("reshape")(J, 3, 3) : py::object(jf);
+          r["disc_frame"] = q.ndim() == 1 ? df.attr("reshape")(J, 3, 3) : py::object(df);
         }
         return r;
       },
@@ -477,8 +488,11 @@ PYBIND11_MODULE(_core, mod) {
       "counterpart of OpenSim's MuscleAnalysis; (T, ndof, M) float64 is T × 0.4 MB on full_spine, so pick dofs "
       "for long runs. points=True adds where everything is, world frame (m; x anterior, y up, z right, the pelvis "
       "upright at the origin): path_points (one (n_i, 3) or (T, n_i, 3) array per fascicle, origin to insertion), "
-      "segment_origin and joint_center ((S|J, 3)), segment_rotation and joint_frame ((S|J, 3, 3), columns the "
-      "body's or disc frame's axes: anterior, superior, right), with a leading T for (T, ndof) q.");
+      "segment_origin and joint_center ((S|J, 3)), segment_rotation, joint_frame and disc_frame ((S|J, 3, 3), columns "
+      "anterior, superior, right): segment_rotation the body's axes, joint_frame the joint's frame on the body below "
+      "(it does not turn with the joint's own rotation), disc_frame the frame compression and shear are read in "
+      "(joint_frame turned by half the joint's rotation, and at the neck levels by the disc's tilt; docs/mechanics.md), "
+      "with a leading T for (T, ndof) q.");
 
   mod.def(
       "static_frame",

@@ -139,7 +139,8 @@ def muscle_geometry(model: Model | str | os.PathLike[str], q: npt.ArrayLike,
                     dofs: Optional[Sequence[int]] = None, points: bool = False) -> dict[str, Any]:
     """Path geometry at level angles q (rad, (ndof,) or (T, ndof)), no load sharing, no range check:
     muscle_length, fiber_length ((M,) or (T, M), m), moment_arm ((K, M) or (T, K, M), m) for `dofs`;
-    points=True adds path_points, segment_origin, segment_rotation, joint_center, joint_frame (world, m)."""
+    points=True adds path_points, segment_origin, segment_rotation, joint_center, joint_frame and disc_frame
+    (world, m; disc_frame: the frame compression and shear are read in)."""
 
 def static_frame(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
                  criterion: str = "activation2", abdominal_pressure: bool = True) -> dict[str, Any]:

@@ -1019,7 +1019,7 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
     const Eigen::Vector2d along = l.shear_tip - l.shear_tail;
     std::vector<Eigen::Vector2d> dirs = across(l.shear_tail, l.shear_tip, Eigen::Vector2d(1, 0));
     dirs.insert(dirs.begin(), along.norm() > 3 ? along : Eigen::Vector2d(0, -1));
-    l.shear_spots = spots(l.shear_tip, dirs, shear_label(model_.joint_name[j], std::hypot(it->shear_ap, it->shear_lateral)));
+    l.shear_spots = spots(l.shear_tip, dirs, shear_label(model_.joint_name[j], it->shear_ap, it->shear_lateral));
     levels.push_back(l);
   }
   cairo_destroy(tcr);
@@ -1571,7 +1571,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
     const Eigen::Vector2d tip = P(a.shear_tip), along = tip - P(a.shear_tail);
     std::vector<Eigen::Vector2d> dirs = across(P(a.shear_tail), tip, Eigen::Vector2d(1, 0));
     dirs.insert(dirs.begin(), along.norm() > 3 ? along : Eigen::Vector2d(0, -1));
-    place(tip, dirs, shear_label(model_.joint_name[a.joint], std::hypot(a.shear_ap, a.shear_lateral)), kShearRgb);
+    place(tip, dirs, shear_label(model_.joint_name[a.joint], a.shear_ap, a.shear_lateral), kShearRgb);
   }
 }
 
@@ -1884,7 +1884,17 @@ double chart_value_x(double bar_end, double text_w, double fs, std::vector<doubl
   return x;
 }
 
-std::string shear_label(const std::string& joint, double shear_N) { return fmt::format("{} {:.0f} N", joint, shear_N); }
+std::string shear_label(const std::string& joint, double shear_ap_N, double shear_lateral_N) {
+  // Signed as the run's table and the results file give them (+ the load pushes the upper vertebra
+  // forward / to the right): the label said the magnitude of both together, "L3-L4 272 N" where the
+  // table read -272 (audit24p #2). A component under 5 % of the other (and under 5 N) is left out.
+  const double ap = std::abs(shear_ap_N), lat = std::abs(shear_lateral_N);
+  const bool show_lat = lat >= 5 && lat >= 0.05 * ap, show_ap = !show_lat || (ap >= 5 && ap >= 0.05 * lat);
+  auto v = [](double x) { return std::lround(x) == 0 ? std::string("0") : fmt::format("{:+.0f}", x); };
+  if (show_ap && show_lat) return fmt::format("{} AP {}, lat. {} N", joint, v(shear_ap_N), v(shear_lateral_N));
+  if (show_lat) return fmt::format("{} lat. {} N", joint, v(shear_lateral_N));
+  return fmt::format("{} AP {} N", joint, v(shear_ap_N));
+}
 
 bool reserves_act(const Eigen::Ref<const Eigen::VectorXd>& reserve) {
   return reserve.size() > 0 && reserve.size() % 3 == 0 && !shown_reserves(reserve).empty();

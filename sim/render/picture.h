@@ -121,7 +121,7 @@ bool reserves_act(const Eigen::Ref<const Eigen::VectorXd>& reserve);
 std::string chart_value_text(double compression_N, bool lower_bound);
 // A shear arrow's label: its level and magnitude, "T10-T11 741 N" in the shear's violet (audit23t #5:
 // "741 N" alone was read as a lumbar disc's).
-std::string shear_label(const std::string& joint, double shear_N);
+std::string shear_label(const std::string& joint, double shear_ap_N, double shear_lateral_N);
 
 // The arrows a picture draws for the loads on the body at one instant (world coordinates): one per
 // group of hands within 8 cm of each other (what they hold, plus any given force acting there, so

@@ -632,7 +632,11 @@ TEST(Render, ReservesAndFailureAreSaid) {
   // The chart's values are lower bounds while reserves act, marked as the run's table marks them.
   EXPECT_EQ(chart_value_text(2937.4, reserves_act(peak.reserve)), "≥2937");
   EXPECT_EQ(chart_value_text(2937.4, reserves_act(none.reserve)), "2937");
-  EXPECT_EQ(shear_label("T10-T11", 741.4), "T10-T11 741 N");  // a shear's label names its level
+  // A shear's label names its level and keeps the table's signs (audit24p #2: it gave the magnitude).
+  EXPECT_EQ(shear_label("T10-T11", 741.4, 0.3), "T10-T11 AP +741 N");
+  EXPECT_EQ(shear_label("L3-L4", -272.2, 1.0), "L3-L4 AP -272 N");
+  EXPECT_EQ(shear_label("L3-L4", -272.2, 48.0), "L3-L4 AP -272, lat. +48 N");
+  EXPECT_EQ(shear_label("L5-S1", 2.0, -130.0), "L5-S1 lat. -130 N");
 }
 
 // teachrev F4: forward_head_posture's default picture (t = 940 s, in the neutral hold) gave no phase;

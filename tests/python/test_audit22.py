@@ -125,3 +125,26 @@ def test_muscle_geometry_points_say_where_everything_is():
     n0 = paraspine.muscle_geometry(m, np.zeros(m.ndof), points=True)
     assert np.array_equal(n0["segment_origin"][0], np.zeros(3)) and np.allclose(n0["segment_rotation"][0], np.eye(3))
     assert "path_points" not in paraspine.muscle_geometry(m, np.zeros(m.ndof))
+
+
+def test_disc_frame_is_the_frame_loads_are_read_in():
+    # audit24p #1: joint_frame was documented as the disc frame, but it is the joint's frame on the
+    # body below and does not turn with the joint; loads are read in the frame turned by half the
+    # joint's rotation (and by the disc's tilt in the neck). Flex L5-S1 alone by 8°.
+    m = paraspine.Model.load("full_spine")
+    j = m.joint_names.index("L5-S1")
+    q = np.zeros(m.ndof)
+    g0 = paraspine.muscle_geometry(m, q, points=True)
+    q[3 * j] = np.radians(8)
+    g = paraspine.muscle_geometry(m, q, points=True)
+
+    def angle(a, b):
+        return np.degrees(np.arccos(np.clip(a @ b, -1, 1)))
+
+    assert angle(g["joint_frame"][j][:, 1], g0["joint_frame"][j][:, 1]) < 1e-9
+    assert abs(angle(g["disc_frame"][j][:, 1], g0["disc_frame"][j][:, 1]) - 4.0) < 1e-6
+    assert np.allclose(g0["disc_frame"][j], g0["joint_frame"][j], atol=1e-12)  # lumbar: no tilt
+    c = m.joint_names.index("C4-C5")
+    assert angle(g0["disc_frame"][c][:, 1], g0["joint_frame"][c][:, 1]) > 1.0  # the neck's disc tilt
+    for R in g["disc_frame"]:
+        assert np.abs(R.T @ R - np.eye(3)).max() < 1e-12 and np.linalg.det(R) > 0
