@@ -17,14 +17,12 @@
 #include "sim/common/rotation.h"
 #include "sim/model/data.h"
 #include "sim/scenario/sample.h"
+#include "sim/model/known_limits.h"
 #include "sim/scenario/scenario.h"
 
 namespace paraspine::cli {
 
-// A cervical level by its name, as load_limits.h tells a lumbar one: C0-C1 … C7-T1.
-inline bool is_cervical_level(const std::string& joint) {
-  return joint.size() > 1 && joint[0] == 'C' && joint[1] >= '0' && joint[1] <= '9';
-}
+using paraspine::is_cervical_level;  // sim/model/known_limits.h
 
 inline std::string lower_case(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -111,25 +109,17 @@ inline bool scenario_moves_neck(const Scenario& sc, const Model& m) {
   return false;
 }
 
-// The largest flexion of the neck, degrees: the sum of the cervical levels' flexion (C7-T1 … C0-C1) at
-// the scenario's keyframes, as the run samples them. `run` warns from kNeckFlexionCaveatDeg on: there
-// the model's neck flexors hold the stretched head extensors' passive force and cervical loads grow
-// far faster than the head's moment (docs/model.md, "The neck: what is and is not validated":
-// forward_head_posture's 45° head tilt is 37° here, C4-C5 299 N; its 60°, 49°, 1196 N).
-inline constexpr double kNeckFlexionCaveatDeg = 35;
+// The largest flexion of the neck, degrees (neck_flexion_deg, known_limits.h) at the scenario's
+// keyframes, as the run samples them. `run` warns from kNeckFlexionCaveatDeg on, as the pictures do.
+using paraspine::kNeckFlexionCaveatDeg;
 inline double max_neck_flexion_deg(const Scenario& sc, const Model& m) {
-  std::vector<int> cervical;
-  for (int j = 0; j < m.njoint; ++j)
-    if (is_cervical_level(m.joint_name[j])) cervical.push_back(j);
-  if (cervical.empty() || sc.keyframes.empty()) return 0;
+  if (sc.keyframes.empty()) return 0;
   const BoundScenario b = bind_scenario(sc, m);
   Data d(m);
   double most = 0;
   for (const auto& k : sc.keyframes) {
     sample_scenario(sc, b, k.time, d);
-    double sum = 0;
-    for (int j : cervical) sum += d.q[3 * j];
-    most = std::max(most, rad2deg(sum));
+    most = std::max(most, neck_flexion_deg(m, d.q));
   }
   return most;
 }

@@ -175,3 +175,16 @@ def test_the_picture_is_of_these_results(lift_file, tmp_path, monkeypatch):
     os.replace(tmp_path / "other.h5", copy)  # another run's file under the same name
     with pytest.raises(ValueError, match="has been replaced since these results were opened"):
         opened.picture()
+
+
+def test_a_flexed_neck_is_said_on_the_picture(tmp_path):
+    # audit23t left open: run's text warned from 35° of summed neck flexion, the pictures did not.
+    path = tmp_path / "neck.h5"
+    r = run("run", "tests/data/neck_flexion.yaml", "--no-fatigue", "-o", str(path))
+    assert r.returncode == 0, r.stderr
+    res = paraspine.load_results(path)
+    upright = res.picture(time=0, format="png", width=600, height=400)
+    flexed = res.picture(time=3, format="png", width=600, height=400)
+    assert not any("neck flexed" in s for s in upright.status)
+    line = next(s for s in flexed.status if s.startswith("neck flexed"))
+    assert "49°" in line and "from 35°" in line
