@@ -937,11 +937,18 @@ std::vector<int> ResultsPicture::candidates_ascending(Region r) const {
   return out;
 }
 
+// The picture's scale, px per metre of body: the fit of `span_x` × `span_y` metres into w × h with a
+// margin, capped by PictureOptions::max_px_per_m.
+static double fitted_px_per_m(double w, double h, double span_x, double span_y, const PictureOptions& o) {
+  const double fitted = 0.94 * std::min(w / span_x, h / span_y);
+  return o.max_px_per_m > 0 ? std::min(fitted, o.max_px_per_m) : fitted;
+}
+
 ResultsPicture::Extent ResultsPicture::extent(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
   const PictureOptions o = shown(asked);
   const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
   const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
-  const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
+  const double scale = fitted_px_per_m(a.w, a.h, f.span_x, f.span_y, o);
   return {f.cx, f.cy, a.w / scale, a.h / scale};
 }
 
@@ -965,11 +972,11 @@ std::vector<int> ResultsPicture::joint_load_levels(double w, double h, const Fra
   const std::vector<int> all = candidates_ascending(o.region), tried = candidates(o.region);  // a region: its discs only
   if (all.empty()) return {};
   const Fit f = o.fixed_frame ? fit(o, all) : fit_scene(o.view, {&s}, {&v}, all, o.region);
-  const double ppm = 0.94 * std::min(area.w / f.span_x, area.h / f.span_y);
+  const double ppm = fitted_px_per_m(area.w, area.h, f.span_x, f.span_y, o);
   // And the largest it can be drawn at (fitted without arrows): an arrow or circle that may be drawn
   // there counts.
   const Fit body = o.fixed_frame ? fit(o, {}) : fit_scene(o.view, {&s}, {}, {}, o.region);
-  const double grow = std::max(1.0, 0.94 * std::min(area.w / body.span_x, area.h / body.span_y) / ppm);
+  const double grow = std::max(1.0, fitted_px_per_m(area.w, area.h, body.span_x, body.span_y, o) / ppm);
   if (!peak_scene_) {
     peak_values_ = values(peak_frame_);
     peak_scene_ = std::make_unique<Scene>(scene(peak_values_));
@@ -1159,7 +1166,7 @@ Eigen::Vector2d ResultsPicture::screen_point(double w, double h, const FrameValu
   const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
   const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
   const Camera cam = camera(o.view);
-  const double scale = 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
+  const double scale = fitted_px_per_m(a.w, a.h, f.span_x, f.span_y, o);
   return Eigen::Vector2d(a.x0 + 0.5 * a.w + (p.dot(cam.right) - f.cx) * scale, a.y0 + 0.5 * a.h - (p.dot(cam.up) - f.cy) * scale);
 }
 
@@ -1167,7 +1174,13 @@ double ResultsPicture::px_per_m(double w, double h, const FrameValues& v, const 
   const PictureOptions o = shown(asked);
   const Area a = body_area(w, h, o, static_cast<int>(status_lines(v).size()), legend_room(v, s, o));
   const Fit f = body_fit(v, s, o, joint_load_levels(w, h, v, s, o));
-  return 0.94 * std::min(a.w / f.span_x, a.h / f.span_y);
+  return fitted_px_per_m(a.w, a.h, f.span_x, f.span_y, o);
+}
+
+double ResultsPicture::px_per_m_at(long frame, double w, double h, const PictureOptions& o) {
+  const FrameValues v = values(frame);
+  const Scene s = scene(v);
+  return px_per_m(w, h, v, s, o);
 }
 
 void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& asked) {
@@ -1219,7 +1232,7 @@ void ResultsPicture::draw(cairo_t* cr, double w, double h, const FrameValues& v,
   const Area body = body_area(w, h, o, status_shown, legend_room(v, s, o));
   const std::vector<int> levels = joint_load_levels(w, h, v, s, o);
   const Fit fitted = body_fit(v, s, o, levels);
-  const double body_px_per_m = 0.94 * std::min(body.w / fitted.span_x, body.h / fitted.span_y);
+  const double body_px_per_m = fitted_px_per_m(body.w, body.h, fitted.span_x, fitted.span_y, o);
   cairo_save(cr);  // the body's line caps and joins must not leak into the colour bar's ticks
   draw_body(cr, body.x0, body.y0, body.w, body.h, fs, v, s, o, levels);
   cairo_restore(cr);
@@ -1261,7 +1274,7 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
                                const std::vector<int>& levels) {
   const Fit f = body_fit(v, s, o, levels);
   const Camera cam = camera(o.view);
-  const double scale = 0.94 * std::min(w / f.span_x, h / f.span_y);
+  const double scale = fitted_px_per_m(w, h, f.span_x, f.span_y, o);
   auto P = [&](const Vec3& p) {
     return Eigen::Vector2d(x0 + 0.5 * w + (p.dot(cam.right) - f.cx) * scale, y0 + 0.5 * h - (p.dot(cam.up) - f.cy) * scale);
   };

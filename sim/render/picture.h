@@ -63,6 +63,10 @@ struct PictureOptions {
   double color_max = 0;   // value at the top of the colour bar; 0 = activation 1, force and fatigue the run's maximum
   double font_scale = 1;  // text larger than the default (size / 55) when the picture is shown small
   bool fixed_frame = false;  // scale and centre fixed over the whole run (animations) instead of fitted to the instant
+  // At most this many pixels per metre of body (0: as fitted). The report gives every column of a
+  // row the smallest of their fitted scales, so the same load draws the same arrow length in each
+  // (audit23t #4: a stoop and a squat were drawn at 21 and 18 px per kN).
+  double max_px_per_m = 0;
   bool timeline = false;     // a bar under the title showing where the instant lies in the run (animations)
   bool compact = false;      // film strips: title "t = …" only, no subtitle, no colour bar (chart and legend as set)
   bool joint_forces = false;  // arrows at the discs: the load from the body above, compression and shear (docs/render.md)
@@ -241,6 +245,8 @@ class ResultsPicture {
   Eigen::Vector2d screen_point(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o, const Vec3& p);
   // Pixels per metre of body in that picture (the joint-load arrows' scale: kJointLoadMetresPerN × this per N).
   double px_per_m(double w, double h, const FrameValues& v, const Scene& s, const PictureOptions& o);
+  // The same for frame `frame` of the run, as picture_png draws it at w × h.
+  double px_per_m_at(long frame, double w, double h, const PictureOptions& o);
 
   // The lines under the subtitle about what the muscles do not do at the instant: the reserves'
   // moment ("reserves carry 24 N·m extension at L5-S1 — the muscles cannot …") and, after the run's

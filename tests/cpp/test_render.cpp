@@ -1052,6 +1052,34 @@ int violet(const Image& im) {
 // length compression × 40 mm/kN × the picture's pixels per metre, to 2.5 px, along the disc normal
 // projected; the largest lumbar shear's arrow points the way its sign says (+ anterior), in violet.
 // Without the option nothing of it is drawn.
+// audit23t #4: report columns were each fitted to their own body, so the same load drew different
+// arrow lengths (a stoop and a squat at 21 and 18 px per kN). max_px_per_m caps a picture's scale;
+// the report gives each row its columns' smallest fitted scale, so every column draws at it, and
+// the body still fits (the cap only shrinks).
+TEST(Render, ACappedScaleIsTheScaleDrawn) {
+  const ResultsSeries stoop_r(runs().stoop()), squat_r(runs().squat());
+  ResultsPicture stoop(stoop_r), squat(squat_r);
+  PictureOptions o;
+  o.joint_forces = true;
+  const double a = stoop.px_per_m_at(stoop.peak_frame(), 1400, 880, o), b = squat.px_per_m_at(squat.peak_frame(), 1400, 880, o);
+  ASSERT_GT(std::abs(a - b), 0.02 * std::max(a, b)) << "the case needs two different fitted scales";
+  o.max_px_per_m = std::min(a, b);
+  EXPECT_DOUBLE_EQ(stoop.px_per_m_at(stoop.peak_frame(), 1400, 880, o), std::min(a, b));
+  EXPECT_DOUBLE_EQ(squat.px_per_m_at(squat.peak_frame(), 1400, 880, o), std::min(a, b));
+  o.max_px_per_m = 2 * std::max(a, b);  // a cap above the fit changes nothing
+  EXPECT_DOUBLE_EQ(stoop.px_per_m_at(stoop.peak_frame(), 1400, 880, o), a);
+  // Drawn: the pictures differ from the uncapped ones only where the scale changed.
+  const FrameValues v = squat.values(squat.peak_frame());
+  const Scene s = squat.scene(v);
+  PictureOptions capped;
+  capped.joint_forces = true;
+  capped.max_px_per_m = 0.8 * squat.px_per_m(1400, 880, v, s, capped);
+  EXPECT_DOUBLE_EQ(squat.px_per_m(1400, 880, v, s, capped), capped.max_px_per_m);
+  PictureOptions uncapped;
+  uncapped.joint_forces = true;
+  EXPECT_NE(render(squat, v, s, capped, 1400, 880).px, render(squat, v, s, uncapped, 1400, 880).px);
+}
+
 TEST(Render, JointLoadArrowsAreDrawnToScale) {
   const ResultsSeries r(runs().stoop());
   ResultsPicture p(r);
