@@ -153,12 +153,7 @@ void print_progress(double f) {
   if (f >= 1) std::fprintf(stderr, "\n");
 }
 
-int run_bench(const std::string& model_path, int frames, const std::string& criterion, const std::string& motion,
-              unsigned seed, bool json) {
-  const ps::BenchMotion mo = ps::parse_bench_motion(motion);
-  const ps::Model model = ps::load_model(model_path);
-  const ps::Criterion c = ps::parse_criterion(criterion);
-  const ps::BenchReport r = ps::run_bench(model, frames, c, seed, isatty(STDERR_FILENO) ? print_progress : nullptr, mo);
+int print_bench(const ps::Model& model, const ps::BenchReport& r, bool json) {
   if (json) {
     nlohmann::json j = {{"model", r.model}, {"motion", r.motion}, {"criterion", r.criterion}, {"frames", r.frames},
                         {"ours_warm_us_per_frame", r.ours_warm_us_per_frame},
@@ -177,6 +172,9 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
                         {"ours_warm_share_in_reserve_frames", r.ours_warm_us_per_frame > 0 ? r.ours_warm_us_in_reserve_frames / (r.ours_warm_us_per_frame * r.frames) : 0.0},
                         {"iterations_warm", {{"median", r.median_iterations_warm}, {"p90", r.p90_iterations_warm}, {"max", r.max_iterations_warm}}},
                         {"ipopt_failures", r.ipopt_compared ? nlohmann::json(r.ipopt_failures) : nlohmann::json(nullptr)},
+                        {"max_objective_excess_rel", r.ipopt_compared && std::isfinite(r.max_objective_excess_rel)
+                                                         ? nlohmann::json(r.max_objective_excess_rel) : nlohmann::json(nullptr)},
+                        {"frames_ours_objective_lower", r.ipopt_compared ? nlohmann::json(r.frames_ours_objective_lower) : nlohmann::json(nullptr)},
                         {"unconverged", {{"warm", r.unconverged_warm}, {"cold", r.unconverged_cold}}}};
     nlohmann::json where = nlohmann::json::object();
     for (const auto& [rotation, use] : r.reserves_by_rotation)
@@ -185,8 +183,9 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
-  fmt::print("Load-sharing benchmark: {} model ({} muscles, {} rotations), {} frames of {} motion, criterion {}\n",
-             model.name, model.nmuscle, model.ndof, r.frames, r.motion, r.criterion);
+  const bool scenario = r.motion.rfind("scenario ", 0) == 0;
+  fmt::print("Load-sharing benchmark: {} model ({} muscles, {} rotations), {}, criterion {}\n", model.name, model.nmuscle,
+             model.ndof, scenario ? r.motion : fmt::format("{} frames of {} motion", r.frames, r.motion), r.criterion);
   fmt::print("  {:<22} {:>12} {:>12} {:>18}\n", "", "µs / frame", "frames / s", "median iterations");
   fmt::print("  {:<22} {:>12.1f} {:>12.0f} {:>18.0f}\n", "ours, warm-started", r.ours_warm_us_per_frame, 1e6 / r.ours_warm_us_per_frame, r.median_iterations_warm);
   fmt::print("  {:<22} {:>12.1f} {:>12.0f} {:>18.0f}\n", "ours, cold", r.ours_cold_us_per_frame, 1e6 / r.ours_cold_us_per_frame, r.median_iterations_cold);
@@ -195,6 +194,9 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
     fmt::print("\n  speed-up vs Ipopt (warm): {:.0f}×\n", r.speedup_vs_ipopt);
     fmt::print("  largest deviation from Ipopt: force {:.2e} N, objective {:.2e} (relative); Ipopt failures {}\n",
                r.max_force_deviation_N, r.max_objective_rel_deviation, r.ipopt_failures);
+    if (std::isfinite(r.max_objective_excess_rel))
+      fmt::print("  our objective lower than Ipopt's in {} of {} frames; at most {:+.2e} (relative) above it\n",
+                 r.frames_ours_objective_lower, r.frames - r.ipopt_failures, r.max_objective_excess_rel);
   } else {
     fmt::print("\n  (minmax is not one smooth NLP: no Ipopt comparison)\n");
   }
@@ -207,6 +209,14 @@ int run_bench(const std::string& model_path, int frames, const std::string& crit
   for (const auto& [rotation, use] : r.reserves_by_rotation)
     fmt::print("    reserve at {}: {} frames, {:+.3g} … {:+.3g} N·m\n", rotation, use.frames, use.most_negative_Nm, use.most_positive_Nm);
   return 0;
+}
+
+int run_bench(const std::string& model_path, int frames, const std::string& criterion, const std::string& motion,
+              unsigned seed, bool json) {
+  const ps::BenchMotion mo = ps::parse_bench_motion(motion);
+  const ps::Model model = ps::load_model(model_path);
+  const ps::Criterion c = ps::parse_criterion(criterion);
+  return print_bench(model, ps::run_bench(model, frames, c, seed, isatty(STDERR_FILENO) ? print_progress : nullptr, mo), json);
 }
 
 // "mass=80,height=1.80,sex=male" → Subject. Every value whole and in range (a negative or NaN mass
@@ -398,6 +408,30 @@ ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std:
     ps::rethrow_cutoff_as_option(e, lowpass_hz, "--lowpass-hz", motion);
     throw;
   }
+}
+
+// paraspine bench --scenario: the scenario's own frames, fresh muscles (a --no-fatigue run's), on its
+// model scaled to its subject, with its criterion and solver tolerance unless --model / --criterion
+// say otherwise; --frames takes the first N (audit23s #7: Ipopt could be compared on generated
+// motions only).
+int run_bench_scenario(const std::string& scenario_name, const std::vector<std::string>& sets, const std::string& subject_spec,
+                       const std::string& model_override, const std::string& criterion, int frames, bool json) {
+  ps::Scenario sc = load_scenario_as_asked(scenario_name, "", 0, sets);
+  const std::string model_path = model_override.empty() ? ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model")
+                                                        : ps::resolve_model_name(model_override, "--model", 0, "");
+  if (!criterion.empty()) sc.criterion = criterion;
+  ps::Subject subject = sc.subject.value_or(ps::Subject{});
+  if (!subject_spec.empty()) subject = parse_subject(subject_spec, subject);
+  const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
+  const ps::BoundScenario b = ps::bind_scenario(sc, model);
+  const long all = ps::FrameClock(sc).frames;
+  const long n = frames > 0 ? std::min<long>(frames, all) : all;
+  if (n > 1000000) throw std::invalid_argument(fmt::format("bench: the scenario has {} frames; take the first N with --frames", all));
+  auto prepare = [&](int f, ps::Data& d) { ps::evaluate_scenario_frame(model, sc, b, f, d); };
+  return print_bench(model, ps::run_bench_frames(model, static_cast<int>(n), ps::scenario_load_sharing(sc), prepare,
+                                                 fmt::format("scenario {} ({} of its {} frames, fresh muscles)", sc.name, n, all),
+                                                 isatty(STDERR_FILENO) ? print_progress : nullptr),
+                     json);
 }
 
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
@@ -1128,7 +1162,15 @@ static int run_main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::IsMember({"everyday", "harsh"}));
   bench->add_option("--seed", bench_seed, "Random seed of the generated motion")->capture_default_str();
   bench->add_flag("--json", bench_json, "Print one JSON object on stdout");
-  bench->footer("Examples:\n  paraspine bench\n  paraspine bench --model lumbar --frames 1000 --criterion activation3 --json\n  paraspine bench --motion harsh --frames 300");
+  std::string bench_scenario, bench_subject;
+  std::vector<std::string> bench_sets;
+  bench->add_option("--scenario", bench_scenario,
+                    "Solve a scenario's own frames instead of a generated motion (fresh muscles; its model, subject, criterion "
+                    "and solver_tolerance unless given; --frames: the first N, default all)");
+  bench->add_option("--set", bench_sets, "With --scenario: PATH=VALUE overrides, as for run")->type_name("PATH=VALUE");
+  bench->add_option("--subject", bench_subject, "With --scenario: the subject, as for run");
+  bench->footer("Examples:\n  paraspine bench\n  paraspine bench --model lumbar --frames 1000 --criterion activation3 --json\n  paraspine bench --motion harsh --frames 300\n"
+                "  paraspine bench --scenario rounded_back_lift --criterion activation3\n  paraspine bench --scenario my_task.yaml --set solver_tolerance=1e-8 --json");
 
   auto* schema = app.add_subcommand("schema", "Print the HDF5 results schema (Markdown)");
   schema->footer("Examples:\n  paraspine schema > docs/hdf5-schema.md");
@@ -1289,7 +1331,17 @@ static int run_main(int argc, char** argv) {
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();
     if (*batch_verb.command) return batch_verb.run();
-    if (*bench) return run_bench(bench_model, bench_frames, bench_criterion, bench_motion, bench_seed, bench_json);
+    if (*bench) {
+      if (!bench_scenario.empty()) {
+        if (bench->count("--motion") || bench->count("--seed"))
+          throw std::invalid_argument("bench: --motion and --seed make a generated motion; --scenario solves the scenario's frames");
+        return run_bench_scenario(bench_scenario, bench_sets, bench_subject, bench->count("--model") ? bench_model : std::string(),
+                                  bench->count("--criterion") ? bench_criterion : std::string(), bench->count("--frames") ? bench_frames : 0,
+                                  bench_json);
+      }
+      if (!bench_sets.empty() || !bench_subject.empty()) throw std::invalid_argument("bench: --set and --subject go with --scenario");
+      return run_bench(bench_model, bench_frames, bench_criterion, bench_motion, bench_seed, bench_json);
+    }
   } catch (const ps::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

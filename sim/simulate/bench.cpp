@@ -44,12 +44,6 @@ const char* bench_motion_name(BenchMotion motion) { return motion == BenchMotion
 BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned seed, void (*progress)(double),
                       BenchMotion motion) {
   if (frames < 1) throw std::invalid_argument("bench: --frames must be at least 1");
-  BenchReport r;
-  r.model = m.name;
-  r.motion = bench_motion_name(motion);
-  r.criterion = criterion_name(criterion);
-  r.frames = frames;
-  r.ipopt_compared = criterion != Criterion::kMinMax;
 
   // A smooth random motion through random keyframes (the range of a region = its levels' ranges
   // summed), a new keyframe every 0.5 s, sampled at 100 Hz; the hand load steps at each keyframe.
@@ -80,9 +74,6 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
 
   LoadSharingSettings s;
   s.criterion = criterion;
-  // Each solver gets its own pass over the frames, regenerated identically each time (the motion is
-  // deterministic): timed back to back with Ipopt, our solves ran on caches Ipopt had just flushed,
-  // which no scenario does (docs/performance.md, "Which frames `paraspine bench` solves").
   auto prepare = [&](int f, Data& d) {
     const double t = f * dt;
     timeline.sample(t, d);
@@ -90,6 +81,23 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
     for (auto& h : d.hands) h.load_mass = loads[static_cast<int>(t / key_dt)];
     evaluate_frame(m, d);
   };
+  return run_bench_frames(m, frames, s, prepare, bench_motion_name(motion), progress);
+}
+
+BenchReport run_bench_frames(const Model& m, int frames, const LoadSharingSettings& s,
+                             const std::function<void(int, Data&)>& prepare, const std::string& motion,
+                             void (*progress)(double)) {
+  if (frames < 1) throw std::invalid_argument("bench: --frames must be at least 1");
+  BenchReport r;
+  r.model = m.name;
+  r.motion = motion;
+  r.criterion = criterion_name(s.criterion);
+  r.frames = frames;
+  r.ipopt_compared = s.criterion != Criterion::kMinMax;
+  const Criterion criterion = s.criterion;
+  // Each solver gets its own pass over the frames, made identically each time (prepare is a function
+  // of f alone): timed back to back with Ipopt, our solves ran on caches Ipopt had just flushed,
+  // which no scenario does (docs/performance.md, "Which frames `paraspine bench` solves").
   std::vector<double> it_warm, it_cold, it_ipopt;
   double t_warm = 0, t_cold = 0, t_ipopt = 0;
   const int passes = r.ipopt_compared ? 3 : 2;
@@ -158,6 +166,8 @@ BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned 
           obj_ref += cub ? std::pow(ref.x[i], 3) : 0.5 * w.h[i] * ref.x[i] * ref.x[i] + w.g[i] * ref.x[i];
         }
         r.max_objective_rel_deviation = std::max(r.max_objective_rel_deviation, std::abs(obj_ours - obj_ref) / std::max(std::abs(obj_ref), 1e-12));
+        r.max_objective_excess_rel = std::max(r.max_objective_excess_rel, (obj_ours - obj_ref) / std::max(std::abs(obj_ref), 1e-12));
+        if (obj_ours < obj_ref) ++r.frames_ours_objective_lower;
         for (int i = 0; i < m.nmuscle; ++i)
           r.max_force_deviation_N = std::max(r.max_force_deviation_N, std::abs(w.x[i] - ref.x[i]) * warm.force_active_max[i]);
       }

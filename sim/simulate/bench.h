@@ -12,10 +12,13 @@
 //   ±5° and twisted ±15°, 0–15 kg in each hand. On full_spine no frame of it needs reserves since the
 //   hyoid chains (session 6); on the lumbar model most do (277 of 300, session 12), and Ipopt solves
 //   those with the reserve variables free (docs/performance.md).
+#include <functional>
+#include <limits>
 #include <map>
 #include <string>
 
 #include "sim/loadsharing/loadsharing.h"
+#include "sim/model/data.h"
 #include "sim/model/model.h"
 
 namespace paraspine {
@@ -46,6 +49,11 @@ struct BenchReport {
   };
   std::map<std::string, ReserveUse> reserves_by_rotation;  // "L5-S1 flexion" → frames, extreme reserves
   int ipopt_failures = 0;
+  // Signed: (ours − Ipopt) / |Ipopt| of the objective, largest over the frames (negative: ours lower
+  // everywhere), and the frames where ours is lower — which solver is nearer the optimum (audit23s #6:
+  // the unsigned deviation could not say).
+  double max_objective_excess_rel = -std::numeric_limits<double>::infinity();
+  int frames_ours_objective_lower = 0;
   // Our solves that stopped before convergence (iteration limit or a numerical failure), warm and cold.
   int unconverged_warm = 0, unconverged_cold = 0;
   bool ipopt_compared = true;            // false for minmax (no single smooth NLP to hand Ipopt)
@@ -54,5 +62,13 @@ struct BenchReport {
 // Throws std::invalid_argument for frames < 1. `progress` (may be null) is called with the fraction done.
 BenchReport run_bench(const Model& m, int frames, Criterion criterion, unsigned seed = 1,
                       void (*progress)(double) = nullptr, BenchMotion motion = BenchMotion::kEveryday);
+
+// The same on frames the caller gives: `prepare(f, d)` puts frame f (0 ≤ f < frames) into d,
+// evaluated up to load sharing (evaluate_frame), the same frame each time it is asked. `motion`
+// names them in the report. `paraspine bench --scenario` passes a scenario's frames
+// (evaluate_scenario_frame, run.h): a user's own task against Ipopt (audit23s #7).
+BenchReport run_bench_frames(const Model& m, int frames, const LoadSharingSettings& s,
+                             const std::function<void(int, Data&)>& prepare, const std::string& motion,
+                             void (*progress)(double) = nullptr);
 
 }  // namespace paraspine

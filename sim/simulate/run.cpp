@@ -329,6 +329,13 @@ bool supported_break(const Scenario& s, const CyclePosition& where) {
 
 }  // namespace
 
+void evaluate_scenario_frame(const Model& m, const Scenario& s, const BoundScenario& b, long f, Data& d) {
+  const FrameClock clock(s);
+  if (f < 0 || f >= clock.frames) throw std::out_of_range("frame " + std::to_string(f) + " of a scenario with " + std::to_string(clock.frames));
+  set_frame_kinematics(m, s, b, b.times.back(), f, clock, d);
+  evaluate_frame_after_kinematics(m, d);
+}
+
 LoadSharingSettings scenario_load_sharing(const Scenario& sc) {
   LoadSharingSettings ls;
   ls.criterion = parse_criterion(sc.criterion);

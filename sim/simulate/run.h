@@ -17,6 +17,11 @@ namespace paraspine {
 // them from here.
 LoadSharingSettings scenario_load_sharing(const Scenario& sc);
 
+// Frame f of scenario s (bound to m by bind_scenario) as a --no-fatigue run evaluates it before load
+// sharing: posture, rates, hand and external loads, kinematics, inverse dynamics, muscle geometry
+// and the fresh muscles' capacity, in d. `paraspine bench --scenario` solves these frames.
+void evaluate_scenario_frame(const Model& m, const Scenario& s, const BoundScenario& b, long f, Data& d);
+
 struct RunOptions {
   LoadSharingSettings loadsharing;
   FatigueParameters fatigue;

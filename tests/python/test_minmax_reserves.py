@@ -51,3 +51,27 @@ def test_solver_tolerance_is_a_scenario_setting():
     assert bad.returncode == 2 and "solver_tolerance" in bad.stderr and "between 1e-14 and 1e-4" in bad.stderr
     sc = paraspine.Scenario.load("squat_lift").with_overrides({"solver_tolerance": 1e-6})
     assert sc.solver_tolerance == 1e-6
+
+
+def test_bench_solves_a_scenarios_own_frames_against_ipopt():
+    # audit23s #7: Ipopt could be compared on generated motions only. --scenario takes the scenario's
+    # frames (fresh muscles), its criterion unless --criterion says otherwise, --frames the first N;
+    # the report says which solver's objective is lower (audit23s #6: an unsigned deviation).
+    import json
+    r = run("bench", "--scenario", "tests/data/test_lift.yaml", "--frames", "30", "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["frames"] == 30 and j["motion"].startswith("scenario test_lift (30 of its ")
+    assert j["criterion"] == "activation2" and j["ipopt_failures"] == 0
+    assert 0 <= j["frames_ours_objective_lower"] <= 30
+    assert abs(j["max_objective_excess_rel"]) <= j["max_objective_rel_deviation"] + 1e-300
+    assert j["max_objective_excess_rel"] < 1e-8  # never meaningfully above Ipopt's optimum
+    # The frames are the run's: the first frame's largest equilibrium residual is the run's order.
+    assert j["max_equilibrium_residual_Nm"] < 1e-6
+    mm = json.loads(run("bench", "--scenario", "tests/data/test_lift.yaml", "--frames", "5", "--criterion", "minmax", "--json").stdout)
+    assert mm["criterion"] == "minmax" and mm["frames_ours_objective_lower"] is None  # no Ipopt reference
+    bad = run("bench", "--scenario", "tests/data/test_lift.yaml", "--seed", "3")
+    assert bad.returncode == 2 and "--scenario solves the scenario's frames" in bad.stderr
+    assert run("bench", "--set", "solver_tolerance=1e-8").returncode == 2
+    missing = run("bench", "--scenario", "no_such_scenario")
+    assert missing.returncode == 2 and "no_such_scenario" in missing.stderr
