@@ -153,6 +153,64 @@ TEST(LoadSharingFull, Activation3SaysWhenItsOuterLoopStopsAtTheCap) {
   EXPECT_EQ(enough.loadsharing_info.status, QpStatus::kSolved);
 }
 
+// audit23s #9: the robustness tests of activation3 and minmax ran frames without reserves only. On
+// the lumbar model, harsh postures with 15 kg per hand need reserves in most frames; there
+// activation3's answer must satisfy Σ a³'s KKT conditions with the exact-penalty reserves, and
+// neither criterion may use more reserve than activation2 (the exact penalty's minimum: every
+// criterion has the same muscles and capacities), minmax at no rotation and activation3 in total.
+TEST(LoadSharingFull, Activation3AndMinMaxInFramesWhereReservesAct) {
+  const Model m = load_model(test::default_model_path());  // lumbar
+  std::mt19937 rng(23);
+  std::uniform_real_distribution<double> u(0, 1);
+  int reserve_frames = 0;
+  double worst_kkt = 0, worst_reserve_kkt = 0, worst_total = 0, worst_rotation = 0, worst_peak = 0;
+  for (int f = 0; f < 24; ++f) {
+    Posture p = random_posture(m, 0.6, rng);
+    p.pelvis_angles << deg2rad(40) * u(rng), deg2rad(10) * (u(rng) - 0.5), deg2rad(30) * (u(rng) - 0.5);
+    const double load = 15 * u(rng);
+    Data d2(m), d3(m), dm(m);
+    test::solve_static(m, p, load, d2, Criterion::kActivation2);
+    test::solve_static(m, p, load, d3, Criterion::kActivation3);
+    test::solve_static(m, p, load, dm, Criterion::kMinMax);
+    ASSERT_EQ(d2.loadsharing_info.status, QpStatus::kSolved);
+    ASSERT_EQ(d3.loadsharing_info.status, QpStatus::kSolved) << "frame " << f;
+    if (d2.loadsharing_info.max_reserve < 1e-3) continue;
+    ++reserve_frames;
+    // Σ a³'s KKT at activation3's answer: 3a² = a_iᵀλ where free, ≥ at 0, ≤ at capacity; the
+    // reserves' halves: h r + W − (±e_k)ᵀλ ≥ 0 at 0 and = 0 where positive.
+    const QpWorkspace& w = d3.qp;
+    const Eigen::VectorXd marginal = qp_matrix(w).transpose() * w.lambda;
+    const double scale = 1 + w.lambda.lpNorm<Eigen::Infinity>();
+    for (int i = 0; i < m.nmuscle; ++i) {
+      if (w.hi[i] <= 0) continue;
+      const double x = w.x[i], g = 3 * x * x - marginal[i];
+      if (x <= 0) worst_kkt = std::max(worst_kkt, std::max(0.0, -g) / scale);
+      else if (x >= w.hi[i]) worst_kkt = std::max(worst_kkt, std::max(0.0, g) / scale);
+      else if (x >= 1e-4) worst_kkt = std::max(worst_kkt, std::abs(g) / scale);
+    }
+    for (int i = m.nmuscle; i < w.n; ++i) {
+      const double g = w.h[i] * w.x[i] + w.g[i] - marginal[i];
+      worst_reserve_kkt = std::max(worst_reserve_kkt, (w.x[i] > 0 ? std::abs(g) : std::max(0.0, -g)) / scale);
+    }
+    // Relative to the reserve carried: the tiny ε r² term lets the criteria's different muscle costs
+    // move the reserves by parts per million (1.6e-5 N·m of about 20 here).
+    worst_total = std::max(worst_total, (d3.reserve.lpNorm<1>() - d2.reserve.lpNorm<1>()) / (1 + d2.reserve.lpNorm<1>()));
+    for (int k = 0; k < m.ndof; ++k) worst_rotation = std::max(worst_rotation, std::abs(dm.reserve[k]) - std::abs(d2.reserve[k]));
+    worst_peak = std::max(worst_peak, dm.activation.maxCoeff() - d2.activation.maxCoeff());
+    EXPECT_LT(dm.loadsharing_info.equilibrium_residual, 1e-4) << "frame " << f;
+    EXPECT_LT(d3.loadsharing_info.equilibrium_residual, 1e-6) << "frame " << f;
+  }
+  std::printf("[ info ] %d reserve frames: activation3 KKT %.1e (muscles) %.1e (reserves), Σ|r| over activation2's %.1e (relative); "
+              "minmax reserve over activation2's at a rotation %.1e N·m, peak activation over activation2's %.1e\n",
+              reserve_frames, worst_kkt, worst_reserve_kkt, worst_total, worst_rotation, worst_peak);
+  EXPECT_GE(reserve_frames, 8);
+  EXPECT_LT(worst_kkt, 1e-8);
+  EXPECT_LT(worst_reserve_kkt, 1e-8);
+  EXPECT_LT(worst_total, 1e-5);
+  EXPECT_LT(worst_rotation, 1e-4);
+  EXPECT_LE(worst_peak, 1e-9);
+}
+
 TEST(LoadSharingFull, MirrorSymmetricPostureAndLoadGiveEqualLeftAndRightForces) {
   const Model& m = test::full_spine();
   Data d(m);
