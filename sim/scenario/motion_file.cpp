@@ -569,9 +569,15 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   int time_decimals = 0;  // the most decimals a time is printed with; -1 when one is in scientific notation
   // The resolution the times are printed with (3 decimals: 1 ms; in milliseconds, 3 more), for the
   // spacing checks below.
+  // Trailing zeros say nothing of the resolution: fixed-format writers (numpy "%.8f", pandas
+  // float_format, spreadsheets) print millisecond times as 0.00800000, which counted as 8 decimals
+  // and left a 120 Hz trial's rounded times uneven: L5-S1 3139 N against 1746 N (audit24o #1).
   auto note_time_decimals = [&](const std::string& cell, double to_seconds) {
     const size_t dot = cell.find('.'), e = cell.find_first_of("eE");
-    const int decimals = (dot == std::string::npos ? 0 : static_cast<int>(cell.size() - dot - 1)) + (to_seconds == 1 ? 0 : 3);
+    size_t last = cell.size();
+    if (dot != std::string::npos && e == std::string::npos)
+      while (last > dot + 1 && cell[last - 1] == '0') --last;
+    const int decimals = (dot == std::string::npos ? 0 : static_cast<int>(last - dot - 1)) + (to_seconds == 1 ? 0 : 3);
     if (e != std::string::npos) time_decimals = -1;  // scientific notation: resolution unknown
     else if (time_decimals >= 0) time_decimals = std::max(time_decimals, decimals);
   };
@@ -703,7 +709,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       const std::string printed = columns[time_col].to_seconds == 1 ? fmt::format("{} decimals", time_decimals)
                                   : ms_decimals == 0                ? std::string("whole milliseconds")
                                                                     : fmt::format("{} decimals of a millisecond", ms_decimals);
-      warn_once(fmt::format("{}: the times, printed to {}, are up to {:.0f} % off an even step of {:g} s, within their rounding: "
+      warn_once(fmt::format("{}: the times, given to {} (trailing zeros aside), are up to {:.0f} % off an even step of {:g} s, within their rounding: "
                             "read as that even grid (uneven steps would be taken as motion, and the inertial loads would jitter)",
                             path, printed, 100 * worst / step, step));
     }

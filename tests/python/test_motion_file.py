@@ -231,7 +231,7 @@ def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp
         # the exact times' (they jittered by hundreds of newtons when taken as written)
         r = run("run", motion_scenario(folder, csv), "--no-fatigue", "-o", str(folder / "raw.h5"))
         assert r.returncode == 0, r.stderr
-        assert ("printed to 3 decimals" in r.stderr and "read as that even grid" in r.stderr) == (decimals == 3), r.stderr
+        assert ("given to 3 decimals" in r.stderr and "read as that even grid" in r.stderr) == (decimals == 3), r.stderr
         with h5py.File(folder / "raw.h5") as f:
             comp[f"raw{decimals}"] = f["joints/compression"][()]
     assert np.abs(comp[3] - comp[9]).max() < 0.5, np.abs(comp[3] - comp[9]).max()
@@ -241,7 +241,15 @@ def test_rounded_times_of_evenly_sampled_data_are_filtered_as_the_exact_ones(tmp
     csv = "time_ms,regions_deg.lumbar.flexion\n" + "".join(f"{round(a * 1000)},{b:.5f}\n" for a, b in zip(t, flexion))
     (tmp_path / "ms").mkdir()
     r = run("run", motion_scenario(tmp_path / "ms", csv), "--no-fatigue")
-    assert r.returncode == 0 and "printed to whole milliseconds" in r.stderr, r.stderr
+    assert r.returncode == 0 and "given to whole milliseconds" in r.stderr, r.stderr
+    # audit24o #1: the same millisecond times written by a fixed-format writer (0.00800000) were taken
+    # as 8-decimal times, left uneven, and raised the L5-S1 peak from 1746 to 3139 N in silence.
+    (tmp_path / "zeros").mkdir()
+    csv = "time,regions_deg.lumbar.flexion\n" + "".join(f"{round(a, 3):.8f},{b:.5f}\n" for a, b in zip(t, flexion))
+    r = run("run", motion_scenario(tmp_path / "zeros", csv), "--no-fatigue", "-o", str(tmp_path / "zeros" / "z.h5"))
+    assert r.returncode == 0 and "given to 3 decimals" in r.stderr, r.stderr
+    with h5py.File(tmp_path / "zeros" / "z.h5") as f:
+        assert np.abs(f["joints/compression"][()] - comp["raw9"]).max() < 0.5
 
 
 def test_a_lumbar_run_of_a_full_spine_motion_names_the_csv_in_its_warning(tmp_path):
