@@ -7,10 +7,12 @@
 // every per-level angle). Node velocities follow Fritsch–Butland (1984, SIAM J Sci Stat Comput
 // 5:300): zero at local extrema and holds, the weighted harmonic mean of the neighbouring slopes
 // elsewhere. Node accelerations: zero next to a hold, the second divided difference at an extremum,
-// the central difference of node velocities otherwise. Keyframed motion starts and ends at rest; a
-// motion file's rows, cut from a longer movement, keep the data's own slope at the first and last row
-// (SplineEnds::kFromData). The result is twice continuously differentiable, holds stay exactly still
-// and no channel overshoots at a hold.
+// the central difference of node velocities otherwise. Keyframed motion starts and ends at rest. A
+// motion file's rows (SplineEnds::kFromData: samples of a longer, smooth movement) take node slopes
+// and curvatures from the polynomial through the five nearest rows instead, to their first and last
+// row, so turning points between rows keep smooth accelerations (audit24o). The result is twice
+// continuously differentiable, holds stay exactly still and, for keyframes, no channel overshoots
+// at a hold.
 #include <memory>
 #include <vector>
 
@@ -27,11 +29,10 @@ struct HermiteBasis {
   explicit HermiteBasis(double s);
 };
 
-// How a spline ends. kAtRest: zero velocity and acceleration at the first and last knot (keyframes:
-// a task starts and ends still). kFromData: the one-sided, shape-preserving three-point slope of the
-// data there (the end condition of Moler's pchip, Numerical Computing with MATLAB 2004 §3.6) and the
-// one-sided difference of node velocities as the acceleration, for rows of a measured trial that is
-// cut mid-movement: forced to rest, such a trial's whole end velocity changed within one row, and the
+// How a spline ends, and what its nodes are. kAtRest: keyframes, shape-preserving, zero velocity and
+// acceleration at the first and last knot (a task starts and ends still). kFromData: rows of a
+// measured trial, every node's slope and curvature from the polynomial through its five nearest rows
+// (one-sided at the ends), for rows cut mid-movement: forced to rest, such a trial's whole end velocity changed within one row, and the
 // first and last frames carried an inertial spike that grew with the sampling rate (audit22b: a
 // 30°/s lumbar ramp at 100 Hz read 2099 N at L4-L5 in its last frame against 1117 N around it).
 enum class SplineEnds { kAtRest, kFromData };
