@@ -110,11 +110,14 @@ ps::RunMetadata metadata(const ps::Model& m, const ps::Scenario& s, const std::s
 py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::string& criterion, const std::string& output,
                    const std::optional<std::vector<std::string>>& record, py::object progress, int threads,
                    bool fatigue, const std::vector<std::string>& output_fields, bool single_precision,
-                   const std::string& compression) {
+                   const std::string& compression, long write_every) {
   ps::Scenario s = s_in;
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
   opt.loadsharing = ps::scenario_load_sharing(s);
+  if (write_every < 1) throw std::invalid_argument("write_every must be >= 1");
+  if (write_every > 1 && output.empty()) throw std::invalid_argument("write_every thins the frames written to `output`; give an output file");
+  opt.write_every = write_every;
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
   opt.time_coupling = fatigue;  // false: fresh muscles, no creep, frames solved in parallel (run.h)
 
@@ -374,7 +377,7 @@ void bind_simulate(py::module_& mod) {
   mod.def("_simulate", &simulate, py::arg("model"), py::arg("scenario"), py::arg("criterion"), py::arg("output"),
           py::arg("record"), py::arg("progress"), py::arg("threads"), py::arg("fatigue") = true,
           py::arg("output_fields") = std::vector<std::string>{}, py::arg("single_precision") = false,
-          py::arg("compression") = "deflate");
+          py::arg("compression") = "deflate", py::arg("write_every") = 1);
   mod.def("_write_results", &write_results, py::arg("path"), py::arg("model"), py::arg("scenario"), py::arg("criterion"),
           py::arg("summary"), py::arg("time"), py::arg("values"));
   mod.def("_read_results_info", [](const std::string& path) {

@@ -140,7 +140,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
              overrides: Optional[Overrides] = None, output: Union[str, os.PathLike, None] = None,
              fields: Union[Sequence[str], str, None] = None, progress: ProgressArg = True,
              max_memory: float = DEFAULT_MAX_MEMORY, fatigue: bool = True, precision: str = "double",
-             compression: str = "deflate") -> Results:
+             compression: str = "deflate", write_every: int = 1) -> Results:
     """Run a scenario through the whole pipeline (kinematics, inverse dynamics, load sharing,
     spinal loads, fatigue) and return its :class:`~paraspine.Results`.
 
@@ -171,6 +171,9 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         --compression``. The returned Results read the file through h5py, which needs the HDF5 LZ4
         filter plugin (Debian package hdf5-filter-plugin, or ``import hdf5plugin``); without it
         lz4 is refused before the run. The CLI (compare, render) reads them either way.
+    write_every: write every n-th frame (and the last) to ``output``, as ``paraspine run
+        --write-every``: every frame is still simulated at the scenario's ``output_rate_hz`` (its time
+        step) and summarised; lowering the rate instead changes the results. Needs ``output``.
     progress: True for a tqdm bar (shown after 1 s), False/None for none, or a callable
         ``progress(frames_done, frames_total, sim_time_s)``.
     max_memory: refuse (ValueError) to hold more than this many bytes of in-memory results;
@@ -201,6 +204,10 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         raise ValueError(f"precision must be 'double' or 'single', not {precision!r}")
     if precision == "single" and not out:
         raise ValueError("precision='single' is how output= files store fields; in memory they are float64")
+    if isinstance(write_every, (bool, np.bool_)) or not isinstance(write_every, (int, np.integer)) or write_every < 1:
+        raise ValueError(f"write_every must be a whole number >= 1, not {write_every!r}")
+    if write_every > 1 and not out:
+        raise ValueError("write_every thins the frames written to output=; in memory every frame is kept")
     if compression not in ("deflate", "lz4"):
         raise ValueError(f"compression must be 'deflate' or 'lz4', not {compression!r}")
     if compression != "deflate" and not out:
@@ -252,7 +259,7 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
             bar.set_postfix_str(f"t = {t:.0f} / {sc.duration_s:.0f} s", refresh=False)
     try:
         summary, time, arrays = _core._simulate(m, sc._native, crit, out, record, report, int(threads), bool(fatigue),
-                                                output_fields, precision == "single", compression)
+                                                output_fields, precision == "single", compression, int(write_every))
     finally:
         if bar is not None:
             bar.close()

@@ -28,6 +28,7 @@ namespace {
 struct BatchArgs {
   std::vector<std::string> scenarios;
   std::string out, model, criterion, precision = "double", compression = "deflate", csv;
+  long write_every = 1;
   std::vector<std::string> fields, motions, joints;
   double lowpass_hz = 0;
   int threads = 0;
@@ -54,6 +55,7 @@ int run(const BatchArgs& a) {
   opt.output_dir = a.out;
   opt.storage.single_precision = a.precision == "single";
   opt.storage.fields = a.fields;
+  opt.storage.write_every = a.write_every;
   opt.storage.compression = parse_compression(a.compression);
   opt.model_override = a.model;
   opt.criterion_override = a.criterion;
@@ -210,6 +212,8 @@ Verb add_batch_verb(CLI::App& app) {
   c->add_option("--model", a->model, "Model instead of each scenario's");
   c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario")
       ->check(CLI::IsMember({"activation2", "activation3", "stress2", "minmax"}));
+  c->add_option("--write-every", a->write_every, "Write every N-th frame (and the last) of each run; every frame is still simulated")
+      ->capture_default_str()->check(positive_number());
   c->add_option("--precision", a->precision, "Storage of the per-frame fields: double or single")->capture_default_str()
       ->check(CLI::IsMember({"double", "single"}))->needs(out);
   c->add_option("--compression", a->compression,

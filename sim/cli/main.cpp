@@ -459,6 +459,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   const bool neck_moves = selected.empty() && ps::cli::scenario_moves_neck(sc, model);
   ps::RunOptions opt;
   opt.loadsharing = ps::scenario_load_sharing(sc);
+  opt.write_every = storage.write_every;
   opt.threads = ps::usable_threads(threads);
   opt.time_coupling = !no_fatigue;
   // Said, not silently dropped: fatigue parameters the scenario gives do nothing with fresh muscles.
@@ -1203,6 +1204,11 @@ static int run_main(int argc, char** argv) {
   std::string run_compression = "deflate";
   run->add_option("--compression", run_compression, "Chunk compression: deflate (read by every HDF5 reader) or lz4 (several times faster to write, files ~15 % larger; h5py needs the HDF5 LZ4 plugin, Debian package hdf5-filter-plugin)")
       ->capture_default_str()->needs(run_out_opt);
+  run->add_option("--write-every", run_storage.write_every,
+                  "Write every N-th frame (and the last) to the results file; the run still simulates every frame at the "
+                  "scenario's output_rate_hz, its time step, and its summary covers them all (lowering output_rate_hz instead "
+                  "changes the results)")
+      ->check(ps::cli::positive_number())->needs(run_out_opt);
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
       ->delimiter(',')->needs(run_out_opt);
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");

@@ -65,6 +65,9 @@ struct ResultsOptions {
   std::vector<std::string> fields;
   int chunk_frames = 256;
   Compression compression = Compression::kDeflate;
+  // Frames written: every n-th of the run's frames and its last (RunOptions::write_every, which the
+  // runners set from this); the summary still covers every frame.
+  long write_every = 1;
 };
 
 // Checks ResultsOptions::fields against the field table; throws InputError naming the entry.

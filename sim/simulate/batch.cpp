@@ -140,6 +140,7 @@ BatchResult run_batch(std::vector<Scenario> scenarios, const BatchOptions& optio
     try {
       RunOptions opt;
       opt.loadsharing = scenario_load_sharing(sc);
+      opt.write_every = options.storage.write_every;
       opt.threads = 1;
       opt.time_coupling = options.time_coupling;
       std::unique_ptr<ResultsWriter> writer;

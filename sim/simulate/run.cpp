@@ -345,6 +345,7 @@ LoadSharingSettings scenario_load_sharing(const Scenario& sc) {
 }
 
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
+  if (options.write_every < 1) throw std::invalid_argument("write_every must be at least 1 (every frame)");
   BoundScenario b = bind_scenario(s, m);
   // The keyframe postures live on in b.timeline; the run never reads them again, and for a long
   // motion file (288 000 rows) they are about 200 MB.
@@ -604,7 +605,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     peak_reserve_time.add(t, reserve, peak_reserve);
     if (reserve > kReservesAct) ++reserve_frames;
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
-    if (writer) writer->append(t, d);
+    if (writer && (f % options.write_every == 0 || f == frames - 1)) writer->append(t, d);
     if (options.on_frame) options.on_frame(t, d);
     if (options.progress && (f % 50 == 0 || f == frames - 1)) options.progress(double(f + 1) / frames, t, duration);
   };
@@ -843,6 +844,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["recovery"] = {{"to_90_percent_s", seconds(to90)}, {"to_95_percent_s", seconds(to95)},
                    {"slowest_group", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest)},
                    {"slowest_side", slowest.empty() ? nlohmann::json(nullptr) : nlohmann::json(slowest_side)}};
+  j["write_every"] = options.write_every;  // frames written to the results file: every n-th and the last
   j["fatigue"] = options.time_coupling;  // false: fresh muscles, no creep (--no-fatigue); the results file's root attribute
   j["creep"] = {{"peak_deg", peak_creep * 180 / M_PI}, {"enabled", m.creep.enabled}};
   j["failed_joint"] = failed_joint.empty() ? nlohmann::json(nullptr) : nlohmann::json(failed_joint);
