@@ -122,7 +122,8 @@ Scenario grid_scenario(const Scenario& base, const GridPoint& g, const std::stri
 }
 
 // The error `e` of grid point `g`, naming the point; an InputError keeps its file, line and field.
-[[noreturn]] void rethrow_at_point(const std::exception_ptr& e, const GridPoint& g) {
+// `others`: what to add about the other grid points that cannot run ("" when none).
+[[noreturn]] void rethrow_at_point(const std::exception_ptr& e, const GridPoint& g, const std::string& others = "") {
   try {
     std::rethrow_exception(e);
   } catch (const InputError& x) {
@@ -130,9 +131,9 @@ Scenario grid_scenario(const Scenario& base, const GridPoint& g, const std::stri
                              (x.field().empty() ? "" : x.field() + ": ");
     const std::string what = x.what();
     throw InputError(x.file(), x.line(), x.field(),
-                     "at grid point " + g.label + ": " + (what.rfind(head, 0) == 0 ? what.substr(head.size()) : what));
+                     "at grid point " + g.label + ": " + (what.rfind(head, 0) == 0 ? what.substr(head.size()) : what) + others);
   } catch (const std::exception& x) {
-    throw std::runtime_error("at grid point " + g.label + ": " + x.what());
+    throw std::runtime_error("at grid point " + g.label + ": " + x.what() + others);
   }
 }
 
@@ -166,11 +167,12 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
   // so a height whose arms cannot reach a keyframe's grip is refused at once, named, instead of
   // after the points before it ran. Cheap beside a run: no frame is solved.
   {
+    // Every point is checked, so the error can say how many cannot run and which (audit24s #2: a
+    // population grid named its first infeasible point only, and the user bisected for the rest).
     std::vector<std::exception_ptr> problem(static_cast<size_t>(points));
     std::atomic<long> first_bad{std::numeric_limits<long>::max()};
 #pragma omp parallel for schedule(dynamic) num_threads(capped_threads(threads))
     for (long p = 0; p < points; ++p) {
-      if (p > first_bad.load(std::memory_order_relaxed)) continue;
       try {
         const GridPoint g = grid_point(base, axes, p, option);
         const Scenario sc = grid_scenario(base, g, option);
@@ -185,7 +187,19 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
       }
     }
     const long bad = first_bad.load();
-    if (bad < points) rethrow_at_point(problem[static_cast<size_t>(bad)], grid_point(base, axes, bad, option));
+    if (bad < points) {
+      std::vector<long> rest;
+      for (long p = bad + 1; p < points; ++p)
+        if (problem[static_cast<size_t>(p)]) rest.push_back(p);
+      std::string others;
+      if (!rest.empty()) {
+        others = fmt::format("\n  {} of the {} grid points cannot run; the others:", rest.size() + 1, points);
+        const size_t shown = std::min<size_t>(rest.size(), 20);
+        for (size_t k = 0; k < shown; ++k) others += "\n    " + grid_point(base, axes, rest[k], option).label;
+        if (rest.size() > shown) others += fmt::format("\n    … and {} more", rest.size() - shown);
+      }
+      rethrow_at_point(problem[static_cast<size_t>(bad)], grid_point(base, axes, bad, option), others);
+    }
   }
 
   std::atomic<long> done{0};

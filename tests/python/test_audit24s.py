@@ -42,3 +42,16 @@ def test_write_every_thins_the_file_not_the_run(tmp_path):
     assert r.returncode == 0, r.stderr
     with h5py.File(next(out.glob("*.h5"))) as g:
         assert len(g["time"]) == len(keep)
+
+
+def test_a_sweep_names_every_grid_point_that_cannot_run():
+    # audit24s #2: only the first infeasible point was named; a population grid was then bisected by hand.
+    r = run("sweep", "rounded_back_lift", "--subject", "sex=female", "--vary", "subject.percentile=5,95",
+            "--vary", "keyframes[1,2].regions_deg.lumbar.flexion=20,25,50")
+    assert r.returncode == 2, r.stderr
+    assert "at grid point subject.percentile=5, keyframes[1,2].regions_deg.lumbar.flexion=20" in r.stderr
+    assert "4 of the 6 grid points cannot run; the others:" in r.stderr, r.stderr
+    listed = [line.strip() for line in r.stderr.splitlines() if line.startswith("    subject.percentile=")]
+    assert listed == ["subject.percentile=5, keyframes[1,2].regions_deg.lumbar.flexion=25",
+                      "subject.percentile=95, keyframes[1,2].regions_deg.lumbar.flexion=20",
+                      "subject.percentile=95, keyframes[1,2].regions_deg.lumbar.flexion=25"]
