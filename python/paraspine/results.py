@@ -470,6 +470,43 @@ class Results:
         return self._full("fatigue_capacity")
 
 
+    def to_sto(self, prefix: Union[str, "os.PathLike[str]"], time_offset: float = 0.0) -> list[str]:
+        """OpenSim Storage files of the load sharing, named as OpenSim's Static Optimization names them:
+        ``PREFIX_StaticOptimization_activation.sto`` (one column per fascicle) and
+        ``PREFIX_StaticOptimization_force.sto`` (fascicle forces in N, then the reserves in N·m as
+        columns ``JOINT_AXIS_reserve``, AXIS flexion, lateral_bending or axial_rotation, + flexion,
+        right bending, the front turning right: paraspine's signs, docs/loadsharing.md). ``time_offset``
+        (s) is added to every time, e.g. a motion file's first time, which a run starts from 0.
+        Returns the paths written (audit24o #7: comparing with an SO run needed a hand-written export).
+        """
+        prefix = os.fspath(prefix)
+        if not isinstance(time_offset, (int, float, np.integer, np.floating)) or not np.isfinite(time_offset):
+            raise ValueError(f"time_offset must be a finite number of seconds, not {time_offset!r}")
+        folder = os.path.dirname(prefix) or "."
+        if not os.path.isdir(folder):
+            raise _core.OutputError(f"{prefix}: the folder {folder} does not exist")
+        t = np.asarray(self.time, dtype=float) + float(time_offset)
+        axes = ("flexion", "lateral_bending", "axial_rotation")
+        reserve = self.reserve_moment.reshape(len(t), -1)
+        tables = {
+            "activation": (self.muscle_names, self.activation),
+            "force": (self.muscle_names + [f"{j}_{a}_reserve" for j in self.joint_names for a in axes],
+                      np.hstack([self.muscle_force, reserve])),
+        }
+        written = []
+        for kind, (names, values) in tables.items():
+            path = f"{prefix}_StaticOptimization_{kind}.sto"
+            header = (f"Static Optimization ({self.scenario_name}, paraspine)\nversion=1\nnRows={len(t)}\n"
+                      f"nColumns={len(names) + 1}\ninDegrees=no\nendheader\n")
+            partial = path + ".partial"
+            with open(partial, "w") as f:
+                f.write(header)
+                f.write("time\t" + "\t".join(names) + "\n")
+                np.savetxt(f, np.column_stack([t, values]), fmt="%.10g", delimiter="\t")
+            os.replace(partial, path)
+            written.append(path)
+        return written
+
     def statistic(self, name: str, how: str = "max", index: Any = None) -> np.ndarray:
         """One value per column over all frames: ``"max"``, ``"min"``, ``"absmax"`` (largest
         magnitude), ``"mean"`` or ``"last"`` (the final frame). ``index`` selects columns as in

@@ -39,6 +39,7 @@ struct Column {
   bool relative = false;
   int name_line = 0, name_column = 0;
   bool name_in_scenario = false, builtin = false;
+  bool from_radians = false;  // an angle of a storage file that says inDegrees=no (factor × 180/π)
   // Low-passed when the scenario asks for it: angles and positions, not the time or a load.
   bool filtered() const { return kind != Kind::kTime && kind != Kind::kHandLoad; }
   bool angle() const { return kind == Kind::kAngle || kind == Kind::kJointAngle; }
@@ -425,7 +426,7 @@ void read_storage(std::istringstream& in, const std::string& path, const std::st
   for (size_t i = 1; i < labels.size(); ++i)
     if (target[i].used) {
       Column c = target[i].column;
-      if (c.angle() && !in_degrees) c.factor *= 180 / M_PI;
+      if (c.angle() && !in_degrees) c.factor *= 180 / M_PI, c.from_radians = true;
       c.relative = c.kind == Column::Kind::kPelvisPosition;
       columns.push_back(c);
       source.push_back(i);
@@ -461,6 +462,24 @@ void read_storage(std::istringstream& in, const std::string& path, const std::st
     }
     row_line.push_back(line_no);
     values.push_back(std::move(row));
+  }
+  // Radians under inDegrees=yes run as an almost still posture (audit24o #8: a hand-edited header):
+  // said when every angle column stays within ±π and one moves by more than 3°-worth of radians.
+  if (in_degrees && !values.empty()) {
+    double largest = 0;
+    bool any_angle_column = false, fractional = false;
+    for (size_t j = 1; j < columns.size(); ++j) {
+      if (!columns[j].angle()) continue;
+      any_angle_column = true;
+      for (const auto& row : values) {
+        largest = std::max(largest, std::abs(row[j]));
+        fractional = fractional || std::abs(row[j] - std::round(row[j])) > 1e-9;
+      }
+    }
+    if (any_angle_column && fractional && largest > 0.05 && largest <= M_PI + 1e-9)
+      warn_once(fmt::format("{}: the header says inDegrees=yes (line {}), but every angle column stays within ±π (largest |value| {:.3g}): "
+                            "if these are radians, say inDegrees=no",
+                            path, degrees_line, largest));
   }
   if (n_rows >= 0 && static_cast<size_t>(n_rows) != values.size())
     fail(rows_line, "nRows", fmt::format("says {} rows; the table (lines {} to {}) has {}", n_rows, header_line + 1, line_no, values.size()));
@@ -737,7 +756,11 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
         case Column::Kind::kTime: kf.time = v; break;
         case Column::Kind::kAngle:
           if (c.region == "pelvis" && std::abs(v) > kMaxPelvisAngleDeg)
-            fail(row_line[k], field, fmt::format("{:g}° is more than a half turn (limit ±{:g}° per axis)", v, kMaxPelvisAngleDeg));
+            fail(row_line[k], field,
+                 fmt::format("{:g}° is more than a half turn (limit ±{:g}° per axis){}", v, kMaxPelvisAngleDeg,
+                             c.from_radians ? fmt::format(" — the file's value {:g} was read as radians, as its header says inDegrees=no: "
+                                                          "if the file holds degrees, say inDegrees=yes", v / c.factor)
+                                            : ""));
           kf.angles.push_back({c.region, c.axis, v, row_line[k], field, c.name_line, c.name_column, c.name_in_scenario, c.builtin});
           break;
         case Column::Kind::kJointAngle:
@@ -761,8 +784,17 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
           break;
       }
     }
-    if (kf.pelvis_position.norm() > kMaxPelvisOffsetM)
-      fail(row_line[k], "pelvis_position", fmt::format("more than {:g} m from where the pelvis stands", kMaxPelvisOffsetM));
+    if (kf.pelvis_position.norm() > kMaxPelvisOffsetM) {
+      // Named by the file's own columns, with the way out for a trial that walks (audit24o #11).
+      std::string named;
+      for (const Column& c : columns)
+        if (c.kind == Column::Kind::kPelvisPosition) named += (named.empty() ? "" : ", ") + c.name;
+      fail(row_line[k], named.empty() ? "pelvis_position" : named,
+           fmt::format("the pelvis is {:.3g} m from where it stands, more than {:g} m: paraspine holds the body in place; for a "
+                       "trial that walks or travels, leave the travel out (an OpenSim file: motion.columns {{pelvis_tx: ignore}}; "
+                       "docs/scenarios.md, \"OpenSim motion files\")",
+                       kf.pelvis_position.norm(), kMaxPelvisOffsetM));
+    }
   }
   return keyframes;
 }

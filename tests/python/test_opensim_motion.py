@@ -8,6 +8,7 @@ import os
 
 import h5py
 import numpy as np
+import pytest
 
 from cli_helpers import run
 
@@ -268,3 +269,54 @@ def test_a_builtin_level_the_model_lacks_is_dropped_one_named_in_columns_is_an_e
     r = run("run", str(tmp_path / "lv2.yaml"), "-o", str(tmp_path / "lv2.h5"))
     assert r.returncode == 2 and "lv2.yaml:4: motion.columns.T7_T8_LB: unknown joint 'T7-T8'" in r.stderr, r.stderr
     assert not (tmp_path / "lv2.h5").exists()
+
+
+def test_unit_and_travel_mistakes_are_said_with_the_way_out(tmp_path):
+    # audit24o #8, #11: radians under inDegrees=yes ran as an almost still posture in silence; degrees
+    # under inDegrees=no failed without naming inDegrees; a walking trial's error named no column.
+    rows = ik_rows()
+    radians_as_degrees = [{k: (math.radians(v) if k not in ("time", "pelvis_tx", "pelvis_ty", "pelvis_tz") else v)
+                           for k, v in r.items()} for r in rows]
+    (tmp_path / "rad.mot").write_text(mot_text(radians_as_degrees, degrees="yes"))
+    r = run_ok(scenario(tmp_path, "rad.mot", name="rad"), tmp_path / "rad.h5")
+    assert "says inDegrees=yes (line 5), but every angle column stays within ±π" in r.stderr, r.stderr
+    (tmp_path / "deg.mot").write_text(mot_text(rows))
+    ok = run_ok(scenario(tmp_path, "deg.mot", name="deg"), tmp_path / "deg.h5")
+    assert "inDegrees" not in ok.stderr
+    big = [dict(r, pelvis_tilt=-200.0) for r in rows]  # degrees written under inDegrees=no
+    (tmp_path / "big.mot").write_text(header(len(big), len(big[0]), "no") + "\t".join(big[0]) + "\n" +
+                                      "\n".join("\t".join(repr(v) for v in r.values()) for r in big) + "\n")
+    bad = run("run", scenario(tmp_path, "big.mot", name="big"), "--no-fatigue")
+    assert bad.returncode == 2 and "read as radians, as its header says inDegrees=no" in bad.stderr, bad.stderr
+    walk = [dict(r, pelvis_tx=1.5 * k / 100) for k, r in enumerate(rows)]
+    (tmp_path / "walk.mot").write_text(mot_text(walk))
+    w = run("run", scenario(tmp_path, "walk.mot", name="walk"), "--no-fatigue")
+    assert w.returncode == 2 and "pelvis_tx, pelvis_ty, pelvis_tz: the pelvis is" in w.stderr, w.stderr
+    assert "{pelvis_tx: ignore}" in w.stderr
+
+
+def test_results_export_opensim_static_optimization_files(tmp_path):
+    # audit24o #7: comparing with OpenSim's SO needed a hand-written export.
+    import paraspine
+    res = paraspine.simulate(None, "tests/data/test_lift.yaml", fatigue=False, progress=False)
+    paths = res.to_sto(tmp_path / "lift", time_offset=1.25)
+    assert [p.rsplit("/", 1)[1] for p in paths] == ["lift_StaticOptimization_activation.sto", "lift_StaticOptimization_force.sto"]
+    for path, kind in zip(paths, ("activation", "force")):
+        text = open(path).read()
+        head, table = text.split("endheader\n")
+        assert "version=1" in head and f"nRows={len(res.time)}" in head and "inDegrees=no" in head
+        names = table.splitlines()[0].split("\t")
+        data = np.loadtxt(path, skiprows=head.count("\n") + 2)
+        assert data.shape == (len(res.time), len(names)) and names[0] == "time"
+        assert np.allclose(data[:, 0], res.time + 1.25)
+        if kind == "activation":
+            assert names[1:] == res.muscle_names
+            assert np.allclose(data[:, 1:], res.activation, rtol=1e-9, atol=1e-12)
+        else:
+            M = len(res.muscle_names)
+            assert names[1:M + 1] == res.muscle_names and names[M + 1] == f"{res.joint_names[0]}_flexion_reserve"
+            assert np.allclose(data[:, 1:M + 1], res.muscle_force, rtol=1e-9, atol=1e-9)
+            assert np.allclose(data[:, M + 1:], res.reserve_moment.reshape(len(res.time), -1), atol=1e-9)
+    with pytest.raises(paraspine.OutputError):
+        res.to_sto(tmp_path / "missing" / "x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lift_StaticOptimization_activation.sto", "lift_StaticOptimization_force.sto"]
