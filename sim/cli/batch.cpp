@@ -20,6 +20,7 @@
 #include "sim/render/picture.h"
 #include "sim/simulate/threads.h"
 #include "sim/simulate/batch.h"
+#include "sim/cli/subject_option.h"
 
 namespace paraspine::cli {
 
@@ -29,7 +30,8 @@ struct BatchArgs {
   std::vector<std::string> scenarios;
   std::string out, model, criterion, precision = "double", compression = "deflate", csv;
   long write_every = 1;
-  std::vector<std::string> fields, motions, joints;
+  std::vector<std::string> fields, motions, joints, sets;
+  std::string subject;
   double lowpass_hz = 0;
   int threads = 0;
   bool json = false, no_fatigue = false;
@@ -61,6 +63,12 @@ int run(const BatchArgs& a) {
   opt.criterion_override = a.criterion;
   opt.time_coupling = !a.no_fatigue;
   opt.motions = a.motions;
+  opt.sets = a.sets;
+  if (!a.subject.empty()) {
+    parse_subject(a.subject);  // a malformed --subject is named before any scenario is read
+    const std::string spec = a.subject;
+    opt.adjust_subject = [spec](const Subject& sub) { return parse_subject(spec, sub); };
+  }
   opt.lowpass_hz = a.lowpass_hz;
   opt.command_line = command_line();
   if (isatty(STDERR_FILENO)) opt.progress = print_progress;  // stderr: beside --json on stdout too
@@ -136,7 +144,7 @@ int run(const BatchArgs& a) {
     const std::string header = csv_summary_header(selected);
     std::string text = "scenario,file,output," + header + ",error\n";
     for (const auto& e : r.entries)
-      text += csv_field(e.name) + "," + csv_field(e.file) + "," + csv_field(e.output) + "," +
+      text += csv_field(e.name) + "," + csv_field(e.file) + "," + csv_field(e.error.empty() ? e.output : std::string()) + "," +
               (e.error.empty() ? csv_summary_cells(e.summary, selected) : std::string(std::count(header.begin(), header.end(), ','), ',')) + "," +
               csv_field(e.error) + "\n";
     write_file_in_place(a.csv, text, "CSV file");
@@ -145,7 +153,7 @@ int run(const BatchArgs& a) {
   if (a.json) {
     nlohmann::json out = {{"threads", opt.threads}, {"wall_s", r.wall_seconds}, {"scenarios", nlohmann::json::array()}};
     for (const auto& e : r.entries)
-      out["scenarios"].push_back({{"name", e.name}, {"file", e.file}, {"output", e.output.empty() ? nlohmann::json() : nlohmann::json(e.output)},
+      out["scenarios"].push_back({{"name", e.name}, {"file", e.file}, {"output", e.output.empty() || !e.error.empty() ? nlohmann::json() : nlohmann::json(e.output)},
                                   {"seconds", e.seconds}, {"summary", e.summary},
                                   {"error", e.error.empty() ? nlohmann::json() : nlohmann::json(e.error)}});
     print_json(out);
@@ -213,7 +221,11 @@ Verb add_batch_verb(CLI::App& app) {
   c->add_option("--criterion", a->criterion, "activation2, activation3, stress2 or minmax, for every scenario")
       ->check(CLI::IsMember({"activation2", "activation3", "stress2", "minmax"}));
   c->add_option("--write-every", a->write_every, "Write every N-th frame (and the last) of each run; every frame is still simulated")
-      ->capture_default_str()->check(positive_number());
+      ->capture_default_str()->check(positive_number())->needs(out);
+  c->add_option("--set", a->sets, "PATH=VALUE for every scenario, as run's --set (repeatable)")->type_name("PATH=VALUE");
+  c->add_option("--subject", a->subject,
+                "mass=80,height=1.80,sex=male (or percentile=5,sex=female) for every scenario, as run's --subject: the keys "
+                "given replace each scenario's");
   c->add_option("--precision", a->precision, "Storage of the per-frame fields: double or single")->capture_default_str()
       ->check(CLI::IsMember({"double", "single"}))->needs(out);
   c->add_option("--compression", a->compression,

@@ -63,6 +63,10 @@ std::vector<Scenario> batch_scenarios(const std::vector<std::string>& names, con
   } else {
     for (const std::string& n : names) scenarios.push_back(load_scenario(n));
   }
+  if (!options.sets.empty())
+    for (Scenario& s : scenarios) s = parse_scenario_noted(apply_overrides(s.text, s.file, options.sets), s.file, " (with --set)");
+  if (options.adjust_subject)
+    for (Scenario& s : scenarios) s.subject = options.adjust_subject(s.subject.value_or(Subject{}));
   for (Scenario& s : scenarios) {
     if (!options.model_override.empty()) s.model = options.model_override;
     if (!options.criterion_override.empty()) s.criterion = options.criterion_override;

@@ -25,6 +25,10 @@ struct BatchOptions {
   // run named after the file's stem (trial3.csv → trial3, trial3.h5).
   std::vector<std::string> motions;
   double lowpass_hz = 0;
+  // --set PATH=VALUE for every scenario (as run's), and --subject: each scenario's subject given to
+  // `adjust_subject` (the CLI's parser: the keys given replace the scenario's), when set (audit24s #8).
+  std::vector<std::string> sets;
+  std::function<Subject(const Subject&)> adjust_subject;
   // Called (from whichever thread finished it, serialized) after each scenario.
   void (*progress)(int done, int total, const std::string& name, double seconds) = nullptr;
   // Called (serialized) with the index of each scenario whose results file is complete under its

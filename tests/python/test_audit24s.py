@@ -55,3 +55,32 @@ def test_a_sweep_names_every_grid_point_that_cannot_run():
     assert listed == ["subject.percentile=5, keyframes[1,2].regions_deg.lumbar.flexion=25",
                       "subject.percentile=95, keyframes[1,2].regions_deg.lumbar.flexion=20",
                       "subject.percentile=95, keyframes[1,2].regions_deg.lumbar.flexion=25"]
+
+
+def test_batch_takes_subject_and_set_as_run_does(tmp_path):
+    # audit24s #8: a batch for a 5th-percentile woman needed a loop of runs.
+    args = ["--subject", "percentile=5,sex=female", "--set", "abdominal_pressure=false", "--no-fatigue"]
+    b = run("batch", "squat_lift", "rounded_back_lift", *args, "--json")
+    assert b.returncode == 0, b.stderr
+    batch = {e["name"]: e["summary"] for e in json.loads(b.stdout)["scenarios"]}
+    for name in ("squat_lift", "rounded_back_lift"):
+        alone = json.loads(run("run", name, *args, "--json").stdout)
+        assert batch[name]["joints"]["L5-S1"] == alone["joints"]["L5-S1"], name
+        assert batch[name]["subject"] == alone["subject"] and alone["subject"]["sex"] == "female"
+    bad = run("batch", "squat_lift", "--subject", "mass=80kg")
+    assert bad.returncode == 2 and "--subject" in bad.stderr
+
+
+def test_a_failed_batch_row_names_no_results_file(tmp_path):
+    # audit24s #10: the CSV's output column named a file that was never written.
+    bad = tmp_path / "bad_reach.yaml"
+    bad.write_text("paraspine_scenario: 1\nname: bad_reach\nkeyframes:\n  - time: 0\n  - time: 1\n"
+                   "    hands: {both: {position: [0.95, -0.55, 0.18], load_kg: 5}}\n")  # out of reach
+    out, csv = tmp_path / "res", tmp_path / "b.csv"
+    r = run("batch", "squat_lift", str(bad), "-o", str(out), "--csv", str(csv), "--no-fatigue")
+    assert r.returncode == 2, r.stderr
+    import csv as csvmod
+    rows = {row["scenario"]: row for row in csvmod.DictReader(open(csv))}
+    assert rows["bad_reach"]["output"] == "" and rows["bad_reach"]["error"]
+    assert rows["squat_lift"]["output"].endswith("squat_lift.h5")
+    assert sorted(p.name for p in out.iterdir()) == ["squat_lift.h5"]
