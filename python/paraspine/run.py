@@ -376,8 +376,17 @@ class SweepResults:
         coords.update(joint=joints, group=groups, side=sides)
         return xr.Dataset(data, coords=coords, attrs={"scenario": self.scenario.name})
 
+    @staticmethod
+    def _subject_columns(s: Mapping[str, Any]) -> dict:
+        # The point's subject, as the CLI's --csv gives it (audit24s #3: a sweep per sex lost the sex
+        # once concatenated; the CSV had it, the DataFrame did not).
+        sub = s.get("subject") or {}
+        return {"subject_sex": sub.get("sex"), "subject_mass_kg": sub.get("body_mass_kg"),
+                "subject_height_m": sub.get("height_m")}
+
     def to_pandas(self, joint: str = "L4-L5"):
-        """One row per grid point: the axis values, then peak and mean compression and peak shears
+        """One row per grid point: the axis values, the point's subject (``subject_sex``,
+        ``subject_mass_kg``, ``subject_height_m``, as ``--csv``), then peak and mean compression and peak shears
         at ``joint`` (N), the summary's other numbers for ``joint`` (signed shears, peak times, fresh
         peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails).
 
@@ -395,7 +404,7 @@ class SweepResults:
         if joint == "joints":
             recs = []
             for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
-                at = {p: v for (p, _), v in zip(self.axes, point)}
+                at = {**{p: v for (p, _), v in zip(self.axes, point)}, **self._subject_columns(s)}
                 reserve = s["reserves"]["peak_moment_Nm"]
                 end = np.nan if s["endurance_s"] is None else s["endurance_s"]
                 for j in self.joint_names:
@@ -407,7 +416,7 @@ class SweepResults:
         if joint == "groups":
             recs = []
             for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
-                at = {p: v for (p, _), v in zip(self.axes, point)}
+                at = {**{p: v for (p, _), v in zip(self.axes, point)}, **self._subject_columns(s)}
                 recs += [{**at, "group": g, "side": sd, **vals} for g, sides in s["groups"].items() for sd, vals in sides.items()]
             return pd.DataFrame(recs)
         if joint not in self.summaries[0]["joints"]:
@@ -415,7 +424,7 @@ class SweepResults:
                            f"(long form), or 'groups' for the muscle groups")
         rows = []
         for point, s in zip(itertools.product(*[v for _, v in self.axes]), self.summaries):
-            r = {p: v for (p, _), v in zip(self.axes, point)}
+            r = {**{p: v for (p, _), v in zip(self.axes, point)}, **self._subject_columns(s)}
             # The documented numbers first, then the summary's other per-joint keys (its alphabetical
             # order put end_creep_deg first).
             js = s["joints"][joint]

@@ -973,19 +973,22 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     }
   }, "--vary", &model, !no_fatigue);
   if (writer) writer->finish();
+  // Grid point p's value on each axis: row-major, the last axis varying fastest.
+  auto grid_values = [&](long p) {
+    std::vector<double> vals(axes.size());
+    for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
+      const long n = static_cast<long>(axes[ax].values.size());
+      vals[ax] = axes[ax].values[p % n];
+      p /= n;
+    }
+    return vals;
+  };
   if (!csv.empty()) {  // the grid's values first, row-major as the table
     std::string text;
     for (const auto& a : axes) text += ps::cli::csv_field(a.path) + ",";
     text += ps::cli::csv_summary_header(selected) + "\n";
     for (long p = 0; p < points; ++p) {
-      long rest = p;
-      std::vector<double> vals(axes.size());
-      for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
-        const long n = static_cast<long>(axes[ax].values.size());
-        vals[ax] = axes[ax].values[rest % n];
-        rest /= n;
-      }
-      for (double v : vals) text += fmt::format("{},", v);
+      for (double v : grid_values(p)) text += fmt::format("{},", v);
       text += csv_rows[p] + "\n";
     }
     ps::write_file_in_place(csv, text, "CSV file");
@@ -993,7 +996,15 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   if (json) {
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
     for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
-    for (const auto& s : kept) j["points"].push_back(s);
+    // Each point says where it is in the grid (audit24s #7: the mapping was by position only).
+    for (long p = 0; p < static_cast<long>(kept.size()); ++p) {
+      nlohmann::json point = kept[static_cast<size_t>(p)];
+      nlohmann::json grid = nlohmann::json::object();
+      const std::vector<double> vals = grid_values(p);
+      for (size_t ax = 0; ax < axes.size(); ++ax) grid[axes[ax].path] = vals[ax];
+      point["grid"] = grid;
+      j["points"].push_back(point);
+    }
     ps::cli::print_json(j);
     return 0;
   }

@@ -47,7 +47,7 @@ def test_a_sweep_gives_its_groups_to_pandas_and_its_file_loads_back(tmp_path):
     sw = paraspine.sweep(str(scenario), {"keyframes[1].hands.both.load_kg": [2, 6]}, threads=1, progress=False)
     groups = sw.to_pandas("groups")
     path = "keyframes[1].hands.both.load_kg"
-    assert list(groups.columns[:3]) == [path, "group", "side"]
+    assert list(groups.columns[:6]) == [path, "subject_sex", "subject_mass_kg", "subject_height_m", "group", "side"]
     one = groups[(groups["group"] == "longissimus") & (groups["side"] == "left")].set_index(path)
     assert len(one) == 2
     for load in (2, 6):

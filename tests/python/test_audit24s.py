@@ -84,3 +84,21 @@ def test_a_failed_batch_row_names_no_results_file(tmp_path):
     assert rows["bad_reach"]["output"] == "" and rows["bad_reach"]["error"]
     assert rows["squat_lift"]["output"].endswith("squat_lift.h5")
     assert sorted(p.name for p in out.iterdir()) == ["squat_lift.h5"]
+
+
+def test_sweep_points_say_where_they_are_and_who_the_subject_is():
+    # audit24s #7: --json points carried no grid values; #3: the DataFrames carried no subject, so a
+    # sweep per sex lost the sex when concatenated (the CSV had it).
+    r = run("sweep", "squat_lift", "--subject", "sex=female", "--vary", "subject.mass=60,80",
+            "--vary", "keyframes[2,3].hands.both.load_kg=5,10", "--no-fatigue", "--json")
+    assert r.returncode == 0, r.stderr
+    pts = json.loads(r.stdout)["points"]
+    assert [p["grid"] for p in pts] == [{"subject.mass": m, "keyframes[2,3].hands.both.load_kg": l} for m in (60, 80) for l in (5, 10)]
+    assert [p["subject"]["body_mass_kg"] for p in pts] == [60, 60, 80, 80]
+    sw = paraspine.sweep("squat_lift", {"subject.mass": [60, 80]}, subject=paraspine.Subject(sex="female"), fatigue=False,
+                         progress=False)
+    for form in ("L5-S1", "joints", "groups"):
+        df = sw.to_pandas(form)
+        assert set(df["subject_sex"]) == {"female"}, form
+        assert sorted(set(df["subject_mass_kg"])) == [60, 80], form
+        assert df["subject_height_m"].notna().all(), form
