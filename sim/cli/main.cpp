@@ -905,7 +905,10 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
         {"subject.mass", {"mass"}}, {"subject.body_mass", {"mass"}}, {"subject.height", {"height"}},
         {"subject.strength", {"strength"}}, {"subject.strength_factor", {"strength"}},
         {"subject.fatigue_rate_scale", {"fatigue_rate"}}, {"subject.recovery_rate_scale", {"recovery_rate"}},
-        {"subject.percentile", {"percentile", "mass", "height"}}};
+        {"subject.percentile", {"percentile", "mass", "height"}},
+        // A percentile sets mass and height: varying either over it is refused, as run refuses
+        // percentile with mass (audit24s #11: the sweep ran points run would not).
+        {"subject.mass", {"percentile"}}, {"subject.body_mass", {"percentile"}}, {"subject.height", {"percentile"}}};
     std::vector<std::string> keys;
     std::stringstream ss(subject_spec);
     for (std::string item; std::getline(ss, item, ',');) keys.push_back(subject_key(item.substr(0, item.find('='))));
@@ -914,7 +917,11 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
         if (a.path == path)
           for (const auto& k : covered)
             if (std::find(keys.begin(), keys.end(), k) != keys.end())
-              throw ps::InputError("--subject", 0, k, "also set by --vary " + a.path + ": give its values in the axis only");
+              throw ps::InputError("--subject", 0, k,
+                                   k == "percentile" && a.path != "subject.percentile"
+                                       ? "sets mass and height, which --vary " + a.path +
+                                             " varies: give the measured values (--subject height=…,sex=…) or vary subject.percentile"
+                                       : "also set by --vary " + a.path + ": give its values in the axis only");
     sc.subject = parse_subject(subject_spec, sc.subject.value_or(ps::Subject{}));
   }
   {  // a path both set and varied: each grid point's value replaced the --set one silently

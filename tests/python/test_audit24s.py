@@ -102,3 +102,12 @@ def test_sweep_points_say_where_they_are_and_who_the_subject_is():
         assert set(df["subject_sex"]) == {"female"}, form
         assert sorted(set(df["subject_mass_kg"])) == [60, 80], form
         assert df["subject_height_m"].notna().all(), form
+
+
+def test_a_sweep_refuses_a_percentile_subject_with_a_mass_or_height_axis():
+    # audit24s #11: run refuses percentile with mass; the sweep ran such points and said nothing.
+    for axis in ("subject.mass=50,70", "subject.height=1.6,1.7"):
+        r = run("sweep", "rounded_back_lift", "--subject", "percentile=50,sex=female", "--vary", axis)
+        assert r.returncode == 2 and "percentile: sets mass and height" in r.stderr, r.stderr
+    ok = run("sweep", "rounded_back_lift", "--subject", "height=1.6,sex=female", "--vary", "subject.mass=50,70", "--no-fatigue")
+    assert ok.returncode == 0, ok.stderr
