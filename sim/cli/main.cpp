@@ -875,12 +875,18 @@ int run_compare(const std::vector<std::string>& paths, bool json, const std::vec
   return 0;
 }
 
+long g_sweep_points = 0;  // the grid's size, for the progress line's k/N
 bool sweep_progress(double f) {  // Progress, above
+  // k of N points and the time still to go at the pace so far (audit24s #5: a percentage only).
+  const long done = std::lround(f * static_cast<double>(g_sweep_points));
+  const double eta = g_progress.remaining(f);
   if (!g_progress.tty) {
-    if (g_progress.line_due(f)) std::fprintf(stderr, "  sweep: %3.0f %% of grid points (%.0f s elapsed)\n", 100 * f, g_progress.elapsed());
+    if (g_progress.line_due(f))
+      std::fprintf(stderr, "  sweep: %ld / %ld grid points (%.0f %%, %.0f s elapsed, %.0f s more at the pace so far)\n", done,
+                   g_sweep_points, 100 * f, g_progress.elapsed(), eta);
     return true;
   }
-  std::fprintf(stderr, "\r  sweep: %3.0f %% of grid points", 100 * f);
+  std::fprintf(stderr, "\r  sweep: %ld / %ld grid points (%3.0f %%)  ~%.0f s more ", done, g_sweep_points, 100 * f, eta);
   if (f >= 1) std::fprintf(stderr, "\n");
   return true;  // Ctrl-C ends the process (interrupt.h)
 }
@@ -930,6 +936,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     ps::check_not_set_and_varied(sets, axis_paths, "--set", "--vary");
   }
   const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
+  g_sweep_points = points;
   {  // every value of every axis checked before the first grid point runs
     std::vector<std::pair<std::string, std::vector<double>>> values;
     for (const auto& a : axes) values.emplace_back(a.path, a.values);
