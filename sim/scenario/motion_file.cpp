@@ -694,14 +694,32 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   if (lowpass_hz > 0) {
     // The filter assumes evenly spaced samples: within 1 % of the mean step, or within the rounding of
     // the printed times; the rows are then put on the even grid the filter assumed.
+    // The row named is the first whose step is off the usual (median) one: against the mean, a gap
+    // of dropped rows made every regular step look uneven and the first row was named (audit24o #6).
+    std::vector<double> steps;
+    for (size_t k = 1; k < values.size(); ++k) steps.push_back(values[k][time_col] - values[k - 1][time_col]);
+    std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
+    const double usual = steps[steps.size() / 2];
     const double tolerance = std::max(0.01 * step, rounding);
-    for (size_t k = 1; k < values.size(); ++k)
-      if (std::abs(values[k][time_col] - values[k - 1][time_col] - step) > tolerance ||
-          (rounding > 0.01 * step && std::abs(values[k][time_col] - static_cast<double>(k) * step) > rounding))
-        fail(row_line[k], time_field,
-             fmt::format("rows are not evenly spaced in time (step {:g} s, the mean {:g} s): motion.lowpass_hz (in {} line {}) filters "
-                         "evenly sampled data only; resample the motion or leave the filter out",
-                         values[k][time_col] - values[k - 1][time_col], step, scenario_file, lowpass_line));
+    for (size_t k = 1; k < values.size(); ++k) {
+      const double dt = values[k][time_col] - values[k - 1][time_col];
+      if (std::abs(dt - step) > tolerance ||
+          (rounding > 0.01 * step && std::abs(values[k][time_col] - static_cast<double>(k) * step) > rounding)) {
+        size_t at = k;  // the first step off the usual one, else this row
+        for (size_t i = 1; i < values.size(); ++i)
+          if (std::abs(values[i][time_col] - values[i - 1][time_col] - usual) > std::max(0.01 * usual, rounding)) {
+            at = i;
+            break;
+          }
+        // Not "(in FILE line N)": the cutoff may come from --lowpass-hz, whose line is only in the
+        // rewritten text (audit24o #6).
+        fail(row_line[at], time_field,
+             fmt::format("rows are not evenly spaced in time (this step {:g} s, the usual {:g} s, the mean {:g} s): the low-pass "
+                         "filter (motion.lowpass_hz, --lowpass-hz) filters evenly sampled data only; resample the motion or leave "
+                         "the filter out",
+                         values[at][time_col] - values[at - 1][time_col], usual, step));
+      }
+    }
     if (worst > 1e-9 * step)
       for (size_t k = 1; k + 1 < values.size(); ++k) values[k][time_col] = static_cast<double>(k) * step;
     std::vector<double> series(values.size());

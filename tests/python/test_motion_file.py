@@ -2,6 +2,7 @@
 the same keyframes written in YAML do, except that its first and last rows keep the data's own
 velocity where keyframes start and end at rest; its errors name the CSV's line and column; results
 files keep its text, so pictures rebuild the run without it."""
+import math
 import os
 
 import h5py
@@ -494,3 +495,16 @@ def test_batch_motion_files_with_the_same_stem_are_named_in_the_error(tmp_path):
     assert "--motion" in r.stderr and str(tmp_path / "trials" / "a.csv") in r.stderr and str(tmp_path / "other" / "a.csv") in r.stderr, r.stderr
     assert "squat_lift.yaml" not in r.stderr, r.stderr
     assert not (tmp_path / "res").exists()
+
+
+def test_an_uneven_step_under_the_filter_is_named_where_it_is(tmp_path):
+    # audit24o #6: a 100-ms gap of dropped rows named the first row (every regular step looked uneven
+    # against the mean), and the message cited a scenario line --lowpass-hz had only in its rewritten text.
+    t = [k * 0.01 for k in range(50)] + [0.6 + k * 0.01 for k in range(50)]
+    csv = "time,regions_deg.lumbar.flexion\n" + "".join(f"{a:.2f},{10 * math.sin(a):.5f}\n" for a in t)
+    (tmp_path / "m.csv").write_text(csv)
+    (tmp_path / "s.yaml").write_text("paraspine_scenario: 1\nname: s\nkeyframes:\n  - time: 0\n  - time: 1\n")
+    r = run("run", str(tmp_path / "s.yaml"), "--motion", str(tmp_path / "m.csv"), "--lowpass-hz", "6", "--no-fatigue")
+    assert r.returncode == 2, r.stderr
+    assert "m.csv:52: time: rows are not evenly spaced in time (this step 0.11 s, the usual 0.01 s" in r.stderr, r.stderr
+    assert "s.yaml line" not in r.stderr
