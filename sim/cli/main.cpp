@@ -429,8 +429,10 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
              !model.abdominal_pressure.enabled ? "none in this model"
              : sc.abdominal_pressure         ? "on (it relieves the lumbar discs; --set abdominal_pressure=false for loads without it)"
                                              : "off (abdominal_pressure: false)",
-             std::abs(position_scale - 1) > 1e-9
-                 ? fmt::format("; hand positions scaled ×{:.3f} to the subject (positions: scaled; --set positions=absolute keeps them)", position_scale)
+             // Only when the scenario has a length to scale (audit24o #5: said of angle-only motions).
+             std::abs(position_scale - 1) > 1e-9 && ps::first_position_line(sc) > 0
+                 ? fmt::format("; its positions (hands, pelvis travel, force points) scaled ×{:.3f} to the subject (positions: scaled; "
+                               "--set positions=absolute keeps them as written)", position_scale)
                  : std::string());
   // Spinal loads at L4-L5, L5-S1 and the most loaded level; NIOSH action limit 3400 N (Waters et al.
   // 1993, Ergonomics 36:749, the compression criterion of the revised lifting equation).

@@ -639,19 +639,14 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
                            : root["subject"]["percentile"].IsDefined() ? "percentile"
                                                                        : nullptr;
   if (height_key && !root["positions"].IsDefined()) {
-    int with_length = 0;
-    for (const auto& kf : s.keyframes) {
-      if (!kf.pelvis_position.isZero(0)) with_length = kf.line;
-      for (const auto& h : kf.hands)
-        if (!h.hanging && !with_length) with_length = h.line;
-      if (with_length) break;
-    }
-    for (const auto& sf : s.forces)
-      if (!with_length && (!sf.point.isZero(0) || sf.kind == ScenarioForce::Kind::kBalance || sf.kind == ScenarioForce::Kind::kMagnitude))
-        with_length = sf.line;
+    std::string in_file;
+    const int with_length = first_position_line(s, &in_file);
+    // A motion file's row is named in that file (audit24o #5: "line 13" of a 5-line scenario).
+    const std::string where = in_file.empty() || in_file == s.file ? "line " + std::to_string(with_length)
+                                                                    : in_file + " line " + std::to_string(with_length);
     if (with_length)
       r.fail(root["subject"][height_key], std::string("subject.") + height_key,
-             "the scenario gives positions (line " + std::to_string(with_length) + ") and a subject height" +
+             "the scenario gives positions (" + where + ") and a subject height" +
                  (std::string(height_key) == "percentile" ? " (its percentile's)" : "") + ": say which subject they were written for, positions: absolute (measured on this "
                  "subject, kept as written) or positions: scaled (written for the model's reference subject, scaled by this height "
                  "over the reference height)");
@@ -1688,6 +1683,25 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
                             where, m.name, list, m.name));
   }
   return b;
+}
+
+int first_position_line(const Scenario& s, std::string* file) {
+  for (const auto& kf : s.keyframes) {
+    int line = 0;
+    if (!kf.pelvis_position.isZero(0)) line = kf.line;
+    for (const auto& h : kf.hands)
+      if (!h.hanging && !line) line = h.line;
+    if (line) {
+      if (file) *file = kf.file;
+      return line;
+    }
+  }
+  for (const auto& sf : s.forces)
+    if (!sf.point.isZero(0) || sf.kind == ScenarioForce::Kind::kBalance || sf.kind == ScenarioForce::Kind::kMagnitude) {
+      if (file) *file = s.file;
+      return sf.line;
+    }
+  return 0;
 }
 
 FrameClock::FrameClock(const Scenario& s) {

@@ -118,7 +118,7 @@ def test_the_summary_says_what_the_hand_positions_were_scaled_by(tmp_path):
     small = _json_run(str(path), "--subject", "mass=55,height=1.52,sex=female")
     assert small["position_scale"] == pytest.approx(1.52 / 1.716, rel=0.01)
     text = run("run", str(path), "--no-fatigue", "--subject", "mass=55,height=1.52,sex=female")
-    assert "hand positions scaled ×0.88" in text.stdout, text.stdout
+    assert "its positions (hands, pelvis travel, force points) scaled ×0.88" in text.stdout, text.stdout
     absolute = _json_run(str(path), "--subject", "mass=90,height=1.85", "--set", "positions=absolute")
     assert absolute["position_scale"] == 1
     text = run("run", str(path), "--no-fatigue", "--subject", "mass=90,height=1.85", "--set", "positions=absolute")

@@ -320,3 +320,17 @@ def test_results_export_opensim_static_optimization_files(tmp_path):
     with pytest.raises(paraspine.OutputError):
         res.to_sto(tmp_path / "missing" / "x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lift_StaticOptimization_activation.sto", "lift_StaticOptimization_force.sto"]
+
+
+def test_positions_from_a_motion_file_are_named_in_that_file(tmp_path):
+    # audit24o #5: a subject height with a .mot's pelvis translations named "line 13" of a 5-line
+    # scenario; and the text said "hand positions scaled" for scenarios without any position.
+    (tmp_path / "ik.mot").write_text(mot_text(ik_rows()))
+    path = scenario(tmp_path, "ik.mot", extra="subject: {height: 1.60, sex: female}\n", name="subj")
+    r = run("run", path, "--no-fatigue")
+    assert r.returncode == 2 and "the scenario gives positions (" in r.stderr and "ik.mot line 13)" in r.stderr, r.stderr
+    angles_only = {k: v for k, v in ik_rows()[0].items() if k not in ("pelvis_tx", "pelvis_ty", "pelvis_tz")}
+    rows = [{k: r[k] for k in angles_only} for r in ik_rows()]
+    (tmp_path / "angles.mot").write_text(mot_text(rows))
+    text = run("run", scenario(tmp_path, "angles.mot", name="ang"), "--no-fatigue", "--subject", "height=1.60,mass=60,sex=female")
+    assert text.returncode == 0 and "scaled ×" not in text.stdout, text.stdout
