@@ -44,6 +44,53 @@ struct Reader : YamlReader {
   }
 };
 
+// A `hands:` block ({right, left, both: {load_kg, position, hanging}}) into `hands` (right, left):
+// a keyframe's, or a motion file's constant hands (motion.hands).
+void read_hands(Reader& r, const YAML::Node& hn, const std::string& prefix, std::array<ScenarioHand, 2>& hands) {
+  r.allow(hn, prefix, {"right", "left", "both"});
+  auto read_hand = [&](const YAML::Node& n, const std::string& hf) {
+    r.allow(n, hf, {"load_kg", "position", "hanging"});
+    ScenarioHand h;
+    h.line = r.line(n);
+    h.field = hf;
+    if (n["load_kg"].IsDefined()) {
+      h.load_kg = r.num(n["load_kg"], hf + ".load_kg");
+      if (h.load_kg < 0) r.fail(n["load_kg"], hf + ".load_kg", "must not be negative");
+      if (h.load_kg > kMaxHandLoadKg)
+        r.fail(n["load_kg"], hf + ".load_kg", "no person holds " + n["load_kg"].as<std::string>() + fmt::format(" kg in one hand (limit {:g} kg)", kMaxHandLoadKg));
+    }
+    if (n["position"].IsDefined()) {
+      const YAML::Node p = n["position"];
+      if (!p.IsSequence() || p.size() != 3) r.fail(p, hf + ".position", "expected [forward, up, right] in metres");
+      for (int i = 0; i < 3; ++i) h.position[i] = r.num(p[i], hf + ".position[" + std::to_string(i) + "]");
+      h.hanging = false;
+    }
+    if (n["hanging"].IsDefined()) {
+      h.hanging = r.boolean(n["hanging"], hf + ".hanging");
+      // A hanging arm ignores the position: both given is a contradiction, not a choice.
+      if (h.hanging && n["position"].IsDefined())
+        r.fail(n["hanging"], hf + ".hanging", "a hand with a position does not hang: give the position or hanging: true, not both");
+      // A hand that does not hang is somewhere: without a position it sat at the pelvis origin.
+      if (!h.hanging && !n["position"].IsDefined())
+        r.fail(n["hanging"], hf + ".hanging", "a hand that does not hang needs a position: [forward, up, right] in metres");
+    }
+    return h;
+  };
+  // both with right or left: one would silently override the other.
+  if (hn["both"].IsDefined())
+    for (const char* side : {"right", "left"})
+      if (hn[side].IsDefined())
+        r.fail(hn[side], prefix + "." + side, std::string("hands.both already gives both hands (line ") + std::to_string(r.line(hn["both"])) +
+               "): give both, or right and left");
+  if (hn["both"].IsDefined()) {
+    const ScenarioHand h = read_hand(hn["both"], prefix + ".both");
+    hands = {h, h};
+    hands[1].position.z() = -h.position.z();
+  }
+  if (hn["right"].IsDefined()) hands[0] = read_hand(hn["right"], prefix + ".right");
+  if (hn["left"].IsDefined()) hands[1] = read_hand(hn["left"], prefix + ".left");
+}
+
 
 // An external force in newtons: at most 5000 N (external_forces and the keyframes that change one).
 void check_force_N(const Reader& r, const YAML::Node& n, const std::string& field, const Vec3& v) {
@@ -423,7 +470,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   const YAML::Node motion = root["motion"];
   if (motion.IsDefined()) {
     // Kinematics from a CSV table, one keyframe per row (motion_file.h; docs/scenarios.md, "Motion files").
-    r.allow(motion, "motion", {"file", "lowpass_hz", "columns"});
+    r.allow(motion, "motion", {"file", "lowpass_hz", "columns", "hands"});
     if (keys.IsDefined())
       r.fail(keys, "keyframes", "the motion file (motion.file, line " + std::to_string(r.line(motion)) +
                                     ") gives the keyframes: give a motion file or keyframes, not both");
@@ -458,6 +505,21 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     s.motion_file = path;
     s.motion_text = given.text ? *given.text : motion_file_text(path);
     s.keyframes = read_motion_text(s.motion_text, path, lowpass_hz, file, lowpass_line, columns);
+    // Hands the whole trial holds alike (a box carried throughout): given once, for every row, instead
+    // of as columns of the file (audit24o #10: adding a load meant editing the IK output).
+    if (const YAML::Node hn = motion["hands"]; hn.IsDefined()) {
+      std::array<ScenarioHand, 2> hands;
+      read_hands(r, hn, "motion.hands", hands);
+      for (int h = 0; h < 2; ++h) {
+        const char* side = h == 0 ? "right" : "left";
+        if (!hn[side].IsDefined() && !hn["both"].IsDefined()) continue;
+        for (const auto& kf : s.keyframes)
+          if (!kf.hands[h].hanging || kf.hands[h].load_kg != 0)
+            r.fail(hn, "motion.hands", fmt::format("the motion file gives the {} hand in its columns ({} line {}): give a hand in the "
+                                                   "file or in motion.hands, not both", side, path, kf.line));
+        for (auto& kf : s.keyframes) kf.hands[h] = hands[h];
+      }
+    }
   }
   if (!motion.IsDefined() && (!keys.IsDefined() || keys.IsNull()))
     r.fail(root, "keyframes", "missing: a list of keyframes (or a motion file: motion: {file: motion.csv})");
@@ -525,51 +587,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
         read_axes(kv.second, joint, jf, kf.joint_angles);
       }
     }
-    if (kn["hands"].IsDefined()) {
-      const YAML::Node hn = kn["hands"];
-      r.allow(hn, f + ".hands", {"right", "left", "both"});
-      auto read_hand = [&](const YAML::Node& n, const std::string& hf) {
-        r.allow(n, hf, {"load_kg", "position", "hanging"});
-        ScenarioHand h;
-        h.line = r.line(n);
-        h.field = hf;
-        if (n["load_kg"].IsDefined()) {
-          h.load_kg = r.num(n["load_kg"], hf + ".load_kg");
-          if (h.load_kg < 0) r.fail(n["load_kg"], hf + ".load_kg", "must not be negative");
-          if (h.load_kg > kMaxHandLoadKg)
-            r.fail(n["load_kg"], hf + ".load_kg", "no person holds " + n["load_kg"].as<std::string>() + fmt::format(" kg in one hand (limit {:g} kg)", kMaxHandLoadKg));
-        }
-        if (n["position"].IsDefined()) {
-          const YAML::Node p = n["position"];
-          if (!p.IsSequence() || p.size() != 3) r.fail(p, hf + ".position", "expected [forward, up, right] in metres");
-          for (int i = 0; i < 3; ++i) h.position[i] = r.num(p[i], hf + ".position[" + std::to_string(i) + "]");
-          h.hanging = false;
-        }
-        if (n["hanging"].IsDefined()) {
-          h.hanging = r.boolean(n["hanging"], hf + ".hanging");
-          // A hanging arm ignores the position: both given is a contradiction, not a choice.
-          if (h.hanging && n["position"].IsDefined())
-            r.fail(n["hanging"], hf + ".hanging", "a hand with a position does not hang: give the position or hanging: true, not both");
-          // A hand that does not hang is somewhere: without a position it sat at the pelvis origin.
-          if (!h.hanging && !n["position"].IsDefined())
-            r.fail(n["hanging"], hf + ".hanging", "a hand that does not hang needs a position: [forward, up, right] in metres");
-        }
-        return h;
-      };
-      // both with right or left: one would silently override the other.
-      if (hn["both"].IsDefined())
-        for (const char* side : {"right", "left"})
-          if (hn[side].IsDefined())
-            r.fail(hn[side], f + ".hands." + side, std::string("hands.both already gives both hands (line ") + std::to_string(r.line(hn["both"])) +
-                   "): give both, or right and left");
-      if (hn["both"].IsDefined()) {
-        const ScenarioHand h = read_hand(hn["both"], f + ".hands.both");
-        kf.hands = {h, h};
-        kf.hands[1].position.z() = -h.position.z();
-      }
-      if (hn["right"].IsDefined()) kf.hands[0] = read_hand(hn["right"], f + ".hands.right");
-      if (hn["left"].IsDefined()) kf.hands[1] = read_hand(hn["left"], f + ".hands.left");
-    }
+    if (kn["hands"].IsDefined()) read_hands(r, kn["hands"], f + ".hands", kf.hands);
     if (kn["forces"].IsDefined()) {
       const YAML::Node fn = kn["forces"];
       if (!fn.IsMap()) r.fail(fn, f + ".forces", "expected force name → {force_N | force_body_weight | lower_body_com: [x, y, z] | magnitude_N: value}");

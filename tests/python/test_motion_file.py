@@ -508,3 +508,27 @@ def test_an_uneven_step_under_the_filter_is_named_where_it_is(tmp_path):
     assert r.returncode == 2, r.stderr
     assert "m.csv:52: time: rows are not evenly spaced in time (this step 0.11 s, the usual 0.01 s" in r.stderr, r.stderr
     assert "s.yaml line" not in r.stderr
+
+
+def test_a_load_held_through_a_motion_is_given_once(tmp_path):
+    # audit24o #10: a box held throughout needed a column added to the IK output. motion.hands gives
+    # it once, for every row: bit for bit the run with the same load as a column.
+    t = [k * 0.05 for k in range(41)]
+    angles = "".join(f"{a:.2f},{20 * math.sin(a) ** 2:.5f}\n" for a in t)
+    (tmp_path / "m.csv").write_text("time,regions_deg.lumbar.flexion\n" + angles)
+    (tmp_path / "col.csv").write_text("time,regions_deg.lumbar.flexion,hands.both.load_kg,hands.both.position[0],"
+                                      "hands.both.position[1],hands.both.position[2]\n" +
+                                      "".join(f"{line.rstrip()},5,0.35,0.05,0.18\n" for line in angles.splitlines()))
+    (tmp_path / "once.yaml").write_text("paraspine_scenario: 1\nname: once\nmotion:\n  file: m.csv\n"
+                                        "  hands: {both: {load_kg: 5, position: [0.35, 0.05, 0.18]}}\n")
+    (tmp_path / "cols.yaml").write_text("paraspine_scenario: 1\nname: once\nmotion:\n  file: col.csv\n")
+    for name in ("once", "cols"):
+        r = run("run", str(tmp_path / f"{name}.yaml"), "--no-fatigue", "-o", str(tmp_path / f"{name}.h5"))
+        assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "once.h5") as a, h5py.File(tmp_path / "cols.h5") as b:
+        assert np.array_equal(a["joints/compression"][()], b["joints/compression"][()])
+        assert a["joints/compression"][()].max() > 1000
+    (tmp_path / "both.yaml").write_text("paraspine_scenario: 1\nname: both\nmotion:\n  file: col.csv\n"
+                                        "  hands: {right: {load_kg: 2, position: [0.3, 0, 0.2]}}\n")
+    bad = run("run", str(tmp_path / "both.yaml"), "--no-fatigue")
+    assert bad.returncode == 2 and "both.yaml:5: motion.hands: the motion file gives the right hand in its columns" in bad.stderr, bad.stderr
