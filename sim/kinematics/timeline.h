@@ -9,8 +9,9 @@
 // elsewhere. Node accelerations: zero next to a hold, the second divided difference at an extremum,
 // the central difference of node velocities otherwise. Keyframed motion starts and ends at rest. A
 // motion file's rows (SplineEnds::kFromData: samples of a longer, smooth movement) take node slopes
-// and curvatures from the polynomial through the five nearest rows instead, to their first and last
-// row, so turning points between rows keep smooth accelerations (audit24o). The result is twice
+// from the polynomial through the five rows centred on each (monotone rows capped so they do not
+// overshoot) and curvatures from the central difference of those slopes, so turning points between
+// rows keep smooth accelerations without amplifying sensor noise (audit24o, review24). The result is twice
 // continuously differentiable, holds stay exactly still and, for keyframes, no channel overshoots
 // at a hold.
 #include <memory>
@@ -31,8 +32,8 @@ struct HermiteBasis {
 
 // How a spline ends, and what its nodes are. kAtRest: keyframes, shape-preserving, zero velocity and
 // acceleration at the first and last knot (a task starts and ends still). kFromData: rows of a
-// measured trial, every node's slope and curvature from the polynomial through its five nearest rows
-// (one-sided at the ends), for rows cut mid-movement: forced to rest, such a trial's whole end velocity changed within one row, and the
+// measured trial (node slopes from five rows, curvatures from the slopes' central differences, the
+// data's own slope at the ends), for rows cut mid-movement: forced to rest, such a trial's whole end velocity changed within one row, and the
 // first and last frames carried an inertial spike that grew with the sampling rate (audit22b: a
 // 30°/s lumbar ramp at 100 Hz read 2099 N at L4-L5 in its last frame against 1117 N around it).
 enum class SplineEnds { kAtRest, kFromData };

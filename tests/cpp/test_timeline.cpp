@@ -66,9 +66,12 @@ TEST(Spline, DataEndsKeepTheDataSlopeAndAStraightLineStaysStraight) {
 // audit24o #2, #3: a motion file's rows are samples of a smooth movement, whose turning points lie
 // between rows. The shape-preserving rule put a zero slope at the row nearest the turn, and the
 // acceleration swung ±30 % around it at 100 Hz (±10 % moments with jittered times). Measured rows
-// now take each node's slope and curvature from the polynomial through its five nearest rows: a
-// cosine's acceleration comes back within 0.5 % of its amplitude everywhere, on even and jittered times
-// and a parabola exactly.
+// now take each row's slope from the five rows centred on it and its curvature from
+// the central difference of row slopes: a sampled cosine's acceleration within 6 % of its amplitude
+// inside the trial (the four-row stencil's bias at 25 rows per cycle), on even and jittered times.
+// review24 #1: the ends must not amplify sensor noise (a five-row interpolating stencil put 12 kN
+// into a first frame): with noise, the end rows' acceleration error stays within a few times the
+// interior's, and monotone rows do not overshoot.
 TEST(Spline, MeasuredRowsGiveSmoothAccelerationsThroughTurningPoints) {
   const double T = 0.5, w = 2 * M_PI / T;  // one flexion–extension in 0.5 s
   auto truth = [&](double t, double& y, double& yd, double& ydd) {
@@ -76,24 +79,40 @@ TEST(Spline, MeasuredRowsGiveSmoothAccelerationsThroughTurningPoints) {
   };
   std::mt19937 rng(4);
   std::uniform_real_distribution<double> jitter(-0.004, 0.004);
-  for (bool jittered : {false, true}) {
+  std::normal_distribution<double> noise(0, 1e-3);  // 0.1 % of the amplitude: 0.05° on a 50° flexion
+  for (int kind = 0; kind < 3; ++kind) {  // even, jittered, noisy
     std::vector<double> t, y;
     for (int k = 0; k <= 50; ++k) {
-      const double tk = k * 0.01 + (jittered && k > 0 && k < 50 ? jitter(rng) : 0.0);
+      const double tk = k * 0.01 + (kind == 1 && k > 0 && k < 50 ? jitter(rng) : 0.0);
       double v, vd, vdd;
       truth(tk, v, vd, vdd);
-      t.push_back(tk), y.push_back(v);
+      t.push_back(tk), y.push_back(v + (kind == 2 ? noise(rng) : 0.0));
     }
     const auto s = ShapePreservingSpline::on_shared_knots(std::make_shared<const std::vector<double>>(t), y, SplineEnds::kFromData);
-    double worst = 0;
-    for (double tt = 0; tt <= T; tt += 0.001) {
+    double inside = 0, ends = 0, worst_at = 0;
+    for (double tt = 0; tt <= T + 1e-12; tt += 0.001) {
       double v, vd, vdd, e, ed, edd;
       s.evaluate(tt, v, vd, vdd);
       truth(tt, e, ed, edd);
-      worst = std::max(worst, std::abs(vdd - edd) / (0.5 * w * w));
+      const double err = std::abs(vdd - edd) / (0.5 * w * w);
+      if (!(tt < 0.02 || tt > T - 0.02) && err > inside) worst_at = tt;
+      (tt < 0.02 || tt > T - 0.02 ? ends : inside) = std::max(tt < 0.02 || tt > T - 0.02 ? ends : inside, err);
     }
-    std::printf("[ info ] %s times: acceleration within %.2f %% of its amplitude\n", jittered ? "jittered" : "even", 100 * worst);
-    EXPECT_LT(worst, 0.005) << (jittered ? "jittered" : "even");
+    const char* name = kind == 0 ? "even" : kind == 1 ? "jittered" : "noisy";
+    std::printf("[ info ] %s rows: acceleration within %.1f %% of its amplitude inside, %.1f %% in the end rows (worst inside at t = %.3f s)\n", name, 100 * inside,
+                100 * ends, worst_at);
+    if (kind < 2) EXPECT_LT(inside, 0.08) << name;
+    if (kind < 2) EXPECT_LT(ends, 0.25) << name;
+    if (kind == 2) EXPECT_LT(ends, 4 * inside) << "the end rows amplify noise beyond the interior";
+  }
+  // Monotone rows do not overshoot between rows (review24 #1: 0,1,2,3,3.001,3.002 reached 3.111).
+  const auto flat_top = ShapePreservingSpline::on_shared_knots(
+      std::make_shared<const std::vector<double>>(std::vector<double>{0, 1, 2, 3, 4, 5}), {0, 1, 2, 3, 3.001, 3.002}, SplineEnds::kFromData);
+  for (double tt = 0; tt <= 5; tt += 0.01) {
+    double v, vd, vdd;
+    flat_top.evaluate(tt, v, vd, vdd);
+    EXPECT_LE(v, 3.002 + 1e-9) << tt;
+    EXPECT_GE(v, -1e-9) << tt;
   }
   const auto knots = std::make_shared<const std::vector<double>>(std::vector<double>{0, 0.013, 0.02, 0.034, 0.04});
   std::vector<double> q;
