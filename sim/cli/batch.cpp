@@ -65,7 +65,9 @@ int run(const BatchArgs& a) {
   opt.motions = a.motions;
   opt.sets = a.sets;
   if (!a.subject.empty()) {
-    parse_subject(a.subject);  // a malformed --subject is named before any scenario is read
+    // Parsed against each scenario's subject (batch_scenarios, before any work): a percentile takes
+    // the sex a scenario gives, as run's does (review24 #3: an early parse against no subject
+    // refused percentile=5 for want of a sex the scenarios had).
     const std::string spec = a.subject;
     opt.adjust_subject = [spec](const Subject& sub) { return parse_subject(spec, sub); };
   }

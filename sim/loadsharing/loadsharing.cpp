@@ -98,13 +98,16 @@ void set_quadratic_costs(const Model& m, const LoadSharingSettings& s, Data& d) 
 
 using LoadSharingInfo = Data::LoadSharingSummary;
 
-void solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
+// One QP; its status is returned and kept in info.status (the frame's, unless the criterion's loop
+// decides otherwise: a frame's status is that of the answer it keeps).
+QpStatus solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
   QpInfo qi;
   // Status and iterations are all load sharing reads of qi: no KKT report (qp.h, qp_solve_unreported).
   qp_solve_unreported(s.qp, d.qp, qi, d.loadsharing_warm);
   d.loadsharing_warm = qi.status == QpStatus::kSolved;
   info.qp_iterations += qi.iterations;
-  if (qi.status != QpStatus::kSolved) info.status = qi.status;
+  info.status = qi.status;
+  return qi.status;
 }
 
 void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, const Eigen::VectorXd* start) {
@@ -166,7 +169,9 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
         break;
       }
     }
-    // The SQP's own cap is a failure to converge like the QP's (audit23s #3: it stopped silently).
+    // The answer kept is the last solve's, so its status is (review24 #4: a failed intermediate solve
+    // stayed on the frame after the loop settled); the SQP's own cap is a failure to converge like the
+    // QP's (audit23s #3: it stopped silently).
     if (!settled && info.status == QpStatus::kSolved) info.status = QpStatus::kMaxIterations;
   } else {  // minmax: the smallest common ceiling t on activations that needs no more reserve
             // than the unconstrained problem, then Σ a² under that ceiling.
@@ -175,6 +180,9 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
     // last accepted ceiling), not of every bisection trial: a rejected trial that stopped at its
     // limit changes nothing in the answer (audit23s #3: 38 of 402 rounded-back-lift frames were
     // flagged for trials alone).
+    // A ceiling is judged against the unconstrained solve's reserves: if that solve failed, so does
+    // every answer judged by it (review24 #4).
+    const QpStatus unconstrained_status = info.status;
     QpStatus accepted_status = info.status;
     auto reserve_at = [&](int k) { return std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]); };
     // Each rotation's reserve without a ceiling: the exact penalty's, the least the muscles leave.
@@ -202,13 +210,12 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
       ++info.outer_iterations;
       const double t = 0.5 * (lo + hi);
       for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), t);
-      info.status = QpStatus::kSolved;
-      solve(s, d, info);
+      const QpStatus trial = solve(s, d, info);
       // An unconverged trial is not evidence that the ceiling fails or holds: treat it as rejected.
-      if (info.status == QpStatus::kSolved && within_allowed()) {
+      if (trial == QpStatus::kSolved && within_allowed()) {
         hi = t;
         d.loadsharing_accepted = w.x;
-        accepted_status = info.status;
+        accepted_status = unconstrained_status;
       } else {
         lo = t;
       }

@@ -1909,9 +1909,10 @@ double chart_value_x(double bar_end, double text_w, double fs, std::vector<doubl
 std::string shear_label(const std::string& joint, double shear_ap_N, double shear_lateral_N) {
   // Signed as the run's table and the results file give them (+ the load pushes the upper vertebra
   // forward / to the right): the label said the magnitude of both together, "L3-L4 272 N" where the
-  // table read -272 (audit24p #2). A component under 5 % of the other (and under 5 N) is left out.
+  // table read -272 (audit24p #2). A component under 5 N, or under 2 % of the other, is left out
+  // (review24 #8: at 5 %, 60 N of lateral shear beside 1300 N AP was hidden).
   const double ap = std::abs(shear_ap_N), lat = std::abs(shear_lateral_N);
-  const bool show_lat = lat >= 5 && lat >= 0.05 * ap, show_ap = !show_lat || (ap >= 5 && ap >= 0.05 * lat);
+  const bool show_lat = lat >= 5 && lat >= 0.02 * ap, show_ap = !show_lat || (ap >= 5 && ap >= 0.02 * lat);
   auto v = [](double x) { return std::lround(x) == 0 ? std::string("0") : fmt::format("{:+.0f}", x); };
   if (show_ap && show_lat) return fmt::format("{} AP {}, lat. {} N", joint, v(shear_ap_N), v(shear_lateral_N));
   if (show_lat) return fmt::format("{} lat. {} N", joint, v(shear_lateral_N));

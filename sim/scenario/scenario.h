@@ -255,11 +255,11 @@ Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
 // The same, with `note` appended to every error message (" (with --set)": the text is the file's with
 // overrides applied) so that FILE:LINE stays parseable by editors.
+Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note);
 // The line of the scenario's first length (a pelvis translation, a held hand's position, a force's
 // point, a balance or magnitude force: what `positions: scaled` scales), 0 when it gives none; `file`
 // (optional) gets the file that line is in (a motion file's, for its rows).
 int first_position_line(const Scenario& s, std::string* file = nullptr);
-Scenario parse_scenario_noted(const std::string& text, const std::string& file, const std::string& note);
 // rethrow_cutoff_as_option: when `e` is about motion.lowpass_hz and the cutoff came from an option
 // (`option`, e.g. "--lowpass-hz", with lowpass_hz > 0, appended to the text by with_motion_file), throws
 // it again as that option's error naming the motion file whose rate sets the limit; otherwise returns.

@@ -332,8 +332,9 @@ bool supported_break(const Scenario& s, const CyclePosition& where) {
 void evaluate_scenario_frame(const Model& m, const Scenario& s, const BoundScenario& b, long f, Data& d) {
   const FrameClock clock(s);
   if (f < 0 || f >= clock.frames) throw std::out_of_range("frame " + std::to_string(f) + " of a scenario with " + std::to_string(clock.frames));
-  set_frame_kinematics(m, s, b, b.times.back(), f, clock, d);
+  const CyclePosition where = set_frame_kinematics(m, s, b, b.times.back(), f, clock, d);
   evaluate_frame_after_kinematics(m, d);
+  d.trunk_supported = supported_break(s, where);  // as the run (review24 #2: bench solved supported breaks unsupported)
 }
 
 LoadSharingSettings scenario_load_sharing(const Scenario& sc) {

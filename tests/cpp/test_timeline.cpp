@@ -67,7 +67,7 @@ TEST(Spline, DataEndsKeepTheDataSlopeAndAStraightLineStaysStraight) {
 // between rows. The shape-preserving rule put a zero slope at the row nearest the turn, and the
 // acceleration swung ±30 % around it at 100 Hz (±10 % moments with jittered times). Measured rows
 // now take each row's slope from the five rows centred on it and its curvature from
-// the central difference of row slopes: a sampled cosine's acceleration within 6 % of its amplitude
+// the central difference of row slopes: a sampled cosine's acceleration within 8 % of its amplitude
 // inside the trial (the four-row stencil's bias at 25 rows per cycle), on even and jittered times.
 // review24 #1: the ends must not amplify sensor noise (a five-row interpolating stencil put 12 kN
 // into a first frame): with noise, the end rows' acceleration error stays within a few times the

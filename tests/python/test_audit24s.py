@@ -111,3 +111,15 @@ def test_a_sweep_refuses_a_percentile_subject_with_a_mass_or_height_axis():
         assert r.returncode == 2 and "percentile: sets mass and height" in r.stderr, r.stderr
     ok = run("sweep", "rounded_back_lift", "--subject", "height=1.6,sex=female", "--vary", "subject.mass=50,70", "--no-fatigue")
     assert ok.returncode == 0, ok.stderr
+
+
+def test_batch_subject_percentile_takes_the_scenarios_sex(tmp_path):
+    # review24 #3: batch parsed --subject against no subject first and refused percentile=5 for want
+    # of a sex the scenario file gave; run accepts it.
+    path = tmp_path / "her.yaml"
+    path.write_text(open("tests/data/test_lift.yaml").read().replace("name: test_lift", "name: her\nsubject: {sex: female}"))
+    b = run("batch", str(path), "--subject", "percentile=5", "--no-fatigue", "--json")
+    assert b.returncode == 0, b.stderr
+    alone = json.loads(run("run", str(path), "--subject", "percentile=5", "--no-fatigue", "--json").stdout)
+    assert json.loads(b.stdout)["scenarios"][0]["summary"]["subject"] == alone["subject"]
+    assert alone["subject"]["sex"] == "female"
