@@ -7,6 +7,7 @@ def test_sweep_table_starts_with_the_axes_then_compression_and_shears():
     sw = paraspine.sweep("squat_lift", {"subject.mass": [60, 90]}, threads=2, progress=False,
                          overrides={"output_rate_hz": 10})
     cols = list(sw.to_pandas().columns)
-    assert cols[:5] == ["subject.mass", "L4-L5 peak_compression_N", "L4-L5 mean_compression_N",
-                        "L4-L5 peak_shear_ap_N", "L4-L5 peak_shear_lateral_N"], cols
+    # the axes, the point's subject (session 24, audit24s #3), then the documented numbers
+    assert cols[:8] == ["subject.mass", "subject_sex", "subject_mass_kg", "subject_height_m", "L4-L5 peak_compression_N",
+                        "L4-L5 mean_compression_N", "L4-L5 peak_shear_ap_N", "L4-L5 peak_shear_lateral_N"], cols
     assert cols[-2:] == ["reserve_peak_Nm", "endurance_s"] and "L4-L5 end_creep_deg" in cols
