@@ -404,7 +404,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     h += "<h3>" + escape(kind.title) + "</h3>\n" + grid;
     // One pixel scale for the row: each column's fitted scale, the smallest for all, so a load draws
     // the same arrow length in every column (audit23t #4: 21 against 18 px per kN).
-    auto options = [&](const Entry& e) {
+    auto options = [&]() {
       PictureOptions o;
       o.view = kind.view, o.color = kind.color, o.region = region;
       o.joint_forces = joint_forces && !kind.at_end;
@@ -416,7 +416,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     double row_px_per_m = 0;
     for (auto& e : entries) {
       if (kind.color == ColorBy::kFatigue && !e.picture->stored().fatigued) continue;
-      const double ppm = e.picture->px_per_m_at(frame_of(e), 1400, 880, options(e));
+      const double ppm = e.picture->px_per_m_at(frame_of(e), 1400, 880, options());
       row_px_per_m = row_px_per_m > 0 ? std::min(row_px_per_m, ppm) : ppm;
     }
     for (auto& e : entries) {
@@ -424,7 +424,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
         h += missing_cell(e.label + ": fatigue not stored in the file (--fields)");
         continue;
       }
-      PictureOptions o = options(e);
+      PictureOptions o = options();
       o.max_px_per_m = row_px_per_m;
       const long frame = frame_of(e);
       const std::string png = picture_png(*e.picture, frame, o, 1400, 880);
