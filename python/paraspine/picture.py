@@ -65,6 +65,40 @@ class Picture:
                 f", coloured by {self.color}, {len(self.data)} bytes>")
 
 
+class _Redraw:
+    """Writes a picture: its own bytes in its own format, or drawn again from the results in another.
+    Picklable (review of audit23a: a Picture could not cross to a worker process): the results are
+    not pickled, only the file they were drawn from, so another format needs that file to exist."""
+
+    def __init__(self, results: "Results", path: str, format: str, data: bytes, kw: dict):
+        self._results = results
+        self.path, self.format, self.data, self.kw = path, format, data, kw
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_results"] = None
+        return state
+
+    def __call__(self, out: str) -> None:
+        if os.path.splitext(out)[1].lower() == "." + self.format:
+            _core._check_output_path(out, [self.path])
+            partial = out + ".partial"
+            try:
+                with open(partial, "wb") as f:
+                    f.write(self.data)
+                os.replace(partial, out)
+            except BaseException:
+                if os.path.exists(partial):
+                    os.remove(partial)
+                raise
+            return
+        path = _file_of(self._results) if self._results is not None else self.path
+        if not os.path.exists(path):
+            raise ValueError(f"this picture was unpickled away from its results ({path} is gone): it can be saved as "
+                             f".{self.format} only; draw it again from the results for another format")
+        _core._picture(path, output=out, **self.kw)
+
+
 def _file_of(results: "Results") -> str:
     """The schema-v1 file a picture is drawn from: the results' own file, or (in-memory results) one
     written once to a temporary folder and removed with the results."""
@@ -126,19 +160,5 @@ def picture(results: "Results", time: Optional[float] = None, frame: Optional[in
     kw["time"] = None
     kw["view"] = info["view"]
 
-    def redraw(out: str) -> None:
-        if os.path.splitext(out)[1].lower() == "." + format:
-            _core._check_output_path(out, [path])
-            partial = out + ".partial"
-            try:
-                with open(partial, "wb") as f:
-                    f.write(data)
-                os.replace(partial, out)
-            except BaseException:
-                if os.path.exists(partial):
-                    os.remove(partial)
-                raise
-        else:
-            _core._picture(_file_of(results), output=out, **kw)
-
+    redraw = _Redraw(results, path, format, bytes(data), kw)
     return Picture(bytes(data), format, info, redraw)

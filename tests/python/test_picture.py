@@ -188,3 +188,23 @@ def test_a_flexed_neck_is_said_on_the_picture(tmp_path):
     assert not any("neck flexed" in s for s in upright.status)
     line = next(s for s in flexed.status if s.startswith("neck flexed"))
     assert "49°" in line and "from 35°" in line
+
+
+def test_a_picture_pickles(lift_file, tmp_path):
+    # A Picture crosses to another process (multiprocessing, joblib): its closure could not be pickled.
+    import pickle
+    import shutil
+    copy = tmp_path / "copy.h5"
+    shutil.copy(lift_file, copy)
+    res = paraspine.load_results(copy)
+    pic = res.picture(format="png", width=400, height=250)
+    back = pickle.loads(pickle.dumps(pic))
+    assert back.data == pic.data and back.status == pic.status and back.frame == pic.frame
+    back.save(tmp_path / "p.svg")  # another format: drawn again from the file
+    assert (tmp_path / "p.svg").read_bytes().startswith(b"<?xml")
+    res.close()
+    copy.unlink()
+    back.save(tmp_path / "p.png")  # its own format: its bytes, whatever became of the file
+    assert (tmp_path / "p.png").read_bytes() == pic.data
+    with pytest.raises(ValueError, match="unpickled away from its results"):
+        pickle.loads(pickle.dumps(pic)).save(tmp_path / "q.pdf")
