@@ -655,6 +655,20 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
     r_.strided(field, stride).rowwise().sum().maxCoeff(&row);
     peak_frame_ = row * stride;
   }
+  // Where fatigue visibly shifted the load, the default instant is where the task itself asks most:
+  // the time of the largest fresh-muscle peak (the summary's fresh_peak_compression_time_s), not a
+  // fatigue-driven peak (audit23t left open: forward_head_posture's default picture was its neutral
+  // hold at 940 s, C7-T1 at 1116 N against 77 N fresh; now its 60° hold). The status line still says
+  // when the loads drawn there are fatigue-driven.
+  if (fatigue_limited_from_s_ >= 0 && r_.summary.contains("joints") && r_.summary["joints"].is_object()) {
+    double best = -INFINITY, at = -1;
+    for (const auto& [name, j] : r_.summary["joints"].items()) {
+      const double fresh = j.value("fresh_peak_compression_N", -INFINITY);
+      if (fresh > best && j.contains("fresh_peak_compression_time_s") && j["fresh_peak_compression_time_s"].is_number())
+        best = fresh, at = j["fresh_peak_compression_time_s"].get<double>();
+    }
+    if (at >= 0) peak_frame_ = r_.frame_at(at);
+  }
 }
 
 PictureOptions ResultsPicture::shown(const PictureOptions& o) const {

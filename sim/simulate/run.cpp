@@ -373,6 +373,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // (SolvedFrame::fatigue_bound): in a held posture the peaks come late, from fatigue-driven
   // recruitment as capacities run out, and the fresh peak is what the posture itself asks.
   std::vector<FirstPeakTime> peak_c_time(m.njoint, FirstPeakTime(clock.time(0)));
+  std::vector<FirstPeakTime> fresh_peak_c_time(m.njoint, FirstPeakTime(clock.time(0)));
   std::vector<FirstPeakTime> peak_a_time(m.nmuscle, FirstPeakTime(clock.time(0)));
   std::vector<double> fresh_peak_c(m.njoint, 0), fresh_peak_a(m.nmuscle, 0);
   double fatigue_bound_from = -1, peak_fatigue_reserve_share = 0;
@@ -580,7 +581,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     for (int j = 0; j < m.njoint; ++j) {
       const double c = d.disc_force(0, j);
       peak_c_time[j].add(t, c, peak_c[j]);
-      fresh_peak_c[j] = std::max(fresh_peak_c[j], bound ? answer->fresh.compression[j] : c);
+      fresh_peak_c_time[j].add(t, bound ? answer->fresh.compression[j] : c, fresh_peak_c[j]);
       sum_c[j] += c;
       const double ap = d.disc_force(1, j), lat = d.disc_force(2, j);
       if (std::abs(ap) > peak_ap[j]) peak_ap[j] = std::abs(ap), signed_ap[j] = ap;
@@ -725,7 +726,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                                {"peak_shear_ap_N", peak_ap[k]}, {"peak_shear_lateral_N", peak_lat[k]},
                                {"peak_shear_ap_signed_N", signed_ap[k]}, {"peak_shear_lateral_signed_N", signed_lat[k]},
                                {"end_creep_deg", d.creep[m.dof(k, 0)] * 180 / M_PI},
-                               {"peak_compression_time_s", peak_c_time[k].time()}, {"fresh_peak_compression_N", fresh_peak_c[k]}};
+                               {"peak_compression_time_s", peak_c_time[k].time()}, {"fresh_peak_compression_N", fresh_peak_c[k]},
+                               {"fresh_peak_compression_time_s", fresh_peak_c_time[k].time()}};
   // Each lumbar level read against the occupational limits (load_limits.h), so every reader of the
   // summary gets the same verdict; where reserves carried moment the loads are lower bounds.
   const bool lower_bounds = peak_reserve > kReserveMakesLowerBoundNm;

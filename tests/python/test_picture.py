@@ -208,3 +208,18 @@ def test_a_picture_pickles(lift_file, tmp_path):
     assert (tmp_path / "p.png").read_bytes() == pic.data
     with pytest.raises(ValueError, match="unpickled away from its results"):
         pickle.loads(pickle.dumps(pic)).save(tmp_path / "q.pdf")
+
+
+def test_the_default_instant_of_a_fatigue_shifted_run_is_the_tasks_own_peak(tmp_path):
+    # audit23t left open: forward_head_posture's default picture was its neutral hold at 940 s, where
+    # fatigue had shifted the load (C7-T1 1116 N against 77 N fresh). Where fatigue visibly shifts
+    # the load, the default is the time of the largest fresh-muscle peak: its 60° hold.
+    path = tmp_path / "fhp.h5"
+    assert run("run", "forward_head_posture", "--set", "output_rate_hz=0.1", "-o", str(path)).returncode == 0
+    res = paraspine.load_results(path)
+    joints = res.summary["joints"]
+    top = max(joints, key=lambda j: joints[j]["fresh_peak_compression_N"])
+    assert res.summary["fatigue_limited_from_s"] is not None
+    pic = res.picture(format="png", width=600, height=400)
+    assert pic.time_s == pytest.approx(joints[top]["fresh_peak_compression_time_s"], abs=10)
+    assert any(s.startswith("neck flexed 49°") for s in pic.status)

@@ -24,6 +24,7 @@ def test_run_writes_a_complete_self_describing_file(tmp_path):
                                                "peak_shear_ap_N", "peak_shear_lateral_N", "peak_shear_ap_signed_N",
                                                "peak_shear_lateral_signed_N", "end_creep_deg",
                                                "peak_compression_time_s", "fresh_peak_compression_N",
+                                               "fresh_peak_compression_time_s",  # session 24
                                                "compression_verdict", "shear_ap_verdict"}  # lumbar levels (session 21)
     assert set(summary["recovery"]) == {"to_90_percent_s", "to_95_percent_s", "slowest_group", "slowest_side"}
     assert summary["failure_kind"] in (None, "fatigue", "strength_limit")
