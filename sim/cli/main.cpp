@@ -401,6 +401,18 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (no_fatigue && (sc.fatigue.all.line > 0 || !sc.fatigue.groups.empty()))
     fmt::print(stderr, "note: --no-fatigue: the scenario's fatigue parameters ({}:{}) are not used (fresh muscles, no endurance)\n", sc.file,
                sc.fatigue.all.line > 0 ? sc.fatigue.all.line : sc.fatigue.groups.front().second.line);
+  // A motion file's rows come faster than the default output rate: said, since OpenSim's Static
+  // Optimization reports a frame per row and a comparison expects the same (audit24o #9).
+  if (!sc.motion_file.empty() && !sc.output_rate_given && sc.keyframes.size() > 2) {
+    std::vector<double> steps;
+    for (size_t k = 1; k < sc.keyframes.size(); ++k) steps.push_back(sc.keyframes[k].time - sc.keyframes[k - 1].time);
+    std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
+    const double rows_hz = 1 / steps[steps.size() / 2];
+    if (rows_hz > 1.5 * sc.output_rate_hz)
+      fmt::print(stderr, "note: {}: its rows come at {:.4g} Hz, the results at the default output_rate_hz, {:g} Hz: "
+                         "--set output_rate_hz={:.4g} (or output_rate_hz: in the scenario) gives a frame per row\n",
+                 sc.motion_file, rows_hz, sc.output_rate_hz, rows_hz);
+  }
   opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
   if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)

@@ -253,6 +253,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
   }
   if (root["output_rate_hz"].IsDefined()) {
     s.output_rate_hz = r.num(root["output_rate_hz"], "output_rate_hz");
+    s.output_rate_given = true;
     if (!(s.output_rate_hz > 0 && s.output_rate_hz <= 1000))
       r.fail(root["output_rate_hz"], "output_rate_hz", "must be in (0, 1000] Hz");
   }

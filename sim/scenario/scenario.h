@@ -170,6 +170,7 @@ struct Scenario {
   double solver_tolerance = 1e-10;
   bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
   double output_rate_hz = 50;
+  bool output_rate_given = false;  // the file (or --set) names output_rate_hz; false: the default
   std::vector<ScenarioKeyframe> keyframes;  // one cycle (from `keyframes:`, or a motion file's rows)
   std::string motion_file;                  // `motion: {file}` resolved, empty without one
   std::string motion_text;                  // that file's text as read (results files keep it)

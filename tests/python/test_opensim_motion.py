@@ -334,3 +334,15 @@ def test_positions_from_a_motion_file_are_named_in_that_file(tmp_path):
     (tmp_path / "angles.mot").write_text(mot_text(rows))
     text = run("run", scenario(tmp_path, "angles.mot", name="ang"), "--no-fatigue", "--subject", "height=1.60,mass=60,sex=female")
     assert text.returncode == 0 and "scaled ×" not in text.stdout, text.stdout
+
+
+def test_rows_faster_than_the_default_output_rate_are_said(tmp_path):
+    # audit24o #9: a 100-Hz IK file ran at the default 50 Hz without a word; OpenSim's SO gives a
+    # frame per row.
+    (tmp_path / "ik.mot").write_text(mot_text(ik_rows()))
+    (tmp_path / "plain.yaml").write_text("paraspine_scenario: 1\nname: plain\nmotion: {file: ik.mot}\n")
+    r = run("run", str(tmp_path / "plain.yaml"), "--no-fatigue")
+    assert r.returncode == 0 and "its rows come at 100 Hz, the results at the default output_rate_hz, 50 Hz" in r.stderr, r.stderr
+    for extra in (["--set", "output_rate_hz=100"], ["--set", "output_rate_hz=50"]):
+        quiet = run("run", str(tmp_path / "plain.yaml"), "--no-fatigue", *extra)
+        assert quiet.returncode == 0 and "its rows come at" not in quiet.stderr, quiet.stderr
