@@ -115,7 +115,6 @@ py::tuple simulate(const ps::Model& m, const ps::Scenario& s_in, const std::stri
   if (!criterion.empty()) s.criterion = criterion;
   ps::RunOptions opt;
   opt.loadsharing = ps::scenario_load_sharing(s);
-  if (write_every < 1) throw std::invalid_argument("write_every must be >= 1");
   if (write_every > 1 && output.empty()) throw std::invalid_argument("write_every thins the frames written to `output`; give an output file");
   opt.write_every = write_every;
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");

@@ -112,9 +112,9 @@ inline bool scenario_moves_neck(const Scenario& sc, const Model& m) {
 // The largest flexion of the neck, degrees (neck_flexion_deg, known_limits.h) at the scenario's
 // keyframes, as the run samples them. `run` warns from kNeckFlexionCaveatDeg on, as the pictures do.
 using paraspine::kNeckFlexionCaveatDeg;
-inline double max_neck_flexion_deg(const Scenario& sc, const Model& m) {
+// `b`: sc bound to m (bind_scenario), shared with rest_posture_inclination_deg.
+inline double max_neck_flexion_deg(const Scenario& sc, const BoundScenario& b, const Model& m) {
   if (sc.keyframes.empty()) return 0;
-  const BoundScenario b = bind_scenario(sc, m);
   Data d(m);
   double most = 0;
   for (const auto& k : sc.keyframes) {
@@ -129,10 +129,11 @@ inline double max_neck_flexion_deg(const Scenario& sc, const Model& m) {
 // the hands empty (docs/scenarios.md, rest_s), so a scenario that starts stooped rests stooped:
 // `run` says so from kStoopedRestDeg on (audit24e #6: a 45° stoop's five-minute breaks recovered
 // nothing, 0.898 → 0.899 fatigued, where an upright first keyframe gave 0.593).
+// 20°: a presentation threshold, not a physiological one (an assumption: well past the few degrees
+// of sway in relaxed standing, and the flexion of the audit's case was 45°).
 inline constexpr double kStoopedRestDeg = 20;
-inline double rest_posture_inclination_deg(const Scenario& sc, const Model& m) {
+inline double rest_posture_inclination_deg(const Scenario& sc, const BoundScenario& b, const Model& m) {
   if (sc.keyframes.empty()) return 0;
-  const BoundScenario b = bind_scenario(sc, m);
   Data d(m);
   sample_scenario(sc, b, sc.keyframes.front().time, d);
   double sum = d.pelvis_angles[0];

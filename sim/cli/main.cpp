@@ -508,16 +508,17 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                  "    other, or run with --set abdominal_pressure=false for a profile without the step\n",
                  model.joint_name[top], most, model.joint_name[top]);
   }
+  const ps::BoundScenario bound = ps::bind_scenario(sc, model);  // once, for the notes below
   const bool rests = sc.repetitions > 1 && ((sc.rest_s > 0 && sc.repetitions - 1 > sc.breaks()) || (sc.breaks() > 0 && sc.break_s > 0 && sc.break_posture == "standing"));
   if (rests) {
-    if (const double lean_deg = ps::cli::rest_posture_inclination_deg(sc, model); lean_deg >= ps::cli::kStoopedRestDeg)
+    if (const double lean_deg = ps::cli::rest_posture_inclination_deg(sc, bound, model); lean_deg >= ps::cli::kStoopedRestDeg)
       fmt::print("  note: the rests are taken in the first keyframe's posture, hands empty: here the trunk leans {:.0f}° forward\n"
                  "    (pelvis + lumbar + thoracic flexion), so the back muscles keep working through them. For a rest upright,\n"
                  "    start the cycle upright; for one leaning on a support, break_posture: supported (docs/scenarios.md)\n",
                  lean_deg);
   }
   // audit23t #1: the neck pictures and tables carried no warning
-  if (const double neck_flexion_deg = ps::cli::max_neck_flexion_deg(sc, model); neck_flexion_deg >= ps::cli::kNeckFlexionCaveatDeg)
+  if (const double neck_flexion_deg = ps::cli::max_neck_flexion_deg(sc, bound, model); neck_flexion_deg >= ps::cli::kNeckFlexionCaveatDeg)
     fmt::print("  note: the neck flexes up to {:.0f}° here (C7-T1 … C0-C1). From about {:.0f}° the model's neck flexors hold the\n"
                "    stretched head extensors' passive force, so its cervical compressions are known to be too high (C4-C5\n"
                "    ×5 at a 45° head tilt and ×21 at 60°, where an EMG-driven study reports about ×2 at 45°): read them as\n"
@@ -1001,22 +1002,12 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     }
   }, "--vary", &model, !no_fatigue);
   if (writer) writer->finish();
-  // Grid point p's value on each axis: row-major, the last axis varying fastest.
-  auto grid_values = [&](long p) {
-    std::vector<double> vals(axes.size());
-    for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
-      const long n = static_cast<long>(axes[ax].values.size());
-      vals[ax] = axes[ax].values[p % n];
-      p /= n;
-    }
-    return vals;
-  };
   if (!csv.empty()) {  // the grid's values first, row-major as the table
     std::string text;
     for (const auto& a : axes) text += ps::cli::csv_field(a.path) + ",";
     text += ps::cli::csv_summary_header(selected) + "\n";
     for (long p = 0; p < points; ++p) {
-      for (double v : grid_values(p)) text += fmt::format("{},", v);
+      for (double v : ps::sweep_point_values(axes, p)) text += fmt::format("{},", v);
       text += csv_rows[p] + "\n";
     }
     ps::write_file_in_place(csv, text, "CSV file");
@@ -1028,7 +1019,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     for (long p = 0; p < static_cast<long>(kept.size()); ++p) {
       nlohmann::json point = kept[static_cast<size_t>(p)];
       nlohmann::json grid = nlohmann::json::object();
-      const std::vector<double> vals = grid_values(p);
+      const std::vector<double> vals = ps::sweep_point_values(axes, p);
       for (size_t ax = 0; ax < axes.size(); ++ax) grid[axes[ax].path] = vals[ax];
       point["grid"] = grid;
       j["points"].push_back(point);

@@ -90,13 +90,16 @@ ShapePreservingSpline::ShapePreservingSpline(SharedKnots, std::shared_ptr<const 
       if (still(k)) continue;
       const double h0 = t[k] - t[k - 1], h1 = t[k + 1] - t[k];
       const double d0 = (y_[k] - y_[k - 1]) / h0, d1 = (y_[k + 1] - y_[k]) / h1;
-      double v = (h0 * d1 + h1 * d0) / (h0 + h1);
+      double v = 0;
       if (k >= 2 && k + 2 < n) {  // centred on five rows: exact for quartics
         double w[5][3];
         finite_difference_weights(t.data() + k - 2, 5, t[k], w);
-        v = 0;
         for (size_t j = 0; j < 5; ++j) v += w[j][1] * y_[k - 2 + j];
+      } else {  // next to an end: the parabola through three rows
+        v = (h0 * d1 + h1 * d0) / (h0 + h1);
       }
+      // Three times the smaller slope: the bound within which a cubic Hermite piece between monotone
+      // data stays monotone (Fritsch & Carlson 1980, SIAM J Numer Anal 17:238, their α, β ≤ 3).
       if (d0 * d1 > 0) {
         const double cap = 3 * std::min(std::abs(d0), std::abs(d1));
         v = std::clamp(v, -cap, cap);

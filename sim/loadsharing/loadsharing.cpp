@@ -176,14 +176,12 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
   } else {  // minmax: the smallest common ceiling t on activations that needs no more reserve
             // than the unconstrained problem, then Σ a² under that ceiling.
     solve(s, d, info);
-    // The frame's status is that of the solve whose answer is kept (the unconstrained one or the
-    // last accepted ceiling), not of every bisection trial: a rejected trial that stopped at its
-    // limit changes nothing in the answer (audit23s #3: 38 of 402 rounded-back-lift frames were
-    // flagged for trials alone).
-    // A ceiling is judged against the unconstrained solve's reserves: if that solve failed, so does
-    // every answer judged by it (review24 #4).
+    // The frame's status is that of the solves whose answer is kept, not of every bisection trial: a
+    // rejected trial that stopped at its limit changes nothing in the answer (audit23s #3: 38 of 402
+    // rounded-back-lift frames were flagged for trials alone). A ceiling is accepted only from a
+    // converged trial, and judged against the unconstrained solve's reserves, so the frame's status
+    // is that solve's (review24 #4: it reported "solved" when that solve had failed).
     const QpStatus unconstrained_status = info.status;
-    QpStatus accepted_status = info.status;
     auto reserve_at = [&](int k) { return std::abs(w.x[m.nmuscle + 2 * k] - w.x[m.nmuscle + 2 * k + 1]); };
     // Each rotation's reserve without a ceiling: the exact penalty's, the least the muscles leave.
     Eigen::VectorXd& allowed = d.loadsharing_reserve_allowed;  // in Data: a frame allocates nothing
@@ -215,14 +213,13 @@ void load_sharing_from(const Model& m, const LoadSharingSettings& s, Data& d, co
       if (trial == QpStatus::kSolved && within_allowed()) {
         hi = t;
         d.loadsharing_accepted = w.x;
-        accepted_status = unconstrained_status;
       } else {
         lo = t;
       }
     }
     for (int i = 0; i < m.nmuscle; ++i) w.hi[i] = std::min(std::max(0.0, d.muscle_capacity[i]), hi);
     w.x = d.loadsharing_accepted;
-    info.status = accepted_status;
+    info.status = unconstrained_status;
   }
 
   // Results and the equilibrium check, recomputed from the model's quantities (not the QP's).

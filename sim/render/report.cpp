@@ -404,30 +404,25 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     h += "<h3>" + escape(kind.title) + "</h3>\n" + grid;
     // One pixel scale for the row: each column's fitted scale, the smallest for all, so a load draws
     // the same arrow length in every column (audit23t #4: 21 against 18 px per kN).
-    auto options = [&]() {
-      PictureOptions o;
-      o.view = kind.view, o.color = kind.color, o.region = region;
-      o.joint_forces = joint_forces && !kind.at_end;
-      o.font_scale = n > 1 ? 1.5 : 1.2;  // shown at half or full page width
-      for (const auto& other : entries) o.color_max = std::max(o.color_max, other.picture->default_color_max(kind.color));  // one scale for all files
-      return o;
-    };
+    PictureOptions row;  // the same for every column, but the pixel scale set below
+    row.view = kind.view, row.color = kind.color, row.region = region;
+    row.joint_forces = joint_forces && !kind.at_end;
+    row.font_scale = n > 1 ? 1.5 : 1.2;  // shown at half or full page width
+    for (const auto& other : entries) row.color_max = std::max(row.color_max, other.picture->default_color_max(kind.color));  // one scale for all files
+    constexpr int kWidth = 1400, kHeight = 880;
     auto frame_of = [&](const Entry& e) { return kind.at_end ? e.results->frames() - 1 : e.picture->peak_frame(); };
-    double row_px_per_m = 0;
     for (auto& e : entries) {
       if (kind.color == ColorBy::kFatigue && !e.picture->stored().fatigued) continue;
-      const double ppm = e.picture->px_per_m_at(frame_of(e), 1400, 880, options());
-      row_px_per_m = row_px_per_m > 0 ? std::min(row_px_per_m, ppm) : ppm;
+      const double ppm = e.picture->px_per_m_at(frame_of(e), kWidth, kHeight, row);
+      row.max_px_per_m = row.max_px_per_m > 0 ? std::min(row.max_px_per_m, ppm) : ppm;
     }
     for (auto& e : entries) {
       if (kind.color == ColorBy::kFatigue && !e.picture->stored().fatigued) {
         h += missing_cell(e.label + ": fatigue not stored in the file (--fields)");
         continue;
       }
-      PictureOptions o = options();
-      o.max_px_per_m = row_px_per_m;
       const long frame = frame_of(e);
-      const std::string png = picture_png(*e.picture, frame, o, 1400, 880);
+      const std::string png = picture_png(*e.picture, frame, row, kWidth, kHeight);
       h += "<figure>" + png_img(png, fmt::format("{}: {} view at t = {:.2f} s", e.label, view_name(kind.view), e.results->time[frame])) +
            "<figcaption>" + escape(fmt::format("{}, t = {:.2f} s", e.label, e.results->time[frame])) + "</figcaption></figure>\n";
     }

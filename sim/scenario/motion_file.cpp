@@ -694,17 +694,16 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
   if (lowpass_hz > 0) {
     // The filter assumes evenly spaced samples: within 1 % of the mean step, or within the rounding of
     // the printed times; the rows are then put on the even grid the filter assumed.
-    // The row named is the first whose step is off the usual (median) one: against the mean, a gap
-    // of dropped rows made every regular step look uneven and the first row was named (audit24o #6).
-    std::vector<double> steps;
-    for (size_t k = 1; k < values.size(); ++k) steps.push_back(values[k][time_col] - values[k - 1][time_col]);
-    std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
-    const double usual = steps[steps.size() / 2];
     const double tolerance = std::max(0.01 * step, rounding);
     for (size_t k = 1; k < values.size(); ++k) {
-      const double dt = values[k][time_col] - values[k - 1][time_col];
-      if (std::abs(dt - step) > tolerance ||
+      if (std::abs(values[k][time_col] - values[k - 1][time_col] - step) > tolerance ||
           (rounding > 0.01 * step && std::abs(values[k][time_col] - static_cast<double>(k) * step) > rounding)) {
+        // The row named is the first whose step is off the usual (median) one: against the mean, a gap
+        // of dropped rows made every regular step look uneven and the first row was named (audit24o #6).
+        std::vector<double> steps;
+        for (size_t i = 1; i < values.size(); ++i) steps.push_back(values[i][time_col] - values[i - 1][time_col]);
+        std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
+        const double usual = steps[steps.size() / 2];
         size_t at = k;  // the first step off the usual one, else this row
         for (size_t i = 1; i < values.size(); ++i)
           if (std::abs(values[i][time_col] - values[i - 1][time_col] - usual) > std::max(0.01 * usual, rounding)) {

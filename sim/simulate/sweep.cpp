@@ -79,6 +79,16 @@ long sweep_point_count(const std::vector<SweepAxis>& axes, const std::string& op
   return points;
 }
 
+std::vector<double> sweep_point_values(const std::vector<SweepAxis>& axes, long p) {
+  std::vector<double> values(axes.size());
+  for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
+    const long n = static_cast<long>(axes[ax].values.size());
+    values[static_cast<size_t>(ax)] = axes[ax].values[static_cast<size_t>(p % n)];
+    p /= n;
+  }
+  return values;
+}
+
 namespace {
 
 // Grid point p (row-major over the axes): the subject and the --set overrides it runs with, and
@@ -92,12 +102,10 @@ struct GridPoint {
 GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, long p, const std::string& option) {
   GridPoint g;
   g.subject = base.subject.value_or(Subject{});
-  long rest = p;
+  const std::vector<double> values = sweep_point_values(axes, p);
   std::vector<std::string> parts(axes.size());
   for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
-    const long n = static_cast<long>(axes[ax].values.size());
-    const double v = axes[ax].values[rest % n];
-    rest /= n;
+    const double v = values[static_cast<size_t>(ax)];
     const std::string& path = axes[ax].path;
     const std::string text = fmt::format("{}", v);  // shortest text that reads back as v
     parts[ax] = path + "=" + text;

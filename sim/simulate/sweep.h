@@ -38,6 +38,10 @@ SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option = 
 inline constexpr long kMaxSweepPoints = 1000000;
 long sweep_point_count(const std::vector<SweepAxis>& axes, const std::string& option = "--vary");
 
+// Grid point p's value on each axis: row-major, the last axis varying fastest (the order of the
+// summaries, the sweep file, --csv and --json).
+std::vector<double> sweep_point_values(const std::vector<SweepAxis>& axes, long p);
+
 // The unit of an axis's values, for the sweep file's /grid/<i> `units`: subject.mass kg,
 // subject.height m, the subject's factors 1; a scenario path by its key's unit suffix (load_kg kg,
 // time s, output_rate_hz Hz, force_N N, angles under regions_deg/pelvis_deg deg, positions m);
