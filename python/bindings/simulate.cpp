@@ -13,6 +13,7 @@
 #include <cmath>
 #include <mutex>
 #include <optional>
+#include <variant>
 
 #include "sim/common/build_info.h"
 #include "sim/common/data_dir.h"
@@ -229,25 +230,45 @@ bool sweep_progress(double fraction) {
   return true;
 }
 
-py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, std::vector<double>>>& axes_in,
-               const std::optional<ps::Subject>& subject, int threads, py::object progress, bool fatigue) {
+// A sweep axis from Python: (path, numbers) or (path, words) — a categorical axis (subject.sex,
+// criterion), as `paraspine sweep --vary subject.sex=male,female` reads it.
+using PyAxis = std::pair<std::string, std::variant<std::vector<double>, std::vector<std::string>>>;
+
+ps::SweepAxis to_sweep_axis(const PyAxis& in) {
+  ps::SweepAxis a;
+  a.path = ps::canonical_sweep_path(in.first);
+  if (const auto* numbers = std::get_if<std::vector<double>>(&in.second)) {
+    a.values = *numbers;
+  } else {
+    a.labels = std::get<std::vector<std::string>>(in.second);
+    for (size_t k = 0; k < a.labels.size(); ++k) a.values.push_back(static_cast<double>(k));
+  }
+  if (a.values.empty()) throw std::invalid_argument("sweep axis '" + in.first + "' has no values");
+  for (double v : a.values)
+    if (!std::isfinite(v)) throw std::invalid_argument("sweep axis '" + in.first + "' has a value that is not finite");
+  return a;
+}
+
+py::list sweep(const ps::Scenario& s, const std::vector<PyAxis>& axes_in, const std::optional<ps::Subject>& subject, int threads,
+               py::object progress, bool fatigue) {
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
   std::vector<ps::SweepAxis> axes;
-  std::vector<std::pair<std::string, std::vector<double>>> named;  // as the CLI names them (subject.fatigue_rate → _scale)
-  for (const auto& [path, values] : axes_in) {
-    if (values.empty()) throw std::invalid_argument("sweep axis '" + path + "' has no values");
-    for (double v : values)
-      if (!std::isfinite(v)) throw std::invalid_argument("sweep axis '" + path + "' has a value that is not finite");
-    axes.push_back({ps::canonical_sweep_path(path), values});
-    named.emplace_back(axes.back().path, values);
-  }
+  for (const auto& in : axes_in) axes.push_back(to_sweep_axis(in));
   ps::resolve_model_name(s.model, s.file, s.model_line, "model");  // a missing model named at its line
   // Before any grid point runs, with the CLI's messages, named by the Python argument (`vary`, where
   // the CLI's say `--vary`): a grid too large first, as `paraspine sweep`, then every value.
   ps::sweep_point_count(axes, "vary");
   ps::Scenario base = s;
-  if (subject) base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), *subject);  // unset values: the scenario's
-  ps::check_sweep_axes(base, named, "vary");  // with the merged subject: a subject.percentile axis needs its sex
+  if (subject) {
+    ps::Subject over = *subject;
+    // A sex axis gives each point its sex: a percentile subject needs none of its own (the first
+    // label stands in while the subjects merge; every point sets its own).
+    for (const auto& a : axes)
+      if (a.path == "subject.sex" && a.categorical() && over.sex.empty() && base.subject.value_or(ps::Subject{}).sex.empty())
+        over.sex = a.labels.front();
+    base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), over);  // unset values: the scenario's
+  }
+  ps::check_sweep_axes(base, axes, "vary");  // with the merged subject: a subject.percentile axis needs its sex
   ps::SweepResult r;
   {
     // Wait for another Python thread's sweep without holding the GIL (its progress needs it).
@@ -290,10 +311,9 @@ py::list sweep(const ps::Scenario& s, const std::vector<std::pair<std::string, s
   return out;
 }
 
-void write_sweep(const std::string& path, const ps::Scenario& s,
-                 const std::vector<std::pair<std::string, std::vector<double>>>& axes, const py::list& summaries) {
+void write_sweep(const std::string& path, const ps::Scenario& s, const std::vector<PyAxis>& axes, const py::list& summaries) {
   ps::SweepResult r;
-  for (const auto& [p, v] : axes) r.axes.push_back({p, v});
+  for (const auto& a : axes) r.axes.push_back(to_sweep_axis(a));
   for (const auto& o : summaries) r.summaries.push_back(python_to_json(o));
   ps::check_output_path(path, {s.file});
   py::gil_scoped_release release;
@@ -400,6 +420,7 @@ void bind_simulate(py::module_& mod) {
   mod.def("_check_results_name", &ps::check_results_name, py::arg("path"), py::arg("option"), py::arg("hint"));
   mod.def("_sweep", &sweep, py::arg("scenario"), py::arg("axes"), py::arg("subject"), py::arg("threads"), py::arg("progress"),
           py::arg("fatigue") = true);
+  mod.def("_sweep_axis_unit", &ps::sweep_axis_unit, py::arg("path"));  // the sweep file's /grid/<i> units
   mod.def("_canonical_sweep_path", &ps::canonical_sweep_path, py::arg("path"));  // subject.fatigue_rate → _scale
   mod.def("_write_sweep", &write_sweep, py::arg("path"), py::arg("scenario"), py::arg("axes"), py::arg("summaries"));
   // overrides= and vary= naming one path (the core's rule, as `paraspine sweep --set --vary`).
@@ -408,7 +429,7 @@ void bind_simulate(py::module_& mod) {
   }, py::arg("sets"), py::arg("axis_paths"));
   mod.def("_parse_sweep_axis", [](const std::string& spec) {
     const ps::SweepAxis a = ps::parse_sweep_axis(spec, "vary");  // a 'START:STOP:N' value of sweep(vary=...)
-    return py::make_tuple(a.path, a.values);
+    return a.categorical() ? py::make_tuple(a.path, a.labels) : py::make_tuple(a.path, a.values);
   }, py::arg("spec"));
   mod.attr("SCHEMA_VERSION") = ps::kSchemaVersion;
   mod.attr("BUILD_COMMIT") = ps::build_commit();  // the git commit built from (sim/common/build_info.h)

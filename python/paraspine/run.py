@@ -292,26 +292,23 @@ def _core_version() -> str:
 # --- sweeps ---------------------------------------------------------------------------------------
 
 def _axis_units(path: str) -> str:
-    """The unit of a sweep axis, from the scenario format (docs/scenarios.md); "" when unknown."""
-    subject = {"subject.mass": "kg", "subject.body_mass": "kg", "subject.height": "m"}
-    if path in subject:
-        return subject[path]
-    if path.startswith("subject."):
-        return "1"  # strength factor, fatigue and recovery scales
-    parts = [p.split("[")[0] for p in path.split(".")]
-    last = parts[-1]
-    if "_deg" in path:
-        return "deg"
-    for suffix, unit in (("_kg", "kg"), ("_hz", "Hz"), ("_s", "s"), ("_N", "N")):
-        if last.endswith(suffix):
-            return unit
-    if last == "time":
-        return "s"
-    if last in ("position", "pelvis_position", "lower_body_com"):
-        return "m"
-    if last in ("repetitions", "break_every", "share", "force_body_weight"):
-        return "1"
-    return ""
+    """The unit of a sweep axis, as the sweep file's /grid/<i> ``units`` records it (the engine's
+    rule, docs/scenarios.md); "" when the path names none (a categorical axis such as subject.sex)."""
+    return _core._sweep_axis_unit(path)
+
+
+def _all_words(values: Any) -> bool:
+    """A non-empty sequence of strings only (a categorical sweep axis)."""
+    try:
+        items = list(values)
+    except TypeError:
+        return False
+    return bool(items) and all(isinstance(x, str) for x in items)
+
+
+def _axis_list(values: np.ndarray) -> list:
+    """An axis's values for the core: words as str, numbers as float."""
+    return [str(x) for x in values] if values.dtype.kind in "OUS" else [float(x) for x in values]
 
 
 _SWEEP_JOINT_COLUMNS = ["peak_compression_N", "mean_compression_N", "peak_shear_ap_N", "peak_shear_lateral_N"]
@@ -342,6 +339,12 @@ class SweepResults:
         for path, values in self.axes:
             if path not in point:
                 raise KeyError(f"give a value for every axis: {[p for p, _ in self.axes]}")
+            if values.dtype.kind in "OUS":  # a categorical axis (subject.sex): its word, exactly
+                hit = np.flatnonzero(values == point[path])
+                if hit.size == 0:
+                    raise KeyError(f"{path}={point[path]!r} is not on the grid {values.tolist()}")
+                idx.append(int(hit[0]))
+                continue
             # The nearest grid value, if close: the first close one answered 5.0's point for 5.0000004.
             hit = np.flatnonzero(np.isclose(values, point[path]))
             if hit.size == 0:
@@ -460,7 +463,7 @@ class SweepResults:
         return path
 
     def _write(self, path: str) -> None:
-        _core._write_sweep(path, self.scenario._native, [(p, list(map(float, v))) for p, v in self.axes], self.summaries)
+        _core._write_sweep(path, self.scenario._native, [(p, _axis_list(v)) for p, v in self.axes], self.summaries)
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -505,7 +508,9 @@ def load_sweep(path: Union[str, os.PathLike]) -> SweepResults:
         for k in range(len(f["grid"])):
             ds = f["grid"][str(k)]
             p = ds.attrs["path"]
-            axes.append((p.decode() if isinstance(p, bytes) else p, np.asarray(ds[()], dtype=float)))
+            # A categorical axis (subject.sex) holds its words as strings.
+            values = np.asarray(ds.asstr()[()]) if ds.dtype.kind in "OS" else np.asarray(ds[()], dtype=float)
+            axes.append((p.decode() if isinstance(p, bytes) else p, values))
         texts = f["summaries"].asstr()[()].reshape(-1)
         if any(not t for t in texts):
             fail("a grid point has no summary (a sweep that did not finish)")
@@ -599,10 +604,13 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
           output: Union[str, os.PathLike, None] = None, fatigue: bool = True) -> SweepResults:
     """Run a scenario over the grid of every combination of ``vary``, in parallel.
 
-    vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.strength``,
-        ``subject.fatigue_rate_scale``, ``subject.recovery_rate_scale`` or any scenario value (an
-        override path, e.g. ``keyframes[2].hands.both.load_kg``); values
-        a sequence of numbers or ``"START:STOP:N"`` as on the command line.
+    vary: ``{PATH: values}`` — PATH is ``subject.mass``, ``subject.height``, ``subject.sex``,
+        ``subject.percentile``, ``subject.strength``, ``subject.fatigue_rate_scale``,
+        ``subject.recovery_rate_scale`` or any scenario value (an override path, e.g.
+        ``keyframes[2].hands.both.load_kg``); values a sequence of numbers, a sequence of words for
+        a value that is one (``{"subject.sex": ["male", "female"]}``, ``{"criterion": ["activation2",
+        "minmax"]}``: a categorical axis, its values kept as str), or ``"START:STOP:N"`` as on the
+        command line.
     subject: the base subject, over the scenario's (its unset values are the scenario's, as in
         :func:`simulate`); subject axes change it.
     threads: grid points run at once (OpenMP; default: every core). The GIL is released meanwhile.
@@ -629,15 +637,20 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
             raise TypeError(f"vary's keys are paths such as 'subject.mass', not {path!r}")
         if isinstance(values, str):
             p, v = _core._parse_sweep_axis(f"{path}={values}")
+        elif not isinstance(values, (bytes, Mapping)) and _all_words(values):
+            # Words make a categorical axis, as `--vary subject.sex=male,female` (the core checks them).
+            p, v = path, [str(x) for x in values]
         else:
             try:
                 p, v = path, np.asarray(values, dtype=float).ravel().tolist()
             except (TypeError, ValueError):
-                raise ValueError(f"vary['{path}']: values must be numbers or 'START:STOP:N', not {values!r}") from None
+                raise ValueError(f"vary['{path}']: values must be numbers, words (subject.sex: ['male', 'female']) "
+                                 f"or 'START:STOP:N', not {values!r}") from None
         # The CLI's name for a subject factor (subject.fatigue_rate → subject.fatigue_rate_scale), so a
         # sweep file records one name for one grid whichever wrote it (review23).
         p = _core._canonical_sweep_path(p)
-        axes.append((p, np.asarray(v, dtype=float)))
+        words = bool(v) and isinstance(v[0], str)
+        axes.append((p, np.asarray(v, dtype=object if words else float)))
     # A path both overridden and varied: each grid point's value replaced the override silently.
     _core._check_not_set_and_varied(_override_strings(overrides or {}), [p for p, _ in axes])
     n = threads if threads is not None else (os.cpu_count() or 1)
@@ -656,7 +669,7 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
         def report(fraction: float) -> None:
             bar.update(round(fraction * points) - bar.n)
     try:
-        summaries = _core._sweep(sc._native, [(p, v.tolist()) for p, v in axes], subject, int(n), report, bool(fatigue))
+        summaries = _core._sweep(sc._native, [(p, _axis_list(v)) for p, v in axes], subject, int(n), report, bool(fatigue))
     finally:
         if bar is not None:
             bar.close()

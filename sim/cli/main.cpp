@@ -926,7 +926,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
         {"subject.mass", {"mass"}}, {"subject.body_mass", {"mass"}}, {"subject.height", {"height"}},
         {"subject.strength", {"strength"}}, {"subject.strength_factor", {"strength"}},
         {"subject.fatigue_rate_scale", {"fatigue_rate"}}, {"subject.recovery_rate_scale", {"recovery_rate"}},
-        {"subject.percentile", {"percentile", "mass", "height"}},
+        {"subject.percentile", {"percentile", "mass", "height"}}, {"subject.sex", {"sex"}},
         // A percentile sets mass and height: varying either over it is refused, as run refuses
         // percentile with mass (audit24s #11: the sweep ran points run would not).
         {"subject.mass", {"percentile"}}, {"subject.body_mass", {"percentile"}}, {"subject.height", {"percentile"}}};
@@ -943,7 +943,12 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
                                        ? "sets mass and height, which --vary " + a.path +
                                              " varies: give the measured values (--subject height=…,sex=…) or vary subject.percentile"
                                        : "also set by --vary " + a.path + ": give its values in the axis only");
-    sc.subject = parse_subject(subject_spec, sc.subject.value_or(ps::Subject{}));
+    ps::Subject base = sc.subject.value_or(ps::Subject{});
+    // A sex axis gives each point its sex: --subject percentile=50 needs none of its own (the first
+    // label stands in while the spec is read; every point sets its own).
+    for (const auto& a : axes)
+      if (a.path == "subject.sex" && a.categorical() && base.sex.empty()) base.sex = a.labels.front();
+    sc.subject = parse_subject(subject_spec, base);
   }
   {  // a path both set and varied: each grid point's value replaced the --set one silently
     std::vector<std::string> axis_paths;
@@ -952,11 +957,7 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   const long points = ps::sweep_point_count(axes);  // a grid too large refused before anything else
   g_sweep_points = points;
-  {  // every value of every axis checked before the first grid point runs
-    std::vector<std::pair<std::string, std::vector<double>>> values;
-    for (const auto& a : axes) values.emplace_back(a.path, a.values);
-    ps::check_sweep_axes(sc, values, "--vary");
-  }
+  ps::check_sweep_axes(sc, axes, "--vary");  // every value of every axis, before the first grid point runs
   ps::cli::remove_on_interrupt(out.empty() ? std::vector<std::string>{} : std::vector<std::string>{ps::cli::partial_file(out)},
                                out.empty() ? "" : "results file");
   // Each point goes to the file as it completes and only its table cells are kept, so memory does
@@ -1007,20 +1008,23 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
     for (const auto& a : axes) text += ps::cli::csv_field(a.path) + ",";
     text += ps::cli::csv_summary_header(selected) + "\n";
     for (long p = 0; p < points; ++p) {
-      for (double v : ps::sweep_point_values(axes, p)) text += fmt::format("{},", v);
+      for (const std::string& v : ps::sweep_point_texts(axes, p)) text += ps::cli::csv_field(v) + ",";
       text += csv_rows[p] + "\n";
     }
     ps::write_file_in_place(csv, text, "CSV file");
   }
   if (json) {
     nlohmann::json j = {{"scenario", sc.name}, {"axes", nlohmann::json::array()}, {"points", nlohmann::json::array()}};
-    for (const auto& a : axes) j["axes"].push_back({{"path", a.path}, {"values", a.values}});
+    for (const auto& a : axes)
+      j["axes"].push_back({{"path", a.path}, {"values", a.categorical() ? nlohmann::json(a.labels) : nlohmann::json(a.values)}});
     // Each point says where it is in the grid (audit24s #7: the mapping was by position only).
     for (long p = 0; p < static_cast<long>(kept.size()); ++p) {
       nlohmann::json point = kept[static_cast<size_t>(p)];
       nlohmann::json grid = nlohmann::json::object();
       const std::vector<double> vals = ps::sweep_point_values(axes, p);
-      for (size_t ax = 0; ax < axes.size(); ++ax) grid[axes[ax].path] = vals[ax];
+      const std::vector<std::string> texts = ps::sweep_point_texts(axes, p);
+      for (size_t ax = 0; ax < axes.size(); ++ax)
+        grid[axes[ax].path] = axes[ax].categorical() ? nlohmann::json(texts[ax]) : nlohmann::json(vals[ax]);
       point["grid"] = grid;
       j["points"].push_back(point);
     }
@@ -1039,14 +1043,12 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   for (size_t p = 0; p < cells.size(); ++p) {
     std::string row;
-    long rest = static_cast<long>(p);
-    std::vector<double> vals(axes.size());
-    for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
-      const long n = static_cast<long>(axes[ax].values.size());
-      vals[ax] = axes[ax].values[rest % n];
-      rest /= n;
+    const std::vector<double> vals = ps::sweep_point_values(axes, static_cast<long>(p));
+    const std::vector<std::string> texts = ps::sweep_point_texts(axes, static_cast<long>(p));
+    for (size_t k = 0; k < vals.size(); ++k) {
+      const size_t width = std::max<size_t>(26, axes[k].path.size());
+      row += axes[k].categorical() ? fmt::format(" {:>{}}", texts[k], width) : fmt::format(" {:>{}.4g}", vals[k], width);
     }
-    for (size_t k = 0; k < vals.size(); ++k) row += fmt::format(" {:>{}.4g}", vals[k], std::max<size_t>(26, axes[k].path.size()));
     fmt::print("{}  {}\n", row, cells[p]);
   }
   // A point whose task the muscles cannot carry reads a lower compression than the load would give:
@@ -1201,7 +1203,7 @@ static int run_main(int argc, char** argv) {
   int sweep_threads = 0;
   bool sweep_json = false, sweep_no_fatigue = false;
   sweep->add_option("SCENARIO", sweep_scenario, "Scenario file or bundled scenario name")->required();
-  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|strength|percentile or a scenario value; an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
+  sweep->add_option("--vary", sweep_vary, "PATH=START:STOP:N or PATH=V1,V2,...; PATH subject.mass|height|sex|strength|percentile or a scenario value (numbers, or words: subject.sex=male,female, criterion=activation2,minmax); an index list sets several (keyframes[2,3].hands.both.load_kg)")->required();
   sweep->add_option("--set", sweep_sets, "PATH=VALUE override of every grid point, repeatable, as run --set (e.g. positions=absolute)");
   sweep->add_option("--subject", sweep_subject, "The subject of every grid point, as run --subject (e.g. sex=female for a subject.percentile axis); subject axes change it");
   std::string sweep_motion;

@@ -1192,39 +1192,43 @@ void check_not_set_and_varied(const std::vector<std::string>& sets, const std::v
             throw InputError(set_option, 0, path, "also varied by " + vary_option + ": give its values in the axis only");
 }
 
-void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
-                      const std::string& option) {
+std::string SweepAxis::text(size_t k) const { return categorical() ? labels.at(k) : fmt::format("{}", values.at(k)); }
+
+void check_sweep_axes(const Scenario& base, const std::vector<SweepAxis>& axes, const std::string& option) {
   // Subject paths run_sweep knows, by the Subject field they set.
   const std::vector<std::pair<std::string, std::string>> subject_paths = {
       {"subject.mass", "body_mass"}, {"subject.body_mass", "body_mass"}, {"subject.height", "height"},
       {"subject.strength", "strength_factor"}, {"subject.strength_factor", "strength_factor"},
       {"subject.fatigue_rate_scale", "fatigue_rate_scale"}, {"subject.recovery_rate_scale", "recovery_rate_scale"},
-      {"subject.percentile", "percentile"}};
+      {"subject.percentile", "percentile"}, {"subject.sex", "sex"}};
   auto subject_field = [&](const std::string& path) -> std::string {
     for (const auto& [p, f] : subject_paths)
       if (p == path) return f;
     return "";
   };
+  bool sex_axis = false;
+  for (const auto& a : axes) sex_axis = sex_axis || subject_field(a.path) == "sex";
   std::vector<std::string> seen;
-  for (const auto& [path, values] : axes) {
+  for (const SweepAxis& axis : axes) {
+    const std::string& path = axis.path;
     const std::string field = subject_field(path);
     // A misspelt subject axis (subject.weight) said "the scenario has no 'subject' here ... give the
     // subject with --subject", the command line's words, from Python too: list the subject axes.
     if (field.empty() && path.rfind("subject.", 0) == 0)
       throw InputError(option, 0, path,
-                       "not a subject axis (subject.mass, subject.height, subject.percentile, subject.strength, "
+                       "not a subject axis (subject.mass, subject.height, subject.sex, subject.percentile, subject.strength, "
                        "subject.fatigue_rate_scale, subject.recovery_rate_scale)");
     // A percentile sets height and mass: varying either beside it would be overwritten, or overwrite it.
     if (field == "percentile") {
-      for (const auto& [other, unused] : axes)
-        if (subject_field(other) == "body_mass" || subject_field(other) == "height")
-          throw InputError(option, 0, path, "varied with " + other + ": a percentile sets the height and mass, vary one or the other");
-      if (!base.subject || base.subject->sex.empty())
+      for (const auto& other : axes)
+        if (subject_field(other.path) == "body_mass" || subject_field(other.path) == "height")
+          throw InputError(option, 0, path, "varied with " + other.path + ": a percentile sets the height and mass, vary one or the other");
+      if (!sex_axis && (!base.subject || base.subject->sex.empty()))
         throw InputError(option, 0, path,
                          "needs the subject's sex: give subject.sex (male or female) in the scenario, or the base subject (" +
                              std::string(option == "--vary" ? "--subject sex=female" : "subject=paraspine.Subject(sex='female')") +
-                             "); the table has a "
-                         "column for each (" + std::string(kAnthropometryTable) + ")");
+                             "), or vary subject.sex=male,female; the table has a column for each (" + std::string(kAnthropometryTable) +
+                             ")");
     }
     const std::vector<std::string> paths = field.empty() ? sweep_axis_paths(path, option) : std::vector<std::string>{"subject." + field};
     for (const std::string& what : paths) {
@@ -1233,14 +1237,24 @@ void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::str
           throw InputError(option, 0, path, (what == path ? std::string("") : what + " ") + "varied twice: give all its values in one axis");
       seen.push_back(what);
     }
-    if (values.empty()) throw InputError(option, 0, path, "no values");
-    for (const double v : values) {
-      if (!field.empty()) {
-        const std::string problem = subject_value_problem(field, v);
+    if (axis.values.empty()) throw InputError(option, 0, path, "no values");
+    if (axis.categorical() && axis.labels.size() != axis.values.size())
+      throw std::logic_error("sweep axis " + path + ": labels and values differ in number");
+    if (field == "sex" && !axis.categorical()) throw InputError(option, 0, path, "takes male and/or female, not numbers");
+    if (!field.empty() && field != "sex" && axis.categorical())
+      throw InputError(option, 0, path, "takes numbers, not words ('" + axis.labels.front() + "')");
+    for (size_t k = 0; k < axis.values.size(); ++k) {
+      const std::string text = axis.text(k);
+      for (size_t m = 0; m < k; ++m)
+        if (axis.categorical() && axis.labels[m] == text)
+          throw InputError(option, 0, path, "'" + text + "' given twice: each grid value once");
+      if (field == "sex") {
+        if (text != "male" && text != "female") throw InputError(option, 0, path, "expected male or female, got '" + text + "'");
+      } else if (!field.empty()) {
+        const std::string problem = subject_value_problem(field, axis.values[k]);
         if (!problem.empty()) throw InputError(option, 0, path, problem);
       } else {
-        // As run_sweep sets it (the shortest text that reads back as v), so the check sees the text the grid point runs.
-        const std::string text = fmt::format("{}", v);
+        // As run_sweep sets it, so the check sees the text the grid point runs.
         std::vector<std::string> sets;
         for (const std::string& p : paths) sets.push_back(p + "=" + text);
         parse_scenario_noted(apply_overrides(base.text, base.file, sets, option), base.file,

@@ -307,12 +307,23 @@ std::vector<std::string> sweep_axis_paths(const std::string& path, const std::st
 void check_not_set_and_varied(const std::vector<std::string>& sets, const std::vector<std::string>& axis_paths,
                               const std::string& set_option, const std::string& vary_option);
 
-// Checks a sweep's axes (PATH → values, as `paraspine sweep --vary` and paraspine.sweep take them)
-// before any grid point runs: no path varied twice, every subject value in range, every scenario
-// value accepted by the parser (as run_sweep writes it). Throws InputError naming `option` and the
-// path, or the scenario file's line for a value the file format refuses.
-void check_sweep_axes(const Scenario& base, const std::vector<std::pair<std::string, std::vector<double>>>& axes,
-                      const std::string& option);
+// One axis of a sweep (`paraspine sweep --vary PATH=...`, paraspine.sweep's vary=): numbers, or words
+// for a value that is one (subject.sex=male,female; criterion=activation2,minmax). A population study
+// crosses sex with percentile in one grid (audit24s #3: one sweep per sex, concatenated by hand).
+struct SweepAxis {
+  std::string path;
+  std::vector<double> values;       // the numbers; a categorical axis: 0, 1, ... (its labels' indices)
+  std::vector<std::string> labels{};  // a categorical axis's words, in the order given; empty for numbers
+  bool categorical() const { return !labels.empty(); }
+  // Value k as a grid point runs it: the label, or the shortest text that reads back as the number.
+  std::string text(size_t k) const;
+};
+
+// Checks a sweep's axes before any grid point runs: no path varied twice, every subject value in range
+// (subject.sex: male or female), every scenario value accepted by the parser (as run_sweep writes it).
+// Throws InputError naming `option` and the path, or the scenario file's line for a value the file
+// format refuses.
+void check_sweep_axes(const Scenario& base, const std::vector<SweepAxis>& axes, const std::string& option);
 
 // A scenario checked against a model, ready to sample.
 struct BoundScenario {

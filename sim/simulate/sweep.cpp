@@ -54,14 +54,35 @@ SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option) {
       throw InputError(option, 0, spec, "N is the number of points from START to STOP, both included: 1 point cannot reach STOP (give N ≥ 2, or one value)");
     for (int k = 0; k < n; ++k) a.values.push_back(n == 1 ? a0 : a0 + (a1 - a0) * k / (n - 1));
   } else {
+    std::vector<std::string> items;
     size_t start = 0;
     while (start <= v.size()) {
       const auto comma = v.find(',', start);
-      a.values.push_back(number(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+      std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      const auto first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+      item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
+      if (item.empty()) throw InputError(option, 0, spec, "an empty value in the list");
+      items.push_back(item);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+    // Words make a categorical axis, except on the subject's numeric keys, where a word is a typo.
+    bool numbers = a.path != "subject.sex";
+    for (const auto& item : items) {
+      double x = 0;
+      numbers = numbers && parse_number(item, x) && std::isfinite(x);
+    }
+    const bool numeric_subject_key = a.path.rfind("subject.", 0) == 0 && a.path != "subject.sex";
+    for (size_t k = 0; k < items.size(); ++k) {
+      if (numbers || numeric_subject_key) {
+        a.values.push_back(number(items[k]));
+      } else {
+        a.values.push_back(static_cast<double>(k));
+        a.labels.push_back(items[k]);
+      }
+    }
   }
+  if (a.path == "subject.sex" && !a.categorical()) throw InputError(option, 0, spec, "expected male and/or female, not START:STOP:N");
   return a;
 }
 
@@ -79,14 +100,28 @@ long sweep_point_count(const std::vector<SweepAxis>& axes, const std::string& op
   return points;
 }
 
-std::vector<double> sweep_point_values(const std::vector<SweepAxis>& axes, long p) {
-  std::vector<double> values(axes.size());
+std::vector<long> sweep_point_index(const std::vector<SweepAxis>& axes, long p) {
+  std::vector<long> index(axes.size());
   for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
     const long n = static_cast<long>(axes[ax].values.size());
-    values[static_cast<size_t>(ax)] = axes[ax].values[static_cast<size_t>(p % n)];
+    index[static_cast<size_t>(ax)] = p % n;
     p /= n;
   }
+  return index;
+}
+
+std::vector<double> sweep_point_values(const std::vector<SweepAxis>& axes, long p) {
+  const std::vector<long> index = sweep_point_index(axes, p);
+  std::vector<double> values(axes.size());
+  for (size_t ax = 0; ax < axes.size(); ++ax) values[ax] = axes[ax].values[static_cast<size_t>(index[ax])];
   return values;
+}
+
+std::vector<std::string> sweep_point_texts(const std::vector<SweepAxis>& axes, long p) {
+  const std::vector<long> index = sweep_point_index(axes, p);
+  std::vector<std::string> texts(axes.size());
+  for (size_t ax = 0; ax < axes.size(); ++ax) texts[ax] = axes[ax].text(static_cast<size_t>(index[ax]));
+  return texts;
 }
 
 namespace {
@@ -103,14 +138,16 @@ GridPoint grid_point(const Scenario& base, const std::vector<SweepAxis>& axes, l
   GridPoint g;
   g.subject = base.subject.value_or(Subject{});
   const std::vector<double> values = sweep_point_values(axes, p);
+  const std::vector<std::string> texts = sweep_point_texts(axes, p);
   std::vector<std::string> parts(axes.size());
   for (int ax = static_cast<int>(axes.size()) - 1; ax >= 0; --ax) {
     const double v = values[static_cast<size_t>(ax)];
     const std::string& path = axes[ax].path;
-    const std::string text = fmt::format("{}", v);  // shortest text that reads back as v
+    const std::string& text = texts[static_cast<size_t>(ax)];
     parts[ax] = path + "=" + text;
     // A measured mass or height ends a percentile subject's percentile (merge_subject's rule).
-    if (path == "subject.mass" || path == "subject.body_mass") g.subject.body_mass = v, g.subject.percentile = 0;
+    if (path == "subject.sex") g.subject.sex = text;  // a percentile is read again in this sex's column below
+    else if (path == "subject.mass" || path == "subject.body_mass") g.subject.body_mass = v, g.subject.percentile = 0;
     else if (path == "subject.height") g.subject.height = v, g.subject.percentile = 0;
     else if (path == "subject.percentile") g.subject.percentile = v;
     else if (path == "subject.strength" || path == "subject.strength_factor") g.subject.strength_factor = v;
@@ -166,7 +203,7 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
   std::vector<std::string> first_sets;
   for (const auto& a : axes)
     if (a.path.rfind("subject.", 0) != 0)
-      for (const std::string& one : sweep_axis_paths(a.path, option)) first_sets.push_back(one + "=" + fmt::format("{}", a.values[0]));
+      for (const std::string& one : sweep_axis_paths(a.path, option)) first_sets.push_back(one + "=" + a.text(0));
   if (!first_sets.empty())
     parse_scenario_noted(apply_overrides(base.text, base.file, first_sets, option), base.file, " (with " + option + ")");
 
@@ -258,6 +295,7 @@ void run_sweep_each(const Scenario& base, const std::vector<SweepAxis>& axes, in
 std::string sweep_axis_unit(const std::string& path) {
   if (path == "subject.mass" || path == "subject.body_mass") return "kg";
   if (path == "subject.height") return "m";
+  if (path == "subject.sex") return "";
   if (path.rfind("subject.", 0) == 0) return "1";  // strength and rate scales: factors
   // The scenario format names units in its keys (docs/scenarios.md): the last named key, indices
   // dropped, tells; an angle is in degrees wherever a `_deg` map holds it (regions_deg.lumbar.flexion).
@@ -395,10 +433,16 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
     const hsize_t n = axes[k].values.size();
     const hid_t space = H5Screate_simple(1, &n, nullptr);
     const hid_t dcpl = untimed_creation_properties(H5P_DATASET_CREATE);
-    const hid_t ds = H5Dcreate2(w.file, ("/grid/" + std::to_string(k)).c_str(), H5T_NATIVE_DOUBLE, space, w.lcpl, dcpl, H5P_DEFAULT);
+    // A categorical axis's grid holds its words (variable-length UTF-8 strings), a numeric one its numbers.
+    const bool words = axes[k].categorical();
+    std::vector<const char*> labels;
+    for (const auto& l : axes[k].labels) labels.push_back(l.c_str());
+    const hid_t type = words ? w.strtype : H5T_NATIVE_DOUBLE;
+    const hid_t ds = H5Dcreate2(w.file, ("/grid/" + std::to_string(k)).c_str(), type, space, w.lcpl, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
     H5Sclose(space);
-    const bool ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, axes[k].values.data()) >= 0 &&
+    const void* data = words ? static_cast<const void*>(labels.data()) : static_cast<const void*>(axes[k].values.data());
+    const bool ok = ds >= 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 &&
                     write_string_attribute(ds, "units", sweep_axis_unit(axes[k].path)) &&
                     write_string_attribute(ds, "path", axes[k].path);
     if (ds >= 0) H5Dclose(ds);
@@ -422,7 +466,10 @@ SweepWriter::SweepWriter(const std::string& path, const Scenario& base, const st
   ok = write_string_attribute(w.file, "scenario", base.name) && ok;
   ok = write_string_attribute(w.file, "scenario_text", base.text) && ok;
   if (!command_line.empty()) ok = write_string_attribute(w.file, "command_line", command_line) && ok;
-  ok = write_string_attribute(w.file, "criterion", base.criterion) && ok;
+  // A criterion axis: the base scenario's criterion is not the one every point ran.
+  bool criterion_varied = false;
+  for (const auto& a : axes) criterion_varied = criterion_varied || a.path == "criterion";
+  ok = write_string_attribute(w.file, "criterion", criterion_varied ? "varied: see /grid" : base.criterion) && ok;
   ok = write_string_attribute(w.file, "created", created) && ok;
   if (!ok) w.fail("cannot write the sweep file's attributes");
 }

@@ -16,17 +16,14 @@
 
 namespace paraspine {
 
-struct SweepAxis {
-  std::string path;
-  std::vector<double> values;
-};
 
 // `option` in the functions below is the argument the axes came from, as the caller's user wrote it
 // ("--vary" on the command line, "vary" in Python): errors name it, and a scenario value a grid
 // point refuses is noted " (with OPTION)".
 
-// "PATH=START:STOP:N" (N evenly spaced values, ends included) or "PATH=V1,V2,..."; throws
-// InputError naming the argument when malformed.
+// "PATH=START:STOP:N" (N evenly spaced values, ends included) or "PATH=V1,V2,..."; a list with a
+// value that is not a number is categorical (its words are the labels), and subject.sex always is;
+// the other subject axes take numbers only. Throws InputError naming the argument when malformed.
 // A subject axis under the name the command line's --subject gives it (subject.fatigue_rate,
 // subject.recovery_rate) as the scenario's key (subject.fatigue_rate_scale, ...): one grid, one name
 // (audit23 #8: --subject fatigue_rate=1.5 worked, --vary subject.fatigue_rate=... was refused).
@@ -41,6 +38,10 @@ long sweep_point_count(const std::vector<SweepAxis>& axes, const std::string& op
 // Grid point p's value on each axis: row-major, the last axis varying fastest (the order of the
 // summaries, the sweep file, --csv and --json).
 std::vector<double> sweep_point_values(const std::vector<SweepAxis>& axes, long p);
+// The same as the grid point runs them (SweepAxis::text): a categorical axis's label, a number's shortest text.
+std::vector<std::string> sweep_point_texts(const std::vector<SweepAxis>& axes, long p);
+// Grid point p's index on each axis (row-major).
+std::vector<long> sweep_point_index(const std::vector<SweepAxis>& axes, long p);
 
 // The unit of an axis's values, for the sweep file's /grid/<i> `units`: subject.mass kg,
 // subject.height m, the subject's factors 1; a scenario path by its key's unit suffix (load_kg kg,

@@ -194,7 +194,7 @@ TEST(ScenarioSweepAxes, EveryValueIsCheckedBeforeTheGridRuns) {
   // Used to surface mid-sweep from scale_model or the parser as "sweep: subject body mass 2.500000 kg
   // is outside 20–300 kg" (exit 1, no option named), or not at all for a path varied twice.
   const Scenario base = parse_scenario(fixture(), "lift.yaml");
-  auto error = [&](const std::vector<std::pair<std::string, std::vector<double>>>& axes) -> std::string {
+  auto error = [&](const std::vector<SweepAxis>& axes) -> std::string {
     try {
       check_sweep_axes(base, axes, "--vary");
     } catch (const InputError& e) {

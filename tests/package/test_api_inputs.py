@@ -133,6 +133,8 @@ def test_sweep_results_keep_the_model_s_joint_order_and_name_bad_keys(small_swee
      r"subject must be a paraspine.Subject"),
     (lambda: paraspine.sweep(FIXTURE, [("subject.mass", [60])], progress=False), TypeError, r"vary must be a dict"),
     (lambda: paraspine.sweep(FIXTURE, {"subject.mass": ["sixty"]}, progress=False), ValueError,
+     r"vary: subject.mass: takes numbers, not words \('sixty'\)"),  # words make a categorical axis elsewhere
+    (lambda: paraspine.sweep(FIXTURE, {"subject.mass": [60, {}]}, progress=False), ValueError,
      r"vary\['subject.mass'\]: values must be numbers"),
     (lambda: paraspine.Scenario.from_dict([("name", "x")]), TypeError, "Scenario.from_dict takes a dict"),
     (lambda: paraspine.Scenario.load(None), TypeError, "Scenario.load takes a scenario name or a path"),
