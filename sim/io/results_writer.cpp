@@ -611,6 +611,9 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
   w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (w.file < 0) {
     const std::string why = take_hdf5_error();
+    // HDF5 may have made the file before it failed (a full disk): no empty .partial is left (audit25i #4).
+    std::error_code ec;
+    std::filesystem::remove(w.partial, ec);
     throw InputError(path, 0, "output", "cannot create the results file" + (why.empty() ? std::string(" (is the directory there and writable?)") : ": " + why));
   }
 

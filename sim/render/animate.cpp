@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -51,19 +52,37 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
 
-  int pipefd[2];
+  int pipefd[2], errfd[2];
   if (pipe(pipefd) != 0) throw std::runtime_error("cannot create a pipe to ffmpeg");
+  // ffmpeg's messages come back to us: it exits 0 after "Error writing trailer" on a full disk, so its
+  // exit status alone let a truncated video be renamed into place (audit25i #3). At -loglevel error,
+  // anything it says is a failure.
+  if (pipe(errfd) != 0) {
+    close(pipefd[0]), close(pipefd[1]);
+    throw std::runtime_error("cannot create a pipe from ffmpeg");
+  }
+  fcntl(errfd[0], F_SETFL, fcntl(errfd[0], F_GETFL) | O_NONBLOCK);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipefd[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, errfd[1], STDERR_FILENO);
   posix_spawn_file_actions_addclose(&actions, pipefd[1]);
   posix_spawn_file_actions_addclose(&actions, pipefd[0]);
+  posix_spawn_file_actions_addclose(&actions, errfd[0]);
+  posix_spawn_file_actions_addclose(&actions, errfd[1]);
   pid_t pid = 0;
   const int err = posix_spawnp(&pid, "ffmpeg", &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(pipefd[0]);
+  close(errfd[1]);
+  std::string said;  // what ffmpeg wrote to its stderr
+  auto drain = [&] {
+    char buf[4096];
+    for (ssize_t got; (got = read(errfd[0], buf, sizeof buf)) > 0;) said.append(buf, static_cast<size_t>(got));
+  };
   if (err != 0) {
     close(pipefd[1]);
+    close(errfd[0]);
     throw std::runtime_error("ffmpeg was not found: animations need it (Debian: apt-get install ffmpeg)");
   }
   // A dead ffmpeg must surface as an error, not kill us with SIGPIPE.
@@ -78,6 +97,7 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
   const int stride = cairo_image_surface_get_stride(surface);
   bool ok = true;
   std::string failure;
+  static const std::string kStopped = "ffmpeg stopped reading frames";
   try {
     for (long k = 0; k < n && ok; ++k) {
       const double t = a.start + k * a.speed / a.fps;
@@ -97,12 +117,13 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
           const ssize_t w = write(pipefd[1], line, left);
           if (w <= 0) {
             ok = false;
-            failure = "ffmpeg stopped reading frames";
+            failure = kStopped;
             break;
           }
           line += w, left -= static_cast<size_t>(w);
         }
       }
+      drain();  // so a talkative ffmpeg never blocks on a full pipe while we block on its input
     }
   } catch (const std::exception& e) {
     ok = false;
@@ -113,11 +134,18 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
   int status = 0;
   waitpid(pid, &status, 0);
   sigaction(SIGPIPE, &old, nullptr);
+  fcntl(errfd[0], F_SETFL, fcntl(errfd[0], F_GETFL) & ~O_NONBLOCK);  // ffmpeg is gone: read to the end
+  drain();
+  close(errfd[0]);
+  while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
   std::error_code ec;
-  if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(tmp)) {
+  if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(tmp) || !said.empty()) {
     fs::remove(tmp, ec);
-    throw std::runtime_error(failure.empty() ? fmt::format("ffmpeg failed (exit status {}) writing {}", WIFEXITED(status) ? WEXITSTATUS(status) : -1, out)
-                                             : failure);
+    if (said.empty() && !failure.empty() && failure != kStopped) throw std::runtime_error(failure);  // drawing failed, not the output
+    const std::string why = said.empty() ? failure : "ffmpeg: " + said;
+    if (!why.empty()) throw InputError(out, 0, "output", "cannot write the video (" + why + "); nothing was written");
+    throw InputError(out, 0, "output",
+                     fmt::format("cannot write the video: ffmpeg failed (exit status {}); nothing was written", WIFEXITED(status) ? WEXITSTATUS(status) : -1));
   }
   fs::rename(tmp, out, ec);
   if (ec) {

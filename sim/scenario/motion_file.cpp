@@ -676,6 +676,31 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
     if (values[k][time_col] > kMaxScenarioDurationS)
       fail(row_line[k], time_field, fmt::format("more than a week ({:.0f} s)", kMaxScenarioDurationS));
   }
+  // The usual (median) step between rows: the gauge for a step that is off.
+  const double usual = [&] {
+    std::vector<double> steps;
+    for (size_t i = 1; i < values.size(); ++i) steps.push_back(values[i][time_col] - values[i - 1][time_col]);
+    std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
+    return steps[steps.size() / 2];
+  }();
+  // A row a sliver of the usual step after the one before is a duplicated or mistimed sample, not
+  // motion: the spline through it asks accelerations no body makes (audit25i #2: a row 1e-9 s after
+  // another wrote NaN loads, 1e-6 s gave -7.8e11 N, each with exit 0).
+  for (size_t k = 1; k < values.size(); ++k) {
+    const double dt = values[k][time_col] - values[k - 1][time_col];
+    if (dt < 0.01 * usual)
+      fail(row_line[k], time_field,
+           fmt::format("this row is {:g} s after the one before (line {}), under 1 % of the rows' usual step ({:g} s): a duplicated "
+                       "or mistimed row; remove it or correct its time",
+                       dt, row_line[k - 1], usual));
+  }
+  // A cutoff below one cycle over the whole trial keeps nothing of the motion (a cutoff of 1e-20 Hz
+  // gave an all-zero motion without a word: audit25i #9).
+  if (lowpass_hz > 0 && lowpass_hz * values.back()[time_col] < 1)
+    throw InputError(scenario_file, lowpass_line, "motion.lowpass_hz",
+                     fmt::format("a cutoff of {:g} Hz is below one cycle over the whole motion ({:g} s, so at least {:g} Hz): it would "
+                                 "filter the motion away; trunk kinematics are usually filtered at 4–6 Hz",
+                                 lowpass_hz, values.back()[time_col], 1 / values.back()[time_col]));
 
   // Evenly sampled data (motion capture at 120 Hz, a logger at 10 Hz) often has its times printed
   // rounded: 1/120 s to 3 decimals is 0.008, 0.017, 0.025, steps 4 % off and more. The spline takes
@@ -700,10 +725,6 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
           (rounding > 0.01 * step && std::abs(values[k][time_col] - static_cast<double>(k) * step) > rounding)) {
         // The row named is the first whose step is off the usual (median) one: against the mean, a gap
         // of dropped rows made every regular step look uneven and the first row was named (audit24o #6).
-        std::vector<double> steps;
-        for (size_t i = 1; i < values.size(); ++i) steps.push_back(values[i][time_col] - values[i - 1][time_col]);
-        std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
-        const double usual = steps[steps.size() / 2];
         size_t at = k;  // the first step off the usual one, else this row
         for (size_t i = 1; i < values.size(); ++i)
           if (std::abs(values[i][time_col] - values[i - 1][time_col] - usual) > std::max(0.01 * usual, rounding)) {

@@ -511,6 +511,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     if (const YAML::Node hn = motion["hands"]; hn.IsDefined()) {
       std::array<ScenarioHand, 2> hands;
       read_hands(r, hn, "motion.hands", hands);
+      for (auto& h : hands) h.file = file;  // errors name the scenario's line, not the motion file's (audit25i #7)
       for (int h = 0; h < 2; ++h) {
         const char* side = h == 0 ? "right" : "left";
         if (!hn[side].IsDefined() && !hn["both"].IsDefined()) continue;
@@ -998,17 +999,31 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
   const YAML::Node blanked = YAML::Load(out);
   // An OpenSim column mapping (motion.columns) goes with the scenario to another OpenSim storage file,
   // so a folder of inverse-kinematics results runs through one mapping (batch --motion trials/*.mot).
-  std::string columns;
+  // The scenario's other motion settings go with it too: the load its hands hold through the motion
+  // (motion.hands) and its cutoff when the caller gives none. Its own file is replaced.
+  std::string columns, hands, cutoff = lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string();
   std::string ext = fs::path(motion_file).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  if (const YAML::Node m = root["motion"]; (ext == ".mot" || ext == ".sto") && m.IsMap() && m["columns"].IsMap()) {
-    for (const auto& kv : m["columns"])
-      if (kv.first.IsScalar() && kv.second.IsScalar())
-        columns += (columns.empty() ? "" : ", ") + yaml_scalar(kv.first.as<std::string>()) + ": " + yaml_scalar(kv.second.as<std::string>());
-    if (!columns.empty()) columns = ", columns: {" + columns + "}";
+  if (const YAML::Node m = root["motion"]; m.IsMap()) {
+    // IsDefined first: on a const node a missing key is an invalid node, whose IsMap() throws
+    // (audit25i #1: `--motion X.mot` on a motion block without columns ended in "invalid node").
+    if (const YAML::Node c = m["columns"]; (ext == ".mot" || ext == ".sto") && c.IsDefined() && c.IsMap()) {
+      for (const auto& kv : c)
+        if (kv.first.IsScalar() && kv.second.IsScalar())
+          columns += (columns.empty() ? "" : ", ") + yaml_scalar(kv.first.as<std::string>()) + ": " + yaml_scalar(kv.second.as<std::string>());
+      if (!columns.empty()) columns = ", columns: {" + columns + "}";
+    }
+    if (const YAML::Node h = m["hands"]; h.IsDefined() && !h.IsNull()) {
+      YAML::Emitter e;
+      e.SetMapFormat(YAML::Flow);
+      e.SetSeqFormat(YAML::Flow);
+      e << h;
+      hands = std::string(", hands: ") + e.c_str();
+    }
+    if (const YAML::Node f = m["lowpass_hz"]; lowpass_hz <= 0 && f.IsDefined() && f.IsScalar())
+      cutoff = ", lowpass_hz: " + yaml_scalar(f.as<std::string>());
   }
-  const std::string line = "motion: {file: " + yaml_scalar(motion_file) +
-                           (lowpass_hz > 0 ? fmt::format(", lowpass_hz: {}", lowpass_hz) : std::string()) + columns + "}";
+  const std::string line = "motion: {file: " + yaml_scalar(motion_file) + cutoff + columns + hands + "}";
   return with_top_level_line(out, blanked, line);
 }
 
@@ -1632,7 +1647,10 @@ BoundScenario bind_scenario(const Scenario& s, const Model& m) {
       const Arm& arm = m.arms[h];
       const Vec3 shoulder = d.segment_origin.col(arm.segment) + d.segment_rotation[arm.segment] * arm.shoulder;
       const double reach = (ls * hand.position - shoulder).norm();
-      if (reach > arm.length * 1.05) fail(hand.line, hand.field + ".position", reach_problem(m, hand, h, shoulder, reach, arm.length, ls) + scaled_note);
+      if (reach > arm.length * 1.05) {
+        if (!hand.file.empty()) error_file = hand.file;
+        fail(hand.line, hand.field + ".position", reach_problem(m, hand, h, shoulder, reach, arm.length, ls) + scaled_note);
+      }
     }
     b.times.push_back(kf.time);
     b.postures.push_back(p);
@@ -1722,10 +1740,11 @@ int first_position_line(const Scenario& s, std::string* file) {
   for (const auto& kf : s.keyframes) {
     int line = 0;
     if (!kf.pelvis_position.isZero(0)) line = kf.line;
+    std::string in = kf.file;
     for (const auto& h : kf.hands)
-      if (!h.hanging && !line) line = h.line;
+      if (!h.hanging && !line) line = h.line, in = h.file.empty() ? kf.file : h.file;
     if (line) {
-      if (file) *file = kf.file;
+      if (file) *file = in;
       return line;
     }
   }

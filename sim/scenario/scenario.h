@@ -41,6 +41,7 @@ struct ScenarioHand {
   double load_kg = 0;             // held from this keyframe to the next
   int line = 0;
   std::string field;
+  std::string file;  // the file `line` is in when not its keyframe's (motion.hands: the scenario, rows from the motion file)
 };
 
 // A point force on a named segment (docs/scenarios.md, "External forces"). Its value is either a

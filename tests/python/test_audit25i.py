@@ -1,0 +1,128 @@
+"""Bad input on the motion files and outputs (audit25i): each case used to crash, write NaN or absurd
+loads with exit 0, leave a corrupt or partial file, or name the wrong file in its error."""
+import os
+import stat
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+from cli_helpers import run
+from test_opensim_motion import ik_rows, mot_text, scenario
+
+
+def csv_motion(folder, times, angles, name="m.csv"):
+    path = folder / name
+    path.write_text("time,regions_deg.lumbar.flexion\n" + "".join(f"{t!r},{a!r}\n" for t, a in zip(times, angles)))
+    return path
+
+
+def test_motion_option_on_a_motion_block_without_columns_runs(tmp_path):
+    # #1: "error: invalid node; first invalid key: "columns"" (exit 1) for any scenario whose motion
+    # block had no columns, the documented `batch walk.yaml --motion ik/*.mot` workflow.
+    (tmp_path / "a.mot").write_text(mot_text(ik_rows()))
+    (tmp_path / "b.mot").write_text(mot_text(ik_rows(n=51)))
+    template = scenario(tmp_path, "a.mot", extra="  lowpass_hz: 6\n  hands: {both: {position: [0.35, 0.05, 0.0], load_kg: 5}}\n")
+    out = tmp_path / "b.h5"
+    r = run("run", template, "--motion", str(tmp_path / "b.mot"), "--no-fatigue", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out) as f:
+        text = f.attrs["scenario_text"]
+        text = text.decode() if isinstance(text, bytes) else text
+    # The template's other motion settings go with it: its cutoff and the load its hands hold.
+    line = next(l for l in text.splitlines() if l.startswith("motion: {"))
+    assert "b.mot" in line and "lowpass_hz: 6" in line and "load_kg: 5" in line, line
+    # --lowpass-hz still replaces the template's cutoff.
+    r = run("run", template, "--motion", str(tmp_path / "b.mot"), "--lowpass-hz", "4", "--no-fatigue", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out) as f:
+        text = f.attrs["scenario_text"]
+        text = text.decode() if isinstance(text, bytes) else text
+    assert "lowpass_hz: 4" in text and "lowpass_hz: 6" not in text.split("motion: {")[-1]
+
+
+@pytest.mark.parametrize("gap", [1e-9, 1e-6])
+def test_a_row_a_sliver_after_another_is_refused(tmp_path, gap):
+    # #2: rows 1e-9 s apart wrote NaN into every per-frame field with exit 0; 1e-6 s gave -7.8e11 N.
+    times = [round(0.01 * k, 2) for k in range(51)] + []
+    times.insert(26, 0.25 + gap)  # a duplicated row that survived rounding
+    angles = [min(10.0, 0.4 * k) for k in range(len(times))]
+    csv_motion(tmp_path, times, angles)
+    yaml = scenario(tmp_path, "m.csv")
+    out = tmp_path / "x.h5"
+    r = run("run", yaml, "--no-fatigue", "-o", str(out))
+    assert r.returncode == 2, r.stdout
+    assert "m.csv:28: time: this row is" in r.stderr and "a duplicated or mistimed row" in r.stderr, r.stderr
+    assert not list(p for p in tmp_path.iterdir() if p.suffix in (".h5", ".partial"))
+    # Evenly sampled rows run, and their loads are finite.
+    csv_motion(tmp_path, [round(0.01 * k, 2) for k in range(51)], [0.2 * k for k in range(51)])
+    ok = run("run", yaml, "--no-fatigue", "-o", str(out))
+    assert ok.returncode == 0, ok.stderr
+    with h5py.File(out) as f:
+        assert np.isfinite(f["joints/compression"][()]).all()
+
+
+def test_a_cutoff_below_one_cycle_over_the_trial_is_refused(tmp_path):
+    # #9: lowpass_hz 1e-300 filtered the motion to zeros, exit 0.
+    csv_motion(tmp_path, [round(0.01 * k, 2) for k in range(101)], [0.2 * k for k in range(101)])
+    yaml = scenario(tmp_path, "m.csv", extra="  lowpass_hz: 1e-300\n")
+    r = run("run", yaml, "--no-fatigue")
+    assert r.returncode == 2 and "s.yaml:6: motion.lowpass_hz: a cutoff of 1e-300 Hz is below one cycle" in r.stderr, r.stderr
+    assert run("run", scenario(tmp_path, "m.csv", extra="  lowpass_hz: 1.5\n"), "--no-fatigue").returncode == 0
+
+
+def test_motion_hands_errors_name_the_scenario_line(tmp_path):
+    # #7: "good.mot:9: motion.hands.right.position" named the motion file with the scenario's line.
+    (tmp_path / "a.mot").write_text(mot_text(ik_rows()))
+    yaml = scenario(tmp_path, "a.mot", extra="  hands: {right: {position: [3, 0.05, 0.18]}}\n")
+    r = run("run", yaml, "--no-fatigue")
+    assert r.returncode == 2 and "s.yaml:6: motion.hands.right.position: the hand is" in r.stderr, r.stderr
+    tall = tmp_path / "t.yaml"
+    tall.write_text(open(yaml).read().replace("output_rate_hz: 100\n", "output_rate_hz: 100\nsubject: {height: 1.9}\n"))
+    r = run("run", str(tall), "--no-fatigue")
+    assert r.returncode == 2 and "the scenario gives positions (line 7)" in r.stderr, r.stderr
+
+
+def test_a_video_ffmpeg_could_not_finish_is_not_left_in_place(tmp_path, monkeypatch):
+    # #3: ffmpeg exits 0 after "Error writing trailer" on a full disk; the truncated video was renamed
+    # into place with exit 0. A stand-in ffmpeg that behaves so: reads its input, writes half a file,
+    # complains and exits 0.
+    csv_motion(tmp_path, [round(0.05 * k, 2) for k in range(21)], [1.0 * k for k in range(21)])
+    out = tmp_path / "r.h5"
+    assert run("run", scenario(tmp_path, "m.csv"), "--no-fatigue", "-o", str(out)).returncode == 0
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ffmpeg").write_text('#!/bin/sh\nfor last; do :; done\ncat > /dev/null\nprintf GIF89a > "$last"\n'
+                                 'echo "Error writing trailer of $last: No space left on device" >&2\nexit 0\n')
+    (fake / "ffmpeg").chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
+    cli = os.environ.get("PARASPINE_CLI", "build/paraspine")
+    video = tmp_path / "v.gif"
+    r = subprocess.run([cli, "render", str(out), "--animate", "-o", str(video), "--width", "400", "--height", "300"],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "v.gif: output: cannot write the video (ffmpeg: Error writing trailer" in r.stderr, r.stderr
+    assert not video.exists() and not (tmp_path / "v.gif.partial").exists()
+
+
+def test_no_empty_partial_file_when_the_results_file_cannot_be_created(tmp_path):
+    # #4: a full disk at creation left a 0-byte NAME.h5.partial. A tmpfs filled to the brim is the
+    # disk; where this machine cannot mount one, the test is skipped.
+    full = tmp_path / "full"
+    full.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        with open(full / "filler", "wb") as f:
+            try:
+                f.write(b"\0" * 65536)
+            except OSError:
+                pass
+        csv_motion(tmp_path, [0.0, 0.5, 1.0], [0.0, 5.0, 10.0])
+        r = run("run", scenario(tmp_path, "m.csv"), "--no-fatigue", "-o", str(full / "z.h5"))
+        assert r.returncode == 2 and "cannot create the results file" in r.stderr, r.stderr
+        assert sorted(p.name for p in full.iterdir()) == ["filler"]
+    finally:
+        subprocess.run(["umount", str(full)], capture_output=True)
