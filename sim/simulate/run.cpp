@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <fmt/format.h>
 #include <omp.h>
 
 #include "sim/dynamics/inverse_dynamics.h"
@@ -578,6 +579,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     const SolvedFrame* answer = solved ? nullptr : last;
     const bool bound = answer && answer->fatigue_bound;
     if (bound && fatigue_bound_from < 0) fatigue_bound_from = t;
+    // A frame whose loads are not numbers is never written or summed: the run stops (audit25i #2: a
+    // motion that asked a NaN acceleration wrote NaN into every per-frame field with exit 0).
+    if (!d.disc_force.allFinite() || !d.activation.allFinite())
+      throw std::runtime_error(fmt::format("at t = {:g} s the loads are not finite numbers (load sharing: {}): the posture, its speed "
+                                           "or a load asks something the model cannot compute; nothing was written",
+                                           t, qp_status_name(d.loadsharing_info.status)));
     for (int j = 0; j < m.njoint; ++j) {
       const double c = d.disc_force(0, j);
       peak_c_time[j].add(t, c, peak_c[j]);
