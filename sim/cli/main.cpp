@@ -329,6 +329,13 @@ void check_results_name(const std::string& out) {
 // motion file) and --set applied, in that order, so --set can change the motion's keys too.
 ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std::string& motion, double lowpass_hz,
                                     const std::vector<std::string>& sets) {
+  // --motion names the motion file: a --set of motion.file beside it overrode it while the results
+  // kept --motion's name (batch --motion A B --set motion.file=C wrote C's run as A.h5 and B.h5:
+  // audit25i #13).
+  if (!motion.empty())
+    for (const std::string& set : sets)
+      if (set.rfind("motion.file=", 0) == 0)
+        throw ps::InputError("--set", 0, "motion.file", "also given by --motion: give the motion file once");
   ps::Scenario sc = ps::load_scenario(scenario_name);
   if (motion.empty() && sets.empty()) return sc;
   const std::string file = sc.file;

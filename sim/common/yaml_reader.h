@@ -352,6 +352,43 @@ inline size_t unclosed_flow_before(const std::string& text, size_t pos) {
                        note);
 }
 
+// The line (1-based) of the first content of a second YAML document in `text`, or 0. A document
+// marker ('---' or '...' at column 0) after the first document's content ends it; a line that is not
+// blank, a comment or another marker after that is a second document's content. A marker at column
+// 0 cannot occur inside a scalar (YAML 1.2 §9.1.4), so lines are enough.
+inline int second_yaml_document_line(const std::string& text) {
+  bool content = false, ended = false;
+  int line_no = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    ++line_no;
+    start = end + 1;
+    const bool marker = (line.rfind("---", 0) == 0 || line.rfind("...", 0) == 0) &&
+                        (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+    const size_t first = line.find_first_not_of(" \t");
+    const bool blank = first == std::string::npos || line[first] == '#';
+    if (marker) {
+      if (content) ended = true;
+      // "--- key: value" opens a document with content on its own line.
+      const size_t rest = line.find_first_not_of(" \t", 3);
+      if (line.rfind("---", 0) == 0 && rest != std::string::npos && line[rest] != '#') {
+        if (ended) return line_no;
+        content = true;
+      }
+      continue;
+    }
+    if (blank) continue;
+    if (line[0] == '%' && !content) continue;  // a directive before the first document
+    if (ended) return line_no;
+    content = true;
+  }
+  return 0;
+}
+
 // Parses YAML text that must be a mapping, with syntax errors located in `file`. The text must be
 // UTF-8 (names and descriptions end up in JSON and HDF5): a bad byte is named with its line and
 // the field written there.
@@ -364,6 +401,14 @@ inline YAML::Node load_yaml_mapping(const std::string& text, const std::string& 
   } catch (const YAML::ParserException& e) {
     if (bad == std::string::npos) throw_yaml_syntax_error(text, file, e, note);
   }
+  // A second document ('---' then more keys) was silently dropped: two scenarios pasted into one
+  // file, or a '---' typed as a section rule, lost everything after it (audit25i #12). Found in the
+  // text, not by YAML::LoadAll: parsing every document of a fuzzed file took 24 GB.
+  if (bad == std::string::npos)
+    if (const int line = second_yaml_document_line(text); line > 0)
+      throw InputError(file, line, "",
+                       "a second YAML document starts here (after a '---' line): a " + what +
+                           " file is one document; remove the '---' or put the second part in its own file" + note);
   if (bad != std::string::npos) {
     const int line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
     std::string field;

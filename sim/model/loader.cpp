@@ -704,6 +704,18 @@ Model parse_model(const std::string& text, const std::string& file) {
       arm.com_fraction = r.num(r.require(an, "com_fraction", f), f + ".com_fraction");
       if (arm.com_fraction < 0 || arm.com_fraction > 1) r.fail(an["com_fraction"], f + ".com_fraction", "must be in [0, 1]");
       arm.length = r.positive(r.require(an, "length", f), f + ".length");
+      {
+        // A unit slip or a typo (6.187 for 0.6187 m) let the arm reach any grip and raised the loads
+        // tenfold (audit25i #17). de Leva 1996's male upper arm + forearm + 79 % of the hand is 0.36
+        // of stature (the bundled models' length: 0.6187 m at 1.716 m); a plausibility band of
+        // two thirds to 1.5 times that proportion is an assumption [A], a check of the input, not anatomy.
+        const double ratio = arm.length / m.reference_height;
+        if (ratio < 0.24 || ratio > 0.55)
+          r.fail(an["length"], f + ".length",
+                 fmt::format("{:g} m is {:.2f} of the reference height ({:g} m); shoulder to grip is about 0.36 of stature (de Leva 1996): "
+                             "0.24–0.55 is accepted (a unit slip?)",
+                             arm.length, ratio, m.reference_height));
+      }
       r.sources(an, f, present(an, {"shoulder", "mass", "com_fraction", "length", "rib_cage"}));
       // rib_cage: the right-side costovertebral joints; each is used with its mirror image (z → −z),
       // because one rib cage spans both sides and carries either arm.

@@ -35,7 +35,8 @@ void apply_percentile(Subject& s) {
 }
 
 std::string subject_value_problem(const std::string& key, double v) {
-  auto g = [](double x) { std::ostringstream o; o << x; return o.str(); };
+  // Every digit that tells the value apart (4.9999999 read "got 5" against "between 5 and 95": audit25i #16).
+  auto g = [](double x) { return fmt::format("{}", x); };  // the shortest text that reads back as x
   if (!std::isfinite(v)) return "must be a finite number, got " + g(v);
   if (key == "body_mass") return v >= 20 && v <= 300 ? "" : "must be between 20 and 300 kg, got " + g(v);
   if (key == "height") return v >= 1.0 && v <= 2.5 ? "" : "must be between 1.0 and 2.5 m, got " + g(v);

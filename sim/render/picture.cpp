@@ -1393,19 +1393,26 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
 
   // Joints where reserves carry moment at the instant (the muscles cannot): a red ring round the disc.
   if (v.reserve.size() == 3 * model_.njoint) {
-    const auto res = shown_reserves(v.reserve);
-    for (const auto& b : s.bones) {
-      if (b.kind != SceneBone::kDisc) continue;
-      if (std::none_of(res.begin(), res.end(), [&](const ShownReserve& x) { return x.joint == b.joint; })) continue;
-      const auto c = P(b.centre);
+    for (const ShownReserve& x : shown_reserves(v.reserve)) {
+      // Round the joint's disc; a joint without one (C0-C1, C1-C2: the head on the atlas, the atlas on
+      // the axis) round its centre, which the head's outline covers: the ring said "ringed" and was
+      // nowhere to be seen there (audit25t B1). Rings are drawn after every bone, over the head.
+      const SceneBone* disc = nullptr;
+      for (const auto& b : s.bones)
+        if (b.kind == SceneBone::kDisc && b.joint == x.joint) disc = &b;
+      if (!disc && x.joint >= static_cast<int>(s.joint_centre.size())) continue;
+      const auto c = P(disc ? disc->centre : s.joint_centre[x.joint]);
       if (cropped && !inside(c)) continue;
       // 3 cm round a lumbar disc; a cropped region's ring fits its own disc (0.6 of the disc's
-      // largest extent on the screen, at most 3 cm): 3-cm rings hid the zoomed neck's C2 … C7.
-      double radius = std::max(6.0, 0.03 * px_per_m), line = std::max(2.0, 0.006 * px_per_m);
-      if (cropped) {
+      // largest extent on the screen, at most 3 cm): 3-cm rings hid the zoomed neck's C2 … C7. A
+      // joint without a disc takes the size of a cervical one (1.5 cm).
+      double radius = std::max(6.0, (disc ? 0.03 : 0.015) * px_per_m), line = std::max(2.0, 0.006 * px_per_m);
+      if (cropped && disc) {
         double extent = 0;
-        for (const Vec3& q : b.hull) extent = std::max(extent, (P(q) - c).norm());
+        for (const Vec3& q : disc->hull) extent = std::max(extent, (P(q) - c).norm());
         radius = std::max(6.0, std::min(radius, 1.2 * extent)), line = std::max(2.0, std::min(line, 0.12 * radius));
+      } else if (cropped) {
+        line = std::max(2.0, std::min(line, 0.12 * radius));
       }
       cairo_new_path(cr);
       cairo_arc(cr, c.x(), c.y(), radius, 0, 2 * M_PI);
@@ -1938,7 +1945,10 @@ bool reserves_act(const Eigen::Ref<const Eigen::VectorXd>& reserve) {
 }
 
 std::string chart_value_text(double compression_N, bool lower_bound) {
-  return fmt::format("{}{:.0f}", lower_bound ? "≥" : "", compression_N);
+  // A negative compression pulls the vertebrae apart: said so, since "≥-48" on a compression chart
+  // puzzled a class (audit25t B3).
+  const long n = std::lround(compression_N);
+  return fmt::format("{}{}{}", lower_bound ? "≥" : "", n, n < 0 ? " (tension)" : "");
 }
 
 void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, double h, double fs, const FrameValues& v) {

@@ -125,6 +125,7 @@ Scene build_scene(const Model& m, const BoneGeometry& g, const Data& d) {
   Scene sc;
   sc.gravity_dir = m.gravity.normalized();
   sc.pelvis_rotation = d.segment_rotation[g.pelvis];
+  for (int j = 0; j < m.njoint; ++j) sc.joint_centre.push_back(d.joint_center.col(j));
   // End plate: a rectangle centred at c with the disc frame's AP (x) and lateral (z) axes.
   auto plate = [&](int s, const Vec3& c, const Mat3& A, double depth, double width, std::vector<Vec3>& out) {
     for (int i = -1; i <= 1; i += 2)

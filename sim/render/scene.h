@@ -54,6 +54,8 @@ struct Scene {
   // The pelvis' axes in world at the instant (columns: anterior, superior, the subject's right):
   // the picture's captions say from which side of the body each world-fixed view looks.
   Mat3 pelvis_rotation = Mat3::Identity();
+  // (njoint) world joint centres: where a joint without a disc (C0-C1, C1-C2) is marked.
+  std::vector<Vec3> joint_centre;
 };
 
 // Vertebral body and head sizes in the model's segment frames, computed once per model.

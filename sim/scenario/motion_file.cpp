@@ -299,6 +299,9 @@ void read_storage(std::istringstream& in, const std::string& path, const std::st
     const std::string value = trimmed(t.substr(eq + 1));
     std::string lower(key);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    // A header key given twice (inDegrees=no then =yes) said two things; the last one won (audit25i #14).
+    if (const int before = lower == "indegrees" ? degrees_line : lower == "nrows" ? rows_line : lower == "ncolumns" ? columns_line : 0)
+      fail(line_no, key, fmt::format("given twice (line {} gives it too): give it once", before));
     if (lower == "indegrees") {
       if (value != "yes" && value != "no") fail(line_no, key, "'" + value + "': expected yes or no (whether the angles are in degrees)");
       in_degrees = value == "yes", degrees_line = line_no;
@@ -632,6 +635,12 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
         for (const Column& other : columns)
           if (other.name == name) fail(line_no, field, "is given twice");
         if (const std::string problem = parse_key(name, c); !problem.empty()) fail(line_no, field, problem);
+        // Two names for one key (pelvis_deg.flexion and regions_deg.pelvis.flexion): one was dropped
+        // without a word (audit25i #8), where a keyframe giving both is an error.
+        for (const Column& other : columns)
+          if (other.kind == c.kind && c.kind != Column::Kind::kTime && other.region == c.region && other.axis == c.axis &&
+              other.side == c.side && other.coordinate == c.coordinate)
+            fail(line_no, field, fmt::format("sets the same key as column {} ({}): give it once", other.name_column, other.name));
         if (c.kind == Column::Kind::kTime) {
           for (const Column& other : columns)
             if (other.kind == Column::Kind::kTime) fail(line_no, field, "is a second time column, after '" + other.name + "'");

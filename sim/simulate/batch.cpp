@@ -44,6 +44,11 @@ std::string batch_output_file(const std::string& output_dir, const std::string& 
 std::vector<Scenario> batch_scenarios(const std::vector<std::string>& names, const BatchOptions& options) {
   std::vector<Scenario> scenarios;
   if (!options.motions.empty()) {
+    // --motion names each run's motion file: a --set motion.file would run one file under every
+    // name (audit25i #13).
+    for (const std::string& set : options.sets)
+      if (set.rfind("motion.file=", 0) == 0)
+        throw InputError("--set", 0, "motion.file", "also given by --motion: give the motion files once");
     if (names.size() != 1)
       throw InputError("--motion", 0, "", fmt::format("give one scenario with --motion, whose settings run each motion file ({} given)", names.size()));
     const Scenario base = load_scenario(names[0]);
@@ -64,7 +69,17 @@ std::vector<Scenario> batch_scenarios(const std::vector<std::string>& names, con
     for (const std::string& n : names) scenarios.push_back(load_scenario(n));
   }
   if (!options.sets.empty())
-    for (Scenario& s : scenarios) s = parse_scenario_noted(apply_overrides(s.text, s.file, options.sets), s.file, " (with --set)");
+    for (Scenario& s : scenarios) {
+      try {
+        s = parse_scenario_noted(apply_overrides(s.text, s.file, options.sets), s.file, " (with --set)");
+      } catch (const InputError& e) {
+        // With several scenarios "the scenario" of a --set error is ambiguous: say which (audit25i #10).
+        if (scenarios.size() < 2 || e.file() != "--set") throw;
+        const std::string head = e.file() + ": " + (e.field().empty() ? "" : e.field() + ": ");
+        const std::string what = e.what();
+        throw InputError(e.file(), 0, e.field(), "in " + s.file + ": " + (what.rfind(head, 0) == 0 ? what.substr(head.size()) : what));
+      }
+    }
   if (options.adjust_subject)
     for (Scenario& s : scenarios) s.subject = options.adjust_subject(s.subject.value_or(Subject{}));
   for (Scenario& s : scenarios) {

@@ -30,12 +30,7 @@ ValidationSuite load_validation_suite(const std::string& path) {
   s.dir = fs::path(path).parent_path().string();
   YamlReader r{path, ""};
   const std::string text = read_input_file(path, "validation cases");
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(path, e.mark.line + 1, "", e.msg);
-  }
+  const YAML::Node root = load_yaml_mapping(text, path, "validation cases");
   r.allow_keys(root, "", {"paraspine_validation", "description", "pressure_conversion",
                           "erector_silence", "cases"});
   if (r.num(r.require(root, "paraspine_validation", ""), "paraspine_validation") != 1)

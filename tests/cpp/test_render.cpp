@@ -632,6 +632,8 @@ TEST(Render, ReservesAndFailureAreSaid) {
   // The chart's values are lower bounds while reserves act, marked as the run's table marks them.
   EXPECT_EQ(chart_value_text(2937.4, reserves_act(peak.reserve)), "≥2937");
   EXPECT_EQ(chart_value_text(2937.4, reserves_act(none.reserve)), "2937");
+  EXPECT_EQ(chart_value_text(-47.6, true), "≥-48 (tension)");  // audit25t B3
+  EXPECT_EQ(chart_value_text(-0.4, false), "0");
   // A shear's label names its level and keeps the table's signs (audit24p #2: it gave the magnitude).
   EXPECT_EQ(shear_label("T10-T11", 741.4, 0.3), "T10-T11 AP +741 N");
   EXPECT_EQ(shear_label("L3-L4", -272.2, 1.0), "L3-L4 AP -272 N");
@@ -696,7 +698,7 @@ TEST(Render, TheBodyStaysClearOfLegendAndPanels) {
     const FrameValues v = p.values(c.t < 0 ? p.peak_frame() : r.frame_at(c.t));
     const Scene s = p.scene(v);
     Scene empty = s;
-    empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+    empty.bones.clear(), empty.hands.clear(), empty.forces.clear(), empty.joint_centre.clear();
     for (auto& path : empty.muscle_path) path.clear();
     PictureOptions o;
     o.view = c.view;
@@ -875,7 +877,7 @@ TEST(Render, TheLegendNamesTheArm) {
   ASSERT_FALSE(p.model().arms.empty());
   const FrameValues v = p.values(0);
   Scene empty = p.scene(v);
-  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear(), empty.joint_centre.clear();
   for (auto& path : empty.muscle_path) path.clear();
   PictureOptions o;
   o.chart = false;
@@ -893,7 +895,7 @@ TEST(Render, AStillLegendHasNoEmptyRowAnAnimationKeepsItsPlace) {
   ResultsPicture p(r);
   const FrameValues v = p.values(0);
   Scene empty = p.scene(v);  // no hand arrow at this instant: the hand-load row is not drawn
-  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear(), empty.joint_centre.clear();
   for (auto& path : empty.muscle_path) path.clear();
   auto band_starts = [&](bool animation) {
     PictureOptions o;
@@ -1273,7 +1275,7 @@ TEST(Render, StillPicturesKeepRoomOnlyForTheirStatusLines) {
   const FrameValues v = p.values(quiet);
   const Scene s = p.scene(v);
   Scene empty = s;
-  empty.bones.clear(), empty.hands.clear(), empty.forces.clear();
+  empty.bones.clear(), empty.hands.clear(), empty.forces.clear(), empty.joint_centre.clear();
   for (auto& path : empty.muscle_path) path.clear();
   const int w = 1000, h = 640;
   auto first_swatch_row = [&](const PictureOptions& o) {
@@ -1447,6 +1449,31 @@ TEST(Render, AnUnknownRegionIsAnErrorListingTheValidOnes) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("regions it has: whole, lumbar, thoracic"), std::string::npos) << e.what();
   }
+}
+
+// A joint without a disc (C0-C1: the head on the atlas) is ringed round its centre when reserves act
+// there: the status line said "ringed" and no ring was drawn, since rings went round discs only
+// (audit25t B1). The same frame with the joint centres withheld from the scene draws no ring, and
+// differs from it only there.
+TEST(Render, AReserveAtAJointWithoutADiscIsRinged) {
+  const ResultsSeries r(runs().stoop());
+  ResultsPicture p(r);
+  FrameValues v = p.values(0);
+  const Model& m = p.model();
+  const int c0 = m.joint_index("C0-C1");
+  ASSERT_GE(c0, 0);
+  v.reserve = Eigen::VectorXd::Zero(3 * m.njoint);
+  v.reserve[3 * c0] = 5;  // N·m of flexion
+  const Scene s = p.scene(v);
+  Scene unmarked = s;
+  unmarked.joint_centre.clear();
+  PictureOptions o;
+  const Image a = render(p, v, s, o, 1200, 750), b = render(p, v, unmarked, o, 1200, 750);
+  long red_ring = 0;
+  for (int y = 0; y < a.h; ++y)
+    for (int x = 0; x < a.w; ++x)
+      if (a.at(x, y) != b.at(x, y) && red(a.at(x, y)) > 180 && ((a.at(x, y) >> 8) & 255) < 80) ++red_ring;
+  EXPECT_GT(red_ring, 30);
 }
 
 }  // namespace

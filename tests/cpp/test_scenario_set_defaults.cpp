@@ -4,6 +4,8 @@
 // paths stay errors. Messages give numbers to meaningful digits (review F1: "2.500000 kg").
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstring>
 #include <sstream>
 
@@ -82,7 +84,6 @@ TEST(ScenarioSetDefaults, AddedSettingReachesTheLoaderWhateverTheFileEnding) {
       {"document end", base.text + "...\n"},
       {"document end, no newline", base.text + "..."},
       {"trailing ---", base.text + "---\n"},
-      {"second document", base.text + "---\nname: other\n"},
       {"leading ---", "---\n" + base.text},
       {"indented", [&] {
          std::string t, line;
@@ -96,6 +97,14 @@ TEST(ScenarioSetDefaults, AddedSettingReachesTheLoaderWhateverTheFileEnding) {
     EXPECT_EQ(s.repetitions, 3) << what;
     EXPECT_FALSE(s.abdominal_pressure) << what;
     EXPECT_EQ(s.keyframes.size(), base.keyframes.size()) << what;
+  }
+  // A second document is refused at its first line, not dropped (audit25i #12: 'name: other' after a
+  // '---' was silently ignored).
+  try {
+    parse_scenario(base.text + "---\nname: other\n", base.file);
+    ADD_FAILURE() << "a second document was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), static_cast<int>(std::count(base.text.begin(), base.text.end(), '\n')) + 2) << e.what();
   }
   // Lines before the insertion keep their numbers: an error in the file still names its own line.
   const std::string bad = "paraspine_scenario: 1\nname: t\nmodel: lumbar\nkeyframes:\n  - time: 0\n  - time: -1\n...\n";

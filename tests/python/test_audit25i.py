@@ -126,3 +126,53 @@ def test_no_empty_partial_file_when_the_results_file_cannot_be_created(tmp_path)
         assert sorted(p.name for p in full.iterdir()) == ["filler"]
     finally:
         subprocess.run(["umount", str(full)], capture_output=True)
+
+
+def test_one_key_under_two_names_in_a_motion_csv_is_refused(tmp_path):
+    # #8: regions_deg.pelvis.flexion beside pelvis_deg.flexion: one was dropped without a word.
+    (tmp_path / "m.csv").write_text("time,regions_deg.pelvis.flexion,pelvis_deg.flexion\n0,0,0\n1,20,0\n")
+    r = run("run", scenario(tmp_path, "m.csv"), "--no-fatigue")
+    assert r.returncode == 2 and "m.csv:1: pelvis_deg.flexion: sets the same key as column 2 (regions_deg.pelvis.flexion)" in r.stderr, r.stderr
+
+
+def test_a_mot_header_key_given_twice_is_refused(tmp_path):
+    # #14: inDegrees=no then inDegrees=yes: the last one won.
+    text = mot_text(ik_rows()).replace("inDegrees=yes\n", "inDegrees=no\ninDegrees=yes\n", 1)
+    (tmp_path / "a.mot").write_text(text)
+    r = run("run", scenario(tmp_path, "a.mot"), "--no-fatigue")
+    assert r.returncode == 2 and "a.mot:6: inDegrees: given twice (line 5 gives it too)" in r.stderr, r.stderr
+
+
+def test_a_second_yaml_document_is_refused(tmp_path):
+    # #12: everything after a '---' was dropped without a word (here 1000 repetitions and a typo).
+    csv_motion(tmp_path, [0.0, 0.5, 1.0], [0.0, 5.0, 10.0])
+    path = tmp_path / "two.yaml"
+    path.write_text(open(scenario(tmp_path, "m.csv")).read() + "---\nrepetitions: 1000\nmystery_key: 5\n")
+    r = run("run", str(path), "--no-fatigue")
+    assert r.returncode == 2 and "two.yaml:7: a second YAML document starts here" in r.stderr, r.stderr
+
+
+def test_batch_names_the_scenario_a_set_does_not_fit_and_refuses_two_motion_files(tmp_path):
+    # #10: with several scenarios, "the scenario has no ..." did not say which.
+    csv_motion(tmp_path, [0.0, 0.5, 1.0], [0.0, 5.0, 10.0])
+    yaml = scenario(tmp_path, "m.csv")
+    r = run("batch", "squat_lift", yaml, "--no-fatigue", "--set", "keyframes[4].time=5")
+    assert r.returncode == 2 and f"--set: keyframes[4].time: in {yaml}: the scenario has no 'keyframes' here" in r.stderr, r.stderr
+    # #13: --set motion.file beside --motion ran one file under every name.
+    r = run("batch", yaml, "--motion", str(tmp_path / "m.csv"), "--set", f"motion.file={tmp_path / 'm.csv'}", "--no-fatigue")
+    assert r.returncode == 2 and "--set: motion.file: also given by --motion" in r.stderr, r.stderr
+    r = run("run", yaml, "--motion", str(tmp_path / "m.csv"), "--set", f"motion.file={tmp_path / 'm.csv'}", "--no-fatigue")
+    assert r.returncode == 2 and "--set: motion.file: also given by --motion" in r.stderr, r.stderr
+
+
+def test_range_errors_print_the_value_given_and_arms_are_checked_against_the_body(tmp_path):
+    # #16: 4.9999999 was printed "got 5" beside "between 5 and 95".
+    r = run("run", "squat_lift", "--subject", "percentile=4.9999999,sex=male", "--no-fatigue")
+    assert r.returncode == 2 and "got 4.9999999" in r.stderr, r.stderr
+    # #17: an arm ten times too long (6.187 m) loaded and reached every grip.
+    model = open(os.path.join(os.path.dirname(__file__), "..", "..", "models", "lumbar.yaml")).read()
+    assert "length: 0.6187" in model
+    bad = tmp_path / "arm.yaml"
+    bad.write_text(model.replace("length: 0.6187", "length: 6.187", 1))
+    r = run("run", "squat_lift", "--model", str(bad), "--no-fatigue")
+    assert r.returncode == 2 and ".length: 6.187 m is 3.61 of the reference height" in r.stderr, r.stderr
