@@ -83,6 +83,19 @@ def _default_levels(results: Results) -> list[str]:
     return lumbar or list(results.joint_names)
 
 
+def _labels(labels: Union[str, Sequence[str], None], runs: Sequence[Results], function: str) -> list[str]:
+    """One label per run (default the scenario names). A count that differs was zipped away: a
+    forgotten label dropped a run from every panel without a word (audit25j #1)."""
+    if labels is None:
+        return [r.scenario_name for r in runs]
+    labels = [labels] if isinstance(labels, str) else list(labels)
+    if len(labels) != len(runs):
+        raise ValueError(f"{function}: labels has {len(labels)} entr{'y' if len(labels) == 1 else 'ies'} for "
+                         f"{len(runs)} result{'' if len(runs) == 1 else 's'}: give one label per result (or labels=None "
+                         f"for the scenario names)")
+    return [str(x) for x in labels]
+
+
 def compression(results: Results, joints: Union[str, Sequence[str], None] = None, quantity: str = "compression",
                 ax=None, limit: bool = True, max_frames: int = 20000, time_unit: Optional[str] = None):
     """Compression (or ``quantity="shear_ap"`` / ``"shear_lateral"``) per level over time.
@@ -115,13 +128,14 @@ def compression(results: Results, joints: Union[str, Sequence[str], None] = None
 def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "compression", statistic: str = "peak",
                   labels: Optional[Sequence[str]] = None, ax=None):
     """Peak (or ``statistic="mean"``) compression / shear at every level, drawn along the spine
-    (head at the top), one line per result."""
+    (head at the top), one line per result. labels: one per result (default the scenario names;
+    another count raises ValueError)."""
     if quantity not in _QUANTITIES:
         raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
     if statistic not in ("peak", "mean"):
         raise ValueError("statistic must be 'peak' or 'mean'")
     runs = [results] if isinstance(results, Results) else list(results)
-    labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    labels = _labels(labels, runs, "level_profile")
     for r in runs[1:]:  # one row per level: runs of different models would be drawn against the wrong levels
         if r.joint_names != runs[0].joint_names:
             raise ValueError(f"level_profile draws runs of one model only: '{r.scenario_name}' has other joints "
@@ -227,14 +241,15 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
             groups: Union[str, Sequence[str], None] = None, figsize=(13, 8), time_unit: Optional[str] = None):
     """Several results side by side: compression at ``joint`` over time, peak compression along
     the spine, mean activation per muscle group, and fatigue of the most fatigued group (both
-    sides together). time_unit: as for :func:`compression` (default: by the longest run).
-    Returns the Figure."""
+    sides together). labels: one per result (default the scenario names; another count raises
+    ValueError). time_unit: as for :func:`compression` (default: by the longest run). Returns the
+    Figure."""
     import matplotlib.pyplot as plt
 
     runs = list(results)
     if len(runs) < 1:
         raise ValueError("compare needs at least one result")
-    labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    labels = _labels(labels, runs, "compare")
     fig, axs = plt.subplots(2, 2, figsize=figsize, layout="constrained")
     ax = axs[0, 0]
     longest = max(r.duration_s for r in runs)  # one time unit for every run on an axis
