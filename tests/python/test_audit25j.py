@@ -37,3 +37,25 @@ def test_labels_must_match_the_results_one_for_one(lift, swing):
     assert len(paraspine.plot.level_profile(lift, labels="one").get_lines()) == 1  # one str for one run
     fig = paraspine.plot.compare(runs, labels=["a", "b", "c"])
     assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()] == ["a", "b", "c"]
+
+
+def test_a_strength_limit_is_marked_as_such_and_not_shaded(swing, lift):
+    # audit25j #3: failure_kind "strength_limit" was drawn as a task failure, greying out the swing.
+    s = swing.summary
+    assert s["failure_kind"] == "strength_limit" and s["failed_joint"] == "C1-C2"
+    ax = paraspine.plot.compression(swing, time_unit="s")
+    (mark,) = [ln for ln in ax.get_lines() if "strength limit" in ln.get_label()]
+    assert mark.get_label() == "strength limit at C1-C2 (3.1 s)" and mark.get_linestyle() == "-."
+    assert mark.get_xdata()[0] == pytest.approx(s["endurance_s"])
+    assert not ax.patches and not [ln for ln in ax.get_lines() if "task failure" in ln.get_label()]
+    ax = paraspine.plot.fatigue(swing, time_unit="s")
+    assert not ax.patches and any(ln.get_label().startswith("strength limit at C1-C2") for ln in ax.get_lines())
+    fig = paraspine.plot.compare([swing], labels=["swing"])
+    assert any(ln.get_label() == "swing: strength limit at C1-C2 (3.1 s)" for ln in fig.axes[0].get_lines())
+    assert not fig.axes[0].patches and not fig.axes[3].patches
+    # A failure by fatigue is still a dotted line with the rest shaded.
+    tired = paraspine.simulate(None, "biering_sorensen", progress=False)
+    assert tired.summary["failure_kind"] == "fatigue"
+    ax = paraspine.plot.fatigue(tired, time_unit="s")
+    (mark,) = [ln for ln in ax.get_lines() if "task failure" in ln.get_label()]
+    assert mark.get_linestyle() == ":" and len(ax.patches) == 1
