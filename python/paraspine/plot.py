@@ -255,8 +255,10 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
     """Several results side by side: compression at ``joint`` over time, peak compression along
     the spine, mean activation per muscle group, and fatigue of the most fatigued group (both
     sides together). labels: one per result (default the scenario names; another count raises
-    ValueError). time_unit: as for :func:`compression` (default: by the longest run). Returns the
-    Figure."""
+    ValueError). groups: the muscle groups of the activation bars and the candidates for the
+    fatigue panel, which draws the one of them that ends with the largest share of strength lost
+    (default every group of the first result). time_unit: as for :func:`compression` (default: by
+    the longest run). Returns the Figure."""
     import matplotlib.pyplot as plt
 
     runs = list(results)
@@ -297,7 +299,8 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
         idx, w = r.group_strength_weights(g)
         return float(e[idx] @ w)
 
-    worst = max(runs[0].groups, key=lambda g: max(lost(r, e, g) for r, e in zip(runs, end)))
+    # groups= chooses among its groups here too (audit25j #8: it reached only the bars).
+    worst = max(gs, key=lambda g: max(lost(r, e, g) for r, e in zip(runs, end)))
     for r, lab in zip(runs, labels):
         idx, w = r.group_strength_weights(worst)
         t, values = r.reduced("fatigue_fatigued", idx, 20000, how="mean")  # long runs: block means

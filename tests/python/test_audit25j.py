@@ -59,3 +59,15 @@ def test_a_strength_limit_is_marked_as_such_and_not_shaded(swing, lift):
     ax = paraspine.plot.fatigue(tired, time_unit="s")
     (mark,) = [ln for ln in ax.get_lines() if "task failure" in ln.get_label()]
     assert mark.get_linestyle() == ":" and len(ax.patches) == 1
+
+
+def test_compare_groups_choose_the_fatigue_panel_too(lift):
+    # audit25j #8: groups= filtered the bars only; the fatigue panel drew the most fatigued of all groups.
+    tired = paraspine.simulate(None, "biering_sorensen", progress=False)
+    fig = paraspine.plot.compare([tired, lift])
+    worst_all = fig.axes[3].get_title()
+    pick = [g for g in tired.groups if g not in worst_all][:2]
+    fig = paraspine.plot.compare([tired, lift], groups=pick)
+    ends = {g: tired.group_strength_lost(g)[-1] for g in pick}
+    assert fig.axes[3].get_title().startswith(f"fatigue of {max(ends, key=ends.get)} ")
+    assert [t.get_text() for t in fig.axes[2].get_xticklabels()] == pick
