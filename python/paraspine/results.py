@@ -1044,6 +1044,19 @@ class _MissingResultsFile(FileNotFoundError, _core.InputError):
 _MissingResultsFile.__module__, _MissingResultsFile.__name__, _MissingResultsFile.__qualname__ = "builtins", "FileNotFoundError", "FileNotFoundError"
 
 
+def _reword_sweep_file_error(e: "_core.InputError", path: str) -> None:
+    """Raises the reader's "a sweep file" error (written for the command line: "read a sweep file's
+    /grid and /summaries with h5py") ending with what opens it in Python, paraspine.load_sweep
+    (audit25j #6); the same InputError type with its file, line and field. Other errors pass."""
+    msg = str(e)
+    if "a sweep file" not in msg:
+        return
+    head = msg.split("; read a sweep file's", 1)[0]
+    err = _core.InputError(f"{head}; open it with paraspine.load_sweep({path!r})")
+    err.file, err.line, err.field = getattr(e, "file", path), getattr(e, "line", 0), getattr(e, "field", "")
+    raise err from None
+
+
 def load_results(path: Union[str, os.PathLike]) -> Results:
     """Open a schema-v1 results file (``paraspine run -o`` or :meth:`Results.to_hdf5`).
 
@@ -1059,7 +1072,11 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
         e = _MissingResultsFile(errno.ENOENT, "no such results file", path)
         e.file, e.line, e.field = path, 0, ""
         raise e
-    info = _core._read_results_info(path)
+    try:
+        info = _core._read_results_info(path)
+    except _core.InputError as e:
+        _reword_sweep_file_error(e, path)
+        raise
     f = h5py.File(path, "r")
     try:
         meta = {}
