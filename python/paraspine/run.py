@@ -387,11 +387,34 @@ class SweepResults:
         return {"subject_sex": sub.get("sex"), "subject_mass_kg": sub.get("body_mass_kg"),
                 "subject_height_m": sub.get("height_m")}
 
+    @staticmethod
+    def _point_columns(s: Mapping[str, Any]) -> dict:
+        # What the CLI's --csv row says of a point beside its loads, and the failure: "which group
+        # fails first, per subject" was a loop over summary(**point) (audit25j #11). The CSV's verdict
+        # is the CLI's rule (sim/cli/summary_view.h), not a summary key: the per-joint *_verdict
+        # columns carry the summary's own.
+        joints = s.get("joints") or {}
+        peaks = {j: v.get("peak_compression_N") for j, v in joints.items() if isinstance(v.get("peak_compression_N"), (int, float))}
+        most = max(peaks, key=peaks.get) if peaks else None  # the first of equal peaks, as the CSV's
+        res = s.get("reserves") or {}
+        used = res.get("frames_used_fraction")
+        return {"first_to_fail": s.get("first_to_fail"), "first_to_fail_side": s.get("first_to_fail_side"),
+                "failed_joint": s.get("failed_joint"), "failure_kind": s.get("failure_kind"),
+                "most_loaded_level": most, "most_loaded_peak_compression_N": peaks[most] if most else np.nan,
+                "reserve_frames_pct": np.nan if used is None else 100.0 * used,
+                "loads_are_lower_bounds": bool(s.get("loads_are_lower_bounds", False))}
+
     def to_pandas(self, joint: str = "L4-L5"):
         """One row per grid point: the axis values, the point's subject (``subject_sex``,
         ``subject_mass_kg``, ``subject_height_m``, as ``--csv``), then peak and mean compression and peak shears
         at ``joint`` (N), the summary's other numbers for ``joint`` (signed shears, peak times, fresh
-        peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails).
+        peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails); then, as
+        ``paraspine sweep --csv`` gives them and from the same summary, ``first_to_fail``,
+        ``first_to_fail_side``, ``failed_joint`` and ``failure_kind`` (None where the task never fails),
+        ``most_loaded_level`` and its ``most_loaded_peak_compression_N``, ``reserve_frames_pct`` (% of
+        frames a reserve acts in) and ``loads_are_lower_bounds`` (the CSV's one-word ``verdict`` is the
+        CLI's rule, not kept in a summary: the ``JOINT compression_verdict`` and ``shear_ap_verdict``
+        columns are the summary's).
 
         ``to_pandas("groups")``: one row per grid point, muscle group and side — the axis values,
         ``group``, ``side`` and the summary's numbers for them (peak and mean activation, end
@@ -435,6 +458,7 @@ class SweepResults:
                       _SWEEP_JOINT_COLUMNS.index(k) if k in _SWEEP_JOINT_COLUMNS else 0))})
             r["reserve_peak_Nm"] = s["reserves"]["peak_moment_Nm"]
             r["endurance_s"] = np.nan if s["endurance_s"] is None else s["endurance_s"]
+            r.update(self._point_columns(s))
             rows.append(r)
         return pd.DataFrame(rows)
 

@@ -71,3 +71,38 @@ def test_compare_groups_choose_the_fatigue_panel_too(lift):
     ends = {g: tired.group_strength_lost(g)[-1] for g in pick}
     assert fig.axes[3].get_title().startswith(f"fatigue of {max(ends, key=ends.get)} ")
     assert [t.get_text() for t in fig.axes[2].get_xticklabels()] == pick
+
+
+def test_sweep_table_has_the_csv_per_point_columns(tmp_path):
+    # audit25j #11: to_pandas() had no first_to_fail / failed_joint / failure_kind, and lacked the CLI
+    # CSV's most_loaded_level, reserve_frames_pct and loads_are_lower_bounds.
+    import csv
+    import json
+
+    out = tmp_path / "bs.csv"
+    r = run("sweep", "biering_sorensen", "--vary", "subject.mass=60,90", "--threads", "1", "--csv", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(out.open()))
+    sw = paraspine.sweep("biering_sorensen", {"subject.mass": [60, 90]}, threads=1, progress=False)
+    df = sw.to_pandas()
+    assert list(df.columns[-8:]) == ["first_to_fail", "first_to_fail_side", "failed_joint", "failure_kind",
+                                     "most_loaded_level", "most_loaded_peak_compression_N", "reserve_frames_pct",
+                                     "loads_are_lower_bounds"]
+    for (_, p), c, s in zip(df.iterrows(), rows, sw.summaries):
+        assert p["most_loaded_level"] == c["most_loaded_level"]
+        assert f"{p['most_loaded_peak_compression_N']:.0f}" == c["most_loaded_peak_compression_N"]
+        assert f"{p['reserve_frames_pct']:.1f}" == c["reserve_frames_pct"]
+        assert str(p["loads_are_lower_bounds"]).lower() == c["loads_are_lower_bounds"]
+        assert f"{p['endurance_s']:.1f}" == c["endurance_s"]
+        for k in ("first_to_fail", "first_to_fail_side", "failed_joint", "failure_kind"):
+            assert p[k] == s[k]
+    assert list(df["first_to_fail"]) == ["longissimus", "longissimus"] and set(df["failure_kind"]) == {"fatigue"}
+    # The CLI's --json gives the same failure per point.
+    j = run("sweep", "biering_sorensen", "--vary", "subject.mass=60,90", "--threads", "1", "--json")
+    assert j.returncode == 0, j.stderr
+    points = json.loads(j.stdout)["points"]
+    for k in ("first_to_fail", "failed_joint", "failure_kind"):
+        assert [x[k] for x in points] == list(df[k])
+    # A point that never fails says so with None, not a missing column.
+    fresh = paraspine.sweep("biering_sorensen", {"subject.mass": [60]}, threads=1, progress=False, fatigue=False).to_pandas()
+    assert fresh.loc[0, "first_to_fail"] is None and fresh.loc[0, "failure_kind"] is None
