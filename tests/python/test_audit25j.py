@@ -106,3 +106,40 @@ def test_sweep_table_has_the_csv_per_point_columns(tmp_path):
     # A point that never fails says so with None, not a missing column.
     fresh = paraspine.sweep("biering_sorensen", {"subject.mass": [60]}, threads=1, progress=False, fatigue=False).to_pandas()
     assert fresh.loc[0, "first_to_fail"] is None and fresh.loc[0, "failure_kind"] is None
+
+
+def test_a_picture_refuses_to_redraw_from_a_file_another_run_replaced(tmp_path):
+    # audit25i #5: with the results closed, or the picture unpickled, _Redraw only checked that the
+    # path existed, and saved the other run's picture under this one's name.
+    import os
+    import pickle
+    import shutil
+
+    a, b = tmp_path / "a.h5", tmp_path / "b.h5"
+    paraspine.simulate(None, "tests/data/test_lift.yaml", output=a, progress=False, fatigue=False)
+    paraspine.simulate(None, "squat_lift", output=b, progress=False, fatigue=False,
+                       overrides={"output_rate_hz": 10})
+    r = paraspine.load_results(a)
+    pic = r.picture(frame=2, format="png", width=300, height=200)
+    blob = pickle.dumps(pic)
+    pic.save(tmp_path / "ok.svg")  # the same file: drawn again in another format
+    pickle.loads(blob).save(tmp_path / "ok2.svg")
+    r.close()
+    pic.save(tmp_path / "ok3.svg")  # closed results, file unchanged: still fine
+    shutil.copyfile(a, tmp_path / "keep.h5")
+    os.remove(a)
+    with pytest.raises(ValueError, match=r"the results file this picture was drawn from, is gone") as e:
+        pic.save(tmp_path / "x.svg")
+    assert "unpickled" not in str(e.value)  # the results were closed, not unpickled
+    with pytest.raises(ValueError, match=r"unpickled away from its results"):
+        pickle.loads(blob).save(tmp_path / "x.svg")
+    shutil.copyfile(b, a)  # another run under the same name
+    for p in (pic, pickle.loads(blob)):
+        with pytest.raises(ValueError, match=r"no longer holds the run this picture was drawn from \(scenario 'test_lift' "
+                                             r"created .*it now holds scenario 'squat_lift'") as e:
+            p.save(tmp_path / "y.pdf")
+        assert str(a) in str(e.value)
+    assert not (tmp_path / "y.pdf").exists() and not list(tmp_path.glob("*.partial"))
+    pic.save(tmp_path / "own.png")  # its own bytes in its own format need no file
+    shutil.copyfile(tmp_path / "keep.h5", a)  # a byte copy of the run's own file is that run
+    pickle.loads(blob).save(tmp_path / "back.svg")
