@@ -143,3 +143,53 @@ def test_a_picture_refuses_to_redraw_from_a_file_another_run_replaced(tmp_path):
     pic.save(tmp_path / "own.png")  # its own bytes in its own format need no file
     shutil.copyfile(tmp_path / "keep.h5", a)  # a byte copy of the run's own file is that run
     pickle.loads(blob).save(tmp_path / "back.svg")
+
+
+def _sto_times(path):
+    text = open(path).read()
+    head, table = text.split("endheader\n")
+    return np.array([float(line.split("\t", 1)[0]) for line in table.splitlines()[1:]]), table.splitlines()[1]
+
+
+def test_to_sto_keeps_large_time_offsets_and_refuses_what_it_cannot_keep(tmp_path):
+    # audit25i #6: time_offset=<Unix time> collapsed the time column to 2 values (%.10g).
+    r = paraspine.simulate(None, "tests/data/test_lift.yaml", progress=False, fatigue=False)
+    unix = 1732492800.0
+    act, _ = r.to_sto(tmp_path / "u", time_offset=unix)
+    t, first = _sto_times(act)
+    assert len(np.unique(t)) == len(r.time) and np.array_equal(t, r.time + unix)  # every digit kept
+    assert first.startswith("1732492800\t") or first.startswith("1732492800.0")
+    for bad in (True, np.bool_(False), 1e300, -1e300):
+        with pytest.raises(ValueError, match="time_offset"):
+            r.to_sto(tmp_path / "b", time_offset=bad)
+    assert not list(tmp_path.glob("b_*"))
+
+
+def test_to_sto_names_its_failures(tmp_path):
+    # audit25i #4 / #15: a bare OSError on the .partial name, a .partial left, '' accepted, and an
+    # AttributeError about a field the user never asked for.
+    import os
+
+    r = paraspine.simulate(None, "tests/data/test_lift.yaml", progress=False, fatigue=False)
+    for prefix in ("", str(tmp_path) + os.sep):
+        with pytest.raises(ValueError, match="names no file"):
+            r.to_sto(prefix)
+    assert not list(tmp_path.iterdir()) and not os.path.exists("_StaticOptimization_activation.sto")
+    # A file that cannot be written: /proc takes no new files, even as root.
+    with pytest.raises(paraspine.OutputError, match=r"/proc/x_StaticOptimization_activation.sto: to_sto: ") as e:
+        r.to_sto("/proc/x")
+    assert e.value.file == "/proc/x_StaticOptimization_activation.sto" and e.value.field == "to_sto"
+    # The second file fails after the first was written: neither file nor .partial is left.
+    (tmp_path / "y_StaticOptimization_force.sto.partial").mkdir()
+    with pytest.raises(paraspine.OutputError, match=r"y_StaticOptimization_force.sto: to_sto: "):
+        r.to_sto(tmp_path / "y")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["y_StaticOptimization_force.sto.partial"]  # the folder was there
+    # Results recorded without a field it writes say which, and how to record it.
+    few = paraspine.simulate(None, "tests/data/test_lift.yaml", progress=False, fatigue=False, fields=["compression", "activation"])
+    with pytest.raises(ValueError, match=r"no muscle_force, reserve_moment .*fields=\[\.\.\., 'muscle_force', 'reserve_moment'\]"):
+        few.to_sto(tmp_path / "z")
+    out = tmp_path / "k.h5"
+    assert run("run", "tests/data/test_lift.yaml", "--no-fatigue", "-o", str(out), "--fields", "kinematics").returncode == 0
+    with pytest.raises(ValueError, match=r"the file .*k.h5 stores no activation, muscle_force, reserve_moment .*--fields"):
+        paraspine.load_results(out).to_sto(tmp_path / "z")
+    assert not list(tmp_path.glob("z_*"))
