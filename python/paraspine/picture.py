@@ -12,6 +12,8 @@ import tempfile
 import weakref
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
+import numpy as np
+
 from . import _core
 
 if TYPE_CHECKING:
@@ -183,6 +185,12 @@ def picture(results: "Results", time: Optional[float] = None, frame: Optional[in
         raise ValueError(f"format must be 'svg' or 'png', not {format!r} (save(...) writes .pdf)")
     if time is not None and frame is not None:
         raise ValueError("give time or frame, not both")
+    # int()/float() took frame=1.5 and frame=True as frame 1, and time='0.5' as 0.5 s (audit25i #15).
+    if frame is not None and (isinstance(frame, (bool, np.bool_)) or not isinstance(frame, (int, np.integer))):
+        raise TypeError(f"frame must be a frame index, an int (negative counts from the end), not {frame!r}; "
+                        f"time= takes seconds")
+    if time is not None and (isinstance(time, (bool, np.bool_)) or not isinstance(time, (int, float, np.integer, np.floating))):
+        raise TypeError(f"time must be a number of seconds (the nearest frame is drawn), not {time!r}")
     if frame is not None:
         frame = int(frame)
         if frame < 0:

@@ -22,6 +22,9 @@ from .scenario import Overrides, Scenario, _override_strings, as_scenario
 
 ProgressArg = Union[bool, Callable[..., Any], None]
 
+#: The largest write_every the engine takes (a C++ long, 64 bits on the platforms paraspine builds on).
+_MAX_WRITE_EVERY = 2**63 - 1
+
 #: Default ceiling on the memory simulate() may use for in-memory results, bytes.
 DEFAULT_MAX_MEMORY = 4e9
 
@@ -206,6 +209,9 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         raise ValueError("precision='single' is how output= files store fields; in memory they are float64")
     if isinstance(write_every, (bool, np.bool_)) or not isinstance(write_every, (int, np.integer)) or write_every < 1:
         raise ValueError(f"write_every must be a whole number >= 1, not {write_every!r}")
+    if write_every > _MAX_WRITE_EVERY:  # the engine's count is 64-bit: 10**20 was pybind's "incompatible function arguments"
+        raise ValueError(f"write_every={write_every} is more than the engine counts frames to (2**63 - 1); any value of "
+                         f"the run's frame count or more writes the first and the last frame only")
     if write_every > 1 and not out:
         raise ValueError("write_every thins the frames written to output=; in memory every frame is kept")
     if compression not in ("deflate", "lz4"):

@@ -193,3 +193,31 @@ def test_to_sto_names_its_failures(tmp_path):
     with pytest.raises(ValueError, match=r"the file .*k.h5 stores no activation, muscle_force, reserve_moment .*--fields"):
         paraspine.load_results(out).to_sto(tmp_path / "z")
     assert not list(tmp_path.glob("z_*"))
+
+
+def test_numbers_are_numbers_in_the_python_arguments(tmp_path, lift):
+    # audit25i #15: bool/float/str were coerced by int()/float(), a huge write_every ended in pybind's
+    # generic TypeError, and a numpy 0-d array in overrides said "'int' object is not iterable".
+    motion = {"time": [0.0, 0.5, 1.0], "regions_deg.lumbar.flexion": [0.0, 10.0, 20.0]}
+    base = paraspine.Scenario.load("tests/data/test_lift.yaml")
+    for bad in (True, "6", np.bool_(True)):
+        with pytest.raises(TypeError, match=r"with_motion: lowpass_hz must be a cutoff in Hz"):
+            base.with_motion(motion, lowpass_hz=bad)
+    base.with_motion(motion, lowpass_hz=None)  # None: no filter
+    for bad in (1.5, True, 2.0, "2"):
+        with pytest.raises(TypeError, match=r"frame must be a frame index, an int"):
+            lift.picture(frame=bad, format="png", width=200, height=150)
+    for bad in ("0.5", True):
+        with pytest.raises(TypeError, match=r"time must be a number of seconds"):
+            lift.picture(time=bad, format="png", width=200, height=150)
+    assert lift.picture(frame=np.int64(2), format="png", width=200, height=150).frame == 2
+    assert lift.picture(time=np.float32(0.5), format="png", width=200, height=150).time_s == pytest.approx(0.5, abs=0.05)
+    with pytest.raises(ValueError, match=r"write_every=100000000000000000000 is more than the engine counts frames to"):
+        paraspine.simulate(None, "tests/data/test_lift.yaml", output=tmp_path / "w.h5", write_every=10**20, progress=False)
+    assert not list(tmp_path.iterdir())
+    r = paraspine.simulate(None, "tests/data/test_lift.yaml", output=tmp_path / "w.h5", write_every=2**63 - 1,
+                           progress=False, fatigue=False)
+    assert r.frames == 2  # the first and the last
+    sc = paraspine.Scenario.load("tests/data/test_lift.yaml", overrides={"output_rate_hz": np.array(25)})
+    assert sc.frames == paraspine.Scenario.load("tests/data/test_lift.yaml", overrides={"output_rate_hz": 25}).frames
+    assert paraspine.Scenario.from_dict({**base.to_dict(), "output_rate_hz": np.array(25.0)}).frames == sc.frames
