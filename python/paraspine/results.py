@@ -665,6 +665,9 @@ class Results:
             groups = [group] if isinstance(group, str) else list(group)
             for g in groups:
                 if g not in self.muscle_groups:
+                    if g in self.muscle_names:  # a fascicle given as the first argument (audit25j #9)
+                        raise KeyError(f"'{g}' is a fascicle, not a muscle group: muscles(names={g!r}) selects it "
+                                       f"(its group: {self.muscle_groups[self.muscle_names.index(g)]})")
                     raise KeyError(f"unknown muscle group '{g}'; groups: {', '.join(self.groups)}")
             mask &= np.isin(self.muscle_groups, groups)
         if subdivision is not None:

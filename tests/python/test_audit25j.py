@@ -221,3 +221,14 @@ def test_numbers_are_numbers_in_the_python_arguments(tmp_path, lift):
     sc = paraspine.Scenario.load("tests/data/test_lift.yaml", overrides={"output_rate_hz": np.array(25)})
     assert sc.frames == paraspine.Scenario.load("tests/data/test_lift.yaml", overrides={"output_rate_hz": 25}).frames
     assert paraspine.Scenario.from_dict({**base.to_dict(), "output_rate_hz": np.array(25.0)}).frames == sc.frames
+
+
+def test_a_fascicle_given_as_a_group_points_to_names(lift):
+    # audit25j #9: r.muscles("LTpL_L5_l") listed the groups without saying it is a fascicle.
+    name = lift.muscles(group="longissimus").names[0]
+    with pytest.raises(KeyError, match=rf"'{name}' is a fascicle, not a muscle group: muscles\(names='{name}'\) "
+                                       rf"selects it \(its group: longissimus\)"):
+        lift.muscles(name)
+    assert lift.muscles(names=name).names == [name]
+    with pytest.raises(KeyError, match="unknown muscle group 'longisimus'; groups: "):
+        lift.muscles("longisimus")
