@@ -12,6 +12,8 @@ import tempfile
 import weakref
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
+import numpy as np
+
 from . import _core
 
 if TYPE_CHECKING:
@@ -73,6 +75,10 @@ class _Redraw:
     def __init__(self, results: "Results", path: str, format: str, data: bytes, kw: dict):
         self._results = results
         self.path, self.format, self.data, self.kw = path, format, data, kw
+        # Which run the file held when the picture was drawn: another run written to the same name
+        # later (simulate(..., output=) again, a copy over it) is refused, not drawn under this
+        # picture's name (audit25i #5). Pickled with the path.
+        self.identity = _run_identity(path)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -94,9 +100,42 @@ class _Redraw:
             return
         path = _file_of(self._results) if self._results is not None else self.path
         if not os.path.exists(path):
-            raise ValueError(f"this picture was unpickled away from its results ({path} is gone): it can be saved as "
-                             f".{self.format} only; draw it again from the results for another format")
+            if self._results is None:
+                raise ValueError(f"this picture was unpickled away from its results ({path} is gone): it can be saved as "
+                                 f".{self.format} only; draw it again from the results for another format")
+            raise ValueError(f"{path}, the results file this picture was drawn from, is gone (removed or renamed since): "
+                             f"it can be saved as .{self.format} only; draw it again from the results' file for another format")
+        known = getattr(self, "identity", None)  # None: pickled before identities were kept
+        if known is not None:
+            now = _run_identity(path)
+            if now != known:
+                was = f"scenario '{known[2]}' created {known[0]}"
+                is_ = f"scenario '{now[2]}' created {now[0]}" if now is not None else "no paraspine results file"
+                raise ValueError(f"{path} no longer holds the run this picture was drawn from ({was}; it now holds {is_}: "
+                                 f"another run wrote it?): it can be saved as .{self.format} only; open that run's file "
+                                 f"with paraspine.load_results and draw it again for another format")
         _core._picture(path, output=out, **self.kw)
+
+
+def _run_identity(path: str) -> Optional[tuple]:
+    """What tells one run's results file from another's written to the same name: its root attributes
+    ``created``, ``scenario`` and ``model_digest`` and a digest of its summary (a byte copy of the file
+    is the same run; a second run of the same scenario within the same second differs in its summary
+    unless it is the same run again, whose picture is the same). None when the file cannot be read."""
+    import hashlib
+
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            a = f.attrs
+            text = lambda k: (lambda v: v.decode() if isinstance(v, bytes) else str(v))(a.get(k, ""))
+            summary = f["summary"].attrs.get("json", "") if "summary" in f else ""
+            summary = summary.decode() if isinstance(summary, bytes) else str(summary)
+            return (text("created"), text("model_digest"), text("scenario"),
+                    hashlib.sha256(summary.encode("utf-8", "surrogatepass")).hexdigest())
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
 
 
 def _file_of(results: "Results") -> str:
@@ -146,6 +185,12 @@ def picture(results: "Results", time: Optional[float] = None, frame: Optional[in
         raise ValueError(f"format must be 'svg' or 'png', not {format!r} (save(...) writes .pdf)")
     if time is not None and frame is not None:
         raise ValueError("give time or frame, not both")
+    # int()/float() took frame=1.5 and frame=True as frame 1, and time='0.5' as 0.5 s (audit25i #15).
+    if frame is not None and (isinstance(frame, (bool, np.bool_)) or not isinstance(frame, (int, np.integer))):
+        raise TypeError(f"frame must be a frame index, an int (negative counts from the end), not {frame!r}; "
+                        f"time= takes seconds")
+    if time is not None and (isinstance(time, (bool, np.bool_)) or not isinstance(time, (int, float, np.integer, np.floating))):
+        raise TypeError(f"time must be a number of seconds (the nearest frame is drawn), not {time!r}")
     if frame is not None:
         frame = int(frame)
         if frame < 0:

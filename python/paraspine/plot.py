@@ -53,24 +53,37 @@ def _time_axis(results: Results, t=None, duration_s: Optional[float] = None, uni
 
 
 def _mark_task_failure(ax, results: Results, duration_s: Optional[float] = None, unit: Optional[str] = None,
-                       color: str = "0.5", label: Optional[str] = None) -> Optional[float]:
+                       color: str = "0.5", prefix: str = "") -> Optional[float]:
     """Marks the run's task failure (the summary's ``endurance_s``: from then on fresh muscles would
     carry what fatigued ones cannot, and reserves carry the rest) with a dotted line and, after it,
     a light grey band: the values past it describe a task the body could no longer do (its fatigue
-    curves flatten or fall while the work goes on, docs/fatigue.md), not physiology to report. Returns
-    the line's x (in the axis' time unit), or None when the task never failed (or fatigue was off)."""
-    end = results.summary.get("endurance_s") if isinstance(results.summary, dict) else None
+    curves flatten or fall while the work goes on, docs/fatigue.md), not physiology to report.
+
+    A failure whose ``failure_kind`` is ``"strength_limit"`` (the failing fascicle was at full
+    activation even fresh: the task asks for all of its strength at that instant, the model's
+    strength limit, not endurance; docs/scenarios.md) is drawn as a dash-dot line labelled "strength
+    limit at JOINT", without the band: the rest of the run is not a task the body gave up (audit25j
+    #3: a 23-mN·m shortfall of one suboccipital fascicle greyed out a whole golf swing). ``prefix``
+    goes before the label (compare's run label). Returns the line's x (in the axis' time unit), or
+    None when the task never failed (or fatigue was off)."""
+    summary = results.summary if isinstance(results.summary, dict) else {}
+    end = summary.get("endurance_s")
     if end is None:
         return None
     x, _ = _time_axis(results, np.array([float(end), results.duration_s]), duration_s=duration_s, unit=unit)
-    ax.axvline(x[0], color=color, ls=":", lw=1.2, label=label if label is not None else f"task failure ({_clock(float(end))})")
+    if summary.get("failure_kind") == "strength_limit":
+        joint = summary.get("failed_joint")
+        what = "strength limit" + (f" at {joint}" if joint else "")
+        ax.axvline(x[0], color=color, ls="-.", lw=1.0, label=f"{prefix}{what} ({_clock(float(end))})")
+        return float(x[0])
+    ax.axvline(x[0], color=color, ls=":", lw=1.2, label=f"{prefix}task failure ({_clock(float(end))})")
     ax.axvspan(x[0], x[1], color="0.85", alpha=0.35, lw=0, zorder=0)
     return float(x[0])
 
 
 def _clock(s: float) -> str:
-    """A time as people say it: 602 s, 16.4 min, 2.5 h."""
-    return f"{s:.0f} s" if s < 300 else f"{s / 60:.1f} min" if s < 2 * 3600 else f"{s / 3600:.2f} h"
+    """A time as people say it: 3.1 s, 602 s, 16.4 min, 2.5 h."""
+    return f"{s:.1f} s" if s < 10 else f"{s:.0f} s" if s < 300 else f"{s / 60:.1f} min" if s < 2 * 3600 else f"{s / 3600:.2f} h"
 
 
 def _names(names: Union[str, Sequence[str]]) -> list[str]:
@@ -81,6 +94,19 @@ def _names(names: Union[str, Sequence[str]]) -> list[str]:
 def _default_levels(results: Results) -> list[str]:
     lumbar = [j for j in results.joint_names if j.startswith("L") or j.startswith("T12")]
     return lumbar or list(results.joint_names)
+
+
+def _labels(labels: Union[str, Sequence[str], None], runs: Sequence[Results], function: str) -> list[str]:
+    """One label per run (default the scenario names). A count that differs was zipped away: a
+    forgotten label dropped a run from every panel without a word (audit25j #1)."""
+    if labels is None:
+        return [r.scenario_name for r in runs]
+    labels = [labels] if isinstance(labels, str) else list(labels)
+    if len(labels) != len(runs):
+        raise ValueError(f"{function}: labels has {len(labels)} entr{'y' if len(labels) == 1 else 'ies'} for "
+                         f"{len(runs)} result{'' if len(runs) == 1 else 's'}: give one label per result (or labels=None "
+                         f"for the scenario names)")
+    return [str(x) for x in labels]
 
 
 def compression(results: Results, joints: Union[str, Sequence[str], None] = None, quantity: str = "compression",
@@ -115,13 +141,14 @@ def compression(results: Results, joints: Union[str, Sequence[str], None] = None
 def level_profile(results: Union[Results, Sequence[Results]], quantity: str = "compression", statistic: str = "peak",
                   labels: Optional[Sequence[str]] = None, ax=None):
     """Peak (or ``statistic="mean"``) compression / shear at every level, drawn along the spine
-    (head at the top), one line per result."""
+    (head at the top), one line per result. labels: one per result (default the scenario names;
+    another count raises ValueError)."""
     if quantity not in _QUANTITIES:
         raise ValueError(f"quantity must be one of {list(_QUANTITIES)}")
     if statistic not in ("peak", "mean"):
         raise ValueError("statistic must be 'peak' or 'mean'")
     runs = [results] if isinstance(results, Results) else list(results)
-    labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    labels = _labels(labels, runs, "level_profile")
     for r in runs[1:]:  # one row per level: runs of different models would be drawn against the wrong levels
         if r.joint_names != runs[0].joint_names:
             raise ValueError(f"level_profile draws runs of one model only: '{r.scenario_name}' has other joints "
@@ -227,14 +254,17 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
             groups: Union[str, Sequence[str], None] = None, figsize=(13, 8), time_unit: Optional[str] = None):
     """Several results side by side: compression at ``joint`` over time, peak compression along
     the spine, mean activation per muscle group, and fatigue of the most fatigued group (both
-    sides together). time_unit: as for :func:`compression` (default: by the longest run).
-    Returns the Figure."""
+    sides together). labels: one per result (default the scenario names; another count raises
+    ValueError). groups: the muscle groups of the activation bars and the candidates for the
+    fatigue panel, which draws the one of them that ends with the largest share of strength lost
+    (default every group of the first result). time_unit: as for :func:`compression` (default: by
+    the longest run). Returns the Figure."""
     import matplotlib.pyplot as plt
 
     runs = list(results)
     if len(runs) < 1:
         raise ValueError("compare needs at least one result")
-    labels = list(labels) if labels is not None else [r.scenario_name for r in runs]
+    labels = _labels(labels, runs, "compare")
     fig, axs = plt.subplots(2, 2, figsize=figsize, layout="constrained")
     ax = axs[0, 0]
     longest = max(r.duration_s for r in runs)  # one time unit for every run on an axis
@@ -242,7 +272,7 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
         t, values = r.reduced("compression", r.joint(joint).indices[0], 20000)  # long runs: block extremes
         t, tlabel = _time_axis(r, t, duration_s=longest, unit=time_unit)
         line, = ax.plot(t, values, label=lab)
-        _mark_task_failure(ax, r, duration_s=longest, unit=time_unit, color=line.get_color(), label=f"{lab}: task failure")
+        _mark_task_failure(ax, r, duration_s=longest, unit=time_unit, color=line.get_color(), prefix=f"{lab}: ")
     ax.set_xlabel(tlabel)
     ax.set_ylabel(f"{joint} compression (N)")
     ax.set_title(f"compression at {joint}")
@@ -269,13 +299,14 @@ def compare(results: Sequence[Results], labels: Optional[Sequence[str]] = None, 
         idx, w = r.group_strength_weights(g)
         return float(e[idx] @ w)
 
-    worst = max(runs[0].groups, key=lambda g: max(lost(r, e, g) for r, e in zip(runs, end)))
+    # groups= chooses among its groups here too (audit25j #8: it reached only the bars).
+    worst = max(gs, key=lambda g: max(lost(r, e, g) for r, e in zip(runs, end)))
     for r, lab in zip(runs, labels):
         idx, w = r.group_strength_weights(worst)
         t, values = r.reduced("fatigue_fatigued", idx, 20000, how="mean")  # long runs: block means
         t, tlabel = _time_axis(r, t, duration_s=longest, unit=time_unit)
         line, = ax.plot(t, values @ w, label=lab)
-        _mark_task_failure(ax, r, duration_s=longest, unit=time_unit, color=line.get_color(), label=f"{lab}: task failure")
+        _mark_task_failure(ax, r, duration_s=longest, unit=time_unit, color=line.get_color(), prefix=f"{lab}: ")
     ax.set_xlabel(tlabel)
     ax.set_ylabel("share of strength lost (M_F weighted by F0)")
     ax.set_title(f"fatigue of {worst} (most fatigued group, both sides)")

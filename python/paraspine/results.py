@@ -476,16 +476,47 @@ class Results:
         ``PREFIX_StaticOptimization_force.sto`` (fascicle forces in N, then the reserves in N·m as
         columns ``JOINT_AXIS_reserve``, AXIS flexion, lateral_bending or axial_rotation, + flexion,
         right bending, the front turning right: paraspine's signs, docs/loadsharing.md). ``time_offset``
-        (s) is added to every time, e.g. a motion file's first time, which a run starts from 0.
-        Returns the paths written (audit24o #7: comparing with an SO run needed a hand-written export).
+        (s) is added to every time, e.g. a motion file's first time, which a run starts from 0; times
+        are written with 17 significant digits, and an offset so large that float64 times could no
+        longer tell the run's frames apart (1e300 s) is refused. Returns the paths written (audit24o #7:
+        comparing with an SO run needed a hand-written export).
+
+        Needs the fields ``activation``, ``muscle_force`` and ``reserve_moment`` (ValueError naming the
+        missing ones otherwise). Both files are written as ``.partial`` and renamed once both are
+        complete; a file that cannot be written (a folder without permission, a full disk) raises
+        OutputError naming it, and nothing is left behind.
         """
         prefix = os.fspath(prefix)
-        if not isinstance(time_offset, (int, float, np.integer, np.floating)) or not np.isfinite(time_offset):
+        if not isinstance(prefix, str) or not os.path.basename(prefix):
+            # to_sto('') wrote "_StaticOptimization_activation.sto" in the working folder (audit25i #15).
+            raise ValueError(f"to_sto: the prefix {prefix!r} names no file: give the name the files start with, "
+                             f"e.g. to_sto('trial1') or to_sto('out/trial1')")
+        if isinstance(time_offset, (bool, np.bool_)) or not isinstance(time_offset, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(time_offset):
             raise ValueError(f"time_offset must be a finite number of seconds, not {time_offset!r}")
+        # The fields it writes, named before anything is read: "the field 'reserve_moment' was not
+        # recorded" came from an attribute the user never asked for (audit25i #15).
+        missing = [n for n in ("activation", "muscle_force", "reserve_moment") if n not in self._fields]
+        if missing:
+            where = (f"the file {self.file} stores" if self._h5 is not None or (self.file and self.model is None)
+                     else "these results recorded")
+            paths = ",".join(field(n).path.strip("/") for n in missing)
+            raise ValueError(f"to_sto writes activations, forces and reserves: {where} no {', '.join(missing)} (only "
+                             f"{', '.join(sorted(self._fields)) or 'nothing'}); record them with simulate(..., fields=[..., "
+                             + ", ".join(repr(n) for n in missing) + f"]) or paraspine run -o --fields ...,{paths}")
         folder = os.path.dirname(prefix) or "."
         if not os.path.isdir(folder):
-            raise _core.OutputError(f"{prefix}: the folder {folder} does not exist")
+            raise _sto_error(prefix, f"the folder {folder} does not exist")
         t = np.asarray(self.time, dtype=float) + float(time_offset)
+        t0 = np.asarray(self.time, dtype=float)
+        if len(t0) > 1:
+            # A time offset whose float64 spacing is not far below the run's step collapses the time
+            # column (1e300 s: every row the same time), which OpenSim and paraspine refuse (audit25i #6).
+            step = float(np.min(np.diff(t0)))
+            if step > 0 and float(np.spacing(np.max(np.abs(t)))) > step / 1000:
+                raise ValueError(f"time_offset={time_offset!r} s is too large for the run's {step:g}-s step: float64 times "
+                                 f"that far from 0 are {float(np.spacing(np.max(np.abs(t)))):.3g} s apart, so the rows' "
+                                 f"times would not keep their steps; subtract a start time first")
         axes = ("flexion", "lateral_bending", "axial_rotation")
         reserve = self.reserve_moment.reshape(len(t), -1)
         tables = {
@@ -493,19 +524,43 @@ class Results:
             "force": (self.muscle_names + [f"{j}_{a}_reserve" for j in self.joint_names for a in axes],
                       np.hstack([self.muscle_force, reserve])),
         }
-        written = []
-        for kind, (names, values) in tables.items():
-            path = f"{prefix}_StaticOptimization_{kind}.sto"
-            header = (f"Static Optimization ({self.scenario_name}, paraspine)\nversion=1\nnRows={len(t)}\n"
-                      f"nColumns={len(names) + 1}\ninDegrees=no\nendheader\n")
-            partial = path + ".partial"
-            with open(partial, "w") as f:
-                f.write(header)
-                f.write("time\t" + "\t".join(names) + "\n")
-                np.savetxt(f, np.column_stack([t, values]), fmt="%.10g", delimiter="\t")
-            os.replace(partial, path)
-            written.append(path)
-        return written
+        paths = {kind: f"{prefix}_StaticOptimization_{kind}.sto" for kind in tables}
+        for path in paths.values():
+            try:
+                _core._check_output_path(path, self._inputs())  # a folder of that name, an input of the run
+            except _core.InputError as e:
+                raise _sto_error(path, str(e).split(": output: ", 1)[-1]) from None
+        written: list[str] = []  # the .partial files made so far, removed on any failure
+        try:
+            for kind, (names, values) in tables.items():
+                path = paths[kind]
+                header = (f"Static Optimization ({self.scenario_name}, paraspine)\nversion=1\nnRows={len(t)}\n"
+                          f"nColumns={len(names) + 1}\ninDegrees=no\nendheader\n")
+                partial = path + ".partial"
+                try:
+                    with open(partial, "w") as f:
+                        written.append(partial)
+                        f.write(header)
+                        f.write("time\t" + "\t".join(names) + "\n")
+                        # The time with every digit a float64 holds; the values as before.
+                        np.savetxt(f, np.column_stack([t, values]), fmt=["%.17g"] + ["%.10g"] * values.shape[1],
+                                   delimiter="\t")
+                except OSError as e:
+                    raise _sto_error(path, e.strerror or str(e)) from None
+            for kind in tables:
+                try:
+                    os.replace(paths[kind] + ".partial", paths[kind])
+                except OSError as e:
+                    raise _sto_error(paths[kind], e.strerror or str(e)) from None
+                written.append(paths[kind])  # one file of the pair is no export: removed if the other fails
+        except BaseException:
+            for f in written:
+                try:
+                    os.remove(f)
+                except OSError:
+                    pass
+            raise
+        return list(paths.values())
 
     def statistic(self, name: str, how: str = "max", index: Any = None) -> np.ndarray:
         """One value per column over all frames: ``"max"``, ``"min"``, ``"absmax"`` (largest
@@ -610,6 +665,9 @@ class Results:
             groups = [group] if isinstance(group, str) else list(group)
             for g in groups:
                 if g not in self.muscle_groups:
+                    if g in self.muscle_names:  # a fascicle given as the first argument (audit25j #9)
+                        raise KeyError(f"'{g}' is a fascicle, not a muscle group: muscles(names={g!r}) selects it "
+                                       f"(its group: {self.muscle_groups[self.muscle_names.index(g)]})")
                     raise KeyError(f"unknown muscle group '{g}'; groups: {', '.join(self.groups)}")
             mask &= np.isin(self.muscle_groups, groups)
         if subdivision is not None:
@@ -945,7 +1003,10 @@ class Results:
         inline; ``.save("lift.pdf")`` writes a file (.svg, .png, .pdf).
 
         ``time`` (s, the nearest frame) or ``frame`` (an index; negative counts from the end); neither:
-        the instant of peak compression. ``view``: sagittal, frontal, top or oblique (None: sagittal,
+        render's default instant — when fatigue limited some fascicle (``summary["fatigue_limited_from_s"]``
+        not None), the largest fresh-muscle compression's (the ``fresh_peak_compression_time_s`` of the
+        level with the largest ``fresh_peak_compression_N``; in a still hold the first frame), else the
+        frame of the highest compression at the most loaded level (docs/render.md). ``view``: sagittal, frontal, top or oblique (None: sagittal,
         frontal for a body lying across that view). ``color``: activation, force or fatigue;
         ``color_max`` the top of its colour bar (None: activation 1, force and fatigue the run's
         maximum; give one value to compare pictures). ``joint_forces``: compression and shear arrows at
@@ -1014,6 +1075,13 @@ class Results:
                 f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}>")
 
 
+def _sto_error(path: str, why: str) -> "_core.OutputError":
+    """to_sto's OutputError: the file, and what stopped it (a bare OSError named the .partial)."""
+    err = _core.OutputError(f"{path}: to_sto: {why}")
+    err.file, err.line, err.field = path, 0, "to_sto"
+    return err
+
+
 # What to use instead of a results file named as text, per kind of results.
 RESULTS_HINT = "the summary is Results.summary, a dict: json.dump(results.summary, f)"
 SWEEP_HINT = "the summaries are SweepResults.summaries; to_pandas() gives a table"
@@ -1041,6 +1109,19 @@ class _MissingResultsFile(FileNotFoundError, _core.InputError):
 _MissingResultsFile.__module__, _MissingResultsFile.__name__, _MissingResultsFile.__qualname__ = "builtins", "FileNotFoundError", "FileNotFoundError"
 
 
+def _reword_sweep_file_error(e: "_core.InputError", path: str) -> None:
+    """Raises the reader's "a sweep file" error (written for the command line: "read a sweep file's
+    /grid and /summaries with h5py") ending with what opens it in Python, paraspine.load_sweep
+    (audit25j #6); the same InputError type with its file, line and field. Other errors pass."""
+    msg = str(e)
+    if "a sweep file" not in msg:
+        return
+    head = msg.split("; read a sweep file's", 1)[0]
+    err = _core.InputError(f"{head}; open it with paraspine.load_sweep({path!r})")
+    err.file, err.line, err.field = getattr(e, "file", path), getattr(e, "line", 0), getattr(e, "field", "")
+    raise err from None
+
+
 def load_results(path: Union[str, os.PathLike]) -> Results:
     """Open a schema-v1 results file (``paraspine run -o`` or :meth:`Results.to_hdf5`).
 
@@ -1056,7 +1137,11 @@ def load_results(path: Union[str, os.PathLike]) -> Results:
         e = _MissingResultsFile(errno.ENOENT, "no such results file", path)
         e.file, e.line, e.field = path, 0, ""
         raise e
-    info = _core._read_results_info(path)
+    try:
+        info = _core._read_results_info(path)
+    except _core.InputError as e:
+        _reword_sweep_file_error(e, path)
+        raise
     f = h5py.File(path, "r")
     try:
         meta = {}

@@ -22,6 +22,9 @@ from .scenario import Overrides, Scenario, _override_strings, as_scenario
 
 ProgressArg = Union[bool, Callable[..., Any], None]
 
+#: The largest write_every the engine takes (a C++ long, 64 bits on the platforms paraspine builds on).
+_MAX_WRITE_EVERY = 2**63 - 1
+
 #: Default ceiling on the memory simulate() may use for in-memory results, bytes.
 DEFAULT_MAX_MEMORY = 4e9
 
@@ -206,6 +209,9 @@ def simulate(model: Union["_core.Model", str, None], scenario: Union[Scenario, s
         raise ValueError("precision='single' is how output= files store fields; in memory they are float64")
     if isinstance(write_every, (bool, np.bool_)) or not isinstance(write_every, (int, np.integer)) or write_every < 1:
         raise ValueError(f"write_every must be a whole number >= 1, not {write_every!r}")
+    if write_every > _MAX_WRITE_EVERY:  # the engine's count is 64-bit: 10**20 was pybind's "incompatible function arguments"
+        raise ValueError(f"write_every={write_every} is more than the engine counts frames to (2**63 - 1); any value of "
+                         f"the run's frame count or more writes the first and the last frame only")
     if write_every > 1 and not out:
         raise ValueError("write_every thins the frames written to output=; in memory every frame is kept")
     if compression not in ("deflate", "lz4"):
@@ -387,11 +393,34 @@ class SweepResults:
         return {"subject_sex": sub.get("sex"), "subject_mass_kg": sub.get("body_mass_kg"),
                 "subject_height_m": sub.get("height_m")}
 
+    @staticmethod
+    def _point_columns(s: Mapping[str, Any]) -> dict:
+        # What the CLI's --csv row says of a point beside its loads, and the failure: "which group
+        # fails first, per subject" was a loop over summary(**point) (audit25j #11). The CSV's verdict
+        # is the CLI's rule (sim/cli/summary_view.h), not a summary key: the per-joint *_verdict
+        # columns carry the summary's own.
+        joints = s.get("joints") or {}
+        peaks = {j: v.get("peak_compression_N") for j, v in joints.items() if isinstance(v.get("peak_compression_N"), (int, float))}
+        most = max(peaks, key=peaks.get) if peaks else None  # the first of equal peaks, as the CSV's
+        res = s.get("reserves") or {}
+        used = res.get("frames_used_fraction")
+        return {"first_to_fail": s.get("first_to_fail"), "first_to_fail_side": s.get("first_to_fail_side"),
+                "failed_joint": s.get("failed_joint"), "failure_kind": s.get("failure_kind"),
+                "most_loaded_level": most, "most_loaded_peak_compression_N": peaks[most] if most else np.nan,
+                "reserve_frames_pct": np.nan if used is None else 100.0 * used,
+                "loads_are_lower_bounds": bool(s.get("loads_are_lower_bounds", False))}
+
     def to_pandas(self, joint: str = "L4-L5"):
         """One row per grid point: the axis values, the point's subject (``subject_sex``,
         ``subject_mass_kg``, ``subject_height_m``, as ``--csv``), then peak and mean compression and peak shears
         at ``joint`` (N), the summary's other numbers for ``joint`` (signed shears, peak times, fresh
-        peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails).
+        peaks, creep), the peak reserve (N·m) and the endurance (s, NaN when it never fails); then, as
+        ``paraspine sweep --csv`` gives them and from the same summary, ``first_to_fail``,
+        ``first_to_fail_side``, ``failed_joint`` and ``failure_kind`` (None where the task never fails),
+        ``most_loaded_level`` and its ``most_loaded_peak_compression_N``, ``reserve_frames_pct`` (% of
+        frames a reserve acts in) and ``loads_are_lower_bounds`` (the CSV's one-word ``verdict`` is the
+        CLI's rule, not kept in a summary: the ``JOINT compression_verdict`` and ``shear_ap_verdict``
+        columns are the summary's).
 
         ``to_pandas("groups")``: one row per grid point, muscle group and side — the axis values,
         ``group``, ``side`` and the summary's numbers for them (peak and mean activation, end
@@ -435,6 +464,7 @@ class SweepResults:
                       _SWEEP_JOINT_COLUMNS.index(k) if k in _SWEEP_JOINT_COLUMNS else 0))})
             r["reserve_peak_Nm"] = s["reserves"]["peak_moment_Nm"]
             r["endurance_s"] = np.nan if s["endurance_s"] is None else s["endurance_s"]
+            r.update(self._point_columns(s))
             rows.append(r)
         return pd.DataFrame(rows)
 

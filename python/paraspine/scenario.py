@@ -33,6 +33,8 @@ def _format_override_value(value: OverrideValue) -> str:
 def _override_items(path: str, value: Any) -> list[str]:
     """One override, or one per element of a list value: a hand position [0.3, -0.2, 0.18] sets
     position[0], position[1] and position[2] (the engine sets single values only)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()  # np.array(50): "'int' object is not iterable" (audit25i #15)
     if isinstance(value, (list, tuple, np.ndarray)):
         items = value.tolist() if isinstance(value, np.ndarray) else list(value)
         if not items:
@@ -56,6 +58,8 @@ def _plain(value: Any, path: str = "") -> Any:
     only the object)."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()  # a 0-d array is one value, not a list
     if isinstance(value, (list, tuple, np.ndarray)):
         items = value.tolist() if isinstance(value, np.ndarray) else value
         return [_plain(v, f"{path}[{i}]") for i, v in enumerate(items)]
@@ -158,6 +162,11 @@ class Scenario:
         other setting kept (model, subject, criterion, rate, repetitions, forces, fatigue);
         ``lowpass_hz`` filters it (None: as given). The text is edited as ``paraspine run --motion``
         edits it (its other lines, comments and line numbers kept)."""
+        if lowpass_hz is not None and (isinstance(lowpass_hz, (bool, np.bool_))
+                                       or not isinstance(lowpass_hz, (int, float, np.integer, np.floating))):
+            # True was a 1-Hz filter and '6' a 6-Hz one (audit25i #15).
+            raise TypeError(f"with_motion: lowpass_hz must be a cutoff in Hz, a number such as 6 (or None: no filter), "
+                            f"not {lowpass_hz!r}")
         motion_text, source = _motion_csv(motion)
         text = _core.Scenario._with_motion_entry(self.text, self.file, source, float(lowpass_hz or 0), "with_motion")
         try:

@@ -240,7 +240,11 @@ def test_a_sweep_file_given_where_a_run_file_belongs_is_named(tmp_path):
         paraspine.load_results(str(out))
     # Session-13 user review: it said "this command reads ..." to a Python user, and "/summaries and
     # /summary" of a file whose /summary holds per-joint arrays; it now says what reads what.
-    assert "this command" not in str(e.value) and "load_results" in str(e.value) and "h5py" in str(e.value)
+    assert "this command" not in str(e.value) and "load_results" in str(e.value)
+    # audit25j #6: it told a Python user to read the file with h5py; paraspine.load_sweep opens it.
+    assert str(e.value).endswith(f"; open it with paraspine.load_sweep({str(out)!r})"), str(e.value)
+    assert "h5py" not in str(e.value) and e.value.file == str(out) and type(e.value) is paraspine.InputError
+    assert len(paraspine.load_sweep(str(out)).summaries) == 2
     r = cli("compare", str(out))
     assert r.returncode == 2 and "a sweep file (paraspine sweep -o" in r.stderr
 
