@@ -1069,10 +1069,23 @@ class Results:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    @property
+    def notes(self) -> list:
+        """What the numbers do not say by themselves, as ``paraspine run`` prints it under its table:
+        the abdominal pressure's step, rests taken stooped, a flexed neck (its loads known to be too
+        high), lower bounds where reserves act, a strength limit, a neck flexor failing first, loads
+        after a failure, unfinished solves. The texts of ``summary["notes"]`` (each ``{"key", "text"}``,
+        the engine's, docs/scenarios.md); ``[]`` for a run with none, or a file written before they
+        were kept (session 25)."""
+        return [n["text"] for n in self.summary.get("notes", []) if isinstance(n, dict) and "text" in n]
+
     def __repr__(self) -> str:
         where = f", file '{self.file}'" if self.file else ""
+        notes = self.summary.get("notes") or []
+        said = (f"; {len(notes)} note{'s' if len(notes) != 1 else ''}: "
+                + ", ".join(n.get("key", "?") for n in notes) + " (.notes)") if notes else ""
         return (f"<paraspine.Results '{self.scenario_name}': {self.frames} frames, {self.duration_s:g} s, "
-                f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}>")
+                f"{len(self.joint_names)} joints, {len(self.muscle_names)} muscles{where}{said}>")
 
 
 def _sto_error(path: str, why: str) -> "_core.OutputError":

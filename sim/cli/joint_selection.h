@@ -19,6 +19,7 @@
 #include "sim/scenario/sample.h"
 #include "sim/model/known_limits.h"
 #include "sim/scenario/scenario.h"
+#include "sim/simulate/run_notes.h"
 
 namespace paraspine::cli {
 
@@ -90,58 +91,13 @@ inline std::vector<std::string> select_joints(const std::vector<std::string>& it
   return out;
 }
 
-// Whether the scenario turns the head or neck: a nonzero angle of a region that moves a cervical
-// level (or of a region named cervical or head), or of a cervical level itself (joints_deg), in any
-// keyframe, a motion file's rows included. `run` then adds the most loaded cervical level to its table.
-inline bool scenario_moves_neck(const Scenario& sc, const Model& m) {
-  for (const auto& k : sc.keyframes) {
-    for (const auto& a : k.angles) {
-      if (a.degrees == 0) continue;
-      if (a.region == "cervical" || a.region == "head") return true;
-      const int r = m.region_index(a.region);
-      if (r >= 0)
-        for (const auto& j : region_joint_names(m, r))
-          if (is_cervical_level(j)) return true;
-    }
-    for (const auto& a : k.joint_angles)
-      if (a.degrees != 0 && is_cervical_level(a.region)) return true;
-  }
-  return false;
-}
-
-// The largest flexion of the neck, degrees (neck_flexion_deg, known_limits.h) at the scenario's
-// keyframes, as the run samples them. `run` warns from kNeckFlexionCaveatDeg on, as the pictures do.
+// Moved to the engine with the run's notes (sim/simulate/run_notes.h): `run` adds the most loaded
+// cervical level to its table when the scenario moves the neck.
 using paraspine::kNeckFlexionCaveatDeg;
-// `b`: sc bound to m (bind_scenario), shared with rest_posture_inclination_deg.
-inline double max_neck_flexion_deg(const Scenario& sc, const BoundScenario& b, const Model& m) {
-  if (sc.keyframes.empty()) return 0;
-  Data d(m);
-  double most = 0;
-  for (const auto& k : sc.keyframes) {
-    sample_scenario(sc, b, k.time, d);
-    most = std::max(most, neck_flexion_deg(m, d.q));
-  }
-  return most;
-}
-
-// The forward inclination of the trunk in the scenario's first keyframe, degrees: pelvis flexion plus
-// the lumbar and thoracic levels' flexion. Rests and standing breaks are taken in that posture with
-// the hands empty (docs/scenarios.md, rest_s), so a scenario that starts stooped rests stooped:
-// `run` says so from kStoopedRestDeg on (audit24e #6: a 45° stoop's five-minute breaks recovered
-// nothing, 0.898 → 0.899 fatigued, where an upright first keyframe gave 0.593).
-// 20°: a presentation threshold, not a physiological one (an assumption: well past the few degrees
-// of sway in relaxed standing, and the flexion of the audit's case was 45°).
-inline constexpr double kStoopedRestDeg = 20;
-inline double rest_posture_inclination_deg(const Scenario& sc, const BoundScenario& b, const Model& m) {
-  if (sc.keyframes.empty()) return 0;
-  Data d(m);
-  sample_scenario(sc, b, sc.keyframes.front().time, d);
-  double sum = d.pelvis_angles[0];
-  for (int j = 0; j < m.njoint; ++j)
-    if (m.joint_name[j].size() > 1 && (m.joint_name[j][0] == 'L' || m.joint_name[j][0] == 'T') && std::isdigit(static_cast<unsigned char>(m.joint_name[j][1])))
-      sum += d.q[3 * j];
-  return rad2deg(sum);
-}
+using paraspine::kStoopedRestDeg;
+using paraspine::max_neck_flexion_deg;
+using paraspine::rest_posture_inclination_deg;
+using paraspine::scenario_moves_neck;
 
 // The cervical level with the highest peak compression ("" when the summary has none).
 inline std::string most_loaded_cervical_joint(const nlohmann::json& summary) {

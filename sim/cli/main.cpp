@@ -504,38 +504,11 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       fmt::print("  (the NIOSH compression and AP shear limits are for lumbar levels; {} not read against them)\n", others);
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
-  // audit24e #5: the abdominal pressure relieves the lumbar levels up to one joint and none above it,
-  // so the level just above often reads as the most loaded: said where the table names it.
-  if (sc.abdominal_pressure && model.abdominal_pressure.enabled && !model.abdominal_pressure.joints.empty() && !most.empty()) {
-    const auto& relieved = model.abdominal_pressure.joints;
-    const int top = *std::max_element(relieved.begin(), relieved.end());
-    if (top + 1 < model.njoint && model.joint_name[top + 1] == most)
-      fmt::print("  note: the abdominal pressure relieves {} and the levels below, none above, so the step to {} is the\n"
-                 "    model's (docs/mechanics.md, \"Intra-abdominal pressure\"): compare the levels from {} down with each\n"
-                 "    other, or run with --set abdominal_pressure=false for a profile without the step\n",
-                 model.joint_name[top], most, model.joint_name[top]);
-  }
-  const ps::BoundScenario bound = ps::bind_scenario(sc, model);  // once, for the notes below
-  const bool rests = sc.repetitions > 1 && ((sc.rest_s > 0 && sc.repetitions - 1 > sc.breaks()) || (sc.breaks() > 0 && sc.break_s > 0 && sc.break_posture == "standing"));
-  if (rests) {
-    if (const double lean_deg = ps::cli::rest_posture_inclination_deg(sc, bound, model); lean_deg >= ps::cli::kStoopedRestDeg)
-      fmt::print("  note: the rests are taken in the first keyframe's posture, hands empty: here the trunk leans {:.0f}° forward\n"
-                 "    (pelvis + lumbar + thoracic flexion), so the back muscles keep working through them. For a rest upright,\n"
-                 "    start the cycle upright; for one leaning on a support, break_posture: supported (docs/scenarios.md)\n",
-                 lean_deg);
-  }
-  // audit23t #1: the neck pictures and tables carried no warning
-  if (const double neck_flexion_deg = ps::cli::max_neck_flexion_deg(sc, bound, model); neck_flexion_deg >= ps::cli::kNeckFlexionCaveatDeg)
-    fmt::print("  note: the neck flexes up to {:.0f}° here (C7-T1 … C0-C1). From about {:.0f}° the model's neck flexors hold the\n"
-               "    stretched head extensors' passive force, so its cervical compressions are known to be too high (C4-C5\n"
-               "    ×5 at a 45° head tilt and ×21 at 60°, where an EMG-driven study reports about ×2 at 45°): read them as\n"
-               "    an open problem, docs/model.md \"The neck: what is and is not validated\"\n",
-               neck_flexion_deg, ps::cli::kNeckFlexionCaveatDeg);
-  if (lower)
-    fmt::print("  ≥ lower bounds: reserves carried up to {:.1f} N·m the muscles could not (reserves below), without loading the\n"
-               "    discs: the task is beyond this subject's modelled strength and its true compressions are higher (its shears\n"
-               "    could differ either way)\n",
-               summary["reserves"]["peak_moment_Nm"].get<double>());
+  // The run's caveats, made by the engine with the summary (sim/simulate/run_notes.h).
+  for (const char* key : {"abdominal_pressure_step", "abdominal_wall_artefact", "stooped_rests", "neck_flexion"})
+    if (const std::string t = ps::cli::note_text(summary, key); !t.empty()) fmt::print("{}", ps::cli::wrapped("  note: ", t, 4));
+  if (const std::string t = ps::cli::note_text(summary, "lower_bounds"); !t.empty())
+    fmt::print("{}", ps::cli::wrapped("  ≥ lower bounds: ", t, 4));
   // --brief: the loads, reserves and endurance only (a job analysis reads no 60-row muscle table).
   if (!brief) fmt::print("\n  {:<20} {:<6} {:>9}  {:>8} {:>10} {:>10} {:>12} {:>16}\n", "muscle group", "side", "peak act.", "at t s",
              "fresh peak", "mean act.", "end fatigued", "rest to 90/95%");
@@ -584,8 +557,13 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
           ? fmt::format(" ({}, at t = {:.{}f} s)", r["peak_rotation"].get<std::string>(), r["peak_time_s"].get<double>(),
                         time_digits(r["peak_time_s"].get<double>()) + 1)
           : std::string();
-  fmt::print("\n  reserves: peak {:.2f} N·m{}, used in {:.1f} % of frames{}\n", r["peak_moment_Nm"].get<double>(), peak_where,
-             100 * r["frames_used_fraction"].get<double>(),
+  // Both counts: any reserve, and one worth a ring in the pictures (audit25t A7: "100 % of frames"
+  // for a paraspinal_only stand held by 0.24-0.49 N·m at T6-T7).
+  const std::string notable = r.contains("frames_notable_fraction") && r["frames_used_fraction"].get<double>() > 0
+                                  ? fmt::format(" (≥ {:g} N·m in {:.1f} %)", ps::kNotableReserveNm, 100 * r["frames_notable_fraction"].get<double>())
+                                  : std::string();
+  fmt::print("\n  reserves: peak {:.2f} N·m{}, used in {:.1f} % of frames{}{}\n", r["peak_moment_Nm"].get<double>(), peak_where,
+             100 * r["frames_used_fraction"].get<double>(), notable,
              r["peak_moment_Nm"].get<double>() > 0
                  ? " (moments the model's muscles cannot carry; where they act, the compressions above are lower bounds, "
                    "since a reserve carries moment without loading the disc)"
@@ -611,11 +589,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   // A solve the QP did not finish is said where the numbers are read, with how far from equilibrium
   // the worst frame is (its activations can be slightly off the criterion's optimum).
-  if (summary.value("load_sharing_unconverged_solves", 0L) > 0)
-    fmt::print("  load sharing: {} of {} solves stopped before convergence (iteration limit or numerical trouble); largest "
-               "equilibrium residual {:.2g} N·m\n",
-               summary["load_sharing_unconverged_solves"].get<long>(), summary["load_sharing_solves"].get<long>(),
-               summary.value("load_sharing_max_residual_Nm", 0.0));
+  if (const std::string t = ps::cli::note_text(summary, "unconverged_solves"); !t.empty())
+    fmt::print("{}", ps::cli::wrapped("  load sharing: ", t, 4));
   if (summary.contains("fatigue") && !summary["fatigue"].get<bool>())
     fmt::print("  endurance: not evaluated (--no-fatigue: fresh muscles throughout)\n");
   else if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");
@@ -632,20 +607,9 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                summary["failure_kind"] == "strength_limit"
                    ? " — that fascicle is at full activation even fresh: the model's strength limit, not endurance"
                    : "");
-    // audit24e #7: in a flexed-neck hold the model's small neck flexors balance the stretched head
-    // extensors' passive force and tire first (the known neck problem, docs/model.md).
-    static const std::set<std::string> neck_flexors = {"hyoid", "longus_capitis", "longus_colli", "sternocleidomastoid"};
-    if (neck_flexors.count(summary["first_to_fail"].get<std::string>()) && ps::cli::scenario_moves_neck(sc, model))
-      fmt::print("    note: a neck flexor fails first. With the head flexed the model's small neck flexors hold the stretched head\n"
-                 "    extensors' passive force and tire; in vivo the neck extensors do this work. Read it as the model's open\n"
-                 "    neck problem, not as a finding about these muscles (docs/model.md, \"The neck: what is and is not validated\")\n");
-    // audit24e #1: after the failure reserves take what the fatigued muscles cannot, without loading
-    // the discs, so later and mean compressions fall as fatigue grows; a design compared by them
-    // ranks backwards.
-    if (summary["failure_kind"] != "strength_limit" && summary["endurance_s"].get<double>() < summary.value("duration_s", 0.0))
-      fmt::print("    from then on reserves carry what the fatigued muscles cannot, without loading the discs: the later and\n"
-                 "    mean compressions fall as fatigue grows. Compare designs by their fresh peaks (--no-fatigue) and their\n"
-                 "    times to failure, not by these loads (docs/fatigue.md, \"What a perfectly still hold means in this model\")\n");
+    for (const char* key : {"neck_flexor_fails_first", "loads_fall_after_failure"})
+      if (const std::string t = ps::cli::note_text(summary, key); !t.empty())
+        fmt::print("{}", ps::cli::wrapped(std::string(key) == "neck_flexor_fails_first" ? "    note: " : "    ", t, 4));
   }
   const auto& rec = summary["recovery"];
   // Seconds, with hours beside them past an hour; null (not reached within 10¹² s) as "never".

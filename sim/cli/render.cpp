@@ -28,6 +28,7 @@ struct RenderArgs {
   int width = 1600, height = 1000;
   bool animate = false, joint_forces = false;
   std::vector<std::string> joints;  // --joints: the discs of --joint-forces
+  std::vector<std::string> same_scale_as;  // --same-scale-as: other results files drawn at one pixel scale
 };
 }  // namespace
 
@@ -59,6 +60,11 @@ Verb add_render_verb(CLI::App& app) {
                                           "(L5-S1,L4-L5 or lumbar); default: chosen so arrows and labels stay clear of each other")
       ->delimiter(',')
       ->type_name("LIST");
+  c->add_option("--same-scale-as", args->same_scale_as,
+                 "Other results files to draw at one scale with this one: each fits its own picture (at its default instant, "
+                 "with these options), and all are drawn at the smallest of those scales; give the same list when drawing each "
+                 "(render a.h5 --same-scale-as b.h5, render b.h5 --same-scale-as a.h5) for slides side by side")
+      ->expected(1, -1);
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
   c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0) & finite_number());
   c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(positive_number());
@@ -105,6 +111,20 @@ Verb add_render_verb(CLI::App& app) {
             o.color = parse_color_by(args->color);
             o.color_max = args->color_max;
             o.joint_forces = args->joint_forces;
+            // One pixel scale with other files' pictures (audit25t D1: a stoop and a squat rendered apart
+            // were drawn 10 % apart, 43 against 39 px per 2000 N): the smallest fitted scale of all, as the
+            // report gives the columns of a row.
+            if (!args->same_scale_as.empty()) {
+              if (args->animate) throw InputError("--same-scale-as", 0, "", "draws still pictures at one scale; an animation fits its whole run");
+              double ppm = picture.px_per_m_at(frame, args->width, args->height, o);
+              for (const std::string& other : args->same_scale_as) {
+                const ResultsSeries r(other);
+                ResultsPicture p(r);
+                if (region != Region::kWhole) p.check_region(region);
+                ppm = std::min(ppm, p.px_per_m_at(p.peak_frame(), args->width, args->height, o));
+              }
+              o.max_px_per_m = ppm;
+            }
             // A file written with --fields: say once what the picture leaves out and why.
             for (const auto& note : picture.omissions(o)) fmt::print(stderr, "note: {}\n", note);
             if (args->animate) {
@@ -131,10 +151,11 @@ Verb add_render_verb(CLI::App& app) {
               const ResultsPicture::Extent e = picture.extent(args->width, args->height, picture.values(frame), picture.scene(picture.values(frame)), o);
               framed = fmt::format(" ({} region, {:.2f} × {:.2f} m)", region_name(region), e.span_x, e.span_y);
             }
-            fmt::print("{}: t = {:.2f} s (frame {}), {} view{}, coloured by {}, {} × {}, rendered in {:.2f} s\n", args->out,
+            fmt::print("{}: t = {:.2f} s (frame {}), {} view{}, coloured by {}, {} × {}{}, rendered in {:.2f} s\n", args->out,
                        results.time[frame], frame, view_name(o.view), framed,
                        picture.stored().any_muscle_value() ? color_by_name(drawn.color) : "nothing (no muscle values stored)",
-                       args->width, args->height, s);
+                       args->width, args->height,
+                       args->same_scale_as.empty() ? std::string() : fmt::format(", {:.0f} px per m of body (shared)", o.max_px_per_m), s);
             return 0;
           }};
 }

@@ -100,6 +100,47 @@ inline std::string bound_cell(double v, int digits, int width, bool lower_bound)
   return fmt::format("{:>{}}", "≥" + number, width);
 }
 
+// The text of the summary's note `key` (sim/simulate/run_notes.h), "" when the run has none.
+inline std::string note_text(const nlohmann::json& summary, const std::string& key) {
+  const auto notes = summary.find("notes");
+  if (notes == summary.end() || !notes->is_array()) return "";
+  for (const auto& n : *notes)
+    if (n.is_object() && n.value("key", "") == key && n.contains("text") && n["text"].is_string()) return n["text"].get<std::string>();
+  return "";
+}
+
+// `text` after `prefix`, broken into lines of at most `width` columns (UTF-8 characters counted),
+// the lines after the first indented by `indent` spaces; each line ends in a newline.
+inline std::string wrapped(const std::string& prefix, const std::string& text, size_t indent, size_t width = 116) {
+  auto columns = [](const std::string& s) {
+    size_t n = 0;
+    for (const unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  std::string out = prefix, line_start_pad;
+  size_t col = columns(prefix);
+  size_t pos = 0;
+  bool first_word = true;
+  while (pos < text.size()) {
+    size_t end = text.find(' ', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (word.empty()) continue;
+    if (!first_word && col + 1 + columns(word) > width) {
+      out += "\n" + std::string(indent, ' ');
+      col = indent;
+    } else if (!first_word) {
+      out += ' ';
+      ++col;
+    }
+    out += word;
+    col += columns(word);
+    first_word = false;
+  }
+  return out + "\n";
+}
+
 inline bool loads_are_lower_bounds(const nlohmann::json& summary) {
   const auto it = summary.find("loads_are_lower_bounds");
   return it != summary.end() && it->is_boolean() && it->get<bool>();

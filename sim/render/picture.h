@@ -111,7 +111,7 @@ double base_font_size(double w, double h, const PictureOptions& o);
 // Moments the reserve actuators carry at one instant (the moment the muscles cannot), per joint: the
 // largest of its three rotations when at least kShownReserveNm, largest first, with the rotation
 // named as the summary does ("extension", "left lateral bending", …).
-constexpr double kShownReserveNm = 0.5;
+constexpr double kShownReserveNm = kNotableReserveNm;  // load_limits.h: the summary counts the same frames
 struct ShownReserve {
   int joint = -1;
   double moment = 0;   // N m, magnitude

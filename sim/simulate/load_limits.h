@@ -11,6 +11,12 @@ namespace paraspine {
 // risk", about half of people expected to suffer end-plate microfracture) [V, secondary: Fundamentals
 // and Assessment Tools for Occupational Ergonomics, ch. 11, quoting the Guide]. 3400 N is also the
 // compression criterion of the revised lifting equation (Waters et al. 1993, Ergonomics 36:749).
+// A reserve moment worth showing (N·m): the pictures ring a joint whose reserve reaches it, and the
+// summary counts the frames where one does (`reserves.frames_notable_fraction`) beside those where any
+// reserve acts. A presentation threshold [A]: a quiet stand on paraspinal_only keeps 0.24-0.49 N·m of
+// reserves at T6-T7 (audit25t A7), which "reserves in 100 % of frames" made read as a body that cannot stand.
+inline constexpr double kNotableReserveNm = 0.5;
+
 inline constexpr double kCompressionActionLimitN = 3400;
 inline constexpr double kCompressionMaxPermissibleN = 6400;
 

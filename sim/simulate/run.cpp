@@ -1,4 +1,5 @@
 #include "sim/simulate/run.h"
+#include "sim/simulate/run_notes.h"
 #include "sim/simulate/load_limits.h"
 #include "sim/simulate/threads.h"
 #include "sim/model/summary.h"
@@ -346,6 +347,10 @@ LoadSharingSettings scenario_load_sharing(const Scenario& sc) {
   return ls;
 }
 
+// Activations below this are the solver's round-off, not recruitment (a presentation floor for the
+// summary's statistics, far below any activation a muscle group reports: 1e-9 of full).
+constexpr double kActivationRoundOff = 1e-9;
+
 nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions& options, ResultsWriter* writer) {
   if (options.write_every < 1) throw std::invalid_argument("write_every must be at least 1 (every frame)");
   BoundScenario b = bind_scenario(s, m);
@@ -388,7 +393,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // L5-S1 extension while the failure line names C7-T1).
   int peak_reserve_dof = -1, peak_reserve_sense = 0;
   FirstPeakTime peak_reserve_time(clock.time(0));
-  long reserve_frames = 0, solves = 0, solver_iterations = 0;
+  long reserve_frames = 0, notable_reserve_frames = 0, solves = 0, solver_iterations = 0;
   // Solves the QP did not finish (iteration limit or a numerical failure) and the largest equilibrium
   // residual of any solve: said in the summary, not only in a debugging log (session 19 audit: 12 of
   // 212 bird-dog min/max solves stopped at the limit and the run said nothing).
@@ -595,9 +600,12 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
       if (std::abs(lat) > peak_lat[j]) peak_lat[j] = std::abs(lat), signed_lat[j] = lat;
     }
     for (int i = 0; i < m.nmuscle; ++i) {
-      const double a = d.activation[i];
+      // Round-off of the solver (2.6e-15 in a symmetric hold) is no activity: the summary counted it as
+      // a peak, at its own time, on one side only (audit25j #10). The file keeps every value as solved.
+      const double a = d.activation[i] < kActivationRoundOff ? 0.0 : d.activation[i];
       peak_a_time[i].add(t, a, peak_a[i]);
-      fresh_peak_a[i] = std::max(fresh_peak_a[i], bound ? answer->fresh.activation[i] : a);
+      const double fresh_a = bound ? answer->fresh.activation[i] : a;
+      fresh_peak_a[i] = std::max(fresh_peak_a[i], fresh_a < kActivationRoundOff ? 0.0 : fresh_a);
       sum_a[i] += a;
     }
     if (answer) {
@@ -613,6 +621,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     }
     peak_reserve_time.add(t, reserve, peak_reserve);
     if (reserve > kReservesAct) ++reserve_frames;
+    if (reserve >= kNotableReserveNm) ++notable_reserve_frames;
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
     if (writer && (f % options.write_every == 0 || f == frames - 1)) writer->append(t, d);
     if (options.on_frame) options.on_frame(t, d);
@@ -829,6 +838,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // rotation's strength (endurance.h), so reserves in most frames and "never failed" can both hold.
   j["reserves"] = {{"peak_moment_Nm", peak_reserve},
                    {"frames_used_fraction", double(reserve_frames) / frames},
+                   {"frames_notable_fraction", double(notable_reserve_frames) / frames},  // ≥ kNotableReserveNm: ringed in pictures
                    {"peak_fatigue_share_of_strength", peak_fatigue_reserve_share},
                    {"failure_threshold_share_of_strength", kTaskFailureThreshold},
                    {"frames_over_failure_threshold_fraction", double(fatigue_reserve_frames) / frames}};
@@ -868,6 +878,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["first_to_fail_side"] = failed_fascicle < 0 ? nlohmann::json(nullptr)
                            : nlohmann::json(failed_both_sides ? "both" : side_name(m.muscle_side[failed_fascicle]));
   j["first_to_fail_fascicle"] = failed_fascicle < 0 ? nlohmann::json(nullptr) : nlohmann::json(m.muscle_name[failed_fascicle]);
+  // The caveats the numbers need (run_notes.h): in the summary, so the file, --json and Python carry them.
+  j["notes"] = notes_json(run_notes(m, s, b, j, fresh_peak_a));  // fresh: an artefact, not fatigue's recruitment
   return j;
 }
 

@@ -1,0 +1,41 @@
+"""A lecturer's slides (audit25t): pictures of separate runs at one scale, the abdominal slips'
+known artefact said where it shows, and the reserves counted at the threshold the pictures ring."""
+import json
+import re
+
+import paraspine
+from cli_helpers import run
+
+
+def rendered_scale(stdout):
+    m = re.search(r"(\d+) px per m of body \(shared\)", stdout)
+    assert m, stdout
+    return int(m.group(1))
+
+
+def test_two_runs_drawn_apart_share_one_scale(tmp_path):
+    # D1: a stoop and a squat rendered apart were drawn about 10 % apart.
+    stoop, squat = tmp_path / "stoop.h5", tmp_path / "squat.h5"
+    assert run("run", "rounded_back_lift", "--no-fatigue", "-o", str(stoop)).returncode == 0
+    assert run("run", "squat_lift", "--no-fatigue", "-o", str(squat)).returncode == 0
+    a = run("render", str(stoop), "--same-scale-as", str(squat), "-o", str(tmp_path / "a.png"), "--width", "1200", "--height", "750")
+    b = run("render", str(squat), "--same-scale-as", str(stoop), "-o", str(tmp_path / "b.png"), "--width", "1200", "--height", "750")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert rendered_scale(a.stdout) == rendered_scale(b.stdout)
+    bad = run("render", str(stoop), "--same-scale-as", str(tmp_path / "none.h5"), "-o", str(tmp_path / "c.png"))
+    assert bad.returncode == 2 and "none.h5: the file does not exist" in bad.stderr and not (tmp_path / "c.png").exists()
+    anim = run("render", str(stoop), "--same-scale-as", str(squat), "--animate", "-o", str(tmp_path / "c.gif"))
+    assert anim.returncode == 2 and "--same-scale-as" in anim.stderr
+
+
+def test_the_abdominal_artefact_is_said_on_the_picture_and_reserves_are_counted_as_ringed():
+    # A1: two oblique slips at 0.99 were the darkest lines of every lift picture, without a word.
+    r = paraspine.simulate(None, "rounded_back_lift", fatigue=False, progress=False)
+    pic = r.picture(time=2.83, format="png")
+    assert any("abdominal slips riding on the lumbar vertebrae" in line for line in pic.status), pic.status
+    # A7: "reserves used in 100 % of frames" for a stand held by under 0.5 N·m.
+    po = json.loads(run("run", "rounded_back_lift", "--model", "paraspinal_only", "--no-fatigue", "--json").stdout)
+    res = po["reserves"]
+    assert res["frames_used_fraction"] == 1.0 and 0.9 < res["frames_notable_fraction"] < 1.0, res
+    text = run("run", "rounded_back_lift", "--model", "paraspinal_only", "--no-fatigue", "--brief").stdout
+    assert f"(≥ 0.5 N·m in {100 * res['frames_notable_fraction']:.1f} %)" in text, text
