@@ -642,6 +642,14 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   }
   if (stored_.force) force_max_ = nice_ceil(std::max(1.0, r_.strided("/muscles/force", stride).maxCoeff()));
   if (stored_.fatigued) fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, r_.strided("/fatigue/fatigued", stride).maxCoeff())));
+  tick_compression_ = peak_compression_;
+  if (fatigue_limited_from_s_ >= 0)
+    for (int j = 0; j < r_.njoint(); ++j) {
+      const auto& joints = r_.summary["joints"];
+      if (joints.contains(r_.joint_name[j]) && joints[r_.joint_name[j]].contains("fresh_peak_compression_N") &&
+          joints[r_.joint_name[j]]["fresh_peak_compression_N"].is_number())
+        tick_compression_[j] = joints[r_.joint_name[j]]["fresh_peak_compression_N"].get<double>();
+    }
   compression_max_ = nice_ceil(std::max(kNioshActionLimit * 1.15, 1.05 * peak_compression_.maxCoeff()));
   peak_compression_.maxCoeff(&peak_joint_);
   joint_load_candidates_ = joint_load_candidates(model_, *bones_, peak_compression_, joint_load_along_);
@@ -1979,7 +1987,12 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
   // lower bound: a reserve carries moment without loading a disc. Marked ≥ as the run's table marks
   // it (audit23t #7: the paraspinal_only lift read 2937 where the CLI says ≥2937).
   const bool lower = v.reserve.size() == 3 * nj && reserves_act(v.reserve);
-  text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs, lower ? "now (bars; ≥ lower bounds: reserves act) and peak (ticks)" : "now (bars) and peak over the run (ticks)",
+  const bool fresh_ticks = fatigue_limited_from_s_ >= 0;
+  Eigen::Index tick_joint = 0;  // in bold: the level of the highest tick
+  tick_compression_.maxCoeff(&tick_joint);
+  text(cr, x0 + 0.3 * fs, y0 + 2.5 * fs,
+       lower ? (fresh_ticks ? "now (bars; ≥ lower bounds: reserves act) and fresh-muscle peak (ticks)" : "now (bars; ≥ lower bounds: reserves act) and peak (ticks)")
+             : (fresh_ticks ? "now (bars) and fresh-muscle peak over the run (ticks)" : "now (bars) and peak over the run (ticks)"),
        0.75 * fs, 0, false, 0.4, 0.4, 0.45);
   if (!relieved.empty()) {
     text(cr, x0 + 0.3 * fs, y0 + 3.6 * fs, "* levels the abdominal pressure can relieve", 0.75 * fs, 0, false, 0.4, 0.4, 0.45);
@@ -2020,12 +2033,12 @@ void ResultsPicture::draw_chart(cairo_t* cr, double x0, double y0, double w, dou
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     cairo_set_line_width(cr, 1.5);
-    const double xp = X(peak_compression_[j]);
+    const double xp = X(tick_compression_[j]);
     cairo_move_to(cr, xp, yc - 0.65 * bar), cairo_line_to(cr, xp, yc + 0.65 * bar);
     cairo_stroke(cr);
     const double lfs = std::min(0.7 * fs, 0.8 * row);
     const bool iap = std::find(relieved.begin(), relieved.end(), j) != relieved.end();
-    text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j] + (iap ? " *" : ""), lfs, 1.0, j == peak_joint_);
+    text(cr, ax0 - 0.4 * fs, yc + 0.35 * lfs, model_.joint_name[j] + (iap ? " *" : ""), lfs, 1.0, j == tick_joint);
     if (row > 0.9 * lfs) {  // the value inside the bar's end when it fits, else after it
       const std::string value = chart_value_text(c, lower);
       const double tw = text_width(cr, value, 0.85 * lfs);

@@ -208,6 +208,9 @@ class ResultsPicture {
   explicit ResultsPicture(const ResultsSeries& results);
   const ResultsSeries& results() const { return r_; }
   const Model& model() const { return model_; }
+  // The chart's ticks per joint, N: the run's peaks, or the fresh-muscle peaks where fatigue visibly
+  // shifted the load.
+  const Eigen::VectorXd& chart_ticks() const { return tick_compression_; }
 
   // Fields a file written with --fields lacks stay empty (size 0) in FrameValues; scene() then
   // samples the posture (q) from the scenario.
@@ -367,6 +370,9 @@ class ResultsPicture {
   std::map<std::tuple<int, int, double, double, std::vector<int>>, Fit> fits_;
   double force_max_ = 1, fatigue_max_ = 1, compression_max_ = 3400;
   Eigen::VectorXd peak_compression_;  // per joint over the run (from the summary)
+  // The chart's ticks: the peaks, or where fatigue visibly shifted the load the fresh-muscle peaks
+  // (audit25t A6: fatigue-driven peaks after failure ranked upright sitting above slouched).
+  Eigen::VectorXd tick_compression_;
   long peak_frame_ = 0;
   int peak_joint_ = 0;
   StoredFields stored_;

@@ -1478,5 +1478,24 @@ TEST(Render, AReserveAtAJointWithoutADiscIsRinged) {
   EXPECT_GT(red_ring, 30);
 }
 
+// Where fatigue visibly shifted the load, the chart's ticks are the fresh-muscle peaks: the peaks
+// after a sitting's task failure ranked upright sitting above slouched on a slide (audit25t A6).
+TEST(Render, TicksAreFreshPeaksWhereFatigueShiftedTheLoad) {
+  const ResultsSeries r(runs().get("slouched_sitting", "slouched_ticks", {"output_rate_hz=0.05"}));
+  ResultsPicture p(r);
+  ASSERT_TRUE(r.summary["fatigue_limited_from_s"].is_number());
+  bool higher = false;
+  for (int j = 0; j < r.njoint(); ++j) {
+    const auto& js = r.summary["joints"][p.model().joint_name[j]];
+    EXPECT_DOUBLE_EQ(p.chart_ticks()[j], js["fresh_peak_compression_N"].get<double>()) << p.model().joint_name[j];
+    higher = higher || js["peak_compression_N"].get<double>() > 1.05 * js["fresh_peak_compression_N"].get<double>() + 10;
+  }
+  EXPECT_TRUE(higher) << "the case needs a fatigue-driven peak";
+  const ResultsSeries lift(runs().stoop());  // fresh loads throughout: the ticks are the peaks
+  ResultsPicture q(lift);
+  for (int j = 0; j < lift.njoint(); ++j)
+    EXPECT_NEAR(q.chart_ticks()[j], lift.summary["joints"][q.model().joint_name[j]]["peak_compression_N"].get<double>(), 0.01);  // float32 file
+}
+
 }  // namespace
 }  // namespace paraspine
