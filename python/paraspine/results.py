@@ -1072,9 +1072,10 @@ class Results:
     @property
     def notes(self) -> list:
         """What the numbers do not say by themselves, as ``paraspine run`` prints it under its table:
-        the abdominal pressure's step, rests taken stooped, a flexed neck (its loads known to be too
-        high), lower bounds where reserves act, a strength limit, a neck flexor failing first, loads
-        after a failure, unfinished solves. The texts of ``summary["notes"]`` (each ``{"key", "text"}``,
+        the abdominal pressure's step, the abdominal slips that ride on the lumbar vertebrae (a known
+        artefact), rests taken stooped, a flexed neck (its loads known to be too high), lower bounds
+        where reserves act, a strength limit, a neck flexor failing first, loads after a failure,
+        unfinished solves. The texts of ``summary["notes"]`` (each ``{"key", "text"}``,
         the engine's, docs/scenarios.md); ``[]`` for a run with none, or a file written before they
         were kept (session 25)."""
         return [n["text"] for n in self.summary.get("notes", []) if isinstance(n, dict) and "text" in n]

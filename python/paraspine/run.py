@@ -530,8 +530,9 @@ def load_sweep(path: Union[str, os.PathLike]) -> SweepResults:
         attr = lambda k: (lambda v: v.decode() if isinstance(v, bytes) else v)(f.attrs.get(k, ""))
         if attr("kind") != "sweep":
             fail("not a sweep file (no kind = sweep); a run's results file opens with paraspine.load_results()")
-        if int(f.attrs.get("schema_version", 0)) != 1:
-            fail(f"sweep schema_version {f.attrs.get('schema_version')} is not 1, the one this version reads")
+        # 2: a grid may hold words (categorical axes, session 25); 1: numbers only, the same layout.
+        if int(f.attrs.get("schema_version", 0)) not in (1, 2):
+            fail(f"sweep schema_version {f.attrs.get('schema_version')} is not 1 or 2, the ones this version reads")
         if "grid" not in f or "summaries" not in f:
             fail("no /grid or /summaries: not a complete sweep file")
         axes = []
@@ -667,20 +668,28 @@ def sweep(scenario: Union[Scenario, str, Mapping[str, Any]],
             raise TypeError(f"vary's keys are paths such as 'subject.mass', not {path!r}")
         if isinstance(values, str):
             p, v = _core._parse_sweep_axis(f"{path}={values}")
-        elif not isinstance(values, (bytes, Mapping)) and _all_words(values):
-            # Words make a categorical axis, as `--vary subject.sex=male,female` (the core checks them).
-            p, v = path, [str(x) for x in values]
+        elif isinstance(values, (set, frozenset, Mapping, bytes)):
+            # A set has no order (the grid's would change between interpreters, review25); a dict no values.
+            raise TypeError(f"vary['{path}']: values must be a list (or tuple, array) in grid order, not a {type(values).__name__}")
         else:
             try:
+                # Numbers first, as the command line reads "70,80" (review25: ['70', '80'] became words).
                 p, v = path, np.asarray(values, dtype=float).ravel().tolist()
             except (TypeError, ValueError):
-                raise ValueError(f"vary['{path}']: values must be numbers, words (subject.sex: ['male', 'female']) "
-                                 f"or 'START:STOP:N', not {values!r}") from None
+                if not _all_words(values):
+                    raise ValueError(f"vary['{path}']: values must be numbers, words (subject.sex: ['male', 'female']) "
+                                     f"or 'START:STOP:N', not {values!r}") from None
+                # Words make a categorical axis, as `--vary subject.sex=male,female` (the core checks them).
+                p, v = path, [str(x) for x in values]
         # The CLI's name for a subject factor (subject.fatigue_rate → subject.fatigue_rate_scale), so a
         # sweep file records one name for one grid whichever wrote it (review23).
         p = _core._canonical_sweep_path(p)
         words = bool(v) and isinstance(v[0], str)
         axes.append((p, np.asarray(v, dtype=object if words else float)))
+    # A sex given both ways: the axis replaced it at every point (the command line refuses it too).
+    if subject is not None and getattr(subject, "sex", "") and any(p == "subject.sex" for p, _ in axes):
+        raise ValueError("subject= gives a sex and vary varies subject.sex: give the sexes in the axis only "
+                         "(for a percentile, vary it too: {'subject.percentile': [50]})")
     # A path both overridden and varied: each grid point's value replaced the override silently.
     _core._check_not_set_and_varied(_override_strings(overrides or {}), [p for p, _ in axes])
     n = threads if threads is not None else (os.cpu_count() or 1)

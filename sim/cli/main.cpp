@@ -336,10 +336,10 @@ ps::Scenario load_scenario_as_asked(const std::string& scenario_name, const std:
     for (const std::string& set : sets)
       if (set.rfind("motion.file=", 0) == 0)
         throw ps::InputError("--set", 0, "motion.file", "also given by --motion: give the motion file once");
-  ps::Scenario sc = ps::load_scenario(scenario_name);
-  if (motion.empty() && sets.empty()) return sc;
-  const std::string file = sc.file;
-  std::string text = sc.text;
+  if (motion.empty() && sets.empty()) return ps::load_scenario(scenario_name);
+  // Read, not parsed: with --motion the template's own motion file need not exist (review25 B9).
+  std::string file;
+  std::string text = ps::load_scenario_text(scenario_name, file);
   if (!motion.empty()) text = ps::with_motion_file(text, file, motion, lowpass_hz);
   if (!sets.empty()) text = ps::apply_overrides(text, file, sets);
   try {

@@ -95,6 +95,10 @@ Verb add_render_verb(CLI::App& app) {
                 throw InputError(opt, 0, "", fmt::format("{} s is outside the run in {} ({:g} … {:g} s)", t, args->results,
                                                          results.time.front(), results.time.back()));
             }
+            // The animation's options on a still picture were ignored without a word (audit25i #18).
+            if (!args->animate)
+              for (const char* opt : {"--start", "--end", "--speed", "--fps"})
+                if (c->count(opt)) throw InputError(opt, 0, "", "sets the animation: give --animate too (a still picture is one instant: --time or --frame)");
             ResultsPicture picture(results);
             picture.check_region(region);  // the lumbar model has no neck
             PictureOptions o;
@@ -121,7 +125,11 @@ Verb add_render_verb(CLI::App& app) {
                 const ResultsSeries r(other);
                 ResultsPicture p(r);
                 if (region != Region::kWhole) p.check_region(region);
-                ppm = std::min(ppm, p.px_per_m_at(p.peak_frame(), args->width, args->height, o));
+                // At the instant asked of this picture when one is (review25: --time fitted the others at their peaks).
+                const long at = c->count("--time") ? r.frame_at(std::clamp(args->time, r.time.front(), r.time.back()))
+                                : c->count("--frame") ? std::min(frame, r.frames() - 1)
+                                                      : p.peak_frame();
+                ppm = std::min(ppm, p.px_per_m_at(at, args->width, args->height, o));
               }
               o.max_px_per_m = ppm;
             }

@@ -359,7 +359,7 @@ inline size_t unclosed_flow_before(const std::string& text, size_t pos) {
 inline int second_yaml_document_line(const std::string& text) {
   bool content = false, ended = false;
   int line_no = 0;
-  size_t start = 0;
+  size_t start = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // a byte order mark is not content (review25)
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();

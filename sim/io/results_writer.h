@@ -32,7 +32,9 @@ struct RunMetadata {
 inline constexpr int kSchemaVersion = 1;
 // The layout version of sweep files (paraspine sweep -o; their root attribute schema_version,
 // beside kind = "sweep"; docs/hdf5-schema.md, "Sweep files").
-inline constexpr int kSweepSchemaVersion = 1;
+// 2 (session 25): a /grid/<i> may hold words (a categorical axis, UTF-8 strings), which a version-1
+// reader took for numbers (review25); the layout is otherwise version 1's.
+inline constexpr int kSweepSchemaVersion = 2;
 
 // How the chunks are compressed (docs/hdf5-schema.md, "Storage options").
 enum class Compression {

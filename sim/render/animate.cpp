@@ -5,6 +5,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <cerrno>
 #include <unistd.h>
 
 #include <cmath>
@@ -62,6 +64,7 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
     throw std::runtime_error("cannot create a pipe from ffmpeg");
   }
   fcntl(errfd[0], F_SETFL, fcntl(errfd[0], F_GETFL) | O_NONBLOCK);
+  fcntl(pipefd[1], F_SETFL, fcntl(pipefd[1], F_GETFL) | O_NONBLOCK);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipefd[0], STDIN_FILENO);
@@ -78,7 +81,8 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
   std::string said;  // what ffmpeg wrote to its stderr
   auto drain = [&] {
     char buf[4096];
-    for (ssize_t got; (got = read(errfd[0], buf, sizeof buf)) > 0;) said.append(buf, static_cast<size_t>(got));
+    for (ssize_t got; (got = read(errfd[0], buf, sizeof buf)) > 0;)
+      if (said.size() < 8192) said.append(buf, static_cast<size_t>(got));  // enough to say what went wrong
   };
   if (err != 0) {
     close(pipefd[1]);
@@ -115,6 +119,15 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
         size_t left = static_cast<size_t>(width) * 4;
         while (left > 0) {
           const ssize_t w = write(pipefd[1], line, left);
+          if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            // ffmpeg's input is full: wait until it takes more or says something, reading what it
+            // says, so neither side blocks on the other's full pipe (review25 B1: a talkative
+            // ffmpeg hung the render).
+            pollfd fds[2] = {{pipefd[1], POLLOUT, 0}, {errfd[0], POLLIN, 0}};
+            poll(fds, 2, -1);
+            if (fds[1].revents & (POLLIN | POLLHUP)) drain();
+            continue;
+          }
           if (w <= 0) {
             ok = false;
             failure = kStopped;
@@ -123,7 +136,7 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
           line += w, left -= static_cast<size_t>(w);
         }
       }
-      drain();  // so a talkative ffmpeg never blocks on a full pipe while we block on its input
+      drain();
     }
   } catch (const std::exception& e) {
     ok = false;
@@ -131,12 +144,14 @@ long write_animation(ResultsPicture& p, const PictureOptions& o, const Animation
   }
   cairo_surface_destroy(surface);
   close(pipefd[1]);
+  // Read what ffmpeg says to its end (it closes its stderr when it exits), then reap it: waiting
+  // first would hang on an ffmpeg blocked writing to a full pipe.
+  fcntl(errfd[0], F_SETFL, fcntl(errfd[0], F_GETFL) & ~O_NONBLOCK);
+  drain();
+  close(errfd[0]);
   int status = 0;
   waitpid(pid, &status, 0);
   sigaction(SIGPIPE, &old, nullptr);
-  fcntl(errfd[0], F_SETFL, fcntl(errfd[0], F_GETFL) & ~O_NONBLOCK);  // ffmpeg is gone: read to the end
-  drain();
-  close(errfd[0]);
   while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
   std::error_code ec;
   if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(tmp) || !said.empty()) {

@@ -692,16 +692,19 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
     std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
     return steps[steps.size() / 2];
   }();
-  // A row a sliver of the usual step after the one before is a duplicated or mistimed sample, not
-  // motion: the spline through it asks accelerations no body makes (audit25i #2: a row 1e-9 s after
-  // another wrote NaN loads, 1e-6 s gave -7.8e11 N, each with exit 0).
+  // A row a sliver of time after the one before is a duplicated or mistimed sample, not motion: the
+  // spline through it asks accelerations no body makes (audit25i #2: a row 1e-9 s after another wrote
+  // NaN loads, 1e-6 s gave -7.8e11 N, each with exit 0). A sliver: under 0.1 ms (no motion capture
+  // samples at 10 kHz) or under 0.1 % of the rows' usual step. Sparse, keyframe-like rows (0, 0.015,
+  // 2, 4 s) are motion and pass (review25: a first rule, 1 % of the usual step, refused them).
+  constexpr double kSliverS = 1e-4, kSliverOfUsual = 1e-3;
   for (size_t k = 1; k < values.size(); ++k) {
     const double dt = values[k][time_col] - values[k - 1][time_col];
-    if (dt < 0.01 * usual)
+    if (dt < kSliverS || dt < kSliverOfUsual * usual)
       fail(row_line[k], time_field,
-           fmt::format("this row is {:g} s after the one before (line {}), under 1 % of the rows' usual step ({:g} s): a duplicated "
-                       "or mistimed row; remove it or correct its time",
-                       dt, row_line[k - 1], usual));
+           fmt::format("this row is {:g} s after the one before (line {}), {}: a duplicated or mistimed row; remove it or correct its time",
+                       dt, row_line[k - 1],
+                       dt < kSliverS ? std::string("under 0.1 ms") : fmt::format("under 0.1 % of the rows' usual step ({:g} s)", usual)));
   }
   // A cutoff below one cycle over the whole trial keeps nothing of the motion (a cutoff of 1e-20 Hz
   // gave an all-zero motion without a word: audit25i #9).

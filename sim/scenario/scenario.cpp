@@ -137,7 +137,14 @@ std::string resolve_model_name(const std::string& name, const std::string& file,
 }
 
 Scenario load_scenario(const std::string& name_or_path) {
+  std::string path;
+  const std::string text = load_scenario_text(name_or_path, path);
+  return parse_scenario(text, path);
+}
+
+std::string load_scenario_text(const std::string& name_or_path, std::string& path_out) {
   const std::string path = resolve_scenario_path(name_or_path);
+  path_out = path;
   // Say what went wrong with the name: a model where a scenario belongs, a folder, a typo.
   if (fs::is_directory(path)) throw InputError(path, 0, "", "is a folder, not a scenario file");
   if (!fs::exists(path)) {
@@ -146,7 +153,7 @@ Scenario load_scenario(const std::string& name_or_path) {
     throw InputError(name_or_path, 0, "", "no scenario of this name: neither a bundled scenario (" +
                                               bundled_names("scenarios", bundled_dir("scenarios")) + ") nor a file");
   }
-  return parse_scenario(read_input_file(path, "scenario"), path);
+  return read_input_file(path, "scenario");
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& file) { return parse_scenario_noted(text, file, ""); }
@@ -983,11 +990,13 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
     std::istringstream in(text);
     for (std::string l; std::getline(in, l);) lines.push_back(l);
   }
+  int motion_line = -1, motion_column = 0;  // the template's own motion key, where the new entry goes
   for (const char* key : {"keyframes", "motion"}) {
     if (!root[key].IsDefined()) continue;
     int first = -1;
     for (auto it = root.begin(); it != root.end(); ++it)
-      if (it->first.as<std::string>() == key) first = it->first.Mark().line;
+      if (it->first.as<std::string>() == key) first = it->first.Mark().line, motion_column = key == std::string("motion") ? it->first.Mark().column : motion_column;
+    if (key == std::string("motion")) motion_line = first;
     const auto next = std::upper_bound(key_lines.begin(), key_lines.end(), first);
     const int last = next == key_lines.end() ? static_cast<int>(lines.size()) - 1 : *next - 1;
     for (int l = first; l <= last && l < static_cast<int>(lines.size()); ++l)
@@ -1024,6 +1033,15 @@ std::string with_motion_entry(const std::string& text, const std::string& file, 
       cutoff = ", lowpass_hz: " + yaml_scalar(f.as<std::string>());
   }
   const std::string line = "motion: {file: " + yaml_scalar(motion_file) + cutoff + columns + hands + "}";
+  // In place of the template's own motion entry, so an error in the hands it keeps names a line of
+  // the user's file near them (review25: appended, it named a line past the file's end).
+  if (motion_line >= 0 && motion_line < static_cast<int>(lines.size())) {
+    lines[static_cast<size_t>(motion_line)] = std::string(static_cast<size_t>(motion_column), ' ') + line;
+    std::string in_place;
+    for (const std::string& l : lines) in_place += l + "\n";
+    if (!text.empty() && text.back() != '\n' && !in_place.empty()) in_place.pop_back();
+    return in_place;
+  }
   return with_top_level_line(out, blanked, line);
 }
 
@@ -1260,8 +1278,9 @@ void check_sweep_axes(const Scenario& base, const std::vector<SweepAxis>& axes, 
       throw InputError(option, 0, path, "takes numbers, not words ('" + axis.labels.front() + "')");
     for (size_t k = 0; k < axis.values.size(); ++k) {
       const std::string text = axis.text(k);
+      // A value twice runs the same point twice, and summary(**point) finds two (audit25i #18).
       for (size_t m = 0; m < k; ++m)
-        if (axis.categorical() && axis.labels[m] == text)
+        if (axis.categorical() ? axis.labels[m] == text : axis.values[m] == axis.values[k])
           throw InputError(option, 0, path, "'" + text + "' given twice: each grid value once");
       if (field == "sex") {
         if (text != "male" && text != "female") throw InputError(option, 0, path, "expected male or female, got '" + text + "'");

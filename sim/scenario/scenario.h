@@ -253,6 +253,9 @@ std::string implausible_speed(const Scenario& s);
 std::string resolve_model_name(const std::string& name, const std::string& file, int line, const std::string& field);
 
 // Loads a scenario file, or a bundled one by name ("rounded_back_lift" → scenarios/…yaml).
+// The text of a scenario by name or path, unparsed (`path` set to the file read): a template whose
+// motion file --motion replaces is read without checking the file it names (review25 B9).
+std::string load_scenario_text(const std::string& name_or_path, std::string& path);
 Scenario load_scenario(const std::string& name_or_path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
 // The same, with `note` appended to every error message (" (with --set)": the text is the file's with

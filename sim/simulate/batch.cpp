@@ -51,7 +51,8 @@ std::vector<Scenario> batch_scenarios(const std::vector<std::string>& names, con
         throw InputError("--set", 0, "motion.file", "also given by --motion: give the motion files once");
     if (names.size() != 1)
       throw InputError("--motion", 0, "", fmt::format("give one scenario with --motion, whose settings run each motion file ({} given)", names.size()));
-    const Scenario base = load_scenario(names[0]);
+    Scenario base;  // read, not parsed: the template's own motion file need not exist (review25 B9)
+    base.text = load_scenario_text(names[0], base.file);
     for (const std::string& motion : options.motions) {
       // The run is named after its motion, in the text too, so the file, the summary and the
       // results' scenario name all say which trial it is.

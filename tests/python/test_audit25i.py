@@ -176,3 +176,60 @@ def test_range_errors_print_the_value_given_and_arms_are_checked_against_the_bod
     bad.write_text(model.replace("length: 0.6187", "length: 6.187", 1))
     r = run("run", "squat_lift", "--model", str(bad), "--no-fatigue")
     assert r.returncode == 2 and ".length: 6.187 m is 3.61 of the reference height" in r.stderr, r.stderr
+
+
+# review25: the other side of the new checks -------------------------------------------------------
+
+def test_a_talkative_ffmpeg_neither_hangs_the_render_nor_leaves_a_video(tmp_path):
+    # ffmpeg's messages are read back while frames are written: one that says more than a pipe holds
+    # (64 KiB) hung the render when they were read only between frames and after it exited.
+    csv_motion(tmp_path, [round(0.05 * k, 2) for k in range(21)], [1.0 * k for k in range(21)])
+    out = tmp_path / "r.h5"
+    assert run("run", scenario(tmp_path, "m.csv"), "--no-fatigue", "-o", str(out)).returncode == 0
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ffmpeg").write_text('#!/bin/sh\nfor last; do :; done\nhead -c 200000 /dev/zero | tr "\\0" x >&2\n'
+                                 'cat > /dev/null\nprintf GIF89a > "$last"\nexit 0\n')
+    (fake / "ffmpeg").chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
+    cli = os.environ.get("PARASPINE_CLI", "build/paraspine")
+    r = subprocess.run([cli, "render", str(out), "--animate", "-o", str(tmp_path / "v.gif"), "--width", "400", "--height", "300"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "cannot write the video (ffmpeg: xxx" in r.stderr, r.stderr[:300]
+    assert not (tmp_path / "v.gif").exists() and not (tmp_path / "v.gif.partial").exists()
+
+
+@pytest.mark.parametrize("text", [
+    "\ufeff# a comment\n---\n{body}",                      # a byte order mark, then the document marker
+    "{body}...\n# the end\n",                               # an end marker and a comment after it
+    "---\n{body}description: |\n  a line\n  ---\n  more\n",  # '---' inside an indented block scalar
+    "{body}".replace("\n", "\r\n"),                         # CRLF
+])
+def test_files_with_document_markers_that_are_one_document_still_run(tmp_path, text):
+    csv_motion(tmp_path, [0.0, 0.5, 1.0], [0.0, 5.0, 10.0])
+    body = "paraspine_scenario: 1\nname: s\noutput_rate_hz: 10\nmotion:\n  file: m.csv\n"
+    path = tmp_path / "one.yaml"
+    path.write_bytes(text.replace("{body}", body).encode("utf-8"))
+    r = run("run", str(path), "--no-fatigue", "--brief")
+    assert r.returncode == 0, r.stderr
+
+
+def test_sparse_keyframe_like_rows_are_motion(tmp_path):
+    # The first rule (1 % of the usual step) refused rows 0, 0.015, 2, 4 s, which YAML keyframes accept.
+    csv_motion(tmp_path, [0.0, 0.015, 2.0, 4.0], [0.0, 0.5, 20.0, 0.0])
+    r = run("run", scenario(tmp_path, "m.csv"), "--no-fatigue", "--brief")
+    assert r.returncode == 0, r.stderr
+
+
+def test_motion_option_keeps_the_template_hands_at_their_line_and_ignores_its_missing_file(tmp_path):
+    # Under --motion the template's motion.hands errors named a line past the end of its file, and the
+    # template's own motion file had to exist although --motion replaces it.
+    (tmp_path / "b.mot").write_text(mot_text(ik_rows(n=51)))
+    template = scenario(tmp_path, "not_there.mot", extra="  hands: {right: {position: [3, 0.05, 0.18]}}\n")
+    r = run("run", template, "--motion", str(tmp_path / "b.mot"), "--no-fatigue")
+    assert r.returncode == 2 and "s.yaml:4: motion.hands.right.position: the hand is" in r.stderr, r.stderr
+    ok = scenario(tmp_path, "not_there.mot", extra="  hands: {both: {position: [0.35, 0.05, 0.0], load_kg: 5}}\n")
+    r = run("run", ok, "--motion", str(tmp_path / "b.mot"), "--no-fatigue", "--brief")
+    assert r.returncode == 0, r.stderr
+    r = run("batch", ok, "--motion", str(tmp_path / "b.mot"), "--no-fatigue")
+    assert r.returncode == 0, r.stderr

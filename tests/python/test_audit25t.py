@@ -56,3 +56,14 @@ def test_the_report_says_which_file_has_the_abdominal_pressure(tmp_path):
     assert "on: relieves L3-L4 … L5-S1" in row and "none in this model" in row and "off (the scenario)" in row, row
     ringed = text[text.index("frames with a reserve of 0.5 N·m or more (ringed), %|"):][:200]
     assert "|97.5|" in ringed.replace("||", "|"), ringed
+
+
+def test_one_scale_at_the_instant_asked(tmp_path):
+    # review25: with --time the other files were fitted at their own peaks (650 against 648 px per m).
+    stoop, squat = tmp_path / "stoop.h5", tmp_path / "squat.h5"
+    assert run("run", "rounded_back_lift", "--no-fatigue", "-o", str(stoop)).returncode == 0
+    assert run("run", "squat_lift", "--no-fatigue", "-o", str(squat)).returncode == 0
+    a = run("render", str(stoop), "--time", "1.0", "--same-scale-as", str(squat), "-o", str(tmp_path / "a.png"))
+    b = run("render", str(squat), "--time", "1.0", "--same-scale-as", str(stoop), "-o", str(tmp_path / "b.png"))
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert rendered_scale(a.stdout) == rendered_scale(b.stdout)

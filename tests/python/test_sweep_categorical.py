@@ -38,22 +38,30 @@ def test_cli_sex_by_percentile_in_one_grid(tmp_path):
 
 
 def test_python_words_make_a_categorical_axis_and_round_trip(tmp_path):
-    sw = paraspine.sweep(FIXTURE, {"subject.sex": ["male", "female"], "criterion": "activation2,activation3"},
-                         subject=paraspine.Subject(percentile=50, sex="male"), fatigue=False, progress=False)
+    sw = paraspine.sweep(FIXTURE, {"subject.sex": ["male", "female"], "subject.percentile": [50],
+                                   "criterion": "activation2,activation3"}, fatigue=False, progress=False)
     df = sw.to_pandas()
     assert list(df["subject.sex"]) == ["male", "male", "female", "female"]
+    assert list(df["subject.percentile"]) == [50.0] * 4
     assert list(df["criterion"]) == ["activation2", "activation3"] * 2
     assert [s["criterion"] for s in sw.summaries] == ["activation2", "activation3"] * 2
     assert [s["subject"]["sex"] for s in sw.summaries] == ["male", "male", "female", "female"]
     sw.to_hdf5(tmp_path / "p.h5")
     back = paraspine.load_sweep(tmp_path / "p.h5")
-    assert [list(v) for _, v in back.axes] == [["male", "female"], ["activation2", "activation3"]]
+    assert [list(v) for _, v in back.axes] == [["male", "female"], [50.0], ["activation2", "activation3"]]
     assert back.summaries == sw.summaries
     import h5py
 
     with h5py.File(tmp_path / "p.h5") as f:
         assert f.attrs["criterion"] == "varied: see /grid"  # not the base scenario's, which not every point ran
         assert f["grid/0"].attrs["units"] == "" and f["grid/0"].attrs["path"] == "subject.sex"
+    # Number strings are numbers, as on the command line (review25); a set has no grid order.
+    assert paraspine.sweep(FIXTURE, {"subject.mass": ["60", "70"]}, fatigue=False, progress=False).axes[0][1].dtype == float
+    with pytest.raises(TypeError, match="not a set"):
+        paraspine.sweep(FIXTURE, {"subject.sex": {"male", "female"}}, progress=False)
+    # A sex given both ways is refused, as the command line refuses it.
+    with pytest.raises(ValueError, match="subject= gives a sex and vary varies subject.sex"):
+        paraspine.sweep(FIXTURE, {"subject.sex": ["male", "female"]}, subject=paraspine.Subject(sex="male"), progress=False)
 
 
 @pytest.mark.parametrize("vary, message", [
