@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include "sim/model/summary.h"
 #include <string>
 #include <vector>
 
@@ -23,17 +24,7 @@ inline double joint_number(const nlohmann::json& summary, const std::string& joi
   return v != j->end() && v->is_number() ? v->get<double>() : std::numeric_limits<double>::quiet_NaN();
 }
 
-// The level with the highest peak compression ("" for a summary without joints).
-inline std::string most_loaded_joint(const nlohmann::json& summary) {
-  std::string most;
-  double peak = -std::numeric_limits<double>::infinity();
-  if (summary.contains("joints") && summary["joints"].is_object())
-    for (const auto& [name, v] : summary["joints"].items()) {
-      const double p = joint_number(summary, name, "peak_compression_N");
-      if (p > peak) peak = p, most = name;
-    }
-  return most;
-}
+using paraspine::most_loaded_joint;  // sim/model/summary.h: the run's notes read it too
 
 // L5-S1 and L4-L5 when the summary has them, then the most loaded level when it is another.
 inline std::vector<std::string> headline_joints(const nlohmann::json& summary) {

@@ -1,5 +1,7 @@
 #include "sim/model/summary.h"
 
+#include <limits>
+
 #include "sim/common/rotation.h"
 #include "sim/kinematics/kinematics.h"
 #include "sim/model/anthropometry.h"
@@ -271,6 +273,17 @@ std::string model_summary_text(const Model& m) {
       line(fmt::format("    M read as the reference body's moment: this subject's × {:.4f} (docs/mechanics.md)", scale));
   }
   return out;
+}
+
+std::string most_loaded_joint(const nlohmann::json& summary) {
+  std::string most;
+  double peak = -std::numeric_limits<double>::infinity();
+  if (summary.contains("joints") && summary["joints"].is_object())
+    for (const auto& [name, v] : summary["joints"].items())
+      if (v.is_object() && v.contains("peak_compression_N") && v["peak_compression_N"].is_number() &&
+          v["peak_compression_N"].get<double>() > peak)
+        peak = v["peak_compression_N"].get<double>(), most = name;
+  return most;
 }
 
 }  // namespace paraspine

@@ -22,6 +22,10 @@ nlohmann::json subject_summary(const Model& m);
 // model's order: model_summary's "regions" and the CLI's --joints region words use this one rule.
 std::vector<std::string> region_joint_names(const Model& m, int r);
 
+// The level with the highest peak compression in a run's summary (`joints` → `peak_compression_N`;
+// "" for a summary without joints): the tables' "most loaded level" and the run's notes.
+std::string most_loaded_joint(const nlohmann::json& summary);
+
 // Human-readable form of model_summary.
 std::string model_summary_text(const Model& m);
 

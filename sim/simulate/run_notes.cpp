@@ -58,16 +58,6 @@ double rest_posture_inclination_deg(const Scenario& sc, const BoundScenario& b, 
 
 namespace {
 
-std::string most_loaded(const nlohmann::json& summary) {
-  std::string most;
-  double peak = -std::numeric_limits<double>::infinity();
-  if (summary.contains("joints") && summary["joints"].is_object())
-    for (const auto& [name, v] : summary["joints"].items())
-      if (v.contains("peak_compression_N") && v["peak_compression_N"].is_number() && v["peak_compression_N"].get<double>() > peak)
-        peak = v["peak_compression_N"].get<double>(), most = name;
-  return most;
-}
-
 bool is_true(const nlohmann::json& s, const char* key) { return s.contains(key) && s[key].is_boolean() && s[key].get<bool>(); }
 
 }  // namespace
@@ -95,7 +85,7 @@ std::vector<RunNote> run_notes(const Model& m, const Scenario& sc, const BoundSc
   std::vector<RunNote> notes;
   // audit24e #5: the abdominal pressure relieves the lumbar levels up to one joint and none above it,
   // so the level just above often reads as the most loaded.
-  const std::string most = most_loaded(summary);
+  const std::string most = most_loaded_joint(summary);
   if (sc.abdominal_pressure && m.abdominal_pressure.enabled && !m.abdominal_pressure.joints.empty() && !most.empty()) {
     const auto& relieved = m.abdominal_pressure.joints;
     const int top = *std::max_element(relieved.begin(), relieved.end());

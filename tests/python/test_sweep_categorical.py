@@ -92,3 +92,14 @@ def test_python_refuses_words_on_a_numeric_subject_key():
     with pytest.raises(paraspine.InputError, match="male and/or female, not numbers"):
         paraspine.sweep(FIXTURE, {"subject.sex": [1, 2]}, progress=False)
     assert np.asarray(paraspine.sweep(FIXTURE, {"subject.mass": [60]}, fatigue=False, progress=False).axes[0][1]).dtype == float
+
+
+def test_the_grid_does_not_depend_on_the_order_of_the_axes():
+    # review25 T6: each point's percentile is read in its own sex's column whichever axis comes first.
+    a = json.loads(run("sweep", FIXTURE, "--vary", "subject.sex=male,female", "--vary", "subject.percentile=5,95",
+                       "--no-fatigue", "--json").stdout)["points"]
+    b = json.loads(run("sweep", FIXTURE, "--vary", "subject.percentile=5,95", "--vary", "subject.sex=female,male",
+                       "--no-fatigue", "--json").stdout)["points"]
+    by = lambda pts: {(p["grid"]["subject.sex"], p["grid"]["subject.percentile"]): p["joints"] for p in pts}
+    assert by(a) == by(b)
+    assert len(by(a)) == 4
