@@ -41,6 +41,7 @@
 #include "sim/io/results_reader.h"
 #include "sim/io/schema.h"
 #include "sim/simulate/bench.h"
+#include "sim/muscles/strength.h"
 #include "sim/simulate/load_limits.h"
 #include "sim/simulate/run.h"
 #include "sim/simulate/sweep.h"
@@ -1059,6 +1060,10 @@ static int run_main(int argc, char** argv) {
   bool info_json = false;
   info->add_option("MODEL", info_path, "Model file or bundled model name (e.g. lumbar)")->required();
   info->add_flag("--json", info_json, "Print one JSON object on stdout");
+  bool info_strength = false;
+  info->add_flag("--strength", info_strength,
+                 "Also each joint's strength in neutral standing, N·m: every muscle acting that way fully active, the others "
+                 "silent, passive forces included (an upper bound, as a braced dynamometer sees); JSON: strength_Nm");
   info->footer("Examples:\n  paraspine model info lumbar\n  paraspine model info models/lumbar.yaml --json\n"
                "  paraspine model info lift.h5          # the model text a results file stores, unscaled (the run's subject is in the file)");
   auto* extract = model_cmd->add_subcommand(
@@ -1226,10 +1231,29 @@ static int run_main(int argc, char** argv) {
       const ps::Model m = ps::is_hdf5_file(info_path)
                               ? ps::parse_model(ps::read_stored_model_text(info_path), info_path + " (model_text)")
                               : ps::load_model(ps::resolve_model_name(info_path, info_path, 0, ""));  // lists the bundled models when none matches
-      if (info_json)
-        std::cout << ps::model_summary(m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-      else
+      const Eigen::MatrixXd strength = info_strength ? ps::neutral_joint_strength(m) : Eigen::MatrixXd();
+      static const char* kSenses[6] = {"flexion", "extension", "right_lateral_bending", "left_lateral_bending", "right_axial_rotation",
+                                       "left_axial_rotation"};
+      if (info_json) {
+        nlohmann::json j = ps::model_summary(m);
+        if (info_strength) {
+          j["strength_Nm"] = nlohmann::json::object();
+          for (int k = 0; k < m.njoint; ++k)
+            for (int c = 0; c < 6; ++c) j["strength_Nm"][m.joint_name[k]][kSenses[c]] = strength(k, c);
+        }
+        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      } else {
         std::cout << ps::model_summary_text(m);
+        if (info_strength) {
+          fmt::print("\n  strength in neutral standing, N·m (every muscle acting that way fully active, the others silent, passive\n"
+                     "  forces included: an upper bound, as a dynamometer sees with the rest of the body braced; sim/muscles/strength.h)\n");
+          fmt::print("  {:<8} {:>9} {:>10} {:>11} {:>10} {:>11} {:>10}\n", "joint", "flexion", "extension", "right bend", "left bend",
+                     "right turn", "left turn");
+          for (int k = 0; k < m.njoint; ++k)
+            fmt::print("  {:<8} {:>9.1f} {:>10.1f} {:>11.1f} {:>10.1f} {:>11.1f} {:>10.1f}\n", m.joint_name[k], strength(k, 0), strength(k, 1),
+                       strength(k, 2), strength(k, 3), strength(k, 4), strength(k, 5));
+        }
+      }
       return 0;
     }
     if (*extract) {

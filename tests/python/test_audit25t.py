@@ -67,3 +67,18 @@ def test_one_scale_at_the_instant_asked(tmp_path):
     b = run("render", str(squat), "--time", "1.0", "--same-scale-as", str(stoop), "-o", str(tmp_path / "b.png"))
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     assert rendered_scale(a.stdout) == rendered_scale(b.stdout)
+
+
+def test_model_info_prints_each_joints_strength():
+    # D7: what the muscles of a model can do at each level, the first thing a class contrasting
+    # paraspinal_only with full_spine asks; it was only in docs/model.md's prose.
+    alone = json.loads(run("model", "info", "paraspinal_only", "--strength", "--json").stdout)["strength_Nm"]
+    full = json.loads(run("model", "info", "full_spine", "--strength", "--json").stdout)["strength_Nm"]
+    lumbar = ["L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"]
+    for j in lumbar:
+        assert alone[j]["flexion"] <= 0 < alone[j]["extension"], (j, alone[j])  # they only extend
+        assert full[j]["flexion"] > 100 and full[j]["extension"] > alone[j]["extension"], (j, full[j])
+        # symmetric models: the two sides alike
+        assert abs(full[j]["right_lateral_bending"] - full[j]["left_lateral_bending"]) < 1e-6 * full[j]["right_lateral_bending"]
+    text = run("model", "info", "paraspinal_only", "--strength").stdout
+    assert "strength in neutral standing, N·m" in text and "L5-S1" in text.split("strength in neutral standing")[1]
