@@ -18,6 +18,19 @@ def csv_motion(folder, times, angles, name="m.csv"):
     return path
 
 
+def run_and_fake_ffmpeg(tmp_path, body):
+    """A short run's results file, and an environment whose ffmpeg is a shell stand-in: `body` runs
+    with $last the output file it was given. Returns (results, env, cli)."""
+    csv_motion(tmp_path, [round(0.05 * k, 2) for k in range(21)], [1.0 * k for k in range(21)])
+    out = tmp_path / "r.h5"
+    assert run("run", scenario(tmp_path, "m.csv"), "--no-fatigue", "-o", str(out)).returncode == 0
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ffmpeg").write_text("#!/bin/sh\nfor last; do :; done\n" + body)
+    (fake / "ffmpeg").chmod(0o755)
+    return out, dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}"), os.environ.get("PARASPINE_CLI", "build/paraspine")
+
+
 def test_motion_option_on_a_motion_block_without_columns_runs(tmp_path):
     # #1: "error: invalid node; first invalid key: "columns"" (exit 1) for any scenario whose motion
     # block had no columns, the documented `batch walk.yaml --motion ik/*.mot` workflow.
@@ -88,16 +101,8 @@ def test_a_video_ffmpeg_could_not_finish_is_not_left_in_place(tmp_path, monkeypa
     # #3: ffmpeg exits 0 after "Error writing trailer" on a full disk; the truncated video was renamed
     # into place with exit 0. A stand-in ffmpeg that behaves so: reads its input, writes half a file,
     # complains and exits 0.
-    csv_motion(tmp_path, [round(0.05 * k, 2) for k in range(21)], [1.0 * k for k in range(21)])
-    out = tmp_path / "r.h5"
-    assert run("run", scenario(tmp_path, "m.csv"), "--no-fatigue", "-o", str(out)).returncode == 0
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "ffmpeg").write_text('#!/bin/sh\nfor last; do :; done\ncat > /dev/null\nprintf GIF89a > "$last"\n'
-                                 'echo "Error writing trailer of $last: No space left on device" >&2\nexit 0\n')
-    (fake / "ffmpeg").chmod(0o755)
-    env = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
-    cli = os.environ.get("PARASPINE_CLI", "build/paraspine")
+    out, env, cli = run_and_fake_ffmpeg(tmp_path, 'cat > /dev/null\nprintf GIF89a > "$last"\n'
+                                              'echo "Error writing trailer of $last: No space left on device" >&2\nexit 0\n')
     video = tmp_path / "v.gif"
     r = subprocess.run([cli, "render", str(out), "--animate", "-o", str(video), "--width", "400", "--height", "300"],
                        capture_output=True, text=True, env=env)
@@ -183,16 +188,8 @@ def test_range_errors_print_the_value_given_and_arms_are_checked_against_the_bod
 def test_a_talkative_ffmpeg_neither_hangs_the_render_nor_leaves_a_video(tmp_path):
     # ffmpeg's messages are read back while frames are written: one that says more than a pipe holds
     # (64 KiB) hung the render when they were read only between frames and after it exited.
-    csv_motion(tmp_path, [round(0.05 * k, 2) for k in range(21)], [1.0 * k for k in range(21)])
-    out = tmp_path / "r.h5"
-    assert run("run", scenario(tmp_path, "m.csv"), "--no-fatigue", "-o", str(out)).returncode == 0
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "ffmpeg").write_text('#!/bin/sh\nfor last; do :; done\nhead -c 200000 /dev/zero | tr "\\0" x >&2\n'
-                                 'cat > /dev/null\nprintf GIF89a > "$last"\nexit 0\n')
-    (fake / "ffmpeg").chmod(0o755)
-    env = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
-    cli = os.environ.get("PARASPINE_CLI", "build/paraspine")
+    out, env, cli = run_and_fake_ffmpeg(tmp_path, 'head -c 200000 /dev/zero | tr "\\0" x >&2\n'
+                                              'cat > /dev/null\nprintf GIF89a > "$last"\nexit 0\n')
     r = subprocess.run([cli, "render", str(out), "--animate", "-o", str(tmp_path / "v.gif"), "--width", "400", "--height", "300"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and "cannot write the video (ffmpeg: xxx" in r.stderr, r.stderr[:300]
