@@ -603,14 +603,12 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     if (!side.empty()) who += side == "both" ? " on both sides" : " " + side;
     if (summary.contains("first_to_fail_fascicle") && summary["first_to_fail_fascicle"].is_string())
       who += " (" + summary["first_to_fail_fascicle"].get<std::string>() + (side == "both" ? " and its mirror)" : ")");
-    fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {}){}\n", summary["endurance_s"].get<double>(), who,
-               summary["failed_joint"].get<std::string>(),
-               summary["failure_kind"] == "strength_limit"
-                   ? " — that fascicle is at full activation even fresh: the model's strength limit, not endurance"
-                   : "");
-    for (const char* key : {"neck_flexor_fails_first", "loads_fall_after_failure"})
+    fmt::print("  endurance: the task fails after {:.1f} s ({} first, at {})\n", summary["endurance_s"].get<double>(), who,
+               summary["failed_joint"].get<std::string>());
+    // The engine's notes, worded once (review25 S4: the strength limit was also worded here).
+    for (const char* key : {"strength_limit", "neck_flexor_fails_first", "loads_fall_after_failure"})
       if (const std::string t = ps::cli::note_text(summary, key); !t.empty())
-        fmt::print("{}", ps::cli::wrapped(std::string(key) == "neck_flexor_fails_first" ? "    note: " : "    ", t, 4));
+        fmt::print("{}", ps::cli::wrapped(std::string(key) == "loads_fall_after_failure" ? "    " : "    note: ", t, 4));
   }
   const auto& rec = summary["recovery"];
   // Seconds, with hours beside them past an hour; null (not reached within 10¹² s) as "never".

@@ -108,7 +108,7 @@ inline std::string wrapped(const std::string& prefix, const std::string& text, s
     for (const unsigned char c : s) n += (c & 0xC0) != 0x80;
     return n;
   };
-  std::string out = prefix, line_start_pad;
+  std::string out = prefix;
   size_t col = columns(prefix);
   size_t pos = 0;
   bool first_word = true;
@@ -119,7 +119,8 @@ inline std::string wrapped(const std::string& prefix, const std::string& text, s
     pos = end + 1;
     if (word.empty()) continue;
     if (!first_word && col + 1 + columns(word) > width) {
-      out += "\n" + std::string(indent, ' ');
+      out.push_back('\n');
+      out.append(indent, ' ');  // not "\n" + std::string(...): GCC 12's -Wrestrict misfires on it (PR 105329)
       col = indent;
     } else if (!first_word) {
       out += ' ';

@@ -230,3 +230,20 @@ def test_motion_option_keeps_the_template_hands_at_their_line_and_ignores_its_mi
     assert r.returncode == 0, r.stderr
     r = run("batch", ok, "--motion", str(tmp_path / "b.mot"), "--no-fatigue")
     assert r.returncode == 0, r.stderr
+
+
+def test_model_and_cases_files_are_one_document_too(tmp_path):
+    # #12 for the other YAML inputs (review25 T2): a model that opens with a byte order mark, a comment
+    # and '---' loads; one with a second document is refused at its line, as is a cases file.
+    model = open(os.path.join(os.path.dirname(__file__), "..", "..", "models", "lumbar.yaml"), encoding="utf-8").read()
+    ok = tmp_path / "ok.yaml"
+    ok.write_text("\ufeff# my copy\n---\n" + model, encoding="utf-8")
+    assert run("model", "info", str(ok)).returncode == 0
+    two = tmp_path / "two.yaml"
+    two.write_text(model + "---\nsegments: nonsense\n", encoding="utf-8")
+    r = run("model", "info", str(two))
+    assert r.returncode == 2 and "a second YAML document starts here" in r.stderr, r.stderr
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("paraspine_validation: 1\n---\ncases: []\n")
+    r = run("validate", "--cases", str(cases))
+    assert r.returncode == 2 and "cases.yaml:3: a second YAML document starts here" in r.stderr, r.stderr
