@@ -95,7 +95,6 @@ inline std::vector<std::string> select_joints(const std::vector<std::string>& it
 // cervical level to its table when the scenario moves the neck.
 using paraspine::kNeckFlexionCaveatDeg;
 using paraspine::kStoopedRestDeg;
-using paraspine::max_neck_flexion_deg;
 using paraspine::rest_posture_inclination_deg;
 using paraspine::scenario_moves_neck;
 

@@ -642,6 +642,7 @@ ResultsPicture::ResultsPicture(const ResultsSeries& results) : r_(results) {
   }
   if (stored_.force) force_max_ = nice_ceil(std::max(1.0, r_.strided("/muscles/force", stride).maxCoeff()));
   if (stored_.fatigued) fatigue_max_ = std::min(1.0, nice_ceil(std::max(0.01, r_.strided("/fatigue/fatigued", stride).maxCoeff())));
+  abdominal_wall_on_spine_ = abdominal_wall_on_spine(model_);
   tick_compression_ = peak_compression_;
   if (fatigue_limited_from_s_ >= 0)
     for (int j = 0; j < r_.njoint(); ++j) {
@@ -1809,7 +1810,7 @@ std::vector<std::string> ResultsPicture::status_lines(const FrameValues& v) cons
   if (v.activation.size() == model_.nmuscle) {
     double most = 0;
     std::string which;
-    for (const int i : abdominal_wall_on_spine(model_))
+    for (const int i : abdominal_wall_on_spine_)
       if (v.activation[i] >= kAbdominalArtefactActivation && v.activation[i] > most) most = v.activation[i], which = model_.muscle_name[i];
     if (!which.empty())
       out.push_back(fmt::format("abdominal slips riding on the lumbar vertebrae work at up to {:.2f} here ({}): the model's known "

@@ -373,6 +373,7 @@ class ResultsPicture {
   // The chart's ticks: the peaks, or where fatigue visibly shifted the load the fresh-muscle peaks
   // (audit25t A6: fatigue-driven peaks after failure ranked upright sitting above slouched).
   Eigen::VectorXd tick_compression_;
+  std::vector<int> abdominal_wall_on_spine_;  // run_notes.h: found once, read by every frame's status lines
   long peak_frame_ = 0;
   int peak_joint_ = 0;
   StoredFields stored_;

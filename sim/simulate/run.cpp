@@ -2,6 +2,7 @@
 #include "sim/simulate/run_notes.h"
 #include "sim/simulate/load_limits.h"
 #include "sim/simulate/threads.h"
+#include "sim/model/known_limits.h"
 #include "sim/model/summary.h"
 
 #include <algorithm>
@@ -394,6 +395,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   int peak_reserve_dof = -1, peak_reserve_sense = 0;
   FirstPeakTime peak_reserve_time(clock.time(0));
   long reserve_frames = 0, notable_reserve_frames = 0, solves = 0, solver_iterations = 0;
+  double peak_neck_flexion = 0;  // degrees
   // Solves the QP did not finish (iteration limit or a numerical failure) and the largest equilibrium
   // residual of any solve: said in the summary, not only in a debugging log (session 19 audit: 12 of
   // 212 bird-dog min/max solves stopped at the limit and the run said nothing).
@@ -623,6 +625,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
     if (reserve > kReservesAct) ++reserve_frames;
     if (reserve >= kNotableReserveNm) ++notable_reserve_frames;
     if (m.creep.enabled) peak_creep = std::max(peak_creep, d.creep.maxCoeff());
+    peak_neck_flexion = std::max(peak_neck_flexion, neck_flexion_deg(m, d.q));  // the run's notes (run_notes.h)
     if (writer && (f % options.write_every == 0 || f == frames - 1)) writer->append(t, d);
     if (options.on_frame) options.on_frame(t, d);
     if (options.progress && (f % 50 == 0 || f == frames - 1)) options.progress(double(f + 1) / frames, t, duration);
@@ -879,7 +882,8 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
                            : nlohmann::json(failed_both_sides ? "both" : side_name(m.muscle_side[failed_fascicle]));
   j["first_to_fail_fascicle"] = failed_fascicle < 0 ? nlohmann::json(nullptr) : nlohmann::json(m.muscle_name[failed_fascicle]);
   // The caveats the numbers need (run_notes.h): in the summary, so the file, --json and Python carry them.
-  j["notes"] = notes_json(run_notes(m, s, b, j, fresh_peak_a));  // fresh: an artefact, not fatigue's recruitment
+  // Fresh activations: the abdominal artefact is the task's, not fatigue's recruitment.
+  j["notes"] = notes_json(run_notes(m, s, b, j, RunObservations{fresh_peak_a, peak_neck_flexion}));
   return j;
 }
 

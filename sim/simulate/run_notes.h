@@ -21,10 +21,13 @@ struct RunNote {
 
 // The notes for a run of `sc` on `m` whose summary is `summary` (run_scenario's, without `notes`);
 // `b`: sc bound to m. In the order `run` prints them.
-// `peak_activation`: each fascicle's fresh-muscle peak activation over the run (nmuscle; empty: no
-// note that needs it).
+// What the run saw frame by frame that the notes read (the summary keeps neither).
+struct RunObservations {
+  std::vector<double> fresh_peak_activation;  // (nmuscle) each fascicle's fresh-muscle peak; empty: not known
+  double peak_neck_flexion_deg = 0;           // the largest neck_flexion_deg (known_limits.h) of the run's frames
+};
 std::vector<RunNote> run_notes(const Model& m, const Scenario& sc, const BoundScenario& b, const nlohmann::json& summary,
-                               const std::vector<double>& peak_activation = {});
+                               const RunObservations& seen);
 
 // The abdominal fascicles whose path rides on a lumbar vertebra (external and internal oblique,
 // rectus abdominis with a point on L1 … L5): the model's abdominal wall on the spine (docs/model.md,
@@ -42,10 +45,6 @@ nlohmann::json notes_json(const std::vector<RunNote>& notes);
 // level (or of a region named cervical or head), or of a cervical level itself (joints_deg), in any
 // keyframe, a motion file's rows included.
 bool scenario_moves_neck(const Scenario& sc, const Model& m);
-
-// The largest flexion of the neck, degrees (neck_flexion_deg, known_limits.h) at the scenario's
-// keyframes, as the run samples them.
-double max_neck_flexion_deg(const Scenario& sc, const BoundScenario& b, const Model& m);
 
 // The forward inclination of the trunk in the scenario's first keyframe, degrees: pelvis flexion plus
 // the lumbar and thoracic levels' flexion. Rests and standing breaks are taken in that posture with
