@@ -259,15 +259,8 @@ py::list sweep(const ps::Scenario& s, const std::vector<PyAxis>& axes_in, const 
   // the CLI's say `--vary`): a grid too large first, as `paraspine sweep`, then every value.
   ps::sweep_point_count(axes, "vary");
   ps::Scenario base = s;
-  if (subject) {
-    ps::Subject over = *subject;
-    // A sex axis gives each point its sex: a percentile subject needs none of its own (the first
-    // label stands in while the subjects merge; every point sets its own).
-    for (const auto& a : axes)
-      if (a.path == "subject.sex" && a.categorical() && over.sex.empty() && base.subject.value_or(ps::Subject{}).sex.empty())
-        over.sex = a.labels.front();
-    base.subject = ps::merge_subject(base.subject.value_or(ps::Subject{}), over);  // unset values: the scenario's
-  }
+  // Unset values: the scenario's; a sex axis gives each point its sex (a percentile needs none of its own).
+  if (subject) base.subject = ps::merge_subject(ps::with_sex_from_axis(base.subject.value_or(ps::Subject{}), axes), *subject);
   ps::check_sweep_axes(base, axes, "vary");  // with the merged subject: a subject.percentile axis needs its sex
   ps::SweepResult r;
   {

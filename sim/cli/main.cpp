@@ -913,12 +913,8 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
                                        ? "sets mass and height, which --vary " + a.path +
                                              " varies: give the measured values (--subject height=…,sex=…) or vary subject.percentile"
                                        : "also set by --vary " + a.path + ": give its values in the axis only");
-    ps::Subject base = sc.subject.value_or(ps::Subject{});
-    // A sex axis gives each point its sex: --subject percentile=50 needs none of its own (the first
-    // label stands in while the spec is read; every point sets its own).
-    for (const auto& a : axes)
-      if (a.path == "subject.sex" && a.categorical() && base.sex.empty()) base.sex = a.labels.front();
-    sc.subject = parse_subject(subject_spec, base);
+    // A sex axis gives each point its sex: --subject percentile=50 needs none of its own.
+    sc.subject = parse_subject(subject_spec, ps::with_sex_from_axis(sc.subject.value_or(ps::Subject{}), axes));
   }
   {  // a path both set and varied: each grid point's value replaced the --set one silently
     std::vector<std::string> axis_paths;

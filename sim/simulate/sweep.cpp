@@ -86,6 +86,12 @@ SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option) {
   return a;
 }
 
+Subject with_sex_from_axis(Subject s, const std::vector<SweepAxis>& axes) {
+  for (const auto& a : axes)
+    if (a.path == "subject.sex" && a.categorical() && s.sex.empty()) s.sex = a.labels.front();
+  return s;
+}
+
 long sweep_point_count(const std::vector<SweepAxis>& axes, const std::string& option) {
   long points = 1;
   std::string spec;

@@ -30,6 +30,11 @@ namespace paraspine {
 std::string canonical_sweep_path(const std::string& path);
 SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option = "--vary");
 
+// A subject read before a subject.sex axis gives each point its sex (--subject percentile=50,
+// Python's subject=): without a sex of its own it takes the axis's first word, so a percentile can
+// be read while the subject is parsed or merged; every grid point then sets its own.
+Subject with_sex_from_axis(Subject s, const std::vector<SweepAxis>& axes);
+
 // The number of grid points (the product of the axes' sizes); an InputError naming `option` when it
 // exceeds kMaxSweepPoints (each point is a whole run; the product would also overflow a long).
 inline constexpr long kMaxSweepPoints = 1000000;
