@@ -563,12 +563,15 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   const std::string notable = r.contains("frames_notable_fraction") && r["frames_used_fraction"].get<double>() > 0
                                   ? fmt::format(" (≥ {:g} N·m in {:.1f} %)", ps::kNotableReserveNm, 100 * r["frames_notable_fraction"].get<double>())
                                   : std::string();
-  fmt::print("\n  reserves: peak {:.2f} N·m{}, used in {:.1f} % of frames{}{}\n", r["peak_moment_Nm"].get<double>(), peak_where,
-             100 * r["frames_used_fraction"].get<double>(), notable,
-             r["peak_moment_Nm"].get<double>() > 0
-                 ? " (moments the model's muscles cannot carry; where they act, the compressions above are lower bounds, "
-                   "since a reserve carries moment without loading the disc)"
-                 : "");
+  // Wrapped like the notes beside it (review25 S5: one ~190-character line).
+  fmt::print("\n{}", ps::cli::wrapped("  reserves: ",
+                                      fmt::format("peak {:.2f} N·m{}, used in {:.1f} % of frames{}{}", r["peak_moment_Nm"].get<double>(), peak_where,
+                                                  100 * r["frames_used_fraction"].get<double>(), notable,
+                                                  r["peak_moment_Nm"].get<double>() > 0
+                                                      ? " (moments the model's muscles cannot carry; where they act, the compressions above are "
+                                                        "lower bounds, since a reserve carries moment without loading the disc)"
+                                                      : ""),
+                                      12));
   if (r["peak_moment_Nm"].get<double>() > 0 && r.contains("peak_fatigue_share_of_strength")) {
     // The failure rule in the same terms, so that reserves in most frames and "never failed" reconcile.
     const double share = r["peak_fatigue_share_of_strength"].get<double>(), limit = r["failure_threshold_share_of_strength"].get<double>();
@@ -578,15 +581,19 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       // Named, with its N·m: the share is of one rotation's own strength in that sense (every muscle
       // acting that way fully active, antagonists' passive forces subtracted), which can be small,
       // so the share is not bounded by 100 %.
-      fmt::print("            failure rule: the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}\n{}",
-                 100 * share, 100 * limit,
-                 share > limit ? fmt::format(" (over it in {:.1f} % of frames)", 100 * r["frames_over_failure_threshold_fraction"].get<double>())
-                               : std::string(" (never reached)"),
-                 r.contains("peak_fatigue_rotation")
-                     ? fmt::format("            (the {}: {:.3g} N·m beyond what fresh muscles need, its muscles' strength {:.3g} N·m)\n",
-                                   r["peak_fatigue_rotation"].get<std::string>(), r["peak_fatigue_added_Nm"].get<double>(),
-                                   r["peak_fatigue_rotation_strength_Nm"].get<double>())
-                     : std::string());
+      fmt::print("{}", ps::cli::wrapped(
+                           "            ",
+                           fmt::format("failure rule: the part fatigue added reached {:.3g} % of the rotation's strength; the task fails past {:.1f} %{}{}",
+                                       100 * share, 100 * limit,
+                                       share > limit ? fmt::format(" (over it in {:.1f} % of frames)",
+                                                                   100 * r["frames_over_failure_threshold_fraction"].get<double>())
+                                                     : std::string(" (never reached)"),
+                                       r.contains("peak_fatigue_rotation")
+                                           ? fmt::format(" (the {}: {:.3g} N·m beyond what fresh muscles need, its muscles' strength {:.3g} N·m)",
+                                                         r["peak_fatigue_rotation"].get<std::string>(), r["peak_fatigue_added_Nm"].get<double>(),
+                                                         r["peak_fatigue_rotation_strength_Nm"].get<double>())
+                                           : std::string()),
+                           12));
   }
   // A solve the QP did not finish is said where the numbers are read, with how far from equilibrium
   // the worst frame is (its activations can be slightly off the criterion's optimum).

@@ -112,12 +112,21 @@ inline std::string wrapped(const std::string& prefix, const std::string& text, s
   size_t col = columns(prefix);
   size_t pos = 0;
   bool first_word = true;
+  // Any run of white space (a '\n' or tab in a note's text included) is one break between words,
+  // so the column count and the indentation hold (review25 S5).
   while (pos < text.size()) {
-    size_t end = text.find(' ', pos);
+    size_t end = text.find_first_of(" \t\n\r", pos);
     if (end == std::string::npos) end = text.size();
-    const std::string word = text.substr(pos, end - pos);
+    std::string word = text.substr(pos, end - pos);
     pos = end + 1;
     if (word.empty()) continue;
+    // A unit never starts a line: "0.5 %" stays together (the word after a number that is '%').
+    while (pos < text.size() && text[pos] == '%') {
+      size_t next = text.find_first_of(" \t\n\r", pos);
+      if (next == std::string::npos) next = text.size();
+      word += ' ' + text.substr(pos, next - pos);
+      pos = next + 1;
+    }
     if (!first_word && col + 1 + columns(word) > width) {
       out.push_back('\n');
       out.append(indent, ' ');  // not "\n" + std::string(...): GCC 12's -Wrestrict misfires on it (PR 105329)

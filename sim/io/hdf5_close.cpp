@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace paraspine {
 
@@ -100,6 +101,17 @@ void divert_to_memory(hid_t file) {
 namespace paraspine {
 
 void skip_hdf5_shutdown_at_exit() { H5dont_atexit(); }
+
+hid_t create_partial_file(const std::string& partial, std::string& why) {
+  std::error_code ec;
+  const bool was_there = std::filesystem::exists(std::filesystem::symlink_status(partial, ec));
+  const hid_t file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0) {
+    why = take_hdf5_error();
+    if (!was_there) std::filesystem::remove(partial, ec);
+  }
+  return file;
+}
 
 std::string file_in_use(const std::string& partial) {
   const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);

@@ -60,6 +60,11 @@ void divert_to_memory(hid_t file);
 // -o zeroed the first one's leading chunks, and the first then renamed a corrupt file into place.
 std::string file_in_use(const std::string& partial);
 
+// H5Fcreate(partial, H5F_ACC_TRUNC) for a writer's ".partial" file. On failure: < 0, with the
+// reason in `why` (may be empty), and no empty file left behind that HDF5 made before it failed (a
+// full disk, audit25i #4); a file that was there before (a link, another's) is not ours to remove.
+hid_t create_partial_file(const std::string& partial, std::string& why);
+
 // For programs (the CLI), called before any other HDF5 call: HDF5 does not register its shutdown
 // at exit. paraspine closes every file it opens itself; the shutdown would only revisit a file
 // whose close failed (a race with another program filling the disk after reserve_for_close) and

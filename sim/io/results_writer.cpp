@@ -608,14 +608,9 @@ ResultsWriter::ResultsWriter(const std::string& path, const Model& m, const RunM
     throw InputError(path, 0, "output", "the HDF5 library refused the LZ4 filter (id 32004)");
   if (const std::string busy = file_in_use(w.partial); !busy.empty())
     throw InputError(path, 0, "output", "cannot create the results file: " + busy);
-  std::error_code ec;
-  const bool was_there = std::filesystem::exists(std::filesystem::symlink_status(w.partial, ec));
-  w.file = H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  std::string why;
+  w.file = create_partial_file(w.partial, why);
   if (w.file < 0) {
-    const std::string why = take_hdf5_error();
-    // HDF5 may have made the file before it failed (a full disk): no empty .partial is left
-    // (audit25i #4); one that was there before (a link, another's) is not ours to remove.
-    if (!was_there) std::filesystem::remove(w.partial, ec);
     throw InputError(path, 0, "output", "cannot create the results file" + (why.empty() ? std::string(" (is the directory there and writable?)") : ": " + why));
   }
 

@@ -51,6 +51,17 @@ TEST(CliText, WrappedKeepsEveryWordWithinTheWidthCountingCharactersNotBytes) {
   EXPECT_EQ(two[0], "  a");
   EXPECT_EQ(two[1], "    " + long_word);
   EXPECT_EQ(two[2], "    b");
+  // A line break or tab inside the text is a break between words, not a column the count misses
+  // (review25 S5): no line comes out unindented or over the width.
+  const auto broken = lines_of(cli::wrapped("  note: ", "first part\nsecond\tpart " + std::string(30, 'y'), 4, 30));
+  ASSERT_EQ(broken.size(), 2u);
+  EXPECT_EQ(broken[0], "  note: first part second part");
+  EXPECT_EQ(broken[1], "    " + std::string(30, 'y'));
+  // A '%' goes with its number: "past 0.5 %" never ends a line on "0.5".
+  const auto percent = lines_of(cli::wrapped("  ", "the task fails past 0.5 % (over it)", 2, 26));
+  ASSERT_EQ(percent.size(), 2u);
+  EXPECT_EQ(percent[0], "  the task fails past");
+  EXPECT_EQ(percent[1], "  0.5 % (over it)");
 }
 
 TEST(CliText, OneYamlDocumentWhateverItsMarkersAndASecondOneAtItsLine) {
