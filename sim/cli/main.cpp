@@ -380,8 +380,15 @@ int run_bench_scenario(const std::string& scenario_name, const std::vector<std::
 int run_run(const std::string& scenario_name, const std::string& out, const std::string& model_override,
             const std::string& subject_spec, const std::string& criterion, const std::vector<std::string>& sets,
             const std::string& motion, double lowpass_hz, bool json, int threads, bool no_fatigue, const ps::ResultsOptions& storage,
-            bool brief, const std::vector<std::string>& joint_items) {
+            bool brief, const std::vector<std::string>& joint_items, const std::string& picture) {
   if (!out.empty()) ps::check_output_path(out);
+  if (!picture.empty()) {  // refused before the work
+    ps::check_output_path(picture);
+    const std::string ext = std::filesystem::path(picture).extension().string();
+    if (ext == ".mp4" || ext == ".gif")
+      throw ps::InputError("--picture", 0, picture, "draws one still picture (.svg, .png or .pdf); a video: -o RESULTS.h5, then paraspine render RESULTS.h5 --animate -o " + picture);
+    ps::check_picture_name(picture, false);
+  }
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);
   // A missing model is named where it was given: --model, or the scenario's `model:` line.
   const std::string model_path = model_override.empty() ? ps::resolve_model_name(sc.model, sc.file, sc.model_line, "model")
@@ -391,6 +398,25 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   ps::Subject subject = sc.subject.value_or(ps::Subject{});
   if (!subject_spec.empty()) subject = parse_subject(subject_spec, subject);
   if (!out.empty()) ps::check_output_path(out, {sc.file, model_path, sc.motion_file}), check_results_name(out);  // after "is an input of the run"
+  if (!picture.empty()) {
+    ps::check_output_path(picture, {sc.file, model_path, sc.motion_file});
+    std::error_code ec;
+    if (!out.empty() && std::filesystem::weakly_canonical(picture, ec) == std::filesystem::weakly_canonical(out, ec))
+      throw ps::InputError("--picture", 0, picture, "is also the results file (-o): give the picture its own name");
+  }
+  // --picture without -o: the results go to a temporary file, are drawn, then removed (audit25t D4:
+  // one command from a scenario to a slide).
+  const std::string results_file =
+      !out.empty() || picture.empty()
+          ? out
+          : (std::filesystem::temp_directory_path() / fmt::format("paraspine-run-{}.h5", static_cast<long>(::getpid()))).string();
+  struct RemoveTemporary {
+    std::string path;
+    ~RemoveTemporary() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove(path, ec);
+    }
+  } temporary{results_file != out ? results_file : std::string()};
   const ps::Model model = ps::scale_model(ps::load_model(model_path), subject);
   // --joints checked against the run's model before any work (an unknown name: exit 2, nothing written).
   std::vector<std::string> selected;
@@ -423,16 +449,24 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
-  if (out.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
-  if (!out.empty()) {
-    ps::cli::remove_on_interrupt({ps::cli::partial_file(out)});
+  if (results_file.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
+  if (!results_file.empty()) {
+    // The temporary results file itself too: an interrupt between its rename and its removal.
+    if (out.empty())
+      ps::cli::remove_on_interrupt({ps::cli::partial_file(results_file), results_file, ps::cli::partial_file(picture)}, "picture");
+    else
+      ps::cli::remove_on_interrupt(picture.empty() ? std::vector<std::string>{ps::cli::partial_file(out)}
+                                                   : std::vector<std::string>{ps::cli::partial_file(out), ps::cli::partial_file(picture)});
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model), sc.motion_text, ps::cli::command_line()};
-    writer = std::make_unique<ps::ResultsWriter>(out, model, meta, storage);
+    writer = std::make_unique<ps::ResultsWriter>(results_file, model, meta, storage);
   }
   g_progress.begin();
   const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
   if (writer) writer->finish(summary);
+  // Drawn before the summary is printed, so a failure to draw is the run's error, not a line lost above it.
+  const std::string picture_line = picture.empty() ? std::string() : ps::cli::draw_run_picture(results_file, picture);
   if (json) {
+    if (!picture_line.empty()) fmt::print(stderr, "picture {}\n", picture_line);
     ps::cli::print_json(summary);
     return 0;
   }
@@ -640,6 +674,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
                summary["creep"]["peak_deg"].get<double>(), at, ps::cli::joint_number(summary, at, "end_creep_deg"));
   }
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
+  if (!picture_line.empty()) fmt::print("{}{}", out.empty() ? "\n" : "", ps::cli::wrapped("  picture: ", picture_line, 4));
   return 0;
 }
 
@@ -1155,11 +1190,15 @@ static int run_main(int argc, char** argv) {
       ->check(ps::cli::positive_number())->needs(run_out_opt);
   run->add_option("--fields", run_storage.fields, "Store only these fields or groups, comma-separated (e.g. joints,muscles/activation; default all)")
       ->delimiter(',')->needs(run_out_opt);
+  std::string run_picture;
+  run->add_option("--picture", run_picture, "Also draw the run into a picture (.svg, .png or .pdf) as `paraspine render` does by default: "
+                                            "the peak compression, muscles coloured by activation (with or without -o)")
+      ->check(ps::cli::non_empty_path());
   run->add_flag("--no-fatigue", run_no_fatigue, "Fresh muscles throughout, no creep: frames independent, solved in parallel with --threads");
   std::vector<std::string> run_joints;
   run->add_option("--joints", run_joints,
                   std::string(kJointsHelp) + " Default: L5-S1, L4-L5, the most loaded level and, when the scenario turns the head or neck, the most loaded cervical level")->delimiter(',')->type_name("LIST");
-  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run neck.yaml --joints C4-C5,C7-T1\n  paraspine run neck.yaml --joints cervical,L5-S1\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5 --set keyframes[4].hands.both.load_kg=12.5");
+  run->footer("Examples:\n  paraspine run rounded_back_lift\n  paraspine run rounded_back_lift --picture stoop.png\n  paraspine run twisting_lift --no-fatigue --threads 0 -o twist.h5\n  paraspine run repetitive_lifting_shift -o shift.h5 --precision single --fields joints,muscles/activation\n  paraspine run repetitive_lifting_shift --set output_rate_hz=50 -o shift.h5 --precision single --compression lz4\n  paraspine run squat_lift -o squat.h5 --subject mass=70,height=1.75,sex=female --json\n  paraspine run squat_lift --motion trial3.csv --lowpass-hz 6 -o trial3.h5\n  paraspine run neck.yaml --joints C4-C5,C7-T1\n  paraspine run neck.yaml --joints cervical,L5-S1\n  paraspine run rounded_back_lift --set keyframes[2].hands.both.load_kg=12.5 --set keyframes[3].hands.both.load_kg=12.5 --set keyframes[4].hands.both.load_kg=12.5");
 
   auto* list = app.add_subcommand("list", "Bundled models and scenarios, one line each");
   list->footer("Examples:\n  paraspine list");
@@ -1295,7 +1334,7 @@ static int run_main(int argc, char** argv) {
                                run_storage.compression = ps::parse_compression(run_compression);
                                return run_storage;
                              }(),
-                             run_brief, run_joints);
+                             run_brief, run_joints, run_picture);
     if (*validate.command) return paraspine_cli::run_validate_command(validate);
     if (*render_verb.command) return render_verb.run();
     if (*report_verb.command) return report_verb.run();

@@ -32,6 +32,22 @@ struct RenderArgs {
 };
 }  // namespace
 
+std::string draw_run_picture(const std::string& results_file, const std::string& out) {
+  const ResultsSeries results(results_file);
+  ResultsPicture picture(results);
+  PictureOptions o;
+  const long frame = picture.peak_frame();
+  o.view = view_for_body(picture.scene(picture.values(frame)).pelvis_rotation);
+  for (const auto& note : picture.omissions(o)) fmt::print(stderr, "note: {}\n", note);
+  const int width = 1600, height = 1000;  // render's defaults
+  write_picture(picture, frame, o, out, width, height);
+  return fmt::format("{}: t = {:.2f} s (the peak compression, frame {}), {} view, coloured by {}, {}×{} px "
+                     "(other instants, views and colours: paraspine render)",
+                     out, results.time[frame], frame, view_name(o.view),
+                     picture.stored().any_muscle_value() ? color_by_name(picture.shown(o).color) : "nothing (no muscle values stored)",
+                     width, height);
+}
+
 Verb add_render_verb(CLI::App& app) {
   auto args = std::make_shared<RenderArgs>();
   CLI::App* c = app.add_subcommand("render", "Draw a results file: spine, muscles coloured by activation/force/fatigue, loads (SVG, PNG, PDF, MP4, GIF)");

@@ -13,6 +13,11 @@ struct Verb {
 };
 
 Verb add_render_verb(CLI::App& app);
+
+// `run --picture OUT`: the picture `render RESULTS -o OUT` draws with its defaults (the run's peak
+// compression, the view that faces the body, muscles coloured by activation, 1600 × 1000), and
+// the line saying what was drawn.
+std::string draw_run_picture(const std::string& results, const std::string& out);
 Verb add_report_verb(CLI::App& app);
 
 }  // namespace paraspine::cli

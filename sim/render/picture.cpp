@@ -2133,17 +2133,23 @@ void write_file_in_place(const std::string& out, const std::string& bytes, const
   }
 }
 
-void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height) {
+void check_picture_name(const std::string& out, bool render_hints) {
   namespace fs = std::filesystem;
-  if (width < 200 || height < 150 || width > 20000 || height > 20000)
-    throw std::invalid_argument(fmt::format("picture size {} × {} is outside 200 × 150 … 20000 × 20000", width, height));
   const std::string ext = fs::path(out).extension().string();
   if (ext == ".mp4" || ext == ".gif")  // a video asked for without --animate
     throw InputError(out, 0, "", "'" + ext + "' is a video: add --animate (a picture is .svg, .png or .pdf)");
   if (ext != ".svg" && ext != ".png" && ext != ".pdf")
-    throw InputError(out, 0, "", "unknown picture format '" + ext + "' (use .svg, .png or .pdf; .mp4 or .gif with --animate)");
+    throw InputError(out, 0, "", "unknown picture format '" + ext + (render_hints ? "' (use .svg, .png or .pdf; .mp4 or .gif with --animate)" : "' (use .svg, .png or .pdf)"));
   const fs::path dir = fs::path(out).parent_path();
   if (!dir.empty() && !fs::is_directory(dir)) throw InputError(out, 0, "", "the folder does not exist");
+}
+
+void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height) {
+  namespace fs = std::filesystem;
+  if (width < 200 || height < 150 || width > 20000 || height > 20000)
+    throw std::invalid_argument(fmt::format("picture size {} × {} is outside 200 × 150 … 20000 × 20000", width, height));
+  check_picture_name(out);
+  const std::string ext = fs::path(out).extension().string();
   // Drawn into memory, then written by write_file_in_place: cairo's own file output reports a
   // failed write only as "error while writing to output stream", and a failed PNG not at all.
   std::string bytes;

@@ -391,6 +391,11 @@ class ResultsPicture {
   FrameValues peak_values_;
 };
 
+// Throws InputError unless `out` names a picture write_picture can make (.svg, .png, .pdf) in a
+// folder that exists: for verbs that draw after long work (run --picture) to refuse before it.
+// `render_hints`: the messages name render's --animate (off for a verb that has none).
+void check_picture_name(const std::string& out, bool render_hints = true);
+
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a
 // temporary name and renamed, so a failed render leaves no file. Throws InputError for a bad path.
 void write_picture(ResultsPicture& p, long frame, const PictureOptions& o, const std::string& out, int width, int height);
