@@ -196,8 +196,7 @@ int run(const BatchArgs& a) {
                s["endurance_s"].is_null() ? std::string("-") : fmt::format("{:.1f}", s["endurance_s"].get<double>()),
                e.seconds, run_verdict(s));
   }
-  fmt::print("\n  verdict: the worst lumbar level against the NIOSH compression limits (action 3400 N, maximum permissible\n"
-             "  6400 N) and the AP shear limits (700 / 1000 N); AP shear + anterior, - posterior (docs/scenarios.md)\n");
+  fmt::print("{}", kVerdictLegend);
   if (any_lower)
     fmt::print("  ≥ lower bounds: reserves carried moments the muscles could not, without loading the discs: the task is\n"
                "    beyond the subject's modelled strength and its true compressions are higher\n");
@@ -237,7 +236,7 @@ Verb add_batch_verb(CLI::App& app) {
   c->add_option("--fields", a->fields, "Store only these fields or groups, comma-separated")->delimiter(',')->needs(out);
   c->add_flag("--no-fatigue", a->no_fatigue, "Fresh muscles throughout, no creep, in every scenario");
   CLI::Option* motion = c->add_option("--motion", a->motions,
-                                      "Motion files (CSV): the one SCENARIO runs once per file, its keyframes replaced by the file's rows, each run named after the file (trial3.csv → trial3.h5)")
+                                      "Motion files (CSV, or OpenSim .mot/.sto): the one SCENARIO runs once per file, its keyframes replaced by the file's rows, each run named after the file (trial3.csv → trial3.h5)")
                            ->expected(1, -1);
   c->add_option("--lowpass-hz", a->lowpass_hz, "Zero-lag low-pass filter of every --motion file, cutoff in Hz")->check(positive_number())->needs(motion);
   c->add_flag("--json", a->json, "Print one JSON object: threads, wall_s, and per scenario name, file, output, seconds, summary, error");

@@ -538,7 +538,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     if (!others.empty())
       fmt::print("  (the NIOSH compression and AP shear limits are for lumbar levels; {} not read against them)\n", others);
   }
-  fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left)\n");
+  fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left; read them with the\n"
+             "   disc frame's ±10° uncertainty, e.g. a stoop's L5-S1 AP shear 686 or 1005 N: docs/scenarios.md, \"Reading loads\")\n");
   // The run's caveats, made by the engine with the summary (sim/simulate/run_notes.h).
   for (const char* key : {"abdominal_pressure_step", "abdominal_wall_artefact", "stooped_rests", "neck_flexion"})
     if (const std::string t = ps::cli::note_text(summary, key); !t.empty()) fmt::print("{}", ps::cli::wrapped("  note: ", t, 4));
@@ -1061,12 +1062,11 @@ int run_sweep_cmd(const std::string& scenario_name, const std::vector<std::strin
   }
   // A point whose task the muscles cannot carry reads a lower compression than the load would give:
   // the reserve takes the moment without loading the disc, so a heavier box can show a smaller peak.
-  fmt::print("\n  verdict: the worst lumbar level against the NIOSH compression limits (action 3400 N, maximum permissible\n"
-             "  6400 N) and the AP shear limits (700 / 1000 N); AP shear + anterior, - posterior (docs/scenarios.md)\n");
+  fmt::print("{}", ps::cli::kVerdictLegend);
   if (no_fatigue) fmt::print("  endurance: not evaluated (--no-fatigue: fresh muscles throughout, no creep)\n");
   if (reserves_acted)
-    fmt::print("  ≥ lower bounds: reserves act at this point (moments the muscles cannot carry) without loading the disc, so a\n"
-               "    heavier box can show a smaller compression (docs/loadsharing.md, \"Reserves\")\n");
+    fmt::print("  ≥ lower bounds: reserves act at these points (moments the muscles cannot carry) without loading the disc, so a\n"
+               "    harder point (a heavier load, a weaker or more fatigued subject) can show a smaller compression (docs/loadsharing.md, \"Reserves\")\n");
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   if (!csv.empty()) fmt::print("  table: {}\n", csv);
   return 0;
@@ -1167,7 +1167,7 @@ static int run_main(int argc, char** argv) {
   run->add_option("--set", run_sets, "PATH=VALUE override, repeatable (e.g. keyframes[2].hands.both.load_kg=12.5)");
   std::string run_motion;
   double run_lowpass_hz = 0;
-  CLI::Option* run_motion_opt = run->add_option("--motion", run_motion, "Motion file (CSV, docs/scenarios.md \"Motion files\") whose rows replace the scenario's keyframes; every other setting is the scenario's");
+  CLI::Option* run_motion_opt = run->add_option("--motion", run_motion, "Motion file (CSV, or OpenSim .mot/.sto; docs/scenarios.md \"Motion files\") whose rows replace the scenario's keyframes; every other setting is the scenario's");
   run->add_option("--lowpass-hz", run_lowpass_hz, "Zero-lag low-pass filter of the --motion file's angles and positions, cutoff in Hz")
       ->check(ps::cli::positive_number())->needs(run_motion_opt);
   CLI::Option* run_out_opt = run->add_option("-o,--output", run_out, "HDF5 results file (schema: paraspine schema)")->check(ps::cli::non_empty_path());
@@ -1224,7 +1224,7 @@ static int run_main(int argc, char** argv) {
   sweep->add_option("--subject", sweep_subject, "The subject of every grid point, as run --subject (e.g. sex=female for a subject.percentile axis); subject axes change it");
   std::string sweep_motion;
   double sweep_lowpass_hz = 0;
-  CLI::Option* sweep_motion_opt = sweep->add_option("--motion", sweep_motion, "Motion file (CSV) whose rows replace the scenario's keyframes, as run --motion");
+  CLI::Option* sweep_motion_opt = sweep->add_option("--motion", sweep_motion, "Motion file (CSV, or OpenSim .mot/.sto) whose rows replace the scenario's keyframes, as run --motion");
   sweep->add_option("--lowpass-hz", sweep_lowpass_hz, "Low-pass cutoff of the --motion file, Hz, as run's")->check(ps::cli::positive_number())->needs(sweep_motion_opt);
   sweep->add_option("-o,--output", sweep_out, "HDF5 file with the grid and every point's summary")->check(ps::cli::non_empty_path());
   sweep->add_option("--threads", sweep_threads, "Threads (0 = all cores, the default)")->check(CLI::Range(0, 4096));

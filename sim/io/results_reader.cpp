@@ -47,8 +47,8 @@ ResultsFileInfo read_results_info(const std::string& path) {
   };
   if (is_sweep_file(file))
     fail("a sweep file (paraspine sweep -o: one summary per grid point, no frames); compare, render, report and "
-         "Python's load_results read the results of one run (paraspine run -o); read a sweep file's /grid and "
-         "/summaries with h5py (docs/hdf5-schema.md, \"Sweep files\")");
+         "Python's load_results read the results of one run (paraspine run -o); read a sweep file with Python's "
+         "paraspine.load_sweep, or its /grid and /summaries with h5py (docs/hdf5-schema.md, \"Sweep files\")");
   if (H5Aexists(file, "schema_version") <= 0) fail("not a paraspine results file (no schema_version)");
   {
     const hid_t a = H5Aopen(file, "schema_version", H5P_DEFAULT);

@@ -65,6 +65,11 @@ TEST(SweepCategorical, WordsAreLabelsAndEachPointRunsItsWord) {
   EXPECT_EQ(parse_sweep_axis("criterion=activation2,minmax").labels, (std::vector<std::string>{"activation2", "minmax"}));
   EXPECT_THROW(parse_sweep_axis("subject.mass=60,heavy"), InputError);
   EXPECT_THROW(parse_sweep_axis("subject.sex=0:1:2"), InputError);
+  // START:STOP:N points are the decimals meant (audit26d #7: 0.39999999999999997 in the CSV).
+  const SweepAxis strength = parse_sweep_axis("subject.strength=0.3:1.0:8");
+  ASSERT_EQ(strength.values.size(), 8u);
+  for (int k = 0; k < 8; ++k) EXPECT_EQ(strength.values[k], std::stod(std::to_string(3 + k) + "e-1")) << k;
+  EXPECT_NEAR(parse_sweep_axis("subject.strength=0:1:4").values[1], 1.0 / 3, 1e-15);  // a third moves by < 1e-15
   EXPECT_THROW(parse_sweep_axis("criterion=activation2,,minmax"), InputError);
 
   Scenario s = load_scenario(test::source_dir() + "/tests/data/test_lift.yaml");
