@@ -476,6 +476,16 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
              model.reference_body_mass, model.reference_height, model.reference_sex, sc.criterion,
              duration >= 1 ? fmt::format("{:.1f}", duration) : fmt::format("{:.3g}", duration), summary["frames"].get<long>());
   if (model.reference_percentile > 0) fmt::print("{}", percentile_line(model));
+  // The kinematics' source when a motion file gave them, and what the hands carry then: --motion
+  // replaces the template's keyframes, their boxes with them (audit26d #17).
+  if (!sc.motion_file.empty()) {
+    double heaviest = 0;
+    for (const auto& k : sc.keyframes)
+      for (const auto& h : k.hands) heaviest = std::max(heaviest, h.load_kg);
+    fmt::print("  motion: {} ({} rows{}); hands: {}\n", sc.motion_file, sc.keyframes.size(),
+               motion.empty() ? "" : fmt::format(", in place of {}'s keyframes", sc.name),
+               heaviest > 0 ? fmt::format("up to {:g} kg per hand", heaviest) : std::string("no load"));
+  }
   // What changes the loads without being in the posture: the abdominal pressure's relief of the lumbar
   // discs (docs/loadsharing.md) and hand positions scaled to the subject's size.
   const double position_scale = summary.value("position_scale", 1.0);

@@ -840,7 +840,7 @@ std::vector<ScenarioKeyframe> read_motion_text(const std::string& csv, const std
       for (const Column& c : columns)
         if (c.kind == Column::Kind::kPelvisPosition) named += (named.empty() ? "" : ", ") + c.name;
       fail(row_line[k], named.empty() ? "pelvis_position" : named,
-           fmt::format("the pelvis is {:.3g} m from where it stands, more than {:g} m: paraspine holds the body in place; for a "
+           fmt::format("the pelvis is {:.3f} m from where it stands, more than {:g} m: paraspine holds the body in place; for a "
                        "trial that walks or travels, leave the travel out (an OpenSim file: motion.columns {{pelvis_tx: ignore}}; "
                        "docs/scenarios.md, \"OpenSim motion files\")",
                        kf.pelvis_position.norm(), kMaxPelvisOffsetM));

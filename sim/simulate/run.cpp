@@ -726,6 +726,9 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
 
   nlohmann::json j;
   j["scenario"] = s.name;
+  // Where the kinematics came from when not the scenario's keyframes (audit26d #17: a --motion run
+  // was titled after its template alone).
+  if (!s.motion_file.empty()) j["motion_file"] = s.motion_file;
   j["model"] = m.name;
   j["subject"] = subject_summary(m);
   j["criterion"] = s.criterion;
