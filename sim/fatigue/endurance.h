@@ -5,9 +5,9 @@
 // reserve moment needed with the current (fatigued) capacities exceeds, on some rotation, the
 // reserve the same frame needs with fresh muscles by more than `threshold` of that rotation's
 // maximal voluntary moment (every muscle acting in that sense fully active, strength.h). The 0.5 %
-// default carries to the joint the failure rule of the three-compartment endurance model the
-// trunk F and R were fitted with (M_A falling 0.5 % of MVC below the target, model-data §5.3),
-// so a task held at x % of a joint's strength fails when the fascicles that can serve it, together,
+// default [A] carries to the joint the margin of model-data §5.3's single-muscle failure test (M_A
+// falling 0.5 % of MVC below the target); Frey-Law, Looft & Heitsman 2012, who fitted the trunk F
+// and R, fail a muscle with no margin, M_R + M_A < TL (docs/fatigue.md, "Endurance"), so a task held at x % of a joint's strength fails when the fascicles that can serve it, together,
 // fall short by as much as one fascicle at x % of its MVC does. Reserves that fresh muscles would
 // need too are the model's strength limit, reported under reserves, never as fatigue; so are
 // shortfalls no fatigued fascicle at its capacity explains (the optimizer moving such a reserve

@@ -66,7 +66,7 @@ FatigueState advance_expm(const FatigueParameters& p, double TL, Branch b, doubl
 // The exact map of branch b over time t, y(t) = y* + E (y(0) − y*), in closed form: with K's real,
 // distinct eigenvalues λ₁, λ₂ (always the case for the published rates: L ≫ F, R), y* = −K⁻¹c and
 // E = e^{Kt} = (e^{λ₁t}(K − λ₂I) − e^{λ₂t}(K − λ₁I)) / (λ₁ − λ₂) — two exponentials instead of a
-// 4 × 4 Padé approximant, equal to it to rounding (tested). False where K is singular or nearly
+// 3 × 3 augmented matrix exponential, equal to it to rounding (tested). False where K is singular or nearly
 // defective (the caller then uses the matrix exponential).
 struct StepMap {
   double y0, y1, e00, e01, e10, e11;

@@ -24,8 +24,8 @@
 //
 // Integration: each branch is linear, y' = K y + c in y = (M_A, M_F), and is integrated exactly:
 // in closed form from K's two real eigenvalues (two exponentials), or with the matrix exponential
-// of the augmented 4 × 4 matrix where K is singular or nearly defective; a branch change inside a
-// step is located by bisection on that exact solution (to 1e-9 s), and the step continues in the
+// of the augmented 3 × 3 matrix where K is singular or nearly defective; a branch change inside a
+// step is located on that exact solution (to 1e-9 s, Illinois regula falsi), and the step continues in the
 // new branch. Steps of any length are therefore exact, and M_F = 1 − M_A − M_R by construction.
 #include <array>
 
