@@ -56,7 +56,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
     }
     ps::ResultsPicture p(results);
     p.check_region(reg);  // the lumbar model has no neck
-    const long f = frame ? *frame : time ? results.frame_at(*time) : p.peak_frame();
+    const long f = frame ? *frame : time ? results.frame_at(*time) : p.default_frame(ps::parse_color_by(color));
     if (f < 0 || f >= results.frames())
       throw ps::InputError("frame", 0, "", fmt::format("frame {} is outside the run in {} (frames 0 … {})", f, path, results.frames() - 1));
     ps::PictureOptions o;

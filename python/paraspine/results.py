@@ -1006,7 +1006,8 @@ class Results:
         render's default instant — when fatigue limited some fascicle (``summary["fatigue_limited_from_s"]``
         not None), the largest fresh-muscle compression's (the ``fresh_peak_compression_time_s`` of the
         level with the largest ``fresh_peak_compression_N``; in a still hold the first frame), else the
-        frame of the highest compression at the most loaded level (docs/render.md). ``view``: sagittal, frontal, top or oblique (None: sagittal,
+        frame of the highest compression at the most loaded level; with ``color="fatigue"`` the last
+        frame, the run's most fatigued (docs/render.md). ``view``: sagittal, frontal, top or oblique (None: sagittal,
         frontal for a body lying across that view). ``color``: activation, force or fatigue;
         ``color_max`` the top of its colour bar (None: activation 1, force and fatigue the run's
         maximum; give one value to compare pictures). ``joint_forces``: compression and shear arrows at

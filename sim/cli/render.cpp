@@ -53,7 +53,7 @@ Verb add_render_verb(CLI::App& app) {
   CLI::App* c = app.add_subcommand("render", "Draw a results file: spine, muscles coloured by activation/force/fatigue, loads (SVG, PNG, PDF, MP4, GIF)");
   c->add_option("RESULTS", args->results, "Results file (paraspine run -o)")->required();
   c->add_option("-o,--output", args->out, "Picture .svg/.png/.pdf, or with --animate .mp4/.gif")->required();
-  c->add_option("--time", args->time, "Instant to draw, s (default: the peak compression of the run)");
+  c->add_option("--time", args->time, "Instant to draw, s (default: the peak compression of the run; with --color fatigue its last frame)");
   c->add_option("--frame", args->frame, "Frame to draw, by its index in the file (0 = the first; instead of --time)")->check(non_negative_number())
       ->excludes("--time");
   c->add_option("--view", args->view, "sagittal (from the right), frontal (from behind), top or oblique; the cameras are fixed to the world "
@@ -123,7 +123,8 @@ Verb add_render_verb(CLI::App& app) {
               if (!args->joint_forces) throw InputError("--joints", 0, "", "chooses the discs of --joint-forces: give --joint-forces too");
               o.joint_force_levels = joint_force_levels(picture, region, args->joints, "--joints");
             }
-            const long frame = c->count("--frame") ? args->frame : c->count("--time") ? results.frame_at(args->time) : picture.peak_frame();
+            const long frame = c->count("--frame") ? args->frame : c->count("--time") ? results.frame_at(args->time)
+                                                                                     : picture.default_frame(parse_color_by(args->color));
             if (frame >= results.frames())
               throw InputError("--frame", 0, "", fmt::format("frame {} is outside the run in {} (frames 0 … {})", frame, args->results, results.frames() - 1));
             // No --view: sagittal, or frontal where the body lies across the sagittal view (its pelvis at the drawn instant).
@@ -144,7 +145,7 @@ Verb add_render_verb(CLI::App& app) {
                 // At the instant asked of this picture when one is (review25: --time fitted the others at their peaks).
                 const long at = c->count("--time") ? r.frame_at(std::clamp(args->time, r.time.front(), r.time.back()))
                                 : c->count("--frame") ? std::min(frame, r.frames() - 1)
-                                                      : p.peak_frame();
+                                                      : p.default_frame(parse_color_by(args->color));
                 ppm = std::min(ppm, p.px_per_m_at(at, args->width, args->height, o));
               }
               o.max_px_per_m = ppm;

@@ -27,7 +27,6 @@
 namespace paraspine {
 namespace {
 
-constexpr const char* kFont = "DejaVu Sans";
 
 struct Camera {
   Vec3 right, up, toward;  // toward = from the scene to the viewer
@@ -117,7 +116,7 @@ double nice_step(double range, int target) { return nice_ceil(range / target); }
 
 void text(cairo_t* cr, double x, double y, const std::string& s, double size, double align = 0, bool bold = false,
           double r = 0.15, double g = 0.15, double b = 0.18) {
-  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  select_font(cr, bold);
   cairo_set_font_size(cr, size);
   cairo_text_extents_t e;
   cairo_text_extents(cr, s.c_str(), &e);
@@ -127,7 +126,7 @@ void text(cairo_t* cr, double x, double y, const std::string& s, double size, do
 }
 
 double text_width(cairo_t* cr, const std::string& s, double size, bool bold = false) {
-  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  select_font(cr, bold);
   cairo_set_font_size(cr, size);
   cairo_text_extents_t e;
   cairo_text_extents(cr, s.c_str(), &e);
@@ -335,7 +334,7 @@ void along_view_mark(cairo_t* cr, const Eigen::Vector2d& c, double r, bool away)
 // Text on a white halo of `halo_alpha`, so it reads over muscles, bones and arrows.
 void haloed_text(cairo_t* cr, double x, double y, const std::string& str, double size, bool bold, const double rgb[3],
                  double halo_alpha) {
-  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  select_font(cr, bold);
   cairo_set_font_size(cr, size);
   cairo_new_path(cr);
   cairo_move_to(cr, x, y);
@@ -1903,7 +1902,7 @@ std::string ResultsPicture::widest_group_value(const PictureOptions& o) const {
 double ResultsPicture::top_groups_width(cairo_t* cr, double fs, const PictureOptions& o) const {
   // Swatch, the widest group name, a gap, the widest value.
   const double value_w = text_width(cr, widest_group_value(o), fs);
-  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  select_font(cr, true);
   cairo_set_font_size(cr, fs);
   cairo_text_extents_t e;
   cairo_text_extents(cr, top_groups_title(o.color), &e);

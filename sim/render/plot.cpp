@@ -19,7 +19,7 @@ cairo_status_t append(void* closure, const unsigned char* data, unsigned int len
 }
 
 void text(cairo_t* cr, double x, double y, const std::string& s, double size, double align, bool bold = false) {
-  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  select_font(cr, bold);
   cairo_set_font_size(cr, size);
   cairo_text_extents_t e;
   cairo_text_extents(cr, s.c_str(), &e);
@@ -59,6 +59,16 @@ void plot_colour(int k, double rgb[3]) {
                                       {0.62, 0.62, 0.10}, {0.09, 0.62, 0.70}};
   const auto& c = palette[((k % 10) + 10) % 10];
   rgb[0] = c[0], rgb[1] = c[1], rgb[2] = c[2];
+}
+
+void select_font(cairo_t* cr, bool bold) {
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_font_options_t* options = cairo_font_options_create();
+  cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY);
+  cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+  cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+  cairo_set_font_options(cr, options);
+  cairo_font_options_destroy(options);
 }
 
 std::string plot_svg(const std::vector<PlotSeries>& series, const PlotOptions& o) {

@@ -1,6 +1,8 @@
 #pragma once
 // Line plots of time series as SVG documents (Cairo), for reports: axes with round ticks, labels,
 // a legend, an optional horizontal limit line.
+#include <cairo.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +28,13 @@ struct PlotOptions {
 // the decimals the step needs (step 2.5e-3: "0.0075"; 0.25: "0.75"; 25: "75"; 1e4: "20000"), "0"
 // for zero.
 std::string tick_label(double value, double step);
+
+// Selects the pictures' and plots' font (DejaVu Sans, bold or not) with fixed font options: grey
+// antialiasing, no hinting, unhinted metrics, whatever the surface. Without them the text depended
+// on what the process drew before — cairo shares scaled fonts between surfaces, and an SVG drawn
+// first left a notebook's next PNG with other glyph shapes than `render`'s (found in session 26) —
+// and on the surface type, so an SVG's text could be laid out apart from the PNG's.
+void select_font(cairo_t* cr, bool bold);
 
 // Qualitative palette, colour k (cycles), r, g, b in [0, 1].
 void plot_colour(int k, double rgb[3]);

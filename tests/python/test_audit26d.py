@@ -36,3 +36,34 @@ def test_a_travelling_pelvis_is_named_with_its_distance_to_the_millimetre(tmp_pa
     motion.write_text("time,pelvis_position[0]\n0,0\n1,1.004\n")
     r = run("run", "squat_lift", "--motion", str(motion), "--no-fatigue")
     assert r.returncode == 2 and "the pelvis is 1.004 m from where it stands, more than 1 m" in r.stderr, r.stderr
+
+
+def test_a_fatigue_picture_defaults_to_the_last_frame(tmp_path):
+    # #20: `render sitting.h5 --color fatigue` drew t = 0 of a still hold, where nothing is fatigued.
+    import h5py
+    import paraspine
+    h5 = tmp_path / "bs.h5"
+    assert run("run", "biering_sorensen", "--set", "output_rate_hz=2", "-o", str(h5)).returncode == 0
+    with h5py.File(h5) as f:
+        end = f["time"][-1]
+    r = run("render", str(h5), "--color", "fatigue", "-o", str(tmp_path / "f.png"))
+    assert r.returncode == 0 and f"t = {end:.2f} s" in r.stdout, r.stdout
+    r = run("render", str(h5), "-o", str(tmp_path / "a.png"))  # activation: the usual default instant
+    assert f"t = {end:.2f} s" not in r.stdout, r.stdout
+    pic = paraspine.load_results(str(h5)).picture(color="fatigue")
+    assert abs(pic.time_s - end) < 1e-9
+
+
+def test_a_png_is_renders_whatever_the_process_drew_before(tmp_path):
+    # Found while testing #20: after an SVG of another run in the same process, a notebook's PNG had
+    # other glyph shapes than `render`'s (cairo shares scaled fonts between surfaces; the font
+    # options were the surface's). The font options are now fixed (select_font, sim/render/plot.h).
+    import paraspine
+    hold, lift = tmp_path / "hold.h5", tmp_path / "lift.h5"
+    assert run("run", "biering_sorensen", "--set", "output_rate_hz=2", "-o", str(hold)).returncode == 0
+    assert run("run", "squat_lift", "--no-fatigue", "-o", str(lift)).returncode == 0
+    paraspine.load_results(str(hold)).picture(color="fatigue", time=100)  # an SVG first
+    cli = tmp_path / "cli.png"
+    assert run("render", str(lift), "--time", "0.5", "--width", "800", "--height", "500", "-o", str(cli)).returncode == 0
+    p = paraspine.load_results(str(lift)).picture(time=0.5, width=800, height=500, format="png")
+    assert p.data == cli.read_bytes()
