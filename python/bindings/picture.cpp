@@ -34,7 +34,7 @@ void check_size(int width, int height) {
 py::tuple picture(const std::string& path, std::optional<long> frame, std::optional<double> time, const std::string& view,
                   const std::string& color, double color_max, int width, int height, bool joint_forces,
                   const std::string& format, const std::string& output, const std::string& region,
-                  const std::vector<std::string>& joints) {
+                  const std::vector<std::string>& joints, const std::vector<std::string>& highlight) {
   check_size(width, height);
   const ps::Region reg = ps::parse_region(region, "region");  // before anything is read or written
   if (frame && time) throw ps::InputError("time", 0, "", "give time or frame, not both");
@@ -69,6 +69,7 @@ py::tuple picture(const std::string& path, std::optional<long> frame, std::optio
       if (!joint_forces) throw ps::InputError("joints", 0, "", "chooses the discs of joint_forces: give joint_forces=True too");
       o.joint_force_levels = ps::cli::joint_force_levels(p, reg, joints, "joints");
     }
+    if (!highlight.empty()) std::tie(o.highlight, o.highlight_label) = ps::highlight_muscles(p.model(), highlight, "highlight");
     if (!output.empty())
       ps::write_picture(p, f, o, output, width, height);
     else
@@ -97,5 +98,6 @@ void bind_picture(py::module_& mod) {
   mod.def("_picture", &picture, py::arg("path"), py::arg("frame") = std::nullopt, py::arg("time") = std::nullopt,
           py::arg("view") = "", py::arg("color") = "activation", py::arg("color_max") = 0.0, py::arg("width") = 1600,
           py::arg("height") = 1000, py::arg("joint_forces") = false, py::arg("format") = "svg", py::arg("output") = "",
-          py::arg("region") = "whole", py::arg("joints") = std::vector<std::string>{});
+          py::arg("region") = "whole", py::arg("joints") = std::vector<std::string>{},
+          py::arg("highlight") = std::vector<std::string>{});
 }

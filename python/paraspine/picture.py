@@ -173,7 +173,8 @@ def _file_of(results: "Results") -> str:
 def picture(results: "Results", time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
             color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
             width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole",
-            joints: Union[str, Sequence[str], None] = None) -> Picture:
+            joints: Union[str, Sequence[str], None] = None,
+            highlight: Union[str, Sequence[str], None] = None) -> Picture:
     """See :meth:`Results.picture`."""
     if region not in REGIONS:
         raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
@@ -199,7 +200,8 @@ def picture(results: "Results", time: Optional[float] = None, frame: Optional[in
     kw = dict(frame=frame, time=None if time is None else float(time), view=view or "", color=color,
               color_max=0.0 if color_max is None else float(color_max), width=int(width), height=int(height),
               joint_forces=bool(joint_forces), region=region,
-              joints=[] if joints is None else [joints] if isinstance(joints, str) else list(joints))
+              joints=[] if joints is None else [joints] if isinstance(joints, str) else list(joints),
+              highlight=[] if highlight is None else [highlight] if isinstance(highlight, str) else list(highlight))
     data, info = _core._picture(path, format=format, **kw)
     kw["frame"] = int(info["frame"])  # saved again: the instant drawn, whatever chose it
     kw["time"] = None

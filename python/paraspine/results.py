@@ -996,7 +996,8 @@ class Results:
     def picture(self, time: Optional[float] = None, frame: Optional[int] = None, view: Optional[str] = None,
                 color: str = "activation", color_max: Optional[float] = None, joint_forces: bool = False,
                 width: int = 1200, height: int = 750, format: str = "svg", region: str = "whole",
-                joints: Union[str, Sequence[str], None] = None) -> "Picture":
+                joints: Union[str, Sequence[str], None] = None,
+                highlight: Union[str, Sequence[str], None] = None) -> "Picture":
         """The body at one instant, drawn as ``paraspine render`` draws it (docs/render.md): spine, head
         and pelvis in their posture, every fascicle coloured, the hand loads, and the compression at
         every level beside them. Jupyter shows the returned :class:`~paraspine.picture.Picture`
@@ -1016,6 +1017,8 @@ class Results:
         region's bones, its vertebrae labelled, joint-load arrows at its discs (render ``--region``).
         ``joints``: with ``joint_forces``, the discs whose arrows are drawn (names or regions, as
         render ``--joints``; default: chosen so arrows and labels stay clear of each other).
+        ``highlight``: muscle groups or fascicle names drawn as usual, the other fascicles faint and grey
+        (render ``--highlight``; e.g. ``["iliocostalis", "longissimus", "spinalis"]``).
 
         In-memory results (``simulate`` without ``output=``) are written once to a temporary file,
         removed with the results; results simulated with ``fields=`` and no file cannot be drawn
@@ -1023,7 +1026,7 @@ class Results:
         from .picture import picture
         return picture(self, time=time, frame=frame, view=view, color=color, color_max=color_max,
                        joint_forces=joint_forces, width=width, height=height, format=format, region=region,
-                       joints=joints)
+                       joints=joints, highlight=highlight)
 
     def _inputs(self) -> list[str]:
         """The files the run read, as far as known: they are never to be replaced by results."""

@@ -29,6 +29,7 @@ struct RenderArgs {
   bool animate = false, joint_forces = false;
   std::vector<std::string> joints;  // --joints: the discs of --joint-forces
   std::vector<std::string> same_scale_as;  // --same-scale-as: other results files drawn at one pixel scale
+  std::vector<std::string> highlight;      // --highlight: muscle groups or fascicles drawn as usual, the others faint
 };
 }  // namespace
 
@@ -81,6 +82,10 @@ Verb add_render_verb(CLI::App& app) {
                  "with these options), and all are drawn at the smallest of those scales; give the same list when drawing each "
                  "(render a.h5 --same-scale-as b.h5, render b.h5 --same-scale-as a.h5) for slides side by side")
       ->expected(1, -1);
+  c->add_option("--highlight", args->highlight,
+                 "Muscle groups or fascicles drawn as usual, comma-separated (e.g. iliocostalis,longissimus,spinalis); "
+                 "the other fascicles faint and grey (`paraspine model info` lists the groups)")
+      ->delimiter(',')->type_name("LIST");
   c->add_flag("--animate", args->animate, "Draw the run over time into a video (.mp4 or .gif, needs ffmpeg)");
   c->add_option("--fps", args->fps, "Animation frames per second of video")->capture_default_str()->check(CLI::Range(1.0, 120.0) & finite_number());
   c->add_option("--speed", args->speed, "Animation: seconds of the run per second of video")->capture_default_str()->check(positive_number());
@@ -90,6 +95,7 @@ Verb add_render_verb(CLI::App& app) {
             "  paraspine render lift.h5 -o lift.svg\n"
             "  paraspine render lift.h5 --time 1.5 --view oblique --color force -o lift.png\n"
             "  paraspine render lift.h5 --joint-forces -o lift_loads.png\n"
+            "  paraspine render lift.h5 --highlight iliocostalis,longissimus,spinalis -o erectors.png\n"
             "  paraspine render neck.h5 --time 16000 --region neck --joint-forces -o neck.png\n"
             "  paraspine render plank.h5 --frame 12 -o plank.png\n"
             "  paraspine render sitting.h5 --color fatigue --view frontal -o fatigue.pdf\n"
@@ -132,6 +138,8 @@ Verb add_render_verb(CLI::App& app) {
             o.color = parse_color_by(args->color);
             o.color_max = args->color_max;
             o.joint_forces = args->joint_forces;
+            if (!args->highlight.empty())
+              std::tie(o.highlight, o.highlight_label) = highlight_muscles(picture.model(), args->highlight, "--highlight");
             // One pixel scale with other files' pictures (audit25t D1: a stoop and a squat rendered apart
             // were drawn 10 % apart, 43 against 39 px per 2000 N): the smallest fitted scale of all, as the
             // report gives the columns of a row.

@@ -1154,8 +1154,36 @@ double ResultsPicture::color_value(const FrameValues& v, int i, const PictureOpt
 }
 
 static std::string legend_muscle_line(const Scene& s, const PictureOptions& o, bool coloured) {
+  if (!o.highlight.empty()) {
+    const long shown = std::count(o.highlight.begin(), o.highlight.end(), true);
+    return coloured ? fmt::format("{} ({} of {} fascicles; the others faint): colour = {}", o.highlight_label, shown,
+                                  s.muscle_path.size(), color_by_name(o.color))
+                    : fmt::format("{} ({} of {} fascicles; the others faint)", o.highlight_label, shown, s.muscle_path.size());
+  }
   if (!coloured) return fmt::format("muscle fascicles ({}): width ∝ √(max. force)", s.muscle_path.size());
   return fmt::format("muscle fascicles ({}): colour = {}, width ∝ √(max. force)", s.muscle_path.size(), color_by_name(o.color));
+}
+
+std::pair<std::vector<bool>, std::string> highlight_muscles(const Model& model, const std::vector<std::string>& items,
+                                                            const std::string& option) {
+  std::vector<bool> on(model.muscle_name.size(), false);
+  std::string label;
+  for (const std::string& item : items) {
+    bool found = false;
+    for (size_t i = 0; i < on.size(); ++i)
+      if (model.muscle_group[i] == item || model.muscle_name[i] == item) on[i] = found = true;
+    if (!found) {
+      std::vector<std::string> groups;
+      for (const auto& g : model.muscle_group)
+        if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+      std::string list;
+      for (const auto& g : groups) list += (list.empty() ? "" : ", ") + g;
+      throw InputError(option, 0, item, fmt::format("no muscle group or fascicle of that name in the {} model (its groups: {})", model.name, list));
+    }
+    label += (label.empty() ? "" : ", ") + item;
+  }
+  if (items.empty()) on.clear();
+  return {on, label};
 }
 
 ResultsPicture::Area ResultsPicture::body_area(double w, double h, const PictureOptions& o, int status_shown, int legend_shown) const {
@@ -1376,13 +1404,15 @@ void ResultsPicture::draw_body(cairo_t* cr, double x0, double y0, double w, doub
       }
     } else if (it.kind == 1) {
       const int i = it.a;
+      const bool faint = !o.highlight.empty() && !o.highlight[i];
       double rgb[3] = {0.62, 0.62, 0.64};
-      if (const double c = color_value(v, i, o); std::isfinite(c)) colormap(c, rgb);
+      if (const double c = color_value(v, i, o); std::isfinite(c) && !faint) colormap(c, rgb);
       const auto pa = P(s.muscle_path[i][it.b]), pb = P(s.muscle_path[i][it.b + 1]);
       if (points_off_frame({pa, pb}, 0.006 * px_per_m + 1)) continue;
       cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-      cairo_set_line_width(cr, std::max(0.6, px_per_m * (0.0012 + 0.0045 * std::sqrt(model_.muscle_fmax[i] / fmax_all))));
-      cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], 0.9);
+      const double width = std::max(0.6, px_per_m * (0.0012 + 0.0045 * std::sqrt(model_.muscle_fmax[i] / fmax_all)));
+      cairo_set_line_width(cr, faint ? std::min(width, std::max(0.6, 0.0012 * px_per_m)) : width);
+      cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], faint ? 0.2 : 0.9);
       cairo_move_to(cr, pa.x(), pa.y()), cairo_line_to(cr, pb.x(), pb.y());
       cairo_stroke(cr);
     } else {

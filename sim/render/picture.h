@@ -77,7 +77,19 @@ struct PictureOptions {
   // A region's camera in an animation (fixed_frame): fitted over the frames of this span of the run, s
   // (default: the whole run). Pictures of the whole body keep the run-wide camera they had.
   double span_start = -INFINITY, span_end = INFINITY;
+  // Fascicles drawn as usual when `highlight` is set (one flag per muscle, from highlight_muscles);
+  // the others faint, thin and grey, so a few groups stand out among the 678 (audit25t D2). Empty:
+  // every fascicle as usual. `highlight_label` names the selection in the legend.
+  std::vector<bool> highlight;
+  std::string highlight_label;
 };
+
+// The muscles `items` name (muscle groups, e.g. "longissimus", or single fascicles, e.g.
+// "LTpL_L5_r"; a group takes both sides) as PictureOptions::highlight flags, and the legend's label
+// ("iliocostalis, longissimus, spinalis"). Throws InputError (field `option`) for an unknown name,
+// listing the model's groups.
+std::pair<std::vector<bool>, std::string> highlight_muscles(const Model& model, const std::vector<std::string>& items,
+                                                            const std::string& option);
 
 // One instant of a results file.
 struct FrameValues {
