@@ -96,7 +96,11 @@ std::string plot_svg(const std::vector<PlotSeries>& series, const PlotOptions& o
 
   const double fs = std::max(10.0, H / 30);
   const double L = 5.2 * fs, R = W - 1.2 * fs, T = 2.6 * fs;
-  const double legend_rows = std::ceil(series.size() / 4.0);
+  const bool any_band = std::any_of(series.begin(), series.end(), [](const PlotSeries& s) {
+    return std::find(s.lower_bound.begin(), s.lower_bound.end(), true) != s.lower_bound.end();
+  });
+  const size_t legend_entries = series.size() + (any_band ? 1 : 0);
+  const double legend_rows = std::ceil(legend_entries / 4.0);
   const double B = H - 3.2 * fs - legend_rows * 1.3 * fs;
   auto X = [&](double x) { return L + (R - L) * (x - xmin) / (xmax - xmin); };
   auto Y = [&](double y) { return B - (B - T) * (y - ymin) / (ymax - ymin); };
@@ -142,6 +146,24 @@ std::string plot_svg(const std::vector<PlotSeries>& series, const PlotOptions& o
     text(cr, R - 0.4 * fs, Y(*o.hline) - 0.4 * fs, o.hline_label, 0.8 * fs, 1.0, true);
   }
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  // The lower-bound bands first, under every line: each piece between two points that are both bounds.
+  for (const auto& s : series) {
+    if (s.lower_bound.empty()) continue;
+    double rgb[3];
+    plot_colour(s.colour, rgb);
+    cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], 0.25);
+    cairo_set_line_width(cr, 0.55 * fs);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (size_t k = 0; k < s.x.size() && k < s.y.size() && k < s.lower_bound.size(); ++k) {
+      if (!s.lower_bound[k] || !std::isfinite(s.y[k])) continue;
+      const bool next = k + 1 < s.x.size() && k + 1 < s.lower_bound.size() && s.lower_bound[k + 1] && std::isfinite(s.y[k + 1]);
+      cairo_move_to(cr, X(s.x[k]), Y(s.y[k]));
+      if (next) cairo_line_to(cr, X(s.x[k + 1]), Y(s.y[k + 1]));
+      else cairo_line_to(cr, X(s.x[k]), Y(s.y[k]));  // a lone point: a dot
+      cairo_stroke(cr);
+    }
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+  }
   for (const auto& s : series) {
     double rgb[3];
     plot_colour(s.colour, rgb);
@@ -179,6 +201,16 @@ std::string plot_svg(const std::vector<PlotSeries>& series, const PlotOptions& o
     cairo_set_dash(cr, nullptr, 0, 0);
     cairo_set_source_rgb(cr, 0.15, 0.15, 0.18);
     text(cr, x + 2.0 * fs, y, series[k].name, 0.8 * fs, 0);
+  }
+  if (any_band) {
+    const size_t k = series.size();
+    const double x = L + (k % 4) * col_w, y = B + 3.4 * fs + (k / 4) * 1.3 * fs;
+    cairo_set_source_rgba(cr, 0.45, 0.45, 0.5, 0.35);
+    cairo_set_line_width(cr, 0.55 * fs);
+    cairo_move_to(cr, x, y - 0.3 * fs), cairo_line_to(cr, x + 1.6 * fs, y - 0.3 * fs);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.15, 0.15, 0.18);
+    text(cr, x + 2.0 * fs, y, o.lower_bound_label.empty() ? "band: lower bound" : o.lower_bound_label, 0.8 * fs, 0);
   }
 
   cairo_destroy(cr);

@@ -14,6 +14,9 @@ struct PlotSeries {
   std::vector<double> x, y;
   int colour = 0;  // index into the qualitative palette (plot_colour)
   bool dashed = false;
+  // Per point (empty: none): where the value is a lower bound (reserves acted), drawn on a pale band
+  // of the series' colour, so a "≥" curve is not read as a plain one (audit25t D5).
+  std::vector<bool> lower_bound;
 };
 
 struct PlotOptions {
@@ -21,6 +24,7 @@ struct PlotOptions {
   std::optional<double> ymin, ymax;  // default: from the data (ymin 0 when all data ≥ 0)
   std::optional<double> hline;       // e.g. the NIOSH action limit
   std::string hline_label;
+  std::string lower_bound_label;  // the legend entry of the bands (drawn when a series has one)
   int width = 760, height = 380;
 };
 

@@ -70,6 +70,9 @@ struct Entry {
   std::unique_ptr<ResultsPicture> picture;
   std::vector<double> t;             // sampled times
   Eigen::MatrixXd compression;       // (samples × joints)
+  // Per sample: reserves of at least kNotableReserveNm acted, so its loads are lower bounds (empty
+  // when the file has no /joints/reserve_moment).
+  std::vector<bool> lower_bound;
   // Per group, both sides: activation as the mean over its fascicles; fatigue as the share of its
   // strength lost, M_F weighted by each fascicle's maximum force (the summary's end_fatigued_fraction).
   std::map<std::string, std::vector<double>> group_activation, group_fatigue;
@@ -77,6 +80,9 @@ struct Entry {
   std::string label;
   std::vector<std::string> omissions;  // what the page leaves out of this file and why (--fields)
 };
+
+// The legend of the compression plots' bands (sim/simulate/load_limits.h: the threshold rings use).
+const std::string kLowerBoundBand = fmt::format("band: ≥ lower bound (reserves ≥ {:g} N·m)", kNotableReserveNm);
 
 Entry read_entry(const std::string& path) {
   Entry e;
@@ -89,6 +95,11 @@ Entry read_entry(const std::string& path) {
   e.t.assign(time.data(), time.data() + time.size());
   const StoredFields& has = e.picture->stored();
   if (has.compression) e.compression = r.strided("/joints/compression", stride);
+  if (has.reserve) {
+    const Eigen::MatrixXd reserve = r.strided("/joints/reserve_moment", stride);  // samples × (joints · 3)
+    for (Eigen::Index k = 0; k < reserve.rows(); ++k)
+      e.lower_bound.push_back(reserve.cols() > 0 && reserve.row(k).cwiseAbs().maxCoeff() >= kNotableReserveNm);
+  }
   const Eigen::MatrixXd act = has.activation ? r.strided("/muscles/activation", stride) : Eigen::MatrixXd();
   const Eigen::MatrixXd fat = has.fatigued ? r.strided("/fatigue/fatigued", stride) : Eigen::MatrixXd();
   if (r.fatigue_mode == "off")
@@ -468,9 +479,11 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
       p.x = e.t;
       for (Eigen::Index r = 0; r < e.compression.rows(); ++r) p.y.push_back(e.compression(r, joints[k]));
       p.colour = static_cast<int>(k);
+      p.lower_bound = e.lower_bound;
       s.push_back(p);
     }
     PlotOptions o;
+    o.lower_bound_label = kLowerBoundBand;
     o.title = e.label + ": compression";
     o.xlabel = "time, s", o.ylabel = "compression, N";
     o.ymin = 0, o.ymax = std::ceil(cmax * 1.08 / 500) * 500;
@@ -545,6 +558,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
     h += "<h2>Side by side</h2>\n";
     PlotOptions o;
     o.title = "L5-S1 compression, every file";
+    o.lower_bound_label = kLowerBoundBand;
     o.xlabel = "time, s", o.ylabel = "compression, N";
     o.hline = kNioshActionLimit, o.hline_label = "NIOSH action limit 3400 N";
     o.width = 1100, o.height = 420;
@@ -555,6 +569,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; } figcaption {
       PlotSeries p;
       p.name = entries[k].label, p.x = entries[k].t, p.colour = static_cast<int>(k);
       for (Eigen::Index r = 0; r < entries[k].compression.rows(); ++r) p.y.push_back(entries[k].compression(r, j));
+      p.lower_bound = entries[k].lower_bound;
       s.push_back(p);
     }
     h += "<figure>" + svg_img(plot_svg(s, o), o.title) + "</figure>\n";

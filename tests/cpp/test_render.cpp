@@ -445,6 +445,31 @@ TEST(Plot, TickLabelsCarryTheDigitsOfTheStep) {
   }
 }
 
+// audit25t D5: where reserves acted a compression is a lower bound; the plots draw a pale band under
+// those points (and only those) and name it in the legend.
+TEST(Plot, LowerBoundsAreBandedAndNamed) {
+  PlotSeries a;
+  a.name = "a";
+  for (int k = 0; k < 10; ++k) a.x.push_back(k), a.y.push_back(100 * k);
+  PlotOptions o;
+  o.lower_bound_label = "band: lower bound here";
+  const std::string plain = plot_svg({a}, o);
+  auto count = [](const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(plain, "opacity:0.25"), 0u);
+  a.lower_bound.assign(10, false);
+  const std::string none = plot_svg({a}, o);
+  EXPECT_EQ(count(none, "opacity:0.25"), 0u);  // no bound, no band,
+  EXPECT_EQ(none.size(), plain.size());        // and no legend entry (the SVGs differ only in cairo's surface id)
+  a.lower_bound[3] = a.lower_bound[4] = a.lower_bound[5] = true;  // pieces 3-4 and 4-5, and 5's end
+  const std::string banded = plot_svg({a}, o);
+  EXPECT_EQ(count(banded, "opacity:0.25"), 3u);
+  EXPECT_NE(banded.size(), plain.size());  // the legend's extra entry (its text is glyphs in the SVG)
+}
+
 // Review 10, A3: the scenario's external forces were never drawn, and golf's hands at impact read
 // "0.1 kg (1 N)" while the club pulled 319 N there. The scene now carries every external force the
 // run applied at that instant; a force at the hands joins their arrow, labelled with the resultant.
