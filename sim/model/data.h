@@ -104,6 +104,7 @@ struct Data {
   struct LoadSharingSummary {
     QpStatus status = QpStatus::kSolved;
     int qp_iterations = 0, outer_iterations = 0;
+    int cold_retries = 0;  // warm-started solves that did not converge and were solved again from λ = 0
     double equilibrium_residual = 0, max_reserve = 0, objective = 0;
   } loadsharing_info;
 

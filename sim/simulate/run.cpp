@@ -399,7 +399,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   // Solves the QP did not finish (iteration limit or a numerical failure) and the largest equilibrium
   // residual of any solve: said in the summary, not only in a debugging log (session 19 audit: 12 of
   // 212 bird-dog min/max solves stopped at the limit and the run said nothing).
-  long unconverged_solves = 0;
+  long unconverged_solves = 0, cold_retries = 0;
   // Solves counted as converged whose equilibrium residual is above 100 × the solver's tolerance
   // (10⁻⁸ at the default 10⁻¹⁰) of the frame's largest net
   // moment: the QP's stall rule ends a solve that stops making progress below 10⁻⁷ (frames where
@@ -411,6 +411,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   auto count_solve = [&](const Data& solved_frame) {
     ++solves;
     solver_iterations += solved_frame.loadsharing_info.qp_iterations;
+    cold_retries += solved_frame.loadsharing_info.cold_retries;
     if (solved_frame.loadsharing_info.status != QpStatus::kSolved) ++unconverged_solves;
     else if (solved_frame.loadsharing_info.equilibrium_residual > loose_band * std::max(1.0, solved_frame.tau.lpNorm<Eigen::Infinity>()))
       ++loose_solves;
@@ -739,6 +740,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
   j["load_sharing_loose_solves"] = loose_solves;
   j["load_sharing_max_residual_Nm"] = max_equilibrium_residual;
   j["load_sharing_iterations"] = solver_iterations;  // the solver's steps over all solves (QpInfo::iterations)
+  j["load_sharing_cold_retries"] = cold_retries;  // warm starts that failed and were solved again from λ = 0
   j["repeated_cycle_frames"] = repeated_frames;  // frames that took an earlier repetition's answer
   // Solved frames whose inverse dynamics and muscle geometry were an earlier repetition's (PostureWork).
   j["repeated_posture_frames"] = repeated_posture_frames;

@@ -153,6 +153,36 @@ TEST(LoadSharingFull, Activation3SaysWhenItsOuterLoopStopsAtTheCap) {
   EXPECT_EQ(enough.loadsharing_info.status, QpStatus::kSolved);
 }
 
+// audit26b M6: a warm start that does not converge is solved again from λ = 0 in the same frame, so
+// the frame keeps a converged answer where the cold start finds one (a lifting-shift frame started
+// from the last repetition's multipliers stopped at the 400-step cap; cold it took 235 steps).
+TEST(LoadSharingFull, AWarmStartThatFailsIsSolvedAgainCold) {
+  const Model& m = test::full_spine();
+  std::mt19937 rng(11);
+  const Posture p = everyday_posture(m, rng);
+  LoadSharingSettings s;
+  Data cold(m);
+  test::solve_static(m, p, 8.0, cold, s);
+  ASSERT_EQ(cold.loadsharing_info.status, QpStatus::kSolved);
+  ASSERT_EQ(cold.loadsharing_info.cold_retries, 0);
+  const int steps = cold.loadsharing_info.qp_iterations;
+  // Multipliers far from this frame's, and a cap the cold solve just meets.
+  s.qp.max_iterations = steps;
+  Data d(m);
+  set_static_posture(m, p, d);
+  clear_loads(m, d);
+  for (auto& h : d.hands) h.load_mass = 8.0;
+  evaluate_frame(m, d);
+  ASSERT_EQ(d.qp.m, m.ndof);  // a multiplier per rotation
+  Eigen::VectorXd start(m.ndof);
+  for (int k = 0; k < m.ndof; ++k) start[k] = (k % 2 ? -1 : 1) * 1e4 * (1 + k % 7);
+  load_sharing(m, s, d, start);
+  EXPECT_EQ(d.loadsharing_info.cold_retries, 1);
+  EXPECT_EQ(d.loadsharing_info.status, QpStatus::kSolved);
+  EXPECT_GT(d.loadsharing_info.qp_iterations, steps);  // the failed warm steps count too
+  EXPECT_LE((d.activation - cold.activation).cwiseAbs().maxCoeff(), 1e-9);
+}
+
 // audit23s #9: the robustness tests of activation3 and minmax ran frames without reserves only. On
 // the lumbar model, harsh postures with 15 kg per hand need reserves in most frames; there
 // activation3's answer must satisfy Σ a³'s KKT conditions with the exact-penalty reserves, and
