@@ -130,3 +130,14 @@ def test_stoop_box_and_lumbar_figures(tmp_path):
     assert _peak(summary("rounded_back_lift", "--model", "lumbar")) == (3334, 3334, True)
     assert _peak(summary("squat_lift", "--model", "lumbar")) == (2963, 2963, True)
     assert "≥3334 N" in other and "≥2963 N" in other
+
+
+def test_fatigue_holds_table_gives_the_printed_peaks():
+    # docs/fatigue.md, "Peaks under fatigue": the rows re-measured in session 26, every one a lower bound.
+    text = (ROOT / "docs/fatigue.md").read_text()
+    fhp = summary("forward_head_posture")
+    assert _peak(fhp, "T2-T3") == (1534, 1134, True) and _peak(fhp, "L5-S1") == (1264, 876, True)
+    assert "T2-T3 ≥1534 N (940 s) / ≥1134 N" in text and "L5-S1 ≥1264 / ≥876 N" in text
+    bag = summary("backpack_carry")
+    assert _peak(bag, "T9-T10") == (1261, 706, True) and _peak(bag, "L5-S1") == (1256, 666, True)
+    assert "T9-T10 ≥1261 N (1363 s) / ≥706 N" in text and "L5-S1 ≥1256 / ≥666 N" in text
