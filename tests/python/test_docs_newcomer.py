@@ -141,3 +141,25 @@ def test_fatigue_holds_table_gives_the_printed_peaks():
     bag = summary("backpack_carry")
     assert _peak(bag, "T9-T10") == (1261, 706, True) and _peak(bag, "L5-S1") == (1256, 666, True)
     assert "T9-T10 ≥1261 N (1363 s) / ≥706 N" in text and "L5-S1 ≥1256 / ≥666 N" in text
+
+
+def test_python_tour_example_converges_and_its_note_is_true():
+    # docs/python.md, "Scenarios from Python" (audit26d #11): the example's run has no unconverged
+    # solve; the activation3 variant the text describes has 4 of 86.
+    import paraspine
+
+    s = paraspine.Scenario.load("upright_sitting", overrides={"keyframes[1].time": 600})
+    s = s.with_overrides({"output_rate_hz": 0.2})
+    s = s.with_overrides({"fatigue.F": 0.0151, "fatigue.groups.longissimus.R": 0.001})
+    d = s.to_dict()
+    d["name"] = "my_sitting"
+    mine = paraspine.Scenario.from_dict(d)
+    subject = paraspine.Subject(mass=62, height=1.65, sex="female")
+    text = (ROOT / "docs/python.md").read_text()
+    assert 'criterion="stress2")' in text and "4 of 86 load-sharing solves" in text and "440 s" in text
+    r = paraspine.simulate(None, mine, subject=subject, criterion="stress2")
+    assert r.summary["load_sharing_unconverged_solves"] == 0 and r.summary["endurance_s"] == 440
+    assert sorted(n["key"] if isinstance(n, dict) else n for n in r.summary["notes"]) == ["loads_fall_after_failure", "lower_bounds"]
+    r3 = paraspine.simulate(None, mine, subject=subject, criterion="activation3")
+    assert (r3.summary["load_sharing_unconverged_solves"], r3.summary["load_sharing_solves"]) == (4, 86)
+    assert r3.summary["load_sharing_max_residual_Nm"] < 1e-9
