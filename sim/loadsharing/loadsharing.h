@@ -55,6 +55,10 @@ struct LoadSharingSettings {
 // Status, iterations, equilibrium residual and reserve use land in Data::loadsharing_info.
 void load_sharing(const Model& m, const LoadSharingSettings& s, Data& d);
 
+// The frame's largest reserve, N·m, or 0 when it is within the criterion's tolerance
+// (LoadSharingSummary::reserve_noise: minmax's acceptance band): what "reserves act" counts.
+inline double reserve_needed(const Data::LoadSharingSummary& info) { return info.max_reserve > info.reserve_noise ? info.max_reserve : 0; }
+
 // The same, warm-started from the multipliers `start` (those of an earlier solve of a problem near
 // this one: run.cpp, the same point of a repeated task's last repetition) instead of the last solve's
 // on this Data, for the one-QP criteria (activation2, stress2); the others start as usual.

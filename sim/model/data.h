@@ -105,6 +105,9 @@ struct Data {
     QpStatus status = QpStatus::kSolved;
     int qp_iterations = 0, outer_iterations = 0;
     int cold_retries = 0;  // warm-started solves that did not converge and were solved again from λ = 0
+    // Reserves up to this (N·m) are the criterion's tolerance, not moments the muscles cannot carry:
+    // minmax accepts a ceiling whose reserves exceed the unconstrained solve's by up to its band.
+    double reserve_noise = 0;
     double equilibrium_residual = 0, max_reserve = 0, objective = 0;
   } loadsharing_info;
 

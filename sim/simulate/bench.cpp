@@ -115,8 +115,8 @@ BenchReport run_bench_frames(const Model& m, int frames, const LoadSharingSettin
       it_warm.push_back(warm.loadsharing_info.qp_iterations);
       if (warm.loadsharing_info.status != QpStatus::kSolved) ++r.unconverged_warm;
       r.max_equilibrium_residual_Nm = std::max(r.max_equilibrium_residual_Nm, warm.loadsharing_info.equilibrium_residual);
-      r.max_reserve_Nm = std::max(r.max_reserve_Nm, warm.loadsharing_info.max_reserve);
-      if (warm.loadsharing_info.max_reserve > 0) {
+      r.max_reserve_Nm = std::max(r.max_reserve_Nm, reserve_needed(warm.loadsharing_info));
+      if (reserve_needed(warm.loadsharing_info) > 0) {
         ++r.frames_with_reserves;
         r.ours_warm_us_in_reserve_frames += us_warm;
         for (int k = 0; k < m.ndof; ++k)

@@ -616,7 +616,7 @@ nlohmann::json run_scenario(const Model& m, const Scenario& s, const RunOptions&
         peak_fatigue_reserve_share = answer->fatigue_reserve_share, peak_fatigue_reserve = answer->fatigue_reserve;
       if (answer->fatigue_reserve_share > kTaskFailureThreshold) ++fatigue_reserve_frames;
     }
-    const double reserve = d.loadsharing_info.max_reserve;
+    const double reserve = reserve_needed(d.loadsharing_info);  // minmax's band is not a reserve (audit26b M1)
     if (reserve > peak_reserve && d.reserve.size() > 0) {
       Eigen::Index k = 0;
       d.reserve.cwiseAbs().maxCoeff(&k);
