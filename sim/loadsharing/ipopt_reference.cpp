@@ -4,6 +4,7 @@
 #include <IpIpoptData.hpp>
 #include <IpTNLP.hpp>
 #include <cmath>
+#include <vector>
 
 namespace paraspine {
 namespace {
@@ -18,7 +19,7 @@ double coefficient(const QpWorkspace& w, int r, int i) { return qp_column(w, i)[
 // diagonal Hessian.
 class QpNlp : public Ipopt::TNLP {
  public:
-  QpNlp(const QpWorkspace& w, IpoptResult& out, int cubic) : w_(w), out_(out), cubic_(cubic) {
+  QpNlp(const QpWorkspace& w, IpoptResult& out, int cubic, double tolerance) : w_(w), out_(out), cubic_(cubic), tolerance_(tolerance) {
     for (int i = 0; i < w.n; ++i)
       for (int r = w.row_begin[i]; r < w.row_end[i]; ++r)
         if (coefficient(w, r, i) != 0) nz_.push_back({r, i});
@@ -75,11 +76,32 @@ class QpNlp : public Ipopt::TNLP {
     }
     return true;
   }
-  void finalize_solution(Ipopt::SolverReturn status, Index n, const Number* x, const Number*, const Number*,
-                         Index, const Number*, const Number*, Number obj, const Ipopt::IpoptData* data,
+  void finalize_solution(Ipopt::SolverReturn status, Index n, const Number* x, const Number* z_lower, const Number* z_upper,
+                         Index m, const Number*, const Number* lambda, Number obj, const Ipopt::IpoptData* data,
                          Ipopt::IpoptCalculatedQuantities*) override {
     out_.solved = status == Ipopt::SUCCESS;
     out_.status = static_cast<int>(status);
+    // Ipopt 3.11 (Debian) ends with "stopped at acceptable point" on most fatigue-capped reserve
+    // frames even with acceptable_iter = 0, its objective equal to ours to 10 digits (audit26b M7:
+    // 57 of 60 shift frames), so the reference check dropped exactly the hard frames. Such a point
+    // is counted as solved when its own KKT residuals, recomputed here, meet the tolerance: the
+    // equalities to tol·max(1, ‖b‖∞) · 100 (the band our solver's minmax uses) and stationarity
+    // ∇f + Aᵀλ − z_L + z_U to 10⁻⁶ of max(1, ‖∇f‖∞).
+    if (status == Ipopt::STOP_AT_ACCEPTABLE_POINT && x && lambda && z_lower && z_upper) {
+      std::vector<double> g(m, 0.0), r(n, 0.0);
+      for (const auto& [row, i] : nz_) g[row] += coefficient(w_, row, i) * x[i];
+      double primal = 0, bnorm = 1, grad_norm = 1, stationarity = 0;
+      for (Index k = 0; k < m; ++k) primal = std::max(primal, std::abs(g[k] - w_.b[k])), bnorm = std::max(bnorm, std::abs(w_.b[k]));
+      for (Index i = 0; i < n; ++i) {
+        r[i] = i < cubic_ ? 3 * x[i] * x[i] : w_.h[i] * x[i] + w_.g[i];
+        grad_norm = std::max(grad_norm, std::abs(r[i]));
+        r[i] += -z_lower[i] + z_upper[i];
+      }
+      for (const auto& [row, i] : nz_) r[i] += coefficient(w_, row, i) * lambda[row];
+      for (Index i = 0; i < n; ++i) stationarity = std::max(stationarity, std::abs(r[i]));
+      out_.acceptable = primal <= 100 * tolerance_ * bnorm && stationarity <= 1e-6 * grad_norm;
+      out_.solved = out_.acceptable;
+    }
     out_.objective = obj;
     out_.x = Eigen::Map<const Eigen::VectorXd>(x, n);
     out_.iterations = data ? data->iter_count() : 0;
@@ -90,13 +112,14 @@ class QpNlp : public Ipopt::TNLP {
   IpoptResult& out_;
   std::vector<std::pair<int, int>> nz_;
   int cubic_ = 0;
+  double tolerance_ = 1e-10;
 };
 
 }  // namespace
 
 IpoptResult ipopt_solve(const QpWorkspace& w, double tolerance, int cubic_count) {
   IpoptResult out;
-  Ipopt::SmartPtr<Ipopt::TNLP> nlp = new QpNlp(w, out, cubic_count);
+  Ipopt::SmartPtr<Ipopt::TNLP> nlp = new QpNlp(w, out, cubic_count, tolerance);
   Ipopt::SmartPtr<Ipopt::IpoptApplication> app = IpoptApplicationFactory();
   app->Options()->SetNumericValue("tol", tolerance);
   app->Options()->SetIntegerValue("print_level", 0);

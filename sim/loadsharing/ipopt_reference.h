@@ -9,6 +9,9 @@ namespace paraspine {
 struct IpoptResult {
   bool solved = false;
   int status = -1;  // Ipopt::SolverReturn (0 = success)
+  // Ipopt stopped at an "acceptable point" (status 4) whose KKT residuals, recomputed, meet the
+  // tolerance: counted as solved (ipopt_reference.cpp).
+  bool acceptable = false;
   int iterations = 0;
   double objective = 0;
   Eigen::VectorXd x;

@@ -158,6 +158,7 @@ BenchReport run_bench_frames(const Model& m, int frames, const LoadSharingSettin
       if (!ref.solved) {
         ++r.ipopt_failures;
       } else {
+        if (ref.acceptable) ++r.ipopt_acceptable;
         it_ipopt.push_back(ref.iterations);
         double obj_ours = 0, obj_ref = 0;
         for (int i = 0; i < w.n; ++i) {
