@@ -1134,7 +1134,7 @@ def _reword_sweep_file_error(e: "_core.InputError", path: str) -> None:
     msg = str(e)
     if "a sweep file" not in msg:
         return
-    head = msg.split("; read a sweep file's", 1)[0]
+    head = msg.split("; read a sweep file", 1)[0]
     err = _core.InputError(f"{head}; open it with paraspine.load_sweep({path!r})")
     err.file, err.line, err.field = getattr(e, "file", path), getattr(e, "line", 0), getattr(e, "field", "")
     raise err from None

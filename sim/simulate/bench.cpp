@@ -104,43 +104,66 @@ BenchReport run_bench_frames(const Model& m, int frames, const LoadSharingSettin
   auto report = [&](int pass, int f) {
     if (progress && (f % 10 == 0 || f == frames - 1)) progress((pass + static_cast<double>(f + 1) / frames) / passes);
   };
+  // Our passes take milliseconds, Ipopt's seconds: one preemption halved a single warm pass's
+  // speed-up (audit26b M5: 1302×, 1207×, 612× on three runs). A pass shorter than a second is
+  // repeated, up to kMaxPasses, and the fastest pass is the time (the minimum of k is the usual
+  // estimate of the undisturbed time); the statistics come from the first, every pass being the same
+  // solves bit for bit.
+  constexpr int kMaxPasses = 5;
+  constexpr double kRepeatBelowUs = 1e6;
   {  // ours, warm-started frame to frame, as in a scenario
-    Data warm(m);
-    for (int f = 0; f < frames; ++f) {
-      prepare(f, warm);
-      const auto t0 = Clock::now();
-      load_sharing(m, s, warm);
-      const double us_warm = us_since(t0);
-      t_warm += us_warm;
-      it_warm.push_back(warm.loadsharing_info.qp_iterations);
-      if (warm.loadsharing_info.status != QpStatus::kSolved) ++r.unconverged_warm;
-      r.max_equilibrium_residual_Nm = std::max(r.max_equilibrium_residual_Nm, warm.loadsharing_info.equilibrium_residual);
-      r.max_reserve_Nm = std::max(r.max_reserve_Nm, reserve_needed(warm.loadsharing_info));
-      if (reserve_needed(warm.loadsharing_info) > 0) {
-        ++r.frames_with_reserves;
-        r.ours_warm_us_in_reserve_frames += us_warm;
-        for (int k = 0; k < m.ndof; ++k)
-          if (warm.reserve[k] != 0) {
-            auto& use = r.reserves_by_rotation[m.joint_name[k / 3] + " " + kAxisNames[k % 3]];
-            ++use.frames;
-            use.most_negative_Nm = std::min(use.most_negative_Nm, warm.reserve[k]);
-            use.most_positive_Nm = std::max(use.most_positive_Nm, warm.reserve[k]);
+    for (int pass = 0; pass < kMaxPasses; ++pass) {
+      Data warm(m);
+      double total = 0, in_reserve_frames = 0;
+      for (int f = 0; f < frames; ++f) {
+        prepare(f, warm);
+        const auto t0 = Clock::now();
+        load_sharing(m, s, warm);
+        const double us_warm = us_since(t0);
+        total += us_warm;
+        if (reserve_needed(warm.loadsharing_info) > 0) in_reserve_frames += us_warm;
+        if (pass == 0) {
+          it_warm.push_back(warm.loadsharing_info.qp_iterations);
+          if (warm.loadsharing_info.status != QpStatus::kSolved) ++r.unconverged_warm;
+          r.max_equilibrium_residual_Nm = std::max(r.max_equilibrium_residual_Nm, warm.loadsharing_info.equilibrium_residual);
+          r.max_reserve_Nm = std::max(r.max_reserve_Nm, reserve_needed(warm.loadsharing_info));
+          if (reserve_needed(warm.loadsharing_info) > 0) {
+            ++r.frames_with_reserves;
+            for (int k = 0; k < m.ndof; ++k)
+              if (warm.reserve[k] != 0) {
+                auto& use = r.reserves_by_rotation[m.joint_name[k / 3] + " " + kAxisNames[k % 3]];
+                ++use.frames;
+                use.most_negative_Nm = std::min(use.most_negative_Nm, warm.reserve[k]);
+                use.most_positive_Nm = std::max(use.most_positive_Nm, warm.reserve[k]);
+              }
           }
+          report(0, f);
+        }
       }
-      report(0, f);
+      if (pass == 0 || total < t_warm) t_warm = total, r.ours_warm_us_in_reserve_frames = in_reserve_frames;
+      r.timing_passes_warm = pass + 1;
+      if (total >= kRepeatBelowUs) break;
     }
   }
   {  // ours, cold: every frame from λ = 0
-    Data cold(m);
-    for (int f = 0; f < frames; ++f) {
-      prepare(f, cold);
-      cold.loadsharing_warm = false;
-      const auto t0 = Clock::now();
-      load_sharing(m, s, cold);
-      t_cold += us_since(t0);
-      it_cold.push_back(cold.loadsharing_info.qp_iterations);
-      if (cold.loadsharing_info.status != QpStatus::kSolved) ++r.unconverged_cold;
-      report(1, f);
+    for (int pass = 0; pass < kMaxPasses; ++pass) {
+      Data cold(m);
+      double total = 0;
+      for (int f = 0; f < frames; ++f) {
+        prepare(f, cold);
+        cold.loadsharing_warm = false;
+        const auto t0 = Clock::now();
+        load_sharing(m, s, cold);
+        total += us_since(t0);
+        if (pass == 0) {
+          it_cold.push_back(cold.loadsharing_info.qp_iterations);
+          if (cold.loadsharing_info.status != QpStatus::kSolved) ++r.unconverged_cold;
+          report(1, f);
+        }
+      }
+      if (pass == 0 || total < t_cold) t_cold = total;
+      r.timing_passes_cold = pass + 1;
+      if (total >= kRepeatBelowUs) break;
     }
   }
   if (r.ipopt_compared) {

@@ -49,6 +49,7 @@ struct BenchReport {
   };
   std::map<std::string, ReserveUse> reserves_by_rotation;  // "L5-S1 flexion" → frames, extreme reserves
   int ipopt_failures = 0;
+  int timing_passes_warm = 1, timing_passes_cold = 1;  // passes timed (the fastest is reported): repeated while under a second
   int ipopt_acceptable = 0;  // of the compared frames, Ipopt's "acceptable point" with KKT residuals that pass (IpoptResult::acceptable)
   // Signed: (ours − Ipopt) / |Ipopt| of the objective, largest over the frames (negative: ours lower
   // everywhere), and the frames where ours is lower — which solver is nearer the optimum (audit23s #6:
