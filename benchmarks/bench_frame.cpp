@@ -83,8 +83,17 @@ struct Fixture {
   ps::Data data;
   Motion motion;
   explicit Fixture(int copies) : model(replicate_fascicles(ps::load_model(bench_model()), copies)), data(model), motion(model) {
+    restart();
+  }
+  // Mid-way into the lift, with a fresh Data (no warm start, no multiplier history): where every
+  // load-sharing case starts, so each repetition solves the same frames (audit26b M2: the motion
+  // ran on from case to case and repetition to repetition, and minmax, 17-24 frames a repetition,
+  // timed a different slice each time, CV 12-37 %).
+  void restart() {
+    data = ps::Data(model);
+    motion.t = 0;
     ps::clear_loads(model, data);
-    for (double t = 0; t < 0.5; t += 0.01) motion.next(model, data);  // mid-way into the lift
+    for (double t = 0; t < 0.5; t += 0.01) motion.next(model, data);
   }
 };
 
@@ -164,6 +173,7 @@ void report_iterations(benchmark::State& st, std::vector<int>& iterations) {
 // Load sharing alone on consecutive frames of the lift (the other stages run with the timer paused).
 // Counters: mean semismooth iterations per frame and their 50th / 90th percentile and maximum.
 void run_load_sharing(benchmark::State& st, Fixture& f, ps::Criterion criterion, bool warm) {
+  f.restart();
   ps::LoadSharingSettings s;
   s.criterion = criterion;
   std::vector<int> iterations;
