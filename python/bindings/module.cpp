@@ -533,6 +533,9 @@ PYBIND11_MODULE(_core, mod) {
         r["abdominal_pressure"] = d.abdominal_pressure;
         r["abdominal_pressure_moment"] = d.abdominal_pressure_moment;
         r["equilibrium_residual"] = d.loadsharing_info.equilibrium_residual;
+        // Whether the solve converged, and its steps (audit26b M4: a non-converged still frame was silent).
+        r["solver_status"] = std::string(ps::qp_status_name(d.loadsharing_info.status));
+        r["solver_iterations"] = d.loadsharing_info.qp_iterations;
         return r;
       },
       py::arg("model"), py::arg("angles_deg") = std::map<std::string, double>{},
@@ -546,7 +549,8 @@ PYBIND11_MODULE(_core, mod) {
       "stress2 or minmax): activation and muscle_force (nmuscle, N), disc_force (njoint, 3): "
       "compression, anterior shear, lateral shear (N), reserve and passive_moment (ndof, N·m), "
       "abdominal_pressure (Pa; the model's intra-abdominal pressure, 0 when it has none or "
-      "abdominal_pressure=False) and abdominal_pressure_moment (ndof, N·m), equilibrium_residual (N·m).");
+      "abdominal_pressure=False) and abdominal_pressure_moment (ndof, N·m), equilibrium_residual (N·m), "
+      "solver_status ('solved', 'max_iterations' or 'numerical_error') and solver_iterations (the QP's steps).");
 
   mod.def(
       "max_exertion",

@@ -144,7 +144,7 @@ def muscle_geometry(model: Model | str | os.PathLike[str], q: npt.ArrayLike,
 
 def static_frame(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., load_kg: float = 0.0,
                  criterion: str = "activation2", abdominal_pressure: bool = True) -> dict[str, Any]:
-    """Evaluate one still posture; a dict of numpy arrays (q, tau, joint_force, activation, ...)."""
+    """Evaluate one still posture; a dict of numpy arrays (q, tau, joint_force, activation, ...) and solver_status, solver_iterations."""
 
 def max_exertion(model: Model | str | os.PathLike[str], angles_deg: dict[str, float] = ..., pad_segment: str = "T8",
                  pivot_joint: str = "L5-S1", pad_point: Optional[npt.ArrayLike] = None,

@@ -648,8 +648,8 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   // A solve the QP did not finish is said where the numbers are read, with how far from equilibrium
   // the worst frame is (its activations can be slightly off the criterion's optimum).
-  if (const std::string t = ps::cli::note_text(summary, "unconverged_solves"); !t.empty())
-    fmt::print("{}", ps::cli::wrapped("  load sharing: ", t, 4));
+  for (const char* key : {"unconverged_solves", "loose_solves"})
+    if (const std::string t = ps::cli::note_text(summary, key); !t.empty()) fmt::print("{}", ps::cli::wrapped("  load sharing: ", t, 4));
   if (summary.contains("fatigue") && !summary["fatigue"].get<bool>())
     fmt::print("  endurance: not evaluated (--no-fatigue: fresh muscles throughout)\n");
   else if (summary["endurance_s"].is_null()) fmt::print("  endurance: the task never failed\n");

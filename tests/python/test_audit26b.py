@@ -28,3 +28,15 @@ def test_minmax_reports_no_reserve_where_the_muscles_carry_the_task():
 def test_the_summary_counts_cold_retries():
     s = summary("rounded_back_lift", "--no-fatigue", "--set", "output_rate_hz=20")
     assert s["load_sharing_cold_retries"] == 0  # smooth warm starts converge (the retry itself: LoadSharingFull.AWarmStartThatFailsIsSolvedAgainCold)
+
+
+def test_stall_exits_are_said_and_a_still_frame_carries_its_solver_status():
+    import paraspine
+    mm = summary("rounded_back_lift", "--no-fatigue", "--set", "output_rate_hz=20", "--criterion", "minmax")
+    assert mm["load_sharing_loose_solves"] > 0  # M4: said in --json only before
+    assert "loose_solves" in [n["key"] for n in mm["notes"]]
+    r = run("run", "rounded_back_lift", "--no-fatigue", "--set", "output_rate_hz=20", "--criterion", "minmax")
+    flowing = " ".join(r.stdout.split())
+    assert f"load sharing: {mm['load_sharing_loose_solves']} of {mm['load_sharing_solves']} load-sharing solves ended on the solver's stall exit" in flowing
+    f = paraspine.static_frame("full_spine", {"lumbar.flexion": 30}, load_kg=5)
+    assert f["solver_status"] == "solved" and f["solver_iterations"] > 0
