@@ -253,7 +253,7 @@ Scenario parse_scenario_impl(const std::string& text, const std::string& file, c
     // balance by more than any measurement the results are compared with.
     if (!(s.solver_tolerance >= 1e-14 && s.solver_tolerance <= 1e-4))
       r.fail(root["solver_tolerance"], "solver_tolerance",
-             fmt::format("must be between 1e-14 and 1e-4 (relative to the frame's largest net moment), got {:g}", s.solver_tolerance));
+             fmt::format("must be between 1e-14 and 1e-4 (relative to the largest moment the muscles and reserves must carry, at least 1 N·m), got {:g}", s.solver_tolerance));
   }
   if (root["abdominal_pressure"].IsDefined()) {
     s.abdominal_pressure = r.boolean(root["abdominal_pressure"], "abdominal_pressure");

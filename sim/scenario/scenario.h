@@ -166,7 +166,8 @@ struct Scenario {
   std::optional<Subject> subject;
   std::string criterion = "activation2";
   // Load sharing's equilibrium tolerance, relative: a solve has converged when every rotation's
-  // moment balance is within solver_tolerance · max(1 N·m, the frame's largest net moment)
+  // moment balance is within solver_tolerance · max(1 N·m, the largest moment the muscles and reserves
+  // must carry: net moment less the passive tissues' and the abdominal pressure's, b in qp.h)
   // (QpSettings::tolerance, docs/loadsharing.md "The solver"). 1e-10 is the engine's own default.
   double solver_tolerance = 1e-10;
   bool abdominal_pressure = true;  // use the model's intra-abdominal pressure, if it has one
