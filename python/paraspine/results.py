@@ -1008,7 +1008,7 @@ class Results:
         not None), the largest fresh-muscle compression's (the ``fresh_peak_compression_time_s`` of the
         level with the largest ``fresh_peak_compression_N``; in a still hold the first frame), else the
         frame of the highest compression at the most loaded level; with ``color="fatigue"`` the last
-        frame, the run's most fatigued (docs/render.md). ``view``: sagittal, frontal, top or oblique (None: sagittal,
+        frame, where fatigue has had longest to build (docs/render.md). ``view``: sagittal, frontal, top or oblique (None: sagittal,
         frontal for a body lying across that view). ``color``: activation, force or fatigue;
         ``color_max`` the top of its colour bar (None: activation 1, force and fatigue the run's
         maximum; give one value to compare pictures). ``joint_forces``: compression and shear arrows at

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <filesystem>
+#include <random>
 #include <algorithm>
 #include <cctype>
 #include <csignal>
@@ -412,10 +413,18 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   // --picture without -o: the results go to a temporary file, are drawn, then removed (audit25t D4:
   // one command from a scenario to a slide).
-  const std::string results_file =
-      !out.empty() || picture.empty()
-          ? out
-          : (std::filesystem::temp_directory_path() / fmt::format("paraspine-run-{}.h5", static_cast<long>(::getpid()))).string();
+  std::string results_file = out;
+  ps::ResultsOptions results_storage = storage;
+  if (out.empty() && !picture.empty()) {
+    std::error_code ec;
+    const std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+    if (ec) throw ps::InputError("--picture", 0, picture, "no folder for the temporary results file (" + ec.message() + "): set TMPDIR, or give -o");
+    std::random_device random;
+    results_file = (dir / fmt::format("paraspine-run-{}-{:08x}.h5", static_cast<long>(::getpid()), random())).string();
+    // Only what the picture reads (review26 #2: an 8-h shift wrote ~4 GB of every field to draw one frame).
+    results_storage.fields = {"kinematics/joint_angles", "joints/compression", "joints/shear_ap", "joints/shear_lateral",
+                              "joints/reserve_moment", "muscles/activation"};
+  }
   struct RemoveTemporary {
     std::string path;
     ~RemoveTemporary() {
@@ -464,11 +473,17 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       ps::cli::remove_on_interrupt(picture.empty() ? std::vector<std::string>{ps::cli::partial_file(out)}
                                                    : std::vector<std::string>{ps::cli::partial_file(out), ps::cli::partial_file(picture)});
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model), sc.motion_text, ps::cli::command_line()};
-    writer = std::make_unique<ps::ResultsWriter>(results_file, model, meta, storage);
+    writer = std::make_unique<ps::ResultsWriter>(results_file, model, meta, results_storage);
   }
   g_progress.begin();
   const nlohmann::json summary = ps::run_scenario(model, sc, opt, writer.get());
   if (writer) writer->finish(summary);
+  // The results file is complete: an interrupt now loses only the picture (review26 #1: it said "no
+  // results file written" while OUT stayed, complete).
+  if (!picture.empty())
+    ps::cli::remove_on_interrupt(temporary.path.empty() ? std::vector<std::string>{ps::cli::partial_file(picture)}
+                                                        : std::vector<std::string>{ps::cli::partial_file(picture), temporary.path},
+                                 "picture");
   // Drawn before the summary is printed, so a failure to draw is the run's error, not a line lost above it.
   const std::string picture_line = picture.empty() ? std::string() : ps::cli::draw_run_picture(results_file, picture);
   if (json) {

@@ -111,7 +111,19 @@ QpStatus solve(const LoadSharingSettings& s, Data& d, LoadSharingInfo& info) {
   if (warm && qi.status != QpStatus::kSolved) {
     info.qp_iterations += qi.iterations;
     ++info.cold_retries;
+    // Kept in case the cold solve fails too: then the warm answer stays, as before the retry
+    // (review26 #4: the cold one replaced it whether or not it was better).
+    d.loadsharing_retry_x = d.qp.x;
+    d.loadsharing_retry_lambda = d.qp.lambda;
+    const QpInfo warm_info = qi;
     qp_solve_unreported(s.qp, d.qp, qi, false);
+    if (qi.status != QpStatus::kSolved) {
+      info.qp_iterations += qi.iterations;
+      d.qp.x = d.loadsharing_retry_x;
+      d.qp.lambda = d.loadsharing_retry_lambda;
+      qi = warm_info;
+      qi.iterations = 0;  // counted above
+    }
   }
   d.loadsharing_warm = qi.status == QpStatus::kSolved;
   info.qp_iterations += qi.iterations;

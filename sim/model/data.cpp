@@ -72,6 +72,8 @@ Data::Data(const Model& m)
   // see loadsharing.h); a muscle's column is nonzero only on the rotations of the joints it crosses.
   qp_resize(qp, m.nmuscle + 2 * m.ndof, m.ndof);
   loadsharing_accepted = Eigen::VectorXd::Zero(m.nmuscle + 2 * m.ndof);
+  loadsharing_retry_x = Eigen::VectorXd::Zero(m.nmuscle + 2 * m.ndof);  // the QP's sizes: a retry allocates nothing
+  loadsharing_retry_lambda = Eigen::VectorXd::Zero(m.ndof);
   loadsharing_reserve_allowed = Eigen::VectorXd::Zero(m.ndof);
   std::vector<int> row_begin(qp.n), row_end(qp.n);
   for (int i = 0; i < m.nmuscle; ++i) std::tie(row_begin[i], row_end[i]) = muscle_dof_rows(m, i);

@@ -101,6 +101,7 @@ struct Data {
   bool loadsharing_warm = false;
   Eigen::VectorXd loadsharing_accepted;    // (nmuscle + 2 ndof) minmax: last reserve-free QP solution
   Eigen::VectorXd loadsharing_reserve_allowed;  // (ndof) minmax: each rotation's reserve without a ceiling, N·m
+  Eigen::VectorXd loadsharing_retry_x, loadsharing_retry_lambda;  // a failed warm solve's answer while it is retried cold
   struct LoadSharingSummary {
     QpStatus status = QpStatus::kSolved;
     int qp_iterations = 0, outer_iterations = 0;

@@ -273,7 +273,7 @@ class ResultsPicture {
   // the level from the summary's peaks).
   long peak_frame() const { return peak_frame_; }
   // The instant drawn when none is asked: peak_frame(), except that a picture coloured by fatigue
-  // shows the run's last frame, its most fatigued (audit26d #20: a still hold's default, t = 0, is
+  // shows the run's last frame, where fatigue has had longest to build (audit26d #20: a still hold's default, t = 0, is
   // the one instant with no fatigue at all, and `render sitting.h5 --color fatigue` drew grey).
   long default_frame(ColorBy color) const { return color == ColorBy::kFatigue ? r_.frames() - 1 : peak_frame_; }
   // Joints whose cut the model's intra-abdominal pressure relieves in this run (none when the model

@@ -181,11 +181,10 @@ std::vector<RunNote> run_notes(const Model& m, const Scenario& sc, const BoundSc
   // lift solves there, said in --json only).
   if (summary.value("load_sharing_loose_solves", 0L) > 0)
     notes.push_back({"loose_solves",
-                     fmt::format("{} of {} load-sharing solves ended on the solver's stall exit, their equilibrium within 10⁻⁷ of the "
-                                 "frame's largest moment rather than the requested tolerance (largest residual {:.2g} N·m: physically "
-                                 "negligible; docs/loadsharing.md, \"The solver\")",
-                                 summary["load_sharing_loose_solves"].get<long>(), summary.value("load_sharing_solves", 0L),
-                                 summary.value("load_sharing_max_residual_Nm", 0.0))});
+                     // Not the run's largest residual: that may be an unconverged solve's (review26 #6).
+                     fmt::format("{} of {} load-sharing solves ended on the solver's stall exit: each balances its moments to within "
+                                 "10⁻⁷ of the frame's largest, rather than to the requested tolerance (docs/loadsharing.md, \"The solver\")",
+                                 summary["load_sharing_loose_solves"].get<long>(), summary.value("load_sharing_solves", 0L))});
   return notes;
 }
 

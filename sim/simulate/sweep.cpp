@@ -52,15 +52,17 @@ SweepAxis parse_sweep_axis(const std::string& spec, const std::string& option) {
     // drop STOP (a user reading N as a step).
     if (n == 1 && a1 != a0)
       throw InputError(option, 0, spec, "N is the number of points from START to STOP, both included: 1 point cannot reach STOP (give N ≥ 2, or one value)");
-    // Each point rounded to 15 significant digits, the decimal the user meant: 0.3:1.0:8's fourth
-    // point is 0.4, not 0.39999999999999997, which a CSV filter `== 0.4` missed (audit26d #7); the
-    // change is below 1e-15 of the value.
-    for (int k = 0; k < n; ++k) {
-      const double x = n == 1 ? a0 : a0 + (a1 - a0) * k / (n - 1);
-      double rounded = x;
-      parse_number(fmt::format("{:.15g}", x), rounded);
-      a.values.push_back(rounded);
-    }
+    // The points between START and STOP rounded to 15 significant digits, the decimal the user meant:
+    // 0.3:1.0:8's fourth point is 0.4, not 0.39999999999999997, which a CSV filter `== 0.4` missed
+    // (audit26d #7); the change is at most half a unit of the 15th digit. START and STOP stay as
+    // typed, and a grid so narrow that rounding would merge points keeps its unrounded points.
+    for (int k = 0; k < n; ++k) a.values.push_back(n == 1 ? a0 : a0 + (a1 - a0) * k / (n - 1));
+    if (n > 1) a.values.back() = a1;
+    std::vector<double> rounded = a.values;
+    for (int k = 1; k + 1 < n; ++k) parse_number(fmt::format("{:.15g}", a.values[k]), rounded[k]);
+    bool distinct = true;
+    for (int k = 1; k < n; ++k) distinct = distinct && rounded[k] != rounded[k - 1];
+    if (distinct) a.values = rounded;
   } else {
     std::vector<std::string> items;
     size_t start = 0;

@@ -70,6 +70,14 @@ TEST(SweepCategorical, WordsAreLabelsAndEachPointRunsItsWord) {
   ASSERT_EQ(strength.values.size(), 8u);
   for (int k = 0; k < 8; ++k) EXPECT_EQ(strength.values[k], std::stod(std::to_string(3 + k) + "e-1")) << k;
   EXPECT_NEAR(parse_sweep_axis("subject.strength=0:1:4").values[1], 1.0 / 3, 1e-15);  // a third moves by < 1e-15
+  // START and STOP as typed; a grid so narrow that rounding would merge points is not rounded (review26 #7).
+  const SweepAxis typed = parse_sweep_axis("subject.strength=0.12345678901234567:0.98765432109876543:3");
+  EXPECT_EQ(typed.values.front(), 0.12345678901234567);
+  EXPECT_EQ(typed.values.back(), 0.98765432109876543);
+  const SweepAxis narrow = parse_sweep_axis("subject.mass=70:70.0000000000001:3");  // the middle would round onto STOP
+  ASSERT_EQ(narrow.values.size(), 3u);
+  EXPECT_LT(narrow.values[0], narrow.values[1]);
+  EXPECT_LT(narrow.values[1], narrow.values[2]);
   EXPECT_THROW(parse_sweep_axis("criterion=activation2,,minmax"), InputError);
 
   Scenario s = load_scenario(test::source_dir() + "/tests/data/test_lift.yaml");

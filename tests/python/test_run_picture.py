@@ -1,9 +1,9 @@
 """`run --picture` (audit25t D4: one command from a scenario to a slide): the picture `render` draws
 by default, with or without a results file, refused before the work when it cannot be written."""
 import os
-import tempfile
+import subprocess
 
-from cli_helpers import run
+from cli_helpers import CLI, run
 
 
 def test_the_picture_is_renders_default_and_no_temporary_results_are_left(tmp_path):
@@ -14,15 +14,21 @@ def test_the_picture_is_renders_default_and_no_temporary_results_are_left(tmp_pa
     assert f"picture: {pic}: t = " in flowing and "(the peak compression, frame " in flowing, r.stdout
     assert run("render", str(h5), "-o", str(rendered)).returncode == 0
     assert pic.read_bytes() == rendered.read_bytes()  # the same drawing as render's defaults
-    # Without -o: the same picture; the results went to a temporary file, removed afterwards.
-    before = set(os.listdir(tempfile.gettempdir()))
+    # Without -o: the same picture; the results went to a temporary file in TMPDIR (a folder of this
+    # test's own, so no other job's files count), removed afterwards.
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
     alone = tmp_path / "alone.png"
-    r = run("run", "squat_lift", "--no-fatigue", "--picture", str(alone))
+    r = subprocess.run([CLI, "run", "squat_lift", "--no-fatigue", "--picture", str(alone)], capture_output=True, text=True,
+                       env={**os.environ, "TMPDIR": str(scratch)})
     assert r.returncode == 0, r.stderr
     assert alone.read_bytes() == rendered.read_bytes()
     assert "results:" not in r.stdout
-    left = {n for n in set(os.listdir(tempfile.gettempdir())) - before if n.startswith("paraspine-run-")}
-    assert not left, left
+    assert not list(scratch.iterdir())
+    # A TMPDIR that is not there: a clear error before the run, not a raw filesystem error.
+    r = subprocess.run([CLI, "run", "squat_lift", "--no-fatigue", "--picture", str(alone)], capture_output=True, text=True,
+                       env={**os.environ, "TMPDIR": str(tmp_path / "missing")})
+    assert r.returncode == 2 and "--picture" in r.stderr and "TMPDIR" in r.stderr, r.stderr
     # --json: stdout stays one JSON object; the picture line goes to stderr.
     svg = tmp_path / "lift.svg"
     r = run("run", "squat_lift", "--no-fatigue", "--json", "--picture", str(svg))
