@@ -201,7 +201,8 @@ int print_bench(const ps::Model& model, const ps::BenchReport& r, bool json) {
                r.speedup_vs_ipopt, r.timing_passes_warm, r.timing_passes_cold);
     fmt::print("  largest deviation from Ipopt: force {:.2e} N, objective {:.2e} (relative); Ipopt failures {}{}\n",
                r.max_force_deviation_N, r.max_objective_rel_deviation, r.ipopt_failures,
-               r.ipopt_acceptable ? fmt::format(" ({} more stopped at an 'acceptable point' whose KKT residuals pass, compared)", r.ipopt_acceptable)
+               r.ipopt_acceptable ? fmt::format("; {} frames where Ipopt stopped at an 'acceptable point' were checked (its KKT residuals "
+                                                "within the tolerance) and compared", r.ipopt_acceptable)
                                   : std::string());
     if (std::isfinite(r.max_objective_excess_rel))
       fmt::print("  our objective lower than Ipopt's in {} of {} frames; at most {:+.2e} (relative) above it\n",
@@ -570,7 +571,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
       fmt::print("  (the NIOSH compression and AP shear limits are for lumbar levels; {} not read against them)\n", others);
   }
   fmt::print("  (shears: the value at the largest magnitude; AP + anterior, - posterior; lat. + right, - left; read them with the\n"
-             "   disc frame's ±10° uncertainty, e.g. a stoop's L5-S1 AP shear 686 or 1005 N: docs/scenarios.md, \"Reading loads\")\n");
+             "   disc frame's ±10° uncertainty, e.g. a stoop's L5-S1 AP shear 686 or 1005 N: docs/scenarios.md, \"Reading loads against occupational limits\")\n");
   // The run's caveats, made by the engine with the summary (sim/simulate/run_notes.h).
   for (const char* key : {"abdominal_pressure_step", "abdominal_wall_artefact", "stooped_rests", "neck_flexion"})
     if (const std::string t = ps::cli::note_text(summary, key); !t.empty()) fmt::print("{}", ps::cli::wrapped("  note: ", t, 4));

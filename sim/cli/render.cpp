@@ -42,7 +42,7 @@ std::string draw_run_picture(const std::string& results_file, const std::string&
   for (const auto& note : picture.omissions(o)) fmt::print(stderr, "note: {}\n", note);
   const int width = 1600, height = 1000;  // render's defaults
   write_picture(picture, frame, o, out, width, height);
-  return fmt::format("{}: t = {:.2f} s (the peak compression, frame {}), {} view, coloured by {}, {}×{} px "
+  return fmt::format("{}: t = {:.2f} s (the peak compression, frame {}), {} view, coloured by {}, {}×{} px "
                      "(other instants, views and colours: paraspine render)",
                      out, results.time[frame], frame, view_name(o.view),
                      picture.stored().any_muscle_value() ? color_by_name(picture.shown(o).color) : "nothing (no muscle values stored)",

@@ -91,7 +91,6 @@ inline std::string bound_cell(double v, int digits, int width, bool lower_bound)
   return fmt::format("{:>{}}", "≥" + number, width);
 }
 
-// The text of the summary's note `key` (sim/simulate/run_notes.h), "" when the run has none.
 // Under batch's and sweep's tables: what the verdict column reads, and that its shear half is the
 // less certain (audit26d #16: the ±10° disc frame of docs/mechanics.md moves a stoop's L5-S1 AP
 // shear from 686 to 1005 N).
@@ -100,6 +99,7 @@ inline constexpr const char* kVerdictLegend =
     "  6400 N) and the AP shear limits (700 / 1000 N; shear is the less certain of the two, the disc frame's ±10°);\n"
     "  AP shear + anterior, - posterior (docs/scenarios.md, \"Reading loads against occupational limits\")\n";
 
+// The text of the summary's note `key` (sim/simulate/run_notes.h), "" when the run has none.
 inline std::string note_text(const nlohmann::json& summary, const std::string& key) {
   const auto notes = summary.find("notes");
   if (notes == summary.end() || !notes->is_array()) return "";

@@ -1168,7 +1168,11 @@ std::pair<std::vector<bool>, std::string> highlight_muscles(const Model& model, 
                                                             const std::string& option) {
   std::vector<bool> on(model.muscle_name.size(), false);
   std::string label;
+  std::vector<std::string> seen;
   for (const std::string& item : items) {
+    if (item.empty()) throw InputError(option, 0, "", "an empty name in the list");
+    if (std::find(seen.begin(), seen.end(), item) != seen.end()) continue;  // named twice: once in the legend
+    seen.push_back(item);
     bool found = false;
     for (size_t i = 0; i < on.size(); ++i)
       if (model.muscle_group[i] == item || model.muscle_name[i] == item) on[i] = found = true;

@@ -173,8 +173,9 @@ std::vector<RunNote> run_notes(const Model& m, const Scenario& sc, const BoundSc
                                  // audit26b L2: on near-zero-load frames the SQP's Newton steps converge only
                                  // linearly for fascicles whose optimum is 0, and 50 steps end before its 10⁻⁹ test.
                                  summary.value("criterion", std::string()) == "activation3"
-                                     ? " (activation3: its outer loop stops after max_outer_iterations, 50 steps, while activations still "
-                                       "change by more than 10⁻⁹; a small residual means the answer is usable, docs/loadsharing.md)"
+                                     ? " (with activation3 these include frames whose outer loop reached its step limit, max_outer_iterations, "
+                                       "while activations still changed by more than its outer tolerance; a small residual means the "
+                                       "answer is usable, docs/loadsharing.md)"
                                      : "")});
   // Solves that ended on the QP's stall exit: converged by its rule, residual above the requested
   // tolerance but within 10⁻⁷ of the frame's largest moment (audit26b M4: minmax ends 412 of 551
