@@ -227,6 +227,7 @@ BENCHMARK(BM_FatigueStep);
 // items_per_second = frames/s. Arg: fascicle copies (the scaling curve).
 void BM_Pipeline(benchmark::State& st) {
   auto& f = fixture(static_cast<int>(st.range(0)));
+  f.restart();  // the same frames whatever ran before (review26: it still followed the other cases' motion)
   const ps::LoadSharingSettings s;
   for (auto _ : st) {
     f.motion.next(f.model, f.data);

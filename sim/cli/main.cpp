@@ -485,12 +485,25 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     ps::cli::remove_on_interrupt(temporary.path.empty() ? std::vector<std::string>{ps::cli::partial_file(picture)}
                                                         : std::vector<std::string>{ps::cli::partial_file(picture), temporary.path},
                                  "picture");
-  // Drawn before the summary is printed, so a failure to draw is the run's error, not a line lost above it.
-  const std::string picture_line = picture.empty() ? std::string() : ps::cli::draw_run_picture(results_file, picture);
+  // A picture that cannot be drawn does not cost the finished run its summary (review26 #11: on an
+  // 8-h shift the summary was lost to a picture error): the summary is printed, then the error, exit 2.
+  std::string picture_line, picture_error;
+  if (!picture.empty()) {
+    try {
+      picture_line = ps::cli::draw_run_picture(results_file, picture);
+    } catch (const std::exception& e) {
+      picture_error = e.what();
+    }
+  }
+  auto picture_status = [&] {
+    if (picture_error.empty()) return 0;
+    fmt::print(stderr, "error: {}{}\n", picture_error, out.empty() ? "" : fmt::format(" (the results are in {}: paraspine render draws them)", out));
+    return 2;
+  };
   if (json) {
     if (!picture_line.empty()) fmt::print(stderr, "picture {}\n", picture_line);
     ps::cli::print_json(summary);
-    return 0;
+    return picture_status();
   }
   // A run shorter than a second keeps three significant digits (a 0.01 s run printed "0.0 s").
   const double duration = summary["duration_s"].get<double>();
@@ -708,7 +721,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   if (!out.empty()) fmt::print("\n  results: {}\n", out);
   if (!picture_line.empty()) fmt::print("{}{}", out.empty() ? "\n" : "", ps::cli::wrapped("  picture: ", picture_line, 4));
-  return 0;
+  return picture_status();
 }
 
 int run_list() {

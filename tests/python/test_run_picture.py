@@ -46,3 +46,15 @@ def test_a_picture_that_cannot_be_written_is_refused_before_the_run(tmp_path):
         assert "frames" not in r.stdout  # no run
         assert not h5.exists() and not picture.exists()
         assert "--animate" not in r.stderr or "render" in r.stderr  # run has no --animate
+
+
+def test_a_picture_that_fails_after_the_run_keeps_the_summary(tmp_path):
+    # review26 #11: a drawing error after a long run lost its printed summary. A directory where the
+    # picture's temporary file goes makes the drawing fail after the run.
+    h5, pic = tmp_path / "r.h5", tmp_path / "p.png"
+    (tmp_path / "p.png.partial").mkdir()
+    r = run("run", "squat_lift", "--no-fatigue", "-o", str(h5), "--picture", str(pic))
+    assert r.returncode == 2, r.stderr
+    assert "L5-S1" in r.stdout and f"results: {h5}" in r.stdout  # the summary was printed
+    assert "cannot write the picture" in r.stderr and f"the results are in {h5}" in r.stderr
+    assert h5.exists() and not pic.exists()
