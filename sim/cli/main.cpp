@@ -392,9 +392,6 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (!out.empty()) ps::check_output_path(out);
   if (!picture.empty()) {  // refused before the work
     ps::check_output_path(picture);
-    const std::string ext = std::filesystem::path(picture).extension().string();
-    if (ext == ".mp4" || ext == ".gif")
-      throw ps::InputError("--picture", 0, picture, "draws one still picture (.svg, .png or .pdf); a video: -o RESULTS.h5, then paraspine render RESULTS.h5 --animate -o " + picture);
     ps::check_picture_name(picture, false);
   }
   ps::Scenario sc = load_scenario_as_asked(scenario_name, motion, lowpass_hz, sets);

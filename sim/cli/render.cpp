@@ -21,11 +21,12 @@
 namespace paraspine::cli {
 
 namespace {
+constexpr int kDefaultWidth = 1600, kDefaultHeight = 1000;  // render's picture size, also run --picture's
 struct RenderArgs {
   std::string results, out, view, color = "activation", region = "whole";
   long frame = 0;
   double time = 0, fps = 25, speed = 1, start = 0, end = 0, color_max = 0;
-  int width = 1600, height = 1000;
+  int width = kDefaultWidth, height = kDefaultHeight;
   bool animate = false, joint_forces = false;
   std::vector<std::string> joints;  // --joints: the discs of --joint-forces
   std::vector<std::string> same_scale_as;  // --same-scale-as: other results files drawn at one pixel scale
@@ -40,7 +41,7 @@ std::string draw_run_picture(const std::string& results_file, const std::string&
   const long frame = picture.peak_frame();
   o.view = view_for_body(picture.scene(picture.values(frame)).pelvis_rotation);
   for (const auto& note : picture.omissions(o)) fmt::print(stderr, "note: {}\n", note);
-  const int width = 1600, height = 1000;  // render's defaults
+  const int width = kDefaultWidth, height = kDefaultHeight;  // render's defaults
   write_picture(picture, frame, o, out, width, height);
   return fmt::format("{}: t = {:.2f} s (the peak compression, frame {}), {} view, coloured by {}, {}×{} px "
                      "(other instants, views and colours: paraspine render)",

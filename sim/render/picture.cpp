@@ -2169,8 +2169,10 @@ void write_file_in_place(const std::string& out, const std::string& bytes, const
 void check_picture_name(const std::string& out, bool render_hints) {
   namespace fs = std::filesystem;
   const std::string ext = fs::path(out).extension().string();
-  if (ext == ".mp4" || ext == ".gif")  // a video asked for without --animate
-    throw InputError(out, 0, "", "'" + ext + "' is a video: add --animate (a picture is .svg, .png or .pdf)");
+  if (ext == ".mp4" || ext == ".gif")  // a video asked for without --animate, or of a verb that draws stills
+    throw InputError(out, 0, "", render_hints ? "'" + ext + "' is a video: add --animate (a picture is .svg, .png or .pdf)"
+                                              : "draws one still picture (.svg, .png or .pdf); a video: -o RESULTS.h5, then "
+                                                "paraspine render RESULTS.h5 --animate -o " + out);
   if (ext != ".svg" && ext != ".png" && ext != ".pdf")
     throw InputError(out, 0, "", "unknown picture format '" + ext + (render_hints ? "' (use .svg, .png or .pdf; .mp4 or .gif with --animate)" : "' (use .svg, .png or .pdf)"));
   const fs::path dir = fs::path(out).parent_path();

@@ -409,7 +409,8 @@ class ResultsPicture {
 
 // Throws InputError unless `out` names a picture write_picture can make (.svg, .png, .pdf) in a
 // folder that exists: for verbs that draw after long work (run --picture) to refuse before it.
-// `render_hints`: the messages name render's --animate (off for a verb that has none).
+// `render_hints`: the messages name render's --animate (off for a verb that has none: a video name is
+// then pointed to render).
 void check_picture_name(const std::string& out, bool render_hints = true);
 
 // Writes one picture; the format follows the extension (.svg, .png, .pdf). Written under a

@@ -130,7 +130,7 @@ BenchReport run_bench_frames(const Model& m, int frames, const LoadSharingSettin
           if (reserve_needed(warm.loadsharing_info) > 0) {
             ++r.frames_with_reserves;
             for (int k = 0; k < m.ndof; ++k)
-              if (warm.reserve[k] != 0) {
+              if (std::abs(warm.reserve[k]) > warm.loadsharing_info.reserve_noise) {  // minmax's band is not a reserve
                 auto& use = r.reserves_by_rotation[m.joint_name[k / 3] + " " + kAxisNames[k % 3]];
                 ++use.frames;
                 use.most_negative_Nm = std::min(use.most_negative_Nm, warm.reserve[k]);
