@@ -420,8 +420,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
     std::random_device random;
     results_file = (dir / fmt::format("paraspine-run-{}-{:08x}.h5", static_cast<long>(::getpid()), random())).string();
     // Only what the picture reads (review26 #2: an 8-h shift wrote ~4 GB of every field to draw one frame).
-    results_storage.fields = {"kinematics/joint_angles", "joints/compression", "joints/shear_ap", "joints/shear_lateral",
-                              "joints/reserve_moment", "muscles/activation"};
+    results_storage.fields = ps::cli::run_picture_fields();
   }
   struct RemoveTemporary {
     std::string path;
@@ -462,14 +461,18 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   }
   opt.progress = run_progress;
   std::unique_ptr<ps::ResultsWriter> writer;
+  // What an interrupt removes: the files being written, and the temporary results file itself (an
+  // interrupt between its rename and its removal); once the results are finished, only the picture's.
+  auto interrupt_removes = [&](bool results_finished) {
+    std::vector<std::string> files;
+    if (!results_finished && !results_file.empty()) files.push_back(ps::cli::partial_file(results_file));
+    if (!temporary.path.empty()) files.push_back(temporary.path);
+    if (!picture.empty()) files.push_back(ps::cli::partial_file(picture));
+    return files;
+  };
   if (results_file.empty()) ps::cli::remove_on_interrupt({}, "");  // says "interrupted" (it said nothing)
   if (!results_file.empty()) {
-    // The temporary results file itself too: an interrupt between its rename and its removal.
-    if (out.empty())
-      ps::cli::remove_on_interrupt({ps::cli::partial_file(results_file), results_file, ps::cli::partial_file(picture)}, "picture");
-    else
-      ps::cli::remove_on_interrupt(picture.empty() ? std::vector<std::string>{ps::cli::partial_file(out)}
-                                                   : std::vector<std::string>{ps::cli::partial_file(out), ps::cli::partial_file(picture)});
+    ps::cli::remove_on_interrupt(interrupt_removes(false), out.empty() ? "picture" : "results file");
     ps::RunMetadata meta{sc.name, sc.text, sc.criterion, ps::subject_summary(model), sc.motion_text, ps::cli::command_line()};
     writer = std::make_unique<ps::ResultsWriter>(results_file, model, meta, results_storage);
   }
@@ -478,10 +481,7 @@ int run_run(const std::string& scenario_name, const std::string& out, const std:
   if (writer) writer->finish(summary);
   // The results file is complete: an interrupt now loses only the picture (review26 #1: it said "no
   // results file written" while OUT stayed, complete).
-  if (!picture.empty())
-    ps::cli::remove_on_interrupt(temporary.path.empty() ? std::vector<std::string>{ps::cli::partial_file(picture)}
-                                                        : std::vector<std::string>{ps::cli::partial_file(picture), temporary.path},
-                                 "picture");
+  if (!picture.empty()) ps::cli::remove_on_interrupt(interrupt_removes(true), "picture");
   // A picture that cannot be drawn does not cost the finished run its summary (review26 #11: on an
   // 8-h shift the summary was lost to a picture error): the summary is printed, then the error, exit 2.
   std::string picture_line, picture_error;

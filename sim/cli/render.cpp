@@ -34,6 +34,12 @@ struct RenderArgs {
 };
 }  // namespace
 
+std::vector<std::string> run_picture_fields() {
+  // Posture, the chart and its peak frame, the reserve rings, the muscles' colour (activation).
+  return {"kinematics/joint_angles", "joints/compression", "joints/shear_ap", "joints/shear_lateral", "joints/reserve_moment",
+          "muscles/activation"};
+}
+
 std::string draw_run_picture(const std::string& results_file, const std::string& out) {
   const ResultsSeries results(results_file);
   ResultsPicture picture(results);

@@ -18,6 +18,10 @@ Verb add_render_verb(CLI::App& app);
 // compression, the view that faces the body, muscles coloured by activation, 1600 × 1000), and
 // the line saying what was drawn.
 std::string draw_run_picture(const std::string& results, const std::string& out);
+
+// The results fields (ResultsOptions::fields) that picture reads: all run --picture stores when
+// it writes the results to a temporary file only to draw them.
+std::vector<std::string> run_picture_fields();
 Verb add_report_verb(CLI::App& app);
 
 }  // namespace paraspine::cli
